@@ -1,0 +1,23 @@
+//! The RS/C domain: the types every other crate speaks, and their validation.
+//!
+//! Everything here is pure (no I/O, no clocks, no randomness beyond id generation) so the same
+//! checks run on a phone, on the server and in the `rsc` command. Validation errors always name
+//! the offending field and value, because they end up in front of a person.
+
+mod attestation;
+mod builder;
+mod credential;
+mod date;
+pub mod dossier;
+mod error;
+mod ids;
+mod session;
+
+pub use attestation::{AttestedContent, StatementKind};
+pub use builder::{AttendanceRecord, DossierBuilder, SessionStatus};
+pub use credential::{Credential, CredentialRecord};
+pub use date::{Date, MAX_DATE, MIN_DATE};
+pub use dossier::{Applicant, Confirmation, Dossier, DossierSession, Provider};
+pub use error::ModelError;
+pub use ids::{Id, MAX_ID_LEN};
+pub use session::{Minutes, SessionFormat, SessionKind, MAX_SESSION_MINUTES};
