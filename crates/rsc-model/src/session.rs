@@ -2,7 +2,6 @@
 //! was held.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,1 +1,25 @@
-//! placeholder
+//! Rulebooks and the evaluation engine of `contracts/evaluate.md`.
+//!
+//! A [`Rulebook`] is one association's reading of its RS/C requirements (window, minimum span,
+//! accepted provider credentials, post-masters, topic sub-requirements, renewal periods, an
+//! optional cap on group minutes). [`evaluate`] applies one to a dossier and returns an
+//! [`Evaluation`] that both satisfies the contract and explains itself to a person. Pure: no
+//! I/O, no clock, so a phone, the server and the `rsc` command get the same answer.
+
+mod builtin;
+mod engine;
+mod error;
+mod explain;
+mod output;
+mod rulebook;
+mod text;
+
+pub use builtin::{builtin, builtin_ids, builtin_source, resolve};
+pub use engine::evaluate;
+pub use error::RulesError;
+pub use output::{Advisory, Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, Window};
+pub use rulebook::{
+    ApplicationRequirement, ApplicationRules, GroupCap, Period, PeriodTest, Purpose, RenewalRequirement, RenewalRules,
+    Rulebook, Topic, MAX_RULEBOOK_BYTES,
+};
+pub use text::{format_hours, render_text};

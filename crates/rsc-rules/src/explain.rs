@@ -1,0 +1,176 @@
+//! The sentences an evaluation carries for a person: why a session counts nothing, where a
+//! requirement stands, and advice. Kept apart from the engine so the arithmetic stays readable.
+
+use rsc_model::{Credential, Date, Dossier, DossierSession, Provider};
+
+use crate::engine::{Counted, Measure};
+use crate::output::{Advisory, Exclusion, ProviderTotal, RequirementResult};
+use crate::text::format_hours;
+use crate::{Purpose, Rulebook};
+
+/// Why `session` counts nothing, as one sentence.
+pub(crate) fn session(
+    session: &DossierSession,
+    provider: Option<&Provider>,
+    excluded: &[Exclusion],
+    dossier: &Dossier,
+    accepted: &[Credential],
+) -> String {
+    let reasons: Vec<String> = excluded
+        .iter()
+        .map(|exclusion| match exclusion {
+            Exclusion::AfterAsOf => format!("it is dated after the evaluation date {}", dossier.as_of),
+            Exclusion::Unconfirmed if session.changed_since_confirmed => {
+                format!("it was edited after {} confirmed it and needs confirming again", session.provider)
+            }
+            Exclusion::Unconfirmed => format!("{} has not confirmed it yet", session.provider),
+            Exclusion::Disputed => format!("{} disputed it", session.provider),
+            Exclusion::ProviderNotQualified => not_qualified(session, provider, accepted),
+            Exclusion::BeforeMasters => format!(
+                "it is before the master's degree conferred on {}",
+                dossier.applicant.masters_conferred_on.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            Exclusion::MastersDateUnknown => {
+                "this rulebook counts only post-master's hours and the master's conferral date is unknown".to_string()
+            }
+        })
+        .collect();
+    format!("Session {} on {} counts nothing: {}.", session.id, session.date, reasons.join("; "))
+}
+
+fn not_qualified(session: &DossierSession, provider: Option<&Provider>, accepted: &[Credential]) -> String {
+    let names = accepted.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" or ");
+    let day = session.date;
+    let detail = provider
+        .into_iter()
+        .flat_map(|p| p.credentials.iter())
+        .filter(|r| accepted.contains(&r.credential))
+        .map(|r| {
+            if r.earned_on > day {
+                format!("{} was earned later, on {}", r.credential, r.earned_on)
+            } else if let Some(revoked) = r.revoked_on.filter(|revoked| *revoked <= day) {
+                format!("{} was revoked on {revoked}", r.credential)
+            } else if let Some(through) = r.valid_through.filter(|through| *through < day) {
+                format!("{} lapsed after {through}", r.credential)
+            } else {
+                format!("{} was not held", r.credential)
+            }
+        })
+        .collect::<Vec<_>>();
+    let detail = if detail.is_empty() { String::new() } else { format!(" ({})", detail.join(", ")) };
+    format!("on {day} {} held no accepted credential ({names}){detail}", session.provider)
+}
+
+/// Where a requirement stands, in a few sentences.
+pub(crate) fn requirement(result: &RequirementResult, measure: Measure, items: &[Counted<'_>], as_of: Date) -> String {
+    let counted = format_hours(result.counted_minutes);
+    let required = format_hours(result.required_minutes);
+    let span_text = match (result.window.from, measure) {
+        (None, _) => format!("up to {}", result.window.to),
+        (Some(from), _) => format!("from {from} to {}", result.window.to),
+    };
+    let mut text = if let Some(met_on) = result.met_on {
+        format!("Met on {met_on}: {counted} counted {span_text} ({required} required).")
+    } else {
+        format!(
+            "Not met: {counted} counted {span_text} ({required} required); {} short.",
+            format_hours(result.shortfall_minutes)
+        )
+    };
+    if result.group_minutes_over_cap > 0 {
+        text.push_str(&format!(
+            " {} of group RS/C are over the rulebook's group cap and not counted.",
+            format_hours(result.group_minutes_over_cap)
+        ));
+    }
+    if result.met {
+        return text;
+    }
+    if let Measure::Rolling { span: Some(span), .. } = measure
+        && result.counted_minutes_as_of >= result.required_minutes
+    {
+        if let Some(first) = items.iter().find(|item| result.window.from.is_none_or(|from| item.date >= from)) {
+            text.push_str(&format!(
+                " The hours are there, but RS/C must continue for at least {span} months: your earliest counted session is {}, so the requirement can be met by a session on or after {}.",
+                first.date,
+                first.date.plus_months(span)
+            ));
+        }
+    }
+    if let Some(first) = result.falls_out.first() {
+        let soon = as_of.plus_months(3);
+        let leaving: u64 = result.falls_out.iter().filter(|f| f.on <= soon).map(|f| f.minutes).sum();
+        text.push_str(&format!(
+            " Hours age out of the window: {} on {} first, {} within three months.",
+            format_hours(first.minutes),
+            first.on,
+            format_hours(leaving)
+        ));
+    }
+    match (result.projected_met_on, result.recent_minutes) {
+        (_, 0) => text.push_str(" No eligible hours in the last six months, so no date can be projected."),
+        (Some(date), recent) => text.push_str(&format!(
+            " At your pace of the last six months ({} counted), it would be met around {date}.",
+            format_hours(recent)
+        )),
+        (None, recent) => text.push_str(&format!(
+            " At your pace of the last six months ({} counted), it would not be met {}.",
+            format_hours(recent),
+            match measure {
+                Measure::Period { rolling_months: None, end, .. } => format!("by {end}"),
+                _ => "within ten years".to_string(),
+            }
+        )),
+    }
+    text
+}
+
+/// Advice that does not change eligibility.
+pub(crate) fn advisories(requirements: &[RequirementResult], providers: &[ProviderTotal], concentration: bool) -> Vec<Advisory> {
+    let mut out = Vec::new();
+    for req in requirements.iter().filter(|r| !r.required && !r.met) {
+        out.push(Advisory {
+            code: "unmet_advisory_requirement".into(),
+            text: format!(
+                "Recommended, not required: {} ({} of {} counted).",
+                req.title,
+                format_hours(req.counted_minutes),
+                format_hours(req.required_minutes)
+            ),
+        });
+    }
+    let total: u64 = providers.iter().map(|p| p.counted_minutes).sum();
+    if concentration && total > 0 {
+        let main = &providers[0];
+        let majority = main.counted_minutes * 2 > total;
+        if !majority || providers.len() > 2 {
+            let shares = providers
+                .iter()
+                .map(|p| format!("{} {}%", p.provider, p.counted_minutes * 100 / total))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(Advisory {
+                code: "provider_concentration".into(),
+                text: format!(
+                    "The association expects most hours from one main provider, with the balance from no more than one other; counted hours come from {} providers ({shares}).",
+                    providers.len()
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// The outcome in one sentence.
+pub(crate) fn summary(rulebook: &Rulebook, purpose: Purpose, eligible: bool, requirements: &[RequirementResult]) -> String {
+    if eligible {
+        return format!("Eligible: every required RS/C requirement of {} for {purpose} is met.", rulebook.name);
+    }
+    let unmet = requirements
+        .iter()
+        .filter(|r| r.required && !r.met)
+        .map(|r| format!("{} ({} short)", r.title, format_hours(r.shortfall_minutes)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    format!("Not eligible yet under {} for {purpose}: {unmet}.", rulebook.name)
+}

@@ -1,0 +1,463 @@
+//! The contract's rules at their edges, and the engine's properties, through the public API.
+
+use proptest::prelude::*;
+use rsc_model::{Dossier, ModelError};
+use rsc_rules::{builtin, evaluate, Evaluation, Exclusion, Purpose, Rulebook, RulesError};
+use serde_json::{json, Value};
+
+/// A dossier with one IMHM-C provider `pat` (2015 onwards) and the given sessions.
+fn dossier(as_of: &str, masters: Option<&str>, sessions: Vec<Value>) -> Value {
+    json!({
+        "as_of": as_of,
+        "applicant": { "id": "ana", "masters_conferred_on": masters },
+        "providers": [
+            { "id": "pat", "credentials": [
+                { "credential": "IMHM-C", "earned_on": "2015-03-01", "valid_through": null, "revoked_on": null } ] },
+            { "id": "quinn", "credentials": [
+                { "credential": "IMHM-C", "earned_on": "2016-01-01", "valid_through": null, "revoked_on": null } ] }
+        ],
+        "sessions": sessions
+    })
+}
+
+/// A confirmed individual session with `pat`.
+fn s(id: &str, date: &str, minutes: u32) -> Value {
+    json!({ "id": id, "date": date, "kind": "individual", "format": "in_person", "provider": "pat",
+            "minutes": minutes, "about_own_rsc_practice": false,
+            "confirmation": { "status": "confirmed", "minutes": minutes } })
+}
+
+fn with(mut session: Value, key: &str, value: Value) -> Value {
+    session[key] = value;
+    session
+}
+
+fn run(rulebook: &str, purpose: Purpose, dossier: &Value) -> Evaluation {
+    let rulebook = builtin(rulebook).expect("built-in");
+    let dossier = Dossier::from_json(&dossier.to_string()).expect("valid dossier");
+    evaluate(&rulebook, purpose, &dossier).expect("evaluates")
+}
+
+fn req<'a>(evaluation: &'a Evaluation, id: &str) -> &'a rsc_rules::RequirementResult {
+    evaluation.requirements.iter().find(|r| r.id == id).expect("requirement")
+}
+
+fn excluded(evaluation: &Evaluation, id: &str) -> Vec<Exclusion> {
+    evaluation.sessions.iter().find(|s| s.id == id).expect("session").excluded.clone()
+}
+
+/// 3000 minutes: `first` (600), four 600-minute sessions in 2025, the last on `last`.
+fn fifty_hours(first: &str, last: &str) -> Vec<Value> {
+    vec![
+        s("a", first, 600),
+        s("b", "2025-03-01", 600),
+        s("c", "2025-07-01", 600),
+        s("d", "2025-11-01", 600),
+        s("e", last, 600),
+    ]
+}
+
+#[test]
+fn window_covers_its_first_day_and_not_the_day_before() {
+    // Window ending 2026-06-15 covers 2024-06-16 ..= 2026-06-15.
+    let e = run("nmaimh", Purpose::Application, &dossier("2026-06-15", None, fifty_hours("2024-06-16", "2026-06-15")));
+    let total = req(&e, "rsc_total");
+    assert!(total.met, "{}", total.explanation);
+    assert_eq!(total.met_on.map(|d| d.to_string()).as_deref(), Some("2026-06-15"));
+    assert_eq!(total.window.from.map(|d| d.to_string()).as_deref(), Some("2024-06-16"));
+    assert_eq!(total.counted_minutes, 3000);
+    assert!(e.eligible);
+
+    let e = run("nmaimh", Purpose::Application, &dossier("2026-06-15", None, fifty_hours("2024-06-15", "2026-06-15")));
+    let total = req(&e, "rsc_total");
+    assert!(!total.met);
+    assert_eq!(total.met_on, None);
+    assert_eq!(total.counted_minutes, 2400, "the day before the window is out");
+    assert_eq!(total.window.to.to_string(), "2026-06-15");
+    assert_eq!(total.shortfall_minutes, 600);
+    assert!(!e.eligible);
+}
+
+#[test]
+fn window_ending_on_29_february_uses_the_month_end() {
+    // 2024-02-29 − 24 months = 2022-02-28, so the window starts 2022-03-01.
+    let sessions = vec![
+        s("a", "2022-03-01", 600),
+        s("b", "2022-09-01", 600),
+        s("c", "2023-03-01", 600),
+        s("d", "2023-09-01", 600),
+        s("e", "2024-02-29", 600),
+    ];
+    let e = run("nmaimh", Purpose::Application, &dossier("2024-03-31", None, sessions.clone()));
+    let total = req(&e, "rsc_total");
+    assert_eq!(total.met_on.map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
+    assert_eq!(total.window.from.map(|d| d.to_string()).as_deref(), Some("2022-03-01"));
+
+    let mut moved = sessions;
+    moved[0] = s("a", "2022-02-28", 600);
+    let e = run("nmaimh", Purpose::Application, &dossier("2024-02-29", None, moved));
+    let total = req(&e, "rsc_total");
+    assert!(!total.met);
+    assert_eq!(total.counted_minutes, 2400);
+    assert_eq!(total.window.from.map(|d| d.to_string()).as_deref(), Some("2022-03-01"));
+}
+
+#[test]
+fn minimum_span_one_day_short_and_exactly_met() {
+    // All 3000 minutes by 2025-01-09, earliest 2024-01-10: one day short of 12 months.
+    let mut sessions = vec![
+        s("a", "2024-01-10", 720),
+        s("b", "2024-02-10", 720),
+        s("c", "2024-03-10", 720),
+        s("d", "2024-04-10", 720),
+        s("e", "2025-01-09", 120),
+    ];
+    let e = run("nmaimh", Purpose::Application, &dossier("2025-01-09", None, sessions.clone()));
+    let total = req(&e, "rsc_total");
+    assert!(!total.met);
+    assert_eq!(total.counted_minutes_as_of, 3000);
+    assert!(total.explanation.contains("2025-01-10"), "{}", total.explanation);
+
+    sessions.push(s("f", "2025-01-10", 30));
+    let e = run("nmaimh", Purpose::Application, &dossier("2025-01-10", None, sessions.clone()));
+    assert_eq!(req(&e, "rsc_total").met_on.map(|d| d.to_string()).as_deref(), Some("2025-01-10"));
+
+    sessions.pop();
+    sessions[4] = s("e", "2025-01-10", 120);
+    let e = run("nmaimh", Purpose::Application, &dossier("2025-06-01", None, sessions));
+    let total = req(&e, "rsc_total");
+    assert_eq!(total.met_on.map(|d| d.to_string()).as_deref(), Some("2025-01-10"));
+    assert_eq!(total.counted_minutes, 3000);
+}
+
+fn provider_with(record: Value) -> Value {
+    let mut d = dossier("2026-01-01", Some("2010-01-01"), vec![
+        with(s("earned", "2020-03-01", 60), "provider", json!("zoe")),
+        with(s("last", "2022-12-31", 60), "provider", json!("zoe")),
+        with(s("after", "2023-01-01", 60), "provider", json!("zoe")),
+    ]);
+    d["providers"].as_array_mut().expect("providers").push(json!({ "id": "zoe", "credentials": [record] }));
+    d
+}
+
+#[test]
+fn credential_held_from_earned_on_through_valid_through() {
+    let d = provider_with(json!({ "credential": "IMHM-C", "earned_on": "2020-03-01", "valid_through": "2022-12-31", "revoked_on": null }));
+    let e = run("orimha", Purpose::Application, &d);
+    assert_eq!(excluded(&e, "earned"), vec![]);
+    assert_eq!(excluded(&e, "last"), vec![]);
+    assert_eq!(excluded(&e, "after"), vec![Exclusion::ProviderNotQualified]);
+    let explanation = e.sessions.iter().find(|s| s.id == "after").and_then(|s| s.explanation.clone()).expect("why");
+    assert!(explanation.contains("lapsed after 2022-12-31"), "{explanation}");
+
+    let d = provider_with(json!({ "credential": "IMHM-C", "earned_on": "2020-03-02", "valid_through": null, "revoked_on": null }));
+    let e = run("orimha", Purpose::Application, &d);
+    assert_eq!(excluded(&e, "earned"), vec![Exclusion::ProviderNotQualified]);
+}
+
+#[test]
+fn credential_not_held_from_its_revocation_day() {
+    let d = provider_with(json!({ "credential": "IMHM-C", "earned_on": "2020-03-01", "valid_through": null, "revoked_on": "2022-12-31" }));
+    let e = run("orimha", Purpose::Application, &d);
+    assert_eq!(excluded(&e, "earned"), vec![]);
+    assert_eq!(excluded(&e, "last"), vec![Exclusion::ProviderNotQualified]);
+    assert_eq!(excluded(&e, "after"), vec![Exclusion::ProviderNotQualified]);
+}
+
+#[test]
+fn only_accepted_credentials_qualify() {
+    let d = provider_with(json!({ "credential": "IMHS", "earned_on": "2010-01-01", "valid_through": null, "revoked_on": null }));
+    assert_eq!(excluded(&run("orimha", Purpose::Application, &d), "earned"), vec![Exclusion::ProviderNotQualified]);
+    // NMAIMH renewal accepts Level 3 providers.
+    assert_eq!(excluded(&run("nmaimh", Purpose::Renewal, &d), "earned"), vec![]);
+}
+
+#[test]
+fn masters_date_edges() {
+    let sessions = vec![s("before", "2019-05-14", 60), s("on", "2019-05-15", 60)];
+    let e = run("orimha", Purpose::Application, &dossier("2026-01-01", Some("2019-05-15"), sessions.clone()));
+    assert_eq!(excluded(&e, "before"), vec![Exclusion::BeforeMasters]);
+    assert_eq!(excluded(&e, "on"), vec![]);
+    let e = run("orimha", Purpose::Application, &dossier("2026-01-01", None, sessions.clone()));
+    assert_eq!(excluded(&e, "on"), vec![Exclusion::MastersDateUnknown]);
+    // NMAIMH does not ask for post-masters hours.
+    let e = run("nmaimh", Purpose::Application, &dossier("2026-01-01", None, sessions));
+    assert_eq!(excluded(&e, "before"), vec![]);
+}
+
+#[test]
+fn exclusions_are_listed_in_the_contracts_order() {
+    let late = with(with(s("late", "2027-01-01", 60), "confirmation", Value::Null), "provider", json!("nobody"));
+    let mut d = dossier("2026-01-01", Some("2028-01-01"), vec![late, with(s("disputed", "2025-01-01", 60), "confirmation", json!({"status": "disputed"}))]);
+    d["providers"].as_array_mut().expect("providers").push(json!({ "id": "nobody", "credentials": [] }));
+    let e = run("orimha", Purpose::Application, &d);
+    assert_eq!(
+        excluded(&e, "late"),
+        vec![Exclusion::AfterAsOf, Exclusion::Unconfirmed, Exclusion::ProviderNotQualified, Exclusion::BeforeMasters]
+    );
+    assert_eq!(excluded(&e, "disputed"), vec![Exclusion::Disputed, Exclusion::BeforeMasters]);
+    let json = serde_json::to_value(&e).expect("json");
+    assert_eq!(json["sessions"][0]["excluded"], json!(["after_as_of", "unconfirmed", "provider_not_qualified", "before_masters"]));
+    assert_eq!(json["sessions"][0]["counted_minutes"], 0);
+}
+
+#[test]
+fn partial_minutes_count_what_the_provider_confirmed() {
+    let partial = with(with(s("group", "2025-01-01", 90), "kind", json!("group")), "confirmation", json!({"status": "confirmed", "minutes": 45}));
+    let e = run("ct-aimh", Purpose::Application, &dossier("2026-01-01", Some("2010-01-01"), vec![partial]));
+    assert_eq!(e.sessions[0].counted_minutes, 45);
+    assert_eq!(req(&e, "rsc_total").counted_minutes, 45);
+
+    let over = with(s("x", "2025-01-01", 60), "confirmation", json!({"status": "confirmed", "minutes": 61}));
+    let err = Dossier::from_json(&dossier("2026-01-01", None, vec![over]).to_string()).expect_err("over-length");
+    assert_eq!(err.field(), "sessions[0].confirmation.minutes");
+}
+
+#[test]
+fn topic_requirement_counts_only_sessions_about_own_practice() {
+    let mut sessions = fifty_hours("2019-01-01", "2025-12-01");
+    for session in sessions.iter_mut().take(2) {
+        session["about_own_rsc_practice"] = json!(true);
+    }
+    let e = run("ct-aimh", Purpose::Application, &dossier("2026-01-01", Some("2010-01-01"), sessions.clone()));
+    assert!(req(&e, "rsc_total").met);
+    let own = req(&e, "rsc_about_own_practice");
+    assert!(!own.met);
+    assert_eq!(own.counted_minutes, 1200);
+    assert!(!e.eligible, "CT-AIMH requires 25 hours about own practice");
+
+    // ORIMHA only recommends them: eligible, with advice.
+    let e = run("orimha", Purpose::Application, &dossier("2026-01-01", Some("2010-01-01"), fifty_hours("2024-06-16", "2025-12-01")));
+    assert!(e.eligible);
+    assert!(e.advisories.iter().any(|a| a.code == "unmet_advisory_requirement"));
+}
+
+#[test]
+fn renewal_reports_the_first_test_unless_only_the_second_is_met() {
+    // 25 hours this calendar year: the first test.
+    let this_year: Vec<Value> = (1..=5).map(|m| s(&format!("y{m}"), &format!("2026-0{m}-10"), 300)).collect();
+    let e = run("nmaimh", Purpose::Renewal, &dossier("2026-06-30", None, this_year.clone()));
+    let annual = req(&e, "rsc_annual");
+    assert!(annual.met);
+    assert_eq!(annual.test.as_deref(), Some("calendar_year"));
+    assert_eq!(annual.met_on.map(|d| d.to_string()).as_deref(), Some("2026-05-10"));
+    assert_eq!(annual.window.from.map(|d| d.to_string()).as_deref(), Some("2026-01-01"));
+    assert_eq!(annual.counted_minutes, 1500);
+
+    // 50 hours over the last 24 months but under 25 this year: the second test.
+    let mut two_years: Vec<Value> = (1..=9).map(|m| s(&format!("p{m}"), &format!("2025-0{m}-10"), 300)).collect();
+    two_years.push(s("now", "2026-02-01", 300));
+    let e = run("nmaimh", Purpose::Renewal, &dossier("2026-06-30", None, two_years));
+    let annual = req(&e, "rsc_annual");
+    assert!(annual.met);
+    assert_eq!(annual.test.as_deref(), Some("24_months"));
+    assert_eq!(annual.window.from.map(|d| d.to_string()).as_deref(), Some("2024-07-01"));
+    assert_eq!(annual.met_on.map(|d| d.to_string()).as_deref(), Some("2026-02-01"));
+
+    // Neither: the first, measured to as_of.
+    let e = run("nmaimh", Purpose::Renewal, &dossier("2026-06-30", None, this_year[..2].to_vec()));
+    let annual = req(&e, "rsc_annual");
+    assert!(!annual.met);
+    assert_eq!(annual.test.as_deref(), Some("calendar_year"));
+    assert_eq!(annual.counted_minutes, 600);
+    assert_eq!(annual.window.to.to_string(), "2026-06-30");
+    assert_eq!(annual.shortfall_minutes, 900);
+}
+
+#[test]
+fn ct_renewal_needs_twelve_hours_in_the_calendar_year() {
+    let sessions = vec![s("last-year", "2025-12-31", 720), s("a", "2026-01-01", 360), s("b", "2026-03-01", 360)];
+    let e = run("ct-aimh", Purpose::Renewal, &dossier("2026-12-01", None, sessions));
+    let annual = req(&e, "rsc_annual");
+    assert!(annual.met);
+    assert_eq!(annual.met_on.map(|d| d.to_string()).as_deref(), Some("2026-03-01"));
+    assert_eq!(annual.counted_minutes, 720);
+}
+
+#[test]
+fn a_purpose_the_rulebook_does_not_define_is_an_error() {
+    let d = Dossier::from_json(&dossier("2026-01-01", None, vec![]).to_string()).expect("valid");
+    let err = evaluate(&builtin("orimha").expect("orimha"), Purpose::Renewal, &d).expect_err("no renewal");
+    assert!(matches!(err, RulesError::PurposeNotDefined { .. }));
+    assert!(err.to_string().starts_with("--purpose"), "{err}");
+}
+
+#[test]
+fn unmet_requirement_explains_shortfall_falling_out_and_projection() {
+    // 10 hours a month for the last 4 months; 40 hours in the window.
+    let sessions: Vec<Value> = (7..=10).map(|m| s(&format!("m{m}"), &format!("2026-{m:02}-05"), 600)).collect();
+    let e = run("nmaimh", Purpose::Application, &dossier("2026-10-31", None, sessions));
+    let total = req(&e, "rsc_total");
+    assert!(!total.met);
+    assert_eq!(total.shortfall_minutes, 600);
+    assert_eq!(total.falls_out.first().map(|f| f.on.to_string()).as_deref(), Some("2028-07-05"));
+    assert_eq!(total.recent_minutes, 2400);
+    // The hours arrive in weeks, but RS/C must span 12 months: the projection waits for that.
+    let projected = total.projected_met_on.expect("a pace").to_string();
+    assert_eq!(projected, "2027-07-05");
+    assert!(total.explanation.contains("around 2027-07-05"), "{}", total.explanation);
+}
+
+#[test]
+fn provider_concentration_advice() {
+    let mut sessions = fifty_hours("2024-06-16", "2025-12-01");
+    sessions[1]["provider"] = json!("quinn");
+    sessions[2]["provider"] = json!("quinn");
+    let e = run("ct-aimh", Purpose::Application, &dossier("2026-01-01", Some("2010-01-01"), sessions.clone()));
+    assert!(e.advisories.iter().all(|a| a.code != "provider_concentration"), "60/40 is fine");
+    sessions[3]["provider"] = json!("quinn");
+    let e = run("ct-aimh", Purpose::Application, &dossier("2026-01-01", Some("2010-01-01"), sessions.clone()));
+    assert!(e.advisories.iter().all(|a| a.code != "provider_concentration"), "40/60: quinn is the main provider");
+    assert_eq!(e.providers[0].provider.as_str(), "quinn");
+    // A third provider: the balance comes from more than one other.
+    sessions[3]["provider"] = json!("rae");
+    let mut d = dossier("2026-01-01", Some("2010-01-01"), sessions);
+    d["providers"].as_array_mut().expect("providers").push(json!({ "id": "rae", "credentials": [
+        { "credential": "IMHM-C", "earned_on": "2016-01-01", "valid_through": null, "revoked_on": null } ] }));
+    let e = run("ct-aimh", Purpose::Application, &d);
+    let advice = e.advisories.iter().find(|a| a.code == "provider_concentration").expect("advice");
+    assert!(advice.text.contains("3 providers"), "{}", advice.text);
+}
+
+#[test]
+fn group_cap_limits_group_minutes() {
+    let text = builtin_source_with("nmaimh", "provider_concentration_advisory = false", "provider_concentration_advisory = false\n\n[application.group_cap]\nmax_percent_of_total = 50");
+    let rulebook = Rulebook::from_toml(&text).expect("capped rulebook");
+    let mut sessions = fifty_hours("2024-06-16", "2026-06-15");
+    for session in sessions.iter_mut().take(3) {
+        session["kind"] = json!("group");
+    }
+    let d = Dossier::from_json(&dossier("2026-06-15", None, sessions).to_string()).expect("valid");
+    let e = evaluate(&rulebook, Purpose::Application, &d).expect("evaluates");
+    let total = req(&e, "rsc_total");
+    // 1800 group, 1200 individual: group counts up to 1200.
+    assert!(!total.met);
+    assert_eq!(total.counted_minutes, 2400);
+    assert_eq!(total.group_minutes_over_cap, 600);
+}
+
+fn builtin_source_with(id: &str, from: &str, to: &str) -> String {
+    rsc_rules::builtin_source(id).expect("source").replace(from, to)
+}
+
+#[test]
+fn invalid_dossiers_are_refused_before_evaluation() {
+    let mut d = Dossier::from_json(&dossier("2026-01-01", None, vec![s("a", "2025-01-01", 60)]).to_string()).expect("valid");
+    d.sessions.push(d.sessions[0].clone());
+    let err = evaluate(&builtin("nmaimh").expect("nmaimh"), Purpose::Application, &d).expect_err("duplicate");
+    assert!(matches!(err, RulesError::Dossier(ModelError::Invalid { ref field, .. }) if field == "sessions[1].id"), "{err}");
+}
+
+// ---- properties ----
+
+fn arb_session(i: usize) -> impl Strategy<Value = Value> {
+    (
+        0i64..1100,
+        1u32..=720,
+        prop::bool::ANY,
+        prop::bool::ANY,
+        0u8..10,
+        prop::bool::ANY,
+    )
+        .prop_map(move |(day, minutes, group, about, status, quinn)| {
+            let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).expect("date") + chrono::Duration::days(day);
+            let confirmation = match status {
+                0 => Value::Null,
+                1 => json!({"status": "disputed"}),
+                2 => json!({"status": "confirmed", "minutes": (minutes / 2).max(1)}),
+                _ => json!({"status": "confirmed", "minutes": minutes}),
+            };
+            json!({ "id": format!("s{i}"), "date": date.format("%Y-%m-%d").to_string(),
+                    "kind": if group { "group" } else { "individual" }, "format": "video",
+                    "provider": if quinn { "quinn" } else { "pat" }, "minutes": minutes,
+                    "about_own_rsc_practice": about, "confirmation": confirmation })
+        })
+}
+
+fn arb_sessions() -> impl Strategy<Value = Vec<Value>> {
+    (0usize..40).prop_flat_map(|n| (0..n).map(arb_session).collect::<Vec<_>>())
+}
+
+const CASES: &[(&str, Purpose)] = &[
+    ("nmaimh", Purpose::Application),
+    ("nmaimh", Purpose::Renewal),
+    ("orimha", Purpose::Application),
+    ("ct-aimh", Purpose::Application),
+    ("ct-aimh", Purpose::Renewal),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn evaluation_does_not_depend_on_session_order(sessions in arb_sessions(), seed in any::<u64>()) {
+        let mut shuffled = sessions.clone();
+        // A deterministic shuffle from the seed.
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        for (rulebook, purpose) in CASES {
+            let a = run(rulebook, *purpose, &dossier("2025-12-31", Some("2020-01-01"), sessions.clone()));
+            let b = run(rulebook, *purpose, &dossier("2025-12-31", Some("2020-01-01"), shuffled.clone()));
+            prop_assert_eq!(&a.requirements, &b.requirements);
+            prop_assert_eq!(a.eligible, b.eligible);
+            let mut sa = a.sessions.clone();
+            let mut sb = b.sessions.clone();
+            sa.sort_by(|x, y| x.id.cmp(&y.id));
+            sb.sort_by(|x, y| x.id.cmp(&y.id));
+            prop_assert_eq!(sa, sb);
+        }
+    }
+
+    #[test]
+    fn counted_minutes_never_exceed_confirmed_minutes(sessions in arb_sessions()) {
+        let confirmed: u64 = sessions.iter().filter_map(|s| s["confirmation"]["minutes"].as_u64()).sum();
+        for (rulebook, purpose) in CASES {
+            let e = run(rulebook, *purpose, &dossier("2025-12-31", Some("2020-01-01"), sessions.clone()));
+            let per_session: u64 = e.sessions.iter().map(|s| s.counted_minutes).sum();
+            prop_assert!(per_session <= confirmed);
+            for r in &e.requirements {
+                prop_assert!(r.counted_minutes <= per_session);
+                prop_assert!(r.counted_minutes_as_of <= per_session);
+            }
+        }
+    }
+
+    #[test]
+    fn adding_an_eligible_session_never_makes_things_worse(sessions in arb_sessions(), extra in arb_session(999)) {
+        let mut extra = extra;
+        let minutes = extra["minutes"].clone();
+        extra["confirmation"] = json!({"status": "confirmed", "minutes": minutes});
+        let mut more = sessions.clone();
+        more.push(extra);
+        for (rulebook, purpose) in CASES {
+            let before = run(rulebook, *purpose, &dossier("2025-12-31", Some("2020-01-01"), sessions.clone()));
+            let after = run(rulebook, *purpose, &dossier("2025-12-31", Some("2020-01-01"), more.clone()));
+            prop_assert!(after.eligible || !before.eligible);
+            for (b, a) in before.requirements.iter().zip(&after.requirements) {
+                prop_assert!(a.met || !b.met, "a met requirement stays met");
+                // A renewal requirement with two tests reports the first unless only the second
+                // is met (the contract), so the reported window may switch to the other test:
+                // the comparisons below are between results of the same test.
+                if a.test != b.test {
+                    continue;
+                }
+                // The window ending on the evaluation date only gains.
+                prop_assert!(a.counted_minutes_as_of >= b.counted_minutes_as_of);
+                // met_on never moves later (and a met requirement stays met).
+                if let Some(was) = b.met_on {
+                    prop_assert!(a.met_on.is_some_and(|now| now <= was), "{:?} -> {:?}", b.met_on, a.met_on);
+                }
+                // While unmet, counted_minutes describe the window ending on as_of: they only gain.
+                if !a.met {
+                    prop_assert!(a.counted_minutes >= b.counted_minutes);
+                }
+                if a.met {
+                    prop_assert!(a.counted_minutes >= a.required_minutes);
+                }
+            }
+        }
+    }
+}
