@@ -1,0 +1,143 @@
+//! Argument parsing and the subcommands.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rsc_model::dossier::MAX_DOSSIER_BYTES;
+use rsc_model::Dossier;
+use rsc_rules::{builtin, builtin_ids, builtin_source, evaluate, render_text, resolve, Purpose};
+
+use crate::error::CliError;
+
+/// RSC Logbook: reflective supervision/consultation hours that reviewers can trust.
+#[derive(Debug, Parser)]
+#[command(name = "rsc", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate a dossier of RS/C sessions under a rulebook and print the evaluation.
+    ///
+    /// Prints the evaluation (JSON by default) and exits 0 whether or not the applicant is
+    /// eligible. Invalid input exits 2 with one line on stderr naming the field.
+    Evaluate {
+        /// A built-in rulebook id (nmaimh, orimha, ct-aimh) or the path of a rulebook file.
+        #[arg(long, value_name = "ID|PATH")]
+        rulebook: String,
+        /// Why the hours are evaluated: application or renewal.
+        #[arg(long, default_value = "application", value_name = "PURPOSE")]
+        purpose: String,
+        /// Output: json (the contract's evaluation) or text (a readable report).
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// The dossier JSON file, or - for standard input.
+        #[arg(value_name = "DOSSIER.json|-")]
+        dossier: PathBuf,
+    },
+    /// List the built-in rulebooks.
+    Rulebooks,
+    /// Work with one rulebook.
+    Rulebook {
+        #[command(subcommand)]
+        command: RulebookCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RulebookCommand {
+    /// Print a built-in rulebook in the rulebook file format (TOML), ready to copy and adapt.
+    Show {
+        /// The built-in rulebook's id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    /// The contract's evaluation JSON.
+    Json,
+    /// A report for a person at a terminal.
+    Text,
+}
+
+/// Runs the command line `args` and returns what to print on stdout.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError> {
+    let cli = Cli::try_parse_from(args).map_err(|e| match e.kind() {
+        clap::error::ErrorKind::DisplayHelp
+        | clap::error::ErrorKind::DisplayVersion
+        | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => CliError::Info(e.to_string()),
+        _ => {
+            // clap spreads one error over several lines; the contract wants one.
+            let text = e.to_string();
+            let message = text
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            CliError::Invalid(format!("{} (see rsc --help)", message.trim_start_matches("error: ")))
+        }
+    });
+    let cli = match cli {
+        Ok(cli) => cli,
+        Err(CliError::Info(text)) => return Ok(text),
+        Err(other) => return Err(other),
+    };
+    match cli.command {
+        Command::Evaluate { rulebook, purpose, format, dossier } => {
+            let purpose: Purpose = purpose.parse()?;
+            let rulebook = resolve(&rulebook)?;
+            let text = read_dossier(&dossier)?;
+            let dossier = Dossier::from_json(&text)?;
+            let evaluation = evaluate(&rulebook, purpose, &dossier)?;
+            Ok(match format {
+                Format::Json => {
+                    let mut json = serde_json::to_string_pretty(&evaluation)
+                        .map_err(|e| CliError::Invalid(format!("evaluation: {e}")))?;
+                    json.push('\n');
+                    json
+                }
+                Format::Text => render_text(&evaluation),
+            })
+        }
+        Command::Rulebooks => {
+            let mut out = String::new();
+            for id in builtin_ids() {
+                let rulebook = builtin(id).ok_or_else(|| CliError::Invalid(format!("rulebook {id}: unreadable")))?;
+                let purposes = rulebook.purposes().iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ");
+                out.push_str(&format!("{:<8} {}  [{}]\n", rulebook.id, rulebook.name, purposes));
+            }
+            Ok(out)
+        }
+        Command::Rulebook { command: RulebookCommand::Show { id } } => builtin_source(&id)
+            .map(str::to_string)
+            .ok_or_else(|| rsc_rules::RulesError::UnknownRulebook(id).into()),
+    }
+}
+
+/// Reads the dossier from a file or standard input, refusing more than the size limit.
+fn read_dossier(path: &PathBuf) -> Result<String, CliError> {
+    let name = path.display().to_string();
+    let reader: Box<dyn Read> = if name == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(path).map_err(|e| CliError::Invalid(format!("DOSSIER: cannot open {name}: {e}")))?,
+        )
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_DOSSIER_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::Invalid(format!("DOSSIER: cannot read {name}: {e}")))?;
+    if bytes.len() > MAX_DOSSIER_BYTES {
+        return Err(CliError::Invalid(format!("DOSSIER: {name} is larger than the limit of {MAX_DOSSIER_BYTES} bytes")));
+    }
+    String::from_utf8(bytes).map_err(|e| CliError::Invalid(format!("DOSSIER: {name} is not UTF-8 text: {e}")))
+}
