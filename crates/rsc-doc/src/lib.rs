@@ -1,1 +1,18 @@
-//! placeholder
+//! The RS/C session as an Automerge document, shared by its provider and attendees.
+//!
+//! [`SessionDoc`] is the only way the rest of the system touches a session: every edit is
+//! validated with the same code on the phone and on the server, concurrent edits merge, and a
+//! provider's confirmation is an ed25519 signature ([`attest`]) over a canonical snapshot of the
+//! attested fields that travels inside the document. Reading the document gives a typed
+//! [`Session`], whose attendance records feed the dossier builder of `rsc-model`.
+
+pub mod attest;
+mod doc;
+mod error;
+mod session;
+
+pub use attest::{DeviceKey, SignedStatement};
+pub use automerge::{ActorId, ChangeHash};
+pub use doc::{SessionDoc, MAX_CHANGE_BYTES, MAX_DOCUMENT_BYTES};
+pub use error::DocError;
+pub use session::{Attendee, NewAttendee, Session, SessionEdit, SessionFields, MAX_ATTENDEES, MAX_NOTE_BYTES};

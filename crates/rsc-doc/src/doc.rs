@@ -1,0 +1,543 @@
+//! [`SessionDoc`]: the Automerge document of one RS/C session, and every operation on it.
+//!
+//! # Layout (schema 1)
+//!
+//! The root map holds `schema` (uint 1), `id`, `created_by`, `date` (`YYYY-MM-DD`),
+//! `start_time` (`HH:MM`), `time_zone`, `minutes` (int), `kind`, `format`, `provider`,
+//! `withdrawn` (bool), `withdraw_reason`, and two maps keyed by attendee id:
+//! `attendees` (each a map of `minutes_attended` int and `about_own_rsc_practice` bool) and
+//! `statements` (each the provider's stored signed statement, one byte string, see
+//! [`crate::attest`]). Every value is a scalar written only when it changes, so concurrent
+//! edits of different fields both survive a merge, and edits of the same field resolve the
+//! same way on every replica. Personal reflections are never part of it.
+//!
+//! Every edit reads the typed session, applies the change to it, validates the result with
+//! [`Session::validate`] and only then writes the fields that differ, as one commit.
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use rsc_model::{AttestedContent, Date, Id, Minutes, StatementKind};
+
+use crate::attest::{DeviceKey, SignedStatement, MAX_REASON_BYTES};
+use crate::session::{Attendee, NewAttendee, Session, SessionEdit, SessionFields};
+use crate::DocError;
+
+/// The largest session document accepted, in bytes of its saved form.
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+/// The largest single change accepted, in bytes.
+pub const MAX_CHANGE_BYTES: usize = 64 * 1024;
+const SCHEMA: u64 = 1;
+
+/// One RS/C session's shared document.
+#[derive(Debug, Clone)]
+pub struct SessionDoc {
+    doc: AutoCommit,
+}
+
+impl SessionDoc {
+    /// Creates the document of a new session, logged by `created_by` (its provider or one of
+    /// its attendees), as `actor`'s first change.
+    pub fn create(
+        actor: ActorId,
+        id: Id,
+        created_by: Id,
+        fields: SessionFields,
+        attendees: Vec<NewAttendee>,
+    ) -> Result<SessionDoc, DocError> {
+        let mut attendees: Vec<Attendee> = attendees
+            .into_iter()
+            .map(|a| Attendee {
+                id: a.id,
+                minutes_attended: a.minutes_attended,
+                about_own_rsc_practice: a.about_own_rsc_practice,
+                statement: None,
+            })
+            .collect();
+        attendees.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(pair) = attendees.windows(2).find(|pair| pair[0].id == pair[1].id) {
+            return Err(DocError::invalid("attendees", format!("`{}` is listed twice", pair[0].id)));
+        }
+        let session = Session { id, created_by, fields, attendees, withdrawn: false, withdraw_reason: String::new() };
+        session.validate()?;
+        if session.created_by != session.fields.provider && session.attendee(&session.created_by).is_none() {
+            return Err(DocError::NotAllowed(format!(
+                "`{}` can log a session only as its provider or one of its attendees",
+                session.created_by
+            )));
+        }
+        let mut doc = AutoCommit::new().with_actor(actor);
+        doc.put(ROOT, "schema", SCHEMA)?;
+        doc.put(ROOT, "id", session.id.as_str())?;
+        doc.put(ROOT, "created_by", session.created_by.as_str())?;
+        doc.put(ROOT, "withdrawn", false)?;
+        doc.put(ROOT, "withdraw_reason", "")?;
+        doc.put_object(ROOT, "attendees", ObjType::Map)?;
+        doc.put_object(ROOT, "statements", ObjType::Map)?;
+        let mut this = SessionDoc { doc };
+        let blank = Session { attendees: Vec::new(), ..session.clone() };
+        this.write_fields(None, &blank.fields)?;
+        this.write_attendees(&blank, &session)?;
+        this.doc.commit_with(CommitOptions::default().with_message("log session"));
+        Ok(this)
+    }
+
+    /// Loads a saved document and checks that it is a well-formed session.
+    pub fn load(bytes: &[u8]) -> Result<SessionDoc, DocError> {
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(DocError::invalid(
+                "document",
+                format!("is {} bytes; the limit is {MAX_DOCUMENT_BYTES}", bytes.len()),
+            ));
+        }
+        let doc = AutoCommit::load(bytes).map_err(|e| DocError::Malformed(e.to_string()))?;
+        let this = SessionDoc { doc };
+        this.session()?;
+        Ok(this)
+    }
+
+    /// Loads a saved document to be edited by `actor` (this device).
+    pub fn load_as(bytes: &[u8], actor: ActorId) -> Result<SessionDoc, DocError> {
+        let mut this = SessionDoc::load(bytes)?;
+        this.doc.set_actor(actor);
+        Ok(this)
+    }
+
+    /// Which actor this replica's edits are attributed to.
+    pub fn actor(&self) -> &ActorId {
+        self.doc.get_actor()
+    }
+
+    /// The whole document, compressed.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The current heads (the latest changes, by hash).
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// Every change not reachable from `heads`, each in its encoded form.
+    pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<Vec<u8>> {
+        self.doc.get_changes(heads).into_iter().map(|c| c.raw_bytes().to_vec()).collect()
+    }
+
+    /// Decodes one encoded change, refusing oversized or undecodable bytes.
+    pub fn decode_change(bytes: &[u8]) -> Result<Change, DocError> {
+        if bytes.len() > MAX_CHANGE_BYTES {
+            return Err(DocError::invalid("change", format!("is {} bytes; the limit is {MAX_CHANGE_BYTES}", bytes.len())));
+        }
+        Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::Malformed(format!("undecodable change: {e}")))
+    }
+
+    /// Applies encoded changes from another replica, then checks the result is still a
+    /// well-formed session; on failure the document is left as it was.
+    pub fn apply_changes(&mut self, changes: &[Vec<u8>]) -> Result<(), DocError> {
+        let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
+        let mut candidate = self.doc.clone();
+        candidate.apply_changes(decoded)?;
+        let candidate = SessionDoc { doc: candidate };
+        candidate.session()?;
+        self.doc = candidate.doc;
+        Ok(())
+    }
+
+    /// Merges another replica of the same session into this one.
+    pub fn merge(&mut self, other: &mut SessionDoc) -> Result<(), DocError> {
+        let mine = self.session()?.id;
+        let theirs = other.session()?.id;
+        if mine != theirs {
+            return Err(DocError::NotAllowed(format!("cannot merge session {theirs} into session {mine}")));
+        }
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    /// The whole document as a plain value, for comparing replicas.
+    pub fn hydrate(&self) -> Result<automerge::hydrate::Value, DocError> {
+        Ok(self.doc.hydrate(ROOT, None)?)
+    }
+
+    /// Reads the typed session. Requires every field to be present and well-formed; see
+    /// [`Session::validate`] for the stricter rules a local edit keeps.
+    pub fn session(&self) -> Result<Session, DocError> {
+        let schema = self.uint(&ROOT, "schema")?;
+        if schema != SCHEMA {
+            return Err(DocError::Malformed(format!("schema {schema} is not supported (this version reads {SCHEMA})")));
+        }
+        let id = Id::new(self.text(&ROOT, "id")?, "id")?;
+        let fields = SessionFields {
+            date: Date::parse_field(&self.text(&ROOT, "date")?, "date")?,
+            start_time: self.text(&ROOT, "start_time")?,
+            time_zone: self.text(&ROOT, "time_zone")?,
+            minutes: Minutes::new(self.int(&ROOT, "minutes")?, "minutes")?,
+            kind: self.text(&ROOT, "kind")?.parse().map_err(|e: rsc_model::ModelError| e.within("kind"))?,
+            format: self.text(&ROOT, "format")?.parse().map_err(|e: rsc_model::ModelError| e.within("format"))?,
+            provider: Id::new(self.text(&ROOT, "provider")?, "provider")?,
+        };
+        crate::session::validate_start_time(&fields.start_time)?;
+        crate::session::validate_time_zone(&fields.time_zone)?;
+        let attendees_obj = self.map(&ROOT, "attendees")?;
+        let statements_obj = self.map(&ROOT, "statements")?;
+        let mut attendees = Vec::new();
+        for key in self.doc.keys(&attendees_obj) {
+            let field = format!("attendees.{key}");
+            let attendee_obj = self.map(&attendees_obj, &key)?;
+            let statement = match self.scalar(&statements_obj, &key)? {
+                None => None,
+                Some(ScalarValue::Bytes(bytes)) => Some(SignedStatement::from_bytes(&bytes)?),
+                Some(_) => return Err(DocError::invalid(format!("statements.{key}"), "is not a stored statement")),
+            };
+            attendees.push(Attendee {
+                id: Id::new(key.clone(), &field)?,
+                minutes_attended: Minutes::new(
+                    self.int(&attendee_obj, "minutes_attended").map_err(|e| within(e, &field))?,
+                    &format!("{field}.minutes_attended"),
+                )?,
+                about_own_rsc_practice: self.boolean(&attendee_obj, "about_own_rsc_practice").map_err(|e| within(e, &field))?,
+                statement,
+            });
+        }
+        if attendees.len() > crate::MAX_ATTENDEES {
+            return Err(DocError::invalid("attendees", format!("more than {} attendees", crate::MAX_ATTENDEES)));
+        }
+        Ok(Session {
+            id,
+            created_by: Id::new(self.text(&ROOT, "created_by")?, "created_by")?,
+            fields,
+            attendees,
+            withdrawn: self.boolean(&ROOT, "withdrawn")?,
+            withdraw_reason: self.text(&ROOT, "withdraw_reason")?,
+        })
+    }
+
+    /// Changes session-level fields.
+    pub fn edit(&mut self, edit: SessionEdit) -> Result<(), DocError> {
+        self.change("edit session", |s| {
+            let f = &mut s.fields;
+            if let Some(date) = edit.date {
+                f.date = date;
+            }
+            if let Some(start_time) = edit.start_time {
+                f.start_time = start_time;
+            }
+            if let Some(time_zone) = edit.time_zone {
+                f.time_zone = time_zone;
+            }
+            if let Some(minutes) = edit.minutes {
+                f.minutes = minutes;
+            }
+            if let Some(kind) = edit.kind {
+                f.kind = kind;
+            }
+            if let Some(format) = edit.format {
+                f.format = format;
+            }
+            if let Some(provider) = edit.provider {
+                f.provider = provider;
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds an attendee.
+    pub fn add_attendee(&mut self, attendee: NewAttendee) -> Result<(), DocError> {
+        self.change("add attendee", |s| {
+            if s.attendee(&attendee.id).is_some() {
+                return Err(DocError::invalid("attendees", format!("`{}` already attends", attendee.id)));
+            }
+            s.attendees.push(Attendee {
+                id: attendee.id,
+                minutes_attended: attendee.minutes_attended,
+                about_own_rsc_practice: attendee.about_own_rsc_practice,
+                statement: None,
+            });
+            s.attendees.sort_by(|a, b| a.id.cmp(&b.id));
+            Ok(())
+        })
+    }
+
+    /// Removes an attendee (and the provider's statement about them from the document).
+    pub fn remove_attendee(&mut self, id: &Id) -> Result<(), DocError> {
+        self.change("remove attendee", |s| {
+            let before = s.attendees.len();
+            s.attendees.retain(|a| &a.id != id);
+            if s.attendees.len() == before {
+                return Err(DocError::invalid("attendees", format!("`{id}` does not attend this session")));
+            }
+            Ok(())
+        })
+    }
+
+    /// Sets an attendee's minutes and/or topic; `None` leaves it as it is.
+    pub fn set_attendance(&mut self, id: &Id, minutes_attended: Option<Minutes>, about_own_rsc_practice: Option<bool>) -> Result<(), DocError> {
+        self.change("set attendance", |s| {
+            let attendee = s
+                .attendees
+                .iter_mut()
+                .find(|a| &a.id == id)
+                .ok_or_else(|| DocError::invalid("attendees", format!("`{id}` does not attend this session")))?;
+            if let Some(minutes) = minutes_attended {
+                attendee.minutes_attended = minutes;
+            }
+            if let Some(about) = about_own_rsc_practice {
+                attendee.about_own_rsc_practice = about;
+            }
+            Ok(())
+        })
+    }
+
+    /// Withdraws a session logged by mistake: it stays in the history and counts nothing.
+    pub fn withdraw(&mut self, by: &Id, reason: &str) -> Result<(), DocError> {
+        self.require_participant(by)?;
+        self.change("withdraw session", |s| {
+            s.withdrawn = true;
+            s.withdraw_reason = reason.to_string();
+            Ok(())
+        })
+    }
+
+    /// Undoes a withdrawal.
+    pub fn restore(&mut self, by: &Id) -> Result<(), DocError> {
+        self.require_participant(by)?;
+        self.change("restore session", |s| {
+            s.withdrawn = false;
+            s.withdraw_reason = String::new();
+            Ok(())
+        })
+    }
+
+    /// The provider confirms `attendee` attended for `minutes`, signing with their device key.
+    /// The attendee's minutes become `minutes`, so the document matches what was signed.
+    pub fn confirm(&mut self, key: &DeviceKey, signer: &Id, attendee: &Id, minutes: Minutes, signed_at_ms: i64) -> Result<SignedStatement, DocError> {
+        self.statement(key, signer, attendee, StatementKind::Confirm, Some(minutes), String::new(), signed_at_ms)
+    }
+
+    /// The provider disputes `attendee`'s entry, with a reason, signing with their device key.
+    pub fn dispute(&mut self, key: &DeviceKey, signer: &Id, attendee: &Id, reason: &str, signed_at_ms: i64) -> Result<SignedStatement, DocError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.len() > MAX_REASON_BYTES {
+            return Err(DocError::invalid("reason", format!("a dispute needs a reason of 1 to {MAX_REASON_BYTES} bytes")));
+        }
+        self.statement(key, signer, attendee, StatementKind::Dispute, None, reason.to_string(), signed_at_ms)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn statement(
+        &mut self,
+        key: &DeviceKey,
+        signer: &Id,
+        attendee: &Id,
+        kind: StatementKind,
+        minutes: Option<Minutes>,
+        reason: String,
+        signed_at_ms: i64,
+    ) -> Result<SignedStatement, DocError> {
+        let mut signed = None;
+        self.change(if kind == StatementKind::Confirm { "confirm attendance" } else { "dispute attendance" }, |s| {
+            if &s.fields.provider != signer {
+                return Err(DocError::NotAllowed(format!(
+                    "only the session's provider `{}` can confirm or dispute attendance; `{signer}` cannot",
+                    s.fields.provider
+                )));
+            }
+            if s.withdrawn {
+                return Err(DocError::NotAllowed("the session is withdrawn; restore it first".into()));
+            }
+            let (session_id, fields) = (s.id.clone(), s.fields.clone());
+            let entry = s
+                .attendees
+                .iter_mut()
+                .find(|a| &a.id == attendee)
+                .ok_or_else(|| DocError::invalid("attendee", format!("`{attendee}` does not attend this session")))?;
+            if let Some(minutes) = minutes {
+                if minutes > fields.minutes {
+                    return Err(DocError::invalid(
+                        "minutes_attended",
+                        format!("{minutes} minutes is longer than the session's {} minutes", fields.minutes),
+                    ));
+                }
+                entry.minutes_attended = minutes;
+            }
+            let statement = key.sign(AttestedContent {
+                kind,
+                session_id,
+                attendee: entry.id.clone(),
+                provider: fields.provider.clone(),
+                date: fields.date,
+                session_minutes: fields.minutes,
+                minutes_attended: minutes,
+                session_kind: fields.kind,
+                format: fields.format,
+                about_own_rsc_practice: entry.about_own_rsc_practice,
+                signed_at_ms,
+                reason: reason.clone(),
+            })?;
+            entry.statement = Some(statement.clone());
+            signed = Some(statement);
+            Ok(())
+        })?;
+        signed.ok_or_else(|| DocError::Crypto("statement was not signed".into()))
+    }
+
+    fn require_participant(&self, who: &Id) -> Result<(), DocError> {
+        if self.session()?.participants().contains(who) {
+            Ok(())
+        } else {
+            Err(DocError::NotAllowed(format!("`{who}` does not take part in this session")))
+        }
+    }
+
+    /// Reads, changes, validates and writes back the difference as one commit.
+    fn change(&mut self, message: &str, edit: impl FnOnce(&mut Session) -> Result<(), DocError>) -> Result<(), DocError> {
+        let before = self.session()?;
+        let mut after = before.clone();
+        edit(&mut after)?;
+        if let Err(error) = after.validate() {
+            // A merge may already have broken a rule; an edit may leave that as it was, but
+            // never break one of its own.
+            if before.validate().err() != Some(error.clone()) {
+                return Err(error);
+            }
+        }
+        if after == before {
+            return Ok(());
+        }
+        let result = self.write_fields(Some(&before.fields), &after.fields).and_then(|()| {
+            if before.withdrawn != after.withdrawn {
+                self.doc.put(ROOT, "withdrawn", after.withdrawn)?;
+            }
+            if before.withdraw_reason != after.withdraw_reason {
+                self.doc.put(ROOT, "withdraw_reason", after.withdraw_reason.as_str())?;
+            }
+            self.write_attendees(&before, &after)
+        });
+        match result {
+            Ok(()) => {
+                self.doc.commit_with(CommitOptions::default().with_message(message));
+                Ok(())
+            }
+            Err(error) => {
+                self.doc.rollback();
+                Err(error)
+            }
+        }
+    }
+
+    fn write_fields(&mut self, before: Option<&SessionFields>, after: &SessionFields) -> Result<(), DocError> {
+        let changed = |f: fn(&SessionFields) -> String| before.is_none_or(|b| f(b) != f(after));
+        if changed(|f| f.date.to_string()) {
+            self.doc.put(ROOT, "date", after.date.to_string())?;
+        }
+        if changed(|f| f.start_time.clone()) {
+            self.doc.put(ROOT, "start_time", after.start_time.as_str())?;
+        }
+        if changed(|f| f.time_zone.clone()) {
+            self.doc.put(ROOT, "time_zone", after.time_zone.as_str())?;
+        }
+        if changed(|f| f.minutes.to_string()) {
+            self.doc.put(ROOT, "minutes", i64::from(after.minutes.get()))?;
+        }
+        if changed(|f| f.kind.to_string()) {
+            self.doc.put(ROOT, "kind", after.kind.as_str())?;
+        }
+        if changed(|f| f.format.to_string()) {
+            self.doc.put(ROOT, "format", after.format.as_str())?;
+        }
+        if changed(|f| f.provider.to_string()) {
+            self.doc.put(ROOT, "provider", after.provider.as_str())?;
+        }
+        Ok(())
+    }
+
+    fn write_attendees(&mut self, before: &Session, after: &Session) -> Result<(), DocError> {
+        let attendees_obj = self.map(&ROOT, "attendees")?;
+        let statements_obj = self.map(&ROOT, "statements")?;
+        for old in &before.attendees {
+            if after.attendee(&old.id).is_none() {
+                self.doc.delete(&attendees_obj, old.id.as_str())?;
+                if old.statement.is_some() {
+                    self.doc.delete(&statements_obj, old.id.as_str())?;
+                }
+            }
+        }
+        for new in &after.attendees {
+            let old = before.attendee(&new.id);
+            let obj = match old {
+                Some(_) => self.map(&attendees_obj, new.id.as_str())?,
+                None => self.doc.put_object(&attendees_obj, new.id.as_str(), ObjType::Map)?,
+            };
+            if old.is_none_or(|o| o.minutes_attended != new.minutes_attended) {
+                self.doc.put(&obj, "minutes_attended", i64::from(new.minutes_attended.get()))?;
+            }
+            if old.is_none_or(|o| o.about_own_rsc_practice != new.about_own_rsc_practice) {
+                self.doc.put(&obj, "about_own_rsc_practice", new.about_own_rsc_practice)?;
+            }
+            let old_statement = old.and_then(|o| o.statement.as_ref());
+            if old_statement != new.statement.as_ref() {
+                match &new.statement {
+                    Some(statement) => self.doc.put(&statements_obj, new.id.as_str(), statement.to_bytes())?,
+                    None => self.doc.delete(&statements_obj, new.id.as_str())?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn scalar(&self, obj: &ObjId, key: &str) -> Result<Option<ScalarValue>, DocError> {
+        match self.doc.get(obj, key)? {
+            None => Ok(None),
+            Some((Value::Scalar(value), _)) => Ok(Some(value.into_owned())),
+            Some((Value::Object(_), _)) => Err(DocError::invalid(key, "is an object, not a value")),
+        }
+    }
+
+    fn required(&self, obj: &ObjId, key: &str) -> Result<ScalarValue, DocError> {
+        self.scalar(obj, key)?.ok_or_else(|| DocError::invalid(key, "is missing"))
+    }
+
+    fn text(&self, obj: &ObjId, key: &str) -> Result<String, DocError> {
+        match self.required(obj, key)? {
+            ScalarValue::Str(text) => Ok(text.to_string()),
+            _ => Err(DocError::invalid(key, "is not text")),
+        }
+    }
+
+    fn int(&self, obj: &ObjId, key: &str) -> Result<i64, DocError> {
+        match self.required(obj, key)? {
+            ScalarValue::Int(n) => Ok(n),
+            ScalarValue::Uint(n) => i64::try_from(n).map_err(|_| DocError::invalid(key, "is out of range")),
+            _ => Err(DocError::invalid(key, "is not a number")),
+        }
+    }
+
+    fn uint(&self, obj: &ObjId, key: &str) -> Result<u64, DocError> {
+        match self.required(obj, key)? {
+            ScalarValue::Uint(n) => Ok(n),
+            ScalarValue::Int(n) => u64::try_from(n).map_err(|_| DocError::invalid(key, "is negative")),
+            _ => Err(DocError::invalid(key, "is not a number")),
+        }
+    }
+
+    fn boolean(&self, obj: &ObjId, key: &str) -> Result<bool, DocError> {
+        match self.required(obj, key)? {
+            ScalarValue::Boolean(b) => Ok(b),
+            _ => Err(DocError::invalid(key, "is not true or false")),
+        }
+    }
+
+    fn map(&self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
+        match self.doc.get(obj, key)? {
+            Some((Value::Object(ObjType::Map), id)) => Ok(id),
+            Some(_) => Err(DocError::invalid(key, "is not a map")),
+            None => Err(DocError::invalid(key, "is missing")),
+        }
+    }
+}
+
+fn within(error: DocError, prefix: &str) -> DocError {
+    match error {
+        DocError::Invalid { field, message } => DocError::Invalid { field: format!("{prefix}.{field}"), message },
+        other => other,
+    }
+}
