@@ -5,9 +5,9 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rsc_model::dossier::MAX_DOSSIER_BYTES;
 use rsc_model::Dossier;
-use rsc_rules::{builtin, builtin_ids, builtin_source, evaluate, render_text, resolve, Purpose};
+use rsc_model::dossier::MAX_DOSSIER_BYTES;
+use rsc_rules::{Purpose, builtin, builtin_ids, builtin_source, evaluate, render_text, resolve};
 
 use crate::error::CliError;
 
@@ -115,9 +115,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
             }
             Ok(out)
         }
-        Command::Rulebook { command: RulebookCommand::Show { id } } => builtin_source(&id)
-            .map(str::to_string)
-            .ok_or_else(|| rsc_rules::RulesError::UnknownRulebook(id).into()),
+        Command::Rulebook { command: RulebookCommand::Show { id } } => {
+            builtin_source(&id).map(str::to_string).ok_or_else(|| rsc_rules::RulesError::UnknownRulebook(id).into())
+        }
     }
 }
 
@@ -127,9 +127,7 @@ fn read_dossier(path: &PathBuf) -> Result<String, CliError> {
     let reader: Box<dyn Read> = if name == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(
-            std::fs::File::open(path).map_err(|e| CliError::Invalid(format!("DOSSIER: cannot open {name}: {e}")))?,
-        )
+        Box::new(std::fs::File::open(path).map_err(|e| CliError::Invalid(format!("DOSSIER: cannot open {name}: {e}")))?)
     };
     let mut bytes = Vec::new();
     reader
@@ -137,7 +135,9 @@ fn read_dossier(path: &PathBuf) -> Result<String, CliError> {
         .read_to_end(&mut bytes)
         .map_err(|e| CliError::Invalid(format!("DOSSIER: cannot read {name}: {e}")))?;
     if bytes.len() > MAX_DOSSIER_BYTES {
-        return Err(CliError::Invalid(format!("DOSSIER: {name} is larger than the limit of {MAX_DOSSIER_BYTES} bytes")));
+        return Err(CliError::Invalid(format!(
+            "DOSSIER: {name} is larger than the limit of {MAX_DOSSIER_BYTES} bytes"
+        )));
     }
     String::from_utf8(bytes).map_err(|e| CliError::Invalid(format!("DOSSIER: {name} is not UTF-8 text: {e}")))
 }

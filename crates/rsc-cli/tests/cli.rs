@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn rsc(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rsc"))
@@ -45,7 +45,10 @@ fn assert_invalid(output: &Output, names: &str) -> String {
 fn evaluates_the_example_from_a_file_and_from_stdin() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/dossier.json");
     let from_file = stdout_json(&rsc(&["evaluate", "--rulebook", "orimha", path], None));
-    let from_stdin = stdout_json(&rsc(&["evaluate", "--rulebook", "orimha", "--purpose", "application", "-"], Some(&example().to_string())));
+    let from_stdin = stdout_json(&rsc(
+        &["evaluate", "--rulebook", "orimha", "--purpose", "application", "-"],
+        Some(&example().to_string()),
+    ));
     assert_eq!(from_file, from_stdin);
     for key in ["rulebook", "purpose", "as_of", "eligible", "requirements", "sessions"] {
         assert!(from_file.get(key).is_some(), "{key}");
@@ -69,9 +72,12 @@ fn not_eligible_still_exits_zero() {
     assert_eq!(out["requirements"][0]["window"]["from"], Value::Null);
 }
 
+/// A change to the example dossier.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn every_invalid_input_exits_2_naming_the_field() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         ("sessions[0].kind", Box::new(|d| d["sessions"][0]["kind"] = json!("triad"))),
         ("sessions[2].format", Box::new(|d| d["sessions"][2]["format"] = json!("zoom"))),
         ("sessions[0].provider", Box::new(|d| d["sessions"][0]["provider"] = json!("zed"))),
@@ -81,9 +87,15 @@ fn every_invalid_input_exits_2_naming_the_field() {
         ("sessions[0].minutes", Box::new(|d| d["sessions"][0]["minutes"] = json!(0))),
         ("sessions[0].minutes", Box::new(|d| d["sessions"][0]["minutes"] = json!(721))),
         ("sessions[0].confirmation.minutes", Box::new(|d| d["sessions"][0]["confirmation"]["minutes"] = json!(61))),
-        ("providers[1].credentials[0].valid_through", Box::new(|d| d["providers"][1]["credentials"][0]["valid_through"] = json!("2011-01-01"))),
+        (
+            "providers[1].credentials[0].valid_through",
+            Box::new(|d| d["providers"][1]["credentials"][0]["valid_through"] = json!("2011-01-01")),
+        ),
         ("applicant.masters_conferred_on", Box::new(|d| d["applicant"]["masters_conferred_on"] = json!("2019-02-30"))),
-        ("providers[0].credentials[0].credential", Box::new(|d| d["providers"][0]["credentials"][0]["credential"] = json!("IMHM-X"))),
+        (
+            "providers[0].credentials[0].credential",
+            Box::new(|d| d["providers"][0]["credentials"][0]["credential"] = json!("IMHM-X")),
+        ),
     ];
     for (names, edit) in cases {
         let mut d = example();
@@ -98,7 +110,10 @@ fn malformed_json_unknown_rulebook_and_undefined_purpose_exit_2() {
     assert_invalid(&rsc(&["evaluate", "--rulebook", "nmaimh", "-"], Some("{\"as_of\": ")), "not valid JSON");
     assert_invalid(&rsc(&["evaluate", "--rulebook", "mi-aimh", "-"], Some(&valid)), "--rulebook");
     assert_invalid(&rsc(&["evaluate", "--rulebook", "orimha", "--purpose", "renewal", "-"], Some(&valid)), "--purpose");
-    assert_invalid(&rsc(&["evaluate", "--rulebook", "orimha", "--purpose", "retirement", "-"], Some(&valid)), "--purpose");
+    assert_invalid(
+        &rsc(&["evaluate", "--rulebook", "orimha", "--purpose", "retirement", "-"], Some(&valid)),
+        "--purpose",
+    );
     assert_invalid(&rsc(&["evaluate", "--rulebook", "orimha", "/no/such/dossier.json"], None), "DOSSIER");
     assert_invalid(&rsc(&["evaluate", "--rulebook", "orimha", "--format", "pdf", "-"], Some(&valid)), "--format");
     assert_invalid(&rsc(&["evaluate", "-"], Some(&valid)), "--rulebook");
@@ -121,13 +136,21 @@ fn rulebook_show_output_loads_back_as_a_rulebook_file() {
         let purposes: &[&str] = if id == "orimha" { &["application"] } else { &["application", "renewal"] };
         for purpose in purposes {
             let builtin = stdout_json(&rsc(&["evaluate", "--rulebook", id, "--purpose", purpose, "-"], Some(&dossier)));
-            let from_file = stdout_json(&rsc(&["evaluate", "--rulebook", path, "--purpose", purpose, "-"], Some(&dossier)));
+            let from_file =
+                stdout_json(&rsc(&["evaluate", "--rulebook", path, "--purpose", purpose, "-"], Some(&dossier)));
             assert_eq!(builtin, from_file, "{id} {purpose}");
         }
     }
     let bad = dir.join("bad.toml");
-    std::fs::write(&bad, "id = \"x\"\nname = \"X\"\n[application]\naccepted_credentials = []\npost_masters = false\nrequirements = []\n").expect("write");
-    assert_invalid(&rsc(&["evaluate", "--rulebook", bad.to_str().expect("path"), "-"], Some(&dossier)), "application.accepted_credentials");
+    std::fs::write(
+        &bad,
+        "id = \"x\"\nname = \"X\"\n[application]\naccepted_credentials = []\npost_masters = false\nrequirements = []\n",
+    )
+    .expect("write");
+    assert_invalid(
+        &rsc(&["evaluate", "--rulebook", bad.to_str().expect("path"), "-"], Some(&dossier)),
+        "application.accepted_credentials",
+    );
     assert_invalid(&rsc(&["rulebook", "show", "mi-aimh"], None), "mi-aimh");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -154,7 +154,10 @@ fn put_text(out: &mut Vec<u8>, text: &str, field: &str) -> Result<(), DocError> 
 /// The canonical message for `content`.
 pub fn encode_message(content: &AttestedContent) -> Result<Vec<u8>, DocError> {
     if content.reason.len() > MAX_REASON_BYTES {
-        return Err(DocError::invalid("reason", format!("is {} bytes; the limit is {MAX_REASON_BYTES}", content.reason.len())));
+        return Err(DocError::invalid(
+            "reason",
+            format!("is {} bytes; the limit is {MAX_REASON_BYTES}", content.reason.len()),
+        ));
     }
     let mut out = Vec::with_capacity(128 + content.reason.len());
     out.extend_from_slice(DOMAIN_TAG);
@@ -197,13 +200,16 @@ pub fn decode_message(bytes: &[u8]) -> Result<AttestedContent, DocError> {
     let session_id = Id::new(reader.text()?, "statement.session_id").map_err(DocError::from)?;
     let attendee = Id::new(reader.text()?, "statement.attendee").map_err(DocError::from)?;
     let provider = Id::new(reader.text()?, "statement.provider").map_err(DocError::from)?;
-    let date_text = std::str::from_utf8(reader.take(10)?).map_err(|_| DocError::invalid("statement.date", "not ASCII"))?;
+    let date_text =
+        std::str::from_utf8(reader.take(10)?).map_err(|_| DocError::invalid("statement.date", "not ASCII"))?;
     let date = Date::parse_field(date_text, "statement.date")?;
     let session_minutes = Minutes::new(i64::from(reader.u16()?), "statement.session_minutes")?;
     let attended = reader.u16()?;
     let minutes_attended = match (kind, attended) {
         (StatementKind::Dispute, 0) => None,
-        (StatementKind::Dispute, _) => return Err(DocError::invalid("statement.minutes_attended", "a dispute carries no minutes")),
+        (StatementKind::Dispute, _) => {
+            return Err(DocError::invalid("statement.minutes_attended", "a dispute carries no minutes"));
+        }
         (StatementKind::Confirm, m) => Some(Minutes::new(i64::from(m), "statement.minutes_attended")?),
     };
     let session_kind = match reader.byte()? {
@@ -222,7 +228,8 @@ pub fn decode_message(bytes: &[u8]) -> Result<AttestedContent, DocError> {
         1 => true,
         other => return Err(DocError::invalid("statement.about_own_rsc_practice", format!("unknown byte {other}"))),
     };
-    let signed_at_ms = i64::from_be_bytes(reader.take(8)?.try_into().map_err(|_| DocError::invalid("statement", "short"))?);
+    let signed_at_ms =
+        i64::from_be_bytes(reader.take(8)?.try_into().map_err(|_| DocError::invalid("statement", "short"))?);
     let reason = reader.text()?.to_string();
     if reason.len() > MAX_REASON_BYTES {
         return Err(DocError::invalid("statement.reason", "is too long"));
@@ -331,18 +338,18 @@ mod tests {
     fn any_change_breaks_the_signature() {
         let key = DeviceKey::generate().expect("key");
         let statement = key.sign(content()).expect("signs");
-        let edits: Vec<Box<dyn Fn(&mut AttestedContent)>> = vec![
-            Box::new(|c| c.session_id = Id::new("other", "t").expect("id")),
-            Box::new(|c| c.attendee = Id::new("ben", "t").expect("id")),
-            Box::new(|c| c.provider = Id::new("quinn", "t").expect("id")),
-            Box::new(|c| c.date = "2025-03-05".parse().expect("date")),
-            Box::new(|c| c.session_minutes = Minutes::new(91, "t").expect("m")),
-            Box::new(|c| c.minutes_attended = Some(Minutes::new(61, "t").expect("m"))),
-            Box::new(|c| c.session_kind = SessionKind::Individual),
-            Box::new(|c| c.format = SessionFormat::Phone),
-            Box::new(|c| c.about_own_rsc_practice = false),
-            Box::new(|c| c.signed_at_ms += 1),
-            Box::new(|c| c.kind = StatementKind::Dispute),
+        let edits: Vec<fn(&mut AttestedContent)> = vec![
+            |c| c.session_id = Id::new("other", "t").expect("id"),
+            |c| c.attendee = Id::new("ben", "t").expect("id"),
+            |c| c.provider = Id::new("quinn", "t").expect("id"),
+            |c| c.date = "2025-03-05".parse().expect("date"),
+            |c| c.session_minutes = Minutes::new(91, "t").expect("m"),
+            |c| c.minutes_attended = Some(Minutes::new(61, "t").expect("m")),
+            |c| c.session_kind = SessionKind::Individual,
+            |c| c.format = SessionFormat::Phone,
+            |c| c.about_own_rsc_practice = false,
+            |c| c.signed_at_ms += 1,
+            |c| c.kind = StatementKind::Dispute,
         ];
         for edit in edits {
             let mut forged = statement.clone();

@@ -15,12 +15,12 @@
 //! [`Session::validate`] and only then writes the fields that differ, as one commit.
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use rsc_model::{AttestedContent, Date, Id, Minutes, StatementKind};
 
-use crate::attest::{DeviceKey, SignedStatement, MAX_REASON_BYTES};
-use crate::session::{Attendee, NewAttendee, Session, SessionEdit, SessionFields};
 use crate::DocError;
+use crate::attest::{DeviceKey, MAX_REASON_BYTES, SignedStatement};
+use crate::session::{Attendee, NewAttendee, Session, SessionEdit, SessionFields};
 
 /// The largest session document accepted, in bytes of its saved form.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -125,7 +125,10 @@ impl SessionDoc {
     /// Decodes one encoded change, refusing oversized or undecodable bytes.
     pub fn decode_change(bytes: &[u8]) -> Result<Change, DocError> {
         if bytes.len() > MAX_CHANGE_BYTES {
-            return Err(DocError::invalid("change", format!("is {} bytes; the limit is {MAX_CHANGE_BYTES}", bytes.len())));
+            return Err(DocError::invalid(
+                "change",
+                format!("is {} bytes; the limit is {MAX_CHANGE_BYTES}", bytes.len()),
+            ));
         }
         Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::Malformed(format!("undecodable change: {e}")))
     }
@@ -194,7 +197,9 @@ impl SessionDoc {
                     self.int(&attendee_obj, "minutes_attended").map_err(|e| within(e, &field))?,
                     &format!("{field}.minutes_attended"),
                 )?,
-                about_own_rsc_practice: self.boolean(&attendee_obj, "about_own_rsc_practice").map_err(|e| within(e, &field))?,
+                about_own_rsc_practice: self
+                    .boolean(&attendee_obj, "about_own_rsc_practice")
+                    .map_err(|e| within(e, &field))?,
                 statement,
             });
         }
@@ -270,7 +275,12 @@ impl SessionDoc {
     }
 
     /// Sets an attendee's minutes and/or topic; `None` leaves it as it is.
-    pub fn set_attendance(&mut self, id: &Id, minutes_attended: Option<Minutes>, about_own_rsc_practice: Option<bool>) -> Result<(), DocError> {
+    pub fn set_attendance(
+        &mut self,
+        id: &Id,
+        minutes_attended: Option<Minutes>,
+        about_own_rsc_practice: Option<bool>,
+    ) -> Result<(), DocError> {
         self.change("set attendance", |s| {
             let attendee = s
                 .attendees
@@ -309,15 +319,32 @@ impl SessionDoc {
 
     /// The provider confirms `attendee` attended for `minutes`, signing with their device key.
     /// The attendee's minutes become `minutes`, so the document matches what was signed.
-    pub fn confirm(&mut self, key: &DeviceKey, signer: &Id, attendee: &Id, minutes: Minutes, signed_at_ms: i64) -> Result<SignedStatement, DocError> {
+    pub fn confirm(
+        &mut self,
+        key: &DeviceKey,
+        signer: &Id,
+        attendee: &Id,
+        minutes: Minutes,
+        signed_at_ms: i64,
+    ) -> Result<SignedStatement, DocError> {
         self.statement(key, signer, attendee, StatementKind::Confirm, Some(minutes), String::new(), signed_at_ms)
     }
 
     /// The provider disputes `attendee`'s entry, with a reason, signing with their device key.
-    pub fn dispute(&mut self, key: &DeviceKey, signer: &Id, attendee: &Id, reason: &str, signed_at_ms: i64) -> Result<SignedStatement, DocError> {
+    pub fn dispute(
+        &mut self,
+        key: &DeviceKey,
+        signer: &Id,
+        attendee: &Id,
+        reason: &str,
+        signed_at_ms: i64,
+    ) -> Result<SignedStatement, DocError> {
         let reason = reason.trim();
         if reason.is_empty() || reason.len() > MAX_REASON_BYTES {
-            return Err(DocError::invalid("reason", format!("a dispute needs a reason of 1 to {MAX_REASON_BYTES} bytes")));
+            return Err(DocError::invalid(
+                "reason",
+                format!("a dispute needs a reason of 1 to {MAX_REASON_BYTES} bytes"),
+            ));
         }
         self.statement(key, signer, attendee, StatementKind::Dispute, None, reason.to_string(), signed_at_ms)
     }
@@ -345,11 +372,10 @@ impl SessionDoc {
                 return Err(DocError::NotAllowed("the session is withdrawn; restore it first".into()));
             }
             let (session_id, fields) = (s.id.clone(), s.fields.clone());
-            let entry = s
-                .attendees
-                .iter_mut()
-                .find(|a| &a.id == attendee)
-                .ok_or_else(|| DocError::invalid("attendee", format!("`{attendee}` does not attend this session")))?;
+            let entry =
+                s.attendees.iter_mut().find(|a| &a.id == attendee).ok_or_else(|| {
+                    DocError::invalid("attendee", format!("`{attendee}` does not attend this session"))
+                })?;
             if let Some(minutes) = minutes {
                 if minutes > fields.minutes {
                     return Err(DocError::invalid(
@@ -389,7 +415,11 @@ impl SessionDoc {
     }
 
     /// Reads, changes, validates and writes back the difference as one commit.
-    fn change(&mut self, message: &str, edit: impl FnOnce(&mut Session) -> Result<(), DocError>) -> Result<(), DocError> {
+    fn change(
+        &mut self,
+        message: &str,
+        edit: impl FnOnce(&mut Session) -> Result<(), DocError>,
+    ) -> Result<(), DocError> {
         let before = self.session()?;
         let mut after = before.clone();
         edit(&mut after)?;

@@ -13,6 +13,6 @@ mod session;
 
 pub use attest::{DeviceKey, SignedStatement};
 pub use automerge::{ActorId, ChangeHash};
-pub use doc::{SessionDoc, MAX_CHANGE_BYTES, MAX_DOCUMENT_BYTES};
+pub use doc::{MAX_CHANGE_BYTES, MAX_DOCUMENT_BYTES, SessionDoc};
 pub use error::DocError;
-pub use session::{Attendee, NewAttendee, Session, SessionEdit, SessionFields, MAX_ATTENDEES, MAX_NOTE_BYTES};
+pub use session::{Attendee, MAX_ATTENDEES, MAX_NOTE_BYTES, NewAttendee, Session, SessionEdit, SessionFields};

@@ -10,8 +10,8 @@
 
 use rsc_model::{AttendanceRecord, Date, Id, Minutes, SessionFormat, SessionKind};
 
-use crate::attest::SignedStatement;
 use crate::DocError;
+use crate::attest::SignedStatement;
 
 /// The most attendees one session may have.
 pub const MAX_ATTENDEES: usize = 50;
@@ -204,7 +204,11 @@ pub(crate) fn validate_start_time(text: &str) -> Result<(), DocError> {
         && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
         && text[0..2].parse::<u8>().is_ok_and(|h| h < 24)
         && text[3..5].parse::<u8>().is_ok_and(|m| m < 60);
-    if ok { Ok(()) } else { Err(DocError::invalid("start_time", format!("`{}` is not a time HH:MM", text.escape_debug()))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(DocError::invalid("start_time", format!("`{}` is not a time HH:MM", text.escape_debug())))
+    }
 }
 
 /// An IANA zone name's shape (`UTC`, `America/Denver`, `Etc/GMT+7`); the zone database itself
@@ -218,7 +222,10 @@ pub(crate) fn validate_time_zone(text: &str) -> Result<(), DocError> {
     if ok {
         Ok(())
     } else {
-        Err(DocError::invalid("time_zone", format!("`{}` is not a time zone name like America/Denver", text.escape_debug())))
+        Err(DocError::invalid(
+            "time_zone",
+            format!("`{}` is not a time zone name like America/Denver", text.escape_debug()),
+        ))
     }
 }
 

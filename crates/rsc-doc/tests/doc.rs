@@ -34,8 +34,14 @@ fn attendee(name: &str, minutes: i64) -> NewAttendee {
 }
 
 fn group_doc() -> SessionDoc {
-    SessionDoc::create(actor(1), id("s1"), id("ana"), fields(SessionKind::Group), vec![attendee("ana", 90), attendee("ben", 60)])
-        .expect("created")
+    SessionDoc::create(
+        actor(1),
+        id("s1"),
+        id("ana"),
+        fields(SessionKind::Group),
+        vec![attendee("ana", 90), attendee("ben", 60)],
+    )
+    .expect("created")
 }
 
 fn status(session: &Session, who: &str, key: &DeviceKey) -> SessionStatus {
@@ -62,9 +68,11 @@ fn a_session_reads_back_as_logged_and_survives_save_and_load() {
 
 #[test]
 fn logging_is_allowed_to_the_provider_and_attendees_only() {
-    let by_provider = SessionDoc::create(actor(2), id("s2"), id("pat"), fields(SessionKind::Individual), vec![attendee("ana", 60)]);
+    let by_provider =
+        SessionDoc::create(actor(2), id("s2"), id("pat"), fields(SessionKind::Individual), vec![attendee("ana", 60)]);
     assert!(by_provider.is_ok());
-    let by_stranger = SessionDoc::create(actor(2), id("s2"), id("eve"), fields(SessionKind::Individual), vec![attendee("ana", 60)]);
+    let by_stranger =
+        SessionDoc::create(actor(2), id("s2"), id("eve"), fields(SessionKind::Individual), vec![attendee("ana", 60)]);
     assert!(matches!(by_stranger, Err(DocError::NotAllowed(_))));
 }
 
@@ -75,7 +83,8 @@ fn invalid_edits_are_refused_naming_the_field_and_change_nothing() {
     let heads = doc.heads();
     let err = doc.set_attendance(&id("ben"), Some(m(91)), None).expect_err("longer than the session");
     assert_eq!(err.field(), Some("attendees.ben.minutes_attended"));
-    let err = doc.edit(SessionEdit { kind: Some(SessionKind::Individual), ..Default::default() }).expect_err("two attendees");
+    let err =
+        doc.edit(SessionEdit { kind: Some(SessionKind::Individual), ..Default::default() }).expect_err("two attendees");
     assert_eq!(err.field(), Some("kind"));
     let err = doc.edit(SessionEdit { minutes: Some(m(45)), ..Default::default() }).expect_err("attendees longer");
     assert!(err.field().is_some_and(|f| f.ends_with("minutes_attended")), "{err}");
@@ -200,7 +209,9 @@ fn changes_travel_between_replicas_and_garbage_is_refused() {
     assert!(SessionDoc::load(b"not automerge").is_err());
     assert!(SessionDoc::load(&vec![0; rsc_doc::MAX_DOCUMENT_BYTES + 1]).is_err());
 
-    let mut other = SessionDoc::create(actor(3), id("s9"), id("pat"), fields(SessionKind::Individual), vec![attendee("ana", 60)]).expect("created");
+    let mut other =
+        SessionDoc::create(actor(3), id("s9"), id("pat"), fields(SessionKind::Individual), vec![attendee("ana", 60)])
+            .expect("created");
     assert!(matches!(a.merge(&mut other), Err(DocError::NotAllowed(_))));
 }
 
@@ -255,9 +266,13 @@ fn apply(replicas: &mut [SessionDoc], at: usize, op: &Op, key: &DeviceKey) {
     let doc = &mut replicas[at];
     // Edits that break a rule are refused; that is part of what is being exercised.
     let _ = match op {
-        Op::Date(d) => doc.edit(SessionEdit { date: rsc_model::Date::from_ymd(2025, 2, u32::from(*d) + 1), ..Default::default() }),
+        Op::Date(d) => {
+            doc.edit(SessionEdit { date: rsc_model::Date::from_ymd(2025, 2, u32::from(*d) + 1), ..Default::default() })
+        }
         Op::Minutes(n) => doc.edit(SessionEdit { minutes: Some(m(*n)), ..Default::default() }),
-        Op::Format(f) => doc.edit(SessionEdit { format: Some(SessionFormat::ALL[usize::from(*f)]), ..Default::default() }),
+        Op::Format(f) => {
+            doc.edit(SessionEdit { format: Some(SessionFormat::ALL[usize::from(*f)]), ..Default::default() })
+        }
         Op::Kind(group) => doc.edit(SessionEdit {
             kind: Some(if *group { SessionKind::Group } else { SessionKind::Individual }),
             ..Default::default()
@@ -265,7 +280,13 @@ fn apply(replicas: &mut [SessionDoc], at: usize, op: &Op, key: &DeviceKey) {
         Op::Add(a, n) => doc.add_attendee(attendee(PEOPLE[usize::from(*a)], *n)),
         Op::Remove(a) => doc.remove_attendee(&id(PEOPLE[usize::from(*a)])),
         Op::Attend(a, n, t) => doc.set_attendance(&id(PEOPLE[usize::from(*a)]), Some(m(*n)), Some(*t)),
-        Op::Withdraw(w) => if *w { doc.withdraw(&id("pat"), "mistake") } else { doc.restore(&id("pat")) },
+        Op::Withdraw(w) => {
+            if *w {
+                doc.withdraw(&id("pat"), "mistake")
+            } else {
+                doc.restore(&id("pat"))
+            }
+        }
         Op::Confirm(a, n) => doc.confirm(key, &id("pat"), &id(PEOPLE[usize::from(*a)]), m(*n), 1).map(|_| ()),
         Op::Merge(from) => {
             let from = from % replicas.len();

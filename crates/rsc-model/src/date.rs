@@ -108,7 +108,24 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        // Written by hand: dates are formatted thousands of times per evaluation, and both
+        // chrono's strftime and padded integer formatting showed up in profiles.
+        let (y, m, d) = (self.0.year() as u32, self.0.month(), self.0.day());
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let text = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ];
+        // The range check on construction keeps the year at four digits.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -140,7 +157,17 @@ mod tests {
     #[test]
     fn parses_strictly() {
         assert_eq!(d("2024-02-29").to_string(), "2024-02-29");
-        for bad in ["2024-2-29", "2023-02-29", "2024-02-29T00:00", "", "20240229", "2024-13-01", "1899-12-31", "2200-01-01", "+024-01-01"] {
+        for bad in [
+            "2024-2-29",
+            "2023-02-29",
+            "2024-02-29T00:00",
+            "",
+            "20240229",
+            "2024-13-01",
+            "1899-12-31",
+            "2200-01-01",
+            "+024-01-01",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad} should be refused");
         }
     }

@@ -129,10 +129,8 @@ impl Dossier {
                 format!("the dossier is {} bytes; the limit is {MAX_DOSSIER_BYTES}", text.len()),
             ));
         }
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ModelError::Malformed {
-            field: ".".into(),
-            message: format!("not valid JSON: {e}"),
-        })?;
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| ModelError::Malformed { field: ".".into(), message: format!("not valid JSON: {e}") })?;
         let dossier: Dossier = serde_path_to_error::deserialize(&value).map_err(|e| {
             let field = e.path().to_string();
             let who = describe_owner(&value, &field);
@@ -241,7 +239,9 @@ fn describe_owner(value: &serde_json::Value, path: &str) -> String {
     for (list, noun) in [("sessions", "session"), ("providers", "provider")] {
         let Some(rest) = path.strip_prefix(list).and_then(|r| r.strip_prefix('[')) else { continue };
         let Some(index) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()) else { continue };
-        if let Some(id) = value.get(list).and_then(|l| l.get(index)).and_then(|item| item.get("id")).and_then(|id| id.as_str()) {
+        if let Some(id) =
+            value.get(list).and_then(|l| l.get(index)).and_then(|item| item.get("id")).and_then(|id| id.as_str())
+        {
             return format!(" ({noun} `{id}`)");
         }
     }
@@ -283,26 +283,38 @@ mod tests {
         assert_eq!(dossier.sessions[1].confirmation, None);
     }
 
+    /// A change to the example dossier.
+    type Edit = fn(&mut serde_json::Value);
+
     #[test]
     fn every_invalid_input_names_its_field() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
-            ("sessions[1].kind", Box::new(|v| v["sessions"][1]["kind"] = "triad".into())),
-            ("sessions[0].format", Box::new(|v| v["sessions"][0]["format"] = "zoom".into())),
-            ("sessions[1].provider", Box::new(|v| v["sessions"][1]["provider"] = "zed".into())),
-            ("sessions[1].id", Box::new(|v| v["sessions"][1]["id"] = "s1".into())),
-            ("providers[1].id", Box::new(|v| {
-                let p = v["providers"][0].clone();
-                v["providers"].as_array_mut().expect("array").push(p);
-            })),
-            ("sessions[0].minutes", Box::new(|v| v["sessions"][0]["minutes"] = 0.into())),
-            ("sessions[0].minutes", Box::new(|v| v["sessions"][0]["minutes"] = 721.into())),
-            ("sessions[0].confirmation.minutes", Box::new(|v| v["sessions"][0]["confirmation"]["minutes"] = 61.into())),
-            ("sessions[0].confirmation.minutes", Box::new(|v| v["sessions"][0]["confirmation"]["minutes"] = 0.into())),
-            ("providers[0].credentials[0].valid_through", Box::new(|v| v["providers"][0]["credentials"][0]["valid_through"] = "2015-02-28".into())),
-            ("providers[0].credentials[0].credential", Box::new(|v| v["providers"][0]["credentials"][0]["credential"] = "IMHM".into())),
-            ("sessions[0].date", Box::new(|v| v["sessions"][0]["date"] = "2024-02-30".into())),
-            ("as_of", Box::new(|v| v["as_of"] = "yesterday".into())),
-            ("sessions[0].confirmation.status", Box::new(|v| v["sessions"][0]["confirmation"]["status"] = "maybe".into())),
+        let cases: Vec<(&str, Edit)> = vec![
+            ("sessions[1].kind", (|v| v["sessions"][1]["kind"] = "triad".into())),
+            ("sessions[0].format", (|v| v["sessions"][0]["format"] = "zoom".into())),
+            ("sessions[1].provider", (|v| v["sessions"][1]["provider"] = "zed".into())),
+            ("sessions[1].id", (|v| v["sessions"][1]["id"] = "s1".into())),
+            (
+                "providers[1].id",
+                (|v| {
+                    let p = v["providers"][0].clone();
+                    v["providers"].as_array_mut().expect("array").push(p);
+                }),
+            ),
+            ("sessions[0].minutes", (|v| v["sessions"][0]["minutes"] = 0.into())),
+            ("sessions[0].minutes", (|v| v["sessions"][0]["minutes"] = 721.into())),
+            ("sessions[0].confirmation.minutes", (|v| v["sessions"][0]["confirmation"]["minutes"] = 61.into())),
+            ("sessions[0].confirmation.minutes", (|v| v["sessions"][0]["confirmation"]["minutes"] = 0.into())),
+            (
+                "providers[0].credentials[0].valid_through",
+                (|v| v["providers"][0]["credentials"][0]["valid_through"] = "2015-02-28".into()),
+            ),
+            (
+                "providers[0].credentials[0].credential",
+                (|v| v["providers"][0]["credentials"][0]["credential"] = "IMHM".into()),
+            ),
+            ("sessions[0].date", (|v| v["sessions"][0]["date"] = "2024-02-30".into())),
+            ("as_of", (|v| v["as_of"] = "yesterday".into())),
+            ("sessions[0].confirmation.status", (|v| v["sessions"][0]["confirmation"]["status"] = "maybe".into())),
         ];
         for (field, edit) in cases {
             let err = with(edit).expect_err(field);

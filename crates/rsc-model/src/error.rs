@@ -50,9 +50,7 @@ impl ModelError {
         };
         match self {
             ModelError::Invalid { field, message } => ModelError::Invalid { field: join(field), message },
-            ModelError::Malformed { field, message } => {
-                ModelError::Malformed { field: join(field), message }
-            }
+            ModelError::Malformed { field, message } => ModelError::Malformed { field: join(field), message },
         }
     }
 }

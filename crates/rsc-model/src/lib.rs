@@ -20,4 +20,4 @@ pub use date::{Date, MAX_DATE, MIN_DATE};
 pub use dossier::{Applicant, Confirmation, Dossier, DossierSession, Provider};
 pub use error::ModelError;
 pub use ids::{Id, MAX_ID_LEN};
-pub use session::{Minutes, SessionFormat, SessionKind, MAX_SESSION_MINUTES};
+pub use session::{MAX_SESSION_MINUTES, Minutes, SessionFormat, SessionKind};

@@ -43,8 +43,8 @@ pub fn resolve(id_or_path: &str) -> Result<Rulebook, RulesError> {
             format!("is {size} bytes; the limit is {}", crate::MAX_RULEBOOK_BYTES),
         ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| RulesError::rulebook(id_or_path, format!("cannot be read: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| RulesError::rulebook(id_or_path, format!("cannot be read: {e}")))?;
     Rulebook::from_toml(&text).map_err(|e| match e {
         RulesError::Rulebook { field, message } => {
             RulesError::Rulebook { field: format!("{id_or_path} {field}"), message }
@@ -61,7 +61,8 @@ mod tests {
     #[test]
     fn every_builtin_parses_and_round_trips() {
         for id in builtin_ids() {
-            let rulebook = builtin(id).unwrap_or_else(|| panic!("{id} parses: {:?}", Rulebook::from_toml(builtin_source(id).unwrap_or(""))));
+            let rulebook = builtin(id)
+                .unwrap_or_else(|| panic!("{id} parses: {:?}", Rulebook::from_toml(builtin_source(id).unwrap_or(""))));
             assert_eq!(rulebook.id, id);
             // What `rsc rulebook show` prints loads back identical...
             let shown = builtin_source(id).expect("source");
@@ -84,7 +85,10 @@ mod tests {
         let or = builtin("orimha").expect("orimha");
         assert_eq!(or.purposes(), vec![Purpose::Application]);
         let reqs = &or.application.as_ref().expect("application").requirements;
-        assert_eq!((reqs[1].id.as_str(), reqs[1].required, reqs[1].required_minutes), ("rsc_about_own_practice", false, 1500));
+        assert_eq!(
+            (reqs[1].id.as_str(), reqs[1].required, reqs[1].required_minutes),
+            ("rsc_about_own_practice", false, 1500)
+        );
 
         let ct = builtin("ct-aimh").expect("ct-aimh");
         let app = ct.application.as_ref().expect("application");
@@ -104,7 +108,9 @@ mod tests {
         let bad = builtin_source("ct-aimh").expect("source").replace("topic = \"any\"", "topic = \"all\"");
         let err = Rulebook::from_toml(&bad).expect_err("topic");
         assert!(err.to_string().contains("line"), "{err}");
-        let bad = builtin_source("ct-aimh").expect("source").replace("post_masters = true", "post_masters = true\nwindow = 3");
+        let bad = builtin_source("ct-aimh")
+            .expect("source")
+            .replace("post_masters = true", "post_masters = true\nwindow = 3");
         assert!(Rulebook::from_toml(&bad).expect_err("unknown key").to_string().contains("window"));
     }
 }

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 
 use rsc_model::{Confirmation, Date, Dossier, DossierSession, Id, Provider};
 
+use crate::RulesError;
 use crate::explain;
 use crate::output::{Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, Window};
 use crate::rulebook::{GroupCap, Period, PeriodTest, Purpose, Rulebook, Topic};
-use crate::RulesError;
 
 /// One eligible session, as the requirements see it.
 #[derive(Debug, Clone, Copy)]
@@ -185,7 +185,12 @@ pub fn evaluate(rulebook: &Rulebook, purpose: Purpose, dossier: &Dossier) -> Res
 }
 
 /// Every exclusion code that applies to `session`, in the contract's order.
-fn exclusions(session: &DossierSession, provider: Option<&Provider>, dossier: &Dossier, view: &PurposeView<'_>) -> Vec<Exclusion> {
+fn exclusions(
+    session: &DossierSession,
+    provider: Option<&Provider>,
+    dossier: &Dossier,
+    view: &PurposeView<'_>,
+) -> Vec<Exclusion> {
     let mut excluded = Vec::new();
     if session.date > dossier.as_of {
         excluded.push(Exclusion::AfterAsOf);
@@ -238,7 +243,11 @@ impl Measure {
             }
             Period::Months => {
                 let months = test.months.unwrap_or(24);
-                Measure::Period { start: window_from(as_of, months), end: as_of.plus_months(120), rolling_months: Some(months) }
+                Measure::Period {
+                    start: window_from(as_of, months),
+                    end: as_of.plus_months(120),
+                    rolling_months: Some(months),
+                }
             }
         }
     }
@@ -465,7 +474,11 @@ fn provider_totals(eligible: &[Counted<'_>], window: Option<Window>) -> Vec<Prov
     }
     let mut out: Vec<ProviderTotal> = totals
         .into_iter()
-        .map(|(provider, (minutes, sessions))| ProviderTotal { provider: provider.clone(), counted_minutes: minutes, sessions })
+        .map(|(provider, (minutes, sessions))| ProviderTotal {
+            provider: provider.clone(),
+            counted_minutes: minutes,
+            sessions,
+        })
         .collect();
     out.sort_by(|a, b| b.counted_minutes.cmp(&a.counted_minutes).then_with(|| a.provider.cmp(&b.provider)));
     out

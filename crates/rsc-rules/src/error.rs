@@ -6,7 +6,9 @@ use rsc_model::ModelError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RulesError {
     /// The rulebook id is not built in and is not a file.
-    #[error("--rulebook: unknown rulebook `{0}`; built-in rulebooks are: nmaimh, orimha, ct-aimh (or give a path to a rulebook file)")]
+    #[error(
+        "--rulebook: unknown rulebook `{0}`; built-in rulebooks are: nmaimh, orimha, ct-aimh (or give a path to a rulebook file)"
+    )]
     UnknownRulebook(String),
     /// The rulebook does not define the requested purpose.
     #[error("--purpose: rulebook `{rulebook}` does not define the purpose `{purpose}`; it defines: {defined}")]

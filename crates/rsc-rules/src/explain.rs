@@ -1,6 +1,8 @@
 //! The sentences an evaluation carries for a person: why a session counts nothing, where a
 //! requirement stands, and advice. Kept apart from the engine so the arithmetic stays readable.
 
+use std::fmt::Write;
+
 use rsc_model::{Credential, Date, Dossier, DossierSession, Provider};
 
 use crate::engine::{Counted, Measure};
@@ -16,49 +18,65 @@ pub(crate) fn session(
     dossier: &Dossier,
     accepted: &[Credential],
 ) -> String {
-    let reasons: Vec<String> = excluded
-        .iter()
-        .map(|exclusion| match exclusion {
-            Exclusion::AfterAsOf => format!("it is dated after the evaluation date {}", dossier.as_of),
+    // One buffer, written in place: an evaluation writes one of these per excluded session.
+    let mut out = String::with_capacity(160);
+    let _ = write!(out, "Session {} on {} counts nothing: ", session.id, session.date);
+    for (i, exclusion) in excluded.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        let _ = match exclusion {
+            Exclusion::AfterAsOf => write!(out, "it is dated after the evaluation date {}", dossier.as_of),
             Exclusion::Unconfirmed if session.changed_since_confirmed => {
-                format!("it was edited after {} confirmed it and needs confirming again", session.provider)
+                write!(out, "it was edited after {} confirmed it and needs confirming again", session.provider)
             }
-            Exclusion::Unconfirmed => format!("{} has not confirmed it yet", session.provider),
-            Exclusion::Disputed => format!("{} disputed it", session.provider),
-            Exclusion::ProviderNotQualified => not_qualified(session, provider, accepted),
-            Exclusion::BeforeMasters => format!(
-                "it is before the master's degree conferred on {}",
-                dossier.applicant.masters_conferred_on.map(|d| d.to_string()).unwrap_or_default()
-            ),
-            Exclusion::MastersDateUnknown => {
-                "this rulebook counts only post-master's hours and the master's conferral date is unknown".to_string()
-            }
-        })
-        .collect();
-    format!("Session {} on {} counts nothing: {}.", session.id, session.date, reasons.join("; "))
+            Exclusion::Unconfirmed => write!(out, "{} has not confirmed it yet", session.provider),
+            Exclusion::Disputed => write!(out, "{} disputed it", session.provider),
+            Exclusion::ProviderNotQualified => not_qualified(&mut out, session, provider, accepted),
+            Exclusion::BeforeMasters => match dossier.applicant.masters_conferred_on {
+                Some(conferred) => write!(out, "it is before the master's degree conferred on {conferred}"),
+                None => Ok(()),
+            },
+            Exclusion::MastersDateUnknown => out
+                .write_str("this rulebook counts only post-master's hours and the master's conferral date is unknown"),
+        };
+    }
+    out.push('.');
+    out
 }
 
-fn not_qualified(session: &DossierSession, provider: Option<&Provider>, accepted: &[Credential]) -> String {
-    let names = accepted.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" or ");
+fn not_qualified(
+    out: &mut String,
+    session: &DossierSession,
+    provider: Option<&Provider>,
+    accepted: &[Credential],
+) -> std::fmt::Result {
     let day = session.date;
-    let detail = provider
-        .into_iter()
-        .flat_map(|p| p.credentials.iter())
-        .filter(|r| accepted.contains(&r.credential))
-        .map(|r| {
-            if r.earned_on > day {
-                format!("{} was earned later, on {}", r.credential, r.earned_on)
-            } else if let Some(revoked) = r.revoked_on.filter(|revoked| *revoked <= day) {
-                format!("{} was revoked on {revoked}", r.credential)
-            } else if let Some(through) = r.valid_through.filter(|through| *through < day) {
-                format!("{} lapsed after {through}", r.credential)
-            } else {
-                format!("{} was not held", r.credential)
-            }
-        })
-        .collect::<Vec<_>>();
-    let detail = if detail.is_empty() { String::new() } else { format!(" ({})", detail.join(", ")) };
-    format!("on {day} {} held no accepted credential ({names}){detail}", session.provider)
+    write!(out, "on {day} {} held no accepted credential (", session.provider)?;
+    for (i, credential) in accepted.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" or ");
+        }
+        out.push_str(credential.as_str());
+    }
+    out.push(')');
+    let records = provider.into_iter().flat_map(|p| p.credentials.iter()).filter(|r| accepted.contains(&r.credential));
+    for (i, r) in records.enumerate() {
+        out.push_str(if i == 0 { " (" } else { ", " });
+        if r.earned_on > day {
+            write!(out, "{} was earned later, on {}", r.credential, r.earned_on)?;
+        } else if let Some(revoked) = r.revoked_on.filter(|revoked| *revoked <= day) {
+            write!(out, "{} was revoked on {revoked}", r.credential)?;
+        } else if let Some(through) = r.valid_through.filter(|through| *through < day) {
+            write!(out, "{} lapsed after {through}", r.credential)?;
+        } else {
+            write!(out, "{} was not held", r.credential)?;
+        }
+    }
+    if provider.is_some_and(|p| p.credentials.iter().any(|r| accepted.contains(&r.credential))) {
+        out.push(')');
+    }
+    Ok(())
 }
 
 /// Where a requirement stands, in a few sentences.
@@ -88,14 +106,13 @@ pub(crate) fn requirement(result: &RequirementResult, measure: Measure, items: &
     }
     if let Measure::Rolling { span: Some(span), .. } = measure
         && result.counted_minutes_as_of >= result.required_minutes
+        && let Some(first) = items.iter().find(|item| result.window.from.is_none_or(|from| item.date >= from))
     {
-        if let Some(first) = items.iter().find(|item| result.window.from.is_none_or(|from| item.date >= from)) {
-            text.push_str(&format!(
-                " The hours are there, but RS/C must continue for at least {span} months: your earliest counted session is {}, so the requirement can be met by a session on or after {}.",
-                first.date,
-                first.date.plus_months(span)
-            ));
-        }
+        text.push_str(&format!(
+            " The hours are there, but RS/C must continue for at least {span} months: your earliest counted session is {}, so the requirement can be met by a session on or after {}.",
+            first.date,
+            first.date.plus_months(span)
+        ));
     }
     if let Some(first) = result.falls_out.first() {
         let soon = as_of.plus_months(3);
@@ -126,7 +143,11 @@ pub(crate) fn requirement(result: &RequirementResult, measure: Measure, items: &
 }
 
 /// Advice that does not change eligibility.
-pub(crate) fn advisories(requirements: &[RequirementResult], providers: &[ProviderTotal], concentration: bool) -> Vec<Advisory> {
+pub(crate) fn advisories(
+    requirements: &[RequirementResult],
+    providers: &[ProviderTotal],
+    concentration: bool,
+) -> Vec<Advisory> {
     let mut out = Vec::new();
     for req in requirements.iter().filter(|r| !r.required && !r.met) {
         out.push(Advisory {
@@ -162,7 +183,12 @@ pub(crate) fn advisories(requirements: &[RequirementResult], providers: &[Provid
 }
 
 /// The outcome in one sentence.
-pub(crate) fn summary(rulebook: &Rulebook, purpose: Purpose, eligible: bool, requirements: &[RequirementResult]) -> String {
+pub(crate) fn summary(
+    rulebook: &Rulebook,
+    purpose: Purpose,
+    eligible: bool,
+    requirements: &[RequirementResult],
+) -> String {
     if eligible {
         return format!("Eligible: every required RS/C requirement of {} for {purpose} is met.", rulebook.name);
     }

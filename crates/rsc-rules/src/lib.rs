@@ -19,7 +19,7 @@ pub use engine::evaluate;
 pub use error::RulesError;
 pub use output::{Advisory, Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, Window};
 pub use rulebook::{
-    ApplicationRequirement, ApplicationRules, GroupCap, Period, PeriodTest, Purpose, RenewalRequirement, RenewalRules,
-    Rulebook, Topic, MAX_RULEBOOK_BYTES,
+    ApplicationRequirement, ApplicationRules, GroupCap, MAX_RULEBOOK_BYTES, Period, PeriodTest, Purpose,
+    RenewalRequirement, RenewalRules, Rulebook, Topic,
 };
 pub use text::{format_hours, render_text};

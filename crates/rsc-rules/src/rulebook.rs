@@ -319,7 +319,10 @@ impl Rulebook {
                 let field = format!("renewal.requirements[{i}]");
                 check_requirement_id(&req.id, &field)?;
                 if req.tests.is_empty() || req.tests.len() > 4 {
-                    return Err(RulesError::rulebook(format!("{field}.tests"), "a renewal requirement has 1 to 4 tests"));
+                    return Err(RulesError::rulebook(
+                        format!("{field}.tests"),
+                        "a renewal requirement has 1 to 4 tests",
+                    ));
                 }
                 for (j, test) in req.tests.iter().enumerate() {
                     let field = format!("{field}.tests[{j}]");
@@ -366,7 +369,10 @@ fn check_months(months: Option<u32>, field: &str) -> Result<(), RulesError> {
 
 fn check_minutes(minutes: u32, field: &str) -> Result<(), RulesError> {
     if minutes == 0 || minutes > MAX_REQUIRED_MINUTES {
-        return Err(RulesError::rulebook(field, format!("{minutes} is out of range 1 to {MAX_REQUIRED_MINUTES} minutes")));
+        return Err(RulesError::rulebook(
+            field,
+            format!("{minutes} is out of range 1 to {MAX_REQUIRED_MINUTES} minutes"),
+        ));
     }
     Ok(())
 }
@@ -392,7 +398,10 @@ fn check_cap(cap: Option<&GroupCap>, field: &str) -> Result<(), RulesError> {
 
 fn check_count(count: usize, field: &str) -> Result<(), RulesError> {
     if count == 0 || count > MAX_REQUIREMENTS {
-        return Err(RulesError::rulebook(field, format!("has {count} requirements; 1 to {MAX_REQUIREMENTS} are allowed")));
+        return Err(RulesError::rulebook(
+            field,
+            format!("has {count} requirements; 1 to {MAX_REQUIREMENTS} are allowed"),
+        ));
     }
     Ok(())
 }

@@ -21,7 +21,11 @@ pub fn render_text(evaluation: &Evaluation) -> String {
     let _ = writeln!(out, "Applicant: {}", evaluation.applicant);
     let _ = writeln!(out, "{}", if evaluation.eligible { "ELIGIBLE" } else { "NOT ELIGIBLE YET" });
     let _ = writeln!(out);
-    let _ = writeln!(out, "{:<24} {:<9} {:<4} {:>12} {:>12} {:>12}  window", "requirement", "required", "met", "counted", "needed", "short");
+    let _ = writeln!(
+        out,
+        "{:<24} {:<9} {:<4} {:>12} {:>12} {:>12}  window",
+        "requirement", "required", "met", "counted", "needed", "short"
+    );
     for r in &evaluation.requirements {
         let window = match r.window.from {
             Some(from) => format!("{from} .. {}", r.window.to),
@@ -51,7 +55,8 @@ pub fn render_text(evaluation: &Evaluation) -> String {
     if !evaluation.providers.is_empty() {
         let _ = writeln!(out, "\nProviders (counted in the first requirement's window):");
         for p in &evaluation.providers {
-            let _ = writeln!(out, "  {:<20} {:>12}  {} sessions", p.provider, format_hours(p.counted_minutes), p.sessions);
+            let _ =
+                writeln!(out, "  {:<20} {:>12}  {} sessions", p.provider, format_hours(p.counted_minutes), p.sessions);
         }
     }
     for a in &evaluation.advisories {

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use rsc_model::{Dossier, ModelError};
-use rsc_rules::{builtin, evaluate, Evaluation, Exclusion, Purpose, Rulebook, RulesError};
-use serde_json::{json, Value};
+use rsc_rules::{Evaluation, Exclusion, Purpose, Rulebook, RulesError, builtin, evaluate};
+use serde_json::{Value, json};
 
 /// A dossier with one IMHM-C provider `pat` (2015 onwards) and the given sessions.
 fn dossier(as_of: &str, masters: Option<&str>, sessions: Vec<Value>) -> Value {
@@ -131,18 +131,24 @@ fn minimum_span_one_day_short_and_exactly_met() {
 }
 
 fn provider_with(record: Value) -> Value {
-    let mut d = dossier("2026-01-01", Some("2010-01-01"), vec![
-        with(s("earned", "2020-03-01", 60), "provider", json!("zoe")),
-        with(s("last", "2022-12-31", 60), "provider", json!("zoe")),
-        with(s("after", "2023-01-01", 60), "provider", json!("zoe")),
-    ]);
+    let mut d = dossier(
+        "2026-01-01",
+        Some("2010-01-01"),
+        vec![
+            with(s("earned", "2020-03-01", 60), "provider", json!("zoe")),
+            with(s("last", "2022-12-31", 60), "provider", json!("zoe")),
+            with(s("after", "2023-01-01", 60), "provider", json!("zoe")),
+        ],
+    );
     d["providers"].as_array_mut().expect("providers").push(json!({ "id": "zoe", "credentials": [record] }));
     d
 }
 
 #[test]
 fn credential_held_from_earned_on_through_valid_through() {
-    let d = provider_with(json!({ "credential": "IMHM-C", "earned_on": "2020-03-01", "valid_through": "2022-12-31", "revoked_on": null }));
+    let d = provider_with(
+        json!({ "credential": "IMHM-C", "earned_on": "2020-03-01", "valid_through": "2022-12-31", "revoked_on": null }),
+    );
     let e = run("orimha", Purpose::Application, &d);
     assert_eq!(excluded(&e, "earned"), vec![]);
     assert_eq!(excluded(&e, "last"), vec![]);
@@ -150,14 +156,18 @@ fn credential_held_from_earned_on_through_valid_through() {
     let explanation = e.sessions.iter().find(|s| s.id == "after").and_then(|s| s.explanation.clone()).expect("why");
     assert!(explanation.contains("lapsed after 2022-12-31"), "{explanation}");
 
-    let d = provider_with(json!({ "credential": "IMHM-C", "earned_on": "2020-03-02", "valid_through": null, "revoked_on": null }));
+    let d = provider_with(
+        json!({ "credential": "IMHM-C", "earned_on": "2020-03-02", "valid_through": null, "revoked_on": null }),
+    );
     let e = run("orimha", Purpose::Application, &d);
     assert_eq!(excluded(&e, "earned"), vec![Exclusion::ProviderNotQualified]);
 }
 
 #[test]
 fn credential_not_held_from_its_revocation_day() {
-    let d = provider_with(json!({ "credential": "IMHM-C", "earned_on": "2020-03-01", "valid_through": null, "revoked_on": "2022-12-31" }));
+    let d = provider_with(
+        json!({ "credential": "IMHM-C", "earned_on": "2020-03-01", "valid_through": null, "revoked_on": "2022-12-31" }),
+    );
     let e = run("orimha", Purpose::Application, &d);
     assert_eq!(excluded(&e, "earned"), vec![]);
     assert_eq!(excluded(&e, "last"), vec![Exclusion::ProviderNotQualified]);
@@ -166,7 +176,9 @@ fn credential_not_held_from_its_revocation_day() {
 
 #[test]
 fn only_accepted_credentials_qualify() {
-    let d = provider_with(json!({ "credential": "IMHS", "earned_on": "2010-01-01", "valid_through": null, "revoked_on": null }));
+    let d = provider_with(
+        json!({ "credential": "IMHS", "earned_on": "2010-01-01", "valid_through": null, "revoked_on": null }),
+    );
     assert_eq!(excluded(&run("orimha", Purpose::Application, &d), "earned"), vec![Exclusion::ProviderNotQualified]);
     // NMAIMH renewal accepts Level 3 providers.
     assert_eq!(excluded(&run("nmaimh", Purpose::Renewal, &d), "earned"), vec![]);
@@ -188,7 +200,11 @@ fn masters_date_edges() {
 #[test]
 fn exclusions_are_listed_in_the_contracts_order() {
     let late = with(with(s("late", "2027-01-01", 60), "confirmation", Value::Null), "provider", json!("nobody"));
-    let mut d = dossier("2026-01-01", Some("2028-01-01"), vec![late, with(s("disputed", "2025-01-01", 60), "confirmation", json!({"status": "disputed"}))]);
+    let mut d = dossier(
+        "2026-01-01",
+        Some("2028-01-01"),
+        vec![late, with(s("disputed", "2025-01-01", 60), "confirmation", json!({"status": "disputed"}))],
+    );
     d["providers"].as_array_mut().expect("providers").push(json!({ "id": "nobody", "credentials": [] }));
     let e = run("orimha", Purpose::Application, &d);
     assert_eq!(
@@ -197,13 +213,20 @@ fn exclusions_are_listed_in_the_contracts_order() {
     );
     assert_eq!(excluded(&e, "disputed"), vec![Exclusion::Disputed, Exclusion::BeforeMasters]);
     let json = serde_json::to_value(&e).expect("json");
-    assert_eq!(json["sessions"][0]["excluded"], json!(["after_as_of", "unconfirmed", "provider_not_qualified", "before_masters"]));
+    assert_eq!(
+        json["sessions"][0]["excluded"],
+        json!(["after_as_of", "unconfirmed", "provider_not_qualified", "before_masters"])
+    );
     assert_eq!(json["sessions"][0]["counted_minutes"], 0);
 }
 
 #[test]
 fn partial_minutes_count_what_the_provider_confirmed() {
-    let partial = with(with(s("group", "2025-01-01", 90), "kind", json!("group")), "confirmation", json!({"status": "confirmed", "minutes": 45}));
+    let partial = with(
+        with(s("group", "2025-01-01", 90), "kind", json!("group")),
+        "confirmation",
+        json!({"status": "confirmed", "minutes": 45}),
+    );
     let e = run("ct-aimh", Purpose::Application, &dossier("2026-01-01", Some("2010-01-01"), vec![partial]));
     assert_eq!(e.sessions[0].counted_minutes, 45);
     assert_eq!(req(&e, "rsc_total").counted_minutes, 45);
@@ -227,7 +250,11 @@ fn topic_requirement_counts_only_sessions_about_own_practice() {
     assert!(!e.eligible, "CT-AIMH requires 25 hours about own practice");
 
     // ORIMHA only recommends them: eligible, with advice.
-    let e = run("orimha", Purpose::Application, &dossier("2026-01-01", Some("2010-01-01"), fifty_hours("2024-06-16", "2025-12-01")));
+    let e = run(
+        "orimha",
+        Purpose::Application,
+        &dossier("2026-01-01", Some("2010-01-01"), fifty_hours("2024-06-16", "2025-12-01")),
+    );
     assert!(e.eligible);
     assert!(e.advisories.iter().any(|a| a.code == "unmet_advisory_requirement"));
 }
@@ -321,7 +348,11 @@ fn provider_concentration_advice() {
 
 #[test]
 fn group_cap_limits_group_minutes() {
-    let text = builtin_source_with("nmaimh", "provider_concentration_advisory = false", "provider_concentration_advisory = false\n\n[application.group_cap]\nmax_percent_of_total = 50");
+    let text = builtin_source_with(
+        "nmaimh",
+        "provider_concentration_advisory = false",
+        "provider_concentration_advisory = false\n\n[application.group_cap]\nmax_percent_of_total = 50",
+    );
     let rulebook = Rulebook::from_toml(&text).expect("capped rulebook");
     let mut sessions = fifty_hours("2024-06-16", "2026-06-15");
     for session in sessions.iter_mut().take(3) {
@@ -342,24 +373,21 @@ fn builtin_source_with(id: &str, from: &str, to: &str) -> String {
 
 #[test]
 fn invalid_dossiers_are_refused_before_evaluation() {
-    let mut d = Dossier::from_json(&dossier("2026-01-01", None, vec![s("a", "2025-01-01", 60)]).to_string()).expect("valid");
+    let mut d =
+        Dossier::from_json(&dossier("2026-01-01", None, vec![s("a", "2025-01-01", 60)]).to_string()).expect("valid");
     d.sessions.push(d.sessions[0].clone());
     let err = evaluate(&builtin("nmaimh").expect("nmaimh"), Purpose::Application, &d).expect_err("duplicate");
-    assert!(matches!(err, RulesError::Dossier(ModelError::Invalid { ref field, .. }) if field == "sessions[1].id"), "{err}");
+    assert!(
+        matches!(err, RulesError::Dossier(ModelError::Invalid { ref field, .. }) if field == "sessions[1].id"),
+        "{err}"
+    );
 }
 
 // ---- properties ----
 
 fn arb_session(i: usize) -> impl Strategy<Value = Value> {
-    (
-        0i64..1100,
-        1u32..=720,
-        prop::bool::ANY,
-        prop::bool::ANY,
-        0u8..10,
-        prop::bool::ANY,
-    )
-        .prop_map(move |(day, minutes, group, about, status, quinn)| {
+    (0i64..1100, 1u32..=720, prop::bool::ANY, prop::bool::ANY, 0u8..10, prop::bool::ANY).prop_map(
+        move |(day, minutes, group, about, status, quinn)| {
             let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).expect("date") + chrono::Duration::days(day);
             let confirmation = match status {
                 0 => Value::Null,
@@ -371,7 +399,8 @@ fn arb_session(i: usize) -> impl Strategy<Value = Value> {
                     "kind": if group { "group" } else { "individual" }, "format": "video",
                     "provider": if quinn { "quinn" } else { "pat" }, "minutes": minutes,
                     "about_own_rsc_practice": about, "confirmation": confirmation })
-        })
+        },
+    )
 }
 
 fn arb_sessions() -> impl Strategy<Value = Vec<Value>> {
