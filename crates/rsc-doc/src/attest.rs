@@ -140,6 +140,11 @@ impl SignedStatement {
     }
 }
 
+/// Whether `bytes` are a usable ed25519 public key (a point on the curve).
+pub fn is_valid_public_key(bytes: &[u8; 32]) -> bool {
+    VerifyingKey::from_bytes(bytes).is_ok()
+}
+
 fn digest_of(message: &[u8]) -> [u8; 32] {
     Sha256::digest(message).into()
 }

@@ -133,6 +133,27 @@ impl SessionDoc {
         Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::Malformed(format!("undecodable change: {e}")))
     }
 
+    /// Builds a document from nothing but encoded changes (a new document arriving at the
+    /// server), and checks that it is a well-formed session.
+    pub fn from_changes(changes: &[Vec<u8>]) -> Result<SessionDoc, DocError> {
+        let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
+        let mut doc = AutoCommit::new();
+        doc.apply_changes(decoded)?;
+        let this = SessionDoc { doc };
+        this.session()?;
+        Ok(this)
+    }
+
+    /// Whether the document already holds the change with this hash.
+    pub fn contains_change(&mut self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_by_hash(hash).is_some()
+    }
+
+    /// Changes that were applied but wait for dependencies this document does not have.
+    pub fn missing_dependencies(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_missing_deps(&[])
+    }
+
     /// Applies encoded changes from another replica, then checks the result is still a
     /// well-formed session; on failure the document is left as it was.
     pub fn apply_changes(&mut self, changes: &[Vec<u8>]) -> Result<(), DocError> {

@@ -1,0 +1,140 @@
+//! Accounts and devices: registration, sign-in (which registers the signing-in device), and the
+//! error body every endpoint uses.
+
+use serde::{Deserialize, Serialize};
+
+/// The shortest password accepted, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// The longest password accepted, in characters (argon2 input stays bounded).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Supervisees and providers.
+    Member,
+    /// Association staff who keep the registry.
+    RegistryAdmin,
+}
+
+impl Role {
+    /// The role's name in storage and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::RegistryAdmin => "registry_admin",
+        }
+    }
+
+    /// Reads a stored role name.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "member" => Some(Role::Member),
+            "registry_admin" => Some(Role::RegistryAdmin),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /v1/accounts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Sign-in email; compared case-insensitively.
+    pub email: String,
+    /// At least [`MIN_PASSWORD_CHARS`] characters.
+    pub password: String,
+    /// The name other participants see.
+    pub display_name: String,
+}
+
+/// The new account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterResponse {
+    /// The account's id: the id sessions name this person by.
+    pub user_id: String,
+}
+
+/// The device signing in: its public key and Automerge actor id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInfo {
+    /// A name the user recognises ("Ana's phone").
+    pub name: String,
+    /// The device's ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// The device's Automerge actor id, 32 hex digits; bound to this device only.
+    pub actor_id: String,
+}
+
+/// `POST /v1/login`: signs in and registers the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Sign-in email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// The device signing in.
+    pub device: DeviceInfo,
+}
+
+/// A signed-in device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// The account's id.
+    pub user_id: String,
+    /// The account's role.
+    pub role: Role,
+    /// The registered device's id.
+    pub device_id: String,
+    /// The bearer token for this device. Shown once; the server keeps only its hash.
+    pub token: String,
+}
+
+/// `GET /v1/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeResponse {
+    /// The account's id.
+    pub user_id: String,
+    /// Sign-in email.
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// The device making the request.
+    pub device_id: String,
+}
+
+/// One of the user's devices, `GET /v1/devices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    /// The device's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its public key, hex.
+    pub public_key: String,
+    /// Its actor id, hex.
+    pub actor_id: String,
+    /// When it signed in (ms since the epoch).
+    pub created_at_ms: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at_ms: Option<i64>,
+    /// Whether it is the device making the request.
+    pub current: bool,
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable code for programs (`invalid_input`, `unauthorized`, `rate_limited`, ...).
+    pub error: String,
+    /// The offending field, for invalid input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What went wrong and what to do, for people.
+    pub message: String,
+}

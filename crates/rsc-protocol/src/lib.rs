@@ -1,0 +1,22 @@
+//! The wire protocol between devices and the server: account and device messages, and the
+//! batched sync exchange. JSON over HTTP; binary Automerge changes travel base64-encoded.
+//!
+//! Every sync message carries `v`, the protocol version; the server refuses versions it does
+//! not speak with a message that names `v`, so old clients learn to update instead of
+//! misreading. Limits live here too, so both ends agree on them.
+
+mod account;
+mod bytes;
+mod cursor;
+mod sync;
+
+pub use account::{
+    DeviceInfo, DeviceView, ErrorBody, LoginRequest, LoginResponse, MeResponse, RegisterRequest, RegisterResponse,
+    Role, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+};
+pub use bytes::Bytes;
+pub use cursor::{Cursor, CursorError};
+pub use sync::{
+    DocAck, DocChanges, DocPush, DocRefusal, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE_CHANGES,
+    MAX_BODY_BYTES, MAX_CHANGES_PER_DOC, MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION,
+};

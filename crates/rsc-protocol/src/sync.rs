@@ -1,0 +1,139 @@
+//! The batched sync exchange: one request pushes every unacknowledged change of any number of
+//! documents and pulls every change made elsewhere since the device's cursor, in pages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Bytes, Cursor};
+
+/// The protocol version these messages belong to.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The largest request body the server reads, in bytes; larger bodies get 413 unread.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The most documents one request may push to; more gets 422.
+pub const MAX_DOCS_PER_REQUEST: usize = 500;
+/// The most changes one document may carry in one request; more gets 422.
+pub const MAX_CHANGES_PER_DOC: usize = 2_000;
+/// Changes in one pulled page unless the device asks for fewer.
+pub const DEFAULT_PAGE_CHANGES: u32 = 5_000;
+/// The most changes a device may ask for in one page.
+pub const MAX_PAGE_CHANGES: u32 = 20_000;
+/// The most change bytes in one pulled page (a page holds at least one change).
+pub const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A device's sync request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    /// Protocol version, [`PROTOCOL_VERSION`].
+    pub v: u32,
+    /// The cursor of the last page received; absent for a first sync.
+    #[serde(default)]
+    pub cursor: Option<Cursor>,
+    /// Changes the server has not acknowledged, by document.
+    #[serde(default)]
+    pub push: Vec<DocPush>,
+    /// The most changes to pull in this page (default [`DEFAULT_PAGE_CHANGES`]).
+    #[serde(default)]
+    pub page_changes: Option<u32>,
+}
+
+/// Changes to one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocPush {
+    /// The document (session) id.
+    pub doc: String,
+    /// Encoded Automerge changes, each authored by the pushing device's actor.
+    pub changes: Vec<Bytes>,
+}
+
+/// The server's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// Protocol version.
+    pub v: u32,
+    /// Documents whose pushed changes are durably stored.
+    pub accepted: Vec<DocAck>,
+    /// Documents whose pushed changes were refused, with the reason; nothing of them was stored.
+    pub refused: Vec<DocRefusal>,
+    /// Changes made elsewhere, grouped by document, in the order they should be applied.
+    pub pull: Vec<DocChanges>,
+    /// Where this page ends; send it with the next request.
+    pub cursor: Cursor,
+    /// Whether more changes wait after this page.
+    pub more: bool,
+}
+
+/// A document whose pushed changes were stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocAck {
+    /// The document.
+    pub doc: String,
+    /// The document's heads on the server after the push (hex change hashes).
+    pub heads: Vec<String>,
+    /// How many of the pushed changes were new to the server.
+    pub new_changes: u32,
+}
+
+/// Why a document's push was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The user does not take part in the document.
+    NotParticipant,
+    /// A change was authored by an actor other than the pushing device's.
+    ForeignActor,
+    /// The bytes are not Automerge changes.
+    Undecodable,
+    /// The resulting document is not a valid session.
+    InvalidSession,
+    /// A change depends on changes the server does not have.
+    MissingDependencies,
+    /// The resulting document would be larger than the server accepts.
+    DocumentTooLarge,
+}
+
+/// A refused document push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocRefusal {
+    /// The document.
+    pub doc: String,
+    /// The reason, for programs.
+    pub code: RefusalCode,
+    /// The offending field, when the session validation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The reason, for people.
+    pub message: String,
+}
+
+/// Changes to one document pulled from the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocChanges {
+    /// The document.
+    pub doc: String,
+    /// Encoded Automerge changes.
+    pub changes: Vec<Bytes>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_and_refuse_unknown_fields() {
+        let request = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: Some(Cursor { visible: 3, seq: 2 }),
+            push: vec![DocPush { doc: "d1".into(), changes: vec![Bytes(vec![0, 1, 255])] }],
+            page_changes: None,
+        };
+        let json = serde_json::to_string(&request).expect("json");
+        assert!(json.contains("\"AAH/\""), "{json}");
+        assert_eq!(serde_json::from_str::<SyncRequest>(&json).expect("back"), request);
+        let err = serde_json::from_str::<SyncRequest>(r#"{"v":1,"psuh":[]}"#).expect_err("typo");
+        assert!(err.to_string().contains("psuh"));
+        let err = serde_json::from_str::<SyncRequest>(r#"{"v":1,"push":[{"doc":"d","changes":["!!"]}]}"#).expect_err("b64");
+        assert!(err.to_string().contains("base64"));
+    }
+}

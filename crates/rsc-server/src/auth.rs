@@ -1,0 +1,227 @@
+//! Accounts, passwords, device tokens and sign-in rate limits.
+//!
+//! Passwords are hashed with argon2id (the crate's default parameters) on the blocking pool.
+//! A device token is 32 random bytes shown once; the server keeps only its SHA-256, so a
+//! database leak yields no usable token. Sign-in failures are counted in the database, per
+//! account and per address, so every server process enforces the same limits.
+
+use std::net::IpAddr;
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use base64::Engine;
+use rsc_protocol::{Role, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use sha2::{Digest, Sha256};
+
+use crate::http::AppState;
+use crate::store::{DeviceRecord, Store, UserRecord};
+use crate::AppError;
+
+/// How far back sign-in failures count.
+pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failures allowed per account in the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
+/// Failures allowed per client address in the window.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// A normalized email, or a 422 naming `email`.
+pub fn normalize_email(email: &str) -> Result<String, AppError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'));
+    if valid { Ok(email) } else { Err(AppError::invalid("email", "is not an email address like ana@example.org")) }
+}
+
+/// Checks a new password's length.
+pub fn check_password(password: &str) -> Result<(), AppError> {
+    let chars = password.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        return Err(AppError::invalid(
+            "password",
+            format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters; it is {chars}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a short display text (a person's or a device's name).
+pub fn check_name(text: &str, field: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 100 || text.chars().any(char::is_control) {
+        return Err(AppError::invalid(field, "must be 1 to 100 printable characters"));
+    }
+    Ok(text.to_string())
+}
+
+/// The argon2id PHC string for `password`.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| AppError::Internal(format!("hashing: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// Whether `password` matches the stored hash.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordVerifier::<str>::verify_password(&Argon2::default(), password.as_bytes(), &hash).is_ok()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The hash of a random password, made once per process, that sign-ins for unknown emails
+/// are checked against so that they take as long as real ones.
+pub async fn dummy_hash() -> Result<String, AppError> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash.clone());
+    }
+    let (random, _) = new_token()?;
+    let hash = hash_password(random).await?;
+    Ok(DUMMY.get_or_init(|| hash).clone())
+}
+
+/// A fresh device token and the hash the server keeps.
+pub fn new_token() -> Result<(String, Vec<u8>), AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    let token = format!("rsc_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+/// What the server stores for a token.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Refuses a sign-in when the account or the address has failed too often recently.
+pub async fn check_rate_limit<S: Store>(store: &S, email: &str, address: IpAddr) -> Result<(), AppError> {
+    let since = now_ms() - LOGIN_WINDOW_MS;
+    let account = store.login_failures_since(&format!("account:{email}"), since).await?;
+    let by_address = store.login_failures_since(&format!("address:{address}"), since).await?;
+    if account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        return Err(AppError::RateLimited {
+            retry_after_secs: (LOGIN_WINDOW_MS / 1000) as u64,
+            message: "too many failed sign-ins; wait 15 minutes and try again".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Notes a failed sign-in against the account and the address.
+pub async fn record_failure<S: Store>(store: &S, email: &str, address: IpAddr) -> Result<(), AppError> {
+    store.record_login_failure(&[format!("account:{email}"), format!("address:{address}")], now_ms()).await?;
+    Ok(())
+}
+
+/// The device (and its account) making an authenticated request.
+#[derive(Debug, Clone)]
+pub struct AuthDevice {
+    /// The device.
+    pub device: DeviceRecord,
+    /// Its account.
+    pub user: UserRecord,
+}
+
+impl AuthDevice {
+    /// The account's role.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.user.role).unwrap_or(Role::Member)
+    }
+}
+
+impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| AppError::Unauthorized("sign in first: send Authorization: Bearer <device token>".into()))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| AppError::Unauthorized("the Authorization header must be `Bearer <device token>`".into()))?;
+        let (device, user) = state
+            .store
+            .device_by_token_hash(&token_hash(token.trim()))
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("this device is signed out or revoked; sign in again".into()))?;
+        Ok(AuthDevice { device, user })
+    }
+}
+
+/// Creates an account (used by registration and by `rsc-server admin create`).
+pub async fn create_account<S: Store>(
+    store: &S,
+    email: &str,
+    password: &str,
+    display_name: &str,
+    role: Role,
+) -> Result<UserRecord, AppError> {
+    let email = normalize_email(email)?;
+    check_password(password)?;
+    let display_name = check_name(display_name, "display_name")?;
+    let user = UserRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        email,
+        display_name,
+        password_hash: hash_password(password.to_string()).await?,
+        role: role.as_str().to_string(),
+        created_at_ms: now_ms(),
+    };
+    store.create_user(&user).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => AppError::Conflict("an account with this email already exists".into()),
+        other => other.into(),
+    })?;
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(normalize_email("  Ana@Example.ORG ").expect("valid"), "ana@example.org");
+        for bad in ["", "ana", "ana@", "@example.org", "ana@localhost", "a b@example.org"] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, hash_a) = new_token().expect("token");
+        let (b, _) = new_token().expect("token");
+        assert_ne!(a, b);
+        assert!(a.starts_with("rsc_") && a.len() > 40);
+        assert_eq!(token_hash(&a), hash_a);
+        assert_eq!(hash_a.len(), 32);
+    }
+
+    #[tokio::test]
+    async fn passwords_hash_and_verify() {
+        let hash = hash_password("correct horse battery".into()).await.expect("hash");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery".into(), hash.clone()).await);
+        assert!(!verify_password("wrong horse battery".into(), hash).await);
+        assert!(check_password("short").is_err());
+    }
+}

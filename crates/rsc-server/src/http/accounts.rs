@@ -1,0 +1,126 @@
+//! Registration, sign-in (which registers the device), the current account, and devices.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use rsc_protocol::{DeviceView, LoginRequest, LoginResponse, MeResponse, RegisterRequest, RegisterResponse, Role};
+
+use super::{AppState, JsonBody};
+use crate::auth::{self, AuthDevice};
+use crate::store::{DeviceRecord, Store};
+use crate::AppError;
+
+/// `POST /v1/accounts`: a new member account.
+pub async fn register<S: Store>(
+    State(state): State<AppState<S>>,
+    JsonBody(request): JsonBody<RegisterRequest>,
+) -> Result<(StatusCode, Json<RegisterResponse>), AppError> {
+    let user =
+        auth::create_account(&state.store, &request.email, &request.password, &request.display_name, Role::Member).await?;
+    tracing::info!(user_id = %user.id, "account registered");
+    Ok((StatusCode::CREATED, Json(RegisterResponse { user_id: user.id })))
+}
+
+fn hex_field<const N: usize>(text: &str, field: &str) -> Result<[u8; N], AppError> {
+    let bytes = hex::decode(text.trim()).map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))?;
+    bytes.try_into().map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))
+}
+
+/// `POST /v1/login`: checks the password (rate limited) and registers the device.
+pub async fn login<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    JsonBody(request): JsonBody<LoginRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
+    let email = auth::normalize_email(&request.email)?;
+    let name = auth::check_name(&request.device.name, "device.name")?;
+    let public_key: [u8; 32] = hex_field(&request.device.public_key, "device.public_key")?;
+    if !rsc_doc::attest::is_valid_public_key(&public_key) {
+        return Err(AppError::invalid("device.public_key", "is not an ed25519 public key"));
+    }
+    let actor_id: [u8; 16] = hex_field(&request.device.actor_id, "device.actor_id")?;
+    auth::check_rate_limit(&state.store, &email, address.ip()).await?;
+    let user = state.store.user_by_email(&email).await?;
+    let verified = match &user {
+        Some(user) => auth::verify_password(request.password.clone(), user.password_hash.clone()).await,
+        None => {
+            // Spend the same time as a real check, so the answer does not reveal accounts.
+            let _ = auth::verify_password(request.password.clone(), auth::dummy_hash().await?).await;
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        auth::record_failure(&state.store, &email, address.ip()).await?;
+        tracing::info!("failed sign-in");
+        return Err(AppError::Unauthorized("wrong email or password".into()));
+    };
+    let (token, token_hash) = auth::new_token()?;
+    let device = DeviceRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        user_id: user.id.clone(),
+        name,
+        public_key: public_key.to_vec(),
+        actor_id: actor_id.to_vec(),
+        created_at_ms: auth::now_ms(),
+        revoked_at_ms: None,
+    };
+    state.store.create_device(&device, &token_hash).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => {
+            AppError::Conflict("this actor id is already registered to another device; generate a new one".into())
+        }
+        other => other.into(),
+    })?;
+    tracing::info!(user_id = %user.id, device_id = %device.id, "device signed in");
+    Ok(Json(LoginResponse {
+        user_id: user.id.clone(),
+        role: Role::parse(&user.role).unwrap_or(Role::Member),
+        device_id: device.id,
+        token,
+    }))
+}
+
+/// `GET /v1/me`.
+pub async fn me(device: AuthDevice) -> Json<MeResponse> {
+    Json(MeResponse {
+        user_id: device.user.id.clone(),
+        email: device.user.email.clone(),
+        display_name: device.user.display_name.clone(),
+        role: device.role(),
+        device_id: device.device.id,
+    })
+}
+
+/// `GET /v1/devices`.
+pub async fn devices<S: Store>(State(state): State<AppState<S>>, device: AuthDevice) -> Result<Json<Vec<DeviceView>>, AppError> {
+    let devices = state.store.devices_of(&device.user.id).await?;
+    Ok(Json(
+        devices
+            .into_iter()
+            .map(|d| DeviceView {
+                current: d.id == device.device.id,
+                id: d.id,
+                name: d.name,
+                public_key: hex::encode(d.public_key),
+                actor_id: hex::encode(d.actor_id),
+                created_at_ms: d.created_at_ms,
+                revoked_at_ms: d.revoked_at_ms,
+            })
+            .collect(),
+    ))
+}
+
+/// `DELETE /v1/devices/{device_id}`: its token stops working at once.
+pub async fn revoke_device<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(device_id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if state.store.revoke_device(&device.user.id, &device_id, auth::now_ms()).await? {
+        tracing::info!(device_id = %device_id, "device revoked");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound(format!("you have no active device {device_id}")))
+    }
+}

@@ -1,0 +1,38 @@
+//! Operational endpoints: liveness, readiness, metrics, the API description, and the 404.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+
+use super::{AppState, OPENAPI};
+use crate::store::Store;
+use crate::AppError;
+
+/// The process is up.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The database answers.
+pub async fn readyz<S: Store>(State(state): State<AppState<S>>) -> Result<&'static str, AppError> {
+    state.store.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "database not reachable");
+        AppError::Unavailable("the database is not reachable".into())
+    })?;
+    Ok("ready\n")
+}
+
+/// Prometheus text exposition.
+pub async fn metrics<S: Store>(State(state): State<AppState<S>>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}
+
+/// The OpenAPI document.
+pub async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// Anything else.
+pub async fn not_found() -> impl IntoResponse {
+    (StatusCode::NOT_FOUND, AppError::NotFound("no such endpoint; see /openapi.json".into()))
+}

@@ -1,0 +1,71 @@
+//! The RSC Logbook sync server: accounts and devices, the batched sync of session documents,
+//! the attestation ledger and the relational projection, over Postgres or SQLite.
+//!
+//! The crate is a library so tests and benchmarks run the real server in-process; the
+//! `rsc-server` binary is a thin command line over [`serve`].
+
+pub mod auth;
+pub mod config;
+mod error;
+pub mod http;
+pub mod projection;
+pub mod store;
+pub mod sync;
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::AppError;
+pub use http::{router, AppState};
+use store::Store;
+
+/// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve<S: Store>(
+    store: S,
+    listener: tokio::net::TcpListener,
+    request_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = AppState { store, metrics: Arc::new(telemetry::metrics_handle()) };
+    let app = router(state, request_timeout);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A server running in the background of this process (for tests and benchmarks).
+pub struct RunningServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Starts serving `store` on a free loopback port.
+    pub async fn start<S: Store>(store: S) -> std::io::Result<RunningServer> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(serve(store, listener, Duration::from_secs(30), async move {
+            let _ = stopped.await;
+        }));
+        Ok(RunningServer { addr, stop: Some(stop), task })
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.map_err(std::io::Error::other)?
+    }
+}

@@ -1,0 +1,108 @@
+//! Storage: one interface ([`Store`]), two backends ([`PgStore`], [`SqliteStore`]).
+//!
+//! The interface is plain data in, plain data out; every rule (who may push, what a document
+//! projects to, which signatures are valid) lives in the sync and auth modules, which run the
+//! same way over either backend. Both backends share their SQL (see `sql.rs`) and are checked
+//! by one conformance suite.
+
+mod records;
+mod sql;
+
+use std::future::Future;
+
+pub use records::{
+    AttendanceRow, AttestationRecord, DeviceRecord, DocCommit, NewChange, PulledChange, SessionRow, StoredDoc,
+    UserRecord,
+};
+pub use sql::{PgStore, SqliteStore};
+
+/// A storage failure. Constraint conflicts are told apart because callers answer them
+/// differently (409 for a taken email); everything else is the database's problem (500).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write; names what was taken.
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Everything the server keeps. Implementations must make [`Store::commit_document`] one
+/// transaction whose sequence numbers are assigned in commit order.
+pub trait Store: Clone + Send + Sync + 'static {
+    /// `postgres` or `sqlite`.
+    fn backend(&self) -> &'static str;
+    /// Whether the database answers.
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Adds an account; [`StoreError::Conflict`] when the email is taken.
+    fn create_user(&self, user: &UserRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The account with this (lower-cased) email.
+    fn user_by_email(&self, email: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    /// The account with this id.
+    fn user_by_id(&self, id: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
+    /// Registers a device with the hash of its token; [`StoreError::Conflict`] when the actor
+    /// id or token is already bound.
+    fn create_device(
+        &self,
+        device: &DeviceRecord,
+        token_hash: &[u8],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The unrevoked device holding this token hash, with its account.
+    fn device_by_token_hash(
+        &self,
+        token_hash: &[u8],
+    ) -> impl Future<Output = Result<Option<(DeviceRecord, UserRecord)>, StoreError>> + Send;
+    /// All of a user's devices, oldest first.
+    fn devices_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<DeviceRecord>, StoreError>> + Send;
+    /// Revokes one of the user's devices; `false` when there is no such unrevoked device.
+    fn revoke_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Public keys of the user's unrevoked devices.
+    fn active_keys(&self, user_id: &str) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
+
+    /// Notes a failed sign-in for each key (`account:…`, `address:…`).
+    fn record_login_failure(&self, keys: &[String], at_ms: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Failed sign-ins for `key` since `since_ms`.
+    fn login_failures_since(&self, key: &str, since_ms: i64) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// A document's saved bytes and version.
+    fn document(&self, doc_id: &str) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send;
+    /// Every ledger entry about a session.
+    fn attestations(
+        &self,
+        session_id: &str,
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
+    /// Writes a document update in one transaction: the document (if its version is still
+    /// `expected_version`), its new changes, participants, projection and new ledger entries.
+    /// `Ok(false)` when another write got there first; nothing was written then.
+    fn commit_document(&self, commit: &DocCommit) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Up to `limit` changes visible to `user_id` after the cursor `(visible, seq)`, in cursor
+    /// order, leaving out those authored by `exclude_actor`.
+    fn pull(
+        &self,
+        user_id: &str,
+        exclude_actor: &[u8],
+        after: (i64, i64),
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<PulledChange>, StoreError>> + Send;
+
+    /// A session's projection row.
+    fn session_row(&self, session_id: &str) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
+    /// A session's attendance rows, by attendee.
+    fn attendance_rows(
+        &self,
+        session_id: &str,
+    ) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
+    /// The users who take part in a document.
+    fn participants(&self, doc_id: &str) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+}

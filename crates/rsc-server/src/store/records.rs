@@ -1,0 +1,172 @@
+//! The rows the store reads and writes.
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UserRecord {
+    /// Its id (a UUID).
+    pub id: String,
+    /// Lower-cased sign-in email.
+    pub email: String,
+    /// The name other participants see.
+    pub display_name: String,
+    /// The argon2id PHC string.
+    pub password_hash: String,
+    /// `member` or `registry_admin`.
+    pub role: String,
+    /// When it was created.
+    pub created_at_ms: i64,
+}
+
+/// A registered device.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeviceRecord {
+    /// Its id (a UUID).
+    pub id: String,
+    /// Its account.
+    pub user_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its ed25519 public key.
+    pub public_key: Vec<u8>,
+    /// Its Automerge actor id.
+    pub actor_id: Vec<u8>,
+    /// When it signed in.
+    pub created_at_ms: i64,
+    /// When it was revoked.
+    pub revoked_at_ms: Option<i64>,
+}
+
+/// A stored document.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredDoc {
+    /// Its saved Automerge bytes.
+    pub bytes: Vec<u8>,
+    /// Incremented by every write; writes compare and set it.
+    pub version: i64,
+}
+
+/// A change new to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChange {
+    /// Its hash.
+    pub hash: Vec<u8>,
+    /// Its author.
+    pub actor_id: Vec<u8>,
+    /// Its encoded bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A session's projection.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    /// The session (= document) id.
+    pub id: String,
+    /// The provider's user id.
+    pub provider_id: String,
+    /// Who logged it.
+    pub created_by: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM`.
+    pub start_time: String,
+    /// IANA zone.
+    pub time_zone: String,
+    /// Length.
+    pub minutes: i32,
+    /// `individual` or `group`.
+    pub kind: String,
+    /// `in_person`, `video` or `phone`.
+    pub format: String,
+    /// Withdrawn sessions count nothing.
+    pub withdrawn: bool,
+    /// Rules broken by a merge of concurrent edits, one per line (usually empty).
+    pub problems: String,
+}
+
+/// One attendee's projected attendance.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttendanceRow {
+    /// The session.
+    pub session_id: String,
+    /// The attendee's user id.
+    pub attendee_id: String,
+    /// Minutes as logged.
+    pub minutes_attended: i32,
+    /// Whether it was about the attendee's own RS/C practice.
+    pub about_own_rsc_practice: bool,
+    /// `pending`, `confirmed`, `disputed`, `changed_since_confirmed` or `withdrawn`.
+    pub status: String,
+    /// The confirmed minutes when confirmed.
+    pub confirmed_minutes: Option<i32>,
+    /// The ledger entry the status rests on.
+    pub attestation_id: Option<Vec<u8>>,
+}
+
+/// A ledger entry: one provider statement as first seen.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttestationRecord {
+    /// SHA-256 of the stored statement (key and signature included).
+    pub id: Vec<u8>,
+    /// SHA-256 of the canonical message.
+    pub digest: Vec<u8>,
+    /// The session it names.
+    pub session_id: String,
+    /// The attendee it names.
+    pub attendee_id: String,
+    /// The provider it names.
+    pub provider_id: String,
+    /// `confirm` or `dispute`.
+    pub kind: String,
+    /// When the provider signed it.
+    pub signed_at_ms: i64,
+    /// The signing key.
+    pub public_key: Vec<u8>,
+    /// The stored statement.
+    pub statement: Vec<u8>,
+    /// Whether it counts: a valid signature by a registered device of the provider it names.
+    pub valid: bool,
+    /// Why not, when it does not.
+    pub invalid_reason: Option<String>,
+    /// When the server first saw it.
+    pub first_seen_at_ms: i64,
+    /// The device whose push carried it.
+    pub device_id: String,
+}
+
+/// A change on its way to a device.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PulledChange {
+    /// The document.
+    pub doc_id: String,
+    /// When it became visible to the user.
+    pub visible: i64,
+    /// Its sequence number.
+    pub seq: i64,
+    /// Its encoded bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// One document update, written as a whole or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocCommit {
+    /// The document.
+    pub doc_id: String,
+    /// The version read before merging; `None` for a new document.
+    pub expected_version: Option<i64>,
+    /// The merged document.
+    pub bytes: Vec<u8>,
+    /// Changes the server did not have.
+    pub new_changes: Vec<NewChange>,
+    /// The device that pushed.
+    pub device_id: String,
+    /// Everyone who takes part after the update.
+    pub participants: Vec<String>,
+    /// The session's projection.
+    pub session: SessionRow,
+    /// Its attendance.
+    pub attendance: Vec<AttendanceRow>,
+    /// Statements not yet in the ledger.
+    pub attestations: Vec<AttestationRecord>,
+    /// Now.
+    pub now_ms: i64,
+}

@@ -1,0 +1,468 @@
+//! The two SQL backends. Their SQL is the same text (`$n` parameters, `ON CONFLICT`,
+//! `RETURNING` all mean the same in Postgres and SQLite, and the schema keeps times and dates
+//! in portable types), so one implementation body is stamped out for both by
+//! `impl_store!`; what differs is how each connects, migrates and serializes writers.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::{
+    AttendanceRow, AttestationRecord, DeviceRecord, DocCommit, PulledChange, SessionRow, Store, StoreError, StoredDoc,
+    UserRecord,
+};
+
+/// The production backend.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects with up to `max_connections` and applies pending migrations.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        let store = PgStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the embedded Postgres migrations.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("../../migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The pool, for tests and benchmarks that compare against raw SQL.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn write_pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+/// The embedded default: one file, zero setup.
+///
+/// SQLite has one writer at a time; a pool of one write connection makes writers queue in the
+/// pool instead of failing with `SQLITE_BUSY`, while reads use their own connections (WAL).
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating it and its folder if needed) and migrates the database at `url`
+    /// (`sqlite://path/to/file.db`, or `sqlite::memory:` for a private in-memory database).
+    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit survives power loss before it is acknowledged.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        if let Some(parent) = Path::new(options.get_filename()).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+        }
+        let in_memory = url.contains(":memory:");
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        // A private in-memory database exists once per connection: share the writer.
+        let reader = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?
+        };
+        let store = SqliteStore { reader, writer };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the embedded SQLite migrations.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("../../migrations/sqlite").run(&self.writer).await?;
+        Ok(())
+    }
+
+    fn read_pool(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    fn write_pool(&self) -> &SqlitePool {
+        &self.writer
+    }
+}
+
+fn conflict(error: sqlx::Error, what: &'static str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(error),
+    }
+}
+
+const SESSION_UPSERT: &str = "INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+     ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, created_by = excluded.created_by, \
+     date = excluded.date, start_time = excluded.start_time, time_zone = excluded.time_zone, \
+     minutes = excluded.minutes, kind = excluded.kind, format = excluded.format, \
+     withdrawn = excluded.withdrawn, problems = excluded.problems";
+
+const ATTESTATION_INSERT: &str = "INSERT INTO attestations (id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, valid, invalid_reason, first_seen_at_ms, device_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING";
+
+// A change becomes visible to a user when it is stored or when the user joins its document,
+// whichever is later; pulls walk (visible, seq).
+const PULL: &str = "SELECT c.doc_id AS doc_id, \
+        CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END AS visible, \
+        c.seq AS seq, c.bytes AS bytes \
+     FROM participants p JOIN changes c ON c.doc_id = p.doc_id \
+     WHERE p.user_id = $1 AND c.actor_id <> $2 \
+       AND (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END > $3 \
+            OR (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END = $3 AND c.seq > $4)) \
+     ORDER BY visible, seq LIMIT $5";
+
+macro_rules! device_columns {
+    () => {
+        "id, user_id, name, public_key, actor_id, created_at_ms, revoked_at_ms"
+    };
+}
+macro_rules! user_columns {
+    () => {
+        "id, email, display_name, password_hash, role, created_at_ms"
+    };
+}
+
+macro_rules! impl_store {
+    ($store:ty, $backend:literal) => {
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(self.read_pool()).await?;
+                Ok(())
+            }
+
+            async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&user.id)
+                .bind(&user.email)
+                .bind(&user.display_name)
+                .bind(&user.password_hash)
+                .bind(&user.role)
+                .bind(user.created_at_ms)
+                .execute(self.write_pool())
+                .await
+                .map_err(|e| conflict(e, "email"))?;
+                Ok(())
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+                let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1");
+                Ok(sqlx::query_as(sql).bind(email).fetch_optional(self.read_pool()).await?)
+            }
+
+            async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+                let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+                Ok(sqlx::query_as(sql).bind(id).fetch_optional(self.read_pool()).await?)
+            }
+
+            async fn create_device(&self, device: &DeviceRecord, token_hash: &[u8]) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO devices (id, user_id, name, public_key, actor_id, token_hash, created_at_ms, revoked_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+                )
+                .bind(&device.id)
+                .bind(&device.user_id)
+                .bind(&device.name)
+                .bind(&device.public_key)
+                .bind(&device.actor_id)
+                .bind(token_hash)
+                .bind(device.created_at_ms)
+                .execute(self.write_pool())
+                .await
+                .map_err(|e| conflict(e, "actor_id"))?;
+                Ok(())
+            }
+
+            async fn device_by_token_hash(
+                &self,
+                token_hash: &[u8],
+            ) -> Result<Option<(DeviceRecord, UserRecord)>, StoreError> {
+                let sql = concat!(
+                    "SELECT ",
+                    device_columns!(),
+                    " FROM devices WHERE token_hash = $1 AND revoked_at_ms IS NULL"
+                );
+                let device: Option<DeviceRecord> =
+                    sqlx::query_as(sql).bind(token_hash).fetch_optional(self.read_pool()).await?;
+                let Some(device) = device else { return Ok(None) };
+                Ok(self.user_by_id(&device.user_id).await?.map(|user| (device, user)))
+            }
+
+            async fn devices_of(&self, user_id: &str) -> Result<Vec<DeviceRecord>, StoreError> {
+                let sql = concat!("SELECT ", device_columns!(), " FROM devices WHERE user_id = $1 ORDER BY created_at_ms, id");
+                Ok(sqlx::query_as(sql).bind(user_id).fetch_all(self.read_pool()).await?)
+            }
+
+            async fn revoke_device(&self, user_id: &str, device_id: &str, at_ms: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE devices SET revoked_at_ms = $3 WHERE id = $1 AND user_id = $2 AND revoked_at_ms IS NULL",
+                )
+                .bind(device_id)
+                .bind(user_id)
+                .bind(at_ms)
+                .execute(self.write_pool())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn active_keys(&self, user_id: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+                let rows: Vec<(Vec<u8>,)> =
+                    sqlx::query_as("SELECT public_key FROM devices WHERE user_id = $1 AND revoked_at_ms IS NULL")
+                        .bind(user_id)
+                        .fetch_all(self.read_pool())
+                        .await?;
+                Ok(rows.into_iter().map(|(key,)| key).collect())
+            }
+
+            async fn record_login_failure(&self, keys: &[String], at_ms: i64) -> Result<(), StoreError> {
+                let mut tx = self.write_pool().begin().await?;
+                for key in keys {
+                    sqlx::query("INSERT INTO login_failures (key, at_ms) VALUES ($1, $2)")
+                        .bind(key)
+                        .bind(at_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // Old entries no longer limit anything.
+                sqlx::query("DELETE FROM login_failures WHERE at_ms < $1")
+                    .bind(at_ms - 24 * 3600 * 1000)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn login_failures_since(&self, key: &str, since_ms: i64) -> Result<i64, StoreError> {
+                let (count,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at_ms >= $2")
+                        .bind(key)
+                        .bind(since_ms)
+                        .fetch_one(self.read_pool())
+                        .await?;
+                Ok(count)
+            }
+
+            async fn document(&self, doc_id: &str) -> Result<Option<StoredDoc>, StoreError> {
+                Ok(sqlx::query_as("SELECT bytes, version FROM documents WHERE id = $1")
+                    .bind(doc_id)
+                    .fetch_optional(self.read_pool())
+                    .await?)
+            }
+
+            async fn attestations(&self, session_id: &str) -> Result<Vec<AttestationRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, \
+                     valid, invalid_reason, first_seen_at_ms, device_id FROM attestations WHERE session_id = $1 \
+                     ORDER BY signed_at_ms, id",
+                )
+                .bind(session_id)
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn commit_document(&self, c: &DocCommit) -> Result<bool, StoreError> {
+                let mut tx = self.write_pool().begin().await?;
+                let written = match c.expected_version {
+                    None => sqlx::query(
+                        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) VALUES ($1, 1, $2, $3, $4) \
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&c.doc_id)
+                    .bind(&c.bytes)
+                    .bind(c.bytes.len() as i64)
+                    .bind(c.now_ms)
+                    .execute(&mut *tx)
+                    .await?,
+                    Some(version) => sqlx::query(
+                        "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4 \
+                         WHERE id = $1 AND version = $5",
+                    )
+                    .bind(&c.doc_id)
+                    .bind(&c.bytes)
+                    .bind(c.bytes.len() as i64)
+                    .bind(c.now_ms)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?,
+                };
+                if written.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                let s = &c.session;
+                sqlx::query(SESSION_UPSERT)
+                    .bind(&s.id)
+                    .bind(&s.provider_id)
+                    .bind(&s.created_by)
+                    .bind(&s.date)
+                    .bind(&s.start_time)
+                    .bind(&s.time_zone)
+                    .bind(s.minutes)
+                    .bind(&s.kind)
+                    .bind(&s.format)
+                    .bind(s.withdrawn)
+                    .bind(&s.problems)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM attendance WHERE session_id = $1").bind(&s.id).execute(&mut *tx).await?;
+                for a in &c.attendance {
+                    sqlx::query(
+                        "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(&a.session_id)
+                    .bind(&a.attendee_id)
+                    .bind(a.minutes_attended)
+                    .bind(a.about_own_rsc_practice)
+                    .bind(&a.status)
+                    .bind(a.confirmed_minutes)
+                    .bind(&a.attestation_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for a in &c.attestations {
+                    sqlx::query(ATTESTATION_INSERT)
+                        .bind(&a.id)
+                        .bind(&a.digest)
+                        .bind(&a.session_id)
+                        .bind(&a.attendee_id)
+                        .bind(&a.provider_id)
+                        .bind(&a.kind)
+                        .bind(a.signed_at_ms)
+                        .bind(&a.public_key)
+                        .bind(&a.statement)
+                        .bind(a.valid)
+                        .bind(&a.invalid_reason)
+                        .bind(a.first_seen_at_ms)
+                        .bind(&a.device_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // Last: draw sequence numbers. The counter row stays locked until commit, so
+                // sequence order is commit order.
+                let reserved = c.new_changes.len() as i64 + 1;
+                let (top,): (i64,) =
+                    sqlx::query_as("UPDATE sync_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq")
+                        .bind(reserved)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let first = top - reserved + 1;
+                for (i, change) in c.new_changes.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (doc_id, hash) DO NOTHING",
+                    )
+                    .bind(first + i as i64)
+                    .bind(&c.doc_id)
+                    .bind(&change.hash)
+                    .bind(&change.actor_id)
+                    .bind(&c.device_id)
+                    .bind(&change.bytes)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let existing: Vec<(String,)> = sqlx::query_as("SELECT user_id FROM participants WHERE doc_id = $1")
+                    .bind(&c.doc_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for (user,) in existing.iter().filter(|(u,)| !c.participants.contains(u)) {
+                    sqlx::query("DELETE FROM participants WHERE doc_id = $1 AND user_id = $2")
+                        .bind(&c.doc_id)
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for user in c.participants.iter().filter(|u| !existing.iter().any(|(e,)| e == *u)) {
+                    sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, $3)")
+                        .bind(&c.doc_id)
+                        .bind(user)
+                        .bind(top)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn pull(
+                &self,
+                user_id: &str,
+                exclude_actor: &[u8],
+                after: (i64, i64),
+                limit: i64,
+            ) -> Result<Vec<PulledChange>, StoreError> {
+                Ok(sqlx::query_as(PULL)
+                    .bind(user_id)
+                    .bind(exclude_actor)
+                    .bind(after.0)
+                    .bind(after.1)
+                    .bind(limit)
+                    .fetch_all(self.read_pool())
+                    .await?)
+            }
+
+            async fn session_row(&self, session_id: &str) -> Result<Option<SessionRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems \
+                     FROM sessions WHERE id = $1",
+                )
+                .bind(session_id)
+                .fetch_optional(self.read_pool())
+                .await?)
+            }
+
+            async fn attendance_rows(&self, session_id: &str) -> Result<Vec<AttendanceRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id \
+                     FROM attendance WHERE session_id = $1 ORDER BY attendee_id",
+                )
+                .bind(session_id)
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn participants(&self, doc_id: &str) -> Result<Vec<String>, StoreError> {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as("SELECT user_id FROM participants WHERE doc_id = $1 ORDER BY user_id")
+                        .bind(doc_id)
+                        .fetch_all(self.read_pool())
+                        .await?;
+                Ok(rows.into_iter().map(|(u,)| u).collect())
+            }
+        }
+    };
+}
+
+impl_store!(PgStore, "postgres");
+impl_store!(SqliteStore, "sqlite");
