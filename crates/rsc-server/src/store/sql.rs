@@ -103,7 +103,8 @@ impl SqliteStore {
         &self.reader
     }
 
-    fn write_pool(&self) -> &SqlitePool {
+    /// The single write connection, for tests that check what raw SQL may do.
+    pub fn write_pool(&self) -> &SqlitePool {
         &self.writer
     }
 }

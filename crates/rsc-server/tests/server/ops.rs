@@ -1,0 +1,128 @@
+//! Operational endpoints, the OpenAPI document, limits and the start-up command line.
+
+use std::collections::BTreeSet;
+
+use rsc_server::http::{OPENAPI, ROUTES};
+use rsc_server::store::Store;
+use rsc_server::RunningServer;
+use serde_json::{json, Value};
+
+use crate::support::{Api, Device};
+
+#[test]
+fn openapi_lists_exactly_the_routes() {
+    let doc: Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
+    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            documented.insert((method.clone(), path.clone()));
+        }
+    }
+    let routed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(documented, routed);
+}
+
+async fn every_route_is_served_and_documented<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    for (method, path) in ROUTES {
+        let url = format!("{}{}", api.base, path.replace("{device_id}", "some-device"));
+        let request = match *method {
+            "get" => api.http.get(url),
+            "post" => api.http.post(url).json(&json!({})),
+            "delete" => api.http.delete(url),
+            other => panic!("unexpected method {other}"),
+        };
+        let status = request.send().await.expect("request").status().as_u16();
+        assert!(status != 405 && !(status == 404 && !path.contains('{')), "{method} {path} answered {status}");
+    }
+    let (status, body) = api.get("/no/such/thing", None).await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    let served: Value = api.http.get(format!("{}/openapi.json", api.base)).send().await.expect("get").json().await.expect("json");
+    assert_eq!(served, serde_json::from_str::<Value>(OPENAPI).expect("json"));
+    server.stop().await.expect("stop");
+}
+
+async fn health_readiness_and_metrics<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    let health = api.http.get(format!("{}/healthz", api.base)).send().await.expect("get");
+    assert_eq!(health.status().as_u16(), 200);
+    let ready = api.http.get(format!("{}/readyz", api.base)).send().await.expect("get");
+    assert_eq!(ready.status().as_u16(), 200);
+    assert!(ready.headers().contains_key("x-request-id"), "every response carries its request id");
+
+    api.register("ana").await;
+    let mut ana = Device::sign_in(&api, "ana").await;
+    let me = ana.user_id.clone();
+    ana.log(&rsc_model::Id::new("provider-x", "p").expect("id"), rsc_model::SessionKind::Individual, &[(&me, 60)]);
+    ana.sync().await;
+    let text = api.http.get(format!("{}/metrics", api.base)).send().await.expect("get").text().await.expect("text");
+    for metric in ["rsc_http_requests_total", "rsc_sync_batches_total", "rsc_sync_documents_total", "rsc_sync_duration_seconds", "rsc_http_request_duration_seconds"] {
+        assert!(text.contains(metric), "{metric} in {text}");
+    }
+    assert!(text.contains("route=\"/v1/sync\""), "{text}");
+    server.stop().await.expect("stop");
+}
+
+async fn request_limits_answer_413_and_422_never_500<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    api.register("ana").await;
+    let ana = Device::sign_in(&api, "ana").await;
+    let sync = |body: Value| {
+        let api = api.clone();
+        let token = ana.token.clone();
+        async move { api.post("/v1/sync", Some(&token), &body).await }
+    };
+    // A body over the limit is refused from its length.
+    let huge = vec![b'x'; rsc_protocol::MAX_BODY_BYTES + 1];
+    let response = api
+        .http
+        .post(format!("{}/v1/sync", api.base))
+        .bearer_auth(&ana.token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status().as_u16(), 413);
+    let body: Value = response.json().await.expect("json error body");
+    assert_eq!(body["error"], "too_large");
+
+    let too_many: Vec<Value> = (0..=rsc_protocol::MAX_DOCS_PER_REQUEST).map(|i| json!({"doc": format!("d{i}"), "changes": []})).collect();
+    let (status, body) = sync(json!({"v": 1, "push": too_many})).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("push")), "{body}");
+
+    let big_change = base64_of(&vec![0u8; rsc_doc::MAX_CHANGE_BYTES + 1]);
+    let (status, body) = sync(json!({"v": 1, "push": [{"doc": "d1", "changes": [big_change]}]})).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("push[0].changes[0]")), "{body}");
+
+    let (status, body) = sync(json!({"v": 2})).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("v")), "{body}");
+    let (status, body) = sync(json!({"v": 1, "page_changes": 0})).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("page_changes")), "{body}");
+    let (status, body) = sync(json!({"v": 1, "cursor": "nonsense"})).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("cursor")), "{body}");
+    let (status, body) = sync(json!({"v": 1, "push": [{"doc": "d1", "changes": ["%%%"]}]})).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("push[0].changes[0]")), "{body}");
+    let response = api
+        .http
+        .post(format!("{}/v1/sync", api.base))
+        .bearer_auth(&ana.token)
+        .header("content-type", "application/json")
+        .body("{\"v\": 1,")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status().as_u16(), 400);
+    server.stop().await.expect("stop");
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+crate::on_both_backends!(every_route_is_served_and_documented, health_readiness_and_metrics, request_limits_answer_413_and_422_never_500);

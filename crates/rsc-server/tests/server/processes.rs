@@ -1,0 +1,142 @@
+//! The `rsc-server` binary as an operator runs it: zero-setup start on SQLite, `migrate`,
+//! `admin create`, and two processes sharing one Postgres.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use rsc_model::SessionKind;
+
+use crate::support::{create_postgres_db, drop_postgres_db, Api, Device};
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+async fn start(dir: &std::path::Path, args: &[&str], port: u16) -> Process {
+    let child = Command::new(env!("CARGO_BIN_EXE_rsc-server"))
+        .current_dir(dir)
+        .args(args)
+        .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rsc-server starts");
+    let process = Process(child);
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if let Ok(response) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await
+            && response.status().is_success()
+        {
+            return process;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("rsc-server did not become ready on port {port}");
+}
+
+#[tokio::test]
+async fn starts_with_no_flags_on_an_embedded_sqlite_database() {
+    let dir = std::env::temp_dir().join(format!("rsc-zero-setup-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let port = free_port();
+    {
+        let _server = start(&dir, &[], port).await;
+        let api = Api::new(format!("http://127.0.0.1:{port}"));
+        api.register("ana").await;
+        Device::sign_in(&api, "ana").await;
+    }
+    assert!(dir.join("rsc-data/rsc.db").is_file(), "created ./rsc-data/rsc.db");
+    // The data survives a restart.
+    let _server = start(&dir, &[], port).await;
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    Device::sign_in(&api, "ana").await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn migrate_and_admin_create_run_and_exit() {
+    let dir = std::env::temp_dir().join(format!("rsc-admin-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let run = |args: &[&str], password: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rsc-server"));
+        command.current_dir(&dir).args(args).env_remove("DATABASE_URL").env_remove("RSC_ADMIN_PASSWORD");
+        if let Some(password) = password {
+            command.env("RSC_ADMIN_PASSWORD", password);
+        }
+        command.stdin(Stdio::null()).output().expect("runs")
+    };
+    let migrated = run(&["migrate"], None);
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    assert!(String::from_utf8_lossy(&migrated.stdout).contains("migrations applied"));
+    let created = run(&["admin", "create", "--email", "staff@example.org"], Some("a long admin password"));
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(String::from_utf8_lossy(&created.stdout).contains("created registry admin staff@example.org"));
+    let again = run(&["admin", "create", "--email", "staff@example.org"], Some("a long admin password"));
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let weak = run(&["admin", "create", "--email", "x@example.org"], Some("short"));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    let bad_url = run(&["migrate", "--database-url", "mysql://nope"], None);
+    assert!(!bad_url.status.success());
+    assert!(String::from_utf8_lossy(&bad_url.stderr).contains("--database-url"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn two_processes_against_one_postgres_behave_as_one() {
+    let (name, url) = create_postgres_db().await;
+    let dir = std::env::temp_dir();
+    let (p1, p2) = (free_port(), free_port());
+    let result = async move {
+        let _a = start(&dir, &["--database-url", &url], p1).await;
+        let _b = start(&dir, &["--database-url", &url], p2).await;
+        let one = Api::new(format!("http://127.0.0.1:{p1}"));
+        let two = Api::new(format!("http://127.0.0.1:{p2}"));
+        one.register("ana").await;
+        two.register("ben").await;
+        one.register("pat").await;
+        let mut ana = Device::sign_in(&two, "ana").await;
+        let mut ben = Device::sign_in(&one, "ben").await;
+        let mut pat = Device::sign_in(&two, "pat").await;
+        let (ana_id, ben_id, pat_id) = (ana.user_id.clone(), ben.user_id.clone(), pat.user_id.clone());
+        let doc = ana.log(&pat_id, SessionKind::Group, &[(&ana_id, 90), (&ben_id, 90)]);
+        ana.sync().await;
+        ben.sync().await;
+        pat.sync().await;
+        // Concurrent edits pushed through different processes at the same moment.
+        for round in 0..6i64 {
+            let (a, b) = (ana_id.clone(), ben_id.clone());
+            ana.edit(&doc, |d| d.set_attendance(&a, Some(rsc_model::Minutes::new(40 + round, "m").expect("m")), None).expect("edit"));
+            ben.edit(&doc, |d| d.set_attendance(&b, Some(rsc_model::Minutes::new(50 + round, "m").expect("m")), None).expect("edit"));
+            let (ra, rb) = tokio::join!(ana.sync_once(None), ben.sync_once(None));
+            assert_eq!((ra.accepted.len(), rb.accepted.len()), (1, 1));
+        }
+        // A device can switch processes between syncs: the cursor means the same on both.
+        ana.api = one.clone();
+        for device in [&mut ana, &mut ben, &mut pat] {
+            device.sync().await;
+        }
+        for device in [&mut ana, &mut ben, &mut pat] {
+            device.sync().await;
+        }
+        let sessions: Vec<_> = [&ana, &ben, &pat].iter().map(|d| d.doc(&doc).session().expect("session")).collect();
+        assert!(sessions.windows(2).all(|w| w[0] == w[1]));
+        assert_eq!(sessions[0].attendee(&ana_id).expect("ana").minutes_attended.get(), 45);
+        assert_eq!(sessions[0].attendee(&ben_id).expect("ben").minutes_attended.get(), 55);
+    };
+    let outcome = tokio::spawn(result).await;
+    drop_postgres_db(&name).await;
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}

@@ -1,0 +1,255 @@
+//! The storage conformance suite: every backend must pass the same tests.
+
+use rsc_server::store::{
+    AttendanceRow, AttestationRecord, DeviceRecord, DocCommit, NewChange, SessionRow, Store, StoreError, UserRecord,
+};
+
+fn user(id: &str) -> UserRecord {
+    UserRecord {
+        id: id.into(),
+        email: format!("{id}@example.org"),
+        display_name: id.into(),
+        password_hash: "$argon2id$test".into(),
+        role: "member".into(),
+        created_at_ms: 1,
+    }
+}
+
+fn device(id: &str, user: &str, actor: u8) -> DeviceRecord {
+    DeviceRecord {
+        id: id.into(),
+        user_id: user.into(),
+        name: format!("{id} phone"),
+        public_key: vec![actor; 32],
+        actor_id: vec![actor; 16],
+        created_at_ms: i64::from(actor),
+        revoked_at_ms: None,
+    }
+}
+
+fn commit(doc: &str, expected: Option<i64>, changes: &[&str], participants: &[&str]) -> DocCommit {
+    DocCommit {
+        doc_id: doc.into(),
+        expected_version: expected,
+        bytes: format!("doc {doc} v{expected:?}").into_bytes(),
+        new_changes: changes
+            .iter()
+            .map(|c| NewChange { hash: c.as_bytes().to_vec(), actor_id: vec![1; 16], bytes: c.as_bytes().to_vec() })
+            .collect(),
+        device_id: "d1".into(),
+        participants: participants.iter().map(|p| p.to_string()).collect(),
+        session: SessionRow {
+            id: doc.into(),
+            provider_id: "pat".into(),
+            created_by: "ana".into(),
+            date: "2025-03-04".into(),
+            start_time: "10:00".into(),
+            time_zone: "UTC".into(),
+            minutes: 60,
+            kind: "individual".into(),
+            format: "video".into(),
+            withdrawn: false,
+            problems: String::new(),
+        },
+        attendance: vec![AttendanceRow {
+            session_id: doc.into(),
+            attendee_id: "ana".into(),
+            minutes_attended: 60,
+            about_own_rsc_practice: false,
+            status: "pending".into(),
+            confirmed_minutes: None,
+            attestation_id: None,
+        }],
+        attestations: Vec::new(),
+        now_ms: 5,
+    }
+}
+
+fn attestation(id: u8, doc: &str, valid: bool) -> AttestationRecord {
+    AttestationRecord {
+        id: vec![id; 32],
+        digest: vec![id; 32],
+        session_id: doc.into(),
+        attendee_id: "ana".into(),
+        provider_id: "pat".into(),
+        kind: "confirm".into(),
+        signed_at_ms: i64::from(id),
+        public_key: vec![9; 32],
+        statement: vec![id; 10],
+        valid,
+        invalid_reason: (!valid).then(|| "not registered".into()),
+        first_seen_at_ms: 7,
+        device_id: "d1".into(),
+    }
+}
+
+async fn users_are_unique_by_email<S: Store>(store: S) {
+    store.create_user(&user("ana")).await.expect("create");
+    let mut twin = user("ana2");
+    twin.email = "ana@example.org".into();
+    assert!(matches!(store.create_user(&twin).await, Err(StoreError::Conflict("email"))));
+    assert_eq!(store.user_by_email("ana@example.org").await.expect("lookup"), Some(user("ana")));
+    assert_eq!(store.user_by_id("ana").await.expect("lookup"), Some(user("ana")));
+    assert_eq!(store.user_by_id("nobody").await.expect("lookup"), None);
+}
+
+async fn devices_register_revoke_and_bind_actors<S: Store>(store: S) {
+    store.create_user(&user("ana")).await.expect("user");
+    store.create_device(&device("d1", "ana", 1), b"token-1").await.expect("device");
+    store.create_device(&device("d2", "ana", 2), b"token-2").await.expect("device");
+    let err = store.create_device(&device("d3", "ana", 1), b"token-3").await.expect_err("actor taken");
+    assert!(matches!(err, StoreError::Conflict(_)));
+    let (found, owner) = store.device_by_token_hash(b"token-1").await.expect("lookup").expect("found");
+    assert_eq!((found.id.as_str(), owner.id.as_str()), ("d1", "ana"));
+    assert_eq!(store.devices_of("ana").await.expect("list").len(), 2);
+    assert_eq!(store.active_keys("ana").await.expect("keys").len(), 2);
+
+    assert!(store.revoke_device("ana", "d1", 99).await.expect("revoke"));
+    assert!(!store.revoke_device("ana", "d1", 100).await.expect("again"), "already revoked");
+    assert!(!store.revoke_device("someone", "d2", 100).await.expect("not theirs"));
+    assert!(store.device_by_token_hash(b"token-1").await.expect("lookup").is_none());
+    assert_eq!(store.active_keys("ana").await.expect("keys"), vec![vec![2u8; 32]]);
+    let listed = store.devices_of("ana").await.expect("list");
+    assert_eq!(listed[0].revoked_at_ms, Some(99));
+}
+
+async fn login_failures_count_within_the_window<S: Store>(store: S) {
+    let keys = ["account:ana@example.org".to_string(), "address:127.0.0.1".to_string()];
+    for at in [100, 200, 300] {
+        store.record_login_failure(&keys, at).await.expect("record");
+    }
+    assert_eq!(store.login_failures_since("account:ana@example.org", 150).await.expect("count"), 2);
+    assert_eq!(store.login_failures_since("address:127.0.0.1", 0).await.expect("count"), 3);
+    assert_eq!(store.login_failures_since("account:ben@example.org", 0).await.expect("count"), 0);
+}
+
+async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(store: S) {
+    assert!(store.commit_document(&commit("s1", None, &["c1", "c2"], &["ana", "pat"])).await.expect("new"));
+    assert!(!store.commit_document(&commit("s1", None, &["c9"], &["ana"])).await.expect("exists"), "a second create loses");
+    let stored = store.document("s1").await.expect("read").expect("stored");
+    assert_eq!(stored.version, 1);
+    assert!(!store.commit_document(&commit("s1", Some(7), &["c3"], &["ana"])).await.expect("stale"), "stale version loses");
+    assert_eq!(store.participants("s1").await.expect("participants"), vec!["ana", "pat"]);
+    let mut update = commit("s1", Some(1), &["c3"], &["ana", "pat"]);
+    update.attestations = vec![attestation(1, "s1", true), attestation(2, "s1", false)];
+    update.session.minutes = 45;
+    assert!(store.commit_document(&update).await.expect("update"));
+    assert_eq!(store.document("s1").await.expect("read").expect("stored").version, 2);
+    assert_eq!(store.session_row("s1").await.expect("row").expect("projected").minutes, 45);
+    assert_eq!(store.attendance_rows("s1").await.expect("rows").len(), 1);
+    let ledger = store.attestations("s1").await.expect("ledger");
+    assert_eq!(ledger.len(), 2);
+    assert_eq!(ledger[1].invalid_reason.as_deref(), Some("not registered"));
+
+    // The ledger keeps the first sighting of a statement.
+    let mut again = commit("s1", Some(2), &["c4"], &["ana", "pat"]);
+    let mut changed = attestation(1, "s1", false);
+    changed.first_seen_at_ms = 999;
+    again.attestations = vec![changed];
+    assert!(store.commit_document(&again).await.expect("update"));
+    let ledger = store.attestations("s1").await.expect("ledger");
+    assert_eq!(ledger.len(), 2);
+    assert!(ledger[0].valid && ledger[0].first_seen_at_ms == 7, "never overwritten");
+}
+
+async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
+    store.commit_document(&commit("s1", None, &["a1", "a2"], &["ana", "pat"])).await.expect("s1");
+    store.commit_document(&commit("s2", None, &["b1"], &["ben", "pat"])).await.expect("s2");
+    store.commit_document(&commit("s1", Some(1), &["a3"], &["ana", "pat"])).await.expect("s1 again");
+
+    let all = store.pull("pat", &[0; 16], (0, 0), 100).await.expect("pull");
+    let names: Vec<&[u8]> = all.iter().map(|c| c.bytes.as_slice()).collect();
+    assert_eq!(names, [b"a1".as_slice(), b"a2", b"b1", b"a3"]);
+    assert!(all.windows(2).all(|w| (w[0].visible, w[0].seq) < (w[1].visible, w[1].seq)));
+    // Paging: continue after the second.
+    let rest = store.pull("pat", &[0; 16], (all[1].visible, all[1].seq), 100).await.expect("pull");
+    assert_eq!(rest.len(), 2);
+    assert_eq!(rest[0].bytes, b"b1");
+    // Only documents the user takes part in.
+    let ben = store.pull("ben", &[0; 16], (0, 0), 100).await.expect("pull");
+    assert_eq!(ben.len(), 1);
+    // The pushing actor's own changes are left out.
+    assert!(store.pull("ana", &[1; 16], (0, 0), 100).await.expect("pull").is_empty());
+    let limited = store.pull("pat", &[0; 16], (0, 0), 3).await.expect("pull");
+    assert_eq!(limited.len(), 3);
+
+    // Joining a document later makes its whole history visible after the current cursor.
+    let cursor = (all[3].visible, all[3].seq);
+    store.commit_document(&commit("s2", Some(1), &["b2"], &["ben", "pat", "ana"])).await.expect("ana joins s2");
+    let joined = store.pull("ana", &[0; 16], cursor, 100).await.expect("pull");
+    let names: Vec<&[u8]> = joined.iter().map(|c| c.bytes.as_slice()).collect();
+    assert_eq!(names, [b"b1".as_slice(), b"b2"]);
+    // Leaving a document stops its changes.
+    store.commit_document(&commit("s2", Some(2), &["b3"], &["ben", "pat"])).await.expect("ana leaves");
+    let after = (joined[1].visible, joined[1].seq);
+    assert!(store.pull("ana", &[0; 16], after, 100).await.expect("pull").is_empty());
+    assert_eq!(store.participants("s2").await.expect("participants"), vec!["ben", "pat"]);
+}
+
+async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let doc = format!("s{i}");
+            let changes = [format!("{doc}-a"), format!("{doc}-b")];
+            let refs: Vec<&str> = changes.iter().map(String::as_str).collect();
+            store.commit_document(&commit(&doc, None, &refs, &["pat"])).await.expect("commit")
+        }));
+    }
+    for task in tasks {
+        assert!(task.await.expect("task"));
+    }
+    let pulled = store.pull("pat", &[0; 16], (0, 0), 1000).await.expect("pull");
+    assert_eq!(pulled.len(), 40);
+    let mut seqs: Vec<i64> = pulled.iter().map(|c| c.seq).collect();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 40, "every change has its own sequence number");
+}
+
+crate::on_both_backends!(
+    users_are_unique_by_email,
+    devices_register_revoke_and_bind_actors,
+    login_failures_count_within_the_window,
+    commits_compare_versions_and_write_everything_or_nothing,
+    pulls_follow_the_cursor_and_participation,
+    concurrent_commits_get_distinct_sequences,
+);
+
+#[tokio::test]
+async fn the_ledger_is_append_only_in_postgres() {
+    crate::support::with_postgres(|store, _| async move {
+        store.commit_document(&{
+            let mut c = commit("s1", None, &["c1"], &["ana"]);
+            c.attestations = vec![attestation(1, "s1", true)];
+            c
+        })
+        .await
+        .expect("commit");
+        let update = sqlx::query("UPDATE attestations SET valid = FALSE").execute(store.pool()).await;
+        assert!(update.is_err(), "updates are refused");
+        let delete = sqlx::query("DELETE FROM attestations").execute(store.pool()).await;
+        assert!(delete.is_err(), "deletes are refused");
+        assert_eq!(store.attestations("s1").await.expect("ledger").len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_ledger_is_append_only_in_sqlite() {
+    crate::support::with_sqlite(|store, _| async move {
+        store.commit_document(&{
+            let mut c = commit("s1", None, &["c1"], &["ana"]);
+            c.attestations = vec![attestation(1, "s1", true)];
+            c
+        })
+        .await
+        .expect("commit");
+        let update = sqlx::query("UPDATE attestations SET valid = 0").execute(store.write_pool()).await;
+        assert!(update.is_err(), "updates are refused");
+        let delete = sqlx::query("DELETE FROM attestations").execute(store.write_pool()).await;
+        assert!(delete.is_err(), "deletes are refused");
+        assert_eq!(store.attestations("s1").await.expect("ledger").len(), 1);
+    })
+    .await;
+}

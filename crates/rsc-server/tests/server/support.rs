@@ -1,0 +1,275 @@
+//! Test fixtures: fresh databases for each test (a temporary SQLite file, or a new Postgres
+//! database dropped afterwards), a running server, and a small device that speaks the sync
+//! protocol with real Automerge documents and real signatures.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+
+use rsc_doc::{ActorId, DeviceKey, NewAttendee, SessionDoc, SessionFields};
+use rsc_model::{Id, Minutes, SessionFormat, SessionKind};
+use rsc_protocol::{Bytes, Cursor, DocPush, LoginResponse, SyncRequest, SyncResponse};
+use rsc_server::store::{PgStore, SqliteStore};
+use serde_json::{json, Value};
+
+/// The admin URL of the test Postgres (from `scripts/postgres-for-tests`).
+pub fn postgres_admin_url() -> String {
+    std::env::var("RSC_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!("RSC_TEST_POSTGRES_URL is not set: run scripts/test, or export the URL printed by scripts/postgres-for-tests")
+    })
+}
+
+/// A fresh Postgres database, and its URL.
+pub async fn create_postgres_db() -> (String, String) {
+    let admin = postgres_admin_url();
+    let name = format!("rsc_test_{}", uuid::Uuid::new_v4().simple());
+    let pool = sqlx::PgPool::connect(&admin).await.expect("connect to the test postgres");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create database");
+    pool.close().await;
+    let url = match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("RSC_TEST_POSTGRES_URL has no database part"),
+    };
+    (name, url)
+}
+
+/// Drops a database made by [`create_postgres_db`].
+pub async fn drop_postgres_db(name: &str) {
+    let pool = sqlx::PgPool::connect(&postgres_admin_url()).await.expect("connect");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        .execute(&pool)
+        .await
+        .expect("drop database");
+    pool.close().await;
+}
+
+/// Runs `test` with a fresh Postgres store, dropping the database afterwards even if the test
+/// panics.
+pub async fn with_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(PgStore, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (name, url) = create_postgres_db().await;
+    let store = PgStore::connect(&url, 10).await.expect("connect and migrate");
+    let outcome = tokio::spawn(test(store.clone(), url)).await;
+    store.pool().close().await;
+    drop_postgres_db(&name).await;
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+/// Runs `test` with a fresh SQLite store in a temporary file, removed afterwards.
+pub async fn with_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(SqliteStore, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let dir = std::env::temp_dir().join(format!("rsc-test-{}", uuid::Uuid::new_v4().simple()));
+    let url = format!("sqlite://{}/rsc.db", dir.display());
+    let store = SqliteStore::connect(&url).await.expect("open and migrate");
+    let outcome = tokio::spawn(test(store, url)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+/// Runs the same generic test body against each backend, as one test per backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::support::with_sqlite(|store, _url| super::$name(store)).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::support::with_postgres(|store, _url| super::$name(store)).await;
+                }
+            )*
+        }
+    };
+}
+
+/// An HTTP client for a running server.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(base: String) -> Api {
+        Api { base, http: reqwest::Client::new() }
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Registers `name@example.org` and returns its user id.
+    pub async fn register(&self, name: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/v1/accounts",
+                None,
+                &json!({ "email": format!("{name}@example.org"), "password": "a long enough password", "display_name": name }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["user_id"].as_str().expect("user_id").to_string()
+    }
+}
+
+static NEXT_ACTOR: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A device: its key, its actor, its documents and the changes the server has not
+/// acknowledged. Enough of a client to exercise the protocol for real.
+pub struct Device {
+    pub api: Api,
+    pub user_id: Id,
+    pub device_id: String,
+    pub token: String,
+    pub key: DeviceKey,
+    pub actor: ActorId,
+    pub docs: BTreeMap<String, SessionDoc>,
+    pub unacked: HashMap<String, Vec<Vec<u8>>>,
+    pub cursor: Option<Cursor>,
+}
+
+impl Device {
+    /// Signs `name@example.org` in on a new device.
+    pub async fn sign_in(api: &Api, name: &str) -> Device {
+        let key = DeviceKey::generate().expect("key");
+        let mut actor_bytes = [0u8; 16];
+        actor_bytes[..8].copy_from_slice(&NEXT_ACTOR.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_be_bytes());
+        actor_bytes[8..].copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..8]);
+        let (status, body) = api
+            .post(
+                "/v1/login",
+                None,
+                &json!({ "email": format!("{name}@example.org"), "password": "a long enough password",
+                         "device": { "name": format!("{name}'s phone"), "public_key": hex::encode(key.public_key()),
+                                     "actor_id": hex::encode(actor_bytes) } }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let login: LoginResponse = serde_json::from_value(body).expect("login response");
+        Device {
+            api: api.clone(),
+            user_id: Id::new(login.user_id, "user").expect("id"),
+            device_id: login.device_id,
+            token: login.token,
+            key,
+            actor: ActorId::from(actor_bytes.to_vec()),
+            docs: BTreeMap::new(),
+            unacked: HashMap::new(),
+            cursor: None,
+        }
+    }
+
+    /// Logs a new session offline, attended by `attendees` (user id, minutes).
+    pub fn log(&mut self, provider: &Id, kind: SessionKind, attendees: &[(&Id, i64)]) -> String {
+        let id = Id::random();
+        let fields = SessionFields {
+            date: "2025-03-04".parse().expect("date"),
+            start_time: "10:00".into(),
+            time_zone: "America/Denver".into(),
+            minutes: Minutes::new(90, "minutes").expect("minutes"),
+            kind,
+            format: SessionFormat::Video,
+            provider: provider.clone(),
+        };
+        let attendees = attendees
+            .iter()
+            .map(|(who, minutes)| NewAttendee {
+                id: (*who).clone(),
+                minutes_attended: Minutes::new(*minutes, "m").expect("m"),
+                about_own_rsc_practice: false,
+            })
+            .collect();
+        let doc = SessionDoc::create(self.actor.clone(), id.clone(), self.user_id.clone(), fields, attendees).expect("create");
+        self.track(id.as_str(), doc, &[]);
+        id.to_string()
+    }
+
+    /// Edits a document offline with `edit`, recording the new changes for the next sync.
+    pub fn edit(&mut self, doc: &str, edit: impl FnOnce(&mut SessionDoc)) {
+        let mut current = self.docs.remove(doc).expect("document on this device");
+        let before = current.heads();
+        edit(&mut current);
+        self.track(doc, current, &before);
+    }
+
+    fn track(&mut self, doc: &str, mut current: SessionDoc, before: &[rsc_doc::ChangeHash]) {
+        let changes = current.changes_since(before);
+        self.unacked.entry(doc.to_string()).or_default().extend(changes);
+        self.docs.insert(doc.to_string(), current);
+    }
+
+    /// One sync request with everything unacknowledged; applies what comes back.
+    pub async fn sync_once(&mut self, page_changes: Option<u32>) -> SyncResponse {
+        let push: Vec<DocPush> = self
+            .unacked
+            .iter()
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
+            .collect();
+        let request = SyncRequest { v: 1, cursor: self.cursor, push, page_changes };
+        let (status, body) = self.api.post("/v1/sync", Some(&self.token), &serde_json::to_value(&request).expect("json")).await;
+        assert_eq!(status, 200, "{body}");
+        let response: SyncResponse = serde_json::from_value(body).expect("sync response");
+        for ack in &response.accepted {
+            self.unacked.remove(&ack.doc);
+        }
+        for pulled in &response.pull {
+            let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
+            match self.docs.get_mut(&pulled.doc) {
+                Some(doc) => doc.apply_changes(&changes).expect("apply pulled changes"),
+                None => {
+                    let mut doc = SessionDoc::from_changes(&changes).expect("new document from pulled changes");
+                    let bytes = doc.save();
+                    self.docs.insert(pulled.doc.clone(), SessionDoc::load_as(&bytes, self.actor.clone()).expect("load"));
+                }
+            }
+        }
+        self.cursor = Some(response.cursor);
+        response
+    }
+
+    /// Syncs until the server has nothing more; returns every response.
+    pub async fn sync(&mut self) -> Vec<SyncResponse> {
+        let mut responses = vec![self.sync_once(None).await];
+        while responses.last().is_some_and(|r| r.more) {
+            responses.push(self.sync_once(None).await);
+        }
+        responses
+    }
+
+    pub fn doc(&self, id: &str) -> &SessionDoc {
+        self.docs.get(id).expect("document on this device")
+    }
+}

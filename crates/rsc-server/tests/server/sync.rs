@@ -1,0 +1,378 @@
+//! Sync end to end: real devices (Automerge replicas driven through rsc-doc, with real keys)
+//! talking to a real server over HTTP, on both backends.
+
+use automerge::transaction::Transactable;
+use rsc_doc::{SessionDoc, SessionEdit};
+use rsc_model::{Minutes, SessionFormat, SessionKind};
+use rsc_protocol::{Bytes, DocPush, RefusalCode, SyncRequest, SyncResponse};
+use rsc_server::store::Store;
+use rsc_server::RunningServer;
+
+use crate::support::{Api, Device};
+
+fn m(n: i64) -> Minutes {
+    Minutes::new(n, "m").expect("minutes")
+}
+
+async fn people(api: &Api, names: &[&str]) -> Vec<Device> {
+    let mut devices = Vec::new();
+    for name in names {
+        api.register(name).await;
+        devices.push(Device::sign_in(api, name).await);
+    }
+    devices
+}
+
+/// Syncs every device, in order, until a whole round moves nothing.
+async fn settle(devices: &mut [&mut Device]) {
+    for _ in 0..4 {
+        let mut moved = false;
+        for device in devices.iter_mut() {
+            for response in device.sync().await {
+                moved |= !response.pull.is_empty() || response.accepted.iter().any(|a| a.new_changes > 0);
+            }
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+fn assert_same(doc: &str, devices: &[&Device]) {
+    let first = devices[0].doc(doc);
+    let mut first_heads = first.clone().heads();
+    first_heads.sort();
+    for device in &devices[1..] {
+        let other = device.doc(doc);
+        let mut heads = other.clone().heads();
+        heads.sort();
+        assert_eq!(heads, first_heads, "same heads");
+        assert_eq!(other.hydrate().expect("hydrate"), first.hydrate().expect("hydrate"), "same document");
+        assert_eq!(other.session().expect("session"), first.session().expect("session"));
+    }
+}
+
+const ORDERS: [[usize; 3]; 6] = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+
+async fn three_devices_edit_offline_and_converge_in_every_order<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "ben", "pat"]).await;
+    let (ana_id, ben_id, pat_id) = (devices[0].user_id.clone(), devices[1].user_id.clone(), devices[2].user_id.clone());
+    for order in ORDERS {
+        let doc = devices[0].log(&pat_id, SessionKind::Group, &[(&ana_id, 90), (&ben_id, 60)]);
+        devices[0].sync().await;
+        devices[1].sync().await;
+        devices[2].sync().await;
+        // Offline, concurrently: ben corrects his minutes, ana moves the start time, pat
+        // confirms ana with 80 minutes.
+        let ben = ben_id.clone();
+        devices[1].edit(&doc, |d| d.set_attendance(&ben, Some(m(75)), None).expect("ben edits"));
+        devices[0].edit(&doc, |d| d.edit(SessionEdit { start_time: Some("10:30".into()), ..Default::default() }).expect("ana edits"));
+        let (ana, pat) = (ana_id.clone(), pat_id.clone());
+        let key = rsc_doc::DeviceKey::from_secret_bytes(&devices[2].key.secret_bytes());
+        devices[2].edit(&doc, |d| {
+            d.confirm(&key, &pat, &ana, m(80), 1_000).expect("pat confirms");
+        });
+        for &i in &order {
+            devices[i].sync().await;
+        }
+        let [a, b, c] = &mut devices[..] else { unreachable!() };
+        settle(&mut [a, b, c]).await;
+        assert_same(&doc, &[&devices[0], &devices[1], &devices[2]]);
+
+        // The provider's confirmation reached the supervisee, signed by the provider's key.
+        let session = devices[0].doc(&doc).session().expect("session");
+        assert_eq!(session.fields.start_time, "10:30");
+        assert_eq!(session.attendee(&ben_id).expect("ben").minutes_attended, m(75));
+        let statement = session.attendee(&ana_id).and_then(|a| a.statement.clone()).expect("ana's confirmation arrived");
+        assert!(statement.verify());
+        assert_eq!(statement.public_key, devices[2].key.public_key());
+        assert_eq!(statement.content.minutes_attended, Some(m(80)));
+
+        // And the server's projection counts it, in the same transaction as the document.
+        let rows = store.attendance_rows(&doc).await.expect("rows");
+        let ana_row = rows.iter().find(|r| r.attendee_id == ana_id.as_str()).expect("ana");
+        assert_eq!((ana_row.status.as_str(), ana_row.confirmed_minutes), ("confirmed", Some(80)), "order {order:?}");
+        let ben_row = rows.iter().find(|r| r.attendee_id == ben_id.as_str()).expect("ben");
+        assert_eq!((ben_row.status.as_str(), ben_row.minutes_attended), ("pending", 75));
+    }
+    server.stop().await.expect("stop");
+}
+
+async fn forged_confirmations_count_nothing<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "pat"]).await;
+    let (ana_id, pat_id) = (devices[0].user_id.clone(), devices[1].user_id.clone());
+    let doc = devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+
+    // The supervisee signs a "confirmation" in the provider's name with her own key.
+    let ana_key = rsc_doc::DeviceKey::from_secret_bytes(&devices[0].key.secret_bytes());
+    let (ana, pat) = (ana_id.clone(), pat_id.clone());
+    devices[0].edit(&doc, |d| {
+        d.confirm(&ana_key, &pat, &ana, m(60), 1).expect("the document cannot tell");
+    });
+    devices[0].sync().await;
+    let ledger = store.attestations(&doc).await.expect("ledger");
+    assert_eq!(ledger.len(), 1);
+    assert!(!ledger[0].valid);
+    assert_eq!(ledger[0].invalid_reason.as_deref(), Some("the signing key is not a registered device of the provider"));
+    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "pending");
+
+    // The provider signs with a key that is not registered to any of her devices.
+    devices[1].sync().await;
+    let stray = rsc_doc::DeviceKey::generate().expect("key");
+    devices[1].edit(&doc, |d| {
+        d.confirm(&stray, &pat_id, &ana_id, m(60), 2).expect("signs");
+    });
+    devices[1].sync().await;
+    let ledger = store.attestations(&doc).await.expect("ledger");
+    assert_eq!(ledger.iter().filter(|e| !e.valid).count(), 2);
+    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "pending");
+
+    // Signed on her registered device, it counts.
+    let pat_key = rsc_doc::DeviceKey::from_secret_bytes(&devices[1].key.secret_bytes());
+    devices[1].edit(&doc, |d| {
+        d.confirm(&pat_key, &pat_id, &ana_id, m(55), 3).expect("signs");
+    });
+    devices[1].sync().await;
+    let row = &store.attendance_rows(&doc).await.expect("rows")[0];
+    assert_eq!((row.status.as_str(), row.confirmed_minutes), ("confirmed", Some(55)));
+    assert_eq!(store.attestations(&doc).await.expect("ledger").iter().filter(|e| e.valid).count(), 1);
+    server.stop().await.expect("stop");
+}
+
+async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "pat"]).await;
+    let (ana_id, pat_id) = (devices[0].user_id.clone(), devices[1].user_id.clone());
+    let doc = devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    devices[0].sync().await;
+    devices[1].sync().await;
+    let pat_key = rsc_doc::DeviceKey::from_secret_bytes(&devices[1].key.secret_bytes());
+    let (ana, pat) = (ana_id.clone(), pat_id.clone());
+    devices[1].edit(&doc, |d| {
+        d.confirm(&pat_key, &pat, &ana, m(60), 10).expect("confirm");
+    });
+    devices[1].sync().await;
+    devices[0].sync().await;
+
+    // The supervisee deletes the statement from the document with a raw Automerge edit.
+    let actor = devices[0].actor.clone();
+    devices[0].edit(&doc, |d| {
+        let base = d.heads();
+        let mut raw = automerge::AutoCommit::load(&d.save()).expect("load").with_actor(actor);
+        let statements = match automerge::ReadDoc::get(&raw, automerge::ROOT, "statements").expect("get") {
+            Some((_, id)) => id,
+            None => panic!("statements map"),
+        };
+        raw.delete(&statements, ana.as_str()).expect("delete");
+        raw.commit();
+        let changes: Vec<Vec<u8>> = raw.get_changes(&base).iter().map(|c| c.raw_bytes().to_vec()).collect();
+        d.apply_changes(&changes).expect("apply");
+    });
+    devices[0].sync().await;
+    assert!(devices[0].doc(&doc).session().expect("session").attendee(&ana_id).expect("ana").statement.is_none());
+    let row = &store.attendance_rows(&doc).await.expect("rows")[0];
+    assert_eq!(row.status, "confirmed", "the ledger still holds the confirmation");
+    assert_eq!(store.attestations(&doc).await.expect("ledger").len(), 1);
+
+    // A later dispute by the same provider supersedes it.
+    devices[1].sync().await;
+    devices[1].edit(&doc, |d| {
+        d.dispute(&pat_key, &pat_id, &ana_id, "Ana was not there", 20).expect("dispute");
+    });
+    devices[1].sync().await;
+    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "disputed");
+    assert_eq!(store.attestations(&doc).await.expect("ledger").len(), 2);
+
+    // An edit after confirmation uncounts it until confirmed again.
+    devices[0].sync().await;
+    devices[1].edit(&doc, |d| {
+        d.confirm(&pat_key, &pat_id, &ana_id, m(45), 30).expect("confirm");
+    });
+    devices[1].sync().await;
+    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].confirmed_minutes, Some(45));
+    devices[0].sync().await;
+    devices[0].edit(&doc, |d| d.edit(SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit"));
+    devices[0].sync().await;
+    let row = &store.attendance_rows(&doc).await.expect("rows")[0];
+    assert_eq!((row.status.as_str(), row.confirmed_minutes), ("changed_since_confirmed", None));
+    server.stop().await.expect("stop");
+}
+
+async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "pat", "eve"]).await;
+    let (ana_id, pat_id, eve_id) = (devices[0].user_id.clone(), devices[1].user_id.clone(), devices[2].user_id.clone());
+    let doc = devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    devices[0].sync().await;
+    let pulled = devices[2].sync().await;
+    assert!(pulled.iter().all(|r| r.pull.is_empty()), "eve receives nothing");
+
+    // Eve gets hold of the document's bytes somehow and pushes an edit.
+    let bytes = devices[0].docs.get_mut(&doc).expect("doc").save();
+    let mut stolen = SessionDoc::load_as(&bytes, devices[2].actor.clone()).expect("load");
+    let base = stolen.heads();
+    stolen.edit(SessionEdit { minutes: Some(m(120)), ..Default::default() }).expect("edit");
+    let changes = stolen.changes_since(&base);
+    let response = push(&devices[2], vec![DocPush { doc: doc.clone(), changes: changes.into_iter().map(Bytes).collect() }]).await;
+    assert_eq!(response.refused.len(), 1);
+    assert_eq!(response.refused[0].code, RefusalCode::NotParticipant);
+
+    // Nor can she create a session she takes no part in (the document API would not let her;
+    // she writes one naming ana as its author).
+    let fields = stolen.session().expect("session").fields;
+    let attendee = rsc_doc::NewAttendee { id: ana_id.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
+    let mut forged =
+        SessionDoc::create(devices[2].actor.clone(), rsc_model::Id::random(), ana_id.clone(), fields, vec![attendee])
+            .expect("create");
+    let other = forged.session().expect("session").id.to_string();
+    let changes = forged.changes_since(&[]).into_iter().map(Bytes).collect();
+    let refused = push(&devices[2], vec![DocPush { doc: other.clone(), changes }]).await.refused;
+    assert_eq!(refused.len(), 1);
+    assert_eq!((refused[0].doc.as_str(), refused[0].code), (other.as_str(), RefusalCode::NotParticipant));
+    assert!(!eve_id.as_str().is_empty());
+    server.stop().await.expect("stop");
+}
+
+async fn push(device: &Device, push: Vec<DocPush>) -> SyncResponse {
+    let request = SyncRequest { v: 1, cursor: device.cursor, push, page_changes: None };
+    let (status, body) = device.api.post("/v1/sync", Some(&device.token), &serde_json::to_value(&request).expect("json")).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_value(body).expect("response")
+}
+
+async fn bad_documents_are_refused_alone_and_the_rest_of_the_batch_lands<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "ben", "pat"]).await;
+    let (ana_id, pat_id) = (devices[0].user_id.clone(), devices[2].user_id.clone());
+    let good = devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    let broken = devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    devices[0].sync().await;
+
+    // A raw change that puts text where the minutes belong.
+    let actor = devices[0].actor.clone();
+    let bytes = devices[0].docs.get_mut(&broken).expect("doc").save();
+    let base = devices[0].docs.get_mut(&broken).expect("doc").heads();
+    let mut raw = automerge::AutoCommit::load(&bytes).expect("load").with_actor(actor);
+    raw.put(automerge::ROOT, "minutes", "ninety").expect("put");
+    raw.commit();
+    let invalid: Vec<Bytes> = raw.get_changes(&base).iter().map(|c| Bytes(c.raw_bytes().to_vec())).collect();
+    // A change authored by someone else's actor.
+    let ben_actor = devices[1].actor.clone();
+    let mut foreign = SessionDoc::load_as(&devices[0].docs.get_mut(&good).expect("doc").save(), ben_actor).expect("load");
+    let fbase = foreign.heads();
+    foreign.edit(SessionEdit { start_time: Some("11:00".into()), ..Default::default() }).expect("edit");
+    let foreign_changes: Vec<Bytes> = foreign.changes_since(&fbase).into_iter().map(Bytes).collect();
+    // And a fine edit.
+    devices[0].edit(&good, |d| d.edit(SessionEdit { start_time: Some("09:15".into()), ..Default::default() }).expect("edit"));
+    let fine: Vec<Bytes> = devices[0].unacked[&good].iter().cloned().map(Bytes).collect();
+
+    let response = push(
+        &devices[0],
+        vec![
+            DocPush { doc: broken.clone(), changes: invalid },
+            DocPush { doc: "garbage".into(), changes: vec![Bytes(vec![1, 2, 3, 4])] },
+            DocPush { doc: good.clone(), changes: foreign_changes },
+            DocPush { doc: good.clone(), changes: fine },
+        ],
+    )
+    .await;
+    let codes: Vec<(String, RefusalCode, Option<String>)> =
+        response.refused.iter().map(|r| (r.doc.clone(), r.code, r.field.clone())).collect();
+    assert_eq!(
+        codes,
+        vec![
+            (broken.clone(), RefusalCode::InvalidSession, Some("minutes".into())),
+            ("garbage".into(), RefusalCode::Undecodable, None),
+            (good.clone(), RefusalCode::ForeignActor, None),
+        ]
+    );
+    assert_eq!(response.accepted.len(), 1);
+    assert_eq!((response.accepted[0].doc.as_str(), response.accepted[0].new_changes), (good.as_str(), 1));
+    let stored = SessionDoc::load(&store.document(&good).await.expect("read").expect("stored").bytes).expect("load");
+    assert_eq!(stored.session().expect("session").fields.start_time, "09:15");
+    let stored = SessionDoc::load(&store.document(&broken).await.expect("read").expect("stored").bytes).expect("load");
+    assert_eq!(stored.session().expect("session").fields.minutes, m(90), "nothing of the refused push was stored");
+    server.stop().await.expect("stop");
+}
+
+async fn retried_pushes_are_harmless_and_pages_deliver_everything_once<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "pat"]).await;
+    let (ana_id, pat_id) = (devices[0].user_id.clone(), devices[1].user_id.clone());
+    let mut docs = Vec::new();
+    for _ in 0..23 {
+        docs.push(devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]));
+    }
+    let pending: Vec<DocPush> = devices[0]
+        .unacked
+        .iter()
+        .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
+        .collect();
+    devices[0].sync().await;
+    // The response was lost; the device sends the same batch again.
+    let retry = push(&devices[0], pending).await;
+    assert_eq!(retry.accepted.len(), 23);
+    assert!(retry.accepted.iter().all(|a| a.new_changes == 0));
+
+    let mut pages = 0;
+    let mut received = Vec::new();
+    loop {
+        let response = devices[1].sync_once(Some(5)).await;
+        pages += 1;
+        received.extend(response.pull.iter().flat_map(|p| p.changes.iter().map(move |_| p.doc.clone())));
+        if !response.more {
+            break;
+        }
+    }
+    assert_eq!(pages, 5, "23 changes in pages of 5");
+    received.sort();
+    let mut expected = docs.clone();
+    expected.sort();
+    assert_eq!(received, expected, "every change exactly once");
+    assert_eq!(devices[1].docs.len(), 23);
+    server.stop().await.expect("stop");
+}
+
+async fn concurrent_pushes_to_one_document_both_land<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "ben", "pat"]).await;
+    let (ana_id, ben_id, pat_id) = (devices[0].user_id.clone(), devices[1].user_id.clone(), devices[2].user_id.clone());
+    let doc = devices[0].log(&pat_id, SessionKind::Group, &[(&ana_id, 90), (&ben_id, 90)]);
+    devices[0].sync().await;
+    devices[1].sync().await;
+    for round in 0..8i64 {
+        let (ana, ben) = (ana_id.clone(), ben_id.clone());
+        devices[0].edit(&doc, |d| d.set_attendance(&ana, Some(m(30 + round)), None).expect("edit"));
+        devices[1].edit(&doc, |d| d.set_attendance(&ben, Some(m(60 + round)), None).expect("edit"));
+        let [a, b, _] = &mut devices[..] else { unreachable!() };
+        let (ra, rb) = tokio::join!(a.sync_once(None), b.sync_once(None));
+        assert_eq!((ra.accepted.len(), rb.accepted.len()), (1, 1), "both land (round {round})");
+    }
+    let stored = SessionDoc::load(&store.document(&doc).await.expect("read").expect("stored").bytes).expect("load");
+    let session = stored.session().expect("session");
+    assert_eq!(session.attendee(&ana_id).expect("ana").minutes_attended, m(37));
+    assert_eq!(session.attendee(&ben_id).expect("ben").minutes_attended, m(67));
+    let [a, b, c] = &mut devices[..] else { unreachable!() };
+    settle(&mut [a, b, c]).await;
+    assert_same(&doc, &[&devices[0], &devices[1], &devices[2]]);
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_backends!(
+    three_devices_edit_offline_and_converge_in_every_order,
+    forged_confirmations_count_nothing,
+    deleting_a_confirmation_changes_nothing_only_the_provider_supersedes,
+    non_participants_can_neither_read_nor_write,
+    bad_documents_are_refused_alone_and_the_rest_of_the_batch_lands,
+    retried_pushes_are_harmless_and_pages_deliver_everything_once,
+    concurrent_pushes_to_one_document_both_land,
+);
