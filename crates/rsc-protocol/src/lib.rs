@@ -11,12 +11,12 @@ mod cursor;
 mod sync;
 
 pub use account::{
-    DeviceInfo, DeviceView, ErrorBody, LoginRequest, LoginResponse, MeResponse, RegisterRequest, RegisterResponse,
-    Role, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+    DeviceInfo, DeviceView, ErrorBody, LoginRequest, LoginResponse, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MeResponse,
+    RegisterRequest, RegisterResponse, Role,
 };
 pub use bytes::Bytes;
 pub use cursor::{Cursor, CursorError};
 pub use sync::{
-    DocAck, DocChanges, DocPush, DocRefusal, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE_CHANGES,
-    MAX_BODY_BYTES, MAX_CHANGES_PER_DOC, MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION,
+    DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_BODY_BYTES, MAX_CHANGES_PER_DOC,
+    MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION, RefusalCode, SyncRequest, SyncResponse,
 };

@@ -133,7 +133,8 @@ mod tests {
         assert_eq!(serde_json::from_str::<SyncRequest>(&json).expect("back"), request);
         let err = serde_json::from_str::<SyncRequest>(r#"{"v":1,"psuh":[]}"#).expect_err("typo");
         assert!(err.to_string().contains("psuh"));
-        let err = serde_json::from_str::<SyncRequest>(r#"{"v":1,"push":[{"doc":"d","changes":["!!"]}]}"#).expect_err("b64");
+        let err =
+            serde_json::from_str::<SyncRequest>(r#"{"v":1,"push":[{"doc":"d","changes":["!!"]}]}"#).expect_err("b64");
         assert!(err.to_string().contains("base64"));
     }
 }

@@ -7,17 +7,17 @@
 
 use std::net::IpAddr;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use base64::Engine;
-use rsc_protocol::{Role, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use rsc_protocol::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role};
 use sha2::{Digest, Sha256};
 
+use crate::AppError;
 use crate::http::AppState;
 use crate::store::{DeviceRecord, Store, UserRecord};
-use crate::AppError;
 
 /// How far back sign-in failures count.
 pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -28,10 +28,7 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
 /// A normalized email, or a 422 naming `email`.
@@ -39,7 +36,9 @@ pub fn normalize_email(email: &str) -> Result<String, AppError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'));
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'));
     if valid { Ok(email) } else { Err(AppError::invalid("email", "is not an email address like ana@example.org")) }
 }
 
@@ -151,11 +150,10 @@ impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| AppError::Unauthorized("sign in first: send Authorization: Bearer <device token>".into()))?;
+        let header =
+            parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(|| {
+                AppError::Unauthorized("sign in first: send Authorization: Bearer <device token>".into())
+            })?;
         let token = header
             .strip_prefix("Bearer ")
             .ok_or_else(|| AppError::Unauthorized("the Authorization header must be `Bearer <device token>`".into()))?;

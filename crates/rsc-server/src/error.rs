@@ -1,9 +1,9 @@
 //! The server's one error type and its mapping to HTTP, done once here: 4xx answers name the
 //! field and say what to do; a 500 says nothing about its cause, which is logged instead.
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use rsc_protocol::ErrorBody;
 
 use crate::store::StoreError;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use error::AppError;
-pub use http::{router, AppState};
+pub use http::{AppState, router};
 use store::Store;
 
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.

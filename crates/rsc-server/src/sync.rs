@@ -11,15 +11,14 @@ use std::collections::HashSet;
 use rsc_doc::{ActorId, DocError, SessionDoc};
 use rsc_model::Id;
 use rsc_protocol::{
-    Bytes, Cursor, DocAck, DocChanges, DocPush, DocRefusal, RefusalCode, SyncRequest, SyncResponse,
-    DEFAULT_PAGE_CHANGES, MAX_CHANGES_PER_DOC, MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES,
-    PROTOCOL_VERSION,
+    Bytes, Cursor, DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_CHANGES_PER_DOC,
+    MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION, RefusalCode, SyncRequest, SyncResponse,
 };
 
-use crate::auth::{now_ms, AuthDevice};
+use crate::AppError;
+use crate::auth::{AuthDevice, now_ms};
 use crate::projection;
 use crate::store::{DocCommit, NewChange, Store};
-use crate::AppError;
 
 /// How often a document write is retried after losing a race.
 const MAX_ATTEMPTS: usize = 32;
@@ -53,13 +52,19 @@ fn check_request(request: &SyncRequest) -> Result<(), AppError> {
     if request.v != PROTOCOL_VERSION {
         return Err(AppError::invalid(
             "v",
-            format!("protocol version {} is not spoken here; this server speaks {PROTOCOL_VERSION}: update the app", request.v),
+            format!(
+                "protocol version {} is not spoken here; this server speaks {PROTOCOL_VERSION}: update the app",
+                request.v
+            ),
         ));
     }
     if request.push.len() > MAX_DOCS_PER_REQUEST {
         return Err(AppError::invalid(
             "push",
-            format!("{} documents in one request; the limit is {MAX_DOCS_PER_REQUEST}: send the rest in another request", request.push.len()),
+            format!(
+                "{} documents in one request; the limit is {MAX_DOCS_PER_REQUEST}: send the rest in another request",
+                request.push.len()
+            ),
         ));
     }
     for (i, push) in request.push.iter().enumerate() {
@@ -129,7 +134,7 @@ async fn push_document<S: Store>(
 
     for _ in 0..MAX_ATTEMPTS {
         let stored = store.document(doc_id).await?;
-        let (mut doc, expected_version) = match &stored {
+        let (mut doc, expected_version, previous_participants) = match &stored {
             Some(stored) => {
                 let doc = SessionDoc::load(&stored.bytes)
                     .map_err(|e| AppError::Internal(format!("stored document {doc_id} does not load: {e}")))?;
@@ -142,17 +147,21 @@ async fn push_document<S: Store>(
                         None,
                     )));
                 }
-                (doc, Some(stored.version))
+                (doc, Some(stored.version), before.participants())
             }
             None => match SessionDoc::from_changes(&raw) {
-                Ok(doc) => (doc, None),
+                Ok(doc) => (doc, None, Vec::new()),
                 Err(error) => return Ok(Err(doc_refusal(doc_id, error))),
             },
         };
         let new: Vec<NewChange> = decoded
             .iter()
             .filter(|c| !doc.contains_change(&c.hash()) || expected_version.is_none())
-            .map(|c| NewChange { hash: c.hash().0.to_vec(), actor_id: c.actor_id().to_bytes().to_vec(), bytes: c.raw_bytes().to_vec() })
+            .map(|c| NewChange {
+                hash: c.hash().0.to_vec(),
+                actor_id: c.actor_id().to_bytes().to_vec(),
+                bytes: c.raw_bytes().to_vec(),
+            })
             .collect();
         if expected_version.is_some() {
             if new.is_empty() {
@@ -202,9 +211,12 @@ async fn push_document<S: Store>(
                 None,
             )));
         }
-        let mut ledger = store.attestations(doc_id).await?;
+        // A new document has no ledger yet, and keys matter only when there are statements.
+        let mut ledger = if expected_version.is_some() { store.attestations(doc_id).await? } else { Vec::new() };
         let known: HashSet<Vec<u8>> = ledger.iter().map(|e| e.id.clone()).collect();
-        let provider_keys = store.active_keys(session.fields.provider.as_str()).await?;
+        let signed = session.attendees.iter().any(|a| a.statement.is_some());
+        let provider_keys =
+            if signed { store.active_keys(session.fields.provider.as_str()).await? } else { Vec::new() };
         let now = now_ms();
         let fresh = projection::new_attestations(&session, &known, &provider_keys, &device.device.id, now);
         ledger.extend(fresh.iter().cloned());
@@ -215,6 +227,7 @@ async fn push_document<S: Store>(
             bytes,
             new_changes: new,
             device_id: device.device.id.clone(),
+            previous_participants: previous_participants.iter().map(|p| p.to_string()).collect(),
             participants: participants.iter().map(|p| p.to_string()).collect(),
             session: session_row,
             attendance,
@@ -223,7 +236,11 @@ async fn push_document<S: Store>(
         };
         if store.commit_document(&commit).await? {
             metrics::counter!("rsc_sync_changes_pushed_total").increment(commit.new_changes.len() as u64);
-            return Ok(Ok(DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: commit.new_changes.len() as u32 }));
+            return Ok(Ok(DocAck {
+                doc: doc_id.clone(),
+                heads: heads(&mut doc),
+                new_changes: commit.new_changes.len() as u32,
+            }));
         }
         metrics::counter!("rsc_sync_write_conflicts_total").increment(1);
     }

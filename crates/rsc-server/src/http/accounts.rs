@@ -2,15 +2,15 @@
 
 use std::net::SocketAddr;
 
+use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use rsc_protocol::{DeviceView, LoginRequest, LoginResponse, MeResponse, RegisterRequest, RegisterResponse, Role};
 
 use super::{AppState, JsonBody};
+use crate::AppError;
 use crate::auth::{self, AuthDevice};
 use crate::store::{DeviceRecord, Store};
-use crate::AppError;
 
 /// `POST /v1/accounts`: a new member account.
 pub async fn register<S: Store>(
@@ -18,13 +18,15 @@ pub async fn register<S: Store>(
     JsonBody(request): JsonBody<RegisterRequest>,
 ) -> Result<(StatusCode, Json<RegisterResponse>), AppError> {
     let user =
-        auth::create_account(&state.store, &request.email, &request.password, &request.display_name, Role::Member).await?;
+        auth::create_account(&state.store, &request.email, &request.password, &request.display_name, Role::Member)
+            .await?;
     tracing::info!(user_id = %user.id, "account registered");
     Ok((StatusCode::CREATED, Json(RegisterResponse { user_id: user.id })))
 }
 
 fn hex_field<const N: usize>(text: &str, field: &str) -> Result<[u8; N], AppError> {
-    let bytes = hex::decode(text.trim()).map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))?;
+    let bytes =
+        hex::decode(text.trim()).map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))?;
     bytes.try_into().map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))
 }
 
@@ -93,7 +95,10 @@ pub async fn me(device: AuthDevice) -> Json<MeResponse> {
 }
 
 /// `GET /v1/devices`.
-pub async fn devices<S: Store>(State(state): State<AppState<S>>, device: AuthDevice) -> Result<Json<Vec<DeviceView>>, AppError> {
+pub async fn devices<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+) -> Result<Json<Vec<DeviceView>>, AppError> {
     let devices = state.store.devices_of(&device.user.id).await?;
     Ok(Json(
         devices

@@ -9,17 +9,17 @@ mod sync;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
-use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use json::JsonBody;
 
@@ -77,11 +77,17 @@ pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router
         .layer(
             // The span carries the request id, method and route; never headers, so no token
             // reaches the logs.
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("-");
-                let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("-");
-                tracing::info_span!("request", request_id = %id, method = %request.method(), route = %route)
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let id = request
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or("-");
+                    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("-");
+                    tracing::info_span!("request", request_id = %id, method = %request.method(), route = %route)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -90,7 +96,8 @@ pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router
 async fn record_metrics(request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let method = request.method().to_string();
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     metrics::counter!("rsc_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)

@@ -1,12 +1,12 @@
 //! Operational endpoints: liveness, readiness, metrics, the API description, and the 404.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
 use super::{AppState, OPENAPI};
-use crate::store::Store;
 use crate::AppError;
+use crate::store::Store;
 
 /// The process is up.
 pub async fn healthz() -> &'static str {

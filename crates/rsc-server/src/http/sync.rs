@@ -1,13 +1,13 @@
 //! `POST /v1/sync`.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use rsc_protocol::{SyncRequest, SyncResponse};
 
 use super::{AppState, JsonBody};
+use crate::AppError;
 use crate::auth::AuthDevice;
 use crate::store::Store;
-use crate::AppError;
 
 /// Pushes the device's changes and pulls a page of others'.
 pub async fn sync<S: Store>(

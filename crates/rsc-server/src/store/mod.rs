@@ -78,10 +78,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// A document's saved bytes and version.
     fn document(&self, doc_id: &str) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send;
     /// Every ledger entry about a session.
-    fn attestations(
-        &self,
-        session_id: &str,
-    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
+    fn attestations(&self, session_id: &str)
+    -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
     /// Writes a document update in one transaction: the document (if its version is still
     /// `expected_version`), its new changes, participants, projection and new ledger entries.
     /// `Ok(false)` when another write got there first; nothing was written then.
@@ -99,10 +97,7 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// A session's projection row.
     fn session_row(&self, session_id: &str) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
     /// A session's attendance rows, by attendee.
-    fn attendance_rows(
-        &self,
-        session_id: &str,
-    ) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
+    fn attendance_rows(&self, session_id: &str) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
     /// The users who take part in a document.
     fn participants(&self, doc_id: &str) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }

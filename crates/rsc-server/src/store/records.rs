@@ -159,6 +159,10 @@ pub struct DocCommit {
     pub new_changes: Vec<NewChange>,
     /// The device that pushed.
     pub device_id: String,
+    /// Everyone who took part in the version read (empty for a new document). The
+    /// participants table always matches the stored version, so this tells the store what to
+    /// add and remove without reading it.
+    pub previous_participants: Vec<String>,
     /// Everyone who takes part after the update.
     pub participants: Vec<String>,
     /// The session's projection.

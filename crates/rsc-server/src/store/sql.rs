@@ -370,8 +370,25 @@ macro_rules! impl_store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                // Participants joining get their sequence number below, once it is drawn.
+                for user in c.previous_participants.iter().filter(|u| !c.participants.contains(u)) {
+                    sqlx::query("DELETE FROM participants WHERE doc_id = $1 AND user_id = $2")
+                        .bind(&c.doc_id)
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let joining: Vec<&String> =
+                    c.participants.iter().filter(|u| !c.previous_participants.contains(u)).collect();
+                for user in &joining {
+                    sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, -1)")
+                        .bind(&c.doc_id)
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 // Last: draw sequence numbers. The counter row stays locked until commit, so
-                // sequence order is commit order.
+                // sequence order is commit order; as little as possible happens while it is held.
                 let reserved = c.new_changes.len() as i64 + 1;
                 let (top,): (i64,) =
                     sqlx::query_as("UPDATE sync_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq")
@@ -393,21 +410,9 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                let existing: Vec<(String,)> = sqlx::query_as("SELECT user_id FROM participants WHERE doc_id = $1")
-                    .bind(&c.doc_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                for (user,) in existing.iter().filter(|(u,)| !c.participants.contains(u)) {
-                    sqlx::query("DELETE FROM participants WHERE doc_id = $1 AND user_id = $2")
+                if !joining.is_empty() {
+                    sqlx::query("UPDATE participants SET added_seq = $2 WHERE doc_id = $1 AND added_seq = -1")
                         .bind(&c.doc_id)
-                        .bind(user)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                for user in c.participants.iter().filter(|u| !existing.iter().any(|(e,)| e == *u)) {
-                    sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, $3)")
-                        .bind(&c.doc_id)
-                        .bind(user)
                         .bind(top)
                         .execute(&mut *tx)
                         .await?;

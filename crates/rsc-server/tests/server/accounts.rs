@@ -1,7 +1,7 @@
 //! Accounts and devices through the HTTP API.
 
-use rsc_server::store::Store;
 use rsc_server::RunningServer;
+use rsc_server::store::Store;
 use serde_json::json;
 
 use crate::support::{Api, Device};
@@ -11,14 +11,24 @@ async fn registration_validates_and_refuses_duplicates<S: Store>(store: S) {
     let api = Api::new(server.url());
     api.register("ana").await;
     let (status, body) = api
-        .post("/v1/accounts", None, &json!({"email": "ANA@example.org", "password": "a long enough password", "display_name": "Ana"}))
+        .post(
+            "/v1/accounts",
+            None,
+            &json!({"email": "ANA@example.org", "password": "a long enough password", "display_name": "Ana"}),
+        )
         .await;
     assert_eq!((status, body["error"].as_str()), (409, Some("conflict")), "{body}");
-    let (status, body) =
-        api.post("/v1/accounts", None, &json!({"email": "not-an-email", "password": "a long enough password", "display_name": "X"})).await;
+    let (status, body) = api
+        .post(
+            "/v1/accounts",
+            None,
+            &json!({"email": "not-an-email", "password": "a long enough password", "display_name": "X"}),
+        )
+        .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("email")), "{body}");
-    let (status, body) =
-        api.post("/v1/accounts", None, &json!({"email": "x@example.org", "password": "short", "display_name": "X"})).await;
+    let (status, body) = api
+        .post("/v1/accounts", None, &json!({"email": "x@example.org", "password": "short", "display_name": "X"}))
+        .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("password")), "{body}");
     let (status, body) = api.post("/v1/accounts", None, &json!({"email": "x@example.org", "password": 5})).await;
     assert_eq!((status, body["field"].as_str()), (400, Some("password")), "{body}");
@@ -54,7 +64,13 @@ async fn devices_sign_in_list_and_revoke<S: Store>(store: S) {
     let (status, body) = api.get("/v1/me", Some(&tablet.token)).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(api.get("/v1/me", Some(&phone.token)).await.0, 200);
-    let again = api.http.delete(format!("{}/v1/devices/{}", api.base, tablet.device_id)).bearer_auth(&phone.token).send().await.expect("delete");
+    let again = api
+        .http
+        .delete(format!("{}/v1/devices/{}", api.base, tablet.device_id))
+        .bearer_auth(&phone.token)
+        .send()
+        .await
+        .expect("delete");
     assert_eq!(again.status().as_u16(), 404);
     assert_eq!(api.get("/v1/me", None).await.0, 401);
     assert_eq!(api.get("/v1/me", Some("rsc_forged")).await.0, 401);
@@ -95,7 +111,13 @@ async fn sign_in_is_rate_limited_per_account<S: Store>(store: S) {
         assert_eq!(status, 401, "{body}");
         assert_eq!(body["message"], "wrong email or password");
     }
-    let response = api.http.post(format!("{}/v1/login", api.base)).json(&attempt("a long enough password")).send().await.expect("post");
+    let response = api
+        .http
+        .post(format!("{}/v1/login", api.base))
+        .json(&attempt("a long enough password"))
+        .send()
+        .await
+        .expect("post");
     assert_eq!(response.status().as_u16(), 429, "even the right password waits");
     assert_eq!(response.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("900"));
     // Another account from the same address is not locked out by ana's failures.

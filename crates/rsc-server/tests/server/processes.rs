@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rsc_model::SessionKind;
 
-use crate::support::{create_postgres_db, drop_postgres_db, Api, Device};
+use crate::support::{Api, Device, create_postgres_db, drop_postgres_db};
 
 struct Process(Child);
 
@@ -116,8 +116,12 @@ async fn two_processes_against_one_postgres_behave_as_one() {
         // Concurrent edits pushed through different processes at the same moment.
         for round in 0..6i64 {
             let (a, b) = (ana_id.clone(), ben_id.clone());
-            ana.edit(&doc, |d| d.set_attendance(&a, Some(rsc_model::Minutes::new(40 + round, "m").expect("m")), None).expect("edit"));
-            ben.edit(&doc, |d| d.set_attendance(&b, Some(rsc_model::Minutes::new(50 + round, "m").expect("m")), None).expect("edit"));
+            ana.edit(&doc, |d| {
+                d.set_attendance(&a, Some(rsc_model::Minutes::new(40 + round, "m").expect("m")), None).expect("edit")
+            });
+            ben.edit(&doc, |d| {
+                d.set_attendance(&b, Some(rsc_model::Minutes::new(50 + round, "m").expect("m")), None).expect("edit")
+            });
             let (ra, rb) = tokio::join!(ana.sync_once(None), ben.sync_once(None));
             assert_eq!((ra.accepted.len(), rb.accepted.len()), (1, 1));
         }

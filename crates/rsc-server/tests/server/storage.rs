@@ -27,7 +27,7 @@ fn device(id: &str, user: &str, actor: u8) -> DeviceRecord {
     }
 }
 
-fn commit(doc: &str, expected: Option<i64>, changes: &[&str], participants: &[&str]) -> DocCommit {
+fn commit(doc: &str, expected: Option<i64>, changes: &[&str], previous: &[&str], participants: &[&str]) -> DocCommit {
     DocCommit {
         doc_id: doc.into(),
         expected_version: expected,
@@ -37,6 +37,7 @@ fn commit(doc: &str, expected: Option<i64>, changes: &[&str], participants: &[&s
             .map(|c| NewChange { hash: c.as_bytes().to_vec(), actor_id: vec![1; 16], bytes: c.as_bytes().to_vec() })
             .collect(),
         device_id: "d1".into(),
+        previous_participants: previous.iter().map(|p| p.to_string()).collect(),
         participants: participants.iter().map(|p| p.to_string()).collect(),
         session: SessionRow {
             id: doc.into(),
@@ -124,13 +125,19 @@ async fn login_failures_count_within_the_window<S: Store>(store: S) {
 }
 
 async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(store: S) {
-    assert!(store.commit_document(&commit("s1", None, &["c1", "c2"], &["ana", "pat"])).await.expect("new"));
-    assert!(!store.commit_document(&commit("s1", None, &["c9"], &["ana"])).await.expect("exists"), "a second create loses");
+    assert!(store.commit_document(&commit("s1", None, &["c1", "c2"], &[], &["ana", "pat"])).await.expect("new"));
+    assert!(
+        !store.commit_document(&commit("s1", None, &["c9"], &[], &["ana"])).await.expect("exists"),
+        "a second create loses"
+    );
     let stored = store.document("s1").await.expect("read").expect("stored");
     assert_eq!(stored.version, 1);
-    assert!(!store.commit_document(&commit("s1", Some(7), &["c3"], &["ana"])).await.expect("stale"), "stale version loses");
+    assert!(
+        !store.commit_document(&commit("s1", Some(7), &["c3"], &["ana", "pat"], &["ana"])).await.expect("stale"),
+        "stale version loses"
+    );
     assert_eq!(store.participants("s1").await.expect("participants"), vec!["ana", "pat"]);
-    let mut update = commit("s1", Some(1), &["c3"], &["ana", "pat"]);
+    let mut update = commit("s1", Some(1), &["c3"], &["ana", "pat"], &["ana", "pat"]);
     update.attestations = vec![attestation(1, "s1", true), attestation(2, "s1", false)];
     update.session.minutes = 45;
     assert!(store.commit_document(&update).await.expect("update"));
@@ -142,7 +149,7 @@ async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(stor
     assert_eq!(ledger[1].invalid_reason.as_deref(), Some("not registered"));
 
     // The ledger keeps the first sighting of a statement.
-    let mut again = commit("s1", Some(2), &["c4"], &["ana", "pat"]);
+    let mut again = commit("s1", Some(2), &["c4"], &["ana", "pat"], &["ana", "pat"]);
     let mut changed = attestation(1, "s1", false);
     changed.first_seen_at_ms = 999;
     again.attestations = vec![changed];
@@ -153,9 +160,9 @@ async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(stor
 }
 
 async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
-    store.commit_document(&commit("s1", None, &["a1", "a2"], &["ana", "pat"])).await.expect("s1");
-    store.commit_document(&commit("s2", None, &["b1"], &["ben", "pat"])).await.expect("s2");
-    store.commit_document(&commit("s1", Some(1), &["a3"], &["ana", "pat"])).await.expect("s1 again");
+    store.commit_document(&commit("s1", None, &["a1", "a2"], &[], &["ana", "pat"])).await.expect("s1");
+    store.commit_document(&commit("s2", None, &["b1"], &[], &["ben", "pat"])).await.expect("s2");
+    store.commit_document(&commit("s1", Some(1), &["a3"], &["ana", "pat"], &["ana", "pat"])).await.expect("s1 again");
 
     let all = store.pull("pat", &[0; 16], (0, 0), 100).await.expect("pull");
     let names: Vec<&[u8]> = all.iter().map(|c| c.bytes.as_slice()).collect();
@@ -175,12 +182,18 @@ async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
 
     // Joining a document later makes its whole history visible after the current cursor.
     let cursor = (all[3].visible, all[3].seq);
-    store.commit_document(&commit("s2", Some(1), &["b2"], &["ben", "pat", "ana"])).await.expect("ana joins s2");
+    store
+        .commit_document(&commit("s2", Some(1), &["b2"], &["ben", "pat"], &["ben", "pat", "ana"]))
+        .await
+        .expect("ana joins s2");
     let joined = store.pull("ana", &[0; 16], cursor, 100).await.expect("pull");
     let names: Vec<&[u8]> = joined.iter().map(|c| c.bytes.as_slice()).collect();
     assert_eq!(names, [b"b1".as_slice(), b"b2"]);
     // Leaving a document stops its changes.
-    store.commit_document(&commit("s2", Some(2), &["b3"], &["ben", "pat"])).await.expect("ana leaves");
+    store
+        .commit_document(&commit("s2", Some(2), &["b3"], &["ben", "pat", "ana"], &["ben", "pat"]))
+        .await
+        .expect("ana leaves");
     let after = (joined[1].visible, joined[1].seq);
     assert!(store.pull("ana", &[0; 16], after, 100).await.expect("pull").is_empty());
     assert_eq!(store.participants("s2").await.expect("participants"), vec!["ben", "pat"]);
@@ -194,7 +207,7 @@ async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
             let doc = format!("s{i}");
             let changes = [format!("{doc}-a"), format!("{doc}-b")];
             let refs: Vec<&str> = changes.iter().map(String::as_str).collect();
-            store.commit_document(&commit(&doc, None, &refs, &["pat"])).await.expect("commit")
+            store.commit_document(&commit(&doc, None, &refs, &[], &["pat"])).await.expect("commit")
         }));
     }
     for task in tasks {
@@ -219,13 +232,14 @@ crate::on_both_backends!(
 #[tokio::test]
 async fn the_ledger_is_append_only_in_postgres() {
     crate::support::with_postgres(|store, _| async move {
-        store.commit_document(&{
-            let mut c = commit("s1", None, &["c1"], &["ana"]);
-            c.attestations = vec![attestation(1, "s1", true)];
-            c
-        })
-        .await
-        .expect("commit");
+        store
+            .commit_document(&{
+                let mut c = commit("s1", None, &["c1"], &[], &["ana"]);
+                c.attestations = vec![attestation(1, "s1", true)];
+                c
+            })
+            .await
+            .expect("commit");
         let update = sqlx::query("UPDATE attestations SET valid = FALSE").execute(store.pool()).await;
         assert!(update.is_err(), "updates are refused");
         let delete = sqlx::query("DELETE FROM attestations").execute(store.pool()).await;
@@ -238,13 +252,14 @@ async fn the_ledger_is_append_only_in_postgres() {
 #[tokio::test]
 async fn the_ledger_is_append_only_in_sqlite() {
     crate::support::with_sqlite(|store, _| async move {
-        store.commit_document(&{
-            let mut c = commit("s1", None, &["c1"], &["ana"]);
-            c.attestations = vec![attestation(1, "s1", true)];
-            c
-        })
-        .await
-        .expect("commit");
+        store
+            .commit_document(&{
+                let mut c = commit("s1", None, &["c1"], &[], &["ana"]);
+                c.attestations = vec![attestation(1, "s1", true)];
+                c
+            })
+            .await
+            .expect("commit");
         let update = sqlx::query("UPDATE attestations SET valid = 0").execute(store.write_pool()).await;
         assert!(update.is_err(), "updates are refused");
         let delete = sqlx::query("DELETE FROM attestations").execute(store.write_pool()).await;

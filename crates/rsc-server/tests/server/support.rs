@@ -9,7 +9,7 @@ use rsc_doc::{ActorId, DeviceKey, NewAttendee, SessionDoc, SessionFields};
 use rsc_model::{Id, Minutes, SessionFormat, SessionKind};
 use rsc_protocol::{Bytes, Cursor, DocPush, LoginResponse, SyncRequest, SyncResponse};
 use rsc_server::store::{PgStore, SqliteStore};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The admin URL of the test Postgres (from `scripts/postgres-for-tests`).
 pub fn postgres_admin_url() -> String {
@@ -211,7 +211,8 @@ impl Device {
                 about_own_rsc_practice: false,
             })
             .collect();
-        let doc = SessionDoc::create(self.actor.clone(), id.clone(), self.user_id.clone(), fields, attendees).expect("create");
+        let doc = SessionDoc::create(self.actor.clone(), id.clone(), self.user_id.clone(), fields, attendees)
+            .expect("create");
         self.track(id.as_str(), doc, &[]);
         id.to_string()
     }
@@ -236,10 +237,12 @@ impl Device {
             .unacked
             .iter()
             .filter(|(_, c)| !c.is_empty())
+            .take(rsc_protocol::MAX_DOCS_PER_REQUEST)
             .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
             .collect();
         let request = SyncRequest { v: 1, cursor: self.cursor, push, page_changes };
-        let (status, body) = self.api.post("/v1/sync", Some(&self.token), &serde_json::to_value(&request).expect("json")).await;
+        let (status, body) =
+            self.api.post("/v1/sync", Some(&self.token), &serde_json::to_value(&request).expect("json")).await;
         assert_eq!(status, 200, "{body}");
         let response: SyncResponse = serde_json::from_value(body).expect("sync response");
         for ack in &response.accepted {
@@ -252,7 +255,8 @@ impl Device {
                 None => {
                     let mut doc = SessionDoc::from_changes(&changes).expect("new document from pulled changes");
                     let bytes = doc.save();
-                    self.docs.insert(pulled.doc.clone(), SessionDoc::load_as(&bytes, self.actor.clone()).expect("load"));
+                    self.docs
+                        .insert(pulled.doc.clone(), SessionDoc::load_as(&bytes, self.actor.clone()).expect("load"));
                 }
             }
         }
@@ -260,10 +264,14 @@ impl Device {
         response
     }
 
-    /// Syncs until the server has nothing more; returns every response.
+    /// Syncs until nothing is left to push and the server has nothing more; returns every
+    /// response.
     pub async fn sync(&mut self) -> Vec<SyncResponse> {
         let mut responses = vec![self.sync_once(None).await];
-        while responses.last().is_some_and(|r| r.more) {
+        while responses
+            .last()
+            .is_some_and(|r| r.more || !r.accepted.is_empty() && self.unacked.values().any(|c| !c.is_empty()))
+        {
             responses.push(self.sync_once(None).await);
         }
         responses

@@ -5,8 +5,8 @@ use automerge::transaction::Transactable;
 use rsc_doc::{SessionDoc, SessionEdit};
 use rsc_model::{Minutes, SessionFormat, SessionKind};
 use rsc_protocol::{Bytes, DocPush, RefusalCode, SyncRequest, SyncResponse};
-use rsc_server::store::Store;
 use rsc_server::RunningServer;
+use rsc_server::store::Store;
 
 use crate::support::{Api, Device};
 
@@ -68,7 +68,9 @@ async fn three_devices_edit_offline_and_converge_in_every_order<S: Store>(store:
         // confirms ana with 80 minutes.
         let ben = ben_id.clone();
         devices[1].edit(&doc, |d| d.set_attendance(&ben, Some(m(75)), None).expect("ben edits"));
-        devices[0].edit(&doc, |d| d.edit(SessionEdit { start_time: Some("10:30".into()), ..Default::default() }).expect("ana edits"));
+        devices[0].edit(&doc, |d| {
+            d.edit(SessionEdit { start_time: Some("10:30".into()), ..Default::default() }).expect("ana edits")
+        });
         let (ana, pat) = (ana_id.clone(), pat_id.clone());
         let key = rsc_doc::DeviceKey::from_secret_bytes(&devices[2].key.secret_bytes());
         devices[2].edit(&doc, |d| {
@@ -85,7 +87,8 @@ async fn three_devices_edit_offline_and_converge_in_every_order<S: Store>(store:
         let session = devices[0].doc(&doc).session().expect("session");
         assert_eq!(session.fields.start_time, "10:30");
         assert_eq!(session.attendee(&ben_id).expect("ben").minutes_attended, m(75));
-        let statement = session.attendee(&ana_id).and_then(|a| a.statement.clone()).expect("ana's confirmation arrived");
+        let statement =
+            session.attendee(&ana_id).and_then(|a| a.statement.clone()).expect("ana's confirmation arrived");
         assert!(statement.verify());
         assert_eq!(statement.public_key, devices[2].key.public_key());
         assert_eq!(statement.content.minutes_attended, Some(m(80)));
@@ -196,7 +199,9 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
     devices[1].sync().await;
     assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].confirmed_minutes, Some(45));
     devices[0].sync().await;
-    devices[0].edit(&doc, |d| d.edit(SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit"));
+    devices[0].edit(&doc, |d| {
+        d.edit(SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit")
+    });
     devices[0].sync().await;
     let row = &store.attendance_rows(&doc).await.expect("rows")[0];
     assert_eq!((row.status.as_str(), row.confirmed_minutes), ("changed_since_confirmed", None));
@@ -219,7 +224,8 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
     let base = stolen.heads();
     stolen.edit(SessionEdit { minutes: Some(m(120)), ..Default::default() }).expect("edit");
     let changes = stolen.changes_since(&base);
-    let response = push(&devices[2], vec![DocPush { doc: doc.clone(), changes: changes.into_iter().map(Bytes).collect() }]).await;
+    let response =
+        push(&devices[2], vec![DocPush { doc: doc.clone(), changes: changes.into_iter().map(Bytes).collect() }]).await;
     assert_eq!(response.refused.len(), 1);
     assert_eq!(response.refused[0].code, RefusalCode::NotParticipant);
 
@@ -241,7 +247,8 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
 
 async fn push(device: &Device, push: Vec<DocPush>) -> SyncResponse {
     let request = SyncRequest { v: 1, cursor: device.cursor, push, page_changes: None };
-    let (status, body) = device.api.post("/v1/sync", Some(&device.token), &serde_json::to_value(&request).expect("json")).await;
+    let (status, body) =
+        device.api.post("/v1/sync", Some(&device.token), &serde_json::to_value(&request).expect("json")).await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_value(body).expect("response")
 }
@@ -265,12 +272,14 @@ async fn bad_documents_are_refused_alone_and_the_rest_of_the_batch_lands<S: Stor
     let invalid: Vec<Bytes> = raw.get_changes(&base).iter().map(|c| Bytes(c.raw_bytes().to_vec())).collect();
     // A change authored by someone else's actor.
     let ben_actor = devices[1].actor.clone();
-    let mut foreign = SessionDoc::load_as(&devices[0].docs.get_mut(&good).expect("doc").save(), ben_actor).expect("load");
+    let mut foreign =
+        SessionDoc::load_as(&devices[0].docs.get_mut(&good).expect("doc").save(), ben_actor).expect("load");
     let fbase = foreign.heads();
     foreign.edit(SessionEdit { start_time: Some("11:00".into()), ..Default::default() }).expect("edit");
     let foreign_changes: Vec<Bytes> = foreign.changes_since(&fbase).into_iter().map(Bytes).collect();
     // And a fine edit.
-    devices[0].edit(&good, |d| d.edit(SessionEdit { start_time: Some("09:15".into()), ..Default::default() }).expect("edit"));
+    devices[0]
+        .edit(&good, |d| d.edit(SessionEdit { start_time: Some("09:15".into()), ..Default::default() }).expect("edit"));
     let fine: Vec<Bytes> = devices[0].unacked[&good].iter().cloned().map(Bytes).collect();
 
     let response = push(

@@ -1,0 +1,198 @@
+//! Sync benchmarks, run with `cargo bench -p rsc-server` (Postgres figures need
+//! `RSC_TEST_POSTGRES_URL`, as printed by `scripts/postgres-for-tests`).
+//!
+//! 1. A device's first sync of a 1,000-session logbook: round trips and time.
+//! 2. Ingest with 50 devices pushing at once, against Postgres alone writing the same rows
+//!    and bytes with 50 connections.
+
+#[path = "../tests/server/support.rs"]
+#[allow(dead_code, unused_macros)]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use rsc_model::SessionKind;
+use rsc_protocol::{Bytes, DocPush, SyncRequest};
+use rsc_server::RunningServer;
+use rsc_server::store::{PgStore, SqliteStore, Store};
+use support::{Api, Device};
+
+const LOGBOOK: usize = 1_000;
+const DEVICES: usize = 50;
+const SESSIONS_PER_DEVICE: usize = 40;
+const SESSIONS_PER_PUSH: usize = 4;
+
+async fn first_sync<S: Store>(store: S, label: &str) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    api.register("ana").await;
+    api.register("pat").await;
+    let mut ana = Device::sign_in(&api, "ana").await;
+    let mut pat = Device::sign_in(&api, "pat").await;
+    let (ana_id, pat_id) = (ana.user_id.clone(), pat.user_id.clone());
+    for _ in 0..LOGBOOK {
+        ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    }
+    let bytes: usize = ana.unacked.values().flatten().map(Vec::len).sum();
+    let started = Instant::now();
+    let pushes = ana.sync().await.len();
+    let push_time = started.elapsed();
+    let started = Instant::now();
+    let pulls = pat.sync().await.len();
+    let pull_time = started.elapsed();
+    assert_eq!(pat.docs.len(), LOGBOOK);
+    println!(
+        "{label:<8} first sync of {LOGBOOK} sessions ({} KiB of changes): upload {pushes} round trip(s) {:>7.1} ms; download to a new device {pulls} round trip(s) {:>7.1} ms",
+        bytes / 1024,
+        push_time.as_secs_f64() * 1e3,
+        pull_time.as_secs_f64() * 1e3
+    );
+    server.stop().await.expect("stop");
+}
+
+/// 50 devices each push their sessions in small batches, all at once.
+async fn concurrent_ingest<S: Store>(store: S, label: &str) -> (f64, usize) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = Vec::new();
+    api.register("pat").await;
+    let pat = Device::sign_in(&api, "pat").await;
+    for i in 0..DEVICES {
+        let name = format!("s{i}");
+        api.register(&name).await;
+        devices.push(Device::sign_in(&api, &name).await);
+    }
+    let mut batches = Vec::new();
+    let mut total_bytes = 0;
+    for device in &mut devices {
+        let me = device.user_id.clone();
+        for _ in 0..SESSIONS_PER_DEVICE {
+            device.log(&pat.user_id, SessionKind::Individual, &[(&me, 60)]);
+        }
+        let pushes: Vec<DocPush> = device
+            .unacked
+            .drain()
+            .map(|(doc, changes)| DocPush { doc, changes: changes.into_iter().map(Bytes).collect() })
+            .collect();
+        total_bytes += pushes.iter().flat_map(|p| &p.changes).map(|c| c.0.len()).sum::<usize>();
+        let requests: Vec<SyncRequest> = pushes
+            .chunks(SESSIONS_PER_PUSH)
+            .map(|chunk| SyncRequest { v: 1, cursor: None, push: chunk.to_vec(), page_changes: Some(1) })
+            .collect();
+        batches.push((device.token.clone(), requests));
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = batches
+        .into_iter()
+        .map(|(token, requests)| {
+            let api = api.clone();
+            tokio::spawn(async move {
+                for request in requests {
+                    let (status, body) =
+                        api.post("/v1/sync", Some(&token), &serde_json::to_value(&request).expect("json")).await;
+                    assert_eq!(status, 200, "{body}");
+                    assert!(body["refused"].as_array().is_some_and(Vec::is_empty), "{body}");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("device");
+    }
+    let elapsed = started.elapsed();
+    let sessions = DEVICES * SESSIONS_PER_DEVICE;
+    let rate = sessions as f64 / elapsed.as_secs_f64();
+    println!(
+        "{label:<8} ingest, {DEVICES} devices pushing {sessions} sessions ({} KiB) at once: {:>7.1} ms, {rate:>7.0} sessions/s",
+        total_bytes / 1024,
+        elapsed.as_secs_f64() * 1e3
+    );
+    server.stop().await.expect("stop");
+    (rate, total_bytes)
+}
+
+/// The same rows and bytes written by Postgres alone: per session one document row, one
+/// change row, one session row, one attendance row, two participant rows and a counter bump,
+/// in one transaction, from 50 connections at once.
+async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
+    let store = PgStore::connect(url, DEVICES as u32).await.expect("connect");
+    let pool = store.pool().clone();
+    let per_change = total_bytes / (DEVICES * SESSIONS_PER_DEVICE);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..DEVICES)
+        .map(|d| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                for s in 0..SESSIONS_PER_DEVICE {
+                    let id = format!("raw-{d}-{s}");
+                    let bytes = vec![7u8; per_change];
+                    let mut tx = pool.begin().await.expect("begin");
+                    sqlx::query("INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) VALUES ($1, 1, $2, $3, 0)")
+                        .bind(&id).bind(&bytes).bind(bytes.len() as i64).execute(&mut *tx).await.expect("doc");
+                    sqlx::query("INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) VALUES ($1, 'pat', 'ana', '2025-03-04', '10:00', 'UTC', 60, 'individual', 'video', FALSE, '')")
+                        .bind(&id).execute(&mut *tx).await.expect("session");
+                    sqlx::query("INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status) VALUES ($1, 'ana', 60, FALSE, 'pending')")
+                        .bind(&id).execute(&mut *tx).await.expect("attendance");
+                    let (seq,): (i64,) = sqlx::query_as("UPDATE sync_counter SET seq = seq + 2 WHERE id = 1 RETURNING seq")
+                        .fetch_one(&mut *tx).await.expect("counter");
+                    sqlx::query("INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES ($1, $2, $3, $4, 'd', $5)")
+                        .bind(seq - 1).bind(&id).bind(id.as_bytes()).bind(vec![1u8; 16]).bind(&bytes).execute(&mut *tx).await.expect("change");
+                    for user in ["ana", "pat"] {
+                        sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, $3)")
+                            .bind(&id).bind(user).bind(seq).execute(&mut *tx).await.expect("participant");
+                    }
+                    tx.commit().await.expect("commit");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("writer");
+    }
+    let elapsed = started.elapsed();
+    let rate = (DEVICES * SESSIONS_PER_DEVICE) as f64 / elapsed.as_secs_f64();
+    println!(
+        "postgres alone, same rows and bytes from {DEVICES} connections: {:>7.1} ms, {rate:>7.0} sessions/s",
+        elapsed.as_secs_f64() * 1e3
+    );
+    rate
+}
+
+async fn with_sqlite<F: AsyncFnOnce(SqliteStore)>(run: F) {
+    let dir = std::env::temp_dir().join(format!("rsc-bench-{}", uuid::Uuid::new_v4().simple()));
+    let store = SqliteStore::connect(&format!("sqlite://{}/rsc.db", dir.display())).await.expect("sqlite");
+    run(store).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs nothing heavy.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    with_sqlite(async |store| first_sync(store, "sqlite").await).await;
+    with_sqlite(async |store| {
+        concurrent_ingest(store, "sqlite").await;
+    })
+    .await;
+    if std::env::var("RSC_TEST_POSTGRES_URL").is_err() {
+        println!("postgres: skipped (set RSC_TEST_POSTGRES_URL, see scripts/postgres-for-tests)");
+        return;
+    }
+    let (first_name, url) = support::create_postgres_db().await;
+    let store = PgStore::connect(&url, 20).await.expect("postgres");
+    first_sync(store.clone(), "postgres").await;
+    store.pool().close().await;
+    let (name, url) = support::create_postgres_db().await;
+    let store = PgStore::connect(&url, DEVICES as u32).await.expect("postgres");
+    let (server_rate, bytes) = concurrent_ingest(store.clone(), "postgres").await;
+    store.pool().close().await;
+    let (raw_name, raw_url) = support::create_postgres_db().await;
+    let raw_rate = postgres_alone(&raw_url, bytes).await;
+    println!("server ingest is {:.0}% of postgres alone", 100.0 * server_rate / raw_rate);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for db in [first_name, name, raw_name] {
+        support::drop_postgres_db(&db).await;
+    }
+}
