@@ -113,7 +113,7 @@ async fn concurrent_ingest<S: Store>(store: S, label: &str) -> (f64, usize) {
 
 /// The same rows and bytes written by Postgres alone: per session one document row, one
 /// change row, one session row, one attendance row, two participant rows and a counter bump,
-/// in one transaction, from 50 connections at once.
+/// in transactions of as many sessions as a device pushes at once, from 50 connections.
 async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
     let store = PgStore::connect(url, DEVICES as u32).await.expect("connect");
     let pool = store.pool().clone();
@@ -123,10 +123,11 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
         .map(|d| {
             let pool = pool.clone();
             tokio::spawn(async move {
-                for s in 0..SESSIONS_PER_DEVICE {
-                    let id = format!("raw-{d}-{s}");
+                for batch in 0..SESSIONS_PER_DEVICE / SESSIONS_PER_PUSH {
+                  let mut tx = pool.begin().await.expect("begin");
+                  for s in 0..SESSIONS_PER_PUSH {
+                    let id = format!("raw-{d}-{batch}-{s}");
                     let bytes = vec![7u8; per_change];
-                    let mut tx = pool.begin().await.expect("begin");
                     sqlx::query("INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) VALUES ($1, 1, $2, $3, 0)")
                         .bind(&id).bind(&bytes).bind(bytes.len() as i64).execute(&mut *tx).await.expect("doc");
                     sqlx::query("INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) VALUES ($1, 'pat', 'ana', '2025-03-04', '10:00', 'UTC', 60, 'individual', 'video', FALSE, '')")
@@ -141,7 +142,8 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
                         sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, $3)")
                             .bind(&id).bind(user).bind(seq).execute(&mut *tx).await.expect("participant");
                     }
-                    tx.commit().await.expect("commit");
+                  }
+                  tx.commit().await.expect("commit");
                 }
             })
         })

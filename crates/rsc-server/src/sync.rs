@@ -29,14 +29,30 @@ pub async fn sync<S: Store>(store: &S, device: &AuthDevice, request: SyncRequest
     check_request(&request)?;
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
+    let mut writes = Vec::new();
     for push in &request.push {
-        match push_document(store, device, push).await? {
-            Ok(ack) => accepted.push(ack),
-            Err(refusal) => {
-                tracing::info!(doc = %refusal.doc, code = ?refusal.code, "push refused");
-                refused.push(refusal);
+        match prepare(store, device, push).await? {
+            Ok(Prepared::Stored(ack)) => accepted.push(ack),
+            Ok(Prepared::Write(commit, ack)) => writes.push((push, commit, ack)),
+            Err(refusal) => refused.push(refusal),
+        }
+    }
+    // The whole batch in one transaction (one durable commit for a phone's backlog); if any
+    // document was written meanwhile, each goes again on its own.
+    let commits: Vec<DocCommit> = writes.iter().map(|(_, commit, _)| commit.clone()).collect();
+    if !commits.is_empty() && store.commit_documents(&commits).await? {
+        record_pushed(&commits);
+        accepted.extend(writes.into_iter().map(|(_, _, ack)| ack));
+    } else {
+        for (push, _, _) in writes {
+            match push_document(store, device, push).await? {
+                Ok(ack) => accepted.push(ack),
+                Err(refusal) => refused.push(refusal),
             }
         }
+    }
+    for refusal in &refused {
+        tracing::info!(doc = %refusal.doc, code = ?refusal.code, "push refused");
     }
     let (pull, cursor, more, pulled) = pull_page(store, device, &request).await?;
     metrics::counter!("rsc_sync_batches_total").increment(1);
@@ -101,13 +117,49 @@ fn doc_refusal(doc: &str, error: DocError) -> DocRefusal {
     }
 }
 
-/// Merges one document's pushed changes and commits them, retrying on a lost race. The outer
-/// `Err` is a server failure; the inner one is this document's refusal.
+/// What a pushed document needs.
+enum Prepared {
+    /// Everything pushed is stored already (a retried push).
+    Stored(DocAck),
+    /// This update, acknowledged with this ack once committed.
+    Write(DocCommit, DocAck),
+}
+
+/// Commits one document on its own, preparing it again after each lost race.
 async fn push_document<S: Store>(
     store: &S,
     device: &AuthDevice,
     push: &DocPush,
 ) -> Result<Result<DocAck, DocRefusal>, AppError> {
+    for _ in 0..MAX_ATTEMPTS {
+        match prepare(store, device, push).await? {
+            Ok(Prepared::Stored(ack)) => return Ok(Ok(ack)),
+            Ok(Prepared::Write(commit, ack)) => {
+                if store.commit_documents(std::slice::from_ref(&commit)).await? {
+                    record_pushed(std::slice::from_ref(&commit));
+                    return Ok(Ok(ack));
+                }
+                metrics::counter!("rsc_sync_write_conflicts_total").increment(1);
+            }
+            Err(refusal) => return Ok(Err(refusal)),
+        }
+    }
+    Err(AppError::Unavailable(format!("document {} is being written by many devices at once; retry", push.doc)))
+}
+
+fn record_pushed(commits: &[DocCommit]) {
+    let changes: usize = commits.iter().map(|c| c.new_changes.len()).sum();
+    metrics::counter!("rsc_sync_changes_pushed_total").increment(changes as u64);
+}
+
+/// Reads the stored document, merges the pushed changes, checks every rule and builds the
+/// update: the merged document, its projection and its new ledger entries. The outer `Err` is
+/// a server failure; the inner one is this document's refusal.
+async fn prepare<S: Store>(
+    store: &S,
+    device: &AuthDevice,
+    push: &DocPush,
+) -> Result<Result<Prepared, DocRefusal>, AppError> {
     let doc_id = &push.doc;
     if let Err(error) = Id::new(doc_id.as_str(), "doc") {
         return Ok(Err(refusal(doc_id, RefusalCode::InvalidSession, error, Some("doc"))));
@@ -132,119 +184,108 @@ async fn push_document<S: Store>(
     let raw: Vec<Vec<u8>> = push.changes.iter().map(|b| b.0.clone()).collect();
     let user = Id::new(device.user.id.as_str(), "user").map_err(|e| AppError::Internal(e.to_string()))?;
 
-    for _ in 0..MAX_ATTEMPTS {
-        let stored = store.document(doc_id).await?;
-        let (mut doc, expected_version, previous_participants) = match &stored {
-            Some(stored) => {
-                let doc = SessionDoc::load(&stored.bytes)
-                    .map_err(|e| AppError::Internal(format!("stored document {doc_id} does not load: {e}")))?;
-                let before = doc.session().map_err(|e| AppError::Internal(e.to_string()))?;
-                if !before.participants().contains(&user) {
-                    return Ok(Err(refusal(
-                        doc_id,
-                        RefusalCode::NotParticipant,
-                        "you do not take part in this session",
-                        None,
-                    )));
-                }
-                (doc, Some(stored.version), before.participants())
+    let stored = store.document(doc_id).await?;
+    let (mut doc, expected_version, previous_participants) = match &stored {
+        Some(stored) => {
+            let doc = SessionDoc::load(&stored.bytes)
+                .map_err(|e| AppError::Internal(format!("stored document {doc_id} does not load: {e}")))?;
+            let before = doc.session().map_err(|e| AppError::Internal(e.to_string()))?;
+            if !before.participants().contains(&user) {
+                return Ok(Err(refusal(
+                    doc_id,
+                    RefusalCode::NotParticipant,
+                    "you do not take part in this session",
+                    None,
+                )));
             }
-            None => match SessionDoc::from_changes(&raw) {
-                Ok(doc) => (doc, None, Vec::new()),
-                Err(error) => return Ok(Err(doc_refusal(doc_id, error))),
-            },
-        };
-        let new: Vec<NewChange> = decoded
-            .iter()
-            .filter(|c| !doc.contains_change(&c.hash()) || expected_version.is_none())
-            .map(|c| NewChange {
-                hash: c.hash().0.to_vec(),
-                actor_id: c.actor_id().to_bytes().to_vec(),
-                bytes: c.raw_bytes().to_vec(),
-            })
-            .collect();
-        if expected_version.is_some() {
-            if new.is_empty() {
-                // A retried push: everything is stored already.
-                return Ok(Ok(DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: 0 }));
-            }
-            if let Err(error) = doc.apply_changes(&raw) {
-                return Ok(Err(doc_refusal(doc_id, error)));
-            }
+            (doc, Some(stored.version), before.participants())
         }
-        let missing = doc.missing_dependencies();
-        if !missing.is_empty() {
-            return Ok(Err(refusal(
-                doc_id,
-                RefusalCode::MissingDependencies,
-                format!("{} change(s) depend on changes the server does not have; sync them first", missing.len()),
-                None,
-            )));
-        }
-        let session = match doc.session() {
-            Ok(session) => session,
+        None => match SessionDoc::from_changes(&raw) {
+            Ok(doc) => (doc, None, Vec::new()),
             Err(error) => return Ok(Err(doc_refusal(doc_id, error))),
-        };
-        if session.id.as_str() != doc_id {
-            return Ok(Err(refusal(
-                doc_id,
-                RefusalCode::InvalidSession,
-                format!("the document describes session {}, not {doc_id}", session.id),
-                Some("id"),
-            )));
+        },
+    };
+    let new: Vec<NewChange> = decoded
+        .iter()
+        .filter(|c| !doc.contains_change(&c.hash()) || expected_version.is_none())
+        .map(|c| NewChange {
+            hash: c.hash().0.to_vec(),
+            actor_id: c.actor_id().to_bytes().to_vec(),
+            bytes: c.raw_bytes().to_vec(),
+        })
+        .collect();
+    if expected_version.is_some() {
+        if new.is_empty() {
+            // A retried push: everything is stored already.
+            return Ok(Ok(Prepared::Stored(DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: 0 })));
         }
-        let participants = session.participants();
-        if expected_version.is_none() && !participants.contains(&user) {
-            return Ok(Err(refusal(
-                doc_id,
-                RefusalCode::NotParticipant,
-                "a new session must include you as its provider or an attendee",
-                None,
-            )));
+        if let Err(error) = doc.apply_changes(&raw) {
+            return Ok(Err(doc_refusal(doc_id, error)));
         }
-        let bytes = doc.save();
-        if bytes.len() > rsc_doc::MAX_DOCUMENT_BYTES {
-            return Ok(Err(refusal(
-                doc_id,
-                RefusalCode::DocumentTooLarge,
-                format!("the document would be {} bytes; the limit is {}", bytes.len(), rsc_doc::MAX_DOCUMENT_BYTES),
-                None,
-            )));
-        }
-        // A new document has no ledger yet, and keys matter only when there are statements.
-        let mut ledger = if expected_version.is_some() { store.attestations(doc_id).await? } else { Vec::new() };
-        let known: HashSet<Vec<u8>> = ledger.iter().map(|e| e.id.clone()).collect();
-        let signed = session.attendees.iter().any(|a| a.statement.is_some());
-        let provider_keys =
-            if signed { store.active_keys(session.fields.provider.as_str()).await? } else { Vec::new() };
-        let now = now_ms();
-        let fresh = projection::new_attestations(&session, &known, &provider_keys, &device.device.id, now);
-        ledger.extend(fresh.iter().cloned());
-        let (session_row, attendance) = projection::project(&session, &ledger);
-        let commit = DocCommit {
-            doc_id: doc_id.clone(),
-            expected_version,
-            bytes,
-            new_changes: new,
-            device_id: device.device.id.clone(),
-            previous_participants: previous_participants.iter().map(|p| p.to_string()).collect(),
-            participants: participants.iter().map(|p| p.to_string()).collect(),
-            session: session_row,
-            attendance,
-            attestations: fresh,
-            now_ms: now,
-        };
-        if store.commit_document(&commit).await? {
-            metrics::counter!("rsc_sync_changes_pushed_total").increment(commit.new_changes.len() as u64);
-            return Ok(Ok(DocAck {
-                doc: doc_id.clone(),
-                heads: heads(&mut doc),
-                new_changes: commit.new_changes.len() as u32,
-            }));
-        }
-        metrics::counter!("rsc_sync_write_conflicts_total").increment(1);
     }
-    Err(AppError::Unavailable(format!("document {doc_id} is being written by many devices at once; retry")))
+    let missing = doc.missing_dependencies();
+    if !missing.is_empty() {
+        return Ok(Err(refusal(
+            doc_id,
+            RefusalCode::MissingDependencies,
+            format!("{} change(s) depend on changes the server does not have; sync them first", missing.len()),
+            None,
+        )));
+    }
+    let session = match doc.session() {
+        Ok(session) => session,
+        Err(error) => return Ok(Err(doc_refusal(doc_id, error))),
+    };
+    if session.id.as_str() != doc_id {
+        return Ok(Err(refusal(
+            doc_id,
+            RefusalCode::InvalidSession,
+            format!("the document describes session {}, not {doc_id}", session.id),
+            Some("id"),
+        )));
+    }
+    let participants = session.participants();
+    if expected_version.is_none() && !participants.contains(&user) {
+        return Ok(Err(refusal(
+            doc_id,
+            RefusalCode::NotParticipant,
+            "a new session must include you as its provider or an attendee",
+            None,
+        )));
+    }
+    let bytes = doc.save();
+    if bytes.len() > rsc_doc::MAX_DOCUMENT_BYTES {
+        return Ok(Err(refusal(
+            doc_id,
+            RefusalCode::DocumentTooLarge,
+            format!("the document would be {} bytes; the limit is {}", bytes.len(), rsc_doc::MAX_DOCUMENT_BYTES),
+            None,
+        )));
+    }
+    // A new document has no ledger yet, and keys matter only when there are statements.
+    let mut ledger = if expected_version.is_some() { store.attestations(doc_id).await? } else { Vec::new() };
+    let known: HashSet<Vec<u8>> = ledger.iter().map(|e| e.id.clone()).collect();
+    let signed = session.attendees.iter().any(|a| a.statement.is_some());
+    let provider_keys = if signed { store.active_keys(session.fields.provider.as_str()).await? } else { Vec::new() };
+    let now = now_ms();
+    let fresh = projection::new_attestations(&session, &known, &provider_keys, &device.device.id, now);
+    ledger.extend(fresh.iter().cloned());
+    let (session_row, attendance) = projection::project(&session, &ledger);
+    let commit = DocCommit {
+        doc_id: doc_id.clone(),
+        expected_version,
+        bytes,
+        new_changes: new,
+        device_id: device.device.id.clone(),
+        previous_participants: previous_participants.iter().map(|p| p.to_string()).collect(),
+        participants: participants.iter().map(|p| p.to_string()).collect(),
+        session: session_row,
+        attendance,
+        attestations: fresh,
+        now_ms: now,
+    };
+    let ack = DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: commit.new_changes.len() as u32 };
+    Ok(Ok(Prepared::Write(commit, ack)))
 }
 
 fn heads(doc: &mut SessionDoc) -> Vec<String> {

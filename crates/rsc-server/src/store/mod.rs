@@ -31,7 +31,7 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// Everything the server keeps. Implementations must make [`Store::commit_document`] one
+/// Everything the server keeps. Implementations must make [`Store::commit_documents`] one
 /// transaction whose sequence numbers are assigned in commit order.
 pub trait Store: Clone + Send + Sync + 'static {
     /// `postgres` or `sqlite`.
@@ -80,10 +80,10 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Every ledger entry about a session.
     fn attestations(&self, session_id: &str)
     -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
-    /// Writes a document update in one transaction: the document (if its version is still
+    /// Writes document updates in one transaction: each document (if its version is still
     /// `expected_version`), its new changes, participants, projection and new ledger entries.
-    /// `Ok(false)` when another write got there first; nothing was written then.
-    fn commit_document(&self, commit: &DocCommit) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// `Ok(false)` when another write got to any of them first; nothing was written then.
+    fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Up to `limit` changes visible to `user_id` after the cursor `(visible, seq)`, in cursor
     /// order, leaving out those authored by `exclude_actor`.
     fn pull(

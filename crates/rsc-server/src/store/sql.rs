@@ -292,130 +292,139 @@ macro_rules! impl_store {
                 .await?)
             }
 
-            async fn commit_document(&self, c: &DocCommit) -> Result<bool, StoreError> {
+            async fn commit_documents(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
                 let mut tx = self.write_pool().begin().await?;
-                let written = match c.expected_version {
-                    None => sqlx::query(
-                        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) VALUES ($1, 1, $2, $3, $4) \
-                         ON CONFLICT (id) DO NOTHING",
-                    )
-                    .bind(&c.doc_id)
-                    .bind(&c.bytes)
-                    .bind(c.bytes.len() as i64)
-                    .bind(c.now_ms)
-                    .execute(&mut *tx)
-                    .await?,
-                    Some(version) => sqlx::query(
-                        "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4 \
-                         WHERE id = $1 AND version = $5",
-                    )
-                    .bind(&c.doc_id)
-                    .bind(&c.bytes)
-                    .bind(c.bytes.len() as i64)
-                    .bind(c.now_ms)
-                    .bind(version)
-                    .execute(&mut *tx)
-                    .await?,
-                };
-                if written.rows_affected() != 1 {
-                    tx.rollback().await?;
-                    return Ok(false);
-                }
-                let s = &c.session;
-                sqlx::query(SESSION_UPSERT)
-                    .bind(&s.id)
-                    .bind(&s.provider_id)
-                    .bind(&s.created_by)
-                    .bind(&s.date)
-                    .bind(&s.start_time)
-                    .bind(&s.time_zone)
-                    .bind(s.minutes)
-                    .bind(&s.kind)
-                    .bind(&s.format)
-                    .bind(s.withdrawn)
-                    .bind(&s.problems)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("DELETE FROM attendance WHERE session_id = $1").bind(&s.id).execute(&mut *tx).await?;
-                for a in &c.attendance {
-                    sqlx::query(
-                        "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(&a.session_id)
-                    .bind(&a.attendee_id)
-                    .bind(a.minutes_attended)
-                    .bind(a.about_own_rsc_practice)
-                    .bind(&a.status)
-                    .bind(a.confirmed_minutes)
-                    .bind(&a.attestation_id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                for a in &c.attestations {
-                    sqlx::query(ATTESTATION_INSERT)
-                        .bind(&a.id)
-                        .bind(&a.digest)
+                let mut joining: Vec<bool> = Vec::with_capacity(commits.len());
+                for c in commits {
+                    let written = match c.expected_version {
+                        None => sqlx::query(
+                            "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) VALUES ($1, 1, $2, $3, $4) \
+                             ON CONFLICT (id) DO NOTHING",
+                        )
+                        .bind(&c.doc_id)
+                        .bind(&c.bytes)
+                        .bind(c.bytes.len() as i64)
+                        .bind(c.now_ms)
+                        .execute(&mut *tx)
+                        .await?,
+                        Some(version) => sqlx::query(
+                            "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4 \
+                             WHERE id = $1 AND version = $5",
+                        )
+                        .bind(&c.doc_id)
+                        .bind(&c.bytes)
+                        .bind(c.bytes.len() as i64)
+                        .bind(c.now_ms)
+                        .bind(version)
+                        .execute(&mut *tx)
+                        .await?,
+                    };
+                    if written.rows_affected() != 1 {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    }
+                    let s = &c.session;
+                    sqlx::query(SESSION_UPSERT)
+                        .bind(&s.id)
+                        .bind(&s.provider_id)
+                        .bind(&s.created_by)
+                        .bind(&s.date)
+                        .bind(&s.start_time)
+                        .bind(&s.time_zone)
+                        .bind(s.minutes)
+                        .bind(&s.kind)
+                        .bind(&s.format)
+                        .bind(s.withdrawn)
+                        .bind(&s.problems)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM attendance WHERE session_id = $1").bind(&s.id).execute(&mut *tx).await?;
+                    for a in &c.attendance {
+                        sqlx::query(
+                            "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        )
                         .bind(&a.session_id)
                         .bind(&a.attendee_id)
-                        .bind(&a.provider_id)
-                        .bind(&a.kind)
-                        .bind(a.signed_at_ms)
-                        .bind(&a.public_key)
-                        .bind(&a.statement)
-                        .bind(a.valid)
-                        .bind(&a.invalid_reason)
-                        .bind(a.first_seen_at_ms)
-                        .bind(&a.device_id)
+                        .bind(a.minutes_attended)
+                        .bind(a.about_own_rsc_practice)
+                        .bind(&a.status)
+                        .bind(a.confirmed_minutes)
+                        .bind(&a.attestation_id)
                         .execute(&mut *tx)
                         .await?;
-                }
-                // Participants joining get their sequence number below, once it is drawn.
-                for user in c.previous_participants.iter().filter(|u| !c.participants.contains(u)) {
-                    sqlx::query("DELETE FROM participants WHERE doc_id = $1 AND user_id = $2")
-                        .bind(&c.doc_id)
-                        .bind(user)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let joining: Vec<&String> =
-                    c.participants.iter().filter(|u| !c.previous_participants.contains(u)).collect();
-                for user in &joining {
-                    sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, -1)")
-                        .bind(&c.doc_id)
-                        .bind(user)
-                        .execute(&mut *tx)
-                        .await?;
+                    }
+                    for a in &c.attestations {
+                        sqlx::query(ATTESTATION_INSERT)
+                            .bind(&a.id)
+                            .bind(&a.digest)
+                            .bind(&a.session_id)
+                            .bind(&a.attendee_id)
+                            .bind(&a.provider_id)
+                            .bind(&a.kind)
+                            .bind(a.signed_at_ms)
+                            .bind(&a.public_key)
+                            .bind(&a.statement)
+                            .bind(a.valid)
+                            .bind(&a.invalid_reason)
+                            .bind(a.first_seen_at_ms)
+                            .bind(&a.device_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    // Participants joining get their sequence number below, once it is drawn.
+                    for user in c.previous_participants.iter().filter(|u| !c.participants.contains(u)) {
+                        sqlx::query("DELETE FROM participants WHERE doc_id = $1 AND user_id = $2")
+                            .bind(&c.doc_id)
+                            .bind(user)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    let mut joins = false;
+                    for user in c.participants.iter().filter(|u| !c.previous_participants.contains(u)) {
+                        sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, -1)")
+                            .bind(&c.doc_id)
+                            .bind(user)
+                            .execute(&mut *tx)
+                            .await?;
+                        joins = true;
+                    }
+                    joining.push(joins);
                 }
                 // Last: draw sequence numbers. The counter row stays locked until commit, so
                 // sequence order is commit order; as little as possible happens while it is held.
-                let reserved = c.new_changes.len() as i64 + 1;
+                let reserved: i64 = commits.iter().map(|c| c.new_changes.len() as i64 + 1).sum();
                 let (top,): (i64,) =
                     sqlx::query_as("UPDATE sync_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq")
                         .bind(reserved)
                         .fetch_one(&mut *tx)
                         .await?;
-                let first = top - reserved + 1;
-                for (i, change) in c.new_changes.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES ($1, $2, $3, $4, $5, $6) \
-                         ON CONFLICT (doc_id, hash) DO NOTHING",
-                    )
-                    .bind(first + i as i64)
-                    .bind(&c.doc_id)
-                    .bind(&change.hash)
-                    .bind(&change.actor_id)
-                    .bind(&c.device_id)
-                    .bind(&change.bytes)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                if !joining.is_empty() {
-                    sqlx::query("UPDATE participants SET added_seq = $2 WHERE doc_id = $1 AND added_seq = -1")
+                let mut next = top - reserved + 1;
+                for (c, joins) in commits.iter().zip(joining) {
+                    for change in &c.new_changes {
+                        sqlx::query(
+                            "INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES ($1, $2, $3, $4, $5, $6) \
+                             ON CONFLICT (doc_id, hash) DO NOTHING",
+                        )
+                        .bind(next)
                         .bind(&c.doc_id)
-                        .bind(top)
+                        .bind(&change.hash)
+                        .bind(&change.actor_id)
+                        .bind(&c.device_id)
+                        .bind(&change.bytes)
                         .execute(&mut *tx)
                         .await?;
+                        next += 1;
+                    }
+                    // The document's last number marks when its new participants joined.
+                    if joins {
+                        sqlx::query("UPDATE participants SET added_seq = $2 WHERE doc_id = $1 AND added_seq = -1")
+                            .bind(&c.doc_id)
+                            .bind(next)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    next += 1;
                 }
                 tx.commit().await?;
                 Ok(true)

@@ -125,22 +125,22 @@ async fn login_failures_count_within_the_window<S: Store>(store: S) {
 }
 
 async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(store: S) {
-    assert!(store.commit_document(&commit("s1", None, &["c1", "c2"], &[], &["ana", "pat"])).await.expect("new"));
+    assert!(store.commit_documents(&[commit("s1", None, &["c1", "c2"], &[], &["ana", "pat"])]).await.expect("new"));
     assert!(
-        !store.commit_document(&commit("s1", None, &["c9"], &[], &["ana"])).await.expect("exists"),
+        !store.commit_documents(&[commit("s1", None, &["c9"], &[], &["ana"])]).await.expect("exists"),
         "a second create loses"
     );
     let stored = store.document("s1").await.expect("read").expect("stored");
     assert_eq!(stored.version, 1);
     assert!(
-        !store.commit_document(&commit("s1", Some(7), &["c3"], &["ana", "pat"], &["ana"])).await.expect("stale"),
+        !store.commit_documents(&[commit("s1", Some(7), &["c3"], &["ana", "pat"], &["ana"])]).await.expect("stale"),
         "stale version loses"
     );
     assert_eq!(store.participants("s1").await.expect("participants"), vec!["ana", "pat"]);
     let mut update = commit("s1", Some(1), &["c3"], &["ana", "pat"], &["ana", "pat"]);
     update.attestations = vec![attestation(1, "s1", true), attestation(2, "s1", false)];
     update.session.minutes = 45;
-    assert!(store.commit_document(&update).await.expect("update"));
+    assert!(store.commit_documents(&[update]).await.expect("update"));
     assert_eq!(store.document("s1").await.expect("read").expect("stored").version, 2);
     assert_eq!(store.session_row("s1").await.expect("row").expect("projected").minutes, 45);
     assert_eq!(store.attendance_rows("s1").await.expect("rows").len(), 1);
@@ -153,16 +153,19 @@ async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(stor
     let mut changed = attestation(1, "s1", false);
     changed.first_seen_at_ms = 999;
     again.attestations = vec![changed];
-    assert!(store.commit_document(&again).await.expect("update"));
+    assert!(store.commit_documents(&[again]).await.expect("update"));
     let ledger = store.attestations("s1").await.expect("ledger");
     assert_eq!(ledger.len(), 2);
     assert!(ledger[0].valid && ledger[0].first_seen_at_ms == 7, "never overwritten");
 }
 
 async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
-    store.commit_document(&commit("s1", None, &["a1", "a2"], &[], &["ana", "pat"])).await.expect("s1");
-    store.commit_document(&commit("s2", None, &["b1"], &[], &["ben", "pat"])).await.expect("s2");
-    store.commit_document(&commit("s1", Some(1), &["a3"], &["ana", "pat"], &["ana", "pat"])).await.expect("s1 again");
+    store.commit_documents(&[commit("s1", None, &["a1", "a2"], &[], &["ana", "pat"])]).await.expect("s1");
+    store.commit_documents(&[commit("s2", None, &["b1"], &[], &["ben", "pat"])]).await.expect("s2");
+    store
+        .commit_documents(&[commit("s1", Some(1), &["a3"], &["ana", "pat"], &["ana", "pat"])])
+        .await
+        .expect("s1 again");
 
     let all = store.pull("pat", &[0; 16], (0, 0), 100).await.expect("pull");
     let names: Vec<&[u8]> = all.iter().map(|c| c.bytes.as_slice()).collect();
@@ -183,7 +186,7 @@ async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
     // Joining a document later makes its whole history visible after the current cursor.
     let cursor = (all[3].visible, all[3].seq);
     store
-        .commit_document(&commit("s2", Some(1), &["b2"], &["ben", "pat"], &["ben", "pat", "ana"]))
+        .commit_documents(&[commit("s2", Some(1), &["b2"], &["ben", "pat"], &["ben", "pat", "ana"])])
         .await
         .expect("ana joins s2");
     let joined = store.pull("ana", &[0; 16], cursor, 100).await.expect("pull");
@@ -191,7 +194,7 @@ async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
     assert_eq!(names, [b"b1".as_slice(), b"b2"]);
     // Leaving a document stops its changes.
     store
-        .commit_document(&commit("s2", Some(2), &["b3"], &["ben", "pat", "ana"], &["ben", "pat"]))
+        .commit_documents(&[commit("s2", Some(2), &["b3"], &["ben", "pat", "ana"], &["ben", "pat"])])
         .await
         .expect("ana leaves");
     let after = (joined[1].visible, joined[1].seq);
@@ -207,7 +210,7 @@ async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
             let doc = format!("s{i}");
             let changes = [format!("{doc}-a"), format!("{doc}-b")];
             let refs: Vec<&str> = changes.iter().map(String::as_str).collect();
-            store.commit_document(&commit(&doc, None, &refs, &[], &["pat"])).await.expect("commit")
+            store.commit_documents(&[commit(&doc, None, &refs, &[], &["pat"])]).await.expect("commit")
         }));
     }
     for task in tasks {
@@ -233,11 +236,11 @@ crate::on_both_backends!(
 async fn the_ledger_is_append_only_in_postgres() {
     crate::support::with_postgres(|store, _| async move {
         store
-            .commit_document(&{
+            .commit_documents(&[{
                 let mut c = commit("s1", None, &["c1"], &[], &["ana"]);
                 c.attestations = vec![attestation(1, "s1", true)];
                 c
-            })
+            }])
             .await
             .expect("commit");
         let update = sqlx::query("UPDATE attestations SET valid = FALSE").execute(store.pool()).await;
@@ -253,11 +256,11 @@ async fn the_ledger_is_append_only_in_postgres() {
 async fn the_ledger_is_append_only_in_sqlite() {
     crate::support::with_sqlite(|store, _| async move {
         store
-            .commit_document(&{
+            .commit_documents(&[{
                 let mut c = commit("s1", None, &["c1"], &[], &["ana"]);
                 c.attestations = vec![attestation(1, "s1", true)];
                 c
-            })
+            }])
             .await
             .expect("commit");
         let update = sqlx::query("UPDATE attestations SET valid = 0").execute(store.write_pool()).await;
