@@ -39,7 +39,7 @@ pub async fn sync<S: Store>(store: &S, device: &AuthDevice, request: SyncRequest
     }
     // The whole batch in one transaction (one durable commit for a phone's backlog); if any
     // document was written meanwhile, each goes again on its own.
-    let commits: Vec<DocCommit> = writes.iter().map(|(_, commit, _)| commit.clone()).collect();
+    let commits: Vec<DocCommit> = writes.iter().map(|(_, commit, _)| DocCommit::clone(commit)).collect();
     if !commits.is_empty() && store.commit_documents(&commits).await? {
         record_pushed(&commits);
         accepted.extend(writes.into_iter().map(|(_, _, ack)| ack));
@@ -122,7 +122,7 @@ enum Prepared {
     /// Everything pushed is stored already (a retried push).
     Stored(DocAck),
     /// This update, acknowledged with this ack once committed.
-    Write(DocCommit, DocAck),
+    Write(Box<DocCommit>, DocAck),
 }
 
 /// Commits one document on its own, preparing it again after each lost race.
@@ -285,7 +285,7 @@ async fn prepare<S: Store>(
         now_ms: now,
     };
     let ack = DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: commit.new_changes.len() as u32 };
-    Ok(Ok(Prepared::Write(commit, ack)))
+    Ok(Ok(Prepared::Write(Box::new(commit), ack)))
 }
 
 fn heads(doc: &mut SessionDoc) -> Vec<String> {
