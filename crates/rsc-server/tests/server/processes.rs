@@ -22,13 +22,18 @@ fn free_port() -> u16 {
 }
 
 async fn start(dir: &std::path::Path, args: &[&str], port: u16) -> Process {
+    start_logging(dir, args, port, Stdio::null()).await
+}
+
+async fn start_logging(dir: &std::path::Path, args: &[&str], port: u16, log: impl Into<Stdio>) -> Process {
     let child = Command::new(env!("CARGO_BIN_EXE_rsc-server"))
         .current_dir(dir)
         .args(args)
         .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "debug")
         .env_remove("DATABASE_URL")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("rsc-server starts");
     let process = Process(child);
@@ -143,4 +148,29 @@ async fn two_processes_against_one_postgres_behave_as_one() {
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());
     }
+}
+
+#[tokio::test]
+async fn logs_carry_request_ids_and_never_secrets() {
+    let dir = std::env::temp_dir().join(format!("rsc-logs-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let log_path = dir.join("server.log");
+    let port = free_port();
+    let server =
+        start_logging(&dir, &["--log-format", "json"], port, std::fs::File::create(&log_path).expect("log")).await;
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    api.register("ana").await;
+    let mut ana = Device::sign_in(&api, "ana").await;
+    let me = ana.user_id.clone();
+    ana.log(&me.clone(), SessionKind::Individual, &[]);
+    let _ = ana.sync().await;
+    let _ = api.get("/v1/me", Some(&ana.token)).await;
+    drop(server);
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    assert!(log.contains("request_id"), "{log}");
+    assert!(log.contains("/v1/sync"), "{log}");
+    assert!(!log.contains(&ana.token), "the device token is never logged");
+    assert!(!log.contains(&ana.token["rsc_".len()..]), "nor any part of it");
+    assert!(!log.contains("a long enough password"), "the password is never logged");
+    std::fs::remove_dir_all(&dir).ok();
 }

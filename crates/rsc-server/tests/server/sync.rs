@@ -376,7 +376,32 @@ async fn concurrent_pushes_to_one_document_both_land<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+async fn shutdown_finishes_in_flight_syncs<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana"]).await;
+    let ana_id = devices[0].user_id.clone();
+    for _ in 0..400 {
+        devices[0].log(&ana_id, SessionKind::Individual, &[]);
+    }
+    let mut ana = devices.remove(0);
+    let request = tokio::spawn(async move {
+        let response = ana.sync_once(None).await;
+        (response, ana)
+    });
+    // Let the request reach the server, then ask the server to stop while it works.
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    server.stop().await.expect("stopped after finishing");
+    let (response, ana) = request.await.expect("the in-flight sync completed");
+    assert_eq!(response.accepted.len(), 400);
+    assert!(ana.unacked.is_empty());
+    for doc in ana.docs.keys() {
+        assert!(store.document(doc).await.expect("read").is_some(), "acknowledged means stored");
+    }
+}
+
 crate::on_both_backends!(
+    shutdown_finishes_in_flight_syncs,
     three_devices_edit_offline_and_converge_in_every_order,
     forged_confirmations_count_nothing,
     deleting_a_confirmation_changes_nothing_only_the_provider_supersedes,
