@@ -41,6 +41,18 @@ enum Command {
     },
     /// List the built-in rulebooks.
     Rulebooks,
+    /// Check a signed JSON export offline: the server's signature, every provider's signature,
+    /// that each matches its session, the registry records, and that evaluating the dossier
+    /// again gives the evaluation included. Exits 0 when every check passes, 1 when one fails
+    /// (saying which and why), 2 when the files cannot be read.
+    Verify {
+        /// The export (`GET /v1/me/exports/json`).
+        export: PathBuf,
+        /// The server's published keys (`GET /v1/server-keys`), to check the signing key is the
+        /// server's; without it only the key embedded in the export is used.
+        #[arg(long, value_name = "FILE")]
+        server_keys: Option<PathBuf>,
+    },
     /// Work with one rulebook.
     Rulebook {
         #[command(subcommand)]
@@ -115,6 +127,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
             }
             Ok(out)
         }
+        Command::Verify { export, server_keys } => verify(&export, server_keys.as_deref()),
         Command::Rulebook { command: RulebookCommand::Show { id } } => {
             builtin_source(&id).map(str::to_string).ok_or_else(|| rsc_rules::RulesError::UnknownRulebook(id).into())
         }
@@ -140,4 +153,35 @@ fn read_dossier(path: &PathBuf) -> Result<String, CliError> {
         )));
     }
     String::from_utf8(bytes).map_err(|e| CliError::Invalid(format!("DOSSIER: {name} is not UTF-8 text: {e}")))
+}
+
+fn verify(export: &std::path::Path, server_keys: Option<&std::path::Path>) -> Result<String, CliError> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).map_err(|e| CliError::Invalid(format!("{}: cannot read: {e}", path.display())))
+    };
+    let bytes = read(export)?;
+    let keys: Option<Vec<rsc_export::PublishedKey>> = match server_keys {
+        Some(path) => Some(serde_json::from_slice(&read(path)?).map_err(|e| {
+            CliError::Invalid(format!("--server-keys {}: not the server's key list: {e}", path.display()))
+        })?),
+        None => None,
+    };
+    let report = rsc_export::verify(&bytes, keys.as_deref())
+        .map_err(|e| CliError::Failed(format!("{} does NOT verify: {e}", export.display())))?;
+    let key_note = if report.key_published {
+        "a published server key".to_string()
+    } else {
+        "the key embedded in the export (pass --server-keys to check it is the server's)".to_string()
+    };
+    Ok(format!(
+        "{} verifies.\n  server signature: valid, key {} ({key_note})\n  provider signatures: {} valid, each matching its session\n  registry records: {} consistent with the dossier\n  evaluation: identical when evaluated again ({} for {}, {} sessions, {})\n",
+        export.display(),
+        report.key_id,
+        report.attestations,
+        report.registry_records,
+        report.rulebook,
+        report.purpose,
+        report.sessions,
+        if report.eligible { "eligible" } else { "not eligible yet" },
+    ))
 }

@@ -6,6 +6,9 @@ pub enum CliError {
     /// Bad arguments or invalid input: exit 2.
     #[error("{0}")]
     Invalid(String),
+    /// A check failed (an export does not verify): exit 1.
+    #[error("{0}")]
+    Failed(String),
     /// Help or version text was asked for: printed on stdout, exit 0.
     #[error("{0}")]
     Info(String),
@@ -16,6 +19,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Invalid(_) => 2,
+            CliError::Failed(_) => 1,
             CliError::Info(_) => 0,
         }
     }
@@ -24,7 +28,7 @@ impl CliError {
     pub fn one_line(&self) -> String {
         match self {
             CliError::Info(text) => text.clone(),
-            CliError::Invalid(text) => {
+            CliError::Invalid(text) | CliError::Failed(text) => {
                 let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
                 format!("error: {line}")
             }

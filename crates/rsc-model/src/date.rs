@@ -32,6 +32,12 @@ impl Date {
         Some(Date(date)).filter(|d| (MIN_DATE..=MAX_DATE).contains(d))
     }
 
+    /// The UTC calendar day `millis` milliseconds after the Unix epoch.
+    pub fn from_unix_millis(millis: i64) -> Option<Date> {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+        Date::from_naive(epoch.checked_add_signed(chrono::Duration::days(millis.div_euclid(86_400_000)))?)
+    }
+
     /// The chrono date.
     pub fn naive(self) -> NaiveDate {
         self.0
@@ -179,6 +185,13 @@ mod tests {
         assert_eq!(d("2024-02-29").plus_months(12), d("2025-02-28"));
         assert_eq!(d("2025-03-31").minus_months(1), d("2025-02-28"));
         assert_eq!(d("2024-01-31").plus_months(1), d("2024-02-29"));
+    }
+
+    #[test]
+    fn days_from_unix_time() {
+        assert_eq!(Date::from_unix_millis(0), Some(d("1970-01-01")));
+        assert_eq!(Date::from_unix_millis(1_764_000_000_000), Some(d("2025-11-24")));
+        assert_eq!(Date::from_unix_millis(86_400_000 - 1), Some(d("1970-01-01")));
     }
 
     #[test]

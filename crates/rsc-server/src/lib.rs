@@ -9,9 +9,12 @@ pub mod config;
 mod error;
 pub mod http;
 pub mod projection;
+pub mod registry;
+pub mod reports;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
+pub mod verified;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -34,6 +34,61 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Keep the endorsement registry (as a registry admin would through the API).
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+    /// The keys exports are signed with.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RegistryCommand {
+    /// Import a registry CSV: upserts by endorsement number; any bad row imports nothing.
+    /// Columns: endorsement_number, holder_name, holder_email, credential, association,
+    /// earned_on, valid_through, revoked_on.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// A name for the source, kept in each record's history (default: the file name).
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// List the current records.
+    List,
+    /// Show one record and every version of it.
+    Show {
+        /// The endorsement number.
+        number: String,
+    },
+    /// Set a record's last valid day.
+    Lapse {
+        /// The endorsement number.
+        number: String,
+        /// The last day it was valid (YYYY-MM-DD).
+        #[arg(long)]
+        valid_through: String,
+    },
+    /// Revoke a record from a day on.
+    Revoke {
+        /// The endorsement number.
+        number: String,
+        /// The day it was revoked (YYYY-MM-DD); not held from that day on.
+        #[arg(long)]
+        on: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// List the signing keys (the newest signs; all stay published).
+    List,
+    /// Make a new signing key; older keys stay published for verification.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +148,9 @@ async fn serve<S: Store>(store: S, args: &ServeArgs) -> Result<(), String> {
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("--listen {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // The export signing key is made on first start and kept in the database.
+    let key = rsc_server::verified::signing_key(&store).await.map_err(|e| e.to_string())?;
+    tracing::info!(key_id = %key.id, "export signing key");
     tracing::info!(%addr, backend = store.backend(), "listening on http://{addr}");
     rsc_server::serve(store, listener, Duration::from_secs(args.request_timeout_secs), shutdown_signal())
         .await
@@ -112,6 +170,91 @@ async fn create_admin<S: Store>(store: &S, email: &str, display_name: &str) -> R
         .await
         .map_err(|e| e.to_string())?;
     println!("created registry admin {} ({})", user.email, user.id);
+    Ok(())
+}
+
+fn print_record(r: &rsc_server::store::RegistryRecord) {
+    println!(
+        "{:<16} {:<8} {:<28} earned {} valid through {} revoked {}  (v{} {} by {})",
+        r.number,
+        r.credential,
+        r.holder_name,
+        r.earned_on,
+        r.valid_through.as_deref().unwrap_or("-"),
+        r.revoked_on.as_deref().unwrap_or("-"),
+        r.version,
+        r.source,
+        r.changed_by
+    );
+}
+
+async fn registry<S: Store>(store: &S, command: RegistryCommand) -> Result<(), String> {
+    use rsc_server::http::registry::{import_csv, set_end};
+    let date = |text: &str, flag: &str| rsc_model::Date::parse_field(text, flag).map_err(|e| format!("{flag}: {e}"));
+    match command {
+        RegistryCommand::Import { file, source } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let source = source.unwrap_or_else(|| file.display().to_string());
+            match import_csv(store, &text, "cli", &source).await.map_err(|e| e.to_string())? {
+                Ok(done) => {
+                    println!(
+                        "imported {}: {} new, {} updated, {} unchanged",
+                        source, done.inserted, done.updated, done.unchanged
+                    );
+                    Ok(())
+                }
+                Err(rows) => {
+                    for row in &rows {
+                        eprintln!("{}:{}: {}: {}", file.display(), row.line, row.field, row.message);
+                    }
+                    Err(format!("{} problem(s) in {}; nothing was imported", rows.len(), file.display()))
+                }
+            }
+        }
+        RegistryCommand::List => {
+            for record in store.registry_records().await.map_err(|e| e.to_string())? {
+                print_record(&record);
+            }
+            Ok(())
+        }
+        RegistryCommand::Show { number } => {
+            let history = store.registry_history(&number).await.map_err(|e| e.to_string())?;
+            if history.is_empty() {
+                return Err(format!("no record `{number}`"));
+            }
+            for version in &history {
+                print_record(version);
+            }
+            Ok(())
+        }
+        RegistryCommand::Lapse { number, valid_through } => {
+            let through = date(&valid_through, "--valid-through")?;
+            let record = set_end(store, &number, Some(through), None, "cli", "lapse via cli")
+                .await
+                .map_err(|e| e.to_string())?;
+            print_record(&record);
+            Ok(())
+        }
+        RegistryCommand::Revoke { number, on } => {
+            let revoked = date(&on, "--on")?;
+            let record = set_end(store, &number, None, Some(revoked), "cli", "revoke via cli")
+                .await
+                .map_err(|e| e.to_string())?;
+            print_record(&record);
+            Ok(())
+        }
+    }
+}
+
+async fn keys<S: Store>(store: &S, command: KeysCommand) -> Result<(), String> {
+    if let KeysCommand::Rotate = command {
+        let key = rsc_server::verified::rotate_key(store).await.map_err(|e| e.to_string())?;
+        println!("new signing key {}", key.id);
+    }
+    for key in rsc_server::verified::published_keys(store).await.map_err(|e| e.to_string())? {
+        let state = if key.retired_at_ms.is_none() { "signing" } else { "retired" };
+        println!("{} {} {}", key.id, key.public_key, state);
+    }
     Ok(())
 }
 
@@ -140,6 +283,14 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Admin { command: AdminCommand::Create { email, display_name } } => match backend {
             Backend::Postgres(store) => create_admin(&store, &email, &display_name).await,
             Backend::Sqlite(store) => create_admin(&store, &email, &display_name).await,
+        },
+        Command::Registry { command } => match backend {
+            Backend::Postgres(store) => registry(&store, command).await,
+            Backend::Sqlite(store) => registry(&store, command).await,
+        },
+        Command::Keys { command } => match backend {
+            Backend::Postgres(store) => keys(&store, command).await,
+            Backend::Sqlite(store) => keys(&store, command).await,
         },
     }
 }

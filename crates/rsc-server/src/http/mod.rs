@@ -3,7 +3,9 @@
 
 mod accounts;
 mod json;
+mod me;
 mod ops;
+pub mod registry;
 mod sync;
 
 use std::sync::Arc;
@@ -47,6 +49,23 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/devices"),
     ("delete", "/v1/devices/{device_id}"),
     ("post", "/v1/sync"),
+    ("get", "/v1/server-keys"),
+    ("get", "/v1/me/profile"),
+    ("put", "/v1/me/profile"),
+    ("get", "/v1/me/claims"),
+    ("post", "/v1/me/claims"),
+    ("get", "/v1/me/evaluation"),
+    ("get", "/v1/me/dossier"),
+    ("get", "/v1/me/pending-confirmations"),
+    ("get", "/v1/me/exports/{format}"),
+    ("post", "/v1/registry/import"),
+    ("get", "/v1/registry/records"),
+    ("get", "/v1/registry/records/{number}"),
+    ("post", "/v1/registry/records/{number}/lapse"),
+    ("post", "/v1/registry/records/{number}/revoke"),
+    ("get", "/v1/registry/claims"),
+    ("post", "/v1/registry/claims/{claim_id}/approve"),
+    ("post", "/v1/registry/claims/{claim_id}/reject"),
 ];
 
 /// The OpenAPI description of [`ROUTES`].
@@ -67,6 +86,21 @@ pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router
         .route("/v1/devices", get(accounts::devices::<S>))
         .route("/v1/devices/{device_id}", delete(accounts::revoke_device::<S>))
         .route("/v1/sync", post(sync::sync::<S>))
+        .route("/v1/server-keys", get(me::server_keys::<S>))
+        .route("/v1/me/profile", get(me::get_profile::<S>).put(me::put_profile::<S>))
+        .route("/v1/me/claims", get(me::claims::<S>).post(me::create_claim::<S>))
+        .route("/v1/me/evaluation", get(me::evaluation::<S>))
+        .route("/v1/me/dossier", get(me::dossier::<S>))
+        .route("/v1/me/pending-confirmations", get(me::pending::<S>))
+        .route("/v1/me/exports/{format}", get(me::export::<S>))
+        .route("/v1/registry/import", post(registry::import::<S>))
+        .route("/v1/registry/records", get(registry::records::<S>))
+        .route("/v1/registry/records/{number}", get(registry::record::<S>))
+        .route("/v1/registry/records/{number}/lapse", post(registry::lapse::<S>))
+        .route("/v1/registry/records/{number}/revoke", post(registry::revoke::<S>))
+        .route("/v1/registry/claims", get(registry::claims::<S>))
+        .route("/v1/registry/claims/{claim_id}/approve", post(registry::approve::<S>))
+        .route("/v1/registry/claims/{claim_id}/reject", post(registry::reject::<S>))
         .fallback(ops::not_found)
         .with_state(state)
         // Bodies over the limit are refused from their Content-Length, before being read.

@@ -11,8 +11,8 @@ mod sql;
 use std::future::Future;
 
 pub use records::{
-    AttendanceRow, AttestationRecord, DeviceRecord, DocCommit, NewChange, PulledChange, SessionRow, StoredDoc,
-    UserRecord,
+    AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, NewChange, ProfileRecord, PulledChange,
+    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
 pub use sql::{PgStore, SqliteStore};
 
@@ -100,4 +100,61 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn attendance_rows(&self, session_id: &str) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
     /// The users who take part in a document.
     fn participants(&self, doc_id: &str) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Every session the user attends, with their attendance.
+    fn attendance_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
+    /// Attendances waiting for this provider: pending or changed since confirmed, not withdrawn.
+    fn awaiting_provider(
+        &self,
+        provider_id: &str,
+    ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
+    /// Every valid ledger entry about this attendee.
+    fn valid_attestations_for(
+        &self,
+        attendee_id: &str,
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
+
+    /// Inserts new records and new versions of changed ones (with history), in one
+    /// transaction; `changed_by`, `source` and time come from each record.
+    fn registry_upsert(
+        &self,
+        records: &[RegistryRecord],
+    ) -> impl Future<Output = Result<UpsertCounts, StoreError>> + Send;
+    /// The current version of a record.
+    fn registry_record(&self, number: &str) -> impl Future<Output = Result<Option<RegistryRecord>, StoreError>> + Send;
+    /// Every version of a record, oldest first.
+    fn registry_history(&self, number: &str) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send;
+    /// Current records, by number.
+    fn registry_records(&self) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send;
+    /// Current records linked to the account by an approved claim.
+    fn approved_records(&self, user_id: &str) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send;
+
+    /// Files a claim.
+    fn create_claim(&self, claim: &ClaimRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Claims, optionally only one account's or only those with a status.
+    fn claims(
+        &self,
+        user_id: Option<&str>,
+        status: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<ClaimRecord>, StoreError>> + Send;
+    /// Decides a pending claim; `false` when it is not pending (or does not exist);
+    /// [`StoreError::Conflict`] when approving a record another account holds.
+    fn decide_claim(
+        &self,
+        id: &str,
+        status: &str,
+        by: &str,
+        note: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The account's profile.
+    fn profile(&self, user_id: &str) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send;
+    /// Writes the account's profile.
+    fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every server key, newest first.
+    fn server_keys(&self) -> impl Future<Output = Result<Vec<ServerKeyRecord>, StoreError>> + Send;
+    /// Adds a signing key and retires the others.
+    fn add_server_key(&self, key: &ServerKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -174,3 +174,124 @@ pub struct DocCommit {
     /// Now.
     pub now_ms: i64,
 }
+
+/// One version of an endorsement record.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegistryRecord {
+    /// The endorsement number (unique per registry).
+    pub number: String,
+    /// The holder's name.
+    pub holder_name: String,
+    /// The holder's email.
+    pub holder_email: String,
+    /// `IFA` … `APPROVED-RSC`.
+    pub credential: String,
+    /// The issuing association.
+    pub association: String,
+    /// `YYYY-MM-DD`.
+    pub earned_on: String,
+    /// `YYYY-MM-DD`, or open-ended.
+    pub valid_through: Option<String>,
+    /// `YYYY-MM-DD`, or never revoked.
+    pub revoked_on: Option<String>,
+    /// 1 for the first version, then one more per change.
+    pub version: i64,
+    /// When this version was written.
+    pub changed_at_ms: i64,
+    /// Who wrote it (an admin's user id, or `cli`).
+    pub changed_by: String,
+    /// Where it came from (`csv registry.csv line 4`, `lapse`, ...).
+    pub source: String,
+}
+
+impl RegistryRecord {
+    /// Whether two versions say the same about the endorsement (ignoring who, when, whence).
+    pub fn same_content(&self, other: &RegistryRecord) -> bool {
+        (
+            &self.holder_name,
+            &self.holder_email,
+            &self.credential,
+            &self.association,
+            &self.earned_on,
+            &self.valid_through,
+            &self.revoked_on,
+        ) == (
+            &other.holder_name,
+            &other.holder_email,
+            &other.credential,
+            &other.association,
+            &other.earned_on,
+            &other.valid_through,
+            &other.revoked_on,
+        )
+    }
+}
+
+/// A provider's claim that a registry record is theirs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClaimRecord {
+    /// The claim's id.
+    pub id: String,
+    /// The endorsement number claimed.
+    pub number: String,
+    /// The claiming account.
+    pub user_id: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// When it was made.
+    pub created_at_ms: i64,
+    /// When an admin decided.
+    pub decided_at_ms: Option<i64>,
+    /// Which admin.
+    pub decided_by: Option<String>,
+    /// The admin's note.
+    pub note: String,
+}
+
+/// What an applicant tells about themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow)]
+pub struct ProfileRecord {
+    /// The account.
+    pub user_id: String,
+    /// `YYYY-MM-DD`, when known.
+    pub masters_conferred_on: Option<String>,
+    /// The chosen association's rulebook id.
+    pub rulebook: Option<String>,
+    /// `application` or `renewal`.
+    pub purpose: Option<String>,
+}
+
+/// A server signing key.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ServerKeyRecord {
+    /// The key's id.
+    pub id: String,
+    /// The secret half (never leaves the server).
+    pub secret: Vec<u8>,
+    /// The public half.
+    pub public_key: Vec<u8>,
+    /// When it was made.
+    pub created_at_ms: i64,
+    /// When it stopped signing.
+    pub retired_at_ms: Option<i64>,
+}
+
+/// A session's projection with one attendee's attendance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAttendance {
+    /// The session.
+    pub session: SessionRow,
+    /// The attendance.
+    pub attendance: AttendanceRow,
+}
+
+/// What an import or edit of the registry did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UpsertCounts {
+    /// New records.
+    pub inserted: u64,
+    /// Records whose content changed.
+    pub updated: u64,
+    /// Records that were already so.
+    pub unchanged: u64,
+}

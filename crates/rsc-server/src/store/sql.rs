@@ -11,7 +11,8 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::{
-    AttendanceRow, AttestationRecord, DeviceRecord, DocCommit, PulledChange, SessionRow, Store, StoreError, StoredDoc,
+    AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, ProfileRecord, PulledChange,
+    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts,
     UserRecord,
 };
 
@@ -142,10 +143,77 @@ macro_rules! device_columns {
         "id, user_id, name, public_key, actor_id, created_at_ms, revoked_at_ms"
     };
 }
+macro_rules! registry_columns {
+    () => {
+        "number, holder_name, holder_email, credential, association, earned_on, valid_through, revoked_on, version, changed_at_ms, changed_by, source"
+    };
+}
+macro_rules! claim_columns {
+    () => {
+        "id, number, user_id, status, created_at_ms, decided_at_ms, decided_by, note"
+    };
+}
+// A session row and an attendance row side by side, for `SessionAttendance`.
+macro_rules! session_attendance_columns {
+    () => {
+        "s.id, s.provider_id, s.created_by, s.date, s.start_time, s.time_zone, s.minutes, s.kind, s.format, s.withdrawn, s.problems, \
+         a.session_id, a.attendee_id, a.minutes_attended, a.about_own_rsc_practice, a.status, a.confirmed_minutes, a.attestation_id"
+    };
+}
+
+fn session_attendance<R: sqlx::Row>(row: &R) -> Result<SessionAttendance, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i32: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<i32>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<Vec<u8>>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(SessionAttendance {
+        session: SessionRow {
+            id: row.try_get(0)?,
+            provider_id: row.try_get(1)?,
+            created_by: row.try_get(2)?,
+            date: row.try_get(3)?,
+            start_time: row.try_get(4)?,
+            time_zone: row.try_get(5)?,
+            minutes: row.try_get(6)?,
+            kind: row.try_get(7)?,
+            format: row.try_get(8)?,
+            withdrawn: row.try_get(9)?,
+            problems: row.try_get(10)?,
+        },
+        attendance: AttendanceRow {
+            session_id: row.try_get(11)?,
+            attendee_id: row.try_get(12)?,
+            minutes_attended: row.try_get(13)?,
+            about_own_rsc_practice: row.try_get(14)?,
+            status: row.try_get(15)?,
+            confirmed_minutes: row.try_get(16)?,
+            attestation_id: row.try_get(17)?,
+        },
+    })
+}
+
 macro_rules! user_columns {
     () => {
         "id, email, display_name, password_hash, role, created_at_ms"
     };
+}
+
+macro_rules! attestation_select {
+    () => {
+        "SELECT id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, \
+         valid, invalid_reason, first_seen_at_ms, device_id FROM attestations"
+    };
+}
+
+/// The two registry tables a new version is written to.
+#[derive(Clone, Copy)]
+enum RegistryTable {
+    Current,
+    History,
 }
 
 macro_rules! impl_store {
@@ -475,7 +543,215 @@ macro_rules! impl_store {
                         .await?;
                 Ok(rows.into_iter().map(|(u,)| u).collect())
             }
+
+            async fn attendance_of(&self, user_id: &str) -> Result<Vec<SessionAttendance>, StoreError> {
+                let rows = sqlx::query(concat!(
+                    "SELECT ",
+                    session_attendance_columns!(),
+                    " FROM attendance a JOIN sessions s ON s.id = a.session_id WHERE a.attendee_id = $1 ORDER BY s.date, s.id"
+                ))
+                .bind(user_id)
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows.iter().map(session_attendance).collect::<Result<_, _>>()?)
+            }
+
+            async fn awaiting_provider(&self, provider_id: &str) -> Result<Vec<SessionAttendance>, StoreError> {
+                let rows = sqlx::query(concat!(
+                    "SELECT ",
+                    session_attendance_columns!(),
+                    " FROM attendance a JOIN sessions s ON s.id = a.session_id \
+                     WHERE s.provider_id = $1 AND s.withdrawn = FALSE AND a.status IN ('pending', 'changed_since_confirmed') \
+                     ORDER BY s.date, s.id, a.attendee_id"
+                ))
+                .bind(provider_id)
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows.iter().map(session_attendance).collect::<Result<_, _>>()?)
+            }
+
+            async fn valid_attestations_for(&self, attendee_id: &str) -> Result<Vec<AttestationRecord>, StoreError> {
+                Ok(sqlx::query_as(concat!(attestation_select!(), " WHERE attendee_id = $1 AND valid = TRUE ORDER BY signed_at_ms, id"))
+                    .bind(attendee_id).fetch_all(self.read_pool()).await?)
+            }
+
+            async fn registry_upsert(&self, records: &[RegistryRecord]) -> Result<UpsertCounts, StoreError> {
+                let mut counts = UpsertCounts::default();
+                let mut tx = self.write_pool().begin().await?;
+                for record in records {
+                    let current: Option<RegistryRecord> =
+                        sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records WHERE number = $1"))
+                            .bind(&record.number)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let version = match &current {
+                        Some(current) if current.same_content(record) => {
+                            counts.unchanged += 1;
+                            continue;
+                        }
+                        Some(current) => {
+                            counts.updated += 1;
+                            current.version + 1
+                        }
+                        None => {
+                            counts.inserted += 1;
+                            1
+                        }
+                    };
+                    for table in [RegistryTable::Current, RegistryTable::History] {
+                        let sql = match (table, current.is_some()) {
+                            (RegistryTable::Current, true) => "UPDATE registry_records SET holder_name = $2, holder_email = $3, credential = $4, \
+                                 association = $5, earned_on = $6, valid_through = $7, revoked_on = $8, version = $9, changed_at_ms = $10, \
+                                 changed_by = $11, source = $12 WHERE number = $1",
+                            (RegistryTable::Current, false) => concat!("INSERT INTO registry_records (", registry_columns!(), ") \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
+                            (RegistryTable::History, _) => concat!("INSERT INTO registry_history (", registry_columns!(), ") \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
+                        };
+                        sqlx::query(sql)
+                            .bind(&record.number)
+                            .bind(&record.holder_name)
+                            .bind(&record.holder_email)
+                            .bind(&record.credential)
+                            .bind(&record.association)
+                            .bind(&record.earned_on)
+                            .bind(&record.valid_through)
+                            .bind(&record.revoked_on)
+                            .bind(version)
+                            .bind(record.changed_at_ms)
+                            .bind(&record.changed_by)
+                            .bind(&record.source)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(counts)
+            }
+
+            async fn registry_record(&self, number: &str) -> Result<Option<RegistryRecord>, StoreError> {
+                Ok(sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records WHERE number = $1"))
+                    .bind(number)
+                    .fetch_optional(self.read_pool())
+                    .await?)
+            }
+
+            async fn registry_history(&self, number: &str) -> Result<Vec<RegistryRecord>, StoreError> {
+                Ok(sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_history WHERE number = $1 ORDER BY version"))
+                    .bind(number)
+                    .fetch_all(self.read_pool())
+                    .await?)
+            }
+
+            async fn registry_records(&self) -> Result<Vec<RegistryRecord>, StoreError> {
+                Ok(sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records ORDER BY number"))
+                    .fetch_all(self.read_pool())
+                    .await?)
+            }
+
+            async fn approved_records(&self, user_id: &str) -> Result<Vec<RegistryRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT r.number, r.holder_name, r.holder_email, r.credential, r.association, r.earned_on, r.valid_through, \
+                     r.revoked_on, r.version, r.changed_at_ms, r.changed_by, r.source \
+                     FROM registry_records r JOIN registry_claims c ON c.number = r.number \
+                     WHERE c.user_id = $1 AND c.status = 'approved' ORDER BY r.number",
+                )
+                .bind(user_id)
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn create_claim(&self, claim: &ClaimRecord) -> Result<(), StoreError> {
+                sqlx::query(concat!("INSERT INTO registry_claims (", claim_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
+                    .bind(&claim.id)
+                    .bind(&claim.number)
+                    .bind(&claim.user_id)
+                    .bind(&claim.status)
+                    .bind(claim.created_at_ms)
+                    .bind(claim.decided_at_ms)
+                    .bind(&claim.decided_by)
+                    .bind(&claim.note)
+                    .execute(self.write_pool())
+                    .await?;
+                Ok(())
+            }
+
+            async fn claims(&self, user_id: Option<&str>, status: Option<&str>) -> Result<Vec<ClaimRecord>, StoreError> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    claim_columns!(),
+                    " FROM registry_claims WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR status = $2) ORDER BY created_at_ms, id"
+                ))
+                .bind(user_id)
+                .bind(status)
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn decide_claim(&self, id: &str, status: &str, by: &str, note: &str, at_ms: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE registry_claims SET status = $2, decided_by = $3, note = $4, decided_at_ms = $5 \
+                     WHERE id = $1 AND status = 'pending'",
+                )
+                .bind(id)
+                .bind(status)
+                .bind(by)
+                .bind(note)
+                .bind(at_ms)
+                .execute(self.write_pool())
+                .await
+                .map_err(|e| conflict(e, "this record's approved claim"))?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn profile(&self, user_id: &str) -> Result<Option<ProfileRecord>, StoreError> {
+                Ok(sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose FROM profiles WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(self.read_pool())
+                    .await?)
+            }
+
+            async fn set_profile(&self, profile: &ProfileRecord) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO profiles (user_id, masters_conferred_on, rulebook, purpose) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (user_id) DO UPDATE SET masters_conferred_on = excluded.masters_conferred_on, \
+                     rulebook = excluded.rulebook, purpose = excluded.purpose",
+                )
+                .bind(&profile.user_id)
+                .bind(&profile.masters_conferred_on)
+                .bind(&profile.rulebook)
+                .bind(&profile.purpose)
+                .execute(self.write_pool())
+                .await?;
+                Ok(())
+            }
+
+            async fn server_keys(&self) -> Result<Vec<ServerKeyRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT id, secret, public_key, created_at_ms, retired_at_ms FROM server_keys ORDER BY created_at_ms DESC, id DESC",
+                )
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn add_server_key(&self, key: &ServerKeyRecord) -> Result<(), StoreError> {
+                let mut tx = self.write_pool().begin().await?;
+                sqlx::query("UPDATE server_keys SET retired_at_ms = $1 WHERE retired_at_ms IS NULL")
+                    .bind(key.created_at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO server_keys (id, secret, public_key, created_at_ms, retired_at_ms) VALUES ($1, $2, $3, $4, NULL)")
+                    .bind(&key.id)
+                    .bind(&key.secret)
+                    .bind(&key.public_key)
+                    .bind(key.created_at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
         }
+
     };
 }
 

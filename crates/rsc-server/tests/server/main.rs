@@ -6,5 +6,6 @@ mod support;
 mod accounts;
 mod ops;
 mod processes;
+mod registry;
 mod storage;
 mod sync;

@@ -1,0 +1,251 @@
+//! The signed-in person's own data: profile, registry claims, verified hours, the attendees
+//! awaiting their confirmation, and exports.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rsc_model::Date;
+use rsc_rules::Purpose;
+use serde::{Deserialize, Serialize};
+
+use super::{AppState, JsonBody};
+use crate::AppError;
+use crate::auth::{AuthDevice, now_ms};
+use crate::store::{ClaimRecord, ProfileRecord, Store};
+use crate::verified::{self, EvaluationQuery};
+
+/// The profile as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// `YYYY-MM-DD` or null.
+    pub masters_conferred_on: Option<String>,
+    /// The association's rulebook (`nmaimh`, `orimha`, `ct-aimh`) or null.
+    pub rulebook: Option<String>,
+    /// `application`, `renewal` or null.
+    pub purpose: Option<String>,
+}
+
+/// `GET /v1/me/profile`.
+pub async fn get_profile<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+) -> Result<Json<Profile>, AppError> {
+    let p = state.store.profile(&device.user.id).await?.unwrap_or_default();
+    Ok(Json(Profile { masters_conferred_on: p.masters_conferred_on, rulebook: p.rulebook, purpose: p.purpose }))
+}
+
+/// `PUT /v1/me/profile`.
+pub async fn put_profile<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    JsonBody(profile): JsonBody<Profile>,
+) -> Result<Json<Profile>, AppError> {
+    if let Some(date) = &profile.masters_conferred_on {
+        Date::parse_field(date, "masters_conferred_on")
+            .map_err(|e| AppError::invalid("masters_conferred_on", e.to_string()))?;
+    }
+    let rulebook = match &profile.rulebook {
+        Some(id) => Some(rsc_rules::builtin(id).ok_or_else(|| {
+            AppError::invalid("rulebook", format!("`{id}` is not a rulebook here; use nmaimh, orimha or ct-aimh"))
+        })?),
+        None => None,
+    };
+    if let Some(text) = &profile.purpose {
+        let purpose: Purpose =
+            text.parse().map_err(|_| AppError::invalid("purpose", "must be application or renewal"))?;
+        if let Some(rulebook) = &rulebook
+            && !rulebook.purposes().contains(&purpose)
+        {
+            return Err(AppError::invalid("purpose", format!("rulebook {} does not define {purpose}", rulebook.id)));
+        }
+    }
+    state
+        .store
+        .set_profile(&ProfileRecord {
+            user_id: device.user.id.clone(),
+            masters_conferred_on: profile.masters_conferred_on.clone(),
+            rulebook: profile.rulebook.clone(),
+            purpose: profile.purpose.clone(),
+        })
+        .await?;
+    Ok(Json(profile))
+}
+
+/// A claim as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claim {
+    /// The claim's id.
+    pub id: String,
+    /// The endorsement number.
+    pub number: String,
+    /// The claiming account.
+    pub user_id: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// When it was made.
+    pub created_at_ms: i64,
+    /// When it was decided.
+    pub decided_at_ms: Option<i64>,
+    /// The admin's note.
+    pub note: String,
+}
+
+impl From<ClaimRecord> for Claim {
+    fn from(c: ClaimRecord) -> Self {
+        Claim {
+            id: c.id,
+            number: c.number,
+            user_id: c.user_id,
+            status: c.status,
+            created_at_ms: c.created_at_ms,
+            decided_at_ms: c.decided_at_ms,
+            note: c.note,
+        }
+    }
+}
+
+/// `POST /v1/me/claims` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewClaim {
+    /// The endorsement number the provider says is theirs.
+    pub number: String,
+}
+
+/// `POST /v1/me/claims`: a provider claims a registry record; an admin decides.
+pub async fn create_claim<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    JsonBody(body): JsonBody<NewClaim>,
+) -> Result<(StatusCode, Json<Claim>), AppError> {
+    let number = body.number.trim();
+    if state.store.registry_record(number).await?.is_none() {
+        return Err(AppError::NotFound(format!("the registry has no endorsement number `{number}`")));
+    }
+    let existing = state.store.claims(Some(&device.user.id), None).await?;
+    if existing.iter().any(|c| c.number == number && c.status != "rejected") {
+        return Err(AppError::Conflict(format!("you already claimed `{number}`")));
+    }
+    let claim = ClaimRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        number: number.to_string(),
+        user_id: device.user.id.clone(),
+        status: "pending".into(),
+        created_at_ms: now_ms(),
+        decided_at_ms: None,
+        decided_by: None,
+        note: String::new(),
+    };
+    state.store.create_claim(&claim).await?;
+    tracing::info!(claim_id = %claim.id, number = %claim.number, "registry claim filed");
+    Ok((StatusCode::CREATED, Json(claim.into())))
+}
+
+/// `GET /v1/me/claims`.
+pub async fn claims<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+) -> Result<Json<Vec<Claim>>, AppError> {
+    Ok(Json(state.store.claims(Some(&device.user.id), None).await?.into_iter().map(Claim::from).collect()))
+}
+
+/// `GET /v1/me/evaluation`: the contract's evaluation of the applicant's verified hours.
+pub async fn evaluation<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Query(query): Query<EvaluationQuery>,
+) -> Result<Json<rsc_rules::Evaluation>, AppError> {
+    Ok(Json(verified::verified_hours(&state.store, &device.user, &query).await?.evaluation))
+}
+
+/// `GET /v1/me/dossier`: the dossier the evaluation is made from.
+pub async fn dossier<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Query(query): Query<EvaluationQuery>,
+) -> Result<Json<rsc_model::Dossier>, AppError> {
+    Ok(Json(verified::verified_hours(&state.store, &device.user, &query).await?.dossier))
+}
+
+/// One attendance waiting for the provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pending {
+    /// The session.
+    pub session_id: String,
+    /// Its date.
+    pub date: String,
+    /// Its start time and zone.
+    pub start_time: String,
+    /// Its zone.
+    pub time_zone: String,
+    /// Individual or group.
+    pub kind: String,
+    /// Its length.
+    pub minutes: i32,
+    /// The attendee.
+    pub attendee_id: String,
+    /// Their name.
+    pub attendee_name: String,
+    /// The minutes they logged.
+    pub minutes_attended: i32,
+    /// `pending` or `changed_since_confirmed`.
+    pub status: String,
+}
+
+/// `GET /v1/me/pending-confirmations`: attendees awaiting this provider's confirmation.
+pub async fn pending<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+) -> Result<Json<Vec<Pending>>, AppError> {
+    let rows = state.store.awaiting_provider(&device.user.id).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name =
+            state.store.user_by_id(&row.attendance.attendee_id).await?.map(|u| u.display_name).unwrap_or_default();
+        out.push(Pending {
+            session_id: row.session.id,
+            date: row.session.date,
+            start_time: row.session.start_time,
+            time_zone: row.session.time_zone,
+            kind: row.session.kind,
+            minutes: row.session.minutes,
+            attendee_id: row.attendance.attendee_id,
+            attendee_name: name,
+            minutes_attended: row.attendance.minutes_attended,
+            status: row.attendance.status,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// `GET /v1/me/exports/{format}`: `json` (signed), `csv` or `pdf`.
+pub async fn export<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(format): Path<String>,
+    Query(query): Query<EvaluationQuery>,
+) -> Result<Response, AppError> {
+    let verified = verified::verified_hours(&state.store, &device.user, &query).await?;
+    let stem = format!("rsc-{}-{}-{}", verified.rulebook.id, verified.purpose, verified.evaluation.as_of);
+    let (content_type, body): (&str, Vec<u8>) = match format.as_str() {
+        "json" => ("application/json", verified::json_export(&state.store, &verified).await?.into_bytes()),
+        "csv" => ("text/csv; charset=utf-8", crate::reports::csv_report(&verified)?.into_bytes()),
+        "pdf" => {
+            let key = verified::signing_key(&state.store).await?;
+            ("application/pdf", crate::reports::pdf_report(&verified, &key.id, &hex::encode(&key.public_key)))
+        }
+        other => return Err(AppError::NotFound(format!("no `{other}` export; use json, csv or pdf"))),
+    };
+    let disposition = format!("attachment; filename=\"{stem}.{format}\"");
+    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response())
+}
+
+/// `GET /v1/server-keys`: every key exports were signed with.
+pub async fn server_keys<S: Store>(
+    State(state): State<AppState<S>>,
+) -> Result<Json<Vec<rsc_export::PublishedKey>>, AppError> {
+    Ok(Json(verified::published_keys(&state.store).await?))
+}

@@ -1,0 +1,322 @@
+//! The registry admin's API: import, inspect, lapse and revoke endorsement records, and decide
+//! providers' claims. Only accounts with the `registry_admin` role may call it.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rsc_model::Date;
+use rsc_protocol::Role;
+use serde::{Deserialize, Serialize};
+
+use super::me::Claim;
+use super::{AppState, JsonBody};
+use crate::AppError;
+use crate::auth::{AuthDevice, now_ms};
+use crate::registry::{RowError, parse_csv};
+use crate::store::{RegistryRecord, Store};
+
+fn require_admin(device: &AuthDevice) -> Result<(), AppError> {
+    if device.role() == Role::RegistryAdmin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only registry admins may do this".into()))
+    }
+}
+
+/// A record as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    /// The endorsement number.
+    pub number: String,
+    /// The holder's name.
+    pub holder_name: String,
+    /// The holder's email.
+    pub holder_email: String,
+    /// The credential.
+    pub credential: String,
+    /// The issuing association.
+    pub association: String,
+    /// Earned on.
+    pub earned_on: String,
+    /// Valid through.
+    pub valid_through: Option<String>,
+    /// Revoked on.
+    pub revoked_on: Option<String>,
+    /// This version's number.
+    pub version: i64,
+    /// When this version was written.
+    pub changed_at_ms: i64,
+    /// Who wrote it.
+    pub changed_by: String,
+    /// From what source.
+    pub source: String,
+}
+
+impl From<RegistryRecord> for Record {
+    fn from(r: RegistryRecord) -> Self {
+        Record {
+            number: r.number,
+            holder_name: r.holder_name,
+            holder_email: r.holder_email,
+            credential: r.credential,
+            association: r.association,
+            earned_on: r.earned_on,
+            valid_through: r.valid_through,
+            revoked_on: r.revoked_on,
+            version: r.version,
+            changed_at_ms: r.changed_at_ms,
+            changed_by: r.changed_by,
+            source: r.source,
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportResult {
+    /// New records.
+    pub inserted: u64,
+    /// Changed records.
+    pub updated: u64,
+    /// Records already so.
+    pub unchanged: u64,
+}
+
+/// Why an import changed nothing.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportRefused {
+    /// `invalid_input`.
+    pub error: &'static str,
+    /// `csv`.
+    pub field: &'static str,
+    /// A summary.
+    pub message: String,
+    /// Every bad row.
+    pub rows: Vec<RowError>,
+}
+
+/// Where an import came from.
+#[derive(Debug, Deserialize)]
+pub struct ImportQuery {
+    /// A name for the source, kept in each record's history (default `api import`).
+    pub source: Option<String>,
+}
+
+/// Imports a registry CSV: everything or nothing.
+pub async fn import_csv<S: Store>(
+    store: &S,
+    text: &str,
+    changed_by: &str,
+    source: &str,
+) -> Result<Result<ImportResult, Vec<RowError>>, AppError> {
+    let records = match parse_csv(text, changed_by, source, now_ms()) {
+        Ok(records) => records,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let counts = store.registry_upsert(&records).await?;
+    tracing::info!(inserted = counts.inserted, updated = counts.updated, unchanged = counts.unchanged, %source, "registry import");
+    Ok(Ok(ImportResult { inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged }))
+}
+
+/// `POST /v1/registry/import` (body: the CSV).
+pub async fn import<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Query(query): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    require_admin(&device)?;
+    let text = std::str::from_utf8(&body).map_err(|_| AppError::bad_request("body", "the CSV is not UTF-8 text"))?;
+    let source = query.source.unwrap_or_else(|| "api import".into());
+    match import_csv(&state.store, text, &device.user.id, &source).await? {
+        Ok(result) => Ok(Json(result).into_response()),
+        Err(rows) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(ImportRefused {
+                error: "invalid_input",
+                field: "csv",
+                message: format!("{} problem(s) in the file; nothing was imported", rows.len()),
+                rows,
+            }),
+        )
+            .into_response()),
+    }
+}
+
+/// `GET /v1/registry/records`.
+pub async fn records<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+) -> Result<Json<Vec<Record>>, AppError> {
+    require_admin(&device)?;
+    Ok(Json(state.store.registry_records().await?.into_iter().map(Record::from).collect()))
+}
+
+/// A record with its history.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordWithHistory {
+    /// The current version.
+    pub record: Record,
+    /// Every version, oldest first.
+    pub history: Vec<Record>,
+}
+
+/// `GET /v1/registry/records/{number}`.
+pub async fn record<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(number): Path<String>,
+) -> Result<Json<RecordWithHistory>, AppError> {
+    require_admin(&device)?;
+    let record = state
+        .store
+        .registry_record(&number)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
+    let history = state.store.registry_history(&number).await?;
+    Ok(Json(RecordWithHistory { record: record.into(), history: history.into_iter().map(Record::from).collect() }))
+}
+
+/// `POST /v1/registry/records/{number}/lapse` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lapse {
+    /// The last day the credential was valid.
+    pub valid_through: String,
+}
+
+/// `POST /v1/registry/records/{number}/revoke` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revoke {
+    /// The day it was revoked (not held from that day on).
+    pub revoked_on: String,
+}
+
+/// Sets a record's end: `valid_through` (lapse) or `revoked_on` (revoke), as a new version.
+pub async fn set_end<S: Store>(
+    store: &S,
+    number: &str,
+    valid_through: Option<Date>,
+    revoked_on: Option<Date>,
+    changed_by: &str,
+    source: &str,
+) -> Result<RegistryRecord, AppError> {
+    let mut record =
+        store.registry_record(number).await?.ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
+    let earned: Date =
+        record.earned_on.parse().map_err(|e: rsc_model::ModelError| AppError::Internal(e.to_string()))?;
+    if let Some(through) = valid_through {
+        if through < earned {
+            return Err(AppError::invalid("valid_through", format!("{through} is before earned_on {earned}")));
+        }
+        record.valid_through = Some(through.to_string());
+    }
+    if let Some(revoked) = revoked_on {
+        if revoked < earned {
+            return Err(AppError::invalid("revoked_on", format!("{revoked} is before earned_on {earned}")));
+        }
+        record.revoked_on = Some(revoked.to_string());
+    }
+    record.changed_at_ms = now_ms();
+    record.changed_by = changed_by.to_string();
+    record.source = source.to_string();
+    store.registry_upsert(std::slice::from_ref(&record)).await?;
+    tracing::info!(%number, %source, "registry record changed");
+    store.registry_record(number).await?.ok_or_else(|| AppError::Internal("the record vanished".into()))
+}
+
+fn date(text: &str, field: &str) -> Result<Date, AppError> {
+    Date::parse_field(text, field).map_err(|e| AppError::invalid(field, e.to_string()))
+}
+
+/// `POST /v1/registry/records/{number}/lapse`.
+pub async fn lapse<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(number): Path<String>,
+    JsonBody(body): JsonBody<Lapse>,
+) -> Result<Json<Record>, AppError> {
+    require_admin(&device)?;
+    let through = date(&body.valid_through, "valid_through")?;
+    Ok(Json(set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?.into()))
+}
+
+/// `POST /v1/registry/records/{number}/revoke`.
+pub async fn revoke<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(number): Path<String>,
+    JsonBody(body): JsonBody<Revoke>,
+) -> Result<Json<Record>, AppError> {
+    require_admin(&device)?;
+    let revoked = date(&body.revoked_on, "revoked_on")?;
+    Ok(Json(set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?.into()))
+}
+
+/// Claim filter.
+#[derive(Debug, Deserialize)]
+pub struct ClaimsQuery {
+    /// `pending`, `approved` or `rejected`.
+    pub status: Option<String>,
+}
+
+/// `GET /v1/registry/claims`.
+pub async fn claims<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Query(query): Query<ClaimsQuery>,
+) -> Result<Json<Vec<Claim>>, AppError> {
+    require_admin(&device)?;
+    Ok(Json(state.store.claims(None, query.status.as_deref()).await?.into_iter().map(Claim::from).collect()))
+}
+
+/// A decision's note.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// Why, for the provider.
+    #[serde(default)]
+    pub note: String,
+}
+
+async fn decide<S: Store>(
+    state: &AppState<S>,
+    device: &AuthDevice,
+    id: &str,
+    status: &str,
+    note: &str,
+) -> Result<StatusCode, AppError> {
+    require_admin(device)?;
+    let decided = state.store.decide_claim(id, status, &device.user.id, note, now_ms()).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => AppError::Conflict("another account already holds this record".into()),
+        other => other.into(),
+    })?;
+    if !decided {
+        return Err(AppError::NotFound(format!("no pending claim `{id}`")));
+    }
+    tracing::info!(claim_id = %id, %status, "registry claim decided");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/registry/claims/{claim_id}/approve`.
+pub async fn approve<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Decision>,
+) -> Result<StatusCode, AppError> {
+    decide(&state, &device, &id, "approved", &body.note).await
+}
+
+/// `POST /v1/registry/claims/{claim_id}/reject`.
+pub async fn reject<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Decision>,
+) -> Result<StatusCode, AppError> {
+    decide(&state, &device, &id, "rejected", &body.note).await
+}

@@ -1,0 +1,236 @@
+//! The endorsement registry: reading an association's CSV, checking every row, and turning
+//! records into the credentials the rules evaluate.
+//!
+//! # CSV format
+//!
+//! UTF-8, comma-separated, with this header row (column order free, names exact):
+//!
+//! `endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on`
+//!
+//! `credential` is one of `IFA`, `IFS`, `IMHS`, `IMHM-C`, `IMHM-P`, `IMHM-RF`, `APPROVED-RSC`;
+//! dates are `YYYY-MM-DD`; an empty `valid_through` means open-ended and an empty `revoked_on`
+//! never revoked. Rows are upserted by endorsement number. A file with any bad row imports
+//! nothing, and every bad row is reported by line and field.
+
+use std::collections::HashMap;
+
+use rsc_model::{Credential, CredentialRecord, Date};
+use serde::Serialize;
+
+use crate::store::RegistryRecord;
+
+/// The most rows one import may hold.
+pub const MAX_IMPORT_ROWS: usize = 100_000;
+const COLUMNS: [&str; 8] = [
+    "endorsement_number",
+    "holder_name",
+    "holder_email",
+    "credential",
+    "association",
+    "earned_on",
+    "valid_through",
+    "revoked_on",
+];
+
+/// One problem in an import, by line (1 = the header) and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// The line in the file.
+    pub line: u64,
+    /// The column.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Reads every row of a registry CSV. Either all rows are good, or every problem is returned.
+pub fn parse_csv(
+    text: &str,
+    changed_by: &str,
+    source: &str,
+    now_ms: i64,
+) -> Result<Vec<RegistryRecord>, Vec<RowError>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(header) => header.iter().map(str::to_string).collect(),
+        Err(e) => return Err(vec![RowError { line: 1, field: "header".into(), message: e.to_string() }]),
+    };
+    let mut errors = Vec::new();
+    let index: HashMap<&str, usize> = header.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
+    for column in COLUMNS {
+        if !index.contains_key(column) {
+            errors.push(RowError {
+                line: 1,
+                field: column.into(),
+                message: "this column is missing from the header".into(),
+            });
+        }
+    }
+    for name in &header {
+        if !COLUMNS.contains(&name.as_str()) {
+            errors.push(RowError {
+                line: 1,
+                field: name.clone(),
+                message: format!("unknown column; the columns are {}", COLUMNS.join(", ")),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut records = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for (row, result) in reader.records().enumerate() {
+        let line = row as u64 + 2;
+        if row >= MAX_IMPORT_ROWS {
+            errors.push(RowError {
+                line,
+                field: "file".into(),
+                message: format!("more than {MAX_IMPORT_ROWS} rows; split the file"),
+            });
+            break;
+        }
+        let fields = match result {
+            Ok(fields) => fields,
+            Err(e) => {
+                errors.push(RowError { line, field: "row".into(), message: e.to_string() });
+                continue;
+            }
+        };
+        let get = |column: &str| fields.get(index[column]).unwrap_or("").to_string();
+        let mut bad = |field: &str, message: String| errors.push(RowError { line, field: field.into(), message });
+        let number = get("endorsement_number");
+        if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
+            bad("endorsement_number", "must be 1 to 64 printable characters".into());
+        } else if let Some(first) = seen.insert(number.clone(), line) {
+            bad("endorsement_number", format!("`{number}` appears again (first on line {first})"));
+        }
+        let holder_name = get("holder_name");
+        if holder_name.is_empty() || holder_name.chars().count() > 200 {
+            bad("holder_name", "must be 1 to 200 characters".into());
+        }
+        let holder_email = get("holder_email").to_lowercase();
+        if crate::auth::normalize_email(&holder_email).is_err() {
+            bad("holder_email", format!("`{holder_email}` is not an email address"));
+        }
+        let credential = get("credential");
+        if let Err(e) = credential.parse::<Credential>() {
+            bad("credential", e.to_string().trim_start_matches(": ").to_string());
+        }
+        let association = get("association");
+        if association.is_empty() || association.chars().count() > 100 {
+            bad("association", "must be 1 to 100 characters".into());
+        }
+        let mut date = |column: &str, required: bool| -> Option<Date> {
+            let text = get(column);
+            if text.is_empty() {
+                if required {
+                    bad(column, "is required".into());
+                }
+                return None;
+            }
+            match text.parse::<Date>() {
+                Ok(date) => Some(date),
+                Err(e) => {
+                    bad(column, e.to_string().trim_start_matches(": ").to_string());
+                    None
+                }
+            }
+        };
+        let earned_on = date("earned_on", true);
+        let valid_through = date("valid_through", false);
+        let revoked_on = date("revoked_on", false);
+        if let (Some(earned), Some(through)) = (earned_on, valid_through)
+            && through < earned
+        {
+            bad("valid_through", format!("{through} is before earned_on {earned}"));
+        }
+        if let (Some(earned), Some(revoked)) = (earned_on, revoked_on)
+            && revoked < earned
+        {
+            bad("revoked_on", format!("{revoked} is before earned_on {earned}"));
+        }
+        if let Some(earned) = earned_on {
+            records.push(RegistryRecord {
+                number,
+                holder_name,
+                holder_email,
+                credential,
+                association,
+                earned_on: earned.to_string(),
+                valid_through: valid_through.map(|d| d.to_string()),
+                revoked_on: revoked_on.map(|d| d.to_string()),
+                version: 0,
+                changed_at_ms: now_ms,
+                changed_by: changed_by.to_string(),
+                source: format!("{source} line {line}"),
+            });
+        }
+    }
+    if errors.is_empty() { Ok(records) } else { Err(errors) }
+}
+
+/// The credential a record grants, for the dossier (`None` when the stored record is broken,
+/// which validation on the way in prevents).
+pub fn credential_of(record: &RegistryRecord) -> Option<CredentialRecord> {
+    Some(CredentialRecord {
+        credential: record.credential.parse().ok()?,
+        earned_on: record.earned_on.parse().ok()?,
+        valid_through: match &record.valid_through {
+            Some(d) => Some(d.parse().ok()?),
+            None => None,
+        },
+        revoked_on: match &record.revoked_on {
+            Some(d) => Some(d.parse().ok()?),
+            None => None,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n";
+
+    #[test]
+    fn reads_good_rows() {
+        let text = format!(
+            "{HEADER}NM-1,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-03-01,2027-12-31,\nNM-2,Quinn,quinn@example.org,IMHS,NMAIMH,2018-01-15,,\n"
+        );
+        let records = parse_csv(&text, "admin", "registry.csv", 5).expect("valid");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].valid_through.as_deref(), Some("2027-12-31"));
+        assert_eq!(records[1].valid_through, None);
+        assert_eq!(records[1].source, "registry.csv line 3");
+        let credential = credential_of(&records[0]).expect("credential");
+        assert_eq!(credential.credential, Credential::ImhmC);
+    }
+
+    #[test]
+    fn reports_every_bad_row_by_line_and_field() {
+        let text = format!(
+            "{HEADER}NM-1,Pat,pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\nNM-2,Quinn,not-an-email,IMHM,NMAIMH,2018-02-30,,\nNM-1,Dup,dup@example.org,IMHS,NMAIMH,2015-03-01,2014-01-01,\n"
+        );
+        let errors = parse_csv(&text, "admin", "x.csv", 0).expect_err("bad rows");
+        let found: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (3, "holder_email"),
+                (3, "credential"),
+                (3, "earned_on"),
+                (4, "endorsement_number"),
+                (4, "valid_through")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_header_must_name_every_column() {
+        let errors = parse_csv("endorsement_number,holder_name,colour\n", "a", "x", 0).expect_err("bad header");
+        assert!(errors.iter().any(|e| e.field == "credential"));
+        assert!(errors.iter().any(|e| e.field == "colour"));
+    }
+}

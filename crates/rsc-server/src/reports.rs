@@ -1,0 +1,282 @@
+//! The CSV and PDF reports of verified hours. Both are views of the same [`Verified`] value
+//! as the signed JSON export, which remains the one a reviewer can check.
+
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use rsc_rules::format_hours;
+
+use crate::AppError;
+use crate::verified::{Verified, credential_held, logged_and_confirmed};
+
+/// One row per session: date, kind, format, provider, credential held that day, minutes logged,
+/// minutes counted and the reasons when excluded.
+pub fn csv_report(verified: &Verified) -> Result<String, AppError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    writer
+        .write_record([
+            "date",
+            "session_id",
+            "kind",
+            "format",
+            "provider",
+            "provider_id",
+            "credential_held",
+            "minutes_logged",
+            "minutes_confirmed",
+            "minutes_counted",
+            "excluded",
+            "explanation",
+        ])
+        .map_err(fail)?;
+    for (session, result) in verified.dossier.sessions.iter().zip(&verified.evaluation.sessions) {
+        let provider = session.provider.as_str();
+        let (logged, confirmed) = logged_and_confirmed(session);
+        let excluded = result.excluded.iter().map(|e| e.code()).collect::<Vec<_>>().join(";");
+        writer
+            .write_record([
+                session.date.to_string(),
+                session.id.to_string(),
+                session.kind.to_string(),
+                session.format.to_string(),
+                verified.provider_names.get(provider).cloned().unwrap_or_else(|| provider.to_string()),
+                provider.to_string(),
+                credential_held(verified, provider, session.date).unwrap_or_else(|| "none".into()),
+                logged.to_string(),
+                confirmed.map(|m| m.to_string()).unwrap_or_default(),
+                result.counted_minutes.to_string(),
+                excluded,
+                result.explanation.clone().unwrap_or_default(),
+            ])
+            .map_err(fail)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// A line of the PDF: size and text.
+struct Line {
+    size: f32,
+    bold: bool,
+    text: String,
+}
+
+fn line(size: f32, bold: bool, text: impl Into<String>) -> Line {
+    Line { size, bold, text: text.into() }
+}
+
+/// Wraps `text` at about `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        if !current.is_empty() && current.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// The base-14 fonts speak Latin-1 at best: keep to ASCII so every reader shows the same text.
+fn ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '–' | '—' => '-',
+            '‘' | '’' => '\'',
+            '“' | '”' => '"',
+            '…' => '.',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// A report a reviewer reads: the applicant, the rulebook and purpose, each requirement with
+/// its window, per-provider totals, the sessions, and how to verify the signed export.
+pub fn pdf_report(verified: &Verified, key_id: &str, public_key: &str) -> Vec<u8> {
+    let e = &verified.evaluation;
+    let mut lines = vec![
+        line(16.0, true, "RSC Logbook - verified reflective supervision/consultation hours"),
+        line(10.0, false, ""),
+        line(11.0, false, format!("Applicant: {} ({})", verified.applicant.display_name, verified.applicant.email)),
+        line(11.0, false, format!("Rulebook: {} ({})", verified.rulebook.name, verified.rulebook.id)),
+        line(11.0, false, format!("Purpose: {}    Evaluated as of: {}", verified.purpose, e.as_of)),
+        line(12.0, true, format!("Outcome: {}", if e.eligible { "ELIGIBLE" } else { "NOT ELIGIBLE YET" })),
+    ];
+    lines.extend(wrap(&e.summary, 95).into_iter().map(|l| line(10.0, false, l)));
+    lines.push(line(10.0, false, ""));
+    lines.push(line(13.0, true, "Requirements"));
+    for r in &e.requirements {
+        let window = match r.window.from {
+            Some(from) => format!("{from} to {}", r.window.to),
+            None => format!("up to {}", r.window.to),
+        };
+        lines.push(line(
+            10.5,
+            true,
+            format!(
+                "{} - {} - {}: {} counted of {} required, window {window}",
+                r.id,
+                if r.required { "required" } else { "advisory" },
+                if r.met { "MET" } else { "NOT MET" },
+                format_hours(r.counted_minutes),
+                format_hours(r.required_minutes)
+            ),
+        ));
+        lines.extend(wrap(&r.explanation, 100).into_iter().map(|l| line(9.5, false, format!("    {l}"))));
+    }
+    lines.push(line(10.0, false, ""));
+    lines.push(line(13.0, true, "Providers"));
+    for (id, name) in &verified.provider_names {
+        let (mut logged, mut counted, mut sessions) = (0u64, 0u64, 0u64);
+        for (session, result) in verified.dossier.sessions.iter().zip(&e.sessions) {
+            if session.provider.as_str() == id {
+                logged += u64::from(session.minutes.get());
+                counted += result.counted_minutes;
+                sessions += 1;
+            }
+        }
+        let in_window = e.providers.iter().find(|p| p.provider.as_str() == id).map_or(0, |p| p.counted_minutes);
+        lines.push(line(
+            10.0,
+            false,
+            format!(
+                "{name}: {sessions} sessions, {} logged, {} counted ({} in the first requirement's window)",
+                format_hours(logged),
+                format_hours(counted),
+                format_hours(in_window)
+            ),
+        ));
+    }
+    for a in &e.advisories {
+        lines.extend(wrap(&format!("Advice: {}", a.text), 100).into_iter().map(|l| line(9.5, false, l)));
+    }
+    lines.push(line(10.0, false, ""));
+    lines.push(line(13.0, true, "Sessions"));
+    lines.push(line(
+        9.0,
+        true,
+        "date        kind        format     provider                credential  logged  counted  status",
+    ));
+    for (session, result) in verified.dossier.sessions.iter().zip(&e.sessions) {
+        let provider = session.provider.as_str();
+        let name = verified.provider_names.get(provider).cloned().unwrap_or_else(|| provider.to_string());
+        let status = if result.excluded.is_empty() {
+            "counted".to_string()
+        } else {
+            result.excluded.iter().map(|x| x.code()).collect::<Vec<_>>().join(", ")
+        };
+        lines.push(line(
+            9.0,
+            false,
+            format!(
+                "{}  {:<10}  {:<9}  {:<22}  {:<10}  {:>6}  {:>7}  {status}",
+                session.date,
+                session.kind,
+                session.format,
+                name.chars().take(22).collect::<String>(),
+                credential_held(verified, provider, session.date).unwrap_or_else(|| "none".into()),
+                session.minutes.get(),
+                result.counted_minutes,
+            ),
+        ));
+    }
+    lines.push(line(10.0, false, ""));
+    lines.push(line(13.0, true, "How to verify this report"));
+    let how = format!(
+        "This report is a view of a signed JSON export. Download it (GET /v1/me/exports/json) and the server's published keys \
+         (GET /v1/server-keys), then run: rsc verify export.json --server-keys keys.json. The verifier checks the server's \
+         signature (key {key_id}, public key {public_key}), every provider's signature on each confirmed session, the registry \
+         records relied on, and that evaluating the dossier again gives the same result."
+    );
+    lines.extend(wrap(&how, 100).into_iter().map(|l| line(9.5, false, l)));
+    render_pdf(&lines)
+}
+
+fn render_pdf(lines: &[Line]) -> Vec<u8> {
+    const WIDTH: f32 = 595.0;
+    const HEIGHT: f32 = 842.0;
+    const MARGIN: f32 = 50.0;
+    let mut pages: Vec<Vec<&Line>> = vec![Vec::new()];
+    let mut y = HEIGHT - MARGIN;
+    for l in lines {
+        let advance = l.size * 1.35;
+        if y - advance < MARGIN {
+            pages.push(Vec::new());
+            y = HEIGHT - MARGIN;
+        }
+        y -= advance;
+        if let Some(page) = pages.last_mut() {
+            page.push(l);
+        }
+    }
+    let mut pdf = Pdf::new();
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let regular = Ref::new(3);
+    let bold = Ref::new(4);
+    let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(5 + 2 * i as i32)).collect();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
+    pdf.type1_font(regular).base_font(Name(b"Helvetica"));
+    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold"));
+    for (i, page_lines) in pages.iter().enumerate() {
+        let content_id = Ref::new(6 + 2 * i as i32);
+        let mut page = pdf.page(page_ids[i]);
+        page.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT)).parent(tree).contents(content_id);
+        let mut resources = page.resources();
+        let mut fonts = resources.fonts();
+        fonts.pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
+        fonts.finish();
+        resources.finish();
+        page.finish();
+        let mut content = Content::new();
+        let mut y = HEIGHT - MARGIN;
+        for l in page_lines {
+            y -= l.size * 1.35;
+            let text = ascii(&l.text);
+            if text.is_empty() {
+                continue;
+            }
+            content.begin_text();
+            content.set_font(Name(if l.bold { b"F2" } else { b"F1" }), l.size);
+            content.next_line(MARGIN, y);
+            content.show(Str(text.as_bytes()));
+            content.end_text();
+        }
+        let footer = format!("page {} of {}", i + 1, pages.len());
+        content.begin_text();
+        content.set_font(Name(b"F1"), 8.0);
+        content.next_line(WIDTH - MARGIN - 50.0, MARGIN / 2.0);
+        content.show(Str(footer.as_bytes()));
+        content.end_text();
+        pdf.stream(content_id, &content.finish());
+    }
+    pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_wraps_and_stays_ascii() {
+        assert_eq!(wrap("one two three four", 9), vec!["one two", "three", "four"]);
+        assert_eq!(ascii("Mentor – Clinical “IMHM-C” é"), "Mentor - Clinical \"IMHM-C\" ?");
+    }
+
+    #[test]
+    fn long_reports_span_pages() {
+        let lines: Vec<Line> = (0..200).map(|i| line(10.0, false, format!("row {i}"))).collect();
+        let pdf = render_pdf(&lines);
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("page 1 of 5") || text.contains("page 1 of 4"), "several pages");
+    }
+}

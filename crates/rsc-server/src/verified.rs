@@ -1,0 +1,271 @@
+//! Verified hours: the applicant's dossier built from the projection, the attestation ledger
+//! and the registry (through `rsc-model`'s dossier builder, like every other evaluation), its
+//! evaluation, and the signed export of both.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rsc_doc::SignedStatement;
+use rsc_export::{ExportedAttestation, Payload, Person, PublishedKey, RegistryRecordRef};
+use rsc_model::{Applicant, AttendanceRecord, Confirmation, Date, Dossier, DossierBuilder, Id, Minutes};
+use rsc_rules::{Evaluation, Purpose, Rulebook};
+
+use crate::AppError;
+use crate::auth::now_ms;
+use crate::registry::credential_of;
+use crate::store::{AttestationRecord, RegistryRecord, ServerKeyRecord, SessionAttendance, Store, UserRecord};
+
+/// What to evaluate: from the request, else the applicant's profile.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct EvaluationQuery {
+    /// A built-in rulebook id.
+    pub rulebook: Option<String>,
+    /// `application` or `renewal`.
+    pub purpose: Option<String>,
+    /// The evaluation date (default: today, UTC).
+    pub as_of: Option<String>,
+}
+
+/// An applicant's verified hours and everything they rest on.
+pub struct Verified {
+    /// The applicant.
+    pub applicant: UserRecord,
+    /// The rulebook.
+    pub rulebook: Rulebook,
+    /// The purpose.
+    pub purpose: Purpose,
+    /// The dossier.
+    pub dossier: Dossier,
+    /// Its evaluation.
+    pub evaluation: Evaluation,
+    /// The ledger entries behind confirmed and disputed sessions, by session id.
+    pub attestations: BTreeMap<String, AttestationRecord>,
+    /// The registry records each provider's credentials come from.
+    pub records: Vec<(String, RegistryRecord)>,
+    /// Providers' display names by id.
+    pub provider_names: BTreeMap<String, String>,
+    /// The sessions as projected, by id (start time, zone).
+    pub sessions: BTreeMap<String, SessionAttendance>,
+}
+
+fn internal(what: &str) -> impl Fn(rsc_model::ModelError) -> AppError + '_ {
+    move |e| AppError::Internal(format!("{what}: {e}"))
+}
+
+/// Builds and evaluates the applicant's dossier.
+pub async fn verified_hours<S: Store>(
+    store: &S,
+    user: &UserRecord,
+    query: &EvaluationQuery,
+) -> Result<Verified, AppError> {
+    let profile = store.profile(&user.id).await?.unwrap_or_default();
+    let rulebook_id = query.rulebook.clone().or(profile.rulebook.clone()).ok_or_else(|| {
+        AppError::invalid("rulebook", "choose a rulebook (nmaimh, orimha or ct-aimh), here or in your profile")
+    })?;
+    let rulebook = rsc_rules::builtin(&rulebook_id).ok_or_else(|| {
+        AppError::invalid("rulebook", format!("`{rulebook_id}` is not a rulebook here; use nmaimh, orimha or ct-aimh"))
+    })?;
+    let purpose_text = query.purpose.clone().or(profile.purpose.clone()).unwrap_or_else(|| "application".into());
+    let purpose: Purpose = purpose_text
+        .parse()
+        .map_err(|_| AppError::invalid("purpose", format!("`{purpose_text}` is not application or renewal")))?;
+    if !rulebook.purposes().contains(&purpose) {
+        return Err(AppError::invalid("purpose", format!("rulebook {} does not define {purpose}", rulebook.id)));
+    }
+    let as_of = match &query.as_of {
+        Some(text) => Date::parse_field(text, "as_of").map_err(|e| AppError::invalid("as_of", e.to_string()))?,
+        None => {
+            Date::from_unix_millis(now_ms()).ok_or_else(|| AppError::Internal("the clock is out of range".into()))?
+        }
+    };
+    let masters = match &profile.masters_conferred_on {
+        Some(text) => Some(Date::parse_field(text, "masters_conferred_on").map_err(internal("profile"))?),
+        None => None,
+    };
+
+    let rows = store.attendance_of(&user.id).await?;
+    let ledger: HashMap<Vec<u8>, AttestationRecord> =
+        store.valid_attestations_for(&user.id).await?.into_iter().map(|e| (e.id.clone(), e)).collect();
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let statement = row
+            .attendance
+            .attestation_id
+            .as_ref()
+            .and_then(|id| ledger.get(id))
+            .and_then(|entry| SignedStatement::from_bytes(&entry.statement).ok())
+            .map(|s| s.content);
+        records.push(attendance_record(row, statement)?);
+    }
+
+    let mut builder = DossierBuilder::new(as_of);
+    let mut relied_on = Vec::new();
+    let mut provider_names = BTreeMap::new();
+    let mut providers: Vec<&str> = rows.iter().map(|r| r.session.provider_id.as_str()).collect();
+    providers.sort_unstable();
+    providers.dedup();
+    for provider in providers {
+        let approved = store.approved_records(provider).await?;
+        let id = Id::new(provider, "provider").map_err(internal("provider"))?;
+        builder = builder.credentials(id, approved.iter().filter_map(credential_of));
+        relied_on.extend(approved.into_iter().map(|r| (provider.to_string(), r)));
+        let name = store.user_by_id(provider).await?.map(|u| u.display_name).unwrap_or_else(|| provider.to_string());
+        provider_names.insert(provider.to_string(), name);
+    }
+    let applicant = Applicant {
+        id: Id::new(user.id.as_str(), "applicant").map_err(internal("applicant"))?,
+        masters_conferred_on: masters,
+    };
+    let dossier = builder.build(applicant, &records);
+    let evaluation =
+        rsc_rules::evaluate(&rulebook, purpose, &dossier).map_err(|e| AppError::Internal(e.to_string()))?;
+
+    let sessions: BTreeMap<String, SessionAttendance> = rows.into_iter().map(|r| (r.session.id.clone(), r)).collect();
+    let attestations = dossier
+        .sessions
+        .iter()
+        .filter(|s| s.confirmation.is_some())
+        .filter_map(|s| {
+            let id = sessions.get(s.id.as_str())?.attendance.attestation_id.as_ref()?;
+            Some((s.id.to_string(), ledger.get(id)?.clone()))
+        })
+        .collect();
+    Ok(Verified {
+        applicant: user.clone(),
+        rulebook,
+        purpose,
+        dossier,
+        evaluation,
+        attestations,
+        records: relied_on,
+        provider_names,
+        sessions,
+    })
+}
+
+fn attendance_record(
+    row: &SessionAttendance,
+    statement: Option<rsc_model::AttestedContent>,
+) -> Result<AttendanceRecord, AppError> {
+    let (s, a) = (&row.session, &row.attendance);
+    let bad = internal("projection");
+    Ok(AttendanceRecord {
+        session_id: Id::new(s.id.as_str(), "session").map_err(&bad)?,
+        attendee: Id::new(a.attendee_id.as_str(), "attendee").map_err(&bad)?,
+        provider: Id::new(s.provider_id.as_str(), "provider").map_err(&bad)?,
+        date: Date::parse_field(&s.date, "date").map_err(&bad)?,
+        session_minutes: Minutes::new(i64::from(s.minutes), "minutes").map_err(&bad)?,
+        minutes_attended: Minutes::new(i64::from(a.minutes_attended), "minutes_attended").map_err(&bad)?,
+        kind: s.kind.parse().map_err(&bad)?,
+        format: s.format.parse().map_err(&bad)?,
+        about_own_rsc_practice: a.about_own_rsc_practice,
+        withdrawn: s.withdrawn,
+        statement,
+    })
+}
+
+/// The key exports are signed with, made on first use.
+pub async fn signing_key<S: Store>(store: &S) -> Result<ServerKeyRecord, AppError> {
+    if let Some(key) = store.server_keys().await?.into_iter().find(|k| k.retired_at_ms.is_none()) {
+        return Ok(key);
+    }
+    rotate_key(store).await
+}
+
+/// Makes a new signing key; older keys stay published for verification.
+pub async fn rotate_key<S: Store>(store: &S) -> Result<ServerKeyRecord, AppError> {
+    let key = rsc_doc::DeviceKey::generate().map_err(|e| AppError::Internal(e.to_string()))?;
+    let public_key = key.public_key().to_vec();
+    let record = ServerKeyRecord {
+        id: format!("rsc-{}", &hex::encode(&public_key)[..16]),
+        secret: key.secret_bytes().to_vec(),
+        public_key,
+        created_at_ms: now_ms(),
+        retired_at_ms: None,
+    };
+    store.add_server_key(&record).await?;
+    tracing::info!(key_id = %record.id, "new export signing key");
+    Ok(record)
+}
+
+/// Every key the server has signed with, as published.
+pub async fn published_keys<S: Store>(store: &S) -> Result<Vec<PublishedKey>, AppError> {
+    Ok(store
+        .server_keys()
+        .await?
+        .into_iter()
+        .map(|k| PublishedKey {
+            id: k.id,
+            public_key: hex::encode(k.public_key),
+            created_at_ms: k.created_at_ms,
+            retired_at_ms: k.retired_at_ms,
+        })
+        .collect())
+}
+
+/// The signed JSON export.
+pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<String, AppError> {
+    let key = signing_key(store).await?;
+    let secret: [u8; 32] = key
+        .secret
+        .as_slice()
+        .try_into()
+        .map_err(|_| AppError::Internal("a stored server key is not 32 bytes".into()))?;
+    let payload = Payload {
+        issued_at_ms: now_ms(),
+        applicant: Person { id: verified.applicant.id.clone(), display_name: verified.applicant.display_name.clone() },
+        rulebook: verified.rulebook.clone(),
+        purpose: verified.purpose,
+        dossier: verified.dossier.clone(),
+        evaluation: verified.evaluation.clone(),
+        attestations: verified
+            .attestations
+            .iter()
+            .map(|(session, entry)| ExportedAttestation::new(session, &entry.statement, &entry.public_key))
+            .collect(),
+        registry_records: verified
+            .records
+            .iter()
+            .filter_map(|(provider, r)| {
+                let credential = credential_of(r)?;
+                Some(RegistryRecordRef {
+                    number: r.number.clone(),
+                    provider_id: provider.clone(),
+                    holder_name: r.holder_name.clone(),
+                    credential: credential.credential,
+                    association: r.association.clone(),
+                    earned_on: credential.earned_on,
+                    valid_through: credential.valid_through,
+                    revoked_on: credential.revoked_on,
+                    version: r.version,
+                })
+            })
+            .collect(),
+        providers: verified
+            .provider_names
+            .iter()
+            .map(|(id, name)| Person { id: id.clone(), display_name: name.clone() })
+            .collect(),
+    };
+    rsc_export::sign_and_render(payload, &key.id, &secret).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The credential a provider held on a day, among those the rulebook accepts (for reports).
+pub fn credential_held(verified: &Verified, provider: &str, day: Date) -> Option<String> {
+    let accepted = match verified.purpose {
+        Purpose::Application => verified.rulebook.application.as_ref().map(|r| r.accepted_credentials.clone()),
+        Purpose::Renewal => verified.rulebook.renewal.as_ref().map(|r| r.accepted_credentials.clone()),
+    }
+    .unwrap_or_default();
+    let provider = verified.dossier.providers.iter().find(|p| p.id.as_str() == provider)?;
+    let held: Vec<&rsc_model::CredentialRecord> = provider.credentials.iter().filter(|c| c.held_on(day)).collect();
+    held.iter().find(|c| accepted.contains(&c.credential)).or(held.first()).map(|c| c.credential.to_string())
+}
+
+/// The confirmed minutes of a dossier session, for reports.
+pub fn logged_and_confirmed(dossier_session: &rsc_model::DossierSession) -> (u16, Option<u16>) {
+    let confirmed = match dossier_session.confirmation {
+        Some(Confirmation::Confirmed { minutes }) => Some(minutes.get()),
+        _ => None,
+    };
+    (dossier_session.minutes.get(), confirmed)
+}

@@ -1,0 +1,472 @@
+//! The registry, claims, verified hours and exports, through the real server.
+
+use std::process::Command;
+
+use rsc_doc::{DeviceKey, SessionEdit};
+use rsc_model::{Minutes, SessionKind};
+use rsc_protocol::Role;
+use rsc_rules::Exclusion;
+use rsc_server::RunningServer;
+use rsc_server::store::Store;
+use serde_json::{Value, json};
+
+use crate::support::{Api, Device};
+
+const HEADER: &str =
+    "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n";
+
+/// A registry admin, a provider (pat) and a supervisee (ana), signed in.
+struct World {
+    api: Api,
+    admin: Device,
+    pat: Device,
+    ana: Device,
+}
+
+async fn world<S: Store>(store: &S, server: &RunningServer) -> World {
+    let api = Api::new(server.url());
+    rsc_server::auth::create_account(
+        store,
+        "staff@example.org",
+        "a long enough password",
+        "Staff",
+        Role::RegistryAdmin,
+    )
+    .await
+    .expect("admin");
+    let admin = Device::sign_in(&api, "staff").await;
+    api.register("pat").await;
+    api.register("ana").await;
+    let pat = Device::sign_in(&api, "pat").await;
+    let ana = Device::sign_in(&api, "ana").await;
+    World { api, admin, pat, ana }
+}
+
+async fn import(world: &World, csv: &str) -> (u16, Value) {
+    let response = world
+        .api
+        .http
+        .post(format!("{}/v1/registry/import?source=test.csv", world.api.base))
+        .bearer_auth(&world.admin.token)
+        .header("content-type", "text/csv")
+        .body(csv.to_string())
+        .send()
+        .await
+        .expect("post");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Pat claims `number`; the admin approves when `approve`.
+async fn claim(world: &World, number: &str, approve: bool) -> String {
+    let (status, claim) = world.api.post("/v1/me/claims", Some(&world.pat.token), &json!({ "number": number })).await;
+    assert_eq!(status, 201, "{claim}");
+    let id = claim["id"].as_str().expect("id").to_string();
+    if approve {
+        let (status, body) =
+            world.api.post(&format!("/v1/registry/claims/{id}/approve"), Some(&world.admin.token), &json!({})).await;
+        assert_eq!(status, 204, "{body}");
+    }
+    id
+}
+
+/// Ana logs an individual session with pat on each date; pat confirms every one.
+async fn sessions_on(world: &mut World, dates: &[&str]) -> Vec<String> {
+    let (ana_id, pat_id) = (world.ana.user_id.clone(), world.pat.user_id.clone());
+    let mut ids = Vec::new();
+    for date in dates {
+        let id = world.ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+        let day = date.parse().expect("date");
+        world.ana.edit(&id, |d| d.edit(SessionEdit { date: Some(day), ..Default::default() }).expect("date"));
+        ids.push(id);
+    }
+    world.ana.sync().await;
+    world.pat.sync().await;
+    let key = DeviceKey::from_secret_bytes(&world.pat.key.secret_bytes());
+    for id in &ids {
+        world.pat.edit(id, |d| {
+            d.confirm(&key, &pat_id, &ana_id, Minutes::new(60, "m").expect("m"), 1).expect("confirm");
+        });
+    }
+    world.pat.sync().await;
+    world.ana.sync().await;
+    ids
+}
+
+async fn evaluation(world: &World, query: &str) -> Value {
+    let (status, body) = world.api.get(&format!("/v1/me/evaluation?{query}"), Some(&world.ana.token)).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn excluded(evaluation: &Value, session: &str) -> Vec<Exclusion> {
+    let found =
+        evaluation["sessions"].as_array().expect("sessions").iter().find(|s| s["id"] == session).expect("session");
+    serde_json::from_value(found["excluded"].clone()).expect("codes")
+}
+
+async fn imports_are_all_or_nothing_and_keep_history<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let world = world(&store, &server).await;
+    let good = format!(
+        "{HEADER}NM-1,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-03-01,2027-12-31,\nNM-2,Quinn,quinn@example.org,IMHS,NMAIMH,2018-01-15,,\n"
+    );
+    let (status, body) = import(&world, &good).await;
+    assert_eq!((status, body["inserted"].as_u64()), (200, Some(2)), "{body}");
+
+    // One bad row among changes: nothing changes, and the bad row is named by line and field.
+    let mixed = format!(
+        "{HEADER}NM-1,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-03-01,2028-12-31,\nNM-3,Rae,rae@example.org,IMHM,NMAIMH,2019-01-01,,\n"
+    );
+    let (status, body) = import(&world, &mixed).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["rows"], json!([{ "line": 3, "field": "credential", "message": body["rows"][0]["message"] }]));
+    let (_, record) = world.api.get("/v1/registry/records/NM-1", Some(&world.admin.token)).await;
+    assert_eq!(record["record"]["valid_through"], "2027-12-31", "unchanged");
+    assert_eq!(world.api.get("/v1/registry/records/NM-3", Some(&world.admin.token)).await.0, 404);
+
+    // Fixed, it imports; history keeps both versions of NM-1 with their sources.
+    let fixed = mixed.replace(",IMHM,", ",IMHS,");
+    let (status, body) = import(&world, &fixed).await;
+    assert_eq!((status, body["inserted"].as_u64(), body["updated"].as_u64()), (200, Some(1), Some(1)), "{body}");
+    let (_, record) = world.api.get("/v1/registry/records/NM-1", Some(&world.admin.token)).await;
+    let history = record["history"].as_array().expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (history[0]["valid_through"].as_str(), history[1]["valid_through"].as_str()),
+        (Some("2027-12-31"), Some("2028-12-31"))
+    );
+    assert_eq!(history[1]["source"], "test.csv line 2");
+    let (status, body) = import(&world, &fixed).await;
+    assert_eq!((status, body["unchanged"].as_u64()), (200, Some(2)));
+
+    // Members cannot touch the registry.
+    let response = world
+        .api
+        .http
+        .post(format!("{}/v1/registry/import", world.api.base))
+        .bearer_auth(&world.ana.token)
+        .body(good)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status().as_u16(), 403);
+    assert_eq!(world.api.get("/v1/registry/records", Some(&world.pat.token)).await.0, 403);
+    server.stop().await.expect("stop");
+}
+
+async fn credential_dates_decide_which_sessions_count<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let mut world = world(&store, &server).await;
+    let csv = format!("{HEADER}NM-7,Pat Provider,pat@example.org,IMHM-C,ORIMHA,2020-03-01,2024-12-31,\n");
+    assert_eq!(import(&world, &csv).await.0, 200);
+    let (status, _) = world.api.post("/v1/me/claims", Some(&world.pat.token), &json!({ "number": "NM-404" })).await;
+    assert_eq!(status, 404, "only records in the registry can be claimed");
+    claim(&world, "NM-7", true).await;
+    let ids =
+        sessions_on(&mut world, &["2020-02-29", "2020-03-01", "2024-05-31", "2024-06-01", "2024-12-31", "2025-01-01"])
+            .await;
+    let (status, body) = world
+        .api
+        .http
+        .put(format!("{}/v1/me/profile", world.api.base))
+        .bearer_auth(&world.ana.token)
+        .json(&json!({ "masters_conferred_on": "2010-05-15", "rulebook": "orimha", "purpose": "application" }))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), r))
+        .expect("put");
+    assert_eq!(status, 200, "{:?}", body.text().await);
+    let e = evaluation(&world, "as_of=2025-06-01").await;
+    assert_eq!(e["rulebook"], "orimha");
+    let expected = [
+        vec![Exclusion::ProviderNotQualified], // the day before it was earned
+        vec![],                                // the day it was earned
+        vec![],
+        vec![],
+        vec![],                                // its last valid day
+        vec![Exclusion::ProviderNotQualified], // the day after
+    ];
+    for (id, want) in ids.iter().zip(&expected) {
+        assert_eq!(&excluded(&e, id), want, "{id}");
+    }
+    // A later revocation changes which sessions count from its date on, with nothing else to do.
+    let (status, body) = world
+        .api
+        .post("/v1/registry/records/NM-7/revoke", Some(&world.admin.token), &json!({ "revoked_on": "2024-06-01" }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let e = evaluation(&world, "as_of=2025-06-01").await;
+    assert_eq!(excluded(&e, &ids[2]), vec![], "the day before the revocation still counts");
+    assert_eq!(excluded(&e, &ids[3]), vec![Exclusion::ProviderNotQualified], "not held on the revocation day");
+    assert_eq!(excluded(&e, &ids[4]), vec![Exclusion::ProviderNotQualified]);
+    // Unmet, rsc_total describes the 24 months ending on as_of: only 2024-05-31 counts there now.
+    assert_eq!(e["requirements"][0]["counted_minutes"], 60);
+    server.stop().await.expect("stop");
+}
+
+async fn an_unapproved_claim_verifies_nothing<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let mut world = world(&store, &server).await;
+    assert_eq!(import(&world, &format!("{HEADER}NM-9,Pat,pat@example.org,IMHM-C,NMAIMH,2015-01-01,,\n")).await.0, 200);
+    let ids = sessions_on(&mut world, &["2025-01-10"]).await;
+    let pending = claim(&world, "NM-9", false).await;
+    let e = evaluation(&world, "rulebook=nmaimh&as_of=2025-06-01").await;
+    assert_eq!(excluded(&e, &ids[0]), vec![Exclusion::ProviderNotQualified], "pending");
+    let (status, _) = world
+        .api
+        .post(&format!("/v1/registry/claims/{pending}/reject"), Some(&world.admin.token), &json!({ "note": "not you" }))
+        .await;
+    assert_eq!(status, 204);
+    let e = evaluation(&world, "rulebook=nmaimh&as_of=2025-06-01").await;
+    assert_eq!(excluded(&e, &ids[0]), vec![Exclusion::ProviderNotQualified], "rejected");
+    let (_, claims) = world.api.get("/v1/me/claims", Some(&world.pat.token)).await;
+    assert_eq!(claims[0]["status"], "rejected");
+    claim(&world, "NM-9", true).await;
+    let e = evaluation(&world, "rulebook=nmaimh&as_of=2025-06-01").await;
+    assert_eq!(excluded(&e, &ids[0]), vec![]);
+    assert_eq!(e["sessions"][0]["counted_minutes"], 60);
+    // Someone else cannot have the same record approved.
+    world.api.register("mal").await;
+    let mal = Device::sign_in(&world.api, "mal").await;
+    let (status, body) = world.api.post("/v1/me/claims", Some(&mal.token), &json!({ "number": "NM-9" })).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().expect("id");
+    let (status, _) =
+        world.api.post(&format!("/v1/registry/claims/{id}/approve"), Some(&world.admin.token), &json!({})).await;
+    assert_eq!(status, 409);
+    server.stop().await.expect("stop");
+}
+
+/// The `rsc` binary of this workspace (built with the workspace's tests).
+fn rsc_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let rsc = dir.join("rsc");
+    if !rsc.is_file() {
+        let built =
+            Command::new(env!("CARGO")).args(["build", "-q", "-p", "rsc-cli", "--bin", "rsc"]).status().expect("cargo");
+        assert!(built.success(), "building rsc");
+    }
+    rsc
+}
+
+async fn evaluation_agrees_with_rsc_evaluate_and_exports_verify<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let mut world = world(&store, &server).await;
+    assert_eq!(
+        import(&world, &format!("{HEADER}CT-1,Pat Provider,pat@example.org,IMHM-C,CT-AIMH,2015-01-01,,\n")).await.0,
+        200
+    );
+    claim(&world, "CT-1", true).await;
+    let ids = sessions_on(&mut world, &["2025-01-10", "2025-02-10", "2025-03-10"]).await;
+    // One left unconfirmed, one disputed.
+    let (ana_id, pat_id) = (world.ana.user_id.clone(), world.pat.user_id.clone());
+    let extra = world.ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 45)]);
+    world.ana.sync().await;
+    world.pat.sync().await;
+    let key = DeviceKey::from_secret_bytes(&world.pat.key.secret_bytes());
+    world.pat.edit(&ids[2], |d| {
+        d.dispute(&key, &pat_id, &ana_id, "ended early", 5).expect("dispute");
+    });
+    world.pat.sync().await;
+
+    let response = world
+        .api
+        .http
+        .put(format!("{}/v1/me/profile", world.api.base))
+        .bearer_auth(&world.ana.token)
+        .json(&json!({ "masters_conferred_on": "2012-05-15", "rulebook": null, "purpose": null }))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status().as_u16(), 200);
+    let query = "rulebook=ct-aimh&purpose=application&as_of=2025-06-01";
+    let dir = std::env::temp_dir().join(format!("rsc-export-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (status, dossier) = world.api.get(&format!("/v1/me/dossier?{query}"), Some(&world.ana.token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(dossier["sessions"].as_array().map(Vec::len), Some(4));
+    std::fs::write(dir.join("dossier.json"), dossier.to_string()).expect("write");
+    let served = evaluation(&world, query).await;
+    let cli = Command::new(rsc_binary())
+        .args(["evaluate", "--rulebook", "ct-aimh", "--purpose", "application"])
+        .arg(dir.join("dossier.json"))
+        .output()
+        .expect("rsc");
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let from_cli: Value = serde_json::from_slice(&cli.stdout).expect("json");
+    assert_eq!(from_cli, served, "the endpoint and rsc evaluate agree");
+    assert_eq!(excluded(&served, &extra), vec![Exclusion::Unconfirmed]);
+    assert_eq!(excluded(&served, &ids[2]), vec![Exclusion::Disputed]);
+    assert_eq!(served["requirements"][0]["counted_minutes_as_of"], 120);
+
+    // The signed JSON export verifies offline, against the published keys.
+    let export = world
+        .api
+        .http
+        .get(format!("{}/v1/me/exports/json?{query}", world.api.base))
+        .bearer_auth(&world.ana.token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(export.status().as_u16(), 200);
+    assert!(export.headers()["content-disposition"].to_str().expect("header").contains(".json"));
+    let bytes = export.bytes().await.expect("body").to_vec();
+    let (_, keys) = world.api.get("/v1/server-keys", None).await;
+    let published: Vec<rsc_export::PublishedKey> = serde_json::from_value(keys.clone()).expect("keys");
+    let report = rsc_export::verify(&bytes, Some(&published)).expect("verifies");
+    assert_eq!((report.attestations, report.sessions, report.key_published), (3, 4, true));
+    std::fs::write(dir.join("export.json"), &bytes).expect("write");
+    std::fs::write(dir.join("keys.json"), keys.to_string()).expect("write");
+    let ok = Command::new(rsc_binary())
+        .arg("verify")
+        .arg(dir.join("export.json"))
+        .arg("--server-keys")
+        .arg(dir.join("keys.json"))
+        .output()
+        .expect("rsc");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("verifies"));
+
+    // Any byte changed, anywhere, and it fails.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..400 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let at = (state % bytes.len() as u64) as usize;
+        let flip = ((state >> 32) % 255 + 1) as u8;
+        let mut tampered = bytes.clone();
+        tampered[at] ^= flip;
+        assert!(
+            rsc_export::verify(&tampered, Some(&published)).is_err(),
+            "byte {at} ^ {flip:#x} went unnoticed: {:?}",
+            String::from_utf8_lossy(&bytes[at.saturating_sub(40)..(at + 40).min(bytes.len())])
+        );
+    }
+    let mut tampered = bytes.clone();
+    let text = String::from_utf8(tampered.clone()).expect("utf-8");
+    let at = text.find("\"counted_minutes\": 60").expect("a counted session");
+    tampered[at + "\"counted_minutes\": ".len()] = b'9';
+    std::fs::write(dir.join("tampered.json"), &tampered).expect("write");
+    let failed = Command::new(rsc_binary()).arg("verify").arg(dir.join("tampered.json")).output().expect("rsc");
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains("server signature"),
+        "{}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
+
+    // After a key rotation the old export still verifies against the published keys.
+    rsc_server::verified::rotate_key(&store).await.expect("rotate");
+    let (_, keys) = world.api.get("/v1/server-keys", None).await;
+    let published: Vec<rsc_export::PublishedKey> = serde_json::from_value(keys).expect("keys");
+    assert_eq!(published.len(), 2);
+    assert!(rsc_export::verify(&bytes, Some(&published)).is_ok());
+    std::fs::remove_dir_all(&dir).ok();
+    server.stop().await.expect("stop");
+}
+
+async fn csv_and_pdf_reports_and_pending_confirmations<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let mut world = world(&store, &server).await;
+    assert_eq!(
+        import(&world, &format!("{HEADER}NM-2,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-01-01,2025-02-28,\n"))
+            .await
+            .0,
+        200
+    );
+    claim(&world, "NM-2", true).await;
+    let ids = sessions_on(&mut world, &["2025-01-10", "2025-03-10"]).await;
+    let (ana_id, pat_id) = (world.ana.user_id.clone(), world.pat.user_id.clone());
+    let waiting = world.ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 30)]);
+    world.ana.edit(&ids[0], |d| {
+        d.edit(SessionEdit { minutes: Some(Minutes::new(75, "m").expect("m")), ..Default::default() }).expect("edit")
+    });
+    world.ana.sync().await;
+
+    let (status, pending) = world.api.get("/v1/me/pending-confirmations", Some(&world.pat.token)).await;
+    assert_eq!(status, 200);
+    let mut listed: Vec<(String, String)> = pending
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|p| (p["session_id"].as_str().unwrap_or("").to_string(), p["status"].as_str().unwrap_or("").to_string()))
+        .collect();
+    listed.sort();
+    let mut want =
+        vec![(ids[0].clone(), "changed_since_confirmed".to_string()), (waiting.clone(), "pending".to_string())];
+    want.sort();
+    assert_eq!(listed, want);
+    assert_eq!(pending[0]["attendee_name"], "ana");
+
+    let query = "rulebook=nmaimh&as_of=2025-06-01";
+    let csv = world
+        .api
+        .http
+        .get(format!("{}/v1/me/exports/csv?{query}", world.api.base))
+        .bearer_auth(&world.ana.token)
+        .send()
+        .await
+        .expect("get");
+    assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+    let csv = csv.text().await.expect("text");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 3);
+    let row = rows.iter().find(|r| &r[1] == ids[1].as_str()).expect("row");
+    assert_eq!(
+        (&row[4], &row[6], &row[7], &row[8], &row[9], &row[10]),
+        ("pat", "none", "90", "60", "0", "provider_not_qualified")
+    );
+    let row = rows.iter().find(|r| &r[1] == ids[0].as_str()).expect("row");
+    assert_eq!((&row[6], &row[7], &row[10]), ("IMHM-C", "75", "unconfirmed"));
+    assert!(row[11].contains("edited after"), "{}", &row[11]);
+
+    let pdf = world
+        .api
+        .http
+        .get(format!("{}/v1/me/exports/pdf?{query}", world.api.base))
+        .bearer_auth(&world.ana.token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.expect("body");
+    let path = std::env::temp_dir().join(format!("rsc-report-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, &bytes).expect("write");
+    let text = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "verified reflective supervision",
+        "Applicant: ana",
+        "New Mexico Association",
+        "rsc_total",
+        "NOT MET",
+        "pat:",
+        "Sessions",
+        "2025-03-10",
+        "provider_not_qualified",
+        "How to verify",
+        "rsc verify",
+    ] {
+        assert!(text.contains(expected), "`{expected}` in the PDF:\n{text}");
+    }
+    std::fs::remove_file(&path).ok();
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_backends!(
+    imports_are_all_or_nothing_and_keep_history,
+    credential_dates_decide_which_sessions_count,
+    an_unapproved_claim_verifies_nothing,
+    evaluation_agrees_with_rsc_evaluate_and_exports_verify,
+    csv_and_pdf_reports_and_pending_confirmations,
+);
