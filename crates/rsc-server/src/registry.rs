@@ -234,3 +234,14 @@ mod tests {
         assert!(errors.iter().any(|e| e.field == "colour"));
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    #[test]
+    fn the_example_registry_imports_cleanly() {
+        let text = include_str!("../../../examples/registry.csv");
+        let records = super::parse_csv(text, "test", "examples/registry.csv", 0).expect("the example is valid");
+        assert_eq!(records.len(), 5);
+        assert!(records.iter().any(|r| r.revoked_on.as_deref() == Some("2023-04-15")));
+    }
+}

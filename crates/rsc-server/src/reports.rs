@@ -53,15 +53,24 @@ pub fn csv_report(verified: &Verified) -> Result<String, AppError> {
     String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// A line of the PDF: size and text.
+/// A line of the PDF: size, weight, and either one text or table cells placed at their own
+/// x positions (so columns line up whatever font a reader substitutes).
 struct Line {
     size: f32,
     bold: bool,
     text: String,
+    cells: Vec<(f32, String)>,
 }
 
 fn line(size: f32, bold: bool, text: impl Into<String>) -> Line {
-    Line { size, bold, text: text.into() }
+    Line { size, bold, text: text.into(), cells: Vec::new() }
+}
+
+/// The session table's column positions, in points from the left margin.
+const COLUMNS: [f32; 8] = [0.0, 58.0, 112.0, 160.0, 280.0, 338.0, 378.0, 422.0];
+
+fn row(size: f32, bold: bool, cells: [String; 8]) -> Line {
+    Line { size, bold, text: String::new(), cells: COLUMNS.iter().copied().zip(cells).collect() }
 }
 
 /// Wraps `text` at about `width` characters.
@@ -172,19 +181,19 @@ pub fn pdf_report(verified: &Verified, key_id: &str, public_key: &str) -> Vec<u8
         } else {
             result.excluded.iter().map(|x| x.code()).collect::<Vec<_>>().join(", ")
         };
-        lines.push(line(
-            9.0,
+        lines.push(row(
+            8.5,
             false,
-            format!(
-                "{}  {:<10}  {:<9}  {:<22}  {:<10}  {:>6}  {:>7}  {status}",
-                session.date,
-                session.kind,
-                session.format,
-                name.chars().take(22).collect::<String>(),
+            [
+                session.date.to_string(),
+                session.kind.to_string(),
+                session.format.to_string(),
+                name.chars().take(24).collect(),
                 credential_held(verified, provider, session.date).unwrap_or_else(|| "none".into()),
-                session.minutes.get(),
-                result.counted_minutes,
-            ),
+                session.minutes.get().to_string(),
+                result.counted_minutes.to_string(),
+                status,
+            ],
         ));
     }
     lines.push(line(10.0, false, ""));
@@ -240,15 +249,20 @@ fn render_pdf(lines: &[Line]) -> Vec<u8> {
         let mut y = HEIGHT - MARGIN;
         for l in page_lines {
             y -= l.size * 1.35;
-            let text = ascii(&l.text);
-            if text.is_empty() {
-                continue;
+            let font = Name(if l.bold { b"F2" } else { b"F1" });
+            let cells: Vec<(f32, String)> =
+                if l.cells.is_empty() { vec![(0.0, l.text.clone())] } else { l.cells.clone() };
+            for (x, text) in cells {
+                let text = ascii(&text);
+                if text.is_empty() {
+                    continue;
+                }
+                content.begin_text();
+                content.set_font(font, l.size);
+                content.next_line(MARGIN + x, y);
+                content.show(Str(text.as_bytes()));
+                content.end_text();
             }
-            content.begin_text();
-            content.set_font(Name(if l.bold { b"F2" } else { b"F1" }), l.size);
-            content.next_line(MARGIN, y);
-            content.show(Str(text.as_bytes()));
-            content.end_text();
         }
         let footer = format!("page {} of {}", i + 1, pages.len());
         content.begin_text();

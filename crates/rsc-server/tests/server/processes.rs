@@ -174,3 +174,46 @@ async fn logs_carry_request_ids_and_never_secrets() {
     assert!(!log.contains("a long enough password"), "the password is never logged");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn registry_commands_import_list_show_lapse_and_revoke() {
+    let dir = std::env::temp_dir().join(format!("rsc-registry-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/registry.csv");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rsc-server"))
+            .current_dir(&dir)
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("runs")
+    };
+    let text = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let imported = run(&["registry", "import", example]);
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(text(&imported).contains("5 new"), "{}", text(&imported));
+    let listed = run(&["registry", "list"]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 5);
+    let lapsed = run(&["registry", "lapse", "NM-1001", "--valid-through", "2026-01-31"]);
+    assert!(lapsed.status.success(), "{}", text(&lapsed));
+    let revoked = run(&["registry", "revoke", "NM-1003", "--on", "2026-02-01"]);
+    assert!(revoked.status.success(), "{}", text(&revoked));
+    let shown = run(&["registry", "show", "NM-1001"]);
+    let shown = String::from_utf8_lossy(&shown.stdout).to_string();
+    assert_eq!(shown.lines().count(), 2, "two versions: {shown}");
+    assert!(shown.contains("valid through 2026-01-31") && shown.contains("lapse via cli"), "{shown}");
+    let early = run(&["registry", "revoke", "NM-1003", "--on", "2001-01-01"]);
+    assert!(!early.status.success() && text(&early).contains("revoked_on"), "{}", text(&early));
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nX-1,Xu,xu@example.org,IMHM-Q,NMAIMH,2020-01-01,,\n").expect("write");
+    let refused = run(&["registry", "import", bad.to_str().expect("path")]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains(":2: credential:"), "{}", text(&refused));
+    assert!(text(&refused).contains("nothing was imported"));
+    let keys = run(&["keys", "rotate"]);
+    assert!(keys.status.success() && text(&keys).contains("new signing key"), "{}", text(&keys));
+    std::fs::remove_dir_all(&dir).ok();
+}
