@@ -73,39 +73,6 @@ pub async fn put_profile<S: Store>(
     Ok(Json(profile))
 }
 
-/// A claim as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Claim {
-    /// The claim's id.
-    pub id: String,
-    /// The endorsement number.
-    pub number: String,
-    /// The claiming account.
-    pub user_id: String,
-    /// `pending`, `approved` or `rejected`.
-    pub status: String,
-    /// When it was made.
-    pub created_at_ms: i64,
-    /// When it was decided.
-    pub decided_at_ms: Option<i64>,
-    /// The admin's note.
-    pub note: String,
-}
-
-impl From<ClaimRecord> for Claim {
-    fn from(c: ClaimRecord) -> Self {
-        Claim {
-            id: c.id,
-            number: c.number,
-            user_id: c.user_id,
-            status: c.status,
-            created_at_ms: c.created_at_ms,
-            decided_at_ms: c.decided_at_ms,
-            note: c.note,
-        }
-    }
-}
-
 /// `POST /v1/me/claims` body.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,7 +86,7 @@ pub async fn create_claim<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
     JsonBody(body): JsonBody<NewClaim>,
-) -> Result<(StatusCode, Json<Claim>), AppError> {
+) -> Result<(StatusCode, Json<ClaimRecord>), AppError> {
     let number = body.number.trim();
     if state.store.registry_record(number).await?.is_none() {
         return Err(AppError::NotFound(format!("the registry has no endorsement number `{number}`")));
@@ -140,15 +107,15 @@ pub async fn create_claim<S: Store>(
     };
     state.store.create_claim(&claim).await?;
     tracing::info!(claim_id = %claim.id, number = %claim.number, "registry claim filed");
-    Ok((StatusCode::CREATED, Json(claim.into())))
+    Ok((StatusCode::CREATED, Json(claim)))
 }
 
 /// `GET /v1/me/claims`.
 pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
-) -> Result<Json<Vec<Claim>>, AppError> {
-    Ok(Json(state.store.claims(Some(&device.user.id), None).await?.into_iter().map(Claim::from).collect()))
+) -> Result<Json<Vec<ClaimRecord>>, AppError> {
+    Ok(Json(state.store.claims(Some(&device.user.id), None).await?))
 }
 
 /// `GET /v1/me/evaluation`: the contract's evaluation of the applicant's verified hours.

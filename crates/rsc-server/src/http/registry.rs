@@ -10,66 +10,17 @@ use rsc_model::Date;
 use rsc_protocol::Role;
 use serde::{Deserialize, Serialize};
 
-use super::me::Claim;
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
 use crate::registry::{RowError, parse_csv};
-use crate::store::{RegistryRecord, Store};
+use crate::store::{ClaimRecord, RegistryRecord, Store};
 
 fn require_admin(device: &AuthDevice) -> Result<(), AppError> {
     if device.role() == Role::RegistryAdmin {
         Ok(())
     } else {
         Err(AppError::Forbidden("only registry admins may do this".into()))
-    }
-}
-
-/// A record as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Record {
-    /// The endorsement number.
-    pub number: String,
-    /// The holder's name.
-    pub holder_name: String,
-    /// The holder's email.
-    pub holder_email: String,
-    /// The credential.
-    pub credential: String,
-    /// The issuing association.
-    pub association: String,
-    /// Earned on.
-    pub earned_on: String,
-    /// Valid through.
-    pub valid_through: Option<String>,
-    /// Revoked on.
-    pub revoked_on: Option<String>,
-    /// This version's number.
-    pub version: i64,
-    /// When this version was written.
-    pub changed_at_ms: i64,
-    /// Who wrote it.
-    pub changed_by: String,
-    /// From what source.
-    pub source: String,
-}
-
-impl From<RegistryRecord> for Record {
-    fn from(r: RegistryRecord) -> Self {
-        Record {
-            number: r.number,
-            holder_name: r.holder_name,
-            holder_email: r.holder_email,
-            credential: r.credential,
-            association: r.association,
-            earned_on: r.earned_on,
-            valid_through: r.valid_through,
-            revoked_on: r.revoked_on,
-            version: r.version,
-            changed_at_ms: r.changed_at_ms,
-            changed_by: r.changed_by,
-            source: r.source,
-        }
     }
 }
 
@@ -149,18 +100,18 @@ pub async fn import<S: Store>(
 pub async fn records<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
-) -> Result<Json<Vec<Record>>, AppError> {
+) -> Result<Json<Vec<RegistryRecord>>, AppError> {
     require_admin(&device)?;
-    Ok(Json(state.store.registry_records().await?.into_iter().map(Record::from).collect()))
+    Ok(Json(state.store.registry_records().await?))
 }
 
 /// A record with its history.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordWithHistory {
     /// The current version.
-    pub record: Record,
+    pub record: RegistryRecord,
     /// Every version, oldest first.
-    pub history: Vec<Record>,
+    pub history: Vec<RegistryRecord>,
 }
 
 /// `GET /v1/registry/records/{number}`.
@@ -176,7 +127,7 @@ pub async fn record<S: Store>(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
     let history = state.store.registry_history(&number).await?;
-    Ok(Json(RecordWithHistory { record: record.into(), history: history.into_iter().map(Record::from).collect() }))
+    Ok(Json(RecordWithHistory { record, history }))
 }
 
 /// `POST /v1/registry/records/{number}/lapse` body.
@@ -238,10 +189,10 @@ pub async fn lapse<S: Store>(
     device: AuthDevice,
     Path(number): Path<String>,
     JsonBody(body): JsonBody<Lapse>,
-) -> Result<Json<Record>, AppError> {
+) -> Result<Json<RegistryRecord>, AppError> {
     require_admin(&device)?;
     let through = date(&body.valid_through, "valid_through")?;
-    Ok(Json(set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?.into()))
+    Ok(Json(set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?))
 }
 
 /// `POST /v1/registry/records/{number}/revoke`.
@@ -250,10 +201,10 @@ pub async fn revoke<S: Store>(
     device: AuthDevice,
     Path(number): Path<String>,
     JsonBody(body): JsonBody<Revoke>,
-) -> Result<Json<Record>, AppError> {
+) -> Result<Json<RegistryRecord>, AppError> {
     require_admin(&device)?;
     let revoked = date(&body.revoked_on, "revoked_on")?;
-    Ok(Json(set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?.into()))
+    Ok(Json(set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?))
 }
 
 /// Claim filter.
@@ -268,9 +219,9 @@ pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
     Query(query): Query<ClaimsQuery>,
-) -> Result<Json<Vec<Claim>>, AppError> {
+) -> Result<Json<Vec<ClaimRecord>>, AppError> {
     require_admin(&device)?;
-    Ok(Json(state.store.claims(None, query.status.as_deref()).await?.into_iter().map(Claim::from).collect()))
+    Ok(Json(state.store.claims(None, query.status.as_deref()).await?))
 }
 
 /// A decision's note.

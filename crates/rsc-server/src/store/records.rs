@@ -175,8 +175,8 @@ pub struct DocCommit {
     pub now_ms: i64,
 }
 
-/// One version of an endorsement record.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// One version of an endorsement record (also its shape in the admin API).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct RegistryRecord {
     /// The endorsement number (unique per registry).
     pub number: String,
@@ -227,8 +227,8 @@ impl RegistryRecord {
     }
 }
 
-/// A provider's claim that a registry record is theirs.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// A provider's claim that a registry record is theirs (also its shape in the API).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct ClaimRecord {
     /// The claim's id.
     pub id: String,
