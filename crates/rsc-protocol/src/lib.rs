@@ -8,6 +8,7 @@
 mod account;
 mod bytes;
 mod cursor;
+mod directory;
 mod sync;
 
 pub use account::{
@@ -16,6 +17,7 @@ pub use account::{
 };
 pub use bytes::Bytes;
 pub use cursor::{Cursor, CursorError};
+pub use directory::{DirectoryProvider, ProviderDirectory};
 pub use sync::{
     DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_BODY_BYTES, MAX_CHANGES_PER_DOC,
     MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION, RefusalCode, SyncRequest, SyncResponse,

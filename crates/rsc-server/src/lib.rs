@@ -50,7 +50,12 @@ pub struct RunningServer {
 impl RunningServer {
     /// Starts serving `store` on a free loopback port.
     pub async fn start<S: Store>(store: S) -> std::io::Result<RunningServer> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        RunningServer::start_on(store, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts serving `store` on `addr` (to restart a server where its clients expect it).
+    pub async fn start_on<S: Store>(store: S, addr: SocketAddr) -> std::io::Result<RunningServer> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let task = tokio::spawn(serve(store, listener, Duration::from_secs(30), async move {

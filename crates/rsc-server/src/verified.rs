@@ -269,3 +269,33 @@ pub fn logged_and_confirmed(dossier_session: &rsc_model::DossierSession) -> (u16
     };
     (dossier_session.minutes.get(), confirmed)
 }
+
+/// What a device needs to evaluate the user's logbook offline: the providers of their sessions
+/// (and the user themself, for their own sessions as a provider) with approved credentials and
+/// device keys, and the master's date from the profile.
+pub async fn provider_directory<S: Store>(
+    store: &S,
+    user: &UserRecord,
+) -> Result<rsc_protocol::ProviderDirectory, AppError> {
+    let profile = store.profile(&user.id).await?.unwrap_or_default();
+    let masters_conferred_on = match &profile.masters_conferred_on {
+        Some(text) => Some(Date::parse_field(text, "masters_conferred_on").map_err(internal("profile"))?),
+        None => None,
+    };
+    let mut ids: Vec<String> =
+        store.attendance_of(&user.id).await?.into_iter().map(|r| r.session.provider_id).collect();
+    ids.push(user.id.clone());
+    ids.sort_unstable();
+    ids.dedup();
+    let mut providers = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(provider) = store.user_by_id(&id).await? else { continue };
+        providers.push(rsc_protocol::DirectoryProvider {
+            credentials: store.approved_records(&id).await?.iter().filter_map(credential_of).collect(),
+            device_keys: store.active_keys(&id).await?.iter().map(hex::encode).collect(),
+            display_name: provider.display_name,
+            id,
+        });
+    }
+    Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers })
+}

@@ -136,6 +136,14 @@ pub async fn dossier<S: Store>(
     Ok(Json(verified::verified_hours(&state.store, &device.user, &query).await?.dossier))
 }
 
+/// `GET /v1/me/providers`: the registry facts a device evaluates the logbook with offline.
+pub async fn providers<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+) -> Result<Json<rsc_protocol::ProviderDirectory>, AppError> {
+    Ok(Json(verified::provider_directory(&state.store, &device.user).await?))
+}
+
 /// One attendance waiting for the provider.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pending {

@@ -57,6 +57,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/me/evaluation"),
     ("get", "/v1/me/dossier"),
     ("get", "/v1/me/pending-confirmations"),
+    ("get", "/v1/me/providers"),
     ("get", "/v1/me/exports/{format}"),
     ("post", "/v1/registry/import"),
     ("get", "/v1/registry/records"),
@@ -92,6 +93,7 @@ pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router
         .route("/v1/me/evaluation", get(me::evaluation::<S>))
         .route("/v1/me/dossier", get(me::dossier::<S>))
         .route("/v1/me/pending-confirmations", get(me::pending::<S>))
+        .route("/v1/me/providers", get(me::providers::<S>))
         .route("/v1/me/exports/{format}", get(me::export::<S>))
         .route("/v1/registry/import", post(registry::import::<S>))
         .route("/v1/registry/records", get(registry::records::<S>))

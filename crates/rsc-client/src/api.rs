@@ -1,0 +1,127 @@
+//! The server's HTTP API as the device calls it, with every failure mapped once onto
+//! [`ClientError`]: a refused token becomes `Unauthorized`, a 4xx naming a field becomes
+//! `Invalid` with that field, an unreachable server becomes `Network`.
+
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use rsc_protocol::ErrorBody;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ClientError;
+
+/// The largest answer read into memory (exports of long histories included).
+const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A server at `base`, called with `token` when there is one.
+pub(crate) struct Api<'a> {
+    pub http: &'a Client,
+    pub base: &'a str,
+    pub token: Option<&'a str>,
+}
+
+/// Builds the one HTTP client a logbook uses.
+pub(crate) fn client() -> Result<Client, ClientError> {
+    Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(120))
+        .user_agent(concat!("rsc-client/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ClientError::Network(format!("cannot start the HTTP client: {e}")))
+}
+
+/// Checks a server URL before it is stored.
+pub(crate) fn validate_server_url(url: &str) -> Result<String, ClientError> {
+    let url = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(url).map_err(|e| {
+        ClientError::invalid("server", format!("`{url}` is not a URL ({e}); use e.g. http://localhost:8080"))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(ClientError::invalid("server", format!("`{url}` is not an http(s) server address")));
+    }
+    Ok(url.to_string())
+}
+
+impl Api<'_> {
+    fn request(&self, builder: RequestBuilder) -> RequestBuilder {
+        match self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// `POST path` with a JSON body, expecting JSON back.
+    pub fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
+        let response = self.send(self.request(self.http.post(format!("{}{path}", self.base)).json(body)))?;
+        decode(response)
+    }
+
+    /// `GET path`, expecting JSON back.
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        decode(self.send(self.request(self.http.get(format!("{}{path}", self.base))))?)
+    }
+
+    /// `GET path`, returning the body's bytes.
+    pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ClientError> {
+        let response = self.send(self.request(self.http.get(format!("{}{path}", self.base))))?;
+        read_limited(response)
+    }
+
+    /// `DELETE path`.
+    pub fn delete(&self, path: &str) -> Result<(), ClientError> {
+        self.send(self.request(self.http.delete(format!("{}{path}", self.base))))?;
+        Ok(())
+    }
+
+    fn send(&self, builder: RequestBuilder) -> Result<Response, ClientError> {
+        let response = builder.send().map_err(|e| ClientError::Network(describe(&e)))?;
+        let status = response.status().as_u16();
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let body: Option<ErrorBody> = read_limited(response).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        let message = body.as_ref().map(|b| b.message.clone()).unwrap_or_else(|| format!("HTTP {status}"));
+        Err(match (status, body.and_then(|b| b.field)) {
+            (401, _) => ClientError::Unauthorized(format!(
+                "the server no longer accepts this device ({message}); sign in again"
+            )),
+            (404, _) => ClientError::NotFound(message),
+            (400..=499, Some(field)) if status != 408 && status != 429 => ClientError::Invalid { field, message },
+            _ => ClientError::Server { status, message },
+        })
+    }
+}
+
+fn read_limited(response: Response) -> Result<Vec<u8>, ClientError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    response
+        .take(MAX_RESPONSE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ClientError::Network(format!("the answer broke off: {e}")))?;
+    if bytes.len() as u64 > MAX_RESPONSE_BYTES {
+        return Err(ClientError::Server { status: 200, message: "the answer is larger than 64 MiB".into() });
+    }
+    Ok(bytes)
+}
+
+fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+    let bytes = read_limited(response)?;
+    serde_json::from_slice(&bytes).map_err(|e| ClientError::Server {
+        status: 200,
+        message: format!("the server's answer is not understood: {e}"),
+    })
+}
+
+/// The cause chain of a transport error, which reqwest keeps in `source`s.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,86 @@
+//! The one error type of the device core. Its variants are what a caller can do about a
+//! failure: fix an input (`Invalid`, with the field), sign in again (`Unauthorized`), retry
+//! later (`Network`, `Server`), look elsewhere (`NotFound`), or report a bug (`Storage`).
+
+use rsc_doc::DocError;
+use rsc_model::ModelError;
+
+/// Why a logbook operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// An input breaks a rule; `field` names it.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The offending field.
+        field: String,
+        /// What is wrong, and what would be right.
+        message: String,
+    },
+    /// No such session, attendee or account on this device.
+    #[error("{0}")]
+    NotFound(String),
+    /// Not signed in, or the server no longer accepts this device's token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The server could not be reached; nothing was lost, try again later.
+    #[error("cannot reach the server: {0}")]
+    Network(String),
+    /// The server answered with an error that is not the caller's to fix.
+    #[error("the server answered {status}: {message}")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// The device's store failed (disk full, corrupted file).
+    #[error("the logbook store failed: {0}")]
+    Storage(String),
+}
+
+impl ClientError {
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> ClientError {
+        ClientError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    /// Whether retrying the same call later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Network(_) => true,
+            ClientError::Server { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            _ => false,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ClientError {
+    fn from(error: rusqlite::Error) -> Self {
+        ClientError::Storage(error.to_string())
+    }
+}
+
+impl From<DocError> for ClientError {
+    fn from(error: DocError) -> Self {
+        match error {
+            DocError::Invalid { field, message } => ClientError::Invalid { field, message },
+            DocError::NotAllowed(message) => ClientError::Invalid { field: "session".into(), message },
+            DocError::Malformed(message) | DocError::Crypto(message) => ClientError::Storage(message),
+        }
+    }
+}
+
+impl From<ModelError> for ClientError {
+    fn from(error: ModelError) -> Self {
+        match error {
+            ModelError::Invalid { field, message } | ModelError::Malformed { field, message } => {
+                ClientError::Invalid { field, message }
+            }
+        }
+    }
+}
+
+impl From<serde_json::Error> for ClientError {
+    fn from(error: serde_json::Error) -> Self {
+        ClientError::Storage(format!("stored JSON: {error}"))
+    }
+}

@@ -1,0 +1,28 @@
+//! A device's RS/C logbook, for phones (through `rsc-ffi`) and the `rsc` desktop command.
+//!
+//! - [`Logbook`] keeps the account, the device key and the sessions in one SQLite file, works
+//!   offline, and validates every edit with the same code as the server.
+//! - [`Logbook::sync`] runs the batched sync protocol to completion, resuming where it left off.
+//! - [`Logbook::evaluate`] evaluates the user's hours offline with `rsc-rules`, against the
+//!   registry facts the server last sent.
+//!
+//! The API is blocking: callers run it off their UI thread (mobile apps already do this for
+//! disk and network work), and it needs no async runtime of the caller's.
+
+mod api;
+mod error;
+mod logbook;
+mod store;
+mod sync;
+mod view;
+
+pub use error::ClientError;
+pub use logbook::{Account, AwaitingConfirmation, Logbook, LogbookStatus, NewSession, STORE_FILE};
+pub use store::SCHEMA_VERSION;
+pub use sync::{MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
+pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView};
+
+pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
+pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};
+pub use rsc_protocol::Role;
+pub use rsc_rules::{Evaluation, Purpose};

@@ -1,0 +1,531 @@
+//! A device's logbook: the account, the sessions, and every offline operation on them. Each
+//! operation validates with `rsc-doc`, the same code the server runs, so the device never
+//! queues a change the server will refuse; each saves the document, its view and the changes
+//! for the server in one transaction.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use reqwest::blocking::Client;
+use rsc_doc::{DeviceKey, NewAttendee, SessionDoc, SessionEdit, SessionFields};
+use rsc_model::{Applicant, Date, DossierBuilder, Id, Minutes};
+use rsc_protocol::{
+    DeviceInfo, LoginRequest, LoginResponse, ProviderDirectory, RegisterRequest, RegisterResponse, Role,
+};
+use rsc_rules::{Evaluation, Purpose};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::ClientError;
+use crate::api::{self, Api};
+use crate::store::{self, Store, key};
+use crate::view::{AttendanceStatus, SessionFilter, SessionView, Trust};
+
+/// The file name of the store inside a logbook directory.
+pub const STORE_FILE: &str = "logbook.sqlite3";
+
+/// The signed-in account, as this device keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The server's base URL.
+    pub server_url: String,
+    /// The account's user id (the id sessions name this person by).
+    pub user_id: String,
+    /// The sign-in email.
+    pub email: String,
+    /// The account's role.
+    pub role: Role,
+    /// This device's id on the server.
+    pub device_id: String,
+    /// This device's bearer token.
+    #[serde(default)]
+    pub(crate) token: String,
+}
+
+/// A session to log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// The session-level fields.
+    pub fields: SessionFields,
+    /// Who attended. Empty means the signed-in user alone, for the whole session.
+    pub attendees: Vec<NewAttendee>,
+}
+
+/// An attendee awaiting the signed-in provider's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwaitingConfirmation {
+    /// The session.
+    pub session: SessionView,
+    /// The attendee.
+    pub attendee: Id,
+    /// The minutes they logged.
+    pub minutes_attended: Minutes,
+    /// Pending, or changed since confirmed.
+    pub status: AttendanceStatus,
+}
+
+/// How the logbook stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogbookStatus {
+    /// The signed-in account, if any.
+    pub account: Option<Account>,
+    /// Sessions on this device.
+    pub sessions: u64,
+    /// Changes not yet stored by the server.
+    pub pending_changes: u64,
+    /// Changes the server refused (kept on the device; see the sync report).
+    pub refused_changes: u64,
+    /// When the last sync finished (Unix milliseconds).
+    pub last_sync_ms: Option<i64>,
+}
+
+/// A device's logbook. Safe to share between threads: operations take turns on the store, and
+/// a sync holds the store only between round trips, so logging goes on while it runs.
+pub struct Logbook {
+    pub(crate) store: Mutex<Store>,
+    pub(crate) sync_lock: Mutex<()>,
+    http: OnceLock<Client>,
+    dir: PathBuf,
+}
+
+/// The current time in Unix milliseconds.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+impl Logbook {
+    /// Opens the logbook kept in `dir`, creating it on first use.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Logbook, ClientError> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| ClientError::Storage(format!("cannot create the logbook folder {}: {e}", dir.display())))?;
+        let mut store = Store::open(&dir.join(STORE_FILE))?;
+        store.write(|tx| store::device(tx).map(|_| ()))?;
+        Ok(Logbook { store: Mutex::new(store), sync_lock: Mutex::new(()), http: OnceLock::new(), dir })
+    }
+
+    /// The folder the logbook lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave a half-written store (writes are
+        // transactions), so a poisoned lock is safe to keep using.
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn http(&self) -> Result<&Client, ClientError> {
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let client = api::client()?;
+        Ok(self.http.get_or_init(|| client))
+    }
+
+    /// The device's public key (hex), as registered with the server.
+    pub fn device_public_key(&self) -> Result<String, ClientError> {
+        let (key, _) = store::device(self.store().conn())?;
+        Ok(hex::encode(key.public_key()))
+    }
+
+    /// The signed-in account, if any.
+    pub fn account(&self) -> Result<Option<Account>, ClientError> {
+        store::get_meta(self.store().conn(), key::ACCOUNT)
+    }
+
+    pub(crate) fn require_account(&self) -> Result<Account, ClientError> {
+        self.account()?
+            .ok_or_else(|| ClientError::Unauthorized("this device is not signed in; sign up or sign in first".into()))
+    }
+
+    /// Creates an account on `server` and signs this device in to it.
+    pub fn sign_up(
+        &self,
+        server: &str,
+        email: &str,
+        password: &str,
+        display_name: &str,
+        device_name: &str,
+    ) -> Result<Account, ClientError> {
+        let server = api::validate_server_url(server)?;
+        self.refuse_if_signed_in()?;
+        let request = RegisterRequest {
+            email: email.to_string(),
+            password: password.to_string(),
+            display_name: display_name.to_string(),
+        };
+        let _: RegisterResponse =
+            Api { http: self.http()?, base: &server, token: None }.post("/v1/accounts", &request)?;
+        self.sign_in(&server, email, password, device_name)
+    }
+
+    /// Signs this device in to an existing account, registering its key and actor id.
+    pub fn sign_in(
+        &self,
+        server: &str,
+        email: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<Account, ClientError> {
+        let server = api::validate_server_url(server)?;
+        self.refuse_if_signed_in()?;
+        let device_name = device_name.trim();
+        if device_name.is_empty() || device_name.len() > 100 {
+            return Err(ClientError::invalid("device_name", "name this device in 1 to 100 bytes"));
+        }
+        let (key, actor) = store::device(self.store().conn())?;
+        let request = LoginRequest {
+            email: email.to_string(),
+            password: password.to_string(),
+            device: DeviceInfo {
+                name: device_name.to_string(),
+                public_key: hex::encode(key.public_key()),
+                actor_id: actor.to_hex_string(),
+            },
+        };
+        let login: LoginResponse =
+            Api { http: self.http()?, base: &server, token: None }.post("/v1/login", &request)?;
+        let account = Account {
+            server_url: server,
+            user_id: login.user_id,
+            email: email.trim().to_lowercase(),
+            role: login.role,
+            device_id: login.device_id,
+            token: login.token,
+        };
+        self.store().write(|tx| store::set_meta(tx, key::ACCOUNT, &account))?;
+        tracing::info!(user_id = %account.user_id, device_id = %account.device_id, "signed in");
+        Ok(account)
+    }
+
+    fn refuse_if_signed_in(&self) -> Result<(), ClientError> {
+        match self.account()? {
+            Some(account) => Err(ClientError::invalid(
+                "email",
+                format!("this device is already signed in as {}; sign out first", account.email),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Signs out: revokes this device on the server and forgets the account's data here, with
+    /// a new device key for whoever signs in next. Refused while changes have not reached the
+    /// server, unless `discard_unsynced`, so that signing out never loses a session by accident.
+    pub fn sign_out(&self, discard_unsynced: bool) -> Result<(), ClientError> {
+        let _sync = self.sync_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let account = self.require_account()?;
+        let pending = store::pending_count(self.store().conn())?;
+        if pending > 0 && !discard_unsynced {
+            return Err(ClientError::invalid(
+                "pending",
+                format!("{pending} changes have not reached the server yet; sync first, or sign out discarding them"),
+            ));
+        }
+        let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
+        match api.delete(&format!("/v1/devices/{}", account.device_id)) {
+            Ok(()) | Err(ClientError::Unauthorized(_) | ClientError::NotFound(_)) => {}
+            // Offline: the token stays valid on the server until revoked from another device,
+            // but this device forgets it, so nothing here can use it.
+            Err(error) if error.is_transient() || discard_unsynced => {
+                tracing::warn!(%error, "could not revoke this device on the server");
+            }
+            Err(error) => return Err(error),
+        }
+        self.store().write(|tx| {
+            store::wipe(tx)?;
+            store::new_device(tx).map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Logs a new session (offline). Returns it as the logbook shows it.
+    pub fn log_session(&self, session: NewSession) -> Result<SessionView, ClientError> {
+        let account = self.require_account()?;
+        let me = Id::new(account.user_id.as_str(), "user")?;
+        let mut attendees = session.attendees;
+        if attendees.is_empty() {
+            attendees.push(NewAttendee {
+                id: me.clone(),
+                minutes_attended: session.fields.minutes,
+                about_own_rsc_practice: false,
+            });
+        }
+        if session.fields.provider != me && !attendees.iter().any(|a| a.id == me) {
+            return Err(ClientError::invalid(
+                "attendees",
+                "you must attend or provide the sessions you log; add yourself as an attendee",
+            ));
+        }
+        let mut store = self.store();
+        let (_, actor) = store::device(store.conn())?;
+        let id = Id::random();
+        let doc = SessionDoc::create(actor, id.clone(), me.clone(), session.fields, attendees)?;
+        store.write(|tx| save(tx, &me, &trust(tx, &account)?, doc, &[]))
+    }
+
+    /// Changes session-level fields of a session on this device.
+    pub fn edit_session(&self, id: &str, edit: SessionEdit) -> Result<SessionView, ClientError> {
+        self.modify(id, |doc, _| Ok(doc.edit(edit)?))
+    }
+
+    /// Changes an attendee's minutes or topic.
+    pub fn set_attendance(
+        &self,
+        id: &str,
+        attendee: &str,
+        minutes_attended: Option<Minutes>,
+        about_own_rsc_practice: Option<bool>,
+    ) -> Result<SessionView, ClientError> {
+        let attendee = Id::new(attendee, "attendee")?;
+        self.modify(id, |doc, _| Ok(doc.set_attendance(&attendee, minutes_attended, about_own_rsc_practice)?))
+    }
+
+    /// Adds an attendee to a session.
+    pub fn add_attendee(&self, id: &str, attendee: NewAttendee) -> Result<SessionView, ClientError> {
+        self.modify(id, |doc, _| Ok(doc.add_attendee(attendee)?))
+    }
+
+    /// Removes an attendee from a session.
+    pub fn remove_attendee(&self, id: &str, attendee: &str) -> Result<SessionView, ClientError> {
+        let attendee = Id::new(attendee, "attendee")?;
+        self.modify(id, |doc, _| Ok(doc.remove_attendee(&attendee)?))
+    }
+
+    /// Withdraws a session logged by mistake: it stays in the history and counts nothing.
+    pub fn withdraw_session(&self, id: &str, reason: &str) -> Result<SessionView, ClientError> {
+        let reason = reason.trim();
+        if reason.len() > rsc_doc::MAX_NOTE_BYTES {
+            return Err(ClientError::invalid("reason", format!("at most {} bytes", rsc_doc::MAX_NOTE_BYTES)));
+        }
+        self.modify(id, |doc, me| Ok(doc.withdraw(me, reason)?))
+    }
+
+    /// Undoes a withdrawal.
+    pub fn restore_session(&self, id: &str) -> Result<SessionView, ClientError> {
+        self.modify(id, |doc, me| Ok(doc.restore(me)?))
+    }
+
+    /// As the session's provider: confirms `attendee` attended for `minutes`, signed with this
+    /// device's key.
+    pub fn confirm(&self, id: &str, attendee: &str, minutes: Minutes) -> Result<SessionView, ClientError> {
+        let attendee = Id::new(attendee, "attendee")?;
+        let key = self.signing_key()?;
+        self.modify(id, |doc, me| {
+            require_provider(doc, me)?;
+            doc.confirm(&key, me, &attendee, minutes, now_ms())?;
+            Ok(())
+        })
+    }
+
+    /// As the session's provider: disputes `attendee`'s entry, with a reason.
+    pub fn dispute(&self, id: &str, attendee: &str, reason: &str) -> Result<SessionView, ClientError> {
+        let attendee = Id::new(attendee, "attendee")?;
+        let key = self.signing_key()?;
+        self.modify(id, |doc, me| {
+            require_provider(doc, me)?;
+            doc.dispute(&key, me, &attendee, reason, now_ms())?;
+            Ok(())
+        })
+    }
+
+    fn signing_key(&self) -> Result<DeviceKey, ClientError> {
+        Ok(store::device(self.store().conn())?.0)
+    }
+
+    /// Loads a session's document, applies `change`, and saves it with its new changes.
+    fn modify(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut SessionDoc, &Id) -> Result<(), ClientError>,
+    ) -> Result<SessionView, ClientError> {
+        let account = self.require_account()?;
+        let me = Id::new(account.user_id.as_str(), "user")?;
+        let mut store = self.store();
+        let (_, actor) = store::device(store.conn())?;
+        let stored = store::doc(store.conn(), id)?
+            .ok_or_else(|| ClientError::NotFound(format!("no session `{id}` on this device")))?;
+        let mut doc = SessionDoc::load_as(&stored.bytes, actor)?;
+        let before = doc.heads();
+        change(&mut doc, &me)?;
+        store.write(|tx| save(tx, &me, &trust(tx, &account)?, doc, &before))
+    }
+
+    /// One session as the logbook shows it.
+    pub fn session(&self, id: &str) -> Result<SessionView, ClientError> {
+        let (json, unsynced) = store::view(self.store().conn(), id)?
+            .ok_or_else(|| ClientError::NotFound(format!("no session `{id}` on this device")))?;
+        let mut view: SessionView = serde_json::from_str(&json)?;
+        view.unsynced = unsynced;
+        Ok(view)
+    }
+
+    /// The sessions that pass `filter`, by date.
+    pub fn sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionView>, ClientError> {
+        filter.validate()?;
+        let rows = store::views(
+            self.store().conn(),
+            filter.from.map(|d| d.to_string()).as_deref(),
+            filter.to.map(|d| d.to_string()).as_deref(),
+            filter.provider.as_ref().map(Id::as_str),
+        )?;
+        let mut views = Vec::with_capacity(rows.len());
+        for (json, unsynced) in rows {
+            let mut view: SessionView = serde_json::from_str(&json)?;
+            if filter.status.is_none_or(|s| s == view.status) {
+                view.unsynced = unsynced;
+                views.push(view);
+            }
+        }
+        Ok(views)
+    }
+
+    /// As a provider: the attendees of one's sessions who await confirmation.
+    pub fn awaiting_confirmation(&self) -> Result<Vec<AwaitingConfirmation>, ClientError> {
+        let account = self.require_account()?;
+        let me = Id::new(account.user_id.as_str(), "user")?;
+        let sessions = self.sessions(&SessionFilter { provider: Some(me), ..SessionFilter::default() })?;
+        Ok(sessions
+            .into_iter()
+            .filter(|s| !s.withdrawn)
+            .flat_map(|session| {
+                session
+                    .attendees
+                    .iter()
+                    .filter(|a| a.status.awaits_provider())
+                    .map(|a| AwaitingConfirmation {
+                        session: session.clone(),
+                        attendee: a.id.clone(),
+                        minutes_attended: a.minutes_attended,
+                        status: a.status,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect())
+    }
+
+    /// Evaluates the signed-in user's hours offline under `rulebook` (a built-in id or a
+    /// rulebook file) for `purpose`, as of `as_of` (default: today), with the registry records
+    /// the server last sent. Only confirmations from providers' registered devices count.
+    pub fn evaluate(&self, rulebook: &str, purpose: Purpose, as_of: Option<Date>) -> Result<Evaluation, ClientError> {
+        let account = self.require_account()?;
+        let me = Id::new(account.user_id.as_str(), "user")?;
+        let rulebook = rsc_rules::resolve(rulebook).map_err(|e| ClientError::invalid("rulebook", e.to_string()))?;
+        let as_of = match as_of {
+            Some(day) => day,
+            None => Date::from_unix_millis(now_ms())
+                .ok_or_else(|| ClientError::invalid("as_of", "the clock is out of range"))?,
+        };
+        let directory: ProviderDirectory = store::get_meta(self.store().conn(), key::DIRECTORY)?.unwrap_or_default();
+        let records: Vec<_> =
+            self.sessions(&SessionFilter::default())?.iter().filter_map(|s| s.attendance_record(&me)).collect();
+        let mut builder = DossierBuilder::new(as_of);
+        for provider in &directory.providers {
+            builder =
+                builder.credentials(Id::new(provider.id.as_str(), "provider")?, provider.credentials.iter().cloned());
+        }
+        let dossier =
+            builder.build(Applicant { id: me, masters_conferred_on: directory.masters_conferred_on }, &records);
+        rsc_rules::evaluate(&rulebook, purpose, &dossier).map_err(|e| ClientError::invalid("purpose", e.to_string()))
+    }
+
+    /// How the logbook stands.
+    pub fn status(&self) -> Result<LogbookStatus, ClientError> {
+        let store = self.store();
+        let conn = store.conn();
+        Ok(LogbookStatus {
+            account: store::get_meta(conn, key::ACCOUNT)?,
+            sessions: conn.query_row("SELECT COUNT(*) FROM docs", [], |r| r.get::<_, i64>(0))? as u64,
+            pending_changes: store::pending_count(conn)?,
+            refused_changes: store::refused_count(conn)?,
+            last_sync_ms: store::get_meta(conn, key::LAST_SYNC_MS)?,
+        })
+    }
+
+    /// As a provider: claims the registry record with endorsement number `number` as one's
+    /// own. Association staff approve the claim; until then the provider's confirmations
+    /// verify nothing. Returns the claim's status (`pending`).
+    pub fn claim_endorsement(&self, number: &str) -> Result<String, ClientError> {
+        let number = number.trim();
+        if number.is_empty() || number.len() > 64 {
+            return Err(ClientError::invalid(
+                "number",
+                "an endorsement number of 1 to 64 bytes, as the registry shows it",
+            ));
+        }
+        let account = self.require_account()?;
+        let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
+        let claim: serde_json::Value = api.post("/v1/me/claims", &serde_json::json!({ "number": number }))?;
+        Ok(claim["status"].as_str().unwrap_or("pending").to_string())
+    }
+
+    /// Downloads the server's export of the signed-in user's verified hours: `json` (signed,
+    /// verifiable with `rsc verify`), `csv` or `pdf`.
+    pub fn export(
+        &self,
+        format: &str,
+        rulebook: Option<&str>,
+        purpose: Option<Purpose>,
+        as_of: Option<Date>,
+    ) -> Result<Vec<u8>, ClientError> {
+        if !matches!(format, "json" | "csv" | "pdf") {
+            return Err(ClientError::invalid("format", format!("`{format}` is not json, csv or pdf")));
+        }
+        let account = self.require_account()?;
+        let mut query = Vec::new();
+        if let Some(rulebook) = rulebook {
+            query.push(format!("rulebook={rulebook}"));
+        }
+        if let Some(purpose) = purpose {
+            query.push(format!("purpose={purpose}"));
+        }
+        if let Some(as_of) = as_of {
+            query.push(format!("as_of={as_of}"));
+        }
+        let path = format!("/v1/me/exports/{format}{}{}", if query.is_empty() { "" } else { "?" }, query.join("&"));
+        Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) }.get_bytes(&path)
+    }
+}
+
+fn require_provider(doc: &SessionDoc, me: &Id) -> Result<(), ClientError> {
+    let session = doc.session()?;
+    if &session.fields.provider != me {
+        return Err(ClientError::invalid(
+            "session",
+            format!("only the session's provider ({}) can confirm or dispute it", session.fields.provider),
+        ));
+    }
+    Ok(())
+}
+
+/// The trust a device's views are rendered with.
+pub(crate) fn trust(conn: &Connection, account: &Account) -> Result<Trust, ClientError> {
+    let (key, _) = store::device(conn)?;
+    let directory: Option<ProviderDirectory> = store::get_meta(conn, key::DIRECTORY)?;
+    let me = Id::new(account.user_id.as_str(), "user")?;
+    Ok(Trust::new(Some(&me), key.public_key(), directory.as_ref()))
+}
+
+/// Saves `doc` with its view, queueing the changes made since `before` for the server.
+pub(crate) fn save(
+    conn: &Connection,
+    me: &Id,
+    trust: &Trust,
+    mut doc: SessionDoc,
+    before: &[rsc_doc::ChangeHash],
+) -> Result<SessionView, ClientError> {
+    let session = doc.session()?;
+    let changes = doc.changes_since(before);
+    let mut view = SessionView::render(&session, me, trust);
+    store::put_doc(
+        conn,
+        session.id.as_str(),
+        &doc.save(),
+        &serde_json::to_string(&view)?,
+        &session.fields.date.to_string(),
+        session.fields.provider.as_str(),
+    )?;
+    store::add_pending(conn, session.id.as_str(), &changes)?;
+    view.unsynced = !changes.is_empty();
+    Ok(view)
+}

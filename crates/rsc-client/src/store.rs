@@ -1,0 +1,340 @@
+//! The device's store: one SQLite file (compiled in, so every platform has the same engine) in
+//! WAL mode with full sync, so a write that returned survives a killed process or a lost
+//! battery. Every logical write is one transaction: a session and the changes that still have
+//! to reach the server are saved together or not at all.
+//!
+//! The schema is versioned with `PRAGMA user_version`; [`MIGRATIONS`] only ever grows.
+
+use std::path::Path;
+
+use rsc_doc::{ActorId, DeviceKey};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ClientError;
+
+/// Schema migrations, applied in order; entry `i` takes the store to version `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE device (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         secret BLOB NOT NULL,
+         actor BLOB NOT NULL
+     );
+     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE docs (
+         id TEXT PRIMARY KEY,
+         bytes BLOB NOT NULL,
+         view TEXT NOT NULL,
+         date TEXT NOT NULL,
+         provider TEXT NOT NULL
+     );
+     CREATE INDEX docs_by_date ON docs (date, id);
+     CREATE TABLE pending (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         doc TEXT NOT NULL,
+         change BLOB NOT NULL
+     );
+     CREATE INDEX pending_by_doc ON pending (doc, seq);
+     CREATE TABLE refused (
+         seq INTEGER PRIMARY KEY,
+         doc TEXT NOT NULL,
+         change BLOB NOT NULL,
+         code TEXT NOT NULL,
+         field TEXT,
+         message TEXT NOT NULL,
+         refused_at_ms INTEGER NOT NULL
+     );",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Keys of the `meta` table.
+pub(crate) mod key {
+    pub const ACCOUNT: &str = "account";
+    pub const CURSOR: &str = "cursor";
+    pub const DIRECTORY: &str = "directory";
+    pub const LAST_SYNC_MS: &str = "last_sync_ms";
+}
+
+/// The open store.
+pub(crate) struct Store {
+    conn: Connection,
+}
+
+/// A document as stored: its Automerge bytes and its rendered view (JSON).
+pub(crate) struct StoredDoc {
+    pub bytes: Vec<u8>,
+}
+
+/// One unacknowledged change.
+pub(crate) struct PendingChange {
+    pub seq: i64,
+    pub doc: String,
+    pub change: Vec<u8>,
+}
+
+impl Store {
+    /// Opens (creating and migrating as needed) the store file at `path`.
+    pub fn open(path: &Path) -> Result<Store, ClientError> {
+        let conn = Connection::open(path)
+            .map_err(|e| ClientError::Storage(format!("cannot open the logbook at {}: {e}", path.display())))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), ClientError> {
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(ClientError::Storage(format!(
+                "the logbook was written by a newer version of the app (schema {version}, this app knows {SCHEMA_VERSION}); update the app"
+            )));
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Runs `write` in one transaction: all of it is saved, or none.
+    pub fn write<T>(
+        &mut self,
+        write: impl FnOnce(&Transaction<'_>) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = write(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// The device's key and Automerge actor, made on first use. They never leave the device: only
+/// the public key and the actor id are sent to the server.
+pub(crate) fn device(conn: &Connection) -> Result<(DeviceKey, ActorId), ClientError> {
+    let row: Option<(Vec<u8>, Vec<u8>)> = conn
+        .query_row("SELECT secret, actor FROM device WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((secret, actor)) = row {
+        let secret: [u8; 32] =
+            secret.try_into().map_err(|_| ClientError::Storage("the stored device key is damaged".into()))?;
+        return Ok((DeviceKey::from_secret_bytes(&secret), ActorId::from(actor)));
+    }
+    new_device(conn)
+}
+
+/// Replaces the device's key and actor with new ones (after signing out, the old ones are
+/// revoked on the server and must not be used again).
+pub(crate) fn new_device(conn: &Connection) -> Result<(DeviceKey, ActorId), ClientError> {
+    let key = DeviceKey::generate()?;
+    let actor = uuid::Uuid::new_v4().as_bytes().to_vec();
+    conn.execute(
+        "INSERT INTO device (id, secret, actor) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET secret = excluded.secret, actor = excluded.actor",
+        params![key.secret_bytes().to_vec(), actor],
+    )?;
+    Ok((key, ActorId::from(actor)))
+}
+
+/// A value of the `meta` table.
+pub(crate) fn get_meta<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<T>, ClientError> {
+    let text: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    Ok(match text {
+        Some(text) => Some(serde_json::from_str(&text)?),
+        None => None,
+    })
+}
+
+/// Sets a value of the `meta` table.
+pub(crate) fn set_meta<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Result<(), ClientError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, serde_json::to_string(value)?],
+    )?;
+    Ok(())
+}
+
+/// A stored document's bytes.
+pub(crate) fn doc(conn: &Connection, id: &str) -> Result<Option<StoredDoc>, ClientError> {
+    Ok(conn
+        .query_row("SELECT bytes FROM docs WHERE id = ?1", [id], |r| Ok(StoredDoc { bytes: r.get(0)? }))
+        .optional()?)
+}
+
+/// Saves a document with its view and the columns lists filter on.
+pub(crate) fn put_doc(
+    conn: &Connection,
+    id: &str,
+    bytes: &[u8],
+    view_json: &str,
+    date: &str,
+    provider: &str,
+) -> Result<(), ClientError> {
+    conn.execute(
+        "INSERT INTO docs (id, bytes, view, date, provider) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, view = excluded.view,
+                                        date = excluded.date, provider = excluded.provider",
+        params![id, bytes, view_json, date, provider],
+    )?;
+    Ok(())
+}
+
+/// Queues changes for the server.
+pub(crate) fn add_pending(conn: &Connection, doc: &str, changes: &[Vec<u8>]) -> Result<(), ClientError> {
+    let mut insert = conn.prepare_cached("INSERT INTO pending (doc, change) VALUES (?1, ?2)")?;
+    for change in changes {
+        insert.execute(params![doc, change])?;
+    }
+    Ok(())
+}
+
+/// The oldest unacknowledged changes, in the order they were made, at most `limit`.
+pub(crate) fn pending(conn: &Connection, limit: usize) -> Result<Vec<PendingChange>, ClientError> {
+    let mut query = conn.prepare_cached("SELECT seq, doc, change FROM pending ORDER BY seq LIMIT ?1")?;
+    let rows =
+        query.query_map([limit as i64], |r| Ok(PendingChange { seq: r.get(0)?, doc: r.get(1)?, change: r.get(2)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many changes wait for the server.
+pub(crate) fn pending_count(conn: &Connection) -> Result<u64, ClientError> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM pending", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+/// How many changes the server refused.
+pub(crate) fn refused_count(conn: &Connection) -> Result<u64, ClientError> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM refused", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+/// The server stored a document's changes up to `max_seq`.
+pub(crate) fn acknowledge(conn: &Connection, doc: &str, max_seq: i64) -> Result<(), ClientError> {
+    conn.execute("DELETE FROM pending WHERE doc = ?1 AND seq <= ?2", params![doc, max_seq])?;
+    Ok(())
+}
+
+/// The server refused a document's changes up to `max_seq`: they are set aside (kept, never
+/// lost) so that the rest of the logbook keeps syncing.
+pub(crate) fn refuse(
+    conn: &Connection,
+    refusal: &rsc_protocol::DocRefusal,
+    max_seq: i64,
+    at_ms: i64,
+) -> Result<(), ClientError> {
+    let code = serde_json::to_value(refusal.code)?.as_str().unwrap_or("refused").to_string();
+    conn.execute(
+        "INSERT INTO refused (seq, doc, change, code, field, message, refused_at_ms)
+         SELECT seq, doc, change, ?3, ?4, ?5, ?6 FROM pending WHERE doc = ?1 AND seq <= ?2",
+        params![refusal.doc, max_seq, code, refusal.field, refusal.message, at_ms],
+    )?;
+    acknowledge(conn, &refusal.doc, max_seq)
+}
+
+/// Every document's id with its view JSON, in date order, optionally within dates and for one
+/// provider.
+pub(crate) fn views(
+    conn: &Connection,
+    from: Option<&str>,
+    to: Option<&str>,
+    provider: Option<&str>,
+) -> Result<Vec<(String, bool)>, ClientError> {
+    let mut query = conn.prepare_cached(
+        "SELECT view, EXISTS (SELECT 1 FROM pending p WHERE p.doc = docs.id) FROM docs
+         WHERE (?1 IS NULL OR date >= ?1) AND (?2 IS NULL OR date <= ?2) AND (?3 IS NULL OR provider = ?3)
+         ORDER BY date, id",
+    )?;
+    let rows = query.query_map(params![from, to, provider], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One document's view JSON and whether it has unsynced changes.
+pub(crate) fn view(conn: &Connection, id: &str) -> Result<Option<(String, bool)>, ClientError> {
+    Ok(conn
+        .query_row(
+            "SELECT view, EXISTS (SELECT 1 FROM pending p WHERE p.doc = docs.id) FROM docs WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Every document's id and bytes (to render views again when trust changes).
+pub(crate) fn all_docs(conn: &Connection) -> Result<Vec<(String, Vec<u8>)>, ClientError> {
+    let mut query = conn.prepare("SELECT id, bytes FROM docs ORDER BY id")?;
+    let rows = query.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Forgets the account's data on this device (after sign-out).
+pub(crate) fn wipe(conn: &Connection) -> Result<(), ClientError> {
+    conn.execute_batch("DELETE FROM docs; DELETE FROM pending; DELETE FROM refused; DELETE FROM meta;")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("rsc-store-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        dir.join("logbook.sqlite3")
+    }
+
+    #[test]
+    fn migrates_once_and_keeps_the_device_key() {
+        let path = temp();
+        let store = Store::open(&path).expect("open");
+        let (key, actor) = device(store.conn()).expect("device");
+        drop(store);
+        let store = Store::open(&path).expect("reopen");
+        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        let (again, actor_again) = device(store.conn()).expect("device");
+        assert_eq!(key.public_key(), again.public_key());
+        assert_eq!(actor, actor_again);
+    }
+
+    #[test]
+    fn refuses_a_store_from_a_newer_schema() {
+        let path = temp();
+        let store = Store::open(&path).expect("open");
+        store.conn().pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump");
+        drop(store);
+        let error = Store::open(&path).err().expect("refused");
+        assert!(error.to_string().contains("newer version"), "{error}");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let path = temp();
+        let mut store = Store::open(&path).expect("open");
+        let result: Result<(), ClientError> = store.write(|tx| {
+            add_pending(tx, "d1", &[vec![1, 2, 3]])?;
+            Err(ClientError::invalid("minutes", "too long"))
+        });
+        assert!(result.is_err());
+        assert_eq!(pending_count(store.conn()).expect("count"), 0);
+        store.write(|tx| add_pending(tx, "d1", &[vec![1], vec![2]])).expect("write");
+        assert_eq!(pending_count(store.conn()).expect("count"), 2);
+        let rows = pending(store.conn(), 10).expect("pending");
+        store.write(|tx| acknowledge(tx, "d1", rows[0].seq)).expect("ack");
+        let left = pending(store.conn(), 10).expect("pending");
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].change, vec![2]);
+    }
+}

@@ -1,0 +1,318 @@
+//! The sync engine: one call runs the batched protocol until the server has every change of
+//! this device and the device has every change made elsewhere.
+//!
+//! Resuming is free: the unacknowledged changes and the cursor live in the store, and each
+//! answer is applied in one transaction (acknowledgements, pulled changes, the new cursor), so
+//! an interrupted sync, whether the network dropped, the server restarted or the app was
+//! killed, continues from the last answer applied. Re-sending is harmless: the server and
+//! Automerge both ignore changes they already have. Network failures and server errors are
+//! retried with exponential backoff before the call gives up.
+
+use std::time::Duration;
+
+use rsc_doc::SessionDoc;
+use rsc_model::Id;
+use rsc_protocol::{Bytes, Cursor, DocPush, ProviderDirectory, SyncRequest, SyncResponse};
+
+use crate::ClientError;
+use crate::api::Api;
+use crate::logbook::{Account, Logbook, now_ms, save, trust};
+use crate::store::{self, key};
+use crate::view::SessionView;
+
+/// The most change bytes (before base64) one request carries, well inside the server's body
+/// limit once encoded.
+pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
+
+/// How a sync runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Attempts per request before giving up on a network or server error (at least 1).
+    pub max_attempts: u32,
+    /// The wait before the first retry; it doubles with each retry.
+    pub first_retry_delay: Duration,
+    /// The longest wait between retries.
+    pub max_retry_delay: Duration,
+    /// Documents pushed per request (1 to the protocol's limit).
+    pub max_docs_per_request: usize,
+    /// Changes pulled per page (the server's default when `None`).
+    pub page_changes: Option<u32>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            max_attempts: 8,
+            first_retry_delay: Duration::from_millis(250),
+            max_retry_delay: Duration::from_secs(8),
+            max_docs_per_request: rsc_protocol::MAX_DOCS_PER_REQUEST,
+            page_changes: None,
+        }
+    }
+}
+
+impl SyncOptions {
+    fn validate(&self) -> Result<(), ClientError> {
+        if self.max_attempts == 0 {
+            return Err(ClientError::invalid("max_attempts", "at least 1"));
+        }
+        if !(1..=rsc_protocol::MAX_DOCS_PER_REQUEST).contains(&self.max_docs_per_request) {
+            return Err(ClientError::invalid(
+                "max_docs_per_request",
+                format!("1 to {}", rsc_protocol::MAX_DOCS_PER_REQUEST),
+            ));
+        }
+        if let Some(page) = self.page_changes
+            && !(1..=rsc_protocol::MAX_PAGE_CHANGES).contains(&page)
+        {
+            return Err(ClientError::invalid("page_changes", format!("1 to {}", rsc_protocol::MAX_PAGE_CHANGES)));
+        }
+        Ok(())
+    }
+}
+
+/// Where a running sync stands, reported after every round trip and before every retry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncProgress {
+    /// Round trips completed.
+    pub round_trips: u32,
+    /// Changes the server has stored so far.
+    pub pushed_changes: u64,
+    /// Changes received so far.
+    pub pulled_changes: u64,
+    /// Changes still waiting to be pushed.
+    pub pending_changes: u64,
+    /// Whether the server said more changes wait to be pulled.
+    pub more_to_pull: bool,
+    /// Set while waiting to retry after a failure: the wait, in milliseconds.
+    pub retrying_in_ms: Option<u64>,
+}
+
+/// A document push the server refused. Its changes are kept on the device, set aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The session's id.
+    pub doc: String,
+    /// Why, for programs (`not_participant`, `invalid_session`, ...).
+    pub code: String,
+    /// The offending field, when there is one.
+    pub field: Option<String>,
+    /// Why, for people.
+    pub message: String,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Round trips made.
+    pub round_trips: u32,
+    /// Changes the server stored.
+    pub pushed_changes: u64,
+    /// Changes received from elsewhere.
+    pub pulled_changes: u64,
+    /// Sessions that changed on this device because of pulled changes.
+    pub updated_sessions: Vec<Id>,
+    /// Refused pushes.
+    pub refusals: Vec<Refusal>,
+    /// Requests retried after a failure.
+    pub retries: u32,
+}
+
+/// What one request pushed, per document: the highest pending sequence number sent.
+struct Batch {
+    request: SyncRequest,
+    sent: Vec<(String, i64, usize)>,
+}
+
+impl Logbook {
+    /// Syncs with the server until both sides have everything; `progress` hears after each
+    /// round trip. Only one sync runs at a time; other operations go on meanwhile.
+    pub fn sync(&self, options: &SyncOptions, progress: &dyn Fn(&SyncProgress)) -> Result<SyncReport, ClientError> {
+        options.validate()?;
+        let _one_at_a_time = self.sync_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let account = self.require_account()?;
+        let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
+        let mut report = SyncReport::default();
+        let mut state = SyncProgress::default();
+        loop {
+            let batch = {
+                let store = self.store();
+                next_batch(store.conn(), options)?
+            };
+            let response: SyncResponse =
+                with_retry(options, &mut report, &mut state, progress, || api.post("/v1/sync", &batch.request))?;
+            let pending = self.store().write(|tx| apply(tx, &account, &batch, &response, &mut report))?;
+            report.round_trips += 1;
+            state = SyncProgress {
+                round_trips: report.round_trips,
+                pushed_changes: report.pushed_changes,
+                pulled_changes: report.pulled_changes,
+                pending_changes: pending,
+                more_to_pull: response.more,
+                retrying_in_ms: None,
+            };
+            progress(&state);
+            if !response.more && (pending == 0 || batch.sent.is_empty()) {
+                break;
+            }
+        }
+        let directory: ProviderDirectory =
+            with_retry(options, &mut report, &mut state, progress, || api.get("/v1/me/providers"))?;
+        self.store().write(|tx| {
+            refresh_directory(tx, &account, &directory)?;
+            store::set_meta(tx, key::LAST_SYNC_MS, &now_ms())
+        })?;
+        tracing::info!(
+            round_trips = report.round_trips,
+            pushed = report.pushed_changes,
+            pulled = report.pulled_changes,
+            refused = report.refusals.len(),
+            "sync finished"
+        );
+        Ok(report)
+    }
+}
+
+fn with_retry<T>(
+    options: &SyncOptions,
+    report: &mut SyncReport,
+    state: &mut SyncProgress,
+    progress: &dyn Fn(&SyncProgress),
+    call: impl Fn() -> Result<T, ClientError>,
+) -> Result<T, ClientError> {
+    let mut delay = options.first_retry_delay;
+    let mut attempt = 1;
+    loop {
+        match call() {
+            Ok(value) => return Ok(value),
+            Err(error) if error.is_transient() && attempt < options.max_attempts => {
+                tracing::warn!(%error, attempt, "sync request failed; retrying");
+                report.retries += 1;
+                state.retrying_in_ms = Some(delay.as_millis() as u64);
+                progress(state);
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(options.max_retry_delay);
+                attempt += 1;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// The oldest unacknowledged changes that fit one request: a prefix of each document's
+/// changes in the order they were made, within the protocol's limits.
+fn next_batch(conn: &rusqlite::Connection, options: &SyncOptions) -> Result<Batch, ClientError> {
+    let cursor: Option<Cursor> = store::get_meta(conn, key::CURSOR)?;
+    let rows = store::pending(conn, options.max_docs_per_request * rsc_protocol::MAX_CHANGES_PER_DOC)?;
+    let mut push: Vec<DocPush> = Vec::new();
+    let mut sent: Vec<(String, i64, usize)> = Vec::new();
+    let mut bytes = 0usize;
+    for row in rows {
+        bytes += row.change.len();
+        if bytes > MAX_PUSH_BYTES && !push.is_empty() {
+            break;
+        }
+        let index = match sent.iter().position(|(doc, _, _)| doc == &row.doc) {
+            Some(index) => index,
+            None if sent.len() < options.max_docs_per_request => {
+                sent.push((row.doc.clone(), row.seq, 0));
+                push.push(DocPush { doc: row.doc.clone(), changes: Vec::new() });
+                sent.len() - 1
+            }
+            None => continue,
+        };
+        if push[index].changes.len() >= rsc_protocol::MAX_CHANGES_PER_DOC {
+            continue;
+        }
+        push[index].changes.push(Bytes(row.change));
+        sent[index].1 = row.seq;
+        sent[index].2 += 1;
+    }
+    let request = SyncRequest { v: rsc_protocol::PROTOCOL_VERSION, cursor, push, page_changes: options.page_changes };
+    Ok(Batch { request, sent })
+}
+
+/// Applies one answer in one transaction; returns how many changes still wait to be pushed.
+fn apply(
+    tx: &rusqlite::Connection,
+    account: &Account,
+    batch: &Batch,
+    response: &SyncResponse,
+    report: &mut SyncReport,
+) -> Result<u64, ClientError> {
+    let max_seq = |doc: &str| batch.sent.iter().find(|(d, _, _)| d == doc).map(|(_, seq, count)| (*seq, *count));
+    let mut answered = 0;
+    for ack in &response.accepted {
+        if let Some((seq, count)) = max_seq(&ack.doc) {
+            store::acknowledge(tx, &ack.doc, seq)?;
+            report.pushed_changes += count as u64;
+            answered += 1;
+        }
+    }
+    for refusal in &response.refused {
+        if let Some((seq, _)) = max_seq(&refusal.doc) {
+            store::refuse(tx, refusal, seq, now_ms())?;
+            answered += 1;
+            tracing::warn!(doc = %refusal.doc, code = ?refusal.code, message = %refusal.message, "push refused");
+            report.refusals.push(crate::Refusal {
+                doc: refusal.doc.clone(),
+                code: serde_json::to_value(refusal.code)?.as_str().unwrap_or("refused").to_string(),
+                field: refusal.field.clone(),
+                message: refusal.message.clone(),
+            });
+        }
+    }
+    if answered < batch.sent.len() {
+        // Without an answer for a pushed document the next request would send it again
+        // forever; stop instead, with nothing applied.
+        return Err(ClientError::Server {
+            status: 200,
+            message: format!("the server answered for {answered} of {} pushed sessions", batch.sent.len()),
+        });
+    }
+    if !response.pull.is_empty() {
+        let me = Id::new(account.user_id.as_str(), "user")?;
+        let trust = trust(tx, account)?;
+        let actor = store::device(tx)?.1;
+        for pulled in &response.pull {
+            let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
+            let doc = match store::doc(tx, &pulled.doc)? {
+                Some(stored) => {
+                    let mut doc = SessionDoc::load_as(&stored.bytes, actor.clone())?;
+                    doc.apply_changes(&changes)?;
+                    doc
+                }
+                None => SessionDoc::from_changes(&changes)?,
+            };
+            let mut doc = doc;
+            let heads = doc.heads();
+            let view = save(tx, &me, &trust, doc, &heads)?;
+            report.pulled_changes += changes.len() as u64;
+            report.updated_sessions.push(view.id);
+        }
+    }
+    store::set_meta(tx, key::CURSOR, &response.cursor)?;
+    store::pending_count(tx)
+}
+
+/// Stores the directory the server sent; when it differs from the one the views were rendered
+/// with, renders every view again (a provider's new device key may confirm sessions).
+fn refresh_directory(
+    tx: &rusqlite::Connection,
+    account: &Account,
+    directory: &ProviderDirectory,
+) -> Result<(), ClientError> {
+    let previous: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
+    if previous.as_ref() == Some(directory) {
+        return Ok(());
+    }
+    store::set_meta(tx, key::DIRECTORY, directory)?;
+    let me = Id::new(account.user_id.as_str(), "user")?;
+    let trust = trust(tx, account)?;
+    for (id, bytes) in store::all_docs(tx)? {
+        let session = SessionDoc::load(&bytes)?.session()?;
+        let view = SessionView::render(&session, &me, &trust);
+        tx.execute("UPDATE docs SET view = ?1 WHERE id = ?2", rusqlite::params![serde_json::to_string(&view)?, id])?;
+    }
+    Ok(())
+}

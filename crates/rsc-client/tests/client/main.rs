@@ -1,0 +1,6 @@
+//! The device core against a real server (in this process, on SQLite) and real processes.
+
+mod durability;
+mod offline;
+mod support;
+mod sync;

@@ -1,0 +1,187 @@
+//! A real server on a temporary SQLite database, run on its own runtime so that the blocking
+//! client can call it from the test thread; and people with logbooks on their own devices.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use rsc_client::{
+    Account, Date, Id, Logbook, Minutes, NewAttendee, NewSession, SessionFields, SessionFormat, SessionKind,
+};
+use rsc_server::RunningServer;
+use rsc_server::store::SqliteStore;
+
+pub const PASSWORD: &str = "a long enough password";
+
+/// A fresh temporary folder.
+pub fn temp_dir(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rsc-client-{what}-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A server that can be stopped and started again at the same address.
+pub struct TestServer {
+    runtime: tokio::runtime::Runtime,
+    store: SqliteStore,
+    server: Option<RunningServer>,
+    pub addr: SocketAddr,
+    admin_token: Option<String>,
+}
+
+impl TestServer {
+    pub fn start() -> TestServer {
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let dir = temp_dir("server");
+        let store = runtime
+            .block_on(SqliteStore::connect(&format!("sqlite://{}/rsc.db", dir.display())))
+            .expect("server store");
+        let server = runtime.block_on(RunningServer::start(store.clone())).expect("server");
+        let addr = server.addr;
+        TestServer { runtime, store, server: Some(server), addr, admin_token: None }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server, letting in-flight requests finish.
+    pub fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.stop()).expect("stop");
+        }
+    }
+
+    /// Starts it again where it was.
+    pub fn restart(&mut self) {
+        let server = self.runtime.block_on(RunningServer::start_on(self.store.clone(), self.addr)).expect("restart");
+        self.server = Some(server);
+    }
+
+    /// Imports a registry record for `email`'s IMHM-C and approves `logbook`'s claim to it.
+    pub fn endorse(&mut self, logbook: &Logbook, number: &str, email: &str) {
+        let token = self.admin_token();
+        let http = reqwest::blocking::Client::new();
+        let csv = format!(
+            "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n{number},Provider,{email},IMHM-C,NMAIMH,2015-03-01,,\n"
+        );
+        let response = http
+            .post(format!("{}/v1/registry/import?source=test.csv", self.url()))
+            .bearer_auth(&token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .expect("import");
+        assert!(response.status().is_success(), "{:?}", response.text());
+        assert_eq!(logbook.claim_endorsement(number).expect("claim"), "pending");
+        let claims: serde_json::Value = http
+            .get(format!("{}/v1/registry/claims", self.url()))
+            .bearer_auth(&token)
+            .send()
+            .expect("claims")
+            .json()
+            .expect("json");
+        let claim = claims.as_array().expect("claims").iter().find(|c| c["number"] == number).expect("the claim");
+        let response = http
+            .post(format!("{}/v1/registry/claims/{}/approve", self.url(), claim["id"].as_str().expect("id")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .expect("approve");
+        assert_eq!(response.status().as_u16(), 204);
+    }
+
+    fn admin_token(&mut self) -> String {
+        if let Some(token) = &self.admin_token {
+            return token.clone();
+        }
+        self.runtime
+            .block_on(rsc_server::auth::create_account(
+                &self.store,
+                "staff@example.org",
+                PASSWORD,
+                "Staff",
+                rsc_protocol::Role::RegistryAdmin,
+            ))
+            .expect("admin");
+        let key = rsc_doc::DeviceKey::generate().expect("key");
+        let login: serde_json::Value = reqwest::blocking::Client::new()
+            .post(format!("{}/v1/login", self.url()))
+            .json(&serde_json::json!({
+                "email": "staff@example.org", "password": PASSWORD,
+                "device": { "name": "desk", "public_key": hex::encode(key.public_key()),
+                            "actor_id": uuid::Uuid::new_v4().simple().to_string() }
+            }))
+            .send()
+            .expect("login")
+            .json()
+            .expect("json");
+        let token = login["token"].as_str().expect("token").to_string();
+        self.admin_token = Some(token.clone());
+        token
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `name@example.org` signed up on a new device.
+pub fn person(server: &TestServer, name: &str) -> (Logbook, Account) {
+    let logbook = Logbook::open(temp_dir(name)).expect("open");
+    let account = logbook
+        .sign_up(&server.url(), &format!("{name}@example.org"), PASSWORD, name, &format!("{name}'s phone"))
+        .expect("sign up");
+    (logbook, account)
+}
+
+/// A second device of an existing account.
+pub fn second_device(server: &TestServer, name: &str) -> Logbook {
+    let logbook = Logbook::open(temp_dir(name)).expect("open");
+    logbook
+        .sign_in(&server.url(), &format!("{name}@example.org"), PASSWORD, &format!("{name}'s tablet"))
+        .expect("sign in");
+    logbook
+}
+
+pub fn id(account: &Account) -> Id {
+    Id::new(account.user_id.as_str(), "user").expect("id")
+}
+
+pub fn date(text: &str) -> Date {
+    text.parse().expect("date")
+}
+
+pub fn minutes(value: i64) -> Minutes {
+    Minutes::new(value, "minutes").expect("minutes")
+}
+
+/// An individual or group session with `provider` on `day`, attended by `attendees`.
+pub fn session(provider: &Id, day: &str, length: i64, attendees: &[(&Id, i64)]) -> NewSession {
+    NewSession {
+        fields: SessionFields {
+            date: date(day),
+            start_time: "09:30".into(),
+            time_zone: "America/Denver".into(),
+            minutes: minutes(length),
+            kind: if attendees.len() > 1 { SessionKind::Group } else { SessionKind::Individual },
+            format: SessionFormat::Video,
+            provider: provider.clone(),
+        },
+        attendees: attendees
+            .iter()
+            .map(|(who, m)| NewAttendee {
+                id: (*who).clone(),
+                minutes_attended: minutes(*m),
+                about_own_rsc_practice: false,
+            })
+            .collect(),
+    }
+}
+
+/// Syncs with default options and no progress reporting.
+pub fn sync(logbook: &Logbook) -> rsc_client::SyncReport {
+    logbook.sync(&rsc_client::SyncOptions::default(), &|_| {}).expect("sync")
+}

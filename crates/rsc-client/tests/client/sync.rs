@@ -1,0 +1,189 @@
+//! Sync between devices through a real server: a group session confirmed with different
+//! minutes per attendee and counted offline, two devices of one user converging, a sync that
+//! survives a server restart, and refusals reported per document.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rsc_client::{AttendanceStatus, Purpose, SessionEdit, SessionFilter, SessionFormat, SyncOptions};
+
+use crate::support::{TestServer, date, id, minutes, person, second_device, session, sync};
+
+fn counted(evaluation: &rsc_client::Evaluation) -> u64 {
+    evaluation.requirements[0].counted_minutes_as_of
+}
+
+#[test]
+fn a_group_session_is_confirmed_per_attendee_and_counted_offline_until_edited() {
+    let mut server = TestServer::start();
+    let (ana, ana_account) = person(&server, "ana");
+    let (ben, ben_account) = person(&server, "ben");
+    let (pat, pat_account) = person(&server, "pat");
+    let (a, b, p) = (id(&ana_account), id(&ben_account), id(&pat_account));
+    server.endorse(&pat, "NM-1001", "pat@example.org");
+
+    let group = ana.log_session(session(&p, "2025-03-04", 120, &[(&a, 120), (&b, 120)])).expect("log");
+    ana.log_session(session(&p, "2025-03-11", 60, &[])).expect("log");
+    let report = sync(&ana);
+    assert_eq!(report.pushed_changes, 2);
+    assert!(report.refusals.is_empty());
+    sync(&pat);
+    sync(&ben);
+    assert_eq!(ben.session(group.id.as_str()).expect("ben has it").attendees.len(), 2);
+
+    let awaiting = pat.awaiting_confirmation().expect("awaiting");
+    let mut who: Vec<_> = awaiting.iter().map(|w| (w.session.id.to_string(), w.attendee.to_string())).collect();
+    who.sort();
+    assert_eq!(awaiting.len(), 3, "{who:?}");
+    pat.confirm(group.id.as_str(), a.as_str(), minutes(120)).expect("confirm ana");
+    let confirmed = pat.confirm(group.id.as_str(), b.as_str(), minutes(75)).expect("confirm ben");
+    assert_eq!(confirmed.attendee(&b).expect("ben").confirmed_minutes, Some(minutes(75)));
+    assert_eq!(pat.awaiting_confirmation().expect("awaiting").len(), 1);
+    sync(&pat);
+    sync(&ana);
+    sync(&ben);
+
+    let mine = ana.session(group.id.as_str()).expect("group");
+    assert_eq!(mine.status, AttendanceStatus::Confirmed);
+    assert_eq!(mine.provider_name.as_deref(), Some("pat"));
+    let confirmed_only = SessionFilter { status: Some(AttendanceStatus::Confirmed), ..SessionFilter::default() };
+    assert_eq!(ana.sessions(&confirmed_only).expect("list").len(), 1);
+    let as_of = Some(date("2025-06-01"));
+    assert_eq!(counted(&ana.evaluate("nmaimh", Purpose::Application, as_of).expect("evaluate")), 120);
+    assert_eq!(counted(&ben.evaluate("nmaimh", Purpose::Application, as_of).expect("evaluate")), 75);
+
+    // An edit after confirmation uncounts the session until the provider confirms again.
+    ana.edit_session(group.id.as_str(), SessionEdit { format: Some(SessionFormat::Phone), ..SessionEdit::default() })
+        .expect("edit");
+    assert_eq!(ana.session(group.id.as_str()).expect("group").status, AttendanceStatus::ChangedSinceConfirmed);
+    assert_eq!(counted(&ana.evaluate("nmaimh", Purpose::Application, as_of).expect("evaluate")), 0);
+    sync(&ana);
+    sync(&pat);
+    let again: Vec<_> = pat.awaiting_confirmation().expect("awaiting");
+    assert!(again.iter().any(|w| w.attendee == a && w.status == AttendanceStatus::ChangedSinceConfirmed));
+    pat.confirm(group.id.as_str(), a.as_str(), minutes(110)).expect("confirm again");
+    sync(&pat);
+    sync(&ana);
+    assert_eq!(counted(&ana.evaluate("nmaimh", Purpose::Application, as_of).expect("evaluate")), 110);
+    // The server's verified hours agree with the device's.
+    let export = ana.export("json", Some("nmaimh"), Some(Purpose::Application), as_of).expect("export");
+    let export: serde_json::Value = serde_json::from_slice(&export).expect("json");
+    assert_eq!(export["payload"]["evaluation"]["requirements"][0]["counted_minutes_as_of"], 110, "{export}");
+}
+
+#[test]
+fn two_devices_of_one_user_edit_offline_and_converge() {
+    let server = TestServer::start();
+    let (phone, ana_account) = person(&server, "ana");
+    let (_, pat_account) = person(&server, "pat");
+    let tablet = second_device(&server, "ana");
+    let logged = phone.log_session(session(&id(&pat_account), "2025-03-04", 60, &[])).expect("log");
+    sync(&phone);
+    sync(&tablet);
+    assert_eq!(tablet.session(logged.id.as_str()).expect("on the tablet").minutes, minutes(60));
+
+    phone
+        .edit_session(logged.id.as_str(), SessionEdit { start_time: Some("14:00".into()), ..SessionEdit::default() })
+        .expect("phone edit");
+    tablet
+        .edit_session(
+            logged.id.as_str(),
+            SessionEdit { format: Some(SessionFormat::InPerson), ..SessionEdit::default() },
+        )
+        .expect("tablet edit");
+    tablet.set_attendance(logged.id.as_str(), &ana_account.user_id, Some(minutes(50)), None).expect("tablet edit");
+    sync(&phone);
+    sync(&tablet);
+    sync(&phone);
+
+    let (on_phone, on_tablet) =
+        (phone.session(logged.id.as_str()).expect("phone"), tablet.session(logged.id.as_str()).expect("tablet"));
+    assert_eq!(on_phone, on_tablet);
+    assert_eq!(on_phone.start_time, "14:00");
+    assert_eq!(on_phone.format, SessionFormat::InPerson);
+    assert_eq!(on_phone.attendees[0].minutes_attended, minutes(50));
+    assert!(!on_phone.unsynced && !on_tablet.unsynced);
+    assert_eq!(phone.status().expect("status").pending_changes, 0);
+}
+
+#[test]
+fn a_sync_survives_a_server_restart_with_nothing_lost_or_duplicated() {
+    let mut server = TestServer::start();
+    let (ana, ana_account) = person(&server, "ana");
+    let (_, pat_account) = person(&server, "pat");
+    let pat = id(&pat_account);
+    let mut logged = Vec::new();
+    for day in 0..300 {
+        let view = ana
+            .log_session(session(&pat, &format!("2025-{:02}-{:02}", 1 + day / 28, 1 + day % 28), 60, &[]))
+            .expect("log");
+        logged.push(view.id.to_string());
+    }
+    let options = SyncOptions {
+        max_docs_per_request: 20,
+        first_retry_delay: Duration::from_millis(100),
+        max_attempts: 20,
+        ..SyncOptions::default()
+    };
+    let (tx, rx) = mpsc::channel();
+    let report = std::thread::scope(|scope| {
+        let syncing = scope.spawn(|| ana.sync(&options, &move |p| drop(tx.send(p.clone()))));
+        // Stop the server after a few round trips, and start it again a moment later.
+        let mut seen = rx.recv().expect("progress");
+        while seen.round_trips < 3 {
+            seen = rx.recv().expect("progress");
+        }
+        server.stop();
+        std::thread::sleep(Duration::from_millis(600));
+        server.restart();
+        let retried = rx.iter().any(|p| p.retrying_in_ms.is_some());
+        let report = syncing.join().expect("sync thread").expect("sync");
+        assert!(retried, "the sync retried while the server was down");
+        report
+    });
+    assert!(report.retries >= 1, "{report:?}");
+    assert_eq!(report.pushed_changes, 300);
+    assert_eq!(ana.status().expect("status").pending_changes, 0);
+
+    let tablet = second_device(&server, "ana");
+    let pulled = sync(&tablet);
+    let mut ids: Vec<String> =
+        tablet.sessions(&SessionFilter::default()).expect("list").iter().map(|s| s.id.to_string()).collect();
+    ids.sort();
+    logged.sort();
+    assert_eq!(ids, logged, "every session arrived once");
+    assert_eq!(pulled.pulled_changes, 300, "one change per session: nothing duplicated");
+    let _ = ana_account;
+}
+
+#[test]
+fn a_refused_push_is_reported_and_set_aside_while_the_rest_syncs() {
+    let server = TestServer::start();
+    let (ana, ana_account) = person(&server, "ana");
+    let (ben, ben_account) = person(&server, "ben");
+    let (pat, pat_account) = person(&server, "pat");
+    let (a, b, p) = (id(&ana_account), id(&ben_account), id(&pat_account));
+    let group = ana.log_session(session(&p, "2025-03-04", 60, &[(&a, 60), (&b, 60)])).expect("log");
+    sync(&ana);
+    sync(&ben);
+    // Ana removes Ben; Ben, offline, edits the session in the meantime and logs another.
+    ana.remove_attendee(group.id.as_str(), b.as_str()).expect("remove");
+    sync(&ana);
+    let other = ben.log_session(session(&p, "2025-03-05", 60, &[])).expect("log");
+    let bens_edit =
+        ben.edit_session(group.id.as_str(), SessionEdit { start_time: Some("11:00".into()), ..SessionEdit::default() });
+    let report = sync(&ben);
+    match bens_edit {
+        Ok(_) => {
+            assert_eq!(report.refusals.len(), 1, "{report:?}");
+            assert_eq!(report.refusals[0].doc, group.id.as_str());
+            assert_eq!(report.refusals[0].code, "not_participant");
+            assert!(ben.status().expect("status").refused_changes >= 1);
+        }
+        Err(error) => panic!("ben could not edit his copy: {error}"),
+    }
+    assert_eq!(ben.status().expect("status").pending_changes, 0);
+    sync(&pat);
+    assert!(pat.session(other.id.as_str()).is_ok(), "the rest of ben's logbook synced");
+    let _ = pat;
+}
