@@ -26,3 +26,8 @@ pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};
 pub use rsc_protocol::Role;
 pub use rsc_rules::{Evaluation, Purpose};
+
+/// An evaluation in the contract's JSON.
+pub fn evaluation_json(evaluation: &Evaluation) -> Result<String, ClientError> {
+    Ok(serde_json::to_string(evaluation)?)
+}
