@@ -9,12 +9,17 @@ use rsc_model::Dossier;
 use rsc_model::dossier::MAX_DOSSIER_BYTES;
 use rsc_rules::{Purpose, builtin, builtin_ids, builtin_source, evaluate, render_text, resolve};
 
+use crate::device::{self, DeviceCommand};
 use crate::error::CliError;
 
 /// RSC Logbook: reflective supervision/consultation hours that reviewers can trust.
 #[derive(Debug, Parser)]
 #[command(name = "rsc", version, about, long_about = None, propagate_version = true)]
 struct Cli {
+    /// The folder of this computer's logbook (default: RSC_HOME, else the platform's data
+    /// folder, e.g. ~/.local/share/rsc).
+    #[arg(long, global = true, env = "RSC_HOME", value_name = "DIR")]
+    home: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,6 +63,8 @@ enum Command {
         #[command(subcommand)]
         command: RulebookCommand,
     },
+    #[command(flatten)]
+    Device(DeviceCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +135,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
             Ok(out)
         }
         Command::Verify { export, server_keys } => verify(&export, server_keys.as_deref()),
+        Command::Device(command) => {
+            let home = match cli.home {
+                Some(home) => home,
+                None => device::default_home()?,
+            };
+            device::run(&home, command)
+        }
         Command::Rulebook { command: RulebookCommand::Show { id } } => {
             builtin_source(&id).map(str::to_string).ok_or_else(|| rsc_rules::RulesError::UnknownRulebook(id).into())
         }

@@ -1,10 +1,12 @@
-//! `rsc`: evaluate RS/C hours against an association's rulebook, and inspect rulebooks.
+//! `rsc`: evaluate RS/C hours against an association's rulebook, inspect rulebooks, verify
+//! exports, and keep a logbook on this computer that syncs with a server.
 //!
 //! The commands and their output are a contract (`contracts/evaluate.md`): JSON on stdout and
 //! exit 0 for any evaluation, eligible or not; exit 2 with nothing on stdout and one line on
 //! stderr naming the offending field for invalid input.
 
 mod cli;
+mod device;
 mod error;
 
 use std::process::ExitCode;

@@ -59,7 +59,9 @@ impl From<ClientError> for LogbookError {
             ClientError::Storage(reason) => LogbookError::Storage { reason },
             ClientError::Network(_) => LogbookError::Network { reason },
             ref server @ ClientError::Server { .. } if server.is_transient() => LogbookError::Network { reason },
-            ClientError::Server { message, .. } => LogbookError::InvalidInput { field: "request".into(), reason: message },
+            ClientError::Server { message, .. } => {
+                LogbookError::InvalidInput { field: "request".into(), reason: message }
+            }
         }
     }
 }

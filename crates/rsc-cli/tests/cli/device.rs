@@ -1,0 +1,288 @@
+//! The desktop logbook through real processes: an `rsc-server` on SQLite and `rsc` commands
+//! for a supervisee and a provider, each with their own `--home`: log offline, sync, confirm,
+//! see the hours counted, export, and verify the export.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+const PASSWORD: &str = "a long enough password";
+
+struct Server {
+    child: Child,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn temp_dir(what: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
+    let dir = std::env::temp_dir().join(format!("rsc-cli-{what}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// `rsc-server`, built beside `rsc` by `cargo test --workspace`.
+fn server_binary() -> PathBuf {
+    let path =
+        Path::new(env!("CARGO_BIN_EXE_rsc")).with_file_name(format!("rsc-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "{} is missing: run `cargo build -p rsc-server` (scripts/test does)", path.display());
+    path
+}
+
+fn start_server() -> Server {
+    let dir = temp_dir("server");
+    let database = format!("sqlite://{}/rsc.db", dir.display());
+    let admin = Command::new(server_binary())
+        .args(["admin", "create", "--email", "staff@example.org"])
+        .env("DATABASE_URL", &database)
+        .env("RSC_ADMIN_PASSWORD", PASSWORD)
+        .output()
+        .expect("admin create");
+    assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+    let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let child = Command::new(server_binary())
+        .env("DATABASE_URL", &database)
+        .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rsc-server");
+    let url = format!("http://127.0.0.1:{port}");
+    let server = Server { child, url, dir };
+    for _ in 0..100 {
+        if reqwest::blocking::get(format!("{}/readyz", server.url)).is_ok_and(|r| r.status().is_success()) {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("rsc-server did not become ready");
+}
+
+/// Runs `rsc --home HOME args…` with no terminal.
+fn rsc(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rsc"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("RSC_PASSWORD", PASSWORD)
+        .env_remove("RSC_SERVER")
+        .stdin(Stdio::null())
+        .output()
+        .expect("rsc runs")
+}
+
+fn ok(output: Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(output.status.success(), "stdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&output.stderr));
+    stdout
+}
+
+fn failure(output: Output, code: i32) -> String {
+    assert_eq!(output.status.code(), Some(code), "stdout: {}", String::from_utf8_lossy(&output.stdout));
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    stderr
+}
+
+/// The user id `rsc account show` prints.
+fn user_id(home: &Path) -> String {
+    let shown = ok(rsc(home, &["account", "show"]));
+    shown
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("user id:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("user id line")
+        .to_string()
+}
+
+/// Association staff import Pat's registry record, Pat claims it with `rsc account claim`, and
+/// staff approve the claim, over the API.
+fn endorse(server: &Server, pat: &Path) {
+    let http = reqwest::blocking::Client::new();
+    // The key is the ed25519 base point: a valid public key, enough for a desk that signs nothing.
+    let login: serde_json::Value = http
+        .post(format!("{}/v1/login", server.url))
+        .json(&serde_json::json!({
+            "email": "staff@example.org", "password": PASSWORD,
+            "device": { "name": "desk", "public_key": format!("58{}", "66".repeat(31)), "actor_id": "cd".repeat(16) }
+        }))
+        .send()
+        .expect("login")
+        .json()
+        .expect("json");
+    let token = login["token"].as_str().expect("token");
+    let csv = "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n";
+    let imported = http
+        .post(format!("{}/v1/registry/import?source=test.csv", server.url))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .expect("import");
+    assert!(imported.status().is_success());
+    assert!(ok(rsc(pat, &["account", "claim", "NM-1001"])).contains("pending"));
+    let claims: serde_json::Value = http
+        .get(format!("{}/v1/registry/claims", server.url))
+        .bearer_auth(token)
+        .send()
+        .expect("claims")
+        .json()
+        .expect("json");
+    for claim in claims.as_array().expect("claims") {
+        let approved = http
+            .post(format!("{}/v1/registry/claims/{}/approve", server.url, claim["id"].as_str().expect("id")))
+            .bearer_auth(token)
+            .json(&serde_json::json!({}))
+            .send()
+            .expect("approve");
+        assert_eq!(approved.status().as_u16(), 204);
+    }
+}
+
+#[test]
+fn log_offline_sync_confirm_count_and_export_through_real_processes() {
+    let server = start_server();
+    let (ana, pat) = (temp_dir("ana"), temp_dir("pat"));
+
+    // Not signed in yet: the error says how to sign in.
+    let signed_out = failure(rsc(&ana, &["hours", "--rulebook", "nmaimh"]), 1);
+    assert!(signed_out.contains("rsc account login"), "{signed_out}");
+    ok(rsc(&ana, &["account", "signup", "--server", &server.url, "--email", "ana@example.org", "--name", "Ana"]));
+    ok(rsc(&pat, &["account", "signup", "--server", &server.url, "--email", "pat@example.org", "--name", "Pat"]));
+    let (ana_id, pat_id) = (user_id(&ana), user_id(&pat));
+
+    // Logging needs every field when no terminal can ask for them.
+    let missing = failure(rsc(&ana, &["log", "--date", "2025-03-04"]), 2);
+    assert!(missing.contains("--start is required"), "{missing}");
+    let bad = failure(
+        rsc(
+            &ana,
+            &[
+                "log",
+                "--date",
+                "2025-03-04",
+                "--start",
+                "10:00",
+                "--time-zone",
+                "America/Denver",
+                "--minutes",
+                "900",
+                "--format",
+                "video",
+                "--provider",
+                &pat_id,
+            ],
+        ),
+        2,
+    );
+    assert!(bad.contains("--minutes"), "{bad}");
+
+    let logged = ok(rsc(
+        &ana,
+        &[
+            "log",
+            "--date",
+            "2025-03-04",
+            "--start",
+            "10:00",
+            "--time-zone",
+            "America/Denver",
+            "--minutes",
+            "60",
+            "--format",
+            "video",
+            "--provider",
+            &pat_id,
+        ],
+    ));
+    assert!(logged.contains("Run `rsc sync`"), "{logged}");
+    let listed = ok(rsc(&ana, &["sessions"]));
+    assert!(
+        listed.contains("2025-03-04") && listed.contains("pending") && listed.contains("not yet synced"),
+        "{listed}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(rsc(&ana, &["sessions", "--output", "json"]))).expect("json");
+    let session_id = json[0]["id"].as_str().expect("id").to_string();
+
+    assert!(ok(rsc(&ana, &["sync"])).contains("1 changes sent"));
+    assert!(ok(rsc(&pat, &["sync"])).contains("1 received"));
+    let awaiting = ok(rsc(&pat, &["confirm"]));
+    assert!(awaiting.contains(&session_id) && awaiting.contains(&ana_id), "{awaiting}");
+    let not_provider = failure(rsc(&ana, &["confirm", &session_id, &ana_id]), 2);
+    assert!(not_provider.contains("provider"), "{not_provider}");
+    assert!(ok(rsc(&pat, &["confirm", &session_id, &ana_id, "--minutes", "55"])).contains("55 minutes"));
+    let unknown = failure(rsc(&pat, &["account", "claim", "NM-0000"]), 2);
+    assert!(unknown.contains("NM-0000"), "{unknown}");
+    endorse(&server, &pat);
+    ok(rsc(&pat, &["sync"]));
+    ok(rsc(&ana, &["sync"]));
+
+    assert!(ok(rsc(&ana, &["sessions", "--status", "confirmed"])).contains(&session_id));
+    let hours: serde_json::Value = serde_json::from_str(&ok(rsc(
+        &ana,
+        &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--output", "json"],
+    )))
+    .expect("json");
+    assert_eq!(hours["requirements"][0]["counted_minutes_as_of"], 55, "{hours}");
+    let text = ok(rsc(&ana, &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01"]));
+    assert!(text.contains("0.9") || text.contains("55"), "{text}");
+
+    let export = ana.join("hours.json");
+    let wrote = ok(rsc(
+        &ana,
+        &[
+            "export",
+            "json",
+            "--rulebook",
+            "nmaimh",
+            "--as-of",
+            "2025-06-01",
+            "--output",
+            export.to_str().expect("path"),
+        ],
+    ));
+    assert!(wrote.contains("rsc verify"), "{wrote}");
+    let verified = ok(rsc(&ana, &["verify", export.to_str().expect("path")]));
+    assert!(verified.contains("verifies") && verified.contains("1 valid"), "{verified}");
+    let pdf = ana.join("hours.pdf");
+    ok(rsc(
+        &ana,
+        &["export", "pdf", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--output", pdf.to_str().expect("path")],
+    ));
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF"));
+
+    // With the server gone, logging still works and sync says what to do.
+    drop(server);
+    ok(rsc(
+        &ana,
+        &[
+            "log",
+            "--date",
+            "2025-03-11",
+            "--start",
+            "10:00",
+            "--time-zone",
+            "America/Denver",
+            "--minutes",
+            "45",
+            "--format",
+            "phone",
+            "--provider",
+            &pat_id,
+        ],
+    ));
+    let offline = failure(rsc(&ana, &["sync"]), 1);
+    assert!(offline.contains("cannot reach the server") && offline.contains("rsc sync"), "{offline}");
+    let refused = failure(rsc(&ana, &["account", "logout"]), 2);
+    assert!(refused.contains("--discard-unsynced"), "{refused}");
+}
