@@ -81,6 +81,21 @@ enum RegistryCommand {
         #[arg(long)]
         on: String,
     },
+    /// List the providers' claims awaiting a decision.
+    Claims,
+    /// Approve a provider's claim to a record: their confirmations verify from now on.
+    Approve {
+        /// The claim's id (from `registry claims`).
+        claim_id: String,
+    },
+    /// Reject a provider's claim to a record.
+    Reject {
+        /// The claim's id (from `registry claims`).
+        claim_id: String,
+        /// Why, for the provider.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,6 +258,28 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> Result<(), S
             print_record(&record);
             Ok(())
         }
+        RegistryCommand::Claims => {
+            for claim in store.claims(None, Some("pending")).await.map_err(|e| e.to_string())? {
+                let who = store.user_by_id(&claim.user_id).await.map_err(|e| e.to_string())?;
+                let who = who.map(|u| format!("{} <{}>", u.display_name, u.email)).unwrap_or(claim.user_id);
+                println!("{}  {}  claimed by {who}", claim.id, claim.number);
+            }
+            Ok(())
+        }
+        RegistryCommand::Approve { claim_id } => decide_claim(store, &claim_id, "approved", "").await,
+        RegistryCommand::Reject { claim_id, note } => decide_claim(store, &claim_id, "rejected", &note).await,
+    }
+}
+
+async fn decide_claim<S: Store>(store: &S, id: &str, status: &str, note: &str) -> Result<(), String> {
+    match store.decide_claim(id, status, "cli", note, auth::now_ms()).await {
+        Ok(true) => {
+            println!("claim {id} {status}");
+            Ok(())
+        }
+        Ok(false) => Err(format!("no pending claim `{id}` (list them with `rsc-server registry claims`)")),
+        Err(rsc_server::store::StoreError::Conflict(_)) => Err("another account already holds this record".into()),
+        Err(error) => Err(error.to_string()),
     }
 }
 

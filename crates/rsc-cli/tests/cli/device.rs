@@ -13,6 +13,7 @@ struct Server {
     child: Child,
     url: String,
     dir: PathBuf,
+    database: String,
 }
 
 impl Drop for Server {
@@ -41,13 +42,6 @@ fn server_binary() -> PathBuf {
 fn start_server() -> Server {
     let dir = temp_dir("server");
     let database = format!("sqlite://{}/rsc.db", dir.display());
-    let admin = Command::new(server_binary())
-        .args(["admin", "create", "--email", "staff@example.org"])
-        .env("DATABASE_URL", &database)
-        .env("RSC_ADMIN_PASSWORD", PASSWORD)
-        .output()
-        .expect("admin create");
-    assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
     let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let child = Command::new(server_binary())
         .env("DATABASE_URL", &database)
@@ -57,7 +51,7 @@ fn start_server() -> Server {
         .spawn()
         .expect("rsc-server");
     let url = format!("http://127.0.0.1:{port}");
-    let server = Server { child, url, dir };
+    let server = Server { child, url, dir, database };
     for _ in 0..100 {
         if reqwest::blocking::get(format!("{}/readyz", server.url)).is_ok_and(|r| r.status().is_success()) {
             return server;
@@ -105,47 +99,28 @@ fn user_id(home: &Path) -> String {
 }
 
 /// Association staff import Pat's registry record, Pat claims it with `rsc account claim`, and
-/// staff approve the claim, over the API.
+/// staff approve the claim, all with `rsc-server registry` on the server's database.
 fn endorse(server: &Server, pat: &Path) {
-    let http = reqwest::blocking::Client::new();
-    // The key is the ed25519 base point: a valid public key, enough for a desk that signs nothing.
-    let login: serde_json::Value = http
-        .post(format!("{}/v1/login", server.url))
-        .json(&serde_json::json!({
-            "email": "staff@example.org", "password": PASSWORD,
-            "device": { "name": "desk", "public_key": format!("58{}", "66".repeat(31)), "actor_id": "cd".repeat(16) }
-        }))
-        .send()
-        .expect("login")
-        .json()
-        .expect("json");
-    let token = login["token"].as_str().expect("token");
-    let csv = "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n";
-    let imported = http
-        .post(format!("{}/v1/registry/import?source=test.csv", server.url))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .expect("import");
-    assert!(imported.status().is_success());
+    let staff = |args: &[&str]| {
+        let output =
+            Command::new(server_binary()).args(args).env("DATABASE_URL", &server.database).output().expect("runs");
+        ok(output)
+    };
+    let csv = server.dir.join("registry.csv");
+    std::fs::write(&csv, "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n").expect("csv");
+    staff(&["registry", "import", csv.to_str().expect("path")]);
     assert!(ok(rsc(pat, &["account", "claim", "NM-1001"])).contains("pending"));
-    let claims: serde_json::Value = http
-        .get(format!("{}/v1/registry/claims", server.url))
-        .bearer_auth(token)
-        .send()
-        .expect("claims")
-        .json()
-        .expect("json");
-    for claim in claims.as_array().expect("claims") {
-        let approved = http
-            .post(format!("{}/v1/registry/claims/{}/approve", server.url, claim["id"].as_str().expect("id")))
-            .bearer_auth(token)
-            .json(&serde_json::json!({}))
-            .send()
-            .expect("approve");
-        assert_eq!(approved.status().as_u16(), 204);
-    }
+    let claims = staff(&["registry", "claims"]);
+    let line = claims.lines().find(|l| l.contains("NM-1001")).unwrap_or_else(|| panic!("no claim in {claims}"));
+    assert!(line.contains("pat@example.org"), "{line}");
+    let claim_id = line.split_whitespace().next().expect("claim id");
+    assert!(staff(&["registry", "approve", claim_id]).contains("approved"));
+    let again = Command::new(server_binary())
+        .args(["registry", "approve", claim_id])
+        .env("DATABASE_URL", &server.database)
+        .output()
+        .expect("runs");
+    assert!(!again.status.success(), "a decided claim cannot be approved twice");
 }
 
 #[test]
