@@ -229,17 +229,11 @@ pub(crate) fn acknowledge(conn: &Connection, doc: &str, max_seq: i64) -> Result<
 
 /// The server refused a document's changes up to `max_seq`: they are set aside (kept, never
 /// lost) so that the rest of the logbook keeps syncing.
-pub(crate) fn refuse(
-    conn: &Connection,
-    refusal: &rsc_protocol::DocRefusal,
-    max_seq: i64,
-    at_ms: i64,
-) -> Result<(), ClientError> {
-    let code = serde_json::to_value(refusal.code)?.as_str().unwrap_or("refused").to_string();
+pub(crate) fn refuse(conn: &Connection, refusal: &crate::Refusal, max_seq: i64, at_ms: i64) -> Result<(), ClientError> {
     conn.execute(
         "INSERT INTO refused (seq, doc, change, code, field, message, refused_at_ms)
          SELECT seq, doc, change, ?3, ?4, ?5, ?6 FROM pending WHERE doc = ?1 AND seq <= ?2",
-        params![refusal.doc, max_seq, code, refusal.field, refusal.message, at_ms],
+        params![refusal.doc, max_seq, refusal.code, refusal.field, refusal.message, at_ms],
     )?;
     acknowledge(conn, &refusal.doc, max_seq)
 }

@@ -249,17 +249,18 @@ fn apply(
             answered += 1;
         }
     }
-    for refusal in &response.refused {
-        if let Some((seq, _)) = max_seq(&refusal.doc) {
-            store::refuse(tx, refusal, seq, now_ms())?;
+    for refused in &response.refused {
+        if let Some((seq, _)) = max_seq(&refused.doc) {
+            let refusal = crate::Refusal {
+                doc: refused.doc.clone(),
+                code: serde_json::to_value(refused.code)?.as_str().unwrap_or("refused").to_string(),
+                field: refused.field.clone(),
+                message: refused.message.clone(),
+            };
+            store::refuse(tx, &refusal, seq, now_ms())?;
             answered += 1;
-            tracing::warn!(doc = %refusal.doc, code = ?refusal.code, message = %refusal.message, "push refused");
-            report.refusals.push(crate::Refusal {
-                doc: refusal.doc.clone(),
-                code: serde_json::to_value(refusal.code)?.as_str().unwrap_or("refused").to_string(),
-                field: refusal.field.clone(),
-                message: refusal.message.clone(),
-            });
+            tracing::warn!(doc = %refusal.doc, code = %refusal.code, message = %refusal.message, "push refused");
+            report.refusals.push(refusal);
         }
     }
     if answered < batch.sent.len() {
@@ -276,7 +277,7 @@ fn apply(
         let actor = store::device(tx)?.1;
         for pulled in &response.pull {
             let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
-            let doc = match store::doc(tx, &pulled.doc)? {
+            let mut doc = match store::doc(tx, &pulled.doc)? {
                 Some(stored) => {
                     let mut doc = SessionDoc::load_as(&stored.bytes, actor.clone())?;
                     doc.apply_changes(&changes)?;
@@ -284,7 +285,6 @@ fn apply(
                 }
                 None => SessionDoc::from_changes(&changes)?,
             };
-            let mut doc = doc;
             let heads = doc.heads();
             let view = save(tx, &me, &trust, doc, &heads)?;
             report.pulled_changes += changes.len() as u64;

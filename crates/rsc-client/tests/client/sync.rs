@@ -109,7 +109,7 @@ fn two_devices_of_one_user_edit_offline_and_converge() {
 #[test]
 fn a_sync_survives_a_server_restart_with_nothing_lost_or_duplicated() {
     let mut server = TestServer::start();
-    let (ana, ana_account) = person(&server, "ana");
+    let (ana, _) = person(&server, "ana");
     let (_, pat_account) = person(&server, "pat");
     let pat = id(&pat_account);
     let mut logged = Vec::new();
@@ -153,7 +153,6 @@ fn a_sync_survives_a_server_restart_with_nothing_lost_or_duplicated() {
     logged.sort();
     assert_eq!(ids, logged, "every session arrived once");
     assert_eq!(pulled.pulled_changes, 300, "one change per session: nothing duplicated");
-    let _ = ana_account;
 }
 
 #[test]
@@ -185,5 +184,4 @@ fn a_refused_push_is_reported_and_set_aside_while_the_rest_syncs() {
     assert_eq!(ben.status().expect("status").pending_changes, 0);
     sync(&pat);
     assert!(pat.session(other.id.as_str()).is_ok(), "the rest of ben's logbook synced");
-    let _ = pat;
 }
