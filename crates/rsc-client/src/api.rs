@@ -2,6 +2,8 @@
 //! [`ClientError`]: a refused token becomes `Unauthorized`, a 4xx naming a field becomes
 //! `Invalid` with that field, an unreachable server becomes `Network`.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -21,9 +23,43 @@ pub(crate) struct Api<'a> {
     pub token: Option<&'a str>,
 }
 
+/// Names a PEM file of extra certificate authorities to trust, for servers behind a private CA.
+pub const CA_CERT_VAR: &str = "RSC_CA_CERT";
+
+/// TLS as the device speaks it: rustls with Mozilla's roots built in (the same on every
+/// platform, with no platform verifier to set up on a phone), plus the authorities in
+/// [`CA_CERT_VAR`] when set.
+fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    if let Some(path) = std::env::var_os(CA_CERT_VAR) {
+        let bad = |e: &dyn std::fmt::Display| {
+            ClientError::invalid(
+                CA_CERT_VAR,
+                format!("{}: not a PEM certificate file: {e}", Path::new(&path).display()),
+            )
+        };
+        let before = roots.len();
+        for cert in CertificateDer::pem_file_iter(&path).map_err(|e| bad(&e))? {
+            roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+        }
+        if roots.len() == before {
+            return Err(bad(&"it holds no CERTIFICATE block"));
+        }
+    }
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Network(format!("TLS set-up: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 /// Builds the one HTTP client a logbook uses.
 pub(crate) fn client() -> Result<Client, ClientError> {
     Client::builder()
+        .tls_backend_preconfigured(tls_config()?)
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         .user_agent(concat!("rsc-client/", env!("CARGO_PKG_VERSION")))

@@ -53,12 +53,22 @@ fn start_server() -> Server {
     let url = format!("http://127.0.0.1:{port}");
     let server = Server { child, url, dir, database };
     for _ in 0..100 {
-        if reqwest::blocking::get(format!("{}/readyz", server.url)).is_ok_and(|r| r.status().is_success()) {
+        if ready(port) {
             return server;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     panic!("rsc-server did not become ready");
+}
+
+/// Whether the server answers `GET /readyz` with 200 (plain HTTP/1.0 over a socket).
+fn ready(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let mut answer = String::new();
+    stream.write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n").is_ok()
+        && stream.read_to_string(&mut answer).is_ok()
+        && answer.starts_with("HTTP/1.0 200") | answer.starts_with("HTTP/1.1 200")
 }
 
 /// Runs `rsc --home HOME args…` with no terminal.

@@ -4,3 +4,4 @@ mod durability;
 mod offline;
 mod support;
 mod sync;
+mod tls;

@@ -19,6 +19,13 @@ pub fn temp_dir(what: &str) -> PathBuf {
     dir
 }
 
+/// An HTTP client for the tests' own calls (staff actions). reqwest is built with rustls and no
+/// built-in crypto provider, so the one the device core uses is installed first.
+pub fn http_client() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::new()
+}
+
 /// A server that can be stopped and started again at the same address.
 pub struct TestServer {
     runtime: tokio::runtime::Runtime,
@@ -58,10 +65,41 @@ impl TestServer {
         self.server = Some(server);
     }
 
+    /// Starts a TLS front for the server, as a deployment's proxy would be, presenting the
+    /// certificate `cert` with key `key` (DER); returns its port.
+    pub fn tls_front(&self, cert: Vec<u8>, key: Vec<u8>) -> u16 {
+        use tokio_rustls::rustls;
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![rustls::pki_types::CertificateDer::from(cert)],
+                rustls::pki_types::PrivateKeyDer::try_from(key).expect("key"),
+            )
+            .expect("server config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let backend = self.addr;
+        let listener = self.runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        self.runtime.spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(stream).await else { return };
+                    let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await else { return };
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                });
+            }
+        });
+        port
+    }
+
     /// Imports a registry record for `email`'s IMHM-C and approves `logbook`'s claim to it.
     pub fn endorse(&mut self, logbook: &Logbook, number: &str, email: &str) {
         let token = self.admin_token();
-        let http = reqwest::blocking::Client::new();
+        let http = http_client();
         let csv = format!(
             "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n{number},Provider,{email},IMHM-C,NMAIMH,2015-03-01,,\n"
         );
@@ -105,7 +143,7 @@ impl TestServer {
             ))
             .expect("admin");
         let key = rsc_doc::DeviceKey::generate().expect("key");
-        let login: serde_json::Value = reqwest::blocking::Client::new()
+        let login: serde_json::Value = http_client()
             .post(format!("{}/v1/login", self.url()))
             .json(&serde_json::json!({
                 "email": "staff@example.org", "password": PASSWORD,

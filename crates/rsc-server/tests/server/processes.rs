@@ -37,7 +37,7 @@ async fn start_logging(dir: &std::path::Path, args: &[&str], port: u16, log: imp
         .spawn()
         .expect("rsc-server starts");
     let process = Process(child);
-    let client = reqwest::Client::new();
+    let client = crate::support::http_client();
     for _ in 0..100 {
         if let Ok(response) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await
             && response.status().is_success()

@@ -105,9 +105,16 @@ pub struct Api {
     pub http: reqwest::Client,
 }
 
+/// An HTTP client. The workspace builds reqwest with rustls but no built-in crypto provider
+/// (the device core brings ring), so the provider is installed first.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 impl Api {
     pub fn new(base: String) -> Api {
-        Api { base, http: reqwest::Client::new() }
+        Api { base, http: http_client() }
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
