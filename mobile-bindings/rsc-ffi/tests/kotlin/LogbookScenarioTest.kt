@@ -2,7 +2,8 @@
 // three devices. It checks the glue (records, enums, typed exceptions, the progress callback)
 // through one whole scenario; the core's own behaviour is tested in rsc-client.
 //
-// Run by scripts/kotlin-tests, which starts the server and passes its URL and an admin account.
+// A JUnit 4 suite whose tests run in name order, each a step of the scenario. Run by
+// scripts/kotlin-tests, which starts the server and passes its URL and an admin account.
 
 import java.net.URI
 import java.net.http.HttpClient
@@ -10,22 +11,11 @@ import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 import java.nio.file.Files
 import kotlin.test.*
+import org.junit.FixMethodOrder
+import org.junit.runner.JUnitCore
+import org.junit.runner.notification.Failure
+import org.junit.runners.MethodSorters
 import org.rsclogbook.*
-
-private var passed = 0
-private var failed = 0
-
-private fun check(name: String, body: () -> Unit) {
-    try {
-        body()
-        passed++
-        println("ok   $name")
-    } catch (t: Throwable) {
-        failed++
-        println("FAIL $name: $t")
-        t.printStackTrace()
-    }
-}
 
 private val server: String = System.getProperty("rsc.server") ?: error("-Drsc.server is required")
 private val adminEmail: String = System.getProperty("rsc.admin.email") ?: error("-Drsc.admin.email is required")
@@ -79,7 +69,8 @@ private class Recorder : SyncListener {
     }
 }
 
-fun main() {
+/** The scenario's shared world: three devices and what earlier steps made. */
+private object World {
     val ana = device("ana")
     val ben = device("ben")
     val pat = device("pat")
@@ -87,123 +78,167 @@ fun main() {
     lateinit var benId: String
     lateinit var patId: String
     lateinit var groupId: String
+}
 
-    check("sign-up on three devices returns accounts") {
-        anaId = ana.signUp(server, "ana@example.org", PASSWORD, "Ana", "Ana's phone").userId
-        benId = ben.signUp(server, "ben@example.org", PASSWORD, "Ben", "Ben's phone").userId
-        val patAccount = pat.signUp(server, "pat@example.org", PASSWORD, "Pat", "Pat's phone")
-        patId = patAccount.userId
-        assertEquals("member", patAccount.role)
-        assertEquals(patAccount, pat.account())
-        assertEquals(64, pat.devicePublicKey().length)
-    }
-
-    check("errors arrive as typed exceptions naming the field") {
-        val badMinutes = NewSession("2025-03-04", "10:00", "America/Denver", 0u, SessionKind.INDIVIDUAL,
-            SessionFormat.VIDEO, patId, emptyList())
-        val invalid = assertFailsWith<LogbookException.InvalidInput> { ana.logSession(badMinutes) }
-        assertEquals("minutes", invalid.field)
-        val badDate = badMinutes.copy(minutes = 60u, date = "2025-02-30")
-        assertEquals("date", assertFailsWith<LogbookException.InvalidInput> { ana.logSession(badDate) }.field)
-        assertFailsWith<LogbookException.NotFound> { ana.session("no-such-session") }
-        val stranger = device("stranger")
-        assertFailsWith<LogbookException.Unauthorized> { stranger.sync(null) }
-        val offline = assertFailsWith<LogbookException.Network> {
-            stranger.signIn("http://127.0.0.1:9", "ana@example.org", PASSWORD, "another phone")
-        }
-        assertTrue(offline.reason.isNotEmpty())
-        assertFailsWith<LogbookException.Unauthorized> {
-            stranger.signIn(server, "ana@example.org", "the wrong password!", "another phone")
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+class LogbookScenarioTest {
+    /** Sign-up on three devices returns accounts. */
+    @org.junit.Test
+    fun t1_signUpOnThreeDevicesReturnsAccounts() {
+        with(World) {
+            anaId = ana.signUp(server, "ana@example.org", PASSWORD, "Ana", "Ana's phone").userId
+            benId = ben.signUp(server, "ben@example.org", PASSWORD, "Ben", "Ben's phone").userId
+            val patAccount = pat.signUp(server, "pat@example.org", PASSWORD, "Pat", "Pat's phone")
+            patId = patAccount.userId
+            assertEquals("member", patAccount.role)
+            assertEquals(patAccount, pat.account())
+            assertEquals(64, pat.devicePublicKey().length)
         }
     }
 
-    check("sessions logged offline sync, with progress reported") {
-        val group = ana.logSession(NewSession("2025-03-04", "10:00", "America/Denver", 120u, SessionKind.GROUP,
-            SessionFormat.VIDEO, patId, listOf(NewAttendee(anaId, 120u, false), NewAttendee(benId, 120u, false))))
-        groupId = group.id
-        assertEquals(AttendanceStatus.PENDING, group.status)
-        assertTrue(group.unsynced)
-        ben.logSession(NewSession("2025-03-11", "10:00", "America/Denver", 60u, SessionKind.INDIVIDUAL,
-            SessionFormat.PHONE, patId, emptyList()))
-        val recorder = Recorder()
-        val report = ana.sync(recorder)
-        assertEquals(1uL, report.pushedChanges)
-        assertTrue(report.refusals.isEmpty())
-        assertTrue(recorder.seen.isNotEmpty(), "the listener heard progress")
-        assertEquals(report.roundTrips, recorder.seen.last().roundTrips)
-        assertEquals(0uL, ana.status().pendingChanges)
-        assertFalse(ana.session(groupId).unsynced)
-        ben.sync(null)
-        pat.sync(null)
-        assertEquals(2, ben.sessions(SessionFilter(null, null, null, null)).size)
+    /** Errors arrive as typed exceptions naming the field. */
+    @org.junit.Test
+    fun t2_errorsArriveAsTypedExceptionsNamingTheField() {
+        with(World) {
+            val badMinutes = NewSession("2025-03-04", "10:00", "America/Denver", 0u, SessionKind.INDIVIDUAL,
+                SessionFormat.VIDEO, patId, emptyList())
+            val invalid = assertFailsWith<LogbookException.InvalidInput> { ana.logSession(badMinutes) }
+            assertEquals("minutes", invalid.field)
+            val badDate = badMinutes.copy(minutes = 60u, date = "2025-02-30")
+            assertEquals("date", assertFailsWith<LogbookException.InvalidInput> { ana.logSession(badDate) }.field)
+            assertFailsWith<LogbookException.NotFound> { ana.session("no-such-session") }
+            val stranger = device("stranger")
+            assertFailsWith<LogbookException.Unauthorized> { stranger.sync(null) }
+            val offline = assertFailsWith<LogbookException.Network> {
+                stranger.signIn("http://127.0.0.1:9", "ana@example.org", PASSWORD, "another phone")
+            }
+            assertTrue(offline.reason.isNotEmpty())
+            assertFailsWith<LogbookException.Unauthorized> {
+                stranger.signIn(server, "ana@example.org", "the wrong password!", "another phone")
+            }
+        }
     }
 
-    check("the provider sees pending attendees and confirms different minutes each") {
-        val awaiting = pat.awaitingConfirmation()
-        assertEquals(3, awaiting.size)
-        assertEquals(setOf(anaId, benId), awaiting.filter { it.session.id == groupId }.map { it.attendee }.toSet())
-        assertTrue(awaiting.all { it.status == AttendanceStatus.PENDING })
-        val notProvider = assertFailsWith<LogbookException.InvalidInput> { ana.confirm(groupId, anaId, 60u) }
-        assertEquals("session", notProvider.field)
-        pat.confirm(groupId, anaId, 120u)
-        val confirmed = pat.confirm(groupId, benId, 90u)
-        assertEquals(90u, confirmed.attendees.first { it.id == benId }.confirmedMinutes)
-        assertEquals(1, pat.awaitingConfirmation().size)
-        pat.sync(null)
-        ana.sync(null)
-        ben.sync(null)
-        assertEquals(AttendanceStatus.CONFIRMED, ana.session(groupId).status)
-        val confirmedOnly = SessionFilter(null, null, null, AttendanceStatus.CONFIRMED)
-        assertEquals(listOf(groupId), ben.sessions(confirmedOnly).map { it.id })
+    /** Sessions logged offline sync, with progress reported. */
+    @org.junit.Test
+    fun t3_sessionsLoggedOfflineSyncWithProgressReported() {
+        with(World) {
+            val group = ana.logSession(NewSession("2025-03-04", "10:00", "America/Denver", 120u, SessionKind.GROUP,
+                SessionFormat.VIDEO, patId, listOf(NewAttendee(anaId, 120u, false), NewAttendee(benId, 120u, false))))
+            groupId = group.id
+            assertEquals(AttendanceStatus.PENDING, group.status)
+            assertTrue(group.unsynced)
+            ben.logSession(NewSession("2025-03-11", "10:00", "America/Denver", 60u, SessionKind.INDIVIDUAL,
+                SessionFormat.PHONE, patId, emptyList()))
+            val recorder = Recorder()
+            val report = ana.sync(recorder)
+            assertEquals(1uL, report.pushedChanges)
+            assertTrue(report.refusals.isEmpty())
+            assertTrue(recorder.seen.isNotEmpty(), "the listener heard progress")
+            assertEquals(report.roundTrips, recorder.seen.last().roundTrips)
+            assertEquals(0uL, ana.status().pendingChanges)
+            assertFalse(ana.session(groupId).unsynced)
+            ben.sync(null)
+            pat.sync(null)
+            assertEquals(2, ben.sessions(SessionFilter(null, null, null, null)).size)
+        }
     }
 
-    check("evaluations count the confirmed minutes once the provider is endorsed") {
-        assertEquals(0uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
-        Staff.importRecord("NM-9001", "pat@example.org")
-        assertEquals("pending", pat.claimEndorsement("NM-9001"))
-        Staff.approveClaim("NM-9001")
-        ana.sync(null)
-        ben.sync(null)
-        val anas = ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01")
-        assertEquals(120uL, anas.requirements[0].countedMinutes)
-        assertFalse(anas.eligible)
-        assertTrue(anas.json.contains("\"counted_minutes\""))
-        assertEquals(90uL, ben.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
-        val export = String(ana.export("json", "nmaimh", Purpose.APPLICATION, "2025-06-01"))
-        assertTrue(Regex("\"counted_minutes_as_of\":\\s*120\\b").containsMatchIn(export), export)
+    /** The provider sees pending attendees and confirms different minutes each. */
+    @org.junit.Test
+    fun t4_theProviderConfirmsDifferentMinutesPerAttendee() {
+        with(World) {
+            val awaiting = pat.awaitingConfirmation()
+            assertEquals(3, awaiting.size)
+            assertEquals(setOf(anaId, benId), awaiting.filter { it.session.id == groupId }.map { it.attendee }.toSet())
+            assertTrue(awaiting.all { it.status == AttendanceStatus.PENDING })
+            val notProvider = assertFailsWith<LogbookException.InvalidInput> { ana.confirm(groupId, anaId, 60u) }
+            assertEquals("session", notProvider.field)
+            pat.confirm(groupId, anaId, 120u)
+            val confirmed = pat.confirm(groupId, benId, 90u)
+            assertEquals(90u, confirmed.attendees.first { it.id == benId }.confirmedMinutes)
+            assertEquals(1, pat.awaitingConfirmation().size)
+            pat.sync(null)
+            ana.sync(null)
+            ben.sync(null)
+            assertEquals(AttendanceStatus.CONFIRMED, ana.session(groupId).status)
+            val confirmedOnly = SessionFilter(null, null, null, AttendanceStatus.CONFIRMED)
+            assertEquals(listOf(groupId), ben.sessions(confirmedOnly).map { it.id })
+        }
     }
 
-    check("an edit after confirmation uncounts the session until confirmed again") {
-        val edited = ana.editSession(groupId, SessionChanges(null, null, null, null, null, SessionFormat.PHONE, null))
-        assertEquals(AttendanceStatus.CHANGED_SINCE_CONFIRMED, edited.status)
-        assertEquals(0uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
-        ana.sync(null)
-        pat.sync(null)
-        val again = pat.awaitingConfirmation().first { it.attendee == anaId }
-        assertEquals(AttendanceStatus.CHANGED_SINCE_CONFIRMED, again.status)
-        pat.confirm(groupId, anaId, 100u)
-        pat.sync(null)
-        ana.sync(null)
-        assertEquals(100uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
+    /** Evaluations count the confirmed minutes once the provider is endorsed. */
+    @org.junit.Test
+    fun t5_evaluationsCountConfirmedMinutesOnceTheProviderIsEndorsed() {
+        with(World) {
+            assertEquals(0uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
+            Staff.importRecord("NM-9001", "pat@example.org")
+            assertEquals("pending", pat.claimEndorsement("NM-9001"))
+            Staff.approveClaim("NM-9001")
+            ana.sync(null)
+            ben.sync(null)
+            val anas = ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01")
+            assertEquals(120uL, anas.requirements[0].countedMinutes)
+            assertFalse(anas.eligible)
+            assertTrue(anas.json.contains("\"counted_minutes\""))
+            assertEquals(90uL, ben.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
+            val export = String(ana.export("json", "nmaimh", Purpose.APPLICATION, "2025-06-01"))
+            assertTrue(Regex("\"counted_minutes_as_of\":\\s*120\\b").containsMatchIn(export), export)
+        }
     }
 
-    check("a dispute carries its reason, and withdrawal is visible") {
-        val bensOwn = ben.sessions(SessionFilter(null, null, patId, AttendanceStatus.PENDING)).single()
-        pat.dispute(bensOwn.id, benId, "we did not meet that week")
-        pat.sync(null)
-        ben.sync(null)
-        val disputed = ben.session(bensOwn.id)
-        assertEquals(AttendanceStatus.DISPUTED, disputed.status)
-        assertEquals("we did not meet that week", disputed.attendees.single().disputeReason)
-        assertEquals(AttendanceStatus.WITHDRAWN, ben.withdrawSession(bensOwn.id, "logged by mistake").status)
-        assertFailsWith<LogbookException.InvalidInput> { ben.signOut(false) }
-        ben.sync(null)
-        ben.signOut(false)
-        assertNull(ben.account())
-        assertEquals(0uL, ben.status().sessions)
+    /** An edit after confirmation uncounts the session until confirmed again. */
+    @org.junit.Test
+    fun t6_anEditAfterConfirmationUncountsUntilConfirmedAgain() {
+        with(World) {
+            val edited = ana.editSession(groupId, SessionChanges(null, null, null, null, null, SessionFormat.PHONE, null))
+            assertEquals(AttendanceStatus.CHANGED_SINCE_CONFIRMED, edited.status)
+            assertEquals(0uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
+            ana.sync(null)
+            pat.sync(null)
+            val again = pat.awaitingConfirmation().first { it.attendee == anaId }
+            assertEquals(AttendanceStatus.CHANGED_SINCE_CONFIRMED, again.status)
+            pat.confirm(groupId, anaId, 100u)
+            pat.sync(null)
+            ana.sync(null)
+            assertEquals(100uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
+        }
     }
 
-    listOf(ana, ben, pat).forEach { it.close() }
-    println("kotlin: $passed passed, $failed failed")
-    if (failed > 0) kotlin.system.exitProcess(1)
+    /** A dispute carries its reason, and withdrawal is visible. */
+    @org.junit.Test
+    fun t7_aDisputeCarriesItsReasonAndWithdrawalIsVisible() {
+        with(World) {
+            val bensOwn = ben.sessions(SessionFilter(null, null, patId, AttendanceStatus.PENDING)).single()
+            pat.dispute(bensOwn.id, benId, "we did not meet that week")
+            pat.sync(null)
+            ben.sync(null)
+            val disputed = ben.session(bensOwn.id)
+            assertEquals(AttendanceStatus.DISPUTED, disputed.status)
+            assertEquals("we did not meet that week", disputed.attendees.single().disputeReason)
+            assertEquals(AttendanceStatus.WITHDRAWN, ben.withdrawSession(bensOwn.id, "logged by mistake").status)
+            assertFailsWith<LogbookException.InvalidInput> { ben.signOut(false) }
+            ben.sync(null)
+            ben.signOut(false)
+            assertNull(ben.account())
+            assertEquals(0uL, ben.status().sessions)
+        }
+    }
+}
+
+/** Runs the suite and prints one line of counts for the test command's total. */
+fun main() {
+    val result = JUnitCore.runClasses(LogbookScenarioTest::class.java)
+    result.failures.forEach { failure: Failure ->
+        println("FAIL ${failure.description.methodName}: ${failure.message}")
+        println(failure.trace)
+    }
+    listOf(World.ana, World.ben, World.pat).forEach { it.close() }
+    val declared = LogbookScenarioTest::class.java.methods.count { it.isAnnotationPresent(org.junit.Test::class.java) }
+    val passed = result.runCount - result.failureCount
+    println("kotlin: $passed passed, ${result.failureCount} failed")
+    if (!result.wasSuccessful() || result.runCount != declared) {
+        println("kotlin: ${result.runCount} of $declared tests ran")
+        kotlin.system.exitProcess(1)
+    }
 }
