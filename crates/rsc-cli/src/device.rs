@@ -534,13 +534,20 @@ fn sync(home: &Path) -> Result<String, CliError> {
             if terminal {
                 let line = match p.retrying_in_ms {
                     Some(ms) => format!("server unreachable; retrying in {:.1} s", ms as f64 / 1000.0),
-                    None => format!(
-                        "syncing: {} sent, {} received, {} to send{}",
-                        p.pushed_changes,
-                        p.pulled_changes,
-                        p.pending_changes,
-                        if p.more_to_pull { ", more to receive" } else { "" }
-                    ),
+                    None => {
+                        let total = p.pushed_changes + p.pending_changes;
+                        let done = if total == 0 { 1.0 } else { p.pushed_changes as f64 / total as f64 };
+                        let filled = (done * 20.0).round() as usize;
+                        format!(
+                            "[{}{}] {} of {} changes sent, {} received{}",
+                            "#".repeat(filled),
+                            ".".repeat(20 - filled),
+                            p.pushed_changes,
+                            total,
+                            p.pulled_changes,
+                            if p.more_to_pull { ", receiving more" } else { "" }
+                        )
+                    }
                 };
                 eprint!("\r\x1b[2K{line}");
             }

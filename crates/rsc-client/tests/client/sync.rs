@@ -145,8 +145,11 @@ fn a_sync_survives_a_server_restart_with_nothing_lost_or_duplicated() {
     assert_eq!(report.pushed_changes, 300);
     assert_eq!(ana.status().expect("status").pending_changes, 0);
 
+    // A new device receives them in pages of 25 changes.
     let tablet = second_device(&server, "ana");
-    let pulled = sync(&tablet);
+    let paged = SyncOptions { page_changes: Some(25), ..SyncOptions::default() };
+    let pulled = tablet.sync(&paged, &|_| {}).expect("paged sync");
+    assert!(pulled.round_trips >= 12, "300 changes in pages of 25: {} round trips", pulled.round_trips);
     let mut ids: Vec<String> =
         tablet.sessions(&SessionFilter::default()).expect("list").iter().map(|s| s.id.to_string()).collect();
     ids.sort();
