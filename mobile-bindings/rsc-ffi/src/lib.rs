@@ -599,7 +599,7 @@ impl Logbook {
     pub fn evaluate(&self, rulebook: String, purpose: Purpose, as_of: Option<String>) -> Result<Evaluation> {
         let as_of = as_of.as_deref().map(|d| date(d, "as_of")).transpose()?;
         let evaluation = self.inner.evaluate(&rulebook, purpose.into(), as_of)?;
-        let json = serde_json_string(&evaluation)?;
+        let json = core::evaluation_json(&evaluation)?;
         Ok(Evaluation {
             rulebook: evaluation.rulebook,
             as_of: evaluation.as_of.to_string(),
@@ -686,8 +686,4 @@ impl Logbook {
     pub fn device_public_key(&self) -> Result<String> {
         Ok(self.inner.device_public_key()?)
     }
-}
-
-fn serde_json_string(evaluation: &core::Evaluation) -> Result<String> {
-    core::evaluation_json(evaluation).map_err(Into::into)
 }
