@@ -117,15 +117,18 @@ fn conflict(error: sqlx::Error, what: &'static str) -> StoreError {
     }
 }
 
-const SESSION_UPSERT: &str = "INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-     ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, created_by = excluded.created_by, \
+/// Rows per multi-row statement: far inside both databases' limits on bound parameters
+/// (Postgres 65,535; SQLite 32,766), with up to 13 columns a row.
+const ROWS_PER_STATEMENT: usize = 1_000;
+
+const SESSION_INSERT: &str = "INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) ";
+
+const SESSION_ON_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, created_by = excluded.created_by, \
      date = excluded.date, start_time = excluded.start_time, time_zone = excluded.time_zone, \
      minutes = excluded.minutes, kind = excluded.kind, format = excluded.format, \
      withdrawn = excluded.withdrawn, problems = excluded.problems";
 
-const ATTESTATION_INSERT: &str = "INSERT INTO attestations (id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, valid, invalid_reason, first_seen_at_ms, device_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING";
+const ATTESTATION_COLUMNS: &str = "INSERT INTO attestations (id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, valid, invalid_reason, first_seen_at_ms, device_id) ";
 
 // A change becomes visible to a user when it is stored or when the user joins its document,
 // whichever is later; pulls walk (visible, seq).
@@ -361,86 +364,110 @@ macro_rules! impl_store {
             }
 
             async fn commit_documents(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
+                // Rows are written many to a statement: a push of hundreds of sessions is a
+                // handful of round trips to the database, not thousands.
                 let mut tx = self.write_pool().begin().await?;
-                let mut joining: Vec<bool> = Vec::with_capacity(commits.len());
+                let created: Vec<&DocCommit> = commits.iter().filter(|c| c.expected_version.is_none()).collect();
+                for chunk in created.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) ",
+                    );
+                    insert.push_values(chunk, |mut row, c| {
+                        row.push_bind(&c.doc_id)
+                            .push("1")
+                            .push_bind(&c.bytes)
+                            .push_bind(c.bytes.len() as i64)
+                            .push_bind(c.now_ms);
+                    });
+                    insert.push(" ON CONFLICT (id) DO NOTHING");
+                    // A document someone else created in between: the caller retries.
+                    if insert.build().execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    }
+                }
                 for c in commits {
-                    let written = match c.expected_version {
-                        None => sqlx::query(
-                            "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) VALUES ($1, 1, $2, $3, $4) \
-                             ON CONFLICT (id) DO NOTHING",
-                        )
-                        .bind(&c.doc_id)
-                        .bind(&c.bytes)
-                        .bind(c.bytes.len() as i64)
-                        .bind(c.now_ms)
-                        .execute(&mut *tx)
-                        .await?,
-                        Some(version) => sqlx::query(
-                            "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4 \
-                             WHERE id = $1 AND version = $5",
-                        )
-                        .bind(&c.doc_id)
-                        .bind(&c.bytes)
-                        .bind(c.bytes.len() as i64)
-                        .bind(c.now_ms)
-                        .bind(version)
-                        .execute(&mut *tx)
-                        .await?,
-                    };
+                    let Some(version) = c.expected_version else { continue };
+                    let written = sqlx::query(
+                        "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4 \
+                         WHERE id = $1 AND version = $5",
+                    )
+                    .bind(&c.doc_id)
+                    .bind(&c.bytes)
+                    .bind(c.bytes.len() as i64)
+                    .bind(c.now_ms)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?;
                     if written.rows_affected() != 1 {
                         tx.rollback().await?;
                         return Ok(false);
                     }
-                    let s = &c.session;
-                    sqlx::query(SESSION_UPSERT)
-                        .bind(&s.id)
-                        .bind(&s.provider_id)
-                        .bind(&s.created_by)
-                        .bind(&s.date)
-                        .bind(&s.start_time)
-                        .bind(&s.time_zone)
-                        .bind(s.minutes)
-                        .bind(&s.kind)
-                        .bind(&s.format)
-                        .bind(s.withdrawn)
-                        .bind(&s.problems)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("DELETE FROM attendance WHERE session_id = $1").bind(&s.id).execute(&mut *tx).await?;
-                    for a in &c.attendance {
-                        sqlx::query(
-                            "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                        )
-                        .bind(&a.session_id)
-                        .bind(&a.attendee_id)
-                        .bind(a.minutes_attended)
-                        .bind(a.about_own_rsc_practice)
-                        .bind(&a.status)
-                        .bind(a.confirmed_minutes)
-                        .bind(&a.attestation_id)
-                        .execute(&mut *tx)
-                        .await?;
+                }
+                for chunk in commits.chunks(ROWS_PER_STATEMENT) {
+                    let mut upsert = sqlx::QueryBuilder::new(SESSION_INSERT);
+                    upsert.push_values(chunk, |mut row, c| {
+                        let s = &c.session;
+                        row.push_bind(&s.id)
+                            .push_bind(&s.provider_id)
+                            .push_bind(&s.created_by)
+                            .push_bind(&s.date)
+                            .push_bind(&s.start_time)
+                            .push_bind(&s.time_zone)
+                            .push_bind(s.minutes)
+                            .push_bind(&s.kind)
+                            .push_bind(&s.format)
+                            .push_bind(s.withdrawn)
+                            .push_bind(&s.problems);
+                    });
+                    upsert.push(SESSION_ON_CONFLICT);
+                    upsert.build().execute(&mut *tx).await?;
+                    let mut delete = sqlx::QueryBuilder::new("DELETE FROM attendance WHERE session_id IN (");
+                    let mut ids = delete.separated(", ");
+                    for c in chunk {
+                        ids.push_bind(&c.session.id);
                     }
-                    for a in &c.attestations {
-                        sqlx::query(ATTESTATION_INSERT)
-                            .bind(&a.id)
-                            .bind(&a.digest)
-                            .bind(&a.session_id)
-                            .bind(&a.attendee_id)
-                            .bind(&a.provider_id)
-                            .bind(&a.kind)
-                            .bind(a.signed_at_ms)
-                            .bind(&a.public_key)
-                            .bind(&a.statement)
-                            .bind(a.valid)
-                            .bind(&a.invalid_reason)
-                            .bind(a.first_seen_at_ms)
-                            .bind(&a.device_id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    // Participants joining get their sequence number below, once it is drawn.
+                    delete.push(")");
+                    delete.build().execute(&mut *tx).await?;
+                }
+                let attendance: Vec<_> = commits.iter().flat_map(|c| &c.attendance).collect();
+                for chunk in attendance.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id) ",
+                    );
+                    insert.push_values(chunk, |mut row, a| {
+                        row.push_bind(&a.session_id)
+                            .push_bind(&a.attendee_id)
+                            .push_bind(a.minutes_attended)
+                            .push_bind(a.about_own_rsc_practice)
+                            .push_bind(&a.status)
+                            .push_bind(a.confirmed_minutes)
+                            .push_bind(&a.attestation_id);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                let attestations: Vec<_> = commits.iter().flat_map(|c| &c.attestations).collect();
+                for chunk in attestations.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new(ATTESTATION_COLUMNS);
+                    insert.push_values(chunk, |mut row, a| {
+                        row.push_bind(&a.id)
+                            .push_bind(&a.digest)
+                            .push_bind(&a.session_id)
+                            .push_bind(&a.attendee_id)
+                            .push_bind(&a.provider_id)
+                            .push_bind(&a.kind)
+                            .push_bind(a.signed_at_ms)
+                            .push_bind(&a.public_key)
+                            .push_bind(&a.statement)
+                            .push_bind(a.valid)
+                            .push_bind(&a.invalid_reason)
+                            .push_bind(a.first_seen_at_ms)
+                            .push_bind(&a.device_id);
+                    });
+                    insert.push(" ON CONFLICT (id) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                for c in commits {
                     for user in c.previous_participants.iter().filter(|u| !c.participants.contains(u)) {
                         sqlx::query("DELETE FROM participants WHERE doc_id = $1 AND user_id = $2")
                             .bind(&c.doc_id)
@@ -448,16 +475,6 @@ macro_rules! impl_store {
                             .execute(&mut *tx)
                             .await?;
                     }
-                    let mut joins = false;
-                    for user in c.participants.iter().filter(|u| !c.previous_participants.contains(u)) {
-                        sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, -1)")
-                            .bind(&c.doc_id)
-                            .bind(user)
-                            .execute(&mut *tx)
-                            .await?;
-                        joins = true;
-                    }
-                    joining.push(joins);
                 }
                 // Last: draw sequence numbers. The counter row stays locked until commit, so
                 // sequence order is commit order; as little as possible happens while it is held.
@@ -467,32 +484,41 @@ macro_rules! impl_store {
                         .bind(reserved)
                         .fetch_one(&mut *tx)
                         .await?;
+                // Each document's changes take the next numbers, and the number after them marks
+                // when its new participants joined.
                 let mut next = top - reserved + 1;
-                for (c, joins) in commits.iter().zip(joining) {
+                let mut changes = Vec::new();
+                let mut joins = Vec::new();
+                for c in commits {
                     for change in &c.new_changes {
-                        sqlx::query(
-                            "INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES ($1, $2, $3, $4, $5, $6) \
-                             ON CONFLICT (doc_id, hash) DO NOTHING",
-                        )
-                        .bind(next)
-                        .bind(&c.doc_id)
-                        .bind(&change.hash)
-                        .bind(&change.actor_id)
-                        .bind(&c.device_id)
-                        .bind(&change.bytes)
-                        .execute(&mut *tx)
-                        .await?;
+                        changes.push((next, c, change));
                         next += 1;
                     }
-                    // The document's last number marks when its new participants joined.
-                    if joins {
-                        sqlx::query("UPDATE participants SET added_seq = $2 WHERE doc_id = $1 AND added_seq = -1")
-                            .bind(&c.doc_id)
-                            .bind(next)
-                            .execute(&mut *tx)
-                            .await?;
+                    for user in c.participants.iter().filter(|u| !c.previous_participants.contains(u)) {
+                        joins.push((&c.doc_id, user, next));
                     }
                     next += 1;
+                }
+                for chunk in changes.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) ");
+                    insert.push_values(chunk, |mut row, (seq, c, change)| {
+                        row.push_bind(*seq)
+                            .push_bind(&c.doc_id)
+                            .push_bind(&change.hash)
+                            .push_bind(&change.actor_id)
+                            .push_bind(&c.device_id)
+                            .push_bind(&change.bytes);
+                    });
+                    insert.push(" ON CONFLICT (doc_id, hash) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                for chunk in joins.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO participants (doc_id, user_id, added_seq) ");
+                    insert.push_values(chunk, |mut row, (doc, user, seq)| {
+                        row.push_bind(*doc).push_bind(*user).push_bind(*seq);
+                    });
+                    insert.build().execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(true)
