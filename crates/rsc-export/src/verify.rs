@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use base64::Engine;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use rsc_doc::SignedStatement;
-use rsc_model::{Confirmation, CredentialRecord, StatementKind};
+use rsc_model::{AttestedFields, Confirmation, CredentialRecord, StatementKind};
 use serde::{Deserialize, Serialize};
 
 use crate::{Export, FORMAT, render_value, signing_message};
@@ -161,19 +161,21 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
             return Err(fail("the provider's signature is not valid".into()));
         }
         let c = &statement.content;
-        let matches = c.session_id == session.id
-            && c.attendee == dossier.applicant.id
-            && c.provider == session.provider
-            && c.date == session.date
-            && c.session_minutes == session.minutes
-            && c.session_kind == session.kind
-            && c.format == session.format
-            && c.about_own_rsc_practice == session.about_own_rsc_practice
-            && match (confirmation, c.kind) {
-                (Confirmation::Confirmed { minutes }, StatementKind::Confirm) => c.minutes_attended == Some(minutes),
-                (Confirmation::Disputed, StatementKind::Dispute) => true,
-                _ => false,
-            };
+        let fields = AttestedFields {
+            session_id: &session.id,
+            attendee: &dossier.applicant.id,
+            provider: &session.provider,
+            date: session.date,
+            session_minutes: session.minutes,
+            kind: session.kind,
+            format: session.format,
+            about_own_rsc_practice: session.about_own_rsc_practice,
+        };
+        let matches = match (confirmation, c.kind) {
+            (Confirmation::Confirmed { minutes }, StatementKind::Confirm) => c.vouches_for(fields, Some(minutes)),
+            (Confirmation::Disputed, StatementKind::Dispute) => c.vouches_for(fields, None),
+            _ => false,
+        };
         if !matches {
             return Err(fail("the signed statement does not match the session as exported".into()));
         }

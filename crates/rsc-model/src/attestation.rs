@@ -48,3 +48,52 @@ pub struct AttestedContent {
     /// The provider's reason, for a dispute; empty for a confirmation.
     pub reason: String,
 }
+
+/// The fields of an attendance that a statement vouches for, apart from the minutes attended:
+/// what the device's records, the server's projection and an export's dossier are each
+/// compared on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttestedFields<'a> {
+    /// The session.
+    pub session_id: &'a Id,
+    /// The attendee.
+    pub attendee: &'a Id,
+    /// The provider.
+    pub provider: &'a Id,
+    /// The session's date.
+    pub date: Date,
+    /// The session's length.
+    pub session_minutes: Minutes,
+    /// Individual or group.
+    pub kind: SessionKind,
+    /// In person, video or phone.
+    pub format: SessionFormat,
+    /// Whether the session was about the attendee's own RS/C practice.
+    pub about_own_rsc_practice: bool,
+}
+
+impl AttestedContent {
+    /// The fields the statement covers.
+    pub fn fields(&self) -> AttestedFields<'_> {
+        AttestedFields {
+            session_id: &self.session_id,
+            attendee: &self.attendee,
+            provider: &self.provider,
+            date: self.date,
+            session_minutes: self.session_minutes,
+            kind: self.session_kind,
+            format: self.format,
+            about_own_rsc_practice: self.about_own_rsc_practice,
+        }
+    }
+
+    /// Whether the statement vouches for exactly `fields`, and, for a confirmation, for
+    /// `minutes_attended` (a dispute names no minutes).
+    pub fn vouches_for(&self, fields: AttestedFields<'_>, minutes_attended: Option<Minutes>) -> bool {
+        self.fields() == fields
+            && match self.kind {
+                StatementKind::Confirm => self.minutes_attended.is_some() && self.minutes_attended == minutes_attended,
+                StatementKind::Dispute => true,
+            }
+    }
+}

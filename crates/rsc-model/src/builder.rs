@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use crate::{
-    Applicant, AttestedContent, Confirmation, CredentialRecord, Date, Dossier, DossierSession, Id, Minutes, Provider,
-    SessionFormat, SessionKind, StatementKind,
+    Applicant, AttestedContent, AttestedFields, Confirmation, CredentialRecord, Date, Dossier, DossierSession, Id,
+    Minutes, Provider, SessionFormat, SessionKind, StatementKind,
 };
 
 /// One attendee's attendance at one session, as the session stands now, with the latest
@@ -70,18 +70,17 @@ impl SessionStatus {
 impl AttendanceRecord {
     /// Whether `statement` vouches for exactly this attendance as it stands.
     pub fn matches(&self, statement: &AttestedContent) -> bool {
-        statement.session_id == self.session_id
-            && statement.attendee == self.attendee
-            && statement.provider == self.provider
-            && statement.date == self.date
-            && statement.session_minutes == self.session_minutes
-            && statement.session_kind == self.kind
-            && statement.format == self.format
-            && statement.about_own_rsc_practice == self.about_own_rsc_practice
-            && match statement.kind {
-                StatementKind::Confirm => statement.minutes_attended == Some(self.minutes_attended),
-                StatementKind::Dispute => true,
-            }
+        let fields = AttestedFields {
+            session_id: &self.session_id,
+            attendee: &self.attendee,
+            provider: &self.provider,
+            date: self.date,
+            session_minutes: self.session_minutes,
+            kind: self.kind,
+            format: self.format,
+            about_own_rsc_practice: self.about_own_rsc_practice,
+        };
+        statement.vouches_for(fields, Some(self.minutes_attended))
     }
 
     /// The attendance's status, derived from the statement and the current fields.

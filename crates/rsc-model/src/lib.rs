@@ -13,7 +13,7 @@ mod error;
 mod ids;
 mod session;
 
-pub use attestation::{AttestedContent, StatementKind};
+pub use attestation::{AttestedContent, AttestedFields, StatementKind};
 pub use builder::{AttendanceRecord, DossierBuilder, SessionStatus};
 pub use credential::{Credential, CredentialRecord};
 pub use date::{Date, MAX_DATE, MIN_DATE};
