@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 use rsc_client::{
-    AttendanceStatus, ClientError, Date, Id, Logbook, Minutes, NewAttendee, NewSession, Purpose, SessionFields,
-    SessionFilter, SessionFormat, SessionKind, SessionView, SyncOptions,
+    AttendanceStatus, ClientError, Date, Id, Logbook, Minutes, NewAttendee, NewSession, Purpose, SessionEdit,
+    SessionFields, SessionFilter, SessionFormat, SessionKind, SessionView, SyncOptions,
 };
 
 use crate::error::CliError;
@@ -150,6 +150,33 @@ pub enum DeviceCommand {
         /// Why.
         #[arg(long)]
         reason: String,
+    },
+    /// Change a session's fields (only those given). Editing a confirmed session sends it back
+    /// to the provider: it counts nothing until confirmed again.
+    Edit {
+        /// The session's id.
+        session: String,
+        /// New day (YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<String>,
+        /// New start time (HH:MM).
+        #[arg(long)]
+        start: Option<String>,
+        /// New time zone.
+        #[arg(long)]
+        time_zone: Option<String>,
+        /// New length in minutes.
+        #[arg(long)]
+        minutes: Option<i64>,
+        /// individual or group.
+        #[arg(long)]
+        kind: Option<String>,
+        /// in_person, video or phone.
+        #[arg(long)]
+        format: Option<String>,
+        /// New provider (user id).
+        #[arg(long)]
+        provider: Option<String>,
     },
     /// Withdraw a session logged by mistake (it stays in the history and counts nothing).
     Withdraw {
@@ -339,6 +366,32 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
         DeviceCommand::Dispute { session, attendee, reason } => {
             let view = open(home)?.dispute(&session, &attendee, &reason).map_err(next_step)?;
             Ok(format!("Disputed {attendee}'s entry for {} on {}. Run `rsc sync` to send it.\n", view.id, view.date))
+        }
+        DeviceCommand::Edit { session, date, start, time_zone, minutes, kind, format, provider } => {
+            let edit = SessionEdit {
+                date: date.as_deref().map(|d| parse_date(d, "--date")).transpose()?,
+                start_time: start,
+                time_zone,
+                minutes: minutes.map(|m| Minutes::new(m, "minutes").map_err(|e| next_step(e.into()))).transpose()?,
+                kind: kind.as_deref().map(|k| parse::<SessionKind>(k, "--kind")).transpose()?,
+                format: format.as_deref().map(|f| parse::<SessionFormat>(f, "--format")).transpose()?,
+                provider: provider.as_deref().map(|p| id(p, "--provider")).transpose()?,
+            };
+            if edit == SessionEdit::default() {
+                return Err(CliError::Invalid(
+                    "edit: give at least one of --date, --start, --time-zone, --minutes, --kind, --format, --provider"
+                        .into(),
+                ));
+            }
+            let view = open(home)?.edit_session(&session, edit).map_err(next_step)?;
+            Ok(format!(
+                "Edited {} ({}, {} minutes, {}); status {}. Run `rsc sync` to send it.\n",
+                view.id,
+                view.date,
+                view.minutes.get(),
+                view.format,
+                view.status.as_str()
+            ))
         }
         DeviceCommand::Withdraw { session, reason } => {
             let view = open(home)?.withdraw_session(&session, &reason).map_err(next_step)?;

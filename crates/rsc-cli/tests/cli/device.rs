@@ -246,6 +246,17 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
     ));
     assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF"));
 
+    // An edit after confirmation uncounts the session until the provider confirms again.
+    let edited = ok(rsc(&ana, &["edit", &session_id, "--format", "phone"]));
+    assert!(edited.contains("changed_since_confirmed"), "{edited}");
+    let hours: serde_json::Value = serde_json::from_str(&ok(rsc(
+        &ana,
+        &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--output", "json"],
+    )))
+    .expect("json");
+    assert_eq!(hours["requirements"][0]["counted_minutes_as_of"], 0, "{hours}");
+    assert!(failure(rsc(&ana, &["edit", &session_id]), 2).contains("at least one of"));
+
     // With the server gone, logging still works and sync says what to do.
     drop(server);
     ok(rsc(
