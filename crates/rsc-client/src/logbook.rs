@@ -97,6 +97,9 @@ impl Logbook {
     /// Opens the logbook kept in `dir`, creating it on first use.
     pub fn open(dir: impl AsRef<Path>) -> Result<Logbook, ClientError> {
         let dir = dir.as_ref().to_path_buf();
+        if dir.as_os_str().is_empty() {
+            return Err(ClientError::invalid("dir", "give the folder the logbook lives in"));
+        }
         std::fs::create_dir_all(&dir)
             .map_err(|e| ClientError::Storage(format!("cannot create the logbook folder {}: {e}", dir.display())))?;
         let mut store = Store::open(&dir.join(STORE_FILE))?;

@@ -100,6 +100,7 @@ fn bad_input_names_the_field_and_changes_nothing() {
     assert!(matches!(ana.edit_session("no-such-session", SessionEdit::default()), Err(ClientError::NotFound(_))));
     assert_eq!(ana.status().expect("status"), before, "failed operations change nothing");
 
+    assert_eq!(field(Logbook::open("").err().expect("no folder")), "dir");
     let signed_out = Logbook::open(temp_dir("nobody")).expect("open");
     assert!(matches!(signed_out.log_session(session(&pat, "2025-01-10", 60, &[])), Err(ClientError::Unauthorized(_))));
     assert_eq!(field(signed_out.sign_in("not a url", "a@example.org", "x", "phone").expect_err("url")), "server");
