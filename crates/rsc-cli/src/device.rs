@@ -63,17 +63,18 @@ pub struct SignInArgs {
     device_name: String,
 }
 
-/// `rsc log`: the session's fields; those left out are asked for on a terminal.
+/// A session's fields as flags, shared by `rsc log` and `rsc edit`.
 #[derive(Debug, Args)]
-pub struct LogArgs {
+pub struct SessionFieldArgs {
     /// The day it took place (YYYY-MM-DD).
     #[arg(long)]
     date: Option<String>,
     /// Local start time (HH:MM).
     #[arg(long)]
     start: Option<String>,
-    /// IANA time zone of the start time (e.g. America/Denver).
-    #[arg(long, env = "RSC_TIME_ZONE")]
+    /// IANA time zone of the start time (e.g. America/Denver; for `rsc log`, RSC_TIME_ZONE when
+    /// left out).
+    #[arg(long)]
     time_zone: Option<String>,
     /// Its length in minutes (1 to 720).
     #[arg(long)]
@@ -87,6 +88,28 @@ pub struct LogArgs {
     /// The provider's user id (they can find it with `rsc account show`).
     #[arg(long)]
     provider: Option<String>,
+}
+
+impl SessionFieldArgs {
+    /// The fields given, as an edit.
+    fn edit(self) -> Result<SessionEdit, CliError> {
+        Ok(SessionEdit {
+            date: self.date.as_deref().map(|d| parse_date(d, "--date")).transpose()?,
+            start_time: self.start,
+            time_zone: self.time_zone,
+            minutes: self.minutes.map(|m| minutes(m, "minutes")).transpose()?,
+            kind: self.kind.as_deref().map(|k| parse::<SessionKind>(k, "--kind")).transpose()?,
+            format: self.format.as_deref().map(|f| parse::<SessionFormat>(f, "--format")).transpose()?,
+            provider: self.provider.as_deref().map(|p| id(p, "--provider")).transpose()?,
+        })
+    }
+}
+
+/// `rsc log`: the session's fields; those left out are asked for on a terminal.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    fields: SessionFieldArgs,
     /// An attendee as ID, ID:MINUTES or ID:MINUTES:own (the session was about the RS/C they
     /// provide); repeat for a group. Default: you, for the whole session.
     #[arg(long = "attendee", value_name = "ID[:MINUTES[:own]]")]
@@ -156,27 +179,8 @@ pub enum DeviceCommand {
     Edit {
         /// The session's id.
         session: String,
-        /// New day (YYYY-MM-DD).
-        #[arg(long)]
-        date: Option<String>,
-        /// New start time (HH:MM).
-        #[arg(long)]
-        start: Option<String>,
-        /// New time zone.
-        #[arg(long)]
-        time_zone: Option<String>,
-        /// New length in minutes.
-        #[arg(long)]
-        minutes: Option<i64>,
-        /// individual or group.
-        #[arg(long)]
-        kind: Option<String>,
-        /// in_person, video or phone.
-        #[arg(long)]
-        format: Option<String>,
-        /// New provider (user id).
-        #[arg(long)]
-        provider: Option<String>,
+        #[command(flatten)]
+        fields: SessionFieldArgs,
     },
     /// Withdraw a session logged by mistake (it stays in the history and counts nothing).
     Withdraw {
@@ -287,6 +291,10 @@ where
     text.parse::<T>().map_err(|e| CliError::Invalid(format!("{flag}: {}", e.to_string().trim_start_matches(": "))))
 }
 
+fn minutes(value: i64, field: &str) -> Result<Minutes, CliError> {
+    Minutes::new(value, field).map_err(|e| next_step(e.into()))
+}
+
 fn id(text: &str, flag: &str) -> Result<Id, CliError> {
     Id::new(text.trim(), flag).map_err(|e| CliError::Invalid(e.to_string()))
 }
@@ -340,10 +348,10 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
             out.push_str("Confirm one with `rsc confirm SESSION ATTENDEE [--minutes M]`, then `rsc sync`.\n");
             Ok(out)
         }
-        DeviceCommand::Confirm { session: Some(session), attendee: Some(attendee), minutes } => {
+        DeviceCommand::Confirm { session: Some(session), attendee: Some(attendee), minutes: given } => {
             let logbook = open(home)?;
-            let minutes = match minutes {
-                Some(m) => Minutes::new(m, "minutes").map_err(|e| next_step(e.into()))?,
+            let minutes = match given {
+                Some(m) => self::minutes(m, "minutes")?,
                 None => {
                     let view = logbook.session(&session).map_err(next_step)?;
                     let id = id(&attendee, "ATTENDEE")?;
@@ -367,16 +375,8 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
             let view = open(home)?.dispute(&session, &attendee, &reason).map_err(next_step)?;
             Ok(format!("Disputed {attendee}'s entry for {} on {}. Run `rsc sync` to send it.\n", view.id, view.date))
         }
-        DeviceCommand::Edit { session, date, start, time_zone, minutes, kind, format, provider } => {
-            let edit = SessionEdit {
-                date: date.as_deref().map(|d| parse_date(d, "--date")).transpose()?,
-                start_time: start,
-                time_zone,
-                minutes: minutes.map(|m| Minutes::new(m, "minutes").map_err(|e| next_step(e.into()))).transpose()?,
-                kind: kind.as_deref().map(|k| parse::<SessionKind>(k, "--kind")).transpose()?,
-                format: format.as_deref().map(|f| parse::<SessionFormat>(f, "--format")).transpose()?,
-                provider: provider.as_deref().map(|p| id(p, "--provider")).transpose()?,
-            };
+        DeviceCommand::Edit { session, fields } => {
+            let edit = fields.edit()?;
             if edit == SessionEdit::default() {
                 return Err(CliError::Invalid(
                     "edit: give at least one of --date, --start, --time-zone, --minutes, --kind, --format, --provider"
@@ -517,34 +517,32 @@ fn ask(prompt: &str, flag: &str, default: Option<String>) -> Result<String, CliE
 
 fn log(home: &Path, args: LogArgs) -> Result<String, CliError> {
     let logbook = open(home)?;
-    let today = Date::from_unix_millis(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0),
-    )
-    .map(|d| d.to_string());
+    let today = rsc_client::today().map(|d| d.to_string());
     let value = |given: Option<String>, prompt: &str, flag: &str, default: Option<String>| match given {
         Some(value) => Ok(value),
         None => ask(prompt, flag, default),
     };
-    let date = parse_date(&value(args.date, "Date (YYYY-MM-DD)", "--date", today)?, "--date")?;
-    let start_time = value(args.start, "Start time (HH:MM)", "--start", None)?;
-    let time_zone = value(args.time_zone, "Time zone (e.g. America/Denver)", "--time-zone", None)?;
-    let minutes_text = match args.minutes {
+    let given = args.fields;
+    let date = parse_date(&value(given.date, "Date (YYYY-MM-DD)", "--date", today)?, "--date")?;
+    let start_time = value(given.start, "Start time (HH:MM)", "--start", None)?;
+    let time_zone = given.time_zone.or_else(|| std::env::var("RSC_TIME_ZONE").ok().filter(|z| !z.is_empty()));
+    let time_zone = value(time_zone, "Time zone (e.g. America/Denver)", "--time-zone", None)?;
+    let minutes_text = match given.minutes {
         Some(m) => m.to_string(),
         None => ask("Length in minutes", "--minutes", None)?,
     };
-    let minutes =
-        Minutes::new(parse::<i64>(&minutes_text, "--minutes")?, "minutes").map_err(|e| next_step(e.into()))?;
+    let length = minutes(parse::<i64>(&minutes_text, "--minutes")?, "minutes")?;
     let format: SessionFormat =
-        parse(&value(args.format, "Format (in_person, video, phone)", "--format", None)?, "--format")?;
-    let provider = id(&value(args.provider, "Provider's user id", "--provider", None)?, "--provider")?;
+        parse(&value(given.format, "Format (in_person, video, phone)", "--format", None)?, "--format")?;
+    let provider = id(&value(given.provider, "Provider's user id", "--provider", None)?, "--provider")?;
     let mut attendees = Vec::new();
     for (i, text) in args.attendees.iter().enumerate() {
         let flag = format!("--attendee #{}", i + 1);
         let mut parts = text.split(':');
         let id = id(parts.next().unwrap_or_default(), &flag)?;
         let attended = match parts.next() {
-            Some(m) => Minutes::new(parse::<i64>(m, &flag)?, &flag).map_err(|e| next_step(e.into()))?,
-            None => minutes,
+            Some(m) => minutes(parse::<i64>(m, &flag)?, &flag)?,
+            None => length,
         };
         let about_own_rsc_practice = match parts.next() {
             None => false,
@@ -554,12 +552,12 @@ fn log(home: &Path, args: LogArgs) -> Result<String, CliError> {
         attendees.push(NewAttendee { id, minutes_attended: attended, about_own_rsc_practice });
     }
     let default_kind = if attendees.len() > 1 { "group" } else { "individual" };
-    let kind: SessionKind = match args.kind {
+    let kind: SessionKind = match given.kind {
         Some(kind) => parse(&kind, "--kind")?,
         None if args_complete(&attendees) => parse(default_kind, "--kind")?,
         None => parse(&ask("Kind (individual, group)", "--kind", Some(default_kind.into()))?, "--kind")?,
     };
-    let fields = SessionFields { date, start_time, time_zone, minutes, kind, format, provider };
+    let fields = SessionFields { date, start_time, time_zone, minutes: length, kind, format, provider };
     let view = logbook.log_session(NewSession { fields, attendees }).map_err(next_step)?;
     Ok(format!(
         "Logged session {} on {} ({} minutes, {}), pending confirmation. Run `rsc sync` to send it to your provider.\n",

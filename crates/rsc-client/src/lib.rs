@@ -18,7 +18,7 @@ mod view;
 
 pub use api::CA_CERT_VAR;
 pub use error::ClientError;
-pub use logbook::{Account, AwaitingConfirmation, Logbook, LogbookStatus, NewSession, STORE_FILE};
+pub use logbook::{Account, AwaitingConfirmation, Logbook, LogbookStatus, NewSession, STORE_FILE, today};
 pub use store::SCHEMA_VERSION;
 pub use sync::{MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
 pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView};

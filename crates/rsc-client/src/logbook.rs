@@ -93,6 +93,12 @@ pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
+/// Today's date in UTC, by this device's clock; `None` when the clock is outside the dates the
+/// logbook accepts.
+pub fn today() -> Option<Date> {
+    Date::from_unix_millis(now_ms())
+}
+
 impl Logbook {
     /// Opens the logbook kept in `dir`, creating it on first use.
     pub fn open(dir: impl AsRef<Path>) -> Result<Logbook, ClientError> {
@@ -416,8 +422,7 @@ impl Logbook {
         let rulebook = rsc_rules::resolve(rulebook).map_err(|e| ClientError::invalid("rulebook", e.to_string()))?;
         let as_of = match as_of {
             Some(day) => day,
-            None => Date::from_unix_millis(now_ms())
-                .ok_or_else(|| ClientError::invalid("as_of", "the clock is out of range"))?,
+            None => today().ok_or_else(|| ClientError::invalid("as_of", "the clock is out of range"))?,
         };
         let directory: ProviderDirectory = store::get_meta(self.store().conn(), key::DIRECTORY)?.unwrap_or_default();
         let records: Vec<_> =

@@ -253,7 +253,7 @@ fn apply(
         if let Some((seq, _)) = max_seq(&refused.doc) {
             let refusal = crate::Refusal {
                 doc: refused.doc.clone(),
-                code: serde_json::to_value(refused.code)?.as_str().unwrap_or("refused").to_string(),
+                code: refused.code.as_str().to_string(),
                 field: refused.field.clone(),
                 message: refused.message.clone(),
             };

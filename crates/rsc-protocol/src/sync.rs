@@ -93,6 +93,20 @@ pub enum RefusalCode {
     DocumentTooLarge,
 }
 
+impl RefusalCode {
+    /// The code's name in JSON (`not_participant`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalCode::NotParticipant => "not_participant",
+            RefusalCode::ForeignActor => "foreign_actor",
+            RefusalCode::Undecodable => "undecodable",
+            RefusalCode::InvalidSession => "invalid_session",
+            RefusalCode::MissingDependencies => "missing_dependencies",
+            RefusalCode::DocumentTooLarge => "document_too_large",
+        }
+    }
+}
+
 /// A refused document push.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocRefusal {
@@ -119,6 +133,20 @@ pub struct DocChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusal_codes_read_as_in_json() {
+        for code in [
+            RefusalCode::NotParticipant,
+            RefusalCode::ForeignActor,
+            RefusalCode::Undecodable,
+            RefusalCode::InvalidSession,
+            RefusalCode::MissingDependencies,
+            RefusalCode::DocumentTooLarge,
+        ] {
+            assert_eq!(serde_json::to_value(code).expect("json"), code.as_str());
+        }
+    }
 
     #[test]
     fn requests_round_trip_and_refuse_unknown_fields() {
