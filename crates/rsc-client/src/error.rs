@@ -64,7 +64,9 @@ impl From<DocError> for ClientError {
         match error {
             DocError::Invalid { field, message } => ClientError::Invalid { field, message },
             DocError::NotAllowed(message) => ClientError::Invalid { field: "session".into(), message },
-            DocError::Malformed(message) | DocError::Crypto(message) => ClientError::Storage(message),
+            DocError::Malformed(message) | DocError::Crypto(message) | DocError::MissingDependency(message) => {
+                ClientError::Storage(message)
+            }
         }
     }
 }

@@ -270,12 +270,13 @@ impl Logbook {
         let (_, actor) = store::device(store.conn())?;
         let id = Id::random();
         let doc = SessionDoc::create(actor, id.clone(), me.clone(), session.fields, attendees)?;
+        rsc_doc::rules::check_timing(None, &doc.session()?, now_ms())?;
         store.write(|tx| save(tx, &me, &trust(tx, &account)?, doc, &[]))
     }
 
     /// Changes session-level fields of a session on this device.
     pub fn edit_session(&self, id: &str, edit: SessionEdit) -> Result<SessionView, ClientError> {
-        self.modify(id, |doc, _| Ok(doc.edit(edit)?))
+        self.modify(id, |doc, me| Ok(doc.edit(me, edit)?))
     }
 
     /// Changes an attendee's minutes or topic.
@@ -287,18 +288,18 @@ impl Logbook {
         about_own_rsc_practice: Option<bool>,
     ) -> Result<SessionView, ClientError> {
         let attendee = Id::new(attendee, "attendee")?;
-        self.modify(id, |doc, _| Ok(doc.set_attendance(&attendee, minutes_attended, about_own_rsc_practice)?))
+        self.modify(id, |doc, me| Ok(doc.set_attendance(me, &attendee, minutes_attended, about_own_rsc_practice)?))
     }
 
     /// Adds an attendee to a session.
     pub fn add_attendee(&self, id: &str, attendee: NewAttendee) -> Result<SessionView, ClientError> {
-        self.modify(id, |doc, _| Ok(doc.add_attendee(attendee)?))
+        self.modify(id, |doc, me| Ok(doc.add_attendee(me, attendee)?))
     }
 
     /// Removes an attendee from a session.
     pub fn remove_attendee(&self, id: &str, attendee: &str) -> Result<SessionView, ClientError> {
         let attendee = Id::new(attendee, "attendee")?;
-        self.modify(id, |doc, _| Ok(doc.remove_attendee(&attendee)?))
+        self.modify(id, |doc, me| Ok(doc.remove_attendee(me, &attendee)?))
     }
 
     /// Withdraws a session logged by mistake: it stays in the history and counts nothing.
@@ -356,7 +357,11 @@ impl Logbook {
             .ok_or_else(|| ClientError::NotFound(format!("no session `{id}` on this device")))?;
         let mut doc = SessionDoc::load_as(&stored.bytes, actor)?;
         let before = doc.heads();
+        let before_session = doc.session()?;
         change(&mut doc, &me)?;
+        // The same clock rules the server applies: a date in range, a confirmation only once
+        // the session has ended.
+        rsc_doc::rules::check_timing(Some(&before_session), &doc.session()?, now_ms())?;
         store.write(|tx| save(tx, &me, &trust(tx, &account)?, doc, &before))
     }
 

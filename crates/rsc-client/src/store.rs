@@ -227,15 +227,25 @@ pub(crate) fn acknowledge(conn: &Connection, doc: &str, max_seq: i64) -> Result<
     Ok(())
 }
 
-/// The server refused a document's changes up to `max_seq`: they are set aside (kept, never
-/// lost) so that the rest of the logbook keeps syncing.
-pub(crate) fn refuse(conn: &Connection, refusal: &crate::Refusal, max_seq: i64, at_ms: i64) -> Result<(), ClientError> {
+/// The server refused a document's changes: they, and every later change of the document
+/// (which builds on them), are set aside (kept, never lost) so that the rest of the logbook
+/// keeps syncing. Returns the changes set aside, for the caller to take out of the document.
+pub(crate) fn refuse(conn: &Connection, refusal: &crate::Refusal, at_ms: i64) -> Result<Vec<Vec<u8>>, ClientError> {
+    let mut query = conn.prepare_cached("SELECT change FROM pending WHERE doc = ?1 ORDER BY seq")?;
+    let changes = query.query_map([&refusal.doc], |r| r.get(0))?.collect::<Result<Vec<Vec<u8>>, _>>()?;
     conn.execute(
         "INSERT INTO refused (seq, doc, change, code, field, message, refused_at_ms)
-         SELECT seq, doc, change, ?3, ?4, ?5, ?6 FROM pending WHERE doc = ?1 AND seq <= ?2",
-        params![refusal.doc, max_seq, refusal.code, refusal.field, refusal.message, at_ms],
+         SELECT seq, doc, change, ?2, ?3, ?4, ?5 FROM pending WHERE doc = ?1",
+        params![refusal.doc, refusal.code, refusal.field, refusal.message, at_ms],
     )?;
-    acknowledge(conn, &refusal.doc, max_seq)
+    conn.execute("DELETE FROM pending WHERE doc = ?1", [&refusal.doc])?;
+    Ok(changes)
+}
+
+/// Forgets a document (a session whose creation the server refused).
+pub(crate) fn delete_doc(conn: &Connection, id: &str) -> Result<(), ClientError> {
+    conn.execute("DELETE FROM docs WHERE id = ?1", [id])?;
+    Ok(())
 }
 
 /// Every document's id with its view JSON, in date order, optionally within dates and for one

@@ -250,14 +250,15 @@ fn apply(
         }
     }
     for refused in &response.refused {
-        if let Some((seq, _)) = max_seq(&refused.doc) {
+        if max_seq(&refused.doc).is_some() {
             let refusal = crate::Refusal {
                 doc: refused.doc.clone(),
                 code: refused.code.as_str().to_string(),
                 field: refused.field.clone(),
                 message: refused.message.clone(),
             };
-            store::refuse(tx, &refusal, seq, now_ms())?;
+            let set_aside = store::refuse(tx, &refusal, now_ms())?;
+            roll_back(tx, account, &refusal.doc, &set_aside)?;
             answered += 1;
             tracing::warn!(doc = %refusal.doc, code = %refusal.code, message = %refusal.message, "push refused");
             report.refusals.push(refusal);
@@ -293,6 +294,32 @@ fn apply(
     }
     store::set_meta(tx, key::CURSOR, &response.cursor)?;
     store::pending_count(tx)
+}
+
+/// Takes refused changes (and whatever builds on them) out of the device's copy of a document,
+/// so that it goes back to what the server holds and later edits are made on that: a refused
+/// change never wedges a session. A session whose creation was refused leaves the logbook (its
+/// changes stay in the refused table).
+fn roll_back(
+    tx: &rusqlite::Connection,
+    account: &Account,
+    doc_id: &str,
+    set_aside: &[Vec<u8>],
+) -> Result<(), ClientError> {
+    let Some(stored) = store::doc(tx, doc_id)? else { return Ok(()) };
+    let hashes: Vec<rsc_doc::ChangeHash> =
+        set_aside.iter().filter_map(|bytes| SessionDoc::decode_change(bytes).ok()).map(|c| c.hash()).collect();
+    let actor = store::device(tx)?.1;
+    let mut doc = SessionDoc::load_as(&stored.bytes, actor)?;
+    match doc.without(&hashes)? {
+        Some(mut kept) => {
+            let me = Id::new(account.user_id.as_str(), "user")?;
+            let heads = kept.heads();
+            save(tx, &me, &trust(tx, account)?, kept, &heads)?;
+        }
+        None => store::delete_doc(tx, doc_id)?,
+    }
+    Ok(())
 }
 
 /// Stores the directory the server sent; when it differs from the one the views were rendered

@@ -20,13 +20,85 @@ use rsc_model::{AttestedContent, Date, Id, Minutes, StatementKind};
 
 use crate::DocError;
 use crate::attest::{DeviceKey, MAX_REASON_BYTES, SignedStatement};
+use crate::rules::{self, Authorship};
 use crate::session::{Attendee, NewAttendee, Session, SessionEdit, SessionFields};
 
-/// The largest session document accepted, in bytes of its saved form.
+/// The largest session document accepted, in bytes of its saved form and in bytes its changes
+/// expand to.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
-/// The largest single change accepted, in bytes.
+/// The largest single change accepted, in bytes as sent and in bytes it expands to once
+/// decompressed.
 pub const MAX_CHANGE_BYTES: usize = 64 * 1024;
+/// The most operations one change may carry (logging a 50-attendee group is about 250).
+pub const MAX_CHANGE_OPS: usize = 4096;
+/// The most operations one document may hold, over its whole history.
+pub const MAX_DOCUMENT_OPS: u64 = 50_000;
 const SCHEMA: u64 = 1;
+/// The keys of the root map and of an attendee's map; anything else is refused.
+const ROOT_KEYS: [&str; 13] = [
+    "schema",
+    "id",
+    "created_by",
+    "date",
+    "start_time",
+    "time_zone",
+    "minutes",
+    "kind",
+    "format",
+    "provider",
+    "withdrawn",
+    "withdraw_reason",
+    "attendees",
+];
+const ATTENDEE_KEYS: [&str; 2] = ["minutes_attended", "about_own_rsc_practice"];
+
+/// How many bytes an encoded change expands to, read without expanding more than
+/// [`MAX_CHANGE_BYTES`] of it: a compressed change is inflated through a bounded reader, so a
+/// few kilobytes that claim to be gigabytes cost no more than the limit.
+///
+/// An Automerge chunk is a 4-byte magic number, a 4-byte checksum, a type byte (1 a change,
+/// 2 a deflated change), the body's length as unsigned LEB128, and the body.
+pub fn expanded_len(bytes: &[u8]) -> Result<usize, DocError> {
+    use std::io::Read;
+    let malformed = |why: &str| DocError::Malformed(format!("undecodable change: {why}"));
+    let header = bytes.get(..9).ok_or_else(|| malformed("shorter than a chunk header"))?;
+    let (length, used) = read_uleb(&bytes[9..]).ok_or_else(|| malformed("bad length"))?;
+    let body_start = 9 + used;
+    match header[8] {
+        1 => Ok(bytes.len()),
+        2 => {
+            let end = body_start
+                .checked_add(length)
+                .filter(|&end| end <= bytes.len())
+                .ok_or_else(|| malformed("truncated"))?;
+            let mut inflated = Vec::new();
+            flate2::read::DeflateDecoder::new(&bytes[body_start..end])
+                .take(MAX_CHANGE_BYTES as u64 + 1)
+                .read_to_end(&mut inflated)
+                .map_err(|_| malformed("bad compression"))?;
+            let expanded = body_start + inflated.len();
+            if expanded > MAX_CHANGE_BYTES {
+                return Err(DocError::invalid(
+                    "change",
+                    format!("expands to more than {MAX_CHANGE_BYTES} bytes; the limit is {MAX_CHANGE_BYTES}"),
+                ));
+            }
+            Ok(expanded)
+        }
+        other => Err(malformed(&format!("chunk type {other} is not a change"))),
+    }
+}
+
+fn read_uleb(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut value: u64 = 0;
+    for (i, byte) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return usize::try_from(value).ok().map(|v| (v, i + 1));
+        }
+    }
+    None
+}
 
 /// One RS/C session's shared document.
 #[derive(Debug, Clone)]
@@ -58,13 +130,7 @@ impl SessionDoc {
             return Err(DocError::invalid("attendees", format!("`{}` is listed twice", pair[0].id)));
         }
         let session = Session { id, created_by, fields, attendees, withdrawn: false, withdraw_reason: String::new() };
-        session.validate()?;
-        if session.created_by != session.fields.provider && session.attendee(&session.created_by).is_none() {
-            return Err(DocError::NotAllowed(format!(
-                "`{}` can log a session only as its provider or one of its attendees",
-                session.created_by
-            )));
-        }
+        rules::authorize(Authorship { author: &session.created_by, before: None, current: None }, &session)?;
         let mut doc = AutoCommit::new().with_actor(actor);
         doc.put(ROOT, "schema", SCHEMA)?;
         doc.put(ROOT, "id", session.id.as_str())?;
@@ -122,7 +188,8 @@ impl SessionDoc {
         self.doc.get_changes(heads).into_iter().map(|c| c.raw_bytes().to_vec()).collect()
     }
 
-    /// Decodes one encoded change, refusing oversized or undecodable bytes.
+    /// Decodes one encoded change, refusing undecodable bytes and a change larger than the
+    /// limits as sent, as expanded ([`expanded_len`], checked before decoding) or in operations.
     pub fn decode_change(bytes: &[u8]) -> Result<Change, DocError> {
         if bytes.len() > MAX_CHANGE_BYTES {
             return Err(DocError::invalid(
@@ -130,7 +197,16 @@ impl SessionDoc {
                 format!("is {} bytes; the limit is {MAX_CHANGE_BYTES}", bytes.len()),
             ));
         }
-        Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::Malformed(format!("undecodable change: {e}")))
+        expanded_len(bytes)?;
+        let change =
+            Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::Malformed(format!("undecodable change: {e}")))?;
+        if change.len() > MAX_CHANGE_OPS {
+            return Err(DocError::invalid(
+                "change",
+                format!("carries {} operations; the limit is {MAX_CHANGE_OPS}", change.len()),
+            ));
+        }
+        Ok(change)
     }
 
     /// Builds a document from nothing but encoded changes (a new document arriving at the
@@ -166,6 +242,90 @@ impl SessionDoc {
         Ok(())
     }
 
+    /// Applies changes pushed by `author`'s device, refusing the first one that breaks a rule;
+    /// on refusal the document is left as it was. Each change must have every dependency in
+    /// the document (or earlier in `changes`), and is judged by [`rules::authorize`] against the
+    /// session where it was made (its dependencies) and the session as it stands, and by
+    /// [`rules::check_timing`] at `now_ms`. The merged result must keep [`Session::validate`] and
+    /// the document limits. An empty document is created by the first change.
+    pub fn apply_pushed(&mut self, changes: &[Change], author: &Id, now_ms: i64) -> Result<(), DocError> {
+        let mut work = self.doc.clone();
+        let mut current = if work.get_heads().is_empty() { None } else { Some(read_session(&work)?) };
+        for change in changes {
+            if work.get_change_by_hash(&change.hash()).is_some() {
+                continue;
+            }
+            if let Some(missing) = change.deps().iter().find(|d| work.get_change_by_hash(d).is_none()) {
+                return Err(DocError::MissingDependency(missing.to_string()));
+            }
+            if current.is_some() && change.deps().is_empty() {
+                return Err(DocError::NotAllowed("a change may not start an existing session over".into()));
+            }
+            let mut heads = work.get_heads();
+            let mut deps = change.deps().to_vec();
+            heads.sort();
+            deps.sort();
+            let (before, after) = if heads == deps {
+                work.apply_changes([change.clone()])?;
+                let after = read_session(&work)?;
+                (current.clone(), after)
+            } else {
+                let mut fork = work.fork_at(&deps)?;
+                let before = read_session(&fork)?;
+                fork.apply_changes([change.clone()])?;
+                let after = read_session(&fork)?;
+                work.apply_changes([change.clone()])?;
+                (Some(before), after)
+            };
+            let now_session = current.as_ref().filter(|_| heads != deps);
+            rules::authorize(Authorship { author, before: before.as_ref(), current: now_session }, &after)?;
+            rules::check_timing(before.as_ref(), &after, now_ms)?;
+            current = Some(if heads == deps { after } else { read_session(&work)? });
+        }
+        if let Some(session) = &current {
+            session.validate()?;
+        }
+        let ops = work.stats().num_ops;
+        if ops > MAX_DOCUMENT_OPS {
+            return Err(DocError::invalid(
+                "document",
+                format!("would hold {ops} operations; the limit is {MAX_DOCUMENT_OPS}"),
+            ));
+        }
+        self.doc = work;
+        Ok(())
+    }
+
+    /// An empty document, to which a new session's first change is pushed.
+    pub fn empty() -> SessionDoc {
+        SessionDoc { doc: AutoCommit::new() }
+    }
+
+    /// The document without `dropped` and every change that depends on them: what a device
+    /// goes back to when the server refuses its changes, so that later edits do not depend on
+    /// changes nobody else will ever have. `None` when nothing would be left.
+    pub fn without(&mut self, dropped: &[ChangeHash]) -> Result<Option<SessionDoc>, DocError> {
+        let actor = self.doc.get_actor().clone();
+        let mut gone: std::collections::HashSet<ChangeHash> = dropped.iter().copied().collect();
+        let mut kept = Vec::new();
+        // `get_changes` lists changes in an order where dependencies come first.
+        for change in self.doc.get_changes(&[]) {
+            if gone.contains(&change.hash()) || change.deps().iter().any(|d| gone.contains(d)) {
+                gone.insert(change.hash());
+            } else {
+                kept.push(change);
+            }
+        }
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        let mut doc = AutoCommit::new().with_actor(actor);
+        doc.apply_changes(kept)?;
+        let this = SessionDoc { doc };
+        this.session()?;
+        Ok(Some(this))
+    }
+
     /// Merges another replica of the same session into this one.
     pub fn merge(&mut self, other: &mut SessionDoc) -> Result<(), DocError> {
         let mine = self.session()?.id;
@@ -185,61 +345,12 @@ impl SessionDoc {
     /// Reads the typed session. Requires every field to be present and well-formed; see
     /// [`Session::validate`] for the stricter rules a local edit keeps.
     pub fn session(&self) -> Result<Session, DocError> {
-        let schema = self.uint(&ROOT, "schema")?;
-        if schema != SCHEMA {
-            return Err(DocError::Malformed(format!("schema {schema} is not supported (this version reads {SCHEMA})")));
-        }
-        let id = Id::new(self.text(&ROOT, "id")?, "id")?;
-        let fields = SessionFields {
-            date: Date::parse_field(&self.text(&ROOT, "date")?, "date")?,
-            start_time: self.text(&ROOT, "start_time")?,
-            time_zone: self.text(&ROOT, "time_zone")?,
-            minutes: Minutes::new(self.int(&ROOT, "minutes")?, "minutes")?,
-            kind: self.text(&ROOT, "kind")?.parse().map_err(|e: rsc_model::ModelError| e.within("kind"))?,
-            format: self.text(&ROOT, "format")?.parse().map_err(|e: rsc_model::ModelError| e.within("format"))?,
-            provider: Id::new(self.text(&ROOT, "provider")?, "provider")?,
-        };
-        crate::session::validate_start_time(&fields.start_time)?;
-        crate::session::validate_time_zone(&fields.time_zone)?;
-        let attendees_obj = self.map(&ROOT, "attendees")?;
-        let statements_obj = self.map(&ROOT, "statements")?;
-        let mut attendees = Vec::new();
-        for key in self.doc.keys(&attendees_obj) {
-            let field = format!("attendees.{key}");
-            let attendee_obj = self.map(&attendees_obj, &key)?;
-            let statement = match self.scalar(&statements_obj, &key)? {
-                None => None,
-                Some(ScalarValue::Bytes(bytes)) => Some(SignedStatement::from_bytes(&bytes)?),
-                Some(_) => return Err(DocError::invalid(format!("statements.{key}"), "is not a stored statement")),
-            };
-            attendees.push(Attendee {
-                id: Id::new(key.clone(), &field)?,
-                minutes_attended: Minutes::new(
-                    self.int(&attendee_obj, "minutes_attended").map_err(|e| within(e, &field))?,
-                    &format!("{field}.minutes_attended"),
-                )?,
-                about_own_rsc_practice: self
-                    .boolean(&attendee_obj, "about_own_rsc_practice")
-                    .map_err(|e| within(e, &field))?,
-                statement,
-            });
-        }
-        if attendees.len() > crate::MAX_ATTENDEES {
-            return Err(DocError::invalid("attendees", format!("more than {} attendees", crate::MAX_ATTENDEES)));
-        }
-        Ok(Session {
-            id,
-            created_by: Id::new(self.text(&ROOT, "created_by")?, "created_by")?,
-            fields,
-            attendees,
-            withdrawn: self.boolean(&ROOT, "withdrawn")?,
-            withdraw_reason: self.text(&ROOT, "withdraw_reason")?,
-        })
+        read_session(&self.doc)
     }
 
-    /// Changes session-level fields.
-    pub fn edit(&mut self, edit: SessionEdit) -> Result<(), DocError> {
-        self.change("edit session", |s| {
+    /// `by` changes session-level fields.
+    pub fn edit(&mut self, by: &Id, edit: SessionEdit) -> Result<(), DocError> {
+        self.change(by, "edit session", |s| {
             let f = &mut s.fields;
             if let Some(date) = edit.date {
                 f.date = date;
@@ -266,9 +377,9 @@ impl SessionDoc {
         })
     }
 
-    /// Adds an attendee.
-    pub fn add_attendee(&mut self, attendee: NewAttendee) -> Result<(), DocError> {
-        self.change("add attendee", |s| {
+    /// `by` adds an attendee.
+    pub fn add_attendee(&mut self, by: &Id, attendee: NewAttendee) -> Result<(), DocError> {
+        self.change(by, "add attendee", |s| {
             if s.attendee(&attendee.id).is_some() {
                 return Err(DocError::invalid("attendees", format!("`{}` already attends", attendee.id)));
             }
@@ -283,9 +394,10 @@ impl SessionDoc {
         })
     }
 
-    /// Removes an attendee (and the provider's statement about them from the document).
-    pub fn remove_attendee(&mut self, id: &Id) -> Result<(), DocError> {
-        self.change("remove attendee", |s| {
+    /// `by` removes an attendee (and the provider's statement about them from the document;
+    /// the server's ledger keeps it).
+    pub fn remove_attendee(&mut self, by: &Id, id: &Id) -> Result<(), DocError> {
+        self.change(by, "remove attendee", |s| {
             let before = s.attendees.len();
             s.attendees.retain(|a| &a.id != id);
             if s.attendees.len() == before {
@@ -295,14 +407,15 @@ impl SessionDoc {
         })
     }
 
-    /// Sets an attendee's minutes and/or topic; `None` leaves it as it is.
+    /// `by` sets an attendee's minutes and/or topic; `None` leaves it as it is.
     pub fn set_attendance(
         &mut self,
+        by: &Id,
         id: &Id,
         minutes_attended: Option<Minutes>,
         about_own_rsc_practice: Option<bool>,
     ) -> Result<(), DocError> {
-        self.change("set attendance", |s| {
+        self.change(by, "set attendance", |s| {
             let attendee = s
                 .attendees
                 .iter_mut()
@@ -320,8 +433,7 @@ impl SessionDoc {
 
     /// Withdraws a session logged by mistake: it stays in the history and counts nothing.
     pub fn withdraw(&mut self, by: &Id, reason: &str) -> Result<(), DocError> {
-        self.require_participant(by)?;
-        self.change("withdraw session", |s| {
+        self.change(by, "withdraw session", |s| {
             s.withdrawn = true;
             s.withdraw_reason = reason.to_string();
             Ok(())
@@ -330,8 +442,7 @@ impl SessionDoc {
 
     /// Undoes a withdrawal.
     pub fn restore(&mut self, by: &Id) -> Result<(), DocError> {
-        self.require_participant(by)?;
-        self.change("restore session", |s| {
+        self.change(by, "restore session", |s| {
             s.withdrawn = false;
             s.withdraw_reason = String::new();
             Ok(())
@@ -382,7 +493,8 @@ impl SessionDoc {
         signed_at_ms: i64,
     ) -> Result<SignedStatement, DocError> {
         let mut signed = None;
-        self.change(if kind == StatementKind::Confirm { "confirm attendance" } else { "dispute attendance" }, |s| {
+        let message = if kind == StatementKind::Confirm { "confirm attendance" } else { "dispute attendance" };
+        self.change(signer, message, |s| {
             if &s.fields.provider != signer {
                 return Err(DocError::NotAllowed(format!(
                     "only the session's provider `{}` can confirm or dispute attendance; `{signer}` cannot",
@@ -392,11 +504,20 @@ impl SessionDoc {
             if s.withdrawn {
                 return Err(DocError::NotAllowed("the session is withdrawn; restore it first".into()));
             }
-            let (session_id, fields) = (s.id.clone(), s.fields.clone());
+            let (session_id, fields, ends_at_ms) = (s.id.clone(), s.fields.clone(), s.ends_at_ms()?);
             let entry =
                 s.attendees.iter_mut().find(|a| &a.id == attendee).ok_or_else(|| {
                     DocError::invalid("attendee", format!("`{attendee}` does not attend this session"))
                 })?;
+            if kind == StatementKind::Confirm && signed_at_ms < ends_at_ms {
+                return Err(DocError::invalid(
+                    "confirmation",
+                    format!(
+                        "the session of {} at {} ({}) has not ended yet; confirm it once it has taken place",
+                        fields.date, fields.start_time, fields.time_zone
+                    ),
+                ));
+            }
             if let Some(minutes) = minutes {
                 if minutes > fields.minutes {
                     return Err(DocError::invalid(
@@ -427,30 +548,18 @@ impl SessionDoc {
         signed.ok_or_else(|| DocError::Crypto("statement was not signed".into()))
     }
 
-    fn require_participant(&self, who: &Id) -> Result<(), DocError> {
-        if self.session()?.participants().contains(who) {
-            Ok(())
-        } else {
-            Err(DocError::NotAllowed(format!("`{who}` does not take part in this session")))
-        }
-    }
-
-    /// Reads, changes, validates and writes back the difference as one commit.
+    /// `by` reads, changes, checks ([`rules::authorize`]) and writes back the difference as
+    /// one commit.
     fn change(
         &mut self,
+        by: &Id,
         message: &str,
         edit: impl FnOnce(&mut Session) -> Result<(), DocError>,
     ) -> Result<(), DocError> {
         let before = self.session()?;
         let mut after = before.clone();
         edit(&mut after)?;
-        if let Err(error) = after.validate() {
-            // A merge may already have broken a rule; an edit may leave that as it was, but
-            // never break one of its own.
-            if before.validate().err() != Some(error.clone()) {
-                return Err(error);
-            }
-        }
+        rules::authorize(Authorship { author: by, before: Some(&before), current: None }, &after)?;
         if after == before {
             return Ok(());
         }
@@ -533,6 +642,81 @@ impl SessionDoc {
             }
         }
         Ok(())
+    }
+
+    fn map(&self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
+        View { doc: &self.doc }.map(obj, key)
+    }
+}
+
+/// Reads the typed session out of an Automerge document (see [`SessionDoc::session`]).
+fn read_session(doc: &AutoCommit) -> Result<Session, DocError> {
+    View { doc }.read()
+}
+
+/// Read access to a document's fields, for a document or a fork of one.
+struct View<'a> {
+    doc: &'a AutoCommit,
+}
+
+impl View<'_> {
+    fn read(&self) -> Result<Session, DocError> {
+        if let Some(key) = self.doc.keys(ROOT).find(|k| !ROOT_KEYS.contains(&k.as_str()) && k != "statements") {
+            return Err(DocError::Malformed(format!("unknown field `{}`", key.escape_debug())));
+        }
+        let schema = self.uint(&ROOT, "schema")?;
+        if schema != SCHEMA {
+            return Err(DocError::Malformed(format!("schema {schema} is not supported (this version reads {SCHEMA})")));
+        }
+        let id = Id::new(self.text(&ROOT, "id")?, "id")?;
+        let fields = SessionFields {
+            date: Date::parse_field(&self.text(&ROOT, "date")?, "date")?,
+            start_time: self.text(&ROOT, "start_time")?,
+            time_zone: self.text(&ROOT, "time_zone")?,
+            minutes: Minutes::new(self.int(&ROOT, "minutes")?, "minutes")?,
+            kind: self.text(&ROOT, "kind")?.parse().map_err(|e: rsc_model::ModelError| e.within("kind"))?,
+            format: self.text(&ROOT, "format")?.parse().map_err(|e: rsc_model::ModelError| e.within("format"))?,
+            provider: Id::new(self.text(&ROOT, "provider")?, "provider")?,
+        };
+        crate::session::validate_start_time(&fields.start_time)?;
+        crate::session::validate_time_zone(&fields.time_zone)?;
+        let attendees_obj = self.map(&ROOT, "attendees")?;
+        let statements_obj = self.map(&ROOT, "statements")?;
+        let mut attendees = Vec::new();
+        for key in self.doc.keys(&attendees_obj) {
+            let field = format!("attendees.{key}");
+            let attendee_obj = self.map(&attendees_obj, &key)?;
+            if let Some(unknown) = self.doc.keys(&attendee_obj).find(|k| !ATTENDEE_KEYS.contains(&k.as_str())) {
+                return Err(DocError::Malformed(format!("unknown field `{field}.{}`", unknown.escape_debug())));
+            }
+            let statement = match self.scalar(&statements_obj, &key)? {
+                None => None,
+                Some(ScalarValue::Bytes(bytes)) => Some(SignedStatement::from_bytes(&bytes)?),
+                Some(_) => return Err(DocError::invalid(format!("statements.{key}"), "is not a stored statement")),
+            };
+            attendees.push(Attendee {
+                id: Id::new(key.clone(), &field)?,
+                minutes_attended: Minutes::new(
+                    self.int(&attendee_obj, "minutes_attended").map_err(|e| within(e, &field))?,
+                    &format!("{field}.minutes_attended"),
+                )?,
+                about_own_rsc_practice: self
+                    .boolean(&attendee_obj, "about_own_rsc_practice")
+                    .map_err(|e| within(e, &field))?,
+                statement,
+            });
+        }
+        if attendees.len() > crate::MAX_ATTENDEES {
+            return Err(DocError::invalid("attendees", format!("more than {} attendees", crate::MAX_ATTENDEES)));
+        }
+        Ok(Session {
+            id,
+            created_by: Id::new(self.text(&ROOT, "created_by")?, "created_by")?,
+            fields,
+            attendees,
+            withdrawn: self.boolean(&ROOT, "withdrawn")?,
+            withdraw_reason: self.text(&ROOT, "withdraw_reason")?,
+        })
     }
 
     fn scalar(&self, obj: &ObjId, key: &str) -> Result<Option<ScalarValue>, DocError> {

@@ -19,6 +19,9 @@ pub enum DocError {
     /// The operation is not allowed for this participant (e.g. a non-provider signing).
     #[error("{0}")]
     NotAllowed(String),
+    /// A change depends on a change this document does not have (named by its hash).
+    #[error("a change depends on change {0}, which is not here; send that one first")]
+    MissingDependency(String),
     /// Key generation or signing failed.
     #[error("crypto: {0}")]
     Crypto(String),

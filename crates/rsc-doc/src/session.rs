@@ -99,13 +99,11 @@ pub struct Session {
 }
 
 impl Session {
-    /// Everyone who takes part: the provider, the attendees and whoever logged it. They, and
-    /// only they, may read and write the document.
+    /// Everyone who takes part now: the provider and the attendees (whoever logged the session
+    /// is one of them, see [`Session::validate`]).
     pub fn participants(&self) -> Vec<Id> {
-        let mut ids: Vec<Id> = std::iter::once(self.fields.provider.clone())
-            .chain(std::iter::once(self.created_by.clone()))
-            .chain(self.attendees.iter().map(|a| a.id.clone()))
-            .collect();
+        let mut ids: Vec<Id> =
+            std::iter::once(self.fields.provider.clone()).chain(self.attendees.iter().map(|a| a.id.clone())).collect();
         ids.sort();
         ids.dedup();
         ids
@@ -135,6 +133,16 @@ impl Session {
                 format!("an individual session has one attendee; this one has {}", self.attendees.len()),
             ));
         }
+        if self.created_by != self.fields.provider && self.attendee(&self.created_by).is_none() {
+            return Err(DocError::invalid(
+                "attendees",
+                format!(
+                    "`{}` logged this session and must stay in it, as its provider or an attendee; withdraw the \
+                     session instead",
+                    self.created_by
+                ),
+            ));
+        }
         for attendee in &self.attendees {
             if attendee.id == self.fields.provider {
                 return Err(DocError::invalid(
@@ -153,6 +161,28 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// When the session ends, in milliseconds since the Unix epoch (UTC): its date and start in
+    /// its time zone, plus its length. A local time that a clock change skips counts from the
+    /// instant after the gap; one that occurs twice, from the later of the two.
+    pub fn ends_at_ms(&self) -> Result<i64, DocError> {
+        let f = &self.fields;
+        let zone = parse_time_zone(&f.time_zone)?;
+        let start = chrono::NaiveTime::parse_from_str(&f.start_time, "%H:%M")
+            .map_err(|_| DocError::invalid("start_time", format!("`{}` is not a time HH:MM", f.start_time)))?;
+        let local = f.date.naive().and_time(start);
+        let starts = match local.and_local_timezone(zone) {
+            chrono::LocalResult::Single(t) => t.timestamp_millis(),
+            chrono::LocalResult::Ambiguous(_, later) => later.timestamp_millis(),
+            // In a spring-forward gap: the same wall time an hour on exists.
+            chrono::LocalResult::None => (local + chrono::Duration::hours(1))
+                .and_local_timezone(zone)
+                .latest()
+                .map(|t| t.timestamp_millis())
+                .ok_or_else(|| DocError::invalid("start_time", "does not exist in the session's time zone"))?,
+        };
+        Ok(starts + i64::from(f.minutes.get()) * 60_000)
     }
 
     /// Rules broken by merging concurrent edits (empty for a session edited in one place).
@@ -211,22 +241,19 @@ pub(crate) fn validate_start_time(text: &str) -> Result<(), DocError> {
     }
 }
 
-/// An IANA zone name's shape (`UTC`, `America/Denver`, `Etc/GMT+7`); the zone database itself
-/// is the phone's business.
+/// A zone of the IANA time zone database (`UTC`, `America/Denver`, `Etc/GMT+7`), compiled in so
+/// that a phone, the server and the command line agree on when a session ends.
 pub(crate) fn validate_time_zone(text: &str) -> Result<(), DocError> {
-    let ok = !text.is_empty()
-        && text.len() <= 64
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b))
-        && !text.starts_with('/')
-        && !text.ends_with('/');
-    if ok {
-        Ok(())
-    } else {
-        Err(DocError::invalid(
-            "time_zone",
-            format!("`{}` is not a time zone name like America/Denver", text.escape_debug()),
-        ))
+    parse_time_zone(text).map(|_| ())
+}
+
+fn parse_time_zone(text: &str) -> Result<chrono_tz::Tz, DocError> {
+    if text.len() > 64 {
+        return Err(DocError::invalid("time_zone", "is longer than 64 bytes"));
     }
+    text.parse().map_err(|_| {
+        DocError::invalid("time_zone", format!("`{}` is not a time zone name like America/Denver", text.escape_debug()))
+    })
 }
 
 #[cfg(test)]
@@ -244,7 +271,7 @@ mod tests {
         for good in ["UTC", "America/Denver", "Etc/GMT+7", "America/Argentina/Buenos_Aires"] {
             assert!(validate_time_zone(good).is_ok(), "{good}");
         }
-        for bad in ["", "America Denver", "/UTC", "x".repeat(65).as_str()] {
+        for bad in ["", "America Denver", "/UTC", "Mars/Olympus_Mons", "x".repeat(65).as_str()] {
             assert_eq!(validate_time_zone(bad).expect_err(bad).field(), Some("time_zone"));
         }
     }

@@ -13,6 +13,11 @@ fn m(n: i64) -> Minutes {
     Minutes::new(n, "test").expect("minutes")
 }
 
+/// Signing times after every session these tests log (2026-01-01 UTC, plus `n` ms).
+fn signed_at(n: i64) -> i64 {
+    1_767_225_600_000 + n
+}
+
 fn actor(n: u8) -> ActorId {
     ActorId::from(vec![n; 16])
 }
@@ -81,18 +86,21 @@ fn invalid_edits_are_refused_naming_the_field_and_change_nothing() {
     let mut doc = group_doc();
     let before = doc.hydrate().expect("hydrate");
     let heads = doc.heads();
-    let err = doc.set_attendance(&id("ben"), Some(m(91)), None).expect_err("longer than the session");
+    let err = doc.set_attendance(&id("pat"), &id("ben"), Some(m(91)), None).expect_err("longer than the session");
     assert_eq!(err.field(), Some("attendees.ben.minutes_attended"));
-    let err =
-        doc.edit(SessionEdit { kind: Some(SessionKind::Individual), ..Default::default() }).expect_err("two attendees");
+    let err = doc
+        .edit(&id("pat"), SessionEdit { kind: Some(SessionKind::Individual), ..Default::default() })
+        .expect_err("two attendees");
     assert_eq!(err.field(), Some("kind"));
-    let err = doc.edit(SessionEdit { minutes: Some(m(45)), ..Default::default() }).expect_err("attendees longer");
+    let err =
+        doc.edit(&id("pat"), SessionEdit { minutes: Some(m(45)), ..Default::default() }).expect_err("attendees longer");
     assert!(err.field().is_some_and(|f| f.ends_with("minutes_attended")), "{err}");
-    let err = doc.edit(SessionEdit { start_time: Some("25:00".into()), ..Default::default() }).expect_err("time");
+    let err =
+        doc.edit(&id("pat"), SessionEdit { start_time: Some("25:00".into()), ..Default::default() }).expect_err("time");
     assert_eq!(err.field(), Some("start_time"));
-    let err = doc.add_attendee(attendee("pat", 30)).expect_err("provider attends");
+    let err = doc.add_attendee(&id("pat"), attendee("pat", 30)).expect_err("provider attends");
     assert_eq!(err.field(), Some("attendees"));
-    let err = doc.add_attendee(attendee("ana", 30)).expect_err("twice");
+    let err = doc.add_attendee(&id("pat"), attendee("ana", 30)).expect_err("twice");
     assert_eq!(err.field(), Some("attendees"));
     assert_eq!(doc.hydrate().expect("hydrate"), before);
     assert_eq!(doc.heads(), heads, "no change was committed");
@@ -103,7 +111,7 @@ fn confirmation_counts_until_an_attested_field_changes() {
     let key = DeviceKey::generate().expect("key");
     let mut doc = group_doc();
     assert_eq!(status(&doc.session().expect("read"), "ana", &key), SessionStatus::Pending);
-    doc.confirm(&key, &id("pat"), &id("ana"), m(75), 1_000).expect("confirms");
+    doc.confirm(&key, &id("pat"), &id("ana"), m(75), signed_at(1_000)).expect("confirms");
     let session = doc.session().expect("read");
     assert_eq!(session.attendee(&id("ana")).expect("ana").minutes_attended, m(75));
     assert_eq!(status(&session, "ana", &key), SessionStatus::Confirmed(m(75)));
@@ -113,12 +121,12 @@ fn confirmation_counts_until_an_attested_field_changes() {
     let mut copy = SessionDoc::load_as(&doc.save(), actor(9)).expect("loads");
     assert_eq!(status(&copy.session().expect("read"), "ana", &key), SessionStatus::Confirmed(m(75)));
 
-    copy.edit(SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit");
+    copy.edit(&id("pat"), SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit");
     assert_eq!(status(&copy.session().expect("read"), "ana", &key), SessionStatus::ChangedSinceConfirmed);
-    copy.confirm(&key, &id("pat"), &id("ana"), m(75), 2_000).expect("confirms again");
+    copy.confirm(&key, &id("pat"), &id("ana"), m(75), signed_at(2_000)).expect("confirms again");
     assert_eq!(status(&copy.session().expect("read"), "ana", &key), SessionStatus::Confirmed(m(75)));
 
-    copy.set_attendance(&id("ana"), None, Some(true)).expect("topic edit");
+    copy.set_attendance(&id("pat"), &id("ana"), None, Some(true)).expect("topic edit");
     assert_eq!(status(&copy.session().expect("read"), "ana", &key), SessionStatus::ChangedSinceConfirmed);
 }
 
@@ -126,14 +134,14 @@ fn confirmation_counts_until_an_attested_field_changes() {
 fn only_the_provider_signs_and_only_trusted_keys_count() {
     let key = DeviceKey::generate().expect("key");
     let mut doc = group_doc();
-    let err = doc.confirm(&key, &id("ana"), &id("ana"), m(90), 1).expect_err("not the provider");
+    let err = doc.confirm(&key, &id("ana"), &id("ana"), m(90), signed_at(1)).expect_err("not the provider");
     assert!(matches!(err, DocError::NotAllowed(_)));
-    let err = doc.confirm(&key, &id("pat"), &id("ana"), m(91), 1).expect_err("too long");
+    let err = doc.confirm(&key, &id("pat"), &id("ana"), m(91), signed_at(1)).expect_err("too long");
     assert_eq!(err.field(), Some("minutes_attended"));
 
     // Signed with a key that is not registered to the provider: counts nothing.
     let stranger = DeviceKey::generate().expect("key");
-    doc.confirm(&stranger, &id("pat"), &id("ana"), m(90), 1).expect("signs");
+    doc.confirm(&stranger, &id("pat"), &id("ana"), m(90), signed_at(1)).expect("signs");
     assert_eq!(status(&doc.session().expect("read"), "ana", &key), SessionStatus::Pending);
 }
 
@@ -141,7 +149,7 @@ fn only_the_provider_signs_and_only_trusted_keys_count() {
 fn a_signature_moved_to_another_attendee_or_session_counts_nothing() {
     let key = DeviceKey::generate().expect("key");
     let mut doc = group_doc();
-    let statement = doc.confirm(&key, &id("pat"), &id("ana"), m(60), 1).expect("confirms");
+    let statement = doc.confirm(&key, &id("pat"), &id("ana"), m(60), signed_at(1)).expect("confirms");
     let mut session = doc.session().expect("read");
     // Copy ana's statement onto ben, whose minutes are the same.
     session.attendees[1].statement = Some(statement.clone());
@@ -156,14 +164,17 @@ fn a_signature_moved_to_another_attendee_or_session_counts_nothing() {
 fn disputes_and_withdrawals() {
     let key = DeviceKey::generate().expect("key");
     let mut doc = group_doc();
-    assert_eq!(doc.dispute(&key, &id("pat"), &id("ben"), "  ", 1).expect_err("no reason").field(), Some("reason"));
-    doc.dispute(&key, &id("pat"), &id("ben"), "Ben left after ten minutes", 1).expect("disputes");
+    assert_eq!(
+        doc.dispute(&key, &id("pat"), &id("ben"), "  ", signed_at(1)).expect_err("no reason").field(),
+        Some("reason")
+    );
+    doc.dispute(&key, &id("pat"), &id("ben"), "Ben left after ten minutes", signed_at(1)).expect("disputes");
     let session = doc.session().expect("read");
     assert_eq!(status(&session, "ben", &key), SessionStatus::Disputed);
     let statement = session.attendee(&id("ben")).and_then(|a| a.statement.clone()).expect("statement");
     assert_eq!(statement.content.reason, "Ben left after ten minutes");
 
-    doc.confirm(&key, &id("pat"), &id("ana"), m(90), 2).expect("confirms");
+    doc.confirm(&key, &id("pat"), &id("ana"), m(90), signed_at(2)).expect("confirms");
     assert!(doc.withdraw(&id("eve"), "mistake").is_err());
     doc.withdraw(&id("ana"), "logged twice").expect("withdraws");
     let session = doc.session().expect("read");
@@ -183,10 +194,10 @@ fn disputes_and_withdrawals() {
 fn removing_an_attendee_removes_their_statement_from_the_document() {
     let key = DeviceKey::generate().expect("key");
     let mut doc = group_doc();
-    doc.confirm(&key, &id("pat"), &id("ben"), m(60), 1).expect("confirms");
-    doc.remove_attendee(&id("ben")).expect("removes");
+    doc.confirm(&key, &id("pat"), &id("ben"), m(60), signed_at(1)).expect("confirms");
+    doc.remove_attendee(&id("pat"), &id("ben")).expect("removes");
     assert!(doc.session().expect("read").attendee(&id("ben")).is_none());
-    doc.add_attendee(attendee("ben", 60)).expect("adds back");
+    doc.add_attendee(&id("pat"), attendee("ben", 60)).expect("adds back");
     assert!(doc.session().expect("read").attendee(&id("ben")).and_then(|a| a.statement.clone()).is_none());
 }
 
@@ -195,7 +206,8 @@ fn changes_travel_between_replicas_and_garbage_is_refused() {
     let mut a = group_doc();
     let mut b = SessionDoc::load_as(&a.save(), actor(2)).expect("loads");
     let base = b.heads();
-    b.edit(SessionEdit { date: Some("2025-03-05".parse().expect("date")), ..Default::default() }).expect("edit");
+    b.edit(&id("pat"), SessionEdit { date: Some("2025-03-05".parse().expect("date")), ..Default::default() })
+        .expect("edit");
     let changes = b.changes_since(&base);
     assert_eq!(changes.len(), 1);
     a.apply_changes(&changes).expect("applies");
@@ -266,20 +278,23 @@ fn apply(replicas: &mut [SessionDoc], at: usize, op: &Op, key: &DeviceKey) {
     let doc = &mut replicas[at];
     // Edits that break a rule are refused; that is part of what is being exercised.
     let _ = match op {
-        Op::Date(d) => {
-            doc.edit(SessionEdit { date: rsc_model::Date::from_ymd(2025, 2, u32::from(*d) + 1), ..Default::default() })
-        }
-        Op::Minutes(n) => doc.edit(SessionEdit { minutes: Some(m(*n)), ..Default::default() }),
-        Op::Format(f) => {
-            doc.edit(SessionEdit { format: Some(SessionFormat::ALL[usize::from(*f)]), ..Default::default() })
-        }
-        Op::Kind(group) => doc.edit(SessionEdit {
-            kind: Some(if *group { SessionKind::Group } else { SessionKind::Individual }),
-            ..Default::default()
-        }),
-        Op::Add(a, n) => doc.add_attendee(attendee(PEOPLE[usize::from(*a)], *n)),
-        Op::Remove(a) => doc.remove_attendee(&id(PEOPLE[usize::from(*a)])),
-        Op::Attend(a, n, t) => doc.set_attendance(&id(PEOPLE[usize::from(*a)]), Some(m(*n)), Some(*t)),
+        Op::Date(d) => doc.edit(
+            &id("pat"),
+            SessionEdit { date: rsc_model::Date::from_ymd(2025, 2, u32::from(*d) + 1), ..Default::default() },
+        ),
+        Op::Minutes(n) => doc.edit(&id("pat"), SessionEdit { minutes: Some(m(*n)), ..Default::default() }),
+        Op::Format(f) => doc
+            .edit(&id("pat"), SessionEdit { format: Some(SessionFormat::ALL[usize::from(*f)]), ..Default::default() }),
+        Op::Kind(group) => doc.edit(
+            &id("pat"),
+            SessionEdit {
+                kind: Some(if *group { SessionKind::Group } else { SessionKind::Individual }),
+                ..Default::default()
+            },
+        ),
+        Op::Add(a, n) => doc.add_attendee(&id("pat"), attendee(PEOPLE[usize::from(*a)], *n)),
+        Op::Remove(a) => doc.remove_attendee(&id("pat"), &id(PEOPLE[usize::from(*a)])),
+        Op::Attend(a, n, t) => doc.set_attendance(&id("pat"), &id(PEOPLE[usize::from(*a)]), Some(m(*n)), Some(*t)),
         Op::Withdraw(w) => {
             if *w {
                 doc.withdraw(&id("pat"), "mistake")
@@ -287,7 +302,9 @@ fn apply(replicas: &mut [SessionDoc], at: usize, op: &Op, key: &DeviceKey) {
                 doc.restore(&id("pat"))
             }
         }
-        Op::Confirm(a, n) => doc.confirm(key, &id("pat"), &id(PEOPLE[usize::from(*a)]), m(*n), 1).map(|_| ()),
+        Op::Confirm(a, n) => {
+            doc.confirm(key, &id("pat"), &id(PEOPLE[usize::from(*a)]), m(*n), signed_at(1)).map(|_| ())
+        }
         Op::Merge(from) => {
             let from = from % replicas.len();
             if from != at {

@@ -112,7 +112,8 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
                     signature.key_id
                 ))
             })?;
-            if !published.public_key.eq_ignore_ascii_case(&signature.public_key) {
+            // Byte for byte: an export whose key is spelled differently is not the one signed.
+            if published.public_key != signature.public_key {
                 return Err(VerifyError::ServerSignature(format!(
                     "key {} in the export differs from the published key of that id",
                     signature.key_id
@@ -126,6 +127,9 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| VerifyError::ServerSignature("the public key is not 64 hex digits".into()))?;
+    if hex::encode(public) != signature.public_key {
+        return Err(VerifyError::ServerSignature("the public key is not written in lower-case hex as signed".into()));
+    }
     let key =
         VerifyingKey::from_bytes(&public).map_err(|_| VerifyError::ServerSignature("not an ed25519 key".into()))?;
     let sig: [u8; 64] = base64::engine::general_purpose::STANDARD
@@ -178,6 +182,11 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
         };
         if !matches {
             return Err(fail("the signed statement does not match the session as exported".into()));
+        }
+        if c.kind == StatementKind::Confirm
+            && c.signed_at_ms < rsc_model::earliest_end_ms(session.date, session.minutes)
+        {
+            return Err(fail("the confirmation was signed before the session could have ended".into()));
         }
     }
     if let Some((_, extra)) = payload.attestations.iter().enumerate().find(|(i, _)| !used.contains(i)) {

@@ -90,6 +90,14 @@ impl AttendanceRecord {
         }
         match &self.statement {
             None => SessionStatus::Pending,
+            // A confirmation signed before the session could have ended anywhere on Earth
+            // vouches for nothing.
+            Some(statement)
+                if statement.kind == StatementKind::Confirm
+                    && statement.signed_at_ms < earliest_end_ms(self.date, self.session_minutes) =>
+            {
+                SessionStatus::Pending
+            }
             Some(statement) => match (statement.kind, self.matches(statement)) {
                 (StatementKind::Confirm, true) => {
                     // The signed minutes, never more than the session's length as it stands.
@@ -103,6 +111,14 @@ impl AttendanceRecord {
             },
         }
     }
+}
+
+/// The earliest instant a session of `minutes` on `date` can end: starting at midnight in the
+/// easternmost time zone (UTC+14).
+pub fn earliest_end_ms(date: Date, minutes: Minutes) -> i64 {
+    const EASTERNMOST_OFFSET_MS: i64 = 14 * 3_600_000;
+    let midnight_utc = date.naive().and_hms_opt(0, 0, 0).map_or(i64::MIN / 2, |t| t.and_utc().timestamp_millis());
+    midnight_utc - EASTERNMOST_OFFSET_MS + i64::from(minutes.get()) * 60_000
 }
 
 /// Builds dossiers for one evaluation date from attendance records and registry credentials.
@@ -129,7 +145,9 @@ impl DossierBuilder {
     pub fn build(&self, applicant: Applicant, records: &[AttendanceRecord]) -> Dossier {
         let mut sessions = Vec::new();
         let mut provider_ids: Vec<Id> = Vec::new();
-        for record in records.iter().filter(|r| r.attendee == applicant.id) {
+        // Hours given are not hours received: a provider is never credited for her own session,
+        // whatever a document claims.
+        for record in records.iter().filter(|r| r.attendee == applicant.id && r.provider != applicant.id) {
             let status = record.status();
             let confirmation = match status {
                 SessionStatus::Withdrawn => continue,
@@ -210,7 +228,8 @@ mod tests {
             session_kind: record.kind,
             format: record.format,
             about_own_rsc_practice: record.about_own_rsc_practice,
-            signed_at_ms: 1,
+            // 2026-01-01 UTC: after the session.
+            signed_at_ms: 1_767_225_600_000,
             reason: String::new(),
         }
     }

@@ -196,6 +196,15 @@ impl Dossier {
                     format!("session `{}` names provider `{}`, who is not in providers", session.id, session.provider),
                 ));
             }
+            if session.provider == self.applicant.id {
+                return Err(ModelError::invalid(
+                    format!("sessions[{i}].provider"),
+                    format!(
+                        "session `{}` is provided by the applicant `{}`: RS/C is received from someone else",
+                        session.id, session.provider
+                    ),
+                ));
+            }
             if let Some(Confirmation::Confirmed { minutes }) = session.confirmation
                 && minutes > session.minutes
             {

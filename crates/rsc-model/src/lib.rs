@@ -14,7 +14,7 @@ mod ids;
 mod session;
 
 pub use attestation::{AttestedContent, AttestedFields, StatementKind};
-pub use builder::{AttendanceRecord, DossierBuilder, SessionStatus};
+pub use builder::{AttendanceRecord, DossierBuilder, SessionStatus, earliest_end_ms};
 pub use credential::{Credential, CredentialRecord};
 pub use date::{Date, MAX_DATE, MIN_DATE};
 pub use dossier::{Applicant, Confirmation, Dossier, DossierSession, Provider};

@@ -20,5 +20,6 @@ pub use cursor::{Cursor, CursorError};
 pub use directory::{DirectoryProvider, ProviderDirectory};
 pub use sync::{
     DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_BODY_BYTES, MAX_CHANGES_PER_DOC,
-    MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION, RefusalCode, SyncRequest, SyncResponse,
+    MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, MAX_REQUEST_EXPANDED_BYTES, PROTOCOL_VERSION, RefusalCode,
+    SyncRequest, SyncResponse,
 };

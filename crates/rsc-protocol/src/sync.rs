@@ -13,6 +13,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_DOCS_PER_REQUEST: usize = 500;
 /// The most changes one document may carry in one request; more gets 422.
 pub const MAX_CHANGES_PER_DOC: usize = 2_000;
+/// The most bytes the changes of one request may expand to once decompressed.
+pub const MAX_REQUEST_EXPANDED_BYTES: usize = 32 * 1024 * 1024;
 /// Changes in one pulled page unless the device asks for fewer.
 pub const DEFAULT_PAGE_CHANGES: u32 = 5_000;
 /// The most changes a device may ask for in one page.
@@ -91,6 +93,9 @@ pub enum RefusalCode {
     MissingDependencies,
     /// The resulting document would be larger than the server accepts.
     DocumentTooLarge,
+    /// A change the author's part in the session does not allow (an attendee editing the
+    /// session's date, anyone but the provider confirming, ...).
+    NotAllowed,
 }
 
 impl RefusalCode {
@@ -103,6 +108,7 @@ impl RefusalCode {
             RefusalCode::InvalidSession => "invalid_session",
             RefusalCode::MissingDependencies => "missing_dependencies",
             RefusalCode::DocumentTooLarge => "document_too_large",
+            RefusalCode::NotAllowed => "not_allowed",
         }
     }
 }
@@ -143,6 +149,7 @@ mod tests {
             RefusalCode::InvalidSession,
             RefusalCode::MissingDependencies,
             RefusalCode::DocumentTooLarge,
+            RefusalCode::NotAllowed,
         ] {
             assert_eq!(serde_json::to_value(code).expect("json"), code.as_str());
         }

@@ -16,7 +16,7 @@ mod support;
 use rsc_doc::{DeviceKey, SessionEdit};
 use rsc_model::{Minutes, SessionKind};
 use serde_json::json;
-use support::{Api, Device};
+use support::{Api, Device, signed_at};
 
 #[tokio::main]
 async fn main() {
@@ -71,7 +71,7 @@ async fn main() {
     ] {
         let id = ana.log(&pat_id, kind, &[(&ana_id, 90)]);
         let day = date.parse().expect("date");
-        ana.edit(&id, |d| d.edit(SessionEdit { date: Some(day), ..Default::default() }).expect("date"));
+        ana.edit(&id, |d, me| d.edit(me, SessionEdit { date: Some(day), ..Default::default() }).expect("date"));
         sessions.push(id);
     }
     ana.sync().await;
@@ -82,8 +82,9 @@ async fn main() {
     println!("   pending for pat: {}", pending.as_array().map_or(0, Vec::len));
     let signing = DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
     for (id, minutes) in sessions.iter().take(2).zip([90, 75]) {
-        pat.edit(id, |d| {
-            d.confirm(&signing, &pat_id, &ana_id, Minutes::new(minutes, "m").expect("m"), 1).expect("confirm");
+        pat.edit(id, |d, _| {
+            d.confirm(&signing, &pat_id, &ana_id, Minutes::new(minutes, "m").expect("m"), signed_at(1))
+                .expect("confirm");
         });
     }
     pat.sync().await;

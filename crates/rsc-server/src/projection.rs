@@ -9,10 +9,10 @@
 //! not on what the document currently carries: deleting a confirmation from the document
 //! changes nothing; only a later statement by the same provider supersedes it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rsc_doc::{Session, SignedStatement};
-use rsc_model::{AttendanceRecord, SessionStatus, StatementKind};
+use rsc_model::{AttendanceRecord, Id, SessionStatus, StatementKind};
 use sha2::{Digest, Sha256};
 
 use crate::store::{AttendanceRow, AttestationRecord, SessionRow};
@@ -23,11 +23,15 @@ pub fn attestation_id(statement: &SignedStatement) -> Vec<u8> {
 }
 
 /// Ledger entries for the statements in `session` that the ledger does not hold yet.
-/// `provider_keys` are the public keys of the session provider's registered devices.
+/// `keys` holds, for each provider named by a statement, the public keys of their registered
+/// devices. A statement is valid when its signature verifies, it is about this session and the
+/// attendee it is stored under, and it was signed on a registered device of the provider it
+/// names; whether that provider is the session's provider now is the projection's question, so
+/// a former provider's statement keeps its place in the ledger whatever later edits do.
 pub fn new_attestations(
     session: &Session,
     known: &HashSet<Vec<u8>>,
-    provider_keys: &[Vec<u8>],
+    keys: &HashMap<Id, Vec<Vec<u8>>>,
     device_id: &str,
     now_ms: i64,
 ) -> Vec<AttestationRecord> {
@@ -41,15 +45,17 @@ pub fn new_attestations(
                 return None;
             }
             let c = &statement.content;
+            let registered =
+                keys.get(&c.provider).is_some_and(|k| k.iter().any(|key| key.as_slice() == statement.public_key));
             let invalid_reason = if !statement.verify() {
                 Some("the signature does not match the statement")
             } else if c.session_id != session.id {
                 Some("the statement is about another session")
             } else if c.attendee != attendee.id {
                 Some("the statement is about another attendee")
-            } else if c.provider != session.fields.provider {
-                Some("the statement is not by the session's provider")
-            } else if !provider_keys.iter().any(|key| key.as_slice() == statement.public_key) {
+            } else if c.provider == c.attendee {
+                Some("a provider cannot vouch for herself")
+            } else if !registered {
                 Some("the signing key is not a registered device of the provider")
             } else {
                 None

@@ -6,13 +6,14 @@
 //! read again and merge again. Two devices pushing to one document at once therefore both land.
 //! A document's refusal never affects the other documents of the batch.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rsc_doc::{ActorId, DocError, SessionDoc};
 use rsc_model::Id;
 use rsc_protocol::{
     Bytes, Cursor, DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_CHANGES_PER_DOC,
-    MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION, RefusalCode, SyncRequest, SyncResponse,
+    MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, MAX_REQUEST_EXPANDED_BYTES, PROTOCOL_VERSION, RefusalCode,
+    SyncRequest, SyncResponse,
 };
 
 use crate::AppError;
@@ -97,6 +98,27 @@ fn check_request(request: &SyncRequest) -> Result<(), AppError> {
             ));
         }
     }
+    // What the changes expand to, each inflated no further than its own limit and the whole
+    // request no further than its total: a compressed bomb costs at most the limits.
+    let mut expanded = 0usize;
+    for (i, push) in request.push.iter().enumerate() {
+        for (j, change) in push.changes.iter().enumerate() {
+            expanded += match rsc_doc::expanded_len(&change.0) {
+                Ok(len) => len,
+                // Not a change at all: that document alone is refused when it is decoded.
+                Err(DocError::Malformed(_)) => 0,
+                Err(error) => return Err(AppError::invalid(format!("push[{i}].changes[{j}]"), error.to_string())),
+            };
+            if expanded > MAX_REQUEST_EXPANDED_BYTES {
+                return Err(AppError::invalid(
+                    "push",
+                    format!(
+                        "the changes expand to more than {MAX_REQUEST_EXPANDED_BYTES} bytes; send them in smaller requests"
+                    ),
+                ));
+            }
+        }
+    }
     if let Some(page) = request.page_changes
         && !(1..=MAX_PAGE_CHANGES).contains(&page)
     {
@@ -113,7 +135,9 @@ fn doc_refusal(doc: &str, error: DocError) -> DocRefusal {
     match &error {
         DocError::Malformed(_) => refusal(doc, RefusalCode::Undecodable, &error, None),
         DocError::Invalid { field, .. } => refusal(doc, RefusalCode::InvalidSession, &error, Some(field)),
-        DocError::NotAllowed(_) | DocError::Crypto(_) => refusal(doc, RefusalCode::InvalidSession, &error, None),
+        DocError::NotAllowed(_) => refusal(doc, RefusalCode::NotAllowed, &error, None),
+        DocError::MissingDependency(_) => refusal(doc, RefusalCode::MissingDependencies, &error, None),
+        DocError::Crypto(_) => refusal(doc, RefusalCode::InvalidSession, &error, None),
     }
 }
 
@@ -155,6 +179,10 @@ fn record_pushed(commits: &[DocCommit]) {
 /// Reads the stored document, merges the pushed changes, checks every rule and builds the
 /// update: the merged document, its projection and its new ledger entries. The outer `Err` is
 /// a server failure; the inner one is this document's refusal.
+///
+/// Every pushed change is judged on its own by `rsc-doc`'s rules (who may change what, at the
+/// point where the change was made and as the session stands), and the merged session must keep
+/// every rule a device keeps: the server accepts nothing a device would refuse.
 async fn prepare<S: Store>(
     store: &S,
     device: &AuthDevice,
@@ -181,56 +209,59 @@ async fn prepare<S: Store>(
         }
         decoded.push(change);
     }
-    let raw: Vec<Vec<u8>> = push.changes.iter().map(|b| b.0.clone()).collect();
     let user = Id::new(device.user.id.as_str(), "user").map_err(|e| AppError::Internal(e.to_string()))?;
 
     let stored = store.document(doc_id).await?;
-    let (mut doc, expected_version, previous_participants) = match &stored {
+    let (mut doc, expected_version, previous_participants, expanded_before) = match &stored {
         Some(stored) => {
+            // Everyone who ever took part may push (the rules then decide what); anyone else
+            // hears the same answer whether or not the session exists.
+            let ever = store.participants(doc_id).await?;
+            if !ever.iter().any(|p| p == user.as_str()) {
+                return Ok(Err(not_participant(doc_id)));
+            }
             let doc = SessionDoc::load(&stored.bytes)
                 .map_err(|e| AppError::Internal(format!("stored document {doc_id} does not load: {e}")))?;
-            let before = doc.session().map_err(|e| AppError::Internal(e.to_string()))?;
-            if !before.participants().contains(&user) {
-                return Ok(Err(refusal(
-                    doc_id,
-                    RefusalCode::NotParticipant,
-                    "you do not take part in this session",
-                    None,
-                )));
-            }
-            (doc, Some(stored.version), before.participants())
+            (doc, Some(stored.version), ever, stored.expanded_bytes)
         }
-        None => match SessionDoc::from_changes(&raw) {
-            Ok(doc) => (doc, None, Vec::new()),
-            Err(error) => return Ok(Err(doc_refusal(doc_id, error))),
-        },
+        None => (SessionDoc::empty(), None, Vec::new(), 0),
     };
+    let mut expanded = expanded_before;
     let new: Vec<NewChange> = decoded
         .iter()
-        .filter(|c| !doc.contains_change(&c.hash()) || expected_version.is_none())
-        .map(|c| NewChange {
-            hash: c.hash().0.to_vec(),
-            actor_id: c.actor_id().to_bytes().to_vec(),
-            bytes: c.raw_bytes().to_vec(),
+        .filter(|c| !doc.contains_change(&c.hash()))
+        .map(|c| {
+            expanded += c.raw_bytes().len() as i64;
+            NewChange {
+                hash: c.hash().0.to_vec(),
+                actor_id: c.actor_id().to_bytes().to_vec(),
+                bytes: c.raw_bytes().to_vec(),
+            }
         })
         .collect();
-    if expected_version.is_some() {
-        if new.is_empty() {
-            // A retried push: everything is stored already.
-            return Ok(Ok(Prepared::Stored(DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: 0 })));
-        }
-        if let Err(error) = doc.apply_changes(&raw) {
-            return Ok(Err(doc_refusal(doc_id, error)));
-        }
+    if new.is_empty() && expected_version.is_some() {
+        // A retried push: everything is stored already.
+        return Ok(Ok(Prepared::Stored(DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: 0 })));
     }
-    let missing = doc.missing_dependencies();
-    if !missing.is_empty() {
+    if expanded > rsc_doc::MAX_DOCUMENT_BYTES as i64 {
         return Ok(Err(refusal(
             doc_id,
-            RefusalCode::MissingDependencies,
-            format!("{} change(s) depend on changes the server does not have; sync them first", missing.len()),
+            RefusalCode::DocumentTooLarge,
+            format!(
+                "the document's changes would expand to {expanded} bytes; the limit is {}",
+                rsc_doc::MAX_DOCUMENT_BYTES
+            ),
             None,
         )));
+    }
+    let now = now_ms();
+    if let Err(error) = doc.apply_pushed(&decoded, &user, now) {
+        return Ok(Err(match error {
+            // Changes that build on a session the server does not hold: from the outside,
+            // the same as someone else's session.
+            DocError::MissingDependency(_) if expected_version.is_none() => not_participant(doc_id),
+            error => doc_refusal(doc_id, error),
+        }));
     }
     let session = match doc.session() {
         Ok(session) => session,
@@ -244,14 +275,11 @@ async fn prepare<S: Store>(
             Some("id"),
         )));
     }
-    let participants = session.participants();
-    if expected_version.is_none() && !participants.contains(&user) {
-        return Ok(Err(refusal(
-            doc_id,
-            RefusalCode::NotParticipant,
-            "a new session must include you as its provider or an attendee",
-            None,
-        )));
+    let mut participants = previous_participants.clone();
+    for person in session.participants() {
+        if !participants.iter().any(|p| p == person.as_str()) {
+            participants.push(person.to_string());
+        }
     }
     let bytes = doc.save();
     if bytes.len() > rsc_doc::MAX_DOCUMENT_BYTES {
@@ -265,10 +293,17 @@ async fn prepare<S: Store>(
     // A new document has no ledger yet, and keys matter only when there are statements.
     let mut ledger = if expected_version.is_some() { store.attestations(doc_id).await? } else { Vec::new() };
     let known: HashSet<Vec<u8>> = ledger.iter().map(|e| e.id.clone()).collect();
-    let signed = session.attendees.iter().any(|a| a.statement.is_some());
-    let provider_keys = if signed { store.active_keys(session.fields.provider.as_str()).await? } else { Vec::new() };
-    let now = now_ms();
-    let fresh = projection::new_attestations(&session, &known, &provider_keys, &device.device.id, now);
+    let mut keys: HashMap<Id, Vec<Vec<u8>>> = HashMap::new();
+    for attendee in &session.attendees {
+        if let Some(statement) = &attendee.statement
+            && !keys.contains_key(&statement.content.provider)
+        {
+            let provider = statement.content.provider.clone();
+            let active = store.active_keys(provider.as_str()).await?;
+            keys.insert(provider, active);
+        }
+    }
+    let fresh = projection::new_attestations(&session, &known, &keys, &device.device.id, now);
     ledger.extend(fresh.iter().cloned());
     let (session_row, attendance) = projection::project(&session, &ledger);
     let commit = DocCommit {
@@ -277,8 +312,9 @@ async fn prepare<S: Store>(
         bytes,
         new_changes: new,
         device_id: device.device.id.clone(),
-        previous_participants: previous_participants.iter().map(|p| p.to_string()).collect(),
-        participants: participants.iter().map(|p| p.to_string()).collect(),
+        previous_participants,
+        participants,
+        expanded_bytes: expanded,
         session: session_row,
         attendance,
         attestations: fresh,
@@ -286,6 +322,10 @@ async fn prepare<S: Store>(
     };
     let ack = DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: commit.new_changes.len() as u32 };
     Ok(Ok(Prepared::Write(Box::new(commit), ack)))
+}
+
+fn not_participant(doc: &str) -> DocRefusal {
+    refusal(doc, RefusalCode::NotParticipant, "you do not take part in this session", None)
 }
 
 fn heads(doc: &mut SessionDoc) -> Vec<String> {

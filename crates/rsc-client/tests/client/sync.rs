@@ -172,19 +172,28 @@ fn a_refused_push_is_reported_and_set_aside_while_the_rest_syncs() {
     ana.remove_attendee(group.id.as_str(), b.as_str()).expect("remove");
     sync(&ana);
     let other = ben.log_session(session(&p, "2025-03-05", 60, &[])).expect("log");
-    let bens_edit =
-        ben.edit_session(group.id.as_str(), SessionEdit { start_time: Some("11:00".into()), ..SessionEdit::default() });
+    let bens_edit = ben.set_attendance(group.id.as_str(), b.as_str(), Some(minutes(45)), None);
     let report = sync(&ben);
     match bens_edit {
         Ok(_) => {
             assert_eq!(report.refusals.len(), 1, "{report:?}");
             assert_eq!(report.refusals[0].doc, group.id.as_str());
-            assert_eq!(report.refusals[0].code, "not_participant");
+            assert_eq!(report.refusals[0].code, "not_allowed", "{report:?}");
             assert!(ben.status().expect("status").refused_changes >= 1);
         }
         Err(error) => panic!("ben could not edit his copy: {error}"),
     }
     assert_eq!(ben.status().expect("status").pending_changes, 0);
+    // Ben's copy went back to the server's: he is no longer listed, and nothing is wedged.
+    sync(&ana);
+    let seen_by_ben = ben.session(group.id.as_str()).expect("ben keeps the session he took part in");
+    assert!(seen_by_ben.attendees.iter().all(|x| x.id != b), "{seen_by_ben:?}");
+    ana.edit_session(group.id.as_str(), SessionEdit { start_time: Some("11:00".into()), ..SessionEdit::default() })
+        .expect("ana edits");
+    sync(&ana);
+    let report = sync(&ben);
+    assert!(report.refusals.is_empty(), "{report:?}");
+    assert_eq!(ben.session(group.id.as_str()).expect("session").start_time, "11:00");
     sync(&pat);
     assert!(pat.session(other.id.as_str()).is_ok(), "the rest of ben's logbook synced");
 }

@@ -43,6 +43,8 @@ pub struct StoredDoc {
     pub bytes: Vec<u8>,
     /// Incremented by every write; writes compare and set it.
     pub version: i64,
+    /// What its changes expand to, decompressed, in bytes.
+    pub expanded_bytes: i64,
 }
 
 /// A change new to the server.
@@ -159,12 +161,14 @@ pub struct DocCommit {
     pub new_changes: Vec<NewChange>,
     /// The device that pushed.
     pub device_id: String,
-    /// Everyone who took part in the version read (empty for a new document). The
-    /// participants table always matches the stored version, so this tells the store what to
-    /// add and remove without reading it.
+    /// Everyone who ever took part, as read before merging (empty for a new document). The
+    /// participants table only grows: a person who was ever the provider or an attendee keeps
+    /// receiving the session and may keep stating about it.
     pub previous_participants: Vec<String>,
-    /// Everyone who takes part after the update.
+    /// Everyone who ever took part, after the update (a superset of the previous ones).
     pub participants: Vec<String>,
+    /// What the merged document's changes expand to, in bytes.
+    pub expanded_bytes: i64,
     /// The session's projection.
     pub session: SessionRow,
     /// Its attendance.

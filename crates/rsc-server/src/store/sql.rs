@@ -346,7 +346,7 @@ macro_rules! impl_store {
             }
 
             async fn document(&self, doc_id: &str) -> Result<Option<StoredDoc>, StoreError> {
-                Ok(sqlx::query_as("SELECT bytes, version FROM documents WHERE id = $1")
+                Ok(sqlx::query_as("SELECT bytes, version, expanded_bytes FROM documents WHERE id = $1")
                     .bind(doc_id)
                     .fetch_optional(self.read_pool())
                     .await?)
@@ -370,14 +370,15 @@ macro_rules! impl_store {
                 let created: Vec<&DocCommit> = commits.iter().filter(|c| c.expected_version.is_none()).collect();
                 for chunk in created.chunks(ROWS_PER_STATEMENT) {
                     let mut insert = sqlx::QueryBuilder::new(
-                        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) ",
+                        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms, expanded_bytes) ",
                     );
                     insert.push_values(chunk, |mut row, c| {
                         row.push_bind(&c.doc_id)
                             .push("1")
                             .push_bind(&c.bytes)
                             .push_bind(c.bytes.len() as i64)
-                            .push_bind(c.now_ms);
+                            .push_bind(c.now_ms)
+                            .push_bind(c.expanded_bytes);
                     });
                     insert.push(" ON CONFLICT (id) DO NOTHING");
                     // A document someone else created in between: the caller retries.
@@ -389,14 +390,15 @@ macro_rules! impl_store {
                 for c in commits {
                     let Some(version) = c.expected_version else { continue };
                     let written = sqlx::query(
-                        "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4 \
-                         WHERE id = $1 AND version = $5",
+                        "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4, \
+                         expanded_bytes = $6 WHERE id = $1 AND version = $5",
                     )
                     .bind(&c.doc_id)
                     .bind(&c.bytes)
                     .bind(c.bytes.len() as i64)
                     .bind(c.now_ms)
                     .bind(version)
+                    .bind(c.expanded_bytes)
                     .execute(&mut *tx)
                     .await?;
                     if written.rows_affected() != 1 {
@@ -466,15 +468,6 @@ macro_rules! impl_store {
                     });
                     insert.push(" ON CONFLICT (id) DO NOTHING");
                     insert.build().execute(&mut *tx).await?;
-                }
-                for c in commits {
-                    for user in c.previous_participants.iter().filter(|u| !c.participants.contains(u)) {
-                        sqlx::query("DELETE FROM participants WHERE doc_id = $1 AND user_id = $2")
-                            .bind(&c.doc_id)
-                            .bind(user)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
                 }
                 // Last: draw sequence numbers. The counter row stays locked until commit, so
                 // sequence order is commit order; as little as possible happens while it is held.

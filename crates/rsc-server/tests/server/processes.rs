@@ -121,11 +121,13 @@ async fn two_processes_against_one_postgres_behave_as_one() {
         // Concurrent edits pushed through different processes at the same moment.
         for round in 0..6i64 {
             let (a, b) = (ana_id.clone(), ben_id.clone());
-            ana.edit(&doc, |d| {
-                d.set_attendance(&a, Some(rsc_model::Minutes::new(40 + round, "m").expect("m")), None).expect("edit")
+            ana.edit(&doc, |d, me| {
+                d.set_attendance(me, &a, Some(rsc_model::Minutes::new(40 + round, "m").expect("m")), None)
+                    .expect("edit")
             });
-            ben.edit(&doc, |d| {
-                d.set_attendance(&b, Some(rsc_model::Minutes::new(50 + round, "m").expect("m")), None).expect("edit")
+            ben.edit(&doc, |d, me| {
+                d.set_attendance(me, &b, Some(rsc_model::Minutes::new(50 + round, "m").expect("m")), None)
+                    .expect("edit")
             });
             let (ra, rb) = tokio::join!(ana.sync_once(None), ben.sync_once(None));
             assert_eq!((ra.accepted.len(), rb.accepted.len()), (1, 1));

@@ -10,7 +10,7 @@ use rsc_server::RunningServer;
 use rsc_server::store::Store;
 use serde_json::{Value, json};
 
-use crate::support::{Api, Device};
+use crate::support::{Api, Device, signed_at};
 
 const HEADER: &str =
     "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n";
@@ -77,15 +77,15 @@ async fn sessions_on(world: &mut World, dates: &[&str]) -> Vec<String> {
     for date in dates {
         let id = world.ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
         let day = date.parse().expect("date");
-        world.ana.edit(&id, |d| d.edit(SessionEdit { date: Some(day), ..Default::default() }).expect("date"));
+        world.ana.edit(&id, |d, me| d.edit(me, SessionEdit { date: Some(day), ..Default::default() }).expect("date"));
         ids.push(id);
     }
     world.ana.sync().await;
     world.pat.sync().await;
     let key = DeviceKey::from_secret_bytes(&world.pat.key.secret_bytes());
     for id in &ids {
-        world.pat.edit(id, |d| {
-            d.confirm(&key, &pat_id, &ana_id, Minutes::new(60, "m").expect("m"), 1).expect("confirm");
+        world.pat.edit(id, |d, _| {
+            d.confirm(&key, &pat_id, &ana_id, Minutes::new(60, "m").expect("m"), signed_at(1)).expect("confirm");
         });
     }
     world.pat.sync().await;
@@ -266,8 +266,8 @@ async fn evaluation_agrees_with_rsc_evaluate_and_exports_verify<S: Store>(store:
     world.ana.sync().await;
     world.pat.sync().await;
     let key = DeviceKey::from_secret_bytes(&world.pat.key.secret_bytes());
-    world.pat.edit(&ids[2], |d| {
-        d.dispute(&key, &pat_id, &ana_id, "ended early", 5).expect("dispute");
+    world.pat.edit(&ids[2], |d, _| {
+        d.dispute(&key, &pat_id, &ana_id, "ended early", signed_at(5)).expect("dispute");
     });
     world.pat.sync().await;
 
@@ -381,8 +381,9 @@ async fn csv_and_pdf_reports_and_pending_confirmations<S: Store>(store: S) {
     let ids = sessions_on(&mut world, &["2025-01-10", "2025-03-10"]).await;
     let (ana_id, pat_id) = (world.ana.user_id.clone(), world.pat.user_id.clone());
     let waiting = world.ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 30)]);
-    world.ana.edit(&ids[0], |d| {
-        d.edit(SessionEdit { minutes: Some(Minutes::new(75, "m").expect("m")), ..Default::default() }).expect("edit")
+    world.ana.edit(&ids[0], |d, me| {
+        d.edit(me, SessionEdit { minutes: Some(Minutes::new(75, "m").expect("m")), ..Default::default() })
+            .expect("edit")
     });
     world.ana.sync().await;
 

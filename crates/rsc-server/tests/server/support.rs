@@ -107,6 +107,12 @@ pub struct Api {
 
 /// An HTTP client. The workspace builds reqwest with rustls but no built-in crypto provider
 /// (the device core brings ring), so the provider is installed first.
+/// A signing time after every session these tests log (2026-01-01 UTC, plus `n` ms) and
+/// before now.
+pub fn signed_at(n: i64) -> i64 {
+    1_767_225_600_000 + n
+}
+
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
@@ -225,10 +231,10 @@ impl Device {
     }
 
     /// Edits a document offline with `edit`, recording the new changes for the next sync.
-    pub fn edit(&mut self, doc: &str, edit: impl FnOnce(&mut SessionDoc)) {
+    pub fn edit(&mut self, doc: &str, edit: impl FnOnce(&mut SessionDoc, &Id)) {
         let mut current = self.docs.remove(doc).expect("document on this device");
         let before = current.heads();
-        edit(&mut current);
+        edit(&mut current, &self.user_id.clone());
         self.track(doc, current, &before);
     }
 
@@ -254,6 +260,17 @@ impl Device {
         let response: SyncResponse = serde_json::from_value(body).expect("sync response");
         for ack in &response.accepted {
             self.unacked.remove(&ack.doc);
+        }
+        // As a device does: refused changes, and what builds on them, leave the local copy.
+        for refused in &response.refused {
+            let Some(changes) = self.unacked.remove(&refused.doc) else { continue };
+            let hashes: Vec<rsc_doc::ChangeHash> =
+                changes.iter().filter_map(|c| SessionDoc::decode_change(c).ok()).map(|c| c.hash()).collect();
+            if let Some(mut doc) = self.docs.remove(&refused.doc)
+                && let Some(kept) = doc.without(&hashes).expect("roll back")
+            {
+                self.docs.insert(refused.doc.clone(), kept);
+            }
         }
         for pulled in &response.pull {
             let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();

@@ -8,7 +8,7 @@ use rsc_protocol::{Bytes, DocPush, RefusalCode, SyncRequest, SyncResponse};
 use rsc_server::RunningServer;
 use rsc_server::store::Store;
 
-use crate::support::{Api, Device};
+use crate::support::{Api, Device, signed_at};
 
 fn m(n: i64) -> Minutes {
     Minutes::new(n, "m").expect("minutes")
@@ -67,14 +67,14 @@ async fn three_devices_edit_offline_and_converge_in_every_order<S: Store>(store:
         // Offline, concurrently: ben corrects his minutes, ana moves the start time, pat
         // confirms ana with 80 minutes.
         let ben = ben_id.clone();
-        devices[1].edit(&doc, |d| d.set_attendance(&ben, Some(m(75)), None).expect("ben edits"));
-        devices[0].edit(&doc, |d| {
-            d.edit(SessionEdit { start_time: Some("10:30".into()), ..Default::default() }).expect("ana edits")
+        devices[1].edit(&doc, |d, me| d.set_attendance(me, &ben, Some(m(75)), None).expect("ben edits"));
+        devices[0].edit(&doc, |d, me| {
+            d.edit(me, SessionEdit { start_time: Some("10:30".into()), ..Default::default() }).expect("ana edits")
         });
         let (ana, pat) = (ana_id.clone(), pat_id.clone());
         let key = rsc_doc::DeviceKey::from_secret_bytes(&devices[2].key.secret_bytes());
-        devices[2].edit(&doc, |d| {
-            d.confirm(&key, &pat, &ana, m(80), 1_000).expect("pat confirms");
+        devices[2].edit(&doc, |d, _| {
+            d.confirm(&key, &pat, &ana, m(80), signed_at(1_000)).expect("pat confirms");
         });
         for &i in &order {
             devices[i].sync().await;
@@ -109,35 +109,37 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
     let mut devices = people(&api, &["ana", "pat"]).await;
     let (ana_id, pat_id) = (devices[0].user_id.clone(), devices[1].user_id.clone());
     let doc = devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    devices[0].sync().await;
 
     // The supervisee signs a "confirmation" in the provider's name with her own key.
     let ana_key = rsc_doc::DeviceKey::from_secret_bytes(&devices[0].key.secret_bytes());
     let (ana, pat) = (ana_id.clone(), pat_id.clone());
-    devices[0].edit(&doc, |d| {
-        d.confirm(&ana_key, &pat, &ana, m(60), 1).expect("the document cannot tell");
+    devices[0].edit(&doc, |d, _| {
+        d.confirm(&ana_key, &pat, &ana, m(60), signed_at(1)).expect("the document cannot tell");
     });
+    let responses = devices[0].sync().await;
+    assert_eq!(responses[0].refused.len(), 1, "only the provider states about attendance: {responses:?}");
+    assert_eq!(responses[0].refused[0].code, RefusalCode::NotAllowed);
+    assert!(store.attestations(&doc).await.expect("ledger").is_empty());
     devices[0].sync().await;
-    let ledger = store.attestations(&doc).await.expect("ledger");
-    assert_eq!(ledger.len(), 1);
-    assert!(!ledger[0].valid);
-    assert_eq!(ledger[0].invalid_reason.as_deref(), Some("the signing key is not a registered device of the provider"));
     assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "pending");
 
     // The provider signs with a key that is not registered to any of her devices.
     devices[1].sync().await;
     let stray = rsc_doc::DeviceKey::generate().expect("key");
-    devices[1].edit(&doc, |d| {
-        d.confirm(&stray, &pat_id, &ana_id, m(60), 2).expect("signs");
+    devices[1].edit(&doc, |d, _| {
+        d.confirm(&stray, &pat_id, &ana_id, m(60), signed_at(2)).expect("signs");
     });
     devices[1].sync().await;
     let ledger = store.attestations(&doc).await.expect("ledger");
-    assert_eq!(ledger.iter().filter(|e| !e.valid).count(), 2);
+    assert_eq!(ledger.iter().filter(|e| !e.valid).count(), 1);
+    assert_eq!(ledger[0].invalid_reason.as_deref(), Some("the signing key is not a registered device of the provider"));
     assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "pending");
 
     // Signed on her registered device, it counts.
     let pat_key = rsc_doc::DeviceKey::from_secret_bytes(&devices[1].key.secret_bytes());
-    devices[1].edit(&doc, |d| {
-        d.confirm(&pat_key, &pat_id, &ana_id, m(55), 3).expect("signs");
+    devices[1].edit(&doc, |d, _| {
+        d.confirm(&pat_key, &pat_id, &ana_id, m(55), signed_at(3)).expect("signs");
     });
     devices[1].sync().await;
     let row = &store.attendance_rows(&doc).await.expect("rows")[0];
@@ -156,15 +158,15 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
     devices[1].sync().await;
     let pat_key = rsc_doc::DeviceKey::from_secret_bytes(&devices[1].key.secret_bytes());
     let (ana, pat) = (ana_id.clone(), pat_id.clone());
-    devices[1].edit(&doc, |d| {
-        d.confirm(&pat_key, &pat, &ana, m(60), 10).expect("confirm");
+    devices[1].edit(&doc, |d, _| {
+        d.confirm(&pat_key, &pat, &ana, m(60), signed_at(10)).expect("confirm");
     });
     devices[1].sync().await;
     devices[0].sync().await;
 
     // The supervisee deletes the statement from the document with a raw Automerge edit.
     let actor = devices[0].actor.clone();
-    devices[0].edit(&doc, |d| {
+    devices[0].edit(&doc, |d, _| {
         let base = d.heads();
         let mut raw = automerge::AutoCommit::load(&d.save()).expect("load").with_actor(actor);
         let statements = match automerge::ReadDoc::get(&raw, automerge::ROOT, "statements").expect("get") {
@@ -176,16 +178,21 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
         let changes: Vec<Vec<u8>> = raw.get_changes(&base).iter().map(|c| c.raw_bytes().to_vec()).collect();
         d.apply_changes(&changes).expect("apply");
     });
-    devices[0].sync().await;
-    assert!(devices[0].doc(&doc).session().expect("session").attendee(&ana_id).expect("ana").statement.is_none());
+    let responses = devices[0].sync().await;
+    assert_eq!(responses[0].refused.len(), 1, "only the provider changes statements");
+    assert_eq!(responses[0].refused[0].code, RefusalCode::NotAllowed);
+    assert!(
+        devices[0].doc(&doc).session().expect("session").attendee(&ana_id).expect("ana").statement.is_some(),
+        "the refused deletion left the supervisee's copy"
+    );
     let row = &store.attendance_rows(&doc).await.expect("rows")[0];
     assert_eq!(row.status, "confirmed", "the ledger still holds the confirmation");
     assert_eq!(store.attestations(&doc).await.expect("ledger").len(), 1);
 
     // A later dispute by the same provider supersedes it.
     devices[1].sync().await;
-    devices[1].edit(&doc, |d| {
-        d.dispute(&pat_key, &pat_id, &ana_id, "Ana was not there", 20).expect("dispute");
+    devices[1].edit(&doc, |d, _| {
+        d.dispute(&pat_key, &pat_id, &ana_id, "Ana was not there", signed_at(20)).expect("dispute");
     });
     devices[1].sync().await;
     assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "disputed");
@@ -193,14 +200,14 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
 
     // An edit after confirmation uncounts it until confirmed again.
     devices[0].sync().await;
-    devices[1].edit(&doc, |d| {
-        d.confirm(&pat_key, &pat_id, &ana_id, m(45), 30).expect("confirm");
+    devices[1].edit(&doc, |d, _| {
+        d.confirm(&pat_key, &pat_id, &ana_id, m(45), signed_at(30)).expect("confirm");
     });
     devices[1].sync().await;
     assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].confirmed_minutes, Some(45));
     devices[0].sync().await;
-    devices[0].edit(&doc, |d| {
-        d.edit(SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit")
+    devices[0].edit(&doc, |d, me| {
+        d.edit(me, SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit")
     });
     devices[0].sync().await;
     let row = &store.attendance_rows(&doc).await.expect("rows")[0];
@@ -220,10 +227,11 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
 
     // Eve gets hold of the document's bytes somehow and pushes an edit.
     let bytes = devices[0].docs.get_mut(&doc).expect("doc").save();
-    let mut stolen = SessionDoc::load_as(&bytes, devices[2].actor.clone()).expect("load");
-    let base = stolen.heads();
-    stolen.edit(SessionEdit { minutes: Some(m(120)), ..Default::default() }).expect("edit");
-    let changes = stolen.changes_since(&base);
+    let base = SessionDoc::load(&bytes).expect("load").heads();
+    let mut stolen = automerge::AutoCommit::load(&bytes).expect("load").with_actor(devices[2].actor.clone());
+    stolen.put(automerge::ROOT, "minutes", 120).expect("put");
+    stolen.commit();
+    let changes: Vec<Vec<u8>> = stolen.get_changes(&base).iter().map(|c| c.raw_bytes().to_vec()).collect();
     let response =
         push(&devices[2], vec![DocPush { doc: doc.clone(), changes: changes.into_iter().map(Bytes).collect() }]).await;
     assert_eq!(response.refused.len(), 1);
@@ -231,7 +239,7 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
 
     // Nor can she create a session she takes no part in (the document API would not let her;
     // she writes one naming ana as its author).
-    let fields = stolen.session().expect("session").fields;
+    let fields = SessionDoc::load(&bytes).expect("load").session().expect("session").fields;
     let attendee = rsc_doc::NewAttendee { id: ana_id.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
     let mut forged =
         SessionDoc::create(devices[2].actor.clone(), rsc_model::Id::random(), ana_id.clone(), fields, vec![attendee])
@@ -240,7 +248,7 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
     let changes = forged.changes_since(&[]).into_iter().map(Bytes).collect();
     let refused = push(&devices[2], vec![DocPush { doc: other.clone(), changes }]).await.refused;
     assert_eq!(refused.len(), 1);
-    assert_eq!((refused[0].doc.as_str(), refused[0].code), (other.as_str(), RefusalCode::NotParticipant));
+    assert_eq!((refused[0].doc.as_str(), refused[0].code), (other.as_str(), RefusalCode::NotAllowed));
     assert!(!eve_id.as_str().is_empty());
     server.stop().await.expect("stop");
 }
@@ -275,11 +283,12 @@ async fn bad_documents_are_refused_alone_and_the_rest_of_the_batch_lands<S: Stor
     let mut foreign =
         SessionDoc::load_as(&devices[0].docs.get_mut(&good).expect("doc").save(), ben_actor).expect("load");
     let fbase = foreign.heads();
-    foreign.edit(SessionEdit { start_time: Some("11:00".into()), ..Default::default() }).expect("edit");
+    foreign.edit(&ana_id, SessionEdit { start_time: Some("11:00".into()), ..Default::default() }).expect("edit");
     let foreign_changes: Vec<Bytes> = foreign.changes_since(&fbase).into_iter().map(Bytes).collect();
     // And a fine edit.
-    devices[0]
-        .edit(&good, |d| d.edit(SessionEdit { start_time: Some("09:15".into()), ..Default::default() }).expect("edit"));
+    devices[0].edit(&good, |d, me| {
+        d.edit(me, SessionEdit { start_time: Some("09:15".into()), ..Default::default() }).expect("edit")
+    });
     let fine: Vec<Bytes> = devices[0].unacked[&good].iter().cloned().map(Bytes).collect();
 
     let response = push(
@@ -360,8 +369,8 @@ async fn concurrent_pushes_to_one_document_both_land<S: Store>(store: S) {
     devices[1].sync().await;
     for round in 0..8i64 {
         let (ana, ben) = (ana_id.clone(), ben_id.clone());
-        devices[0].edit(&doc, |d| d.set_attendance(&ana, Some(m(30 + round)), None).expect("edit"));
-        devices[1].edit(&doc, |d| d.set_attendance(&ben, Some(m(60 + round)), None).expect("edit"));
+        devices[0].edit(&doc, |d, me| d.set_attendance(me, &ana, Some(m(30 + round)), None).expect("edit"));
+        devices[1].edit(&doc, |d, me| d.set_attendance(me, &ben, Some(m(60 + round)), None).expect("edit"));
         let [a, b, _] = &mut devices[..] else { unreachable!() };
         let (ra, rb) = tokio::join!(a.sync_once(None), b.sync_once(None));
         assert_eq!((ra.accepted.len(), rb.accepted.len()), (1, 1), "both land (round {round})");
