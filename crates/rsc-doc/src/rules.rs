@@ -69,7 +69,13 @@ impl Diff {
         }
         for new in &after.attendees {
             match before.attendee(&new.id) {
-                None => diff.roster = true,
+                None => {
+                    diff.roster = true;
+                    // Nobody arrives already confirmed, except by the provider's own hand.
+                    if new.statement.is_some() {
+                        diff.statements.push(new.id.clone());
+                    }
+                }
                 Some(old) => {
                     if old.minutes_attended != new.minutes_attended
                         || old.about_own_rsc_practice != new.about_own_rsc_practice
