@@ -360,3 +360,47 @@ proptest! {
         }
     }
 }
+
+// ---- limits on what a change expands to ----
+
+fn uleb(mut n: usize, out: &mut Vec<u8>) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+#[test]
+fn a_compressed_change_is_measured_by_what_it_expands_to_without_expanding_it() {
+    use std::io::Write;
+    // 16 MiB of zeros deflate to about 16 KB: under the limit as sent, far over it expanded.
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..16 {
+        encoder.write_all(&zeros).expect("deflate");
+    }
+    let body = encoder.finish().expect("deflate");
+    let mut bomb = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+    uleb(body.len(), &mut bomb);
+    bomb.extend_from_slice(&body);
+    assert!(bomb.len() <= rsc_doc::MAX_CHANGE_BYTES, "the bomb is small as sent: {}", bomb.len());
+    let err = rsc_doc::expanded_len(&bomb).expect_err("refused");
+    assert_eq!(err.field(), Some("change"), "{err}");
+    assert_eq!(SessionDoc::decode_change(&bomb).expect_err("refused").field(), Some("change"));
+
+    // A real change, compressed the way Automerge compresses, is measured at its real size.
+    let mut doc = group_doc();
+    let mut change = automerge::AutoCommit::load(&doc.save()).expect("load").get_changes(&[])[0].clone();
+    let raw_len = change.raw_bytes().len();
+    let compressed = change.bytes().to_vec();
+    assert!(compressed.len() < raw_len, "automerge compressed it");
+    assert_eq!(rsc_doc::expanded_len(&compressed).expect("fine"), raw_len);
+    assert!(SessionDoc::decode_change(&compressed).is_ok());
+    // Not a change at all.
+    assert!(matches!(rsc_doc::expanded_len(&[1, 2, 3]), Err(DocError::Malformed(_))));
+}
