@@ -237,11 +237,33 @@ fn statement(
     .to_bytes()
 }
 
-fn put_statement(raw: &mut AutoCommit, under: &Id, bytes: Vec<u8>) {
-    let statements = match raw.get(ROOT, "statements").expect("get") {
+/// The map at `key` of the root.
+fn map_of(raw: &AutoCommit, key: &str) -> automerge::ObjId {
+    match raw.get(ROOT, key).expect("get") {
         Some((_, id)) => id,
-        None => panic!("statements map"),
-    };
+        None => panic!("no map `{key}`"),
+    }
+}
+
+/// `provider`, offline, disputes `attendee`'s entry on `doc` (to be pushed at her next sync).
+fn dispute_offline(provider: &mut Device, doc: &str, attendee: &Id, reason: &str, at: i64) {
+    let key = DeviceKey::from_secret_bytes(&provider.key.secret_bytes());
+    provider.edit(doc, |d, me| {
+        d.dispute(&key, me, attendee, reason, signed_at(at)).expect("dispute offline");
+    });
+}
+
+/// The person who logged `doc` names `to` as its provider, and syncs.
+async fn switch_provider(device: &mut Device, doc: &str, to: &Id) {
+    let to = to.clone();
+    device.edit(doc, |d, me| {
+        d.edit(me, SessionEdit { provider: Some(to), ..Default::default() }).expect("switch provider");
+    });
+    device.sync().await;
+}
+
+fn put_statement(raw: &mut AutoCommit, under: &Id, bytes: Vec<u8>) {
+    let statements = map_of(raw, "statements");
     raw.put(&statements, under.as_str(), bytes).expect("put statement");
 }
 
@@ -310,10 +332,7 @@ async fn no_forgery_gets_a_minute_credited() {
     let eve_key = DeviceKey::from_secret_bytes(&w.eve.key.secret_bytes());
     let signed = statement(&eve_key, &own, &eve, &eve, "2025-03-04", 90, 60, signed_at(5));
     let r = raw_push(&mut w.eve, &own, |raw| {
-        let attendees = match raw.get(ROOT, "attendees").expect("get") {
-            Some((_, id)) => id,
-            None => panic!("attendees"),
-        };
+        let attendees = map_of(raw, "attendees");
         let me = raw.put_object(&attendees, eve.as_str(), ObjType::Map).expect("put");
         raw.put(&me, "minutes_attended", 60).expect("put");
         raw.put(&me, "about_own_rsc_practice", false).expect("put");
@@ -327,10 +346,7 @@ async fn no_forgery_gets_a_minute_credited() {
     // 2. An individual session with two attendees.
     let two = logged(&mut w.ana, &pat, "2025-09-03").await;
     let r = raw_push(&mut w.ana, &two, |raw| {
-        let attendees = match raw.get(ROOT, "attendees").expect("get") {
-            Some((_, id)) => id,
-            None => panic!("attendees"),
-        };
+        let attendees = map_of(raw, "attendees");
         let extra = raw.put_object(&attendees, ben.as_str(), ObjType::Map).expect("put");
         raw.put(&extra, "minutes_attended", 60).expect("put");
         raw.put(&extra, "about_own_rsc_practice", false).expect("put");
@@ -456,10 +472,7 @@ async fn no_forgery_gets_a_minute_credited() {
         doc
     };
     let r = raw_push(&mut w.ben, &planted, |raw| {
-        let attendees = match raw.get(ROOT, "attendees").expect("get") {
-            Some((_, id)) => id,
-            None => panic!("attendees"),
-        };
+        let attendees = map_of(raw, "attendees");
         raw.delete(&attendees, ben.as_str()).expect("delete");
     })
     .await;
@@ -483,22 +496,10 @@ async fn no_forgery_gets_a_minute_credited() {
     // 13. A dispute the supervisee tries to suppress by switching the provider away and back.
     let contested = logged(&mut w.ana, &pat, "2025-09-12").await;
     confirmed(&mut w.pat, &contested, &ana, 60).await;
-    let pat_key2 = DeviceKey::from_secret_bytes(&w.pat.key.secret_bytes());
-    let ana3 = ana.clone();
-    w.pat.edit(&contested, |d, me| {
-        d.dispute(&pat_key2, me, &ana3, "Ana was not there", signed_at(2_000)).expect("dispute offline");
-    });
+    dispute_offline(&mut w.pat, &contested, &ana, "Ana was not there", 2_000);
     w.ana.sync().await;
-    let quinn2 = quinn.clone();
-    w.ana.edit(&contested, |d, me| {
-        d.edit(me, SessionEdit { provider: Some(quinn2), ..Default::default() }).expect("switch away");
-    });
-    w.ana.sync().await;
-    let pat3 = pat.clone();
-    w.ana.edit(&contested, |d, me| {
-        d.edit(me, SessionEdit { provider: Some(pat3), ..Default::default() }).expect("switch back");
-    });
-    w.ana.sync().await;
+    switch_provider(&mut w.ana, &contested, &quinn).await;
+    switch_provider(&mut w.ana, &contested, &pat).await;
     let responses = w.pat.sync().await;
     assert!(responses.iter().all(|r| r.refused.is_empty()), "the dispute lands: {responses:?}");
     counts_nothing(&api, &w.ana, &contested, "suppressed dispute").await;
@@ -508,16 +509,9 @@ async fn no_forgery_gets_a_minute_credited() {
     //     and her later changes do not wedge her copy.
     let moved_away = logged(&mut w.ana, &pat, "2025-09-15").await;
     confirmed(&mut w.pat, &moved_away, &ana, 60).await;
-    let ana4 = ana.clone();
-    w.pat.edit(&moved_away, |d, me| {
-        d.dispute(&pat_key2, me, &ana4, "wrong week", signed_at(3_000)).expect("dispute offline");
-    });
+    dispute_offline(&mut w.pat, &moved_away, &ana, "wrong week", 3_000);
     w.ana.sync().await;
-    let quinn3 = quinn.clone();
-    w.ana.edit(&moved_away, |d, me| {
-        d.edit(me, SessionEdit { provider: Some(quinn3), ..Default::default() }).expect("switch away");
-    });
-    w.ana.sync().await;
+    switch_provider(&mut w.ana, &moved_away, &quinn).await;
     let responses = w.pat.sync().await;
     assert!(responses.iter().all(|r| r.refused.is_empty()), "a former provider still states: {responses:?}");
     counts_nothing(&api, &w.ana, &moved_away, "confirmation by a former provider").await;
@@ -525,10 +519,7 @@ async fn no_forgery_gets_a_minute_credited() {
 
     // 15. The supervisee deletes the provider's dispute from the document.
     let r = raw_push(&mut w.ana, &contested, |raw| {
-        let statements = match raw.get(ROOT, "statements").expect("get") {
-            Some((_, id)) => id,
-            None => panic!("statements"),
-        };
+        let statements = map_of(raw, "statements");
         raw.delete(&statements, ana.as_str()).expect("delete");
     })
     .await;
@@ -585,10 +576,10 @@ async fn no_forgery_gets_a_minute_credited() {
     }
 
     // 23. A session dated in the future cannot be confirmed.
-    let tomorrow = Date::from_unix_millis(support_now_ms() + 86_400_000).expect("date").to_string();
+    let tomorrow = Date::from_unix_millis(rsc_server::auth::now_ms() + 86_400_000).expect("date").to_string();
     let future = logged(&mut w.ana, &pat, &tomorrow).await;
     w.pat.sync().await;
-    let future_statement = statement(&pat_key, &future, &ana, &pat, &tomorrow, 90, 60, support_now_ms());
+    let future_statement = statement(&pat_key, &future, &ana, &pat, &tomorrow, 90, 60, rsc_server::auth::now_ms());
     let r = raw_push(&mut w.pat, &future, |raw| put_statement(raw, &ana, future_statement)).await;
     refused(&r, RefusalCode::InvalidSession, "a session that has not happened");
     counts_nothing(&api, &w.ana, &future, "a session that has not happened").await;
@@ -611,11 +602,7 @@ async fn no_forgery_gets_a_minute_credited() {
     let switched = logged(&mut w.ana, &rae, "2025-09-23").await;
     confirmed(&mut w.rae, &switched, &ana, 60).await;
     w.ana.sync().await;
-    let pat4 = pat.clone();
-    w.ana.edit(&switched, |d, me| {
-        d.edit(me, SessionEdit { provider: Some(pat4), ..Default::default() }).expect("switch to pat")
-    });
-    w.ana.sync().await;
+    switch_provider(&mut w.ana, &switched, &pat).await;
     counts_nothing(&api, &w.ana, &switched, "a statement by a previous provider").await;
     attempts += 1;
 
@@ -653,8 +640,4 @@ async fn no_forgery_gets_a_minute_credited() {
     let (_, evaluation) = api.get(&format!("/v1/me/evaluation?{query}"), Some(&w.ana.token)).await;
     assert_eq!(counted(&evaluation, &control), 60);
     let _ = (&w.staff, &w.tess);
-}
-
-fn support_now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

@@ -265,22 +265,24 @@ impl SessionDoc {
             let mut deps = change.deps().to_vec();
             heads.sort();
             deps.sort();
-            let (before, after) = if heads == deps {
+            if heads == deps {
+                // Made on the latest state: the session before it is the current one.
                 work.apply_changes([change.clone()])?;
                 let after = read_session(&work)?;
-                (current.clone(), after)
+                rules::authorize(Authorship { author, before: current.as_ref(), current: None }, &after)?;
+                rules::check_timing(current.as_ref(), &after, now_ms)?;
+                current = Some(after);
             } else {
+                // Made concurrently: judged where it was made, and against the session now.
                 let mut fork = work.fork_at(&deps)?;
                 let before = read_session(&fork)?;
                 fork.apply_changes([change.clone()])?;
                 let after = read_session(&fork)?;
+                rules::authorize(Authorship { author, before: Some(&before), current: current.as_ref() }, &after)?;
+                rules::check_timing(Some(&before), &after, now_ms)?;
                 work.apply_changes([change.clone()])?;
-                (Some(before), after)
-            };
-            let now_session = current.as_ref().filter(|_| heads != deps);
-            rules::authorize(Authorship { author, before: before.as_ref(), current: now_session }, &after)?;
-            rules::check_timing(before.as_ref(), &after, now_ms)?;
-            current = Some(if heads == deps { after } else { read_session(&work)? });
+                current = Some(read_session(&work)?);
+            }
         }
         if let Some(session) = &current {
             session.validate()?;
@@ -504,20 +506,14 @@ impl SessionDoc {
             if s.withdrawn {
                 return Err(DocError::NotAllowed("the session is withdrawn; restore it first".into()));
             }
-            let (session_id, fields, ends_at_ms) = (s.id.clone(), s.fields.clone(), s.ends_at_ms()?);
+            if kind == StatementKind::Confirm {
+                rules::require_ended(s, signed_at_ms)?;
+            }
+            let (session_id, fields) = (s.id.clone(), s.fields.clone());
             let entry =
                 s.attendees.iter_mut().find(|a| &a.id == attendee).ok_or_else(|| {
                     DocError::invalid("attendee", format!("`{attendee}` does not attend this session"))
                 })?;
-            if kind == StatementKind::Confirm && signed_at_ms < ends_at_ms {
-                return Err(DocError::invalid(
-                    "confirmation",
-                    format!(
-                        "the session of {} at {} ({}) has not ended yet; confirm it once it has taken place",
-                        fields.date, fields.start_time, fields.time_zone
-                    ),
-                ));
-            }
             if let Some(minutes) = minutes {
                 if minutes > fields.minutes {
                     return Err(DocError::invalid(

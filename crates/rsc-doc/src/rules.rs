@@ -193,17 +193,23 @@ pub fn check_timing(before: Option<&Session>, after: &Session, now_ms: i64) -> R
         let changed =
             before.and_then(|b| b.attendee(&attendee.id)).and_then(|a| a.statement.as_ref()) != Some(statement);
         if changed && statement.content.kind == StatementKind::Confirm {
-            let ends = after.ends_at_ms()?;
-            if now_ms < ends || statement.content.signed_at_ms < ends {
-                return Err(DocError::invalid(
-                    "confirmation",
-                    format!(
-                        "the session of {} at {} ({}) has not ended yet; confirm it once it has taken place",
-                        after.fields.date, after.fields.start_time, after.fields.time_zone
-                    ),
-                ));
-            }
+            require_ended(after, now_ms.min(statement.content.signed_at_ms))?;
         }
+    }
+    Ok(())
+}
+
+/// A session can be confirmed only at `at_ms` or later than its end.
+pub(crate) fn require_ended(session: &Session, at_ms: i64) -> Result<(), DocError> {
+    if at_ms < session.ends_at_ms()? {
+        let f = &session.fields;
+        return Err(DocError::invalid(
+            "confirmation",
+            format!(
+                "the session of {} at {} ({}) has not ended yet; confirm it once it has taken place",
+                f.date, f.start_time, f.time_zone
+            ),
+        ));
     }
     Ok(())
 }
