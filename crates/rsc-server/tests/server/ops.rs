@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use rsc_protocol::RefusalCode;
 use rsc_server::RunningServer;
 use rsc_server::http::{OPENAPI, ROUTES};
 use rsc_server::store::Store;
@@ -21,6 +22,22 @@ fn openapi_lists_exactly_the_routes() {
     }
     let routed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     assert_eq!(documented, routed);
+}
+
+#[test]
+fn openapi_lists_every_refusal_code() {
+    let text = OPENAPI;
+    for code in [
+        RefusalCode::NotParticipant,
+        RefusalCode::ForeignActor,
+        RefusalCode::Undecodable,
+        RefusalCode::InvalidSession,
+        RefusalCode::MissingDependencies,
+        RefusalCode::DocumentTooLarge,
+        RefusalCode::NotAllowed,
+    ] {
+        assert!(text.contains(&format!("\"{}\"", code.as_str())), "openapi.json lacks refusal code {}", code.as_str());
+    }
 }
 
 async fn every_route_is_served_and_documented<S: Store>(store: S) {
