@@ -166,7 +166,14 @@ impl Logbook {
         };
         let _: RegisterResponse =
             Api { http: self.http()?, base: &server, token: None }.post("/v1/accounts", &request)?;
-        self.sign_in(&server, email, password, device_name)
+        // The server answers a registration the same way whether or not the email already had an
+        // account; only signing in tells, and only the person who knows that account's password.
+        self.sign_in(&server, email, password, device_name).map_err(|e| match e {
+            ClientError::Unauthorized(_) => ClientError::Unauthorized(
+                "this email already has an account with another password: sign in with that password instead".into(),
+            ),
+            other => other,
+        })
     }
 
     /// Signs this device in to an existing account, registering its key and actor id.

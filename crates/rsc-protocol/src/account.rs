@@ -49,12 +49,17 @@ pub struct RegisterRequest {
     pub display_name: String,
 }
 
-/// The new account.
+/// The answer to a registration. It is the same whether the email was new or already had an
+/// account, so that registration does not reveal who has one (sign-in does not either).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterResponse {
-    /// The account's id: the id sessions name this person by.
-    pub user_id: String,
+    /// What to do next: sign in with this email and password.
+    pub message: String,
 }
+
+/// [`RegisterResponse::message`], the one answer to every accepted registration.
+pub const REGISTERED_MESSAGE: &str = "If this email is new, its account is ready. If it already had an account, \
+     nothing changed. Either way, sign in with the email and that account's password.";
 
 /// The device signing in: its public key and Automerge actor id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@ mod sync;
 
 pub use account::{
     DeviceInfo, DeviceView, ErrorBody, LoginRequest, LoginResponse, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MeResponse,
-    RegisterRequest, RegisterResponse, Role,
+    REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role,
 };
 pub use bytes::Bytes;
 pub use cursor::{Cursor, CursorError};

@@ -110,23 +110,28 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Refuses a sign-in when the account or the address has failed too often recently.
-pub async fn check_rate_limit<S: Store>(store: &S, email: &str, address: IpAddr) -> Result<(), AppError> {
-    let since = now_ms() - LOGIN_WINDOW_MS;
-    let account = store.login_failures_since(&format!("account:{email}"), since).await?;
-    let by_address = store.login_failures_since(&format!("address:{address}"), since).await?;
-    if account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+/// Reserves a sign-in attempt against the account and the address before the password is
+/// checked, or refuses with 429 when either has failed too often recently. The reservation counts
+/// as a failure until [`release_attempt`] forgets it, so parallel guesses cannot overrun the limit.
+pub async fn reserve_attempt<S: Store>(store: &S, email: &str, address: IpAddr) -> Result<String, AppError> {
+    let attempt = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    let limits = [
+        (format!("account:{email}"), MAX_FAILURES_PER_ACCOUNT),
+        (format!("address:{address}"), MAX_FAILURES_PER_ADDRESS),
+    ];
+    if !store.reserve_login_attempt(&limits, &attempt, now, now - LOGIN_WINDOW_MS).await? {
         return Err(AppError::RateLimited {
             retry_after_secs: (LOGIN_WINDOW_MS / 1000) as u64,
             message: "too many failed sign-ins; wait 15 minutes and try again".into(),
         });
     }
-    Ok(())
+    Ok(attempt)
 }
 
-/// Notes a failed sign-in against the account and the address.
-pub async fn record_failure<S: Store>(store: &S, email: &str, address: IpAddr) -> Result<(), AppError> {
-    store.record_login_failure(&[format!("account:{email}"), format!("address:{address}")], now_ms()).await?;
+/// Forgets a reserved attempt whose password was right: only failures count.
+pub async fn release_attempt<S: Store>(store: &S, attempt: &str) -> Result<(), AppError> {
+    store.release_login_attempt(attempt).await?;
     Ok(())
 }
 

@@ -5,23 +5,29 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
-use rsc_protocol::{DeviceView, LoginRequest, LoginResponse, MeResponse, RegisterRequest, RegisterResponse, Role};
+use rsc_protocol::{
+    DeviceView, LoginRequest, LoginResponse, MeResponse, REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role,
+};
 
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{self, AuthDevice};
 use crate::store::{DeviceRecord, Store};
 
-/// `POST /v1/accounts`: a new member account.
+/// `POST /v1/accounts`: a new member account. An email that already has one gets the same
+/// answer, after the same work (the password is hashed either way), and nothing changes.
 pub async fn register<S: Store>(
     State(state): State<AppState<S>>,
     JsonBody(request): JsonBody<RegisterRequest>,
 ) -> Result<(StatusCode, Json<RegisterResponse>), AppError> {
-    let user =
-        auth::create_account(&state.store, &request.email, &request.password, &request.display_name, Role::Member)
-            .await?;
-    tracing::info!(user_id = %user.id, "account registered");
-    Ok((StatusCode::CREATED, Json(RegisterResponse { user_id: user.id })))
+    match auth::create_account(&state.store, &request.email, &request.password, &request.display_name, Role::Member)
+        .await
+    {
+        Ok(user) => tracing::info!(user_id = %user.id, "account registered"),
+        Err(AppError::Conflict(_)) => tracing::info!("registration for an email that has an account; nothing changed"),
+        Err(other) => return Err(other),
+    }
+    Ok((StatusCode::ACCEPTED, Json(RegisterResponse { message: REGISTERED_MESSAGE.to_string() })))
 }
 
 fn hex_field<const N: usize>(text: &str, field: &str) -> Result<[u8; N], AppError> {
@@ -43,7 +49,7 @@ pub async fn login<S: Store>(
         return Err(AppError::invalid("device.public_key", "is not an ed25519 public key"));
     }
     let actor_id: [u8; 16] = hex_field(&request.device.actor_id, "device.actor_id")?;
-    auth::check_rate_limit(&state.store, &email, address.ip()).await?;
+    let attempt = auth::reserve_attempt(&state.store, &email, address.ip()).await?;
     let user = state.store.user_by_email(&email).await?;
     let verified = match &user {
         Some(user) => auth::verify_password(request.password.clone(), user.password_hash.clone()).await,
@@ -54,10 +60,10 @@ pub async fn login<S: Store>(
         }
     };
     let Some(user) = user.filter(|_| verified) else {
-        auth::record_failure(&state.store, &email, address.ip()).await?;
         tracing::info!("failed sign-in");
         return Err(AppError::Unauthorized("wrong email or password".into()));
     };
+    auth::release_attempt(&state.store, &attempt).await?;
     let (token, token_hash) = auth::new_token()?;
     let device = DeviceRecord {
         id: uuid::Uuid::new_v4().to_string(),

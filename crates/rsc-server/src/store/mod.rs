@@ -70,9 +70,19 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Public keys of the user's unrevoked devices.
     fn active_keys(&self, user_id: &str) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
 
-    /// Notes a failed sign-in for each key (`account:…`, `address:…`).
-    fn record_login_failure(&self, keys: &[String], at_ms: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Failed sign-ins for `key` since `since_ms`.
+    /// Reserves one sign-in attempt, named `attempt`, against each `(key, limit)` (`account:…`,
+    /// `address:…`), unless a key already has `limit` attempts since `since_ms`. Atomic: parallel
+    /// reservations for one key are counted one after the other. `false` when refused.
+    fn reserve_login_attempt(
+        &self,
+        limits: &[(String, i64)],
+        attempt: &str,
+        at_ms: i64,
+        since_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Forgets a reserved attempt whose password was right.
+    fn release_login_attempt(&self, attempt: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Reserved attempts not released (failed sign-ins) for `key` since `since_ms`.
     fn login_failures_since(&self, key: &str, since_ms: i64) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
     /// A document's saved bytes and version.

@@ -317,12 +317,40 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(|(key,)| key).collect())
             }
 
-            async fn record_login_failure(&self, keys: &[String], at_ms: i64) -> Result<(), StoreError> {
+            async fn reserve_login_attempt(
+                &self,
+                limits: &[(String, i64)],
+                attempt: &str,
+                at_ms: i64,
+                since_ms: i64,
+            ) -> Result<bool, StoreError> {
                 let mut tx = self.write_pool().begin().await?;
-                for key in keys {
-                    sqlx::query("INSERT INTO login_failures (key, at_ms) VALUES ($1, $2)")
+                let mut keys: Vec<&(String, i64)> = limits.iter().collect();
+                // One order for every transaction, so two reservations never wait on each other.
+                keys.sort();
+                for (key, limit) in keys {
+                    // Locks the key's row until commit: a parallel reservation for the same key
+                    // waits here and then counts this one's attempt.
+                    sqlx::query(
+                        "INSERT INTO login_limits (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET key = excluded.key",
+                    )
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                    let (count,): (i64,) =
+                        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at_ms >= $2")
+                            .bind(key)
+                            .bind(since_ms)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    if count >= *limit {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    }
+                    sqlx::query("INSERT INTO login_failures (key, at_ms, attempt) VALUES ($1, $2, $3)")
                         .bind(key)
                         .bind(at_ms)
+                        .bind(attempt)
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -332,6 +360,14 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn release_login_attempt(&self, attempt: &str) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM login_failures WHERE attempt = $1")
+                    .bind(attempt)
+                    .execute(self.write_pool())
+                    .await?;
                 Ok(())
             }
 

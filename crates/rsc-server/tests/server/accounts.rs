@@ -6,18 +6,34 @@ use serde_json::json;
 
 use crate::support::{Api, Device};
 
-async fn registration_validates_and_refuses_duplicates<S: Store>(store: S) {
+async fn registration_validates_and_does_not_reveal_existing_accounts<S: Store>(store: S) {
     let server = RunningServer::start(store).await.expect("server");
     let api = Api::new(server.url());
-    api.register("ana").await;
-    let (status, body) = api
+    let (status, new_email) = api
         .post(
             "/v1/accounts",
             None,
-            &json!({"email": "ANA@example.org", "password": "a long enough password", "display_name": "Ana"}),
+            &json!({"email": "ana@example.org", "password": "a long enough password", "display_name": "Ana"}),
         )
         .await;
-    assert_eq!((status, body["error"].as_str()), (409, Some("conflict")), "{body}");
+    assert_eq!(status, 202, "{new_email}");
+    // Someone registering an email that has an account gets exactly the same answer, and the
+    // account keeps its password and name.
+    let (status, taken_email) = api
+        .post(
+            "/v1/accounts",
+            None,
+            &json!({"email": "ANA@example.org", "password": "the intruder's password", "display_name": "Mallory"}),
+        )
+        .await;
+    assert_eq!((status, &taken_email), (202, &new_email));
+    let phone = Device::sign_in(&api, "ana").await;
+    let (_, me) = api.get("/v1/me", Some(&phone.token)).await;
+    assert_eq!(me["display_name"].as_str(), Some("Ana"));
+    let intruder = json!({ "email": "ana@example.org", "password": "the intruder's password",
+        "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate().expect("key").public_key()),
+                    "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
+    assert_eq!(api.post("/v1/login", None, &intruder).await.0, 401);
     let (status, body) = api
         .post(
             "/v1/accounts",
@@ -38,10 +54,10 @@ async fn registration_validates_and_refuses_duplicates<S: Store>(store: S) {
 async fn devices_sign_in_list_and_revoke<S: Store>(store: S) {
     let server = RunningServer::start(store).await.expect("server");
     let api = Api::new(server.url());
-    let user_id = api.register("ana").await;
+    api.register("ana").await;
     let phone = Device::sign_in(&api, "ana").await;
     let tablet = Device::sign_in(&api, "ana").await;
-    assert_eq!(phone.user_id.as_str(), user_id);
+    assert_eq!(phone.user_id, tablet.user_id);
 
     let (status, me) = api.get("/v1/me", Some(&phone.token)).await;
     assert_eq!(status, 200);
@@ -126,8 +142,51 @@ async fn sign_in_is_rate_limited_per_account<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// Hole 4: parallel wrong passwords all read the failure count before any was written, and about
+/// 70 of 200 were checked instead of 10.
+async fn parallel_guesses_get_exactly_the_limit_checked<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    api.register("ana").await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let api = api.clone();
+        guesses.spawn(async move {
+            let body = json!({ "email": "ana@example.org", "password": format!("wrong password number {i}"),
+                "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate().expect("key").public_key()),
+                            "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
+            api.post("/v1/login", None, &body).await.0
+        });
+    }
+    let statuses = guesses.join_all().await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(
+        (checked, refused),
+        (
+            rsc_server::auth::MAX_FAILURES_PER_ACCOUNT as usize,
+            200 - rsc_server::auth::MAX_FAILURES_PER_ACCOUNT as usize
+        ),
+        "{statuses:?}"
+    );
+    server.stop().await.expect("stop");
+}
+
+/// A right password does not use up the allowance: only failures count.
+async fn successful_sign_ins_do_not_count_as_failures<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    api.register("ana").await;
+    for _ in 0..rsc_server::auth::MAX_FAILURES_PER_ACCOUNT + 2 {
+        Device::sign_in(&api, "ana").await;
+    }
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
-    registration_validates_and_refuses_duplicates,
+    registration_validates_and_does_not_reveal_existing_accounts,
+    parallel_guesses_get_exactly_the_limit_checked,
+    successful_sign_ins_do_not_count_as_failures,
     devices_sign_in_list_and_revoke,
     sign_in_checks_device_fields_and_actor_binding,
     sign_in_is_rate_limited_per_account,

@@ -115,13 +115,23 @@ async fn devices_register_revoke_and_bind_actors<S: Store>(store: S) {
     assert_eq!(listed[0].revoked_at_ms, Some(99));
 }
 
-async fn login_failures_count_within_the_window<S: Store>(store: S) {
-    let keys = ["account:ana@example.org".to_string(), "address:127.0.0.1".to_string()];
-    for at in [100, 200, 300] {
-        store.record_login_failure(&keys, at).await.expect("record");
+async fn login_attempts_are_reserved_up_to_the_limit_and_released<S: Store>(store: S) {
+    let limits = [("account:ana@example.org".to_string(), 3), ("address:127.0.0.1".to_string(), 4)];
+    for (n, at) in [100, 200, 300].into_iter().enumerate() {
+        assert!(store.reserve_login_attempt(&limits, &format!("a{n}"), at, 0).await.expect("reserve"));
     }
+    assert!(!store.reserve_login_attempt(&limits, "a3", 400, 0).await.expect("reserve"), "the account is at its limit");
+    assert_eq!(
+        store.login_failures_since("address:127.0.0.1", 0).await.expect("count"),
+        3,
+        "a refusal reserves nothing"
+    );
     assert_eq!(store.login_failures_since("account:ana@example.org", 150).await.expect("count"), 2);
-    assert_eq!(store.login_failures_since("address:127.0.0.1", 0).await.expect("count"), 3);
+    assert!(store.reserve_login_attempt(&limits, "a4", 400, 150).await.expect("reserve"), "the oldest left the window");
+    store.release_login_attempt("a4").await.expect("release");
+    store.release_login_attempt("a0").await.expect("release");
+    assert_eq!(store.login_failures_since("account:ana@example.org", 0).await.expect("count"), 2);
+    assert_eq!(store.login_failures_since("address:127.0.0.1", 0).await.expect("count"), 2);
     assert_eq!(store.login_failures_since("account:ben@example.org", 0).await.expect("count"), 0);
 }
 
@@ -228,7 +238,7 @@ async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
 crate::on_both_backends!(
     users_are_unique_by_email,
     devices_register_revoke_and_bind_actors,
-    login_failures_count_within_the_window,
+    login_attempts_are_reserved_up_to_the_limit_and_released,
     commits_compare_versions_and_write_everything_or_nothing,
     pulls_follow_the_cursor_and_participation,
     concurrent_commits_get_distinct_sequences,
