@@ -106,8 +106,7 @@ impl Logbook {
         if dir.as_os_str().is_empty() {
             return Err(ClientError::invalid("dir", "give the folder the logbook lives in"));
         }
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| ClientError::Storage(format!("cannot create the logbook folder {}: {e}", dir.display())))?;
+        store::private::create_dir(&dir)?;
         let mut store = Store::open(&dir.join(STORE_FILE))?;
         store.write(|tx| store::device(tx).map(|_| ()))?;
         Ok(Logbook { store: Mutex::new(store), sync_lock: Mutex::new(()), http: OnceLock::new(), dir })

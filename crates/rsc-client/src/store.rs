@@ -78,11 +78,19 @@ pub(crate) struct PendingChange {
 
 impl Store {
     /// Opens (creating and migrating as needed) the store file at `path`.
+    /// The file holds the device's private key: it and SQLite's companion files are readable by
+    /// their owner only (SQLite gives the companions the main file's mode).
     pub fn open(path: &Path) -> Result<Store, ClientError> {
+        private::create_file(path)?;
         let conn = Connection::open(path)
             .map_err(|e| ClientError::Storage(format!("cannot open the logbook at {}: {e}", path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        for suffix in ["-wal", "-shm"] {
+            let mut companion = path.as_os_str().to_owned();
+            companion.push(suffix);
+            private::tighten(Path::new(&companion), private::FILE_MODE)?;
+        }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn };
@@ -289,6 +297,64 @@ pub(crate) fn wipe(conn: &Connection) -> Result<(), ClientError> {
     Ok(())
 }
 
+/// Owner-only permissions for the logbook's folder and files (on Unix; elsewhere the platform's
+/// per-user storage already is).
+pub(crate) mod private {
+    use std::path::Path;
+
+    use crate::ClientError;
+
+    /// Mode of the store files: read and write by the owner only.
+    pub const FILE_MODE: u32 = 0o600;
+    /// Mode of the logbook folder.
+    pub const DIR_MODE: u32 = 0o700;
+
+    /// Creates the folder (and its parents) owner-only, and makes an existing one owner-only.
+    pub fn create_dir(dir: &Path) -> Result<(), ClientError> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
+        builder
+            .create(dir)
+            .map_err(|e| ClientError::Storage(format!("cannot create the logbook folder {}: {e}", dir.display())))?;
+        tighten(dir, DIR_MODE)
+    }
+
+    /// Creates the file owner-only if it does not exist yet, and makes an existing one owner-only.
+    pub fn create_file(path: &Path) -> Result<(), ClientError> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+        options
+            .open(path)
+            .map_err(|e| ClientError::Storage(format!("cannot open the logbook at {}: {e}", path.display())))?;
+        tighten(path, FILE_MODE)
+    }
+
+    /// Removes group and other access from `path` when it exists (files written by earlier
+    /// versions were world-readable).
+    pub fn tighten(path: &Path, mode: u32) -> Result<(), ClientError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let Ok(metadata) = std::fs::metadata(path) else { return Ok(()) };
+            if metadata.permissions().mode() & 0o777 != mode {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| {
+                    ClientError::Storage(format!(
+                        "{} holds the device's private key and must be private to you, but its permissions cannot be changed: {e}",
+                        path.display()
+                    ))
+                })?;
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = (path, mode);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +377,31 @@ mod tests {
         let (again, actor_again) = device(store.conn()).expect("device");
         assert_eq!(key.public_key(), again.public_key());
         assert_eq!(actor, actor_again);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_and_every_store_file_are_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777;
+        let root = std::env::temp_dir().join(format!("rsc-private-{}", uuid::Uuid::new_v4().simple()));
+        let dir = root.join("nested").join("logbook");
+        private::create_dir(&dir).expect("dir");
+        assert_eq!((mode(&root.join("nested")), mode(&dir)), (0o700, 0o700));
+        let path = dir.join("logbook.sqlite3");
+        let store = Store::open(&path).expect("open");
+        device(store.conn()).expect("a key is written");
+        for file in ["logbook.sqlite3", "logbook.sqlite3-wal", "logbook.sqlite3-shm"] {
+            assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+        }
+        drop(store);
+        // A store and folder left world-readable by an earlier version are tightened on open.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        private::create_dir(&dir).expect("dir");
+        let _store = Store::open(&path).expect("reopen");
+        assert_eq!((mode(&dir), mode(&path)), (0o700, 0o600));
+        std::fs::remove_dir_all(&root).expect("clean up");
     }
 
     #[test]
