@@ -21,6 +21,20 @@ pub struct DatabaseArgs {
     pub max_connections: u32,
 }
 
+/// The database a command uses, as printed before it runs: the URL with secrets redacted and, for
+/// a SQLite file, its absolute path.
+pub fn describe_database(url: &str) -> String {
+    let redacted = Redacted(url).to_string();
+    let file = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).map(|rest| {
+        let path = rest.split('?').next().unwrap_or(rest);
+        std::path::absolute(path).unwrap_or_else(|_| path.into())
+    });
+    match file {
+        Some(path) if !url.contains(":memory:") => format!("{redacted} ({})", path.display()),
+        _ => redacted,
+    }
+}
+
 /// How the server runs.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
@@ -66,5 +80,16 @@ mod tests {
         assert_eq!(Redacted("postgres://rsc@db/rsc").to_string(), "postgres://rsc@db/rsc");
         assert_eq!(Redacted("postgres://db/rsc?user=a&password=b").to_string(), "postgres://db/rsc?***");
         assert_eq!(Redacted(DEFAULT_DATABASE_URL).to_string(), DEFAULT_DATABASE_URL);
+    }
+
+    #[test]
+    fn a_sqlite_database_is_described_by_its_absolute_path() {
+        let here = std::env::current_dir().expect("cwd");
+        assert_eq!(
+            describe_database(DEFAULT_DATABASE_URL),
+            format!("{DEFAULT_DATABASE_URL} ({})", here.join("rsc-data/rsc.db").display())
+        );
+        assert_eq!(describe_database("sqlite:///srv/rsc.db?mode=rwc"), "sqlite:///srv/rsc.db?mode=rwc (/srv/rsc.db)");
+        assert_eq!(describe_database("postgres://rsc:s3cret@db/rsc"), "postgres://rsc:***@db/rsc");
     }
 }

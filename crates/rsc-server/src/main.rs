@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use rsc_protocol::Role;
-use rsc_server::config::{DatabaseArgs, Redacted, ServeArgs};
+use rsc_protocol::{ClaimDecision, Role};
+use rsc_server::config::{DatabaseArgs, Redacted, ServeArgs, describe_database};
+use rsc_server::http::registry::{decide_claim, review_claims};
 use rsc_server::store::{PgStore, SqliteStore, Store};
 use rsc_server::{auth, telemetry};
 
@@ -81,17 +82,30 @@ enum RegistryCommand {
         #[arg(long)]
         on: String,
     },
-    /// List the providers' claims awaiting a decision.
-    Claims,
+    /// List the providers' claims awaiting a decision, each beside the record's holder, with
+    /// anything that does not match flagged.
+    Claims {
+        /// Decided claims too.
+        #[arg(long)]
+        all: bool,
+    },
     /// Approve a provider's claim to a record: their confirmations verify from now on.
     Approve {
-        /// The claim's id (from `registry claims`).
-        claim_id: String,
+        /// The endorsement number claimed, or the claim's id (or its first characters) when
+        /// several accounts claim one number.
+        claim: String,
+        /// Approve although the claimant's email is not the record holder's: you checked who
+        /// they are another way.
+        #[arg(long)]
+        despite_mismatch: bool,
+        /// A note for the provider.
+        #[arg(long, default_value = "")]
+        note: String,
     },
     /// Reject a provider's claim to a record.
     Reject {
-        /// The claim's id (from `registry claims`).
-        claim_id: String,
+        /// The endorsement number claimed, or the claim's id (or its first characters).
+        claim: String,
         /// Why, for the provider.
         #[arg(long, default_value = "")]
         note: String,
@@ -125,13 +139,21 @@ enum Backend {
     Sqlite(SqliteStore),
 }
 
-async fn connect(args: &DatabaseArgs) -> Result<Backend, String> {
+/// Opens the database; `create` lets serving and migrating set up a new one, which the
+/// administrative commands must never do.
+async fn connect(args: &DatabaseArgs, create: bool) -> Result<Backend, String> {
     let url = &args.database_url;
     let failed = |e: rsc_server::store::StoreError| format!("cannot open the database {}: {e}", Redacted(url));
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Backend::Postgres(PgStore::connect(url, args.max_connections).await.map_err(failed)?))
+        let store = if create {
+            PgStore::connect(url, args.max_connections).await
+        } else {
+            PgStore::open_existing(url, args.max_connections).await
+        };
+        Ok(Backend::Postgres(store.map_err(failed)?))
     } else if url.starts_with("sqlite:") {
-        Ok(Backend::Sqlite(SqliteStore::connect(url).await.map_err(failed)?))
+        let store = if create { SqliteStore::connect(url).await } else { SqliteStore::open_existing(url).await };
+        Ok(Backend::Sqlite(store.map_err(failed)?))
     } else {
         Err(format!("--database-url: `{}` is neither postgres://… nor sqlite://…", Redacted(url)))
     }
@@ -258,29 +280,81 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> Result<(), S
             print_record(&record);
             Ok(())
         }
-        RegistryCommand::Claims => {
-            for claim in store.claims(None, Some("pending")).await.map_err(|e| e.to_string())? {
-                let who = store.user_by_id(&claim.user_id).await.map_err(|e| e.to_string())?;
-                let who = who.map(|u| format!("{} <{}>", u.display_name, u.email)).unwrap_or(claim.user_id);
-                println!("{}  {}  claimed by {who}", claim.id, claim.number);
+        RegistryCommand::Claims { all } => {
+            let reviews =
+                review_claims(store, if all { None } else { Some("pending") }).await.map_err(|e| e.to_string())?;
+            if reviews.is_empty() {
+                println!("no {}claims", if all { "" } else { "pending " });
+            }
+            for review in &reviews {
+                print_claim(review);
             }
             Ok(())
         }
-        RegistryCommand::Approve { claim_id } => decide_claim(store, &claim_id, "approved", "").await,
-        RegistryCommand::Reject { claim_id, note } => decide_claim(store, &claim_id, "rejected", &note).await,
+        RegistryCommand::Approve { claim, despite_mismatch, note } => {
+            decide(store, &claim, true, ClaimDecision { note, despite_mismatch }).await
+        }
+        RegistryCommand::Reject { claim, note } => {
+            decide(store, &claim, false, ClaimDecision { note, despite_mismatch: false }).await
+        }
     }
 }
 
-async fn decide_claim<S: Store>(store: &S, id: &str, status: &str, note: &str) -> Result<(), String> {
-    match store.decide_claim(id, status, "cli", note, auth::now_ms()).await {
-        Ok(true) => {
-            println!("claim {id} {status}");
-            Ok(())
-        }
-        Ok(false) => Err(format!("no pending claim `{id}` (list them with `rsc-server registry claims`)")),
-        Err(rsc_server::store::StoreError::Conflict(_)) => Err("another account already holds this record".into()),
-        Err(error) => Err(error.to_string()),
+fn print_claim(review: &rsc_protocol::ClaimReview) {
+    let day = |ms: i64| rsc_model::Date::from_unix_millis(ms).map_or_else(|| "?".to_string(), |d| d.to_string());
+    let decided = review.decided_at_ms.map(|ms| format!(" on {}", day(ms))).unwrap_or_default();
+    println!(
+        "{}  {} {} ({}), {}{decided}",
+        review.record.number,
+        review.record.credential,
+        review.record.association,
+        review.status,
+        day(review.created_at_ms)
+    );
+    println!("    claimed by     {} <{}>", review.claimant.display_name, review.claimant.email);
+    println!("    record holder  {} <{}>", review.record.holder_name, review.record.holder_email);
+    for warning in &review.warnings {
+        println!("    ! {warning}");
     }
+    println!("    claim id       {}", review.claim_id);
+}
+
+/// Finds the pending claim a person means: by endorsement number when one account claims it,
+/// else by the claim id or a unique start of it.
+async fn pending_claim<S: Store>(store: &S, wanted: &str) -> Result<rsc_protocol::ClaimReview, String> {
+    let pending = review_claims(store, Some("pending")).await.map_err(|e| e.to_string())?;
+    let by_number: Vec<_> = pending.iter().filter(|r| r.record.number.eq_ignore_ascii_case(wanted)).collect();
+    let by_id: Vec<_> = pending.iter().filter(|r| wanted.len() >= 4 && r.claim_id.starts_with(wanted)).collect();
+    match (by_number.as_slice(), by_id.as_slice()) {
+        ([one], _) | ([], [one]) => Ok((*one).clone()),
+        ([], []) => Err(format!("no pending claim for `{wanted}` (list them with `rsc-server registry claims`)")),
+        (several, _) if several.len() > 1 => Err(format!(
+            "{} accounts claim {wanted}: {}; name the claim by its id",
+            several.len(),
+            several
+                .iter()
+                .map(|r| format!("{} <{}> ({})", r.claimant.display_name, r.claimant.email, r.claim_id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => Err(format!("`{wanted}` starts more than one claim id; give more of it")),
+    }
+}
+
+async fn decide<S: Store>(store: &S, wanted: &str, approve: bool, decision: ClaimDecision) -> Result<(), String> {
+    let claim = pending_claim(store, wanted).await?;
+    let decided = decide_claim(store, &claim.claim_id, approve, &decision, "cli").await.map_err(|e| match e {
+        rsc_server::AppError::Conflict(message) if !approve || !message.contains("despite_mismatch") => message,
+        rsc_server::AppError::Conflict(message) => message.replace("with despite_mismatch", "with --despite-mismatch"),
+        other => other.to_string(),
+    })?;
+    println!(
+        "{} {}'s claim to {}",
+        if approve { "approved" } else { "rejected" },
+        decided.claimant.display_name,
+        decided.record.number
+    );
+    Ok(())
 }
 
 async fn keys<S: Store>(store: &S, command: KeysCommand) -> Result<(), String> {
@@ -297,24 +371,28 @@ async fn keys<S: Store>(store: &S, command: KeysCommand) -> Result<(), String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let command = cli.command.unwrap_or(Command::Serve);
+    let database = describe_database(&cli.database.database_url);
     if matches!(command, Command::Serve) {
         tracing::info!(
-            database_url = %Redacted(&cli.database.database_url),
+            %database,
             max_connections = cli.database.max_connections,
             listen = %cli.serve.listen,
             request_timeout_secs = cli.serve.request_timeout_secs,
             log_format = ?cli.serve.log_format,
             "configuration"
         );
+    } else {
+        // On standard error, so that what a command prints stays fit for a pipe.
+        eprintln!("database: {database}");
     }
-    let backend = connect(&cli.database).await?;
+    let backend = connect(&cli.database, matches!(command, Command::Serve | Command::Migrate)).await?;
     match command {
         Command::Serve => match backend {
             Backend::Postgres(store) => serve(store, &cli.serve).await,
             Backend::Sqlite(store) => serve(store, &cli.serve).await,
         },
         Command::Migrate => {
-            println!("migrations applied to {}", Redacted(&cli.database.database_url));
+            println!("migrations applied to {database}");
             Ok(())
         }
         Command::Admin { command: AdminCommand::Create { email, display_name } } => match backend {

@@ -15,9 +15,10 @@
 use std::collections::HashMap;
 
 use rsc_model::{Credential, CredentialRecord, Date};
+use rsc_protocol::{AccountSummary, ClaimReview, ClaimedRecord};
 use serde::Serialize;
 
-use crate::store::RegistryRecord;
+use crate::store::{ClaimRecord, RegistryRecord, UserRecord};
 
 /// The most rows one import may hold.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
@@ -187,9 +188,157 @@ pub fn credential_of(record: &RegistryRecord) -> Option<CredentialRecord> {
     })
 }
 
+/// Names compared the way people write them: case and spacing aside.
+fn same_name(a: &str, b: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+    words(a) == words(b)
+}
+
+fn summary(user: &UserRecord) -> AccountSummary {
+    AccountSummary { user_id: user.id.clone(), display_name: user.display_name.clone(), email: user.email.clone() }
+}
+
+/// Puts a claim beside the record it names and flags what staff should check: a claimant whose
+/// email or name is not the holder's, and a record another account already holds.
+pub fn review_claim(
+    claim: &ClaimRecord,
+    claimant: &UserRecord,
+    record: &RegistryRecord,
+    holder: Option<&UserRecord>,
+) -> ClaimReview {
+    let email_matches = claimant.email.eq_ignore_ascii_case(record.holder_email.trim());
+    let name_matches = same_name(&claimant.display_name, &record.holder_name);
+    let holder = holder.filter(|h| h.id != claimant.id);
+    let mut warnings = Vec::new();
+    if !email_matches {
+        warnings.push(format!(
+            "the claimant's email {} is not the record holder's ({})",
+            claimant.email,
+            if record.holder_email.trim().is_empty() { "none on the record" } else { record.holder_email.trim() }
+        ));
+    }
+    if !name_matches {
+        warnings.push(format!(
+            "the claimant's name {} is not the record holder's ({})",
+            claimant.display_name, record.holder_name
+        ));
+    }
+    if let Some(holder) = holder {
+        warnings.push(format!(
+            "{} <{}> already holds this record through an approved claim",
+            holder.display_name, holder.email
+        ));
+    }
+    ClaimReview {
+        claim_id: claim.id.clone(),
+        status: claim.status.clone(),
+        created_at_ms: claim.created_at_ms,
+        decided_at_ms: claim.decided_at_ms,
+        note: claim.note.clone(),
+        claimant: summary(claimant),
+        record: ClaimedRecord {
+            number: record.number.clone(),
+            holder_name: record.holder_name.clone(),
+            holder_email: record.holder_email.clone(),
+            credential: record.credential.clone(),
+            association: record.association.clone(),
+        },
+        email_matches,
+        name_matches,
+        already_held_by: holder.map(summary),
+        warnings,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Real names from the shared test list, so that comparisons meet accents and apostrophes.
+    fn names() -> Vec<String> {
+        include_str!("../../../../shared/data/names.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn user(id: &str, name: &str, email: &str) -> UserRecord {
+        UserRecord {
+            id: id.into(),
+            email: email.into(),
+            display_name: name.into(),
+            password_hash: String::new(),
+            role: "member".into(),
+            created_at_ms: 0,
+        }
+    }
+
+    fn record(name: &str, email: &str) -> RegistryRecord {
+        RegistryRecord {
+            number: "NM-1".into(),
+            holder_name: name.into(),
+            holder_email: email.into(),
+            credential: "IMHM-C".into(),
+            association: "NMAIMH".into(),
+            earned_on: "2015-03-01".into(),
+            valid_through: None,
+            revoked_on: None,
+            version: 1,
+            changed_at_ms: 0,
+            changed_by: "cli".into(),
+            source: "test".into(),
+        }
+    }
+
+    fn claim(user_id: &str) -> ClaimRecord {
+        ClaimRecord {
+            id: "c1".into(),
+            number: "NM-1".into(),
+            user_id: user_id.into(),
+            status: "pending".into(),
+            created_at_ms: 0,
+            decided_at_ms: None,
+            decided_by: None,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_claim_by_the_holder_has_no_warnings_whatever_the_case_and_spacing() {
+        for name in names() {
+            let holder = user("u1", &format!(" {}  ", name.to_uppercase()), "holder@example.org");
+            let review = review_claim(&claim("u1"), &holder, &record(&name, "Holder@Example.org "), Some(&holder));
+            assert!(review.email_matches && review.name_matches, "{name}: {:?}", review.warnings);
+            assert_eq!((review.warnings.len(), review.already_held_by), (0, None), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_claim_by_someone_else_names_both_people_and_the_current_holder() {
+        let names = names();
+        let (holder_name, claimant_name, other_name) = (&names[0], &names[3], &names[6]);
+        let claimant = user("u2", claimant_name, "claimant@example.org");
+        let other = user("u3", other_name, "other@example.org");
+        let review = review_claim(&claim("u2"), &claimant, &record(holder_name, "holder@example.org"), Some(&other));
+        assert!(!review.email_matches && !review.name_matches);
+        assert_eq!(review.already_held_by.as_ref().map(|h| h.display_name.as_str()), Some(other_name.as_str()));
+        let text = review.warnings.join("\n");
+        for expected in [
+            claimant_name,
+            holder_name,
+            other_name,
+            &"claimant@example.org".to_string(),
+            &"holder@example.org".to_string(),
+        ] {
+            assert!(text.contains(expected.as_str()), "{expected} missing from {text}");
+        }
+        let no_email = review_claim(&claim("u2"), &claimant, &record(claimant_name, ""), None);
+        assert_eq!(
+            no_email.warnings,
+            vec!["the claimant's email claimant@example.org is not the record holder's (none on the record)"]
+        );
+    }
 
     const HEADER: &str =
         "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n";

@@ -119,14 +119,15 @@ impl TestServer {
             .expect("claims")
             .json()
             .expect("json");
-        let claim = claims.as_array().expect("claims").iter().find(|c| c["number"] == number).expect("the claim");
+        let claim =
+            claims.as_array().expect("claims").iter().find(|c| c["record"]["number"] == number).expect("the claim");
         let response = http
-            .post(format!("{}/v1/registry/claims/{}/approve", self.url(), claim["id"].as_str().expect("id")))
+            .post(format!("{}/v1/registry/claims/{}/approve", self.url(), claim["claim_id"].as_str().expect("id")))
             .bearer_auth(&token)
             .json(&serde_json::json!({}))
             .send()
             .expect("approve");
-        assert_eq!(response.status().as_u16(), 204);
+        assert_eq!(response.status().as_u16(), 200);
     }
 
     fn admin_token(&mut self) -> String {

@@ -7,14 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rsc_model::Date;
-use rsc_protocol::Role;
+use rsc_protocol::{ClaimDecision, ClaimReview, Role};
 use serde::{Deserialize, Serialize};
 
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
-use crate::registry::{RowError, parse_csv};
-use crate::store::{ClaimRecord, RegistryRecord, Store};
+use crate::registry::{RowError, parse_csv, review_claim};
+use crate::store::{RegistryRecord, Store, UserRecord};
 
 fn require_admin(device: &AuthDevice) -> Result<(), AppError> {
     if device.role() == Role::RegistryAdmin {
@@ -214,42 +214,82 @@ pub struct ClaimsQuery {
     pub status: Option<String>,
 }
 
+/// Claims (all, or those with `status`) beside the records they name and the people involved,
+/// oldest first.
+pub async fn review_claims<S: Store>(store: &S, status: Option<&str>) -> Result<Vec<ClaimReview>, AppError> {
+    let approved = store.claims(None, Some("approved")).await?;
+    let mut users: std::collections::HashMap<String, UserRecord> = std::collections::HashMap::new();
+    let mut reviews = Vec::new();
+    for claim in store.claims(None, status).await? {
+        let holder_id = approved.iter().find(|c| c.number == claim.number).map(|c| c.user_id.clone());
+        for id in std::iter::once(&claim.user_id).chain(holder_id.as_ref()) {
+            if !users.contains_key(id) {
+                let user = store
+                    .user_by_id(id)
+                    .await?
+                    .ok_or_else(|| AppError::Internal(format!("claim {} names a missing account", claim.id)))?;
+                users.insert(id.clone(), user);
+            }
+        }
+        let record = store
+            .registry_record(&claim.number)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("claim {} names a missing record", claim.id)))?;
+        let holder = holder_id.as_ref().and_then(|id| users.get(id));
+        reviews.push(review_claim(&claim, &users[&claim.user_id], &record, holder));
+    }
+    Ok(reviews)
+}
+
 /// `GET /v1/registry/claims`.
 pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
     Query(query): Query<ClaimsQuery>,
-) -> Result<Json<Vec<ClaimRecord>>, AppError> {
+) -> Result<Json<Vec<ClaimReview>>, AppError> {
     require_admin(&device)?;
-    Ok(Json(state.store.claims(None, query.status.as_deref()).await?))
+    Ok(Json(review_claims(&state.store, query.status.as_deref()).await?))
 }
 
-/// A decision's note.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Decision {
-    /// Why, for the provider.
-    #[serde(default)]
-    pub note: String,
-}
-
-async fn decide<S: Store>(
-    state: &AppState<S>,
-    device: &AuthDevice,
+/// Decides a pending claim. An approval is refused while another account holds the record, and
+/// while the claimant's email is not the holder's unless `despite_mismatch` says staff checked.
+pub async fn decide_claim<S: Store>(
+    store: &S,
     id: &str,
-    status: &str,
-    note: &str,
-) -> Result<StatusCode, AppError> {
-    require_admin(device)?;
-    let decided = state.store.decide_claim(id, status, &device.user.id, note, now_ms()).await.map_err(|e| match e {
+    approve: bool,
+    decision: &ClaimDecision,
+    by: &str,
+) -> Result<ClaimReview, AppError> {
+    let not_pending = || AppError::NotFound(format!("no pending claim `{id}`"));
+    let review =
+        review_claims(store, Some("pending")).await?.into_iter().find(|r| r.claim_id == id).ok_or_else(not_pending)?;
+    if approve {
+        if let Some(holder) = &review.already_held_by {
+            return Err(AppError::Conflict(format!(
+                "{} <{}> already holds {} through an approved claim; reject this claim",
+                holder.display_name, holder.email, review.record.number
+            )));
+        }
+        if !review.email_matches && !decision.despite_mismatch {
+            return Err(AppError::Conflict(format!(
+                "{}; approve only once you have checked that {} is {}, and say so with despite_mismatch",
+                review.warnings.join("; "),
+                review.claimant.display_name,
+                review.record.holder_name
+            )));
+        }
+    }
+    let status = if approve { "approved" } else { "rejected" };
+    let now = now_ms();
+    let decided = store.decide_claim(id, status, by, &decision.note, now).await.map_err(|e| match e {
         crate::store::StoreError::Conflict(_) => AppError::Conflict("another account already holds this record".into()),
         other => other.into(),
     })?;
     if !decided {
-        return Err(AppError::NotFound(format!("no pending claim `{id}`")));
+        return Err(not_pending());
     }
     tracing::info!(claim_id = %id, %status, "registry claim decided");
-    Ok(StatusCode::NO_CONTENT)
+    Ok(ClaimReview { status: status.into(), decided_at_ms: Some(now), note: decision.note.clone(), ..review })
 }
 
 /// `POST /v1/registry/claims/{claim_id}/approve`.
@@ -257,9 +297,10 @@ pub async fn approve<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<Decision>,
-) -> Result<StatusCode, AppError> {
-    decide(&state, &device, &id, "approved", &body.note).await
+    JsonBody(body): JsonBody<ClaimDecision>,
+) -> Result<Json<ClaimReview>, AppError> {
+    require_admin(&device)?;
+    Ok(Json(decide_claim(&state.store, &id, true, &body, &device.user.id).await?))
 }
 
 /// `POST /v1/registry/claims/{claim_id}/reject`.
@@ -267,7 +308,8 @@ pub async fn reject<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<Decision>,
-) -> Result<StatusCode, AppError> {
-    decide(&state, &device, &id, "rejected", &body.note).await
+    JsonBody(body): JsonBody<ClaimDecision>,
+) -> Result<Json<ClaimReview>, AppError> {
+    require_admin(&device)?;
+    Ok(Json(decide_claim(&state.store, &id, false, &body, &device.user.id).await?))
 }

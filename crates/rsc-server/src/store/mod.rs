@@ -29,6 +29,9 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A command that must not create a database found none where it was pointed.
+    #[error("{0}")]
+    Missing(String),
 }
 
 /// Everything the server keeps. Implementations must make [`Store::commit_documents`] one

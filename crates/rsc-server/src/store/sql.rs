@@ -35,6 +35,27 @@ impl PgStore {
         Ok(store)
     }
 
+    /// Like [`PgStore::connect`], but refuses a database this server has never set up, so that an
+    /// administrative command pointed at the wrong database changes nothing.
+    pub async fn open_existing(url: &str, max_connections: u32) -> Result<PgStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        let (set_up,): (bool,) =
+            sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&pool).await?;
+        if !set_up {
+            return Err(StoreError::Missing(
+                "this Postgres database has no RSC Logbook data; start the server on it (or run `rsc-server migrate`) first"
+                    .into(),
+            ));
+        }
+        let store = PgStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
     /// Applies the embedded Postgres migrations.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("../../migrations/postgres").run(&self.pool).await?;
@@ -92,6 +113,21 @@ impl SqliteStore {
         let store = SqliteStore { reader, writer };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Like [`SqliteStore::connect`], but refuses to create the file: an administrative command
+    /// run from another folder must not start a second, empty database.
+    pub async fn open_existing(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?;
+        let path = Path::new(options.get_filename());
+        if !url.contains(":memory:") && !path.is_file() {
+            return Err(StoreError::Missing(format!(
+                "there is no database at {}; run this from the folder the server runs in, or pass --database-url \
+                 (the server creates its database when it first starts)",
+                path.display()
+            )));
+        }
+        SqliteStore::connect(url).await
     }
 
     /// Applies the embedded SQLite migrations.

@@ -80,6 +80,14 @@ fn migrate_and_admin_create_run_and_exit() {
         }
         command.stdin(Stdio::null()).output().expect("runs")
     };
+    // Run from a folder with no database, an admin command creates none.
+    let missing = run(&["admin", "create", "--email", "staff@example.org"], Some("a long admin password"));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(!missing.status.success(), "{stderr}");
+    let expected_path = dir.join("rsc-data/rsc.db");
+    assert!(stderr.contains(&format!("database: sqlite://rsc-data/rsc.db ({})", expected_path.display())), "{stderr}");
+    assert!(stderr.contains(&format!("there is no database at {}", "rsc-data/rsc.db")), "{stderr}");
+    assert!(!dir.join("rsc-data").exists(), "nothing was created");
     let migrated = run(&["migrate"], None);
     assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
     assert!(String::from_utf8_lossy(&migrated.stdout).contains("migrations applied"));
@@ -193,6 +201,10 @@ fn registry_commands_import_list_show_lapse_and_revoke() {
     let text = |out: &std::process::Output| {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
     };
+    let early = run(&["registry", "list"]);
+    assert!(!early.status.success() && text(&early).contains("there is no database at"), "{}", text(&early));
+    assert!(!dir.join("rsc-data").exists(), "a registry command creates no database");
+    assert!(run(&["migrate"]).status.success());
     let imported = run(&["registry", "import", example]);
     assert!(imported.status.success(), "{}", text(&imported));
     assert!(text(&imported).contains("5 new"), "{}", text(&imported));

@@ -65,7 +65,7 @@ async fn claim(world: &World, number: &str, approve: bool) -> String {
     if approve {
         let (status, body) =
             world.api.post(&format!("/v1/registry/claims/{id}/approve"), Some(&world.admin.token), &json!({})).await;
-        assert_eq!(status, 204, "{body}");
+        assert_eq!((status, body["status"].as_str()), (200, Some("approved")), "{body}");
     }
     id
 }
@@ -217,7 +217,7 @@ async fn an_unapproved_claim_verifies_nothing<S: Store>(store: S) {
         .api
         .post(&format!("/v1/registry/claims/{pending}/reject"), Some(&world.admin.token), &json!({ "note": "not you" }))
         .await;
-    assert_eq!(status, 204);
+    assert_eq!(status, 200);
     let e = evaluation(&world, "rulebook=nmaimh&as_of=2025-06-01").await;
     assert_eq!(excluded(&e, &ids[0]), vec![Exclusion::ProviderNotQualified], "rejected");
     let (_, claims) = world.api.get("/v1/me/claims", Some(&world.pat.token)).await;
@@ -232,9 +232,61 @@ async fn an_unapproved_claim_verifies_nothing<S: Store>(store: S) {
     let (status, body) = world.api.post("/v1/me/claims", Some(&mal.token), &json!({ "number": "NM-9" })).await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().expect("id");
-    let (status, _) =
-        world.api.post(&format!("/v1/registry/claims/{id}/approve"), Some(&world.admin.token), &json!({})).await;
-    assert_eq!(status, 409);
+    // Staff see who claims it beside who the record names, and who already holds it.
+    let (status, pending) = world.api.get("/v1/registry/claims?status=pending", Some(&world.admin.token)).await;
+    assert_eq!(status, 200, "{pending}");
+    let review = &pending[0];
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+    assert_eq!(
+        (review["claim_id"].as_str(), review["claimant"]["email"].as_str(), review["record"]["holder_email"].as_str()),
+        (Some(id), Some("mal@example.org"), Some("pat@example.org"))
+    );
+    assert_eq!((review["email_matches"].as_bool(), review["name_matches"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(review["already_held_by"]["email"].as_str(), Some("pat@example.org"));
+    let warnings = review["warnings"].to_string();
+    assert!(warnings.contains("mal@example.org") && warnings.contains("already holds"), "{warnings}");
+    let (status, body) = world
+        .api
+        .post(
+            &format!("/v1/registry/claims/{id}/approve"),
+            Some(&world.admin.token),
+            &json!({ "despite_mismatch": true }),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("pat <pat@example.org> already holds NM-9")), "{body}");
+    server.stop().await.expect("stop");
+}
+
+/// A claim whose claimant's email is not the record holder's is approved only when staff say
+/// they checked; the record holder's own claim goes through.
+async fn a_claim_by_someone_the_record_does_not_name_needs_staff_to_say_they_checked<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let world = world(&store, &server).await;
+    assert_eq!(
+        import(&world, &format!("{HEADER}NM-7,Patricia Ortiz,p.ortiz@clinic.example,IMHM-C,NMAIMH,2015-01-01,,\n"))
+            .await
+            .0,
+        200
+    );
+    let id = claim(&world, "NM-7", false).await;
+    let approve = |body: serde_json::Value| {
+        let (api, path, token) = (&world.api, format!("/v1/registry/claims/{id}/approve"), world.admin.token.clone());
+        async move { api.post(&path, Some(&token), &body).await }
+    };
+    let (status, body) = approve(json!({})).await;
+    assert_eq!(status, 409, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("pat@example.org") && message.contains("p.ortiz@clinic.example"), "{message}");
+    assert!(message.contains("despite_mismatch"), "{message}");
+    let (_, mine) = world.api.get("/v1/me/claims", Some(&world.pat.token)).await;
+    assert_eq!(mine[0]["status"], "pending", "a refused approval decides nothing");
+    let (status, body) =
+        approve(json!({ "despite_mismatch": true, "note": "checked her licence by video call" })).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("approved")), "{body}");
+    assert_eq!(body["note"], "checked her licence by video call");
+    let (status, body) = approve(json!({ "despite_mismatch": true })).await;
+    assert_eq!(status, 404, "decided already: {body}");
     server.stop().await.expect("stop");
 }
 
@@ -468,6 +520,7 @@ crate::on_both_backends!(
     imports_are_all_or_nothing_and_keep_history,
     credential_dates_decide_which_sessions_count,
     an_unapproved_claim_verifies_nothing,
+    a_claim_by_someone_the_record_does_not_name_needs_staff_to_say_they_checked,
     evaluation_agrees_with_rsc_evaluate_and_exports_verify,
     csv_and_pdf_reports_and_pending_confirmations,
 );

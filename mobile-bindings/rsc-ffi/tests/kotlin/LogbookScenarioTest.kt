@@ -53,7 +53,8 @@ private object Staff {
 
     fun approveClaim(number: String) {
         val claims = send(authorized("/v1/registry/claims").GET())
-        val id = Regex("\\{\"id\":\"([^\"]+)\",\"number\":\"$number\"").find(claims)?.groupValues?.get(1)
+        // Each claim object starts with its id; the record it names follows inside it.
+        val id = Regex("\"claim_id\":\"([^\"]+)\"(?:(?!\"claim_id\").)*?\"number\":\"$number\"").find(claims)?.groupValues?.get(1)
             ?: error("no claim for $number in $claims")
         send(authorized("/v1/registry/claims/$id/approve").header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{}")))

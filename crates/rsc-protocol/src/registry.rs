@@ -1,0 +1,70 @@
+//! What registry staff see of a provider's claim to an endorsement record: who claims it beside
+//! who the record says holds it, so that a claim by the wrong person stands out before approval.
+
+use serde::{Deserialize, Serialize};
+
+/// An account, as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    /// The account's id.
+    pub user_id: String,
+    /// The name the person chose.
+    pub display_name: String,
+    /// The sign-in email.
+    pub email: String,
+}
+
+/// The registry record a claim names, as the association keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimedRecord {
+    /// The endorsement number.
+    pub number: String,
+    /// The holder's name on the record.
+    pub holder_name: String,
+    /// The holder's email on the record.
+    pub holder_email: String,
+    /// `IMHM-C`, …
+    pub credential: String,
+    /// The issuing association.
+    pub association: String,
+}
+
+/// A claim with what staff need to decide it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimReview {
+    /// The claim's id.
+    pub claim_id: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// When it was filed.
+    pub created_at_ms: i64,
+    /// When staff decided it.
+    pub decided_at_ms: Option<i64>,
+    /// The decision's note.
+    pub note: String,
+    /// Who claims the record.
+    pub claimant: AccountSummary,
+    /// The record claimed.
+    pub record: ClaimedRecord,
+    /// Whether the claimant's email is the record holder's (compared case-insensitively).
+    pub email_matches: bool,
+    /// Whether the claimant's name is the record holder's (case and spacing aside).
+    pub name_matches: bool,
+    /// Another account that already holds the record through an approved claim.
+    pub already_held_by: Option<AccountSummary>,
+    /// Each reason to look twice, in words; empty when the claim matches the record.
+    pub warnings: Vec<String>,
+}
+
+/// `POST /v1/registry/claims/{claim_id}/approve` and `…/reject`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimDecision {
+    /// Why, for the provider.
+    #[serde(default)]
+    pub note: String,
+    /// Approve although the claimant's email is not the record holder's: staff checked who the
+    /// claimant is another way. Without it such an approval is refused.
+    #[serde(default)]
+    pub despite_mismatch: bool,
+}
