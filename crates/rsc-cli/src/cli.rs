@@ -46,15 +46,20 @@ enum Command {
     },
     /// List the built-in rulebooks.
     Rulebooks,
-    /// Check a signed JSON export offline: the server's signature, every provider's signature,
-    /// that each matches its session, the registry records, and that evaluating the dossier
-    /// again gives the evaluation included. Exits 0 when every check passes, 1 when one fails
-    /// (saying which and why), 2 when the files cannot be read.
+    /// Check a signed JSON export: that the server that issued it signed it, every provider's
+    /// signature, that each matches its session, the registry records, and that evaluating the
+    /// dossier again gives the evaluation included. Needs the server's published keys, from
+    /// --server or --server-keys: without them nothing shows who signed, and it fails. Exits 0
+    /// when every check passes, 1 when one fails (saying which and why), 2 when the files
+    /// cannot be read.
     Verify {
         /// The export (`GET /v1/me/exports/json`).
         export: PathBuf,
-        /// The server's published keys (`GET /v1/server-keys`), to check the signing key is the
-        /// server's; without it only the key embedded in the export is used.
+        /// The server that issued the export: its published keys are fetched from it.
+        #[arg(long, value_name = "URL", conflicts_with = "server_keys")]
+        server: Option<String>,
+        /// The server's published keys saved as a file (`GET /v1/server-keys`), to verify
+        /// without a network.
         #[arg(long, value_name = "FILE")]
         server_keys: Option<PathBuf>,
     },
@@ -134,7 +139,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
             }
             Ok(out)
         }
-        Command::Verify { export, server_keys } => verify(&export, server_keys.as_deref()),
+        Command::Verify { export, server, server_keys } => {
+            let keys = match (server, server_keys) {
+                (Some(url), _) => Some(TrustedKeys::Server(url)),
+                (None, Some(path)) => Some(TrustedKeys::File(path)),
+                (None, None) => None,
+            };
+            verify(&export, keys)
+        }
         Command::Device(command) => {
             let home = match cli.home {
                 Some(home) => home,
@@ -169,26 +181,53 @@ fn read_dossier(path: &PathBuf) -> Result<String, CliError> {
     String::from_utf8(bytes).map_err(|e| CliError::Invalid(format!("DOSSIER: {name} is not UTF-8 text: {e}")))
 }
 
-fn verify(export: &std::path::Path, server_keys: Option<&std::path::Path>) -> Result<String, CliError> {
+/// Where the keys an export must be signed with come from.
+enum TrustedKeys {
+    /// Fetched from the server that issued the export.
+    Server(String),
+    /// A saved copy of the server's published keys.
+    File(PathBuf),
+}
+
+fn verify(export: &std::path::Path, trusted: Option<TrustedKeys>) -> Result<String, CliError> {
     let read = |path: &std::path::Path| {
         std::fs::read(path).map_err(|e| CliError::Invalid(format!("{}: cannot read: {e}", path.display())))
     };
     let bytes = read(export)?;
-    let keys: Option<Vec<rsc_export::PublishedKey>> = match server_keys {
-        Some(path) => Some(serde_json::from_slice(&read(path)?).map_err(|e| {
-            CliError::Invalid(format!("--server-keys {}: not the server's key list: {e}", path.display()))
-        })?),
-        None => None,
+    let (keys, key_source): (Option<Vec<rsc_export::PublishedKey>>, String) = match &trusted {
+        Some(TrustedKeys::Server(url)) => {
+            let json = rsc_client::fetch_server_keys(url).map_err(|e| match e {
+                rsc_client::ClientError::Invalid { message, .. } => CliError::Invalid(format!("--server: {message}")),
+                other => CliError::Failed(format!("--server {url}: cannot get its published keys: {other}")),
+            })?;
+            let keys = serde_json::from_slice(&json)
+                .map_err(|e| CliError::Failed(format!("--server {url}: its /v1/server-keys is not a key list: {e}")))?;
+            (Some(keys), format!("published by {url}"))
+        }
+        Some(TrustedKeys::File(path)) => {
+            let keys = serde_json::from_slice(&read(path)?).map_err(|e| {
+                CliError::Invalid(format!("--server-keys {}: not the server's key list: {e}", path.display()))
+            })?;
+            (Some(keys), format!("published, from {}", path.display()))
+        }
+        None => (None, String::new()),
     };
     let report = rsc_export::verify(&bytes, keys.as_deref())
         .map_err(|e| CliError::Failed(format!("{} does NOT verify: {e}", export.display())))?;
-    let key_note = if report.key_published {
-        "a published server key".to_string()
-    } else {
-        "the key embedded in the export (pass --server-keys to check it is the server's)".to_string()
-    };
+    if !report.key_published {
+        // The export carries the public key it was signed with, so checking against that key
+        // alone proves only that someone signed it: anyone can make a key and sign an edit.
+        return Err(CliError::Failed(format!(
+            "{} is NOT verified: it is consistent with the key written inside it ({}), but nothing shows that key is \
+             the server's, and anyone can sign with a key of their own. Give the server that issued it: \
+             rsc verify {} --server URL (or --server-keys FILE with its saved keys)",
+            export.display(),
+            report.key_id,
+            export.display()
+        )));
+    }
     Ok(format!(
-        "{} verifies.\n  server signature: valid, key {} ({key_note})\n  provider signatures: {} valid, each matching its session\n  registry records: {} consistent with the dossier\n  evaluation: identical when evaluated again ({} for {}, {} sessions, {})\n",
+        "{} verifies.\n  server signature: valid, key {} ({key_source})\n  provider signatures: {} valid, each matching its session\n  registry records: {} consistent with the dossier\n  evaluation: identical when evaluated again ({} for {}, {} sessions, {})\n",
         export.display(),
         report.key_id,
         report.attestations,

@@ -415,7 +415,8 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
         DeviceCommand::Export { format, rulebook, purpose, as_of, output } => {
             let purpose = purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
             let as_of_date = as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
-            let bytes = open(home)?.export(&format, rulebook.as_deref(), purpose, as_of_date).map_err(next_step)?;
+            let logbook = open(home)?;
+            let bytes = logbook.export(&format, rulebook.as_deref(), purpose, as_of_date).map_err(next_step)?;
             let path = output.unwrap_or_else(|| {
                 PathBuf::from(format!("rsc-export-{}.{format}", as_of.unwrap_or_else(|| "today".into())))
             });
@@ -426,7 +427,8 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
             std::fs::write(&path, &bytes)
                 .map_err(|e| CliError::Invalid(format!("--output: cannot write {}: {e}", path.display())))?;
             let hint = if format == "json" {
-                format!("; check it with `rsc verify {}`", path.display())
+                let server = logbook.account().ok().flatten().map(|a| a.server_url).unwrap_or_else(|| "URL".into());
+                format!("; check it with `rsc verify {} --server {server}`", path.display())
             } else {
                 String::new()
             };

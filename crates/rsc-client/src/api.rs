@@ -79,6 +79,14 @@ pub(crate) fn validate_server_url(url: &str) -> Result<String, ClientError> {
     Ok(url.to_string())
 }
 
+/// The keys a server publishes for its signed exports (`GET /v1/server-keys`), as the JSON it
+/// sends: what a reviewer checks an export's signature against. Needs no account.
+pub fn fetch_server_keys(server: &str) -> Result<Vec<u8>, ClientError> {
+    let server = validate_server_url(server)?;
+    let http = client()?;
+    Api { http: &http, base: &server, token: None }.get_bytes("/v1/server-keys")
+}
+
 impl Api<'_> {
     fn request(&self, builder: RequestBuilder) -> RequestBuilder {
         match self.token {

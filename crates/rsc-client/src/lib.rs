@@ -16,7 +16,7 @@ mod store;
 mod sync;
 mod view;
 
-pub use api::CA_CERT_VAR;
+pub use api::{CA_CERT_VAR, fetch_server_keys};
 pub use error::ClientError;
 pub use logbook::{Account, AwaitingConfirmation, Logbook, LogbookStatus, NewSession, STORE_FILE, today};
 pub use store::SCHEMA_VERSION;

@@ -107,7 +107,6 @@ async fn main() {
     std::fs::write("rsc-exports/keys.json", keys.to_string()).expect("write");
     let (_, evaluation) = api.get("/v1/me/evaluation?as_of=2025-12-01", Some(&ana.token)).await;
     println!("   {}", evaluation["summary"].as_str().unwrap_or(""));
-    println!(
-        "   verify it: cargo run -p rsc-cli -- verify rsc-exports/export.json --server-keys rsc-exports/keys.json"
-    );
+    println!("   verify it: cargo run -p rsc-cli -- verify rsc-exports/export.json --server {base}");
+    println!("   (offline, with the keys saved beside it: --server-keys rsc-exports/keys.json)");
 }

@@ -242,9 +242,18 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
             export.to_str().expect("path"),
         ],
     ));
-    assert!(wrote.contains("rsc verify"), "{wrote}");
-    let verified = ok(rsc(&ana, &["verify", export.to_str().expect("path")]));
+    assert!(wrote.contains(&format!("rsc verify {} --server {}", export.display(), server.url)), "{wrote}");
+    // Without the server's keys, the key inside the export proves nothing: it fails, and says so.
+    let unverified = rsc(&ana, &["verify", export.to_str().expect("path")]);
+    let said = String::from_utf8_lossy(&unverified.stderr);
+    assert_eq!(unverified.status.code(), Some(1), "{said}");
+    assert!(said.contains("is NOT verified") && said.contains("--server URL"), "{said}");
+    let verified = ok(rsc(&ana, &["verify", export.to_str().expect("path"), "--server", &server.url]));
     assert!(verified.contains("verifies") && verified.contains("1 valid"), "{verified}");
+    assert!(verified.contains(&format!("published by {}", server.url)), "{verified}");
+    let unreachable = rsc(&ana, &["verify", export.to_str().expect("path"), "--server", "http://127.0.0.1:9"]);
+    assert_eq!(unreachable.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unreachable.stderr).contains("cannot get its published keys"));
     let pdf = ana.join("hours.pdf");
     ok(rsc(
         &ana,

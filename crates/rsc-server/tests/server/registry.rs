@@ -380,6 +380,17 @@ async fn evaluation_agrees_with_rsc_evaluate_and_exports_verify<S: Store>(store:
         .expect("rsc");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("verifies"));
+    let fetched = Command::new(rsc_binary())
+        .arg("verify")
+        .arg(dir.join("export.json"))
+        .args(["--server", &world.api.base])
+        .output()
+        .expect("rsc");
+    assert!(fetched.status.success(), "{}", String::from_utf8_lossy(&fetched.stderr));
+    // With no trusted keys the embedded key proves nothing: exit 1, plainly said.
+    let untrusted = Command::new(rsc_binary()).arg("verify").arg(dir.join("export.json")).output().expect("rsc");
+    assert_eq!(untrusted.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&untrusted.stderr).contains("is NOT verified"));
 
     // Any byte changed, anywhere, and it fails.
     let mut state = 0x2545_f491_4f6c_dd1du64;
