@@ -114,6 +114,10 @@ pub struct LogArgs {
     /// provide); repeat for a group. Default: you, for the whole session.
     #[arg(long = "attendee", value_name = "ID[:MINUTES[:own]]")]
     attendees: Vec<String>,
+    /// Log it even though a session with the same people, day and start time is already in
+    /// the logbook (otherwise a terminal asks, and a script is refused).
+    #[arg(long)]
+    duplicate: bool,
 }
 
 /// Output of lists and hours.
@@ -560,7 +564,28 @@ fn log(home: &Path, args: LogArgs) -> Result<String, CliError> {
         None => parse(&ask("Kind (individual, group)", "--kind", Some(default_kind.into()))?, "--kind")?,
     };
     let fields = SessionFields { date, start_time, time_zone, minutes: length, kind, format, provider };
-    let view = logbook.log_session(NewSession { fields, attendees }).map_err(next_step)?;
+    let session = NewSession { fields, attendees };
+    if !args.duplicate {
+        let duplicates = logbook.duplicates_of(&session).map_err(next_step)?;
+        if let Some(first) = duplicates.first() {
+            let with = first.provider_name.clone().unwrap_or_else(|| first.provider.to_string());
+            let what = format!(
+                "you already logged a session with {with} on {} at {} (session {}); logging it again would ask for a second confirmation of the same meeting",
+                first.date, first.start_time, first.id
+            );
+            if !std::io::stdin().is_terminal() {
+                return Err(CliError::Invalid(format!(
+                    "--duplicate: {what}; pass --duplicate if it really was a second session"
+                )));
+            }
+            let answer =
+                ask(&format!("Warning: {what}.\nLog another one anyway? (yes/no)"), "--duplicate", Some("no".into()))?;
+            if !matches!(answer.to_lowercase().as_str(), "y" | "yes") {
+                return Ok("Nothing logged.\n".into());
+            }
+        }
+    }
+    let view = logbook.log_session(session).map_err(next_step)?;
     Ok(format!(
         "Logged session {} on {} ({} minutes, {}), pending confirmation. Run `rsc sync` to send it to your provider.\n",
         view.id,

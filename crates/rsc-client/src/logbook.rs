@@ -280,6 +280,36 @@ impl Logbook {
         store.write(|tx| save(tx, &me, &trust(tx, &account)?, doc, &[]))
     }
 
+    /// Sessions already in the logbook that `session` would repeat: not withdrawn, with the same
+    /// provider and attendees, on the same day at the same start time. Logging the same meeting
+    /// twice would ask the provider to confirm it twice, so apps ask before doing it.
+    pub fn duplicates_of(&self, session: &NewSession) -> Result<Vec<SessionView>, ClientError> {
+        let account = self.require_account()?;
+        let me = Id::new(account.user_id.as_str(), "user")?;
+        let mut wanted: Vec<&Id> = session.attendees.iter().map(|a| &a.id).collect();
+        if wanted.is_empty() {
+            wanted.push(&me);
+        }
+        wanted.sort();
+        let fields = &session.fields;
+        let same_day = SessionFilter {
+            from: Some(fields.date),
+            to: Some(fields.date),
+            provider: Some(fields.provider.clone()),
+            status: None,
+        };
+        Ok(self
+            .sessions(&same_day)?
+            .into_iter()
+            .filter(|s| !s.withdrawn && s.start_time == fields.start_time.trim())
+            .filter(|s| {
+                let mut present: Vec<&Id> = s.attendees.iter().map(|a| &a.id).collect();
+                present.sort();
+                present == wanted
+            })
+            .collect())
+    }
+
     /// Changes session-level fields of a session on this device.
     pub fn edit_session(&self, id: &str, edit: SessionEdit) -> Result<SessionView, ClientError> {
         self.modify(id, |doc, me| Ok(doc.edit(me, edit)?))

@@ -76,6 +76,32 @@ fn minutes(value: u32, field: &str) -> Result<core::Minutes> {
     core::Minutes::new(i64::from(value), field).map_err(|e| ClientError::from(e).into())
 }
 
+/// A new session from the app, checked field by field.
+fn core_session(session: NewSession) -> Result<core::NewSession> {
+    let fields = core::SessionFields {
+        date: date(&session.date, "date")?,
+        start_time: session.start_time,
+        time_zone: session.time_zone,
+        minutes: minutes(session.minutes, "minutes")?,
+        kind: session.kind.into(),
+        format: session.format.into(),
+        provider: id(&session.provider, "provider")?,
+    };
+    let attendees = session
+        .attendees
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            Ok(core::NewAttendee {
+                id: id(&a.id, &format!("attendees[{i}].id"))?,
+                minutes_attended: minutes(a.minutes_attended, &format!("attendees[{i}].minutes_attended"))?,
+                about_own_rsc_practice: a.about_own_rsc_practice,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(core::NewSession { fields, attendees })
+}
+
 fn date(text: &str, field: &str) -> Result<core::Date> {
     text.parse::<core::Date>().map_err(|e| invalid(field, e))
 }
@@ -490,30 +516,16 @@ impl Logbook {
         Ok(self.inner.sign_out(discard_unsynced)?)
     }
 
-    /// Logs a session offline.
+    /// Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
+    /// same meeting twice.
     pub fn log_session(&self, session: NewSession) -> Result<Session> {
-        let fields = core::SessionFields {
-            date: date(&session.date, "date")?,
-            start_time: session.start_time,
-            time_zone: session.time_zone,
-            minutes: minutes(session.minutes, "minutes")?,
-            kind: session.kind.into(),
-            format: session.format.into(),
-            provider: id(&session.provider, "provider")?,
-        };
-        let attendees = session
-            .attendees
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                Ok(core::NewAttendee {
-                    id: id(&a.id, &format!("attendees[{i}].id"))?,
-                    minutes_attended: minutes(a.minutes_attended, &format!("attendees[{i}].minutes_attended"))?,
-                    about_own_rsc_practice: a.about_own_rsc_practice,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(self.inner.log_session(core::NewSession { fields, attendees })?.into())
+        Ok(self.inner.log_session(core_session(session)?)?.into())
+    }
+
+    /// Sessions already logged that `session` would repeat (same provider, attendees, day and
+    /// start time, not withdrawn): show them, and log only if the person says it is another one.
+    pub fn duplicates_of(&self, session: NewSession) -> Result<Vec<Session>> {
+        Ok(self.inner.duplicates_of(&core_session(session)?)?.into_iter().map(Session::from).collect())
     }
 
     /// Changes session-level fields.

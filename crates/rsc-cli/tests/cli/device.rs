@@ -196,6 +196,24 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
         ],
     ));
     assert!(logged.contains("Run `rsc sync`"), "{logged}");
+    // The same meeting again is refused from a script unless it says it means it.
+    let same = [
+        "log",
+        "--date",
+        "2025-03-04",
+        "--start",
+        "10:00",
+        "--time-zone",
+        "America/Denver",
+        "--minutes",
+        "60",
+        "--format",
+        "video",
+        "--provider",
+        &pat_id,
+    ];
+    let twice = failure(rsc(&ana, &same), 2);
+    assert!(twice.contains("--duplicate: you already logged a session with") && twice.contains("at 10:00"), "{twice}");
     let listed = ok(rsc(&ana, &["sessions"]));
     assert!(
         listed.contains("2025-03-04") && listed.contains("pending") && listed.contains("not yet synced"),
@@ -292,6 +310,9 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
             &pat_id,
         ],
     ));
+    // A second session at the same time, when it really was one, is logged with --duplicate.
+    let second = ok(rsc(&ana, &[&same[..], &["--duplicate"]].concat()));
+    assert!(second.contains("Logged session"), "{second}");
     let offline = failure(rsc(&ana, &["sync"]), 1);
     assert!(offline.contains("cannot reach the server") && offline.contains("rsc sync"), "{offline}");
     let refused = failure(rsc(&ana, &["account", "logout"]), 2);

@@ -130,3 +130,33 @@ fn signing_out_keeps_unsynced_sessions_unless_told_and_then_starts_afresh() {
     crate::support::sync(&ana);
     assert_eq!(ana.status().expect("status").sessions, 1, "the synced session comes back");
 }
+
+#[test]
+fn a_session_with_the_same_people_day_and_start_is_found_as_a_duplicate() {
+    let server = TestServer::start();
+    let (ana, ana_account) = person(&server, "ana");
+    let (_, pat_account) = person(&server, "pat");
+    let (_, quinn_account) = person(&server, "quinn");
+    let (me, pat, quinn) = (id(&ana_account), id(&pat_account), id(&quinn_account));
+    drop(server);
+
+    let first = ana.log_session(session(&pat, "2025-01-10", 60, &[])).expect("log");
+    // The same meeting, written out in full: the user alone is the same roster as no roster.
+    let again = session(&pat, "2025-01-10", 45, &[(&me, 45)]);
+    let found = ana.duplicates_of(&again).expect("duplicates");
+    assert_eq!(found.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), vec![first.id.clone()]);
+    // Another day, another start, another provider or another roster is another session.
+    let mut later = session(&pat, "2025-01-10", 60, &[]);
+    later.fields.start_time = "11:00".into();
+    for other in [
+        session(&pat, "2025-01-11", 60, &[]),
+        later,
+        session(&quinn, "2025-01-10", 60, &[]),
+        session(&pat, "2025-01-10", 60, &[(&me, 60), (&quinn, 60)]),
+    ] {
+        assert!(ana.duplicates_of(&other).expect("duplicates").is_empty(), "{:?}", other.fields);
+    }
+    // A withdrawn session is not repeated by logging it again.
+    ana.withdraw_session(first.id.as_str(), "wrong day").expect("withdraw");
+    assert!(ana.duplicates_of(&again).expect("duplicates").is_empty());
+}

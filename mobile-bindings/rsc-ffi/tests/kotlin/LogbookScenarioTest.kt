@@ -127,6 +127,11 @@ class LogbookScenarioTest {
             val group = ana.logSession(NewSession("2025-03-04", "10:00", "America/Denver", 120u, SessionKind.GROUP,
                 SessionFormat.VIDEO, patId, listOf(NewAttendee(anaId, 120u, false), NewAttendee(benId, 120u, false))))
             groupId = group.id
+            // The app can warn before the same meeting is logged twice.
+            val again = NewSession("2025-03-04", "10:00", "America/Denver", 120u, SessionKind.GROUP,
+                SessionFormat.VIDEO, patId, listOf(NewAttendee(benId, 90u, false), NewAttendee(anaId, 120u, false)))
+            assertEquals(listOf(group.id), ana.duplicatesOf(again).map { it.id })
+            assertTrue(ana.duplicatesOf(again.copy(startTime = "11:00")).isEmpty())
             assertEquals(AttendanceStatus.PENDING, group.status)
             assertTrue(group.unsynced)
             ben.logSession(NewSession("2025-03-11", "10:00", "America/Denver", 60u, SessionKind.INDIVIDUAL,
