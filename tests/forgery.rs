@@ -4,12 +4,11 @@
 //! check: the attacked session counts 0 minutes in the applicant's evaluation, in her signed
 //! JSON export, and in what the export verifier (`rsc verify`'s library) accepts.
 
+#[allow(dead_code)]
+mod server_process;
 #[path = "../crates/rsc-server/tests/server/support.rs"]
 #[allow(dead_code, unused_macros)]
 mod support;
-
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
@@ -17,71 +16,10 @@ use rsc_doc::{DeviceKey, SessionDoc, SessionEdit};
 use rsc_model::{AttestedContent, Date, Id, Minutes, SessionFormat, SessionKind, StatementKind};
 use rsc_protocol::{Bytes, DocPush, RefusalCode, SyncRequest, SyncResponse};
 use serde_json::{Value, json};
+use server_process::start_server;
 use support::{Api, Device, signed_at};
 
 const AS_OF: &str = "2026-11-30";
-const ADMIN_PASSWORD: &str = "a long enough password";
-
-struct Server {
-    child: Child,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// The `rsc-server` binary of this workspace, built if needed.
-fn server_binary() -> std::path::PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "--locked", "-p", "rsc-server", "--bin", "rsc-server"])
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "rsc-server builds");
-    let exe = std::env::current_exe().expect("test binary");
-    let debug = exe.parent().and_then(|deps| deps.parent()).expect("target/debug");
-    debug.join("rsc-server")
-}
-
-async fn start_server() -> (Server, Api) {
-    let binary = server_binary();
-    let dir = std::env::temp_dir().join(format!("rsc-forgery-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let admin = Command::new(&binary)
-        .current_dir(&dir)
-        .args(["admin", "create", "--email", "staff@example.org"])
-        .env("RSC_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("admin create runs");
-    assert!(admin.status.success(), "admin create: {}", String::from_utf8_lossy(&admin.stderr));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let child = Command::new(&binary)
-        .current_dir(&dir)
-        .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("rsc-server starts");
-    let server = Server { child, dir };
-    let api = Api::new(format!("http://127.0.0.1:{port}"));
-    for _ in 0..100 {
-        if let Ok(response) = api.http.get(format!("{}/readyz", api.base)).send().await
-            && response.status().is_success()
-        {
-            return (server, api);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("rsc-server did not become ready");
-}
-
 /// Everyone in the suite: registry staff, endorsed and unendorsed providers, supervisees and
 /// an attacker who holds an endorsement herself.
 struct World {

@@ -709,6 +709,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_dispute(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_duplicates_of(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_edit_session(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_evaluate(
@@ -779,6 +781,8 @@ internal object UniffiLib {
     external fun uniffi_rsc_ffi_fn_method_logbook_device_public_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_dispute(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_duplicates_of(`ptr`: Long,`session`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_edit_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`changes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -953,6 +957,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_dispute() and 0xFFFF) != 55791) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() and 0xFFFF) != 23212) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_edit_session() and 0xFFFF) != 17833) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -962,7 +969,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_export() and 0xFFFF) != 54503) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_log_session() and 0xFFFF) != 36065) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_log_session() and 0xFFFF) != 45292) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_restore_session() and 0xFFFF) != 2628) {
@@ -1489,6 +1496,12 @@ public interface LogbookInterface {
     fun `dispute`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `reason`: kotlin.String): Session
     
     /**
+     * Sessions already logged that `session` would repeat (same provider, attendees, day and
+     * start time, not withdrawn): show them, and log only if the person says it is another one.
+     */
+    fun `duplicatesOf`(`session`: NewSession): List<Session>
+    
+    /**
      * Changes session-level fields.
      */
     fun `editSession`(`sessionId`: kotlin.String, `changes`: SessionChanges): Session
@@ -1505,7 +1518,8 @@ public interface LogbookInterface {
     fun `export`(`format`: kotlin.String, `rulebook`: kotlin.String?, `purpose`: Purpose?, `asOf`: kotlin.String?): kotlin.ByteArray
     
     /**
-     * Logs a session offline.
+     * Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
+     * same meeting twice.
      */
     fun `logSession`(`session`: NewSession): Session
     
@@ -1790,6 +1804,25 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * Sessions already logged that `session` would repeat (same provider, attendees, day and
+     * start time, not withdrawn): show them, and log only if the person says it is another one.
+     */
+    @Throws(LogbookException::class)override fun `duplicatesOf`(`session`: NewSession): List<Session> {
+            return FfiConverterSequenceTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_duplicates_of(
+        it,
+        
+        FfiConverterTypeNewSession.lower(`session`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Changes session-level fields.
      */
     @Throws(LogbookException::class)override fun `editSession`(`sessionId`: kotlin.String, `changes`: SessionChanges): Session {
@@ -1851,7 +1884,8 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * Logs a session offline.
+     * Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
+     * same meeting twice.
      */
     @Throws(LogbookException::class)override fun `logSession`(`session`: NewSession): Session {
             return FfiConverterTypeSession.lift(

@@ -304,6 +304,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_device_public_key(uint64_t ptr, Rust
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_dispute(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustBuffer reason, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DUPLICATES_OF
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DUPLICATES_OF
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_duplicates_of(uint64_t ptr, RustBuffer session, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EDIT_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EDIT_SESSION
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_edit_session(uint64_t ptr, RustBuffer session_id, RustBuffer changes, RustCallStatus *_Nonnull out_status
@@ -687,6 +692,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_device_public_key(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DISPUTE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DISPUTE
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_dispute(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DUPLICATES_OF
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DUPLICATES_OF
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_duplicates_of(void
     
 );
 #endif

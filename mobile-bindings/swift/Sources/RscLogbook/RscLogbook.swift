@@ -643,6 +643,12 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func dispute(sessionId: String, attendee: String, reason: String) throws  -> Session
     
     /**
+     * Sessions already logged that `session` would repeat (same provider, attendees, day and
+     * start time, not withdrawn): show them, and log only if the person says it is another one.
+     */
+    func duplicatesOf(session: NewSession) throws  -> [Session]
+    
+    /**
      * Changes session-level fields.
      */
     func editSession(sessionId: String, changes: SessionChanges) throws  -> Session
@@ -659,7 +665,8 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func export(format: String, rulebook: String?, purpose: Purpose?, asOf: String?) throws  -> Data
     
     /**
-     * Logs a session offline.
+     * Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
+     * same meeting twice.
      */
     func logSession(session: NewSession) throws  -> Session
     
@@ -863,6 +870,20 @@ open func dispute(sessionId: String, attendee: String, reason: String)throws  ->
 }
     
     /**
+     * Sessions already logged that `session` would repeat (same provider, attendees, day and
+     * start time, not withdrawn): show them, and log only if the person says it is another one.
+     */
+open func duplicatesOf(session: NewSession)throws  -> [Session]  {
+    return try  FfiConverterSequenceTypeSession.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_duplicates_of(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeNewSession_lower(session),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Changes session-level fields.
      */
 open func editSession(sessionId: String, changes: SessionChanges)throws  -> Session  {
@@ -909,7 +930,8 @@ open func export(format: String, rulebook: String?, purpose: Purpose?, asOf: Str
 }
     
     /**
-     * Logs a session offline.
+     * Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
+     * same meeting twice.
      */
 open func logSession(session: NewSession)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
@@ -3861,6 +3883,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_dispute() != 55791) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() != 23212) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_edit_session() != 17833) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3870,7 +3895,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_export() != 54503) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_log_session() != 36065) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_log_session() != 45292) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_restore_session() != 2628) {

@@ -1,0 +1,116 @@
+//! Compressed-change bombs against a real `rsc-server` process: changes that are small as sent
+//! and enormous expanded, alone and many to a request, and the largest request that passes
+//! every limit. Each is refused (or, for the last, held to its limits), the server keeps
+//! answering, and its peak memory stays within 256 MiB of what it used idle, read from the
+//! kernel's own account of the process (`VmHWM`).
+
+mod server_process;
+#[path = "../crates/rsc-server/tests/server/support.rs"]
+#[allow(dead_code, unused_macros)]
+mod support;
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ROOT};
+use rsc_model::SessionKind;
+use rsc_protocol::{Bytes, DocPush, MAX_BODY_BYTES, MAX_DOCS_PER_REQUEST, SyncRequest};
+use serde_json::Value;
+use server_process::{memory_kib, start_server};
+use support::Device;
+
+/// How far above idle the server may go under any request.
+const MAX_GROWTH_KIB: u64 = 256 * 1024;
+
+/// A real Automerge change by `device` to `doc` (or a new document), putting a string of `len`
+/// repeated letters under `key`, in the compressed form Automerge sends.
+fn change_with_string(device: &mut Device, doc: Option<&str>, key: &str, len: usize) -> Vec<u8> {
+    let mut raw = match doc {
+        Some(doc) => {
+            let saved = device.docs.get_mut(doc).expect("document on this device").save();
+            AutoCommit::load(&saved).expect("load").with_actor(device.actor.clone())
+        }
+        None => AutoCommit::new().with_actor(device.actor.clone()),
+    };
+    let base = raw.get_heads();
+    raw.put(ROOT, key, "a".repeat(len)).expect("put");
+    raw.commit();
+    let changes = raw.get_changes(&base);
+    assert_eq!(changes.len(), 1);
+    let mut change = changes[0].clone();
+    change.bytes().to_vec()
+}
+
+/// Posts a sync request as `device`; the status and the answer.
+async fn post(device: &Device, push: Vec<DocPush>) -> (u16, Value) {
+    let request = SyncRequest { v: 1, cursor: None, push, page_changes: Some(1) };
+    device.api.post("/v1/sync", Some(&device.token), &serde_json::to_value(&request).expect("json")).await
+}
+
+fn refused_as_too_large(status: u16, body: &Value, what: &str) {
+    assert_eq!(status, 422, "{what}: {body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("expand"), "{what}: {body}");
+}
+
+#[tokio::test]
+async fn bombs_are_refused_by_what_they_expand_to_and_memory_stays_bounded() {
+    let (server, api) = start_server().await;
+    api.register("ana").await;
+    api.register("pat").await;
+    let mut ana = Device::sign_in(&api, "ana").await;
+    let pat = Device::sign_in(&api, "pat").await;
+    let doc = ana.log(&pat.user_id, SessionKind::Individual, &[(&ana.user_id.clone(), 60)]);
+    ana.sync().await;
+    let idle = memory_kib(server.pid(), "VmRSS");
+
+    // 1. One change: 60 MiB of text, about 60 KB as sent.
+    let bomb = change_with_string(&mut ana, Some(&doc), "notes", 60 * 1024 * 1024);
+    assert!(bomb.len() <= rsc_doc::MAX_CHANGE_BYTES, "small as sent: {} bytes", bomb.len());
+    let (status, body) = post(&ana, vec![DocPush { doc: doc.clone(), changes: vec![Bytes(bomb.clone())] }]).await;
+    refused_as_too_large(status, &body, "one bomb");
+    assert_eq!(body["field"], "push[0].changes[0]", "{body}");
+
+    // 2. As many bombs as one request body holds, spread over documents.
+    let per_request = MAX_BODY_BYTES * 3 / 4 / bomb.len() - 1;
+    let push: Vec<DocPush> = (0..per_request)
+        .map(|i| DocPush {
+            doc: if i == 0 { doc.clone() } else { uuid::Uuid::new_v4().to_string() },
+            changes: vec![Bytes(bomb.clone())],
+        })
+        .collect();
+    let (status, body) = post(&ana, push).await;
+    refused_as_too_large(status, &body, &format!("{per_request} bombs"));
+
+    // 3. Changes each just under the per-change limit, more of them than the request may
+    //    expand to in total: refused before any is decoded.
+    let big = change_with_string(&mut ana, Some(&doc), "notes", 60 * 1024);
+    let (status, body) = post(&ana, vec![DocPush { doc: doc.clone(), changes: vec![Bytes(big.clone()); 600] }]).await;
+    refused_as_too_large(status, &body, "600 changes of 60 KiB");
+    assert_eq!(body["field"], "push", "{body}");
+
+    // 4. The worst request that passes every request limit: 500 new documents, each one change
+    //    of 60 KiB expanded (30 MiB in all). Every document is decoded, and each is refused on
+    //    its own for not being a session.
+    let push: Vec<DocPush> = (0..MAX_DOCS_PER_REQUEST)
+        .map(|_| DocPush {
+            doc: uuid::Uuid::new_v4().to_string(),
+            changes: vec![Bytes(change_with_string(&mut ana, None, "notes", 60 * 1024))],
+        })
+        .collect();
+    let (status, body) = post(&ana, push).await;
+    assert_eq!(status, 200, "{}", body["message"]);
+    let refused = body["refused"].as_array().expect("refusals");
+    assert_eq!(refused.len(), MAX_DOCS_PER_REQUEST, "each refused");
+    assert!(refused.iter().all(|r| r["code"] == "undecodable"), "{:?}", refused.first());
+    assert_eq!(body["accepted"].as_array().map(Vec::len), Some(0), "nothing stored");
+
+    // The document attacked is as it was, and the server still serves.
+    let (status, _) = api.get("/readyz", None).await;
+    assert_eq!(status, 200);
+    let before = ana.docs.get_mut(&doc).expect("doc").heads();
+    ana.sync().await;
+    assert_eq!(ana.docs.get_mut(&doc).expect("doc").heads(), before, "nothing of the bombs reached the document");
+
+    let peak = memory_kib(server.pid(), "VmHWM");
+    eprintln!("server memory: idle {idle} KiB, peak {peak} KiB, growth {} KiB", peak.saturating_sub(idle));
+    assert!(peak.saturating_sub(idle) < MAX_GROWTH_KIB, "idle {idle} KiB, peak {peak} KiB");
+}

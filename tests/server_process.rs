@@ -1,0 +1,95 @@
+//! A real `rsc-server` process for the end-to-end suites: built from this workspace, started
+//! on a fresh SQLite database in its own folder with a registry admin, and stopped (folder and
+//! all) when dropped. Also reads the process's memory, for the limits that bound it.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::support::Api;
+
+/// The registry admin's password (`staff@example.org`).
+pub const ADMIN_PASSWORD: &str = "a long enough password";
+
+/// A running server process.
+pub struct Server {
+    child: Child,
+    dir: std::path::PathBuf,
+}
+
+impl Server {
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The `rsc-server` binary of this workspace, built if needed.
+fn server_binary() -> std::path::PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "--locked", "-p", "rsc-server", "--bin", "rsc-server"])
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "rsc-server builds");
+    let exe = std::env::current_exe().expect("test binary");
+    let debug = exe.parent().and_then(|deps| deps.parent()).expect("target/debug");
+    debug.join("rsc-server")
+}
+
+/// Starts a server on a new database with `staff@example.org` as registry admin.
+pub async fn start_server() -> (Server, Api) {
+    let binary = server_binary();
+    let dir = std::env::temp_dir().join(format!("rsc-e2e-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let run = |args: &[&str]| {
+        let output = Command::new(&binary)
+            .current_dir(&dir)
+            .args(args)
+            .env("RSC_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("rsc-server runs");
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    run(&["migrate"]);
+    run(&["admin", "create", "--email", "staff@example.org"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let child = Command::new(&binary)
+        .current_dir(&dir)
+        .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rsc-server starts");
+    let server = Server { child, dir };
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    for _ in 0..100 {
+        if let Ok(response) = api.http.get(format!("{}/readyz", api.base)).send().await
+            && response.status().is_success()
+        {
+            return (server, api);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("rsc-server did not become ready");
+}
+
+/// A figure from `/proc/<pid>/status`, in KiB: `VmRSS` (resident now) or `VmHWM` (the most
+/// ever resident).
+pub fn memory_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+}
