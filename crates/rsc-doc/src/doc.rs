@@ -267,8 +267,10 @@ impl SessionDoc {
             deps.sort();
             if heads == deps {
                 // Made on the latest state: the session before it is the current one.
+                let orphans = View { doc: &work }.orphan_statements()?;
                 work.apply_changes([change.clone()])?;
                 let after = read_session(&work)?;
+                check_no_new_orphans(&orphans, &work)?;
                 rules::authorize(Authorship { author, before: current.as_ref(), current: None }, &after)?;
                 rules::check_timing(current.as_ref(), &after, now_ms)?;
                 current = Some(after);
@@ -276,8 +278,10 @@ impl SessionDoc {
                 // Made concurrently: judged where it was made, and against the session now.
                 let mut fork = work.fork_at(&deps)?;
                 let before = read_session(&fork)?;
+                let orphans = View { doc: &fork }.orphan_statements()?;
                 fork.apply_changes([change.clone()])?;
                 let after = read_session(&fork)?;
+                check_no_new_orphans(&orphans, &fork)?;
                 rules::authorize(Authorship { author, before: Some(&before), current: current.as_ref() }, &after)?;
                 rules::check_timing(Some(&before), &after, now_ms)?;
                 work.apply_changes([change.clone()])?;
@@ -763,6 +767,34 @@ impl View<'_> {
             Some(_) => Err(DocError::invalid(key, "is not a map")),
             None => Err(DocError::invalid(key, "is missing")),
         }
+    }
+
+    /// Stored statements whose key names no attendee, with their values. Reading ignores them;
+    /// they arise innocently when a confirmation and the attendee's removal are concurrent.
+    fn orphan_statements(&self) -> Result<Vec<(String, Option<ScalarValue>)>, DocError> {
+        // A document not yet created has none; one whose maps are broken is refused on reading.
+        let (Ok(attendees), Ok(statements)) = (self.map(&ROOT, "attendees"), self.map(&ROOT, "statements")) else {
+            return Ok(Vec::new());
+        };
+        self.doc
+            .keys(&statements)
+            .filter(|key| !matches!(self.doc.get(&attendees, key.as_str()), Ok(Some(_))))
+            .map(|key| Ok((key.clone(), self.scalar(&statements, &key)?)))
+            .collect()
+    }
+}
+
+/// Refuses a change that stored a statement for someone who does not attend, given the
+/// orphans `known` before it: judged on the state the change was made on, so a confirmation
+/// made before the attendee was removed (on another device) is not held against its author.
+fn check_no_new_orphans(known: &[(String, Option<ScalarValue>)], after: &AutoCommit) -> Result<(), DocError> {
+    let orphans = View { doc: after }.orphan_statements()?;
+    match orphans.into_iter().find(|orphan| !known.contains(orphan)) {
+        Some((key, _)) => Err(DocError::NotAllowed(format!(
+            "a statement may be stored only for an attendee, and `{}` does not attend",
+            key.escape_debug()
+        ))),
+        None => Ok(()),
     }
 }
 

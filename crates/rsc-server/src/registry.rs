@@ -188,9 +188,10 @@ pub fn credential_of(record: &RegistryRecord) -> Option<CredentialRecord> {
     })
 }
 
-/// Names compared the way people write them: case and spacing aside.
+/// Names compared the way people write them: case and spacing aside. Upper-casing first folds
+/// letters whose capital is two letters (ß, SS) the same way on both sides.
 fn same_name(a: &str, b: &str) -> bool {
-    let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+    let words = |s: &str| s.split_whitespace().map(|w| w.to_uppercase().to_lowercase()).collect::<Vec<_>>();
     words(a) == words(b)
 }
 

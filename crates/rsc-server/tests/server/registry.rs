@@ -380,12 +380,13 @@ async fn evaluation_agrees_with_rsc_evaluate_and_exports_verify<S: Store>(store:
         .expect("rsc");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("verifies"));
-    let fetched = Command::new(rsc_binary())
-        .arg("verify")
-        .arg(dir.join("export.json"))
-        .args(["--server", &world.api.base])
-        .output()
-        .expect("rsc");
+    // The server runs on this test's runtime: wait for `rsc` without blocking it.
+    let (export_path, base) = (dir.join("export.json"), world.api.base.clone());
+    let fetched = tokio::task::spawn_blocking(move || {
+        Command::new(rsc_binary()).arg("verify").arg(export_path).args(["--server", &base]).output().expect("rsc")
+    })
+    .await
+    .expect("join");
     assert!(fetched.status.success(), "{}", String::from_utf8_lossy(&fetched.stderr));
     // With no trusted keys the embedded key proves nothing: exit 1, plainly said.
     let untrusted = Command::new(rsc_binary()).arg("verify").arg(dir.join("export.json")).output().expect("rsc");
