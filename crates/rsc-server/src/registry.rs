@@ -257,7 +257,7 @@ mod tests {
 
     /// Real names from the shared test list, so that comparisons meet accents and apostrophes.
     fn names() -> Vec<String> {
-        include_str!("../../../../shared/data/names.txt")
+        include_str!("../../../tests/data/names.txt")
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .map(str::to_string)
