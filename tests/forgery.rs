@@ -306,7 +306,7 @@ async fn no_forgery_gets_a_minute_credited() {
     // 4. The provider signs with a key that is not registered to any of her devices.
     let stray_doc = logged(&mut w.ana, &pat, "2025-09-05").await;
     w.pat.sync().await;
-    let stray = DeviceKey::generate().expect("key");
+    let stray = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let signed = statement(&stray, &stray_doc, &ana, &pat, "2025-09-05", 90, 60, signed_at(7));
     let r = raw_push(&mut w.pat, &stray_doc, |raw| put_statement(raw, &ana, signed)).await;
     assert!(r.refused.is_empty(), "accepted into the document, but not trusted: {r:?}");

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use rsc_model::Dossier;
 use rsc_model::dossier::MAX_DOSSIER_BYTES;
-use rsc_rules::{Purpose, builtin, builtin_ids, builtin_source, evaluate, render_text, resolve};
+use rsc_rules::{Purpose, Rulebook, RulesError, builtin, builtin_ids, builtin_source, evaluate, render_text};
 
 use crate::device::{self, DeviceCommand};
 use crate::error::CliError;
@@ -116,7 +116,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
     match cli.command {
         Command::Evaluate { rulebook, purpose, format, dossier } => {
             let purpose: Purpose = purpose.parse()?;
-            let rulebook = resolve(&rulebook)?;
+            let rulebook = load_rulebook(&rulebook)?;
             let text = read_dossier(&dossier)?;
             let dossier = Dossier::from_json(&text)?;
             let evaluation = evaluate(&rulebook, purpose, &dossier)?;
@@ -158,6 +158,37 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
             builtin_source(&id).map(str::to_string).ok_or_else(|| rsc_rules::RulesError::UnknownRulebook(id).into())
         }
     }
+}
+
+/// A rulebook named on the command line: a built-in id, or else the path of a rulebook file
+/// (read here, size-limited, so the rules crate stays free of I/O).
+fn load_rulebook(id_or_path: &str) -> Result<Rulebook, CliError> {
+    if let Some(rulebook) = builtin(id_or_path) {
+        return Ok(rulebook);
+    }
+    let path = std::path::Path::new(id_or_path);
+    if !path.is_file() {
+        return Err(RulesError::UnknownRulebook(id_or_path.to_string()).into());
+    }
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > rsc_rules::MAX_RULEBOOK_BYTES as u64 {
+        return Err(RulesError::rulebook(
+            id_or_path,
+            format!("is {size} bytes; the limit is {}", rsc_rules::MAX_RULEBOOK_BYTES),
+        )
+        .into());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::from(RulesError::rulebook(id_or_path, format!("cannot be read: {e}"))))?;
+    Rulebook::from_toml(&text).map_err(|e| {
+        match e {
+            RulesError::Rulebook { field, message } => {
+                RulesError::Rulebook { field: format!("{id_or_path} {field}"), message }
+            }
+            other => other,
+        }
+        .into()
+    })
 }
 
 /// Reads the dossier from a file or standard input, refusing more than the size limit.

@@ -148,7 +148,7 @@ pub(crate) fn device(conn: &Connection) -> Result<(DeviceKey, ActorId), ClientEr
 /// Replaces the device's key and actor with new ones (after signing out, the old ones are
 /// revoked on the server and must not be used again).
 pub(crate) fn new_device(conn: &Connection) -> Result<(DeviceKey, ActorId), ClientError> {
-    let key = DeviceKey::generate()?;
+    let key = DeviceKey::generate(&mut getrandom::SysRng)?;
     let actor = uuid::Uuid::new_v4().as_bytes().to_vec();
     conn.execute(
         "INSERT INTO device (id, secret, actor) VALUES (1, ?1, ?2)

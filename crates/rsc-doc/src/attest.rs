@@ -47,10 +47,11 @@ pub const MAX_REASON_BYTES: usize = 1000;
 pub struct DeviceKey(SigningKey);
 
 impl DeviceKey {
-    /// A fresh key from the operating system's random source.
-    pub fn generate() -> Result<DeviceKey, DocError> {
+    /// A fresh key from `rng`, a cryptographic random source: the operating system's
+    /// (`getrandom::SysRng`) on a device. Taken as an argument so this crate does no I/O.
+    pub fn generate<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<DeviceKey, DocError> {
         let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|e| DocError::Crypto(format!("no randomness for a key: {e}")))?;
+        rng.try_fill_bytes(&mut secret).map_err(|e| DocError::Crypto(format!("no randomness for a key: {e}")))?;
         let key = DeviceKey(SigningKey::from_bytes(&secret));
         secret.fill(0);
         Ok(key)
@@ -331,7 +332,7 @@ mod tests {
 
     #[test]
     fn a_signed_statement_verifies_and_round_trips() {
-        let key = DeviceKey::generate().expect("key");
+        let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
         let statement = key.sign(content()).expect("signs");
         assert!(statement.verify());
         let back = SignedStatement::from_bytes(&statement.to_bytes()).expect("decodes");
@@ -341,7 +342,7 @@ mod tests {
 
     #[test]
     fn any_change_breaks_the_signature() {
-        let key = DeviceKey::generate().expect("key");
+        let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
         let statement = key.sign(content()).expect("signs");
         let edits: Vec<fn(&mut AttestedContent)> = vec![
             |c| c.session_id = Id::new("other", "t").expect("id"),
@@ -361,7 +362,7 @@ mod tests {
             edit(&mut forged.content);
             assert!(!forged.verify(), "{:?}", forged.content);
         }
-        let other = DeviceKey::generate().expect("key");
+        let other = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
         let mut wrong_key = statement.clone();
         wrong_key.public_key = other.public_key();
         assert!(!wrong_key.verify());
@@ -371,7 +372,7 @@ mod tests {
 
     #[test]
     fn every_flipped_byte_of_the_stored_form_is_refused_or_fails_verification() {
-        let key = DeviceKey::generate().expect("key");
+        let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
         let bytes = key.sign(content()).expect("signs").to_bytes();
         for i in 0..bytes.len() {
             let mut flipped = bytes.clone();

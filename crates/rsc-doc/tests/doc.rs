@@ -108,7 +108,7 @@ fn invalid_edits_are_refused_naming_the_field_and_change_nothing() {
 
 #[test]
 fn confirmation_counts_until_an_attested_field_changes() {
-    let key = DeviceKey::generate().expect("key");
+    let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let mut doc = group_doc();
     assert_eq!(status(&doc.session().expect("read"), "ana", &key), SessionStatus::Pending);
     doc.confirm(&key, &id("pat"), &id("ana"), m(75), signed_at(1_000)).expect("confirms");
@@ -132,7 +132,7 @@ fn confirmation_counts_until_an_attested_field_changes() {
 
 #[test]
 fn only_the_provider_signs_and_only_trusted_keys_count() {
-    let key = DeviceKey::generate().expect("key");
+    let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let mut doc = group_doc();
     let err = doc.confirm(&key, &id("ana"), &id("ana"), m(90), signed_at(1)).expect_err("not the provider");
     assert!(matches!(err, DocError::NotAllowed(_)));
@@ -140,14 +140,14 @@ fn only_the_provider_signs_and_only_trusted_keys_count() {
     assert_eq!(err.field(), Some("minutes_attended"));
 
     // Signed with a key that is not registered to the provider: counts nothing.
-    let stranger = DeviceKey::generate().expect("key");
+    let stranger = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     doc.confirm(&stranger, &id("pat"), &id("ana"), m(90), signed_at(1)).expect("signs");
     assert_eq!(status(&doc.session().expect("read"), "ana", &key), SessionStatus::Pending);
 }
 
 #[test]
 fn a_signature_moved_to_another_attendee_or_session_counts_nothing() {
-    let key = DeviceKey::generate().expect("key");
+    let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let mut doc = group_doc();
     let statement = doc.confirm(&key, &id("pat"), &id("ana"), m(60), signed_at(1)).expect("confirms");
     let mut session = doc.session().expect("read");
@@ -162,7 +162,7 @@ fn a_signature_moved_to_another_attendee_or_session_counts_nothing() {
 
 #[test]
 fn disputes_and_withdrawals() {
-    let key = DeviceKey::generate().expect("key");
+    let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let mut doc = group_doc();
     assert_eq!(
         doc.dispute(&key, &id("pat"), &id("ben"), "  ", signed_at(1)).expect_err("no reason").field(),
@@ -192,7 +192,7 @@ fn disputes_and_withdrawals() {
 
 #[test]
 fn removing_an_attendee_removes_their_statement_from_the_document() {
-    let key = DeviceKey::generate().expect("key");
+    let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let mut doc = group_doc();
     doc.confirm(&key, &id("pat"), &id("ben"), m(60), signed_at(1)).expect("confirms");
     doc.remove_attendee(&id("pat"), &id("ben")).expect("removes");
@@ -327,7 +327,7 @@ proptest! {
         merge_order in Just(vec![0usize, 1, 2]).prop_shuffle(),
         rounds in 1usize..3,
     ) {
-        let key = DeviceKey::generate().expect("key");
+        let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
         let mut base = group_doc();
         let bytes = base.save();
         let mut replicas: Vec<SessionDoc> = (0..replica_count)

@@ -1,8 +1,6 @@
 //! The built-in rulebooks. Each is a TOML file in `rulebooks/`, embedded in the binary, so
 //! what `rsc rulebook show` prints (comments and sources included) is exactly what is evaluated.
 
-use std::path::Path;
-
 use crate::{Rulebook, RulesError};
 
 const BUILTINS: &[(&str, &str)] = &[
@@ -27,30 +25,23 @@ pub fn builtin(id: &str) -> Option<Rulebook> {
     builtin_source(id).and_then(|text| Rulebook::from_toml(text).ok())
 }
 
-/// A rulebook named on a command line: a built-in id, or else a path to a rulebook file.
-pub fn resolve(id_or_path: &str) -> Result<Rulebook, RulesError> {
-    if let Some(rulebook) = builtin(id_or_path) {
+/// A rulebook given as a built-in id, or as the text of a rulebook file (TOML). Reading files is
+/// the caller's business: this crate does no I/O, so a phone and a server resolve alike.
+pub fn resolve(id_or_text: &str) -> Result<Rulebook, RulesError> {
+    if let Some(rulebook) = builtin(id_or_text) {
         return Ok(rulebook);
     }
-    let path = Path::new(id_or_path);
-    if !path.is_file() {
-        return Err(RulesError::UnknownRulebook(id_or_path.to_string()));
+    // An id is one word; rulebook text has at least one `key = value` line.
+    if !id_or_text.contains('=') {
+        return Err(RulesError::UnknownRulebook(id_or_text.trim().to_string()));
     }
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > crate::MAX_RULEBOOK_BYTES as u64 {
+    if id_or_text.len() > crate::MAX_RULEBOOK_BYTES {
         return Err(RulesError::rulebook(
-            id_or_path,
-            format!("is {size} bytes; the limit is {}", crate::MAX_RULEBOOK_BYTES),
+            "rulebook",
+            format!("is {} bytes; the limit is {}", id_or_text.len(), crate::MAX_RULEBOOK_BYTES),
         ));
     }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| RulesError::rulebook(id_or_path, format!("cannot be read: {e}")))?;
-    Rulebook::from_toml(&text).map_err(|e| match e {
-        RulesError::Rulebook { field, message } => {
-            RulesError::Rulebook { field: format!("{id_or_path} {field}"), message }
-        }
-        other => other,
-    })
+    Rulebook::from_toml(id_or_text)
 }
 
 #[cfg(test)]
@@ -100,6 +91,11 @@ mod tests {
     #[test]
     fn unknown_ids_and_bad_files_are_named() {
         assert!(matches!(resolve("mi-aimh"), Err(RulesError::UnknownRulebook(id)) if id == "mi-aimh"));
+        // Rulebook text resolves as well as an id; too much of it is refused unread.
+        let text = builtin_source("orimha").expect("source");
+        assert_eq!(resolve(text).expect("text"), builtin("orimha").expect("orimha"));
+        let huge = format!("{text}\n# {}", "x".repeat(crate::MAX_RULEBOOK_BYTES));
+        assert!(resolve(&huge).expect_err("too long").to_string().contains("the limit is"));
         let bad = builtin_source("nmaimh").expect("source").replace("window_months = 24", "window_months = 0");
         let err = Rulebook::from_toml(&bad).expect_err("zero window");
         assert!(err.to_string().contains("application.window_months"), "{err}");

@@ -34,7 +34,8 @@ pub enum RulesError {
 }
 
 impl RulesError {
-    pub(crate) fn rulebook(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A rulebook problem at `field`.
+    pub fn rulebook(field: impl Into<String>, message: impl Into<String>) -> Self {
         RulesError::Rulebook { field: field.into(), message: message.into() }
     }
 }

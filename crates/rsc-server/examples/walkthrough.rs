@@ -33,7 +33,7 @@ async fn main() {
     println!("2. pat claims registry record NM-1001 (IMHM-C); the registry admin approves it");
     let (status, claim) = api.post("/v1/me/claims", Some(&pat.token), &json!({ "number": "NM-1001" })).await;
     assert_eq!(status, 201, "claim: {claim} (did you import examples/registry.csv?)");
-    let key = DeviceKey::generate().expect("key");
+    let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let (status, admin) = api
         .post(
             "/v1/login",

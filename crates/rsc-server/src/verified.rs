@@ -173,7 +173,7 @@ pub async fn signing_key<S: Store>(store: &S) -> Result<ServerKeyRecord, AppErro
 
 /// Makes a new signing key; older keys stay published for verification.
 pub async fn rotate_key<S: Store>(store: &S) -> Result<ServerKeyRecord, AppError> {
-    let key = rsc_doc::DeviceKey::generate().map_err(|e| AppError::Internal(e.to_string()))?;
+    let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).map_err(|e| AppError::Internal(e.to_string()))?;
     let public_key = key.public_key().to_vec();
     let record = ServerKeyRecord {
         id: format!("rsc-{}", &hex::encode(&public_key)[..16]),

@@ -143,7 +143,7 @@ impl TestServer {
                 rsc_protocol::Role::RegistryAdmin,
             ))
             .expect("admin");
-        let key = rsc_doc::DeviceKey::generate().expect("key");
+        let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key");
         let login: serde_json::Value = http_client()
             .post(format!("{}/v1/login", self.url()))
             .json(&serde_json::json!({

@@ -31,7 +31,7 @@ async fn registration_validates_and_does_not_reveal_existing_accounts<S: Store>(
     let (_, me) = api.get("/v1/me", Some(&phone.token)).await;
     assert_eq!(me["display_name"].as_str(), Some("Ana"));
     let intruder = json!({ "email": "ana@example.org", "password": "the intruder's password",
-        "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate().expect("key").public_key()),
+        "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
                     "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
     assert_eq!(api.post("/v1/login", None, &intruder).await.0, 401);
     let (status, body) = api
@@ -119,7 +119,7 @@ async fn sign_in_is_rate_limited_per_account<S: Store>(store: S) {
     api.register("ana").await;
     let attempt = |password: &str| {
         json!({ "email": "ana@example.org", "password": password,
-                "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate().expect("key").public_key()),
+                "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
                             "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } })
     };
     for _ in 0..rsc_server::auth::MAX_FAILURES_PER_ACCOUNT {
@@ -153,7 +153,7 @@ async fn parallel_guesses_get_exactly_the_limit_checked<S: Store>(store: S) {
         let api = api.clone();
         guesses.spawn(async move {
             let body = json!({ "email": "ana@example.org", "password": format!("wrong password number {i}"),
-                "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate().expect("key").public_key()),
+                "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
                             "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
             api.post("/v1/login", None, &body).await.0
         });

@@ -176,7 +176,7 @@ pub struct Device {
 impl Device {
     /// Signs `name@example.org` in on a new device.
     pub async fn sign_in(api: &Api, name: &str) -> Device {
-        let key = DeviceKey::generate().expect("key");
+        let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
         let mut actor_bytes = [0u8; 16];
         actor_bytes[..8].copy_from_slice(&NEXT_ACTOR.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_be_bytes());
         actor_bytes[8..].copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..8]);

@@ -126,7 +126,7 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
 
     // The provider signs with a key that is not registered to any of her devices.
     devices[1].sync().await;
-    let stray = rsc_doc::DeviceKey::generate().expect("key");
+    let stray = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     devices[1].edit(&doc, |d, _| {
         d.confirm(&stray, &pat_id, &ana_id, m(60), signed_at(2)).expect("signs");
     });
