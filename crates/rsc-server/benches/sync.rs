@@ -182,15 +182,15 @@ async fn main() {
         println!("postgres: skipped (set RSC_TEST_POSTGRES_URL, see scripts/postgres-for-tests)");
         return;
     }
-    let (first_name, url) = support::create_postgres_db().await;
+    let (first_name, url) = support::create_postgres_db().await.expect("the test Postgres");
     let store = PgStore::connect(&url, 20).await.expect("postgres");
     first_sync(store.clone(), "postgres").await;
     store.pool().close().await;
-    let (name, url) = support::create_postgres_db().await;
+    let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
     let store = PgStore::connect(&url, DEVICES as u32).await.expect("postgres");
     let (server_rate, bytes) = concurrent_ingest(store.clone(), "postgres").await;
     store.pool().close().await;
-    let (raw_name, raw_url) = support::create_postgres_db().await;
+    let (raw_name, raw_url) = support::create_postgres_db().await.expect("the test Postgres");
     let raw_rate = postgres_alone(&raw_url, bytes).await;
     println!("server ingest is {:.0}% of postgres alone", 100.0 * server_rate / raw_rate);
     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -289,3 +289,50 @@ async fn the_ledger_is_append_only_in_sqlite() {
     })
     .await;
 }
+
+/// The tables and columns a schema has, by name (types are each backend's own).
+type Schema = std::collections::BTreeMap<String, Vec<String>>;
+
+/// Both backends' migrations build the same tables with the same columns, so one SQL text per
+/// query (and the conformance suite) means the same thing on each.
+#[tokio::test]
+async fn both_backends_migrate_to_the_same_tables_and_columns() {
+    let sqlite_schema = std::sync::Arc::new(std::sync::Mutex::new(Schema::new()));
+    let out = sqlite_schema.clone();
+    crate::support::with_sqlite(|store, _url| async move {
+        let tables: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+        )
+        .fetch_all(store.write_pool())
+        .await
+        .expect("tables");
+        let mut schema = Schema::new();
+        for (table,) in tables {
+            let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY name")
+                .bind(&table)
+                .fetch_all(store.write_pool())
+                .await
+                .expect("columns");
+            schema.insert(table, columns.into_iter().map(|(c,)| c).collect());
+        }
+        *out.lock().expect("lock") = schema;
+    })
+    .await;
+    let sqlite_schema = sqlite_schema.lock().expect("lock").clone();
+    assert!(sqlite_schema.contains_key("documents") && sqlite_schema.contains_key("login_limits"), "{sqlite_schema:?}");
+    crate::support::with_postgres(|store, _url| async move {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY table_name, column_name",
+        )
+        .fetch_all(store.pool())
+        .await
+        .expect("columns");
+        let mut schema = Schema::new();
+        for (table, column) in rows {
+            schema.entry(table).or_default().push(column);
+        }
+        assert_eq!(schema, sqlite_schema);
+    })
+    .await;
+}
