@@ -37,6 +37,24 @@ impl Role {
     }
 }
 
+/// A stored name that names nothing this version knows: reading it is an error, never a default.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a {what}")]
+pub struct UnknownName {
+    /// What was being read (`role`, `claim status`).
+    pub what: &'static str,
+    /// The stored text.
+    pub value: String,
+}
+
+impl TryFrom<String> for Role {
+    type Error = UnknownName;
+
+    fn try_from(value: String) -> Result<Role, UnknownName> {
+        Role::parse(&value).ok_or(UnknownName { what: "role", value })
+    }
+}
+
 /// `POST /v1/accounts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

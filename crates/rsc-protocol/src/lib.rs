@@ -14,12 +14,12 @@ mod sync;
 
 pub use account::{
     DeviceInfo, DeviceView, ErrorBody, LoginRequest, LoginResponse, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MeResponse,
-    REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role,
+    REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role, UnknownName,
 };
 pub use bytes::Bytes;
 pub use cursor::{Cursor, CursorError};
 pub use directory::{DirectoryProvider, ProviderDirectory};
-pub use registry::{AccountSummary, ClaimDecision, ClaimReview, ClaimedRecord};
+pub use registry::{AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord};
 pub use sync::{
     DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_BODY_BYTES, MAX_CHANGES_PER_DOC,
     MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, MAX_REQUEST_EXPANDED_BYTES, PROTOCOL_VERSION, RefusalCode,

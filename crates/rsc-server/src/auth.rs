@@ -147,7 +147,7 @@ pub struct AuthDevice {
 impl AuthDevice {
     /// The account's role.
     pub fn role(&self) -> Role {
-        Role::parse(&self.user.role).unwrap_or(Role::Member)
+        self.user.role
     }
 }
 
@@ -187,7 +187,7 @@ pub async fn create_account<S: Store>(
         email,
         display_name,
         password_hash: hash_password(password.to_string()).await?,
-        role: role.as_str().to_string(),
+        role,
         created_at_ms: now_ms(),
     };
     store.create_user(&user).await.map_err(|e| match e {

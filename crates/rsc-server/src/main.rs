@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use rsc_protocol::{ClaimDecision, Role};
+use rsc_protocol::{ClaimDecision, ClaimStatus, Role};
 use rsc_server::config::{DatabaseArgs, Redacted, ServeArgs, describe_database};
 use rsc_server::http::registry::{decide_claim, review_claims};
 use rsc_server::store::{PgStore, SqliteStore, Store};
@@ -281,8 +281,9 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> Result<(), S
             Ok(())
         }
         RegistryCommand::Claims { all } => {
-            let reviews =
-                review_claims(store, if all { None } else { Some("pending") }).await.map_err(|e| e.to_string())?;
+            let reviews = review_claims(store, if all { None } else { Some(ClaimStatus::Pending) })
+                .await
+                .map_err(|e| e.to_string())?;
             if reviews.is_empty() {
                 println!("no {}claims", if all { "" } else { "pending " });
             }
@@ -322,7 +323,7 @@ fn print_claim(review: &rsc_protocol::ClaimReview) {
 /// Finds the pending claim a person means: by endorsement number when one account claims it,
 /// else by the claim id or a unique start of it.
 async fn pending_claim<S: Store>(store: &S, wanted: &str) -> Result<rsc_protocol::ClaimReview, String> {
-    let pending = review_claims(store, Some("pending")).await.map_err(|e| e.to_string())?;
+    let pending = review_claims(store, Some(ClaimStatus::Pending)).await.map_err(|e| e.to_string())?;
     let by_number: Vec<_> = pending.iter().filter(|r| r.record.number.eq_ignore_ascii_case(wanted)).collect();
     let by_id: Vec<_> = pending.iter().filter(|r| wanted.len() >= 4 && r.claim_id.starts_with(wanted)).collect();
     match (by_number.as_slice(), by_id.as_slice()) {

@@ -270,7 +270,7 @@ mod tests {
             email: email.into(),
             display_name: name.into(),
             password_hash: String::new(),
-            role: "member".into(),
+            role: rsc_protocol::Role::Member,
             created_at_ms: 0,
         }
     }
@@ -297,7 +297,7 @@ mod tests {
             id: "c1".into(),
             number: "NM-1".into(),
             user_id: user_id.into(),
-            status: "pending".into(),
+            status: rsc_protocol::ClaimStatus::Pending,
             created_at_ms: 0,
             decided_at_ms: None,
             decided_by: None,

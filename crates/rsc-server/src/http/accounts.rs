@@ -81,12 +81,7 @@ pub async fn login<S: Store>(
         other => other.into(),
     })?;
     tracing::info!(user_id = %user.id, device_id = %device.id, "device signed in");
-    Ok(Json(LoginResponse {
-        user_id: user.id.clone(),
-        role: Role::parse(&user.role).unwrap_or(Role::Member),
-        device_id: device.id,
-        token,
-    }))
+    Ok(Json(LoginResponse { user_id: user.id.clone(), role: user.role, device_id: device.id, token }))
 }
 
 /// `GET /v1/me`.

@@ -14,6 +14,7 @@ use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
 use crate::store::{ClaimRecord, ProfileRecord, Store};
 use crate::verified::{self, EvaluationQuery};
+use rsc_protocol::ClaimStatus;
 
 /// The profile as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,14 +93,14 @@ pub async fn create_claim<S: Store>(
         return Err(AppError::NotFound(format!("the registry has no endorsement number `{number}`")));
     }
     let existing = state.store.claims(Some(&device.user.id), None).await?;
-    if existing.iter().any(|c| c.number == number && c.status != "rejected") {
+    if existing.iter().any(|c| c.number == number && c.status != ClaimStatus::Rejected) {
         return Err(AppError::Conflict(format!("you already claimed `{number}`")));
     }
     let claim = ClaimRecord {
         id: uuid::Uuid::new_v4().to_string(),
         number: number.to_string(),
         user_id: device.user.id.clone(),
-        status: "pending".into(),
+        status: ClaimStatus::Pending,
         created_at_ms: now_ms(),
         decided_at_ms: None,
         decided_by: None,

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rsc_model::Date;
-use rsc_protocol::{ClaimDecision, ClaimReview, Role};
+use rsc_protocol::{ClaimDecision, ClaimReview, ClaimStatus, Role};
 use serde::{Deserialize, Serialize};
 
 use super::{AppState, JsonBody};
@@ -211,13 +211,13 @@ pub async fn revoke<S: Store>(
 #[derive(Debug, Deserialize)]
 pub struct ClaimsQuery {
     /// `pending`, `approved` or `rejected`.
-    pub status: Option<String>,
+    pub status: Option<ClaimStatus>,
 }
 
 /// Claims (all, or those with `status`) beside the records they name and the people involved,
 /// oldest first.
-pub async fn review_claims<S: Store>(store: &S, status: Option<&str>) -> Result<Vec<ClaimReview>, AppError> {
-    let approved = store.claims(None, Some("approved")).await?;
+pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> Result<Vec<ClaimReview>, AppError> {
+    let approved = store.claims(None, Some(ClaimStatus::Approved)).await?;
     let mut users: std::collections::HashMap<String, UserRecord> = std::collections::HashMap::new();
     let mut reviews = Vec::new();
     for claim in store.claims(None, status).await? {
@@ -248,7 +248,7 @@ pub async fn claims<S: Store>(
     Query(query): Query<ClaimsQuery>,
 ) -> Result<Json<Vec<ClaimReview>>, AppError> {
     require_admin(&device)?;
-    Ok(Json(review_claims(&state.store, query.status.as_deref()).await?))
+    Ok(Json(review_claims(&state.store, query.status).await?))
 }
 
 /// Decides a pending claim. An approval is refused while another account holds the record, and
@@ -261,8 +261,11 @@ pub async fn decide_claim<S: Store>(
     by: &str,
 ) -> Result<ClaimReview, AppError> {
     let not_pending = || AppError::NotFound(format!("no pending claim `{id}`"));
-    let review =
-        review_claims(store, Some("pending")).await?.into_iter().find(|r| r.claim_id == id).ok_or_else(not_pending)?;
+    let review = review_claims(store, Some(ClaimStatus::Pending))
+        .await?
+        .into_iter()
+        .find(|r| r.claim_id == id)
+        .ok_or_else(not_pending)?;
     if approve {
         if let Some(holder) = &review.already_held_by {
             return Err(AppError::Conflict(format!(
@@ -279,7 +282,7 @@ pub async fn decide_claim<S: Store>(
             )));
         }
     }
-    let status = if approve { "approved" } else { "rejected" };
+    let status = if approve { ClaimStatus::Approved } else { ClaimStatus::Rejected };
     let now = now_ms();
     let decided = store.decide_claim(id, status, by, &decision.note, now).await.map_err(|e| match e {
         crate::store::StoreError::Conflict(_) => AppError::Conflict("another account already holds this record".into()),
@@ -289,7 +292,7 @@ pub async fn decide_claim<S: Store>(
         return Err(not_pending());
     }
     tracing::info!(claim_id = %id, %status, "registry claim decided");
-    Ok(ClaimReview { status: status.into(), decided_at_ms: Some(now), note: decision.note.clone(), ..review })
+    Ok(ClaimReview { status, decided_at_ms: Some(now), note: decision.note.clone(), ..review })
 }
 
 /// `POST /v1/registry/claims/{claim_id}/approve`.

@@ -10,6 +10,8 @@ mod sql;
 
 use std::future::Future;
 
+use rsc_protocol::ClaimStatus;
+
 pub use records::{
     AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, NewChange, ProfileRecord, PulledChange,
     RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
@@ -32,6 +34,23 @@ pub enum StoreError {
     /// A command that must not create a database found none where it was pointed.
     #[error("{0}")]
     Missing(String),
+    /// A stored row holds a value this version does not understand. Reading fails rather than
+    /// guess: a default could demote an account or drop a credential without a word.
+    #[error("row `{key}` of {table} cannot be read: {reason}")]
+    Unreadable {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn unreadable(table: &'static str, key: &str, reason: impl std::fmt::Display) -> StoreError {
+        StoreError::Unreadable { table, key: key.to_string(), reason: reason.to_string() }
+    }
 }
 
 /// Everything the server keeps. Implementations must make [`Store::commit_documents`] one
@@ -148,14 +167,14 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn claims(
         &self,
         user_id: Option<&str>,
-        status: Option<&str>,
+        status: Option<ClaimStatus>,
     ) -> impl Future<Output = Result<Vec<ClaimRecord>, StoreError>> + Send;
     /// Decides a pending claim; `false` when it is not pending (or does not exist);
     /// [`StoreError::Conflict`] when approving a record another account holds.
     fn decide_claim(
         &self,
         id: &str,
-        status: &str,
+        status: ClaimStatus,
         by: &str,
         note: &str,
         at_ms: i64,

@@ -1,7 +1,11 @@
 //! The rows the store reads and writes.
 
+use rsc_protocol::{ClaimStatus, Role};
+
+use super::StoreError;
+
 /// An account.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
     /// Its id (a UUID).
     pub id: String,
@@ -11,8 +15,8 @@ pub struct UserRecord {
     pub display_name: String,
     /// The argon2id PHC string.
     pub password_hash: String,
-    /// `member` or `registry_admin`.
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
     /// When it was created.
     pub created_at_ms: i64,
 }
@@ -232,7 +236,7 @@ impl RegistryRecord {
 }
 
 /// A provider's claim that a registry record is theirs (also its shape in the API).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ClaimRecord {
     /// The claim's id.
     pub id: String,
@@ -240,8 +244,8 @@ pub struct ClaimRecord {
     pub number: String,
     /// The claiming account.
     pub user_id: String,
-    /// `pending`, `approved` or `rejected`.
-    pub status: String,
+    /// Where it stands.
+    pub status: ClaimStatus,
     /// When it was made.
     pub created_at_ms: i64,
     /// When an admin decided.
@@ -298,4 +302,61 @@ pub struct UpsertCounts {
     pub updated: u64,
     /// Records that were already so.
     pub unchanged: u64,
+}
+
+/// A `users` row as stored, read by column name; [`UserRecord`] once every column is understood.
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: String,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    role: String,
+    created_at_ms: i64,
+}
+
+impl TryFrom<UserRow> for UserRecord {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> Result<UserRecord, StoreError> {
+        Ok(UserRecord {
+            role: Role::try_from(row.role).map_err(|e| StoreError::unreadable("users", &row.id, e))?,
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            password_hash: row.password_hash,
+            created_at_ms: row.created_at_ms,
+        })
+    }
+}
+
+/// A `registry_claims` row as stored; [`ClaimRecord`] once every column is understood.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClaimRow {
+    id: String,
+    number: String,
+    user_id: String,
+    status: String,
+    created_at_ms: i64,
+    decided_at_ms: Option<i64>,
+    decided_by: Option<String>,
+    note: String,
+}
+
+impl TryFrom<ClaimRow> for ClaimRecord {
+    type Error = StoreError;
+
+    fn try_from(row: ClaimRow) -> Result<ClaimRecord, StoreError> {
+        Ok(ClaimRecord {
+            status: ClaimStatus::try_from(row.status)
+                .map_err(|e| StoreError::unreadable("registry_claims", &row.id, e))?,
+            id: row.id,
+            number: row.number,
+            user_id: row.user_id,
+            created_at_ms: row.created_at_ms,
+            decided_at_ms: row.decided_at_ms,
+            decided_by: row.decided_by,
+            note: row.note,
+        })
+    }
 }

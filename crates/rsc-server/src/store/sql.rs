@@ -7,9 +7,11 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use rsc_protocol::ClaimStatus;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use super::records::{ClaimRow, UserRow};
 use super::{
     AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, ProfileRecord, PulledChange,
     RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts,
@@ -276,7 +278,7 @@ macro_rules! impl_store {
                 .bind(&user.email)
                 .bind(&user.display_name)
                 .bind(&user.password_hash)
-                .bind(&user.role)
+                .bind(user.role.as_str())
                 .bind(user.created_at_ms)
                 .execute(self.write_pool())
                 .await
@@ -286,12 +288,14 @@ macro_rules! impl_store {
 
             async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
                 let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1");
-                Ok(sqlx::query_as(sql).bind(email).fetch_optional(self.read_pool()).await?)
+                let row: Option<UserRow> = sqlx::query_as(sql).bind(email).fetch_optional(self.read_pool()).await?;
+                row.map(UserRecord::try_from).transpose()
             }
 
             async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
                 let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-                Ok(sqlx::query_as(sql).bind(id).fetch_optional(self.read_pool()).await?)
+                let row: Option<UserRow> = sqlx::query_as(sql).bind(id).fetch_optional(self.read_pool()).await?;
+                row.map(UserRecord::try_from).transpose()
             }
 
             async fn create_device(&self, device: &DeviceRecord, token_hash: &[u8]) -> Result<(), StoreError> {
@@ -745,9 +749,10 @@ macro_rules! impl_store {
                     "SELECT r.number, r.holder_name, r.holder_email, r.credential, r.association, r.earned_on, r.valid_through, \
                      r.revoked_on, r.version, r.changed_at_ms, r.changed_by, r.source \
                      FROM registry_records r JOIN registry_claims c ON c.number = r.number \
-                     WHERE c.user_id = $1 AND c.status = 'approved' ORDER BY r.number",
+                     WHERE c.user_id = $1 AND c.status = $2 ORDER BY r.number",
                 )
                 .bind(user_id)
+                .bind(ClaimStatus::Approved.as_str())
                 .fetch_all(self.read_pool())
                 .await?)
             }
@@ -757,7 +762,7 @@ macro_rules! impl_store {
                     .bind(&claim.id)
                     .bind(&claim.number)
                     .bind(&claim.user_id)
-                    .bind(&claim.status)
+                    .bind(claim.status.as_str())
                     .bind(claim.created_at_ms)
                     .bind(claim.decided_at_ms)
                     .bind(&claim.decided_by)
@@ -767,28 +772,30 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn claims(&self, user_id: Option<&str>, status: Option<&str>) -> Result<Vec<ClaimRecord>, StoreError> {
-                Ok(sqlx::query_as(concat!(
+            async fn claims(&self, user_id: Option<&str>, status: Option<ClaimStatus>) -> Result<Vec<ClaimRecord>, StoreError> {
+                let rows: Vec<ClaimRow> = sqlx::query_as(concat!(
                     "SELECT ",
                     claim_columns!(),
                     " FROM registry_claims WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR status = $2) ORDER BY created_at_ms, id"
                 ))
                 .bind(user_id)
-                .bind(status)
+                .bind(status.map(ClaimStatus::as_str))
                 .fetch_all(self.read_pool())
-                .await?)
+                .await?;
+                rows.into_iter().map(ClaimRecord::try_from).collect()
             }
 
-            async fn decide_claim(&self, id: &str, status: &str, by: &str, note: &str, at_ms: i64) -> Result<bool, StoreError> {
+            async fn decide_claim(&self, id: &str, status: ClaimStatus, by: &str, note: &str, at_ms: i64) -> Result<bool, StoreError> {
                 let done = sqlx::query(
                     "UPDATE registry_claims SET status = $2, decided_by = $3, note = $4, decided_at_ms = $5 \
-                     WHERE id = $1 AND status = 'pending'",
+                     WHERE id = $1 AND status = $6",
                 )
                 .bind(id)
-                .bind(status)
+                .bind(status.as_str())
                 .bind(by)
                 .bind(note)
                 .bind(at_ms)
+                .bind(ClaimStatus::Pending.as_str())
                 .execute(self.write_pool())
                 .await
                 .map_err(|e| conflict(e, "this record's approved claim"))?;

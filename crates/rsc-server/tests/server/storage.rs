@@ -10,7 +10,7 @@ fn user(id: &str) -> UserRecord {
         email: format!("{id}@example.org"),
         display_name: id.into(),
         password_hash: "$argon2id$test".into(),
-        role: "member".into(),
+        role: rsc_protocol::Role::Member,
         created_at_ms: 1,
     }
 }
@@ -333,6 +333,33 @@ async fn both_backends_migrate_to_the_same_tables_and_columns() {
             schema.entry(table).or_default().push(column);
         }
         assert_eq!(schema, sqlite_schema);
+    })
+    .await;
+}
+
+const BAD_ROLE: &str = "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) \
+     VALUES ('u-bad', 'bad@example.org', 'Bad', '$argon2id$x', 'superuser', 1)";
+
+/// A row that cannot be read is an error, never a default: a role this version does not know
+/// (as a newer version might write, past this version's CHECK constraint) does not quietly
+/// become `member`.
+#[tokio::test]
+async fn a_stored_role_this_version_does_not_know_is_an_error() {
+    crate::support::with_sqlite(|store, _url| async move {
+        let mut conn = store.write_pool().acquire().await.expect("connection");
+        sqlx::query("PRAGMA ignore_check_constraints = ON").execute(&mut *conn).await.expect("pragma");
+        sqlx::query(BAD_ROLE).execute(&mut *conn).await.expect("insert");
+        sqlx::query("PRAGMA ignore_check_constraints = OFF").execute(&mut *conn).await.expect("pragma");
+        drop(conn);
+        let error = store.user_by_email("bad@example.org").await.expect_err("unreadable");
+        assert!(error.to_string().contains("`superuser` is not a role"), "{error}");
+    })
+    .await;
+    crate::support::with_postgres(|store, _url| async move {
+        sqlx::query("ALTER TABLE users DROP CONSTRAINT users_role_check").execute(store.pool()).await.expect("alter");
+        sqlx::query(BAD_ROLE).execute(store.pool()).await.expect("insert");
+        let error = store.user_by_email("bad@example.org").await.expect_err("unreadable");
+        assert!(error.to_string().contains("`superuser` is not a role"), "{error}");
     })
     .await;
 }
