@@ -232,7 +232,7 @@ pub fn review_claim(
     }
     ClaimReview {
         claim_id: claim.id.clone(),
-        status: claim.status.clone(),
+        status: claim.status,
         created_at_ms: claim.created_at_ms,
         decided_at_ms: claim.decided_at_ms,
         note: claim.note.clone(),
