@@ -217,8 +217,8 @@ fn print_record(r: &rsc_server::store::RegistryRecord) {
         r.credential,
         r.holder_name,
         r.earned_on,
-        r.valid_through.as_deref().unwrap_or("-"),
-        r.revoked_on.as_deref().unwrap_or("-"),
+        r.valid_through.map_or_else(|| "-".to_string(), |d| d.to_string()),
+        r.revoked_on.map_or_else(|| "-".to_string(), |d| d.to_string()),
         r.version,
         r.source,
         r.changed_by

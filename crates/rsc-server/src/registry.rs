@@ -114,10 +114,13 @@ pub fn parse_csv(
         if crate::auth::normalize_email(&holder_email).is_err() {
             bad("holder_email", format!("`{holder_email}` is not an email address"));
         }
-        let credential = get("credential");
-        if let Err(e) = credential.parse::<Credential>() {
-            bad("credential", e.to_string().trim_start_matches(": ").to_string());
-        }
+        let credential = match get("credential").parse::<Credential>() {
+            Ok(credential) => Some(credential),
+            Err(e) => {
+                bad("credential", e.to_string().trim_start_matches(": ").to_string());
+                None
+            }
+        };
         let association = get("association");
         if association.is_empty() || association.chars().count() > 100 {
             bad("association", "must be 1 to 100 characters".into());
@@ -151,16 +154,16 @@ pub fn parse_csv(
         {
             bad("revoked_on", format!("{revoked} is before earned_on {earned}"));
         }
-        if let Some(earned) = earned_on {
+        if let (Some(earned), Some(credential)) = (earned_on, credential) {
             records.push(RegistryRecord {
                 number,
                 holder_name,
                 holder_email,
                 credential,
                 association,
-                earned_on: earned.to_string(),
-                valid_through: valid_through.map(|d| d.to_string()),
-                revoked_on: revoked_on.map(|d| d.to_string()),
+                earned_on: earned,
+                valid_through,
+                revoked_on,
                 version: 0,
                 changed_at_ms: now_ms,
                 changed_by: changed_by.to_string(),
@@ -171,21 +174,14 @@ pub fn parse_csv(
     if errors.is_empty() { Ok(records) } else { Err(errors) }
 }
 
-/// The credential a record grants, for the dossier (`None` when the stored record is broken,
-/// which validation on the way in prevents).
-pub fn credential_of(record: &RegistryRecord) -> Option<CredentialRecord> {
-    Some(CredentialRecord {
-        credential: record.credential.parse().ok()?,
-        earned_on: record.earned_on.parse().ok()?,
-        valid_through: match &record.valid_through {
-            Some(d) => Some(d.parse().ok()?),
-            None => None,
-        },
-        revoked_on: match &record.revoked_on {
-            Some(d) => Some(d.parse().ok()?),
-            None => None,
-        },
-    })
+/// The credential a record grants, for the dossier.
+pub fn credential_of(record: &RegistryRecord) -> CredentialRecord {
+    CredentialRecord {
+        credential: record.credential,
+        earned_on: record.earned_on,
+        valid_through: record.valid_through,
+        revoked_on: record.revoked_on,
+    }
 }
 
 /// Names compared the way people write them: case and spacing aside. Upper-casing first folds
@@ -241,7 +237,7 @@ pub fn review_claim(
             number: record.number.clone(),
             holder_name: record.holder_name.clone(),
             holder_email: record.holder_email.clone(),
-            credential: record.credential.clone(),
+            credential: record.credential.to_string(),
             association: record.association.clone(),
         },
         email_matches,
@@ -280,9 +276,9 @@ mod tests {
             number: "NM-1".into(),
             holder_name: name.into(),
             holder_email: email.into(),
-            credential: "IMHM-C".into(),
+            credential: Credential::ImhmC,
             association: "NMAIMH".into(),
-            earned_on: "2015-03-01".into(),
+            earned_on: "2015-03-01".parse().expect("date"),
             valid_through: None,
             revoked_on: None,
             version: 1,
@@ -351,10 +347,10 @@ mod tests {
         );
         let records = parse_csv(&text, "admin", "registry.csv", 5).expect("valid");
         assert_eq!(records.len(), 2);
-        assert_eq!(records[0].valid_through.as_deref(), Some("2027-12-31"));
+        assert_eq!(records[0].valid_through.map(|d| d.to_string()).as_deref(), Some("2027-12-31"));
         assert_eq!(records[1].valid_through, None);
         assert_eq!(records[1].source, "registry.csv line 3");
-        let credential = credential_of(&records[0]).expect("credential");
+        let credential = credential_of(&records[0]);
         assert_eq!(credential.credential, Credential::ImhmC);
     }
 
@@ -392,6 +388,6 @@ mod example_tests {
         let text = include_str!("../../../examples/registry.csv");
         let records = super::parse_csv(text, "test", "examples/registry.csv", 0).expect("the example is valid");
         assert_eq!(records.len(), 5);
-        assert!(records.iter().any(|r| r.revoked_on.as_deref() == Some("2023-04-15")));
+        assert!(records.iter().any(|r| r.revoked_on.map(|d| d.to_string()).as_deref() == Some("2023-04-15")));
     }
 }

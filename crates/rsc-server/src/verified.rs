@@ -106,7 +106,7 @@ pub async fn verified_hours<S: Store>(
     for provider in providers {
         let approved = store.approved_records(provider).await?;
         let id = Id::new(provider, "provider").map_err(internal("provider"))?;
-        builder = builder.credentials(id, approved.iter().filter_map(credential_of));
+        builder = builder.credentials(id, approved.iter().map(credential_of));
         relied_on.extend(approved.into_iter().map(|r| (provider.to_string(), r)));
         let name = store.user_by_id(provider).await?.map(|u| u.display_name).unwrap_or_else(|| provider.to_string());
         provider_names.insert(provider.to_string(), name);
@@ -226,7 +226,7 @@ pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<Str
             .records
             .iter()
             .filter_map(|(provider, r)| {
-                let credential = credential_of(r)?;
+                let credential = credential_of(r);
                 Some(RegistryRecordRef {
                     number: r.number.clone(),
                     provider_id: provider.clone(),
@@ -291,7 +291,7 @@ pub async fn provider_directory<S: Store>(
     for id in ids {
         let Some(provider) = store.user_by_id(&id).await? else { continue };
         providers.push(rsc_protocol::DirectoryProvider {
-            credentials: store.approved_records(&id).await?.iter().filter_map(credential_of).collect(),
+            credentials: store.approved_records(&id).await?.iter().map(credential_of).collect(),
             device_keys: store.active_keys(&id).await?.iter().map(hex::encode).collect(),
             display_name: provider.display_name,
             id,

@@ -157,19 +157,18 @@ pub async fn set_end<S: Store>(
 ) -> Result<RegistryRecord, AppError> {
     let mut record =
         store.registry_record(number).await?.ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
-    let earned: Date =
-        record.earned_on.parse().map_err(|e: rsc_model::ModelError| AppError::Internal(e.to_string()))?;
+    let earned = record.earned_on;
     if let Some(through) = valid_through {
         if through < earned {
             return Err(AppError::invalid("valid_through", format!("{through} is before earned_on {earned}")));
         }
-        record.valid_through = Some(through.to_string());
+        record.valid_through = Some(through);
     }
     if let Some(revoked) = revoked_on {
         if revoked < earned {
             return Err(AppError::invalid("revoked_on", format!("{revoked} is before earned_on {earned}")));
         }
-        record.revoked_on = Some(revoked.to_string());
+        record.revoked_on = Some(revoked);
     }
     record.changed_at_ms = now_ms();
     record.changed_by = changed_by.to_string();

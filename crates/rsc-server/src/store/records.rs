@@ -1,5 +1,6 @@
 //! The rows the store reads and writes.
 
+use rsc_model::{Credential, Date};
 use rsc_protocol::{ClaimStatus, Role};
 
 use super::StoreError;
@@ -184,7 +185,7 @@ pub struct DocCommit {
 }
 
 /// One version of an endorsement record (also its shape in the admin API).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RegistryRecord {
     /// The endorsement number (unique per registry).
     pub number: String,
@@ -193,15 +194,15 @@ pub struct RegistryRecord {
     /// The holder's email.
     pub holder_email: String,
     /// `IFA` … `APPROVED-RSC`.
-    pub credential: String,
+    pub credential: Credential,
     /// The issuing association.
     pub association: String,
-    /// `YYYY-MM-DD`.
-    pub earned_on: String,
-    /// `YYYY-MM-DD`, or open-ended.
-    pub valid_through: Option<String>,
-    /// `YYYY-MM-DD`, or never revoked.
-    pub revoked_on: Option<String>,
+    /// The day it was earned.
+    pub earned_on: Date,
+    /// Its last valid day, or open-ended.
+    pub valid_through: Option<Date>,
+    /// The day it was revoked, or never.
+    pub revoked_on: Option<Date>,
     /// 1 for the first version, then one more per change.
     pub version: i64,
     /// When this version was written.
@@ -357,6 +358,48 @@ impl TryFrom<ClaimRow> for ClaimRecord {
             decided_at_ms: row.decided_at_ms,
             decided_by: row.decided_by,
             note: row.note,
+        })
+    }
+}
+
+/// A registry row as stored (in `registry_records` or `registry_history`); [`RegistryRecord`]
+/// once the credential and every date are understood. A record that reads wrongly must fail
+/// loudly: as "no credential" it would silently take a provider's hours away.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RegistryRow {
+    number: String,
+    holder_name: String,
+    holder_email: String,
+    credential: String,
+    association: String,
+    earned_on: String,
+    valid_through: Option<String>,
+    revoked_on: Option<String>,
+    version: i64,
+    changed_at_ms: i64,
+    changed_by: String,
+    source: String,
+}
+
+impl TryFrom<RegistryRow> for RegistryRecord {
+    type Error = StoreError;
+
+    fn try_from(row: RegistryRow) -> Result<RegistryRecord, StoreError> {
+        let unreadable = |e: rsc_model::ModelError| StoreError::unreadable("registry_records", &row.number, e);
+        let date = |text: &str, field: &str| Date::parse_field(text, field).map_err(unreadable);
+        Ok(RegistryRecord {
+            credential: row.credential.parse().map_err(unreadable)?,
+            earned_on: date(&row.earned_on, "earned_on")?,
+            valid_through: row.valid_through.as_deref().map(|d| date(d, "valid_through")).transpose()?,
+            revoked_on: row.revoked_on.as_deref().map(|d| date(d, "revoked_on")).transpose()?,
+            number: row.number,
+            holder_name: row.holder_name,
+            holder_email: row.holder_email,
+            association: row.association,
+            version: row.version,
+            changed_at_ms: row.changed_at_ms,
+            changed_by: row.changed_by,
+            source: row.source,
         })
     }
 }

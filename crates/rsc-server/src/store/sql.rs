@@ -11,7 +11,7 @@ use rsc_protocol::ClaimStatus;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::records::{ClaimRow, UserRow};
+use super::records::{ClaimRow, RegistryRow, UserRow};
 use super::{
     AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, ProfileRecord, PulledChange,
     RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts,
@@ -674,11 +674,12 @@ macro_rules! impl_store {
                 let mut counts = UpsertCounts::default();
                 let mut tx = self.write_pool().begin().await?;
                 for record in records {
-                    let current: Option<RegistryRecord> =
+                    let current: Option<RegistryRow> =
                         sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records WHERE number = $1"))
                             .bind(&record.number)
                             .fetch_optional(&mut *tx)
                             .await?;
+                    let current = current.map(RegistryRecord::try_from).transpose()?;
                     let version = match &current {
                         Some(current) if current.same_content(record) => {
                             counts.unchanged += 1;
@@ -707,11 +708,11 @@ macro_rules! impl_store {
                             .bind(&record.number)
                             .bind(&record.holder_name)
                             .bind(&record.holder_email)
-                            .bind(&record.credential)
+                            .bind(record.credential.as_str())
                             .bind(&record.association)
-                            .bind(&record.earned_on)
-                            .bind(&record.valid_through)
-                            .bind(&record.revoked_on)
+                            .bind(record.earned_on.to_string())
+                            .bind(record.valid_through.map(|d| d.to_string()))
+                            .bind(record.revoked_on.map(|d| d.to_string()))
                             .bind(version)
                             .bind(record.changed_at_ms)
                             .bind(&record.changed_by)
@@ -725,27 +726,36 @@ macro_rules! impl_store {
             }
 
             async fn registry_record(&self, number: &str) -> Result<Option<RegistryRecord>, StoreError> {
-                Ok(sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records WHERE number = $1"))
-                    .bind(number)
-                    .fetch_optional(self.read_pool())
-                    .await?)
+                let row: Option<RegistryRow> =
+                    sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records WHERE number = $1"))
+                        .bind(number)
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                row.map(RegistryRecord::try_from).transpose()
             }
 
             async fn registry_history(&self, number: &str) -> Result<Vec<RegistryRecord>, StoreError> {
-                Ok(sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_history WHERE number = $1 ORDER BY version"))
-                    .bind(number)
-                    .fetch_all(self.read_pool())
-                    .await?)
+                let rows: Vec<RegistryRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    registry_columns!(),
+                    " FROM registry_history WHERE number = $1 ORDER BY version"
+                ))
+                .bind(number)
+                .fetch_all(self.read_pool())
+                .await?;
+                rows.into_iter().map(RegistryRecord::try_from).collect()
             }
 
             async fn registry_records(&self) -> Result<Vec<RegistryRecord>, StoreError> {
-                Ok(sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records ORDER BY number"))
-                    .fetch_all(self.read_pool())
-                    .await?)
+                let rows: Vec<RegistryRow> =
+                    sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records ORDER BY number"))
+                        .fetch_all(self.read_pool())
+                        .await?;
+                rows.into_iter().map(RegistryRecord::try_from).collect()
             }
 
             async fn approved_records(&self, user_id: &str) -> Result<Vec<RegistryRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                let rows: Vec<RegistryRow> = sqlx::query_as(
                     "SELECT r.number, r.holder_name, r.holder_email, r.credential, r.association, r.earned_on, r.valid_through, \
                      r.revoked_on, r.version, r.changed_at_ms, r.changed_by, r.source \
                      FROM registry_records r JOIN registry_claims c ON c.number = r.number \
@@ -754,7 +764,8 @@ macro_rules! impl_store {
                 .bind(user_id)
                 .bind(ClaimStatus::Approved.as_str())
                 .fetch_all(self.read_pool())
-                .await?)
+                .await?;
+                rows.into_iter().map(RegistryRecord::try_from).collect()
             }
 
             async fn create_claim(&self, claim: &ClaimRecord) -> Result<(), StoreError> {

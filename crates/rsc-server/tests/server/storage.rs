@@ -363,3 +363,26 @@ async fn a_stored_role_this_version_does_not_know_is_an_error() {
     })
     .await;
 }
+
+const BAD_CREDENTIAL: &str = "INSERT INTO registry_records (number, holder_name, holder_email, credential, association, \
+     earned_on, valid_through, revoked_on, version, changed_at_ms, changed_by, source) \
+     VALUES ('NM-X', 'Pat', 'pat@example.org', 'IMHM-Z', 'NMAIMH', '2015-03-01', NULL, NULL, 1, 1, 'cli', 'test')";
+
+/// A registry record whose credential this version does not know fails loudly: read as "no
+/// credential", it would silently take its holder's hours away.
+#[tokio::test]
+async fn a_registry_record_this_version_cannot_read_is_an_error() {
+    crate::support::with_sqlite(|store, _url| async move {
+        sqlx::query(BAD_CREDENTIAL).execute(store.write_pool()).await.expect("insert");
+        let error = store.registry_records().await.expect_err("unreadable");
+        assert!(error.to_string().contains("row `NM-X` of registry_records cannot be read"), "{error}");
+        assert!(store.registry_record("NM-X").await.is_err());
+    })
+    .await;
+    crate::support::with_postgres(|store, _url| async move {
+        sqlx::query(BAD_CREDENTIAL).execute(store.pool()).await.expect("insert");
+        let error = store.registry_record("NM-X").await.expect_err("unreadable");
+        assert!(error.to_string().contains("IMHM-Z"), "{error}");
+    })
+    .await;
+}
