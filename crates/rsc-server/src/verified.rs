@@ -225,19 +225,16 @@ pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<Str
         registry_records: verified
             .records
             .iter()
-            .filter_map(|(provider, r)| {
-                let credential = credential_of(r);
-                Some(RegistryRecordRef {
-                    number: r.number.clone(),
-                    provider_id: provider.clone(),
-                    holder_name: r.holder_name.clone(),
-                    credential: credential.credential,
-                    association: r.association.clone(),
-                    earned_on: credential.earned_on,
-                    valid_through: credential.valid_through,
-                    revoked_on: credential.revoked_on,
-                    version: r.version,
-                })
+            .map(|(provider, r)| RegistryRecordRef {
+                number: r.number.clone(),
+                provider_id: provider.clone(),
+                holder_name: r.holder_name.clone(),
+                credential: r.credential,
+                association: r.association.clone(),
+                earned_on: r.earned_on,
+                valid_through: r.valid_through,
+                revoked_on: r.revoked_on,
+                version: r.version,
             })
             .collect(),
         providers: verified
