@@ -151,13 +151,13 @@ pub struct Pending {
     /// The session.
     pub session_id: String,
     /// Its date.
-    pub date: String,
+    pub date: rsc_model::Date,
     /// Its start time and zone.
     pub start_time: String,
     /// Its zone.
     pub time_zone: String,
     /// Individual or group.
-    pub kind: String,
+    pub kind: rsc_model::SessionKind,
     /// Its length.
     pub minutes: i32,
     /// The attendee.
@@ -167,7 +167,7 @@ pub struct Pending {
     /// The minutes they logged.
     pub minutes_attended: i32,
     /// `pending` or `changed_since_confirmed`.
-    pub status: String,
+    pub status: crate::store::AttendanceState,
 }
 
 /// `GET /v1/me/pending-confirmations`: attendees awaiting this provider's confirmation.
@@ -178,8 +178,6 @@ pub async fn pending<S: Store>(
     let rows = state.store.awaiting_provider(&device.user.id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let name =
-            state.store.user_by_id(&row.attendance.attendee_id).await?.map(|u| u.display_name).unwrap_or_default();
         out.push(Pending {
             session_id: row.session.id,
             date: row.session.date,
@@ -188,7 +186,7 @@ pub async fn pending<S: Store>(
             kind: row.session.kind,
             minutes: row.session.minutes,
             attendee_id: row.attendance.attendee_id,
-            attendee_name: name,
+            attendee_name: row.attendee_name,
             minutes_attended: row.attendance.minutes_attended,
             status: row.attendance.status,
         });

@@ -13,8 +13,8 @@ use std::future::Future;
 use rsc_protocol::ClaimStatus;
 
 pub use records::{
-    AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, NewChange, ProfileRecord, PulledChange,
-    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
+    AttendanceRow, AttendanceState, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, NewChange, ProfileRecord,
+    PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
 pub use sql::{PgStore, SqliteStore};
 

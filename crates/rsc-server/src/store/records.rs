@@ -1,6 +1,6 @@
 //! The rows the store reads and writes.
 
-use rsc_model::{Credential, Date};
+use rsc_model::{Credential, Date, SessionFormat, SessionKind, SessionStatus};
 use rsc_protocol::{ClaimStatus, Role};
 
 use super::StoreError;
@@ -64,7 +64,7 @@ pub struct NewChange {
 }
 
 /// A session's projection.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
     /// The session (= document) id.
     pub id: String,
@@ -72,26 +72,81 @@ pub struct SessionRow {
     pub provider_id: String,
     /// Who logged it.
     pub created_by: String,
-    /// `YYYY-MM-DD`.
-    pub date: String,
+    /// The day it took place.
+    pub date: Date,
     /// `HH:MM`.
     pub start_time: String,
     /// IANA zone.
     pub time_zone: String,
     /// Length.
     pub minutes: i32,
-    /// `individual` or `group`.
-    pub kind: String,
-    /// `in_person`, `video` or `phone`.
-    pub format: String,
+    /// Individual or group.
+    pub kind: SessionKind,
+    /// In person, video or phone.
+    pub format: SessionFormat,
     /// Withdrawn sessions count nothing.
     pub withdrawn: bool,
     /// Rules broken by a merge of concurrent edits, one per line (usually empty).
     pub problems: String,
 }
 
+/// Where one attendee's attendance stands, as projected (the name of a
+/// [`rsc_model::SessionStatus`], whose confirmed minutes are a column of their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceState {
+    /// Awaiting the provider's confirmation.
+    Pending,
+    /// Confirmed, and still matching the session.
+    Confirmed,
+    /// Disputed by the provider.
+    Disputed,
+    /// Confirmed once, edited since: awaiting confirmation again.
+    ChangedSinceConfirmed,
+    /// The session was withdrawn.
+    Withdrawn,
+}
+
+impl AttendanceState {
+    const ALL: [AttendanceState; 5] = [
+        AttendanceState::Pending,
+        AttendanceState::Confirmed,
+        AttendanceState::Disputed,
+        AttendanceState::ChangedSinceConfirmed,
+        AttendanceState::Withdrawn,
+    ];
+
+    /// Its name in storage and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttendanceState::Pending => "pending",
+            AttendanceState::Confirmed => "confirmed",
+            AttendanceState::Disputed => "disputed",
+            AttendanceState::ChangedSinceConfirmed => "changed_since_confirmed",
+            AttendanceState::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<AttendanceState> {
+        AttendanceState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl From<SessionStatus> for AttendanceState {
+    fn from(status: SessionStatus) -> AttendanceState {
+        match status {
+            SessionStatus::Pending => AttendanceState::Pending,
+            SessionStatus::Confirmed(_) => AttendanceState::Confirmed,
+            SessionStatus::Disputed => AttendanceState::Disputed,
+            SessionStatus::ChangedSinceConfirmed => AttendanceState::ChangedSinceConfirmed,
+            SessionStatus::Withdrawn => AttendanceState::Withdrawn,
+        }
+    }
+}
+
 /// One attendee's projected attendance.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttendanceRow {
     /// The session.
     pub session_id: String,
@@ -101,8 +156,8 @@ pub struct AttendanceRow {
     pub minutes_attended: i32,
     /// Whether it was about the attendee's own RS/C practice.
     pub about_own_rsc_practice: bool,
-    /// `pending`, `confirmed`, `disputed`, `changed_since_confirmed` or `withdrawn`.
-    pub status: String,
+    /// Where it stands.
+    pub status: AttendanceState,
     /// The confirmed minutes when confirmed.
     pub confirmed_minutes: Option<i32>,
     /// The ledger entry the status rests on.
@@ -292,6 +347,8 @@ pub struct SessionAttendance {
     pub session: SessionRow,
     /// The attendance.
     pub attendance: AttendanceRow,
+    /// The attendee's display name (empty if the account is gone).
+    pub attendee_name: String,
 }
 
 /// What an import or edit of the registry did.
@@ -400,6 +457,101 @@ impl TryFrom<RegistryRow> for RegistryRecord {
             changed_at_ms: row.changed_at_ms,
             changed_by: row.changed_by,
             source: row.source,
+        })
+    }
+}
+
+/// A `sessions` row as stored; [`SessionRow`] once its date, kind and format are understood.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRowRaw {
+    id: String,
+    provider_id: String,
+    created_by: String,
+    date: String,
+    start_time: String,
+    time_zone: String,
+    minutes: i32,
+    kind: String,
+    format: String,
+    withdrawn: bool,
+    problems: String,
+}
+
+impl TryFrom<SessionRowRaw> for SessionRow {
+    type Error = StoreError;
+
+    fn try_from(row: SessionRowRaw) -> Result<SessionRow, StoreError> {
+        let unreadable = |e: rsc_model::ModelError| StoreError::unreadable("sessions", &row.id, e);
+        Ok(SessionRow {
+            date: Date::parse_field(&row.date, "date").map_err(unreadable)?,
+            kind: row.kind.parse().map_err(unreadable)?,
+            format: row.format.parse().map_err(unreadable)?,
+            id: row.id,
+            provider_id: row.provider_id,
+            created_by: row.created_by,
+            start_time: row.start_time,
+            time_zone: row.time_zone,
+            minutes: row.minutes,
+            withdrawn: row.withdrawn,
+            problems: row.problems,
+        })
+    }
+}
+
+/// An `attendance` row as stored; [`AttendanceRow`] once its status is understood.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AttendanceRowRaw {
+    session_id: String,
+    attendee_id: String,
+    minutes_attended: i32,
+    about_own_rsc_practice: bool,
+    status: String,
+    confirmed_minutes: Option<i32>,
+    attestation_id: Option<Vec<u8>>,
+}
+
+impl TryFrom<AttendanceRowRaw> for AttendanceRow {
+    type Error = StoreError;
+
+    fn try_from(row: AttendanceRowRaw) -> Result<AttendanceRow, StoreError> {
+        let status = AttendanceState::parse(&row.status).ok_or_else(|| {
+            StoreError::unreadable(
+                "attendance",
+                &format!("{}/{}", row.session_id, row.attendee_id),
+                format!("`{}` is not an attendance status", row.status),
+            )
+        })?;
+        Ok(AttendanceRow {
+            session_id: row.session_id,
+            attendee_id: row.attendee_id,
+            minutes_attended: row.minutes_attended,
+            about_own_rsc_practice: row.about_own_rsc_practice,
+            status,
+            confirmed_minutes: row.confirmed_minutes,
+            attestation_id: row.attestation_id,
+        })
+    }
+}
+
+/// A session row, one of its attendance rows and the attendee's name, side by side as a join
+/// returns them (read by column name).
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionAttendanceRaw {
+    #[sqlx(flatten)]
+    session: SessionRowRaw,
+    #[sqlx(flatten)]
+    attendance: AttendanceRowRaw,
+    attendee_name: Option<String>,
+}
+
+impl TryFrom<SessionAttendanceRaw> for SessionAttendance {
+    type Error = StoreError;
+
+    fn try_from(row: SessionAttendanceRaw) -> Result<SessionAttendance, StoreError> {
+        Ok(SessionAttendance {
+            session: row.session.try_into()?,
+            attendance: row.attendance.try_into()?,
+            attendee_name: row.attendee_name.unwrap_or_default(),
         })
     }
 }

@@ -11,7 +11,9 @@ use rsc_protocol::ClaimStatus;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::records::{ClaimRow, RegistryRow, UserRow};
+use super::records::{
+    AttendanceRowRaw, AttendanceState, ClaimRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
+};
 use super::{
     AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, ProfileRecord, PulledChange,
     RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts,
@@ -194,47 +196,14 @@ macro_rules! claim_columns {
         "id, number, user_id, status, created_at_ms, decided_at_ms, decided_by, note"
     };
 }
-// A session row and an attendance row side by side, for `SessionAttendance`.
+// A session row, an attendance row and the attendee's name side by side, for
+// `SessionAttendance` (the two tables share no column name).
 macro_rules! session_attendance_columns {
     () => {
         "s.id, s.provider_id, s.created_by, s.date, s.start_time, s.time_zone, s.minutes, s.kind, s.format, s.withdrawn, s.problems, \
-         a.session_id, a.attendee_id, a.minutes_attended, a.about_own_rsc_practice, a.status, a.confirmed_minutes, a.attestation_id"
+         a.session_id, a.attendee_id, a.minutes_attended, a.about_own_rsc_practice, a.status, a.confirmed_minutes, a.attestation_id, \
+         u.display_name AS attendee_name"
     };
-}
-
-fn session_attendance<R: sqlx::Row>(row: &R) -> Result<SessionAttendance, sqlx::Error>
-where
-    usize: sqlx::ColumnIndex<R>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    i32: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<i32>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<Vec<u8>>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(SessionAttendance {
-        session: SessionRow {
-            id: row.try_get(0)?,
-            provider_id: row.try_get(1)?,
-            created_by: row.try_get(2)?,
-            date: row.try_get(3)?,
-            start_time: row.try_get(4)?,
-            time_zone: row.try_get(5)?,
-            minutes: row.try_get(6)?,
-            kind: row.try_get(7)?,
-            format: row.try_get(8)?,
-            withdrawn: row.try_get(9)?,
-            problems: row.try_get(10)?,
-        },
-        attendance: AttendanceRow {
-            session_id: row.try_get(11)?,
-            attendee_id: row.try_get(12)?,
-            minutes_attended: row.try_get(13)?,
-            about_own_rsc_practice: row.try_get(14)?,
-            status: row.try_get(15)?,
-            confirmed_minutes: row.try_get(16)?,
-            attestation_id: row.try_get(17)?,
-        },
-    })
 }
 
 macro_rules! user_columns {
@@ -489,12 +458,12 @@ macro_rules! impl_store {
                         row.push_bind(&s.id)
                             .push_bind(&s.provider_id)
                             .push_bind(&s.created_by)
-                            .push_bind(&s.date)
+                            .push_bind(s.date.to_string())
                             .push_bind(&s.start_time)
                             .push_bind(&s.time_zone)
                             .push_bind(s.minutes)
-                            .push_bind(&s.kind)
-                            .push_bind(&s.format)
+                            .push_bind(s.kind.as_str())
+                            .push_bind(s.format.as_str())
                             .push_bind(s.withdrawn)
                             .push_bind(&s.problems);
                     });
@@ -518,7 +487,7 @@ macro_rules! impl_store {
                             .push_bind(&a.attendee_id)
                             .push_bind(a.minutes_attended)
                             .push_bind(a.about_own_rsc_practice)
-                            .push_bind(&a.status)
+                            .push_bind(a.status.as_str())
                             .push_bind(a.confirmed_minutes)
                             .push_bind(&a.attestation_id);
                     });
@@ -611,23 +580,25 @@ macro_rules! impl_store {
             }
 
             async fn session_row(&self, session_id: &str) -> Result<Option<SessionRow>, StoreError> {
-                Ok(sqlx::query_as(
+                let row: Option<SessionRowRaw> = sqlx::query_as(
                     "SELECT id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems \
                      FROM sessions WHERE id = $1",
                 )
                 .bind(session_id)
                 .fetch_optional(self.read_pool())
-                .await?)
+                .await?;
+                row.map(SessionRow::try_from).transpose()
             }
 
             async fn attendance_rows(&self, session_id: &str) -> Result<Vec<AttendanceRow>, StoreError> {
-                Ok(sqlx::query_as(
+                let rows: Vec<AttendanceRowRaw> = sqlx::query_as(
                     "SELECT session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id \
                      FROM attendance WHERE session_id = $1 ORDER BY attendee_id",
                 )
                 .bind(session_id)
                 .fetch_all(self.read_pool())
-                .await?)
+                .await?;
+                rows.into_iter().map(AttendanceRow::try_from).collect()
             }
 
             async fn participants(&self, doc_id: &str) -> Result<Vec<String>, StoreError> {
@@ -640,29 +611,32 @@ macro_rules! impl_store {
             }
 
             async fn attendance_of(&self, user_id: &str) -> Result<Vec<SessionAttendance>, StoreError> {
-                let rows = sqlx::query(concat!(
+                let rows: Vec<SessionAttendanceRaw> = sqlx::query_as(concat!(
                     "SELECT ",
                     session_attendance_columns!(),
-                    " FROM attendance a JOIN sessions s ON s.id = a.session_id WHERE a.attendee_id = $1 ORDER BY s.date, s.id"
+                    " FROM attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN users u ON u.id = a.attendee_id \
+                     WHERE a.attendee_id = $1 ORDER BY s.date, s.id"
                 ))
                 .bind(user_id)
                 .fetch_all(self.read_pool())
                 .await?;
-                Ok(rows.iter().map(session_attendance).collect::<Result<_, _>>()?)
+                rows.into_iter().map(SessionAttendance::try_from).collect()
             }
 
             async fn awaiting_provider(&self, provider_id: &str) -> Result<Vec<SessionAttendance>, StoreError> {
-                let rows = sqlx::query(concat!(
+                let rows: Vec<SessionAttendanceRaw> = sqlx::query_as(concat!(
                     "SELECT ",
                     session_attendance_columns!(),
-                    " FROM attendance a JOIN sessions s ON s.id = a.session_id \
-                     WHERE s.provider_id = $1 AND s.withdrawn = FALSE AND a.status IN ('pending', 'changed_since_confirmed') \
+                    " FROM attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN users u ON u.id = a.attendee_id \
+                     WHERE s.provider_id = $1 AND s.withdrawn = FALSE AND a.status IN ($2, $3) \
                      ORDER BY s.date, s.id, a.attendee_id"
                 ))
                 .bind(provider_id)
+                .bind(AttendanceState::Pending.as_str())
+                .bind(AttendanceState::ChangedSinceConfirmed.as_str())
                 .fetch_all(self.read_pool())
                 .await?;
-                Ok(rows.iter().map(session_attendance).collect::<Result<_, _>>()?)
+                rows.into_iter().map(SessionAttendance::try_from).collect()
             }
 
             async fn valid_attestations_for(&self, attendee_id: &str) -> Result<Vec<AttestationRecord>, StoreError> {

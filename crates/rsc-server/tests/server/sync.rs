@@ -122,7 +122,7 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
     assert_eq!(responses[0].refused[0].code, RefusalCode::NotAllowed);
     assert!(store.attestations(&doc).await.expect("ledger").is_empty());
     devices[0].sync().await;
-    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "pending");
+    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, rsc_server::store::AttendanceState::Pending);
 
     // The provider signs with a key that is not registered to any of her devices.
     devices[1].sync().await;
@@ -134,7 +134,7 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
     let ledger = store.attestations(&doc).await.expect("ledger");
     assert_eq!(ledger.iter().filter(|e| !e.valid).count(), 1);
     assert_eq!(ledger[0].invalid_reason.as_deref(), Some("the signing key is not a registered device of the provider"));
-    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "pending");
+    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, rsc_server::store::AttendanceState::Pending);
 
     // Signed on her registered device, it counts.
     let pat_key = rsc_doc::DeviceKey::from_secret_bytes(&devices[1].key.secret_bytes());
@@ -186,7 +186,7 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
         "the refused deletion left the supervisee's copy"
     );
     let row = &store.attendance_rows(&doc).await.expect("rows")[0];
-    assert_eq!(row.status, "confirmed", "the ledger still holds the confirmation");
+    assert_eq!(row.status, rsc_server::store::AttendanceState::Confirmed, "the ledger still holds the confirmation");
     assert_eq!(store.attestations(&doc).await.expect("ledger").len(), 1);
 
     // A later dispute by the same provider supersedes it.
@@ -195,7 +195,10 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
         d.dispute(&pat_key, &pat_id, &ana_id, "Ana was not there", signed_at(20)).expect("dispute");
     });
     devices[1].sync().await;
-    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, "disputed");
+    assert_eq!(
+        store.attendance_rows(&doc).await.expect("rows")[0].status,
+        rsc_server::store::AttendanceState::Disputed
+    );
     assert_eq!(store.attestations(&doc).await.expect("ledger").len(), 2);
 
     // An edit after confirmation uncounts it until confirmed again.
