@@ -349,12 +349,7 @@ async fn decide<S: Store>(store: &S, wanted: &str, approve: bool, decision: Clai
         rsc_server::AppError::Conflict(message) => message.replace("with despite_mismatch", "with --despite-mismatch"),
         other => other.to_string(),
     })?;
-    println!(
-        "{} {}'s claim to {}",
-        if approve { "approved" } else { "rejected" },
-        decided.claimant.display_name,
-        decided.record.number
-    );
+    println!("{} {}'s claim to {}", decided.status, decided.claimant.display_name, decided.record.number);
     Ok(())
 }
 

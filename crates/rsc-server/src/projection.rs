@@ -66,7 +66,7 @@ pub fn new_attestations(
                 session_id: c.session_id.to_string(),
                 attendee_id: c.attendee.to_string(),
                 provider_id: c.provider.to_string(),
-                kind: c.kind.as_str().to_string(),
+                kind: c.kind,
                 signed_at_ms: c.signed_at_ms,
                 public_key: statement.public_key.to_vec(),
                 statement: statement.to_bytes(),

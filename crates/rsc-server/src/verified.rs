@@ -64,10 +64,12 @@ pub async fn verified_hours<S: Store>(
     let rulebook = rsc_rules::builtin(&rulebook_id).ok_or_else(|| {
         AppError::invalid("rulebook", format!("`{rulebook_id}` is not a rulebook here; use nmaimh, orimha or ct-aimh"))
     })?;
-    let purpose_text = query.purpose.clone().or(profile.purpose.clone()).unwrap_or_else(|| "application".into());
-    let purpose: Purpose = purpose_text
-        .parse()
-        .map_err(|_| AppError::invalid("purpose", format!("`{purpose_text}` is not application or renewal")))?;
+    let purpose: Purpose = match &query.purpose {
+        Some(text) => {
+            text.parse().map_err(|_| AppError::invalid("purpose", format!("`{text}` is not application or renewal")))?
+        }
+        None => profile.purpose.unwrap_or(Purpose::Application),
+    };
     if !rulebook.purposes().contains(&purpose) {
         return Err(AppError::invalid("purpose", format!("rulebook {} does not define {purpose}", rulebook.id)));
     }
@@ -77,10 +79,7 @@ pub async fn verified_hours<S: Store>(
             Date::from_unix_millis(now_ms()).ok_or_else(|| AppError::Internal("the clock is out of range".into()))?
         }
     };
-    let masters = match &profile.masters_conferred_on {
-        Some(text) => Some(Date::parse_field(text, "masters_conferred_on").map_err(internal("profile"))?),
-        None => None,
-    };
+    let masters = profile.masters_conferred_on;
 
     let rows = store.attendance_of(&user.id).await?;
     let ledger: HashMap<Vec<u8>, AttestationRecord> =
@@ -275,10 +274,7 @@ pub async fn provider_directory<S: Store>(
     user: &UserRecord,
 ) -> Result<rsc_protocol::ProviderDirectory, AppError> {
     let profile = store.profile(&user.id).await?.unwrap_or_default();
-    let masters_conferred_on = match &profile.masters_conferred_on {
-        Some(text) => Some(Date::parse_field(text, "masters_conferred_on").map_err(internal("profile"))?),
-        None => None,
-    };
+    let masters_conferred_on = profile.masters_conferred_on;
     let mut ids: Vec<String> =
         store.attendance_of(&user.id).await?.into_iter().map(|r| r.session.provider_id).collect();
     ids.push(user.id.clone());

@@ -34,7 +34,11 @@ pub async fn get_profile<S: Store>(
     device: AuthDevice,
 ) -> Result<Json<Profile>, AppError> {
     let p = state.store.profile(&device.user.id).await?.unwrap_or_default();
-    Ok(Json(Profile { masters_conferred_on: p.masters_conferred_on, rulebook: p.rulebook, purpose: p.purpose }))
+    Ok(Json(Profile {
+        masters_conferred_on: p.masters_conferred_on.map(|d| d.to_string()),
+        rulebook: p.rulebook,
+        purpose: p.purpose.map(|p| p.as_str().to_string()),
+    }))
 }
 
 /// `PUT /v1/me/profile`.
@@ -43,32 +47,41 @@ pub async fn put_profile<S: Store>(
     device: AuthDevice,
     JsonBody(profile): JsonBody<Profile>,
 ) -> Result<Json<Profile>, AppError> {
-    if let Some(date) = &profile.masters_conferred_on {
-        Date::parse_field(date, "masters_conferred_on")
-            .map_err(|e| AppError::invalid("masters_conferred_on", e.to_string()))?;
-    }
+    let masters_conferred_on = profile
+        .masters_conferred_on
+        .as_deref()
+        .map(|date| Date::parse_field(date, "masters_conferred_on"))
+        .transpose()
+        .map_err(|e| AppError::invalid("masters_conferred_on", e.to_string()))?;
     let rulebook = match &profile.rulebook {
         Some(id) => Some(rsc_rules::builtin(id).ok_or_else(|| {
             AppError::invalid("rulebook", format!("`{id}` is not a rulebook here; use nmaimh, orimha or ct-aimh"))
         })?),
         None => None,
     };
-    if let Some(text) = &profile.purpose {
-        let purpose: Purpose =
-            text.parse().map_err(|_| AppError::invalid("purpose", "must be application or renewal"))?;
-        if let Some(rulebook) = &rulebook
-            && !rulebook.purposes().contains(&purpose)
-        {
-            return Err(AppError::invalid("purpose", format!("rulebook {} does not define {purpose}", rulebook.id)));
+    let purpose = match &profile.purpose {
+        Some(text) => {
+            let purpose: Purpose =
+                text.parse().map_err(|_| AppError::invalid("purpose", "must be application or renewal"))?;
+            if let Some(rulebook) = &rulebook
+                && !rulebook.purposes().contains(&purpose)
+            {
+                return Err(AppError::invalid(
+                    "purpose",
+                    format!("rulebook {} does not define {purpose}", rulebook.id),
+                ));
+            }
+            Some(purpose)
         }
-    }
+        None => None,
+    };
     state
         .store
         .set_profile(&ProfileRecord {
             user_id: device.user.id.clone(),
-            masters_conferred_on: profile.masters_conferred_on.clone(),
+            masters_conferred_on,
             rulebook: profile.rulebook.clone(),
-            purpose: profile.purpose.clone(),
+            purpose,
         })
         .await?;
     Ok(Json(profile))

@@ -1,7 +1,8 @@
 //! The rows the store reads and writes.
 
-use rsc_model::{Credential, Date, SessionFormat, SessionKind, SessionStatus};
+use rsc_model::{Credential, Date, SessionFormat, SessionKind, SessionStatus, StatementKind};
 use rsc_protocol::{ClaimStatus, Role};
+use rsc_rules::Purpose;
 
 use super::StoreError;
 
@@ -165,7 +166,7 @@ pub struct AttendanceRow {
 }
 
 /// A ledger entry: one provider statement as first seen.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttestationRecord {
     /// SHA-256 of the stored statement (key and signature included).
     pub id: Vec<u8>,
@@ -177,8 +178,8 @@ pub struct AttestationRecord {
     pub attendee_id: String,
     /// The provider it names.
     pub provider_id: String,
-    /// `confirm` or `dispute`.
-    pub kind: String,
+    /// Confirm or dispute.
+    pub kind: StatementKind,
     /// When the provider signed it.
     pub signed_at_ms: i64,
     /// The signing key.
@@ -313,16 +314,16 @@ pub struct ClaimRecord {
 }
 
 /// What an applicant tells about themselves.
-#[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProfileRecord {
     /// The account.
     pub user_id: String,
-    /// `YYYY-MM-DD`, when known.
-    pub masters_conferred_on: Option<String>,
+    /// When their master's degree was conferred, when known.
+    pub masters_conferred_on: Option<Date>,
     /// The chosen association's rulebook id.
     pub rulebook: Option<String>,
-    /// `application` or `renewal`.
-    pub purpose: Option<String>,
+    /// Application or renewal.
+    pub purpose: Option<Purpose>,
 }
 
 /// A server signing key.
@@ -552,6 +553,77 @@ impl TryFrom<SessionAttendanceRaw> for SessionAttendance {
             session: row.session.try_into()?,
             attendance: row.attendance.try_into()?,
             attendee_name: row.attendee_name.unwrap_or_default(),
+        })
+    }
+}
+
+/// A `profiles` row as stored; [`ProfileRecord`] once its date and purpose are understood.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ProfileRow {
+    user_id: String,
+    masters_conferred_on: Option<String>,
+    rulebook: Option<String>,
+    purpose: Option<String>,
+}
+
+impl TryFrom<ProfileRow> for ProfileRecord {
+    type Error = StoreError;
+
+    fn try_from(row: ProfileRow) -> Result<ProfileRecord, StoreError> {
+        let unreadable = |e: &dyn std::fmt::Display| StoreError::unreadable("profiles", &row.user_id, e);
+        Ok(ProfileRecord {
+            masters_conferred_on: row
+                .masters_conferred_on
+                .as_deref()
+                .map(|d| Date::parse_field(d, "masters_conferred_on"))
+                .transpose()
+                .map_err(|e| unreadable(&e))?,
+            purpose: row.purpose.as_deref().map(str::parse::<Purpose>).transpose().map_err(|e| unreadable(&e))?,
+            rulebook: row.rulebook,
+            user_id: row.user_id,
+        })
+    }
+}
+
+/// An `attestations` row as stored; [`AttestationRecord`] once its kind is understood.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AttestationRow {
+    id: Vec<u8>,
+    digest: Vec<u8>,
+    session_id: String,
+    attendee_id: String,
+    provider_id: String,
+    kind: String,
+    signed_at_ms: i64,
+    public_key: Vec<u8>,
+    statement: Vec<u8>,
+    valid: bool,
+    invalid_reason: Option<String>,
+    first_seen_at_ms: i64,
+    device_id: String,
+}
+
+impl TryFrom<AttestationRow> for AttestationRecord {
+    type Error = StoreError;
+
+    fn try_from(row: AttestationRow) -> Result<AttestationRecord, StoreError> {
+        Ok(AttestationRecord {
+            kind: row
+                .kind
+                .parse()
+                .map_err(|e: rsc_model::ModelError| StoreError::unreadable("attestations", &hex::encode(&row.id), e))?,
+            id: row.id,
+            digest: row.digest,
+            session_id: row.session_id,
+            attendee_id: row.attendee_id,
+            provider_id: row.provider_id,
+            signed_at_ms: row.signed_at_ms,
+            public_key: row.public_key,
+            statement: row.statement,
+            valid: row.valid,
+            invalid_reason: row.invalid_reason,
+            first_seen_at_ms: row.first_seen_at_ms,
+            device_id: row.device_id,
         })
     }
 }

@@ -12,7 +12,8 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::records::{
-    AttendanceRowRaw, AttendanceState, ClaimRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
+    AttendanceRowRaw, AttendanceState, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw,
+    SessionRowRaw, UserRow,
 };
 use super::{
     AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, ProfileRecord, PulledChange,
@@ -398,14 +399,12 @@ macro_rules! impl_store {
             }
 
             async fn attestations(&self, session_id: &str) -> Result<Vec<AttestationRecord>, StoreError> {
-                Ok(sqlx::query_as(
-                    "SELECT id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, \
-                     valid, invalid_reason, first_seen_at_ms, device_id FROM attestations WHERE session_id = $1 \
-                     ORDER BY signed_at_ms, id",
-                )
-                .bind(session_id)
-                .fetch_all(self.read_pool())
-                .await?)
+                let rows: Vec<AttestationRow> =
+                    sqlx::query_as(concat!(attestation_select!(), " WHERE session_id = $1 ORDER BY signed_at_ms, id"))
+                        .bind(session_id)
+                        .fetch_all(self.read_pool())
+                        .await?;
+                rows.into_iter().map(AttestationRecord::try_from).collect()
             }
 
             async fn commit_documents(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
@@ -502,7 +501,7 @@ macro_rules! impl_store {
                             .push_bind(&a.session_id)
                             .push_bind(&a.attendee_id)
                             .push_bind(&a.provider_id)
-                            .push_bind(&a.kind)
+                            .push_bind(a.kind.as_str())
                             .push_bind(a.signed_at_ms)
                             .push_bind(&a.public_key)
                             .push_bind(&a.statement)
@@ -640,8 +639,12 @@ macro_rules! impl_store {
             }
 
             async fn valid_attestations_for(&self, attendee_id: &str) -> Result<Vec<AttestationRecord>, StoreError> {
-                Ok(sqlx::query_as(concat!(attestation_select!(), " WHERE attendee_id = $1 AND valid = TRUE ORDER BY signed_at_ms, id"))
-                    .bind(attendee_id).fetch_all(self.read_pool()).await?)
+                let rows: Vec<AttestationRow> =
+                    sqlx::query_as(concat!(attestation_select!(), " WHERE attendee_id = $1 AND valid = TRUE ORDER BY signed_at_ms, id"))
+                        .bind(attendee_id)
+                        .fetch_all(self.read_pool())
+                        .await?;
+                rows.into_iter().map(AttestationRecord::try_from).collect()
             }
 
             async fn registry_upsert(&self, records: &[RegistryRecord]) -> Result<UpsertCounts, StoreError> {
@@ -788,10 +791,11 @@ macro_rules! impl_store {
             }
 
             async fn profile(&self, user_id: &str) -> Result<Option<ProfileRecord>, StoreError> {
-                Ok(sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose FROM profiles WHERE user_id = $1")
+                let row: Option<ProfileRow> = sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose FROM profiles WHERE user_id = $1")
                     .bind(user_id)
                     .fetch_optional(self.read_pool())
-                    .await?)
+                    .await?;
+                row.map(ProfileRecord::try_from).transpose()
             }
 
             async fn set_profile(&self, profile: &ProfileRecord) -> Result<(), StoreError> {
@@ -801,9 +805,9 @@ macro_rules! impl_store {
                      rulebook = excluded.rulebook, purpose = excluded.purpose",
                 )
                 .bind(&profile.user_id)
-                .bind(&profile.masters_conferred_on)
+                .bind(profile.masters_conferred_on.map(|d| d.to_string()))
                 .bind(&profile.rulebook)
-                .bind(&profile.purpose)
+                .bind(profile.purpose.map(|p| p.as_str()))
                 .execute(self.write_pool())
                 .await?;
                 Ok(())

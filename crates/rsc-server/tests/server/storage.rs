@@ -74,7 +74,7 @@ fn attestation(id: u8, doc: &str, valid: bool) -> AttestationRecord {
         session_id: doc.into(),
         attendee_id: "ana".into(),
         provider_id: "pat".into(),
-        kind: "confirm".into(),
+        kind: rsc_model::StatementKind::Confirm,
         signed_at_ms: i64::from(id),
         public_key: vec![9; 32],
         statement: vec![id; 10],
