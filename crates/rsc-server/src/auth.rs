@@ -69,10 +69,10 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|hash| hash.to_string())
-            .map_err(|e| AppError::Internal(format!("hashing: {e}")))
+            .map_err(|e| AppError::caused("hashing a password", e))
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::caused("the hashing task", e))?
 }
 
 /// Whether `password` matches the stored hash.
@@ -99,7 +99,7 @@ pub async fn dummy_hash() -> Result<String, AppError> {
 /// A fresh device token and the hash the server keeps.
 pub fn new_token() -> Result<(String, Vec<u8>), AppError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| AppError::caused("no randomness for a token", e))?;
     let token = format!("rsc_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
     let hash = token_hash(&token);
     Ok((token, hash))

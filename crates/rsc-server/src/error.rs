@@ -1,5 +1,7 @@
 //! The server's one error type and its mapping to HTTP, done once here: 4xx answers name the
-//! field and say what to do; a 500 says nothing about its cause, which is logged instead.
+//! field and say what to do; a 500 says nothing about its cause, whose whole chain is logged
+//! instead. Failures of the layers below arrive with their sources (`#[from]`), never as
+//! strings.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -53,9 +55,30 @@ pub enum AppError {
     /// The database is not reachable or too busy: 503.
     #[error("{0}")]
     Unavailable(String),
-    /// A bug or an unexpected failure: 500, cause logged.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A failure of the server's own making: 500, cause chain logged.
+    #[error("{context}")]
+    Internal {
+        /// What the server was doing.
+        context: String,
+        /// Why it failed, when another error says.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// The store failed: 500, except a taken key (409) and a busy database (503).
+    #[error("storage")]
+    Store(#[from] StoreError),
+    /// A stored session document does not read: 500.
+    #[error("a stored session document")]
+    Document(#[from] rsc_doc::DocError),
+    /// Stored data breaks the domain model: 500.
+    #[error("stored data")]
+    Model(#[from] rsc_model::ModelError),
+    /// The evaluation engine refused a dossier the server built: 500.
+    #[error("evaluation")]
+    Rules(#[from] rsc_rules::RulesError),
+    /// An export could not be made: 500.
+    #[error("export")]
+    Export(#[from] rsc_export::ExportError),
 }
 
 impl AppError {
@@ -69,6 +92,16 @@ impl AppError {
         AppError::BadRequest { field: field.into(), message: message.into() }
     }
 
+    /// A 500 about `context`, with no other error behind it.
+    pub fn internal(context: impl Into<String>) -> Self {
+        AppError::Internal { context: context.into(), source: None }
+    }
+
+    /// A 500 about `context`, caused by `source`.
+    pub fn caused(context: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal { context: context.into(), source: Some(Box::new(source)) }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
         match self {
             AppError::BadRequest { field, .. } => (StatusCode::BAD_REQUEST, "bad_request", Some(field.clone())),
@@ -79,21 +112,29 @@ impl AppError {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
-            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+            AppError::Unavailable(_) | AppError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
+            }
+            AppError::Store(StoreError::Conflict(_)) => (StatusCode::CONFLICT, "conflict", None),
+            AppError::Internal { .. }
+            | AppError::Store(_)
+            | AppError::Document(_)
+            | AppError::Model(_)
+            | AppError::Rules(_)
+            | AppError::Export(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
     }
-}
 
-impl From<StoreError> for AppError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Conflict(what) => AppError::Conflict(format!("{what} is already taken")),
-            StoreError::Database(sqlx::Error::PoolTimedOut) => {
-                AppError::Unavailable("the database is busy; retry shortly".into())
-            }
-            other => AppError::Internal(other.to_string()),
+    /// This error and every error behind it, outermost first.
+    fn cause_chain(&self) -> String {
+        let mut chain = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(error) = source {
+            chain.push_str(": ");
+            chain.push_str(&error.to_string());
+            source = error.source();
         }
+        chain
     }
 }
 
@@ -101,11 +142,15 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, field) = self.parts();
         let message = match &self {
-            AppError::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
+            AppError::BadRequest { message, .. } | AppError::Invalid { message, .. } => message.clone(),
+            AppError::Store(StoreError::Conflict(what)) => format!("{what} is already taken"),
+            AppError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
+                "the database is busy; retry shortly".to_string()
+            }
+            _ if status == StatusCode::INTERNAL_SERVER_ERROR => {
+                tracing::error!(cause = %self.cause_chain(), "internal error");
                 "something went wrong on the server; it has been logged".to_string()
             }
-            AppError::BadRequest { message, .. } | AppError::Invalid { message, .. } => message.clone(),
             other => other.to_string(),
         };
         let mut response = (status, Json(ErrorBody { error: code.to_string(), field, message })).into_response();
@@ -115,5 +160,52 @@ impl IntoResponse for AppError {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status_and_body(error: AppError) -> (u16, serde_json::Value) {
+        let response = error.into_response();
+        let status = response.status().as_u16();
+        let body = body_json(response);
+        (status, body)
+    }
+
+    fn body_json(response: Response) -> serde_json::Value {
+        let bytes = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(axum::body::to_bytes(response.into_body(), 1 << 16))
+            .expect("body");
+        serde_json::from_slice(&bytes).expect("json")
+    }
+
+    #[test]
+    fn errors_of_the_layers_below_map_to_one_status_each() {
+        let (status, body) = status_and_body(StoreError::Conflict("actor_id").into());
+        assert_eq!((status, body["message"].as_str()), (409, Some("actor_id is already taken")));
+        let (status, _) = status_and_body(StoreError::Database(sqlx::Error::PoolTimedOut).into());
+        assert_eq!(status, 503);
+        let (status, body) = status_and_body(rsc_model::Id::new("", "user").expect_err("empty").into());
+        assert_eq!((status, body["error"].as_str()), (500, Some("internal")));
+    }
+
+    #[test]
+    fn a_500_tells_the_client_nothing_and_the_log_everything() {
+        let error = AppError::caused(
+            "stored document d1 does not load",
+            StoreError::unreadable("sessions", "d1", "`sometimes` is not a session kind"),
+        );
+        assert_eq!(
+            error.cause_chain(),
+            "stored document d1 does not load: row `d1` of sessions cannot be read: `sometimes` is not a session kind"
+        );
+        let (status, body) = status_and_body(error);
+        assert_eq!(status, 500);
+        let text = body.to_string();
+        assert!(!text.contains("d1") && !text.contains("sometimes"), "{text}");
     }
 }

@@ -11,7 +11,7 @@ use crate::verified::{Verified, credential_held, logged_and_confirmed};
 /// minutes counted and the reasons when excluded.
 pub fn csv_report(verified: &Verified) -> Result<String, AppError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    let fail = |e: csv::Error| AppError::caused("writing the CSV report", e);
     writer
         .write_record([
             "date",
@@ -49,8 +49,8 @@ pub fn csv_report(verified: &Verified) -> Result<String, AppError> {
             ])
             .map_err(fail)?;
     }
-    let bytes = writer.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+    let bytes = writer.into_inner().map_err(|e| AppError::caused("finishing the CSV report", e.into_error()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::caused("the CSV report is not UTF-8", e))
 }
 
 /// A line of the PDF: size, weight, and either one text or table cells placed at their own

@@ -209,7 +209,7 @@ async fn prepare<S: Store>(
         }
         decoded.push(change);
     }
-    let user = Id::new(device.user.id.as_str(), "user").map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = Id::new(device.user.id.as_str(), "user")?;
 
     let stored = store.document(doc_id).await?;
     let (mut doc, expected_version, previous_participants, expanded_before) = match &stored {
@@ -221,7 +221,7 @@ async fn prepare<S: Store>(
                 return Ok(Err(not_participant(doc_id)));
             }
             let doc = SessionDoc::load(&stored.bytes)
-                .map_err(|e| AppError::Internal(format!("stored document {doc_id} does not load: {e}")))?;
+                .map_err(|e| AppError::caused(format!("stored document {doc_id} does not load"), e))?;
             (doc, Some(stored.version), ever, stored.expanded_bytes)
         }
         None => (SessionDoc::empty(), None, Vec::new(), 0),

@@ -48,7 +48,7 @@ pub struct Verified {
 }
 
 fn internal(what: &str) -> impl Fn(rsc_model::ModelError) -> AppError + '_ {
-    move |e| AppError::Internal(format!("{what}: {e}"))
+    move |e| AppError::caused(format!("stored {what} breaks the model"), e)
 }
 
 /// Builds and evaluates the applicant's dossier.
@@ -75,9 +75,7 @@ pub async fn verified_hours<S: Store>(
     }
     let as_of = match &query.as_of {
         Some(text) => Date::parse_field(text, "as_of").map_err(|e| AppError::invalid("as_of", e.to_string()))?,
-        None => {
-            Date::from_unix_millis(now_ms()).ok_or_else(|| AppError::Internal("the clock is out of range".into()))?
-        }
+        None => Date::from_unix_millis(now_ms()).ok_or_else(|| AppError::internal("the clock is out of range"))?,
     };
     let masters = profile.masters_conferred_on;
 
@@ -115,8 +113,7 @@ pub async fn verified_hours<S: Store>(
         masters_conferred_on: masters,
     };
     let dossier = builder.build(applicant, &records);
-    let evaluation =
-        rsc_rules::evaluate(&rulebook, purpose, &dossier).map_err(|e| AppError::Internal(e.to_string()))?;
+    let evaluation = rsc_rules::evaluate(&rulebook, purpose, &dossier)?;
 
     let sessions: BTreeMap<String, SessionAttendance> = rows.into_iter().map(|r| (r.session.id.clone(), r)).collect();
     let attestations = dossier
@@ -172,7 +169,7 @@ pub async fn signing_key<S: Store>(store: &S) -> Result<ServerKeyRecord, AppErro
 
 /// Makes a new signing key; older keys stay published for verification.
 pub async fn rotate_key<S: Store>(store: &S) -> Result<ServerKeyRecord, AppError> {
-    let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).map_err(|e| AppError::Internal(e.to_string()))?;
+    let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng)?;
     let public_key = key.public_key().to_vec();
     let record = ServerKeyRecord {
         id: format!("rsc-{}", &hex::encode(&public_key)[..16]),
@@ -208,7 +205,7 @@ pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<Str
         .secret
         .as_slice()
         .try_into()
-        .map_err(|_| AppError::Internal("a stored server key is not 32 bytes".into()))?;
+        .map_err(|_| AppError::internal(format!("stored server key {} is not 32 bytes", key.id)))?;
     let payload = Payload {
         issued_at_ms: now_ms(),
         applicant: Person { id: verified.applicant.id.clone(), display_name: verified.applicant.display_name.clone() },
@@ -242,7 +239,7 @@ pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<Str
             .map(|(id, name)| Person { id: id.clone(), display_name: name.clone() })
             .collect(),
     };
-    rsc_export::sign_and_render(payload, &key.id, &secret).map_err(|e| AppError::Internal(e.to_string()))
+    Ok(rsc_export::sign_and_render(payload, &key.id, &secret)?)
 }
 
 /// The credential a provider held on a day, among those the rulebook accepts (for reports).

@@ -175,7 +175,10 @@ pub async fn set_end<S: Store>(
     record.source = source.to_string();
     store.registry_upsert(std::slice::from_ref(&record)).await?;
     tracing::info!(%number, %source, "registry record changed");
-    store.registry_record(number).await?.ok_or_else(|| AppError::Internal("the record vanished".into()))
+    store
+        .registry_record(number)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("registry record {number} vanished after writing")))
 }
 
 fn date(text: &str, field: &str) -> Result<Date, AppError> {
@@ -226,14 +229,14 @@ pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> 
                 let user = store
                     .user_by_id(id)
                     .await?
-                    .ok_or_else(|| AppError::Internal(format!("claim {} names a missing account", claim.id)))?;
+                    .ok_or_else(|| AppError::internal(format!("claim {} names a missing account", claim.id)))?;
                 users.insert(id.clone(), user);
             }
         }
         let record = store
             .registry_record(&claim.number)
             .await?
-            .ok_or_else(|| AppError::Internal(format!("claim {} names a missing record", claim.id)))?;
+            .ok_or_else(|| AppError::internal(format!("claim {} names a missing record", claim.id)))?;
         let holder = holder_id.as_ref().and_then(|id| users.get(id));
         reviews.push(review_claim(&claim, &users[&claim.user_id], &record, holder));
     }
