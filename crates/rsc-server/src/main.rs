@@ -4,6 +4,7 @@ use std::io::BufRead;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand};
 use rsc_protocol::{ClaimDecision, ClaimStatus, Role};
 use rsc_server::config::{DatabaseArgs, Redacted, ServeArgs, describe_database};
@@ -141,9 +142,10 @@ enum Backend {
 
 /// Opens the database; `create` lets serving and migrating set up a new one, which the
 /// administrative commands must never do.
-async fn connect(args: &DatabaseArgs, create: bool) -> Result<Backend, String> {
+async fn connect(args: &DatabaseArgs, create: bool) -> anyhow::Result<Backend> {
     let url = &args.database_url;
-    let failed = |e: rsc_server::store::StoreError| format!("cannot open the database {}: {e}", Redacted(url));
+    let failed =
+        |e: rsc_server::store::StoreError| anyhow!(e).context(format!("cannot open the database {}", Redacted(url)));
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let store = if create {
             PgStore::connect(url, args.max_connections).await
@@ -155,7 +157,7 @@ async fn connect(args: &DatabaseArgs, create: bool) -> Result<Backend, String> {
         let store = if create { SqliteStore::connect(url).await } else { SqliteStore::open_existing(url).await };
         Ok(Backend::Sqlite(store.map_err(failed)?))
     } else {
-        Err(format!("--database-url: `{}` is neither postgres://… nor sqlite://…", Redacted(url)))
+        bail!("--database-url: `{}` is neither postgres://… nor sqlite://…", Redacted(url))
     }
 }
 
@@ -181,31 +183,29 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-async fn serve<S: Store>(store: S, args: &ServeArgs) -> Result<(), String> {
+async fn serve<S: Store>(store: S, args: &ServeArgs) -> anyhow::Result<()> {
     let listener =
-        tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("--listen {}: {e}", args.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("--listen {}", args.listen))?;
+    let addr = listener.local_addr()?;
     // The export signing key is made on first start and kept in the database.
-    let key = rsc_server::verified::signing_key(&store).await.map_err(|e| e.to_string())?;
+    let key = rsc_server::verified::signing_key(&store).await?;
     tracing::info!(key_id = %key.id, "export signing key");
     tracing::info!(%addr, backend = store.backend(), "listening on http://{addr}");
     rsc_server::serve(store, listener, Duration::from_secs(args.request_timeout_secs), shutdown_signal())
         .await
-        .map_err(|e| format!("server: {e}"))
+        .context("server")
 }
 
-async fn create_admin<S: Store>(store: &S, email: &str, display_name: &str) -> Result<(), String> {
+async fn create_admin<S: Store>(store: &S, email: &str, display_name: &str) -> anyhow::Result<()> {
     let password = match std::env::var("RSC_ADMIN_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("reading the password: {e}"))?;
+            std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    let user = auth::create_account(store, email, &password, display_name, Role::RegistryAdmin)
-        .await
-        .map_err(|e| e.to_string())?;
+    let user = auth::create_account(store, email, &password, display_name, Role::RegistryAdmin).await?;
     println!("created registry admin {} ({})", user.email, user.id);
     Ok(())
 }
@@ -225,14 +225,14 @@ fn print_record(r: &rsc_server::store::RegistryRecord) {
     );
 }
 
-async fn registry<S: Store>(store: &S, command: RegistryCommand) -> Result<(), String> {
+async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Result<()> {
     use rsc_server::http::registry::{import_csv, set_end};
-    let date = |text: &str, flag: &str| rsc_model::Date::parse_field(text, flag).map_err(|e| format!("{flag}: {e}"));
+    let date = |text: &str, flag: &str| rsc_model::Date::parse_field(text, flag).with_context(|| flag.to_string());
     match command {
         RegistryCommand::Import { file, source } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file).with_context(|| file.display().to_string())?;
             let source = source.unwrap_or_else(|| file.display().to_string());
-            match import_csv(store, &text, "cli", &source).await.map_err(|e| e.to_string())? {
+            match import_csv(store, &text, "cli", &source).await? {
                 Ok(done) => {
                     println!(
                         "imported {}: {} new, {} updated, {} unchanged",
@@ -244,20 +244,20 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> Result<(), S
                     for row in &rows {
                         eprintln!("{}:{}: {}: {}", file.display(), row.line, row.field, row.message);
                     }
-                    Err(format!("{} problem(s) in {}; nothing was imported", rows.len(), file.display()))
+                    bail!("{} problem(s) in {}; nothing was imported", rows.len(), file.display())
                 }
             }
         }
         RegistryCommand::List => {
-            for record in store.registry_records().await.map_err(|e| e.to_string())? {
+            for record in store.registry_records().await? {
                 print_record(&record);
             }
             Ok(())
         }
         RegistryCommand::Show { number } => {
-            let history = store.registry_history(&number).await.map_err(|e| e.to_string())?;
+            let history = store.registry_history(&number).await?;
             if history.is_empty() {
-                return Err(format!("no record `{number}`"));
+                bail!("no record `{number}`");
             }
             for version in &history {
                 print_record(version);
@@ -266,24 +266,18 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> Result<(), S
         }
         RegistryCommand::Lapse { number, valid_through } => {
             let through = date(&valid_through, "--valid-through")?;
-            let record = set_end(store, &number, Some(through), None, "cli", "lapse via cli")
-                .await
-                .map_err(|e| e.to_string())?;
+            let record = set_end(store, &number, Some(through), None, "cli", "lapse via cli").await?;
             print_record(&record);
             Ok(())
         }
         RegistryCommand::Revoke { number, on } => {
             let revoked = date(&on, "--on")?;
-            let record = set_end(store, &number, None, Some(revoked), "cli", "revoke via cli")
-                .await
-                .map_err(|e| e.to_string())?;
+            let record = set_end(store, &number, None, Some(revoked), "cli", "revoke via cli").await?;
             print_record(&record);
             Ok(())
         }
         RegistryCommand::Claims { all } => {
-            let reviews = review_claims(store, if all { None } else { Some(ClaimStatus::Pending) })
-                .await
-                .map_err(|e| e.to_string())?;
+            let reviews = review_claims(store, if all { None } else { Some(ClaimStatus::Pending) }).await?;
             if reviews.is_empty() {
                 println!("no {}claims", if all { "" } else { "pending " });
             }
@@ -322,14 +316,14 @@ fn print_claim(review: &rsc_protocol::ClaimReview) {
 
 /// Finds the pending claim a person means: by endorsement number when one account claims it,
 /// else by the claim id or a unique start of it.
-async fn pending_claim<S: Store>(store: &S, wanted: &str) -> Result<rsc_protocol::ClaimReview, String> {
-    let pending = review_claims(store, Some(ClaimStatus::Pending)).await.map_err(|e| e.to_string())?;
+async fn pending_claim<S: Store>(store: &S, wanted: &str) -> anyhow::Result<rsc_protocol::ClaimReview> {
+    let pending = review_claims(store, Some(ClaimStatus::Pending)).await?;
     let by_number: Vec<_> = pending.iter().filter(|r| r.record.number.eq_ignore_ascii_case(wanted)).collect();
     let by_id: Vec<_> = pending.iter().filter(|r| wanted.len() >= 4 && r.claim_id.starts_with(wanted)).collect();
     match (by_number.as_slice(), by_id.as_slice()) {
         ([one], _) | ([], [one]) => Ok((*one).clone()),
-        ([], []) => Err(format!("no pending claim for `{wanted}` (list them with `rsc-server registry claims`)")),
-        (several, _) if several.len() > 1 => Err(format!(
+        ([], []) => bail!("no pending claim for `{wanted}` (list them with `rsc-server registry claims`)"),
+        (several, _) if several.len() > 1 => bail!(
             "{} accounts claim {wanted}: {}; name the claim by its id",
             several.len(),
             several
@@ -337,35 +331,36 @@ async fn pending_claim<S: Store>(store: &S, wanted: &str) -> Result<rsc_protocol
                 .map(|r| format!("{} <{}> ({})", r.claimant.display_name, r.claimant.email, r.claim_id))
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
-        _ => Err(format!("`{wanted}` starts more than one claim id; give more of it")),
+        ),
+        _ => bail!("`{wanted}` starts more than one claim id; give more of it"),
     }
 }
 
-async fn decide<S: Store>(store: &S, wanted: &str, approve: bool, decision: ClaimDecision) -> Result<(), String> {
+async fn decide<S: Store>(store: &S, wanted: &str, approve: bool, decision: ClaimDecision) -> anyhow::Result<()> {
     let claim = pending_claim(store, wanted).await?;
     let decided = decide_claim(store, &claim.claim_id, approve, &decision, "cli").await.map_err(|e| match e {
-        rsc_server::AppError::Conflict(message) if !approve || !message.contains("despite_mismatch") => message,
-        rsc_server::AppError::Conflict(message) => message.replace("with despite_mismatch", "with --despite-mismatch"),
-        other => other.to_string(),
+        rsc_server::AppError::Conflict(message) => {
+            anyhow!(message.replace("with despite_mismatch", "with --despite-mismatch"))
+        }
+        other => anyhow!(other),
     })?;
     println!("{} {}'s claim to {}", decided.status, decided.claimant.display_name, decided.record.number);
     Ok(())
 }
 
-async fn keys<S: Store>(store: &S, command: KeysCommand) -> Result<(), String> {
+async fn keys<S: Store>(store: &S, command: KeysCommand) -> anyhow::Result<()> {
     if let KeysCommand::Rotate = command {
-        let key = rsc_server::verified::rotate_key(store).await.map_err(|e| e.to_string())?;
+        let key = rsc_server::verified::rotate_key(store).await?;
         println!("new signing key {}", key.id);
     }
-    for key in rsc_server::verified::published_keys(store).await.map_err(|e| e.to_string())? {
+    for key in rsc_server::verified::published_keys(store).await? {
         let state = if key.retired_at_ms.is_none() { "signing" } else { "retired" };
         println!("{} {} {}", key.id, key.public_key, state);
     }
     Ok(())
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     let database = describe_database(&cli.database.database_url);
     if matches!(command, Command::Serve) {
@@ -412,8 +407,9 @@ async fn main() -> ExitCode {
     telemetry::init_logging(cli.serve.log_format);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            // The whole chain, outermost first: "cannot open the database …: database: …".
+            eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }
