@@ -261,10 +261,29 @@ fn next_step(error: ClientError) -> CliError {
         ClientError::Server { status, message } => {
             CliError::Failed(format!("the server answered {status}: {message}; try again later"))
         }
+        // Nothing there (an endorsement number that is not in the registry): a typo to fix.
+        ClientError::Rejected { status: 404, message } => CliError::Invalid(message),
+        ClientError::Rejected { message, .. } => CliError::Failed(message),
         ClientError::Storage(message) => CliError::Failed(format!(
             "the logbook on this computer could not be used: {message} (check the disk and the --home folder)"
         )),
+        error @ (ClientError::Database(_) | ClientError::StoredData { .. }) => CliError::Failed(format!(
+            "the logbook on this computer could not be used: {} (check the disk and the --home folder)",
+            chain(&error)
+        )),
     }
+}
+
+/// An error and every error behind it, outermost first.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The command-line flag a core field is set with, where there is one.

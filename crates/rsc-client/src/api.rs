@@ -130,8 +130,8 @@ impl Api<'_> {
             (401, _) => ClientError::Unauthorized(format!(
                 "the server no longer accepts this device ({message}); sign in again"
             )),
-            (404, _) => ClientError::NotFound(message),
             (400..=499, Some(field)) if status != 408 && status != 429 => ClientError::Invalid { field, message },
+            (403 | 404 | 409, None) => ClientError::Rejected { status, message },
             _ => ClientError::Server { status, message },
         })
     }

@@ -25,7 +25,17 @@ pub enum ClientError {
     /// The server could not be reached; nothing was lost, try again later.
     #[error("cannot reach the server: {0}")]
     Network(String),
-    /// The server answered with an error that is not the caller's to fix.
+    /// The server refused the request for a reason no field can fix (403, 404, 409: not
+    /// allowed, no such thing there, already so).
+    #[error("{message}")]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// The server answered with an error that is not the caller's to fix, or an answer this
+    /// device does not understand.
     #[error("the server answered {status}: {message}")]
     Server {
         /// The HTTP status.
@@ -33,9 +43,22 @@ pub enum ClientError {
         /// The server's message.
         message: String,
     },
-    /// The device's store failed (disk full, corrupted file).
+    /// The device's store could not be used (a folder that cannot be made, a file from a newer
+    /// version, a damaged key).
     #[error("the logbook store failed: {0}")]
     Storage(String),
+    /// The device's database failed (disk full, corrupted file).
+    #[error("the logbook store failed")]
+    Database(#[from] rusqlite::Error),
+    /// Something stored on this device does not read back: a damaged store or a bug.
+    #[error("stored {what} does not read")]
+    StoredData {
+        /// What was being read.
+        what: &'static str,
+        /// Why it does not read.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl ClientError {
@@ -53,19 +76,13 @@ impl ClientError {
     }
 }
 
-impl From<rusqlite::Error> for ClientError {
-    fn from(error: rusqlite::Error) -> Self {
-        ClientError::Storage(error.to_string())
-    }
-}
-
 impl From<DocError> for ClientError {
     fn from(error: DocError) -> Self {
         match error {
             DocError::Invalid { field, message } => ClientError::Invalid { field, message },
             DocError::NotAllowed(message) => ClientError::Invalid { field: "session".into(), message },
-            DocError::Malformed(message) | DocError::Crypto(message) | DocError::MissingDependency(message) => {
-                ClientError::Storage(message)
+            other @ (DocError::Malformed(_) | DocError::Crypto(_) | DocError::MissingDependency(_)) => {
+                ClientError::StoredData { what: "session document", source: Box::new(other) }
             }
         }
     }
@@ -83,6 +100,6 @@ impl From<ModelError> for ClientError {
 
 impl From<serde_json::Error> for ClientError {
     fn from(error: serde_json::Error) -> Self {
-        ClientError::Storage(format!("stored JSON: {error}"))
+        ClientError::StoredData { what: "JSON", source: Box::new(error) }
     }
 }

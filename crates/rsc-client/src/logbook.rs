@@ -239,7 +239,7 @@ impl Logbook {
         }
         let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
         match api.delete(&format!("/v1/devices/{}", account.device_id)) {
-            Ok(()) | Err(ClientError::Unauthorized(_) | ClientError::NotFound(_)) => {}
+            Ok(()) | Err(ClientError::Unauthorized(_) | ClientError::Rejected { status: 404, .. }) => {}
             // Offline: the token stays valid on the server until revoked from another device,
             // but this device forgets it, so nothing here can use it.
             Err(error) if error.is_transient() || discard_unsynced => {

@@ -47,21 +47,41 @@ pub enum LogbookError {
         /// What happened.
         reason: String,
     },
+    /// The server refused, for a reason no field can fix (not allowed, not there, already so):
+    /// show `reason`; retrying will not help.
+    #[error("{reason}")]
+    Rejected {
+        /// What the server said.
+        reason: String,
+    },
+    /// A bug, here or on the server (an answer this version does not understand): report it.
+    #[error("{reason}")]
+    Internal {
+        /// What happened, with its causes.
+        reason: String,
+    },
 }
 
+/// The core's error flattened once, at the boundary, into what the app can act on; the reason
+/// carries the whole cause chain.
 impl From<ClientError> for LogbookError {
     fn from(error: ClientError) -> Self {
-        let reason = error.to_string();
+        let mut reason = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            reason.push_str(": ");
+            reason.push_str(&cause.to_string());
+            source = cause.source();
+        }
         match error {
             ClientError::Invalid { field, message } => LogbookError::InvalidInput { field, reason: message },
             ClientError::NotFound(reason) => LogbookError::NotFound { reason },
             ClientError::Unauthorized(reason) => LogbookError::Unauthorized { reason },
-            ClientError::Storage(reason) => LogbookError::Storage { reason },
+            ClientError::Rejected { message, .. } => LogbookError::Rejected { reason: message },
+            ClientError::Storage(_) | ClientError::Database(_) => LogbookError::Storage { reason },
             ClientError::Network(_) => LogbookError::Network { reason },
             ref server @ ClientError::Server { .. } if server.is_transient() => LogbookError::Network { reason },
-            ClientError::Server { message, .. } => {
-                LogbookError::InvalidInput { field: "request".into(), reason: message }
-            }
+            ClientError::Server { .. } | ClientError::StoredData { .. } => LogbookError::Internal { reason },
         }
     }
 }
@@ -697,5 +717,27 @@ impl Logbook {
     /// This device's public key (hex), as registered with the server.
     pub fn device_public_key(&self) -> Result<String> {
         Ok(self.inner.device_public_key()?)
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn the_core_error_is_flattened_once_into_what_the_app_can_act_on() {
+        let refused =
+            LogbookError::from(ClientError::Rejected { status: 409, message: "you already claimed `NM-1`".into() });
+        assert!(matches!(&refused, LogbookError::Rejected { reason } if reason == "you already claimed `NM-1`"));
+        let busy = LogbookError::from(ClientError::Server { status: 503, message: "busy".into() });
+        assert!(matches!(busy, LogbookError::Network { .. }));
+        let garbled = LogbookError::from(ClientError::Server { status: 200, message: "not understood".into() });
+        assert!(matches!(garbled, LogbookError::Internal { .. }));
+        // A damaged stored document keeps its cause in the reason.
+        let damaged = LogbookError::from(ClientError::StoredData {
+            what: "session document",
+            source: Box::new(std::io::Error::other("bad chunk")),
+        });
+        assert!(matches!(&damaged, LogbookError::Internal { reason } if reason.ends_with("bad chunk")), "{damaged:?}");
     }
 }

@@ -3739,6 +3739,35 @@ sealed class LogbookException: kotlin.Exception() {
             get() = "reason=${ `reason` }"
     }
     
+    /**
+     * The server refused, for a reason no field can fix (not allowed, not there, already so):
+     * show `reason`; retrying will not help.
+     */
+    class Rejected(
+        
+        /**
+         * What the server said.
+         */
+        val `reason`: kotlin.String
+        ) : LogbookException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * A bug, here or on the server (an answer this version does not understand): report it.
+     */
+    class Internal(
+        
+        /**
+         * What happened, with its causes.
+         */
+        val `reason`: kotlin.String
+        ) : LogbookException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
 
     
 
@@ -3774,6 +3803,12 @@ public object FfiConverterTypeLogbookError : FfiConverterRustBuffer<LogbookExcep
             5 -> LogbookException.Storage(
                 FfiConverterString.read(buf),
                 )
+            6 -> LogbookException.Rejected(
+                FfiConverterString.read(buf),
+                )
+            7 -> LogbookException.Internal(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -3806,6 +3841,16 @@ public object FfiConverterTypeLogbookError : FfiConverterRustBuffer<LogbookExcep
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is LogbookException.Rejected -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LogbookException.Internal -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -3834,6 +3879,16 @@ public object FfiConverterTypeLogbookError : FfiConverterRustBuffer<LogbookExcep
             }
             is LogbookException.Storage -> {
                 buf.putInt(5)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LogbookException.Rejected -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LogbookException.Internal -> {
+                buf.putInt(7)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }

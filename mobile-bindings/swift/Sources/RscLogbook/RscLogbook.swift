@@ -3075,6 +3075,23 @@ enum LogbookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What happened.
          */reason: String
     )
+    /**
+     * The server refused, for a reason no field can fix (not allowed, not there, already so):
+     * show `reason`; retrying will not help.
+     */
+    case Rejected(
+        /**
+         * What the server said.
+         */reason: String
+    )
+    /**
+     * A bug, here or on the server (an answer this version does not understand): report it.
+     */
+    case Internal(
+        /**
+         * What happened, with its causes.
+         */reason: String
+    )
 
     
 
@@ -3120,6 +3137,12 @@ public struct FfiConverterTypeLogbookError: FfiConverterRustBuffer {
         case 5: return .Storage(
             reason: try FfiConverterString.read(from: &buf)
             )
+        case 6: return .Rejected(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 7: return .Internal(
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3155,6 +3178,16 @@ public struct FfiConverterTypeLogbookError: FfiConverterRustBuffer {
         
         case let .Storage(reason):
             writeInt(&buf, Int32(5))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Rejected(reason):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(7))
             FfiConverterString.write(reason, into: &buf)
             
         }
