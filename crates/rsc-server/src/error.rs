@@ -197,7 +197,11 @@ mod tests {
     fn a_500_tells_the_client_nothing_and_the_log_everything() {
         let error = AppError::caused(
             "stored document d1 does not load",
-            StoreError::unreadable("sessions", "d1", "`sometimes` is not a session kind"),
+            StoreError::Unreadable {
+                table: "sessions",
+                key: "d1".into(),
+                reason: "`sometimes` is not a session kind".into(),
+            },
         );
         assert_eq!(
             error.cause_chain(),

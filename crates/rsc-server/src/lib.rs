@@ -11,7 +11,6 @@ pub mod http;
 pub mod projection;
 pub mod registry;
 pub mod reports;
-pub mod store;
 pub mod sync;
 pub mod telemetry;
 pub mod verified;
@@ -23,6 +22,8 @@ use std::time::Duration;
 
 pub use error::AppError;
 pub use http::{AppState, router};
+/// Storage lives in its own crate; `rsc_server::store` names it for this crate's users.
+pub use rsc_store as store;
 use store::Store;
 
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.

@@ -7,5 +7,4 @@ mod accounts;
 mod ops;
 mod processes;
 mod registry;
-mod storage;
 mod sync;

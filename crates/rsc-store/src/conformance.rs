@@ -1,7 +1,10 @@
-//! The storage conformance suite: every backend must pass the same tests.
+//! The conformance suite every backend runs: the same tests, one generic function each, run
+//! per backend by [`conformance_suite!`](crate::conformance_suite). Compiled for this crate's
+//! tests and with the `testing` feature.
 
-use rsc_server::store::{
-    AttendanceRow, AttestationRecord, DeviceRecord, DocCommit, NewChange, SessionRow, Store, StoreError, UserRecord,
+use crate::{
+    AttendanceRow, AttendanceState, AttestationRecord, DeviceRecord, DocCommit, NewChange, SessionRow, Store,
+    StoreError, UserRecord,
 };
 
 fn user(id: &str) -> UserRecord {
@@ -27,7 +30,14 @@ fn device(id: &str, user: &str, actor: u8) -> DeviceRecord {
     }
 }
 
-fn commit(doc: &str, expected: Option<i64>, changes: &[&str], previous: &[&str], participants: &[&str]) -> DocCommit {
+/// A commit of document `doc` at `expected` with these change hashes and participants.
+pub fn commit(
+    doc: &str,
+    expected: Option<i64>,
+    changes: &[&str],
+    previous: &[&str],
+    participants: &[&str],
+) -> DocCommit {
     DocCommit {
         expanded_bytes: 0,
         doc_id: doc.into(),
@@ -58,7 +68,7 @@ fn commit(doc: &str, expected: Option<i64>, changes: &[&str], previous: &[&str],
             attendee_id: "ana".into(),
             minutes_attended: 60,
             about_own_rsc_practice: false,
-            status: rsc_server::store::AttendanceState::Pending,
+            status: AttendanceState::Pending,
             confirmed_minutes: None,
             attestation_id: None,
         }],
@@ -67,7 +77,8 @@ fn commit(doc: &str, expected: Option<i64>, changes: &[&str], previous: &[&str],
     }
 }
 
-fn attestation(id: u8, doc: &str, valid: bool) -> AttestationRecord {
+/// A ledger entry about Ana in `doc`.
+pub fn attestation(id: u8, doc: &str, valid: bool) -> AttestationRecord {
     AttestationRecord {
         id: vec![id; 32],
         digest: vec![id; 32],
@@ -85,7 +96,8 @@ fn attestation(id: u8, doc: &str, valid: bool) -> AttestationRecord {
     }
 }
 
-async fn users_are_unique_by_email<S: Store>(store: S) {
+/// The store: users are unique by email.
+pub async fn users_are_unique_by_email<S: Store>(store: S) {
     store.create_user(&user("ana")).await.expect("create");
     let mut twin = user("ana2");
     twin.email = "ana@example.org".into();
@@ -95,7 +107,8 @@ async fn users_are_unique_by_email<S: Store>(store: S) {
     assert_eq!(store.user_by_id("nobody").await.expect("lookup"), None);
 }
 
-async fn devices_register_revoke_and_bind_actors<S: Store>(store: S) {
+/// The store: devices register revoke and bind actors.
+pub async fn devices_register_revoke_and_bind_actors<S: Store>(store: S) {
     store.create_user(&user("ana")).await.expect("user");
     store.create_device(&device("d1", "ana", 1), b"token-1").await.expect("device");
     store.create_device(&device("d2", "ana", 2), b"token-2").await.expect("device");
@@ -115,7 +128,8 @@ async fn devices_register_revoke_and_bind_actors<S: Store>(store: S) {
     assert_eq!(listed[0].revoked_at_ms, Some(99));
 }
 
-async fn login_attempts_are_reserved_up_to_the_limit_and_released<S: Store>(store: S) {
+/// The store: login attempts are reserved up to the limit and released.
+pub async fn login_attempts_are_reserved_up_to_the_limit_and_released<S: Store>(store: S) {
     let limits = [("account:ana@example.org".to_string(), 3), ("address:127.0.0.1".to_string(), 4)];
     for (n, at) in [100, 200, 300].into_iter().enumerate() {
         assert!(store.reserve_login_attempt(&limits, &format!("a{n}"), at, 0).await.expect("reserve"));
@@ -135,7 +149,8 @@ async fn login_attempts_are_reserved_up_to_the_limit_and_released<S: Store>(stor
     assert_eq!(store.login_failures_since("account:ben@example.org", 0).await.expect("count"), 0);
 }
 
-async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(store: S) {
+/// The store: commits compare versions and write everything or nothing.
+pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(store: S) {
     assert!(store.commit_documents(&[commit("s1", None, &["c1", "c2"], &[], &["ana", "pat"])]).await.expect("new"));
     assert!(
         !store.commit_documents(&[commit("s1", None, &["c9"], &[], &["ana"])]).await.expect("exists"),
@@ -170,7 +185,8 @@ async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(stor
     assert!(ledger[0].valid && ledger[0].first_seen_at_ms == 7, "never overwritten");
 }
 
-async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
+/// The store: pulls follow the cursor and participation.
+pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
     store.commit_documents(&[commit("s1", None, &["a1", "a2"], &[], &["ana", "pat"])]).await.expect("s1");
     store.commit_documents(&[commit("s2", None, &["b1"], &[], &["ben", "pat"])]).await.expect("s2");
     store
@@ -214,7 +230,8 @@ async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
     assert_eq!(store.participants("s2").await.expect("participants"), vec!["ana", "ben", "pat"]);
 }
 
-async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
+/// The store: concurrent commits get distinct sequences.
+pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     let mut tasks = Vec::new();
     for i in 0..20 {
         let store = store.clone();
@@ -235,154 +252,27 @@ async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     assert_eq!(seqs.len(), 40, "every change has its own sequence number");
 }
 
-crate::on_both_backends!(
-    users_are_unique_by_email,
-    devices_register_revoke_and_bind_actors,
-    login_attempts_are_reserved_up_to_the_limit_and_released,
-    commits_compare_versions_and_write_everything_or_nothing,
-    pulls_follow_the_cursor_and_participation,
-    concurrent_commits_get_distinct_sequences,
-);
-
-/// Writes one attestation, then tries to change and delete it with raw SQL through `execute`
-/// (which says whether a statement succeeded): the database's triggers must refuse both.
-async fn the_ledger_is_append_only<S: Store, F, Fut>(store: S, execute: F)
-where
-    F: Fn(&'static str) -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    store
-        .commit_documents(&[{
-            let mut c = commit("s1", None, &["c1"], &[], &["ana"]);
-            c.attestations = vec![attestation(1, "s1", true)];
-            c
-        }])
-        .await
-        .expect("commit");
-    assert!(!execute("UPDATE attestations SET valid = NOT valid").await, "updates are refused");
-    assert!(!execute("DELETE FROM attestations").await, "deletes are refused");
-    assert_eq!(store.attestations("s1").await.expect("ledger").len(), 1);
-}
-
-#[tokio::test]
-async fn the_ledger_is_append_only_in_postgres() {
-    crate::support::with_postgres(|store, _| async move {
-        let pool = store.pool().clone();
-        the_ledger_is_append_only(store, |sql| {
-            let pool = pool.clone();
-            async move { sqlx::query(sql).execute(&pool).await.is_ok() }
-        })
-        .await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn the_ledger_is_append_only_in_sqlite() {
-    crate::support::with_sqlite(|store, _| async move {
-        let pool = store.write_pool().clone();
-        the_ledger_is_append_only(store, |sql| {
-            let pool = pool.clone();
-            async move { sqlx::query(sql).execute(&pool).await.is_ok() }
-        })
-        .await;
-    })
-    .await;
-}
-
-/// The tables and columns a schema has, by name (types are each backend's own).
-type Schema = std::collections::BTreeMap<String, Vec<String>>;
-
-/// Both backends' migrations build the same tables with the same columns, so one SQL text per
-/// query (and the conformance suite) means the same thing on each.
-#[tokio::test]
-async fn both_backends_migrate_to_the_same_tables_and_columns() {
-    let sqlite_schema = std::sync::Arc::new(std::sync::Mutex::new(Schema::new()));
-    let out = sqlite_schema.clone();
-    crate::support::with_sqlite(|store, _url| async move {
-        let tables: Vec<(String,)> = sqlx::query_as(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
-        )
-        .fetch_all(store.write_pool())
-        .await
-        .expect("tables");
-        let mut schema = Schema::new();
-        for (table,) in tables {
-            let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY name")
-                .bind(&table)
-                .fetch_all(store.write_pool())
-                .await
-                .expect("columns");
-            schema.insert(table, columns.into_iter().map(|(c,)| c).collect());
-        }
-        *out.lock().expect("lock") = schema;
-    })
-    .await;
-    let sqlite_schema = sqlite_schema.lock().expect("lock").clone();
-    assert!(sqlite_schema.contains_key("documents") && sqlite_schema.contains_key("login_limits"), "{sqlite_schema:?}");
-    crate::support::with_postgres(|store, _url| async move {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns \
-             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY table_name, column_name",
-        )
-        .fetch_all(store.pool())
-        .await
-        .expect("columns");
-        let mut schema = Schema::new();
-        for (table, column) in rows {
-            schema.entry(table).or_default().push(column);
-        }
-        assert_eq!(schema, sqlite_schema);
-    })
-    .await;
-}
-
-const BAD_ROLE: &str = "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) \
-     VALUES ('u-bad', 'bad@example.org', 'Bad', '$argon2id$x', 'superuser', 1)";
-
-/// A row that cannot be read is an error, never a default: a role this version does not know
-/// (as a newer version might write, past this version's CHECK constraint) does not quietly
-/// become `member`.
-#[tokio::test]
-async fn a_stored_role_this_version_does_not_know_is_an_error() {
-    crate::support::with_sqlite(|store, _url| async move {
-        let mut conn = store.write_pool().acquire().await.expect("connection");
-        sqlx::query("PRAGMA ignore_check_constraints = ON").execute(&mut *conn).await.expect("pragma");
-        sqlx::query(BAD_ROLE).execute(&mut *conn).await.expect("insert");
-        sqlx::query("PRAGMA ignore_check_constraints = OFF").execute(&mut *conn).await.expect("pragma");
-        drop(conn);
-        let error = store.user_by_email("bad@example.org").await.expect_err("unreadable");
-        assert!(error.to_string().contains("`superuser` is not a role"), "{error}");
-    })
-    .await;
-    crate::support::with_postgres(|store, _url| async move {
-        sqlx::query("ALTER TABLE users DROP CONSTRAINT users_role_check").execute(store.pool()).await.expect("alter");
-        sqlx::query(BAD_ROLE).execute(store.pool()).await.expect("insert");
-        let error = store.user_by_email("bad@example.org").await.expect_err("unreadable");
-        assert!(error.to_string().contains("`superuser` is not a role"), "{error}");
-    })
-    .await;
-}
-
-const BAD_CREDENTIAL: &str = "INSERT INTO registry_records (number, holder_name, holder_email, credential, association, \
-     earned_on, valid_through, revoked_on, version, changed_at_ms, changed_by, source) \
-     VALUES ('NM-X', 'Pat', 'pat@example.org', 'IMHM-Z', 'NMAIMH', '2015-03-01', NULL, NULL, 1, 1, 'cli', 'test')";
-
-/// A registry record whose credential this version does not know fails loudly: read as "no
-/// credential", it would silently take its holder's hours away.
-#[tokio::test]
-async fn a_registry_record_this_version_cannot_read_is_an_error() {
-    crate::support::with_sqlite(|store, _url| async move {
-        sqlx::query(BAD_CREDENTIAL).execute(store.write_pool()).await.expect("insert");
-        let error = store.registry_records().await.expect_err("unreadable");
-        assert!(error.to_string().contains("row `NM-X` of registry_records cannot be read"), "{error}");
-        assert!(store.registry_record("NM-X").await.is_err());
-    })
-    .await;
-    crate::support::with_postgres(|store, _url| async move {
-        sqlx::query(BAD_CREDENTIAL).execute(store.pool()).await.expect("insert");
-        let error = store.registry_record("NM-X").await.expect_err("unreadable");
-        assert!(error.to_string().contains("IMHM-Z"), "{error}");
-    })
-    .await;
+/// One `#[tokio::test]` per conformance test, each run by `$runner` (a `with_…` function of
+/// [`crate::testing`]) on a fresh store of its backend. Expand it once per backend, in a module
+/// of its own.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($runner:path) => {
+        $crate::conformance_suite!(@tests $runner;
+            users_are_unique_by_email,
+            devices_register_revoke_and_bind_actors,
+            login_attempts_are_reserved_up_to_the_limit_and_released,
+            commits_compare_versions_and_write_everything_or_nothing,
+            pulls_follow_the_cursor_and_participation,
+            concurrent_commits_get_distinct_sequences,
+        );
+    };
+    (@tests $runner:path; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                $runner(|store, _url| $crate::conformance::$name(store)).await;
+            }
+        )*
+    };
 }

@@ -1,12 +1,20 @@
-//! Storage: one interface ([`Store`]), two backends ([`PgStore`], [`SqliteStore`]).
+//! The sync server's storage: one interface ([`Store`]), two backends ([`PgStore`],
+//! [`SqliteStore`]).
 //!
-//! The interface is plain data in, plain data out; every rule (who may push, what a document
-//! projects to, which signatures are valid) lives in the sync and auth modules, which run the
-//! same way over either backend. Both backends share their SQL (see `sql.rs`) and are checked
-//! by one conformance suite.
+//! The interface is typed data in, typed data out; every rule (who may push, what a document
+//! projects to, which signatures are valid) lives in `rsc-server`, which runs the same way over
+//! either backend. Both backends share their SQL (see `sql.rs`) and are checked by one
+//! conformance suite. A stored value this version does not understand is an error
+//! ([`StoreError::Unreadable`]), never a default.
 
+#[cfg(test)]
+mod backend_tests;
+#[cfg(any(test, feature = "testing"))]
+pub mod conformance;
 mod records;
 mod sql;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use std::future::Future;
 

@@ -1,0 +1,156 @@
+//! The conformance suite on both backends, and what only raw SQL can show: the ledger is
+//! append-only, both schemas match, and rows this version cannot read are errors.
+
+mod sqlite {
+    crate::conformance_suite!(crate::testing::with_sqlite);
+}
+
+mod postgres {
+    crate::conformance_suite!(crate::testing::with_postgres);
+}
+
+use crate::Store;
+use crate::conformance::{attestation, commit};
+
+/// Writes one attestation, then tries to change and delete it with raw SQL through `execute`
+/// (which says whether a statement succeeded): the database's triggers must refuse both.
+async fn the_ledger_is_append_only<S: Store, F, Fut>(store: S, execute: F)
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    store
+        .commit_documents(&[{
+            let mut c = commit("s1", None, &["c1"], &[], &["ana"]);
+            c.attestations = vec![attestation(1, "s1", true)];
+            c
+        }])
+        .await
+        .expect("commit");
+    assert!(!execute("UPDATE attestations SET valid = NOT valid").await, "updates are refused");
+    assert!(!execute("DELETE FROM attestations").await, "deletes are refused");
+    assert_eq!(store.attestations("s1").await.expect("ledger").len(), 1);
+}
+
+#[tokio::test]
+async fn the_ledger_is_append_only_in_postgres() {
+    crate::testing::with_postgres(|store, _| async move {
+        let pool = store.pool().clone();
+        the_ledger_is_append_only(store, |sql| {
+            let pool = pool.clone();
+            async move { sqlx::query(sql).execute(&pool).await.is_ok() }
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_ledger_is_append_only_in_sqlite() {
+    crate::testing::with_sqlite(|store, _| async move {
+        let pool = store.write_pool().clone();
+        the_ledger_is_append_only(store, |sql| {
+            let pool = pool.clone();
+            async move { sqlx::query(sql).execute(&pool).await.is_ok() }
+        })
+        .await;
+    })
+    .await;
+}
+
+/// The tables and columns a schema has, by name (types are each backend's own).
+type Schema = std::collections::BTreeMap<String, Vec<String>>;
+
+/// Both backends' migrations build the same tables with the same columns, so one SQL text per
+/// query (and the conformance suite) means the same thing on each.
+#[tokio::test]
+async fn both_backends_migrate_to_the_same_tables_and_columns() {
+    let sqlite_schema = std::sync::Arc::new(std::sync::Mutex::new(Schema::new()));
+    let out = sqlite_schema.clone();
+    crate::testing::with_sqlite(|store, _url| async move {
+        let tables: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+        )
+        .fetch_all(store.write_pool())
+        .await
+        .expect("tables");
+        let mut schema = Schema::new();
+        for (table,) in tables {
+            let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY name")
+                .bind(&table)
+                .fetch_all(store.write_pool())
+                .await
+                .expect("columns");
+            schema.insert(table, columns.into_iter().map(|(c,)| c).collect());
+        }
+        *out.lock().expect("lock") = schema;
+    })
+    .await;
+    let sqlite_schema = sqlite_schema.lock().expect("lock").clone();
+    assert!(sqlite_schema.contains_key("documents") && sqlite_schema.contains_key("login_limits"), "{sqlite_schema:?}");
+    crate::testing::with_postgres(|store, _url| async move {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY table_name, column_name",
+        )
+        .fetch_all(store.pool())
+        .await
+        .expect("columns");
+        let mut schema = Schema::new();
+        for (table, column) in rows {
+            schema.entry(table).or_default().push(column);
+        }
+        assert_eq!(schema, sqlite_schema);
+    })
+    .await;
+}
+
+const BAD_ROLE: &str = "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) \
+     VALUES ('u-bad', 'bad@example.org', 'Bad', '$argon2id$x', 'superuser', 1)";
+
+/// A row that cannot be read is an error, never a default: a role this version does not know
+/// (as a newer version might write, past this version's CHECK constraint) does not quietly
+/// become `member`.
+#[tokio::test]
+async fn a_stored_role_this_version_does_not_know_is_an_error() {
+    crate::testing::with_sqlite(|store, _url| async move {
+        let mut conn = store.write_pool().acquire().await.expect("connection");
+        sqlx::query("PRAGMA ignore_check_constraints = ON").execute(&mut *conn).await.expect("pragma");
+        sqlx::query(BAD_ROLE).execute(&mut *conn).await.expect("insert");
+        sqlx::query("PRAGMA ignore_check_constraints = OFF").execute(&mut *conn).await.expect("pragma");
+        drop(conn);
+        let error = store.user_by_email("bad@example.org").await.expect_err("unreadable");
+        assert!(error.to_string().contains("`superuser` is not a role"), "{error}");
+    })
+    .await;
+    crate::testing::with_postgres(|store, _url| async move {
+        sqlx::query("ALTER TABLE users DROP CONSTRAINT users_role_check").execute(store.pool()).await.expect("alter");
+        sqlx::query(BAD_ROLE).execute(store.pool()).await.expect("insert");
+        let error = store.user_by_email("bad@example.org").await.expect_err("unreadable");
+        assert!(error.to_string().contains("`superuser` is not a role"), "{error}");
+    })
+    .await;
+}
+
+const BAD_CREDENTIAL: &str = "INSERT INTO registry_records (number, holder_name, holder_email, credential, association, \
+     earned_on, valid_through, revoked_on, version, changed_at_ms, changed_by, source) \
+     VALUES ('NM-X', 'Pat', 'pat@example.org', 'IMHM-Z', 'NMAIMH', '2015-03-01', NULL, NULL, 1, 1, 'cli', 'test')";
+
+/// A registry record whose credential this version does not know fails loudly: read as "no
+/// credential", it would silently take its holder's hours away.
+#[tokio::test]
+async fn a_registry_record_this_version_cannot_read_is_an_error() {
+    crate::testing::with_sqlite(|store, _url| async move {
+        sqlx::query(BAD_CREDENTIAL).execute(store.write_pool()).await.expect("insert");
+        let error = store.registry_records().await.expect_err("unreadable");
+        assert!(error.to_string().contains("row `NM-X` of registry_records cannot be read"), "{error}");
+        assert!(store.registry_record("NM-X").await.is_err());
+    })
+    .await;
+    crate::testing::with_postgres(|store, _url| async move {
+        sqlx::query(BAD_CREDENTIAL).execute(store.pool()).await.expect("insert");
+        let error = store.registry_record("NM-X").await.expect_err("unreadable");
+        assert!(error.to_string().contains("IMHM-Z"), "{error}");
+    })
+    .await;
+}
