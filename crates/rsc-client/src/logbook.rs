@@ -81,6 +81,24 @@ pub struct LogbookStatus {
 
 /// A device's logbook. Safe to share between threads: operations take turns on the store, and
 /// a sync holds the store only between round trips, so logging goes on while it runs.
+///
+/// ```
+/// use rsc_client::{ClientError, Logbook};
+///
+/// let dir = std::env::temp_dir().join(format!("rsc-doctest-{}", std::process::id()));
+/// let logbook = Logbook::open(&dir)?;
+/// // A new logbook has a device key and nothing else; logging needs an account first.
+/// let status = logbook.status()?;
+/// assert_eq!((status.sessions, status.pending_changes, status.account), (0, 0, None));
+/// assert_eq!(logbook.device_public_key()?.len(), 64);
+/// assert!(matches!(logbook.sessions(&Default::default()), Ok(sessions) if sessions.is_empty()));
+/// drop(logbook);
+/// // The key survives reopening: it is the device's identity.
+/// let key = Logbook::open(&dir)?.device_public_key()?;
+/// assert_eq!(Logbook::open(&dir)?.device_public_key()?, key);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), ClientError>(())
+/// ```
 pub struct Logbook {
     pub(crate) store: Mutex<Store>,
     pub(crate) sync_lock: Mutex<()>,

@@ -64,6 +64,31 @@ struct PurposeView<'r> {
 }
 
 /// Evaluates `dossier` under `rulebook` for `purpose`, as `contracts/evaluate.md` specifies.
+///
+/// ```
+/// use rsc_model::Dossier;
+/// use rsc_rules::{Purpose, builtin, evaluate};
+///
+/// let dossier = Dossier::from_json(r#"{
+///   "as_of": "2026-11-22",
+///   "applicant": { "id": "ana", "masters_conferred_on": "2019-05-15" },
+///   "providers": [{ "id": "pat", "credentials": [
+///     { "credential": "IMHM-C", "earned_on": "2015-03-01", "valid_through": null, "revoked_on": null }] }],
+///   "sessions": [
+///     { "id": "s1", "date": "2026-09-12", "kind": "individual", "format": "video", "provider": "pat",
+///       "minutes": 60, "about_own_rsc_practice": false, "confirmation": { "status": "confirmed", "minutes": 60 } },
+///     { "id": "s2", "date": "2026-09-26", "kind": "individual", "format": "video", "provider": "pat",
+///       "minutes": 60, "about_own_rsc_practice": false, "confirmation": null }
+///   ]
+/// }"#)?;
+/// let evaluation = evaluate(&builtin("nmaimh").expect("built in"), Purpose::Application, &dossier)?;
+/// // The confirmed hour counts; the unconfirmed one does not, and says why.
+/// assert_eq!(evaluation.sessions[0].counted_minutes, 60);
+/// assert_eq!(evaluation.sessions[1].counted_minutes, 0);
+/// assert!(!evaluation.sessions[1].excluded.is_empty());
+/// assert!(!evaluation.eligible, "one hour is not fifty");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn evaluate(rulebook: &Rulebook, purpose: Purpose, dossier: &Dossier) -> Result<Evaluation, RulesError> {
     dossier.validate()?;
     let view = match purpose {
