@@ -26,6 +26,15 @@ pub use http::{AppState, router};
 pub use rsc_store as store;
 use store::Store;
 
+/// Runs CPU-bound `work` (merging documents, rendering a PDF, parsing a CSV) on a blocking
+/// thread, off the async workers that answer other requests.
+pub async fn blocking<T: Send + 'static>(
+    what: &'static str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::caused(what, e))
+}
+
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve<S: Store>(
     store: S,

@@ -8,7 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rsc_doc::{ActorId, DocError, SessionDoc};
+use automerge::Change;
+use rsc_doc::{ActorId, DocError, Session, SessionDoc};
 use rsc_model::Id;
 use rsc_protocol::{
     Bytes, Cursor, DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_CHANGES_PER_DOC,
@@ -19,7 +20,7 @@ use rsc_protocol::{
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
 use crate::projection;
-use crate::store::{DocCommit, NewChange, Store};
+use crate::store::{DocCommit, NewChange, Store, StoredDoc};
 
 /// How often a document write is retried after losing a race.
 const MAX_ATTEMPTS: usize = 32;
@@ -212,7 +213,7 @@ async fn prepare<S: Store>(
     let user = Id::new(device.user.id.as_str(), "user")?;
 
     let stored = store.document(doc_id).await?;
-    let (mut doc, expected_version, previous_participants, expanded_before) = match &stored {
+    let (expected_version, previous_participants) = match &stored {
         Some(stored) => {
             // Everyone who ever took part may push (the rules then decide what); anyone else
             // hears the same answer whether or not the session exists.
@@ -220,76 +221,20 @@ async fn prepare<S: Store>(
             if !ever.iter().any(|p| p == user.as_str()) {
                 return Ok(Err(not_participant(doc_id)));
             }
-            let doc = SessionDoc::load(&stored.bytes)
-                .map_err(|e| AppError::caused(format!("stored document {doc_id} does not load"), e))?;
-            (doc, Some(stored.version), ever, stored.expanded_bytes)
+            (Some(stored.version), ever)
         }
-        None => (SessionDoc::empty(), None, Vec::new(), 0),
+        None => (None, Vec::new()),
     };
-    let mut expanded = expanded_before;
-    let new: Vec<NewChange> = decoded
-        .iter()
-        .filter(|c| !doc.contains_change(&c.hash()))
-        .map(|c| {
-            expanded += c.raw_bytes().len() as i64;
-            NewChange {
-                hash: c.hash().0.to_vec(),
-                actor_id: c.actor_id().to_bytes().to_vec(),
-                bytes: c.raw_bytes().to_vec(),
-            }
-        })
-        .collect();
-    if new.is_empty() && expected_version.is_some() {
-        // A retried push: everything is stored already.
-        return Ok(Ok(Prepared::Stored(DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: 0 })));
-    }
-    if expanded > rsc_doc::MAX_DOCUMENT_BYTES as i64 {
-        return Ok(Err(refusal(
-            doc_id,
-            RefusalCode::DocumentTooLarge,
-            format!(
-                "the document's changes would expand to {expanded} bytes; the limit is {}",
-                rsc_doc::MAX_DOCUMENT_BYTES
-            ),
-            None,
-        )));
-    }
+    // Loading, merging and saving a document is CPU work: it runs off the async workers, so a
+    // batch of hundreds of documents does not stall other requests.
     let now = now_ms();
-    if let Err(error) = doc.apply_pushed(&decoded, &user, now) {
-        return Ok(Err(match error {
-            // Changes that build on a session the server does not hold: from the outside,
-            // the same as someone else's session.
-            DocError::MissingDependency(_) if expected_version.is_none() => not_participant(doc_id),
-            error => doc_refusal(doc_id, error),
-        }));
-    }
-    let session = match doc.session() {
-        Ok(session) => session,
-        Err(error) => return Ok(Err(doc_refusal(doc_id, error))),
+    let job = MergeJob { doc_id: doc_id.clone(), stored, changes: decoded, user, previous_participants, now };
+    let merged = match crate::blocking("merging a pushed document", move || merge(job)).await?? {
+        MergeOutcome::Stored(ack) => return Ok(Ok(Prepared::Stored(ack))),
+        MergeOutcome::Refused(refusal) => return Ok(Err(refusal)),
+        MergeOutcome::Merged(merged) => *merged,
     };
-    if session.id.as_str() != doc_id {
-        return Ok(Err(refusal(
-            doc_id,
-            RefusalCode::InvalidSession,
-            format!("the document describes session {}, not {doc_id}", session.id),
-            Some("id"),
-        )));
-    }
-    let mut participants = previous_participants.clone();
-    for person in session.participants() {
-        if !participants.iter().any(|p| p == person.as_str()) {
-            participants.push(person.to_string());
-        }
-    }
-    let bytes = doc.save();
-    if bytes.len() > rsc_doc::MAX_DOCUMENT_BYTES {
-        return Ok(Err(refusal(
-            doc_id,
-            RefusalCode::DocumentTooLarge,
-            format!("the document would be {} bytes; the limit is {}", bytes.len(), rsc_doc::MAX_DOCUMENT_BYTES),
-            None,
-        )));
-    }
+    let Merged { session, bytes, new, expanded, participants, previous_participants, heads } = merged;
     // A new document has no ledger yet, and keys matter only when there are statements.
     let mut ledger = if expected_version.is_some() { store.attestations(doc_id).await? } else { Vec::new() };
     let known: HashSet<Vec<u8>> = ledger.iter().map(|e| e.id.clone()).collect();
@@ -320,8 +265,126 @@ async fn prepare<S: Store>(
         attestations: fresh,
         now_ms: now,
     };
-    let ack = DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: commit.new_changes.len() as u32 };
+    let ack = DocAck { doc: doc_id.clone(), heads, new_changes: commit.new_changes.len() as u32 };
     Ok(Ok(Prepared::Write(Box::new(commit), ack)))
+}
+
+/// What the CPU half of a push works on.
+struct MergeJob {
+    doc_id: String,
+    stored: Option<StoredDoc>,
+    changes: Vec<Change>,
+    user: Id,
+    previous_participants: Vec<String>,
+    now: i64,
+}
+
+/// A pushed document merged, checked and saved, ready for its ledger and projection.
+struct Merged {
+    session: Session,
+    bytes: Vec<u8>,
+    new: Vec<NewChange>,
+    expanded: i64,
+    participants: Vec<String>,
+    previous_participants: Vec<String>,
+    heads: Vec<String>,
+}
+
+enum MergeOutcome {
+    /// Everything pushed is stored already (a retried push).
+    Stored(DocAck),
+    /// Merged; the push goes on to be written.
+    Merged(Box<Merged>),
+    /// Refused, for the device to set aside.
+    Refused(DocRefusal),
+}
+
+/// Loads the stored document, applies the pushed changes through the rules and saves it:
+/// the CPU half of a push, run on a blocking thread.
+fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
+    let MergeJob { doc_id, stored, changes, user, previous_participants, now } = job;
+    let doc_id = &doc_id;
+    let (mut doc, expected_version, expanded_before) = match &stored {
+        Some(stored) => {
+            let doc = SessionDoc::load(&stored.bytes)
+                .map_err(|e| AppError::caused(format!("stored document {doc_id} does not load"), e))?;
+            (doc, Some(stored.version), stored.expanded_bytes)
+        }
+        None => (SessionDoc::empty(), None, 0),
+    };
+    let mut expanded = expanded_before;
+    let new: Vec<NewChange> = changes
+        .iter()
+        .filter(|c| !doc.contains_change(&c.hash()))
+        .map(|c| {
+            expanded += c.raw_bytes().len() as i64;
+            NewChange {
+                hash: c.hash().0.to_vec(),
+                actor_id: c.actor_id().to_bytes().to_vec(),
+                bytes: c.raw_bytes().to_vec(),
+            }
+        })
+        .collect();
+    if new.is_empty() && expected_version.is_some() {
+        // A retried push: everything is stored already.
+        return Ok(MergeOutcome::Stored(DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: 0 }));
+    }
+    if expanded > rsc_doc::MAX_DOCUMENT_BYTES as i64 {
+        return Ok(MergeOutcome::Refused(refusal(
+            doc_id,
+            RefusalCode::DocumentTooLarge,
+            format!(
+                "the document's changes would expand to {expanded} bytes; the limit is {}",
+                rsc_doc::MAX_DOCUMENT_BYTES
+            ),
+            None,
+        )));
+    }
+    if let Err(error) = doc.apply_pushed(&changes, &user, now) {
+        return Ok(MergeOutcome::Refused(match error {
+            // Changes that build on a session the server does not hold: from the outside,
+            // the same as someone else's session.
+            DocError::MissingDependency(_) if expected_version.is_none() => not_participant(doc_id),
+            error => doc_refusal(doc_id, error),
+        }));
+    }
+    let session = match doc.session() {
+        Ok(session) => session,
+        Err(error) => return Ok(MergeOutcome::Refused(doc_refusal(doc_id, error))),
+    };
+    if session.id.as_str() != doc_id {
+        return Ok(MergeOutcome::Refused(refusal(
+            doc_id,
+            RefusalCode::InvalidSession,
+            format!("the document describes session {}, not {doc_id}", session.id),
+            Some("id"),
+        )));
+    }
+    let mut participants = previous_participants.clone();
+    for person in session.participants() {
+        if !participants.iter().any(|p| p == person.as_str()) {
+            participants.push(person.to_string());
+        }
+    }
+    let bytes = doc.save();
+    if bytes.len() > rsc_doc::MAX_DOCUMENT_BYTES {
+        return Ok(MergeOutcome::Refused(refusal(
+            doc_id,
+            RefusalCode::DocumentTooLarge,
+            format!("the document would be {} bytes; the limit is {}", bytes.len(), rsc_doc::MAX_DOCUMENT_BYTES),
+            None,
+        )));
+    }
+    let heads = heads(&mut doc);
+    Ok(MergeOutcome::Merged(Box::new(Merged {
+        session,
+        bytes,
+        new,
+        expanded,
+        participants,
+        previous_participants,
+        heads,
+    })))
 }
 
 fn not_participant(doc: &str) -> DocRefusal {

@@ -218,10 +218,18 @@ pub async fn export<S: Store>(
     let stem = format!("rsc-{}-{}-{}", verified.rulebook.id, verified.purpose, verified.evaluation.as_of);
     let (content_type, body): (&str, Vec<u8>) = match format.as_str() {
         "json" => ("application/json", verified::json_export(&state.store, &verified).await?.into_bytes()),
-        "csv" => ("text/csv; charset=utf-8", crate::reports::csv_report(&verified)?.into_bytes()),
+        "csv" => {
+            let csv =
+                crate::blocking("writing the CSV report", move || crate::reports::csv_report(&verified)).await??;
+            ("text/csv; charset=utf-8", csv.into_bytes())
+        }
         "pdf" => {
             let key = verified::signing_key(&state.store).await?;
-            ("application/pdf", crate::reports::pdf_report(&verified, &key.id, &hex::encode(&key.public_key)))
+            let pdf = crate::blocking("rendering the PDF report", move || {
+                crate::reports::pdf_report(&verified, &key.id, &hex::encode(&key.public_key))
+            })
+            .await?;
+            ("application/pdf", pdf)
         }
         other => return Err(AppError::NotFound(format!("no `{other}` export; use json, csv or pdf"))),
     };

@@ -62,7 +62,10 @@ pub async fn import_csv<S: Store>(
     changed_by: &str,
     source: &str,
 ) -> Result<Result<ImportResult, Vec<RowError>>, AppError> {
-    let records = match parse_csv(text, changed_by, source, now_ms()) {
+    let (text, by, named) = (text.to_string(), changed_by.to_string(), source.to_string());
+    let now = now_ms();
+    let parsed = crate::blocking("parsing a registry CSV", move || parse_csv(&text, &by, &named, now)).await?;
+    let records = match parsed {
         Ok(records) => records,
         Err(errors) => return Ok(Err(errors)),
     };
