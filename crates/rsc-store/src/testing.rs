@@ -4,7 +4,12 @@
 
 use std::future::Future;
 
-use crate::{PgStore, SqliteStore};
+use crate::{
+    AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, PgStore, ProfileRecord, PulledChange,
+    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store, StoreError, StoredDoc,
+    UpsertCounts, UserRecord,
+};
+use rsc_protocol::ClaimStatus;
 
 /// The admin URL of the test Postgres (from `scripts/postgres-for-tests`), or `None` on a
 /// machine without one: the Postgres half of each test then skips, saying so, unless
@@ -79,5 +84,243 @@ where
     let _ = std::fs::remove_dir_all(&dir);
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+/// A store that holds every document commit at a gate while armed: a test learns, from inside
+/// the store, that a request is in flight, and decides when it may finish. Every other method
+/// passes straight through.
+#[derive(Clone)]
+pub struct Gated<S> {
+    inner: S,
+    gate: std::sync::Arc<Gate>,
+}
+
+/// The gate of a [`Gated`] store.
+pub struct Gate {
+    armed: std::sync::atomic::AtomicBool,
+    entered: tokio::sync::Notify,
+    release: tokio::sync::Semaphore,
+}
+
+impl Gate {
+    /// Waits until a commit reaches the gate.
+    pub async fn entered(&self) {
+        self.entered.notified().await;
+    }
+
+    /// Lets the held commit (and every later one) through.
+    pub fn open(&self) {
+        self.armed.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.release.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
+    }
+}
+
+impl<S> Gated<S> {
+    /// `inner` behind a closed gate, and the gate.
+    pub fn new(inner: S) -> (Gated<S>, std::sync::Arc<Gate>) {
+        let gate = std::sync::Arc::new(Gate {
+            armed: std::sync::atomic::AtomicBool::new(true),
+            entered: tokio::sync::Notify::new(),
+            release: tokio::sync::Semaphore::new(0),
+        });
+        (Gated { inner, gate: gate.clone() }, gate)
+    }
+}
+
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> Store for Gated<S> {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.ping()
+    }
+
+    fn create_user(&self, user: &UserRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_user(user)
+    }
+
+    fn user_by_email(&self, email: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
+        self.inner.user_by_email(email)
+    }
+
+    fn user_by_id(&self, id: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
+        self.inner.user_by_id(id)
+    }
+
+    fn create_device(
+        &self,
+        device: &DeviceRecord,
+        token_hash: &[u8],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_device(device, token_hash)
+    }
+
+    fn device_by_token_hash(
+        &self,
+        token_hash: &[u8],
+    ) -> impl Future<Output = Result<Option<(DeviceRecord, UserRecord)>, StoreError>> + Send {
+        self.inner.device_by_token_hash(token_hash)
+    }
+
+    fn devices_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<DeviceRecord>, StoreError>> + Send {
+        self.inner.devices_of(user_id)
+    }
+
+    fn revoke_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.revoke_device(user_id, device_id, at_ms)
+    }
+
+    fn active_keys(&self, user_id: &str) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send {
+        self.inner.active_keys(user_id)
+    }
+
+    fn reserve_login_attempt(
+        &self,
+        limits: &[(String, i64)],
+        attempt: &str,
+        at_ms: i64,
+        since_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.reserve_login_attempt(limits, attempt, at_ms, since_ms)
+    }
+
+    fn release_login_attempt(&self, attempt: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.release_login_attempt(attempt)
+    }
+
+    fn login_failures_since(&self, key: &str, since_ms: i64) -> impl Future<Output = Result<i64, StoreError>> + Send {
+        self.inner.login_failures_since(key, since_ms)
+    }
+
+    fn document(&self, doc_id: &str) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send {
+        self.inner.document(doc_id)
+    }
+
+    fn attestations(
+        &self,
+        session_id: &str,
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
+        self.inner.attestations(session_id)
+    }
+
+    fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        async move {
+            if self.gate.armed.load(std::sync::atomic::Ordering::SeqCst) {
+                self.gate.entered.notify_one();
+                let permit = self.gate.release.acquire().await;
+                drop(permit);
+            }
+            self.inner.commit_documents(commits).await
+        }
+    }
+
+    fn pull(
+        &self,
+        user_id: &str,
+        exclude_actor: &[u8],
+        after: (i64, i64),
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<PulledChange>, StoreError>> + Send {
+        self.inner.pull(user_id, exclude_actor, after, limit)
+    }
+
+    fn session_row(&self, session_id: &str) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send {
+        self.inner.session_row(session_id)
+    }
+
+    fn attendance_rows(&self, session_id: &str) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send {
+        self.inner.attendance_rows(session_id)
+    }
+
+    fn participants(&self, doc_id: &str) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        self.inner.participants(doc_id)
+    }
+
+    fn attendance_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send {
+        self.inner.attendance_of(user_id)
+    }
+
+    fn awaiting_provider(
+        &self,
+        provider_id: &str,
+    ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send {
+        self.inner.awaiting_provider(provider_id)
+    }
+
+    fn valid_attestations_for(
+        &self,
+        attendee_id: &str,
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
+        self.inner.valid_attestations_for(attendee_id)
+    }
+
+    fn registry_upsert(
+        &self,
+        records: &[RegistryRecord],
+    ) -> impl Future<Output = Result<UpsertCounts, StoreError>> + Send {
+        self.inner.registry_upsert(records)
+    }
+
+    fn registry_record(&self, number: &str) -> impl Future<Output = Result<Option<RegistryRecord>, StoreError>> + Send {
+        self.inner.registry_record(number)
+    }
+
+    fn registry_history(&self, number: &str) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send {
+        self.inner.registry_history(number)
+    }
+
+    fn registry_records(&self) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send {
+        self.inner.registry_records()
+    }
+
+    fn approved_records(&self, user_id: &str) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send {
+        self.inner.approved_records(user_id)
+    }
+
+    fn create_claim(&self, claim: &ClaimRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_claim(claim)
+    }
+
+    fn claims(
+        &self,
+        user_id: Option<&str>,
+        status: Option<ClaimStatus>,
+    ) -> impl Future<Output = Result<Vec<ClaimRecord>, StoreError>> + Send {
+        self.inner.claims(user_id, status)
+    }
+
+    fn decide_claim(
+        &self,
+        id: &str,
+        status: ClaimStatus,
+        by: &str,
+        note: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.decide_claim(id, status, by, note, at_ms)
+    }
+
+    fn profile(&self, user_id: &str) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send {
+        self.inner.profile(user_id)
+    }
+
+    fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.set_profile(profile)
+    }
+
+    fn server_keys(&self) -> impl Future<Output = Result<Vec<ServerKeyRecord>, StoreError>> + Send {
+        self.inner.server_keys()
+    }
+
+    fn add_server_key(&self, key: &ServerKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.add_server_key(key)
     }
 }

@@ -389,7 +389,10 @@ async fn concurrent_pushes_to_one_document_both_land<S: Store>(store: S) {
 }
 
 async fn shutdown_finishes_in_flight_syncs<S: Store>(store: S) {
-    let server = RunningServer::start(store.clone()).await.expect("server");
+    // The store itself says when the push is in flight, and holds it there while the server is
+    // asked to stop: no guessing how long a request takes.
+    let (gated, gate) = rsc_store::testing::Gated::new(store.clone());
+    let server = RunningServer::start(gated).await.expect("server");
     let api = Api::new(server.url());
     let mut devices = people(&api, &["ana"]).await;
     let ana_id = devices[0].user_id.clone();
@@ -401,9 +404,12 @@ async fn shutdown_finishes_in_flight_syncs<S: Store>(store: S) {
         let response = ana.sync_once(None).await;
         (response, ana)
     });
-    // Let the request reach the server, then ask the server to stop while it works.
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    server.stop().await.expect("stopped after finishing");
+    gate.entered().await;
+    let stopping = tokio::spawn(server.stop());
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(!stopping.is_finished(), "the server stops only once the in-flight sync has finished");
+    gate.open();
+    stopping.await.expect("join").expect("stopped after finishing");
     let (response, ana) = request.await.expect("the in-flight sync completed");
     assert_eq!(response.accepted.len(), 400);
     assert!(ana.unacked.is_empty());
