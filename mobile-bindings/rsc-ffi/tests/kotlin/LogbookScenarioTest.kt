@@ -1,9 +1,8 @@
-// The Kotlin bindings against a real rsc-server process: two supervisees and a provider on
-// three devices. It checks the glue (records, enums, typed exceptions, the progress callback)
-// through one whole scenario; the core's own behaviour is tested in rsc-client.
-//
-// A JUnit 4 suite whose tests run in name order, each a step of the scenario. Run by
-// scripts/kotlin-tests, which starts the server and passes its URL and an admin account.
+// The Kotlin bindings against a real rsc-server process. Each test stands alone, with people of
+// its own (unique emails), and checks the glue only: records and enums crossing the boundary,
+// typed exceptions, the progress callback, byte arrays and JSON strings. What the core does with
+// them is tested in rsc-client. Run by scripts/kotlin-tests, which starts the server and passes
+// its URL and an admin account.
 
 import java.net.URI
 import java.net.http.HttpClient
@@ -11,10 +10,8 @@ import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 import java.nio.file.Files
 import kotlin.test.*
-import org.junit.FixMethodOrder
 import org.junit.runner.JUnitCore
 import org.junit.runner.notification.Failure
-import org.junit.runners.MethodSorters
 import org.rsclogbook.*
 
 private val server: String = System.getProperty("rsc.server") ?: error("-Drsc.server is required")
@@ -61,7 +58,10 @@ private object Staff {
     }
 }
 
-private fun device(name: String): Logbook = Logbook(Files.createTempDirectory("rsc-kotlin-$name").toString())
+private val opened = java.util.Collections.synchronizedList(mutableListOf<Logbook>())
+
+private fun device(name: String): Logbook =
+    Logbook(Files.createTempDirectory("rsc-kotlin-$name").toString()).also { opened.add(it) }
 
 private class Recorder : SyncListener {
     val seen = java.util.Collections.synchronizedList(mutableListOf<SyncProgress>())
@@ -70,165 +70,113 @@ private class Recorder : SyncListener {
     }
 }
 
-/** The scenario's shared world: three devices and what earlier steps made. */
-private object World {
-    val ana = device("ana")
-    val ben = device("ben")
-    val pat = device("pat")
-    lateinit var anaId: String
-    lateinit var benId: String
-    lateinit var patId: String
-    lateinit var groupId: String
+/** Someone signed up on a fresh device, under an email no other test uses. */
+private class Person(name: String) {
+    val email = "$name-${java.util.UUID.randomUUID()}@example.org"
+    val logbook = device(name)
+    val account: Account = logbook.signUp(server, email, PASSWORD, name.replaceFirstChar { it.uppercase() }, "$name's phone")
+    val id: String get() = account.userId
 }
 
-@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+private fun individual(provider: String, date: String = "2025-03-04") =
+    NewSession(date, "10:00", "America/Denver", 60u, SessionKind.INDIVIDUAL, SessionFormat.VIDEO, provider, emptyList())
+
 class LogbookScenarioTest {
-    /** Sign-up on three devices returns accounts. */
+    /** Records cross the boundary both ways: the account, a logged session and its enums. */
     @org.junit.Test
-    fun t1_signUpOnThreeDevicesReturnsAccounts() {
-        with(World) {
-            anaId = ana.signUp(server, "ana@example.org", PASSWORD, "Ana", "Ana's phone").userId
-            benId = ben.signUp(server, "ben@example.org", PASSWORD, "Ben", "Ben's phone").userId
-            val patAccount = pat.signUp(server, "pat@example.org", PASSWORD, "Pat", "Pat's phone")
-            patId = patAccount.userId
-            assertEquals("member", patAccount.role)
-            assertEquals(patAccount, pat.account())
-            assertEquals(64, pat.devicePublicKey().length)
-        }
+    fun recordsAndEnumsRoundTrip() {
+        val pat = Person("pat")
+        val ana = Person("ana")
+        assertEquals("member", pat.account.role)
+        assertEquals(pat.account, pat.logbook.account())
+        assertEquals(64, pat.logbook.devicePublicKey().length)
+        val group = NewSession("2025-03-04", "10:00", "America/Denver", 120u, SessionKind.GROUP, SessionFormat.IN_PERSON,
+            pat.id, listOf(NewAttendee(ana.id, 90u, true)))
+        val logged = ana.logbook.logSession(group)
+        assertEquals(
+            listOf("2025-03-04", "10:00", "America/Denver"),
+            listOf(logged.date, logged.startTime, logged.timeZone),
+        )
+        assertEquals(Triple(SessionKind.GROUP, SessionFormat.IN_PERSON, AttendanceStatus.PENDING),
+            Triple(logged.kind, logged.format, logged.status))
+        val me = logged.attendees.single()
+        assertEquals(Triple(ana.id, 90u, true), Triple(me.id, me.minutesAttended, me.aboutOwnRscPractice))
+        assertTrue(logged.unsynced)
+        assertEquals(logged, ana.logbook.session(logged.id))
+        // A list result, and a record built by `copy` going back in.
+        assertEquals(listOf(logged.id), ana.logbook.duplicatesOf(group).map { it.id })
+        assertTrue(ana.logbook.duplicatesOf(group.copy(startTime = "11:00")).isEmpty())
+        val filtered = ana.logbook.sessions(SessionFilter("2025-03-01", "2025-03-31", pat.id, AttendanceStatus.PENDING))
+        assertEquals(listOf(logged.id), filtered.map { it.id })
     }
 
-    /** Errors arrive as typed exceptions naming the field. */
+    /** Every failure arrives as a typed exception: a field to fix, or what kind of trouble it is. */
     @org.junit.Test
-    fun t2_errorsArriveAsTypedExceptionsNamingTheField() {
-        with(World) {
-            val badMinutes = NewSession("2025-03-04", "10:00", "America/Denver", 0u, SessionKind.INDIVIDUAL,
-                SessionFormat.VIDEO, patId, emptyList())
-            val invalid = assertFailsWith<LogbookException.InvalidInput> { ana.logSession(badMinutes) }
-            assertEquals("minutes", invalid.field)
-            val badDate = badMinutes.copy(minutes = 60u, date = "2025-02-30")
-            assertEquals("date", assertFailsWith<LogbookException.InvalidInput> { ana.logSession(badDate) }.field)
-            assertFailsWith<LogbookException.NotFound> { ana.session("no-such-session") }
-            val stranger = device("stranger")
-            assertFailsWith<LogbookException.Unauthorized> { stranger.sync(null) }
-            val offline = assertFailsWith<LogbookException.Network> {
-                stranger.signIn("http://127.0.0.1:9", "ana@example.org", PASSWORD, "another phone")
-            }
-            assertTrue(offline.reason.isNotEmpty())
-            assertFailsWith<LogbookException.Unauthorized> {
-                stranger.signIn(server, "ana@example.org", "the wrong password!", "another phone")
-            }
+    fun errorsArriveAsTypedExceptions() {
+        val ana = Person("ana")
+        val bad = individual(ana.id).copy(minutes = 0u)
+        assertEquals("minutes", assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(bad) }.field)
+        val badDate = individual(ana.id, date = "2025-02-30")
+        assertEquals("date", assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(badDate) }.field)
+        assertFailsWith<LogbookException.NotFound> { ana.logbook.session("no-such-session") }
+        // The server refuses a claim to a record it does not have: nothing to fix in a field.
+        val refused = assertFailsWith<LogbookException.Rejected> { ana.logbook.claimEndorsement("NM-0000") }
+        assertTrue(refused.reason.contains("NM-0000"), refused.reason)
+        val stranger = device("stranger")
+        assertFailsWith<LogbookException.Unauthorized> { stranger.sync(null) }
+        val offline = assertFailsWith<LogbookException.Network> {
+            stranger.signIn("http://127.0.0.1:9", ana.email, PASSWORD, "another phone")
         }
+        assertTrue(offline.reason.isNotEmpty())
+        assertFailsWith<LogbookException.Unauthorized> { stranger.signIn(server, ana.email, "the wrong password!", "another phone") }
     }
 
-    /** Sessions logged offline sync, with progress reported. */
+    /** The sync reports progress through the Kotlin listener, and a second device receives. */
     @org.junit.Test
-    fun t3_sessionsLoggedOfflineSyncWithProgressReported() {
-        with(World) {
-            val group = ana.logSession(NewSession("2025-03-04", "10:00", "America/Denver", 120u, SessionKind.GROUP,
-                SessionFormat.VIDEO, patId, listOf(NewAttendee(anaId, 120u, false), NewAttendee(benId, 120u, false))))
-            groupId = group.id
-            // The app can warn before the same meeting is logged twice.
-            val again = NewSession("2025-03-04", "10:00", "America/Denver", 120u, SessionKind.GROUP,
-                SessionFormat.VIDEO, patId, listOf(NewAttendee(benId, 90u, false), NewAttendee(anaId, 120u, false)))
-            assertEquals(listOf(group.id), ana.duplicatesOf(again).map { it.id })
-            assertTrue(ana.duplicatesOf(again.copy(startTime = "11:00")).isEmpty())
-            assertEquals(AttendanceStatus.PENDING, group.status)
-            assertTrue(group.unsynced)
-            ben.logSession(NewSession("2025-03-11", "10:00", "America/Denver", 60u, SessionKind.INDIVIDUAL,
-                SessionFormat.PHONE, patId, emptyList()))
-            val recorder = Recorder()
-            val report = ana.sync(recorder)
-            assertEquals(1uL, report.pushedChanges)
-            assertTrue(report.refusals.isEmpty())
-            assertTrue(recorder.seen.isNotEmpty(), "the listener heard progress")
-            assertEquals(report.roundTrips, recorder.seen.last().roundTrips)
-            assertEquals(0uL, ana.status().pendingChanges)
-            assertFalse(ana.session(groupId).unsynced)
-            ben.sync(null)
-            pat.sync(null)
-            assertEquals(2, ben.sessions(SessionFilter(null, null, null, null)).size)
-        }
+    fun syncReportsProgressThroughTheListener() {
+        val pat = Person("pat")
+        val ana = Person("ana")
+        val logged = ana.logbook.logSession(individual(pat.id))
+        val recorder = Recorder()
+        val report = ana.logbook.sync(recorder)
+        assertEquals(1uL, report.pushedChanges)
+        assertTrue(report.refusals.isEmpty())
+        assertTrue(recorder.seen.isNotEmpty(), "the listener heard progress")
+        assertEquals(report.roundTrips, recorder.seen.last().roundTrips)
+        assertFalse(ana.logbook.session(logged.id).unsynced)
+        pat.logbook.sync(null)
+        val awaiting = pat.logbook.awaitingConfirmation().single()
+        assertEquals(Pair(logged.id, ana.id), Pair(awaiting.session.id, awaiting.attendee))
     }
 
-    /** The provider sees pending attendees and confirms different minutes each. */
+    /** Confirmations, evaluations and exports: optional fields, nested lists, JSON and bytes. */
     @org.junit.Test
-    fun t4_theProviderConfirmsDifferentMinutesPerAttendee() {
-        with(World) {
-            val awaiting = pat.awaitingConfirmation()
-            assertEquals(3, awaiting.size)
-            assertEquals(setOf(anaId, benId), awaiting.filter { it.session.id == groupId }.map { it.attendee }.toSet())
-            assertTrue(awaiting.all { it.status == AttendanceStatus.PENDING })
-            val notProvider = assertFailsWith<LogbookException.InvalidInput> { ana.confirm(groupId, anaId, 60u) }
-            assertEquals("session", notProvider.field)
-            pat.confirm(groupId, anaId, 120u)
-            val confirmed = pat.confirm(groupId, benId, 90u)
-            assertEquals(90u, confirmed.attendees.first { it.id == benId }.confirmedMinutes)
-            assertEquals(1, pat.awaitingConfirmation().size)
-            pat.sync(null)
-            ana.sync(null)
-            ben.sync(null)
-            assertEquals(AttendanceStatus.CONFIRMED, ana.session(groupId).status)
-            val confirmedOnly = SessionFilter(null, null, null, AttendanceStatus.CONFIRMED)
-            assertEquals(listOf(groupId), ben.sessions(confirmedOnly).map { it.id })
-        }
-    }
-
-    /** Evaluations count the confirmed minutes once the provider is endorsed. */
-    @org.junit.Test
-    fun t5_evaluationsCountConfirmedMinutesOnceTheProviderIsEndorsed() {
-        with(World) {
-            assertEquals(0uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
-            Staff.importRecord("NM-9001", "pat@example.org")
-            assertEquals("pending", pat.claimEndorsement("NM-9001"))
-            Staff.approveClaim("NM-9001")
-            ana.sync(null)
-            ben.sync(null)
-            val anas = ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01")
-            assertEquals(120uL, anas.requirements[0].countedMinutes)
-            assertFalse(anas.eligible)
-            assertTrue(anas.json.contains("\"counted_minutes\""))
-            assertEquals(90uL, ben.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
-            val export = String(ana.export("json", "nmaimh", Purpose.APPLICATION, "2025-06-01"))
-            assertTrue(Regex("\"counted_minutes_as_of\":\\s*120\\b").containsMatchIn(export), export)
-        }
-    }
-
-    /** An edit after confirmation uncounts the session until confirmed again. */
-    @org.junit.Test
-    fun t6_anEditAfterConfirmationUncountsUntilConfirmedAgain() {
-        with(World) {
-            val edited = ana.editSession(groupId, SessionChanges(null, null, null, null, null, SessionFormat.PHONE, null))
-            assertEquals(AttendanceStatus.CHANGED_SINCE_CONFIRMED, edited.status)
-            assertEquals(0uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
-            ana.sync(null)
-            pat.sync(null)
-            val again = pat.awaitingConfirmation().first { it.attendee == anaId }
-            assertEquals(AttendanceStatus.CHANGED_SINCE_CONFIRMED, again.status)
-            pat.confirm(groupId, anaId, 100u)
-            pat.sync(null)
-            ana.sync(null)
-            assertEquals(100uL, ana.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01").requirements[0].countedMinutes)
-        }
-    }
-
-    /** A dispute carries its reason, and withdrawal is visible. */
-    @org.junit.Test
-    fun t7_aDisputeCarriesItsReasonAndWithdrawalIsVisible() {
-        with(World) {
-            val bensOwn = ben.sessions(SessionFilter(null, null, patId, AttendanceStatus.PENDING)).single()
-            pat.dispute(bensOwn.id, benId, "we did not meet that week")
-            pat.sync(null)
-            ben.sync(null)
-            val disputed = ben.session(bensOwn.id)
-            assertEquals(AttendanceStatus.DISPUTED, disputed.status)
-            assertEquals("we did not meet that week", disputed.attendees.single().disputeReason)
-            assertEquals(AttendanceStatus.WITHDRAWN, ben.withdrawSession(bensOwn.id, "logged by mistake").status)
-            assertFailsWith<LogbookException.InvalidInput> { ben.signOut(false) }
-            ben.sync(null)
-            ben.signOut(false)
-            assertNull(ben.account())
-            assertEquals(0uL, ben.status().sessions)
-        }
+    fun confirmationsEvaluationsAndExportsCrossTheBoundary() {
+        val pat = Person("pat")
+        val ana = Person("ana")
+        val logged = ana.logbook.logSession(individual(pat.id))
+        ana.logbook.sync(null)
+        pat.logbook.sync(null)
+        val confirmed = pat.logbook.confirm(logged.id, ana.id, 55u)
+        assertEquals(55u, confirmed.attendees.single().confirmedMinutes)
+        pat.logbook.sync(null)
+        val number = "NM-K${System.nanoTime()}"
+        Staff.importRecord(number, pat.email)
+        assertEquals("pending", pat.logbook.claimEndorsement(number))
+        Staff.approveClaim(number)
+        ana.logbook.sync(null)
+        assertEquals(AttendanceStatus.CONFIRMED, ana.logbook.session(logged.id).status)
+        val evaluation = ana.logbook.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01")
+        assertEquals(55uL, evaluation.requirements[0].countedMinutes)
+        assertFalse(evaluation.eligible)
+        assertTrue(evaluation.json.contains("\"counted_minutes\""))
+        val export = String(ana.logbook.export("json", "nmaimh", Purpose.APPLICATION, "2025-06-01"))
+        assertTrue(Regex("\"counted_minutes_as_of\":\\s*55\\b").containsMatchIn(export), export)
+        // A dispute's reason comes back as an optional string.
+        pat.logbook.dispute(logged.id, ana.id, "we met for half of it")
+        pat.logbook.sync(null)
+        ana.logbook.sync(null)
+        assertEquals("we met for half of it", ana.logbook.session(logged.id).attendees.single().disputeReason)
     }
 }
 
@@ -239,7 +187,7 @@ fun main() {
         println("FAIL ${failure.description.methodName}: ${failure.message}")
         println(failure.trace)
     }
-    listOf(World.ana, World.ben, World.pat).forEach { it.close() }
+    opened.forEach { it.close() }
     val declared = LogbookScenarioTest::class.java.methods.count { it.isAnnotationPresent(org.junit.Test::class.java) }
     val passed = result.runCount - result.failureCount
     println("kotlin: $passed passed, ${result.failureCount} failed")
