@@ -1,3 +1,9 @@
-//! End-to-end scenarios live in this package's test targets (`forgery.rs`, ...): each runs real
-//! `rsc-server` processes and talks to them over HTTP with real documents and keys. The library
-//! itself is empty.
+//! Every cross-process scenario lives in this package's test targets, each against real
+//! `rsc-server` processes (and `rsc` processes where a person would use the command line):
+//!
+//! - `forgery.rs`: attempts to get minutes credited without a valid confirmation;
+//! - `bombs.rs`: compressed-change bombs, with the server's memory measured;
+//! - `cli_scenario.rs`: a supervisee and a provider with `rsc`, from sign-up to a verified export;
+//! - `server_processes.rs`: the `rsc-server` binary as an operator runs it.
+//!
+//! `server_process.rs` builds and starts the binaries. The library itself is empty.

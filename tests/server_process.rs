@@ -31,17 +31,23 @@ impl Drop for Server {
     }
 }
 
-/// The `rsc-server` binary of this workspace, built if needed.
-fn server_binary() -> std::path::PathBuf {
+/// Binary `bin` of workspace package `package`, built if needed: these suites run other
+/// packages' programs as their users would.
+pub fn workspace_binary(package: &str, bin: &str) -> std::path::PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--quiet", "--locked", "-p", "rsc-server", "--bin", "rsc-server"])
+        .args(["build", "--quiet", "--locked", "-p", package, "--bin", bin])
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "rsc-server builds");
+    assert!(status.success(), "{bin} builds");
     let exe = std::env::current_exe().expect("test binary");
     let debug = exe.parent().and_then(|deps| deps.parent()).expect("target/debug");
-    debug.join("rsc-server")
+    debug.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The `rsc-server` binary of this workspace, built if needed.
+pub fn server_binary() -> std::path::PathBuf {
+    workspace_binary("rsc-server", "rsc-server")
 }
 
 /// Starts a server on a new database with `staff@example.org` as registry admin.

@@ -1,8 +1,6 @@
 //! The `rsc` binary as other programs see it: exit codes, stdout and stderr per the contract,
 //! and the desktop logbook against a real server process.
 
-mod device;
-
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -1,10 +1,10 @@
-//! The server end to end: storage conformance on both backends, the HTTP API through real
-//! requests, sync between real Automerge replicas, and several server processes at once.
+//! The server in-process: the HTTP API through real requests on both backends, and sync
+//! between real Automerge replicas. (Storage conformance lives in `rsc-store`; scenarios with
+//! separate processes live in the top-level `tests/`.)
 
 mod support;
 
 mod accounts;
 mod ops;
-mod processes;
 mod registry;
 mod sync;

@@ -1,6 +1,12 @@
 //! The `rsc-server` binary as an operator runs it: zero-setup start on SQLite, `migrate`,
 //! `admin create`, and two processes sharing one Postgres.
 
+#[allow(dead_code)]
+mod server_process;
+#[path = "../crates/rsc-server/tests/server/support.rs"]
+#[allow(dead_code, unused_macros)]
+mod support;
+
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -26,7 +32,7 @@ async fn start(dir: &std::path::Path, args: &[&str], port: u16) -> Process {
 }
 
 async fn start_logging(dir: &std::path::Path, args: &[&str], port: u16, log: impl Into<Stdio>) -> Process {
-    let child = Command::new(env!("CARGO_BIN_EXE_rsc-server"))
+    let child = Command::new(server_process::server_binary())
         .current_dir(dir)
         .args(args)
         .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
@@ -73,7 +79,7 @@ fn migrate_and_admin_create_run_and_exit() {
     let dir = std::env::temp_dir().join(format!("rsc-admin-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
     let run = |args: &[&str], password: Option<&str>| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_rsc-server"));
+        let mut command = Command::new(server_process::server_binary());
         command.current_dir(&dir).args(args).env_remove("DATABASE_URL").env_remove("RSC_ADMIN_PASSWORD");
         if let Some(password) = password {
             command.env("RSC_ADMIN_PASSWORD", password);
@@ -189,9 +195,9 @@ async fn logs_carry_request_ids_and_never_secrets() {
 fn registry_commands_import_list_show_lapse_and_revoke() {
     let dir = std::env::temp_dir().join(format!("rsc-registry-cli-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/registry.csv");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/registry.csv");
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_rsc-server"))
+        Command::new(server_process::server_binary())
             .current_dir(&dir)
             .args(args)
             .env_remove("DATABASE_URL")

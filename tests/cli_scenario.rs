@@ -2,6 +2,12 @@
 //! for a supervisee and a provider, each with their own `--home`: log offline, sync, confirm,
 //! see the hours counted, export, and verify the export.
 
+#[allow(dead_code)]
+mod server_process;
+#[path = "../crates/rsc-server/tests/server/support.rs"]
+#[allow(dead_code, unused_macros)]
+mod support;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -31,12 +37,12 @@ fn temp_dir(what: &str) -> PathBuf {
     dir
 }
 
-/// `rsc-server`, built beside `rsc` by `cargo test --workspace`.
-fn server_binary() -> PathBuf {
-    let path =
-        Path::new(env!("CARGO_BIN_EXE_rsc")).with_file_name(format!("rsc-server{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing: run `cargo build -p rsc-server` (scripts/test does)", path.display());
-    path
+use server_process::server_binary;
+
+/// The `rsc` command of this workspace, built if needed (once per run).
+fn rsc_binary() -> PathBuf {
+    static RSC: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    RSC.get_or_init(|| server_process::workspace_binary("rsc-cli", "rsc")).clone()
 }
 
 fn start_server() -> Server {
@@ -73,7 +79,7 @@ fn ready(port: u16) -> bool {
 
 /// Runs `rsc --home HOME args…` with no terminal.
 fn rsc(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rsc"))
+    Command::new(rsc_binary())
         .arg("--home")
         .arg(home)
         .args(args)
