@@ -54,19 +54,29 @@ pub struct Redacted<'a>(pub &'a str);
 
 impl fmt::Display for Redacted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let url = self.0;
-        if let Some((scheme, rest)) = url.split_once("://")
-            && let Some((credentials, host)) = rest.rsplit_once('@')
-        {
-            let user = credentials.split_once(':').map_or(credentials, |(user, _)| user);
-            let password = if credentials.contains(':') { ":***" } else { "" };
-            return write!(f, "{scheme}://{user}{password}@{host}");
+        let Ok(mut url) = url::Url::parse(self.0) else {
+            // Not a URL at all: nothing in it can be told apart as a secret, so say nothing of it.
+            return f.write_str(if self.0.contains('@') || self.0.contains("password") { "***" } else { self.0 });
+        };
+        let secret_in_query = url.query_pairs().any(|(key, _)| key.contains("password"));
+        if url.password().is_none() && !secret_in_query {
+            return f.write_str(self.0);
         }
-        // A query parameter may carry a password too.
-        match url.split_once('?') {
-            Some((base, query)) if query.contains("password") => write!(f, "{base}?***"),
-            _ => f.write_str(url),
+        if url.password().is_some() {
+            let _ = url.set_password(Some("***"));
         }
+        if secret_in_query {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if k.contains("password") { "***".to_string() } else { v.into_owned() };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        // The masks themselves come out percent-encoded; show them as typed.
+        f.write_str(&url.as_str().replace("%2A%2A%2A", "***"))
     }
 }
 
@@ -78,7 +88,9 @@ mod tests {
     fn passwords_never_print() {
         assert_eq!(Redacted("postgres://rsc:s3cret@db:5432/rsc").to_string(), "postgres://rsc:***@db:5432/rsc");
         assert_eq!(Redacted("postgres://rsc@db/rsc").to_string(), "postgres://rsc@db/rsc");
-        assert_eq!(Redacted("postgres://db/rsc?user=a&password=b").to_string(), "postgres://db/rsc?***");
+        assert_eq!(Redacted("postgres://db/rsc?user=a&password=b").to_string(), "postgres://db/rsc?user=a&password=***");
+        assert_eq!(Redacted("postgres://rsc:p%40ss@db/rsc").to_string(), "postgres://rsc:***@db/rsc");
+        assert_eq!(Redacted("not a url with a p4ssword@host").to_string(), "***");
         assert_eq!(Redacted(DEFAULT_DATABASE_URL).to_string(), DEFAULT_DATABASE_URL);
     }
 
