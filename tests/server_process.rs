@@ -13,7 +13,8 @@ pub const ADMIN_PASSWORD: &str = "a long enough password";
 /// A running server process.
 pub struct Server {
     child: Child,
-    dir: std::path::PathBuf,
+    // Removed when the server is dropped (after the process is stopped).
+    _dir: tempfile::TempDir,
 }
 
 impl Server {
@@ -27,7 +28,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -53,8 +53,8 @@ pub fn server_binary() -> std::path::PathBuf {
 /// Starts a server on a new database with `staff@example.org` as registry admin.
 pub async fn start_server() -> (Server, Api) {
     let binary = server_binary();
-    let dir = std::env::temp_dir().join(format!("rsc-e2e-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = tempfile::Builder::new().prefix("rsc-e2e-").tempdir().expect("temp dir");
+    let dir = temp.path().to_path_buf();
     let run = |args: &[&str]| {
         let output = Command::new(&binary)
             .current_dir(&dir)
@@ -76,7 +76,7 @@ pub async fn start_server() -> (Server, Api) {
         .stderr(Stdio::null())
         .spawn()
         .expect("rsc-server starts");
-    let server = Server { child, dir };
+    let server = Server { child, _dir: temp };
     let api = Api::new(format!("http://127.0.0.1:{port}"));
     for _ in 0..100 {
         if let Ok(response) = api.http.get(format!("{}/readyz", api.base)).send().await

@@ -57,8 +57,8 @@ async fn start_logging(dir: &std::path::Path, args: &[&str], port: u16, log: imp
 
 #[tokio::test]
 async fn starts_with_no_flags_on_an_embedded_sqlite_database() {
-    let dir = std::env::temp_dir().join(format!("rsc-zero-setup-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = tempfile::Builder::new().prefix("rsc-zero-setup-").tempdir().expect("temp dir");
+    let dir = temp.path().to_path_buf();
     let port = free_port();
     {
         let _server = start(&dir, &[], port).await;
@@ -71,13 +71,12 @@ async fn starts_with_no_flags_on_an_embedded_sqlite_database() {
     let _server = start(&dir, &[], port).await;
     let api = Api::new(format!("http://127.0.0.1:{port}"));
     Device::sign_in(&api, "ana").await;
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn migrate_and_admin_create_run_and_exit() {
-    let dir = std::env::temp_dir().join(format!("rsc-admin-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = tempfile::Builder::new().prefix("rsc-admin-").tempdir().expect("temp dir");
+    let dir = temp.path().to_path_buf();
     let run = |args: &[&str], password: Option<&str>| {
         let mut command = Command::new(server_process::server_binary());
         command.current_dir(&dir).args(args).env_remove("DATABASE_URL").env_remove("RSC_ADMIN_PASSWORD");
@@ -108,7 +107,6 @@ fn migrate_and_admin_create_run_and_exit() {
     let bad_url = run(&["migrate", "--database-url", "mysql://nope"], None);
     assert!(!bad_url.status.success());
     assert!(String::from_utf8_lossy(&bad_url.stderr).contains("--database-url"));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[tokio::test]
@@ -168,8 +166,8 @@ async fn two_processes_against_one_postgres_behave_as_one() {
 
 #[tokio::test]
 async fn logs_carry_request_ids_and_never_secrets() {
-    let dir = std::env::temp_dir().join(format!("rsc-logs-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = tempfile::Builder::new().prefix("rsc-logs-").tempdir().expect("temp dir");
+    let dir = temp.path().to_path_buf();
     let log_path = dir.join("server.log");
     let port = free_port();
     let server =
@@ -188,13 +186,12 @@ async fn logs_carry_request_ids_and_never_secrets() {
     assert!(!log.contains(&ana.token), "the device token is never logged");
     assert!(!log.contains(&ana.token["rsc_".len()..]), "nor any part of it");
     assert!(!log.contains("a long enough password"), "the password is never logged");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn registry_commands_import_list_show_lapse_and_revoke() {
-    let dir = std::env::temp_dir().join(format!("rsc-registry-cli-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = tempfile::Builder::new().prefix("rsc-registry-cli-").tempdir().expect("temp dir");
+    let dir = temp.path().to_path_buf();
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/registry.csv");
     let run = |args: &[&str]| {
         Command::new(server_process::server_binary())
@@ -235,5 +232,4 @@ fn registry_commands_import_list_show_lapse_and_revoke() {
     assert!(text(&refused).contains("nothing was imported"));
     let keys = run(&["keys", "rotate"]);
     assert!(keys.status.success() && text(&keys).contains("new signing key"), "{}", text(&keys));
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -359,15 +359,16 @@ pub(crate) mod private {
 mod tests {
     use super::*;
 
-    fn temp() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("rsc-store-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        dir.join("logbook.sqlite3")
+    /// A store path in a fresh folder, removed when the returned guard drops.
+    fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::Builder::new().prefix("rsc-store-").tempdir().expect("temp dir");
+        let path = dir.path().join("logbook.sqlite3");
+        (dir, path)
     }
 
     #[test]
     fn migrates_once_and_keeps_the_device_key() {
-        let path = temp();
+        let (_dir, path) = temp();
         let store = Store::open(&path).expect("open");
         let (key, actor) = device(store.conn()).expect("device");
         drop(store);
@@ -384,7 +385,8 @@ mod tests {
     fn the_folder_and_every_store_file_are_private_to_their_owner() {
         use std::os::unix::fs::PermissionsExt;
         let mode = |path: &Path| std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777;
-        let root = std::env::temp_dir().join(format!("rsc-private-{}", uuid::Uuid::new_v4().simple()));
+        let temp = tempfile::Builder::new().prefix("rsc-private-").tempdir().expect("temp dir");
+        let root = temp.path().to_path_buf();
         let dir = root.join("nested").join("logbook");
         private::create_dir(&dir).expect("dir");
         assert_eq!((mode(&root.join("nested")), mode(&dir)), (0o700, 0o700));
@@ -401,12 +403,11 @@ mod tests {
         private::create_dir(&dir).expect("dir");
         let _store = Store::open(&path).expect("reopen");
         assert_eq!((mode(&dir), mode(&path)), (0o700, 0o600));
-        std::fs::remove_dir_all(&root).expect("clean up");
     }
 
     #[test]
     fn refuses_a_store_from_a_newer_schema() {
-        let path = temp();
+        let (_dir, path) = temp();
         let store = Store::open(&path).expect("open");
         store.conn().pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump");
         drop(store);
@@ -416,7 +417,7 @@ mod tests {
 
     #[test]
     fn a_failed_write_leaves_nothing_behind() {
-        let path = temp();
+        let (_dir, path) = temp();
         let mut store = Store::open(&path).expect("open");
         let result: Result<(), ClientError> = store.write(|tx| {
             add_pending(tx, "d1", &[vec![1, 2, 3]])?;

@@ -88,7 +88,10 @@ mod tests {
     fn passwords_never_print() {
         assert_eq!(Redacted("postgres://rsc:s3cret@db:5432/rsc").to_string(), "postgres://rsc:***@db:5432/rsc");
         assert_eq!(Redacted("postgres://rsc@db/rsc").to_string(), "postgres://rsc@db/rsc");
-        assert_eq!(Redacted("postgres://db/rsc?user=a&password=b").to_string(), "postgres://db/rsc?user=a&password=***");
+        assert_eq!(
+            Redacted("postgres://db/rsc?user=a&password=b").to_string(),
+            "postgres://db/rsc?user=a&password=***"
+        );
         assert_eq!(Redacted("postgres://rsc:p%40ss@db/rsc").to_string(), "postgres://rsc:***@db/rsc");
         assert_eq!(Redacted("not a url with a p4ssword@host").to_string(), "***");
         assert_eq!(Redacted(DEFAULT_DATABASE_URL).to_string(), DEFAULT_DATABASE_URL);

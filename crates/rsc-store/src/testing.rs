@@ -77,11 +77,11 @@ where
     F: FnOnce(SqliteStore, String) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let dir = std::env::temp_dir().join(format!("rsc-test-{}", uuid::Uuid::new_v4().simple()));
-    let url = format!("sqlite://{}/rsc.db", dir.display());
+    // Removed when dropped, after the test, even if it panics.
+    let dir = tempfile::Builder::new().prefix("rsc-test-").tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/rsc.db", dir.path().display());
     let store = SqliteStore::connect(&url).await.expect("open and migrate");
     let outcome = tokio::spawn(test(store, url)).await;
-    let _ = std::fs::remove_dir_all(&dir);
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());
     }

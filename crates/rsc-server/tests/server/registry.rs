@@ -334,8 +334,8 @@ async fn evaluation_agrees_with_rsc_evaluate_and_exports_verify<S: Store>(store:
         .expect("put");
     assert_eq!(response.status().as_u16(), 200);
     let query = "rulebook=ct-aimh&purpose=application&as_of=2025-06-01";
-    let dir = std::env::temp_dir().join(format!("rsc-export-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = tempfile::Builder::new().prefix("rsc-export-").tempdir().expect("temp dir");
+    let dir = temp.path().to_path_buf();
     let (status, dossier) = world.api.get(&format!("/v1/me/dossier?{query}"), Some(&world.ana.token)).await;
     assert_eq!(status, 200);
     assert_eq!(dossier["sessions"].as_array().map(Vec::len), Some(4));
@@ -428,7 +428,6 @@ async fn evaluation_agrees_with_rsc_evaluate_and_exports_verify<S: Store>(store:
     let published: Vec<rsc_export::PublishedKey> = serde_json::from_value(keys).expect("keys");
     assert_eq!(published.len(), 2);
     assert!(rsc_export::verify(&bytes, Some(&published)).is_ok());
-    std::fs::remove_dir_all(&dir).ok();
     server.stop().await.expect("stop");
 }
 
@@ -499,7 +498,8 @@ async fn csv_and_pdf_reports_and_pending_confirmations<S: Store>(store: S) {
         .expect("get");
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     let bytes = pdf.bytes().await.expect("body");
-    let path = std::env::temp_dir().join(format!("rsc-report-{}.pdf", uuid::Uuid::new_v4().simple()));
+    let file = tempfile::Builder::new().prefix("rsc-report-").suffix(".pdf").tempfile().expect("temp file");
+    let path = file.path().to_path_buf();
     std::fs::write(&path, &bytes).expect("write");
     let text = Command::new("pdftotext")
         .args(["-layout"])
@@ -524,7 +524,6 @@ async fn csv_and_pdf_reports_and_pending_confirmations<S: Store>(store: S) {
     ] {
         assert!(text.contains(expected), "`{expected}` in the PDF:\n{text}");
     }
-    std::fs::remove_file(&path).ok();
     server.stop().await.expect("stop");
 }
 
