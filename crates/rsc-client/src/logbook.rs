@@ -522,8 +522,9 @@ impl Logbook {
         }
         let account = self.require_account()?;
         let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
-        let claim: serde_json::Value = api.post("/v1/me/claims", &serde_json::json!({ "number": number }))?;
-        Ok(claim["status"].as_str().unwrap_or("pending").to_string())
+        let claim: rsc_protocol::Claim =
+            api.post("/v1/me/claims", &rsc_protocol::NewClaim { number: number.to_string() })?;
+        Ok(claim.status.as_str().to_string())
     }
 
     /// Downloads the server's export of the signed-in user's verified hours: `json` (signed,

@@ -9,6 +9,7 @@ mod account;
 mod bytes;
 mod cursor;
 mod directory;
+mod me;
 mod registry;
 mod sync;
 
@@ -19,7 +20,11 @@ pub use account::{
 pub use bytes::Bytes;
 pub use cursor::{Cursor, CursorError};
 pub use directory::{DirectoryProvider, ProviderDirectory};
-pub use registry::{AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord};
+pub use me::{AttendanceState, Claim, EvaluationQuery, NewClaim, PendingConfirmation, Profile};
+pub use registry::{
+    AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord, ClaimsQuery, ImportQuery, ImportRefused,
+    ImportResult, LapseRequest, RecordWithHistory, RegistryRecordView, RevokeRequest, RowError,
+};
 pub use sync::{
     DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_BODY_BYTES, MAX_CHANGES_PER_DOC,
     MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, MAX_REQUEST_EXPANDED_BYTES, PROTOCOL_VERSION, RefusalCode,

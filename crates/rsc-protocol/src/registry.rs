@@ -1,6 +1,7 @@
 //! What registry staff see of a provider's claim to an endorsement record: who claims it beside
 //! who the record says holds it, so that a claim by the wrong person stands out before approval.
 
+use rsc_model::{Credential, Date};
 use serde::{Deserialize, Serialize};
 
 /// Where a provider's claim to a registry record stands.
@@ -109,4 +110,107 @@ pub struct ClaimDecision {
     /// claimant is another way. Without it such an approval is refused.
     #[serde(default)]
     pub despite_mismatch: bool,
+}
+
+/// One version of an endorsement record, as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRecordView {
+    /// The endorsement number (unique per registry).
+    pub number: String,
+    /// The holder's name.
+    pub holder_name: String,
+    /// The holder's email.
+    pub holder_email: String,
+    /// The credential.
+    pub credential: Credential,
+    /// The issuing association.
+    pub association: String,
+    /// The day it was earned.
+    pub earned_on: Date,
+    /// Its last valid day, or open-ended.
+    pub valid_through: Option<Date>,
+    /// The day it was revoked, or never.
+    pub revoked_on: Option<Date>,
+    /// 1 for the first version, then one more per change.
+    pub version: i64,
+    /// When this version was written.
+    pub changed_at_ms: i64,
+    /// Who wrote it (a staff account's id, or `cli`).
+    pub changed_by: String,
+    /// Where it came from (`csv registry.csv line 4`, `lapse via API`, ...).
+    pub source: String,
+}
+
+/// `GET /v1/registry/records/{number}`: a record with every version of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordWithHistory {
+    /// The current version.
+    pub record: RegistryRecordView,
+    /// Every version, oldest first.
+    pub history: Vec<RegistryRecordView>,
+}
+
+/// `POST /v1/registry/records/{number}/lapse` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LapseRequest {
+    /// The last day the credential was valid (`YYYY-MM-DD`).
+    pub valid_through: String,
+}
+
+/// `POST /v1/registry/records/{number}/revoke` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// The day it was revoked, not held from that day on (`YYYY-MM-DD`).
+    pub revoked_on: String,
+}
+
+/// Query of `POST /v1/registry/import`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportQuery {
+    /// A name for the source, kept in each record's history (default `api import`).
+    pub source: Option<String>,
+}
+
+/// Query of `GET /v1/registry/claims`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimsQuery {
+    /// Only claims with this status.
+    pub status: Option<ClaimStatus>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResult {
+    /// New records.
+    pub inserted: u64,
+    /// Changed records.
+    pub updated: u64,
+    /// Records already so.
+    pub unchanged: u64,
+}
+
+/// One problem in an import, by line (1 = the header) and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The line in the file.
+    pub line: u64,
+    /// The column.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Why an import changed nothing (422).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRefused {
+    /// `invalid_input`.
+    pub error: String,
+    /// `csv`.
+    pub field: String,
+    /// A summary.
+    pub message: String,
+    /// Every bad row.
+    pub rows: Vec<RowError>,
 }

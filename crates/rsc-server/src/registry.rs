@@ -16,7 +16,6 @@ use std::collections::HashMap;
 
 use rsc_model::{Credential, CredentialRecord, Date};
 use rsc_protocol::{AccountSummary, ClaimReview, ClaimedRecord};
-use serde::Serialize;
 
 use crate::store::{ClaimRecord, RegistryRecord, UserRecord};
 
@@ -33,16 +32,7 @@ const COLUMNS: [&str; 8] = [
     "revoked_on",
 ];
 
-/// One problem in an import, by line (1 = the header) and column.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    /// The line in the file.
-    pub line: u64,
-    /// The column.
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-}
+pub use rsc_protocol::RowError;
 
 /// Reads every row of a registry CSV. Either all rows are good, or every problem is returned.
 pub fn parse_csv(

@@ -14,16 +14,7 @@ use crate::auth::now_ms;
 use crate::registry::credential_of;
 use crate::store::{AttestationRecord, RegistryRecord, ServerKeyRecord, SessionAttendance, Store, UserRecord};
 
-/// What to evaluate: from the request, else the applicant's profile.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct EvaluationQuery {
-    /// A built-in rulebook id.
-    pub rulebook: Option<String>,
-    /// `application` or `renewal`.
-    pub purpose: Option<String>,
-    /// The evaluation date (default: today, UTC).
-    pub as_of: Option<String>,
-}
+pub use rsc_protocol::EvaluationQuery;
 
 /// An applicant's verified hours and everything they rest on.
 pub struct Verified {

@@ -21,9 +21,11 @@ use std::future::Future;
 use rsc_protocol::ClaimStatus;
 
 pub use records::{
-    AttendanceRow, AttendanceState, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, NewChange, ProfileRecord,
-    PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
+    AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, NewChange, ProfileRecord, PulledChange,
+    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
+/// The attendance states rows carry are the API's own.
+pub use rsc_protocol::AttendanceState;
 pub use sql::{PgStore, SqliteStore};
 
 /// A storage failure. Constraint conflicts are told apart because callers answer them

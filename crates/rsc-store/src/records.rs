@@ -1,7 +1,7 @@
 //! The rows the store reads and writes.
 
-use rsc_model::{Credential, Date, SessionFormat, SessionKind, SessionStatus, StatementKind};
-use rsc_protocol::{ClaimStatus, Role};
+use rsc_model::{Credential, Date, SessionFormat, SessionKind, StatementKind};
+use rsc_protocol::{AttendanceState, Claim, ClaimStatus, RegistryRecordView, Role};
 use rsc_rules::Purpose;
 
 use super::StoreError;
@@ -89,61 +89,6 @@ pub struct SessionRow {
     pub withdrawn: bool,
     /// Rules broken by a merge of concurrent edits, one per line (usually empty).
     pub problems: String,
-}
-
-/// Where one attendee's attendance stands, as projected (the name of a
-/// [`rsc_model::SessionStatus`], whose confirmed minutes are a column of their own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceState {
-    /// Awaiting the provider's confirmation.
-    Pending,
-    /// Confirmed, and still matching the session.
-    Confirmed,
-    /// Disputed by the provider.
-    Disputed,
-    /// Confirmed once, edited since: awaiting confirmation again.
-    ChangedSinceConfirmed,
-    /// The session was withdrawn.
-    Withdrawn,
-}
-
-impl AttendanceState {
-    const ALL: [AttendanceState; 5] = [
-        AttendanceState::Pending,
-        AttendanceState::Confirmed,
-        AttendanceState::Disputed,
-        AttendanceState::ChangedSinceConfirmed,
-        AttendanceState::Withdrawn,
-    ];
-
-    /// Its name in storage and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceState::Pending => "pending",
-            AttendanceState::Confirmed => "confirmed",
-            AttendanceState::Disputed => "disputed",
-            AttendanceState::ChangedSinceConfirmed => "changed_since_confirmed",
-            AttendanceState::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(text: &str) -> Option<AttendanceState> {
-        AttendanceState::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-impl From<SessionStatus> for AttendanceState {
-    fn from(status: SessionStatus) -> AttendanceState {
-        match status {
-            SessionStatus::Pending => AttendanceState::Pending,
-            SessionStatus::Confirmed(_) => AttendanceState::Confirmed,
-            SessionStatus::Disputed => AttendanceState::Disputed,
-            SessionStatus::ChangedSinceConfirmed => AttendanceState::ChangedSinceConfirmed,
-            SessionStatus::Withdrawn => AttendanceState::Withdrawn,
-        }
-    }
 }
 
 /// One attendee's projected attendance.
@@ -240,8 +185,8 @@ pub struct DocCommit {
     pub now_ms: i64,
 }
 
-/// One version of an endorsement record (also its shape in the admin API).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One version of an endorsement record ([`RegistryRecordView`] in the API).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryRecord {
     /// The endorsement number (unique per registry).
     pub number: String,
@@ -292,8 +237,8 @@ impl RegistryRecord {
     }
 }
 
-/// A provider's claim that a registry record is theirs (also its shape in the API).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// A provider's claim that a registry record is theirs ([`Claim`] in the API).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimRecord {
     /// The claim's id.
     pub id: String,
@@ -625,5 +570,39 @@ impl TryFrom<AttestationRow> for AttestationRecord {
             first_seen_at_ms: row.first_seen_at_ms,
             device_id: row.device_id,
         })
+    }
+}
+
+impl From<RegistryRecord> for RegistryRecordView {
+    fn from(r: RegistryRecord) -> RegistryRecordView {
+        RegistryRecordView {
+            number: r.number,
+            holder_name: r.holder_name,
+            holder_email: r.holder_email,
+            credential: r.credential,
+            association: r.association,
+            earned_on: r.earned_on,
+            valid_through: r.valid_through,
+            revoked_on: r.revoked_on,
+            version: r.version,
+            changed_at_ms: r.changed_at_ms,
+            changed_by: r.changed_by,
+            source: r.source,
+        }
+    }
+}
+
+impl From<ClaimRecord> for Claim {
+    fn from(c: ClaimRecord) -> Claim {
+        Claim {
+            id: c.id,
+            number: c.number,
+            user_id: c.user_id,
+            status: c.status,
+            created_at_ms: c.created_at_ms,
+            decided_at_ms: c.decided_at_ms,
+            decided_by: c.decided_by,
+            note: c.note,
+        }
     }
 }

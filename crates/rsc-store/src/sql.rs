@@ -7,13 +7,12 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use rsc_protocol::ClaimStatus;
+use rsc_protocol::{AttendanceState, ClaimStatus};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::records::{
-    AttendanceRowRaw, AttendanceState, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw,
-    SessionRowRaw, UserRow,
+    AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
 };
 use super::{
     AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, ProfileRecord, PulledChange,

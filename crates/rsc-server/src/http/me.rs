@@ -7,26 +7,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rsc_model::Date;
 use rsc_rules::Purpose;
-use serde::{Deserialize, Serialize};
 
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
 use crate::store::{ClaimRecord, ProfileRecord, Store};
-use crate::verified::{self, EvaluationQuery};
-use rsc_protocol::ClaimStatus;
-
-/// The profile as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Profile {
-    /// `YYYY-MM-DD` or null.
-    pub masters_conferred_on: Option<String>,
-    /// The association's rulebook (`nmaimh`, `orimha`, `ct-aimh`) or null.
-    pub rulebook: Option<String>,
-    /// `application`, `renewal` or null.
-    pub purpose: Option<String>,
-}
+use crate::verified;
+use rsc_protocol::{Claim, ClaimStatus, EvaluationQuery, NewClaim, PendingConfirmation, Profile};
 
 /// `GET /v1/me/profile`.
 pub async fn get_profile<S: Store>(
@@ -87,20 +74,12 @@ pub async fn put_profile<S: Store>(
     Ok(Json(profile))
 }
 
-/// `POST /v1/me/claims` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewClaim {
-    /// The endorsement number the provider says is theirs.
-    pub number: String,
-}
-
 /// `POST /v1/me/claims`: a provider claims a registry record; an admin decides.
 pub async fn create_claim<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
     JsonBody(body): JsonBody<NewClaim>,
-) -> Result<(StatusCode, Json<ClaimRecord>), AppError> {
+) -> Result<(StatusCode, Json<Claim>), AppError> {
     let number = body.number.trim();
     if state.store.registry_record(number).await?.is_none() {
         return Err(AppError::NotFound(format!("the registry has no endorsement number `{number}`")));
@@ -121,15 +100,15 @@ pub async fn create_claim<S: Store>(
     };
     state.store.create_claim(&claim).await?;
     tracing::info!(claim_id = %claim.id, number = %claim.number, "registry claim filed");
-    Ok((StatusCode::CREATED, Json(claim)))
+    Ok((StatusCode::CREATED, Json(claim.into())))
 }
 
 /// `GET /v1/me/claims`.
 pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
-) -> Result<Json<Vec<ClaimRecord>>, AppError> {
-    Ok(Json(state.store.claims(Some(&device.user.id), None).await?))
+) -> Result<Json<Vec<Claim>>, AppError> {
+    Ok(Json(state.store.claims(Some(&device.user.id), None).await?.into_iter().map(Claim::from).collect()))
 }
 
 /// `GET /v1/me/evaluation`: the contract's evaluation of the applicant's verified hours.
@@ -158,40 +137,15 @@ pub async fn providers<S: Store>(
     Ok(Json(verified::provider_directory(&state.store, &device.user).await?))
 }
 
-/// One attendance waiting for the provider.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Pending {
-    /// The session.
-    pub session_id: String,
-    /// Its date.
-    pub date: rsc_model::Date,
-    /// Its start time and zone.
-    pub start_time: String,
-    /// Its zone.
-    pub time_zone: String,
-    /// Individual or group.
-    pub kind: rsc_model::SessionKind,
-    /// Its length.
-    pub minutes: i32,
-    /// The attendee.
-    pub attendee_id: String,
-    /// Their name.
-    pub attendee_name: String,
-    /// The minutes they logged.
-    pub minutes_attended: i32,
-    /// `pending` or `changed_since_confirmed`.
-    pub status: crate::store::AttendanceState,
-}
-
 /// `GET /v1/me/pending-confirmations`: attendees awaiting this provider's confirmation.
 pub async fn pending<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
-) -> Result<Json<Vec<Pending>>, AppError> {
+) -> Result<Json<Vec<PendingConfirmation>>, AppError> {
     let rows = state.store.awaiting_provider(&device.user.id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        out.push(Pending {
+        out.push(PendingConfirmation {
             session_id: row.session.id,
             date: row.session.date,
             start_time: row.session.start_time,

@@ -7,13 +7,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rsc_model::Date;
-use rsc_protocol::{ClaimDecision, ClaimReview, ClaimStatus, Role};
-use serde::{Deserialize, Serialize};
+use rsc_protocol::{
+    ClaimDecision, ClaimReview, ClaimStatus, ClaimsQuery, ImportQuery, ImportRefused, ImportResult, LapseRequest,
+    RecordWithHistory, RegistryRecordView, RevokeRequest, Role, RowError,
+};
 
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
-use crate::registry::{RowError, parse_csv, review_claim};
+use crate::registry::{parse_csv, review_claim};
 use crate::store::{RegistryRecord, Store, UserRecord};
 
 fn require_admin(device: &AuthDevice) -> Result<(), AppError> {
@@ -22,37 +24,6 @@ fn require_admin(device: &AuthDevice) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden("only registry admins may do this".into()))
     }
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ImportResult {
-    /// New records.
-    pub inserted: u64,
-    /// Changed records.
-    pub updated: u64,
-    /// Records already so.
-    pub unchanged: u64,
-}
-
-/// Why an import changed nothing.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportRefused {
-    /// `invalid_input`.
-    pub error: &'static str,
-    /// `csv`.
-    pub field: &'static str,
-    /// A summary.
-    pub message: String,
-    /// Every bad row.
-    pub rows: Vec<RowError>,
-}
-
-/// Where an import came from.
-#[derive(Debug, Deserialize)]
-pub struct ImportQuery {
-    /// A name for the source, kept in each record's history (default `api import`).
-    pub source: Option<String>,
 }
 
 /// Imports a registry CSV: everything or nothing.
@@ -89,8 +60,8 @@ pub async fn import<S: Store>(
         Err(rows) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(ImportRefused {
-                error: "invalid_input",
-                field: "csv",
+                error: "invalid_input".into(),
+                field: "csv".into(),
                 message: format!("{} problem(s) in the file; nothing was imported", rows.len()),
                 rows,
             }),
@@ -103,18 +74,9 @@ pub async fn import<S: Store>(
 pub async fn records<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
-) -> Result<Json<Vec<RegistryRecord>>, AppError> {
+) -> Result<Json<Vec<RegistryRecordView>>, AppError> {
     require_admin(&device)?;
-    Ok(Json(state.store.registry_records().await?))
-}
-
-/// A record with its history.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecordWithHistory {
-    /// The current version.
-    pub record: RegistryRecord,
-    /// Every version, oldest first.
-    pub history: Vec<RegistryRecord>,
+    Ok(Json(state.store.registry_records().await?.into_iter().map(RegistryRecordView::from).collect()))
 }
 
 /// `GET /v1/registry/records/{number}`.
@@ -129,24 +91,8 @@ pub async fn record<S: Store>(
         .registry_record(&number)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
-    let history = state.store.registry_history(&number).await?;
-    Ok(Json(RecordWithHistory { record, history }))
-}
-
-/// `POST /v1/registry/records/{number}/lapse` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Lapse {
-    /// The last day the credential was valid.
-    pub valid_through: String,
-}
-
-/// `POST /v1/registry/records/{number}/revoke` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Revoke {
-    /// The day it was revoked (not held from that day on).
-    pub revoked_on: String,
+    let history = state.store.registry_history(&number).await?.into_iter().map(RegistryRecordView::from).collect();
+    Ok(Json(RecordWithHistory { record: record.into(), history }))
 }
 
 /// Sets a record's end: `valid_through` (lapse) or `revoked_on` (revoke), as a new version.
@@ -193,11 +139,11 @@ pub async fn lapse<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
     Path(number): Path<String>,
-    JsonBody(body): JsonBody<Lapse>,
-) -> Result<Json<RegistryRecord>, AppError> {
+    JsonBody(body): JsonBody<LapseRequest>,
+) -> Result<Json<RegistryRecordView>, AppError> {
     require_admin(&device)?;
     let through = date(&body.valid_through, "valid_through")?;
-    Ok(Json(set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?))
+    Ok(Json(set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?.into()))
 }
 
 /// `POST /v1/registry/records/{number}/revoke`.
@@ -205,18 +151,11 @@ pub async fn revoke<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
     Path(number): Path<String>,
-    JsonBody(body): JsonBody<Revoke>,
-) -> Result<Json<RegistryRecord>, AppError> {
+    JsonBody(body): JsonBody<RevokeRequest>,
+) -> Result<Json<RegistryRecordView>, AppError> {
     require_admin(&device)?;
     let revoked = date(&body.revoked_on, "revoked_on")?;
-    Ok(Json(set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?))
-}
-
-/// Claim filter.
-#[derive(Debug, Deserialize)]
-pub struct ClaimsQuery {
-    /// `pending`, `approved` or `rejected`.
-    pub status: Option<ClaimStatus>,
+    Ok(Json(set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?.into()))
 }
 
 /// Claims (all, or those with `status`) beside the records they name and the people involved,

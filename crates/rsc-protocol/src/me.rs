@@ -1,0 +1,140 @@
+//! The signed-in person's own API: profile, registry claims, evaluation queries and the
+//! attendances awaiting a provider's confirmation.
+
+use rsc_model::{Date, SessionKind};
+use serde::{Deserialize, Serialize};
+
+use crate::ClaimStatus;
+
+/// `GET`/`PUT /v1/me/profile`: what an applicant tells about themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// `YYYY-MM-DD` or null.
+    pub masters_conferred_on: Option<String>,
+    /// The association's rulebook (`nmaimh`, `orimha`, `ct-aimh`) or null.
+    pub rulebook: Option<String>,
+    /// `application`, `renewal` or null.
+    pub purpose: Option<String>,
+}
+
+/// `POST /v1/me/claims` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewClaim {
+    /// The endorsement number the provider says is theirs.
+    pub number: String,
+}
+
+/// A provider's claim to a registry record, as the provider sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The claim's id.
+    pub id: String,
+    /// The endorsement number claimed.
+    pub number: String,
+    /// The claiming account.
+    pub user_id: String,
+    /// Where it stands.
+    pub status: ClaimStatus,
+    /// When it was filed.
+    pub created_at_ms: i64,
+    /// When staff decided it.
+    pub decided_at_ms: Option<i64>,
+    /// Which staff account decided.
+    pub decided_by: Option<String>,
+    /// The decision's note.
+    pub note: String,
+}
+
+/// What to evaluate (query of `GET /v1/me/evaluation`, `/dossier` and `/exports/…`): each
+/// missing part comes from the profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationQuery {
+    /// A built-in rulebook id.
+    pub rulebook: Option<String>,
+    /// `application` or `renewal`.
+    pub purpose: Option<String>,
+    /// The evaluation date (default: today, UTC).
+    pub as_of: Option<String>,
+}
+
+/// Where one attendee's attendance stands, as the server projects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceState {
+    /// Awaiting the provider's confirmation.
+    Pending,
+    /// Confirmed, and still matching the session.
+    Confirmed,
+    /// Disputed by the provider.
+    Disputed,
+    /// Confirmed once, edited since: awaiting confirmation again.
+    ChangedSinceConfirmed,
+    /// The session was withdrawn.
+    Withdrawn,
+}
+
+impl AttendanceState {
+    const ALL: [AttendanceState; 5] = [
+        AttendanceState::Pending,
+        AttendanceState::Confirmed,
+        AttendanceState::Disputed,
+        AttendanceState::ChangedSinceConfirmed,
+        AttendanceState::Withdrawn,
+    ];
+
+    /// Its name in storage and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttendanceState::Pending => "pending",
+            AttendanceState::Confirmed => "confirmed",
+            AttendanceState::Disputed => "disputed",
+            AttendanceState::ChangedSinceConfirmed => "changed_since_confirmed",
+            AttendanceState::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Reads a name.
+    pub fn parse(text: &str) -> Option<AttendanceState> {
+        AttendanceState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl From<rsc_model::SessionStatus> for AttendanceState {
+    fn from(status: rsc_model::SessionStatus) -> AttendanceState {
+        use rsc_model::SessionStatus;
+        match status {
+            SessionStatus::Pending => AttendanceState::Pending,
+            SessionStatus::Confirmed(_) => AttendanceState::Confirmed,
+            SessionStatus::Disputed => AttendanceState::Disputed,
+            SessionStatus::ChangedSinceConfirmed => AttendanceState::ChangedSinceConfirmed,
+            SessionStatus::Withdrawn => AttendanceState::Withdrawn,
+        }
+    }
+}
+
+/// `GET /v1/me/pending-confirmations`: one attendance waiting for the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingConfirmation {
+    /// The session.
+    pub session_id: String,
+    /// Its date.
+    pub date: Date,
+    /// Its local start time.
+    pub start_time: String,
+    /// Its zone.
+    pub time_zone: String,
+    /// Individual or group.
+    pub kind: SessionKind,
+    /// Its length.
+    pub minutes: i32,
+    /// The attendee.
+    pub attendee_id: String,
+    /// Their name.
+    pub attendee_name: String,
+    /// The minutes they logged.
+    pub minutes_attended: i32,
+    /// Pending, or changed since confirmed.
+    pub status: AttendanceState,
+}
