@@ -13,6 +13,7 @@
 //! re-renders what it parsed and refuses a file that differs in any byte, so even edits that
 //! JSON would ignore (white space, duplicate keys) make verification fail.
 
+pub mod reports;
 mod verify;
 
 use base64::Engine;
@@ -135,7 +136,7 @@ pub struct ServerSignature {
 /// Why an export could not be made.
 #[derive(Debug, thiserror::Error)]
 #[error("export: {0}")]
-pub struct ExportError(String);
+pub struct ExportError(pub(crate) String);
 
 /// The bytes the server signs for `payload`.
 pub fn signing_message(payload: &Payload) -> Result<Vec<u8>, ExportError> {

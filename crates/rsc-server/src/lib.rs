@@ -10,7 +10,6 @@ mod error;
 pub mod http;
 pub mod projection;
 pub mod registry;
-pub mod reports;
 pub mod sync;
 pub mod telemetry;
 pub mod verified;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rsc_doc::SignedStatement;
 use rsc_export::{ExportedAttestation, Payload, Person, PublishedKey, RegistryRecordRef};
-use rsc_model::{Applicant, AttendanceRecord, Confirmation, Date, Dossier, DossierBuilder, Id, Minutes};
+use rsc_model::{Applicant, AttendanceRecord, Date, Dossier, DossierBuilder, Id, Minutes};
 use rsc_rules::{Evaluation, Purpose, Rulebook};
 
 use crate::AppError;
@@ -189,15 +189,9 @@ pub async fn published_keys<S: Store>(store: &S) -> Result<Vec<PublishedKey>, Ap
         .collect())
 }
 
-/// The signed JSON export.
-pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<String, AppError> {
-    let key = signing_key(store).await?;
-    let secret: [u8; 32] = key
-        .secret
-        .as_slice()
-        .try_into()
-        .map_err(|_| AppError::internal(format!("stored server key {} is not 32 bytes", key.id)))?;
-    let payload = Payload {
+/// The payload of the exports: the signed JSON carries it, and the CSV and PDF are made from it.
+pub fn payload(verified: &Verified) -> Payload {
+    Payload {
         issued_at_ms: now_ms(),
         applicant: Person { id: verified.applicant.id.clone(), display_name: verified.applicant.display_name.clone() },
         rulebook: verified.rulebook.clone(),
@@ -229,29 +223,18 @@ pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<Str
             .iter()
             .map(|(id, name)| Person { id: id.clone(), display_name: name.clone() })
             .collect(),
-    };
-    Ok(rsc_export::sign_and_render(payload, &key.id, &secret)?)
-}
-
-/// The credential a provider held on a day, among those the rulebook accepts (for reports).
-pub fn credential_held(verified: &Verified, provider: &str, day: Date) -> Option<String> {
-    let accepted = match verified.purpose {
-        Purpose::Application => verified.rulebook.application.as_ref().map(|r| r.accepted_credentials.clone()),
-        Purpose::Renewal => verified.rulebook.renewal.as_ref().map(|r| r.accepted_credentials.clone()),
     }
-    .unwrap_or_default();
-    let provider = verified.dossier.providers.iter().find(|p| p.id.as_str() == provider)?;
-    let held: Vec<&rsc_model::CredentialRecord> = provider.credentials.iter().filter(|c| c.held_on(day)).collect();
-    held.iter().find(|c| accepted.contains(&c.credential)).or(held.first()).map(|c| c.credential.to_string())
 }
 
-/// The confirmed minutes of a dossier session, for reports.
-pub fn logged_and_confirmed(dossier_session: &rsc_model::DossierSession) -> (u16, Option<u16>) {
-    let confirmed = match dossier_session.confirmation {
-        Some(Confirmation::Confirmed { minutes }) => Some(minutes.get()),
-        _ => None,
-    };
-    (dossier_session.minutes.get(), confirmed)
+/// The signed JSON export.
+pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<String, AppError> {
+    let key = signing_key(store).await?;
+    let secret: [u8; 32] = key
+        .secret
+        .as_slice()
+        .try_into()
+        .map_err(|_| AppError::internal(format!("stored server key {} is not 32 bytes", key.id)))?;
+    Ok(rsc_export::sign_and_render(payload(verified), &key.id, &secret)?)
 }
 
 /// What a device needs to evaluate the user's logbook offline: the providers of their sessions

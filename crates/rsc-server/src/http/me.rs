@@ -173,14 +173,16 @@ pub async fn export<S: Store>(
     let (content_type, body): (&str, Vec<u8>) = match format.as_str() {
         "json" => ("application/json", verified::json_export(&state.store, &verified).await?.into_bytes()),
         "csv" => {
+            let payload = verified::payload(&verified);
             let csv =
-                crate::blocking("writing the CSV report", move || crate::reports::csv_report(&verified)).await??;
+                crate::blocking("writing the CSV report", move || rsc_export::reports::csv_report(&payload)).await??;
             ("text/csv; charset=utf-8", csv.into_bytes())
         }
         "pdf" => {
             let key = verified::signing_key(&state.store).await?;
+            let payload = verified::payload(&verified);
             let pdf = crate::blocking("rendering the PDF report", move || {
-                crate::reports::pdf_report(&verified, &key.id, &hex::encode(&key.public_key))
+                rsc_export::reports::pdf_report(&payload, &key.id, &hex::encode(&key.public_key))
             })
             .await?;
             ("application/pdf", pdf)

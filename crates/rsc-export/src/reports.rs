@@ -1,17 +1,47 @@
-//! The CSV and PDF reports of verified hours. Both are views of the same [`Verified`] value
-//! as the signed JSON export, which remains the one a reviewer can check.
+//! The CSV and PDF reports of verified hours. Both are made from the very [`Payload`] the signed
+//! JSON export carries, which remains the one a reviewer can check.
+
+use std::collections::HashMap;
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
-use rsc_rules::format_hours;
+use rsc_model::{Confirmation, Date, DossierSession};
+use rsc_rules::{Purpose, format_hours};
 
-use crate::AppError;
-use crate::verified::{Verified, credential_held, logged_and_confirmed};
+use crate::{ExportError, Payload};
+
+/// Display names of the payload's people, by id.
+fn names(payload: &Payload) -> HashMap<&str, &str> {
+    payload.providers.iter().map(|p| (p.id.as_str(), p.display_name.as_str())).collect()
+}
+
+/// The credential `provider` held on `day` according to the dossier, preferring one the
+/// rulebook accepts for the payload's purpose.
+pub fn credential_held(payload: &Payload, provider: &str, day: Date) -> Option<String> {
+    let accepted = match payload.purpose {
+        Purpose::Application => payload.rulebook.application.as_ref().map(|r| r.accepted_credentials.clone()),
+        Purpose::Renewal => payload.rulebook.renewal.as_ref().map(|r| r.accepted_credentials.clone()),
+    }
+    .unwrap_or_default();
+    let provider = payload.dossier.providers.iter().find(|p| p.id.as_str() == provider)?;
+    let held: Vec<&rsc_model::CredentialRecord> = provider.credentials.iter().filter(|c| c.held_on(day)).collect();
+    held.iter().find(|c| accepted.contains(&c.credential)).or(held.first()).map(|c| c.credential.to_string())
+}
+
+/// A dossier session's length and its confirmed minutes, when confirmed.
+fn logged_and_confirmed(session: &DossierSession) -> (u16, Option<u16>) {
+    let confirmed = match session.confirmation {
+        Some(Confirmation::Confirmed { minutes }) => Some(minutes.get()),
+        _ => None,
+    };
+    (session.minutes.get(), confirmed)
+}
 
 /// One row per session: date, kind, format, provider, credential held that day, minutes logged,
 /// minutes counted and the reasons when excluded.
-pub fn csv_report(verified: &Verified) -> Result<String, AppError> {
+pub fn csv_report(payload: &Payload) -> Result<String, ExportError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| AppError::caused("writing the CSV report", e);
+    let fail = |e: csv::Error| ExportError(format!("writing the CSV report: {e}"));
+    let names = names(payload);
     writer
         .write_record([
             "date",
@@ -28,7 +58,7 @@ pub fn csv_report(verified: &Verified) -> Result<String, AppError> {
             "explanation",
         ])
         .map_err(fail)?;
-    for (session, result) in verified.dossier.sessions.iter().zip(&verified.evaluation.sessions) {
+    for (session, result) in payload.dossier.sessions.iter().zip(&payload.evaluation.sessions) {
         let provider = session.provider.as_str();
         let (logged, confirmed) = logged_and_confirmed(session);
         let excluded = result.excluded.iter().map(|e| e.code()).collect::<Vec<_>>().join(";");
@@ -38,9 +68,9 @@ pub fn csv_report(verified: &Verified) -> Result<String, AppError> {
                 session.id.to_string(),
                 session.kind.to_string(),
                 session.format.to_string(),
-                verified.provider_names.get(provider).cloned().unwrap_or_else(|| provider.to_string()),
+                names.get(provider).copied().unwrap_or(provider).to_string(),
                 provider.to_string(),
-                credential_held(verified, provider, session.date).unwrap_or_else(|| "none".into()),
+                credential_held(payload, provider, session.date).unwrap_or_else(|| "none".into()),
                 logged.to_string(),
                 confirmed.map(|m| m.to_string()).unwrap_or_default(),
                 result.counted_minutes.to_string(),
@@ -49,8 +79,8 @@ pub fn csv_report(verified: &Verified) -> Result<String, AppError> {
             ])
             .map_err(fail)?;
     }
-    let bytes = writer.into_inner().map_err(|e| AppError::caused("finishing the CSV report", e.into_error()))?;
-    String::from_utf8(bytes).map_err(|e| AppError::caused("the CSV report is not UTF-8", e))
+    let bytes = writer.into_inner().map_err(|e| ExportError(format!("finishing the CSV report: {}", e.error())))?;
+    String::from_utf8(bytes).map_err(|e| ExportError(format!("the CSV report is not UTF-8: {e}")))
 }
 
 /// A line of the PDF: size, weight, and either one text or table cells placed at their own
@@ -108,14 +138,15 @@ fn ascii(text: &str) -> String {
 
 /// A report a reviewer reads: the applicant, the rulebook and purpose, each requirement with
 /// its window, per-provider totals, the sessions, and how to verify the signed export.
-pub fn pdf_report(verified: &Verified, key_id: &str, public_key: &str) -> Vec<u8> {
-    let e = &verified.evaluation;
+pub fn pdf_report(payload: &Payload, key_id: &str, public_key: &str) -> Vec<u8> {
+    let e = &payload.evaluation;
+    let names = names(payload);
     let mut lines = vec![
         line(16.0, true, "RSC Logbook - verified reflective supervision/consultation hours"),
         line(10.0, false, ""),
-        line(11.0, false, format!("Applicant: {} ({})", verified.applicant.display_name, verified.applicant.email)),
-        line(11.0, false, format!("Rulebook: {} ({})", verified.rulebook.name, verified.rulebook.id)),
-        line(11.0, false, format!("Purpose: {}    Evaluated as of: {}", verified.purpose, e.as_of)),
+        line(11.0, false, format!("Applicant: {}", payload.applicant.display_name)),
+        line(11.0, false, format!("Rulebook: {} ({})", payload.rulebook.name, payload.rulebook.id)),
+        line(11.0, false, format!("Purpose: {}    Evaluated as of: {}", payload.purpose, e.as_of)),
         line(12.0, true, format!("Outcome: {}", if e.eligible { "ELIGIBLE" } else { "NOT ELIGIBLE YET" })),
     ];
     lines.extend(wrap(&e.summary, 95).into_iter().map(|l| line(10.0, false, l)));
@@ -142,9 +173,10 @@ pub fn pdf_report(verified: &Verified, key_id: &str, public_key: &str) -> Vec<u8
     }
     lines.push(line(10.0, false, ""));
     lines.push(line(13.0, true, "Providers"));
-    for (id, name) in &verified.provider_names {
+    for provider in &payload.providers {
+        let (id, name) = (provider.id.as_str(), provider.display_name.as_str());
         let (mut logged, mut counted, mut sessions) = (0u64, 0u64, 0u64);
-        for (session, result) in verified.dossier.sessions.iter().zip(&e.sessions) {
+        for (session, result) in payload.dossier.sessions.iter().zip(&e.sessions) {
             if session.provider.as_str() == id {
                 logged += u64::from(session.minutes.get());
                 counted += result.counted_minutes;
@@ -173,9 +205,9 @@ pub fn pdf_report(verified: &Verified, key_id: &str, public_key: &str) -> Vec<u8
         true,
         "date        kind        format     provider                credential  logged  counted  status",
     ));
-    for (session, result) in verified.dossier.sessions.iter().zip(&e.sessions) {
+    for (session, result) in payload.dossier.sessions.iter().zip(&e.sessions) {
         let provider = session.provider.as_str();
-        let name = verified.provider_names.get(provider).cloned().unwrap_or_else(|| provider.to_string());
+        let name = names.get(provider).copied().unwrap_or(provider).to_string();
         let status = if result.excluded.is_empty() {
             "counted".to_string()
         } else {
@@ -189,7 +221,7 @@ pub fn pdf_report(verified: &Verified, key_id: &str, public_key: &str) -> Vec<u8
                 session.kind.to_string(),
                 session.format.to_string(),
                 name.chars().take(24).collect(),
-                credential_held(verified, provider, session.date).unwrap_or_else(|| "none".into()),
+                credential_held(payload, provider, session.date).unwrap_or_else(|| "none".into()),
                 session.minutes.get().to_string(),
                 result.counted_minutes.to_string(),
                 status,
@@ -199,12 +231,13 @@ pub fn pdf_report(verified: &Verified, key_id: &str, public_key: &str) -> Vec<u8
     lines.push(line(10.0, false, ""));
     lines.push(line(13.0, true, "How to verify this report"));
     let how = format!(
-        "This report is a view of a signed JSON export. Download it (GET /v1/me/exports/json) and the server's published keys \
-         (GET /v1/server-keys), then run: rsc verify export.json --server-keys keys.json. The verifier checks the server's \
-         signature (key {key_id}, public key {public_key}), every provider's signature on each confirmed session, the registry \
+        "This report is a view of a signed JSON export. Download the export (GET /v1/me/exports/json) and check it with \
+         the command below, giving the address of the server that issued it. The verifier checks the server's signature \
+         (key {key_id}, public key {public_key}), every provider's signature on each confirmed session, the registry \
          records relied on, and that evaluating the dossier again gives the same result."
     );
     lines.extend(wrap(&how, 100).into_iter().map(|l| line(9.5, false, l)));
+    lines.push(line(9.5, true, "    rsc verify export.json --server URL"));
     render_pdf(&lines)
 }
 
