@@ -34,6 +34,20 @@ const COLUMNS: [&str; 8] = [
 
 pub use rsc_protocol::RowError;
 
+/// One row of a registry CSV, by column name (order free). Every cell is read as text and
+/// checked below, so that each problem is reported by its column rather than as a failed parse.
+#[derive(Debug, serde::Deserialize)]
+struct CsvRow {
+    endorsement_number: String,
+    holder_name: String,
+    holder_email: String,
+    credential: String,
+    association: String,
+    earned_on: String,
+    valid_through: String,
+    revoked_on: String,
+}
+
 /// Reads every row of a registry CSV. Either all rows are good, or every problem is returned.
 pub fn parse_csv(
     text: &str,
@@ -47,9 +61,8 @@ pub fn parse_csv(
         Err(e) => return Err(vec![RowError { line: 1, field: "header".into(), message: e.to_string() }]),
     };
     let mut errors = Vec::new();
-    let index: HashMap<&str, usize> = header.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
     for column in COLUMNS {
-        if !index.contains_key(column) {
+        if !header.iter().any(|name| name == column) {
             errors.push(RowError {
                 line: 1,
                 field: column.into(),
@@ -71,7 +84,7 @@ pub fn parse_csv(
     }
     let mut records = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    for (row, result) in reader.records().enumerate() {
+    for (row, result) in reader.deserialize::<CsvRow>().enumerate() {
         let line = row as u64 + 2;
         if row >= MAX_IMPORT_ROWS {
             errors.push(RowError {
@@ -81,42 +94,40 @@ pub fn parse_csv(
             });
             break;
         }
-        let fields = match result {
-            Ok(fields) => fields,
+        let cells = match result {
+            Ok(cells) => cells,
             Err(e) => {
                 errors.push(RowError { line, field: "row".into(), message: e.to_string() });
                 continue;
             }
         };
-        let get = |column: &str| fields.get(index[column]).unwrap_or("").to_string();
         let mut bad = |field: &str, message: String| errors.push(RowError { line, field: field.into(), message });
-        let number = get("endorsement_number");
+        let number = cells.endorsement_number;
         if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
             bad("endorsement_number", "must be 1 to 64 printable characters".into());
         } else if let Some(first) = seen.insert(number.clone(), line) {
             bad("endorsement_number", format!("`{number}` appears again (first on line {first})"));
         }
-        let holder_name = get("holder_name");
+        let holder_name = cells.holder_name;
         if holder_name.is_empty() || holder_name.chars().count() > 200 {
             bad("holder_name", "must be 1 to 200 characters".into());
         }
-        let holder_email = get("holder_email").to_lowercase();
+        let holder_email = cells.holder_email.to_lowercase();
         if crate::auth::normalize_email(&holder_email).is_err() {
             bad("holder_email", format!("`{holder_email}` is not an email address"));
         }
-        let credential = match get("credential").parse::<Credential>() {
+        let credential = match cells.credential.parse::<Credential>() {
             Ok(credential) => Some(credential),
             Err(e) => {
                 bad("credential", e.to_string().trim_start_matches(": ").to_string());
                 None
             }
         };
-        let association = get("association");
+        let association = cells.association;
         if association.is_empty() || association.chars().count() > 100 {
             bad("association", "must be 1 to 100 characters".into());
         }
-        let mut date = |column: &str, required: bool| -> Option<Date> {
-            let text = get(column);
+        let mut date = |column: &str, text: &str, required: bool| -> Option<Date> {
             if text.is_empty() {
                 if required {
                     bad(column, "is required".into());
@@ -131,9 +142,9 @@ pub fn parse_csv(
                 }
             }
         };
-        let earned_on = date("earned_on", true);
-        let valid_through = date("valid_through", false);
-        let revoked_on = date("revoked_on", false);
+        let earned_on = date("earned_on", &cells.earned_on, true);
+        let valid_through = date("valid_through", &cells.valid_through, false);
+        let revoked_on = date("revoked_on", &cells.revoked_on, false);
         if let (Some(earned), Some(through)) = (earned_on, valid_through)
             && through < earned
         {
