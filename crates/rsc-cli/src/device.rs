@@ -355,19 +355,16 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
             if awaiting.is_empty() {
                 return Ok("No attendees await your confirmation. Run `rsc sync` to receive new sessions.\n".into());
             }
-            let mut out = String::from(
-                "SESSION                               DATE        ATTENDEE                              MINUTES  STATUS\n",
-            );
-            for w in &awaiting {
-                out.push_str(&format!(
-                    "{:<37} {}  {:<37} {:>7}  {}\n",
-                    w.session.id,
-                    w.session.date,
-                    w.attendee,
-                    w.minutes_attended.get(),
-                    w.status.as_str()
-                ));
-            }
+            let rows = awaiting.iter().map(|w| {
+                vec![
+                    w.session.id.to_string(),
+                    w.session.date.to_string(),
+                    w.attendee.to_string(),
+                    w.minutes_attended.get().to_string(),
+                    w.status.as_str().to_string(),
+                ]
+            });
+            let mut out = table(&["SESSION", "DATE", "ATTENDEE", "MINUTES", "STATUS"], rows);
             out.push_str("Confirm one with `rsc confirm SESSION ATTENDEE [--minutes M]`, then `rsc sync`.\n");
             Ok(out)
         }
@@ -625,39 +622,31 @@ const SYNC_ATTEMPTS: u32 = 4;
 
 fn sync(home: &Path) -> Result<String, CliError> {
     let logbook = open(home)?;
-    let terminal = std::io::stderr().is_terminal();
+    // Drawn only when standard error is a terminal; a script sees the summary alone.
+    let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("[{bar:20}] {pos} of {len} changes sent, {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("#>."),
+    );
     let report = logbook
-        .sync(&SyncOptions { max_attempts: SYNC_ATTEMPTS, ..SyncOptions::default() }, &|p| {
-            if terminal {
-                let line = match p.retrying_in_ms {
-                    Some(ms) => format!("server unreachable; retrying in {:.1} s", ms as f64 / 1000.0),
-                    None => {
-                        let total = p.pushed_changes + p.pending_changes;
-                        let done = if total == 0 { 1.0 } else { p.pushed_changes as f64 / total as f64 };
-                        let filled = (done * 20.0).round() as usize;
-                        format!(
-                            "[{}{}] {} of {} changes sent, {} received{}",
-                            "#".repeat(filled),
-                            ".".repeat(20 - filled),
-                            p.pushed_changes,
-                            total,
-                            p.pulled_changes,
-                            if p.more_to_pull { ", receiving more" } else { "" }
-                        )
-                    }
-                };
-                eprint!("\r\x1b[2K{line}");
+        .sync(&SyncOptions { max_attempts: SYNC_ATTEMPTS, ..SyncOptions::default() }, &|p| match p.retrying_in_ms {
+            Some(ms) => bar.set_message(format!("server unreachable; retrying in {:.1} s", ms as f64 / 1000.0)),
+            None => {
+                bar.set_length(p.pushed_changes + p.pending_changes);
+                bar.set_position(p.pushed_changes);
+                bar.set_message(format!(
+                    "{} received{}",
+                    p.pulled_changes,
+                    if p.more_to_pull { ", receiving more" } else { "" }
+                ));
             }
         })
         .map_err(|e| {
-            if terminal {
-                eprintln!();
-            }
+            bar.abandon();
             next_step(e)
         })?;
-    if terminal {
-        eprint!("\r\x1b[2K");
-    }
+    bar.finish_and_clear();
     let mut out = format!(
         "Synced: {} changes sent, {} received, {} sessions updated, in {} round trips.\n",
         report.pushed_changes,
@@ -684,26 +673,42 @@ fn session_table(sessions: &[SessionView]) -> String {
     if sessions.is_empty() {
         return "No sessions. Log one with `rsc log`, or run `rsc sync` to receive yours.\n".into();
     }
-    let mut out =
-        String::from("DATE        START  MIN  KIND        PROVIDER              STATUS                   SESSION\n");
-    for s in sessions {
+    let rows = sessions.iter().map(|s| {
         let provider = s.provider_name.clone().unwrap_or_else(|| s.provider.to_string());
-        out.push_str(&format!(
-            "{}  {}  {:>3}  {:<10}  {:<20}  {:<23}{} {}\n",
-            s.date,
-            s.start_time,
-            s.minutes.get(),
-            s.kind,
+        vec![
+            s.date.to_string(),
+            s.start_time.clone(),
+            s.minutes.get().to_string(),
+            s.kind.to_string(),
             truncate(&provider, 20),
-            s.status.as_str(),
-            if s.unsynced { "*" } else { " " },
-            s.id
-        ));
-    }
+            format!("{}{}", s.status.as_str(), if s.unsynced { " *" } else { "" }),
+            s.id.to_string(),
+        ]
+    });
+    let mut out = table(&["DATE", "START", "MIN", "KIND", "PROVIDER", "STATUS", "SESSION"], rows);
     if sessions.iter().any(|s| s.unsynced) {
         out.push_str("* not yet synced: run `rsc sync`\n");
     }
     out
+}
+
+/// A plain table for a terminal: a header row and aligned columns, no borders, numbers right.
+fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::NOTHING).set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    table.set_header(header.iter().copied());
+    for row in rows {
+        table.add_row(row);
+    }
+    for (i, name) in header.iter().enumerate() {
+        if matches!(*name, "MIN" | "MINUTES")
+            && let Some(column) = table.column_mut(i)
+        {
+            column.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    // Lines keep no trailing spaces, so the output pastes cleanly.
+    table.lines().map(|l| l.trim_end().to_string() + "\n").collect()
 }
 
 fn truncate(text: &str, width: usize) -> String {
@@ -711,5 +716,29 @@ fn truncate(text: &str, width: usize) -> String {
         text.to_string()
     } else {
         text.chars().take(width - 1).collect::<String>() + "…"
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::table;
+
+    #[test]
+    fn tables_align_columns_right_align_minutes_and_keep_names_whole() {
+        let rows = [
+            vec!["2025-03-04".to_string(), "60".into(), "José Ramírez Peña".into()],
+            vec!["2025-03-11".to_string(), "120".into(), "Nguyễn Thị Hương".into()],
+        ];
+        let out = table(&["DATE", "MIN", "PROVIDER"], rows.into_iter());
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        // Every column starts where its header does, whatever the width of the names.
+        let column = |line: &str, text: &str| line.find(text).map(|byte| line[..byte].chars().count());
+        assert_eq!(column(lines[1], "José"), column(lines[0], "PROVIDER"), "{out}");
+        assert_eq!(column(lines[2], "Nguyễn"), column(lines[0], "PROVIDER"), "{out}");
+        // Minutes line up on their last digit.
+        let end = |line: &str, text: &str| column(line, text).map(|start| start + text.chars().count());
+        assert_eq!(end(lines[1], " 60"), end(lines[2], "120"), "{out}");
+        assert!(out.lines().all(|l| !l.ends_with(' ')), "no trailing spaces: {out:?}");
     }
 }
