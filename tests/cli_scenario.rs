@@ -183,27 +183,7 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
     );
     assert!(bad.contains("--minutes"), "{bad}");
 
-    let logged = ok(rsc(
-        &ana,
-        &[
-            "log",
-            "--date",
-            "2025-03-04",
-            "--start",
-            "10:00",
-            "--time-zone",
-            "America/Denver",
-            "--minutes",
-            "60",
-            "--format",
-            "video",
-            "--provider",
-            &pat_id,
-        ],
-    ));
-    assert!(logged.contains("Run `rsc sync`"), "{logged}");
-    // The same meeting again is refused from a script unless it says it means it.
-    let same = [
+    let session = [
         "log",
         "--date",
         "2025-03-04",
@@ -218,7 +198,10 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
         "--provider",
         &pat_id,
     ];
-    let twice = failure(rsc(&ana, &same), 2);
+    let logged = ok(rsc(&ana, &session));
+    assert!(logged.contains("Run `rsc sync`"), "{logged}");
+    // The same meeting again is refused from a script unless it says it means it.
+    let twice = failure(rsc(&ana, &session), 2);
     assert!(twice.contains("--duplicate: you already logged a session with") && twice.contains("at 10:00"), "{twice}");
     let listed = ok(rsc(&ana, &["sessions"]));
     assert!(
@@ -317,7 +300,7 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
         ],
     ));
     // A second session at the same time, when it really was one, is logged with --duplicate.
-    let second = ok(rsc(&ana, &[&same[..], &["--duplicate"]].concat()));
+    let second = ok(rsc(&ana, &[&session[..], &["--duplicate"]].concat()));
     assert!(second.contains("Logged session"), "{second}");
     let offline = failure(rsc(&ana, &["sync"]), 1);
     assert!(offline.contains("cannot reach the server") && offline.contains("rsc sync"), "{offline}");

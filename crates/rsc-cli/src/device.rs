@@ -269,21 +269,9 @@ fn next_step(error: ClientError) -> CliError {
         )),
         error @ (ClientError::Database(_) | ClientError::StoredData { .. }) => CliError::Failed(format!(
             "the logbook on this computer could not be used: {} (check the disk and the --home folder)",
-            chain(&error)
+            rsc_client::cause_chain(&error)
         )),
     }
-}
-
-/// An error and every error behind it, outermost first.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// The command-line flag a core field is set with, where there is one.

@@ -61,6 +61,19 @@ pub enum ClientError {
     },
 }
 
+/// An error and every error behind it, outermost first (`a: b: c`): how the command line and
+/// the mobile bindings show a failure whole.
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl ClientError {
     pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> ClientError {
         ClientError::Invalid { field: field.into(), message: message.into() }

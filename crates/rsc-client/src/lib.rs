@@ -17,7 +17,7 @@ mod sync;
 mod view;
 
 pub use api::{CA_CERT_VAR, fetch_server_keys};
-pub use error::ClientError;
+pub use error::{ClientError, cause_chain};
 pub use logbook::{Account, AwaitingConfirmation, Logbook, LogbookStatus, NewSession, STORE_FILE, today};
 pub use store::SCHEMA_VERSION;
 pub use sync::{MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};

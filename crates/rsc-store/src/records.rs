@@ -1,7 +1,7 @@
 //! The rows the store reads and writes.
 
-use rsc_model::{Credential, Date, SessionFormat, SessionKind, StatementKind};
-use rsc_protocol::{AttendanceState, Claim, ClaimStatus, RegistryRecordView, Role};
+use rsc_model::{Date, SessionFormat, SessionKind, StatementKind};
+use rsc_protocol::{AttendanceState, ClaimStatus, Role};
 use rsc_rules::Purpose;
 
 use super::StoreError;
@@ -185,78 +185,25 @@ pub struct DocCommit {
     pub now_ms: i64,
 }
 
-/// One version of an endorsement record ([`RegistryRecordView`] in the API).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistryRecord {
-    /// The endorsement number (unique per registry).
-    pub number: String,
-    /// The holder's name.
-    pub holder_name: String,
-    /// The holder's email.
-    pub holder_email: String,
-    /// `IFA` … `APPROVED-RSC`.
-    pub credential: Credential,
-    /// The issuing association.
-    pub association: String,
-    /// The day it was earned.
-    pub earned_on: Date,
-    /// Its last valid day, or open-ended.
-    pub valid_through: Option<Date>,
-    /// The day it was revoked, or never.
-    pub revoked_on: Option<Date>,
-    /// 1 for the first version, then one more per change.
-    pub version: i64,
-    /// When this version was written.
-    pub changed_at_ms: i64,
-    /// Who wrote it (an admin's user id, or `cli`).
-    pub changed_by: String,
-    /// Where it came from (`csv registry.csv line 4`, `lapse`, ...).
-    pub source: String,
-}
+/// One version of an endorsement record: the API's own shape.
+pub use rsc_protocol::RegistryRecordView as RegistryRecord;
 
-impl RegistryRecord {
-    /// Whether two versions say the same about the endorsement (ignoring who, when, whence).
-    pub fn same_content(&self, other: &RegistryRecord) -> bool {
-        (
-            &self.holder_name,
-            &self.holder_email,
-            &self.credential,
-            &self.association,
-            &self.earned_on,
-            &self.valid_through,
-            &self.revoked_on,
-        ) == (
-            &other.holder_name,
-            &other.holder_email,
-            &other.credential,
-            &other.association,
-            &other.earned_on,
-            &other.valid_through,
-            &other.revoked_on,
+/// Whether two versions say the same about the endorsement (ignoring who, when, whence).
+pub fn same_content(a: &RegistryRecord, b: &RegistryRecord) -> bool {
+    (&a.holder_name, &a.holder_email, &a.credential, &a.association, &a.earned_on, &a.valid_through, &a.revoked_on)
+        == (
+            &b.holder_name,
+            &b.holder_email,
+            &b.credential,
+            &b.association,
+            &b.earned_on,
+            &b.valid_through,
+            &b.revoked_on,
         )
-    }
 }
 
-/// A provider's claim that a registry record is theirs ([`Claim`] in the API).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimRecord {
-    /// The claim's id.
-    pub id: String,
-    /// The endorsement number claimed.
-    pub number: String,
-    /// The claiming account.
-    pub user_id: String,
-    /// Where it stands.
-    pub status: ClaimStatus,
-    /// When it was made.
-    pub created_at_ms: i64,
-    /// When an admin decided.
-    pub decided_at_ms: Option<i64>,
-    /// Which admin.
-    pub decided_by: Option<String>,
-    /// The admin's note.
-    pub note: String,
-}
+/// A provider's claim that a registry record is theirs: the API's own shape.
+pub use rsc_protocol::Claim as ClaimRecord;
 
 /// What an applicant tells about themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -570,39 +517,5 @@ impl TryFrom<AttestationRow> for AttestationRecord {
             first_seen_at_ms: row.first_seen_at_ms,
             device_id: row.device_id,
         })
-    }
-}
-
-impl From<RegistryRecord> for RegistryRecordView {
-    fn from(r: RegistryRecord) -> RegistryRecordView {
-        RegistryRecordView {
-            number: r.number,
-            holder_name: r.holder_name,
-            holder_email: r.holder_email,
-            credential: r.credential,
-            association: r.association,
-            earned_on: r.earned_on,
-            valid_through: r.valid_through,
-            revoked_on: r.revoked_on,
-            version: r.version,
-            changed_at_ms: r.changed_at_ms,
-            changed_by: r.changed_by,
-            source: r.source,
-        }
-    }
-}
-
-impl From<ClaimRecord> for Claim {
-    fn from(c: ClaimRecord) -> Claim {
-        Claim {
-            id: c.id,
-            number: c.number,
-            user_id: c.user_id,
-            status: c.status,
-            created_at_ms: c.created_at_ms,
-            decided_at_ms: c.decided_at_ms,
-            decided_by: c.decided_by,
-            note: c.note,
-        }
     }
 }

@@ -657,7 +657,7 @@ macro_rules! impl_store {
                             .await?;
                     let current = current.map(RegistryRecord::try_from).transpose()?;
                     let version = match &current {
-                        Some(current) if current.same_content(record) => {
+                        Some(current) if super::records::same_content(current, record) => {
                             counts.unchanged += 1;
                             continue;
                         }

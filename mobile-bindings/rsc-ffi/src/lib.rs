@@ -66,13 +66,7 @@ pub enum LogbookError {
 /// carries the whole cause chain.
 impl From<ClientError> for LogbookError {
     fn from(error: ClientError) -> Self {
-        let mut reason = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            reason.push_str(": ");
-            reason.push_str(&cause.to_string());
-            source = cause.source();
-        }
+        let reason = core::cause_chain(&error);
         match error {
             ClientError::Invalid { field, message } => LogbookError::InvalidInput { field, reason: message },
             ClientError::NotFound(reason) => LogbookError::NotFound { reason },

@@ -100,7 +100,7 @@ pub async fn create_claim<S: Store>(
     };
     state.store.create_claim(&claim).await?;
     tracing::info!(claim_id = %claim.id, number = %claim.number, "registry claim filed");
-    Ok((StatusCode::CREATED, Json(claim.into())))
+    Ok((StatusCode::CREATED, Json(claim)))
 }
 
 /// `GET /v1/me/claims`.
@@ -108,7 +108,7 @@ pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Vec<Claim>>, AppError> {
-    Ok(Json(state.store.claims(Some(&device.user.id), None).await?.into_iter().map(Claim::from).collect()))
+    Ok(Json(state.store.claims(Some(&device.user.id), None).await?))
 }
 
 /// `GET /v1/me/evaluation`: the contract's evaluation of the applicant's verified hours.

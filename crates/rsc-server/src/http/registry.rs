@@ -76,7 +76,7 @@ pub async fn records<S: Store>(
     device: AuthDevice,
 ) -> Result<Json<Vec<RegistryRecordView>>, AppError> {
     require_admin(&device)?;
-    Ok(Json(state.store.registry_records().await?.into_iter().map(RegistryRecordView::from).collect()))
+    Ok(Json(state.store.registry_records().await?))
 }
 
 /// `GET /v1/registry/records/{number}`.
@@ -91,8 +91,8 @@ pub async fn record<S: Store>(
         .registry_record(&number)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
-    let history = state.store.registry_history(&number).await?.into_iter().map(RegistryRecordView::from).collect();
-    Ok(Json(RecordWithHistory { record: record.into(), history }))
+    let history = state.store.registry_history(&number).await?;
+    Ok(Json(RecordWithHistory { record, history }))
 }
 
 /// Sets a record's end: `valid_through` (lapse) or `revoked_on` (revoke), as a new version.
@@ -143,7 +143,7 @@ pub async fn lapse<S: Store>(
 ) -> Result<Json<RegistryRecordView>, AppError> {
     require_admin(&device)?;
     let through = date(&body.valid_through, "valid_through")?;
-    Ok(Json(set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?.into()))
+    Ok(Json(set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?))
 }
 
 /// `POST /v1/registry/records/{number}/revoke`.
@@ -155,7 +155,7 @@ pub async fn revoke<S: Store>(
 ) -> Result<Json<RegistryRecordView>, AppError> {
     require_admin(&device)?;
     let revoked = date(&body.revoked_on, "revoked_on")?;
-    Ok(Json(set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?.into()))
+    Ok(Json(set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?))
 }
 
 /// Claims (all, or those with `status`) beside the records they name and the people involved,
