@@ -34,20 +34,26 @@ async fn registration_validates_and_does_not_reveal_existing_accounts<S: Store>(
         "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
                     "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
     assert_eq!(api.post("/v1/login", None, &intruder).await.0, 401);
-    let (status, body) = api
-        .post(
-            "/v1/accounts",
-            None,
-            &json!({"email": "not-an-email", "password": "a long enough password", "display_name": "X"}),
-        )
-        .await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("email")), "{body}");
-    let (status, body) = api
-        .post("/v1/accounts", None, &json!({"email": "x@example.org", "password": "short", "display_name": "X"}))
-        .await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("password")), "{body}");
-    let (status, body) = api.post("/v1/accounts", None, &json!({"email": "x@example.org", "password": 5})).await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("password")), "{body}");
+    // Bad registrations, each answered with the field at fault.
+    let cases = [
+        (json!({"email": "not-an-email", "password": "a long enough password", "display_name": "X"}), 422, "email"),
+        (json!({"email": "x@example.org", "password": "short", "display_name": "X"}), 422, "password"),
+        (
+            json!({"email": "x@example.org", "password": "a long enough password", "display_name": " "}),
+            422,
+            "display_name",
+        ),
+        (json!({"email": "x@example.org", "password": 5}), 400, "password"),
+        (
+            json!({"email": "x@example.org", "password": "a long enough password", "display_name": "X", "role": "registry_admin"}),
+            400,
+            "role",
+        ),
+    ];
+    for (body, expected_status, field) in cases {
+        let (status, answer) = api.post("/v1/accounts", None, &body).await;
+        assert_eq!((status, answer["field"].as_str()), (expected_status, Some(field)), "{body} -> {answer}");
+    }
     server.stop().await.expect("stop");
 }
 
