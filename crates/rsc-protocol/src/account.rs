@@ -10,6 +10,7 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Supervisees and providers.
@@ -57,6 +58,7 @@ impl TryFrom<String> for Role {
 
 /// `POST /v1/accounts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Sign-in email; compared case-insensitively.
@@ -70,6 +72,7 @@ pub struct RegisterRequest {
 /// The answer to a registration. It is the same whether the email was new or already had an
 /// account, so that registration does not reveal who has one (sign-in does not either).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterResponse {
     /// What to do next: sign in with this email and password.
     pub message: String,
@@ -81,6 +84,7 @@ pub const REGISTERED_MESSAGE: &str = "If this email is new, its account is ready
 
 /// The device signing in: its public key and Automerge actor id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceInfo {
     /// A name the user recognises ("Ana's phone").
@@ -93,6 +97,7 @@ pub struct DeviceInfo {
 
 /// `POST /v1/login`: signs in and registers the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Sign-in email.
@@ -105,6 +110,7 @@ pub struct LoginRequest {
 
 /// A signed-in device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// The account's id.
     pub user_id: String,
@@ -118,6 +124,7 @@ pub struct LoginResponse {
 
 /// `GET /v1/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeResponse {
     /// The account's id.
     pub user_id: String,
@@ -133,6 +140,7 @@ pub struct MeResponse {
 
 /// One of the user's devices, `GET /v1/devices`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceView {
     /// The device's id.
     pub id: String,
@@ -152,6 +160,7 @@ pub struct DeviceView {
 
 /// The body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// A stable code for programs (`invalid_input`, `unauthorized`, `rate_limited`, ...).
     pub error: String,

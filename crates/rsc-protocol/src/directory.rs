@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /v1/me/providers`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderDirectory {
     /// When the user's master's degree was conferred, from their profile.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub masters_conferred_on: Option<Date>,
     /// The providers of the user's sessions, by id.
     pub providers: Vec<DirectoryProvider>,
@@ -18,12 +20,14 @@ pub struct ProviderDirectory {
 
 /// One provider as the server knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DirectoryProvider {
     /// The provider's user id.
     pub id: String,
     /// The name they chose.
     pub display_name: String,
     /// Their approved registry credentials.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub credentials: Vec<CredentialRecord>,
     /// Hex ed25519 public keys of their unrevoked devices.
     pub device_keys: Vec<String>,

@@ -8,6 +8,7 @@ use crate::ClaimStatus;
 
 /// `GET`/`PUT /v1/me/profile`: what an applicant tells about themselves.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// `YYYY-MM-DD` or null.
@@ -20,6 +21,7 @@ pub struct Profile {
 
 /// `POST /v1/me/claims` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewClaim {
     /// The endorsement number the provider says is theirs.
@@ -28,6 +30,7 @@ pub struct NewClaim {
 
 /// A provider's claim to a registry record, as the provider sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Claim {
     /// The claim's id.
     pub id: String,
@@ -50,6 +53,7 @@ pub struct Claim {
 /// What to evaluate (query of `GET /v1/me/evaluation`, `/dossier` and `/exports/…`): each
 /// missing part comes from the profile.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvaluationQuery {
     /// A built-in rulebook id.
     pub rulebook: Option<String>,
@@ -61,6 +65,7 @@ pub struct EvaluationQuery {
 
 /// Where one attendee's attendance stands, as the server projects it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttendanceState {
     /// Awaiting the provider's confirmation.
@@ -116,16 +121,19 @@ impl From<rsc_model::SessionStatus> for AttendanceState {
 
 /// `GET /v1/me/pending-confirmations`: one attendance waiting for the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PendingConfirmation {
     /// The session.
     pub session_id: String,
     /// Its date.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: Date,
     /// Its local start time.
     pub start_time: String,
     /// Its zone.
     pub time_zone: String,
     /// Individual or group.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "individual"))]
     pub kind: SessionKind,
     /// Its length.
     pub minutes: i32,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a provider's claim to a registry record stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimStatus {
     /// Awaiting a decision by registry staff.
@@ -48,6 +49,7 @@ impl TryFrom<String> for ClaimStatus {
 
 /// An account, as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountSummary {
     /// The account's id.
     pub user_id: String,
@@ -59,6 +61,7 @@ pub struct AccountSummary {
 
 /// The registry record a claim names, as the association keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimedRecord {
     /// The endorsement number.
     pub number: String,
@@ -74,6 +77,7 @@ pub struct ClaimedRecord {
 
 /// A claim with what staff need to decide it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimReview {
     /// The claim's id.
     pub claim_id: String,
@@ -101,6 +105,7 @@ pub struct ClaimReview {
 
 /// `POST /v1/registry/claims/{claim_id}/approve` and `…/reject`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimDecision {
     /// Why, for the provider.
@@ -114,6 +119,7 @@ pub struct ClaimDecision {
 
 /// One version of an endorsement record, as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistryRecordView {
     /// The endorsement number (unique per registry).
     pub number: String,
@@ -122,14 +128,18 @@ pub struct RegistryRecordView {
     /// The holder's email.
     pub holder_email: String,
     /// The credential.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "IMHM-C"))]
     pub credential: Credential,
     /// The issuing association.
     pub association: String,
     /// The day it was earned.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub earned_on: Date,
     /// Its last valid day, or open-ended.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub valid_through: Option<Date>,
     /// The day it was revoked, or never.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub revoked_on: Option<Date>,
     /// 1 for the first version, then one more per change.
     pub version: i64,
@@ -143,6 +153,7 @@ pub struct RegistryRecordView {
 
 /// `GET /v1/registry/records/{number}`: a record with every version of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordWithHistory {
     /// The current version.
     pub record: RegistryRecordView,
@@ -152,6 +163,7 @@ pub struct RecordWithHistory {
 
 /// `POST /v1/registry/records/{number}/lapse` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LapseRequest {
     /// The last day the credential was valid (`YYYY-MM-DD`).
@@ -160,6 +172,7 @@ pub struct LapseRequest {
 
 /// `POST /v1/registry/records/{number}/revoke` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
     /// The day it was revoked, not held from that day on (`YYYY-MM-DD`).
@@ -168,6 +181,7 @@ pub struct RevokeRequest {
 
 /// Query of `POST /v1/registry/import`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportQuery {
     /// A name for the source, kept in each record's history (default `api import`).
     pub source: Option<String>,
@@ -175,6 +189,7 @@ pub struct ImportQuery {
 
 /// Query of `GET /v1/registry/claims`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimsQuery {
     /// Only claims with this status.
     pub status: Option<ClaimStatus>,
@@ -182,6 +197,7 @@ pub struct ClaimsQuery {
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportResult {
     /// New records.
     pub inserted: u64,
@@ -193,6 +209,7 @@ pub struct ImportResult {
 
 /// One problem in an import, by line (1 = the header) and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// The line in the file.
     pub line: u64,
@@ -204,6 +221,7 @@ pub struct RowError {
 
 /// Why an import changed nothing (422).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportRefused {
     /// `invalid_input`.
     pub error: String,

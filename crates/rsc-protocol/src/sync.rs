@@ -24,12 +24,14 @@ pub const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
 /// A device's sync request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
     /// Protocol version, [`PROTOCOL_VERSION`].
     pub v: u32,
     /// The cursor of the last page received; absent for a first sync.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub cursor: Option<Cursor>,
     /// Changes the server has not acknowledged, by document.
     #[serde(default)]
@@ -41,16 +43,19 @@ pub struct SyncRequest {
 
 /// Changes to one document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DocPush {
     /// The document (session) id.
     pub doc: String,
     /// Encoded Automerge changes, each authored by the pushing device's actor.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, format = Byte))]
     pub changes: Vec<Bytes>,
 }
 
 /// The server's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResponse {
     /// Protocol version.
     pub v: u32,
@@ -61,6 +66,7 @@ pub struct SyncResponse {
     /// Changes made elsewhere, grouped by document, in the order they should be applied.
     pub pull: Vec<DocChanges>,
     /// Where this page ends; send it with the next request.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub cursor: Cursor,
     /// Whether more changes wait after this page.
     pub more: bool,
@@ -68,6 +74,7 @@ pub struct SyncResponse {
 
 /// A document whose pushed changes were stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocAck {
     /// The document.
     pub doc: String,
@@ -79,6 +86,7 @@ pub struct DocAck {
 
 /// Why a document's push was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalCode {
     /// The user does not take part in the document.
@@ -115,6 +123,7 @@ impl RefusalCode {
 
 /// A refused document push.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocRefusal {
     /// The document.
     pub doc: String,
@@ -129,10 +138,12 @@ pub struct DocRefusal {
 
 /// Changes to one document pulled from the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocChanges {
     /// The document.
     pub doc: String,
     /// Encoded Automerge changes.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, format = Byte))]
     pub changes: Vec<Bytes>,
 }
 

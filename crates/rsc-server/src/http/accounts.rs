@@ -1,5 +1,6 @@
 //! Registration, sign-in (which registers the device), the current account, and devices.
 
+use rsc_protocol::ErrorBody;
 use std::net::SocketAddr;
 
 use axum::Json;
@@ -16,6 +17,8 @@ use crate::store::{DeviceRecord, Store};
 
 /// `POST /v1/accounts`: a new member account. An email that already has one gets the same
 /// answer, after the same work (the password is hashed either way), and nothing changes.
+#[utoipa::path(post, path = "/v1/accounts", tag = "accounts", request_body = RegisterRequest,
+    responses((status = 202, description = "the same answer whether or not the email had an account; nothing changes for an existing one", body = RegisterResponse), (status = 400, description = "the request cannot be read; `field` names where", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn register<S: Store>(
     State(state): State<AppState<S>>,
     JsonBody(request): JsonBody<RegisterRequest>,
@@ -37,6 +40,9 @@ fn hex_field<const N: usize>(text: &str, field: &str) -> Result<[u8; N], AppErro
 }
 
 /// `POST /v1/login`: checks the password (rate limited) and registers the device.
+#[utoipa::path(post, path = "/v1/login", tag = "accounts", request_body = LoginRequest,
+    description = "Signs in and registers this device. Rate limited per account (10 failures in 15 minutes) and per address (50); each attempt is reserved before the password is checked.",
+    responses((status = 200, description = "signed in", body = LoginResponse), (status = 400, description = "the request cannot be read; `field` names where", body = ErrorBody), (status = 401, description = "wrong email or password", body = ErrorBody), (status = 409, description = "this actor id belongs to another device", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many failed sign-ins; see Retry-After", body = ErrorBody)))]
 pub async fn login<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
@@ -85,6 +91,7 @@ pub async fn login<S: Store>(
 }
 
 /// `GET /v1/me`.
+#[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("device" = [])), responses((status = 200, description = "the signed-in account", body = MeResponse), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn me(device: AuthDevice) -> Json<MeResponse> {
     Json(MeResponse {
         user_id: device.user.id.clone(),
@@ -96,6 +103,7 @@ pub async fn me(device: AuthDevice) -> Json<MeResponse> {
 }
 
 /// `GET /v1/devices`.
+#[utoipa::path(get, path = "/v1/devices", tag = "accounts", security(("device" = [])), responses((status = 200, description = "the account's devices", body = Vec<DeviceView>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn devices<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -118,6 +126,8 @@ pub async fn devices<S: Store>(
 }
 
 /// `DELETE /v1/devices/{device_id}`: its token stops working at once.
+#[utoipa::path(delete, path = "/v1/devices/{device_id}", tag = "accounts", security(("device" = [])), params(("device_id" = String, Path, description = "the device to revoke")),
+    responses((status = 204, description = "revoked: its token stops working at once"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "not there", body = ErrorBody)))]
 pub async fn revoke_device<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,

@@ -1,11 +1,13 @@
 //! The signed-in person's own data: profile, registry claims, verified hours, the attendees
 //! awaiting their confirmation, and exports.
 
+use super::openapi::JsonObject;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rsc_model::Date;
+use rsc_protocol::{ErrorBody, ProviderDirectory};
 use rsc_rules::Purpose;
 
 use super::{AppState, JsonBody};
@@ -16,6 +18,7 @@ use crate::verified;
 use rsc_protocol::{Claim, ClaimStatus, EvaluationQuery, NewClaim, PendingConfirmation, Profile};
 
 /// `GET /v1/me/profile`.
+#[utoipa::path(get, path = "/v1/me/profile", tag = "me", security(("device" = [])), responses((status = 200, description = "the profile", body = Profile), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn get_profile<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -29,6 +32,7 @@ pub async fn get_profile<S: Store>(
 }
 
 /// `PUT /v1/me/profile`.
+#[utoipa::path(put, path = "/v1/me/profile", tag = "me", security(("device" = [])), request_body = Profile, responses((status = 200, description = "saved", body = Profile), (status = 400, description = "the request cannot be read; `field` names where", body = ErrorBody), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn put_profile<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -75,6 +79,8 @@ pub async fn put_profile<S: Store>(
 }
 
 /// `POST /v1/me/claims`: a provider claims a registry record; an admin decides.
+#[utoipa::path(post, path = "/v1/me/claims", tag = "me", security(("device" = [])), request_body = NewClaim,
+    responses((status = 201, description = "filed; registry staff decide", body = Claim), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "the registry has no such number", body = ErrorBody), (status = 409, description = "already so", body = ErrorBody)))]
 pub async fn create_claim<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -104,6 +110,7 @@ pub async fn create_claim<S: Store>(
 }
 
 /// `GET /v1/me/claims`.
+#[utoipa::path(get, path = "/v1/me/claims", tag = "me", operation_id = "my_claims", security(("device" = [])), responses((status = 200, description = "the provider's claims", body = Vec<Claim>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -112,6 +119,8 @@ pub async fn claims<S: Store>(
 }
 
 /// `GET /v1/me/evaluation`: the contract's evaluation of the applicant's verified hours.
+#[utoipa::path(get, path = "/v1/me/evaluation", tag = "me", security(("device" = [])), params(("rulebook" = Option<String>, Query, description = "nmaimh, orimha or ct-aimh (default: from the profile)"), ("purpose" = Option<String>, Query, description = "application or renewal"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD (default: today)")),
+    responses((status = 200, description = "the evaluation of shared/contracts/evaluate.md", body = JsonObject), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn evaluation<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -121,6 +130,8 @@ pub async fn evaluation<S: Store>(
 }
 
 /// `GET /v1/me/dossier`: the dossier the evaluation is made from.
+#[utoipa::path(get, path = "/v1/me/dossier", tag = "me", security(("device" = [])), params(("rulebook" = Option<String>, Query, description = "nmaimh, orimha or ct-aimh (default: from the profile)"), ("purpose" = Option<String>, Query, description = "application or renewal"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD (default: today)")),
+    responses((status = 200, description = "the dossier of shared/contracts/evaluate.md", body = JsonObject), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn dossier<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -130,6 +141,8 @@ pub async fn dossier<S: Store>(
 }
 
 /// `GET /v1/me/providers`: the registry facts a device evaluates the logbook with offline.
+#[utoipa::path(get, path = "/v1/me/providers", tag = "me", security(("device" = [])),
+    responses((status = 200, description = "the registry facts a device evaluates with offline", body = ProviderDirectory), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn providers<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -138,6 +151,8 @@ pub async fn providers<S: Store>(
 }
 
 /// `GET /v1/me/pending-confirmations`: attendees awaiting this provider's confirmation.
+#[utoipa::path(get, path = "/v1/me/pending-confirmations", tag = "me", security(("device" = [])),
+    responses((status = 200, description = "attendances awaiting this provider's confirmation", body = Vec<PendingConfirmation>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn pending<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -162,6 +177,9 @@ pub async fn pending<S: Store>(
 }
 
 /// `GET /v1/me/exports/{format}`: `json` (signed), `csv` or `pdf`.
+#[utoipa::path(get, path = "/v1/me/exports/{format}", tag = "me", security(("device" = [])),
+    params(("format" = String, Path, description = "json (signed), csv or pdf"), ("rulebook" = Option<String>, Query, description = "default: from the profile"), ("purpose" = Option<String>, Query, description = "application or renewal"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD")),
+    responses((status = 200, description = "the export, as an attachment"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no such format", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn export<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -195,6 +213,8 @@ pub async fn export<S: Store>(
 }
 
 /// `GET /v1/server-keys`: every key exports were signed with.
+#[utoipa::path(get, path = "/v1/server-keys", tag = "exports",
+    responses((status = 200, description = "every key exports were signed with; the newest signs", body = Vec<JsonObject>)))]
 pub async fn server_keys<S: Store>(
     State(state): State<AppState<S>>,
 ) -> Result<Json<Vec<rsc_export::PublishedKey>>, AppError> {

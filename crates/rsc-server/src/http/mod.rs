@@ -4,6 +4,7 @@
 mod accounts;
 mod json;
 mod me;
+mod openapi;
 mod ops;
 pub mod registry;
 mod sync;
@@ -69,8 +70,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/registry/claims/{claim_id}/reject"),
 ];
 
-/// The OpenAPI description of [`ROUTES`].
-pub const OPENAPI: &str = include_str!("../openapi.json");
+pub use openapi::{ApiDoc, openapi_json};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rsc_model::Date;
+use rsc_protocol::ErrorBody;
 use rsc_protocol::{
     ClaimDecision, ClaimReview, ClaimStatus, ClaimsQuery, ImportQuery, ImportRefused, ImportResult, LapseRequest,
     RecordWithHistory, RegistryRecordView, RevokeRequest, Role, RowError,
@@ -46,6 +47,9 @@ pub async fn import_csv<S: Store>(
 }
 
 /// `POST /v1/registry/import` (body: the CSV).
+#[utoipa::path(post, path = "/v1/registry/import", tag = "registry", security(("device" = [])), params(("source" = Option<String>, Query, description = "a name kept in each record's history")),
+    request_body(content = String, content_type = "text/csv", description = "endorsement_number, holder_name, holder_email, credential, association, earned_on, valid_through, revoked_on"),
+    responses((status = 200, description = "imported", body = ImportResult), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 403, description = "registry admins only", body = ErrorBody), (status = 422, description = "every bad row; nothing was imported", body = ImportRefused)))]
 pub async fn import<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -71,6 +75,7 @@ pub async fn import<S: Store>(
 }
 
 /// `GET /v1/registry/records`.
+#[utoipa::path(get, path = "/v1/registry/records", tag = "registry", security(("device" = [])), responses((status = 200, description = "the current records", body = Vec<RegistryRecordView>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 403, description = "registry admins only", body = ErrorBody)))]
 pub async fn records<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -80,6 +85,8 @@ pub async fn records<S: Store>(
 }
 
 /// `GET /v1/registry/records/{number}`.
+#[utoipa::path(get, path = "/v1/registry/records/{number}", tag = "registry", security(("device" = [])), params(("number" = String, Path, description = "the endorsement number")),
+    responses((status = 200, description = "the record and every version of it", body = RecordWithHistory), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 403, description = "registry admins only", body = ErrorBody), (status = 404, description = "not there", body = ErrorBody)))]
 pub async fn record<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -135,6 +142,8 @@ fn date(text: &str, field: &str) -> Result<Date, AppError> {
 }
 
 /// `POST /v1/registry/records/{number}/lapse`.
+#[utoipa::path(post, path = "/v1/registry/records/{number}/lapse", tag = "registry", security(("device" = [])), params(("number" = String, Path, description = "the endorsement number")), request_body = LapseRequest,
+    responses((status = 200, description = "the new version", body = RegistryRecordView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 403, description = "registry admins only", body = ErrorBody), (status = 404, description = "not there", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn lapse<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -147,6 +156,8 @@ pub async fn lapse<S: Store>(
 }
 
 /// `POST /v1/registry/records/{number}/revoke`.
+#[utoipa::path(post, path = "/v1/registry/records/{number}/revoke", tag = "registry", security(("device" = [])), params(("number" = String, Path, description = "the endorsement number")), request_body = RevokeRequest,
+    responses((status = 200, description = "the new version", body = RegistryRecordView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 403, description = "registry admins only", body = ErrorBody), (status = 404, description = "not there", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn revoke<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -186,6 +197,8 @@ pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> 
 }
 
 /// `GET /v1/registry/claims`.
+#[utoipa::path(get, path = "/v1/registry/claims", tag = "registry", operation_id = "registry_claims", security(("device" = [])), params(("status" = Option<ClaimStatus>, Query, description = "only claims with this status")),
+    responses((status = 200, description = "claims beside the records they name, mismatches flagged", body = Vec<ClaimReview>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 403, description = "registry admins only", body = ErrorBody)))]
 pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -240,6 +253,9 @@ pub async fn decide_claim<S: Store>(
 }
 
 /// `POST /v1/registry/claims/{claim_id}/approve`.
+#[utoipa::path(post, path = "/v1/registry/claims/{claim_id}/approve", tag = "registry", security(("device" = [])), params(("claim_id" = String, Path, description = "the claim")), request_body = ClaimDecision,
+    description = "Refused 409 while another account holds the record, and while the claimant's email is not the record holder's unless despite_mismatch is set.",
+    responses((status = 200, description = "approved", body = ClaimReview), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 403, description = "registry admins only", body = ErrorBody), (status = 404, description = "no pending claim", body = ErrorBody), (status = 409, description = "already so", body = ErrorBody)))]
 pub async fn approve<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
@@ -251,6 +267,8 @@ pub async fn approve<S: Store>(
 }
 
 /// `POST /v1/registry/claims/{claim_id}/reject`.
+#[utoipa::path(post, path = "/v1/registry/claims/{claim_id}/reject", tag = "registry", security(("device" = [])), params(("claim_id" = String, Path, description = "the claim")), request_body = ClaimDecision,
+    responses((status = 200, description = "rejected", body = ClaimReview), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 403, description = "registry admins only", body = ErrorBody), (status = 404, description = "no pending claim", body = ErrorBody)))]
 pub async fn reject<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use rsc_protocol::ErrorBody;
 use rsc_protocol::{SyncRequest, SyncResponse};
 
 use super::{AppState, JsonBody};
@@ -10,6 +11,9 @@ use crate::auth::AuthDevice;
 use crate::store::Store;
 
 /// Pushes the device's changes and pulls a page of others'.
+#[utoipa::path(post, path = "/v1/sync", tag = "sync", security(("device" = [])), request_body = SyncRequest,
+    description = "Pushes unacknowledged changes of any number of documents and pulls what changed elsewhere since the cursor, in pages. A refused document answers with a refusal code (not_participant, foreign_actor, undecodable, invalid_session, missing_dependencies, document_too_large, not_allowed) and the rest of the batch lands.",
+    responses((status = 200, description = "what was accepted and refused, and a page of changes", body = SyncResponse), (status = 400, description = "the request cannot be read; `field` names where", body = ErrorBody), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 413, description = "the body is larger than the limit", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 503, description = "the database is busy; retry", body = ErrorBody)))]
 pub async fn sync<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use rsc_protocol::RefusalCode;
 use rsc_server::RunningServer;
-use rsc_server::http::{OPENAPI, ROUTES};
+use rsc_server::http::{ROUTES, openapi_json};
 use rsc_server::store::Store;
 use serde_json::{Value, json};
 
@@ -12,7 +12,7 @@ use crate::support::{Api, Device};
 
 #[test]
 fn openapi_lists_exactly_the_routes() {
-    let doc: Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
+    let doc: Value = serde_json::from_str(openapi_json()).expect("the description is JSON");
     assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
@@ -22,11 +22,19 @@ fn openapi_lists_exactly_the_routes() {
     }
     let routed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     assert_eq!(documented, routed);
+    // Generated clients name their calls by operation id: each must be unique.
+    let mut ids = BTreeSet::new();
+    for item in doc["paths"].as_object().expect("paths").values() {
+        for operation in item.as_object().expect("path item").values() {
+            let id = operation["operationId"].as_str().expect("an operation id");
+            assert!(ids.insert(id.to_string()), "operation id {id} is used twice");
+        }
+    }
 }
 
 #[test]
 fn openapi_lists_every_refusal_code() {
-    let text = OPENAPI;
+    let text = openapi_json();
     for code in [
         RefusalCode::NotParticipant,
         RefusalCode::ForeignActor,
@@ -59,7 +67,7 @@ async fn every_route_is_served_and_documented<S: Store>(store: S) {
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
     let served: Value =
         api.http.get(format!("{}/openapi.json", api.base)).send().await.expect("get").json().await.expect("json");
-    assert_eq!(served, serde_json::from_str::<Value>(OPENAPI).expect("json"));
+    assert_eq!(served, serde_json::from_str::<Value>(openapi_json()).expect("json"));
     server.stop().await.expect("stop");
 }
 

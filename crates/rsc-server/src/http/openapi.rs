@@ -1,0 +1,93 @@
+//! The API description, generated from the handlers' annotations and the message types of
+//! `rsc-protocol`, so that a route cannot be served without being described (a test checks
+//! the router's routes against it).
+
+use std::sync::OnceLock;
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{accounts, me, ops, registry, sync};
+
+/// A JSON document whose shape another document fixes: the evaluation and the dossier
+/// (`shared/contracts/evaluate.md`) and the published server keys.
+pub struct JsonObject;
+
+impl utoipa::PartialSchema for JsonObject {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Object)
+            .description(Some("described in shared/contracts/evaluate.md (evaluation, dossier) or rsc-export (keys)"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for JsonObject {}
+
+/// The device token scheme every authenticated route names.
+struct DeviceToken;
+
+impl Modify for DeviceToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "device",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("the device token from POST /v1/login"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The RSC Logbook API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "RSC Logbook sync server",
+        description = "Accounts, devices, the batched sync of RS/C session documents, verified hours, exports and the endorsement registry. Every error answers with an ErrorBody. Authenticated routes take `Authorization: Bearer <device token>` from POST /v1/login."
+    ),
+    paths(
+        ops::healthz,
+        ops::readyz,
+        ops::metrics,
+        ops::openapi,
+        accounts::register,
+        accounts::login,
+        accounts::me,
+        accounts::devices,
+        accounts::revoke_device,
+        sync::sync,
+        me::server_keys,
+        me::get_profile,
+        me::put_profile,
+        me::claims,
+        me::create_claim,
+        me::evaluation,
+        me::dossier,
+        me::pending,
+        me::providers,
+        me::export,
+        registry::import,
+        registry::records,
+        registry::record,
+        registry::lapse,
+        registry::revoke,
+        registry::claims,
+        registry::approve,
+        registry::reject,
+    ),
+    components(schemas(rsc_protocol::RefusalCode, rsc_protocol::Role)),
+    modifiers(&DeviceToken)
+)]
+pub struct ApiDoc;
+
+/// The description as JSON, made once.
+pub fn openapi_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        serde_json::to_string_pretty(&ApiDoc::openapi()).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    })
+}
