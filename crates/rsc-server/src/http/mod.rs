@@ -17,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
@@ -37,38 +37,50 @@ pub struct AppState<S> {
     pub metrics: Arc<PrometheusHandle>,
 }
 
-/// Every route the server answers, as `(method, path)` in the OpenAPI document's spelling.
-/// A test keeps this list, the router and `openapi.json` in step.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/readyz"),
-    ("get", "/metrics"),
-    ("get", "/openapi.json"),
-    ("post", "/v1/accounts"),
-    ("post", "/v1/login"),
-    ("get", "/v1/me"),
-    ("get", "/v1/devices"),
-    ("delete", "/v1/devices/{device_id}"),
-    ("post", "/v1/sync"),
-    ("get", "/v1/server-keys"),
-    ("get", "/v1/me/profile"),
-    ("put", "/v1/me/profile"),
-    ("get", "/v1/me/claims"),
-    ("post", "/v1/me/claims"),
-    ("get", "/v1/me/evaluation"),
-    ("get", "/v1/me/dossier"),
-    ("get", "/v1/me/pending-confirmations"),
-    ("get", "/v1/me/providers"),
-    ("get", "/v1/me/exports/{format}"),
-    ("post", "/v1/registry/import"),
-    ("get", "/v1/registry/records"),
-    ("get", "/v1/registry/records/{number}"),
-    ("post", "/v1/registry/records/{number}/lapse"),
-    ("post", "/v1/registry/records/{number}/revoke"),
-    ("get", "/v1/registry/claims"),
-    ("post", "/v1/registry/claims/{claim_id}/approve"),
-    ("post", "/v1/registry/claims/{claim_id}/reject"),
-];
+/// Declares the routes once: the router is built from the list, and [`ROUTES`] is the same
+/// list, which a test checks against the generated OpenAPI document. A route cannot be served
+/// without appearing there.
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:expr),* $(,)?) => {
+        /// Every route the server answers, as `(method, path)` in the OpenAPI document's spelling.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn api_routes<S: Store>() -> Router<AppState<S>> {
+            Router::new()$(.route($path, $method($handler)))*
+        }
+    };
+}
+
+api_routes! {
+    get "/healthz" => ops::healthz,
+    get "/readyz" => ops::readyz::<S>,
+    get "/metrics" => ops::metrics::<S>,
+    get "/openapi.json" => ops::openapi,
+    post "/v1/accounts" => accounts::register::<S>,
+    post "/v1/login" => accounts::login::<S>,
+    get "/v1/me" => accounts::me,
+    get "/v1/devices" => accounts::devices::<S>,
+    delete "/v1/devices/{device_id}" => accounts::revoke_device::<S>,
+    post "/v1/sync" => sync::sync::<S>,
+    get "/v1/server-keys" => me::server_keys::<S>,
+    get "/v1/me/profile" => me::get_profile::<S>,
+    put "/v1/me/profile" => me::put_profile::<S>,
+    get "/v1/me/claims" => me::claims::<S>,
+    post "/v1/me/claims" => me::create_claim::<S>,
+    get "/v1/me/evaluation" => me::evaluation::<S>,
+    get "/v1/me/dossier" => me::dossier::<S>,
+    get "/v1/me/pending-confirmations" => me::pending::<S>,
+    get "/v1/me/providers" => me::providers::<S>,
+    get "/v1/me/exports/{format}" => me::export::<S>,
+    post "/v1/registry/import" => registry::import::<S>,
+    get "/v1/registry/records" => registry::records::<S>,
+    get "/v1/registry/records/{number}" => registry::record::<S>,
+    post "/v1/registry/records/{number}/lapse" => registry::lapse::<S>,
+    post "/v1/registry/records/{number}/revoke" => registry::revoke::<S>,
+    get "/v1/registry/claims" => registry::claims::<S>,
+    post "/v1/registry/claims/{claim_id}/approve" => registry::approve::<S>,
+    post "/v1/registry/claims/{claim_id}/reject" => registry::reject::<S>,
+}
 
 pub use openapi::{ApiDoc, openapi_json};
 
@@ -76,33 +88,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The application with all its middleware.
 pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router {
-    Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz::<S>))
-        .route("/metrics", get(ops::metrics::<S>))
-        .route("/openapi.json", get(ops::openapi))
-        .route("/v1/accounts", post(accounts::register::<S>))
-        .route("/v1/login", post(accounts::login::<S>))
-        .route("/v1/me", get(accounts::me))
-        .route("/v1/devices", get(accounts::devices::<S>))
-        .route("/v1/devices/{device_id}", delete(accounts::revoke_device::<S>))
-        .route("/v1/sync", post(sync::sync::<S>))
-        .route("/v1/server-keys", get(me::server_keys::<S>))
-        .route("/v1/me/profile", get(me::get_profile::<S>).put(me::put_profile::<S>))
-        .route("/v1/me/claims", get(me::claims::<S>).post(me::create_claim::<S>))
-        .route("/v1/me/evaluation", get(me::evaluation::<S>))
-        .route("/v1/me/dossier", get(me::dossier::<S>))
-        .route("/v1/me/pending-confirmations", get(me::pending::<S>))
-        .route("/v1/me/providers", get(me::providers::<S>))
-        .route("/v1/me/exports/{format}", get(me::export::<S>))
-        .route("/v1/registry/import", post(registry::import::<S>))
-        .route("/v1/registry/records", get(registry::records::<S>))
-        .route("/v1/registry/records/{number}", get(registry::record::<S>))
-        .route("/v1/registry/records/{number}/lapse", post(registry::lapse::<S>))
-        .route("/v1/registry/records/{number}/revoke", post(registry::revoke::<S>))
-        .route("/v1/registry/claims", get(registry::claims::<S>))
-        .route("/v1/registry/claims/{claim_id}/approve", post(registry::approve::<S>))
-        .route("/v1/registry/claims/{claim_id}/reject", post(registry::reject::<S>))
+    api_routes::<S>()
         .fallback(ops::not_found)
         .with_state(state)
         // Bodies over the limit are refused from their Content-Length, before being read.
