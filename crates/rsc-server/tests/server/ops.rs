@@ -124,23 +124,24 @@ async fn request_limits_answer_413_and_422_never_500<S: Store>(store: S) {
     let body: Value = response.json().await.expect("json error body");
     assert_eq!(body["error"], "too_large");
 
+    // Each limit and each malformed field, answered with the field at fault.
     let too_many: Vec<Value> =
         (0..=rsc_protocol::MAX_DOCS_PER_REQUEST).map(|i| json!({"doc": format!("d{i}"), "changes": []})).collect();
-    let (status, body) = sync(json!({"v": 1, "push": too_many})).await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("push")), "{body}");
-
     let big_change = base64_of(&vec![0u8; rsc_doc::MAX_CHANGE_BYTES + 1]);
-    let (status, body) = sync(json!({"v": 1, "push": [{"doc": "d1", "changes": [big_change]}]})).await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("push[0].changes[0]")), "{body}");
-
-    let (status, body) = sync(json!({"v": 2})).await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("v")), "{body}");
-    let (status, body) = sync(json!({"v": 1, "page_changes": 0})).await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("page_changes")), "{body}");
-    let (status, body) = sync(json!({"v": 1, "cursor": "nonsense"})).await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("cursor")), "{body}");
-    let (status, body) = sync(json!({"v": 1, "push": [{"doc": "d1", "changes": ["%%%"]}]})).await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("push[0].changes[0]")), "{body}");
+    let too_many_changes: Vec<Value> = (0..=rsc_protocol::MAX_CHANGES_PER_DOC).map(|_| json!("AAAA")).collect();
+    let cases = [
+        (json!({"v": 1, "push": too_many}), 422, "push"),
+        (json!({"v": 1, "push": [{"doc": "d1", "changes": [big_change]}]}), 422, "push[0].changes[0]"),
+        (json!({"v": 1, "push": [{"doc": "d1", "changes": too_many_changes}]}), 422, "push[0].changes"),
+        (json!({"v": 2}), 422, "v"),
+        (json!({"v": 1, "page_changes": 0}), 422, "page_changes"),
+        (json!({"v": 1, "cursor": "nonsense"}), 400, "cursor"),
+        (json!({"v": 1, "push": [{"doc": "d1", "changes": ["%%%"]}]}), 400, "push[0].changes[0]"),
+    ];
+    for (request, expected_status, field) in cases {
+        let (status, body) = sync(request).await;
+        assert_eq!((status, body["field"].as_str()), (expected_status, Some(field)), "{body}");
+    }
     let response = api
         .http
         .post(format!("{}/v1/sync", api.base))
