@@ -21,6 +21,7 @@ use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
 use crate::projection;
 use crate::store::{DocCommit, NewChange, Store, StoredDoc};
+use crate::store::{DocId, UserId};
 
 /// How often a document write is retried after losing a race.
 const MAX_ATTEMPTS: usize = 32;
@@ -212,12 +213,12 @@ async fn prepare<S: Store>(
     }
     let user = Id::new(device.user.id.as_str(), "user")?;
 
-    let stored = store.document(doc_id).await?;
+    let stored = store.document(&DocId::from(doc_id)).await?;
     let (expected_version, previous_participants) = match &stored {
         Some(stored) => {
             // Everyone who ever took part may push (the rules then decide what); anyone else
             // hears the same answer whether or not the session exists.
-            let ever = store.participants(doc_id).await?;
+            let ever = store.participants(&DocId::from(doc_id)).await?;
             if !ever.iter().any(|p| p == user.as_str()) {
                 return Ok(Err(not_participant(doc_id)));
             }
@@ -236,7 +237,8 @@ async fn prepare<S: Store>(
     };
     let Merged { session, bytes, new, expanded, participants, previous_participants, heads } = merged;
     // A new document has no ledger yet, and keys matter only when there are statements.
-    let mut ledger = if expected_version.is_some() { store.attestations(doc_id).await? } else { Vec::new() };
+    let mut ledger =
+        if expected_version.is_some() { store.attestations(&DocId::from(doc_id)).await? } else { Vec::new() };
     let known: HashSet<Vec<u8>> = ledger.iter().map(|e| e.id.clone()).collect();
     let mut keys: HashMap<Id, Vec<Vec<u8>>> = HashMap::new();
     for attendee in &session.attendees {
@@ -244,7 +246,7 @@ async fn prepare<S: Store>(
             && !keys.contains_key(&statement.content.provider)
         {
             let provider = statement.content.provider.clone();
-            let active = store.active_keys(provider.as_str()).await?;
+            let active = store.active_keys(&UserId::from(provider.as_str())).await?;
             keys.insert(provider, active);
         }
     }
@@ -403,7 +405,9 @@ async fn pull_page<S: Store>(
 ) -> Result<(Vec<DocChanges>, Cursor, bool, usize), AppError> {
     let cursor = request.cursor.unwrap_or(Cursor::START);
     let limit = i64::from(request.page_changes.unwrap_or(DEFAULT_PAGE_CHANGES));
-    let rows = store.pull(&device.user.id, &device.device.actor_id, (cursor.visible, cursor.seq), limit + 1).await?;
+    let rows = store
+        .pull(&UserId::from(&device.user.id), &device.device.actor_id, (cursor.visible, cursor.seq), limit + 1)
+        .await?;
     let mut more = rows.len() as i64 > limit;
     let mut pulled: Vec<DocChanges> = Vec::new();
     let mut next = cursor;

@@ -12,6 +12,7 @@ use rsc_rules::{Evaluation, Purpose, Rulebook};
 use crate::AppError;
 use crate::auth::now_ms;
 use crate::registry::credential_of;
+use crate::store::UserId;
 use crate::store::{AttestationRecord, RegistryRecord, ServerKeyRecord, SessionAttendance, Store, UserRecord};
 
 pub use rsc_protocol::EvaluationQuery;
@@ -48,7 +49,7 @@ pub async fn verified_hours<S: Store>(
     user: &UserRecord,
     query: &EvaluationQuery,
 ) -> Result<Verified, AppError> {
-    let profile = store.profile(&user.id).await?.unwrap_or_default();
+    let profile = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
     let rulebook_id = query.rulebook.clone().or(profile.rulebook.clone()).ok_or_else(|| {
         AppError::invalid("rulebook", "choose a rulebook (nmaimh, orimha or ct-aimh), here or in your profile")
     })?;
@@ -70,9 +71,9 @@ pub async fn verified_hours<S: Store>(
     };
     let masters = profile.masters_conferred_on;
 
-    let rows = store.attendance_of(&user.id).await?;
+    let rows = store.attendance_of(&UserId::from(&user.id)).await?;
     let ledger: HashMap<Vec<u8>, AttestationRecord> =
-        store.valid_attestations_for(&user.id).await?.into_iter().map(|e| (e.id.clone(), e)).collect();
+        store.valid_attestations_for(&UserId::from(&user.id)).await?.into_iter().map(|e| (e.id.clone(), e)).collect();
     let mut records = Vec::with_capacity(rows.len());
     for row in &rows {
         let statement = row
@@ -92,11 +93,15 @@ pub async fn verified_hours<S: Store>(
     providers.sort_unstable();
     providers.dedup();
     for provider in providers {
-        let approved = store.approved_records(provider).await?;
+        let approved = store.approved_records(&UserId::from(provider)).await?;
         let id = Id::new(provider, "provider").map_err(internal("provider"))?;
         builder = builder.credentials(id, approved.iter().map(credential_of));
         relied_on.extend(approved.into_iter().map(|r| (provider.to_string(), r)));
-        let name = store.user_by_id(provider).await?.map(|u| u.display_name).unwrap_or_else(|| provider.to_string());
+        let name = store
+            .user_by_id(&UserId::from(provider))
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_else(|| provider.to_string());
         provider_names.insert(provider.to_string(), name);
     }
     let applicant = Applicant {
@@ -244,19 +249,20 @@ pub async fn provider_directory<S: Store>(
     store: &S,
     user: &UserRecord,
 ) -> Result<rsc_protocol::ProviderDirectory, AppError> {
-    let profile = store.profile(&user.id).await?.unwrap_or_default();
+    let profile = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
     let masters_conferred_on = profile.masters_conferred_on;
     let mut ids: Vec<String> =
-        store.attendance_of(&user.id).await?.into_iter().map(|r| r.session.provider_id).collect();
+        store.attendance_of(&UserId::from(&user.id)).await?.into_iter().map(|r| r.session.provider_id).collect();
     ids.push(user.id.clone());
     ids.sort_unstable();
     ids.dedup();
     let mut providers = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(provider) = store.user_by_id(&id).await? else { continue };
+        let user_id = UserId::from(&id);
+        let Some(provider) = store.user_by_id(&user_id).await? else { continue };
         providers.push(rsc_protocol::DirectoryProvider {
-            credentials: store.approved_records(&id).await?.iter().map(credential_of).collect(),
-            device_keys: store.active_keys(&id).await?.iter().map(hex::encode).collect(),
+            credentials: store.approved_records(&user_id).await?.iter().map(credential_of).collect(),
+            device_keys: store.active_keys(&user_id).await?.iter().map(hex::encode).collect(),
             display_name: provider.display_name,
             id,
         });

@@ -9,8 +9,8 @@ mod postgres {
     crate::conformance_suite!(crate::testing::with_postgres);
 }
 
-use crate::Store;
 use crate::conformance::{attestation, commit};
+use crate::{DocId, Store};
 
 /// Writes one attestation, then tries to change and delete it with raw SQL through `execute`
 /// (which says whether a statement succeeded): the database's triggers must refuse both.
@@ -29,7 +29,7 @@ where
         .expect("commit");
     assert!(!execute("UPDATE attestations SET valid = NOT valid").await, "updates are refused");
     assert!(!execute("DELETE FROM attestations").await, "deletes are refused");
-    assert_eq!(store.attestations("s1").await.expect("ledger").len(), 1);
+    assert_eq!(store.attestations(&DocId::from("s1")).await.expect("ledger").len(), 1);
 }
 
 #[tokio::test]

@@ -3,8 +3,8 @@
 //! tests and with the `testing` feature.
 
 use crate::{
-    AttendanceRow, AttendanceState, AttestationRecord, DeviceRecord, DocCommit, NewChange, SessionRow, Store,
-    StoreError, UserRecord,
+    AttendanceRow, AttendanceState, AttestationRecord, DeviceId, DeviceRecord, DocCommit, DocId, NewChange, SessionRow,
+    Store, StoreError, UserId, UserRecord,
 };
 
 fn user(id: &str) -> UserRecord {
@@ -103,8 +103,8 @@ pub async fn users_are_unique_by_email<S: Store>(store: S) {
     twin.email = "ana@example.org".into();
     assert!(matches!(store.create_user(&twin).await, Err(StoreError::Conflict("email"))));
     assert_eq!(store.user_by_email("ana@example.org").await.expect("lookup"), Some(user("ana")));
-    assert_eq!(store.user_by_id("ana").await.expect("lookup"), Some(user("ana")));
-    assert_eq!(store.user_by_id("nobody").await.expect("lookup"), None);
+    assert_eq!(store.user_by_id(&UserId::from("ana")).await.expect("lookup"), Some(user("ana")));
+    assert_eq!(store.user_by_id(&UserId::from("nobody")).await.expect("lookup"), None);
 }
 
 /// The store: devices register revoke and bind actors.
@@ -116,15 +116,18 @@ pub async fn devices_register_revoke_and_bind_actors<S: Store>(store: S) {
     assert!(matches!(err, StoreError::Conflict(_)));
     let (found, owner) = store.device_by_token_hash(b"token-1").await.expect("lookup").expect("found");
     assert_eq!((found.id.as_str(), owner.id.as_str()), ("d1", "ana"));
-    assert_eq!(store.devices_of("ana").await.expect("list").len(), 2);
-    assert_eq!(store.active_keys("ana").await.expect("keys").len(), 2);
+    assert_eq!(store.devices_of(&UserId::from("ana")).await.expect("list").len(), 2);
+    assert_eq!(store.active_keys(&UserId::from("ana")).await.expect("keys").len(), 2);
 
-    assert!(store.revoke_device("ana", "d1", 99).await.expect("revoke"));
-    assert!(!store.revoke_device("ana", "d1", 100).await.expect("again"), "already revoked");
-    assert!(!store.revoke_device("someone", "d2", 100).await.expect("not theirs"));
+    assert!(store.revoke_device(&UserId::from("ana"), &DeviceId::from("d1"), 99).await.expect("revoke"));
+    assert!(
+        !store.revoke_device(&UserId::from("ana"), &DeviceId::from("d1"), 100).await.expect("again"),
+        "already revoked"
+    );
+    assert!(!store.revoke_device(&UserId::from("someone"), &DeviceId::from("d2"), 100).await.expect("not theirs"));
     assert!(store.device_by_token_hash(b"token-1").await.expect("lookup").is_none());
-    assert_eq!(store.active_keys("ana").await.expect("keys"), vec![vec![2u8; 32]]);
-    let listed = store.devices_of("ana").await.expect("list");
+    assert_eq!(store.active_keys(&UserId::from("ana")).await.expect("keys"), vec![vec![2u8; 32]]);
+    let listed = store.devices_of(&UserId::from("ana")).await.expect("list");
     assert_eq!(listed[0].revoked_at_ms, Some(99));
 }
 
@@ -156,21 +159,21 @@ pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(
         !store.commit_documents(&[commit("s1", None, &["c9"], &[], &["ana"])]).await.expect("exists"),
         "a second create loses"
     );
-    let stored = store.document("s1").await.expect("read").expect("stored");
+    let stored = store.document(&DocId::from("s1")).await.expect("read").expect("stored");
     assert_eq!(stored.version, 1);
     assert!(
         !store.commit_documents(&[commit("s1", Some(7), &["c3"], &["ana", "pat"], &["ana"])]).await.expect("stale"),
         "stale version loses"
     );
-    assert_eq!(store.participants("s1").await.expect("participants"), vec!["ana", "pat"]);
+    assert_eq!(store.participants(&DocId::from("s1")).await.expect("participants"), vec!["ana", "pat"]);
     let mut update = commit("s1", Some(1), &["c3"], &["ana", "pat"], &["ana", "pat"]);
     update.attestations = vec![attestation(1, "s1", true), attestation(2, "s1", false)];
     update.session.minutes = 45;
     assert!(store.commit_documents(&[update]).await.expect("update"));
-    assert_eq!(store.document("s1").await.expect("read").expect("stored").version, 2);
-    assert_eq!(store.session_row("s1").await.expect("row").expect("projected").minutes, 45);
-    assert_eq!(store.attendance_rows("s1").await.expect("rows").len(), 1);
-    let ledger = store.attestations("s1").await.expect("ledger");
+    assert_eq!(store.document(&DocId::from("s1")).await.expect("read").expect("stored").version, 2);
+    assert_eq!(store.session_row(&DocId::from("s1")).await.expect("row").expect("projected").minutes, 45);
+    assert_eq!(store.attendance_rows(&DocId::from("s1")).await.expect("rows").len(), 1);
+    let ledger = store.attestations(&DocId::from("s1")).await.expect("ledger");
     assert_eq!(ledger.len(), 2);
     assert_eq!(ledger[1].invalid_reason.as_deref(), Some("not registered"));
 
@@ -180,7 +183,7 @@ pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(
     changed.first_seen_at_ms = 999;
     again.attestations = vec![changed];
     assert!(store.commit_documents(&[again]).await.expect("update"));
-    let ledger = store.attestations("s1").await.expect("ledger");
+    let ledger = store.attestations(&DocId::from("s1")).await.expect("ledger");
     assert_eq!(ledger.len(), 2);
     assert!(ledger[0].valid && ledger[0].first_seen_at_ms == 7, "never overwritten");
 }
@@ -194,20 +197,20 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
         .await
         .expect("s1 again");
 
-    let all = store.pull("pat", &[0; 16], (0, 0), 100).await.expect("pull");
+    let all = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 100).await.expect("pull");
     let names: Vec<&[u8]> = all.iter().map(|c| c.bytes.as_slice()).collect();
     assert_eq!(names, [b"a1".as_slice(), b"a2", b"b1", b"a3"]);
     assert!(all.windows(2).all(|w| (w[0].visible, w[0].seq) < (w[1].visible, w[1].seq)));
     // Paging: continue after the second.
-    let rest = store.pull("pat", &[0; 16], (all[1].visible, all[1].seq), 100).await.expect("pull");
+    let rest = store.pull(&UserId::from("pat"), &[0; 16], (all[1].visible, all[1].seq), 100).await.expect("pull");
     assert_eq!(rest.len(), 2);
     assert_eq!(rest[0].bytes, b"b1");
     // Only documents the user takes part in.
-    let ben = store.pull("ben", &[0; 16], (0, 0), 100).await.expect("pull");
+    let ben = store.pull(&UserId::from("ben"), &[0; 16], (0, 0), 100).await.expect("pull");
     assert_eq!(ben.len(), 1);
     // The pushing actor's own changes are left out.
-    assert!(store.pull("ana", &[1; 16], (0, 0), 100).await.expect("pull").is_empty());
-    let limited = store.pull("pat", &[0; 16], (0, 0), 3).await.expect("pull");
+    assert!(store.pull(&UserId::from("ana"), &[1; 16], (0, 0), 100).await.expect("pull").is_empty());
+    let limited = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 3).await.expect("pull");
     assert_eq!(limited.len(), 3);
 
     // Joining a document later makes its whole history visible after the current cursor.
@@ -216,7 +219,7 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
         .commit_documents(&[commit("s2", Some(1), &["b2"], &["ben", "pat"], &["ben", "pat", "ana"])])
         .await
         .expect("ana joins s2");
-    let joined = store.pull("ana", &[0; 16], cursor, 100).await.expect("pull");
+    let joined = store.pull(&UserId::from("ana"), &[0; 16], cursor, 100).await.expect("pull");
     let names: Vec<&[u8]> = joined.iter().map(|c| c.bytes.as_slice()).collect();
     assert_eq!(names, [b"b1".as_slice(), b"b2"]);
     // Whoever took part once keeps receiving the session: the participants only grow.
@@ -225,9 +228,9 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
         .await
         .expect("ana is removed from the roster");
     let after = (joined[1].visible, joined[1].seq);
-    let later = store.pull("ana", &[0; 16], after, 100).await.expect("pull");
+    let later = store.pull(&UserId::from("ana"), &[0; 16], after, 100).await.expect("pull");
     assert_eq!(later.iter().map(|c| c.bytes.as_slice()).collect::<Vec<_>>(), [b"b3".as_slice()]);
-    assert_eq!(store.participants("s2").await.expect("participants"), vec!["ana", "ben", "pat"]);
+    assert_eq!(store.participants(&DocId::from("s2")).await.expect("participants"), vec!["ana", "ben", "pat"]);
 }
 
 /// The store: concurrent commits get distinct sequences.
@@ -245,7 +248,7 @@ pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     for task in tasks {
         assert!(task.await.expect("task"));
     }
-    let pulled = store.pull("pat", &[0; 16], (0, 0), 1000).await.expect("pull");
+    let pulled = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 1000).await.expect("pull");
     assert_eq!(pulled.len(), 40);
     let mut seqs: Vec<i64> = pulled.iter().map(|c| c.seq).collect();
     seqs.dedup();

@@ -11,6 +11,7 @@
 mod backend_tests;
 #[cfg(any(test, feature = "testing"))]
 pub mod conformance;
+mod ids;
 mod records;
 mod sql;
 #[cfg(any(test, feature = "testing"))]
@@ -20,6 +21,7 @@ use std::future::Future;
 
 use rsc_protocol::ClaimStatus;
 
+pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use records::{
     AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, NewChange, ProfileRecord, PulledChange,
     RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
@@ -76,7 +78,7 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// The account with this (lower-cased) email.
     fn user_by_email(&self, email: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
     /// The account with this id.
-    fn user_by_id(&self, id: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    fn user_by_id(&self, id: &UserId) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
 
     /// Registers a device with the hash of its token; [`StoreError::Conflict`] when the actor
     /// id or token is already bound.
@@ -91,16 +93,16 @@ pub trait Store: Clone + Send + Sync + 'static {
         token_hash: &[u8],
     ) -> impl Future<Output = Result<Option<(DeviceRecord, UserRecord)>, StoreError>> + Send;
     /// All of a user's devices, oldest first.
-    fn devices_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<DeviceRecord>, StoreError>> + Send;
+    fn devices_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<DeviceRecord>, StoreError>> + Send;
     /// Revokes one of the user's devices; `false` when there is no such unrevoked device.
     fn revoke_device(
         &self,
-        user_id: &str,
-        device_id: &str,
+        user_id: &UserId,
+        device_id: &DeviceId,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Public keys of the user's unrevoked devices.
-    fn active_keys(&self, user_id: &str) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
+    fn active_keys(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
 
     /// Reserves one sign-in attempt, named `attempt`, against each `(key, limit)` (`account:…`,
     /// `address:…`), unless a key already has `limit` attempts since `since_ms`. Atomic: parallel
@@ -118,10 +120,12 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn login_failures_since(&self, key: &str, since_ms: i64) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
     /// A document's saved bytes and version.
-    fn document(&self, doc_id: &str) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send;
+    fn document(&self, doc_id: &DocId) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send;
     /// Every ledger entry about a session.
-    fn attestations(&self, session_id: &str)
-    -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
+    fn attestations(
+        &self,
+        session_id: &DocId,
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
     /// Writes document updates in one transaction: each document (if its version is still
     /// `expected_version`), its new changes, participants, projection and new ledger entries.
     /// `Ok(false)` when another write got to any of them first; nothing was written then.
@@ -130,30 +134,36 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// order, leaving out those authored by `exclude_actor`.
     fn pull(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         exclude_actor: &[u8],
         after: (i64, i64),
         limit: i64,
     ) -> impl Future<Output = Result<Vec<PulledChange>, StoreError>> + Send;
 
     /// A session's projection row.
-    fn session_row(&self, session_id: &str) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
+    fn session_row(&self, session_id: &DocId) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
     /// A session's attendance rows, by attendee.
-    fn attendance_rows(&self, session_id: &str) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
+    fn attendance_rows(
+        &self,
+        session_id: &DocId,
+    ) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
     /// The users who take part in a document.
-    fn participants(&self, doc_id: &str) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    fn participants(&self, doc_id: &DocId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 
     /// Every session the user attends, with their attendance.
-    fn attendance_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
+    fn attendance_of(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
     /// Attendances waiting for this provider: pending or changed since confirmed, not withdrawn.
     fn awaiting_provider(
         &self,
-        provider_id: &str,
+        provider_id: &UserId,
     ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
     /// Every valid ledger entry about this attendee.
     fn valid_attestations_for(
         &self,
-        attendee_id: &str,
+        attendee_id: &UserId,
     ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
 
     /// Inserts new records and new versions of changed ones (with history), in one
@@ -169,21 +179,24 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Current records, by number.
     fn registry_records(&self) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send;
     /// Current records linked to the account by an approved claim.
-    fn approved_records(&self, user_id: &str) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send;
+    fn approved_records(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send;
 
     /// Files a claim.
     fn create_claim(&self, claim: &ClaimRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Claims, optionally only one account's or only those with a status.
     fn claims(
         &self,
-        user_id: Option<&str>,
+        user_id: Option<&UserId>,
         status: Option<ClaimStatus>,
     ) -> impl Future<Output = Result<Vec<ClaimRecord>, StoreError>> + Send;
     /// Decides a pending claim; `false` when it is not pending (or does not exist);
     /// [`StoreError::Conflict`] when approving a record another account holds.
     fn decide_claim(
         &self,
-        id: &str,
+        id: &ClaimId,
         status: ClaimStatus,
         by: &str,
         note: &str,
@@ -191,7 +204,7 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// The account's profile.
-    fn profile(&self, user_id: &str) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send;
+    fn profile(&self, user_id: &UserId) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send;
     /// Writes the account's profile.
     fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
 

@@ -15,9 +15,9 @@ use super::records::{
     AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
 };
 use super::{
-    AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, ProfileRecord, PulledChange,
-    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts,
-    UserRecord,
+    AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, DeviceId, DeviceRecord, DocCommit, DocId, ProfileRecord,
+    PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc,
+    UpsertCounts, UserId, UserRecord,
 };
 
 /// The production backend.
@@ -261,9 +261,9 @@ macro_rules! impl_store {
                 row.map(UserRecord::try_from).transpose()
             }
 
-            async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+            async fn user_by_id(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
                 let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-                let row: Option<UserRow> = sqlx::query_as(sql).bind(id).fetch_optional(self.read_pool()).await?;
+                let row: Option<UserRow> = sqlx::query_as(sql).bind(id.as_str()).fetch_optional(self.read_pool()).await?;
                 row.map(UserRecord::try_from).transpose()
             }
 
@@ -297,30 +297,30 @@ macro_rules! impl_store {
                 let device: Option<DeviceRecord> =
                     sqlx::query_as(sql).bind(token_hash).fetch_optional(self.read_pool()).await?;
                 let Some(device) = device else { return Ok(None) };
-                Ok(self.user_by_id(&device.user_id).await?.map(|user| (device, user)))
+                Ok(self.user_by_id(&UserId::from(&device.user_id)).await?.map(|user| (device, user)))
             }
 
-            async fn devices_of(&self, user_id: &str) -> Result<Vec<DeviceRecord>, StoreError> {
+            async fn devices_of(&self, user_id: &UserId) -> Result<Vec<DeviceRecord>, StoreError> {
                 let sql = concat!("SELECT ", device_columns!(), " FROM devices WHERE user_id = $1 ORDER BY created_at_ms, id");
-                Ok(sqlx::query_as(sql).bind(user_id).fetch_all(self.read_pool()).await?)
+                Ok(sqlx::query_as(sql).bind(user_id.as_str()).fetch_all(self.read_pool()).await?)
             }
 
-            async fn revoke_device(&self, user_id: &str, device_id: &str, at_ms: i64) -> Result<bool, StoreError> {
+            async fn revoke_device(&self, user_id: &UserId, device_id: &DeviceId, at_ms: i64) -> Result<bool, StoreError> {
                 let done = sqlx::query(
                     "UPDATE devices SET revoked_at_ms = $3 WHERE id = $1 AND user_id = $2 AND revoked_at_ms IS NULL",
                 )
-                .bind(device_id)
-                .bind(user_id)
+                .bind(device_id.as_str())
+                .bind(user_id.as_str())
                 .bind(at_ms)
                 .execute(self.write_pool())
                 .await?;
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn active_keys(&self, user_id: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+            async fn active_keys(&self, user_id: &UserId) -> Result<Vec<Vec<u8>>, StoreError> {
                 let rows: Vec<(Vec<u8>,)> =
                     sqlx::query_as("SELECT public_key FROM devices WHERE user_id = $1 AND revoked_at_ms IS NULL")
-                        .bind(user_id)
+                        .bind(user_id.as_str())
                         .fetch_all(self.read_pool())
                         .await?;
                 Ok(rows.into_iter().map(|(key,)| key).collect())
@@ -390,17 +390,17 @@ macro_rules! impl_store {
                 Ok(count)
             }
 
-            async fn document(&self, doc_id: &str) -> Result<Option<StoredDoc>, StoreError> {
+            async fn document(&self, doc_id: &DocId) -> Result<Option<StoredDoc>, StoreError> {
                 Ok(sqlx::query_as("SELECT bytes, version, expanded_bytes FROM documents WHERE id = $1")
-                    .bind(doc_id)
+                    .bind(doc_id.as_str())
                     .fetch_optional(self.read_pool())
                     .await?)
             }
 
-            async fn attestations(&self, session_id: &str) -> Result<Vec<AttestationRecord>, StoreError> {
+            async fn attestations(&self, session_id: &DocId) -> Result<Vec<AttestationRecord>, StoreError> {
                 let rows: Vec<AttestationRow> =
                     sqlx::query_as(concat!(attestation_select!(), " WHERE session_id = $1 ORDER BY signed_at_ms, id"))
-                        .bind(session_id)
+                        .bind(session_id.as_str())
                         .fetch_all(self.read_pool())
                         .await?;
                 rows.into_iter().map(AttestationRecord::try_from).collect()
@@ -562,13 +562,13 @@ macro_rules! impl_store {
 
             async fn pull(
                 &self,
-                user_id: &str,
+                user_id: &UserId,
                 exclude_actor: &[u8],
                 after: (i64, i64),
                 limit: i64,
             ) -> Result<Vec<PulledChange>, StoreError> {
                 Ok(sqlx::query_as(PULL)
-                    .bind(user_id)
+                    .bind(user_id.as_str())
                     .bind(exclude_actor)
                     .bind(after.0)
                     .bind(after.1)
@@ -577,51 +577,51 @@ macro_rules! impl_store {
                     .await?)
             }
 
-            async fn session_row(&self, session_id: &str) -> Result<Option<SessionRow>, StoreError> {
+            async fn session_row(&self, session_id: &DocId) -> Result<Option<SessionRow>, StoreError> {
                 let row: Option<SessionRowRaw> = sqlx::query_as(
                     "SELECT id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems \
                      FROM sessions WHERE id = $1",
                 )
-                .bind(session_id)
+                .bind(session_id.as_str())
                 .fetch_optional(self.read_pool())
                 .await?;
                 row.map(SessionRow::try_from).transpose()
             }
 
-            async fn attendance_rows(&self, session_id: &str) -> Result<Vec<AttendanceRow>, StoreError> {
+            async fn attendance_rows(&self, session_id: &DocId) -> Result<Vec<AttendanceRow>, StoreError> {
                 let rows: Vec<AttendanceRowRaw> = sqlx::query_as(
                     "SELECT session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id \
                      FROM attendance WHERE session_id = $1 ORDER BY attendee_id",
                 )
-                .bind(session_id)
+                .bind(session_id.as_str())
                 .fetch_all(self.read_pool())
                 .await?;
                 rows.into_iter().map(AttendanceRow::try_from).collect()
             }
 
-            async fn participants(&self, doc_id: &str) -> Result<Vec<String>, StoreError> {
+            async fn participants(&self, doc_id: &DocId) -> Result<Vec<String>, StoreError> {
                 let rows: Vec<(String,)> =
                     sqlx::query_as("SELECT user_id FROM participants WHERE doc_id = $1 ORDER BY user_id")
-                        .bind(doc_id)
+                        .bind(doc_id.as_str())
                         .fetch_all(self.read_pool())
                         .await?;
                 Ok(rows.into_iter().map(|(u,)| u).collect())
             }
 
-            async fn attendance_of(&self, user_id: &str) -> Result<Vec<SessionAttendance>, StoreError> {
+            async fn attendance_of(&self, user_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
                 let rows: Vec<SessionAttendanceRaw> = sqlx::query_as(concat!(
                     "SELECT ",
                     session_attendance_columns!(),
                     " FROM attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN users u ON u.id = a.attendee_id \
                      WHERE a.attendee_id = $1 ORDER BY s.date, s.id"
                 ))
-                .bind(user_id)
+                .bind(user_id.as_str())
                 .fetch_all(self.read_pool())
                 .await?;
                 rows.into_iter().map(SessionAttendance::try_from).collect()
             }
 
-            async fn awaiting_provider(&self, provider_id: &str) -> Result<Vec<SessionAttendance>, StoreError> {
+            async fn awaiting_provider(&self, provider_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
                 let rows: Vec<SessionAttendanceRaw> = sqlx::query_as(concat!(
                     "SELECT ",
                     session_attendance_columns!(),
@@ -629,7 +629,7 @@ macro_rules! impl_store {
                      WHERE s.provider_id = $1 AND s.withdrawn = FALSE AND a.status IN ($2, $3) \
                      ORDER BY s.date, s.id, a.attendee_id"
                 ))
-                .bind(provider_id)
+                .bind(provider_id.as_str())
                 .bind(AttendanceState::Pending.as_str())
                 .bind(AttendanceState::ChangedSinceConfirmed.as_str())
                 .fetch_all(self.read_pool())
@@ -637,10 +637,10 @@ macro_rules! impl_store {
                 rows.into_iter().map(SessionAttendance::try_from).collect()
             }
 
-            async fn valid_attestations_for(&self, attendee_id: &str) -> Result<Vec<AttestationRecord>, StoreError> {
+            async fn valid_attestations_for(&self, attendee_id: &UserId) -> Result<Vec<AttestationRecord>, StoreError> {
                 let rows: Vec<AttestationRow> =
                     sqlx::query_as(concat!(attestation_select!(), " WHERE attendee_id = $1 AND valid = TRUE ORDER BY signed_at_ms, id"))
-                        .bind(attendee_id)
+                        .bind(attendee_id.as_str())
                         .fetch_all(self.read_pool())
                         .await?;
                 rows.into_iter().map(AttestationRecord::try_from).collect()
@@ -730,14 +730,14 @@ macro_rules! impl_store {
                 rows.into_iter().map(RegistryRecord::try_from).collect()
             }
 
-            async fn approved_records(&self, user_id: &str) -> Result<Vec<RegistryRecord>, StoreError> {
+            async fn approved_records(&self, user_id: &UserId) -> Result<Vec<RegistryRecord>, StoreError> {
                 let rows: Vec<RegistryRow> = sqlx::query_as(
                     "SELECT r.number, r.holder_name, r.holder_email, r.credential, r.association, r.earned_on, r.valid_through, \
                      r.revoked_on, r.version, r.changed_at_ms, r.changed_by, r.source \
                      FROM registry_records r JOIN registry_claims c ON c.number = r.number \
                      WHERE c.user_id = $1 AND c.status = $2 ORDER BY r.number",
                 )
-                .bind(user_id)
+                .bind(user_id.as_str())
                 .bind(ClaimStatus::Approved.as_str())
                 .fetch_all(self.read_pool())
                 .await?;
@@ -759,25 +759,25 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn claims(&self, user_id: Option<&str>, status: Option<ClaimStatus>) -> Result<Vec<ClaimRecord>, StoreError> {
+            async fn claims(&self, user_id: Option<&UserId>, status: Option<ClaimStatus>) -> Result<Vec<ClaimRecord>, StoreError> {
                 let rows: Vec<ClaimRow> = sqlx::query_as(concat!(
                     "SELECT ",
                     claim_columns!(),
                     " FROM registry_claims WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR status = $2) ORDER BY created_at_ms, id"
                 ))
-                .bind(user_id)
+                .bind(user_id.map(UserId::as_str))
                 .bind(status.map(ClaimStatus::as_str))
                 .fetch_all(self.read_pool())
                 .await?;
                 rows.into_iter().map(ClaimRecord::try_from).collect()
             }
 
-            async fn decide_claim(&self, id: &str, status: ClaimStatus, by: &str, note: &str, at_ms: i64) -> Result<bool, StoreError> {
+            async fn decide_claim(&self, id: &ClaimId, status: ClaimStatus, by: &str, note: &str, at_ms: i64) -> Result<bool, StoreError> {
                 let done = sqlx::query(
                     "UPDATE registry_claims SET status = $2, decided_by = $3, note = $4, decided_at_ms = $5 \
                      WHERE id = $1 AND status = $6",
                 )
-                .bind(id)
+                .bind(id.as_str())
                 .bind(status.as_str())
                 .bind(by)
                 .bind(note)
@@ -789,9 +789,9 @@ macro_rules! impl_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn profile(&self, user_id: &str) -> Result<Option<ProfileRecord>, StoreError> {
+            async fn profile(&self, user_id: &UserId) -> Result<Option<ProfileRecord>, StoreError> {
                 let row: Option<ProfileRow> = sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose FROM profiles WHERE user_id = $1")
-                    .bind(user_id)
+                    .bind(user_id.as_str())
                     .fetch_optional(self.read_pool())
                     .await?;
                 row.map(ProfileRecord::try_from).transpose()

@@ -5,9 +5,9 @@
 use std::future::Future;
 
 use crate::{
-    AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, PgStore, ProfileRecord, PulledChange,
-    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store, StoreError, StoredDoc,
-    UpsertCounts, UserRecord,
+    AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, DeviceId, DeviceRecord, DocCommit, DocId, PgStore,
+    ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store,
+    StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
 };
 use rsc_protocol::ClaimStatus;
 
@@ -146,7 +146,7 @@ impl<S: Store> Store for Gated<S> {
         self.inner.user_by_email(email)
     }
 
-    fn user_by_id(&self, id: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
+    fn user_by_id(&self, id: &UserId) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
         self.inner.user_by_id(id)
     }
 
@@ -165,20 +165,20 @@ impl<S: Store> Store for Gated<S> {
         self.inner.device_by_token_hash(token_hash)
     }
 
-    fn devices_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<DeviceRecord>, StoreError>> + Send {
+    fn devices_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<DeviceRecord>, StoreError>> + Send {
         self.inner.devices_of(user_id)
     }
 
     fn revoke_device(
         &self,
-        user_id: &str,
-        device_id: &str,
+        user_id: &UserId,
+        device_id: &DeviceId,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         self.inner.revoke_device(user_id, device_id, at_ms)
     }
 
-    fn active_keys(&self, user_id: &str) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send {
+    fn active_keys(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send {
         self.inner.active_keys(user_id)
     }
 
@@ -200,13 +200,13 @@ impl<S: Store> Store for Gated<S> {
         self.inner.login_failures_since(key, since_ms)
     }
 
-    fn document(&self, doc_id: &str) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send {
+    fn document(&self, doc_id: &DocId) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send {
         self.inner.document(doc_id)
     }
 
     fn attestations(
         &self,
-        session_id: &str,
+        session_id: &DocId,
     ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
         self.inner.attestations(session_id)
     }
@@ -224,7 +224,7 @@ impl<S: Store> Store for Gated<S> {
 
     fn pull(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         exclude_actor: &[u8],
         after: (i64, i64),
         limit: i64,
@@ -232,32 +232,38 @@ impl<S: Store> Store for Gated<S> {
         self.inner.pull(user_id, exclude_actor, after, limit)
     }
 
-    fn session_row(&self, session_id: &str) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send {
+    fn session_row(&self, session_id: &DocId) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send {
         self.inner.session_row(session_id)
     }
 
-    fn attendance_rows(&self, session_id: &str) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send {
+    fn attendance_rows(
+        &self,
+        session_id: &DocId,
+    ) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send {
         self.inner.attendance_rows(session_id)
     }
 
-    fn participants(&self, doc_id: &str) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+    fn participants(&self, doc_id: &DocId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         self.inner.participants(doc_id)
     }
 
-    fn attendance_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send {
+    fn attendance_of(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send {
         self.inner.attendance_of(user_id)
     }
 
     fn awaiting_provider(
         &self,
-        provider_id: &str,
+        provider_id: &UserId,
     ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send {
         self.inner.awaiting_provider(provider_id)
     }
 
     fn valid_attestations_for(
         &self,
-        attendee_id: &str,
+        attendee_id: &UserId,
     ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
         self.inner.valid_attestations_for(attendee_id)
     }
@@ -281,7 +287,10 @@ impl<S: Store> Store for Gated<S> {
         self.inner.registry_records()
     }
 
-    fn approved_records(&self, user_id: &str) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send {
+    fn approved_records(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send {
         self.inner.approved_records(user_id)
     }
 
@@ -291,7 +300,7 @@ impl<S: Store> Store for Gated<S> {
 
     fn claims(
         &self,
-        user_id: Option<&str>,
+        user_id: Option<&UserId>,
         status: Option<ClaimStatus>,
     ) -> impl Future<Output = Result<Vec<ClaimRecord>, StoreError>> + Send {
         self.inner.claims(user_id, status)
@@ -299,7 +308,7 @@ impl<S: Store> Store for Gated<S> {
 
     fn decide_claim(
         &self,
-        id: &str,
+        id: &ClaimId,
         status: ClaimStatus,
         by: &str,
         note: &str,
@@ -308,7 +317,7 @@ impl<S: Store> Store for Gated<S> {
         self.inner.decide_claim(id, status, by, note, at_ms)
     }
 
-    fn profile(&self, user_id: &str) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send {
+    fn profile(&self, user_id: &UserId) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send {
         self.inner.profile(user_id)
     }
 

@@ -13,6 +13,7 @@ use rsc_protocol::{
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{self, AuthDevice};
+use crate::store::{DeviceId, UserId};
 use crate::store::{DeviceRecord, Store};
 
 /// `POST /v1/accounts`: a new member account. An email that already has one gets the same
@@ -108,7 +109,7 @@ pub async fn devices<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Vec<DeviceView>>, AppError> {
-    let devices = state.store.devices_of(&device.user.id).await?;
+    let devices = state.store.devices_of(&UserId::from(&device.user.id)).await?;
     Ok(Json(
         devices
             .into_iter()
@@ -133,7 +134,7 @@ pub async fn revoke_device<S: Store>(
     device: AuthDevice,
     Path(device_id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    if state.store.revoke_device(&device.user.id, &device_id, auth::now_ms()).await? {
+    if state.store.revoke_device(&UserId::from(&device.user.id), &DeviceId::from(&device_id), auth::now_ms()).await? {
         tracing::info!(device_id = %device_id, "device revoked");
         Ok(StatusCode::NO_CONTENT)
     } else {

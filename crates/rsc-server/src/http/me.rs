@@ -13,6 +13,7 @@ use rsc_rules::Purpose;
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
+use crate::store::UserId;
 use crate::store::{ClaimRecord, ProfileRecord, Store};
 use crate::verified;
 use rsc_protocol::{Claim, ClaimStatus, EvaluationQuery, NewClaim, PendingConfirmation, Profile};
@@ -23,7 +24,7 @@ pub async fn get_profile<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Profile>, AppError> {
-    let p = state.store.profile(&device.user.id).await?.unwrap_or_default();
+    let p = state.store.profile(&UserId::from(&device.user.id)).await?.unwrap_or_default();
     Ok(Json(Profile {
         masters_conferred_on: p.masters_conferred_on.map(|d| d.to_string()),
         rulebook: p.rulebook,
@@ -90,7 +91,7 @@ pub async fn create_claim<S: Store>(
     if state.store.registry_record(number).await?.is_none() {
         return Err(AppError::NotFound(format!("the registry has no endorsement number `{number}`")));
     }
-    let existing = state.store.claims(Some(&device.user.id), None).await?;
+    let existing = state.store.claims(Some(&UserId::from(&device.user.id)), None).await?;
     if existing.iter().any(|c| c.number == number && c.status != ClaimStatus::Rejected) {
         return Err(AppError::Conflict(format!("you already claimed `{number}`")));
     }
@@ -115,7 +116,7 @@ pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Vec<Claim>>, AppError> {
-    Ok(Json(state.store.claims(Some(&device.user.id), None).await?))
+    Ok(Json(state.store.claims(Some(&UserId::from(&device.user.id)), None).await?))
 }
 
 /// `GET /v1/me/evaluation`: the contract's evaluation of the applicant's verified hours.
@@ -157,7 +158,7 @@ pub async fn pending<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Vec<PendingConfirmation>>, AppError> {
-    let rows = state.store.awaiting_provider(&device.user.id).await?;
+    let rows = state.store.awaiting_provider(&UserId::from(&device.user.id)).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(PendingConfirmation {

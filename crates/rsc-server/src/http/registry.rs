@@ -17,6 +17,7 @@ use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
 use crate::registry::{parse_csv, review_claim};
+use crate::store::{ClaimId, UserId};
 use crate::store::{RegistryRecord, Store, UserRecord};
 
 fn require_admin(device: &AuthDevice) -> Result<(), AppError> {
@@ -180,7 +181,7 @@ pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> 
         for id in std::iter::once(&claim.user_id).chain(holder_id.as_ref()) {
             if !users.contains_key(id) {
                 let user = store
-                    .user_by_id(id)
+                    .user_by_id(&UserId::from(id))
                     .await?
                     .ok_or_else(|| AppError::internal(format!("claim {} names a missing account", claim.id)))?;
                 users.insert(id.clone(), user);
@@ -241,10 +242,13 @@ pub async fn decide_claim<S: Store>(
     }
     let status = if approve { ClaimStatus::Approved } else { ClaimStatus::Rejected };
     let now = now_ms();
-    let decided = store.decide_claim(id, status, by, &decision.note, now).await.map_err(|e| match e {
-        crate::store::StoreError::Conflict(_) => AppError::Conflict("another account already holds this record".into()),
-        other => other.into(),
-    })?;
+    let decided =
+        store.decide_claim(&ClaimId::from(id), status, by, &decision.note, now).await.map_err(|e| match e {
+            crate::store::StoreError::Conflict(_) => {
+                AppError::Conflict("another account already holds this record".into())
+            }
+            other => other.into(),
+        })?;
     if !decided {
         return Err(not_pending());
     }

@@ -6,7 +6,7 @@ use rsc_doc::{SessionDoc, SessionEdit};
 use rsc_model::{Minutes, SessionFormat, SessionKind};
 use rsc_protocol::{Bytes, DocPush, RefusalCode, SyncRequest, SyncResponse};
 use rsc_server::RunningServer;
-use rsc_server::store::Store;
+use rsc_server::store::{DocId, Store};
 
 use crate::support::{Api, Device, signed_at};
 
@@ -94,7 +94,7 @@ async fn three_devices_edit_offline_and_converge_in_every_order<S: Store>(store:
         assert_eq!(statement.content.minutes_attended, Some(m(80)));
 
         // And the server's projection counts it, in the same transaction as the document.
-        let rows = store.attendance_rows(&doc).await.expect("rows");
+        let rows = store.attendance_rows(&DocId::from(&doc)).await.expect("rows");
         let ana_row = rows.iter().find(|r| r.attendee_id == ana_id.as_str()).expect("ana");
         assert_eq!((ana_row.status.as_str(), ana_row.confirmed_minutes), ("confirmed", Some(80)), "order {order:?}");
         let ben_row = rows.iter().find(|r| r.attendee_id == ben_id.as_str()).expect("ben");
@@ -120,9 +120,12 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
     let responses = devices[0].sync().await;
     assert_eq!(responses[0].refused.len(), 1, "only the provider states about attendance: {responses:?}");
     assert_eq!(responses[0].refused[0].code, RefusalCode::NotAllowed);
-    assert!(store.attestations(&doc).await.expect("ledger").is_empty());
+    assert!(store.attestations(&DocId::from(&doc)).await.expect("ledger").is_empty());
     devices[0].sync().await;
-    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, rsc_server::store::AttendanceState::Pending);
+    assert_eq!(
+        store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0].status,
+        rsc_server::store::AttendanceState::Pending
+    );
 
     // The provider signs with a key that is not registered to any of her devices.
     devices[1].sync().await;
@@ -131,10 +134,13 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
         d.confirm(&stray, &pat_id, &ana_id, m(60), signed_at(2)).expect("signs");
     });
     devices[1].sync().await;
-    let ledger = store.attestations(&doc).await.expect("ledger");
+    let ledger = store.attestations(&DocId::from(&doc)).await.expect("ledger");
     assert_eq!(ledger.iter().filter(|e| !e.valid).count(), 1);
     assert_eq!(ledger[0].invalid_reason.as_deref(), Some("the signing key is not a registered device of the provider"));
-    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].status, rsc_server::store::AttendanceState::Pending);
+    assert_eq!(
+        store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0].status,
+        rsc_server::store::AttendanceState::Pending
+    );
 
     // Signed on her registered device, it counts.
     let pat_key = rsc_doc::DeviceKey::from_secret_bytes(&devices[1].key.secret_bytes());
@@ -142,9 +148,9 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
         d.confirm(&pat_key, &pat_id, &ana_id, m(55), signed_at(3)).expect("signs");
     });
     devices[1].sync().await;
-    let row = &store.attendance_rows(&doc).await.expect("rows")[0];
+    let row = &store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0];
     assert_eq!((row.status.as_str(), row.confirmed_minutes), ("confirmed", Some(55)));
-    assert_eq!(store.attestations(&doc).await.expect("ledger").iter().filter(|e| e.valid).count(), 1);
+    assert_eq!(store.attestations(&DocId::from(&doc)).await.expect("ledger").iter().filter(|e| e.valid).count(), 1);
     server.stop().await.expect("stop");
 }
 
@@ -185,9 +191,9 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
         devices[0].doc(&doc).session().expect("session").attendee(&ana_id).expect("ana").statement.is_some(),
         "the refused deletion left the supervisee's copy"
     );
-    let row = &store.attendance_rows(&doc).await.expect("rows")[0];
+    let row = &store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0];
     assert_eq!(row.status, rsc_server::store::AttendanceState::Confirmed, "the ledger still holds the confirmation");
-    assert_eq!(store.attestations(&doc).await.expect("ledger").len(), 1);
+    assert_eq!(store.attestations(&DocId::from(&doc)).await.expect("ledger").len(), 1);
 
     // A later dispute by the same provider supersedes it.
     devices[1].sync().await;
@@ -196,10 +202,10 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
     });
     devices[1].sync().await;
     assert_eq!(
-        store.attendance_rows(&doc).await.expect("rows")[0].status,
+        store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0].status,
         rsc_server::store::AttendanceState::Disputed
     );
-    assert_eq!(store.attestations(&doc).await.expect("ledger").len(), 2);
+    assert_eq!(store.attestations(&DocId::from(&doc)).await.expect("ledger").len(), 2);
 
     // An edit after confirmation uncounts it until confirmed again.
     devices[0].sync().await;
@@ -207,13 +213,13 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
         d.confirm(&pat_key, &pat_id, &ana_id, m(45), signed_at(30)).expect("confirm");
     });
     devices[1].sync().await;
-    assert_eq!(store.attendance_rows(&doc).await.expect("rows")[0].confirmed_minutes, Some(45));
+    assert_eq!(store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0].confirmed_minutes, Some(45));
     devices[0].sync().await;
     devices[0].edit(&doc, |d, me| {
         d.edit(me, SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit")
     });
     devices[0].sync().await;
-    let row = &store.attendance_rows(&doc).await.expect("rows")[0];
+    let row = &store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0];
     assert_eq!((row.status.as_str(), row.confirmed_minutes), ("changed_since_confirmed", None));
     server.stop().await.expect("stop");
 }
@@ -316,9 +322,11 @@ async fn bad_documents_are_refused_alone_and_the_rest_of_the_batch_lands<S: Stor
     );
     assert_eq!(response.accepted.len(), 1);
     assert_eq!((response.accepted[0].doc.as_str(), response.accepted[0].new_changes), (good.as_str(), 1));
-    let stored = SessionDoc::load(&store.document(&good).await.expect("read").expect("stored").bytes).expect("load");
+    let stored = SessionDoc::load(&store.document(&DocId::from(&good)).await.expect("read").expect("stored").bytes)
+        .expect("load");
     assert_eq!(stored.session().expect("session").fields.start_time, "09:15");
-    let stored = SessionDoc::load(&store.document(&broken).await.expect("read").expect("stored").bytes).expect("load");
+    let stored = SessionDoc::load(&store.document(&DocId::from(&broken)).await.expect("read").expect("stored").bytes)
+        .expect("load");
     assert_eq!(stored.session().expect("session").fields.minutes, m(90), "nothing of the refused push was stored");
     server.stop().await.expect("stop");
 }
@@ -378,7 +386,8 @@ async fn concurrent_pushes_to_one_document_both_land<S: Store>(store: S) {
         let (ra, rb) = tokio::join!(a.sync_once(None), b.sync_once(None));
         assert_eq!((ra.accepted.len(), rb.accepted.len()), (1, 1), "both land (round {round})");
     }
-    let stored = SessionDoc::load(&store.document(&doc).await.expect("read").expect("stored").bytes).expect("load");
+    let stored = SessionDoc::load(&store.document(&DocId::from(&doc)).await.expect("read").expect("stored").bytes)
+        .expect("load");
     let session = stored.session().expect("session");
     assert_eq!(session.attendee(&ana_id).expect("ana").minutes_attended, m(37));
     assert_eq!(session.attendee(&ben_id).expect("ben").minutes_attended, m(67));
@@ -414,7 +423,7 @@ async fn shutdown_finishes_in_flight_syncs<S: Store>(store: S) {
     assert_eq!(response.accepted.len(), 400);
     assert!(ana.unacked.is_empty());
     for doc in ana.docs.keys() {
-        assert!(store.document(doc).await.expect("read").is_some(), "acknowledged means stored");
+        assert!(store.document(&DocId::from(doc)).await.expect("read").is_some(), "acknowledged means stored");
     }
 }
 
