@@ -161,10 +161,9 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
 }
 
 async fn with_sqlite<F: AsyncFnOnce(SqliteStore)>(run: F) {
-    let dir = std::env::temp_dir().join(format!("rsc-bench-{}", uuid::Uuid::new_v4().simple()));
-    let store = SqliteStore::connect(&format!("sqlite://{}/rsc.db", dir.display())).await.expect("sqlite");
+    let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
+    let store = SqliteStore::connect(&format!("sqlite://{}/rsc.db", dir.path().display())).await.expect("sqlite");
     run(store).await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::main]

@@ -122,8 +122,8 @@ fn malformed_json_unknown_rulebook_and_undefined_purpose_exit_2() {
 
 #[test]
 fn rulebook_show_output_loads_back_as_a_rulebook_file() {
-    let dir = std::env::temp_dir().join(format!("rsc-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let temp = tempfile::Builder::new().prefix("rsc-cli-test-").tempdir().expect("temp dir");
+    let dir = temp.path();
     let dossier = example().to_string();
     for id in ["nmaimh", "orimha", "ct-aimh"] {
         let shown = rsc(&["rulebook", "show", id], None);
@@ -153,7 +153,6 @@ fn rulebook_show_output_loads_back_as_a_rulebook_file() {
         "application.accepted_credentials",
     );
     assert_invalid(&rsc(&["rulebook", "show", "mi-aimh"], None), "mi-aimh");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
