@@ -107,6 +107,16 @@ pub enum RefusalCode {
 }
 
 impl RefusalCode {
+    /// Every code, for documentation and for tests that must cover them all.
+    pub const ALL: [RefusalCode; 7] = [
+        RefusalCode::NotParticipant,
+        RefusalCode::ForeignActor,
+        RefusalCode::Undecodable,
+        RefusalCode::InvalidSession,
+        RefusalCode::MissingDependencies,
+        RefusalCode::DocumentTooLarge,
+        RefusalCode::NotAllowed,
+    ];
     /// The code's name in JSON (`not_participant`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -153,16 +163,18 @@ mod tests {
 
     #[test]
     fn refusal_codes_read_as_in_json() {
-        for code in [
-            RefusalCode::NotParticipant,
-            RefusalCode::ForeignActor,
-            RefusalCode::Undecodable,
-            RefusalCode::InvalidSession,
-            RefusalCode::MissingDependencies,
-            RefusalCode::DocumentTooLarge,
-            RefusalCode::NotAllowed,
-        ] {
+        for code in RefusalCode::ALL {
             assert_eq!(serde_json::to_value(code).expect("json"), code.as_str());
+            // A new variant breaks this match, as a reminder to add it to ALL as well.
+            match code {
+                RefusalCode::NotParticipant
+                | RefusalCode::ForeignActor
+                | RefusalCode::Undecodable
+                | RefusalCode::InvalidSession
+                | RefusalCode::MissingDependencies
+                | RefusalCode::DocumentTooLarge
+                | RefusalCode::NotAllowed => {}
+            }
         }
     }
 
