@@ -688,10 +688,10 @@ fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     for row in rows {
         table.add_row(row);
     }
-    for (i, name) in header.iter().enumerate() {
-        if matches!(*name, "MIN" | "MINUTES")
-            && let Some(column) = table.column_mut(i)
-        {
+    for (column, name) in table.column_iter_mut().zip(header) {
+        // Flush left, two spaces between columns.
+        column.set_padding((0, 2));
+        if matches!(*name, "MIN" | "MINUTES") {
             column.set_cell_alignment(comfy_table::CellAlignment::Right);
         }
     }
@@ -728,5 +728,6 @@ mod table_tests {
         let end = |line: &str, text: &str| column(line, text).map(|start| start + text.chars().count());
         assert_eq!(end(lines[1], " 60"), end(lines[2], "120"), "{out}");
         assert!(out.lines().all(|l| !l.ends_with(' ')), "no trailing spaces: {out:?}");
+        assert!(out.lines().all(|l| !l.starts_with(' ')), "flush left: {out:?}");
     }
 }
