@@ -3,16 +3,16 @@
 
 use rsc_client::{AttendanceStatus, ClientError, Logbook, SessionEdit, SessionFilter, SessionFormat};
 
-use crate::support::{TestServer, date, id, minutes, person, session, temp_dir};
+use crate::support::{TestServer, date, id, minutes, person, session};
 
 #[test]
 fn logs_edits_withdraws_and_filters_offline_and_keeps_it_all_on_reopen() {
-    let server = TestServer::start();
+    let mut server = TestServer::start();
     let (ana, ana_account) = person(&server, "ana");
     let (_, pat_account) = person(&server, "pat");
     let (_, quinn_account) = person(&server, "quinn");
     let (me, pat, quinn) = (id(&ana_account), id(&pat_account), id(&quinn_account));
-    drop(server); // everything below works with the server gone
+    server.stop(); // everything below works with the server gone
 
     let first = ana.log_session(session(&pat, "2025-01-10", 60, &[])).expect("log");
     assert_eq!(first.attendees.len(), 1, "logging with no attendees means the user alone");
@@ -101,7 +101,7 @@ fn bad_input_names_the_field_and_changes_nothing() {
     assert_eq!(ana.status().expect("status"), before, "failed operations change nothing");
 
     assert_eq!(field(Logbook::open("").err().expect("no folder")), "dir");
-    let signed_out = Logbook::open(temp_dir("nobody")).expect("open");
+    let signed_out = Logbook::open(server.temp_dir("nobody")).expect("open");
     assert!(matches!(signed_out.log_session(session(&pat, "2025-01-10", 60, &[])), Err(ClientError::Unauthorized(_))));
     assert_eq!(field(signed_out.sign_in("not a url", "a@example.org", "x", "phone").expect_err("url")), "server");
 }

@@ -12,13 +12,6 @@ use rsc_server::store::SqliteStore;
 
 pub const PASSWORD: &str = "a long enough password";
 
-/// A fresh temporary folder.
-pub fn temp_dir(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rsc-client-{what}-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
 /// An HTTP client for the tests' own calls (staff actions). reqwest is built with rustls and no
 /// built-in crypto provider, so the one the device core uses is installed first.
 pub fn http_client() -> reqwest::blocking::Client {
@@ -28,6 +21,8 @@ pub fn http_client() -> reqwest::blocking::Client {
 
 /// A server that can be stopped and started again at the same address.
 pub struct TestServer {
+    /// Holds the server's database and every device folder of the test; removed when the server is.
+    root: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
     store: SqliteStore,
     server: Option<RunningServer>,
@@ -39,13 +34,18 @@ impl TestServer {
     pub fn start() -> TestServer {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let dir = temp_dir("server");
+        let root = tempfile::Builder::new().prefix("rsc-client-").tempdir().expect("temp dir");
         let store = runtime
-            .block_on(SqliteStore::connect(&format!("sqlite://{}/rsc.db", dir.display())))
+            .block_on(SqliteStore::connect(&format!("sqlite://{}/rsc.db", root.path().display())))
             .expect("server store");
         let server = runtime.block_on(RunningServer::start(store.clone())).expect("server");
         let addr = server.addr;
-        TestServer { runtime, store, server: Some(server), addr, admin_token: None }
+        TestServer { root, runtime, store, server: Some(server), addr, admin_token: None }
+    }
+
+    /// A fresh folder for one device (or file) of the test, removed with the server.
+    pub fn temp_dir(&self, what: &str) -> PathBuf {
+        tempfile::Builder::new().prefix(&format!("{what}-")).tempdir_in(self.root.path()).expect("temp dir").keep()
     }
 
     pub fn url(&self) -> String {
@@ -169,7 +169,7 @@ impl Drop for TestServer {
 
 /// `name@example.org` signed up on a new device.
 pub fn person(server: &TestServer, name: &str) -> (Logbook, Account) {
-    let logbook = Logbook::open(temp_dir(name)).expect("open");
+    let logbook = Logbook::open(server.temp_dir(name)).expect("open");
     let account = logbook
         .sign_up(&server.url(), &format!("{name}@example.org"), PASSWORD, name, &format!("{name}'s phone"))
         .expect("sign up");
@@ -178,7 +178,7 @@ pub fn person(server: &TestServer, name: &str) -> (Logbook, Account) {
 
 /// A second device of an existing account.
 pub fn second_device(server: &TestServer, name: &str) -> Logbook {
-    let logbook = Logbook::open(temp_dir(name)).expect("open");
+    let logbook = Logbook::open(server.temp_dir(name)).expect("open");
     logbook
         .sign_in(&server.url(), &format!("{name}@example.org"), PASSWORD, &format!("{name}'s tablet"))
         .expect("sign in");

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use rsc_client::{ClientError, Logbook, SyncOptions};
 
-use crate::support::{PASSWORD, TestServer, person, session, temp_dir};
+use crate::support::{PASSWORD, TestServer, person, session};
 
 const URL_VAR: &str = "RSC_TLS_TEST_URL";
 const PROVIDER_VAR: &str = "RSC_TLS_TEST_PROVIDER";
@@ -19,7 +19,8 @@ const PROVIDER_VAR: &str = "RSC_TLS_TEST_PROVIDER";
 #[ignore = "run by syncs_over_tls_and_refuses_an_unknown_authority"]
 fn tls_worker() {
     let (Ok(url), Ok(provider)) = (std::env::var(URL_VAR), std::env::var(PROVIDER_VAR)) else { return };
-    let logbook = Logbook::open(temp_dir("tls")).expect("open");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let logbook = Logbook::open(folder.path()).expect("open");
     logbook.sign_up(&url, "tess@example.org", PASSWORD, "Tess", "Tess's phone").expect("sign up over TLS");
     let provider = rsc_client::Id::new(provider, "provider").expect("id");
     logbook.log_session(session(&provider, "2025-03-04", 60, &[])).expect("log");
@@ -43,11 +44,11 @@ fn syncs_over_tls_and_refuses_an_unknown_authority() {
         .expect("certificate");
     let port = server.tls_front(server_cert.der().to_vec(), server_key.serialize_der());
     let url = format!("https://localhost:{port}");
-    let ca = temp_dir("ca").join("ca.pem");
+    let ca = server.temp_dir("ca").join("ca.pem");
     std::fs::write(&ca, authority.pem()).expect("write");
 
     // Without the authority: the certificate is refused, as a network failure to retry later.
-    let stranger = Logbook::open(temp_dir("stranger")).expect("open");
+    let stranger = Logbook::open(server.temp_dir("stranger")).expect("open");
     match stranger.sign_up(&url, "sam@example.org", PASSWORD, "Sam", "Sam's phone") {
         Err(ClientError::Network(message)) => assert!(message.contains("certificate"), "{message}"),
         other => panic!("expected a certificate failure, got {other:?}"),
@@ -72,7 +73,7 @@ fn syncs_over_tls_and_refuses_an_unknown_authority() {
     assert_eq!(pat.awaiting_confirmation().expect("awaiting").len(), 1);
 
     // A file that is not PEM is an input error naming the variable (checked in a child too).
-    let bad = temp_dir("ca").join("bad.pem");
+    let bad = server.temp_dir("ca").join("bad.pem");
     std::fs::write(&bad, "not a certificate").expect("write");
     let output = Command::new(std::env::current_exe().expect("test binary"))
         .args(["tls::tls_worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
