@@ -1,7 +1,8 @@
 //! What a device needs from the registry to evaluate its logbook offline: for each provider of
 //! the user's sessions, the credentials the registry shows and the public keys of the
 //! provider's devices (so a device trusts exactly the confirmations the server trusts), and
-//! the applicant's own profile dates.
+//! the applicant's own profile dates; and the people the user may name in a session, so that a
+//! device shows names and checks rosters offline.
 
 use rsc_model::{CredentialRecord, Date};
 use serde::{Deserialize, Serialize};
@@ -14,8 +15,45 @@ pub struct ProviderDirectory {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub masters_conferred_on: Option<Date>,
-    /// The providers of the user's sessions, by id.
+    /// The providers of the user's sessions and those the user is connected to, by id.
     pub providers: Vec<DirectoryProvider>,
+    /// Everyone the user may name in a session, by id: the user, the providers the user is
+    /// connected to, their other connections (co-attendees of a group) and the user's own
+    /// supervisees, each with the providers they are connected to.
+    #[serde(default)]
+    pub people: Vec<DirectoryPerson>,
+}
+
+/// One person a device may show by name and name in a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectoryPerson {
+    /// Their user id.
+    pub id: String,
+    /// The name they chose.
+    pub display_name: String,
+    /// The providers they are connected to (as supervisee), by id, among those the user may see.
+    #[serde(default)]
+    pub connected_to: Vec<String>,
+}
+
+impl ProviderDirectory {
+    /// The person with `id`.
+    pub fn person(&self, id: &str) -> Option<&DirectoryPerson> {
+        self.people.iter().find(|p| p.id == id)
+    }
+
+    /// Whether `person` is connected to `provider` as far as this directory shows.
+    pub fn connected(&self, provider: &str, person: &str) -> bool {
+        self.person(person).is_some_and(|p| p.connected_to.iter().any(|c| c == provider))
+    }
+
+    /// The name of `id`, where the directory knows it.
+    pub fn name(&self, id: &str) -> Option<&str> {
+        self.person(id)
+            .map(|p| p.display_name.as_str())
+            .or_else(|| self.providers.iter().find(|p| p.id == id).map(|p| p.display_name.as_str()))
+    }
 }
 
 /// One provider as the server knows them.

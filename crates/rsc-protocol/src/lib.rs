@@ -7,6 +7,7 @@
 
 mod account;
 mod bytes;
+mod connections;
 mod cursor;
 mod directory;
 mod me;
@@ -18,8 +19,13 @@ pub use account::{
     REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role, UnknownName,
 };
 pub use bytes::Bytes;
+pub use connections::{
+    CODE_ALPHABET, CODE_LEN, CONNECT_FAILURES_PER_HOUR, CONNECT_PATH, ConnectRequest, Connected, ConnectionCode,
+    Connections, DEFAULT_CODE_DAYS, MAX_ACTIVE_CODES, MAX_CODE_DAYS, NewConnectionCode, NotACode, Person, display_code,
+    normalize_code,
+};
 pub use cursor::{Cursor, CursorError};
-pub use directory::{DirectoryProvider, ProviderDirectory};
+pub use directory::{DirectoryPerson, DirectoryProvider, ProviderDirectory};
 pub use me::{AttendanceState, Claim, EvaluationQuery, NewClaim, PendingConfirmation, Profile};
 pub use registry::{
     AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord, ClaimsQuery, ImportQuery, ImportRefused,

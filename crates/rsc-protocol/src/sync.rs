@@ -104,11 +104,13 @@ pub enum RefusalCode {
     /// A change the author's part in the session does not allow (an attendee editing the
     /// session's date, anyone but the provider confirming, ...).
     NotAllowed,
+    /// The session names someone not connected to its provider (see `POST /v1/connections`).
+    NotConnected,
 }
 
 impl RefusalCode {
     /// Every code, for documentation and for tests that must cover them all.
-    pub const ALL: [RefusalCode; 7] = [
+    pub const ALL: [RefusalCode; 8] = [
         RefusalCode::NotParticipant,
         RefusalCode::ForeignActor,
         RefusalCode::Undecodable,
@@ -116,6 +118,7 @@ impl RefusalCode {
         RefusalCode::MissingDependencies,
         RefusalCode::DocumentTooLarge,
         RefusalCode::NotAllowed,
+        RefusalCode::NotConnected,
     ];
     /// The code's name in JSON (`not_participant`, ...).
     pub fn as_str(self) -> &'static str {
@@ -127,6 +130,7 @@ impl RefusalCode {
             RefusalCode::MissingDependencies => "missing_dependencies",
             RefusalCode::DocumentTooLarge => "document_too_large",
             RefusalCode::NotAllowed => "not_allowed",
+            RefusalCode::NotConnected => "not_connected",
         }
     }
 }

@@ -236,6 +236,11 @@ async fn prepare<S: Store>(
         MergeOutcome::Merged(merged) => *merged,
     };
     let Merged { session, bytes, new, expanded, participants, previous_participants, heads } = merged;
+    if participants.iter().any(|p| !previous_participants.contains(p))
+        && let Some(refusal) = unconnected(store, doc_id, &session).await?
+    {
+        return Ok(Err(refusal));
+    }
     // A new document has no ledger yet, and keys matter only when there are statements.
     let mut ledger =
         if expected_version.is_some() { store.attestations(&DocId::from(doc_id)).await? } else { Vec::new() };
@@ -269,6 +274,26 @@ async fn prepare<S: Store>(
     };
     let ack = DocAck { doc: doc_id.clone(), heads, new_changes: commit.new_changes.len() as u32 };
     Ok(Ok(Prepared::Write(Box::new(commit), ack)))
+}
+
+/// A session that gains someone must name only people connected to its provider: nobody can
+/// be put into a session with a provider they never chose, and a typed id that matches nobody
+/// is refused instead of waiting for a confirmation that never comes.
+async fn unconnected<S: Store>(store: &S, doc_id: &str, session: &Session) -> Result<Option<DocRefusal>, AppError> {
+    let provider = &session.fields.provider;
+    let members = store.members_of(&UserId::from(provider.as_str())).await?;
+    let stranger = session.attendees.iter().find(|a| !members.iter().any(|m| m.member_id == a.id.as_str()));
+    let Some(stranger) = stranger else { return Ok(None) };
+    let name_of = async |id: &str| store.user_by_id(&UserId::from(id)).await.map(|u| u.map(|u| u.display_name));
+    let message = match (name_of(provider.as_str()).await?, name_of(stranger.id.as_str()).await?) {
+        (None, _) => format!("the provider `{provider}` has no account here"),
+        (Some(_), None) => format!("no one here has the id `{}`", stranger.id),
+        (Some(provider), Some(stranger)) => format!(
+            "{stranger} is not connected to {provider}: a session names only people connected to its provider \
+             (they connect with the provider's connection code)"
+        ),
+    };
+    Ok(Some(refusal(doc_id, RefusalCode::NotConnected, message, Some("attendees"))))
 }
 
 /// What the CPU half of a push works on.

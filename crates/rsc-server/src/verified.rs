@@ -249,11 +249,38 @@ pub async fn provider_directory<S: Store>(
     store: &S,
     user: &UserRecord,
 ) -> Result<rsc_protocol::ProviderDirectory, AppError> {
-    let profile = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
+    let me = UserId::from(&user.id);
+    let profile = store.profile(&me).await?.unwrap_or_default();
     let masters_conferred_on = profile.masters_conferred_on;
-    let mut ids: Vec<String> =
-        store.attendance_of(&UserId::from(&user.id)).await?.into_iter().map(|r| r.session.provider_id).collect();
+    // Everyone the user may name: themselves, their providers and those providers' other
+    // people (co-attendees of a group), and their own supervisees.
+    let mut people: std::collections::BTreeMap<String, rsc_protocol::DirectoryPerson> = Default::default();
+    let mut add = |id: &str, name: &str, connected_to: Option<&str>| {
+        let person = people.entry(id.to_string()).or_insert_with(|| rsc_protocol::DirectoryPerson {
+            id: id.to_string(),
+            display_name: name.to_string(),
+            connected_to: Vec::new(),
+        });
+        if let Some(provider) = connected_to
+            && !person.connected_to.iter().any(|p| p == provider)
+        {
+            person.connected_to.push(provider.to_string());
+        }
+    };
+    add(&user.id, &user.display_name, None);
+    let my_providers = store.providers_of(&me).await?;
+    for connection in &my_providers {
+        add(&connection.provider_id, &connection.provider_name, None);
+        for member in store.members_of(&UserId::from(connection.provider_id.as_str())).await? {
+            add(&member.member_id, &member.member_name, Some(&member.provider_id));
+        }
+    }
+    for member in store.members_of(&me).await? {
+        add(&member.member_id, &member.member_name, Some(&member.provider_id));
+    }
+    let mut ids: Vec<String> = store.attendance_of(&me).await?.into_iter().map(|r| r.session.provider_id).collect();
     ids.push(user.id.clone());
+    ids.extend(my_providers.iter().map(|c| c.provider_id.clone()));
     ids.sort_unstable();
     ids.dedup();
     let mut providers = Vec::with_capacity(ids.len());
@@ -267,5 +294,9 @@ pub async fn provider_directory<S: Store>(
             id,
         });
     }
-    Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers })
+    let mut people: Vec<_> = people.into_values().collect();
+    for person in &mut people {
+        person.connected_to.sort();
+    }
+    Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers, people })
 }

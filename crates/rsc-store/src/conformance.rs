@@ -3,8 +3,8 @@
 //! tests and with the `testing` feature.
 
 use crate::{
-    AttendanceRow, AttendanceState, AttestationRecord, DeviceId, DeviceRecord, DocCommit, DocId, NewChange, SessionRow,
-    Store, StoreError, UserId, UserRecord,
+    AttendanceRow, AttendanceState, AttestationRecord, ConnectionCodeRecord, DeviceId, DeviceRecord, DocCommit, DocId,
+    NewChange, SessionRow, Store, StoreError, UserId, UserRecord,
 };
 
 fn user(id: &str) -> UserRecord {
@@ -255,6 +255,50 @@ pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     assert_eq!(seqs.len(), 40, "every change has its own sequence number");
 }
 
+/// The store: connection codes are made, found, counted and withdrawn, and connections are
+/// made once and listed by name from either side.
+pub async fn connection_codes_connect_people_once_and_list_them_by_name<S: Store>(store: S) {
+    for id in ["pat", "ana", "ben"] {
+        store.create_user(&user(id)).await.expect("user");
+    }
+    store.set_display_name(&UserId::from("pat"), "Pat Núñez").await.expect("rename");
+    let code = |code: &str, at: i64| ConnectionCodeRecord {
+        code: code.into(),
+        provider_id: "pat".into(),
+        created_at_ms: at,
+        expires_at_ms: at + 1000,
+        revoked_at_ms: None,
+        used: 0,
+    };
+    store.create_connection_code(&code("AAAA1111", 10)).await.expect("code");
+    store.create_connection_code(&code("BBBB2222", 20)).await.expect("code");
+    assert!(matches!(store.create_connection_code(&code("AAAA1111", 30)).await, Err(StoreError::Conflict(_))));
+    let found = store.connection_code("AAAA1111").await.expect("lookup").expect("found");
+    assert!(found.works_at(500) && !found.works_at(1010), "works until it expires");
+    assert_eq!(store.connection_code("CCCC3333").await.expect("lookup"), None);
+
+    let pat = UserId::from("pat");
+    assert!(store.connect(&pat, &UserId::from("ana"), Some("AAAA1111"), 100).await.expect("connect"));
+    assert!(!store.connect(&pat, &UserId::from("ana"), Some("AAAA1111"), 101).await.expect("again"), "once");
+    assert!(store.connect(&pat, &UserId::from("ben"), None, 102).await.expect("by number"));
+    let codes = store.connection_codes(&pat).await.expect("codes");
+    assert_eq!(codes.iter().map(|c| (c.code.as_str(), c.used)).collect::<Vec<_>>(), [("BBBB2222", 0), ("AAAA1111", 1)]);
+
+    let members = store.members_of(&pat).await.expect("members");
+    assert_eq!(members.iter().map(|m| m.member_name.as_str()).collect::<Vec<_>>(), ["ana", "ben"]);
+    let providers = store.providers_of(&UserId::from("ana")).await.expect("providers");
+    assert_eq!(providers.len(), 1);
+    assert_eq!((providers[0].provider_name.as_str(), providers[0].created_at_ms), ("Pat Núñez", 100));
+    assert!(store.providers_of(&pat).await.expect("none").is_empty());
+
+    assert!(store.revoke_connection_code(&pat, "AAAA1111", 200).await.expect("revoke"));
+    assert!(!store.revoke_connection_code(&pat, "AAAA1111", 201).await.expect("again"), "already withdrawn");
+    assert!(!store.revoke_connection_code(&UserId::from("ana"), "BBBB2222", 201).await.expect("not hers"));
+    let revoked = store.connection_code("AAAA1111").await.expect("lookup").expect("kept");
+    assert!(!revoked.works_at(300), "a withdrawn code connects nobody");
+    assert_eq!(store.holder_of("NM-1").await.expect("holder"), None);
+}
+
 /// One `#[tokio::test]` per conformance test, each run by `$runner` (a `with_…` function of
 /// [`crate::testing`]) on a fresh store of its backend. Expand it once per backend, in a module
 /// of its own.
@@ -268,6 +312,7 @@ macro_rules! conformance_suite {
             commits_compare_versions_and_write_everything_or_nothing,
             pulls_follow_the_cursor_and_participation,
             concurrent_commits_get_distinct_sequences,
+            connection_codes_connect_people_once_and_list_them_by_name,
         );
     };
     (@tests $runner:path; $($name:ident),* $(,)?) => {

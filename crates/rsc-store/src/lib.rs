@@ -23,8 +23,9 @@ use rsc_protocol::ClaimStatus;
 
 pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use records::{
-    AttendanceRow, AttestationRecord, ClaimRecord, DeviceRecord, DocCommit, NewChange, ProfileRecord, PulledChange,
-    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
+    AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceRecord, DocCommit,
+    NewChange, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc,
+    UpsertCounts, UserRecord,
 };
 /// The attendance states rows carry are the API's own.
 pub use rsc_protocol::AttendanceState;
@@ -79,6 +80,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn user_by_email(&self, email: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
     /// The account with this id.
     fn user_by_id(&self, id: &UserId) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    /// Renames the account (what other participants see).
+    fn set_display_name(&self, id: &UserId, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Registers a device with the hash of its token; [`StoreError::Conflict`] when the actor
     /// id or token is already bound.
@@ -207,6 +210,50 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn profile(&self, user_id: &UserId) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send;
     /// Writes the account's profile.
     fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Adds a connection code; [`StoreError::Conflict`] when the code exists already.
+    fn create_connection_code(
+        &self,
+        code: &ConnectionCodeRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A code, working or not.
+    fn connection_code(
+        &self,
+        code: &str,
+    ) -> impl Future<Output = Result<Option<ConnectionCodeRecord>, StoreError>> + Send;
+    /// A provider's codes, newest first.
+    fn connection_codes(
+        &self,
+        provider_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionCodeRecord>, StoreError>> + Send;
+    /// Withdraws one of the provider's codes; `false` when they have no such working code.
+    fn revoke_connection_code(
+        &self,
+        provider_id: &UserId,
+        code: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Connects `member_id` to `provider_id` (counting the use of `code`, if one was used);
+    /// `false` when they were connected already.
+    fn connect(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+        code: Option<&str>,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The people connected to a provider, by name.
+    fn members_of(
+        &self,
+        provider_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
+    /// The providers a person is connected to, by name.
+    fn providers_of(
+        &self,
+        member_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
+    /// The account holding the registry record `number` through an approved claim.
+    fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
 
     /// Every server key, newest first.
     fn server_keys(&self) -> impl Future<Output = Result<Vec<ServerKeyRecord>, StoreError>> + Send;

@@ -244,6 +244,45 @@ pub struct SessionAttendance {
     pub attendee_name: String,
 }
 
+/// A connection code a provider made.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConnectionCodeRecord {
+    /// The canonical code (eight characters, no dash).
+    pub code: String,
+    /// Who made it, and whom it connects to.
+    pub provider_id: String,
+    /// When it was made.
+    pub created_at_ms: i64,
+    /// When it stops working.
+    pub expires_at_ms: i64,
+    /// When the provider withdrew it.
+    pub revoked_at_ms: Option<i64>,
+    /// People who connected with it.
+    pub used: i64,
+}
+
+impl ConnectionCodeRecord {
+    /// Whether it connects anyone at `now_ms`.
+    pub fn works_at(&self, now_ms: i64) -> bool {
+        self.revoked_at_ms.is_none() && now_ms < self.expires_at_ms
+    }
+}
+
+/// A supervisee connected to a provider, with both names.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConnectionRecord {
+    /// The provider.
+    pub provider_id: String,
+    /// The provider's display name.
+    pub provider_name: String,
+    /// The person connected to them.
+    pub member_id: String,
+    /// That person's display name.
+    pub member_name: String,
+    /// Since when.
+    pub created_at_ms: i64,
+}
+
 /// What an import or edit of the registry did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct UpsertCounts {

@@ -15,9 +15,9 @@ use super::records::{
     AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
 };
 use super::{
-    AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, DeviceId, DeviceRecord, DocCommit, DocId, ProfileRecord,
-    PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc,
-    UpsertCounts, UserId, UserRecord,
+    AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
+    DeviceRecord, DocCommit, DocId, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance,
+    SessionRow, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
 };
 
 /// The production backend.
@@ -810,6 +810,121 @@ macro_rules! impl_store {
                 .execute(self.write_pool())
                 .await?;
                 Ok(())
+            }
+
+            async fn set_display_name(&self, id: &UserId, name: &str) -> Result<(), StoreError> {
+                sqlx::query("UPDATE users SET display_name = $2 WHERE id = $1")
+                    .bind(id.as_str())
+                    .bind(name)
+                    .execute(self.write_pool())
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_connection_code(&self, code: &ConnectionCodeRecord) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO connection_codes (code, provider_id, created_at_ms, expires_at_ms, revoked_at_ms, used) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&code.code)
+                .bind(&code.provider_id)
+                .bind(code.created_at_ms)
+                .bind(code.expires_at_ms)
+                .bind(code.revoked_at_ms)
+                .bind(code.used)
+                .execute(self.write_pool())
+                .await
+                .map_err(|e| conflict(e, "this connection code"))?;
+                Ok(())
+            }
+
+            async fn connection_code(&self, code: &str) -> Result<Option<ConnectionCodeRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT code, provider_id, created_at_ms, expires_at_ms, revoked_at_ms, used FROM connection_codes WHERE code = $1",
+                )
+                .bind(code)
+                .fetch_optional(self.read_pool())
+                .await?)
+            }
+
+            async fn connection_codes(&self, provider_id: &UserId) -> Result<Vec<ConnectionCodeRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT code, provider_id, created_at_ms, expires_at_ms, revoked_at_ms, used FROM connection_codes \
+                     WHERE provider_id = $1 ORDER BY created_at_ms DESC, code",
+                )
+                .bind(provider_id.as_str())
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn revoke_connection_code(&self, provider_id: &UserId, code: &str, at_ms: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE connection_codes SET revoked_at_ms = $3 \
+                     WHERE provider_id = $1 AND code = $2 AND revoked_at_ms IS NULL AND expires_at_ms > $3",
+                )
+                .bind(provider_id.as_str())
+                .bind(code)
+                .bind(at_ms)
+                .execute(self.write_pool())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn connect(&self, provider_id: &UserId, member_id: &UserId, code: Option<&str>, at_ms: i64) -> Result<bool, StoreError> {
+                let mut tx = self.write_pool().begin().await?;
+                let inserted = sqlx::query(
+                    "INSERT INTO connections (provider_id, member_id, created_at_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (provider_id, member_id) DO NOTHING",
+                )
+                .bind(provider_id.as_str())
+                .bind(member_id.as_str())
+                .bind(at_ms)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if let (true, Some(code)) = (inserted, code) {
+                    sqlx::query("UPDATE connection_codes SET used = used + 1 WHERE code = $1")
+                        .bind(code)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(inserted)
+            }
+
+            async fn members_of(&self, provider_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms \
+                     FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
+                     WHERE c.provider_id = $1 ORDER BY m.display_name, c.member_id",
+                )
+                .bind(provider_id.as_str())
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn providers_of(&self, member_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms \
+                     FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
+                     WHERE c.member_id = $1 ORDER BY p.display_name, c.provider_id",
+                )
+                .bind(member_id.as_str())
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn holder_of(&self, number: &str) -> Result<Option<UserRecord>, StoreError> {
+                let row: Option<UserRow> = sqlx::query_as(
+                    "SELECT u.id, u.email, u.display_name, u.password_hash, u.role, u.created_at_ms \
+                     FROM users u JOIN registry_claims c ON c.user_id = u.id WHERE c.number = $1 AND c.status = $2",
+                )
+                .bind(number)
+                .bind(ClaimStatus::Approved.as_str())
+                .fetch_optional(self.read_pool())
+                .await?;
+                row.map(UserRecord::try_from).transpose()
             }
 
             async fn server_keys(&self) -> Result<Vec<ServerKeyRecord>, StoreError> {

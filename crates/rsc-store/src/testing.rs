@@ -5,9 +5,9 @@
 use std::future::Future;
 
 use crate::{
-    AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, DeviceId, DeviceRecord, DocCommit, DocId, PgStore,
-    ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store,
-    StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
+    AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
+    DeviceRecord, DocCommit, DocId, PgStore, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord,
+    SessionAttendance, SessionRow, SqliteStore, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
 };
 use rsc_protocol::ClaimStatus;
 
@@ -331,5 +331,67 @@ impl<S: Store> Store for Gated<S> {
 
     fn add_server_key(&self, key: &ServerKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.add_server_key(key)
+    }
+
+    fn set_display_name(&self, id: &UserId, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.set_display_name(id, name)
+    }
+
+    fn create_connection_code(
+        &self,
+        code: &ConnectionCodeRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_connection_code(code)
+    }
+
+    fn connection_code(
+        &self,
+        code: &str,
+    ) -> impl Future<Output = Result<Option<ConnectionCodeRecord>, StoreError>> + Send {
+        self.inner.connection_code(code)
+    }
+
+    fn connection_codes(
+        &self,
+        provider_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionCodeRecord>, StoreError>> + Send {
+        self.inner.connection_codes(provider_id)
+    }
+
+    fn revoke_connection_code(
+        &self,
+        provider_id: &UserId,
+        code: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.revoke_connection_code(provider_id, code, at_ms)
+    }
+
+    fn connect(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+        code: Option<&str>,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.connect(provider_id, member_id, code, at_ms)
+    }
+
+    fn members_of(
+        &self,
+        provider_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send {
+        self.inner.members_of(provider_id)
+    }
+
+    fn providers_of(
+        &self,
+        member_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send {
+        self.inner.providers_of(member_id)
+    }
+
+    fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
+        self.inner.holder_of(number)
     }
 }

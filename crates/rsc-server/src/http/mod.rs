@@ -2,6 +2,7 @@
 //! (request id, tracing span, metrics, timeout, body limit, panic catcher).
 
 mod accounts;
+mod connections;
 mod json;
 mod me;
 mod openapi;
@@ -71,6 +72,11 @@ api_routes! {
     get "/v1/me/dossier" => me::dossier::<S>,
     get "/v1/me/pending-confirmations" => me::pending::<S>,
     get "/v1/me/providers" => me::providers::<S>,
+    post "/v1/connections" => connections::connect::<S>,
+    get "/v1/connections" => connections::connections::<S>,
+    post "/v1/connections/codes" => connections::create_code::<S>,
+    get "/v1/connections/codes" => connections::codes::<S>,
+    delete "/v1/connections/codes/{code}" => connections::revoke_code::<S>,
     get "/v1/me/exports/{format}" => me::export::<S>,
     post "/v1/registry/import" => registry::import::<S>,
     get "/v1/registry/records" => registry::records::<S>,

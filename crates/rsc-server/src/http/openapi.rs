@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, me, ops, registry, sync};
+use super::{accounts, connections, me, ops, registry, sync};
 
 /// A JSON document whose shape another document fixes: the evaluation and the dossier
 /// (`shared/contracts/evaluate.md`) and the published server keys.
@@ -78,6 +78,11 @@ impl Modify for DeviceToken {
         registry::claims,
         registry::approve,
         registry::reject,
+        connections::create_code,
+        connections::codes,
+        connections::revoke_code,
+        connections::connect,
+        connections::connections,
     ),
     components(schemas(rsc_protocol::RefusalCode, rsc_protocol::Role)),
     modifiers(&DeviceToken)

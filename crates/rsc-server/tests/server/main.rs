@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod connections;
 mod ops;
 mod registry;
 mod sync;

@@ -39,6 +39,7 @@ async fn world<S: Store>(store: &S, server: &RunningServer) -> World {
     api.register("ana").await;
     let pat = Device::sign_in(&api, "pat").await;
     let ana = Device::sign_in(&api, "ana").await;
+    pat.connect(&[&ana]).await;
     World { api, admin, pat, ana }
 }
 
@@ -527,7 +528,37 @@ async fn csv_and_pdf_reports_and_pending_confirmations<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// A supervisee finds her provider by the endorsement number of a record the provider holds,
+/// once staff approved the claim, and not before.
+async fn a_provider_is_found_by_the_number_of_a_record_they_hold<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let world = world(&store, &server).await;
+    let csv = format!("{HEADER}NM-7,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2020-03-01,2030-12-31,\n");
+    assert_eq!(import(&world, &csv).await.0, 200);
+    world.api.register("cora").await;
+    let cora = Device::sign_in(&world.api, "cora").await;
+    let by_number = json!({ "endorsement_number": " NM-7 " });
+    let claim_id = claim(&world, "NM-7", false).await;
+    let (status, body) = world.api.post("/v1/connections", Some(&cora.token), &by_number).await;
+    assert_eq!(status, 404, "a pending claim finds nobody: {body}");
+    let (status, body) =
+        world.api.post(&format!("/v1/registry/claims/{claim_id}/approve"), Some(&world.admin.token), &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = world.api.post("/v1/connections", Some(&cora.token), &by_number).await;
+    assert_eq!((status, body["provider"]["display_name"].as_str()), (200, Some("pat")), "{body}");
+    let (status, body) =
+        world.api.post("/v1/connections", Some(&cora.token), &json!({ "endorsement_number": "NM-404" })).await;
+    assert!(status == 404 && body["message"].as_str().is_some_and(|m| m.contains("NM-404")), "{body}");
+    let (status, body) = world
+        .api
+        .post("/v1/connections", Some(&cora.token), &json!({ "endorsement_number": "NM-7", "code": "AAAA-AAAA" }))
+        .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("code")), "one way at a time: {body}");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
+    a_provider_is_found_by_the_number_of_a_record_they_hold,
     imports_are_all_or_nothing_and_keep_history,
     credential_dates_decide_which_sessions_count,
     an_unapproved_claim_verifies_nothing,

@@ -239,6 +239,18 @@ impl Device {
         responses
     }
 
+    /// Connects each of `people` to this device's user as their provider, through a connection
+    /// code this device makes, as a provider sharing it would.
+    pub async fn connect(&self, people: &[&Device]) {
+        let (status, code) = self.api.post("/v1/connections/codes", Some(&self.token), &json!({})).await;
+        assert_eq!(status, 201, "{code}");
+        for person in people {
+            let (status, body) =
+                self.api.post("/v1/connections", Some(&person.token), &json!({ "code": code["code"] })).await;
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+
     pub fn doc(&self, id: &str) -> &SessionDoc {
         self.docs.get(id).expect("document on this device")
     }

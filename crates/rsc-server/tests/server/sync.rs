@@ -14,11 +14,17 @@ fn m(n: i64) -> Minutes {
     Minutes::new(n, "m").expect("minutes")
 }
 
+/// Signs each of `names` up on a device; everyone is connected to Pat, the provider of these
+/// tests' sessions, when Pat is among them.
 async fn people(api: &Api, names: &[&str]) -> Vec<Device> {
     let mut devices = Vec::new();
     for name in names {
         api.register(name).await;
         devices.push(Device::sign_in(api, name).await);
+    }
+    if let Some(pat) = names.iter().position(|n| *n == "pat") {
+        let others: Vec<&Device> = devices.iter().enumerate().filter(|(i, _)| *i != pat).map(|(_, d)| d).collect();
+        devices[pat].connect(&others).await;
     }
     devices
 }
