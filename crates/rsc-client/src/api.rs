@@ -101,6 +101,12 @@ impl Api<'_> {
         decode(response)
     }
 
+    /// `PUT path` with a JSON body, expecting JSON back.
+    pub fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
+        let response = self.send(self.request(self.http.put(format!("{}{path}", self.base)).json(body)))?;
+        decode(response)
+    }
+
     /// `GET path`, expecting JSON back.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         decode(self.send(self.request(self.http.get(format!("{}{path}", self.base))))?)

@@ -12,16 +12,23 @@
 mod api;
 mod error;
 mod logbook;
+mod people;
+mod profile;
 mod store;
 mod sync;
 mod view;
 
 pub use api::{CA_CERT_VAR, fetch_server_keys};
 pub use error::{ClientError, cause_chain};
-pub use logbook::{Account, AwaitingConfirmation, Logbook, LogbookStatus, NewSession, STORE_FILE, today};
+pub use logbook::{
+    Account, AwaitingConfirmation, Confirmation, Logbook, LogbookStatus, MAX_CONFIRMATIONS_AT_ONCE, NewSession,
+    STORE_FILE, today,
+};
+pub use people::{MIN_ID_PREFIX, PersonView, SharedCode, short_id};
+pub use profile::Profile;
 pub use store::SCHEMA_VERSION;
 pub use sync::{MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
-pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView};
+pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView, Unsettled};
 
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ClientError;
 use crate::api::{self, Api};
+use crate::people::check_connected;
 use crate::store::{self, Store, key};
 use crate::view::{AttendanceStatus, SessionFilter, SessionView, Trust};
 
@@ -58,11 +59,27 @@ pub struct AwaitingConfirmation {
     pub session: SessionView,
     /// The attendee.
     pub attendee: Id,
+    /// The attendee's name, where known.
+    pub attendee_name: Option<String>,
     /// The minutes they logged.
     pub minutes_attended: Minutes,
     /// Pending, or changed since confirmed.
     pub status: AttendanceStatus,
 }
+
+/// One attendee to confirm in [`Logbook::confirm_many`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// The session (its id, or the first characters of it).
+    pub session: String,
+    /// The attendee (their id, the first characters of it, or their name).
+    pub attendee: String,
+    /// The minutes confirmed; `None` for the minutes they logged.
+    pub minutes: Option<Minutes>,
+}
+
+/// The most confirmations signed in one step.
+pub const MAX_CONFIRMATIONS_AT_ONCE: usize = 500;
 
 /// How the logbook stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,6 +246,11 @@ impl Logbook {
         };
         self.store().write(|tx| store::set_meta(tx, key::ACCOUNT, &account))?;
         tracing::info!(user_id = %account.user_id, device_id = %account.device_id, "signed in");
+        // Names and connections, so that the first session can be logged offline; the next
+        // sync fetches them otherwise.
+        if let Err(error) = self.refresh_directory() {
+            tracing::warn!(%error, "could not fetch the directory after signing in");
+        }
         Ok(account)
     }
 
@@ -291,6 +313,9 @@ impl Logbook {
             ));
         }
         let mut store = self.store();
+        let directory: Option<ProviderDirectory> = store::get_meta(store.conn(), key::DIRECTORY)?;
+        let named: Vec<&Id> = attendees.iter().map(|a| &a.id).collect();
+        check_connected(directory.as_ref(), &session.fields.provider, &named)?;
         let (_, actor) = store::device(store.conn())?;
         let id = Id::random();
         let doc = SessionDoc::create(actor, id.clone(), me.clone(), session.fields, attendees)?;
@@ -333,6 +358,44 @@ impl Logbook {
         self.modify(id, |doc, me| Ok(doc.edit(me, edit)?))
     }
 
+    /// What [`Logbook::edit_session`] with `edit` would do to confirmed and disputed entries,
+    /// without making it: each attendee whose entry would go back to the provider, and why.
+    pub fn preview_edit(&self, id: &str, edit: SessionEdit) -> Result<Vec<crate::Unsettled>, ClientError> {
+        self.preview(id, |doc, me| Ok(doc.edit(me, edit)?))
+    }
+
+    /// What [`Logbook::set_attendance`] would do to a confirmed or disputed entry, without
+    /// doing it.
+    pub fn preview_attendance(
+        &self,
+        id: &str,
+        attendee: &str,
+        minutes_attended: Option<Minutes>,
+        about_own_rsc_practice: Option<bool>,
+    ) -> Result<Vec<crate::Unsettled>, ClientError> {
+        let attendee = self.find_attendee(id, attendee)?;
+        self.preview(id, |doc, me| Ok(doc.set_attendance(me, &attendee, minutes_attended, about_own_rsc_practice)?))
+    }
+
+    /// Applies `change` to a copy of the session and compares the views: nothing is saved.
+    fn preview(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut SessionDoc, &Id) -> Result<(), ClientError>,
+    ) -> Result<Vec<crate::Unsettled>, ClientError> {
+        let account = self.require_account()?;
+        let me = Id::new(account.user_id.as_str(), "user")?;
+        let before = self.session(id)?;
+        let store = self.store();
+        let (_, actor) = store::device(store.conn())?;
+        let stored = store::doc(store.conn(), before.id.as_str())?
+            .ok_or_else(|| ClientError::NotFound(format!("no session `{id}` on this device")))?;
+        let mut doc = SessionDoc::load_as(&stored.bytes, actor)?;
+        change(&mut doc, &me)?;
+        let after = SessionView::render(&doc.session()?, &me, &trust(store.conn(), &account)?);
+        Ok(crate::Unsettled::between(&before, &after))
+    }
+
     /// Changes an attendee's minutes or topic.
     pub fn set_attendance(
         &self,
@@ -341,7 +404,7 @@ impl Logbook {
         minutes_attended: Option<Minutes>,
         about_own_rsc_practice: Option<bool>,
     ) -> Result<SessionView, ClientError> {
-        let attendee = Id::new(attendee, "attendee")?;
+        let attendee = self.find_attendee(id, attendee)?;
         self.modify(id, |doc, me| Ok(doc.set_attendance(me, &attendee, minutes_attended, about_own_rsc_practice)?))
     }
 
@@ -352,7 +415,7 @@ impl Logbook {
 
     /// Removes an attendee from a session.
     pub fn remove_attendee(&self, id: &str, attendee: &str) -> Result<SessionView, ClientError> {
-        let attendee = Id::new(attendee, "attendee")?;
+        let attendee = self.find_attendee(id, attendee)?;
         self.modify(id, |doc, me| Ok(doc.remove_attendee(me, &attendee)?))
     }
 
@@ -370,27 +433,120 @@ impl Logbook {
         self.modify(id, |doc, me| Ok(doc.restore(me)?))
     }
 
-    /// As the session's provider: confirms `attendee` attended for `minutes`, signed with this
-    /// device's key.
-    pub fn confirm(&self, id: &str, attendee: &str, minutes: Minutes) -> Result<SessionView, ClientError> {
-        let attendee = Id::new(attendee, "attendee")?;
+    /// As the session's provider: confirms `attendee` attended for `minutes` (default: the
+    /// minutes they logged), signed with this device's key. Confirming more than they logged
+    /// needs `more_than_logged`.
+    pub fn confirm(
+        &self,
+        id: &str,
+        attendee: &str,
+        minutes: Option<Minutes>,
+        more_than_logged: bool,
+    ) -> Result<SessionView, ClientError> {
+        let entry = Confirmation { session: id.to_string(), attendee: attendee.to_string(), minutes };
+        let mut views = self.confirm_many(&[entry], more_than_logged)?;
+        views.pop().ok_or_else(|| ClientError::Storage("a confirmation saved nothing".into()))
+    }
+
+    /// As the provider: confirms every entry of `entries` in one step (one signature per
+    /// attendee, all saved together or none). Returns each session as it stands after.
+    pub fn confirm_many(
+        &self,
+        entries: &[Confirmation],
+        more_than_logged: bool,
+    ) -> Result<Vec<SessionView>, ClientError> {
+        if entries.len() > MAX_CONFIRMATIONS_AT_ONCE {
+            return Err(ClientError::invalid(
+                "entries",
+                format!("{} at once; the most is {MAX_CONFIRMATIONS_AT_ONCE}", entries.len()),
+            ));
+        }
+        let account = self.require_account()?;
         let key = self.signing_key()?;
-        self.modify(id, |doc, me| {
-            require_provider(doc, me)?;
-            doc.confirm(&key, me, &attendee, minutes, now_ms())?;
-            Ok(())
+        let mut resolved = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let session = self.find_session(&entry.session)?;
+            let attendee = self.find_attendee(session.as_str(), &entry.attendee)?;
+            resolved.push((session, attendee, entry.minutes));
+        }
+        self.store().write(|tx| {
+            let mut views = Vec::with_capacity(resolved.len());
+            for (session, attendee, minutes) in &resolved {
+                views.push(change_doc(tx, &account, session, |doc, me| {
+                    require_provider(doc, me)?;
+                    let current = doc.session()?;
+                    let logged = current
+                        .attendee(attendee)
+                        .map(|a| a.minutes_attended)
+                        .ok_or_else(|| ClientError::invalid("attendee", "does not attend this session"))?;
+                    let minutes = minutes.unwrap_or(logged);
+                    if minutes > logged && !more_than_logged {
+                        let who = trust(tx, &account)?.name(attendee).unwrap_or_else(|| "the attendee".into());
+                        return Err(ClientError::invalid(
+                            "minutes",
+                            format!(
+                                "{who} logged {} minutes of the session of {}; confirming {} is more than that, \
+                                 so say so explicitly (more than logged)",
+                                logged.get(),
+                                current.fields.date,
+                                minutes.get()
+                            ),
+                        ));
+                    }
+                    doc.confirm(&key, me, attendee, minutes, now_ms())?;
+                    Ok(())
+                })?);
+            }
+            Ok(views)
         })
     }
 
     /// As the session's provider: disputes `attendee`'s entry, with a reason.
     pub fn dispute(&self, id: &str, attendee: &str, reason: &str) -> Result<SessionView, ClientError> {
-        let attendee = Id::new(attendee, "attendee")?;
+        let attendee = self.find_attendee(id, attendee)?;
         let key = self.signing_key()?;
         self.modify(id, |doc, me| {
             require_provider(doc, me)?;
             doc.dispute(&key, me, &attendee, reason, now_ms())?;
             Ok(())
         })
+    }
+
+    /// The attendee of session `id` that `text` names: their id, its first characters, or
+    /// their name (or the start of it).
+    fn find_attendee(&self, id: &str, text: &str) -> Result<Id, ClientError> {
+        let view = self.session(id)?;
+        let wanted = text.trim();
+        let lower = wanted.to_lowercase();
+        let name_of = |a: &crate::AttendeeView| a.name.as_deref().unwrap_or_default().to_lowercase();
+        let tries: [&dyn Fn(&crate::AttendeeView) -> bool; 4] = [
+            &|a| a.id.as_str() == wanted,
+            &|a| !lower.is_empty() && name_of(a) == lower,
+            &|a| !lower.is_empty() && name_of(a).starts_with(&lower),
+            &|a| wanted.len() >= crate::MIN_ID_PREFIX && a.id.as_str().starts_with(wanted),
+        ];
+        for matches in tries {
+            let found: Vec<&crate::AttendeeView> = view.attendees.iter().filter(|a| matches(a)).collect();
+            match found.as_slice() {
+                [] => continue,
+                [one] => return Ok(one.id.clone()),
+                _ => {
+                    return Err(ClientError::invalid(
+                        "attendee",
+                        format!("`{wanted}` could be several attendees of this session; give more of the name"),
+                    ));
+                }
+            }
+        }
+        let names: Vec<String> = view
+            .attendees
+            .iter()
+            .map(|a| a.name.clone().unwrap_or_else(|| crate::short_id(&a.id).to_string()))
+            .collect();
+        Err(ClientError::invalid(
+            "attendee",
+            format!("`{wanted}` does not attend the session of {}; its attendees are {}", view.date, names.join(", ")),
+        ))
     }
 
     fn signing_key(&self) -> Result<DeviceKey, ClientError> {
@@ -404,24 +560,14 @@ impl Logbook {
         change: impl FnOnce(&mut SessionDoc, &Id) -> Result<(), ClientError>,
     ) -> Result<SessionView, ClientError> {
         let account = self.require_account()?;
-        let me = Id::new(account.user_id.as_str(), "user")?;
-        let mut store = self.store();
-        let (_, actor) = store::device(store.conn())?;
-        let stored = store::doc(store.conn(), id)?
-            .ok_or_else(|| ClientError::NotFound(format!("no session `{id}` on this device")))?;
-        let mut doc = SessionDoc::load_as(&stored.bytes, actor)?;
-        let before = doc.heads();
-        let before_session = doc.session()?;
-        change(&mut doc, &me)?;
-        // The same clock rules the server applies: a date in range, a confirmation only once
-        // the session has ended.
-        rsc_doc::rules::check_timing(Some(&before_session), &doc.session()?, now_ms())?;
-        store.write(|tx| save(tx, &me, &trust(tx, &account)?, doc, &before))
+        let id = self.find_session(id)?;
+        self.store().write(|tx| change_doc(tx, &account, &id, change))
     }
 
     /// One session as the logbook shows it.
     pub fn session(&self, id: &str) -> Result<SessionView, ClientError> {
-        let (json, unsynced) = store::view(self.store().conn(), id)?
+        let id = self.find_session(id)?;
+        let (json, unsynced) = store::view(self.store().conn(), id.as_str())?
             .ok_or_else(|| ClientError::NotFound(format!("no session `{id}` on this device")))?;
         let mut view: SessionView = serde_json::from_str(&json)?;
         view.unsynced = unsynced;
@@ -464,6 +610,7 @@ impl Logbook {
                     .map(|a| AwaitingConfirmation {
                         session: session.clone(),
                         attendee: a.id.clone(),
+                        attendee_name: a.name.clone(),
                         minutes_attended: a.minutes_attended,
                         status: a.status,
                     })
@@ -491,8 +638,13 @@ impl Logbook {
             builder =
                 builder.credentials(Id::new(provider.id.as_str(), "provider")?, provider.credentials.iter().cloned());
         }
-        let dossier =
-            builder.build(Applicant { id: me, masters_conferred_on: directory.masters_conferred_on }, &records);
+        // The profile as edited here, offline too; the server's copy before any edit.
+        let stored: Option<crate::Profile> = store::get_meta(self.store().conn(), key::PROFILE)?;
+        let masters_conferred_on = match stored {
+            Some(profile) => profile.masters_conferred_on,
+            None => directory.masters_conferred_on,
+        };
+        let dossier = builder.build(Applicant { id: me, masters_conferred_on }, &records);
         rsc_rules::evaluate(&rulebook, purpose, &dossier).map_err(|e| ClientError::invalid("purpose", e.to_string()))
     }
 
@@ -560,10 +712,38 @@ fn require_provider(doc: &SessionDoc, me: &Id) -> Result<(), ClientError> {
     if &session.fields.provider != me {
         return Err(ClientError::invalid(
             "session",
-            format!("only the session's provider ({}) can confirm or dispute it", session.fields.provider),
+            "only the session's provider can confirm or dispute it, and you are not its provider",
         ));
     }
     Ok(())
+}
+
+/// Inside a write: loads session `id`, applies `change` as the signed-in user, checks the rules
+/// the server will (whoever joins is connected to the provider; dates in range; confirmations
+/// only after the session) and saves it with its new changes.
+fn change_doc(
+    tx: &Connection,
+    account: &Account,
+    id: &Id,
+    change: impl FnOnce(&mut SessionDoc, &Id) -> Result<(), ClientError>,
+) -> Result<SessionView, ClientError> {
+    let me = Id::new(account.user_id.as_str(), "user")?;
+    let (_, actor) = store::device(tx)?;
+    let stored = store::doc(tx, id.as_str())?
+        .ok_or_else(|| ClientError::NotFound(format!("no session `{id}` on this device")))?;
+    let mut doc = SessionDoc::load_as(&stored.bytes, actor)?;
+    let before = doc.heads();
+    let before_session = doc.session()?;
+    change(&mut doc, &me)?;
+    let after_session = doc.session()?;
+    let before_people = before_session.participants();
+    if after_session.participants().iter().any(|p| !before_people.contains(p)) {
+        let directory: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
+        let named: Vec<&Id> = after_session.attendees.iter().map(|a| &a.id).collect();
+        check_connected(directory.as_ref(), &after_session.fields.provider, &named)?;
+    }
+    rsc_doc::rules::check_timing(Some(&before_session), &after_session, now_ms())?;
+    save(tx, &me, &trust(tx, account)?, doc, &before)
 }
 
 /// The trust a device's views are rendered with.

@@ -57,6 +57,10 @@ pub(crate) mod key {
     pub const CURSOR: &str = "cursor";
     pub const DIRECTORY: &str = "directory";
     pub const LAST_SYNC_MS: &str = "last_sync_ms";
+    /// The profile as this device last set or received it.
+    pub const PROFILE: &str = "profile";
+    /// Set while a profile edit made here has not reached the server.
+    pub const PROFILE_UNSYNCED: &str = "profile_unsynced";
 }
 
 /// The open store.
@@ -182,6 +186,20 @@ pub(crate) fn doc(conn: &Connection, id: &str) -> Result<Option<StoredDoc>, Clie
     Ok(conn
         .query_row("SELECT bytes FROM docs WHERE id = ?1", [id], |r| Ok(StoredDoc { bytes: r.get(0)? }))
         .optional()?)
+}
+
+/// Whether a document with this id is here.
+pub(crate) fn doc_exists(conn: &Connection, id: &str) -> Result<bool, ClientError> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM docs WHERE id = ?1)", [id], |r| r.get(0))?)
+}
+
+/// The ids that start with `prefix` (at most a few: enough to tell one from many).
+pub(crate) fn doc_ids_with_prefix(conn: &Connection, prefix: &str) -> Result<Vec<String>, ClientError> {
+    // A range on the primary key rather than LIKE, whose wildcards a prefix could carry.
+    let mut query =
+        conn.prepare_cached("SELECT id FROM docs WHERE id >= ?1 AND id < ?1 || x'ff' ORDER BY id LIMIT 10")?;
+    let rows = query.query_map([prefix], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Saves a document with its view and the columns lists filter on.

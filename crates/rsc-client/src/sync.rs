@@ -114,6 +114,9 @@ pub struct SyncReport {
     pub updated_sessions: Vec<Id>,
     /// Refused pushes.
     pub refusals: Vec<Refusal>,
+    /// Confirmed or disputed entries that went back to the provider because of changes made
+    /// elsewhere, with why.
+    pub unsettled: Vec<crate::Unsettled>,
     /// Requests retried after a failure.
     pub retries: u32,
 }
@@ -156,6 +159,7 @@ impl Logbook {
                 break;
             }
         }
+        with_retry(options, &mut report, &mut state, progress, || self.sync_profile(&account))?;
         let directory: ProviderDirectory =
             with_retry(options, &mut report, &mut state, progress, || api.get("/v1/me/providers"))?;
         self.store().write(|tx| {
@@ -278,6 +282,8 @@ fn apply(
         let actor = store::device(tx)?.1;
         for pulled in &response.pull {
             let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
+            let before: Option<SessionView> =
+                store::view(tx, &pulled.doc)?.map(|(json, _)| serde_json::from_str(&json)).transpose()?;
             let mut doc = match store::doc(tx, &pulled.doc)? {
                 Some(stored) => {
                     let mut doc = SessionDoc::load_as(&stored.bytes, actor.clone())?;
@@ -288,6 +294,9 @@ fn apply(
             };
             let heads = doc.heads();
             let view = save(tx, &me, &trust, doc, &heads)?;
+            if let Some(before) = &before {
+                report.unsettled.extend(crate::Unsettled::between(before, &view));
+            }
             report.pulled_changes += changes.len() as u64;
             report.updated_sessions.push(view.id);
         }
@@ -324,7 +333,7 @@ fn roll_back(
 
 /// Stores the directory the server sent; when it differs from the one the views were rendered
 /// with, renders every view again (a provider's new device key may confirm sessions).
-fn refresh_directory(
+pub(crate) fn refresh_directory(
     tx: &rusqlite::Connection,
     account: &Account,
     directory: &ProviderDirectory,

@@ -89,6 +89,9 @@ impl From<SessionStatus> for AttendanceStatus {
 pub struct AttendeeView {
     /// The attendee's user id.
     pub id: Id,
+    /// The attendee's name, once the server has told this device.
+    #[serde(default)]
+    pub name: Option<String>,
     /// Minutes attended, as the document holds them.
     pub minutes_attended: Minutes,
     /// Whether the session was about the RS/C the attendee provides.
@@ -97,7 +100,9 @@ pub struct AttendeeView {
     pub status: AttendanceStatus,
     /// The minutes the provider confirmed, while the confirmation stands.
     pub confirmed_minutes: Option<Minutes>,
-    /// The provider's reason, while a dispute stands.
+    /// The provider's reason for their latest statement about this attendee, when it is a
+    /// dispute: kept after the entry is corrected (the status is then back to pending, for the
+    /// provider to review), so the reason is never lost by an edit.
     pub dispute_reason: Option<String>,
     /// The provider's statement, when signed by a device the server registered to them.
     pub statement: Option<AttestedContent>,
@@ -154,6 +159,7 @@ impl SessionView {
                 let status = record.status();
                 AttendeeView {
                     id: attendee.id.clone(),
+                    name: trust.name(&attendee.id),
                     minutes_attended: attendee.minutes_attended,
                     about_own_rsc_practice: attendee.about_own_rsc_practice,
                     status: status.into(),
@@ -161,8 +167,8 @@ impl SessionView {
                         SessionStatus::Confirmed(minutes) => Some(minutes),
                         _ => None,
                     },
-                    dispute_reason: match (&record.statement, status) {
-                        (Some(s), SessionStatus::Disputed) if s.kind == StatementKind::Dispute => {
+                    dispute_reason: match &record.statement {
+                        Some(s) if s.kind == StatementKind::Dispute && status != SessionStatus::Withdrawn => {
                             Some(s.reason.clone())
                         }
                         _ => None,
@@ -225,6 +231,78 @@ impl SessionView {
     }
 }
 
+/// An attendee whose settled entry (confirmed or disputed) went back to the provider because
+/// the session changed: what an edit would do, before it is made, and what a sync brought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unsettled {
+    /// The session.
+    pub session: Id,
+    /// Its date (after the change).
+    pub date: Date,
+    /// The attendee.
+    pub attendee: Id,
+    /// The attendee's name, where known.
+    pub name: Option<String>,
+    /// The status before the change.
+    pub was: AttendanceStatus,
+    /// The status after it.
+    pub now: AttendanceStatus,
+    /// What changed, in words (`the format changed from video to phone`).
+    pub why: String,
+}
+
+impl Unsettled {
+    /// The attendees of `before` whose confirmed or disputed entry `after` unsettles.
+    pub(crate) fn between(before: &SessionView, after: &SessionView) -> Vec<Unsettled> {
+        let mut shared = Vec::new();
+        let mut differs = |what: &str, old: String, new: String| {
+            if old != new {
+                shared.push(format!("the {what} changed from {old} to {new}"));
+            }
+        };
+        differs("date", before.date.to_string(), after.date.to_string());
+        differs("start time", before.start_time.clone(), after.start_time.clone());
+        differs("time zone", before.time_zone.clone(), after.time_zone.clone());
+        differs("length", format!("{} minutes", before.minutes.get()), format!("{} minutes", after.minutes.get()));
+        differs("kind", before.kind.to_string(), after.kind.to_string());
+        differs("format", before.format.to_string(), after.format.to_string());
+        let name = |v: &SessionView| v.provider_name.clone().unwrap_or_else(|| crate::short_id(&v.provider).into());
+        differs("provider", name(before), name(after));
+        let mut out = Vec::new();
+        for old in &before.attendees {
+            let Some(new) = after.attendee(&old.id) else { continue };
+            let settled = matches!(old.status, AttendanceStatus::Confirmed | AttendanceStatus::Disputed);
+            if !settled || new.status == old.status {
+                continue;
+            }
+            let mut why = shared.clone();
+            if old.minutes_attended != new.minutes_attended {
+                why.push(format!(
+                    "the minutes attended changed from {} to {}",
+                    old.minutes_attended.get(),
+                    new.minutes_attended.get()
+                ));
+            }
+            if old.about_own_rsc_practice != new.about_own_rsc_practice {
+                why.push("whether it was about the attendee's own RS/C practice changed".into());
+            }
+            if after.withdrawn && !before.withdrawn {
+                why.push("the session was withdrawn".into());
+            }
+            out.push(Unsettled {
+                session: after.id.clone(),
+                date: after.date,
+                attendee: old.id.clone(),
+                name: new.name.clone().or_else(|| old.name.clone()),
+                was: old.status,
+                now: new.status,
+                why: if why.is_empty() { "the session changed".into() } else { why.join("; ") },
+            });
+        }
+        out
+    }
+}
+
 /// Which sessions a list shows. Every condition given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionFilter {
@@ -269,6 +347,9 @@ impl Trust {
             keys.extend(provider.device_keys.iter().filter_map(|k| <[u8; 32]>::try_from(hex::decode(k).ok()?).ok()));
             trust.names.insert(provider.id.clone(), provider.display_name.clone());
         }
+        for person in directory.map(|d| d.people.as_slice()).unwrap_or_default() {
+            trust.names.insert(person.id.clone(), person.display_name.clone());
+        }
         trust
     }
 
@@ -276,7 +357,7 @@ impl Trust {
         self.keys.get(provider.as_str()).is_some_and(|keys| keys.contains(key))
     }
 
-    fn name(&self, provider: &Id) -> Option<String> {
+    pub(crate) fn name(&self, provider: &Id) -> Option<String> {
         self.names.get(provider.as_str()).cloned()
     }
 }

@@ -17,6 +17,10 @@ pub struct Profile {
     pub rulebook: Option<String>,
     /// `application`, `renewal` or null.
     pub purpose: Option<String>,
+    /// The name other participants see (1 to 100 characters). Left out or null in a `PUT`, the
+    /// name stays as it is.
+    #[serde(default)]
+    pub display_name: Option<String>,
 }
 
 /// `POST /v1/me/claims` body.

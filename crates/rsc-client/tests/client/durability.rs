@@ -49,7 +49,8 @@ impl Random {
 fn kill_at_random_points_loses_nothing() {
     let server = TestServer::start();
     let (ana, _) = person(&server, "ana");
-    let (_, pat_account) = person(&server, "pat");
+    let (pat_book, pat_account) = person(&server, "pat");
+    crate::support::connect(&pat_book, &[&ana]);
     let dir = ana.dir().to_path_buf();
     drop(ana);
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos() as u64;

@@ -2,6 +2,7 @@
 
 mod durability;
 mod offline;
+mod people;
 mod support;
 mod sync;
 mod tls;

@@ -3,14 +3,16 @@
 
 use rsc_client::{AttendanceStatus, ClientError, Logbook, SessionEdit, SessionFilter, SessionFormat};
 
-use crate::support::{TestServer, date, id, minutes, person, session};
+use crate::support::{TestServer, connect, date, id, minutes, person, session};
 
 #[test]
 fn logs_edits_withdraws_and_filters_offline_and_keeps_it_all_on_reopen() {
     let mut server = TestServer::start();
     let (ana, ana_account) = person(&server, "ana");
-    let (_, pat_account) = person(&server, "pat");
-    let (_, quinn_account) = person(&server, "quinn");
+    let (pat_book, pat_account) = person(&server, "pat");
+    let (quinn_book, quinn_account) = person(&server, "quinn");
+    connect(&pat_book, &[&ana]);
+    connect(&quinn_book, &[&ana]);
     let (me, pat, quinn) = (id(&ana_account), id(&pat_account), id(&quinn_account));
     server.stop(); // everything below works with the server gone
 
@@ -64,7 +66,8 @@ fn logs_edits_withdraws_and_filters_offline_and_keeps_it_all_on_reopen() {
 fn bad_input_names_the_field_and_changes_nothing() {
     let server = TestServer::start();
     let (ana, ana_account) = person(&server, "ana");
-    let (_, pat_account) = person(&server, "pat");
+    let (pat_book, pat_account) = person(&server, "pat");
+    connect(&pat_book, &[&ana]);
     let (me, pat) = (id(&ana_account), id(&pat_account));
     let logged = ana.log_session(session(&pat, "2025-01-10", 60, &[])).expect("log");
     let before = ana.status().expect("status");
@@ -85,7 +88,7 @@ fn bad_input_names_the_field_and_changes_nothing() {
         "attendees"
     );
     assert_eq!(
-        field(ana.confirm(logged.id.as_str(), me.as_str(), minutes(60)).expect_err("not the provider")),
+        field(ana.confirm(logged.id.as_str(), me.as_str(), Some(minutes(60)), false).expect_err("not the provider")),
         "session"
     );
     assert_eq!(field(ana.withdraw_session(logged.id.as_str(), &"x".repeat(5000)).expect_err("long reason")), "reason");
@@ -110,7 +113,8 @@ fn bad_input_names_the_field_and_changes_nothing() {
 fn signing_out_keeps_unsynced_sessions_unless_told_and_then_starts_afresh() {
     let server = TestServer::start();
     let (ana, ana_account) = person(&server, "ana");
-    let (_, pat_account) = person(&server, "pat");
+    let (pat_book, pat_account) = person(&server, "pat");
+    connect(&pat_book, &[&ana]);
     ana.log_session(session(&id(&pat_account), "2025-01-10", 60, &[])).expect("log");
     let key_before = ana.device_public_key().expect("key");
     match ana.sign_out(false) {
@@ -135,8 +139,10 @@ fn signing_out_keeps_unsynced_sessions_unless_told_and_then_starts_afresh() {
 fn a_session_with_the_same_people_day_and_start_is_found_as_a_duplicate() {
     let server = TestServer::start();
     let (ana, ana_account) = person(&server, "ana");
-    let (_, pat_account) = person(&server, "pat");
-    let (_, quinn_account) = person(&server, "quinn");
+    let (pat_book, pat_account) = person(&server, "pat");
+    let (quinn_book, quinn_account) = person(&server, "quinn");
+    connect(&pat_book, &[&ana]);
+    connect(&quinn_book, &[&ana]);
     let (me, pat, quinn) = (id(&ana_account), id(&pat_account), id(&quinn_account));
     drop(server);
 

@@ -185,6 +185,18 @@ pub fn second_device(server: &TestServer, name: &str) -> Logbook {
     logbook
 }
 
+/// Connects each of `people` to `provider` with a code the provider shares.
+pub fn connect(provider: &Logbook, people: &[&Logbook]) {
+    let code = provider.create_connection_code(None).expect("connection code");
+    for person in people {
+        person.connect(&code.code).expect("connect");
+    }
+    // Each learns of the others who connected after them, as a sync would tell them.
+    for person in people {
+        person.refresh_directory().expect("directory");
+    }
+}
+
 pub fn id(account: &Account) -> Id {
     Id::new(account.user_id.as_str(), "user").expect("id")
 }

@@ -20,6 +20,7 @@ fn a_group_session_is_confirmed_per_attendee_and_counted_offline_until_edited() 
     let (ben, ben_account) = person(&server, "ben");
     let (pat, pat_account) = person(&server, "pat");
     let (a, b, p) = (id(&ana_account), id(&ben_account), id(&pat_account));
+    crate::support::connect(&pat, &[&ana, &ben]);
     server.endorse(&pat, "NM-1001", "pat@example.org");
 
     let group = ana.log_session(session(&p, "2025-03-04", 120, &[(&a, 120), (&b, 120)])).expect("log");
@@ -35,8 +36,8 @@ fn a_group_session_is_confirmed_per_attendee_and_counted_offline_until_edited() 
     let mut who: Vec<_> = awaiting.iter().map(|w| (w.session.id.to_string(), w.attendee.to_string())).collect();
     who.sort();
     assert_eq!(awaiting.len(), 3, "{who:?}");
-    pat.confirm(group.id.as_str(), a.as_str(), minutes(120)).expect("confirm ana");
-    let confirmed = pat.confirm(group.id.as_str(), b.as_str(), minutes(75)).expect("confirm ben");
+    pat.confirm(group.id.as_str(), a.as_str(), Some(minutes(120)), false).expect("confirm ana");
+    let confirmed = pat.confirm(group.id.as_str(), b.as_str(), Some(minutes(75)), false).expect("confirm ben");
     assert_eq!(confirmed.attendee(&b).expect("ben").confirmed_minutes, Some(minutes(75)));
     assert_eq!(pat.awaiting_confirmation().expect("awaiting").len(), 1);
     sync(&pat);
@@ -61,7 +62,7 @@ fn a_group_session_is_confirmed_per_attendee_and_counted_offline_until_edited() 
     sync(&pat);
     let again: Vec<_> = pat.awaiting_confirmation().expect("awaiting");
     assert!(again.iter().any(|w| w.attendee == a && w.status == AttendanceStatus::ChangedSinceConfirmed));
-    pat.confirm(group.id.as_str(), a.as_str(), minutes(110)).expect("confirm again");
+    pat.confirm(group.id.as_str(), a.as_str(), Some(minutes(110)), false).expect("confirm again");
     sync(&pat);
     sync(&ana);
     assert_eq!(counted(&ana.evaluate("nmaimh", Purpose::Application, as_of).expect("evaluate")), 110);
@@ -75,7 +76,8 @@ fn a_group_session_is_confirmed_per_attendee_and_counted_offline_until_edited() 
 fn two_devices_of_one_user_edit_offline_and_converge() {
     let server = TestServer::start();
     let (phone, ana_account) = person(&server, "ana");
-    let (_, pat_account) = person(&server, "pat");
+    let (pat_book, pat_account) = person(&server, "pat");
+    crate::support::connect(&pat_book, &[&phone]);
     let tablet = second_device(&server, "ana");
     let logged = phone.log_session(session(&id(&pat_account), "2025-03-04", 60, &[])).expect("log");
     sync(&phone);
@@ -110,7 +112,8 @@ fn two_devices_of_one_user_edit_offline_and_converge() {
 fn a_sync_survives_a_server_restart_with_nothing_lost_or_duplicated() {
     let mut server = TestServer::start();
     let (ana, _) = person(&server, "ana");
-    let (_, pat_account) = person(&server, "pat");
+    let (pat_book, pat_account) = person(&server, "pat");
+    crate::support::connect(&pat_book, &[&ana]);
     let pat = id(&pat_account);
     let mut logged = Vec::new();
     for day in 0..300 {
@@ -165,6 +168,7 @@ fn a_refused_push_is_reported_and_set_aside_while_the_rest_syncs() {
     let (ben, ben_account) = person(&server, "ben");
     let (pat, pat_account) = person(&server, "pat");
     let (a, b, p) = (id(&ana_account), id(&ben_account), id(&pat_account));
+    crate::support::connect(&pat, &[&ana, &ben]);
     let group = ana.log_session(session(&p, "2025-03-04", 60, &[(&a, 60), (&b, 60)])).expect("log");
     sync(&ana);
     sync(&ben);

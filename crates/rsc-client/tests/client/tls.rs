@@ -12,17 +12,17 @@ use rsc_client::{ClientError, Logbook, SyncOptions};
 use crate::support::{PASSWORD, TestServer, person, session};
 
 const URL_VAR: &str = "RSC_TLS_TEST_URL";
-const PROVIDER_VAR: &str = "RSC_TLS_TEST_PROVIDER";
+const CODE_VAR: &str = "RSC_TLS_TEST_CODE";
 
 /// Not a test by itself: the device that trusts the private authority.
 #[test]
 #[ignore = "run by syncs_over_tls_and_refuses_an_unknown_authority"]
 fn tls_worker() {
-    let (Ok(url), Ok(provider)) = (std::env::var(URL_VAR), std::env::var(PROVIDER_VAR)) else { return };
+    let (Ok(url), Ok(code)) = (std::env::var(URL_VAR), std::env::var(CODE_VAR)) else { return };
     let folder = tempfile::tempdir().expect("temp dir");
     let logbook = Logbook::open(folder.path()).expect("open");
     logbook.sign_up(&url, "tess@example.org", PASSWORD, "Tess", "Tess's phone").expect("sign up over TLS");
-    let provider = rsc_client::Id::new(provider, "provider").expect("id");
+    let provider = logbook.connect(&code).expect("connect over TLS").id;
     logbook.log_session(session(&provider, "2025-03-04", 60, &[])).expect("log");
     let report = logbook.sync(&SyncOptions::default(), &|_| {}).expect("sync over TLS");
     println!("pushed {}", report.pushed_changes);
@@ -31,7 +31,8 @@ fn tls_worker() {
 #[test]
 fn syncs_over_tls_and_refuses_an_unknown_authority() {
     let server = TestServer::start();
-    let (pat, pat_account) = person(&server, "pat");
+    let (pat, _) = person(&server, "pat");
+    let code = pat.create_connection_code(None).expect("code").code;
     // A private authority, and the server's certificate for `localhost` issued by it.
     let mut authority_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
     authority_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -58,7 +59,7 @@ fn syncs_over_tls_and_refuses_an_unknown_authority() {
         .args(["tls::tls_worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(rsc_client::CA_CERT_VAR, &ca)
         .env(URL_VAR, &url)
-        .env(PROVIDER_VAR, pat_account.user_id.as_str())
+        .env(CODE_VAR, &code)
         .output()
         .expect("worker");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -79,7 +80,7 @@ fn syncs_over_tls_and_refuses_an_unknown_authority() {
         .args(["tls::tls_worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(rsc_client::CA_CERT_VAR, &bad)
         .env(URL_VAR, &url)
-        .env(PROVIDER_VAR, pat_account.user_id.as_str())
+        .env(CODE_VAR, &code)
         .output()
         .expect("worker");
     assert!(!output.status.success());

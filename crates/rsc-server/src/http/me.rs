@@ -29,6 +29,7 @@ pub async fn get_profile<S: Store>(
         masters_conferred_on: p.masters_conferred_on.map(|d| d.to_string()),
         rulebook: p.rulebook,
         purpose: p.purpose.map(|p| p.as_str().to_string()),
+        display_name: Some(device.user.display_name.clone()),
     }))
 }
 
@@ -67,6 +68,13 @@ pub async fn put_profile<S: Store>(
         }
         None => None,
     };
+    let display_name = match &profile.display_name {
+        Some(name) => crate::auth::check_name(name, "display_name")?,
+        None => device.user.display_name.clone(),
+    };
+    if display_name != device.user.display_name {
+        state.store.set_display_name(&UserId::from(&device.user.id), &display_name).await?;
+    }
     state
         .store
         .set_profile(&ProfileRecord {
@@ -76,7 +84,7 @@ pub async fn put_profile<S: Store>(
             purpose,
         })
         .await?;
-    Ok(Json(profile))
+    Ok(Json(Profile { display_name: Some(display_name), ..profile }))
 }
 
 /// `POST /v1/me/claims`: a provider claims a registry record; an admin decides.

@@ -1,0 +1,278 @@
+//! The people a device's user works with, by name: connection codes a provider shares,
+//! connecting to a provider, the directory kept for offline use, and finding a person or a
+//! session from what someone types (a name, or the first characters of an id).
+//!
+//! The directory is the server's list of everyone the user may name in a session; a session
+//! may name only people connected to its provider, checked here offline and again by the
+//! server, so a typo'd id or an email never becomes a session that waits forever.
+
+use rsc_model::Id;
+use rsc_protocol::{ConnectRequest, Connected, ConnectionCode, NewConnectionCode, ProviderDirectory};
+use serde::{Deserialize, Serialize};
+
+use crate::ClientError;
+use crate::api::Api;
+use crate::logbook::{Account, Logbook};
+use crate::store::{self, key};
+
+/// The fewest characters of an id that are taken as its prefix.
+pub const MIN_ID_PREFIX: usize = 4;
+
+/// A connection code to share, with its link (the same code, for a tap or a QR code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedCode {
+    /// The code as people type it: `7KQ2-M9XD`.
+    pub code: String,
+    /// The link that carries it: `https://server/connect/7KQ2M9XD`.
+    pub link: String,
+    /// When it was made (Unix milliseconds).
+    pub created_at_ms: i64,
+    /// When it stops working (Unix milliseconds).
+    pub expires_at_ms: i64,
+    /// People who connected with it.
+    pub used: u32,
+}
+
+/// Someone the user works with, as this device knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonView {
+    /// Their user id (for programs).
+    pub id: Id,
+    /// Their name.
+    pub name: String,
+    /// The signed-in user.
+    pub is_me: bool,
+    /// A provider the user is connected to.
+    pub is_my_provider: bool,
+    /// Connected to the user as their provider.
+    pub is_my_supervisee: bool,
+    /// The providers they are connected to, as far as the user may see.
+    pub connected_to: Vec<Id>,
+}
+
+impl Logbook {
+    pub(crate) fn api<'a>(&'a self, account: &'a Account) -> Result<Api<'a>, ClientError> {
+        Ok(Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) })
+    }
+
+    /// As a provider: a new connection code to share with a supervisee, working for
+    /// `valid_days` (default 14, at most 90).
+    pub fn create_connection_code(&self, valid_days: Option<u32>) -> Result<SharedCode, ClientError> {
+        if let Some(days) = valid_days
+            && !(1..=rsc_protocol::MAX_CODE_DAYS).contains(&days)
+        {
+            return Err(ClientError::invalid(
+                "valid_days",
+                format!("{days} is out of range 1 to {}", rsc_protocol::MAX_CODE_DAYS),
+            ));
+        }
+        let account = self.require_account()?;
+        let code: ConnectionCode =
+            self.api(&account)?.post("/v1/connections/codes", &NewConnectionCode { valid_days })?;
+        Ok(shared(&account, code))
+    }
+
+    /// As a provider: the codes that still work, newest first.
+    pub fn connection_codes(&self) -> Result<Vec<SharedCode>, ClientError> {
+        let account = self.require_account()?;
+        let codes: Vec<ConnectionCode> = self.api(&account)?.get("/v1/connections/codes")?;
+        Ok(codes.into_iter().map(|c| shared(&account, c)).collect())
+    }
+
+    /// As a provider: withdraws a code; people who connected with it stay connected.
+    pub fn revoke_connection_code(&self, code: &str) -> Result<(), ClientError> {
+        let canonical = rsc_protocol::normalize_code(code).map_err(|e| ClientError::invalid("code", e.to_string()))?;
+        let account = self.require_account()?;
+        self.api(&account)?.delete(&format!("/v1/connections/codes/{canonical}"))
+    }
+
+    /// Connects to the provider who shared `code` (typed in any case, with or without its
+    /// dash, or the whole link). Returns the provider; from then on sessions with them, and
+    /// with their other supervisees, can be logged by name, offline too.
+    pub fn connect(&self, code: &str) -> Result<PersonView, ClientError> {
+        rsc_protocol::normalize_code(code).map_err(|e| ClientError::invalid("code", e.to_string()))?;
+        self.connect_with(ConnectRequest { code: Some(code.trim().to_string()), endorsement_number: None })
+    }
+
+    /// Connects to the provider who holds the registry record `number` (their claim to it
+    /// approved by association staff).
+    pub fn connect_by_endorsement(&self, number: &str) -> Result<PersonView, ClientError> {
+        let number = number.trim();
+        if number.is_empty() || number.len() > 64 {
+            return Err(ClientError::invalid("number", "an endorsement number as the registry shows it, e.g. NM-1001"));
+        }
+        self.connect_with(ConnectRequest { code: None, endorsement_number: Some(number.to_string()) })
+    }
+
+    fn connect_with(&self, request: ConnectRequest) -> Result<PersonView, ClientError> {
+        let account = self.require_account()?;
+        let connected: Connected = self.api(&account)?.post("/v1/connections", &request)?;
+        self.refresh_directory()?;
+        let id = Id::new(connected.provider.id.as_str(), "provider")?;
+        Ok(self.people()?.into_iter().find(|p| p.id == id).unwrap_or(PersonView {
+            id,
+            name: connected.provider.display_name,
+            is_me: false,
+            is_my_provider: true,
+            is_my_supervisee: false,
+            connected_to: Vec::new(),
+        }))
+    }
+
+    /// Fetches the directory (names, registry records, provider keys) from the server now,
+    /// rather than at the next sync.
+    pub fn refresh_directory(&self) -> Result<(), ClientError> {
+        let account = self.require_account()?;
+        let directory: ProviderDirectory = self.api(&account)?.get("/v1/me/providers")?;
+        self.store().write(|tx| crate::sync::refresh_directory(tx, &account, &directory))
+    }
+
+    /// Everyone the user works with, from the directory this device keeps (offline): the user,
+    /// their providers, their supervisees and their providers' other supervisees, by name.
+    pub fn people(&self) -> Result<Vec<PersonView>, ClientError> {
+        let account = self.require_account()?;
+        let directory: ProviderDirectory = store::get_meta(self.store().conn(), key::DIRECTORY)?.unwrap_or_default();
+        people_of(&account, &directory)
+    }
+
+    /// The person `text` names among [`Logbook::people`]: their whole name or the start of it
+    /// (in any case), or their id or its first characters. `field` names the input in errors.
+    pub fn find_person(&self, text: &str, field: &str) -> Result<PersonView, ClientError> {
+        let people = self.people()?;
+        let wanted = text.trim();
+        if wanted.is_empty() {
+            return Err(ClientError::invalid(field, "give a name"));
+        }
+        let lower = wanted.to_lowercase();
+        let by = |matches: &dyn Fn(&PersonView) -> bool| people.iter().filter(|p| matches(p)).collect::<Vec<_>>();
+        let candidates = [
+            by(&|p| p.id.as_str() == wanted),
+            by(&|p| p.name.to_lowercase() == lower),
+            by(&|p| p.name.to_lowercase().starts_with(&lower)),
+            by(&|p| p.name.to_lowercase().split_whitespace().any(|word| word.starts_with(&lower))),
+            if wanted.len() >= MIN_ID_PREFIX { by(&|p| p.id.as_str().starts_with(wanted)) } else { Vec::new() },
+        ];
+        for found in candidates {
+            match found.as_slice() {
+                [] => continue,
+                [one] => return Ok((*one).clone()),
+                many => {
+                    let names: Vec<String> = many.iter().map(|p| format!("{} ({})", p.name, short_id(&p.id))).collect();
+                    return Err(ClientError::invalid(
+                        field,
+                        format!(
+                            "`{wanted}` could be {}; give more of the name, or the id shown in brackets",
+                            names.join(" or ")
+                        ),
+                    ));
+                }
+            }
+        }
+        let known = if people.len() <= 1 {
+            "you are connected to nobody yet: enter your provider's connection code first".to_string()
+        } else {
+            format!(
+                "the people you work with are {}",
+                people.iter().filter(|p| !p.is_me).map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+            )
+        };
+        Err(ClientError::invalid(field, format!("nobody you work with is called `{wanted}`; {known}")))
+    }
+
+    /// The session `text` names: its id, or the first characters of it (as lists show them).
+    pub fn find_session(&self, text: &str) -> Result<Id, ClientError> {
+        let wanted = text.trim();
+        if let Ok(id) = Id::new(wanted, "session")
+            && store::doc_exists(self.store().conn(), id.as_str())?
+        {
+            return Ok(id);
+        }
+        if wanted.len() >= MIN_ID_PREFIX && wanted.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            let found = store::doc_ids_with_prefix(self.store().conn(), wanted)?;
+            match found.as_slice() {
+                [one] => return Id::new(one.as_str(), "session").map_err(Into::into),
+                [] => {}
+                many => {
+                    return Err(ClientError::invalid(
+                        "session",
+                        format!("`{wanted}` starts {} sessions' ids; give more of it", many.len()),
+                    ));
+                }
+            }
+        }
+        Err(ClientError::NotFound(format!("no session `{wanted}` on this device")))
+    }
+}
+
+/// The code with its full link on the user's server.
+fn shared(account: &Account, code: ConnectionCode) -> SharedCode {
+    SharedCode {
+        link: format!("{}{}", account.server_url, code.link_path),
+        code: code.code,
+        created_at_ms: code.created_at_ms,
+        expires_at_ms: code.expires_at_ms,
+        used: code.used,
+    }
+}
+
+pub(crate) fn people_of(account: &Account, directory: &ProviderDirectory) -> Result<Vec<PersonView>, ClientError> {
+    let me = account.user_id.as_str();
+    let mut people = Vec::with_capacity(directory.people.len());
+    for person in &directory.people {
+        let connected_to =
+            person.connected_to.iter().map(|p| Id::new(p.as_str(), "provider")).collect::<Result<Vec<_>, _>>()?;
+        people.push(PersonView {
+            id: Id::new(person.id.as_str(), "person")?,
+            name: person.display_name.clone(),
+            is_me: person.id == me,
+            is_my_provider: directory.connected(&person.id, me),
+            is_my_supervisee: person.connected_to.iter().any(|p| p == me),
+            connected_to,
+        });
+    }
+    people.sort_by(|a, b| (!a.is_me, &a.name, &a.id).cmp(&(!b.is_me, &b.name, &b.id)));
+    Ok(people)
+}
+
+/// The first characters of an id, enough to tell it apart in lists (`4f0c9a21`).
+pub fn short_id(id: &Id) -> &str {
+    let text = id.as_str();
+    text.get(..8).unwrap_or(text)
+}
+
+/// Checks offline that a session names only people connected to its provider, as the server
+/// will. `directory` is the one this device keeps.
+pub(crate) fn check_connected(
+    directory: Option<&ProviderDirectory>,
+    provider: &Id,
+    attendees: &[&Id],
+) -> Result<(), ClientError> {
+    let Some(directory) = directory else {
+        return Err(ClientError::invalid(
+            "provider",
+            "this device does not know whom you work with yet; sync (or connect to your provider) first",
+        ));
+    };
+    let name = |id: &Id| directory.name(id.as_str()).map(str::to_string);
+    let Some(provider_name) = name(provider) else {
+        return Err(ClientError::invalid(
+            "provider",
+            format!(
+                "`{provider}` is nobody you are connected to; enter your provider's connection code first (rsc connect CODE)"
+            ),
+        ));
+    };
+    for attendee in attendees {
+        if !directory.connected(provider.as_str(), attendee.as_str()) {
+            let who = name(attendee).unwrap_or_else(|| format!("`{attendee}`"));
+            return Err(ClientError::invalid(
+                "attendees",
+                format!(
+                    "{who} is not connected to {provider_name}: a session names only people connected to its provider \
+                     (they connect with {provider_name}'s connection code; if they just did, sync first)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
