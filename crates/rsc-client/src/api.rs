@@ -101,6 +101,12 @@ impl Api<'_> {
         decode(response)
     }
 
+    /// `POST path` with a JSON body, expecting nothing back.
+    pub fn post_empty<B: Serialize>(&self, path: &str, body: &B) -> Result<(), ClientError> {
+        self.send(self.request(self.http.post(format!("{}{path}", self.base)).json(body)))?;
+        Ok(())
+    }
+
     /// `PUT path` with a JSON body, expecting JSON back.
     pub fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
         let response = self.send(self.request(self.http.put(format!("{}{path}", self.base)).json(body)))?;

@@ -11,6 +11,7 @@
 
 mod api;
 mod error;
+mod hours;
 mod logbook;
 mod people;
 mod profile;
@@ -20,6 +21,7 @@ mod view;
 
 pub use api::{CA_CERT_VAR, fetch_server_keys};
 pub use error::{ClientError, cause_chain};
+pub use hours::{AwaitingProvider, Hours, Pace, Uncounted};
 pub use logbook::{
     Account, AwaitingConfirmation, Confirmation, Logbook, LogbookStatus, MAX_CONFIRMATIONS_AT_ONCE, NewSession,
     STORE_FILE, today,
@@ -32,7 +34,7 @@ pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView, Unset
 
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};
-pub use rsc_protocol::Role;
+pub use rsc_protocol::{DEFAULT_CODE_DAYS, MAX_CODE_DAYS, Role};
 pub use rsc_rules::{Evaluation, Purpose};
 
 /// An evaluation in the contract's JSON.

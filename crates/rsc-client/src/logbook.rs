@@ -38,6 +38,9 @@ pub struct Account {
     pub role: Role,
     /// This device's id on the server.
     pub device_id: String,
+    /// The name this device was registered under.
+    #[serde(default)]
+    pub device_name: String,
     /// This device's bearer token.
     #[serde(default)]
     pub(crate) token: String,
@@ -242,6 +245,7 @@ impl Logbook {
             email: email.trim().to_lowercase(),
             role: login.role,
             device_id: login.device_id,
+            device_name: device_name.to_string(),
             token: login.token,
         };
         self.store().write(|tx| store::set_meta(tx, key::ACCOUNT, &account))?;
@@ -252,6 +256,27 @@ impl Logbook {
             tracing::warn!(%error, "could not fetch the directory after signing in");
         }
         Ok(account)
+    }
+
+    /// Changes the account's password; other devices stay signed in.
+    pub fn change_password(&self, current: &str, new: &str) -> Result<(), ClientError> {
+        let account = self.require_account()?;
+        let request =
+            rsc_protocol::PasswordChange { current_password: current.to_string(), new_password: new.to_string() };
+        let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
+        api.post_empty("/v1/me/password", &request)
+    }
+
+    /// Sets a new password with a one-time reset code from association staff (for someone who
+    /// forgot theirs). Every device of the account is signed out; sign in again afterwards.
+    pub fn reset_password(&self, server: &str, email: &str, code: &str, new: &str) -> Result<(), ClientError> {
+        let server = api::validate_server_url(server)?;
+        let request = rsc_protocol::PasswordReset {
+            email: email.to_string(),
+            code: code.trim().to_string(),
+            new_password: new.to_string(),
+        };
+        Api { http: self.http()?, base: &server, token: None }.post_empty("/v1/password-reset", &request)
     }
 
     fn refuse_if_signed_in(&self) -> Result<(), ClientError> {
@@ -514,7 +539,7 @@ impl Logbook {
 
     /// The attendee of session `id` that `text` names: their id, its first characters, or
     /// their name (or the start of it).
-    fn find_attendee(&self, id: &str, text: &str) -> Result<Id, ClientError> {
+    pub fn find_attendee(&self, id: &str, text: &str) -> Result<Id, ClientError> {
         let view = self.session(id)?;
         let wanted = text.trim();
         let lower = wanted.to_lowercase();
@@ -623,6 +648,17 @@ impl Logbook {
     /// rulebook file) for `purpose`, as of `as_of` (default: today), with the registry records
     /// the server last sent. Only confirmations from providers' registered devices count.
     pub fn evaluate(&self, rulebook: &str, purpose: Purpose, as_of: Option<Date>) -> Result<Evaluation, ClientError> {
+        let (rulebook, dossier, _) = self.dossier(rulebook, as_of)?;
+        rsc_rules::evaluate(&rulebook, purpose, &dossier).map_err(|e| ClientError::invalid("purpose", e.to_string()))
+    }
+
+    /// The rulebook, the user's dossier as of `as_of` (default: today) and the attendance
+    /// records it was built from.
+    pub(crate) fn dossier(
+        &self,
+        rulebook: &str,
+        as_of: Option<Date>,
+    ) -> Result<(rsc_rules::Rulebook, rsc_model::Dossier, Vec<rsc_model::AttendanceRecord>), ClientError> {
         let account = self.require_account()?;
         let me = Id::new(account.user_id.as_str(), "user")?;
         let rulebook = rsc_rules::resolve(rulebook).map_err(|e| ClientError::invalid("rulebook", e.to_string()))?;
@@ -645,7 +681,7 @@ impl Logbook {
             None => directory.masters_conferred_on,
         };
         let dossier = builder.build(Applicant { id: me, masters_conferred_on }, &records);
-        rsc_rules::evaluate(&rulebook, purpose, &dossier).map_err(|e| ClientError::invalid("purpose", e.to_string()))
+        Ok((rulebook, dossier, records))
     }
 
     /// How the logbook stands.
@@ -677,6 +713,12 @@ impl Logbook {
         let claim: rsc_protocol::Claim =
             api.post("/v1/me/claims", &rsc_protocol::NewClaim { number: number.to_string() })?;
         Ok(claim.status.as_str().to_string())
+    }
+
+    /// As a provider: one's registry claims and where each stands (online).
+    pub fn claims(&self) -> Result<Vec<rsc_protocol::Claim>, ClientError> {
+        let account = self.require_account()?;
+        Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) }.get("/v1/me/claims")
     }
 
     /// Downloads the server's export of the signed-in user's verified hours: `json` (signed,

@@ -170,3 +170,28 @@ pub struct ErrorBody {
     /// What went wrong and what to do, for people.
     pub message: String,
 }
+
+/// `POST /v1/me/password` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password now.
+    pub current_password: String,
+    /// The new one.
+    pub new_password: String,
+}
+
+/// `POST /v1/password-reset` body: a one-time code from association staff (`rsc-server admin
+/// reset-password`) sets a new password and signs every device out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// The account's email.
+    pub email: String,
+    /// The one-time code.
+    pub code: String,
+    /// The new password.
+    pub new_password: String,
+}

@@ -16,7 +16,7 @@ mod sync;
 
 pub use account::{
     DeviceInfo, DeviceView, ErrorBody, LoginRequest, LoginResponse, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MeResponse,
-    REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role, UnknownName,
+    PasswordChange, PasswordReset, REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role, UnknownName,
 };
 pub use bytes::Bytes;
 pub use connections::{

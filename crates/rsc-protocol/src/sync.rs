@@ -177,7 +177,8 @@ mod tests {
                 | RefusalCode::InvalidSession
                 | RefusalCode::MissingDependencies
                 | RefusalCode::DocumentTooLarge
-                | RefusalCode::NotAllowed => {}
+                | RefusalCode::NotAllowed
+                | RefusalCode::NotConnected => {}
             }
         }
     }

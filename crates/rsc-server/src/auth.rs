@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppError;
 use crate::http::AppState;
-use crate::store::{DeviceRecord, Store, UserRecord};
+use crate::store::{DeviceRecord, Store, UserId, UserRecord};
 
 /// How far back sign-in failures count.
 pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -195,6 +195,87 @@ pub async fn create_account<S: Store>(
         other => other.into(),
     })?;
     Ok(user)
+}
+
+/// How long a password reset code works.
+pub const RESET_CODE_HOURS: i64 = 24;
+
+/// The hash a reset code is kept (and looked up) by: its canonical form's SHA-256.
+fn reset_code_hash(code: &str) -> Vec<u8> {
+    let canonical: String =
+        code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    Sha256::digest(canonical.as_bytes()).to_vec()
+}
+
+/// Issues a one-time reset code for the account with `email` (for staff to hand over, since
+/// the server sends no email), replacing any earlier one. Returns the account and the code.
+pub async fn issue_reset_code<S: Store>(store: &S, email: &str) -> Result<(UserRecord, String), AppError> {
+    let email = normalize_email(email)?;
+    let user = store
+        .user_by_email(&email)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no account has the email {email}")))?;
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("the random source failed: {e}")))?;
+    let raw: String = bytes.iter().map(|b| rsc_protocol::CODE_ALPHABET[usize::from(*b) % 32] as char).collect();
+    let code = format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..]);
+    let now = now_ms();
+    store
+        .create_password_reset(
+            &UserId::from(&user.id),
+            &reset_code_hash(&code),
+            now,
+            now + RESET_CODE_HOURS * 3_600_000,
+        )
+        .await?;
+    Ok((user, code))
+}
+
+/// Sets a new password with a reset code and signs every device of the account out. Wrong
+/// codes are throttled like wrong passwords; an unknown email gets the same answer as a wrong
+/// code.
+pub async fn reset_password<S: Store>(
+    store: &S,
+    email: &str,
+    code: &str,
+    new_password: &str,
+    address: IpAddr,
+) -> Result<u64, AppError> {
+    let email = normalize_email(email)?;
+    check_password(new_password).map_err(|_| {
+        AppError::invalid("new_password", format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
+    })?;
+    let attempt = reserve_attempt(store, &email, address).await?;
+    let wrong = || AppError::Unauthorized("wrong email or reset code (codes work once, for 24 hours)".into());
+    let Some(user) = store.user_by_email(&email).await? else { return Err(wrong()) };
+    let id = UserId::from(&user.id);
+    if !store.use_password_reset(&id, &reset_code_hash(code), now_ms()).await? {
+        return Err(wrong());
+    }
+    release_attempt(store, &attempt).await?;
+    store.set_password_hash(&id, &hash_password(new_password.to_string()).await?).await?;
+    Ok(store.revoke_all_devices(&id, now_ms()).await?)
+}
+
+/// Changes the signed-in person's password after checking the current one (throttled like a
+/// sign-in). Other devices stay signed in.
+pub async fn change_password<S: Store>(
+    store: &S,
+    user: &UserRecord,
+    current: &str,
+    new_password: &str,
+    address: IpAddr,
+) -> Result<(), AppError> {
+    check_password(new_password).map_err(|_| {
+        AppError::invalid("new_password", format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
+    })?;
+    let attempt = reserve_attempt(store, &user.email, address).await?;
+    if !verify_password(current.to_string(), user.password_hash.clone()).await {
+        return Err(AppError::invalid("current_password", "is not your password"));
+    }
+    release_attempt(store, &attempt).await?;
+    store.set_password_hash(&UserId::from(&user.id), &hash_password(new_password.to_string()).await?).await?;
+    Ok(())
 }
 
 #[cfg(test)]

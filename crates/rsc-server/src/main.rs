@@ -133,6 +133,14 @@ enum AdminCommand {
         #[arg(long, default_value = "Registry admin")]
         display_name: String,
     },
+    /// Issue a one-time password reset code for an account whose owner forgot the password (the
+    /// server sends no email: give it to them in person or by phone). It works once, for 24
+    /// hours, and signs every device of the account out.
+    ResetPassword {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 enum Backend {
@@ -207,6 +215,18 @@ async fn create_admin<S: Store>(store: &S, email: &str, display_name: &str) -> a
     };
     let user = auth::create_account(store, email, &password, display_name, Role::RegistryAdmin).await?;
     println!("created registry admin {} ({})", user.email, user.id);
+    Ok(())
+}
+
+async fn reset_password<S: Store>(store: &S, email: &str) -> anyhow::Result<()> {
+    let (user, code) = auth::issue_reset_code(store, email).await.map_err(|e| anyhow!("{e}"))?;
+    println!(
+        "Reset code for {} <{}>: {code}\nIt works once, for {} hours. They set a new password with:\n  rsc account reset --server URL --email {} --code {code}\nDoing so signs every device of the account out.",
+        user.display_name,
+        user.email,
+        auth::RESET_CODE_HOURS,
+        user.email
+    );
     Ok(())
 }
 
@@ -389,6 +409,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { command: AdminCommand::Create { email, display_name } } => match backend {
             Backend::Postgres(store) => create_admin(&store, &email, &display_name).await,
             Backend::Sqlite(store) => create_admin(&store, &email, &display_name).await,
+        },
+        Command::Admin { command: AdminCommand::ResetPassword { email } } => match backend {
+            Backend::Postgres(store) => reset_password(&store, &email).await,
+            Backend::Sqlite(store) => reset_password(&store, &email).await,
         },
         Command::Registry { command } => match backend {
             Backend::Postgres(store) => registry(&store, command).await,

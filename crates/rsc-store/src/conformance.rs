@@ -299,6 +299,32 @@ pub async fn connection_codes_connect_people_once_and_list_them_by_name<S: Store
     assert_eq!(store.holder_of("NM-1").await.expect("holder"), None);
 }
 
+/// The store: a reset code works once, before it expires, and only for its account; a new one
+/// replaces the old; passwords and devices change with it.
+pub async fn password_resets_work_once_and_sign_every_device_out<S: Store>(store: S) {
+    store.create_user(&user("ana")).await.expect("user");
+    store.create_user(&user("ben")).await.expect("user");
+    store.create_device(&device("d1", "ana", 1), b"token-1").await.expect("device");
+    store.create_device(&device("d2", "ana", 2), b"token-2").await.expect("device");
+    store.create_device(&device("d3", "ben", 3), b"token-3").await.expect("device");
+    let (ana, ben) = (UserId::from("ana"), UserId::from("ben"));
+    store.create_password_reset(&ana, b"old code", 10, 1000).await.expect("reset");
+    store.create_password_reset(&ana, b"new code", 20, 1000).await.expect("replaced");
+    assert!(!store.use_password_reset(&ana, b"old code", 30).await.expect("use"), "replaced codes are gone");
+    assert!(!store.use_password_reset(&ben, b"new code", 30).await.expect("use"), "another account's code");
+    assert!(!store.use_password_reset(&ana, b"new code", 1000).await.expect("use"), "expired");
+    assert!(store.use_password_reset(&ana, b"new code", 40).await.expect("use"));
+    assert!(!store.use_password_reset(&ana, b"new code", 41).await.expect("use"), "once");
+
+    store.set_password_hash(&ana, "$argon2id$new").await.expect("password");
+    assert_eq!(store.user_by_id(&ana).await.expect("user").expect("ana").password_hash, "$argon2id$new");
+    assert_eq!(store.user_by_id(&ben).await.expect("user").expect("ben").password_hash, "$argon2id$test");
+    assert_eq!(store.revoke_all_devices(&ana, 50).await.expect("revoke"), 2);
+    assert_eq!(store.revoke_all_devices(&ana, 51).await.expect("again"), 0);
+    assert!(store.active_keys(&ana).await.expect("keys").is_empty());
+    assert_eq!(store.active_keys(&ben).await.expect("keys").len(), 1, "Ben's devices stay");
+}
+
 /// One `#[tokio::test]` per conformance test, each run by `$runner` (a `with_…` function of
 /// [`crate::testing`]) on a fresh store of its backend. Expand it once per backend, in a module
 /// of its own.
@@ -313,6 +339,7 @@ macro_rules! conformance_suite {
             pulls_follow_the_cursor_and_participation,
             concurrent_commits_get_distinct_sequences,
             connection_codes_connect_people_once_and_list_them_by_name,
+            password_resets_work_once_and_sign_every_device_out,
         );
     };
     (@tests $runner:path; $($name:ident),* $(,)?) => {

@@ -80,6 +80,26 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn user_by_email(&self, email: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
     /// The account with this id.
     fn user_by_id(&self, id: &UserId) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    /// Replaces the account's password hash.
+    fn set_password_hash(&self, id: &UserId, hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Stores a one-time password reset code's hash for the account, replacing any earlier one.
+    fn create_password_reset(
+        &self,
+        id: &UserId,
+        code_hash: &[u8],
+        at_ms: i64,
+        expires_at_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Uses the account's reset code if `code_hash` is it, unused and unexpired at `at_ms`;
+    /// `false` otherwise. A code works once.
+    fn use_password_reset(
+        &self,
+        id: &UserId,
+        code_hash: &[u8],
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Revokes every device of the account; returns how many were active.
+    fn revoke_all_devices(&self, id: &UserId, at_ms: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Renames the account (what other participants see).
     fn set_display_name(&self, id: &UserId, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 

@@ -812,6 +812,52 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), StoreError> {
+                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(id.as_str())
+                    .bind(hash)
+                    .execute(self.write_pool())
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_password_reset(&self, id: &UserId, code_hash: &[u8], at_ms: i64, expires_at_ms: i64) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO password_resets (user_id, code_hash, created_at_ms, expires_at_ms, used_at_ms) \
+                     VALUES ($1, $2, $3, $4, NULL) ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, \
+                     created_at_ms = excluded.created_at_ms, expires_at_ms = excluded.expires_at_ms, used_at_ms = NULL",
+                )
+                .bind(id.as_str())
+                .bind(code_hash)
+                .bind(at_ms)
+                .bind(expires_at_ms)
+                .execute(self.write_pool())
+                .await?;
+                Ok(())
+            }
+
+            async fn use_password_reset(&self, id: &UserId, code_hash: &[u8], at_ms: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE password_resets SET used_at_ms = $3 \
+                     WHERE user_id = $1 AND code_hash = $2 AND used_at_ms IS NULL AND expires_at_ms > $3",
+                )
+                .bind(id.as_str())
+                .bind(code_hash)
+                .bind(at_ms)
+                .execute(self.write_pool())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn revoke_all_devices(&self, id: &UserId, at_ms: i64) -> Result<u64, StoreError> {
+                let done = sqlx::query("UPDATE devices SET revoked_at_ms = $2 WHERE user_id = $1 AND revoked_at_ms IS NULL")
+                    .bind(id.as_str())
+                    .bind(at_ms)
+                    .execute(self.write_pool())
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
             async fn set_display_name(&self, id: &UserId, name: &str) -> Result<(), StoreError> {
                 sqlx::query("UPDATE users SET display_name = $2 WHERE id = $1")
                     .bind(id.as_str())

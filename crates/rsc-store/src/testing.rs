@@ -394,4 +394,31 @@ impl<S: Store> Store for Gated<S> {
     fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
         self.inner.holder_of(number)
     }
+
+    fn set_password_hash(&self, id: &UserId, hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.set_password_hash(id, hash)
+    }
+
+    fn create_password_reset(
+        &self,
+        id: &UserId,
+        code_hash: &[u8],
+        at_ms: i64,
+        expires_at_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_password_reset(id, code_hash, at_ms, expires_at_ms)
+    }
+
+    fn use_password_reset(
+        &self,
+        id: &UserId,
+        code_hash: &[u8],
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.use_password_reset(id, code_hash, at_ms)
+    }
+
+    fn revoke_all_devices(&self, id: &UserId, at_ms: i64) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.inner.revoke_all_devices(id, at_ms)
+    }
 }

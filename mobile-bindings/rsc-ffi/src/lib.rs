@@ -612,7 +612,7 @@ impl Logbook {
     /// As the provider: confirms the attendee attended for `minutes`, signed on this device.
     pub fn confirm(&self, session_id: String, attendee: String, minutes_attended: u32) -> Result<Session> {
         let minutes_attended = minutes(minutes_attended, "minutes_attended")?;
-        Ok(self.inner.confirm(&session_id, &attendee, minutes_attended)?.into())
+        Ok(self.inner.confirm(&session_id, &attendee, Some(minutes_attended), true)?.into())
     }
 
     /// As the provider: disputes the attendee's entry, with a reason.

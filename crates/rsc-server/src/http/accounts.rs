@@ -7,7 +7,8 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use rsc_protocol::{
-    DeviceView, LoginRequest, LoginResponse, MeResponse, REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role,
+    DeviceView, LoginRequest, LoginResponse, MeResponse, PasswordChange, PasswordReset, REGISTERED_MESSAGE,
+    RegisterRequest, RegisterResponse, Role,
 };
 
 use super::{AppState, JsonBody};
@@ -140,4 +141,36 @@ pub async fn revoke_device<S: Store>(
     } else {
         Err(AppError::NotFound(format!("you have no active device {device_id}")))
     }
+}
+
+/// `POST /v1/me/password`: changes the password after checking the current one. Other devices
+/// stay signed in.
+#[utoipa::path(post, path = "/v1/me/password", tag = "accounts", security(("device" = [])), request_body = PasswordChange,
+    responses((status = 204, description = "changed"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 422, description = "the current password is wrong, or the new one breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many wrong passwords; see Retry-After", body = ErrorBody)))]
+pub async fn change_password<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    device: AuthDevice,
+    JsonBody(request): JsonBody<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    auth::change_password(&state.store, &device.user, &request.current_password, &request.new_password, address.ip())
+        .await?;
+    tracing::info!("password changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/password-reset`: a one-time code from association staff sets a new password;
+/// every device of the account is signed out.
+#[utoipa::path(post, path = "/v1/password-reset", tag = "accounts", request_body = PasswordReset,
+    description = "Rate limited like sign-in. An unknown email, a wrong code and a used or expired code get the same answer.",
+    responses((status = 204, description = "the password is set and every device signed out"), (status = 401, description = "wrong email or reset code", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many failed attempts; see Retry-After", body = ErrorBody)))]
+pub async fn reset_password<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    JsonBody(request): JsonBody<PasswordReset>,
+) -> Result<StatusCode, AppError> {
+    let signed_out =
+        auth::reset_password(&state.store, &request.email, &request.code, &request.new_password, address.ip()).await?;
+    tracing::info!(signed_out, "password reset with a staff code");
+    Ok(StatusCode::NO_CONTENT)
 }

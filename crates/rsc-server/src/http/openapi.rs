@@ -59,6 +59,8 @@ impl Modify for DeviceToken {
         accounts::me,
         accounts::devices,
         accounts::revoke_device,
+        accounts::change_password,
+        accounts::reset_password,
         sync::sync,
         me::server_keys,
         me::get_profile,

@@ -189,7 +189,75 @@ async fn successful_sign_ins_do_not_count_as_failures<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+async fn login(api: &Api, password: &str) -> u16 {
+    let body = json!({ "email": "ana@example.org", "password": password,
+        "device": { "name": "laptop", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
+                    "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
+    api.post("/v1/login", None, &body).await.0
+}
+
+/// A password is changed with the current one (other devices stay signed in), or reset with a
+/// staff code that works once and signs every device out.
+async fn passwords_change_and_reset_with_a_one_time_staff_code<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    api.register("ana").await;
+    let phone = Device::sign_in(&api, "ana").await;
+    let tablet = Device::sign_in(&api, "ana").await;
+    let change = |current: &str, new: &str| json!({ "current_password": current, "new_password": new });
+
+    let (status, body) = api.post("/v1/me/password", Some(&phone.token), &change("wrong", "a new long password")).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("current_password")), "{body}");
+    let (status, body) =
+        api.post("/v1/me/password", Some(&phone.token), &change("a long enough password", "short")).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("new_password")), "{body}");
+    let (status, _) =
+        api.post("/v1/me/password", Some(&phone.token), &change("a long enough password", "a new long password")).await;
+    assert_eq!(status, 204);
+    assert_eq!(login(&api, "a long enough password").await, 401, "the old password is gone");
+    assert_eq!(login(&api, "a new long password").await, 200);
+    assert_eq!(api.get("/v1/me", Some(&tablet.token)).await.0, 200, "other devices stay signed in");
+
+    let (_, code) = rsc_server::auth::issue_reset_code(&store, "ANA@example.org").await.expect("code");
+    assert!(rsc_server::auth::issue_reset_code(&store, "nobody@example.org").await.is_err());
+    let reset = |email: &str, code: &str| json!({ "email": email, "code": code, "new_password": "after the reset" });
+    let (status, wrong) = api.post("/v1/password-reset", None, &reset("ana@example.org", "AAAA-BBBB-CCCC")).await;
+    assert_eq!(status, 401, "{wrong}");
+    let (status, unknown) = api.post("/v1/password-reset", None, &reset("nobody@example.org", &code)).await;
+    assert_eq!((status, &unknown["message"]), (401, &wrong["message"]), "unknown emails look like wrong codes");
+    let (status, body) = api.post("/v1/password-reset", None, &reset("ana@example.org", &code.to_lowercase())).await;
+    assert_eq!(status, 204, "the code as typed, in any case: {body}");
+    for device in [&phone, &tablet] {
+        assert_eq!(api.get("/v1/me", Some(&device.token)).await.0, 401, "every device is signed out");
+    }
+    assert_eq!(login(&api, "a new long password").await, 401);
+    assert_eq!(login(&api, "after the reset").await, 200);
+    let (status, _) = api.post("/v1/password-reset", None, &reset("ana@example.org", &code)).await;
+    assert_eq!(status, 401, "a code works once");
+    server.stop().await.expect("stop");
+}
+
+/// Guessing reset codes is throttled like guessing passwords.
+async fn reset_codes_cannot_be_guessed<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    api.register("ana").await;
+    let (_, code) = rsc_server::auth::issue_reset_code(&store, "ana@example.org").await.expect("code");
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let guess = json!({ "email": "ana@example.org", "code": format!("AAAA-AAAA-{i:04}"), "new_password": "a guessed password" });
+        statuses.push(api.post("/v1/password-reset", None, &guess).await.0);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10, "{statuses:?}");
+    assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
+    let right = json!({ "email": "ana@example.org", "code": code, "new_password": "a guessed password" });
+    assert_eq!(api.post("/v1/password-reset", None, &right).await.0, 429, "even the right code waits now");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
+    passwords_change_and_reset_with_a_one_time_staff_code,
+    reset_codes_cannot_be_guessed,
     registration_validates_and_does_not_reveal_existing_accounts,
     parallel_guesses_get_exactly_the_limit_checked,
     successful_sign_ins_do_not_count_as_failures,

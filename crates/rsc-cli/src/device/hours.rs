@@ -1,0 +1,301 @@
+//! `rsc sync`, `rsc hours` and `rsc export`: moving the logbook, and where its hours stand.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use rsc_client::{Hours, Logbook, Purpose, SyncOptions, short_id};
+
+use super::output::{hours as h, status_words};
+use super::{Output, ask, next_step, open, parse, parse_date};
+use crate::error::CliError;
+
+/// `rsc hours`.
+#[derive(Debug, Args)]
+pub struct HoursArgs {
+    /// nmaimh, orimha, ct-aimh, or the path of a rulebook file (default: your profile's).
+    #[arg(long)]
+    rulebook: Option<String>,
+    /// application or renewal (default: your profile's, else application).
+    #[arg(long)]
+    purpose: Option<String>,
+    /// The evaluation date (default: today).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Show the pace needed to meet the requirement by this day.
+    #[arg(long, value_name = "DATE")]
+    by: Option<String>,
+    /// text or json (the evaluation, as `rsc evaluate` prints it).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    output: Output,
+}
+
+/// `rsc export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// json (signed; check it with `rsc verify`), csv or pdf.
+    format: String,
+    /// The rulebook (default: your profile's).
+    #[arg(long)]
+    rulebook: Option<String>,
+    /// application or renewal (default: your profile's).
+    #[arg(long)]
+    purpose: Option<String>,
+    /// The evaluation date (default: today).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Where to write it (default: rsc-hours-RULEBOOK-AS_OF.FORMAT here; - for stdout).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Replace the file if it exists (a terminal asks instead).
+    #[arg(long)]
+    force: bool,
+}
+
+/// The rulebook and purpose to use: those given, else the profile's.
+fn rulebook_and_purpose(
+    logbook: &Logbook,
+    rulebook: Option<String>,
+    purpose: Option<String>,
+) -> Result<(String, Purpose), CliError> {
+    let profile = logbook.profile().map_err(next_step)?;
+    let rulebook = rulebook.or(profile.rulebook).ok_or_else(|| {
+        CliError::Invalid(
+            "--rulebook: give your association's rulebook (nmaimh, orimha, ct-aimh), or set it once with `rsc profile set --rulebook ID`"
+                .into(),
+        )
+    })?;
+    let purpose = match purpose {
+        Some(text) => parse::<Purpose>(&text, "--purpose")?,
+        None => profile.purpose.unwrap_or(Purpose::Application),
+    };
+    Ok((rulebook, purpose))
+}
+
+pub fn hours(home: &Path, args: HoursArgs) -> Result<String, CliError> {
+    let logbook = open(home)?;
+    let (rulebook, purpose) = rulebook_and_purpose(&logbook, args.rulebook, args.purpose)?;
+    let as_of = args.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
+    let by = args.by.as_deref().map(|d| parse_date(d, "--by")).transpose()?;
+    let hours = logbook.hours(&rulebook, purpose, as_of, by).map_err(next_step)?;
+    Ok(match args.output {
+        Output::Json => {
+            let mut json = serde_json::to_string_pretty(&hours.evaluation)
+                .map_err(|e| CliError::Failed(format!("evaluation: {e}")))?;
+            json.push('\n');
+            json
+        }
+        Output::Text => render(&hours),
+    })
+}
+
+/// The hours for a person: what counts, what waits and for whom, the pace, what ages out, and
+/// why each uncounted session does not count.
+fn render(hours: &Hours) -> String {
+    let e = &hours.evaluation;
+    let mut out = format!("{} — {} — as of {}\n", e.rulebook_name, e.purpose, e.as_of);
+    if hours.masters_date_missing {
+        out.push_str(
+            "\n! This rulebook counts only hours after your master's degree, and your master's conferral date is not set,\n  so no session counts yet. Set it once: rsc profile set --masters-date YYYY-MM-DD (then `rsc sync`).\n",
+        );
+    }
+    out.push_str(&format!("\n{}\n", if e.eligible { "ELIGIBLE" } else { "NOT ELIGIBLE YET" }));
+    for (i, r) in e.requirements.iter().enumerate() {
+        let window = match r.window.from {
+            Some(from) => format!("{from} to {}", r.window.to),
+            None => format!("up to {}", r.window.to),
+        };
+        out.push_str(&format!(
+            "  {}{}: {} of {} ({window}){}\n",
+            r.title,
+            if r.required { "" } else { " (advisory)" },
+            h(r.counted_minutes_as_of),
+            h(r.required_minutes),
+            if r.met {
+                r.met_on.map(|d| format!(", met on {d}")).unwrap_or_else(|| ", met".into())
+            } else {
+                format!(", {} short", h(r.shortfall_minutes))
+            },
+        ));
+        if !r.met
+            && let Some(on) = r.projected_met_on
+        {
+            out.push_str(&format!("    at the pace of the last six months, met around {on}\n"));
+        }
+        let if_confirmed = hours.if_confirmed_minutes.get(i).copied().unwrap_or(r.counted_minutes_as_of);
+        if i == 0 && if_confirmed > r.counted_minutes_as_of {
+            out.push_str(&format!("    once everything waiting is confirmed: {}\n", h(if_confirmed)));
+        }
+        for fall in &r.falls_out {
+            out.push_str(&format!(
+                "    {} of these leave the window on {} (a window covers the last sessions only)\n",
+                h(fall.minutes),
+                fall.on
+            ));
+        }
+    }
+    if !hours.awaiting.is_empty() {
+        out.push_str("\nWaiting for your providers:\n");
+        let total = e.requirements.first().map(|r| r.counted_minutes_as_of).unwrap_or(0);
+        let if_all = hours.if_confirmed_minutes.first().copied().unwrap_or(total);
+        for a in &hours.awaiting {
+            let who = a.name.clone().unwrap_or_else(|| format!("your provider ({})", short_id(&a.provider)));
+            out.push_str(&format!(
+                "  {} {} ({}) await {who}",
+                a.sessions,
+                if a.sessions == 1 { "session" } else { "sessions" },
+                h(a.minutes)
+            ));
+            if hours.awaiting.len() == 1 && if_all > total {
+                out.push_str(&format!("; confirmed, you would have {}", h(if_all)));
+            }
+            out.push('\n');
+        }
+    }
+    if let Some(p) = &hours.pace {
+        out.push_str(&format!(
+            "\nTo meet \"{}\" by {}: {} more{}, about {} a month.\n",
+            p.requirement,
+            p.by,
+            h(p.needed_minutes),
+            if p.counted_by_then > 0 {
+                format!(" (of what counts now, {} will still count then)", h(p.counted_by_then))
+            } else {
+                String::new()
+            },
+            h(p.minutes_per_month)
+        ));
+    }
+    if !e.providers.is_empty() {
+        out.push_str("\nCounted, by provider:\n");
+        for p in &e.providers {
+            let name =
+                hours.provider_names.get(p.provider.as_str()).cloned().unwrap_or_else(|| short_id(&p.provider).into());
+            out.push_str(&format!("  {name}: {} in {} sessions\n", h(p.counted_minutes), p.sessions));
+        }
+    }
+    let uncounted: Vec<_> = hours.uncounted.iter().filter(|u| !u.reasons.is_empty()).collect();
+    if !uncounted.is_empty() {
+        out.push_str("\nSessions that count nothing:\n");
+        for u in uncounted {
+            out.push_str(&format!(
+                "  {} {} with {}: {}\n",
+                short_id(&u.session),
+                u.date,
+                u.provider_name.as_deref().unwrap_or("a provider"),
+                u.reasons.join("; ")
+            ));
+        }
+    }
+    for a in &e.advisories {
+        out.push_str(&format!("\nAdvice: {}\n", a.text));
+    }
+    out
+}
+
+/// Attempts per request: a person at a desk can run `rsc sync` again, so give up after a few
+/// seconds rather than the phone's longer patience.
+const SYNC_ATTEMPTS: u32 = 4;
+
+pub fn sync(home: &Path) -> Result<String, CliError> {
+    let logbook = open(home)?;
+    // Drawn only when standard error is a terminal; a script sees the summary alone.
+    let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("[{bar:20}] {pos} of {len} changes sent, {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("#>."),
+    );
+    let report = logbook
+        .sync(&SyncOptions { max_attempts: SYNC_ATTEMPTS, ..SyncOptions::default() }, &|p| match p.retrying_in_ms {
+            Some(ms) => bar.set_message(format!("server unreachable; retrying in {:.1} s", ms as f64 / 1000.0)),
+            None => {
+                bar.set_length(p.pushed_changes + p.pending_changes);
+                bar.set_position(p.pushed_changes);
+                bar.set_message(format!(
+                    "{} received{}",
+                    p.pulled_changes,
+                    if p.more_to_pull { ", receiving more" } else { "" }
+                ));
+            }
+        })
+        .map_err(|e| {
+            bar.abandon();
+            next_step(e)
+        })?;
+    bar.finish_and_clear();
+    let mut out = format!(
+        "Synced: {} changes sent, {} received, {} sessions updated, in {} round trips.\n",
+        report.pushed_changes,
+        report.pulled_changes,
+        report.updated_sessions.len(),
+        report.round_trips
+    );
+    for u in &report.unsettled {
+        out.push_str(&format!(
+            "  back with the provider: {}'s {} entry of {} (session {}) is {} now, because {}\n",
+            u.name.clone().unwrap_or_else(|| "an attendee".into()),
+            status_words(u.was),
+            u.date,
+            short_id(&u.session),
+            status_words(u.now),
+            u.why
+        ));
+    }
+    for refusal in &report.refusals {
+        let when = logbook
+            .session(&refusal.doc)
+            .map(|s| format!("of {}", s.date))
+            .unwrap_or_else(|_| refusal.doc.get(..8).unwrap_or(&refusal.doc).to_string());
+        out.push_str(&format!(
+            "  refused: the session {when}: {}; the change is kept on this computer but will not be sent again\n",
+            refusal.message
+        ));
+    }
+    Ok(out)
+}
+
+pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {
+    let logbook = open(home)?;
+    let purpose = args.purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
+    let as_of = args.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
+    let format = args.format.to_lowercase();
+    let bytes = logbook.export(&format, args.rulebook.as_deref(), purpose, as_of).map_err(next_step)?;
+    let path = match args.output {
+        Some(path) => path,
+        None => {
+            let profile = logbook.profile().map_err(next_step)?;
+            let rulebook = args.rulebook.or(profile.rulebook).unwrap_or_else(|| "hours".into());
+            let day = as_of.or_else(rsc_client::today).map(|d| d.to_string()).unwrap_or_else(|| "today".into());
+            PathBuf::from(format!("rsc-hours-{rulebook}-{day}.{format}"))
+        }
+    };
+    if path.as_os_str() == "-" {
+        std::io::stdout().write_all(&bytes).map_err(|e| CliError::Failed(format!("stdout: {e}")))?;
+        return Ok(String::new());
+    }
+    if path.exists() && !args.force {
+        let replace = std::io::stdin().is_terminal()
+            && matches!(
+                ask(&format!("{} exists. Replace it? (yes/no)", path.display()), "--force", Some("no".into()))?
+                    .to_lowercase()
+                    .as_str(),
+                "y" | "yes"
+            );
+        if !replace {
+            return Err(CliError::Invalid(format!(
+                "--output: {} exists; pass --force to replace it, or --output another file",
+                path.display()
+            )));
+        }
+    }
+    std::fs::write(&path, &bytes)
+        .map_err(|e| CliError::Invalid(format!("--output: cannot write {}: {e}", path.display())))?;
+    let hint = if format == "json" {
+        let server = logbook.account().ok().flatten().map(|a| a.server_url).unwrap_or_else(|| "URL".into());
+        format!("; check it with `rsc verify {} --server {server}`", path.display())
+    } else {
+        String::new()
+    };
+    Ok(format!("Wrote {} ({} bytes){hint}.\n", path.display(), bytes.len()))
+}

@@ -1,0 +1,194 @@
+//! Where the user's hours stand, for a person rather than a program: the evaluation, plus what
+//! waits for each provider and what it would add once confirmed, the pace needed to meet a
+//! requirement by a chosen date, and each uncounted session's reasons with names, not ids.
+
+use std::collections::BTreeMap;
+
+use rsc_model::{Confirmation, Date, Id};
+use rsc_rules::{Evaluation, Exclusion, Purpose};
+use serde::{Deserialize, Serialize};
+
+use crate::ClientError;
+use crate::logbook::Logbook;
+use crate::view::SessionFilter;
+
+/// Logged sessions that wait for one provider's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingProvider {
+    /// The provider.
+    pub provider: Id,
+    /// Their name, where known.
+    pub name: Option<String>,
+    /// Sessions that wait (logged, or changed since confirmed).
+    pub sessions: u32,
+    /// The minutes logged in them.
+    pub minutes: u64,
+}
+
+/// What it takes to meet a requirement by a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pace {
+    /// The requirement.
+    pub requirement: String,
+    /// The date chosen.
+    pub by: Date,
+    /// The minutes counted on that date from what is confirmed now (after hours age out).
+    pub counted_by_then: u64,
+    /// The minutes still to be added before then.
+    pub needed_minutes: u64,
+    /// The minutes a month that takes (rounded up), from the evaluation date.
+    pub minutes_per_month: u64,
+}
+
+/// One session that counts nothing, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uncounted {
+    /// The session.
+    pub session: Id,
+    /// Its date.
+    pub date: Date,
+    /// The provider's name, where known.
+    pub provider_name: Option<String>,
+    /// Why, one phrase per reason (the master's date aside: see [`Hours::masters_date_missing`]).
+    pub reasons: Vec<String>,
+    /// The codes, as in the evaluation.
+    pub excluded: Vec<Exclusion>,
+}
+
+/// The user's hours under a rulebook, explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hours {
+    /// The evaluation (the contract's).
+    pub evaluation: Evaluation,
+    /// What waits for each provider, most first.
+    pub awaiting: Vec<AwaitingProvider>,
+    /// Per requirement, in the evaluation's order: the minutes counted if everything waiting
+    /// were confirmed as logged.
+    pub if_confirmed_minutes: Vec<u64>,
+    /// The pace to meet the first unmet requirement by the date asked for.
+    pub pace: Option<Pace>,
+    /// The rulebook counts only post-master's hours and the master's conferral date is not set:
+    /// said once, rather than once per session.
+    pub masters_date_missing: bool,
+    /// The sessions that count nothing, with why.
+    pub uncounted: Vec<Uncounted>,
+    /// Provider names by id, for the evaluation's per-provider totals.
+    pub provider_names: BTreeMap<String, String>,
+}
+
+impl Logbook {
+    /// The user's hours under `rulebook` for `purpose` as of `as_of` (default: today),
+    /// explained; with `by`, the pace needed to meet the first unmet requirement by then.
+    pub fn hours(
+        &self,
+        rulebook: &str,
+        purpose: Purpose,
+        as_of: Option<Date>,
+        by: Option<Date>,
+    ) -> Result<Hours, ClientError> {
+        let (rulebook, dossier, records) = self.dossier(rulebook, as_of)?;
+        let evaluate = |dossier: &rsc_model::Dossier| {
+            rsc_rules::evaluate(&rulebook, purpose, dossier).map_err(|e| ClientError::invalid("purpose", e.to_string()))
+        };
+        let evaluation = evaluate(&dossier)?;
+        if let Some(by) = by
+            && by <= dossier.as_of
+        {
+            return Err(ClientError::invalid("by", format!("{by} is not after the evaluation date {}", dossier.as_of)));
+        }
+
+        let views = self.sessions(&SessionFilter::default())?;
+        let name_of = |id: &Id| {
+            views.iter().find(|v| &v.provider == id).and_then(|v| v.provider_name.clone()).or_else(|| {
+                views.iter().flat_map(|v| v.attendees.iter()).find(|a| &a.id == id).and_then(|a| a.name.clone())
+            })
+        };
+        let mut provider_names = BTreeMap::new();
+        for session in &dossier.sessions {
+            if let Some(name) = name_of(&session.provider) {
+                provider_names.insert(session.provider.to_string(), name);
+            }
+        }
+
+        // What waits, and what it would add: the same dossier with every waiting session
+        // confirmed as logged.
+        let mut awaiting: Vec<AwaitingProvider> = Vec::new();
+        let mut hypothetical = dossier.clone();
+        for session in hypothetical.sessions.iter_mut().filter(|s| s.confirmation.is_none() && s.date <= dossier.as_of)
+        {
+            let Some(record) = records.iter().find(|r| r.session_id == session.id) else { continue };
+            session.confirmation = Some(Confirmation::Confirmed { minutes: record.minutes_attended });
+            let minutes = u64::from(record.minutes_attended.get());
+            match awaiting.iter_mut().find(|a| a.provider == session.provider) {
+                Some(entry) => {
+                    entry.sessions += 1;
+                    entry.minutes += minutes;
+                }
+                None => awaiting.push(AwaitingProvider {
+                    provider: session.provider.clone(),
+                    name: name_of(&session.provider),
+                    sessions: 1,
+                    minutes,
+                }),
+            }
+        }
+        awaiting.sort_by(|a, b| b.minutes.cmp(&a.minutes).then_with(|| a.name.cmp(&b.name)));
+        let if_confirmed_minutes = if awaiting.is_empty() {
+            evaluation.requirements.iter().map(|r| r.counted_minutes_as_of).collect()
+        } else {
+            evaluate(&hypothetical)?.requirements.iter().map(|r| r.counted_minutes_as_of).collect()
+        };
+
+        let pace = match (by, evaluation.requirements.iter().find(|r| r.required && !r.met)) {
+            (Some(by), Some(unmet)) => {
+                // Evaluated on that date with nothing new: hours that age out by then are gone.
+                let later = rsc_model::Dossier { as_of: by, ..dossier.clone() };
+                let then = evaluate(&later)?;
+                let counted_by_then =
+                    then.requirements.iter().find(|r| r.id == unmet.id).map_or(0, |r| r.counted_minutes_as_of);
+                let needed_minutes = unmet.required_minutes.saturating_sub(counted_by_then);
+                let days = u64::try_from((by.naive() - dossier.as_of.naive()).num_days()).unwrap_or(1).max(1);
+                let minutes_per_month = (needed_minutes * 30).div_ceil(days);
+                Some(Pace { requirement: unmet.title.clone(), by, counted_by_then, needed_minutes, minutes_per_month })
+            }
+            _ => None,
+        };
+
+        let masters_date_missing =
+            evaluation.sessions.iter().any(|s| s.excluded.contains(&Exclusion::MastersDateUnknown));
+        let mut uncounted = Vec::new();
+        for (result, session) in evaluation.sessions.iter().zip(&dossier.sessions) {
+            if result.excluded.is_empty() {
+                continue;
+            }
+            let provider_name = name_of(&session.provider);
+            let who = provider_name.clone().unwrap_or_else(|| "the provider".into());
+            let reasons = result
+                .excluded
+                .iter()
+                .filter_map(|e| match e {
+                    Exclusion::AfterAsOf => Some(format!("it is after {}", dossier.as_of)),
+                    Exclusion::Unconfirmed if session.changed_since_confirmed => {
+                        Some(format!("it changed after {who} confirmed it; {who} needs to confirm it again"))
+                    }
+                    Exclusion::Unconfirmed => Some(format!("{who} has not confirmed it yet")),
+                    Exclusion::Disputed => Some(format!("{who} disputed it")),
+                    Exclusion::ProviderNotQualified => Some(format!(
+                        "{who} held no credential {} accepts on that day (as the registry shows)",
+                        evaluation.rulebook_name
+                    )),
+                    Exclusion::BeforeMasters => Some("it is before your master's degree was conferred".into()),
+                    Exclusion::MastersDateUnknown => None,
+                })
+                .collect();
+            uncounted.push(Uncounted {
+                session: session.id.clone(),
+                date: session.date,
+                provider_name,
+                reasons,
+                excluded: result.excluded.clone(),
+            });
+        }
+        Ok(Hours { evaluation, awaiting, if_confirmed_minutes, pace, masters_date_missing, uncounted, provider_names })
+    }
+}
