@@ -103,40 +103,76 @@ fn failure(output: Output, code: i32) -> String {
     stderr
 }
 
-/// The user id `rsc account show` prints.
-fn user_id(home: &Path) -> String {
-    let shown = ok(rsc(home, &["account", "show"]));
-    shown
+/// Whether `text` shows a whole id anywhere (8-4-4-4-12 hex digits): people never read one.
+fn shows_an_id(text: &str) -> bool {
+    let groups = [8, 4, 4, 4, 12];
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len()).any(|start| {
+        let mut at = start;
+        for (i, len) in groups.iter().enumerate() {
+            if i > 0 {
+                if chars.get(at) != Some(&'-') {
+                    return false;
+                }
+                at += 1;
+            }
+            if !(0..*len).all(|k| chars.get(at + k).is_some_and(|c| c.is_ascii_hexdigit())) {
+                return false;
+            }
+            at += len;
+        }
+        true
+    })
+}
+
+/// Runs `rsc` and returns its output for a person, checking that it names no one by id.
+fn says(home: &Path, args: &[&str]) -> String {
+    let out = ok(rsc(home, args));
+    assert!(!shows_an_id(&out), "`rsc {}` shows an id:\n{out}", args.join(" "));
+    out
+}
+
+/// The same for a failure: the one line on stderr names no one by id either.
+fn refuses(home: &Path, args: &[&str], code: i32) -> String {
+    let err = failure(rsc(home, args), code);
+    assert!(!shows_an_id(&err), "`rsc {}` shows an id: {err}", args.join(" "));
+    err
+}
+
+/// Display names from the shared list.
+fn names() -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/names.txt")).expect("names.txt");
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::to_string).collect()
+}
+
+/// The code `rsc account invite` printed.
+fn invite_code(invite: &str) -> String {
+    invite
         .lines()
-        .find_map(|l| l.trim().strip_prefix("user id:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("user id line")
-        .to_string()
+        .find_map(|l| l.strip_prefix("Connection code:"))
+        .map(|c| c.trim().to_string())
+        .expect("a connection code line")
 }
 
 /// Association staff import Pat's registry record, Pat claims it with `rsc account claim`, and
 /// staff approve the claim, all with `rsc-server registry` on the server's database.
-fn endorse(server: &Server, pat: &Path) {
+fn endorse(server: &Server, pat: &Path, name: &str) {
     let staff = |args: &[&str]| {
         let output =
             Command::new(server_binary()).args(args).env("DATABASE_URL", &server.database).output().expect("runs");
         ok(output)
     };
     let csv = server.dir.join("registry.csv");
-    std::fs::write(&csv, "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n").expect("csv");
+    std::fs::write(&csv, format!("endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,{name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n")).expect("csv");
     staff(&["registry", "import", csv.to_str().expect("path")]);
     assert!(ok(rsc(pat, &["account", "claim", "NM-1001"])).contains("pending"));
     let claims = staff(&["registry", "claims"]);
     assert!(claims.starts_with("NM-1001  IMHM-C NMAIMH (pending)"), "{claims}");
-    assert!(claims.contains("claimed by     Pat <pat@example.org>"), "{claims}");
-    assert!(claims.contains("record holder  Pat Provider <pat@example.org>"), "{claims}");
-    // The email matches, so approval goes through; the shorter name is shown for staff to judge.
-    assert_eq!(
-        claims.lines().filter(|l| l.trim_start().starts_with('!')).collect::<Vec<_>>(),
-        vec!["    ! the claimant's name Pat is not the record holder's (Pat Provider)"],
-        "{claims}"
-    );
-    assert!(staff(&["registry", "approve", "NM-1001"]).contains("approved Pat's claim to NM-1001"));
+    assert!(claims.contains(&format!("claimed by     {name} <pat@example.org>")), "{claims}");
+    assert!(claims.contains(&format!("record holder  {name} <pat@example.org>")), "{claims}");
+    // Name and email match: nothing for staff to weigh.
+    assert!(!claims.lines().any(|l| l.trim_start().starts_with('!')), "{claims}");
+    assert!(staff(&["registry", "approve", "NM-1001"]).contains(&format!("approved {name}'s claim to NM-1001")));
     let again = Command::new(server_binary())
         .args(["registry", "approve", "NM-1001"])
         .env("DATABASE_URL", &server.database)
@@ -146,19 +182,41 @@ fn endorse(server: &Server, pat: &Path) {
 }
 
 #[test]
-fn log_offline_sync_confirm_count_and_export_through_real_processes() {
+fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     let server = start_server();
-    let (ana, pat) = (temp_dir("ana"), temp_dir("pat"));
+    let (ana, pat, ben) = (temp_dir("ana"), temp_dir("pat"), temp_dir("ben"));
+    let names = names();
+    let (ana_name, pat_name, ben_name) = (names[0].as_str(), names[1].as_str(), names[4].as_str());
 
     // Not signed in yet: the error says how to sign in.
-    let signed_out = failure(rsc(&ana, &["hours", "--rulebook", "nmaimh"]), 1);
+    let signed_out = refuses(&ana, &["hours", "--rulebook", "nmaimh"], 1);
     assert!(signed_out.contains("rsc account login"), "{signed_out}");
-    ok(rsc(&ana, &["account", "signup", "--server", &server.url, "--email", "ana@example.org", "--name", "Ana"]));
-    ok(rsc(&pat, &["account", "signup", "--server", &server.url, "--email", "pat@example.org", "--name", "Pat"]));
-    let (ana_id, pat_id) = (user_id(&ana), user_id(&pat));
+    for (home, email, name) in
+        [(&ana, "ana@example.org", ana_name), (&pat, "pat@example.org", pat_name), (&ben, "ben@example.org", ben_name)]
+    {
+        let signed_up = says(home, &["account", "signup", "--server", &server.url, "--email", email, "--name", name]);
+        assert!(signed_up.contains(name) && signed_up.contains("rsc connect"), "{signed_up}");
+    }
 
-    // Logging needs every field when no terminal can ask for them.
-    let missing = failure(rsc(&ana, &["log", "--date", "2025-03-04"]), 2);
+    // Pat gives Ana a code and Ben its link; from then on everyone is named by name.
+    let invite = says(&pat, &["account", "invite", "--days", "7"]);
+    let code = invite_code(&invite);
+    let link = invite.lines().find_map(|l| l.strip_prefix("Link:")).map(str::trim).expect("link line").to_string();
+    assert!(link.starts_with(&server.url) && invite.contains('█'), "a link and a QR code: {invite}");
+    let listed = says(&pat, &["account", "invites"]);
+    assert!(listed.contains(&code), "{listed}");
+    let wrong = refuses(&ana, &["connect", "ZZZZ-ZZZZ"], 2);
+    assert!(wrong.contains("no working connection code"), "{wrong}");
+    assert!(says(&ana, &["connect", &code.to_lowercase()]).contains(pat_name));
+    assert!(says(&ben, &["connect", &link]).contains(pat_name));
+    says(&ana, &["sync"]);
+    let people = says(&ana, &["people"]);
+    assert!(people.contains(pat_name) && people.contains("your provider"), "{people}");
+    assert!(people.contains(ben_name) && people.contains(&format!("in {pat_name}'s group")), "{people}");
+
+    // Logging needs every field when no terminal can ask for them; the provider defaults to
+    // Ana's only one.
+    let missing = refuses(&ana, &["log", "--date", "2025-03-04"], 2);
     assert!(missing.contains("--start is required"), "{missing}");
     let session = [
         "log",
@@ -172,52 +230,71 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
         "60",
         "--format",
         "video",
-        "--provider",
-        &pat_id,
     ];
     let too_long = session.map(|arg| if arg == "60" { "900" } else { arg });
-    let bad = failure(rsc(&ana, &too_long), 2);
-    assert!(bad.contains("--minutes"), "{bad}");
-
-    let logged = ok(rsc(&ana, &session));
-    assert!(logged.contains("Run `rsc sync`"), "{logged}");
+    assert!(refuses(&ana, &too_long, 2).contains("--minutes"));
+    let stranger = refuses(&ana, &[&session[..], &["--provider", "Jürgen"]].concat(), 2);
+    assert!(stranger.contains("--provider") && stranger.contains("nobody you work with"), "{stranger}");
+    let logged = says(&ana, &session);
+    assert!(logged.contains(pat_name) && logged.contains("Run `rsc sync`"), "{logged}");
     // The same meeting again is refused from a script unless it says it means it.
-    let twice = failure(rsc(&ana, &session), 2);
+    let twice = refuses(&ana, &session, 2);
     assert!(twice.contains("--duplicate: you already logged a session with") && twice.contains("at 10:00"), "{twice}");
-    let listed = ok(rsc(&ana, &["sessions"]));
+    let listed = says(&ana, &["sessions"]);
     assert!(
-        listed.contains("2025-03-04") && listed.contains("pending") && listed.contains("not yet synced"),
+        listed.contains("2025-03-04") && listed.contains(pat_name) && listed.contains("not yet synced"),
         "{listed}"
     );
     let json: serde_json::Value =
         serde_json::from_str(&ok(rsc(&ana, &["sessions", "--output", "json"]))).expect("json");
-    let session_id = json[0]["id"].as_str().expect("id").to_string();
+    let short = json[0]["id"].as_str().expect("id")[..8].to_string();
+    assert!(listed.contains(&short), "lists show the start of the id: {listed}");
 
-    assert!(ok(rsc(&ana, &["sync"])).contains("1 changes sent"));
-    assert!(ok(rsc(&pat, &["sync"])).contains("1 received"));
-    let awaiting = ok(rsc(&pat, &["confirm"]));
-    assert!(awaiting.contains(&session_id) && awaiting.contains(&ana_id), "{awaiting}");
-    let not_provider = failure(rsc(&ana, &["confirm", &session_id, &ana_id]), 2);
+    assert!(says(&ana, &["sync"]).contains("1 changes sent"));
+    assert!(says(&pat, &["sync"]).contains("1 received"));
+    let awaiting = says(&pat, &["confirm"]);
+    assert!(awaiting.contains(&short) && awaiting.contains(ana_name), "{awaiting}");
+    let not_provider = refuses(&ana, &["confirm", &short, ana_name], 2);
     assert!(not_provider.contains("provider"), "{not_provider}");
-    assert!(ok(rsc(&pat, &["confirm", &session_id, &ana_id, "--minutes", "55"])).contains("55 minutes"));
-    let unknown = failure(rsc(&pat, &["account", "claim", "NM-0000"]), 2);
+    let more = refuses(&pat, &["confirm", &short, "josé", "--minutes", "75"], 2);
+    assert!(more.contains("more than") && more.contains(ana_name), "{more}");
+    assert!(
+        says(&pat, &["confirm", &short, "josé", "--minutes", "55"])
+            .contains(&format!("Confirmed {ana_name} for 55 minutes"))
+    );
+    let unknown = refuses(&pat, &["account", "claim", "NM-0000"], 2);
     assert!(unknown.contains("NM-0000"), "{unknown}");
-    endorse(&server, &pat);
-    ok(rsc(&pat, &["sync"]));
-    ok(rsc(&ana, &["sync"]));
+    endorse(&server, &pat, pat_name);
+    let claims = says(&pat, &["account", "show"]);
+    assert!(claims.contains(pat_name) && claims.contains("NM-1001  approved"), "{claims}");
+    says(&pat, &["sync"]);
+    says(&ana, &["sync"]);
 
-    assert!(ok(rsc(&ana, &["sessions", "--status", "confirmed"])).contains(&session_id));
+    assert!(says(&ana, &["sessions", "--status", "confirmed"]).contains(&short));
     let hours: serde_json::Value = serde_json::from_str(&ok(rsc(
         &ana,
         &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--output", "json"],
     )))
     .expect("json");
     assert_eq!(hours["requirements"][0]["counted_minutes_as_of"], 55, "{hours}");
-    let text = ok(rsc(&ana, &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01"]));
-    assert!(text.contains("0.9") || text.contains("55"), "{text}");
+    let text = says(&ana, &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--by", "2026-06-01"]);
+    assert!(text.contains("55 min") && text.contains(&format!("{pat_name}: 55 min in 1 sessions")), "{text}");
+    assert!(text.contains("To meet") && text.contains("a month"), "the pace: {text}");
+
+    // Oregon counts only post-master's hours: with no date set, the hours say so once, at the top.
+    says(&ana, &["profile", "set", "--rulebook", "orimha"]);
+    let oregon = says(&ana, &["hours", "--as-of", "2025-06-01"]);
+    assert_eq!(oregon.matches("master's conferral date is not set").count(), 1, "{oregon}");
+    assert!(oregon.contains("rsc profile set --masters-date"), "{oregon}");
+    let profile = says(&ana, &["profile", "set", "--masters-date", "2015-05-01"]);
+    assert!(profile.contains("2015-05-01") && profile.contains("not yet synced"), "{profile}");
+    let oregon = says(&ana, &["hours", "--as-of", "2025-06-01"]);
+    assert!(!oregon.contains("master's conferral date is not set"), "{oregon}");
+    says(&ana, &["sync"]);
+    assert!(!says(&ana, &["profile", "show"]).contains("not yet synced"));
 
     let export = ana.join("hours.json");
-    let wrote = ok(rsc(
+    let wrote = says(
         &ana,
         &[
             "export",
@@ -229,8 +306,23 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
             "--output",
             export.to_str().expect("path"),
         ],
-    ));
+    );
     assert!(wrote.contains(&format!("rsc verify {} --server {}", export.display(), server.url)), "{wrote}");
+    let again = refuses(
+        &ana,
+        &[
+            "export",
+            "json",
+            "--rulebook",
+            "nmaimh",
+            "--as-of",
+            "2025-06-01",
+            "--output",
+            export.to_str().expect("path"),
+        ],
+        2,
+    );
+    assert!(again.contains("--force"), "never overwrites without asking: {again}");
     // Without the server's keys, the key inside the export proves nothing: it fails, and says so.
     let unverified = rsc(&ana, &["verify", export.to_str().expect("path")]);
     let said = String::from_utf8_lossy(&unverified.stderr);
@@ -243,26 +335,67 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
     assert_eq!(unreachable.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unreachable.stderr).contains("cannot get its published keys"));
     let pdf = ana.join("hours.pdf");
-    ok(rsc(
+    says(
         &ana,
         &["export", "pdf", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--output", pdf.to_str().expect("path")],
-    ));
+    );
     assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF"));
 
-    // An edit after confirmation uncounts the session until the provider confirms again.
-    let edited = ok(rsc(&ana, &["edit", &session_id, "--format", "phone"]));
-    assert!(edited.contains("changed_since_confirmed"), "{edited}");
-    let hours: serde_json::Value = serde_json::from_str(&ok(rsc(
-        &ana,
-        &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--output", "json"],
-    )))
-    .expect("json");
-    assert_eq!(hours["requirements"][0]["counted_minutes_as_of"], 0, "{hours}");
-    assert!(failure(rsc(&ana, &["edit", &session_id]), 2).contains("at least one of"));
+    // A group: Ana logs it with Ben; Pat confirms the roster in one step, after seeing it.
+    let group = [
+        "log",
+        "--date",
+        "2025-04-01",
+        "--start",
+        "09:00",
+        "--time-zone",
+        "America/Denver",
+        "--minutes",
+        "90",
+        "--format",
+        "video",
+        "--attendee",
+        ana_name,
+        "--attendee",
+        &format!("{}:60", &ben_name[..5]),
+    ];
+    assert!(says(&ana, &group).contains("group"));
+    says(&ana, &["sync"]);
+    says(&ben, &["sync"]);
+    says(&pat, &["sync"]);
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(rsc(&ana, &["sessions", "--from", "2025-04-01", "--output", "json"]))).expect("json");
+    let group_id = json[0]["id"].as_str().expect("id")[..8].to_string();
+    let shown = refuses(&pat, &["confirm", &group_id], 2);
+    assert!(shown.contains("2 confirmations") && shown.contains(ben_name) && shown.contains("--yes"), "{shown}");
+    assert!(says(&pat, &["confirm", &group_id, "--yes"]).contains("Confirmed 2 attendances"));
+    says(&pat, &["sync"]);
+    says(&ben, &["sync"]);
+    says(&ana, &["sync"]);
+    // Ben attends; he cannot change the group's format. Ana logged it: she can, once she has
+    // seen whose confirmations go back to Pat.
+    let not_his = refuses(&ben, &["edit", &group_id, "--format", "phone"], 2);
+    assert!(not_his.contains("only the session's provider or the person who logged it"), "{not_his}");
+    let warned = refuses(&ana, &["edit", &group_id, "--format", "phone"], 2);
+    assert!(warned.contains(ben_name) && warned.contains("format changed from video to phone"), "{warned}");
+    assert!(says(&ana, &["edit", &group_id, "--format", "phone", "--yes"]).contains("changed, to re-confirm"));
+    says(&ana, &["sync"]);
+    let heard = says(&ben, &["sync"]);
+    assert!(
+        heard.contains(&format!("{ben_name}'s confirmed entry of 2025-04-01")) && heard.contains("format changed"),
+        "{heard}"
+    );
+    let detail = says(&ben, &["session", &group_id]);
+    assert!(detail.contains(ana_name) && detail.contains(ben_name) && detail.contains(pat_name), "{detail}");
+    assert!(detail.contains("changed, to re-confirm"), "{detail}");
+    // By supervisee, as logged: Pat confirms Ana's entries that wait for her.
+    says(&pat, &["sync"]);
+    let by_supervisee = says(&pat, &["confirm", "--supervisee", ana_name, "--yes"]);
+    assert!(by_supervisee.contains("Confirmed 1 attendances"), "{by_supervisee}");
 
     // With the server gone, logging still works and sync says what to do.
     drop(server);
-    ok(rsc(
+    says(
         &ana,
         &[
             "log",
@@ -276,15 +409,13 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes() {
             "45",
             "--format",
             "phone",
-            "--provider",
-            &pat_id,
         ],
-    ));
+    );
     // A second session at the same time, when it really was one, is logged with --duplicate.
-    let second = ok(rsc(&ana, &[&session[..], &["--duplicate"]].concat()));
+    let second = says(&ana, &[&session[..], &["--duplicate"]].concat());
     assert!(second.contains("Logged session"), "{second}");
-    let offline = failure(rsc(&ana, &["sync"]), 1);
+    let offline = refuses(&ana, &["sync"], 1);
     assert!(offline.contains("cannot reach the server") && offline.contains("rsc sync"), "{offline}");
-    let refused = failure(rsc(&ana, &["account", "logout"]), 2);
+    let refused = refuses(&ana, &["account", "logout"], 2);
     assert!(refused.contains("--discard-unsynced"), "{refused}");
 }

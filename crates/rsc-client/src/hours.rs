@@ -174,8 +174,7 @@ impl Logbook {
                     Exclusion::Unconfirmed => Some(format!("{who} has not confirmed it yet")),
                     Exclusion::Disputed => Some(format!("{who} disputed it")),
                     Exclusion::ProviderNotQualified => Some(format!(
-                        "{who} held no credential {} accepts on that day (as the registry shows)",
-                        evaluation.rulebook_name
+                        "the registry shows no credential of {who}'s that this rulebook accepts on that day"
                     )),
                     Exclusion::BeforeMasters => Some("it is before your master's degree was conferred".into()),
                     Exclusion::MastersDateUnknown => None,

@@ -141,10 +141,11 @@ fn render(hours: &Hours) -> String {
         for a in &hours.awaiting {
             let who = a.name.clone().unwrap_or_else(|| format!("your provider ({})", short_id(&a.provider)));
             out.push_str(&format!(
-                "  {} {} ({}) await {who}",
+                "  {} {} ({}) {} {who}",
                 a.sessions,
                 if a.sessions == 1 { "session" } else { "sessions" },
-                h(a.minutes)
+                h(a.minutes),
+                if a.sessions == 1 { "awaits" } else { "await" }
             ));
             if hours.awaiting.len() == 1 && if_all > total {
                 out.push_str(&format!("; confirmed, you would have {}", h(if_all)));

@@ -281,8 +281,8 @@ fn session_table(sessions: &[SessionView], me: Option<&Id>) -> String {
             s.start_time.clone(),
             s.minutes.get().to_string(),
             s.kind.to_string(),
-            truncate(&provider_of(s, me), 24),
-            truncate(&others(s, me), 30),
+            truncate(&provider_of(s, me), 32),
+            truncate(&others(s, me), 40),
             format!("{}{}", status_words(s.status), if s.unsynced { " *" } else { "" }),
         ]
     });
