@@ -58,6 +58,7 @@ async fn bombs_are_refused_by_what_they_expand_to_and_memory_stays_bounded() {
     api.register("pat").await;
     let mut ana = Device::sign_in(&api, "ana").await;
     let pat = Device::sign_in(&api, "pat").await;
+    pat.connect(&[&ana]).await;
     let doc = ana.log(&pat.user_id, SessionKind::Individual, &[(&ana.user_id.clone(), 60)]);
     ana.sync().await;
     let idle = memory_kib(server.pid(), "VmRSS");
