@@ -16,7 +16,8 @@ use support::{TestServer, id, person, second_device, session};
 fn logbook(c: &mut Criterion) {
     let server = TestServer::start();
     let (ana, ana_account) = person(&server, "ana");
-    let (_, pat_account) = person(&server, "pat");
+    let (pat_book, pat_account) = person(&server, "pat");
+    support::connect(&pat_book, &[&ana]);
     let pat = id(&pat_account);
     let _ = ana_account;
 
@@ -33,6 +34,7 @@ fn logbook(c: &mut Criterion) {
 
     // A logbook of exactly 1,000 sessions, synced so that a new device can download them.
     let (bob, _) = person(&server, "bob");
+    support::connect(&pat_book, &[&bob]);
     for n in 0..1000 {
         bob.log_session(session(&pat, &format!("2025-{:02}-{:02}", 1 + n / 28 % 12, 1 + n % 28), 60, &[]))
             .expect("log");

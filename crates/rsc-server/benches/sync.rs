@@ -29,6 +29,7 @@ async fn first_sync<S: Store>(store: S, label: &str) {
     api.register("pat").await;
     let mut ana = Device::sign_in(&api, "ana").await;
     let mut pat = Device::sign_in(&api, "pat").await;
+    pat.connect(&[&ana]).await;
     let (ana_id, pat_id) = (ana.user_id.clone(), pat.user_id.clone());
     for _ in 0..LOGBOOK {
         ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
@@ -62,6 +63,7 @@ async fn concurrent_ingest<S: Store>(store: S, label: &str) -> (f64, usize) {
         api.register(&name).await;
         devices.push(Device::sign_in(&api, &name).await);
     }
+    pat.connect(&devices.iter().collect::<Vec<_>>()).await;
     let mut batches = Vec::new();
     let mut total_bytes = 0;
     for device in &mut devices {
