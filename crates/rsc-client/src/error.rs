@@ -43,6 +43,10 @@ pub enum ClientError {
         /// The server's message.
         message: String,
     },
+    /// The caller cancelled the operation (a sync stops between round trips; what was applied
+    /// stays applied and the next sync goes on from there).
+    #[error("cancelled")]
+    Cancelled,
     /// The device's store could not be used (a folder that cannot be made, a file from a newer
     /// version, a damaged key).
     #[error("the logbook store failed: {0}")]

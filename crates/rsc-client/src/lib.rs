@@ -29,7 +29,7 @@ pub use logbook::{
 pub use people::{MIN_ID_PREFIX, PersonView, SharedCode, short_id};
 pub use profile::Profile;
 pub use store::SCHEMA_VERSION;
-pub use sync::{MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
+pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
 pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView, Unsettled};
 
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};

@@ -8,6 +8,8 @@
 //! Automerge both ignore changes they already have. Network failures and server errors are
 //! retried with exponential backoff before the call gives up.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rsc_doc::SessionDoc;
@@ -37,6 +39,47 @@ pub struct SyncOptions {
     pub max_docs_per_request: usize,
     /// Changes pulled per page (the server's default when `None`).
     pub page_changes: Option<u32>,
+    /// Stops the sync when raised (checked before each request and while waiting to retry).
+    pub cancel: Option<CancelFlag>,
+}
+
+/// A flag another thread raises to stop a sync: [`ClientError::Cancelled`] comes back, with
+/// everything already applied kept.
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(Arc<AtomicBool>);
+
+impl CancelFlag {
+    /// A flag not raised.
+    pub fn new() -> CancelFlag {
+        CancelFlag::default()
+    }
+
+    /// Asks the sync to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether it was asked to stop.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl PartialEq for CancelFlag {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for CancelFlag {}
+
+impl SyncOptions {
+    fn check_cancelled(&self) -> Result<(), ClientError> {
+        match &self.cancel {
+            Some(flag) if flag.is_cancelled() => Err(ClientError::Cancelled),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Default for SyncOptions {
@@ -47,6 +90,7 @@ impl Default for SyncOptions {
             max_retry_delay: Duration::from_secs(8),
             max_docs_per_request: rsc_protocol::MAX_DOCS_PER_REQUEST,
             page_changes: None,
+            cancel: None,
         }
     }
 }
@@ -138,6 +182,7 @@ impl Logbook {
         let mut report = SyncReport::default();
         let mut state = SyncProgress::default();
         loop {
+            options.check_cancelled()?;
             let batch = {
                 let store = self.store();
                 next_batch(store.conn(), options)?
@@ -187,6 +232,7 @@ fn with_retry<T>(
     let mut delay = options.first_retry_delay;
     let mut attempt = 1;
     loop {
+        options.check_cancelled()?;
         match call() {
             Ok(value) => return Ok(value),
             Err(error) if error.is_transient() && attempt < options.max_attempts => {
@@ -194,7 +240,12 @@ fn with_retry<T>(
                 report.retries += 1;
                 state.retrying_in_ms = Some(delay.as_millis() as u64);
                 progress(state);
-                std::thread::sleep(delay);
+                // Sleep in short steps, so that a cancelled sync stops waiting at once.
+                let until = std::time::Instant::now() + delay;
+                while std::time::Instant::now() < until {
+                    options.check_cancelled()?;
+                    std::thread::sleep((until - std::time::Instant::now()).min(Duration::from_millis(50)));
+                }
                 delay = (delay * 2).min(options.max_retry_delay);
                 attempt += 1;
             }

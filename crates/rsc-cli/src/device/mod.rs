@@ -181,6 +181,7 @@ fn next_step(error: ClientError) -> CliError {
         // Nothing there (an endorsement number not in the registry, a wrong code): a typo to fix.
         ClientError::Rejected { status: 404, message } => CliError::Invalid(message),
         ClientError::Rejected { message, .. } => CliError::Failed(message),
+        ClientError::Cancelled => CliError::Failed("cancelled".into()),
         ClientError::Storage(message) => CliError::Failed(format!(
             "the logbook on this computer could not be used: {message} (check the disk and the --home folder)"
         )),

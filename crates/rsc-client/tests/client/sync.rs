@@ -201,3 +201,33 @@ fn a_refused_push_is_reported_and_set_aside_while_the_rest_syncs() {
     sync(&pat);
     assert!(pat.session(other.id.as_str()).is_ok(), "the rest of ben's logbook synced");
 }
+
+#[test]
+fn a_sync_waiting_on_an_unreachable_server_stops_when_cancelled_and_keeps_everything() {
+    let mut server = TestServer::start();
+    let (ana, _) = person(&server, "ana");
+    let (pat_book, pat_account) = person(&server, "pat");
+    crate::support::connect(&pat_book, &[&ana]);
+    let logged = ana.log_session(session(&id(&pat_account), "2025-03-04", 60, &[])).expect("log");
+    server.stop();
+    let cancel = rsc_client::CancelFlag::new();
+    let options = rsc_client::SyncOptions {
+        max_attempts: 1000,
+        first_retry_delay: std::time::Duration::from_secs(5),
+        cancel: Some(cancel.clone()),
+        ..rsc_client::SyncOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let outcome = std::thread::scope(|scope| {
+        let syncing = scope.spawn(|| ana.sync(&options, &|_| {}));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        cancel.cancel();
+        syncing.join().expect("sync thread")
+    });
+    assert!(matches!(outcome, Err(rsc_client::ClientError::Cancelled)), "{outcome:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "stopped waiting at once: {:?}", started.elapsed());
+    assert!(ana.session(logged.id.as_str()).expect("kept").unsynced, "the session waits for the next sync");
+    server.restart();
+    let report = sync(&ana);
+    assert_eq!(report.pushed_changes, 1);
+}
