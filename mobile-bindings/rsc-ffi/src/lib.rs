@@ -1,14 +1,23 @@
-//! The uniffi surface of the device core: a [`Logbook`] object over `rsc-client`, plain
-//! records and enums for what crosses the boundary, one error enum whose variants say what the
-//! app can do, and a callback for sync progress.
+//! The uniffi surface of the device core: a [`Logbook`] object over `rsc-client`, records and
+//! enums for what crosses the boundary (`types`), one error enum whose variants say what the app
+//! can do, a callback for sync progress and one for changed sessions.
+//!
+//! Calls that go to the server are `async` (Kotlin `suspend`, Swift `async`): each runs on a
+//! thread of its own, so the caller's dispatcher is never blocked, and dropping the call (a
+//! cancelled coroutine or task) cancels a sync. Calls that only touch this device's store
+//! return at once and may be made from any thread.
 //!
 //! Thin on purpose: conversions only. Behaviour lives, and is tested, in `rsc-client`; the
-//! Kotlin suite (`tests/kotlin`) checks the glue: types, errors and callbacks.
+//! Kotlin suite (`tests/kotlin`) checks the glue: types, errors, callbacks and async.
 
-use std::sync::Arc;
+mod types;
+
+use std::sync::{Arc, Mutex};
 
 use rsc_client as core;
 use rsc_client::ClientError;
+
+pub use types::*;
 
 uniffi::setup_scaffolding!();
 
@@ -47,13 +56,16 @@ pub enum LogbookError {
         /// What happened.
         reason: String,
     },
-    /// The server refused, for a reason no field can fix (not allowed, not there, already so):
-    /// show `reason`; retrying will not help.
+    /// The server refused, for a reason no field can fix (not allowed, not there, already so,
+    /// too many attempts): show `reason`; retrying at once will not help.
     #[error("{reason}")]
     Rejected {
         /// What the server said.
         reason: String,
     },
+    /// The call was cancelled; whatever a sync had applied stays applied.
+    #[error("cancelled")]
+    Cancelled,
     /// A bug, here or on the server (an answer this version does not understand): report it.
     #[error("{reason}")]
     Internal {
@@ -72,6 +84,7 @@ impl From<ClientError> for LogbookError {
             ClientError::NotFound(reason) => LogbookError::NotFound { reason },
             ClientError::Unauthorized(reason) => LogbookError::Unauthorized { reason },
             ClientError::Rejected { message, .. } => LogbookError::Rejected { reason: message },
+            ClientError::Cancelled => LogbookError::Cancelled,
             ClientError::Storage(_) | ClientError::Database(_) => LogbookError::Storage { reason },
             ClientError::Network(_) => LogbookError::Network { reason },
             ref server @ ClientError::Server { .. } if server.is_transient() => LogbookError::Network { reason },
@@ -86,399 +99,8 @@ fn invalid(field: &str, reason: impl std::fmt::Display) -> LogbookError {
     LogbookError::InvalidInput { field: field.to_string(), reason: reason.to_string() }
 }
 
-fn minutes(value: u32, field: &str) -> Result<core::Minutes> {
-    core::Minutes::new(i64::from(value), field).map_err(|e| ClientError::from(e).into())
-}
-
-/// A new session from the app, checked field by field.
-fn core_session(session: NewSession) -> Result<core::NewSession> {
-    let fields = core::SessionFields {
-        date: date(&session.date, "date")?,
-        start_time: session.start_time,
-        time_zone: session.time_zone,
-        minutes: minutes(session.minutes, "minutes")?,
-        kind: session.kind.into(),
-        format: session.format.into(),
-        provider: id(&session.provider, "provider")?,
-    };
-    let attendees = session
-        .attendees
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            Ok(core::NewAttendee {
-                id: id(&a.id, &format!("attendees[{i}].id"))?,
-                minutes_attended: minutes(a.minutes_attended, &format!("attendees[{i}].minutes_attended"))?,
-                about_own_rsc_practice: a.about_own_rsc_practice,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(core::NewSession { fields, attendees })
-}
-
-fn date(text: &str, field: &str) -> Result<core::Date> {
-    text.parse::<core::Date>().map_err(|e| invalid(field, e))
-}
-
 fn id(text: &str, field: &str) -> Result<core::Id> {
     core::Id::new(text, field).map_err(|e| ClientError::from(e).into())
-}
-
-/// Individual or group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SessionKind {
-    /// One provider, one attendee.
-    Individual,
-    /// One provider, several attendees.
-    Group,
-}
-
-/// How the session was held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SessionFormat {
-    /// In one room.
-    InPerson,
-    /// A video call.
-    Video,
-    /// A telephone call.
-    Phone,
-}
-
-/// Where an attendee's entry stands with the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum AttendanceStatus {
-    /// Waiting for the provider.
-    Pending,
-    /// Confirmed, and unchanged since.
-    Confirmed,
-    /// Disputed by the provider.
-    Disputed,
-    /// Confirmed, then edited: counts nothing until confirmed again.
-    ChangedSinceConfirmed,
-    /// The session was withdrawn.
-    Withdrawn,
-}
-
-/// Why hours are evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Purpose {
-    /// A first application for the endorsement.
-    Application,
-    /// Keeping the endorsement.
-    Renewal,
-}
-
-macro_rules! same_enum {
-    ($ours:ident <=> $theirs:path { $($variant:ident),+ }) => {
-        impl From<$theirs> for $ours {
-            fn from(value: $theirs) -> $ours {
-                match value { $(<$theirs>::$variant => $ours::$variant),+ }
-            }
-        }
-        impl From<$ours> for $theirs {
-            fn from(value: $ours) -> $theirs {
-                match value { $($ours::$variant => <$theirs>::$variant),+ }
-            }
-        }
-    };
-}
-same_enum!(SessionKind <=> core::SessionKind { Individual, Group });
-same_enum!(SessionFormat <=> core::SessionFormat { InPerson, Video, Phone });
-same_enum!(AttendanceStatus <=> core::AttendanceStatus { Pending, Confirmed, Disputed, ChangedSinceConfirmed, Withdrawn });
-same_enum!(Purpose <=> core::Purpose { Application, Renewal });
-
-/// The signed-in account.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Account {
-    /// The server's base URL.
-    pub server_url: String,
-    /// The account's user id: the id sessions name this person by.
-    pub user_id: String,
-    /// The sign-in email.
-    pub email: String,
-    /// `member` or `registry_admin`.
-    pub role: String,
-    /// This device's id on the server.
-    pub device_id: String,
-}
-
-impl From<core::Account> for Account {
-    fn from(a: core::Account) -> Account {
-        Account {
-            server_url: a.server_url,
-            user_id: a.user_id,
-            email: a.email,
-            role: a.role.as_str().to_string(),
-            device_id: a.device_id,
-        }
-    }
-}
-
-/// One attendee of a session.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Attendee {
-    /// The attendee's user id.
-    pub id: String,
-    /// Minutes attended.
-    pub minutes_attended: u32,
-    /// Whether the session was about the RS/C the attendee provides.
-    pub about_own_rsc_practice: bool,
-    /// Where the entry stands.
-    pub status: AttendanceStatus,
-    /// The minutes the provider confirmed, while the confirmation stands.
-    pub confirmed_minutes: Option<u32>,
-    /// The provider's reason, while a dispute stands.
-    pub dispute_reason: Option<String>,
-}
-
-/// A session as the logbook shows it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Session {
-    /// The session's id.
-    pub id: String,
-    /// Who logged it.
-    pub created_by: String,
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    /// Local start time, `HH:MM`.
-    pub start_time: String,
-    /// IANA time zone of the start time.
-    pub time_zone: String,
-    /// Its length in minutes.
-    pub minutes: u32,
-    /// Individual or group.
-    pub kind: SessionKind,
-    /// In person, video or phone.
-    pub format: SessionFormat,
-    /// The provider's user id.
-    pub provider: String,
-    /// The provider's name, once the server has told this device.
-    pub provider_name: Option<String>,
-    /// Withdrawn sessions count nothing.
-    pub withdrawn: bool,
-    /// Why it was withdrawn.
-    pub withdraw_reason: String,
-    /// The attendees.
-    pub attendees: Vec<Attendee>,
-    /// The user's own entry's status when they attend, else the least settled attendee's.
-    pub status: AttendanceStatus,
-    /// Rules the merged document breaks.
-    pub problems: Vec<String>,
-    /// Whether some changes have not reached the server yet.
-    pub unsynced: bool,
-}
-
-impl From<core::SessionView> for Session {
-    fn from(s: core::SessionView) -> Session {
-        Session {
-            id: s.id.to_string(),
-            created_by: s.created_by.to_string(),
-            date: s.date.to_string(),
-            start_time: s.start_time,
-            time_zone: s.time_zone,
-            minutes: u32::from(s.minutes.get()),
-            kind: s.kind.into(),
-            format: s.format.into(),
-            provider: s.provider.to_string(),
-            provider_name: s.provider_name,
-            withdrawn: s.withdrawn,
-            withdraw_reason: s.withdraw_reason,
-            attendees: s
-                .attendees
-                .into_iter()
-                .map(|a| Attendee {
-                    id: a.id.to_string(),
-                    minutes_attended: u32::from(a.minutes_attended.get()),
-                    about_own_rsc_practice: a.about_own_rsc_practice,
-                    status: a.status.into(),
-                    confirmed_minutes: a.confirmed_minutes.map(|m| u32::from(m.get())),
-                    dispute_reason: a.dispute_reason,
-                })
-                .collect(),
-            status: s.status.into(),
-            problems: s.problems,
-            unsynced: s.unsynced,
-        }
-    }
-}
-
-/// An attendee of a session being logged.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct NewAttendee {
-    /// The attendee's user id.
-    pub id: String,
-    /// Minutes attended.
-    pub minutes_attended: u32,
-    /// Whether the session was about the RS/C the attendee provides.
-    pub about_own_rsc_practice: bool,
-}
-
-/// A session to log.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct NewSession {
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    /// Local start time, `HH:MM`.
-    pub start_time: String,
-    /// IANA time zone of the start time (`America/Denver`).
-    pub time_zone: String,
-    /// Its length in minutes (1 to 720).
-    pub minutes: u32,
-    /// Individual or group.
-    pub kind: SessionKind,
-    /// In person, video or phone.
-    pub format: SessionFormat,
-    /// The provider's user id.
-    pub provider: String,
-    /// Who attended; empty means the signed-in user alone, for the whole session.
-    pub attendees: Vec<NewAttendee>,
-}
-
-/// Session-level fields to change; `null` leaves a field as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
-pub struct SessionChanges {
-    /// New date, `YYYY-MM-DD`.
-    pub date: Option<String>,
-    /// New start time.
-    pub start_time: Option<String>,
-    /// New time zone.
-    pub time_zone: Option<String>,
-    /// New length in minutes.
-    pub minutes: Option<u32>,
-    /// New kind.
-    pub kind: Option<SessionKind>,
-    /// New format.
-    pub format: Option<SessionFormat>,
-    /// New provider.
-    pub provider: Option<String>,
-}
-
-/// Which sessions to list; every condition given must hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
-pub struct SessionFilter {
-    /// On or after this day, `YYYY-MM-DD`.
-    pub from: Option<String>,
-    /// On or before this day.
-    pub to: Option<String>,
-    /// With this provider.
-    pub provider: Option<String>,
-    /// With this status.
-    pub status: Option<AttendanceStatus>,
-}
-
-/// An attendee awaiting the signed-in provider's confirmation.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AwaitingConfirmation {
-    /// The session.
-    pub session: Session,
-    /// The attendee's user id.
-    pub attendee: String,
-    /// The minutes they logged.
-    pub minutes_attended: u32,
-    /// Pending, or changed since confirmed.
-    pub status: AttendanceStatus,
-}
-
-/// One requirement's result.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Requirement {
-    /// The requirement's id.
-    pub id: String,
-    /// A person's name for it.
-    pub title: String,
-    /// Whether eligibility depends on it.
-    pub required: bool,
-    /// Whether it is met.
-    pub met: bool,
-    /// The minutes it asks for.
-    pub required_minutes: u64,
-    /// The minutes counted in the window ending on the evaluation date.
-    pub counted_minutes: u64,
-    /// Minutes still missing.
-    pub shortfall_minutes: u64,
-    /// The earliest date it was met on.
-    pub met_on: Option<String>,
-    /// What the result means.
-    pub explanation: String,
-}
-
-/// An evaluation of the user's hours.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Evaluation {
-    /// The rulebook's id.
-    pub rulebook: String,
-    /// The evaluation date.
-    pub as_of: String,
-    /// Whether every required requirement is met.
-    pub eligible: bool,
-    /// The outcome in a sentence.
-    pub summary: String,
-    /// Each requirement's result.
-    pub requirements: Vec<Requirement>,
-    /// The whole evaluation in the contract's JSON (sessions, providers, advisories).
-    pub json: String,
-}
-
-/// Where a running sync stands.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncProgress {
-    /// Round trips completed.
-    pub round_trips: u32,
-    /// Changes the server has stored so far.
-    pub pushed_changes: u64,
-    /// Changes received so far.
-    pub pulled_changes: u64,
-    /// Changes still waiting to be pushed.
-    pub pending_changes: u64,
-    /// Whether more changes wait to be pulled.
-    pub more_to_pull: bool,
-    /// Set while waiting to retry after a failure, in milliseconds.
-    pub retrying_in_ms: Option<u64>,
-}
-
-/// A session push the server refused; its changes are kept on the device.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Refusal {
-    /// The session's id.
-    pub session_id: String,
-    /// Why, for programs (`not_participant`, `invalid_session`, ...).
-    pub code: String,
-    /// The offending field, when there is one.
-    pub field: Option<String>,
-    /// Why, for people.
-    pub reason: String,
-}
-
-/// What a sync did.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncReport {
-    /// Round trips made.
-    pub round_trips: u32,
-    /// Changes the server stored.
-    pub pushed_changes: u64,
-    /// Changes received.
-    pub pulled_changes: u64,
-    /// Sessions changed on this device by the sync.
-    pub updated_sessions: Vec<String>,
-    /// Refused pushes.
-    pub refusals: Vec<Refusal>,
-    /// Requests retried after a failure.
-    pub retries: u32,
-}
-
-/// How the logbook stands.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct LogbookStatus {
-    /// The signed-in account, if any.
-    pub account: Option<Account>,
-    /// Sessions on this device.
-    pub sessions: u64,
-    /// Changes not yet stored by the server.
-    pub pending_changes: u64,
-    /// Changes the server refused.
-    pub refused_changes: u64,
-    /// When the last sync finished (Unix milliseconds).
-    pub last_sync_ms: Option<i64>,
 }
 
 /// Hears how a sync is going; called on the syncing thread after each round trip and before
@@ -489,10 +111,73 @@ pub trait SyncListener: Send + Sync {
     fn on_progress(&self, progress: SyncProgress);
 }
 
-/// A device's logbook. Calls block: make them off the UI thread.
+/// Hears which sessions changed on this device, after a local edit or a sync; called on the
+/// thread that made the change. Refresh those rows of a list.
+#[uniffi::export(with_foreign)]
+pub trait SessionObserver: Send + Sync {
+    /// The ids of the sessions that changed.
+    fn sessions_changed(&self, session_ids: Vec<String>);
+}
+
+/// Runs `work` on a thread of its own and waits for it without blocking the caller's executor.
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let (done, outcome) = futures_channel::oneshot::channel();
+    std::thread::Builder::new()
+        .name("rsc-logbook".into())
+        .spawn(move || {
+            let _ = done.send(work());
+        })
+        .map_err(|e| LogbookError::Internal { reason: format!("cannot start a thread: {e}") })?;
+    outcome
+        .await
+        .map_err(|_| LogbookError::Internal { reason: "the worker thread stopped without an answer".into() })?
+}
+
+/// Raises the sync's cancel flag when the call is dropped before it finishes.
+struct CancelOnDrop(Option<core::CancelFlag>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(flag) = self.0.take() {
+            flag.cancel();
+        }
+    }
+}
+
+/// A device's logbook.
 #[derive(uniffi::Object)]
 pub struct Logbook {
-    inner: core::Logbook,
+    inner: Arc<core::Logbook>,
+    observer: Mutex<Option<Arc<dyn SessionObserver>>>,
+    running_sync: Mutex<Option<core::CancelFlag>>,
+}
+
+impl Logbook {
+    fn notify(&self, ids: Vec<String>) {
+        if ids.is_empty() {
+            return;
+        }
+        let observer = self.observer.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(observer) = observer {
+            observer.sessions_changed(ids);
+        }
+    }
+
+    /// A local change to one session, told to the observer.
+    fn changed(&self, view: core::SessionView) -> Session {
+        let session = Session::from(view);
+        self.notify(vec![session.id.clone()]);
+        session
+    }
+
+    /// Runs a call to the server off the caller's thread.
+    async fn remote<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&core::Logbook) -> std::result::Result<T, ClientError> + Send + 'static,
+    ) -> Result<T> {
+        let inner = self.inner.clone();
+        off_thread(move || call(&inner).map_err(LogbookError::from)).await
+    }
 }
 
 #[uniffi::export]
@@ -500,7 +185,16 @@ impl Logbook {
     /// Opens the logbook kept in the folder `dir`, creating it on first use.
     #[uniffi::constructor]
     pub fn new(dir: String) -> Result<Arc<Logbook>> {
-        Ok(Arc::new(Logbook { inner: core::Logbook::open(dir)? }))
+        Ok(Arc::new(Logbook {
+            inner: Arc::new(core::Logbook::open(dir)?),
+            observer: Mutex::new(None),
+            running_sync: Mutex::new(None),
+        }))
+    }
+
+    /// Sets (or, with `null`, removes) the observer told which sessions change.
+    pub fn set_observer(&self, observer: Option<Arc<dyn SessionObserver>>) {
+        *self.observer.lock().unwrap_or_else(|p| p.into_inner()) = observer;
     }
 
     /// The signed-in account, if any.
@@ -509,7 +203,7 @@ impl Logbook {
     }
 
     /// Creates an account and signs this device in to it.
-    pub fn sign_up(
+    pub async fn sign_up(
         &self,
         server: String,
         email: String,
@@ -517,195 +211,307 @@ impl Logbook {
         display_name: String,
         device_name: String,
     ) -> Result<Account> {
-        Ok(self.inner.sign_up(&server, &email, &password, &display_name, &device_name)?.into())
+        let account =
+            self.remote(move |core| core.sign_up(&server, &email, &password, &display_name, &device_name)).await?;
+        Ok(account.into())
     }
 
     /// Signs this device in to an existing account.
-    pub fn sign_in(&self, server: String, email: String, password: String, device_name: String) -> Result<Account> {
-        Ok(self.inner.sign_in(&server, &email, &password, &device_name)?.into())
+    pub async fn sign_in(
+        &self,
+        server: String,
+        email: String,
+        password: String,
+        device_name: String,
+    ) -> Result<Account> {
+        Ok(self.remote(move |core| core.sign_in(&server, &email, &password, &device_name)).await?.into())
     }
 
     /// Signs out; refused while changes have not reached the server unless `discard_unsynced`.
-    pub fn sign_out(&self, discard_unsynced: bool) -> Result<()> {
-        Ok(self.inner.sign_out(discard_unsynced)?)
+    #[uniffi::method(default(discard_unsynced = false))]
+    pub async fn sign_out(&self, discard_unsynced: bool) -> Result<()> {
+        self.remote(move |core| core.sign_out(discard_unsynced)).await
+    }
+
+    /// Changes the password; other devices stay signed in.
+    pub async fn change_password(&self, current: String, new: String) -> Result<()> {
+        self.remote(move |core| core.change_password(&current, &new)).await
+    }
+
+    /// Sets a new password with a one-time reset code from association staff; every device of
+    /// the account is signed out, this one included: sign in afterwards.
+    pub async fn reset_password(&self, server: String, email: String, code: String, new: String) -> Result<()> {
+        self.remote(move |core| core.reset_password(&server, &email, &code, &new)).await
+    }
+
+    /// Connects with the provider who shared `code` (as typed, or the whole link).
+    pub async fn connect(&self, code: String) -> Result<Person> {
+        Ok(self.remote(move |core| core.connect(&code)).await?.into())
+    }
+
+    /// Connects with the provider who holds the registry record `number`.
+    pub async fn connect_by_endorsement(&self, number: String) -> Result<Person> {
+        Ok(self.remote(move |core| core.connect_by_endorsement(&number)).await?.into())
+    }
+
+    /// As a provider: a new connection code to share, working for `valid_days` (1 to 90).
+    #[uniffi::method(default(valid_days = 14))]
+    pub async fn create_connection_code(&self, valid_days: u32) -> Result<ConnectionCode> {
+        Ok(self.remote(move |core| core.create_connection_code(Some(valid_days))).await?.into())
+    }
+
+    /// As a provider: the codes that still work.
+    pub async fn connection_codes(&self) -> Result<Vec<ConnectionCode>> {
+        Ok(self.remote(|core| core.connection_codes()).await?.into_iter().map(Into::into).collect())
+    }
+
+    /// As a provider: withdraws a code; people connected with it stay connected.
+    pub async fn revoke_connection_code(&self, code: String) -> Result<()> {
+        self.remote(move |core| core.revoke_connection_code(&code)).await
+    }
+
+    /// Fetches names, connections and registry records now rather than at the next sync.
+    pub async fn refresh_directory(&self) -> Result<()> {
+        self.remote(|core| core.refresh_directory()).await
+    }
+
+    /// Everyone the user works with, by name (offline, from the last directory received).
+    pub fn people(&self) -> Result<Vec<Person>> {
+        Ok(self.inner.people()?.into_iter().map(Into::into).collect())
+    }
+
+    /// The person `text` names (a name, its start, or an id's first characters).
+    pub fn find_person(&self, text: String) -> Result<Person> {
+        Ok(self.inner.find_person(&text, "person")?.into())
+    }
+
+    /// The profile as this device knows it.
+    pub fn profile(&self) -> Result<Profile> {
+        Ok(self.inner.profile()?.into())
+    }
+
+    /// Changes the profile offline; the next sync sends it.
+    pub fn set_profile(&self, profile: Profile) -> Result<Profile> {
+        Ok(self.inner.set_profile(profile.to_core()?)?.into())
     }
 
     /// Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
     /// same meeting twice.
     pub fn log_session(&self, session: NewSession) -> Result<Session> {
-        Ok(self.inner.log_session(core_session(session)?)?.into())
+        Ok(self.changed(self.inner.log_session(session.to_core()?)?))
     }
 
     /// Sessions already logged that `session` would repeat (same provider, attendees, day and
-    /// start time, not withdrawn): show them, and log only if the person says it is another one.
+    /// start time, not withdrawn).
     pub fn duplicates_of(&self, session: NewSession) -> Result<Vec<Session>> {
-        Ok(self.inner.duplicates_of(&core_session(session)?)?.into_iter().map(Session::from).collect())
+        Ok(self.inner.duplicates_of(&session.to_core()?)?.into_iter().map(Session::from).collect())
     }
 
-    /// Changes session-level fields.
+    /// What [`Logbook::edit_session`] would send back to the provider, without making the edit:
+    /// show it and ask before editing a confirmed session.
+    pub fn preview_edit(&self, session_id: String, changes: SessionChanges) -> Result<Vec<Unsettled>> {
+        Ok(self.inner.preview_edit(&session_id, changes.to_core()?)?.into_iter().map(Into::into).collect())
+    }
+
+    /// Changes session-level fields (the person who logged it, or its provider).
     pub fn edit_session(&self, session_id: String, changes: SessionChanges) -> Result<Session> {
-        let edit = core::SessionEdit {
-            date: changes.date.as_deref().map(|d| date(d, "date")).transpose()?,
-            start_time: changes.start_time,
-            time_zone: changes.time_zone,
-            minutes: changes.minutes.map(|m| minutes(m, "minutes")).transpose()?,
-            kind: changes.kind.map(Into::into),
-            format: changes.format.map(Into::into),
-            provider: changes.provider.as_deref().map(|p| id(p, "provider")).transpose()?,
-        };
-        Ok(self.inner.edit_session(&session_id, edit)?.into())
+        Ok(self.changed(self.inner.edit_session(&session_id, changes.to_core()?)?))
     }
 
-    /// Changes an attendee's minutes or topic; `null` leaves it as it is.
+    /// What [`Logbook::set_attendance`] would send back to the provider, without doing it.
+    #[uniffi::method(default(minutes_attended = None, about_own_rsc_practice = None))]
+    pub fn preview_attendance(
+        &self,
+        session_id: String,
+        attendee: String,
+        minutes_attended: Option<i32>,
+        about_own_rsc_practice: Option<bool>,
+    ) -> Result<Vec<Unsettled>> {
+        let minutes_attended = minutes_attended.map(|m| types::minutes(m, "minutes_attended")).transpose()?;
+        let unsettled =
+            self.inner.preview_attendance(&session_id, &attendee, minutes_attended, about_own_rsc_practice)?;
+        Ok(unsettled.into_iter().map(Into::into).collect())
+    }
+
+    /// Changes one attendee's minutes or topic; those left out stay as they are.
+    #[uniffi::method(default(minutes_attended = None, about_own_rsc_practice = None))]
     pub fn set_attendance(
         &self,
         session_id: String,
         attendee: String,
-        minutes_attended: Option<u32>,
+        minutes_attended: Option<i32>,
         about_own_rsc_practice: Option<bool>,
     ) -> Result<Session> {
-        let minutes_attended = minutes_attended.map(|m| minutes(m, "minutes_attended")).transpose()?;
-        Ok(self.inner.set_attendance(&session_id, &attendee, minutes_attended, about_own_rsc_practice)?.into())
+        let minutes_attended = minutes_attended.map(|m| types::minutes(m, "minutes_attended")).transpose()?;
+        Ok(self.changed(self.inner.set_attendance(&session_id, &attendee, minutes_attended, about_own_rsc_practice)?))
+    }
+
+    /// Adds an attendee connected to the session's provider.
+    pub fn add_attendee(&self, session_id: String, attendee: NewAttendee) -> Result<Session> {
+        Ok(self.changed(self.inner.add_attendee(&session_id, attendee.to_core("attendee")?)?))
+    }
+
+    /// Removes an attendee.
+    pub fn remove_attendee(&self, session_id: String, attendee: String) -> Result<Session> {
+        Ok(self.changed(self.inner.remove_attendee(&session_id, &attendee)?))
     }
 
     /// Withdraws a session logged by mistake.
+    #[uniffi::method(default(reason = ""))]
     pub fn withdraw_session(&self, session_id: String, reason: String) -> Result<Session> {
-        Ok(self.inner.withdraw_session(&session_id, &reason)?.into())
+        Ok(self.changed(self.inner.withdraw_session(&session_id, &reason)?))
     }
 
     /// Undoes a withdrawal.
     pub fn restore_session(&self, session_id: String) -> Result<Session> {
-        Ok(self.inner.restore_session(&session_id)?.into())
+        Ok(self.changed(self.inner.restore_session(&session_id)?))
     }
 
-    /// One session.
+    /// One session (by id, or the first characters of it).
     pub fn session(&self, session_id: String) -> Result<Session> {
         Ok(self.inner.session(&session_id)?.into())
     }
 
     /// The sessions that pass `filter`, by date.
     pub fn sessions(&self, filter: SessionFilter) -> Result<Vec<Session>> {
-        let filter = core::SessionFilter {
-            from: filter.from.as_deref().map(|d| date(d, "from")).transpose()?,
-            to: filter.to.as_deref().map(|d| date(d, "to")).transpose()?,
-            provider: filter.provider.as_deref().map(|p| id(p, "provider")).transpose()?,
-            status: filter.status.map(Into::into),
-        };
-        Ok(self.inner.sessions(&filter)?.into_iter().map(Session::from).collect())
+        Ok(self.inner.sessions(&filter.to_core()?)?.into_iter().map(Session::from).collect())
     }
 
     /// As a provider: the attendees awaiting confirmation.
     pub fn awaiting_confirmation(&self) -> Result<Vec<AwaitingConfirmation>> {
-        Ok(self
-            .inner
-            .awaiting_confirmation()?
-            .into_iter()
-            .map(|w| AwaitingConfirmation {
-                session: w.session.into(),
-                attendee: w.attendee.to_string(),
-                minutes_attended: u32::from(w.minutes_attended.get()),
-                status: w.status.into(),
-            })
-            .collect())
+        Ok(self.inner.awaiting_confirmation()?.into_iter().map(Into::into).collect())
     }
 
-    /// As the provider: confirms the attendee attended for `minutes`, signed on this device.
-    pub fn confirm(&self, session_id: String, attendee: String, minutes_attended: u32) -> Result<Session> {
-        let minutes_attended = minutes(minutes_attended, "minutes_attended")?;
-        Ok(self.inner.confirm(&session_id, &attendee, Some(minutes_attended), true)?.into())
+    /// As the provider: confirms an attendee, signed on this device, for `minutes_attended`
+    /// (left out: as they logged it). More than they logged needs `more_than_logged`.
+    #[uniffi::method(default(minutes_attended = None, more_than_logged = false))]
+    pub fn confirm(
+        &self,
+        session_id: String,
+        attendee: String,
+        minutes_attended: Option<i32>,
+        more_than_logged: bool,
+    ) -> Result<Session> {
+        let minutes_attended = minutes_attended.map(|m| types::minutes(m, "minutes_attended")).transpose()?;
+        Ok(self.changed(self.inner.confirm(&session_id, &attendee, minutes_attended, more_than_logged)?))
+    }
+
+    /// As the provider: confirms many at once (a roster, a supervisee's sessions), one signature
+    /// each, all saved together or none. Show the person what will be signed first.
+    #[uniffi::method(default(more_than_logged = false))]
+    pub fn confirm_many(&self, entries: Vec<Confirmation>, more_than_logged: bool) -> Result<Vec<Session>> {
+        let entries = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                Ok(core::Confirmation {
+                    session: e.session_id.clone(),
+                    attendee: e.attendee.clone(),
+                    minutes: e.minutes.map(|m| types::minutes(m, &format!("entries[{i}].minutes"))).transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let sessions: Vec<Session> =
+            self.inner.confirm_many(&entries, more_than_logged)?.into_iter().map(Session::from).collect();
+        let mut ids: Vec<String> = sessions.iter().map(|s| s.id.clone()).collect();
+        ids.dedup();
+        self.notify(ids);
+        Ok(sessions)
     }
 
     /// As the provider: disputes the attendee's entry, with a reason.
     pub fn dispute(&self, session_id: String, attendee: String, reason: String) -> Result<Session> {
-        Ok(self.inner.dispute(&session_id, &attendee, &reason)?.into())
+        Ok(self.changed(self.inner.dispute(&session_id, &attendee, &reason)?))
     }
 
     /// Evaluates the user's hours offline under a built-in rulebook (`nmaimh`, `orimha`,
     /// `ct-aimh`); `as_of` defaults to today.
-    pub fn evaluate(&self, rulebook: String, purpose: Purpose, as_of: Option<String>) -> Result<Evaluation> {
-        let as_of = as_of.as_deref().map(|d| date(d, "as_of")).transpose()?;
-        let evaluation = self.inner.evaluate(&rulebook, purpose.into(), as_of)?;
-        let json = core::evaluation_json(&evaluation)?;
-        Ok(Evaluation {
-            rulebook: evaluation.rulebook,
-            as_of: evaluation.as_of.to_string(),
-            eligible: evaluation.eligible,
-            summary: evaluation.summary,
-            requirements: evaluation
-                .requirements
-                .into_iter()
-                .map(|r| Requirement {
-                    id: r.id,
-                    title: r.title,
-                    required: r.required,
-                    met: r.met,
-                    required_minutes: r.required_minutes,
-                    counted_minutes: r.counted_minutes_as_of,
-                    shortfall_minutes: r.shortfall_minutes,
-                    met_on: r.met_on.map(|d| d.to_string()),
-                    explanation: r.explanation,
-                })
-                .collect(),
-            json,
-        })
+    #[uniffi::method(default(as_of = None))]
+    pub fn evaluate(&self, rulebook: String, purpose: Purpose, as_of: Option<IsoDate>) -> Result<Evaluation> {
+        let as_of = as_of.map(|d| d.parse("as_of")).transpose()?;
+        self.inner.evaluate(&rulebook, purpose.into(), as_of)?.try_into()
+    }
+
+    /// The user's hours explained: what waits for whom, what it would add, the pace to meet the
+    /// requirement by `by`, and why each uncounted session does not count.
+    #[uniffi::method(default(as_of = None, by = None))]
+    pub fn hours(
+        &self,
+        rulebook: String,
+        purpose: Purpose,
+        as_of: Option<IsoDate>,
+        by: Option<IsoDate>,
+    ) -> Result<Hours> {
+        let as_of = as_of.map(|d| d.parse("as_of")).transpose()?;
+        let by = by.map(|d| d.parse("by")).transpose()?;
+        self.inner.hours(&rulebook, purpose.into(), as_of, by)?.try_into()
     }
 
     /// Syncs with the server to completion, retrying network failures; `listener` hears
-    /// progress.
-    pub fn sync(&self, listener: Option<Arc<dyn SyncListener>>) -> Result<SyncReport> {
-        let report = self.inner.sync(&core::SyncOptions::default(), &|p: &core::SyncProgress| {
-            if let Some(listener) = &listener {
-                listener.on_progress(SyncProgress {
-                    round_trips: p.round_trips,
-                    pushed_changes: p.pushed_changes,
-                    pulled_changes: p.pulled_changes,
-                    pending_changes: p.pending_changes,
-                    more_to_pull: p.more_to_pull,
-                    retrying_in_ms: p.retrying_in_ms,
-                });
-            }
-        })?;
-        Ok(SyncReport {
-            round_trips: report.round_trips,
-            pushed_changes: report.pushed_changes,
-            pulled_changes: report.pulled_changes,
-            updated_sessions: report.updated_sessions.iter().map(ToString::to_string).collect(),
-            refusals: report
-                .refusals
-                .into_iter()
-                .map(|r| Refusal { session_id: r.doc, code: r.code, field: r.field, reason: r.message })
-                .collect(),
-            retries: report.retries,
-        })
+    /// progress. Cancelling the call (or [`Logbook::cancel_sync`]) stops it between round
+    /// trips, keeping what was applied.
+    #[uniffi::method(default(listener = None))]
+    pub async fn sync(&self, listener: Option<Arc<dyn SyncListener>>) -> Result<SyncReport> {
+        let flag = core::CancelFlag::new();
+        *self.running_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(flag.clone());
+        let mut guard = CancelOnDrop(Some(flag.clone()));
+        let options = core::SyncOptions { cancel: Some(flag), ..core::SyncOptions::default() };
+        let report = self
+            .remote(move |core| {
+                core.sync(&options, &|p: &core::SyncProgress| {
+                    if let Some(listener) = &listener {
+                        listener.on_progress(p.into());
+                    }
+                })
+            })
+            .await;
+        // Finished: nothing left to cancel.
+        guard.0 = None;
+        *self.running_sync.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let report = SyncReport::from(report?);
+        let mut ids = report.updated_sessions.clone();
+        ids.extend(report.refusals.iter().map(|r| r.session_id.clone()));
+        ids.sort();
+        ids.dedup();
+        self.notify(ids);
+        Ok(report)
+    }
+
+    /// Stops the sync that is running, if any (it answers [`LogbookError::Cancelled`]).
+    pub fn cancel_sync(&self) {
+        if let Some(flag) = self.running_sync.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            flag.cancel();
+        }
     }
 
     /// How the logbook stands.
     pub fn status(&self) -> Result<LogbookStatus> {
-        let s = self.inner.status()?;
-        Ok(LogbookStatus {
-            account: s.account.map(Account::from),
-            sessions: s.sessions,
-            pending_changes: s.pending_changes,
-            refused_changes: s.refused_changes,
-            last_sync_ms: s.last_sync_ms,
-        })
+        Ok(self.inner.status()?.into())
     }
 
     /// As a provider: claims one's registry record by endorsement number.
-    pub fn claim_endorsement(&self, number: String) -> Result<String> {
-        Ok(self.inner.claim_endorsement(&number)?)
+    pub async fn claim_endorsement(&self, number: String) -> Result<ClaimStatus> {
+        self.remote(move |core| core.claim_endorsement(&number)).await?;
+        Ok(ClaimStatus::Pending)
     }
 
-    /// Downloads the server's export of verified hours: `json`, `csv` or `pdf`.
-    pub fn export(
+    /// As a provider: one's registry claims and where they stand.
+    pub async fn claims(&self) -> Result<Vec<Claim>> {
+        Ok(self.remote(|core| core.claims()).await?.into_iter().map(Into::into).collect())
+    }
+
+    /// Downloads the server's export of verified hours (rulebook and purpose default to the
+    /// profile's, the date to today).
+    #[uniffi::method(default(rulebook = None, purpose = None, as_of = None))]
+    pub async fn export(
         &self,
-        format: String,
+        format: ExportFormat,
         rulebook: Option<String>,
         purpose: Option<Purpose>,
-        as_of: Option<String>,
+        as_of: Option<IsoDate>,
     ) -> Result<Vec<u8>> {
-        let as_of = as_of.as_deref().map(|d| date(d, "as_of")).transpose()?;
-        Ok(self.inner.export(&format, rulebook.as_deref(), purpose.map(Into::into), as_of)?)
+        let as_of = as_of.map(|d| d.parse("as_of")).transpose()?;
+        self.remote(move |core| core.export(format.as_str(), rulebook.as_deref(), purpose.map(Into::into), as_of)).await
     }
 
     /// This device's public key (hex), as registered with the server.
@@ -727,11 +533,23 @@ mod error_tests {
         assert!(matches!(busy, LogbookError::Network { .. }));
         let garbled = LogbookError::from(ClientError::Server { status: 200, message: "not understood".into() });
         assert!(matches!(garbled, LogbookError::Internal { .. }));
+        assert!(matches!(LogbookError::from(ClientError::Cancelled), LogbookError::Cancelled));
         // A damaged stored document keeps its cause in the reason.
         let damaged = LogbookError::from(ClientError::StoredData {
             what: "session document",
             source: Box::new(std::io::Error::other("bad chunk")),
         });
         assert!(matches!(&damaged, LogbookError::Internal { reason } if reason.ends_with("bad chunk")), "{damaged:?}");
+    }
+
+    #[test]
+    fn minutes_are_signed_and_checked_with_the_field_named() {
+        assert!(
+            matches!(types::minutes(-5, "minutes"), Err(LogbookError::InvalidInput { field, .. }) if field == "minutes")
+        );
+        assert!(matches!(types::minutes(0, "minutes"), Err(LogbookError::InvalidInput { .. })));
+        assert_eq!(types::minutes(90, "minutes").ok().map(|m| m.get()), Some(90));
+        let date = IsoDate("2025-02-30".into());
+        assert!(matches!(date.parse("date"), Err(LogbookError::InvalidInput { field, .. }) if field == "date"));
     }
 }

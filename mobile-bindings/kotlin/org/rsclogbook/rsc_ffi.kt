@@ -30,7 +30,16 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import java.time.Instant
+import java.time.LocalDate
 import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.resume
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.DelicateCoroutinesApi
+import kotlinx.coroutines.GlobalScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.suspendCancellableCoroutine
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -650,8 +659,30 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceSessionObserverMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`sessionIds`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceSyncListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "sessionsChanged")
+internal open class UniffiVTableCallbackInterfaceSessionObserver(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `sessionsChanged`: UniffiCallbackInterfaceSessionObserverMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `sessionsChanged`: UniffiCallbackInterfaceSessionObserverMethod0? = null,
+    ): UniffiVTableCallbackInterfaceSessionObserver(`uniffiFree`,`uniffiClone`,`sessionsChanged`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceSessionObserver) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `sessionsChanged` = other.`sessionsChanged`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onProgress")
 internal open class UniffiVTableCallbackInterfaceSyncListener(
@@ -699,11 +730,29 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_rsc_ffi_checksum_method_logbook_account(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_add_attendee(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_cancel_sync(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_change_password(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_claim_endorsement(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_claims(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_confirm(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_confirm_many(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_connect(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_connect_by_endorsement(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_connection_codes(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_create_connection_code(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_device_public_key(
     ): Int
@@ -717,15 +766,39 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_export(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_find_person(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_hours(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_log_session(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_people(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_preview_attendance(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_preview_edit(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_profile(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_refresh_directory(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_remove_attendee(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_reset_password(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_restore_session(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_revoke_connection_code(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_session(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_sessions(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_set_attendance(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_set_observer(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_set_profile(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_sign_in(
     ): Int
@@ -738,6 +811,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_sync(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_withdraw_session(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_sessionobserver_sessions_changed(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_synclistener_on_progress(
     ): Int
@@ -759,6 +834,7 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "rsc_ffi"))
+        uniffiCallbackInterfaceSessionObserver.register(this)
         uniffiCallbackInterfaceSyncListener.register(this)
         
     }
@@ -772,12 +848,30 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_add_attendee(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_awaiting_confirmation(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(`ptr`: Long,`number`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_rsc_ffi_fn_method_logbook_cancel_sync(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_method_logbook_change_password(`ptr`: Long,`current`: RustBuffer.ByValue,`new`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(`ptr`: Long,`number`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_claims(`ptr`: Long,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_confirm(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`minutesAttended`: RustBuffer.ByValue,`moreThanLogged`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_rsc_ffi_fn_method_logbook_confirm(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`minutesAttended`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_rsc_ffi_fn_method_logbook_confirm_many(`ptr`: Long,`entries`: RustBuffer.ByValue,`moreThanLogged`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_connect(`ptr`: Long,`code`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_connect_by_endorsement(`ptr`: Long,`number`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_connection_codes(`ptr`: Long,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_create_connection_code(`ptr`: Long,`validDays`: Int,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_device_public_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_dispute(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -788,30 +882,62 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_evaluate(`ptr`: Long,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_rsc_ffi_fn_method_logbook_export(`ptr`: Long,`format`: RustBuffer.ByValue,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_rsc_ffi_fn_method_logbook_export(`ptr`: Long,`format`: RustBuffer.ByValue,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_find_person(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_hours(`ptr`: Long,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`by`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_log_session(`ptr`: Long,`session`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_people(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_preview_attendance(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`minutesAttended`: RustBuffer.ByValue,`aboutOwnRscPractice`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_preview_edit(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`changes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_profile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_refresh_directory(`ptr`: Long,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_remove_attendee(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_reset_password(`ptr`: Long,`server`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`new`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_restore_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_revoke_connection_code(`ptr`: Long,`code`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_sessions(`ptr`: Long,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_set_attendance(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`minutesAttended`: RustBuffer.ByValue,`aboutOwnRscPractice`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_rsc_ffi_fn_method_logbook_sign_in(`ptr`: Long,`server`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_rsc_ffi_fn_method_logbook_sign_out(`ptr`: Long,`discardUnsynced`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_rsc_ffi_fn_method_logbook_set_observer(`ptr`: Long,`observer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_rsc_ffi_fn_method_logbook_sign_up(`ptr`: Long,`server`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_rsc_ffi_fn_method_logbook_set_profile(`ptr`: Long,`profile`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_sign_in(`ptr`: Long,`server`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_sign_out(`ptr`: Long,`discardUnsynced`: Byte,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_sign_up(`ptr`: Long,`server`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_rsc_ffi_fn_method_logbook_sync(`ptr`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_sync(`ptr`: Long,`listener`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_withdraw_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_clone_sessionobserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_rsc_ffi_fn_free_sessionobserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_init_callback_vtable_sessionobserver(`vtable`: UniffiVTableCallbackInterfaceSessionObserver,
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_method_sessionobserver_sessions_changed(`ptr`: Long,`sessionIds`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_rsc_ffi_fn_clone_synclistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_rsc_ffi_fn_free_synclistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -939,70 +1065,136 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_account() and 0xFFFF) != 65012) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_account() and 0xFFFF) != 32772) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() and 0xFFFF) != 43790) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_add_attendee() and 0xFFFF) != 1263) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_claim_endorsement() and 0xFFFF) != 19191) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() and 0xFFFF) != 45312) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_confirm() and 0xFFFF) != 39277) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_cancel_sync() and 0xFFFF) != 18295) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_change_password() and 0xFFFF) != 12306) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_claim_endorsement() and 0xFFFF) != 36512) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_claims() and 0xFFFF) != 53244) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_confirm() and 0xFFFF) != 14633) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_confirm_many() and 0xFFFF) != 48769) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_connect() and 0xFFFF) != 60896) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_connect_by_endorsement() and 0xFFFF) != 53084) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_connection_codes() and 0xFFFF) != 400) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_create_connection_code() and 0xFFFF) != 23270) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_device_public_key() and 0xFFFF) != 42165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_dispute() and 0xFFFF) != 55791) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_dispute() and 0xFFFF) != 25735) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() and 0xFFFF) != 23212) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() and 0xFFFF) != 27912) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_edit_session() and 0xFFFF) != 17833) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_edit_session() and 0xFFFF) != 6335) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_evaluate() and 0xFFFF) != 5426) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_evaluate() and 0xFFFF) != 34839) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_export() and 0xFFFF) != 54503) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_export() and 0xFFFF) != 4775) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_log_session() and 0xFFFF) != 45292) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_find_person() and 0xFFFF) != 56389) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_restore_session() and 0xFFFF) != 2628) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_hours() and 0xFFFF) != 20387) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_session() and 0xFFFF) != 29193) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_log_session() and 0xFFFF) != 10909) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sessions() and 0xFFFF) != 47693) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_people() and 0xFFFF) != 10467) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_set_attendance() and 0xFFFF) != 19002) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_preview_attendance() and 0xFFFF) != 17726) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sign_in() and 0xFFFF) != 9367) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_preview_edit() and 0xFFFF) != 34971) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sign_out() and 0xFFFF) != 17171) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_profile() and 0xFFFF) != 33269) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sign_up() and 0xFFFF) != 30659) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_refresh_directory() and 0xFFFF) != 60677) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_status() and 0xFFFF) != 63096) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_remove_attendee() and 0xFFFF) != 45684) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sync() and 0xFFFF) != 1479) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_reset_password() and 0xFFFF) != 24531) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_withdraw_session() and 0xFFFF) != 17031) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_restore_session() and 0xFFFF) != 36168) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_synclistener_on_progress() and 0xFFFF) != 1418) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_revoke_connection_code() and 0xFFFF) != 35473) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_session() and 0xFFFF) != 41993) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sessions() and 0xFFFF) != 57004) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_set_attendance() and 0xFFFF) != 10487) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_set_observer() and 0xFFFF) != 22213) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_set_profile() and 0xFFFF) != 45717) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sign_in() and 0xFFFF) != 52047) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sign_out() and 0xFFFF) != 59866) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sign_up() and 0xFFFF) != 21088) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_status() and 0xFFFF) != 48092) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sync() and 0xFFFF) != 8787) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_withdraw_session() and 0xFFFF) != 49741) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_sessionobserver_sessions_changed() and 0xFFFF) != 7874) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_synclistener_on_progress() and 0xFFFF) != 29510) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_constructor_logbook_new() and 0xFFFF) != 33331) {
@@ -1021,6 +1213,46 @@ public fun uniffiEnsureInitialized() {
 }
 
 // Async support
+// Async return type handlers
+
+internal const val UNIFFI_RUST_FUTURE_POLL_READY = 0.toByte()
+internal const val UNIFFI_RUST_FUTURE_POLL_WAKE = 1.toByte()
+
+internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuation<Byte>>()
+
+// FFI type for Rust future continuations
+internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    override fun callback(data: Long, pollResult: Byte) {
+        uniffiContinuationHandleMap.remove(data).resume(pollResult)
+    }
+}
+
+internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
+    rustFuture: Long,
+    pollFunc: (Long, UniffiRustFutureContinuationCallback, Long) -> Unit,
+    completeFunc: (Long, UniffiRustCallStatus) -> F,
+    freeFunc: (Long) -> Unit,
+    liftFunc: (F) -> T,
+    errorHandler: UniffiRustCallStatusErrorHandler<E>
+): T {
+    try {
+        do {
+            val pollResult = suspendCancellableCoroutine<Byte> { continuation ->
+                pollFunc(
+                    rustFuture,
+                    uniffiRustFutureContinuationCallbackImpl,
+                    uniffiContinuationHandleMap.insert(continuation)
+                )
+            }
+        } while (pollResult != UNIFFI_RUST_FUTURE_POLL_READY);
+
+        return liftFunc(
+            uniffiRustCallWithError(errorHandler, { status -> completeFunc(rustFuture, status) })
+        )
+    } finally {
+        freeFunc(rustFuture)
+    }
+}
 
 // Public interface members begin here.
 
@@ -1216,6 +1448,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 
     override fun write(value: UInt, buf: ByteBuffer) {
         buf.putInt(value.toInt())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
     }
 }
 
@@ -1461,7 +1716,7 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
- * A device's logbook. Calls block: make them off the UI thread.
+ * A device's logbook.
  */
 public interface LogbookInterface {
     
@@ -1471,19 +1726,66 @@ public interface LogbookInterface {
     fun `account`(): Account?
     
     /**
+     * Adds an attendee connected to the session's provider.
+     */
+    fun `addAttendee`(`sessionId`: kotlin.String, `attendee`: NewAttendee): Session
+    
+    /**
      * As a provider: the attendees awaiting confirmation.
      */
     fun `awaitingConfirmation`(): List<AwaitingConfirmation>
     
     /**
-     * As a provider: claims one's registry record by endorsement number.
+     * Stops the sync that is running, if any (it answers [`LogbookError::Cancelled`]).
      */
-    fun `claimEndorsement`(`number`: kotlin.String): kotlin.String
+    fun `cancelSync`()
     
     /**
-     * As the provider: confirms the attendee attended for `minutes`, signed on this device.
+     * Changes the password; other devices stay signed in.
      */
-    fun `confirm`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.UInt): Session
+    suspend fun `changePassword`(`current`: kotlin.String, `new`: kotlin.String)
+    
+    /**
+     * As a provider: claims one's registry record by endorsement number.
+     */
+    suspend fun `claimEndorsement`(`number`: kotlin.String): ClaimStatus
+    
+    /**
+     * As a provider: one's registry claims and where they stand.
+     */
+    suspend fun `claims`(): List<Claim>
+    
+    /**
+     * As the provider: confirms an attendee, signed on this device, for `minutes_attended`
+     * (left out: as they logged it). More than they logged needs `more_than_logged`.
+     */
+    fun `confirm`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.Int? = null, `moreThanLogged`: kotlin.Boolean = false): Session
+    
+    /**
+     * As the provider: confirms many at once (a roster, a supervisee's sessions), one signature
+     * each, all saved together or none. Show the person what will be signed first.
+     */
+    fun `confirmMany`(`entries`: List<Confirmation>, `moreThanLogged`: kotlin.Boolean = false): List<Session>
+    
+    /**
+     * Connects with the provider who shared `code` (as typed, or the whole link).
+     */
+    suspend fun `connect`(`code`: kotlin.String): Person
+    
+    /**
+     * Connects with the provider who holds the registry record `number`.
+     */
+    suspend fun `connectByEndorsement`(`number`: kotlin.String): Person
+    
+    /**
+     * As a provider: the codes that still work.
+     */
+    suspend fun `connectionCodes`(): List<ConnectionCode>
+    
+    /**
+     * As a provider: a new connection code to share, working for `valid_days` (1 to 90).
+     */
+    suspend fun `createConnectionCode`(`validDays`: kotlin.UInt = 14u): ConnectionCode
     
     /**
      * This device's public key (hex), as registered with the server.
@@ -1497,12 +1799,12 @@ public interface LogbookInterface {
     
     /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
-     * start time, not withdrawn): show them, and log only if the person says it is another one.
+     * start time, not withdrawn).
      */
     fun `duplicatesOf`(`session`: NewSession): List<Session>
     
     /**
-     * Changes session-level fields.
+     * Changes session-level fields (the person who logged it, or its provider).
      */
     fun `editSession`(`sessionId`: kotlin.String, `changes`: SessionChanges): Session
     
@@ -1510,12 +1812,24 @@ public interface LogbookInterface {
      * Evaluates the user's hours offline under a built-in rulebook (`nmaimh`, `orimha`,
      * `ct-aimh`); `as_of` defaults to today.
      */
-    fun `evaluate`(`rulebook`: kotlin.String, `purpose`: Purpose, `asOf`: kotlin.String?): Evaluation
+    fun `evaluate`(`rulebook`: kotlin.String, `purpose`: Purpose, `asOf`: IsoDate? = null): Evaluation
     
     /**
-     * Downloads the server's export of verified hours: `json`, `csv` or `pdf`.
+     * Downloads the server's export of verified hours (rulebook and purpose default to the
+     * profile's, the date to today).
      */
-    fun `export`(`format`: kotlin.String, `rulebook`: kotlin.String?, `purpose`: Purpose?, `asOf`: kotlin.String?): kotlin.ByteArray
+    suspend fun `export`(`format`: ExportFormat, `rulebook`: kotlin.String? = null, `purpose`: Purpose? = null, `asOf`: IsoDate? = null): kotlin.ByteArray
+    
+    /**
+     * The person `text` names (a name, its start, or an id's first characters).
+     */
+    fun `findPerson`(`text`: kotlin.String): Person
+    
+    /**
+     * The user's hours explained: what waits for whom, what it would add, the pace to meet the
+     * requirement by `by`, and why each uncounted session does not count.
+     */
+    fun `hours`(`rulebook`: kotlin.String, `purpose`: Purpose, `asOf`: IsoDate? = null, `by`: IsoDate? = null): Hours
     
     /**
      * Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
@@ -1524,12 +1838,54 @@ public interface LogbookInterface {
     fun `logSession`(`session`: NewSession): Session
     
     /**
+     * Everyone the user works with, by name (offline, from the last directory received).
+     */
+    fun `people`(): List<Person>
+    
+    /**
+     * What [`Logbook::set_attendance`] would send back to the provider, without doing it.
+     */
+    fun `previewAttendance`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.Int? = null, `aboutOwnRscPractice`: kotlin.Boolean? = null): List<Unsettled>
+    
+    /**
+     * What [`Logbook::edit_session`] would send back to the provider, without making the edit:
+     * show it and ask before editing a confirmed session.
+     */
+    fun `previewEdit`(`sessionId`: kotlin.String, `changes`: SessionChanges): List<Unsettled>
+    
+    /**
+     * The profile as this device knows it.
+     */
+    fun `profile`(): Profile
+    
+    /**
+     * Fetches names, connections and registry records now rather than at the next sync.
+     */
+    suspend fun `refreshDirectory`()
+    
+    /**
+     * Removes an attendee.
+     */
+    fun `removeAttendee`(`sessionId`: kotlin.String, `attendee`: kotlin.String): Session
+    
+    /**
+     * Sets a new password with a one-time reset code from association staff; every device of
+     * the account is signed out, this one included: sign in afterwards.
+     */
+    suspend fun `resetPassword`(`server`: kotlin.String, `email`: kotlin.String, `code`: kotlin.String, `new`: kotlin.String)
+    
+    /**
      * Undoes a withdrawal.
      */
     fun `restoreSession`(`sessionId`: kotlin.String): Session
     
     /**
-     * One session.
+     * As a provider: withdraws a code; people connected with it stay connected.
+     */
+    suspend fun `revokeConnectionCode`(`code`: kotlin.String)
+    
+    /**
+     * One session (by id, or the first characters of it).
      */
     fun `session`(`sessionId`: kotlin.String): Session
     
@@ -1539,24 +1895,34 @@ public interface LogbookInterface {
     fun `sessions`(`filter`: SessionFilter): List<Session>
     
     /**
-     * Changes an attendee's minutes or topic; `null` leaves it as it is.
+     * Changes one attendee's minutes or topic; those left out stay as they are.
      */
-    fun `setAttendance`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.UInt?, `aboutOwnRscPractice`: kotlin.Boolean?): Session
+    fun `setAttendance`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.Int? = null, `aboutOwnRscPractice`: kotlin.Boolean? = null): Session
+    
+    /**
+     * Sets (or, with `null`, removes) the observer told which sessions change.
+     */
+    fun `setObserver`(`observer`: SessionObserver?)
+    
+    /**
+     * Changes the profile offline; the next sync sends it.
+     */
+    fun `setProfile`(`profile`: Profile): Profile
     
     /**
      * Signs this device in to an existing account.
      */
-    fun `signIn`(`server`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `deviceName`: kotlin.String): Account
+    suspend fun `signIn`(`server`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `deviceName`: kotlin.String): Account
     
     /**
      * Signs out; refused while changes have not reached the server unless `discard_unsynced`.
      */
-    fun `signOut`(`discardUnsynced`: kotlin.Boolean)
+    suspend fun `signOut`(`discardUnsynced`: kotlin.Boolean = false)
     
     /**
      * Creates an account and signs this device in to it.
      */
-    fun `signUp`(`server`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `displayName`: kotlin.String, `deviceName`: kotlin.String): Account
+    suspend fun `signUp`(`server`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `displayName`: kotlin.String, `deviceName`: kotlin.String): Account
     
     /**
      * How the logbook stands.
@@ -1565,20 +1931,21 @@ public interface LogbookInterface {
     
     /**
      * Syncs with the server to completion, retrying network failures; `listener` hears
-     * progress.
+     * progress. Cancelling the call (or [`Logbook::cancel_sync`]) stops it between round
+     * trips, keeping what was applied.
      */
-    fun `sync`(`listener`: SyncListener?): SyncReport
+    suspend fun `sync`(`listener`: SyncListener? = null): SyncReport
     
     /**
      * Withdraws a session logged by mistake.
      */
-    fun `withdrawSession`(`sessionId`: kotlin.String, `reason`: kotlin.String): Session
+    fun `withdrawSession`(`sessionId`: kotlin.String, `reason`: kotlin.String = ""): Session
     
     companion object
 }
 
 /**
- * A device's logbook. Calls block: make them off the UI thread.
+ * A device's logbook.
  */
 open class Logbook: Disposable, AutoCloseable, LogbookInterface
 {
@@ -1712,6 +2079,25 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * Adds an attendee connected to the session's provider.
+     */
+    @Throws(LogbookException::class)override fun `addAttendee`(`sessionId`: kotlin.String, `attendee`: NewAttendee): Session {
+            return FfiConverterTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_add_attendee(
+        it,
+        
+        FfiConverterString.lower(`sessionId`),
+        FfiConverterTypeNewAttendee.lower(`attendee`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * As a provider: the attendees awaiting confirmation.
      */
     @Throws(LogbookException::class)override fun `awaitingConfirmation`(): List<AwaitingConfirmation> {
@@ -1729,27 +2115,101 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * As a provider: claims one's registry record by endorsement number.
-     */
-    @Throws(LogbookException::class)override fun `claimEndorsement`(`number`: kotlin.String): kotlin.String {
-            return FfiConverterString.lift(
+     * Stops the sync that is running, if any (it answers [`LogbookError::Cancelled`]).
+     */override fun `cancelSync`()
+        = 
     callWithHandle {
-    uniffiRustCallWithError(LogbookException) { _status ->
-    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_cancel_sync(
         it,
-        
-        FfiConverterString.lower(`number`),_status)
+        _status)
 }
     }
-    )
-    }
+    
     
 
     
     /**
-     * As the provider: confirms the attendee attended for `minutes`, signed on this device.
+     * Changes the password; other devices stay signed in.
      */
-    @Throws(LogbookException::class)override fun `confirm`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.UInt): Session {
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `changePassword`(`current`: kotlin.String, `new`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_change_password(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`current`),
+        FfiConverterString.lower(`new`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As a provider: claims one's registry record by endorsement number.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `claimEndorsement`(`number`: kotlin.String) : ClaimStatus {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`number`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeClaimStatus.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As a provider: one's registry claims and where they stand.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `claims`() : List<Claim> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_claims(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeClaim.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As the provider: confirms an attendee, signed on this device, for `minutes_attended`
+     * (left out: as they logged it). More than they logged needs `more_than_logged`.
+     */
+    @Throws(LogbookException::class)override fun `confirm`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.Int?, `moreThanLogged`: kotlin.Boolean): Session {
             return FfiConverterTypeSession.lift(
     callWithHandle {
     uniffiRustCallWithError(LogbookException) { _status ->
@@ -1758,12 +2218,132 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         
         FfiConverterString.lower(`sessionId`),
         FfiConverterString.lower(`attendee`),
-        FfiConverterUInt.lower(`minutesAttended`),_status)
+        FfiConverterOptionalInt.lower(`minutesAttended`),
+        FfiConverterBoolean.lower(`moreThanLogged`),_status)
 }
     }
     )
     }
     
+
+    
+    /**
+     * As the provider: confirms many at once (a roster, a supervisee's sessions), one signature
+     * each, all saved together or none. Show the person what will be signed first.
+     */
+    @Throws(LogbookException::class)override fun `confirmMany`(`entries`: List<Confirmation>, `moreThanLogged`: kotlin.Boolean): List<Session> {
+            return FfiConverterSequenceTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_confirm_many(
+        it,
+        
+        FfiConverterSequenceTypeConfirmation.lower(`entries`),
+        FfiConverterBoolean.lower(`moreThanLogged`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Connects with the provider who shared `code` (as typed, or the whole link).
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `connect`(`code`: kotlin.String) : Person {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_connect(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`code`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePerson.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Connects with the provider who holds the registry record `number`.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `connectByEndorsement`(`number`: kotlin.String) : Person {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_connect_by_endorsement(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`number`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePerson.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As a provider: the codes that still work.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `connectionCodes`() : List<ConnectionCode> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_connection_codes(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeConnectionCode.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As a provider: a new connection code to share, working for `valid_days` (1 to 90).
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createConnectionCode`(`validDays`: kotlin.UInt) : ConnectionCode {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_create_connection_code(
+                uniffiHandle,
+                
+        FfiConverterUInt.lower(`validDays`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConnectionCode.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -1805,7 +2385,7 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
     
     /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
-     * start time, not withdrawn): show them, and log only if the person says it is another one.
+     * start time, not withdrawn).
      */
     @Throws(LogbookException::class)override fun `duplicatesOf`(`session`: NewSession): List<Session> {
             return FfiConverterSequenceTypeSession.lift(
@@ -1823,7 +2403,7 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * Changes session-level fields.
+     * Changes session-level fields (the person who logged it, or its provider).
      */
     @Throws(LogbookException::class)override fun `editSession`(`sessionId`: kotlin.String, `changes`: SessionChanges): Session {
             return FfiConverterTypeSession.lift(
@@ -1845,7 +2425,7 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
      * Evaluates the user's hours offline under a built-in rulebook (`nmaimh`, `orimha`,
      * `ct-aimh`); `as_of` defaults to today.
      */
-    @Throws(LogbookException::class)override fun `evaluate`(`rulebook`: kotlin.String, `purpose`: Purpose, `asOf`: kotlin.String?): Evaluation {
+    @Throws(LogbookException::class)override fun `evaluate`(`rulebook`: kotlin.String, `purpose`: Purpose, `asOf`: IsoDate?): Evaluation {
             return FfiConverterTypeEvaluation.lift(
     callWithHandle {
     uniffiRustCallWithError(LogbookException) { _status ->
@@ -1854,7 +2434,7 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         
         FfiConverterString.lower(`rulebook`),
         FfiConverterTypePurpose.lower(`purpose`),
-        FfiConverterOptionalString.lower(`asOf`),_status)
+        FfiConverterOptionalTypeIsoDate.lower(`asOf`),_status)
 }
     }
     )
@@ -1863,19 +2443,67 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * Downloads the server's export of verified hours: `json`, `csv` or `pdf`.
+     * Downloads the server's export of verified hours (rulebook and purpose default to the
+     * profile's, the date to today).
      */
-    @Throws(LogbookException::class)override fun `export`(`format`: kotlin.String, `rulebook`: kotlin.String?, `purpose`: Purpose?, `asOf`: kotlin.String?): kotlin.ByteArray {
-            return FfiConverterByteArray.lift(
-    callWithHandle {
-    uniffiRustCallWithError(LogbookException) { _status ->
-    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_export(
-        it,
-        
-        FfiConverterString.lower(`format`),
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `export`(`format`: ExportFormat, `rulebook`: kotlin.String?, `purpose`: Purpose?, `asOf`: IsoDate?) : kotlin.ByteArray {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_export(
+                uniffiHandle,
+                
+        FfiConverterTypeExportFormat.lower(`format`),
         FfiConverterOptionalString.lower(`rulebook`),
         FfiConverterOptionalTypePurpose.lower(`purpose`),
-        FfiConverterOptionalString.lower(`asOf`),_status)
+        FfiConverterOptionalTypeIsoDate.lower(`asOf`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterByteArray.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The person `text` names (a name, its start, or an id's first characters).
+     */
+    @Throws(LogbookException::class)override fun `findPerson`(`text`: kotlin.String): Person {
+            return FfiConverterTypePerson.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_find_person(
+        it,
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The user's hours explained: what waits for whom, what it would add, the pace to meet the
+     * requirement by `by`, and why each uncounted session does not count.
+     */
+    @Throws(LogbookException::class)override fun `hours`(`rulebook`: kotlin.String, `purpose`: Purpose, `asOf`: IsoDate?, `by`: IsoDate?): Hours {
+            return FfiConverterTypeHours.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_hours(
+        it,
+        
+        FfiConverterString.lower(`rulebook`),
+        FfiConverterTypePurpose.lower(`purpose`),
+        FfiConverterOptionalTypeIsoDate.lower(`asOf`),
+        FfiConverterOptionalTypeIsoDate.lower(`by`),_status)
 }
     }
     )
@@ -1903,6 +2531,155 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * Everyone the user works with, by name (offline, from the last directory received).
+     */
+    @Throws(LogbookException::class)override fun `people`(): List<Person> {
+            return FfiConverterSequenceTypePerson.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_people(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What [`Logbook::set_attendance`] would send back to the provider, without doing it.
+     */
+    @Throws(LogbookException::class)override fun `previewAttendance`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.Int?, `aboutOwnRscPractice`: kotlin.Boolean?): List<Unsettled> {
+            return FfiConverterSequenceTypeUnsettled.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_preview_attendance(
+        it,
+        
+        FfiConverterString.lower(`sessionId`),
+        FfiConverterString.lower(`attendee`),
+        FfiConverterOptionalInt.lower(`minutesAttended`),
+        FfiConverterOptionalBoolean.lower(`aboutOwnRscPractice`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What [`Logbook::edit_session`] would send back to the provider, without making the edit:
+     * show it and ask before editing a confirmed session.
+     */
+    @Throws(LogbookException::class)override fun `previewEdit`(`sessionId`: kotlin.String, `changes`: SessionChanges): List<Unsettled> {
+            return FfiConverterSequenceTypeUnsettled.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_preview_edit(
+        it,
+        
+        FfiConverterString.lower(`sessionId`),
+        FfiConverterTypeSessionChanges.lower(`changes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The profile as this device knows it.
+     */
+    @Throws(LogbookException::class)override fun `profile`(): Profile {
+            return FfiConverterTypeProfile.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_profile(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Fetches names, connections and registry records now rather than at the next sync.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `refreshDirectory`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_refresh_directory(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Removes an attendee.
+     */
+    @Throws(LogbookException::class)override fun `removeAttendee`(`sessionId`: kotlin.String, `attendee`: kotlin.String): Session {
+            return FfiConverterTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_remove_attendee(
+        it,
+        
+        FfiConverterString.lower(`sessionId`),
+        FfiConverterString.lower(`attendee`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets a new password with a one-time reset code from association staff; every device of
+     * the account is signed out, this one included: sign in afterwards.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `resetPassword`(`server`: kotlin.String, `email`: kotlin.String, `code`: kotlin.String, `new`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_reset_password(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`server`),
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`code`),
+        FfiConverterString.lower(`new`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Undoes a withdrawal.
      */
     @Throws(LogbookException::class)override fun `restoreSession`(`sessionId`: kotlin.String): Session {
@@ -1921,7 +2698,33 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * One session.
+     * As a provider: withdraws a code; people connected with it stay connected.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revokeConnectionCode`(`code`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_revoke_connection_code(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`code`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * One session (by id, or the first characters of it).
      */
     @Throws(LogbookException::class)override fun `session`(`sessionId`: kotlin.String): Session {
             return FfiConverterTypeSession.lift(
@@ -1957,9 +2760,9 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * Changes an attendee's minutes or topic; `null` leaves it as it is.
+     * Changes one attendee's minutes or topic; those left out stay as they are.
      */
-    @Throws(LogbookException::class)override fun `setAttendance`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.UInt?, `aboutOwnRscPractice`: kotlin.Boolean?): Session {
+    @Throws(LogbookException::class)override fun `setAttendance`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `minutesAttended`: kotlin.Int?, `aboutOwnRscPractice`: kotlin.Boolean?): Session {
             return FfiConverterTypeSession.lift(
     callWithHandle {
     uniffiRustCallWithError(LogbookException) { _status ->
@@ -1968,8 +2771,42 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         
         FfiConverterString.lower(`sessionId`),
         FfiConverterString.lower(`attendee`),
-        FfiConverterOptionalUInt.lower(`minutesAttended`),
+        FfiConverterOptionalInt.lower(`minutesAttended`),
         FfiConverterOptionalBoolean.lower(`aboutOwnRscPractice`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets (or, with `null`, removes) the observer told which sessions change.
+     */override fun `setObserver`(`observer`: SessionObserver?)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_set_observer(
+        it,
+        
+        FfiConverterOptionalTypeSessionObserver.lower(`observer`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Changes the profile offline; the next sync sends it.
+     */
+    @Throws(LogbookException::class)override fun `setProfile`(`profile`: Profile): Profile {
+            return FfiConverterTypeProfile.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_set_profile(
+        it,
+        
+        FfiConverterTypeProfile.lower(`profile`),_status)
 }
     }
     )
@@ -1980,61 +2817,84 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
     /**
      * Signs this device in to an existing account.
      */
-    @Throws(LogbookException::class)override fun `signIn`(`server`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `deviceName`: kotlin.String): Account {
-            return FfiConverterTypeAccount.lift(
-    callWithHandle {
-    uniffiRustCallWithError(LogbookException) { _status ->
-    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_sign_in(
-        it,
-        
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signIn`(`server`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `deviceName`: kotlin.String) : Account {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_sign_in(
+                uniffiHandle,
+                
         FfiConverterString.lower(`server`),
         FfiConverterString.lower(`email`),
         FfiConverterString.lower(`password`),
-        FfiConverterString.lower(`deviceName`),_status)
-}
-    }
+        FfiConverterString.lower(`deviceName`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAccount.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
     )
     }
-    
 
     
     /**
      * Signs out; refused while changes have not reached the server unless `discard_unsynced`.
      */
-    @Throws(LogbookException::class)override fun `signOut`(`discardUnsynced`: kotlin.Boolean)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(LogbookException) { _status ->
-    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_sign_out(
-        it,
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signOut`(`discardUnsynced`: kotlin.Boolean) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_sign_out(
+                uniffiHandle,
+                
+        FfiConverterBoolean.lower(`discardUnsynced`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
         
-        FfiConverterBoolean.lower(`discardUnsynced`),_status)
-}
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
     }
-    
-    
 
     
     /**
      * Creates an account and signs this device in to it.
      */
-    @Throws(LogbookException::class)override fun `signUp`(`server`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `displayName`: kotlin.String, `deviceName`: kotlin.String): Account {
-            return FfiConverterTypeAccount.lift(
-    callWithHandle {
-    uniffiRustCallWithError(LogbookException) { _status ->
-    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_sign_up(
-        it,
-        
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signUp`(`server`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `displayName`: kotlin.String, `deviceName`: kotlin.String) : Account {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_sign_up(
+                uniffiHandle,
+                
         FfiConverterString.lower(`server`),
         FfiConverterString.lower(`email`),
         FfiConverterString.lower(`password`),
         FfiConverterString.lower(`displayName`),
-        FfiConverterString.lower(`deviceName`),_status)
-}
-    }
+        FfiConverterString.lower(`deviceName`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAccount.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
     )
     }
-    
 
     
     /**
@@ -2056,21 +2916,29 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
     
     /**
      * Syncs with the server to completion, retrying network failures; `listener` hears
-     * progress.
+     * progress. Cancelling the call (or [`Logbook::cancel_sync`]) stops it between round
+     * trips, keeping what was applied.
      */
-    @Throws(LogbookException::class)override fun `sync`(`listener`: SyncListener?): SyncReport {
-            return FfiConverterTypeSyncReport.lift(
-    callWithHandle {
-    uniffiRustCallWithError(LogbookException) { _status ->
-    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_sync(
-        it,
-        
-        FfiConverterOptionalTypeSyncListener.lower(`listener`),_status)
-}
-    }
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sync`(`listener`: SyncListener?) : SyncReport {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_sync(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeSyncListener.lower(`listener`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSyncReport.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
     )
     }
-    
 
     
     /**
@@ -2125,6 +2993,331 @@ public object FfiConverterTypeLogbook: FfiConverter<Logbook, Long> {
     override fun allocationSize(value: Logbook) = 8UL
 
     override fun write(value: Logbook, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Hears which sessions changed on this device, after a local edit or a sync; called on the
+ * thread that made the change. Refresh those rows of a list.
+ */
+public interface SessionObserver {
+    
+    /**
+     * The ids of the sessions that changed.
+     */
+    fun `sessionsChanged`(`sessionIds`: List<kotlin.String>)
+    
+    companion object
+}
+
+/**
+ * Hears which sessions changed on this device, after a local edit or a sync; called on the
+ * thread that made the change. Refresh those rows of a list.
+ */
+open class SessionObserverImpl: Disposable, AutoCloseable, SessionObserver
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_rsc_ffi_fn_free_sessionobserver(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_rsc_ffi_fn_clone_sessionobserver(handle, status)
+        }
+    }
+
+    
+    /**
+     * The ids of the sessions that changed.
+     */override fun `sessionsChanged`(`sessionIds`: List<kotlin.String>)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_sessionobserver_sessions_changed(
+        it,
+        
+        FfiConverterSequenceString.lower(`sessionIds`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceSessionObserver {
+    internal object `sessionsChanged`: UniffiCallbackInterfaceSessionObserverMethod0 {
+        override fun callback(`uniffiHandle`: Long,`sessionIds`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSessionObserver.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`sessionsChanged`(
+                    FfiConverterSequenceString.lift(`sessionIds`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeSessionObserver.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeSessionObserver.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceSessionObserver.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `sessionsChanged`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_rsc_ffi_fn_init_callback_vtable_sessionobserver(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionObserver: FfiConverter<SessionObserver, Long> {
+    internal val handleMap = UniffiHandleMap<SessionObserver>()
+
+    override fun lower(value: SessionObserver): Long {
+        if (value is SessionObserverImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): SessionObserver {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SessionObserverImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): SessionObserver {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SessionObserver) = 8UL
+
+    override fun write(value: SessionObserver, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -2466,7 +3659,7 @@ data class Account (
     var `serverUrl`: kotlin.String
     , 
     /**
-     * The account's user id: the id sessions name this person by.
+     * The account's user id (for the app; people see names).
      */
     var `userId`: kotlin.String
     , 
@@ -2476,14 +3669,19 @@ data class Account (
     var `email`: kotlin.String
     , 
     /**
-     * `member` or `registry_admin`.
+     * What the account may do.
      */
-    var `role`: kotlin.String
+    var `role`: Role
     , 
     /**
      * This device's id on the server.
      */
     var `deviceId`: kotlin.String
+    , 
+    /**
+     * The name this device was registered under.
+     */
+    var `deviceName`: kotlin.String
     
 ){
     
@@ -2503,6 +3701,7 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterTypeRole.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
         )
@@ -2512,16 +3711,18 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
             FfiConverterString.allocationSize(value.`serverUrl`) +
             FfiConverterString.allocationSize(value.`userId`) +
             FfiConverterString.allocationSize(value.`email`) +
-            FfiConverterString.allocationSize(value.`role`) +
-            FfiConverterString.allocationSize(value.`deviceId`)
+            FfiConverterTypeRole.allocationSize(value.`role`) +
+            FfiConverterString.allocationSize(value.`deviceId`) +
+            FfiConverterString.allocationSize(value.`deviceName`)
     )
 
     override fun write(value: Account, buf: ByteBuffer) {
             FfiConverterString.write(value.`serverUrl`, buf)
             FfiConverterString.write(value.`userId`, buf)
             FfiConverterString.write(value.`email`, buf)
-            FfiConverterString.write(value.`role`, buf)
+            FfiConverterTypeRole.write(value.`role`, buf)
             FfiConverterString.write(value.`deviceId`, buf)
+            FfiConverterString.write(value.`deviceName`, buf)
     }
 }
 
@@ -2537,9 +3738,14 @@ data class Attendee (
     var `id`: kotlin.String
     , 
     /**
+     * Their name, once the server has told this device.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
      * Minutes attended.
      */
-    var `minutesAttended`: kotlin.UInt
+    var `minutesAttended`: kotlin.Int
     , 
     /**
      * Whether the session was about the RS/C the attendee provides.
@@ -2554,12 +3760,18 @@ data class Attendee (
     /**
      * The minutes the provider confirmed, while the confirmation stands.
      */
-    var `confirmedMinutes`: kotlin.UInt?
+    var `confirmedMinutes`: kotlin.Int?
     , 
     /**
-     * The provider's reason, while a dispute stands.
+     * The provider's reason for their latest statement, when it is a dispute (kept after the
+     * entry is corrected).
      */
     var `disputeReason`: kotlin.String?
+    , 
+    /**
+     * When the provider signed their latest statement about this attendee.
+     */
+    var `statedAt`: Timestamp?
     
 ){
     
@@ -2577,30 +3789,36 @@ public object FfiConverterTypeAttendee: FfiConverterRustBuffer<Attendee> {
     override fun read(buf: ByteBuffer): Attendee {
         return Attendee(
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterTypeAttendanceStatus.read(buf),
-            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
         )
     }
 
     override fun allocationSize(value: Attendee) = (
             FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterUInt.allocationSize(value.`minutesAttended`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterInt.allocationSize(value.`minutesAttended`) +
             FfiConverterBoolean.allocationSize(value.`aboutOwnRscPractice`) +
             FfiConverterTypeAttendanceStatus.allocationSize(value.`status`) +
-            FfiConverterOptionalUInt.allocationSize(value.`confirmedMinutes`) +
-            FfiConverterOptionalString.allocationSize(value.`disputeReason`)
+            FfiConverterOptionalInt.allocationSize(value.`confirmedMinutes`) +
+            FfiConverterOptionalString.allocationSize(value.`disputeReason`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`statedAt`)
     )
 
     override fun write(value: Attendee, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
-            FfiConverterUInt.write(value.`minutesAttended`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterInt.write(value.`minutesAttended`, buf)
             FfiConverterBoolean.write(value.`aboutOwnRscPractice`, buf)
             FfiConverterTypeAttendanceStatus.write(value.`status`, buf)
-            FfiConverterOptionalUInt.write(value.`confirmedMinutes`, buf)
+            FfiConverterOptionalInt.write(value.`confirmedMinutes`, buf)
             FfiConverterOptionalString.write(value.`disputeReason`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`statedAt`, buf)
     }
 }
 
@@ -2621,9 +3839,14 @@ data class AwaitingConfirmation (
     var `attendee`: kotlin.String
     , 
     /**
+     * The attendee's name, where known.
+     */
+    var `attendeeName`: kotlin.String?
+    , 
+    /**
      * The minutes they logged.
      */
-    var `minutesAttended`: kotlin.UInt
+    var `minutesAttended`: kotlin.Int
     , 
     /**
      * Pending, or changed since confirmed.
@@ -2647,7 +3870,8 @@ public object FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer<Await
         return AwaitingConfirmation(
             FfiConverterTypeSession.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterTypeAttendanceStatus.read(buf),
         )
     }
@@ -2655,15 +3879,277 @@ public object FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer<Await
     override fun allocationSize(value: AwaitingConfirmation) = (
             FfiConverterTypeSession.allocationSize(value.`session`) +
             FfiConverterString.allocationSize(value.`attendee`) +
-            FfiConverterUInt.allocationSize(value.`minutesAttended`) +
+            FfiConverterOptionalString.allocationSize(value.`attendeeName`) +
+            FfiConverterInt.allocationSize(value.`minutesAttended`) +
             FfiConverterTypeAttendanceStatus.allocationSize(value.`status`)
     )
 
     override fun write(value: AwaitingConfirmation, buf: ByteBuffer) {
             FfiConverterTypeSession.write(value.`session`, buf)
             FfiConverterString.write(value.`attendee`, buf)
-            FfiConverterUInt.write(value.`minutesAttended`, buf)
+            FfiConverterOptionalString.write(value.`attendeeName`, buf)
+            FfiConverterInt.write(value.`minutesAttended`, buf)
             FfiConverterTypeAttendanceStatus.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * Logged sessions that wait for one provider.
+ */
+data class AwaitingProvider (
+    /**
+     * The provider's user id.
+     */
+    var `provider`: kotlin.String
+    , 
+    /**
+     * Their name, where known.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * Sessions that wait.
+     */
+    var `sessions`: kotlin.UInt
+    , 
+    /**
+     * The minutes logged in them.
+     */
+    var `minutes`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAwaitingProvider: FfiConverterRustBuffer<AwaitingProvider> {
+    override fun read(buf: ByteBuffer): AwaitingProvider {
+        return AwaitingProvider(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AwaitingProvider) = (
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterUInt.allocationSize(value.`sessions`) +
+            FfiConverterULong.allocationSize(value.`minutes`)
+    )
+
+    override fun write(value: AwaitingProvider, buf: ByteBuffer) {
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterUInt.write(value.`sessions`, buf)
+            FfiConverterULong.write(value.`minutes`, buf)
+    }
+}
+
+
+
+/**
+ * A provider's claim to a registry record.
+ */
+data class Claim (
+    /**
+     * The endorsement number claimed.
+     */
+    var `number`: kotlin.String
+    , 
+    /**
+     * Where it stands.
+     */
+    var `status`: ClaimStatus
+    , 
+    /**
+     * When it was filed.
+     */
+    var `createdAt`: Timestamp
+    , 
+    /**
+     * When staff decided it.
+     */
+    var `decidedAt`: Timestamp?
+    , 
+    /**
+     * Staff's note.
+     */
+    var `note`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClaim: FfiConverterRustBuffer<Claim> {
+    override fun read(buf: ByteBuffer): Claim {
+        return Claim(
+            FfiConverterString.read(buf),
+            FfiConverterTypeClaimStatus.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Claim) = (
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterTypeClaimStatus.allocationSize(value.`status`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`decidedAt`) +
+            FfiConverterString.allocationSize(value.`note`)
+    )
+
+    override fun write(value: Claim, buf: ByteBuffer) {
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterTypeClaimStatus.write(value.`status`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`decidedAt`, buf)
+            FfiConverterString.write(value.`note`, buf)
+    }
+}
+
+
+
+/**
+ * One attendee to confirm in a batch.
+ */
+data class Confirmation (
+    /**
+     * The session's id.
+     */
+    var `sessionId`: kotlin.String
+    , 
+    /**
+     * The attendee's user id.
+     */
+    var `attendee`: kotlin.String
+    , 
+    /**
+     * The minutes confirmed; left out, the minutes they logged.
+     */
+    var `minutes`: kotlin.Int? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConfirmation: FfiConverterRustBuffer<Confirmation> {
+    override fun read(buf: ByteBuffer): Confirmation {
+        return Confirmation(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Confirmation) = (
+            FfiConverterString.allocationSize(value.`sessionId`) +
+            FfiConverterString.allocationSize(value.`attendee`) +
+            FfiConverterOptionalInt.allocationSize(value.`minutes`)
+    )
+
+    override fun write(value: Confirmation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sessionId`, buf)
+            FfiConverterString.write(value.`attendee`, buf)
+            FfiConverterOptionalInt.write(value.`minutes`, buf)
+    }
+}
+
+
+
+/**
+ * A connection code to share, with its link (for a tap or a QR code).
+ */
+data class ConnectionCode (
+    /**
+     * As people type it: `7KQ2-M9XD`.
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * The link that carries it.
+     */
+    var `link`: kotlin.String
+    , 
+    /**
+     * When it was made.
+     */
+    var `createdAt`: Timestamp
+    , 
+    /**
+     * When it stops working.
+     */
+    var `expiresAt`: Timestamp
+    , 
+    /**
+     * People who connected with it.
+     */
+    var `used`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnectionCode: FfiConverterRustBuffer<ConnectionCode> {
+    override fun read(buf: ByteBuffer): ConnectionCode {
+        return ConnectionCode(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConnectionCode) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`link`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`expiresAt`) +
+            FfiConverterUInt.allocationSize(value.`used`)
+    )
+
+    override fun write(value: ConnectionCode, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`link`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+            FfiConverterTypeTimestamp.write(value.`expiresAt`, buf)
+            FfiConverterUInt.write(value.`used`, buf)
     }
 }
 
@@ -2681,7 +4167,7 @@ data class Evaluation (
     /**
      * The evaluation date.
      */
-    var `asOf`: kotlin.String
+    var `asOf`: IsoDate
     , 
     /**
      * Whether every required requirement is met.
@@ -2719,7 +4205,7 @@ public object FfiConverterTypeEvaluation: FfiConverterRustBuffer<Evaluation> {
     override fun read(buf: ByteBuffer): Evaluation {
         return Evaluation(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterString.read(buf),
             FfiConverterSequenceTypeRequirement.read(buf),
@@ -2729,7 +4215,7 @@ public object FfiConverterTypeEvaluation: FfiConverterRustBuffer<Evaluation> {
 
     override fun allocationSize(value: Evaluation) = (
             FfiConverterString.allocationSize(value.`rulebook`) +
-            FfiConverterString.allocationSize(value.`asOf`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`asOf`) +
             FfiConverterBoolean.allocationSize(value.`eligible`) +
             FfiConverterString.allocationSize(value.`summary`) +
             FfiConverterSequenceTypeRequirement.allocationSize(value.`requirements`) +
@@ -2738,11 +4224,90 @@ public object FfiConverterTypeEvaluation: FfiConverterRustBuffer<Evaluation> {
 
     override fun write(value: Evaluation, buf: ByteBuffer) {
             FfiConverterString.write(value.`rulebook`, buf)
-            FfiConverterString.write(value.`asOf`, buf)
+            FfiConverterTypeIsoDate.write(value.`asOf`, buf)
             FfiConverterBoolean.write(value.`eligible`, buf)
             FfiConverterString.write(value.`summary`, buf)
             FfiConverterSequenceTypeRequirement.write(value.`requirements`, buf)
             FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * The user's hours, explained.
+ */
+data class Hours (
+    /**
+     * The evaluation.
+     */
+    var `evaluation`: Evaluation
+    , 
+    /**
+     * What waits for each provider, most first.
+     */
+    var `awaiting`: List<AwaitingProvider>
+    , 
+    /**
+     * Per requirement: the minutes counted once everything waiting is confirmed as logged.
+     */
+    var `ifConfirmedMinutes`: List<kotlin.ULong>
+    , 
+    /**
+     * The pace to meet the first unmet requirement by the date asked for.
+     */
+    var `pace`: Pace?
+    , 
+    /**
+     * Set the master's conferral date: this rulebook counts only post-master's hours.
+     */
+    var `mastersDateMissing`: kotlin.Boolean
+    , 
+    /**
+     * Sessions that count nothing, with why.
+     */
+    var `uncounted`: List<Uncounted>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHours: FfiConverterRustBuffer<Hours> {
+    override fun read(buf: ByteBuffer): Hours {
+        return Hours(
+            FfiConverterTypeEvaluation.read(buf),
+            FfiConverterSequenceTypeAwaitingProvider.read(buf),
+            FfiConverterSequenceULong.read(buf),
+            FfiConverterOptionalTypePace.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeUncounted.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Hours) = (
+            FfiConverterTypeEvaluation.allocationSize(value.`evaluation`) +
+            FfiConverterSequenceTypeAwaitingProvider.allocationSize(value.`awaiting`) +
+            FfiConverterSequenceULong.allocationSize(value.`ifConfirmedMinutes`) +
+            FfiConverterOptionalTypePace.allocationSize(value.`pace`) +
+            FfiConverterBoolean.allocationSize(value.`mastersDateMissing`) +
+            FfiConverterSequenceTypeUncounted.allocationSize(value.`uncounted`)
+    )
+
+    override fun write(value: Hours, buf: ByteBuffer) {
+            FfiConverterTypeEvaluation.write(value.`evaluation`, buf)
+            FfiConverterSequenceTypeAwaitingProvider.write(value.`awaiting`, buf)
+            FfiConverterSequenceULong.write(value.`ifConfirmedMinutes`, buf)
+            FfiConverterOptionalTypePace.write(value.`pace`, buf)
+            FfiConverterBoolean.write(value.`mastersDateMissing`, buf)
+            FfiConverterSequenceTypeUncounted.write(value.`uncounted`, buf)
     }
 }
 
@@ -2773,9 +4338,9 @@ data class LogbookStatus (
     var `refusedChanges`: kotlin.ULong
     , 
     /**
-     * When the last sync finished (Unix milliseconds).
+     * When the last sync finished.
      */
-    var `lastSyncMs`: kotlin.Long?
+    var `lastSync`: Timestamp?
     
 ){
     
@@ -2796,7 +4361,7 @@ public object FfiConverterTypeLogbookStatus: FfiConverterRustBuffer<LogbookStatu
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
         )
     }
 
@@ -2805,7 +4370,7 @@ public object FfiConverterTypeLogbookStatus: FfiConverterRustBuffer<LogbookStatu
             FfiConverterULong.allocationSize(value.`sessions`) +
             FfiConverterULong.allocationSize(value.`pendingChanges`) +
             FfiConverterULong.allocationSize(value.`refusedChanges`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastSyncMs`)
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`lastSync`)
     )
 
     override fun write(value: LogbookStatus, buf: ByteBuffer) {
@@ -2813,7 +4378,7 @@ public object FfiConverterTypeLogbookStatus: FfiConverterRustBuffer<LogbookStatu
             FfiConverterULong.write(value.`sessions`, buf)
             FfiConverterULong.write(value.`pendingChanges`, buf)
             FfiConverterULong.write(value.`refusedChanges`, buf)
-            FfiConverterOptionalLong.write(value.`lastSyncMs`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`lastSync`, buf)
     }
 }
 
@@ -2824,19 +4389,19 @@ public object FfiConverterTypeLogbookStatus: FfiConverterRustBuffer<LogbookStatu
  */
 data class NewAttendee (
     /**
-     * The attendee's user id.
+     * The attendee's user id (from [`Person::id`]).
      */
     var `id`: kotlin.String
     , 
     /**
-     * Minutes attended.
+     * Minutes attended (1 to 720).
      */
-    var `minutesAttended`: kotlin.UInt
+    var `minutesAttended`: kotlin.Int
     , 
     /**
      * Whether the session was about the RS/C the attendee provides.
      */
-    var `aboutOwnRscPractice`: kotlin.Boolean
+    var `aboutOwnRscPractice`: kotlin.Boolean = false 
     
 ){
     
@@ -2854,20 +4419,20 @@ public object FfiConverterTypeNewAttendee: FfiConverterRustBuffer<NewAttendee> {
     override fun read(buf: ByteBuffer): NewAttendee {
         return NewAttendee(
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: NewAttendee) = (
             FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterUInt.allocationSize(value.`minutesAttended`) +
+            FfiConverterInt.allocationSize(value.`minutesAttended`) +
             FfiConverterBoolean.allocationSize(value.`aboutOwnRscPractice`)
     )
 
     override fun write(value: NewAttendee, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
-            FfiConverterUInt.write(value.`minutesAttended`, buf)
+            FfiConverterInt.write(value.`minutesAttended`, buf)
             FfiConverterBoolean.write(value.`aboutOwnRscPractice`, buf)
     }
 }
@@ -2879,9 +4444,9 @@ public object FfiConverterTypeNewAttendee: FfiConverterRustBuffer<NewAttendee> {
  */
 data class NewSession (
     /**
-     * `YYYY-MM-DD`.
+     * The day it took place.
      */
-    var `date`: kotlin.String
+    var `date`: IsoDate
     , 
     /**
      * Local start time, `HH:MM`.
@@ -2896,12 +4461,7 @@ data class NewSession (
     /**
      * Its length in minutes (1 to 720).
      */
-    var `minutes`: kotlin.UInt
-    , 
-    /**
-     * Individual or group.
-     */
-    var `kind`: SessionKind
+    var `minutes`: kotlin.Int
     , 
     /**
      * In person, video or phone.
@@ -2909,14 +4469,19 @@ data class NewSession (
     var `format`: SessionFormat
     , 
     /**
-     * The provider's user id.
+     * The provider's user id (from [`Person::id`]).
      */
     var `provider`: kotlin.String
     , 
     /**
+     * Individual or group.
+     */
+    var `kind`: SessionKind? = null 
+    , 
+    /**
      * Who attended; empty means the signed-in user alone, for the whole session.
      */
-    var `attendees`: List<NewAttendee>
+    var `attendees`: List<NewAttendee> = listOf() 
     
 ){
     
@@ -2933,37 +4498,250 @@ data class NewSession (
 public object FfiConverterTypeNewSession: FfiConverterRustBuffer<NewSession> {
     override fun read(buf: ByteBuffer): NewSession {
         return NewSession(
+            FfiConverterTypeIsoDate.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterTypeSessionKind.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterTypeSessionFormat.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalTypeSessionKind.read(buf),
             FfiConverterSequenceTypeNewAttendee.read(buf),
         )
     }
 
     override fun allocationSize(value: NewSession) = (
-            FfiConverterString.allocationSize(value.`date`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`date`) +
             FfiConverterString.allocationSize(value.`startTime`) +
             FfiConverterString.allocationSize(value.`timeZone`) +
-            FfiConverterUInt.allocationSize(value.`minutes`) +
-            FfiConverterTypeSessionKind.allocationSize(value.`kind`) +
+            FfiConverterInt.allocationSize(value.`minutes`) +
             FfiConverterTypeSessionFormat.allocationSize(value.`format`) +
             FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterOptionalTypeSessionKind.allocationSize(value.`kind`) +
             FfiConverterSequenceTypeNewAttendee.allocationSize(value.`attendees`)
     )
 
     override fun write(value: NewSession, buf: ByteBuffer) {
-            FfiConverterString.write(value.`date`, buf)
+            FfiConverterTypeIsoDate.write(value.`date`, buf)
             FfiConverterString.write(value.`startTime`, buf)
             FfiConverterString.write(value.`timeZone`, buf)
-            FfiConverterUInt.write(value.`minutes`, buf)
-            FfiConverterTypeSessionKind.write(value.`kind`, buf)
+            FfiConverterInt.write(value.`minutes`, buf)
             FfiConverterTypeSessionFormat.write(value.`format`, buf)
             FfiConverterString.write(value.`provider`, buf)
+            FfiConverterOptionalTypeSessionKind.write(value.`kind`, buf)
             FfiConverterSequenceTypeNewAttendee.write(value.`attendees`, buf)
+    }
+}
+
+
+
+/**
+ * What it takes to meet a requirement by a date.
+ */
+data class Pace (
+    /**
+     * The requirement's title.
+     */
+    var `requirement`: kotlin.String
+    , 
+    /**
+     * The date chosen.
+     */
+    var `by`: IsoDate
+    , 
+    /**
+     * The minutes that will still count then from what is confirmed now.
+     */
+    var `countedByThen`: kotlin.ULong
+    , 
+    /**
+     * The minutes still to add before then.
+     */
+    var `neededMinutes`: kotlin.ULong
+    , 
+    /**
+     * The minutes a month that takes.
+     */
+    var `minutesPerMonth`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePace: FfiConverterRustBuffer<Pace> {
+    override fun read(buf: ByteBuffer): Pace {
+        return Pace(
+            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Pace) = (
+            FfiConverterString.allocationSize(value.`requirement`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`by`) +
+            FfiConverterULong.allocationSize(value.`countedByThen`) +
+            FfiConverterULong.allocationSize(value.`neededMinutes`) +
+            FfiConverterULong.allocationSize(value.`minutesPerMonth`)
+    )
+
+    override fun write(value: Pace, buf: ByteBuffer) {
+            FfiConverterString.write(value.`requirement`, buf)
+            FfiConverterTypeIsoDate.write(value.`by`, buf)
+            FfiConverterULong.write(value.`countedByThen`, buf)
+            FfiConverterULong.write(value.`neededMinutes`, buf)
+            FfiConverterULong.write(value.`minutesPerMonth`, buf)
+    }
+}
+
+
+
+/**
+ * Someone the user works with.
+ */
+data class Person (
+    /**
+     * Their user id (what sessions name them by).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Their name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * The signed-in user.
+     */
+    var `isMe`: kotlin.Boolean
+    , 
+    /**
+     * A provider the user is connected to.
+     */
+    var `isMyProvider`: kotlin.Boolean
+    , 
+    /**
+     * Connected to the user as their provider.
+     */
+    var `isMySupervisee`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePerson: FfiConverterRustBuffer<Person> {
+    override fun read(buf: ByteBuffer): Person {
+        return Person(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Person) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterBoolean.allocationSize(value.`isMe`) +
+            FfiConverterBoolean.allocationSize(value.`isMyProvider`) +
+            FfiConverterBoolean.allocationSize(value.`isMySupervisee`)
+    )
+
+    override fun write(value: Person, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterBoolean.write(value.`isMe`, buf)
+            FfiConverterBoolean.write(value.`isMyProvider`, buf)
+            FfiConverterBoolean.write(value.`isMySupervisee`, buf)
+    }
+}
+
+
+
+/**
+ * What the user tells about themselves.
+ */
+data class Profile (
+    /**
+     * The name other participants see.
+     */
+    var `displayName`: kotlin.String
+    , 
+    /**
+     * When the master's degree was conferred.
+     */
+    var `mastersConferredOn`: IsoDate? = null 
+    , 
+    /**
+     * The association's rulebook (`nmaimh`, `orimha`, `ct-aimh`).
+     */
+    var `rulebook`: kotlin.String? = null 
+    , 
+    /**
+     * Application or renewal.
+     */
+    var `purpose`: Purpose? = null 
+    , 
+    /**
+     * Whether an edit made on this device has not reached the server yet (ignored when set).
+     */
+    var `unsynced`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
+    override fun read(buf: ByteBuffer): Profile {
+        return Profile(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypePurpose.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Profile) = (
+            FfiConverterString.allocationSize(value.`displayName`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`mastersConferredOn`) +
+            FfiConverterOptionalString.allocationSize(value.`rulebook`) +
+            FfiConverterOptionalTypePurpose.allocationSize(value.`purpose`) +
+            FfiConverterBoolean.allocationSize(value.`unsynced`)
+    )
+
+    override fun write(value: Profile, buf: ByteBuffer) {
+            FfiConverterString.write(value.`displayName`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`mastersConferredOn`, buf)
+            FfiConverterOptionalString.write(value.`rulebook`, buf)
+            FfiConverterOptionalTypePurpose.write(value.`purpose`, buf)
+            FfiConverterBoolean.write(value.`unsynced`, buf)
     }
 }
 
@@ -2979,7 +4757,7 @@ data class Refusal (
     var `sessionId`: kotlin.String
     , 
     /**
-     * Why, for programs (`not_participant`, `invalid_session`, ...).
+     * Why, for programs (`not_participant`, `not_connected`, ...).
      */
     var `code`: kotlin.String
     , 
@@ -3074,7 +4852,12 @@ data class Requirement (
     /**
      * The earliest date it was met on.
      */
-    var `metOn`: kotlin.String?
+    var `metOn`: IsoDate?
+    , 
+    /**
+     * When it would be met at the pace of the last six months.
+     */
+    var `projectedMetOn`: IsoDate?
     , 
     /**
      * What the result means.
@@ -3103,7 +4886,8 @@ public object FfiConverterTypeRequirement: FfiConverterRustBuffer<Requirement> {
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterString.read(buf),
         )
     }
@@ -3116,7 +4900,8 @@ public object FfiConverterTypeRequirement: FfiConverterRustBuffer<Requirement> {
             FfiConverterULong.allocationSize(value.`requiredMinutes`) +
             FfiConverterULong.allocationSize(value.`countedMinutes`) +
             FfiConverterULong.allocationSize(value.`shortfallMinutes`) +
-            FfiConverterOptionalString.allocationSize(value.`metOn`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`metOn`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`projectedMetOn`) +
             FfiConverterString.allocationSize(value.`explanation`)
     )
 
@@ -3128,7 +4913,8 @@ public object FfiConverterTypeRequirement: FfiConverterRustBuffer<Requirement> {
             FfiConverterULong.write(value.`requiredMinutes`, buf)
             FfiConverterULong.write(value.`countedMinutes`, buf)
             FfiConverterULong.write(value.`shortfallMinutes`, buf)
-            FfiConverterOptionalString.write(value.`metOn`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`metOn`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`projectedMetOn`, buf)
             FfiConverterString.write(value.`explanation`, buf)
     }
 }
@@ -3150,9 +4936,9 @@ data class Session (
     var `createdBy`: kotlin.String
     , 
     /**
-     * `YYYY-MM-DD`.
+     * The day it took place.
      */
-    var `date`: kotlin.String
+    var `date`: IsoDate
     , 
     /**
      * Local start time, `HH:MM`.
@@ -3167,7 +4953,7 @@ data class Session (
     /**
      * Its length in minutes.
      */
-    var `minutes`: kotlin.UInt
+    var `minutes`: kotlin.Int
     , 
     /**
      * Individual or group.
@@ -3236,10 +5022,10 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
         return Session(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterTypeSessionKind.read(buf),
             FfiConverterTypeSessionFormat.read(buf),
             FfiConverterString.read(buf),
@@ -3256,10 +5042,10 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
     override fun allocationSize(value: Session) = (
             FfiConverterString.allocationSize(value.`id`) +
             FfiConverterString.allocationSize(value.`createdBy`) +
-            FfiConverterString.allocationSize(value.`date`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`date`) +
             FfiConverterString.allocationSize(value.`startTime`) +
             FfiConverterString.allocationSize(value.`timeZone`) +
-            FfiConverterUInt.allocationSize(value.`minutes`) +
+            FfiConverterInt.allocationSize(value.`minutes`) +
             FfiConverterTypeSessionKind.allocationSize(value.`kind`) +
             FfiConverterTypeSessionFormat.allocationSize(value.`format`) +
             FfiConverterString.allocationSize(value.`provider`) +
@@ -3275,10 +5061,10 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
     override fun write(value: Session, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterString.write(value.`createdBy`, buf)
-            FfiConverterString.write(value.`date`, buf)
+            FfiConverterTypeIsoDate.write(value.`date`, buf)
             FfiConverterString.write(value.`startTime`, buf)
             FfiConverterString.write(value.`timeZone`, buf)
-            FfiConverterUInt.write(value.`minutes`, buf)
+            FfiConverterInt.write(value.`minutes`, buf)
             FfiConverterTypeSessionKind.write(value.`kind`, buf)
             FfiConverterTypeSessionFormat.write(value.`format`, buf)
             FfiConverterString.write(value.`provider`, buf)
@@ -3295,43 +5081,43 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
 
 
 /**
- * Session-level fields to change; `null` leaves a field as it is.
+ * Session-level fields to change; those left out stay as they are.
  */
 data class SessionChanges (
     /**
-     * New date, `YYYY-MM-DD`.
+     * New date.
      */
-    var `date`: kotlin.String?
+    var `date`: IsoDate? = null 
     , 
     /**
      * New start time.
      */
-    var `startTime`: kotlin.String?
+    var `startTime`: kotlin.String? = null 
     , 
     /**
      * New time zone.
      */
-    var `timeZone`: kotlin.String?
+    var `timeZone`: kotlin.String? = null 
     , 
     /**
      * New length in minutes.
      */
-    var `minutes`: kotlin.UInt?
+    var `minutes`: kotlin.Int? = null 
     , 
     /**
      * New kind.
      */
-    var `kind`: SessionKind?
+    var `kind`: SessionKind? = null 
     , 
     /**
      * New format.
      */
-    var `format`: SessionFormat?
+    var `format`: SessionFormat? = null 
     , 
     /**
-     * New provider.
+     * New provider's user id.
      */
-    var `provider`: kotlin.String?
+    var `provider`: kotlin.String? = null 
     
 ){
     
@@ -3348,10 +5134,10 @@ data class SessionChanges (
 public object FfiConverterTypeSessionChanges: FfiConverterRustBuffer<SessionChanges> {
     override fun read(buf: ByteBuffer): SessionChanges {
         return SessionChanges(
+            FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalTypeSessionKind.read(buf),
             FfiConverterOptionalTypeSessionFormat.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -3359,20 +5145,20 @@ public object FfiConverterTypeSessionChanges: FfiConverterRustBuffer<SessionChan
     }
 
     override fun allocationSize(value: SessionChanges) = (
-            FfiConverterOptionalString.allocationSize(value.`date`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`date`) +
             FfiConverterOptionalString.allocationSize(value.`startTime`) +
             FfiConverterOptionalString.allocationSize(value.`timeZone`) +
-            FfiConverterOptionalUInt.allocationSize(value.`minutes`) +
+            FfiConverterOptionalInt.allocationSize(value.`minutes`) +
             FfiConverterOptionalTypeSessionKind.allocationSize(value.`kind`) +
             FfiConverterOptionalTypeSessionFormat.allocationSize(value.`format`) +
             FfiConverterOptionalString.allocationSize(value.`provider`)
     )
 
     override fun write(value: SessionChanges, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`date`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`date`, buf)
             FfiConverterOptionalString.write(value.`startTime`, buf)
             FfiConverterOptionalString.write(value.`timeZone`, buf)
-            FfiConverterOptionalUInt.write(value.`minutes`, buf)
+            FfiConverterOptionalInt.write(value.`minutes`, buf)
             FfiConverterOptionalTypeSessionKind.write(value.`kind`, buf)
             FfiConverterOptionalTypeSessionFormat.write(value.`format`, buf)
             FfiConverterOptionalString.write(value.`provider`, buf)
@@ -3386,24 +5172,24 @@ public object FfiConverterTypeSessionChanges: FfiConverterRustBuffer<SessionChan
  */
 data class SessionFilter (
     /**
-     * On or after this day, `YYYY-MM-DD`.
+     * On or after this day.
      */
-    var `from`: kotlin.String?
+    var `from`: IsoDate? = null 
     , 
     /**
      * On or before this day.
      */
-    var `to`: kotlin.String?
+    var `to`: IsoDate? = null 
     , 
     /**
-     * With this provider.
+     * With this provider (user id).
      */
-    var `provider`: kotlin.String?
+    var `provider`: kotlin.String? = null 
     , 
     /**
      * With this status.
      */
-    var `status`: AttendanceStatus?
+    var `status`: AttendanceStatus? = null 
     
 ){
     
@@ -3420,23 +5206,23 @@ data class SessionFilter (
 public object FfiConverterTypeSessionFilter: FfiConverterRustBuffer<SessionFilter> {
     override fun read(buf: ByteBuffer): SessionFilter {
         return SessionFilter(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAttendanceStatus.read(buf),
         )
     }
 
     override fun allocationSize(value: SessionFilter) = (
-            FfiConverterOptionalString.allocationSize(value.`from`) +
-            FfiConverterOptionalString.allocationSize(value.`to`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`from`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`to`) +
             FfiConverterOptionalString.allocationSize(value.`provider`) +
             FfiConverterOptionalTypeAttendanceStatus.allocationSize(value.`status`)
     )
 
     override fun write(value: SessionFilter, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`from`, buf)
-            FfiConverterOptionalString.write(value.`to`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`from`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`to`, buf)
             FfiConverterOptionalString.write(value.`provider`, buf)
             FfiConverterOptionalTypeAttendanceStatus.write(value.`status`, buf)
     }
@@ -3553,6 +5339,11 @@ data class SyncReport (
     var `refusals`: List<Refusal>
     , 
     /**
+     * Confirmed or disputed entries that went back to the provider, with why.
+     */
+    var `unsettled`: List<Unsettled>
+    , 
+    /**
      * Requests retried after a failure.
      */
     var `retries`: kotlin.UInt
@@ -3577,6 +5368,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterULong.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeRefusal.read(buf),
+            FfiConverterSequenceTypeUnsettled.read(buf),
             FfiConverterUInt.read(buf),
         )
     }
@@ -3587,6 +5379,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterULong.allocationSize(value.`pulledChanges`) +
             FfiConverterSequenceString.allocationSize(value.`updatedSessions`) +
             FfiConverterSequenceTypeRefusal.allocationSize(value.`refusals`) +
+            FfiConverterSequenceTypeUnsettled.allocationSize(value.`unsettled`) +
             FfiConverterUInt.allocationSize(value.`retries`)
     )
 
@@ -3596,7 +5389,159 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterULong.write(value.`pulledChanges`, buf)
             FfiConverterSequenceString.write(value.`updatedSessions`, buf)
             FfiConverterSequenceTypeRefusal.write(value.`refusals`, buf)
+            FfiConverterSequenceTypeUnsettled.write(value.`unsettled`, buf)
             FfiConverterUInt.write(value.`retries`, buf)
+    }
+}
+
+
+
+/**
+ * A session that counts nothing, and why, in words.
+ */
+data class Uncounted (
+    /**
+     * The session's id.
+     */
+    var `sessionId`: kotlin.String
+    , 
+    /**
+     * Its date.
+     */
+    var `date`: IsoDate
+    , 
+    /**
+     * The provider's name, where known.
+     */
+    var `providerName`: kotlin.String?
+    , 
+    /**
+     * Why, one phrase per reason.
+     */
+    var `reasons`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUncounted: FfiConverterRustBuffer<Uncounted> {
+    override fun read(buf: ByteBuffer): Uncounted {
+        return Uncounted(
+            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Uncounted) = (
+            FfiConverterString.allocationSize(value.`sessionId`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`date`) +
+            FfiConverterOptionalString.allocationSize(value.`providerName`) +
+            FfiConverterSequenceString.allocationSize(value.`reasons`)
+    )
+
+    override fun write(value: Uncounted, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sessionId`, buf)
+            FfiConverterTypeIsoDate.write(value.`date`, buf)
+            FfiConverterOptionalString.write(value.`providerName`, buf)
+            FfiConverterSequenceString.write(value.`reasons`, buf)
+    }
+}
+
+
+
+/**
+ * An attendee whose confirmed or disputed entry goes back to the provider because the session
+ * changed: what an edit would do, or what a sync brought.
+ */
+data class Unsettled (
+    /**
+     * The session's id.
+     */
+    var `sessionId`: kotlin.String
+    , 
+    /**
+     * Its date.
+     */
+    var `date`: IsoDate
+    , 
+    /**
+     * The attendee's user id.
+     */
+    var `attendee`: kotlin.String
+    , 
+    /**
+     * Their name, where known.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * The status before the change.
+     */
+    var `was`: AttendanceStatus
+    , 
+    /**
+     * The status after it.
+     */
+    var `now`: AttendanceStatus
+    , 
+    /**
+     * What changed, in words.
+     */
+    var `why`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnsettled: FfiConverterRustBuffer<Unsettled> {
+    override fun read(buf: ByteBuffer): Unsettled {
+        return Unsettled(
+            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeAttendanceStatus.read(buf),
+            FfiConverterTypeAttendanceStatus.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Unsettled) = (
+            FfiConverterString.allocationSize(value.`sessionId`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`date`) +
+            FfiConverterString.allocationSize(value.`attendee`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterTypeAttendanceStatus.allocationSize(value.`was`) +
+            FfiConverterTypeAttendanceStatus.allocationSize(value.`now`) +
+            FfiConverterString.allocationSize(value.`why`)
+    )
+
+    override fun write(value: Unsettled, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sessionId`, buf)
+            FfiConverterTypeIsoDate.write(value.`date`, buf)
+            FfiConverterString.write(value.`attendee`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterTypeAttendanceStatus.write(value.`was`, buf)
+            FfiConverterTypeAttendanceStatus.write(value.`now`, buf)
+            FfiConverterString.write(value.`why`, buf)
     }
 }
 
@@ -3649,6 +5594,100 @@ public object FfiConverterTypeAttendanceStatus: FfiConverterRustBuffer<Attendanc
     override fun allocationSize(value: AttendanceStatus) = 4UL
 
     override fun write(value: AttendanceStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where a provider's claim to a registry record stands.
+ */
+
+enum class ClaimStatus {
+    
+    /**
+     * Waiting for association staff.
+     */
+    PENDING,
+    /**
+     * Staff confirmed the record is the provider's.
+     */
+    APPROVED,
+    /**
+     * Staff turned it down.
+     */
+    REJECTED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClaimStatus: FfiConverterRustBuffer<ClaimStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        ClaimStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ClaimStatus) = 4UL
+
+    override fun write(value: ClaimStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The forms of the server's export of verified hours.
+ */
+
+enum class ExportFormat {
+    
+    /**
+     * Signed JSON, verifiable by anyone.
+     */
+    JSON,
+    /**
+     * A spreadsheet.
+     */
+    CSV,
+    /**
+     * A printable report.
+     */
+    PDF;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportFormat: FfiConverterRustBuffer<ExportFormat> {
+    override fun read(buf: ByteBuffer) = try {
+        ExportFormat.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ExportFormat) = 4UL
+
+    override fun write(value: ExportFormat, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -3740,8 +5779,8 @@ sealed class LogbookException: kotlin.Exception() {
     }
     
     /**
-     * The server refused, for a reason no field can fix (not allowed, not there, already so):
-     * show `reason`; retrying will not help.
+     * The server refused, for a reason no field can fix (not allowed, not there, already so,
+     * too many attempts): show `reason`; retrying at once will not help.
      */
     class Rejected(
         
@@ -3752,6 +5791,15 @@ sealed class LogbookException: kotlin.Exception() {
         ) : LogbookException() {
         override val message
             get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * The call was cancelled; whatever a sync had applied stays applied.
+     */
+    class Cancelled(
+        ) : LogbookException() {
+        override val message
+            get() = ""
     }
     
     /**
@@ -3806,7 +5854,8 @@ public object FfiConverterTypeLogbookError : FfiConverterRustBuffer<LogbookExcep
             6 -> LogbookException.Rejected(
                 FfiConverterString.read(buf),
                 )
-            7 -> LogbookException.Internal(
+            7 -> LogbookException.Cancelled()
+            8 -> LogbookException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -3845,6 +5894,10 @@ public object FfiConverterTypeLogbookError : FfiConverterRustBuffer<LogbookExcep
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LogbookException.Cancelled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
             )
             is LogbookException.Internal -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -3887,8 +5940,12 @@ public object FfiConverterTypeLogbookError : FfiConverterRustBuffer<LogbookExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LogbookException.Internal -> {
+            is LogbookException.Cancelled -> {
                 buf.putInt(7)
+                Unit
+            }
+            is LogbookException.Internal -> {
+                buf.putInt(8)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -3934,6 +5991,49 @@ public object FfiConverterTypePurpose: FfiConverterRustBuffer<Purpose> {
     override fun allocationSize(value: Purpose) = 4UL
 
     override fun write(value: Purpose, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What an account may do.
+ */
+
+enum class Role {
+    
+    /**
+     * A supervisee or provider.
+     */
+    MEMBER,
+    /**
+     * Association staff who keep the registry.
+     */
+    REGISTRY_ADMIN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRole: FfiConverterRustBuffer<Role> {
+    override fun read(buf: ByteBuffer) = try {
+        Role.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Role) = 4UL
+
+    override fun write(value: Role, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4036,28 +6136,28 @@ public object FfiConverterTypeSessionKind: FfiConverterRustBuffer<SessionKind> {
 /**
  * @suppress
  */
-public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
-    override fun read(buf: ByteBuffer): kotlin.UInt? {
+public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
+    override fun read(buf: ByteBuffer): kotlin.Int? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterUInt.read(buf)
+        return FfiConverterInt.read(buf)
     }
 
-    override fun allocationSize(value: kotlin.UInt?): ULong {
+    override fun allocationSize(value: kotlin.Int?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterUInt.allocationSize(value)
+            return 1UL + FfiConverterInt.allocationSize(value)
         }
     }
 
-    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+    override fun write(value: kotlin.Int?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterUInt.write(value, buf)
+            FfiConverterInt.write(value, buf)
         }
     }
 }
@@ -4090,38 +6190,6 @@ public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
         } else {
             buf.put(1)
             FfiConverterULong.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
-    override fun read(buf: ByteBuffer): kotlin.Long? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterLong.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.Long?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterLong.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterLong.write(value, buf)
         }
     }
 }
@@ -4196,6 +6264,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeSessionObserver: FfiConverterRustBuffer<SessionObserver?> {
+    override fun read(buf: ByteBuffer): SessionObserver? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSessionObserver.read(buf)
+    }
+
+    override fun allocationSize(value: SessionObserver?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSessionObserver.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SessionObserver?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSessionObserver.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeSyncListener: FfiConverterRustBuffer<SyncListener?> {
     override fun read(buf: ByteBuffer): SyncListener? {
         if (buf.get().toInt() == 0) {
@@ -4250,6 +6350,38 @@ public object FfiConverterOptionalTypeAccount: FfiConverterRustBuffer<Account?> 
         } else {
             buf.put(1)
             FfiConverterTypeAccount.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePace: FfiConverterRustBuffer<Pace?> {
+    override fun read(buf: ByteBuffer): Pace? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePace.read(buf)
+    }
+
+    override fun allocationSize(value: Pace?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePace.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Pace?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePace.write(value, buf)
         }
     }
 }
@@ -4388,6 +6520,98 @@ public object FfiConverterOptionalTypeSessionKind: FfiConverterRustBuffer<Sessio
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeIsoDate: FfiConverterRustBuffer<IsoDate?> {
+    override fun read(buf: ByteBuffer): IsoDate? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeIsoDate.read(buf)
+    }
+
+    override fun allocationSize(value: IsoDate?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeIsoDate.allocationSize(value)
+        }
+    }
+
+    override fun write(value: IsoDate?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeIsoDate.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTimestamp: FfiConverterRustBuffer<Timestamp?> {
+    override fun read(buf: ByteBuffer): Timestamp? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTimestamp.read(buf)
+    }
+
+    override fun allocationSize(value: Timestamp?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTimestamp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Timestamp?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceULong: FfiConverterRustBuffer<List<kotlin.ULong>> {
+    override fun read(buf: ByteBuffer): List<kotlin.ULong> {
+        val len = buf.getInt()
+        return List<kotlin.ULong>(len) {
+            FfiConverterULong.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.ULong>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterULong.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.ULong>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterULong.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -4472,6 +6696,118 @@ public object FfiConverterSequenceTypeAwaitingConfirmation: FfiConverterRustBuff
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAwaitingProvider: FfiConverterRustBuffer<List<AwaitingProvider>> {
+    override fun read(buf: ByteBuffer): List<AwaitingProvider> {
+        val len = buf.getInt()
+        return List<AwaitingProvider>(len) {
+            FfiConverterTypeAwaitingProvider.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AwaitingProvider>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAwaitingProvider.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AwaitingProvider>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAwaitingProvider.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeClaim: FfiConverterRustBuffer<List<Claim>> {
+    override fun read(buf: ByteBuffer): List<Claim> {
+        val len = buf.getInt()
+        return List<Claim>(len) {
+            FfiConverterTypeClaim.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Claim>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeClaim.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Claim>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeClaim.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConfirmation: FfiConverterRustBuffer<List<Confirmation>> {
+    override fun read(buf: ByteBuffer): List<Confirmation> {
+        val len = buf.getInt()
+        return List<Confirmation>(len) {
+            FfiConverterTypeConfirmation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Confirmation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConfirmation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Confirmation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConfirmation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConnectionCode: FfiConverterRustBuffer<List<ConnectionCode>> {
+    override fun read(buf: ByteBuffer): List<ConnectionCode> {
+        val len = buf.getInt()
+        return List<ConnectionCode>(len) {
+            FfiConverterTypeConnectionCode.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConnectionCode>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConnectionCode.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConnectionCode>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConnectionCode.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeNewAttendee: FfiConverterRustBuffer<List<NewAttendee>> {
     override fun read(buf: ByteBuffer): List<NewAttendee> {
         val len = buf.getInt()
@@ -4490,6 +6826,34 @@ public object FfiConverterSequenceTypeNewAttendee: FfiConverterRustBuffer<List<N
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeNewAttendee.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePerson: FfiConverterRustBuffer<List<Person>> {
+    override fun read(buf: ByteBuffer): List<Person> {
+        val len = buf.getInt()
+        return List<Person>(len) {
+            FfiConverterTypePerson.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Person>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePerson.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Person>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePerson.write(it, buf)
         }
     }
 }
@@ -4577,4 +6941,142 @@ public object FfiConverterSequenceTypeSession: FfiConverterRustBuffer<List<Sessi
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUncounted: FfiConverterRustBuffer<List<Uncounted>> {
+    override fun read(buf: ByteBuffer): List<Uncounted> {
+        val len = buf.getInt()
+        return List<Uncounted>(len) {
+            FfiConverterTypeUncounted.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Uncounted>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUncounted.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Uncounted>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUncounted.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUnsettled: FfiConverterRustBuffer<List<Unsettled>> {
+    override fun read(buf: ByteBuffer): List<Unsettled> {
+        val len = buf.getInt()
+        return List<Unsettled>(len) {
+            FfiConverterTypeUnsettled.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Unsettled>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUnsettled.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Unsettled>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUnsettled.write(it, buf)
+        }
+    }
+}
+
+
+
+
+
+public typealias IsoDate = java.time.LocalDate
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIsoDate: FfiConverter<IsoDate, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): IsoDate {
+        val builtinValue = FfiConverterString.lift(value)
+        return java.time.LocalDate.parse(builtinValue)
+    }
+
+    override fun lower(value: IsoDate): RustBuffer.ByValue {
+        val builtinValue = value.toString()
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): IsoDate {
+        val builtinValue = FfiConverterString.read(buf)
+        return java.time.LocalDate.parse(builtinValue)
+    }
+
+    override fun allocationSize(value: IsoDate): ULong {
+        val builtinValue = value.toString()
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: IsoDate, buf: ByteBuffer) {
+        val builtinValue = value.toString()
+        FfiConverterString.write(builtinValue, buf)
+    }
+}
+
+
+
+
+
+public typealias Timestamp = java.time.Instant
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTimestamp: FfiConverter<Timestamp, Long> {
+    override fun lift(value: Long): Timestamp {
+        val builtinValue = FfiConverterLong.lift(value)
+        return java.time.Instant.ofEpochMilli(builtinValue)
+    }
+
+    override fun lower(value: Timestamp): Long {
+        val builtinValue = value.toEpochMilli()
+        return FfiConverterLong.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): Timestamp {
+        val builtinValue = FfiConverterLong.read(buf)
+        return java.time.Instant.ofEpochMilli(builtinValue)
+    }
+
+    override fun allocationSize(value: Timestamp): ULong {
+        val builtinValue = value.toEpochMilli()
+        return FfiConverterLong.allocationSize(builtinValue)
+    }
+
+    override fun write(value: Timestamp, buf: ByteBuffer) {
+        val builtinValue = value.toEpochMilli()
+        FfiConverterLong.write(builtinValue, buf)
+    }
+}
+
+
+
+
+
+
+
+
 

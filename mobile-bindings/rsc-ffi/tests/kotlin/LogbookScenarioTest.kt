@@ -1,15 +1,22 @@
 // The Kotlin bindings against a real rsc-server process. Each test stands alone, with people of
-// its own (unique emails), and checks the glue only: records and enums crossing the boundary,
-// typed exceptions, the progress callback, byte arrays and JSON strings. What the core does with
-// them is tested in rsc-client. Run by scripts/kotlin-tests, which starts the server and passes
-// its URL and an admin account.
+// its own (unique emails), and checks the glue only: records with defaults and enums crossing the
+// boundary, LocalDate and Instant, typed exceptions, the progress and change callbacks, suspend
+// calls and their cancellation, byte arrays and JSON strings. What the core does with them is
+// tested in rsc-client. Run by scripts/kotlin-tests, which starts the server and passes its URL
+// and an admin account.
 
 import java.net.URI
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 import java.nio.file.Files
+import java.time.Instant
+import java.time.LocalDate
 import kotlin.test.*
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.runner.JUnitCore
 import org.junit.runner.notification.Failure
 import org.rsclogbook.*
@@ -41,9 +48,9 @@ private object Staff {
 
     private fun authorized(path: String) = HttpRequest.newBuilder(URI("$server$path")).header("authorization", "Bearer $token")
 
-    fun importRecord(number: String, email: String) {
+    fun importRecord(number: String, email: String, name: String) {
         val csv = "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n" +
-            "$number,Pat Provider,$email,IMHM-C,NMAIMH,2015-03-01,,\n"
+            "$number,$name,$email,IMHM-C,NMAIMH,2015-03-01,,\n"
         send(authorized("/v1/registry/import?source=kotlin.csv").header("content-type", "text/csv")
             .POST(HttpRequest.BodyPublishers.ofString(csv)))
     }
@@ -70,73 +77,132 @@ private class Recorder : SyncListener {
     }
 }
 
-/** Someone signed up on a fresh device, under an email no other test uses. */
-private class Person(name: String) {
-    val email = "$name-${java.util.UUID.randomUUID()}@example.org"
-    val logbook = device(name)
-    val account: Account = logbook.signUp(server, email, PASSWORD, name.replaceFirstChar { it.uppercase() }, "$name's phone")
+private class Changes : SessionObserver {
+    val heard = java.util.Collections.synchronizedList(mutableListOf<List<String>>())
+    override fun sessionsChanged(sessionIds: List<String>) {
+        heard.add(sessionIds)
+    }
+}
+
+/** Someone signed up on a fresh device, under an email no other test uses, at `via`. */
+private class Person(val name: String, via: String = server) {
+    val email = "${name.lowercase().filter { it.isLetter() }}-${java.util.UUID.randomUUID()}@example.org"
+    val logbook = device(name.filter { it.isLetter() })
+    val account: Account = runBlocking { logbook.signUp(via, email, PASSWORD, name, "$name's phone") }
     val id: String get() = account.userId
 }
 
-private fun individual(provider: String, date: String = "2025-03-04") =
-    NewSession(date, "10:00", "America/Denver", 60u, SessionKind.INDIVIDUAL, SessionFormat.VIDEO, provider, emptyList())
+/** `people` connect to `provider` with a code the provider shares; each then knows the others. */
+private fun connect(provider: Person, vararg people: Person) = runBlocking {
+    val code = provider.logbook.createConnectionCode()
+    people.forEach { assertEquals(provider.name, it.logbook.connect(code.code).name) }
+    people.forEach { it.logbook.refreshDirectory() }
+}
+
+private val MARCH_4: LocalDate = LocalDate.of(2025, 3, 4)
+
+private fun individual(provider: String, date: LocalDate = MARCH_4) =
+    NewSession(date = date, startTime = "10:00", timeZone = "America/Denver", minutes = 60, format = SessionFormat.VIDEO, provider = provider)
+
+/** A TCP relay to the server that can be shut, to see a sync meet an unreachable server. */
+private class Relay : AutoCloseable {
+    private val socket = java.net.ServerSocket(0)
+    val url = "http://127.0.0.1:${socket.localPort}"
+    private val target = URI(server)
+    private val open = java.util.Collections.synchronizedList(mutableListOf<java.net.Socket>())
+    init {
+        Thread {
+            while (!socket.isClosed) {
+                val client = try { socket.accept() } catch (e: java.io.IOException) { break }
+                val upstream = java.net.Socket(target.host, target.port)
+                open.add(client)
+                open.add(upstream)
+                listOf(client to upstream, upstream to client).forEach { (from, to) ->
+                    Thread { try { from.getInputStream().transferTo(to.getOutputStream()); to.shutdownOutput() } catch (_: Exception) {} }.start()
+                }
+            }
+        }.apply { isDaemon = true }.start()
+    }
+    /** Stops accepting, and cuts the connections kept alive. */
+    override fun close() {
+        socket.close()
+        synchronized(open) { open.forEach { it.close() } }
+    }
+}
 
 class LogbookScenarioTest {
-    /** Records cross the boundary both ways: the account, a logged session and its enums. */
+    /** Records cross the boundary both ways, with their defaults, enums and LocalDate. */
     @org.junit.Test
     fun recordsAndEnumsRoundTrip() {
-        val pat = Person("pat")
-        val ana = Person("ana")
-        assertEquals("member", pat.account.role)
+        val pat = Person("María de los Ángeles Núñez")
+        val ana = Person("Nguyễn Thị Hương")
+        connect(pat, ana)
+        assertEquals(Role.MEMBER, pat.account.role)
         assertEquals(pat.account, pat.logbook.account())
         assertEquals(64, pat.logbook.devicePublicKey().length)
-        val group = NewSession("2025-03-04", "10:00", "America/Denver", 120u, SessionKind.GROUP, SessionFormat.IN_PERSON,
-            pat.id, listOf(NewAttendee(ana.id, 90u, true)))
+        val group = NewSession(MARCH_4, "10:00", "America/Denver", 120, SessionFormat.IN_PERSON, pat.id,
+            attendees = listOf(NewAttendee(ana.id, 90, aboutOwnRscPractice = true)))
         val logged = ana.logbook.logSession(group)
-        assertEquals(
-            listOf("2025-03-04", "10:00", "America/Denver"),
-            listOf(logged.date, logged.startTime, logged.timeZone),
-        )
-        assertEquals(Triple(SessionKind.GROUP, SessionFormat.IN_PERSON, AttendanceStatus.PENDING),
-            Triple(logged.kind, logged.format, logged.status))
+        assertEquals(Triple(MARCH_4, "10:00", "America/Denver"), Triple(logged.date, logged.startTime, logged.timeZone))
+        assertEquals(Triple(SessionKind.INDIVIDUAL, SessionFormat.IN_PERSON, AttendanceStatus.PENDING),
+            Triple(logged.kind, logged.format, logged.status), "one attendee: the kind defaults to individual")
         val me = logged.attendees.single()
-        assertEquals(Triple(ana.id, 90u, true), Triple(me.id, me.minutesAttended, me.aboutOwnRscPractice))
+        assertEquals(listOf<Any?>(ana.id, ana.name, 90, true), listOf(me.id, me.name, me.minutesAttended, me.aboutOwnRscPractice))
+        assertEquals(pat.name, logged.providerName)
         assertTrue(logged.unsynced)
         assertEquals(logged, ana.logbook.session(logged.id))
+        assertEquals(logged.id, ana.logbook.session(logged.id.take(8)).id, "the start of an id will do")
         // A list result, and a record built by `copy` going back in.
         assertEquals(listOf(logged.id), ana.logbook.duplicatesOf(group).map { it.id })
         assertTrue(ana.logbook.duplicatesOf(group.copy(startTime = "11:00")).isEmpty())
-        val filtered = ana.logbook.sessions(SessionFilter("2025-03-01", "2025-03-31", pat.id, AttendanceStatus.PENDING))
+        val filtered = ana.logbook.sessions(SessionFilter(from = LocalDate.of(2025, 3, 1), status = AttendanceStatus.PENDING))
         assertEquals(listOf(logged.id), filtered.map { it.id })
+        assertTrue(ana.logbook.sessions(SessionFilter(to = LocalDate.of(2025, 3, 3))).isEmpty())
+        // People by name, never by id.
+        val people = ana.logbook.people()
+        assertEquals(listOf(ana.name, pat.name), people.map { it.name })
+        assertTrue(people[0].isMe && people[1].isMyProvider)
+        assertEquals(pat.id, ana.logbook.findPerson("maría").id)
     }
 
     /** Every failure arrives as a typed exception: a field to fix, or what kind of trouble it is. */
     @org.junit.Test
-    fun errorsArriveAsTypedExceptions() {
-        val ana = Person("ana")
-        val bad = individual(ana.id).copy(minutes = 0u)
+    fun errorsArriveAsTypedExceptions() = runBlocking<Unit> {
+        val pat = Person("Pat")
+        val ana = Person("Ana")
+        connect(pat, ana)
+        val bad = individual(pat.id).copy(minutes = -1)
         assertEquals("minutes", assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(bad) }.field)
-        val badDate = individual(ana.id, date = "2025-02-30")
-        assertEquals("date", assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(badDate) }.field)
+        val ancient = individual(pat.id, date = LocalDate.of(1800, 1, 1))
+        assertEquals("date", assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(ancient) }.field)
+        val stranger = Person("Stranger")
+        val notConnected = assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(individual(stranger.id)) }
+        assertEquals("provider", notConnected.field)
         assertFailsWith<LogbookException.NotFound> { ana.logbook.session("no-such-session") }
-        // The server refuses a claim to a record it does not have: nothing to fix in a field.
+        // The server refuses what no field can fix: a record it does not have, a wrong code.
         val refused = assertFailsWith<LogbookException.Rejected> { ana.logbook.claimEndorsement("NM-0000") }
         assertTrue(refused.reason.contains("NM-0000"), refused.reason)
-        val stranger = device("stranger")
-        assertFailsWith<LogbookException.Unauthorized> { stranger.sync(null) }
+        assertFailsWith<LogbookException.Rejected> { ana.logbook.connect("ZZZZ-ZZZZ") }
+        assertEquals("code", assertFailsWith<LogbookException.InvalidInput> { ana.logbook.connect("pat@example.org") }.field)
+        val signedOut = device("signed-out")
+        assertFailsWith<LogbookException.Unauthorized> { signedOut.sync() }
         val offline = assertFailsWith<LogbookException.Network> {
-            stranger.signIn("http://127.0.0.1:9", ana.email, PASSWORD, "another phone")
+            signedOut.signIn("http://127.0.0.1:9", ana.email, PASSWORD, "another phone")
         }
         assertTrue(offline.reason.isNotEmpty())
-        assertFailsWith<LogbookException.Unauthorized> { stranger.signIn(server, ana.email, "the wrong password!", "another phone") }
+        assertFailsWith<LogbookException.Unauthorized> { signedOut.signIn(server, ana.email, "the wrong password!", "another phone") }
     }
 
-    /** The sync reports progress through the Kotlin listener, and a second device receives. */
+    /** The sync reports progress through the listener, and the observer hears which sessions changed. */
     @org.junit.Test
-    fun syncReportsProgressThroughTheListener() {
-        val pat = Person("pat")
-        val ana = Person("ana")
+    fun callbacksHearProgressAndChangedSessions() = runBlocking<Unit> {
+        val pat = Person("Pat")
+        val ana = Person("Ana")
+        connect(pat, ana)
+        val anaChanges = Changes()
+        ana.logbook.setObserver(anaChanges)
         val logged = ana.logbook.logSession(individual(pat.id))
+        assertEquals(listOf(listOf(logged.id)), anaChanges.heard.toList(), "a local edit is heard")
         val recorder = Recorder()
         val report = ana.logbook.sync(recorder)
         assertEquals(1uL, report.pushedChanges)
@@ -144,39 +210,102 @@ class LogbookScenarioTest {
         assertTrue(recorder.seen.isNotEmpty(), "the listener heard progress")
         assertEquals(report.roundTrips, recorder.seen.last().roundTrips)
         assertFalse(ana.logbook.session(logged.id).unsynced)
-        pat.logbook.sync(null)
+        assertTrue(ana.logbook.status().lastSync!!.isAfter(Instant.now().minusSeconds(60)))
+        val patChanges = Changes()
+        pat.logbook.setObserver(patChanges)
+        pat.logbook.sync()
+        assertEquals(listOf(listOf(logged.id)), patChanges.heard.toList(), "what a sync brings is heard")
         val awaiting = pat.logbook.awaitingConfirmation().single()
-        assertEquals(Pair(logged.id, ana.id), Pair(awaiting.session.id, awaiting.attendee))
+        assertEquals(Triple(logged.id, ana.id, ana.name), Triple(awaiting.session.id, awaiting.attendee, awaiting.attendeeName))
+        pat.logbook.setObserver(null)
+        pat.logbook.confirm(logged.id, ana.id)
+        assertEquals(1, patChanges.heard.size, "a removed observer hears nothing")
     }
 
-    /** Confirmations, evaluations and exports: optional fields, nested lists, JSON and bytes. */
+    /** A suspended sync that meets an unreachable server stops when cancelled, either way. */
     @org.junit.Test
-    fun confirmationsEvaluationsAndExportsCrossTheBoundary() {
-        val pat = Person("pat")
-        val ana = Person("ana")
-        val logged = ana.logbook.logSession(individual(pat.id))
-        ana.logbook.sync(null)
-        pat.logbook.sync(null)
-        val confirmed = pat.logbook.confirm(logged.id, ana.id, 55u)
-        assertEquals(55u, confirmed.attendees.single().confirmedMinutes)
-        pat.logbook.sync(null)
+    fun cancellingASyncStopsIt() = runBlocking<Unit> {
+        val relay = Relay()
+        val ana = Person("Ana", via = relay.url)
+        val pat = Person("Pat")
+        connect(pat, ana)
+        ana.logbook.logSession(individual(pat.id))
+        relay.close()
+        // By the logbook's own call: the sync answers Cancelled at once.
+        val running = async { runCatching { ana.logbook.sync() } }
+        delay(300)
+        ana.logbook.cancelSync()
+        val outcome = withTimeoutOrNull(3000) { running.await() } ?: fail("the sync did not stop")
+        assertIs<LogbookException.Cancelled>(outcome.exceptionOrNull(), "$outcome")
+        // By cancelling the coroutine: a timeout gives up on it, and the logbook is free again.
+        assertNull(withTimeoutOrNull(300) { ana.logbook.sync() })
+        val started = System.nanoTime()
+        val again = async { runCatching { ana.logbook.sync() } }
+        delay(200)
+        ana.logbook.cancelSync()
+        assertIs<LogbookException.Cancelled>(again.await().exceptionOrNull())
+        assertTrue(System.nanoTime() - started < 5_000_000_000, "the dropped sync released the logbook at once")
+        assertEquals(1uL, ana.logbook.status().pendingChanges, "nothing was lost")
+    }
+
+    /** Confirmations, profiles, hours, evaluations and exports: optional fields, nested records, JSON and bytes. */
+    @org.junit.Test
+    fun confirmationsProfilesHoursAndExportsCrossTheBoundary() = runBlocking<Unit> {
+        val pat = Person("Pat")
+        val ana = Person("Ana")
+        val ben = Person("Ben")
+        connect(pat, ana, ben)
+        val group = ana.logbook.logSession(NewSession(MARCH_4, "10:00", "America/Denver", 90, SessionFormat.VIDEO, pat.id,
+            attendees = listOf(NewAttendee(ana.id, 90), NewAttendee(ben.id, 60))))
+        assertEquals(SessionKind.GROUP, group.kind, "two attendees: the kind defaults to group")
+        ana.logbook.sync()
+        pat.logbook.sync()
+        val more = assertFailsWith<LogbookException.InvalidInput> { pat.logbook.confirm(group.id, ben.id, minutesAttended = 75) }
+        assertEquals("minutes", more.field)
+        val roster = pat.logbook.confirmMany(pat.logbook.awaitingConfirmation().map { Confirmation(it.session.id, it.attendee) })
+        assertEquals(listOf(90, 60), roster.last().attendees.sortedBy { it.name }.map { it.confirmedMinutes })
+        assertNotNull(roster.last().attendees.first().statedAt)
+        pat.logbook.sync()
         val number = "NM-K${System.nanoTime()}"
-        Staff.importRecord(number, pat.email)
-        assertEquals("pending", pat.logbook.claimEndorsement(number))
+        Staff.importRecord(number, pat.email, pat.name)
+        assertEquals(ClaimStatus.PENDING, pat.logbook.claimEndorsement(number))
         Staff.approveClaim(number)
-        ana.logbook.sync(null)
-        assertEquals(AttendanceStatus.CONFIRMED, ana.logbook.session(logged.id).status)
-        val evaluation = ana.logbook.evaluate("nmaimh", Purpose.APPLICATION, "2025-06-01")
-        assertEquals(55uL, evaluation.requirements[0].countedMinutes)
+        assertEquals(ClaimStatus.APPROVED, pat.logbook.claims().single().status)
+        ana.logbook.sync()
+        assertEquals(AttendanceStatus.CONFIRMED, ana.logbook.session(group.id).status)
+
+        // Ana logged it: she sees first whose confirmations an edit sends back.
+        val preview = ana.logbook.previewEdit(group.id, SessionChanges(format = SessionFormat.PHONE))
+        assertEquals(setOf(ana.name, ben.name), preview.map { it.name }.toSet())
+        assertTrue(preview.all { it.was == AttendanceStatus.CONFIRMED && it.why.contains("format") })
+
+        val evaluation = ana.logbook.evaluate("nmaimh", Purpose.APPLICATION, LocalDate.of(2025, 6, 1))
+        assertEquals(90uL, evaluation.requirements[0].countedMinutes)
         assertFalse(evaluation.eligible)
         assertTrue(evaluation.json.contains("\"counted_minutes\""))
-        val export = String(ana.logbook.export("json", "nmaimh", Purpose.APPLICATION, "2025-06-01"))
-        assertTrue(Regex("\"counted_minutes_as_of\":\\s*55\\b").containsMatchIn(export), export)
+        ana.logbook.logSession(individual(pat.id, date = LocalDate.of(2025, 4, 1)))
+        val hours = ana.logbook.hours("orimha", Purpose.APPLICATION, LocalDate.of(2025, 6, 1), by = LocalDate.of(2026, 6, 1))
+        assertTrue(hours.mastersDateMissing, "Oregon wants the master's date")
+        assertEquals(Pair(pat.name, 1u), hours.awaiting.single().let { Pair(it.name, it.sessions) })
+        assertNotNull(hours.pace)
+
+        // The profile, edited offline with a LocalDate, reaches the server and another device.
+        val profile = ana.logbook.setProfile(Profile(ana.name, mastersConferredOn = LocalDate.of(2015, 5, 1), rulebook = "orimha"))
+        assertTrue(profile.unsynced)
+        assertFalse(ana.logbook.hours("orimha", Purpose.APPLICATION, LocalDate.of(2025, 6, 1)).mastersDateMissing)
+        ana.logbook.sync()
+        val tablet = device("tablet")
+        tablet.signIn(server, ana.email, PASSWORD, "Ana's tablet")
+        tablet.sync()
+        assertEquals(LocalDate.of(2015, 5, 1), tablet.profile().mastersConferredOn)
+
+        val export = String(ana.logbook.export(ExportFormat.JSON, "nmaimh", Purpose.APPLICATION, LocalDate.of(2025, 6, 1)))
+        assertTrue(Regex("\"counted_minutes_as_of\":\\s*90\\b").containsMatchIn(export), export)
         // A dispute's reason comes back as an optional string.
-        pat.logbook.dispute(logged.id, ana.id, "we met for half of it")
-        pat.logbook.sync(null)
-        ana.logbook.sync(null)
-        assertEquals("we met for half of it", ana.logbook.session(logged.id).attendees.single().disputeReason)
+        pat.logbook.dispute(group.id, ben.id, "we met for half of it")
+        pat.logbook.sync()
+        ben.logbook.sync()
+        assertEquals("we met for half of it", ben.logbook.session(group.id).attendees.single { it.id == ben.id }.disputeReason)
     }
 }
 

@@ -243,11 +243,27 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SESSION_OBSERVER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SESSION_OBSERVER_METHOD0
+typedef void (*UniffiCallbackInterfaceSessionObserverMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceSyncListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SESSION_OBSERVER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SESSION_OBSERVER
+typedef struct UniffiVTableCallbackInterfaceSessionObserver {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceSessionObserverMethod0 _Nonnull sessionsChanged;
+} UniffiVTableCallbackInterfaceSessionObserver;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SYNC_LISTENER
@@ -279,19 +295,64 @@ uint64_t uniffi_rsc_ffi_fn_constructor_logbook_new(RustBuffer dir, RustCallStatu
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_account(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ADD_ATTENDEE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ADD_ATTENDEE
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_add_attendee(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_AWAITING_CONFIRMATION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_AWAITING_CONFIRMATION
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_awaiting_confirmation(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CANCEL_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CANCEL_SYNC
+void uniffi_rsc_ffi_fn_method_logbook_cancel_sync(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CHANGE_PASSWORD
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CHANGE_PASSWORD
+uint64_t uniffi_rsc_ffi_fn_method_logbook_change_password(uint64_t ptr, RustBuffer current, RustBuffer new
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CLAIM_ENDORSEMENT
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CLAIM_ENDORSEMENT
-RustBuffer uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(uint64_t ptr, RustBuffer number, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(uint64_t ptr, RustBuffer number
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CLAIMS
+uint64_t uniffi_rsc_ffi_fn_method_logbook_claims(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONFIRM
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONFIRM
-RustBuffer uniffi_rsc_ffi_fn_method_logbook_confirm(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, uint32_t minutes_attended, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_confirm(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustBuffer minutes_attended, int8_t more_than_logged, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONFIRM_MANY
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONFIRM_MANY
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_confirm_many(uint64_t ptr, RustBuffer entries, int8_t more_than_logged, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECT
+uint64_t uniffi_rsc_ffi_fn_method_logbook_connect(uint64_t ptr, RustBuffer code
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECT_BY_ENDORSEMENT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECT_BY_ENDORSEMENT
+uint64_t uniffi_rsc_ffi_fn_method_logbook_connect_by_endorsement(uint64_t ptr, RustBuffer number
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECTION_CODES
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECTION_CODES
+uint64_t uniffi_rsc_ffi_fn_method_logbook_connection_codes(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CREATE_CONNECTION_CODE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CREATE_CONNECTION_CODE
+uint64_t uniffi_rsc_ffi_fn_method_logbook_create_connection_code(uint64_t ptr, uint32_t valid_days
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DEVICE_PUBLIC_KEY
@@ -321,7 +382,17 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_evaluate(uint64_t ptr, RustBuffer ru
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EXPORT
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EXPORT
-RustBuffer uniffi_rsc_ffi_fn_method_logbook_export(uint64_t ptr, RustBuffer format, RustBuffer rulebook, RustBuffer purpose, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_rsc_ffi_fn_method_logbook_export(uint64_t ptr, RustBuffer format, RustBuffer rulebook, RustBuffer purpose, RustBuffer as_of
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_FIND_PERSON
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_FIND_PERSON
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_find_person(uint64_t ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HOURS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HOURS
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_hours(uint64_t ptr, RustBuffer rulebook, RustBuffer purpose, RustBuffer as_of, RustBuffer by, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_LOG_SESSION
@@ -329,9 +400,49 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_export(uint64_t ptr, RustBuffer form
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_log_session(uint64_t ptr, RustBuffer session, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PEOPLE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PEOPLE
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_people(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PREVIEW_ATTENDANCE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PREVIEW_ATTENDANCE
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_preview_attendance(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustBuffer minutes_attended, RustBuffer about_own_rsc_practice, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PREVIEW_EDIT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PREVIEW_EDIT
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_preview_edit(uint64_t ptr, RustBuffer session_id, RustBuffer changes, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PROFILE
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_profile(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REFRESH_DIRECTORY
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REFRESH_DIRECTORY
+uint64_t uniffi_rsc_ffi_fn_method_logbook_refresh_directory(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_ATTENDEE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_ATTENDEE
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_remove_attendee(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_RESET_PASSWORD
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_RESET_PASSWORD
+uint64_t uniffi_rsc_ffi_fn_method_logbook_reset_password(uint64_t ptr, RustBuffer server, RustBuffer email, RustBuffer code, RustBuffer new
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_RESTORE_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_RESTORE_SESSION
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_restore_session(uint64_t ptr, RustBuffer session_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REVOKE_CONNECTION_CODE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REVOKE_CONNECTION_CODE
+uint64_t uniffi_rsc_ffi_fn_method_logbook_revoke_connection_code(uint64_t ptr, RustBuffer code
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SESSION
@@ -349,19 +460,29 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_sessions(uint64_t ptr, RustBuffer fi
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_set_attendance(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustBuffer minutes_attended, RustBuffer about_own_rsc_practice, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SET_OBSERVER
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SET_OBSERVER
+void uniffi_rsc_ffi_fn_method_logbook_set_observer(uint64_t ptr, RustBuffer observer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SET_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SET_PROFILE
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_set_profile(uint64_t ptr, RustBuffer profile, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SIGN_IN
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SIGN_IN
-RustBuffer uniffi_rsc_ffi_fn_method_logbook_sign_in(uint64_t ptr, RustBuffer server, RustBuffer email, RustBuffer password, RustBuffer device_name, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_rsc_ffi_fn_method_logbook_sign_in(uint64_t ptr, RustBuffer server, RustBuffer email, RustBuffer password, RustBuffer device_name
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SIGN_OUT
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SIGN_OUT
-void uniffi_rsc_ffi_fn_method_logbook_sign_out(uint64_t ptr, int8_t discard_unsynced, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_rsc_ffi_fn_method_logbook_sign_out(uint64_t ptr, int8_t discard_unsynced
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SIGN_UP
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SIGN_UP
-RustBuffer uniffi_rsc_ffi_fn_method_logbook_sign_up(uint64_t ptr, RustBuffer server, RustBuffer email, RustBuffer password, RustBuffer display_name, RustBuffer device_name, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_rsc_ffi_fn_method_logbook_sign_up(uint64_t ptr, RustBuffer server, RustBuffer email, RustBuffer password, RustBuffer display_name, RustBuffer device_name
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_STATUS
@@ -371,12 +492,32 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_status(uint64_t ptr, RustCallStatus 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SYNC
-RustBuffer uniffi_rsc_ffi_fn_method_logbook_sync(uint64_t ptr, RustBuffer listener, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_rsc_ffi_fn_method_logbook_sync(uint64_t ptr, RustBuffer listener
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WITHDRAW_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WITHDRAW_SESSION
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_withdraw_session(uint64_t ptr, RustBuffer session_id, RustBuffer reason, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_CLONE_SESSIONOBSERVER
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_CLONE_SESSIONOBSERVER
+uint64_t uniffi_rsc_ffi_fn_clone_sessionobserver(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_FREE_SESSIONOBSERVER
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_FREE_SESSIONOBSERVER
+void uniffi_rsc_ffi_fn_free_sessionobserver(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_INIT_CALLBACK_VTABLE_SESSIONOBSERVER
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_INIT_CALLBACK_VTABLE_SESSIONOBSERVER
+void uniffi_rsc_ffi_fn_init_callback_vtable_sessionobserver(const UniffiVTableCallbackInterfaceSessionObserver* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_SESSIONOBSERVER_SESSIONS_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_SESSIONOBSERVER_SESSIONS_CHANGED
+void uniffi_rsc_ffi_fn_method_sessionobserver_sessions_changed(uint64_t ptr, RustBuffer session_ids, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_CLONE_SYNCLISTENER
@@ -665,9 +806,27 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_account(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ADD_ATTENDEE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ADD_ATTENDEE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_add_attendee(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_AWAITING_CONFIRMATION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_AWAITING_CONFIRMATION
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CANCEL_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CANCEL_SYNC
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_cancel_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CHANGE_PASSWORD
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CHANGE_PASSWORD
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_change_password(void
     
 );
 #endif
@@ -677,9 +836,45 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_claim_endorsement(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CLAIMS
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_claims(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRM
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRM
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_confirm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRM_MANY
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRM_MANY
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_confirm_many(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECT
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_connect(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECT_BY_ENDORSEMENT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECT_BY_ENDORSEMENT
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_connect_by_endorsement(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECTION_CODES
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECTION_CODES
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_connection_codes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CREATE_CONNECTION_CODE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CREATE_CONNECTION_CODE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_create_connection_code(void
     
 );
 #endif
@@ -719,15 +914,75 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_export(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_FIND_PERSON
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_FIND_PERSON
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_find_person(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_HOURS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_HOURS
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_hours(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_LOG_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_LOG_SESSION
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_log_session(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_PEOPLE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_PEOPLE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_people(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_PREVIEW_ATTENDANCE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_PREVIEW_ATTENDANCE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_preview_attendance(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_PREVIEW_EDIT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_PREVIEW_EDIT
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_preview_edit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_PROFILE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REFRESH_DIRECTORY
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REFRESH_DIRECTORY
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_refresh_directory(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_ATTENDEE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_ATTENDEE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_remove_attendee(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_RESET_PASSWORD
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_RESET_PASSWORD
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_reset_password(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_RESTORE_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_RESTORE_SESSION
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_restore_session(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REVOKE_CONNECTION_CODE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REVOKE_CONNECTION_CODE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_revoke_connection_code(void
     
 );
 #endif
@@ -746,6 +1001,18 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_sessions(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SET_ATTENDANCE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SET_ATTENDANCE
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_set_attendance(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SET_OBSERVER
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SET_OBSERVER
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_set_observer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SET_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SET_PROFILE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_set_profile(void
     
 );
 #endif
@@ -782,6 +1049,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_sync(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_WITHDRAW_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_WITHDRAW_SESSION
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_withdraw_session(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_SESSIONOBSERVER_SESSIONS_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_SESSIONOBSERVER_SESSIONS_CHANGED
+uint16_t uniffi_rsc_ffi_checksum_method_sessionobserver_sessions_changed(void
     
 );
 #endif

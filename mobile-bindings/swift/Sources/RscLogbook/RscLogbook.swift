@@ -487,6 +487,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -608,7 +624,7 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
- * A device's logbook. Calls block: make them off the UI thread.
+ * A device's logbook.
  */
 public protocol LogbookProtocol: AnyObject, Sendable {
     
@@ -618,19 +634,66 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func account() throws  -> Account?
     
     /**
+     * Adds an attendee connected to the session's provider.
+     */
+    func addAttendee(sessionId: String, attendee: NewAttendee) throws  -> Session
+    
+    /**
      * As a provider: the attendees awaiting confirmation.
      */
     func awaitingConfirmation() throws  -> [AwaitingConfirmation]
     
     /**
-     * As a provider: claims one's registry record by endorsement number.
+     * Stops the sync that is running, if any (it answers [`LogbookError::Cancelled`]).
      */
-    func claimEndorsement(number: String) throws  -> String
+    func cancelSync() 
     
     /**
-     * As the provider: confirms the attendee attended for `minutes`, signed on this device.
+     * Changes the password; other devices stay signed in.
      */
-    func confirm(sessionId: String, attendee: String, minutesAttended: UInt32) throws  -> Session
+    func changePassword(current: String, new: String) async throws 
+    
+    /**
+     * As a provider: claims one's registry record by endorsement number.
+     */
+    func claimEndorsement(number: String) async throws  -> ClaimStatus
+    
+    /**
+     * As a provider: one's registry claims and where they stand.
+     */
+    func claims() async throws  -> [Claim]
+    
+    /**
+     * As the provider: confirms an attendee, signed on this device, for `minutes_attended`
+     * (left out: as they logged it). More than they logged needs `more_than_logged`.
+     */
+    func confirm(sessionId: String, attendee: String, minutesAttended: Int32?, moreThanLogged: Bool) throws  -> Session
+    
+    /**
+     * As the provider: confirms many at once (a roster, a supervisee's sessions), one signature
+     * each, all saved together or none. Show the person what will be signed first.
+     */
+    func confirmMany(entries: [Confirmation], moreThanLogged: Bool) throws  -> [Session]
+    
+    /**
+     * Connects with the provider who shared `code` (as typed, or the whole link).
+     */
+    func connect(code: String) async throws  -> Person
+    
+    /**
+     * Connects with the provider who holds the registry record `number`.
+     */
+    func connectByEndorsement(number: String) async throws  -> Person
+    
+    /**
+     * As a provider: the codes that still work.
+     */
+    func connectionCodes() async throws  -> [ConnectionCode]
+    
+    /**
+     * As a provider: a new connection code to share, working for `valid_days` (1 to 90).
+     */
+    func createConnectionCode(validDays: UInt32) async throws  -> ConnectionCode
     
     /**
      * This device's public key (hex), as registered with the server.
@@ -644,12 +707,12 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     
     /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
-     * start time, not withdrawn): show them, and log only if the person says it is another one.
+     * start time, not withdrawn).
      */
     func duplicatesOf(session: NewSession) throws  -> [Session]
     
     /**
-     * Changes session-level fields.
+     * Changes session-level fields (the person who logged it, or its provider).
      */
     func editSession(sessionId: String, changes: SessionChanges) throws  -> Session
     
@@ -657,12 +720,24 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * Evaluates the user's hours offline under a built-in rulebook (`nmaimh`, `orimha`,
      * `ct-aimh`); `as_of` defaults to today.
      */
-    func evaluate(rulebook: String, purpose: Purpose, asOf: String?) throws  -> Evaluation
+    func evaluate(rulebook: String, purpose: Purpose, asOf: IsoDate?) throws  -> Evaluation
     
     /**
-     * Downloads the server's export of verified hours: `json`, `csv` or `pdf`.
+     * Downloads the server's export of verified hours (rulebook and purpose default to the
+     * profile's, the date to today).
      */
-    func export(format: String, rulebook: String?, purpose: Purpose?, asOf: String?) throws  -> Data
+    func export(format: ExportFormat, rulebook: String?, purpose: Purpose?, asOf: IsoDate?) async throws  -> Data
+    
+    /**
+     * The person `text` names (a name, its start, or an id's first characters).
+     */
+    func findPerson(text: String) throws  -> Person
+    
+    /**
+     * The user's hours explained: what waits for whom, what it would add, the pace to meet the
+     * requirement by `by`, and why each uncounted session does not count.
+     */
+    func hours(rulebook: String, purpose: Purpose, asOf: IsoDate?, by: IsoDate?) throws  -> Hours
     
     /**
      * Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
@@ -671,12 +746,54 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func logSession(session: NewSession) throws  -> Session
     
     /**
+     * Everyone the user works with, by name (offline, from the last directory received).
+     */
+    func people() throws  -> [Person]
+    
+    /**
+     * What [`Logbook::set_attendance`] would send back to the provider, without doing it.
+     */
+    func previewAttendance(sessionId: String, attendee: String, minutesAttended: Int32?, aboutOwnRscPractice: Bool?) throws  -> [Unsettled]
+    
+    /**
+     * What [`Logbook::edit_session`] would send back to the provider, without making the edit:
+     * show it and ask before editing a confirmed session.
+     */
+    func previewEdit(sessionId: String, changes: SessionChanges) throws  -> [Unsettled]
+    
+    /**
+     * The profile as this device knows it.
+     */
+    func profile() throws  -> Profile
+    
+    /**
+     * Fetches names, connections and registry records now rather than at the next sync.
+     */
+    func refreshDirectory() async throws 
+    
+    /**
+     * Removes an attendee.
+     */
+    func removeAttendee(sessionId: String, attendee: String) throws  -> Session
+    
+    /**
+     * Sets a new password with a one-time reset code from association staff; every device of
+     * the account is signed out, this one included: sign in afterwards.
+     */
+    func resetPassword(server: String, email: String, code: String, new: String) async throws 
+    
+    /**
      * Undoes a withdrawal.
      */
     func restoreSession(sessionId: String) throws  -> Session
     
     /**
-     * One session.
+     * As a provider: withdraws a code; people connected with it stay connected.
+     */
+    func revokeConnectionCode(code: String) async throws 
+    
+    /**
+     * One session (by id, or the first characters of it).
      */
     func session(sessionId: String) throws  -> Session
     
@@ -686,24 +803,34 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func sessions(filter: SessionFilter) throws  -> [Session]
     
     /**
-     * Changes an attendee's minutes or topic; `null` leaves it as it is.
+     * Changes one attendee's minutes or topic; those left out stay as they are.
      */
-    func setAttendance(sessionId: String, attendee: String, minutesAttended: UInt32?, aboutOwnRscPractice: Bool?) throws  -> Session
+    func setAttendance(sessionId: String, attendee: String, minutesAttended: Int32?, aboutOwnRscPractice: Bool?) throws  -> Session
+    
+    /**
+     * Sets (or, with `null`, removes) the observer told which sessions change.
+     */
+    func setObserver(observer: SessionObserver?) 
+    
+    /**
+     * Changes the profile offline; the next sync sends it.
+     */
+    func setProfile(profile: Profile) throws  -> Profile
     
     /**
      * Signs this device in to an existing account.
      */
-    func signIn(server: String, email: String, password: String, deviceName: String) throws  -> Account
+    func signIn(server: String, email: String, password: String, deviceName: String) async throws  -> Account
     
     /**
      * Signs out; refused while changes have not reached the server unless `discard_unsynced`.
      */
-    func signOut(discardUnsynced: Bool) throws 
+    func signOut(discardUnsynced: Bool) async throws 
     
     /**
      * Creates an account and signs this device in to it.
      */
-    func signUp(server: String, email: String, password: String, displayName: String, deviceName: String) throws  -> Account
+    func signUp(server: String, email: String, password: String, displayName: String, deviceName: String) async throws  -> Account
     
     /**
      * How the logbook stands.
@@ -712,9 +839,10 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     
     /**
      * Syncs with the server to completion, retrying network failures; `listener` hears
-     * progress.
+     * progress. Cancelling the call (or [`Logbook::cancel_sync`]) stops it between round
+     * trips, keeping what was applied.
      */
-    func sync(listener: SyncListener?) throws  -> SyncReport
+    func sync(listener: SyncListener?) async throws  -> SyncReport
     
     /**
      * Withdraws a session logged by mistake.
@@ -723,7 +851,7 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     
 }
 /**
- * A device's logbook. Calls block: make them off the UI thread.
+ * A device's logbook.
  */
 open class Logbook: LogbookProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -803,6 +931,20 @@ open func account()throws  -> Account?  {
 }
     
     /**
+     * Adds an attendee connected to the session's provider.
+     */
+open func addAttendee(sessionId: String, attendee: NewAttendee)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_add_attendee(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sessionId),
+        FfiConverterTypeNewAttendee_lower(attendee),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * As a provider: the attendees awaiting confirmation.
      */
 open func awaitingConfirmation()throws  -> [AwaitingConfirmation]  {
@@ -815,31 +957,179 @@ open func awaitingConfirmation()throws  -> [AwaitingConfirmation]  {
 }
     
     /**
-     * As a provider: claims one's registry record by endorsement number.
+     * Stops the sync that is running, if any (it answers [`LogbookError::Cancelled`]).
      */
-open func claimEndorsement(number: String)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+open func cancelSync()  {try! rustCall() {
         uniffiCallStatus in
-    uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(number),uniffiCallStatus
+    uniffi_rsc_ffi_fn_method_logbook_cancel_sync(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
-})
+}
 }
     
     /**
-     * As the provider: confirms the attendee attended for `minutes`, signed on this device.
+     * Changes the password; other devices stay signed in.
      */
-open func confirm(sessionId: String, attendee: String, minutesAttended: UInt32)throws  -> Session  {
+open func changePassword(current: String, new: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_change_password(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(current),FfiConverterString.lower(new)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_void,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_void,
+            freeFunc: ffi_rsc_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As a provider: claims one's registry record by endorsement number.
+     */
+open func claimEndorsement(number: String)async throws  -> ClaimStatus  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(number)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeClaimStatus_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As a provider: one's registry claims and where they stand.
+     */
+open func claims()async throws  -> [Claim]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_claims(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeClaim.lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As the provider: confirms an attendee, signed on this device, for `minutes_attended`
+     * (left out: as they logged it). More than they logged needs `more_than_logged`.
+     */
+open func confirm(sessionId: String, attendee: String, minutesAttended: Int32? = nil, moreThanLogged: Bool = false)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
         uniffiCallStatus in
     uniffi_rsc_ffi_fn_method_logbook_confirm(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(sessionId),
         FfiConverterString.lower(attendee),
-        FfiConverterUInt32.lower(minutesAttended),uniffiCallStatus
+        FfiConverterOptionInt32.lower(minutesAttended),
+        FfiConverterBool.lower(moreThanLogged),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * As the provider: confirms many at once (a roster, a supervisee's sessions), one signature
+     * each, all saved together or none. Show the person what will be signed first.
+     */
+open func confirmMany(entries: [Confirmation], moreThanLogged: Bool = false)throws  -> [Session]  {
+    return try  FfiConverterSequenceTypeSession.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_confirm_many(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeConfirmation.lower(entries),
+        FfiConverterBool.lower(moreThanLogged),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Connects with the provider who shared `code` (as typed, or the whole link).
+     */
+open func connect(code: String)async throws  -> Person  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_connect(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(code)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePerson_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * Connects with the provider who holds the registry record `number`.
+     */
+open func connectByEndorsement(number: String)async throws  -> Person  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_connect_by_endorsement(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(number)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePerson_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As a provider: the codes that still work.
+     */
+open func connectionCodes()async throws  -> [ConnectionCode]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_connection_codes(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConnectionCode.lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As a provider: a new connection code to share, working for `valid_days` (1 to 90).
+     */
+open func createConnectionCode(validDays: UInt32 = UInt32(14))async throws  -> ConnectionCode  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_create_connection_code(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(validDays)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConnectionCode_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
@@ -871,7 +1161,7 @@ open func dispute(sessionId: String, attendee: String, reason: String)throws  ->
     
     /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
-     * start time, not withdrawn): show them, and log only if the person says it is another one.
+     * start time, not withdrawn).
      */
 open func duplicatesOf(session: NewSession)throws  -> [Session]  {
     return try  FfiConverterSequenceTypeSession.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
@@ -884,7 +1174,7 @@ open func duplicatesOf(session: NewSession)throws  -> [Session]  {
 }
     
     /**
-     * Changes session-level fields.
+     * Changes session-level fields (the person who logged it, or its provider).
      */
 open func editSession(sessionId: String, changes: SessionChanges)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
@@ -901,30 +1191,64 @@ open func editSession(sessionId: String, changes: SessionChanges)throws  -> Sess
      * Evaluates the user's hours offline under a built-in rulebook (`nmaimh`, `orimha`,
      * `ct-aimh`); `as_of` defaults to today.
      */
-open func evaluate(rulebook: String, purpose: Purpose, asOf: String?)throws  -> Evaluation  {
+open func evaluate(rulebook: String, purpose: Purpose, asOf: IsoDate? = nil)throws  -> Evaluation  {
     return try  FfiConverterTypeEvaluation_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
         uniffiCallStatus in
     uniffi_rsc_ffi_fn_method_logbook_evaluate(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(rulebook),
         FfiConverterTypePurpose_lower(purpose),
-        FfiConverterOptionString.lower(asOf),uniffiCallStatus
+        FfiConverterOptionTypeIsoDate.lower(asOf),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Downloads the server's export of verified hours: `json`, `csv` or `pdf`.
+     * Downloads the server's export of verified hours (rulebook and purpose default to the
+     * profile's, the date to today).
      */
-open func export(format: String, rulebook: String?, purpose: Purpose?, asOf: String?)throws  -> Data  {
-    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+open func export(format: ExportFormat, rulebook: String? = nil, purpose: Purpose? = nil, asOf: IsoDate? = nil)async throws  -> Data  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_export(
+                        self.uniffiCloneHandle(),FfiConverterTypeExportFormat_lower(format),FfiConverterOptionString.lower(rulebook),FfiConverterOptionTypePurpose.lower(purpose),FfiConverterOptionTypeIsoDate.lower(asOf)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterData.lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * The person `text` names (a name, its start, or an id's first characters).
+     */
+open func findPerson(text: String)throws  -> Person  {
+    return try  FfiConverterTypePerson_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
         uniffiCallStatus in
-    uniffi_rsc_ffi_fn_method_logbook_export(
+    uniffi_rsc_ffi_fn_method_logbook_find_person(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(format),
-        FfiConverterOptionString.lower(rulebook),
-        FfiConverterOptionTypePurpose.lower(purpose),
-        FfiConverterOptionString.lower(asOf),uniffiCallStatus
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The user's hours explained: what waits for whom, what it would add, the pace to meet the
+     * requirement by `by`, and why each uncounted session does not count.
+     */
+open func hours(rulebook: String, purpose: Purpose, asOf: IsoDate? = nil, by: IsoDate? = nil)throws  -> Hours  {
+    return try  FfiConverterTypeHours_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_hours(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(rulebook),
+        FfiConverterTypePurpose_lower(purpose),
+        FfiConverterOptionTypeIsoDate.lower(asOf),
+        FfiConverterOptionTypeIsoDate.lower(by),uniffiCallStatus
     )
 })
 }
@@ -944,6 +1268,114 @@ open func logSession(session: NewSession)throws  -> Session  {
 }
     
     /**
+     * Everyone the user works with, by name (offline, from the last directory received).
+     */
+open func people()throws  -> [Person]  {
+    return try  FfiConverterSequenceTypePerson.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_people(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What [`Logbook::set_attendance`] would send back to the provider, without doing it.
+     */
+open func previewAttendance(sessionId: String, attendee: String, minutesAttended: Int32? = nil, aboutOwnRscPractice: Bool? = nil)throws  -> [Unsettled]  {
+    return try  FfiConverterSequenceTypeUnsettled.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_preview_attendance(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sessionId),
+        FfiConverterString.lower(attendee),
+        FfiConverterOptionInt32.lower(minutesAttended),
+        FfiConverterOptionBool.lower(aboutOwnRscPractice),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What [`Logbook::edit_session`] would send back to the provider, without making the edit:
+     * show it and ask before editing a confirmed session.
+     */
+open func previewEdit(sessionId: String, changes: SessionChanges)throws  -> [Unsettled]  {
+    return try  FfiConverterSequenceTypeUnsettled.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_preview_edit(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sessionId),
+        FfiConverterTypeSessionChanges_lower(changes),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The profile as this device knows it.
+     */
+open func profile()throws  -> Profile  {
+    return try  FfiConverterTypeProfile_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_profile(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Fetches names, connections and registry records now rather than at the next sync.
+     */
+open func refreshDirectory()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_refresh_directory(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_void,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_void,
+            freeFunc: ffi_rsc_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * Removes an attendee.
+     */
+open func removeAttendee(sessionId: String, attendee: String)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_remove_attendee(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sessionId),
+        FfiConverterString.lower(attendee),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets a new password with a one-time reset code from association staff; every device of
+     * the account is signed out, this one included: sign in afterwards.
+     */
+open func resetPassword(server: String, email: String, code: String, new: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_reset_password(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(server),FfiConverterString.lower(email),FfiConverterString.lower(code),FfiConverterString.lower(new)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_void,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_void,
+            freeFunc: ffi_rsc_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
      * Undoes a withdrawal.
      */
 open func restoreSession(sessionId: String)throws  -> Session  {
@@ -957,7 +1389,26 @@ open func restoreSession(sessionId: String)throws  -> Session  {
 }
     
     /**
-     * One session.
+     * As a provider: withdraws a code; people connected with it stay connected.
+     */
+open func revokeConnectionCode(code: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_revoke_connection_code(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(code)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_void,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_void,
+            freeFunc: ffi_rsc_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * One session (by id, or the first characters of it).
      */
 open func session(sessionId: String)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
@@ -983,17 +1434,42 @@ open func sessions(filter: SessionFilter)throws  -> [Session]  {
 }
     
     /**
-     * Changes an attendee's minutes or topic; `null` leaves it as it is.
+     * Changes one attendee's minutes or topic; those left out stay as they are.
      */
-open func setAttendance(sessionId: String, attendee: String, minutesAttended: UInt32?, aboutOwnRscPractice: Bool?)throws  -> Session  {
+open func setAttendance(sessionId: String, attendee: String, minutesAttended: Int32? = nil, aboutOwnRscPractice: Bool? = nil)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
         uniffiCallStatus in
     uniffi_rsc_ffi_fn_method_logbook_set_attendance(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(sessionId),
         FfiConverterString.lower(attendee),
-        FfiConverterOptionUInt32.lower(minutesAttended),
+        FfiConverterOptionInt32.lower(minutesAttended),
         FfiConverterOptionBool.lower(aboutOwnRscPractice),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets (or, with `null`, removes) the observer told which sessions change.
+     */
+open func setObserver(observer: SessionObserver?)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_set_observer(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeSessionObserver.lower(observer),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Changes the profile offline; the next sync sends it.
+     */
+open func setProfile(profile: Profile)throws  -> Profile  {
+    return try  FfiConverterTypeProfile_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_set_profile(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProfile_lower(profile),uniffiCallStatus
     )
 })
 }
@@ -1001,46 +1477,58 @@ open func setAttendance(sessionId: String, attendee: String, minutesAttended: UI
     /**
      * Signs this device in to an existing account.
      */
-open func signIn(server: String, email: String, password: String, deviceName: String)throws  -> Account  {
-    return try  FfiConverterTypeAccount_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
-        uniffiCallStatus in
-    uniffi_rsc_ffi_fn_method_logbook_sign_in(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(server),
-        FfiConverterString.lower(email),
-        FfiConverterString.lower(password),
-        FfiConverterString.lower(deviceName),uniffiCallStatus
-    )
-})
+open func signIn(server: String, email: String, password: String, deviceName: String)async throws  -> Account  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_sign_in(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(server),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterString.lower(deviceName)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccount_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
      * Signs out; refused while changes have not reached the server unless `discard_unsynced`.
      */
-open func signOut(discardUnsynced: Bool)throws   {try rustCallWithError(FfiConverterTypeLogbookError_lift) {
-        uniffiCallStatus in
-    uniffi_rsc_ffi_fn_method_logbook_sign_out(
-            self.uniffiCloneHandle(),
-        FfiConverterBool.lower(discardUnsynced),uniffiCallStatus
-    )
-}
+open func signOut(discardUnsynced: Bool = false)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_sign_out(
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(discardUnsynced)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_void,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_void,
+            freeFunc: ffi_rsc_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
      * Creates an account and signs this device in to it.
      */
-open func signUp(server: String, email: String, password: String, displayName: String, deviceName: String)throws  -> Account  {
-    return try  FfiConverterTypeAccount_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
-        uniffiCallStatus in
-    uniffi_rsc_ffi_fn_method_logbook_sign_up(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(server),
-        FfiConverterString.lower(email),
-        FfiConverterString.lower(password),
-        FfiConverterString.lower(displayName),
-        FfiConverterString.lower(deviceName),uniffiCallStatus
-    )
-})
+open func signUp(server: String, email: String, password: String, displayName: String, deviceName: String)async throws  -> Account  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_sign_up(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(server),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterString.lower(displayName),FfiConverterString.lower(deviceName)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccount_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
@@ -1057,22 +1545,29 @@ open func status()throws  -> LogbookStatus  {
     
     /**
      * Syncs with the server to completion, retrying network failures; `listener` hears
-     * progress.
+     * progress. Cancelling the call (or [`Logbook::cancel_sync`]) stops it between round
+     * trips, keeping what was applied.
      */
-open func sync(listener: SyncListener?)throws  -> SyncReport  {
-    return try  FfiConverterTypeSyncReport_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
-        uniffiCallStatus in
-    uniffi_rsc_ffi_fn_method_logbook_sync(
-            self.uniffiCloneHandle(),
-        FfiConverterOptionTypeSyncListener.lower(listener),uniffiCallStatus
-    )
-})
+open func sync(listener: SyncListener? = nil)async throws  -> SyncReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_sync(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeSyncListener.lower(listener)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSyncReport_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
      * Withdraws a session logged by mistake.
      */
-open func withdrawSession(sessionId: String, reason: String)throws  -> Session  {
+open func withdrawSession(sessionId: String, reason: String = "")throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
         uniffiCallStatus in
     uniffi_rsc_ffi_fn_method_logbook_withdraw_session(
@@ -1126,6 +1621,218 @@ public func FfiConverterTypeLogbook_lift(_ handle: UInt64) throws -> Logbook {
 #endif
 public func FfiConverterTypeLogbook_lower(_ value: Logbook) -> UInt64 {
     return FfiConverterTypeLogbook.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Hears which sessions changed on this device, after a local edit or a sync; called on the
+ * thread that made the change. Refresh those rows of a list.
+ */
+public protocol SessionObserver: AnyObject, Sendable {
+    
+    /**
+     * The ids of the sessions that changed.
+     */
+    func sessionsChanged(sessionIds: [String]) 
+    
+}
+/**
+ * Hears which sessions changed on this device, after a local edit or a sync; called on the
+ * thread that made the change. Refresh those rows of a list.
+ */
+open class SessionObserverImpl: SessionObserver, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_rsc_ffi_fn_clone_sessionobserver(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_rsc_ffi_fn_free_sessionobserver(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The ids of the sessions that changed.
+     */
+open func sessionsChanged(sessionIds: [String])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_sessionobserver_sessions_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(sessionIds),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSessionObserver {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSessionObserver = UniffiVTableCallbackInterfaceSessionObserver(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSessionObserver.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SessionObserver: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSessionObserver.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SessionObserver: handle missing in uniffiClone")
+            }
+        },
+        sessionsChanged: { (
+            uniffiHandle: UInt64,
+            sessionIds: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSessionObserver.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.sessionsChanged(
+                     sessionIds: try FfiConverterSequenceString.lift(sessionIds)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSessionObserver> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSessionObserver>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSessionObserver() {
+    uniffi_rsc_ffi_fn_init_callback_vtable_sessionobserver(UniffiCallbackInterfaceSessionObserver.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionObserver: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SessionObserver>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SessionObserver
+
+    public static func lift(_ handle: UInt64) throws -> SessionObserver {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SessionObserverImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SessionObserver) -> UInt64 {
+         if let rustImpl = value as? SessionObserverImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionObserver {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SessionObserver, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionObserver_lift(_ handle: UInt64) throws -> SessionObserver {
+    return try FfiConverterTypeSessionObserver.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionObserver_lower(_ value: SessionObserver) -> UInt64 {
+    return FfiConverterTypeSessionObserver.lower(value)
 }
 
 
@@ -1352,7 +2059,7 @@ public struct Account: Equatable, Hashable {
      */
     public var serverUrl: String
     /**
-     * The account's user id: the id sessions name this person by.
+     * The account's user id (for the app; people see names).
      */
     public var userId: String
     /**
@@ -1360,13 +2067,17 @@ public struct Account: Equatable, Hashable {
      */
     public var email: String
     /**
-     * `member` or `registry_admin`.
+     * What the account may do.
      */
-    public var role: String
+    public var role: Role
     /**
      * This device's id on the server.
      */
     public var deviceId: String
+    /**
+     * The name this device was registered under.
+     */
+    public var deviceName: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1375,22 +2086,26 @@ public struct Account: Equatable, Hashable {
          * The server's base URL.
          */serverUrl: String, 
         /**
-         * The account's user id: the id sessions name this person by.
+         * The account's user id (for the app; people see names).
          */userId: String, 
         /**
          * The sign-in email.
          */email: String, 
         /**
-         * `member` or `registry_admin`.
-         */role: String, 
+         * What the account may do.
+         */role: Role, 
         /**
          * This device's id on the server.
-         */deviceId: String) {
+         */deviceId: String, 
+        /**
+         * The name this device was registered under.
+         */deviceName: String) {
         self.serverUrl = serverUrl
         self.userId = userId
         self.email = email
         self.role = role
         self.deviceId = deviceId
+        self.deviceName = deviceName
     }
 
     
@@ -1412,8 +2127,9 @@ public struct FfiConverterTypeAccount: FfiConverterRustBuffer {
                 serverUrl: FfiConverterString.read(from: &buf), 
                 userId: FfiConverterString.read(from: &buf), 
                 email: FfiConverterString.read(from: &buf), 
-                role: FfiConverterString.read(from: &buf), 
-                deviceId: FfiConverterString.read(from: &buf)
+                role: FfiConverterTypeRole.read(from: &buf), 
+                deviceId: FfiConverterString.read(from: &buf), 
+                deviceName: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -1421,8 +2137,9 @@ public struct FfiConverterTypeAccount: FfiConverterRustBuffer {
         FfiConverterString.write(value.serverUrl, into: &buf)
         FfiConverterString.write(value.userId, into: &buf)
         FfiConverterString.write(value.email, into: &buf)
-        FfiConverterString.write(value.role, into: &buf)
+        FfiConverterTypeRole.write(value.role, into: &buf)
         FfiConverterString.write(value.deviceId, into: &buf)
+        FfiConverterString.write(value.deviceName, into: &buf)
     }
 }
 
@@ -1451,9 +2168,13 @@ public struct Attendee: Equatable, Hashable {
      */
     public var id: String
     /**
+     * Their name, once the server has told this device.
+     */
+    public var name: String?
+    /**
      * Minutes attended.
      */
-    public var minutesAttended: UInt32
+    public var minutesAttended: Int32
     /**
      * Whether the session was about the RS/C the attendee provides.
      */
@@ -1465,11 +2186,16 @@ public struct Attendee: Equatable, Hashable {
     /**
      * The minutes the provider confirmed, while the confirmation stands.
      */
-    public var confirmedMinutes: UInt32?
+    public var confirmedMinutes: Int32?
     /**
-     * The provider's reason, while a dispute stands.
+     * The provider's reason for their latest statement, when it is a dispute (kept after the
+     * entry is corrected).
      */
     public var disputeReason: String?
+    /**
+     * When the provider signed their latest statement about this attendee.
+     */
+    public var statedAt: Timestamp?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1478,8 +2204,11 @@ public struct Attendee: Equatable, Hashable {
          * The attendee's user id.
          */id: String, 
         /**
+         * Their name, once the server has told this device.
+         */name: String?, 
+        /**
          * Minutes attended.
-         */minutesAttended: UInt32, 
+         */minutesAttended: Int32, 
         /**
          * Whether the session was about the RS/C the attendee provides.
          */aboutOwnRscPractice: Bool, 
@@ -1488,16 +2217,22 @@ public struct Attendee: Equatable, Hashable {
          */status: AttendanceStatus, 
         /**
          * The minutes the provider confirmed, while the confirmation stands.
-         */confirmedMinutes: UInt32?, 
+         */confirmedMinutes: Int32?, 
         /**
-         * The provider's reason, while a dispute stands.
-         */disputeReason: String?) {
+         * The provider's reason for their latest statement, when it is a dispute (kept after the
+         * entry is corrected).
+         */disputeReason: String?, 
+        /**
+         * When the provider signed their latest statement about this attendee.
+         */statedAt: Timestamp?) {
         self.id = id
+        self.name = name
         self.minutesAttended = minutesAttended
         self.aboutOwnRscPractice = aboutOwnRscPractice
         self.status = status
         self.confirmedMinutes = confirmedMinutes
         self.disputeReason = disputeReason
+        self.statedAt = statedAt
     }
 
     
@@ -1517,21 +2252,25 @@ public struct FfiConverterTypeAttendee: FfiConverterRustBuffer {
         return
             try Attendee(
                 id: FfiConverterString.read(from: &buf), 
-                minutesAttended: FfiConverterUInt32.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                minutesAttended: FfiConverterInt32.read(from: &buf), 
                 aboutOwnRscPractice: FfiConverterBool.read(from: &buf), 
                 status: FfiConverterTypeAttendanceStatus.read(from: &buf), 
-                confirmedMinutes: FfiConverterOptionUInt32.read(from: &buf), 
-                disputeReason: FfiConverterOptionString.read(from: &buf)
+                confirmedMinutes: FfiConverterOptionInt32.read(from: &buf), 
+                disputeReason: FfiConverterOptionString.read(from: &buf), 
+                statedAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: Attendee, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
-        FfiConverterUInt32.write(value.minutesAttended, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterInt32.write(value.minutesAttended, into: &buf)
         FfiConverterBool.write(value.aboutOwnRscPractice, into: &buf)
         FfiConverterTypeAttendanceStatus.write(value.status, into: &buf)
-        FfiConverterOptionUInt32.write(value.confirmedMinutes, into: &buf)
+        FfiConverterOptionInt32.write(value.confirmedMinutes, into: &buf)
         FfiConverterOptionString.write(value.disputeReason, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.statedAt, into: &buf)
     }
 }
 
@@ -1564,9 +2303,13 @@ public struct AwaitingConfirmation: Equatable, Hashable {
      */
     public var attendee: String
     /**
+     * The attendee's name, where known.
+     */
+    public var attendeeName: String?
+    /**
      * The minutes they logged.
      */
-    public var minutesAttended: UInt32
+    public var minutesAttended: Int32
     /**
      * Pending, or changed since confirmed.
      */
@@ -1582,13 +2325,17 @@ public struct AwaitingConfirmation: Equatable, Hashable {
          * The attendee's user id.
          */attendee: String, 
         /**
+         * The attendee's name, where known.
+         */attendeeName: String?, 
+        /**
          * The minutes they logged.
-         */minutesAttended: UInt32, 
+         */minutesAttended: Int32, 
         /**
          * Pending, or changed since confirmed.
          */status: AttendanceStatus) {
         self.session = session
         self.attendee = attendee
+        self.attendeeName = attendeeName
         self.minutesAttended = minutesAttended
         self.status = status
     }
@@ -1611,7 +2358,8 @@ public struct FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer {
             try AwaitingConfirmation(
                 session: FfiConverterTypeSession.read(from: &buf), 
                 attendee: FfiConverterString.read(from: &buf), 
-                minutesAttended: FfiConverterUInt32.read(from: &buf), 
+                attendeeName: FfiConverterOptionString.read(from: &buf), 
+                minutesAttended: FfiConverterInt32.read(from: &buf), 
                 status: FfiConverterTypeAttendanceStatus.read(from: &buf)
         )
     }
@@ -1619,7 +2367,8 @@ public struct FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer {
     public static func write(_ value: AwaitingConfirmation, into buf: inout [UInt8]) {
         FfiConverterTypeSession.write(value.session, into: &buf)
         FfiConverterString.write(value.attendee, into: &buf)
-        FfiConverterUInt32.write(value.minutesAttended, into: &buf)
+        FfiConverterOptionString.write(value.attendeeName, into: &buf)
+        FfiConverterInt32.write(value.minutesAttended, into: &buf)
         FfiConverterTypeAttendanceStatus.write(value.status, into: &buf)
     }
 }
@@ -1641,6 +2390,372 @@ public func FfiConverterTypeAwaitingConfirmation_lower(_ value: AwaitingConfirma
 
 
 /**
+ * Logged sessions that wait for one provider.
+ */
+public struct AwaitingProvider: Equatable, Hashable {
+    /**
+     * The provider's user id.
+     */
+    public var provider: String
+    /**
+     * Their name, where known.
+     */
+    public var name: String?
+    /**
+     * Sessions that wait.
+     */
+    public var sessions: UInt32
+    /**
+     * The minutes logged in them.
+     */
+    public var minutes: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The provider's user id.
+         */provider: String, 
+        /**
+         * Their name, where known.
+         */name: String?, 
+        /**
+         * Sessions that wait.
+         */sessions: UInt32, 
+        /**
+         * The minutes logged in them.
+         */minutes: UInt64) {
+        self.provider = provider
+        self.name = name
+        self.sessions = sessions
+        self.minutes = minutes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AwaitingProvider: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAwaitingProvider: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AwaitingProvider {
+        return
+            try AwaitingProvider(
+                provider: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                sessions: FfiConverterUInt32.read(from: &buf), 
+                minutes: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AwaitingProvider, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.provider, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterUInt32.write(value.sessions, into: &buf)
+        FfiConverterUInt64.write(value.minutes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAwaitingProvider_lift(_ buf: RustBuffer) throws -> AwaitingProvider {
+    return try FfiConverterTypeAwaitingProvider.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAwaitingProvider_lower(_ value: AwaitingProvider) -> RustBuffer {
+    return FfiConverterTypeAwaitingProvider.lower(value)
+}
+
+
+/**
+ * A provider's claim to a registry record.
+ */
+public struct Claim: Equatable, Hashable {
+    /**
+     * The endorsement number claimed.
+     */
+    public var number: String
+    /**
+     * Where it stands.
+     */
+    public var status: ClaimStatus
+    /**
+     * When it was filed.
+     */
+    public var createdAt: Timestamp
+    /**
+     * When staff decided it.
+     */
+    public var decidedAt: Timestamp?
+    /**
+     * Staff's note.
+     */
+    public var note: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The endorsement number claimed.
+         */number: String, 
+        /**
+         * Where it stands.
+         */status: ClaimStatus, 
+        /**
+         * When it was filed.
+         */createdAt: Timestamp, 
+        /**
+         * When staff decided it.
+         */decidedAt: Timestamp?, 
+        /**
+         * Staff's note.
+         */note: String) {
+        self.number = number
+        self.status = status
+        self.createdAt = createdAt
+        self.decidedAt = decidedAt
+        self.note = note
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Claim: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClaim: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Claim {
+        return
+            try Claim(
+                number: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeClaimStatus.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                decidedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                note: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Claim, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterTypeClaimStatus.write(value.status, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.decidedAt, into: &buf)
+        FfiConverterString.write(value.note, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaim_lift(_ buf: RustBuffer) throws -> Claim {
+    return try FfiConverterTypeClaim.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaim_lower(_ value: Claim) -> RustBuffer {
+    return FfiConverterTypeClaim.lower(value)
+}
+
+
+/**
+ * One attendee to confirm in a batch.
+ */
+public struct Confirmation: Equatable, Hashable {
+    /**
+     * The session's id.
+     */
+    public var sessionId: String
+    /**
+     * The attendee's user id.
+     */
+    public var attendee: String
+    /**
+     * The minutes confirmed; left out, the minutes they logged.
+     */
+    public var minutes: Int32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The session's id.
+         */sessionId: String, 
+        /**
+         * The attendee's user id.
+         */attendee: String, 
+        /**
+         * The minutes confirmed; left out, the minutes they logged.
+         */minutes: Int32? = nil) {
+        self.sessionId = sessionId
+        self.attendee = attendee
+        self.minutes = minutes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Confirmation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConfirmation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Confirmation {
+        return
+            try Confirmation(
+                sessionId: FfiConverterString.read(from: &buf), 
+                attendee: FfiConverterString.read(from: &buf), 
+                minutes: FfiConverterOptionInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Confirmation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sessionId, into: &buf)
+        FfiConverterString.write(value.attendee, into: &buf)
+        FfiConverterOptionInt32.write(value.minutes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConfirmation_lift(_ buf: RustBuffer) throws -> Confirmation {
+    return try FfiConverterTypeConfirmation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConfirmation_lower(_ value: Confirmation) -> RustBuffer {
+    return FfiConverterTypeConfirmation.lower(value)
+}
+
+
+/**
+ * A connection code to share, with its link (for a tap or a QR code).
+ */
+public struct ConnectionCode: Equatable, Hashable {
+    /**
+     * As people type it: `7KQ2-M9XD`.
+     */
+    public var code: String
+    /**
+     * The link that carries it.
+     */
+    public var link: String
+    /**
+     * When it was made.
+     */
+    public var createdAt: Timestamp
+    /**
+     * When it stops working.
+     */
+    public var expiresAt: Timestamp
+    /**
+     * People who connected with it.
+     */
+    public var used: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * As people type it: `7KQ2-M9XD`.
+         */code: String, 
+        /**
+         * The link that carries it.
+         */link: String, 
+        /**
+         * When it was made.
+         */createdAt: Timestamp, 
+        /**
+         * When it stops working.
+         */expiresAt: Timestamp, 
+        /**
+         * People who connected with it.
+         */used: UInt32) {
+        self.code = code
+        self.link = link
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.used = used
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConnectionCode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnectionCode: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConnectionCode {
+        return
+            try ConnectionCode(
+                code: FfiConverterString.read(from: &buf), 
+                link: FfiConverterString.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                expiresAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                used: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConnectionCode, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.link, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterUInt32.write(value.used, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionCode_lift(_ buf: RustBuffer) throws -> ConnectionCode {
+    return try FfiConverterTypeConnectionCode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionCode_lower(_ value: ConnectionCode) -> RustBuffer {
+    return FfiConverterTypeConnectionCode.lower(value)
+}
+
+
+/**
  * An evaluation of the user's hours.
  */
 public struct Evaluation: Equatable, Hashable {
@@ -1651,7 +2766,7 @@ public struct Evaluation: Equatable, Hashable {
     /**
      * The evaluation date.
      */
-    public var asOf: String
+    public var asOf: IsoDate
     /**
      * Whether every required requirement is met.
      */
@@ -1677,7 +2792,7 @@ public struct Evaluation: Equatable, Hashable {
          */rulebook: String, 
         /**
          * The evaluation date.
-         */asOf: String, 
+         */asOf: IsoDate, 
         /**
          * Whether every required requirement is met.
          */eligible: Bool, 
@@ -1715,7 +2830,7 @@ public struct FfiConverterTypeEvaluation: FfiConverterRustBuffer {
         return
             try Evaluation(
                 rulebook: FfiConverterString.read(from: &buf), 
-                asOf: FfiConverterString.read(from: &buf), 
+                asOf: FfiConverterTypeIsoDate.read(from: &buf), 
                 eligible: FfiConverterBool.read(from: &buf), 
                 summary: FfiConverterString.read(from: &buf), 
                 requirements: FfiConverterSequenceTypeRequirement.read(from: &buf), 
@@ -1725,7 +2840,7 @@ public struct FfiConverterTypeEvaluation: FfiConverterRustBuffer {
 
     public static func write(_ value: Evaluation, into buf: inout [UInt8]) {
         FfiConverterString.write(value.rulebook, into: &buf)
-        FfiConverterString.write(value.asOf, into: &buf)
+        FfiConverterTypeIsoDate.write(value.asOf, into: &buf)
         FfiConverterBool.write(value.eligible, into: &buf)
         FfiConverterString.write(value.summary, into: &buf)
         FfiConverterSequenceTypeRequirement.write(value.requirements, into: &buf)
@@ -1750,6 +2865,115 @@ public func FfiConverterTypeEvaluation_lower(_ value: Evaluation) -> RustBuffer 
 
 
 /**
+ * The user's hours, explained.
+ */
+public struct Hours: Equatable, Hashable {
+    /**
+     * The evaluation.
+     */
+    public var evaluation: Evaluation
+    /**
+     * What waits for each provider, most first.
+     */
+    public var awaiting: [AwaitingProvider]
+    /**
+     * Per requirement: the minutes counted once everything waiting is confirmed as logged.
+     */
+    public var ifConfirmedMinutes: [UInt64]
+    /**
+     * The pace to meet the first unmet requirement by the date asked for.
+     */
+    public var pace: Pace?
+    /**
+     * Set the master's conferral date: this rulebook counts only post-master's hours.
+     */
+    public var mastersDateMissing: Bool
+    /**
+     * Sessions that count nothing, with why.
+     */
+    public var uncounted: [Uncounted]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The evaluation.
+         */evaluation: Evaluation, 
+        /**
+         * What waits for each provider, most first.
+         */awaiting: [AwaitingProvider], 
+        /**
+         * Per requirement: the minutes counted once everything waiting is confirmed as logged.
+         */ifConfirmedMinutes: [UInt64], 
+        /**
+         * The pace to meet the first unmet requirement by the date asked for.
+         */pace: Pace?, 
+        /**
+         * Set the master's conferral date: this rulebook counts only post-master's hours.
+         */mastersDateMissing: Bool, 
+        /**
+         * Sessions that count nothing, with why.
+         */uncounted: [Uncounted]) {
+        self.evaluation = evaluation
+        self.awaiting = awaiting
+        self.ifConfirmedMinutes = ifConfirmedMinutes
+        self.pace = pace
+        self.mastersDateMissing = mastersDateMissing
+        self.uncounted = uncounted
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Hours: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHours: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Hours {
+        return
+            try Hours(
+                evaluation: FfiConverterTypeEvaluation.read(from: &buf), 
+                awaiting: FfiConverterSequenceTypeAwaitingProvider.read(from: &buf), 
+                ifConfirmedMinutes: FfiConverterSequenceUInt64.read(from: &buf), 
+                pace: FfiConverterOptionTypePace.read(from: &buf), 
+                mastersDateMissing: FfiConverterBool.read(from: &buf), 
+                uncounted: FfiConverterSequenceTypeUncounted.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Hours, into buf: inout [UInt8]) {
+        FfiConverterTypeEvaluation.write(value.evaluation, into: &buf)
+        FfiConverterSequenceTypeAwaitingProvider.write(value.awaiting, into: &buf)
+        FfiConverterSequenceUInt64.write(value.ifConfirmedMinutes, into: &buf)
+        FfiConverterOptionTypePace.write(value.pace, into: &buf)
+        FfiConverterBool.write(value.mastersDateMissing, into: &buf)
+        FfiConverterSequenceTypeUncounted.write(value.uncounted, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHours_lift(_ buf: RustBuffer) throws -> Hours {
+    return try FfiConverterTypeHours.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHours_lower(_ value: Hours) -> RustBuffer {
+    return FfiConverterTypeHours.lower(value)
+}
+
+
+/**
  * How the logbook stands.
  */
 public struct LogbookStatus: Equatable, Hashable {
@@ -1770,9 +2994,9 @@ public struct LogbookStatus: Equatable, Hashable {
      */
     public var refusedChanges: UInt64
     /**
-     * When the last sync finished (Unix milliseconds).
+     * When the last sync finished.
      */
-    public var lastSyncMs: Int64?
+    public var lastSync: Timestamp?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1790,13 +3014,13 @@ public struct LogbookStatus: Equatable, Hashable {
          * Changes the server refused.
          */refusedChanges: UInt64, 
         /**
-         * When the last sync finished (Unix milliseconds).
-         */lastSyncMs: Int64?) {
+         * When the last sync finished.
+         */lastSync: Timestamp?) {
         self.account = account
         self.sessions = sessions
         self.pendingChanges = pendingChanges
         self.refusedChanges = refusedChanges
-        self.lastSyncMs = lastSyncMs
+        self.lastSync = lastSync
     }
 
     
@@ -1819,7 +3043,7 @@ public struct FfiConverterTypeLogbookStatus: FfiConverterRustBuffer {
                 sessions: FfiConverterUInt64.read(from: &buf), 
                 pendingChanges: FfiConverterUInt64.read(from: &buf), 
                 refusedChanges: FfiConverterUInt64.read(from: &buf), 
-                lastSyncMs: FfiConverterOptionInt64.read(from: &buf)
+                lastSync: FfiConverterOptionTypeTimestamp.read(from: &buf)
         )
     }
 
@@ -1828,7 +3052,7 @@ public struct FfiConverterTypeLogbookStatus: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.sessions, into: &buf)
         FfiConverterUInt64.write(value.pendingChanges, into: &buf)
         FfiConverterUInt64.write(value.refusedChanges, into: &buf)
-        FfiConverterOptionInt64.write(value.lastSyncMs, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.lastSync, into: &buf)
     }
 }
 
@@ -1853,13 +3077,13 @@ public func FfiConverterTypeLogbookStatus_lower(_ value: LogbookStatus) -> RustB
  */
 public struct NewAttendee: Equatable, Hashable {
     /**
-     * The attendee's user id.
+     * The attendee's user id (from [`Person::id`]).
      */
     public var id: String
     /**
-     * Minutes attended.
+     * Minutes attended (1 to 720).
      */
-    public var minutesAttended: UInt32
+    public var minutesAttended: Int32
     /**
      * Whether the session was about the RS/C the attendee provides.
      */
@@ -1869,14 +3093,14 @@ public struct NewAttendee: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The attendee's user id.
+         * The attendee's user id (from [`Person::id`]).
          */id: String, 
         /**
-         * Minutes attended.
-         */minutesAttended: UInt32, 
+         * Minutes attended (1 to 720).
+         */minutesAttended: Int32, 
         /**
          * Whether the session was about the RS/C the attendee provides.
-         */aboutOwnRscPractice: Bool) {
+         */aboutOwnRscPractice: Bool = false) {
         self.id = id
         self.minutesAttended = minutesAttended
         self.aboutOwnRscPractice = aboutOwnRscPractice
@@ -1899,14 +3123,14 @@ public struct FfiConverterTypeNewAttendee: FfiConverterRustBuffer {
         return
             try NewAttendee(
                 id: FfiConverterString.read(from: &buf), 
-                minutesAttended: FfiConverterUInt32.read(from: &buf), 
+                minutesAttended: FfiConverterInt32.read(from: &buf), 
                 aboutOwnRscPractice: FfiConverterBool.read(from: &buf)
         )
     }
 
     public static func write(_ value: NewAttendee, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
-        FfiConverterUInt32.write(value.minutesAttended, into: &buf)
+        FfiConverterInt32.write(value.minutesAttended, into: &buf)
         FfiConverterBool.write(value.aboutOwnRscPractice, into: &buf)
     }
 }
@@ -1932,9 +3156,9 @@ public func FfiConverterTypeNewAttendee_lower(_ value: NewAttendee) -> RustBuffe
  */
 public struct NewSession: Equatable, Hashable {
     /**
-     * `YYYY-MM-DD`.
+     * The day it took place.
      */
-    public var date: String
+    public var date: IsoDate
     /**
      * Local start time, `HH:MM`.
      */
@@ -1946,19 +3170,19 @@ public struct NewSession: Equatable, Hashable {
     /**
      * Its length in minutes (1 to 720).
      */
-    public var minutes: UInt32
-    /**
-     * Individual or group.
-     */
-    public var kind: SessionKind
+    public var minutes: Int32
     /**
      * In person, video or phone.
      */
     public var format: SessionFormat
     /**
-     * The provider's user id.
+     * The provider's user id (from [`Person::id`]).
      */
     public var provider: String
+    /**
+     * Individual or group.
+     */
+    public var kind: SessionKind?
     /**
      * Who attended; empty means the signed-in user alone, for the whole session.
      */
@@ -1968,8 +3192,8 @@ public struct NewSession: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * `YYYY-MM-DD`.
-         */date: String, 
+         * The day it took place.
+         */date: IsoDate, 
         /**
          * Local start time, `HH:MM`.
          */startTime: String, 
@@ -1978,26 +3202,26 @@ public struct NewSession: Equatable, Hashable {
          */timeZone: String, 
         /**
          * Its length in minutes (1 to 720).
-         */minutes: UInt32, 
-        /**
-         * Individual or group.
-         */kind: SessionKind, 
+         */minutes: Int32, 
         /**
          * In person, video or phone.
          */format: SessionFormat, 
         /**
-         * The provider's user id.
+         * The provider's user id (from [`Person::id`]).
          */provider: String, 
         /**
+         * Individual or group.
+         */kind: SessionKind? = nil, 
+        /**
          * Who attended; empty means the signed-in user alone, for the whole session.
-         */attendees: [NewAttendee]) {
+         */attendees: [NewAttendee] = []) {
         self.date = date
         self.startTime = startTime
         self.timeZone = timeZone
         self.minutes = minutes
-        self.kind = kind
         self.format = format
         self.provider = provider
+        self.kind = kind
         self.attendees = attendees
     }
 
@@ -2017,25 +3241,25 @@ public struct FfiConverterTypeNewSession: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewSession {
         return
             try NewSession(
-                date: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeIsoDate.read(from: &buf), 
                 startTime: FfiConverterString.read(from: &buf), 
                 timeZone: FfiConverterString.read(from: &buf), 
-                minutes: FfiConverterUInt32.read(from: &buf), 
-                kind: FfiConverterTypeSessionKind.read(from: &buf), 
+                minutes: FfiConverterInt32.read(from: &buf), 
                 format: FfiConverterTypeSessionFormat.read(from: &buf), 
                 provider: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterOptionTypeSessionKind.read(from: &buf), 
                 attendees: FfiConverterSequenceTypeNewAttendee.read(from: &buf)
         )
     }
 
     public static func write(_ value: NewSession, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.date, into: &buf)
+        FfiConverterTypeIsoDate.write(value.date, into: &buf)
         FfiConverterString.write(value.startTime, into: &buf)
         FfiConverterString.write(value.timeZone, into: &buf)
-        FfiConverterUInt32.write(value.minutes, into: &buf)
-        FfiConverterTypeSessionKind.write(value.kind, into: &buf)
+        FfiConverterInt32.write(value.minutes, into: &buf)
         FfiConverterTypeSessionFormat.write(value.format, into: &buf)
         FfiConverterString.write(value.provider, into: &buf)
+        FfiConverterOptionTypeSessionKind.write(value.kind, into: &buf)
         FfiConverterSequenceTypeNewAttendee.write(value.attendees, into: &buf)
     }
 }
@@ -2057,6 +3281,303 @@ public func FfiConverterTypeNewSession_lower(_ value: NewSession) -> RustBuffer 
 
 
 /**
+ * What it takes to meet a requirement by a date.
+ */
+public struct Pace: Equatable, Hashable {
+    /**
+     * The requirement's title.
+     */
+    public var requirement: String
+    /**
+     * The date chosen.
+     */
+    public var by: IsoDate
+    /**
+     * The minutes that will still count then from what is confirmed now.
+     */
+    public var countedByThen: UInt64
+    /**
+     * The minutes still to add before then.
+     */
+    public var neededMinutes: UInt64
+    /**
+     * The minutes a month that takes.
+     */
+    public var minutesPerMonth: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The requirement's title.
+         */requirement: String, 
+        /**
+         * The date chosen.
+         */by: IsoDate, 
+        /**
+         * The minutes that will still count then from what is confirmed now.
+         */countedByThen: UInt64, 
+        /**
+         * The minutes still to add before then.
+         */neededMinutes: UInt64, 
+        /**
+         * The minutes a month that takes.
+         */minutesPerMonth: UInt64) {
+        self.requirement = requirement
+        self.by = by
+        self.countedByThen = countedByThen
+        self.neededMinutes = neededMinutes
+        self.minutesPerMonth = minutesPerMonth
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Pace: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePace: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Pace {
+        return
+            try Pace(
+                requirement: FfiConverterString.read(from: &buf), 
+                by: FfiConverterTypeIsoDate.read(from: &buf), 
+                countedByThen: FfiConverterUInt64.read(from: &buf), 
+                neededMinutes: FfiConverterUInt64.read(from: &buf), 
+                minutesPerMonth: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Pace, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.requirement, into: &buf)
+        FfiConverterTypeIsoDate.write(value.by, into: &buf)
+        FfiConverterUInt64.write(value.countedByThen, into: &buf)
+        FfiConverterUInt64.write(value.neededMinutes, into: &buf)
+        FfiConverterUInt64.write(value.minutesPerMonth, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePace_lift(_ buf: RustBuffer) throws -> Pace {
+    return try FfiConverterTypePace.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePace_lower(_ value: Pace) -> RustBuffer {
+    return FfiConverterTypePace.lower(value)
+}
+
+
+/**
+ * Someone the user works with.
+ */
+public struct Person: Equatable, Hashable {
+    /**
+     * Their user id (what sessions name them by).
+     */
+    public var id: String
+    /**
+     * Their name.
+     */
+    public var name: String
+    /**
+     * The signed-in user.
+     */
+    public var isMe: Bool
+    /**
+     * A provider the user is connected to.
+     */
+    public var isMyProvider: Bool
+    /**
+     * Connected to the user as their provider.
+     */
+    public var isMySupervisee: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Their user id (what sessions name them by).
+         */id: String, 
+        /**
+         * Their name.
+         */name: String, 
+        /**
+         * The signed-in user.
+         */isMe: Bool, 
+        /**
+         * A provider the user is connected to.
+         */isMyProvider: Bool, 
+        /**
+         * Connected to the user as their provider.
+         */isMySupervisee: Bool) {
+        self.id = id
+        self.name = name
+        self.isMe = isMe
+        self.isMyProvider = isMyProvider
+        self.isMySupervisee = isMySupervisee
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Person: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePerson: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Person {
+        return
+            try Person(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                isMe: FfiConverterBool.read(from: &buf), 
+                isMyProvider: FfiConverterBool.read(from: &buf), 
+                isMySupervisee: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Person, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterBool.write(value.isMe, into: &buf)
+        FfiConverterBool.write(value.isMyProvider, into: &buf)
+        FfiConverterBool.write(value.isMySupervisee, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePerson_lift(_ buf: RustBuffer) throws -> Person {
+    return try FfiConverterTypePerson.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePerson_lower(_ value: Person) -> RustBuffer {
+    return FfiConverterTypePerson.lower(value)
+}
+
+
+/**
+ * What the user tells about themselves.
+ */
+public struct Profile: Equatable, Hashable {
+    /**
+     * The name other participants see.
+     */
+    public var displayName: String
+    /**
+     * When the master's degree was conferred.
+     */
+    public var mastersConferredOn: IsoDate?
+    /**
+     * The association's rulebook (`nmaimh`, `orimha`, `ct-aimh`).
+     */
+    public var rulebook: String?
+    /**
+     * Application or renewal.
+     */
+    public var purpose: Purpose?
+    /**
+     * Whether an edit made on this device has not reached the server yet (ignored when set).
+     */
+    public var unsynced: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The name other participants see.
+         */displayName: String, 
+        /**
+         * When the master's degree was conferred.
+         */mastersConferredOn: IsoDate? = nil, 
+        /**
+         * The association's rulebook (`nmaimh`, `orimha`, `ct-aimh`).
+         */rulebook: String? = nil, 
+        /**
+         * Application or renewal.
+         */purpose: Purpose? = nil, 
+        /**
+         * Whether an edit made on this device has not reached the server yet (ignored when set).
+         */unsynced: Bool = false) {
+        self.displayName = displayName
+        self.mastersConferredOn = mastersConferredOn
+        self.rulebook = rulebook
+        self.purpose = purpose
+        self.unsynced = unsynced
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Profile: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Profile {
+        return
+            try Profile(
+                displayName: FfiConverterString.read(from: &buf), 
+                mastersConferredOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                rulebook: FfiConverterOptionString.read(from: &buf), 
+                purpose: FfiConverterOptionTypePurpose.read(from: &buf), 
+                unsynced: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Profile, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.displayName, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.mastersConferredOn, into: &buf)
+        FfiConverterOptionString.write(value.rulebook, into: &buf)
+        FfiConverterOptionTypePurpose.write(value.purpose, into: &buf)
+        FfiConverterBool.write(value.unsynced, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfile_lift(_ buf: RustBuffer) throws -> Profile {
+    return try FfiConverterTypeProfile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfile_lower(_ value: Profile) -> RustBuffer {
+    return FfiConverterTypeProfile.lower(value)
+}
+
+
+/**
  * A session push the server refused; its changes are kept on the device.
  */
 public struct Refusal: Equatable, Hashable {
@@ -2065,7 +3586,7 @@ public struct Refusal: Equatable, Hashable {
      */
     public var sessionId: String
     /**
-     * Why, for programs (`not_participant`, `invalid_session`, ...).
+     * Why, for programs (`not_participant`, `not_connected`, ...).
      */
     public var code: String
     /**
@@ -2084,7 +3605,7 @@ public struct Refusal: Equatable, Hashable {
          * The session's id.
          */sessionId: String, 
         /**
-         * Why, for programs (`not_participant`, `invalid_session`, ...).
+         * Why, for programs (`not_participant`, `not_connected`, ...).
          */code: String, 
         /**
          * The offending field, when there is one.
@@ -2180,7 +3701,11 @@ public struct Requirement: Equatable, Hashable {
     /**
      * The earliest date it was met on.
      */
-    public var metOn: String?
+    public var metOn: IsoDate?
+    /**
+     * When it would be met at the pace of the last six months.
+     */
+    public var projectedMetOn: IsoDate?
     /**
      * What the result means.
      */
@@ -2212,7 +3737,10 @@ public struct Requirement: Equatable, Hashable {
          */shortfallMinutes: UInt64, 
         /**
          * The earliest date it was met on.
-         */metOn: String?, 
+         */metOn: IsoDate?, 
+        /**
+         * When it would be met at the pace of the last six months.
+         */projectedMetOn: IsoDate?, 
         /**
          * What the result means.
          */explanation: String) {
@@ -2224,6 +3752,7 @@ public struct Requirement: Equatable, Hashable {
         self.countedMinutes = countedMinutes
         self.shortfallMinutes = shortfallMinutes
         self.metOn = metOn
+        self.projectedMetOn = projectedMetOn
         self.explanation = explanation
     }
 
@@ -2250,7 +3779,8 @@ public struct FfiConverterTypeRequirement: FfiConverterRustBuffer {
                 requiredMinutes: FfiConverterUInt64.read(from: &buf), 
                 countedMinutes: FfiConverterUInt64.read(from: &buf), 
                 shortfallMinutes: FfiConverterUInt64.read(from: &buf), 
-                metOn: FfiConverterOptionString.read(from: &buf), 
+                metOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                projectedMetOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
                 explanation: FfiConverterString.read(from: &buf)
         )
     }
@@ -2263,7 +3793,8 @@ public struct FfiConverterTypeRequirement: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.requiredMinutes, into: &buf)
         FfiConverterUInt64.write(value.countedMinutes, into: &buf)
         FfiConverterUInt64.write(value.shortfallMinutes, into: &buf)
-        FfiConverterOptionString.write(value.metOn, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.metOn, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.projectedMetOn, into: &buf)
         FfiConverterString.write(value.explanation, into: &buf)
     }
 }
@@ -2297,9 +3828,9 @@ public struct Session: Equatable, Hashable {
      */
     public var createdBy: String
     /**
-     * `YYYY-MM-DD`.
+     * The day it took place.
      */
-    public var date: String
+    public var date: IsoDate
     /**
      * Local start time, `HH:MM`.
      */
@@ -2311,7 +3842,7 @@ public struct Session: Equatable, Hashable {
     /**
      * Its length in minutes.
      */
-    public var minutes: UInt32
+    public var minutes: Int32
     /**
      * Individual or group.
      */
@@ -2363,8 +3894,8 @@ public struct Session: Equatable, Hashable {
          * Who logged it.
          */createdBy: String, 
         /**
-         * `YYYY-MM-DD`.
-         */date: String, 
+         * The day it took place.
+         */date: IsoDate, 
         /**
          * Local start time, `HH:MM`.
          */startTime: String, 
@@ -2373,7 +3904,7 @@ public struct Session: Equatable, Hashable {
          */timeZone: String, 
         /**
          * Its length in minutes.
-         */minutes: UInt32, 
+         */minutes: Int32, 
         /**
          * Individual or group.
          */kind: SessionKind, 
@@ -2440,10 +3971,10 @@ public struct FfiConverterTypeSession: FfiConverterRustBuffer {
             try Session(
                 id: FfiConverterString.read(from: &buf), 
                 createdBy: FfiConverterString.read(from: &buf), 
-                date: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeIsoDate.read(from: &buf), 
                 startTime: FfiConverterString.read(from: &buf), 
                 timeZone: FfiConverterString.read(from: &buf), 
-                minutes: FfiConverterUInt32.read(from: &buf), 
+                minutes: FfiConverterInt32.read(from: &buf), 
                 kind: FfiConverterTypeSessionKind.read(from: &buf), 
                 format: FfiConverterTypeSessionFormat.read(from: &buf), 
                 provider: FfiConverterString.read(from: &buf), 
@@ -2460,10 +3991,10 @@ public struct FfiConverterTypeSession: FfiConverterRustBuffer {
     public static func write(_ value: Session, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterString.write(value.createdBy, into: &buf)
-        FfiConverterString.write(value.date, into: &buf)
+        FfiConverterTypeIsoDate.write(value.date, into: &buf)
         FfiConverterString.write(value.startTime, into: &buf)
         FfiConverterString.write(value.timeZone, into: &buf)
-        FfiConverterUInt32.write(value.minutes, into: &buf)
+        FfiConverterInt32.write(value.minutes, into: &buf)
         FfiConverterTypeSessionKind.write(value.kind, into: &buf)
         FfiConverterTypeSessionFormat.write(value.format, into: &buf)
         FfiConverterString.write(value.provider, into: &buf)
@@ -2494,13 +4025,13 @@ public func FfiConverterTypeSession_lower(_ value: Session) -> RustBuffer {
 
 
 /**
- * Session-level fields to change; `null` leaves a field as it is.
+ * Session-level fields to change; those left out stay as they are.
  */
 public struct SessionChanges: Equatable, Hashable {
     /**
-     * New date, `YYYY-MM-DD`.
+     * New date.
      */
-    public var date: String?
+    public var date: IsoDate?
     /**
      * New start time.
      */
@@ -2512,7 +4043,7 @@ public struct SessionChanges: Equatable, Hashable {
     /**
      * New length in minutes.
      */
-    public var minutes: UInt32?
+    public var minutes: Int32?
     /**
      * New kind.
      */
@@ -2522,7 +4053,7 @@ public struct SessionChanges: Equatable, Hashable {
      */
     public var format: SessionFormat?
     /**
-     * New provider.
+     * New provider's user id.
      */
     public var provider: String?
 
@@ -2530,26 +4061,26 @@ public struct SessionChanges: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * New date, `YYYY-MM-DD`.
-         */date: String?, 
+         * New date.
+         */date: IsoDate? = nil, 
         /**
          * New start time.
-         */startTime: String?, 
+         */startTime: String? = nil, 
         /**
          * New time zone.
-         */timeZone: String?, 
+         */timeZone: String? = nil, 
         /**
          * New length in minutes.
-         */minutes: UInt32?, 
+         */minutes: Int32? = nil, 
         /**
          * New kind.
-         */kind: SessionKind?, 
+         */kind: SessionKind? = nil, 
         /**
          * New format.
-         */format: SessionFormat?, 
+         */format: SessionFormat? = nil, 
         /**
-         * New provider.
-         */provider: String?) {
+         * New provider's user id.
+         */provider: String? = nil) {
         self.date = date
         self.startTime = startTime
         self.timeZone = timeZone
@@ -2575,10 +4106,10 @@ public struct FfiConverterTypeSessionChanges: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionChanges {
         return
             try SessionChanges(
-                date: FfiConverterOptionString.read(from: &buf), 
+                date: FfiConverterOptionTypeIsoDate.read(from: &buf), 
                 startTime: FfiConverterOptionString.read(from: &buf), 
                 timeZone: FfiConverterOptionString.read(from: &buf), 
-                minutes: FfiConverterOptionUInt32.read(from: &buf), 
+                minutes: FfiConverterOptionInt32.read(from: &buf), 
                 kind: FfiConverterOptionTypeSessionKind.read(from: &buf), 
                 format: FfiConverterOptionTypeSessionFormat.read(from: &buf), 
                 provider: FfiConverterOptionString.read(from: &buf)
@@ -2586,10 +4117,10 @@ public struct FfiConverterTypeSessionChanges: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: SessionChanges, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.date, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.date, into: &buf)
         FfiConverterOptionString.write(value.startTime, into: &buf)
         FfiConverterOptionString.write(value.timeZone, into: &buf)
-        FfiConverterOptionUInt32.write(value.minutes, into: &buf)
+        FfiConverterOptionInt32.write(value.minutes, into: &buf)
         FfiConverterOptionTypeSessionKind.write(value.kind, into: &buf)
         FfiConverterOptionTypeSessionFormat.write(value.format, into: &buf)
         FfiConverterOptionString.write(value.provider, into: &buf)
@@ -2617,15 +4148,15 @@ public func FfiConverterTypeSessionChanges_lower(_ value: SessionChanges) -> Rus
  */
 public struct SessionFilter: Equatable, Hashable {
     /**
-     * On or after this day, `YYYY-MM-DD`.
+     * On or after this day.
      */
-    public var from: String?
+    public var from: IsoDate?
     /**
      * On or before this day.
      */
-    public var to: String?
+    public var to: IsoDate?
     /**
-     * With this provider.
+     * With this provider (user id).
      */
     public var provider: String?
     /**
@@ -2637,17 +4168,17 @@ public struct SessionFilter: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * On or after this day, `YYYY-MM-DD`.
-         */from: String?, 
+         * On or after this day.
+         */from: IsoDate? = nil, 
         /**
          * On or before this day.
-         */to: String?, 
+         */to: IsoDate? = nil, 
         /**
-         * With this provider.
-         */provider: String?, 
+         * With this provider (user id).
+         */provider: String? = nil, 
         /**
          * With this status.
-         */status: AttendanceStatus?) {
+         */status: AttendanceStatus? = nil) {
         self.from = from
         self.to = to
         self.provider = provider
@@ -2670,16 +4201,16 @@ public struct FfiConverterTypeSessionFilter: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionFilter {
         return
             try SessionFilter(
-                from: FfiConverterOptionString.read(from: &buf), 
-                to: FfiConverterOptionString.read(from: &buf), 
+                from: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                to: FfiConverterOptionTypeIsoDate.read(from: &buf), 
                 provider: FfiConverterOptionString.read(from: &buf), 
                 status: FfiConverterOptionTypeAttendanceStatus.read(from: &buf)
         )
     }
 
     public static func write(_ value: SessionFilter, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.from, into: &buf)
-        FfiConverterOptionString.write(value.to, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.from, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.to, into: &buf)
         FfiConverterOptionString.write(value.provider, into: &buf)
         FfiConverterOptionTypeAttendanceStatus.write(value.status, into: &buf)
     }
@@ -2835,6 +4366,10 @@ public struct SyncReport: Equatable, Hashable {
      */
     public var refusals: [Refusal]
     /**
+     * Confirmed or disputed entries that went back to the provider, with why.
+     */
+    public var unsettled: [Unsettled]
+    /**
      * Requests retried after a failure.
      */
     public var retries: UInt32
@@ -2858,6 +4393,9 @@ public struct SyncReport: Equatable, Hashable {
          * Refused pushes.
          */refusals: [Refusal], 
         /**
+         * Confirmed or disputed entries that went back to the provider, with why.
+         */unsettled: [Unsettled], 
+        /**
          * Requests retried after a failure.
          */retries: UInt32) {
         self.roundTrips = roundTrips
@@ -2865,6 +4403,7 @@ public struct SyncReport: Equatable, Hashable {
         self.pulledChanges = pulledChanges
         self.updatedSessions = updatedSessions
         self.refusals = refusals
+        self.unsettled = unsettled
         self.retries = retries
     }
 
@@ -2889,6 +4428,7 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 pulledChanges: FfiConverterUInt64.read(from: &buf), 
                 updatedSessions: FfiConverterSequenceString.read(from: &buf), 
                 refusals: FfiConverterSequenceTypeRefusal.read(from: &buf), 
+                unsettled: FfiConverterSequenceTypeUnsettled.read(from: &buf), 
                 retries: FfiConverterUInt32.read(from: &buf)
         )
     }
@@ -2899,6 +4439,7 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.pulledChanges, into: &buf)
         FfiConverterSequenceString.write(value.updatedSessions, into: &buf)
         FfiConverterSequenceTypeRefusal.write(value.refusals, into: &buf)
+        FfiConverterSequenceTypeUnsettled.write(value.unsettled, into: &buf)
         FfiConverterUInt32.write(value.retries, into: &buf)
     }
 }
@@ -2916,6 +4457,215 @@ public func FfiConverterTypeSyncReport_lift(_ buf: RustBuffer) throws -> SyncRep
 #endif
 public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer {
     return FfiConverterTypeSyncReport.lower(value)
+}
+
+
+/**
+ * A session that counts nothing, and why, in words.
+ */
+public struct Uncounted: Equatable, Hashable {
+    /**
+     * The session's id.
+     */
+    public var sessionId: String
+    /**
+     * Its date.
+     */
+    public var date: IsoDate
+    /**
+     * The provider's name, where known.
+     */
+    public var providerName: String?
+    /**
+     * Why, one phrase per reason.
+     */
+    public var reasons: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The session's id.
+         */sessionId: String, 
+        /**
+         * Its date.
+         */date: IsoDate, 
+        /**
+         * The provider's name, where known.
+         */providerName: String?, 
+        /**
+         * Why, one phrase per reason.
+         */reasons: [String]) {
+        self.sessionId = sessionId
+        self.date = date
+        self.providerName = providerName
+        self.reasons = reasons
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Uncounted: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUncounted: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Uncounted {
+        return
+            try Uncounted(
+                sessionId: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeIsoDate.read(from: &buf), 
+                providerName: FfiConverterOptionString.read(from: &buf), 
+                reasons: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Uncounted, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sessionId, into: &buf)
+        FfiConverterTypeIsoDate.write(value.date, into: &buf)
+        FfiConverterOptionString.write(value.providerName, into: &buf)
+        FfiConverterSequenceString.write(value.reasons, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUncounted_lift(_ buf: RustBuffer) throws -> Uncounted {
+    return try FfiConverterTypeUncounted.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUncounted_lower(_ value: Uncounted) -> RustBuffer {
+    return FfiConverterTypeUncounted.lower(value)
+}
+
+
+/**
+ * An attendee whose confirmed or disputed entry goes back to the provider because the session
+ * changed: what an edit would do, or what a sync brought.
+ */
+public struct Unsettled: Equatable, Hashable {
+    /**
+     * The session's id.
+     */
+    public var sessionId: String
+    /**
+     * Its date.
+     */
+    public var date: IsoDate
+    /**
+     * The attendee's user id.
+     */
+    public var attendee: String
+    /**
+     * Their name, where known.
+     */
+    public var name: String?
+    /**
+     * The status before the change.
+     */
+    public var was: AttendanceStatus
+    /**
+     * The status after it.
+     */
+    public var now: AttendanceStatus
+    /**
+     * What changed, in words.
+     */
+    public var why: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The session's id.
+         */sessionId: String, 
+        /**
+         * Its date.
+         */date: IsoDate, 
+        /**
+         * The attendee's user id.
+         */attendee: String, 
+        /**
+         * Their name, where known.
+         */name: String?, 
+        /**
+         * The status before the change.
+         */was: AttendanceStatus, 
+        /**
+         * The status after it.
+         */now: AttendanceStatus, 
+        /**
+         * What changed, in words.
+         */why: String) {
+        self.sessionId = sessionId
+        self.date = date
+        self.attendee = attendee
+        self.name = name
+        self.was = was
+        self.now = now
+        self.why = why
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Unsettled: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnsettled: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Unsettled {
+        return
+            try Unsettled(
+                sessionId: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeIsoDate.read(from: &buf), 
+                attendee: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                was: FfiConverterTypeAttendanceStatus.read(from: &buf), 
+                now: FfiConverterTypeAttendanceStatus.read(from: &buf), 
+                why: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Unsettled, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sessionId, into: &buf)
+        FfiConverterTypeIsoDate.write(value.date, into: &buf)
+        FfiConverterString.write(value.attendee, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterTypeAttendanceStatus.write(value.was, into: &buf)
+        FfiConverterTypeAttendanceStatus.write(value.now, into: &buf)
+        FfiConverterString.write(value.why, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnsettled_lift(_ buf: RustBuffer) throws -> Unsettled {
+    return try FfiConverterTypeUnsettled.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnsettled_lower(_ value: Unsettled) -> RustBuffer {
+    return FfiConverterTypeUnsettled.lower(value)
 }
 
 
@@ -3025,6 +4775,176 @@ public func FfiConverterTypeAttendanceStatus_lower(_ value: AttendanceStatus) ->
 
 
 /**
+ * Where a provider's claim to a registry record stands.
+ */
+
+public enum ClaimStatus: Equatable, Hashable {
+    
+    /**
+     * Waiting for association staff.
+     */
+    case pending
+    /**
+     * Staff confirmed the record is the provider's.
+     */
+    case approved
+    /**
+     * Staff turned it down.
+     */
+    case rejected
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ClaimStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClaimStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ClaimStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClaimStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .approved
+        
+        case 3: return .rejected
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ClaimStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .approved:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .rejected:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaimStatus_lift(_ buf: RustBuffer) throws -> ClaimStatus {
+    return try FfiConverterTypeClaimStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaimStatus_lower(_ value: ClaimStatus) -> RustBuffer {
+    return FfiConverterTypeClaimStatus.lower(value)
+}
+
+
+
+/**
+ * The forms of the server's export of verified hours.
+ */
+
+public enum ExportFormat: Equatable, Hashable {
+    
+    /**
+     * Signed JSON, verifiable by anyone.
+     */
+    case json
+    /**
+     * A spreadsheet.
+     */
+    case csv
+    /**
+     * A printable report.
+     */
+    case pdf
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ExportFormat: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportFormat: FfiConverterRustBuffer {
+    typealias SwiftType = ExportFormat
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportFormat {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .json
+        
+        case 2: return .csv
+        
+        case 3: return .pdf
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ExportFormat, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .json:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .csv:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .pdf:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportFormat_lift(_ buf: RustBuffer) throws -> ExportFormat {
+    return try FfiConverterTypeExportFormat.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportFormat_lower(_ value: ExportFormat) -> RustBuffer {
+    return FfiConverterTypeExportFormat.lower(value)
+}
+
+
+
+/**
  * Why a call failed, as what the app can do about it. (`LogbookException` in Kotlin.)
  */
 public 
@@ -3076,14 +4996,18 @@ enum LogbookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */reason: String
     )
     /**
-     * The server refused, for a reason no field can fix (not allowed, not there, already so):
-     * show `reason`; retrying will not help.
+     * The server refused, for a reason no field can fix (not allowed, not there, already so,
+     * too many attempts): show `reason`; retrying at once will not help.
      */
     case Rejected(
         /**
          * What the server said.
          */reason: String
     )
+    /**
+     * The call was cancelled; whatever a sync had applied stays applied.
+     */
+    case Cancelled
     /**
      * A bug, here or on the server (an answer this version does not understand): report it.
      */
@@ -3140,7 +5064,8 @@ public struct FfiConverterTypeLogbookError: FfiConverterRustBuffer {
         case 6: return .Rejected(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 7: return .Internal(
+        case 7: return .Cancelled
+        case 8: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -3186,8 +5111,12 @@ public struct FfiConverterTypeLogbookError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case .Cancelled:
             writeInt(&buf, Int32(7))
+        
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -3281,6 +5210,81 @@ public func FfiConverterTypePurpose_lift(_ buf: RustBuffer) throws -> Purpose {
 #endif
 public func FfiConverterTypePurpose_lower(_ value: Purpose) -> RustBuffer {
     return FfiConverterTypePurpose.lower(value)
+}
+
+
+
+/**
+ * What an account may do.
+ */
+
+public enum Role: Equatable, Hashable {
+    
+    /**
+     * A supervisee or provider.
+     */
+    case member
+    /**
+     * Association staff who keep the registry.
+     */
+    case registryAdmin
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Role: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRole: FfiConverterRustBuffer {
+    typealias SwiftType = Role
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Role {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .member
+        
+        case 2: return .registryAdmin
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Role, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .member:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .registryAdmin:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRole_lift(_ buf: RustBuffer) throws -> Role {
+    return try FfiConverterTypeRole.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
+    return FfiConverterTypeRole.lower(value)
 }
 
 
@@ -3447,8 +5451,8 @@ public func FfiConverterTypeSessionKind_lower(_ value: SessionKind) -> RustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
+fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
+    typealias SwiftType = Int32?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -3456,13 +5460,13 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
+        FfiConverterInt32.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
+        case 1: return try FfiConverterInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3487,30 +5491,6 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
-    typealias SwiftType = Int64?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterInt64.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3567,6 +5547,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSessionObserver: FfiConverterRustBuffer {
+    typealias SwiftType = SessionObserver?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSessionObserver.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSessionObserver.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSyncListener: FfiConverterRustBuffer {
     typealias SwiftType = SyncListener?
 
@@ -3607,6 +5611,30 @@ fileprivate struct FfiConverterOptionTypeAccount: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeAccount.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePace: FfiConverterRustBuffer {
+    typealias SwiftType = Pace?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePace.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePace.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3711,6 +5739,79 @@ fileprivate struct FfiConverterOptionTypeSessionKind: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeIsoDate: FfiConverterRustBuffer {
+    typealias SwiftType = IsoDate?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeIsoDate.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeIsoDate.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Timestamp?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTimestamp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt64]
+
+    public static func write(_ value: [UInt64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt64.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt64] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt64]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt64.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -3786,6 +5887,106 @@ fileprivate struct FfiConverterSequenceTypeAwaitingConfirmation: FfiConverterRus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAwaitingProvider: FfiConverterRustBuffer {
+    typealias SwiftType = [AwaitingProvider]
+
+    public static func write(_ value: [AwaitingProvider], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAwaitingProvider.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AwaitingProvider] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AwaitingProvider]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAwaitingProvider.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeClaim: FfiConverterRustBuffer {
+    typealias SwiftType = [Claim]
+
+    public static func write(_ value: [Claim], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeClaim.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Claim] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Claim]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeClaim.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConfirmation: FfiConverterRustBuffer {
+    typealias SwiftType = [Confirmation]
+
+    public static func write(_ value: [Confirmation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConfirmation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Confirmation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Confirmation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConfirmation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConnectionCode: FfiConverterRustBuffer {
+    typealias SwiftType = [ConnectionCode]
+
+    public static func write(_ value: [ConnectionCode], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConnectionCode.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConnectionCode] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConnectionCode]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConnectionCode.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeNewAttendee: FfiConverterRustBuffer {
     typealias SwiftType = [NewAttendee]
 
@@ -3803,6 +6004,31 @@ fileprivate struct FfiConverterSequenceTypeNewAttendee: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeNewAttendee.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePerson: FfiConverterRustBuffer {
+    typealias SwiftType = [Person]
+
+    public static func write(_ value: [Person], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePerson.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Person] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Person]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePerson.read(from: &buf))
         }
         return seq
     }
@@ -3883,6 +6109,184 @@ fileprivate struct FfiConverterSequenceTypeSession: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUncounted: FfiConverterRustBuffer {
+    typealias SwiftType = [Uncounted]
+
+    public static func write(_ value: [Uncounted], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUncounted.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Uncounted] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Uncounted]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUncounted.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUnsettled: FfiConverterRustBuffer {
+    typealias SwiftType = [Unsettled]
+
+    public static func write(_ value: [Unsettled], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnsettled.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Unsettled] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Unsettled]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnsettled.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+
+public typealias IsoDate = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIsoDate: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IsoDate {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: IsoDate, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> IsoDate {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: IsoDate) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIsoDate_lift(_ value: RustBuffer) throws -> IsoDate {
+    return try FfiConverterTypeIsoDate.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIsoDate_lower(_ value: IsoDate) -> RustBuffer {
+    return FfiConverterTypeIsoDate.lower(value)
+}
+
+
+
+public typealias Timestamp = Int64
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimestamp: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Timestamp {
+        return try FfiConverterInt64.read(from: &buf)
+    }
+
+    public static func write(_ value: Timestamp, into buf: inout [UInt8]) {
+        return FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: Int64) throws -> Timestamp {
+        return try FfiConverterInt64.lift(value)
+    }
+
+    public static func lower(_ value: Timestamp) -> Int64 {
+        return FfiConverterInt64.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimestamp_lift(_ value: Int64) throws -> Timestamp {
+    return try FfiConverterTypeTimestamp.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> Int64 {
+    return FfiConverterTypeTimestamp.lower(value)
+}
+
+private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
+private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
+
+fileprivate let uniffiContinuationHandleMap = UniffiHandleMap<UnsafeContinuation<Int8, Never>>()
+
+fileprivate func uniffiRustCallAsync<F, T>(
+    rustFutureFunc: () -> UInt64,
+    pollFunc: (UInt64, @escaping UniffiRustFutureContinuationCallback, UInt64) -> (),
+    completeFunc: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> F,
+    freeFunc: (UInt64) -> (),
+    liftFunc: (F) throws -> T,
+    errorHandler: ((RustBuffer) throws -> Swift.Error)?
+) async throws -> T {
+    // Make sure to call the ensure init function since future creation doesn't have a
+    // RustCallStatus param, so doesn't use makeRustCall()
+    uniffiEnsureRscFfiInitialized()
+    let rustFuture = rustFutureFunc()
+    defer {
+        freeFunc(rustFuture)
+    }
+    var pollResult: Int8;
+    repeat {
+        pollResult = await withUnsafeContinuation {
+            pollFunc(
+                rustFuture,
+                { handle, pollResult in
+                    uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
+                },
+                uniffiContinuationHandleMap.insert(obj: $0)
+            )
+        }
+    } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+
+    return try liftFunc(makeRustCall(
+        { completeFunc(rustFuture, $0) },
+        errorHandler: errorHandler
+    ))
+}
+
+// Callback handlers for an async calls.  These are invoked by Rust when the future is ready.  They
+// lift the return value or error and resume the suspended function.
+fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: Int8) {
+    if let continuation = try? uniffiContinuationHandleMap.remove(handle: handle) {
+        continuation.resume(returning: pollResult)
+    } else {
+        print("uniffiFutureContinuationCallback invalid handle")
+    }
+}
+
 private enum InitializationResult {
     case ok
     case contractVersionMismatch
@@ -3898,76 +6302,143 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_account() != 65012) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_account() != 32772) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() != 43790) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_add_attendee() != 1263) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_claim_endorsement() != 19191) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() != 45312) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_confirm() != 39277) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_cancel_sync() != 18295) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_change_password() != 12306) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_claim_endorsement() != 36512) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_claims() != 53244) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_confirm() != 14633) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_confirm_many() != 48769) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_connect() != 60896) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_connect_by_endorsement() != 53084) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_connection_codes() != 400) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_create_connection_code() != 23270) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_device_public_key() != 42165) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_dispute() != 55791) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_dispute() != 25735) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() != 23212) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() != 27912) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_edit_session() != 17833) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_edit_session() != 6335) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_evaluate() != 5426) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_evaluate() != 34839) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_export() != 54503) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_export() != 4775) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_log_session() != 45292) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_find_person() != 56389) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_restore_session() != 2628) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_hours() != 20387) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_session() != 29193) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_log_session() != 10909) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_sessions() != 47693) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_people() != 10467) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_set_attendance() != 19002) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_preview_attendance() != 17726) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_sign_in() != 9367) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_preview_edit() != 34971) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_sign_out() != 17171) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_profile() != 33269) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_sign_up() != 30659) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_refresh_directory() != 60677) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_status() != 63096) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_remove_attendee() != 45684) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_sync() != 1479) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_reset_password() != 24531) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_withdraw_session() != 17031) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_restore_session() != 36168) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_synclistener_on_progress() != 1418) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_revoke_connection_code() != 35473) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_session() != 41993) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_sessions() != 57004) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_set_attendance() != 10487) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_set_observer() != 22213) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_set_profile() != 45717) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_sign_in() != 52047) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_sign_out() != 59866) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_sign_up() != 21088) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_status() != 48092) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_sync() != 8787) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_withdraw_session() != 49741) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_sessionobserver_sessions_changed() != 7874) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_synclistener_on_progress() != 29510) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_constructor_logbook_new() != 33331) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitSessionObserver()
     uniffiCallbackInitSyncListener()
     return InitializationResult.ok
 }()
