@@ -419,3 +419,41 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     let refused = refuses(&ana, &["account", "logout"], 2);
     assert!(refused.contains("--discard-unsynced"), "{refused}");
 }
+
+/// Staff name a claim by its endorsement number, and by the claimant's email when two accounts
+/// claim one number; nothing they read or type is an id.
+#[test]
+fn staff_decide_claims_by_number_and_claimant_never_by_id() {
+    let server = start_server();
+    let (pat, mal) = (temp_dir("pat"), temp_dir("mal"));
+    let names = names();
+    for (home, email, name) in
+        [(&pat, "pat@example.org", names[2].as_str()), (&mal, "mal@example.org", names[10].as_str())]
+    {
+        says(home, &["account", "signup", "--server", &server.url, "--email", email, "--name", name]);
+    }
+    let staff = |args: &[&str]| {
+        Command::new(server_binary()).args(args).env("DATABASE_URL", &server.database).output().expect("runs")
+    };
+    let csv = server.dir.join("registry.csv");
+    std::fs::write(&csv, format!("endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-2002,{},pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n", names[2])).expect("csv");
+    ok(staff(&["registry", "import", csv.to_str().expect("path")]));
+    says(&pat, &["account", "claim", "NM-2002"]);
+    says(&mal, &["account", "claim", "NM-2002"]);
+    let listed = ok(staff(&["registry", "claims"]));
+    assert!(!shows_an_id(&listed), "{listed}");
+    assert!(listed.contains(&names[2]) && listed.contains(&names[10]), "{listed}");
+    let which = String::from_utf8_lossy(&staff(&["registry", "approve", "NM-2002"]).stderr).to_string();
+    assert!(
+        which.contains("2 accounts claim NM-2002") && which.contains("--claimant") && which.contains("mal@example.org"),
+        "{which}"
+    );
+    assert!(!shows_an_id(&which), "{which}");
+    let rejected =
+        ok(staff(&["registry", "reject", "NM-2002", "--claimant", "MAL@example.org", "--note", "not the holder"]));
+    assert!(rejected.contains(&format!("rejected {}'s claim to NM-2002", names[10])), "{rejected}");
+    let approved = ok(staff(&["registry", "approve", "NM-2002"]));
+    assert!(approved.contains(&format!("approved {}'s claim to NM-2002", names[2])), "{approved}");
+    let shown = says(&mal, &["account", "show"]);
+    assert!(shown.contains("NM-2002  rejected") && shown.contains("not the holder"), "{shown}");
+}

@@ -92,9 +92,11 @@ enum RegistryCommand {
     },
     /// Approve a provider's claim to a record: their confirmations verify from now on.
     Approve {
-        /// The endorsement number claimed, or the claim's id (or its first characters) when
-        /// several accounts claim one number.
-        claim: String,
+        /// The endorsement number claimed.
+        number: String,
+        /// The claimant's email, when several accounts claim one number.
+        #[arg(long, value_name = "EMAIL")]
+        claimant: Option<String>,
         /// Approve although the claimant's email is not the record holder's: you checked who
         /// they are another way.
         #[arg(long)]
@@ -105,8 +107,11 @@ enum RegistryCommand {
     },
     /// Reject a provider's claim to a record.
     Reject {
-        /// The endorsement number claimed, or the claim's id (or its first characters).
-        claim: String,
+        /// The endorsement number claimed.
+        number: String,
+        /// The claimant's email, when several accounts claim one number.
+        #[arg(long, value_name = "EMAIL")]
+        claimant: Option<String>,
         /// Why, for the provider.
         #[arg(long, default_value = "")]
         note: String,
@@ -214,7 +219,7 @@ async fn create_admin<S: Store>(store: &S, email: &str, display_name: &str) -> a
         }
     };
     let user = auth::create_account(store, email, &password, display_name, Role::RegistryAdmin).await?;
-    println!("created registry admin {} ({})", user.email, user.id);
+    println!("created registry admin {} <{}>", user.display_name, user.email);
     Ok(())
 }
 
@@ -306,11 +311,11 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Resu
             }
             Ok(())
         }
-        RegistryCommand::Approve { claim, despite_mismatch, note } => {
-            decide(store, &claim, true, ClaimDecision { note, despite_mismatch }).await
+        RegistryCommand::Approve { number, claimant, despite_mismatch, note } => {
+            decide(store, &number, claimant.as_deref(), true, ClaimDecision { note, despite_mismatch }).await
         }
-        RegistryCommand::Reject { claim, note } => {
-            decide(store, &claim, false, ClaimDecision { note, despite_mismatch: false }).await
+        RegistryCommand::Reject { number, claimant, note } => {
+            decide(store, &number, claimant.as_deref(), false, ClaimDecision { note, despite_mismatch: false }).await
         }
     }
 }
@@ -331,33 +336,49 @@ fn print_claim(review: &rsc_protocol::ClaimReview) {
     for warning in &review.warnings {
         println!("    ! {warning}");
     }
-    println!("    claim id       {}", review.claim_id);
 }
 
-/// Finds the pending claim a person means: by endorsement number when one account claims it,
-/// else by the claim id or a unique start of it.
-async fn pending_claim<S: Store>(store: &S, wanted: &str) -> anyhow::Result<rsc_protocol::ClaimReview> {
+/// Finds the pending claim a person means: by endorsement number, and by the claimant's email
+/// when several accounts claim that number.
+async fn pending_claim<S: Store>(
+    store: &S,
+    number: &str,
+    claimant: Option<&str>,
+) -> anyhow::Result<rsc_protocol::ClaimReview> {
     let pending = review_claims(store, Some(ClaimStatus::Pending)).await?;
-    let by_number: Vec<_> = pending.iter().filter(|r| r.record.number.eq_ignore_ascii_case(wanted)).collect();
-    let by_id: Vec<_> = pending.iter().filter(|r| wanted.len() >= 4 && r.claim_id.starts_with(wanted)).collect();
-    match (by_number.as_slice(), by_id.as_slice()) {
-        ([one], _) | ([], [one]) => Ok((*one).clone()),
-        ([], []) => bail!("no pending claim for `{wanted}` (list them with `rsc-server registry claims`)"),
-        (several, _) if several.len() > 1 => bail!(
-            "{} accounts claim {wanted}: {}; name the claim by its id",
+    let found: Vec<_> = pending
+        .iter()
+        .filter(|r| r.record.number.eq_ignore_ascii_case(number.trim()))
+        .filter(|r| claimant.is_none_or(|email| r.claimant.email.eq_ignore_ascii_case(email.trim())))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => match claimant {
+            Some(email) => {
+                bail!("{email} has no pending claim to {number} (list them with `rsc-server registry claims`)")
+            }
+            None => bail!("no pending claim to {number} (list them with `rsc-server registry claims`)"),
+        },
+        several => bail!(
+            "{} accounts claim {number}: {}; say whose with --claimant EMAIL",
             several.len(),
             several
                 .iter()
-                .map(|r| format!("{} <{}> ({})", r.claimant.display_name, r.claimant.email, r.claim_id))
+                .map(|r| format!("{} <{}>", r.claimant.display_name, r.claimant.email))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        _ => bail!("`{wanted}` starts more than one claim id; give more of it"),
     }
 }
 
-async fn decide<S: Store>(store: &S, wanted: &str, approve: bool, decision: ClaimDecision) -> anyhow::Result<()> {
-    let claim = pending_claim(store, wanted).await?;
+async fn decide<S: Store>(
+    store: &S,
+    number: &str,
+    claimant: Option<&str>,
+    approve: bool,
+    decision: ClaimDecision,
+) -> anyhow::Result<()> {
+    let claim = pending_claim(store, number, claimant).await?;
     let decided = decide_claim(store, &claim.claim_id, approve, &decision, "cli").await.map_err(|e| match e {
         rsc_server::AppError::Conflict(message) => {
             anyhow!(message.replace("with despite_mismatch", "with --despite-mismatch"))
