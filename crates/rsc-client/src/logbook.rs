@@ -319,8 +319,7 @@ impl Logbook {
         Ok(())
     }
 
-    /// Logs a new session (offline). Returns it as the logbook shows it.
-    pub fn log_session(&self, session: NewSession) -> Result<SessionView, ClientError> {
+    fn log_session_inner(&self, session: NewSession) -> Result<SessionView, ClientError> {
         let account = self.require_account()?;
         let me = Id::new(account.user_id.as_str(), "user")?;
         let mut attendees = session.attendees;
@@ -346,6 +345,11 @@ impl Logbook {
         let doc = SessionDoc::create(actor, id.clone(), me.clone(), session.fields, attendees)?;
         rsc_doc::rules::check_timing(None, &doc.session()?, now_ms())?;
         store.write(|tx| save(tx, &me, &trust(tx, &account)?, doc, &[]))
+    }
+
+    /// Logs a new session (offline). Returns it as the logbook shows it.
+    pub fn log_session(&self, session: NewSession) -> Result<SessionView, ClientError> {
+        self.log_session_inner(session).map_err(|e| self.named(e))
     }
 
     /// Sessions already in the logbook that `session` would repeat: not withdrawn, with the same
@@ -494,7 +498,7 @@ impl Logbook {
             let attendee = self.find_attendee(session.as_str(), &entry.attendee)?;
             resolved.push((session, attendee, entry.minutes));
         }
-        self.store().write(|tx| {
+        let written = self.store().write(|tx| {
             let mut views = Vec::with_capacity(resolved.len());
             for (session, attendee, minutes) in &resolved {
                 views.push(change_doc(tx, &account, session, |doc, me| {
@@ -523,7 +527,8 @@ impl Logbook {
                 })?);
             }
             Ok(views)
-        })
+        });
+        written.map_err(|e| self.named(e))
     }
 
     /// As the session's provider: disputes `attendee`'s entry, with a reason.
@@ -586,7 +591,7 @@ impl Logbook {
     ) -> Result<SessionView, ClientError> {
         let account = self.require_account()?;
         let id = self.find_session(id)?;
-        self.store().write(|tx| change_doc(tx, &account, &id, change))
+        self.store().write(|tx| change_doc(tx, &account, &id, change)).map_err(|e| self.named(e))
     }
 
     /// One session as the logbook shows it.

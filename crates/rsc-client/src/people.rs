@@ -204,6 +204,38 @@ impl Logbook {
     }
 }
 
+/// `text` with the id of everyone `directory` knows replaced by their name: the rules that
+/// check a change know only ids, people read names.
+pub(crate) fn with_names(directory: Option<&ProviderDirectory>, text: &str) -> String {
+    let Some(directory) = directory else { return text.to_string() };
+    let mut out = text.to_string();
+    let named = directory
+        .people
+        .iter()
+        .map(|p| (p.id.as_str(), p.display_name.as_str()))
+        .chain(directory.providers.iter().map(|p| (p.id.as_str(), p.display_name.as_str())));
+    for (id, name) in named {
+        if out.contains(id) {
+            out = out.replace(&format!("`{id}`"), name).replace(id, name);
+        }
+    }
+    out
+}
+
+impl Logbook {
+    /// The error with ids replaced by the names this device knows.
+    pub(crate) fn named(&self, error: ClientError) -> ClientError {
+        let directory: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY).ok().flatten();
+        let rename = |text: String| with_names(directory.as_ref(), &text);
+        match error {
+            ClientError::Invalid { field, message } => ClientError::Invalid { field, message: rename(message) },
+            ClientError::NotFound(message) => ClientError::NotFound(rename(message)),
+            ClientError::Rejected { status, message } => ClientError::Rejected { status, message: rename(message) },
+            other => other,
+        }
+    }
+}
+
 /// The code with its full link on the user's server.
 fn shared(account: &Account, code: ConnectionCode) -> SharedCode {
     SharedCode {
@@ -275,4 +307,31 @@ pub(crate) fn check_connected(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rsc_protocol::{DirectoryPerson, ProviderDirectory};
+
+    use super::with_names;
+
+    #[test]
+    fn ids_in_messages_become_the_names_this_device_knows() {
+        let directory = ProviderDirectory {
+            people: vec![DirectoryPerson {
+                id: "0b6e4c1a-6f0e-4c3e-9b51-3c1a7e2f9d10".into(),
+                display_name: "Trần Văn Đức".into(),
+                connected_to: Vec::new(),
+            }],
+            ..ProviderDirectory::default()
+        };
+        let message =
+            "`0b6e4c1a-6f0e-4c3e-9b51-3c1a7e2f9d10` cannot change `ffffffff-0000-4000-8000-000000000000`'s attendance";
+        assert_eq!(
+            with_names(Some(&directory), message),
+            "Trần Văn Đức cannot change `ffffffff-0000-4000-8000-000000000000`'s attendance",
+            "known people are named; strangers stay as they were"
+        );
+        assert_eq!(with_names(None, message), message);
+    }
 }

@@ -306,11 +306,12 @@ fn apply(
     }
     for refused in &response.refused {
         if max_seq(&refused.doc).is_some() {
+            let directory: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
             let refusal = crate::Refusal {
                 doc: refused.doc.clone(),
                 code: refused.code.as_str().to_string(),
                 field: refused.field.clone(),
-                message: refused.message.clone(),
+                message: crate::people::with_names(directory.as_ref(), &refused.message),
             };
             let set_aside = store::refuse(tx, &refusal, now_ms())?;
             roll_back(tx, account, &refusal.doc, &set_aside)?;
