@@ -392,6 +392,13 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     says(&pat, &["sync"]);
     let by_supervisee = says(&pat, &["confirm", "--supervisee", ana_name, "--yes"]);
     assert!(by_supervisee.contains("Confirmed 1 attendances"), "{by_supervisee}");
+    says(&pat, &["sync"]);
+    says(&ana, &["sync"]);
+    // The session's history keeps both of Pat's confirmations of Ana, the replaced one too.
+    let detail = says(&ana, &["session", &group_id]);
+    let history = detail.split("History:").nth(1).unwrap_or_default();
+    assert_eq!(history.matches(&format!("{pat_name} confirmed {ana_name} for 90 minutes")).count(), 2, "{detail}");
+    assert_eq!(history.matches(&format!("{pat_name} confirmed {ben_name} for 60 minutes")).count(), 1, "{detail}");
 
     // With the server gone, logging still works and sync says what to do.
     drop(server);

@@ -28,9 +28,10 @@ pub use logbook::{
 };
 pub use people::{MIN_ID_PREFIX, PersonView, SharedCode, short_id};
 pub use profile::Profile;
+pub use rsc_model::StatementKind;
 pub use store::SCHEMA_VERSION;
 pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
-pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView, Unsettled};
+pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView, StatementView, Unsettled};
 
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};

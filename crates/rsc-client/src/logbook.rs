@@ -604,6 +604,33 @@ impl Logbook {
         Ok(view)
     }
 
+    /// Every confirmation and dispute the session's provider made, oldest first, including those
+    /// that edits or later statements replaced.
+    pub fn history(&self, id: &str) -> Result<Vec<crate::StatementView>, ClientError> {
+        let account = self.require_account()?;
+        let id = self.find_session(id)?;
+        let store = self.store();
+        let stored = store::doc(store.conn(), id.as_str())?
+            .ok_or_else(|| ClientError::NotFound(format!("no session `{id}` on this device")))?;
+        let mut doc = SessionDoc::load(&stored.bytes)?;
+        let trust = trust(store.conn(), &account)?;
+        Ok(doc
+            .statement_history()?
+            .into_iter()
+            .map(|s| crate::StatementView {
+                attendee_name: trust.name(&s.content.attendee),
+                provider_name: trust.name(&s.content.provider),
+                trusted: s.verify() && trust.trusts(&s.content.provider, &s.public_key),
+                attendee: s.content.attendee,
+                provider: s.content.provider,
+                kind: s.content.kind,
+                minutes: s.content.minutes_attended,
+                reason: s.content.reason,
+                signed_at_ms: s.content.signed_at_ms,
+            })
+            .collect())
+    }
+
     /// The sessions that pass `filter`, by date.
     pub fn sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionView>, ClientError> {
         filter.validate()?;

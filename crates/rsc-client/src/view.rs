@@ -303,6 +303,30 @@ impl Unsettled {
     }
 }
 
+/// One statement a provider made about an attendee, as the session's history holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementView {
+    /// The attendee it is about.
+    pub attendee: Id,
+    /// Their name, where known.
+    pub attendee_name: Option<String>,
+    /// The provider who signed it.
+    pub provider: Id,
+    /// Their name, where known.
+    pub provider_name: Option<String>,
+    /// Confirm or dispute.
+    pub kind: StatementKind,
+    /// The minutes confirmed (none for a dispute).
+    pub minutes: Option<Minutes>,
+    /// A dispute's reason.
+    pub reason: String,
+    /// When it was signed (Unix milliseconds).
+    pub signed_at_ms: i64,
+    /// Whether its signature verifies with a key of the provider's devices that this device
+    /// trusts; an untrusted statement counts nothing.
+    pub trusted: bool,
+}
+
 /// Which sessions a list shows. Every condition given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionFilter {
@@ -353,7 +377,7 @@ impl Trust {
         trust
     }
 
-    fn trusts(&self, provider: &Id, key: &[u8; 32]) -> bool {
+    pub(crate) fn trusts(&self, provider: &Id, key: &[u8; 32]) -> bool {
         self.keys.get(provider.as_str()).is_some_and(|keys| keys.contains(key))
     }
 

@@ -348,6 +348,33 @@ impl SessionDoc {
         Ok(self.doc.hydrate(ROOT, None)?)
     }
 
+    /// Every statement the document ever held, each once, in signing order: the history of a
+    /// session's confirmations and disputes, including those an edit or a later statement
+    /// replaced. (Only their form is read here; whose key signed them is the caller's to judge.)
+    pub fn statement_history(&mut self) -> Result<Vec<SignedStatement>, DocError> {
+        let Some((Value::Object(ObjType::Map), statements)) = self.doc.get(ROOT, "statements")? else {
+            return Ok(Vec::new());
+        };
+        let hashes: Vec<ChangeHash> = self.doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        let mut history: Vec<SignedStatement> = Vec::new();
+        for hash in hashes {
+            // The document as it stood after each change in turn.
+            let heads = [hash];
+            for key in self.doc.keys_at(&statements, &heads) {
+                if let Some((Value::Scalar(value), _)) = self.doc.get_at(&statements, &key, &heads)?
+                    && let ScalarValue::Bytes(bytes) = value.as_ref()
+                {
+                    let statement = SignedStatement::from_bytes(bytes)?;
+                    if !history.contains(&statement) {
+                        history.push(statement);
+                    }
+                }
+            }
+        }
+        history.sort_by_key(|s| s.content.signed_at_ms);
+        Ok(history)
+    }
+
     /// Reads the typed session. Requires every field to be present and well-formed; see
     /// [`Session::validate`] for the stricter rules a local edit keeps.
     pub fn session(&self) -> Result<Session, DocError> {

@@ -131,6 +131,35 @@ fn confirmation_counts_until_an_attested_field_changes() {
 }
 
 #[test]
+fn the_history_keeps_every_statement_an_edit_or_a_later_one_replaced() {
+    let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
+    let mut doc = group_doc();
+    assert!(doc.statement_history().expect("history").is_empty());
+    doc.confirm(&key, &id("pat"), &id("ana"), m(75), signed_at(1_000)).expect("confirms");
+    doc.edit(&id("pat"), SessionEdit { format: Some(SessionFormat::Phone), ..Default::default() }).expect("edit");
+    doc.confirm(&key, &id("pat"), &id("ana"), m(70), signed_at(2_000)).expect("confirms again");
+    doc.dispute(&key, &id("pat"), &id("ben"), "left early", signed_at(3_000)).expect("disputes");
+    doc.remove_attendee(&id("pat"), &id("ben")).expect("removes Ben and his statement");
+    let mut copy = SessionDoc::load_as(&doc.save(), actor(9)).expect("loads");
+    let history = copy.statement_history().expect("history");
+    let seen: Vec<(&str, Option<i64>, i64)> = history
+        .iter()
+        .map(|s| {
+            (
+                s.content.attendee.as_str(),
+                s.content.minutes_attended.map(|m| i64::from(m.get())),
+                s.content.signed_at_ms,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![("ana", Some(75), signed_at(1_000)), ("ana", Some(70), signed_at(2_000)), ("ben", None, signed_at(3_000))],
+        "oldest first, the replaced and the removed included"
+    );
+}
+
+#[test]
 fn only_the_provider_signs_and_only_trusted_keys_count() {
     let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let mut doc = group_doc();

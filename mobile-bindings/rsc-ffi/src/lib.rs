@@ -372,6 +372,11 @@ impl Logbook {
         Ok(self.inner.session(&session_id)?.into())
     }
 
+    /// Every confirmation and dispute of the session, oldest first, replaced ones included.
+    pub fn history(&self, session_id: String) -> Result<Vec<Statement>> {
+        Ok(self.inner.history(&session_id)?.into_iter().map(Into::into).collect())
+    }
+
     /// The sessions that pass `filter`, by date.
     pub fn sessions(&self, filter: SessionFilter) -> Result<Vec<Session>> {
         Ok(self.inner.sessions(&filter.to_core()?)?.into_iter().map(Session::from).collect())

@@ -890,3 +890,50 @@ impl From<core::LogbookStatus> for LogbookStatus {
         }
     }
 }
+
+/// A confirmation or a dispute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum StatementKind {
+    /// The provider confirmed the attendance.
+    Confirm,
+    /// The provider disputed it.
+    Dispute,
+}
+
+same_enum!(StatementKind <=> core::StatementKind { Confirm, Dispute });
+
+/// One statement a provider made about an attendee, from the session's history.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Statement {
+    /// The attendee's user id.
+    pub attendee: String,
+    /// Their name, where known.
+    pub attendee_name: Option<String>,
+    /// The provider's name, where known.
+    pub provider_name: Option<String>,
+    /// Confirm or dispute.
+    pub kind: StatementKind,
+    /// The minutes confirmed.
+    pub minutes: Option<i32>,
+    /// A dispute's reason.
+    pub reason: String,
+    /// When it was signed.
+    pub signed_at: Timestamp,
+    /// Whether a key of the provider's that this device trusts signed it.
+    pub trusted: bool,
+}
+
+impl From<core::StatementView> for Statement {
+    fn from(s: core::StatementView) -> Statement {
+        Statement {
+            attendee: s.attendee.to_string(),
+            attendee_name: s.attendee_name,
+            provider_name: s.provider_name,
+            kind: s.kind.into(),
+            minutes: s.minutes.map(from_minutes),
+            reason: s.reason,
+            signed_at: Timestamp(s.signed_at_ms),
+            trusted: s.trusted,
+        }
+    }
+}

@@ -361,6 +361,23 @@ pub fn show(home: &Path, session: &str, output: Output) -> Result<String, CliErr
     for problem in &view.problems {
         out.push_str(&format!("Problem: {problem}\n"));
     }
+    let history = logbook.history(session).map_err(next_step)?;
+    if !history.is_empty() {
+        out.push_str("\nHistory:\n");
+        for s in &history {
+            let who = name_or_id(s.attendee_name.as_deref(), &s.attendee);
+            let by = name_or_id(s.provider_name.as_deref(), &s.provider);
+            let what = match (s.kind, s.minutes) {
+                (rsc_client::StatementKind::Confirm, Some(m)) => {
+                    format!("{by} confirmed {who} for {} minutes", m.get())
+                }
+                (rsc_client::StatementKind::Confirm, None) => format!("{by} confirmed {who}"),
+                (rsc_client::StatementKind::Dispute, _) => format!("{by} disputed {who}'s entry: \"{}\"", s.reason),
+            };
+            let untrusted = if s.trusted { "" } else { " (not signed by a device of theirs this computer trusts)" };
+            out.push_str(&format!("  {}  {what}{untrusted}\n", when(s.signed_at_ms)));
+        }
+    }
     Ok(out)
 }
 

@@ -768,6 +768,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_find_person(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_history(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_hours(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_log_session(
@@ -885,6 +887,8 @@ internal object UniffiLib {
     external fun uniffi_rsc_ffi_fn_method_logbook_export(`ptr`: Long,`format`: RustBuffer.ByValue,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_find_person(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_history(`ptr`: Long,`sessionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_hours(`ptr`: Long,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`by`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1123,6 +1127,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_find_person() and 0xFFFF) != 56389) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_history() and 0xFFFF) != 49127) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_hours() and 0xFFFF) != 20387) {
@@ -1826,6 +1833,11 @@ public interface LogbookInterface {
     fun `findPerson`(`text`: kotlin.String): Person
     
     /**
+     * Every confirmation and dispute of the session, oldest first, replaced ones included.
+     */
+    fun `history`(`sessionId`: kotlin.String): List<Statement>
+    
+    /**
      * The user's hours explained: what waits for whom, what it would add, the pace to meet the
      * requirement by `by`, and why each uncounted session does not count.
      */
@@ -2482,6 +2494,24 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         it,
         
         FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every confirmation and dispute of the session, oldest first, replaced ones included.
+     */
+    @Throws(LogbookException::class)override fun `history`(`sessionId`: kotlin.String): List<Statement> {
+            return FfiConverterSequenceTypeStatement.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_history(
+        it,
+        
+        FfiConverterString.lower(`sessionId`),_status)
 }
     }
     )
@@ -5231,6 +5261,101 @@ public object FfiConverterTypeSessionFilter: FfiConverterRustBuffer<SessionFilte
 
 
 /**
+ * One statement a provider made about an attendee, from the session's history.
+ */
+data class Statement (
+    /**
+     * The attendee's user id.
+     */
+    var `attendee`: kotlin.String
+    , 
+    /**
+     * Their name, where known.
+     */
+    var `attendeeName`: kotlin.String?
+    , 
+    /**
+     * The provider's name, where known.
+     */
+    var `providerName`: kotlin.String?
+    , 
+    /**
+     * Confirm or dispute.
+     */
+    var `kind`: StatementKind
+    , 
+    /**
+     * The minutes confirmed.
+     */
+    var `minutes`: kotlin.Int?
+    , 
+    /**
+     * A dispute's reason.
+     */
+    var `reason`: kotlin.String
+    , 
+    /**
+     * When it was signed.
+     */
+    var `signedAt`: Timestamp
+    , 
+    /**
+     * Whether a key of the provider's that this device trusts signed it.
+     */
+    var `trusted`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatement: FfiConverterRustBuffer<Statement> {
+    override fun read(buf: ByteBuffer): Statement {
+        return Statement(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeStatementKind.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Statement) = (
+            FfiConverterString.allocationSize(value.`attendee`) +
+            FfiConverterOptionalString.allocationSize(value.`attendeeName`) +
+            FfiConverterOptionalString.allocationSize(value.`providerName`) +
+            FfiConverterTypeStatementKind.allocationSize(value.`kind`) +
+            FfiConverterOptionalInt.allocationSize(value.`minutes`) +
+            FfiConverterString.allocationSize(value.`reason`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`signedAt`) +
+            FfiConverterBoolean.allocationSize(value.`trusted`)
+    )
+
+    override fun write(value: Statement, buf: ByteBuffer) {
+            FfiConverterString.write(value.`attendee`, buf)
+            FfiConverterOptionalString.write(value.`attendeeName`, buf)
+            FfiConverterOptionalString.write(value.`providerName`, buf)
+            FfiConverterTypeStatementKind.write(value.`kind`, buf)
+            FfiConverterOptionalInt.write(value.`minutes`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+            FfiConverterTypeTimestamp.write(value.`signedAt`, buf)
+            FfiConverterBoolean.write(value.`trusted`, buf)
+    }
+}
+
+
+
+/**
  * Where a running sync stands.
  */
 data class SyncProgress (
@@ -6132,6 +6257,49 @@ public object FfiConverterTypeSessionKind: FfiConverterRustBuffer<SessionKind> {
 
 
 
+/**
+ * A confirmation or a dispute.
+ */
+
+enum class StatementKind {
+    
+    /**
+     * The provider confirmed the attendance.
+     */
+    CONFIRM,
+    /**
+     * The provider disputed it.
+     */
+    DISPUTE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatementKind: FfiConverterRustBuffer<StatementKind> {
+    override fun read(buf: ByteBuffer) = try {
+        StatementKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: StatementKind) = 4UL
+
+    override fun write(value: StatementKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -6938,6 +7106,34 @@ public object FfiConverterSequenceTypeSession: FfiConverterRustBuffer<List<Sessi
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSession.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStatement: FfiConverterRustBuffer<List<Statement>> {
+    override fun read(buf: ByteBuffer): List<Statement> {
+        val len = buf.getInt()
+        return List<Statement>(len) {
+            FfiConverterTypeStatement.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Statement>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStatement.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Statement>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStatement.write(it, buf)
         }
     }
 }

@@ -306,6 +306,10 @@ class LogbookScenarioTest {
         pat.logbook.sync()
         ben.logbook.sync()
         assertEquals("we met for half of it", ben.logbook.session(group.id).attendees.single { it.id == ben.id }.disputeReason)
+        val history = ben.logbook.history(group.id)
+        assertEquals(listOf(StatementKind.CONFIRM, StatementKind.CONFIRM, StatementKind.DISPUTE), history.map { it.kind })
+        assertTrue(history.all { it.trusted && it.providerName == pat.name })
+        assertEquals("we met for half of it", history.last().reason)
     }
 }
 

@@ -390,6 +390,11 @@ uint64_t uniffi_rsc_ffi_fn_method_logbook_export(uint64_t ptr, RustBuffer format
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_find_person(uint64_t ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HISTORY
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_history(uint64_t ptr, RustBuffer session_id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HOURS
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HOURS
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_hours(uint64_t ptr, RustBuffer rulebook, RustBuffer purpose, RustBuffer as_of, RustBuffer by, RustCallStatus *_Nonnull out_status
@@ -917,6 +922,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_export(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_FIND_PERSON
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_FIND_PERSON
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_find_person(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_HISTORY
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_history(void
     
 );
 #endif

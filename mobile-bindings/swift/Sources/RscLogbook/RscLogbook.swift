@@ -734,6 +734,11 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func findPerson(text: String) throws  -> Person
     
     /**
+     * Every confirmation and dispute of the session, oldest first, replaced ones included.
+     */
+    func history(sessionId: String) throws  -> [Statement]
+    
+    /**
      * The user's hours explained: what waits for whom, what it would add, the pace to meet the
      * requirement by `by`, and why each uncounted session does not count.
      */
@@ -1232,6 +1237,19 @@ open func findPerson(text: String)throws  -> Person  {
     uniffi_rsc_ffi_fn_method_logbook_find_person(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every confirmation and dispute of the session, oldest first, replaced ones included.
+     */
+open func history(sessionId: String)throws  -> [Statement]  {
+    return try  FfiConverterSequenceTypeStatement.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_history(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sessionId),uniffiCallStatus
     )
 })
 }
@@ -4233,6 +4251,135 @@ public func FfiConverterTypeSessionFilter_lower(_ value: SessionFilter) -> RustB
 
 
 /**
+ * One statement a provider made about an attendee, from the session's history.
+ */
+public struct Statement: Equatable, Hashable {
+    /**
+     * The attendee's user id.
+     */
+    public var attendee: String
+    /**
+     * Their name, where known.
+     */
+    public var attendeeName: String?
+    /**
+     * The provider's name, where known.
+     */
+    public var providerName: String?
+    /**
+     * Confirm or dispute.
+     */
+    public var kind: StatementKind
+    /**
+     * The minutes confirmed.
+     */
+    public var minutes: Int32?
+    /**
+     * A dispute's reason.
+     */
+    public var reason: String
+    /**
+     * When it was signed.
+     */
+    public var signedAt: Timestamp
+    /**
+     * Whether a key of the provider's that this device trusts signed it.
+     */
+    public var trusted: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The attendee's user id.
+         */attendee: String, 
+        /**
+         * Their name, where known.
+         */attendeeName: String?, 
+        /**
+         * The provider's name, where known.
+         */providerName: String?, 
+        /**
+         * Confirm or dispute.
+         */kind: StatementKind, 
+        /**
+         * The minutes confirmed.
+         */minutes: Int32?, 
+        /**
+         * A dispute's reason.
+         */reason: String, 
+        /**
+         * When it was signed.
+         */signedAt: Timestamp, 
+        /**
+         * Whether a key of the provider's that this device trusts signed it.
+         */trusted: Bool) {
+        self.attendee = attendee
+        self.attendeeName = attendeeName
+        self.providerName = providerName
+        self.kind = kind
+        self.minutes = minutes
+        self.reason = reason
+        self.signedAt = signedAt
+        self.trusted = trusted
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Statement: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatement: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Statement {
+        return
+            try Statement(
+                attendee: FfiConverterString.read(from: &buf), 
+                attendeeName: FfiConverterOptionString.read(from: &buf), 
+                providerName: FfiConverterOptionString.read(from: &buf), 
+                kind: FfiConverterTypeStatementKind.read(from: &buf), 
+                minutes: FfiConverterOptionInt32.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                signedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                trusted: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Statement, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.attendee, into: &buf)
+        FfiConverterOptionString.write(value.attendeeName, into: &buf)
+        FfiConverterOptionString.write(value.providerName, into: &buf)
+        FfiConverterTypeStatementKind.write(value.kind, into: &buf)
+        FfiConverterOptionInt32.write(value.minutes, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterTypeTimestamp.write(value.signedAt, into: &buf)
+        FfiConverterBool.write(value.trusted, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatement_lift(_ buf: RustBuffer) throws -> Statement {
+    return try FfiConverterTypeStatement.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatement_lower(_ value: Statement) -> RustBuffer {
+    return FfiConverterTypeStatement.lower(value)
+}
+
+
+/**
  * Where a running sync stands.
  */
 public struct SyncProgress: Equatable, Hashable {
@@ -5448,6 +5595,81 @@ public func FfiConverterTypeSessionKind_lower(_ value: SessionKind) -> RustBuffe
 }
 
 
+
+/**
+ * A confirmation or a dispute.
+ */
+
+public enum StatementKind: Equatable, Hashable {
+    
+    /**
+     * The provider confirmed the attendance.
+     */
+    case confirm
+    /**
+     * The provider disputed it.
+     */
+    case dispute
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension StatementKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatementKind: FfiConverterRustBuffer {
+    typealias SwiftType = StatementKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatementKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .confirm
+        
+        case 2: return .dispute
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StatementKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .confirm:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .dispute:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementKind_lift(_ buf: RustBuffer) throws -> StatementKind {
+    return try FfiConverterTypeStatementKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementKind_lower(_ value: StatementKind) -> RustBuffer {
+    return FfiConverterTypeStatementKind.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -6112,6 +6334,31 @@ fileprivate struct FfiConverterSequenceTypeSession: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeStatement: FfiConverterRustBuffer {
+    typealias SwiftType = [Statement]
+
+    public static func write(_ value: [Statement], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStatement.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Statement] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Statement]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStatement.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeUncounted: FfiConverterRustBuffer {
     typealias SwiftType = [Uncounted]
 
@@ -6360,6 +6607,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_find_person() != 56389) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_history() != 49127) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_hours() != 20387) {
