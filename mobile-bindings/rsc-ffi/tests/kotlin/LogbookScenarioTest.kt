@@ -92,6 +92,9 @@ private class Person(val name: String, via: String = server) {
     val id: String get() = account.userId
 }
 
+/** The person an app's user picks by name from the people they work with: apps never ask for ids. */
+private fun Person.pick(other: Person): String = logbook.findPerson(other.name).id
+
 /** `people` connect to `provider` with a code the provider shares; each then knows the others. */
 private fun connect(provider: Person, vararg people: Person) = runBlocking {
     val code = provider.logbook.createConnectionCode()
@@ -140,8 +143,8 @@ class LogbookScenarioTest {
         assertEquals(Role.MEMBER, pat.account.role)
         assertEquals(pat.account, pat.logbook.account())
         assertEquals(64, pat.logbook.devicePublicKey().length)
-        val group = NewSession(MARCH_4, "10:00", "America/Denver", 120, SessionFormat.IN_PERSON, pat.id,
-            attendees = listOf(NewAttendee(ana.id, 90, aboutOwnRscPractice = true)))
+        val group = NewSession(MARCH_4, "10:00", "America/Denver", 120, SessionFormat.IN_PERSON, ana.pick(pat),
+            attendees = listOf(NewAttendee(ana.pick(ana), 90, aboutOwnRscPractice = true)))
         val logged = ana.logbook.logSession(group)
         assertEquals(Triple(MARCH_4, "10:00", "America/Denver"), Triple(logged.date, logged.startTime, logged.timeZone))
         assertEquals(Triple(SessionKind.INDIVIDUAL, SessionFormat.IN_PERSON, AttendanceStatus.PENDING),
@@ -171,9 +174,9 @@ class LogbookScenarioTest {
         val pat = Person("Pat")
         val ana = Person("Ana")
         connect(pat, ana)
-        val bad = individual(pat.id).copy(minutes = -1)
+        val bad = individual(ana.pick(pat)).copy(minutes = -1)
         assertEquals("minutes", assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(bad) }.field)
-        val ancient = individual(pat.id, date = LocalDate.of(1800, 1, 1))
+        val ancient = individual(ana.pick(pat), date = LocalDate.of(1800, 1, 1))
         assertEquals("date", assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(ancient) }.field)
         val stranger = Person("Stranger")
         val notConnected = assertFailsWith<LogbookException.InvalidInput> { ana.logbook.logSession(individual(stranger.id)) }
@@ -201,7 +204,7 @@ class LogbookScenarioTest {
         connect(pat, ana)
         val anaChanges = Changes()
         ana.logbook.setObserver(anaChanges)
-        val logged = ana.logbook.logSession(individual(pat.id))
+        val logged = ana.logbook.logSession(individual(ana.pick(pat)))
         assertEquals(listOf(listOf(logged.id)), anaChanges.heard.toList(), "a local edit is heard")
         val recorder = Recorder()
         val report = ana.logbook.sync(recorder)
@@ -218,7 +221,7 @@ class LogbookScenarioTest {
         val awaiting = pat.logbook.awaitingConfirmation().single()
         assertEquals(Triple(logged.id, ana.id, ana.name), Triple(awaiting.session.id, awaiting.attendee, awaiting.attendeeName))
         pat.logbook.setObserver(null)
-        pat.logbook.confirm(logged.id, ana.id)
+        pat.logbook.confirm(logged.id, "Ana")
         assertEquals(1, patChanges.heard.size, "a removed observer hears nothing")
     }
 
@@ -229,7 +232,7 @@ class LogbookScenarioTest {
         val ana = Person("Ana", via = relay.url)
         val pat = Person("Pat")
         connect(pat, ana)
-        ana.logbook.logSession(individual(pat.id))
+        ana.logbook.logSession(individual(ana.pick(pat)))
         relay.close()
         // By the logbook's own call: the sync answers Cancelled at once.
         val running = async { runCatching { ana.logbook.sync() } }
@@ -255,12 +258,12 @@ class LogbookScenarioTest {
         val ana = Person("Ana")
         val ben = Person("Ben")
         connect(pat, ana, ben)
-        val group = ana.logbook.logSession(NewSession(MARCH_4, "10:00", "America/Denver", 90, SessionFormat.VIDEO, pat.id,
-            attendees = listOf(NewAttendee(ana.id, 90), NewAttendee(ben.id, 60))))
+        val group = ana.logbook.logSession(NewSession(MARCH_4, "10:00", "America/Denver", 90, SessionFormat.VIDEO, ana.pick(pat),
+            attendees = listOf(NewAttendee(ana.pick(ana), 90), NewAttendee(ana.pick(ben), 60))))
         assertEquals(SessionKind.GROUP, group.kind, "two attendees: the kind defaults to group")
         ana.logbook.sync()
         pat.logbook.sync()
-        val more = assertFailsWith<LogbookException.InvalidInput> { pat.logbook.confirm(group.id, ben.id, minutesAttended = 75) }
+        val more = assertFailsWith<LogbookException.InvalidInput> { pat.logbook.confirm(group.id, "Ben", minutesAttended = 75) }
         assertEquals("minutes", more.field)
         val roster = pat.logbook.confirmMany(pat.logbook.awaitingConfirmation().map { Confirmation(it.session.id, it.attendee) })
         assertEquals(listOf(90, 60), roster.last().attendees.sortedBy { it.name }.map { it.confirmedMinutes })
@@ -283,7 +286,7 @@ class LogbookScenarioTest {
         assertEquals(90uL, evaluation.requirements[0].countedMinutes)
         assertFalse(evaluation.eligible)
         assertTrue(evaluation.json.contains("\"counted_minutes\""))
-        ana.logbook.logSession(individual(pat.id, date = LocalDate.of(2025, 4, 1)))
+        ana.logbook.logSession(individual(ana.pick(pat), date = LocalDate.of(2025, 4, 1)))
         val hours = ana.logbook.hours("orimha", Purpose.APPLICATION, LocalDate.of(2025, 6, 1), by = LocalDate.of(2026, 6, 1))
         assertTrue(hours.mastersDateMissing, "Oregon wants the master's date")
         assertEquals(Pair(pat.name, 1u), hours.awaiting.single().let { Pair(it.name, it.sessions) })
@@ -302,7 +305,7 @@ class LogbookScenarioTest {
         val export = String(ana.logbook.export(ExportFormat.JSON, "nmaimh", Purpose.APPLICATION, LocalDate.of(2025, 6, 1)))
         assertTrue(Regex("\"counted_minutes_as_of\":\\s*90\\b").containsMatchIn(export), export)
         // A dispute's reason comes back as an optional string.
-        pat.logbook.dispute(group.id, ben.id, "we met for half of it")
+        pat.logbook.dispute(group.id, "Ben", "we met for half of it")
         pat.logbook.sync()
         ben.logbook.sync()
         assertEquals("we met for half of it", ben.logbook.session(group.id).attendees.single { it.id == ben.id }.disputeReason)
