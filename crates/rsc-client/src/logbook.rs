@@ -591,7 +591,9 @@ impl Logbook {
     ) -> Result<SessionView, ClientError> {
         let account = self.require_account()?;
         let id = self.find_session(id)?;
-        self.store().write(|tx| change_doc(tx, &account, &id, change)).map_err(|e| self.named(e))
+        // The store's guard is released before `named` takes it again.
+        let written = self.store().write(|tx| change_doc(tx, &account, &id, change));
+        written.map_err(|e| self.named(e))
     }
 
     /// One session as the logbook shows it.
