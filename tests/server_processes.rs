@@ -98,7 +98,16 @@ fn migrate_and_admin_create_run_and_exit() {
     assert!(String::from_utf8_lossy(&migrated.stdout).contains("migrations applied"));
     let created = run(&["admin", "create", "--email", "staff@example.org"], Some("a long admin password"));
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-    assert!(String::from_utf8_lossy(&created.stdout).contains("created registry admin staff@example.org"));
+    let said = String::from_utf8_lossy(&created.stdout).to_string();
+    assert!(said.contains("created registry admin Registry admin <staff@example.org>"), "{said}");
+    // A one-time reset code for someone who forgot their password; none for an unknown email.
+    let reset = run(&["admin", "reset-password", "--email", "STAFF@example.org"], None);
+    let said = String::from_utf8_lossy(&reset.stdout).to_string();
+    assert!(reset.status.success() && said.contains("Reset code for Registry admin <staff@example.org>: "), "{said}");
+    assert!(said.contains("rsc account reset") && said.contains("24 hours"), "{said}");
+    let nobody = run(&["admin", "reset-password", "--email", "nobody@example.org"], None);
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no account has the email nobody@example.org"));
     let again = run(&["admin", "create", "--email", "staff@example.org"], Some("a long admin password"));
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));

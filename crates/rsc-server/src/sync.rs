@@ -33,8 +33,9 @@ pub async fn sync<S: Store>(store: &S, device: &AuthDevice, request: SyncRequest
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
     let mut writes = Vec::new();
+    let mut members = Members::default();
     for push in &request.push {
-        match prepare(store, device, push).await? {
+        match prepare(store, device, push, &mut members).await? {
             Ok(Prepared::Stored(ack)) => accepted.push(ack),
             Ok(Prepared::Write(commit, ack)) => writes.push((push, commit, ack)),
             Err(refusal) => refused.push(refusal),
@@ -48,7 +49,7 @@ pub async fn sync<S: Store>(store: &S, device: &AuthDevice, request: SyncRequest
         accepted.extend(writes.into_iter().map(|(_, _, ack)| ack));
     } else {
         for (push, _, _) in writes {
-            match push_document(store, device, push).await? {
+            match push_document(store, device, push, &mut members).await? {
                 Ok(ack) => accepted.push(ack),
                 Err(refusal) => refused.push(refusal),
             }
@@ -156,9 +157,10 @@ async fn push_document<S: Store>(
     store: &S,
     device: &AuthDevice,
     push: &DocPush,
+    members: &mut Members,
 ) -> Result<Result<DocAck, DocRefusal>, AppError> {
     for _ in 0..MAX_ATTEMPTS {
-        match prepare(store, device, push).await? {
+        match prepare(store, device, push, members).await? {
             Ok(Prepared::Stored(ack)) => return Ok(Ok(ack)),
             Ok(Prepared::Write(commit, ack)) => {
                 if store.commit_documents(std::slice::from_ref(&commit)).await? {
@@ -189,6 +191,7 @@ async fn prepare<S: Store>(
     store: &S,
     device: &AuthDevice,
     push: &DocPush,
+    members: &mut Members,
 ) -> Result<Result<Prepared, DocRefusal>, AppError> {
     let doc_id = &push.doc;
     if let Err(error) = Id::new(doc_id.as_str(), "doc") {
@@ -237,7 +240,7 @@ async fn prepare<S: Store>(
     };
     let Merged { session, bytes, new, expanded, participants, previous_participants, heads } = merged;
     if participants.iter().any(|p| !previous_participants.contains(p))
-        && let Some(refusal) = unconnected(store, doc_id, &session).await?
+        && let Some(refusal) = unconnected(store, doc_id, &session, members).await?
     {
         return Ok(Err(refusal));
     }
@@ -276,13 +279,29 @@ async fn prepare<S: Store>(
     Ok(Ok(Prepared::Write(Box::new(commit), ack)))
 }
 
+/// The people connected to each provider, read once per request: a phone's backlog of a
+/// hundred sessions with one provider costs one query, not a hundred.
+#[derive(Default)]
+struct Members(HashMap<String, HashSet<String>>);
+
 /// A session that gains someone must name only people connected to its provider: nobody can
 /// be put into a session with a provider they never chose, and a typed id that matches nobody
 /// is refused instead of waiting for a confirmation that never comes.
-async fn unconnected<S: Store>(store: &S, doc_id: &str, session: &Session) -> Result<Option<DocRefusal>, AppError> {
+async fn unconnected<S: Store>(
+    store: &S,
+    doc_id: &str,
+    session: &Session,
+    members: &mut Members,
+) -> Result<Option<DocRefusal>, AppError> {
     let provider = &session.fields.provider;
-    let members = store.members_of(&UserId::from(provider.as_str())).await?;
-    let stranger = session.attendees.iter().find(|a| !members.iter().any(|m| m.member_id == a.id.as_str()));
+    let known = match members.0.entry(provider.to_string()) {
+        std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+        std::collections::hash_map::Entry::Vacant(entry) => {
+            let rows = store.members_of(&UserId::from(provider.as_str())).await?;
+            entry.insert(rows.into_iter().map(|m| m.member_id).collect())
+        }
+    };
+    let stranger = session.attendees.iter().find(|a| !known.contains(a.id.as_str()));
     let Some(stranger) = stranger else { return Ok(None) };
     let name_of = async |id: &str| store.user_by_id(&UserId::from(id)).await.map(|u| u.map(|u| u.display_name));
     let message = match (name_of(provider.as_str()).await?, name_of(stranger.id.as_str()).await?) {

@@ -55,6 +55,15 @@ private object Staff {
             .POST(HttpRequest.BodyPublishers.ofString(csv)))
     }
 
+    /** A one-time password reset code, issued as staff issue it: `rsc-server admin reset-password`. */
+    fun resetCode(email: String): String {
+        val binary = System.getProperty("rsc.server.binary") ?: error("-Drsc.server.binary is required")
+        val process = ProcessBuilder(binary, "admin", "reset-password", "--email", email).redirectErrorStream(true).start()
+        val out = process.inputStream.bufferedReader().readText()
+        assertEquals(0, process.waitFor(), out)
+        return Regex("Reset code for [^:]+: (\\S+)").find(out)?.groupValues?.get(1) ?: error("no code in $out")
+    }
+
     fun approveClaim(number: String) {
         val claims = send(authorized("/v1/registry/claims").GET())
         // Each claim object starts with its id; the record it names follows inside it.
@@ -313,6 +322,54 @@ class LogbookScenarioTest {
         assertEquals(listOf(StatementKind.CONFIRM, StatementKind.CONFIRM, StatementKind.DISPUTE), history.map { it.kind })
         assertTrue(history.all { it.trusted && it.providerName == pat.name })
         assertEquals("we met for half of it", history.last().reason)
+    }
+
+    /** The rest of the surface: codes listed and withdrawn, a provider found by endorsement number,
+     *  rosters and attendance changed, withdrawal undone, passwords changed and reset, sign-out. */
+    @org.junit.Test
+    fun everyOtherOperationCrossesTheBoundary() = runBlocking<Unit> {
+        val pat = Person("Pat")
+        val ana = Person("Ana")
+        val ben = Person("Ben")
+        val code = pat.logbook.createConnectionCode(validDays = 3u)
+        assertTrue(code.expiresAt.isAfter(code.createdAt.plusSeconds(2 * 24 * 3600)))
+        assertEquals(listOf(code.code), pat.logbook.connectionCodes().map { it.code })
+        ana.logbook.connect(code.link)
+        pat.logbook.revokeConnectionCode(code.code)
+        assertTrue(pat.logbook.connectionCodes().isEmpty())
+        assertFailsWith<LogbookException.Rejected> { ben.logbook.connect(code.code) }
+        // Ben finds Pat by the number of her approved registry record instead.
+        val number = "NM-E${System.nanoTime()}"
+        Staff.importRecord(number, pat.email, pat.name)
+        pat.logbook.claimEndorsement(number)
+        Staff.approveClaim(number)
+        assertEquals(pat.name, ben.logbook.connectByEndorsement(number).name)
+        ana.logbook.refreshDirectory()
+
+        // Ana's session: Ben added and removed, her attendance changed (previewed first), the
+        // session edited, withdrawn and restored.
+        val logged = ana.logbook.logSession(individual(ana.pick(pat)).copy(kind = SessionKind.GROUP))
+        val group = ana.logbook.addAttendee(logged.id, NewAttendee(ana.pick(ben), 45))
+        assertEquals(setOf(ana.name, ben.name), group.attendees.mapNotNull { it.name }.toSet())
+        assertEquals(listOf(ana.name), ana.logbook.removeAttendee(logged.id, "Ben").attendees.mapNotNull { it.name })
+        assertTrue(ana.logbook.previewAttendance(logged.id, "Ana", minutesAttended = 50).isEmpty(), "nothing confirmed yet")
+        assertEquals(50, ana.logbook.setAttendance(logged.id, "Ana", minutesAttended = 50).attendees.single().minutesAttended)
+        val edited = ana.logbook.editSession(logged.id, SessionChanges(minutes = 55, startTime = "11:00"))
+        assertEquals(Pair(55, "11:00"), Pair(edited.minutes, edited.startTime))
+        assertTrue(ana.logbook.withdrawSession(logged.id).withdrawn)
+        assertEquals(AttendanceStatus.PENDING, ana.logbook.restoreSession(logged.id).status)
+
+        // Passwords: changed with the current one; reset with a staff code, which signs every device out.
+        ana.logbook.changePassword(PASSWORD, "a brand new password")
+        val resetCode = Staff.resetCode(ana.email)
+        val signedIn = device("ana-laptop")
+        signedIn.signIn(server, ana.email, "a brand new password", "Ana's laptop")
+        signedIn.resetPassword(server, ana.email, resetCode, "after the reset")
+        assertFailsWith<LogbookException.Unauthorized> { signedIn.sync() }
+        signedIn.signOut(discardUnsynced = true)
+        assertNull(signedIn.account())
+        signedIn.signIn(server, ana.email, "after the reset", "Ana's laptop")
+        assertEquals(ana.email, signedIn.account()!!.email)
     }
 }
 
