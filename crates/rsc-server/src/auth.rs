@@ -197,6 +197,13 @@ pub async fn create_account<S: Store>(
     Ok(user)
 }
 
+/// A new password's rules, named as the field it arrives in.
+fn check_new_password(password: &str) -> Result<(), AppError> {
+    check_password(password).map_err(|_| {
+        AppError::invalid("new_password", format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
+    })
+}
+
 /// How long a password reset code works.
 pub const RESET_CODE_HOURS: i64 = 24;
 
@@ -242,9 +249,7 @@ pub async fn reset_password<S: Store>(
     address: IpAddr,
 ) -> Result<u64, AppError> {
     let email = normalize_email(email)?;
-    check_password(new_password).map_err(|_| {
-        AppError::invalid("new_password", format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
-    })?;
+    check_new_password(new_password)?;
     let attempt = reserve_attempt(store, &email, address).await?;
     let wrong = || AppError::Unauthorized("wrong email or reset code (codes work once, for 24 hours)".into());
     let Some(user) = store.user_by_email(&email).await? else { return Err(wrong()) };
@@ -266,9 +271,7 @@ pub async fn change_password<S: Store>(
     new_password: &str,
     address: IpAddr,
 ) -> Result<(), AppError> {
-    check_password(new_password).map_err(|_| {
-        AppError::invalid("new_password", format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
-    })?;
+    check_new_password(new_password)?;
     let attempt = reserve_attempt(store, &user.email, address).await?;
     if !verify_password(current.to_string(), user.password_hash.clone()).await {
         return Err(AppError::invalid("current_password", "is not your password"));

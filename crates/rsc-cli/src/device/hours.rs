@@ -13,15 +13,8 @@ use crate::error::CliError;
 /// `rsc hours`.
 #[derive(Debug, Args)]
 pub struct HoursArgs {
-    /// nmaimh, orimha, ct-aimh, or the path of a rulebook file (default: your profile's).
-    #[arg(long)]
-    rulebook: Option<String>,
-    /// application or renewal (default: your profile's, else application).
-    #[arg(long)]
-    purpose: Option<String>,
-    /// The evaluation date (default: today).
-    #[arg(long)]
-    as_of: Option<String>,
+    #[command(flatten)]
+    under: Under,
     /// Show the pace needed to meet the requirement by this day.
     #[arg(long, value_name = "DATE")]
     by: Option<String>,
@@ -30,20 +23,28 @@ pub struct HoursArgs {
     output: Output,
 }
 
-/// `rsc export`.
+/// What hours are evaluated under, shared by `rsc hours` and `rsc export`.
 #[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// json (signed; check it with `rsc verify`), csv or pdf.
-    format: String,
-    /// The rulebook (default: your profile's).
+pub struct Under {
+    /// nmaimh, orimha, ct-aimh, or (for `rsc hours`) the path of a rulebook file (default: your
+    /// profile's).
     #[arg(long)]
     rulebook: Option<String>,
-    /// application or renewal (default: your profile's).
+    /// application or renewal (default: your profile's, else application).
     #[arg(long)]
     purpose: Option<String>,
     /// The evaluation date (default: today).
     #[arg(long)]
     as_of: Option<String>,
+}
+
+/// `rsc export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// json (signed; check it with `rsc verify`), csv or pdf.
+    format: String,
+    #[command(flatten)]
+    under: Under,
     /// Where to write it (default: rsc-hours-RULEBOOK-AS_OF.FORMAT here; - for stdout).
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -74,8 +75,8 @@ fn rulebook_and_purpose(
 
 pub fn hours(home: &Path, args: HoursArgs) -> Result<String, CliError> {
     let logbook = open(home)?;
-    let (rulebook, purpose) = rulebook_and_purpose(&logbook, args.rulebook, args.purpose)?;
-    let as_of = args.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
+    let (rulebook, purpose) = rulebook_and_purpose(&logbook, args.under.rulebook, args.under.purpose)?;
+    let as_of = args.under.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
     let by = args.by.as_deref().map(|d| parse_date(d, "--by")).transpose()?;
     let hours = logbook.hours(&rulebook, purpose, as_of, by).map_err(next_step)?;
     Ok(match args.output {
@@ -258,15 +259,16 @@ pub fn sync(home: &Path) -> Result<String, CliError> {
 
 pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {
     let logbook = open(home)?;
-    let purpose = args.purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
-    let as_of = args.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
+    let under = args.under;
+    let purpose = under.purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
+    let as_of = under.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
     let format = args.format.to_lowercase();
-    let bytes = logbook.export(&format, args.rulebook.as_deref(), purpose, as_of).map_err(next_step)?;
+    let bytes = logbook.export(&format, under.rulebook.as_deref(), purpose, as_of).map_err(next_step)?;
     let path = match args.output {
         Some(path) => path,
         None => {
             let profile = logbook.profile().map_err(next_step)?;
-            let rulebook = args.rulebook.or(profile.rulebook).unwrap_or_else(|| "hours".into());
+            let rulebook = under.rulebook.or(profile.rulebook).unwrap_or_else(|| "hours".into());
             let day = as_of.or_else(rsc_client::today).map(|d| d.to_string()).unwrap_or_else(|| "today".into());
             PathBuf::from(format!("rsc-hours-{rulebook}-{day}.{format}"))
         }

@@ -152,6 +152,18 @@ async fn guessing_codes_is_throttled_even_in_parallel<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// `device` adds `who` to session `doc` for `minutes`, offline.
+fn add(device: &mut Device, doc: &str, who: &rsc_model::Id, minutes: i64) {
+    device.edit(doc, |d, by| {
+        let attendee = rsc_doc::NewAttendee {
+            id: who.clone(),
+            minutes_attended: rsc_model::Minutes::new(minutes, "m").expect("m"),
+            about_own_rsc_practice: false,
+        };
+        d.add_attendee(by, attendee).expect("add");
+    });
+}
+
 /// Sessions naming someone not connected to the provider are refused, however they are made.
 async fn sessions_name_only_people_connected_to_their_provider<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
@@ -179,17 +191,7 @@ async fn sessions_name_only_people_connected_to_their_provider<S: Store>(store: 
 
     // Adding Ben, who is not Pat's, is refused; so is handing the session to Quinn, whom Ana
     // never connected to; and a made-up id.
-    ana.edit(&doc, |d, by| {
-        d.add_attendee(
-            by,
-            rsc_doc::NewAttendee {
-                id: ben_id.clone(),
-                minutes_attended: rsc_model::Minutes::new(60, "m").expect("m"),
-                about_own_rsc_practice: false,
-            },
-        )
-        .expect("add")
-    });
+    add(&mut ana, &doc, &ben_id, 60);
     let refused = refusals(&ana.sync().await);
     assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), [RefusalCode::NotConnected], "{refused:?}");
     assert!(refused[0].1.contains("Ben is not connected to Pat"), "{}", refused[0].1);
@@ -208,17 +210,7 @@ async fn sessions_name_only_people_connected_to_their_provider<S: Store>(store: 
 
     // Once Ben connects to Pat, he can be added.
     pat.connect(&[&ben]).await;
-    ana.edit(&doc, |d, by| {
-        d.add_attendee(
-            by,
-            rsc_doc::NewAttendee {
-                id: ben_id.clone(),
-                minutes_attended: rsc_model::Minutes::new(45, "m").expect("m"),
-                about_own_rsc_practice: false,
-            },
-        )
-        .expect("add")
-    });
+    add(&mut ana, &doc, &ben_id, 45);
     assert!(refusals(&ana.sync().await).is_empty());
     let (_, participants) = api.get("/v1/me/pending-confirmations", Some(&pat.token)).await;
     let names: Vec<&str> =
