@@ -48,7 +48,18 @@ pub fn render_text(evaluation: &Evaluation) -> String {
     let counted = evaluation.sessions.iter().filter(|s| s.excluded.is_empty()).count();
     let excluded: Vec<_> = evaluation.sessions.iter().filter(|s| !s.excluded.is_empty()).collect();
     let _ = writeln!(out, "\nSessions: {} eligible, {} excluded", counted, excluded.len());
-    for s in excluded {
+    // A missing master's date excludes every session for the same reason: said once, not per session.
+    let only_masters = |s: &crate::SessionResult| s.excluded == [crate::Exclusion::MastersDateUnknown];
+    let waiting_on_masters = excluded.iter().filter(|s| only_masters(s)).count();
+    if waiting_on_masters > 0 {
+        let _ = writeln!(
+            out,
+            "  {waiting_on_masters} sessions count nothing only because this rulebook counts post-master's hours and the \
+             master's conferral date is not given: set it (applicant.masters_conferred_on; on a device, \
+             `rsc profile set --masters-date YYYY-MM-DD`)"
+        );
+    }
+    for s in excluded.into_iter().filter(|s| !only_masters(s)) {
         let codes = s.excluded.iter().map(|e| e.code()).collect::<Vec<_>>().join(", ");
         let _ = writeln!(out, "  {:<20} {codes}\n      {}", s.id, s.explanation.as_deref().unwrap_or(""));
     }
@@ -69,6 +80,30 @@ pub fn render_text(evaluation: &Evaluation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_masters_date_is_said_once_not_per_session() {
+        let rulebook = crate::builtin("orimha").expect("orimha");
+        let mut sessions = String::new();
+        for day in 1..=9 {
+            sessions.push_str(&format!(
+                r#"{{"id": "s{day}", "date": "2025-03-0{day}", "kind": "individual", "format": "video", "provider": "pat",
+                   "minutes": 60, "about_own_rsc_practice": false, "confirmation": {{"status": "confirmed", "minutes": 60}}}},"#
+            ));
+        }
+        let json = format!(
+            r#"{{"as_of": "2025-06-01", "applicant": {{"id": "ana", "masters_conferred_on": null}},
+                "providers": [{{"id": "pat", "credentials": [{{"credential": "IMHM-C", "earned_on": "2015-01-01",
+                "valid_through": null, "revoked_on": null, "endorsement_number": "OR-1", "association": "ORIMHA"}}]}}],
+                "sessions": [{}]}}"#,
+            sessions.trim_end_matches(',')
+        );
+        let dossier = rsc_model::Dossier::from_json(&json).expect("dossier");
+        let text = render_text(&crate::evaluate(&rulebook, crate::Purpose::Application, &dossier).expect("evaluates"));
+        assert_eq!(text.matches("master's conferral date is not given").count(), 1, "{text}");
+        assert!(text.contains("9 sessions count nothing only because"), "{text}");
+        assert!(!text.contains("s3 "), "no session is listed for it: {text}");
+    }
 
     #[test]
     fn hours_read_naturally() {
