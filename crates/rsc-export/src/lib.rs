@@ -13,6 +13,7 @@
 //! re-renders what it parsed and refuses a file that differs in any byte, so even edits that
 //! JSON would ignore (white space, duplicate keys) make verification fail.
 
+pub mod pdf;
 pub mod reports;
 mod verify;
 

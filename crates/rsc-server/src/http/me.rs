@@ -208,10 +208,14 @@ pub async fn export<S: Store>(
         "pdf" => {
             let key = verified::signing_key(&state.store).await?;
             let payload = verified::payload(&verified);
+            let options = rsc_export::pdf::PdfOptions {
+                paper: rsc_export::pdf::Paper::Letter,
+                source: rsc_export::pdf::Source::Signed { key_id: key.id.clone(), binding: None },
+            };
             let pdf = crate::blocking("rendering the PDF report", move || {
-                rsc_export::reports::pdf_report(&payload, &key.id, &hex::encode(&key.public_key))
+                rsc_export::reports::pdf_report(&payload, &options)
             })
-            .await?;
+            .await??;
             ("application/pdf", pdf)
         }
         other => return Err(AppError::NotFound(format!("no `{other}` export; use json, csv or pdf"))),

@@ -502,29 +502,118 @@ async fn csv_and_pdf_reports_and_pending_confirmations<S: Store>(store: S) {
     let file = tempfile::Builder::new().prefix("rsc-report-").suffix(".pdf").tempfile().expect("temp file");
     let path = file.path().to_path_buf();
     std::fs::write(&path, &bytes).expect("write");
-    let text = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) runs");
+    // Plain text keeps each table cell's lines together; white space is made single.
+    let text = Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (poppler-utils) runs");
     assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
-        "verified reflective supervision",
+        "Verified Record",
         "Applicant: ana",
         "New Mexico Association",
-        "rsc_total",
-        "NOT MET",
-        "pat:",
+        "Not met",
+        "Hours per provider",
         "Sessions",
         "2025-03-10",
-        "provider_not_qualified",
+        "provider held no accepted credential that day",
+        "Applicant's signature",
         "How to verify",
         "rsc verify",
     ] {
         assert!(text.contains(expected), "`{expected}` in the PDF:\n{text}");
     }
+    server.stop().await.expect("stop");
+}
+
+/// Display names from the shared list.
+fn names() -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/names.txt"))
+        .expect("tests/data/names.txt");
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::to_string).collect()
+}
+
+/// Words of a PDF with their boxes, from `pdftotext -bbox-layout`: (text, x min, x max, y min).
+fn pdf_words(path: &std::path::Path) -> Vec<(String, f32, f32, f32)> {
+    let out = Command::new("pdftotext").args(["-bbox-layout"]).arg(path).arg("-").output().expect("pdftotext runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = String::from_utf8_lossy(&out.stdout).to_string();
+    let attr = |tag: &str, name: &str| -> f32 {
+        let at = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
+        tag[at..].split('"').next().and_then(|v| v.parse().ok()).expect("number")
+    };
+    html.split("<word ")
+        .skip(1)
+        .filter_map(|chunk| {
+            let (tag, rest) = chunk.split_once('>')?;
+            let text = rest.split("</word>").next()?.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+            Some((text, attr(tag, "xMin"), attr(tag, "xMax"), attr(tag, "yMin")))
+        })
+        .collect()
+}
+
+/// The PDF prints every name exactly as written, and its session table lines up: each header
+/// starts (or, for numbers, ends) where its column's cells do.
+async fn the_pdf_names_people_exactly_and_its_columns_line_up<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let mut world = world(&store, &server).await;
+    let names = names();
+    let (ana_name, pat_name) = (names[17].clone(), names[9].clone());
+    for (device, name) in [(&world.ana, &ana_name), (&world.pat, &pat_name)] {
+        let response = world
+            .api
+            .http
+            .put(format!("{}/v1/me/profile", world.api.base))
+            .bearer_auth(&device.token)
+            .json(&json!({ "display_name": name }))
+            .send()
+            .await
+            .expect("put");
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    let csv = format!("{HEADER}NM-7,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n");
+    assert_eq!(import(&world, &csv).await.0, 200);
+    claim(&world, "NM-7", true).await;
+    sessions_on(&mut world, &["2025-03-04", "2025-03-11", "2025-03-18"]).await;
+    let response = world
+        .api
+        .http
+        .get(format!("{}/v1/me/exports/pdf?rulebook=nmaimh&as_of=2025-06-01", world.api.base))
+        .bearer_auth(&world.ana.token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status().as_u16(), 200);
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp file");
+    std::fs::write(file.path(), response.bytes().await.expect("body")).expect("write");
+
+    let text = Command::new("pdftotext").arg(file.path()).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    for name in [&ana_name, &pat_name] {
+        assert!(text.contains(name.as_str()), "`{name}` exactly in the PDF:\n{text}");
+    }
+
+    let words = pdf_words(file.path());
+    let find = |text: &str, from: usize| words.iter().enumerate().skip(from).find(|(_, w)| w.0 == text);
+    let (heading, _) = find("Sessions", 0).expect("the Sessions heading");
+    let (_, date_header) = find("Date", heading).expect("the Date header");
+    let (_, first_date) = find("2025-03-04", heading).expect("the first row's date");
+    assert!(
+        (date_header.1 - first_date.1).abs() < 0.5,
+        "Date header at {}, first date at {}",
+        date_header.1,
+        first_date.1
+    );
+    // The two number columns (length, confirmed minutes) end where their headers do.
+    // (pdftotext's reading order is by blocks, so words are found by their line, not their order.)
+    let on_line = |text: &str, y: f32| words.iter().find(|w| w.0 == text && (w.3 - y).abs() < 1.0);
+    let length_header = on_line("Length", date_header.3).expect("the Length header");
+    let confirmed_header = on_line("Confirmed", date_header.3).expect("the Confirmed header");
+    // The sessions last 90 minutes; Ana attended, and Pat confirmed, 60.
+    let length = on_line("90", first_date.3).expect("the first row's length");
+    let confirmed = on_line("60", first_date.3).expect("the first row's confirmed minutes");
+    for (header, cell) in [(length_header, length), (confirmed_header, confirmed)] {
+        assert!((header.2 - cell.2).abs() < 0.5, "`{}` ends at {}, its cell at {}", header.0, header.2, cell.2);
+    }
+    assert!(first_date.3 > date_header.3, "the row is below its header");
     server.stop().await.expect("stop");
 }
 
@@ -558,6 +647,7 @@ async fn a_provider_is_found_by_the_number_of_a_record_they_hold<S: Store>(store
 }
 
 crate::on_both_backends!(
+    the_pdf_names_people_exactly_and_its_columns_line_up,
     a_provider_is_found_by_the_number_of_a_record_they_hold,
     imports_are_all_or_nothing_and_keep_history,
     credential_dates_decide_which_sessions_count,

@@ -1,0 +1,393 @@
+//! The PDF a reviewer at an association reads: the applicant and the outcome, each
+//! requirement, each provider with the registry record relied on, every session with its
+//! status in words, a summary per provider as the application portal asks for it, an
+//! attestation block with places to sign, and how to verify the signed export it was made from.
+//!
+//! Made from the same [`Payload`] the signed JSON carries; laid out by [`layout`], drawn by
+//! krilla with an embedded, subset Unicode font.
+
+pub mod layout;
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use rsc_model::{Confirmation, Date, SessionKind};
+use rsc_rules::{Exclusion, format_hours};
+
+use crate::{ExportError, Payload};
+pub use layout::Paper;
+use layout::{Align, Column, Layout, Weight};
+
+/// How the PDF is made.
+#[derive(Debug, Clone)]
+pub struct PdfOptions {
+    /// The paper size.
+    pub paper: Paper,
+    /// Where the payload comes from.
+    pub source: Source,
+}
+
+/// Where a report's payload comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A signed export, by the server key `key_id`; with `binding` when the export is kept on
+    /// the server under an id a reviewer can look up.
+    Signed {
+        /// The signing key's id.
+        key_id: String,
+        /// What ties the PDF to the export.
+        binding: Option<Binding>,
+    },
+    /// A summary a device made from its own logbook, vouched for by nobody.
+    Unverified,
+}
+
+/// What ties a report to the signed JSON export it was made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The export's id.
+    pub export_id: String,
+    /// SHA-256 of the export file's bytes, hex.
+    pub digest: String,
+    /// Where a person checks it.
+    pub link: String,
+}
+
+/// A provider statement's signing time, per (session, attendee), from the payload.
+fn confirmed_on(payload: &Payload) -> HashMap<String, Date> {
+    let mut out = HashMap::new();
+    for a in &payload.attestations {
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&a.statement) else { continue };
+        let Ok(statement) = rsc_doc::attest::SignedStatement::from_bytes(&bytes) else { continue };
+        if let Some(day) = Date::from_unix_millis(statement.content.signed_at_ms) {
+            let entry = out.entry(a.session_id.clone()).or_insert(day);
+            *entry = (*entry).max(day);
+        }
+    }
+    out
+}
+
+/// Why a session counts nothing, in words, with the provider's name.
+fn why_not(excluded: &[Exclusion], provider: &str) -> String {
+    excluded
+        .iter()
+        .map(|e| match e {
+            Exclusion::AfterAsOf => "after the evaluation date".to_string(),
+            Exclusion::Unconfirmed => format!("not confirmed by {provider}"),
+            Exclusion::Disputed => format!("disputed by {provider}"),
+            Exclusion::ProviderNotQualified => "provider held no accepted credential that day".to_string(),
+            Exclusion::BeforeMasters => "before the master's degree".to_string(),
+            Exclusion::MastersDateUnknown => "master's date not given".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn format_word(format: rsc_model::SessionFormat) -> &'static str {
+    match format {
+        rsc_model::SessionFormat::InPerson => "in person",
+        rsc_model::SessionFormat::Video => "video",
+        rsc_model::SessionFormat::Phone => "phone",
+    }
+}
+
+fn kind_word(kind: SessionKind) -> &'static str {
+    match kind {
+        SessionKind::Individual => "Individual",
+        SessionKind::Group => "Group",
+    }
+}
+
+/// The report. `payload` is the signed export's; `options` say the paper and the binding.
+pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, ExportError> {
+    let e = &payload.evaluation;
+    let names: HashMap<&str, &str> =
+        payload.providers.iter().map(|p| (p.id.as_str(), p.display_name.as_str())).collect();
+    let name_of = |id: &str| names.get(id).copied().unwrap_or("(unnamed provider)").to_string();
+    let verified = options.source != Source::Unverified;
+    let footer = match &options.source {
+        Source::Signed { binding: Some(b), .. } => {
+            format!("{} · export {} · SHA-256 {}", payload.applicant.display_name, b.export_id, b.digest)
+        }
+        Source::Signed { binding: None, key_id } => {
+            format!("{} · signed export, server key {key_id}", payload.applicant.display_name)
+        }
+        Source::Unverified => "UNVERIFIED summary from the applicant's own logbook".to_string(),
+    };
+    let mut page = Layout::new(options.paper, &footer);
+
+    // Title and outcome.
+    let title = if verified {
+        "Reflective Supervision/Consultation Hours: Verified Record"
+    } else {
+        "Reflective Supervision/Consultation Hours: UNVERIFIED Summary"
+    };
+    page.paragraph(title, 14.0, Weight::Bold, 0.0);
+    if !verified {
+        page.paragraph(
+            "Made on the applicant's device from her own logbook, without the server: no signature, registry check or \
+             provider confirmation is vouched for. Not for an endorsement application; ask for the verified export.",
+            9.5,
+            Weight::Bold,
+            0.0,
+        );
+    }
+    page.space(4.0);
+    let outcome = if e.eligible { "ELIGIBLE" } else { "NOT ELIGIBLE YET" };
+    for (label, value) in [
+        ("Applicant", payload.applicant.display_name.clone()),
+        ("Rulebook", payload.rulebook.name.clone()),
+        ("Purpose", payload.purpose.to_string()),
+        ("Evaluated as of", e.as_of.to_string()),
+        ("Outcome", outcome.to_string()),
+    ] {
+        page.paragraph(
+            &format!("{label}: {value}"),
+            10.5,
+            if label == "Outcome" { Weight::Bold } else { Weight::Regular },
+            0.0,
+        );
+    }
+    page.paragraph(&e.summary, 9.5, Weight::Regular, 0.0);
+
+    // Requirements.
+    page.heading("Requirements");
+    let rows: Vec<Vec<String>> = e
+        .requirements
+        .iter()
+        .map(|r| {
+            let window = match r.window.from {
+                Some(from) => format!("{from} to {}", r.window.to),
+                None => format!("up to {}", r.window.to),
+            };
+            let status = if r.met {
+                r.met_on.map(|d| format!("Met on {d}")).unwrap_or_else(|| "Met".into())
+            } else {
+                format!("Not met: {} short", format_hours(r.shortfall_minutes))
+            };
+            vec![
+                format!("{}{}", r.title, if r.required { "" } else { " (recommended)" }),
+                format_hours(r.counted_minutes_as_of),
+                format_hours(r.required_minutes),
+                window,
+                status,
+            ]
+        })
+        .collect();
+    let columns = [
+        Column::new("Requirement", 3.2, Align::Left),
+        Column::new("Counted", 1.0, Align::Right),
+        Column::new("Required", 1.0, Align::Right),
+        Column::new("Window", 1.9, Align::Left),
+        Column::new("Status", 1.6, Align::Left),
+    ];
+    page.table(&columns, &rows, 8.5);
+
+    // Providers, with the registry record relied on.
+    page.heading("Providers and their endorsements");
+    let confirmed = confirmed_on(payload);
+    let rows: Vec<Vec<String>> = payload
+        .providers
+        .iter()
+        .map(|p| {
+            let records: Vec<_> = payload.registry_records.iter().filter(|r| r.provider_id == p.id).collect();
+            let col = |f: &dyn Fn(&crate::RegistryRecordRef) -> String| {
+                if records.is_empty() {
+                    "none approved".to_string()
+                } else {
+                    records.iter().map(|r| f(r)).collect::<Vec<_>>().join("\n")
+                }
+            };
+            vec![
+                p.display_name.clone(),
+                col(&|r| r.credential.to_string()),
+                col(&|r| r.number.clone()),
+                col(&|r| r.association.clone()),
+                col(&|r| match (r.revoked_on, r.valid_through) {
+                    (Some(revoked), _) => format!("revoked {revoked}"),
+                    (None, Some(through)) => through.to_string(),
+                    (None, None) => "no end date".to_string(),
+                }),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column::new("Provider", 2.6, Align::Left),
+        Column::new("Credential", 1.1, Align::Left),
+        Column::new("Endorsement no.", 1.4, Align::Left),
+        Column::new("Association", 1.4, Align::Left),
+        Column::new("Valid through", 1.3, Align::Left),
+    ];
+    page.table(&columns, &rows, 8.5);
+
+    // Summary per provider, as the application portal asks for it.
+    page.heading("Hours per provider");
+    let mut rows = Vec::new();
+    for p in &payload.providers {
+        let sessions: Vec<_> =
+            payload.dossier.sessions.iter().zip(&e.sessions).filter(|(s, _)| s.provider.as_str() == p.id).collect();
+        let counted = |kind: SessionKind| -> u64 {
+            sessions.iter().filter(|(s, _)| s.kind == kind).map(|(_, r)| r.counted_minutes).sum()
+        };
+        let dates: Vec<Date> = sessions.iter().filter(|(_, r)| r.counted_minutes > 0).map(|(s, _)| s.date).collect();
+        let span = match (dates.iter().min(), dates.iter().max()) {
+            (Some(first), Some(last)) => format!("{first} to {last}"),
+            _ => "none counted".to_string(),
+        };
+        rows.push(vec![
+            p.display_name.clone(),
+            span,
+            format_hours(counted(SessionKind::Individual)),
+            format_hours(counted(SessionKind::Group)),
+            format_hours(counted(SessionKind::Individual) + counted(SessionKind::Group)),
+        ]);
+    }
+    let columns = [
+        Column::new("Provider", 2.6, Align::Left),
+        Column::new("Dates counted", 2.0, Align::Left),
+        Column::new("Individual", 1.1, Align::Right),
+        Column::new("Group", 1.1, Align::Right),
+        Column::new("Total", 1.1, Align::Right),
+    ];
+    page.table(&columns, &rows, 8.5);
+
+    // Every session.
+    page.heading("Sessions");
+    let rows: Vec<Vec<String>> = payload
+        .dossier
+        .sessions
+        .iter()
+        .zip(&e.sessions)
+        .map(|(s, r)| {
+            let provider = name_of(s.provider.as_str());
+            let (confirmed_minutes, status) = match s.confirmation {
+                Some(Confirmation::Confirmed { minutes }) => (minutes.get().to_string(), "Confirmed"),
+                Some(Confirmation::Disputed) => (String::new(), "Disputed"),
+                None if s.changed_since_confirmed => (String::new(), "Changed since confirmed"),
+                None => (String::new(), "Awaiting confirmation"),
+            };
+            let counted = if r.excluded.is_empty() {
+                format!("Counted ({})", format_hours(r.counted_minutes))
+            } else {
+                format!("Not counted: {}", why_not(&r.excluded, &provider))
+            };
+            vec![
+                s.date.to_string(),
+                format!("{}, {}", kind_word(s.kind), format_word(s.format)),
+                provider,
+                s.minutes.get().to_string(),
+                confirmed_minutes,
+                match (status, confirmed.get(s.id.as_str())) {
+                    ("Confirmed", Some(day)) => format!("Confirmed {day}"),
+                    ("Disputed", Some(day)) => format!("Disputed {day}"),
+                    (other, _) => other.to_string(),
+                },
+                counted,
+            ]
+        })
+        .collect();
+    let columns = [
+        Column::new("Date", 1.15, Align::Left),
+        Column::new("Kind, format", 1.35, Align::Left),
+        Column::new("Provider", 1.8, Align::Left),
+        Column::new("Length", 0.75, Align::Right),
+        Column::new("Confirmed", 1.15, Align::Right),
+        Column::new("Confirmation", 1.4, Align::Left),
+        Column::new("Counted, or why not", 2.1, Align::Left),
+    ];
+    page.table(&columns, &rows, 8.0);
+    if !e.advisories.is_empty() {
+        page.heading("Advice");
+        for a in &e.advisories {
+            page.paragraph(&a.text, 9.0, Weight::Regular, 0.0);
+        }
+    }
+
+    // Attestation and signatures, as the associations' paper RS/C forms have them, kept on one
+    // page.
+    page.room(150.0 + 40.0 * payload.providers.len() as f32);
+    page.heading("Attestation");
+    page.paragraph(
+        &format!(
+            "I, {}, attest that the reflective supervision/consultation recorded above took place as stated, and that I \
+             attended for the minutes recorded.",
+            payload.applicant.display_name
+        ),
+        9.5,
+        Weight::Regular,
+        0.0,
+    );
+    page.space(8.0);
+    page.room(40.0);
+    let (x, _) = page.cursor();
+    let width = page.content_width();
+    page.signature_line(x, width * 0.55, "Applicant's signature");
+    page.signature_line(x + width * 0.65, width * 0.35, "Date");
+    page.space(40.0);
+    for p in &payload.providers {
+        page.room(40.0);
+        page.signature_line(x, width * 0.55, &format!("Signature of the RS/C provider, {}", p.display_name));
+        page.signature_line(x + width * 0.65, width * 0.35, "Date");
+        page.space(40.0);
+    }
+
+    // How to verify.
+    page.heading("How to verify this record");
+    match &options.source {
+        Source::Signed { binding: Some(b), key_id } => {
+            page.paragraph(
+                "This PDF is a printout of a signed JSON export. Open the link, or scan the code, to see on the issuing \
+                 server whether the export verifies, what it says, and whether anything changed since (a later dispute, \
+                 a revoked credential). The export's SHA-256 below changes if any byte of the JSON does.",
+                9.0,
+                Weight::Regular,
+                0.0,
+            );
+            page.room(120.0);
+            let (x, y) = page.cursor();
+            if let Ok(code) = qrcode::QrCode::new(b.link.as_bytes()) {
+                page.qr(x, y, 2.4, &code);
+            }
+            let text_x = x + 120.0;
+            let lines = [
+                ("Link", b.link.clone()),
+                ("Export id", b.export_id.clone()),
+                ("SHA-256", b.digest.clone()),
+                ("Signed with server key", key_id.clone()),
+            ];
+            let mut top = y;
+            for (label, value) in lines {
+                page.text_at(text_x, top, 8.0, Weight::Bold, label);
+                for line in layout::wrap(&value, width - 120.0, 8.0, Weight::Regular) {
+                    top += 10.5;
+                    page.text_at(text_x, top, 8.0, Weight::Regular, &line);
+                }
+                top += 14.0;
+            }
+            page.space((top - y).max(110.0));
+            page.paragraph(
+                "Or, with the JSON: rsc verify EXPORT.json --server SERVER (the keys the server publishes are checked).",
+                8.5,
+                Weight::Regular,
+                0.0,
+            );
+        }
+        Source::Signed { binding: None, key_id } => page.paragraph(
+            &format!(
+                "This PDF is a printout of a signed JSON export (server key {key_id}). Ask the applicant for the JSON \
+                 and check it with: rsc verify EXPORT.json --server SERVER, which checks the server's signature, every \
+                 provider's signature, the registry records relied on, and the evaluation."
+            ),
+            9.0,
+            Weight::Regular,
+            0.0,
+        ),
+        Source::Unverified => page.paragraph(
+            "This summary cannot be verified. Sync the logbook and download the verified export for a reviewer.",
+            9.0,
+            Weight::Bold,
+            0.0,
+        ),
+    }
+    page.finish(title).map_err(|e| ExportError(format!("drawing the PDF: {e}")))
+}
