@@ -421,6 +421,31 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     // A second session at the same time, when it really was one, is logged with --duplicate.
     let second = says(&ana, &[&session[..], &["--duplicate"]].concat());
     assert!(second.contains("Logged session"), "{second}");
+    // Offline, an applicant can still print her hours: a PDF made here, marked unverified.
+    let unverified = ana.join("offline.pdf");
+    let wrote = says(
+        &ana,
+        &[
+            "export",
+            "pdf",
+            "--unverified",
+            "--as-of",
+            "2025-06-01",
+            "--paper",
+            "a4",
+            "--output",
+            unverified.to_str().expect("path"),
+        ],
+    );
+    assert!(wrote.contains("offline.pdf"), "{wrote}");
+    let text = Command::new("pdftotext").arg(&unverified).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("UNVERIFIED Summary") && text.contains("without the server"), "{text}");
+    assert!(text.contains(ana_name) && text.contains(pat_name), "names exactly: {text}");
+    let info = Command::new("pdfinfo").arg(&unverified).output().expect("pdfinfo");
+    assert!(String::from_utf8_lossy(&info.stdout).contains("595.28 x 841.89 pts (A4)"), "A4 on request");
+    let refused_csv = refuses(&ana, &["export", "csv", "--unverified"], 2);
+    assert!(refused_csv.contains("only a PDF"), "{refused_csv}");
     let offline = refuses(&ana, &["sync"], 1);
     assert!(offline.contains("cannot reach the server") && offline.contains("rsc sync"), "{offline}");
     let refused = refuses(&ana, &["account", "logout"], 2);

@@ -76,7 +76,45 @@ pub struct Hours {
     pub provider_names: BTreeMap<String, String>,
 }
 
+/// What a report made on the device, without the server, shows: nothing in it is vouched for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfflineReport {
+    /// The rulebook.
+    pub rulebook: rsc_rules::Rulebook,
+    /// Application or renewal.
+    pub purpose: Purpose,
+    /// The dossier as this device builds it.
+    pub dossier: rsc_model::Dossier,
+    /// Its evaluation.
+    pub evaluation: Evaluation,
+    /// The user's name.
+    pub applicant_name: String,
+    /// The providers of the dossier's sessions, by id, with their names.
+    pub providers: Vec<(Id, String)>,
+}
+
 impl Logbook {
+    /// Everything an unverified summary of the user's hours shows, from this device alone.
+    pub fn offline_report(
+        &self,
+        rulebook: &str,
+        purpose: Purpose,
+        as_of: Option<Date>,
+    ) -> Result<OfflineReport, ClientError> {
+        let (rulebook, dossier, _) = self.dossier(rulebook, as_of)?;
+        let evaluation = rsc_rules::evaluate(&rulebook, purpose, &dossier)
+            .map_err(|e| ClientError::invalid("purpose", e.to_string()))?;
+        let people = self.people()?;
+        let name = |id: &Id| people.iter().find(|p| &p.id == id).map(|p| p.name.clone());
+        let providers = dossier
+            .providers
+            .iter()
+            .map(|p| (p.id.clone(), name(&p.id).unwrap_or_else(|| "(unnamed provider)".into())))
+            .collect();
+        let applicant_name = self.profile()?.display_name;
+        Ok(OfflineReport { rulebook, purpose, dossier, evaluation, applicant_name, providers })
+    }
+
     /// The user's hours under `rulebook` for `purpose` as of `as_of` (default: today),
     /// explained; with `by`, the pace needed to meet the first unmet requirement by then.
     pub fn hours(

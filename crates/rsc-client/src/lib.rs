@@ -21,7 +21,7 @@ mod view;
 
 pub use api::{CA_CERT_VAR, fetch_server_keys};
 pub use error::{ClientError, cause_chain};
-pub use hours::{AwaitingProvider, Hours, Pace, Uncounted};
+pub use hours::{AwaitingProvider, Hours, OfflineReport, Pace, Uncounted};
 pub use logbook::{
     Account, AwaitingConfirmation, Confirmation, Logbook, LogbookStatus, MAX_CONFIRMATIONS_AT_ONCE, NewSession,
     STORE_FILE, today,

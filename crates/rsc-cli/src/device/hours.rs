@@ -51,6 +51,64 @@ pub struct ExportArgs {
     /// Replace the file if it exists (a terminal asks instead).
     #[arg(long)]
     force: bool,
+    /// Make a PDF here, from this computer's logbook, without the server: clearly marked as
+    /// unverified, for when you are offline. Not for an endorsement application.
+    #[arg(long)]
+    unverified: bool,
+    /// Paper size of a PDF: letter or a4.
+    #[arg(long, default_value = "letter", value_name = "letter|a4")]
+    paper: String,
+}
+
+/// The unverified PDF of the logbook on this computer.
+fn unverified_pdf(
+    logbook: &rsc_client::Logbook,
+    rulebook: &str,
+    purpose: Purpose,
+    as_of: Option<rsc_client::Date>,
+    paper: rsc_export::pdf::Paper,
+) -> Result<Vec<u8>, CliError> {
+    let report = logbook.offline_report(rulebook, purpose, as_of).map_err(next_step)?;
+    let account = logbook
+        .account()
+        .map_err(next_step)?
+        .ok_or_else(|| next_step(rsc_client::ClientError::Unauthorized("this device is not signed in".into())))?;
+    let registry_records = report
+        .dossier
+        .providers
+        .iter()
+        .flat_map(|p| {
+            let name = report.providers.iter().find(|(id, _)| id == &p.id).map(|(_, n)| n.clone()).unwrap_or_default();
+            p.credentials.iter().map(move |c| rsc_export::RegistryRecordRef {
+                number: "(not shown offline)".into(),
+                provider_id: p.id.to_string(),
+                holder_name: name.clone(),
+                credential: c.credential.clone(),
+                association: "(not shown offline)".into(),
+                earned_on: c.earned_on,
+                valid_through: c.valid_through,
+                revoked_on: c.revoked_on,
+                version: 0,
+            })
+        })
+        .collect();
+    let payload = rsc_export::Payload {
+        issued_at_ms: 0,
+        applicant: rsc_export::Person { id: account.user_id.clone(), display_name: report.applicant_name.clone() },
+        rulebook: report.rulebook,
+        purpose: report.purpose,
+        dossier: report.dossier,
+        evaluation: report.evaluation,
+        attestations: Vec::new(),
+        registry_records,
+        providers: report
+            .providers
+            .iter()
+            .map(|(id, name)| rsc_export::Person { id: id.to_string(), display_name: name.clone() })
+            .collect(),
+    };
+    let options = rsc_export::pdf::PdfOptions { paper, source: rsc_export::pdf::Source::Unverified };
+    rsc_export::pdf::render(&payload, &options).map_err(|e| CliError::Failed(e.to_string()))
 }
 
 /// The rulebook and purpose to use: those given, else the profile's.
@@ -260,17 +318,33 @@ pub fn sync(home: &Path) -> Result<String, CliError> {
 pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {
     let logbook = open(home)?;
     let under = args.under;
-    let purpose = under.purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
     let as_of = under.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
     let format = args.format.to_lowercase();
-    let bytes = logbook.export(&format, under.rulebook.as_deref(), purpose, as_of).map_err(next_step)?;
+    let paper = match args.paper.to_lowercase().as_str() {
+        "letter" => rsc_export::pdf::Paper::Letter,
+        "a4" => rsc_export::pdf::Paper::A4,
+        other => return Err(CliError::Invalid(format!("--paper: `{other}` is not letter or a4"))),
+    };
+    let bytes = if args.unverified {
+        if format != "pdf" {
+            return Err(CliError::Invalid(
+                "--unverified: only a PDF can be made without the server (rsc export pdf --unverified)".into(),
+            ));
+        }
+        let (rulebook, purpose) = rulebook_and_purpose(&logbook, under.rulebook.clone(), under.purpose.clone())?;
+        unverified_pdf(&logbook, &rulebook, purpose, as_of, paper)?
+    } else {
+        let purpose = under.purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
+        logbook.export(&format, under.rulebook.as_deref(), purpose, as_of).map_err(next_step)?
+    };
     let path = match args.output {
         Some(path) => path,
         None => {
             let profile = logbook.profile().map_err(next_step)?;
             let rulebook = under.rulebook.or(profile.rulebook).unwrap_or_else(|| "hours".into());
             let day = as_of.or_else(rsc_client::today).map(|d| d.to_string()).unwrap_or_else(|| "today".into());
-            PathBuf::from(format!("rsc-hours-{rulebook}-{day}.{format}"))
+            let unverified = if args.unverified { "-unverified" } else { "" };
+            PathBuf::from(format!("rsc-hours-{rulebook}-{day}{unverified}.{format}"))
         }
     };
     if path.as_os_str() == "-" {

@@ -261,6 +261,9 @@ impl Layout {
         let header_height = header.iter().map(Vec::len).max().unwrap_or(1) as f32 * line + 2.0 * CELL_PAD;
         self.room(header_height + line * 2.0 + 2.0 * CELL_PAD);
         self.table_header(columns, &widths, &header, header_height, size);
+        // An empty table says so, rather than showing a header over nothing.
+        let none = [std::iter::once("None".to_string()).chain(columns.iter().skip(1).map(|_| String::new())).collect()];
+        let rows = if rows.is_empty() { &none[..] } else { rows };
         for row in rows {
             let cells: Vec<Vec<String>> = row
                 .iter()
