@@ -83,7 +83,7 @@ fn unverified_pdf(
                 number: "(not shown offline)".into(),
                 provider_id: p.id.to_string(),
                 holder_name: name.clone(),
-                credential: c.credential.clone(),
+                credential: c.credential,
                 association: "(not shown offline)".into(),
                 earned_on: c.earned_on,
                 valid_through: c.valid_through,
