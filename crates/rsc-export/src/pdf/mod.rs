@@ -107,7 +107,13 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
     let verified = options.source != Source::Unverified;
     let footer = match &options.source {
         Source::Signed { binding: Some(b), .. } => {
-            format!("{} · export {} · SHA-256 {}", payload.applicant.display_name, b.export_id, b.digest)
+            // The whole digest is on the last page; the footer carries enough of it to match.
+            format!(
+                "{} · export {} · SHA-256 {}…",
+                payload.applicant.display_name,
+                b.export_id,
+                &b.digest[..16.min(b.digest.len())]
+            )
         }
         Source::Signed { binding: None, key_id } => {
             format!("{} · signed export, server key {key_id}", payload.applicant.display_name)
