@@ -4,7 +4,7 @@
 
 use crate::{
     AttendanceRow, AttendanceState, AttestationRecord, ConnectionCodeRecord, DeviceId, DeviceRecord, DocCommit, DocId,
-    NewChange, SessionRow, Store, StoreError, UserId, UserRecord,
+    ExportRecord, NewChange, SessionRow, Store, StoreError, UserId, UserRecord,
 };
 
 fn user(id: &str) -> UserRecord {
@@ -325,6 +325,38 @@ pub async fn password_resets_work_once_and_sign_every_device_out<S: Store>(store
     assert_eq!(store.active_keys(&ben).await.expect("keys").len(), 1, "Ben's devices stay");
 }
 
+/// The store: exports are kept by id and digest, listed per applicant newest first, and
+/// withdrawn once, by their applicant only.
+pub async fn exports_are_kept_found_and_withdrawn_by_their_applicant<S: Store>(store: S) {
+    store.create_user(&user("ana")).await.expect("user");
+    store.create_user(&user("mal")).await.expect("user");
+    let export = |id: &str, digest: u8, at: i64| ExportRecord {
+        id: id.into(),
+        user_id: "ana".into(),
+        digest: vec![digest; 32],
+        body: format!("{{\"export\": \"{id}\"}}\n"),
+        created_at_ms: at,
+        withdrawn_at_ms: None,
+    };
+    store.create_export(&export("EXPORT000001", 1, 10)).await.expect("export");
+    store.create_export(&export("EXPORT000002", 2, 20)).await.expect("export");
+    assert!(
+        matches!(store.create_export(&export("EXPORT000003", 1, 30)).await, Err(StoreError::Conflict(_))),
+        "one digest, one export"
+    );
+    assert_eq!(store.export_by_id("EXPORT000001").await.expect("by id"), Some(export("EXPORT000001", 1, 10)));
+    assert_eq!(store.export_by_digest(&[2; 32]).await.expect("by digest").map(|e| e.id), Some("EXPORT000002".into()));
+    assert_eq!(store.export_by_id("NOSUCHEXPORT").await.expect("by id"), None);
+    let listed: Vec<String> =
+        store.exports_of(&UserId::from("ana")).await.expect("list").into_iter().map(|e| e.id).collect();
+    assert_eq!(listed, ["EXPORT000002", "EXPORT000001"]);
+    assert!(!store.withdraw_export(&UserId::from("mal"), "EXPORT000001", 40).await.expect("not hers"));
+    assert!(store.withdraw_export(&UserId::from("ana"), "EXPORT000001", 40).await.expect("withdraw"));
+    assert!(!store.withdraw_export(&UserId::from("ana"), "EXPORT000001", 41).await.expect("again"), "once");
+    let withdrawn = store.export_by_id("EXPORT000001").await.expect("by id").expect("kept");
+    assert_eq!(withdrawn.withdrawn_at_ms, Some(40), "kept, marked withdrawn");
+}
+
 /// One `#[tokio::test]` per conformance test, each run by `$runner` (a `with_…` function of
 /// [`crate::testing`]) on a fresh store of its backend. Expand it once per backend, in a module
 /// of its own.
@@ -340,6 +372,7 @@ macro_rules! conformance_suite {
             concurrent_commits_get_distinct_sequences,
             connection_codes_connect_people_once_and_list_them_by_name,
             password_resets_work_once_and_sign_every_device_out,
+            exports_are_kept_found_and_withdrawn_by_their_applicant,
         );
     };
     (@tests $runner:path; $($name:ident),* $(,)?) => {

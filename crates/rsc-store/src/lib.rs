@@ -24,8 +24,8 @@ use rsc_protocol::ClaimStatus;
 pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use records::{
     AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceRecord, DocCommit,
-    NewChange, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc,
-    UpsertCounts, UserRecord,
+    ExportRecord, NewChange, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance,
+    SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
 /// The attendance states rows carry are the API's own.
 pub use rsc_protocol::AttendanceState;
@@ -274,6 +274,22 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
     /// The account holding the registry record `number` through an approved claim.
     fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
+    /// Keeps a signed export; [`StoreError::Conflict`] when its id or digest is taken.
+    fn create_export(&self, export: &ExportRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// An export by id, withdrawn or not.
+    fn export_by_id(&self, id: &str) -> impl Future<Output = Result<Option<ExportRecord>, StoreError>> + Send;
+    /// An export by the SHA-256 of its file.
+    fn export_by_digest(&self, digest: &[u8]) -> impl Future<Output = Result<Option<ExportRecord>, StoreError>> + Send;
+    /// An applicant's exports, newest first.
+    fn exports_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<ExportRecord>, StoreError>> + Send;
+    /// Withdraws one of the applicant's exports; `false` when she has no such export still up.
+    fn withdraw_export(
+        &self,
+        user_id: &UserId,
+        id: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Every server key, newest first.
     fn server_keys(&self) -> impl Future<Output = Result<Vec<ServerKeyRecord>, StoreError>> + Send;

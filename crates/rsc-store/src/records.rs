@@ -268,6 +268,23 @@ impl ConnectionCodeRecord {
     }
 }
 
+/// A signed export kept on the server.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ExportRecord {
+    /// Its id, as printed on the PDF and in the verification link.
+    pub id: String,
+    /// The applicant.
+    pub user_id: String,
+    /// SHA-256 of `body`.
+    pub digest: Vec<u8>,
+    /// The signed JSON export file.
+    pub body: String,
+    /// When it was made.
+    pub created_at_ms: i64,
+    /// When the applicant withdrew it.
+    pub withdrawn_at_ms: Option<i64>,
+}
+
 /// A supervisee connected to a provider, with both names.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ConnectionRecord {

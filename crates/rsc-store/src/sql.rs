@@ -16,8 +16,8 @@ use super::records::{
 };
 use super::{
     AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
-    DeviceRecord, DocCommit, DocId, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance,
-    SessionRow, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
+    DeviceRecord, DocCommit, DocId, ExportRecord, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord,
+    SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
 };
 
 /// The production backend.
@@ -971,6 +971,62 @@ macro_rules! impl_store {
                 .fetch_optional(self.read_pool())
                 .await?;
                 row.map(UserRecord::try_from).transpose()
+            }
+
+            async fn create_export(&self, export: &ExportRecord) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO exports (id, user_id, digest, body, created_at_ms, withdrawn_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&export.id)
+                .bind(&export.user_id)
+                .bind(&export.digest)
+                .bind(&export.body)
+                .bind(export.created_at_ms)
+                .bind(export.withdrawn_at_ms)
+                .execute(self.write_pool())
+                .await
+                .map_err(|e| conflict(e, "this export"))?;
+                Ok(())
+            }
+
+            async fn export_by_id(&self, id: &str) -> Result<Option<ExportRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT id, user_id, digest, body, created_at_ms, withdrawn_at_ms FROM exports WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(self.read_pool())
+                .await?)
+            }
+
+            async fn export_by_digest(&self, digest: &[u8]) -> Result<Option<ExportRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT id, user_id, digest, body, created_at_ms, withdrawn_at_ms FROM exports WHERE digest = $1",
+                )
+                .bind(digest)
+                .fetch_optional(self.read_pool())
+                .await?)
+            }
+
+            async fn exports_of(&self, user_id: &UserId) -> Result<Vec<ExportRecord>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT id, user_id, digest, body, created_at_ms, withdrawn_at_ms FROM exports \
+                     WHERE user_id = $1 ORDER BY created_at_ms DESC, id",
+                )
+                .bind(user_id.as_str())
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn withdraw_export(&self, user_id: &UserId, id: &str, at_ms: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE exports SET withdrawn_at_ms = $3 WHERE user_id = $1 AND id = $2 AND withdrawn_at_ms IS NULL",
+                )
+                .bind(user_id.as_str())
+                .bind(id)
+                .bind(at_ms)
+                .execute(self.write_pool())
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn server_keys(&self) -> Result<Vec<ServerKeyRecord>, StoreError> {

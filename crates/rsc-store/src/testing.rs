@@ -6,8 +6,9 @@ use std::future::Future;
 
 use crate::{
     AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
-    DeviceRecord, DocCommit, DocId, PgStore, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord,
-    SessionAttendance, SessionRow, SqliteStore, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
+    DeviceRecord, DocCommit, DocId, ExportRecord, PgStore, ProfileRecord, PulledChange, RegistryRecord,
+    ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store, StoreError, StoredDoc, UpsertCounts, UserId,
+    UserRecord,
 };
 use rsc_protocol::ClaimStatus;
 
@@ -420,5 +421,30 @@ impl<S: Store> Store for Gated<S> {
 
     fn revoke_all_devices(&self, id: &UserId, at_ms: i64) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.inner.revoke_all_devices(id, at_ms)
+    }
+
+    fn create_export(&self, export: &ExportRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_export(export)
+    }
+
+    fn export_by_id(&self, id: &str) -> impl Future<Output = Result<Option<ExportRecord>, StoreError>> + Send {
+        self.inner.export_by_id(id)
+    }
+
+    fn export_by_digest(&self, digest: &[u8]) -> impl Future<Output = Result<Option<ExportRecord>, StoreError>> + Send {
+        self.inner.export_by_digest(digest)
+    }
+
+    fn exports_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<ExportRecord>, StoreError>> + Send {
+        self.inner.exports_of(user_id)
+    }
+
+    fn withdraw_export(
+        &self,
+        user_id: &UserId,
+        id: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.withdraw_export(user_id, id, at_ms)
     }
 }
