@@ -38,6 +38,12 @@ fn logged_and_confirmed(session: &DossierSession) -> (u16, Option<u16>) {
 /// One row per session: date, kind, format, provider, credential held that day, minutes logged,
 /// minutes counted and the reasons when excluded.
 pub fn csv_report(payload: &Payload) -> Result<String, ExportError> {
+    csv_report_bound(payload, None)
+}
+
+/// [`csv_report`], each row also naming the signed export it was made from (its id, SHA-256 and
+/// verification link), so a spreadsheet stays tied to what can be checked.
+pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>) -> Result<String, ExportError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| ExportError(format!("writing the CSV report: {e}"));
     let names = names(payload);
@@ -55,6 +61,9 @@ pub fn csv_report(payload: &Payload) -> Result<String, ExportError> {
             "minutes_counted",
             "excluded",
             "explanation",
+            "export_id",
+            "export_sha256",
+            "verify_at",
         ])
         .map_err(fail)?;
     for (session, result) in payload.dossier.sessions.iter().zip(&payload.evaluation.sessions) {
@@ -75,6 +84,9 @@ pub fn csv_report(payload: &Payload) -> Result<String, ExportError> {
                 result.counted_minutes.to_string(),
                 excluded,
                 result.explanation.clone().unwrap_or_default(),
+                binding.map(|b| b.export_id.clone()).unwrap_or_default(),
+                binding.map(|b| b.digest.clone()).unwrap_or_default(),
+                binding.map(|b| b.link.clone()).unwrap_or_default(),
             ])
             .map_err(fail)?;
     }

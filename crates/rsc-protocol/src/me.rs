@@ -150,3 +150,19 @@ pub struct PendingConfirmation {
     /// Pending, or changed since confirmed.
     pub status: AttendanceState,
 }
+
+/// A signed export the server keeps for the applicant (`GET /v1/me/export-links`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportLink {
+    /// Its id, as printed on the PDF and CSV.
+    pub export_id: String,
+    /// SHA-256 of the JSON file, hex.
+    pub sha256: String,
+    /// The verification page's path on this server.
+    pub link_path: String,
+    /// When it was made.
+    pub created_at_ms: i64,
+    /// When the applicant withdrew it.
+    pub withdrawn_at_ms: Option<i64>,
+}

@@ -242,6 +242,36 @@ pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<Str
     Ok(rsc_export::sign_and_render(payload(verified), &key.id, &secret)?)
 }
 
+/// Signs the user's verified hours and keeps the export under a new id, so that a printout can
+/// name it and a reviewer can look it up.
+pub async fn keep_export<S: Store>(
+    store: &S,
+    user: &UserRecord,
+    verified: &Verified,
+) -> Result<crate::store::ExportRecord, AppError> {
+    use sha2::Digest;
+    let body = json_export(store, verified).await?;
+    let digest = sha2::Sha256::digest(body.as_bytes()).to_vec();
+    for _ in 0..8 {
+        let mut bytes = [0u8; 12];
+        getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("the random source failed: {e}")))?;
+        let record = crate::store::ExportRecord {
+            id: bytes.iter().map(|b| rsc_protocol::CODE_ALPHABET[usize::from(*b) % 32] as char).collect(),
+            user_id: user.id.clone(),
+            digest: digest.clone(),
+            body: body.clone(),
+            created_at_ms: now_ms(),
+            withdrawn_at_ms: None,
+        };
+        match store.create_export(&record).await {
+            Ok(()) => return Ok(record),
+            Err(crate::store::StoreError::Conflict(_)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(AppError::internal("no free export id was found"))
+}
+
 /// What a device needs to evaluate the user's logbook offline: the providers of their sessions
 /// (and the user themself, for their own sessions as a provider) with approved credentials and
 /// device keys, and the master's date from the profile.

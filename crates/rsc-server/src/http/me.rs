@@ -192,37 +192,69 @@ pub async fn pending<S: Store>(
 pub async fn export<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
+    headers: axum::http::HeaderMap,
     Path(format): Path<String>,
     Query(query): Query<EvaluationQuery>,
 ) -> Result<Response, AppError> {
+    if !matches!(format.as_str(), "json" | "csv" | "pdf") {
+        return Err(AppError::NotFound(format!("no `{format}` export; use json, csv or pdf")));
+    }
     let verified = verified::verified_hours(&state.store, &device.user, &query).await?;
-    let stem = format!("rsc-{}-{}-{}", verified.rulebook.id, verified.purpose, verified.evaluation.as_of);
+    let stem = format!("rsc-hours-{}-{}", verified.rulebook.id, verified.evaluation.as_of);
+    // Every export, whatever its form, is a signed JSON kept under an id: the CSV and the PDF
+    // name it, with its digest and the page where a reviewer checks it.
+    let kept = verified::keep_export(&state.store, &device.user, &verified).await?;
+    let binding = rsc_export::pdf::Binding {
+        export_id: kept.id.clone(),
+        digest: hex::encode(&kept.digest),
+        link: format!("{}/verify/{}", public_base(&headers), kept.id),
+    };
     let (content_type, body): (&str, Vec<u8>) = match format.as_str() {
-        "json" => ("application/json", verified::json_export(&state.store, &verified).await?.into_bytes()),
+        "json" => ("application/json", kept.body.clone().into_bytes()),
         "csv" => {
             let payload = verified::payload(&verified);
-            let csv =
-                crate::blocking("writing the CSV report", move || rsc_export::reports::csv_report(&payload)).await??;
+            let binding = binding.clone();
+            let csv = crate::blocking("writing the CSV report", move || {
+                rsc_export::reports::csv_report_bound(&payload, Some(&binding))
+            })
+            .await??;
             ("text/csv; charset=utf-8", csv.into_bytes())
         }
-        "pdf" => {
+        _ => {
             let key = verified::signing_key(&state.store).await?;
-            let payload = verified::payload(&verified);
+            let export: rsc_export::Export = serde_json::from_str(&kept.body)
+                .map_err(|e| AppError::caused("the export just signed does not read back", e))?;
             let options = rsc_export::pdf::PdfOptions {
                 paper: rsc_export::pdf::Paper::Letter,
-                source: rsc_export::pdf::Source::Signed { key_id: key.id.clone(), binding: None },
+                source: rsc_export::pdf::Source::Signed { key_id: key.id.clone(), binding: Some(binding.clone()) },
             };
             let pdf = crate::blocking("rendering the PDF report", move || {
-                rsc_export::reports::pdf_report(&payload, &options)
+                rsc_export::reports::pdf_report(&export.payload, &options)
             })
             .await??;
             ("application/pdf", pdf)
         }
-        other => return Err(AppError::NotFound(format!("no `{other}` export; use json, csv or pdf"))),
     };
     let disposition = format!("attachment; filename=\"{stem}.{format}\"");
-    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::HeaderName::from_static("x-rsc-export-id"), binding.export_id),
+            (header::HeaderName::from_static("x-rsc-export-sha256"), binding.digest),
+            (header::HeaderName::from_static("x-rsc-verify"), binding.link),
+        ],
+        body,
+    )
         .into_response())
+}
+
+/// The address people reach this server at, as the request names it (a proxy in front sets
+/// `X-Forwarded-Proto`).
+fn public_base(headers: &axum::http::HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    format!("{scheme}://{host}")
 }
 
 /// `GET /v1/server-keys`: every key exports were signed with.

@@ -9,6 +9,7 @@ mod openapi;
 mod ops;
 pub mod registry;
 mod sync;
+mod verify;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,6 +81,10 @@ api_routes! {
     get "/v1/connections/codes" => connections::codes::<S>,
     delete "/v1/connections/codes/{code}" => connections::revoke_code::<S>,
     get "/v1/me/exports/{format}" => me::export::<S>,
+    get "/v1/me/export-links" => verify::export_links::<S>,
+    delete "/v1/me/export-links/{export_id}" => verify::withdraw_export::<S>,
+    get "/verify/{export_id}" => verify::verify_page::<S>,
+    get "/verify/{export_id}/export.json" => verify::verify_json::<S>,
     post "/v1/registry/import" => registry::import::<S>,
     get "/v1/registry/records" => registry::records::<S>,
     get "/v1/registry/records/{number}" => registry::record::<S>,

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, connections, me, ops, registry, sync};
+use super::{accounts, connections, me, ops, registry, sync, verify};
 
 /// A JSON document whose shape another document fixes: the evaluation and the dossier
 /// (`shared/contracts/evaluate.md`) and the published server keys.
@@ -85,6 +85,10 @@ impl Modify for DeviceToken {
         connections::revoke_code,
         connections::connect,
         connections::connections,
+        verify::verify_page,
+        verify::verify_json,
+        verify::export_links,
+        verify::withdraw_export,
     ),
     components(schemas(rsc_protocol::RefusalCode, rsc_protocol::Role)),
     modifiers(&DeviceToken)

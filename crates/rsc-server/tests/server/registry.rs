@@ -617,6 +617,86 @@ async fn the_pdf_names_people_exactly_and_its_columns_line_up<S: Store>(store: S
     server.stop().await.expect("stop");
 }
 
+/// Every PDF names the signed JSON it was made from (id and SHA-256, with a link); the link's
+/// page verifies it, refuses a copy whose digest differs, reports a later dispute, and is gone
+/// once the applicant withdraws the export.
+async fn a_pdf_is_bound_to_its_signed_export_and_its_link_tells_what_changed<S: Store>(store: S) {
+    use sha2::Digest;
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let mut world = world(&store, &server).await;
+    let csv = format!("{HEADER}NM-7,Pat Provider,pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n");
+    assert_eq!(import(&world, &csv).await.0, 200);
+    claim(&world, "NM-7", true).await;
+    let ids = sessions_on(&mut world, &["2025-03-04", "2025-03-11"]).await;
+    let get = |path: String, token: Option<String>| {
+        let request = world.api.http.get(format!("{}{path}", world.api.base));
+        async move {
+            let request = match token {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            };
+            request.send().await.expect("get")
+        }
+    };
+    let pdf = get("/v1/me/exports/pdf?rulebook=nmaimh&as_of=2025-06-01".into(), Some(world.ana.token.clone())).await;
+    assert_eq!(pdf.status().as_u16(), 200);
+    let export_id = pdf.headers()["x-rsc-export-id"].to_str().expect("id").to_string();
+    let digest = pdf.headers()["x-rsc-export-sha256"].to_str().expect("digest").to_string();
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp file");
+    std::fs::write(file.path(), pdf.bytes().await.expect("body")).expect("write");
+    let text = Command::new("pdftotext").arg(file.path()).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<String>();
+    assert!(text.contains(&export_id) && text.contains(&digest), "the PDF names its export and digest");
+    assert!(text.contains(&format!("/verify/{export_id}")), "and the link");
+
+    // The digest is the kept JSON's: any changed byte gives another.
+    let json = get(format!("/verify/{export_id}/export.json"), None).await.bytes().await.expect("json").to_vec();
+    assert_eq!(hex::encode(sha2::Sha256::digest(&json)), digest);
+    let mut tampered = json.clone();
+    let at = tampered.iter().position(|b| *b == b'6').expect("a digit");
+    tampered[at] = b'9';
+    let tampered_digest = hex::encode(sha2::Sha256::digest(&tampered));
+    assert_ne!(tampered_digest, digest);
+
+    let page = get(format!("/verify/{export_id}"), None).await;
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Verified.") && html.contains("Nothing it relies on has changed"), "{html}");
+    let refused = get(format!("/verify/{export_id}?sha256={tampered_digest}"), None).await;
+    assert_eq!(refused.status().as_u16(), 409);
+    assert!(refused.text().await.expect("html").contains("Does NOT match"));
+
+    // Pat disputes a session afterwards: the page says so.
+    let (ana_id, pat_id) = (world.ana.user_id.clone(), world.pat.user_id.clone());
+    let key = DeviceKey::from_secret_bytes(&world.pat.key.secret_bytes());
+    world.pat.edit(&ids[0], |d, _| {
+        d.dispute(&key, &pat_id, &ana_id, "we did not meet that week", signed_at(5_000)).expect("dispute");
+    });
+    world.pat.sync().await;
+    let html = get(format!("/verify/{export_id}"), None).await.text().await.expect("html");
+    assert!(html.contains("pat disputed the session of 2025-03-04"), "{html}");
+
+    // Withdrawn: the link says so, and the JSON is no longer served.
+    let withdraw = |id: String| {
+        world
+            .api
+            .http
+            .delete(format!("{}/v1/me/export-links/{id}", world.api.base))
+            .bearer_auth(world.ana.token.clone())
+            .send()
+    };
+    let mal = withdraw(export_id.clone());
+    assert_eq!(mal.await.expect("delete").status().as_u16(), 204);
+    assert_eq!(withdraw(export_id.clone()).await.expect("delete").status().as_u16(), 404, "once");
+    assert_eq!(get(format!("/verify/{export_id}"), None).await.status().as_u16(), 410);
+    assert_eq!(get(format!("/verify/{export_id}/export.json"), None).await.status().as_u16(), 410);
+    assert_eq!(get("/verify/NOSUCHEXPORT".into(), None).await.status().as_u16(), 404);
+    let (status, links) = world.api.get("/v1/me/export-links", Some(&world.ana.token)).await;
+    assert_eq!(status, 200);
+    assert!(links[0]["withdrawn_at_ms"].is_number(), "{links}");
+    server.stop().await.expect("stop");
+}
+
 /// A supervisee finds her provider by the endorsement number of a record the provider holds,
 /// once staff approved the claim, and not before.
 async fn a_provider_is_found_by_the_number_of_a_record_they_hold<S: Store>(store: S) {
@@ -647,6 +727,7 @@ async fn a_provider_is_found_by_the_number_of_a_record_they_hold<S: Store>(store
 }
 
 crate::on_both_backends!(
+    a_pdf_is_bound_to_its_signed_export_and_its_link_tells_what_changed,
     the_pdf_names_people_exactly_and_its_columns_line_up,
     a_provider_is_found_by_the_number_of_a_record_they_hold,
     imports_are_all_or_nothing_and_keep_history,

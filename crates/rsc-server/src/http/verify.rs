@@ -1,0 +1,240 @@
+//! The verification page of a kept export, for whoever holds its link (a reviewer with a PDF in
+//! hand): whether it verifies, what it says, and what changed since it was made. And the
+//! applicant's list of her exports, each of which she may withdraw.
+
+use std::fmt::Write;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rsc_model::Date;
+use rsc_protocol::{ErrorBody, ExportLink};
+use rsc_rules::format_hours;
+use serde::Deserialize;
+
+use super::AppState;
+use crate::AppError;
+use crate::auth::{AuthDevice, now_ms};
+use crate::store::{ExportRecord, Store, UserId};
+use crate::verified;
+
+/// What a reviewer may add to the link: the SHA-256 printed on her copy, to check it is this one.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct VerifyQuery {
+    /// The SHA-256 (hex) printed on the PDF or CSV in hand.
+    pub sha256: Option<String>,
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn day(ms: i64) -> String {
+    Date::from_unix_millis(ms).map(|d| d.to_string()).unwrap_or_else(|| "?".into())
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{}</title></head><body><main><h1>{}</h1>{body}</main></body></html>",
+        escape(title),
+        escape(title)
+    );
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+async fn kept<S: Store>(state: &AppState<S>, id: &str) -> Result<Result<ExportRecord, Response>, AppError> {
+    match state.store.export_by_id(id.trim()).await? {
+        None => Ok(Err(page(
+            StatusCode::NOT_FOUND,
+            "No such export",
+            "<p>This server keeps no export under this link. Check the link against the printout.</p>",
+        ))),
+        Some(record) if record.withdrawn_at_ms.is_some() => Ok(Err(page(
+            StatusCode::GONE,
+            "Export withdrawn",
+            &format!(
+                "<p><strong>The applicant withdrew this export on {}.</strong> It no longer stands as a record of her \
+                 hours; ask her for a current one.</p>",
+                day(record.withdrawn_at_ms.unwrap_or_default())
+            ),
+        ))),
+        Some(record) => Ok(Ok(record)),
+    }
+}
+
+/// `GET /verify/{export_id}`: the verification page, for a person.
+#[utoipa::path(get, path = "/verify/{export_id}", tag = "verify", params(("export_id" = String, Path, description = "the export id printed on the PDF or CSV"), VerifyQuery),
+    responses((status = 200, description = "an HTML page: whether the export verifies, what it says, what changed since", content_type = "text/html"), (status = 404, description = "no such export (HTML)"), (status = 409, description = "the SHA-256 given is not this export's (HTML)"), (status = 410, description = "withdrawn by the applicant (HTML)")))]
+pub async fn verify_page<S: Store>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    Query(query): Query<VerifyQuery>,
+) -> Result<Response, AppError> {
+    let record = match kept(&state, &id).await? {
+        Ok(record) => record,
+        Err(response) => return Ok(response),
+    };
+    let digest = hex::encode(&record.digest);
+    if let Some(given) = query.sha256.as_deref().map(str::trim).filter(|g| !g.is_empty())
+        && !given.eq_ignore_ascii_case(&digest)
+    {
+        return Ok(page(
+            StatusCode::CONFLICT,
+            "Does NOT match",
+            &format!(
+                "<p><strong>The copy in hand is not this export:</strong> its SHA-256 is {}, this export's is {}. The \
+                 copy was altered, or belongs to another export.</p>",
+                escape(given),
+                digest
+            ),
+        ));
+    }
+    let keys = verified::published_keys(&state.store).await?;
+    let outcome = rsc_export::verify(record.body.as_bytes(), Some(&keys));
+    let export: rsc_export::Export = serde_json::from_str(&record.body)
+        .map_err(|e| AppError::caused(format!("kept export {} does not read", record.id), e))?;
+    let p = &export.payload;
+    let e = &p.evaluation;
+    let mut body = String::new();
+    match &outcome {
+        Ok(report) => {
+            let _ = write!(
+                body,
+                "<p><strong>Verified.</strong> This server signed this export (key {}) on {}: {} provider \
+                 signatures, {} registry records and the evaluation check out.</p>",
+                escape(&report.key_id),
+                day(p.issued_at_ms),
+                report.attestations,
+                report.registry_records
+            );
+        }
+        Err(error) => {
+            let _ = write!(body, "<p><strong>Does NOT verify:</strong> {}</p>", escape(&error.to_string()));
+        }
+    }
+    let _ = write!(
+        body,
+        "<dl><dt>Applicant</dt><dd>{}</dd><dt>Rulebook</dt><dd>{}</dd><dt>Purpose</dt><dd>{}</dd>\
+         <dt>Evaluated as of</dt><dd>{}</dd><dt>Outcome</dt><dd>{}</dd><dt>SHA-256</dt><dd>{digest}</dd></dl><ul>",
+        escape(&p.applicant.display_name),
+        escape(&p.rulebook.name),
+        p.purpose,
+        e.as_of,
+        if e.eligible { "eligible" } else { "not eligible yet" },
+    );
+    for r in &e.requirements {
+        let _ = write!(
+            body,
+            "<li>{}: {} of {}{}</li>",
+            escape(&r.title),
+            format_hours(r.counted_minutes_as_of),
+            format_hours(r.required_minutes),
+            if r.met { ", met" } else { ", not met" }
+        );
+    }
+    body.push_str("</ul>");
+    let changes = changes_since(&state.store, &record, &export).await?;
+    if changes.is_empty() {
+        body.push_str("<h2>Since it was made</h2><p>Nothing it relies on has changed.</p>");
+    } else {
+        body.push_str("<h2>Changed since it was made</h2><ul>");
+        for change in changes {
+            let _ = write!(body, "<li>{}</li>", escape(&change));
+        }
+        body.push_str("</ul>");
+    }
+    let status = if outcome.is_ok() { StatusCode::OK } else { StatusCode::CONFLICT };
+    Ok(page(status, "RS/C hours: verification", &body))
+}
+
+/// Later provider statements about the export's sessions, and registry records that changed.
+async fn changes_since<S: Store>(
+    store: &S,
+    record: &ExportRecord,
+    export: &rsc_export::Export,
+) -> Result<Vec<String>, AppError> {
+    let p = &export.payload;
+    let names: std::collections::HashMap<&str, &str> =
+        p.providers.iter().map(|x| (x.id.as_str(), x.display_name.as_str())).collect();
+    let mut changes = Vec::new();
+    for statement in store.valid_attestations_for(&UserId::from(record.user_id.as_str())).await? {
+        // When the server received it, by its own clock: a device's signing time is its own claim.
+        if statement.first_seen_at_ms <= p.issued_at_ms {
+            continue;
+        }
+        let Some(session) = p.dossier.sessions.iter().find(|s| s.id.as_str() == statement.session_id) else {
+            continue;
+        };
+        let who = names.get(statement.provider_id.as_str()).copied().unwrap_or("the provider");
+        let what = match statement.kind {
+            rsc_model::StatementKind::Confirm => "confirmed again",
+            rsc_model::StatementKind::Dispute => "disputed",
+        };
+        changes.push(format!("On {}, {who} {what} the session of {}.", day(statement.first_seen_at_ms), session.date));
+    }
+    for relied in &p.registry_records {
+        let Some(now) = store.registry_record(&relied.number).await? else { continue };
+        if now.version != relied.version {
+            let state = match (now.revoked_on, now.valid_through) {
+                (Some(revoked), _) => format!("revoked on {revoked}"),
+                (None, Some(through)) => format!("valid through {through}"),
+                (None, None) => "valid with no end date".to_string(),
+            };
+            changes.push(format!(
+                "The registry's record {} ({}) changed: it is now {state}.",
+                relied.number, relied.holder_name
+            ));
+        }
+    }
+    Ok(changes)
+}
+
+/// `GET /verify/{export_id}/export.json`: the kept export itself, for `rsc verify`.
+#[utoipa::path(get, path = "/verify/{export_id}/export.json", tag = "verify", params(("export_id" = String, Path, description = "the export id")),
+    responses((status = 200, description = "the signed JSON export"), (status = 404, description = "no such export (HTML)"), (status = 410, description = "withdrawn (HTML)")))]
+pub async fn verify_json<S: Store>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    Ok(match kept(&state, &id).await? {
+        Ok(record) => ([(header::CONTENT_TYPE, "application/json")], record.body).into_response(),
+        Err(response) => response,
+    })
+}
+
+/// `GET /v1/me/export-links`: the applicant's kept exports, newest first.
+#[utoipa::path(get, path = "/v1/me/export-links", tag = "me", security(("device" = [])),
+    responses((status = 200, description = "the exports", body = Vec<ExportLink>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
+pub async fn export_links<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+) -> Result<Json<Vec<ExportLink>>, AppError> {
+    let kept = state.store.exports_of(&UserId::from(&device.user.id)).await?;
+    Ok(Json(
+        kept.into_iter()
+            .map(|e| ExportLink {
+                export_id: e.id.clone(),
+                sha256: hex::encode(&e.digest),
+                link_path: format!("/verify/{}", e.id),
+                created_at_ms: e.created_at_ms,
+                withdrawn_at_ms: e.withdrawn_at_ms,
+            })
+            .collect(),
+    ))
+}
+
+/// `DELETE /v1/me/export-links/{export_id}`: withdraws a kept export; its link then says so.
+#[utoipa::path(delete, path = "/v1/me/export-links/{export_id}", tag = "me", security(("device" = [])), params(("export_id" = String, Path, description = "the export id")),
+    responses((status = 204, description = "withdrawn"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "you have no such export still up", body = ErrorBody)))]
+pub async fn withdraw_export<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if !state.store.withdraw_export(&UserId::from(&device.user.id), id.trim(), now_ms()).await? {
+        return Err(AppError::NotFound(format!("you have no export `{id}` still up")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
