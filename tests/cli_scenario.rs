@@ -334,6 +334,27 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     let unreachable = rsc(&ana, &["verify", export.to_str().expect("path"), "--server", "http://127.0.0.1:9"]);
     assert_eq!(unreachable.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unreachable.stderr).contains("cannot get its published keys"));
+    // A reviewer holding only the PDF verifies by its link, or by the SHA-256 printed on it.
+    let bound = ana.join("bound.pdf");
+    says(
+        &ana,
+        &["export", "pdf", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--output", bound.to_str().expect("path")],
+    );
+    let text = Command::new("pdftotext").arg(&bound).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    let link = text.split_whitespace().find(|w| w.contains("/verify/")).expect("a verification link").to_string();
+    let digest = text
+        .split_whitespace()
+        .find(|w| w.len() == 64 && w.chars().all(|c| c.is_ascii_hexdigit()))
+        .expect("the SHA-256")
+        .to_string();
+    let by_link = ok(rsc(&ana, &["verify", &link]));
+    assert!(by_link.contains("verifies") && by_link.contains(&digest), "{by_link}");
+    let by_digest = ok(rsc(&ana, &["verify", &digest, "--server", &server.url]));
+    assert!(by_digest.contains("verifies"), "{by_digest}");
+    let altered: String = digest.chars().rev().collect();
+    let missing = failure(rsc(&ana, &["verify", &altered, "--server", &server.url]), 1);
+    assert!(missing.contains("no such export"), "{missing}");
     let pdf = ana.join("hours.pdf");
     says(
         &ana,

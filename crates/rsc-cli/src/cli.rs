@@ -53,8 +53,10 @@ enum Command {
     /// when every check passes, 1 when one fails (saying which and why), 2 when the files
     /// cannot be read.
     Verify {
-        /// The export (`GET /v1/me/exports/json`).
-        export: PathBuf,
+        /// The export: its JSON file, the verification link printed on its PDF or CSV, or the
+        /// SHA-256 printed there (with --server).
+        #[arg(value_name = "FILE|LINK|SHA-256")]
+        export: String,
         /// The server that issued the export: its published keys are fetched from it.
         #[arg(long, value_name = "URL", conflicts_with = "server_keys")]
         server: Option<String>,
@@ -140,12 +142,20 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
             Ok(out)
         }
         Command::Verify { export, server, server_keys } => {
+            let is_link = export.starts_with("http://") || export.starts_with("https://");
+            let is_digest = export.len() == 64
+                && export.chars().all(|c| c.is_ascii_hexdigit())
+                && !std::path::Path::new(&export).exists();
+            if is_link || is_digest {
+                return verify_kept(&export, server.as_deref(), server_keys);
+            }
             let keys = match (server, server_keys) {
                 (Some(url), _) => Some(TrustedKeys::Server(url)),
                 (None, Some(path)) => Some(TrustedKeys::File(path)),
                 (None, None) => None,
             };
-            verify(&export, keys)
+            let bytes = std::fs::read(&export).map_err(|e| CliError::Invalid(format!("{export}: cannot read: {e}")))?;
+            verify(&bytes, &export, keys)
         }
         Command::Device(command) => {
             let home = match cli.home {
@@ -220,11 +230,41 @@ enum TrustedKeys {
     File(PathBuf),
 }
 
-fn verify(export: &std::path::Path, trusted: Option<TrustedKeys>) -> Result<String, CliError> {
+/// An export the server keeps, named by its link or by the SHA-256 on its printout: fetched from
+/// that server, checked against that digest, then verified like a file against the server's
+/// published keys (or a saved copy of them).
+fn verify_kept(link_or_digest: &str, server: Option<&str>, server_keys: Option<PathBuf>) -> Result<String, CliError> {
+    let (bytes, base) = rsc_client::fetch_kept_export(link_or_digest, server).map_err(|e| match e {
+        rsc_client::ClientError::Invalid { field, message } => {
+            CliError::Invalid(format!("{}: {message}", if field == "server" { "--server" } else { "EXPORT" }))
+        }
+        rsc_client::ClientError::Rejected { status: 410, .. } => {
+            CliError::Failed(format!("{link_or_digest} was withdrawn by the applicant: it no longer stands"))
+        }
+        rsc_client::ClientError::Rejected { status: 404, .. } => {
+            CliError::Failed(format!("{link_or_digest}: the server keeps no such export"))
+        }
+        other => CliError::Failed(format!("{link_or_digest}: cannot get the export: {other}")),
+    })?;
+    let digest = rsc_export::sha256_hex(&bytes);
+    if !link_or_digest.contains("/verify/") && !digest.eq_ignore_ascii_case(link_or_digest) {
+        return Err(CliError::Failed(format!(
+            "the server answered with an export whose SHA-256 is {digest}, not {link_or_digest}: it does NOT verify"
+        )));
+    }
+    let keys = match server_keys {
+        Some(path) => TrustedKeys::File(path),
+        None => TrustedKeys::Server(base),
+    };
+    let mut out = verify(&bytes, link_or_digest, Some(keys))?;
+    out.push_str(&format!("  SHA-256: {digest}\n"));
+    Ok(out)
+}
+
+fn verify(bytes: &[u8], export: &str, trusted: Option<TrustedKeys>) -> Result<String, CliError> {
     let read = |path: &std::path::Path| {
         std::fs::read(path).map_err(|e| CliError::Invalid(format!("{}: cannot read: {e}", path.display())))
     };
-    let bytes = read(export)?;
     let (keys, key_source): (Option<Vec<rsc_export::PublishedKey>>, String) = match &trusted {
         Some(TrustedKeys::Server(url)) => {
             let json = rsc_client::fetch_server_keys(url).map_err(|e| match e {
@@ -243,8 +283,8 @@ fn verify(export: &std::path::Path, trusted: Option<TrustedKeys>) -> Result<Stri
         }
         None => (None, String::new()),
     };
-    let report = rsc_export::verify(&bytes, keys.as_deref())
-        .map_err(|e| CliError::Failed(format!("{} does NOT verify: {e}", export.display())))?;
+    let report = rsc_export::verify(bytes, keys.as_deref())
+        .map_err(|e| CliError::Failed(format!("{export} does NOT verify: {e}")))?;
     if !report.key_published {
         // The export carries the public key it was signed with, so checking against that key
         // alone proves only that someone signed it: anyone can make a key and sign an edit.
@@ -252,14 +292,12 @@ fn verify(export: &std::path::Path, trusted: Option<TrustedKeys>) -> Result<Stri
             "{} is NOT verified: it is consistent with the key written inside it ({}), but nothing shows that key is \
              the server's, and anyone can sign with a key of their own. Give the server that issued it: \
              rsc verify {} --server URL (or --server-keys FILE with its saved keys)",
-            export.display(),
-            report.key_id,
-            export.display()
+            export, report.key_id, export
         )));
     }
     Ok(format!(
         "{} verifies.\n  server signature: valid, key {} ({key_source})\n  provider signatures: {} valid, each matching its session\n  registry records: {} consistent with the dossier\n  evaluation: identical when evaluated again ({} for {}, {} sessions, {})\n",
-        export.display(),
+        export,
         report.key_id,
         report.attestations,
         report.registry_records,

@@ -87,6 +87,35 @@ pub fn fetch_server_keys(server: &str) -> Result<Vec<u8>, ClientError> {
     Api { http: &http, base: &server, token: None }.get_bytes("/v1/server-keys")
 }
 
+/// An export the server keeps, by its verification link (`https://server/verify/ID`) or, with
+/// `server`, by the SHA-256 printed on a PDF or CSV: the signed JSON, and the server it came
+/// from (whose published keys it must be checked against). Needs no account.
+pub fn fetch_kept_export(link_or_digest: &str, server: Option<&str>) -> Result<(Vec<u8>, String), ClientError> {
+    let text = link_or_digest.trim();
+    let (base, path) = match text.find("/verify/") {
+        Some(at) => {
+            let id = text[at + "/verify/".len()..].split(['/', '?', '#']).next().unwrap_or_default();
+            (text[..at].to_string(), format!("/verify/{id}/export.json"))
+        }
+        None if text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit()) => {
+            let server = server.ok_or_else(|| {
+                ClientError::invalid("server", "give the server that issued it, to look the digest up there")
+            })?;
+            (server.to_string(), format!("/verify/sha256/{}/export.json", text.to_lowercase()))
+        }
+        None => {
+            return Err(ClientError::invalid(
+                "export",
+                format!("`{text}` is neither a verification link nor a SHA-256 (64 hex digits)"),
+            ));
+        }
+    };
+    let base = validate_server_url(&base)?;
+    let http = client()?;
+    let bytes = Api { http: &http, base: &base, token: None }.get_bytes(&path)?;
+    Ok((bytes, base))
+}
+
 impl Api<'_> {
     fn request(&self, builder: RequestBuilder) -> RequestBuilder {
         match self.token {
@@ -143,7 +172,7 @@ impl Api<'_> {
                 "the server no longer accepts this device ({message}); sign in again"
             )),
             (400..=499, Some(field)) if status != 408 && status != 429 => ClientError::Invalid { field, message },
-            (403 | 404 | 409, None) => ClientError::Rejected { status, message },
+            (403 | 404 | 409 | 410, None) => ClientError::Rejected { status, message },
             _ => ClientError::Server { status, message },
         })
     }

@@ -19,7 +19,7 @@ mod store;
 mod sync;
 mod view;
 
-pub use api::{CA_CERT_VAR, fetch_server_keys};
+pub use api::{CA_CERT_VAR, fetch_kept_export, fetch_server_keys};
 pub use error::{ClientError, cause_chain};
 pub use hours::{AwaitingProvider, Hours, OfflineReport, Pace, Uncounted};
 pub use logbook::{

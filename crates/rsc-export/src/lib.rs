@@ -139,6 +139,13 @@ pub struct ServerSignature {
 #[error("export: {0}")]
 pub struct ExportError(pub(crate) String);
 
+/// The SHA-256 of an export file, hex: what a PDF or CSV made from it prints, and what the
+/// server finds it by.
+pub fn sha256_hex(file: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(file))
+}
+
 /// The bytes the server signs for `payload`.
 pub fn signing_message(payload: &Payload) -> Result<Vec<u8>, ExportError> {
     let value = serde_json::to_value(payload).map_err(|e| ExportError(e.to_string()))?;

@@ -85,6 +85,7 @@ api_routes! {
     delete "/v1/me/export-links/{export_id}" => verify::withdraw_export::<S>,
     get "/verify/{export_id}" => verify::verify_page::<S>,
     get "/verify/{export_id}/export.json" => verify::verify_json::<S>,
+    get "/verify/sha256/{digest}/export.json" => verify::verify_json_by_digest::<S>,
     post "/v1/registry/import" => registry::import::<S>,
     get "/v1/registry/records" => registry::records::<S>,
     get "/v1/registry/records/{number}" => registry::record::<S>,

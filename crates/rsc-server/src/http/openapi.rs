@@ -87,6 +87,7 @@ impl Modify for DeviceToken {
         connections::connections,
         verify::verify_page,
         verify::verify_json,
+        verify::verify_json_by_digest,
         verify::export_links,
         verify::withdraw_export,
     ),

@@ -204,6 +204,21 @@ pub async fn verify_json<S: Store>(
     })
 }
 
+/// `GET /verify/sha256/{digest}/export.json`: a kept export by the SHA-256 printed on its
+/// PDF or CSV, for `rsc verify DIGEST --server URL`.
+#[utoipa::path(get, path = "/verify/sha256/{digest}/export.json", tag = "verify", params(("digest" = String, Path, description = "SHA-256 of the export, hex")),
+    responses((status = 200, description = "the signed JSON export"), (status = 404, description = "no export has that digest (HTML)"), (status = 410, description = "withdrawn (HTML)")))]
+pub async fn verify_json_by_digest<S: Store>(
+    State(state): State<AppState<S>>,
+    Path(digest): Path<String>,
+) -> Result<Response, AppError> {
+    let Ok(bytes) = hex::decode(digest.trim()) else {
+        return Ok(page(StatusCode::NOT_FOUND, "No such export", "<p>That is not a SHA-256.</p>"));
+    };
+    let id = state.store.export_by_digest(&bytes).await?.map(|e| e.id).unwrap_or_default();
+    verify_json(State(state), Path(id)).await
+}
+
 /// `GET /v1/me/export-links`: the applicant's kept exports, newest first.
 #[utoipa::path(get, path = "/v1/me/export-links", tag = "me", security(("device" = [])),
     responses((status = 200, description = "the exports", body = Vec<ExportLink>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
