@@ -764,6 +764,18 @@ impl Logbook {
         purpose: Option<Purpose>,
         as_of: Option<Date>,
     ) -> Result<Vec<u8>, ClientError> {
+        self.export_on(format, rulebook, purpose, as_of, None)
+    }
+
+    /// [`Logbook::export`], with the PDF's paper (`letter` or `a4`).
+    pub fn export_on(
+        &self,
+        format: &str,
+        rulebook: Option<&str>,
+        purpose: Option<Purpose>,
+        as_of: Option<Date>,
+        paper: Option<&str>,
+    ) -> Result<Vec<u8>, ClientError> {
         if !matches!(format, "json" | "csv" | "pdf") {
             return Err(ClientError::invalid("format", format!("`{format}` is not json, csv or pdf")));
         }
@@ -777,6 +789,9 @@ impl Logbook {
         }
         if let Some(as_of) = as_of {
             query.push(format!("as_of={as_of}"));
+        }
+        if let Some(paper) = paper {
+            query.push(format!("paper={paper}"));
         }
         let path = format!("/v1/me/exports/{format}{}{}", if query.is_empty() { "" } else { "?" }, query.join("&"));
         Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) }.get_bytes(&path)

@@ -65,6 +65,9 @@ pub struct EvaluationQuery {
     pub purpose: Option<String>,
     /// The evaluation date (default: today, UTC).
     pub as_of: Option<String>,
+    /// PDF exports only: `letter` (the default) or `a4`.
+    #[serde(default)]
+    pub paper: Option<String>,
 }
 
 /// Where one attendee's attendance stands, as the server projects it.

@@ -55,7 +55,7 @@ pub struct ExportArgs {
     /// unverified, for when you are offline. Not for an endorsement application.
     #[arg(long)]
     unverified: bool,
-    /// Paper size of a PDF: letter or a4.
+    /// Paper size of a PDF (verified or not): letter or a4.
     #[arg(long, default_value = "letter", value_name = "letter|a4")]
     paper: String,
 }
@@ -335,7 +335,8 @@ pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {
         unverified_pdf(&logbook, &rulebook, purpose, as_of, paper)?
     } else {
         let purpose = under.purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
-        logbook.export(&format, under.rulebook.as_deref(), purpose, as_of).map_err(next_step)?
+        let paper = if format == "pdf" { Some(args.paper.to_lowercase()) } else { None };
+        logbook.export_on(&format, under.rulebook.as_deref(), purpose, as_of, paper.as_deref()).map_err(next_step)?
     };
     let path = match args.output {
         Some(path) => path,

@@ -187,7 +187,7 @@ pub async fn pending<S: Store>(
 
 /// `GET /v1/me/exports/{format}`: `json` (signed), `csv` or `pdf`.
 #[utoipa::path(get, path = "/v1/me/exports/{format}", tag = "me", security(("device" = [])),
-    params(("format" = String, Path, description = "json (signed), csv or pdf"), ("rulebook" = Option<String>, Query, description = "default: from the profile"), ("purpose" = Option<String>, Query, description = "application or renewal"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD")),
+    params(("format" = String, Path, description = "json (signed), csv or pdf"), ("rulebook" = Option<String>, Query, description = "default: from the profile"), ("purpose" = Option<String>, Query, description = "application or renewal"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"), ("paper" = Option<String>, Query, description = "PDF only: letter (default) or a4")),
     responses((status = 200, description = "the export, as an attachment"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no such format", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn export<S: Store>(
     State(state): State<AppState<S>>,
@@ -199,6 +199,11 @@ pub async fn export<S: Store>(
     if !matches!(format.as_str(), "json" | "csv" | "pdf") {
         return Err(AppError::NotFound(format!("no `{format}` export; use json, csv or pdf")));
     }
+    let paper = match query.paper.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("letter") => rsc_export::pdf::Paper::Letter,
+        Some("a4") => rsc_export::pdf::Paper::A4,
+        Some(other) => return Err(AppError::invalid("paper", format!("`{other}` is not letter or a4"))),
+    };
     let verified = verified::verified_hours(&state.store, &device.user, &query).await?;
     let stem = format!("rsc-hours-{}-{}", verified.rulebook.id, verified.evaluation.as_of);
     // Every export, whatever its form, is a signed JSON kept under an id: the CSV and the PDF
@@ -225,7 +230,7 @@ pub async fn export<S: Store>(
             let export: rsc_export::Export = serde_json::from_str(&kept.body)
                 .map_err(|e| AppError::caused("the export just signed does not read back", e))?;
             let options = rsc_export::pdf::PdfOptions {
-                paper: rsc_export::pdf::Paper::Letter,
+                paper,
                 source: rsc_export::pdf::Source::Signed { key_id: key.id.clone(), binding: Some(binding.clone()) },
             };
             let pdf = crate::blocking("rendering the PDF report", move || {

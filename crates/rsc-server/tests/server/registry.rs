@@ -638,6 +638,9 @@ async fn a_pdf_is_bound_to_its_signed_export_and_its_link_tells_what_changed<S: 
             request.send().await.expect("get")
         }
     };
+    let tabloid = get("/v1/me/exports/pdf?rulebook=nmaimh&paper=tabloid".into(), Some(world.ana.token.clone())).await;
+    assert_eq!(tabloid.status().as_u16(), 422);
+    assert_eq!(tabloid.json::<Value>().await.expect("json")["field"], "paper");
     let pdf = get("/v1/me/exports/pdf?rulebook=nmaimh&as_of=2025-06-01".into(), Some(world.ana.token.clone())).await;
     assert_eq!(pdf.status().as_u16(), 200);
     let export_id = pdf.headers()["x-rsc-export-id"].to_str().expect("id").to_string();
