@@ -44,14 +44,26 @@ pub async fn create_postgres_db() -> Option<(String, String)> {
     Some((name, url))
 }
 
-/// Drops a database made by [`create_postgres_db`].
+/// Drops a database made by [`create_postgres_db`]. Postgres may still have a worker of its
+/// own (autovacuum) in it, which the test role may not end: the drop is tried again a few
+/// times, and a database that outlives them is left behind (it is a test's leftover, not a
+/// failure of the code under test).
 pub async fn drop_postgres_db(name: &str) {
     let admin = postgres_admin_url().expect("a database was made, so there is a test Postgres");
     let pool = sqlx::PgPool::connect(&admin).await.expect("connect");
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&pool)
-        .await
-        .expect("drop database");
+    for attempt in 1..=5 {
+        match sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&pool)
+            .await
+        {
+            Ok(_) => break,
+            Err(error) if attempt < 5 => {
+                eprintln!("dropping test database {name} (attempt {attempt}): {error}; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+            }
+            Err(error) => eprintln!("test database {name} is left behind: {error}"),
+        }
+    }
     pool.close().await;
 }
 
