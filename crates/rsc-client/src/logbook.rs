@@ -263,7 +263,7 @@ impl Logbook {
         let account = self.require_account()?;
         let request =
             rsc_protocol::PasswordChange { current_password: current.to_string(), new_password: new.to_string() };
-        let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
+        let api = self.api(&account)?;
         api.post_empty("/v1/me/password", &request)
     }
 
@@ -302,7 +302,7 @@ impl Logbook {
                 format!("{pending} changes have not reached the server yet; sync first, or sign out discarding them"),
             ));
         }
-        let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
+        let api = self.api(&account)?;
         match api.delete(&format!("/v1/devices/{}", account.device_id)) {
             Ok(()) | Err(ClientError::Unauthorized(_) | ClientError::Rejected { status: 404, .. }) => {}
             // Offline: the token stays valid on the server until revoked from another device,
@@ -743,7 +743,7 @@ impl Logbook {
             ));
         }
         let account = self.require_account()?;
-        let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
+        let api = self.api(&account)?;
         let claim: rsc_protocol::Claim =
             api.post("/v1/me/claims", &rsc_protocol::NewClaim { number: number.to_string() })?;
         Ok(claim.status.as_str().to_string())
@@ -752,7 +752,7 @@ impl Logbook {
     /// As a provider: one's registry claims and where each stands (online).
     pub fn claims(&self) -> Result<Vec<rsc_protocol::Claim>, ClientError> {
         let account = self.require_account()?;
-        Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) }.get("/v1/me/claims")
+        self.api(&account)?.get("/v1/me/claims")
     }
 
     /// Downloads the server's export of the signed-in user's verified hours: `json` (signed,
@@ -794,7 +794,7 @@ impl Logbook {
             query.push(format!("paper={paper}"));
         }
         let path = format!("/v1/me/exports/{format}{}{}", if query.is_empty() { "" } else { "?" }, query.join("&"));
-        Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) }.get_bytes(&path)
+        self.api(&account)?.get_bytes(&path)
     }
 }
 

@@ -17,7 +17,6 @@ use rsc_model::Id;
 use rsc_protocol::{Bytes, Cursor, DocPush, ProviderDirectory, SyncRequest, SyncResponse};
 
 use crate::ClientError;
-use crate::api::Api;
 use crate::logbook::{Account, Logbook, now_ms, save, trust};
 use crate::store::{self, key};
 use crate::view::SessionView;
@@ -178,7 +177,7 @@ impl Logbook {
         options.validate()?;
         let _one_at_a_time = self.sync_lock.lock().unwrap_or_else(|p| p.into_inner());
         let account = self.require_account()?;
-        let api = Api { http: self.http()?, base: &account.server_url, token: Some(&account.token) };
+        let api = self.api(&account)?;
         let mut report = SyncReport::default();
         let mut state = SyncProgress::default();
         loop {

@@ -214,10 +214,15 @@ pub async fn export<S: Store>(
         digest: hex::encode(&kept.digest),
         link: format!("{}/verify/{}", public_base(&headers), kept.id),
     };
+    // The CSV and the PDF are made from the very payload that was signed and kept.
+    let signed = |kept: &crate::store::ExportRecord| {
+        serde_json::from_str::<rsc_export::Export>(&kept.body)
+            .map_err(|e| AppError::caused("the export just signed does not read back", e))
+    };
     let (content_type, body): (&str, Vec<u8>) = match format.as_str() {
         "json" => ("application/json", kept.body.clone().into_bytes()),
         "csv" => {
-            let payload = verified::payload(&verified);
+            let payload = signed(&kept)?.payload;
             let binding = binding.clone();
             let csv = crate::blocking("writing the CSV report", move || {
                 rsc_export::reports::csv_report_bound(&payload, Some(&binding))
@@ -226,12 +231,13 @@ pub async fn export<S: Store>(
             ("text/csv; charset=utf-8", csv.into_bytes())
         }
         _ => {
-            let key = verified::signing_key(&state.store).await?;
-            let export: rsc_export::Export = serde_json::from_str(&kept.body)
-                .map_err(|e| AppError::caused("the export just signed does not read back", e))?;
+            let export = signed(&kept)?;
             let options = rsc_export::pdf::PdfOptions {
                 paper,
-                source: rsc_export::pdf::Source::Signed { key_id: key.id.clone(), binding: Some(binding.clone()) },
+                source: rsc_export::pdf::Source::Signed {
+                    key_id: export.signature.key_id.clone(),
+                    binding: Some(binding.clone()),
+                },
             };
             let pdf = crate::blocking("rendering the PDF report", move || {
                 rsc_export::reports::pdf_report(&export.payload, &options)
