@@ -38,6 +38,7 @@ fn payload(n: usize) -> Payload {
             format: SessionFormat::Video,
             provider: providers[i % 3].id.clone(),
             minutes: Minutes::new(60, "bench").expect("minutes"),
+            minutes_attended: Some(Minutes::new(if i % 5 == 0 { 45 } else { 60 }, "bench").expect("minutes")),
             about_own_rsc_practice: i % 2 == 0,
             confirmation: match i % 10 {
                 0 => None,
@@ -92,7 +93,7 @@ fn payload(n: usize) -> Payload {
 fn reports(c: &mut Criterion) {
     let payload = payload(2_000);
     let options = PdfOptions {
-        paper: Paper::Letter,
+        paper: Some(Paper::Letter),
         source: Source::Signed {
             key_id: "rsc-bench".into(),
             binding: Some(Binding {

@@ -26,17 +26,19 @@ pub fn credential_held(payload: &Payload, provider: &str, day: Date) -> Option<S
     held.iter().find(|c| accepted.contains(&c.credential)).or(held.first()).map(|c| c.credential.to_string())
 }
 
-/// A dossier session's length and its confirmed minutes, when confirmed.
-fn logged_and_confirmed(session: &DossierSession) -> (u16, Option<u16>) {
+/// The minutes the applicant logged for a session (its length in dossiers that predate the
+/// attendee's own minutes) and its confirmed minutes, when confirmed.
+pub fn logged_and_confirmed(session: &DossierSession) -> (u16, Option<u16>) {
     let confirmed = match session.confirmation {
         Some(Confirmation::Confirmed { minutes }) => Some(minutes.get()),
         _ => None,
     };
-    (session.minutes.get(), confirmed)
+    (session.minutes_attended.unwrap_or(session.minutes).get(), confirmed)
 }
 
-/// One row per session: date, kind, format, provider, credential held that day, minutes logged,
-/// minutes counted and the reasons when excluded.
+/// One row per session: date, kind, format, provider, credential held that day, the session's
+/// length, the minutes the applicant logged and the provider confirmed, minutes counted and the
+/// reasons when excluded.
 pub fn csv_report(payload: &Payload) -> Result<String, ExportError> {
     csv_report_bound(payload, None)
 }
@@ -56,6 +58,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
             "provider",
             "provider_id",
             "credential_held",
+            "session_minutes",
             "minutes_logged",
             "minutes_confirmed",
             "minutes_counted",
@@ -79,6 +82,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
                 names.get(provider).copied().unwrap_or(provider).to_string(),
                 provider.to_string(),
                 credential_held(payload, provider, session.date).unwrap_or_else(|| "none".into()),
+                session.minutes.get().to_string(),
                 logged.to_string(),
                 confirmed.map(|m| m.to_string()).unwrap_or_default(),
                 result.counted_minutes.to_string(),

@@ -165,6 +165,7 @@ impl DossierBuilder {
                 format: record.format,
                 provider: record.provider.clone(),
                 minutes: record.session_minutes,
+                minutes_attended: Some(record.minutes_attended),
                 about_own_rsc_practice: record.about_own_rsc_practice,
                 confirmation,
                 changed_since_confirmed: status == SessionStatus::ChangedSinceConfirmed,

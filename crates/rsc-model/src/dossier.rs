@@ -67,6 +67,11 @@ pub struct DossierSession {
     pub provider: Id,
     /// The session's length.
     pub minutes: Minutes,
+    /// The minutes the applicant logged for herself (a group attendee may have left early);
+    /// `None` in dossiers that predate it, where it was the session's length. Only reports read
+    /// it: the rules count confirmed minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes_attended: Option<Minutes>,
     /// Whether it was about the RS/C the applicant provides to others.
     pub about_own_rsc_practice: bool,
     /// The provider's statement about this attendee; `None` when not yet confirmed.

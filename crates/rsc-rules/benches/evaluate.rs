@@ -35,6 +35,7 @@ fn dossier(applicant: usize, n: usize) -> Dossier {
                 format: SessionFormat::Video,
                 provider: providers[(i * 7 + applicant) % 3].id.clone(),
                 minutes: Minutes::new(minutes, "bench").expect("minutes"),
+                minutes_attended: None,
                 about_own_rsc_practice: i % 2 == 0,
                 confirmation: match i % 10 {
                     0 => None,

@@ -19,7 +19,7 @@ pub use engine::evaluate;
 pub use error::RulesError;
 pub use output::{Advisory, Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, Window};
 pub use rulebook::{
-    ApplicationRequirement, ApplicationRules, GroupCap, MAX_RULEBOOK_BYTES, Period, PeriodTest, Purpose,
+    ApplicationRequirement, ApplicationRules, GroupCap, MAX_RULEBOOK_BYTES, Paper, Period, PeriodTest, Purpose,
     RenewalRequirement, RenewalRules, Rulebook, Topic,
 };
 pub use text::{format_hours, render_text};

@@ -62,6 +62,55 @@ impl FromStr for Purpose {
     }
 }
 
+/// The paper an association prints on: its reports come out on it unless the applicant asks for
+/// the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Paper {
+    /// 8.5 × 11 in, as US associations print.
+    #[default]
+    Letter,
+    /// 210 × 297 mm.
+    A4,
+}
+
+impl Paper {
+    /// The paper's name in files, flags and queries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Paper::Letter => "letter",
+            Paper::A4 => "a4",
+        }
+    }
+
+    /// Width and height in points.
+    pub fn size(self) -> (f32, f32) {
+        match self {
+            Paper::Letter => (612.0, 792.0),
+            Paper::A4 => (595.28, 841.89),
+        }
+    }
+}
+
+impl fmt::Display for Paper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Paper {
+    type Err = RulesError;
+
+    /// `letter` or `a4`, in any case.
+    fn from_str(text: &str) -> Result<Paper, RulesError> {
+        match text.to_ascii_lowercase().as_str() {
+            "letter" => Ok(Paper::Letter),
+            "a4" => Ok(Paper::A4),
+            _ => Err(RulesError::rulebook("paper", format!("`{}` is not letter or a4", text.escape_debug()))),
+        }
+    }
+}
+
 /// Which sessions a requirement counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -231,6 +280,10 @@ pub struct Rulebook {
     /// Rules for renewal; absent when the rulebook does not define it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewal: Option<RenewalRules>,
+    /// The paper the association prints on (`letter` or `a4`); reports use it unless asked for
+    /// the other. Absent means letter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<Paper>,
 }
 
 impl Rulebook {

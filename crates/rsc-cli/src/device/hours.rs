@@ -55,9 +55,10 @@ pub struct ExportArgs {
     /// unverified, for when you are offline. Not for an endorsement application.
     #[arg(long)]
     unverified: bool,
-    /// Paper size of a PDF (verified or not): letter or a4.
-    #[arg(long, default_value = "letter", value_name = "letter|a4")]
-    paper: String,
+    /// Paper size of a PDF (verified or not): letter or a4. Default: the rulebook's paper,
+    /// letter when it names none.
+    #[arg(long, value_name = "letter|a4")]
+    paper: Option<String>,
 }
 
 /// The unverified PDF of the logbook on this computer.
@@ -66,7 +67,7 @@ fn unverified_pdf(
     rulebook: &str,
     purpose: Purpose,
     as_of: Option<rsc_client::Date>,
-    paper: rsc_export::pdf::Paper,
+    paper: Option<rsc_export::pdf::Paper>,
 ) -> Result<Vec<u8>, CliError> {
     let report = logbook.offline_report(rulebook, purpose, as_of).map_err(next_step)?;
     let account = logbook
@@ -320,11 +321,17 @@ pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {
     let under = args.under;
     let as_of = under.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?;
     let format = args.format.to_lowercase();
-    let paper = match args.paper.to_lowercase().as_str() {
-        "letter" => rsc_export::pdf::Paper::Letter,
-        "a4" => rsc_export::pdf::Paper::A4,
-        other => return Err(CliError::Invalid(format!("--paper: `{other}` is not letter or a4"))),
-    };
+    let paper = args
+        .paper
+        .as_deref()
+        .map(|p| {
+            p.parse::<rsc_export::pdf::Paper>()
+                .map_err(|_| CliError::Invalid(format!("--paper: `{}` is not letter or a4", p.escape_debug())))
+        })
+        .transpose()?;
+    if paper.is_some() && format != "pdf" {
+        return Err(CliError::Invalid(format!("--paper: only a PDF has a paper size, not a {format}")));
+    }
     let bytes = if args.unverified {
         if format != "pdf" {
             return Err(CliError::Invalid(
@@ -335,8 +342,8 @@ pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {
         unverified_pdf(&logbook, &rulebook, purpose, as_of, paper)?
     } else {
         let purpose = under.purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
-        let paper = if format == "pdf" { Some(args.paper.to_lowercase()) } else { None };
-        logbook.export_on(&format, under.rulebook.as_deref(), purpose, as_of, paper.as_deref()).map_err(next_step)?
+        let paper = paper.map(|p| p.as_str());
+        logbook.export_on(&format, under.rulebook.as_deref(), purpose, as_of, paper).map_err(next_step)?
     };
     let path = match args.output {
         Some(path) => path,

@@ -20,25 +20,7 @@ static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
 /// DejaVu Sans Bold.
 static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
 
-/// A paper size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Paper {
-    /// 8.5 × 11 in, as US associations print.
-    #[default]
-    Letter,
-    /// 210 × 297 mm.
-    A4,
-}
-
-impl Paper {
-    /// Width and height in points.
-    pub fn size(self) -> (f32, f32) {
-        match self {
-            Paper::Letter => (612.0, 792.0),
-            Paper::A4 => (595.28, 841.89),
-        }
-    }
-}
+pub use rsc_rules::Paper;
 
 /// Regular or bold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,9 +234,8 @@ impl Layout {
     /// A table across the content width: a shaded header row, repeated at the top of each page
     /// the table continues on, and rows whose cells wrap; a row is never split across pages.
     pub fn table(&mut self, columns: &[Column], rows: &[Vec<String>], size: f32) {
-        let total: f32 = columns.iter().map(|c| c.share).sum();
         let width = self.content_width();
-        let widths: Vec<f32> = columns.iter().map(|c| c.share / total * width).collect();
+        let widths = column_widths(columns, width, size);
         let line = size * LEADING;
         let header: Vec<Vec<String>> =
             columns.iter().zip(&widths).map(|(c, w)| wrap(&c.title, w - 2.0 * CELL_PAD, size, Weight::Bold)).collect();
@@ -381,6 +362,40 @@ impl Layout {
     }
 }
 
+/// Each column's width: its share of `width`, but never so narrow that a word of its title
+/// would be broken (those columns take what they need from the others, in proportion).
+fn column_widths(columns: &[Column], width: f32, size: f32) -> Vec<f32> {
+    let least: Vec<f32> = columns
+        .iter()
+        .map(|c| {
+            let widest = c.title.split_whitespace().map(|w| text_width(w, size, Weight::Bold)).fold(0.0, f32::max);
+            widest + 2.0 * CELL_PAD + 0.5
+        })
+        .collect();
+    let mut fixed = vec![false; columns.len()];
+    loop {
+        let spare =
+            width - columns.iter().zip(&least).zip(&fixed).filter(|(_, f)| **f).map(|((_, l), _)| l).sum::<f32>();
+        let shares: f32 = columns.iter().zip(&fixed).filter(|(_, f)| !**f).map(|(c, _)| c.share).sum();
+        let widths: Vec<f32> = columns
+            .iter()
+            .zip(&least)
+            .zip(&fixed)
+            .map(|((c, l), f)| if *f { *l } else { c.share / shares * spare })
+            .collect();
+        let mut changed = false;
+        for (i, w) in widths.iter().enumerate() {
+            if !fixed[i] && *w < least[i] {
+                fixed[i] = true;
+                changed = true;
+            }
+        }
+        if !changed || fixed.iter().all(|f| *f) {
+            return widths;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +419,22 @@ mod tests {
         );
         let cut = wrap("Supercalifragilisticexpialidocious", 40.0, 9.0, Weight::Regular);
         assert!(cut.len() > 1 && cut.concat() == "Supercalifragilisticexpialidocious", "{cut:?}");
+    }
+
+    #[test]
+    fn no_column_is_so_narrow_that_its_title_breaks_mid_word() {
+        let columns = [
+            Column::new("Date", 1.0, Align::Left),
+            Column::new("Attended", 0.2, Align::Right),
+            Column::new("Counted, or why not", 3.0, Align::Left),
+        ];
+        let widths = column_widths(&columns, 400.0, 8.0);
+        assert!((widths.iter().sum::<f32>() - 400.0).abs() < 0.01, "{widths:?}");
+        assert!(widths[1] >= text_width("Attended", 8.0, Weight::Bold) + 2.0 * CELL_PAD, "{widths:?}");
+        assert!((widths[2] / widths[0] - 3.0).abs() < 0.01, "the others keep their proportions: {widths:?}");
+        for (column, width) in columns.iter().zip(&widths) {
+            let lines = wrap(&column.title, width - 2.0 * CELL_PAD, 8.0, Weight::Bold);
+            assert!(lines.iter().all(|l| column.title.split_whitespace().any(|w| l.contains(w))), "{lines:?}");
+        }
     }
 }

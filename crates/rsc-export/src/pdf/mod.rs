@@ -21,8 +21,8 @@ use layout::{Align, Column, Layout, Weight};
 /// How the PDF is made.
 #[derive(Debug, Clone)]
 pub struct PdfOptions {
-    /// The paper size.
-    pub paper: Paper,
+    /// The paper size; `None` takes the rulebook's (letter when it names none).
+    pub paper: Option<Paper>,
     /// Where the payload comes from.
     pub source: Source,
 }
@@ -120,7 +120,8 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
         }
         Source::Unverified => "UNVERIFIED summary from the applicant's own logbook".to_string(),
     };
-    let mut page = Layout::new(options.paper, &footer);
+    let paper = options.paper.or(payload.rulebook.paper).unwrap_or_default();
+    let mut page = Layout::new(paper, &footer);
 
     // Title and outcome.
     let title = if verified {
@@ -277,11 +278,13 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
             } else {
                 format!("Not counted: {}", why_not(&r.excluded, &provider))
             };
+            let (attended, _) = crate::reports::logged_and_confirmed(s);
             vec![
                 s.date.to_string(),
                 format!("{}, {}", kind_word(s.kind), format_word(s.format)),
                 provider,
                 s.minutes.get().to_string(),
+                attended.to_string(),
                 confirmed_minutes,
                 match (status, confirmed.get(s.id.as_str())) {
                     ("Confirmed", Some(day)) => format!("Confirmed {day}"),
@@ -295,11 +298,12 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
     let columns = [
         Column::new("Date", 1.15, Align::Left),
         Column::new("Kind, format", 1.35, Align::Left),
-        Column::new("Provider", 1.8, Align::Left),
+        Column::new("Provider", 1.7, Align::Left),
         Column::new("Length", 0.75, Align::Right),
-        Column::new("Confirmed", 1.15, Align::Right),
-        Column::new("Confirmation", 1.4, Align::Left),
-        Column::new("Counted, or why not", 2.1, Align::Left),
+        Column::new("Attended", 0.9, Align::Right),
+        Column::new("Confirmed", 0.95, Align::Right),
+        Column::new("Confirmation", 1.35, Align::Left),
+        Column::new("Counted, or why not", 2.0, Align::Left),
     ];
     page.table(&columns, &rows, 8.0);
     if !e.advisories.is_empty() {
@@ -337,7 +341,10 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
         page.space(40.0);
     }
 
-    // How to verify.
+    // How to verify: the heading, the explanation and the code stay together on one page.
+    if matches!(options.source, Source::Signed { binding: Some(_), .. }) {
+        page.room(220.0);
+    }
     page.heading("How to verify this record");
     match &options.source {
         Source::Signed { binding: Some(b), key_id } => {
@@ -349,6 +356,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
                 Weight::Regular,
                 0.0,
             );
+            page.space(8.0);
             page.room(120.0);
             let (x, y) = page.cursor();
             if let Ok(code) = qrcode::QrCode::new(b.link.as_bytes()) {
@@ -396,4 +404,67 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
         ),
     }
     page.finish(title).map_err(|e| ExportError(format!("drawing the PDF: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use rsc_model::{Applicant, Date, Dossier, Id};
+    use rsc_rules::{Purpose, builtin, evaluate};
+
+    use super::*;
+
+    /// An applicant with no sessions yet, under `rulebook`.
+    fn empty_payload(rulebook: rsc_rules::Rulebook) -> Payload {
+        let dossier = Dossier {
+            as_of: Date::from_ymd(2026, 11, 30).expect("date"),
+            applicant: Applicant { id: Id::new("applicant", "test").expect("id"), masters_conferred_on: None },
+            providers: Vec::new(),
+            sessions: Vec::new(),
+        };
+        let evaluation = evaluate(&rulebook, Purpose::Application, &dossier).expect("evaluates");
+        Payload {
+            issued_at_ms: 1_790_000_000_000,
+            applicant: crate::Person { id: "applicant".into(), display_name: "Siobhán Ní Bhriain".into() },
+            rulebook,
+            purpose: Purpose::Application,
+            dossier,
+            evaluation,
+            attestations: Vec::new(),
+            registry_records: Vec::new(),
+            providers: Vec::new(),
+        }
+    }
+
+    /// The page size written in the PDF, in points.
+    fn media_box(pdf: &[u8]) -> String {
+        let text = String::from_utf8_lossy(pdf);
+        let at = text.find("/MediaBox").expect("a page size");
+        text[at..].split(']').next().expect("box").to_string()
+    }
+
+    #[test]
+    fn the_paper_is_the_one_asked_for_else_the_rulebooks_else_letter() {
+        let render_on = |rulebook_paper: Option<Paper>, asked: Option<Paper>| {
+            let mut rulebook = builtin("nmaimh").expect("nmaimh");
+            rulebook.paper = rulebook_paper;
+            let options = PdfOptions { paper: asked, source: Source::Unverified };
+            media_box(&render(&empty_payload(rulebook), &options).expect("renders"))
+        };
+        let (letter, a4) = ("612 792", "595.28 841.89");
+        assert!(render_on(None, None).contains(letter), "letter when nobody names a paper");
+        assert!(render_on(Some(Paper::A4), None).contains(a4), "the rulebook's A4");
+        assert!(render_on(Some(Paper::A4), Some(Paper::Letter)).contains(letter), "asked for letter");
+        assert!(render_on(None, Some(Paper::A4)).contains(a4), "asked for A4");
+    }
+
+    #[test]
+    fn a_rulebook_names_its_paper_in_its_file() {
+        let builtin = rsc_rules::builtin_source("nmaimh").expect("nmaimh");
+        assert!(builtin.contains("\npaper = \"letter\"\n"), "the built-ins name theirs");
+        let text = builtin.replace("\npaper = \"letter\"\n", "\npaper = \"a4\"\n");
+        assert_eq!(rsc_rules::Rulebook::from_toml(&text).expect("reads").paper, Some(Paper::A4));
+        let wrong = text.replace("paper = \"a4\"", "paper = \"tabloid\"");
+        let error = rsc_rules::Rulebook::from_toml(&wrong).expect_err("refused").to_string();
+        assert!(error.contains("tabloid") && error.contains("line"), "{error}");
+    }
 }

@@ -187,7 +187,7 @@ pub async fn pending<S: Store>(
 
 /// `GET /v1/me/exports/{format}`: `json` (signed), `csv` or `pdf`.
 #[utoipa::path(get, path = "/v1/me/exports/{format}", tag = "me", security(("device" = [])),
-    params(("format" = String, Path, description = "json (signed), csv or pdf"), ("rulebook" = Option<String>, Query, description = "default: from the profile"), ("purpose" = Option<String>, Query, description = "application or renewal"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"), ("paper" = Option<String>, Query, description = "PDF only: letter (default) or a4")),
+    params(("format" = String, Path, description = "json (signed), csv or pdf"), ("rulebook" = Option<String>, Query, description = "default: from the profile"), ("purpose" = Option<String>, Query, description = "application or renewal"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"), ("paper" = Option<String>, Query, description = "PDF only: letter or a4; default: the rulebook's paper, letter when it names none")),
     responses((status = 200, description = "the export, as an attachment"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no such format", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn export<S: Store>(
     State(state): State<AppState<S>>,
@@ -199,10 +199,13 @@ pub async fn export<S: Store>(
     if !matches!(format.as_str(), "json" | "csv" | "pdf") {
         return Err(AppError::NotFound(format!("no `{format}` export; use json, csv or pdf")));
     }
-    let paper = match query.paper.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("letter") => rsc_export::pdf::Paper::Letter,
-        Some("a4") => rsc_export::pdf::Paper::A4,
-        Some(other) => return Err(AppError::invalid("paper", format!("`{other}` is not letter or a4"))),
+    // Without `paper`, the rulebook's (letter when it names none).
+    let paper = match query.paper.as_deref() {
+        None => None,
+        Some(text) => Some(
+            text.parse::<rsc_export::pdf::Paper>()
+                .map_err(|_| AppError::invalid("paper", format!("`{}` is not letter or a4", text.escape_debug())))?,
+        ),
     };
     let verified = verified::verified_hours(&state.store, &device.user, &query).await?;
     let stem = format!("rsc-hours-{}-{}", verified.rulebook.id, verified.evaluation.as_of);

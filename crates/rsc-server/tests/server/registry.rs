@@ -478,16 +478,39 @@ async fn csv_and_pdf_reports_and_pending_confirmations<S: Store>(store: S) {
     assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
     let csv = csv.text().await.expect("text");
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("header").clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 3);
-    let row = rows.iter().find(|r| &r[1] == ids[1].as_str()).expect("row");
+    let cells = |session: &str, names: &[&str]| -> Vec<String> {
+        let row = rows.iter().find(|r| &r[1] == session).expect("row");
+        names
+            .iter()
+            .map(|n| row[header.iter().position(|h| h == *n).unwrap_or_else(|| panic!("column {n}"))].to_string())
+            .collect()
+    };
     assert_eq!(
-        (&row[4], &row[6], &row[7], &row[8], &row[9], &row[10]),
-        ("pat", "none", "90", "60", "0", "provider_not_qualified")
+        cells(
+            &ids[1],
+            &[
+                "provider",
+                "credential_held",
+                "session_minutes",
+                "minutes_logged",
+                "minutes_confirmed",
+                "minutes_counted",
+                "excluded"
+            ]
+        ),
+        ["pat", "none", "90", "60", "60", "0", "provider_not_qualified"]
     );
-    let row = rows.iter().find(|r| &r[1] == ids[0].as_str()).expect("row");
-    assert_eq!((&row[6], &row[7], &row[10]), ("IMHM-C", "75", "unconfirmed"));
-    assert!(row[11].contains("edited after"), "{}", &row[11]);
+    let edited = cells(&ids[0], &["credential_held", "session_minutes", "excluded", "explanation"]);
+    assert_eq!(edited[..3], ["IMHM-C", "75", "unconfirmed"]);
+    assert!(edited[3].contains("edited after"), "{}", edited[3]);
+    // The attendee's own minutes, not the session's length: she logged 30 of its 90.
+    assert_eq!(
+        cells(&waiting, &["session_minutes", "minutes_logged", "minutes_confirmed", "excluded"]),
+        ["90", "30", "", "unconfirmed;provider_not_qualified"]
+    );
 
     let pdf = world
         .api
@@ -602,15 +625,19 @@ async fn the_pdf_names_people_exactly_and_its_columns_line_up<S: Store>(store: S
         date_header.1,
         first_date.1
     );
-    // The two number columns (length, confirmed minutes) end where their headers do.
-    // (pdftotext's reading order is by blocks, so words are found by their line, not their order.)
+    // The number columns (length, minutes attended, minutes confirmed) end where their headers
+    // do. (pdftotext's reading order is by blocks, so words are found by their line, not their
+    // order.)
     let on_line = |text: &str, y: f32| words.iter().find(|w| w.0 == text && (w.3 - y).abs() < 1.0);
-    let length_header = on_line("Length", date_header.3).expect("the Length header");
-    let confirmed_header = on_line("Confirmed", date_header.3).expect("the Confirmed header");
-    // The sessions last 90 minutes; Ana attended, and Pat confirmed, 60.
+    let header = |text: &str| on_line(text, date_header.3).unwrap_or_else(|| panic!("the {text} header"));
+    // The sessions last 90 minutes; Ana attended, and Pat confirmed, 60: two cells read "60".
     let length = on_line("90", first_date.3).expect("the first row's length");
-    let confirmed = on_line("60", first_date.3).expect("the first row's confirmed minutes");
-    for (header, cell) in [(length_header, length), (confirmed_header, confirmed)] {
+    let mut sixties: Vec<_> = words.iter().filter(|w| w.0 == "60" && (w.3 - first_date.3).abs() < 1.0).collect();
+    sixties.sort_by(|a, b| a.1.total_cmp(&b.1));
+    assert_eq!(sixties.len(), 2, "attended and confirmed minutes on the first row");
+    for (header, cell) in
+        [(header("Length"), length), (header("Attended"), sixties[0]), (header("Confirmed"), sixties[1])]
+    {
         assert!((header.2 - cell.2).abs() < 0.5, "`{}` ends at {}, its cell at {}", header.0, header.2, cell.2);
     }
     assert!(first_date.3 > date_header.3, "the row is below its header");
