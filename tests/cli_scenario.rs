@@ -355,6 +355,22 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     let altered: String = digest.chars().rev().collect();
     let missing = failure(rsc(&ana, &["verify", &altered, "--server", &server.url]), 1);
     assert!(missing.contains("no such export"), "{missing}");
+    // Her exports, each with its link; she withdraws this one by the link printed on it, and
+    // then it no longer verifies.
+    let listed = says(&ana, &["links"]);
+    let export_id = link.rsplit('/').next().expect("the id");
+    assert!(listed.contains(export_id) && listed.contains(&link), "{listed}");
+    assert!(listed.contains("New Mexico") && listed.contains("as of 2025-06-01"), "{listed}");
+    let nonsense = failure(rsc(&ana, &["links", "withdraw", "../../v1/me"]), 2);
+    assert!(nonsense.contains("export"), "{nonsense}");
+    assert!(says(&ana, &["links", "withdraw", &link]).contains("Withdrawn"));
+    let listed = says(&ana, &["links"]);
+    let entry = listed.split(export_id).nth(1).expect("still listed");
+    assert!(entry.lines().take(3).any(|l| l.contains("withdrawn")), "{listed}");
+    let withdrawn = failure(rsc(&ana, &["verify", &link]), 1);
+    assert!(withdrawn.contains("withdrawn"), "{withdrawn}");
+    let again = failure(rsc(&ana, &["links", "withdraw", export_id]), 2);
+    assert!(again.contains(export_id), "withdrawn once only: {again}");
     let pdf = ana.join("hours.pdf");
     says(
         &ana,

@@ -35,7 +35,7 @@ pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView, State
 
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};
-pub use rsc_protocol::{Claim, ClaimStatus, DEFAULT_CODE_DAYS, MAX_CODE_DAYS, Role};
+pub use rsc_protocol::{Claim, ClaimStatus, DEFAULT_CODE_DAYS, ExportLink, MAX_CODE_DAYS, Role};
 pub use rsc_rules::{Evaluation, Purpose};
 
 /// An evaluation in the contract's JSON.

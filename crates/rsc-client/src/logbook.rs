@@ -755,6 +755,31 @@ impl Logbook {
         self.api(&account)?.get("/v1/me/claims")
     }
 
+    /// The exports the server keeps for the signed-in user, newest first, each with the link a
+    /// reviewer opens (online).
+    pub fn export_links(&self) -> Result<Vec<crate::ExportLink>, ClientError> {
+        let account = self.require_account()?;
+        let mut links: Vec<crate::ExportLink> = self.api(&account)?.get("/v1/me/export-links")?;
+        links.sort_by(|a, b| b.created_at_ms.cmp(&a.created_at_ms));
+        Ok(links)
+    }
+
+    /// Withdraws a kept export (by its id, or the link printed on it): its link then tells a
+    /// reviewer it was withdrawn (online).
+    pub fn withdraw_export_link(&self, id_or_link: &str) -> Result<(), ClientError> {
+        let text = id_or_link.trim();
+        let id = text.rsplit_once("/verify/").map(|(_, rest)| rest).unwrap_or(text);
+        let id = id.split(['?', '#', '/']).next().unwrap_or_default();
+        if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(ClientError::invalid(
+                "export",
+                format!("`{}` is not an export id or link", text.escape_debug()),
+            ));
+        }
+        let account = self.require_account()?;
+        self.api(&account)?.delete(&format!("/v1/me/export-links/{id}"))
+    }
+
     /// Downloads the server's export of the signed-in user's verified hours: `json` (signed,
     /// verifiable with `rsc verify`), `csv` or `pdf`.
     pub fn export(

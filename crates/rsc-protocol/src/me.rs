@@ -168,4 +168,16 @@ pub struct ExportLink {
     pub created_at_ms: i64,
     /// When the applicant withdrew it.
     pub withdrawn_at_ms: Option<i64>,
+    /// The rulebook's name, as the export says it.
+    #[serde(default)]
+    pub rulebook_name: String,
+    /// `application` or `renewal`.
+    #[serde(default)]
+    pub purpose: String,
+    /// The date the hours were evaluated as of (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub as_of: String,
+    /// The outcome in a sentence, as the export says it.
+    #[serde(default)]
+    pub summary: String,
 }

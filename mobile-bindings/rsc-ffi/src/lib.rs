@@ -519,6 +519,20 @@ impl Logbook {
         self.remote(move |core| core.export(format.as_str(), rulebook.as_deref(), purpose.map(Into::into), as_of)).await
     }
 
+    /// The exports the server keeps for this user, newest first, each with its link.
+    pub async fn export_links(&self) -> Result<Vec<ExportLink>> {
+        self.remote(|core| {
+            let server = core.account()?.map(|a| a.server_url).unwrap_or_default();
+            Ok(core.export_links()?.into_iter().map(|l| ExportLink::from_core(l, &server)).collect())
+        })
+        .await
+    }
+
+    /// Withdraws a kept export, by its id or link: the link then says it was withdrawn.
+    pub async fn withdraw_export_link(&self, export: String) -> Result<()> {
+        self.remote(move |core| core.withdraw_export_link(&export)).await
+    }
+
     /// This device's public key (hex), as registered with the server.
     pub fn device_public_key(&self) -> Result<String> {
         Ok(self.inner.device_public_key()?)

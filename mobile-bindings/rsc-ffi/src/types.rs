@@ -614,6 +614,46 @@ impl From<core::Claim> for Claim {
     }
 }
 
+/// A signed export the server keeps, with the link printed on its PDF and CSV.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportLink {
+    /// Its id, as printed.
+    pub export_id: String,
+    /// SHA-256 of the signed JSON, hex.
+    pub sha256: String,
+    /// The verification page a reviewer opens.
+    pub link: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it was withdrawn; its link then says so.
+    pub withdrawn_at: Option<Timestamp>,
+    /// The rulebook's name.
+    pub rulebook_name: String,
+    /// `application` or `renewal`.
+    pub purpose: String,
+    /// The date the hours were evaluated as of.
+    pub as_of: String,
+    /// The outcome in a sentence.
+    pub summary: String,
+}
+
+impl ExportLink {
+    /// The core's link, whose path is on `server`.
+    pub fn from_core(link: core::ExportLink, server: &str) -> ExportLink {
+        ExportLink {
+            link: format!("{}{}", server.trim_end_matches('/'), link.link_path),
+            export_id: link.export_id,
+            sha256: link.sha256,
+            created_at: Timestamp(link.created_at_ms),
+            withdrawn_at: link.withdrawn_at_ms.map(Timestamp),
+            rulebook_name: link.rulebook_name,
+            purpose: link.purpose,
+            as_of: link.as_of,
+            summary: link.summary,
+        }
+    }
+}
+
 /// One requirement's result.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Requirement {

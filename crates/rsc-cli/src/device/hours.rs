@@ -258,6 +258,49 @@ fn render(hours: &Hours) -> String {
 /// seconds rather than the phone's longer patience.
 const SYNC_ATTEMPTS: u32 = 4;
 
+/// What `rsc links` does besides listing.
+#[derive(Debug, clap::Subcommand)]
+pub enum LinksCommand {
+    /// Withdraw an export: its link then says it was withdrawn, and it no longer verifies.
+    Withdraw {
+        /// The export's id or its verification link, as printed on the PDF or CSV.
+        #[arg(value_name = "EXPORT|LINK")]
+        export: String,
+    },
+}
+
+pub fn links(home: &Path, command: Option<LinksCommand>) -> Result<String, CliError> {
+    let logbook = open(home)?;
+    if let Some(LinksCommand::Withdraw { export }) = command {
+        logbook.withdraw_export_link(&export).map_err(next_step)?;
+        return Ok(format!(
+            "Withdrawn: whoever opens its link is told so, and it no longer verifies. {}\n",
+            "Make a new one with `rsc export`."
+        ));
+    }
+    let server = logbook.account().map_err(next_step)?.map(|a| a.server_url).unwrap_or_default();
+    let links = logbook.export_links().map_err(next_step)?;
+    if links.is_empty() {
+        return Ok("No exports yet: `rsc export pdf` makes one, with a link a reviewer can open.\n".into());
+    }
+    let mut out = String::new();
+    for link in &links {
+        let made = rsc_client::Date::from_unix_millis(link.created_at_ms).map(|d| d.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "{}  made {made}: {}, {} as of {}\n",
+            link.export_id, link.rulebook_name, link.purpose, link.as_of
+        ));
+        if !link.summary.is_empty() {
+            out.push_str(&format!("    {}\n", link.summary));
+        }
+        match link.withdrawn_at_ms.and_then(rsc_client::Date::from_unix_millis) {
+            Some(day) => out.push_str(&format!("    withdrawn {day}\n")),
+            None => out.push_str(&format!("    {}{}\n", server.trim_end_matches('/'), link.link_path)),
+        }
+    }
+    Ok(out)
+}
+
 pub fn sync(home: &Path) -> Result<String, CliError> {
     let logbook = open(home)?;
     // Drawn only when standard error is a terminal; a script sees the summary alone.

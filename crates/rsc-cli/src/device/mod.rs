@@ -122,6 +122,12 @@ pub enum DeviceCommand {
     Hours(hours::HoursArgs),
     /// Download the server's export of your verified hours.
     Export(hours::ExportArgs),
+    /// The exports the server keeps for you, each with the link printed on it; `rsc links
+    /// withdraw EXPORT` takes one back (its link then tells a reviewer it was withdrawn).
+    Links {
+        #[command(subcommand)]
+        command: Option<hours::LinksCommand>,
+    },
 }
 
 /// The logbook folder: `--home`, else RSC_HOME, else the platform's data folder.
@@ -158,6 +164,7 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
         DeviceCommand::Sync => hours::sync(home),
         DeviceCommand::Hours(args) => hours::hours(home, args),
         DeviceCommand::Export(args) => hours::export(home, args),
+        DeviceCommand::Links { command } => hours::links(home, command),
     }
 }
 

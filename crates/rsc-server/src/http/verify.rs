@@ -229,12 +229,21 @@ pub async fn export_links<S: Store>(
     let kept = state.store.exports_of(&UserId::from(&device.user.id)).await?;
     Ok(Json(
         kept.into_iter()
-            .map(|e| ExportLink {
-                export_id: e.id.clone(),
-                sha256: hex::encode(&e.digest),
-                link_path: format!("/verify/{}", e.id),
-                created_at_ms: e.created_at_ms,
-                withdrawn_at_ms: e.withdrawn_at_ms,
+            .map(|e| {
+                // What each one says, so that she can tell them apart; a body that no longer
+                // reads (it never happens to one the server signed) leaves these empty.
+                let evaluation = serde_json::from_str::<rsc_export::Export>(&e.body).ok().map(|x| x.payload.evaluation);
+                ExportLink {
+                    export_id: e.id.clone(),
+                    sha256: hex::encode(&e.digest),
+                    link_path: format!("/verify/{}", e.id),
+                    created_at_ms: e.created_at_ms,
+                    withdrawn_at_ms: e.withdrawn_at_ms,
+                    rulebook_name: evaluation.as_ref().map(|v| v.rulebook_name.clone()).unwrap_or_default(),
+                    purpose: evaluation.as_ref().map(|v| v.purpose.to_string()).unwrap_or_default(),
+                    as_of: evaluation.as_ref().map(|v| v.as_of.to_string()).unwrap_or_default(),
+                    summary: evaluation.map(|v| v.summary).unwrap_or_default(),
+                }
             })
             .collect(),
     ))

@@ -766,6 +766,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_export(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_export_links(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_find_person(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_history(
@@ -811,6 +813,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_status(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_sync(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_withdraw_export_link(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_withdraw_session(
     ): Int
@@ -886,6 +890,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_export(`ptr`: Long,`format`: RustBuffer.ByValue,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_export_links(`ptr`: Long,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_find_person(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_history(`ptr`: Long,`sessionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -931,6 +937,8 @@ internal object UniffiLib {
     external fun uniffi_rsc_ffi_fn_method_logbook_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_sync(`ptr`: Long,`listener`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_withdraw_export_link(`ptr`: Long,`export`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_withdraw_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1126,6 +1134,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_export() and 0xFFFF) != 4775) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_export_links() and 0xFFFF) != 30813) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_find_person() and 0xFFFF) != 56389) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1193,6 +1204,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sync() and 0xFFFF) != 8787) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_withdraw_export_link() and 0xFFFF) != 900) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_withdraw_session() and 0xFFFF) != 49741) {
@@ -1828,6 +1842,11 @@ public interface LogbookInterface {
     suspend fun `export`(`format`: ExportFormat, `rulebook`: kotlin.String? = null, `purpose`: Purpose? = null, `asOf`: IsoDate? = null): kotlin.ByteArray
     
     /**
+     * The exports the server keeps for this user, newest first, each with its link.
+     */
+    suspend fun `exportLinks`(): List<ExportLink>
+    
+    /**
      * The person `text` names (a name, its start, or an id's first characters).
      */
     fun `findPerson`(`text`: kotlin.String): Person
@@ -1947,6 +1966,11 @@ public interface LogbookInterface {
      * trips, keeping what was applied.
      */
     suspend fun `sync`(`listener`: SyncListener? = null): SyncReport
+    
+    /**
+     * Withdraws a kept export, by its id or link: the link then says it was withdrawn.
+     */
+    suspend fun `withdrawExportLink`(`export`: kotlin.String)
     
     /**
      * Withdraws a session logged by mistake.
@@ -2484,6 +2508,30 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * The exports the server keeps for this user, newest first, each with its link.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exportLinks`() : List<ExportLink> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_export_links(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeExportLink.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The person `text` names (a name, its start, or an id's first characters).
      */
     @Throws(LogbookException::class)override fun `findPerson`(`text`: kotlin.String): Person {
@@ -2965,6 +3013,32 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeSyncReport.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Withdraws a kept export, by its id or link: the link then says it was withdrawn.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `withdrawExportLink`(`export`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_withdraw_export_link(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`export`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
         // Error FFI converter
         LogbookException.ErrorHandler,
     )
@@ -4259,6 +4333,109 @@ public object FfiConverterTypeEvaluation: FfiConverterRustBuffer<Evaluation> {
             FfiConverterString.write(value.`summary`, buf)
             FfiConverterSequenceTypeRequirement.write(value.`requirements`, buf)
             FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * A signed export the server keeps, with the link printed on its PDF and CSV.
+ */
+data class ExportLink (
+    /**
+     * Its id, as printed.
+     */
+    var `exportId`: kotlin.String
+    , 
+    /**
+     * SHA-256 of the signed JSON, hex.
+     */
+    var `sha256`: kotlin.String
+    , 
+    /**
+     * The verification page a reviewer opens.
+     */
+    var `link`: kotlin.String
+    , 
+    /**
+     * When it was made.
+     */
+    var `createdAt`: Timestamp
+    , 
+    /**
+     * When it was withdrawn; its link then says so.
+     */
+    var `withdrawnAt`: Timestamp?
+    , 
+    /**
+     * The rulebook's name.
+     */
+    var `rulebookName`: kotlin.String
+    , 
+    /**
+     * `application` or `renewal`.
+     */
+    var `purpose`: kotlin.String
+    , 
+    /**
+     * The date the hours were evaluated as of.
+     */
+    var `asOf`: kotlin.String
+    , 
+    /**
+     * The outcome in a sentence.
+     */
+    var `summary`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportLink: FfiConverterRustBuffer<ExportLink> {
+    override fun read(buf: ByteBuffer): ExportLink {
+        return ExportLink(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportLink) = (
+            FfiConverterString.allocationSize(value.`exportId`) +
+            FfiConverterString.allocationSize(value.`sha256`) +
+            FfiConverterString.allocationSize(value.`link`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`withdrawnAt`) +
+            FfiConverterString.allocationSize(value.`rulebookName`) +
+            FfiConverterString.allocationSize(value.`purpose`) +
+            FfiConverterString.allocationSize(value.`asOf`) +
+            FfiConverterString.allocationSize(value.`summary`)
+    )
+
+    override fun write(value: ExportLink, buf: ByteBuffer) {
+            FfiConverterString.write(value.`exportId`, buf)
+            FfiConverterString.write(value.`sha256`, buf)
+            FfiConverterString.write(value.`link`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`withdrawnAt`, buf)
+            FfiConverterString.write(value.`rulebookName`, buf)
+            FfiConverterString.write(value.`purpose`, buf)
+            FfiConverterString.write(value.`asOf`, buf)
+            FfiConverterString.write(value.`summary`, buf)
     }
 }
 
@@ -6966,6 +7143,34 @@ public object FfiConverterSequenceTypeConnectionCode: FfiConverterRustBuffer<Lis
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeConnectionCode.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer<List<ExportLink>> {
+    override fun read(buf: ByteBuffer): List<ExportLink> {
+        val len = buf.getInt()
+        return List<ExportLink>(len) {
+            FfiConverterTypeExportLink.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ExportLink>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeExportLink.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ExportLink>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeExportLink.write(it, buf)
         }
     }
 }

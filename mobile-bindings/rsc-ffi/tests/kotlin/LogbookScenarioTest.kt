@@ -313,6 +313,14 @@ class LogbookScenarioTest {
 
         val export = String(ana.logbook.export(ExportFormat.JSON, "nmaimh", Purpose.APPLICATION, LocalDate.of(2025, 6, 1)))
         assertTrue(Regex("\"counted_minutes_as_of\":\\s*90\\b").containsMatchIn(export), export)
+        // The export is kept under a link, which she can withdraw.
+        val link = ana.logbook.exportLinks().first()
+        assertTrue(link.link.startsWith(server) && link.link.endsWith("/verify/" + link.exportId), link.link)
+        assertEquals(LocalDate.of(2025, 6, 1).toString(), link.asOf)
+        assertNull(link.withdrawnAt)
+        ana.logbook.withdrawExportLink(link.link)
+        assertNotNull(ana.logbook.exportLinks().single { it.exportId == link.exportId }.withdrawnAt)
+        assertFailsWith<LogbookException> { ana.logbook.withdrawExportLink(link.exportId) }
         // A dispute's reason comes back as an optional string.
         pat.logbook.dispute(group.id, "Ben", "we met for half of it")
         pat.logbook.sync()

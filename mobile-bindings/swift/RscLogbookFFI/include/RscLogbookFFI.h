@@ -385,6 +385,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_evaluate(uint64_t ptr, RustBuffer ru
 uint64_t uniffi_rsc_ffi_fn_method_logbook_export(uint64_t ptr, RustBuffer format, RustBuffer rulebook, RustBuffer purpose, RustBuffer as_of
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EXPORT_LINKS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EXPORT_LINKS
+uint64_t uniffi_rsc_ffi_fn_method_logbook_export_links(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_FIND_PERSON
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_FIND_PERSON
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_find_person(uint64_t ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
@@ -498,6 +503,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_status(uint64_t ptr, RustCallStatus 
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SYNC
 uint64_t uniffi_rsc_ffi_fn_method_logbook_sync(uint64_t ptr, RustBuffer listener
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WITHDRAW_EXPORT_LINK
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WITHDRAW_EXPORT_LINK
+uint64_t uniffi_rsc_ffi_fn_method_logbook_withdraw_export_link(uint64_t ptr, RustBuffer export
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WITHDRAW_SESSION
@@ -919,6 +929,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_export(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_EXPORT_LINKS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_EXPORT_LINKS
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_export_links(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_FIND_PERSON
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_FIND_PERSON
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_find_person(void
@@ -1054,6 +1070,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_status(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SYNC
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_WITHDRAW_EXPORT_LINK
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_WITHDRAW_EXPORT_LINK
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_withdraw_export_link(void
     
 );
 #endif

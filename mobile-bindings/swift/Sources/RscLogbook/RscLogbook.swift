@@ -729,6 +729,11 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func export(format: ExportFormat, rulebook: String?, purpose: Purpose?, asOf: IsoDate?) async throws  -> Data
     
     /**
+     * The exports the server keeps for this user, newest first, each with its link.
+     */
+    func exportLinks() async throws  -> [ExportLink]
+    
+    /**
      * The person `text` names (a name, its start, or an id's first characters).
      */
     func findPerson(text: String) throws  -> Person
@@ -848,6 +853,11 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * trips, keeping what was applied.
      */
     func sync(listener: SyncListener?) async throws  -> SyncReport
+    
+    /**
+     * Withdraws a kept export, by its id or link: the link then says it was withdrawn.
+     */
+    func withdrawExportLink(export: String) async throws 
     
     /**
      * Withdraws a session logged by mistake.
@@ -1229,6 +1239,25 @@ open func export(format: ExportFormat, rulebook: String? = nil, purpose: Purpose
 }
     
     /**
+     * The exports the server keeps for this user, newest first, each with its link.
+     */
+open func exportLinks()async throws  -> [ExportLink]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_export_links(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeExportLink.lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
      * The person `text` names (a name, its start, or an id's first characters).
      */
 open func findPerson(text: String)throws  -> Person  {
@@ -1578,6 +1607,25 @@ open func sync(listener: SyncListener? = nil)async throws  -> SyncReport  {
             completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSyncReport_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * Withdraws a kept export, by its id or link: the link then says it was withdrawn.
+     */
+open func withdrawExportLink(export: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_withdraw_export_link(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(export)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_void,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_void,
+            freeFunc: ffi_rsc_ffi_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeLogbookError_lift
         )
 }
@@ -2879,6 +2927,145 @@ public func FfiConverterTypeEvaluation_lift(_ buf: RustBuffer) throws -> Evaluat
 #endif
 public func FfiConverterTypeEvaluation_lower(_ value: Evaluation) -> RustBuffer {
     return FfiConverterTypeEvaluation.lower(value)
+}
+
+
+/**
+ * A signed export the server keeps, with the link printed on its PDF and CSV.
+ */
+public struct ExportLink: Equatable, Hashable {
+    /**
+     * Its id, as printed.
+     */
+    public var exportId: String
+    /**
+     * SHA-256 of the signed JSON, hex.
+     */
+    public var sha256: String
+    /**
+     * The verification page a reviewer opens.
+     */
+    public var link: String
+    /**
+     * When it was made.
+     */
+    public var createdAt: Timestamp
+    /**
+     * When it was withdrawn; its link then says so.
+     */
+    public var withdrawnAt: Timestamp?
+    /**
+     * The rulebook's name.
+     */
+    public var rulebookName: String
+    /**
+     * `application` or `renewal`.
+     */
+    public var purpose: String
+    /**
+     * The date the hours were evaluated as of.
+     */
+    public var asOf: String
+    /**
+     * The outcome in a sentence.
+     */
+    public var summary: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id, as printed.
+         */exportId: String, 
+        /**
+         * SHA-256 of the signed JSON, hex.
+         */sha256: String, 
+        /**
+         * The verification page a reviewer opens.
+         */link: String, 
+        /**
+         * When it was made.
+         */createdAt: Timestamp, 
+        /**
+         * When it was withdrawn; its link then says so.
+         */withdrawnAt: Timestamp?, 
+        /**
+         * The rulebook's name.
+         */rulebookName: String, 
+        /**
+         * `application` or `renewal`.
+         */purpose: String, 
+        /**
+         * The date the hours were evaluated as of.
+         */asOf: String, 
+        /**
+         * The outcome in a sentence.
+         */summary: String) {
+        self.exportId = exportId
+        self.sha256 = sha256
+        self.link = link
+        self.createdAt = createdAt
+        self.withdrawnAt = withdrawnAt
+        self.rulebookName = rulebookName
+        self.purpose = purpose
+        self.asOf = asOf
+        self.summary = summary
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportLink: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportLink: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportLink {
+        return
+            try ExportLink(
+                exportId: FfiConverterString.read(from: &buf), 
+                sha256: FfiConverterString.read(from: &buf), 
+                link: FfiConverterString.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                withdrawnAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                rulebookName: FfiConverterString.read(from: &buf), 
+                purpose: FfiConverterString.read(from: &buf), 
+                asOf: FfiConverterString.read(from: &buf), 
+                summary: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportLink, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.exportId, into: &buf)
+        FfiConverterString.write(value.sha256, into: &buf)
+        FfiConverterString.write(value.link, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.withdrawnAt, into: &buf)
+        FfiConverterString.write(value.rulebookName, into: &buf)
+        FfiConverterString.write(value.purpose, into: &buf)
+        FfiConverterString.write(value.asOf, into: &buf)
+        FfiConverterString.write(value.summary, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportLink_lift(_ buf: RustBuffer) throws -> ExportLink {
+    return try FfiConverterTypeExportLink.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportLink_lower(_ value: ExportLink) -> RustBuffer {
+    return FfiConverterTypeExportLink.lower(value)
 }
 
 
@@ -6209,6 +6396,31 @@ fileprivate struct FfiConverterSequenceTypeConnectionCode: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer {
+    typealias SwiftType = [ExportLink]
+
+    public static func write(_ value: [ExportLink], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeExportLink.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ExportLink] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ExportLink]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeExportLink.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeNewAttendee: FfiConverterRustBuffer {
     typealias SwiftType = [NewAttendee]
 
@@ -6606,6 +6818,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_export() != 4775) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_export_links() != 30813) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_find_person() != 56389) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6673,6 +6888,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_sync() != 8787) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_withdraw_export_link() != 900) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_withdraw_session() != 49741) {
