@@ -760,7 +760,7 @@ impl Logbook {
     pub fn export_links(&self) -> Result<Vec<crate::ExportLink>, ClientError> {
         let account = self.require_account()?;
         let mut links: Vec<crate::ExportLink> = self.api(&account)?.get("/v1/me/export-links")?;
-        links.sort_by(|a, b| b.created_at_ms.cmp(&a.created_at_ms));
+        links.sort_by_key(|l| std::cmp::Reverse(l.created_at_ms));
         Ok(links)
     }
 
