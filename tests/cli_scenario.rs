@@ -250,7 +250,7 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     let short = json[0]["id"].as_str().expect("id")[..8].to_string();
     assert!(listed.contains(&short), "lists show the start of the id: {listed}");
 
-    assert!(says(&ana, &["sync"]).contains("1 changes sent"));
+    assert!(says(&ana, &["sync"]).contains("1 change sent"));
     assert!(says(&pat, &["sync"]).contains("1 received"));
     let awaiting = says(&pat, &["confirm"]);
     assert!(awaiting.contains(&short) && awaiting.contains(ana_name), "{awaiting}");
@@ -278,7 +278,7 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     .expect("json");
     assert_eq!(hours["requirements"][0]["counted_minutes_as_of"], 55, "{hours}");
     let text = says(&ana, &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--by", "2026-06-01"]);
-    assert!(text.contains("55 min") && text.contains(&format!("{pat_name}: 55 min in 1 sessions")), "{text}");
+    assert!(text.contains("55 min") && text.contains(&format!("{pat_name}: 55 min in 1 session")), "{text}");
     assert!(text.contains("To meet") && text.contains("a month"), "the pace: {text}");
 
     // Oregon counts only post-master's hours: with no date set, the hours say so once, at the top.

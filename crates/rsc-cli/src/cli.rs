@@ -296,14 +296,14 @@ fn verify(bytes: &[u8], export: &str, trusted: Option<TrustedKeys>) -> Result<St
         )));
     }
     Ok(format!(
-        "{} verifies.\n  server signature: valid, key {} ({key_source})\n  provider signatures: {} valid, each matching its session\n  registry records: {} consistent with the dossier\n  evaluation: identical when evaluated again ({} for {}, {} sessions, {})\n",
+        "{} verifies.\n  server signature: valid, key {} ({key_source})\n  provider signatures: {} valid, each matching its session\n  registry records: {} consistent with the dossier\n  evaluation: identical when evaluated again ({} for {}, {}, {})\n",
         export,
         report.key_id,
         report.attestations,
         report.registry_records,
         report.rulebook,
         report.purpose,
-        report.sessions,
+        crate::device::output::count(report.sessions as u64, "session", "sessions"),
         if report.eligible { "eligible" } else { "not eligible yet" },
     ))
 }

@@ -805,6 +805,11 @@ impl Logbook {
             return Err(ClientError::invalid("format", format!("`{format}` is not json, csv or pdf")));
         }
         let account = self.require_account()?;
+        // The server evaluates under the profile it holds (rulebook, purpose, master's date): an
+        // edit made on this device goes first, so that the export says what the device does.
+        if self.profile()?.unsynced {
+            self.sync_profile(&account)?;
+        }
         let mut query = Vec::new();
         if let Some(rulebook) = rulebook {
             query.push(format!("rulebook={rulebook}"));

@@ -220,14 +220,14 @@ fn show(home: &Path) -> Result<String, CliError> {
     };
     let profile = logbook.profile().map_err(next_step)?;
     let mut out = format!(
-        "Signed in as {} <{}> on {}\n  this computer: {}\n  logbook:       {} ({} sessions, {} changes to sync, {} refused)\n  last sync:     {}\n",
+        "Signed in as {} <{}> on {}\n  this computer: {}\n  logbook:       {} ({}, {} to sync, {} refused)\n  last sync:     {}\n",
         profile.display_name,
         account.email,
         account.server_url,
         if account.device_name.is_empty() { "this computer" } else { &account.device_name },
         home.display(),
-        status.sessions,
-        status.pending_changes,
+        super::output::count(status.sessions, "session", "sessions"),
+        super::output::count(status.pending_changes, "change", "changes"),
         status.refused_changes,
         status.last_sync_ms.map(when).unwrap_or_else(|| "never".into()),
     );

@@ -232,7 +232,8 @@ fn render(hours: &Hours) -> String {
         for p in &e.providers {
             let name =
                 hours.provider_names.get(p.provider.as_str()).cloned().unwrap_or_else(|| short_id(&p.provider).into());
-            out.push_str(&format!("  {name}: {} in {} sessions\n", h(p.counted_minutes), p.sessions));
+            let sessions = super::output::count(p.sessions, "session", "sessions");
+            out.push_str(&format!("  {name}: {} in {sessions}\n", h(p.counted_minutes)));
         }
     }
     let uncounted: Vec<_> = hours.uncounted.iter().filter(|u| !u.reasons.is_empty()).collect();
@@ -329,11 +330,11 @@ pub fn sync(home: &Path) -> Result<String, CliError> {
         })?;
     bar.finish_and_clear();
     let mut out = format!(
-        "Synced: {} changes sent, {} received, {} sessions updated, in {} round trips.\n",
-        report.pushed_changes,
+        "Synced: {} sent, {} received, {} updated, in {}.\n",
+        super::output::count(report.pushed_changes, "change", "changes"),
         report.pulled_changes,
-        report.updated_sessions.len(),
-        report.round_trips
+        super::output::count(report.updated_sessions.len() as u64, "session", "sessions"),
+        super::output::count(report.round_trips as u64, "round trip", "round trips")
     );
     for u in &report.unsettled {
         out.push_str(&format!(

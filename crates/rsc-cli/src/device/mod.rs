@@ -9,7 +9,7 @@
 
 mod account;
 mod hours;
-mod output;
+pub(crate) mod output;
 mod provider;
 mod sessions;
 

@@ -4,6 +4,12 @@
 use rsc_client::{AttendanceStatus, Id, SessionView, short_id};
 
 /// A plain table for a terminal: a header row and aligned columns, no borders, numbers right.
+/// `n` and the noun for it: "1 session", "2 sessions".
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::NOTHING).set_content_arrangement(comfy_table::ContentArrangement::Disabled);

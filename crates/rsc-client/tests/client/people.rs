@@ -146,6 +146,13 @@ fn the_profile_is_edited_offline_synced_and_used_by_the_evaluation() {
     assert_eq!(ana.profile().expect("profile"), edited, "refused edits change nothing");
 
     server.restart();
+    // An export asked for before the next sync is made under the profile edited here: the
+    // rulebook and master's date go to the server first.
+    let export = ana.export("json", None, None, Some(date("2025-06-01"))).expect("export");
+    let export: serde_json::Value = serde_json::from_slice(&export).expect("json");
+    assert_eq!(export["payload"]["rulebook"]["id"], "orimha");
+    assert_eq!(export["payload"]["dossier"]["applicant"]["masters_conferred_on"], "2018-05-12");
+    assert!(!ana.profile().expect("profile").unsynced);
     sync(&ana);
     let synced = ana.profile().expect("profile");
     assert!(!synced.unsynced);
