@@ -214,6 +214,15 @@ fn reset_code_hash(code: &str) -> Vec<u8> {
     Sha256::digest(canonical.as_bytes()).to_vec()
 }
 
+/// `len` random characters of the code alphabet (no look-alike letters; 5 bits each), for the
+/// codes people read aloud or type: connection codes, reset codes, export ids.
+pub fn random_code(len: usize) -> Result<String, AppError> {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("the random source failed: {e}")))?;
+    // 256 is a multiple of 32, so every character is equally likely.
+    Ok(bytes.iter().map(|b| rsc_protocol::CODE_ALPHABET[usize::from(*b) % 32] as char).collect())
+}
+
 /// Issues a one-time reset code for the account with `email` (for staff to hand over, since
 /// the server sends no email), replacing any earlier one. Returns the account and the code.
 pub async fn issue_reset_code<S: Store>(store: &S, email: &str) -> Result<(UserRecord, String), AppError> {
@@ -222,9 +231,7 @@ pub async fn issue_reset_code<S: Store>(store: &S, email: &str) -> Result<(UserR
         .user_by_email(&email)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no account has the email {email}")))?;
-    let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("the random source failed: {e}")))?;
-    let raw: String = bytes.iter().map(|b| rsc_protocol::CODE_ALPHABET[usize::from(*b) % 32] as char).collect();
+    let raw = random_code(12)?;
     let code = format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..]);
     let now = now_ms();
     store

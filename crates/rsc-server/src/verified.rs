@@ -253,10 +253,8 @@ pub async fn keep_export<S: Store>(
     let body = json_export(store, verified).await?;
     let digest = sha2::Sha256::digest(body.as_bytes()).to_vec();
     for _ in 0..8 {
-        let mut bytes = [0u8; 12];
-        getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("the random source failed: {e}")))?;
         let record = crate::store::ExportRecord {
-            id: bytes.iter().map(|b| rsc_protocol::CODE_ALPHABET[usize::from(*b) % 32] as char).collect(),
+            id: crate::auth::random_code(12)?,
             user_id: user.id.clone(),
             digest: digest.clone(),
             body: body.clone(),

@@ -34,9 +34,7 @@ fn view(record: &ConnectionCodeRecord) -> ConnectionCode {
 
 /// A fresh random code.
 fn new_code() -> Result<String, AppError> {
-    let mut bytes = [0u8; rsc_protocol::CODE_LEN];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("the random source failed: {e}")))?;
-    Ok(bytes.iter().map(|b| rsc_protocol::CODE_ALPHABET[usize::from(*b) % 32] as char).collect())
+    crate::auth::random_code(rsc_protocol::CODE_LEN)
 }
 
 /// `POST /v1/connections/codes`: a new code for the signed-in provider to share.
