@@ -171,6 +171,77 @@ impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
     }
 }
 
+/// A device signing in: a phone, a computer, or a browser with its Web Crypto key.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDevice<'a> {
+    /// Its name, as the account's device list shows it.
+    pub name: &'a str,
+    /// Its ed25519 public key, hex.
+    pub public_key: &'a str,
+    /// Its Automerge actor id, hex.
+    pub actor_id: &'a str,
+    /// The field errors are reported under (`device` in the API's JSON).
+    pub field: &'a str,
+}
+
+fn hex_field<const N: usize>(text: &str, field: &str) -> Result<[u8; N], AppError> {
+    let bytes =
+        hex::decode(text.trim()).map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))?;
+    bytes.try_into().map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))
+}
+
+/// Checks the password (rate limited per account and per address, each attempt reserved
+/// before the check) and registers the device. Returns the account, the device and its token.
+pub async fn sign_in<S: Store>(
+    store: &S,
+    ip: std::net::IpAddr,
+    email: &str,
+    password: &str,
+    new: NewDevice<'_>,
+) -> Result<(UserRecord, DeviceRecord, String), AppError> {
+    let field = |name: &str| format!("{}.{name}", new.field);
+    let email = normalize_email(email)?;
+    let name = check_name(new.name, &field("name"))?;
+    let public_key: [u8; 32] = hex_field(new.public_key, &field("public_key"))?;
+    if !rsc_doc::attest::is_valid_public_key(&public_key) {
+        return Err(AppError::invalid(field("public_key"), "is not an ed25519 public key"));
+    }
+    let actor_id: [u8; 16] = hex_field(new.actor_id, &field("actor_id"))?;
+    let attempt = reserve_attempt(store, &email, ip).await?;
+    let user = store.user_by_email(&email).await?;
+    let verified = match &user {
+        Some(user) => verify_password(password.to_string(), user.password_hash.clone()).await,
+        None => {
+            // Spend the same time as a real check, so the answer does not reveal accounts.
+            let _ = verify_password(password.to_string(), dummy_hash().await?).await;
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        tracing::info!("failed sign-in");
+        return Err(AppError::Unauthorized("wrong email or password".into()));
+    };
+    release_attempt(store, &attempt).await?;
+    let (token, token_hash) = new_token()?;
+    let device = DeviceRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        user_id: user.id.clone(),
+        name,
+        public_key: public_key.to_vec(),
+        actor_id: actor_id.to_vec(),
+        created_at_ms: now_ms(),
+        revoked_at_ms: None,
+    };
+    store.create_device(&device, &token_hash).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => {
+            AppError::Conflict("this actor id is already registered to another device; generate a new one".into())
+        }
+        other => other.into(),
+    })?;
+    tracing::info!(user_id = %user.id, device_id = %device.id, "device signed in");
+    Ok((user, device, token))
+}
+
 /// Creates an account (used by registration and by `rsc-server admin create`).
 pub async fn create_account<S: Store>(
     store: &S,

@@ -138,10 +138,12 @@ impl AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
+impl AppError {
+    /// What a client is told: the status, the error code, the field, and a message that
+    /// reveals nothing internal (an internal error is logged here, with its causes).
+    pub fn public(&self) -> (StatusCode, &'static str, Option<String>, String) {
         let (status, code, field) = self.parts();
-        let message = match &self {
+        let message = match self {
             AppError::BadRequest { message, .. } | AppError::Invalid { message, .. } => message.clone(),
             AppError::Store(StoreError::Conflict(what)) => format!("{what} is already taken"),
             AppError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
@@ -153,6 +155,13 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
+        (status, code, field, message)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, field, message) = self.public();
         let mut response = (status, Json(ErrorBody { error: code.to_string(), field, message })).into_response();
         if let AppError::RateLimited { retry_after_secs, .. } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())

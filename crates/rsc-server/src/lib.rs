@@ -13,6 +13,7 @@ pub mod registry;
 pub mod sync;
 pub mod telemetry;
 pub mod verified;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;

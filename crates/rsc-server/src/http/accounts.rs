@@ -14,8 +14,8 @@ use rsc_protocol::{
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{self, AuthDevice};
+use crate::store::Store;
 use crate::store::{DeviceId, UserId};
-use crate::store::{DeviceRecord, Store};
 
 /// `POST /v1/accounts`: a new member account. An email that already has one gets the same
 /// answer, after the same work (the password is hashed either way), and nothing changes.
@@ -35,12 +35,6 @@ pub async fn register<S: Store>(
     Ok((StatusCode::ACCEPTED, Json(RegisterResponse { message: REGISTERED_MESSAGE.to_string() })))
 }
 
-fn hex_field<const N: usize>(text: &str, field: &str) -> Result<[u8; N], AppError> {
-    let bytes =
-        hex::decode(text.trim()).map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))?;
-    bytes.try_into().map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))
-}
-
 /// `POST /v1/login`: checks the password (rate limited) and registers the device.
 #[utoipa::path(post, path = "/v1/login", tag = "accounts", request_body = LoginRequest,
     description = "Signs in and registers this device. Rate limited per account (10 failures in 15 minutes) and per address (50); each attempt is reserved before the password is checked.",
@@ -50,45 +44,19 @@ pub async fn login<S: Store>(
     ConnectInfo(address): ConnectInfo<SocketAddr>,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
-    let email = auth::normalize_email(&request.email)?;
-    let name = auth::check_name(&request.device.name, "device.name")?;
-    let public_key: [u8; 32] = hex_field(&request.device.public_key, "device.public_key")?;
-    if !rsc_doc::attest::is_valid_public_key(&public_key) {
-        return Err(AppError::invalid("device.public_key", "is not an ed25519 public key"));
-    }
-    let actor_id: [u8; 16] = hex_field(&request.device.actor_id, "device.actor_id")?;
-    let attempt = auth::reserve_attempt(&state.store, &email, address.ip()).await?;
-    let user = state.store.user_by_email(&email).await?;
-    let verified = match &user {
-        Some(user) => auth::verify_password(request.password.clone(), user.password_hash.clone()).await,
-        None => {
-            // Spend the same time as a real check, so the answer does not reveal accounts.
-            let _ = auth::verify_password(request.password.clone(), auth::dummy_hash().await?).await;
-            false
-        }
-    };
-    let Some(user) = user.filter(|_| verified) else {
-        tracing::info!("failed sign-in");
-        return Err(AppError::Unauthorized("wrong email or password".into()));
-    };
-    auth::release_attempt(&state.store, &attempt).await?;
-    let (token, token_hash) = auth::new_token()?;
-    let device = DeviceRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        user_id: user.id.clone(),
-        name,
-        public_key: public_key.to_vec(),
-        actor_id: actor_id.to_vec(),
-        created_at_ms: auth::now_ms(),
-        revoked_at_ms: None,
-    };
-    state.store.create_device(&device, &token_hash).await.map_err(|e| match e {
-        crate::store::StoreError::Conflict(_) => {
-            AppError::Conflict("this actor id is already registered to another device; generate a new one".into())
-        }
-        other => other.into(),
-    })?;
-    tracing::info!(user_id = %user.id, device_id = %device.id, "device signed in");
+    let (user, device, token) = auth::sign_in(
+        &state.store,
+        address.ip(),
+        &request.email,
+        &request.password,
+        auth::NewDevice {
+            name: &request.device.name,
+            public_key: &request.device.public_key,
+            actor_id: &request.device.actor_id,
+            field: "device",
+        },
+    )
+    .await?;
     Ok(Json(LoginResponse { user_id: user.id.clone(), role: user.role, device_id: device.id, token }))
 }
 

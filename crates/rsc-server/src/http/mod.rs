@@ -103,10 +103,12 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The application with all its middleware.
 pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router {
     api_routes::<S>()
+        .merge(crate::web::routes::<S>())
         .fallback(ops::not_found)
         .with_state(state)
         // Bodies over the limit are refused from their Content-Length, before being read.
         .layer(DefaultBodyLimit::max(rsc_protocol::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(crate::web::security_headers))
         .layer(middleware::from_fn(record_metrics))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(CatchPanicLayer::new())

@@ -1,0 +1,255 @@
+//! Signing up, in and out in a browser. Signing in registers the browser as a device, with the
+//! public half of the key its script made (the private half never leaves the browser).
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::session::{self, CSRF_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE_SECS};
+use super::{Nav, PageError, html, see};
+use crate::AppError;
+use crate::auth::{self, NewDevice};
+use crate::http::AppState;
+use crate::store::{DeviceId, Store, UserId};
+
+/// A form's state when shown again: what was typed (never a password), and what is wrong.
+#[derive(Debug, Default)]
+pub struct FormState {
+    /// Errors by field.
+    pub errors: Vec<(String, String)>,
+    /// A problem with the whole form.
+    pub problem: Option<String>,
+    /// Typed values.
+    pub email: String,
+    pub display_name: String,
+    pub device_name: String,
+}
+
+impl FormState {
+    /// The error beside `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// Places `error` beside its field, or above the form when it names none shown.
+    fn place(&mut self, error: AppError, shown: &[&str]) -> StatusCode {
+        let (status, _, field, message) = error.public();
+        match field {
+            Some(field) if shown.contains(&field.as_str()) => self.errors.push((field, message)),
+            _ => self.problem = Some(message),
+        }
+        status
+    }
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    nav: Option<Nav>,
+    csrf: String,
+    next: String,
+    form: FormState,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignUpPage {
+    nav: Option<Nav>,
+    csrf: String,
+    form: FormState,
+}
+
+/// A fresh double-submit value and the cookie that carries it (for forms before sign-in).
+fn fresh_csrf(headers: &HeaderMap) -> Result<(String, axum::http::HeaderValue), AppError> {
+    let value = auth::random_code(26)?;
+    let cookie = session::set_cookie(headers, CSRF_COOKIE, &value, 2 * 3600);
+    Ok((value, cookie))
+}
+
+/// Refuses a form shown before sign-in whose value is not the one its cookie holds.
+fn check_double_submit(headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
+    match session::cookie(headers, CSRF_COOKIE) {
+        Some(held) if !sent.is_empty() && session::same_token(held, sent) => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "this form is out of date or did not come from this site; reload the page and try again".into(),
+        )),
+    }
+}
+
+/// `/`: the dashboard when signed in, else what this is and where to start.
+pub async fn home<S: Store>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, PageError> {
+    if session::browser(&headers, &state).await?.is_some() {
+        return Ok(see("/dashboard"));
+    }
+    Ok(super::message(
+        StatusCode::OK,
+        None,
+        "RSC Logbook",
+        &[
+            "Reflective supervision/consultation hours that a reviewer can trust: each session confirmed by its \
+             provider's own signature, each provider's endorsement checked against the association's registry.",
+            "Sign in to see your hours, confirm your supervisees' sessions, or keep the registry. A reviewer holding \
+             an export can check it without an account.",
+        ],
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SignInQuery {
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    welcome: Option<String>,
+}
+
+/// `GET /signin`.
+pub async fn signin_page<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Query(query): Query<SignInQuery>,
+) -> Result<Response, PageError> {
+    if session::browser(&headers, &state).await?.is_some() {
+        return Ok(see("/dashboard"));
+    }
+    let (csrf, cookie) = fresh_csrf(&headers)?;
+    let form = FormState {
+        problem: query.welcome.map(|_| "Your account is ready: sign in to start.".to_string()),
+        ..FormState::default()
+    };
+    let next = session::local_path(query.next.as_deref().unwrap_or("/dashboard")).to_string();
+    let mut response = html(StatusCode::OK, &SignInPage { nav: None, csrf, next, form });
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    device_name: String,
+    #[serde(default)]
+    public_key: String,
+    #[serde(default)]
+    actor_id: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /signin`: the same checks and limits as `POST /v1/login`; the browser becomes a device.
+pub async fn signin<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    check_double_submit(&headers, &form.csrf)?;
+    let mut shown =
+        FormState { email: form.email.clone(), device_name: form.device_name.clone(), ..Default::default() };
+    let next = session::local_path(&form.next).to_string();
+    let status = if form.public_key.trim().is_empty() {
+        shown.problem = Some(
+            "This browser made no signing key. Signing in needs JavaScript and Ed25519 in Web Crypto (a current \
+             Chromium or Firefox)."
+                .into(),
+        );
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        let name = if form.device_name.trim().is_empty() { "Web browser" } else { form.device_name.as_str() };
+        let new = NewDevice { name, public_key: &form.public_key, actor_id: &form.actor_id, field: "device" };
+        match auth::sign_in(&state.store, address.ip(), &form.email, &form.password, new).await {
+            Ok((_, _, token)) => {
+                let mut response = see(&next);
+                let cookies = response.headers_mut();
+                cookies.append(
+                    header::SET_COOKIE,
+                    session::set_cookie(&headers, SESSION_COOKIE, &token, SESSION_MAX_AGE_SECS),
+                );
+                cookies.append(header::SET_COOKIE, session::set_cookie(&headers, CSRF_COOKIE, "", 0));
+                return Ok(response);
+            }
+            Err(AppError::Unauthorized(message)) => {
+                shown.errors.push(("password".into(), message));
+                StatusCode::UNAUTHORIZED
+            }
+            Err(error) => shown.place(error, &["email", "password"]),
+        }
+    };
+    let (csrf, cookie) = fresh_csrf(&headers)?;
+    let mut response = html(status, &SignInPage { nav: None, csrf, next, form: shown });
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// `GET /signup`.
+pub async fn signup_page(headers: HeaderMap) -> Result<Response, PageError> {
+    let (csrf, cookie) = fresh_csrf(&headers)?;
+    let mut response = html(StatusCode::OK, &SignUpPage { nav: None, csrf, form: FormState::default() });
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /signup`: as `POST /v1/accounts`, an email that has an account gets the same answer.
+pub async fn signup<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Form(form): Form<SignUpForm>,
+) -> Result<Response, PageError> {
+    check_double_submit(&headers, &form.csrf)?;
+    let role = rsc_protocol::Role::Member;
+    match auth::create_account(&state.store, &form.email, &form.password, &form.display_name, role).await {
+        Ok(_) | Err(AppError::Conflict(_)) => Ok(see("/signin?welcome=1")),
+        Err(error) => {
+            let mut shown =
+                FormState { email: form.email.clone(), display_name: form.display_name.clone(), ..Default::default() };
+            let status = shown.place(error, &["email", "password", "display_name"]);
+            let (csrf, cookie) = fresh_csrf(&headers)?;
+            let mut response = html(status, &SignUpPage { nav: None, csrf, form: shown });
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            Ok(response)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// `POST /signout`: this browser's device is revoked and its cookie cleared.
+pub async fn signout<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    if let Some(browser) = session::browser(&headers, &state).await? {
+        browser.check(&form.csrf)?;
+        let device = &browser.auth.device;
+        state.store.revoke_device(&UserId::from(&device.user_id), &DeviceId::from(&device.id), auth::now_ms()).await?;
+    }
+    let mut response = see("/signin");
+    response.headers_mut().append(header::SET_COOKIE, session::set_cookie(&headers, SESSION_COOKIE, "", 0));
+    Ok(response.into_response())
+}

@@ -1,0 +1,186 @@
+//! The applicant's dashboard: each requirement's counted hours against what it asks, when it
+//! was or will be met, what is missing, what leaves the window and when, and the plot.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rsc_protocol::EvaluationQuery;
+use rsc_rules::format_hours;
+
+use super::plot::{self, Point};
+use super::{Nav, PageError, SignedIn, html};
+use crate::AppError;
+use crate::http::AppState;
+use crate::store::Store;
+use crate::verified::{self, Verified};
+
+/// How far back the plot looks, and how often it samples.
+const PLOT_MONTHS: u32 = 24;
+const PLOT_STEP_DAYS: i64 = 14;
+
+/// One requirement, as the dashboard shows it.
+pub struct RequirementView {
+    pub title: String,
+    pub met: bool,
+    pub counted: String,
+    pub required: String,
+    /// Counted as a share of required, 0 to 100 (the progress bar).
+    pub percent: u64,
+    pub met_on: Option<String>,
+    pub projected: Option<String>,
+    pub shortfall: Option<String>,
+    pub window: String,
+    pub ageing_out: Vec<String>,
+    pub explanation: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    nav: Option<Nav>,
+    rulebook: String,
+    purpose: String,
+    as_of: String,
+    summary: String,
+    eligible: bool,
+    requirements: Vec<RequirementView>,
+    plot_query: String,
+    plot_alt: String,
+    uncounted: usize,
+    problem: Option<String>,
+}
+
+fn view(r: &rsc_rules::RequirementResult) -> RequirementView {
+    RequirementView {
+        title: r.title.clone(),
+        met: r.met,
+        counted: format_hours(r.counted_minutes_as_of),
+        required: format_hours(r.required_minutes),
+        percent: (r.counted_minutes_as_of * 100).checked_div(r.required_minutes).unwrap_or(100).min(100),
+        met_on: r.met_on.map(|d| d.to_string()),
+        projected: r.projected_met_on.map(|d| d.to_string()),
+        shortfall: (r.shortfall_minutes > 0).then(|| format_hours(r.shortfall_minutes)),
+        window: match r.window.from {
+            Some(from) => format!("{from} to {}", r.window.to),
+            None => format!("up to {}", r.window.to),
+        },
+        ageing_out: r.falls_out.iter().map(|f| format!("{} on {}", format_hours(f.minutes), f.on)).collect(),
+        explanation: r.explanation.clone(),
+    }
+}
+
+/// The query the API takes, from the page's own.
+fn query_of(q: &DashboardQuery) -> EvaluationQuery {
+    EvaluationQuery {
+        rulebook: q.rulebook.clone().filter(|s| !s.is_empty()),
+        purpose: q.purpose.clone().filter(|s| !s.is_empty()),
+        as_of: q.as_of.clone().filter(|s| !s.is_empty()),
+        paper: None,
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DashboardQuery {
+    rulebook: Option<String>,
+    purpose: Option<String>,
+    as_of: Option<String>,
+}
+
+/// `GET /dashboard`: the signed-in person's verified hours, as `GET /v1/me/evaluation` gives them.
+pub async fn dashboard<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let nav = Some(Nav::of(&browser, "dashboard"));
+    let verified = match verified::verified_hours(&state.store, &browser.auth.user, &query_of(&q)).await {
+        Ok(v) => v,
+        Err(AppError::Invalid { field, message }) => {
+            let page = Dashboard {
+                nav,
+                rulebook: String::new(),
+                purpose: String::new(),
+                as_of: String::new(),
+                summary: String::new(),
+                eligible: false,
+                requirements: Vec::new(),
+                plot_query: String::new(),
+                plot_alt: String::new(),
+                uncounted: 0,
+                problem: Some(if field == "rulebook" {
+                    "Choose your association's rulebook in your profile to see your hours counted under it.".into()
+                } else {
+                    format!("{field}: {message}")
+                }),
+            };
+            return Ok(html(StatusCode::OK, &page));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let e = &verified.evaluation;
+    let plot_query = format!("rulebook={}&purpose={}&as_of={}", verified.rulebook.id, verified.purpose, e.as_of);
+    let first = e.requirements.first();
+    let page = Dashboard {
+        nav,
+        rulebook: verified.rulebook.name.clone(),
+        purpose: verified.purpose.to_string(),
+        as_of: e.as_of.to_string(),
+        summary: e.summary.clone(),
+        eligible: e.eligible,
+        requirements: e.requirements.iter().map(view).collect(),
+        plot_alt: first
+            .map(|r| {
+                format!(
+                    "Hours counted in the window over the last two years, against the {} required; {} counted on {}.",
+                    format_hours(r.required_minutes),
+                    format_hours(r.counted_minutes_as_of),
+                    e.as_of
+                )
+            })
+            .unwrap_or_default(),
+        plot_query,
+        uncounted: e.sessions.iter().filter(|s| !s.excluded.is_empty()).count(),
+        problem: None,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// The points of the plot: the first requirement's counted minutes in the window ending on
+/// each sampled day, over the last two years.
+pub fn points(verified: &Verified) -> Result<Vec<Point>, AppError> {
+    let as_of = verified.evaluation.as_of;
+    let start = as_of.minus_months(PLOT_MONTHS);
+    let mut days = Vec::new();
+    let mut day = start;
+    while day < as_of {
+        days.push(day);
+        day = day.plus_days(PLOT_STEP_DAYS);
+    }
+    days.push(as_of);
+    let mut points = Vec::with_capacity(days.len());
+    for on in days {
+        let mut dossier = verified.dossier.clone();
+        dossier.as_of = on;
+        dossier.sessions.retain(|s| s.date <= on);
+        let evaluation = rsc_rules::evaluate(&verified.rulebook, verified.purpose, &dossier)?;
+        let minutes = evaluation.requirements.first().map(|r| r.counted_minutes_as_of).unwrap_or(0);
+        points.push(Point { on, minutes });
+    }
+    Ok(points)
+}
+
+/// `GET /dashboard/plot.svg`: the plot, for the dashboard's `<img>`.
+pub async fn plot<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let verified = verified::verified_hours(&state.store, &browser.auth.user, &query_of(&q)).await?;
+    let required = verified.evaluation.requirements.first().map(|r| r.required_minutes).unwrap_or(0);
+    let title = verified.evaluation.requirements.first().map(|r| r.title.clone()).unwrap_or_default();
+    let points = crate::blocking("plotting the hours", move || points(&verified)).await??;
+    let svg = plot::svg(&points, required, &title);
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-cache")], svg)
+        .into_response())
+}

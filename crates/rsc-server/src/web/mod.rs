@@ -1,0 +1,162 @@
+//! The web portal: server-rendered pages for the people who install nothing (providers,
+//! applicants, association staff and reviewers), served on the API's port.
+//!
+//! Pages are askama templates (`templates/`), escaped by default; the only script is the one
+//! that makes and uses a browser's signing key (`assets/device.js`). Every page runs the same
+//! checks as its API route: a signed-in browser is a device, its cookie carries a device token.
+
+mod account;
+mod hours;
+pub mod plot;
+pub mod session;
+mod staff;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::AppError;
+use crate::http::AppState;
+use crate::store::Store;
+pub use session::{Browser, SignedIn};
+
+/// The Content-Security-Policy of every response: nothing inline, nothing from elsewhere.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                       connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The portal's routes.
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route("/", get(account::home::<S>))
+        .route("/signin", get(account::signin_page::<S>).post(account::signin::<S>))
+        .route("/signup", get(account::signup_page).post(account::signup::<S>))
+        .route("/signout", post(account::signout::<S>))
+        .route("/dashboard", get(hours::dashboard::<S>))
+        .route("/dashboard/plot.svg", get(hours::plot::<S>))
+        .route("/staff", get(|| async { see("/staff/claims") }))
+        .route("/staff/claims", get(staff::claims::<S>))
+        .route("/staff/claims/{id}", post(staff::decide::<S>))
+        .route("/assets/{name}", get(asset))
+}
+
+/// Headers every response carries: the CSP, and no sniffing, framing or referrers.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// The navigation of a signed-in page.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    /// Which entry is the current page.
+    pub here: &'static str,
+    /// The account's name.
+    pub name: String,
+    /// The CSRF token (the sign-out form is in the navigation).
+    pub csrf: String,
+    /// Whether to show the registry pages.
+    pub staff: bool,
+}
+
+impl Nav {
+    /// The navigation of `browser` on page `here`.
+    pub fn of(browser: &Browser, here: &'static str) -> Nav {
+        Nav {
+            here,
+            name: browser.name().to_string(),
+            csrf: browser.csrf.clone(),
+            staff: browser.auth.role() == rsc_protocol::Role::RegistryAdmin,
+        }
+    }
+}
+
+/// A page with a title, a few paragraphs and perhaps a link onwards.
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message {
+    nav: Option<Nav>,
+    title: String,
+    paragraphs: Vec<String>,
+    next: Option<(String, String)>,
+}
+
+/// Renders `page` with `status`.
+pub fn html(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be shown; it has been logged.").into_response()
+        }
+    }
+}
+
+/// A message page.
+pub fn message(status: StatusCode, nav: Option<Nav>, title: &str, paragraphs: &[&str]) -> Response {
+    let page = Message {
+        nav,
+        title: title.into(),
+        paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+        next: None,
+    };
+    html(status, &page)
+}
+
+/// An error as a page: its status, and the same words the API would say.
+pub fn error_page(error: AppError) -> Response {
+    let (status, _, _, text) = error.public();
+    let title = match status {
+        StatusCode::FORBIDDEN => "Not for this account",
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    };
+    message(status, None, title, &[&text])
+}
+
+/// A page that failed: shown as a page, never as the API's JSON.
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        PageError(error)
+    }
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(error: crate::store::StoreError) -> Self {
+        PageError(error.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(self.0)
+    }
+}
+
+/// After a form: see the result at `to` (303, so reloading does not post again).
+pub fn see(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// The stylesheet and the one script, compiled into the binary.
+async fn asset(Path(name): Path<String>) -> Response {
+    let (body, content_type): (&'static str, &str) = match name.as_str() {
+        "app.css" => (include_str!("../../assets/app.css"), "text/css; charset=utf-8"),
+        "device.js" => (include_str!("../../assets/device.js"), "text/javascript; charset=utf-8"),
+        "icon.svg" => (include_str!("../../assets/icon.svg"), "image/svg+xml"),
+        _ => return (StatusCode::NOT_FOUND, "no such asset").into_response(),
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+}

@@ -1,0 +1,160 @@
+//! A browser's session: the cookie that carries its device token, and the CSRF token every
+//! form carries.
+//!
+//! A signed-in browser is a device like a phone: the cookie holds the same kind of device token
+//! the API takes as a bearer token, so every page passes through the same authorization as its
+//! API route. The cookie is `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's
+//! page sends it) and `Secure` behind TLS. Each form also carries a CSRF token: for a signed-in
+//! browser it is derived from the session token, which no other site can know; before sign-in
+//! it is a random value the browser holds in a second cookie (double submit).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+
+use crate::AppError;
+use crate::auth::{AuthDevice, token_hash};
+use crate::http::AppState;
+use crate::store::Store;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "rsc_session";
+/// The cookie of the CSRF value for forms shown before sign-in.
+pub const CSRF_COOKIE: &str = "rsc_csrf";
+/// How long a browser stays signed in without signing in again: 30 days.
+pub const SESSION_MAX_AGE_SECS: u64 = 30 * 24 * 3600;
+
+/// The value of cookie `name` in the request, if sent.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim_matches('"'))
+}
+
+/// Whether the browser reached us over TLS (through a proxy that says so).
+fn over_tls(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// A `Set-Cookie` value with the flags every cookie of ours carries.
+pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_secs: u64) -> HeaderValue {
+    let secure = if over_tls(headers) { "; Secure" } else { "" };
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("rsc_invalid=1; Max-Age=0"))
+}
+
+/// The CSRF token of a signed-in browser: a digest of its session token.
+pub fn csrf_of(token: &str) -> String {
+    let digest = Sha256::digest(format!("rsc-csrf\0{token}").as_bytes());
+    hex::encode(&digest[..16])
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A signed-in browser: its device and account, and the CSRF token its forms carry.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    /// The device and its account, as the API would see them.
+    pub auth: AuthDevice,
+    /// The CSRF token of this session.
+    pub csrf: String,
+}
+
+impl Browser {
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check(&self, sent: &str) -> Result<(), AppError> {
+        if same_token(sent, &self.csrf) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "this form is out of date or did not come from this site; reload the page and try again".into(),
+            ))
+        }
+    }
+
+    /// The account's display name.
+    pub fn name(&self) -> &str {
+        &self.auth.user.display_name
+    }
+}
+
+/// The browser, if it is signed in.
+pub async fn browser<S: Store>(headers: &HeaderMap, state: &AppState<S>) -> Result<Option<Browser>, AppError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 128) else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .device_by_token_hash(&token_hash(token))
+        .await?
+        .map(|(device, user)| Browser { auth: AuthDevice { device, user }, csrf: csrf_of(token) }))
+}
+
+/// A page that needs a signed-in browser; others are sent to sign in, and come back after.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Browser);
+
+/// Where a browser that is not signed in goes.
+pub struct ToSignIn(Response);
+
+impl IntoResponse for ToSignIn {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl<S: Store> FromRequestParts<AppState<S>> for SignedIn {
+    type Rejection = ToSignIn;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, Self::Rejection> {
+        match browser(&parts.headers, state).await {
+            Ok(Some(browser)) => Ok(SignedIn(browser)),
+            Ok(None) => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next = url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>();
+                Err(ToSignIn(Redirect::to(&format!("/signin?next={next}")).into_response()))
+            }
+            Err(error) => Err(ToSignIn(super::error_page(error))),
+        }
+    }
+}
+
+/// A `next` address that stays on this site (a path, never another origin).
+pub fn local_path(next: &str) -> &str {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    if ok { next } else { "/dashboard" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_by_name_and_next_stays_on_this_site() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; rsc_session=tok; rsc_csrf=\"x\""));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("tok"));
+        assert_eq!(cookie(&headers, CSRF_COOKIE), Some("x"));
+        assert_eq!(cookie(&headers, "rsc"), None);
+        for evil in ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)"] {
+            assert_eq!(local_path(evil), "/dashboard", "{evil}");
+        }
+        assert_eq!(local_path("/sessions?x=1"), "/sessions?x=1");
+        assert!(same_token(&csrf_of("t"), &csrf_of("t")) && !same_token(&csrf_of("t"), &csrf_of("u")));
+        let plain = set_cookie(&HeaderMap::new(), SESSION_COOKIE, "v", 60);
+        assert_eq!(plain, "rsc_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=60");
+        let mut proxied = HeaderMap::new();
+        proxied.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(set_cookie(&proxied, SESSION_COOKIE, "v", 60).to_str().unwrap_or("").ends_with("; Secure"));
+    }
+}

@@ -1,0 +1,209 @@
+//! A real headless Chromium, driven over WebDriver by `fantoccini`: Debian's `chromium` and
+//! `chromium-driver` (the test command installs them). Each `Browser` runs its own
+//! chromedriver on a free port with a fresh profile, and stops it when dropped.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// The chromedriver binary: `RSC_CHROMEDRIVER`, else Debian's.
+fn chromedriver() -> String {
+    std::env::var("RSC_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
+
+/// Whether this machine can run the browser tests. Without a browser they are skipped, unless
+/// `RSC_REQUIRE_BROWSER` is set (the test command sets it), when that is a failure.
+pub fn available() -> bool {
+    let there = std::path::Path::new(&chromedriver()).exists();
+    if !there && std::env::var_os("RSC_REQUIRE_BROWSER").is_some() {
+        panic!(
+            "RSC_REQUIRE_BROWSER is set but {} is missing (apt-get install chromium chromium-driver)",
+            chromedriver()
+        );
+    }
+    if !there {
+        eprintln!("skipping: no chromedriver at {}", chromedriver());
+    }
+    there
+}
+
+/// One headless browser.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium `width` pixels wide.
+    pub async fn start(width: u32) -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let driver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::Builder::new().prefix("rsc-chromium-").tempdir().expect("profile dir");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": std::env::var("RSC_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--hide-scrollbars",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    format!("--window-size={width},900"),
+                ],
+            }),
+        );
+        capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut last = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => return Browser { client, driver, _profile: profile },
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not start a session: {last:?}");
+    }
+
+    /// Opens `url` and waits for the page.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("navigates");
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        self.client.find(Locator::Css("body")).await.expect("body").text().await.expect("text")
+    }
+
+    /// Types `value` into the field with id `id`, replacing what it held.
+    pub async fn fill(&self, id: &str, value: &str) {
+        let field = self.client.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("field #{id}"));
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+
+    /// Clicks the element `css` and waits for the next page to load: the current document is
+    /// marked first, and the wait ends when a complete document without the mark is showing.
+    pub async fn submit(&self, css: &str) {
+        self.client.execute("window.__rscOldPage = true;", vec![]).await.expect("mark the page");
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css}")).click().await.expect("click");
+        for _ in 0..200 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let fresh: Value = self
+                .client
+                .execute("return document.readyState === 'complete' && window.__rscOldPage !== true", vec![])
+                .await
+                .unwrap_or(Value::Null);
+            if fresh == Value::Bool(true) {
+                return;
+            }
+        }
+        panic!("no new page after clicking {css}");
+    }
+
+    /// The URL's path.
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.expect("url").path().to_string()
+    }
+
+    /// The browser console's messages at level SEVERE since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        // chromedriver's legacy log endpoint, which fantoccini does not wrap.
+        let logs = self.client.issue_cmd(LogCommand).await.unwrap_or(Value::Null);
+        logs.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Saves a screenshot of the page at `width` pixels wide into `target/screenshots/NAME.png`
+    /// (out of the repository) and returns the path.
+    pub async fn screenshot(&self, name: &str, width: u32) -> std::path::PathBuf {
+        self.client.set_window_size(width, 900).await.expect("resize");
+        let height: Value =
+            self.client.execute("return document.documentElement.scrollHeight", vec![]).await.expect("height");
+        let height = height.as_u64().unwrap_or(900).clamp(400, 4000) as u32;
+        self.client.set_window_size(width, height).await.expect("resize");
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{name}-{width}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        self.client.set_window_size(1280, 900).await.expect("resize");
+        path
+    }
+
+    /// The page's serious and critical accessibility violations, by axe-core (from npm).
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(axe_path()).expect("axe-core (scripts/browser-for-tests installs it)");
+        self.client.execute(&axe, vec![]).await.expect("axe-core loads");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations\
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                   .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        result.as_array().map(|v| v.iter().map(|s| s.as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+    }
+}
+
+/// `GET /session/{id}/se/log` with type `browser`.
+#[derive(Debug)]
+struct LogCommand;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for LogCommand {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or("")))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+    }
+}
+
+/// Where screenshots go: `target/screenshots`, beside the build, never committed.
+pub fn screenshot_dir() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary");
+    exe.ancestors().nth(3).map(|t| t.join("screenshots")).unwrap_or_else(|| "screenshots".into())
+}
+
+/// axe-core's script: `RSC_AXE_JS`, else where `scripts/browser-for-tests` puts it.
+fn axe_path() -> std::path::PathBuf {
+    std::env::var_os("RSC_AXE_JS").map(Into::into).unwrap_or_else(|| {
+        let exe = std::env::current_exe().expect("test binary");
+        exe.ancestors()
+            .nth(3)
+            .map(|t| t.join("tools/axe/node_modules/axe-core/axe.min.js"))
+            .unwrap_or_else(|| "axe.min.js".into())
+    })
+}

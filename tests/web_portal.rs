@@ -1,0 +1,218 @@
+//! The web portal in a real headless Chromium against a real `rsc-server` process: each role's
+//! path through the pages, the browser's own signing key, the CSRF and role refusals, and the
+//! pages looked at (screenshots at 1280 and 390 px, kept out of the repository), with no console
+//! errors and no serious or critical accessibility violations (axe-core).
+
+#[allow(dead_code)]
+mod browser;
+#[allow(dead_code)]
+mod server_process;
+#[path = "../crates/rsc-server/tests/server/support.rs"]
+#[allow(dead_code, unused_macros)]
+mod support;
+
+use browser::Browser;
+use rsc_doc::DeviceKey;
+use rsc_model::{Minutes, SessionKind};
+use serde_json::{Value, json};
+use server_process::start_server;
+use support::Device;
+
+const PASSWORD: &str = "a long enough password";
+
+fn names() -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/names.txt")).expect("names.txt");
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::to_string).collect()
+}
+
+/// Signs up and in through the pages, as a person would: the browser makes its key at sign-in.
+async fn sign_up_and_in(browser: &Browser, base: &str, name: &str, email: &str) {
+    browser.open(&format!("{base}/signup")).await;
+    browser.fill("display_name", name).await;
+    browser.fill("email", email).await;
+    browser.fill("password", PASSWORD).await;
+    browser.submit("form.stack button[type=submit]").await;
+    assert_eq!(browser.path().await, "/signin");
+    assert!(browser.text().await.contains("Your account is ready"), "{}", browser.text().await);
+    sign_in(browser, email).await;
+}
+
+async fn sign_in(browser: &Browser, email: &str) {
+    browser.fill("email", email).await;
+    browser.fill("password", PASSWORD).await;
+    browser.submit("form.stack button[type=submit]").await;
+}
+
+/// `device` (a phone of the applicant's) logs an individual session with `provider` on `date`
+/// for `minutes`, and syncs it.
+async fn logged(device: &mut Device, provider: &rsc_model::Id, date: &str, minutes: i64) -> String {
+    let me = device.user_id.clone();
+    let doc = device.log(provider, SessionKind::Individual, &[(&me, minutes)]);
+    let date: rsc_model::Date = date.parse().expect("date");
+    device
+        .edit(&doc, |d, me| d.edit(me, rsc_doc::SessionEdit { date: Some(date), ..Default::default() }).expect("date"));
+    device.sync().await;
+    doc
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_browser() {
+    if !browser::available() {
+        return;
+    }
+    let (_server, api) = start_server().await;
+    let base = api.base.clone();
+    let names = names();
+    let (ana_name, pat_name) = (names[3].clone(), names[1].clone());
+
+    // Ana signs up and in in the browser; with no rulebook chosen, the dashboard says so.
+    let web = Browser::start(1280).await;
+    sign_up_and_in(&web, &base, &ana_name, "ana@example.org").await;
+    assert_eq!(web.path().await, "/dashboard");
+    let text = web.text().await;
+    assert!(text.contains(&ana_name), "her name in the navigation: {text}");
+    assert!(text.contains("Choose your association's rulebook"), "{text}");
+
+    // The browser registered itself as a device with a real ed25519 key.
+    let mut phone = Device::sign_in(&api, "ana").await;
+    let (status, devices) = api.get("/v1/devices", Some(&phone.token)).await;
+    assert_eq!(status, 200);
+    let browser_device = devices
+        .as_array()
+        .expect("devices")
+        .iter()
+        .find(|d| d["name"].as_str().is_some_and(|n| n.starts_with("Web browser")))
+        .unwrap_or_else(|| panic!("the browser is one of Ana's devices: {devices}"))
+        .clone();
+    let key = hex::decode(browser_device["public_key"].as_str().expect("key")).expect("hex");
+    assert!(rsc_doc::attest::is_valid_public_key(&key.try_into().expect("32 bytes")));
+
+    // Pat, her provider, is endorsed; Ana logs three sessions from her phone; Pat confirms two.
+    api.register("pat").await;
+    let mut pat = Device::sign_in(&api, "pat").await;
+    let profile = |token: String, body: Value| {
+        let http = api.http.clone();
+        let url = format!("{base}/v1/me/profile");
+        async move {
+            let response = http.put(url).bearer_auth(token).json(&body).send().await.expect("put");
+            assert_eq!(response.status().as_u16(), 200);
+        }
+    };
+    profile(pat.token.clone(), json!({ "display_name": pat_name })).await;
+    profile(phone.token.clone(), json!({ "display_name": ana_name, "rulebook": "nmaimh" })).await;
+    let staff = Device::sign_in(&api, "staff").await;
+    let csv = format!(
+        "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n\
+         NM-3001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n"
+    );
+    let imported = api
+        .http
+        .post(format!("{base}/v1/registry/import?source=web.csv"))
+        .bearer_auth(&staff.token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("import");
+    assert!(imported.status().is_success());
+    let (status, claim) = api.post("/v1/me/claims", Some(&pat.token), &json!({ "number": "NM-3001" })).await;
+    assert_eq!(status, 201, "{claim}");
+    pat.connect(&[&phone]).await;
+    let pat_id = pat.user_id.clone();
+    let mut docs = Vec::new();
+    for (date, minutes) in [("2026-06-02", 60), ("2026-08-04", 90), ("2026-10-06", 45)] {
+        docs.push(logged(&mut phone, &pat_id, date, minutes).await);
+    }
+    pat.sync().await;
+    let ana_id = phone.user_id.clone();
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
+    for doc in &docs[..2] {
+        let key = DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
+        let ana = ana_id.clone();
+        let minutes = if doc == &docs[1] { 90 } else { 60 };
+        pat.edit(doc, |d, me| {
+            d.confirm(&key, me, &ana, Minutes::new(minutes, "m").expect("m"), now_ms - 3_600_000).expect("confirm");
+        });
+    }
+    pat.sync().await;
+
+    // Staff approve Pat's claim in their browser: the claims queue shows claimant beside holder.
+    let staff_web = Browser::start(1280).await;
+    staff_web.open(&format!("{base}/signin")).await;
+    sign_in(&staff_web, "staff@example.org").await;
+    staff_web.open(&format!("{base}/staff/claims")).await;
+    let queue = staff_web.text().await;
+    assert!(queue.contains("NM-3001") && queue.matches(pat_name.as_str()).count() >= 2, "{queue}");
+    assert!(queue.contains("pat@example.org"), "{queue}");
+    for width in [1280, 390] {
+        let shot = staff_web.screenshot("claims-queue", width).await;
+        assert!(std::fs::metadata(&shot).expect("screenshot").len() > 10_000, "{}", shot.display());
+    }
+    assert_eq!(staff_web.accessibility_violations().await, Vec::<String>::new(), "claims queue");
+    staff_web.fill("note-1", "Checked against the association's records").await;
+    staff_web.submit("button[value=approve]").await;
+    assert!(staff_web.text().await.contains("No claims wait for a decision"), "{}", staff_web.text().await);
+    assert_eq!(staff_web.console_errors().await, Vec::<String>::new());
+
+    // Ana's dashboard: 2 h 30 min of 50 h counted, the session awaiting Pat not counted, the plot.
+    web.open(&format!("{base}/dashboard?as_of=2026-11-30")).await;
+    let text = web.text().await;
+    assert!(text.contains("2 h 30 min of 50 h"), "{text}");
+    assert!(text.contains("Not eligible yet") && text.contains("Still missing"), "{text}");
+    assert!(text.contains("1 session not counted"), "{text}");
+    let plot: Value = web
+        .client
+        .execute("const i = document.querySelector('figure img'); return [i.complete, i.naturalWidth];", vec![])
+        .await
+        .expect("plot");
+    assert_eq!(plot[0], true);
+    assert!(plot[1].as_u64().unwrap_or(0) > 0, "the plot drew: {plot}");
+    for width in [1280, 390] {
+        web.screenshot("dashboard", width).await;
+    }
+    assert_eq!(web.accessibility_violations().await, Vec::<String>::new(), "dashboard");
+    assert_eq!(web.console_errors().await, Vec::<String>::new(), "no console errors on the way here");
+
+    // A form posted without this session's CSRF token is refused, and changes nothing.
+    let refused: Value = web
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch('/signout', { method: 'POST', body: new URLSearchParams({ csrf: 'forged' }) })\
+               .then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .expect("fetch");
+    assert_eq!(refused, 403);
+    web.open(&format!("{base}/dashboard?as_of=2026-11-30")).await;
+    assert!(web.text().await.contains("2 h 30 min of 50 h"), "still signed in");
+
+    // One role's page is refused to another: Ana is not staff.
+    web.open(&format!("{base}/staff/claims")).await;
+    let text = web.text().await;
+    assert!(text.contains("Not for this account") && !text.contains("NM-3001"), "{text}");
+    let status: Value = web
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch('/staff/claims').then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .expect("fetch");
+    assert_eq!(status, 403);
+    // The console shows only the refusals this test provoked.
+    let errors = web.console_errors().await;
+    assert!(errors.iter().all(|e| e.contains("403 (Forbidden)")), "{errors:?}");
+
+    // Signing out revokes the browser's device.
+    web.open(&format!("{base}/dashboard")).await;
+    web.submit("form[action='/signout'] button").await;
+    assert_eq!(web.path().await, "/signin");
+    let (_, devices) = api.get("/v1/devices", Some(&phone.token)).await;
+    let revoked =
+        devices.as_array().expect("devices").iter().find(|d| d["id"] == browser_device["id"]).expect("still listed");
+    assert!(!revoked["revoked_at_ms"].is_null(), "{revoked}");
+    web.open(&format!("{base}/dashboard")).await;
+    assert_eq!(web.path().await, "/signin", "signed out");
+}
