@@ -525,54 +525,111 @@ impl SessionDoc {
         reason: String,
         signed_at_ms: i64,
     ) -> Result<SignedStatement, DocError> {
-        let mut signed = None;
-        let message = if kind == StatementKind::Confirm { "confirm attendance" } else { "dispute attendance" };
+        let content = self.statement_to_sign(signer, attendee, kind, minutes, &reason, signed_at_ms)?;
+        let statement = key.sign(content)?;
+        self.record_statement(signer, statement.clone())?;
+        Ok(statement)
+    }
+
+    /// What `signer` would sign to confirm (with `minutes`) or dispute (with `reason`)
+    /// `attendee`'s entry at `signed_at_ms`, after every check a confirmation passes. A device
+    /// that holds no key here (a browser, whose key never leaves it) signs this content's
+    /// canonical message itself and hands the result to [`SessionDoc::record_statement`].
+    pub fn statement_to_sign(
+        &self,
+        signer: &Id,
+        attendee: &Id,
+        kind: StatementKind,
+        minutes: Option<Minutes>,
+        reason: &str,
+        signed_at_ms: i64,
+    ) -> Result<AttestedContent, DocError> {
+        let s = self.session()?;
+        if &s.fields.provider != signer {
+            return Err(DocError::NotAllowed(format!(
+                "only the session's provider `{}` can confirm or dispute attendance; `{signer}` cannot",
+                s.fields.provider
+            )));
+        }
+        if s.withdrawn {
+            return Err(DocError::NotAllowed("the session is withdrawn; restore it first".into()));
+        }
+        let reason = reason.trim();
+        match kind {
+            StatementKind::Confirm => rules::require_ended(&s, signed_at_ms)?,
+            StatementKind::Dispute if reason.is_empty() || reason.len() > MAX_REASON_BYTES => {
+                return Err(DocError::invalid(
+                    "reason",
+                    format!("a dispute needs a reason of 1 to {MAX_REASON_BYTES} bytes"),
+                ));
+            }
+            StatementKind::Dispute => {}
+        }
+        let entry = s
+            .attendees
+            .iter()
+            .find(|a| &a.id == attendee)
+            .ok_or_else(|| DocError::invalid("attendee", format!("`{attendee}` does not attend this session")))?;
+        let minutes = match kind {
+            StatementKind::Confirm => Some(minutes.unwrap_or(entry.minutes_attended)),
+            StatementKind::Dispute => None,
+        };
+        if let Some(minutes) = minutes
+            && minutes > s.fields.minutes
+        {
+            return Err(DocError::invalid(
+                "minutes_attended",
+                format!("{minutes} minutes is longer than the session's {} minutes", s.fields.minutes),
+            ));
+        }
+        Ok(AttestedContent {
+            kind,
+            session_id: s.id.clone(),
+            attendee: entry.id.clone(),
+            provider: s.fields.provider.clone(),
+            date: s.fields.date,
+            session_minutes: s.fields.minutes,
+            minutes_attended: minutes,
+            session_kind: s.fields.kind,
+            format: s.fields.format,
+            about_own_rsc_practice: entry.about_own_rsc_practice,
+            signed_at_ms,
+            reason: if kind == StatementKind::Dispute { reason.to_string() } else { String::new() },
+        })
+    }
+
+    /// Records `statement`, signed elsewhere, as `signer`'s: its signature must verify, and its
+    /// content must be exactly what [`SessionDoc::statement_to_sign`] gives for the session as
+    /// it stands now. The attendee's minutes become the signed ones.
+    pub fn record_statement(&mut self, signer: &Id, statement: SignedStatement) -> Result<(), DocError> {
+        if !statement.verify() {
+            return Err(DocError::invalid("signature", "does not verify with the key it names"));
+        }
+        let c = &statement.content;
+        if c.session_id != self.session()?.id {
+            return Err(DocError::invalid("statement", "is about another session"));
+        }
+        let expected =
+            self.statement_to_sign(signer, &c.attendee, c.kind, c.minutes_attended, &c.reason, c.signed_at_ms)?;
+        if &expected != c {
+            return Err(DocError::invalid(
+                "statement",
+                "does not match the session as it stands (it changed since the statement was made); look again",
+            ));
+        }
+        let message = if c.kind == StatementKind::Confirm { "confirm attendance" } else { "dispute attendance" };
+        let (attendee, minutes) = (c.attendee.clone(), c.minutes_attended);
         self.change(signer, message, |s| {
-            if &s.fields.provider != signer {
-                return Err(DocError::NotAllowed(format!(
-                    "only the session's provider `{}` can confirm or dispute attendance; `{signer}` cannot",
-                    s.fields.provider
-                )));
-            }
-            if s.withdrawn {
-                return Err(DocError::NotAllowed("the session is withdrawn; restore it first".into()));
-            }
-            if kind == StatementKind::Confirm {
-                rules::require_ended(s, signed_at_ms)?;
-            }
-            let (session_id, fields) = (s.id.clone(), s.fields.clone());
             let entry =
-                s.attendees.iter_mut().find(|a| &a.id == attendee).ok_or_else(|| {
+                s.attendees.iter_mut().find(|a| a.id == attendee).ok_or_else(|| {
                     DocError::invalid("attendee", format!("`{attendee}` does not attend this session"))
                 })?;
             if let Some(minutes) = minutes {
-                if minutes > fields.minutes {
-                    return Err(DocError::invalid(
-                        "minutes_attended",
-                        format!("{minutes} minutes is longer than the session's {} minutes", fields.minutes),
-                    ));
-                }
                 entry.minutes_attended = minutes;
             }
-            let statement = key.sign(AttestedContent {
-                kind,
-                session_id,
-                attendee: entry.id.clone(),
-                provider: fields.provider.clone(),
-                date: fields.date,
-                session_minutes: fields.minutes,
-                minutes_attended: minutes,
-                session_kind: fields.kind,
-                format: fields.format,
-                about_own_rsc_practice: entry.about_own_rsc_practice,
-                signed_at_ms,
-                reason: reason.clone(),
-            })?;
-            entry.statement = Some(statement.clone());
-            signed = Some(statement);
+            entry.statement = Some(statement);
             Ok(())
-        })?;
-        signed.ok_or_else(|| DocError::Crypto("statement was not signed".into()))
+        })
     }
 
     /// `by` reads, changes, checks ([`rules::authorize`]) and writes back the difference as

@@ -174,6 +174,41 @@ fn only_the_provider_signs_and_only_trusted_keys_count() {
     assert_eq!(status(&doc.session().expect("read"), "ana", &key), SessionStatus::Pending);
 }
 
+/// A browser's key never leaves it: the document gives the content to sign, the browser signs
+/// its canonical message's digest, and the document records exactly that statement, or nothing.
+#[test]
+fn a_statement_signed_elsewhere_is_recorded_only_as_the_session_stands() {
+    use rsc_model::StatementKind;
+    let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
+    let mut doc = group_doc();
+    let content =
+        doc.statement_to_sign(&id("pat"), &id("ben"), StatementKind::Confirm, None, "", signed_at(5)).expect("content");
+    assert_eq!(content.minutes_attended, Some(m(60)), "the attendee's logged minutes by default");
+    let err = doc
+        .statement_to_sign(&id("ana"), &id("ben"), StatementKind::Confirm, None, "", signed_at(5))
+        .expect_err("only the provider");
+    assert!(matches!(err, DocError::NotAllowed(_)));
+    let err = doc
+        .statement_to_sign(&id("pat"), &id("ben"), StatementKind::Dispute, None, "  ", signed_at(5))
+        .expect_err("a dispute needs a reason");
+    assert_eq!(err.field(), Some("reason"));
+
+    // Signed "elsewhere" over the canonical digest, as a browser does with Web Crypto.
+    let signed = key.sign(content.clone()).expect("sign");
+    // A statement whose minutes were changed after signing does not verify.
+    let mut tampered = signed.clone();
+    tampered.content.minutes_attended = Some(m(90));
+    assert_eq!(doc.record_statement(&id("pat"), tampered).expect_err("tampered").field(), Some("signature"));
+    // A validly signed statement that does not match the session as it stands is refused.
+    let stale = key.sign(rsc_model::AttestedContent { session_minutes: m(75), ..content.clone() }).expect("sign");
+    assert_eq!(doc.record_statement(&id("pat"), stale).expect_err("stale").field(), Some("statement"));
+    // Someone else cannot record the provider's statement as theirs.
+    assert!(doc.record_statement(&id("ana"), signed.clone()).is_err());
+    doc.record_statement(&id("pat"), signed).expect("recorded");
+    assert_eq!(status(&doc.session().expect("read"), "ben", &key), SessionStatus::Confirmed(m(60)));
+    assert_eq!(status(&doc.session().expect("read"), "ana", &key), SessionStatus::Pending);
+}
+
 #[test]
 fn a_signature_moved_to_another_attendee_or_session_counts_nothing() {
     let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
