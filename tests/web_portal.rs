@@ -12,8 +12,7 @@ mod server_process;
 mod support;
 
 use browser::Browser;
-use rsc_doc::DeviceKey;
-use rsc_model::{Minutes, SessionKind};
+use rsc_model::SessionKind;
 use serde_json::{Value, json};
 use server_process::start_server;
 use support::Device;
@@ -89,7 +88,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
 
     // Pat, her provider, is endorsed; Ana logs three sessions from her phone; Pat confirms two.
     api.register("pat").await;
-    let mut pat = Device::sign_in(&api, "pat").await;
+    let pat = Device::sign_in(&api, "pat").await;
     let profile = |token: String, body: Value| {
         let http = api.http.clone();
         let url = format!("{base}/v1/me/profile");
@@ -117,24 +116,82 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(imported.status().is_success());
     let (status, claim) = api.post("/v1/me/claims", Some(&pat.token), &json!({ "number": "NM-3001" })).await;
     assert_eq!(status, 201, "{claim}");
-    pat.connect(&[&phone]).await;
+    api.register("ben").await;
+    let ben = Device::sign_in(&api, "ben").await;
+    pat.connect(&[&phone, &ben]).await;
     let pat_id = pat.user_id.clone();
-    let mut docs = Vec::new();
-    for (date, minutes) in [("2026-06-02", 60), ("2026-08-04", 90), ("2026-10-06", 45)] {
-        docs.push(logged(&mut phone, &pat_id, date, minutes).await);
+    for (date, minutes) in [("2026-06-02", 60), ("2026-08-04", 75), ("2026-10-06", 45)] {
+        logged(&mut phone, &pat_id, date, minutes).await;
     }
-    pat.sync().await;
-    let ana_id = phone.user_id.clone();
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
-    for doc in &docs[..2] {
-        let key = DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
-        let ana = ana_id.clone();
-        let minutes = if doc == &docs[1] { 90 } else { 60 };
-        pat.edit(doc, |d, me| {
-            d.confirm(&key, me, &ana, Minutes::new(minutes, "m").expect("m"), now_ms - 3_600_000).expect("confirm");
-        });
+    // A group session: Ana stayed 30 of its 90 minutes, Ben all of it.
+    let (ana_id, ben_id) = (phone.user_id.clone(), ben.user_id.clone());
+    let group = phone.log(&pat_id, SessionKind::Group, &[(&ana_id, 30), (&ben_id, 90)]);
+    let day: rsc_model::Date = "2026-09-01".parse().expect("date");
+    phone.edit(&group, |d, me| {
+        d.edit(me, rsc_doc::SessionEdit { date: Some(day), ..Default::default() }).expect("date")
+    });
+    phone.sync().await;
+
+    // Pat confirms in her browser, which signs with its own key: one session as logged, one
+    // with the minutes she corrects, and the group's whole roster in one action.
+    let pat_web = Browser::start(1280).await;
+    pat_web.open(&format!("{base}/signin")).await;
+    sign_in(&pat_web, "pat@example.org").await;
+    pat_web.open(&format!("{base}/provider")).await;
+    let queue = pat_web.text().await;
+    assert!(queue.contains(&ana_name) && queue.contains("ben"), "supervisees by name: {queue}");
+    assert!(queue.contains("Group session on 2026-09-01"), "{queue}");
+    for width in [1280, 390] {
+        pat_web.screenshot("provider-queue", width).await;
     }
-    pat.sync().await;
+    assert_eq!(pat_web.accessibility_violations().await, Vec::<String>::new(), "provider queue");
+    pat_web.open(&format!("{base}/provider")).await;
+    pat_web.submit("a[href*='attendee=']").await;
+    let statement = pat_web.text().await;
+    assert!(
+        statement.contains(&format!("I, {pat_name}, confirm that {ana_name} attended 60 minutes")),
+        "the statement in words: {statement}"
+    );
+    pat_web.submit("#sign").await;
+    assert!(pat_web.text().await.contains("Signed and recorded 1 statement"), "{}", pat_web.text().await);
+    // The 2026-08-04 session (Ana logged 75 of its 90 minutes), corrected to 70.
+    pat_web.open(&format!("{base}/provider")).await;
+    let link: String = pat_web
+        .client
+        .execute(
+            "return [...document.querySelectorAll('a[href*=\"attendee=\"]')].find(a => a.closest('tr').textContent.includes('2026-08-04')).getAttribute('href')",
+            vec![],
+        )
+        .await
+        .expect("link")
+        .as_str()
+        .expect("href")
+        .to_string();
+    pat_web.open(&format!("{base}{link}")).await;
+    pat_web.fill("minutes", "70").await;
+    pat_web.submit("form[method=get] button").await;
+    assert!(pat_web.text().await.contains("attended 70 minutes of the 90-minute"), "{}", pat_web.text().await);
+    pat_web.submit("#sign").await;
+    pat_web.open(&format!("{base}/provider")).await;
+    pat_web.submit("a.button[href*='/provider/sign?session=']").await;
+    let roster = pat_web.text().await;
+    assert!(roster.contains("attended 30 minutes") && roster.contains("ben attended 90 minutes"), "{roster}");
+    assert!(roster.contains("Sign 2 confirmations"), "{roster}");
+    pat_web.submit("#sign").await;
+    assert!(pat_web.text().await.contains("Signed and recorded 2 statements"));
+    assert_eq!(pat_web.console_errors().await, Vec::<String>::new(), "no console errors for the provider");
+    let pat_browser_key = {
+        let (_, devices) = api.get("/v1/devices", Some(&pat.token)).await;
+        devices
+            .as_array()
+            .expect("devices")
+            .iter()
+            .find(|d| d["name"].as_str().is_some_and(|n| n.starts_with("Web browser")))
+            .expect("Pat's browser")["public_key"]
+            .as_str()
+            .expect("key")
+            .to_string()
+    };
 
     // Staff approve Pat's claim in their browser: the claims queue shows claimant beside holder.
     let staff_web = Browser::start(1280).await;
@@ -154,10 +211,10 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(staff_web.text().await.contains("No claims wait for a decision"), "{}", staff_web.text().await);
     assert_eq!(staff_web.console_errors().await, Vec::<String>::new());
 
-    // Ana's dashboard: 2 h 30 min of 50 h counted, the session awaiting Pat not counted, the plot.
+    // Ana's dashboard: 2 h 40 min of 50 h counted, the session awaiting Pat not counted, the plot.
     web.open(&format!("{base}/dashboard?as_of=2026-11-30")).await;
     let text = web.text().await;
-    assert!(text.contains("2 h 30 min of 50 h"), "{text}");
+    assert!(text.contains("2 h 40 min of 50 h"), "{text}");
     assert!(text.contains("Not eligible yet") && text.contains("Still missing"), "{text}");
     assert!(text.contains("1 session not counted"), "{text}");
     let plot: Value = web
@@ -173,6 +230,38 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert_eq!(web.accessibility_violations().await, Vec::<String>::new(), "dashboard");
     assert_eq!(web.console_errors().await, Vec::<String>::new(), "no console errors on the way here");
 
+    // The statements the browser signed verify with `rsc verify`, under the browser's key.
+    let export = api
+        .http
+        .get(format!("{base}/v1/me/exports/json?as_of=2026-11-30"))
+        .bearer_auth(&phone.token)
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("body");
+    let json: Value = serde_json::from_slice(&export).expect("json");
+    let keys: Vec<&str> = json["payload"]["attestations"]
+        .as_array()
+        .expect("attestations")
+        .iter()
+        .filter_map(|a| a["public_key"].as_str())
+        .collect();
+    assert_eq!(keys, vec![pat_browser_key.as_str(); 3], "each signed by Pat's browser");
+    let file = tempfile::Builder::new().suffix(".json").tempfile().expect("temp");
+    std::fs::write(file.path(), &export).expect("write");
+    let rsc = server_process::workspace_binary("rsc-cli", "rsc");
+    let verified = std::process::Command::new(rsc)
+        .arg("verify")
+        .arg(file.path())
+        .args(["--server", &base])
+        .output()
+        .expect("rsc verify runs");
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{said}{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(said.contains("provider signatures: 3 valid"), "{said}");
+
     // A form posted without this session's CSRF token is refused, and changes nothing.
     let refused: Value = web
         .client
@@ -186,7 +275,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
         .expect("fetch");
     assert_eq!(refused, 403);
     web.open(&format!("{base}/dashboard?as_of=2026-11-30")).await;
-    assert!(web.text().await.contains("2 h 30 min of 50 h"), "still signed in");
+    assert!(web.text().await.contains("2 h 40 min of 50 h"), "still signed in");
 
     // One role's page is refused to another: Ana is not staff.
     web.open(&format!("{base}/staff/claims")).await;

@@ -49,12 +49,13 @@ async function newDevice() {
   return { publicKey, actor };
 }
 
-// Signs `bytes` (hex) with this browser's key; returns the signature (hex) and the public key.
-async function sign(bytesHex) {
+// Signs a statement's canonical message (hex) as rsc-doc does: Ed25519 over the SHA-256
+// digest of the message, with this browser's key. Returns the signature (hex).
+async function signMessage(messageHex) {
   const device = await load("device");
   if (!device) throw new Error("this browser has no signing key; sign out and in again");
-  const signature = await crypto.subtle.sign({ name: "Ed25519" }, device.privateKey, unhex(bytesHex));
-  return { signature: hex(signature), publicKey: device.publicKey };
+  const digest = await crypto.subtle.digest("SHA-256", unhex(messageHex));
+  return hex(await crypto.subtle.sign({ name: "Ed25519" }, device.privateKey, digest));
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -85,8 +86,10 @@ document.addEventListener("DOMContentLoaded", () => {
       if (signed) return;
       event.preventDefault();
       try {
-        const result = await sign(form.elements.statement.value);
-        form.elements.signature.value = result.signature;
+        const messages = form.elements.statements.value.split(",").filter((m) => m);
+        const signatures = [];
+        for (const message of messages) signatures.push(await signMessage(message));
+        form.elements.signatures.value = signatures.join(",");
         signed = true;
         form.submit();
       } catch (error) {

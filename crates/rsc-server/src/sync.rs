@@ -152,6 +152,16 @@ enum Prepared {
     Write(Box<DocCommit>, DocAck),
 }
 
+/// Pushes changes to one document made on the server on behalf of `device` (a browser's
+/// signed statement): the same checks, projection and ledger as a device's sync.
+pub async fn push_one<S: Store>(
+    store: &S,
+    device: &AuthDevice,
+    push: &DocPush,
+) -> Result<Result<DocAck, DocRefusal>, AppError> {
+    push_document(store, device, push, &mut Members::default()).await
+}
+
 /// Commits one document on its own, preparing it again after each lost race.
 async fn push_document<S: Store>(
     store: &S,

@@ -8,6 +8,7 @@
 mod account;
 mod hours;
 pub mod plot;
+mod provider;
 pub mod session;
 mod staff;
 
@@ -37,6 +38,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/signout", post(account::signout::<S>))
         .route("/dashboard", get(hours::dashboard::<S>))
         .route("/dashboard/plot.svg", get(hours::plot::<S>))
+        .route("/provider", get(provider::queue::<S>))
+        .route("/provider/sign", get(provider::sign_page::<S>).post(provider::sign::<S>))
         .route("/staff", get(|| async { see("/staff/claims") }))
         .route("/staff/claims", get(staff::claims::<S>))
         .route("/staff/claims/{id}", post(staff::decide::<S>))
@@ -127,15 +130,19 @@ pub fn error_page(error: AppError) -> Response {
 /// A page that failed: shown as a page, never as the API's JSON.
 pub struct PageError(pub AppError);
 
-impl From<AppError> for PageError {
-    fn from(error: AppError) -> Self {
-        PageError(error)
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(error: E) -> Self {
+        PageError(error.into())
     }
 }
 
-impl From<crate::store::StoreError> for PageError {
-    fn from(error: crate::store::StoreError) -> Self {
-        PageError(error.into())
+/// A document's refusal of what a page asked, as the person is told it: a field's problem, or
+/// something not theirs to do.
+pub fn doc_error(error: rsc_doc::DocError) -> AppError {
+    match error {
+        rsc_doc::DocError::Invalid { field, message } => AppError::invalid(field, message),
+        rsc_doc::DocError::NotAllowed(message) => AppError::Forbidden(message),
+        other => AppError::from(other),
     }
 }
 
