@@ -262,6 +262,108 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(verified.status.success(), "{said}{}", String::from_utf8_lossy(&verified.stderr));
     assert!(said.contains("provider signatures: 3 valid"), "{said}");
 
+    // Her sessions, by name, with why the one awaiting Pat does not count; she logs one in the
+    // browser (written as the browser's device) and withdraws it again.
+    web.open(&format!("{base}/sessions")).await;
+    let text = web.text().await;
+    assert!(text.contains(&pat_name) && text.contains("Awaiting provider"), "{text}");
+    assert!(text.contains(&format!("Not counted: not confirmed by {pat_name}")), "{text}");
+    web.fill("date", "11/02/2026").await;
+    web.fill("minutes", "50").await;
+    web.submit("form.grid-form button[type=submit]").await;
+    let text = web.text().await;
+    assert!(text.contains("Logged:") && text.contains("2026-11-02"), "{text}");
+    web.fill("minutes", "900").await;
+    web.client
+        .execute("document.getElementById('minutes').removeAttribute('max'); document.getElementById('date').value = '2026-11-03';", vec![])
+        .await
+        .expect("lift the browser's own check");
+    web.submit("form.grid-form button[type=submit]").await;
+    let text = web.text().await;
+    assert!(text.contains("720"), "the server's limit, beside the field: {text}");
+    web.client
+        .execute(
+            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes('2026-11-02')).querySelector('button').id = 'withdraw-it';",
+            vec![],
+        )
+        .await
+        .expect("mark");
+    web.submit("#withdraw-it").await;
+    let text = web.text().await;
+    assert!(text.contains("withdrawn") && !text.contains("2026-11-02"), "{text}");
+
+    // Her exports: a PDF made here is kept under a link, which a reviewer opens without an
+    // account and sees verify; the JSON file, uploaded on the review page, verifies too.
+    web.open(&format!("{base}/exports")).await;
+    let made: Value = web
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch('/exports/file/pdf').then(r => done([r.status, r.headers.get('content-type'), r.headers.get('x-rsc-verify')]));",
+            vec![],
+        )
+        .await
+        .expect("pdf");
+    assert_eq!((made[0].as_u64(), made[1].as_str()), (Some(200), Some("application/pdf")), "{made}");
+    let link = made[2].as_str().expect("the verification link").to_string();
+    web.open(&format!("{base}/exports")).await;
+    assert!(web.text().await.contains(&link), "listed: {}", web.text().await);
+    for width in [1280, 390] {
+        web.screenshot("exports", width).await;
+    }
+    assert_eq!(web.accessibility_violations().await, Vec::<String>::new(), "exports");
+    let reviewer = Browser::start(1280).await;
+    reviewer.open(&link).await;
+    let text = reviewer.text().await;
+    assert!(text.contains("Verified.") && text.contains(&ana_name) && text.contains(&pat_name), "{text}");
+    assert!(text.contains("Nothing it relies on has changed"), "{text}");
+    for width in [1280, 390] {
+        reviewer.screenshot("verification", width).await;
+    }
+    assert_eq!(reviewer.accessibility_violations().await, Vec::<String>::new(), "verification page");
+    reviewer.open(&format!("{base}/review")).await;
+    reviewer
+        .client
+        .find(fantoccini::Locator::Id("export"))
+        .await
+        .expect("file input")
+        .send_keys(&file.path().display().to_string())
+        .await
+        .expect("choose the file");
+    reviewer.submit("form.stack button[type=submit]").await;
+    let text = reviewer.text().await;
+    assert!(text.contains("Verified.") && text.contains(&ana_name), "{text}");
+    let forged = tempfile::Builder::new().suffix(".json").tempfile().expect("temp");
+    let tampered = String::from_utf8_lossy(&export).replacen(ana_name.as_str(), "Someone Else", 1);
+    assert!(tampered.contains("Someone Else"));
+    std::fs::write(forged.path(), tampered).expect("write");
+    reviewer.open(&format!("{base}/review")).await;
+    reviewer
+        .client
+        .find(fantoccini::Locator::Id("export"))
+        .await
+        .expect("file input")
+        .send_keys(&forged.path().display().to_string())
+        .await
+        .expect("choose the file");
+    reviewer.submit("form.stack button[type=submit]").await;
+    assert!(reviewer.text().await.contains("Does NOT verify"), "{}", reviewer.text().await);
+    assert_eq!(reviewer.console_errors().await.iter().filter(|e| !e.contains("409")).count(), 0);
+    // Ana withdraws the link; the reviewer is told so.
+    web.open(&format!("{base}/exports")).await;
+    web.submit("form[action='/exports/withdraw'] button").await;
+    assert!(web.text().await.contains("Withdrawn:"), "{}", web.text().await);
+    reviewer.open(&link).await;
+    assert!(reviewer.text().await.contains("Export withdrawn"), "{}", reviewer.text().await);
+
+    // Her profile: the master's date, kept by the server.
+    web.open(&format!("{base}/profile")).await;
+    web.fill("masters_conferred_on", "05/15/2012").await;
+    web.submit("form[action='/profile'] button").await;
+    assert!(web.text().await.contains("Saved."), "{}", web.text().await);
+    let (_, profile) = api.get("/v1/me/profile", Some(&phone.token)).await;
+    assert_eq!(profile["masters_conferred_on"], "2012-05-15");
+
     // A form posted without this session's CSRF token is refused, and changes nothing.
     let refused: Value = web
         .client
@@ -292,7 +394,11 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert_eq!(status, 403);
     // The console shows only the refusals this test provoked.
     let errors = web.console_errors().await;
-    assert!(errors.iter().all(|e| e.contains("403 (Forbidden)")), "{errors:?}");
+    assert!(
+        errors.iter().all(|e| e.contains("403 (Forbidden)")
+            || e.contains("/sessions - Failed to load resource: the server responded with a status of 422")),
+        "{errors:?}"
+    );
 
     // Signing out revokes the browser's device.
     web.open(&format!("{base}/dashboard")).await;

@@ -68,7 +68,7 @@ fn confirmed_on(payload: &Payload) -> HashMap<String, Date> {
 }
 
 /// Why a session counts nothing, in words, with the provider's name.
-fn why_not(excluded: &[Exclusion], provider: &str) -> String {
+pub fn why_not(excluded: &[Exclusion], provider: &str) -> String {
     excluded
         .iter()
         .map(|e| match e {
@@ -83,7 +83,8 @@ fn why_not(excluded: &[Exclusion], provider: &str) -> String {
         .join("; ")
 }
 
-fn format_word(format: rsc_model::SessionFormat) -> &'static str {
+/// A session format in words.
+pub fn format_word(format: rsc_model::SessionFormat) -> &'static str {
     match format {
         rsc_model::SessionFormat::InPerson => "in person",
         rsc_model::SessionFormat::Video => "video",
@@ -91,7 +92,8 @@ fn format_word(format: rsc_model::SessionFormat) -> &'static str {
     }
 }
 
-fn kind_word(kind: SessionKind) -> &'static str {
+/// A session kind in words.
+pub fn kind_word(kind: SessionKind) -> &'static str {
     match kind {
         SessionKind::Individual => "Individual",
         SessionKind::Group => "Group",

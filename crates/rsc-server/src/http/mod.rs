@@ -1,15 +1,15 @@
 //! The HTTP API: routes, the shared state, and the middleware every request passes through
 //! (request id, tracing span, metrics, timeout, body limit, panic catcher).
 
-mod accounts;
-mod connections;
-mod json;
-mod me;
+pub(crate) mod accounts;
+pub(crate) mod connections;
+pub(crate) mod json;
+pub(crate) mod me;
 mod openapi;
 mod ops;
 pub mod registry;
 mod sync;
-mod verify;
+pub(crate) mod verify;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,22 +2,18 @@
 //! hand): whether it verifies, what it says, and what changed since it was made. And the
 //! applicant's list of her exports, each of which she may withdraw.
 
-use std::fmt::Write;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rsc_model::Date;
 use rsc_protocol::{ErrorBody, ExportLink};
-use rsc_rules::format_hours;
 use serde::Deserialize;
 
 use super::AppState;
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
 use crate::store::{ExportRecord, Store, UserId};
-use crate::verified;
 
 /// What a reviewer may add to the link: the SHA-256 printed on her copy, to check it is this one.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -26,22 +22,12 @@ pub struct VerifyQuery {
     pub sha256: Option<String>,
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
 fn day(ms: i64) -> String {
     Date::from_unix_millis(ms).map(|d| d.to_string()).unwrap_or_else(|| "?".into())
 }
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{}</title></head><body><main><h1>{}</h1>{body}</main></body></html>",
-        escape(title),
-        escape(title)
-    );
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+fn page(status: StatusCode, title: &str, text: &str) -> Response {
+    crate::web::message(status, None, title, &[text])
 }
 
 async fn kept<S: Store>(state: &AppState<S>, id: &str) -> Result<Result<ExportRecord, Response>, AppError> {
@@ -49,14 +35,14 @@ async fn kept<S: Store>(state: &AppState<S>, id: &str) -> Result<Result<ExportRe
         None => Ok(Err(page(
             StatusCode::NOT_FOUND,
             "No such export",
-            "<p>This server keeps no export under this link. Check the link against the printout.</p>",
+            "This server keeps no export under this link. Check the link against the printout.",
         ))),
         Some(record) if record.withdrawn_at_ms.is_some() => Ok(Err(page(
             StatusCode::GONE,
             "Export withdrawn",
             &format!(
-                "<p><strong>The applicant withdrew this export on {}.</strong> It no longer stands as a record of her \
-                 hours; ask her for a current one.</p>",
+                "The applicant withdrew this export on {}. It no longer stands as a record of her hours; ask her for a \
+                 current one.",
                 day(record.withdrawn_at_ms.unwrap_or_default())
             ),
         ))),
@@ -84,73 +70,21 @@ pub async fn verify_page<S: Store>(
             StatusCode::CONFLICT,
             "Does NOT match",
             &format!(
-                "<p><strong>The copy in hand is not this export:</strong> its SHA-256 is {}, this export's is {}. The \
-                 copy was altered, or belongs to another export.</p>",
-                escape(given),
-                digest
+                "The copy in hand is not this export: its SHA-256 is {}, this export's is {}. The copy was altered, or \
+                 belongs to another export.",
+                given, digest
             ),
         ));
     }
-    let keys = verified::published_keys(&state.store).await?;
-    let outcome = rsc_export::verify(record.body.as_bytes(), Some(&keys));
     let export: rsc_export::Export = serde_json::from_str(&record.body)
         .map_err(|e| AppError::caused(format!("kept export {} does not read", record.id), e))?;
-    let p = &export.payload;
-    let e = &p.evaluation;
-    let mut body = String::new();
-    match &outcome {
-        Ok(report) => {
-            let _ = write!(
-                body,
-                "<p><strong>Verified.</strong> This server signed this export (key {}) on {}: {} provider \
-                 signatures, {} registry records and the evaluation check out.</p>",
-                escape(&report.key_id),
-                day(p.issued_at_ms),
-                report.attestations,
-                report.registry_records
-            );
-        }
-        Err(error) => {
-            let _ = write!(body, "<p><strong>Does NOT verify:</strong> {}</p>", escape(&error.to_string()));
-        }
-    }
-    let _ = write!(
-        body,
-        "<dl><dt>Applicant</dt><dd>{}</dd><dt>Rulebook</dt><dd>{}</dd><dt>Purpose</dt><dd>{}</dd>\
-         <dt>Evaluated as of</dt><dd>{}</dd><dt>Outcome</dt><dd>{}</dd><dt>SHA-256</dt><dd>{digest}</dd></dl><ul>",
-        escape(&p.applicant.display_name),
-        escape(&p.rulebook.name),
-        p.purpose,
-        e.as_of,
-        if e.eligible { "eligible" } else { "not eligible yet" },
-    );
-    for r in &e.requirements {
-        let _ = write!(
-            body,
-            "<li>{}: {} of {}{}</li>",
-            escape(&r.title),
-            format_hours(r.counted_minutes_as_of),
-            format_hours(r.required_minutes),
-            if r.met { ", met" } else { ", not met" }
-        );
-    }
-    body.push_str("</ul>");
     let changes = changes_since(&state.store, &record, &export).await?;
-    if changes.is_empty() {
-        body.push_str("<h2>Since it was made</h2><p>Nothing it relies on has changed.</p>");
-    } else {
-        body.push_str("<h2>Changed since it was made</h2><ul>");
-        for change in changes {
-            let _ = write!(body, "<li>{}</li>", escape(&change));
-        }
-        body.push_str("</ul>");
-    }
-    let status = if outcome.is_ok() { StatusCode::OK } else { StatusCode::CONFLICT };
-    Ok(page(status, "RS/C hours: verification", &body))
+    let view = crate::web::review::verification(&state.store, record.body.as_bytes(), Some(changes)).await?;
+    Ok(crate::web::review::verification_page(view))
 }
 
 /// Later provider statements about the export's sessions, and registry records that changed.
-async fn changes_since<S: Store>(
+pub(crate) async fn changes_since<S: Store>(
     store: &S,
     record: &ExportRecord,
     export: &rsc_export::Export,
@@ -213,7 +147,7 @@ pub async fn verify_json_by_digest<S: Store>(
     Path(digest): Path<String>,
 ) -> Result<Response, AppError> {
     let Ok(bytes) = hex::decode(digest.trim()) else {
-        return Ok(page(StatusCode::NOT_FOUND, "No such export", "<p>That is not a SHA-256.</p>"));
+        return Ok(page(StatusCode::NOT_FOUND, "No such export", "That is not a SHA-256."));
     };
     let id = state.store.export_by_digest(&bytes).await?.map(|e| e.id).unwrap_or_default();
     verify_json(State(state), Path(id)).await

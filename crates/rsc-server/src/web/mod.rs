@@ -6,10 +6,14 @@
 //! checks as its API route: a signed-in browser is a device, its cookie carries a device token.
 
 mod account;
+mod exports;
 mod hours;
 pub mod plot;
+mod profile;
 mod provider;
+pub(crate) mod review;
 pub mod session;
+mod sessions;
 mod staff;
 
 use askama::Template;
@@ -38,11 +42,21 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/signout", post(account::signout::<S>))
         .route("/dashboard", get(hours::dashboard::<S>))
         .route("/dashboard/plot.svg", get(hours::plot::<S>))
+        .route("/profile", get(profile::profile_page::<S>).post(profile::save_profile::<S>))
+        .route("/password", post(profile::change_password::<S>))
+        .route("/connect", get(profile::connect_page).post(profile::connect::<S>))
+        .route("/connect/{code}", get(profile::connect_page))
+        .route("/sessions", get(sessions::list::<S>).post(sessions::log::<S>))
+        .route("/sessions/withdraw", post(sessions::withdraw::<S>))
         .route("/provider", get(provider::queue::<S>))
         .route("/provider/sign", get(provider::sign_page::<S>).post(provider::sign::<S>))
         .route("/staff", get(|| async { see("/staff/claims") }))
         .route("/staff/claims", get(staff::claims::<S>))
         .route("/staff/claims/{id}", post(staff::decide::<S>))
+        .route("/exports", get(exports::page::<S>))
+        .route("/exports/file/{format}", get(exports::file::<S>))
+        .route("/exports/withdraw", post(exports::withdraw::<S>))
+        .route("/review", get(review::review_page).post(review::review::<S>))
         .route("/assets/{name}", get(asset))
 }
 

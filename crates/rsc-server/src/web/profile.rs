@@ -1,0 +1,228 @@
+//! Everyone's own settings in the browser: the profile (name, master's date, rulebook,
+//! purpose), the password, and connecting with a provider by the code or link she gave. Each
+//! form runs the API route's own handler, so the rules and limits are the API's.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::{Form, Json};
+use rsc_protocol::{ConnectRequest, PasswordChange, Profile};
+use serde::Deserialize;
+
+use super::{Nav, PageError, SignedIn, html, see};
+use crate::AppError;
+use crate::http::json::JsonBody;
+use crate::http::{AppState, accounts, connections, me};
+use crate::store::Store;
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    nav: Option<Nav>,
+    csrf: String,
+    email: String,
+    display_name: String,
+    masters: String,
+    rulebook: String,
+    purpose: String,
+    rulebooks: Vec<(String, String)>,
+    errors: Vec<(String, String)>,
+    done: Option<String>,
+}
+
+impl ProfilePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    masters_conferred_on: String,
+    #[serde(default)]
+    rulebook: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+fn rulebooks() -> Vec<(String, String)> {
+    rsc_rules::builtin_ids().filter_map(|id| rsc_rules::builtin(id).map(|r| (r.id.clone(), r.name.clone()))).collect()
+}
+
+async fn show<S: Store>(
+    state: &AppState<S>,
+    browser: &super::Browser,
+    status: StatusCode,
+    typed: Option<&ProfileForm>,
+    errors: Vec<(String, String)>,
+    done: Option<String>,
+) -> Result<Response, PageError> {
+    let Json(saved) = me::get_profile(State(state.clone()), browser.auth.clone()).await?;
+    let pick = |typed: Option<&str>, saved: Option<String>| typed.map(str::to_string).or(saved).unwrap_or_default();
+    let page = ProfilePage {
+        nav: Some(Nav::of(browser, "profile")),
+        csrf: browser.csrf.clone(),
+        email: browser.auth.user.email.clone(),
+        display_name: pick(typed.map(|t| t.display_name.as_str()), saved.display_name),
+        masters: pick(typed.map(|t| t.masters_conferred_on.as_str()), saved.masters_conferred_on),
+        rulebook: pick(typed.map(|t| t.rulebook.as_str()), saved.rulebook),
+        purpose: pick(typed.map(|t| t.purpose.as_str()), saved.purpose),
+        rulebooks: rulebooks(),
+        errors,
+        done,
+    };
+    Ok(html(status, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// `GET /profile`.
+pub async fn profile_page<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let done = q.done.map(|what| match what.as_str() {
+        "password" => "Your password is changed.".to_string(),
+        _ => "Saved.".to_string(),
+    });
+    show(&state, &browser, StatusCode::OK, None, Vec::new(), done).await
+}
+
+/// An API refusal beside its field (or above the form).
+fn beside(error: AppError) -> Result<Vec<(String, String)>, AppError> {
+    match error {
+        AppError::Invalid { field, message } | AppError::BadRequest { field, message } => Ok(vec![(field, message)]),
+        AppError::Unauthorized(message) => Ok(vec![("current_password".into(), message)]),
+        AppError::RateLimited { message, .. } => Ok(vec![("form".into(), message)]),
+        other => Err(other),
+    }
+}
+
+/// `POST /profile`: as `PUT /v1/me/profile`.
+pub async fn save_profile<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let profile = Profile {
+        display_name: blank(&form.display_name),
+        masters_conferred_on: blank(&form.masters_conferred_on),
+        rulebook: blank(&form.rulebook),
+        purpose: blank(&form.purpose),
+    };
+    match me::put_profile(State(state.clone()), browser.auth.clone(), JsonBody(profile)).await {
+        Ok(_) => Ok(see("/profile?done=profile")),
+        Err(error) => {
+            let errors = beside(error)?;
+            show(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, Some(&form), errors, None).await
+        }
+    }
+}
+
+/// `POST /password`: as `POST /v1/me/password`, with the same sign-in limits.
+pub async fn change_password<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let change =
+        PasswordChange { current_password: form.current_password.clone(), new_password: form.new_password.clone() };
+    let result =
+        accounts::change_password(State(state.clone()), ConnectInfo(address), browser.auth.clone(), JsonBody(change))
+            .await;
+    match result {
+        Ok(_) => Ok(see("/profile?done=password")),
+        Err(error) => {
+            let errors = beside(error)?
+                .into_iter()
+                .map(|(f, m)| (if f == "password" { "new_password".into() } else { f }, m))
+                .collect();
+            show(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, None, errors, None).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "connect.html")]
+struct ConnectPage {
+    nav: Option<Nav>,
+    csrf: String,
+    code: String,
+    problem: Option<String>,
+    connected: Option<String>,
+}
+
+/// `GET /connect` and `GET /connect/{code}` (the link a provider shares): asks to connect.
+pub async fn connect_page(
+    SignedIn(browser): SignedIn,
+    code: Option<Path<String>>,
+) -> Result<Response, PageError> {
+    let page = ConnectPage {
+        nav: Some(Nav::of(&browser, "sessions")),
+        csrf: browser.csrf.clone(),
+        code: code.map(|Path(c)| c).unwrap_or_default(),
+        problem: None,
+        connected: None,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConnectForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /connect`: as `POST /v1/connections`, throttled the same way.
+pub async fn connect<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<ConnectForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let request = ConnectRequest { code: Some(form.code.trim().to_string()), endorsement_number: None };
+    let (status, problem, connected) =
+        match connections::connect(State(state.clone()), ConnectInfo(address), browser.auth.clone(), JsonBody(request))
+            .await
+        {
+            Ok(Json(c)) => (StatusCode::OK, None, Some(c.provider.display_name)),
+            Err(error) => {
+                let (status, _, _, message) = error.public();
+                if status.is_server_error() {
+                    return Err(error.into());
+                }
+                (status, Some(message), None)
+            }
+        };
+    let page = ConnectPage {
+        nav: Some(Nav::of(&browser, "sessions")),
+        csrf: browser.csrf.clone(),
+        code: form.code,
+        problem,
+        connected,
+    };
+    Ok(html(status, &page))
+}

@@ -1,0 +1,315 @@
+//! The applicant's sessions in the browser: each with its provider by name, its status, and
+//! why it does not count when it does not; logging a session and withdrawing one, written into
+//! the session document as this browser's device through the sync's own checks.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use rsc_doc::{ActorId, NewAttendee, SessionDoc, SessionFields};
+use rsc_model::{Confirmation, Date, Id, Minutes, SessionFormat, SessionKind};
+use rsc_protocol::{DocPush, EvaluationQuery};
+use serde::Deserialize;
+
+use super::{Nav, PageError, SignedIn, doc_error, html, see};
+use crate::AppError;
+use crate::http::AppState;
+use crate::store::{DocId, Store, UserId};
+
+/// One session as the list shows it.
+pub struct Row {
+    pub id: String,
+    pub date: String,
+    pub kind: String,
+    pub provider: String,
+    pub attended: u16,
+    pub length: u16,
+    pub status: &'static str,
+    pub counted: String,
+}
+
+/// A person to choose.
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    nav: Option<Nav>,
+    csrf: String,
+    rows: Vec<Row>,
+    providers: Vec<Choice>,
+    problem: Option<String>,
+    errors: Vec<(String, String)>,
+    done: Option<String>,
+    form: LogForm,
+}
+
+impl SessionsPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+/// What the log form holds.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default = "default_start")]
+    pub start_time: String,
+    #[serde(default = "default_zone")]
+    pub time_zone: String,
+    #[serde(default = "default_minutes")]
+    pub minutes: String,
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub provider: String,
+}
+
+fn default_start() -> String {
+    "10:00".into()
+}
+fn default_zone() -> String {
+    "America/Denver".into()
+}
+fn default_minutes() -> String {
+    "60".into()
+}
+
+impl Default for LogForm {
+    fn default() -> Self {
+        LogForm {
+            csrf: String::new(),
+            date: String::new(),
+            start_time: default_start(),
+            time_zone: default_zone(),
+            minutes: default_minutes(),
+            format: "video".into(),
+            provider: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    done: Option<String>,
+}
+
+async fn page<S: Store>(
+    state: &AppState<S>,
+    browser: &super::Browser,
+    status: StatusCode,
+    form: LogForm,
+    errors: Vec<(String, String)>,
+    done: Option<String>,
+) -> Result<Response, PageError> {
+    let me = UserId::from(&browser.auth.user.id);
+    let providers: Vec<Choice> = state
+        .store
+        .providers_of(&me)
+        .await?
+        .into_iter()
+        .map(|c| Choice { id: c.provider_id, name: c.provider_name })
+        .collect();
+    let (rows, problem) =
+        match crate::verified::verified_hours(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
+            Ok(v) => {
+                let rows = v
+                    .dossier
+                    .sessions
+                    .iter()
+                    .zip(&v.evaluation.sessions)
+                    .rev()
+                    .map(|(s, r)| {
+                        let provider =
+                            v.provider_names.get(s.provider.as_str()).cloned().unwrap_or_else(|| "(unnamed)".into());
+                        let status = match s.confirmation {
+                            Some(Confirmation::Confirmed { .. }) => "Confirmed",
+                            Some(Confirmation::Disputed) => "Disputed",
+                            None if s.changed_since_confirmed => "Changed since confirmed",
+                            None => "Awaiting provider",
+                        };
+                        Row {
+                            id: s.id.to_string(),
+                            date: s.date.to_string(),
+                            kind: format!(
+                                "{}, {}",
+                                rsc_export::pdf::kind_word(s.kind),
+                                rsc_export::pdf::format_word(s.format)
+                            ),
+                            attended: s.minutes_attended.unwrap_or(s.minutes).get(),
+                            length: s.minutes.get(),
+                            status,
+                            counted: if r.excluded.is_empty() {
+                                format!("Counted: {}", rsc_rules::format_hours(r.counted_minutes))
+                            } else {
+                                format!("Not counted: {}", rsc_export::pdf::why_not(&r.excluded, &provider))
+                            },
+                            provider,
+                        }
+                    })
+                    .collect();
+                (rows, None)
+            }
+            Err(AppError::Invalid { field, .. }) if field == "rulebook" => (
+                Vec::new(),
+                Some("Choose your association's rulebook in your profile to see which sessions count.".to_string()),
+            ),
+            Err(other) => return Err(other.into()),
+        };
+    let page = SessionsPage {
+        nav: Some(Nav::of(browser, "sessions")),
+        csrf: browser.csrf.clone(),
+        rows,
+        providers,
+        problem,
+        errors,
+        done,
+        form,
+    };
+    Ok(html(status, &page))
+}
+
+/// `GET /sessions`.
+pub async fn list<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let done = q.done.map(|what| match what.as_str() {
+        "withdrawn" => "The session is withdrawn: it stays in its history and counts nothing.".to_string(),
+        _ => "Logged: your provider sees it awaiting confirmation.".to_string(),
+    });
+    page(&state, &browser, StatusCode::OK, LogForm::default(), Vec::new(), done).await
+}
+
+/// Problems, each beside its field.
+type FieldErrors = Vec<(String, String)>;
+
+/// The form's fields as a session, each problem beside its field.
+fn read_form(form: &LogForm, me: &Id) -> Result<(SessionFields, Vec<NewAttendee>), FieldErrors> {
+    let mut errors = Vec::new();
+    let date =
+        Date::parse_field(form.date.trim(), "date").map_err(|e| errors.push(("date".into(), e.to_string()))).ok();
+    let minutes = form
+        .minutes
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| "must be a whole number of minutes".to_string())
+        .and_then(|n| Minutes::new(n, "minutes").map_err(|e| e.to_string()))
+        .map_err(|e| errors.push(("minutes".into(), e)))
+        .ok();
+    let format = match form.format.as_str() {
+        "in_person" => Some(SessionFormat::InPerson),
+        "video" => Some(SessionFormat::Video),
+        "phone" => Some(SessionFormat::Phone),
+        _ => {
+            errors.push(("format".into(), "choose in person, video or phone".into()));
+            None
+        }
+    };
+    let provider = Id::new(form.provider.trim(), "provider")
+        .map_err(|_| errors.push(("provider".into(), "choose your provider".into())))
+        .ok();
+    match (date, minutes, format, provider) {
+        (Some(date), Some(minutes), Some(format), Some(provider)) if errors.is_empty() => Ok((
+            SessionFields {
+                date,
+                start_time: form.start_time.trim().to_string(),
+                time_zone: form.time_zone.trim().to_string(),
+                minutes,
+                kind: SessionKind::Individual,
+                format,
+                provider,
+            },
+            vec![NewAttendee { id: me.clone(), minutes_attended: minutes, about_own_rsc_practice: false }],
+        )),
+        _ => Err(errors),
+    }
+}
+
+/// Pushes `doc`'s changes since `before` as the browser's device.
+async fn push<S: Store>(
+    state: &AppState<S>,
+    browser: &super::Browser,
+    id: &str,
+    doc: &mut SessionDoc,
+    before: &[rsc_doc::ChangeHash],
+) -> Result<(), AppError> {
+    let changes = doc.changes_since(before).into_iter().map(rsc_protocol::Bytes).collect();
+    match crate::sync::push_one(&state.store, &browser.auth, &DocPush { doc: id.to_string(), changes }).await? {
+        Ok(_) => Ok(()),
+        Err(refusal) => Err(AppError::invalid(refusal.field.unwrap_or_else(|| "session".into()), refusal.message)),
+    }
+}
+
+/// `POST /sessions`: logs an individual session with one's provider.
+pub async fn log<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<LogForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let me = Id::new(browser.auth.user.id.as_str(), "user")?;
+    let (fields, attendees) = match read_form(&form, &me) {
+        Ok(parts) => parts,
+        Err(errors) => return page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, errors, None).await,
+    };
+    let id = Id::new(uuid::Uuid::new_v4().to_string(), "session")?;
+    let actor = ActorId::from(browser.auth.device.actor_id.clone());
+    let created = SessionDoc::create(actor, id.clone(), me, fields, attendees).map_err(doc_error);
+    let result = match created {
+        Ok(mut doc) => push(&state, &browser, id.as_str(), &mut doc, &[]).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see("/sessions?done=logged")),
+        Err(AppError::Invalid { field, message }) => {
+            let field = match field.as_str() {
+                "start_time" | "time_zone" | "date" | "minutes" | "format" | "provider" => field,
+                _ => "form".into(),
+            };
+            page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, vec![(field, message)], None).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    session: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /sessions/withdraw`: withdraws a session logged by mistake.
+pub async fn withdraw<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let me = Id::new(browser.auth.user.id.as_str(), "user")?;
+    let stored = state
+        .store
+        .document(&DocId::from(form.session.as_str()))
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such session of yours".into()))?;
+    let mut doc =
+        SessionDoc::load_as(&stored.bytes, ActorId::from(browser.auth.device.actor_id.clone())).map_err(doc_error)?;
+    let before = doc.heads();
+    let reason = if form.reason.trim().is_empty() { "logged by mistake" } else { form.reason.trim() };
+    doc.withdraw(&me, reason).map_err(doc_error)?;
+    push(&state, &browser, &form.session, &mut doc, &before).await?;
+    Ok(see("/sessions?done=withdrawn"))
+}
