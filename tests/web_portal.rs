@@ -99,21 +99,60 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     };
     profile(pat.token.clone(), json!({ "display_name": pat_name })).await;
     profile(phone.token.clone(), json!({ "display_name": ana_name, "rulebook": "nmaimh" })).await;
+    // Staff import the registry in their browser: a file with a bad row is previewed with every
+    // problem and nothing is written; the corrected file is previewed, then imported.
+    let staff_web = Browser::start(1280).await;
+    staff_web.open(&format!("{base}/signin")).await;
+    sign_in(&staff_web, "staff@example.org").await;
+    let header =
+        "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on";
+    let bad_csv = tempfile::Builder::new().suffix(".csv").tempfile().expect("temp");
+    std::fs::write(
+        bad_csv.path(),
+        format!("{header}\nNM-3001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\nNM-3002,Quinn,quinn@example.org,IMHM-Z,NMAIMH,2031-01-01,,\n"),
+    )
+    .expect("write");
+    let choose = |browser: &Browser, path: std::path::PathBuf| {
+        let client = browser.client.clone();
+        async move {
+            client
+                .find(fantoccini::Locator::Id("file"))
+                .await
+                .expect("file input")
+                .send_keys(&path.display().to_string())
+                .await
+                .expect("choose");
+        }
+    };
+    staff_web.open(&format!("{base}/staff/import")).await;
+    choose(&staff_web, bad_csv.path().to_path_buf()).await;
+    staff_web.submit("#preview").await;
+    let preview = staff_web.text().await;
+    assert!(preview.contains("nothing was written") && preview.contains("credential"), "{preview}");
     let staff = Device::sign_in(&api, "staff").await;
-    let csv = format!(
-        "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n\
-         NM-3001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n"
+    let (_, records) = api.get("/v1/registry/records", Some(&staff.token)).await;
+    assert_eq!(records.as_array().map(Vec::len), Some(0), "a preview writes nothing");
+    let good_csv = tempfile::Builder::new().suffix(".csv").tempfile().expect("temp");
+    std::fs::write(
+        good_csv.path(),
+        format!("{header}\nNM-3001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n"),
+    )
+    .expect("write");
+    staff_web.open(&format!("{base}/staff/import")).await;
+    choose(&staff_web, good_csv.path().to_path_buf()).await;
+    staff_web.submit("#preview").await;
+    assert!(staff_web.text().await.contains("1 record read, none written yet"), "{}", staff_web.text().await);
+    staff_web.submit("#import").await;
+    assert!(staff_web.text().await.contains("Imported: 1 new"), "{}", staff_web.text().await);
+    staff_web.open(&format!("{base}/staff/records?q=n%C3%BA%C3%B1ez")).await;
+    let found = staff_web.text().await;
+    assert!(found.contains("NM-3001") && found.contains(&pat_name), "search by a name with accents: {found}");
+    staff_web.submit("a[href='/staff/records/NM-3001']").await;
+    let history = staff_web.text().await;
+    assert!(
+        history.contains("portal import") && history.contains("Registry admin"),
+        "who imported it, by name: {history}"
     );
-    let imported = api
-        .http
-        .post(format!("{base}/v1/registry/import?source=web.csv"))
-        .bearer_auth(&staff.token)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("import");
-    assert!(imported.status().is_success());
     let (status, claim) = api.post("/v1/me/claims", Some(&pat.token), &json!({ "number": "NM-3001" })).await;
     assert_eq!(status, 201, "{claim}");
     api.register("ben").await;
@@ -194,9 +233,6 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     };
 
     // Staff approve Pat's claim in their browser: the claims queue shows claimant beside holder.
-    let staff_web = Browser::start(1280).await;
-    staff_web.open(&format!("{base}/signin")).await;
-    sign_in(&staff_web, "staff@example.org").await;
     staff_web.open(&format!("{base}/staff/claims")).await;
     let queue = staff_web.text().await;
     assert!(queue.contains("NM-3001") && queue.matches(pat_name.as_str()).count() >= 2, "{queue}");

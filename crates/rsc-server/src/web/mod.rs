@@ -11,6 +11,7 @@ mod hours;
 pub mod plot;
 mod profile;
 mod provider;
+mod registry;
 pub(crate) mod review;
 pub mod session;
 mod sessions;
@@ -50,7 +51,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/sessions/withdraw", post(sessions::withdraw::<S>))
         .route("/provider", get(provider::queue::<S>))
         .route("/provider/sign", get(provider::sign_page::<S>).post(provider::sign::<S>))
-        .route("/staff", get(|| async { see("/staff/claims") }))
+        .route("/staff", get(registry::home))
+        .route("/staff/records", get(registry::records::<S>))
+        .route("/staff/records/{number}", get(registry::record::<S>).post(registry::end::<S>))
+        .route("/staff/import", get(registry::import_page).post(registry::import::<S>))
         .route("/staff/claims", get(staff::claims::<S>))
         .route("/staff/claims/{id}", post(staff::decide::<S>))
         .route("/exports", get(exports::page::<S>))

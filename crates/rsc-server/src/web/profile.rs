@@ -173,10 +173,7 @@ struct ConnectPage {
 }
 
 /// `GET /connect` and `GET /connect/{code}` (the link a provider shares): asks to connect.
-pub async fn connect_page(
-    SignedIn(browser): SignedIn,
-    code: Option<Path<String>>,
-) -> Result<Response, PageError> {
+pub async fn connect_page(SignedIn(browser): SignedIn, code: Option<Path<String>>) -> Result<Response, PageError> {
     let page = ConnectPage {
         nav: Some(Nav::of(&browser, "sessions")),
         csrf: browser.csrf.clone(),
