@@ -157,7 +157,13 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert_eq!(status, 201, "{claim}");
     api.register("ben").await;
     let ben = Device::sign_in(&api, "ben").await;
-    pat.connect(&[&phone, &ben]).await;
+    pat.connect(&[&ben]).await;
+    // Ana connects in her browser by the link Pat shared.
+    let (status, code) = api.post("/v1/connections/codes", Some(&pat.token), &json!({})).await;
+    assert_eq!(status, 201, "{code}");
+    web.open(&format!("{base}{}", code["link_path"].as_str().expect("link path"))).await;
+    web.submit("form[action='/connect'] button").await;
+    assert!(web.text().await.contains(&format!("Connected with {pat_name}")), "{}", web.text().await);
     let pat_id = pat.user_id.clone();
     for (date, minutes) in [("2026-06-02", 60), ("2026-08-04", 75), ("2026-10-06", 45)] {
         logged(&mut phone, &pat_id, date, minutes).await;
@@ -309,6 +315,19 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.submit("form.grid-form button[type=submit]").await;
     let text = web.text().await;
     assert!(text.contains("Logged:") && text.contains("2026-11-02"), "{text}");
+    // She changes it: 55 minutes instead of 50.
+    web.client
+        .execute(
+            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes('2026-11-02')).querySelector('a').id = 'change-it';",
+            vec![],
+        )
+        .await
+        .expect("mark");
+    web.submit("#change-it").await;
+    web.fill("minutes", "55").await;
+    web.submit("form[action='/sessions/edit'] button").await;
+    let text = web.text().await;
+    assert!(text.contains("Saved.") && text.contains("50 of 55"), "{text}");
     web.fill("minutes", "900").await;
     web.client
         .execute("document.getElementById('minutes').removeAttribute('max'); document.getElementById('date').value = '2026-11-03';", vec![])

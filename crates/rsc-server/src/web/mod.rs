@@ -49,6 +49,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/connect/{code}", get(profile::connect_page))
         .route("/sessions", get(sessions::list::<S>).post(sessions::log::<S>))
         .route("/sessions/withdraw", post(sessions::withdraw::<S>))
+        .route("/sessions/edit", get(sessions::edit_page::<S>).post(sessions::edit::<S>))
         .route("/provider", get(provider::queue::<S>))
         .route("/provider/sign", get(provider::sign_page::<S>).post(provider::sign::<S>))
         .route("/staff", get(registry::home))

@@ -185,6 +185,7 @@ pub async fn list<S: Store>(
 ) -> Result<Response, PageError> {
     let done = q.done.map(|what| match what.as_str() {
         "withdrawn" => "The session is withdrawn: it stays in its history and counts nothing.".to_string(),
+        "edited" => "Saved. A change to a confirmed session goes back to the provider to confirm again.".to_string(),
         _ => "Logged: your provider sees it awaiting confirmation.".to_string(),
     });
     page(&state, &browser, StatusCode::OK, LogForm::default(), Vec::new(), done).await
@@ -312,4 +313,125 @@ pub async fn withdraw<S: Store>(
     doc.withdraw(&me, reason).map_err(doc_error)?;
     push(&state, &browser, &form.session, &mut doc, &before).await?;
     Ok(see("/sessions?done=withdrawn"))
+}
+
+#[derive(Template)]
+#[template(path = "edit.html")]
+struct EditPage {
+    nav: Option<Nav>,
+    csrf: String,
+    session: String,
+    form: LogForm,
+    confirmed: bool,
+    errors: FieldErrors,
+}
+
+impl EditPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EditQuery {
+    #[serde(default)]
+    session: String,
+}
+
+/// Loads one of the signed-in person's sessions as this browser's device.
+async fn own_doc<S: Store>(state: &AppState<S>, browser: &super::Browser, id: &str) -> Result<SessionDoc, AppError> {
+    let missing = || AppError::NotFound("no such session of yours".into());
+    let stored = state.store.document(&DocId::from(id)).await?.ok_or_else(missing)?;
+    // Only a participant reads it, as the sync would let her.
+    let ever = state.store.participants(&DocId::from(id)).await?;
+    if !ever.iter().any(|p| p == &browser.auth.user.id) {
+        return Err(missing());
+    }
+    SessionDoc::load_as(&stored.bytes, ActorId::from(browser.auth.device.actor_id.clone())).map_err(doc_error)
+}
+
+/// `GET /sessions/edit?session=`: a session's fields, to change.
+pub async fn edit_page<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Query(q): Query<EditQuery>,
+) -> Result<Response, PageError> {
+    let doc = own_doc(&state, &browser, &q.session).await?;
+    let s = doc.session().map_err(doc_error)?;
+    let format = match s.fields.format {
+        SessionFormat::InPerson => "in_person",
+        SessionFormat::Video => "video",
+        SessionFormat::Phone => "phone",
+    };
+    let form = LogForm {
+        csrf: String::new(),
+        date: s.fields.date.to_string(),
+        start_time: s.fields.start_time.clone(),
+        time_zone: s.fields.time_zone.clone(),
+        minutes: s.fields.minutes.get().to_string(),
+        format: format.into(),
+        provider: s.fields.provider.to_string(),
+    };
+    let confirmed = s.attendees.iter().any(|a| a.statement.is_some());
+    let page = EditPage {
+        nav: Some(Nav::of(&browser, "sessions")),
+        csrf: browser.csrf.clone(),
+        session: q.session,
+        form,
+        confirmed,
+        errors: Vec::new(),
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    session: String,
+    #[serde(flatten)]
+    fields: LogForm,
+}
+
+/// `POST /sessions/edit`: changes the session's fields, as the browser's device.
+pub async fn edit<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<EditForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.fields.csrf)?;
+    let me = Id::new(browser.auth.user.id.as_str(), "user")?;
+    let mut doc = own_doc(&state, &browser, &form.session).await?;
+    let confirmed = doc.session().map_err(doc_error)?.attendees.iter().any(|a| a.statement.is_some());
+    let show = |errors: FieldErrors| EditPage {
+        nav: Some(Nav::of(&browser, "sessions")),
+        csrf: browser.csrf.clone(),
+        session: form.session.clone(),
+        form: form.fields.clone(),
+        confirmed,
+        errors,
+    };
+    let (fields, _) = match read_form(&form.fields, &me) {
+        Ok(parts) => parts,
+        Err(errors) => return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &show(errors))),
+    };
+    let before = doc.heads();
+    let change = rsc_doc::SessionEdit {
+        date: Some(fields.date),
+        start_time: Some(fields.start_time),
+        time_zone: Some(fields.time_zone),
+        minutes: Some(fields.minutes),
+        format: Some(fields.format),
+        ..Default::default()
+    };
+    let result = match doc.edit(&me, change).map_err(doc_error) {
+        Ok(()) => push(&state, &browser, &form.session, &mut doc, &before).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see("/sessions?done=edited")),
+        Err(AppError::Invalid { field, message }) => {
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &show(vec![(field, message)])))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
