@@ -414,10 +414,20 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     // Her profile: the master's date, kept by the server.
     web.open(&format!("{base}/profile")).await;
     web.fill("masters_conferred_on", "05/15/2012").await;
+    web.client.find(fantoccini::Locator::Id("share_progress")).await.expect("checkbox").click().await.expect("tick");
     web.submit("form[action='/profile'] button").await;
     assert!(web.text().await.contains("Saved."), "{}", web.text().await);
     let (_, profile) = api.get("/v1/me/profile", Some(&phone.token)).await;
     assert_eq!(profile["masters_conferred_on"], "2012-05-15");
+    assert_eq!(profile["share_progress"], true);
+    // Pat sees the progress of the supervisee who shares it, and only hers.
+    pat_web.open(&format!("{base}/provider")).await;
+    let text = pat_web.text().await;
+    assert!(
+        text.contains(&format!("{ana_name}: 50 clock hours of RS/C within one to two years: 2 h 40 min of 50 h")),
+        "{text}"
+    );
+    assert!(text.contains("ben: does not share their progress"), "{text}");
 
     // A form posted without this session's CSRF token is refused, and changes nothing.
     let refused: Value = web

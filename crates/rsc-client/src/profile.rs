@@ -33,6 +33,8 @@ impl Profile {
             rulebook: self.rulebook.clone(),
             purpose: self.purpose.map(|p| p.to_string()),
             display_name: Some(self.display_name.clone()),
+            // This device does not hold the sharing choice: absent, the server keeps it.
+            share_progress: None,
         }
     }
 

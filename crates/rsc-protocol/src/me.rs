@@ -21,6 +21,10 @@ pub struct Profile {
     /// name stays as it is.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// Whether her connected providers may see her progress (hours counted against her
+    /// rulebook). Left out or null in a `PUT`, it stays as it is; off until turned on.
+    #[serde(default)]
+    pub share_progress: Option<bool>,
 }
 
 /// `POST /v1/me/claims` body.

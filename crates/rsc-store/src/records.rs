@@ -216,6 +216,8 @@ pub struct ProfileRecord {
     pub rulebook: Option<String>,
     /// Application or renewal.
     pub purpose: Option<Purpose>,
+    /// Whether her connected providers may see her progress.
+    pub share_progress: bool,
 }
 
 /// A server signing key.
@@ -512,6 +514,7 @@ pub(crate) struct ProfileRow {
     masters_conferred_on: Option<String>,
     rulebook: Option<String>,
     purpose: Option<String>,
+    share_progress: bool,
 }
 
 impl TryFrom<ProfileRow> for ProfileRecord {
@@ -528,6 +531,7 @@ impl TryFrom<ProfileRow> for ProfileRecord {
                 .map_err(|e| unreadable(&e))?,
             purpose: row.purpose.as_deref().map(str::parse::<Purpose>).transpose().map_err(|e| unreadable(&e))?,
             rulebook: row.rulebook,
+            share_progress: row.share_progress,
             user_id: row.user_id,
         })
     }

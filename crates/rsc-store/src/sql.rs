@@ -790,7 +790,7 @@ macro_rules! impl_store {
             }
 
             async fn profile(&self, user_id: &UserId) -> Result<Option<ProfileRecord>, StoreError> {
-                let row: Option<ProfileRow> = sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose FROM profiles WHERE user_id = $1")
+                let row: Option<ProfileRow> = sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose, share_progress FROM profiles WHERE user_id = $1")
                     .bind(user_id.as_str())
                     .fetch_optional(self.read_pool())
                     .await?;
@@ -799,14 +799,16 @@ macro_rules! impl_store {
 
             async fn set_profile(&self, profile: &ProfileRecord) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO profiles (user_id, masters_conferred_on, rulebook, purpose) VALUES ($1, $2, $3, $4) \
+                    "INSERT INTO profiles (user_id, masters_conferred_on, rulebook, purpose, share_progress) \
+                     VALUES ($1, $2, $3, $4, $5) \
                      ON CONFLICT (user_id) DO UPDATE SET masters_conferred_on = excluded.masters_conferred_on, \
-                     rulebook = excluded.rulebook, purpose = excluded.purpose",
+                     rulebook = excluded.rulebook, purpose = excluded.purpose, share_progress = excluded.share_progress",
                 )
                 .bind(&profile.user_id)
                 .bind(profile.masters_conferred_on.map(|d| d.to_string()))
                 .bind(&profile.rulebook)
                 .bind(profile.purpose.map(|p| p.as_str()))
+                .bind(profile.share_progress)
                 .execute(self.write_pool())
                 .await?;
                 Ok(())

@@ -30,6 +30,7 @@ pub async fn get_profile<S: Store>(
         rulebook: p.rulebook,
         purpose: p.purpose.map(|p| p.as_str().to_string()),
         display_name: Some(device.user.display_name.clone()),
+        share_progress: Some(p.share_progress),
     }))
 }
 
@@ -75,6 +76,11 @@ pub async fn put_profile<S: Store>(
     if display_name != device.user.display_name {
         state.store.set_display_name(&UserId::from(&device.user.id), &display_name).await?;
     }
+    // Absent means unchanged: a device that knows nothing of sharing leaves it as it is.
+    let share_progress = match profile.share_progress {
+        Some(share) => share,
+        None => state.store.profile(&UserId::from(&device.user.id)).await?.is_some_and(|p| p.share_progress),
+    };
     state
         .store
         .set_profile(&ProfileRecord {
@@ -82,9 +88,10 @@ pub async fn put_profile<S: Store>(
             masters_conferred_on,
             rulebook: profile.rulebook.clone(),
             purpose,
+            share_progress,
         })
         .await?;
-    Ok(Json(Profile { display_name: Some(display_name), ..profile }))
+    Ok(Json(Profile { display_name: Some(display_name), share_progress: Some(share_progress), ..profile }))
 }
 
 /// `POST /v1/me/claims`: a provider claims a registry record; an admin decides.

@@ -28,6 +28,7 @@ struct ProfilePage {
     masters: String,
     rulebook: String,
     purpose: String,
+    share_progress: bool,
     rulebooks: Vec<(String, String)>,
     errors: Vec<(String, String)>,
     done: Option<String>,
@@ -51,6 +52,8 @@ pub struct ProfileForm {
     rulebook: String,
     #[serde(default)]
     purpose: String,
+    #[serde(default)]
+    share_progress: Option<String>,
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -79,6 +82,7 @@ async fn show<S: Store>(
         masters: pick(typed.map(|t| t.masters_conferred_on.as_str()), saved.masters_conferred_on),
         rulebook: pick(typed.map(|t| t.rulebook.as_str()), saved.rulebook),
         purpose: pick(typed.map(|t| t.purpose.as_str()), saved.purpose),
+        share_progress: typed.map(|t| t.share_progress.is_some()).or(saved.share_progress).unwrap_or(false),
         rulebooks: rulebooks(),
         errors,
         done,
@@ -127,6 +131,7 @@ pub async fn save_profile<S: Store>(
         masters_conferred_on: blank(&form.masters_conferred_on),
         rulebook: blank(&form.rulebook),
         purpose: blank(&form.purpose),
+        share_progress: Some(form.share_progress.is_some()),
     };
     match me::put_profile(State(state.clone()), browser.auth.clone(), JsonBody(profile)).await {
         Ok(_) => Ok(see("/profile?done=profile")),

@@ -53,6 +53,57 @@ struct QueuePage {
     supervisees: Vec<Heading>,
     groups: Vec<Heading>,
     done: Option<String>,
+    progress: Vec<Progress>,
+}
+
+/// A connected supervisee's progress, as far as she shares it.
+pub struct Progress {
+    pub name: String,
+    /// `None` when she does not share it.
+    pub shared: Option<String>,
+}
+
+/// Each connected supervisee's progress under her own rulebook, for those who share it.
+async fn progress<S: Store>(state: &AppState<S>, provider: &str) -> Result<Vec<Progress>, AppError> {
+    let mut out = Vec::new();
+    for member in state.store.members_of(&UserId::from(provider)).await? {
+        let id = UserId::from(member.member_id.as_str());
+        let shares = state.store.profile(&id).await?.is_some_and(|p| p.share_progress);
+        let shared = match (shares, state.store.user_by_id(&id).await?) {
+            (true, Some(user)) => {
+                match crate::verified::verified_hours(&state.store, &user, &rsc_protocol::EvaluationQuery::default())
+                    .await
+                {
+                    Ok(v) => Some(
+                        v.evaluation
+                            .requirements
+                            .iter()
+                            .map(|r| {
+                                let when = match (r.met_on, r.projected_met_on) {
+                                    (Some(day), _) => format!(", met on {day}"),
+                                    (None, Some(day)) => format!(", met by {day} at the recent pace"),
+                                    (None, None) => String::new(),
+                                };
+                                format!(
+                                    "{}: {} of {}{when}",
+                                    r.title,
+                                    rsc_rules::format_hours(r.counted_minutes_as_of),
+                                    rsc_rules::format_hours(r.required_minutes)
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    Err(AppError::Invalid { .. }) => Some("has not chosen a rulebook yet".into()),
+                    Err(other) => return Err(other),
+                }
+            }
+            _ => None,
+        };
+        out.push(Progress { name: member.member_name, shared });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,7 +170,11 @@ pub async fn queue<S: Store>(
             if n == 1 { "" } else { "s" }
         )
     });
-    Ok(html(StatusCode::OK, &QueuePage { nav: Some(Nav::of(&browser, "provider")), supervisees, groups, done }))
+    let progress = progress(&state, &browser.auth.user.id).await?;
+    Ok(html(
+        StatusCode::OK,
+        &QueuePage { nav: Some(Nav::of(&browser, "provider")), supervisees, groups, done, progress },
+    ))
 }
 
 /// A statement as the provider reads it before signing.

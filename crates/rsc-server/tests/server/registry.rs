@@ -178,6 +178,27 @@ async fn credential_dates_decide_which_sessions_count<S: Store>(store: S) {
         .map(|r| (r.status().as_u16(), r))
         .expect("put");
     assert_eq!(status, 200, "{:?}", body.text().await);
+    // Sharing her progress is off until she turns it on; a device that leaves it out changes nothing.
+    let put = |body: Value| {
+        let request = world.api.http.put(format!("{}/v1/me/profile", world.api.base)).bearer_auth(&world.ana.token);
+        async move { request.json(&body).send().await.expect("put").status().as_u16() }
+    };
+    let shared = |world: &World| {
+        let api = world.api.clone();
+        let token = world.ana.token.clone();
+        async move { api.get("/v1/me/profile", Some(&token)).await.1["share_progress"].clone() }
+    };
+    assert_eq!(shared(&world).await, json!(false));
+    assert_eq!(
+        put(json!({ "rulebook": "orimha", "masters_conferred_on": "2010-05-15", "share_progress": true })).await,
+        200
+    );
+    assert_eq!(shared(&world).await, json!(true));
+    assert_eq!(
+        put(json!({ "rulebook": "orimha", "masters_conferred_on": "2010-05-15", "purpose": "application" })).await,
+        200
+    );
+    assert_eq!(shared(&world).await, json!(true), "left out, it stays");
     let e = evaluation(&world, "as_of=2025-06-01").await;
     assert_eq!(e["rulebook"], "orimha");
     let expected = [
