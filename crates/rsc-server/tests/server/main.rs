@@ -9,3 +9,4 @@ mod connections;
 mod ops;
 mod registry;
 mod sync;
+mod web;

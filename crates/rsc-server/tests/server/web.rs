@@ -1,0 +1,184 @@
+//! The web portal's guarantees, without a browser: its headers, its cookies' flags, the CSRF
+//! token every form needs, the pages one role may not open, and the API's sign-in limits on the
+//! sign-in form. (The pages themselves are driven in a real browser in the top-level `tests/`.)
+
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use rsc_server::RunningServer;
+use rsc_server::store::Store;
+
+use crate::support::Api;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A form's body, as a browser encodes it.
+fn encoded<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+        .finish()
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+/// The `Set-Cookie` line for cookie `name`, if the response sets it.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+fn value(line: &str) -> String {
+    line.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v.to_string()).unwrap_or_default()
+}
+
+/// The CSRF token a page's forms carry.
+fn csrf_in(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string()
+}
+
+/// The sign-in form as a browser would post it, with a real device key.
+fn sign_in_form(csrf: &str, password: &str) -> Vec<(&'static str, String)> {
+    let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key");
+    vec![
+        ("csrf", csrf.to_string()),
+        ("email", "ana@example.org".into()),
+        ("password", password.into()),
+        ("device_name", "a browser".into()),
+        ("public_key", hex::encode(key.public_key())),
+        ("actor_id", hex::encode(uuid::Uuid::new_v4().as_bytes())),
+        ("next", "/dashboard".into()),
+    ]
+}
+
+async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let base = server.url();
+    Api::new(base.clone()).register("ana").await;
+    let http = client();
+
+    // Every page: a CSP with no inline script and nothing from elsewhere, and no framing.
+    let page = http.get(format!("{base}/signin")).send().await.expect("get");
+    let csp = page.headers()[CONTENT_SECURITY_POLICY].to_str().expect("csp").to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'")
+    );
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let csrf_cookie = set_cookie(&page, "rsc_csrf").expect("a CSRF cookie for the form");
+    assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"), "{csrf_cookie}");
+    let csrf = csrf_in(&page.text().await.expect("html"));
+    assert_eq!(csrf, value(&csrf_cookie), "double submit: the form carries the cookie's value");
+
+    // A page behind sign-in sends the browser to sign in, and back after.
+    let away = http.get(format!("{base}/dashboard")).send().await.expect("get");
+    assert_eq!(away.status(), StatusCode::SEE_OTHER);
+    assert_eq!(away.headers()[LOCATION], "/signin?next=%2Fdashboard");
+
+    // Sign-in without the form's token, or with another one, is refused and signs nobody in.
+    for (sent, cookie) in [("", csrf.clone()), ("forged", csrf.clone()), (csrf.as_str(), String::new())] {
+        let refused = http
+            .post(format!("{base}/signin"))
+            .header(COOKIE, format!("rsc_csrf={cookie}"))
+            .header(CONTENT_TYPE, FORM)
+            .body(encoded(&sign_in_form(sent, "a long enough password")))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "csrf `{sent}`, cookie `{cookie}`");
+        assert!(set_cookie(&refused, "rsc_session").is_none());
+    }
+
+    // Signed in: the session cookie is HttpOnly and SameSite=Strict, and Secure behind TLS.
+    let signed_in = http
+        .post(format!("{base}/signin"))
+        .header(COOKIE, format!("rsc_csrf={csrf}"))
+        .header("x-forwarded-proto", "https")
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&sign_in_form(&csrf, "a long enough password")))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers()[LOCATION], "/dashboard");
+    let session = set_cookie(&signed_in, "rsc_session").expect("a session cookie");
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(session.contains(flag), "{flag}: {session}");
+    }
+    let cookie = format!("rsc_session={}", value(&session));
+    let dashboard = http.get(format!("{base}/dashboard")).header(COOKIE, &cookie).send().await.expect("get");
+    assert_eq!(dashboard.status(), StatusCode::OK);
+    let own_csrf = csrf_in(&dashboard.text().await.expect("html"));
+    assert!(!own_csrf.is_empty() && own_csrf != csrf);
+
+    // A form without this session's token does nothing: still signed in after a forged sign-out.
+    let forged = http
+        .post(format!("{base}/signout"))
+        .header(COOKIE, &cookie)
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&[("csrf", csrf.as_str())]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let still = http.get(format!("{base}/dashboard")).header(COOKIE, &cookie).send().await.expect("get");
+    assert_eq!(still.status(), StatusCode::OK);
+
+    // A member's browser may not open staff's pages, nor act on them.
+    for path in ["/staff/claims", "/staff/records", "/staff/import"] {
+        let refused = http.get(format!("{base}{path}")).header(COOKIE, &cookie).send().await.expect("get");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+        assert!(refused.text().await.expect("html").contains("Not for this account"), "{path}");
+    }
+    let decide = http
+        .post(format!("{base}/staff/claims/some-claim"))
+        .header(COOKIE, &cookie)
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&[("csrf", own_csrf.as_str()), ("decision", "approve")]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(decide.status(), StatusCode::FORBIDDEN);
+
+    // The sign-in form has the API's limits: ten failures, then a wait.
+    let mut last = StatusCode::OK;
+    for _ in 0..11 {
+        let attempt = http
+            .post(format!("{base}/signin"))
+            .header(COOKIE, format!("rsc_csrf={csrf}"))
+            .header(CONTENT_TYPE, FORM)
+            .body(encoded(&sign_in_form(&csrf, "a wrong password, guessed")))
+            .send()
+            .await
+            .expect("post");
+        last = attempt.status();
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        assert_eq!(last, StatusCode::UNAUTHORIZED);
+        assert!(attempt.text().await.expect("html").contains("wrong email or password"));
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "the limit holds in the browser too");
+
+    // Signing out revokes this browser's device: its cookie no longer opens anything.
+    let out = http
+        .post(format!("{base}/signout"))
+        .header(COOKIE, &cookie)
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&[("csrf", own_csrf.as_str())]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie(&out, "rsc_session").is_some_and(|c| c.contains("Max-Age=0")));
+    let gone = http.get(format!("{base}/dashboard")).header(COOKIE, &cookie).send().await.expect("get");
+    assert_eq!(gone.status(), StatusCode::SEE_OTHER);
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_backends!(the_portal_guards_its_cookies_forms_and_roles);
