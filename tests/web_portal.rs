@@ -224,6 +224,16 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(roster.contains("Sign 2 confirmations"), "{roster}");
     pat_web.submit("#sign").await;
     assert!(pat_web.text().await.contains("Signed and recorded 2 statements"));
+    // The 2026-10-06 session she disputes, with a reason, signed the same way.
+    pat_web.submit("a[href*='attendee=']").await;
+    pat_web.submit("a[href*='dispute=1']").await;
+    pat_web.fill("reason", "We met for 20 minutes, not 45").await;
+    pat_web.submit("form[method=get] button").await;
+    let dispute = pat_web.text().await;
+    assert!(dispute.contains(&format!("I, {pat_name}, dispute {ana_name}'s entry")), "{dispute}");
+    assert!(dispute.contains("We met for 20 minutes, not 45"), "{dispute}");
+    pat_web.submit("#sign").await;
+    assert!(pat_web.text().await.contains("Nobody awaits your confirmation"), "{}", pat_web.text().await);
     assert_eq!(pat_web.console_errors().await, Vec::<String>::new(), "no console errors for the provider");
     let pat_browser_key = {
         let (_, devices) = api.get("/v1/devices", Some(&pat.token)).await;
@@ -290,7 +300,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
         .iter()
         .filter_map(|a| a["public_key"].as_str())
         .collect();
-    assert_eq!(keys, vec![pat_browser_key.as_str(); 3], "each signed by Pat's browser");
+    assert_eq!(keys, vec![pat_browser_key.as_str(); 4], "each signed by Pat's browser, the dispute too");
     let file = tempfile::Builder::new().suffix(".json").tempfile().expect("temp");
     std::fs::write(file.path(), &export).expect("write");
     let rsc = server_process::workspace_binary("rsc-cli", "rsc");
@@ -302,14 +312,14 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
         .expect("rsc verify runs");
     let said = String::from_utf8_lossy(&verified.stdout);
     assert!(verified.status.success(), "{said}{}", String::from_utf8_lossy(&verified.stderr));
-    assert!(said.contains("provider signatures: 3 valid"), "{said}");
+    assert!(said.contains("provider signatures: 4 valid"), "{said}");
 
     // Her sessions, by name, with why the one awaiting Pat does not count; she logs one in the
     // browser (written as the browser's device) and withdraws it again.
     web.open(&format!("{base}/sessions")).await;
     let text = web.text().await;
-    assert!(text.contains(&pat_name) && text.contains("Awaiting provider"), "{text}");
-    assert!(text.contains(&format!("Not counted: not confirmed by {pat_name}")), "{text}");
+    assert!(text.contains(&pat_name) && text.contains("Disputed"), "{text}");
+    assert!(text.contains(&format!("Not counted: disputed by {pat_name}")), "{text}");
     web.fill("date", "11/02/2026").await;
     web.fill("minutes", "50").await;
     web.submit("form.grid-form button[type=submit]").await;
