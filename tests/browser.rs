@@ -13,6 +13,35 @@ fn chromedriver() -> String {
     std::env::var("RSC_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
 }
 
+/// geckodriver: `RSC_GECKODRIVER`, else where `scripts/browser-for-tests` installs it.
+fn geckodriver() -> std::path::PathBuf {
+    std::env::var_os("RSC_GECKODRIVER").map(Into::into).unwrap_or_else(|| {
+        let exe = std::env::current_exe().expect("test binary");
+        exe.ancestors().nth(3).map(|t| t.join("tools/gecko/bin/geckodriver")).unwrap_or_else(|| "geckodriver".into())
+    })
+}
+
+/// Which browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Debian's Chromium, through chromedriver.
+    Chromium,
+    /// Debian's Firefox ESR, through geckodriver.
+    Firefox,
+}
+
+/// Whether Firefox and geckodriver are here (required, like Chromium, under `RSC_REQUIRE_BROWSER`).
+pub fn firefox_available() -> bool {
+    let there = geckodriver().exists() && std::path::Path::new("/usr/bin/firefox-esr").exists();
+    if !there && std::env::var_os("RSC_REQUIRE_BROWSER").is_some() {
+        panic!("RSC_REQUIRE_BROWSER is set but Firefox ESR or geckodriver ({}) is missing", geckodriver().display());
+    }
+    if !there {
+        eprintln!("skipping: no Firefox ESR or geckodriver");
+    }
+    there
+}
+
 /// Whether this machine can run the browser tests. Without a browser they are skipped, unless
 /// `RSC_REQUIRE_BROWSER` is set (the test command sets it), when that is a failure.
 pub fn available() -> bool {
@@ -32,6 +61,7 @@ pub fn available() -> bool {
 /// One headless browser.
 pub struct Browser {
     pub client: Client,
+    pub kind: Kind,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -46,29 +76,49 @@ impl Drop for Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium `width` pixels wide.
     pub async fn start(width: u32) -> Browser {
+        Browser::start_kind(Kind::Chromium, width).await
+    }
+
+    /// Starts a headless browser of `kind`, `width` pixels wide.
+    pub async fn start_kind(kind: Kind, width: u32) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-        let driver = Command::new(chromedriver())
+        let program: std::path::PathBuf = match kind {
+            Kind::Chromium => chromedriver().into(),
+            Kind::Firefox => geckodriver(),
+        };
+        let driver = Command::new(program)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("chromedriver starts");
-        let profile = tempfile::Builder::new().prefix("rsc-chromium-").tempdir().expect("profile dir");
+            .expect("the WebDriver starts");
+        let profile = tempfile::Builder::new().prefix("rsc-browser-").tempdir().expect("profile dir");
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": std::env::var("RSC_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--hide-scrollbars",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    format!("--window-size={width},900"),
-                ],
-            }),
-        );
-        capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        if kind == Kind::Firefox {
+            capabilities.insert(
+                "moz:firefoxOptions".into(),
+                json!({
+                    "binary": "/usr/bin/firefox-esr",
+                    "args": ["-headless", format!("--width={width}"), "--height=900"],
+                    "prefs": { "network.proxy.type": 0, "app.update.enabled": false, "browser.shell.checkDefaultBrowser": false },
+                }),
+            );
+        } else {
+            capabilities.insert(
+                "goog:chromeOptions".into(),
+                json!({
+                    "binary": std::env::var("RSC_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--disable-dev-shm-usage", "--hide-scrollbars",
+                        format!("--user-data-dir={}", profile.path().display()),
+                        format!("--window-size={width},900"),
+                    ],
+                }),
+            );
+            capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        }
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let mut last = None;
         for _ in 0..100 {
@@ -77,7 +127,11 @@ impl Browser {
                 .connect(&format!("http://127.0.0.1:{port}"))
                 .await
             {
-                Ok(client) => return Browser { client, driver, _profile: profile },
+                Ok(client) => {
+                    let browser = Browser { client, kind, driver, _profile: profile };
+                    browser.client.set_window_size(width, 900).await.expect("size");
+                    return browser;
+                }
                 Err(e) => last = Some(e),
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -126,8 +180,12 @@ impl Browser {
         self.client.current_url().await.expect("url").path().to_string()
     }
 
-    /// The browser console's messages at level SEVERE since the last call.
+    /// The browser console's messages at level SEVERE since the last call (Chromium's log; in
+    /// Firefox, which has no such endpoint, none).
     pub async fn console_errors(&self) -> Vec<String> {
+        if self.kind == Kind::Firefox {
+            return Vec::new();
+        }
         // chromedriver's legacy log endpoint, which fantoccini does not wrap.
         let logs = self.client.issue_cmd(LogCommand).await.unwrap_or(Value::Null);
         logs.as_array()

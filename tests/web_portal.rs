@@ -486,3 +486,68 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.open(&format!("{base}/dashboard")).await;
     assert_eq!(web.path().await, "/signin", "signed out");
 }
+
+/// Firefox makes the browser's key and signs with it the same way: an applicant signs up and
+/// in, and a provider signs a confirmation that the server records under her Firefox's key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firefox_makes_the_key_and_signs_the_same_way() {
+    if !browser::available() || !browser::firefox_available() {
+        return;
+    }
+    let (_server, api) = start_server().await;
+    let base = api.base.clone();
+    let names = names();
+    let (ana_name, pat_name) = (names[6].clone(), names[13].clone());
+    let ana_web = Browser::start_kind(browser::Kind::Firefox, 1280).await;
+    sign_up_and_in(&ana_web, &base, &ana_name, "ana@example.org").await;
+    assert_eq!(ana_web.path().await, "/dashboard");
+    assert!(ana_web.text().await.contains(&ana_name), "{}", ana_web.text().await);
+
+    api.register("pat").await;
+    let pat = Device::sign_in(&api, "pat").await;
+    let put = api
+        .http
+        .put(format!("{base}/v1/me/profile"))
+        .bearer_auth(&pat.token)
+        .json(&json!({ "display_name": pat_name }))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status().as_u16(), 200);
+    let mut phone = Device::sign_in(&api, "ana").await;
+    pat.connect(&[&phone]).await;
+    let pat_id = pat.user_id.clone();
+    logged(&mut phone, &pat_id, "2026-06-02", 60).await;
+
+    let pat_web = Browser::start_kind(browser::Kind::Firefox, 1280).await;
+    pat_web.open(&format!("{base}/signin")).await;
+    sign_in(&pat_web, "pat@example.org").await;
+    pat_web.open(&format!("{base}/provider")).await;
+    assert!(pat_web.text().await.contains(&ana_name), "{}", pat_web.text().await);
+    assert_eq!(pat_web.accessibility_violations().await, Vec::<String>::new(), "provider queue in Firefox");
+    pat_web.submit("a[href*='attendee=']").await;
+    assert!(pat_web.text().await.contains(&format!("I, {pat_name}, confirm that {ana_name} attended 60 minutes")));
+    pat_web.submit("#sign").await;
+    assert!(pat_web.text().await.contains("Signed and recorded 1 statement"), "{}", pat_web.text().await);
+    let (status, pending) = api.get("/v1/me/pending-confirmations", Some(&pat.token)).await;
+    assert_eq!((status, pending.as_array().map(Vec::len)), (200, Some(0)), "{pending}");
+    let (_, devices) = api.get("/v1/devices", Some(&pat.token)).await;
+    let firefox_key = devices
+        .as_array()
+        .expect("devices")
+        .iter()
+        .find(|d| d["name"].as_str().is_some_and(|n| n.starts_with("Web browser")))
+        .expect("Pat's Firefox")["public_key"]
+        .clone();
+    let export: Value = api
+        .http
+        .get(format!("{base}/v1/me/exports/json?rulebook=nmaimh&as_of=2026-11-30"))
+        .bearer_auth(&phone.token)
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(export["payload"]["attestations"][0]["public_key"], firefox_key);
+}
