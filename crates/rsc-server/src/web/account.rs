@@ -21,7 +21,7 @@ use crate::store::{DeviceId, Store, UserId};
 #[derive(Debug, Default)]
 pub struct FormState {
     /// Errors by field.
-    pub errors: Vec<(String, String)>,
+    pub errors: super::FieldErrors,
     /// A problem with the whole form.
     pub problem: Option<String>,
     /// Typed values.
@@ -33,14 +33,14 @@ pub struct FormState {
 impl FormState {
     /// The error beside `field`, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.errors.get(field)
     }
 
     /// Places `error` beside its field, or above the form when it names none shown.
     fn place(&mut self, error: AppError, shown: &[&str]) -> StatusCode {
         let (status, _, field, message) = error.public();
         match field {
-            Some(field) if shown.contains(&field.as_str()) => self.errors.push((field, message)),
+            Some(field) if shown.contains(&field.as_str()) => self.errors.0.push((field, message)),
             _ => self.problem = Some(message),
         }
         status
@@ -178,7 +178,7 @@ pub async fn signin<S: Store>(
                 return Ok(response);
             }
             Err(AppError::Unauthorized(message)) => {
-                shown.errors.push(("password".into(), message));
+                shown.errors.0.push(("password".into(), message));
                 StatusCode::UNAUTHORIZED
             }
             Err(error) => shown.place(error, &["email", "password"]),

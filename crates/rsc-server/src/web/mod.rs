@@ -101,6 +101,31 @@ impl Nav {
     }
 }
 
+/// Refuses a browser that is not association staff's (the registry's pages).
+pub fn require_staff(browser: &Browser) -> Result<(), AppError> {
+    if browser.auth.role() == rsc_protocol::Role::RegistryAdmin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only association staff who keep the registry can open this page".into()))
+    }
+}
+
+/// Problems with a form, each beside its field (`form` for the whole form).
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    /// One problem.
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> FieldErrors {
+        FieldErrors(vec![(field.into(), message.into())])
+    }
+
+    /// The problem beside `field`, if any.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
 /// A page with a title, a few paragraphs and perhaps a link onwards.
 #[derive(Template)]
 #[template(path = "message.html")]

@@ -12,7 +12,7 @@ use axum::{Form, Json};
 use rsc_protocol::{ConnectRequest, PasswordChange, Profile};
 use serde::Deserialize;
 
-use super::{Nav, PageError, SignedIn, html, see};
+use super::{FieldErrors, Nav, PageError, SignedIn, html, see};
 use crate::AppError;
 use crate::http::json::JsonBody;
 use crate::http::{AppState, accounts, connections, me};
@@ -30,13 +30,13 @@ struct ProfilePage {
     purpose: String,
     share_progress: bool,
     rulebooks: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
+    errors: FieldErrors,
     done: Option<String>,
 }
 
 impl ProfilePage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.errors.get(field)
     }
 }
 
@@ -69,7 +69,7 @@ async fn show<S: Store>(
     browser: &super::Browser,
     status: StatusCode,
     typed: Option<&ProfileForm>,
-    errors: Vec<(String, String)>,
+    errors: FieldErrors,
     done: Option<String>,
 ) -> Result<Response, PageError> {
     let Json(saved) = me::get_profile(State(state.clone()), browser.auth.clone()).await?;
@@ -105,15 +105,17 @@ pub async fn profile_page<S: Store>(
         "password" => "Your password is changed.".to_string(),
         _ => "Saved.".to_string(),
     });
-    show(&state, &browser, StatusCode::OK, None, Vec::new(), done).await
+    show(&state, &browser, StatusCode::OK, None, FieldErrors::default(), done).await
 }
 
 /// An API refusal beside its field (or above the form).
-fn beside(error: AppError) -> Result<Vec<(String, String)>, AppError> {
+fn beside(error: AppError) -> Result<FieldErrors, AppError> {
     match error {
-        AppError::Invalid { field, message } | AppError::BadRequest { field, message } => Ok(vec![(field, message)]),
-        AppError::Unauthorized(message) => Ok(vec![("current_password".into(), message)]),
-        AppError::RateLimited { message, .. } => Ok(vec![("form".into(), message)]),
+        AppError::Invalid { field, message } | AppError::BadRequest { field, message } => {
+            Ok(FieldErrors::one(field, message))
+        }
+        AppError::Unauthorized(message) => Ok(FieldErrors::one("current_password", message)),
+        AppError::RateLimited { message, .. } => Ok(FieldErrors::one("form", message)),
         other => Err(other),
     }
 }
@@ -158,10 +160,13 @@ pub async fn change_password<S: Store>(
     match result {
         Ok(_) => Ok(see("/profile?done=password")),
         Err(error) => {
-            let errors = beside(error)?
-                .into_iter()
-                .map(|(f, m)| (if f == "password" { "new_password".into() } else { f }, m))
-                .collect();
+            let errors = FieldErrors(
+                beside(error)?
+                    .0
+                    .into_iter()
+                    .map(|(f, m)| (if f == "password" { "new_password".into() } else { f }, m))
+                    .collect(),
+            );
             show(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, None, errors, None).await
         }
     }

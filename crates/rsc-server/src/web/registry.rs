@@ -11,7 +11,7 @@ use rsc_model::Date;
 use rsc_protocol::{RegistryRecordView, RowError};
 use serde::Deserialize;
 
-use super::{Nav, PageError, SignedIn, html, see};
+use super::{Nav, PageError, SignedIn, html, require_staff, see};
 use crate::AppError;
 use crate::http::AppState;
 use crate::http::registry::{import_csv, set_end};
@@ -48,14 +48,6 @@ fn line(r: &RegistryRecordView, by: String) -> RecordLine {
         changed: Date::from_unix_millis(r.changed_at_ms).map(|d| d.to_string()).unwrap_or_default(),
         changed_by: by,
         source: r.source.clone(),
-    }
-}
-
-fn require_staff(browser: &super::Browser) -> Result<(), AppError> {
-    if browser.auth.role() == rsc_protocol::Role::RegistryAdmin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only association staff who keep the registry can open this page".into()))
     }
 }
 

@@ -12,7 +12,7 @@ use rsc_model::{Confirmation, Date, Id, Minutes, SessionFormat, SessionKind};
 use rsc_protocol::{DocPush, EvaluationQuery};
 use serde::Deserialize;
 
-use super::{Nav, PageError, SignedIn, doc_error, html, see};
+use super::{FieldErrors, Nav, PageError, SignedIn, doc_error, html, see};
 use crate::AppError;
 use crate::http::AppState;
 use crate::store::{DocId, Store, UserId};
@@ -43,14 +43,14 @@ struct SessionsPage {
     rows: Vec<Row>,
     providers: Vec<Choice>,
     problem: Option<String>,
-    errors: Vec<(String, String)>,
+    errors: FieldErrors,
     done: Option<String>,
     form: LogForm,
 }
 
 impl SessionsPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.errors.get(field)
     }
 }
 
@@ -71,6 +71,29 @@ pub struct LogForm {
     pub format: String,
     #[serde(default)]
     pub provider: String,
+}
+
+/// The time zones the form offers, US ones first.
+const ZONES: [&str; 7] = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+];
+
+impl LogForm {
+    /// The zones to offer: the usual ones, and the session's own when it is another (so that
+    /// an edit never changes a zone it did not mean to).
+    pub fn zones(&self) -> Vec<&str> {
+        let mut zones: Vec<&str> = ZONES.to_vec();
+        if !zones.contains(&self.time_zone.as_str()) && !self.time_zone.is_empty() {
+            zones.push(self.time_zone.as_str());
+        }
+        zones
+    }
 }
 
 fn default_start() -> String {
@@ -107,7 +130,7 @@ async fn page<S: Store>(
     browser: &super::Browser,
     status: StatusCode,
     form: LogForm,
-    errors: Vec<(String, String)>,
+    errors: FieldErrors,
     done: Option<String>,
 ) -> Result<Response, PageError> {
     let me = UserId::from(&browser.auth.user.id);
@@ -188,39 +211,36 @@ pub async fn list<S: Store>(
         "edited" => "Saved. A change to a confirmed session goes back to the provider to confirm again.".to_string(),
         _ => "Logged: your provider sees it awaiting confirmation.".to_string(),
     });
-    page(&state, &browser, StatusCode::OK, LogForm::default(), Vec::new(), done).await
+    page(&state, &browser, StatusCode::OK, LogForm::default(), FieldErrors::default(), done).await
 }
-
-/// Problems, each beside its field.
-type FieldErrors = Vec<(String, String)>;
 
 /// The form's fields as a session, each problem beside its field.
 fn read_form(form: &LogForm, me: &Id) -> Result<(SessionFields, Vec<NewAttendee>), FieldErrors> {
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::default();
     let date =
-        Date::parse_field(form.date.trim(), "date").map_err(|e| errors.push(("date".into(), e.to_string()))).ok();
+        Date::parse_field(form.date.trim(), "date").map_err(|e| errors.0.push(("date".into(), e.to_string()))).ok();
     let minutes = form
         .minutes
         .trim()
         .parse::<i64>()
         .map_err(|_| "must be a whole number of minutes".to_string())
         .and_then(|n| Minutes::new(n, "minutes").map_err(|e| e.to_string()))
-        .map_err(|e| errors.push(("minutes".into(), e)))
+        .map_err(|e| errors.0.push(("minutes".into(), e)))
         .ok();
     let format = match form.format.as_str() {
         "in_person" => Some(SessionFormat::InPerson),
         "video" => Some(SessionFormat::Video),
         "phone" => Some(SessionFormat::Phone),
         _ => {
-            errors.push(("format".into(), "choose in person, video or phone".into()));
+            errors.0.push(("format".into(), "choose in person, video or phone".into()));
             None
         }
     };
     let provider = Id::new(form.provider.trim(), "provider")
-        .map_err(|_| errors.push(("provider".into(), "choose your provider".into())))
+        .map_err(|_| errors.0.push(("provider".into(), "choose your provider".into())))
         .ok();
     match (date, minutes, format, provider) {
-        (Some(date), Some(minutes), Some(format), Some(provider)) if errors.is_empty() => Ok((
+        (Some(date), Some(minutes), Some(format), Some(provider)) if errors.0.is_empty() => Ok((
             SessionFields {
                 date,
                 start_time: form.start_time.trim().to_string(),
@@ -277,7 +297,7 @@ pub async fn log<S: Store>(
                 "start_time" | "time_zone" | "date" | "minutes" | "format" | "provider" => field,
                 _ => "form".into(),
             };
-            page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, vec![(field, message)], None).await
+            page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, FieldErrors::one(field, message), None).await
         }
         Err(other) => Err(other.into()),
     }
@@ -328,7 +348,7 @@ struct EditPage {
 
 impl EditPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.errors.get(field)
     }
 }
 
@@ -379,7 +399,7 @@ pub async fn edit_page<S: Store>(
         session: q.session,
         form,
         confirmed,
-        errors: Vec::new(),
+        errors: FieldErrors::default(),
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -430,7 +450,7 @@ pub async fn edit<S: Store>(
     match result {
         Ok(()) => Ok(see("/sessions?done=edited")),
         Err(AppError::Invalid { field, message }) => {
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &show(vec![(field, message)])))
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &show(FieldErrors::one(field, message))))
         }
         Err(other) => Err(other.into()),
     }

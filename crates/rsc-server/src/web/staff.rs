@@ -7,10 +7,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rsc_protocol::{ClaimDecision, ClaimStatus, Role};
+use rsc_protocol::{ClaimDecision, ClaimStatus};
 use serde::Deserialize;
 
-use super::{Nav, PageError, SignedIn, html, see};
+use super::{Nav, PageError, SignedIn, html, require_staff, see};
 use crate::AppError;
 use crate::http::AppState;
 use crate::http::registry::{decide_claim, review_claims};
@@ -38,14 +38,6 @@ struct ClaimsPage {
     csrf: String,
     claims: Vec<ClaimRow>,
     problem: Option<String>,
-}
-
-fn require_staff(browser: &super::Browser) -> Result<(), AppError> {
-    if browser.auth.role() == Role::RegistryAdmin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only association staff who keep the registry can open this page".into()))
-    }
 }
 
 async fn page<S: Store>(
