@@ -203,11 +203,28 @@ impl Browser {
     /// (out of the repository) and returns the path.
     pub async fn screenshot(&self, name: &str, width: u32) -> std::path::PathBuf {
         self.client.set_window_size(width, 900).await.expect("resize");
-        let height: Value =
-            self.client.execute("return document.documentElement.scrollHeight", vec![]).await.expect("height");
-        let height = height.as_u64().unwrap_or(900).clamp(400, 4000) as u32;
-        self.client.set_window_size(width, height).await.expect("resize");
-        let png = self.client.screenshot().await.expect("screenshot");
+        let png = match self.kind {
+            // The whole page, beyond the window, through the DevTools protocol.
+            Kind::Chromium => {
+                let height: Value =
+                    self.client.execute("return document.documentElement.scrollHeight", vec![]).await.expect("height");
+                let height = height.as_u64().unwrap_or(900).clamp(400, 8000);
+                let shot = self
+                    .client
+                    .issue_cmd(CdpCommand(json!({
+                        "cmd": "Page.captureScreenshot",
+                        "params": { "format": "png", "captureBeyondViewport": true,
+                                    "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 } },
+                    })))
+                    .await
+                    .expect("a full-page screenshot");
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD
+                    .decode(shot["data"].as_str().expect("image data"))
+                    .expect("base64")
+            }
+            Kind::Firefox => self.client.screenshot().await.expect("screenshot"),
+        };
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         let path = dir.join(format!("{name}-{width}.png"));
@@ -246,6 +263,20 @@ impl fantoccini::wd::WebDriverCompatibleCommand for LogCommand {
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+    }
+}
+
+/// chromedriver's `POST /session/{id}/goog/cdp/execute`: one DevTools command.
+#[derive(Debug)]
+struct CdpCommand(Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for CdpCommand {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or("")))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
     }
 }
 

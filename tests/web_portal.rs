@@ -135,15 +135,18 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     let good_csv = tempfile::Builder::new().suffix(".csv").tempfile().expect("temp");
     std::fs::write(
         good_csv.path(),
-        format!("{header}\nNM-3001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n"),
+        format!(
+            "{header}\nNM-3001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n\
+             NM-3002,Quinn Consultant,quinn@example.org,IMHM-C,NMAIMH,2012-06-01,,\n"
+        ),
     )
     .expect("write");
     staff_web.open(&format!("{base}/staff/import")).await;
     choose(&staff_web, good_csv.path().to_path_buf()).await;
     staff_web.submit("#preview").await;
-    assert!(staff_web.text().await.contains("1 record read, none written yet"), "{}", staff_web.text().await);
+    assert!(staff_web.text().await.contains("2 records read, none written yet"), "{}", staff_web.text().await);
     staff_web.submit("#import").await;
-    assert!(staff_web.text().await.contains("Imported: 1 new"), "{}", staff_web.text().await);
+    assert!(staff_web.text().await.contains("Imported: 2 new"), "{}", staff_web.text().await);
     staff_web.open(&format!("{base}/staff/records?q=n%C3%BA%C3%B1ez")).await;
     let found = staff_web.text().await;
     assert!(found.contains("NM-3001") && found.contains(&pat_name), "search by a name with accents: {found}");
@@ -261,6 +264,27 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     staff_web.fill("note-1", "Checked against the association's records").await;
     staff_web.submit("button[value=approve]").await;
     assert!(staff_web.text().await.contains("No claims wait for a decision"), "{}", staff_web.text().await);
+    // Ben claims Quinn's record: the queue flags the mismatch, and staff reject it with a reason.
+    let (status, _) = api.post("/v1/me/claims", Some(&ben.token), &json!({ "number": "NM-3002" })).await;
+    assert_eq!(status, 201);
+    staff_web.open(&format!("{base}/staff/claims")).await;
+    let queue = staff_web.text().await;
+    assert!(
+        queue.contains("NM-3002") && queue.contains("Quinn Consultant") && queue.contains("ben@example.org"),
+        "{queue}"
+    );
+    assert!(queue.contains("⚠"), "the mismatch is flagged: {queue}");
+    staff_web.fill("note-1", "You are not the holder of this record").await;
+    staff_web.submit("button[value=reject]").await;
+    let (_, claims) = api.get("/v1/me/claims", Some(&ben.token)).await;
+    assert_eq!(claims[0]["status"], "rejected", "{claims}");
+    assert_eq!(claims[0]["note"], "You are not the holder of this record", "{claims}");
+    // And Pat's record lapses at the end of June 2030, a new version in its history.
+    staff_web.open(&format!("{base}/staff/records/NM-3001")).await;
+    staff_web.fill("date", "06/30/2030").await;
+    staff_web.submit("form[action='/staff/records/NM-3001'] button").await;
+    let record = staff_web.text().await;
+    assert!(record.contains("2030-06-30") && record.contains("lapsed in the portal"), "{record}");
     assert_eq!(staff_web.console_errors().await, Vec::<String>::new());
 
     // Ana's dashboard: 2 h 40 min of 50 h counted, the session awaiting Pat not counted, the plot.
