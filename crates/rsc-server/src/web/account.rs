@@ -118,7 +118,13 @@ pub async fn signin_page<S: Store>(
     }
     let (csrf, cookie) = fresh_csrf(&headers)?;
     let form = FormState {
-        problem: query.welcome.map(|_| "Your account is ready: sign in to start.".to_string()),
+        problem: query.welcome.map(|w| {
+            if w == "reset" {
+                "Your password is changed and every device signed out: sign in with the new one.".to_string()
+            } else {
+                "Your account is ready: sign in to start.".to_string()
+            }
+        }),
         ..FormState::default()
     };
     let next = session::local_path(query.next.as_deref().unwrap_or("/dashboard")).to_string();
@@ -252,4 +258,65 @@ pub async fn signout<S: Store>(
     let mut response = see("/signin");
     response.headers_mut().append(header::SET_COOKIE, session::set_cookie(&headers, SESSION_COOKIE, "", 0));
     Ok(response.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetPage {
+    nav: Option<Nav>,
+    csrf: String,
+    form: FormState,
+}
+
+/// `GET /reset`: set a new password with the code association staff gave.
+pub async fn reset_page(headers: HeaderMap) -> Result<Response, PageError> {
+    let (csrf, cookie) = fresh_csrf(&headers)?;
+    let mut response = html(StatusCode::OK, &ResetPage { nav: None, csrf, form: FormState::default() });
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /reset`: as `POST /v1/password-reset`, with its limits; every device is signed out.
+pub async fn reset<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, PageError> {
+    check_double_submit(&headers, &form.csrf)?;
+    match auth::reset_password(&state.store, &form.email, &form.code, &form.new_password, address.ip()).await {
+        Ok(_) => Ok(see("/signin?welcome=reset")),
+        Err(error) => {
+            let mut shown = FormState { email: form.email.clone(), ..Default::default() };
+            let status = match error {
+                AppError::Unauthorized(message) | AppError::NotFound(message) => {
+                    shown.errors.0.push(("code".into(), message));
+                    StatusCode::UNAUTHORIZED
+                }
+                other => {
+                    let status = shown.place(other, &["email", "code", "password"]);
+                    if let Some(i) = shown.errors.0.iter().position(|(f, _)| f == "password") {
+                        shown.errors.0[i].0 = "new_password".into();
+                    }
+                    status
+                }
+            };
+            let (csrf, cookie) = fresh_csrf(&headers)?;
+            let mut response = html(status, &ResetPage { nav: None, csrf, form: shown });
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            Ok(response)
+        }
+    }
 }

@@ -41,6 +41,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/signin", get(account::signin_page::<S>).post(account::signin::<S>))
         .route("/signup", get(account::signup_page).post(account::signup::<S>))
         .route("/signout", post(account::signout::<S>))
+        .route("/reset", get(account::reset_page).post(account::reset::<S>))
         .route("/dashboard", get(hours::dashboard::<S>))
         .route("/dashboard/plot.svg", get(hours::plot::<S>))
         .route("/profile", get(profile::profile_page::<S>).post(profile::save_profile::<S>))

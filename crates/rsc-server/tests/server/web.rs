@@ -58,7 +58,7 @@ fn sign_in_form(csrf: &str, password: &str) -> Vec<(&'static str, String)> {
 }
 
 async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
-    let server = RunningServer::start(store).await.expect("server");
+    let server = RunningServer::start(store.clone()).await.expect("server");
     let base = server.url();
     Api::new(base.clone()).register("ana").await;
     let http = client();
@@ -178,6 +178,37 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
     assert!(set_cookie(&out, "rsc_session").is_some_and(|c| c.contains("Max-Age=0")));
     let gone = http.get(format!("{base}/dashboard")).header(COOKIE, &cookie).send().await.expect("get");
     assert_eq!(gone.status(), StatusCode::SEE_OTHER);
+
+    // A forgotten password: the code staff hand over sets a new one in the browser, once.
+    Api::new(base.clone()).register("ben").await;
+    let (_, code) = rsc_server::auth::issue_reset_code(&store, "ben@example.org").await.expect("a code");
+    let page = http.get(format!("{base}/reset")).send().await.expect("get");
+    let token = csrf_in(&page.text().await.expect("html"));
+    let reset = |code: String| {
+        let http = http.clone();
+        let (base, token) = (base.clone(), token.clone());
+        async move {
+            http.post(format!("{base}/reset"))
+                .header(COOKIE, format!("rsc_csrf={token}"))
+                .header(CONTENT_TYPE, FORM)
+                .body(encoded(&[
+                    ("csrf", token.as_str()),
+                    ("email", "ben@example.org"),
+                    ("code", code.as_str()),
+                    ("new_password", "a brand new long password"),
+                ]))
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    let wrong = reset("AAAA-BBBB-CCCC".into()).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().await.expect("html").contains("id=\"code-error\""), "the problem beside the code");
+    let done = reset(code.clone()).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()[LOCATION], "/signin?welcome=reset");
+    assert_eq!(reset(code).await.status(), StatusCode::UNAUTHORIZED, "a code works once");
     server.stop().await.expect("stop");
 }
 
