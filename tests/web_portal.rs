@@ -362,6 +362,19 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.submit("form[action='/sessions/edit'] button").await;
     let text = web.text().await;
     assert!(text.contains("Saved.") && text.contains("50 of 55"), "{text}");
+    // A group session: she ticks Ben, who also sees Pat.
+    web.fill("date", "11/04/2026").await;
+    web.fill("minutes", "90").await;
+    web.client
+        .find(fantoccini::Locator::Css("input[name^='with:']"))
+        .await
+        .expect("Ben to tick")
+        .click()
+        .await
+        .expect("tick");
+    web.submit("form.grid-form button[type=submit]").await;
+    let text = web.text().await;
+    assert!(text.contains("Logged:") && text.contains("Group, video"), "{text}");
     web.fill("minutes", "900").await;
     web.client
         .execute("document.getElementById('minutes').removeAttribute('max'); document.getElementById('date').value = '2026-11-03';", vec![])

@@ -42,6 +42,8 @@ struct SessionsPage {
     csrf: String,
     rows: Vec<Row>,
     providers: Vec<Choice>,
+    /// People who may join a group session with her: her providers' other supervisees.
+    peers: Vec<Choice>,
     problem: Option<String>,
     errors: FieldErrors,
     done: Option<String>,
@@ -71,6 +73,9 @@ pub struct LogForm {
     pub format: String,
     #[serde(default)]
     pub provider: String,
+    /// The other attendees of a group session: a ticked `with:<id>` field for each.
+    #[serde(flatten)]
+    pub ticked: std::collections::BTreeMap<String, String>,
 }
 
 /// The time zones the form offers, US ones first.
@@ -116,6 +121,7 @@ impl Default for LogForm {
             minutes: default_minutes(),
             format: "video".into(),
             provider: String::new(),
+            ticked: Default::default(),
         }
     }
 }
@@ -141,6 +147,15 @@ async fn page<S: Store>(
         .into_iter()
         .map(|c| Choice { id: c.provider_id, name: c.provider_name })
         .collect();
+    let mut peers: Vec<Choice> = Vec::new();
+    for provider in &providers {
+        for member in state.store.members_of(&UserId::from(provider.id.as_str())).await? {
+            if member.member_id != browser.auth.user.id && !peers.iter().any(|p| p.id == member.member_id) {
+                peers.push(Choice { id: member.member_id, name: member.member_name });
+            }
+        }
+    }
+    peers.sort_by(|a, b| a.name.cmp(&b.name));
     let (rows, problem) =
         match crate::verified::verified_hours(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
             Ok(v) => {
@@ -192,6 +207,7 @@ async fn page<S: Store>(
         csrf: browser.csrf.clone(),
         rows,
         providers,
+        peers,
         problem,
         errors,
         done,
@@ -236,6 +252,17 @@ fn read_form(form: &LogForm, me: &Id) -> Result<(SessionFields, Vec<NewAttendee>
             None
         }
     };
+    // Whoever else is ticked makes it a group session; the server checks each is connected.
+    let others: Vec<Id> = form
+        .ticked
+        .iter()
+        .filter_map(|(key, value)| key.strip_prefix("with:").filter(|_| !value.is_empty()))
+        .filter(|id| *id != me.as_str())
+        .filter_map(|id| Id::new(id, "attendee").ok())
+        .collect();
+    if others.len() + 1 > rsc_doc::MAX_ATTENDEES {
+        errors.0.push(("attendees".into(), format!("a session has at most {} attendees", rsc_doc::MAX_ATTENDEES)));
+    }
     let provider = Id::new(form.provider.trim(), "provider")
         .map_err(|_| errors.0.push(("provider".into(), "choose your provider".into())))
         .ok();
@@ -246,11 +273,14 @@ fn read_form(form: &LogForm, me: &Id) -> Result<(SessionFields, Vec<NewAttendee>
                 start_time: form.start_time.trim().to_string(),
                 time_zone: form.time_zone.trim().to_string(),
                 minutes,
-                kind: SessionKind::Individual,
+                kind: if others.is_empty() { SessionKind::Individual } else { SessionKind::Group },
                 format,
                 provider,
             },
-            vec![NewAttendee { id: me.clone(), minutes_attended: minutes, about_own_rsc_practice: false }],
+            std::iter::once(me.clone())
+                .chain(others)
+                .map(|id| NewAttendee { id, minutes_attended: minutes, about_own_rsc_practice: false })
+                .collect(),
         )),
         _ => Err(errors),
     }
@@ -391,6 +421,7 @@ pub async fn edit_page<S: Store>(
         minutes: s.fields.minutes.get().to_string(),
         format: format.into(),
         provider: s.fields.provider.to_string(),
+        ticked: Default::default(),
     };
     let confirmed = s.attendees.iter().any(|a| a.statement.is_some());
     let page = EditPage {
