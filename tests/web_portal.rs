@@ -375,6 +375,44 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.submit("form.grid-form button[type=submit]").await;
     let text = web.text().await;
     assert!(text.contains("Logged:") && text.contains("Group, video"), "{text}");
+    // She changes the group session: shortening it below Ben's 90 minutes is refused by name,
+    // her own minutes and the length change together, then Ben is removed and it is hers alone.
+    let open_change = |date: &'static str| {
+        let client = web.client.clone();
+        async move {
+            client
+                .execute(
+                    &format!("[...document.querySelectorAll('tr')].find(r => r.textContent.includes('{date}')).querySelector('a').id = 'change-it';"),
+                    vec![],
+                )
+                .await
+                .expect("mark");
+        }
+    };
+    open_change("2026-11-04").await;
+    web.submit("#change-it").await;
+    assert!(web.text().await.contains("Remove ben"), "{}", web.text().await);
+    for width in [1280, 390] {
+        web.screenshot("change-group", width).await;
+    }
+    assert_eq!(web.accessibility_violations().await, Vec::<String>::new(), "change a group session");
+    web.fill("minutes", "60").await;
+    web.fill("attended", "45").await;
+    web.submit("form[action='/sessions/edit'] button").await;
+    let text = web.text().await;
+    assert!(text.contains("ben attended 90 minutes, longer than 60 minutes"), "{text}");
+    web.fill("minutes", "90").await;
+    web.fill("attended", "45").await;
+    web.submit("form[action='/sessions/edit'] button").await;
+    let text = web.text().await;
+    assert!(text.contains("Saved.") && text.contains("45 of 90"), "{text}");
+    open_change("2026-11-04").await;
+    web.submit("#change-it").await;
+    web.client.find(fantoccini::Locator::Css("input[name^='drop:']")).await.expect("Ben").click().await.expect("tick");
+    web.submit("form[action='/sessions/edit'] button").await;
+    let text = web.text().await;
+    let row = text.lines().find(|l| l.contains("2026-11-04")).unwrap_or_default().to_string();
+    assert!(text.contains("Saved.") && row.contains("Individual, video") && row.contains("45 of 90"), "{text}");
     web.fill("minutes", "900").await;
     web.client
         .execute("document.getElementById('minutes').removeAttribute('max'); document.getElementById('date').value = '2026-11-03';", vec![])
@@ -508,7 +546,8 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     let errors = web.console_errors().await;
     assert!(
         errors.iter().all(|e| e.contains("403 (Forbidden)")
-            || e.contains("/sessions - Failed to load resource: the server responded with a status of 422")),
+            || e.contains("/sessions - Failed to load resource: the server responded with a status of 422")
+            || e.contains("/sessions/edit - Failed to load resource: the server responded with a status of 422")),
         "{errors:?}"
     );
 

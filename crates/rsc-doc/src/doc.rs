@@ -464,6 +464,13 @@ impl SessionDoc {
         })
     }
 
+    /// `by` makes several changes at once (fields, roster, her own attendance) as one commit,
+    /// checked as a whole: a form that shortens a session and her minutes together must not
+    /// fail halfway because one step alone would break a rule.
+    pub fn update(&mut self, by: &Id, edit: impl FnOnce(&mut Session) -> Result<(), DocError>) -> Result<(), DocError> {
+        self.change(by, "update session", edit)
+    }
+
     /// Withdraws a session logged by mistake: it stays in the history and counts nothing.
     pub fn withdraw(&mut self, by: &Id, reason: &str) -> Result<(), DocError> {
         self.change(by, "withdraw session", |s| {

@@ -255,6 +255,39 @@ fn disputes_and_withdrawals() {
 }
 
 #[test]
+fn an_update_is_checked_as_a_whole_and_by_the_same_rules() {
+    let mut doc = group_doc();
+    // Shortening to 60 alone breaks a rule: Ana attended 90.
+    let shorter = SessionEdit { minutes: Some(m(60)), ..Default::default() };
+    assert!(doc.edit(&id("ana"), shorter).is_err());
+    // Her minutes and the length together, as one commit, keep every rule.
+    let before = doc.heads();
+    doc.update(&id("ana"), |s| {
+        s.fields.minutes = m(60);
+        s.attendees.iter_mut().filter(|a| a.id == id("ana")).for_each(|a| a.minutes_attended = m(45));
+        Ok(())
+    })
+    .expect("update");
+    assert_eq!(doc.changes_since(&before).len(), 1, "one commit");
+    let s = doc.session().expect("session");
+    assert_eq!(s.fields.minutes, m(60));
+    assert_eq!(s.attendee(&id("ana")).expect("ana").minutes_attended, m(45));
+    // Ben, an attendee who did not log it, may not change Ana's minutes or the length in one.
+    let refused = doc.update(&id("ben"), |s| {
+        s.attendees.iter_mut().filter(|a| a.id == id("ana")).for_each(|a| a.minutes_attended = m(30));
+        Ok(())
+    });
+    assert!(matches!(refused, Err(DocError::NotAllowed(_))), "{refused:?}");
+    let refused = doc.update(&id("ben"), |s| {
+        s.fields.minutes = m(50);
+        s.attendees.iter_mut().filter(|a| a.id == id("ben")).for_each(|a| a.minutes_attended = m(50));
+        Ok(())
+    });
+    assert!(matches!(refused, Err(DocError::NotAllowed(_))), "{refused:?}");
+    assert_eq!(doc.session().expect("session").fields.minutes, m(60), "nothing written");
+}
+
+#[test]
 fn removing_an_attendee_removes_their_statement_from_the_document() {
     let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     let mut doc = group_doc();

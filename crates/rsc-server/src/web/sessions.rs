@@ -373,6 +373,16 @@ struct EditPage {
     session: String,
     form: LogForm,
     confirmed: bool,
+    /// She logged it (or provides it), so she changes its fields and who attended.
+    runs_it: bool,
+    /// Her own minutes, when she attends it.
+    attended: Option<String>,
+    /// The others who attend it, by name.
+    others: Vec<Choice>,
+    /// Who may be added: the provider's other supervisees not attending yet.
+    peers: Vec<Choice>,
+    /// The session as it stands, in words, for an attendee who changes only her minutes.
+    summary: String,
     errors: FieldErrors,
 }
 
@@ -400,7 +410,60 @@ async fn own_doc<S: Store>(state: &AppState<S>, browser: &super::Browser, id: &s
     SessionDoc::load_as(&stored.bytes, ActorId::from(browser.auth.device.actor_id.clone())).map_err(doc_error)
 }
 
-/// `GET /sessions/edit?session=`: a session's fields, to change.
+/// A person's name, as the server knows it.
+async fn name_of<S: Store>(state: &AppState<S>, id: &str) -> Result<String, AppError> {
+    Ok(state.store.user_by_id(&UserId::from(id)).await?.map(|u| u.display_name).unwrap_or_else(|| "(unnamed)".into()))
+}
+
+/// Everything the edit page shows of `s` besides the form's values.
+async fn edit_page_of<S: Store>(
+    state: &AppState<S>,
+    browser: &super::Browser,
+    session: String,
+    s: &rsc_doc::Session,
+    form: LogForm,
+    attended: Option<String>,
+    errors: FieldErrors,
+) -> Result<EditPage, AppError> {
+    let me = browser.auth.user.id.as_str();
+    let runs_it = s.created_by.as_str() == me || s.fields.provider.as_str() == me;
+    let mut others = Vec::new();
+    for a in s.attendees.iter().filter(|a| a.id.as_str() != me) {
+        others.push(Choice { id: a.id.to_string(), name: name_of(state, a.id.as_str()).await? });
+    }
+    others.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut peers = Vec::new();
+    if runs_it {
+        for member in state.store.members_of(&UserId::from(s.fields.provider.as_str())).await? {
+            if member.member_id != me && s.attendee(&Id::new(member.member_id.as_str(), "attendee")?).is_none() {
+                peers.push(Choice { id: member.member_id, name: member.member_name });
+            }
+        }
+        peers.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    let summary = format!(
+        "{} {}, {} minutes, with {}",
+        s.fields.date,
+        rsc_export::pdf::kind_word(s.fields.kind).to_lowercase(),
+        s.fields.minutes.get(),
+        name_of(state, s.fields.provider.as_str()).await?
+    );
+    Ok(EditPage {
+        nav: Some(Nav::of(browser, "sessions")),
+        csrf: browser.csrf.clone(),
+        session,
+        form,
+        confirmed: s.attendees.iter().any(|a| a.statement.is_some()),
+        runs_it,
+        attended,
+        others,
+        peers,
+        summary,
+        errors,
+    })
+}
+
+/// `GET /sessions/edit?session=`: a session's fields, who attended, and her own minutes, to change.
 pub async fn edit_page<S: Store>(
     State(state): State<AppState<S>>,
     SignedIn(browser): SignedIn,
@@ -423,15 +486,9 @@ pub async fn edit_page<S: Store>(
         provider: s.fields.provider.to_string(),
         ticked: Default::default(),
     };
-    let confirmed = s.attendees.iter().any(|a| a.statement.is_some());
-    let page = EditPage {
-        nav: Some(Nav::of(&browser, "sessions")),
-        csrf: browser.csrf.clone(),
-        session: q.session,
-        form,
-        confirmed,
-        errors: FieldErrors::default(),
-    };
+    let me = Id::new(browser.auth.user.id.as_str(), "user")?;
+    let attended = s.attendee(&me).map(|a| a.minutes_attended.get().to_string());
+    let page = edit_page_of(&state, &browser, q.session, &s, form, attended, FieldErrors::default()).await?;
     Ok(html(StatusCode::OK, &page))
 }
 
@@ -439,11 +496,25 @@ pub async fn edit_page<S: Store>(
 pub struct EditForm {
     #[serde(default)]
     session: String,
+    /// Her own minutes.
+    #[serde(default)]
+    attended: Option<String>,
+    /// The session's fields, `with:<id>` for each attendee to add and `drop:<id>` for each to remove.
     #[serde(flatten)]
     fields: LogForm,
 }
 
-/// `POST /sessions/edit`: changes the session's fields, as the browser's device.
+/// The ids ticked under `prefix` (`with:`, `drop:`).
+fn ticked(form: &LogForm, prefix: &str) -> Vec<Id> {
+    form.ticked
+        .iter()
+        .filter_map(|(key, value)| key.strip_prefix(prefix).filter(|_| !value.is_empty()))
+        .filter_map(|id| Id::new(id, "attendee").ok())
+        .collect()
+}
+
+/// `POST /sessions/edit`: changes the session as the browser's device, in one commit: its
+/// fields and who attended (for whoever logged it), and her own minutes (for any attendee).
 pub async fn edit<S: Store>(
     State(state): State<AppState<S>>,
     SignedIn(browser): SignedIn,
@@ -452,36 +523,121 @@ pub async fn edit<S: Store>(
     browser.check(&form.fields.csrf)?;
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
     let mut doc = own_doc(&state, &browser, &form.session).await?;
-    let confirmed = doc.session().map_err(doc_error)?.attendees.iter().any(|a| a.statement.is_some());
-    let show = |errors: FieldErrors| EditPage {
-        nav: Some(Nav::of(&browser, "sessions")),
-        csrf: browser.csrf.clone(),
-        session: form.session.clone(),
-        form: form.fields.clone(),
-        confirmed,
-        errors,
+    let s = doc.session().map_err(doc_error)?;
+    let runs_it = s.created_by == me || s.fields.provider == me;
+    let mut errors = FieldErrors::default();
+    let attended = match form.attended.as_deref().map(str::trim) {
+        Some(text) if s.attendee(&me).is_some() => text
+            .parse::<i64>()
+            .map_err(|_| "must be a whole number of minutes".to_string())
+            .and_then(|n| Minutes::new(n, "attended").map_err(|e| e.to_string()))
+            .map_err(|e| errors.0.push(("attended".into(), e)))
+            .ok(),
+        _ => None,
     };
-    let (fields, _) = match read_form(&form.fields, &me) {
-        Ok(parts) => parts,
-        Err(errors) => return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &show(errors))),
+    let mut fields = None;
+    let (added, dropped) = (ticked(&form.fields, "with:"), ticked(&form.fields, "drop:"));
+    if runs_it {
+        // The provider never changes on this page; the hidden field only fills the form.
+        let mut read = LogForm { provider: s.fields.provider.to_string(), ..form.fields.clone() };
+        read.ticked.clear();
+        match read_form(&read, &me) {
+            Ok((f, _)) => fields = Some(f),
+            Err(e) => errors.0.extend(e.0),
+        }
+        let members = state.store.members_of(&UserId::from(s.fields.provider.as_str())).await?;
+        if added.iter().any(|id| !members.iter().any(|m| m.member_id == id.as_str())) {
+            errors.0.push(("attendees".into(), "only the provider's supervisees can be added".into()));
+        }
+        if dropped.contains(&me) {
+            errors.0.push(("attendees".into(), "withdraw the session instead of removing yourself".into()));
+        }
+    } else if !added.is_empty() || !dropped.is_empty() {
+        errors.0.push(("attendees".into(), "only the person who logged it changes who attended".into()));
+    }
+    if errors.0.is_empty() {
+        let length = fields.as_ref().map_or(s.fields.minutes, |f| f.minutes);
+        // Nobody's minutes may exceed the length, and she changes only her own.
+        for other in s.attendees.iter().filter(|a| a.id != me && !dropped.contains(&a.id)) {
+            if other.minutes_attended > length {
+                let name = name_of(&state, other.id.as_str()).await?;
+                errors.0.push((
+                    "minutes".into(),
+                    format!(
+                        "{name} attended {} minutes, longer than {} minutes; she changes her own minutes first",
+                        other.minutes_attended.get(),
+                        length.get()
+                    ),
+                ));
+            }
+        }
+        if let Some(mine) = attended.or_else(|| s.attendee(&me).map(|a| a.minutes_attended))
+            && mine > length
+        {
+            errors.0.push((
+                "attended".into(),
+                format!("you cannot have attended more than the session's {} minutes", length.get()),
+            ));
+        }
+    }
+    let attended_text = form.attended.clone();
+    let show = |errors: FieldErrors| {
+        let (state, browser, session, s, form) = (&state, &browser, form.session.clone(), &s, form.fields.clone());
+        async move {
+            let page = edit_page_of(state, browser, session, s, form, attended_text, errors).await?;
+            Ok::<Response, PageError>(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
     };
+    if !errors.0.is_empty() {
+        return show(errors).await;
+    }
     let before = doc.heads();
-    let change = rsc_doc::SessionEdit {
-        date: Some(fields.date),
-        start_time: Some(fields.start_time),
-        time_zone: Some(fields.time_zone),
-        minutes: Some(fields.minutes),
-        format: Some(fields.format),
-        ..Default::default()
-    };
-    let result = match doc.edit(&me, change).map_err(doc_error) {
+    let minutes_of_new = fields.as_ref().map_or(s.fields.minutes, |f| f.minutes);
+    let updated = doc
+        .update(&me, |session| {
+            if let Some(f) = fields {
+                session.fields.date = f.date;
+                session.fields.start_time = f.start_time;
+                session.fields.time_zone = f.time_zone;
+                session.fields.minutes = f.minutes;
+                session.fields.format = f.format;
+            }
+            session.attendees.retain(|a| !dropped.contains(&a.id));
+            for id in added {
+                if session.attendee(&id).is_none() {
+                    session.attendees.push(rsc_doc::Attendee {
+                        id,
+                        minutes_attended: minutes_of_new,
+                        about_own_rsc_practice: false,
+                        statement: None,
+                    });
+                }
+            }
+            session.attendees.sort_by(|a, b| a.id.cmp(&b.id));
+            if runs_it {
+                session.fields.kind =
+                    if session.attendees.len() > 1 { SessionKind::Group } else { SessionKind::Individual };
+            }
+            if let Some(minutes) = attended
+                && let Some(mine) = session.attendees.iter_mut().find(|a| a.id == me)
+            {
+                mine.minutes_attended = minutes;
+            }
+            Ok(())
+        })
+        .map_err(doc_error);
+    let result = match updated {
         Ok(()) => push(&state, &browser, &form.session, &mut doc, &before).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(see("/sessions?done=edited")),
         Err(AppError::Invalid { field, message }) => {
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &show(FieldErrors::one(field, message))))
+            let field = match field.as_str() {
+                "start_time" | "time_zone" | "date" | "minutes" | "format" => field,
+                _ => "session".into(),
+            };
+            show(FieldErrors::one(field, message)).await
         }
         Err(other) => Err(other.into()),
     }
