@@ -156,6 +156,12 @@ impl Browser {
         field.send_keys(value).await.expect("type");
     }
 
+    /// Chooses the file at `path` in the file input with id `id`.
+    pub async fn choose_file(&self, id: &str, path: &std::path::Path) {
+        let input = self.client.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("file input #{id}"));
+        input.send_keys(&path.display().to_string()).await.expect("choose the file");
+    }
+
     /// Clicks the element `css` and waits for the next page to load: the current document is
     /// marked first, and the wait ends when a complete document without the mark is showing.
     pub async fn submit(&self, css: &str) {

@@ -112,20 +112,8 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
         format!("{header}\nNM-3001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\nNM-3002,Quinn,quinn@example.org,IMHM-Z,NMAIMH,2031-01-01,,\n"),
     )
     .expect("write");
-    let choose = |browser: &Browser, path: std::path::PathBuf| {
-        let client = browser.client.clone();
-        async move {
-            client
-                .find(fantoccini::Locator::Id("file"))
-                .await
-                .expect("file input")
-                .send_keys(&path.display().to_string())
-                .await
-                .expect("choose");
-        }
-    };
     staff_web.open(&format!("{base}/staff/import")).await;
-    choose(&staff_web, bad_csv.path().to_path_buf()).await;
+    staff_web.choose_file("file", bad_csv.path()).await;
     staff_web.submit("#preview").await;
     let preview = staff_web.text().await;
     assert!(preview.contains("nothing was written") && preview.contains("credential"), "{preview}");
@@ -142,7 +130,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     )
     .expect("write");
     staff_web.open(&format!("{base}/staff/import")).await;
-    choose(&staff_web, good_csv.path().to_path_buf()).await;
+    staff_web.choose_file("file", good_csv.path()).await;
     staff_web.submit("#preview").await;
     assert!(staff_web.text().await.contains("2 records read, none written yet"), "{}", staff_web.text().await);
     staff_web.submit("#import").await;
@@ -285,6 +273,15 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     staff_web.submit("form[action='/staff/records/NM-3001'] button").await;
     let record = staff_web.text().await;
     assert!(record.contains("2030-06-30") && record.contains("lapsed in the portal"), "{record}");
+    // Quinn's record is revoked as of 2026-01-15: the API's registry says so too.
+    staff_web.open(&format!("{base}/staff/records/NM-3002")).await;
+    staff_web.fill("date", "01/15/2026").await;
+    staff_web.client.execute("document.getElementById('action').value = 'revoke';", vec![]).await.expect("revoke");
+    staff_web.submit("form[action='/staff/records/NM-3002'] button").await;
+    let record = staff_web.text().await;
+    assert!(record.contains("Revoked") && record.contains("revoked in the portal"), "{record}");
+    let (_, quinn) = api.get("/v1/registry/records/NM-3002", Some(&staff.token)).await;
+    assert_eq!(quinn["record"]["revoked_on"], "2026-01-15", "{quinn}");
     assert_eq!(staff_web.console_errors().await, Vec::<String>::new());
 
     // Ana's dashboard: 2 h 40 min of 50 h counted, the session awaiting Pat not counted, the plot.
@@ -462,14 +459,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     }
     assert_eq!(reviewer.accessibility_violations().await, Vec::<String>::new(), "verification page");
     reviewer.open(&format!("{base}/review")).await;
-    reviewer
-        .client
-        .find(fantoccini::Locator::Id("export"))
-        .await
-        .expect("file input")
-        .send_keys(&file.path().display().to_string())
-        .await
-        .expect("choose the file");
+    reviewer.choose_file("export", file.path()).await;
     reviewer.submit("form.stack button[type=submit]").await;
     let text = reviewer.text().await;
     assert!(text.contains("Verified.") && text.contains(&ana_name), "{text}");
@@ -478,14 +468,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(tampered.contains("Someone Else"));
     std::fs::write(forged.path(), tampered).expect("write");
     reviewer.open(&format!("{base}/review")).await;
-    reviewer
-        .client
-        .find(fantoccini::Locator::Id("export"))
-        .await
-        .expect("file input")
-        .send_keys(&forged.path().display().to_string())
-        .await
-        .expect("choose the file");
+    reviewer.choose_file("export", forged.path()).await;
     reviewer.submit("form.stack button[type=submit]").await;
     assert!(reviewer.text().await.contains("Does NOT verify"), "{}", reviewer.text().await);
     assert_eq!(reviewer.console_errors().await.iter().filter(|e| !e.contains("409")).count(), 0);

@@ -272,7 +272,7 @@ pub async fn export<S: Store>(
 
 /// The address people reach this server at, as the request names it (a proxy in front sets
 /// `X-Forwarded-Proto`).
-fn public_base(headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn public_base(headers: &axum::http::HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
     format!("{scheme}://{host}")

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rsc_model::Date;
 use rsc_protocol::{ErrorBody, ExportLink};
 use serde::Deserialize;
 
@@ -14,16 +13,13 @@ use super::AppState;
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
 use crate::store::{ExportRecord, Store, UserId};
+use crate::web::day;
 
 /// What a reviewer may add to the link: the SHA-256 printed on her copy, to check it is this one.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct VerifyQuery {
     /// The SHA-256 (hex) printed on the PDF or CSV in hand.
     pub sha256: Option<String>,
-}
-
-fn day(ms: i64) -> String {
-    Date::from_unix_millis(ms).map(|d| d.to_string()).unwrap_or_else(|| "?".into())
 }
 
 fn page(status: StatusCode, title: &str, text: &str) -> Response {
@@ -76,10 +72,7 @@ pub async fn verify_page<S: Store>(
             ),
         ));
     }
-    let export: rsc_export::Export = serde_json::from_str(&record.body)
-        .map_err(|e| AppError::caused(format!("kept export {} does not read", record.id), e))?;
-    let changes = changes_since(&state.store, &record, &export).await?;
-    let view = crate::web::review::verification(&state.store, record.body.as_bytes(), Some(changes)).await?;
+    let view = crate::web::review::verification(&state.store, record.body.as_bytes(), Some(&record)).await?;
     Ok(crate::web::review::verification_page(view))
 }
 

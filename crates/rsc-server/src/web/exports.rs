@@ -5,12 +5,12 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use rsc_protocol::EvaluationQuery;
 use serde::Deserialize;
 
-use super::{Nav, PageError, SignedIn, html, see};
+use super::{Nav, PageError, SignedIn, day, html, see};
 use crate::AppError;
 use crate::http::{AppState, me, verify};
 use crate::store::Store;
@@ -39,10 +39,6 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-fn day(ms: i64) -> String {
-    rsc_model::Date::from_unix_millis(ms).map(|d| d.to_string()).unwrap_or_default()
-}
-
 /// `GET /exports`.
 pub async fn page<S: Store>(
     State(state): State<AppState<S>>,
@@ -50,8 +46,7 @@ pub async fn page<S: Store>(
     SignedIn(browser): SignedIn,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    let base = me::public_base(&headers);
     let axum::Json(mut kept) = verify::export_links(State(state.clone()), browser.auth.clone()).await?;
     kept.sort_by_key(|l| std::cmp::Reverse(l.created_at_ms));
     let links: Vec<LinkRow> = kept
@@ -60,7 +55,7 @@ pub async fn page<S: Store>(
             made: day(l.created_at_ms),
             what: format!("{}, {} as of {}", l.rulebook_name, l.purpose, l.as_of),
             summary: l.summary,
-            link: format!("{scheme}://{host}{}", l.link_path),
+            link: format!("{base}{}", l.link_path),
             withdrawn: l.withdrawn_at_ms.map(day),
             id: l.export_id,
         })

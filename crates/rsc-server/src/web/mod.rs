@@ -197,6 +197,11 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The day (UTC) of a moment in milliseconds, as pages print it.
+pub fn day(ms: i64) -> String {
+    rsc_model::Date::from_unix_millis(ms).map(|d| d.to_string()).unwrap_or_default()
+}
+
 /// After a form: see the result at `to` (303, so reloading does not post again).
 pub fn see(to: &str) -> Response {
     Redirect::to(to).into_response()

@@ -202,18 +202,25 @@ struct ImportPage {
     problem: Option<String>,
 }
 
+impl ImportPage {
+    /// The form with nothing read yet.
+    fn empty(browser: &super::Browser) -> ImportPage {
+        ImportPage {
+            nav: Some(Nav::of(browser, "staff")),
+            csrf: browser.csrf.clone(),
+            csv: String::new(),
+            bad: Vec::new(),
+            ready: Vec::new(),
+            done: None,
+            problem: None,
+        }
+    }
+}
+
 /// `GET /staff/import`.
 pub async fn import_page(SignedIn(browser): SignedIn) -> Result<Response, PageError> {
     require_staff(&browser)?;
-    let page = ImportPage {
-        nav: Some(Nav::of(&browser, "staff")),
-        csrf: browser.csrf.clone(),
-        csv: String::new(),
-        bad: Vec::new(),
-        ready: Vec::new(),
-        done: None,
-        problem: None,
-    };
+    let page = ImportPage::empty(&browser);
     Ok(html(StatusCode::OK, &page))
 }
 
@@ -242,15 +249,7 @@ pub async fn import<S: Store>(
         }
     }
     browser.check(&csrf)?;
-    let mut page = ImportPage {
-        nav: Some(Nav::of(&browser, "staff")),
-        csrf: browser.csrf.clone(),
-        csv: String::new(),
-        bad: Vec::new(),
-        ready: Vec::new(),
-        done: None,
-        problem: None,
-    };
+    let mut page = ImportPage::empty(&browser);
     if csv.trim().is_empty() {
         page.problem = Some("Choose the registry CSV file.".into());
         return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));

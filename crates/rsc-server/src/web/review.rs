@@ -9,7 +9,7 @@ use axum::response::Response;
 use rsc_rules::format_hours;
 
 use super::session::{CSRF_COOKIE, cookie, same_token, set_cookie};
-use super::{Nav, PageError, html};
+use super::{Nav, PageError, day, html};
 use crate::AppError;
 use crate::http::AppState;
 use crate::store::Store;
@@ -58,20 +58,24 @@ struct VerificationPage {
     v: Verification,
 }
 
-/// `export` (its JSON `body`) as a reviewer reads it, checked against this server's keys.
+/// `export` (its JSON `body`) as a reviewer reads it, checked against this server's keys; when
+/// the server `kept` it, also what changed since it was issued.
 pub async fn verification<S: Store>(
     store: &S,
     body: &[u8],
-    changes: Option<Vec<String>>,
+    kept: Option<&crate::store::ExportRecord>,
 ) -> Result<Verification, AppError> {
     use sha2::Digest;
     let keys = verified::published_keys(store).await?;
     let outcome = rsc_export::verify(body, Some(&keys));
     let export: rsc_export::Export = serde_json::from_slice(body)
         .map_err(|e| AppError::invalid("export", format!("is not an RSC Logbook export: {e}")))?;
+    let changes = match kept {
+        Some(record) => Some(crate::http::verify::changes_since(store, record, &export).await?),
+        None => None,
+    };
     let p = &export.payload;
     let e = &p.evaluation;
-    let day = |ms: i64| rsc_model::Date::from_unix_millis(ms).map(|d| d.to_string()).unwrap_or_default();
     let names: std::collections::HashMap<&str, &str> =
         p.providers.iter().map(|x| (x.id.as_str(), x.display_name.as_str())).collect();
     let (verified, verdict) = match &outcome {
@@ -197,18 +201,11 @@ pub async fn review<S: Store>(
         return review_form(&headers, StatusCode::UNPROCESSABLE_ENTITY, Some("Choose the export's JSON file.".into()));
     }
     // The server keeps what it issued: a kept export also says what changed since.
-    let changes = {
+    let kept = {
         use sha2::Digest;
-        match state.store.export_by_digest(&sha2::Sha256::digest(&file)).await? {
-            Some(record) => {
-                let export: rsc_export::Export = serde_json::from_slice(&file)
-                    .map_err(|e| AppError::invalid("export", format!("is not an RSC Logbook export: {e}")))?;
-                Some(crate::http::verify::changes_since(&state.store, &record, &export).await?)
-            }
-            None => None,
-        }
+        state.store.export_by_digest(&sha2::Sha256::digest(&file)).await?
     };
-    match verification(&state.store, &file, changes).await {
+    match verification(&state.store, &file, kept.as_ref()).await {
         Ok(v) => Ok(verification_page(v)),
         Err(AppError::Invalid { message, .. }) => {
             review_form(&headers, StatusCode::UNPROCESSABLE_ENTITY, Some(format!("That file {message}")))
