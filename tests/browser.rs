@@ -167,6 +167,30 @@ impl Browser {
     pub async fn submit(&self, css: &str) {
         self.client.execute("window.__rscOldPage = true;", vec![]).await.expect("mark the page");
         self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css}")).click().await.expect("click");
+        self.next_page(css).await;
+    }
+
+    /// Presses Tab, as a keyboard user moves, until the focus is on `css`.
+    pub async fn tab_to(&self, css: &str) {
+        let script = format!("return document.activeElement.matches({});", Value::from(css));
+        for _ in 0..60 {
+            self.client.active_element().await.expect("focus").send_keys("\u{e004}").await.expect("Tab");
+            if self.client.execute(&script, vec![]).await.expect("focus") == Value::Bool(true) {
+                return;
+            }
+        }
+        panic!("Tab never reaches {css}");
+    }
+
+    /// Presses Enter where the focus is and waits for the next page.
+    pub async fn press_enter(&self) {
+        self.client.execute("window.__rscOldPage = true;", vec![]).await.expect("mark the page");
+        self.client.active_element().await.expect("focus").send_keys("\u{e007}").await.expect("Enter");
+        self.next_page("Enter").await;
+    }
+
+    /// Waits until a complete document without the old page's mark is showing.
+    async fn next_page(&self, after: &str) {
         for _ in 0..200 {
             tokio::time::sleep(Duration::from_millis(50)).await;
             let fresh: Value = self
@@ -178,7 +202,7 @@ impl Browser {
                 return;
             }
         }
-        panic!("no new page after clicking {css}");
+        panic!("no new page after {after}");
     }
 
     /// The URL's path.

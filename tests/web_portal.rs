@@ -547,7 +547,8 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
 }
 
 /// Firefox makes the browser's key and signs with it the same way: an applicant signs up and
-/// in, and a provider signs a confirmation that the server records under her Firefox's key.
+/// in, and a provider, by keyboard alone, signs a confirmation that the server records under
+/// her Firefox's key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn firefox_makes_the_key_and_signs_the_same_way() {
     if !browser::available() || !browser::firefox_available() {
@@ -578,15 +579,24 @@ async fn firefox_makes_the_key_and_signs_the_same_way() {
     let pat_id = pat.user_id.clone();
     logged(&mut phone, &pat_id, "2026-06-02", 60).await;
 
+    // Pat uses only the keyboard: sign in, reach her queue, review and sign.
     let pat_web = Browser::start_kind(browser::Kind::Firefox, 1280).await;
     pat_web.open(&format!("{base}/signin")).await;
-    sign_in(&pat_web, "pat@example.org").await;
-    pat_web.open(&format!("{base}/provider")).await;
+    pat_web.tab_to("#email").await;
+    pat_web.client.active_element().await.expect("email").send_keys("pat@example.org").await.expect("type");
+    pat_web.tab_to("#password").await;
+    pat_web.client.active_element().await.expect("password").send_keys(PASSWORD).await.expect("type");
+    pat_web.press_enter().await;
+    assert_eq!(pat_web.path().await, "/dashboard");
+    pat_web.tab_to("a[href='/provider']").await;
+    pat_web.press_enter().await;
     assert!(pat_web.text().await.contains(&ana_name), "{}", pat_web.text().await);
     assert_eq!(pat_web.accessibility_violations().await, Vec::<String>::new(), "provider queue in Firefox");
-    pat_web.submit("a[href*='attendee=']").await;
+    pat_web.tab_to("a[href*='attendee=']").await;
+    pat_web.press_enter().await;
     assert!(pat_web.text().await.contains(&format!("I, {pat_name}, confirm that {ana_name} attended 60 minutes")));
-    pat_web.submit("#sign").await;
+    pat_web.tab_to("#sign").await;
+    pat_web.press_enter().await;
     assert!(pat_web.text().await.contains("Signed and recorded 1 statement"), "{}", pat_web.text().await);
     let (status, pending) = api.get("/v1/me/pending-confirmations", Some(&pat.token)).await;
     assert_eq!((status, pending.as_array().map(Vec::len)), (200, Some(0)), "{pending}");
