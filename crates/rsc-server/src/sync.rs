@@ -459,6 +459,11 @@ async fn pull_page<S: Store>(
 ) -> Result<(Vec<DocChanges>, Cursor, bool, usize), AppError> {
     let cursor = request.cursor.unwrap_or(Cursor::START);
     let limit = i64::from(request.page_changes.unwrap_or(DEFAULT_PAGE_CHANGES));
+    // Read before the pull: everything numbered up to `top` is committed, so a pull that ends
+    // without more has seen all of it, and the cursor moves there even when nothing was for
+    // this device (its own changes). Without that, a device that only pushes keeps its cursor
+    // at the start and every sync reads its whole history again.
+    let top = store.sequence_top().await?;
     let rows = store
         .pull(&UserId::from(&device.user.id), &device.device.actor_id, (cursor.visible, cursor.seq), limit + 1)
         .await?;
@@ -479,6 +484,9 @@ async fn pull_page<S: Store>(
             Some(last) if last.doc == row.doc_id => last.changes.push(Bytes(row.bytes)),
             _ => pulled.push(DocChanges { doc: row.doc_id, changes: vec![Bytes(row.bytes)] }),
         }
+    }
+    if !more && (top, top) > (next.visible, next.seq) {
+        next = Cursor { visible: top, seq: top };
     }
     Ok((pulled, next, more, count))
 }

@@ -306,7 +306,7 @@ pub async fn provider_directory<S: Store>(
     for member in store.members_of(&me).await? {
         add(&member.member_id, &member.member_name, Some(&member.provider_id));
     }
-    let mut ids: Vec<String> = store.attendance_of(&me).await?.into_iter().map(|r| r.session.provider_id).collect();
+    let mut ids: Vec<String> = store.providers_attended(&me).await?;
     ids.push(user.id.clone());
     ids.extend(my_providers.iter().map(|c| c.provider_id.clone()));
     ids.sort_unstable();

@@ -233,6 +233,34 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
     assert_eq!(store.participants(&DocId::from("s2")).await.expect("participants"), vec!["ana", "ben", "pat"]);
 }
 
+/// The providers a user attended are kept as sessions are written: a later provider is added,
+/// none is listed twice, and nobody else's are listed.
+pub async fn providers_attended_are_kept_as_sessions_are_written<S: Store>(store: S) {
+    assert!(store.providers_attended(&UserId::from("ana")).await.expect("none yet").is_empty());
+    store.commit_documents(&[commit("s1", None, &["a1"], &[], &["ana", "pat"])]).await.expect("s1");
+    store.commit_documents(&[commit("s2", None, &["b1"], &[], &["ana", "pat"])]).await.expect("s2");
+    let mut moved = commit("s1", Some(1), &["a2"], &["ana", "pat"], &["ana", "pat", "quinn"]);
+    moved.session.provider_id = "quinn".into();
+    store.commit_documents(&[moved]).await.expect("s1 moves to Quinn");
+    assert_eq!(store.providers_attended(&UserId::from("ana")).await.expect("ana"), vec!["pat", "quinn"]);
+    assert!(store.providers_attended(&UserId::from("pat")).await.expect("pat").is_empty(), "pat attends nothing");
+    // The pull from the cursor after everything is empty, and an old document written again
+    // comes back.
+    let all = store.pull(&UserId::from("ana"), &[0; 16], (0, 0), 100).await.expect("pull");
+    let top = all.last().map(|c| (c.visible, c.seq)).expect("changes");
+    assert!(store.pull(&UserId::from("ana"), &[0; 16], top, 100).await.expect("pull").is_empty());
+    store
+        .commit_documents(&[commit("s2", Some(1), &["b2"], &["ana", "pat"], &["ana", "pat"])])
+        .await
+        .expect("s2 again");
+    let again = store.pull(&UserId::from("ana"), &[0; 16], top, 100).await.expect("pull");
+    assert_eq!(again.iter().map(|c| c.bytes.as_slice()).collect::<Vec<_>>(), [b"b2".as_slice()]);
+    // The top of the sequence covers every number drawn: three documents' changes and marks.
+    let top = store.sequence_top().await.expect("top");
+    assert_eq!(top, again[0].visible.max(again[0].seq) + 1, "b2, then s2's mark");
+    assert!(store.pull(&UserId::from("ana"), &[0; 16], (top, top), 100).await.expect("pull").is_empty());
+}
+
 /// The store: concurrent commits get distinct sequences.
 pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     let mut tasks = Vec::new();
@@ -369,6 +397,7 @@ macro_rules! conformance_suite {
             login_attempts_are_reserved_up_to_the_limit_and_released,
             commits_compare_versions_and_write_everything_or_nothing,
             pulls_follow_the_cursor_and_participation,
+            providers_attended_are_kept_as_sessions_are_written,
             concurrent_commits_get_distinct_sequences,
             connection_codes_connect_people_once_and_list_them_by_name,
             password_resets_work_once_and_sign_every_device_out,

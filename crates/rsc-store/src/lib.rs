@@ -178,6 +178,12 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         user_id: &UserId,
     ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
+    /// The highest sequence number committed so far. Every change and grant numbered up to it
+    /// is visible to a pull that starts after this is read (numbers are drawn in commit order).
+    fn sequence_top(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// Every provider whose sessions the user ever attended, read from a list kept as sessions
+    /// are written (not from the attendance rows), so it costs the same at any history size.
+    fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// Attendances waiting for this provider: pending or changed since confirmed, not withdrawn.
     fn awaiting_provider(
         &self,

@@ -176,7 +176,7 @@ const PULL: &str = "SELECT c.doc_id AS doc_id, \
         CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END AS visible, \
         c.seq AS seq, c.bytes AS bytes \
      FROM participants p JOIN changes c ON c.doc_id = p.doc_id \
-     WHERE p.user_id = $1 AND c.actor_id <> $2 \
+     WHERE p.user_id = $1 AND p.touched_seq >= $3 AND c.actor_id <> $2 \
        AND (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END > $3 \
             OR (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END = $3 AND c.seq > $4)) \
      ORDER BY visible, seq LIMIT $5";
@@ -491,6 +491,20 @@ macro_rules! impl_store {
                     });
                     insert.build().execute(&mut *tx).await?;
                 }
+                let mut attended: Vec<(&str, &str)> = commits
+                    .iter()
+                    .flat_map(|c| c.attendance.iter().map(|a| (a.attendee_id.as_str(), c.session.provider_id.as_str())))
+                    .collect();
+                attended.sort_unstable();
+                attended.dedup();
+                for chunk in attended.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO attended_providers (attendee_id, provider_id) ");
+                    insert.push_values(chunk, |mut row, (attendee, provider)| {
+                        row.push_bind(*attendee).push_bind(*provider);
+                    });
+                    insert.push(" ON CONFLICT (attendee_id, provider_id) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
                 let attestations: Vec<_> = commits.iter().flat_map(|c| &c.attestations).collect();
                 for chunk in attestations.chunks(ROWS_PER_STATEMENT) {
                     let mut insert = sqlx::QueryBuilder::new(ATTESTATION_COLUMNS);
@@ -525,6 +539,8 @@ macro_rules! impl_store {
                 let mut next = top - reserved + 1;
                 let mut changes = Vec::new();
                 let mut joins = Vec::new();
+                // Each existing document's participants learn its last write (`touched_seq`).
+                let mut touched = Vec::new();
                 for c in commits {
                     for change in &c.new_changes {
                         changes.push((next, c, change));
@@ -532,6 +548,9 @@ macro_rules! impl_store {
                     }
                     for user in c.participants.iter().filter(|u| !c.previous_participants.contains(u)) {
                         joins.push((&c.doc_id, user, next));
+                    }
+                    if !c.previous_participants.is_empty() {
+                        touched.push((&c.doc_id, next));
                     }
                     next += 1;
                 }
@@ -550,11 +569,25 @@ macro_rules! impl_store {
                     insert.build().execute(&mut *tx).await?;
                 }
                 for chunk in joins.chunks(ROWS_PER_STATEMENT) {
-                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO participants (doc_id, user_id, added_seq) ");
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO participants (doc_id, user_id, added_seq, touched_seq) ");
                     insert.push_values(chunk, |mut row, (doc, user, seq)| {
-                        row.push_bind(*doc).push_bind(*user).push_bind(*seq);
+                        row.push_bind(*doc).push_bind(*user).push_bind(*seq).push_bind(*seq);
                     });
                     insert.build().execute(&mut *tx).await?;
+                }
+                for chunk in touched.chunks(ROWS_PER_STATEMENT) {
+                    let mut update = sqlx::QueryBuilder::new("UPDATE participants SET touched_seq = CASE doc_id");
+                    for (doc, seq) in chunk {
+                        update.push(" WHEN ").push_bind(*doc).push(" THEN ").push_bind(*seq);
+                    }
+                    update.push(" ELSE touched_seq END WHERE doc_id IN (");
+                    let mut ids = update.separated(", ");
+                    for (doc, _) in chunk {
+                        ids.push_bind(*doc);
+                    }
+                    update.push(")");
+                    update.build().execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(true)
@@ -619,6 +652,22 @@ macro_rules! impl_store {
                 .fetch_all(self.read_pool())
                 .await?;
                 rows.into_iter().map(SessionAttendance::try_from).collect()
+            }
+
+            async fn sequence_top(&self) -> Result<i64, StoreError> {
+                let (top,): (i64,) =
+                    sqlx::query_as("SELECT seq FROM sync_counter WHERE id = 1").fetch_one(self.read_pool()).await?;
+                Ok(top)
+            }
+
+            async fn providers_attended(&self, user_id: &UserId) -> Result<Vec<String>, StoreError> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT provider_id FROM attended_providers WHERE attendee_id = $1 ORDER BY provider_id",
+                )
+                .bind(user_id.as_str())
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows.into_iter().map(|(p,)| p).collect())
             }
 
             async fn awaiting_provider(&self, provider_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {

@@ -267,6 +267,14 @@ impl<S: Store> Store for Gated<S> {
         self.inner.attendance_of(user_id)
     }
 
+    fn sequence_top(&self) -> impl Future<Output = Result<i64, StoreError>> + Send {
+        self.inner.sequence_top()
+    }
+
+    fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        self.inner.providers_attended(user_id)
+    }
+
     fn awaiting_provider(
         &self,
         provider_id: &UserId,

@@ -433,7 +433,49 @@ async fn shutdown_finishes_in_flight_syncs<S: Store>(store: S) {
     }
 }
 
+/// A device that only pushes has its cursor moved past its own changes, so its next empty
+/// sync reads nothing old; what others write later still reaches it, and a page cut short
+/// never skips anything.
+async fn the_cursor_moves_past_a_devices_own_changes_and_misses_nothing<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "pat"]).await;
+    let (ana_id, pat_id) = (devices[0].user_id.clone(), devices[1].user_id.clone());
+    for _ in 0..12 {
+        devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    }
+    let first = devices[0].sync().await;
+    let after_push = devices[0].cursor.expect("cursor");
+    assert!(first.iter().all(|r| r.pull.is_empty()), "her own changes do not come back");
+    assert!(after_push.visible >= 24, "past her 12 documents' changes and marks: {after_push:?}");
+    let again = devices[0].sync_once(None).await;
+    assert!(again.pull.is_empty() && !again.more);
+    assert_eq!(again.cursor, after_push, "nothing new, nowhere further");
+    // Pat pulls in pages of 5: the cursor moves to the top only with the last page.
+    let mut cursors = Vec::new();
+    loop {
+        let response = devices[1].sync_once(Some(5)).await;
+        cursors.push((response.cursor, response.more, response.pull.len()));
+        if !response.more {
+            break;
+        }
+    }
+    assert_eq!(cursors.iter().map(|c| c.2).sum::<usize>(), 12, "{cursors:?}");
+    assert!(cursors.iter().filter(|c| c.1).all(|c| c.0.visible < after_push.visible), "{cursors:?}");
+    // Pat confirms one; Ana, whose cursor is past everything of hers, receives it.
+    let doc = devices[1].docs.keys().next().expect("a session").clone();
+    let key = rsc_doc::DeviceKey::from_secret_bytes(&devices[1].key.secret_bytes());
+    devices[1].edit(&doc, |d, me| {
+        d.confirm(&key, me, &ana_id, m(60), signed_at(1)).expect("confirm");
+    });
+    devices[1].sync().await;
+    let got = devices[0].sync_once(None).await;
+    assert_eq!(got.pull.iter().map(|p| p.doc.as_str()).collect::<Vec<_>>(), [doc.as_str()]);
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
+    the_cursor_moves_past_a_devices_own_changes_and_misses_nothing,
     shutdown_finishes_in_flight_syncs,
     three_devices_edit_offline_and_converge_in_every_order,
     forged_confirmations_count_nothing,
