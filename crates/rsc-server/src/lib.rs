@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod config;
 mod error;
+pub mod events;
 pub mod http;
 pub mod projection;
 pub mod registry;
@@ -42,10 +43,20 @@ pub async fn serve<S: Store>(
     request_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState { store, metrics: Arc::new(telemetry::metrics_handle()) };
+    // Event streams never end on their own: dropping `closing` at shutdown ends them, so the
+    // graceful shutdown does not wait for them forever.
+    let (closing, streams_close) = tokio::sync::watch::channel(());
+    let state = AppState {
+        store,
+        metrics: Arc::new(telemetry::metrics_handle()),
+        streams: Arc::new(events::Streams::new(streams_close)),
+    };
     let app = router(state, request_timeout);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            drop(closing);
+        })
         .await
 }
 

@@ -154,3 +154,36 @@ async fn a_registry_record_this_version_cannot_read_is_an_error() {
     })
     .await;
 }
+
+/// Two stores on one Postgres database stand for two server processes: a commit through one
+/// is heard by a listener of the other, through `LISTEN/NOTIFY`, and only once it commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_through_one_postgres_store_is_heard_through_another() {
+    crate::testing::with_postgres(|store, url| async move {
+        let other = crate::PgStore::connect(&url, 2).await.expect("a second store on the database");
+        let mut heard_elsewhere = other.notices().await.expect("listen");
+        let mut heard_here = store.notices().await.expect("listen");
+        store.commit_documents(&[commit("s1", None, &["a1"], &[], &["ana", "pat"])]).await.expect("commit");
+        let expected = crate::Notice::Changed { device_id: "d1".into(), users: vec!["ana".into(), "pat".into()] };
+        for listener in [&mut heard_elsewhere, &mut heard_here] {
+            let heard = tokio::time::timeout(std::time::Duration::from_secs(10), listener.next()).await;
+            assert_eq!(heard.expect("heard in time").as_deref(), Some(&expected));
+        }
+        // A rolled-back transaction's NOTIFY is never delivered: a stale commit says nothing,
+        // so the next notice is the next commit's.
+        assert!(
+            !other
+                .commit_documents(&[commit("s1", Some(9), &["a2"], &["ana", "pat"], &["ana", "pat"])])
+                .await
+                .expect("stale")
+        );
+        other.commit_documents(&[commit("s2", None, &["b1"], &[], &["ben"])]).await.expect("commit");
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(10), heard_elsewhere.next()).await;
+        assert_eq!(
+            heard.expect("heard in time").as_deref(),
+            Some(&crate::Notice::Changed { device_id: "d1".into(), users: vec!["ben".into()] })
+        );
+        other.pool().close().await;
+    })
+    .await;
+}

@@ -4,7 +4,7 @@
 
 use crate::{
     AttendanceRow, AttendanceState, AttestationRecord, ConnectionCodeRecord, DeviceId, DeviceRecord, DocCommit, DocId,
-    ExportRecord, NewChange, SessionRow, Store, StoreError, UserId, UserRecord,
+    ExportRecord, NewChange, Notice, SessionRow, Store, StoreError, UserId, UserRecord,
 };
 
 fn user(id: &str) -> UserRecord {
@@ -261,6 +261,37 @@ pub async fn providers_attended_are_kept_as_sessions_are_written<S: Store>(store
     assert!(store.pull(&UserId::from("ana"), &[0; 16], (top, top), 100).await.expect("pull").is_empty());
 }
 
+/// The store: after a commit, listeners hear everyone taking part in each written document
+/// and the device that wrote it; a commit that loses its race says nothing.
+pub async fn commits_are_announced_to_their_participants<S: Store>(store: S) {
+    let mut notices = store.notices().await.expect("listen");
+    let mut late = store.notices().await.expect("a second listener");
+    let mut s2 = commit("s2", None, &["b1"], &[], &["ben", "pat"]);
+    s2.session.provider_id = "pat".into();
+    store.commit_documents(&[commit("s1", None, &["a1"], &[], &["pat", "ana"]), s2]).await.expect("commit");
+    let expected = Notice::Changed { device_id: "d1".into(), users: vec!["ana".into(), "ben".into(), "pat".into()] };
+    for listener in [&mut notices, &mut late] {
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(10), listener.next()).await;
+        assert_eq!(heard.expect("heard in time").as_deref(), Some(&expected));
+    }
+    // A stale version: nothing is written, and nothing is said.
+    assert!(
+        !store
+            .commit_documents(&[commit("s1", Some(7), &["a2"], &["ana", "pat"], &["ana", "pat"])])
+            .await
+            .expect("stale")
+    );
+    let mut by_d2 = commit("s3", None, &["c1"], &[], &["quinn"]);
+    by_d2.device_id = "d2".into();
+    store.commit_documents(&[by_d2]).await.expect("s3");
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), notices.next()).await;
+    assert_eq!(
+        heard.expect("heard in time").as_deref(),
+        Some(&Notice::Changed { device_id: "d2".into(), users: vec!["quinn".into()] }),
+        "the next notice is the next commit's"
+    );
+}
+
 /// The store: concurrent commits get distinct sequences.
 pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     let mut tasks = Vec::new();
@@ -398,6 +429,7 @@ macro_rules! conformance_suite {
             commits_compare_versions_and_write_everything_or_nothing,
             pulls_follow_the_cursor_and_participation,
             providers_attended_are_kept_as_sessions_are_written,
+            commits_are_announced_to_their_participants,
             concurrent_commits_get_distinct_sequences,
             connection_codes_connect_people_once_and_list_them_by_name,
             password_resets_work_once_and_sign_every_device_out,

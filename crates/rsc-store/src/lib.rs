@@ -12,6 +12,7 @@ mod backend_tests;
 #[cfg(any(test, feature = "testing"))]
 pub mod conformance;
 mod ids;
+pub mod notices;
 mod records;
 mod sql;
 #[cfg(any(test, feature = "testing"))]
@@ -22,6 +23,7 @@ use std::future::Future;
 use rsc_protocol::ClaimStatus;
 
 pub use ids::{ClaimId, DeviceId, DocId, UserId};
+pub use notices::{Notice, Notices};
 pub use records::{
     AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceRecord, DocCommit,
     ExportRecord, NewChange, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance,
@@ -178,6 +180,10 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         user_id: &UserId,
     ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
+    /// A listener for change notices: from now on, after each commit of documents, who takes
+    /// part in them (see [`notices`]). With Postgres it hears commits made by every process
+    /// on the database.
+    fn notices(&self) -> impl Future<Output = Result<Notices, StoreError>> + Send;
     /// The highest sequence number committed so far. Every change and grant numbered up to it
     /// is visible to a pull that starts after this is read (numbers are drawn in commit order).
     fn sequence_top(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;

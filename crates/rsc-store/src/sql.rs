@@ -11,6 +11,7 @@ use rsc_protocol::{AttendanceState, ClaimStatus};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use super::notices::{Board, CHANNEL, Notice, Notices};
 use super::records::{
     AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
 };
@@ -24,6 +25,7 @@ use super::{
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    board: Board,
 }
 
 impl PgStore {
@@ -34,7 +36,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        let store = PgStore { pool };
+        let store = PgStore { pool, board: Board::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -55,7 +57,7 @@ impl PgStore {
                     .into(),
             ));
         }
-        let store = PgStore { pool };
+        let store = PgStore { pool, board: Board::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -78,6 +80,23 @@ impl PgStore {
     fn write_pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// Every process on the database hears these notices, when (and only if) `tx` commits.
+    async fn announce(&self, tx: &mut sqlx::PgConnection, commits: &[DocCommit]) -> Result<(), StoreError> {
+        for (device_id, users) in notices_of(commits) {
+            for payload in Notice::payloads(device_id, &users) {
+                sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&mut *tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sent through Postgres already.
+    fn announced(&self, _commits: &[DocCommit]) {}
+
+    async fn subscribe(&self) -> Result<Notices, StoreError> {
+        self.board.listen_to(&self.pool).await
+    }
 }
 
 /// The embedded default: one file, zero setup.
@@ -88,6 +107,7 @@ impl PgStore {
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    board: Board,
 }
 
 impl SqliteStore {
@@ -114,7 +134,7 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?
         };
-        let store = SqliteStore { reader, writer };
+        let store = SqliteStore { reader, writer, board: Board::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -148,6 +168,42 @@ impl SqliteStore {
     pub fn write_pool(&self) -> &SqlitePool {
         &self.writer
     }
+
+    /// This process owns the file: notices go round in memory once the commit is done.
+    async fn announce(&self, _tx: &mut sqlx::SqliteConnection, _commits: &[DocCommit]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn announced(&self, commits: &[DocCommit]) {
+        for (device_id, users) in notices_of(commits) {
+            self.board.post(Notice::Changed { device_id: device_id.to_string(), users });
+        }
+    }
+
+    async fn subscribe(&self) -> Result<Notices, StoreError> {
+        Ok(self.board.listen())
+    }
+}
+
+/// Who hears about a commit: everyone taking part in a written document, by the device that
+/// wrote it.
+fn notices_of(commits: &[DocCommit]) -> Vec<(&str, Vec<String>)> {
+    let mut by_device: Vec<(&str, Vec<String>)> = Vec::new();
+    for c in commits {
+        let users = match by_device.iter_mut().find(|(device, _)| *device == c.device_id) {
+            Some((_, users)) => users,
+            None => {
+                by_device.push((&c.device_id, Vec::new()));
+                &mut by_device.last_mut().expect("just pushed").1
+            }
+        };
+        users.extend(c.participants.iter().cloned());
+    }
+    for (_, users) in &mut by_device {
+        users.sort_unstable();
+        users.dedup();
+    }
+    by_device
 }
 
 fn conflict(error: sqlx::Error, what: &'static str) -> StoreError {
@@ -589,7 +645,9 @@ macro_rules! impl_store {
                     update.push(")");
                     update.build().execute(&mut *tx).await?;
                 }
+                self.announce(&mut tx, commits).await?;
                 tx.commit().await?;
+                self.announced(commits);
                 Ok(true)
             }
 
@@ -652,6 +710,10 @@ macro_rules! impl_store {
                 .fetch_all(self.read_pool())
                 .await?;
                 rows.into_iter().map(SessionAttendance::try_from).collect()
+            }
+
+            async fn notices(&self) -> Result<Notices, StoreError> {
+                self.subscribe().await
             }
 
             async fn sequence_top(&self) -> Result<i64, StoreError> {

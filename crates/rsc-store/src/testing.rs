@@ -267,6 +267,10 @@ impl<S: Store> Store for Gated<S> {
         self.inner.attendance_of(user_id)
     }
 
+    fn notices(&self) -> impl Future<Output = Result<crate::Notices, StoreError>> + Send {
+        self.inner.notices()
+    }
+
     fn sequence_top(&self) -> impl Future<Output = Result<i64, StoreError>> + Send {
         self.inner.sequence_top()
     }

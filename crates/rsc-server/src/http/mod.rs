@@ -37,6 +37,8 @@ pub struct AppState<S> {
     pub store: S,
     /// Renders the Prometheus metrics.
     pub metrics: Arc<PrometheusHandle>,
+    /// The open event streams.
+    pub streams: Arc<crate::events::Streams>,
 }
 
 /// Declares the routes once: the router is built from the list, and [`ROUTES`] is the same
@@ -66,6 +68,7 @@ api_routes! {
     get "/v1/devices" => accounts::devices::<S>,
     delete "/v1/devices/{device_id}" => accounts::revoke_device::<S>,
     post "/v1/sync" => sync::sync::<S>,
+    get "/v1/events" => sync::events::<S>,
     get "/v1/server-keys" => me::server_keys::<S>,
     get "/v1/me/profile" => me::get_profile::<S>,
     put "/v1/me/profile" => me::put_profile::<S>,

@@ -62,6 +62,7 @@ impl Modify for DeviceToken {
         accounts::change_password,
         accounts::reset_password,
         sync::sync,
+        sync::events,
         me::server_keys,
         me::get_profile,
         me::put_profile,

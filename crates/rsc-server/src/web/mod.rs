@@ -63,7 +63,17 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/exports/file/{format}", get(exports::file::<S>))
         .route("/exports/withdraw", post(exports::withdraw::<S>))
         .route("/review", get(review::review_page).post(review::review::<S>))
+        .route("/events", get(events::<S>))
         .route("/assets/{name}", get(asset))
+}
+
+/// The signed-in browser's event stream, as `GET /v1/events` is a device's: the provider queue
+/// listens to it to update live.
+async fn events<S: Store>(
+    axum::extract::State(state): axum::extract::State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+) -> Result<Response, AppError> {
+    Ok(crate::events::stream(&state.store, &state.streams, &browser.auth).await?.into_response())
 }
 
 /// Headers every response carries: the CSP, and no sniffing, framing or referrers.

@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod connections;
+mod events;
 mod ops;
 mod registry;
 mod sync;

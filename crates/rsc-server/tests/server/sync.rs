@@ -16,7 +16,7 @@ fn m(n: i64) -> Minutes {
 
 /// Signs each of `names` up on a device; everyone is connected to Pat, the provider of these
 /// tests' sessions, when Pat is among them.
-async fn people(api: &Api, names: &[&str]) -> Vec<Device> {
+pub async fn people(api: &Api, names: &[&str]) -> Vec<Device> {
     let mut devices = Vec::new();
     for name in names {
         api.register(name).await;

@@ -1,0 +1,124 @@
+//! The push channel: a device (`GET /v1/events`) or a signed-in browser (`GET /events`) holds
+//! one connection of server-sent events and hears `changed` whenever a session its account
+//! takes part in is written by another device; it then syncs. The first event, `ready`, comes
+//! once the server listens, so a client that syncs on `ready` has missed nothing.
+//!
+//! An event carries no data: what changed is read by the sync, with every check. Streams are
+//! bounded: at most [`MAX_STREAMS_PER_ACCOUNT`] per account, and each ends after
+//! [`MAX_STREAM_LIFETIME`] (the client reconnects, and a revoked device then cannot), or when
+//! the server shuts down.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use tokio::sync::watch;
+
+use crate::AppError;
+use crate::auth::AuthDevice;
+use crate::store::{Notices, Store};
+
+/// Open streams one account may hold (its phone, its computer, a few browser tabs).
+pub const MAX_STREAMS_PER_ACCOUNT: usize = 8;
+
+/// How long one stream lasts before the client must reconnect (and show its token again).
+pub const MAX_STREAM_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// How often an idle stream sends a comment, so that proxies and the client's read timeout
+/// know it is alive.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The open streams of this process, and the signal that ends them at shutdown.
+#[derive(Debug)]
+pub struct Streams {
+    open: Mutex<HashMap<String, usize>>,
+    closing: watch::Receiver<()>,
+}
+
+impl Streams {
+    /// Streams that end when `closing`'s sender is dropped.
+    pub fn new(closing: watch::Receiver<()>) -> Streams {
+        Streams { open: Mutex::new(HashMap::new()), closing }
+    }
+
+    fn open(self: &Arc<Self>, user_id: &str) -> Result<Slot, AppError> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let count = open.entry(user_id.to_string()).or_default();
+        if *count >= MAX_STREAMS_PER_ACCOUNT {
+            return Err(AppError::RateLimited {
+                retry_after_secs: 60,
+                message: format!(
+                    "this account already holds {MAX_STREAMS_PER_ACCOUNT} event streams, the most it may; close one first"
+                ),
+            });
+        }
+        *count += 1;
+        Ok(Slot { streams: Arc::clone(self), user_id: user_id.to_string() })
+    }
+}
+
+/// One open stream's place in the count, given back when the stream is dropped.
+struct Slot {
+    streams: Arc<Streams>,
+    user_id: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.streams.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = open.get_mut(&self.user_id) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.user_id);
+            }
+        }
+    }
+}
+
+/// What one stream waits on.
+struct Listening {
+    notices: Notices,
+    closing: watch::Receiver<()>,
+    user_id: String,
+    device_id: String,
+    _slot: Slot,
+}
+
+/// The event stream of `device`.
+pub async fn stream<S: Store>(
+    store: &S,
+    streams: &Arc<Streams>,
+    device: &AuthDevice,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<S>>, AppError> {
+    let slot = streams.open(&device.user.id)?;
+    let notices = store.notices().await?;
+    let listening = Listening {
+        notices,
+        closing: streams.closing.clone(),
+        user_id: device.user.id.clone(),
+        device_id: device.device.id.clone(),
+        _slot: slot,
+    };
+    let ready = futures_util::stream::once(async { Ok(Event::default().event("ready").data("listening")) });
+    let changes = futures_util::stream::unfold(listening, |mut listening| async move {
+        loop {
+            tokio::select! {
+                notice = listening.notices.next() => match notice {
+                    Some(notice) if notice.concerns(&listening.user_id, &listening.device_id) => {
+                        metrics::counter!("rsc_events_sent_total").increment(1);
+                        return Some((Ok(Event::default().event("changed").data("sync")), listening));
+                    }
+                    Some(_) => continue,
+                    None => return None,
+                },
+                _ = listening.closing.changed() => return None,
+            }
+        }
+    });
+    let until = tokio::time::sleep(MAX_STREAM_LIFETIME);
+    let stream = ready.chain(changes).take_until(until);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
