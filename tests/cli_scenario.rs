@@ -90,6 +90,49 @@ fn rsc(home: &Path, args: &[&str]) -> Output {
         .expect("rsc runs")
 }
 
+/// `rsc --home HOME sync --watch`, running, its output read line by line.
+struct Watch {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watch {
+    fn start(home: &Path) -> Watch {
+        use std::io::BufRead;
+        let mut child = Command::new(rsc_binary())
+            .arg("--home")
+            .arg(home)
+            .args(["sync", "--watch"])
+            .env_remove("RSC_SERVER")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rsc sync --watch runs");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch { child, lines }
+    }
+
+    fn line(&mut self) -> String {
+        self.lines.recv_timeout(Duration::from_secs(30)).expect("`rsc sync --watch` printed a line in time")
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn ok(output: Output) -> String {
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     assert!(output.status.success(), "stdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&output.stderr));
@@ -250,8 +293,14 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     let short = json[0]["id"].as_str().expect("id")[..8].to_string();
     assert!(listed.contains(&short), "lists show the start of the id: {listed}");
 
+    // Pat's computer watches: it syncs on starting, and again, by itself, once Ana's session
+    // reaches the server.
+    let mut watching = Watch::start(&pat);
+    assert!(watching.line().starts_with("Synced: "), "it syncs on starting");
     assert!(says(&ana, &["sync"]).contains("1 change sent"));
-    assert!(says(&pat, &["sync"]).contains("1 received"));
+    let pushed = watching.line();
+    assert!(pushed.contains("1 received") && pushed.contains("1 session updated"), "{pushed}");
+    drop(watching);
     let awaiting = says(&pat, &["confirm"]);
     assert!(awaiting.contains(&short) && awaiting.contains(ana_name), "{awaiting}");
     let not_provider = refuses(&ana, &["confirm", &short, ana_name], 2);

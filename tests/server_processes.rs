@@ -1,5 +1,6 @@
 //! The `rsc-server` binary as an operator runs it: zero-setup start on SQLite, `migrate`,
-//! `admin create`, and two processes sharing one Postgres.
+//! `admin create`, and two processes sharing one Postgres (a change through one reaches a device
+//! listening on the other).
 
 #[allow(dead_code)]
 mod server_process;
@@ -20,6 +21,18 @@ impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// Reads an event stream until it has said `what`.
+async fn read_until(events: &mut reqwest::Response, said: &mut String, what: &str) {
+    while !said.contains(what) {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), events.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("`{what}` in time; heard so far: {said}"))
+            .expect("read")
+            .expect("the stream stays open");
+        said.push_str(&String::from_utf8_lossy(&chunk));
     }
 }
 
@@ -166,6 +179,27 @@ async fn two_processes_against_one_postgres_behave_as_one() {
         assert!(sessions.windows(2).all(|w| w[0] == w[1]));
         assert_eq!(sessions[0].attendee(&ana_id).expect("ana").minutes_attended.get(), 45);
         assert_eq!(sessions[0].attendee(&ben_id).expect("ben").minutes_attended.get(), 55);
+        // Pat listens on the first process; Ana's next change goes through the second, and
+        // Postgres carries the notice across.
+        let events =
+            one.http.get(format!("{}/v1/events", one.base)).bearer_auth(&pat.token).send().await.expect("events");
+        assert_eq!(events.status(), 200);
+        let mut events = events;
+        let mut said = String::new();
+        read_until(&mut events, &mut said, "event: ready").await;
+        ana.api = two.clone();
+        let a = ana_id.clone();
+        ana.edit(&doc, |d, me| {
+            d.set_attendance(me, &a, Some(rsc_model::Minutes::new(30, "m").expect("m")), None).expect("edit")
+        });
+        ana.sync().await;
+        read_until(&mut events, &mut said, "event: changed").await;
+        let pulled = pat.sync_once(None).await;
+        assert_eq!(pulled.pull.iter().map(|p| p.doc.as_str()).collect::<Vec<_>>(), [doc.as_str()]);
+        assert_eq!(
+            pat.doc(&doc).session().expect("session").attendee(&ana_id).expect("ana").minutes_attended.get(),
+            30
+        );
     };
     let outcome = tokio::spawn(result).await;
     drop_postgres_db(&name).await;

@@ -153,6 +153,15 @@ impl Api<'_> {
         read_limited(response)
     }
 
+    /// `GET /v1/events`, the open event stream. Each read may wait `read_timeout`: the server
+    /// says something at least every 15 seconds, so a stream silent for longer is dead.
+    pub fn events(&self, read_timeout: Duration) -> Result<Response, ClientError> {
+        let url = format!("{}/v1/events", self.base);
+        self.send(
+            self.request(self.http.get(url).header(reqwest::header::ACCEPT, "text/event-stream")).timeout(read_timeout),
+        )
+    }
+
     /// `DELETE path`.
     pub fn delete(&self, path: &str) -> Result<(), ClientError> {
         self.send(self.request(self.http.delete(format!("{}{path}", self.base))))?;

@@ -2,7 +2,8 @@
 //!
 //! - [`Logbook`] keeps the account, the device key and the sessions in one SQLite file, works
 //!   offline, and validates every edit with the same code as the server.
-//! - [`Logbook::sync`] runs the batched sync protocol to completion, resuming where it left off.
+//! - [`Logbook::sync`] runs the batched sync protocol to completion, resuming where it left off;
+//!   [`Logbook::watch`] syncs whenever the server says something changed.
 //! - [`Logbook::evaluate`] evaluates the user's hours offline with `rsc-rules`, against the
 //!   registry facts the server last sent.
 //!
@@ -18,6 +19,7 @@ mod profile;
 mod store;
 mod sync;
 mod view;
+mod watch;
 
 pub use api::{CA_CERT_VAR, fetch_kept_export, fetch_server_keys};
 pub use error::{ClientError, cause_chain};
@@ -32,6 +34,7 @@ pub use rsc_model::StatementKind;
 pub use store::SCHEMA_VERSION;
 pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
 pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView, StatementView, Unsettled};
+pub use watch::WatchEvent;
 
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};

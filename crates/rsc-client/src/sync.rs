@@ -95,7 +95,7 @@ impl Default for SyncOptions {
 }
 
 impl SyncOptions {
-    fn validate(&self) -> Result<(), ClientError> {
+    pub(crate) fn validate(&self) -> Result<(), ClientError> {
         if self.max_attempts == 0 {
             return Err(ClientError::invalid("max_attempts", "at least 1"));
         }

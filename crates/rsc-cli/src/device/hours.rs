@@ -329,6 +329,34 @@ pub fn sync(home: &Path) -> Result<String, CliError> {
             next_step(e)
         })?;
     bar.finish_and_clear();
+    Ok(summary(&logbook, &report))
+}
+
+/// Syncs now, then again whenever the server says so, printing one summary per sync as it
+/// happens; runs until stopped, or until an error that waiting cannot cure.
+pub fn watch(home: &Path) -> Result<String, CliError> {
+    use std::io::Write;
+    let logbook = open(home)?;
+    let options = SyncOptions { max_attempts: SYNC_ATTEMPTS, ..SyncOptions::default() };
+    let mut stdout = std::io::stdout();
+    let mut print = |text: String| {
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    };
+    logbook
+        .watch(&options, &rsc_client::CancelFlag::new(), &mut |event| match event {
+            rsc_client::WatchEvent::Synced(report) => print(summary(&logbook, &report)),
+            rsc_client::WatchEvent::Disconnected { reason, retry_in_ms } => print(format!(
+                "Lost the server ({reason}); trying again in {:.1} s. Your sessions are safe on this computer.\n",
+                retry_in_ms as f64 / 1000.0
+            )),
+        })
+        .map_err(next_step)?;
+    Ok(String::new())
+}
+
+/// What a sync did, for people: counts, entries sent back to the provider, refusals.
+fn summary(logbook: &rsc_client::Logbook, report: &rsc_client::SyncReport) -> String {
     let mut out = format!(
         "Synced: {} sent, {} received, {} updated, in {}.\n",
         super::output::count(report.pushed_changes, "change", "changes"),
@@ -357,7 +385,7 @@ pub fn sync(home: &Path) -> Result<String, CliError> {
             refusal.message
         ));
     }
-    Ok(out)
+    out
 }
 
 pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {

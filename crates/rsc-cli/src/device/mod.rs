@@ -117,7 +117,12 @@ pub enum DeviceCommand {
         reason: String,
     },
     /// Send this computer's changes and receive everyone else's.
-    Sync,
+    Sync {
+        /// Keep running, and sync again whenever the server says a session of yours changed
+        /// (one line per sync). Stop with Ctrl-C; nothing is lost by stopping.
+        #[arg(long)]
+        watch: bool,
+    },
     /// Your hours, evaluated on this computer under a rulebook.
     Hours(hours::HoursArgs),
     /// Download the server's export of your verified hours.
@@ -161,7 +166,8 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
         DeviceCommand::Restore { session } => sessions::restore(home, &session),
         DeviceCommand::Confirm(args) => provider::confirm(home, args),
         DeviceCommand::Dispute { session, attendee, reason } => provider::dispute(home, &session, &attendee, &reason),
-        DeviceCommand::Sync => hours::sync(home),
+        DeviceCommand::Sync { watch: false } => hours::sync(home),
+        DeviceCommand::Sync { watch: true } => hours::watch(home),
         DeviceCommand::Hours(args) => hours::hours(home, args),
         DeviceCommand::Export(args) => hours::export(home, args),
         DeviceCommand::Links { command } => hours::links(home, command),

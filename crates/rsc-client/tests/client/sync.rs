@@ -1,11 +1,13 @@
 //! Sync between devices through a real server: a group session confirmed with different
 //! minutes per attendee and counted offline, two devices of one user converging, a sync that
-//! survives a server restart, and refusals reported per document.
+//! survives a server restart, refusals reported per document, and a device that watches.
 
 use std::sync::mpsc;
 use std::time::Duration;
 
-use rsc_client::{AttendanceStatus, Purpose, SessionEdit, SessionFilter, SessionFormat, SyncOptions};
+use rsc_client::{
+    AttendanceStatus, CancelFlag, Purpose, SessionEdit, SessionFilter, SessionFormat, SyncOptions, WatchEvent,
+};
 
 use crate::support::{TestServer, date, id, minutes, person, second_device, session, sync};
 
@@ -230,4 +232,42 @@ fn a_sync_waiting_on_an_unreachable_server_stops_when_cancelled_and_keeps_everyt
     server.restart();
     let report = sync(&ana);
     assert_eq!(report.pushed_changes, 1);
+}
+
+#[test]
+fn a_watching_device_syncs_when_told_and_comes_back_after_the_server_restarts() {
+    let mut server = TestServer::start();
+    let (ana, _) = person(&server, "ana");
+    let (pat, pat_account) = person(&server, "pat");
+    crate::support::connect(&pat, &[&ana]);
+    let p = id(&pat_account);
+    let options = SyncOptions { first_retry_delay: Duration::from_millis(100), ..SyncOptions::default() };
+    let cancel = CancelFlag::new();
+    let (tx, rx) = mpsc::channel();
+    let next = || rx.recv_timeout(Duration::from_secs(20)).expect("the watch reports in time");
+    std::thread::scope(|scope| {
+        let watching = scope.spawn(|| pat.watch(&options, &cancel, &mut |event| drop(tx.send(event))));
+        assert!(matches!(next(), WatchEvent::Synced(_)), "it syncs on connecting");
+        let first = ana.log_session(session(&p, "2025-03-04", 60, &[])).expect("log");
+        sync(&ana);
+        let WatchEvent::Synced(report) = next() else { panic!("a sync after Ana's push") };
+        assert_eq!(report.updated_sessions, vec![first.id.clone()]);
+        assert_eq!(pat.awaiting_confirmation().expect("awaiting").len(), 1, "it is on Pat's device now");
+
+        server.stop();
+        assert!(matches!(next(), WatchEvent::Disconnected { .. }), "the lost stream is reported");
+        server.restart();
+        let second = ana.log_session(session(&p, "2025-03-11", 60, &[])).expect("log");
+        sync(&ana);
+        // Reconnecting syncs, and so does the notice of Ana's push: either brings the session.
+        let mut arrived = false;
+        while !arrived {
+            if let WatchEvent::Synced(report) = next() {
+                arrived = report.updated_sessions.contains(&second.id);
+            }
+        }
+        assert_eq!(pat.awaiting_confirmation().expect("awaiting").len(), 2);
+        cancel.cancel();
+        watching.join().expect("watch thread").expect("a cancelled watch ends without error");
+    });
 }
