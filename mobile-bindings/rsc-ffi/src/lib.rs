@@ -1,6 +1,7 @@
 //! The uniffi surface of the device core: a [`Logbook`] object over `rsc-client`, records and
 //! enums for what crosses the boundary (`types`), one error enum whose variants say what the app
-//! can do, a callback for sync progress and one for changed sessions.
+//! can do, a callback for sync progress, one for changed sessions, and one for a watch that
+//! syncs whenever the server says so.
 //!
 //! Calls that go to the server are `async` (Kotlin `suspend`, Swift `async`): each runs on a
 //! thread of its own, so the caller's dispatcher is never blocked, and dropping the call (a
@@ -119,6 +120,40 @@ pub trait SessionObserver: Send + Sync {
     fn sessions_changed(&self, session_ids: Vec<String>);
 }
 
+/// Hears what a watch ([`Logbook::watch`]) does; called on the watch's own thread.
+#[uniffi::export(with_foreign)]
+pub trait WatchListener: Send + Sync {
+    /// A sync ran: on connecting, and whenever a session changed elsewhere. The observer has
+    /// already heard which sessions changed.
+    fn on_synced(&self, report: SyncReport);
+    /// The connection was lost; the watch tries again after `retry_in_ms`.
+    fn on_disconnected(&self, reason: String, retry_in_ms: u64);
+    /// The watch ended: `error` is `null` when it was stopped, or says why it could not go on
+    /// (signed out, device revoked).
+    fn on_stopped(&self, error: Option<String>);
+}
+
+/// A running watch: it runs while this handle lives (Kotlin `close()`/`use`, or Swift
+/// releasing it, stop it too).
+#[derive(uniffi::Object)]
+pub struct Watch {
+    cancel: core::CancelFlag,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+#[uniffi::export]
+impl Watch {
+    /// Stops the watch: it syncs no more, and its listener hears `on_stopped(null)`.
+    pub fn stop(&self) {
+        self.cancel.cancel();
+    }
+}
+
 /// Runs `work` on a thread of its own and waits for it without blocking the caller's executor.
 async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     let (done, outcome) = futures_channel::oneshot::channel();
@@ -150,9 +185,21 @@ pub struct Logbook {
     inner: Arc<core::Logbook>,
     observer: Mutex<Option<Arc<dyn SessionObserver>>>,
     running_sync: Mutex<Option<core::CancelFlag>>,
+    running_watch: Mutex<Option<core::CancelFlag>>,
 }
 
 impl Logbook {
+    /// Tells the observer which sessions a sync changed or set aside.
+    fn synced(&self, report: core::SyncReport) -> SyncReport {
+        let report = SyncReport::from(report);
+        let mut ids = report.updated_sessions.clone();
+        ids.extend(report.refusals.iter().map(|r| r.session_id.clone()));
+        ids.sort();
+        ids.dedup();
+        self.notify(ids);
+        report
+    }
+
     fn notify(&self, ids: Vec<String>) {
         if ids.is_empty() {
             return;
@@ -189,6 +236,7 @@ impl Logbook {
             inner: Arc::new(core::Logbook::open(dir)?),
             observer: Mutex::new(None),
             running_sync: Mutex::new(None),
+            running_watch: Mutex::new(None),
         }))
     }
 
@@ -473,13 +521,33 @@ impl Logbook {
         // Finished: nothing left to cancel.
         guard.0 = None;
         *self.running_sync.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        let report = SyncReport::from(report?);
-        let mut ids = report.updated_sessions.clone();
-        ids.extend(report.refusals.iter().map(|r| r.session_id.clone()));
-        ids.sort();
-        ids.dedup();
-        self.notify(ids);
-        Ok(report)
+        Ok(self.synced(report?))
+    }
+
+    /// Keeps the logbook in sync while the app shows it: syncs now, then again whenever the
+    /// server says a session of this account changed elsewhere (a provider's confirmation
+    /// arrives within moments), reconnecting by itself when the connection drops. Returns at
+    /// once; the watch runs on a thread of its own until [`Watch::stop`] (or a new watch)
+    /// ends it. The observer hears changed sessions, `listener` each sync.
+    pub fn watch(self: Arc<Self>, listener: Arc<dyn WatchListener>) -> Result<Arc<Watch>> {
+        let cancel = core::CancelFlag::new();
+        if let Some(previous) = self.running_watch.lock().unwrap_or_else(|p| p.into_inner()).replace(cancel.clone()) {
+            previous.cancel();
+        }
+        let flag = cancel.clone();
+        std::thread::Builder::new()
+            .name("rsc-watch".into())
+            .spawn(move || {
+                let outcome = self.inner.watch(&core::SyncOptions::default(), &flag, &mut |event| match event {
+                    core::WatchEvent::Synced(report) => listener.on_synced(self.synced(report)),
+                    core::WatchEvent::Disconnected { reason, retry_in_ms } => {
+                        listener.on_disconnected(reason, retry_in_ms)
+                    }
+                });
+                listener.on_stopped(outcome.err().map(|e| LogbookError::from(e).to_string()));
+            })
+            .map_err(|e| LogbookError::Internal { reason: format!("cannot start a thread: {e}") })?;
+        Ok(Arc::new(Watch { cancel }))
     }
 
     /// Stops the sync that is running, if any (it answers [`LogbookError::Cancelled`]).

@@ -665,6 +665,15 @@ internal interface UniffiCallbackInterfaceSessionObserverMethod0 : com.sun.jna.C
 internal interface UniffiCallbackInterfaceSyncListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceWatchListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`report`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceWatchListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`reason`: RustBuffer.ByValue,`retryInMs`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceWatchListenerMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`error`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "sessionsChanged")
 internal open class UniffiVTableCallbackInterfaceSessionObserver(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -700,6 +709,31 @@ internal open class UniffiVTableCallbackInterfaceSyncListener(
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
         `onProgress` = other.`onProgress`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onSynced", "onDisconnected", "onStopped")
+internal open class UniffiVTableCallbackInterfaceWatchListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onSynced`: UniffiCallbackInterfaceWatchListenerMethod0? = null,
+    @JvmField internal var `onDisconnected`: UniffiCallbackInterfaceWatchListenerMethod1? = null,
+    @JvmField internal var `onStopped`: UniffiCallbackInterfaceWatchListenerMethod2? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onSynced`: UniffiCallbackInterfaceWatchListenerMethod0? = null,
+        `onDisconnected`: UniffiCallbackInterfaceWatchListenerMethod1? = null,
+        `onStopped`: UniffiCallbackInterfaceWatchListenerMethod2? = null,
+    ): UniffiVTableCallbackInterfaceWatchListener(`uniffiFree`,`uniffiClone`,`onSynced`,`onDisconnected`,`onStopped`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceWatchListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onSynced` = other.`onSynced`
+        `onDisconnected` = other.`onDisconnected`
+        `onStopped` = other.`onStopped`
     }
 
 }
@@ -814,6 +848,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_sync(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_watch(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_withdraw_export_link(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_withdraw_session(
@@ -821,6 +857,14 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_sessionobserver_sessions_changed(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_synclistener_on_progress(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_watch_stop(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_watchlistener_on_synced(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_watchlistener_on_disconnected(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_watchlistener_on_stopped(
     ): Int
     external fun uniffi_rsc_ffi_checksum_constructor_logbook_new(
     ): Int
@@ -842,6 +886,7 @@ internal object UniffiLib {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "rsc_ffi"))
         uniffiCallbackInterfaceSessionObserver.register(this)
         uniffiCallbackInterfaceSyncListener.register(this)
+        uniffiCallbackInterfaceWatchListener.register(this)
         
     }
 
@@ -938,6 +983,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_sync(`ptr`: Long,`listener`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_watch(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_withdraw_export_link(`ptr`: Long,`export`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_withdraw_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -957,6 +1004,24 @@ internal object UniffiLib {
     external fun uniffi_rsc_ffi_fn_init_callback_vtable_synclistener(`vtable`: UniffiVTableCallbackInterfaceSyncListener,
     ): Unit
     external fun uniffi_rsc_ffi_fn_method_synclistener_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_clone_watch(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_rsc_ffi_fn_free_watch(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_method_watch_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_clone_watchlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_rsc_ffi_fn_free_watchlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_init_callback_vtable_watchlistener(`vtable`: UniffiVTableCallbackInterfaceWatchListener,
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_method_watchlistener_on_synced(`ptr`: Long,`report`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_method_watchlistener_on_disconnected(`ptr`: Long,`reason`: RustBuffer.ByValue,`retryInMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_rsc_ffi_fn_method_watchlistener_on_stopped(`ptr`: Long,`error`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun ffi_rsc_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1206,6 +1271,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sync() and 0xFFFF) != 8787) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_watch() and 0xFFFF) != 16638) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_withdraw_export_link() and 0xFFFF) != 900) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1216,6 +1284,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_synclistener_on_progress() and 0xFFFF) != 29510) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_watch_stop() and 0xFFFF) != 8509) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_watchlistener_on_synced() and 0xFFFF) != 38647) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_watchlistener_on_disconnected() and 0xFFFF) != 32513) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_watchlistener_on_stopped() and 0xFFFF) != 41486) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_constructor_logbook_new() and 0xFFFF) != 33331) {
@@ -1966,6 +2046,15 @@ public interface LogbookInterface {
      * trips, keeping what was applied.
      */
     suspend fun `sync`(`listener`: SyncListener? = null): SyncReport
+    
+    /**
+     * Keeps the logbook in sync while the app shows it: syncs now, then again whenever the
+     * server says a session of this account changed elsewhere (a provider's confirmation
+     * arrives within moments), reconnecting by itself when the connection drops. Returns at
+     * once; the watch runs on a thread of its own until [`Watch::stop`] (or a new watch)
+     * ends it. The observer hears changed sessions, `listener` each sync.
+     */
+    fun `watch`(`listener`: WatchListener): Watch
     
     /**
      * Withdraws a kept export, by its id or link: the link then says it was withdrawn.
@@ -3020,6 +3109,28 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * Keeps the logbook in sync while the app shows it: syncs now, then again whenever the
+     * server says a session of this account changed elsewhere (a provider's confirmation
+     * arrives within moments), reconnecting by itself when the connection drops. Returns at
+     * once; the watch runs on a thread of its own until [`Watch::stop`] (or a new watch)
+     * ends it. The observer hears changed sessions, `listener` each sync.
+     */
+    @Throws(LogbookException::class)override fun `watch`(`listener`: WatchListener): Watch {
+            return FfiConverterTypeWatch.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_watch(
+        it,
+        
+        FfiConverterTypeWatchListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Withdraws a kept export, by its id or link: the link then says it was withdrawn.
      */
     @Throws(LogbookException::class)
@@ -3747,6 +3858,671 @@ public object FfiConverterTypeSyncListener: FfiConverter<SyncListener, Long> {
     override fun allocationSize(value: SyncListener) = 8UL
 
     override fun write(value: SyncListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A running watch: it runs while this handle lives (Kotlin `close()`/`use`, or Swift
+ * releasing it, stop it too).
+ */
+public interface WatchInterface {
+    
+    /**
+     * Stops the watch: it syncs no more, and its listener hears `on_stopped(null)`.
+     */
+    fun `stop`()
+    
+    companion object
+}
+
+/**
+ * A running watch: it runs while this handle lives (Kotlin `close()`/`use`, or Swift
+ * releasing it, stop it too).
+ */
+open class Watch: Disposable, AutoCloseable, WatchInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_rsc_ffi_fn_free_watch(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_rsc_ffi_fn_clone_watch(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops the watch: it syncs no more, and its listener hears `on_stopped(null)`.
+     */override fun `stop`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_watch_stop(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWatch: FfiConverter<Watch, Long> {
+    override fun lower(value: Watch): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Watch {
+        return Watch(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Watch {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Watch) = 8UL
+
+    override fun write(value: Watch, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Hears what a watch ([`Logbook::watch`]) does; called on the watch's own thread.
+ */
+public interface WatchListener {
+    
+    /**
+     * A sync ran: on connecting, and whenever a session changed elsewhere. The observer has
+     * already heard which sessions changed.
+     */
+    fun `onSynced`(`report`: SyncReport)
+    
+    /**
+     * The connection was lost; the watch tries again after `retry_in_ms`.
+     */
+    fun `onDisconnected`(`reason`: kotlin.String, `retryInMs`: kotlin.ULong)
+    
+    /**
+     * The watch ended: `error` is `null` when it was stopped, or says why it could not go on
+     * (signed out, device revoked).
+     */
+    fun `onStopped`(`error`: kotlin.String?)
+    
+    companion object
+}
+
+/**
+ * Hears what a watch ([`Logbook::watch`]) does; called on the watch's own thread.
+ */
+open class WatchListenerImpl: Disposable, AutoCloseable, WatchListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_rsc_ffi_fn_free_watchlistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_rsc_ffi_fn_clone_watchlistener(handle, status)
+        }
+    }
+
+    
+    /**
+     * A sync ran: on connecting, and whenever a session changed elsewhere. The observer has
+     * already heard which sessions changed.
+     */override fun `onSynced`(`report`: SyncReport)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_watchlistener_on_synced(
+        it,
+        
+        FfiConverterTypeSyncReport.lower(`report`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The connection was lost; the watch tries again after `retry_in_ms`.
+     */override fun `onDisconnected`(`reason`: kotlin.String, `retryInMs`: kotlin.ULong)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_watchlistener_on_disconnected(
+        it,
+        
+        FfiConverterString.lower(`reason`),
+        FfiConverterULong.lower(`retryInMs`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The watch ended: `error` is `null` when it was stopped, or says why it could not go on
+     * (signed out, device revoked).
+     */override fun `onStopped`(`error`: kotlin.String?)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_watchlistener_on_stopped(
+        it,
+        
+        FfiConverterOptionalString.lower(`error`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceWatchListener {
+    internal object `onSynced`: UniffiCallbackInterfaceWatchListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`report`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeWatchListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onSynced`(
+                    FfiConverterTypeSyncReport.lift(`report`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onDisconnected`: UniffiCallbackInterfaceWatchListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`reason`: RustBuffer.ByValue,`retryInMs`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeWatchListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onDisconnected`(
+                    FfiConverterString.lift(`reason`),
+                    FfiConverterULong.lift(`retryInMs`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onStopped`: UniffiCallbackInterfaceWatchListenerMethod2 {
+        override fun callback(`uniffiHandle`: Long,`error`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeWatchListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onStopped`(
+                    FfiConverterOptionalString.lift(`error`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeWatchListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeWatchListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceWatchListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onSynced`,
+        `onDisconnected`,
+        `onStopped`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_rsc_ffi_fn_init_callback_vtable_watchlistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWatchListener: FfiConverter<WatchListener, Long> {
+    internal val handleMap = UniffiHandleMap<WatchListener>()
+
+    override fun lower(value: WatchListener): Long {
+        if (value is WatchListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): WatchListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return WatchListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): WatchListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: WatchListener) = 8UL
+
+    override fun write(value: WatchListener, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }

@@ -93,6 +93,18 @@ private class Changes : SessionObserver {
     }
 }
 
+private class Watching : WatchListener {
+    val synced = java.util.concurrent.LinkedBlockingQueue<SyncReport>()
+    val stopped = java.util.concurrent.LinkedBlockingQueue<String>()
+    override fun onSynced(report: SyncReport) {
+        synced.add(report)
+    }
+    override fun onDisconnected(reason: String, retryInMs: ULong) {}
+    override fun onStopped(error: String?) {
+        stopped.add(error ?: "stopped")
+    }
+}
+
 /** Someone signed up on a fresh device, under an email no other test uses, at `via`. */
 private class Person(val name: String, via: String = server) {
     val email = "${name.lowercase().filter { it.isLetter() }}-${java.util.UUID.randomUUID()}@example.org"
@@ -232,6 +244,27 @@ class LogbookScenarioTest {
         pat.logbook.setObserver(null)
         pat.logbook.confirm(logged.id, "Ana")
         assertEquals(1, patChanges.heard.size, "a removed observer hears nothing")
+    }
+
+    /** A watch syncs on starting and again when the server says a session changed; stop ends it. */
+    @org.junit.Test
+    fun aWatchSyncsWhenTheServerSaysSo() = runBlocking<Unit> {
+        val pat = Person("Pat")
+        val ana = Person("Ana")
+        connect(pat, ana)
+        val patChanges = Changes()
+        pat.logbook.setObserver(patChanges)
+        val watching = Watching()
+        val watch = pat.logbook.watch(watching)
+        assertNotNull(watching.synced.poll(20, java.util.concurrent.TimeUnit.SECONDS), "it syncs on starting")
+        val logged = ana.logbook.logSession(individual(ana.pick(pat)))
+        ana.logbook.sync()
+        val report = watching.synced.poll(20, java.util.concurrent.TimeUnit.SECONDS) ?: fail("no sync after Ana's push")
+        assertEquals(listOf(logged.id), report.updatedSessions)
+        assertTrue(patChanges.heard.any { logged.id in it }, "the observer heard the session arrive")
+        assertEquals(logged.id, pat.logbook.awaitingConfirmation().single().session.id)
+        watch.stop()
+        assertEquals("stopped", watching.stopped.poll(10, java.util.concurrent.TimeUnit.SECONDS), "stopped without an error")
     }
 
     /** A suspended sync that meets an unreachable server stops when cancelled, either way. */

@@ -257,6 +257,27 @@ typedef void (*UniffiCallbackInterfaceSyncListenerMethod0)(uint64_t, RustBuffer,
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_WATCH_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_WATCH_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceWatchListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_WATCH_LISTENER_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_WATCH_LISTENER_METHOD1
+typedef void (*UniffiCallbackInterfaceWatchListenerMethod1)(uint64_t, RustBuffer, uint64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_WATCH_LISTENER_METHOD2
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_WATCH_LISTENER_METHOD2
+typedef void (*UniffiCallbackInterfaceWatchListenerMethod2)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SESSION_OBSERVER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SESSION_OBSERVER
 typedef struct UniffiVTableCallbackInterfaceSessionObserver {
@@ -273,6 +294,17 @@ typedef struct UniffiVTableCallbackInterfaceSyncListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceSyncListenerMethod0 _Nonnull onProgress;
 } UniffiVTableCallbackInterfaceSyncListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_WATCH_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_WATCH_LISTENER
+typedef struct UniffiVTableCallbackInterfaceWatchListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceWatchListenerMethod0 _Nonnull onSynced;
+    UniffiCallbackInterfaceWatchListenerMethod1 _Nonnull onDisconnected;
+    UniffiCallbackInterfaceWatchListenerMethod2 _Nonnull onStopped;
+} UniffiVTableCallbackInterfaceWatchListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_CLONE_LOGBOOK
@@ -505,6 +537,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_status(uint64_t ptr, RustCallStatus 
 uint64_t uniffi_rsc_ffi_fn_method_logbook_sync(uint64_t ptr, RustBuffer listener
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WATCH
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WATCH
+uint64_t uniffi_rsc_ffi_fn_method_logbook_watch(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WITHDRAW_EXPORT_LINK
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WITHDRAW_EXPORT_LINK
 uint64_t uniffi_rsc_ffi_fn_method_logbook_withdraw_export_link(uint64_t ptr, RustBuffer export
@@ -553,6 +590,51 @@ void uniffi_rsc_ffi_fn_init_callback_vtable_synclistener(const UniffiVTableCallb
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_SYNCLISTENER_ON_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_SYNCLISTENER_ON_PROGRESS
 void uniffi_rsc_ffi_fn_method_synclistener_on_progress(uint64_t ptr, RustBuffer progress, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_CLONE_WATCH
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_CLONE_WATCH
+uint64_t uniffi_rsc_ffi_fn_clone_watch(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_FREE_WATCH
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_FREE_WATCH
+void uniffi_rsc_ffi_fn_free_watch(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_WATCH_STOP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_WATCH_STOP
+void uniffi_rsc_ffi_fn_method_watch_stop(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_CLONE_WATCHLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_CLONE_WATCHLISTENER
+uint64_t uniffi_rsc_ffi_fn_clone_watchlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_FREE_WATCHLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_FREE_WATCHLISTENER
+void uniffi_rsc_ffi_fn_free_watchlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_INIT_CALLBACK_VTABLE_WATCHLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_INIT_CALLBACK_VTABLE_WATCHLISTENER
+void uniffi_rsc_ffi_fn_init_callback_vtable_watchlistener(const UniffiVTableCallbackInterfaceWatchListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_WATCHLISTENER_ON_SYNCED
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_WATCHLISTENER_ON_SYNCED
+void uniffi_rsc_ffi_fn_method_watchlistener_on_synced(uint64_t ptr, RustBuffer report, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_WATCHLISTENER_ON_DISCONNECTED
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_WATCHLISTENER_ON_DISCONNECTED
+void uniffi_rsc_ffi_fn_method_watchlistener_on_disconnected(uint64_t ptr, RustBuffer reason, uint64_t retry_in_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_WATCHLISTENER_ON_STOPPED
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_WATCHLISTENER_ON_STOPPED
+void uniffi_rsc_ffi_fn_method_watchlistener_on_stopped(uint64_t ptr, RustBuffer error, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_RSC_FFI_RUSTBUFFER_ALLOC
@@ -1073,6 +1155,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_sync(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_WATCH
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_WATCH
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_watch(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_WITHDRAW_EXPORT_LINK
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_WITHDRAW_EXPORT_LINK
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_withdraw_export_link(void
@@ -1094,6 +1182,30 @@ uint16_t uniffi_rsc_ffi_checksum_method_sessionobserver_sessions_changed(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_PROGRESS
 uint16_t uniffi_rsc_ffi_checksum_method_synclistener_on_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_WATCH_STOP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_WATCH_STOP
+uint16_t uniffi_rsc_ffi_checksum_method_watch_stop(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_WATCHLISTENER_ON_SYNCED
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_WATCHLISTENER_ON_SYNCED
+uint16_t uniffi_rsc_ffi_checksum_method_watchlistener_on_synced(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_WATCHLISTENER_ON_DISCONNECTED
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_WATCHLISTENER_ON_DISCONNECTED
+uint16_t uniffi_rsc_ffi_checksum_method_watchlistener_on_disconnected(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_WATCHLISTENER_ON_STOPPED
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_WATCHLISTENER_ON_STOPPED
+uint16_t uniffi_rsc_ffi_checksum_method_watchlistener_on_stopped(void
     
 );
 #endif

@@ -855,6 +855,15 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func sync(listener: SyncListener?) async throws  -> SyncReport
     
     /**
+     * Keeps the logbook in sync while the app shows it: syncs now, then again whenever the
+     * server says a session of this account changed elsewhere (a provider's confirmation
+     * arrives within moments), reconnecting by itself when the connection drops. Returns at
+     * once; the watch runs on a thread of its own until [`Watch::stop`] (or a new watch)
+     * ends it. The observer hears changed sessions, `listener` each sync.
+     */
+    func watch(listener: WatchListener) throws  -> Watch
+    
+    /**
      * Withdraws a kept export, by its id or link: the link then says it was withdrawn.
      */
     func withdrawExportLink(export: String) async throws 
@@ -1612,6 +1621,23 @@ open func sync(listener: SyncListener? = nil)async throws  -> SyncReport  {
 }
     
     /**
+     * Keeps the logbook in sync while the app shows it: syncs now, then again whenever the
+     * server says a session of this account changed elsewhere (a provider's confirmation
+     * arrives within moments), reconnecting by itself when the connection drops. Returns at
+     * once; the watch runs on a thread of its own until [`Watch::stop`] (or a new watch)
+     * ends it. The observer hears changed sessions, `listener` each sync.
+     */
+open func watch(listener: WatchListener)throws  -> Watch  {
+    return try  FfiConverterTypeWatch_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_watch(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeWatchListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Withdraws a kept export, by its id or link: the link then says it was withdrawn.
      */
 open func withdrawExportLink(export: String)async throws   {
@@ -2111,6 +2137,435 @@ public func FfiConverterTypeSyncListener_lift(_ handle: UInt64) throws -> SyncLi
 #endif
 public func FfiConverterTypeSyncListener_lower(_ value: SyncListener) -> UInt64 {
     return FfiConverterTypeSyncListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A running watch: it runs while this handle lives (Kotlin `close()`/`use`, or Swift
+ * releasing it, stop it too).
+ */
+public protocol WatchProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the watch: it syncs no more, and its listener hears `on_stopped(null)`.
+     */
+    func stop() 
+    
+}
+/**
+ * A running watch: it runs while this handle lives (Kotlin `close()`/`use`, or Swift
+ * releasing it, stop it too).
+ */
+open class Watch: WatchProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_rsc_ffi_fn_clone_watch(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_rsc_ffi_fn_free_watch(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the watch: it syncs no more, and its listener hears `on_stopped(null)`.
+     */
+open func stop()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_watch_stop(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWatch: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Watch
+
+    public static func lift(_ handle: UInt64) throws -> Watch {
+        return Watch(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Watch) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Watch {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Watch, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatch_lift(_ handle: UInt64) throws -> Watch {
+    return try FfiConverterTypeWatch.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatch_lower(_ value: Watch) -> UInt64 {
+    return FfiConverterTypeWatch.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Hears what a watch ([`Logbook::watch`]) does; called on the watch's own thread.
+ */
+public protocol WatchListener: AnyObject, Sendable {
+    
+    /**
+     * A sync ran: on connecting, and whenever a session changed elsewhere. The observer has
+     * already heard which sessions changed.
+     */
+    func onSynced(report: SyncReport) 
+    
+    /**
+     * The connection was lost; the watch tries again after `retry_in_ms`.
+     */
+    func onDisconnected(reason: String, retryInMs: UInt64) 
+    
+    /**
+     * The watch ended: `error` is `null` when it was stopped, or says why it could not go on
+     * (signed out, device revoked).
+     */
+    func onStopped(error: String?) 
+    
+}
+/**
+ * Hears what a watch ([`Logbook::watch`]) does; called on the watch's own thread.
+ */
+open class WatchListenerImpl: WatchListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_rsc_ffi_fn_clone_watchlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_rsc_ffi_fn_free_watchlistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A sync ran: on connecting, and whenever a session changed elsewhere. The observer has
+     * already heard which sessions changed.
+     */
+open func onSynced(report: SyncReport)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_watchlistener_on_synced(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncReport_lower(report),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The connection was lost; the watch tries again after `retry_in_ms`.
+     */
+open func onDisconnected(reason: String, retryInMs: UInt64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_watchlistener_on_disconnected(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(reason),
+        FfiConverterUInt64.lower(retryInMs),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The watch ended: `error` is `null` when it was stopped, or says why it could not go on
+     * (signed out, device revoked).
+     */
+open func onStopped(error: String?)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_watchlistener_on_stopped(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(error),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceWatchListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceWatchListener = UniffiVTableCallbackInterfaceWatchListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeWatchListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface WatchListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeWatchListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface WatchListener: handle missing in uniffiClone")
+            }
+        },
+        onSynced: { (
+            uniffiHandle: UInt64,
+            report: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeWatchListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSynced(
+                     report: try FfiConverterTypeSyncReport_lift(report)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onDisconnected: { (
+            uniffiHandle: UInt64,
+            reason: RustBuffer,
+            retryInMs: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeWatchListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onDisconnected(
+                     reason: try FfiConverterString.lift(reason),
+                     retryInMs: try FfiConverterUInt64.lift(retryInMs)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onStopped: { (
+            uniffiHandle: UInt64,
+            error: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeWatchListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onStopped(
+                     error: try FfiConverterOptionString.lift(error)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceWatchListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceWatchListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitWatchListener() {
+    uniffi_rsc_ffi_fn_init_callback_vtable_watchlistener(UniffiCallbackInterfaceWatchListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWatchListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<WatchListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = WatchListener
+
+    public static func lift(_ handle: UInt64) throws -> WatchListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return WatchListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: WatchListener) -> UInt64 {
+         if let rustImpl = value as? WatchListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WatchListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: WatchListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchListener_lift(_ handle: UInt64) throws -> WatchListener {
+    return try FfiConverterTypeWatchListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchListener_lower(_ value: WatchListener) -> UInt64 {
+    return FfiConverterTypeWatchListener.lower(value)
 }
 
 
@@ -6890,6 +7345,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_sync() != 8787) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_watch() != 16638) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_withdraw_export_link() != 900) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6902,12 +7360,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_synclistener_on_progress() != 29510) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_watch_stop() != 8509) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_watchlistener_on_synced() != 38647) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_watchlistener_on_disconnected() != 32513) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_watchlistener_on_stopped() != 41486) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_constructor_logbook_new() != 33331) {
         return InitializationResult.apiChecksumMismatch
     }
 
     uniffiCallbackInitSessionObserver()
     uniffiCallbackInitSyncListener()
+    uniffiCallbackInitWatchListener()
     return InitializationResult.ok
 }()
 
