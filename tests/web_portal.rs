@@ -225,6 +225,24 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(dispute.contains("We met for 20 minutes, not 45"), "{dispute}");
     pat_web.submit("#sign").await;
     assert!(pat_web.text().await.contains("Nobody awaits your confirmation"), "{}", pat_web.text().await);
+    // The queue updates live: Ana logs another session on her phone, and it appears on Pat's
+    // open page without a reload (a reload would forget the mark left on the window).
+    pat_web.client.execute("window.rscMark = 'still this page'", vec![]).await.expect("mark the page");
+    logged(&mut phone, &pat_id, "2026-11-03", 50).await;
+    let mut shown = String::new();
+    for _ in 0..150 {
+        shown = pat_web.text().await;
+        if shown.contains("2026-11-03") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("2026-11-03") && shown.contains("50 min"), "the new session appears by itself: {shown}");
+    assert!(shown.contains("Updated at") && !shown.contains("Nobody awaits"), "{shown}");
+    let mark = pat_web.client.execute("return window.rscMark", vec![]).await.expect("read the mark");
+    assert_eq!(mark.as_str(), Some("still this page"), "updated in place, not reloaded");
+    pat_web.screenshot("provider-queue-live", 1280).await;
+    assert_eq!(pat_web.accessibility_violations().await, Vec::<String>::new(), "the updated queue");
     assert_eq!(pat_web.console_errors().await, Vec::<String>::new(), "no console errors for the provider");
     let pat_browser_key = {
         let (_, devices) = api.get("/v1/devices", Some(&pat.token)).await;
@@ -284,12 +302,13 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert_eq!(quinn["record"]["revoked_on"], "2026-01-15", "{quinn}");
     assert_eq!(staff_web.console_errors().await, Vec::<String>::new());
 
-    // Ana's dashboard: 2 h 40 min of 50 h counted, the session awaiting Pat not counted, the plot.
+    // Ana's dashboard: 2 h 40 min of 50 h counted; two sessions not counted (the disputed one,
+    // and the one that appeared live on Pat's queue); the plot.
     web.open(&format!("{base}/dashboard?as_of=2026-11-30")).await;
     let text = web.text().await;
     assert!(text.contains("2 h 40 min of 50 h"), "{text}");
     assert!(text.contains("Not eligible yet") && text.contains("Still missing"), "{text}");
-    assert!(text.contains("1 session not counted"), "{text}");
+    assert!(text.contains("2 sessions not counted"), "{text}");
     let plot: Value = web
         .client
         .execute("const i = document.querySelector('figure img'); return [i.complete, i.naturalWidth];", vec![])

@@ -2,7 +2,8 @@
 //! applicants, association staff and reviewers), served on the API's port.
 //!
 //! Pages are askama templates (`templates/`), escaped by default; the only script is the one
-//! that makes and uses a browser's signing key (`assets/device.js`). Every page runs the same
+//! that makes and uses a browser's signing key (`assets/device.js`), and the one that keeps the
+//! provider queue current from the event stream (`assets/live.js`). Every page runs the same
 //! checks as its API route: a signed-in browser is a device, its cookie carries a device token.
 
 mod account;
@@ -222,6 +223,7 @@ async fn asset(Path(name): Path<String>) -> Response {
     let (body, content_type): (&'static str, &str) = match name.as_str() {
         "app.css" => (include_str!("../../assets/app.css"), "text/css; charset=utf-8"),
         "device.js" => (include_str!("../../assets/device.js"), "text/javascript; charset=utf-8"),
+        "live.js" => (include_str!("../../assets/live.js"), "text/javascript; charset=utf-8"),
         "icon.svg" => (include_str!("../../assets/icon.svg"), "image/svg+xml"),
         _ => return (StatusCode::NOT_FOUND, "no such asset").into_response(),
     };
