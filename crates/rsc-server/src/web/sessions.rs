@@ -253,13 +253,7 @@ fn read_form(form: &LogForm, me: &Id) -> Result<(SessionFields, Vec<NewAttendee>
         }
     };
     // Whoever else is ticked makes it a group session; the server checks each is connected.
-    let others: Vec<Id> = form
-        .ticked
-        .iter()
-        .filter_map(|(key, value)| key.strip_prefix("with:").filter(|_| !value.is_empty()))
-        .filter(|id| *id != me.as_str())
-        .filter_map(|id| Id::new(id, "attendee").ok())
-        .collect();
+    let others: Vec<Id> = ticked(form, "with:").into_iter().filter(|id| id != me).collect();
     if others.len() + 1 > rsc_doc::MAX_ATTENDEES {
         errors.0.push(("attendees".into(), format!("a session has at most {} attendees", rsc_doc::MAX_ATTENDEES)));
     }
@@ -555,8 +549,10 @@ pub async fn edit<S: Store>(
     } else if !added.is_empty() || !dropped.is_empty() {
         errors.0.push(("attendees".into(), "only the person who logged it changes who attended".into()));
     }
+    // The session's length after the change: what nobody's minutes may exceed, and what a new
+    // attendee is taken to have attended.
+    let length = fields.as_ref().map_or(s.fields.minutes, |f| f.minutes);
     if errors.0.is_empty() {
-        let length = fields.as_ref().map_or(s.fields.minutes, |f| f.minutes);
         // Nobody's minutes may exceed the length, and she changes only her own.
         for other in s.attendees.iter().filter(|a| a.id != me && !dropped.contains(&a.id)) {
             if other.minutes_attended > length {
@@ -592,7 +588,6 @@ pub async fn edit<S: Store>(
         return show(errors).await;
     }
     let before = doc.heads();
-    let minutes_of_new = fields.as_ref().map_or(s.fields.minutes, |f| f.minutes);
     let updated = doc
         .update(&me, |session| {
             if let Some(f) = fields {
@@ -607,7 +602,7 @@ pub async fn edit<S: Store>(
                 if session.attendee(&id).is_none() {
                     session.attendees.push(rsc_doc::Attendee {
                         id,
-                        minutes_attended: minutes_of_new,
+                        minutes_attended: length,
                         about_own_rsc_practice: false,
                         statement: None,
                     });
