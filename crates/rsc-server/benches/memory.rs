@@ -1,0 +1,161 @@
+//! The server's memory and disk as users sign in and documents arrive, measured on a real
+//! `rsc-server` process over loopback: `cargo bench -p rsc-server --bench memory` (Postgres
+//! figures need `RSC_TEST_POSTGRES_URL`, as printed by `scripts/postgres-for-tests`).
+//!
+//! Prints the resident memory (VmRSS) fresh, after 1, 4 and 8 sign-ins (each hashes a
+//! password), and after each 1,000 of 10,000 new session documents (pushed 100 to a request,
+//! as a phone's backlog is), with the growth per document and the disk per document.
+
+#[path = "../tests/server/support.rs"]
+#[allow(dead_code, unused_macros)]
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use rsc_model::SessionKind;
+use rsc_protocol::{Bytes, DocPush, SyncRequest};
+use support::{Api, Device};
+
+const DOCS: usize = 10_000;
+const STEP: usize = 1_000;
+const PER_REQUEST: usize = 100;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+async fn start(dir: &std::path::Path, database: Option<&str>) -> (Server, Api) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rsc-server"));
+    command.current_dir(dir).env("RSC_LISTEN", format!("127.0.0.1:{port}")).stdout(Stdio::null()).stderr(Stdio::null());
+    match database {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    let server = Server(command.spawn().expect("rsc-server starts"));
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    for _ in 0..200 {
+        if let Ok(response) = api.http.get(format!("{}/readyz", api.base)).send().await
+            && response.status().is_success()
+        {
+            return (server, api);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("rsc-server did not become ready");
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// Runs the measurements; `disk` gives the database's size in bytes.
+async fn measure(label: &str, database: Option<&str>, disk: impl AsyncFn() -> u64) {
+    let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
+    let (server, api) = start(dir.path(), database).await;
+    let pid = server.0.id();
+    let fresh = rss_kib(pid);
+    api.register("pat").await;
+    let pat = Device::sign_in(&api, "pat").await;
+    let mut after_sign_ins = Vec::new();
+    let mut devices = Vec::new();
+    for i in 0..8 {
+        let name = format!("s{i}");
+        api.register(&name).await;
+        devices.push(Device::sign_in(&api, &name).await);
+        if [0, 3, 7].contains(&i) {
+            after_sign_ins.push(rss_kib(pid));
+        }
+    }
+    println!(
+        "{label:<8} memory fresh {:.1} MiB; after 1 sign-up and sign-in {:.1} MiB, 4: {:.1} MiB, 8: {:.1} MiB",
+        mib(fresh),
+        mib(after_sign_ins[0]),
+        mib(after_sign_ins[1]),
+        mib(after_sign_ins[2])
+    );
+    pat.connect(&devices.iter().collect::<Vec<_>>()).await;
+    let disk_before = disk().await;
+    let mut ana = devices.remove(0);
+    let me = ana.user_id.clone();
+    let mut points = Vec::new();
+    for step in 0..DOCS / STEP {
+        for _ in 0..STEP {
+            ana.log(&pat.user_id, SessionKind::Individual, &[(&me, 60)]);
+        }
+        let pushes: Vec<DocPush> = ana
+            .unacked
+            .drain()
+            .map(|(doc, changes)| DocPush { doc, changes: changes.into_iter().map(Bytes).collect() })
+            .collect();
+        ana.docs.clear();
+        for chunk in pushes.chunks(PER_REQUEST) {
+            let request = SyncRequest { v: 1, cursor: None, push: chunk.to_vec(), page_changes: Some(1) };
+            let (status, body) =
+                api.post("/v1/sync", Some(&ana.token), &serde_json::to_value(&request).expect("json")).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        points.push(((step + 1) * STEP, rss_kib(pid)));
+    }
+    let disk_after = disk().await;
+    let line: Vec<String> = points.iter().map(|(n, kib)| format!("{}k {:.1}", n / 1000, mib(*kib))).collect();
+    println!("{label:<8} memory (MiB) by documents: {}", line.join(", "));
+    let (first, last) = (points[0], points[points.len() - 1]);
+    println!(
+        "{label:<8} growth from 1k to 10k documents: {:.1} MiB, {:.2} KiB per document; disk {:.2} KiB per document",
+        mib(last.1.saturating_sub(first.1)),
+        last.1.saturating_sub(first.1) as f64 / (last.0 - first.0) as f64,
+        (disk_after.saturating_sub(disk_before)) as f64 / 1024.0 / DOCS as f64
+    );
+    drop(server);
+    // Kept until the server is gone: its database lives here.
+    drop(dir);
+}
+
+/// The bytes of every file in `dir` (the SQLite database, its WAL and shared memory).
+fn folder_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs nothing heavy.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let db = tempfile::Builder::new().prefix("rsc-bench-db-").tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/rsc.db", db.path().display());
+    measure("sqlite", Some(&url), async || folder_bytes(db.path())).await;
+    if std::env::var("RSC_TEST_POSTGRES_URL").is_err() {
+        println!("postgres: skipped (set RSC_TEST_POSTGRES_URL, see scripts/postgres-for-tests)");
+        return;
+    }
+    let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
+    let size_url = url.clone();
+    measure("postgres", Some(&url), async || {
+        let pool = sqlx::PgPool::connect(&size_url).await.expect("connect");
+        let (bytes,): (i64,) =
+            sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&pool).await.expect("size");
+        pool.close().await;
+        bytes as u64
+    })
+    .await;
+    support::drop_postgres_db(&name).await;
+}
