@@ -1,11 +1,13 @@
 //! The device's figures: logging one session (persisted: the transaction is on disk when the
-//! call returns), opening a 1,000-session logbook and listing it, and a new device's first
-//! sync of 1,000 sessions from a server in this process (SQLite).
+//! call returns), a sync with nothing to do, one edit to the server's durable acknowledgement,
+//! one edit until a second, watching device has it (pushed, not polled), opening a
+//! 1,000-session logbook and listing it, and a new device's first sync of 1,000 sessions from
+//! a server in this process (SQLite).
 
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use rsc_client::{Logbook, SessionFilter, SyncOptions};
+use rsc_client::{CancelFlag, Logbook, SessionEdit, SessionFilter, SyncOptions, WatchEvent};
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "../tests/client/support.rs"]
@@ -30,6 +32,51 @@ fn logbook(c: &mut Criterion) {
             ana.log_session(session(&pat, &format!("2025-{:02}-{:02}", 1 + day / 28 % 12, 1 + day % 28), 60, &[]))
                 .expect("log")
         })
+    });
+
+    ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
+    group.bench_function("sync with nothing to do", |b| {
+        b.iter(|| {
+            let report = ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
+            assert_eq!(report.pushed_changes + report.pulled_changes, 0);
+            report
+        })
+    });
+    let edited = ana.log_session(session(&pat, "2025-12-30", 60, &[])).expect("log").id;
+    ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
+    let mut minute = 0;
+    group.bench_function("one edit, then sync until the server holds it durably", |b| {
+        b.iter(|| {
+            minute = (minute + 1) % 50;
+            let edit = SessionEdit { start_time: Some(format!("10:{minute:02}")), ..SessionEdit::default() };
+            ana.edit_session(edited.as_str(), edit).expect("edit");
+            let report = ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
+            assert_eq!(report.pushed_changes, 1);
+        })
+    });
+    // Pat's device watches; each iteration is one session Ana logs and syncs, timed until Pat's
+    // watch has synced it.
+    let cancel = CancelFlag::new();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(|| pat_book.watch(&SyncOptions::default(), &cancel, &mut |event| drop(tx.send(event))));
+        assert!(matches!(rx.recv_timeout(Duration::from_secs(30)), Ok(WatchEvent::Synced(_))));
+        group.bench_function("one edit until a watching second device has it", |b| {
+            b.iter(|| {
+                day += 1;
+                let logged = ana
+                    .log_session(session(&pat, &format!("2025-{:02}-{:02}", 1 + day / 28 % 12, 1 + day % 28), 60, &[]))
+                    .expect("log");
+                ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
+                loop {
+                    match rx.recv_timeout(Duration::from_secs(30)).expect("the watch syncs") {
+                        WatchEvent::Synced(report) if report.updated_sessions.contains(&logged.id) => break,
+                        _ => continue,
+                    }
+                }
+            })
+        });
+        cancel.cancel();
     });
 
     // A logbook of exactly 1,000 sessions, synced so that a new device can download them.
