@@ -122,6 +122,8 @@ pub struct LogbookStatus {
 pub struct Logbook {
     pub(crate) store: Mutex<Store>,
     pub(crate) sync_lock: Mutex<()>,
+    /// When the last sync finished, if later than the stored time (see `Logbook::sync`).
+    pub(crate) last_sync_ms: std::sync::atomic::AtomicI64,
     http: OnceLock<Client>,
     dir: PathBuf,
 }
@@ -147,7 +149,13 @@ impl Logbook {
         store::private::create_dir(&dir)?;
         let mut store = Store::open(&dir.join(STORE_FILE))?;
         store.write(|tx| store::device(tx).map(|_| ()))?;
-        Ok(Logbook { store: Mutex::new(store), sync_lock: Mutex::new(()), http: OnceLock::new(), dir })
+        Ok(Logbook {
+            store: Mutex::new(store),
+            sync_lock: Mutex::new(()),
+            last_sync_ms: std::sync::atomic::AtomicI64::new(0),
+            http: OnceLock::new(),
+            dir,
+        })
     }
 
     /// The folder the logbook lives in.
@@ -727,7 +735,11 @@ impl Logbook {
             sessions: conn.query_row("SELECT COUNT(*) FROM docs", [], |r| r.get::<_, i64>(0))? as u64,
             pending_changes: store::pending_count(conn)?,
             refused_changes: store::refused_count(conn)?,
-            last_sync_ms: store::get_meta(conn, key::LAST_SYNC_MS)?,
+            last_sync_ms: {
+                let stored: Option<i64> = store::get_meta(conn, key::LAST_SYNC_MS)?;
+                let recent = self.last_sync_ms.load(std::sync::atomic::Ordering::SeqCst);
+                stored.map(|s| s.max(recent)).or((recent > 0).then_some(recent))
+            },
         })
     }
 

@@ -141,6 +141,9 @@ impl Logbook {
             _ => api.get("/v1/me/profile")?,
         };
         let profile = Profile::from_wire(server, &fallback)?;
+        if !unsynced && local.as_ref() == Some(&profile) {
+            return Ok(());
+        }
         self.store().write(|tx| {
             // An edit made while this request was out stays for the next sync.
             let edited: Option<Profile> = store::get_meta(tx, key::PROFILE)?;

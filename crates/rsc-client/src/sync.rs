@@ -25,6 +25,10 @@ use crate::view::SessionView;
 /// limit once encoded.
 pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
 
+/// How old the stored time of the last sync may grow before a sync with nothing else to write
+/// writes it (an hour).
+const LAST_SYNC_WRITE_MS: i64 = 60 * 60 * 1000;
+
 /// How a sync runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncOptions {
@@ -188,7 +192,18 @@ impl Logbook {
             };
             let response: SyncResponse =
                 with_retry(options, &mut report, &mut state, progress, || api.post("/v1/sync", &batch.request))?;
-            let pending = self.store().write(|tx| apply(tx, &account, &batch, &response, &mut report))?;
+            // Nothing sent, nothing received, the cursor where it was: nothing to write (and no
+            // fsync to wait for).
+            let idle = batch.sent.is_empty()
+                && response.pull.is_empty()
+                && response.accepted.is_empty()
+                && response.refused.is_empty()
+                && batch.request.cursor.as_ref() == Some(&response.cursor);
+            let pending = if idle {
+                store::pending_count(self.store().conn())?
+            } else {
+                self.store().write(|tx| apply(tx, &account, &batch, &response, &mut report))?
+            };
             report.round_trips += 1;
             state = SyncProgress {
                 round_trips: report.round_trips,
@@ -206,10 +221,18 @@ impl Logbook {
         with_retry(options, &mut report, &mut state, progress, || self.sync_profile(&account))?;
         let directory: ProviderDirectory =
             with_retry(options, &mut report, &mut state, progress, || api.get("/v1/me/providers"))?;
-        self.store().write(|tx| {
-            refresh_directory(tx, &account, &directory)?;
-            store::set_meta(tx, key::LAST_SYNC_MS, &now_ms())
-        })?;
+        // The time of the sync is written with other news, or when the stored one is an hour
+        // old; in between it is kept in memory, so that a sync with nothing to do writes nothing.
+        let now = now_ms();
+        self.last_sync_ms.store(now, std::sync::atomic::Ordering::SeqCst);
+        let stored: Option<i64> = store::get_meta(self.store().conn(), key::LAST_SYNC_MS)?;
+        let known: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
+        if known.as_ref() != Some(&directory) || stored.is_none_or(|at| now - at >= LAST_SYNC_WRITE_MS) {
+            self.store().write(|tx| {
+                refresh_directory(tx, &account, &directory)?;
+                store::set_meta(tx, key::LAST_SYNC_MS, &now)
+            })?;
+        }
         tracing::info!(
             round_trips = report.round_trips,
             pushed = report.pushed_changes,

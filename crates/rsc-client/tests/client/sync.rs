@@ -271,3 +271,29 @@ fn a_watching_device_syncs_when_told_and_comes_back_after_the_server_restarts() 
         watching.join().expect("watch thread").expect("a cancelled watch ends without error");
     });
 }
+
+#[test]
+fn a_sync_with_nothing_to_do_writes_nothing_but_still_says_when_it_ran() {
+    let server = TestServer::start();
+    let (ana, _) = person(&server, "ana");
+    sync(&ana);
+    let first = ana.status().expect("status").last_sync_ms.expect("synced once");
+    let store = ana.dir().join(rsc_client::STORE_FILE);
+    let wal = std::path::PathBuf::from(format!("{}-wal", store.display()));
+    assert!(wal.exists(), "the store keeps a write-ahead log");
+    let touched = |path: &std::path::Path| {
+        let meta = std::fs::metadata(path).expect("file");
+        (meta.len(), meta.modified().expect("mtime"))
+    };
+    let before = (touched(&store), touched(&wal));
+    std::thread::sleep(Duration::from_millis(5));
+    let report = sync(&ana);
+    assert_eq!((report.pushed_changes, report.pulled_changes), (0, 0));
+    assert_eq!((touched(&store), touched(&wal)), before, "nothing was written");
+    let second = ana.status().expect("status").last_sync_ms.expect("synced");
+    assert!(second > first, "{second} after {first}");
+    let dir = ana.dir().to_path_buf();
+    drop(ana);
+    let reopened = rsc_client::Logbook::open(&dir).expect("reopen");
+    assert_eq!(reopened.status().expect("status").last_sync_ms, Some(first), "the stored time survives");
+}
