@@ -247,8 +247,9 @@ impl SessionDoc {
     /// the document (or earlier in `changes`), and is judged by [`rules::authorize`] against the
     /// session where it was made (its dependencies) and the session as it stands, and by
     /// [`rules::check_timing`] at `now_ms`. The merged result must keep [`Session::validate`] and
-    /// the document limits. An empty document is created by the first change.
-    pub fn apply_pushed(&mut self, changes: &[Change], author: &Id, now_ms: i64) -> Result<(), DocError> {
+    /// the document limits. An empty document is created by the first change. Returns the
+    /// merged session (read once, as the checks read it; `None` for a document still empty).
+    pub fn apply_pushed(&mut self, changes: &[Change], author: &Id, now_ms: i64) -> Result<Option<Session>, DocError> {
         let mut work = self.doc.clone();
         let mut current = if work.get_heads().is_empty() { None } else { Some(read_session(&work)?) };
         for change in changes {
@@ -299,7 +300,7 @@ impl SessionDoc {
             ));
         }
         self.doc = work;
-        Ok(())
+        Ok(current)
     }
 
     /// An empty document, to which a new session's first change is pushed.

@@ -292,7 +292,8 @@ proptest! {
             let changes = raw.get_changes(&heads);
             let before = doc.save();
             match doc.apply_pushed(&changes, &id(push.author), NOW_MS) {
-                Ok(()) => {
+                Ok(merged) => {
+                    assert_eq!(merged.as_ref(), doc.session().ok().as_ref(), "the session returned is the merged one");
                     check_accepted(&doc, &keys)?;
                     if !push.stale {
                         // Made on the latest state, it cannot leave a statement for someone

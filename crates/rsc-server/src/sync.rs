@@ -32,23 +32,26 @@ pub async fn sync<S: Store>(store: &S, device: &AuthDevice, request: SyncRequest
     check_request(&request)?;
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
-    let mut writes = Vec::new();
+    let (mut written, mut commits, mut acks) = (Vec::new(), Vec::new(), Vec::new());
     let mut members = Members::default();
-    for push in &request.push {
-        match prepare(store, device, push, &mut members).await? {
+    for (push, prepared) in request.push.iter().zip(prepare_all(store, device, &request.push, &mut members).await?) {
+        match prepared {
             Ok(Prepared::Stored(ack)) => accepted.push(ack),
-            Ok(Prepared::Write(commit, ack)) => writes.push((push, commit, ack)),
+            Ok(Prepared::Write(commit, ack)) => {
+                written.push(push);
+                commits.push(*commit);
+                acks.push(ack);
+            }
             Err(refusal) => refused.push(refusal),
         }
     }
     // The whole batch in one transaction (one durable commit for a phone's backlog); if any
     // document was written meanwhile, each goes again on its own.
-    let commits: Vec<DocCommit> = writes.iter().map(|(_, commit, _)| DocCommit::clone(commit)).collect();
     if !commits.is_empty() && store.commit_documents(&commits).await? {
         record_pushed(&commits);
-        accepted.extend(writes.into_iter().map(|(_, _, ack)| ack));
+        accepted.extend(acks);
     } else {
-        for (push, _, _) in writes {
+        for push in written {
             match push_document(store, device, push, &mut members).await? {
                 Ok(ack) => accepted.push(ack),
                 Err(refusal) => refused.push(refusal),
@@ -203,60 +206,142 @@ async fn prepare<S: Store>(
     push: &DocPush,
     members: &mut Members,
 ) -> Result<Result<Prepared, DocRefusal>, AppError> {
+    let changes = match decode(device, push) {
+        Ok(changes) => changes,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let doc_id = DocId::from(push.doc.as_str());
+    let stored = store.document(&doc_id).await?;
+    let ever = if stored.is_some() { store.participants(&doc_id).await? } else { Vec::new() };
+    let job = match job_for(device, &push.doc, changes, stored, ever)? {
+        Ok(job) => job,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    // Loading, merging and saving a document is CPU work: it runs off the async workers.
+    let outcome = crate::blocking("merging a pushed document", move || merge(job)).await??;
+    finish(store, device, outcome, members).await
+}
+
+/// [`prepare`] for a whole request: the stored documents and their participants are read in a
+/// few statements, and the documents are merged on one blocking thread per core, each taking a
+/// share of the batch (not one thread hand-off per document). Outcomes are in push order.
+async fn prepare_all<S: Store>(
+    store: &S,
+    device: &AuthDevice,
+    pushes: &[DocPush],
+    members: &mut Members,
+) -> Result<Vec<Result<Prepared, DocRefusal>>, AppError> {
+    let mut outcomes: Vec<Option<Result<Prepared, DocRefusal>>> = pushes.iter().map(|_| None).collect();
+    let mut decoded = Vec::new();
+    for (i, push) in pushes.iter().enumerate() {
+        match decode(device, push) {
+            Ok(changes) => decoded.push((i, changes)),
+            Err(refusal) => outcomes[i] = Some(Err(refusal)),
+        }
+    }
+    let ids: Vec<DocId> = decoded.iter().map(|(i, _)| DocId::from(pushes[*i].doc.as_str())).collect();
+    let stored: HashMap<String, StoredDoc> = store.documents(&ids).await?.into_iter().collect();
+    let existing: Vec<DocId> = ids.into_iter().filter(|id| stored.contains_key(id.as_str())).collect();
+    let mut ever: HashMap<String, Vec<String>> = HashMap::new();
+    for (doc, user) in store.participants_of(&existing).await? {
+        ever.entry(doc).or_default().push(user);
+    }
+    let mut jobs = Vec::new();
+    for (i, changes) in decoded {
+        let doc = &pushes[i].doc;
+        // A document pushed twice in one request is read for each push, as if pushed alone.
+        let (stored, ever) = (stored.get(doc).cloned(), ever.get(doc).cloned().unwrap_or_default());
+        match job_for(device, doc, changes, stored, ever)? {
+            Ok(job) => jobs.push((i, job)),
+            Err(refusal) => outcomes[i] = Some(Err(refusal)),
+        }
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = jobs.len().div_ceil(threads).max(1);
+    let mut merging = Vec::new();
+    let mut jobs = jobs.into_iter().peekable();
+    while jobs.peek().is_some() {
+        let chunk: Vec<_> = jobs.by_ref().take(share).collect();
+        merging.push(tokio::task::spawn_blocking(move || {
+            chunk.into_iter().map(|(i, job)| (i, merge(job))).collect::<Vec<_>>()
+        }));
+    }
+    for handle in merging {
+        for (i, outcome) in handle.await.map_err(|e| AppError::caused("merging pushed documents", e))? {
+            outcomes[i] = Some(finish(store, device, outcome?, members).await?);
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|outcome| outcome.ok_or_else(|| AppError::internal("a pushed document was left without an outcome")))
+        .collect()
+}
+
+/// A push read at the door: its id checked and its changes decoded, each authored by this
+/// device's actor.
+fn decode(device: &AuthDevice, push: &DocPush) -> Result<Vec<Change>, DocRefusal> {
     let doc_id = &push.doc;
     if let Err(error) = Id::new(doc_id.as_str(), "doc") {
-        return Ok(Err(refusal(doc_id, RefusalCode::InvalidSession, error, Some("doc"))));
+        return Err(refusal(doc_id, RefusalCode::InvalidSession, error, Some("doc")));
     }
-    let mut decoded = Vec::with_capacity(push.changes.len());
     let own_actor = ActorId::from(device.device.actor_id.clone());
+    let mut decoded = Vec::with_capacity(push.changes.len());
     for bytes in &push.changes {
-        let change = match SessionDoc::decode_change(&bytes.0) {
-            Ok(change) => change,
-            Err(error) => return Ok(Err(doc_refusal(doc_id, error))),
-        };
+        let change = SessionDoc::decode_change(&bytes.0).map_err(|error| doc_refusal(doc_id, error))?;
         if change.actor_id() != &own_actor {
-            return Ok(Err(refusal(
+            return Err(refusal(
                 doc_id,
                 RefusalCode::ForeignActor,
                 format!("a change was authored by actor {}, not by this device ({own_actor})", change.actor_id()),
                 None,
-            )));
+            ));
         }
         decoded.push(change);
     }
-    let user = Id::new(device.user.id.as_str(), "user")?;
+    Ok(decoded)
+}
 
-    let stored = store.document(&DocId::from(doc_id)).await?;
-    let (expected_version, previous_participants) = match &stored {
-        Some(stored) => {
-            // Everyone who ever took part may push (the rules then decide what); anyone else
-            // hears the same answer whether or not the session exists.
-            let ever = store.participants(&DocId::from(doc_id)).await?;
-            if !ever.iter().any(|p| p == user.as_str()) {
-                return Ok(Err(not_participant(doc_id)));
-            }
-            (Some(stored.version), ever)
-        }
-        None => (None, Vec::new()),
-    };
-    // Loading, merging and saving a document is CPU work: it runs off the async workers, so a
-    // batch of hundreds of documents does not stall other requests.
-    let now = now_ms();
-    let job = MergeJob { doc_id: doc_id.clone(), stored, changes: decoded, user, previous_participants, now };
-    let merged = match crate::blocking("merging a pushed document", move || merge(job)).await?? {
+/// The merge of `changes` into the stored document (if any), for someone who ever took part.
+fn job_for(
+    device: &AuthDevice,
+    doc_id: &str,
+    changes: Vec<Change>,
+    stored: Option<StoredDoc>,
+    ever: Vec<String>,
+) -> Result<Result<MergeJob, DocRefusal>, AppError> {
+    let user = Id::new(device.user.id.as_str(), "user")?;
+    // Everyone who ever took part may push (the rules then decide what); anyone else hears the
+    // same answer whether or not the session exists.
+    if stored.is_some() && !ever.iter().any(|p| p == user.as_str()) {
+        return Ok(Err(not_participant(doc_id)));
+    }
+    Ok(Ok(MergeJob { doc_id: doc_id.to_string(), stored, changes, user, previous_participants: ever, now: now_ms() }))
+}
+
+/// The I/O half after a merge: a session that gains someone names only people connected to its
+/// provider; the ledger gains the statements not seen before, checked against the providers'
+/// keys; and the session is projected.
+async fn finish<S: Store>(
+    store: &S,
+    device: &AuthDevice,
+    outcome: MergeOutcome,
+    members: &mut Members,
+) -> Result<Result<Prepared, DocRefusal>, AppError> {
+    let merged = match outcome {
         MergeOutcome::Stored(ack) => return Ok(Ok(Prepared::Stored(ack))),
         MergeOutcome::Refused(refusal) => return Ok(Err(refusal)),
         MergeOutcome::Merged(merged) => *merged,
     };
-    let Merged { session, bytes, new, expanded, participants, previous_participants, heads } = merged;
+    let Merged { doc_id, expected_version, now, session, bytes, new, expanded, participants, previous_participants, heads } =
+        merged;
     if participants.iter().any(|p| !previous_participants.contains(p))
-        && let Some(refusal) = unconnected(store, doc_id, &session, members).await?
+        && let Some(refusal) = unconnected(store, &doc_id, &session, members).await?
     {
         return Ok(Err(refusal));
     }
     // A new document has no ledger yet, and keys matter only when there are statements.
     let mut ledger =
-        if expected_version.is_some() { store.attestations(&DocId::from(doc_id)).await? } else { Vec::new() };
+        if expected_version.is_some() { store.attestations(&DocId::from(doc_id.as_str())).await? } else { Vec::new() };
     let known: HashSet<Vec<u8>> = ledger.iter().map(|e| e.id.clone()).collect();
     let mut keys: HashMap<Id, Vec<Vec<u8>>> = HashMap::new();
     for attendee in &session.attendees {
@@ -271,8 +356,9 @@ async fn prepare<S: Store>(
     let fresh = projection::new_attestations(&session, &known, &keys, &device.device.id, now);
     ledger.extend(fresh.iter().cloned());
     let (session_row, attendance) = projection::project(&session, &ledger);
+    let ack = DocAck { doc: doc_id.clone(), heads, new_changes: new.len() as u32 };
     let commit = DocCommit {
-        doc_id: doc_id.clone(),
+        doc_id,
         expected_version,
         bytes,
         new_changes: new,
@@ -285,7 +371,6 @@ async fn prepare<S: Store>(
         attestations: fresh,
         now_ms: now,
     };
-    let ack = DocAck { doc: doc_id.clone(), heads, new_changes: commit.new_changes.len() as u32 };
     Ok(Ok(Prepared::Write(Box::new(commit), ack)))
 }
 
@@ -337,6 +422,9 @@ struct MergeJob {
 
 /// A pushed document merged, checked and saved, ready for its ledger and projection.
 struct Merged {
+    doc_id: String,
+    expected_version: Option<i64>,
+    now: i64,
     session: Session,
     bytes: Vec<u8>,
     new: Vec<NewChange>,
@@ -396,15 +484,19 @@ fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
             None,
         )));
     }
-    if let Err(error) = doc.apply_pushed(&changes, &user, now) {
-        return Ok(MergeOutcome::Refused(match error {
-            // Changes that build on a session the server does not hold: from the outside,
-            // the same as someone else's session.
-            DocError::MissingDependency(_) if expected_version.is_none() => not_participant(doc_id),
-            error => doc_refusal(doc_id, error),
-        }));
-    }
-    let session = match doc.session() {
+    let merged = match doc.apply_pushed(&changes, &user, now) {
+        Ok(merged) => merged,
+        Err(error) => {
+            return Ok(MergeOutcome::Refused(match error {
+                // Changes that build on a session the server does not hold: from the outside,
+                // the same as someone else's session.
+                DocError::MissingDependency(_) if expected_version.is_none() => not_participant(doc_id),
+                error => doc_refusal(doc_id, error),
+            }));
+        }
+    };
+    // The session as the checks read it; a document still empty reads as the error it is.
+    let session = match merged.map_or_else(|| doc.session(), Ok) {
         Ok(session) => session,
         Err(error) => return Ok(MergeOutcome::Refused(doc_refusal(doc_id, error))),
     };
@@ -433,6 +525,9 @@ fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
     }
     let heads = heads(&mut doc);
     Ok(MergeOutcome::Merged(Box::new(Merged {
+        doc_id: doc_id.clone(),
+        expected_version,
+        now,
         session,
         bytes,
         new,

@@ -292,6 +292,29 @@ pub async fn commits_are_announced_to_their_participants<S: Store>(store: S) {
     );
 }
 
+/// The store: documents and their participants are read many at a time, and unknown ids are
+/// simply absent.
+pub async fn documents_and_participants_are_read_many_at_a_time<S: Store>(store: S) {
+    store
+        .commit_documents(&[commit("s1", None, &["a1"], &[], &["ana", "pat"]), commit("s2", None, &["b1"], &[], &["ben"])])
+        .await
+        .expect("commit");
+    let ids: Vec<DocId> = ["s2", "nobody", "s1"].into_iter().map(DocId::from).collect();
+    let mut found = store.documents(&ids).await.expect("documents");
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(found.iter().map(|(id, d)| (id.as_str(), d.version)).collect::<Vec<_>>(), [("s1", 1), ("s2", 1)]);
+    assert_eq!(found[0].1, store.document(&DocId::from("s1")).await.expect("one").expect("s1"));
+    let people = store.participants_of(&ids).await.expect("participants");
+    assert_eq!(
+        people.iter().map(|(d, u)| (d.as_str(), u.as_str())).collect::<Vec<_>>(),
+        [("s1", "ana"), ("s1", "pat"), ("s2", "ben")]
+    );
+    assert!(store.documents(&[]).await.expect("none").is_empty());
+    // Past one statement's worth of ids.
+    let many: Vec<DocId> = (0..2_500).map(|i| DocId::from(format!("x{i}").as_str())).chain([DocId::from("s1")]).collect();
+    assert_eq!(store.documents(&many).await.expect("many").len(), 1);
+}
+
 /// The store: concurrent commits get distinct sequences.
 pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     let mut tasks = Vec::new();
@@ -430,6 +453,7 @@ macro_rules! conformance_suite {
             pulls_follow_the_cursor_and_participation,
             providers_attended_are_kept_as_sessions_are_written,
             commits_are_announced_to_their_participants,
+            documents_and_participants_are_read_many_at_a_time,
             concurrent_commits_get_distinct_sequences,
             connection_codes_connect_people_once_and_list_them_by_name,
             password_resets_work_once_and_sign_every_device_out,

@@ -172,6 +172,17 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         session_id: &DocId,
     ) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
+    /// The stored documents among `doc_ids`, by id, read in a few statements however many
+    /// there are (a push of hundreds of sessions reads them together, not one by one).
+    fn documents(
+        &self,
+        doc_ids: &[DocId],
+    ) -> impl Future<Output = Result<Vec<(String, StoredDoc)>, StoreError>> + Send;
+    /// Who takes part in each of `doc_ids`, as `(document, user)` pairs.
+    fn participants_of(
+        &self,
+        doc_ids: &[DocId],
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
     /// The users who take part in a document.
     fn participants(&self, doc_id: &DocId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 

@@ -690,6 +690,39 @@ macro_rules! impl_store {
                 rows.into_iter().map(AttendanceRow::try_from).collect()
             }
 
+            async fn documents(&self, doc_ids: &[DocId]) -> Result<Vec<(String, StoredDoc)>, StoreError> {
+                let mut found = Vec::new();
+                for chunk in doc_ids.chunks(ROWS_PER_STATEMENT) {
+                    let mut select =
+                        sqlx::QueryBuilder::new("SELECT id, bytes, version, expanded_bytes FROM documents WHERE id IN (");
+                    let mut ids = select.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(id.as_str());
+                    }
+                    select.push(")");
+                    let rows: Vec<(String, Vec<u8>, i64, i64)> =
+                        select.build_query_as().fetch_all(self.read_pool()).await?;
+                    found.extend(rows.into_iter().map(|(id, bytes, version, expanded_bytes)| {
+                        (id, StoredDoc { bytes, version, expanded_bytes })
+                    }));
+                }
+                Ok(found)
+            }
+
+            async fn participants_of(&self, doc_ids: &[DocId]) -> Result<Vec<(String, String)>, StoreError> {
+                let mut found = Vec::new();
+                for chunk in doc_ids.chunks(ROWS_PER_STATEMENT) {
+                    let mut select = sqlx::QueryBuilder::new("SELECT doc_id, user_id FROM participants WHERE doc_id IN (");
+                    let mut ids = select.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(id.as_str());
+                    }
+                    select.push(") ORDER BY doc_id, user_id");
+                    found.extend(select.build_query_as::<(String, String)>().fetch_all(self.read_pool()).await?);
+                }
+                Ok(found)
+            }
+
             async fn participants(&self, doc_id: &DocId) -> Result<Vec<String>, StoreError> {
                 let rows: Vec<(String,)> =
                     sqlx::query_as("SELECT user_id FROM participants WHERE doc_id = $1 ORDER BY user_id")

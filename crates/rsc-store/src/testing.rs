@@ -256,6 +256,17 @@ impl<S: Store> Store for Gated<S> {
         self.inner.attendance_rows(session_id)
     }
 
+    fn documents(&self, doc_ids: &[DocId]) -> impl Future<Output = Result<Vec<(String, StoredDoc)>, StoreError>> + Send {
+        self.inner.documents(doc_ids)
+    }
+
+    fn participants_of(
+        &self,
+        doc_ids: &[DocId],
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send {
+        self.inner.participants_of(doc_ids)
+    }
+
     fn participants(&self, doc_id: &DocId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         self.inner.participants(doc_id)
     }
