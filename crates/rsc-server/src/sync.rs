@@ -332,8 +332,18 @@ async fn finish<S: Store>(
         MergeOutcome::Refused(refusal) => return Ok(Err(refusal)),
         MergeOutcome::Merged(merged) => *merged,
     };
-    let Merged { doc_id, expected_version, now, session, bytes, new, expanded, participants, previous_participants, heads } =
-        merged;
+    let Merged {
+        doc_id,
+        expected_version,
+        now,
+        session,
+        bytes,
+        new,
+        expanded,
+        participants,
+        previous_participants,
+        heads,
+    } = merged;
     if participants.iter().any(|p| !previous_participants.contains(p))
         && let Some(refusal) = unconnected(store, &doc_id, &session, members).await?
     {

@@ -296,7 +296,10 @@ pub async fn commits_are_announced_to_their_participants<S: Store>(store: S) {
 /// simply absent.
 pub async fn documents_and_participants_are_read_many_at_a_time<S: Store>(store: S) {
     store
-        .commit_documents(&[commit("s1", None, &["a1"], &[], &["ana", "pat"]), commit("s2", None, &["b1"], &[], &["ben"])])
+        .commit_documents(&[
+            commit("s1", None, &["a1"], &[], &["ana", "pat"]),
+            commit("s2", None, &["b1"], &[], &["ben"]),
+        ])
         .await
         .expect("commit");
     let ids: Vec<DocId> = ["s2", "nobody", "s1"].into_iter().map(DocId::from).collect();
@@ -311,7 +314,8 @@ pub async fn documents_and_participants_are_read_many_at_a_time<S: Store>(store:
     );
     assert!(store.documents(&[]).await.expect("none").is_empty());
     // Past one statement's worth of ids.
-    let many: Vec<DocId> = (0..2_500).map(|i| DocId::from(format!("x{i}").as_str())).chain([DocId::from("s1")]).collect();
+    let many: Vec<DocId> =
+        (0..2_500).map(|i| DocId::from(format!("x{i}").as_str())).chain([DocId::from("s1")]).collect();
     assert_eq!(store.documents(&many).await.expect("many").len(), 1);
 }
 

@@ -11,6 +11,7 @@
 mod backend_tests;
 #[cfg(any(test, feature = "testing"))]
 pub mod conformance;
+mod group;
 mod ids;
 pub mod notices;
 mod records;
@@ -174,10 +175,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
     /// The stored documents among `doc_ids`, by id, read in a few statements however many
     /// there are (a push of hundreds of sessions reads them together, not one by one).
-    fn documents(
-        &self,
-        doc_ids: &[DocId],
-    ) -> impl Future<Output = Result<Vec<(String, StoredDoc)>, StoreError>> + Send;
+    fn documents(&self, doc_ids: &[DocId])
+    -> impl Future<Output = Result<Vec<(String, StoredDoc)>, StoreError>> + Send;
     /// Who takes part in each of `doc_ids`, as `(document, user)` pairs.
     fn participants_of(
         &self,

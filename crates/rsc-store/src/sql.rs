@@ -11,6 +11,7 @@ use rsc_protocol::{AttendanceState, ClaimStatus};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use super::group::{CommitNow, Group};
 use super::notices::{Board, CHANNEL, Notice, Notices};
 use super::records::{
     AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
@@ -26,6 +27,7 @@ use super::{
 pub struct PgStore {
     pool: PgPool,
     board: Board,
+    group: std::sync::Arc<Group>,
 }
 
 impl PgStore {
@@ -36,7 +38,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        let store = PgStore { pool, board: Board::default() };
+        let store = PgStore { pool, board: Board::default(), group: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -57,7 +59,7 @@ impl PgStore {
                     .into(),
             ));
         }
-        let store = PgStore { pool, board: Board::default() };
+        let store = PgStore { pool, board: Board::default(), group: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -94,6 +96,11 @@ impl PgStore {
     /// Sent through Postgres already.
     fn announced(&self, _commits: &[DocCommit]) {}
 
+    /// Writes that arrive while one commits are committed together (see [`Group`]).
+    async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
+        self.group.commit(self, commits).await
+    }
+
     async fn subscribe(&self) -> Result<Notices, StoreError> {
         self.board.listen_to(&self.pool).await
     }
@@ -108,6 +115,7 @@ pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
     board: Board,
+    group: std::sync::Arc<Group>,
 }
 
 impl SqliteStore {
@@ -134,7 +142,7 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?
         };
-        let store = SqliteStore { reader, writer, board: Board::default() };
+        let store = SqliteStore { reader, writer, board: Board::default(), group: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -172,6 +180,12 @@ impl SqliteStore {
     /// This process owns the file: notices go round in memory once the commit is done.
     async fn announce(&self, _tx: &mut sqlx::SqliteConnection, _commits: &[DocCommit]) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    /// One writer at a time, each commit flushed to disk: writes that arrive meanwhile are
+    /// committed together (see [`Group`]).
+    async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
+        self.group.commit(self, commits).await
     }
 
     fn announced(&self, commits: &[DocCommit]) {
@@ -463,192 +477,7 @@ macro_rules! impl_store {
             }
 
             async fn commit_documents(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
-                // Rows are written many to a statement: a push of hundreds of sessions is a
-                // handful of round trips to the database, not thousands.
-                let mut tx = self.write_pool().begin().await?;
-                let created: Vec<&DocCommit> = commits.iter().filter(|c| c.expected_version.is_none()).collect();
-                for chunk in created.chunks(ROWS_PER_STATEMENT) {
-                    let mut insert = sqlx::QueryBuilder::new(
-                        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms, expanded_bytes) ",
-                    );
-                    insert.push_values(chunk, |mut row, c| {
-                        row.push_bind(&c.doc_id)
-                            .push("1")
-                            .push_bind(&c.bytes)
-                            .push_bind(c.bytes.len() as i64)
-                            .push_bind(c.now_ms)
-                            .push_bind(c.expanded_bytes);
-                    });
-                    insert.push(" ON CONFLICT (id) DO NOTHING");
-                    // A document someone else created in between: the caller retries.
-                    if insert.build().execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
-                        tx.rollback().await?;
-                        return Ok(false);
-                    }
-                }
-                for c in commits {
-                    let Some(version) = c.expected_version else { continue };
-                    let written = sqlx::query(
-                        "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4, \
-                         expanded_bytes = $6 WHERE id = $1 AND version = $5",
-                    )
-                    .bind(&c.doc_id)
-                    .bind(&c.bytes)
-                    .bind(c.bytes.len() as i64)
-                    .bind(c.now_ms)
-                    .bind(version)
-                    .bind(c.expanded_bytes)
-                    .execute(&mut *tx)
-                    .await?;
-                    if written.rows_affected() != 1 {
-                        tx.rollback().await?;
-                        return Ok(false);
-                    }
-                }
-                for chunk in commits.chunks(ROWS_PER_STATEMENT) {
-                    let mut upsert = sqlx::QueryBuilder::new(SESSION_INSERT);
-                    upsert.push_values(chunk, |mut row, c| {
-                        let s = &c.session;
-                        row.push_bind(&s.id)
-                            .push_bind(&s.provider_id)
-                            .push_bind(&s.created_by)
-                            .push_bind(s.date.to_string())
-                            .push_bind(&s.start_time)
-                            .push_bind(&s.time_zone)
-                            .push_bind(s.minutes)
-                            .push_bind(s.kind.as_str())
-                            .push_bind(s.format.as_str())
-                            .push_bind(s.withdrawn)
-                            .push_bind(&s.problems);
-                    });
-                    upsert.push(SESSION_ON_CONFLICT);
-                    upsert.build().execute(&mut *tx).await?;
-                    let mut delete = sqlx::QueryBuilder::new("DELETE FROM attendance WHERE session_id IN (");
-                    let mut ids = delete.separated(", ");
-                    for c in chunk {
-                        ids.push_bind(&c.session.id);
-                    }
-                    delete.push(")");
-                    delete.build().execute(&mut *tx).await?;
-                }
-                let attendance: Vec<_> = commits.iter().flat_map(|c| &c.attendance).collect();
-                for chunk in attendance.chunks(ROWS_PER_STATEMENT) {
-                    let mut insert = sqlx::QueryBuilder::new(
-                        "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id) ",
-                    );
-                    insert.push_values(chunk, |mut row, a| {
-                        row.push_bind(&a.session_id)
-                            .push_bind(&a.attendee_id)
-                            .push_bind(a.minutes_attended)
-                            .push_bind(a.about_own_rsc_practice)
-                            .push_bind(a.status.as_str())
-                            .push_bind(a.confirmed_minutes)
-                            .push_bind(&a.attestation_id);
-                    });
-                    insert.build().execute(&mut *tx).await?;
-                }
-                let mut attended: Vec<(&str, &str)> = commits
-                    .iter()
-                    .flat_map(|c| c.attendance.iter().map(|a| (a.attendee_id.as_str(), c.session.provider_id.as_str())))
-                    .collect();
-                attended.sort_unstable();
-                attended.dedup();
-                for chunk in attended.chunks(ROWS_PER_STATEMENT) {
-                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO attended_providers (attendee_id, provider_id) ");
-                    insert.push_values(chunk, |mut row, (attendee, provider)| {
-                        row.push_bind(*attendee).push_bind(*provider);
-                    });
-                    insert.push(" ON CONFLICT (attendee_id, provider_id) DO NOTHING");
-                    insert.build().execute(&mut *tx).await?;
-                }
-                let attestations: Vec<_> = commits.iter().flat_map(|c| &c.attestations).collect();
-                for chunk in attestations.chunks(ROWS_PER_STATEMENT) {
-                    let mut insert = sqlx::QueryBuilder::new(ATTESTATION_COLUMNS);
-                    insert.push_values(chunk, |mut row, a| {
-                        row.push_bind(&a.id)
-                            .push_bind(&a.digest)
-                            .push_bind(&a.session_id)
-                            .push_bind(&a.attendee_id)
-                            .push_bind(&a.provider_id)
-                            .push_bind(a.kind.as_str())
-                            .push_bind(a.signed_at_ms)
-                            .push_bind(&a.public_key)
-                            .push_bind(&a.statement)
-                            .push_bind(a.valid)
-                            .push_bind(&a.invalid_reason)
-                            .push_bind(a.first_seen_at_ms)
-                            .push_bind(&a.device_id);
-                    });
-                    insert.push(" ON CONFLICT (id) DO NOTHING");
-                    insert.build().execute(&mut *tx).await?;
-                }
-                // Last: draw sequence numbers. The counter row stays locked until commit, so
-                // sequence order is commit order; as little as possible happens while it is held.
-                let reserved: i64 = commits.iter().map(|c| c.new_changes.len() as i64 + 1).sum();
-                let (top,): (i64,) =
-                    sqlx::query_as("UPDATE sync_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq")
-                        .bind(reserved)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                // Each document's changes take the next numbers, and the number after them marks
-                // when its new participants joined.
-                let mut next = top - reserved + 1;
-                let mut changes = Vec::new();
-                let mut joins = Vec::new();
-                // Each existing document's participants learn its last write (`touched_seq`).
-                let mut touched = Vec::new();
-                for c in commits {
-                    for change in &c.new_changes {
-                        changes.push((next, c, change));
-                        next += 1;
-                    }
-                    for user in c.participants.iter().filter(|u| !c.previous_participants.contains(u)) {
-                        joins.push((&c.doc_id, user, next));
-                    }
-                    if !c.previous_participants.is_empty() {
-                        touched.push((&c.doc_id, next));
-                    }
-                    next += 1;
-                }
-                for chunk in changes.chunks(ROWS_PER_STATEMENT) {
-                    let mut insert =
-                        sqlx::QueryBuilder::new("INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) ");
-                    insert.push_values(chunk, |mut row, (seq, c, change)| {
-                        row.push_bind(*seq)
-                            .push_bind(&c.doc_id)
-                            .push_bind(&change.hash)
-                            .push_bind(&change.actor_id)
-                            .push_bind(&c.device_id)
-                            .push_bind(&change.bytes);
-                    });
-                    insert.push(" ON CONFLICT (doc_id, hash) DO NOTHING");
-                    insert.build().execute(&mut *tx).await?;
-                }
-                for chunk in joins.chunks(ROWS_PER_STATEMENT) {
-                    let mut insert =
-                        sqlx::QueryBuilder::new("INSERT INTO participants (doc_id, user_id, added_seq, touched_seq) ");
-                    insert.push_values(chunk, |mut row, (doc, user, seq)| {
-                        row.push_bind(*doc).push_bind(*user).push_bind(*seq).push_bind(*seq);
-                    });
-                    insert.build().execute(&mut *tx).await?;
-                }
-                for chunk in touched.chunks(ROWS_PER_STATEMENT) {
-                    let mut update = sqlx::QueryBuilder::new("UPDATE participants SET touched_seq = CASE doc_id");
-                    for (doc, seq) in chunk {
-                        update.push(" WHEN ").push_bind(*doc).push(" THEN ").push_bind(*seq);
-                    }
-                    update.push(" ELSE touched_seq END WHERE doc_id IN (");
-                    let mut ids = update.separated(", ");
-                    for (doc, _) in chunk {
-                        ids.push_bind(*doc);
-                    }
-                    update.push(")");
-                    update.build().execute(&mut *tx).await?;
-                }
-                self.announce(&mut tx, commits).await?;
-                tx.commit().await?;
-                self.announced(commits);
-                Ok(true)
+                self.commit_grouped(commits).await
             }
 
             async fn pull(
@@ -1201,6 +1030,197 @@ macro_rules! impl_store {
             }
         }
 
+
+        impl CommitNow for $store {
+            async fn commit_now(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
+                // Rows are written many to a statement: a push of hundreds of sessions is a
+                // handful of round trips to the database, not thousands.
+                let mut tx = self.write_pool().begin().await?;
+                let created: Vec<&DocCommit> = commits.iter().filter(|c| c.expected_version.is_none()).collect();
+                for chunk in created.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms, expanded_bytes) ",
+                    );
+                    insert.push_values(chunk, |mut row, c| {
+                        row.push_bind(&c.doc_id)
+                            .push("1")
+                            .push_bind(&c.bytes)
+                            .push_bind(c.bytes.len() as i64)
+                            .push_bind(c.now_ms)
+                            .push_bind(c.expanded_bytes);
+                    });
+                    insert.push(" ON CONFLICT (id) DO NOTHING");
+                    // A document someone else created in between: the caller retries.
+                    if insert.build().execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    }
+                }
+                for c in commits {
+                    let Some(version) = c.expected_version else { continue };
+                    let written = sqlx::query(
+                        "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4, \
+                         expanded_bytes = $6 WHERE id = $1 AND version = $5",
+                    )
+                    .bind(&c.doc_id)
+                    .bind(&c.bytes)
+                    .bind(c.bytes.len() as i64)
+                    .bind(c.now_ms)
+                    .bind(version)
+                    .bind(c.expanded_bytes)
+                    .execute(&mut *tx)
+                    .await?;
+                    if written.rows_affected() != 1 {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    }
+                }
+                for chunk in commits.chunks(ROWS_PER_STATEMENT) {
+                    let mut upsert = sqlx::QueryBuilder::new(SESSION_INSERT);
+                    upsert.push_values(chunk, |mut row, c| {
+                        let s = &c.session;
+                        row.push_bind(&s.id)
+                            .push_bind(&s.provider_id)
+                            .push_bind(&s.created_by)
+                            .push_bind(s.date.to_string())
+                            .push_bind(&s.start_time)
+                            .push_bind(&s.time_zone)
+                            .push_bind(s.minutes)
+                            .push_bind(s.kind.as_str())
+                            .push_bind(s.format.as_str())
+                            .push_bind(s.withdrawn)
+                            .push_bind(&s.problems);
+                    });
+                    upsert.push(SESSION_ON_CONFLICT);
+                    upsert.build().execute(&mut *tx).await?;
+                    let mut delete = sqlx::QueryBuilder::new("DELETE FROM attendance WHERE session_id IN (");
+                    let mut ids = delete.separated(", ");
+                    for c in chunk {
+                        ids.push_bind(&c.session.id);
+                    }
+                    delete.push(")");
+                    delete.build().execute(&mut *tx).await?;
+                }
+                let attendance: Vec<_> = commits.iter().flat_map(|c| &c.attendance).collect();
+                for chunk in attendance.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id) ",
+                    );
+                    insert.push_values(chunk, |mut row, a| {
+                        row.push_bind(&a.session_id)
+                            .push_bind(&a.attendee_id)
+                            .push_bind(a.minutes_attended)
+                            .push_bind(a.about_own_rsc_practice)
+                            .push_bind(a.status.as_str())
+                            .push_bind(a.confirmed_minutes)
+                            .push_bind(&a.attestation_id);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                let mut attended: Vec<(&str, &str)> = commits
+                    .iter()
+                    .flat_map(|c| c.attendance.iter().map(|a| (a.attendee_id.as_str(), c.session.provider_id.as_str())))
+                    .collect();
+                attended.sort_unstable();
+                attended.dedup();
+                for chunk in attended.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO attended_providers (attendee_id, provider_id) ");
+                    insert.push_values(chunk, |mut row, (attendee, provider)| {
+                        row.push_bind(*attendee).push_bind(*provider);
+                    });
+                    insert.push(" ON CONFLICT (attendee_id, provider_id) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                let attestations: Vec<_> = commits.iter().flat_map(|c| &c.attestations).collect();
+                for chunk in attestations.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new(ATTESTATION_COLUMNS);
+                    insert.push_values(chunk, |mut row, a| {
+                        row.push_bind(&a.id)
+                            .push_bind(&a.digest)
+                            .push_bind(&a.session_id)
+                            .push_bind(&a.attendee_id)
+                            .push_bind(&a.provider_id)
+                            .push_bind(a.kind.as_str())
+                            .push_bind(a.signed_at_ms)
+                            .push_bind(&a.public_key)
+                            .push_bind(&a.statement)
+                            .push_bind(a.valid)
+                            .push_bind(&a.invalid_reason)
+                            .push_bind(a.first_seen_at_ms)
+                            .push_bind(&a.device_id);
+                    });
+                    insert.push(" ON CONFLICT (id) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                // Last: draw sequence numbers. The counter row stays locked until commit, so
+                // sequence order is commit order; as little as possible happens while it is held.
+                let reserved: i64 = commits.iter().map(|c| c.new_changes.len() as i64 + 1).sum();
+                let (top,): (i64,) =
+                    sqlx::query_as("UPDATE sync_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq")
+                        .bind(reserved)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                // Each document's changes take the next numbers, and the number after them marks
+                // when its new participants joined.
+                let mut next = top - reserved + 1;
+                let mut changes = Vec::new();
+                let mut joins = Vec::new();
+                // Each existing document's participants learn its last write (`touched_seq`).
+                let mut touched = Vec::new();
+                for c in commits {
+                    for change in &c.new_changes {
+                        changes.push((next, c, change));
+                        next += 1;
+                    }
+                    for user in c.participants.iter().filter(|u| !c.previous_participants.contains(u)) {
+                        joins.push((&c.doc_id, user, next));
+                    }
+                    if !c.previous_participants.is_empty() {
+                        touched.push((&c.doc_id, next));
+                    }
+                    next += 1;
+                }
+                for chunk in changes.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) ");
+                    insert.push_values(chunk, |mut row, (seq, c, change)| {
+                        row.push_bind(*seq)
+                            .push_bind(&c.doc_id)
+                            .push_bind(&change.hash)
+                            .push_bind(&change.actor_id)
+                            .push_bind(&c.device_id)
+                            .push_bind(&change.bytes);
+                    });
+                    insert.push(" ON CONFLICT (doc_id, hash) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                for chunk in joins.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO participants (doc_id, user_id, added_seq, touched_seq) ");
+                    insert.push_values(chunk, |mut row, (doc, user, seq)| {
+                        row.push_bind(*doc).push_bind(*user).push_bind(*seq).push_bind(*seq);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                for chunk in touched.chunks(ROWS_PER_STATEMENT) {
+                    let mut update = sqlx::QueryBuilder::new("UPDATE participants SET touched_seq = CASE doc_id");
+                    for (doc, seq) in chunk {
+                        update.push(" WHEN ").push_bind(*doc).push(" THEN ").push_bind(*seq);
+                    }
+                    update.push(" ELSE touched_seq END WHERE doc_id IN (");
+                    let mut ids = update.separated(", ");
+                    for (doc, _) in chunk {
+                        ids.push_bind(*doc);
+                    }
+                    update.push(")");
+                    update.build().execute(&mut *tx).await?;
+                }
+                self.announce(&mut tx, commits).await?;
+                tx.commit().await?;
+                self.announced(commits);
+                Ok(true)
+            }
+        }
     };
 }
 

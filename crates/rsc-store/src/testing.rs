@@ -256,7 +256,10 @@ impl<S: Store> Store for Gated<S> {
         self.inner.attendance_rows(session_id)
     }
 
-    fn documents(&self, doc_ids: &[DocId]) -> impl Future<Output = Result<Vec<(String, StoredDoc)>, StoreError>> + Send {
+    fn documents(
+        &self,
+        doc_ids: &[DocId],
+    ) -> impl Future<Output = Result<Vec<(String, StoredDoc)>, StoreError>> + Send {
         self.inner.documents(doc_ids)
     }
 
