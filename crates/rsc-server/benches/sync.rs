@@ -4,6 +4,7 @@
 //! 1. A device's first sync of a 1,000-session logbook: round trips and time.
 //! 2. Ingest with 50 devices pushing at once, against Postgres alone writing the same rows
 //!    and bytes with 50 connections.
+//! 3. `GET /v1/me/evaluation` for an applicant with 2,000 confirmed sessions (median of 30).
 
 #[path = "../tests/server/support.rs"]
 #[allow(dead_code, unused_macros)]
@@ -47,6 +48,52 @@ async fn first_sync<S: Store>(store: S, label: &str) {
         bytes / 1024,
         push_time.as_secs_f64() * 1e3,
         pull_time.as_secs_f64() * 1e3
+    );
+    server.stop().await.expect("stop");
+}
+
+/// An applicant with 2,000 sessions her provider confirmed asks for her evaluation.
+async fn evaluation<S: Store>(store: S, label: &str) {
+    const CONFIRMED: usize = 2_000;
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    api.register("ana").await;
+    api.register("pat").await;
+    let mut ana = Device::sign_in(&api, "ana").await;
+    let mut pat = Device::sign_in(&api, "pat").await;
+    pat.connect(&[&ana]).await;
+    let (ana_id, pat_id) = (ana.user_id.clone(), pat.user_id.clone());
+    for _ in 0..CONFIRMED {
+        ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    }
+    ana.sync().await;
+    pat.sync().await;
+    let key = rsc_doc::DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
+    let docs: Vec<String> = pat.docs.keys().cloned().collect();
+    for (i, doc) in docs.iter().enumerate() {
+        pat.edit(doc, |d, me| {
+            let minutes = rsc_model::Minutes::new(60, "m").expect("minutes");
+            d.confirm(&key, me, &ana_id, minutes, support::signed_at(i as i64)).expect("confirm");
+        });
+    }
+    pat.sync().await;
+    let path = "/v1/me/evaluation?rulebook=nmaimh&as_of=2026-06-01";
+    let (status, body) = api.get(path, Some(&ana.token)).await;
+    assert_eq!(status, 200, "{body}");
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..30 {
+        let started = Instant::now();
+        let response = api.http.get(format!("{}{path}", api.base)).bearer_auth(&ana.token).send().await.expect("get");
+        assert_eq!(response.status(), 200);
+        size = response.bytes().await.expect("body").len();
+        times.push(started.elapsed());
+    }
+    times.sort();
+    println!(
+        "{label:<8} GET /v1/me/evaluation with {CONFIRMED} confirmed sessions ({} KiB): median {:.1} ms",
+        size / 1024,
+        times[times.len() / 2].as_secs_f64() * 1e3
     );
     server.stop().await.expect("stop");
 }
@@ -175,6 +222,7 @@ async fn main() {
         return;
     }
     with_sqlite(async |store| first_sync(store, "sqlite").await).await;
+    with_sqlite(async |store| evaluation(store, "sqlite").await).await;
     with_sqlite(async |store| {
         concurrent_ingest(store, "sqlite").await;
     })
@@ -186,6 +234,7 @@ async fn main() {
     let (first_name, url) = support::create_postgres_db().await.expect("the test Postgres");
     let store = PgStore::connect(&url, 20).await.expect("postgres");
     first_sync(store.clone(), "postgres").await;
+    evaluation(store.clone(), "postgres").await;
     store.pool().close().await;
     let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
     let store = PgStore::connect(&url, DEVICES as u32).await.expect("postgres");
