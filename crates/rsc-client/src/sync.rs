@@ -184,6 +184,17 @@ impl Logbook {
         let api = self.api(&account)?;
         let mut report = SyncReport::default();
         let mut state = SyncProgress::default();
+        // The profile and the registry facts first: sessions pulled below are rendered once,
+        // with the providers' credentials and keys as they are now (on a first sync there is
+        // nothing to re-render; before, every session was rendered again after the pull).
+        with_retry(options, &mut report, &mut state, progress, || self.sync_profile(&account))?;
+        let directory: ProviderDirectory =
+            with_retry(options, &mut report, &mut state, progress, || api.get("/v1/me/providers"))?;
+        let known: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
+        let directory_changed = known.as_ref() != Some(&directory);
+        if directory_changed {
+            self.store().write(|tx| refresh_directory(tx, &account, &directory))?;
+        }
         loop {
             options.check_cancelled()?;
             let batch = {
@@ -218,20 +229,13 @@ impl Logbook {
                 break;
             }
         }
-        with_retry(options, &mut report, &mut state, progress, || self.sync_profile(&account))?;
-        let directory: ProviderDirectory =
-            with_retry(options, &mut report, &mut state, progress, || api.get("/v1/me/providers"))?;
         // The time of the sync is written with other news, or when the stored one is an hour
         // old; in between it is kept in memory, so that a sync with nothing to do writes nothing.
         let now = now_ms();
         self.last_sync_ms.store(now, std::sync::atomic::Ordering::SeqCst);
         let stored: Option<i64> = store::get_meta(self.store().conn(), key::LAST_SYNC_MS)?;
-        let known: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
-        if known.as_ref() != Some(&directory) || stored.is_none_or(|at| now - at >= LAST_SYNC_WRITE_MS) {
-            self.store().write(|tx| {
-                refresh_directory(tx, &account, &directory)?;
-                store::set_meta(tx, key::LAST_SYNC_MS, &now)
-            })?;
+        if directory_changed || stored.is_none_or(|at| now - at >= LAST_SYNC_WRITE_MS) {
+            self.store().write(|tx| store::set_meta(tx, key::LAST_SYNC_MS, &now))?;
         }
         tracing::info!(
             round_trips = report.round_trips,
