@@ -234,6 +234,9 @@ async fn main() {
     let (first_name, url) = support::create_postgres_db().await.expect("the test Postgres");
     let store = PgStore::connect(&url, 20).await.expect("postgres");
     first_sync(store.clone(), "postgres").await;
+    store.pool().close().await;
+    let (evaluation_name, url) = support::create_postgres_db().await.expect("the test Postgres");
+    let store = PgStore::connect(&url, 20).await.expect("postgres");
     evaluation(store.clone(), "postgres").await;
     store.pool().close().await;
     let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
@@ -244,7 +247,7 @@ async fn main() {
     let raw_rate = postgres_alone(&raw_url, bytes).await;
     println!("server ingest is {:.0}% of postgres alone", 100.0 * server_rate / raw_rate);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    for db in [first_name, name, raw_name] {
+    for db in [first_name, evaluation_name, name, raw_name] {
         support::drop_postgres_db(&db).await;
     }
 }

@@ -71,16 +71,16 @@ pub async fn verified_hours<S: Store>(
     };
     let masters = profile.masters_conferred_on;
 
-    let rows = store.attendance_of(&UserId::from(&user.id)).await?;
-    let ledger: HashMap<Vec<u8>, AttestationRecord> =
-        store.valid_attestations_for(&UserId::from(&user.id)).await?.into_iter().map(|e| (e.id.clone(), e)).collect();
+    let inputs = store.evaluation_inputs(&UserId::from(&user.id)).await?;
+    let rows = &inputs.attendance;
+    let ledger: HashMap<&[u8], &AttestationRecord> = inputs.ledger.iter().map(|e| (e.id.as_slice(), e)).collect();
     let mut records = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         let statement = row
             .attendance
             .attestation_id
             .as_ref()
-            .and_then(|id| ledger.get(id))
+            .and_then(|id| ledger.get(id.as_slice()))
             .and_then(|entry| SignedStatement::from_bytes(&entry.statement).ok())
             .map(|s| s.content);
         records.push(attendance_record(row, statement)?);
@@ -111,14 +111,15 @@ pub async fn verified_hours<S: Store>(
     let dossier = builder.build(applicant, &records);
     let evaluation = rsc_rules::evaluate(&rulebook, purpose, &dossier)?;
 
-    let sessions: BTreeMap<String, SessionAttendance> = rows.into_iter().map(|r| (r.session.id.clone(), r)).collect();
+    let sessions: BTreeMap<String, SessionAttendance> =
+        rows.iter().map(|r| (r.session.id.clone(), r.clone())).collect();
     let attestations = dossier
         .sessions
         .iter()
         .filter(|s| s.confirmation.is_some())
         .filter_map(|s| {
             let id = sessions.get(s.id.as_str())?.attendance.attestation_id.as_ref()?;
-            Some((s.id.to_string(), ledger.get(id)?.clone()))
+            Some((s.id.to_string(), (*ledger.get(id.as_slice())?).clone()))
         })
         .collect();
     Ok(Verified {

@@ -319,6 +319,35 @@ pub async fn documents_and_participants_are_read_many_at_a_time<S: Store>(store:
     assert_eq!(store.documents(&many).await.expect("many").len(), 1);
 }
 
+/// The store: an applicant's evaluation inputs are kept until one of her sessions is written,
+/// and a write that does not concern her keeps them.
+pub async fn evaluation_inputs_are_kept_until_her_sessions_change<S: Store>(store: S) {
+    let ana = UserId::from("ana");
+    let empty = store.evaluation_inputs(&ana).await.expect("inputs");
+    assert!(empty.attendance.is_empty() && empty.ledger.is_empty());
+    store.commit_documents(&[commit("s1", None, &["a1"], &[], &["ana", "pat"])]).await.expect("s1");
+    let first = store.evaluation_inputs(&ana).await.expect("inputs");
+    assert_eq!(first.attendance.iter().map(|a| a.session.id.as_str()).collect::<Vec<_>>(), ["s1"]);
+    assert!(std::sync::Arc::ptr_eq(&first, &store.evaluation_inputs(&ana).await.expect("again")), "kept");
+    let mut bens = commit("s2", None, &["b1"], &[], &["ben", "pat"]);
+    bens.attendance[0].attendee_id = "ben".into();
+    store.commit_documents(&[bens]).await.expect("s2");
+    assert!(std::sync::Arc::ptr_eq(&first, &store.evaluation_inputs(&ana).await.expect("again")), "not hers");
+    // Pat confirms s1: a ledger entry about her, and a new read.
+    store
+        .commit_documents(&[{
+            let mut c = commit("s1", Some(1), &["a2"], &["ana", "pat"], &["ana", "pat"]);
+            c.attestations = vec![attestation(1, "s1", true)];
+            c
+        }])
+        .await
+        .expect("s1 confirmed");
+    let confirmed = store.evaluation_inputs(&ana).await.expect("inputs");
+    assert!(!std::sync::Arc::ptr_eq(&first, &confirmed));
+    assert_eq!(confirmed.ledger.len(), 1);
+    assert_eq!(confirmed.attendance, store.attendance_of(&ana).await.expect("rows"), "the same as read directly");
+}
+
 /// The store: concurrent commits get distinct sequences.
 pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     let mut tasks = Vec::new();
@@ -458,6 +487,7 @@ macro_rules! conformance_suite {
             providers_attended_are_kept_as_sessions_are_written,
             commits_are_announced_to_their_participants,
             documents_and_participants_are_read_many_at_a_time,
+            evaluation_inputs_are_kept_until_her_sessions_change,
             concurrent_commits_get_distinct_sequences,
             connection_codes_connect_people_once_and_list_them_by_name,
             password_resets_work_once_and_sign_every_device_out,

@@ -13,6 +13,7 @@ mod backend_tests;
 pub mod conformance;
 mod group;
 mod ids;
+pub mod inputs;
 pub mod notices;
 mod records;
 mod sql;
@@ -24,6 +25,7 @@ use std::future::Future;
 use rsc_protocol::ClaimStatus;
 
 pub use ids::{ClaimId, DeviceId, DocId, UserId};
+pub use inputs::EvaluationInputs;
 pub use notices::{Notice, Notices};
 pub use records::{
     AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceRecord, DocCommit,
@@ -205,6 +207,12 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         provider_id: &UserId,
     ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
+    /// What `user_id`'s hours are computed from: her attendance and the valid ledger entries
+    /// about her, kept between requests until one of her sessions is written (see [`inputs`]).
+    fn evaluation_inputs(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<std::sync::Arc<EvaluationInputs>, StoreError>> + Send;
     /// Every valid ledger entry about this attendee.
     fn valid_attestations_for(
         &self,

@@ -12,6 +12,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::group::{CommitNow, Group};
+use super::inputs::{EvaluationInputs, Kept};
 use super::notices::{Board, CHANNEL, Notice, Notices};
 use super::records::{
     AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
@@ -28,6 +29,7 @@ pub struct PgStore {
     pool: PgPool,
     board: Board,
     group: std::sync::Arc<Group>,
+    kept: std::sync::Arc<Kept>,
 }
 
 impl PgStore {
@@ -38,7 +40,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        let store = PgStore { pool, board: Board::default(), group: Default::default() };
+        let store = PgStore { pool, board: Board::default(), group: Default::default(), kept: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -59,7 +61,7 @@ impl PgStore {
                     .into(),
             ));
         }
-        let store = PgStore { pool, board: Board::default(), group: Default::default() };
+        let store = PgStore { pool, board: Board::default(), group: Default::default(), kept: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -116,6 +118,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     board: Board,
     group: std::sync::Arc<Group>,
+    kept: std::sync::Arc<Kept>,
 }
 
 impl SqliteStore {
@@ -142,7 +145,13 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?
         };
-        let store = SqliteStore { reader, writer, board: Board::default(), group: Default::default() };
+        let store = SqliteStore {
+            reader,
+            writer,
+            board: Board::default(),
+            group: Default::default(),
+            kept: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -572,6 +581,25 @@ macro_rules! impl_store {
                 .fetch_all(self.read_pool())
                 .await?;
                 rows.into_iter().map(SessionAttendance::try_from).collect()
+            }
+
+            async fn evaluation_inputs(&self, user_id: &UserId) -> Result<std::sync::Arc<EvaluationInputs>, StoreError> {
+                // Read first: what is read after it is at least as new, so a write landing in
+                // between only makes the next request read again.
+                let (top,): (i64,) =
+                    sqlx::query_as("SELECT COALESCE(MAX(touched_seq), -1) FROM participants WHERE user_id = $1")
+                        .bind(user_id.as_str())
+                        .fetch_one(self.read_pool())
+                        .await?;
+                if let Some(kept) = self.kept.get(user_id.as_str(), top) {
+                    return Ok(kept);
+                }
+                let inputs = std::sync::Arc::new(EvaluationInputs {
+                    attendance: self.attendance_of(user_id).await?,
+                    ledger: self.valid_attestations_for(user_id).await?,
+                });
+                self.kept.put(user_id.as_str(), top, std::sync::Arc::clone(&inputs));
+                Ok(inputs)
             }
 
             async fn notices(&self) -> Result<Notices, StoreError> {

@@ -300,6 +300,13 @@ impl<S: Store> Store for Gated<S> {
         self.inner.awaiting_provider(provider_id)
     }
 
+    fn evaluation_inputs(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<std::sync::Arc<crate::EvaluationInputs>, StoreError>> + Send {
+        self.inner.evaluation_inputs(user_id)
+    }
+
     fn valid_attestations_for(
         &self,
         attendee_id: &UserId,
