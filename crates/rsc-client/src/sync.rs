@@ -190,11 +190,7 @@ impl Logbook {
         with_retry(options, &mut report, &mut state, progress, || self.sync_profile(&account))?;
         let directory: ProviderDirectory =
             with_retry(options, &mut report, &mut state, progress, || api.get("/v1/me/providers"))?;
-        let known: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
-        let directory_changed = known.as_ref() != Some(&directory);
-        if directory_changed {
-            self.store().write(|tx| refresh_directory(tx, &account, &directory))?;
-        }
+        let directory_changed = self.keep_directory(&account, &directory)?;
         loop {
             options.check_cancelled()?;
             let batch = {
@@ -245,6 +241,19 @@ impl Logbook {
             "sync finished"
         );
         Ok(report)
+    }
+}
+
+impl Logbook {
+    /// Keeps `directory` and renders every session again with it, if it differs from the one
+    /// kept; says whether it did (an unchanged directory costs no write).
+    pub(crate) fn keep_directory(&self, account: &Account, directory: &ProviderDirectory) -> Result<bool, ClientError> {
+        let known: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
+        if known.as_ref() == Some(directory) {
+            return Ok(false);
+        }
+        self.store().write(|tx| refresh_directory(tx, account, directory))?;
+        Ok(true)
     }
 }
 
@@ -411,7 +420,7 @@ fn roll_back(
 
 /// Stores the directory the server sent; when it differs from the one the views were rendered
 /// with, renders every view again (a provider's new device key may confirm sessions).
-pub(crate) fn refresh_directory(
+fn refresh_directory(
     tx: &rusqlite::Connection,
     account: &Account,
     directory: &ProviderDirectory,

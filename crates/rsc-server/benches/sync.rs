@@ -23,18 +23,25 @@ const DEVICES: usize = 50;
 const SESSIONS_PER_DEVICE: usize = 40;
 const SESSIONS_PER_PUSH: usize = 4;
 
-async fn first_sync<S: Store>(store: S, label: &str) {
+/// A server on `store` where Ana, connected to her provider Pat, has logged `sessions`
+/// individual sessions on her phone, not yet synced.
+async fn ana_logs_with_pat<S: Store>(store: S, sessions: usize) -> (RunningServer, Api, Device, Device) {
     let server = RunningServer::start(store).await.expect("server");
     let api = Api::new(server.url());
     api.register("ana").await;
     api.register("pat").await;
     let mut ana = Device::sign_in(&api, "ana").await;
-    let mut pat = Device::sign_in(&api, "pat").await;
+    let pat = Device::sign_in(&api, "pat").await;
     pat.connect(&[&ana]).await;
     let (ana_id, pat_id) = (ana.user_id.clone(), pat.user_id.clone());
-    for _ in 0..LOGBOOK {
+    for _ in 0..sessions {
         ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
     }
+    (server, api, ana, pat)
+}
+
+async fn first_sync<S: Store>(store: S, label: &str) {
+    let (server, _, mut ana, mut pat) = ana_logs_with_pat(store, LOGBOOK).await;
     let bytes: usize = ana.unacked.values().flatten().map(Vec::len).sum();
     let started = Instant::now();
     let pushes = ana.sync().await.len();
@@ -55,17 +62,8 @@ async fn first_sync<S: Store>(store: S, label: &str) {
 /// An applicant with 2,000 sessions her provider confirmed asks for her evaluation.
 async fn evaluation<S: Store>(store: S, label: &str) {
     const CONFIRMED: usize = 2_000;
-    let server = RunningServer::start(store).await.expect("server");
-    let api = Api::new(server.url());
-    api.register("ana").await;
-    api.register("pat").await;
-    let mut ana = Device::sign_in(&api, "ana").await;
-    let mut pat = Device::sign_in(&api, "pat").await;
-    pat.connect(&[&ana]).await;
-    let (ana_id, pat_id) = (ana.user_id.clone(), pat.user_id.clone());
-    for _ in 0..CONFIRMED {
-        ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
-    }
+    let (server, api, mut ana, mut pat) = ana_logs_with_pat(store, CONFIRMED).await;
+    let ana_id = ana.user_id.clone();
     ana.sync().await;
     pat.sync().await;
     let key = rsc_doc::DeviceKey::from_secret_bytes(&pat.key.secret_bytes());

@@ -193,38 +193,30 @@ fn record_pushed(commits: &[DocCommit]) {
     metrics::counter!("rsc_sync_changes_pushed_total").increment(changes as u64);
 }
 
-/// Reads the stored document, merges the pushed changes, checks every rule and builds the
-/// update: the merged document, its projection and its new ledger entries. The outer `Err` is
-/// a server failure; the inner one is this document's refusal.
-///
-/// Every pushed change is judged on its own by `rsc-doc`'s rules (who may change what, at the
-/// point where the change was made and as the session stands), and the merged session must keep
-/// every rule a device keeps: the server accepts nothing a device would refuse.
+/// [`prepare_all`] for one push (a document committed on its own, or a browser's statement).
 async fn prepare<S: Store>(
     store: &S,
     device: &AuthDevice,
     push: &DocPush,
     members: &mut Members,
 ) -> Result<Result<Prepared, DocRefusal>, AppError> {
-    let changes = match decode(device, push) {
-        Ok(changes) => changes,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    let doc_id = DocId::from(push.doc.as_str());
-    let stored = store.document(&doc_id).await?;
-    let ever = if stored.is_some() { store.participants(&doc_id).await? } else { Vec::new() };
-    let job = match job_for(device, &push.doc, changes, stored, ever)? {
-        Ok(job) => job,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    // Loading, merging and saving a document is CPU work: it runs off the async workers.
-    let outcome = crate::blocking("merging a pushed document", move || merge(job)).await??;
-    finish(store, device, outcome, members).await
+    prepare_all(store, device, std::slice::from_ref(push), members)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("a pushed document was left without an outcome"))
 }
 
-/// [`prepare`] for a whole request: the stored documents and their participants are read in a
-/// few statements, and the documents are merged on one blocking thread per core, each taking a
-/// share of the batch (not one thread hand-off per document). Outcomes are in push order.
+/// Reads each stored document, merges the pushed changes, checks every rule and builds the
+/// update: the merged document, its projection and its new ledger entries. The outer `Err` is
+/// a server failure; each inner one is that document's refusal. Outcomes are in push order.
+///
+/// Every pushed change is judged on its own by `rsc-doc`'s rules (who may change what, at the
+/// point where the change was made and as the session stands), and the merged session must keep
+/// every rule a device keeps: the server accepts nothing a device would refuse.
+///
+/// The stored documents and their participants are read in a few statements, and the
+/// documents are merged on one blocking thread per core, each taking a share of the batch (not
+/// one thread hand-off per document).
 async fn prepare_all<S: Store>(
     store: &S,
     device: &AuthDevice,

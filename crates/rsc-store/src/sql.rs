@@ -23,13 +23,21 @@ use super::{
     SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
 };
 
+/// What a store keeps in this process beside its database, shared by its clones: the change
+/// notices it hands on, the writes waiting to be committed together, and the evaluation inputs
+/// it keeps.
+#[derive(Debug, Clone, Default)]
+struct InProcess {
+    board: Board,
+    group: std::sync::Arc<Group>,
+    kept: std::sync::Arc<Kept>,
+}
+
 /// The production backend.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
-    board: Board,
-    group: std::sync::Arc<Group>,
-    kept: std::sync::Arc<Kept>,
+    here: InProcess,
 }
 
 impl PgStore {
@@ -40,7 +48,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        let store = PgStore { pool, board: Board::default(), group: Default::default(), kept: Default::default() };
+        let store = PgStore { pool, here: InProcess::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -61,7 +69,7 @@ impl PgStore {
                     .into(),
             ));
         }
-        let store = PgStore { pool, board: Board::default(), group: Default::default(), kept: Default::default() };
+        let store = PgStore { pool, here: InProcess::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -100,11 +108,11 @@ impl PgStore {
 
     /// Writes that arrive while one commits are committed together (see [`Group`]).
     async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
-        self.group.commit(self, commits).await
+        self.here.group.commit(self, commits).await
     }
 
     async fn subscribe(&self) -> Result<Notices, StoreError> {
-        self.board.listen_to(&self.pool).await
+        self.here.board.listen_to(&self.pool).await
     }
 }
 
@@ -116,9 +124,7 @@ impl PgStore {
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
-    board: Board,
-    group: std::sync::Arc<Group>,
-    kept: std::sync::Arc<Kept>,
+    here: InProcess,
 }
 
 impl SqliteStore {
@@ -145,13 +151,7 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?
         };
-        let store = SqliteStore {
-            reader,
-            writer,
-            board: Board::default(),
-            group: Default::default(),
-            kept: Default::default(),
-        };
+        let store = SqliteStore { reader, writer, here: InProcess::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -194,17 +194,17 @@ impl SqliteStore {
     /// One writer at a time, each commit flushed to disk: writes that arrive meanwhile are
     /// committed together (see [`Group`]).
     async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
-        self.group.commit(self, commits).await
+        self.here.group.commit(self, commits).await
     }
 
     fn announced(&self, commits: &[DocCommit]) {
         for (device_id, users) in notices_of(commits) {
-            self.board.post(Notice::Changed { device_id: device_id.to_string(), users });
+            self.here.board.post(Notice::Changed { device_id: device_id.to_string(), users });
         }
     }
 
     async fn subscribe(&self) -> Result<Notices, StoreError> {
-        Ok(self.board.listen())
+        Ok(self.here.board.listen())
     }
 }
 
@@ -591,14 +591,14 @@ macro_rules! impl_store {
                         .bind(user_id.as_str())
                         .fetch_one(self.read_pool())
                         .await?;
-                if let Some(kept) = self.kept.get(user_id.as_str(), top) {
+                if let Some(kept) = self.here.kept.get(user_id.as_str(), top) {
                     return Ok(kept);
                 }
                 let inputs = std::sync::Arc::new(EvaluationInputs {
                     attendance: self.attendance_of(user_id).await?,
                     ledger: self.valid_attestations_for(user_id).await?,
                 });
-                self.kept.put(user_id.as_str(), top, std::sync::Arc::clone(&inputs));
+                self.here.kept.put(user_id.as_str(), top, std::sync::Arc::clone(&inputs));
                 Ok(inputs)
             }
 
