@@ -820,7 +820,7 @@ impl Logbook {
         // The server evaluates under the profile it holds (rulebook, purpose, master's date): an
         // edit made on this device goes first, so that the export says what the device does.
         if self.profile()?.unsynced {
-            self.sync_profile(&account)?;
+            self.push_profile(&account)?;
         }
         let mut query = Vec::new();
         if let Some(rulebook) = rulebook {

@@ -38,7 +38,7 @@ impl Profile {
         }
     }
 
-    fn from_wire(wire: rsc_protocol::Profile, fallback_name: &str) -> Result<Profile, ClientError> {
+    pub(crate) fn from_wire(wire: rsc_protocol::Profile, fallback_name: &str) -> Result<Profile, ClientError> {
         let bad = |field: &str, e: &dyn std::fmt::Display| ClientError::Server {
             status: 200,
             message: format!("the server's profile has an unreadable {field}: {e}"),
@@ -130,28 +130,40 @@ impl Logbook {
         Ok(profile)
     }
 
-    /// The sync's part: sends an edit made here, then keeps the server's copy.
-    pub(crate) fn sync_profile(&self, account: &Account) -> Result<(), ClientError> {
-        let api = self.api(account)?;
+    /// Sends a profile edited on this device, then keeps what the server saved; nothing when
+    /// there is no edit to send (the server's profile comes with the sync's first answer).
+    pub(crate) fn push_profile(&self, account: &Account) -> Result<(), ClientError> {
         let local: Option<Profile> = store::get_meta(self.store().conn(), key::PROFILE)?;
         let unsynced: bool = store::get_meta(self.store().conn(), key::PROFILE_UNSYNCED)?.unwrap_or(false);
-        let fallback = local.as_ref().map(|p| p.display_name.clone()).unwrap_or_default();
-        let server = match (&local, unsynced) {
-            (Some(local), true) => api.put("/v1/me/profile", &local.to_wire())?,
-            _ => api.get("/v1/me/profile")?,
-        };
-        let profile = Profile::from_wire(server, &fallback)?;
-        if !unsynced && local.as_ref() == Some(&profile) {
-            return Ok(());
-        }
-        self.store().write(|tx| {
-            // An edit made while this request was out stays for the next sync.
-            let edited: Option<Profile> = store::get_meta(tx, key::PROFILE)?;
-            if unsynced && edited.as_ref() != local.as_ref() {
-                return Ok(());
-            }
-            store::set_meta(tx, key::PROFILE, &profile)?;
-            store::set_meta(tx, key::PROFILE_UNSYNCED, &false)
-        })
+        let Some(local) = local.filter(|_| unsynced) else { return Ok(()) };
+        let server = self.api(account)?.put("/v1/me/profile", &local.to_wire())?;
+        let profile = Profile::from_wire(server, &local.display_name)?;
+        self.store().write(|tx| keep_server_profile(tx, Some(&local), profile))
     }
+}
+
+/// Keeps the server's `profile`, unless the user edited hers on this device since `sent` went
+/// out (or, for a profile that came unasked, since her last edit was sent): that edit stays,
+/// and goes with the next sync.
+pub(crate) fn keep_server_profile(
+    tx: &rusqlite::Connection,
+    sent: Option<&Profile>,
+    profile: Profile,
+) -> Result<(), ClientError> {
+    let kept: Option<Profile> = store::get_meta(tx, key::PROFILE)?;
+    let unsynced: bool = store::get_meta(tx, key::PROFILE_UNSYNCED)?.unwrap_or(false);
+    let edited_since = match sent {
+        Some(sent) => kept.as_ref() != Some(sent),
+        None => unsynced,
+    };
+    if edited_since {
+        return Ok(());
+    }
+    if kept.as_ref() != Some(&profile) {
+        store::set_meta(tx, key::PROFILE, &profile)?;
+    }
+    if unsynced {
+        store::set_meta(tx, key::PROFILE_UNSYNCED, &false)?;
+    }
+    Ok(())
 }

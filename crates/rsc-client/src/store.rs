@@ -54,6 +54,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Keys of the `meta` table.
 pub(crate) mod key {
     pub const ACCOUNT: &str = "account";
+    /// The version of the profile and directory last received with a sync.
+    pub const ACCOUNT_VERSION: &str = "account_version";
     pub const CURSOR: &str = "cursor";
     pub const DIRECTORY: &str = "directory";
     pub const LAST_SYNC_MS: &str = "last_sync_ms";
@@ -126,6 +128,22 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = write(&tx)?;
         tx.commit()?;
+        Ok(value)
+    }
+
+    /// [`Store::write`] for what the server can give again: the transaction is on disk at the
+    /// next durable write (or checkpoint) rather than before this returns. A power cut may undo
+    /// it, never part of it, and the next sync redoes it: unacknowledged changes are pushed
+    /// again and the cursor pulls again. Saves the sync an fsync per answer.
+    pub fn write_replayable<T>(
+        &mut self,
+        write: impl FnOnce(&Transaction<'_>) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let result = self.write(write);
+        let restored = self.conn.pragma_update(None, "synchronous", "FULL");
+        let value = result?;
+        restored?;
         Ok(value)
     }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use rsc_doc::SessionDoc;
 use rsc_model::Id;
-use rsc_protocol::{Bytes, Cursor, DocPush, ProviderDirectory, SyncRequest, SyncResponse};
+use rsc_protocol::{AccountNews, Bytes, Cursor, DocPush, ProviderDirectory, SyncRequest, SyncResponse};
 
 use crate::ClientError;
 use crate::logbook::{Account, Logbook, now_ms, save, trust};
@@ -121,7 +121,7 @@ impl SyncOptions {
 /// Where a running sync stands, reported after every round trip and before every retry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncProgress {
-    /// Round trips completed.
+    /// Requests completed (as in the report).
     pub round_trips: u32,
     /// Changes the server has stored so far.
     pub pushed_changes: u64,
@@ -151,7 +151,8 @@ pub struct Refusal {
 /// What a sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
-    /// Round trips made.
+    /// Requests made to the server: one per page of the sync, and one more when a profile
+    /// edited on this device was sent (a sync with nothing to do makes one).
     pub round_trips: u32,
     /// Changes the server stored.
     pub pushed_changes: u64,
@@ -184,18 +185,21 @@ impl Logbook {
         let api = self.api(&account)?;
         let mut report = SyncReport::default();
         let mut state = SyncProgress::default();
-        // The profile and the registry facts first: sessions pulled below are rendered once,
-        // with the providers' credentials and keys as they are now (on a first sync there is
-        // nothing to re-render; before, every session was rendered again after the pull).
-        with_retry(options, &mut report, &mut state, progress, || self.sync_profile(&account))?;
-        let directory: ProviderDirectory =
-            with_retry(options, &mut report, &mut state, progress, || api.get("/v1/me/providers"))?;
-        let directory_changed = self.keep_directory(&account, &directory)?;
+        // A profile edited here goes first; the server's profile and the registry facts come
+        // with the first answer, when they changed since this device last had them, so that a
+        // sync with nothing to do is one request.
+        if self.profile()?.unsynced {
+            with_retry(options, &mut report, &mut state, progress, || self.push_profile(&account))?;
+            report.round_trips += 1;
+        }
+        let known: Option<String> = store::get_meta(self.store().conn(), key::ACCOUNT_VERSION)?;
+        let mut account_version = Some(known.unwrap_or_default());
+        let mut wrote = false;
         loop {
             options.check_cancelled()?;
             let batch = {
                 let store = self.store();
-                next_batch(store.conn(), options)?
+                next_batch(store.conn(), options, account_version.take())?
             };
             let response: SyncResponse =
                 with_retry(options, &mut report, &mut state, progress, || api.post("/v1/sync", &batch.request))?;
@@ -205,11 +209,19 @@ impl Logbook {
                 && response.pull.is_empty()
                 && response.accepted.is_empty()
                 && response.refused.is_empty()
+                && response.account.is_none()
                 && batch.request.cursor.as_ref() == Some(&response.cursor);
             let pending = if idle {
                 store::pending_count(self.store().conn())?
             } else {
-                self.store().write(|tx| apply(tx, &account, &batch, &response, &mut report))?
+                wrote = true;
+                self.store().write_replayable(|tx| {
+                    if let Some(news) = &response.account {
+                        take_account_news(tx, &account, news)?;
+                    }
+                    store::set_meta(tx, key::LAST_SYNC_MS, &now_ms())?;
+                    apply(tx, &account, &batch, &response, &mut report)
+                })?
             };
             report.round_trips += 1;
             state = SyncProgress {
@@ -229,9 +241,11 @@ impl Logbook {
         // old; in between it is kept in memory, so that a sync with nothing to do writes nothing.
         let now = now_ms();
         self.last_sync_ms.store(now, std::sync::atomic::Ordering::SeqCst);
-        let stored: Option<i64> = store::get_meta(self.store().conn(), key::LAST_SYNC_MS)?;
-        if directory_changed || stored.is_none_or(|at| now - at >= LAST_SYNC_WRITE_MS) {
-            self.store().write(|tx| store::set_meta(tx, key::LAST_SYNC_MS, &now))?;
+        if !wrote {
+            let stored: Option<i64> = store::get_meta(self.store().conn(), key::LAST_SYNC_MS)?;
+            if stored.is_none_or(|at| now - at >= LAST_SYNC_WRITE_MS) {
+                self.store().write_replayable(|tx| store::set_meta(tx, key::LAST_SYNC_MS, &now))?;
+            }
         }
         tracing::info!(
             round_trips = report.round_trips,
@@ -246,15 +260,26 @@ impl Logbook {
 
 impl Logbook {
     /// Keeps `directory` and renders every session again with it, if it differs from the one
-    /// kept; says whether it did (an unchanged directory costs no write).
-    pub(crate) fn keep_directory(&self, account: &Account, directory: &ProviderDirectory) -> Result<bool, ClientError> {
+    /// kept (an unchanged directory costs no write).
+    pub(crate) fn keep_directory(&self, account: &Account, directory: &ProviderDirectory) -> Result<(), ClientError> {
         let known: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
-        if known.as_ref() == Some(directory) {
-            return Ok(false);
+        if known.as_ref() != Some(directory) {
+            self.store().write(|tx| refresh_directory(tx, account, directory))?;
         }
-        self.store().write(|tx| refresh_directory(tx, account, directory))?;
-        Ok(true)
+        Ok(())
     }
+}
+
+/// Keeps the profile and the directory that came with a sync's answer, and their version.
+fn take_account_news(tx: &rusqlite::Connection, account: &Account, news: &AccountNews) -> Result<(), ClientError> {
+    let fallback = news.directory.name(&account.user_id).unwrap_or_default().to_string();
+    let profile = crate::profile::Profile::from_wire(news.profile.clone(), &fallback)?;
+    crate::profile::keep_server_profile(tx, None, profile)?;
+    let known: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
+    if known.as_ref() != Some(&news.directory) {
+        refresh_directory(tx, account, &news.directory)?;
+    }
+    store::set_meta(tx, key::ACCOUNT_VERSION, &news.version)
 }
 
 fn with_retry<T>(
@@ -291,7 +316,11 @@ fn with_retry<T>(
 
 /// The oldest unacknowledged changes that fit one request: a prefix of each document's
 /// changes in the order they were made, within the protocol's limits.
-fn next_batch(conn: &rusqlite::Connection, options: &SyncOptions) -> Result<Batch, ClientError> {
+fn next_batch(
+    conn: &rusqlite::Connection,
+    options: &SyncOptions,
+    account_version: Option<String>,
+) -> Result<Batch, ClientError> {
     let cursor: Option<Cursor> = store::get_meta(conn, key::CURSOR)?;
     let rows = store::pending(conn, options.max_docs_per_request * rsc_protocol::MAX_CHANGES_PER_DOC)?;
     let mut push: Vec<DocPush> = Vec::new();
@@ -318,7 +347,13 @@ fn next_batch(conn: &rusqlite::Connection, options: &SyncOptions) -> Result<Batc
         sent[index].1 = row.seq;
         sent[index].2 += 1;
     }
-    let request = SyncRequest { v: rsc_protocol::PROTOCOL_VERSION, cursor, push, page_changes: options.page_changes };
+    let request = SyncRequest {
+        v: rsc_protocol::PROTOCOL_VERSION,
+        cursor,
+        push,
+        page_changes: options.page_changes,
+        account_version,
+    };
     Ok(Batch { request, sent })
 }
 

@@ -32,7 +32,7 @@ pub use registry::{
     ImportResult, LapseRequest, RecordWithHistory, RegistryRecordView, RevokeRequest, RowError,
 };
 pub use sync::{
-    DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_BODY_BYTES, MAX_CHANGES_PER_DOC,
+    AccountNews, DEFAULT_PAGE_CHANGES, DocAck, DocChanges, DocPush, DocRefusal, MAX_BODY_BYTES, MAX_CHANGES_PER_DOC,
     MAX_DOCS_PER_REQUEST, MAX_PAGE_BYTES, MAX_PAGE_CHANGES, MAX_REQUEST_EXPANDED_BYTES, PROTOCOL_VERSION, RefusalCode,
     SyncRequest, SyncResponse,
 };

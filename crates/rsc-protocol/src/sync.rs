@@ -39,6 +39,12 @@ pub struct SyncRequest {
     /// The most changes to pull in this page (default [`DEFAULT_PAGE_CHANGES`]).
     #[serde(default)]
     pub page_changes: Option<u32>,
+    /// The [`AccountNews::version`] the device holds (empty when it holds none). When present
+    /// and not the server's, the answer carries the account's news; absent, the answer carries
+    /// none. A device sends it on the first request of a sync, so that one request is the
+    /// whole of a sync with nothing to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_version: Option<String>,
 }
 
 /// Changes to one document.
@@ -70,6 +76,25 @@ pub struct SyncResponse {
     pub cursor: Cursor,
     /// Whether more changes wait after this page.
     pub more: bool,
+    /// The account's profile and directory, when the request named a version the server does
+    /// not hold (after this request's pushes). Apply it before the pulled changes, so that
+    /// they are shown with the names and credentials as they are now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<AccountNews>,
+}
+
+/// What a device keeps of its account besides the sessions: the profile, and the directory
+/// it evaluates and names people with offline (`GET /v1/me/profile` and
+/// `GET /v1/me/providers` give the same), under a version that changes whenever either does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountNews {
+    /// A digest of the two (hex); send it back as [`SyncRequest::account_version`].
+    pub version: String,
+    /// The profile.
+    pub profile: crate::Profile,
+    /// The directory.
+    pub directory: crate::ProviderDirectory,
 }
 
 /// A document whose pushed changes were stored.
@@ -190,6 +215,7 @@ mod tests {
             cursor: Some(Cursor { visible: 3, seq: 2 }),
             push: vec![DocPush { doc: "d1".into(), changes: vec![Bytes(vec![0, 1, 255])] }],
             page_changes: None,
+            account_version: Some(String::new()),
         };
         let json = serde_json::to_string(&request).expect("json");
         assert!(json.contains("\"AAH/\""), "{json}");

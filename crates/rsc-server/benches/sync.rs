@@ -124,7 +124,13 @@ async fn concurrent_ingest<S: Store>(store: S, label: &str) -> (f64, usize) {
         total_bytes += pushes.iter().flat_map(|p| &p.changes).map(|c| c.0.len()).sum::<usize>();
         let requests: Vec<SyncRequest> = pushes
             .chunks(SESSIONS_PER_PUSH)
-            .map(|chunk| SyncRequest { v: 1, cursor: None, push: chunk.to_vec(), page_changes: Some(1) })
+            .map(|chunk| SyncRequest {
+                v: 1,
+                cursor: None,
+                push: chunk.to_vec(),
+                page_changes: Some(1),
+                account_version: None,
+            })
             .collect();
         batches.push((device.token.clone(), requests));
     }

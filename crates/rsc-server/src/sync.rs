@@ -23,6 +23,9 @@ use crate::projection;
 use crate::store::{DocCommit, NewChange, Store, StoredDoc};
 use crate::store::{DocId, UserId};
 
+/// The longest `account_version` a request may carry (the server's are 32 hex digits).
+const MAX_ACCOUNT_VERSION_LEN: usize = 64;
+
 /// How often a document write is retried after losing a race.
 const MAX_ATTEMPTS: usize = 32;
 
@@ -66,8 +69,13 @@ pub async fn sync<S: Store>(store: &S, device: &AuthDevice, request: SyncRequest
     metrics::counter!("rsc_sync_documents_total", "outcome" => "accepted").increment(accepted.len() as u64);
     metrics::counter!("rsc_sync_documents_total", "outcome" => "refused").increment(refused.len() as u64);
     metrics::counter!("rsc_sync_changes_pulled_total").increment(pulled as u64);
+    // After the pushes, so that a provider first named in this request is in the directory.
+    let account = match &request.account_version {
+        Some(known) => crate::verified::account_news(store, &device.user, known).await?,
+        None => None,
+    };
     metrics::histogram!("rsc_sync_duration_seconds").record(started.elapsed().as_secs_f64());
-    Ok(SyncResponse { v: PROTOCOL_VERSION, accepted, refused, pull, cursor, more })
+    Ok(SyncResponse { v: PROTOCOL_VERSION, accepted, refused, pull, cursor, more, account })
 }
 
 /// The request-wide limits: 422 naming the field when one is broken.
@@ -78,6 +86,17 @@ fn check_request(request: &SyncRequest) -> Result<(), AppError> {
             format!(
                 "protocol version {} is not spoken here; this server speaks {PROTOCOL_VERSION}: update the app",
                 request.v
+            ),
+        ));
+    }
+    if let Some(version) = &request.account_version
+        && version.len() > MAX_ACCOUNT_VERSION_LEN
+    {
+        return Err(AppError::invalid(
+            "account_version",
+            format!(
+                "{} characters; a version this server gave is {MAX_ACCOUNT_VERSION_LEN} at most",
+                version.chars().count()
             ),
         ));
     }

@@ -827,7 +827,7 @@ impl TryFrom<core::Hours> for Hours {
 /// Where a running sync stands.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SyncProgress {
-    /// Round trips completed.
+    /// Requests completed (as in the report).
     pub round_trips: u32,
     /// Changes the server has stored so far.
     pub pushed_changes: u64,
@@ -870,7 +870,8 @@ pub struct Refusal {
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SyncReport {
-    /// Round trips made.
+    /// Requests made to the server: one per page of the sync, and one more when a profile
+    /// edited on this device was sent (a sync with nothing to do makes one).
     pub round_trips: u32,
     /// Changes the server stored.
     pub pushed_changes: u64,

@@ -297,3 +297,41 @@ fn a_sync_with_nothing_to_do_writes_nothing_but_still_says_when_it_ran() {
     let reopened = rsc_client::Logbook::open(&dir).expect("reopen");
     assert_eq!(reopened.status().expect("status").last_sync_ms, Some(first), "the stored time survives");
 }
+
+#[test]
+fn a_sync_is_one_request_and_brings_the_profile_and_names_when_they_changed() {
+    let server = TestServer::start();
+    let (ana, _) = person(&server, "ana");
+    let (pat, _) = person(&server, "pat");
+    crate::support::connect(&pat, &[&ana]);
+    sync(&ana);
+    assert_eq!(sync(&ana).round_trips, 1, "nothing to do: the sync request alone");
+
+    // Pat renames herself on her phone; Ana's next sync, still one request, names her so.
+    let renamed = rsc_client::Profile { display_name: "Patricia Núñez".into(), ..pat.profile().expect("profile") };
+    pat.set_profile(renamed).expect("rename");
+    assert_eq!(sync(&pat).round_trips, 2, "an edited profile is sent first");
+    assert_eq!(sync(&pat).round_trips, 1);
+    let report = sync(&ana);
+    assert_eq!(report.round_trips, 1);
+    let names: Vec<String> = ana.people().expect("people").into_iter().map(|p| p.name).collect();
+    assert!(names.contains(&"Patricia Núñez".to_string()), "{names:?}");
+
+    // Ana's tablet sets her rulebook; her phone has it after one request.
+    let tablet = second_device(&server, "ana");
+    let profile =
+        rsc_client::Profile { rulebook: Some("orimha".into()), ..tablet.profile().expect("tablet's profile") };
+    tablet.set_profile(profile).expect("edit");
+    sync(&tablet);
+    assert_eq!(sync(&ana).round_trips, 1);
+    assert_eq!(ana.profile().expect("profile").rulebook.as_deref(), Some("orimha"));
+
+    // An edit made on the phone is not overwritten by what the server holds: it goes first.
+    let profile = rsc_client::Profile { rulebook: Some("ct-aimh".into()), ..ana.profile().expect("profile") };
+    ana.set_profile(profile).expect("edit");
+    sync(&ana);
+    assert_eq!(ana.profile().expect("profile").rulebook.as_deref(), Some("ct-aimh"));
+    assert!(!ana.profile().expect("profile").unsynced);
+    sync(&tablet);
+    assert_eq!(tablet.profile().expect("profile").rulebook.as_deref(), Some("ct-aimh"));
+}

@@ -24,14 +24,7 @@ pub async fn get_profile<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Profile>, AppError> {
-    let p = state.store.profile(&UserId::from(&device.user.id)).await?.unwrap_or_default();
-    Ok(Json(Profile {
-        masters_conferred_on: p.masters_conferred_on.map(|d| d.to_string()),
-        rulebook: p.rulebook,
-        purpose: p.purpose.map(|p| p.as_str().to_string()),
-        display_name: Some(device.user.display_name.clone()),
-        share_progress: Some(p.share_progress),
-    }))
+    Ok(Json(verified::profile(&state.store, &device.user).await?))
 }
 
 /// `PUT /v1/me/profile`.

@@ -191,7 +191,7 @@ impl Device {
             .take(rsc_protocol::MAX_DOCS_PER_REQUEST)
             .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
             .collect();
-        let request = SyncRequest { v: 1, cursor: self.cursor, push, page_changes };
+        let request = SyncRequest { v: 1, cursor: self.cursor, push, page_changes, account_version: None };
         let (status, body) =
             self.api.post("/v1/sync", Some(&self.token), &serde_json::to_value(&request).expect("json")).await;
         assert_eq!(status, 200, "{body}");

@@ -269,7 +269,7 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
 }
 
 async fn push(device: &Device, push: Vec<DocPush>) -> SyncResponse {
-    let request = SyncRequest { v: 1, cursor: device.cursor, push, page_changes: None };
+    let request = SyncRequest { v: 1, cursor: device.cursor, push, page_changes: None, account_version: None };
     let (status, body) =
         device.api.post("/v1/sync", Some(&device.token), &serde_json::to_value(&request).expect("json")).await;
     assert_eq!(status, 200, "{body}");
@@ -474,7 +474,61 @@ async fn the_cursor_moves_past_a_devices_own_changes_and_misses_nothing<S: Store
     server.stop().await.expect("stop");
 }
 
+/// One request asking with `account_version`.
+async fn ask(device: &Device, account_version: Option<&str>) -> (u16, serde_json::Value) {
+    let request = serde_json::json!({ "v": 1, "account_version": account_version });
+    device.api.post("/v1/sync", Some(&device.token), &request).await
+}
+
+async fn the_account_comes_with_the_sync_only_when_it_changed<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    let devices = people(&api, &["ana", "pat"]).await;
+    let (status, first) = ask(&devices[0], Some("")).await;
+    assert_eq!(status, 200, "{first}");
+    let version = first["account"]["version"].as_str().expect("a version").to_string();
+    assert_eq!(version.len(), 32);
+    assert_eq!(first["account"]["profile"]["display_name"], "ana");
+    let names: Vec<&str> = first["account"]["directory"]["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .filter_map(|p| p["display_name"].as_str())
+        .collect();
+    assert!(names.contains(&"pat"), "{names:?}");
+    // The same again: nothing. Not asked: nothing.
+    let (_, again) = ask(&devices[0], Some(&version)).await;
+    assert!(again.get("account").is_none(), "{again}");
+    let (_, unasked) = ask(&devices[0], None).await;
+    assert!(unasked.get("account").is_none(), "{unasked}");
+
+    // Pat renames herself: Ana's version is out of date, and the news names Pat anew.
+    let renamed = serde_json::json!({
+        "masters_conferred_on": null, "rulebook": null, "purpose": null, "display_name": "Patricia Núñez"
+    });
+    let response = api
+        .http
+        .put(format!("{}/v1/me/profile", api.base))
+        .bearer_auth(&devices[1].token)
+        .json(&renamed)
+        .send()
+        .await
+        .expect("rename");
+    assert_eq!(response.status(), 200);
+    let (_, news) = ask(&devices[0], Some(&version)).await;
+    assert_ne!(news["account"]["version"].as_str(), Some(version.as_str()));
+    assert!(news["account"]["directory"].to_string().contains("Patricia Núñez"), "{news}");
+
+    // A hostile device sends a huge version: 422 naming the field, nothing else done.
+    let (status, body) = ask(&devices[0], Some(&"f".repeat(65))).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("account_version")), "{body}");
+    let (status, body) = ask(&devices[0], Some(&"f".repeat(64))).await;
+    assert_eq!(status, 200, "{body}");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
+    the_account_comes_with_the_sync_only_when_it_changed,
     the_cursor_moves_past_a_devices_own_changes_and_misses_nothing,
     shutdown_finishes_in_flight_syncs,
     three_devices_edit_offline_and_converge_in_every_order,

@@ -6313,7 +6313,7 @@ public object FfiConverterTypeStatement: FfiConverterRustBuffer<Statement> {
  */
 data class SyncProgress (
     /**
-     * Round trips completed.
+     * Requests completed (as in the report).
      */
     var `roundTrips`: kotlin.UInt
     , 
@@ -6392,7 +6392,8 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
  */
 data class SyncReport (
     /**
-     * Round trips made.
+     * Requests made to the server: one per page of the sync, and one more when a profile
+     * edited on this device was sent (a sync with nothing to do makes one).
      */
     var `roundTrips`: kotlin.UInt
     , 

@@ -5026,7 +5026,7 @@ public func FfiConverterTypeStatement_lower(_ value: Statement) -> RustBuffer {
  */
 public struct SyncProgress: Equatable, Hashable {
     /**
-     * Round trips completed.
+     * Requests completed (as in the report).
      */
     public var roundTrips: UInt32
     /**
@@ -5054,7 +5054,7 @@ public struct SyncProgress: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Round trips completed.
+         * Requests completed (as in the report).
          */roundTrips: UInt32, 
         /**
          * Changes the server has stored so far.
@@ -5135,7 +5135,8 @@ public func FfiConverterTypeSyncProgress_lower(_ value: SyncProgress) -> RustBuf
  */
 public struct SyncReport: Equatable, Hashable {
     /**
-     * Round trips made.
+     * Requests made to the server: one per page of the sync, and one more when a profile
+     * edited on this device was sent (a sync with nothing to do makes one).
      */
     public var roundTrips: UInt32
     /**
@@ -5167,7 +5168,8 @@ public struct SyncReport: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Round trips made.
+         * Requests made to the server: one per page of the sync, and one more when a profile
+         * edited on this device was sent (a sync with nothing to do makes one).
          */roundTrips: UInt32, 
         /**
          * Changes the server stored.
