@@ -1,9 +1,12 @@
 //! The device's figures: logging one session (persisted: the transaction is on disk when the
 //! call returns), a sync with nothing to do, one edit to the server's durable acknowledgement,
 //! one edit until a second, watching device has it (pushed, not polled), opening a
-//! 1,000-session logbook and listing it, and a new device's first sync of 1,000 sessions from
-//! a server in this process (SQLite).
+//! 1,000-session logbook and listing it, and a new device's first sync of 1,000 sessions.
+//! The server is this workspace's `rsc-server` binary (built in release, as the benchmark is),
+//! a process of its own on SQLite, reached over loopback.
 
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -13,10 +16,67 @@ use rsc_client::{CancelFlag, Logbook, SessionEdit, SessionFilter, SyncOptions, W
 #[path = "../tests/client/support.rs"]
 mod support;
 
-use support::{TestServer, id, person, second_device, session};
+use support::{Serves, id, person, second_device, session};
+
+/// The `rsc-server` process, on a SQLite database in a folder of its own where the devices'
+/// folders live too; stopped, and the folder removed, when dropped.
+struct ServerProcess {
+    child: Child,
+    root: tempfile::TempDir,
+    url: String,
+}
+
+impl ServerProcess {
+    fn start() -> ServerProcess {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .args(["build", "--release", "--quiet", "--locked", "-p", "rsc-server", "--bin", "rsc-server"])
+            .status()
+            .expect("cargo runs");
+        assert!(built.success(), "rsc-server builds");
+        let exe = std::env::current_exe().expect("bench binary");
+        let release = exe.parent().and_then(|deps| deps.parent()).expect("target/release");
+        let root = tempfile::Builder::new().prefix("rsc-client-bench-").tempdir().expect("temp dir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let child = Command::new(release.join(format!("rsc-server{}", std::env::consts::EXE_SUFFIX)))
+            .current_dir(root.path())
+            .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
+            .env("DATABASE_URL", format!("sqlite://{}/rsc.db", root.path().display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rsc-server starts");
+        let server = ServerProcess { child, root, url: format!("http://127.0.0.1:{port}") };
+        let http = support::http_client();
+        for _ in 0..400 {
+            if http.get(format!("{}/readyz", server.url)).send().is_ok_and(|r| r.status().is_success()) {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("rsc-server did not become ready");
+    }
+}
+
+impl Serves for ServerProcess {
+    fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    fn temp_dir(&self, what: &str) -> PathBuf {
+        tempfile::Builder::new().prefix(&format!("{what}-")).tempdir_in(self.root.path()).expect("temp dir").keep()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
 
 fn logbook(c: &mut Criterion) {
-    let server = TestServer::start();
+    let server = ServerProcess::start();
     let (ana, ana_account) = person(&server, "ana");
     let (pat_book, pat_account) = person(&server, "pat");
     support::connect(&pat_book, &[&ana]);
@@ -42,14 +102,20 @@ fn logbook(c: &mut Criterion) {
             report
         })
     });
-    let edited = ana.log_session(session(&pat, "2025-12-30", 60, &[])).expect("log").id;
+    // Edits go round 300 sessions, so that each holds a few changes, as a real one does
+    // (one session edited thousands of times would measure its history instead).
+    let edited: Vec<_> = (0..300)
+        .map(|n| ana.log_session(session(&pat, &format!("2026-{:02}-{:02}", 1 + n / 28 % 10, 1 + n % 28), 60, &[])))
+        .map(|logged| logged.expect("log").id)
+        .collect();
     ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
-    let mut minute = 0;
+    let mut edits = 0usize;
     group.bench_function("one edit, then sync until the server holds it durably", |b| {
         b.iter(|| {
-            minute = (minute + 1) % 50;
+            edits += 1;
+            let minute = 1 + edits / edited.len() % 50;
             let edit = SessionEdit { start_time: Some(format!("10:{minute:02}")), ..SessionEdit::default() };
-            ana.edit_session(edited.as_str(), edit).expect("edit");
+            ana.edit_session(edited[edits % edited.len()].as_str(), edit).expect("edit");
             let report = ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
             assert_eq!(report.pushed_changes, 1);
         })

@@ -6,29 +6,19 @@
 //! password), and after each 1,000 of 10,000 new session documents (pushed 100 to a request,
 //! as a phone's backlog is), with the growth per document and the disk per document.
 
+#[path = "shared/process.rs"]
+mod process;
 #[path = "../tests/server/support.rs"]
 #[allow(dead_code, unused_macros)]
 mod support;
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use rsc_model::SessionKind;
 use rsc_protocol::{Bytes, DocPush, SyncRequest};
-use support::{Api, Device};
+use support::Device;
 
 const DOCS: usize = 10_000;
 const STEP: usize = 1_000;
 const PER_REQUEST: usize = 100;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
@@ -39,36 +29,15 @@ fn rss_kib(pid: u32) -> u64 {
         .expect("VmRSS")
 }
 
-async fn start(dir: &std::path::Path, database: Option<&str>) -> (Server, Api) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_rsc-server"));
-    command.current_dir(dir).env("RSC_LISTEN", format!("127.0.0.1:{port}")).stdout(Stdio::null()).stderr(Stdio::null());
-    match database {
-        Some(url) => command.env("DATABASE_URL", url),
-        None => command.env_remove("DATABASE_URL"),
-    };
-    let server = Server(command.spawn().expect("rsc-server starts"));
-    let api = Api::new(format!("http://127.0.0.1:{port}"));
-    for _ in 0..200 {
-        if let Ok(response) = api.http.get(format!("{}/readyz", api.base)).send().await
-            && response.status().is_success()
-        {
-            return (server, api);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("rsc-server did not become ready");
-}
-
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
 /// Runs the measurements; `disk` gives the database's size in bytes.
-async fn measure(label: &str, database: Option<&str>, disk: impl AsyncFn() -> u64) {
+async fn measure(label: &str, database: &str, disk: impl AsyncFn() -> u64) {
     let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
-    let (server, api) = start(dir.path(), database).await;
-    let pid = server.0.id();
+    let (server, api) = process::start(dir.path(), database, 20).await;
+    let pid = server.pid();
     let fresh = rss_kib(pid);
     api.register("pat").await;
     let pat = Device::sign_in(&api, "pat").await;
@@ -143,14 +112,14 @@ async fn main() {
     }
     let db = tempfile::Builder::new().prefix("rsc-bench-db-").tempdir().expect("temp dir");
     let url = format!("sqlite://{}/rsc.db", db.path().display());
-    measure("sqlite", Some(&url), async || folder_bytes(db.path())).await;
+    measure("sqlite", &url, async || folder_bytes(db.path())).await;
     if std::env::var("RSC_TEST_POSTGRES_URL").is_err() {
         println!("postgres: skipped (set RSC_TEST_POSTGRES_URL, see scripts/postgres-for-tests)");
         return;
     }
     let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
     let size_url = url.clone();
-    measure("postgres", Some(&url), async || {
+    measure("postgres", &url, async || {
         let pool = sqlx::PgPool::connect(&size_url).await.expect("connect");
         let (bytes,): (i64,) =
             sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&pool).await.expect("size");

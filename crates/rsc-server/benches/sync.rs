@@ -1,11 +1,15 @@
-//! Sync benchmarks, run with `cargo bench -p rsc-server` (Postgres figures need
-//! `RSC_TEST_POSTGRES_URL`, as printed by `scripts/postgres-for-tests`).
+//! Sync benchmarks, run with `cargo bench -p rsc-server --bench sync` (Postgres figures need
+//! `RSC_TEST_POSTGRES_URL`, as printed by `scripts/postgres-for-tests`). Each measurement
+//! starts this package's `rsc-server` binary on a new database and talks to it over loopback.
 //!
 //! 1. A device's first sync of a 1,000-session logbook: round trips and time.
 //! 2. Ingest with 50 devices pushing at once, against Postgres alone writing the same rows
 //!    and bytes with 50 connections.
 //! 3. `GET /v1/me/evaluation` for an applicant with 2,000 confirmed sessions (median of 30).
 
+#[path = "shared/process.rs"]
+#[allow(dead_code)]
+mod process;
 #[path = "../tests/server/support.rs"]
 #[allow(dead_code, unused_macros)]
 mod support;
@@ -14,8 +18,6 @@ use std::time::{Duration, Instant};
 
 use rsc_model::SessionKind;
 use rsc_protocol::{Bytes, DocPush, SyncRequest};
-use rsc_server::RunningServer;
-use rsc_server::store::{PgStore, SqliteStore, Store};
 use support::{Api, Device};
 
 const LOGBOOK: usize = 1_000;
@@ -25,9 +27,8 @@ const SESSIONS_PER_PUSH: usize = 4;
 
 /// A server on `store` where Ana, connected to her provider Pat, has logged `sessions`
 /// individual sessions on her phone, not yet synced.
-async fn ana_logs_with_pat<S: Store>(store: S, sessions: usize) -> (RunningServer, Api, Device, Device) {
-    let server = RunningServer::start(store).await.expect("server");
-    let api = Api::new(server.url());
+async fn ana_logs_with_pat(database: &str, sessions: usize) -> (Running, Api, Device, Device) {
+    let (server, api) = Running::start(database, 20).await;
     api.register("ana").await;
     api.register("pat").await;
     let mut ana = Device::sign_in(&api, "ana").await;
@@ -40,8 +41,8 @@ async fn ana_logs_with_pat<S: Store>(store: S, sessions: usize) -> (RunningServe
     (server, api, ana, pat)
 }
 
-async fn first_sync<S: Store>(store: S, label: &str) {
-    let (server, _, mut ana, mut pat) = ana_logs_with_pat(store, LOGBOOK).await;
+async fn first_sync(database: &str, label: &str) {
+    let (server, _, mut ana, mut pat) = ana_logs_with_pat(database, LOGBOOK).await;
     let bytes: usize = ana.unacked.values().flatten().map(Vec::len).sum();
     let started = Instant::now();
     let pushes = ana.sync().await.len();
@@ -56,13 +57,13 @@ async fn first_sync<S: Store>(store: S, label: &str) {
         push_time.as_secs_f64() * 1e3,
         pull_time.as_secs_f64() * 1e3
     );
-    server.stop().await.expect("stop");
+    drop(server);
 }
 
 /// An applicant with 2,000 sessions her provider confirmed asks for her evaluation.
-async fn evaluation<S: Store>(store: S, label: &str) {
+async fn evaluation(database: &str, label: &str) {
     const CONFIRMED: usize = 2_000;
-    let (server, api, mut ana, mut pat) = ana_logs_with_pat(store, CONFIRMED).await;
+    let (server, api, mut ana, mut pat) = ana_logs_with_pat(database, CONFIRMED).await;
     let ana_id = ana.user_id.clone();
     ana.sync().await;
     pat.sync().await;
@@ -93,13 +94,12 @@ async fn evaluation<S: Store>(store: S, label: &str) {
         size / 1024,
         times[times.len() / 2].as_secs_f64() * 1e3
     );
-    server.stop().await.expect("stop");
+    drop(server);
 }
 
 /// 50 devices each push their sessions in small batches, all at once.
-async fn concurrent_ingest<S: Store>(store: S, label: &str) -> (f64, usize) {
-    let server = RunningServer::start(store).await.expect("server");
-    let api = Api::new(server.url());
+async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
+    let (server, api) = Running::start(database, DEVICES as u32).await;
     let mut devices = Vec::new();
     api.register("pat").await;
     let pat = Device::sign_in(&api, "pat").await;
@@ -160,7 +160,7 @@ async fn concurrent_ingest<S: Store>(store: S, label: &str) -> (f64, usize) {
         total_bytes / 1024,
         elapsed.as_secs_f64() * 1e3
     );
-    server.stop().await.expect("stop");
+    drop(server);
     (rate, total_bytes)
 }
 
@@ -168,7 +168,7 @@ async fn concurrent_ingest<S: Store>(store: S, label: &str) -> (f64, usize) {
 /// change row, one session row, one attendance row, two participant rows and a counter bump,
 /// in transactions of as many sessions as a device pushes at once, from 50 connections.
 async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
-    let store = PgStore::connect(url, DEVICES as u32).await.expect("connect");
+    let store = rsc_server::store::PgStore::connect(url, DEVICES as u32).await.expect("connect");
     let pool = store.pool().clone();
     let per_change = total_bytes / (DEVICES * SESSIONS_PER_DEVICE);
     let started = Instant::now();
@@ -213,10 +213,24 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
     rate
 }
 
-async fn with_sqlite<F: AsyncFnOnce(SqliteStore)>(run: F) {
-    let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
-    let store = SqliteStore::connect(&format!("sqlite://{}/rsc.db", dir.path().display())).await.expect("sqlite");
-    run(store).await;
+/// The `rsc-server` process of one measurement, in a folder of its own.
+struct Running {
+    _server: process::Server,
+    _dir: tempfile::TempDir,
+}
+
+impl Running {
+    async fn start(database: &str, connections: u32) -> (Running, Api) {
+        let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
+        let (server, api) = process::start(dir.path(), database, connections).await;
+        (Running { _server: server, _dir: dir }, api)
+    }
+}
+
+/// A new SQLite database for one measurement (removed after it).
+async fn with_sqlite<F: AsyncFnOnce(&str)>(run: F) {
+    let dir = tempfile::Builder::new().prefix("rsc-bench-db-").tempdir().expect("temp dir");
+    run(&format!("sqlite://{}/rsc.db", dir.path().display())).await;
 }
 
 #[tokio::main]
@@ -225,10 +239,10 @@ async fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    with_sqlite(async |store| first_sync(store, "sqlite").await).await;
-    with_sqlite(async |store| evaluation(store, "sqlite").await).await;
-    with_sqlite(async |store| {
-        concurrent_ingest(store, "sqlite").await;
+    with_sqlite(async |url| first_sync(url, "sqlite").await).await;
+    with_sqlite(async |url| evaluation(url, "sqlite").await).await;
+    with_sqlite(async |url| {
+        concurrent_ingest(url, "sqlite").await;
     })
     .await;
     if std::env::var("RSC_TEST_POSTGRES_URL").is_err() {
@@ -236,17 +250,11 @@ async fn main() {
         return;
     }
     let (first_name, url) = support::create_postgres_db().await.expect("the test Postgres");
-    let store = PgStore::connect(&url, 20).await.expect("postgres");
-    first_sync(store.clone(), "postgres").await;
-    store.pool().close().await;
+    first_sync(&url, "postgres").await;
     let (evaluation_name, url) = support::create_postgres_db().await.expect("the test Postgres");
-    let store = PgStore::connect(&url, 20).await.expect("postgres");
-    evaluation(store.clone(), "postgres").await;
-    store.pool().close().await;
+    evaluation(&url, "postgres").await;
     let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
-    let store = PgStore::connect(&url, DEVICES as u32).await.expect("postgres");
-    let (server_rate, bytes) = concurrent_ingest(store.clone(), "postgres").await;
-    store.pool().close().await;
+    let (server_rate, bytes) = concurrent_ingest(&url, "postgres").await;
     let (raw_name, raw_url) = support::create_postgres_db().await.expect("the test Postgres");
     let raw_rate = postgres_alone(&raw_url, bytes).await;
     println!("server ingest is {:.0}% of postgres alone", 100.0 * server_rate / raw_rate);

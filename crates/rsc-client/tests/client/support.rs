@@ -167,8 +167,27 @@ impl Drop for TestServer {
     }
 }
 
+/// Where the devices of a test find their server and keep their folders: a server in this
+/// process ([`TestServer`]) or, for the benchmarks, an `rsc-server` process.
+pub trait Serves {
+    /// The server's base URL.
+    fn url(&self) -> String;
+    /// A fresh folder for one device.
+    fn temp_dir(&self, what: &str) -> PathBuf;
+}
+
+impl Serves for TestServer {
+    fn url(&self) -> String {
+        TestServer::url(self)
+    }
+
+    fn temp_dir(&self, what: &str) -> PathBuf {
+        TestServer::temp_dir(self, what)
+    }
+}
+
 /// `name@example.org` signed up on a new device.
-pub fn person(server: &TestServer, name: &str) -> (Logbook, Account) {
+pub fn person(server: &impl Serves, name: &str) -> (Logbook, Account) {
     let logbook = Logbook::open(server.temp_dir(name)).expect("open");
     let account = logbook
         .sign_up(&server.url(), &format!("{name}@example.org"), PASSWORD, name, &format!("{name}'s phone"))
@@ -177,7 +196,7 @@ pub fn person(server: &TestServer, name: &str) -> (Logbook, Account) {
 }
 
 /// A second device of an existing account.
-pub fn second_device(server: &TestServer, name: &str) -> Logbook {
+pub fn second_device(server: &impl Serves, name: &str) -> Logbook {
     let logbook = Logbook::open(server.temp_dir(name)).expect("open");
     logbook
         .sign_in(&server.url(), &format!("{name}@example.org"), PASSWORD, &format!("{name}'s tablet"))
