@@ -95,6 +95,10 @@ fn logbook(c: &mut Criterion) {
     });
 
     ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
+    let (requests, bytes) = wire_of_a_sync_with_nothing_to_do(&server);
+    println!(
+        "device/sync with nothing to do: {requests} request(s), {bytes} bytes on the wire (both ways, headers included)"
+    );
     group.bench_function("sync with nothing to do", |b| {
         b.iter(|| {
             let report = ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
@@ -176,6 +180,60 @@ fn logbook(c: &mut Criterion) {
         )
     });
     group.finish();
+}
+
+/// What a sync with nothing to do costs on the wire: Ana's tablet, signed in through a relay
+/// that counts the bytes each way, syncs once to catch up and then once with nothing to do;
+/// the second is counted (requests by their request lines).
+fn wire_of_a_sync_with_nothing_to_do(server: &ServerProcess) -> (usize, usize) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let relay = format!("http://{}", listener.local_addr().expect("addr"));
+    let upstream = server.url.trim_start_matches("http://").to_string();
+    let bytes = Arc::new(AtomicUsize::new(0));
+    let sent = Arc::new(Mutex::new(Vec::<u8>::new()));
+    {
+        let (bytes, sent) = (bytes.clone(), sent.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else { return };
+                for (mut from, mut to, record) in [
+                    (client.try_clone().expect("clone"), server.try_clone().expect("clone"), Some(sent.clone())),
+                    (server, client, None),
+                ] {
+                    let bytes = bytes.clone();
+                    std::thread::spawn(move || {
+                        let mut buffer = [0u8; 16 * 1024];
+                        while let Ok(n) = from.read(&mut buffer) {
+                            if n == 0 || to.write_all(&buffer[..n]).is_err() {
+                                break;
+                            }
+                            bytes.fetch_add(n, Ordering::SeqCst);
+                            if let Some(record) = &record {
+                                record.lock().expect("lock").extend_from_slice(&buffer[..n]);
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+    }
+    let tablet = Logbook::open(server.temp_dir("ana-tablet")).expect("open");
+    tablet.sign_in(&relay, "ana@example.org", support::PASSWORD, "Ana's tablet").expect("sign in");
+    tablet.sync(&SyncOptions::default(), &|_| {}).expect("catch up");
+    std::thread::sleep(Duration::from_millis(100));
+    bytes.store(0, Ordering::SeqCst);
+    sent.lock().expect("lock").clear();
+    let report = tablet.sync(&SyncOptions::default(), &|_| {}).expect("sync");
+    assert_eq!(report.pushed_changes + report.pulled_changes, 0);
+    std::thread::sleep(Duration::from_millis(100));
+    let sent = String::from_utf8_lossy(&sent.lock().expect("lock")).into_owned();
+    let requests = sent.matches(" HTTP/1.1\r\n").count();
+    (requests, bytes.load(Ordering::SeqCst))
 }
 
 criterion_group!(benches, logbook);

@@ -30,14 +30,14 @@ pub struct SyncRequest {
     /// Protocol version, [`PROTOCOL_VERSION`].
     pub v: u32,
     /// The cursor of the last page received; absent for a first sync.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub cursor: Option<Cursor>,
-    /// Changes the server has not acknowledged, by document.
-    #[serde(default)]
+    /// Changes the server has not acknowledged, by document (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub push: Vec<DocPush>,
     /// The most changes to pull in this page (default [`DEFAULT_PAGE_CHANGES`]).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_changes: Option<u32>,
     /// The [`AccountNews::version`] the device holds (empty when it holds none). When present
     /// and not the server's, the answer carries the account's news; absent, the answer carries
@@ -65,16 +65,22 @@ pub struct DocPush {
 pub struct SyncResponse {
     /// Protocol version.
     pub v: u32,
-    /// Documents whose pushed changes are durably stored.
+    /// Documents whose pushed changes are durably stored (absent when none: every field of an
+    /// answer that says nothing is left out, since an idle sync's bytes are paid on a phone's
+    /// network).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted: Vec<DocAck>,
     /// Documents whose pushed changes were refused, with the reason; nothing of them was stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<DocRefusal>,
     /// Changes made elsewhere, grouped by document, in the order they should be applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pull: Vec<DocChanges>,
     /// Where this page ends; send it with the next request.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub cursor: Cursor,
-    /// Whether more changes wait after this page.
+    /// Whether more changes wait after this page (absent when not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub more: bool,
     /// The account's profile and directory, when the request named a version the server does
     /// not hold (after this request's pushes). Apply it before the pulled changes, so that
@@ -89,7 +95,7 @@ pub struct SyncResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountNews {
-    /// A digest of the two (hex); send it back as [`SyncRequest::account_version`].
+    /// A digest of the two (16 hex digits); send it back as [`SyncRequest::account_version`].
     pub version: String,
     /// The profile.
     pub profile: crate::Profile,

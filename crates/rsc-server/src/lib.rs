@@ -4,6 +4,7 @@
 //! The crate is a library so tests and benchmarks run the real server in-process; the
 //! `rsc-server` binary is a thin command line over [`serve`].
 
+pub mod account;
 pub mod auth;
 pub mod config;
 mod error;
@@ -50,6 +51,7 @@ pub async fn serve<S: Store>(
         store,
         metrics: Arc::new(telemetry::metrics_handle()),
         streams: Arc::new(events::Streams::new(streams_close)),
+        versions: Arc::new(account::Versions::new()),
     };
     let app = router(state, request_timeout);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

@@ -23,14 +23,19 @@ use crate::projection;
 use crate::store::{DocCommit, NewChange, Store, StoredDoc};
 use crate::store::{DocId, UserId};
 
-/// The longest `account_version` a request may carry (the server's are 32 hex digits).
+/// The longest `account_version` a request may carry (the server's are 16 hex digits).
 const MAX_ACCOUNT_VERSION_LEN: usize = 64;
 
 /// How often a document write is retried after losing a race.
 const MAX_ATTEMPTS: usize = 32;
 
 /// Runs one sync request for `device`.
-pub async fn sync<S: Store>(store: &S, device: &AuthDevice, request: SyncRequest) -> Result<SyncResponse, AppError> {
+pub async fn sync<S: Store>(
+    store: &S,
+    versions: &crate::account::Versions,
+    device: &AuthDevice,
+    request: SyncRequest,
+) -> Result<SyncResponse, AppError> {
     let started = std::time::Instant::now();
     check_request(&request)?;
     let mut accepted = Vec::new();
@@ -71,7 +76,7 @@ pub async fn sync<S: Store>(store: &S, device: &AuthDevice, request: SyncRequest
     metrics::counter!("rsc_sync_changes_pulled_total").increment(pulled as u64);
     // After the pushes, so that a provider first named in this request is in the directory.
     let account = match &request.account_version {
-        Some(known) => crate::verified::account_news(store, &device.user, known).await?,
+        Some(known) => versions.news(store, &device.user, known).await?,
         None => None,
     };
     metrics::histogram!("rsc_sync_duration_seconds").record(started.elapsed().as_secs_f64());

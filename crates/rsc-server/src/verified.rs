@@ -283,29 +283,6 @@ pub async fn profile<S: Store>(store: &S, user: &UserRecord) -> Result<rsc_proto
     })
 }
 
-/// The profile and the directory under their version, unless `known` is that version already.
-pub async fn account_news<S: Store>(
-    store: &S,
-    user: &UserRecord,
-    known: &str,
-) -> Result<Option<rsc_protocol::AccountNews>, AppError> {
-    use sha2::Digest;
-    let profile = profile(store, user).await?;
-    let directory = provider_directory(store, user).await?;
-    let mut digest = sha2::Sha256::new();
-    for part in [serde_json::to_vec(&profile), serde_json::to_vec(&directory)] {
-        let part = part.map_err(|e| AppError::caused("the account's news do not serialize", e))?;
-        // Length-prefixed, so that no two different pairs hash alike.
-        digest.update((part.len() as u64).to_be_bytes());
-        digest.update(&part);
-    }
-    let version = hex::encode(&digest.finalize()[..16]);
-    if version == known {
-        return Ok(None);
-    }
-    Ok(Some(rsc_protocol::AccountNews { version, profile, directory }))
-}
-
 /// What a device needs to evaluate the user's logbook offline: the providers of their sessions
 /// (and the user themself, for their own sessions as a provider) with approved credentials and
 /// device keys, and the master's date from the profile.

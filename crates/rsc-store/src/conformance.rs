@@ -4,7 +4,7 @@
 
 use crate::{
     AttendanceRow, AttendanceState, AttestationRecord, ConnectionCodeRecord, DeviceId, DeviceRecord, DocCommit, DocId,
-    ExportRecord, NewChange, Notice, SessionRow, Store, StoreError, UserId, UserRecord,
+    ExportRecord, NewChange, Notice, ProfileRecord, SessionRow, Store, StoreError, UserId, UserRecord,
 };
 
 fn user(id: &str) -> UserRecord {
@@ -231,6 +231,42 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
     let later = store.pull(&UserId::from("ana"), &[0; 16], after, 100).await.expect("pull");
     assert_eq!(later.iter().map(|c| c.bytes.as_slice()).collect::<Vec<_>>(), [b"b3".as_slice()]);
     assert_eq!(store.participants(&DocId::from("s2")).await.expect("participants"), vec!["ana", "ben", "pat"]);
+}
+
+/// The directory epoch rises with each write to what directories are made of, and not with a
+/// sync's commit or a new account that nobody is connected to.
+pub async fn the_directory_epoch_rises_with_names_keys_profiles_and_connections<S: Store>(store: S) {
+    let epoch = async || store.directory_epoch().await.expect("epoch");
+    let start = epoch().await;
+    store.create_user(&user("ana")).await.expect("user");
+    store.create_user(&user("pat")).await.expect("user");
+    assert_eq!(epoch().await, start, "a new account changes nobody's directory");
+    let mut last = start;
+    let mut raised = async |what: &str| {
+        let now = epoch().await;
+        assert!(now > last, "{what} raises the epoch ({last} -> {now})");
+        last = now;
+    };
+    store.set_display_name(&UserId::from("pat"), "Pat Núñez").await.expect("rename");
+    raised("a new name").await;
+    store.create_device(&device("d1", "pat", 1), b"token-1").await.expect("device");
+    raised("a new device key").await;
+    store.revoke_device(&UserId::from("pat"), &DeviceId::from("d1"), 5).await.expect("revoke");
+    raised("a revoked device").await;
+    let profile = ProfileRecord {
+        user_id: "ana".into(),
+        masters_conferred_on: None,
+        rulebook: Some("orimha".into()),
+        purpose: None,
+        share_progress: false,
+    };
+    store.set_profile(&profile).await.expect("profile");
+    raised("a profile").await;
+    store.connect(&UserId::from("pat"), &UserId::from("ana"), None, 10).await.expect("connect");
+    raised("a connection").await;
+    let before = epoch().await;
+    store.commit_documents(&[commit("s1", None, &["a1"], &[], &["ana", "pat"])]).await.expect("s1");
+    assert_eq!(epoch().await, before, "a session's commit leaves it");
 }
 
 /// The providers a user attended are kept as sessions are written: a later provider is added,
@@ -485,6 +521,7 @@ macro_rules! conformance_suite {
             commits_compare_versions_and_write_everything_or_nothing,
             pulls_follow_the_cursor_and_participation,
             providers_attended_are_kept_as_sessions_are_written,
+            the_directory_epoch_rises_with_names_keys_profiles_and_connections,
             commits_are_announced_to_their_participants,
             documents_and_participants_are_read_many_at_a_time,
             evaluation_inputs_are_kept_until_her_sessions_change,

@@ -199,6 +199,10 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// The highest sequence number committed so far. Every change and grant numbered up to it
     /// is visible to a pull that starts after this is read (numbers are drawn in commit order).
     fn sequence_top(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// A number raised by every write to what directories and profiles are made of (names,
+    /// device keys, registry records and claims, profiles, connections), in the writing
+    /// transaction; the providers each user attended are not in it.
+    fn directory_epoch(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
     /// Every provider whose sessions the user ever attended, read from a list kept as sessions
     /// are written (not from the attendance rows), so it costs the same at any history size.
     fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;

@@ -612,6 +612,13 @@ macro_rules! impl_store {
                 Ok(top)
             }
 
+            async fn directory_epoch(&self) -> Result<i64, StoreError> {
+                let (value,): (i64,) = sqlx::query_as("SELECT value FROM directory_epoch WHERE id = 1")
+                    .fetch_one(self.read_pool())
+                    .await?;
+                Ok(value)
+            }
+
             async fn providers_attended(&self, user_id: &UserId) -> Result<Vec<String>, StoreError> {
                 let rows: Vec<(String,)> = sqlx::query_as(
                     "SELECT provider_id FROM attended_providers WHERE attendee_id = $1 ORDER BY provider_id",

@@ -289,6 +289,10 @@ impl<S: Store> Store for Gated<S> {
         self.inner.sequence_top()
     }
 
+    fn directory_epoch(&self) -> impl Future<Output = Result<i64, StoreError>> + Send {
+        self.inner.directory_epoch()
+    }
+
     fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         self.inner.providers_attended(user_id)
     }

@@ -39,6 +39,8 @@ pub struct AppState<S> {
     pub metrics: Arc<PrometheusHandle>,
     /// The open event streams.
     pub streams: Arc<crate::events::Streams>,
+    /// The account versions kept between syncs.
+    pub versions: Arc<crate::account::Versions>,
 }
 
 /// Declares the routes once: the router is built from the list, and [`ROUTES`] is the same

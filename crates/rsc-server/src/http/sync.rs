@@ -20,7 +20,7 @@ pub async fn sync<S: Store>(
     device: AuthDevice,
     JsonBody(request): JsonBody<SyncRequest>,
 ) -> Result<Json<SyncResponse>, AppError> {
-    Ok(Json(crate::sync::sync(&state.store, &device, request).await?))
+    Ok(Json(crate::sync::sync(&state.store, &state.versions, &device, request).await?))
 }
 
 /// Holds a stream of server-sent events open: `changed` whenever a session this account takes

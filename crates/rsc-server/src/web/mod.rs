@@ -31,7 +31,7 @@ use crate::http::AppState;
 use crate::store::Store;
 pub use session::{Browser, SignedIn};
 
-/// The Content-Security-Policy of every response: nothing inline, nothing from elsewhere.
+/// The Content-Security-Policy of every page: nothing inline, nothing from elsewhere.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                        connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -77,14 +77,24 @@ async fn events<S: Store>(
     Ok(crate::events::stream(&state.store, &state.streams, &browser.auth).await?.into_response())
 }
 
-/// Headers every response carries: the CSP, and no sniffing, framing or referrers.
+/// The Content-Security-Policy of everything that is not a page (the API's JSON, exports,
+/// scripts): it may load nothing and be framed nowhere.
+pub const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Headers every response carries: a CSP, no sniffing, no framing; and for pages, which are
+/// what can link elsewhere, no referrers. A phone's sync answer carries only what applies to
+/// it, since every byte of an idle sync is paid on a mobile network.
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    let page =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if page { CSP } else { NON_PAGE_CSP }));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if page {
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
     response
 }
 

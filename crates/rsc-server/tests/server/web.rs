@@ -70,6 +70,14 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
         csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'")
     );
     assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    // The API's answers may load nothing and be framed nowhere either.
+    let answer = http.get(format!("{base}/v1/me/profile")).send().await.expect("get");
+    assert_eq!(answer.headers()[CONTENT_SECURITY_POLICY], rsc_server::web::NON_PAGE_CSP);
+    assert_eq!(
+        (answer.headers()["x-frame-options"].as_bytes(), answer.headers()["x-content-type-options"].as_bytes()),
+        (&b"DENY"[..], &b"nosniff"[..])
+    );
     let csrf_cookie = set_cookie(&page, "rsc_csrf").expect("a CSRF cookie for the form");
     assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"), "{csrf_cookie}");
     let csrf = csrf_in(&page.text().await.expect("html"));
