@@ -3,11 +3,16 @@
 //! as printed by `scripts/postgres-for-tests`; `RSC_BENCH_HISTORY` lists the sizes, by default
 //! `0,1000,10000,100000`).
 //!
-//! For each size, Ana logs that many sessions with Pat and pushes them; then, against the real
-//! server over loopback, it times the requests a device makes on every sync: an empty
-//! `POST /v1/sync` from her current cursor, and `GET /v1/me/providers`. Each figure is the
-//! median of 30 requests. They should not grow with the history.
+//! For each size, Ana logs that many sessions with Pat and pushes them; then, against a real
+//! `rsc-server` process over loopback, it times an empty `POST /v1/sync` from her current
+//! cursor (as a device's idle sync sends it: with her account version, so the server checks
+//! that her profile and directory did not change), the same without the version, and
+//! `GET /v1/me/providers`. Each figure is the median of 30 requests. They should not grow
+//! with the history.
 
+#[path = "shared/process.rs"]
+#[allow(dead_code)]
+mod process;
 #[path = "../tests/server/support.rs"]
 #[allow(dead_code, unused_macros)]
 mod support;
@@ -15,9 +20,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use rsc_model::SessionKind;
-use rsc_server::RunningServer;
-use rsc_server::store::{PgStore, SqliteStore, Store};
-use support::{Api, Device};
+use support::Device;
 
 const SAMPLES: usize = 30;
 
@@ -26,9 +29,9 @@ fn median(mut times: Vec<Duration>) -> f64 {
     times[times.len() / 2].as_secs_f64() * 1e3
 }
 
-async fn at_size<S: Store>(store: S, label: &str, sessions: usize) {
-    let server = RunningServer::start(store).await.expect("server");
-    let api = Api::new(server.url());
+async fn at_size(database: &str, label: &str, sessions: usize) {
+    let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
+    let (server, api) = process::start(dir.path(), database, 20).await;
     api.register("ana").await;
     api.register("pat").await;
     let mut ana = Device::sign_in(&api, "ana").await;
@@ -49,6 +52,18 @@ async fn at_size<S: Store>(store: S, label: &str, sessions: usize) {
     }
     let filled = started.elapsed();
     ana.sync().await;
+    let ask = |version: &str| serde_json::json!({ "v": 1, "cursor": ana.cursor.map(|c| c.to_string()), "account_version": version });
+    let (status, first) = api.post("/v1/sync", Some(&ana.token), &ask("")).await;
+    assert_eq!(status, 200, "{first}");
+    let version = first["account"]["version"].as_str().expect("the account's version").to_string();
+    let mut idle = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let started = Instant::now();
+        let (status, body) = api.post("/v1/sync", Some(&ana.token), &ask(&version)).await;
+        idle.push(started.elapsed());
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("account").is_none() && body.get("pull").is_none(), "nothing to say: {body}");
+    }
     let mut empty = Vec::with_capacity(SAMPLES);
     for _ in 0..SAMPLES {
         let started = Instant::now();
@@ -64,12 +79,14 @@ async fn at_size<S: Store>(store: S, label: &str, sessions: usize) {
         assert_eq!(status, 200, "{body}");
     }
     println!(
-        "{label:<8} {sessions:>7} sessions (pushed in {:>6.1} s): empty POST /v1/sync {:>7.2} ms; GET /v1/me/providers {:>7.2} ms",
+        "{label:<8} {sessions:>7} sessions (pushed in {:>6.1} s): idle device sync {:>6.2} ms; empty POST /v1/sync {:>6.2} ms; GET /v1/me/providers {:>6.2} ms",
         filled.as_secs_f64(),
+        median(idle),
         median(empty),
         median(providers)
     );
-    server.stop().await.expect("stop");
+    drop(server);
+    drop(dir);
 }
 
 #[tokio::main]
@@ -84,9 +101,8 @@ async fn main() {
         .map(|n| n.trim().parse().expect("RSC_BENCH_HISTORY: sizes separated by commas"))
         .collect();
     for &n in &sizes {
-        let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
-        let store = SqliteStore::connect(&format!("sqlite://{}/rsc.db", dir.path().display())).await.expect("sqlite");
-        at_size(store, "sqlite", n).await;
+        let dir = tempfile::Builder::new().prefix("rsc-bench-db-").tempdir().expect("temp dir");
+        at_size(&format!("sqlite://{}/rsc.db", dir.path().display()), "sqlite", n).await;
     }
     if std::env::var("RSC_TEST_POSTGRES_URL").is_err() {
         println!("postgres: skipped (set RSC_TEST_POSTGRES_URL, see scripts/postgres-for-tests)");
@@ -94,9 +110,7 @@ async fn main() {
     }
     for &n in &sizes {
         let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
-        let store = PgStore::connect(&url, 20).await.expect("postgres");
-        at_size(store.clone(), "postgres", n).await;
-        store.pool().close().await;
+        at_size(&url, "postgres", n).await;
         support::drop_postgres_db(&name).await;
     }
 }
