@@ -892,10 +892,22 @@ pub(crate) fn save(
     conn: &Connection,
     me: &Id,
     trust: &Trust,
-    mut doc: SessionDoc,
+    doc: SessionDoc,
     before: &[rsc_doc::ChangeHash],
 ) -> Result<SessionView, ClientError> {
     let session = doc.session()?;
+    save_read(conn, me, trust, doc, session, before)
+}
+
+/// [`save`] with the document's session already read (as checking pulled changes reads it).
+pub(crate) fn save_read(
+    conn: &Connection,
+    me: &Id,
+    trust: &Trust,
+    mut doc: SessionDoc,
+    session: rsc_doc::Session,
+    before: &[rsc_doc::ChangeHash],
+) -> Result<SessionView, ClientError> {
     let changes = doc.changes_since(before);
     let mut view = SessionView::render(&session, me, trust);
     store::put_doc(

@@ -206,6 +206,14 @@ pub(crate) fn doc(conn: &Connection, id: &str) -> Result<Option<StoredDoc>, Clie
         .optional()?)
 }
 
+/// A document as stored, with its rendered view (JSON): one read for a pulled document.
+pub(crate) fn doc_and_view(conn: &Connection, id: &str) -> Result<Option<(StoredDoc, String)>, ClientError> {
+    Ok(conn
+        .prepare_cached("SELECT bytes, view FROM docs WHERE id = ?1")?
+        .query_row([id], |r| Ok((StoredDoc { bytes: r.get(0)? }, r.get(1)?)))
+        .optional()?)
+}
+
 /// Whether a document with this id is here.
 pub(crate) fn doc_exists(conn: &Connection, id: &str) -> Result<bool, ClientError> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM docs WHERE id = ?1)", [id], |r| r.get(0))?)
@@ -229,12 +237,12 @@ pub(crate) fn put_doc(
     date: &str,
     provider: &str,
 ) -> Result<(), ClientError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO docs (id, bytes, view, date, provider) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, view = excluded.view,
                                         date = excluded.date, provider = excluded.provider",
-        params![id, bytes, view_json, date, provider],
-    )?;
+    )?
+    .execute(params![id, bytes, view_json, date, provider])?;
     Ok(())
 }
 

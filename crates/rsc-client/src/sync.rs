@@ -17,7 +17,7 @@ use rsc_model::Id;
 use rsc_protocol::{AccountNews, Bytes, Cursor, DocPush, ProviderDirectory, SyncRequest, SyncResponse};
 
 use crate::ClientError;
-use crate::logbook::{Account, Logbook, now_ms, save, trust};
+use crate::logbook::{Account, Logbook, now_ms, save, save_read, trust};
 use crate::store::{self, key};
 use crate::view::SessionView;
 
@@ -404,18 +404,21 @@ fn apply(
         let actor = store::device(tx)?.1;
         for pulled in &response.pull {
             let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
-            let before: Option<SessionView> =
-                store::view(tx, &pulled.doc)?.map(|(json, _)| serde_json::from_str(&json)).transpose()?;
-            let mut doc = match store::doc(tx, &pulled.doc)? {
-                Some(stored) => {
+            // The session read to check the changes is the one kept and rendered.
+            let (mut doc, session, before) = match store::doc_and_view(tx, &pulled.doc)? {
+                Some((stored, view)) => {
+                    let before: SessionView = serde_json::from_str(&view)?;
                     let mut doc = SessionDoc::load_as(&stored.bytes, actor.clone())?;
-                    doc.apply_changes(&changes)?;
-                    doc
+                    let session = doc.apply_changes_read(&changes)?;
+                    (doc, session, Some(before))
                 }
-                None => SessionDoc::from_changes(&changes)?,
+                None => {
+                    let (doc, session) = SessionDoc::from_changes_read(&changes)?;
+                    (doc, session, None)
+                }
             };
             let heads = doc.heads();
-            let view = save(tx, &me, &trust, doc, &heads)?;
+            let view = save_read(tx, &me, &trust, doc, session, &heads)?;
             if let Some(before) = &before {
                 report.unsettled.extend(crate::Unsettled::between(before, &view));
             }

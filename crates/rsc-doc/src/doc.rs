@@ -212,12 +212,18 @@ impl SessionDoc {
     /// Builds a document from nothing but encoded changes (a new document arriving at the
     /// server), and checks that it is a well-formed session.
     pub fn from_changes(changes: &[Vec<u8>]) -> Result<SessionDoc, DocError> {
+        SessionDoc::from_changes_read(changes).map(|(doc, _)| doc)
+    }
+
+    /// [`SessionDoc::from_changes`], with the session it read to check them (reading it
+    /// again would cost as much as the check).
+    pub fn from_changes_read(changes: &[Vec<u8>]) -> Result<(SessionDoc, Session), DocError> {
         let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
         let mut doc = AutoCommit::new();
         doc.apply_changes(decoded)?;
         let this = SessionDoc { doc };
-        this.session()?;
-        Ok(this)
+        let session = this.session()?;
+        Ok((this, session))
     }
 
     /// Whether the document already holds the change with this hash.
@@ -233,13 +239,18 @@ impl SessionDoc {
     /// Applies encoded changes from another replica, then checks the result is still a
     /// well-formed session; on failure the document is left as it was.
     pub fn apply_changes(&mut self, changes: &[Vec<u8>]) -> Result<(), DocError> {
+        self.apply_changes_read(changes).map(|_| ())
+    }
+
+    /// [`SessionDoc::apply_changes`], returning the session it read to check the result.
+    pub fn apply_changes_read(&mut self, changes: &[Vec<u8>]) -> Result<Session, DocError> {
         let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
         let mut candidate = self.doc.clone();
         candidate.apply_changes(decoded)?;
         let candidate = SessionDoc { doc: candidate };
-        candidate.session()?;
+        let session = candidate.session()?;
         self.doc = candidate.doc;
-        Ok(())
+        Ok(session)
     }
 
     /// Applies changes pushed by `author`'s device, refusing the first one that breaks a rule;

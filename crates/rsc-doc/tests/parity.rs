@@ -295,6 +295,15 @@ proptest! {
                 Ok(merged) => {
                     assert_eq!(merged.as_ref(), doc.session().ok().as_ref(), "the session returned is the merged one");
                     check_accepted(&doc, &keys)?;
+                    // A device receiving the accepted changes reads the same session, whether
+                    // it had the document or not.
+                    let encoded: Vec<Vec<u8>> = changes.iter().map(|c| c.raw_bytes().to_vec()).collect();
+                    let mut other = SessionDoc::load(&before).expect("load");
+                    let applied = other.apply_changes_read(&encoded).expect("apply");
+                    prop_assert_eq!(Some(applied.clone()), doc.session().ok());
+                    let (fresh, session) = SessionDoc::from_changes_read(&doc.changes_since(&[])).expect("from changes");
+                    prop_assert_eq!(&session, &applied);
+                    prop_assert_eq!(fresh.session().ok(), Some(applied));
                     if !push.stale {
                         // Made on the latest state, it cannot leave a statement for someone
                         // who does not attend (concurrent edits may, innocently).

@@ -47,15 +47,21 @@ async fn first_sync(database: &str, label: &str) {
     let started = Instant::now();
     let pushes = ana.sync().await.len();
     let push_time = started.elapsed();
+    // The server's part of a download: the request and its answer, read whole, nothing applied.
+    let started = Instant::now();
+    let (status, page) = pat.api.post("/v1/sync", Some(&pat.token), &serde_json::json!({ "v": 1 })).await;
+    let exchange_time = started.elapsed();
+    assert_eq!((status, page["pull"].as_array().map(Vec::len)), (200, Some(LOGBOOK)));
     let started = Instant::now();
     let pulls = pat.sync().await.len();
     let pull_time = started.elapsed();
     assert_eq!(pat.docs.len(), LOGBOOK);
     println!(
-        "{label:<8} first sync of {LOGBOOK} sessions ({} KiB of changes): upload {pushes} round trip(s) {:>7.1} ms; download to a new device {pulls} round trip(s) {:>7.1} ms",
+        "{label:<8} first sync of {LOGBOOK} sessions ({} KiB of changes): upload {pushes} round trip(s) {:>7.1} ms; download to a new device {pulls} round trip(s) {:>7.1} ms, of which the exchange {:>6.1} ms",
         bytes / 1024,
         push_time.as_secs_f64() * 1e3,
-        pull_time.as_secs_f64() * 1e3
+        pull_time.as_secs_f64() * 1e3,
+        exchange_time.as_secs_f64() * 1e3
     );
     drop(server);
 }
