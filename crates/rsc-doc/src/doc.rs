@@ -18,6 +18,10 @@ use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use rsc_model::{AttestedContent, Date, Id, Minutes, StatementKind};
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use crate::DocError;
 use crate::attest::{DeviceKey, MAX_REASON_BYTES, SignedStatement};
 use crate::rules::{self, Authorship};
@@ -279,7 +283,7 @@ impl SessionDoc {
             deps.sort();
             if heads == deps {
                 // Made on the latest state: the session before it is the current one.
-                let orphans = View { doc: &work }.orphan_statements()?;
+                let orphans = View::new(&work).orphan_statements()?;
                 work.apply_changes([change.clone()])?;
                 let after = read_session(&work)?;
                 check_no_new_orphans(&orphans, &work)?;
@@ -290,7 +294,7 @@ impl SessionDoc {
                 // Made concurrently: judged where it was made, and against the session now.
                 let mut fork = work.fork_at(&deps)?;
                 let before = read_session(&fork)?;
-                let orphans = View { doc: &fork }.orphan_statements()?;
+                let orphans = View::new(&fork).orphan_statements()?;
                 fork.apply_changes([change.clone()])?;
                 let after = read_session(&fork)?;
                 check_no_new_orphans(&orphans, &fork)?;
@@ -748,23 +752,66 @@ impl SessionDoc {
     }
 
     fn map(&self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
-        View { doc: &self.doc }.map(obj, key)
+        View::new(&self.doc).map(obj, key)
     }
 }
 
 /// Reads the typed session out of an Automerge document (see [`SessionDoc::session`]).
 fn read_session(doc: &AutoCommit) -> Result<Session, DocError> {
-    View { doc }.read()
+    View::new(doc).read()
 }
 
 /// Read access to a document's fields, for a document or a fork of one.
+///
+/// Each map is read whole on its first lookup (one pass over its ops) and its fields then
+/// looked up in memory: a separate `get` per field searches the map's ops again each time, and
+/// reading a session makes a dozen of them.
 struct View<'a> {
     doc: &'a AutoCommit,
+    maps: RefCell<HashMap<ObjId, Rc<Fields>>>,
 }
 
-impl View<'_> {
+/// The current value of each key of one map, with its object id.
+type Fields = HashMap<String, (Value<'static>, ObjId)>;
+
+impl<'a> View<'a> {
+    fn new(doc: &'a AutoCommit) -> View<'a> {
+        View { doc, maps: RefCell::new(HashMap::new()) }
+    }
+
+    /// The current value at `key` of the map `obj`, as `get` gives it.
+    fn get(&self, obj: &ObjId, key: &str) -> Option<(Value<'static>, ObjId)> {
+        let fields = {
+            let mut maps = self.maps.borrow_mut();
+            Rc::clone(maps.entry(obj.clone()).or_insert_with(|| {
+                Rc::new(
+                    self.doc
+                        .map_range(obj, ..)
+                        .map(|item| {
+                            // Only an object's id is ever used.
+                            let id =
+                                if matches!(item.value, automerge::ValueRef::Object(_)) { item.id() } else { ROOT };
+                            (item.key.into_owned(), (item.value.into_value(), id))
+                        })
+                        .collect(),
+                )
+            }))
+        };
+        fields.get(key).cloned()
+    }
+
+    /// The keys of the map `obj`, in order, as `keys` gives them.
+    fn keys(&self, obj: &ObjId) -> Vec<String> {
+        self.get(obj, "");
+        let maps = self.maps.borrow();
+        let mut keys: Vec<String> = maps.get(obj).map(|fields| fields.keys().cloned().collect()).unwrap_or_default();
+        keys.sort_unstable();
+        keys
+    }
+
     fn read(&self) -> Result<Session, DocError> {
-        if let Some(key) = self.doc.keys(ROOT).find(|k| !ROOT_KEYS.contains(&k.as_str()) && k != "statements") {
+        if let Some(key) = self.keys(&ROOT).into_iter().find(|k| !ROOT_KEYS.contains(&k.as_str()) && k != "statements")
+        {
             return Err(DocError::Malformed(format!("unknown field `{}`", key.escape_debug())));
         }
         let schema = self.uint(&ROOT, "schema")?;
@@ -786,10 +833,10 @@ impl View<'_> {
         let attendees_obj = self.map(&ROOT, "attendees")?;
         let statements_obj = self.map(&ROOT, "statements")?;
         let mut attendees = Vec::new();
-        for key in self.doc.keys(&attendees_obj) {
+        for key in self.keys(&attendees_obj) {
             let field = format!("attendees.{key}");
             let attendee_obj = self.map(&attendees_obj, &key)?;
-            if let Some(unknown) = self.doc.keys(&attendee_obj).find(|k| !ATTENDEE_KEYS.contains(&k.as_str())) {
+            if let Some(unknown) = self.keys(&attendee_obj).into_iter().find(|k| !ATTENDEE_KEYS.contains(&k.as_str())) {
                 return Err(DocError::Malformed(format!("unknown field `{field}.{}`", unknown.escape_debug())));
             }
             let statement = match self.scalar(&statements_obj, &key)? {
@@ -823,7 +870,7 @@ impl View<'_> {
     }
 
     fn scalar(&self, obj: &ObjId, key: &str) -> Result<Option<ScalarValue>, DocError> {
-        match self.doc.get(obj, key)? {
+        match self.get(obj, key) {
             None => Ok(None),
             Some((Value::Scalar(value), _)) => Ok(Some(value.into_owned())),
             Some((Value::Object(_), _)) => Err(DocError::invalid(key, "is an object, not a value")),
@@ -865,7 +912,7 @@ impl View<'_> {
     }
 
     fn map(&self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
-        match self.doc.get(obj, key)? {
+        match self.get(obj, key) {
             Some((Value::Object(ObjType::Map), id)) => Ok(id),
             Some(_) => Err(DocError::invalid(key, "is not a map")),
             None => Err(DocError::invalid(key, "is missing")),
@@ -881,7 +928,7 @@ impl View<'_> {
         };
         self.doc
             .keys(&statements)
-            .filter(|key| !matches!(self.doc.get(&attendees, key.as_str()), Ok(Some(_))))
+            .filter(|key| self.get(&attendees, key.as_str()).is_none())
             .map(|key| Ok((key.clone(), self.scalar(&statements, &key)?)))
             .collect()
     }
@@ -891,7 +938,7 @@ impl View<'_> {
 /// orphans `known` before it: judged on the state the change was made on, so a confirmation
 /// made before the attendee was removed (on another device) is not held against its author.
 fn check_no_new_orphans(known: &[(String, Option<ScalarValue>)], after: &AutoCommit) -> Result<(), DocError> {
-    let orphans = View { doc: after }.orphan_statements()?;
+    let orphans = View::new(after).orphan_statements()?;
     match orphans.into_iter().find(|orphan| !known.contains(orphan)) {
         Some((key, _)) => Err(DocError::NotAllowed(format!(
             "a statement may be stored only for an attendee, and `{}` does not attend",
@@ -905,5 +952,41 @@ fn within(error: DocError, prefix: &str) -> DocError {
     match error {
         DocError::Invalid { field, message } => DocError::Invalid { field: format!("{prefix}.{field}"), message },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A map read whole answers every lookup, and lists its keys, exactly as the document's
+        /// own `get` and `keys` do, conflicts included.
+        #[test]
+        fn a_map_read_whole_reads_as_the_document_does(
+            ours in prop::collection::btree_map("[a-zA-Z0-9_.é-]{0,6}", any::<i64>(), 0..12),
+            theirs in prop::collection::btree_map("[a-zA-Z0-9_.é-]{0,6}", any::<i64>(), 0..12),
+        ) {
+            let mut a = AutoCommit::new().with_actor(ActorId::from(vec![1u8; 16]));
+            let mut b = AutoCommit::new().with_actor(ActorId::from(vec![2u8; 16]));
+            let map = a.put_object(ROOT, "m", ObjType::Map).expect("map");
+            b.merge(&mut a).expect("merge");
+            for (key, value) in &ours {
+                a.put(&map, key.as_str(), *value).expect("put");
+            }
+            for (key, value) in &theirs {
+                b.put(&map, key.as_str(), format!("{value}")).expect("put");
+            }
+            a.merge(&mut b).expect("merge");
+            let view = View::new(&a);
+            prop_assert_eq!(view.keys(&map), a.keys(&map).collect::<Vec<_>>());
+            for key in ours.keys().chain(theirs.keys()).map(String::as_str).chain(["absent"]) {
+                // Values alike (only an object's id is kept, checked below).
+                let own = a.get(&map, key).expect("get").map(|(value, _)| value.into_owned());
+                prop_assert_eq!(view.get(&map, key).map(|(value, _)| value), own);
+            }
+            prop_assert_eq!(view.map(&ROOT, "m").expect("m"), map);
+        }
     }
 }
