@@ -909,16 +909,43 @@ pub(crate) fn save_read(
     before: &[rsc_doc::ChangeHash],
 ) -> Result<SessionView, ClientError> {
     let changes = doc.changes_since(before);
-    let mut view = SessionView::render(&session, me, trust);
-    store::put_doc(
-        conn,
-        session.id.as_str(),
-        &doc.save(),
-        &serde_json::to_string(&view)?,
-        &session.fields.date.to_string(),
-        session.fields.provider.as_str(),
-    )?;
+    let mut rendered = render(me, trust, &mut doc, &session)?;
+    keep(conn, &rendered)?;
     store::add_pending(conn, session.id.as_str(), &changes)?;
-    view.unsynced = !changes.is_empty();
-    Ok(view)
+    rendered.view.unsynced = !changes.is_empty();
+    Ok(rendered.view)
+}
+
+/// A session made ready to keep: the document's bytes, its view and the view's JSON. Making
+/// it touches no store, so a page of pulled documents is made on every core.
+pub(crate) struct Rendered {
+    id: String,
+    bytes: Vec<u8>,
+    pub view: SessionView,
+    json: String,
+    date: String,
+    provider: String,
+}
+
+/// Renders `session`, read from `doc`, for keeping.
+pub(crate) fn render(
+    me: &Id,
+    trust: &Trust,
+    doc: &mut SessionDoc,
+    session: &rsc_doc::Session,
+) -> Result<Rendered, ClientError> {
+    let view = SessionView::render(session, me, trust);
+    Ok(Rendered {
+        id: session.id.to_string(),
+        bytes: doc.save(),
+        json: serde_json::to_string(&view)?,
+        view,
+        date: session.fields.date.to_string(),
+        provider: session.fields.provider.to_string(),
+    })
+}
+
+/// Keeps a rendered session (its document and view) in the store.
+pub(crate) fn keep(conn: &Connection, rendered: &Rendered) -> Result<(), ClientError> {
+    store::put_doc(conn, &rendered.id, &rendered.bytes, &rendered.json, &rendered.date, &rendered.provider)
 }

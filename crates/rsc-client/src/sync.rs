@@ -17,7 +17,7 @@ use rsc_model::Id;
 use rsc_protocol::{AccountNews, Bytes, Cursor, DocPush, ProviderDirectory, SyncRequest, SyncResponse};
 
 use crate::ClientError;
-use crate::logbook::{Account, Logbook, now_ms, save, save_read, trust};
+use crate::logbook::{Account, Logbook, Rendered, now_ms, save, trust};
 use crate::store::{self, key};
 use crate::view::SessionView;
 
@@ -402,32 +402,97 @@ fn apply(
         let me = Id::new(account.user_id.as_str(), "user")?;
         let trust = trust(tx, account)?;
         let actor = store::device(tx)?.1;
+        // What is kept of each is read first; the documents are then merged, checked and
+        // rendered on every core (each one's work is its own and touches no store), and kept
+        // in order.
+        // A document may come more than once in a page (its changes interleaved with others'):
+        // its changes are taken together, in the order they came.
+        let mut jobs: Vec<(&str, Vec<Vec<u8>>)> = Vec::with_capacity(response.pull.len());
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for pulled in &response.pull {
-            let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
-            // The session read to check the changes is the one kept and rendered.
-            let (mut doc, session, before) = match store::doc_and_view(tx, &pulled.doc)? {
-                Some((stored, view)) => {
-                    let before: SessionView = serde_json::from_str(&view)?;
-                    let mut doc = SessionDoc::load_as(&stored.bytes, actor.clone())?;
-                    let session = doc.apply_changes_read(&changes)?;
-                    (doc, session, Some(before))
-                }
-                None => {
-                    let (doc, session) = SessionDoc::from_changes_read(&changes)?;
-                    (doc, session, None)
-                }
-            };
-            let heads = doc.heads();
-            let view = save_read(tx, &me, &trust, doc, session, &heads)?;
+            let at = *index.entry(pulled.doc.as_str()).or_insert_with(|| {
+                jobs.push((pulled.doc.as_str(), Vec::new()));
+                jobs.len() - 1
+            });
+            jobs[at].1.extend(pulled.changes.iter().map(|c| c.0.clone()));
+        }
+        let mut work = Vec::with_capacity(jobs.len());
+        for (doc, changes) in jobs {
+            work.push((changes, store::doc_and_view(tx, doc)?));
+        }
+        let received = in_parallel(work, |(changes, kept)| receive(changes, kept, &actor, &me, &trust));
+        for received in received {
+            let Received { rendered, before, changes } = received?;
+            crate::logbook::keep(tx, &rendered)?;
             if let Some(before) = &before {
-                report.unsettled.extend(crate::Unsettled::between(before, &view));
+                report.unsettled.extend(crate::Unsettled::between(before, &rendered.view));
             }
-            report.pulled_changes += changes.len() as u64;
-            report.updated_sessions.push(view.id);
+            report.pulled_changes += changes as u64;
+            report.updated_sessions.push(rendered.view.id);
         }
     }
     store::set_meta(tx, key::CURSOR, &response.cursor)?;
     store::pending_count(tx)
+}
+
+/// A pulled document merged into what this device kept of it, checked and rendered.
+struct Received {
+    rendered: Rendered,
+    before: Option<SessionView>,
+    changes: usize,
+}
+
+/// Merges pulled `changes` into the document kept (or makes it from the changes), reading the session
+/// once: the read that checks the changes is the one rendered.
+fn receive(
+    changes: Vec<Vec<u8>>,
+    kept: Option<(store::StoredDoc, String)>,
+    actor: &rsc_doc::ActorId,
+    me: &Id,
+    trust: &crate::view::Trust,
+) -> Result<Received, ClientError> {
+    let (mut doc, session, before) = match kept {
+        Some((stored, view)) => {
+            let before: SessionView = serde_json::from_str(&view)?;
+            let mut doc = SessionDoc::load_as(&stored.bytes, actor.clone())?;
+            let session = doc.apply_changes_read(&changes)?;
+            (doc, session, Some(before))
+        }
+        None => {
+            let (doc, session) = SessionDoc::from_changes_read(&changes)?;
+            (doc, session, None)
+        }
+    };
+    let rendered = crate::logbook::render(me, trust, &mut doc, &session)?;
+    Ok(Received { rendered, before, changes: changes.len() })
+}
+
+/// Fewer documents than this are received on the calling thread alone.
+const PARALLEL_FROM: usize = 32;
+
+/// `work` applied to each of `jobs` on every core, the results in the jobs' order.
+fn in_parallel<J: Send, T: Send>(jobs: Vec<J>, work: impl Fn(J) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || jobs.len() < PARALLEL_FROM {
+        return jobs.into_iter().map(work).collect();
+    }
+    let share = jobs.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<J>> = Vec::with_capacity(threads);
+    let mut jobs = jobs.into_iter().peekable();
+    while jobs.peek().is_some() {
+        chunks.push(jobs.by_ref().take(share).collect());
+    }
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(work).collect::<Vec<T>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
 }
 
 /// Takes refused changes (and whatever builds on them) out of the device's copy of a document,

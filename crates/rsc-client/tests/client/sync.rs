@@ -335,3 +335,43 @@ fn a_sync_is_one_request_and_brings_the_profile_and_names_when_they_changed() {
     sync(&tablet);
     assert_eq!(tablet.profile().expect("profile").rulebook.as_deref(), Some("ct-aimh"));
 }
+
+#[test]
+fn a_page_of_many_sessions_and_edits_interleaved_arrives_whole_on_a_new_device() {
+    let server = TestServer::start();
+    let (ana, _) = person(&server, "ana");
+    let (pat, pat_account) = person(&server, "pat");
+    crate::support::connect(&pat, &[&ana]);
+    let p = id(&pat_account);
+    // Enough sessions to be received on several threads, each edited in turn after all were
+    // synced once, so that a page holds each document's changes twice, interleaved.
+    let logged: Vec<_> = (0..60u32)
+        .map(|n| ana.log_session(session(&p, &format!("2025-05-{:02}", 1 + n % 28), 30 + n as i64, &[])))
+        .map(|logged| logged.expect("log").id)
+        .collect();
+    sync(&ana);
+    for (n, id) in logged.iter().enumerate() {
+        let edit = SessionEdit { start_time: Some(format!("11:{:02}", n % 60)), ..SessionEdit::default() };
+        ana.edit_session(id.as_str(), edit).expect("edit");
+    }
+    sync(&ana);
+    let tablet = second_device(&server, "ana");
+    let report = sync(&tablet);
+    assert_eq!(report.pulled_changes, 120);
+    assert_eq!(report.updated_sessions.len(), 60, "each session once");
+    for (n, id) in logged.iter().enumerate() {
+        let view = tablet.session(id.as_str()).expect("on the tablet");
+        assert_eq!(
+            (view.start_time.as_str(), view.minutes.get()),
+            (format!("11:{:02}", n % 60).as_str(), 30 + n as u16)
+        );
+        assert_eq!(view.provider_name.as_deref(), Some("pat"), "named, not an id");
+    }
+    // And it keeps editing them as any device does.
+    tablet
+        .edit_session(logged[7].as_str(), SessionEdit { start_time: Some("08:15".into()), ..SessionEdit::default() })
+        .expect("edit");
+    assert_eq!(sync(&tablet).pushed_changes, 1);
+    sync(&ana);
+    assert_eq!(ana.session(logged[7].as_str()).expect("session").start_time, "08:15");
+}
