@@ -95,9 +95,9 @@ fn logbook(c: &mut Criterion) {
     });
 
     ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
-    let (requests, bytes) = wire_of_a_sync_with_nothing_to_do(&server);
+    let (requests, bytes, bodies) = wire_of_a_sync_with_nothing_to_do(&server);
     println!(
-        "device/sync with nothing to do: {requests} request(s), {bytes} bytes on the wire (both ways, headers included)"
+        "device/sync with nothing to do: {requests} request(s); {bodies} bytes of bodies, {bytes} bytes on the wire with HTTP headers (both ways)"
     );
     group.bench_function("sync with nothing to do", |b| {
         b.iter(|| {
@@ -183,9 +183,10 @@ fn logbook(c: &mut Criterion) {
 }
 
 /// What a sync with nothing to do costs on the wire: Ana's tablet, signed in through a relay
-/// that counts the bytes each way, syncs once to catch up and then once with nothing to do;
-/// the second is counted (requests by their request lines).
-fn wire_of_a_sync_with_nothing_to_do(server: &ServerProcess) -> (usize, usize) {
+/// that records the bytes each way, syncs once to catch up and then once with nothing to do.
+/// The second is counted: its requests (by their request lines), every byte, and the bodies'
+/// bytes (by their `content-length`).
+fn wire_of_a_sync_with_nothing_to_do(server: &ServerProcess) -> (usize, usize, usize) {
     use std::io::{Read, Write};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
@@ -194,15 +195,16 @@ fn wire_of_a_sync_with_nothing_to_do(server: &ServerProcess) -> (usize, usize) {
     let upstream = server.url.trim_start_matches("http://").to_string();
     let bytes = Arc::new(AtomicUsize::new(0));
     let sent = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let received = Arc::new(Mutex::new(Vec::<u8>::new()));
     {
-        let (bytes, sent) = (bytes.clone(), sent.clone());
+        let (bytes, sent, received) = (bytes.clone(), sent.clone(), received.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { return };
                 let Ok(server) = std::net::TcpStream::connect(&upstream) else { return };
                 for (mut from, mut to, record) in [
-                    (client.try_clone().expect("clone"), server.try_clone().expect("clone"), Some(sent.clone())),
-                    (server, client, None),
+                    (client.try_clone().expect("clone"), server.try_clone().expect("clone"), sent.clone()),
+                    (server, client, received.clone()),
                 ] {
                     let bytes = bytes.clone();
                     std::thread::spawn(move || {
@@ -212,9 +214,7 @@ fn wire_of_a_sync_with_nothing_to_do(server: &ServerProcess) -> (usize, usize) {
                                 break;
                             }
                             bytes.fetch_add(n, Ordering::SeqCst);
-                            if let Some(record) = &record {
-                                record.lock().expect("lock").extend_from_slice(&buffer[..n]);
-                            }
+                            record.lock().expect("lock").extend_from_slice(&buffer[..n]);
                         }
                         let _ = to.shutdown(std::net::Shutdown::Both);
                     });
@@ -228,12 +228,20 @@ fn wire_of_a_sync_with_nothing_to_do(server: &ServerProcess) -> (usize, usize) {
     std::thread::sleep(Duration::from_millis(100));
     bytes.store(0, Ordering::SeqCst);
     sent.lock().expect("lock").clear();
+    received.lock().expect("lock").clear();
     let report = tablet.sync(&SyncOptions::default(), &|_| {}).expect("sync");
     assert_eq!(report.pushed_changes + report.pulled_changes, 0);
     std::thread::sleep(Duration::from_millis(100));
     let sent = String::from_utf8_lossy(&sent.lock().expect("lock")).into_owned();
+    let received = String::from_utf8_lossy(&received.lock().expect("lock")).into_owned();
     let requests = sent.matches(" HTTP/1.1\r\n").count();
-    (requests, bytes.load(Ordering::SeqCst))
+    let bodies: usize = [&sent, &received]
+        .iter()
+        .flat_map(|traffic| traffic.lines())
+        .filter_map(|line| line.to_ascii_lowercase().strip_prefix("content-length:").map(|n| n.trim().to_string()))
+        .map(|n| n.parse::<usize>().expect("a length"))
+        .sum();
+    (requests, bytes.load(Ordering::SeqCst), bodies)
 }
 
 criterion_group!(benches, logbook);
