@@ -187,3 +187,39 @@ async fn a_commit_through_one_postgres_store_is_heard_through_another() {
     })
     .await;
 }
+
+/// The reads a sync makes per user go through an index that starts with the user and the
+/// last write (so they cost the same at any history size), and none needs the dropped
+/// `participants_user`.
+#[tokio::test]
+async fn per_user_reads_use_the_user_and_last_write_index() {
+    crate::testing::with_sqlite(|store, _url| async move {
+        let plan = async |sql: &str| -> String {
+            let rows: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .fetch_all(store.write_pool())
+                    .await
+                    .expect("plan");
+            rows.into_iter().map(|(_, _, _, detail)| detail).collect::<Vec<_>>().join("; ")
+        };
+        let pull = plan(
+            &crate::sql::PULL
+                .replace("$1", "'ana'")
+                .replace("$2", "x'00'")
+                .replace("$3", "5")
+                .replace("$4", "5")
+                .replace("$5", "100"),
+        )
+        .await;
+        assert!(pull.contains("participants_user_touched"), "the pull: {pull}");
+        let top = plan("SELECT COALESCE(MAX(touched_seq), -1) FROM participants WHERE user_id = 'ana'").await;
+        assert!(top.contains("participants_user_touched"), "her last write: {top}");
+        let indexes: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'participants'")
+                .fetch_all(store.write_pool())
+                .await
+                .expect("indexes");
+        assert!(!indexes.iter().any(|(name,)| name == "participants_user"), "{indexes:?}");
+    })
+    .await;
+}

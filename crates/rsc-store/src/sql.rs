@@ -251,7 +251,7 @@ const ATTESTATION_COLUMNS: &str = "INSERT INTO attestations (id, digest, session
 
 // A change becomes visible to a user when it is stored or when the user joins its document,
 // whichever is later; pulls walk (visible, seq).
-const PULL: &str = "SELECT c.doc_id AS doc_id, \
+pub(crate) const PULL: &str = "SELECT c.doc_id AS doc_id, \
         CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END AS visible, \
         c.seq AS seq, c.bytes AS bytes \
      FROM participants p JOIN changes c ON c.doc_id = p.doc_id \
