@@ -140,16 +140,37 @@ impl Store {
         write: impl FnOnce(&Transaction<'_>) -> Result<T, ClientError>,
     ) -> Result<T, ClientError> {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let result = self.write(write);
-        let restored = self.conn.pragma_update(None, "synchronous", "FULL");
-        let value = result?;
-        restored?;
+        // Back to FULL however this ends, a panic included: a local edit made afterwards must
+        // be on disk when its call returns.
+        let mut store = FullAgain(self, false);
+        let value = store.0.write(write)?;
+        store.restore()?;
         Ok(value)
     }
 
     /// The connection, for reads.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// Holds a store whose writes are not flushed, and puts `synchronous=FULL` back when dropped
+/// (or, reporting the error, by [`FullAgain::restore`]); the flag says it was put back.
+struct FullAgain<'a>(&'a mut Store, bool);
+
+impl FullAgain<'_> {
+    fn restore(&mut self) -> Result<(), ClientError> {
+        self.1 = true;
+        self.0.conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(())
+    }
+}
+
+impl Drop for FullAgain<'_> {
+    fn drop(&mut self) {
+        if !self.1 {
+            let _ = self.0.conn.pragma_update(None, "synchronous", "FULL");
+        }
     }
 }
 
@@ -402,6 +423,35 @@ pub(crate) mod private {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An answer's transaction is not flushed, but whatever happens in it (success, an error,
+    /// a panic) the store is flushing again afterwards, so a local edit is durable.
+    #[test]
+    fn a_replayable_write_leaves_the_store_flushing_however_it_ends() {
+        let (_dir, path) = temp();
+        let mut store = Store::open(&path).expect("open");
+        let synchronous = |store: &Store| -> i64 {
+            store.conn.pragma_query_value(None, "synchronous", |r| r.get(0)).expect("pragma")
+        };
+        assert_eq!(synchronous(&store), 2, "FULL");
+        store
+            .write_replayable(|tx| {
+                assert_eq!(tx.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0)).expect("pragma"), 1);
+                set_meta(tx, key::CURSOR, &"1.1")
+            })
+            .expect("write");
+        assert_eq!(synchronous(&store), 2);
+        let error =
+            store.write_replayable(|_| Err::<(), _>(ClientError::invalid("cursor", "broken"))).expect_err("fails");
+        assert!(matches!(error, ClientError::Invalid { .. }));
+        assert_eq!(synchronous(&store), 2);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = store.write_replayable(|_| -> Result<(), ClientError> { panic!("a bad document") });
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(synchronous(&store), 2, "FULL again after a panic");
+        assert_eq!(get_meta::<String>(store.conn(), key::CURSOR).expect("read"), Some("1.1".to_string()));
+    }
 
     /// A store path in a fresh folder, removed when the returned guard drops.
     fn temp() -> (tempfile::TempDir, std::path::PathBuf) {

@@ -194,7 +194,8 @@ impl Logbook {
         }
         let known: Option<String> = store::get_meta(self.store().conn(), key::ACCOUNT_VERSION)?;
         let mut account_version = Some(known.unwrap_or_default());
-        let mut wrote = false;
+        // When the time of this sync was written with an answer, and what it was.
+        let mut written_at: Option<i64> = None;
         loop {
             options.check_cancelled()?;
             let batch = {
@@ -214,12 +215,13 @@ impl Logbook {
             let pending = if idle {
                 store::pending_count(self.store().conn())?
             } else {
-                wrote = true;
+                let at = now_ms();
+                written_at = Some(at);
                 self.store().write_replayable(|tx| {
                     if let Some(news) = &response.account {
                         take_account_news(tx, &account, news)?;
                     }
-                    store::set_meta(tx, key::LAST_SYNC_MS, &now_ms())?;
+                    store::set_meta(tx, key::LAST_SYNC_MS, &at)?;
                     apply(tx, &account, &batch, &response, &mut report)
                 })?
             };
@@ -239,9 +241,10 @@ impl Logbook {
         }
         // The time of the sync is written with other news, or when the stored one is an hour
         // old; in between it is kept in memory, so that a sync with nothing to do writes nothing.
-        let now = now_ms();
+        // One time, in memory and on disk alike.
+        let now = written_at.unwrap_or_else(now_ms);
         self.last_sync_ms.store(now, std::sync::atomic::Ordering::SeqCst);
-        if !wrote {
+        if written_at.is_none() {
             let stored: Option<i64> = store::get_meta(self.store().conn(), key::LAST_SYNC_MS)?;
             if stored.is_none_or(|at| now - at >= LAST_SYNC_WRITE_MS) {
                 self.store().write_replayable(|tx| store::set_meta(tx, key::LAST_SYNC_MS, &now))?;

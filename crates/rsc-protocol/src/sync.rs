@@ -65,22 +65,21 @@ pub struct DocPush {
 pub struct SyncResponse {
     /// Protocol version.
     pub v: u32,
-    /// Documents whose pushed changes are durably stored (absent when none: every field of an
-    /// answer that says nothing is left out, since an idle sync's bytes are paid on a phone's
-    /// network).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Documents whose pushed changes are durably stored. Always sent (apps released before
+    /// `account` require it); read as empty when absent.
+    #[serde(default)]
     pub accepted: Vec<DocAck>,
     /// Documents whose pushed changes were refused, with the reason; nothing of them was stored.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub refused: Vec<DocRefusal>,
     /// Changes made elsewhere, grouped by document, in the order they should be applied.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub pull: Vec<DocChanges>,
     /// Where this page ends; send it with the next request.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub cursor: Cursor,
-    /// Whether more changes wait after this page (absent when not).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// Whether more changes wait after this page.
+    #[serde(default)]
     pub more: bool,
     /// The account's profile and directory, when the request named a version the server does
     /// not hold (after this request's pushes). Apply it before the pulled changes, so that
@@ -212,6 +211,29 @@ mod tests {
                 | RefusalCode::NotConnected => {}
             }
         }
+    }
+
+    /// Apps released before `account` read `accepted`, `refused`, `pull` and `more` as
+    /// required fields: an answer always carries them, and `account` only when there is news.
+    #[test]
+    fn answers_keep_the_fields_older_apps_require() {
+        let answer = SyncResponse {
+            v: PROTOCOL_VERSION,
+            accepted: Vec::new(),
+            refused: Vec::new(),
+            pull: Vec::new(),
+            cursor: Cursor { visible: 7, seq: 7 },
+            more: false,
+            account: None,
+        };
+        let json: serde_json::Value = serde_json::to_value(&answer).expect("json");
+        for field in ["accepted", "refused", "pull", "more", "cursor"] {
+            assert!(json.get(field).is_some(), "{field} in {json}");
+        }
+        assert!(json.get("account").is_none(), "{json}");
+        // And an answer without them still reads, as empty.
+        let bare: SyncResponse = serde_json::from_str(r#"{"v":1,"cursor":"7.7"}"#).expect("bare");
+        assert_eq!(bare, answer);
     }
 
     #[test]

@@ -59,7 +59,13 @@ impl Versions {
         {
             return Ok(None);
         }
-        let news = make(store, user).await?;
+        // The account as it stands now, not as it stood when the request signed in: a rename
+        // committed in between would otherwise be kept under the new epoch with the old name.
+        let user = store
+            .user_by_id(&UserId::from(&user.id))
+            .await?
+            .ok_or_else(|| AppError::internal("a signed-in account was not found"))?;
+        let news = make(store, &user).await?;
         self.keep(&user.id, Kept { epoch, attended, version: news.version.clone() });
         Ok((news.version != known).then_some(news))
     }

@@ -99,10 +99,7 @@ fn check_request(request: &SyncRequest) -> Result<(), AppError> {
     {
         return Err(AppError::invalid(
             "account_version",
-            format!(
-                "{} characters; a version this server gave is {MAX_ACCOUNT_VERSION_LEN} at most",
-                version.chars().count()
-            ),
+            format!("{} bytes; a version this server gave is {MAX_ACCOUNT_VERSION_LEN} at most", version.len()),
         ));
     }
     if request.push.len() > MAX_DOCS_PER_REQUEST {
