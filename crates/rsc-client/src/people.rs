@@ -124,7 +124,7 @@ impl Logbook {
     pub fn refresh_directory(&self) -> Result<(), ClientError> {
         let account = self.require_account()?;
         let directory: ProviderDirectory = self.api(&account)?.get("/v1/me/providers")?;
-        self.keep_directory(&account, &directory)
+        self.store().write(|tx| crate::sync::refresh_directory(tx, &account, &directory))
     }
 
     /// Everyone the user works with, from the directory this device keeps (offline): the user,

@@ -261,27 +261,12 @@ impl Logbook {
     }
 }
 
-impl Logbook {
-    /// Keeps `directory` and renders every session again with it, if it differs from the one
-    /// kept (an unchanged directory costs no write).
-    pub(crate) fn keep_directory(&self, account: &Account, directory: &ProviderDirectory) -> Result<(), ClientError> {
-        let known: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
-        if known.as_ref() != Some(directory) {
-            self.store().write(|tx| refresh_directory(tx, account, directory))?;
-        }
-        Ok(())
-    }
-}
-
 /// Keeps the profile and the directory that came with a sync's answer, and their version.
 fn take_account_news(tx: &rusqlite::Connection, account: &Account, news: &AccountNews) -> Result<(), ClientError> {
     let fallback = news.directory.name(&account.user_id).unwrap_or_default().to_string();
     let profile = crate::profile::Profile::from_wire(news.profile.clone(), &fallback)?;
     crate::profile::keep_server_profile(tx, None, profile)?;
-    let known: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
-    if known.as_ref() != Some(&news.directory) {
-        refresh_directory(tx, account, &news.directory)?;
-    }
+    refresh_directory(tx, account, &news.directory)?;
     store::set_meta(tx, key::ACCOUNT_VERSION, &news.version)
 }
 
@@ -526,7 +511,7 @@ fn roll_back(
 
 /// Stores the directory the server sent; when it differs from the one the views were rendered
 /// with, renders every view again (a provider's new device key may confirm sessions).
-fn refresh_directory(
+pub(crate) fn refresh_directory(
     tx: &rusqlite::Connection,
     account: &Account,
     directory: &ProviderDirectory,

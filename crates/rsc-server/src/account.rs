@@ -86,8 +86,7 @@ impl Versions {
 
 /// The profile and the directory, with the digest of both as their version.
 async fn make<S: Store>(store: &S, user: &UserRecord) -> Result<AccountNews, AppError> {
-    let profile = crate::verified::profile(store, user).await?;
-    let directory = crate::verified::provider_directory(store, user).await?;
+    let (profile, directory) = crate::verified::profile_and_directory(store, user).await?;
     let mut digest = sha2::Sha256::new();
     for part in [serde_json::to_vec(&profile), serde_json::to_vec(&directory)] {
         let part = part.map_err(|e| AppError::caused("the account's news do not serialize", e))?;

@@ -13,7 +13,9 @@ use crate::AppError;
 use crate::auth::now_ms;
 use crate::registry::credential_of;
 use crate::store::UserId;
-use crate::store::{AttestationRecord, RegistryRecord, ServerKeyRecord, SessionAttendance, Store, UserRecord};
+use crate::store::{
+    AttestationRecord, ProfileRecord, RegistryRecord, ServerKeyRecord, SessionAttendance, Store, UserRecord,
+};
 
 pub use rsc_protocol::EvaluationQuery;
 
@@ -273,14 +275,29 @@ pub async fn keep_export<S: Store>(
 
 /// The user's profile as `GET /v1/me/profile` gives it.
 pub async fn profile<S: Store>(store: &S, user: &UserRecord) -> Result<rsc_protocol::Profile, AppError> {
-    let p = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
-    Ok(rsc_protocol::Profile {
+    let record = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
+    Ok(profile_of(user, record))
+}
+
+/// The profile and the directory together (what a sync's account news carries), from one
+/// read of the profile.
+pub async fn profile_and_directory<S: Store>(
+    store: &S,
+    user: &UserRecord,
+) -> Result<(rsc_protocol::Profile, rsc_protocol::ProviderDirectory), AppError> {
+    let record = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
+    let directory = directory_of(store, user, record.masters_conferred_on).await?;
+    Ok((profile_of(user, record), directory))
+}
+
+fn profile_of(user: &UserRecord, p: ProfileRecord) -> rsc_protocol::Profile {
+    rsc_protocol::Profile {
         masters_conferred_on: p.masters_conferred_on.map(|d| d.to_string()),
         rulebook: p.rulebook,
         purpose: p.purpose.map(|p| p.as_str().to_string()),
         display_name: Some(user.display_name.clone()),
         share_progress: Some(p.share_progress),
-    })
+    }
 }
 
 /// What a device needs to evaluate the user's logbook offline: the providers of their sessions
@@ -290,9 +307,17 @@ pub async fn provider_directory<S: Store>(
     store: &S,
     user: &UserRecord,
 ) -> Result<rsc_protocol::ProviderDirectory, AppError> {
+    let masters_conferred_on = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default().masters_conferred_on;
+    directory_of(store, user, masters_conferred_on).await
+}
+
+/// [`provider_directory`], with the master's date already read from the profile.
+async fn directory_of<S: Store>(
+    store: &S,
+    user: &UserRecord,
+    masters_conferred_on: Option<Date>,
+) -> Result<rsc_protocol::ProviderDirectory, AppError> {
     let me = UserId::from(&user.id);
-    let profile = store.profile(&me).await?.unwrap_or_default();
-    let masters_conferred_on = profile.masters_conferred_on;
     // Everyone the user may name: themselves, their providers and those providers' other
     // people (co-attendees of a group), and their own supervisees.
     let mut people: std::collections::BTreeMap<String, rsc_protocol::DirectoryPerson> = Default::default();
