@@ -33,7 +33,7 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-/// Runs the measurements; `disk` gives the database's size in bytes.
+/// Runs the measurements; `disk` gives the database's size in bytes (SQLite's after a checkpoint).
 async fn measure(label: &str, database: &str, disk: impl AsyncFn() -> u64) {
     let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
     let (server, api) = process::start(dir.path(), database, 20).await;
@@ -97,6 +97,22 @@ async fn measure(label: &str, database: &str, disk: impl AsyncFn() -> u64) {
     drop(dir);
 }
 
+/// Where the disk went, per document, by table and index (the larger ones), after the run.
+fn breakdown(label: &str, sizes: &[(String, i64)], total: u64) {
+    let per_doc = |bytes: i64| bytes as f64 / DOCS as f64;
+    let parts: Vec<String> = sizes
+        .iter()
+        .filter(|(_, bytes)| per_doc(*bytes) >= 10.0)
+        .map(|(name, bytes)| format!("{name} {:.0}", per_doc(*bytes)))
+        .collect();
+    println!(
+        "{label:<8} disk after the run, {:.0} B per document in all (the database with its users and keys); \
+         by table and index, bytes per document: {}",
+        total as f64 / DOCS as f64,
+        parts.join(", ")
+    );
+}
+
 /// The bytes of every file in `dir` (the SQLite database, its WAL and shared memory).
 fn folder_bytes(dir: &std::path::Path) -> u64 {
     std::fs::read_dir(dir)
@@ -112,7 +128,28 @@ async fn main() {
     }
     let db = tempfile::Builder::new().prefix("rsc-bench-db-").tempdir().expect("temp dir");
     let url = format!("sqlite://{}/rsc.db", db.path().display());
-    measure("sqlite", &url, async || folder_bytes(db.path())).await;
+    // Measured after a checkpoint: the write-ahead log is bounded by SQLite's autocheckpoint
+    // (about 4 MiB) whatever the number of documents, and how full it is at the instant of
+    // measuring is chance.
+    let checkpointed = async || {
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("open");
+        let wal: (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&pool).await.expect("checkpoint");
+        assert_eq!(wal.0, 0, "the checkpoint ran whole");
+        pool.close().await;
+        folder_bytes(db.path())
+    };
+    measure("sqlite", &url, checkpointed).await;
+    {
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("open");
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+                .fetch_all(&pool)
+                .await
+                .expect("dbstat");
+        pool.close().await;
+        breakdown("sqlite", &rows, folder_bytes(db.path()));
+    }
     if std::env::var("RSC_TEST_POSTGRES_URL").is_err() {
         println!("postgres: skipped (set RSC_TEST_POSTGRES_URL, see scripts/postgres-for-tests)");
         return;
@@ -127,5 +164,19 @@ async fn main() {
         bytes as u64
     })
     .await;
+    {
+        let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT c.relname::text, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't') ORDER BY 2 DESC",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("sizes");
+        let (total,): (i64,) =
+            sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&pool).await.expect("size");
+        pool.close().await;
+        breakdown("postgres", &rows, total as u64);
+    }
     support::drop_postgres_db(&name).await;
 }

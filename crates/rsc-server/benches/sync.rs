@@ -187,16 +187,16 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
                   for s in 0..SESSIONS_PER_PUSH {
                     let id = format!("raw-{d}-{batch}-{s}");
                     let bytes = vec![7u8; per_change];
-                    sqlx::query("INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms) VALUES ($1, 1, $2, $3, 0)")
-                        .bind(&id).bind(&bytes).bind(bytes.len() as i64).execute(&mut *tx).await.expect("doc");
+                    sqlx::query("INSERT INTO documents (id, version, size_bytes, updated_at_ms) VALUES ($1, 1, $2, 0)")
+                        .bind(&id).bind(bytes.len() as i64).execute(&mut *tx).await.expect("doc");
                     sqlx::query("INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) VALUES ($1, 'pat', 'ana', '2025-03-04', '10:00', 'UTC', 60, 'individual', 'video', FALSE, '')")
                         .bind(&id).execute(&mut *tx).await.expect("session");
                     sqlx::query("INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status) VALUES ($1, 'ana', 60, FALSE, 'pending')")
                         .bind(&id).execute(&mut *tx).await.expect("attendance");
                     let (seq,): (i64,) = sqlx::query_as("UPDATE sync_counter SET seq = seq + 2 WHERE id = 1 RETURNING seq")
                         .fetch_one(&mut *tx).await.expect("counter");
-                    sqlx::query("INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES ($1, $2, $3, $4, 'd', $5)")
-                        .bind(seq - 1).bind(&id).bind(id.as_bytes()).bind(vec![1u8; 16]).bind(&bytes).execute(&mut *tx).await.expect("change");
+                    sqlx::query("INSERT INTO changes (seq, doc_id, actor_id, bytes) VALUES ($1, $2, $3, $4)")
+                        .bind(seq - 1).bind(&id).bind(vec![1u8; 16]).bind(&bytes).execute(&mut *tx).await.expect("change");
                     for user in ["ana", "pat"] {
                         sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, $3)")
                             .bind(&id).bind(user).bind(seq).execute(&mut *tx).await.expect("participant");

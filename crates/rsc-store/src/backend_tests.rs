@@ -223,3 +223,106 @@ async fn per_user_reads_use_the_user_and_last_write_index() {
     })
     .await;
 }
+
+/// Rows as schema 11 held them: `s1` saved whole beside its changes `c1` and `c2`, with `s2`'s
+/// change numbered between them, and each with participants, a session and attendance. Each
+/// statement binds at most one byte string.
+const BEFORE_0012: &[(&str, Option<&[u8]>)] = &[
+    (
+        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms, expanded_bytes) \
+         VALUES ('s1', 2, $1, 5, 10, 4), ('s2', 1, $1, 5, 10, 2)",
+        Some(b"saved"),
+    ),
+    (
+        "INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES (1, 's1', $1, $1, 'd1', 'c1')",
+        Some(b"h1"),
+    ),
+    (
+        "INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES (2, 's2', $1, $1, 'd1', 'b1')",
+        Some(b"h2"),
+    ),
+    (
+        "INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) VALUES (3, 's1', $1, $1, 'd1', 'c2')",
+        Some(b"h3"),
+    ),
+    (
+        "INSERT INTO participants (doc_id, user_id, added_seq, touched_seq) \
+         VALUES ('s1', 'ana', 1, 3), ('s1', 'pat', 1, 3), ('s2', 'ana', 2, 2)",
+        None,
+    ),
+    (
+        "INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) \
+         VALUES ('s1', 'pat', 'ana', '2025-03-04', '10:00', 'UTC', 60, 'individual', 'video', FALSE, '')",
+        None,
+    ),
+    (
+        "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status) \
+         VALUES ('s1', 'ana', 45, FALSE, 'pending')",
+        None,
+    ),
+    ("UPDATE sync_counter SET seq = 3", None),
+];
+
+/// What [`BEFORE_0012`] reads as once migration 0012 has stored each document only as its changes.
+async fn reads_as_before_0012<S: Store>(store: S) {
+    let s1 = store.document(&DocId::from("s1")).await.expect("read").expect("s1 kept");
+    assert_eq!((s1.version, s1.expanded_bytes, s1.bytes.as_slice()), (2, 4, b"c1c2".as_slice()));
+    assert_eq!(store.document(&DocId::from("s2")).await.expect("read").expect("s2 kept").bytes, b"b1");
+    assert_eq!(store.participants(&DocId::from("s1")).await.expect("participants"), ["ana", "pat"]);
+    let pulled = store.pull(&crate::UserId::from("ana"), b"other", (0, 0), 10).await.expect("pull");
+    assert_eq!(
+        pulled.iter().map(|c| (c.doc_id.as_str(), c.seq, c.bytes.as_slice())).collect::<Vec<_>>(),
+        [("s1", 1, b"c1".as_slice()), ("s2", 2, b"b1".as_slice()), ("s1", 3, b"c2".as_slice())]
+    );
+    assert_eq!(store.session_row(&DocId::from("s1")).await.expect("row").expect("projected").minutes, 60);
+    assert_eq!(store.attendance_rows(&DocId::from("s1")).await.expect("rows")[0].minutes_attended, 45);
+    // And the store writes on as before.
+    let update = commit("s1", Some(2), &["c3"], &["ana", "pat"], &["ana", "pat"]);
+    assert!(store.commit_documents(&[update]).await.expect("update"));
+    assert_eq!(store.document(&DocId::from("s1")).await.expect("read").expect("s1").bytes, b"c1c2c3");
+}
+
+/// Migration 0012 drops the saved copy of each document and rebuilds (SQLite) or re-keys
+/// (Postgres) the document tables: every row written before it reads the same after it.
+#[tokio::test]
+async fn documents_written_before_migration_12_read_the_same_after_it() {
+    let dir = tempfile::Builder::new().prefix("rsc-test-").tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/rsc.db", dir.path().display());
+    let options =
+        <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
+    sqlx::migrate!("../../migrations/sqlite").run_to(11, &pool).await.expect("schema 11");
+    for (sql, bytes) in BEFORE_0012 {
+        let sql =
+            sql.replace("FALSE", "0").replace("'c1'", "X'6331'").replace("'c2'", "X'6332'").replace("'b1'", "X'6231'");
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        let query = match bytes {
+            Some(bytes) => query.bind(bytes.to_vec()),
+            None => query,
+        };
+        query.execute(&pool).await.expect("schema 11 row");
+    }
+    pool.close().await;
+    reads_as_before_0012(crate::SqliteStore::connect(&url).await.expect("migrate to the latest")).await;
+
+    let Some((name, url)) = crate::testing::create_postgres_db().await else { return };
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    sqlx::migrate!("../../migrations/postgres").run_to(11, &pool).await.expect("schema 11");
+    for (sql, bytes) in BEFORE_0012 {
+        let sql = sql.replace("'c1'", "'c1'::bytea").replace("'c2'", "'c2'::bytea").replace("'b1'", "'b1'::bytea");
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        let query = match bytes {
+            Some(bytes) => query.bind(bytes.to_vec()),
+            None => query,
+        };
+        query.execute(&pool).await.expect("schema 11 row");
+    }
+    pool.close().await;
+    let store = crate::PgStore::connect(&url, 4).await.expect("migrate to the latest");
+    let outcome = tokio::spawn(reads_as_before_0012(store.clone())).await;
+    store.pool().close().await;
+    crate::testing::drop_postgres_db(&name).await;
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}

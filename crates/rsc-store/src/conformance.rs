@@ -42,10 +42,9 @@ pub fn commit(
         expanded_bytes: 0,
         doc_id: doc.into(),
         expected_version: expected,
-        bytes: format!("doc {doc} v{expected:?}").into_bytes(),
         new_changes: changes
             .iter()
-            .map(|c| NewChange { hash: c.as_bytes().to_vec(), actor_id: vec![1; 16], bytes: c.as_bytes().to_vec() })
+            .map(|c| NewChange { actor_id: vec![1; 16], bytes: c.as_bytes().to_vec() })
             .collect(),
         device_id: "d1".into(),
         previous_participants: previous.iter().map(|p| p.to_string()).collect(),
@@ -161,6 +160,7 @@ pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(
     );
     let stored = store.document(&DocId::from("s1")).await.expect("read").expect("stored");
     assert_eq!(stored.version, 1);
+    assert_eq!(stored.bytes, b"c1c2", "the document is its changes, one after another");
     assert!(
         !store.commit_documents(&[commit("s1", Some(7), &["c3"], &["ana", "pat"], &["ana"])]).await.expect("stale"),
         "stale version loses"
@@ -170,7 +170,8 @@ pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(
     update.attestations = vec![attestation(1, "s1", true), attestation(2, "s1", false)];
     update.session.minutes = 45;
     assert!(store.commit_documents(&[update]).await.expect("update"));
-    assert_eq!(store.document(&DocId::from("s1")).await.expect("read").expect("stored").version, 2);
+    let stored = store.document(&DocId::from("s1")).await.expect("read").expect("stored");
+    assert_eq!((stored.version, stored.bytes.as_slice()), (2, b"c1c2c3".as_slice()), "changes kept in their order");
     assert_eq!(store.session_row(&DocId::from("s1")).await.expect("row").expect("projected").minutes, 45);
     assert_eq!(store.attendance_rows(&DocId::from("s1")).await.expect("rows").len(), 1);
     let ledger = store.attestations(&DocId::from("s1")).await.expect("ledger");

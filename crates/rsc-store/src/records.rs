@@ -45,7 +45,8 @@ pub struct DeviceRecord {
 /// A stored document.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredDoc {
-    /// Its saved Automerge bytes.
+    /// Its encoded changes one after another, in the order they were stored: Automerge loads
+    /// them as the document.
     pub bytes: Vec<u8>,
     /// Incremented by every write; writes compare and set it.
     pub version: i64,
@@ -56,8 +57,6 @@ pub struct StoredDoc {
 /// A change new to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewChange {
-    /// Its hash.
-    pub hash: Vec<u8>,
     /// Its author.
     pub actor_id: Vec<u8>,
     /// Its encoded bytes.
@@ -161,9 +160,8 @@ pub struct DocCommit {
     pub doc_id: String,
     /// The version read before merging; `None` for a new document.
     pub expected_version: Option<i64>,
-    /// The merged document.
-    pub bytes: Vec<u8>,
-    /// Changes the server did not have.
+    /// Changes the server did not have: with those stored before, they are the document.
+    /// Each comes once.
     pub new_changes: Vec<NewChange>,
     /// The device that pushed.
     pub device_id: String,
@@ -183,6 +181,13 @@ pub struct DocCommit {
     pub attestations: Vec<AttestationRecord>,
     /// Now.
     pub now_ms: i64,
+}
+
+impl DocCommit {
+    /// The bytes its new changes add to the stored document.
+    pub fn new_bytes(&self) -> i64 {
+        self.new_changes.iter().map(|c| c.bytes.len() as i64).sum()
+    }
 }
 
 /// One version of an endorsement record: the API's own shape.

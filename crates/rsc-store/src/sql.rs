@@ -470,10 +470,7 @@ macro_rules! impl_store {
             }
 
             async fn document(&self, doc_id: &DocId) -> Result<Option<StoredDoc>, StoreError> {
-                Ok(sqlx::query_as("SELECT bytes, version, expanded_bytes FROM documents WHERE id = $1")
-                    .bind(doc_id.as_str())
-                    .fetch_optional(self.read_pool())
-                    .await?)
+                Ok(self.documents(std::slice::from_ref(doc_id)).await?.pop().map(|(_, doc)| doc))
             }
 
             async fn attestations(&self, session_id: &DocId) -> Result<Vec<AttestationRecord>, StoreError> {
@@ -529,20 +526,31 @@ macro_rules! impl_store {
             }
 
             async fn documents(&self, doc_ids: &[DocId]) -> Result<Vec<(String, StoredDoc)>, StoreError> {
-                let mut found = Vec::new();
+                let mut found: Vec<(String, StoredDoc)> = Vec::new();
                 for chunk in doc_ids.chunks(ROWS_PER_STATEMENT) {
-                    let mut select =
-                        sqlx::QueryBuilder::new("SELECT id, bytes, version, expanded_bytes FROM documents WHERE id IN (");
+                    // A document is its changes, read in the order they were stored and put
+                    // one after another.
+                    let mut select = sqlx::QueryBuilder::new(
+                        "SELECT d.id, d.version, d.expanded_bytes, d.size_bytes, c.bytes FROM documents d \
+                         JOIN changes c ON c.doc_id = d.id WHERE d.id IN (",
+                    );
                     let mut ids = select.separated(", ");
                     for id in chunk {
                         ids.push_bind(id.as_str());
                     }
-                    select.push(")");
-                    let rows: Vec<(String, Vec<u8>, i64, i64)> =
+                    select.push(") ORDER BY c.doc_id, c.seq");
+                    let rows: Vec<(String, i64, i64, i64, Vec<u8>)> =
                         select.build_query_as().fetch_all(self.read_pool()).await?;
-                    found.extend(rows.into_iter().map(|(id, bytes, version, expanded_bytes)| {
-                        (id, StoredDoc { bytes, version, expanded_bytes })
-                    }));
+                    for (id, version, expanded_bytes, size, bytes) in rows {
+                        match found.last_mut() {
+                            Some((last, doc)) if *last == id => doc.bytes.extend_from_slice(&bytes),
+                            _ => {
+                                let mut all = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                                all.extend_from_slice(&bytes);
+                                found.push((id, StoredDoc { bytes: all, version, expanded_bytes }));
+                            }
+                        }
+                    }
                 }
                 Ok(found)
             }
@@ -1074,13 +1082,12 @@ macro_rules! impl_store {
                 let created: Vec<&DocCommit> = commits.iter().filter(|c| c.expected_version.is_none()).collect();
                 for chunk in created.chunks(ROWS_PER_STATEMENT) {
                     let mut insert = sqlx::QueryBuilder::new(
-                        "INSERT INTO documents (id, version, bytes, size_bytes, updated_at_ms, expanded_bytes) ",
+                        "INSERT INTO documents (id, version, size_bytes, updated_at_ms, expanded_bytes) ",
                     );
                     insert.push_values(chunk, |mut row, c| {
                         row.push_bind(&c.doc_id)
                             .push("1")
-                            .push_bind(&c.bytes)
-                            .push_bind(c.bytes.len() as i64)
+                            .push_bind(c.new_bytes())
                             .push_bind(c.now_ms)
                             .push_bind(c.expanded_bytes);
                     });
@@ -1094,12 +1101,11 @@ macro_rules! impl_store {
                 for c in commits {
                     let Some(version) = c.expected_version else { continue };
                     let written = sqlx::query(
-                        "UPDATE documents SET version = version + 1, bytes = $2, size_bytes = $3, updated_at_ms = $4, \
-                         expanded_bytes = $6 WHERE id = $1 AND version = $5",
+                        "UPDATE documents SET version = version + 1, size_bytes = size_bytes + $2, updated_at_ms = $3, \
+                         expanded_bytes = $5 WHERE id = $1 AND version = $4",
                     )
                     .bind(&c.doc_id)
-                    .bind(&c.bytes)
-                    .bind(c.bytes.len() as i64)
+                    .bind(c.new_bytes())
                     .bind(c.now_ms)
                     .bind(version)
                     .bind(c.expanded_bytes)
@@ -1217,16 +1223,10 @@ macro_rules! impl_store {
                 }
                 for chunk in changes.chunks(ROWS_PER_STATEMENT) {
                     let mut insert =
-                        sqlx::QueryBuilder::new("INSERT INTO changes (seq, doc_id, hash, actor_id, device_id, bytes) ");
+                        sqlx::QueryBuilder::new("INSERT INTO changes (seq, doc_id, actor_id, bytes) ");
                     insert.push_values(chunk, |mut row, (seq, c, change)| {
-                        row.push_bind(*seq)
-                            .push_bind(&c.doc_id)
-                            .push_bind(&change.hash)
-                            .push_bind(&change.actor_id)
-                            .push_bind(&c.device_id)
-                            .push_bind(&change.bytes);
+                        row.push_bind(*seq).push_bind(&c.doc_id).push_bind(&change.actor_id).push_bind(&change.bytes);
                     });
-                    insert.push(" ON CONFLICT (doc_id, hash) DO NOTHING");
                     insert.build().execute(&mut *tx).await?;
                 }
                 for chunk in joins.chunks(ROWS_PER_STATEMENT) {
