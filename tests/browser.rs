@@ -2,6 +2,7 @@
 //! `chromium-driver` (the test command installs them). Each `Browser` runs its own
 //! chromedriver on a free port with a fresh profile, and stops it when dropped.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -67,7 +68,14 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends the driver and the browser it started: the driver leads a process group of its
+    /// own, which the browser's processes join, so a test that ends (or panics) leaves no
+    /// browser running behind it.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -87,6 +95,7 @@ impl Browser {
             Kind::Firefox => geckodriver(),
         };
         let driver = Command::new(program)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())

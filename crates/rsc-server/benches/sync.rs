@@ -245,27 +245,45 @@ async fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    with_sqlite(async |url| first_sync(url, "sqlite").await).await;
-    with_sqlite(async |url| evaluation(url, "sqlite").await).await;
-    with_sqlite(async |url| {
-        concurrent_ingest(url, "sqlite").await;
-    })
-    .await;
+    // `cargo bench -p rsc-server --bench sync -- ingest` runs only the measurements whose name
+    // holds `ingest` (the others: `first`, `evaluation`).
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    if wanted("first sync") {
+        with_sqlite(async |url| first_sync(url, "sqlite").await).await;
+    }
+    if wanted("evaluation") {
+        with_sqlite(async |url| evaluation(url, "sqlite").await).await;
+    }
+    if wanted("ingest") {
+        with_sqlite(async |url| {
+            concurrent_ingest(url, "sqlite").await;
+        })
+        .await;
+    }
     if std::env::var("RSC_TEST_POSTGRES_URL").is_err() {
         println!("postgres: skipped (set RSC_TEST_POSTGRES_URL, see scripts/postgres-for-tests)");
         return;
     }
-    let (first_name, url) = support::create_postgres_db().await.expect("the test Postgres");
-    first_sync(&url, "postgres").await;
-    let (evaluation_name, url) = support::create_postgres_db().await.expect("the test Postgres");
-    evaluation(&url, "postgres").await;
-    let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
-    let (server_rate, bytes) = concurrent_ingest(&url, "postgres").await;
-    let (raw_name, raw_url) = support::create_postgres_db().await.expect("the test Postgres");
-    let raw_rate = postgres_alone(&raw_url, bytes).await;
-    println!("server ingest is {:.0}% of postgres alone", 100.0 * server_rate / raw_rate);
+    let mut databases = Vec::new();
+    let mut database = async || {
+        let (name, url) = support::create_postgres_db().await.expect("the test Postgres");
+        databases.push(name);
+        url
+    };
+    if wanted("first sync") {
+        first_sync(&database().await, "postgres").await;
+    }
+    if wanted("evaluation") {
+        evaluation(&database().await, "postgres").await;
+    }
+    if wanted("ingest") {
+        let (server_rate, bytes) = concurrent_ingest(&database().await, "postgres").await;
+        let raw_rate = postgres_alone(&database().await, bytes).await;
+        println!("server ingest is {:.0}% of postgres alone", 100.0 * server_rate / raw_rate);
+    }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    for db in [first_name, evaluation_name, name, raw_name] {
+    for db in databases {
         support::drop_postgres_db(&db).await;
     }
 }
