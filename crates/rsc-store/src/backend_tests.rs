@@ -212,6 +212,11 @@ async fn per_user_reads_use_the_user_and_last_write_index() {
         )
         .await;
         assert!(pull.contains("participants_user_touched"), "the pull: {pull}");
+        let documents = plan(&format!("{}'s1', 's2'{}", crate::sql::DOCUMENTS, crate::sql::DOCUMENTS_ORDER)).await;
+        assert!(
+            documents.contains("changes_doc_seq") && documents.contains("PRIMARY KEY") && !documents.contains("SCAN"),
+            "documents by id: {documents}"
+        );
         let top = plan("SELECT COALESCE(MAX(touched_seq), -1) FROM participants WHERE user_id = 'ana'").await;
         assert!(top.contains("participants_user_touched"), "her last write: {top}");
         let indexes: Vec<(String,)> =

@@ -249,6 +249,11 @@ const SESSION_ON_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET provider_id =
 
 const ATTESTATION_COLUMNS: &str = "INSERT INTO attestations (id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, valid, invalid_reason, first_seen_at_ms, device_id) ";
 
+/// Documents by id, as their changes in order: `DOCUMENTS`, the ids, then `DOCUMENTS_ORDER`.
+pub(crate) const DOCUMENTS: &str = "SELECT d.id, d.version, d.expanded_bytes, d.size_bytes, c.bytes FROM documents d \
+     JOIN changes c ON c.doc_id = d.id WHERE d.id IN (";
+pub(crate) const DOCUMENTS_ORDER: &str = ") ORDER BY d.id, c.seq";
+
 // A change becomes visible to a user when it is stored or when the user joins its document,
 // whichever is later; pulls walk (visible, seq).
 pub(crate) const PULL: &str = "SELECT c.doc_id AS doc_id, \
@@ -530,15 +535,12 @@ macro_rules! impl_store {
                 for chunk in doc_ids.chunks(ROWS_PER_STATEMENT) {
                     // A document is its changes, read in the order they were stored and put
                     // one after another.
-                    let mut select = sqlx::QueryBuilder::new(
-                        "SELECT d.id, d.version, d.expanded_bytes, d.size_bytes, c.bytes FROM documents d \
-                         JOIN changes c ON c.doc_id = d.id WHERE d.id IN (",
-                    );
+                    let mut select = sqlx::QueryBuilder::new(DOCUMENTS);
                     let mut ids = select.separated(", ");
                     for id in chunk {
                         ids.push_bind(id.as_str());
                     }
-                    select.push(") ORDER BY c.doc_id, c.seq");
+                    select.push(DOCUMENTS_ORDER);
                     let rows: Vec<(String, i64, i64, i64, Vec<u8>)> =
                         select.build_query_as().fetch_all(self.read_pool()).await?;
                     for (id, version, expanded_bytes, size, bytes) in rows {

@@ -373,6 +373,23 @@ async fn retried_pushes_are_harmless_and_pages_deliver_everything_once<S: Store>
     expected.sort();
     assert_eq!(received, expected, "every change exactly once");
     assert_eq!(devices[1].docs.len(), 23);
+
+    // A push that repeats a change (a faulty or hostile device) stores it once: the stored
+    // changes are the document, and the others receive it once.
+    devices[0].edit(&docs[0], |d, me| {
+        d.edit(me, SessionEdit { start_time: Some("09:15".into()), ..Default::default() }).expect("edit")
+    });
+    let edit = devices[0].unacked[&docs[0]].clone();
+    assert_eq!(edit.len(), 1);
+    let repeated = vec![Bytes(edit[0].clone()); 3];
+    let response = push(&devices[0], vec![DocPush { doc: docs[0].clone(), changes: repeated }]).await;
+    assert_eq!(response.accepted.iter().map(|a| a.new_changes).collect::<Vec<_>>(), [1]);
+    let response = devices[1].sync_once(None).await;
+    assert_eq!(
+        response.pull.iter().map(|p| (p.doc.as_str(), p.changes.len())).collect::<Vec<_>>(),
+        [(docs[0].as_str(), 1)]
+    );
+    assert_eq!(devices[1].docs[&docs[0]].session().expect("session").fields.start_time, "09:15");
     server.stop().await.expect("stop");
 }
 
