@@ -142,6 +142,8 @@ async fn main() {
     measure("sqlite", &url, checkpointed).await;
     {
         let pool = sqlx::SqlitePool::connect(&url).await.expect("open");
+        let (page_size,): (i64,) = sqlx::query_as("PRAGMA page_size").fetch_one(&pool).await.expect("page size");
+        println!("sqlite   page size {page_size} bytes");
         let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
                 .fetch_all(&pool)

@@ -482,8 +482,8 @@ fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
     let mut expanded = expanded_before;
     // Each change once, however often a push repeats it: the stored changes are the document.
     let mut seen = HashSet::new();
-    // Kept as they were pushed: compressed when the device compressed them (as
-    // `SessionDoc::changes_since` does a change of more than 256 bytes), and sent on so.
+    // Kept as they were pushed (compressed only if the device compressed them), so that a
+    // push costs no compression.
     let new: Vec<NewChange> = changes
         .iter()
         .zip(sent)
