@@ -188,9 +188,10 @@ impl SessionDoc {
     }
 
     /// Every change not reachable from `heads`, each in its encoded form, uncompressed: a
-    /// session's first change would deflate from 469 to 383 bytes, but every reader (the
-    /// server on each load, each device on each pull) would then inflate it twice (once to
-    /// bound it, once to read it), which cost more than the bytes saved.
+    /// session's first change would deflate from 469 to 383 bytes, but every reader would
+    /// then inflate it (the server on each push and load, each device on each pull), twice
+    /// where it is checked (once to bound it, once to read it), which cost more than the bytes
+    /// saved.
     pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<Vec<u8>> {
         self.doc.get_changes(heads).into_iter().map(|c| c.raw_bytes().to_vec()).collect()
     }

@@ -264,8 +264,7 @@ async fn prepare_all<S: Store>(
         let doc = &pushes[i].doc;
         // A document pushed twice in one request is read for each push, as if pushed alone.
         let (stored, ever) = (stored.get(doc).cloned(), ever.get(doc).cloned().unwrap_or_default());
-        let sent = pushes[i].changes.iter().map(|bytes| bytes.0.clone()).collect();
-        match job_for(device, doc, changes, sent, stored, ever)? {
+        match job_for(device, doc, changes, stored, ever)? {
             Ok(job) => jobs.push((i, job)),
             Err(refusal) => outcomes[i] = Some(Err(refusal)),
         }
@@ -320,7 +319,6 @@ fn job_for(
     device: &AuthDevice,
     doc_id: &str,
     changes: Vec<Change>,
-    sent: Vec<Vec<u8>>,
     stored: Option<StoredDoc>,
     ever: Vec<String>,
 ) -> Result<Result<MergeJob, DocRefusal>, AppError> {
@@ -330,15 +328,7 @@ fn job_for(
     if stored.is_some() && !ever.iter().any(|p| p == user.as_str()) {
         return Ok(Err(not_participant(doc_id)));
     }
-    Ok(Ok(MergeJob {
-        doc_id: doc_id.to_string(),
-        stored,
-        changes,
-        sent,
-        user,
-        previous_participants: ever,
-        now: now_ms(),
-    }))
+    Ok(Ok(MergeJob { doc_id: doc_id.to_string(), stored, changes, user, previous_participants: ever, now: now_ms() }))
 }
 
 /// The I/O half after a merge: a session that gains someone names only people connected to its
@@ -437,8 +427,6 @@ struct MergeJob {
     doc_id: String,
     stored: Option<StoredDoc>,
     changes: Vec<Change>,
-    /// Each change as it was pushed (compressed or not), to store as it came.
-    sent: Vec<Vec<u8>>,
     user: Id,
     previous_participants: Vec<String>,
     now: i64,
@@ -466,10 +454,10 @@ enum MergeOutcome {
     Refused(DocRefusal),
 }
 
-/// Loads the stored document, applies the pushed changes through the rules and saves it:
-/// the CPU half of a push, run on a blocking thread.
+/// Loads the stored document and applies the pushed changes through the rules: the CPU half
+/// of a push, run on a blocking thread.
 fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
-    let MergeJob { doc_id, stored, changes, sent, user, previous_participants, now } = job;
+    let MergeJob { doc_id, stored, changes, user, previous_participants, now } = job;
     let doc_id = &doc_id;
     let (mut doc, expected_version, expanded_before) = match &stored {
         Some(stored) => {
@@ -482,15 +470,12 @@ fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
     let mut expanded = expanded_before;
     // Each change once, however often a push repeats it: the stored changes are the document.
     let mut seen = HashSet::new();
-    // Kept as they were pushed (compressed only if the device compressed them), so that a
-    // push costs no compression.
     let new: Vec<NewChange> = changes
         .iter()
-        .zip(sent)
-        .filter(|(c, _)| seen.insert(c.hash()) && !doc.contains_change(&c.hash()))
-        .map(|(c, bytes)| {
+        .filter(|c| seen.insert(c.hash()) && !doc.contains_change(&c.hash()))
+        .map(|c| {
             expanded += c.raw_bytes().len() as i64;
-            NewChange { actor_id: c.actor_id().to_bytes().to_vec(), bytes }
+            NewChange { actor_id: c.actor_id().to_bytes().to_vec(), bytes: c.raw_bytes().to_vec() }
         })
         .collect();
     if new.is_empty() && expected_version.is_some() {
