@@ -22,7 +22,7 @@ use axum::response::Response;
 use axum::routing::{delete, get, post, put};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestUuid, RequestId, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -132,8 +132,20 @@ pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router
                 })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(middleware::from_fn(request_id_on_errors))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Names the request in an answer that went wrong, for whoever reports it to quote; the log
+/// line of every request carries the id too. A successful answer goes without, since an idle
+/// sync's answer is otherwise mostly headers.
+async fn request_id_on_errors(request: Request, next: Next) -> Response {
+    let id = request.extensions().get::<RequestId>().map(|id| id.header_value().clone());
+    let mut response = next.run(request).await;
+    if let Some(id) = id.filter(|_| response.status().is_client_error() || response.status().is_server_error()) {
+        response.headers_mut().insert(REQUEST_ID, id);
+    }
+    response
 }
 
 async fn record_metrics(request: Request, next: Next) -> Response {

@@ -81,16 +81,25 @@ async fn events<S: Store>(
 /// scripts): it may load nothing and be framed nowhere.
 pub const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
-/// Headers every response carries: a CSP, no sniffing, no framing; and for pages, which are
-/// what can link elsewhere, no referrers. A phone's sync answer carries only what applies to
-/// it, since every byte of an idle sync is paid on a mobile network.
+/// Headers for what a browser may render or frame: a CSP, no sniffing, no framing; and for
+/// pages, which are what can link elsewhere, no referrers.
+///
+/// A request that carries an `Authorization` header comes from an app or the CLI, never from a
+/// browser acting for someone else: a navigation or a frame cannot set that header, and a
+/// cross-origin script would need a CORS permission this server never grants. Its answer, which
+/// no browser renders, carries only `nosniff`, since every byte of a phone's idle sync is paid
+/// on a mobile network.
 pub async fn security_headers(request: Request, next: Next) -> Response {
+    let from_an_app = request.headers().contains_key(header::AUTHORIZATION);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if from_an_app {
+        return response;
+    }
     let page =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if page { CSP } else { NON_PAGE_CSP }));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if page {
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

@@ -74,7 +74,10 @@ async fn health_readiness_and_metrics<S: Store>(store: S) {
     assert_eq!(health.status().as_u16(), 200);
     let ready = api.http.get(format!("{}/readyz", api.base)).send().await.expect("get");
     assert_eq!(ready.status().as_u16(), 200);
-    assert!(ready.headers().contains_key("x-request-id"), "every response carries its request id");
+    assert!(!ready.headers().contains_key("x-request-id"), "a success goes without its request id");
+    let missing = api.http.get(format!("{}/v1/no/such/thing", api.base)).send().await.expect("get");
+    let id = missing.headers().get("x-request-id").expect("an error names its request").to_str().expect("text");
+    assert_eq!((missing.status().as_u16(), uuid::Uuid::parse_str(id).is_ok()), (404, true), "{id}");
 
     api.register("ana").await;
     let mut ana = Device::sign_in(&api, "ana").await;

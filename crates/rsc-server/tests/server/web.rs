@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, S
 use rsc_server::RunningServer;
 use rsc_server::store::Store;
 
-use crate::support::Api;
+use crate::support::{Api, Device};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -60,7 +60,8 @@ fn sign_in_form(csrf: &str, password: &str) -> Vec<(&'static str, String)> {
 async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
     let base = server.url();
-    Api::new(base.clone()).register("ana").await;
+    let api = Api::new(base.clone());
+    api.register("ana").await;
     let http = client();
 
     // Every page: a CSP with no inline script and nothing from elsewhere, and no framing.
@@ -78,6 +79,17 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
         (answer.headers()["x-frame-options"].as_bytes(), answer.headers()["x-content-type-options"].as_bytes()),
         (&b"DENY"[..], &b"nosniff"[..])
     );
+    // An app's request, which no browser can make for someone else, is answered without what
+    // only a browser reads; nosniff still holds.
+    let phone = Device::sign_in(&api, "ana").await;
+    let answer = http.get(format!("{base}/v1/me/profile")).bearer_auth(&phone.token).send().await.expect("get");
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(
+        ["content-security-policy", "x-frame-options", "referrer-policy"]
+            .iter()
+            .all(|h| !answer.headers().contains_key(*h))
+    );
+    assert_eq!(answer.headers()["x-content-type-options"], "nosniff");
     let csrf_cookie = set_cookie(&page, "rsc_csrf").expect("a CSRF cookie for the form");
     assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"), "{csrf_cookie}");
     let csrf = csrf_in(&page.text().await.expect("html"));
