@@ -4,7 +4,8 @@
 //!
 //! 1. A device's first sync of a 1,000-session logbook: round trips and time.
 //! 2. Ingest with 50 devices pushing at once, against Postgres alone writing the same rows
-//!    and bytes with 50 connections.
+//!    and bytes with 50 connections; with the CPU time that the server, Postgres and the bench
+//!    spent per session, and how busy the machine's cores were (from Linux's `/proc`).
 //! 3. `GET /v1/me/evaluation` for an applicant with 2,000 confirmed sessions (median of 30).
 
 #[path = "shared/process.rs"]
@@ -140,6 +141,7 @@ async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
             .collect();
         batches.push((device.token.clone(), requests));
     }
+    let cpu_before = Cpu::now(server.server.pid());
     let started = Instant::now();
     let tasks: Vec<_> = batches
         .into_iter()
@@ -159,6 +161,7 @@ async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
         task.await.expect("device");
     }
     let elapsed = started.elapsed();
+    let cpu = Cpu::now(server.server.pid()).zip(cpu_before).map(|(now, before)| now.since(&before));
     let sessions = DEVICES * SESSIONS_PER_DEVICE;
     let rate = sessions as f64 / elapsed.as_secs_f64();
     println!(
@@ -166,6 +169,9 @@ async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
         total_bytes / 1024,
         elapsed.as_secs_f64() * 1e3
     );
+    if let Some(cpu) = cpu {
+        cpu.print(label, sessions, elapsed);
+    }
     drop(server);
     (rate, total_bytes)
 }
@@ -177,6 +183,8 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
     let store = rsc_server::store::PgStore::connect(url, DEVICES as u32).await.expect("connect");
     let pool = store.pool().clone();
     let per_change = total_bytes / (DEVICES * SESSIONS_PER_DEVICE);
+    // No server process here: pid 0 has no stat, so the server's column reads 0.
+    let cpu_before = Cpu::now(0);
     let started = Instant::now();
     let tasks: Vec<_> = (0..DEVICES)
         .map(|d| {
@@ -211,17 +219,97 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
         task.await.expect("writer");
     }
     let elapsed = started.elapsed();
+    let cpu = Cpu::now(0).zip(cpu_before).map(|(now, before)| now.since(&before));
     let rate = (DEVICES * SESSIONS_PER_DEVICE) as f64 / elapsed.as_secs_f64();
     println!(
         "postgres alone, same rows and bytes from {DEVICES} connections: {:>7.1} ms, {rate:>7.0} sessions/s",
         elapsed.as_secs_f64() * 1e3
     );
+    if let Some(cpu) = cpu {
+        cpu.print("alone", DEVICES * SESSIONS_PER_DEVICE, elapsed);
+    }
     rate
+}
+
+/// CPU seconds (user and system) spent so far: by the server process, by Postgres's processes,
+/// by this bench, and by the whole machine. Where the cores go during the 50-device ingest.
+struct Cpu {
+    server: f64,
+    postgres: f64,
+    bench: f64,
+    busy: f64,
+    cores: usize,
+}
+
+impl Cpu {
+    /// `None` where there is no Linux `/proc` to read.
+    fn now(server: u32) -> Option<Cpu> {
+        let ticks = clock_ticks()?;
+        let mut postgres = 0.0;
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            if std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres") {
+                postgres += process_ticks(pid).unwrap_or(0.0);
+            }
+        }
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let all: Vec<f64> =
+            stat.lines().next()?.split_whitespace().skip(1).map(|n| n.parse().ok()).collect::<Option<_>>()?;
+        // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+        let busy = all.iter().take(8).sum::<f64>() - all[3] - all[4];
+        Some(Cpu {
+            server: process_ticks(server).unwrap_or(0.0) / ticks,
+            postgres: postgres / ticks,
+            bench: process_ticks(std::process::id())? / ticks,
+            busy: busy / ticks,
+            cores: stat.lines().filter(|l| l.starts_with("cpu") && !l.starts_with("cpu ")).count(),
+        })
+    }
+
+    /// Prints where the cores went, per session.
+    fn print(&self, label: &str, sessions: usize, elapsed: Duration) {
+        let per_session = |seconds: f64| seconds * 1e6 / sessions as f64;
+        println!(
+            "{label:<8} CPU per session: server {:.0} µs, postgres {:.0} µs, the bench {:.0} µs, \
+             the rest of the machine {:.0} µs; busy {:.0}% of {} cores",
+            per_session(self.server),
+            per_session(self.postgres),
+            per_session(self.bench),
+            per_session(self.busy - self.server - self.postgres - self.bench),
+            100.0 * self.busy / (self.cores as f64 * elapsed.as_secs_f64()),
+            self.cores
+        );
+    }
+
+    fn since(self, before: &Cpu) -> Cpu {
+        Cpu {
+            server: self.server - before.server,
+            postgres: self.postgres - before.postgres,
+            bench: self.bench - before.bench,
+            busy: self.busy - before.busy,
+            cores: self.cores,
+        }
+    }
+}
+
+/// A process's user and system time in clock ticks, all its threads together.
+fn process_ticks(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces:
+    // state is the first, utime the 12th and stime the 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?)
+}
+
+/// Clock ticks per second, as `/proc` counts them.
+fn clock_ticks() -> Option<f64> {
+    let out = std::process::Command::new("getconf").arg("CLK_TCK").output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
 /// The `rsc-server` process of one measurement, in a folder of its own.
 struct Running {
-    _server: process::Server,
+    server: process::Server,
     _dir: tempfile::TempDir,
 }
 
@@ -229,7 +317,7 @@ impl Running {
     async fn start(database: &str, connections: u32) -> (Running, Api) {
         let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
         let (server, api) = process::start(dir.path(), database, connections).await;
-        (Running { _server: server, _dir: dir }, api)
+        (Running { server, _dir: dir }, api)
     }
 }
 
