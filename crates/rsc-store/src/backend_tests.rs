@@ -296,7 +296,7 @@ async fn documents_written_before_migration_12_read_the_same_after_it() {
     let options =
         <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
     let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
-    sqlx::migrate!("../../migrations/sqlite").run_to(11, &pool).await.expect("schema 11");
+    crate::migrations::migrator(crate::migrations::SQLITE).run_to(11, &pool).await.expect("schema 11");
     for (sql, bytes) in BEFORE_0012 {
         let sql =
             sql.replace("FALSE", "0").replace("'c1'", "X'6331'").replace("'c2'", "X'6332'").replace("'b1'", "X'6231'");
@@ -312,7 +312,7 @@ async fn documents_written_before_migration_12_read_the_same_after_it() {
 
     let Some((name, url)) = crate::testing::create_postgres_db().await else { return };
     let pool = sqlx::PgPool::connect(&url).await.expect("connect");
-    sqlx::migrate!("../../migrations/postgres").run_to(11, &pool).await.expect("schema 11");
+    crate::migrations::migrator(crate::migrations::POSTGRES).run_to(11, &pool).await.expect("schema 11");
     for (sql, bytes) in BEFORE_0012 {
         let sql = sql.replace("'c1'", "'c1'::bytea").replace("'c2'", "'c2'::bytea").replace("'b1'", "'b1'::bytea");
         let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));

@@ -6,6 +6,34 @@ use rsc_rules::Purpose;
 
 use super::StoreError;
 
+/// A struct read from a row, each field from the column of its name: the struct as written,
+/// and `sqlx::FromRow` for either backend's rows. sqlx's derive would write the same, but using
+/// it compiles sqlx's macro crate, and with it both database drivers and the bundled SQLite a
+/// second time, for the build machine, in every cold build.
+macro_rules! from_columns {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty,)*
+        }
+
+        impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for $name
+        where
+            &'r str: sqlx::ColumnIndex<R>,
+            $($ty: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,)*
+        {
+            fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+                Ok($name { $($field: row.try_get(stringify!($field))?,)* })
+            }
+        }
+    };
+}
+
 /// An account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
@@ -23,35 +51,39 @@ pub struct UserRecord {
     pub created_at_ms: i64,
 }
 
-/// A registered device.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct DeviceRecord {
-    /// Its id (a UUID).
-    pub id: String,
-    /// Its account.
-    pub user_id: String,
-    /// Its name.
-    pub name: String,
-    /// Its ed25519 public key.
-    pub public_key: Vec<u8>,
-    /// Its Automerge actor id.
-    pub actor_id: Vec<u8>,
-    /// When it signed in.
-    pub created_at_ms: i64,
-    /// When it was revoked.
-    pub revoked_at_ms: Option<i64>,
+from_columns! {
+    /// A registered device.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DeviceRecord {
+        /// Its id (a UUID).
+        pub id: String,
+        /// Its account.
+        pub user_id: String,
+        /// Its name.
+        pub name: String,
+        /// Its ed25519 public key.
+        pub public_key: Vec<u8>,
+        /// Its Automerge actor id.
+        pub actor_id: Vec<u8>,
+        /// When it signed in.
+        pub created_at_ms: i64,
+        /// When it was revoked.
+        pub revoked_at_ms: Option<i64>,
+    }
 }
 
-/// A stored document.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct StoredDoc {
-    /// Its encoded changes one after another, in the order they were stored: Automerge loads
-    /// them as the document.
-    pub bytes: Vec<u8>,
-    /// Incremented by every write; writes compare and set it.
-    pub version: i64,
-    /// What its changes expand to, decompressed, in bytes.
-    pub expanded_bytes: i64,
+from_columns! {
+    /// A stored document.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct StoredDoc {
+        /// Its encoded changes one after another, in the order they were stored: Automerge loads
+        /// them as the document.
+        pub bytes: Vec<u8>,
+        /// Incremented by every write; writes compare and set it.
+        pub version: i64,
+        /// What its changes expand to, decompressed, in bytes.
+        pub expanded_bytes: i64,
+    }
 }
 
 /// A change new to the server.
@@ -140,17 +172,19 @@ pub struct AttestationRecord {
     pub device_id: String,
 }
 
-/// A change on its way to a device.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct PulledChange {
-    /// The document.
-    pub doc_id: String,
-    /// When it became visible to the user.
-    pub visible: i64,
-    /// Its sequence number.
-    pub seq: i64,
-    /// Its encoded bytes.
-    pub bytes: Vec<u8>,
+from_columns! {
+    /// A change on its way to a device.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PulledChange {
+        /// The document.
+        pub doc_id: String,
+        /// When it became visible to the user.
+        pub visible: i64,
+        /// Its sequence number.
+        pub seq: i64,
+        /// Its encoded bytes.
+        pub bytes: Vec<u8>,
+    }
 }
 
 /// One document update, written as a whole or not at all.
@@ -225,19 +259,21 @@ pub struct ProfileRecord {
     pub share_progress: bool,
 }
 
-/// A server signing key.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ServerKeyRecord {
-    /// The key's id.
-    pub id: String,
-    /// The secret half (never leaves the server).
-    pub secret: Vec<u8>,
-    /// The public half.
-    pub public_key: Vec<u8>,
-    /// When it was made.
-    pub created_at_ms: i64,
-    /// When it stopped signing.
-    pub retired_at_ms: Option<i64>,
+from_columns! {
+    /// A server signing key.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ServerKeyRecord {
+        /// The key's id.
+        pub id: String,
+        /// The secret half (never leaves the server).
+        pub secret: Vec<u8>,
+        /// The public half.
+        pub public_key: Vec<u8>,
+        /// When it was made.
+        pub created_at_ms: i64,
+        /// When it stopped signing.
+        pub retired_at_ms: Option<i64>,
+    }
 }
 
 /// A session's projection with one attendee's attendance.
@@ -251,21 +287,23 @@ pub struct SessionAttendance {
     pub attendee_name: String,
 }
 
-/// A connection code a provider made.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ConnectionCodeRecord {
-    /// The canonical code (eight characters, no dash).
-    pub code: String,
-    /// Who made it, and whom it connects to.
-    pub provider_id: String,
-    /// When it was made.
-    pub created_at_ms: i64,
-    /// When it stops working.
-    pub expires_at_ms: i64,
-    /// When the provider withdrew it.
-    pub revoked_at_ms: Option<i64>,
-    /// People who connected with it.
-    pub used: i64,
+from_columns! {
+    /// A connection code a provider made.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ConnectionCodeRecord {
+        /// The canonical code (eight characters, no dash).
+        pub code: String,
+        /// Who made it, and whom it connects to.
+        pub provider_id: String,
+        /// When it was made.
+        pub created_at_ms: i64,
+        /// When it stops working.
+        pub expires_at_ms: i64,
+        /// When the provider withdrew it.
+        pub revoked_at_ms: Option<i64>,
+        /// People who connected with it.
+        pub used: i64,
+    }
 }
 
 impl ConnectionCodeRecord {
@@ -275,36 +313,40 @@ impl ConnectionCodeRecord {
     }
 }
 
-/// A signed export kept on the server.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ExportRecord {
-    /// Its id, as printed on the PDF and in the verification link.
-    pub id: String,
-    /// The applicant.
-    pub user_id: String,
-    /// SHA-256 of `body`.
-    pub digest: Vec<u8>,
-    /// The signed JSON export file.
-    pub body: String,
-    /// When it was made.
-    pub created_at_ms: i64,
-    /// When the applicant withdrew it.
-    pub withdrawn_at_ms: Option<i64>,
+from_columns! {
+    /// A signed export kept on the server.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ExportRecord {
+        /// Its id, as printed on the PDF and in the verification link.
+        pub id: String,
+        /// The applicant.
+        pub user_id: String,
+        /// SHA-256 of `body`.
+        pub digest: Vec<u8>,
+        /// The signed JSON export file.
+        pub body: String,
+        /// When it was made.
+        pub created_at_ms: i64,
+        /// When the applicant withdrew it.
+        pub withdrawn_at_ms: Option<i64>,
+    }
 }
 
-/// A supervisee connected to a provider, with both names.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ConnectionRecord {
-    /// The provider.
-    pub provider_id: String,
-    /// The provider's display name.
-    pub provider_name: String,
-    /// The person connected to them.
-    pub member_id: String,
-    /// That person's display name.
-    pub member_name: String,
-    /// Since when.
-    pub created_at_ms: i64,
+from_columns! {
+    /// A supervisee connected to a provider, with both names.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ConnectionRecord {
+        /// The provider.
+        pub provider_id: String,
+        /// The provider's display name.
+        pub provider_name: String,
+        /// The person connected to them.
+        pub member_id: String,
+        /// That person's display name.
+        pub member_name: String,
+        /// Since when.
+        pub created_at_ms: i64,
+    }
 }
 
 /// What an import or edit of the registry did.
@@ -318,15 +360,16 @@ pub struct UpsertCounts {
     pub unchanged: u64,
 }
 
-/// A `users` row as stored, read by column name; [`UserRecord`] once every column is understood.
-#[derive(sqlx::FromRow)]
-pub(crate) struct UserRow {
-    id: String,
-    email: String,
-    display_name: String,
-    password_hash: String,
-    role: String,
-    created_at_ms: i64,
+from_columns! {
+    /// A `users` row as stored, read by column name; [`UserRecord`] once every column is understood.
+    pub(crate) struct UserRow {
+        id: String,
+        email: String,
+        display_name: String,
+        password_hash: String,
+        role: String,
+        created_at_ms: i64,
+    }
 }
 
 impl TryFrom<UserRow> for UserRecord {
@@ -344,17 +387,18 @@ impl TryFrom<UserRow> for UserRecord {
     }
 }
 
-/// A `registry_claims` row as stored; [`ClaimRecord`] once every column is understood.
-#[derive(sqlx::FromRow)]
-pub(crate) struct ClaimRow {
-    id: String,
-    number: String,
-    user_id: String,
-    status: String,
-    created_at_ms: i64,
-    decided_at_ms: Option<i64>,
-    decided_by: Option<String>,
-    note: String,
+from_columns! {
+    /// A `registry_claims` row as stored; [`ClaimRecord`] once every column is understood.
+    pub(crate) struct ClaimRow {
+        id: String,
+        number: String,
+        user_id: String,
+        status: String,
+        created_at_ms: i64,
+        decided_at_ms: Option<i64>,
+        decided_by: Option<String>,
+        note: String,
+    }
 }
 
 impl TryFrom<ClaimRow> for ClaimRecord {
@@ -375,23 +419,24 @@ impl TryFrom<ClaimRow> for ClaimRecord {
     }
 }
 
-/// A registry row as stored (in `registry_records` or `registry_history`); [`RegistryRecord`]
-/// once the credential and every date are understood. A record that reads wrongly must fail
-/// loudly: as "no credential" it would silently take a provider's hours away.
-#[derive(sqlx::FromRow)]
-pub(crate) struct RegistryRow {
-    number: String,
-    holder_name: String,
-    holder_email: String,
-    credential: String,
-    association: String,
-    earned_on: String,
-    valid_through: Option<String>,
-    revoked_on: Option<String>,
-    version: i64,
-    changed_at_ms: i64,
-    changed_by: String,
-    source: String,
+from_columns! {
+    /// A registry row as stored (in `registry_records` or `registry_history`); [`RegistryRecord`]
+    /// once the credential and every date are understood. A record that reads wrongly must fail
+    /// loudly: as "no credential" it would silently take a provider's hours away.
+    pub(crate) struct RegistryRow {
+        number: String,
+        holder_name: String,
+        holder_email: String,
+        credential: String,
+        association: String,
+        earned_on: String,
+        valid_through: Option<String>,
+        revoked_on: Option<String>,
+        version: i64,
+        changed_at_ms: i64,
+        changed_by: String,
+        source: String,
+    }
 }
 
 impl TryFrom<RegistryRow> for RegistryRecord {
@@ -417,20 +462,21 @@ impl TryFrom<RegistryRow> for RegistryRecord {
     }
 }
 
-/// A `sessions` row as stored; [`SessionRow`] once its date, kind and format are understood.
-#[derive(sqlx::FromRow)]
-pub(crate) struct SessionRowRaw {
-    id: String,
-    provider_id: String,
-    created_by: String,
-    date: String,
-    start_time: String,
-    time_zone: String,
-    minutes: i32,
-    kind: String,
-    format: String,
-    withdrawn: bool,
-    problems: String,
+from_columns! {
+    /// A `sessions` row as stored; [`SessionRow`] once its date, kind and format are understood.
+    pub(crate) struct SessionRowRaw {
+        id: String,
+        provider_id: String,
+        created_by: String,
+        date: String,
+        start_time: String,
+        time_zone: String,
+        minutes: i32,
+        kind: String,
+        format: String,
+        withdrawn: bool,
+        problems: String,
+    }
 }
 
 impl TryFrom<SessionRowRaw> for SessionRow {
@@ -454,16 +500,17 @@ impl TryFrom<SessionRowRaw> for SessionRow {
     }
 }
 
-/// An `attendance` row as stored; [`AttendanceRow`] once its status is understood.
-#[derive(sqlx::FromRow)]
-pub(crate) struct AttendanceRowRaw {
-    session_id: String,
-    attendee_id: String,
-    minutes_attended: i32,
-    about_own_rsc_practice: bool,
-    status: String,
-    confirmed_minutes: Option<i32>,
-    attestation_id: Option<Vec<u8>>,
+from_columns! {
+    /// An `attendance` row as stored; [`AttendanceRow`] once its status is understood.
+    pub(crate) struct AttendanceRowRaw {
+        session_id: String,
+        attendee_id: String,
+        minutes_attended: i32,
+        about_own_rsc_practice: bool,
+        status: String,
+        confirmed_minutes: Option<i32>,
+        attestation_id: Option<Vec<u8>>,
+    }
 }
 
 impl TryFrom<AttendanceRowRaw> for AttendanceRow {
@@ -491,13 +538,26 @@ impl TryFrom<AttendanceRowRaw> for AttendanceRow {
 
 /// A session row, one of its attendance rows and the attendee's name, side by side as a join
 /// returns them (read by column name).
-#[derive(sqlx::FromRow)]
 pub(crate) struct SessionAttendanceRaw {
-    #[sqlx(flatten)]
     session: SessionRowRaw,
-    #[sqlx(flatten)]
     attendance: AttendanceRowRaw,
     attendee_name: Option<String>,
+}
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for SessionAttendanceRaw
+where
+    SessionRowRaw: sqlx::FromRow<'r, R>,
+    AttendanceRowRaw: sqlx::FromRow<'r, R>,
+    &'r str: sqlx::ColumnIndex<R>,
+    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(SessionAttendanceRaw {
+            session: SessionRowRaw::from_row(row)?,
+            attendance: AttendanceRowRaw::from_row(row)?,
+            attendee_name: row.try_get("attendee_name")?,
+        })
+    }
 }
 
 impl TryFrom<SessionAttendanceRaw> for SessionAttendance {
@@ -512,14 +572,15 @@ impl TryFrom<SessionAttendanceRaw> for SessionAttendance {
     }
 }
 
-/// A `profiles` row as stored; [`ProfileRecord`] once its date and purpose are understood.
-#[derive(sqlx::FromRow)]
-pub(crate) struct ProfileRow {
-    user_id: String,
-    masters_conferred_on: Option<String>,
-    rulebook: Option<String>,
-    purpose: Option<String>,
-    share_progress: bool,
+from_columns! {
+    /// A `profiles` row as stored; [`ProfileRecord`] once its date and purpose are understood.
+    pub(crate) struct ProfileRow {
+        user_id: String,
+        masters_conferred_on: Option<String>,
+        rulebook: Option<String>,
+        purpose: Option<String>,
+        share_progress: bool,
+    }
 }
 
 impl TryFrom<ProfileRow> for ProfileRecord {
@@ -542,22 +603,23 @@ impl TryFrom<ProfileRow> for ProfileRecord {
     }
 }
 
-/// An `attestations` row as stored; [`AttestationRecord`] once its kind is understood.
-#[derive(sqlx::FromRow)]
-pub(crate) struct AttestationRow {
-    id: Vec<u8>,
-    digest: Vec<u8>,
-    session_id: String,
-    attendee_id: String,
-    provider_id: String,
-    kind: String,
-    signed_at_ms: i64,
-    public_key: Vec<u8>,
-    statement: Vec<u8>,
-    valid: bool,
-    invalid_reason: Option<String>,
-    first_seen_at_ms: i64,
-    device_id: String,
+from_columns! {
+    /// An `attestations` row as stored; [`AttestationRecord`] once its kind is understood.
+    pub(crate) struct AttestationRow {
+        id: Vec<u8>,
+        digest: Vec<u8>,
+        session_id: String,
+        attendee_id: String,
+        provider_id: String,
+        kind: String,
+        signed_at_ms: i64,
+        public_key: Vec<u8>,
+        statement: Vec<u8>,
+        valid: bool,
+        invalid_reason: Option<String>,
+        first_seen_at_ms: i64,
+        device_id: String,
+    }
 }
 
 impl TryFrom<AttestationRow> for AttestationRecord {

@@ -76,7 +76,7 @@ impl PgStore {
 
     /// Applies the embedded Postgres migrations.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("../../migrations/postgres").run(&self.pool).await?;
+        crate::migrations::migrator(crate::migrations::POSTGRES).run(&self.pool).await?;
         Ok(())
     }
 
@@ -177,7 +177,7 @@ impl SqliteStore {
 
     /// Applies the embedded SQLite migrations.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("../../migrations/sqlite").run(&self.writer).await?;
+        crate::migrations::migrator(crate::migrations::SQLITE).run(&self.writer).await?;
         Ok(())
     }
 
