@@ -84,21 +84,26 @@ pub const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 /// Headers for what a browser may render or frame: a CSP, no sniffing, no framing; and for
 /// pages, which are what can link elsewhere, no referrers.
 ///
-/// A request that carries an `Authorization` header comes from an app or the CLI, never from a
-/// browser acting for someone else: a navigation or a frame cannot set that header, and a
-/// cross-origin script would need a CORS permission this server never grants. Its answer, which
-/// no browser renders, carries only `nosniff`, since every byte of a phone's idle sync is paid
-/// on a mobile network.
+/// The answer to a request with a bearer token, unless it is a page, goes without the headers
+/// only a browser reads and keeps `nosniff`: an idle sync's answer is otherwise mostly headers,
+/// paid on a mobile network. Such a request comes from an app or the CLI, never from a browser
+/// acting for someone else: a navigation or a frame cannot set a bearer token (a browser only
+/// adds credentials of its own, Basic from a URL's user part, which do not count here), and a
+/// cross-origin script would need a CORS permission this server never grants.
 pub async fn security_headers(request: Request, next: Next) -> Response {
-    let from_an_app = request.headers().contains_key(header::AUTHORIZATION);
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if from_an_app {
-        return response;
-    }
     let page =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    if bearer && !page {
+        return response;
+    }
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if page { CSP } else { NON_PAGE_CSP }));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if page {

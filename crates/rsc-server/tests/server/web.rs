@@ -90,6 +90,16 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
             .all(|h| !answer.headers().contains_key(*h))
     );
     assert_eq!(answer.headers()["x-content-type-options"], "nosniff");
+    // A page keeps them all, whatever the request carries: Basic credentials from a URL's user
+    // part are sent by the browser itself.
+    for authorization in [format!("Bearer {}", phone.token), "Basic YW5hOng=".to_string()] {
+        let page = http.get(format!("{base}/signin")).header("authorization", authorization).send().await.expect("get");
+        assert_eq!(page.headers()["x-frame-options"], "DENY");
+        assert!(page.headers()[CONTENT_SECURITY_POLICY].to_str().expect("csp").contains("script-src 'self'"));
+    }
+    let basic =
+        http.get(format!("{base}/v1/me/profile")).header("authorization", "Basic YW5hOng=").send().await.expect("get");
+    assert_eq!(basic.headers()[CONTENT_SECURITY_POLICY], rsc_server::web::NON_PAGE_CSP, "Basic is a browser's own");
     let csrf_cookie = set_cookie(&page, "rsc_csrf").expect("a CSRF cookie for the form");
     assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"), "{csrf_cookie}");
     let csrf = csrf_in(&page.text().await.expect("html"));
