@@ -141,7 +141,7 @@ async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
             .collect();
         batches.push((device.token.clone(), requests));
     }
-    let cpu_before = Cpu::now(server.server.pid());
+    let cpu_before = Cpu::now(Some(server.server.pid()));
     let started = Instant::now();
     let tasks: Vec<_> = batches
         .into_iter()
@@ -161,7 +161,7 @@ async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
         task.await.expect("device");
     }
     let elapsed = started.elapsed();
-    let cpu = Cpu::now(server.server.pid()).zip(cpu_before).map(|(now, before)| now.since(&before));
+    let cpu = Cpu::now(Some(server.server.pid())).zip(cpu_before).map(|(now, before)| now.since(&before));
     let sessions = DEVICES * SESSIONS_PER_DEVICE;
     let rate = sessions as f64 / elapsed.as_secs_f64();
     println!(
@@ -183,8 +183,7 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
     let store = rsc_server::store::PgStore::connect(url, DEVICES as u32).await.expect("connect");
     let pool = store.pool().clone();
     let per_change = total_bytes / (DEVICES * SESSIONS_PER_DEVICE);
-    // No server process here: pid 0 has no stat, so the server's column reads 0.
-    let cpu_before = Cpu::now(0);
+    let cpu_before = Cpu::now(None);
     let started = Instant::now();
     let tasks: Vec<_> = (0..DEVICES)
         .map(|d| {
@@ -219,7 +218,7 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
         task.await.expect("writer");
     }
     let elapsed = started.elapsed();
-    let cpu = Cpu::now(0).zip(cpu_before).map(|(now, before)| now.since(&before));
+    let cpu = Cpu::now(None).zip(cpu_before).map(|(now, before)| now.since(&before));
     let rate = (DEVICES * SESSIONS_PER_DEVICE) as f64 / elapsed.as_secs_f64();
     println!(
         "postgres alone, same rows and bytes from {DEVICES} connections: {:>7.1} ms, {rate:>7.0} sessions/s",
@@ -242,8 +241,9 @@ struct Cpu {
 }
 
 impl Cpu {
-    /// `None` where there is no Linux `/proc` to read.
-    fn now(server: u32) -> Option<Cpu> {
+    /// With the `server` process's time if there is one; `None` where there is no Linux `/proc`
+    /// to read.
+    fn now(server: Option<u32>) -> Option<Cpu> {
         let ticks = clock_ticks()?;
         let mut postgres = 0.0;
         for entry in std::fs::read_dir("/proc").ok()?.flatten() {
@@ -258,7 +258,7 @@ impl Cpu {
         // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
         let busy = all.iter().take(8).sum::<f64>() - all[3] - all[4];
         Some(Cpu {
-            server: process_ticks(server).unwrap_or(0.0) / ticks,
+            server: server.and_then(process_ticks).unwrap_or(0.0) / ticks,
             postgres: postgres / ticks,
             bench: process_ticks(std::process::id())? / ticks,
             busy: busy / ticks,
