@@ -40,9 +40,12 @@ impl Id {
         }
     }
 
-    /// A fresh random id (a UUID v4 in its hyphenated form), for sessions created on a device.
+    /// A fresh id for a session created on a device: a UUID v7 in its hyphenated form, random
+    /// but for its first 48 bits, the time of creation in milliseconds. Ids made one after
+    /// another sort one after another, so the server's indexes on them fill their pages in
+    /// order instead of splitting pages at random places (about a quarter less disk).
     pub fn random() -> Id {
-        Id(uuid::Uuid::new_v4().to_string())
+        Id(uuid::Uuid::now_v7().to_string())
     }
 
     /// The id's text.

@@ -64,13 +64,15 @@ async fn measure(label: &str, database: &str, disk: impl AsyncFn() -> u64) {
     let me = ana.user_id.clone();
     let mut points = Vec::new();
     for step in 0..DOCS / STEP {
-        for _ in 0..STEP {
-            ana.log(&pat.user_id, SessionKind::Individual, &[(&me, 60)]);
-        }
-        let pushes: Vec<DocPush> = ana
-            .unacked
-            .drain()
-            .map(|(doc, changes)| DocPush { doc, changes: changes.into_iter().map(Bytes).collect() })
+        // Pushed in the order they were logged, as a device pushes its backlog.
+        let logged: Vec<String> =
+            (0..STEP).map(|_| ana.log(&pat.user_id, SessionKind::Individual, &[(&me, 60)])).collect();
+        let pushes: Vec<DocPush> = logged
+            .into_iter()
+            .map(|doc| {
+                let changes = ana.unacked.remove(&doc).expect("logged, so waiting to be pushed");
+                DocPush { doc, changes: changes.into_iter().map(Bytes).collect() }
+            })
             .collect();
         ana.docs.clear();
         for chunk in pushes.chunks(PER_REQUEST) {

@@ -186,26 +186,27 @@ async fn postgres_alone(url: &str, total_bytes: usize) -> f64 {
     let cpu_before = Cpu::now(None);
     let started = Instant::now();
     let tasks: Vec<_> = (0..DEVICES)
-        .map(|d| {
+        .map(|_| {
             let pool = pool.clone();
             tokio::spawn(async move {
-                for batch in 0..SESSIONS_PER_DEVICE / SESSIONS_PER_PUSH {
+                for _ in 0..SESSIONS_PER_DEVICE / SESSIONS_PER_PUSH {
                   let mut tx = pool.begin().await.expect("begin");
-                  for s in 0..SESSIONS_PER_PUSH {
-                    let id = format!("raw-{d}-{batch}-{s}");
+                  for _ in 0..SESSIONS_PER_PUSH {
+                    // Ids as the server keeps them in Postgres: 16 bytes (see rsc-store's keys).
+                    let id = uuid::Uuid::new_v4().as_bytes().to_vec();
                     let bytes = vec![7u8; per_change];
-                    sqlx::query("INSERT INTO documents (id, version, size_bytes, updated_at_ms) VALUES ($1, 1, $2, 0)")
-                        .bind(&id).bind(bytes.len() as i64).execute(&mut *tx).await.expect("doc");
-                    sqlx::query("INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) VALUES ($1, 'pat', 'ana', '2025-03-04', '10:00', 'UTC', 60, 'individual', 'video', FALSE, '')")
+                    sqlx::query("INSERT INTO documents (id, version) VALUES ($1, 1)")
+                        .bind(&id).execute(&mut *tx).await.expect("doc");
+                    sqlx::query("INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) VALUES ($1, decode(md5('pat'), 'hex'), decode(md5('ana'), 'hex'), '2025-03-04', '10:00', 'UTC', 60, 'individual', 'video', FALSE, '')")
                         .bind(&id).execute(&mut *tx).await.expect("session");
-                    sqlx::query("INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status) VALUES ($1, 'ana', 60, FALSE, 'pending')")
+                    sqlx::query("INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status) VALUES ($1, decode(md5('ana'), 'hex'), 60, FALSE, 'pending')")
                         .bind(&id).execute(&mut *tx).await.expect("attendance");
                     let (seq,): (i64,) = sqlx::query_as("UPDATE sync_counter SET seq = seq + 2 WHERE id = 1 RETURNING seq")
                         .fetch_one(&mut *tx).await.expect("counter");
                     sqlx::query("INSERT INTO changes (seq, doc_id, actor_id, bytes) VALUES ($1, $2, $3, $4)")
                         .bind(seq - 1).bind(&id).bind(vec![1u8; 16]).bind(&bytes).execute(&mut *tx).await.expect("change");
                     for user in ["ana", "pat"] {
-                        sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, $2, $3)")
+                        sqlx::query("INSERT INTO participants (doc_id, user_id, added_seq) VALUES ($1, decode(md5($2), 'hex'), $3)")
                             .bind(&id).bind(user).bind(seq).execute(&mut *tx).await.expect("participant");
                     }
                   }

@@ -381,7 +381,6 @@ async fn finish<S: Store>(
         session: session_row,
         attendance,
         attestations: fresh,
-        now_ms: now,
     };
     Ok(Ok(Prepared::Write(Box::new(commit), ack)))
 }

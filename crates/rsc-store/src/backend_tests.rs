@@ -331,3 +331,105 @@ async fn documents_written_before_migration_12_read_the_same_after_it() {
         std::panic::resume_unwind(error.into_panic());
     }
 }
+
+/// A session id and two user ids as written before migration 13: a canonical UUID each for the
+/// session and Ana, and for Pat an id of 16 bytes that is not a UUID (the protocol allows any
+/// text), the length a packed UUID has.
+const SESSION_13: &str = "01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5";
+const ANA_13: &str = "01939e1c-0000-7000-8000-00000000a0a0";
+const PAT_13: &str = "pat@old-system-1";
+
+/// Rows as schema 12 held them, with [`SESSION_13`], [`ANA_13`] and [`PAT_13`].
+const BEFORE_0013: &[&str] = &[
+    "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) VALUES \
+     ('01939e1c-0000-7000-8000-00000000a0a0', 'ana@example.org', 'Ana Núñez', 'x', 'member', 1), \
+     ('pat@old-system-1', 'pat@example.org', 'Pat Okafor', 'x', 'member', 1)",
+    "INSERT INTO documents (id, version, size_bytes, updated_at_ms, expanded_bytes) \
+     VALUES ('01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5', 1, 2, 10, 2)",
+    "INSERT INTO changes (seq, doc_id, actor_id, bytes) VALUES (1, '01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5', 'a1', 'c1')",
+    "INSERT INTO participants (doc_id, user_id, added_seq, touched_seq) VALUES \
+     ('01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5', '01939e1c-0000-7000-8000-00000000a0a0', 1, 1), \
+     ('01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5', 'pat@old-system-1', 1, 1)",
+    "INSERT INTO sessions (id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems) \
+     VALUES ('01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5', 'pat@old-system-1', '01939e1c-0000-7000-8000-00000000a0a0', \
+     '2025-03-04', '10:00', 'UTC', 60, 'individual', 'video', FALSE, '')",
+    "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status) \
+     VALUES ('01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5', '01939e1c-0000-7000-8000-00000000a0a0', 45, FALSE, 'pending')",
+    "INSERT INTO attended_providers (attendee_id, provider_id) \
+     VALUES ('01939e1c-0000-7000-8000-00000000a0a0', 'pat@old-system-1')",
+    "UPDATE sync_counter SET seq = 1",
+];
+
+/// What [`BEFORE_0013`] reads as after migration 13.
+async fn reads_as_before_0013<S: Store>(store: S) {
+    let session = DocId::from(SESSION_13);
+    let (ana, pat) = (crate::UserId::from(ANA_13), crate::UserId::from(PAT_13));
+    let doc = store.document(&session).await.expect("read").expect("kept");
+    assert_eq!((doc.version, doc.expanded_bytes, doc.bytes.as_slice()), (1, 2, b"c1".as_slice()));
+    let mut people = store.participants(&session).await.expect("participants");
+    people.sort();
+    assert_eq!(people, [ANA_13, PAT_13]);
+    let row = store.session_row(&session).await.expect("row").expect("projected");
+    assert_eq!((row.id.as_str(), row.provider_id.as_str(), row.created_by.as_str()), (SESSION_13, PAT_13, ANA_13));
+    // Joins between the tables still meet: her attendance with her name, her providers.
+    let attended = store.attendance_of(&ana).await.expect("attendance");
+    assert_eq!(attended.len(), 1);
+    assert_eq!((attended[0].attendee_name.as_str(), attended[0].attendance.minutes_attended), ("Ana Núñez", 45));
+    assert_eq!(store.providers_attended(&ana).await.expect("providers"), [PAT_13]);
+    assert_eq!(store.awaiting_provider(&pat).await.expect("queue").len(), 1);
+    assert_eq!(store.user_by_id(&pat).await.expect("user").expect("pat").display_name, "Pat Okafor");
+    let pulled = store.pull(&ana, b"other", (0, 0), 10).await.expect("pull");
+    assert_eq!(pulled.iter().map(|c| (c.doc_id.as_str(), c.seq)).collect::<Vec<_>>(), [(SESSION_13, 1)]);
+    // And the store writes on as before.
+    let mut update = commit(SESSION_13, Some(1), &["c2"], &[ANA_13, PAT_13], &[ANA_13, PAT_13]);
+    update.session.provider_id = PAT_13.into();
+    update.attendance[0].attendee_id = ANA_13.into();
+    assert!(store.commit_documents(&[update]).await.expect("update"));
+    assert_eq!(store.document(&session).await.expect("read").expect("kept").bytes, b"c1c2");
+    assert_eq!(store.pull(&ana, b"other", (1, 1), 10).await.expect("pull").len(), 1);
+}
+
+/// Migration 13 packs user and session ids (Postgres) and drops two unread document columns
+/// (both): every row written before it reads the same after it, and Postgres keeps a UUID in
+/// 16 bytes and another id as its text.
+#[tokio::test]
+async fn ids_written_before_migration_13_read_the_same_after_it() {
+    let dir = tempfile::Builder::new().prefix("rsc-test-").tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/rsc.db", dir.path().display());
+    let options =
+        <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
+    crate::migrations::migrator(crate::migrations::SQLITE).run_to(12, &pool).await.expect("schema 12");
+    for sql in BEFORE_0013 {
+        let sql = sql.replace("FALSE", "0").replace("'a1'", "X'6131'").replace("'c1'", "X'6331'");
+        sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&pool).await.expect("schema 12 row");
+    }
+    pool.close().await;
+    reads_as_before_0013(crate::SqliteStore::connect(&url).await.expect("migrate to the latest")).await;
+
+    let Some((name, url)) = crate::testing::create_postgres_db().await else { return };
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    crate::migrations::migrator(crate::migrations::POSTGRES).run_to(12, &pool).await.expect("schema 12");
+    for sql in BEFORE_0013 {
+        let sql = sql.replace("'a1'", "'a1'::bytea").replace("'c1'", "'c1'::bytea");
+        sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&pool).await.expect("schema 12 row");
+    }
+    pool.close().await;
+    let store = crate::PgStore::connect(&url, 4).await.expect("migrate to the latest");
+    let stored: Result<Vec<(String, i32)>, _> = sqlx::query_as(
+        "SELECT 'session', octet_length(id) FROM documents UNION ALL SELECT email, octet_length(id) FROM users ORDER BY 1",
+    )
+    .fetch_all(store.pool())
+    .await;
+    let outcome = tokio::spawn(reads_as_before_0013(store.clone())).await;
+    store.pool().close().await;
+    crate::testing::drop_postgres_db(&name).await;
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+    assert_eq!(
+        stored.expect("sizes"),
+        [("ana@example.org".to_string(), 16), ("pat@example.org".to_string(), 17), ("session".to_string(), 16)],
+        "a UUID in 16 bytes; a 16-byte id that is not one, in 17"
+    );
+}

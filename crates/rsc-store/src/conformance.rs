@@ -72,7 +72,6 @@ pub fn commit(
             attestation_id: None,
         }],
         attestations: Vec::new(),
-        now_ms: 5,
     }
 }
 
@@ -407,6 +406,37 @@ pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     assert_eq!(seqs.len(), 40, "every change has its own sequence number");
 }
 
+/// The store: commits that race to create one document, or to add someone to it, add each
+/// participant once: one commit of each race wins, and the others are told to retry (the
+/// Postgres schema relies on this instead of a key on participants, see its migration 0013).
+pub async fn racing_commits_add_each_participant_once<S: Store>(store: S) {
+    let race = async |make: &(dyn Fn(usize) -> DocCommit + Sync)| -> usize {
+        let tasks: Vec<_> = (0..10)
+            .map(|i| {
+                let store = store.clone();
+                let commit = make(i);
+                tokio::spawn(async move { store.commit_documents(&[commit]).await.expect("commit") })
+            })
+            .collect();
+        let mut won = 0;
+        for task in tasks {
+            won += usize::from(task.await.expect("task"));
+        }
+        won
+    };
+    let created = race(&|i| commit("s1", None, &[&format!("create-{i}")], &[], &["ana", "pat"])).await;
+    assert_eq!(created, 1, "one create wins");
+    let added = race(&|i| commit("s1", Some(1), &[&format!("add-{i}")], &["ana", "pat"], &["ana", "ben", "pat"])).await;
+    assert_eq!(added, 1, "one update from version 1 wins");
+    assert_eq!(store.participants(&DocId::from("s1")).await.expect("participants"), ["ana", "ben", "pat"]);
+    let listed = store.participants_of(&[DocId::from("s1")]).await.expect("participants of");
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    for who in ["ana", "ben", "pat"] {
+        let pulled = store.pull(&UserId::from(who), &[0; 16], (0, 0), 100).await.expect("pull");
+        assert_eq!(pulled.len(), 2, "{who} receives the winning create and the winning update, once each");
+    }
+}
+
 /// The store: connection codes are made, found, counted and withdrawn, and connections are
 /// made once and listed by name from either side.
 pub async fn connection_codes_connect_people_once_and_list_them_by_name<S: Store>(store: S) {
@@ -527,6 +557,7 @@ macro_rules! conformance_suite {
             documents_and_participants_are_read_many_at_a_time,
             evaluation_inputs_are_kept_until_her_sessions_change,
             concurrent_commits_get_distinct_sequences,
+            racing_commits_add_each_participant_once,
             connection_codes_connect_people_once_and_list_them_by_name,
             password_resets_work_once_and_sign_every_device_out,
             exports_are_kept_found_and_withdrawn_by_their_applicant,

@@ -14,6 +14,7 @@ pub mod conformance;
 mod group;
 mod ids;
 pub mod inputs;
+mod keys;
 mod migrations;
 pub mod notices;
 mod records;

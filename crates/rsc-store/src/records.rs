@@ -5,6 +5,7 @@ use rsc_protocol::{AttendanceState, ClaimStatus, Role};
 use rsc_rules::Purpose;
 
 use super::StoreError;
+use super::keys::KeyText;
 
 /// A struct read from a row, each field from the column of its name: the struct as written,
 /// and `sqlx::FromRow` for either backend's rows. sqlx's derive would write the same, but using
@@ -14,7 +15,7 @@ macro_rules! from_columns {
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
-            $($(#[$field_meta:meta])* $field_vis:vis $field:ident: $ty:ty,)*
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident: $ty:ty $(as $via:ty)?,)*
         }
     ) => {
         $(#[$meta])*
@@ -22,18 +23,22 @@ macro_rules! from_columns {
             $($(#[$field_meta])* $field_vis $field: $ty,)*
         }
 
-        impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for $name
-        where
-            &'r str: sqlx::ColumnIndex<R>,
-            $($ty: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,)*
-        {
-            fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-                Ok($name { $($field: row.try_get(stringify!($field))?,)* })
+        from_columns!(@row $name, sqlx::postgres::PgRow, $($field: $ty $(as $via)?,)*);
+        from_columns!(@row $name, sqlx::sqlite::SqliteRow, $($field: $ty $(as $via)?,)*);
+    };
+    // A field written `name: Type as Column` is read as `Column` (such as a packed id,
+    // `KeyText`), then made a `Type`.
+    (@row $name:ident, $row:ty, $($field:ident: $ty:ty $(as $via:ty)?,)*) => {
+        impl<'r> sqlx::FromRow<'r, $row> for $name {
+            fn from_row(row: &'r $row) -> Result<Self, sqlx::Error> {
+                use sqlx::Row as _;
+                Ok($name { $($field: row.try_get::<from_columns!(@column $ty $(as $via)?), _>(stringify!($field))?.into(),)* })
             }
         }
     };
+    (@column $ty:ty) => { $ty };
+    (@column $ty:ty as $via:ty) => { $via };
 }
-
 /// An account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
@@ -58,7 +63,7 @@ from_columns! {
         /// Its id (a UUID).
         pub id: String,
         /// Its account.
-        pub user_id: String,
+        pub user_id: String as KeyText,
         /// Its name.
         pub name: String,
         /// Its ed25519 public key.
@@ -177,7 +182,7 @@ from_columns! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct PulledChange {
         /// The document.
-        pub doc_id: String,
+        pub doc_id: String as KeyText,
         /// When it became visible to the user.
         pub visible: i64,
         /// Its sequence number.
@@ -213,15 +218,6 @@ pub struct DocCommit {
     pub attendance: Vec<AttendanceRow>,
     /// Statements not yet in the ledger.
     pub attestations: Vec<AttestationRecord>,
-    /// Now.
-    pub now_ms: i64,
-}
-
-impl DocCommit {
-    /// The bytes its new changes add to the stored document.
-    pub fn new_bytes(&self) -> i64 {
-        self.new_changes.iter().map(|c| c.bytes.len() as i64).sum()
-    }
 }
 
 /// One version of an endorsement record: the API's own shape.
@@ -294,7 +290,7 @@ from_columns! {
         /// The canonical code (eight characters, no dash).
         pub code: String,
         /// Who made it, and whom it connects to.
-        pub provider_id: String,
+        pub provider_id: String as KeyText,
         /// When it was made.
         pub created_at_ms: i64,
         /// When it stops working.
@@ -320,7 +316,7 @@ from_columns! {
         /// Its id, as printed on the PDF and in the verification link.
         pub id: String,
         /// The applicant.
-        pub user_id: String,
+        pub user_id: String as KeyText,
         /// SHA-256 of `body`.
         pub digest: Vec<u8>,
         /// The signed JSON export file.
@@ -337,11 +333,11 @@ from_columns! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct ConnectionRecord {
         /// The provider.
-        pub provider_id: String,
+        pub provider_id: String as KeyText,
         /// The provider's display name.
         pub provider_name: String,
         /// The person connected to them.
-        pub member_id: String,
+        pub member_id: String as KeyText,
         /// That person's display name.
         pub member_name: String,
         /// Since when.
@@ -363,7 +359,7 @@ pub struct UpsertCounts {
 from_columns! {
     /// A `users` row as stored, read by column name; [`UserRecord`] once every column is understood.
     pub(crate) struct UserRow {
-        id: String,
+        id: String as KeyText,
         email: String,
         display_name: String,
         password_hash: String,
@@ -392,7 +388,7 @@ from_columns! {
     pub(crate) struct ClaimRow {
         id: String,
         number: String,
-        user_id: String,
+        user_id: String as KeyText,
         status: String,
         created_at_ms: i64,
         decided_at_ms: Option<i64>,
@@ -465,9 +461,9 @@ impl TryFrom<RegistryRow> for RegistryRecord {
 from_columns! {
     /// A `sessions` row as stored; [`SessionRow`] once its date, kind and format are understood.
     pub(crate) struct SessionRowRaw {
-        id: String,
-        provider_id: String,
-        created_by: String,
+        id: String as KeyText,
+        provider_id: String as KeyText,
+        created_by: String as KeyText,
         date: String,
         start_time: String,
         time_zone: String,
@@ -503,8 +499,8 @@ impl TryFrom<SessionRowRaw> for SessionRow {
 from_columns! {
     /// An `attendance` row as stored; [`AttendanceRow`] once its status is understood.
     pub(crate) struct AttendanceRowRaw {
-        session_id: String,
-        attendee_id: String,
+        session_id: String as KeyText,
+        attendee_id: String as KeyText,
         minutes_attended: i32,
         about_own_rsc_practice: bool,
         status: String,
@@ -575,7 +571,7 @@ impl TryFrom<SessionAttendanceRaw> for SessionAttendance {
 from_columns! {
     /// A `profiles` row as stored; [`ProfileRecord`] once its date and purpose are understood.
     pub(crate) struct ProfileRow {
-        user_id: String,
+        user_id: String as KeyText,
         masters_conferred_on: Option<String>,
         rulebook: Option<String>,
         purpose: Option<String>,
@@ -608,9 +604,9 @@ from_columns! {
     pub(crate) struct AttestationRow {
         id: Vec<u8>,
         digest: Vec<u8>,
-        session_id: String,
-        attendee_id: String,
-        provider_id: String,
+        session_id: String as KeyText,
+        attendee_id: String as KeyText,
+        provider_id: String as KeyText,
         kind: String,
         signed_at_ms: i64,
         public_key: Vec<u8>,

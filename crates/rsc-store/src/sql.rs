@@ -13,6 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use super::group::{CommitNow, Group};
 use super::inputs::{EvaluationInputs, Kept};
+use super::keys::{Key, KeyText};
 use super::notices::{Board, CHANNEL, Notice, Notices};
 use super::records::{
     AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
@@ -254,7 +255,7 @@ const SESSION_ON_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET provider_id =
 const ATTESTATION_COLUMNS: &str = "INSERT INTO attestations (id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, valid, invalid_reason, first_seen_at_ms, device_id) ";
 
 /// Documents by id, as their changes in order: `DOCUMENTS`, the ids, then `DOCUMENTS_ORDER`.
-pub(crate) const DOCUMENTS: &str = "SELECT d.id, d.version, d.expanded_bytes, d.size_bytes, c.bytes FROM documents d \
+pub(crate) const DOCUMENTS: &str = "SELECT d.id, d.version, d.expanded_bytes, c.bytes FROM documents d \
      JOIN changes c ON c.doc_id = d.id WHERE d.id IN (";
 pub(crate) const DOCUMENTS_ORDER: &str = ") ORDER BY d.id, c.seq";
 
@@ -331,7 +332,7 @@ macro_rules! impl_store {
                     "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
                 )
-                .bind(&user.id)
+                .bind(Key(&user.id))
                 .bind(&user.email)
                 .bind(&user.display_name)
                 .bind(&user.password_hash)
@@ -351,7 +352,7 @@ macro_rules! impl_store {
 
             async fn user_by_id(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
                 let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-                let row: Option<UserRow> = sqlx::query_as(sql).bind(id.as_str()).fetch_optional(self.read_pool()).await?;
+                let row: Option<UserRow> = sqlx::query_as(sql).bind(Key(id.as_str())).fetch_optional(self.read_pool()).await?;
                 row.map(UserRecord::try_from).transpose()
             }
 
@@ -361,7 +362,7 @@ macro_rules! impl_store {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
                 )
                 .bind(&device.id)
-                .bind(&device.user_id)
+                .bind(Key(&device.user_id))
                 .bind(&device.name)
                 .bind(&device.public_key)
                 .bind(&device.actor_id)
@@ -390,7 +391,7 @@ macro_rules! impl_store {
 
             async fn devices_of(&self, user_id: &UserId) -> Result<Vec<DeviceRecord>, StoreError> {
                 let sql = concat!("SELECT ", device_columns!(), " FROM devices WHERE user_id = $1 ORDER BY created_at_ms, id");
-                Ok(sqlx::query_as(sql).bind(user_id.as_str()).fetch_all(self.read_pool()).await?)
+                Ok(sqlx::query_as(sql).bind(Key(user_id.as_str())).fetch_all(self.read_pool()).await?)
             }
 
             async fn revoke_device(&self, user_id: &UserId, device_id: &DeviceId, at_ms: i64) -> Result<bool, StoreError> {
@@ -398,7 +399,7 @@ macro_rules! impl_store {
                     "UPDATE devices SET revoked_at_ms = $3 WHERE id = $1 AND user_id = $2 AND revoked_at_ms IS NULL",
                 )
                 .bind(device_id.as_str())
-                .bind(user_id.as_str())
+                .bind(Key(user_id.as_str()))
                 .bind(at_ms)
                 .execute(self.write_pool())
                 .await?;
@@ -408,7 +409,7 @@ macro_rules! impl_store {
             async fn active_keys(&self, user_id: &UserId) -> Result<Vec<Vec<u8>>, StoreError> {
                 let rows: Vec<(Vec<u8>,)> =
                     sqlx::query_as("SELECT public_key FROM devices WHERE user_id = $1 AND revoked_at_ms IS NULL")
-                        .bind(user_id.as_str())
+                        .bind(Key(user_id.as_str()))
                         .fetch_all(self.read_pool())
                         .await?;
                 Ok(rows.into_iter().map(|(key,)| key).collect())
@@ -485,7 +486,7 @@ macro_rules! impl_store {
             async fn attestations(&self, session_id: &DocId) -> Result<Vec<AttestationRecord>, StoreError> {
                 let rows: Vec<AttestationRow> =
                     sqlx::query_as(concat!(attestation_select!(), " WHERE session_id = $1 ORDER BY signed_at_ms, id"))
-                        .bind(session_id.as_str())
+                        .bind(Key(session_id.as_str()))
                         .fetch_all(self.read_pool())
                         .await?;
                 rows.into_iter().map(AttestationRecord::try_from).collect()
@@ -503,7 +504,7 @@ macro_rules! impl_store {
                 limit: i64,
             ) -> Result<Vec<PulledChange>, StoreError> {
                 Ok(sqlx::query_as(PULL)
-                    .bind(user_id.as_str())
+                    .bind(Key(user_id.as_str()))
                     .bind(exclude_actor)
                     .bind(after.0)
                     .bind(after.1)
@@ -517,7 +518,7 @@ macro_rules! impl_store {
                     "SELECT id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems \
                      FROM sessions WHERE id = $1",
                 )
-                .bind(session_id.as_str())
+                .bind(Key(session_id.as_str()))
                 .fetch_optional(self.read_pool())
                 .await?;
                 row.map(SessionRow::try_from).transpose()
@@ -528,7 +529,7 @@ macro_rules! impl_store {
                     "SELECT session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id \
                      FROM attendance WHERE session_id = $1 ORDER BY attendee_id",
                 )
-                .bind(session_id.as_str())
+                .bind(Key(session_id.as_str()))
                 .fetch_all(self.read_pool())
                 .await?;
                 rows.into_iter().map(AttendanceRow::try_from).collect()
@@ -542,19 +543,15 @@ macro_rules! impl_store {
                     let mut select = sqlx::QueryBuilder::new(DOCUMENTS);
                     let mut ids = select.separated(", ");
                     for id in chunk {
-                        ids.push_bind(id.as_str());
+                        ids.push_bind(Key(id.as_str()));
                     }
                     select.push(DOCUMENTS_ORDER);
-                    let rows: Vec<(String, i64, i64, i64, Vec<u8>)> =
+                    let rows: Vec<(KeyText, i64, i64, Vec<u8>)> =
                         select.build_query_as().fetch_all(self.read_pool()).await?;
-                    for (id, version, expanded_bytes, size, bytes) in rows {
+                    for (KeyText(id), version, expanded_bytes, bytes) in rows {
                         match found.last_mut() {
                             Some((last, doc)) if *last == id => doc.bytes.extend_from_slice(&bytes),
-                            _ => {
-                                let mut all = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-                                all.extend_from_slice(&bytes);
-                                found.push((id, StoredDoc { bytes: all, version, expanded_bytes }));
-                            }
+                            _ => found.push((id, StoredDoc { bytes, version, expanded_bytes })),
                         }
                     }
                 }
@@ -567,21 +564,28 @@ macro_rules! impl_store {
                     let mut select = sqlx::QueryBuilder::new("SELECT doc_id, user_id FROM participants WHERE doc_id IN (");
                     let mut ids = select.separated(", ");
                     for id in chunk {
-                        ids.push_bind(id.as_str());
+                        ids.push_bind(Key(id.as_str()));
                     }
                     select.push(") ORDER BY doc_id, user_id");
-                    found.extend(select.build_query_as::<(String, String)>().fetch_all(self.read_pool()).await?);
+                    found.extend(
+                        select
+                            .build_query_as::<(KeyText, KeyText)>()
+                            .fetch_all(self.read_pool())
+                            .await?
+                            .into_iter()
+                            .map(|(doc, user)| (doc.0, user.0)),
+                    );
                 }
                 Ok(found)
             }
 
             async fn participants(&self, doc_id: &DocId) -> Result<Vec<String>, StoreError> {
-                let rows: Vec<(String,)> =
+                let rows: Vec<(KeyText,)> =
                     sqlx::query_as("SELECT user_id FROM participants WHERE doc_id = $1 ORDER BY user_id")
-                        .bind(doc_id.as_str())
+                        .bind(Key(doc_id.as_str()))
                         .fetch_all(self.read_pool())
                         .await?;
-                Ok(rows.into_iter().map(|(u,)| u).collect())
+                Ok(rows.into_iter().map(|(u,)| u.0).collect())
             }
 
             async fn attendance_of(&self, user_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
@@ -591,7 +595,7 @@ macro_rules! impl_store {
                     " FROM attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN users u ON u.id = a.attendee_id \
                      WHERE a.attendee_id = $1 ORDER BY s.date, s.id"
                 ))
-                .bind(user_id.as_str())
+                .bind(Key(user_id.as_str()))
                 .fetch_all(self.read_pool())
                 .await?;
                 rows.into_iter().map(SessionAttendance::try_from).collect()
@@ -602,7 +606,7 @@ macro_rules! impl_store {
                 // between only makes the next request read again.
                 let (top,): (i64,) =
                     sqlx::query_as("SELECT COALESCE(MAX(touched_seq), -1) FROM participants WHERE user_id = $1")
-                        .bind(user_id.as_str())
+                        .bind(Key(user_id.as_str()))
                         .fetch_one(self.read_pool())
                         .await?;
                 if let Some(kept) = self.here.kept.get(user_id.as_str(), top) {
@@ -634,13 +638,13 @@ macro_rules! impl_store {
             }
 
             async fn providers_attended(&self, user_id: &UserId) -> Result<Vec<String>, StoreError> {
-                let rows: Vec<(String,)> = sqlx::query_as(
+                let rows: Vec<(KeyText,)> = sqlx::query_as(
                     "SELECT provider_id FROM attended_providers WHERE attendee_id = $1 ORDER BY provider_id",
                 )
-                .bind(user_id.as_str())
+                .bind(Key(user_id.as_str()))
                 .fetch_all(self.read_pool())
                 .await?;
-                Ok(rows.into_iter().map(|(p,)| p).collect())
+                Ok(rows.into_iter().map(|(p,)| p.0).collect())
             }
 
             async fn awaiting_provider(&self, provider_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
@@ -651,7 +655,7 @@ macro_rules! impl_store {
                      WHERE s.provider_id = $1 AND s.withdrawn = FALSE AND a.status IN ($2, $3) \
                      ORDER BY s.date, s.id, a.attendee_id"
                 ))
-                .bind(provider_id.as_str())
+                .bind(Key(provider_id.as_str()))
                 .bind(AttendanceState::Pending.as_str())
                 .bind(AttendanceState::ChangedSinceConfirmed.as_str())
                 .fetch_all(self.read_pool())
@@ -662,7 +666,7 @@ macro_rules! impl_store {
             async fn valid_attestations_for(&self, attendee_id: &UserId) -> Result<Vec<AttestationRecord>, StoreError> {
                 let rows: Vec<AttestationRow> =
                     sqlx::query_as(concat!(attestation_select!(), " WHERE attendee_id = $1 AND valid = TRUE ORDER BY signed_at_ms, id"))
-                        .bind(attendee_id.as_str())
+                        .bind(Key(attendee_id.as_str()))
                         .fetch_all(self.read_pool())
                         .await?;
                 rows.into_iter().map(AttestationRecord::try_from).collect()
@@ -759,7 +763,7 @@ macro_rules! impl_store {
                      FROM registry_records r JOIN registry_claims c ON c.number = r.number \
                      WHERE c.user_id = $1 AND c.status = $2 ORDER BY r.number",
                 )
-                .bind(user_id.as_str())
+                .bind(Key(user_id.as_str()))
                 .bind(ClaimStatus::Approved.as_str())
                 .fetch_all(self.read_pool())
                 .await?;
@@ -770,7 +774,7 @@ macro_rules! impl_store {
                 sqlx::query(concat!("INSERT INTO registry_claims (", claim_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
                     .bind(&claim.id)
                     .bind(&claim.number)
-                    .bind(&claim.user_id)
+                    .bind(Key(&claim.user_id))
                     .bind(claim.status.as_str())
                     .bind(claim.created_at_ms)
                     .bind(claim.decided_at_ms)
@@ -787,7 +791,7 @@ macro_rules! impl_store {
                     claim_columns!(),
                     " FROM registry_claims WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR status = $2) ORDER BY created_at_ms, id"
                 ))
-                .bind(user_id.map(UserId::as_str))
+                .bind(user_id.map(|u| Key(u.as_str())))
                 .bind(status.map(ClaimStatus::as_str))
                 .fetch_all(self.read_pool())
                 .await?;
@@ -813,7 +817,7 @@ macro_rules! impl_store {
 
             async fn profile(&self, user_id: &UserId) -> Result<Option<ProfileRecord>, StoreError> {
                 let row: Option<ProfileRow> = sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose, share_progress FROM profiles WHERE user_id = $1")
-                    .bind(user_id.as_str())
+                    .bind(Key(user_id.as_str()))
                     .fetch_optional(self.read_pool())
                     .await?;
                 row.map(ProfileRecord::try_from).transpose()
@@ -826,7 +830,7 @@ macro_rules! impl_store {
                      ON CONFLICT (user_id) DO UPDATE SET masters_conferred_on = excluded.masters_conferred_on, \
                      rulebook = excluded.rulebook, purpose = excluded.purpose, share_progress = excluded.share_progress",
                 )
-                .bind(&profile.user_id)
+                .bind(Key(&profile.user_id))
                 .bind(profile.masters_conferred_on.map(|d| d.to_string()))
                 .bind(&profile.rulebook)
                 .bind(profile.purpose.map(|p| p.as_str()))
@@ -838,7 +842,7 @@ macro_rules! impl_store {
 
             async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), StoreError> {
                 sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-                    .bind(id.as_str())
+                    .bind(Key(id.as_str()))
                     .bind(hash)
                     .execute(self.write_pool())
                     .await?;
@@ -851,7 +855,7 @@ macro_rules! impl_store {
                      VALUES ($1, $2, $3, $4, NULL) ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, \
                      created_at_ms = excluded.created_at_ms, expires_at_ms = excluded.expires_at_ms, used_at_ms = NULL",
                 )
-                .bind(id.as_str())
+                .bind(Key(id.as_str()))
                 .bind(code_hash)
                 .bind(at_ms)
                 .bind(expires_at_ms)
@@ -865,7 +869,7 @@ macro_rules! impl_store {
                     "UPDATE password_resets SET used_at_ms = $3 \
                      WHERE user_id = $1 AND code_hash = $2 AND used_at_ms IS NULL AND expires_at_ms > $3",
                 )
-                .bind(id.as_str())
+                .bind(Key(id.as_str()))
                 .bind(code_hash)
                 .bind(at_ms)
                 .execute(self.write_pool())
@@ -875,7 +879,7 @@ macro_rules! impl_store {
 
             async fn revoke_all_devices(&self, id: &UserId, at_ms: i64) -> Result<u64, StoreError> {
                 let done = sqlx::query("UPDATE devices SET revoked_at_ms = $2 WHERE user_id = $1 AND revoked_at_ms IS NULL")
-                    .bind(id.as_str())
+                    .bind(Key(id.as_str()))
                     .bind(at_ms)
                     .execute(self.write_pool())
                     .await?;
@@ -884,7 +888,7 @@ macro_rules! impl_store {
 
             async fn set_display_name(&self, id: &UserId, name: &str) -> Result<(), StoreError> {
                 sqlx::query("UPDATE users SET display_name = $2 WHERE id = $1")
-                    .bind(id.as_str())
+                    .bind(Key(id.as_str()))
                     .bind(name)
                     .execute(self.write_pool())
                     .await?;
@@ -897,7 +901,7 @@ macro_rules! impl_store {
                      VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&code.code)
-                .bind(&code.provider_id)
+                .bind(Key(&code.provider_id))
                 .bind(code.created_at_ms)
                 .bind(code.expires_at_ms)
                 .bind(code.revoked_at_ms)
@@ -922,7 +926,7 @@ macro_rules! impl_store {
                     "SELECT code, provider_id, created_at_ms, expires_at_ms, revoked_at_ms, used FROM connection_codes \
                      WHERE provider_id = $1 ORDER BY created_at_ms DESC, code",
                 )
-                .bind(provider_id.as_str())
+                .bind(Key(provider_id.as_str()))
                 .fetch_all(self.read_pool())
                 .await?)
             }
@@ -932,7 +936,7 @@ macro_rules! impl_store {
                     "UPDATE connection_codes SET revoked_at_ms = $3 \
                      WHERE provider_id = $1 AND code = $2 AND revoked_at_ms IS NULL AND expires_at_ms > $3",
                 )
-                .bind(provider_id.as_str())
+                .bind(Key(provider_id.as_str()))
                 .bind(code)
                 .bind(at_ms)
                 .execute(self.write_pool())
@@ -946,8 +950,8 @@ macro_rules! impl_store {
                     "INSERT INTO connections (provider_id, member_id, created_at_ms) VALUES ($1, $2, $3) \
                      ON CONFLICT (provider_id, member_id) DO NOTHING",
                 )
-                .bind(provider_id.as_str())
-                .bind(member_id.as_str())
+                .bind(Key(provider_id.as_str()))
+                .bind(Key(member_id.as_str()))
                 .bind(at_ms)
                 .execute(&mut *tx)
                 .await?
@@ -969,7 +973,7 @@ macro_rules! impl_store {
                      FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
                      WHERE c.provider_id = $1 ORDER BY m.display_name, c.member_id",
                 )
-                .bind(provider_id.as_str())
+                .bind(Key(provider_id.as_str()))
                 .fetch_all(self.read_pool())
                 .await?)
             }
@@ -980,7 +984,7 @@ macro_rules! impl_store {
                      FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
                      WHERE c.member_id = $1 ORDER BY p.display_name, c.provider_id",
                 )
-                .bind(member_id.as_str())
+                .bind(Key(member_id.as_str()))
                 .fetch_all(self.read_pool())
                 .await?)
             }
@@ -1002,7 +1006,7 @@ macro_rules! impl_store {
                     "INSERT INTO exports (id, user_id, digest, body, created_at_ms, withdrawn_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&export.id)
-                .bind(&export.user_id)
+                .bind(Key(&export.user_id))
                 .bind(&export.digest)
                 .bind(&export.body)
                 .bind(export.created_at_ms)
@@ -1036,7 +1040,7 @@ macro_rules! impl_store {
                     "SELECT id, user_id, digest, body, created_at_ms, withdrawn_at_ms FROM exports \
                      WHERE user_id = $1 ORDER BY created_at_ms DESC, id",
                 )
-                .bind(user_id.as_str())
+                .bind(Key(user_id.as_str()))
                 .fetch_all(self.read_pool())
                 .await?)
             }
@@ -1045,7 +1049,7 @@ macro_rules! impl_store {
                 let done = sqlx::query(
                     "UPDATE exports SET withdrawn_at_ms = $3 WHERE user_id = $1 AND id = $2 AND withdrawn_at_ms IS NULL",
                 )
-                .bind(user_id.as_str())
+                .bind(Key(user_id.as_str()))
                 .bind(id)
                 .bind(at_ms)
                 .execute(self.write_pool())
@@ -1088,14 +1092,10 @@ macro_rules! impl_store {
                 let created: Vec<&DocCommit> = commits.iter().filter(|c| c.expected_version.is_none()).collect();
                 for chunk in created.chunks(ROWS_PER_STATEMENT) {
                     let mut insert = sqlx::QueryBuilder::new(
-                        "INSERT INTO documents (id, version, size_bytes, updated_at_ms, expanded_bytes) ",
+                        "INSERT INTO documents (id, version, expanded_bytes) ",
                     );
                     insert.push_values(chunk, |mut row, c| {
-                        row.push_bind(&c.doc_id)
-                            .push("1")
-                            .push_bind(c.new_bytes())
-                            .push_bind(c.now_ms)
-                            .push_bind(c.expanded_bytes);
+                        row.push_bind(Key(&c.doc_id)).push("1").push_bind(c.expanded_bytes);
                     });
                     insert.push(" ON CONFLICT (id) DO NOTHING");
                     // A document someone else created in between: the caller retries.
@@ -1107,12 +1107,9 @@ macro_rules! impl_store {
                 for c in commits {
                     let Some(version) = c.expected_version else { continue };
                     let written = sqlx::query(
-                        "UPDATE documents SET version = version + 1, size_bytes = size_bytes + $2, updated_at_ms = $3, \
-                         expanded_bytes = $5 WHERE id = $1 AND version = $4",
+                        "UPDATE documents SET version = version + 1, expanded_bytes = $3 WHERE id = $1 AND version = $2",
                     )
-                    .bind(&c.doc_id)
-                    .bind(c.new_bytes())
-                    .bind(c.now_ms)
+                    .bind(Key(&c.doc_id))
                     .bind(version)
                     .bind(c.expanded_bytes)
                     .execute(&mut *tx)
@@ -1126,9 +1123,9 @@ macro_rules! impl_store {
                     let mut upsert = sqlx::QueryBuilder::new(SESSION_INSERT);
                     upsert.push_values(chunk, |mut row, c| {
                         let s = &c.session;
-                        row.push_bind(&s.id)
-                            .push_bind(&s.provider_id)
-                            .push_bind(&s.created_by)
+                        row.push_bind(Key(&s.id))
+                            .push_bind(Key(&s.provider_id))
+                            .push_bind(Key(&s.created_by))
                             .push_bind(s.date.to_string())
                             .push_bind(&s.start_time)
                             .push_bind(&s.time_zone)
@@ -1143,7 +1140,7 @@ macro_rules! impl_store {
                     let mut delete = sqlx::QueryBuilder::new("DELETE FROM attendance WHERE session_id IN (");
                     let mut ids = delete.separated(", ");
                     for c in chunk {
-                        ids.push_bind(&c.session.id);
+                        ids.push_bind(Key(&c.session.id));
                     }
                     delete.push(")");
                     delete.build().execute(&mut *tx).await?;
@@ -1154,8 +1151,8 @@ macro_rules! impl_store {
                         "INSERT INTO attendance (session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id) ",
                     );
                     insert.push_values(chunk, |mut row, a| {
-                        row.push_bind(&a.session_id)
-                            .push_bind(&a.attendee_id)
+                        row.push_bind(Key(&a.session_id))
+                            .push_bind(Key(&a.attendee_id))
                             .push_bind(a.minutes_attended)
                             .push_bind(a.about_own_rsc_practice)
                             .push_bind(a.status.as_str())
@@ -1173,7 +1170,7 @@ macro_rules! impl_store {
                 for chunk in attended.chunks(ROWS_PER_STATEMENT) {
                     let mut insert = sqlx::QueryBuilder::new("INSERT INTO attended_providers (attendee_id, provider_id) ");
                     insert.push_values(chunk, |mut row, (attendee, provider)| {
-                        row.push_bind(*attendee).push_bind(*provider);
+                        row.push_bind(Key(attendee)).push_bind(Key(provider));
                     });
                     insert.push(" ON CONFLICT (attendee_id, provider_id) DO NOTHING");
                     insert.build().execute(&mut *tx).await?;
@@ -1184,9 +1181,9 @@ macro_rules! impl_store {
                     insert.push_values(chunk, |mut row, a| {
                         row.push_bind(&a.id)
                             .push_bind(&a.digest)
-                            .push_bind(&a.session_id)
-                            .push_bind(&a.attendee_id)
-                            .push_bind(&a.provider_id)
+                            .push_bind(Key(&a.session_id))
+                            .push_bind(Key(&a.attendee_id))
+                            .push_bind(Key(&a.provider_id))
                             .push_bind(a.kind.as_str())
                             .push_bind(a.signed_at_ms)
                             .push_bind(&a.public_key)
@@ -1231,7 +1228,7 @@ macro_rules! impl_store {
                     let mut insert =
                         sqlx::QueryBuilder::new("INSERT INTO changes (seq, doc_id, actor_id, bytes) ");
                     insert.push_values(chunk, |mut row, (seq, c, change)| {
-                        row.push_bind(*seq).push_bind(&c.doc_id).push_bind(&change.actor_id).push_bind(&change.bytes);
+                        row.push_bind(*seq).push_bind(Key(&c.doc_id)).push_bind(&change.actor_id).push_bind(&change.bytes);
                     });
                     insert.build().execute(&mut *tx).await?;
                 }
@@ -1239,19 +1236,19 @@ macro_rules! impl_store {
                     let mut insert =
                         sqlx::QueryBuilder::new("INSERT INTO participants (doc_id, user_id, added_seq, touched_seq) ");
                     insert.push_values(chunk, |mut row, (doc, user, seq)| {
-                        row.push_bind(*doc).push_bind(*user).push_bind(*seq).push_bind(*seq);
+                        row.push_bind(Key(doc)).push_bind(Key(user)).push_bind(*seq).push_bind(*seq);
                     });
                     insert.build().execute(&mut *tx).await?;
                 }
                 for chunk in touched.chunks(ROWS_PER_STATEMENT) {
                     let mut update = sqlx::QueryBuilder::new("UPDATE participants SET touched_seq = CASE doc_id");
                     for (doc, seq) in chunk {
-                        update.push(" WHEN ").push_bind(*doc).push(" THEN ").push_bind(*seq);
+                        update.push(" WHEN ").push_bind(Key(doc)).push(" THEN ").push_bind(*seq);
                     }
                     update.push(" ELSE touched_seq END WHERE doc_id IN (");
                     let mut ids = update.separated(", ");
                     for (doc, _) in chunk {
-                        ids.push_bind(*doc);
+                        ids.push_bind(Key(doc));
                     }
                     update.push(")");
                     update.build().execute(&mut *tx).await?;

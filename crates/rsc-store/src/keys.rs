@@ -1,0 +1,192 @@
+//! How a user id or a session id is kept in a column.
+//!
+//! These ids fill most of the store's rows and indexes: a session's document, changes,
+//! participants, projection and attendance name it and its people about twenty-five times. As
+//! text, each copy of a UUID costs 37 bytes in Postgres; packed, 17. So Postgres keeps them as
+//! `bytea`, packed by [`pack`]: a canonical UUID (lower-case, hyphenated, as every id this
+//! system makes is) as its 16 bytes, and any other id (the protocol allows any text of up to
+//! 128 bytes without control characters) as its UTF-8 bytes, with a 0 byte after it when it is
+//! itself 16 bytes long, so that it cannot be read back as a UUID. [`unpack`] gives the text
+//! back exactly, whichever it was.
+//!
+//! SQLite keeps them as text: its records are already about 1.5 KiB a session, and the SQL the
+//! two backends share stays the same either way, because the packing happens in the values
+//! bound ([`Key`]) and read ([`KeyText`]).
+//!
+//! Which columns hold packed ids: every column that names a user or a session (`users.id`,
+//! `*.user_id`, `provider_id`, `attendee_id`, `member_id`, `created_by`, `documents.id`,
+//! `sessions.id`, `doc_id`, `session_id`). Device, claim, export and server-key ids, and the
+//! staff names in `decided_by` and `changed_by`, stay text.
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::sqlite::{SqliteArgumentsBuffer, SqliteTypeInfo, SqliteValueRef};
+use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
+
+/// A user or session id bound to a query: packed for Postgres, text for SQLite.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key<'a>(pub(crate) &'a str);
+
+/// A user or session id read from a column: unpacked from Postgres, text from SQLite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyText(pub(crate) String);
+
+impl From<KeyText> for String {
+    fn from(key: KeyText) -> String {
+        key.0
+    }
+}
+
+/// The 16 bytes of `text` when it is a canonical UUID (lower-case hex, hyphens at 8, 13, 18
+/// and 23).
+fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
+    let text = text.as_bytes();
+    if text.len() != 36 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    let mut nibbles = 0;
+    for (at, &c) in text.iter().enumerate() {
+        let nibble = match (at, c) {
+            (8 | 13 | 18 | 23, b'-') => continue,
+            (8 | 13 | 18 | 23, _) => return None,
+            (_, b'0'..=b'9') => c - b'0',
+            (_, b'a'..=b'f') => c - b'a' + 10,
+            _ => return None,
+        };
+        bytes[nibbles / 2] |= if nibbles % 2 == 0 { nibble << 4 } else { nibble };
+        nibbles += 1;
+    }
+    Some(bytes)
+}
+
+/// `text` as Postgres keeps it (see the module's doc).
+pub(crate) fn pack(text: &str) -> Vec<u8> {
+    if let Some(bytes) = uuid_bytes(text) {
+        return bytes.to_vec();
+    }
+    let mut packed = Vec::with_capacity(text.len() + 1);
+    packed.extend_from_slice(text.as_bytes());
+    if packed.len() == 16 {
+        packed.push(0);
+    }
+    packed
+}
+
+/// The text [`pack`] was given.
+pub(crate) fn unpack(packed: &[u8]) -> Result<String, BoxDynError> {
+    if packed.len() == 16 {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = String::with_capacity(36);
+        for (at, byte) in packed.iter().enumerate() {
+            if matches!(at, 4 | 6 | 8 | 10) {
+                text.push('-');
+            }
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        return Ok(text);
+    }
+    let text = match packed {
+        [text @ .., 0] if text.len() == 16 => text,
+        _ => packed,
+    };
+    Ok(String::from_utf8(text.to_vec()).map_err(|_| "a stored id is not UTF-8")?)
+}
+
+impl Type<Postgres> for Key<'_> {
+    fn type_info() -> PgTypeInfo {
+        <Vec<u8> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Key<'_> {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <Vec<u8> as Encode<Postgres>>::encode(pack(self.0), buf)
+    }
+}
+
+impl Type<Sqlite> for Key<'_> {
+    fn type_info() -> SqliteTypeInfo {
+        <&str as Type<Sqlite>>::type_info()
+    }
+}
+
+impl Encode<'_, Sqlite> for Key<'_> {
+    fn encode_by_ref(&self, args: &mut SqliteArgumentsBuffer) -> Result<IsNull, BoxDynError> {
+        <&str as Encode<Sqlite>>::encode(self.0, args)
+    }
+}
+
+impl Type<Postgres> for KeyText {
+    fn type_info() -> PgTypeInfo {
+        <Vec<u8> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Decode<'_, Postgres> for KeyText {
+    fn decode(value: PgValueRef<'_>) -> Result<KeyText, BoxDynError> {
+        Ok(KeyText(unpack(&<Vec<u8> as Decode<Postgres>>::decode(value)?)?))
+    }
+}
+
+impl Type<Sqlite> for KeyText {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl Decode<'_, Sqlite> for KeyText {
+    fn decode(value: SqliteValueRef<'_>) -> Result<KeyText, BoxDynError> {
+        Ok(KeyText(<String as Decode<Sqlite>>::decode(value)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_canonical_uuid_packs_to_its_16_bytes_and_back() {
+        let id = "23c934b6-0705-403a-8cc3-0eaefefd6d61";
+        let packed = pack(id);
+        assert_eq!(packed, uuid::Uuid::parse_str(id).expect("uuid").as_bytes());
+        assert_eq!(unpack(&packed).expect("unpack"), id);
+    }
+
+    #[test]
+    fn every_other_id_comes_back_exactly_as_it_was_given() {
+        for id in [
+            "s1",
+            "ana",
+            // Not canonical: upper case, no hyphens, braces, a hyphen out of place.
+            "23C934B6-0705-403A-8CC3-0EAEFEFD6D61",
+            "23c934b607054 03a8cc30eaefefd6d61",
+            "{23c934b6-0705-403a-8cc3-0eaefefd6d61}",
+            "23c934b6-0705-403a-8cc3-0eaefefd6d6g",
+            "23c934b607050-403a-8cc3-0eaefefd6d61",
+            &"x".repeat(rsc_model::MAX_ID_LEN),
+        ] {
+            let packed = pack(id);
+            assert_ne!(packed.len(), 16, "{id} must not read back as a UUID");
+            assert_eq!(unpack(&packed).expect("unpack"), id, "{id}");
+        }
+    }
+
+    #[test]
+    fn an_id_as_long_as_a_packed_uuid_is_kept_one_byte_longer() {
+        for id in ["0123456789abcdef", "éééééééé", "Renée Brontë-N", "\u{1F600}\u{1F600}\u{1F600}\u{1F600}"] {
+            assert_eq!(id.len(), 16, "{id}");
+            let packed = pack(id);
+            assert_eq!(packed.len(), 17, "{id}");
+            assert_eq!(unpack(&packed).expect("unpack"), id);
+        }
+    }
+
+    #[test]
+    fn a_stored_id_that_is_not_utf8_is_an_error_not_a_panic() {
+        assert!(unpack(&[0xff, 0xfe, 0x41]).is_err());
+        assert!(unpack(&[0xff; 17]).is_err());
+    }
+}
