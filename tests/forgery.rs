@@ -429,9 +429,14 @@ async fn no_forgery_gets_a_minute_credited() {
     // 12. A session forged as logged by someone else.
     let fields = w.ana.doc(&control).session().expect("control").fields;
     let victim = rsc_doc::NewAttendee { id: ana.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
-    let mut forged_doc =
-        SessionDoc::create(w.eve.actor.clone(), Id::random(), ana.clone(), fields.clone(), vec![victim.clone()])
-            .expect("create");
+    let mut forged_doc = SessionDoc::create(
+        w.eve.actor.clone(),
+        Id::random(rsc_server::auth::now_ms()),
+        ana.clone(),
+        fields.clone(),
+        vec![victim.clone()],
+    )
+    .expect("create");
     let forged_id = forged_doc.session().expect("s").id.to_string();
     let changes = forged_doc.changes_since(&[]).into_iter().map(Bytes).collect();
     refused(&push(&w.eve, &forged_id, changes).await, RefusalCode::NotAllowed, "forged creator");

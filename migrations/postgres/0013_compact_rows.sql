@@ -1,11 +1,13 @@
 -- Smaller rows for each session: most of the disk a session takes is the ids in its rows and
 -- index entries, and two columns that nothing reads.
 --
--- 1. Every column that names a user or a session keeps the id packed (`bytea`) instead of as text:
--- a UUID in 16 bytes instead of 36 characters. These ids are most of each session's rows and
--- index entries (about twenty-five copies per session). The store packs and unpacks them
--- (`rsc-store/src/keys.rs`); this function packs the same way, and is dropped again at the end:
---    - a canonical UUID (lower-case, hyphenated) as its 16 bytes;
+-- 1. Every column that names a user or a session keeps the id packed (`bytea`) instead of as
+--    text: a UUID in 16 bytes instead of 36 characters. These ids are most of each session's
+--    rows and index entries (about twenty-five copies per session). The store packs and
+--    unpacks them (`rsc-store/src/keys.rs`); this function packs the same way, and is dropped
+--    again at the end:
+--    - a canonical UUID (lower-case, hyphenated) as its 16 bytes, its last six first (new ids
+--      end with the time they were made, so packed they sort by it);
 --    - any other id as its UTF-8 bytes, followed by a 0 byte when it is itself 16 bytes long
 --      (ids have no control characters, so the 0 byte cannot be part of one).
 -- 2. A session's participants are found by an index on the session alone instead of the primary
@@ -20,7 +22,7 @@
 CREATE FUNCTION rsc_pack_id(id TEXT) RETURNS BYTEA LANGUAGE SQL IMMUTABLE STRICT AS $$
     SELECT CASE
         WHEN id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-            THEN decode(replace(id, '-', ''), 'hex')
+            THEN decode(substring(replace(id, '-', '') from 21 for 12) || substring(replace(id, '-', '') from 1 for 20), 'hex')
         WHEN octet_length(id) = 16 THEN convert_to(id, 'UTF8') || '\x00'::bytea
         ELSE convert_to(id, 'UTF8')
     END

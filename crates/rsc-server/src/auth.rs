@@ -340,8 +340,7 @@ pub async fn create_account<S: Store>(
     check_password(password)?;
     let display_name = check_name(display_name, "display_name")?;
     let user = UserRecord {
-        // Time-ordered, as session ids are (see `Id::random`).
-        id: uuid::Uuid::now_v7().to_string(),
+        id: rsc_model::Id::random(now_ms()).to_string(),
         email,
         display_name,
         password_hash: hash_password(password.to_string()).await?,

@@ -3,11 +3,17 @@
 //! These ids fill most of the store's rows and indexes: a session's document, changes,
 //! participants, projection and attendance name it and its people about twenty-five times. As
 //! text, each copy of a UUID costs 37 bytes in Postgres; packed, 17. So Postgres keeps them as
-//! `bytea`, packed by [`pack`]: a canonical UUID (lower-case, hyphenated, as every id this
-//! system makes is) as its 16 bytes, and any other id (the protocol allows any text of up to
-//! 128 bytes without control characters) as its UTF-8 bytes, with a 0 byte after it when it is
-//! itself 16 bytes long, so that it cannot be read back as a UUID. [`unpack`] gives the text
-//! back exactly, whichever it was.
+//! `bytea`, packed by [`pack`]:
+//! - a canonical UUID (lower-case, hyphenated, as every id this system makes is) as its 16
+//!   bytes, its last six first: ids made here end with the time they were made
+//!   (`rsc_model::Id::random`), so packed they begin with it, and each new session's or
+//!   account's entries go to the end of the indexes, which then fill their pages in order
+//!   instead of splitting them at random places;
+//! - any other id (the protocol allows any text of up to 128 bytes without control characters)
+//!   as its UTF-8 bytes, with a 0 byte after it when it is itself 16 bytes long, so that it
+//!   cannot be read back as a UUID.
+//!
+//! [`unpack`] gives the text back exactly, whichever it was.
 //!
 //! SQLite keeps them as text: its records are already about 1.5 KiB a session, and the SQL the
 //! two backends share stays the same either way, because the packing happens in the values
@@ -63,7 +69,8 @@ fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
 
 /// `text` as Postgres keeps it (see the module's doc).
 pub(crate) fn pack(text: &str) -> Vec<u8> {
-    if let Some(bytes) = uuid_bytes(text) {
+    if let Some(mut bytes) = uuid_bytes(text) {
+        bytes.rotate_right(6);
         return bytes.to_vec();
     }
     let mut packed = Vec::with_capacity(text.len() + 1);
@@ -76,10 +83,11 @@ pub(crate) fn pack(text: &str) -> Vec<u8> {
 
 /// The text [`pack`] was given.
 pub(crate) fn unpack(packed: &[u8]) -> Result<String, BoxDynError> {
-    if packed.len() == 16 {
+    if let Ok(mut bytes) = <[u8; 16]>::try_from(packed) {
+        bytes.rotate_left(6);
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut text = String::with_capacity(36);
-        for (at, byte) in packed.iter().enumerate() {
+        for (at, byte) in bytes.iter().enumerate() {
             if matches!(at, 4 | 6 | 8 | 10) {
                 text.push('-');
             }
@@ -148,11 +156,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_canonical_uuid_packs_to_its_16_bytes_and_back() {
+    fn a_canonical_uuid_packs_to_its_16_bytes_last_six_first_and_back() {
         let id = "23c934b6-0705-403a-8cc3-0eaefefd6d61";
         let packed = pack(id);
-        assert_eq!(packed, uuid::Uuid::parse_str(id).expect("uuid").as_bytes());
+        assert_eq!(hex(&packed), "0eaefefd6d6123c934b60705403a8cc3");
         assert_eq!(unpack(&packed).expect("unpack"), id);
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Ids made one after another pack in the order they were made, while their starts (what
+    /// people see and type) differ.
+    #[test]
+    fn fresh_ids_pack_in_the_order_they_were_made() {
+        let start_ms = 1_764_547_200_000;
+        let ids: Vec<rsc_model::Id> = (0..5).map(|i| rsc_model::Id::random(start_ms + i)).collect();
+        let packed: Vec<Vec<u8>> = ids.iter().map(|id| pack(id.as_str())).collect();
+        assert!(packed.windows(2).all(|w| w[0] < w[1]), "{:?}", packed.iter().map(|p| hex(p)).collect::<Vec<_>>());
+        for (id, packed) in ids.iter().zip(&packed) {
+            assert_eq!(unpack(packed).expect("unpack"), id.as_str());
+        }
     }
 
     #[test]

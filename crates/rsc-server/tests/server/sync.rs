@@ -256,9 +256,14 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
     // she writes one naming ana as its author).
     let fields = SessionDoc::load(&bytes).expect("load").session().expect("session").fields;
     let attendee = rsc_doc::NewAttendee { id: ana_id.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
-    let mut forged =
-        SessionDoc::create(devices[2].actor.clone(), rsc_model::Id::random(), ana_id.clone(), fields, vec![attendee])
-            .expect("create");
+    let mut forged = SessionDoc::create(
+        devices[2].actor.clone(),
+        rsc_model::Id::random(rsc_server::auth::now_ms()),
+        ana_id.clone(),
+        fields,
+        vec![attendee],
+    )
+    .expect("create");
     let other = forged.session().expect("session").id.to_string();
     let changes = forged.changes_since(&[]).into_iter().map(Bytes).collect();
     let refused = push(&devices[2], vec![DocPush { doc: other.clone(), changes }]).await.refused;
