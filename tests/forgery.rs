@@ -431,7 +431,7 @@ async fn no_forgery_gets_a_minute_credited() {
     let victim = rsc_doc::NewAttendee { id: ana.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
     let mut forged_doc = SessionDoc::create(
         w.eve.actor.clone(),
-        Id::random(rsc_server::auth::now_ms()),
+        rsc_server::auth::new_id(),
         ana.clone(),
         fields.clone(),
         vec![victim.clone()],

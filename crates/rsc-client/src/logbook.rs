@@ -349,7 +349,7 @@ impl Logbook {
         let named: Vec<&Id> = attendees.iter().map(|a| &a.id).collect();
         check_connected(directory.as_ref(), &session.fields.provider, &named)?;
         let (_, actor) = store::device(store.conn())?;
-        let id = Id::random(now_ms());
+        let id = Id::fresh(*uuid::Uuid::new_v4().as_bytes(), now_ms());
         let doc = SessionDoc::create(actor, id.clone(), me.clone(), session.fields, attendees)?;
         rsc_doc::rules::check_timing(None, &doc.session()?, now_ms())?;
         store.write(|tx| save(tx, &me, &trust(tx, &account)?, doc, &[]))

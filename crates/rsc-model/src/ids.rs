@@ -41,17 +41,18 @@ impl Id {
     }
 
     /// A fresh id, for a session created on a device or an account: a UUID (version 8, the
-    /// version for layouts of one's own) in its hyphenated form, whose first ten bytes are
-    /// random (74 random bits, around the version and variant bits) and whose last six are the
-    /// time of creation, `now_ms` (milliseconds since 1970; the caller reads the clock).
+    /// version for layouts of one's own) in its hyphenated form, whose first ten bytes are the
+    /// first ten of `random` (74 random bits, around the version and variant bits) and whose
+    /// last six are the time of creation, `now_ms` (milliseconds since 1970). The caller reads
+    /// its random source and its clock.
     ///
     /// Random first, so that the start of an id, which people see in brackets beside a name
     /// and type to pick a session, tells ids apart; the time last, so that the server, which
     /// keeps the time first when it packs an id into 16 bytes, adds new ids to the end of its
     /// indexes instead of splitting their pages at random places (a quarter less disk for
     /// those indexes).
-    pub fn random(now_ms: i64) -> Id {
-        let mut bytes = *uuid::Uuid::new_v4().as_bytes();
+    pub fn fresh(random: [u8; 16], now_ms: i64) -> Id {
+        let mut bytes = random;
         let now_ms = u64::try_from(now_ms).unwrap_or(0);
         bytes[10..].copy_from_slice(&now_ms.to_be_bytes()[2..]);
         Id(uuid::Builder::from_custom_bytes(bytes).into_uuid().hyphenated().to_string())
@@ -87,7 +88,7 @@ mod tests {
     #[test]
     fn a_fresh_id_is_a_uuid_random_at_its_start_with_the_time_at_its_end() {
         let now_ms = 1_764_547_200_123; // 2025-12-01T00:00:00.123Z
-        let ids: Vec<Id> = (0..100).map(|_| Id::random(now_ms)).collect();
+        let ids: Vec<Id> = (0..100u8).map(|i| Id::fresh([i.wrapping_mul(37); 16], now_ms)).collect();
         for id in &ids {
             let uuid = uuid::Uuid::parse_str(id.as_str()).expect("a UUID");
             assert_eq!(uuid.hyphenated().to_string(), id.as_str(), "canonical: lower case, hyphenated");
@@ -97,9 +98,11 @@ mod tests {
             assert_eq!(u64::from_be_bytes(time), 1_764_547_200_123, "{id}");
             assert!(id.as_str().ends_with("019ad735847b"), "{id}: the time in hex at its end");
         }
+        assert_eq!(Id::fresh([0xab; 16], now_ms).as_str(), "abababab-abab-8bab-abab-019ad735847b");
         // A time before 1970 (a wrong clock) is taken as 1970, not wrapped around.
-        assert!(Id::random(-5).as_str().ends_with("000000000000"));
-        // Their starts, as shown beside names, differ even for ids made in the same instant.
+        assert!(Id::fresh([1; 16], -5).as_str().ends_with("000000000000"));
+        // Their starts, as shown beside names, are their random bytes: ids made in the same
+        // instant differ there.
         let mut starts: Vec<&str> = ids.iter().map(|id| &id.as_str()[..8]).collect();
         starts.sort_unstable();
         starts.dedup();
@@ -109,7 +112,7 @@ mod tests {
     #[test]
     fn accepts_short_printable_ids() {
         assert_eq!(Id::new("ana", "applicant.id").expect("valid").as_str(), "ana");
-        assert_eq!(Id::random(0).as_str().len(), 36);
+        assert_eq!(Id::fresh([0; 16], 0).as_str().len(), 36);
     }
 
     #[test]

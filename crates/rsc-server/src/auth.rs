@@ -30,6 +30,11 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
+/// A fresh id for an account or a session made here (`Id::fresh`: random, then the time).
+pub fn new_id() -> rsc_model::Id {
+    rsc_model::Id::fresh(*uuid::Uuid::new_v4().as_bytes(), now_ms())
+}
+
 /// A normalized email, or a 422 naming `email`.
 pub fn normalize_email(email: &str) -> Result<String, AppError> {
     let email = email.trim().to_lowercase();
@@ -340,7 +345,7 @@ pub async fn create_account<S: Store>(
     check_password(password)?;
     let display_name = check_name(display_name, "display_name")?;
     let user = UserRecord {
-        id: rsc_model::Id::random(now_ms()).to_string(),
+        id: new_id().to_string(),
         email,
         display_name,
         password_hash: hash_password(password.to_string()).await?,

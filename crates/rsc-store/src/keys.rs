@@ -6,7 +6,7 @@
 //! `bytea`, packed by [`pack`]:
 //! - a canonical UUID (lower-case, hyphenated, as every id this system makes is) as its 16
 //!   bytes, its last six first: ids made here end with the time they were made
-//!   (`rsc_model::Id::random`), so packed they begin with it, and each new session's or
+//!   (`rsc_model::Id::fresh`), so packed they begin with it, and each new session's or
 //!   account's entries go to the end of the indexes, which then fill their pages in order
 //!   instead of splitting them at random places;
 //! - any other id (the protocol allows any text of up to 128 bytes without control characters)
@@ -172,7 +172,9 @@ mod tests {
     #[test]
     fn fresh_ids_pack_in_the_order_they_were_made() {
         let start_ms = 1_764_547_200_000;
-        let ids: Vec<rsc_model::Id> = (0..5).map(|i| rsc_model::Id::random(start_ms + i)).collect();
+        // Their random starts fall as their times rise: packed, the time decides.
+        let ids: Vec<rsc_model::Id> =
+            (0..5u8).map(|i| rsc_model::Id::fresh([200 - i; 16], start_ms + i64::from(i))).collect();
         let packed: Vec<Vec<u8>> = ids.iter().map(|id| pack(id.as_str())).collect();
         assert!(packed.windows(2).all(|w| w[0] < w[1]), "{:?}", packed.iter().map(|p| hex(p)).collect::<Vec<_>>());
         for (id, packed) in ids.iter().zip(&packed) {

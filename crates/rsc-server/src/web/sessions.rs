@@ -307,7 +307,7 @@ pub async fn log<S: Store>(
         Ok(parts) => parts,
         Err(errors) => return page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, errors, None).await,
     };
-    let id = Id::random(crate::auth::now_ms());
+    let id = crate::auth::new_id();
     let actor = ActorId::from(browser.auth.device.actor_id.clone());
     let created = SessionDoc::create(actor, id.clone(), me, fields, attendees).map_err(doc_error);
     let result = match created {

@@ -144,7 +144,7 @@ impl Device {
 
     /// Logs a new session offline, attended by `attendees` (user id, minutes).
     pub fn log(&mut self, provider: &Id, kind: SessionKind, attendees: &[(&Id, i64)]) -> String {
-        let id = Id::random(rsc_server::auth::now_ms());
+        let id = rsc_server::auth::new_id();
         let fields = SessionFields {
             date: "2025-03-04".parse().expect("date"),
             start_time: "10:00".into(),

@@ -258,7 +258,7 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
     let attendee = rsc_doc::NewAttendee { id: ana_id.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
     let mut forged = SessionDoc::create(
         devices[2].actor.clone(),
-        rsc_model::Id::random(rsc_server::auth::now_ms()),
+        rsc_server::auth::new_id(),
         ana_id.clone(),
         fields,
         vec![attendee],
