@@ -229,6 +229,50 @@ async fn per_user_reads_use_the_user_and_last_write_index() {
     .await;
 }
 
+/// A new SQLite database migrated to `version` and holding `rows` (each statement with at most
+/// one byte string bound), closed again: its folder (kept while it lives) and its URL.
+async fn sqlite_at(
+    version: i64,
+    rows: impl Iterator<Item = (String, Option<&'static [u8]>)>,
+) -> (tempfile::TempDir, String) {
+    let dir = tempfile::Builder::new().prefix("rsc-test-").tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/rsc.db", dir.path().display());
+    let options =
+        <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
+    crate::migrations::migrator(crate::migrations::SQLITE).run_to(version, &pool).await.expect("the older schema");
+    for (sql, bytes) in rows {
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let query = match bytes {
+            Some(bytes) => query.bind(bytes.to_vec()),
+            None => query,
+        };
+        query.execute(&pool).await.expect("a row of the older schema");
+    }
+    pool.close().await;
+    (dir, url)
+}
+
+/// As [`sqlite_at`], on a new Postgres database (its name and URL), when there is one.
+async fn postgres_at(
+    version: i64,
+    rows: impl Iterator<Item = (String, Option<&'static [u8]>)>,
+) -> Option<(String, String)> {
+    let (name, url) = crate::testing::create_postgres_db().await?;
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    crate::migrations::migrator(crate::migrations::POSTGRES).run_to(version, &pool).await.expect("the older schema");
+    for (sql, bytes) in rows {
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let query = match bytes {
+            Some(bytes) => query.bind(bytes.to_vec()),
+            None => query,
+        };
+        query.execute(&pool).await.expect("a row of the older schema");
+    }
+    pool.close().await;
+    Some((name, url))
+}
+
 /// Rows as schema 11 held them: `s1` saved whole beside its changes `c1` and `c2`, with `s2`'s
 /// change numbered between them, and each with participants, a session and attendance. Each
 /// statement binds at most one byte string.
@@ -291,38 +335,31 @@ async fn reads_as_before_0012<S: Store>(store: S) {
 /// (Postgres) the document tables: every row written before it reads the same after it.
 #[tokio::test]
 async fn documents_written_before_migration_12_read_the_same_after_it() {
-    let dir = tempfile::Builder::new().prefix("rsc-test-").tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/rsc.db", dir.path().display());
-    let options =
-        <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
-    crate::migrations::migrator(crate::migrations::SQLITE).run_to(11, &pool).await.expect("schema 11");
-    for (sql, bytes) in BEFORE_0012 {
-        let sql =
-            sql.replace("FALSE", "0").replace("'c1'", "X'6331'").replace("'c2'", "X'6332'").replace("'b1'", "X'6231'");
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-        let query = match bytes {
-            Some(bytes) => query.bind(bytes.to_vec()),
-            None => query,
-        };
-        query.execute(&pool).await.expect("schema 11 row");
-    }
-    pool.close().await;
+    let (_dir, url) = sqlite_at(
+        11,
+        BEFORE_0012.iter().map(|(sql, bytes)| {
+            let sql = sql
+                .replace("FALSE", "0")
+                .replace("'c1'", "X'6331'")
+                .replace("'c2'", "X'6332'")
+                .replace("'b1'", "X'6231'");
+            (sql, *bytes)
+        }),
+    )
+    .await;
     reads_as_before_0012(crate::SqliteStore::connect(&url).await.expect("migrate to the latest")).await;
 
-    let Some((name, url)) = crate::testing::create_postgres_db().await else { return };
-    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
-    crate::migrations::migrator(crate::migrations::POSTGRES).run_to(11, &pool).await.expect("schema 11");
-    for (sql, bytes) in BEFORE_0012 {
-        let sql = sql.replace("'c1'", "'c1'::bytea").replace("'c2'", "'c2'::bytea").replace("'b1'", "'b1'::bytea");
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-        let query = match bytes {
-            Some(bytes) => query.bind(bytes.to_vec()),
-            None => query,
-        };
-        query.execute(&pool).await.expect("schema 11 row");
-    }
-    pool.close().await;
+    let Some((name, url)) = postgres_at(
+        11,
+        BEFORE_0012.iter().map(|(sql, bytes)| {
+            let sql = sql.replace("'c1'", "'c1'::bytea").replace("'c2'", "'c2'::bytea").replace("'b1'", "'b1'::bytea");
+            (sql, *bytes)
+        }),
+    )
+    .await
+    else {
+        return;
+    };
     let store = crate::PgStore::connect(&url, 4).await.expect("migrate to the latest");
     let outcome = tokio::spawn(reads_as_before_0012(store.clone())).await;
     store.pool().close().await;
@@ -394,27 +431,23 @@ async fn reads_as_before_0013<S: Store>(store: S) {
 /// 16 bytes and another id as its text.
 #[tokio::test]
 async fn ids_written_before_migration_13_read_the_same_after_it() {
-    let dir = tempfile::Builder::new().prefix("rsc-test-").tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/rsc.db", dir.path().display());
-    let options =
-        <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
-    crate::migrations::migrator(crate::migrations::SQLITE).run_to(12, &pool).await.expect("schema 12");
-    for sql in BEFORE_0013 {
-        let sql = sql.replace("FALSE", "0").replace("'a1'", "X'6131'").replace("'c1'", "X'6331'");
-        sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&pool).await.expect("schema 12 row");
-    }
-    pool.close().await;
+    let (_dir, url) = sqlite_at(
+        12,
+        BEFORE_0013
+            .iter()
+            .map(|sql| (sql.replace("FALSE", "0").replace("'a1'", "X'6131'").replace("'c1'", "X'6331'"), None)),
+    )
+    .await;
     reads_as_before_0013(crate::SqliteStore::connect(&url).await.expect("migrate to the latest")).await;
 
-    let Some((name, url)) = crate::testing::create_postgres_db().await else { return };
-    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
-    crate::migrations::migrator(crate::migrations::POSTGRES).run_to(12, &pool).await.expect("schema 12");
-    for sql in BEFORE_0013 {
-        let sql = sql.replace("'a1'", "'a1'::bytea").replace("'c1'", "'c1'::bytea");
-        sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&pool).await.expect("schema 12 row");
-    }
-    pool.close().await;
+    let Some((name, url)) = postgres_at(
+        12,
+        BEFORE_0013.iter().map(|sql| (sql.replace("'a1'", "'a1'::bytea").replace("'c1'", "'c1'::bytea"), None)),
+    )
+    .await
+    else {
+        return;
+    };
     let store = crate::PgStore::connect(&url, 4).await.expect("migrate to the latest");
     let stored: Result<Vec<(String, i32)>, _> = sqlx::query_as(
         "SELECT 'session', octet_length(id) FROM documents UNION ALL SELECT email, octet_length(id) FROM users ORDER BY 1",
