@@ -229,6 +229,20 @@ async fn per_user_reads_use_the_user_and_last_write_index() {
     .await;
 }
 
+/// Runs each statement of `rows`, binding its byte string if it has one, on either backend.
+macro_rules! insert_rows {
+    ($pool:expr, $rows:expr) => {
+        for (sql, bytes) in $rows {
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let query = match bytes {
+                Some(bytes) => query.bind(bytes.to_vec()),
+                None => query,
+            };
+            query.execute($pool).await.expect("a row of the older schema");
+        }
+    };
+}
+
 /// A new SQLite database migrated to `version` and holding `rows` (each statement with at most
 /// one byte string bound), closed again: its folder (kept while it lives) and its URL.
 async fn sqlite_at(
@@ -241,14 +255,7 @@ async fn sqlite_at(
         <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
     let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
     crate::migrations::migrator(crate::migrations::SQLITE).run_to(version, &pool).await.expect("the older schema");
-    for (sql, bytes) in rows {
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        let query = match bytes {
-            Some(bytes) => query.bind(bytes.to_vec()),
-            None => query,
-        };
-        query.execute(&pool).await.expect("a row of the older schema");
-    }
+    insert_rows!(&pool, rows);
     pool.close().await;
     (dir, url)
 }
@@ -261,14 +268,7 @@ async fn postgres_at(
     let (name, url) = crate::testing::create_postgres_db().await?;
     let pool = sqlx::PgPool::connect(&url).await.expect("connect");
     crate::migrations::migrator(crate::migrations::POSTGRES).run_to(version, &pool).await.expect("the older schema");
-    for (sql, bytes) in rows {
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        let query = match bytes {
-            Some(bytes) => query.bind(bytes.to_vec()),
-            None => query,
-        };
-        query.execute(&pool).await.expect("a row of the older schema");
-    }
+    insert_rows!(&pool, rows);
     pool.close().await;
     Some((name, url))
 }
