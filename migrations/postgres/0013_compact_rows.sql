@@ -8,8 +8,8 @@
 --    again at the end:
 --    - a canonical UUID (lower-case, hyphenated) as its 16 bytes, its last six first (new ids
 --      end with the time they were made, so packed they sort by it);
---    - any other id as its UTF-8 bytes, followed by a 0 byte when it is itself 16 bytes long
---      (ids have no control characters, so the 0 byte cannot be part of one).
+--    - any other id as its UTF-8 bytes followed by a 0xFF byte (which UTF-8 never contains),
+--      and by a second one when it is 15 bytes long, so that it is never 16 bytes long.
 -- 2. A session's participants are found by an index on the session alone instead of the primary
 --    key (session, user): Postgres keeps one entry per session for it, with the rows' addresses
 --    side by side (deduplication), instead of one entry per participant, each with both ids.
@@ -23,8 +23,8 @@ CREATE FUNCTION rsc_pack_id(id TEXT) RETURNS BYTEA LANGUAGE SQL IMMUTABLE STRICT
     SELECT CASE
         WHEN id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
             THEN decode(substring(replace(id, '-', '') from 21 for 12) || substring(replace(id, '-', '') from 1 for 20), 'hex')
-        WHEN octet_length(id) = 16 THEN convert_to(id, 'UTF8') || '\x00'::bytea
-        ELSE convert_to(id, 'UTF8')
+        WHEN octet_length(id) = 15 THEN convert_to(id, 'UTF8') || '\xffff'::bytea
+        ELSE convert_to(id, 'UTF8') || '\xff'::bytea
     END
 $$;
 

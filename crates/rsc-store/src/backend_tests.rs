@@ -125,7 +125,9 @@ async fn a_stored_role_this_version_does_not_know_is_an_error() {
     .await;
     crate::testing::with_postgres(|store, _url| async move {
         sqlx::query("ALTER TABLE users DROP CONSTRAINT users_role_check").execute(store.pool()).await.expect("alter");
-        sqlx::query(BAD_ROLE).execute(store.pool()).await.expect("insert");
+        // The id as Postgres keeps one that is not a UUID (see `keys`).
+        let bad_role = BAD_ROLE.replace("'u-bad'", "convert_to('u-bad', 'UTF8') || '\\xff'::bytea");
+        sqlx::query(sqlx::AssertSqlSafe(bad_role)).execute(store.pool()).await.expect("insert");
         let error = store.user_by_email("bad@example.org").await.expect_err("unreadable");
         assert!(error.to_string().contains("`superuser` is not a role"), "{error}");
     })
@@ -371,7 +373,7 @@ async fn documents_written_before_migration_12_read_the_same_after_it() {
 
 /// A session id and two user ids as written before migration 13: a canonical UUID each for the
 /// session and Ana, and for Pat an id of 16 bytes that is not a UUID (the protocol allows any
-/// text), the length a packed UUID has.
+/// text), the length a packed UUID has. (Ben, an account only, has one of 15.)
 const SESSION_13: &str = "01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5";
 const ANA_13: &str = "01939e1c-0000-7000-8000-00000000a0a0";
 const PAT_13: &str = "pat@old-system-1";
@@ -380,7 +382,8 @@ const PAT_13: &str = "pat@old-system-1";
 const BEFORE_0013: &[&str] = &[
     "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) VALUES \
      ('01939e1c-0000-7000-8000-00000000a0a0', 'ana@example.org', 'Ana Núñez', 'x', 'member', 1), \
-     ('pat@old-system-1', 'pat@example.org', 'Pat Okafor', 'x', 'member', 1)",
+     ('pat@old-system-1', 'pat@example.org', 'Pat Okafor', 'x', 'member', 1), \
+     ('ben@old-system1', 'ben@example.org', 'Ben Lee', 'x', 'member', 1)",
     "INSERT INTO documents (id, version, size_bytes, updated_at_ms, expanded_bytes) \
      VALUES ('01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5', 1, 2, 10, 2)",
     "INSERT INTO changes (seq, doc_id, actor_id, bytes) VALUES (1, '01939e1c-5b2a-7c3d-8e4f-a0b1c2d3e4f5', 'a1', 'c1')",
@@ -415,6 +418,8 @@ async fn reads_as_before_0013<S: Store>(store: S) {
     assert_eq!(store.providers_attended(&ana).await.expect("providers"), [PAT_13]);
     assert_eq!(store.awaiting_provider(&pat).await.expect("queue").len(), 1);
     assert_eq!(store.user_by_id(&pat).await.expect("user").expect("pat").display_name, "Pat Okafor");
+    let ben = crate::UserId::from("ben@old-system1");
+    assert_eq!(store.user_by_id(&ben).await.expect("user").expect("ben").display_name, "Ben Lee");
     let pulled = store.pull(&ana, b"other", (0, 0), 10).await.expect("pull");
     assert_eq!(pulled.iter().map(|c| (c.doc_id.as_str(), c.seq)).collect::<Vec<_>>(), [(SESSION_13, 1)]);
     // And the store writes on as before.
@@ -462,7 +467,12 @@ async fn ids_written_before_migration_13_read_the_same_after_it() {
     }
     assert_eq!(
         stored.expect("sizes"),
-        [("ana@example.org".to_string(), 16), ("pat@example.org".to_string(), 17), ("session".to_string(), 16)],
-        "a UUID in 16 bytes; a 16-byte id that is not one, in 17"
+        [
+            ("ana@example.org".to_string(), 16),
+            ("ben@example.org".to_string(), 17),
+            ("pat@example.org".to_string(), 17),
+            ("session".to_string(), 16)
+        ],
+        "a UUID in 16 bytes; ids of 15 and 16 bytes that are not UUIDs, in 17"
     );
 }

@@ -9,11 +9,12 @@
 //!   (`rsc_model::Id::fresh`), so packed they begin with it, and each new session's or
 //!   account's entries go to the end of the indexes, which then fill their pages in order
 //!   instead of splitting them at random places;
-//! - any other id (the protocol allows any text of up to 128 bytes without control characters)
-//!   as its UTF-8 bytes, with a 0 byte after it when it is itself 16 bytes long, so that it
-//!   cannot be read back as a UUID.
+//! - any other text (the protocol allows any id of up to 128 bytes without control characters)
+//!   as its UTF-8 bytes followed by a 0xFF byte, which UTF-8 never contains, and by a second
+//!   one when the text is 15 bytes long: never 16 bytes, so never read back as a UUID.
 //!
-//! [`unpack`] gives the text back exactly, whichever it was.
+//! [`unpack`] gives the text back exactly, whichever it was, and two different texts never pack
+//! alike, whatever they contain (even text a form sent that is no valid id).
 //!
 //! SQLite keeps them as text: its records are already about 1.5 KiB a session, and the SQL the
 //! two backends share stays the same either way, because the packing happens in the values
@@ -73,10 +74,11 @@ pub(crate) fn pack(text: &str) -> Vec<u8> {
         bytes.rotate_right(6);
         return bytes.to_vec();
     }
-    let mut packed = Vec::with_capacity(text.len() + 1);
+    let mut packed = Vec::with_capacity(text.len() + 2);
     packed.extend_from_slice(text.as_bytes());
+    packed.push(0xff);
     if packed.len() == 16 {
-        packed.push(0);
+        packed.push(0xff);
     }
     packed
 }
@@ -97,8 +99,9 @@ pub(crate) fn unpack(packed: &[u8]) -> Result<String, BoxDynError> {
         return Ok(text);
     }
     let text = match packed {
-        [text @ .., 0] if text.len() == 16 => text,
-        _ => packed,
+        [text @ .., 0xff, 0xff] if text.len() == 15 => text,
+        [text @ .., 0xff] => text,
+        _ => return Err("a stored id is neither a UUID nor marked as text".into()),
     };
     Ok(String::from_utf8(text.to_vec()).map_err(|_| "a stored id is not UTF-8")?)
 }
@@ -202,12 +205,45 @@ mod tests {
     }
 
     #[test]
-    fn an_id_as_long_as_a_packed_uuid_is_kept_one_byte_longer() {
-        for id in ["0123456789abcdef", "éééééééé", "Renée Brontë-N", "\u{1F600}\u{1F600}\u{1F600}\u{1F600}"] {
-            assert_eq!(id.len(), 16, "{id}");
+    fn texts_of_15_or_16_bytes_never_read_back_as_a_uuid() {
+        for id in [
+            "0123456789abcdef",
+            "éééééééé",
+            "Renée Brontë-N",
+            "\u{1F600}\u{1F600}\u{1F600}\u{1F600}",
+            "0123456789abcde",
+        ] {
             let packed = pack(id);
             assert_eq!(packed.len(), 17, "{id}");
             assert_eq!(unpack(&packed).expect("unpack"), id);
+        }
+    }
+
+    /// Ids are checked before they reach the store, but a form may send any text: no two texts
+    /// pack alike, so none can stand for another's row.
+    #[test]
+    fn no_two_texts_pack_alike() {
+        let uuid = "23c934b6-0705-403a-8cc3-0eaefefd6d61";
+        let texts = [
+            String::new(),
+            "a".into(),
+            "a\0".into(),
+            "a\0\0".into(),
+            "x".repeat(15),
+            format!("{}\0", "x".repeat(15)),
+            "x".repeat(16),
+            format!("{}\0", "x".repeat(16)),
+            "x".repeat(17),
+            "ÿ".into(),
+            uuid.into(),
+            uuid.to_uppercase(),
+            format!("{uuid}\0"),
+            uuid.replace('-', ""),
+        ];
+        let packed: std::collections::HashSet<Vec<u8>> = texts.iter().map(|t| pack(t)).collect();
+        assert_eq!(packed.len(), texts.len());
+        for text in &texts {
+            assert_eq!(&unpack(&pack(text)).expect("unpack"), text);
         }
     }
 
