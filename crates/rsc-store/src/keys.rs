@@ -45,27 +45,13 @@ impl From<KeyText> for String {
     }
 }
 
-/// The 16 bytes of `text` when it is a canonical UUID (lower-case hex, hyphens at 8, 13, 18
-/// and 23).
+/// The 16 bytes of `text` when it is a UUID written canonically (lower-case, hyphenated), which
+/// is how [`unpack`] writes it back: other spellings `uuid` accepts (upper case, no hyphens,
+/// braces) are kept as text, so they come back as they were given.
 fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
-    let text = text.as_bytes();
-    if text.len() != 36 {
-        return None;
-    }
-    let mut bytes = [0u8; 16];
-    let mut nibbles = 0;
-    for (at, &c) in text.iter().enumerate() {
-        let nibble = match (at, c) {
-            (8 | 13 | 18 | 23, b'-') => continue,
-            (8 | 13 | 18 | 23, _) => return None,
-            (_, b'0'..=b'9') => c - b'0',
-            (_, b'a'..=b'f') => c - b'a' + 10,
-            _ => return None,
-        };
-        bytes[nibbles / 2] |= if nibbles % 2 == 0 { nibble << 4 } else { nibble };
-        nibbles += 1;
-    }
-    Some(bytes)
+    let uuid = uuid::Uuid::try_parse(text).ok()?;
+    let mut canonical = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    (uuid.hyphenated().encode_lower(&mut canonical) == text).then(|| uuid.into_bytes())
 }
 
 /// `text` as Postgres keeps it (see the module's doc).
@@ -87,16 +73,7 @@ pub(crate) fn pack(text: &str) -> Vec<u8> {
 pub(crate) fn unpack(packed: &[u8]) -> Result<String, BoxDynError> {
     if let Ok(mut bytes) = <[u8; 16]>::try_from(packed) {
         bytes.rotate_left(6);
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut text = String::with_capacity(36);
-        for (at, byte) in bytes.iter().enumerate() {
-            if matches!(at, 4 | 6 | 8 | 10) {
-                text.push('-');
-            }
-            text.push(char::from(HEX[usize::from(byte >> 4)]));
-            text.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-        return Ok(text);
+        return Ok(uuid::Uuid::from_bytes(bytes).hyphenated().to_string());
     }
     let text = match packed {
         [text @ .., 0xff, 0xff] if text.len() == 15 => text,

@@ -39,6 +39,7 @@ macro_rules! from_columns {
     (@column $ty:ty) => { $ty };
     (@column $ty:ty as $via:ty) => { $via };
 }
+
 /// An account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
