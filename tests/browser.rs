@@ -198,15 +198,15 @@ impl Browser {
         self.next_page("Enter").await;
     }
 
-    /// Waits until a complete document without the old page's mark is showing.
+    /// Waits until a complete document without the old page's mark is showing. Firefox may
+    /// show a complete `about:blank` for a moment while it moves the page to another process,
+    /// so that one does not count as the next page.
     async fn next_page(&self, after: &str) {
+        const FRESH: &str = "return document.readyState === 'complete' && window.__rscOldPage !== true \
+                             && location.protocol !== 'about:'";
         for _ in 0..200 {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            let fresh: Value = self
-                .client
-                .execute("return document.readyState === 'complete' && window.__rscOldPage !== true", vec![])
-                .await
-                .unwrap_or(Value::Null);
+            let fresh: Value = self.client.execute(FRESH, vec![]).await.unwrap_or(Value::Null);
             if fresh == Value::Bool(true) {
                 return;
             }
