@@ -5,7 +5,9 @@
 //! 1. A device's first sync of a 1,000-session logbook: round trips and time.
 //! 2. Ingest with 50 devices pushing at once, against Postgres alone writing the same rows
 //!    and bytes with 50 connections; with the CPU time that the server, Postgres and the bench
-//!    spent per session, and how busy the machine's cores were (from Linux's `/proc`).
+//!    spent per session, and how busy the machine's cores were (from Linux's `/proc`); then
+//!    the parts of that cost no server can skip, each measured alone: the merge of a session
+//!    through the rules, and the store's commits.
 //! 3. `GET /v1/me/evaluation` for an applicant with 2,000 confirmed sessions (median of 30).
 
 #[path = "shared/process.rs"]
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use rsc_model::SessionKind;
 use rsc_protocol::{Bytes, DocPush, SyncRequest};
+use rsc_server::store::{DocCommit, NewChange, Store};
 use support::{Api, Device};
 
 const LOGBOOK: usize = 1_000;
@@ -104,8 +107,17 @@ async fn evaluation(database: &str, label: &str) {
     drop(server);
 }
 
+/// What one 50-device ingest leaves for the measurements after it.
+struct Ingested {
+    rate: f64,
+    total_bytes: usize,
+    server_cpu_per_session: Option<f64>,
+    devices: Vec<Device>,
+    pat: rsc_model::Id,
+}
+
 /// 50 devices each push their sessions in small batches, all at once.
-async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
+async fn concurrent_ingest(database: &str, label: &str) -> Ingested {
     let (server, api) = Running::start(database, DEVICES as u32).await;
     let mut devices = Vec::new();
     api.register("pat").await;
@@ -141,6 +153,37 @@ async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
             .collect();
         batches.push((device.token.clone(), requests));
     }
+    // The same requests with nothing in them: what a request costs the server apart from
+    // its sessions.
+    let requests = batches.iter().map(|(_, r)| r.len()).sum::<usize>();
+    let cpu_before = Cpu::now(Some(server.server.pid()));
+    let started = Instant::now();
+    let tasks: Vec<_> = batches
+        .iter()
+        .map(|(token, requests)| {
+            let (api, token, count) = (api.clone(), token.clone(), requests.len());
+            tokio::spawn(async move {
+                for _ in 0..count {
+                    let empty = serde_json::json!({ "v": 1, "page_changes": 1 });
+                    let (status, body) = api.post("/v1/sync", Some(&token), &empty).await;
+                    assert_eq!(status, 200, "{body}");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("device");
+    }
+    let elapsed = started.elapsed();
+    if let Some(cpu) = Cpu::now(Some(server.server.pid())).zip(cpu_before).map(|(now, before)| now.since(&before)) {
+        println!(
+            "{label:<8} {requests} empty syncs from {DEVICES} devices at once: {:>7.1} ms; server {:.0} µs \
+             and postgres {:.0} µs of CPU per request",
+            elapsed.as_secs_f64() * 1e3,
+            cpu.server * 1e6 / requests as f64,
+            cpu.postgres * 1e6 / requests as f64
+        );
+    }
     let cpu_before = Cpu::now(Some(server.server.pid()));
     let started = Instant::now();
     let tasks: Vec<_> = batches
@@ -169,11 +212,95 @@ async fn concurrent_ingest(database: &str, label: &str) -> (f64, usize) {
         total_bytes / 1024,
         elapsed.as_secs_f64() * 1e3
     );
-    if let Some(cpu) = cpu {
+    if let Some(cpu) = &cpu {
         cpu.print(label, sessions, elapsed);
     }
     drop(server);
-    (rate, total_bytes)
+    let server_cpu_per_session = cpu.map(|cpu| cpu.server * 1e6 / sessions as f64);
+    Ingested { rate, total_bytes, server_cpu_per_session, devices, pat: pat.user_id.clone() }
+}
+
+/// The two parts of a pushed session's cost that no server can skip, each measured alone in
+/// this process on the database the server just left: merging the device's changes through
+/// the rules and projecting the session (as `sync::prepare_all` does, on one core), then the
+/// store's commits of those sessions from 50 tasks, 4 sessions a call, through the same group
+/// commit. What the server spent beyond the two is HTTP, JSON, authentication, the reads
+/// before a merge, and the hand-offs between threads.
+async fn ingest_parts<S: Store + Clone + 'static>(store: S, label: &str, ingested: &mut Ingested) {
+    let mut pushes = Vec::new();
+    for device in &mut ingested.devices {
+        let me = device.user_id.clone();
+        for _ in 0..SESSIONS_PER_DEVICE {
+            device.log(&ingested.pat, SessionKind::Individual, &[(&me, 60)]);
+        }
+        let docs: Vec<(String, Vec<Vec<u8>>)> = device.unacked.drain().collect();
+        pushes.push((device.user_id.clone(), device.device_id.clone(), docs));
+    }
+    let sessions = DEVICES * SESSIONS_PER_DEVICE;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
+    let started = Instant::now();
+    let mut batches = Vec::new();
+    for (user, device_id, docs) in pushes {
+        let mut commits = Vec::new();
+        for (doc_id, changes) in docs {
+            let changes: Vec<automerge::Change> =
+                changes.iter().map(|c| rsc_doc::SessionDoc::decode_change(c).expect("a change")).collect();
+            let mut doc = rsc_doc::SessionDoc::empty();
+            let session = doc.apply_pushed(&changes, &user, now).expect("merges").expect("a session");
+            let heads: Vec<String> = doc.heads().iter().map(|h| h.to_string()).collect();
+            assert_eq!(heads.len(), 1);
+            let (row, attendance) = rsc_server::projection::project(&session, &[]);
+            commits.push(DocCommit {
+                doc_id,
+                expected_version: None,
+                new_changes: changes
+                    .iter()
+                    .map(|c| NewChange { actor_id: c.actor_id().to_bytes().to_vec(), bytes: c.raw_bytes().to_vec() })
+                    .collect(),
+                device_id: device_id.clone(),
+                previous_participants: Vec::new(),
+                participants: session.participants().iter().map(ToString::to_string).collect(),
+                expanded_bytes: changes.iter().map(|c| c.raw_bytes().len() as i64).sum(),
+                session: row,
+                attendance,
+                attestations: Vec::new(),
+            });
+        }
+        batches.push(commits);
+    }
+    let merge_us = started.elapsed().as_secs_f64() * 1e6 / sessions as f64;
+    let cpu_before = Cpu::now(None);
+    let started = Instant::now();
+    let tasks: Vec<_> = batches
+        .into_iter()
+        .map(|commits| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for chunk in commits.chunks(SESSIONS_PER_PUSH) {
+                    assert!(store.commit_documents(chunk).await.expect("commit"), "a new document each");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("writer");
+    }
+    let elapsed = started.elapsed();
+    let cpu = Cpu::now(None).zip(cpu_before).map(|(now, before)| now.since(&before));
+    let per_session = |seconds: f64| seconds * 1e6 / sessions as f64;
+    let store_us = cpu.as_ref().map_or(0.0, |cpu| per_session(cpu.bench + cpu.postgres));
+    println!(
+        "{label:<8} parts of a session's ingest, measured alone: merge and projection {merge_us:.0} µs on one core; \
+         the store's commits from {DEVICES} tasks {:.0} sessions/s, {store_us:.0} µs of CPU (this process and postgres)",
+        sessions as f64 / elapsed.as_secs_f64()
+    );
+    if let Some(server) = ingested.server_cpu_per_session {
+        println!(
+            "{label:<8} the server's {server:.0} µs per session: {:.0} µs beyond the two parts \
+             (HTTP, JSON, authentication, reads, thread hand-offs)",
+            server - merge_us - if label == "sqlite" { store_us } else { 0.0 }
+        );
+    }
 }
 
 /// The same rows and bytes written by Postgres alone: per session one document row, one
@@ -346,7 +473,9 @@ async fn main() {
     }
     if wanted("ingest") {
         with_sqlite(async |url| {
-            concurrent_ingest(url, "sqlite").await;
+            let mut ingested = concurrent_ingest(url, "sqlite").await;
+            let store = rsc_server::store::SqliteStore::connect(url).await.expect("the server's database");
+            ingest_parts(store, "sqlite", &mut ingested).await;
         })
         .await;
     }
@@ -367,9 +496,12 @@ async fn main() {
         evaluation(&database().await, "postgres").await;
     }
     if wanted("ingest") {
-        let (server_rate, bytes) = concurrent_ingest(&database().await, "postgres").await;
-        let raw_rate = postgres_alone(&database().await, bytes).await;
-        println!("server ingest is {:.0}% of postgres alone", 100.0 * server_rate / raw_rate);
+        let url = database().await;
+        let mut ingested = concurrent_ingest(&url, "postgres").await;
+        let store = rsc_server::store::PgStore::connect(&url, DEVICES as u32).await.expect("the server's database");
+        ingest_parts(store, "postgres", &mut ingested).await;
+        let raw_rate = postgres_alone(&database().await, ingested.total_bytes).await;
+        println!("server ingest is {:.0}% of postgres alone", 100.0 * ingested.rate / raw_rate);
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     for db in databases {

@@ -114,6 +114,10 @@ pub async fn devices_register_revoke_and_bind_actors<S: Store>(store: S) {
     assert!(matches!(err, StoreError::Conflict(_)));
     let (found, owner) = store.device_by_token_hash(b"token-1").await.expect("lookup").expect("found");
     assert_eq!((found.id.as_str(), owner.id.as_str()), ("d1", "ana"));
+    // Every column of both, each from its own table (the device signed in at 2, the account
+    // was made at 1).
+    let found = store.device_by_token_hash(b"token-2").await.expect("lookup");
+    assert_eq!(found, Some((device("d2", "ana", 2), user("ana"))));
     assert_eq!(store.devices_of(&UserId::from("ana")).await.expect("list").len(), 2);
     assert_eq!(store.active_keys(&UserId::from("ana")).await.expect("keys").len(), 2);
 

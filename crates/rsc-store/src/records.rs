@@ -369,6 +369,49 @@ from_columns! {
     }
 }
 
+from_columns! {
+    /// A device with its account, read in one statement: what every signed-in request needs.
+    pub(crate) struct SignedInRow {
+        id: String,
+        user_id: String as KeyText,
+        name: String,
+        public_key: Vec<u8>,
+        actor_id: Vec<u8>,
+        created_at_ms: i64,
+        revoked_at_ms: Option<i64>,
+        email: String,
+        display_name: String,
+        password_hash: String,
+        role: String,
+        user_created_at_ms: i64,
+    }
+}
+
+impl TryFrom<SignedInRow> for (DeviceRecord, UserRecord) {
+    type Error = StoreError;
+
+    fn try_from(row: SignedInRow) -> Result<(DeviceRecord, UserRecord), StoreError> {
+        let user = UserRecord::try_from(UserRow {
+            id: row.user_id.clone(),
+            email: row.email,
+            display_name: row.display_name,
+            password_hash: row.password_hash,
+            role: row.role,
+            created_at_ms: row.user_created_at_ms,
+        })?;
+        let device = DeviceRecord {
+            id: row.id,
+            user_id: row.user_id,
+            name: row.name,
+            public_key: row.public_key,
+            actor_id: row.actor_id,
+            created_at_ms: row.created_at_ms,
+            revoked_at_ms: row.revoked_at_ms,
+        };
+        Ok((device, user))
+    }
+}
+
 impl TryFrom<UserRow> for UserRecord {
     type Error = StoreError;
 

@@ -16,7 +16,8 @@ use super::inputs::{EvaluationInputs, Kept};
 use super::keys::{Key, KeyText};
 use super::notices::{Board, CHANNEL, Notice, Notices};
 use super::records::{
-    AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, UserRow,
+    AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw,
+    SignedInRow, UserRow,
 };
 use super::{
     AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
@@ -378,15 +379,17 @@ macro_rules! impl_store {
                 &self,
                 token_hash: &[u8],
             ) -> Result<Option<(DeviceRecord, UserRecord)>, StoreError> {
-                let sql = concat!(
-                    "SELECT ",
-                    device_columns!(),
-                    " FROM devices WHERE token_hash = $1 AND revoked_at_ms IS NULL"
-                );
-                let device: Option<DeviceRecord> =
-                    sqlx::query_as(sql).bind(token_hash).fetch_optional(self.read_pool()).await?;
-                let Some(device) = device else { return Ok(None) };
-                Ok(self.user_by_id(&UserId::from(&device.user_id)).await?.map(|user| (device, user)))
+                // One statement: every signed-in request starts here.
+                let row: Option<SignedInRow> = sqlx::query_as(
+                    "SELECT d.id, d.user_id, d.name, d.public_key, d.actor_id, d.created_at_ms, d.revoked_at_ms, \
+                     u.email, u.display_name, u.password_hash, u.role, u.created_at_ms AS user_created_at_ms \
+                     FROM devices d JOIN users u ON u.id = d.user_id \
+                     WHERE d.token_hash = $1 AND d.revoked_at_ms IS NULL",
+                )
+                .bind(token_hash)
+                .fetch_optional(self.read_pool())
+                .await?;
+                row.map(<(DeviceRecord, UserRecord)>::try_from).transpose()
             }
 
             async fn devices_of(&self, user_id: &UserId) -> Result<Vec<DeviceRecord>, StoreError> {
