@@ -385,8 +385,9 @@ async fn finish<S: Store>(
     Ok(Ok(Prepared::Write(Box::new(commit), ack)))
 }
 
-/// The people connected to each provider, read once per request: a phone's backlog of a
-/// hundred sessions with one provider costs one query, not a hundred.
+/// The people found connected to each provider during one request: a phone's backlog of a
+/// hundred sessions with one provider and one attendee costs one query, not a hundred. Only
+/// the people sessions name are looked up, never a provider's whole caseload.
 #[derive(Default)]
 struct Members(HashMap<String, HashSet<String>>);
 
@@ -400,13 +401,16 @@ async fn unconnected<S: Store>(
     members: &mut Members,
 ) -> Result<Option<DocRefusal>, AppError> {
     let provider = &session.fields.provider;
-    let known = match members.0.entry(provider.to_string()) {
-        std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-        std::collections::hash_map::Entry::Vacant(entry) => {
-            let rows = store.members_of(&UserId::from(provider.as_str())).await?;
-            entry.insert(rows.into_iter().map(|m| m.member_id).collect())
-        }
-    };
+    let known = members.0.entry(provider.to_string()).or_default();
+    let unknown: Vec<UserId> = session
+        .attendees
+        .iter()
+        .filter(|a| !known.contains(a.id.as_str()))
+        .map(|a| UserId::from(a.id.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        known.extend(store.connected_among(&UserId::from(provider.as_str()), &unknown).await?);
+    }
     let stranger = session.attendees.iter().find(|a| !known.contains(a.id.as_str()));
     let Some(stranger) = stranger else { return Ok(None) };
     let name_of = async |id: &str| store.user_by_id(&UserId::from(id)).await.map(|u| u.map(|u| u.display_name));

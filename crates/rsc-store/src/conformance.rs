@@ -472,6 +472,16 @@ pub async fn connection_codes_connect_people_once_and_list_them_by_name<S: Store
 
     let members = store.members_of(&pat).await.expect("members");
     assert_eq!(members.iter().map(|m| m.member_name.as_str()).collect::<Vec<_>>(), ["ana", "ben"]);
+    // Only the people asked about, and only those connected to this provider: Pat herself,
+    // someone unknown and someone connected the other way round are not.
+    let people: Vec<UserId> = ["ben", "pat", "nobody", "ana", "ben"].map(UserId::from).to_vec();
+    let mut connected = store.connected_among(&pat, &people).await.expect("connected");
+    connected.sort();
+    assert_eq!(connected, ["ana", "ben"]);
+    assert!(
+        store.connected_among(&UserId::from("ana"), std::slice::from_ref(&pat)).await.expect("reversed").is_empty()
+    );
+    assert!(store.connected_among(&pat, &[]).await.expect("nobody asked").is_empty());
     let providers = store.providers_of(&UserId::from("ana")).await.expect("providers");
     assert_eq!(providers.len(), 1);
     assert_eq!((providers[0].provider_name.as_str(), providers[0].created_at_ms), ("Pat Núñez", 100));

@@ -298,6 +298,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         code: Option<&str>,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Which of `people` are connected to the provider. A push checks the people it names
+    /// with this, so the check costs the same whatever the size of the provider's caseload.
+    fn connected_among(
+        &self,
+        provider_id: &UserId,
+        people: &[UserId],
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// The people connected to a provider, by name.
     fn members_of(
         &self,

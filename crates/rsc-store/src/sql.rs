@@ -970,6 +970,22 @@ macro_rules! impl_store {
                 Ok(inserted)
             }
 
+            async fn connected_among(&self, provider_id: &UserId, people: &[UserId]) -> Result<Vec<String>, StoreError> {
+                let mut found = Vec::new();
+                for chunk in people.chunks(ROWS_PER_STATEMENT) {
+                    let mut select = sqlx::QueryBuilder::new("SELECT member_id FROM connections WHERE provider_id = ");
+                    select.push_bind(Key(provider_id.as_str())).push(" AND member_id IN (");
+                    let mut ids = select.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(Key(id.as_str()));
+                    }
+                    select.push(")");
+                    let rows: Vec<(KeyText,)> = select.build_query_as().fetch_all(self.read_pool()).await?;
+                    found.extend(rows.into_iter().map(|(KeyText(id),)| id));
+                }
+                Ok(found)
+            }
+
             async fn members_of(&self, provider_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
                 Ok(sqlx::query_as(
                     "SELECT c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms \

@@ -427,6 +427,14 @@ impl<S: Store> Store for Gated<S> {
         self.inner.connect(provider_id, member_id, code, at_ms)
     }
 
+    fn connected_among(
+        &self,
+        provider_id: &UserId,
+        people: &[UserId],
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        self.inner.connected_among(provider_id, people)
+    }
+
     fn members_of(
         &self,
         provider_id: &UserId,

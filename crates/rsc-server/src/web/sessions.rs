@@ -539,8 +539,9 @@ pub async fn edit<S: Store>(
             Ok((f, _)) => fields = Some(f),
             Err(e) => errors.0.extend(e.0),
         }
-        let members = state.store.members_of(&UserId::from(s.fields.provider.as_str())).await?;
-        if added.iter().any(|id| !members.iter().any(|m| m.member_id == id.as_str())) {
+        let asked: Vec<UserId> = added.iter().map(|id| UserId::from(id.as_str())).collect();
+        let connected = state.store.connected_among(&UserId::from(s.fields.provider.as_str()), &asked).await?;
+        if added.iter().any(|id| !connected.iter().any(|c| c == id.as_str())) {
             errors.0.push(("attendees".into(), "only the provider's supervisees can be added".into()));
         }
         if dropped.contains(&me) {

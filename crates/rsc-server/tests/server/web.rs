@@ -242,4 +242,96 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(the_portal_guards_its_cookies_forms_and_roles);
+/// A form that adds someone to a session names only the provider's people, however it is
+/// made: the page offers only Pat's supervisees, and a forged `with:` field naming Ben (who
+/// is not Pat's) or an id that is nobody's is refused, changing nothing; Cai, who is Pat's,
+/// is added.
+async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    for name in ["ana", "ben", "cai", "pat"] {
+        api.register(name).await;
+    }
+    let mut phone = Device::sign_in(&api, "ana").await;
+    let (ben, cai, pat) =
+        (Device::sign_in(&api, "ben").await, Device::sign_in(&api, "cai").await, Device::sign_in(&api, "pat").await);
+    pat.connect(&[&phone, &cai]).await;
+    let me = phone.user_id.clone();
+    let doc = phone.log(&pat.user_id, rsc_model::SessionKind::Group, &[(&me, 60)]);
+    phone.sync().await;
+
+    let http = client();
+    let page = http.get(format!("{base}/signin")).send().await.expect("get");
+    let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf cookie"));
+    let signed_in = http
+        .post(format!("{base}/signin"))
+        .header(COOKIE, format!("rsc_csrf={csrf}"))
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&sign_in_form(&csrf, "a long enough password")))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let cookie = format!("rsc_session={}", value(&set_cookie(&signed_in, "rsc_session").expect("session")));
+    let edit_page = http
+        .get(format!("{base}/sessions/edit?session={doc}"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(edit_page.contains(&format!("with:{}", cai.user_id)), "Cai is offered");
+    assert!(!edit_page.contains(ben.user_id.as_str()), "Ben is not offered");
+    let own_csrf = csrf_in(&edit_page);
+    let form = |adding: &str| -> Vec<(String, String)> {
+        [
+            ("csrf", own_csrf.as_str()),
+            ("session", doc.as_str()),
+            ("date", "2025-03-04"),
+            ("start_time", "10:00"),
+            ("time_zone", "America/Denver"),
+            ("minutes", "90"),
+            ("format", "video"),
+            ("provider", pat.user_id.as_str()),
+            (&format!("with:{adding}"), "on"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    let post = async |pairs: Vec<(String, String)>| {
+        let response = http
+            .post(format!("{base}/sessions/edit"))
+            .header(COOKIE, &cookie)
+            .header(CONTENT_TYPE, FORM)
+            .body(encoded(&pairs))
+            .send()
+            .await
+            .expect("post");
+        (response.status(), response.text().await.expect("html"))
+    };
+    for stranger in [ben.user_id.as_str(), "d3b07384-d9a0-4c9b-8a7e-000000000000"] {
+        let (status, html) = post(form(stranger)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains("supervisees can be added"), "the refusal says why: {html}");
+    }
+    phone.sync().await;
+    let attendees = |phone: &Device| -> Vec<String> {
+        phone.doc(&doc).session().expect("session").attendees.iter().map(|a| a.id.to_string()).collect()
+    };
+    assert_eq!(attendees(&phone), [me.to_string()], "nobody was added");
+    let (status, html) = post(form(cai.user_id.as_str())).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    phone.sync().await;
+    let mut expected = vec![me.to_string(), cai.user_id.to_string()];
+    expected.sort();
+    let mut found = attendees(&phone);
+    found.sort();
+    assert_eq!(found, expected, "Cai, who is Pat's, was added");
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_backends!(the_portal_guards_its_cookies_forms_and_roles, the_edit_form_adds_only_the_providers_people);
