@@ -35,14 +35,20 @@ fn median(mut times: Vec<Duration>) -> f64 {
     times[times.len() / 2].as_secs_f64() * 1e3
 }
 
-async fn at_size(database: &str, label: &str, sessions: usize) {
+/// A server in a folder of its own, where Ana, on her phone, is connected to her provider Pat.
+async fn ana_and_pat(database: &str) -> (tempfile::TempDir, process::Server, support::Api, Device, Device) {
     let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
     let (server, api) = process::start(dir.path(), database, 20).await;
     api.register("ana").await;
     api.register("pat").await;
-    let mut ana = Device::sign_in(&api, "ana").await;
+    let ana = Device::sign_in(&api, "ana").await;
     let pat = Device::sign_in(&api, "pat").await;
     pat.connect(&[&ana]).await;
+    (dir, server, api, ana, pat)
+}
+
+async fn at_size(database: &str, label: &str, sessions: usize) {
+    let (dir, server, api, mut ana, pat) = ana_and_pat(database).await;
     let (ana_id, pat_id) = (ana.user_id.clone(), pat.user_id.clone());
     let started = Instant::now();
     // In slices, so that the device's memory stays small at 100,000.
@@ -100,13 +106,7 @@ async fn at_size(database: &str, label: &str, sessions: usize) {
 
 /// Ana pushes one new session at a time with Pat, who has `members` other supervisees.
 async fn caseload(database: &str, label: &str, members: usize) {
-    let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
-    let (server, api) = process::start(dir.path(), database, 20).await;
-    api.register("ana").await;
-    api.register("pat").await;
-    let mut ana = Device::sign_in(&api, "ana").await;
-    let pat = Device::sign_in(&api, "pat").await;
-    pat.connect(&[&ana]).await;
+    let (dir, server, _, mut ana, pat) = ana_and_pat(database).await;
     if database.starts_with("sqlite:") {
         add_members(SqliteStore::connect(database).await.expect("the database"), &pat.user_id, members).await;
     } else {

@@ -57,6 +57,17 @@ fn sign_in_form(csrf: &str, password: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Ana's sign-in form, posted with the CSRF token `csrf` in both the cookie and the form.
+async fn post_sign_in(http: &reqwest::Client, base: &str, csrf: &str, password: &str) -> reqwest::Response {
+    http.post(format!("{base}/signin"))
+        .header(COOKIE, format!("rsc_csrf={csrf}"))
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&sign_in_form(csrf, password)))
+        .send()
+        .await
+        .expect("post")
+}
+
 async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
     let base = server.url();
@@ -178,14 +189,7 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
     // The sign-in form has the API's limits: ten failures, then a wait.
     let mut last = StatusCode::OK;
     for _ in 0..11 {
-        let attempt = http
-            .post(format!("{base}/signin"))
-            .header(COOKIE, format!("rsc_csrf={csrf}"))
-            .header(CONTENT_TYPE, FORM)
-            .body(encoded(&sign_in_form(&csrf, "a wrong password, guessed")))
-            .send()
-            .await
-            .expect("post");
+        let attempt = post_sign_in(&http, &base, &csrf, "a wrong password, guessed").await;
         last = attempt.status();
         if last == StatusCode::TOO_MANY_REQUESTS {
             break;
@@ -264,14 +268,7 @@ async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
     let http = client();
     let page = http.get(format!("{base}/signin")).send().await.expect("get");
     let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf cookie"));
-    let signed_in = http
-        .post(format!("{base}/signin"))
-        .header(COOKIE, format!("rsc_csrf={csrf}"))
-        .header(CONTENT_TYPE, FORM)
-        .body(encoded(&sign_in_form(&csrf, "a long enough password")))
-        .send()
-        .await
-        .expect("post");
+    let signed_in = post_sign_in(&http, &base, &csrf, "a long enough password").await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     let cookie = format!("rsc_session={}", value(&set_cookie(&signed_in, "rsc_session").expect("session")));
     let edit_page = http
