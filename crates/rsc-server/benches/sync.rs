@@ -289,6 +289,9 @@ async fn ingest_parts<S: Store + Clone + 'static>(store: S, label: &str, ingeste
     let cpu = Cpu::now(None).zip(cpu_before).map(|(now, before)| now.since(&before));
     let per_session = |seconds: f64| seconds * 1e6 / sessions as f64;
     let store_us = cpu.as_ref().map_or(0.0, |cpu| per_session(cpu.bench + cpu.postgres));
+    // The store's share that runs in the server's process (SQLite itself, or Postgres's
+    // client): what the server's own CPU figure holds of it.
+    let store_in_process_us = cpu.as_ref().map_or(0.0, |cpu| per_session(cpu.bench));
     println!(
         "{label:<8} parts of a session's ingest, measured alone: merge and projection {merge_us:.0} µs on one core; \
          the store's commits from {DEVICES} tasks {:.0} sessions/s, {store_us:.0} µs of CPU (this process and postgres)",
@@ -298,7 +301,7 @@ async fn ingest_parts<S: Store + Clone + 'static>(store: S, label: &str, ingeste
         println!(
             "{label:<8} the server's {server:.0} µs per session: {:.0} µs beyond the two parts \
              (HTTP, JSON, authentication, reads, thread hand-offs)",
-            server - merge_us - if label == "sqlite" { store_us } else { 0.0 }
+            server - merge_us - store_in_process_us
         );
     }
 }
