@@ -94,14 +94,18 @@ impl Browser {
             Kind::Chromium => chromedriver().into(),
             Kind::Firefox => geckodriver(),
         };
+        let profile = tempfile::Builder::new().prefix("rsc-browser-").tempdir().expect("profile dir");
+        // The driver and its browser put their scratch files (geckodriver the whole Firefox
+        // profile) under TMPDIR; pointing it into the profile directory removes them with it,
+        // since a killed driver never cleans up after itself.
         let driver = Command::new(program)
             .process_group(0)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", profile.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("the WebDriver starts");
-        let profile = tempfile::Builder::new().prefix("rsc-browser-").tempdir().expect("profile dir");
         let mut capabilities = serde_json::Map::new();
         if kind == Kind::Firefox {
             capabilities.insert(
