@@ -17,7 +17,7 @@ use rsc_protocol::AccountNews;
 use sha2::Digest;
 
 use crate::AppError;
-use crate::store::{Store, UserId, UserRecord};
+use crate::store::{DirectoryMarks, Store, UserId, UserRecord};
 
 /// The most users whose versions are kept; past it, the kept versions are let go and kept
 /// again as users sync (about 200 bytes each).
@@ -49,8 +49,7 @@ impl Versions {
     ) -> Result<Option<AccountNews>, AppError> {
         // Read before the news is made: a write after this raises them, so a version made
         // from newer data is at worst kept under older marks, never the other way round.
-        let epoch = store.directory_epoch().await?;
-        let attended = store.providers_attended(&UserId::from(&user.id)).await?;
+        let DirectoryMarks { epoch, attended } = store.directory_marks(&UserId::from(&user.id)).await?;
         let kept = self.lock().get(&user.id).cloned();
         if let Some(kept) = kept
             && kept.epoch == epoch

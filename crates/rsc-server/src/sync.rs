@@ -236,8 +236,8 @@ async fn prepare<S: Store>(
 /// every rule a device keeps: the server accepts nothing a device would refuse.
 ///
 /// The stored documents and their participants are read in a few statements, and the
-/// documents are merged on one blocking thread per core, each taking a share of the batch (not
-/// one thread hand-off per document).
+/// documents are merged on blocking threads, at most one per core, each taking a share of the
+/// batch (not one thread hand-off per document).
 async fn prepare_all<S: Store>(
     store: &S,
     device: &AuthDevice,
@@ -269,8 +269,7 @@ async fn prepare_all<S: Store>(
             Err(refusal) => outcomes[i] = Some(Err(refusal)),
         }
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let share = jobs.len().div_ceil(threads).max(1);
+    let share = jobs.len().div_ceil(cores()).max(MIN_MERGES_PER_THREAD);
     let mut merging = Vec::new();
     let mut jobs = jobs.into_iter().peekable();
     while jobs.peek().is_some() {
@@ -425,6 +424,18 @@ async fn unconnected<S: Store>(
     Ok(Some(refusal(doc_id, RefusalCode::NotConnected, message, Some("attendees"))))
 }
 
+/// The fewest documents one blocking thread is given to merge: a small batch goes to one
+/// thread, since each hand-off costs about as much as merging a new session, and with many
+/// devices syncing at once the cores are kept busy by the other requests.
+const MIN_MERGES_PER_THREAD: usize = 8;
+
+/// The cores this process may use, asked once: the answer reads the cgroup's files, which
+/// cost a few percent of a busy server's CPU when asked on every request.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// What the CPU half of a push works on.
 struct MergeJob {
     doc_id: String,
@@ -556,14 +567,15 @@ async fn pull_page<S: Store>(
 ) -> Result<(Vec<DocChanges>, Cursor, bool, usize), AppError> {
     let cursor = request.cursor.unwrap_or(Cursor::START);
     let limit = i64::from(request.page_changes.unwrap_or(DEFAULT_PAGE_CHANGES));
-    // Read before the pull: everything numbered up to `top` is committed, so a pull that ends
-    // without more has seen all of it, and the cursor moves there even when nothing was for
-    // this device (its own changes). Without that, a device that only pushes keeps its cursor
-    // at the start and every sync reads its whole history again.
-    let top = store.sequence_top().await?;
-    let rows = store
+    // The page comes with the top of the sequence from the same snapshot: everything numbered
+    // up to `top` was committed, so a pull that ends without more has seen all of it, and the
+    // cursor moves there even when nothing was for this device (its own changes). Without
+    // that, a device that only pushes keeps its cursor at the start and every sync reads its
+    // whole history again.
+    let page = store
         .pull(&UserId::from(&device.user.id), &device.device.actor_id, (cursor.visible, cursor.seq), limit + 1)
         .await?;
+    let (top, rows) = (page.top, page.changes);
     let mut more = rows.len() as i64 > limit;
     let mut pulled: Vec<DocChanges> = Vec::new();
     let mut next = cursor;

@@ -205,7 +205,7 @@ async fn per_user_reads_use_the_user_and_last_write_index() {
             rows.into_iter().map(|(_, _, _, detail)| detail).collect::<Vec<_>>().join("; ")
         };
         let pull = plan(
-            &crate::sql::PULL
+            &crate::sql::PULL_PAGE
                 .replace("$1", "'ana'")
                 .replace("$2", "x'00'")
                 .replace("$3", "5")
@@ -320,7 +320,7 @@ async fn reads_as_before_0012<S: Store>(store: S) {
     assert_eq!((s1.version, s1.expanded_bytes, s1.bytes.as_slice()), (2, 4, b"c1c2".as_slice()));
     assert_eq!(store.document(&DocId::from("s2")).await.expect("read").expect("s2 kept").bytes, b"b1");
     assert_eq!(store.participants(&DocId::from("s1")).await.expect("participants"), ["ana", "pat"]);
-    let pulled = store.pull(&crate::UserId::from("ana"), b"other", (0, 0), 10).await.expect("pull");
+    let pulled = store.pull(&crate::UserId::from("ana"), b"other", (0, 0), 10).await.expect("pull").changes;
     assert_eq!(
         pulled.iter().map(|c| (c.doc_id.as_str(), c.seq, c.bytes.as_slice())).collect::<Vec<_>>(),
         [("s1", 1, b"c1".as_slice()), ("s2", 2, b"b1".as_slice()), ("s1", 3, b"c2".as_slice())]
@@ -420,7 +420,7 @@ async fn reads_as_before_0013<S: Store>(store: S) {
     assert_eq!(store.user_by_id(&pat).await.expect("user").expect("pat").display_name, "Pat Okafor");
     let ben = crate::UserId::from("ben@old-system1");
     assert_eq!(store.user_by_id(&ben).await.expect("user").expect("ben").display_name, "Ben Lee");
-    let pulled = store.pull(&ana, b"other", (0, 0), 10).await.expect("pull");
+    let pulled = store.pull(&ana, b"other", (0, 0), 10).await.expect("pull").changes;
     assert_eq!(pulled.iter().map(|c| (c.doc_id.as_str(), c.seq)).collect::<Vec<_>>(), [(SESSION_13, 1)]);
     // And the store writes on as before.
     let mut update = commit(SESSION_13, Some(1), &["c2"], &[ANA_13, PAT_13], &[ANA_13, PAT_13]);
@@ -428,7 +428,7 @@ async fn reads_as_before_0013<S: Store>(store: S) {
     update.attendance[0].attendee_id = ANA_13.into();
     assert!(store.commit_documents(&[update]).await.expect("update"));
     assert_eq!(store.document(&session).await.expect("read").expect("kept").bytes, b"c1c2");
-    assert_eq!(store.pull(&ana, b"other", (1, 1), 10).await.expect("pull").len(), 1);
+    assert_eq!(store.pull(&ana, b"other", (1, 1), 10).await.expect("pull").changes.len(), 1);
 }
 
 /// Migration 13 packs user and session ids (Postgres) and drops two unread document columns

@@ -201,20 +201,21 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
         .await
         .expect("s1 again");
 
-    let all = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 100).await.expect("pull");
+    let all = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 100).await.expect("pull").changes;
     let names: Vec<&[u8]> = all.iter().map(|c| c.bytes.as_slice()).collect();
     assert_eq!(names, [b"a1".as_slice(), b"a2", b"b1", b"a3"]);
     assert!(all.windows(2).all(|w| (w[0].visible, w[0].seq) < (w[1].visible, w[1].seq)));
     // Paging: continue after the second.
-    let rest = store.pull(&UserId::from("pat"), &[0; 16], (all[1].visible, all[1].seq), 100).await.expect("pull");
+    let rest =
+        store.pull(&UserId::from("pat"), &[0; 16], (all[1].visible, all[1].seq), 100).await.expect("pull").changes;
     assert_eq!(rest.len(), 2);
     assert_eq!(rest[0].bytes, b"b1");
     // Only documents the user takes part in.
-    let ben = store.pull(&UserId::from("ben"), &[0; 16], (0, 0), 100).await.expect("pull");
+    let ben = store.pull(&UserId::from("ben"), &[0; 16], (0, 0), 100).await.expect("pull").changes;
     assert_eq!(ben.len(), 1);
     // The pushing actor's own changes are left out.
-    assert!(store.pull(&UserId::from("ana"), &[1; 16], (0, 0), 100).await.expect("pull").is_empty());
-    let limited = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 3).await.expect("pull");
+    assert!(store.pull(&UserId::from("ana"), &[1; 16], (0, 0), 100).await.expect("pull").changes.is_empty());
+    let limited = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 3).await.expect("pull").changes;
     assert_eq!(limited.len(), 3);
 
     // Joining a document later makes its whole history visible after the current cursor.
@@ -223,7 +224,7 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
         .commit_documents(&[commit("s2", Some(1), &["b2"], &["ben", "pat"], &["ben", "pat", "ana"])])
         .await
         .expect("ana joins s2");
-    let joined = store.pull(&UserId::from("ana"), &[0; 16], cursor, 100).await.expect("pull");
+    let joined = store.pull(&UserId::from("ana"), &[0; 16], cursor, 100).await.expect("pull").changes;
     let names: Vec<&[u8]> = joined.iter().map(|c| c.bytes.as_slice()).collect();
     assert_eq!(names, [b"b1".as_slice(), b"b2"]);
     // Whoever took part once keeps receiving the session: the participants only grow.
@@ -232,7 +233,7 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
         .await
         .expect("ana is removed from the roster");
     let after = (joined[1].visible, joined[1].seq);
-    let later = store.pull(&UserId::from("ana"), &[0; 16], after, 100).await.expect("pull");
+    let later = store.pull(&UserId::from("ana"), &[0; 16], after, 100).await.expect("pull").changes;
     assert_eq!(later.iter().map(|c| c.bytes.as_slice()).collect::<Vec<_>>(), [b"b3".as_slice()]);
     assert_eq!(store.participants(&DocId::from("s2")).await.expect("participants"), vec!["ana", "ben", "pat"]);
 }
@@ -240,7 +241,7 @@ pub async fn pulls_follow_the_cursor_and_participation<S: Store>(store: S) {
 /// The directory epoch rises with each write to what directories are made of, and not with a
 /// sync's commit or a new account that nobody is connected to.
 pub async fn the_directory_epoch_rises_with_names_keys_profiles_and_connections<S: Store>(store: S) {
-    let epoch = async || store.directory_epoch().await.expect("epoch");
+    let epoch = async || store.directory_marks(&UserId::from("ana")).await.expect("epoch").epoch;
     let start = epoch().await;
     store.create_user(&user("ana")).await.expect("user");
     store.create_user(&user("pat")).await.expect("user");
@@ -284,21 +285,27 @@ pub async fn providers_attended_are_kept_as_sessions_are_written<S: Store>(store
     store.commit_documents(&[moved]).await.expect("s1 moves to Quinn");
     assert_eq!(store.providers_attended(&UserId::from("ana")).await.expect("ana"), vec!["pat", "quinn"]);
     assert!(store.providers_attended(&UserId::from("pat")).await.expect("pat").is_empty(), "pat attends nothing");
+    // The same list, beside the directory epoch, in the account news' one statement.
+    let marks = async |who: &str| store.directory_marks(&UserId::from(who)).await.expect("marks");
+    assert_eq!(marks("ana").await.attended, ["pat", "quinn"]);
+    assert!(marks("pat").await.attended.is_empty());
+    assert_eq!(marks("pat").await.epoch, marks("ana").await.epoch, "one epoch for everyone");
     // The pull from the cursor after everything is empty, and an old document written again
     // comes back.
-    let all = store.pull(&UserId::from("ana"), &[0; 16], (0, 0), 100).await.expect("pull");
+    let all = store.pull(&UserId::from("ana"), &[0; 16], (0, 0), 100).await.expect("pull").changes;
     let top = all.last().map(|c| (c.visible, c.seq)).expect("changes");
-    assert!(store.pull(&UserId::from("ana"), &[0; 16], top, 100).await.expect("pull").is_empty());
+    assert!(store.pull(&UserId::from("ana"), &[0; 16], top, 100).await.expect("pull").changes.is_empty());
     store
         .commit_documents(&[commit("s2", Some(1), &["b2"], &["ana", "pat"], &["ana", "pat"])])
         .await
         .expect("s2 again");
-    let again = store.pull(&UserId::from("ana"), &[0; 16], top, 100).await.expect("pull");
+    let again = store.pull(&UserId::from("ana"), &[0; 16], top, 100).await.expect("pull").changes;
     assert_eq!(again.iter().map(|c| c.bytes.as_slice()).collect::<Vec<_>>(), [b"b2".as_slice()]);
     // The top of the sequence covers every number drawn: three documents' changes and marks.
-    let top = store.sequence_top().await.expect("top");
+    let top = store.pull(&UserId::from("ana"), &[0; 16], (0, 0), 1).await.expect("top").top;
     assert_eq!(top, again[0].visible.max(again[0].seq) + 1, "b2, then s2's mark");
-    assert!(store.pull(&UserId::from("ana"), &[0; 16], (top, top), 100).await.expect("pull").is_empty());
+    let empty = store.pull(&UserId::from("ana"), &[0; 16], (top, top), 100).await.expect("pull");
+    assert_eq!(empty, crate::PulledPage { top, changes: Vec::new() }, "an empty page still carries the top");
 }
 
 /// The store: after a commit, listeners hear everyone taking part in each written document
@@ -403,7 +410,7 @@ pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
     for task in tasks {
         assert!(task.await.expect("task"));
     }
-    let pulled = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 1000).await.expect("pull");
+    let pulled = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 1000).await.expect("pull").changes;
     assert_eq!(pulled.len(), 40);
     let mut seqs: Vec<i64> = pulled.iter().map(|c| c.seq).collect();
     seqs.dedup();
@@ -436,7 +443,7 @@ pub async fn racing_commits_add_each_participant_once<S: Store>(store: S) {
     let listed = store.participants_of(&[DocId::from("s1")]).await.expect("participants of");
     assert_eq!(listed.len(), 3, "{listed:?}");
     for who in ["ana", "ben", "pat"] {
-        let pulled = store.pull(&UserId::from(who), &[0; 16], (0, 0), 100).await.expect("pull");
+        let pulled = store.pull(&UserId::from(who), &[0; 16], (0, 0), 100).await.expect("pull").changes;
         assert_eq!(pulled.len(), 2, "{who} receives the winning create and the winning update, once each");
     }
 }

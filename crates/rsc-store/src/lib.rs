@@ -30,9 +30,9 @@ pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use inputs::EvaluationInputs;
 pub use notices::{Notice, Notices};
 pub use records::{
-    AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceRecord, DocCommit,
-    ExportRecord, NewChange, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord, SessionAttendance,
-    SessionRow, StoredDoc, UpsertCounts, UserRecord,
+    AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceRecord,
+    DirectoryMarks, DocCommit, ExportRecord, NewChange, ProfileRecord, PulledChange, PulledPage, RegistryRecord,
+    ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
 /// The attendance states rows carry are the API's own.
 pub use rsc_protocol::AttendanceState;
@@ -161,14 +161,16 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// `Ok(false)` when another write got to any of them first; nothing was written then.
     fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Up to `limit` changes visible to `user_id` after the cursor `(visible, seq)`, in cursor
-    /// order, leaving out those authored by `exclude_actor`.
+    /// order, leaving out those authored by `exclude_actor`; with the highest sequence number
+    /// committed, read in the same statement (numbers are drawn in commit order, so every
+    /// change numbered up to it is in the snapshot the page was read from).
     fn pull(
         &self,
         user_id: &UserId,
         exclude_actor: &[u8],
         after: (i64, i64),
         limit: i64,
-    ) -> impl Future<Output = Result<Vec<PulledChange>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<PulledPage, StoreError>> + Send;
 
     /// A session's projection row.
     fn session_row(&self, session_id: &DocId) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
@@ -198,13 +200,10 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// part in them (see [`notices`]). With Postgres it hears commits made by every process
     /// on the database.
     fn notices(&self) -> impl Future<Output = Result<Notices, StoreError>> + Send;
-    /// The highest sequence number committed so far. Every change and grant numbered up to it
-    /// is visible to a pull that starts after this is read (numbers are drawn in commit order).
-    fn sequence_top(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
-    /// A number raised by every write to what directories and profiles are made of (names,
-    /// device keys, registry records and claims, profiles, connections), in the writing
-    /// transaction; the providers each user attended are not in it.
-    fn directory_epoch(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// In one statement: a number raised by every write to what directories and profiles are
+    /// made of (names, device keys, registry records and claims, profiles, connections), in the
+    /// writing transaction; and the providers `user_id` attended (not in that number).
+    fn directory_marks(&self, user_id: &UserId) -> impl Future<Output = Result<DirectoryMarks, StoreError>> + Send;
     /// Every provider whose sessions the user ever attended, read from a list kept as sessions
     /// are written (not from the attendance rows), so it costs the same at any history size.
     fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;

@@ -193,6 +193,28 @@ from_columns! {
     }
 }
 
+/// A page of changes on its way to a device, and the top of the sequence read in the same
+/// snapshot: every change numbered up to `top` was committed when the page was read, so a page
+/// that ends short of its limit has seen all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PulledPage {
+    /// The highest sequence number committed.
+    pub top: i64,
+    /// The changes, in cursor order.
+    pub changes: Vec<PulledChange>,
+}
+
+/// What a user's account news is made from, read in one snapshot (see [`Store::directory_marks`]).
+///
+/// [`Store::directory_marks`]: crate::Store::directory_marks
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectoryMarks {
+    /// Raised by every write to what directories and profiles are made of.
+    pub epoch: i64,
+    /// Every provider whose sessions the user ever attended, by id.
+    pub attended: Vec<String>,
+}
+
 /// One document update, written as a whole or not at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocCommit {

@@ -21,8 +21,9 @@ use super::records::{
 };
 use super::{
     AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
-    DeviceRecord, DocCommit, DocId, ExportRecord, ProfileRecord, PulledChange, RegistryRecord, ServerKeyRecord,
-    SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
+    DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, ProfileRecord, PulledChange, PulledPage,
+    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts, UserId,
+    UserRecord,
 };
 
 /// What a store keeps in this process beside its database, shared by its clones: the change
@@ -42,14 +43,38 @@ pub struct PgStore {
     here: InProcess,
 }
 
+/// How long a Postgres connection may sit idle before it is checked on the way out of the pool.
+const PG_IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+
+/// Postgres pool options. sqlx by default pings every connection before lending it: a round
+/// trip to Postgres before each statement. A connection used in the last half minute is lent
+/// without one; an older one (Postgres may have restarted since) is pinged first, and replaced
+/// if that fails.
+fn pg_pool(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PG_IDLE_BEFORE_PING {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
+/// SQLite pool options: a connection to a file in this process cannot drop, so none is pinged
+/// before it is lent (sqlx's default, a round trip to the connection's thread per statement).
+fn sqlite_pool(max_connections: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new().max_connections(max_connections).test_before_acquire(false)
+}
+
 impl PgStore {
     /// Connects with up to `max_connections` and applies pending migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await?;
+        let pool = pg_pool(max_connections).connect(url).await?;
         let store = PgStore { pool, here: InProcess::default() };
         store.migrate().await?;
         Ok(store)
@@ -58,11 +83,7 @@ impl PgStore {
     /// Like [`PgStore::connect`], but refuses a database this server has never set up, so that an
     /// administrative command pointed at the wrong database changes nothing.
     pub async fn open_existing(url: &str, max_connections: u32) -> Result<PgStore, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await?;
+        let pool = pg_pool(max_connections).connect(url).await?;
         let (set_up,): (bool,) =
             sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&pool).await?;
         if !set_up {
@@ -150,13 +171,10 @@ impl SqliteStore {
             std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
         let in_memory = url.contains(":memory:");
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let writer = sqlite_pool(1).connect_with(options.clone()).await?;
         // A private in-memory database exists once per connection: share the writer.
-        let reader = if in_memory {
-            writer.clone()
-        } else {
-            SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?
-        };
+        let reader =
+            if in_memory { writer.clone() } else { sqlite_pool(4).connect_with(options.read_only(true)).await? };
         let store = SqliteStore { reader, writer, here: InProcess::default() };
         store.migrate().await?;
         Ok(store)
@@ -262,14 +280,27 @@ pub(crate) const DOCUMENTS_ORDER: &str = ") ORDER BY d.id, c.seq";
 
 // A change becomes visible to a user when it is stored or when the user joins its document,
 // whichever is later; pulls walk (visible, seq).
-pub(crate) const PULL: &str = "SELECT c.doc_id AS doc_id, \
-        CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END AS visible, \
-        c.seq AS seq, c.bytes AS bytes \
-     FROM participants p JOIN changes c ON c.doc_id = p.doc_id \
-     WHERE p.user_id = $1 AND p.touched_seq >= $3 AND c.actor_id <> $2 \
-       AND (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END > $3 \
-            OR (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END = $3 AND c.seq > $4)) \
-     ORDER BY visible, seq LIMIT $5";
+macro_rules! pull_changes {
+    () => {
+        "SELECT c.doc_id AS doc_id, \
+                CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END AS visible, \
+                c.seq AS seq, c.bytes AS bytes \
+             FROM participants p JOIN changes c ON c.doc_id = p.doc_id \
+             WHERE p.user_id = $1 AND p.touched_seq >= $3 AND c.actor_id <> $2 \
+               AND (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END > $3 \
+                    OR (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END = $3 AND c.seq > $4)) \
+             ORDER BY visible, seq LIMIT $5"
+    };
+}
+
+/// A page of the pull with the sequence's top beside each change (one row of nulls beside it
+/// when there is none): one statement, so one round trip and one snapshot.
+pub(crate) const PULL_PAGE: &str = concat!(
+    "SELECT t.seq AS top, page.doc_id, page.visible, page.seq, page.bytes \
+     FROM sync_counter t LEFT JOIN (",
+    pull_changes!(),
+    ") page ON TRUE WHERE t.id = 1 ORDER BY page.visible, page.seq"
+);
 
 macro_rules! device_columns {
     () => {
@@ -505,15 +536,24 @@ macro_rules! impl_store {
                 exclude_actor: &[u8],
                 after: (i64, i64),
                 limit: i64,
-            ) -> Result<Vec<PulledChange>, StoreError> {
-                Ok(sqlx::query_as(PULL)
+            ) -> Result<PulledPage, StoreError> {
+                type Row = (i64, Option<KeyText>, Option<i64>, Option<i64>, Option<Vec<u8>>);
+                let rows: Vec<Row> = sqlx::query_as(PULL_PAGE)
                     .bind(Key(user_id.as_str()))
                     .bind(exclude_actor)
                     .bind(after.0)
                     .bind(after.1)
                     .bind(limit)
                     .fetch_all(self.read_pool())
-                    .await?)
+                    .await?;
+                let mut page = PulledPage { top: rows.first().map_or(0, |row| row.0), changes: Vec::new() };
+                for (_, doc_id, visible, seq, bytes) in rows {
+                    // The one row of nulls when nothing is after the cursor.
+                    if let (Some(KeyText(doc_id)), Some(visible), Some(seq), Some(bytes)) = (doc_id, visible, seq, bytes) {
+                        page.changes.push(PulledChange { doc_id, visible, seq, bytes });
+                    }
+                }
+                Ok(page)
             }
 
             async fn session_row(&self, session_id: &DocId) -> Result<Option<SessionRow>, StoreError> {
@@ -627,17 +667,18 @@ macro_rules! impl_store {
                 self.subscribe().await
             }
 
-            async fn sequence_top(&self) -> Result<i64, StoreError> {
-                let (top,): (i64,) =
-                    sqlx::query_as("SELECT seq FROM sync_counter WHERE id = 1").fetch_one(self.read_pool()).await?;
-                Ok(top)
-            }
-
-            async fn directory_epoch(&self) -> Result<i64, StoreError> {
-                let (value,): (i64,) = sqlx::query_as("SELECT value FROM directory_epoch WHERE id = 1")
-                    .fetch_one(self.read_pool())
-                    .await?;
-                Ok(value)
+            async fn directory_marks(&self, user_id: &UserId) -> Result<DirectoryMarks, StoreError> {
+                let rows: Vec<(i64, Option<KeyText>)> = sqlx::query_as(
+                    "SELECT e.value, a.provider_id FROM directory_epoch e \
+                     LEFT JOIN attended_providers a ON a.attendee_id = $1 WHERE e.id = 1 ORDER BY a.provider_id",
+                )
+                .bind(Key(user_id.as_str()))
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(DirectoryMarks {
+                    epoch: rows.first().map_or(0, |row| row.0),
+                    attended: rows.into_iter().filter_map(|(_, provider)| provider.map(|p| p.0)).collect(),
+                })
             }
 
             async fn providers_attended(&self, user_id: &UserId) -> Result<Vec<String>, StoreError> {

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use crate::{
     AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
-    DeviceRecord, DocCommit, DocId, ExportRecord, PgStore, ProfileRecord, PulledChange, RegistryRecord,
+    DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, PgStore, ProfileRecord, PulledPage, RegistryRecord,
     ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store, StoreError, StoredDoc, UpsertCounts, UserId,
     UserRecord,
 };
@@ -241,7 +241,7 @@ impl<S: Store> Store for Gated<S> {
         exclude_actor: &[u8],
         after: (i64, i64),
         limit: i64,
-    ) -> impl Future<Output = Result<Vec<PulledChange>, StoreError>> + Send {
+    ) -> impl Future<Output = Result<PulledPage, StoreError>> + Send {
         self.inner.pull(user_id, exclude_actor, after, limit)
     }
 
@@ -285,12 +285,8 @@ impl<S: Store> Store for Gated<S> {
         self.inner.notices()
     }
 
-    fn sequence_top(&self) -> impl Future<Output = Result<i64, StoreError>> + Send {
-        self.inner.sequence_top()
-    }
-
-    fn directory_epoch(&self) -> impl Future<Output = Result<i64, StoreError>> + Send {
-        self.inner.directory_epoch()
+    fn directory_marks(&self, user_id: &UserId) -> impl Future<Output = Result<DirectoryMarks, StoreError>> + Send {
+        self.inner.directory_marks(user_id)
     }
 
     fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
