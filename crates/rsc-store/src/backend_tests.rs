@@ -190,6 +190,30 @@ async fn a_commit_through_one_postgres_store_is_heard_through_another() {
     .await;
 }
 
+/// A connection Postgres dropped while it sat idle in the pool (a restart, an administrator)
+/// is found and replaced before it is lent: the next statement works.
+#[tokio::test]
+async fn a_postgres_connection_dropped_while_idle_is_replaced() {
+    crate::testing::with_postgres(|_, url| async move {
+        let store = crate::PgStore::connect(&url, 2).await.expect("a store with a pool of two");
+        let nobody = crate::UserId::from("nobody");
+        assert_eq!(store.user_by_id(&nobody).await.expect("a first read"), None);
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.expect("an administrator");
+        let (dropped,): (i64,) = sqlx::query_as(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut admin)
+        .await
+        .expect("drop every other connection");
+        assert!(dropped >= 1, "the store's connections were dropped");
+        tokio::time::sleep(crate::sql::PG_IDLE_BEFORE_PING + std::time::Duration::from_millis(200)).await;
+        assert_eq!(store.user_by_id(&nobody).await.expect("a read on a replaced connection"), None);
+        store.pool().close().await;
+    })
+    .await;
+}
+
 /// The reads a sync makes per user go through an index that starts with the user and the
 /// last write (so they cost the same at any history size), and none needs the dropped
 /// `participants_user`.

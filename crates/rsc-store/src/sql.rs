@@ -44,12 +44,13 @@ pub struct PgStore {
 }
 
 /// How long a Postgres connection may sit idle before it is checked on the way out of the pool.
-const PG_IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+pub(crate) const PG_IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 /// Postgres pool options. sqlx by default pings every connection before lending it: a round
-/// trip to Postgres before each statement. A connection used in the last half minute is lent
-/// without one; an older one (Postgres may have restarted since) is pinged first, and replaced
-/// if that fails.
+/// trip to Postgres before each statement. A connection used in the last second (a busy
+/// server's) is lent without one; an older one, which Postgres may have dropped since (a
+/// restart), is pinged first and replaced if that fails. Only a statement racing the drop
+/// itself fails, as any statement in flight then would.
 fn pg_pool(max_connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
