@@ -153,37 +153,21 @@ async fn concurrent_ingest(database: &str, label: &str) -> Ingested {
             .collect();
         batches.push((device.token.clone(), requests));
     }
-    // The same requests with nothing in them: what a request costs the server apart from
-    // its sessions.
-    let requests = batches.iter().map(|(_, r)| r.len()).sum::<usize>();
-    let cpu_before = Cpu::now(Some(server.server.pid()));
-    let started = Instant::now();
-    let tasks: Vec<_> = batches
-        .iter()
-        .map(|(token, requests)| {
-            let (api, token, count) = (api.clone(), token.clone(), requests.len());
-            tokio::spawn(async move {
-                for _ in 0..count {
-                    let empty = serde_json::json!({ "v": 1, "page_changes": 1 });
-                    let (status, body) = api.post("/v1/sync", Some(&token), &empty).await;
-                    assert_eq!(status, 200, "{body}");
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.expect("device");
-    }
-    let elapsed = started.elapsed();
-    if let Some(cpu) = Cpu::now(Some(server.server.pid())).zip(cpu_before).map(|(now, before)| now.since(&before)) {
-        println!(
-            "{label:<8} {requests} empty syncs from {DEVICES} devices at once: {:>7.1} ms; server {:.0} µs \
-             and postgres {:.0} µs of CPU per request",
-            elapsed.as_secs_f64() * 1e3,
-            cpu.server * 1e6 / requests as f64,
-            cpu.postgres * 1e6 / requests as f64
-        );
-    }
+    // What a request costs the server apart from its sessions: first the cheapest request,
+    // a health check through the same HTTP stack and middleware; then the same sync requests
+    // with nothing in them (authentication and the pull's one read).
+    let counts: Vec<(String, usize)> = batches.iter().map(|(token, r)| (token.clone(), r.len())).collect();
+    per_request_cost(&server, &api, &counts, label, "health checks", |api, _| async move {
+        let (status, body) = api.get("/healthz", None).await;
+        assert_eq!(status, 200, "{body}");
+    })
+    .await;
+    per_request_cost(&server, &api, &counts, label, "empty syncs", |api, token| async move {
+        let empty = serde_json::json!({ "v": 1, "page_changes": 1 });
+        let (status, body) = api.post("/v1/sync", Some(&token), &empty).await;
+        assert_eq!(status, 200, "{body}");
+    })
+    .await;
     let cpu_before = Cpu::now(Some(server.server.pid()));
     let started = Instant::now();
     let tasks: Vec<_> = batches
@@ -218,6 +202,48 @@ async fn concurrent_ingest(database: &str, label: &str) -> Ingested {
     drop(server);
     let server_cpu_per_session = cpu.map(|cpu| cpu.server * 1e6 / sessions as f64);
     Ingested { rate, total_bytes, server_cpu_per_session, devices, pat: pat.user_id.clone() }
+}
+
+/// `count` requests from each device (by its token) at once, each one at a time, made by
+/// `request`; prints the wall time and the server's and Postgres's CPU per request.
+async fn per_request_cost<F, Fut>(
+    server: &Running,
+    api: &Api,
+    counts: &[(String, usize)],
+    label: &str,
+    what: &str,
+    request: F,
+) where
+    F: Fn(Api, String) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let requests = counts.iter().map(|(_, count)| count).sum::<usize>();
+    let cpu_before = Cpu::now(Some(server.server.pid()));
+    let started = Instant::now();
+    let tasks: Vec<_> = counts
+        .iter()
+        .map(|(token, count)| {
+            let (api, token, count, request) = (api.clone(), token.clone(), *count, request.clone());
+            tokio::spawn(async move {
+                for _ in 0..count {
+                    request(api.clone(), token.clone()).await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("device");
+    }
+    let elapsed = started.elapsed();
+    if let Some(cpu) = Cpu::now(Some(server.server.pid())).zip(cpu_before).map(|(now, before)| now.since(&before)) {
+        println!(
+            "{label:<8} {requests} {what} from {DEVICES} devices at once: {:>7.1} ms; server {:.0} µs \
+             and postgres {:.0} µs of CPU per request",
+            elapsed.as_secs_f64() * 1e3,
+            cpu.server * 1e6 / requests as f64,
+            cpu.postgres * 1e6 / requests as f64
+        );
+    }
 }
 
 /// The two parts of a pushed session's cost that no server can skip, each measured alone in

@@ -280,7 +280,9 @@ pub(crate) const DOCUMENTS: &str = "SELECT d.id, d.version, d.expanded_bytes, c.
 pub(crate) const DOCUMENTS_ORDER: &str = ") ORDER BY d.id, c.seq";
 
 // A change becomes visible to a user when it is stored or when the user joins its document,
-// whichever is later; pulls walk (visible, seq).
+// whichever is later; pulls walk (visible, seq). The limit is `$5 + 0`, not `$5`: SQLite plans
+// a bare parameter in LIMIT for the value bound, and so prepares the statement again each time
+// it is bound (most of an idle sync's cost); an expression is read when the statement runs.
 macro_rules! pull_changes {
     () => {
         "SELECT c.doc_id AS doc_id, \
@@ -290,7 +292,7 @@ macro_rules! pull_changes {
              WHERE p.user_id = $1 AND p.touched_seq >= $3 AND c.actor_id <> $2 \
                AND (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END > $3 \
                     OR (CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END = $3 AND c.seq > $4)) \
-             ORDER BY visible, seq LIMIT $5"
+             ORDER BY visible, seq LIMIT $5 + 0"
     };
 }
 
