@@ -39,10 +39,9 @@ fn temp_dir(what: &str) -> PathBuf {
 
 use server_process::server_binary;
 
-/// The `rsc` command of this workspace, built if needed (once per run).
+/// The `rsc` command of this workspace, built if needed.
 fn rsc_binary() -> PathBuf {
-    static RSC: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    RSC.get_or_init(|| server_process::workspace_binary("rsc-cli", "rsc")).clone()
+    server_process::workspace_binary("rsc")
 }
 
 fn start_server() -> Server {

@@ -31,18 +31,21 @@ impl Drop for Server {
     }
 }
 
-/// Binary `bin` of workspace package `package`, built if needed: these suites run other
-/// packages' programs as their users would.
-pub fn workspace_binary(package: &str, bin: &str) -> std::path::PathBuf {
+/// The workspace's binary `bin`, built if needed (once per test process): these suites run
+/// other packages' programs as their users would.
+pub fn workspace_binary(bin: &str) -> std::path::PathBuf {
     // Built as `cargo test --workspace` builds it, with the whole workspace's features: after
     // the test command's own build there is nothing to do. (`cargo build -p` alone would pick
     // other features for the dependencies, and build them all again.)
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "--locked", "--workspace", "--tests"])
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "{package} builds");
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "--locked", "--workspace", "--tests"])
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "the workspace's binaries build");
+    });
     let exe = std::env::current_exe().expect("test binary");
     let debug = exe.parent().and_then(|deps| deps.parent()).expect("target/debug");
     debug.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
@@ -50,7 +53,7 @@ pub fn workspace_binary(package: &str, bin: &str) -> std::path::PathBuf {
 
 /// The `rsc-server` binary of this workspace, built if needed.
 pub fn server_binary() -> std::path::PathBuf {
-    workspace_binary("rsc-server", "rsc-server")
+    workspace_binary("rsc-server")
 }
 
 /// Starts a server on a new database with `staff@example.org` as registry admin.

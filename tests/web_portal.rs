@@ -343,7 +343,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert_eq!(keys, vec![pat_browser_key.as_str(); 4], "each signed by Pat's browser, the dispute too");
     let file = tempfile::Builder::new().suffix(".json").tempfile().expect("temp");
     std::fs::write(file.path(), &export).expect("write");
-    let rsc = server_process::workspace_binary("rsc-cli", "rsc");
+    let rsc = server_process::workspace_binary("rsc");
     let verified = std::process::Command::new(rsc)
         .arg("verify")
         .arg(file.path())
