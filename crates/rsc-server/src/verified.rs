@@ -3,6 +3,7 @@
 //! evaluation, and the signed export of both.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Weak};
 
 use rsc_doc::SignedStatement;
 use rsc_export::{ExportedAttestation, Payload, Person, PublishedKey, RegistryRecordRef};
@@ -14,7 +15,8 @@ use crate::auth::now_ms;
 use crate::registry::credential_of;
 use crate::store::UserId;
 use crate::store::{
-    AttestationRecord, ProfileRecord, RegistryRecord, ServerKeyRecord, SessionAttendance, Store, UserRecord,
+    AttestationRecord, EvaluationInputs, ProfileRecord, RegistryRecord, ServerKeyRecord, SessionAttendance, Store,
+    UserRecord,
 };
 
 pub use rsc_protocol::EvaluationQuery;
@@ -31,14 +33,33 @@ pub struct Verified {
     pub dossier: Dossier,
     /// Its evaluation.
     pub evaluation: Evaluation,
-    /// The ledger entries behind confirmed and disputed sessions, by session id.
-    pub attestations: BTreeMap<String, AttestationRecord>,
     /// The registry records each provider's credentials come from.
     pub records: Vec<(String, RegistryRecord)>,
     /// Providers' display names by id.
     pub provider_names: BTreeMap<String, String>,
-    /// The sessions as projected, by id (start time, zone).
-    pub sessions: BTreeMap<String, SessionAttendance>,
+    /// The projection and ledger rows the dossier was built from.
+    inputs: Arc<EvaluationInputs>,
+}
+
+impl Verified {
+    /// The ledger entries behind confirmed and disputed sessions, by session id. Only the
+    /// exports need them: worked out on demand, so that an evaluation copies none of them.
+    pub fn attestations(&self) -> BTreeMap<&str, &AttestationRecord> {
+        let ledger: HashMap<&[u8], &AttestationRecord> =
+            self.inputs.ledger.iter().map(|e| (e.id.as_slice(), e)).collect();
+        let attested: HashMap<&str, &[u8]> = self
+            .inputs
+            .attendance
+            .iter()
+            .filter_map(|r| Some((r.session.id.as_str(), r.attendance.attestation_id.as_deref()?)))
+            .collect();
+        self.dossier
+            .sessions
+            .iter()
+            .filter(|s| s.confirmation.is_some())
+            .filter_map(|s| Some((s.id.as_str(), *ledger.get(attested.get(s.id.as_str())?)?)))
+            .collect()
+    }
 }
 
 fn internal(what: &str) -> impl Fn(rsc_model::ModelError) -> AppError + '_ {
@@ -75,18 +96,7 @@ pub async fn verified_hours<S: Store>(
 
     let inputs = store.evaluation_inputs(&UserId::from(&user.id)).await?;
     let rows = &inputs.attendance;
-    let ledger: HashMap<&[u8], &AttestationRecord> = inputs.ledger.iter().map(|e| (e.id.as_slice(), e)).collect();
-    let mut records = Vec::with_capacity(rows.len());
-    for row in rows {
-        let statement = row
-            .attendance
-            .attestation_id
-            .as_ref()
-            .and_then(|id| ledger.get(id.as_slice()))
-            .and_then(|entry| SignedStatement::from_bytes(&entry.statement).ok())
-            .map(|s| s.content);
-        records.push(attendance_record(row, statement)?);
-    }
+    let records = attendance_records(&inputs)?;
 
     let mut builder = DossierBuilder::new(as_of);
     let mut relied_on = Vec::new();
@@ -113,28 +123,61 @@ pub async fn verified_hours<S: Store>(
     let dossier = builder.build(applicant, &records);
     let evaluation = rsc_rules::evaluate(&rulebook, purpose, &dossier)?;
 
-    let sessions: BTreeMap<String, SessionAttendance> =
-        rows.iter().map(|r| (r.session.id.clone(), r.clone())).collect();
-    let attestations = dossier
-        .sessions
-        .iter()
-        .filter(|s| s.confirmation.is_some())
-        .filter_map(|s| {
-            let id = sessions.get(s.id.as_str())?.attendance.attestation_id.as_ref()?;
-            Some((s.id.to_string(), (*ledger.get(id.as_slice())?).clone()))
-        })
-        .collect();
     Ok(Verified {
         applicant: user.clone(),
         rulebook,
         purpose,
         dossier,
         evaluation,
-        attestations,
         records: relied_on,
         provider_names,
-        sessions,
+        inputs,
     })
+}
+
+/// Attendance records derived from inputs, kept for as long as the store keeps those inputs
+/// (a weak reference tells when it let them go): a dashboard asks again and again for the same
+/// 2,000 sessions, and parsing their providers' statements again each time was a third of the
+/// evaluation's cost.
+static DERIVED: std::sync::Mutex<Vec<Derived>> = std::sync::Mutex::new(Vec::new());
+
+/// Inputs (while the store keeps them) and the records derived from them.
+type Derived = (Weak<EvaluationInputs>, Arc<Vec<AttendanceRecord>>);
+
+/// How many inputs' records are kept at most (the store bounds their size).
+const MAX_DERIVED: usize = 64;
+
+/// The dossier builder's records for `inputs`: each attendance with the content of the
+/// provider's statement about it, if the ledger holds a valid one.
+fn attendance_records(inputs: &Arc<EvaluationInputs>) -> Result<Arc<Vec<AttendanceRecord>>, AppError> {
+    let kept = |derived: &mut Vec<Derived>| {
+        derived.retain(|(weak, _)| weak.strong_count() > 0);
+        derived.iter().find(|(weak, _)| std::ptr::eq(weak.as_ptr(), Arc::as_ptr(inputs))).map(|(_, r)| r.clone())
+    };
+    if let Some(records) = kept(&mut DERIVED.lock().unwrap_or_else(|p| p.into_inner())) {
+        return Ok(records);
+    }
+    let ledger: HashMap<&[u8], &AttestationRecord> = inputs.ledger.iter().map(|e| (e.id.as_slice(), e)).collect();
+    let mut records = Vec::with_capacity(inputs.attendance.len());
+    for row in &inputs.attendance {
+        let statement = row
+            .attendance
+            .attestation_id
+            .as_ref()
+            .and_then(|id| ledger.get(id.as_slice()))
+            .and_then(|entry| SignedStatement::from_bytes(&entry.statement).ok())
+            .map(|s| s.content);
+        records.push(attendance_record(row, statement)?);
+    }
+    let records = Arc::new(records);
+    let mut derived = DERIVED.lock().unwrap_or_else(|p| p.into_inner());
+    if kept(&mut derived).is_none() {
+        if derived.len() >= MAX_DERIVED {
+            derived.remove(0);
+        }
+        derived.push((Arc::downgrade(inputs), Arc::clone(&records)));
+    }
+    Ok(records)
 }
 
 fn attendance_record(
@@ -207,8 +250,8 @@ pub fn payload(verified: &Verified) -> Payload {
         dossier: verified.dossier.clone(),
         evaluation: verified.evaluation.clone(),
         attestations: verified
-            .attestations
-            .iter()
+            .attestations()
+            .into_iter()
             .map(|(session, entry)| ExportedAttestation::new(session, &entry.statement, &entry.public_key))
             .collect(),
         registry_records: verified
@@ -365,4 +408,51 @@ async fn directory_of<S: Store>(
         person.connected_to.sort();
     }
     Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers, people })
+}
+
+#[cfg(test)]
+mod tests {
+    use rsc_store::conformance::commit;
+
+    use super::*;
+
+    fn inputs(sessions: &[&str]) -> Arc<EvaluationInputs> {
+        let attendance = sessions
+            .iter()
+            .map(|doc| {
+                let c = commit(doc, None, &[], &[], &["ana", "pat"]);
+                SessionAttendance {
+                    session: c.session,
+                    attendance: c.attendance[0].clone(),
+                    attendee_name: "Ana".into(),
+                }
+            })
+            .collect();
+        Arc::new(EvaluationInputs { attendance, ledger: Vec::new() })
+    }
+
+    #[test]
+    fn records_are_derived_once_per_version_of_the_inputs_and_let_go_with_them() {
+        let first = inputs(&["s1", "s2"]);
+        let records = attendance_records(&first).expect("records");
+        assert_eq!(records.iter().map(|r| r.session_id.as_str()).collect::<Vec<_>>(), ["s1", "s2"]);
+        assert!(Arc::ptr_eq(&records, &attendance_records(&first).expect("again")), "the same inputs: kept");
+
+        // A write makes new inputs: their records are derived from them, not taken from the old.
+        let second = inputs(&["s1", "s2", "s3"]);
+        assert_eq!(attendance_records(&second).expect("records").len(), 3);
+
+        let weak = Arc::downgrade(&records);
+        drop((first, records));
+        attendance_records(&second).expect("records");
+        assert!(weak.upgrade().is_none(), "the records go once the store lets their inputs go");
+    }
+
+    #[test]
+    fn a_stored_row_that_breaks_the_model_is_an_error_and_is_not_kept() {
+        let bad = inputs(&[" s1"]);
+        assert!(attendance_records(&bad).is_err());
+        let kept = DERIVED.lock().expect("lock");
+        assert!(!kept.iter().any(|(weak, _)| std::ptr::eq(weak.as_ptr(), Arc::as_ptr(&bad))));
+    }
 }
