@@ -9,6 +9,8 @@
 //!    the parts of that cost no server can skip, each measured alone: the merge of a session
 //!    through the rules, and the store's commits.
 //! 3. `GET /v1/me/evaluation` for an applicant with 2,000 confirmed sessions (median of 30).
+//! 4. The same 50-device ingest with each device's 40 sessions in one request (`backlog`):
+//!    what the server's per-session work allows once per-request costs are spread thin.
 
 #[path = "shared/process.rs"]
 #[allow(dead_code)]
@@ -118,8 +120,11 @@ struct Ingested {
     pat: rsc_model::Id,
 }
 
-/// 50 devices each push their sessions in small batches, all at once.
-async fn concurrent_ingest(database: &str, label: &str) -> Ingested {
+/// 50 devices each push their sessions `per_push` at a time, all at once. The row's figure
+/// is for pushes of [`SESSIONS_PER_PUSH`] (phones that sync every few sessions); a push of
+/// each device's whole backlog in one request, as the device core sends it after a day
+/// offline, shows what the server's per-session work alone allows.
+async fn concurrent_ingest(database: &str, label: &str, per_push: usize) -> Ingested {
     let (server, api) = Running::start(database, DEVICES as u32).await;
     let mut devices = Vec::new();
     api.register("pat").await;
@@ -144,7 +149,7 @@ async fn concurrent_ingest(database: &str, label: &str) -> Ingested {
             .collect();
         total_bytes += pushes.iter().flat_map(|p| &p.changes).map(|c| c.0.len()).sum::<usize>();
         let requests: Vec<SyncRequest> = pushes
-            .chunks(SESSIONS_PER_PUSH)
+            .chunks(per_push)
             .map(|chunk| SyncRequest {
                 v: 1,
                 cursor: None,
@@ -160,19 +165,21 @@ async fn concurrent_ingest(database: &str, label: &str) -> Ingested {
     // with nothing in them (authentication and the pull's one read).
     // Ten times as many requests as the ingest makes: the first ones open the pool's 50
     // connections to Postgres (each a password exchange), which is not a request's cost.
-    let counts: Vec<(String, usize)> =
-        batches.iter().map(|(token, r)| (token.clone(), r.len() * PER_REQUEST_ROUNDS)).collect();
-    per_request_cost(&server, &api, &counts, label, "health checks", |api, _| async move {
-        let (status, body) = api.get("/healthz", None).await;
-        assert_eq!(status, 200, "{body}");
-    })
-    .await;
-    per_request_cost(&server, &api, &counts, label, "empty syncs", |api, token| async move {
-        let empty = serde_json::json!({ "v": 1, "page_changes": 1 });
-        let (status, body) = api.post("/v1/sync", Some(&token), &empty).await;
-        assert_eq!(status, 200, "{body}");
-    })
-    .await;
+    if per_push == SESSIONS_PER_PUSH {
+        let counts: Vec<(String, usize)> =
+            batches.iter().map(|(token, r)| (token.clone(), r.len() * PER_REQUEST_ROUNDS)).collect();
+        per_request_cost(&server, &api, &counts, label, "health checks", |api, _| async move {
+            let (status, body) = api.get("/healthz", None).await;
+            assert_eq!(status, 200, "{body}");
+        })
+        .await;
+        per_request_cost(&server, &api, &counts, label, "empty syncs", |api, token| async move {
+            let empty = serde_json::json!({ "v": 1, "page_changes": 1 });
+            let (status, body) = api.post("/v1/sync", Some(&token), &empty).await;
+            assert_eq!(status, 200, "{body}");
+        })
+        .await;
+    }
     let cpu_before = Cpu::now(Some(server.server.pid()));
     let started = Instant::now();
     let tasks: Vec<_> = batches
@@ -197,7 +204,8 @@ async fn concurrent_ingest(database: &str, label: &str) -> Ingested {
     let sessions = DEVICES * SESSIONS_PER_DEVICE;
     let rate = sessions as f64 / elapsed.as_secs_f64();
     println!(
-        "{label:<8} ingest, {DEVICES} devices pushing {sessions} sessions ({} KiB) at once: {:>7.1} ms, {rate:>7.0} sessions/s",
+        "{label:<8} ingest, {DEVICES} devices pushing {sessions} sessions ({} KiB) at once, {per_push} a request: \
+         {:>7.1} ms, {rate:>7.0} sessions/s",
         total_bytes / 1024,
         elapsed.as_secs_f64() * 1e3
     );
@@ -496,7 +504,7 @@ async fn main() {
         return;
     }
     // `cargo bench -p rsc-server --bench sync -- ingest` runs only the measurements whose name
-    // holds `ingest` (the others: `first`, `evaluation`).
+    // holds `ingest` (the others: `first`, `evaluation`, `backlog`).
     let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
     if wanted("first sync") {
@@ -507,11 +515,14 @@ async fn main() {
     }
     if wanted("ingest") {
         with_sqlite(async |url| {
-            let mut ingested = concurrent_ingest(url, "sqlite").await;
+            let mut ingested = concurrent_ingest(url, "sqlite", SESSIONS_PER_PUSH).await;
             let store = rsc_server::store::SqliteStore::connect(url).await.expect("the server's database");
             ingest_parts(store, "sqlite", &mut ingested).await;
         })
         .await;
+    }
+    if wanted("backlog ingest") {
+        with_sqlite(async |url| drop(concurrent_ingest(url, "sqlite", SESSIONS_PER_DEVICE).await)).await;
     }
     if std::env::var("RSC_TEST_POSTGRES_URL").is_err() {
         println!("postgres: skipped (set RSC_TEST_POSTGRES_URL, see scripts/postgres-for-tests)");
@@ -531,11 +542,14 @@ async fn main() {
     }
     if wanted("ingest") {
         let url = database().await;
-        let mut ingested = concurrent_ingest(&url, "postgres").await;
+        let mut ingested = concurrent_ingest(&url, "postgres", SESSIONS_PER_PUSH).await;
         let store = rsc_server::store::PgStore::connect(&url, DEVICES as u32).await.expect("the server's database");
         ingest_parts(store, "postgres", &mut ingested).await;
         let raw_rate = postgres_alone(&database().await, ingested.total_bytes).await;
         println!("server ingest is {:.0}% of postgres alone", 100.0 * ingested.rate / raw_rate);
+    }
+    if wanted("backlog ingest") {
+        drop(concurrent_ingest(&database().await, "postgres", SESSIONS_PER_DEVICE).await);
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     for db in databases {
