@@ -7,7 +7,10 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    // Read when the script runs, not when it was compiled: a build script is reused by every
+    // checkout that shares a target folder, and must read this checkout's migrations.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("../../migrations");
     let mut code = String::new();
     for backend in ["postgres", "sqlite"] {
         let folder = root.join(backend);
