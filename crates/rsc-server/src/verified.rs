@@ -170,6 +170,10 @@ fn attendance_records(inputs: &Arc<EvaluationInputs>) -> Result<Arc<Vec<Attendan
         records.push(attendance_record(row, statement)?);
     }
     let records = Arc::new(records);
+    // Inputs no one else holds were too large for the store to keep: neither are their records.
+    if Arc::strong_count(inputs) == 1 {
+        return Ok(records);
+    }
     let mut derived = DERIVED.lock().unwrap_or_else(|p| p.into_inner());
     if kept(&mut derived).is_none() {
         if derived.len() >= MAX_DERIVED {
@@ -434,18 +438,28 @@ mod tests {
     #[test]
     fn records_are_derived_once_per_version_of_the_inputs_and_let_go_with_them() {
         let first = inputs(&["s1", "s2"]);
+        // The store keeps the inputs it gives out; this clone stands for its copy.
+        let _kept_by_store = Arc::clone(&first);
         let records = attendance_records(&first).expect("records");
         assert_eq!(records.iter().map(|r| r.session_id.as_str()).collect::<Vec<_>>(), ["s1", "s2"]);
         assert!(Arc::ptr_eq(&records, &attendance_records(&first).expect("again")), "the same inputs: kept");
 
         // A write makes new inputs: their records are derived from them, not taken from the old.
         let second = inputs(&["s1", "s2", "s3"]);
+        let _kept_by_store_too = Arc::clone(&second);
         assert_eq!(attendance_records(&second).expect("records").len(), 3);
 
         let weak = Arc::downgrade(&records);
-        drop((first, records));
+        drop((first, _kept_by_store, records));
         attendance_records(&second).expect("records");
         assert!(weak.upgrade().is_none(), "the records go once the store lets their inputs go");
+    }
+
+    #[test]
+    fn records_of_inputs_the_store_did_not_keep_are_not_kept_either() {
+        let large = inputs(&["s1"]);
+        let records = attendance_records(&large).expect("records");
+        assert!(!Arc::ptr_eq(&records, &attendance_records(&large).expect("again")), "derived anew each time");
     }
 
     #[test]
