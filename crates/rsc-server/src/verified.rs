@@ -45,8 +45,7 @@ impl Verified {
     /// The ledger entries behind confirmed and disputed sessions, by session id. Only the
     /// exports need them: worked out on demand, so that an evaluation copies none of them.
     pub fn attestations(&self) -> BTreeMap<&str, &AttestationRecord> {
-        let ledger: HashMap<&[u8], &AttestationRecord> =
-            self.inputs.ledger.iter().map(|e| (e.id.as_slice(), e)).collect();
+        let ledger = self.inputs.ledger_by_id();
         let attested: HashMap<&str, &[u8]> = self
             .inputs
             .attendance
@@ -157,7 +156,7 @@ fn attendance_records(inputs: &Arc<EvaluationInputs>) -> Result<Arc<Vec<Attendan
     if let Some(records) = kept(&mut DERIVED.lock().unwrap_or_else(|p| p.into_inner())) {
         return Ok(records);
     }
-    let ledger: HashMap<&[u8], &AttestationRecord> = inputs.ledger.iter().map(|e| (e.id.as_slice(), e)).collect();
+    let ledger = inputs.ledger_by_id();
     let mut records = Vec::with_capacity(inputs.attendance.len());
     for row in &inputs.attendance {
         let statement = row

@@ -8,7 +8,7 @@
 //! one-row lookup that changes exactly when her inputs may have. Kept per database (the store
 //! owns it) and bounded in rows, so memory stays flat however many people ask.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use crate::{AttestationRecord, SessionAttendance};
@@ -27,6 +27,11 @@ pub struct EvaluationInputs {
 }
 
 impl EvaluationInputs {
+    /// Her ledger entries by id: an attendance names the entry its status rests on.
+    pub fn ledger_by_id(&self) -> HashMap<&[u8], &AttestationRecord> {
+        self.ledger.iter().map(|e| (e.id.as_slice(), e)).collect()
+    }
+
     fn rows(&self) -> usize {
         self.attendance.len() + self.ledger.len()
     }
