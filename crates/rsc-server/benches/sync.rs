@@ -187,11 +187,15 @@ async fn concurrent_ingest(database: &str, label: &str, per_push: usize) -> Inge
         .map(|(token, requests)| {
             let api = api.clone();
             tokio::spawn(async move {
-                for request in requests {
+                // Each request carries the cursor the answer before it gave, as the device core's do.
+                let mut cursor = None;
+                for mut request in requests {
+                    request.cursor = cursor;
                     let (status, body) =
                         api.post("/v1/sync", Some(&token), &serde_json::to_value(&request).expect("json")).await;
                     assert_eq!(status, 200, "{body}");
                     assert!(body["refused"].as_array().is_some_and(Vec::is_empty), "{body}");
+                    cursor = Some(serde_json::from_value(body["cursor"].clone()).expect("the answer's cursor"));
                 }
             })
         })

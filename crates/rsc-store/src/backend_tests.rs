@@ -185,7 +185,7 @@ async fn a_commit_through_one_postgres_store_is_heard_through_another() {
             heard.expect("heard in time").as_deref(),
             Some(&crate::Notice::Changed { device_id: "d1".into(), users: vec!["ben".into()] })
         );
-        other.pool().close().await;
+        other.close().await;
     })
     .await;
 }
@@ -207,9 +207,41 @@ async fn a_postgres_connection_dropped_while_idle_is_replaced() {
         .await
         .expect("drop every other connection");
         assert!(dropped >= 1, "the store's connections were dropped");
-        tokio::time::sleep(crate::sql::PG_IDLE_BEFORE_PING + std::time::Duration::from_millis(200)).await;
+        let idle = crate::sql::PG_IDLE_BEFORE_PING.max(crate::readers::KEEP_FOR);
+        tokio::time::sleep(idle + std::time::Duration::from_millis(200)).await;
         assert_eq!(store.user_by_id(&nobody).await.expect("a read on a replaced connection"), None);
-        store.pool().close().await;
+        store.close().await;
+    })
+    .await;
+}
+
+/// Connections Postgres drops between two reads (one kept for reads, one idle in the pool)
+/// cost at most one failed read each, as any statement racing the drop would: a failed
+/// connection goes back to the pool, which replaces it, and is never kept.
+#[tokio::test]
+async fn a_kept_read_connection_postgres_dropped_fails_once() {
+    crate::testing::with_postgres(|_, url| async move {
+        let store = crate::PgStore::connect(&url, 2).await.expect("a store with a pool of two");
+        let nobody = crate::UserId::from("nobody");
+        assert_eq!(store.user_by_id(&nobody).await.expect("a first read"), None);
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.expect("an administrator");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&mut admin)
+        .await
+        .expect("drop every other connection");
+        // At once, while the dropped connections are still kept or fresh in the pool.
+        let mut failures = 0;
+        while store.user_by_id(&nobody).await.is_err() {
+            failures += 1;
+            assert!(failures <= 2, "more failed reads than the pool's two connections");
+        }
+        for attempt in 0..3 {
+            assert_eq!(store.user_by_id(&nobody).await.expect("reads after the drop work"), None, "read {attempt}");
+        }
+        store.close().await;
     })
     .await;
 }
@@ -388,7 +420,7 @@ async fn documents_written_before_migration_12_read_the_same_after_it() {
     };
     let store = crate::PgStore::connect(&url, 4).await.expect("migrate to the latest");
     let outcome = tokio::spawn(reads_as_before_0012(store.clone())).await;
-    store.pool().close().await;
+    store.close().await;
     crate::testing::drop_postgres_db(&name).await;
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());
@@ -484,7 +516,7 @@ async fn ids_written_before_migration_13_read_the_same_after_it() {
     .fetch_all(store.pool())
     .await;
     let outcome = tokio::spawn(reads_as_before_0013(store.clone())).await;
-    store.pool().close().await;
+    store.close().await;
     crate::testing::drop_postgres_db(&name).await;
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());

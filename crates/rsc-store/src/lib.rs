@@ -17,6 +17,7 @@ pub mod inputs;
 mod keys;
 mod migrations;
 pub mod notices;
+mod readers;
 mod records;
 mod sql;
 #[cfg(any(test, feature = "testing"))]

@@ -8,13 +8,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use rsc_protocol::{AttendanceState, ClaimStatus};
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::postgres::{PgPool, PgPoolOptions, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::group::{CommitNow, Group};
 use super::inputs::{EvaluationInputs, Kept};
 use super::keys::{Key, KeyText};
 use super::notices::{Board, CHANNEL, Notice, Notices};
+use super::readers::{Readers, read};
 use super::records::{
     AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw,
     SignedInRow, UserRow,
@@ -40,6 +41,7 @@ struct InProcess {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    readers: std::sync::Arc<Readers<Postgres>>,
     here: InProcess,
 }
 
@@ -66,6 +68,10 @@ fn pg_pool(max_connections: u32) -> PgPoolOptions {
         })
 }
 
+/// SQLite read connections: reads run side by side with the one writer (WAL), on as many
+/// connections as measured best on two cores (one or two were slower under 50 devices).
+const READERS: u32 = 4;
+
 /// SQLite pool options: a connection to a file in this process cannot drop, so none is pinged
 /// before it is lent (sqlx's default, a round trip to the connection's thread per statement).
 fn sqlite_pool(max_connections: u32) -> SqlitePoolOptions {
@@ -76,9 +82,17 @@ impl PgStore {
     /// Connects with up to `max_connections` and applies pending migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore, StoreError> {
         let pool = pg_pool(max_connections).connect(url).await?;
-        let store = PgStore { pool, here: InProcess::default() };
+        let store = PgStore::on(pool, max_connections);
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Reads take turns on at most half the pool's connections (see [`Readers`]), so that
+    /// connections kept for reads never leave writers without one.
+    fn on(pool: PgPool, max_connections: u32) -> PgStore {
+        let turns = (max_connections / 2).max(1) as usize;
+        let readers = Readers::new(pool.clone(), turns, max_connections >= 2);
+        PgStore { pool, readers: std::sync::Arc::new(readers), here: InProcess::default() }
     }
 
     /// Like [`PgStore::connect`], but refuses a database this server has never set up, so that an
@@ -93,7 +107,7 @@ impl PgStore {
                     .into(),
             ));
         }
-        let store = PgStore { pool, here: InProcess::default() };
+        let store = PgStore::on(pool, max_connections);
         store.migrate().await?;
         Ok(store)
     }
@@ -109,8 +123,10 @@ impl PgStore {
         &self.pool
     }
 
-    fn read_pool(&self) -> &PgPool {
-        &self.pool
+    /// Closes every connection, waiting for those in use.
+    pub async fn close(&self) {
+        self.readers.close();
+        self.pool.close().await;
     }
 
     fn write_pool(&self) -> &PgPool {
@@ -146,7 +162,7 @@ impl PgStore {
 /// pool instead of failing with `SQLITE_BUSY`, while reads use their own connections (WAL).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    reader: SqlitePool,
+    readers: std::sync::Arc<Readers<Sqlite>>,
     writer: SqlitePool,
     here: InProcess,
 }
@@ -174,9 +190,12 @@ impl SqliteStore {
         let in_memory = url.contains(":memory:");
         let writer = sqlite_pool(1).connect_with(options.clone()).await?;
         // A private in-memory database exists once per connection: share the writer.
-        let reader =
-            if in_memory { writer.clone() } else { sqlite_pool(4).connect_with(options.read_only(true)).await? };
-        let store = SqliteStore { reader, writer, here: InProcess::default() };
+        let readers = if in_memory {
+            Readers::new(writer.clone(), 1, false)
+        } else {
+            Readers::new(sqlite_pool(READERS).connect_with(options.read_only(true)).await?, READERS as usize, true)
+        };
+        let store = SqliteStore { readers: std::sync::Arc::new(readers), writer, here: InProcess::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -202,8 +221,11 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn read_pool(&self) -> &SqlitePool {
-        &self.reader
+    /// Closes every connection, waiting for those in use.
+    pub async fn close(&self) {
+        self.readers.close();
+        self.readers.pool().close().await;
+        self.writer.close().await;
     }
 
     /// The single write connection, for tests that check what raw SQL may do.
@@ -358,7 +380,7 @@ macro_rules! impl_store {
             }
 
             async fn ping(&self) -> Result<(), StoreError> {
-                sqlx::query("SELECT 1").execute(self.read_pool()).await?;
+                read!(self, |c| sqlx::query("SELECT 1").execute(c))?;
                 Ok(())
             }
 
@@ -381,13 +403,13 @@ macro_rules! impl_store {
 
             async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
                 let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1");
-                let row: Option<UserRow> = sqlx::query_as(sql).bind(email).fetch_optional(self.read_pool()).await?;
+                let row: Option<UserRow> = read!(self, |c| sqlx::query_as(sql).bind(email).fetch_optional(c))?;
                 row.map(UserRecord::try_from).transpose()
             }
 
             async fn user_by_id(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
                 let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-                let row: Option<UserRow> = sqlx::query_as(sql).bind(Key(id.as_str())).fetch_optional(self.read_pool()).await?;
+                let row: Option<UserRow> = read!(self, |c| sqlx::query_as(sql).bind(Key(id.as_str())).fetch_optional(c))?;
                 row.map(UserRecord::try_from).transpose()
             }
 
@@ -414,21 +436,20 @@ macro_rules! impl_store {
                 token_hash: &[u8],
             ) -> Result<Option<(DeviceRecord, UserRecord)>, StoreError> {
                 // One statement: every signed-in request starts here.
-                let row: Option<SignedInRow> = sqlx::query_as(
+                let row: Option<SignedInRow> = read!(self, |c| sqlx::query_as(
                     "SELECT d.id, d.user_id, d.name, d.public_key, d.actor_id, d.created_at_ms, d.revoked_at_ms, \
                      u.email, u.display_name, u.password_hash, u.role, u.created_at_ms AS user_created_at_ms \
                      FROM devices d JOIN users u ON u.id = d.user_id \
                      WHERE d.token_hash = $1 AND d.revoked_at_ms IS NULL",
                 )
                 .bind(token_hash)
-                .fetch_optional(self.read_pool())
-                .await?;
+                .fetch_optional(c))?;
                 row.map(<(DeviceRecord, UserRecord)>::try_from).transpose()
             }
 
             async fn devices_of(&self, user_id: &UserId) -> Result<Vec<DeviceRecord>, StoreError> {
                 let sql = concat!("SELECT ", device_columns!(), " FROM devices WHERE user_id = $1 ORDER BY created_at_ms, id");
-                Ok(sqlx::query_as(sql).bind(Key(user_id.as_str())).fetch_all(self.read_pool()).await?)
+                Ok(read!(self, |c| sqlx::query_as(sql).bind(Key(user_id.as_str())).fetch_all(c))?)
             }
 
             async fn revoke_device(&self, user_id: &UserId, device_id: &DeviceId, at_ms: i64) -> Result<bool, StoreError> {
@@ -445,10 +466,9 @@ macro_rules! impl_store {
 
             async fn active_keys(&self, user_id: &UserId) -> Result<Vec<Vec<u8>>, StoreError> {
                 let rows: Vec<(Vec<u8>,)> =
-                    sqlx::query_as("SELECT public_key FROM devices WHERE user_id = $1 AND revoked_at_ms IS NULL")
+                    read!(self, |c| sqlx::query_as("SELECT public_key FROM devices WHERE user_id = $1 AND revoked_at_ms IS NULL")
                         .bind(Key(user_id.as_str()))
-                        .fetch_all(self.read_pool())
-                        .await?;
+                        .fetch_all(c))?;
                 Ok(rows.into_iter().map(|(key,)| key).collect())
             }
 
@@ -508,11 +528,10 @@ macro_rules! impl_store {
 
             async fn login_failures_since(&self, key: &str, since_ms: i64) -> Result<i64, StoreError> {
                 let (count,): (i64,) =
-                    sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at_ms >= $2")
+                    read!(self, |c| sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at_ms >= $2")
                         .bind(key)
                         .bind(since_ms)
-                        .fetch_one(self.read_pool())
-                        .await?;
+                        .fetch_one(c))?;
                 Ok(count)
             }
 
@@ -522,10 +541,9 @@ macro_rules! impl_store {
 
             async fn attestations(&self, session_id: &DocId) -> Result<Vec<AttestationRecord>, StoreError> {
                 let rows: Vec<AttestationRow> =
-                    sqlx::query_as(concat!(attestation_select!(), " WHERE session_id = $1 ORDER BY signed_at_ms, id"))
+                    read!(self, |c| sqlx::query_as(concat!(attestation_select!(), " WHERE session_id = $1 ORDER BY signed_at_ms, id"))
                         .bind(Key(session_id.as_str()))
-                        .fetch_all(self.read_pool())
-                        .await?;
+                        .fetch_all(c))?;
                 rows.into_iter().map(AttestationRecord::try_from).collect()
             }
 
@@ -541,14 +559,13 @@ macro_rules! impl_store {
                 limit: i64,
             ) -> Result<PulledPage, StoreError> {
                 type Row = (i64, Option<KeyText>, Option<i64>, Option<i64>, Option<Vec<u8>>);
-                let rows: Vec<Row> = sqlx::query_as(PULL_PAGE)
+                let rows: Vec<Row> = read!(self, |c| sqlx::query_as(PULL_PAGE)
                     .bind(Key(user_id.as_str()))
                     .bind(exclude_actor)
                     .bind(after.0)
                     .bind(after.1)
                     .bind(limit)
-                    .fetch_all(self.read_pool())
-                    .await?;
+                    .fetch_all(c))?;
                 let mut page = PulledPage { top: rows.first().map_or(0, |row| row.0), changes: Vec::new() };
                 for (_, doc_id, visible, seq, bytes) in rows {
                     // The one row of nulls when nothing is after the cursor.
@@ -560,24 +577,22 @@ macro_rules! impl_store {
             }
 
             async fn session_row(&self, session_id: &DocId) -> Result<Option<SessionRow>, StoreError> {
-                let row: Option<SessionRowRaw> = sqlx::query_as(
+                let row: Option<SessionRowRaw> = read!(self, |c| sqlx::query_as(
                     "SELECT id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems \
                      FROM sessions WHERE id = $1",
                 )
                 .bind(Key(session_id.as_str()))
-                .fetch_optional(self.read_pool())
-                .await?;
+                .fetch_optional(c))?;
                 row.map(SessionRow::try_from).transpose()
             }
 
             async fn attendance_rows(&self, session_id: &DocId) -> Result<Vec<AttendanceRow>, StoreError> {
-                let rows: Vec<AttendanceRowRaw> = sqlx::query_as(
+                let rows: Vec<AttendanceRowRaw> = read!(self, |c| sqlx::query_as(
                     "SELECT session_id, attendee_id, minutes_attended, about_own_rsc_practice, status, confirmed_minutes, attestation_id \
                      FROM attendance WHERE session_id = $1 ORDER BY attendee_id",
                 )
                 .bind(Key(session_id.as_str()))
-                .fetch_all(self.read_pool())
-                .await?;
+                .fetch_all(c))?;
                 rows.into_iter().map(AttendanceRow::try_from).collect()
             }
 
@@ -593,7 +608,7 @@ macro_rules! impl_store {
                     }
                     select.push(DOCUMENTS_ORDER);
                     let rows: Vec<(KeyText, i64, i64, Vec<u8>)> =
-                        select.build_query_as().fetch_all(self.read_pool()).await?;
+                        read!(self, |c| select.build_query_as().fetch_all(c))?;
                     for (KeyText(id), version, expanded_bytes, bytes) in rows {
                         match found.last_mut() {
                             Some((last, doc)) if *last == id => doc.bytes.extend_from_slice(&bytes),
@@ -614,10 +629,9 @@ macro_rules! impl_store {
                     }
                     select.push(") ORDER BY doc_id, user_id");
                     found.extend(
-                        select
+                        read!(self, |c| select
                             .build_query_as::<(KeyText, KeyText)>()
-                            .fetch_all(self.read_pool())
-                            .await?
+                            .fetch_all(c))?
                             .into_iter()
                             .map(|(doc, user)| (doc.0, user.0)),
                     );
@@ -627,23 +641,21 @@ macro_rules! impl_store {
 
             async fn participants(&self, doc_id: &DocId) -> Result<Vec<String>, StoreError> {
                 let rows: Vec<(KeyText,)> =
-                    sqlx::query_as("SELECT user_id FROM participants WHERE doc_id = $1 ORDER BY user_id")
+                    read!(self, |c| sqlx::query_as("SELECT user_id FROM participants WHERE doc_id = $1 ORDER BY user_id")
                         .bind(Key(doc_id.as_str()))
-                        .fetch_all(self.read_pool())
-                        .await?;
+                        .fetch_all(c))?;
                 Ok(rows.into_iter().map(|(u,)| u.0).collect())
             }
 
             async fn attendance_of(&self, user_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
-                let rows: Vec<SessionAttendanceRaw> = sqlx::query_as(concat!(
+                let rows: Vec<SessionAttendanceRaw> = read!(self, |c| sqlx::query_as(concat!(
                     "SELECT ",
                     session_attendance_columns!(),
                     " FROM attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN users u ON u.id = a.attendee_id \
                      WHERE a.attendee_id = $1 ORDER BY s.date, s.id"
                 ))
                 .bind(Key(user_id.as_str()))
-                .fetch_all(self.read_pool())
-                .await?;
+                .fetch_all(c))?;
                 rows.into_iter().map(SessionAttendance::try_from).collect()
             }
 
@@ -651,10 +663,9 @@ macro_rules! impl_store {
                 // Read first: what is read after it is at least as new, so a write landing in
                 // between only makes the next request read again.
                 let (top,): (i64,) =
-                    sqlx::query_as("SELECT COALESCE(MAX(touched_seq), -1) FROM participants WHERE user_id = $1")
+                    read!(self, |c| sqlx::query_as("SELECT COALESCE(MAX(touched_seq), -1) FROM participants WHERE user_id = $1")
                         .bind(Key(user_id.as_str()))
-                        .fetch_one(self.read_pool())
-                        .await?;
+                        .fetch_one(c))?;
                 if let Some(kept) = self.here.kept.get(user_id.as_str(), top) {
                     return Ok(kept);
                 }
@@ -671,13 +682,12 @@ macro_rules! impl_store {
             }
 
             async fn directory_marks(&self, user_id: &UserId) -> Result<DirectoryMarks, StoreError> {
-                let rows: Vec<(i64, Option<KeyText>)> = sqlx::query_as(
+                let rows: Vec<(i64, Option<KeyText>)> = read!(self, |c| sqlx::query_as(
                     "SELECT e.value, a.provider_id FROM directory_epoch e \
                      LEFT JOIN attended_providers a ON a.attendee_id = $1 WHERE e.id = 1 ORDER BY a.provider_id",
                 )
                 .bind(Key(user_id.as_str()))
-                .fetch_all(self.read_pool())
-                .await?;
+                .fetch_all(c))?;
                 Ok(DirectoryMarks {
                     epoch: rows.first().map_or(0, |row| row.0),
                     attended: rows.into_iter().filter_map(|(_, provider)| provider.map(|p| p.0)).collect(),
@@ -685,17 +695,16 @@ macro_rules! impl_store {
             }
 
             async fn providers_attended(&self, user_id: &UserId) -> Result<Vec<String>, StoreError> {
-                let rows: Vec<(KeyText,)> = sqlx::query_as(
+                let rows: Vec<(KeyText,)> = read!(self, |c| sqlx::query_as(
                     "SELECT provider_id FROM attended_providers WHERE attendee_id = $1 ORDER BY provider_id",
                 )
                 .bind(Key(user_id.as_str()))
-                .fetch_all(self.read_pool())
-                .await?;
+                .fetch_all(c))?;
                 Ok(rows.into_iter().map(|(p,)| p.0).collect())
             }
 
             async fn awaiting_provider(&self, provider_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
-                let rows: Vec<SessionAttendanceRaw> = sqlx::query_as(concat!(
+                let rows: Vec<SessionAttendanceRaw> = read!(self, |c| sqlx::query_as(concat!(
                     "SELECT ",
                     session_attendance_columns!(),
                     " FROM attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN users u ON u.id = a.attendee_id \
@@ -705,17 +714,15 @@ macro_rules! impl_store {
                 .bind(Key(provider_id.as_str()))
                 .bind(AttendanceState::Pending.as_str())
                 .bind(AttendanceState::ChangedSinceConfirmed.as_str())
-                .fetch_all(self.read_pool())
-                .await?;
+                .fetch_all(c))?;
                 rows.into_iter().map(SessionAttendance::try_from).collect()
             }
 
             async fn valid_attestations_for(&self, attendee_id: &UserId) -> Result<Vec<AttestationRecord>, StoreError> {
                 let rows: Vec<AttestationRow> =
-                    sqlx::query_as(concat!(attestation_select!(), " WHERE attendee_id = $1 AND valid = TRUE ORDER BY signed_at_ms, id"))
+                    read!(self, |c| sqlx::query_as(concat!(attestation_select!(), " WHERE attendee_id = $1 AND valid = TRUE ORDER BY signed_at_ms, id"))
                         .bind(Key(attendee_id.as_str()))
-                        .fetch_all(self.read_pool())
-                        .await?;
+                        .fetch_all(c))?;
                 rows.into_iter().map(AttestationRecord::try_from).collect()
             }
 
@@ -776,35 +783,32 @@ macro_rules! impl_store {
 
             async fn registry_record(&self, number: &str) -> Result<Option<RegistryRecord>, StoreError> {
                 let row: Option<RegistryRow> =
-                    sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records WHERE number = $1"))
+                    read!(self, |c| sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records WHERE number = $1"))
                         .bind(number)
-                        .fetch_optional(self.read_pool())
-                        .await?;
+                        .fetch_optional(c))?;
                 row.map(RegistryRecord::try_from).transpose()
             }
 
             async fn registry_history(&self, number: &str) -> Result<Vec<RegistryRecord>, StoreError> {
-                let rows: Vec<RegistryRow> = sqlx::query_as(concat!(
+                let rows: Vec<RegistryRow> = read!(self, |c| sqlx::query_as(concat!(
                     "SELECT ",
                     registry_columns!(),
                     " FROM registry_history WHERE number = $1 ORDER BY version"
                 ))
                 .bind(number)
-                .fetch_all(self.read_pool())
-                .await?;
+                .fetch_all(c))?;
                 rows.into_iter().map(RegistryRecord::try_from).collect()
             }
 
             async fn registry_records(&self) -> Result<Vec<RegistryRecord>, StoreError> {
                 let rows: Vec<RegistryRow> =
-                    sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records ORDER BY number"))
-                        .fetch_all(self.read_pool())
-                        .await?;
+                    read!(self, |c| sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records ORDER BY number"))
+                        .fetch_all(c))?;
                 rows.into_iter().map(RegistryRecord::try_from).collect()
             }
 
             async fn approved_records(&self, user_id: &UserId) -> Result<Vec<RegistryRecord>, StoreError> {
-                let rows: Vec<RegistryRow> = sqlx::query_as(
+                let rows: Vec<RegistryRow> = read!(self, |c| sqlx::query_as(
                     "SELECT r.number, r.holder_name, r.holder_email, r.credential, r.association, r.earned_on, r.valid_through, \
                      r.revoked_on, r.version, r.changed_at_ms, r.changed_by, r.source \
                      FROM registry_records r JOIN registry_claims c ON c.number = r.number \
@@ -812,8 +816,7 @@ macro_rules! impl_store {
                 )
                 .bind(Key(user_id.as_str()))
                 .bind(ClaimStatus::Approved.as_str())
-                .fetch_all(self.read_pool())
-                .await?;
+                .fetch_all(c))?;
                 rows.into_iter().map(RegistryRecord::try_from).collect()
             }
 
@@ -833,15 +836,14 @@ macro_rules! impl_store {
             }
 
             async fn claims(&self, user_id: Option<&UserId>, status: Option<ClaimStatus>) -> Result<Vec<ClaimRecord>, StoreError> {
-                let rows: Vec<ClaimRow> = sqlx::query_as(concat!(
+                let rows: Vec<ClaimRow> = read!(self, |c| sqlx::query_as(concat!(
                     "SELECT ",
                     claim_columns!(),
                     " FROM registry_claims WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR status = $2) ORDER BY created_at_ms, id"
                 ))
                 .bind(user_id.map(|u| Key(u.as_str())))
                 .bind(status.map(ClaimStatus::as_str))
-                .fetch_all(self.read_pool())
-                .await?;
+                .fetch_all(c))?;
                 rows.into_iter().map(ClaimRecord::try_from).collect()
             }
 
@@ -863,10 +865,9 @@ macro_rules! impl_store {
             }
 
             async fn profile(&self, user_id: &UserId) -> Result<Option<ProfileRecord>, StoreError> {
-                let row: Option<ProfileRow> = sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose, share_progress FROM profiles WHERE user_id = $1")
+                let row: Option<ProfileRow> = read!(self, |c| sqlx::query_as("SELECT user_id, masters_conferred_on, rulebook, purpose, share_progress FROM profiles WHERE user_id = $1")
                     .bind(Key(user_id.as_str()))
-                    .fetch_optional(self.read_pool())
-                    .await?;
+                    .fetch_optional(c))?;
                 row.map(ProfileRecord::try_from).transpose()
             }
 
@@ -960,22 +961,20 @@ macro_rules! impl_store {
             }
 
             async fn connection_code(&self, code: &str) -> Result<Option<ConnectionCodeRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                Ok(read!(self, |c| sqlx::query_as(
                     "SELECT code, provider_id, created_at_ms, expires_at_ms, revoked_at_ms, used FROM connection_codes WHERE code = $1",
                 )
                 .bind(code)
-                .fetch_optional(self.read_pool())
-                .await?)
+                .fetch_optional(c))?)
             }
 
             async fn connection_codes(&self, provider_id: &UserId) -> Result<Vec<ConnectionCodeRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                Ok(read!(self, |c| sqlx::query_as(
                     "SELECT code, provider_id, created_at_ms, expires_at_ms, revoked_at_ms, used FROM connection_codes \
                      WHERE provider_id = $1 ORDER BY created_at_ms DESC, code",
                 )
                 .bind(Key(provider_id.as_str()))
-                .fetch_all(self.read_pool())
-                .await?)
+                .fetch_all(c))?)
             }
 
             async fn revoke_connection_code(&self, provider_id: &UserId, code: &str, at_ms: i64) -> Result<bool, StoreError> {
@@ -1024,43 +1023,40 @@ macro_rules! impl_store {
                         ids.push_bind(Key(id.as_str()));
                     }
                     select.push(")");
-                    let rows: Vec<(KeyText,)> = select.build_query_as().fetch_all(self.read_pool()).await?;
+                    let rows: Vec<(KeyText,)> = read!(self, |c| select.build_query_as().fetch_all(c))?;
                     found.extend(rows.into_iter().map(|(KeyText(id),)| id));
                 }
                 Ok(found)
             }
 
             async fn members_of(&self, provider_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                Ok(read!(self, |c| sqlx::query_as(
                     "SELECT c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms \
                      FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
                      WHERE c.provider_id = $1 ORDER BY m.display_name, c.member_id",
                 )
                 .bind(Key(provider_id.as_str()))
-                .fetch_all(self.read_pool())
-                .await?)
+                .fetch_all(c))?)
             }
 
             async fn providers_of(&self, member_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                Ok(read!(self, |c| sqlx::query_as(
                     "SELECT c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms \
                      FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
                      WHERE c.member_id = $1 ORDER BY p.display_name, c.provider_id",
                 )
                 .bind(Key(member_id.as_str()))
-                .fetch_all(self.read_pool())
-                .await?)
+                .fetch_all(c))?)
             }
 
             async fn holder_of(&self, number: &str) -> Result<Option<UserRecord>, StoreError> {
-                let row: Option<UserRow> = sqlx::query_as(
+                let row: Option<UserRow> = read!(self, |c| sqlx::query_as(
                     "SELECT u.id, u.email, u.display_name, u.password_hash, u.role, u.created_at_ms \
                      FROM users u JOIN registry_claims c ON c.user_id = u.id WHERE c.number = $1 AND c.status = $2",
                 )
                 .bind(number)
                 .bind(ClaimStatus::Approved.as_str())
-                .fetch_optional(self.read_pool())
-                .await?;
+                .fetch_optional(c))?;
                 row.map(UserRecord::try_from).transpose()
             }
 
@@ -1081,31 +1077,28 @@ macro_rules! impl_store {
             }
 
             async fn export_by_id(&self, id: &str) -> Result<Option<ExportRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                Ok(read!(self, |c| sqlx::query_as(
                     "SELECT id, user_id, digest, body, created_at_ms, withdrawn_at_ms FROM exports WHERE id = $1",
                 )
                 .bind(id)
-                .fetch_optional(self.read_pool())
-                .await?)
+                .fetch_optional(c))?)
             }
 
             async fn export_by_digest(&self, digest: &[u8]) -> Result<Option<ExportRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                Ok(read!(self, |c| sqlx::query_as(
                     "SELECT id, user_id, digest, body, created_at_ms, withdrawn_at_ms FROM exports WHERE digest = $1",
                 )
                 .bind(digest)
-                .fetch_optional(self.read_pool())
-                .await?)
+                .fetch_optional(c))?)
             }
 
             async fn exports_of(&self, user_id: &UserId) -> Result<Vec<ExportRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                Ok(read!(self, |c| sqlx::query_as(
                     "SELECT id, user_id, digest, body, created_at_ms, withdrawn_at_ms FROM exports \
                      WHERE user_id = $1 ORDER BY created_at_ms DESC, id",
                 )
                 .bind(Key(user_id.as_str()))
-                .fetch_all(self.read_pool())
-                .await?)
+                .fetch_all(c))?)
             }
 
             async fn withdraw_export(&self, user_id: &UserId, id: &str, at_ms: i64) -> Result<bool, StoreError> {
@@ -1121,11 +1114,10 @@ macro_rules! impl_store {
             }
 
             async fn server_keys(&self) -> Result<Vec<ServerKeyRecord>, StoreError> {
-                Ok(sqlx::query_as(
+                Ok(read!(self, |c| sqlx::query_as(
                     "SELECT id, secret, public_key, created_at_ms, retired_at_ms FROM server_keys ORDER BY created_at_ms DESC, id DESC",
                 )
-                .fetch_all(self.read_pool())
-                .await?)
+                .fetch_all(c))?)
             }
 
             async fn add_server_key(&self, key: &ServerKeyRecord) -> Result<(), StoreError> {

@@ -77,7 +77,7 @@ where
     let Some((name, url)) = create_postgres_db().await else { return };
     let store = PgStore::connect(&url, 10).await.expect("connect and migrate");
     let outcome = tokio::spawn(test(store.clone(), url)).await;
-    store.pool().close().await;
+    store.close().await;
     drop_postgres_db(&name).await;
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());
