@@ -157,6 +157,34 @@ async fn a_registry_record_this_version_cannot_read_is_an_error() {
     .await;
 }
 
+/// One transaction of several devices' documents, with more participants than one `NOTIFY`
+/// payload holds, sends every notice in one statement: each device's, in order, all heard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_commits_notices_are_all_heard_in_order() {
+    crate::testing::with_postgres(|store, _url| async move {
+        let mut notices = store.notices().await.expect("listen");
+        let crowd: Vec<String> = (0..400).map(|i| format!("{i:08}-0000-4000-8000-000000000000")).collect();
+        let crowd_refs: Vec<&str> = crowd.iter().map(String::as_str).collect();
+        let mut by_d2 = commit("s2", None, &["b1"], &[], &["ben"]);
+        by_d2.device_id = "d2".into();
+        let together = [commit("s1", None, &["a1"], &[], &crowd_refs), by_d2];
+        assert!(store.commit_documents(&together).await.expect("commit"));
+        let mut heard: Vec<(String, Vec<String>)> = Vec::new();
+        while heard.iter().map(|(_, users)| users.len()).sum::<usize>() < crowd.len() + 1 {
+            let notice = tokio::time::timeout(std::time::Duration::from_secs(10), notices.next()).await;
+            match notice.expect("heard in time").as_deref() {
+                Some(crate::Notice::Changed { device_id, users }) => heard.push((device_id.clone(), users.clone())),
+                other => panic!("a notice of a device's commit, not {other:?}"),
+            }
+        }
+        assert!(heard.len() > 2, "{} notices: the crowd takes more than one payload", heard.len());
+        let d1: Vec<String> = heard.iter().filter(|(d, _)| d == "d1").flat_map(|(_, u)| u.clone()).collect();
+        assert_eq!(d1, crowd, "d1's notices name its whole crowd, in order");
+        assert_eq!(heard.last(), Some(&("d2".to_string(), vec!["ben".to_string()])), "d2's notice comes after");
+    })
+    .await;
+}
+
 /// Two stores on one Postgres database stand for two server processes: a commit through one
 /// is heard by a listener of the other, through `LISTEN/NOTIFY`, and only once it commits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
