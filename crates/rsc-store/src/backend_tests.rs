@@ -218,23 +218,30 @@ async fn a_commit_through_one_postgres_store_is_heard_through_another() {
     .await;
 }
 
+/// A store with a pool of two that has read once, after which an administrator dropped every
+/// connection to its database; with the id it read.
+async fn read_then_drop_connections(url: &str) -> (crate::PgStore, crate::UserId) {
+    let store = crate::PgStore::connect(url, 2).await.expect("a store with a pool of two");
+    let nobody = crate::UserId::from("nobody");
+    assert_eq!(store.user_by_id(&nobody).await.expect("a first read"), None);
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(url).await.expect("an administrator");
+    let (dropped,): (i64,) = sqlx::query_as(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .expect("drop every other connection");
+    assert!(dropped >= 1, "the store's connections were dropped");
+    (store, nobody)
+}
+
 /// A connection Postgres dropped while it sat idle in the pool (a restart, an administrator)
 /// is found and replaced before it is lent: the next statement works.
 #[tokio::test]
 async fn a_postgres_connection_dropped_while_idle_is_replaced() {
     crate::testing::with_postgres(|_, url| async move {
-        let store = crate::PgStore::connect(&url, 2).await.expect("a store with a pool of two");
-        let nobody = crate::UserId::from("nobody");
-        assert_eq!(store.user_by_id(&nobody).await.expect("a first read"), None);
-        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.expect("an administrator");
-        let (dropped,): (i64,) = sqlx::query_as(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        .fetch_one(&mut admin)
-        .await
-        .expect("drop every other connection");
-        assert!(dropped >= 1, "the store's connections were dropped");
+        let (store, nobody) = read_then_drop_connections(&url).await;
         let idle = crate::sql::PG_IDLE_BEFORE_PING.max(crate::readers::KEEP_FOR);
         tokio::time::sleep(idle + std::time::Duration::from_millis(200)).await;
         assert_eq!(store.user_by_id(&nobody).await.expect("a read on a replaced connection"), None);
@@ -249,17 +256,7 @@ async fn a_postgres_connection_dropped_while_idle_is_replaced() {
 #[tokio::test]
 async fn a_kept_read_connection_postgres_dropped_fails_once() {
     crate::testing::with_postgres(|_, url| async move {
-        let store = crate::PgStore::connect(&url, 2).await.expect("a store with a pool of two");
-        let nobody = crate::UserId::from("nobody");
-        assert_eq!(store.user_by_id(&nobody).await.expect("a first read"), None);
-        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.expect("an administrator");
-        sqlx::query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        .execute(&mut admin)
-        .await
-        .expect("drop every other connection");
+        let (store, nobody) = read_then_drop_connections(&url).await;
         // At once, while the dropped connections are still kept or fresh in the pool.
         let mut failures = 0;
         while store.user_by_id(&nobody).await.is_err() {
