@@ -107,6 +107,19 @@ impl<DB: Database> Readers<DB> {
     }
 }
 
+impl<DB: Database> Drop for Readers<DB> {
+    /// A kept connection goes back to its pool from a task that sqlx spawns, which needs a
+    /// Tokio runtime; a store dropped outside one (a test's, a command's, after its runtime)
+    /// closes its kept connections where it is instead.
+    fn drop(&mut self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            for (connection, _) in std::mem::take(&mut self.kept().idle) {
+                drop(connection.detach());
+            }
+        }
+    }
+}
+
 /// Runs one read statement on a connection lent by `$store`'s readers: `$statement` is the
 /// statement's future, with the connection named `$c`. Evaluates to the statement's result.
 macro_rules! read {
@@ -218,6 +231,22 @@ mod tests {
         assert_eq!(read.expect("not stuck").expect("read"), 2);
         let since = readers.kept().idle[0].1;
         assert!(since.elapsed() < KEEP_FOR, "kept again, as of now");
+    }
+
+    #[test]
+    fn readers_dropped_outside_a_runtime_close_what_they_kept() {
+        let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+        let (dir, readers) = runtime.block_on(async {
+            let (dir, pool) = sqlite_pool(2).await;
+            let readers = Readers::new(pool, 2, true);
+            one(&readers, "SELECT 1").await.expect("read");
+            (dir, readers)
+        });
+        assert_eq!(readers.kept().idle.len(), 1);
+        drop(runtime);
+        // Outside any runtime: without a task to spawn, the kept connection is closed here.
+        drop(readers);
+        drop(dir);
     }
 
     #[tokio::test]
