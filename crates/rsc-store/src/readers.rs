@@ -67,16 +67,19 @@ impl<DB: Database> Readers<DB> {
     /// [`Readers::give_back`] before the turn ends.
     pub(crate) async fn lend(&self) -> Result<(PoolConnection<DB>, SemaphorePermit<'_>), sqlx::Error> {
         let turn = self.turns.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
-        loop {
-            let Some((connection, since)) = self.kept().idle.pop() else { break };
-            if since.elapsed() <= KEEP_FOR {
-                return Ok((connection, turn));
-            }
-            // Back to the pool, which checks it; the newest kept are tried first, so only
-            // connections nobody needed lately take this way.
-            drop(connection);
+        let (newest, stale) = {
+            let mut kept = self.kept();
+            // Kept in the order they came back, so those kept too long come first.
+            let stale = kept.idle.partition_point(|(_, since)| since.elapsed() > KEEP_FOR);
+            let stale: Vec<_> = kept.idle.drain(..stale).collect();
+            (kept.idle.pop(), stale)
+        };
+        // Back to the pool, which checks them.
+        drop(stale);
+        match newest {
+            Some((connection, _)) => Ok((connection, turn)),
+            None => Ok((self.pool.acquire().await?, turn)),
         }
-        Ok((self.pool.acquire().await?, turn))
     }
 
     /// Takes back a lent connection: kept if its statement `succeeded`, otherwise given to
@@ -231,6 +234,29 @@ mod tests {
         assert_eq!(read.expect("not stuck").expect("read"), 2);
         let since = readers.kept().idle[0].1;
         assert!(since.elapsed() < KEEP_FOR, "kept again, as of now");
+    }
+
+    #[tokio::test]
+    async fn connections_kept_too_long_leave_even_while_a_newer_one_is_lent() {
+        let (_dir, pool) = sqlite_pool(2).await;
+        let readers = Readers::new(pool.clone(), 2, true);
+        let (first, first_turn) = readers.lend().await.expect("lend");
+        let (second, second_turn) = readers.lend().await.expect("lend");
+        readers.give_back(first, true);
+        readers.give_back(second, true);
+        drop((first_turn, second_turn));
+        let stale = Instant::now().checked_sub(KEEP_FOR * 2).expect("a clock past its first seconds");
+        readers.kept().idle[0].1 = stale;
+        assert_eq!(one(&readers, "SELECT 3").await.expect("read"), 3);
+        let kept = readers.kept().idle.len();
+        assert_eq!(kept, 1, "the stale connection went back to the pool; the newer one was lent and kept");
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while pool.num_idle() < 1 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("the stale connection reaches the pool");
     }
 
     #[test]
