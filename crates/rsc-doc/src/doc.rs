@@ -271,6 +271,8 @@ impl SessionDoc {
     pub fn apply_pushed(&mut self, changes: &[Change], author: &Id, now_ms: i64) -> Result<Option<Session>, DocError> {
         let mut work = self.doc.clone();
         let mut current = if work.get_heads().is_empty() { None } else { Some(read_session(&work)?) };
+        // The orphan statements of `work` as it stands, when already read with it.
+        let mut orphans: Option<Orphans> = None;
         for change in changes {
             if work.get_change_by_hash(&change.hash()).is_some() {
                 continue;
@@ -287,25 +289,30 @@ impl SessionDoc {
             deps.sort();
             if heads == deps {
                 // Made on the latest state: the session before it is the current one.
-                let orphans = View::new(&work).orphan_statements()?;
+                let known = match orphans.take() {
+                    Some(known) => known,
+                    None => View::new(&work).orphan_statements()?,
+                };
                 work.apply_changes([change.clone()])?;
-                let after = read_session(&work)?;
-                check_no_new_orphans(&orphans, &work)?;
+                let (after, now_orphans) = read_without_new_orphans(&work, &known)?;
                 rules::authorize(Authorship { author, before: current.as_ref(), current: None }, &after)?;
                 rules::check_timing(current.as_ref(), &after, now_ms)?;
                 current = Some(after);
+                orphans = Some(now_orphans);
             } else {
                 // Made concurrently: judged where it was made, and against the session now.
                 let mut fork = work.fork_at(&deps)?;
-                let before = read_session(&fork)?;
-                let orphans = View::new(&fork).orphan_statements()?;
+                let (before, known) = {
+                    let view = View::new(&fork);
+                    (view.read()?, view.orphan_statements()?)
+                };
                 fork.apply_changes([change.clone()])?;
-                let after = read_session(&fork)?;
-                check_no_new_orphans(&orphans, &fork)?;
+                let (after, _) = read_without_new_orphans(&fork, &known)?;
                 rules::authorize(Authorship { author, before: Some(&before), current: current.as_ref() }, &after)?;
                 rules::check_timing(Some(&before), &after, now_ms)?;
                 work.apply_changes([change.clone()])?;
                 current = Some(read_session(&work)?);
+                orphans = None;
             }
         }
         if let Some(session) = &current {
@@ -925,31 +932,41 @@ impl<'a> View<'a> {
 
     /// Stored statements whose key names no attendee, with their values. Reading ignores them;
     /// they arise innocently when a confirmation and the attendee's removal are concurrent.
-    fn orphan_statements(&self) -> Result<Vec<(String, Option<ScalarValue>)>, DocError> {
+    fn orphan_statements(&self) -> Result<Orphans, DocError> {
         // A document not yet created has none; one whose maps are broken is refused on reading.
         let (Ok(attendees), Ok(statements)) = (self.map(&ROOT, "attendees"), self.map(&ROOT, "statements")) else {
             return Ok(Vec::new());
         };
-        self.doc
-            .keys(&statements)
+        self.keys(&statements)
+            .into_iter()
             .filter(|key| self.get(&attendees, key.as_str()).is_none())
             .map(|key| Ok((key.clone(), self.scalar(&statements, &key)?)))
             .collect()
     }
 }
 
-/// Refuses a change that stored a statement for someone who does not attend, given the
-/// orphans `known` before it: judged on the state the change was made on, so a confirmation
-/// made before the attendee was removed (on another device) is not held against its author.
-fn check_no_new_orphans(known: &[(String, Option<ScalarValue>)], after: &AutoCommit) -> Result<(), DocError> {
-    let orphans = View::new(after).orphan_statements()?;
-    match orphans.into_iter().find(|orphan| !known.contains(orphan)) {
-        Some((key, _)) => Err(DocError::NotAllowed(format!(
+/// Stored statements whose key names no attendee, with their values.
+type Orphans = Vec<(String, Option<ScalarValue>)>;
+
+/// Reads the session after a change, refusing the change if it stored a statement for someone
+/// who does not attend, given the orphans `known` before it: judged on the state the change was
+/// made on, so a confirmation made before the attendee was removed (on another device) is not
+/// held against its author. One view serves both reads, so each map is read once; the orphans
+/// found are returned for the next change.
+fn read_without_new_orphans(
+    after: &AutoCommit,
+    known: &[(String, Option<ScalarValue>)],
+) -> Result<(Session, Orphans), DocError> {
+    let view = View::new(after);
+    let session = view.read()?;
+    let orphans = view.orphan_statements()?;
+    if let Some((key, _)) = orphans.iter().find(|orphan| !known.contains(orphan)) {
+        return Err(DocError::NotAllowed(format!(
             "a statement may be stored only for an attendee, and `{}` does not attend",
             key.escape_debug()
-        ))),
-        None => Ok(()),
+        )));
     }
+    Ok((session, orphans))
 }
 
 fn within(error: DocError, prefix: &str) -> DocError {
