@@ -1201,9 +1201,15 @@ macro_rules! impl_store {
                     });
                     upsert.push(SESSION_ON_CONFLICT);
                     upsert.build().execute(&mut *tx).await?;
+                    // Only a document that existed has attendance to replace: a phone's backlog of
+                    // new sessions skips the statement.
+                    let existed: Vec<&DocCommit> = chunk.iter().filter(|c| c.expected_version.is_some()).collect();
+                    if existed.is_empty() {
+                        continue;
+                    }
                     let mut delete = sqlx::QueryBuilder::new("DELETE FROM attendance WHERE session_id IN (");
                     let mut ids = delete.separated(", ");
-                    for c in chunk {
+                    for c in existed {
                         ids.push_bind(Key(&c.session.id));
                     }
                     delete.push(")");
