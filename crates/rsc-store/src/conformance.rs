@@ -190,6 +190,16 @@ pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(
     let ledger = store.attestations(&DocId::from("s1")).await.expect("ledger");
     assert_eq!(ledger.len(), 2);
     assert!(ledger[0].valid && ledger[0].first_seen_at_ms == 7, "never overwritten");
+
+    // A new document and an update in one transaction: only the update's attendance is
+    // replaced, and each session keeps exactly its own.
+    let mut update = commit("s1", Some(3), &["c5"], &["ana", "pat"], &["ana", "pat"]);
+    update.attendance[0].minutes_attended = 30;
+    let together = [commit("s2", None, &["d1"], &[], &["ana", "pat"]), update];
+    assert!(store.commit_documents(&together).await.expect("together"));
+    let s1 = store.attendance_rows(&DocId::from("s1")).await.expect("rows");
+    assert_eq!(s1.iter().map(|a| a.minutes_attended).collect::<Vec<_>>(), [30], "the update's attendance replaced");
+    assert_eq!(store.attendance_rows(&DocId::from("s2")).await.expect("rows").len(), 1);
 }
 
 /// The store: pulls follow the cursor and participation.
