@@ -1151,7 +1151,10 @@ macro_rules! impl_store {
         impl CommitNow for $store {
             async fn commit_now(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
                 // Rows are written many to a statement: a push of hundreds of sessions is a
-                // handful of round trips to the database, not thousands.
+                // handful of round trips to the database, not thousands. Fewer statements than
+                // one per table did not pay: the whole commit sent to SQLite as one
+                // multi-statement query (3 hand-offs to its thread, not 10) ingested no faster
+                // with 50 devices pushing, as a group commit is shared by dozens of requests.
                 let mut tx = self.write_pool().begin().await?;
                 let created: Vec<&DocCommit> = commits.iter().filter(|c| c.expected_version.is_none()).collect();
                 for chunk in created.chunks(ROWS_PER_STATEMENT) {
