@@ -1,6 +1,11 @@
-//! Connections: how a supervisee finds her provider without ever seeing an id. A provider
-//! shares a short connection code (or its link); whoever enters it is connected to that
-//! provider from then on, and a session may name only people connected to its provider.
+//! Connections: how a supervisee finds her provider without ever seeing an id, and only with
+//! the provider's consent. A provider shares a short connection code (or its link); whoever
+//! enters it is connected to her at once (she consented by handing it out). Anyone may instead
+//! ask by the public endorsement number of the provider's registry record: that is a request,
+//! which the provider accepts or declines. Either side may end a connection. A session names
+//! only people connected to its provider; a provider keeps named groups of her supervisees,
+//! and a supervisee sees only her providers, the members of her groups, and the people she
+//! already shares a session with.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +24,19 @@ pub const MAX_ACTIVE_CODES: usize = 20;
 pub const CONNECT_FAILURES_PER_HOUR: i64 = 10;
 /// The path of a code's link on the server (`{server}/connect/{code}`).
 pub const CONNECT_PATH: &str = "/connect/";
+/// Days after a declined request before the same person may ask the same provider again.
+pub const REQUEST_AGAIN_AFTER_DAYS: i64 = 7;
+/// Connection requests an account may send in a day (a stranger cannot walk the registry
+/// asking everyone).
+pub const MAX_REQUESTS_PER_DAY: i64 = 20;
+/// Groups a provider may keep, archived ones included.
+pub const MAX_GROUPS: usize = 100;
+/// People in one group.
+pub const MAX_GROUP_MEMBERS: usize = 60;
+/// The longest group name, in characters.
+pub const MAX_GROUP_NAME_CHARS: usize = 80;
+/// The longest endorsement number accepted, in bytes.
+pub const MAX_ENDORSEMENT_NUMBER_BYTES: usize = 64;
 
 /// `POST /v1/connections/codes` body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +88,171 @@ pub struct Person {
     pub display_name: String,
 }
 
+/// `POST /v1/connections/requests` body: ask the provider who holds this endorsement number to
+/// connect. She sees the request with the asker's name and email, and accepts or declines it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewConnectionRequest {
+    /// An endorsement number, e.g. `NM-1001`.
+    pub endorsement_number: String,
+}
+
+/// Which side of a connection the other person is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionRole {
+    /// The other person is (or would be) the signed-in person's RS/C provider.
+    Provider,
+    /// The other person is (or asks to be) the signed-in person's supervisee.
+    Supervisee,
+}
+
+/// Where a connection (or a request for one) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Asked by endorsement number; waits for the provider.
+    Requested,
+    /// The provider declined the request.
+    Declined,
+    /// Connected: sessions between them can be logged.
+    Connected,
+    /// One of them ended it: sessions already logged stay and count; no new ones.
+    Ended,
+}
+
+impl ConnectionState {
+    /// The state's name in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionState::Requested => "requested",
+            ConnectionState::Declined => "declined",
+            ConnectionState::Connected => "connected",
+            ConnectionState::Ended => "ended",
+        }
+    }
+}
+
+/// How a connection was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionSource {
+    /// With a connection code the provider handed out.
+    Code,
+    /// By a request the provider accepted.
+    Request,
+}
+
+impl ConnectionSource {
+    /// The source's name in storage and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionSource::Code => "code",
+            ConnectionSource::Request => "request",
+        }
+    }
+
+    /// Reads a stored source name.
+    pub fn parse(text: &str) -> Option<ConnectionSource> {
+        match text {
+            "code" => Some(ConnectionSource::Code),
+            "request" => Some(ConnectionSource::Request),
+            _ => None,
+        }
+    }
+}
+
+/// One connection, or request for one, as the signed-in person sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionEntry {
+    /// The other person.
+    pub person: Person,
+    /// Which side the other person is on.
+    pub role: ConnectionRole,
+    /// Where it stands.
+    pub state: ConnectionState,
+    /// How it was made; absent for a request, and for a connection made before this was
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ConnectionSource>,
+    /// When it was made, or asked for (milliseconds since the Unix epoch).
+    pub since_ms: i64,
+    /// When it was ended or declined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at_ms: Option<i64>,
+    /// Whether the signed-in person ended (or declined) it herself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_by_me: Option<bool>,
+    /// The asker's email, shown to the provider on a request so that she knows who asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The endorsement number a request named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endorsement_number: Option<String>,
+    /// For a declined request, when the asker may ask again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask_again_from_ms: Option<i64>,
+}
+
+/// A provider's named group of supervisees ("Tuesday reflective group").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupView {
+    /// Its id (for programs; people see the name).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The provider who keeps it.
+    pub provider: Person,
+    /// Its members, by name.
+    pub members: Vec<Person>,
+    /// When it was made.
+    pub created_at_ms: i64,
+    /// Archived groups are kept but no longer offered, and no longer show their members to
+    /// each other.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// `POST /v1/groups` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewGroup {
+    /// 1 to [`MAX_GROUP_NAME_CHARS`] characters, unlike the provider's other groups' names.
+    pub name: String,
+    /// Members to start with: ids of people connected to the provider.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// `PATCH /v1/groups/{group}` body: what to change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GroupChange {
+    /// A new name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Archive (`true`) or bring back (`false`).
+    #[serde(default)]
+    pub archived: Option<bool>,
+}
+
+/// `POST /v1/groups/{group}/members` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GroupMember {
+    /// The id of a person connected to the provider.
+    pub member: String,
+}
+
 /// `POST /v1/connections` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -88,6 +271,9 @@ pub struct Connections {
     pub providers: Vec<Person>,
     /// People connected to this person as their provider, by name.
     pub supervisees: Vec<Person>,
+    /// Every connection and request, on either side, in every state.
+    #[serde(default)]
+    pub entries: Vec<ConnectionEntry>,
 }
 
 /// Why a typed code is not a code.

@@ -17,11 +17,17 @@ pub struct ProviderDirectory {
     pub masters_conferred_on: Option<Date>,
     /// The providers of the user's sessions and those the user is connected to, by id.
     pub providers: Vec<DirectoryProvider>,
-    /// Everyone the user may name in a session, by id: the user, the providers the user is
-    /// connected to, their other connections (co-attendees of a group) and the user's own
-    /// supervisees, each with the providers they are connected to.
+    /// Everyone the user may see by name, by id: the user, her providers, the members of the
+    /// groups she belongs to, the people she already shares a session with, and her own
+    /// supervisees, each with the providers under whom the user may name them.
     #[serde(default)]
     pub people: Vec<DirectoryPerson>,
+    /// The user's connections and requests, on either side, in every state.
+    #[serde(default)]
+    pub connections: Vec<crate::ConnectionEntry>,
+    /// The groups the user keeps as a provider (archived ones too) and those she belongs to.
+    #[serde(default)]
+    pub groups: Vec<crate::GroupView>,
 }
 
 /// One person a device may show by name and name in a session.
@@ -32,7 +38,9 @@ pub struct DirectoryPerson {
     pub id: String,
     /// The name they chose.
     pub display_name: String,
-    /// The providers they are connected to (as supervisee), by id, among those the user may see.
+    /// The providers under whom the user may name them in a session, by id: providers they are
+    /// connected to, where the user is that provider, shares one of that provider's groups
+    /// with them, or already shared a session of that provider with them.
     #[serde(default)]
     pub connected_to: Vec<String>,
 }

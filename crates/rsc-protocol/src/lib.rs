@@ -21,8 +21,10 @@ pub use account::{
 pub use bytes::Bytes;
 pub use connections::{
     CODE_ALPHABET, CODE_LEN, CONNECT_FAILURES_PER_HOUR, CONNECT_PATH, ConnectRequest, Connected, ConnectionCode,
-    Connections, DEFAULT_CODE_DAYS, MAX_ACTIVE_CODES, MAX_CODE_DAYS, NewConnectionCode, NotACode, Person, display_code,
-    normalize_code,
+    ConnectionEntry, ConnectionRole, ConnectionSource, ConnectionState, Connections, DEFAULT_CODE_DAYS, GroupChange,
+    GroupMember, GroupView, MAX_ACTIVE_CODES, MAX_CODE_DAYS, MAX_ENDORSEMENT_NUMBER_BYTES, MAX_GROUP_MEMBERS,
+    MAX_GROUP_NAME_CHARS, MAX_GROUPS, MAX_REQUESTS_PER_DAY, NewConnectionCode, NewConnectionRequest, NewGroup,
+    NotACode, Person, REQUEST_AGAIN_AFTER_DAYS, display_code, normalize_code,
 };
 pub use cursor::{Cursor, CursorError};
 pub use directory::{DirectoryPerson, DirectoryProvider, ProviderDirectory};

@@ -279,6 +279,29 @@ pub async fn the_directory_epoch_rises_with_names_keys_profiles_and_connections<
     raised("a profile").await;
     store.connect(&UserId::from("pat"), &UserId::from("ana"), None, 10).await.expect("connect");
     raised("a connection").await;
+    store
+        .end_connection(&UserId::from("pat"), &UserId::from("ana"), rsc_protocol::ConnectionRole::Provider, 11)
+        .await
+        .expect("end");
+    raised("an ended connection").await;
+    store.put_connection_request(&UserId::from("pat"), &UserId::from("ana"), "NM-1", 12).await.expect("ask");
+    raised("a request").await;
+    store.decline_connection_request(&UserId::from("pat"), &UserId::from("ana"), 13).await.expect("decline");
+    raised("a declined request").await;
+    let group = crate::GroupRecord {
+        id: "g1".into(),
+        provider_id: "pat".into(),
+        provider_name: String::new(),
+        name: "Tuesday".into(),
+        created_at_ms: 14,
+        archived_at_ms: None,
+    };
+    store.create_group(&group, &[]).await.expect("group");
+    raised("a group").await;
+    store.set_group_member(&UserId::from("pat"), "g1", &UserId::from("ana"), true, 15).await.expect("member");
+    raised("a group's member").await;
+    store.update_group(&UserId::from("pat"), "g1", Some("Tuesdays"), None).await.expect("rename");
+    raised("a group's name").await;
     let before = epoch().await;
     store.commit_documents(&[commit("s1", None, &["a1"], &[], &["ana", "pat"])]).await.expect("s1");
     assert_eq!(epoch().await, before, "a session's commit leaves it");
@@ -512,6 +535,167 @@ pub async fn connection_codes_connect_people_once_and_list_them_by_name<S: Store
     assert_eq!(store.holder_of("NM-1").await.expect("holder"), None);
 }
 
+/// The store: a connection ends (and takes the member out of the provider's groups), stays
+/// listed as ended with who ended it, and is made again; each records how it was made.
+pub async fn connections_end_and_are_made_again_with_their_source<S: Store>(store: S) {
+    use rsc_protocol::{ConnectionRole, ConnectionSource};
+    for id in ["pat", "ana", "ben"] {
+        store.create_user(&user(id)).await.expect("user");
+    }
+    let (pat, ana, ben) = (UserId::from("pat"), UserId::from("ana"), UserId::from("ben"));
+    store
+        .create_connection_code(&ConnectionCodeRecord {
+            code: "AAAA1111".into(),
+            provider_id: "pat".into(),
+            created_at_ms: 1,
+            expires_at_ms: 10_000,
+            revoked_at_ms: None,
+            used: 0,
+        })
+        .await
+        .expect("code");
+    assert!(store.connect(&pat, &ana, Some("AAAA1111"), 10).await.expect("by code"));
+    assert!(store.connect(&pat, &ben, None, 11).await.expect("by request"));
+    let group = crate::GroupRecord {
+        id: "g1".into(),
+        provider_id: "pat".into(),
+        provider_name: String::new(),
+        name: "Tuesday group".into(),
+        created_at_ms: 12,
+        archived_at_ms: None,
+    };
+    store.create_group(&group, &[ana.clone(), ben.clone()]).await.expect("group");
+
+    assert!(store.end_connection(&pat, &ana, ConnectionRole::Supervisee, 20).await.expect("end"));
+    assert!(!store.end_connection(&pat, &ana, ConnectionRole::Provider, 21).await.expect("again"), "ended once");
+    assert!(store.connected_among(&pat, std::slice::from_ref(&ana)).await.expect("connected").is_empty());
+    assert_eq!(store.members_of(&pat).await.expect("members").len(), 1, "only Ben is connected now");
+    assert!(store.providers_of(&ana).await.expect("providers").is_empty());
+    let all = store.connections_of(&pat).await.expect("all");
+    let state: Vec<_> = all.iter().map(|c| (c.member_id.as_str(), c.source, c.ended_at_ms, c.ended_by)).collect();
+    assert_eq!(
+        state,
+        [
+            ("ana", Some(ConnectionSource::Code), Some(20), Some(ConnectionRole::Supervisee)),
+            ("ben", Some(ConnectionSource::Request), None, None)
+        ]
+    );
+    assert_eq!(store.connections_of(&ana).await.expect("hers"), all[..1], "either side sees it");
+    let groups = store.groups_for(&pat).await.expect("groups");
+    let members: Vec<&str> = groups[0].1.iter().map(|m| m.member_id.as_str()).collect();
+    assert_eq!(members, ["ben"], "ending takes Ana out of Pat's groups");
+    assert!(store.groups_for(&ana).await.expect("hers").is_empty());
+
+    assert!(store.connect(&pat, &ana, None, 30).await.expect("made again"), "an ended connection is made again");
+    let again = store.connections_of(&ana).await.expect("hers");
+    assert_eq!(
+        (again[0].created_at_ms, again[0].source, again[0].ended_at_ms),
+        (30, Some(ConnectionSource::Request), None)
+    );
+}
+
+/// The store: a request waits, is declined or taken back, is sent again, and goes when the two
+/// connect; both sides list it with names and the asker's email.
+pub async fn connection_requests_wait_for_the_provider<S: Store>(store: S) {
+    use crate::RequestStatus;
+    for id in ["pat", "ana", "ben"] {
+        store.create_user(&user(id)).await.expect("user");
+    }
+    let (pat, ana, ben) = (UserId::from("pat"), UserId::from("ana"), UserId::from("ben"));
+    store.put_connection_request(&pat, &ana, "NM-1001", 10).await.expect("ask");
+    store.put_connection_request(&pat, &ben, "NM-1001", 11).await.expect("ask");
+    let asked = store.connection_request(&pat, &ana).await.expect("read").expect("there");
+    assert_eq!(
+        (asked.member_email.as_str(), asked.number.as_str(), asked.status, asked.created_at_ms),
+        ("ana@example.org", "NM-1001", RequestStatus::Pending, 10)
+    );
+    assert_eq!(store.connection_requests_of(&pat).await.expect("hers").len(), 2);
+    assert_eq!(store.connection_requests_of(&ana).await.expect("mine").len(), 1, "only her own");
+
+    assert!(store.decline_connection_request(&pat, &ana, 20).await.expect("decline"));
+    assert!(!store.decline_connection_request(&pat, &ana, 21).await.expect("again"), "declined once");
+    let declined = store.connection_request(&pat, &ana).await.expect("read").expect("kept");
+    assert_eq!((declined.status, declined.decided_at_ms), (RequestStatus::Declined, Some(20)));
+    assert!(!store.withdraw_connection_request(&pat, &ana).await.expect("withdraw"), "a declined one stays");
+    store.put_connection_request(&pat, &ana, "NM-1001", 30).await.expect("ask again");
+    let again = store.connection_request(&pat, &ana).await.expect("read").expect("there");
+    assert_eq!((again.status, again.created_at_ms, again.decided_at_ms), (RequestStatus::Pending, 30, None));
+
+    assert!(store.withdraw_connection_request(&pat, &ben).await.expect("withdraw"));
+    assert_eq!(store.connection_request(&pat, &ben).await.expect("read"), None);
+    assert!(store.connect(&pat, &ana, None, 40).await.expect("accepted"));
+    assert_eq!(store.connection_request(&pat, &ana).await.expect("read"), None, "an accepted request goes");
+}
+
+/// The store: a provider's groups are made, renamed, archived and changed only by her; members
+/// see the unarchived groups they belong to; names are unique per provider; people who share a
+/// group, or attended a session together, see each other under that provider only.
+pub async fn groups_and_acquaintances_decide_who_sees_whom<S: Store>(store: S) {
+    for id in ["pat", "quinn", "ana", "ben", "cleo", "dan"] {
+        store.create_user(&user(id)).await.expect("user");
+    }
+    let [pat, quinn, ana, ben, cleo, dan] = ["pat", "quinn", "ana", "ben", "cleo", "dan"].map(UserId::from);
+    let group = |id: &str, provider: &str, name: &str| crate::GroupRecord {
+        id: id.into(),
+        provider_id: provider.into(),
+        provider_name: String::new(),
+        name: name.into(),
+        created_at_ms: 5,
+        archived_at_ms: None,
+    };
+    store.create_group(&group("g1", "pat", "Tuesday"), &[ana.clone(), ben.clone()]).await.expect("g1");
+    store.create_group(&group("g2", "quinn", "Tuesday"), std::slice::from_ref(&cleo)).await.expect("another's");
+    assert!(matches!(store.create_group(&group("g3", "pat", "Tuesday"), &[]).await, Err(StoreError::Conflict(_))));
+    let visible = async |viewer: &UserId, provider: &UserId, people: &[UserId]| {
+        let mut found = store.visible_among(viewer, provider, people).await.expect("visible");
+        found.sort();
+        found
+    };
+    let everyone = [ben.clone(), cleo.clone(), dan.clone()];
+    assert_eq!(visible(&ana, &pat, &everyone).await, ["ben"], "Ben shares Pat's group");
+    assert!(visible(&ana, &quinn, &everyone).await.is_empty(), "under Quinn she shares nothing");
+
+    assert!(!store.set_group_member(&quinn, "g1", &dan, true, 6).await.expect("not hers"));
+    assert!(store.set_group_member(&pat, "g1", &cleo, true, 6).await.expect("add"));
+    assert!(!store.set_group_member(&pat, "g1", &cleo, true, 7).await.expect("again"), "added once");
+    assert!(store.set_group_member(&pat, "g1", &ben, false, 8).await.expect("remove"));
+    assert_eq!(visible(&ana, &pat, &everyone).await, ["cleo"]);
+    let hers = store.groups_for(&ana).await.expect("ana's");
+    assert_eq!(hers.len(), 1);
+    let names: Vec<&str> = hers[0].1.iter().map(|m| m.member_id.as_str()).collect();
+    assert_eq!(names, ["ana", "cleo"]);
+
+    assert!(!store.update_group(&quinn, "g1", Some("Mine"), None).await.expect("not hers"));
+    assert!(store.update_group(&pat, "g1", Some("Tuesday reflective group"), None).await.expect("rename"));
+    assert!(store.update_group(&pat, "g1", None, Some(Some(9))).await.expect("archive"));
+    assert!(store.groups_for(&ana).await.expect("ana's").is_empty(), "an archived group is not offered");
+    let kept = store.groups_for(&pat).await.expect("pat's");
+    assert_eq!((kept[0].0.name.as_str(), kept[0].0.archived_at_ms), ("Tuesday reflective group", Some(9)));
+    assert!(visible(&ana, &pat, &everyone).await.is_empty(), "nor shows its members");
+    assert!(store.update_group(&pat, "g1", None, Some(None)).await.expect("bring back"));
+    assert_eq!(visible(&ana, &pat, &everyone).await, ["cleo"]);
+
+    // A group session makes its attendees acquainted under its provider; an individual one
+    // adds nobody.
+    let before = store.directory_marks(&ana).await.expect("marks").acquainted;
+    let mut session = commit("s1", None, &["a1"], &[], &["ana", "dan", "pat"]);
+    let mut second = session.attendance[0].clone();
+    second.attendee_id = "dan".into();
+    session.attendance.push(second);
+    store.commit_documents(&[session, commit("s2", None, &["b1"], &[], &["ana", "pat"])]).await.expect("commit");
+    assert_eq!(visible(&ana, &pat, &everyone).await, ["cleo", "dan"]);
+    assert_eq!(visible(&dan, &pat, std::slice::from_ref(&ana)).await, ["ana"], "both ways");
+    assert!(visible(&ana, &quinn, &everyone).await.is_empty());
+    assert!(store.directory_marks(&ana).await.expect("marks").acquainted > before, "the marks move");
+    let known: Vec<(String, String)> =
+        store.acquaintances_of(&ana).await.expect("ana's").into_iter().map(|a| (a.other_id, a.provider_id)).collect();
+    assert_eq!(known, [("dan".to_string(), "pat".to_string())]);
+    let mut attendees: Vec<String> =
+        store.acquaintances_of(&pat).await.expect("pat's").into_iter().map(|a| a.other_id).collect();
+    attendees.sort();
+    assert_eq!(attendees, ["ana", "dan"], "a provider knows who attended her sessions");
+}
+
 /// The store: a reset code works once, before it expires, and only for its account; a new one
 /// replaces the old; passwords and devices change with it.
 pub async fn password_resets_work_once_and_sign_every_device_out<S: Store>(store: S) {
@@ -590,6 +774,9 @@ macro_rules! conformance_suite {
             concurrent_commits_get_distinct_sequences,
             racing_commits_add_each_participant_once,
             connection_codes_connect_people_once_and_list_them_by_name,
+            connections_end_and_are_made_again_with_their_source,
+            connection_requests_wait_for_the_provider,
+            groups_and_acquaintances_decide_who_sees_whom,
             password_resets_work_once_and_sign_every_device_out,
             exports_are_kept_found_and_withdrawn_by_their_applicant,
         );

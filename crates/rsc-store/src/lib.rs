@@ -31,9 +31,10 @@ pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use inputs::EvaluationInputs;
 pub use notices::{Notice, Notices};
 pub use records::{
-    AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceRecord,
-    DirectoryMarks, DocCommit, ExportRecord, NewChange, ProfileRecord, PulledChange, PulledPage, RegistryRecord,
-    ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
+    Acquaintance, AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord,
+    ConnectionRequestRecord, DeviceRecord, DirectoryMarks, DocCommit, ExportRecord, GroupMemberRecord, GroupRecord,
+    NewChange, ProfileRecord, PulledChange, PulledPage, RegistryRecord, RequestStatus, ServerKeyRecord,
+    SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
 /// The attendance states rows carry are the API's own.
 pub use rsc_protocol::AttendanceState;
@@ -289,7 +290,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         code: &str,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-    /// Connects `member_id` to `provider_id` (counting the use of `code`, if one was used);
+    /// Connects `member_id` to `provider_id`, with `code` (counting its use) or, without one,
+    /// by a request the provider accepted (which goes); an ended connection is made again.
     /// `false` when they were connected already.
     fn connect(
         &self,
@@ -298,25 +300,117 @@ pub trait Store: Clone + Send + Sync + 'static {
         code: Option<&str>,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-    /// Which of `people` are connected to the provider. A push checks the people it names
+    /// Ends the connection, as `by` (the side that ends it), and takes the member out of the
+    /// provider's groups; `false` when they were not connected.
+    fn end_connection(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+        by: rsc_protocol::ConnectionRole,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Which of `people` are connected to the provider now. A push checks the people it names
     /// with this, so the check costs the same whatever the size of the provider's caseload.
     fn connected_among(
         &self,
         provider_id: &UserId,
         people: &[UserId],
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
-    /// The people connected to a provider, by name.
+    /// Which of `people` `viewer` may name in a session of `provider_id`: those who share one of
+    /// the provider's groups with her, or attended a session of the provider with her.
+    fn visible_among(
+        &self,
+        viewer: &UserId,
+        provider_id: &UserId,
+        people: &[UserId],
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// The people connected to a provider now, by name.
     fn members_of(
         &self,
         provider_id: &UserId,
     ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
-    /// The providers a person is connected to, by name.
+    /// The providers a person is connected to now, by name.
     fn providers_of(
         &self,
         member_id: &UserId,
     ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
+    /// Every connection the user is on either side of, current and ended.
+    fn connections_of(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
     /// The account holding the registry record `number` through an approved claim.
     fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
+    /// Sends (or sends again) `member_id`'s request to connect to `provider_id`, asked by
+    /// endorsement `number`: it waits for the provider from `at_ms`.
+    fn put_connection_request(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+        number: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The request between the two, pending or declined.
+    fn connection_request(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+    ) -> impl Future<Output = Result<Option<ConnectionRequestRecord>, StoreError>> + Send;
+    /// Declines a pending request; `false` when none waits.
+    fn decline_connection_request(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Takes back a pending request (its sender does); `false` when none waits.
+    fn withdraw_connection_request(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Every request the user sent or received, pending or declined.
+    fn connection_requests_of(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionRequestRecord>, StoreError>> + Send;
+    /// Makes a group with its first members; [`StoreError::Conflict`] when the provider has a
+    /// group of that name.
+    fn create_group(
+        &self,
+        group: &GroupRecord,
+        members: &[UserId],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Renames a group of the provider's and archives it (`Some(Some(at))`) or brings it back
+    /// (`Some(None)`); `false` when she has no such group; [`StoreError::Conflict`] when the
+    /// name is taken.
+    fn update_group(
+        &self,
+        provider_id: &UserId,
+        group_id: &str,
+        name: Option<&str>,
+        archived_at_ms: Option<Option<i64>>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Adds (`present`) or removes a member of a group of the provider's; `false` when that
+    /// changed nothing or she has no such group.
+    fn set_group_member(
+        &self,
+        provider_id: &UserId,
+        group_id: &str,
+        member_id: &UserId,
+        present: bool,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The groups the user keeps (archived too) and the unarchived ones she belongs to, with
+    /// every group's members.
+    fn groups_for(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<(GroupRecord, Vec<GroupMemberRecord>)>, StoreError>> + Send;
+    /// The people the user knows from sessions: everyone who attended a session with her (with
+    /// its provider), and, as a provider, everyone who attended hers.
+    fn acquaintances_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Acquaintance>, StoreError>> + Send;
 
     /// Keeps a signed export; [`StoreError::Conflict`] when its id or digest is taken.
     fn create_export(&self, export: &ExportRecord) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -1,7 +1,7 @@
 //! The rows the store reads and writes.
 
 use rsc_model::{Date, SessionFormat, SessionKind, StatementKind};
-use rsc_protocol::{AttendanceState, ClaimStatus, Role};
+use rsc_protocol::{AttendanceState, ClaimStatus, ConnectionRole, ConnectionSource, Role};
 use rsc_rules::Purpose;
 
 use super::StoreError;
@@ -213,6 +213,11 @@ pub struct DirectoryMarks {
     pub epoch: i64,
     /// Every provider whose sessions the user ever attended, by id.
     pub attended: Vec<String>,
+    /// How many people the user knows from sessions (see [`Store::acquaintances_of`]): it
+    /// grows when a session first brings her together with someone.
+    ///
+    /// [`Store::acquaintances_of`]: crate::Store::acquaintances_of
+    pub acquainted: i64,
 }
 
 /// One document update, written as a whole or not at all.
@@ -351,20 +356,227 @@ from_columns! {
     }
 }
 
+/// A connection between a provider and a supervisee, with both names: current, or ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionRecord {
+    /// The provider.
+    pub provider_id: String,
+    /// The provider's display name.
+    pub provider_name: String,
+    /// The person connected to them.
+    pub member_id: String,
+    /// That person's display name.
+    pub member_name: String,
+    /// Since when.
+    pub created_at_ms: i64,
+    /// How it was made; `None` for a connection made before this was recorded.
+    pub source: Option<ConnectionSource>,
+    /// When it ended.
+    pub ended_at_ms: Option<i64>,
+    /// Which side ended it (`Provider`: the provider did).
+    pub ended_by: Option<ConnectionRole>,
+}
+
+impl ConnectionRecord {
+    /// Whether sessions between the two can be logged.
+    pub fn is_active(&self) -> bool {
+        self.ended_at_ms.is_none()
+    }
+}
+
 from_columns! {
-    /// A supervisee connected to a provider, with both names.
+    /// A `connections` row as stored, with both names; [`ConnectionRecord`] once understood.
+    pub(crate) struct ConnectionRow {
+        provider_id: String as KeyText,
+        provider_name: String,
+        member_id: String as KeyText,
+        member_name: String,
+        created_at_ms: i64,
+        source: Option<String>,
+        ended_at_ms: Option<i64>,
+        ended_by: Option<String>,
+    }
+}
+
+fn role_named(text: &str) -> Option<ConnectionRole> {
+    match text {
+        "provider" => Some(ConnectionRole::Provider),
+        "supervisee" => Some(ConnectionRole::Supervisee),
+        _ => None,
+    }
+}
+
+/// A side's name in storage.
+pub(crate) fn role_name(role: ConnectionRole) -> &'static str {
+    match role {
+        ConnectionRole::Provider => "provider",
+        ConnectionRole::Supervisee => "supervisee",
+    }
+}
+
+impl TryFrom<ConnectionRow> for ConnectionRecord {
+    type Error = StoreError;
+
+    fn try_from(row: ConnectionRow) -> Result<ConnectionRecord, StoreError> {
+        let key = || format!("{}/{}", row.provider_id, row.member_id);
+        let source = match &row.source {
+            None => None,
+            Some(text) => Some(
+                ConnectionSource::parse(text)
+                    .ok_or_else(|| StoreError::unreadable("connections", &key(), format!("source `{text}`")))?,
+            ),
+        };
+        let ended_by = match &row.ended_by {
+            None => None,
+            Some(text) => Some(
+                role_named(text)
+                    .ok_or_else(|| StoreError::unreadable("connections", &key(), format!("ended_by `{text}`")))?,
+            ),
+        };
+        Ok(ConnectionRecord {
+            provider_id: row.provider_id,
+            provider_name: row.provider_name,
+            member_id: row.member_id,
+            member_name: row.member_name,
+            created_at_ms: row.created_at_ms,
+            source,
+            ended_at_ms: row.ended_at_ms,
+            ended_by,
+        })
+    }
+}
+
+/// Where a request to connect stands (an accepted one becomes a connection and goes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStatus {
+    /// Waits for the provider.
+    Pending,
+    /// The provider declined it.
+    Declined,
+}
+
+impl RequestStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Declined => "declined",
+        }
+    }
+}
+
+/// A request to connect, sent by endorsement number, with both names and the asker's email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionRequestRecord {
+    /// The provider asked.
+    pub provider_id: String,
+    /// Her display name.
+    pub provider_name: String,
+    /// Who asks.
+    pub member_id: String,
+    /// Their display name.
+    pub member_name: String,
+    /// Their email, which the provider sees to know who asks.
+    pub member_email: String,
+    /// The endorsement number asked by.
+    pub number: String,
+    /// When it was sent (or sent again).
+    pub created_at_ms: i64,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// When it was declined.
+    pub decided_at_ms: Option<i64>,
+}
+
+from_columns! {
+    /// A `connection_requests` row with both names; [`ConnectionRequestRecord`] once understood.
+    pub(crate) struct ConnectionRequestRow {
+        provider_id: String as KeyText,
+        provider_name: String,
+        member_id: String as KeyText,
+        member_name: String,
+        member_email: String,
+        number: String,
+        created_at_ms: i64,
+        status: String,
+        decided_at_ms: Option<i64>,
+    }
+}
+
+impl TryFrom<ConnectionRequestRow> for ConnectionRequestRecord {
+    type Error = StoreError;
+
+    fn try_from(row: ConnectionRequestRow) -> Result<ConnectionRequestRecord, StoreError> {
+        let status = match row.status.as_str() {
+            "pending" => RequestStatus::Pending,
+            "declined" => RequestStatus::Declined,
+            other => {
+                return Err(StoreError::unreadable(
+                    "connection_requests",
+                    &format!("{}/{}", row.provider_id, row.member_id),
+                    format!("status `{other}`"),
+                ));
+            }
+        };
+        Ok(ConnectionRequestRecord {
+            provider_id: row.provider_id,
+            provider_name: row.provider_name,
+            member_id: row.member_id,
+            member_name: row.member_name,
+            member_email: row.member_email,
+            number: row.number,
+            created_at_ms: row.created_at_ms,
+            status,
+            decided_at_ms: row.decided_at_ms,
+        })
+    }
+}
+
+from_columns! {
+    /// A provider's named group.
     #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct ConnectionRecord {
-        /// The provider.
+    pub struct GroupRecord {
+        /// Its id.
+        pub id: String,
+        /// The provider who keeps it.
         pub provider_id: String as KeyText,
-        /// The provider's display name.
+        /// Her display name.
         pub provider_name: String,
-        /// The person connected to them.
-        pub member_id: String as KeyText,
-        /// That person's display name.
-        pub member_name: String,
-        /// Since when.
+        /// Its name.
+        pub name: String,
+        /// When it was made.
         pub created_at_ms: i64,
+        /// When it was archived.
+        pub archived_at_ms: Option<i64>,
+    }
+}
+
+from_columns! {
+    /// A member of a group, by name.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct GroupMemberRecord {
+        /// The group.
+        pub group_id: String,
+        /// The member.
+        pub member_id: String as KeyText,
+        /// Their display name.
+        pub member_name: String,
+        /// When they were added.
+        pub added_at_ms: i64,
+    }
+}
+
+from_columns! {
+    /// Someone a user may see because of sessions: a co-attendee of one of her sessions (with
+    /// that session's provider), or, for a provider, an attendee of one of her sessions (the
+    /// provider is then the user herself).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Acquaintance {
+        /// The other person.
+        pub other_id: String as KeyText,
+        /// Their display name.
+        pub other_name: String,
+        /// The provider of the session they shared.
+        pub provider_id: String as KeyText,
     }
 }
 

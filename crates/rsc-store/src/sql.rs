@@ -7,7 +7,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use rsc_protocol::{AttendanceState, ClaimStatus};
+use rsc_protocol::{AttendanceState, ClaimStatus, ConnectionRole, ConnectionSource};
 use sqlx::postgres::{PgPool, PgPoolOptions, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
@@ -17,14 +17,14 @@ use super::keys::{Key, KeyText};
 use super::notices::{Board, CHANNEL, Notice, Notices};
 use super::readers::{Readers, read};
 use super::records::{
-    AttendanceRowRaw, AttestationRow, ClaimRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw,
-    SignedInRow, UserRow,
+    AttendanceRowRaw, AttestationRow, ClaimRow, ConnectionRequestRow, ConnectionRow, ProfileRow, RegistryRow,
+    SessionAttendanceRaw, SessionRowRaw, SignedInRow, UserRow, role_name,
 };
 use super::{
-    AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
-    DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, ProfileRecord, PulledChange, PulledPage,
-    RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts, UserId,
-    UserRecord,
+    Acquaintance, AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord,
+    ConnectionRequestRecord, DeviceId, DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, GroupMemberRecord,
+    GroupRecord, ProfileRecord, PulledChange, PulledPage, RegistryRecord, RequestStatus, ServerKeyRecord,
+    SessionAttendance, SessionRow, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
 };
 
 /// What a store keeps in this process beside its database, shared by its clones: the change
@@ -361,6 +361,23 @@ macro_rules! session_attendance_columns {
     };
 }
 
+// A connection with both names (`c`, provider `p`, member `m`), for `ConnectionRow`.
+macro_rules! connection_columns {
+    () => {
+        "c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms, \
+         c.source, c.ended_at_ms, c.ended_by"
+    };
+}
+
+// A request with both names and the asker's email, up to its `WHERE`.
+macro_rules! request_columns {
+    () => {
+        "r.provider_id, p.display_name AS provider_name, r.member_id, m.display_name AS member_name, \
+         m.email AS member_email, r.number, r.created_at_ms, r.status, r.decided_at_ms \
+         FROM connection_requests r JOIN users p ON p.id = r.provider_id JOIN users m ON m.id = r.member_id"
+    };
+}
+
 macro_rules! user_columns {
     () => {
         "id, email, display_name, password_hash, role, created_at_ms"
@@ -691,15 +708,19 @@ macro_rules! impl_store {
             }
 
             async fn directory_marks(&self, user_id: &UserId) -> Result<DirectoryMarks, StoreError> {
-                let rows: Vec<(i64, Option<KeyText>)> = read!(self, |c| sqlx::query_as(
-                    "SELECT e.value, a.provider_id FROM directory_epoch e \
+                let rows: Vec<(i64, i64, Option<KeyText>)> = read!(self, |c| sqlx::query_as(
+                    "SELECT e.value, \
+                        (SELECT COUNT(*) FROM acquaintances q WHERE q.user_id = $1) \
+                        + (SELECT COUNT(*) FROM attended_providers r WHERE r.provider_id = $1) AS acquainted, \
+                        a.provider_id FROM directory_epoch e \
                      LEFT JOIN attended_providers a ON a.attendee_id = $1 WHERE e.id = 1 ORDER BY a.provider_id",
                 )
                 .bind(Key(user_id.as_str()))
                 .fetch_all(c))?;
                 Ok(DirectoryMarks {
                     epoch: rows.first().map_or(0, |row| row.0),
-                    attended: rows.into_iter().filter_map(|(_, provider)| provider.map(|p| p.0)).collect(),
+                    acquainted: rows.first().map_or(0, |row| row.1),
+                    attended: rows.into_iter().filter_map(|(_, _, provider)| provider.map(|p| p.0)).collect(),
                 })
             }
 
@@ -1000,14 +1021,19 @@ macro_rules! impl_store {
             }
 
             async fn connect(&self, provider_id: &UserId, member_id: &UserId, code: Option<&str>, at_ms: i64) -> Result<bool, StoreError> {
+                let source = if code.is_some() { ConnectionSource::Code } else { ConnectionSource::Request };
                 let mut tx = self.write_pool().begin().await?;
+                // An ended connection is made again, with its new source; a current one stays.
                 let inserted = sqlx::query(
-                    "INSERT INTO connections (provider_id, member_id, created_at_ms) VALUES ($1, $2, $3) \
-                     ON CONFLICT (provider_id, member_id) DO NOTHING",
+                    "INSERT INTO connections (provider_id, member_id, created_at_ms, source) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (provider_id, member_id) DO UPDATE SET created_at_ms = excluded.created_at_ms, \
+                     source = excluded.source, ended_at_ms = NULL, ended_by = NULL \
+                     WHERE connections.ended_at_ms IS NOT NULL",
                 )
                 .bind(Key(provider_id.as_str()))
                 .bind(Key(member_id.as_str()))
                 .bind(at_ms)
+                .bind(source.as_str())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -1018,14 +1044,46 @@ macro_rules! impl_store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                // Connected now: a request between them, answered or not, has no more to say.
+                sqlx::query("DELETE FROM connection_requests WHERE provider_id = $1 AND member_id = $2")
+                    .bind(Key(provider_id.as_str()))
+                    .bind(Key(member_id.as_str()))
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(inserted)
+            }
+
+            async fn end_connection(&self, provider_id: &UserId, member_id: &UserId, by: ConnectionRole, at_ms: i64) -> Result<bool, StoreError> {
+                let mut tx = self.write_pool().begin().await?;
+                let ended = sqlx::query(
+                    "UPDATE connections SET ended_at_ms = $3, ended_by = $4 \
+                     WHERE provider_id = $1 AND member_id = $2 AND ended_at_ms IS NULL",
+                )
+                .bind(Key(provider_id.as_str()))
+                .bind(Key(member_id.as_str()))
+                .bind(at_ms)
+                .bind(role_name(by))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                sqlx::query(
+                    "DELETE FROM group_members WHERE member_id = $2 \
+                     AND group_id IN (SELECT id FROM provider_groups WHERE provider_id = $1)",
+                )
+                .bind(Key(provider_id.as_str()))
+                .bind(Key(member_id.as_str()))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(ended)
             }
 
             async fn connected_among(&self, provider_id: &UserId, people: &[UserId]) -> Result<Vec<String>, StoreError> {
                 let mut found = Vec::new();
                 for chunk in people.chunks(ROWS_PER_STATEMENT) {
-                    let mut select = sqlx::QueryBuilder::new("SELECT member_id FROM connections WHERE provider_id = ");
+                    let mut select = sqlx::QueryBuilder::new("SELECT member_id FROM connections WHERE ended_at_ms IS NULL AND provider_id = ");
                     select.push_bind(Key(provider_id.as_str())).push(" AND member_id IN (");
                     let mut ids = select.separated(", ");
                     for id in chunk {
@@ -1038,24 +1096,61 @@ macro_rules! impl_store {
                 Ok(found)
             }
 
+            async fn visible_among(&self, viewer: &UserId, provider_id: &UserId, people: &[UserId]) -> Result<Vec<String>, StoreError> {
+                let mut found = Vec::new();
+                for chunk in people.chunks(ROWS_PER_STATEMENT / 2) {
+                    let mut select = sqlx::QueryBuilder::new(
+                        "SELECT b.member_id FROM group_members a JOIN provider_groups g ON g.id = a.group_id \
+                         JOIN group_members b ON b.group_id = a.group_id WHERE g.archived_at_ms IS NULL AND a.member_id = ",
+                    );
+                    select.push_bind(Key(viewer.as_str())).push(" AND g.provider_id = ").push_bind(Key(provider_id.as_str()));
+                    select.push(" AND b.member_id IN (");
+                    let mut ids = select.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(Key(id.as_str()));
+                    }
+                    select.push(") UNION SELECT other_id FROM acquaintances WHERE user_id = ");
+                    select.push_bind(Key(viewer.as_str())).push(" AND provider_id = ").push_bind(Key(provider_id.as_str()));
+                    select.push(" AND other_id IN (");
+                    let mut ids = select.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(Key(id.as_str()));
+                    }
+                    select.push(")");
+                    let rows: Vec<(KeyText,)> = read!(self, |c| select.build_query_as().fetch_all(c))?;
+                    found.extend(rows.into_iter().map(|(KeyText(id),)| id));
+                }
+                Ok(found)
+            }
+
             async fn members_of(&self, provider_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
-                Ok(read!(self, |c| sqlx::query_as(
-                    "SELECT c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms \
-                     FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
-                     WHERE c.provider_id = $1 ORDER BY m.display_name, c.member_id",
-                )
+                let rows: Vec<ConnectionRow> = read!(self, |c| sqlx::query_as(concat!(
+                    "SELECT ", connection_columns!(), " FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
+                     WHERE c.provider_id = $1 AND c.ended_at_ms IS NULL ORDER BY m.display_name, c.member_id",
+                ))
                 .bind(Key(provider_id.as_str()))
-                .fetch_all(c))?)
+                .fetch_all(c))?;
+                rows.into_iter().map(ConnectionRecord::try_from).collect()
             }
 
             async fn providers_of(&self, member_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
-                Ok(read!(self, |c| sqlx::query_as(
-                    "SELECT c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms \
-                     FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
-                     WHERE c.member_id = $1 ORDER BY p.display_name, c.provider_id",
-                )
+                let rows: Vec<ConnectionRow> = read!(self, |c| sqlx::query_as(concat!(
+                    "SELECT ", connection_columns!(), " FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
+                     WHERE c.member_id = $1 AND c.ended_at_ms IS NULL ORDER BY p.display_name, c.provider_id",
+                ))
                 .bind(Key(member_id.as_str()))
-                .fetch_all(c))?)
+                .fetch_all(c))?;
+                rows.into_iter().map(ConnectionRecord::try_from).collect()
+            }
+
+            async fn connections_of(&self, user_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
+                let rows: Vec<ConnectionRow> = read!(self, |c| sqlx::query_as(concat!(
+                    "SELECT ", connection_columns!(), " FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
+                     WHERE c.provider_id = $1 OR c.member_id = $1 ORDER BY c.created_at_ms, c.provider_id, c.member_id",
+                ))
+                .bind(Key(user_id.as_str()))
+                .fetch_all(c))?;
+                rows.into_iter().map(ConnectionRecord::try_from).collect()
             }
 
             async fn holder_of(&self, number: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -1067,6 +1162,184 @@ macro_rules! impl_store {
                 .bind(ClaimStatus::Approved.as_str())
                 .fetch_optional(c))?;
                 row.map(UserRecord::try_from).transpose()
+            }
+
+            async fn put_connection_request(&self, provider_id: &UserId, member_id: &UserId, number: &str, at_ms: i64) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO connection_requests (provider_id, member_id, number, created_at_ms, status, decided_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, NULL) \
+                     ON CONFLICT (provider_id, member_id) DO UPDATE SET number = excluded.number, \
+                     created_at_ms = excluded.created_at_ms, status = excluded.status, decided_at_ms = NULL",
+                )
+                .bind(Key(provider_id.as_str()))
+                .bind(Key(member_id.as_str()))
+                .bind(number)
+                .bind(at_ms)
+                .bind(RequestStatus::Pending.as_str())
+                .execute(self.write_pool())
+                .await?;
+                Ok(())
+            }
+
+            async fn connection_request(&self, provider_id: &UserId, member_id: &UserId) -> Result<Option<ConnectionRequestRecord>, StoreError> {
+                let row: Option<ConnectionRequestRow> = read!(self, |c| sqlx::query_as(concat!(
+                    "SELECT ", request_columns!(), " WHERE r.provider_id = $1 AND r.member_id = $2",
+                ))
+                .bind(Key(provider_id.as_str()))
+                .bind(Key(member_id.as_str()))
+                .fetch_optional(c))?;
+                row.map(ConnectionRequestRecord::try_from).transpose()
+            }
+
+            async fn decline_connection_request(&self, provider_id: &UserId, member_id: &UserId, at_ms: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE connection_requests SET status = $3, decided_at_ms = $4 \
+                     WHERE provider_id = $1 AND member_id = $2 AND status = $5",
+                )
+                .bind(Key(provider_id.as_str()))
+                .bind(Key(member_id.as_str()))
+                .bind(RequestStatus::Declined.as_str())
+                .bind(at_ms)
+                .bind(RequestStatus::Pending.as_str())
+                .execute(self.write_pool())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn withdraw_connection_request(&self, provider_id: &UserId, member_id: &UserId) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "DELETE FROM connection_requests WHERE provider_id = $1 AND member_id = $2 AND status = $3",
+                )
+                .bind(Key(provider_id.as_str()))
+                .bind(Key(member_id.as_str()))
+                .bind(RequestStatus::Pending.as_str())
+                .execute(self.write_pool())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn connection_requests_of(&self, user_id: &UserId) -> Result<Vec<ConnectionRequestRecord>, StoreError> {
+                let rows: Vec<ConnectionRequestRow> = read!(self, |c| sqlx::query_as(concat!(
+                    "SELECT ", request_columns!(), " WHERE r.provider_id = $1 OR r.member_id = $1 \
+                     ORDER BY r.created_at_ms, r.provider_id, r.member_id",
+                ))
+                .bind(Key(user_id.as_str()))
+                .fetch_all(c))?;
+                rows.into_iter().map(ConnectionRequestRecord::try_from).collect()
+            }
+
+            async fn create_group(&self, group: &GroupRecord, members: &[UserId]) -> Result<(), StoreError> {
+                let mut tx = self.write_pool().begin().await?;
+                sqlx::query(
+                    "INSERT INTO provider_groups (id, provider_id, name, created_at_ms, archived_at_ms) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&group.id)
+                .bind(Key(&group.provider_id))
+                .bind(&group.name)
+                .bind(group.created_at_ms)
+                .bind(group.archived_at_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict(e, "a group of that name"))?;
+                for chunk in members.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO group_members (group_id, member_id, added_at_ms) ");
+                    insert.push_values(chunk, |mut row, member| {
+                        row.push_bind(&group.id).push_bind(Key(member.as_str())).push_bind(group.created_at_ms);
+                    });
+                    insert.push(" ON CONFLICT (group_id, member_id) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn update_group(&self, provider_id: &UserId, group_id: &str, name: Option<&str>, archived_at_ms: Option<Option<i64>>) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE provider_groups SET name = COALESCE($3, name), \
+                     archived_at_ms = CASE WHEN $4 THEN $5 ELSE archived_at_ms END \
+                     WHERE id = $1 AND provider_id = $2",
+                )
+                .bind(group_id)
+                .bind(Key(provider_id.as_str()))
+                .bind(name)
+                .bind(archived_at_ms.is_some())
+                .bind(archived_at_ms.flatten())
+                .execute(self.write_pool())
+                .await
+                .map_err(|e| conflict(e, "a group of that name"))?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn set_group_member(&self, provider_id: &UserId, group_id: &str, member_id: &UserId, present: bool, at_ms: i64) -> Result<bool, StoreError> {
+                let done = if present {
+                    sqlx::query(
+                        "INSERT INTO group_members (group_id, member_id, added_at_ms) \
+                         SELECT id, $2, $3 FROM provider_groups WHERE id = $1 AND provider_id = $4 \
+                         ON CONFLICT (group_id, member_id) DO NOTHING",
+                    )
+                    .bind(group_id)
+                    .bind(Key(member_id.as_str()))
+                    .bind(at_ms)
+                    .bind(Key(provider_id.as_str()))
+                    .execute(self.write_pool())
+                    .await?
+                } else {
+                    sqlx::query(
+                        "DELETE FROM group_members WHERE group_id = $1 AND member_id = $2 \
+                         AND group_id IN (SELECT id FROM provider_groups WHERE provider_id = $3)",
+                    )
+                    .bind(group_id)
+                    .bind(Key(member_id.as_str()))
+                    .bind(Key(provider_id.as_str()))
+                    .execute(self.write_pool())
+                    .await?
+                };
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn groups_for(&self, user_id: &UserId) -> Result<Vec<(GroupRecord, Vec<GroupMemberRecord>)>, StoreError> {
+                let groups: Vec<GroupRecord> = read!(self, |c| sqlx::query_as(
+                    "SELECT g.id, g.provider_id, u.display_name AS provider_name, g.name, g.created_at_ms, g.archived_at_ms \
+                     FROM provider_groups g JOIN users u ON u.id = g.provider_id \
+                     WHERE g.provider_id = $1 \
+                        OR (g.archived_at_ms IS NULL AND g.id IN (SELECT group_id FROM group_members WHERE member_id = $1)) \
+                     ORDER BY g.name, g.id",
+                )
+                .bind(Key(user_id.as_str()))
+                .fetch_all(c))?;
+                let mut members: Vec<GroupMemberRecord> = Vec::new();
+                for chunk in groups.chunks(ROWS_PER_STATEMENT) {
+                    let mut select = sqlx::QueryBuilder::new(
+                        "SELECT gm.group_id, gm.member_id, u.display_name AS member_name, gm.added_at_ms \
+                         FROM group_members gm JOIN users u ON u.id = gm.member_id WHERE gm.group_id IN (",
+                    );
+                    let mut ids = select.separated(", ");
+                    for group in chunk {
+                        ids.push_bind(&group.id);
+                    }
+                    select.push(") ORDER BY u.display_name, gm.member_id");
+                    let rows: Vec<GroupMemberRecord> = read!(self, |c| select.build_query_as().fetch_all(c))?;
+                    members.extend(rows);
+                }
+                Ok(groups
+                    .into_iter()
+                    .map(|group| {
+                        let of: Vec<GroupMemberRecord> = members.iter().filter(|m| m.group_id == group.id).cloned().collect();
+                        (group, of)
+                    })
+                    .collect())
+            }
+
+            async fn acquaintances_of(&self, user_id: &UserId) -> Result<Vec<Acquaintance>, StoreError> {
+                Ok(read!(self, |c| sqlx::query_as(
+                    "SELECT a.other_id, u.display_name AS other_name, a.provider_id \
+                     FROM acquaintances a JOIN users u ON u.id = a.other_id WHERE a.user_id = $1 \
+                     UNION ALL \
+                     SELECT ap.attendee_id AS other_id, u.display_name AS other_name, ap.provider_id \
+                     FROM attended_providers ap JOIN users u ON u.id = ap.attendee_id WHERE ap.provider_id = $1",
+                )
+                .bind(Key(user_id.as_str()))
+                .fetch_all(c))?)
             }
 
             async fn create_export(&self, export: &ExportRecord) -> Result<(), StoreError> {
@@ -1246,6 +1519,26 @@ macro_rules! impl_store {
                         row.push_bind(Key(attendee)).push_bind(Key(provider));
                     });
                     insert.push(" ON CONFLICT (attendee_id, provider_id) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                // People who attend one session together know each other from then on (an
+                // individual session has one attendee, so a phone's backlog writes none).
+                let mut met: Vec<(&str, &str, &str)> = Vec::new();
+                for c in commits.iter().filter(|c| c.attendance.len() > 1) {
+                    for a in &c.attendance {
+                        for b in c.attendance.iter().filter(|b| b.attendee_id != a.attendee_id) {
+                            met.push((&a.attendee_id, &b.attendee_id, &c.session.provider_id));
+                        }
+                    }
+                }
+                met.sort_unstable();
+                met.dedup();
+                for chunk in met.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO acquaintances (user_id, other_id, provider_id) ");
+                    insert.push_values(chunk, |mut row, (user, other, provider)| {
+                        row.push_bind(Key(user)).push_bind(Key(other)).push_bind(Key(provider));
+                    });
+                    insert.push(" ON CONFLICT (user_id, other_id, provider_id) DO NOTHING");
                     insert.build().execute(&mut *tx).await?;
                 }
                 let attestations: Vec<_> = commits.iter().flat_map(|c| &c.attestations).collect();

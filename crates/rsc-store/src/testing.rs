@@ -5,10 +5,10 @@
 use std::future::Future;
 
 use crate::{
-    AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, DeviceId,
-    DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, PgStore, ProfileRecord, PulledPage, RegistryRecord,
-    ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store, StoreError, StoredDoc, UpsertCounts, UserId,
-    UserRecord,
+    Acquaintance, AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord,
+    ConnectionRequestRecord, DeviceId, DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, GroupMemberRecord,
+    GroupRecord, PgStore, ProfileRecord, PulledPage, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow,
+    SqliteStore, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
 };
 use rsc_protocol::ClaimStatus;
 
@@ -447,6 +447,114 @@ impl<S: Store> Store for Gated<S> {
 
     fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
         self.inner.holder_of(number)
+    }
+
+    fn end_connection(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+        by: rsc_protocol::ConnectionRole,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.end_connection(provider_id, member_id, by, at_ms)
+    }
+
+    fn visible_among(
+        &self,
+        viewer: &UserId,
+        provider_id: &UserId,
+        people: &[UserId],
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        self.inner.visible_among(viewer, provider_id, people)
+    }
+
+    fn connections_of(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send {
+        self.inner.connections_of(user_id)
+    }
+
+    fn put_connection_request(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+        number: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.put_connection_request(provider_id, member_id, number, at_ms)
+    }
+
+    fn connection_request(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+    ) -> impl Future<Output = Result<Option<ConnectionRequestRecord>, StoreError>> + Send {
+        self.inner.connection_request(provider_id, member_id)
+    }
+
+    fn decline_connection_request(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.decline_connection_request(provider_id, member_id, at_ms)
+    }
+
+    fn withdraw_connection_request(
+        &self,
+        provider_id: &UserId,
+        member_id: &UserId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.withdraw_connection_request(provider_id, member_id)
+    }
+
+    fn connection_requests_of(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<ConnectionRequestRecord>, StoreError>> + Send {
+        self.inner.connection_requests_of(user_id)
+    }
+
+    fn create_group(
+        &self,
+        group: &GroupRecord,
+        members: &[UserId],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_group(group, members)
+    }
+
+    fn update_group(
+        &self,
+        provider_id: &UserId,
+        group_id: &str,
+        name: Option<&str>,
+        archived_at_ms: Option<Option<i64>>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.update_group(provider_id, group_id, name, archived_at_ms)
+    }
+
+    fn set_group_member(
+        &self,
+        provider_id: &UserId,
+        group_id: &str,
+        member_id: &UserId,
+        present: bool,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.set_group_member(provider_id, group_id, member_id, present, at_ms)
+    }
+
+    fn groups_for(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<(GroupRecord, Vec<GroupMemberRecord>)>, StoreError>> + Send {
+        self.inner.groups_for(user_id)
+    }
+
+    fn acquaintances_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Acquaintance>, StoreError>> + Send {
+        self.inner.acquaintances_of(user_id)
     }
 
     fn set_password_hash(&self, id: &UserId, hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
