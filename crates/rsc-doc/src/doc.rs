@@ -269,8 +269,20 @@ impl SessionDoc {
     /// the document limits. An empty document is created by the first change. Returns the
     /// merged session (read once, as the checks read it; `None` for a document still empty).
     pub fn apply_pushed(&mut self, changes: &[Change], author: &Id, now_ms: i64) -> Result<Option<Session>, DocError> {
+        self.apply_pushed_from(changes, author, now_ms).map(|(_, after)| after)
+    }
+
+    /// [`SessionDoc::apply_pushed`], returning the session as it stood before the changes too
+    /// (`None` for a document that was empty): what a push changed is judged against it.
+    pub fn apply_pushed_from(
+        &mut self,
+        changes: &[Change],
+        author: &Id,
+        now_ms: i64,
+    ) -> Result<(Option<Session>, Option<Session>), DocError> {
         let mut work = self.doc.clone();
         let mut current = if work.get_heads().is_empty() { None } else { Some(read_session(&work)?) };
+        let before = current.clone();
         // The orphan statements of `work` as it stands, when already read with it.
         let mut orphans: Option<Orphans> = None;
         for change in changes {
@@ -326,7 +338,7 @@ impl SessionDoc {
             ));
         }
         self.doc = work;
-        Ok(current)
+        Ok((before, current))
     }
 
     /// An empty document, to which a new session's first change is pushed.

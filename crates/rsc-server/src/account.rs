@@ -4,9 +4,10 @@
 //!
 //! Making both takes a dozen queries, which an idle sync should not pay. So each user's
 //! version is kept, with what it was made from that changes apart from the rest: the store's
-//! directory epoch (raised by any write to names, device keys, the registry, profiles or
-//! connections) and the providers the user attended. Both are read first on every sync, in
-//! two indexed lookups; while they stand, the kept version is the current one. Several
+//! directory epoch (raised by any write to names, device keys, the registry, profiles,
+//! connections, requests or groups), the providers the user attended and how many people she
+//! knows from sessions. They are read first on every sync, in one statement; while they
+//! stand, the kept version is the current one. Several
 //! processes each keep their own, checked against the database, so none answers with a stale
 //! version.
 
@@ -31,6 +32,7 @@ pub struct Versions(Mutex<HashMap<String, Kept>>);
 struct Kept {
     epoch: i64,
     attended: Vec<String>,
+    acquainted: i64,
     version: String,
 }
 
@@ -49,11 +51,12 @@ impl Versions {
     ) -> Result<Option<AccountNews>, AppError> {
         // Read before the news is made: a write after this raises them, so a version made
         // from newer data is at worst kept under older marks, never the other way round.
-        let DirectoryMarks { epoch, attended } = store.directory_marks(&UserId::from(&user.id)).await?;
+        let DirectoryMarks { epoch, attended, acquainted } = store.directory_marks(&UserId::from(&user.id)).await?;
         let kept = self.lock().get(&user.id).cloned();
         if let Some(kept) = kept
             && kept.epoch == epoch
             && kept.attended == attended
+            && kept.acquainted == acquainted
             && kept.version == known
         {
             return Ok(None);
@@ -65,7 +68,7 @@ impl Versions {
             .await?
             .ok_or_else(|| AppError::internal("a signed-in account was not found"))?;
         let news = make(store, &user).await?;
-        self.keep(&user.id, Kept { epoch, attended, version: news.version.clone() });
+        self.keep(&user.id, Kept { epoch, attended, acquainted, version: news.version.clone() });
         Ok((news.version != known).then_some(news))
     }
 
@@ -104,7 +107,7 @@ mod tests {
     #[test]
     fn the_kept_versions_are_bounded() {
         let versions = Versions::new();
-        let kept = |version: &str| Kept { epoch: 1, attended: Vec::new(), version: version.into() };
+        let kept = |version: &str| Kept { epoch: 1, attended: Vec::new(), acquainted: 0, version: version.into() };
         for i in 0..MAX_KEPT_VERSIONS {
             versions.keep(&i.to_string(), kept("a"));
         }

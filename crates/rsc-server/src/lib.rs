@@ -7,6 +7,7 @@
 pub mod account;
 pub mod auth;
 pub mod config;
+pub mod connections;
 mod error;
 pub mod events;
 pub mod http;

@@ -322,12 +322,20 @@ fn job_for(
     ever: Vec<String>,
 ) -> Result<Result<MergeJob, DocRefusal>, AppError> {
     let user = Id::new(device.user.id.as_str(), "user")?;
-    // Everyone who ever took part may push (the rules then decide what); anyone else hears the
-    // same answer whether or not the session exists.
-    if stored.is_some() && !ever.iter().any(|p| p == user.as_str()) {
-        return Ok(Err(not_participant(doc_id)));
-    }
-    Ok(Ok(MergeJob { doc_id: doc_id.to_string(), stored, changes, user, previous_participants: ever, now: now_ms() }))
+    // Everyone who ever took part may push (the rules then decide what). Anyone else's push is
+    // judged as if no session had this id, and refused: the answer is the one an unknown id
+    // gets, so it tells nobody that the session exists.
+    let foreign = stored.is_some() && !ever.iter().any(|p| p == user.as_str());
+    let (stored, ever) = if foreign { (None, Vec::new()) } else { (stored, ever) };
+    Ok(Ok(MergeJob {
+        doc_id: doc_id.to_string(),
+        stored,
+        changes,
+        user,
+        previous_participants: ever,
+        now: now_ms(),
+        foreign,
+    }))
 }
 
 /// The I/O half after a merge: a session that gains someone names only people connected to its
@@ -344,10 +352,29 @@ async fn finish<S: Store>(
         MergeOutcome::Refused(refusal) => return Ok(Err(refusal)),
         MergeOutcome::Merged(merged) => *merged,
     };
-    let Merged { doc_id, expected_version, now, session, new, expanded, participants, previous_participants, heads } =
-        merged;
-    if participants.iter().any(|p| !previous_participants.contains(p))
-        && let Some(refusal) = unconnected(store, &doc_id, &session, members).await?
+    let Merged {
+        doc_id,
+        expected_version,
+        now,
+        session,
+        new,
+        expanded,
+        participants,
+        previous_participants,
+        heads,
+        paired_before,
+    } = merged;
+    // Whoever the push pairs with the session's provider for the first time (a new attendee, or
+    // every attendee when the provider changes), compared with the session before the push.
+    let provider = session.fields.provider.as_str();
+    let newly: Vec<&str> = session
+        .attendees
+        .iter()
+        .map(|a| a.id.as_str())
+        .filter(|a| !paired_before.iter().any(|(p, b)| p == provider && b == a))
+        .collect();
+    if !newly.is_empty()
+        && let Some(refusal) = unconnected(store, &device.user.id, &doc_id, provider, &newly, members).await?
     {
         return Ok(Err(refusal));
     }
@@ -384,44 +411,73 @@ async fn finish<S: Store>(
     Ok(Ok(Prepared::Write(Box::new(commit), ack)))
 }
 
-/// The people found connected to each provider during one request: a phone's backlog of a
-/// hundred sessions with one provider and one attendee costs one query, not a hundred. Only
-/// the people sessions name are looked up, never a provider's whole caseload.
+/// The people found connected to each provider, and visible to the pusher under each, during
+/// one request: a phone's backlog of a hundred sessions with one provider and one attendee
+/// costs one query, not a hundred. Only the people sessions name are looked up, never a
+/// provider's whole caseload.
 #[derive(Default)]
-struct Members(HashMap<String, HashSet<String>>);
+struct Members {
+    connected: HashMap<String, HashSet<String>>,
+    visible: HashMap<String, HashSet<String>>,
+}
 
-/// A session that gains someone must name only people connected to its provider: nobody can
-/// be put into a session with a provider they never chose, and a typed id that matches nobody
-/// is refused instead of waiting for a confirmation that never comes.
+/// A push may pair someone with a session's provider only when that person is connected to
+/// the provider now; and when the pusher is not the provider, only when the pusher is connected
+/// to her too and may see that person under her (they share one of her groups, or attended a
+/// session of hers together). Nobody can be put into a session with a provider they never
+/// chose, or by a stranger, and a typed id that matches nobody is refused instead of waiting for
+/// a confirmation that never comes. The refusal names only ids the pusher sent, and says the
+/// same whether such a person exists, is connected, or is not: a stranger learns nothing of a
+/// provider's caseload. (Devices show names for the ids they know.)
 async fn unconnected<S: Store>(
     store: &S,
+    pusher: &str,
     doc_id: &str,
-    session: &Session,
+    provider: &str,
+    newly: &[&str],
     members: &mut Members,
 ) -> Result<Option<DocRefusal>, AppError> {
-    let provider = &session.fields.provider;
-    let known = members.0.entry(provider.to_string()).or_default();
-    let unknown: Vec<UserId> = session
-        .attendees
-        .iter()
-        .filter(|a| !known.contains(a.id.as_str()))
-        .map(|a| UserId::from(a.id.as_str()))
-        .collect();
-    if !unknown.is_empty() {
-        known.extend(store.connected_among(&UserId::from(provider.as_str()), &unknown).await?);
+    let provider_id = UserId::from(provider);
+    let mut asked: Vec<&str> = newly.to_vec();
+    if pusher != provider {
+        asked.push(pusher);
     }
-    let stranger = session.attendees.iter().find(|a| !known.contains(a.id.as_str()));
-    let Some(stranger) = stranger else { return Ok(None) };
-    let name_of = async |id: &str| store.user_by_id(&UserId::from(id)).await.map(|u| u.map(|u| u.display_name));
-    let message = match (name_of(provider.as_str()).await?, name_of(stranger.id.as_str()).await?) {
-        (None, _) => format!("the provider `{provider}` has no account here"),
-        (Some(_), None) => format!("no one here has the id `{}`", stranger.id),
-        (Some(provider), Some(stranger)) => format!(
-            "{stranger} is not connected to {provider}: a session names only people connected to its provider \
-             (they connect with the provider's connection code)"
-        ),
-    };
-    Ok(Some(refusal(doc_id, RefusalCode::NotConnected, message, Some("attendees"))))
+    let known = members.connected.entry(provider.to_string()).or_default();
+    let unknown: Vec<UserId> = asked.iter().filter(|a| !known.contains(**a)).map(|a| UserId::from(*a)).collect();
+    if !unknown.is_empty() {
+        known.extend(store.connected_among(&provider_id, &unknown).await?);
+    }
+    let refused = |message: String| Ok(Some(refusal(doc_id, RefusalCode::NotConnected, message, Some("attendees"))));
+    if pusher == provider {
+        return match newly.iter().find(|a| !known.contains(**a)) {
+            Some(stranger) => refused(format!(
+                "`{stranger}` is not connected to you: a session names only people connected to its provider \
+                 (they connect with your connection code, or by a request you accept)"
+            )),
+            None => Ok(None),
+        };
+    }
+    if !known.contains(pusher) {
+        return refused(format!(
+            "you are not connected to `{provider}`: a session with a provider needs a connection (her connection \
+             code, or a request she accepted)"
+        ));
+    }
+    let connected = known.clone();
+    let others: Vec<&str> = newly.iter().copied().filter(|a| *a != pusher).collect();
+    let seen = members.visible.entry(provider.to_string()).or_default();
+    let unknown: Vec<UserId> =
+        others.iter().filter(|a| connected.contains(**a) && !seen.contains(**a)).map(|a| UserId::from(*a)).collect();
+    if !unknown.is_empty() {
+        seen.extend(store.visible_among(&UserId::from(pusher), &provider_id, &unknown).await?);
+    }
+    match others.iter().find(|a| !connected.contains(**a) || !seen.contains(**a)) {
+        Some(stranger) => refused(format!(
+            "`{stranger}` is not someone you may name in a session of `{provider}`: name people from her groups, \
+             or from your earlier sessions with her, who are connected to her"
+        )),
+        None => Ok(None),
+    }
 }
 
 /// The fewest documents one blocking thread is given to merge: a small batch goes to one
@@ -444,6 +500,8 @@ struct MergeJob {
     user: Id,
     previous_participants: Vec<String>,
     now: i64,
+    /// Someone else's session, judged as if its id were unknown and then refused.
+    foreign: bool,
 }
 
 /// A pushed document merged, checked and saved, ready for its ledger and projection.
@@ -457,6 +515,8 @@ struct Merged {
     participants: Vec<String>,
     previous_participants: Vec<String>,
     heads: Vec<String>,
+    /// `(provider, attendee)` of the session before the push.
+    paired_before: Vec<(String, String)>,
 }
 
 enum MergeOutcome {
@@ -471,7 +531,16 @@ enum MergeOutcome {
 /// Loads the stored document and applies the pushed changes through the rules: the CPU half
 /// of a push, run on a blocking thread.
 fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
-    let MergeJob { doc_id, stored, changes, user, previous_participants, now } = job;
+    let foreign = job.foreign;
+    match merge_job(job)? {
+        MergeOutcome::Merged(merged) if foreign => Ok(MergeOutcome::Refused(not_participant(&merged.doc_id))),
+        outcome => Ok(outcome),
+    }
+}
+
+/// [`merge`], for a job whose stored document the pusher may change (or that has none).
+fn merge_job(job: MergeJob) -> Result<MergeOutcome, AppError> {
+    let MergeJob { doc_id, stored, changes, user, previous_participants, now, foreign: _ } = job;
     let doc_id = &doc_id;
     let (mut doc, expected_version, expanded_before) = match &stored {
         Some(stored) => {
@@ -507,7 +576,7 @@ fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
             None,
         )));
     }
-    let merged = match doc.apply_pushed(&changes, &user, now) {
+    let (before, merged) = match doc.apply_pushed_from(&changes, &user, now) {
         Ok(merged) => merged,
         Err(error) => {
             return Ok(MergeOutcome::Refused(match error {
@@ -548,11 +617,18 @@ fn merge(job: MergeJob) -> Result<MergeOutcome, AppError> {
         participants,
         previous_participants,
         heads,
+        paired_before: before
+            .map(|b| {
+                let provider = b.fields.provider.to_string();
+                b.attendees.iter().map(|a| (provider.clone(), a.id.to_string())).collect()
+            })
+            .unwrap_or_default(),
     })))
 }
 
+/// The one answer for "no such session" and "not a session of yours".
 fn not_participant(doc: &str) -> DocRefusal {
-    refusal(doc, RefusalCode::NotParticipant, "you do not take part in this session", None)
+    refusal(doc, RefusalCode::NotParticipant, "no session of yours has this id", None)
 }
 
 fn heads(doc: &mut SessionDoc) -> Vec<String> {

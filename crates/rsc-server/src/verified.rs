@@ -357,15 +357,39 @@ pub async fn provider_directory<S: Store>(
     directory_of(store, user, masters_conferred_on).await
 }
 
+/// The people `user` may name in a session of `provider`, herself aside, by name: those her
+/// directory lists under that provider (see [`directory_of`]), as the server's check on pushes
+/// allows.
+pub async fn namable<S: Store>(
+    store: &S,
+    user: &UserRecord,
+    provider: &str,
+) -> Result<Vec<rsc_protocol::Person>, AppError> {
+    let directory = provider_directory(store, user).await?;
+    let mut people: Vec<rsc_protocol::Person> = directory
+        .people
+        .into_iter()
+        .filter(|p| p.id != user.id && p.connected_to.iter().any(|c| c == provider))
+        .map(|p| rsc_protocol::Person { id: p.id, display_name: p.display_name })
+        .collect();
+    people.sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
+    Ok(people)
+}
+
 /// [`provider_directory`], with the master's date already read from the profile.
+///
+/// Who sees whom: the user sees her providers, her supervisees, the members of the groups she
+/// belongs to and the people she already shares a session with; nobody else. She may name a
+/// person in a session of provider P when that person is connected to P now and either she is
+/// P, or she is connected to P and shares one of P's groups or a session of P's with them. The
+/// server's check on pushes (`sync::unconnected`) follows the same rule.
 async fn directory_of<S: Store>(
     store: &S,
     user: &UserRecord,
     masters_conferred_on: Option<Date>,
 ) -> Result<rsc_protocol::ProviderDirectory, AppError> {
+    use rsc_protocol::{ConnectionRole, ConnectionState};
     let me = UserId::from(&user.id);
-    // Everyone the user may name: themselves, their providers and those providers' other
-    // people (co-attendees of a group), and their own supervisees.
     let mut people: std::collections::BTreeMap<String, rsc_protocol::DirectoryPerson> = Default::default();
     let mut add = |id: &str, name: &str, connected_to: Option<&str>| {
         let person = people.entry(id.to_string()).or_insert_with(|| rsc_protocol::DirectoryPerson {
@@ -380,19 +404,56 @@ async fn directory_of<S: Store>(
         }
     };
     add(&user.id, &user.display_name, None);
-    let my_providers = store.providers_of(&me).await?;
-    for connection in &my_providers {
-        add(&connection.provider_id, &connection.provider_name, None);
-        for member in store.members_of(&UserId::from(connection.provider_id.as_str())).await? {
-            add(&member.member_id, &member.member_name, Some(&member.provider_id));
+    let connections = crate::connections::entries(store, user).await?;
+    let current = |role: ConnectionRole| {
+        connections.iter().filter(move |e| e.role == role && e.state == ConnectionState::Connected)
+    };
+    let my_providers: Vec<&str> = current(ConnectionRole::Provider).map(|e| e.person.id.as_str()).collect();
+    for entry in current(ConnectionRole::Provider) {
+        add(&entry.person.id, &entry.person.display_name, None);
+        add(&user.id, &user.display_name, Some(&entry.person.id));
+    }
+    for entry in current(ConnectionRole::Supervisee) {
+        add(&entry.person.id, &entry.person.display_name, Some(&user.id));
+    }
+    let groups = crate::connections::groups(store, user).await?;
+    for group in groups.iter().filter(|g| !g.archived && g.provider.id != user.id) {
+        // Ending a connection takes the member out of the provider's groups, so every member
+        // here is connected to the group's provider.
+        for member in &group.members {
+            add(
+                &member.id,
+                &member.display_name,
+                my_providers.contains(&group.provider.id.as_str()).then_some(group.provider.id.as_str()),
+            );
         }
     }
-    for member in store.members_of(&me).await? {
-        add(&member.member_id, &member.member_name, Some(&member.provider_id));
+    // People known from sessions: shown by name; named again only under a provider both are
+    // still connected to.
+    let mut by_provider: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+    for known in store.acquaintances_of(&me).await? {
+        if known.provider_id == user.id || !my_providers.contains(&known.provider_id.as_str()) {
+            add(&known.other_id, &known.other_name, None);
+        } else {
+            by_provider.entry(known.provider_id).or_default().push((known.other_id, known.other_name));
+        }
+    }
+    for (provider, known) in by_provider {
+        let ids: Vec<UserId> = known.iter().map(|(id, _)| UserId::from(id.as_str())).collect();
+        let connected = store.connected_among(&UserId::from(provider.as_str()), &ids).await?;
+        for (id, name) in &known {
+            add(id, name, connected.iter().any(|c| c == id).then_some(provider.as_str()));
+        }
     }
     let mut ids: Vec<String> = store.providers_attended(&me).await?;
     ids.push(user.id.clone());
-    ids.extend(my_providers.iter().map(|c| c.provider_id.clone()));
+    // Providers she is connected to, or asked to connect to: a request shows its provider.
+    ids.extend(
+        connections
+            .iter()
+            .filter(|e| e.role == ConnectionRole::Provider && e.state != ConnectionState::Ended)
+            .map(|e| e.person.id.clone()),
+    );
     ids.sort_unstable();
     ids.dedup();
     let mut providers = Vec::with_capacity(ids.len());
@@ -410,7 +471,7 @@ async fn directory_of<S: Store>(
     for person in &mut people {
         person.connected_to.sort();
     }
-    Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers, people })
+    Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers, people, connections, groups })
 }
 
 #[cfg(test)]

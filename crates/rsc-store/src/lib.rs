@@ -202,6 +202,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// part in them (see [`notices`]). With Postgres it hears commits made by every process
     /// on the database.
     fn notices(&self) -> impl Future<Output = Result<Notices, StoreError>> + Send;
+    /// Tells every device of `users` to sync (their connections or groups changed), as a commit
+    /// tells the participants of its documents.
+    fn tell(&self, users: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// In one statement: a number raised by every write to what directories and profiles are
     /// made of (names, device keys, registry records and claims, profiles, connections), in the
     /// writing transaction; and the providers `user_id` attended (not in that number).

@@ -21,6 +21,10 @@ pub const CHANNEL: &str = "rsc_changed";
 /// into payloads shorter than this.
 const MAX_PAYLOAD_BYTES: usize = 7_900;
 
+/// The "device" of a notice the server itself sends (a connection or a group changed): no
+/// device has that id, so every device of the users named syncs.
+pub const SERVER: &str = "-";
+
 /// Notices a slow listener may fall behind by before it is told to resync instead.
 const BACKLOG: usize = 1_024;
 
@@ -46,6 +50,15 @@ impl Notice {
         match self {
             Notice::Changed { device_id: by, users } => by != device_id && users.iter().any(|u| u == user_id),
             Notice::Resync => true,
+        }
+    }
+
+    /// The `NOTIFY` payloads of this notice.
+    pub(crate) fn to_payloads(&self) -> Vec<String> {
+        match self {
+            Notice::Changed { device_id, users } => Notice::payloads(device_id, users),
+            // Anything this version cannot say asks everyone to sync, as it is read.
+            Notice::Resync => vec![String::new()],
         }
     }
 

@@ -14,7 +14,7 @@ use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, 
 use super::group::{CommitNow, Group};
 use super::inputs::{EvaluationInputs, Kept};
 use super::keys::{Key, KeyText};
-use super::notices::{Board, CHANNEL, Notice, Notices};
+use super::notices::{self, Board, CHANNEL, Notice, Notices};
 use super::readers::{Readers, read};
 use super::records::{
     AttendanceRowRaw, AttestationRow, ClaimRow, ConnectionRequestRow, ConnectionRow, ProfileRow, RegistryRow,
@@ -155,6 +155,19 @@ impl PgStore {
     /// Sent through Postgres already.
     fn announced(&self, _commits: &[DocCommit]) {}
 
+    /// Every process on the database hears `notice`.
+    async fn post(&self, notice: Notice) -> Result<(), StoreError> {
+        let payloads = notice.to_payloads();
+        sqlx::query(
+            "SELECT pg_notify($1, payload) FROM UNNEST($2::text[]) WITH ORDINALITY AS p (payload, n) ORDER BY n",
+        )
+        .bind(CHANNEL)
+        .bind(payloads)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Writes that arrive while one commits are committed together (see [`Group`]).
     async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
         self.here.group.commit(self, commits).await
@@ -251,6 +264,12 @@ impl SqliteStore {
     /// committed together (see [`Group`]).
     async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
         self.here.group.commit(self, commits).await
+    }
+
+    /// This process owns the file: listeners are all here.
+    async fn post(&self, notice: Notice) -> Result<(), StoreError> {
+        self.here.board.post(notice);
+        Ok(())
     }
 
     fn announced(&self, commits: &[DocCommit]) {
@@ -705,6 +724,13 @@ macro_rules! impl_store {
 
             async fn notices(&self) -> Result<Notices, StoreError> {
                 self.subscribe().await
+            }
+
+            async fn tell(&self, users: &[String]) -> Result<(), StoreError> {
+                if !users.is_empty() {
+                    self.post(Notice::Changed { device_id: notices::SERVER.to_string(), users: users.to_vec() }).await?;
+                }
+                Ok(())
             }
 
             async fn directory_marks(&self, user_id: &UserId) -> Result<DirectoryMarks, StoreError> {

@@ -285,6 +285,10 @@ impl<S: Store> Store for Gated<S> {
         self.inner.notices()
     }
 
+    fn tell(&self, users: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.tell(users)
+    }
+
     fn directory_marks(&self, user_id: &UserId) -> impl Future<Output = Result<DirectoryMarks, StoreError>> + Send {
         self.inner.directory_marks(user_id)
     }

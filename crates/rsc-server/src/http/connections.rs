@@ -1,6 +1,6 @@
-//! Connections: a provider's codes, and connecting to a provider by code or by the endorsement
-//! number of a registry record they hold. Wrong codes are throttled like wrong passwords, and a
-//! wrong code, an expired one and a withdrawn one get the same answer.
+//! Connections over HTTP: a provider's codes, connecting by code, requests by endorsement
+//! number, ending a connection, and a provider's groups. The rules live in
+//! [`crate::connections`], which the portal's pages run too.
 
 use std::net::SocketAddr;
 
@@ -8,19 +8,18 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use rsc_protocol::{
-    CONNECT_FAILURES_PER_HOUR, CONNECT_PATH, ConnectRequest, Connected, ConnectionCode, Connections, DEFAULT_CODE_DAYS,
-    ErrorBody, MAX_ACTIVE_CODES, MAX_CODE_DAYS, NewConnectionCode, Person, display_code, normalize_code,
+    CONNECT_PATH, ConnectRequest, Connected, ConnectionCode, ConnectionEntry, ConnectionRole, ConnectionState,
+    Connections, DEFAULT_CODE_DAYS, ErrorBody, GroupChange, GroupMember, GroupView, MAX_ACTIVE_CODES, MAX_CODE_DAYS,
+    NewConnectionCode, NewConnectionRequest, NewGroup, Person, display_code, normalize_code,
 };
 
 use super::{AppState, JsonBody};
 use crate::AppError;
 use crate::auth::{AuthDevice, now_ms};
+use crate::connections as service;
 use crate::store::{ConnectionCodeRecord, Store, UserId};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
-const HOUR_MS: i64 = 3600 * 1000;
-/// Wrong codes allowed per client address in an hour (many people may share one).
-const CONNECT_FAILURES_PER_ADDRESS: i64 = 5 * CONNECT_FAILURES_PER_HOUR;
 
 fn view(record: &ConnectionCodeRecord) -> ConnectionCode {
     ConnectionCode {
@@ -108,81 +107,166 @@ pub async fn revoke_code<S: Store>(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /v1/connections`: connects the signed-in person to a provider, by code or by the
-/// endorsement number of a registry record the provider holds.
+/// `POST /v1/connections`: connects the signed-in person to a provider by the code she handed
+/// out. An endorsement number here (as apps released before requests sent it) sends a request
+/// instead, and answers 409 saying that it waits for the provider: never "connected".
 #[utoipa::path(post, path = "/v1/connections", tag = "connections", security(("device" = [])), request_body = ConnectRequest,
-    responses((status = 200, description = "connected (or already so)", body = Connected), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no working code, or no provider holds that number", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many wrong codes; wait", body = ErrorBody)))]
+    responses((status = 200, description = "connected (or already so)", body = Connected), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no working code, or no provider holds that number", body = ErrorBody), (status = 409, description = "an endorsement number was given: the request was sent and waits for the provider", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many wrong codes; wait", body = ErrorBody)))]
 pub async fn connect<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
     device: AuthDevice,
     JsonBody(body): JsonBody<ConnectRequest>,
 ) -> Result<Json<Connected>, AppError> {
-    let me = UserId::from(&device.user.id);
-    let (provider, code) = match (&body.code, &body.endorsement_number) {
+    match (&body.code, &body.endorsement_number) {
         (Some(code), None) => {
-            let code = normalize_code(code).map_err(|e| AppError::invalid("code", e.to_string()))?;
-            // Reserved before the code is looked up, released when it works: only wrong codes
-            // count, and parallel guesses cannot all slip in before the count.
-            let attempt = uuid::Uuid::new_v4().to_string();
-            let now = now_ms();
-            let limits = [
-                (format!("connect:{}", device.user.id), CONNECT_FAILURES_PER_HOUR),
-                (format!("connect-address:{}", address.ip()), CONNECT_FAILURES_PER_ADDRESS),
-            ];
-            if !state.store.reserve_login_attempt(&limits, &attempt, now, now - HOUR_MS).await? {
-                return Err(AppError::RateLimited {
-                    retry_after_secs: (HOUR_MS / 1000) as u64,
-                    message: "too many wrong connection codes; wait an hour and try again".into(),
-                });
-            }
-            let record = state.store.connection_code(&code).await?.filter(|c| c.works_at(now));
-            let Some(record) = record else {
-                tracing::info!("wrong connection code");
-                return Err(AppError::NotFound(
-                    "no working connection code matches; check it with your provider (codes expire, and can be withdrawn)"
-                        .into(),
-                ));
-            };
-            state.store.release_login_attempt(&attempt).await?;
-            (UserId::from(record.provider_id.as_str()), Some(code))
+            let (provider, new) = service::connect_by_code(&state.store, &device.user, code, address.ip()).await?;
+            Ok(Json(Connected { provider: Person { id: provider.id, display_name: provider.display_name }, new }))
         }
         (None, Some(number)) => {
-            let number = number.trim();
-            if number.is_empty() || number.len() > 64 {
-                return Err(AppError::invalid("endorsement_number", "give the endorsement number, e.g. NM-1001"));
+            let entry = service::ask(&state.store, &device.user, number).await?;
+            match entry.state {
+                ConnectionState::Connected => Ok(Json(Connected { provider: entry.person, new: false })),
+                _ => Err(AppError::Conflict(format!(
+                    "your request to connect went to {}; you can log sessions with her once she accepts it",
+                    entry.person.display_name
+                ))),
             }
-            let holder = state.store.holder_of(number).await?.ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "no provider here holds endorsement number `{number}`; ask your provider for a connection code"
-                ))
-            })?;
-            (UserId::from(holder.id.as_str()), None)
         }
-        _ => return Err(AppError::invalid("code", "give either a connection code or an endorsement number")),
-    };
-    if provider == me {
-        return Err(AppError::invalid("code", "this is your own connection code; share it with your supervisees"));
+        _ => Err(AppError::invalid("code", "give either a connection code or an endorsement number")),
     }
-    let new = state.store.connect(&provider, &me, code.as_deref(), now_ms()).await?;
-    let record = state.store.user_by_id(&provider).await?.ok_or_else(|| AppError::internal("the provider is gone"))?;
-    tracing::info!(new, "connected to a provider");
-    Ok(Json(Connected { provider: Person { id: record.id, display_name: record.display_name }, new }))
 }
 
-/// `GET /v1/connections`: the providers the signed-in person is connected to, and the people
-/// connected to them.
+/// `POST /v1/connections/requests`: asks the provider who holds an endorsement number to
+/// connect. She sees the asker's name and email and accepts or declines.
+#[utoipa::path(post, path = "/v1/connections/requests", tag = "connections", security(("device" = [])), request_body = NewConnectionRequest,
+    responses((status = 201, description = "the request, waiting for the provider (or `connected` when the two already are)", body = ConnectionEntry), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no provider here holds that number", body = ErrorBody), (status = 409, description = "she declined a request in the last week", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many requests today", body = ErrorBody)))]
+pub async fn request<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    JsonBody(body): JsonBody<NewConnectionRequest>,
+) -> Result<(StatusCode, Json<ConnectionEntry>), AppError> {
+    let entry = service::ask(&state.store, &device.user, &body.endorsement_number).await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+/// `POST /v1/connections/requests/{person}/accept`: the provider accepts a request.
+#[utoipa::path(post, path = "/v1/connections/requests/{person}/accept", tag = "connections", security(("device" = [])),
+    params(("person" = String, Path, description = "the asker's user id")),
+    responses((status = 200, description = "connected", body = ConnectionEntry), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no request from this person waits", body = ErrorBody)))]
+pub async fn accept<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(person): Path<String>,
+) -> Result<Json<ConnectionEntry>, AppError> {
+    Ok(Json(service::accept(&state.store, &device.user, &person).await?))
+}
+
+/// `POST /v1/connections/requests/{person}/decline`: the provider declines (removes) a request.
+#[utoipa::path(post, path = "/v1/connections/requests/{person}/decline", tag = "connections", security(("device" = [])),
+    params(("person" = String, Path, description = "the asker's user id")),
+    responses((status = 200, description = "declined; the asker is told", body = ConnectionEntry), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no request from this person waits", body = ErrorBody)))]
+pub async fn decline<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(person): Path<String>,
+) -> Result<Json<ConnectionEntry>, AppError> {
+    Ok(Json(service::decline(&state.store, &device.user, &person).await?))
+}
+
+/// `DELETE /v1/connections/people/{person}`: ends the connection with someone, on either side
+/// (and takes back a request still waiting). Sessions already logged stay.
+#[utoipa::path(delete, path = "/v1/connections/people/{person}", tag = "connections", security(("device" = [])),
+    params(("person" = String, Path, description = "the other person's user id")),
+    responses((status = 204, description = "ended"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "not connected to this person", body = ErrorBody)))]
+pub async fn end<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(person): Path<String>,
+) -> Result<StatusCode, AppError> {
+    service::end(&state.store, &device.user, &person).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /v1/connections`: the providers the signed-in person is connected to, her supervisees,
+/// and every connection and request on either side.
 #[utoipa::path(get, path = "/v1/connections", tag = "connections", security(("device" = [])),
     responses((status = 200, description = "connections, by name", body = Connections), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn connections<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Connections>, AppError> {
-    let me = UserId::from(&device.user.id);
-    let providers = state.store.providers_of(&me).await?;
-    let members = state.store.members_of(&me).await?;
+    let entries = service::entries(&state.store, &device.user).await?;
+    let current = |role: ConnectionRole| {
+        entries
+            .iter()
+            .filter(|e| e.role == role && e.state == ConnectionState::Connected)
+            .map(|e| e.person.clone())
+            .collect()
+    };
     Ok(Json(Connections {
-        providers: providers.into_iter().map(|c| Person { id: c.provider_id, display_name: c.provider_name }).collect(),
-        supervisees: members.into_iter().map(|c| Person { id: c.member_id, display_name: c.member_name }).collect(),
+        providers: current(ConnectionRole::Provider),
+        supervisees: current(ConnectionRole::Supervisee),
+        entries,
     }))
+}
+
+/// `GET /v1/groups`: the groups the signed-in provider keeps and those the signed-in person
+/// belongs to.
+#[utoipa::path(get, path = "/v1/groups", tag = "connections", security(("device" = [])),
+    responses((status = 200, description = "groups, with their members by name", body = Vec<GroupView>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
+pub async fn groups<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+) -> Result<Json<Vec<GroupView>>, AppError> {
+    Ok(Json(service::groups(&state.store, &device.user).await?))
+}
+
+/// `POST /v1/groups`: a new named group of the provider's supervisees.
+#[utoipa::path(post, path = "/v1/groups", tag = "connections", security(("device" = [])), request_body = NewGroup,
+    responses((status = 201, description = "the group", body = GroupView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 409, description = "too many groups", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
+pub async fn create_group<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    JsonBody(body): JsonBody<NewGroup>,
+) -> Result<(StatusCode, Json<GroupView>), AppError> {
+    Ok((StatusCode::CREATED, Json(service::create_group(&state.store, &device.user, &body).await?)))
+}
+
+/// `PATCH /v1/groups/{group_id}`: renames, archives or brings back a group.
+#[utoipa::path(patch, path = "/v1/groups/{group_id}", tag = "connections", security(("device" = [])), request_body = GroupChange,
+    params(("group_id" = String, Path, description = "the group's id")),
+    responses((status = 200, description = "the group", body = GroupView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "you keep no such group", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
+pub async fn change_group<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(group_id): Path<String>,
+    JsonBody(body): JsonBody<GroupChange>,
+) -> Result<Json<GroupView>, AppError> {
+    Ok(Json(service::change_group(&state.store, &device.user, &group_id, &body).await?))
+}
+
+/// `POST /v1/groups/{group_id}/members`: adds someone connected to the provider.
+#[utoipa::path(post, path = "/v1/groups/{group_id}/members", tag = "connections", security(("device" = [])), request_body = GroupMember,
+    params(("group_id" = String, Path, description = "the group's id")),
+    responses((status = 200, description = "the group", body = GroupView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "you keep no such group", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
+pub async fn add_member<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path(group_id): Path<String>,
+    JsonBody(body): JsonBody<GroupMember>,
+) -> Result<Json<GroupView>, AppError> {
+    Ok(Json(service::set_member(&state.store, &device.user, &group_id, &body.member, true).await?))
+}
+
+/// `DELETE /v1/groups/{group_id}/members/{member}`: takes someone out of a group.
+#[utoipa::path(delete, path = "/v1/groups/{group_id}/members/{member}", tag = "connections", security(("device" = [])),
+    params(("group_id" = String, Path, description = "the group's id"), ("member" = String, Path, description = "the member's user id")),
+    responses((status = 200, description = "the group", body = GroupView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no such group, or nobody of that id in it", body = ErrorBody)))]
+pub async fn remove_member<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    Path((group_id, member)): Path<(String, String)>,
+) -> Result<Json<GroupView>, AppError> {
+    Ok(Json(service::set_member(&state.store, &device.user, &group_id, &member, false).await?))
 }

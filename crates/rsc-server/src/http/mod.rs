@@ -19,7 +19,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, RequestId, SetRequestIdLayer};
@@ -85,6 +85,15 @@ api_routes! {
     post "/v1/connections/codes" => connections::create_code::<S>,
     get "/v1/connections/codes" => connections::codes::<S>,
     delete "/v1/connections/codes/{code}" => connections::revoke_code::<S>,
+    post "/v1/connections/requests" => connections::request::<S>,
+    post "/v1/connections/requests/{person}/accept" => connections::accept::<S>,
+    post "/v1/connections/requests/{person}/decline" => connections::decline::<S>,
+    delete "/v1/connections/people/{person}" => connections::end::<S>,
+    get "/v1/groups" => connections::groups::<S>,
+    post "/v1/groups" => connections::create_group::<S>,
+    patch "/v1/groups/{group_id}" => connections::change_group::<S>,
+    post "/v1/groups/{group_id}/members" => connections::add_member::<S>,
+    delete "/v1/groups/{group_id}/members/{member}" => connections::remove_member::<S>,
     get "/v1/me/exports/{format}" => me::export::<S>,
     get "/v1/me/export-links" => verify::export_links::<S>,
     delete "/v1/me/export-links/{export_id}" => verify::withdraw_export::<S>,

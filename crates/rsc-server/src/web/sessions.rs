@@ -147,11 +147,13 @@ async fn page<S: Store>(
         .into_iter()
         .map(|c| Choice { id: c.provider_id, name: c.provider_name })
         .collect();
+    // Only the people she may name: her providers' group members and people she already shares
+    // a session with, never a provider's whole caseload.
     let mut peers: Vec<Choice> = Vec::new();
     for provider in &providers {
-        for member in state.store.members_of(&UserId::from(provider.id.as_str())).await? {
-            if member.member_id != browser.auth.user.id && !peers.iter().any(|p| p.id == member.member_id) {
-                peers.push(Choice { id: member.member_id, name: member.member_name });
+        for person in crate::verified::namable(&state.store, &browser.auth.user, &provider.id).await? {
+            if !peers.iter().any(|p| p.id == person.id) {
+                peers.push(Choice { id: person.id, name: person.display_name });
             }
         }
     }
@@ -428,12 +430,11 @@ async fn edit_page_of<S: Store>(
     others.sort_by(|a, b| a.name.cmp(&b.name));
     let mut peers = Vec::new();
     if runs_it {
-        for member in state.store.members_of(&UserId::from(s.fields.provider.as_str())).await? {
-            if member.member_id != me && s.attendee(&Id::new(member.member_id.as_str(), "attendee")?).is_none() {
-                peers.push(Choice { id: member.member_id, name: member.member_name });
+        for person in crate::verified::namable(&state.store, &browser.auth.user, s.fields.provider.as_str()).await? {
+            if s.attendee(&Id::new(person.id.as_str(), "attendee")?).is_none() {
+                peers.push(Choice { id: person.id, name: person.display_name });
             }
         }
-        peers.sort_by(|a, b| a.name.cmp(&b.name));
     }
     let summary = format!(
         "{} {}, {} minutes, with {}",
@@ -539,10 +540,12 @@ pub async fn edit<S: Store>(
             Ok((f, _)) => fields = Some(f),
             Err(e) => errors.0.extend(e.0),
         }
-        let asked: Vec<UserId> = added.iter().map(|id| UserId::from(id.as_str())).collect();
-        let connected = state.store.connected_among(&UserId::from(s.fields.provider.as_str()), &asked).await?;
-        if added.iter().any(|id| !connected.iter().any(|c| c == id.as_str())) {
-            errors.0.push(("attendees".into(), "only the provider's supervisees can be added".into()));
+        let namable = crate::verified::namable(&state.store, &browser.auth.user, s.fields.provider.as_str()).await?;
+        if added.iter().any(|id| !namable.iter().any(|p| p.id == id.as_str())) {
+            errors.0.push((
+                "attendees".into(),
+                "only the provider's supervisees you share a group or a session with can be added".into(),
+            ));
         }
         if dropped.contains(&me) {
             errors.0.push(("attendees".into(), "withdraw the session instead of removing yourself".into()));

@@ -164,12 +164,14 @@ fn add(device: &mut Device, doc: &str, who: &rsc_model::Id, minutes: i64) {
     });
 }
 
-/// Sessions naming someone not connected to the provider are refused, however they are made.
+/// Sessions naming someone not connected to the provider, or someone the pusher may not see,
+/// are refused, however they are made; the refusal says the same whoever the stranger is.
 async fn sessions_name_only_people_connected_to_their_provider<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
     let api = Api::new(server.url());
     let mut ana = person(&api, "Ana").await;
     let ben = person(&api, "Ben").await;
+    let cleo = person(&api, "Cleo").await;
     let pat = person(&api, "Pat").await;
     let quinn = person(&api, "Quinn").await;
     let (ana_id, ben_id, pat_id, quinn_id) =
@@ -178,51 +180,59 @@ async fn sessions_name_only_people_connected_to_their_provider<S: Store>(store: 
         responses.iter().flat_map(|r| r.refused.iter().map(|x| (x.code, x.message.clone()))).collect()
     };
 
-    // Not connected to Pat yet: her own session with Pat is refused, and says why by name.
+    // Not connected to Pat yet: her own session with Pat is refused, and says why, naming only
+    // the id she sent (her device shows the name it knows).
     ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
     let refused = refusals(&ana.sync().await);
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert_eq!(refused[0].0, RefusalCode::NotConnected);
-    assert!(refused[0].1.contains("Ana is not connected to Pat"), "{}", refused[0].1);
+    assert!(refused[0].1.contains(&format!("you are not connected to `{pat_id}`")), "{}", refused[0].1);
+    assert!(!refused[0].1.contains("Pat"), "no name for an id she cannot see: {}", refused[0].1);
 
     pat.connect(&[&ana]).await;
     let doc = ana.log(&pat_id, SessionKind::Group, &[(&ana_id, 60)]);
     assert!(refusals(&ana.sync().await).is_empty(), "connected: accepted");
 
-    // Adding Ben, who is not Pat's, is refused; so is handing the session to Quinn, whom Ana
-    // never connected to; and a made-up id.
+    // Adding Ben, who is not Pat's, is refused; then, once Ben is Pat's but shares nothing with
+    // Ana, the answer is exactly the same: it tells Ana nothing of Pat's caseload.
     add(&mut ana, &doc, &ben_id, 60);
-    let refused = refusals(&ana.sync().await);
-    assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), [RefusalCode::NotConnected], "{refused:?}");
-    assert!(refused[0].1.contains("Ben is not connected to Pat"), "{}", refused[0].1);
-    ana.edit(&doc, |d, by| {
-        d.edit(by, rsc_doc::SessionEdit { provider: Some(quinn_id.clone()), ..Default::default() }).expect("edit")
-    });
-    let refused = refusals(&ana.sync().await);
-    assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), [RefusalCode::NotConnected], "{refused:?}");
-    ana.log(
-        &rsc_model::Id::new("d3b07384-d9a0-4c9b-8a7e-000000000000", "p").expect("id"),
-        SessionKind::Individual,
-        &[(&ana_id, 60)],
-    );
-    let refused = refusals(&ana.sync().await);
-    assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), [RefusalCode::NotConnected], "{refused:?}");
+    let not_pats = refusals(&ana.sync().await);
+    assert_eq!(not_pats.iter().map(|r| r.0).collect::<Vec<_>>(), [RefusalCode::NotConnected], "{not_pats:?}");
+    assert!(not_pats[0].1.contains(&format!("`{ben_id}` is not someone you may name")), "{}", not_pats[0].1);
+    pat.connect(&[&ben, &cleo]).await;
+    add(&mut ana, &doc, &ben_id, 60);
+    let invisible = refusals(&ana.sync().await);
+    assert_eq!(invisible, not_pats, "connected or not, a stranger is refused alike");
 
-    // Once Ben connects to Pat, he can be added.
-    pat.connect(&[&ben]).await;
+    // A session with Quinn, whom Ana never connected to, is refused as one with a made-up id is.
+    let nobody = rsc_model::Id::new("d3b07384-d9a0-4c9b-8a7e-000000000000", "p").expect("id");
+    ana.log(&quinn_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    ana.log(&nobody, SessionKind::Individual, &[(&ana_id, 60)]);
+    let refused = refusals(&ana.sync().await);
+    let about = |id: &rsc_model::Id| {
+        let found = refused.iter().find(|r| r.1.contains(id.as_str())).unwrap_or_else(|| panic!("{refused:?}"));
+        assert_eq!(found.0, RefusalCode::NotConnected);
+        found.1.replace(id.as_str(), "X")
+    };
+    assert_eq!(about(&quinn_id), about(&nobody), "an account and no account answer alike");
+
+    // Once Pat puts Ana and Ben in one group, Ana may add Ben.
+    pat.group("Tuesday reflective group", &[&ana, &ben]).await;
     add(&mut ana, &doc, &ben_id, 45);
-    assert!(refusals(&ana.sync().await).is_empty());
+    assert!(refusals(&ana.sync().await).is_empty(), "Ben is added now");
     let (_, participants) = api.get("/v1/me/pending-confirmations", Some(&pat.token)).await;
     let names: Vec<&str> =
         participants.as_array().expect("list").iter().filter_map(|p| p["attendee_name"].as_str()).collect();
     assert!(names.contains(&"Ben") && names.contains(&"Ana"), "{participants}");
 
-    // The directory carries names: Ana sees Pat, and Ben as one of Pat's people.
+    // The directory carries names: Ana sees Pat, and Ben as her group's member; not Cleo, who is
+    // Pat's too, nor Quinn.
     let (_, directory) = api.get("/v1/me/providers", Some(&ana.token)).await;
     let directory: ProviderDirectory = serde_json::from_value(directory).expect("directory");
     assert_eq!(directory.name(pat_id.as_str()), Some("Pat"));
     assert!(directory.connected(pat_id.as_str(), ben_id.as_str()));
     assert!(directory.connected(pat_id.as_str(), ana_id.as_str()));
+    assert_eq!(directory.name(cleo.user_id.as_str()), None, "Cleo shares nothing with Ana");
     assert_eq!(directory.name(quinn_id.as_str()), None, "Quinn is nobody Ana works with");
     server.stop().await.expect("stop");
 }

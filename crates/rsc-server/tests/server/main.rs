@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod connections;
+mod consent;
 mod events;
 mod ops;
 mod registry;

@@ -49,6 +49,7 @@ async fn every_route_is_served_and_documented<S: Store>(store: S) {
             "get" => api.http.get(url),
             "post" => api.http.post(url).json(&json!({})),
             "put" => api.http.put(url).json(&json!({})),
+            "patch" => api.http.patch(url).json(&json!({})),
             "delete" => api.http.delete(url),
             other => panic!("unexpected method {other}"),
         };

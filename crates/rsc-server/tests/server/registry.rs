@@ -764,8 +764,33 @@ async fn a_provider_is_found_by_the_number_of_a_record_they_hold<S: Store>(store
     let (status, body) =
         world.api.post(&format!("/v1/registry/claims/{claim_id}/approve"), Some(&world.admin.token), &json!({})).await;
     assert_eq!(status, 200, "{body}");
+    // Found, the number sends a request: an app that connects by number is told it waits,
+    // never that it is connected; Pat sees Cora's name and email, and accepts.
     let (status, body) = world.api.post("/v1/connections", Some(&cora.token), &by_number).await;
-    assert_eq!((status, body["provider"]["display_name"].as_str()), (200, Some("pat")), "{body}");
+    assert_eq!(status, 409, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("went to pat") && m.contains("accepts")), "{body}");
+    let (_, connections) = world.api.get("/v1/connections", Some(&cora.token)).await;
+    assert_eq!(connections["providers"], json!([]), "not connected yet: {connections}");
+    assert_eq!(connections["entries"][0]["state"], "requested", "{connections}");
+    let (_, theirs) = world.api.get("/v1/connections", Some(&world.pat.token)).await;
+    let asked = &theirs["entries"][0];
+    assert_eq!(
+        (asked["person"]["display_name"].as_str(), asked["email"].as_str()),
+        (Some("cora"), Some("cora@example.org"))
+    );
+    let accept = format!("/v1/connections/requests/{}/accept", cora.user_id);
+    let (status, body) = world.api.post(&accept, Some(&world.pat.token), &json!({})).await;
+    assert_eq!(
+        (status, body["state"].as_str(), body["source"].as_str()),
+        (200, Some("connected"), Some("request")),
+        "{body}"
+    );
+    let (status, body) = world.api.post("/v1/connections", Some(&cora.token), &by_number).await;
+    assert_eq!(
+        (status, body["provider"]["display_name"].as_str(), body["new"].as_bool()),
+        (200, Some("pat"), Some(false)),
+        "{body}"
+    );
     let (status, body) =
         world.api.post("/v1/connections", Some(&cora.token), &json!({ "endorsement_number": "NM-404" })).await;
     assert!(status == 404 && body["message"].as_str().is_some_and(|m| m.contains("NM-404")), "{body}");

@@ -81,6 +81,21 @@ impl Api {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// A request of any method, with a JSON body when one is given.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// Registers `name@example.org`.
     pub async fn register(&self, name: &str) {
         let (status, body) = self
@@ -249,6 +264,16 @@ impl Device {
                 self.api.post("/v1/connections", Some(&person.token), &json!({ "code": code["code"] })).await;
             assert_eq!(status, 200, "{body}");
         }
+    }
+
+    /// As a provider: a named group of people already connected to this device's user, so
+    /// that its members may name each other in her sessions. Returns the group's id.
+    pub async fn group(&self, name: &str, members: &[&Device]) -> String {
+        let ids: Vec<String> = members.iter().map(|m| m.user_id.to_string()).collect();
+        let (status, group) =
+            self.api.post("/v1/groups", Some(&self.token), &json!({ "name": name, "members": ids })).await;
+        assert_eq!(status, 201, "{group}");
+        group["id"].as_str().expect("id").to_string()
     }
 
     pub fn doc(&self, id: &str) -> &SessionDoc {

@@ -25,6 +25,8 @@ pub async fn people(api: &Api, names: &[&str]) -> Vec<Device> {
     if let Some(pat) = names.iter().position(|n| *n == "pat") {
         let others: Vec<&Device> = devices.iter().enumerate().filter(|(i, _)| *i != pat).map(|(_, d)| d).collect();
         devices[pat].connect(&others).await;
+        // One group of all of them, so that they may name each other in Pat's sessions.
+        devices[pat].group("Everyone", &others).await;
     }
     devices
 }

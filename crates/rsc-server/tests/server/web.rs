@@ -260,7 +260,9 @@ async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
     let mut phone = Device::sign_in(&api, "ana").await;
     let (ben, cai, pat) =
         (Device::sign_in(&api, "ben").await, Device::sign_in(&api, "cai").await, Device::sign_in(&api, "pat").await);
-    pat.connect(&[&phone, &cai]).await;
+    pat.connect(&[&phone, &cai, &ben]).await;
+    // Ana and Cai share Pat's group; Ben is Pat's too, but in no group with Ana.
+    pat.group("Tuesday", &[&phone, &cai]).await;
     let me = phone.user_id.clone();
     let doc = phone.log(&pat.user_id, rsc_model::SessionKind::Group, &[(&me, 60)]);
     phone.sync().await;
@@ -281,7 +283,7 @@ async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
         .await
         .expect("html");
     assert!(edit_page.contains(&format!("with:{}", cai.user_id)), "Cai is offered");
-    assert!(!edit_page.contains(ben.user_id.as_str()), "Ben is not offered");
+    assert!(!edit_page.contains(ben.user_id.as_str()), "Ben, whom Ana does not see, is not offered");
     let own_csrf = csrf_in(&edit_page);
     let form = |adding: &str| -> Vec<(String, String)> {
         [
@@ -313,7 +315,8 @@ async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
     for stranger in [ben.user_id.as_str(), "d3b07384-d9a0-4c9b-8a7e-000000000000"] {
         let (status, html) = post(form(stranger)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
-        assert!(html.contains("supervisees can be added"), "the refusal says why: {html}");
+        assert!(html.contains("share a group or a session with can be added"), "the refusal says why: {html}");
+        assert!(!html.contains(">ben<") && !html.contains(">Ben<"), "and names nobody Ana does not see");
     }
     phone.sync().await;
     let attendees = |phone: &Device| -> Vec<String> {
@@ -327,7 +330,7 @@ async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
     expected.sort();
     let mut found = attendees(&phone);
     found.sort();
-    assert_eq!(found, expected, "Cai, who is Pat's, was added");
+    assert_eq!(found, expected, "Cai, who shares Pat's group with Ana, was added");
     server.stop().await.expect("stop");
 }
 
