@@ -162,6 +162,17 @@ impl Api<'_> {
         )
     }
 
+    /// `PATCH path` with a JSON body, expecting JSON back.
+    pub fn patch<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
+        let response = self.send(self.request(self.http.patch(format!("{}{path}", self.base)).json(body)))?;
+        decode(response)
+    }
+
+    /// `DELETE path`, expecting JSON back.
+    pub fn delete_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        decode(self.send(self.request(self.http.delete(format!("{}{path}", self.base))))?)
+    }
+
     /// `DELETE path`.
     pub fn delete(&self, path: &str) -> Result<(), ClientError> {
         self.send(self.request(self.http.delete(format!("{}{path}", self.base))))?;

@@ -11,6 +11,7 @@
 //! disk and network work), and it needs no async runtime of the caller's.
 
 mod api;
+mod connections;
 mod error;
 mod hours;
 mod logbook;
@@ -22,6 +23,7 @@ mod view;
 mod watch;
 
 pub use api::{CA_CERT_VAR, fetch_kept_export, fetch_server_keys};
+pub use connections::{ConnectionChange, ConnectionNews, ConnectionView, GroupInfo, GroupPerson};
 pub use error::{ClientError, cause_chain};
 pub use hours::{AwaitingProvider, Hours, OfflineReport, Pace, Uncounted};
 pub use logbook::{
@@ -38,7 +40,10 @@ pub use watch::WatchEvent;
 
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};
-pub use rsc_protocol::{Claim, ClaimStatus, DEFAULT_CODE_DAYS, ExportLink, MAX_CODE_DAYS, Role};
+pub use rsc_protocol::{
+    Claim, ClaimStatus, ConnectionRole, ConnectionSource, ConnectionState, DEFAULT_CODE_DAYS, ExportLink,
+    MAX_CODE_DAYS, Role,
+};
 pub use rsc_rules::{Evaluation, Purpose};
 
 /// An evaluation in the contract's JSON.

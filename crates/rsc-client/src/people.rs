@@ -94,16 +94,6 @@ impl Logbook {
         self.connect_with(ConnectRequest { code: Some(code.trim().to_string()), endorsement_number: None })
     }
 
-    /// Connects to the provider who holds the registry record `number` (their claim to it
-    /// approved by association staff).
-    pub fn connect_by_endorsement(&self, number: &str) -> Result<PersonView, ClientError> {
-        let number = number.trim();
-        if number.is_empty() || number.len() > 64 {
-            return Err(ClientError::invalid("number", "an endorsement number as the registry shows it, e.g. NM-1001"));
-        }
-        self.connect_with(ConnectRequest { code: None, endorsement_number: Some(number.to_string()) })
-    }
-
     fn connect_with(&self, request: ConnectRequest) -> Result<PersonView, ClientError> {
         let account = self.require_account()?;
         let connected: Connected = self.api(&account)?.post("/v1/connections", &request)?;

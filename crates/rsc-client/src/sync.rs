@@ -167,6 +167,9 @@ pub struct SyncReport {
     pub unsettled: Vec<crate::Unsettled>,
     /// Requests retried after a failure.
     pub retries: u32,
+    /// What others did to the user's connections since the last sync: a request, an answer,
+    /// an ending.
+    pub connection_news: Vec<crate::ConnectionNews>,
 }
 
 /// What one request pushed, per document: the highest pending sequence number sent.
@@ -219,7 +222,7 @@ impl Logbook {
                 written_at = Some(at);
                 self.store().write_replayable(|tx| {
                     if let Some(news) = &response.account {
-                        take_account_news(tx, &account, news)?;
+                        report.connection_news.extend(take_account_news(tx, &account, news)?);
                     }
                     store::set_meta(tx, key::LAST_SYNC_MS, &at)?;
                     apply(tx, &account, &batch, &response, &mut report)
@@ -261,13 +264,21 @@ impl Logbook {
     }
 }
 
-/// Keeps the profile and the directory that came with a sync's answer, and their version.
-fn take_account_news(tx: &rusqlite::Connection, account: &Account, news: &AccountNews) -> Result<(), ClientError> {
+/// Keeps the profile and the directory that came with a sync's answer, and their version;
+/// returns what others did to the user's connections since the directory kept before.
+fn take_account_news(
+    tx: &rusqlite::Connection,
+    account: &Account,
+    news: &AccountNews,
+) -> Result<Vec<crate::ConnectionNews>, ClientError> {
     let fallback = news.directory.name(&account.user_id).unwrap_or_default().to_string();
     let profile = crate::profile::Profile::from_wire(news.profile.clone(), &fallback)?;
     crate::profile::keep_server_profile(tx, None, profile)?;
+    let before: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
+    let changes = crate::connections::news_between(before.as_ref(), &news.directory);
     refresh_directory(tx, account, &news.directory)?;
-    store::set_meta(tx, key::ACCOUNT_VERSION, &news.version)
+    store::set_meta(tx, key::ACCOUNT_VERSION, &news.version)?;
+    Ok(changes)
 }
 
 fn with_retry<T>(

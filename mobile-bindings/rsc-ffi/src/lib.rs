@@ -11,6 +11,7 @@
 //! Thin on purpose: conversions only. Behaviour lives, and is tested, in `rsc-client`; the
 //! Kotlin suite (`tests/kotlin`) checks the glue: types, errors, callbacks and async.
 
+mod connections;
 mod types;
 
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use rsc_client as core;
 use rsc_client::ClientError;
 
+pub use connections::*;
 pub use types::*;
 
 uniffi::setup_scaffolding!();
@@ -297,9 +299,62 @@ impl Logbook {
         Ok(self.remote(move |core| core.connect(&code)).await?.into())
     }
 
-    /// Connects with the provider who holds the registry record `number`.
-    pub async fn connect_by_endorsement(&self, number: String) -> Result<Person> {
-        Ok(self.remote(move |core| core.connect_by_endorsement(&number)).await?.into())
+    /// Asks the provider who holds the registry record `number` to connect. Until she accepts,
+    /// sessions with her cannot be logged; she sees the user's name and email.
+    pub async fn request_connection(&self, number: String) -> Result<Connection> {
+        Ok(self.remote(move |core| core.request_connection(&number)).await?.into())
+    }
+
+    /// Every connection and request of the user's, on either side (offline, from the last
+    /// directory received).
+    pub fn connections(&self) -> Result<Vec<Connection>> {
+        Ok(self.inner.connections()?.into_iter().map(Into::into).collect())
+    }
+
+    /// As a provider: accepts the request of `person` (a name, or its start).
+    pub async fn accept_request(&self, person: String) -> Result<Connection> {
+        Ok(self.remote(move |core| core.accept_request(&person)).await?.into())
+    }
+
+    /// As a provider: declines the request of `person`; she is told, and may ask again in a week.
+    pub async fn decline_request(&self, person: String) -> Result<Connection> {
+        Ok(self.remote(move |core| core.decline_request(&person)).await?.into())
+    }
+
+    /// Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
+    /// request; sessions already logged stay and keep counting.
+    pub async fn end_connection(&self, person: String) -> Result<Connection> {
+        Ok(self.remote(move |core| core.end_connection(&person)).await?.into())
+    }
+
+    /// The groups the user keeps (archived too) and those she belongs to (offline).
+    pub fn groups(&self) -> Result<Vec<Group>> {
+        Ok(self.inner.groups()?.into_iter().map(Into::into).collect())
+    }
+
+    /// As a provider: a new group of supervisees, each named by name.
+    pub async fn create_group(&self, name: String, members: Vec<String>) -> Result<Group> {
+        Ok(self.remote(move |core| core.create_group(&name, &members)).await?.into())
+    }
+
+    /// As a provider: renames one of her groups (named by its name).
+    pub async fn rename_group(&self, group: String, new_name: String) -> Result<Group> {
+        Ok(self.remote(move |core| core.rename_group(&group, &new_name)).await?.into())
+    }
+
+    /// As a provider: archives one of her groups, or brings it back (`archived = false`).
+    pub async fn archive_group(&self, group: String, archived: bool) -> Result<Group> {
+        Ok(self.remote(move |core| core.archive_group(&group, archived)).await?.into())
+    }
+
+    /// As a provider: adds a supervisee (by name) to one of her groups.
+    pub async fn add_to_group(&self, group: String, person: String) -> Result<Group> {
+        Ok(self.remote(move |core| core.add_to_group(&group, &person)).await?.into())
+    }
+
+    /// As a provider: takes a member (by name) out of one of her groups.
+    pub async fn remove_from_group(&self, group: String, person: String) -> Result<Group> {
+        Ok(self.remote(move |core| core.remove_from_group(&group, &person)).await?.into())
     }
 
     /// As a provider: a new connection code to share, working for `valid_days` (1 to 90).

@@ -885,6 +885,8 @@ pub struct SyncReport {
     pub unsettled: Vec<Unsettled>,
     /// Requests retried after a failure.
     pub retries: u32,
+    /// What others did to the user's connections since the last sync.
+    pub connection_news: Vec<crate::ConnectionNews>,
 }
 
 impl From<core::SyncReport> for SyncReport {
@@ -901,6 +903,7 @@ impl From<core::SyncReport> for SyncReport {
                 .collect(),
             unsettled: report.unsettled.into_iter().map(Into::into).collect(),
             retries: report.retries,
+            connection_news: report.connection_news.into_iter().map(Into::into).collect(),
         }
     }
 }

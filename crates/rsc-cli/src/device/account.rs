@@ -48,6 +48,32 @@ pub enum AccountCommand {
         #[arg(long, default_value_t = rsc_protocol_days())]
         days: u32,
     },
+    /// As a provider: who asks you to connect (by endorsement number); and where your own
+    /// requests stand.
+    Requests,
+    /// As a provider: accept someone's request to connect.
+    Accept {
+        /// Who asks, by name.
+        person: String,
+    },
+    /// As a provider: decline someone's request to connect (they are told, and may ask again
+    /// in a week).
+    Decline {
+        /// Who asks, by name.
+        person: String,
+    },
+    /// Every connection, with the day it was made and how, and the ended ones.
+    Connections {
+        /// text or json.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// End your connection with someone (your provider or your supervisee), or take back a
+    /// request. Sessions already logged stay and keep counting.
+    End {
+        /// The other person, by name.
+        person: String,
+    },
     /// As a provider: your connection codes that still work, or withdraw one.
     Invites {
         /// Withdraw this code (people who connected with it stay connected).
@@ -84,17 +110,6 @@ pub struct SignInArgs {
     /// A name for this computer, shown in the account's device list.
     #[arg(long, default_value = "rsc desktop")]
     device_name: String,
-}
-
-/// `rsc connect`.
-#[derive(Debug, Args)]
-pub struct ConnectArgs {
-    /// The connection code your provider gave you (e.g. 7KQ2-M9XD), or its link.
-    #[arg(required_unless_present = "endorsement", conflicts_with = "endorsement")]
-    code: Option<String>,
-    /// Find your provider by the endorsement number of their registry record instead.
-    #[arg(long, value_name = "NUMBER")]
-    endorsement: Option<String>,
 }
 
 /// `rsc profile …`.
@@ -148,6 +163,11 @@ pub fn account(home: &Path, command: AccountCommand) -> Result<String, CliError>
             Ok("Signed out; this computer's copy of the logbook is gone.\n".into())
         }
         AccountCommand::Show => show(home),
+        AccountCommand::Requests => super::connections::requests(home),
+        AccountCommand::Accept { person } => super::connections::accept(home, &person),
+        AccountCommand::Decline { person } => super::connections::decline(home, &person),
+        AccountCommand::Connections { output } => super::connections::connections(home, output),
+        AccountCommand::End { person } => super::connections::end(home, &person),
         AccountCommand::Claim { number } => {
             let status = open(home)?.claim_endorsement(&number).map_err(next_step)?;
             Ok(format!("Claimed {number} ({status}); association staff will approve it.\n"))
@@ -252,23 +272,6 @@ fn show(home: &Path) -> Result<String, CliError> {
     Ok(out)
 }
 
-pub fn connect(home: &Path, args: ConnectArgs) -> Result<String, CliError> {
-    let logbook = open(home)?;
-    let provider = match (&args.code, &args.endorsement) {
-        (_, Some(number)) => logbook.connect_by_endorsement(number),
-        (Some(code), None) => logbook.connect(code),
-        (None, None) => return Err(CliError::Invalid("CODE: give the connection code your provider gave you".into())),
-    }
-    .map_err(|e| match e {
-        ClientError::Rejected { status: 429, message } => CliError::Failed(message),
-        other => next_step(other),
-    })?;
-    Ok(format!(
-        "Connected with {}. Log a session with them: `rsc log --provider \"{}\"`.\n",
-        provider.name, provider.name
-    ))
-}
-
 pub fn people(home: &Path, output: Output) -> Result<String, CliError> {
     let people = open(home)?.people().map_err(next_step)?;
     if let Output::Json = output {
@@ -291,7 +294,11 @@ pub fn people(home: &Path, output: Output) -> Result<String, CliError> {
                     .filter(|provider| p.connected_to.contains(&provider.id))
                     .map(|provider| provider.name.as_str())
                     .collect();
-                format!("in {}'s group", of.join(", "))
+                if of.is_empty() {
+                    "shared a session with you".to_string()
+                } else {
+                    format!("with you in {}'s group or sessions", of.join(", "))
+                }
             }
         };
         vec![p.name.clone(), relation]

@@ -364,6 +364,9 @@ fn summary(logbook: &rsc_client::Logbook, report: &rsc_client::SyncReport) -> St
         super::output::count(report.updated_sessions.len() as u64, "session", "sessions"),
         super::output::count(report.round_trips as u64, "round trip", "round trips")
     );
+    for news in &report.connection_news {
+        out.push_str(&format!("  {}\n", news.describe()));
+    }
     for u in &report.unsettled {
         out.push_str(&format!(
             "  back with the provider: {}'s {} entry of {} (session {}) is {} now, because {}\n",

@@ -8,6 +8,7 @@
 //! Every error says what to do next.
 
 mod account;
+mod connections;
 mod hours;
 pub(crate) mod output;
 mod provider;
@@ -37,16 +38,23 @@ pub enum Output {
 /// The device commands.
 #[derive(Debug, Subcommand)]
 pub enum DeviceCommand {
-    /// Sign up, sign in or out, share a connection code, claim a registry record.
+    /// Sign up, sign in or out, share a connection code, answer requests, end a connection,
+    /// claim a registry record.
     Account {
         #[command(subcommand)]
         command: AccountCommand,
     },
-    /// Connect with your provider: enter the connection code (or link) they gave you, or find
-    /// them by the endorsement number of their registry record.
-    Connect(account::ConnectArgs),
-    /// The people you work with: your providers, your supervisees, and your providers' other
-    /// supervisees (the people a group session can name).
+    /// Connect with your provider: enter the connection code (or link) she gave you, or ask her
+    /// by the endorsement number of her registry record (she accepts or declines).
+    Connect(connections::ConnectArgs),
+    /// A provider's named groups: list them, or as a provider create, rename, fill and archive
+    /// yours. Members of a group see each other and can be named in its sessions.
+    Groups {
+        #[command(subcommand)]
+        command: Option<connections::GroupsCommand>,
+    },
+    /// The people you work with: your providers, your supervisees, the members of your groups
+    /// and the people you already share a session with (the people a group session can name).
     People {
         /// text or json.
         #[arg(long, value_enum, default_value_t = Output::Text)]
@@ -153,7 +161,10 @@ pub fn default_home() -> Result<PathBuf, CliError> {
 pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
     match command {
         DeviceCommand::Account { command } => account::account(home, command),
-        DeviceCommand::Connect(args) => account::connect(home, args),
+        DeviceCommand::Connect(args) => connections::connect(home, args),
+        DeviceCommand::Groups { command } => {
+            connections::groups(home, command.unwrap_or(connections::GroupsCommand::List { output: Output::Text }))
+        }
         DeviceCommand::People { output } => account::people(home, output),
         DeviceCommand::Profile { command } => account::profile(home, command),
         DeviceCommand::Log(args) => sessions::log(home, args),

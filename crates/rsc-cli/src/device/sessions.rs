@@ -65,6 +65,11 @@ pub struct LogArgs {
     /// they provide); repeat for a group. Default: you, for the whole session.
     #[arg(long = "attendee", value_name = "NAME[:MINUTES[:own]]")]
     attendees: Vec<String>,
+    /// Start from a group's roster: its provider, and each member for the whole session (then
+    /// --attendee NAME:MINUTES changes one member's minutes). As the group's provider you log
+    /// it for the group.
+    #[arg(long, value_name = "GROUP", conflicts_with = "provider")]
+    group: Option<String>,
     /// Log it even though a session with the same people, day and start time is already in
     /// the logbook (otherwise a terminal asks, and a script is refused).
     #[arg(long)]
@@ -203,12 +208,26 @@ pub fn log(home: &Path, args: LogArgs) -> Result<String, CliError> {
     let length = minutes(parse::<i64>(&minutes_text, "--minutes")?, "minutes")?;
     let format: SessionFormat =
         parse(&value(given.format, "Format (in_person, video, phone)", "--format", None)?, "--format")?;
-    let provider = provider_for(&logbook, given.provider)?;
-    let mut attendees = Vec::new();
+    let mut attendees: Vec<NewAttendee> = Vec::new();
+    let provider = match &args.group {
+        Some(group) => {
+            let (provider, members) = logbook.group_roster(group).map_err(next_step)?;
+            attendees = members
+                .into_iter()
+                .map(|id| NewAttendee { id, minutes_attended: length, about_own_rsc_practice: false })
+                .collect();
+            provider
+        }
+        None => provider_for(&logbook, given.provider)?,
+    };
     for (i, text) in args.attendees.iter().enumerate() {
-        attendees.push(attendee_arg(&logbook, text, &format!("--attendee #{}", i + 1), length)?);
+        let attendee = attendee_arg(&logbook, text, &format!("--attendee #{}", i + 1), length)?;
+        match attendees.iter_mut().find(|a| a.id == attendee.id) {
+            Some(member) => *member = attendee,
+            None => attendees.push(attendee),
+        }
     }
-    let default_kind = if attendees.len() > 1 { "group" } else { "individual" };
+    let default_kind = if attendees.len() > 1 || args.group.is_some() { "group" } else { "individual" };
     let kind: SessionKind = match given.kind {
         Some(kind) => parse(&kind, "--kind")?,
         None if !attendees.is_empty() || !std::io::stdin().is_terminal() => parse(default_kind, "--kind")?,

@@ -53,6 +53,12 @@ fn a_supervisee_connects_with_a_code_and_names_people_offline_never_by_id() {
     assert_eq!((provider.name.as_str(), provider.is_my_provider), (pat_name.as_str(), true));
     ben.connect(&code.code.to_lowercase()).expect("connect with the code as typed");
     ana.refresh_directory().expect("directory");
+    // Ben is Pat's too, but Ana sees him only once Pat puts them in one group.
+    assert!(ana.find_person(ben_name, "attendee").is_err(), "Pat's caseload is not Ana's to see");
+    pat.refresh_directory().expect("directory");
+    let group = pat.create_group("Tuesday", &[ana_name.clone(), ben_name.clone()]).expect("group");
+    assert_eq!(group.members.len(), 2);
+    ana.refresh_directory().expect("directory");
 
     // Names, in any case, whole or begun; ids only by their start.
     assert_eq!(ana.find_person(pat_name, "provider").expect("whole name").id, provider.id);

@@ -210,7 +210,22 @@ pub fn connect(provider: &Logbook, people: &[&Logbook]) {
     for person in people {
         person.connect(&code.code).expect("connect");
     }
-    // Each learns of the others who connected after them, as a sync would tell them.
+    // The provider puts them in one group, so that they may name each other; each learns of
+    // the others, as a sync would tell them.
+    provider.refresh_directory().expect("directory");
+    if people.len() > 1 {
+        let ids: Vec<String> =
+            people.iter().map(|p| p.account().expect("account").expect("signed in").user_id).collect();
+        let names: Vec<String> = provider
+            .connections()
+            .expect("connections")
+            .into_iter()
+            .filter(|c| ids.contains(&c.id.to_string()))
+            .map(|c| c.name)
+            .collect();
+        let existing = provider.groups().expect("groups").len();
+        provider.create_group(&format!("Group {}", existing + 1), &names).expect("group");
+    }
     for person in people {
         person.refresh_directory().expect("directory");
     }

@@ -762,9 +762,15 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_rsc_ffi_checksum_method_logbook_accept_request(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_account(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_add_attendee(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_add_to_group(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_archive_group(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation(
     ): Int
@@ -782,11 +788,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_connect(
     ): Int
-    external fun uniffi_rsc_ffi_checksum_method_logbook_connect_by_endorsement(
-    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_connection_codes(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_connections(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_create_connection_code(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_create_group(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_decline_request(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_device_public_key(
     ): Int
@@ -796,6 +806,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_edit_session(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_end_connection(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_evaluate(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_export(
@@ -803,6 +815,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_export_links(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_find_person(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_groups(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_history(
     ): Int
@@ -821,6 +835,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_refresh_directory(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_remove_attendee(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_remove_from_group(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_rename_group(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_request_connection(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_reset_password(
     ): Int
@@ -897,10 +917,16 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_rsc_ffi_fn_constructor_logbook_new(`dir`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_accept_request(`ptr`: Long,`person`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_add_attendee(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_add_to_group(`ptr`: Long,`group`: RustBuffer.ByValue,`person`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_archive_group(`ptr`: Long,`group`: RustBuffer.ByValue,`archived`: Byte,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_awaiting_confirmation(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_cancel_sync(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -917,11 +943,15 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_connect(`ptr`: Long,`code`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_rsc_ffi_fn_method_logbook_connect_by_endorsement(`ptr`: Long,`number`: RustBuffer.ByValue,
-    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_connection_codes(`ptr`: Long,
     ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_connections(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_create_connection_code(`ptr`: Long,`validDays`: Int,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_create_group(`ptr`: Long,`name`: RustBuffer.ByValue,`members`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_decline_request(`ptr`: Long,`person`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_device_public_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -931,6 +961,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_edit_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`changes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_end_connection(`ptr`: Long,`person`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_evaluate(`ptr`: Long,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_export(`ptr`: Long,`format`: RustBuffer.ByValue,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,
@@ -938,6 +970,8 @@ internal object UniffiLib {
     external fun uniffi_rsc_ffi_fn_method_logbook_export_links(`ptr`: Long,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_find_person(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_groups(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_history(`ptr`: Long,`sessionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -957,6 +991,12 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_remove_attendee(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_remove_from_group(`ptr`: Long,`group`: RustBuffer.ByValue,`person`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_rename_group(`ptr`: Long,`group`: RustBuffer.ByValue,`newName`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_request_connection(`ptr`: Long,`number`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_reset_password(`ptr`: Long,`server`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`new`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_restore_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1142,10 +1182,19 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_accept_request() and 0xFFFF) != 713) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_account() and 0xFFFF) != 32772) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_add_attendee() and 0xFFFF) != 1263) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_add_to_group() and 0xFFFF) != 15290) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_archive_group() and 0xFFFF) != 21454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() and 0xFFFF) != 45312) {
@@ -1172,13 +1221,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_connect() and 0xFFFF) != 60896) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_connect_by_endorsement() and 0xFFFF) != 53084) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_connection_codes() and 0xFFFF) != 400) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_connections() and 0xFFFF) != 43132) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_create_connection_code() and 0xFFFF) != 23270) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_create_group() and 0xFFFF) != 44174) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_decline_request() and 0xFFFF) != 64961) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_device_public_key() and 0xFFFF) != 42165) {
@@ -1193,6 +1248,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_edit_session() and 0xFFFF) != 6335) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_end_connection() and 0xFFFF) != 54036) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_evaluate() and 0xFFFF) != 34839) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1203,6 +1261,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_find_person() and 0xFFFF) != 56389) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_groups() and 0xFFFF) != 55201) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_history() and 0xFFFF) != 49127) {
@@ -1230,6 +1291,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_remove_attendee() and 0xFFFF) != 45684) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_remove_from_group() and 0xFFFF) != 54180) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_rename_group() and 0xFFFF) != 18375) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_request_connection() and 0xFFFF) != 29994) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_reset_password() and 0xFFFF) != 24531) {
@@ -1822,6 +1892,11 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface LogbookInterface {
     
     /**
+     * As a provider: accepts the request of `person` (a name, or its start).
+     */
+    suspend fun `acceptRequest`(`person`: kotlin.String): Connection
+    
+    /**
      * The signed-in account, if any.
      */
     fun `account`(): Account?
@@ -1830,6 +1905,16 @@ public interface LogbookInterface {
      * Adds an attendee connected to the session's provider.
      */
     fun `addAttendee`(`sessionId`: kotlin.String, `attendee`: NewAttendee): Session
+    
+    /**
+     * As a provider: adds a supervisee (by name) to one of her groups.
+     */
+    suspend fun `addToGroup`(`group`: kotlin.String, `person`: kotlin.String): Group
+    
+    /**
+     * As a provider: archives one of her groups, or brings it back (`archived = false`).
+     */
+    suspend fun `archiveGroup`(`group`: kotlin.String, `archived`: kotlin.Boolean): Group
     
     /**
      * As a provider: the attendees awaiting confirmation.
@@ -1874,19 +1959,30 @@ public interface LogbookInterface {
     suspend fun `connect`(`code`: kotlin.String): Person
     
     /**
-     * Connects with the provider who holds the registry record `number`.
-     */
-    suspend fun `connectByEndorsement`(`number`: kotlin.String): Person
-    
-    /**
      * As a provider: the codes that still work.
      */
     suspend fun `connectionCodes`(): List<ConnectionCode>
     
     /**
+     * Every connection and request of the user's, on either side (offline, from the last
+     * directory received).
+     */
+    fun `connections`(): List<Connection>
+    
+    /**
      * As a provider: a new connection code to share, working for `valid_days` (1 to 90).
      */
     suspend fun `createConnectionCode`(`validDays`: kotlin.UInt = 14u): ConnectionCode
+    
+    /**
+     * As a provider: a new group of supervisees, each named by name.
+     */
+    suspend fun `createGroup`(`name`: kotlin.String, `members`: List<kotlin.String>): Group
+    
+    /**
+     * As a provider: declines the request of `person`; she is told, and may ask again in a week.
+     */
+    suspend fun `declineRequest`(`person`: kotlin.String): Connection
     
     /**
      * This device's public key (hex), as registered with the server.
@@ -1910,6 +2006,12 @@ public interface LogbookInterface {
     fun `editSession`(`sessionId`: kotlin.String, `changes`: SessionChanges): Session
     
     /**
+     * Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
+     * request; sessions already logged stay and keep counting.
+     */
+    suspend fun `endConnection`(`person`: kotlin.String): Connection
+    
+    /**
      * Evaluates the user's hours offline under a built-in rulebook (`nmaimh`, `orimha`,
      * `ct-aimh`); `as_of` defaults to today.
      */
@@ -1930,6 +2032,11 @@ public interface LogbookInterface {
      * The person `text` names (a name, its start, or an id's first characters).
      */
     fun `findPerson`(`text`: kotlin.String): Person
+    
+    /**
+     * The groups the user keeps (archived too) and those she belongs to (offline).
+     */
+    fun `groups`(): List<Group>
     
     /**
      * Every confirmation and dispute of the session, oldest first, replaced ones included.
@@ -1978,6 +2085,22 @@ public interface LogbookInterface {
      * Removes an attendee.
      */
     fun `removeAttendee`(`sessionId`: kotlin.String, `attendee`: kotlin.String): Session
+    
+    /**
+     * As a provider: takes a member (by name) out of one of her groups.
+     */
+    suspend fun `removeFromGroup`(`group`: kotlin.String, `person`: kotlin.String): Group
+    
+    /**
+     * As a provider: renames one of her groups (named by its name).
+     */
+    suspend fun `renameGroup`(`group`: kotlin.String, `newName`: kotlin.String): Group
+    
+    /**
+     * Asks the provider who holds the registry record `number` to connect. Until she accepts,
+     * sessions with her cannot be logged; she sees the user's name and email.
+     */
+    suspend fun `requestConnection`(`number`: kotlin.String): Connection
     
     /**
      * Sets a new password with a one-time reset code from association staff; every device of
@@ -2187,6 +2310,31 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * As a provider: accepts the request of `person` (a name, or its start).
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `acceptRequest`(`person`: kotlin.String) : Connection {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_accept_request(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`person`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConnection.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The signed-in account, if any.
      */
     @Throws(LogbookException::class)override fun `account`(): Account? {
@@ -2220,6 +2368,58 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
     )
     }
     
+
+    
+    /**
+     * As a provider: adds a supervisee (by name) to one of her groups.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addToGroup`(`group`: kotlin.String, `person`: kotlin.String) : Group {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_add_to_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`group`),
+        FfiConverterString.lower(`person`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeGroup.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As a provider: archives one of her groups, or brings it back (`archived = false`).
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `archiveGroup`(`group`: kotlin.String, `archived`: kotlin.Boolean) : Group {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_archive_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`group`),
+        FfiConverterBoolean.lower(`archived`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeGroup.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -2398,31 +2598,6 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * Connects with the provider who holds the registry record `number`.
-     */
-    @Throws(LogbookException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `connectByEndorsement`(`number`: kotlin.String) : Person {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_connect_by_endorsement(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`number`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypePerson.lift(it) },
-        // Error FFI converter
-        LogbookException.ErrorHandler,
-    )
-    }
-
-    
-    /**
      * As a provider: the codes that still work.
      */
     @Throws(LogbookException::class)
@@ -2447,6 +2622,24 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * Every connection and request of the user's, on either side (offline, from the last
+     * directory received).
+     */
+    @Throws(LogbookException::class)override fun `connections`(): List<Connection> {
+            return FfiConverterSequenceTypeConnection.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_connections(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * As a provider: a new connection code to share, working for `valid_days` (1 to 90).
      */
     @Throws(LogbookException::class)
@@ -2465,6 +2658,57 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConnectionCode.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As a provider: a new group of supervisees, each named by name.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createGroup`(`name`: kotlin.String, `members`: List<kotlin.String>) : Group {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_create_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`name`),
+        FfiConverterSequenceString.lower(`members`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeGroup.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As a provider: declines the request of `person`; she is told, and may ask again in a week.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `declineRequest`(`person`: kotlin.String) : Connection {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_decline_request(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`person`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConnection.lift(it) },
         // Error FFI converter
         LogbookException.ErrorHandler,
     )
@@ -2544,6 +2788,32 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
     )
     }
     
+
+    
+    /**
+     * Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
+     * request; sessions already logged stay and keep counting.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `endConnection`(`person`: kotlin.String) : Connection {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_end_connection(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`person`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConnection.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -2631,6 +2901,23 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         it,
         
         FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The groups the user keeps (archived too) and those she belongs to (offline).
+     */
+    @Throws(LogbookException::class)override fun `groups`(): List<Group> {
+            return FfiConverterSequenceTypeGroup.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_groups(
+        it,
+        _status)
 }
     }
     )
@@ -2814,6 +3101,84 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
     )
     }
     
+
+    
+    /**
+     * As a provider: takes a member (by name) out of one of her groups.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `removeFromGroup`(`group`: kotlin.String, `person`: kotlin.String) : Group {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_remove_from_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`group`),
+        FfiConverterString.lower(`person`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeGroup.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * As a provider: renames one of her groups (named by its name).
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `renameGroup`(`group`: kotlin.String, `newName`: kotlin.String) : Group {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_rename_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`group`),
+        FfiConverterString.lower(`newName`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeGroup.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Asks the provider who holds the registry record `number` to connect. Until she accepts,
+     * sessions with her cannot be logged; she sees the user's name and email.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `requestConnection`(`number`: kotlin.String) : Connection {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_request_connection(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`number`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConnection.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -4965,6 +5330,125 @@ public object FfiConverterTypeConfirmation: FfiConverterRustBuffer<Confirmation>
 
 
 /**
+ * One connection, or request for one, as the user sees it.
+ */
+data class Connection (
+    /**
+     * The other person's user id (for programs).
+     */
+    var `personId`: kotlin.String
+    , 
+    /**
+     * The other person's name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * Which side she is on.
+     */
+    var `role`: ConnectionRole
+    , 
+    /**
+     * Where it stands.
+     */
+    var `state`: ConnectionState
+    , 
+    /**
+     * How it was made; absent for a request, or a connection made before this was recorded.
+     */
+    var `source`: ConnectionSource?
+    , 
+    /**
+     * When it was made, or asked for.
+     */
+    var `since`: Timestamp
+    , 
+    /**
+     * When it ended, or was declined.
+     */
+    var `endedAt`: Timestamp?
+    , 
+    /**
+     * Whether the user ended (or declined) it herself.
+     */
+    var `endedByMe`: kotlin.Boolean?
+    , 
+    /**
+     * For a provider, the email of whoever asks her.
+     */
+    var `email`: kotlin.String?
+    , 
+    /**
+     * The endorsement number a request named.
+     */
+    var `endorsementNumber`: kotlin.String?
+    , 
+    /**
+     * For a declined request, when the user may ask again.
+     */
+    var `askAgainFrom`: Timestamp?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnection: FfiConverterRustBuffer<Connection> {
+    override fun read(buf: ByteBuffer): Connection {
+        return Connection(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeConnectionRole.read(buf),
+            FfiConverterTypeConnectionState.read(buf),
+            FfiConverterOptionalTypeConnectionSource.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Connection) = (
+            FfiConverterString.allocationSize(value.`personId`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterTypeConnectionRole.allocationSize(value.`role`) +
+            FfiConverterTypeConnectionState.allocationSize(value.`state`) +
+            FfiConverterOptionalTypeConnectionSource.allocationSize(value.`source`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`since`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`endedAt`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`endedByMe`) +
+            FfiConverterOptionalString.allocationSize(value.`email`) +
+            FfiConverterOptionalString.allocationSize(value.`endorsementNumber`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`askAgainFrom`)
+    )
+
+    override fun write(value: Connection, buf: ByteBuffer) {
+            FfiConverterString.write(value.`personId`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterTypeConnectionRole.write(value.`role`, buf)
+            FfiConverterTypeConnectionState.write(value.`state`, buf)
+            FfiConverterOptionalTypeConnectionSource.write(value.`source`, buf)
+            FfiConverterTypeTimestamp.write(value.`since`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`endedAt`, buf)
+            FfiConverterOptionalBoolean.write(value.`endedByMe`, buf)
+            FfiConverterOptionalString.write(value.`email`, buf)
+            FfiConverterOptionalString.write(value.`endorsementNumber`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`askAgainFrom`, buf)
+    }
+}
+
+
+
+/**
  * A connection code to share, with its link (for a tap or a QR code).
  */
 data class ConnectionCode (
@@ -5030,6 +5514,69 @@ public object FfiConverterTypeConnectionCode: FfiConverterRustBuffer<ConnectionC
             FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterTypeTimestamp.write(value.`expiresAt`, buf)
             FfiConverterUInt.write(value.`used`, buf)
+    }
+}
+
+
+
+/**
+ * One piece of connection news, with the sentence to show.
+ */
+data class ConnectionNews (
+    /**
+     * The other person's name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * What happened.
+     */
+    var `change`: ConnectionChange
+    , 
+    /**
+     * When.
+     */
+    var `at`: Timestamp
+    , 
+    /**
+     * The news as a sentence: "Ana Pérez ended the connection on 2026-12-06".
+     */
+    var `text`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnectionNews: FfiConverterRustBuffer<ConnectionNews> {
+    override fun read(buf: ByteBuffer): ConnectionNews {
+        return ConnectionNews(
+            FfiConverterString.read(buf),
+            FfiConverterTypeConnectionChange.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConnectionNews) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterTypeConnectionChange.allocationSize(value.`change`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`text`)
+    )
+
+    override fun write(value: ConnectionNews, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterTypeConnectionChange.write(value.`change`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterString.write(value.`text`, buf)
     }
 }
 
@@ -5212,6 +5759,132 @@ public object FfiConverterTypeExportLink: FfiConverterRustBuffer<ExportLink> {
             FfiConverterString.write(value.`purpose`, buf)
             FfiConverterString.write(value.`asOf`, buf)
             FfiConverterString.write(value.`summary`, buf)
+    }
+}
+
+
+
+/**
+ * A provider's named group.
+ */
+data class Group (
+    /**
+     * Its id (for programs).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Its name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * The provider who keeps it.
+     */
+    var `provider`: GroupPerson
+    , 
+    /**
+     * Its members.
+     */
+    var `members`: List<GroupPerson>
+    , 
+    /**
+     * Whether the user keeps it.
+     */
+    var `mine`: kotlin.Boolean
+    , 
+    /**
+     * Archived: kept, not offered, and its members no longer see each other.
+     */
+    var `archived`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroup: FfiConverterRustBuffer<Group> {
+    override fun read(buf: ByteBuffer): Group {
+        return Group(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeGroupPerson.read(buf),
+            FfiConverterSequenceTypeGroupPerson.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Group) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterTypeGroupPerson.allocationSize(value.`provider`) +
+            FfiConverterSequenceTypeGroupPerson.allocationSize(value.`members`) +
+            FfiConverterBoolean.allocationSize(value.`mine`) +
+            FfiConverterBoolean.allocationSize(value.`archived`)
+    )
+
+    override fun write(value: Group, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterTypeGroupPerson.write(value.`provider`, buf)
+            FfiConverterSequenceTypeGroupPerson.write(value.`members`, buf)
+            FfiConverterBoolean.write(value.`mine`, buf)
+            FfiConverterBoolean.write(value.`archived`, buf)
+    }
+}
+
+
+
+/**
+ * Someone in a group.
+ */
+data class GroupPerson (
+    /**
+     * Their user id (for programs).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Their name.
+     */
+    var `name`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupPerson: FfiConverterRustBuffer<GroupPerson> {
+    override fun read(buf: ByteBuffer): GroupPerson {
+        return GroupPerson(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GroupPerson) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`)
+    )
+
+    override fun write(value: GroupPerson, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
     }
 }
 
@@ -6426,6 +7099,11 @@ data class SyncReport (
      * Requests retried after a failure.
      */
     var `retries`: kotlin.UInt
+    , 
+    /**
+     * What others did to the user's connections since the last sync.
+     */
+    var `connectionNews`: List<ConnectionNews>
     
 ){
     
@@ -6449,6 +7127,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeRefusal.read(buf),
             FfiConverterSequenceTypeUnsettled.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeConnectionNews.read(buf),
         )
     }
 
@@ -6459,7 +7138,8 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceString.allocationSize(value.`updatedSessions`) +
             FfiConverterSequenceTypeRefusal.allocationSize(value.`refusals`) +
             FfiConverterSequenceTypeUnsettled.allocationSize(value.`unsettled`) +
-            FfiConverterUInt.allocationSize(value.`retries`)
+            FfiConverterUInt.allocationSize(value.`retries`) +
+            FfiConverterSequenceTypeConnectionNews.allocationSize(value.`connectionNews`)
     )
 
     override fun write(value: SyncReport, buf: ByteBuffer) {
@@ -6470,6 +7150,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeRefusal.write(value.`refusals`, buf)
             FfiConverterSequenceTypeUnsettled.write(value.`unsettled`, buf)
             FfiConverterUInt.write(value.`retries`, buf)
+            FfiConverterSequenceTypeConnectionNews.write(value.`connectionNews`, buf)
     }
 }
 
@@ -6720,6 +7401,198 @@ public object FfiConverterTypeClaimStatus: FfiConverterRustBuffer<ClaimStatus> {
     override fun allocationSize(value: ClaimStatus) = 4UL
 
     override fun write(value: ClaimStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What someone else did to a connection of the user's, found by a sync.
+ */
+
+enum class ConnectionChange {
+    
+    /**
+     * Asks the user to be her provider.
+     */
+    ASKED_YOU,
+    /**
+     * Connected with the user's code.
+     */
+    CONNECTED_WITH_YOUR_CODE,
+    /**
+     * Accepted the user's request.
+     */
+    ACCEPTED,
+    /**
+     * Declined the user's request.
+     */
+    DECLINED,
+    /**
+     * Ended the connection.
+     */
+    ENDED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnectionChange: FfiConverterRustBuffer<ConnectionChange> {
+    override fun read(buf: ByteBuffer) = try {
+        ConnectionChange.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConnectionChange) = 4UL
+
+    override fun write(value: ConnectionChange, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which side of a connection the other person is on.
+ */
+
+enum class ConnectionRole {
+    
+    /**
+     * She is (or would be) the user's RS/C provider.
+     */
+    PROVIDER,
+    /**
+     * She is (or asks to be) the user's supervisee.
+     */
+    SUPERVISEE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnectionRole: FfiConverterRustBuffer<ConnectionRole> {
+    override fun read(buf: ByteBuffer) = try {
+        ConnectionRole.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConnectionRole) = 4UL
+
+    override fun write(value: ConnectionRole, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How a connection was made.
+ */
+
+enum class ConnectionSource {
+    
+    /**
+     * With a connection code the provider handed out.
+     */
+    CODE,
+    /**
+     * By a request the provider accepted.
+     */
+    REQUEST;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnectionSource: FfiConverterRustBuffer<ConnectionSource> {
+    override fun read(buf: ByteBuffer) = try {
+        ConnectionSource.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConnectionSource) = 4UL
+
+    override fun write(value: ConnectionSource, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where a connection, or a request for one, stands.
+ */
+
+enum class ConnectionState {
+    
+    /**
+     * Asked by endorsement number; waits for the provider.
+     */
+    REQUESTED,
+    /**
+     * The provider declined the request.
+     */
+    DECLINED,
+    /**
+     * Connected: sessions between them can be logged.
+     */
+    CONNECTED,
+    /**
+     * Ended by one of them: sessions already logged stay; no new ones.
+     */
+    ENDED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnectionState: FfiConverterRustBuffer<ConnectionState> {
+    override fun read(buf: ByteBuffer) = try {
+        ConnectionState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConnectionState) = 4UL
+
+    override fun write(value: ConnectionState, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -7546,6 +8419,38 @@ public object FfiConverterOptionalTypeAttendanceStatus: FfiConverterRustBuffer<A
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeConnectionSource: FfiConverterRustBuffer<ConnectionSource?> {
+    override fun read(buf: ByteBuffer): ConnectionSource? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeConnectionSource.read(buf)
+    }
+
+    override fun allocationSize(value: ConnectionSource?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeConnectionSource.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ConnectionSource?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeConnectionSource.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypePurpose: FfiConverterRustBuffer<Purpose?> {
     override fun read(buf: ByteBuffer): Purpose? {
         if (buf.get().toInt() == 0) {
@@ -7902,6 +8807,34 @@ public object FfiConverterSequenceTypeConfirmation: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeConnection: FfiConverterRustBuffer<List<Connection>> {
+    override fun read(buf: ByteBuffer): List<Connection> {
+        val len = buf.getInt()
+        return List<Connection>(len) {
+            FfiConverterTypeConnection.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Connection>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConnection.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Connection>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConnection.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeConnectionCode: FfiConverterRustBuffer<List<ConnectionCode>> {
     override fun read(buf: ByteBuffer): List<ConnectionCode> {
         val len = buf.getInt()
@@ -7930,6 +8863,34 @@ public object FfiConverterSequenceTypeConnectionCode: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeConnectionNews: FfiConverterRustBuffer<List<ConnectionNews>> {
+    override fun read(buf: ByteBuffer): List<ConnectionNews> {
+        val len = buf.getInt()
+        return List<ConnectionNews>(len) {
+            FfiConverterTypeConnectionNews.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConnectionNews>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConnectionNews.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConnectionNews>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConnectionNews.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer<List<ExportLink>> {
     override fun read(buf: ByteBuffer): List<ExportLink> {
         val len = buf.getInt()
@@ -7948,6 +8909,62 @@ public object FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer<List<Ex
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeExportLink.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeGroup: FfiConverterRustBuffer<List<Group>> {
+    override fun read(buf: ByteBuffer): List<Group> {
+        val len = buf.getInt()
+        return List<Group>(len) {
+            FfiConverterTypeGroup.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Group>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeGroup.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Group>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeGroup.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeGroupPerson: FfiConverterRustBuffer<List<GroupPerson>> {
+    override fun read(buf: ByteBuffer): List<GroupPerson> {
+        val len = buf.getInt()
+        return List<GroupPerson>(len) {
+            FfiConverterTypeGroupPerson.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<GroupPerson>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeGroupPerson.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<GroupPerson>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeGroupPerson.write(it, buf)
         }
     }
 }

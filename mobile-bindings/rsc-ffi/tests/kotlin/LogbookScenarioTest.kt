@@ -116,10 +116,13 @@ private class Person(val name: String, via: String = server) {
 /** The person an app's user picks by name from the people they work with: apps never ask for ids. */
 private fun Person.pick(other: Person): String = logbook.findPerson(other.name).id
 
-/** `people` connect to `provider` with a code the provider shares; each then knows the others. */
+/** `people` connect to `provider` with a code the provider shares; she puts them in one group,
+ *  so that each then knows the others. */
 private fun connect(provider: Person, vararg people: Person) = runBlocking {
     val code = provider.logbook.createConnectionCode()
     people.forEach { assertEquals(provider.name, it.logbook.connect(code.code).name) }
+    provider.logbook.refreshDirectory()
+    if (people.size > 1) provider.logbook.createGroup("${provider.name}'s group", people.map { it.name })
     people.forEach { it.logbook.refreshDirectory() }
 }
 
@@ -379,12 +382,16 @@ class LogbookScenarioTest {
         pat.logbook.revokeConnectionCode(code.code)
         assertTrue(pat.logbook.connectionCodes().isEmpty())
         assertFailsWith<LogbookException.Rejected> { ben.logbook.connect(code.code) }
-        // Ben finds Pat by the number of her approved registry record instead.
+        // Ben asks Pat by the number of her approved registry record instead; she accepts, and
+        // puts both in a group.
         val number = "NM-E${System.nanoTime()}"
         Staff.importRecord(number, pat.email, pat.name)
         pat.logbook.claimEndorsement(number)
         Staff.approveClaim(number)
-        assertEquals(pat.name, ben.logbook.connectByEndorsement(number).name)
+        assertEquals(ConnectionState.REQUESTED, ben.logbook.requestConnection(number).state)
+        pat.logbook.refreshDirectory()
+        pat.logbook.acceptRequest("Ben")
+        pat.logbook.createGroup("Tuesday", listOf("Ana", "Ben"))
         ana.logbook.refreshDirectory()
 
         // Ana's session: Ben added and removed, her attendance changed (previewed first), the
@@ -414,15 +421,85 @@ class LogbookScenarioTest {
     }
 }
 
+/** Consent crosses the boundary: a request by number (with the asker's email for the provider),
+ *  declined, asked again elsewhere and accepted; groups made, renamed and archived; an ending
+ *  reported by the other side's sync; every list as records with enums and instants. */
+class ConnectionsScenarioTest {
+    @org.junit.Test
+    fun requestsGroupsAndEndingsCrossTheBoundary() = runBlocking<Unit> {
+        val pat = Person("Pat")
+        val quinn = Person("Quinn")
+        val cora = Person("Cora")
+        val dan = Person("Dan")
+        val number = "NM-C${System.nanoTime()}"
+        Staff.importRecord(number, pat.email, pat.name)
+        pat.logbook.claimEndorsement(number)
+        Staff.approveClaim(number)
+
+        val asked = cora.logbook.requestConnection(number)
+        assertEquals(Triple(ConnectionState.REQUESTED, ConnectionRole.PROVIDER, pat.name), Triple(asked.state, asked.role, asked.name))
+        assertEquals(number, asked.endorsementNumber)
+        assertNull(asked.source)
+        // Not connected yet: a session with Pat is refused on the device already.
+        assertFailsWith<LogbookException.InvalidInput> { cora.logbook.logSession(individual(asked.personId)) }
+        pat.logbook.sync()
+        val waiting = pat.logbook.connections().single { it.state == ConnectionState.REQUESTED }
+        assertEquals(Pair(cora.name, cora.email), Pair(waiting.name, waiting.email))
+        assertEquals(ConnectionRole.SUPERVISEE, waiting.role)
+        val declined = pat.logbook.declineRequest("Cora")
+        assertEquals(ConnectionState.DECLINED, declined.state)
+        val told = cora.logbook.sync().connectionNews.single()
+        assertEquals(ConnectionChange.DECLINED, told.change)
+        assertTrue(told.text.startsWith("Pat declined your request"), told.text)
+        val hers = cora.logbook.connections().single()
+        assertTrue(hers.askAgainFrom!!.isAfter(hers.endedAt!!), "a week later")
+        val again = assertFailsWith<LogbookException.Rejected> { cora.logbook.requestConnection(number) }
+        assertTrue(again.message!!.contains("ask again from"), again.message)
+
+        dan.logbook.requestConnection(number)
+        pat.logbook.sync()
+        val accepted = pat.logbook.acceptRequest("Dan")
+        assertEquals(Pair(ConnectionState.CONNECTED, ConnectionSource.REQUEST), Pair(accepted.state, accepted.source))
+        assertEquals(ConnectionChange.ACCEPTED, dan.logbook.sync().connectionNews.single().change)
+        connect(pat, cora)
+        assertEquals(ConnectionSource.CODE, pat.logbook.connections().single { it.name == "Cora" }.source)
+
+        // Groups: made by name, renamed, archived and brought back; members see them.
+        val group = pat.logbook.createGroup("Tuesday reflective group", listOf("Cora", "Dan"))
+        assertEquals(listOf("Cora", "Dan"), group.members.map { it.name })
+        assertTrue(group.mine)
+        assertFailsWith<LogbookException.InvalidInput> { pat.logbook.createGroup("tuesday reflective GROUP", listOf()) }
+        assertFailsWith<LogbookException.InvalidInput> { quinn.logbook.addToGroup("Tuesday", "Cora") }
+        cora.logbook.sync()
+        val seen = cora.logbook.groups().single()
+        assertEquals(Pair(pat.name, false), Pair(seen.provider.name, seen.mine))
+        assertEquals("Tuesdays", pat.logbook.renameGroup("Tuesday", "Tuesdays").name)
+        assertTrue(pat.logbook.archiveGroup("Tuesdays", true).archived)
+        cora.logbook.sync()
+        assertTrue(cora.logbook.groups().isEmpty(), "an archived group is offered to nobody")
+        assertEquals(listOf("Dan"), pat.logbook.removeFromGroup("Tuesdays", "Cora").members.map { it.name })
+
+        // Cora ends it; Pat's next sync says so, and the connection is listed as ended.
+        assertEquals(pat.name, cora.logbook.endConnection("Pat").name)
+        val news = pat.logbook.sync().connectionNews.single()
+        assertEquals(Pair(ConnectionChange.ENDED, "Cora"), Pair(news.change, news.name))
+        assertTrue(news.text.startsWith("Cora ended the connection on "), news.text)
+        val ended = pat.logbook.connections().single { it.name == "Cora" }
+        assertEquals(Pair(ConnectionState.ENDED, false), Pair(ended.state, ended.endedByMe))
+        assertFailsWith<LogbookException.InvalidInput> { cora.logbook.endConnection("Pat") }
+    }
+}
+
 /** Runs the suite and prints one line of counts for the test command's total. */
 fun main() {
-    val result = JUnitCore.runClasses(LogbookScenarioTest::class.java)
+    val result = JUnitCore.runClasses(LogbookScenarioTest::class.java, ConnectionsScenarioTest::class.java)
     result.failures.forEach { failure: Failure ->
         println("FAIL ${failure.description.methodName}: ${failure.message}")
         println(failure.trace)
     }
     opened.forEach { it.close() }
-    val declared = LogbookScenarioTest::class.java.methods.count { it.isAnnotationPresent(org.junit.Test::class.java) }
+    val declared = listOf(LogbookScenarioTest::class.java, ConnectionsScenarioTest::class.java)
+        .sumOf { suite -> suite.methods.count { it.isAnnotationPresent(org.junit.Test::class.java) } }
     val passed = result.runCount - result.failureCount
     println("kotlin: $passed passed, ${result.failureCount} failed")
     if (!result.wasSuccessful() || result.runCount != declared) {

@@ -322,6 +322,11 @@ void uniffi_rsc_ffi_fn_free_logbook(uint64_t handle, RustCallStatus *_Nonnull ou
 uint64_t uniffi_rsc_ffi_fn_constructor_logbook_new(RustBuffer dir, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ACCEPT_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ACCEPT_REQUEST
+uint64_t uniffi_rsc_ffi_fn_method_logbook_accept_request(uint64_t ptr, RustBuffer person
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ACCOUNT
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ACCOUNT
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_account(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -330,6 +335,16 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_account(uint64_t ptr, RustCallStatus
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ADD_ATTENDEE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ADD_ATTENDEE
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_add_attendee(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ADD_TO_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ADD_TO_GROUP
+uint64_t uniffi_rsc_ffi_fn_method_logbook_add_to_group(uint64_t ptr, RustBuffer group, RustBuffer person
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ARCHIVE_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ARCHIVE_GROUP
+uint64_t uniffi_rsc_ffi_fn_method_logbook_archive_group(uint64_t ptr, RustBuffer group, int8_t archived
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_AWAITING_CONFIRMATION
@@ -372,19 +387,29 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_confirm_many(uint64_t ptr, RustBuffe
 uint64_t uniffi_rsc_ffi_fn_method_logbook_connect(uint64_t ptr, RustBuffer code
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECT_BY_ENDORSEMENT
-#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECT_BY_ENDORSEMENT
-uint64_t uniffi_rsc_ffi_fn_method_logbook_connect_by_endorsement(uint64_t ptr, RustBuffer number
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECTION_CODES
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECTION_CODES
 uint64_t uniffi_rsc_ffi_fn_method_logbook_connection_codes(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECTIONS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECTIONS
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_connections(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CREATE_CONNECTION_CODE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CREATE_CONNECTION_CODE
 uint64_t uniffi_rsc_ffi_fn_method_logbook_create_connection_code(uint64_t ptr, uint32_t valid_days
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CREATE_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CREATE_GROUP
+uint64_t uniffi_rsc_ffi_fn_method_logbook_create_group(uint64_t ptr, RustBuffer name, RustBuffer members
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DECLINE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DECLINE_REQUEST
+uint64_t uniffi_rsc_ffi_fn_method_logbook_decline_request(uint64_t ptr, RustBuffer person
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DEVICE_PUBLIC_KEY
@@ -407,6 +432,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_duplicates_of(uint64_t ptr, RustBuff
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_edit_session(uint64_t ptr, RustBuffer session_id, RustBuffer changes, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_END_CONNECTION
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_END_CONNECTION
+uint64_t uniffi_rsc_ffi_fn_method_logbook_end_connection(uint64_t ptr, RustBuffer person
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EVALUATE
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_evaluate(uint64_t ptr, RustBuffer rulebook, RustBuffer purpose, RustBuffer as_of, RustCallStatus *_Nonnull out_status
@@ -425,6 +455,11 @@ uint64_t uniffi_rsc_ffi_fn_method_logbook_export_links(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_FIND_PERSON
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_FIND_PERSON
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_find_person(uint64_t ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_GROUPS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_GROUPS
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_groups(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HISTORY
@@ -470,6 +505,21 @@ uint64_t uniffi_rsc_ffi_fn_method_logbook_refresh_directory(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_ATTENDEE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_ATTENDEE
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_remove_attendee(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_FROM_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_FROM_GROUP
+uint64_t uniffi_rsc_ffi_fn_method_logbook_remove_from_group(uint64_t ptr, RustBuffer group, RustBuffer person
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_RENAME_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_RENAME_GROUP
+uint64_t uniffi_rsc_ffi_fn_method_logbook_rename_group(uint64_t ptr, RustBuffer group, RustBuffer new_name
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REQUEST_CONNECTION
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REQUEST_CONNECTION
+uint64_t uniffi_rsc_ffi_fn_method_logbook_request_connection(uint64_t ptr, RustBuffer number
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_RESET_PASSWORD
@@ -897,6 +947,12 @@ void ffi_rsc_ffi_rust_future_free_void(uint64_t handle
 void ffi_rsc_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ACCEPT_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ACCEPT_REQUEST
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_accept_request(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ACCOUNT
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ACCOUNT
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_account(void
@@ -906,6 +962,18 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_account(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ADD_ATTENDEE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ADD_ATTENDEE
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_add_attendee(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ADD_TO_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ADD_TO_GROUP
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_add_to_group(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ARCHIVE_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ARCHIVE_GROUP
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_archive_group(void
     
 );
 #endif
@@ -957,21 +1025,33 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_connect(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECT_BY_ENDORSEMENT
-#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECT_BY_ENDORSEMENT
-uint16_t uniffi_rsc_ffi_checksum_method_logbook_connect_by_endorsement(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECTION_CODES
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECTION_CODES
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_connection_codes(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECTIONS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONNECTIONS
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_connections(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CREATE_CONNECTION_CODE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CREATE_CONNECTION_CODE
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_create_connection_code(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CREATE_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CREATE_GROUP
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_create_group(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DECLINE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DECLINE_REQUEST
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_decline_request(void
     
 );
 #endif
@@ -999,6 +1079,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_edit_session(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_END_CONNECTION
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_END_CONNECTION
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_end_connection(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_EVALUATE
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_evaluate(void
@@ -1020,6 +1106,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_export_links(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_FIND_PERSON
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_FIND_PERSON
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_find_person(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_GROUPS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_GROUPS
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_groups(void
     
 );
 #endif
@@ -1074,6 +1166,24 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_refresh_directory(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_ATTENDEE
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_ATTENDEE
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_remove_attendee(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_FROM_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_FROM_GROUP
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_remove_from_group(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_RENAME_GROUP
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_RENAME_GROUP
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_rename_group(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REQUEST_CONNECTION
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REQUEST_CONNECTION
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_request_connection(void
     
 );
 #endif

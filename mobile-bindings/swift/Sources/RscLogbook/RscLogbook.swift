@@ -629,6 +629,11 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol LogbookProtocol: AnyObject, Sendable {
     
     /**
+     * As a provider: accepts the request of `person` (a name, or its start).
+     */
+    func acceptRequest(person: String) async throws  -> Connection
+    
+    /**
      * The signed-in account, if any.
      */
     func account() throws  -> Account?
@@ -637,6 +642,16 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * Adds an attendee connected to the session's provider.
      */
     func addAttendee(sessionId: String, attendee: NewAttendee) throws  -> Session
+    
+    /**
+     * As a provider: adds a supervisee (by name) to one of her groups.
+     */
+    func addToGroup(group: String, person: String) async throws  -> Group
+    
+    /**
+     * As a provider: archives one of her groups, or brings it back (`archived = false`).
+     */
+    func archiveGroup(group: String, archived: Bool) async throws  -> Group
     
     /**
      * As a provider: the attendees awaiting confirmation.
@@ -681,19 +696,30 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func connect(code: String) async throws  -> Person
     
     /**
-     * Connects with the provider who holds the registry record `number`.
-     */
-    func connectByEndorsement(number: String) async throws  -> Person
-    
-    /**
      * As a provider: the codes that still work.
      */
     func connectionCodes() async throws  -> [ConnectionCode]
     
     /**
+     * Every connection and request of the user's, on either side (offline, from the last
+     * directory received).
+     */
+    func connections() throws  -> [Connection]
+    
+    /**
      * As a provider: a new connection code to share, working for `valid_days` (1 to 90).
      */
     func createConnectionCode(validDays: UInt32) async throws  -> ConnectionCode
+    
+    /**
+     * As a provider: a new group of supervisees, each named by name.
+     */
+    func createGroup(name: String, members: [String]) async throws  -> Group
+    
+    /**
+     * As a provider: declines the request of `person`; she is told, and may ask again in a week.
+     */
+    func declineRequest(person: String) async throws  -> Connection
     
     /**
      * This device's public key (hex), as registered with the server.
@@ -717,6 +743,12 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func editSession(sessionId: String, changes: SessionChanges) throws  -> Session
     
     /**
+     * Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
+     * request; sessions already logged stay and keep counting.
+     */
+    func endConnection(person: String) async throws  -> Connection
+    
+    /**
      * Evaluates the user's hours offline under a built-in rulebook (`nmaimh`, `orimha`,
      * `ct-aimh`); `as_of` defaults to today.
      */
@@ -737,6 +769,11 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * The person `text` names (a name, its start, or an id's first characters).
      */
     func findPerson(text: String) throws  -> Person
+    
+    /**
+     * The groups the user keeps (archived too) and those she belongs to (offline).
+     */
+    func groups() throws  -> [Group]
     
     /**
      * Every confirmation and dispute of the session, oldest first, replaced ones included.
@@ -785,6 +822,22 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * Removes an attendee.
      */
     func removeAttendee(sessionId: String, attendee: String) throws  -> Session
+    
+    /**
+     * As a provider: takes a member (by name) out of one of her groups.
+     */
+    func removeFromGroup(group: String, person: String) async throws  -> Group
+    
+    /**
+     * As a provider: renames one of her groups (named by its name).
+     */
+    func renameGroup(group: String, newName: String) async throws  -> Group
+    
+    /**
+     * Asks the provider who holds the registry record `number` to connect. Until she accepts,
+     * sessions with her cannot be logged; she sees the user's name and email.
+     */
+    func requestConnection(number: String) async throws  -> Connection
     
     /**
      * Sets a new password with a one-time reset code from association staff; every device of
@@ -943,6 +996,25 @@ public convenience init(dir: String)throws  {
 
     
     /**
+     * As a provider: accepts the request of `person` (a name, or its start).
+     */
+open func acceptRequest(person: String)async throws  -> Connection  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_accept_request(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(person)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConnection_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
      * The signed-in account, if any.
      */
 open func account()throws  -> Account?  {
@@ -966,6 +1038,44 @@ open func addAttendee(sessionId: String, attendee: NewAttendee)throws  -> Sessio
         FfiConverterTypeNewAttendee_lower(attendee),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * As a provider: adds a supervisee (by name) to one of her groups.
+     */
+open func addToGroup(group: String, person: String)async throws  -> Group  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_add_to_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(group),FfiConverterString.lower(person)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGroup_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As a provider: archives one of her groups, or brings it back (`archived = false`).
+     */
+open func archiveGroup(group: String, archived: Bool)async throws  -> Group  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_archive_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(group),FfiConverterBool.lower(archived)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGroup_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
@@ -1100,25 +1210,6 @@ open func connect(code: String)async throws  -> Person  {
 }
     
     /**
-     * Connects with the provider who holds the registry record `number`.
-     */
-open func connectByEndorsement(number: String)async throws  -> Person  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_rsc_ffi_fn_method_logbook_connect_by_endorsement(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(number)
-                )
-            },
-            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypePerson_lift,
-            errorHandler: FfiConverterTypeLogbookError_lift
-        )
-}
-    
-    /**
      * As a provider: the codes that still work.
      */
 open func connectionCodes()async throws  -> [ConnectionCode]  {
@@ -1138,6 +1229,19 @@ open func connectionCodes()async throws  -> [ConnectionCode]  {
 }
     
     /**
+     * Every connection and request of the user's, on either side (offline, from the last
+     * directory received).
+     */
+open func connections()throws  -> [Connection]  {
+    return try  FfiConverterSequenceTypeConnection.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_connections(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * As a provider: a new connection code to share, working for `valid_days` (1 to 90).
      */
 open func createConnectionCode(validDays: UInt32 = UInt32(14))async throws  -> ConnectionCode  {
@@ -1152,6 +1256,44 @@ open func createConnectionCode(validDays: UInt32 = UInt32(14))async throws  -> C
             completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeConnectionCode_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As a provider: a new group of supervisees, each named by name.
+     */
+open func createGroup(name: String, members: [String])async throws  -> Group  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_create_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterSequenceString.lower(members)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGroup_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As a provider: declines the request of `person`; she is told, and may ask again in a week.
+     */
+open func declineRequest(person: String)async throws  -> Connection  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_decline_request(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(person)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConnection_lift,
             errorHandler: FfiConverterTypeLogbookError_lift
         )
 }
@@ -1209,6 +1351,26 @@ open func editSession(sessionId: String, changes: SessionChanges)throws  -> Sess
         FfiConverterTypeSessionChanges_lower(changes),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
+     * request; sessions already logged stay and keep counting.
+     */
+open func endConnection(person: String)async throws  -> Connection  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_end_connection(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(person)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConnection_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
@@ -1275,6 +1437,18 @@ open func findPerson(text: String)throws  -> Person  {
     uniffi_rsc_ffi_fn_method_logbook_find_person(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The groups the user keeps (archived too) and those she belongs to (offline).
+     */
+open func groups()throws  -> [Group]  {
+    return try  FfiConverterSequenceTypeGroup.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_groups(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1409,6 +1583,64 @@ open func removeAttendee(sessionId: String, attendee: String)throws  -> Session 
         FfiConverterString.lower(attendee),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * As a provider: takes a member (by name) out of one of her groups.
+     */
+open func removeFromGroup(group: String, person: String)async throws  -> Group  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_remove_from_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(group),FfiConverterString.lower(person)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGroup_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * As a provider: renames one of her groups (named by its name).
+     */
+open func renameGroup(group: String, newName: String)async throws  -> Group  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_rename_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(group),FfiConverterString.lower(newName)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGroup_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * Asks the provider who holds the registry record `number` to connect. Until she accepts,
+     * sessions with her cannot be logged; she sees the user's name and email.
+     */
+open func requestConnection(number: String)async throws  -> Connection  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_request_connection(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(number)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConnection_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
@@ -3178,6 +3410,165 @@ public func FfiConverterTypeConfirmation_lower(_ value: Confirmation) -> RustBuf
 
 
 /**
+ * One connection, or request for one, as the user sees it.
+ */
+public struct Connection: Equatable, Hashable {
+    /**
+     * The other person's user id (for programs).
+     */
+    public var personId: String
+    /**
+     * The other person's name.
+     */
+    public var name: String
+    /**
+     * Which side she is on.
+     */
+    public var role: ConnectionRole
+    /**
+     * Where it stands.
+     */
+    public var state: ConnectionState
+    /**
+     * How it was made; absent for a request, or a connection made before this was recorded.
+     */
+    public var source: ConnectionSource?
+    /**
+     * When it was made, or asked for.
+     */
+    public var since: Timestamp
+    /**
+     * When it ended, or was declined.
+     */
+    public var endedAt: Timestamp?
+    /**
+     * Whether the user ended (or declined) it herself.
+     */
+    public var endedByMe: Bool?
+    /**
+     * For a provider, the email of whoever asks her.
+     */
+    public var email: String?
+    /**
+     * The endorsement number a request named.
+     */
+    public var endorsementNumber: String?
+    /**
+     * For a declined request, when the user may ask again.
+     */
+    public var askAgainFrom: Timestamp?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The other person's user id (for programs).
+         */personId: String, 
+        /**
+         * The other person's name.
+         */name: String, 
+        /**
+         * Which side she is on.
+         */role: ConnectionRole, 
+        /**
+         * Where it stands.
+         */state: ConnectionState, 
+        /**
+         * How it was made; absent for a request, or a connection made before this was recorded.
+         */source: ConnectionSource?, 
+        /**
+         * When it was made, or asked for.
+         */since: Timestamp, 
+        /**
+         * When it ended, or was declined.
+         */endedAt: Timestamp?, 
+        /**
+         * Whether the user ended (or declined) it herself.
+         */endedByMe: Bool?, 
+        /**
+         * For a provider, the email of whoever asks her.
+         */email: String?, 
+        /**
+         * The endorsement number a request named.
+         */endorsementNumber: String?, 
+        /**
+         * For a declined request, when the user may ask again.
+         */askAgainFrom: Timestamp?) {
+        self.personId = personId
+        self.name = name
+        self.role = role
+        self.state = state
+        self.source = source
+        self.since = since
+        self.endedAt = endedAt
+        self.endedByMe = endedByMe
+        self.email = email
+        self.endorsementNumber = endorsementNumber
+        self.askAgainFrom = askAgainFrom
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Connection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Connection {
+        return
+            try Connection(
+                personId: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeConnectionRole.read(from: &buf), 
+                state: FfiConverterTypeConnectionState.read(from: &buf), 
+                source: FfiConverterOptionTypeConnectionSource.read(from: &buf), 
+                since: FfiConverterTypeTimestamp.read(from: &buf), 
+                endedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                endedByMe: FfiConverterOptionBool.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf), 
+                endorsementNumber: FfiConverterOptionString.read(from: &buf), 
+                askAgainFrom: FfiConverterOptionTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Connection, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.personId, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeConnectionRole.write(value.role, into: &buf)
+        FfiConverterTypeConnectionState.write(value.state, into: &buf)
+        FfiConverterOptionTypeConnectionSource.write(value.source, into: &buf)
+        FfiConverterTypeTimestamp.write(value.since, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.endedAt, into: &buf)
+        FfiConverterOptionBool.write(value.endedByMe, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterOptionString.write(value.endorsementNumber, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.askAgainFrom, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnection_lift(_ buf: RustBuffer) throws -> Connection {
+    return try FfiConverterTypeConnection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnection_lower(_ value: Connection) -> RustBuffer {
+    return FfiConverterTypeConnection.lower(value)
+}
+
+
+/**
  * A connection code to share, with its link (for a tap or a QR code).
  */
 public struct ConnectionCode: Equatable, Hashable {
@@ -3273,6 +3664,95 @@ public func FfiConverterTypeConnectionCode_lift(_ buf: RustBuffer) throws -> Con
 #endif
 public func FfiConverterTypeConnectionCode_lower(_ value: ConnectionCode) -> RustBuffer {
     return FfiConverterTypeConnectionCode.lower(value)
+}
+
+
+/**
+ * One piece of connection news, with the sentence to show.
+ */
+public struct ConnectionNews: Equatable, Hashable {
+    /**
+     * The other person's name.
+     */
+    public var name: String
+    /**
+     * What happened.
+     */
+    public var change: ConnectionChange
+    /**
+     * When.
+     */
+    public var at: Timestamp
+    /**
+     * The news as a sentence: "Ana Pérez ended the connection on 2026-12-06".
+     */
+    public var text: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The other person's name.
+         */name: String, 
+        /**
+         * What happened.
+         */change: ConnectionChange, 
+        /**
+         * When.
+         */at: Timestamp, 
+        /**
+         * The news as a sentence: "Ana Pérez ended the connection on 2026-12-06".
+         */text: String) {
+        self.name = name
+        self.change = change
+        self.at = at
+        self.text = text
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConnectionNews: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnectionNews: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConnectionNews {
+        return
+            try ConnectionNews(
+                name: FfiConverterString.read(from: &buf), 
+                change: FfiConverterTypeConnectionChange.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConnectionNews, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeConnectionChange.write(value.change, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionNews_lift(_ buf: RustBuffer) throws -> ConnectionNews {
+    return try FfiConverterTypeConnectionNews.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionNews_lower(_ value: ConnectionNews) -> RustBuffer {
+    return FfiConverterTypeConnectionNews.lower(value)
 }
 
 
@@ -3521,6 +4001,184 @@ public func FfiConverterTypeExportLink_lift(_ buf: RustBuffer) throws -> ExportL
 #endif
 public func FfiConverterTypeExportLink_lower(_ value: ExportLink) -> RustBuffer {
     return FfiConverterTypeExportLink.lower(value)
+}
+
+
+/**
+ * A provider's named group.
+ */
+public struct Group: Equatable, Hashable {
+    /**
+     * Its id (for programs).
+     */
+    public var id: String
+    /**
+     * Its name.
+     */
+    public var name: String
+    /**
+     * The provider who keeps it.
+     */
+    public var provider: GroupPerson
+    /**
+     * Its members.
+     */
+    public var members: [GroupPerson]
+    /**
+     * Whether the user keeps it.
+     */
+    public var mine: Bool
+    /**
+     * Archived: kept, not offered, and its members no longer see each other.
+     */
+    public var archived: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id (for programs).
+         */id: String, 
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * The provider who keeps it.
+         */provider: GroupPerson, 
+        /**
+         * Its members.
+         */members: [GroupPerson], 
+        /**
+         * Whether the user keeps it.
+         */mine: Bool, 
+        /**
+         * Archived: kept, not offered, and its members no longer see each other.
+         */archived: Bool) {
+        self.id = id
+        self.name = name
+        self.provider = provider
+        self.members = members
+        self.mine = mine
+        self.archived = archived
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Group: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroup: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Group {
+        return
+            try Group(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                provider: FfiConverterTypeGroupPerson.read(from: &buf), 
+                members: FfiConverterSequenceTypeGroupPerson.read(from: &buf), 
+                mine: FfiConverterBool.read(from: &buf), 
+                archived: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Group, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeGroupPerson.write(value.provider, into: &buf)
+        FfiConverterSequenceTypeGroupPerson.write(value.members, into: &buf)
+        FfiConverterBool.write(value.mine, into: &buf)
+        FfiConverterBool.write(value.archived, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroup_lift(_ buf: RustBuffer) throws -> Group {
+    return try FfiConverterTypeGroup.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroup_lower(_ value: Group) -> RustBuffer {
+    return FfiConverterTypeGroup.lower(value)
+}
+
+
+/**
+ * Someone in a group.
+ */
+public struct GroupPerson: Equatable, Hashable {
+    /**
+     * Their user id (for programs).
+     */
+    public var id: String
+    /**
+     * Their name.
+     */
+    public var name: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Their user id (for programs).
+         */id: String, 
+        /**
+         * Their name.
+         */name: String) {
+        self.id = id
+        self.name = name
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GroupPerson: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupPerson: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupPerson {
+        return
+            try GroupPerson(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GroupPerson, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupPerson_lift(_ buf: RustBuffer) throws -> GroupPerson {
+    return try FfiConverterTypeGroupPerson.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupPerson_lower(_ value: GroupPerson) -> RustBuffer {
+    return FfiConverterTypeGroupPerson.lower(value)
 }
 
 
@@ -5163,6 +5821,10 @@ public struct SyncReport: Equatable, Hashable {
      * Requests retried after a failure.
      */
     public var retries: UInt32
+    /**
+     * What others did to the user's connections since the last sync.
+     */
+    public var connectionNews: [ConnectionNews]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5188,7 +5850,10 @@ public struct SyncReport: Equatable, Hashable {
          */unsettled: [Unsettled], 
         /**
          * Requests retried after a failure.
-         */retries: UInt32) {
+         */retries: UInt32, 
+        /**
+         * What others did to the user's connections since the last sync.
+         */connectionNews: [ConnectionNews]) {
         self.roundTrips = roundTrips
         self.pushedChanges = pushedChanges
         self.pulledChanges = pulledChanges
@@ -5196,6 +5861,7 @@ public struct SyncReport: Equatable, Hashable {
         self.refusals = refusals
         self.unsettled = unsettled
         self.retries = retries
+        self.connectionNews = connectionNews
     }
 
     
@@ -5220,7 +5886,8 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 updatedSessions: FfiConverterSequenceString.read(from: &buf), 
                 refusals: FfiConverterSequenceTypeRefusal.read(from: &buf), 
                 unsettled: FfiConverterSequenceTypeUnsettled.read(from: &buf), 
-                retries: FfiConverterUInt32.read(from: &buf)
+                retries: FfiConverterUInt32.read(from: &buf), 
+                connectionNews: FfiConverterSequenceTypeConnectionNews.read(from: &buf)
         )
     }
 
@@ -5232,6 +5899,7 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterSequenceTypeRefusal.write(value.refusals, into: &buf)
         FfiConverterSequenceTypeUnsettled.write(value.unsettled, into: &buf)
         FfiConverterUInt32.write(value.retries, into: &buf)
+        FfiConverterSequenceTypeConnectionNews.write(value.connectionNews, into: &buf)
     }
 }
 
@@ -5646,6 +6314,356 @@ public func FfiConverterTypeClaimStatus_lift(_ buf: RustBuffer) throws -> ClaimS
 #endif
 public func FfiConverterTypeClaimStatus_lower(_ value: ClaimStatus) -> RustBuffer {
     return FfiConverterTypeClaimStatus.lower(value)
+}
+
+
+
+/**
+ * What someone else did to a connection of the user's, found by a sync.
+ */
+
+public enum ConnectionChange: Equatable, Hashable {
+    
+    /**
+     * Asks the user to be her provider.
+     */
+    case askedYou
+    /**
+     * Connected with the user's code.
+     */
+    case connectedWithYourCode
+    /**
+     * Accepted the user's request.
+     */
+    case accepted
+    /**
+     * Declined the user's request.
+     */
+    case declined
+    /**
+     * Ended the connection.
+     */
+    case ended
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConnectionChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnectionChange: FfiConverterRustBuffer {
+    typealias SwiftType = ConnectionChange
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConnectionChange {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .askedYou
+        
+        case 2: return .connectedWithYourCode
+        
+        case 3: return .accepted
+        
+        case 4: return .declined
+        
+        case 5: return .ended
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConnectionChange, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .askedYou:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .connectedWithYourCode:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .accepted:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .declined:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .ended:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionChange_lift(_ buf: RustBuffer) throws -> ConnectionChange {
+    return try FfiConverterTypeConnectionChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionChange_lower(_ value: ConnectionChange) -> RustBuffer {
+    return FfiConverterTypeConnectionChange.lower(value)
+}
+
+
+
+/**
+ * Which side of a connection the other person is on.
+ */
+
+public enum ConnectionRole: Equatable, Hashable {
+    
+    /**
+     * She is (or would be) the user's RS/C provider.
+     */
+    case provider
+    /**
+     * She is (or asks to be) the user's supervisee.
+     */
+    case supervisee
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConnectionRole: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnectionRole: FfiConverterRustBuffer {
+    typealias SwiftType = ConnectionRole
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConnectionRole {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .provider
+        
+        case 2: return .supervisee
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConnectionRole, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .provider:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .supervisee:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionRole_lift(_ buf: RustBuffer) throws -> ConnectionRole {
+    return try FfiConverterTypeConnectionRole.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionRole_lower(_ value: ConnectionRole) -> RustBuffer {
+    return FfiConverterTypeConnectionRole.lower(value)
+}
+
+
+
+/**
+ * How a connection was made.
+ */
+
+public enum ConnectionSource: Equatable, Hashable {
+    
+    /**
+     * With a connection code the provider handed out.
+     */
+    case code
+    /**
+     * By a request the provider accepted.
+     */
+    case request
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConnectionSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnectionSource: FfiConverterRustBuffer {
+    typealias SwiftType = ConnectionSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConnectionSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .code
+        
+        case 2: return .request
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConnectionSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .code:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .request:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionSource_lift(_ buf: RustBuffer) throws -> ConnectionSource {
+    return try FfiConverterTypeConnectionSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionSource_lower(_ value: ConnectionSource) -> RustBuffer {
+    return FfiConverterTypeConnectionSource.lower(value)
+}
+
+
+
+/**
+ * Where a connection, or a request for one, stands.
+ */
+
+public enum ConnectionState: Equatable, Hashable {
+    
+    /**
+     * Asked by endorsement number; waits for the provider.
+     */
+    case requested
+    /**
+     * The provider declined the request.
+     */
+    case declined
+    /**
+     * Connected: sessions between them can be logged.
+     */
+    case connected
+    /**
+     * Ended by one of them: sessions already logged stay; no new ones.
+     */
+    case ended
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConnectionState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnectionState: FfiConverterRustBuffer {
+    typealias SwiftType = ConnectionState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConnectionState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .requested
+        
+        case 2: return .declined
+        
+        case 3: return .connected
+        
+        case 4: return .ended
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConnectionState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .requested:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .declined:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .connected:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .ended:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionState_lift(_ buf: RustBuffer) throws -> ConnectionState {
+    return try FfiConverterTypeConnectionState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectionState_lower(_ value: ConnectionState) -> RustBuffer {
+    return FfiConverterTypeConnectionState.lower(value)
 }
 
 
@@ -6533,6 +7551,30 @@ fileprivate struct FfiConverterOptionTypeAttendanceStatus: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeConnectionSource: FfiConverterRustBuffer {
+    typealias SwiftType = ConnectionSource?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeConnectionSource.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeConnectionSource.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePurpose: FfiConverterRustBuffer {
     typealias SwiftType = Purpose?
 
@@ -6828,6 +7870,31 @@ fileprivate struct FfiConverterSequenceTypeConfirmation: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConnection: FfiConverterRustBuffer {
+    typealias SwiftType = [Connection]
+
+    public static func write(_ value: [Connection], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConnection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Connection] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Connection]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConnection.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConnectionCode: FfiConverterRustBuffer {
     typealias SwiftType = [ConnectionCode]
 
@@ -6853,6 +7920,31 @@ fileprivate struct FfiConverterSequenceTypeConnectionCode: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConnectionNews: FfiConverterRustBuffer {
+    typealias SwiftType = [ConnectionNews]
+
+    public static func write(_ value: [ConnectionNews], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConnectionNews.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConnectionNews] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConnectionNews]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConnectionNews.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer {
     typealias SwiftType = [ExportLink]
 
@@ -6870,6 +7962,56 @@ fileprivate struct FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeExportLink.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGroup: FfiConverterRustBuffer {
+    typealias SwiftType = [Group]
+
+    public static func write(_ value: [Group], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGroup.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Group] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Group]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGroup.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGroupPerson: FfiConverterRustBuffer {
+    typealias SwiftType = [GroupPerson]
+
+    public static func write(_ value: [GroupPerson], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGroupPerson.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GroupPerson] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GroupPerson]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGroupPerson.read(from: &buf))
         }
         return seq
     }
@@ -7218,10 +8360,19 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_accept_request() != 713) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_account() != 32772) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_add_attendee() != 1263) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_add_to_group() != 15290) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_archive_group() != 21454) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() != 45312) {
@@ -7248,13 +8399,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_connect() != 60896) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_connect_by_endorsement() != 53084) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_rsc_ffi_checksum_method_logbook_connection_codes() != 400) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_connections() != 43132) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_create_connection_code() != 23270) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_create_group() != 44174) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_decline_request() != 64961) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_device_public_key() != 42165) {
@@ -7269,6 +8426,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_edit_session() != 6335) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_end_connection() != 54036) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_evaluate() != 34839) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7279,6 +8439,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_find_person() != 56389) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_groups() != 55201) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_history() != 49127) {
@@ -7306,6 +8469,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_remove_attendee() != 45684) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_remove_from_group() != 54180) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_rename_group() != 18375) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_request_connection() != 29994) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_reset_password() != 24531) {
