@@ -254,7 +254,24 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     says(&ana, &["sync"]);
     let people = says(&ana, &["people"]);
     assert!(people.contains(pat_name) && people.contains("your provider"), "{people}");
-    assert!(people.contains(ben_name) && people.contains(&format!("in {pat_name}'s group")), "{people}");
+    assert!(!people.contains(ben_name), "Ben is Pat's too, but nobody Ana sees yet: {people}");
+    // Pat puts both in a group; Ana's next sync shows Ben, as her group's member.
+    let made =
+        says(&pat, &["groups", "create", "Tuesday reflective group", "--member", ana_name, "--member", ben_name]);
+    assert!(
+        made.contains("Tuesday reflective group (yours)") && made.contains(ana_name) && made.contains(ben_name),
+        "{made}"
+    );
+    let mine = says(&pat, &["account", "connections"]);
+    assert!(mine.contains(ana_name) && mine.contains("with a code") && mine.contains("your supervisee"), "{mine}");
+    says(&ana, &["sync"]);
+    let people = says(&ana, &["people"]);
+    assert!(
+        people.contains(ben_name) && people.contains(&format!("with you in {pat_name}'s group or sessions")),
+        "{people}"
+    );
+    let groups = says(&ana, &["groups"]);
+    assert!(groups.contains(&format!("Tuesday reflective group ({pat_name}'s)")), "{groups}");
 
     // Logging needs every field when no terminal can ask for them; the provider defaults to
     // Ana's only one.
@@ -315,6 +332,47 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     endorse(&server, &pat, pat_name);
     let claims = says(&pat, &["account", "show"]);
     assert!(claims.contains(pat_name) && claims.contains("NM-1001  approved"), "{claims}");
+
+    // Cora and Dee ask Pat by her public endorsement number: she sees each with their email,
+    // declines Cora and accepts Dee; each hears it at their next sync. Then Dee ends it.
+    let (cora, dee) = (temp_dir("cora"), temp_dir("dee"));
+    let (cora_name, dee_name) = (names[5].as_str(), names[7].as_str());
+    for (home, email, name) in [(&cora, "cora@example.org", cora_name), (&dee, "dee@example.org", dee_name)] {
+        says(home, &["account", "signup", "--server", &server.url, "--email", email, "--name", name]);
+        says(home, &["sync"]);
+        let asked = says(home, &["connect", "--endorsement", "NM-1001"]);
+        assert!(
+            asked.contains(&format!("Asked {pat_name} to connect")) && asked.contains("once she accepts"),
+            "{asked}"
+        );
+    }
+    let waiting = says(&pat, &["account", "requests"]);
+    assert!(
+        waiting.contains(cora_name) && waiting.contains("cora@example.org") && waiting.contains("NM-1001"),
+        "{waiting}"
+    );
+    assert!(waiting.contains(dee_name) && waiting.contains("rsc account accept"), "{waiting}");
+    let cora_first = cora_name.split_whitespace().next().expect("a first name");
+    assert!(says(&pat, &["account", "decline", cora_first]).contains(&format!("Declined {cora_name}'s request")));
+    assert!(says(&pat, &["account", "accept", dee_name]).contains(&format!("Connected with {dee_name}")));
+    let told = says(&cora, &["sync"]);
+    assert!(told.contains(&format!("{pat_name} declined your request to connect on")), "{told}");
+    let mine = says(&cora, &["account", "requests"]);
+    assert!(mine.contains("declined on") && mine.contains("you may ask again from"), "{mine}");
+    let again = refuses(&cora, &["connect", "--endorsement", "NM-1001"], 2);
+    assert!(again.contains("declined your request") && again.contains("ask again from"), "{again}");
+    let accepted = says(&dee, &["sync"]);
+    assert!(accepted.contains(&format!("{pat_name} accepted your request to connect on")), "{accepted}");
+    let dee_people = says(&dee, &["people"]);
+    assert!(
+        dee_people.contains(pat_name) && !dee_people.contains(ana_name),
+        "Dee sees Pat, not Pat's people: {dee_people}"
+    );
+    assert!(says(&dee, &["account", "end", "María"]).contains(&format!("Ended your connection with {pat_name}")));
+    let ended = says(&pat, &["sync"]);
+    assert!(ended.contains(&format!("{dee_name} ended the connection on")), "{ended}");
+    let listed = says(&pat, &["account", "connections"]);
+    assert!(listed.contains(&format!("{dee_name} ended it on")) && listed.contains("by a request"), "{listed}");
     says(&pat, &["sync"]);
     says(&ana, &["sync"]);
 

@@ -61,11 +61,12 @@ async fn world(api: &Api) -> World {
         api.register(name).await;
         people.push(Device::sign_in(api, name).await);
     }
-    // Everyone is connected to everyone, so that each attempt below meets the rule it is about
-    // (connections have their own suite).
+    // Everyone is connected to everyone, in one group of each provider's, so that each attempt
+    // below meets the rule it is about (connections and groups have their own suite).
     for (i, provider) in people.iter().enumerate() {
         let others: Vec<&Device> = people.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, d)| d).collect();
         provider.connect(&others).await;
+        provider.group("Everyone", &others).await;
     }
     let [pat, quinn, rae, tess, val, ana, ben, eve]: [Device; 8] = people.try_into().ok().expect("eight");
     // Every provider claims her record; staff approve all but Val's.

@@ -148,6 +148,7 @@ async fn two_processes_against_one_postgres_behave_as_one() {
         let mut ben = Device::sign_in(&one, "ben").await;
         let mut pat = Device::sign_in(&two, "pat").await;
         pat.connect(&[&ana, &ben]).await;
+        pat.group("Tuesday", &[&ana, &ben]).await;
         let (ana_id, ben_id, pat_id) = (ana.user_id.clone(), ben.user_id.clone(), pat.user_id.clone());
         let doc = ana.log(&pat_id, SessionKind::Group, &[(&ana_id, 90), (&ben_id, 90)]);
         ana.sync().await;

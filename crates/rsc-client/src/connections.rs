@@ -258,8 +258,10 @@ impl Logbook {
         ConnectionView::from_entry(&entry)
     }
 
-    /// The request `who` (a name, or its start) sent the user, still waiting.
+    /// The request `who` (a name, or its start) sent the user, still waiting, as the server
+    /// has it now (the call goes to the server anyway).
     fn asking(&self, who: &str) -> Result<ConnectionView, ClientError> {
+        self.refresh_directory()?;
         let waiting: Vec<ConnectionView> = self.connections()?.into_iter().filter(ConnectionView::asks_me).collect();
         pick(&waiting, |c| c.name.as_str(), who, "person", "person asking to connect").cloned()
     }
@@ -292,6 +294,7 @@ impl Logbook {
     /// the user's request to her. Sessions already logged stay and count; no new session can
     /// pair the two. Returns whom it ended with.
     pub fn end_connection(&self, who: &str) -> Result<ConnectionView, ClientError> {
+        self.refresh_directory()?;
         let current: Vec<ConnectionView> = self
             .connections()?
             .into_iter()
@@ -322,8 +325,10 @@ impl Logbook {
         pick(&groups, |g| g.name.as_str(), text, "group", "group").cloned()
     }
 
-    /// The user's current supervisees named by `names` (each a name or its start).
+    /// The user's current supervisees named by `names` (each a name or its start), as the
+    /// server has them now (the call goes to the server anyway).
     fn my_supervisees(&self, names: &[String], field: &str) -> Result<Vec<Id>, ClientError> {
+        self.refresh_directory()?;
         let mine: Vec<ConnectionView> = self
             .connections()?
             .into_iter()
@@ -343,6 +348,7 @@ impl Logbook {
     }
 
     fn change_group(&self, group: &str, change: GroupChange, archived_too: bool) -> Result<GroupInfo, ClientError> {
+        self.refresh_directory()?;
         let found = self.find_group(group, true, archived_too)?;
         let account = self.require_account()?;
         let group: GroupView = self.api(&account)?.patch(&format!("/v1/groups/{}", found.id), &change)?;
@@ -374,6 +380,7 @@ impl Logbook {
 
     /// As a provider: takes someone out of one of her groups.
     pub fn remove_from_group(&self, group: &str, who: &str) -> Result<GroupInfo, ClientError> {
+        self.refresh_directory()?;
         let found = self.find_group(group, true, true)?;
         let member = pick(&found.members, |m| m.name.as_str(), who, "member", "member of the group")?.id.clone();
         let account = self.require_account()?;

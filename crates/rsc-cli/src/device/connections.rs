@@ -131,9 +131,23 @@ fn role_words(c: &ConnectionView) -> &'static str {
     }
 }
 
+/// The connections as the server has them when it can be reached, else as this computer last
+/// heard them.
+fn current_connections(home: &Path) -> Result<(Vec<ConnectionView>, &'static str), CliError> {
+    let logbook = open(home)?;
+    let note = match logbook.refresh_directory() {
+        Ok(()) => "",
+        Err(error) if error.is_transient() => {
+            "(The server cannot be reached: this is what this computer last heard.)\n"
+        }
+        Err(error) => return Err(next_step(error)),
+    };
+    Ok((logbook.connections().map_err(next_step)?, note))
+}
+
 /// `rsc account requests`: who asks you to connect, and where your own requests stand.
 pub fn requests(home: &Path) -> Result<String, CliError> {
-    let connections = open(home)?.connections().map_err(next_step)?;
+    let (connections, note) = current_connections(home)?;
     let asking: Vec<&ConnectionView> = connections.iter().filter(|c| c.asks_me()).collect();
     let mine: Vec<&ConnectionView> = connections
         .iter()
@@ -142,7 +156,7 @@ pub fn requests(home: &Path) -> Result<String, CliError> {
                 && matches!(c.state, ConnectionState::Requested | ConnectionState::Declined)
         })
         .collect();
-    let mut out = String::new();
+    let mut out = note.to_string();
     if asking.is_empty() {
         out.push_str("Nobody asks to connect with you.\n");
     } else {
@@ -203,7 +217,7 @@ pub fn end(home: &Path, who: &str) -> Result<String, CliError> {
 /// `rsc account connections`: every connection, with the day it was made and how, and the
 /// ended ones with who ended them.
 pub fn connections(home: &Path, output: Output) -> Result<String, CliError> {
-    let connections = open(home)?.connections().map_err(next_step)?;
+    let (connections, note) = current_connections(home)?;
     if let Output::Json = output {
         let mut json =
             serde_json::to_string_pretty(&connections).map_err(|e| CliError::Failed(format!("connections: {e}")))?;
@@ -223,7 +237,8 @@ pub fn connections(home: &Path, output: Output) -> Result<String, CliError> {
         };
         vec![c.name.clone(), role_words(c).to_string(), format!("{} {}", day(c.since_ms), how(c)), status]
     });
-    let mut out = table(&["NAME", "WHO", "MADE", "STATUS"], rows);
+    let mut out = note.to_string();
+    out.push_str(&table(&["NAME", "WHO", "MADE", "STATUS"], rows));
     out.push_str("End one you do not recognise with `rsc account end NAME`.\n");
     Ok(out)
 }
