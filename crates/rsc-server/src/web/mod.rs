@@ -9,6 +9,7 @@
 mod account;
 mod exports;
 mod hours;
+mod people;
 pub mod plot;
 mod profile;
 mod provider;
@@ -49,6 +50,12 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/password", post(profile::change_password::<S>))
         .route("/connect", get(profile::connect_page).post(profile::connect::<S>))
         .route("/connect/{code}", get(profile::connect_page))
+        .route("/people", get(people::page::<S>))
+        .route("/people/request", post(people::request::<S>))
+        .route("/people/answer", post(people::answer::<S>))
+        .route("/people/end", post(people::end::<S>))
+        .route("/groups", post(people::create_group::<S>))
+        .route("/groups/{group}", post(people::change_group::<S>))
         .route("/sessions", get(sessions::list::<S>).post(sessions::log::<S>))
         .route("/sessions/withdraw", post(sessions::withdraw::<S>))
         .route("/sessions/edit", get(sessions::edit_page::<S>).post(sessions::edit::<S>))

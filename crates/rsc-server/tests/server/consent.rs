@@ -21,7 +21,7 @@ async fn person(api: &Api, name: &str) -> Device {
 
 /// Makes `provider` (registered as `name`) the holder of registry record `number`, as staff
 /// would.
-async fn holds<S: Store>(store: &S, api: &Api, provider: &Device, name: &str, number: &str) {
+pub async fn holds<S: Store>(store: &S, api: &Api, provider: &Device, name: &str, number: &str) {
     let staff = format!("staff-{number}");
     rsc_server::auth::create_account(
         store,

@@ -45,10 +45,15 @@ fn csrf_in(html: &str) -> String {
 
 /// The sign-in form as a browser would post it, with a real device key.
 fn sign_in_form(csrf: &str, password: &str) -> Vec<(&'static str, String)> {
+    sign_in_form_of("ana", csrf, password)
+}
+
+/// `login@example.org`'s sign-in form.
+fn sign_in_form_of(login: &str, csrf: &str, password: &str) -> Vec<(&'static str, String)> {
     let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key");
     vec![
         ("csrf", csrf.to_string()),
-        ("email", "ana@example.org".into()),
+        ("email", format!("{login}@example.org")),
         ("password", password.into()),
         ("device_name", "a browser".into()),
         ("public_key", hex::encode(key.public_key())),
@@ -334,4 +339,154 @@ async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(the_portal_guards_its_cookies_forms_and_roles, the_edit_form_adds_only_the_providers_people);
+/// A browser signed in as `login@example.org`: its cookies, and posting forms with them.
+struct Portal {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Portal {
+    async fn sign_in(base: &str, login: &str) -> Portal {
+        let http = client();
+        let page = http.get(format!("{base}/signin")).send().await.expect("get");
+        let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf cookie"));
+        let signed_in = http
+            .post(format!("{base}/signin"))
+            .header(COOKIE, format!("rsc_csrf={csrf}"))
+            .header(CONTENT_TYPE, FORM)
+            .body(encoded(&sign_in_form_of(login, &csrf, "a long enough password")))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{login} signs in");
+        let session = value(&set_cookie(&signed_in, "rsc_session").expect("session"));
+        let mut portal =
+            Portal { http, base: base.into(), cookie: format!("rsc_session={session}"), csrf: String::new() };
+        portal.csrf = csrf_in(&portal.get("/people").await.1);
+        portal
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let response =
+            self.http.get(format!("{}{path}", self.base)).header(COOKIE, &self.cookie).send().await.expect("get");
+        (response.status(), response.text().await.expect("html"))
+    }
+
+    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .header(CONTENT_TYPE, FORM)
+            .body(encoded(&all))
+            .send()
+            .await
+            .expect("post");
+        let status = response.status();
+        let to = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+        let body = response.text().await.expect("html");
+        (status, if status == StatusCode::SEE_OTHER { to } else { body })
+    }
+}
+
+/// The people page does a whole job for both sides: a request asked and accepted, a group
+/// made and shown to its members, a connection ended and told; forms need their token, and
+/// another provider's group answers as none.
+async fn the_people_page_asks_answers_keeps_groups_and_ends<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    for name in ["ana", "cora", "pat", "quinn"] {
+        api.register(name).await;
+    }
+    let (ana, pat) = (Device::sign_in(&api, "ana").await, Device::sign_in(&api, "pat").await);
+    pat.connect(&[&ana]).await;
+    crate::consent::holds(&store, &api, &pat, "pat", "NM-7").await;
+    let cora = Portal::sign_in(&base, "cora").await;
+    let pats = Portal::sign_in(&base, "pat").await;
+    let quinn = Portal::sign_in(&base, "quinn").await;
+
+    let (status, page) = cora.get("/people").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Connect with a provider") && page.contains("ask by her endorsement number"), "{page}");
+    assert!(!page.contains(">ana<"), "Cora sees nobody of Pat's");
+    assert_eq!(
+        cora.post("/people/request", &[("number", "NM-7")]).await,
+        (StatusCode::SEE_OTHER, "/people?done=asked".into())
+    );
+    let (_, page) = cora.get("/people?done=asked").await;
+    assert!(
+        page.contains("Your request was sent")
+            && page.contains("<strong>pat</strong>")
+            && page.contains("Waiting since"),
+        "{page}"
+    );
+
+    let (_, page) = pats.get("/people").await;
+    assert!(page.contains("Asking to connect with you") && page.contains("cora@example.org"), "{page}");
+    let cora_id = page
+        .split("name=\"person\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("cora's row")
+        .to_string();
+    let (status, _) = pats.post("/people/answer", &[("person", &cora_id), ("action", "accept")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = pats.get("/people").await;
+    assert!(
+        page.contains("Your supervisees") && page.contains("by a request") && page.contains("with your code"),
+        "{page}"
+    );
+
+    // A group of both; each member sees it with the other's name.
+    let ana_field = format!("member:{}", ana.user_id);
+    let cora_field = format!("member:{cora_id}");
+    let (status, to) =
+        pats.post("/groups", &[("name", "Tuesday reflective group"), (&ana_field, "on"), (&cora_field, "on")]).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/people?done=group"));
+    let (_, page) = cora.get("/people").await;
+    assert!(
+        page.contains("Tuesday reflective group (pat&#39;s group): ana, cora")
+            || page.contains("Tuesday reflective group (pat's group): ana, cora"),
+        "{page}"
+    );
+    let (_, page) = pats.get("/people").await;
+    let group_id =
+        page.split("action=\"/groups/").nth(1).and_then(|r| r.split('"').next()).expect("group form").to_string();
+    let (status, page) = pats.post(&format!("/groups/{group_id}"), &[("action", "rename"), ("name", "  ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("a group&#39;s name is 1 to 80") || page.contains("a group's name is 1 to 80"), "{page}");
+    let (status, page) = quinn.post(&format!("/groups/{group_id}"), &[("action", "archive")]).await;
+    let (status2, page2) = quinn.post("/groups/00000000-0000-4000-8000-000000000000", &[("action", "archive")]).await;
+    assert_eq!((status, status2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    assert!(page.contains("you keep no such group") && page2.contains("you keep no such group"));
+    // Without the form's token nothing changes.
+    let forged = pats
+        .http
+        .post(format!("{base}/people/end"))
+        .header(COOKIE, &pats.cookie)
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&[("person", cora_id.as_str())]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    // Cora ends it; Pat's page says who ended it and when, and Cora is out of the group.
+    let pat_id = pat.user_id.to_string();
+    assert_eq!(cora.post("/people/end", &[("person", &pat_id)]).await.0, StatusCode::SEE_OTHER);
+    let (_, page) = pats.get("/people").await;
+    assert!(page.contains("cora (your supervisee) ended the connection on"), "{page}");
+    assert!(!page.contains(&cora_field), "no longer offered as a member");
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_backends!(
+    the_portal_guards_its_cookies_forms_and_roles,
+    the_edit_form_adds_only_the_providers_people,
+    the_people_page_asks_answers_keeps_groups_and_ends,
+);
