@@ -155,6 +155,8 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.open(&format!("{base}{}", code["link_path"].as_str().expect("link path"))).await;
     web.submit("form[action='/connect'] button").await;
     assert!(web.text().await.contains(&format!("Connected with {pat_name}")), "{}", web.text().await);
+    // Pat's group of Ana and Ben, so that Ana may name Ben in a group session.
+    pat.group("Tuesday reflective group", &[&phone, &ben]).await;
     let pat_id = pat.user_id.clone();
     for (date, minutes) in [("2026-06-02", 60), ("2026-08-04", 75), ("2026-10-06", 45)] {
         logged(&mut phone, &pat_id, date, minutes).await;
@@ -181,6 +183,24 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
         pat_web.screenshot("provider-queue", width).await;
     }
     assert_eq!(pat_web.accessibility_violations().await, Vec::<String>::new(), "provider queue");
+    // Her people page: both supervisees with the day and the way each connected, and her group.
+    pat_web.open(&format!("{base}/people")).await;
+    let people = pat_web.text().await;
+    assert!(
+        people.contains(&ana_name) && people.contains("with your code") && people.contains("Tuesday reflective group"),
+        "{people}"
+    );
+    for width in [1280, 390] {
+        pat_web.screenshot("people-provider", width).await;
+    }
+    assert_eq!(pat_web.accessibility_violations().await, Vec::<String>::new(), "people, provider");
+    web.open(&format!("{base}/people")).await;
+    let hers = web.text().await;
+    assert!(hers.contains(&pat_name) && hers.contains("Groups you belong to") && hers.contains("ben"), "{hers}");
+    for width in [1280, 390] {
+        web.screenshot("people-supervisee", width).await;
+    }
+    assert_eq!(web.accessibility_violations().await, Vec::<String>::new(), "people, supervisee");
     pat_web.open(&format!("{base}/provider")).await;
     pat_web.submit("a[href*='attendee=']").await;
     let statement = pat_web.text().await;

@@ -56,6 +56,8 @@ struct PeoplePage {
     member_of: Vec<String>,
     number: String,
     group_name: String,
+    /// Whether she works mostly as a provider: her supervisees come first.
+    provider_first: bool,
 }
 
 fn how(entry: &ConnectionEntry) -> &'static str {
@@ -147,6 +149,9 @@ async fn show<S: Store>(
             format!("{} ({}'s group): {}", g.name, g.provider.display_name, names.join(", "))
         })
         .collect();
+    let provider_first = !supervisees.is_empty()
+        || all_groups.iter().any(|g| g.provider.id == me.id)
+        || entries.iter().any(|e| e.role == ConnectionRole::Supervisee && e.state == ConnectionState::Requested);
     let page = PeoplePage {
         nav: Some(Nav::of(browser, "people")),
         csrf: browser.csrf.clone(),
@@ -176,6 +181,7 @@ async fn show<S: Store>(
         member_of,
         number: typed.0.to_string(),
         group_name: typed.1.to_string(),
+        provider_first,
     };
     Ok(html(status, &page))
 }
