@@ -60,6 +60,8 @@ fn payload(n: usize) -> Payload {
     let rulebook = builtin("nmaimh").expect("nmaimh");
     let evaluation = evaluate(&rulebook, Purpose::Application, &dossier).expect("evaluates");
     Payload {
+        export_id: Some("BENCHEXPORTID0000000000000".into()),
+        group_sizes: Default::default(),
         issued_at_ms: 1_790_000_000_000,
         applicant: Person { id: "applicant".into(), display_name: NAMES[0].into() },
         rulebook,

@@ -7,11 +7,18 @@
 //!
 //! # Canonical form
 //!
-//! The server signs `rsc-export` ‖ `0x01` ‖ the payload as compact JSON with object keys in
-//! byte order (serde_json's map order) and no insignificant white space. The file itself is
-//! the whole export pretty-printed the same deterministic way, plus one newline; a verifier
-//! re-renders what it parsed and refuses a file that differs in any byte, so even edits that
-//! JSON would ignore (white space, duplicate keys) make verification fail.
+//! The server signs `rsc-export` ‖ the format's number (`0x02`) ‖ the payload as compact JSON
+//! with object keys in byte order (serde_json's map order) and no insignificant white space.
+//! The file itself is the whole export pretty-printed the same deterministic way, plus one
+//! newline; a verifier re-renders what it parsed and refuses a file that differs in any byte,
+//! so even edits that JSON would ignore (white space, duplicate keys) make verification fail.
+//!
+//! # Formats
+//!
+//! `rsc-export/2` carries the export's own id inside what is signed (two exports made in the
+//! same millisecond are two exports) and the size of each group session (how many attended,
+//! never who). Every `rsc-export/1` export already handed out still verifies: it has neither
+//! field, and its signature covers the payload under the `0x01` domain.
 
 pub mod pdf;
 pub mod reports;
@@ -25,9 +32,19 @@ use serde::{Deserialize, Serialize};
 
 pub use verify::{PublishedKey, VerifyError, VerifyReport, verify};
 
-/// The format tag of this version of the export.
-pub const FORMAT: &str = "rsc-export/1";
-const SIGNING_DOMAIN: &[u8] = b"rsc-export\x01";
+/// The format tag of the exports made now.
+pub const FORMAT: &str = "rsc-export/2";
+/// The first format, still verified.
+pub const FORMAT_V1: &str = "rsc-export/1";
+
+/// What a signature covers before the payload, per format.
+fn signing_domain(format: &str) -> Option<&'static [u8]> {
+    match format {
+        FORMAT => Some(b"rsc-export\x02"),
+        FORMAT_V1 => Some(b"rsc-export\x01"),
+        _ => None,
+    }
+}
 
 /// An export as a file holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +80,13 @@ pub struct Payload {
     pub registry_records: Vec<RegistryRecordRef>,
     /// Names for the people the dossier names by id.
     pub providers: Vec<Person>,
+    /// The export's id, as its link and printouts carry it (`rsc-export/2` on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_id: Option<String>,
+    /// How many attended each group session of the dossier, by session id: a group's size,
+    /// never who else was there (`rsc-export/2` on).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub group_sizes: std::collections::BTreeMap<String, u32>,
 }
 
 /// A person the export names.
@@ -146,18 +170,23 @@ pub fn sha256_hex(file: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(file))
 }
 
-/// The bytes the server signs for `payload`.
-pub fn signing_message(payload: &Payload) -> Result<Vec<u8>, ExportError> {
+/// The bytes the server signs for `payload` in `format`.
+pub fn signing_message(format: &str, payload: &Payload) -> Result<Vec<u8>, ExportError> {
+    let domain = signing_domain(format).ok_or_else(|| ExportError(format!("`{format}` is no export format")))?;
     let value = serde_json::to_value(payload).map_err(|e| ExportError(e.to_string()))?;
-    let mut message = SIGNING_DOMAIN.to_vec();
+    let mut message = domain.to_vec();
     serde_json::to_writer(&mut message, &value).map_err(|e| ExportError(e.to_string()))?;
     Ok(message)
 }
 
-/// Signs `payload` with the server key `secret` (named `key_id`) and renders the file.
+/// Signs `payload` with the server key `secret` (named `key_id`) and renders the file, in
+/// [`FORMAT`]: the payload must carry its export id.
 pub fn sign_and_render(payload: Payload, key_id: &str, secret: &[u8; 32]) -> Result<String, ExportError> {
+    if payload.export_id.as_deref().is_none_or(str::is_empty) {
+        return Err(ExportError("an export carries its own id".into()));
+    }
     let key = SigningKey::from_bytes(secret);
-    let signature = key.sign(&signing_message(&payload)?);
+    let signature = key.sign(&signing_message(FORMAT, &payload)?);
     let export = Export {
         format: FORMAT.to_string(),
         payload,

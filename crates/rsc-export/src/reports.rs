@@ -36,9 +36,90 @@ pub fn logged_and_confirmed(session: &DossierSession) -> (u16, Option<u16>) {
     (session.minutes_attended.unwrap_or(session.minutes).get(), confirmed)
 }
 
-/// One row per session: date, kind, format, provider, credential held that day, the session's
-/// length, the minutes the applicant logged and the provider confirmed, minutes counted and the
-/// reasons when excluded.
+/// The days the hours per provider are counted over: the first requirement's window, as the
+/// evaluation gives it (`None` when the rulebook has no requirement).
+pub fn counted_window(payload: &Payload) -> Option<rsc_rules::Window> {
+    payload.evaluation.requirements.first().map(|r| r.window)
+}
+
+/// Whether `day` lies in `window` (both ends included, as the engine counts).
+pub fn in_window(window: Option<rsc_rules::Window>, day: Date) -> bool {
+    window.is_some_and(|w| w.from.is_none_or(|from| from <= day) && day <= w.to)
+}
+
+/// The window in words: "2023-06-02 to 2025-06-01", or "up to 2025-06-01".
+pub fn window_words(window: rsc_rules::Window) -> String {
+    match window.from {
+        Some(from) => format!("{from} to {}", window.to),
+        None => format!("up to {}", window.to),
+    }
+}
+
+/// A provider's hours inside the counted window: exactly the engine's total for her, split by
+/// kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderHours {
+    /// Her name.
+    pub name: String,
+    /// Counted minutes from individual sessions in the window.
+    pub individual: u64,
+    /// Counted minutes from group sessions in the window.
+    pub group: u64,
+    /// The engine's counted minutes from her in the window (individual and group).
+    pub total: u64,
+    /// The first and last day counted from her in the window.
+    pub span: Option<(Date, Date)>,
+}
+
+/// Hours per provider inside the counted window, each provider the payload names, in its
+/// order: what an applicant copies into her application, so never a minute from outside it.
+pub fn provider_hours(payload: &Payload) -> Vec<ProviderHours> {
+    let window = counted_window(payload);
+    payload
+        .providers
+        .iter()
+        .map(|p| {
+            let sessions: Vec<_> = payload
+                .dossier
+                .sessions
+                .iter()
+                .zip(&payload.evaluation.sessions)
+                .filter(|(s, r)| s.provider.as_str() == p.id && r.counted_minutes > 0 && in_window(window, s.date))
+                .collect();
+            let kind = |kind: rsc_model::SessionKind| -> u64 {
+                sessions.iter().filter(|(s, _)| s.kind == kind).map(|(_, r)| r.counted_minutes).sum()
+            };
+            let total = payload
+                .evaluation
+                .providers
+                .iter()
+                .find(|t| t.provider.as_str() == p.id)
+                .map_or(0, |t| t.counted_minutes);
+            let dates = sessions.iter().map(|(s, _)| s.date);
+            ProviderHours {
+                name: p.display_name.clone(),
+                individual: kind(rsc_model::SessionKind::Individual),
+                group: kind(rsc_model::SessionKind::Group),
+                total,
+                span: dates.clone().min().zip(dates.max()),
+            }
+        })
+        .collect()
+}
+
+/// A session's kind as a person reads it: "Individual", or "Group of 5" when the export says
+/// how many attended (never who).
+pub fn kind_words(payload: &Payload, session: &DossierSession) -> String {
+    match (session.kind, payload.group_sizes.get(session.id.as_str())) {
+        (rsc_model::SessionKind::Group, Some(size)) => format!("Group of {size}"),
+        (rsc_model::SessionKind::Group, None) => "Group".to_string(),
+        (rsc_model::SessionKind::Individual, _) => "Individual".to_string(),
+    }
+}
+
+/// One row per session: date, kind (and a group's size), format, provider, credential held that
+/// day, the session's length, the minutes the applicant logged and the provider confirmed,
+/// minutes counted, the reasons when excluded, and whether it lies in the counted window.
 pub fn csv_report(payload: &Payload) -> Result<String, ExportError> {
     csv_report_bound(payload, None)
 }
@@ -54,6 +135,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
             "date",
             "session_id",
             "kind",
+            "group_size",
             "format",
             "provider",
             "provider_id",
@@ -64,11 +146,13 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
             "minutes_counted",
             "excluded",
             "explanation",
+            "in_window",
             "export_id",
             "export_sha256",
             "verify_at",
         ])
         .map_err(fail)?;
+    let window = counted_window(payload);
     for (session, result) in payload.dossier.sessions.iter().zip(&payload.evaluation.sessions) {
         let provider = session.provider.as_str();
         let (logged, confirmed) = logged_and_confirmed(session);
@@ -78,6 +162,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
                 session.date.to_string(),
                 session.id.to_string(),
                 session.kind.to_string(),
+                payload.group_sizes.get(session.id.as_str()).map(|n| n.to_string()).unwrap_or_default(),
                 session.format.to_string(),
                 names.get(provider).copied().unwrap_or(provider).to_string(),
                 provider.to_string(),
@@ -88,6 +173,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
                 result.counted_minutes.to_string(),
                 excluded,
                 result.explanation.clone().unwrap_or_default(),
+                if in_window(window, session.date) { "yes" } else { "no" }.to_string(),
                 binding.map(|b| b.export_id.clone()).unwrap_or_default(),
                 binding.map(|b| b.digest.clone()).unwrap_or_default(),
                 binding.map(|b| b.link.clone()).unwrap_or_default(),

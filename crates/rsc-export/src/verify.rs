@@ -8,7 +8,7 @@ use rsc_doc::SignedStatement;
 use rsc_model::{AttestedFields, Confirmation, CredentialRecord, StatementKind};
 use serde::{Deserialize, Serialize};
 
-use crate::{Export, FORMAT, render_value, signing_message};
+use crate::{Export, FORMAT, FORMAT_V1, render_value, signing_message};
 
 /// A server key as `GET /v1/server-keys` publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +57,10 @@ pub enum VerifyError {
 /// What a successful verification established.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
+    /// The export's format (`rsc-export/2`, or the first one).
+    pub format: String,
+    /// The export's own id, from `rsc-export/2` on.
+    pub export_id: Option<String>,
     /// The signing key's id.
     pub key_id: String,
     /// Whether the key was checked against published server keys (else only the embedded one).
@@ -92,14 +96,20 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
         )));
     }
     let export: Export = serde_json::from_value(value.clone())
-        .map_err(|e| VerifyError::Format(format!("not an {FORMAT} export: {e}")))?;
+        .map_err(|e| VerifyError::Format(format!("not an {FORMAT} or {FORMAT_V1} export: {e}")))?;
     // Every byte must mean something: a field the format does not know, or one it would fill
     // in by default, could be changed without changing what was signed.
     if serde_json::to_value(&export).ok().as_ref() != Some(&value) {
         return Err(VerifyError::Format("the file holds fields that are not part of the export format".into()));
     }
-    if export.format != FORMAT {
-        return Err(VerifyError::Format(format!("format `{}` is not {FORMAT}", export.format)));
+    match (export.format.as_str(), &export.payload.export_id) {
+        (FORMAT, Some(id)) if !id.is_empty() => {}
+        (FORMAT, _) => return Err(VerifyError::Format(format!("an {FORMAT} export carries its own id"))),
+        (FORMAT_V1, None) if export.payload.group_sizes.is_empty() => {}
+        (FORMAT_V1, _) => {
+            return Err(VerifyError::Format(format!("an {FORMAT_V1} export has no export id and no group sizes")));
+        }
+        (other, _) => return Err(VerifyError::Format(format!("format `{other}` is neither {FORMAT} nor {FORMAT_V1}"))),
     }
 
     // 1. The server's signature.
@@ -137,7 +147,7 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| VerifyError::ServerSignature("the signature is not 64 bytes of base64".into()))?;
-    let message = signing_message(&export.payload).map_err(|e| VerifyError::Format(e.to_string()))?;
+    let message = signing_message(&export.format, &export.payload).map_err(|e| VerifyError::Format(e.to_string()))?;
     key.verify(&message, &Signature::from_bytes(&sig))
         .map_err(|_| VerifyError::ServerSignature("does not match the payload: the export was altered".into()))?;
 
@@ -196,6 +206,25 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
         });
     }
 
+    // A group's size is given for exactly the group sessions, and is a size.
+    for (session, size) in &payload.group_sizes {
+        let group =
+            dossier.sessions.iter().any(|s| s.id.as_str() == session && s.kind == rsc_model::SessionKind::Group);
+        if !group || *size == 0 {
+            return Err(VerifyError::Dossier(format!(
+                "a group size is given for {session}, which is no group session"
+            )));
+        }
+    }
+    if export.format == FORMAT
+        && let Some(missing) = dossier
+            .sessions
+            .iter()
+            .find(|s| s.kind == rsc_model::SessionKind::Group && !payload.group_sizes.contains_key(s.id.as_str()))
+    {
+        return Err(VerifyError::Dossier(format!("the group session {} has no size", missing.id)));
+    }
+
     // 3. The providers' credentials are exactly the registry records included.
     for provider in &dossier.providers {
         let mut from_registry: Vec<CredentialRecord> = payload
@@ -229,6 +258,8 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
     }
 
     Ok(VerifyReport {
+        format: export.format.clone(),
+        export_id: payload.export_id.clone(),
         key_id: signature.key_id.clone(),
         key_published,
         applicant: payload.applicant.display_name.clone(),
@@ -244,4 +275,99 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
 fn decode(statement: &str) -> Result<SignedStatement, String> {
     let bytes = base64::engine::general_purpose::STANDARD.decode(statement).map_err(|e| e.to_string())?;
     SignedStatement::from_bytes(&bytes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Export, sign_and_render};
+
+    /// An export the server of 2026-12-06 handed out, in the first format, with that server's
+    /// published keys and its (test-only) signing key.
+    const V1: &str = include_str!("../tests/fixtures/export-v1.json");
+    const V1_KEYS: &str = include_str!("../tests/fixtures/server-keys-v1.json");
+    const V1_SERVER: &str = include_str!("../tests/fixtures/export-v1-server.json");
+
+    fn keys() -> Vec<PublishedKey> {
+        serde_json::from_str(V1_KEYS).expect("published keys")
+    }
+
+    fn secret() -> (String, [u8; 32]) {
+        let server: serde_json::Value = serde_json::from_str(V1_SERVER).expect("fixture");
+        let secret = hex::decode(server["secret_hex"].as_str().expect("secret")).expect("hex");
+        (server["key_id"].as_str().expect("id").to_string(), secret.try_into().expect("32 bytes"))
+    }
+
+    /// The fixture's payload signed again, now, in the current format under `id`.
+    fn v2(id: &str, edit: impl FnOnce(&mut crate::Payload)) -> String {
+        let export: Export = serde_json::from_str(V1).expect("export");
+        let mut payload = export.payload;
+        payload.export_id = Some(id.to_string());
+        edit(&mut payload);
+        let (key_id, secret) = secret();
+        sign_and_render(payload, &key_id, &secret).expect("signed")
+    }
+
+    #[test]
+    fn an_export_handed_out_in_the_first_format_still_verifies() {
+        let report = verify(V1.as_bytes(), Some(&keys())).expect("the first format verifies");
+        assert_eq!((report.format.as_str(), report.export_id.as_deref()), (FORMAT_V1, None));
+        assert_eq!((report.sessions, report.attestations, report.registry_records), (2, 2, 1));
+        assert_eq!(report.applicant, "José Ramírez Peña");
+    }
+
+    #[test]
+    fn a_first_format_export_altered_in_any_way_fails() {
+        let relabeled = V1.replacen(FORMAT_V1, FORMAT, 1);
+        assert!(
+            matches!(verify(relabeled.as_bytes(), Some(&keys())), Err(VerifyError::Format(_))),
+            "a v2 needs its id"
+        );
+        let with_id = V1.replacen("\"payload\": {\n", "\"payload\": {\n    \"export_id\": \"X\",\n", 1);
+        assert!(verify(with_id.as_bytes(), Some(&keys())).is_err(), "nor may a v1 gain one");
+        let minutes = V1.replacen("\"minutes_attended\": 60", "\"minutes_attended\": 59", 1);
+        assert_ne!(minutes, V1);
+        assert!(verify(minutes.as_bytes(), Some(&keys())).is_err());
+        let other_key = keys().into_iter().map(|mut k| {
+            k.public_key = "00".repeat(32);
+            k
+        });
+        assert!(matches!(
+            verify(V1.as_bytes(), Some(&other_key.collect::<Vec<_>>())),
+            Err(VerifyError::ServerSignature(_))
+        ));
+    }
+
+    #[test]
+    fn the_current_format_carries_its_id_inside_what_is_signed() {
+        let (a, b) = (v2("AAAAAAAAAAAAAAAAAAAAAAAAAA", |_| {}), v2("BBBBBBBBBBBBBBBBBBBBBBBBBB", |_| {}));
+        assert_ne!(a, b, "the same hours exported twice at once are two exports");
+        let report = verify(a.as_bytes(), Some(&keys())).expect("verifies");
+        assert_eq!((report.format.as_str(), report.export_id.as_deref()), (FORMAT, Some("AAAAAAAAAAAAAAAAAAAAAAAAAA")));
+        // The id is signed: changing it breaks the signature.
+        let swapped = a.replace("AAAAAAAAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBBBBBBBB");
+        assert!(matches!(verify(swapped.as_bytes(), Some(&keys())), Err(VerifyError::ServerSignature(_))));
+        // Signed under the first format's domain, the same payload does not verify as the second.
+        let export: Export = serde_json::from_str(&a).expect("export");
+        assert_ne!(
+            crate::signing_message(FORMAT, &export.payload).expect("v2"),
+            crate::signing_message(FORMAT_V1, &export.payload).expect("v1")
+        );
+        let (key_id, secret) = secret();
+        let mut no_id: Export = serde_json::from_str(V1).expect("export");
+        no_id.payload.export_id = None;
+        assert!(sign_and_render(no_id.payload, &key_id, &secret).is_err(), "the server never signs one without an id");
+    }
+
+    #[test]
+    fn group_sizes_are_for_group_sessions_only() {
+        let export: Export = serde_json::from_str(V1).expect("export");
+        let individual = export.payload.dossier.sessions[0].id.to_string();
+        let wrong = v2("CCCCCCCCCCCCCCCCCCCCCCCCCC", |p| {
+            p.group_sizes.insert(individual.clone(), 5);
+        });
+        assert!(
+            matches!(verify(wrong.as_bytes(), Some(&keys())), Err(VerifyError::Dossier(m)) if m.contains("no group session"))
+        );
+    }
 }

@@ -243,9 +243,35 @@ pub async fn published_keys<S: Store>(store: &S) -> Result<Vec<PublishedKey>, Ap
         .collect())
 }
 
+/// Characters of an export id (of the alphabet connection codes use): 130 random bits, too
+/// many to guess, and still typed from a printout's link or read from its QR code. Exports made
+/// before had 12.
+pub const EXPORT_ID_LEN: usize = 26;
+
+/// Whether `text` could be an export id, new or old: checked before anything is looked up.
+pub fn is_export_id(text: &str) -> bool {
+    (text.len() == EXPORT_ID_LEN || text.len() == 12) && text.bytes().all(|b| rsc_protocol::CODE_ALPHABET.contains(&b))
+}
+
+/// How many attended each group session of the dossier (the export shows a group's size, never
+/// who else was there).
+pub async fn group_sizes<S: Store>(
+    store: &S,
+    verified: &Verified,
+) -> Result<std::collections::BTreeMap<String, u32>, AppError> {
+    let mut sizes = std::collections::BTreeMap::new();
+    for session in verified.dossier.sessions.iter().filter(|s| s.kind == rsc_model::SessionKind::Group) {
+        let rows = store.attendance_rows(&crate::store::DocId::from(session.id.as_str())).await?;
+        sizes.insert(session.id.to_string(), u32::try_from(rows.len()).unwrap_or(u32::MAX).max(1));
+    }
+    Ok(sizes)
+}
+
 /// The payload of the exports: the signed JSON carries it, and the CSV and PDF are made from it.
-pub fn payload(verified: &Verified) -> Payload {
+pub fn payload(verified: &Verified, export_id: &str, group_sizes: std::collections::BTreeMap<String, u32>) -> Payload {
     Payload {
+        export_id: Some(export_id.to_string()),
+        group_sizes,
         issued_at_ms: now_ms(),
         applicant: Person { id: verified.applicant.id.clone(), display_name: verified.applicant.display_name.clone() },
         rulebook: verified.rulebook.clone(),
@@ -280,38 +306,42 @@ pub fn payload(verified: &Verified) -> Payload {
     }
 }
 
-/// The signed JSON export.
-pub async fn json_export<S: Store>(store: &S, verified: &Verified) -> Result<String, AppError> {
+/// The signed JSON export, under `export_id`.
+pub async fn json_export<S: Store>(store: &S, verified: &Verified, export_id: &str) -> Result<String, AppError> {
     let key = signing_key(store).await?;
     let secret: [u8; 32] = key
         .secret
         .as_slice()
         .try_into()
         .map_err(|_| AppError::internal(format!("stored server key {} is not 32 bytes", key.id)))?;
-    Ok(rsc_export::sign_and_render(payload(verified), &key.id, &secret)?)
+    let sizes = group_sizes(store, verified).await?;
+    Ok(rsc_export::sign_and_render(payload(verified, export_id, sizes), &key.id, &secret)?)
 }
 
 /// Signs the user's verified hours and keeps the export under a new id, so that a printout can
-/// name it and a reviewer can look it up.
+/// name it and a reviewer can look it up. The id is drawn first and signed inside the export:
+/// two exports of the same hours in the same millisecond are two exports, with their own
+/// digests.
 pub async fn keep_export<S: Store>(
     store: &S,
     user: &UserRecord,
     verified: &Verified,
 ) -> Result<crate::store::ExportRecord, AppError> {
     use sha2::Digest;
-    let body = json_export(store, verified).await?;
-    let digest = sha2::Sha256::digest(body.as_bytes()).to_vec();
     for _ in 0..8 {
+        let id = crate::auth::random_code(EXPORT_ID_LEN)?;
+        let body = json_export(store, verified, &id).await?;
         let record = crate::store::ExportRecord {
-            id: crate::auth::random_code(12)?,
+            id,
             user_id: user.id.clone(),
-            digest: digest.clone(),
-            body: body.clone(),
+            digest: sha2::Sha256::digest(body.as_bytes()).to_vec(),
+            body,
             created_at_ms: now_ms(),
             withdrawn_at_ms: None,
         };
         match store.create_export(&record).await {
             Ok(()) => return Ok(record),
+            // 130 random bits: a taken id is drawn again.
             Err(crate::store::StoreError::Conflict(_)) => continue,
             Err(other) => return Err(other.into()),
         }

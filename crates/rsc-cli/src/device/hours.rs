@@ -93,7 +93,20 @@ fn unverified_pdf(
             })
         })
         .collect();
+    // A group's size, from this computer's copy of each group session (never who else).
+    let group_sizes = report
+        .dossier
+        .sessions
+        .iter()
+        .filter(|s| s.kind == rsc_client::SessionKind::Group)
+        .filter_map(|s| {
+            let attendees = logbook.session(s.id.as_str()).ok()?.attendees.len();
+            Some((s.id.to_string(), u32::try_from(attendees).ok()?))
+        })
+        .collect();
     let payload = rsc_export::Payload {
+        export_id: None,
+        group_sizes,
         issued_at_ms: 0,
         applicant: rsc_export::Person { id: account.user_id.clone(), display_name: report.applicant_name.clone() },
         rulebook: report.rulebook,

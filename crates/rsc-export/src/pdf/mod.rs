@@ -229,28 +229,26 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
     ];
     page.table(&columns, &rows, 8.5);
 
-    // Summary per provider, as the application portal asks for it.
-    page.heading("Hours per provider");
-    let mut rows = Vec::new();
-    for p in &payload.providers {
-        let sessions: Vec<_> =
-            payload.dossier.sessions.iter().zip(&e.sessions).filter(|(s, _)| s.provider.as_str() == p.id).collect();
-        let counted = |kind: SessionKind| -> u64 {
-            sessions.iter().filter(|(s, _)| s.kind == kind).map(|(_, r)| r.counted_minutes).sum()
-        };
-        let dates: Vec<Date> = sessions.iter().filter(|(_, r)| r.counted_minutes > 0).map(|(s, _)| s.date).collect();
-        let span = match (dates.iter().min(), dates.iter().max()) {
-            (Some(first), Some(last)) => format!("{first} to {last}"),
-            _ => "none counted".to_string(),
-        };
-        rows.push(vec![
-            p.display_name.clone(),
-            span,
-            format_hours(counted(SessionKind::Individual)),
-            format_hours(counted(SessionKind::Group)),
-            format_hours(counted(SessionKind::Individual) + counted(SessionKind::Group)),
-        ]);
-    }
+    // Summary per provider, as the application portal asks for it: the hours behind the first
+    // requirement, inside its window only, so that what is copied into an application is what
+    // counts.
+    let window = crate::reports::counted_window(payload);
+    page.heading(&match window {
+        Some(w) => format!("Hours per provider, counted {}", crate::reports::window_words(w)),
+        None => "Hours per provider".to_string(),
+    });
+    let rows: Vec<Vec<String>> = crate::reports::provider_hours(payload)
+        .into_iter()
+        .map(|p| {
+            vec![
+                p.name,
+                p.span.map_or_else(|| "none in the window".to_string(), |(first, last)| format!("{first} to {last}")),
+                format_hours(p.individual),
+                format_hours(p.group),
+                format_hours(p.total),
+            ]
+        })
+        .collect();
     let columns = [
         Column::new("Provider", 2.6, Align::Left),
         Column::new("Dates counted", 2.0, Align::Left),
@@ -283,7 +281,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
             let (attended, _) = crate::reports::logged_and_confirmed(s);
             vec![
                 s.date.to_string(),
-                format!("{}, {}", kind_word(s.kind), format_word(s.format)),
+                format!("{}, {}", crate::reports::kind_words(payload, s), format_word(s.format)),
                 provider,
                 s.minutes.get().to_string(),
                 attended.to_string(),
@@ -434,6 +432,8 @@ mod tests {
             attestations: Vec::new(),
             registry_records: Vec::new(),
             providers: Vec::new(),
+            export_id: Some("TESTEXPORTID".into()),
+            group_sizes: Default::default(),
         }
     }
 

@@ -3,7 +3,9 @@
 //! applicant's list of her exports, each of which she may withdraw.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rsc_protocol::{ErrorBody, ExportLink};
@@ -26,8 +28,38 @@ fn page(status: StatusCode, title: &str, text: &str) -> Response {
     crate::web::message(status, None, title, &[text])
 }
 
-async fn kept<S: Store>(state: &AppState<S>, id: &str) -> Result<Result<ExportRecord, Response>, AppError> {
-    match state.store.export_by_id(id.trim()).await? {
+/// Unknown export ids one client address may look up in an hour: a reviewer who mistypes a
+/// link stays far inside it; walking the id space does not get anywhere.
+pub const UNKNOWN_IDS_PER_ADDRESS: i64 = 30;
+
+const HOUR_MS: i64 = 3600 * 1000;
+
+/// The export kept under `id`, or the page to answer instead. Every lookup is reserved
+/// against the address's limit before the id is looked up, and released when it finds an
+/// export: only unknown ids count, and parallel guesses cannot slip past the count. Text that
+/// cannot be an id is unknown without reaching the database.
+async fn kept<S: Store>(
+    state: &AppState<S>,
+    id: &str,
+    address: std::net::IpAddr,
+) -> Result<Result<ExportRecord, Response>, AppError> {
+    let id = id.trim();
+    let attempt = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    let limits = [(format!("verify-address:{address}"), UNKNOWN_IDS_PER_ADDRESS)];
+    if !state.store.reserve_login_attempt(&limits, &attempt, now, now - HOUR_MS).await? {
+        return Ok(Err(page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many unknown links",
+            "Too many links that lead to no export were opened from this address in the last hour. Check the link \
+             against the printout (or scan its QR code), and try again in an hour.",
+        )));
+    }
+    let found = if crate::verified::is_export_id(id) { state.store.export_by_id(id).await? } else { None };
+    if found.is_some() {
+        state.store.release_login_attempt(&attempt).await?;
+    }
+    match found {
         None => Ok(Err(page(
             StatusCode::NOT_FOUND,
             "No such export",
@@ -51,10 +83,11 @@ async fn kept<S: Store>(state: &AppState<S>, id: &str) -> Result<Result<ExportRe
     responses((status = 200, description = "an HTML page: whether the export verifies, what it says, what changed since", content_type = "text/html"), (status = 404, description = "no such export (HTML)"), (status = 409, description = "the SHA-256 given is not this export's (HTML)"), (status = 410, description = "withdrawn by the applicant (HTML)")))]
 pub async fn verify_page<S: Store>(
     State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     Query(query): Query<VerifyQuery>,
 ) -> Result<Response, AppError> {
-    let record = match kept(&state, &id).await? {
+    let record = match kept(&state, &id, address.ip()).await? {
         Ok(record) => record,
         Err(response) => return Ok(response),
     };
@@ -123,9 +156,10 @@ pub(crate) async fn changes_since<S: Store>(
     responses((status = 200, description = "the signed JSON export"), (status = 404, description = "no such export (HTML)"), (status = 410, description = "withdrawn (HTML)")))]
 pub async fn verify_json<S: Store>(
     State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    Ok(match kept(&state, &id).await? {
+    Ok(match kept(&state, &id, address.ip()).await? {
         Ok(record) => ([(header::CONTENT_TYPE, "application/json")], record.body).into_response(),
         Err(response) => response,
     })
@@ -137,13 +171,15 @@ pub async fn verify_json<S: Store>(
     responses((status = 200, description = "the signed JSON export"), (status = 404, description = "no export has that digest (HTML)"), (status = 410, description = "withdrawn (HTML)")))]
 pub async fn verify_json_by_digest<S: Store>(
     State(state): State<AppState<S>>,
+    address: ConnectInfo<SocketAddr>,
     Path(digest): Path<String>,
 ) -> Result<Response, AppError> {
-    let Ok(bytes) = hex::decode(digest.trim()) else {
-        return Ok(page(StatusCode::NOT_FOUND, "No such export", "That is not a SHA-256."));
+    let bytes = match hex::decode(digest.trim()) {
+        Ok(bytes) if bytes.len() == 32 => bytes,
+        _ => return Ok(page(StatusCode::NOT_FOUND, "No such export", "That is not a SHA-256.")),
     };
     let id = state.store.export_by_digest(&bytes).await?.map(|e| e.id).unwrap_or_default();
-    verify_json(State(state), Path(id)).await
+    verify_json(State(state), address, Path(id)).await
 }
 
 /// `GET /v1/me/export-links`: the applicant's kept exports, newest first.
@@ -184,8 +220,11 @@ pub async fn withdraw_export<S: Store>(
     device: AuthDevice,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    if !state.store.withdraw_export(&UserId::from(&device.user.id), id.trim(), now_ms()).await? {
-        return Err(AppError::NotFound(format!("you have no export `{id}` still up")));
+    let id = id.trim();
+    if !crate::verified::is_export_id(id)
+        || !state.store.withdraw_export(&UserId::from(&device.user.id), id, now_ms()).await?
+    {
+        return Err(AppError::NotFound("you have no such export still up".into()));
     }
     Ok(StatusCode::NO_CONTENT)
 }

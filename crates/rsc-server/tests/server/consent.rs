@@ -14,7 +14,7 @@ use crate::support::{Api, Device, signed_at};
 const HEADER: &str =
     "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n";
 
-async fn person(api: &Api, name: &str) -> Device {
+pub async fn person(api: &Api, name: &str) -> Device {
     api.register(name).await;
     Device::sign_in(api, name).await
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod connections;
 mod consent;
 mod events;
+mod exports;
 mod ops;
 mod registry;
 mod sync;

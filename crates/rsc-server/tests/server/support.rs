@@ -96,6 +96,16 @@ impl Api {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// `GET path` as text, with a bearer token when `token` is not empty.
+    pub async fn get_text(&self, path: &str, token: &str) -> (u16, String) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if !token.is_empty() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        (response.status().as_u16(), response.text().await.unwrap_or_default())
+    }
+
     /// Registers `name@example.org`.
     pub async fn register(&self, name: &str) {
         let (status, body) = self

@@ -1,0 +1,223 @@
+//! Exports as reviewers and attackers meet them: the same hours exported many times at once
+//! are that many exports, never a 5xx; an export handed out in the first format still verifies
+//! on its link and when uploaded; export links are too long to guess, and guessing is
+//! throttled per address; a group session shows its size, never who else attended.
+
+use rsc_model::SessionKind;
+use rsc_server::RunningServer;
+use rsc_server::store::{ExportRecord, ServerKeyRecord, Store, UserRecord};
+use serde_json::Value;
+
+use crate::support::{Api, Device, signed_at};
+
+const V1: &str = include_str!("../../../rsc-export/tests/fixtures/export-v1.json");
+const V1_SERVER: &str = include_str!("../../../rsc-export/tests/fixtures/export-v1-server.json");
+
+/// Ana, connected to Pat, who holds NM-7; Ana logs a group session with Ben (in Pat's group)
+/// and Pat confirms both.
+async fn world<S: Store>(store: &S, api: &Api) -> (Device, Device, Device) {
+    let mut ana = crate::consent::person(api, "ana").await;
+    let ben = crate::consent::person(api, "ben").await;
+    let mut pat = crate::consent::person(api, "pat").await;
+    pat.connect(&[&ana, &ben]).await;
+    pat.group("Tuesday", &[&ana, &ben]).await;
+    crate::consent::holds(store, api, &pat, "pat", "NM-7").await;
+    let (ana_id, ben_id, pat_id) = (ana.user_id.clone(), ben.user_id.clone(), pat.user_id.clone());
+    let doc = ana.log(&pat_id, SessionKind::Group, &[(&ana_id, 90), (&ben_id, 90)]);
+    ana.sync().await;
+    pat.sync().await;
+    let key = rsc_doc::DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
+    pat.edit(&doc, |d, me| {
+        for who in [&ana_id, &ben_id] {
+            d.confirm(&key, me, who, rsc_model::Minutes::new(90, "m").expect("m"), signed_at(1)).expect("confirm");
+        }
+    });
+    pat.sync().await;
+    let (status, _) =
+        api.call("PUT", "/v1/me/profile", Some(&ana.token), Some(&serde_json::json!({ "rulebook": "nmaimh" }))).await;
+    assert_eq!(status, 200);
+    (ana, ben, pat)
+}
+
+async fn exports_requested_together_are_distinct_exports<S: Store>(store: S) {
+    use sha2::Digest;
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let (ana, ben, _pat) = world(&store, &api).await;
+    let mut requests = Vec::new();
+    for i in 0..40 {
+        let http = api.http.clone();
+        let url = format!("{}/v1/me/exports/{}?as_of=2025-06-01", api.base, ["json", "csv"][i % 2]);
+        let token = ana.token.clone();
+        requests.push(tokio::spawn(async move {
+            let response = http.get(url).bearer_auth(token).send().await.expect("get");
+            let status = response.status().as_u16();
+            let id = response.headers().get("x-rsc-export-id").map(|v| v.to_str().expect("id").to_string());
+            (status, id, response.bytes().await.expect("body").to_vec())
+        }));
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    let mut digests = std::collections::BTreeSet::new();
+    let mut json = None;
+    for request in requests {
+        let (status, id, body) = request.await.expect("task");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let id = id.expect("an export id");
+        assert_eq!(id.len(), rsc_server::verified::EXPORT_ID_LEN, "{id}");
+        ids.insert(id);
+        digests.insert(hex::encode(sha2::Sha256::digest(&body)));
+        if body.starts_with(b"{") {
+            json = Some(body);
+        }
+    }
+    assert_eq!((ids.len(), digests.len()), (40, 40), "forty exports, each its own");
+
+    // The JSON carries its id inside what is signed, and the group's size, never Ben.
+    let json = json.expect("a JSON export");
+    let export: Value = serde_json::from_slice(&json).expect("json");
+    assert_eq!(export["format"], rsc_export::FORMAT);
+    let id = export["payload"]["export_id"].as_str().expect("export id in the payload");
+    assert!(ids.contains(id));
+    let sizes = export["payload"]["group_sizes"].as_object().expect("group sizes");
+    assert_eq!(sizes.values().collect::<Vec<_>>(), [&Value::from(2)]);
+    let text = String::from_utf8_lossy(&json);
+    assert!(!text.contains(ben.user_id.as_str()) && !text.contains("\"ben\""), "Ben is not in Ana's export");
+    let (_, keys) = api.get("/v1/server-keys", None).await;
+    let keys: Vec<rsc_export::PublishedKey> = serde_json::from_value(keys).expect("keys");
+    let report = rsc_export::verify(&json, Some(&keys)).expect("verifies");
+    assert_eq!(report.export_id.as_deref(), Some(id));
+    // The CSV says the group's size and that the session is in the counted window, and names
+    // only Ana's provider.
+    let (status, csv) = api.get_text("/v1/me/exports/csv?as_of=2025-06-01", &ana.token).await;
+    assert_eq!(status, 200);
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().expect("header").clone();
+    let row = rows.records().next().expect("a row").expect("row");
+    let column = |name: &str| row.get(header.iter().position(|h| h == name).expect(name)).expect("cell").to_string();
+    assert_eq!(
+        (column("group_size"), column("in_window"), column("provider")),
+        ("2".into(), "yes".into(), "pat".into())
+    );
+    assert!(!csv.contains("ben"), "{csv}");
+    server.stop().await.expect("stop");
+}
+
+/// The first format's export, handed out before this change, kept on the server as it was.
+async fn keep_the_v1_fixture<S: Store>(store: &S) -> String {
+    let server: Value = serde_json::from_str(V1_SERVER).expect("fixture");
+    let export: Value = serde_json::from_str(V1).expect("export");
+    let applicant = export["payload"]["applicant"]["id"].as_str().expect("applicant").to_string();
+    store
+        .create_user(&UserRecord {
+            id: applicant.clone(),
+            email: "fixture@example.org".into(),
+            display_name: "José Ramírez Peña".into(),
+            password_hash: "$argon2id$none".into(),
+            role: rsc_protocol::Role::Member,
+            created_at_ms: 1,
+        })
+        .await
+        .expect("applicant");
+    let hex_field = |name: &str| hex::decode(server[name].as_str().expect(name)).expect("hex");
+    store
+        .add_server_key(&ServerKeyRecord {
+            id: server["key_id"].as_str().expect("key id").into(),
+            secret: hex_field("secret_hex"),
+            public_key: hex_field("public_key_hex"),
+            created_at_ms: server["created_at_ms"].as_i64().expect("ms"),
+            retired_at_ms: None,
+        })
+        .await
+        .expect("key");
+    use sha2::Digest;
+    let id = server["export_id"].as_str().expect("id").to_string();
+    store
+        .create_export(&ExportRecord {
+            id: id.clone(),
+            user_id: applicant,
+            digest: sha2::Sha256::digest(V1.as_bytes()).to_vec(),
+            body: V1.into(),
+            created_at_ms: server["export_created_at_ms"].as_i64().expect("ms"),
+            withdrawn_at_ms: None,
+        })
+        .await
+        .expect("export");
+    id
+}
+
+async fn an_export_of_the_first_format_still_verifies_on_its_link_and_uploaded<S: Store>(store: S) {
+    let id = keep_the_v1_fixture(&store).await;
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let (status, page) = api.get_text(&format!("/verify/{id}"), "").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Verified.") && page.contains("José Ramírez Peña"), "{page}");
+    let (status, body) = api.get_text(&format!("/verify/{id}/export.json"), "").await;
+    assert_eq!((status, body.as_str()), (200, V1));
+    // Uploaded on the review page.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let form = http.get(format!("{}/review", api.base)).send().await.expect("review form");
+    let cookie = form.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_string();
+    let csrf = cookie.split_once('=').expect("=").1.to_string();
+    // A multipart body as a browser sends the form.
+    let boundary = "rsc-test-boundary-7f3a";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"export\"; filename=\"export.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{V1}\r\n--{boundary}--\r\n"
+    );
+    let response = http
+        .post(format!("{}/review", api.base))
+        .header("cookie", cookie)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.text().await.expect("html").contains("Verified."));
+    server.stop().await.expect("stop");
+}
+
+async fn export_links_cannot_be_walked<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let (ana, _ben, _pat) = world(&store, &api).await;
+    let response = api
+        .http
+        .get(format!("{}/v1/me/exports/json?as_of=2025-06-01", api.base))
+        .bearer_auth(&ana.token)
+        .send()
+        .await
+        .expect("export");
+    let real = response.headers()["x-rsc-export-id"].to_str().expect("id").to_string();
+    // Text that is no id at all, a NUL, and wrong ids: one answer, never a 5xx, none touching
+    // another's export; each counted against the address.
+    let mut statuses = Vec::new();
+    for guess in ["%00", "..%2F..", "NM-1001", &"Z".repeat(26), &"0".repeat(12), &"1".repeat(500)] {
+        statuses.push(api.get_text(&format!("/verify/{guess}"), "").await.0);
+    }
+    assert!(statuses.iter().all(|s| *s == 404), "{statuses:?}");
+    let (status, _) = api.get_text(&format!("/verify/{real}"), "").await;
+    assert_eq!(status, 200, "a real link is not counted");
+    for i in 0..30 {
+        let (status, _) = api.get_text(&format!("/verify/{:0>26}", i), "").await;
+        if status == 429 {
+            break;
+        }
+        assert_eq!(status, 404);
+    }
+    let (status, page) = api.get_text(&format!("/verify/{}", "2".repeat(26)), "").await;
+    assert_eq!(status, 429, "past the limit, guessing stops: {page}");
+    assert!(page.contains("Too many unknown links"));
+    // Withdrawing with a NUL or garbage id is a plain 404.
+    let (status, _) = api.call("DELETE", "/v1/me/export-links/%00", Some(&ana.token), None).await;
+    assert_eq!(status, 404);
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_backends!(
+    exports_requested_together_are_distinct_exports,
+    an_export_of_the_first_format_still_verifies_on_its_link_and_uploaded,
+    export_links_cannot_be_walked,
+);
