@@ -127,7 +127,7 @@ pub async fn signin_page<S: Store>(
         }),
         ..FormState::default()
     };
-    let next = session::local_path(query.next.as_deref().unwrap_or("/dashboard")).to_string();
+    let next = session::local_path(query.next.as_deref().unwrap_or("/dashboard"));
     let mut response = html(StatusCode::OK, &SignInPage { nav: None, csrf, next, form });
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
@@ -161,7 +161,7 @@ pub async fn signin<S: Store>(
     check_double_submit(&headers, &form.csrf)?;
     let mut shown =
         FormState { email: form.email.clone(), device_name: form.device_name.clone(), ..Default::default() };
-    let next = session::local_path(&form.next).to_string();
+    let next = session::local_path(&form.next);
     let status = if form.public_key.trim().is_empty() {
         shown.problem = Some(
             "This browser made no signing key. Signing in needs JavaScript and Ed25519 in Web Crypto (a current \

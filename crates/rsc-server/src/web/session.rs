@@ -129,10 +129,31 @@ impl<S: Store> FromRequestParts<AppState<S>> for SignedIn {
     }
 }
 
-/// A `next` address that stays on this site (a path, never another origin).
-pub fn local_path(next: &str) -> &str {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
-    if ok { next } else { "/dashboard" }
+/// A `next` address that stays on this site (a path, never another origin), as a browser will
+/// read it; anything else is the home page. Browsers drop tabs and line breaks inside a URL and
+/// read a backslash as a slash (`/\t/evil.example` is `//evil.example`, another site), so text
+/// holding any control character, white space or backslash is refused outright; what is left is
+/// resolved against this site, and kept only when it stays here.
+pub fn local_path(next: &str) -> String {
+    const HOME: &str = "/dashboard";
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if !plain {
+        return HOME.into();
+    }
+    let Ok(base) = url::Url::parse("http://rsc.invalid/") else { return HOME.into() };
+    match base.join(next) {
+        Ok(url) if url.origin() == base.origin() => {
+            let mut path = url.path().to_string();
+            if let Some(query) = url.query() {
+                path.push('?');
+                path.push_str(query);
+            }
+            path
+        }
+        _ => HOME.into(),
+    }
 }
 
 #[cfg(test)]
@@ -146,10 +167,26 @@ mod tests {
         assert_eq!(cookie(&headers, SESSION_COOKIE), Some("tok"));
         assert_eq!(cookie(&headers, CSRF_COOKIE), Some("x"));
         assert_eq!(cookie(&headers, "rsc"), None);
-        for evil in ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)"] {
-            assert_eq!(local_path(evil), "/dashboard", "{evil}");
+        for evil in [
+            "//evil.example/x",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "\t//evil.example",
+            "/\u{b}/evil.example",
+            "/ /evil.example",
+            "/\u{0}/x",
+            "/\u{2028}/evil.example",
+            "",
+        ] {
+            assert_eq!(local_path(evil), "/dashboard", "{evil:?}");
         }
         assert_eq!(local_path("/sessions?x=1"), "/sessions?x=1");
+        assert_eq!(local_path("/a/../sessions"), "/sessions", "resolved as a browser would");
+        assert_eq!(local_path("/people?done=é"), "/people?done=%C3%A9", "sent as a valid header value");
         assert!(same_token(&csrf_of("t"), &csrf_of("t")) && !same_token(&csrf_of("t"), &csrf_of("u")));
         let plain = set_cookie(&HeaderMap::new(), SESSION_COOKIE, "v", 60);
         assert_eq!(plain, "rsc_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=60");

@@ -339,6 +339,52 @@ async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// After a real sign-in the browser goes only to a path on this site: a `next` that a browser
+/// would read as another site (a tab, a line break or a backslash inside it), or that holds a
+/// control character, sends her home; none answers a 5xx. On the sign-in page (GET) as on its
+/// form (POST).
+async fn sign_in_never_sends_a_person_to_another_site<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    Api::new(base.clone()).register("ana").await;
+    let http = client();
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\n/evil.example",
+        "/\u{b}/evil.example",
+        "\t//evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/\u{0}",
+        "/people",
+    ] {
+        let query = encoded(&[("next", next)]);
+        let page = http.get(format!("{base}/signin?{query}")).send().await.expect("get");
+        assert_eq!(page.status(), StatusCode::OK, "{next:?}");
+        let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf"));
+        let html = page.text().await.expect("html");
+        assert!(!html.contains("evil.example"), "the form carries no other site: {next:?}");
+        let mut form = sign_in_form_of("ana", &csrf, "a long enough password");
+        form.retain(|(k, _)| *k != "next");
+        form.push(("next", next.to_string()));
+        let response = http
+            .post(format!("{base}/signin"))
+            .header(COOKIE, format!("rsc_csrf={csrf}"))
+            .header(CONTENT_TYPE, FORM)
+            .body(encoded(&form))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next:?}");
+        let to = response.headers()[LOCATION].to_str().expect("location").to_string();
+        let expected = if next == "/people" { "/people" } else { "/dashboard" };
+        assert_eq!(to, expected, "{next:?}");
+    }
+    server.stop().await.expect("stop");
+}
+
 /// A browser signed in as `login@example.org`: its cookies, and posting forms with them.
 struct Portal {
     http: reqwest::Client,
@@ -489,4 +535,5 @@ crate::on_both_backends!(
     the_portal_guards_its_cookies_forms_and_roles,
     the_edit_form_adds_only_the_providers_people,
     the_people_page_asks_answers_keeps_groups_and_ends,
+    sign_in_never_sends_a_person_to_another_site,
 );
