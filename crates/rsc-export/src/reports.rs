@@ -13,6 +13,14 @@ fn names(payload: &Payload) -> HashMap<&str, &str> {
     payload.providers.iter().map(|p| (p.id.as_str(), p.display_name.as_str())).collect()
 }
 
+/// A cell of text people typed (a name), made safe for a spreadsheet: text a spreadsheet would
+/// run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is kept as
+/// text behind a leading `'`, as OWASP's CSV injection guidance says. Numbers are written as
+/// numbers elsewhere and never pass through here.
+pub fn text_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
+}
+
 /// The credential `provider` held on `day` according to the dossier, preferring one the
 /// rulebook accepts for the payload's purpose.
 pub fn credential_held(payload: &Payload, provider: &str, day: Date) -> Option<String> {
@@ -164,7 +172,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
                 session.kind.to_string(),
                 payload.group_sizes.get(session.id.as_str()).map(|n| n.to_string()).unwrap_or_default(),
                 session.format.to_string(),
-                names.get(provider).copied().unwrap_or(provider).to_string(),
+                text_cell(names.get(provider).copied().unwrap_or(provider)),
                 provider.to_string(),
                 credential_held(payload, provider, session.date).unwrap_or_else(|| "none".into()),
                 session.minutes.get().to_string(),
@@ -172,7 +180,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
                 confirmed.map(|m| m.to_string()).unwrap_or_default(),
                 result.counted_minutes.to_string(),
                 excluded,
-                result.explanation.clone().unwrap_or_default(),
+                text_cell(result.explanation.as_deref().unwrap_or_default()),
                 if in_window(window, session.date) { "yes" } else { "no" }.to_string(),
                 binding.map(|b| b.export_id.clone()).unwrap_or_default(),
                 binding.map(|b| b.digest.clone()).unwrap_or_default(),
@@ -187,4 +195,20 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
 /// The PDF report of `payload` (see [`crate::pdf`]).
 pub fn pdf_report(payload: &Payload, options: &crate::pdf::PdfOptions) -> Result<Vec<u8>, ExportError> {
     crate::pdf::render(payload, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_kept_as_text() {
+        for formula in ["=HYPERLINK(\"https://evil.example\",\"Pat\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"] {
+            let cell = text_cell(formula);
+            assert_eq!(cell, format!("'{formula}"), "{formula:?}");
+        }
+        for name in ["María de los Ángeles Núñez", "Ngozi Okonkwo-Adébáyọ̀", "O'Brien", "1 Pat", ""] {
+            assert_eq!(text_cell(name), name, "{name:?} stays as typed");
+        }
+    }
 }

@@ -216,7 +216,30 @@ async fn export_links_cannot_be_walked<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// A provider whose name is a spreadsheet formula reaches the reviewer's CSV as text.
+async fn a_name_that_is_a_formula_reaches_the_csv_as_text<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let (ana, _ben, pat) = world(&store, &api).await;
+    let formula = "=HYPERLINK(\"https://evil.example\",\"Pat\")";
+    let (status, _) = api
+        .call("PUT", "/v1/me/profile", Some(&pat.token), Some(&serde_json::json!({ "display_name": formula })))
+        .await;
+    assert_eq!(status, 200);
+    let (status, csv) = api.get_text("/v1/me/exports/csv?as_of=2025-06-01", &ana.token).await;
+    assert_eq!(status, 200);
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().expect("header").clone();
+    let row = rows.records().next().expect("a row").expect("row");
+    let provider = row.get(header.iter().position(|h| h == "provider").expect("column")).expect("cell");
+    assert_eq!(provider, format!("'{formula}"), "kept as text");
+    let minutes = row.get(header.iter().position(|h| h == "minutes_counted").expect("column")).expect("cell");
+    assert_eq!(minutes, "90", "numbers stay numbers");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
+    a_name_that_is_a_formula_reaches_the_csv_as_text,
     exports_requested_together_are_distinct_exports,
     an_export_of_the_first_format_still_verifies_on_its_link_and_uploaded,
     export_links_cannot_be_walked,
