@@ -5,8 +5,9 @@
 //!
 //! An event carries no data: what changed is read by the sync, with every check. Streams are
 //! bounded: at most [`MAX_STREAMS_PER_ACCOUNT`] per account, and each ends after
-//! [`MAX_STREAM_LIFETIME`] (the client reconnects, and a revoked device then cannot), or when
-//! the server shuts down.
+//! [`MAX_STREAM_LIFETIME`] (the client reconnects, and a revoked device then cannot), when the
+//! server shuts down, and at once when its device is signed out (revoked, a browser signing
+//! out, a password reset): the store announces that like a commit, to every process.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -19,7 +20,7 @@ use tokio::sync::watch;
 
 use crate::AppError;
 use crate::auth::AuthDevice;
-use crate::store::{Notices, Store};
+use crate::store::{Notice, Notices, Store, UserId};
 
 /// Open streams one account may hold (its phone, its computer, a few browser tabs).
 pub const MAX_STREAMS_PER_ACCOUNT: usize = 8;
@@ -79,12 +80,24 @@ impl Drop for Slot {
 }
 
 /// What one stream waits on.
-struct Listening {
+struct Listening<S> {
+    store: S,
     notices: Notices,
     closing: watch::Receiver<()>,
     user_id: String,
     device_id: String,
     _slot: Slot,
+}
+
+impl<S: Store> Listening<S> {
+    /// Whether the stream's device is still signed in (a failed read ends the stream; the
+    /// client reconnects and signs in again).
+    async fn still_signed_in(&self) -> bool {
+        match self.store.devices_of(&UserId::from(self.user_id.as_str())).await {
+            Ok(devices) => devices.iter().any(|d| d.id == self.device_id && d.revoked_at_ms.is_none()),
+            Err(_) => false,
+        }
+    }
 }
 
 /// The event stream of `device`.
@@ -96,6 +109,7 @@ pub async fn stream<S: Store>(
     let slot = streams.open(&device.user.id)?;
     let notices = store.notices().await?;
     let listening = Listening {
+        store: store.clone(),
         notices,
         closing: streams.closing.clone(),
         user_id: device.user.id.clone(),
@@ -107,6 +121,10 @@ pub async fn stream<S: Store>(
         loop {
             tokio::select! {
                 notice = listening.notices.next() => match notice {
+                    Some(notice) if notice.signs_out(&listening.user_id, &listening.device_id) => return None,
+                    // Notices may have been missed, a sign-out among them: the device is asked
+                    // for again.
+                    Some(notice) if *notice == Notice::Resync && !listening.still_signed_in().await => return None,
                     Some(notice) if notice.concerns(&listening.user_id, &listening.device_id) => {
                         metrics::counter!("rsc_events_sent_total").increment(1);
                         return Some((Ok(Event::default().event("changed").data("sync")), listening));

@@ -38,10 +38,21 @@ pub enum Notice {
         /// Everyone who takes part in a written document.
         users: Vec<String>,
     },
+    /// These devices were signed out (revoked), or every device of these users was (a password
+    /// reset): their open streams end at once.
+    SignedOut {
+        /// Devices signed out.
+        devices: Vec<String>,
+        /// Users all of whose devices were signed out.
+        users: Vec<String>,
+    },
     /// Notices may have been missed (the listening connection was lost, or this listener fell
     /// behind): everyone syncs.
     Resync,
 }
+
+/// How a payload of [`Notice::SignedOut`] begins (no device id does).
+const SIGNED_OUT: &str = "!signed-out;";
 
 impl Notice {
     /// Whether the device `device_id` of `user_id` should sync: a change to one of the user's
@@ -49,7 +60,18 @@ impl Notice {
     pub fn concerns(&self, user_id: &str, device_id: &str) -> bool {
         match self {
             Notice::Changed { device_id: by, users } => by != device_id && users.iter().any(|u| u == user_id),
+            Notice::SignedOut { .. } => false,
             Notice::Resync => true,
+        }
+    }
+
+    /// Whether the device `device_id` of `user_id` was signed out by this notice.
+    pub fn signs_out(&self, user_id: &str, device_id: &str) -> bool {
+        match self {
+            Notice::SignedOut { devices, users } => {
+                devices.iter().any(|d| d == device_id) || users.iter().any(|u| u == user_id)
+            }
+            _ => false,
         }
     }
 
@@ -57,6 +79,11 @@ impl Notice {
     pub(crate) fn to_payloads(&self) -> Vec<String> {
         match self {
             Notice::Changed { device_id, users } => Notice::payloads(device_id, users),
+            Notice::SignedOut { devices, users } => {
+                let named: Vec<String> =
+                    devices.iter().map(|d| format!("d:{d}")).chain(users.iter().map(|u| format!("u:{u}"))).collect();
+                Notice::payloads(SIGNED_OUT.trim_end_matches(';'), &named)
+            }
             // Anything this version cannot say asks everyone to sync, as it is read.
             Notice::Resync => vec![String::new()],
         }
@@ -86,6 +113,17 @@ impl Notice {
     /// Reads a payload made by [`Notice::payloads`]; anything else asks everyone to resync
     /// rather than be dropped (it may come from a newer server).
     pub(crate) fn parse(payload: &str) -> Notice {
+        if let Some(named) = payload.strip_prefix(SIGNED_OUT) {
+            let (mut devices, mut users) = (Vec::new(), Vec::new());
+            for one in named.split(',') {
+                match one.split_once(':') {
+                    Some(("d", device)) => devices.push(device.to_string()),
+                    Some(("u", user)) => users.push(user.to_string()),
+                    _ => return Notice::Resync,
+                }
+            }
+            return Notice::SignedOut { devices, users };
+        }
         match payload.split_once(';') {
             Some((device_id, users)) if !device_id.is_empty() && !users.is_empty() => Notice::Changed {
                 device_id: device_id.to_string(),
@@ -222,6 +260,19 @@ mod tests {
         }
         assert_eq!(heard, users);
         assert!(Notice::payloads("dev", &[]).is_empty());
+    }
+
+    #[test]
+    fn signing_out_round_trips_and_ends_only_the_streams_it_names() {
+        let notice = Notice::SignedOut { devices: vec!["d1".into()], users: vec!["u9".into()] };
+        let payloads = notice.to_payloads();
+        assert_eq!(payloads, ["!signed-out;d:d1,u:u9"]);
+        assert_eq!(Notice::parse(&payloads[0]), notice);
+        assert!(notice.signs_out("u1", "d1") && notice.signs_out("u9", "d7"));
+        assert!(!notice.signs_out("u1", "d2"));
+        assert!(!notice.concerns("u9", "d7"), "it asks nobody to sync");
+        assert!(!Notice::Changed { device_id: "d1".into(), users: vec!["u1".into()] }.signs_out("u1", "d1"));
+        assert_eq!(Notice::parse("!signed-out;x:1"), Notice::Resync);
     }
 
     #[test]

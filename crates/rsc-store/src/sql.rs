@@ -506,6 +506,10 @@ macro_rules! impl_store {
                 .bind(at_ms)
                 .execute(self.write_pool())
                 .await?;
+                if done.rows_affected() == 1 {
+                    // Its open event streams end now, in every process.
+                    self.post(Notice::SignedOut { devices: vec![device_id.as_str().to_string()], users: Vec::new() }).await?;
+                }
                 Ok(done.rows_affected() == 1)
             }
 
@@ -987,6 +991,8 @@ macro_rules! impl_store {
                     .bind(at_ms)
                     .execute(self.write_pool())
                     .await?;
+                // Every open event stream of the account ends now, in every process.
+                self.post(Notice::SignedOut { devices: Vec::new(), users: vec![id.as_str().to_string()] }).await?;
                 Ok(done.rows_affected())
             }
 

@@ -112,7 +112,44 @@ async fn streams_are_for_signed_in_devices_and_bounded_per_account<S: Store>(sto
     server.stop().await.expect("stop");
 }
 
+/// A stream ends within a second of its device being signed out: a revoked device's stream
+/// ends and its account's other streams go on; a password reset ends every stream of the
+/// account.
+async fn streams_end_as_their_device_is_signed_out<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let ana = people(&api, &["ana"]).await.remove(0);
+    let tablet = Device::sign_in(&api, "ana").await;
+    let mut phone_events = Events::open(&ana).await;
+    let mut tablet_events = Events::open(&tablet).await;
+    let (status, _) = api.call("DELETE", &format!("/v1/devices/{}", tablet.device_id), Some(&ana.token), None).await;
+    assert_eq!(status, 204);
+    let ended = tokio::time::timeout(Duration::from_secs(1), tablet_events.next()).await;
+    assert_eq!(ended, Ok(None), "the revoked tablet's stream ends within a second");
+    assert_eq!(phone_events.within(Duration::from_millis(300)).await, None, "the phone's goes on");
+    let (status, _) = api.get("/v1/events", Some(&tablet.token)).await;
+    assert_eq!(status, 401, "and the tablet cannot open another");
+
+    let laptop = Device::sign_in(&api, "ana").await;
+    let mut laptop_events = Events::open(&laptop).await;
+    let (_, code) = rsc_server::auth::issue_reset_code(&store, "ana@example.org").await.expect("reset code");
+    let (status, body) = api
+        .post(
+            "/v1/password-reset",
+            None,
+            &serde_json::json!({ "email": "ana@example.org", "code": code, "new_password": "another long password" }),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    for (who, events) in [("phone", &mut phone_events), ("laptop", &mut laptop_events)] {
+        let ended = tokio::time::timeout(Duration::from_secs(1), events.next()).await;
+        assert_eq!(ended, Ok(None), "a password reset ends the {who}'s stream within a second");
+    }
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
+    streams_end_as_their_device_is_signed_out,
     a_change_is_pushed_to_its_participants_other_devices_only,
     streams_are_for_signed_in_devices_and_bounded_per_account,
 );

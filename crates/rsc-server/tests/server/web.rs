@@ -385,6 +385,29 @@ async fn sign_in_never_sends_a_person_to_another_site<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// A browser that signs out hears nothing more: its open event stream ends within a second.
+async fn signing_out_ends_the_browsers_event_stream<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    Api::new(base.clone()).register("ana").await;
+    let browser = Portal::sign_in(&base, "ana").await;
+    let mut stream =
+        browser.http.get(format!("{base}/events")).header(COOKIE, &browser.cookie).send().await.expect("events");
+    assert_eq!(stream.status(), StatusCode::OK);
+    let first = stream.chunk().await.expect("read").expect("ready");
+    assert!(String::from_utf8_lossy(&first).contains("ready"));
+    let (status, to) = browser.post("/signout", &[]).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/signin"));
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        while let Some(chunk) = stream.chunk().await.expect("read") {
+            assert!(!String::from_utf8_lossy(&chunk).contains("changed"), "nothing after signing out");
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended within a second");
+    server.stop().await.expect("stop");
+}
+
 /// A browser signed in as `login@example.org`: its cookies, and posting forms with them.
 struct Portal {
     http: reqwest::Client,
@@ -536,4 +559,5 @@ crate::on_both_backends!(
     the_edit_form_adds_only_the_providers_people,
     the_people_page_asks_answers_keeps_groups_and_ends,
     sign_in_never_sends_a_person_to_another_site,
+    signing_out_ends_the_browsers_event_stream,
 );
