@@ -255,7 +255,7 @@ mod tests {
                     assert_eq!(device_id, "dev");
                     heard.extend(users);
                 }
-                Notice::Resync => panic!("{payload} did not parse"),
+                other => panic!("{payload} did not parse: {other:?}"),
             }
         }
         assert_eq!(heard, users);
