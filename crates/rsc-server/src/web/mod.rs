@@ -223,6 +223,27 @@ impl<E: Into<AppError>> From<E> for PageError {
     }
 }
 
+/// Loads a session the signed-in person takes (or took) part in, as this browser's device.
+/// Text that is no id, a session that does not exist and someone else's session all answer
+/// `missing`, the same words and status: a page tells nobody that a session exists.
+pub async fn participant_doc<S: Store>(
+    state: &AppState<S>,
+    browser: &Browser,
+    id: &str,
+    missing: &str,
+) -> Result<rsc_doc::SessionDoc, AppError> {
+    let not_found = || AppError::NotFound(missing.to_string());
+    let id = rsc_model::Id::new(id.trim(), "session").map_err(|_| not_found())?;
+    let doc_id = crate::store::DocId::from(id.as_str());
+    let ever = state.store.participants(&doc_id).await?;
+    if !ever.iter().any(|p| p == &browser.auth.user.id) {
+        return Err(not_found());
+    }
+    let stored = state.store.document(&doc_id).await?.ok_or_else(not_found)?;
+    rsc_doc::SessionDoc::load_as(&stored.bytes, rsc_doc::ActorId::from(browser.auth.device.actor_id.clone()))
+        .map_err(doc_error)
+}
+
 /// A document's refusal of what a page asked, as the person is told it: a field's problem, or
 /// something not theirs to do.
 pub fn doc_error(error: rsc_doc::DocError) -> AppError {

@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rsc_doc::{ActorId, SessionDoc, SignedStatement};
+use rsc_doc::{SessionDoc, SignedStatement};
 use rsc_model::{AttestedContent, Id, Minutes, StatementKind};
 use rsc_protocol::{AttendanceState, DocPush};
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use super::{Nav, PageError, SignedIn, html, see};
 use crate::AppError;
 use crate::auth::now_ms;
 use crate::http::AppState;
-use crate::store::{DocId, Store, UserId};
+use crate::store::{Store, UserId};
 
 /// The most statements one form signs (a group's roster).
 pub const MAX_STATEMENTS_PER_FORM: usize = 50;
@@ -230,13 +230,12 @@ fn readable(content: &AttestedContent, provider: &str, attendee: &str) -> String
     }
 }
 
-async fn load_doc<S: Store>(state: &AppState<S>, session: &str, actor: &[u8]) -> Result<SessionDoc, AppError> {
-    let stored = state
-        .store
-        .document(&DocId::from(session))
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such session awaits you".into()))?;
-    Ok(SessionDoc::load_as(&stored.bytes, ActorId::from(actor.to_vec()))?)
+async fn load_doc<S: Store>(
+    state: &AppState<S>,
+    browser: &super::Browser,
+    session: &str,
+) -> Result<SessionDoc, AppError> {
+    super::participant_doc(state, browser, session, "no such session awaits you").await
 }
 
 /// `GET /provider/sign`: the statements to sign, in words, with their canonical bytes.
@@ -255,7 +254,7 @@ pub async fn sign_page<S: Store>(
     if waiting.is_empty() {
         return Err(AppError::NotFound("nobody in this session awaits your confirmation".into()).into());
     }
-    let doc = load_doc(&state, &q.session, &browser.auth.device.actor_id).await?;
+    let doc = load_doc(&state, &browser, &q.session).await?;
     let signer = Id::new(me.as_str(), "user")?;
     let dispute = q.dispute.is_some() && waiting.len() == 1;
     let reason = q.reason.clone().unwrap_or_default();
@@ -344,7 +343,7 @@ pub async fn sign<S: Store>(
         .as_slice()
         .try_into()
         .map_err(|_| AppError::internal("a device key is not 32 bytes"))?;
-    let mut doc = load_doc(&state, &form.session, &browser.auth.device.actor_id).await?;
+    let mut doc = load_doc(&state, &browser, &form.session).await?;
     let before = doc.heads();
     let now = now_ms();
     for (message, signature) in messages.iter().zip(&signatures) {

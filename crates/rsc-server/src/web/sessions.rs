@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::{FieldErrors, Nav, PageError, SignedIn, doc_error, html, see};
 use crate::AppError;
 use crate::http::AppState;
-use crate::store::{DocId, Store, UserId};
+use crate::store::{Store, UserId};
 
 /// One session as the list shows it.
 pub struct Row {
@@ -347,13 +347,7 @@ pub async fn withdraw<S: Store>(
 ) -> Result<Response, PageError> {
     browser.check(&form.csrf)?;
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
-    let stored = state
-        .store
-        .document(&DocId::from(form.session.as_str()))
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such session of yours".into()))?;
-    let mut doc =
-        SessionDoc::load_as(&stored.bytes, ActorId::from(browser.auth.device.actor_id.clone())).map_err(doc_error)?;
+    let mut doc = own_doc(&state, &browser, &form.session).await?;
     let before = doc.heads();
     let reason = if form.reason.trim().is_empty() { "logged by mistake" } else { form.reason.trim() };
     doc.withdraw(&me, reason).map_err(doc_error)?;
@@ -396,14 +390,7 @@ pub struct EditQuery {
 
 /// Loads one of the signed-in person's sessions as this browser's device.
 async fn own_doc<S: Store>(state: &AppState<S>, browser: &super::Browser, id: &str) -> Result<SessionDoc, AppError> {
-    let missing = || AppError::NotFound("no such session of yours".into());
-    let stored = state.store.document(&DocId::from(id)).await?.ok_or_else(missing)?;
-    // Only a participant reads it, as the sync would let her.
-    let ever = state.store.participants(&DocId::from(id)).await?;
-    if !ever.iter().any(|p| p == &browser.auth.user.id) {
-        return Err(missing());
-    }
-    SessionDoc::load_as(&stored.bytes, ActorId::from(browser.auth.device.actor_id.clone())).map_err(doc_error)
+    super::participant_doc(state, browser, id, "no such session of yours").await
 }
 
 /// A person's name, as the server knows it.

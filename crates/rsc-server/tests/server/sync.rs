@@ -254,6 +254,23 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
     assert_eq!(response.refused.len(), 1);
     assert_eq!(response.refused[0].code, RefusalCode::NotParticipant);
 
+    // A change of her own that starts a document, pushed under Ana's session's id and under an
+    // id nobody uses, gets one answer: the sync tells nobody which sessions exist.
+    let mut own = automerge::AutoCommit::new().with_actor(devices[2].actor.clone());
+    own.put(automerge::ROOT, "x", 1).expect("put");
+    own.commit();
+    let change: Vec<Bytes> = own.get_changes(&[]).iter().map(|c| Bytes(c.raw_bytes().to_vec())).collect();
+    let unknown = rsc_server::auth::new_id().to_string();
+    let answers = push(
+        &devices[2],
+        vec![DocPush { doc: doc.clone(), changes: change.clone() }, DocPush { doc: unknown.clone(), changes: change }],
+    )
+    .await
+    .refused;
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert_eq!((answers[0].code, &answers[0].message), (answers[1].code, &answers[1].message), "{answers:?}");
+    assert_eq!(answers[0].field, answers[1].field);
+
     // Nor can she create a session she takes no part in (the document API would not let her;
     // she writes one naming ana as its author).
     let fields = SessionDoc::load(&bytes).expect("load").session().expect("session").fields;

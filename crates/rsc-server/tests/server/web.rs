@@ -385,6 +385,41 @@ async fn sign_in_never_sends_a_person_to_another_site<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// Someone else's session, a session that does not exist and text that is no id get one
+/// answer from every page that takes a session: nobody learns that a session exists.
+async fn pages_answer_alike_for_no_session_and_someone_elses<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    for name in ["ana", "pat", "eve"] {
+        api.register(name).await;
+    }
+    let (mut ana, pat) = (Device::sign_in(&api, "ana").await, Device::sign_in(&api, "pat").await);
+    pat.connect(&[&ana]).await;
+    let me = ana.user_id.clone();
+    let theirs = ana.log(&pat.user_id, rsc_model::SessionKind::Individual, &[(&me, 60)]);
+    ana.sync().await;
+    let eve = Portal::sign_in(&base, "eve").await;
+    let answers = async |session: &str| {
+        let withdraw = eve.post("/sessions/withdraw", &[("session", session), ("reason", "mine")]).await;
+        let page = eve.get(&format!("/provider/sign?session={session}&attendee={me}")).await;
+        let signature = "00".repeat(64);
+        let sign =
+            eve.post("/provider/sign", &[("session", session), ("statements", "00"), ("signatures", &signature)]).await;
+        let edit = eve.get(&format!("/sessions/edit?session={session}")).await;
+        [withdraw, page, sign, edit]
+    };
+    let someone_elses = answers(&theirs).await;
+    let unknown = answers("00000000-0000-4000-8000-000000000000").await;
+    let garbage = answers("%00").await;
+    for (i, answer) in someone_elses.iter().enumerate() {
+        assert_eq!(answer.0, StatusCode::NOT_FOUND, "{}", answer.1);
+        assert_eq!(answer, &unknown[i], "someone else's session answers as none");
+        assert_eq!(answer, &garbage[i], "and as text that is no id");
+    }
+    server.stop().await.expect("stop");
+}
+
 /// A browser that signs out hears nothing more: its open event stream ends within a second.
 async fn signing_out_ends_the_browsers_event_stream<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
@@ -560,4 +595,5 @@ crate::on_both_backends!(
     the_people_page_asks_answers_keeps_groups_and_ends,
     sign_in_never_sends_a_person_to_another_site,
     signing_out_ends_the_browsers_event_stream,
+    pages_answer_alike_for_no_session_and_someone_elses,
 );
