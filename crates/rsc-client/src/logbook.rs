@@ -236,6 +236,9 @@ impl Logbook {
             return Err(ClientError::invalid("device_name", "name this device in 1 to 100 bytes"));
         }
         let (key, actor) = store::device(self.store().conn())?;
+        let known_as = format!("{server}|{}", email.trim().to_lowercase());
+        let mut marks: std::collections::BTreeMap<String, String> =
+            store::get_meta(self.store().conn(), key::KNOWN_CLIENTS)?.unwrap_or_default();
         let request = LoginRequest {
             email: email.to_string(),
             password: password.to_string(),
@@ -244,9 +247,14 @@ impl Logbook {
                 public_key: hex::encode(key.public_key()),
                 actor_id: actor.to_hex_string(),
             },
+            known_client: marks.get(&known_as).cloned(),
         };
         let login: LoginResponse =
             Api { http: self.http()?, base: &server, token: None }.post("/v1/login", &request)?;
+        if let Some(mark) = &login.known_client {
+            marks.insert(known_as, mark.clone());
+            self.store().write(|tx| store::set_meta(tx, key::KNOWN_CLIENTS, &marks))?;
+        }
         let account = Account {
             server_url: server,
             user_id: login.user_id,

@@ -63,6 +63,9 @@ pub(crate) mod key {
     pub const PROFILE: &str = "profile";
     /// Set while a profile edit made here has not reached the server.
     pub const PROFILE_UNSYNCED: &str = "profile_unsynced";
+    /// The marks servers gave this device at sign-in, by server and email (kept when signing
+    /// out: with one, strangers' wrong passwords do not lock this device out).
+    pub const KNOWN_CLIENTS: &str = "known_clients";
 }
 
 /// The open store.
@@ -358,7 +361,8 @@ pub(crate) fn all_docs(conn: &Connection) -> Result<Vec<(String, Vec<u8>)>, Clie
 
 /// Forgets the account's data on this device (after sign-out).
 pub(crate) fn wipe(conn: &Connection) -> Result<(), ClientError> {
-    conn.execute_batch("DELETE FROM docs; DELETE FROM pending; DELETE FROM refused; DELETE FROM meta;")?;
+    conn.execute_batch("DELETE FROM docs; DELETE FROM pending; DELETE FROM refused;")?;
+    conn.execute("DELETE FROM meta WHERE key <> ?1", [key::KNOWN_CLIENTS])?;
     Ok(())
 }
 

@@ -106,6 +106,10 @@ pub struct LoginRequest {
     pub password: String,
     /// The device signing in.
     pub device: DeviceInfo,
+    /// The mark the last sign-in on this device or app gave (`LoginResponse::known_client`):
+    /// with it, wrong passwords typed elsewhere do not lock this device out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_client: Option<String>,
 }
 
 /// A signed-in device.
@@ -120,6 +124,10 @@ pub struct LoginResponse {
     pub device_id: String,
     /// The bearer token for this device. Shown once; the server keeps only its hash.
     pub token: String,
+    /// A mark to send with the next sign-in from here (`LoginRequest::known_client`), kept even
+    /// after signing out.
+    #[serde(default)]
+    pub known_client: Option<String>,
 }
 
 /// `GET /v1/me`.

@@ -25,10 +25,7 @@ pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
 /// Failures allowed per client address in the window.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
-}
+pub use crate::clock::now_ms;
 
 /// A fresh id for an account or a session made here (`Id::fresh`: random, then the time).
 pub fn new_id() -> rsc_model::Id {
@@ -201,16 +198,101 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Reserves a sign-in attempt against the account and the address before the password is
-/// checked, or refuses with 429 when either has failed too often recently. The reservation counts
-/// as a failure until [`release_attempt`] forgets it, so parallel guesses cannot overrun the limit.
-pub async fn reserve_attempt<S: Store>(store: &S, email: &str, address: IpAddr) -> Result<String, AppError> {
+/// Failures a client that signed in to the account before may make in the window, counted for
+/// that client alone.
+pub const MAX_FAILURES_PER_KNOWN_CLIENT: i64 = 10;
+/// How long a client stays known after its last sign-in.
+pub const KNOWN_CLIENT_DAYS: i64 = 365;
+/// The longest known-client mark read (a real one is about 150 characters).
+const MAX_MARK_LEN: usize = 512;
+/// What a known-client mark's signature covers before its fields.
+const KNOWN_CLIENT_DOMAIN: &[u8] = b"rsc-known-client\x01";
+
+/// Who is signing in, for the limits: a client that signed in to this account before (its mark's
+/// nonce), or anyone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Client {
+    /// A browser or device holding a valid mark for the account.
+    Known(String),
+    /// Anyone else.
+    Unknown,
+}
+
+fn mark_message(email: &str, issued_ms: i64, nonce: &str) -> Vec<u8> {
+    let mut message = KNOWN_CLIENT_DOMAIN.to_vec();
+    message.extend_from_slice(email.as_bytes());
+    message.push(0);
+    message.extend_from_slice(issued_ms.to_string().as_bytes());
+    message.push(0);
+    message.extend_from_slice(nonce.as_bytes());
+    message
+}
+
+/// A mark for a client that just signed in to `email`, signed by the server's key (OWASP's
+/// "device cookie"): `<issued ms>.<nonce>.<key id>.<signature>`. Shown again at sign-in, it
+/// makes the client known: its failures count for it alone, so that a stranger's wrong
+/// passwords never lock the owner out of a browser or device she signed in from before.
+pub async fn known_client_mark<S: Store>(store: &S, email: &str) -> Result<String, AppError> {
+    let key = crate::server_keys::signing_key(store).await?;
+    let secret: [u8; 32] =
+        key.secret.as_slice().try_into().map_err(|_| AppError::internal("a stored server key is not 32 bytes"))?;
+    let issued = now_ms();
+    let nonce = random_code(20)?;
+    let signature = ed25519_dalek::Signer::sign(
+        &ed25519_dalek::SigningKey::from_bytes(&secret),
+        &mark_message(email, issued, &nonce),
+    );
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signature.to_bytes());
+    Ok(format!("{issued}.{nonce}.{}.{encoded}", key.id))
+}
+
+/// Whether `mark` is a valid, current mark for `email`, signed by one of the server's keys.
+pub async fn known_client<S: Store>(store: &S, email: &str, mark: Option<&str>) -> Result<Client, AppError> {
+    let Some(mark) = mark.map(str::trim).filter(|m| !m.is_empty() && m.len() <= MAX_MARK_LEN) else {
+        return Ok(Client::Unknown);
+    };
+    let parts: Vec<&str> = mark.split('.').collect();
+    let [issued, nonce, key_id, signature] = parts.as_slice() else { return Ok(Client::Unknown) };
+    let Ok(issued_ms) = issued.parse::<i64>() else { return Ok(Client::Unknown) };
+    if now_ms() - issued_ms > KNOWN_CLIENT_DAYS * 24 * 3600 * 1000 {
+        return Ok(Client::Unknown);
+    }
+    let Some(key) = store.server_keys().await?.into_iter().find(|k| k.id == *key_id) else {
+        return Ok(Client::Unknown);
+    };
+    let public: Option<[u8; 32]> = key.public_key.as_slice().try_into().ok();
+    let signature: Option<[u8; 64]> =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature).ok().and_then(|b| b.try_into().ok());
+    let (Some(public), Some(signature)) = (public, signature) else { return Ok(Client::Unknown) };
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&public) else { return Ok(Client::Unknown) };
+    let valid = ed25519_dalek::Verifier::verify(
+        &key,
+        &mark_message(email, issued_ms, nonce),
+        &ed25519_dalek::Signature::from_bytes(&signature),
+    )
+    .is_ok();
+    Ok(if valid { Client::Known(nonce.to_string()) } else { Client::Unknown })
+}
+
+/// Reserves a sign-in attempt before the password is checked, or refuses with 429 when the
+/// client has failed too often recently: a known client against its own count; anyone else
+/// against the account's count for unknown clients and the address's. The reservation counts as
+/// a failure until [`release_attempt`] forgets it, so parallel guesses cannot overrun the limit.
+pub async fn reserve_attempt<S: Store>(
+    store: &S,
+    email: &str,
+    address: IpAddr,
+    client: &Client,
+) -> Result<String, AppError> {
     let attempt = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
-    let limits = [
-        (format!("account:{email}"), MAX_FAILURES_PER_ACCOUNT),
-        (format!("address:{address}"), MAX_FAILURES_PER_ADDRESS),
-    ];
+    let limits = match client {
+        Client::Known(nonce) => vec![(format!("known:{nonce}"), MAX_FAILURES_PER_KNOWN_CLIENT)],
+        Client::Unknown => vec![
+            (format!("account:{email}"), MAX_FAILURES_PER_ACCOUNT),
+            (format!("address:{address}"), MAX_FAILURES_PER_ADDRESS),
+        ],
+    };
     if !store.reserve_login_attempt(&limits, &attempt, now, now - LOGIN_WINDOW_MS).await? {
         return Err(AppError::RateLimited {
             retry_after_secs: (LOGIN_WINDOW_MS / 1000) as u64,
@@ -281,15 +363,31 @@ fn hex_field<const N: usize>(text: &str, field: &str) -> Result<[u8; N], AppErro
     bytes.try_into().map_err(|_| AppError::invalid(field, format!("must be {} hex digits", N * 2)))
 }
 
-/// Checks the password (rate limited per account and per address, each attempt reserved
-/// before the check) and registers the device. Returns the account, the device and its token.
+/// What a sign-in gives: the account, its new device, the device's token, and a fresh mark
+/// that makes this client known at its next sign-in.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The account.
+    pub user: UserRecord,
+    /// The device just registered.
+    pub device: DeviceRecord,
+    /// Its bearer token (shown once).
+    pub token: String,
+    /// The client's known-client mark (see [`known_client_mark`]).
+    pub known_client: String,
+}
+
+/// Checks the password (rate limited: a client that signed in before, shown by `known_client`,
+/// against its own failures; anyone else per account and per address; each attempt reserved
+/// before the check) and registers the device.
 pub async fn sign_in<S: Store>(
     store: &S,
     ip: std::net::IpAddr,
     email: &str,
     password: &str,
     new: NewDevice<'_>,
-) -> Result<(UserRecord, DeviceRecord, String), AppError> {
+    known_client: Option<&str>,
+) -> Result<SignedIn, AppError> {
     let field = |name: &str| format!("{}.{name}", new.field);
     let email = normalize_email(email)?;
     let name = check_name(new.name, &field("name"))?;
@@ -298,7 +396,8 @@ pub async fn sign_in<S: Store>(
         return Err(AppError::invalid(field("public_key"), "is not an ed25519 public key"));
     }
     let actor_id: [u8; 16] = hex_field(new.actor_id, &field("actor_id"))?;
-    let attempt = reserve_attempt(store, &email, ip).await?;
+    let client = self::known_client(store, &email, known_client).await?;
+    let attempt = reserve_attempt(store, &email, ip, &client).await?;
     let user = store.user_by_email(&email).await?;
     let verified = match &user {
         Some(user) => verify_password(password.to_string(), user.password_hash.clone()).await,
@@ -329,8 +428,9 @@ pub async fn sign_in<S: Store>(
         }
         other => other.into(),
     })?;
-    tracing::info!(user_id = %user.id, device_id = %device.id, "device signed in");
-    Ok((user, device, token))
+    tracing::info!(user_id = %user.id, device_id = %device.id, known = client != Client::Unknown, "device signed in");
+    let known_client = known_client_mark(store, &email).await?;
+    Ok(SignedIn { user, device, token, known_client })
 }
 
 /// Creates an account (used by registration and by `rsc-server admin create`).
@@ -419,7 +519,7 @@ pub async fn reset_password<S: Store>(
 ) -> Result<u64, AppError> {
     let email = normalize_email(email)?;
     check_new_password(new_password)?;
-    let attempt = reserve_attempt(store, &email, address).await?;
+    let attempt = reserve_attempt(store, &email, address, &Client::Unknown).await?;
     let wrong = || AppError::Unauthorized("wrong email or reset code (codes work once, for 24 hours)".into());
     let Some(user) = store.user_by_email(&email).await? else { return Err(wrong()) };
     let id = UserId::from(&user.id);
@@ -436,12 +536,14 @@ pub async fn reset_password<S: Store>(
 pub async fn change_password<S: Store>(
     store: &S,
     user: &UserRecord,
+    device_id: &str,
     current: &str,
     new_password: &str,
     address: IpAddr,
 ) -> Result<(), AppError> {
     check_new_password(new_password)?;
-    let attempt = reserve_attempt(store, &user.email, address).await?;
+    // Signed in already: the device is a known client, and its failures count for it alone.
+    let attempt = reserve_attempt(store, &user.email, address, &Client::Known(device_id.to_string())).await?;
     if !verify_password(current.to_string(), user.password_hash.clone()).await {
         return Err(AppError::invalid("current_password", "is not your password"));
     }

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod connections;
 mod error;
@@ -13,6 +14,7 @@ pub mod events;
 pub mod http;
 pub mod projection;
 pub mod registry;
+pub mod server_keys;
 pub mod sync;
 pub mod telemetry;
 pub mod verified;

@@ -201,7 +201,7 @@ async fn serve<S: Store>(store: S, args: &ServeArgs) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("--listen {}", args.listen))?;
     let addr = listener.local_addr()?;
     // The export signing key is made on first start and kept in the database.
-    let key = rsc_server::verified::signing_key(&store).await?;
+    let key = rsc_server::server_keys::signing_key(&store).await?;
     tracing::info!(key_id = %key.id, "export signing key");
     tracing::info!(%addr, backend = store.backend(), "listening on http://{addr}");
     rsc_server::serve(store, listener, Duration::from_secs(args.request_timeout_secs), shutdown_signal())
@@ -391,10 +391,10 @@ async fn decide<S: Store>(
 
 async fn keys<S: Store>(store: &S, command: KeysCommand) -> anyhow::Result<()> {
     if let KeysCommand::Rotate = command {
-        let key = rsc_server::verified::rotate_key(store).await?;
+        let key = rsc_server::server_keys::rotate_key(store).await?;
         println!("new signing key {}", key.id);
     }
-    for key in rsc_server::verified::published_keys(store).await? {
+    for key in rsc_server::server_keys::published_keys(store).await? {
         let state = if key.retired_at_ms.is_none() { "signing" } else { "retired" };
         println!("{} {} {}", key.id, key.public_key, state);
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Weak};
 
 use rsc_doc::SignedStatement;
-use rsc_export::{ExportedAttestation, Payload, Person, PublishedKey, RegistryRecordRef};
+use rsc_export::{ExportedAttestation, Payload, Person, RegistryRecordRef};
 use rsc_model::{Applicant, AttendanceRecord, Date, Dossier, DossierBuilder, Id, Minutes};
 use rsc_rules::{Evaluation, Purpose, Rulebook};
 
@@ -15,8 +15,7 @@ use crate::auth::now_ms;
 use crate::registry::credential_of;
 use crate::store::UserId;
 use crate::store::{
-    AttestationRecord, EvaluationInputs, ProfileRecord, RegistryRecord, ServerKeyRecord, SessionAttendance, Store,
-    UserRecord,
+    AttestationRecord, EvaluationInputs, ProfileRecord, RegistryRecord, SessionAttendance, Store, UserRecord,
 };
 
 pub use rsc_protocol::EvaluationQuery;
@@ -204,45 +203,6 @@ fn attendance_record(
     })
 }
 
-/// The key exports are signed with, made on first use.
-pub async fn signing_key<S: Store>(store: &S) -> Result<ServerKeyRecord, AppError> {
-    if let Some(key) = store.server_keys().await?.into_iter().find(|k| k.retired_at_ms.is_none()) {
-        return Ok(key);
-    }
-    rotate_key(store).await
-}
-
-/// Makes a new signing key; older keys stay published for verification.
-pub async fn rotate_key<S: Store>(store: &S) -> Result<ServerKeyRecord, AppError> {
-    let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng)?;
-    let public_key = key.public_key().to_vec();
-    let record = ServerKeyRecord {
-        id: format!("rsc-{}", &hex::encode(&public_key)[..16]),
-        secret: key.secret_bytes().to_vec(),
-        public_key,
-        created_at_ms: now_ms(),
-        retired_at_ms: None,
-    };
-    store.add_server_key(&record).await?;
-    tracing::info!(key_id = %record.id, "new export signing key");
-    Ok(record)
-}
-
-/// Every key the server has signed with, as published.
-pub async fn published_keys<S: Store>(store: &S) -> Result<Vec<PublishedKey>, AppError> {
-    Ok(store
-        .server_keys()
-        .await?
-        .into_iter()
-        .map(|k| PublishedKey {
-            id: k.id,
-            public_key: hex::encode(k.public_key),
-            created_at_ms: k.created_at_ms,
-            retired_at_ms: k.retired_at_ms,
-        })
-        .collect())
-}
-
 /// Characters of an export id (of the alphabet connection codes use): 130 random bits, too
 /// many to guess, and still typed from a printout's link or read from its QR code. Exports made
 /// before had 12.
@@ -308,7 +268,7 @@ pub fn payload(verified: &Verified, export_id: &str, group_sizes: std::collectio
 
 /// The signed JSON export, under `export_id`.
 pub async fn json_export<S: Store>(store: &S, verified: &Verified, export_id: &str) -> Result<String, AppError> {
-    let key = signing_key(store).await?;
+    let key = crate::server_keys::signing_key(store).await?;
     let secret: [u8; 32] = key
         .secret
         .as_slice()

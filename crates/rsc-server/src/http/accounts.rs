@@ -37,14 +37,14 @@ pub async fn register<S: Store>(
 
 /// `POST /v1/login`: checks the password (rate limited) and registers the device.
 #[utoipa::path(post, path = "/v1/login", tag = "accounts", request_body = LoginRequest,
-    description = "Signs in and registers this device. Rate limited per account (10 failures in 15 minutes) and per address (50); each attempt is reserved before the password is checked.",
+    description = "Signs in and registers this device. A client that signed in to the account before sends the `known_client` mark it was given: its failures count for it alone (10 in 15 minutes). Anyone else is limited per account (10 failures in 15 minutes) and per address (50). Each attempt is reserved before the password is checked.",
     responses((status = 200, description = "signed in", body = LoginResponse), (status = 400, description = "the request cannot be read; `field` names where", body = ErrorBody), (status = 401, description = "wrong email or password", body = ErrorBody), (status = 409, description = "this actor id belongs to another device", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many failed sign-ins; see Retry-After", body = ErrorBody)))]
 pub async fn login<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
-    let (user, device, token) = auth::sign_in(
+    let signed_in = auth::sign_in(
         &state.store,
         address.ip(),
         &request.email,
@@ -55,9 +55,16 @@ pub async fn login<S: Store>(
             actor_id: &request.device.actor_id,
             field: "device",
         },
+        request.known_client.as_deref(),
     )
     .await?;
-    Ok(Json(LoginResponse { user_id: user.id.clone(), role: user.role, device_id: device.id, token }))
+    Ok(Json(LoginResponse {
+        user_id: signed_in.user.id.clone(),
+        role: signed_in.user.role,
+        device_id: signed_in.device.id,
+        token: signed_in.token,
+        known_client: Some(signed_in.known_client),
+    }))
 }
 
 /// `GET /v1/me`.
@@ -121,8 +128,15 @@ pub async fn change_password<S: Store>(
     device: AuthDevice,
     JsonBody(request): JsonBody<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
-    auth::change_password(&state.store, &device.user, &request.current_password, &request.new_password, address.ip())
-        .await?;
+    auth::change_password(
+        &state.store,
+        &device.user,
+        &device.device.id,
+        &request.current_password,
+        &request.new_password,
+        address.ip(),
+    )
+    .await?;
     tracing::info!("password changed");
     Ok(StatusCode::NO_CONTENT)
 }

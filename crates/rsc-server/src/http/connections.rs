@@ -2,10 +2,8 @@
 //! number, ending a connection, and a provider's groups. The rules live in
 //! [`crate::connections`], which the portal's pages run too.
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rsc_protocol::{
     CONNECT_PATH, ConnectRequest, Connected, ConnectionCode, ConnectionEntry, ConnectionRole, ConnectionState,
@@ -114,13 +112,12 @@ pub async fn revoke_code<S: Store>(
     responses((status = 200, description = "connected (or already so)", body = Connected), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no working code, or no provider holds that number", body = ErrorBody), (status = 409, description = "an endorsement number was given: the request was sent and waits for the provider", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many wrong codes; wait", body = ErrorBody)))]
 pub async fn connect<S: Store>(
     State(state): State<AppState<S>>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
     device: AuthDevice,
     JsonBody(body): JsonBody<ConnectRequest>,
 ) -> Result<Json<Connected>, AppError> {
     match (&body.code, &body.endorsement_number) {
         (Some(code), None) => {
-            let (provider, new) = service::connect_by_code(&state.store, &device.user, code, address.ip()).await?;
+            let (provider, new) = service::connect_by_code(&state.store, &device.user, code).await?;
             Ok(Json(Connected { provider: Person { id: provider.id, display_name: provider.display_name }, new }))
         }
         (None, Some(number)) => {

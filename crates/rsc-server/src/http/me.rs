@@ -277,5 +277,5 @@ pub(crate) fn public_base(headers: &axum::http::HeaderMap) -> String {
 pub async fn server_keys<S: Store>(
     State(state): State<AppState<S>>,
 ) -> Result<Json<Vec<rsc_export::PublishedKey>>, AppError> {
-    Ok(Json(verified::published_keys(&state.store).await?))
+    Ok(Json(crate::server_keys::published_keys(&state.store).await?))
 }

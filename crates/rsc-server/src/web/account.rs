@@ -172,15 +172,26 @@ pub async fn signin<S: Store>(
     } else {
         let name = if form.device_name.trim().is_empty() { "Web browser" } else { form.device_name.as_str() };
         let new = NewDevice { name, public_key: &form.public_key, actor_id: &form.actor_id, field: "device" };
-        match auth::sign_in(&state.store, address.ip(), &form.email, &form.password, new).await {
-            Ok((_, _, token)) => {
+        let known = session::cookie(&headers, session::KNOWN_CLIENT_COOKIE);
+        match auth::sign_in(&state.store, address.ip(), &form.email, &form.password, new, known).await {
+            Ok(signed_in) => {
                 let mut response = see(&next);
                 let cookies = response.headers_mut();
                 cookies.append(
                     header::SET_COOKIE,
-                    session::set_cookie(&headers, SESSION_COOKIE, &token, SESSION_MAX_AGE_SECS),
+                    session::set_cookie(&headers, SESSION_COOKIE, &signed_in.token, SESSION_MAX_AGE_SECS),
                 );
                 cookies.append(header::SET_COOKIE, session::set_cookie(&headers, CSRF_COOKIE, "", 0));
+                // Kept across sign-outs: this browser stays known to the account.
+                cookies.append(
+                    header::SET_COOKIE,
+                    session::set_cookie(
+                        &headers,
+                        session::KNOWN_CLIENT_COOKIE,
+                        &signed_in.known_client,
+                        (auth::KNOWN_CLIENT_DAYS * 24 * 3600) as u64,
+                    ),
+                );
                 return Ok(response);
             }
             Err(AppError::Unauthorized(message)) => {

@@ -9,13 +9,13 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Form, Json};
-use rsc_protocol::{ConnectRequest, PasswordChange, Profile};
+use rsc_protocol::{PasswordChange, Profile};
 use serde::Deserialize;
 
 use super::{FieldErrors, Nav, PageError, SignedIn, html, see};
 use crate::AppError;
 use crate::http::json::JsonBody;
-use crate::http::{AppState, accounts, connections, me};
+use crate::http::{AppState, accounts, me};
 use crate::store::Store;
 
 #[derive(Template)]
@@ -205,17 +205,13 @@ pub struct ConnectForm {
 /// `POST /connect`: as `POST /v1/connections`, throttled the same way.
 pub async fn connect<S: Store>(
     State(state): State<AppState<S>>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
     SignedIn(browser): SignedIn,
     Form(form): Form<ConnectForm>,
 ) -> Result<Response, PageError> {
     browser.check(&form.csrf)?;
-    let request = ConnectRequest { code: Some(form.code.trim().to_string()), endorsement_number: None };
     let (status, problem, connected) =
-        match connections::connect(State(state.clone()), ConnectInfo(address), browser.auth.clone(), JsonBody(request))
-            .await
-        {
-            Ok(Json(c)) => (StatusCode::OK, None, Some(c.provider.display_name)),
+        match crate::connections::connect_by_code(&state.store, &browser.auth.user, &form.code).await {
+            Ok((provider, _)) => (StatusCode::OK, None, Some(provider.display_name)),
             Err(error) => {
                 let (status, _, _, message) = error.public();
                 if status.is_server_error() {

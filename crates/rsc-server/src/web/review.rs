@@ -13,7 +13,6 @@ use super::{Nav, PageError, day, html};
 use crate::AppError;
 use crate::http::AppState;
 use crate::store::Store;
-use crate::verified;
 
 /// One requirement's result.
 pub struct RequirementLine {
@@ -66,7 +65,7 @@ pub async fn verification<S: Store>(
     kept: Option<&crate::store::ExportRecord>,
 ) -> Result<Verification, AppError> {
     use sha2::Digest;
-    let keys = verified::published_keys(store).await?;
+    let keys = crate::server_keys::published_keys(store).await?;
     let outcome = rsc_export::verify(body, Some(&keys));
     let export: rsc_export::Export = serde_json::from_slice(body)
         .map_err(|e| AppError::invalid("export", format!("is not an RSC Logbook export: {e}")))?;

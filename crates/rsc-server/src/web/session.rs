@@ -23,6 +23,9 @@ use crate::store::Store;
 pub const SESSION_COOKIE: &str = "rsc_session";
 /// The cookie of the CSRF value for forms shown before sign-in.
 pub const CSRF_COOKIE: &str = "rsc_csrf";
+/// The cookie that marks a browser as one that signed in to an account before (kept after
+/// signing out): its wrong passwords count for it alone, and nobody else's lock it out.
+pub const KNOWN_CLIENT_COOKIE: &str = "rsc_known";
 /// How long a browser stays signed in without signing in again: 30 days.
 pub const SESSION_MAX_AGE_SECS: u64 = 30 * 24 * 3600;
 

@@ -178,6 +178,68 @@ async fn parallel_guesses_get_exactly_the_limit_checked<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// OWASP's device cookies: a stranger's 200 wrong passwords lock the account to unknown
+/// clients, and the owner still signs in at once from a device (or browser) she signed in from
+/// before; that device's own failures count for it alone; a forged or foreign mark is no mark.
+async fn strangers_never_lock_the_owner_out_of_her_known_devices<S: Store>(store: S) {
+    let server = RunningServer::start(store).await.expect("server");
+    let api = Api::new(server.url());
+    api.register("ana").await;
+    api.register("ben").await;
+    let attempt = |password: &str, mark: Option<&str>| {
+        let mut body = json!({ "email": "ana@example.org", "password": password,
+            "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
+                        "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
+        if let Some(mark) = mark {
+            body["known_client"] = json!(mark);
+        }
+        body
+    };
+    let (status, first) = api.post("/v1/login", None, &attempt("a long enough password", None)).await;
+    assert_eq!(status, 200, "{first}");
+    let phone = first["known_client"].as_str().expect("a mark").to_string();
+    let (_, second) = api.post("/v1/login", None, &attempt("a long enough password", Some(&phone))).await;
+    let laptop = second["known_client"].as_str().expect("a mark").to_string();
+    assert_ne!(phone, laptop, "each sign-in gives its own");
+
+    let mut statuses = Vec::new();
+    for i in 0..200 {
+        statuses.push(api.post("/v1/login", None, &attempt(&format!("guess number {i}"), None)).await.0);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), rsc_server::auth::MAX_FAILURES_PER_ACCOUNT as usize);
+    assert!(statuses[rsc_server::auth::MAX_FAILURES_PER_ACCOUNT as usize..].iter().all(|s| *s == 429));
+    assert_eq!(api.post("/v1/login", None, &attempt("a long enough password", None)).await.0, 429);
+
+    // Ana, from her known phone: in at once.
+    let (status, body) = api.post("/v1/login", None, &attempt("a long enough password", Some(&phone))).await;
+    assert_eq!(status, 200, "the owner signs in from her known device: {body}");
+    // Her phone's own wrong passwords count for the phone alone: her laptop is still let in.
+    for _ in 0..rsc_server::auth::MAX_FAILURES_PER_KNOWN_CLIENT {
+        assert_eq!(api.post("/v1/login", None, &attempt("a typo, twice", Some(&phone))).await.0, 401);
+    }
+    assert_eq!(api.post("/v1/login", None, &attempt("a long enough password", Some(&phone))).await.0, 429);
+    assert_eq!(api.post("/v1/login", None, &attempt("a long enough password", Some(&laptop))).await.0, 200);
+    // A mark altered, made up, or given for another account is no mark.
+    let mut forged = laptop.clone();
+    let last = forged.pop().expect("a character");
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    let (_, bens) = api
+        .post(
+            "/v1/login",
+            None,
+            &json!({ "email": "ben@example.org", "password": "a long enough password",
+                "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
+                            "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } }),
+        )
+        .await;
+    let bens_mark = bens["known_client"].as_str().expect("ben's mark").to_string();
+    for mark in [forged.as_str(), "1.2.3.4", &"x".repeat(10_000), bens_mark.as_str()] {
+        let (status, _) = api.post("/v1/login", None, &attempt("a long enough password", Some(mark))).await;
+        assert_eq!(status, 429, "{:.40}: an unknown client, and the account is locked to those", mark);
+    }
+    server.stop().await.expect("stop");
+}
+
 /// A right password does not use up the allowance: only failures count.
 async fn successful_sign_ins_do_not_count_as_failures<S: Store>(store: S) {
     let server = RunningServer::start(store).await.expect("server");
@@ -256,6 +318,7 @@ async fn reset_codes_cannot_be_guessed<S: Store>(store: S) {
 }
 
 crate::on_both_backends!(
+    strangers_never_lock_the_owner_out_of_her_known_devices,
     passwords_change_and_reset_with_a_one_time_staff_code,
     reset_codes_cannot_be_guessed,
     registration_validates_and_does_not_reveal_existing_accounts,

@@ -146,7 +146,14 @@ async fn guessing_codes_is_throttled_even_in_parallel<S: Store>(store: S) {
     // Even the right code now waits: the throttle does not tell right from wrong.
     let (status, body) = connect(&api, &eve, &code).await;
     assert_eq!(status, 429, "{body}");
-    // Someone else with the right code is not held up by Eve's guessing.
+    // Eve's friends guess from the same address too: sixty more wrong codes.
+    for friend in ["Fay", "Gil", "Hal", "Ivy", "Jo", "Kit"] {
+        let friend = person(&api, friend).await;
+        for i in 0..rsc_protocol::CONNECT_FAILURES_PER_HOUR {
+            assert_eq!(connect(&api, &friend, &format!("BBBB{i:04}")).await.0, 404);
+        }
+    }
+    // A colleague behind the same address, with the right code, is not held up by any of it.
     let ana = person(&api, "Ana").await;
     assert_eq!(connect(&api, &ana, &code).await.0, 200);
     server.stop().await.expect("stop");

@@ -420,6 +420,45 @@ async fn pages_answer_alike_for_no_session_and_someone_elses<S: Store>(store: S)
     server.stop().await.expect("stop");
 }
 
+/// A browser that signed in before keeps a mark (a cookie kept after signing out): while
+/// strangers' wrong passwords lock the account to unknown clients, it signs in at once.
+async fn a_known_browser_signs_in_while_strangers_are_locked_out<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    api.register("ana").await;
+    let http = client();
+    let sign_in = async |known: Option<&str>| {
+        let page = http.get(format!("{base}/signin")).send().await.expect("get");
+        let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf"));
+        let mut cookies = format!("rsc_csrf={csrf}");
+        if let Some(known) = known {
+            cookies.push_str(&format!("; rsc_known={known}"));
+        }
+        http.post(format!("{base}/signin"))
+            .header(COOKIE, cookies)
+            .header(CONTENT_TYPE, FORM)
+            .body(encoded(&sign_in_form_of("ana", &csrf, "a long enough password")))
+            .send()
+            .await
+            .expect("post")
+    };
+    let first = sign_in(None).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let known_line = set_cookie(&first, "rsc_known").expect("the browser is marked as known");
+    assert!(known_line.contains("HttpOnly") && known_line.contains("SameSite=Strict"), "{known_line}");
+    let known = value(&known_line);
+    for _ in 0..rsc_server::auth::MAX_FAILURES_PER_ACCOUNT {
+        let guess = serde_json::json!({ "email": "ana@example.org", "password": "somebody guessing",
+            "device": { "name": "x", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
+                        "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
+        assert_eq!(api.post("/v1/login", None, &guess).await.0, 401);
+    }
+    assert_eq!(sign_in(None).await.status(), StatusCode::TOO_MANY_REQUESTS, "an unknown browser waits");
+    assert_eq!(sign_in(Some(&known)).await.status(), StatusCode::SEE_OTHER, "hers does not");
+    server.stop().await.expect("stop");
+}
+
 /// A browser that signs out hears nothing more: its open event stream ends within a second.
 async fn signing_out_ends_the_browsers_event_stream<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
@@ -596,4 +635,5 @@ crate::on_both_backends!(
     sign_in_never_sends_a_person_to_another_site,
     signing_out_ends_the_browsers_event_stream,
     pages_answer_alike_for_no_session_and_someone_elses,
+    a_known_browser_signs_in_while_strangers_are_locked_out,
 );
