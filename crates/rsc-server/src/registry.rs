@@ -109,8 +109,8 @@ pub fn parse_csv(
             bad("endorsement_number", format!("`{number}` appears again (first on line {first})"));
         }
         let holder_name = cells.holder_name;
-        if holder_name.is_empty() || holder_name.chars().count() > 200 {
-            bad("holder_name", "must be 1 to 200 characters".into());
+        if holder_name.is_empty() || holder_name.chars().count() > 200 || holder_name.chars().any(char::is_control) {
+            bad("holder_name", "must be 1 to 200 printable characters".into());
         }
         let holder_email = cells.holder_email.to_lowercase();
         if crate::auth::normalize_email(&holder_email).is_err() {
@@ -124,8 +124,8 @@ pub fn parse_csv(
             }
         };
         let association = cells.association;
-        if association.is_empty() || association.chars().count() > 100 {
-            bad("association", "must be 1 to 100 characters".into());
+        if association.is_empty() || association.chars().count() > 100 || association.chars().any(char::is_control) {
+            bad("association", "must be 1 to 100 printable characters".into());
         }
         let mut date = |column: &str, text: &str, required: bool| -> Option<Date> {
             if text.is_empty() {

@@ -122,6 +122,7 @@ pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router
         .with_state(state)
         // Bodies over the limit are refused from their Content-Length, before being read.
         .layer(DefaultBodyLimit::max(rsc_protocol::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refuse_control_characters))
         .layer(middleware::from_fn(crate::web::security_headers))
         .layer(middleware::from_fn(record_metrics))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
@@ -143,6 +144,82 @@ pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router
         )
         .layer(middleware::from_fn(request_id_on_errors))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Refuses a request whose path, query or form holds a control character (NUL among them), with
+/// the field named, before any handler reads it: Postgres refuses such text and SQLite stores
+/// it, so without this one backend answered 500 where the other stored garbage. (JSON bodies are
+/// checked by [`JsonBody`] the same way.) A browser is shown a page; anything else the JSON error.
+pub async fn refuse_control_characters(request: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let browser = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let refuse = |field: String| {
+        let error = crate::AppError::invalid(field, json::CONTROL_CHARACTER);
+        if browser { crate::web::error_page(error) } else { error.into_response() }
+    };
+    if percent_decoded(request.uri().path()).chars().any(char::is_control) {
+        return refuse("path".into());
+    }
+    if let Some(query) = request.uri().query()
+        && let Some((key, _)) = url::form_urlencoded::parse(query.as_bytes()).find(refused_pair)
+    {
+        return refuse(key.into_owned());
+    }
+    let form = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, rsc_protocol::MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return crate::AppError::TooLarge(format!(
+                "the form is larger than {} bytes",
+                rsc_protocol::MAX_BODY_BYTES
+            ))
+            .into_response();
+        }
+    };
+    if let Some((key, _)) = url::form_urlencoded::parse(&bytes).find(refused_pair) {
+        return refuse(key.into_owned());
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
+/// Whether a query's or form's pair holds a forbidden character. `next` (where to go after
+/// signing in) is exempt: anything but a plain path on this site is read as the home page (see
+/// `web::session::local_path`), as a browser would be sent there.
+fn refused_pair((key, value): &(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)) -> bool {
+    key.chars().any(json::forbidden) || (key != "next" && value.chars().any(json::forbidden))
+}
+
+/// A URL path with its `%XX` escapes decoded (invalid UTF-8 read leniently).
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) =
+                (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Names the request in an answer that went wrong, for whoever reports it to quote; the log

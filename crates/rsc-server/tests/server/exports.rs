@@ -194,7 +194,8 @@ async fn export_links_cannot_be_walked<S: Store>(store: S) {
     // Text that is no id at all, a NUL, and wrong ids: one answer, never a 5xx, none touching
     // another's export; each counted against the address.
     let mut statuses = Vec::new();
-    for guess in ["%00", "..%2F..", "NM-1001", &"Z".repeat(26), &"0".repeat(12), &"1".repeat(500)] {
+    assert_eq!(api.get_text("/verify/%00", "").await.0, 422, "a NUL is refused by name");
+    for guess in ["..%2F..", "NM-1001", &"Z".repeat(26), &"0".repeat(12), &"1".repeat(500)] {
         statuses.push(api.get_text(&format!("/verify/{guess}"), "").await.0);
     }
     assert!(statuses.iter().all(|s| *s == 404), "{statuses:?}");
@@ -210,8 +211,10 @@ async fn export_links_cannot_be_walked<S: Store>(store: S) {
     let (status, page) = api.get_text(&format!("/verify/{}", "2".repeat(26)), "").await;
     assert_eq!(status, 429, "past the limit, guessing stops: {page}");
     assert!(page.contains("Too many unknown links"));
-    // Withdrawing with a NUL or garbage id is a plain 404.
+    // Withdrawing with a NUL is refused by name, with garbage a plain 404.
     let (status, _) = api.call("DELETE", "/v1/me/export-links/%00", Some(&ana.token), None).await;
+    assert_eq!(status, 422);
+    let (status, _) = api.call("DELETE", "/v1/me/export-links/..%2F..", Some(&ana.token), None).await;
     assert_eq!(status, 404);
     server.stop().await.expect("stop");
 }

@@ -9,6 +9,7 @@ mod connections;
 mod consent;
 mod events;
 mod exports;
+mod hostile_text;
 mod ops;
 mod registry;
 mod sync;
