@@ -278,3 +278,83 @@ fn registry_commands_import_list_show_lapse_and_revoke() {
     let keys = run(&["keys", "rotate"]);
     assert!(keys.status.success() && text(&keys).contains("new signing key"), "{}", text(&keys));
 }
+
+/// Started with the usual soft limit of 1,024 open files (and no room to raise it), the server
+/// caps event streams well below it: an attacker holding every stream it can, from many
+/// accounts and addresses, is refused clearly past the cap, and sync, pages and health checks
+/// go on answering.
+#[tokio::test]
+async fn held_event_streams_never_take_the_descriptors_sync_needs() {
+    let temp = tempfile::Builder::new().prefix("rsc-fd-").tempdir().expect("temp dir");
+    let port = free_port();
+    let binary = server_process::server_binary();
+    let child = Command::new("bash")
+        .arg("-c")
+        .arg(format!("ulimit -n 1024 && exec '{}'", binary.display()))
+        .current_dir(temp.path())
+        .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        // To a file: a pipe nobody reads fills, and the server would wait on its own log.
+        .stderr(std::fs::File::create(temp.path().join("server.log")).expect("log file"))
+        .spawn()
+        .expect("rsc-server starts");
+    let process = Process(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let api = Api::new(base.clone());
+    let mut ready = false;
+    for _ in 0..100 {
+        if let Ok(response) = api.http.get(format!("{base}/readyz")).send().await
+            && response.status().is_success()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "rsc-server did not become ready");
+    let cap = rsc_server::limits::stream_cap(Some(1_024));
+
+    // The attacker: enough accounts for more than the cap, on many loopback addresses.
+    let accounts = cap / rsc_server::events::MAX_STREAMS_PER_ACCOUNT + 4;
+    let mut held = Vec::new();
+    let mut refused = std::collections::BTreeMap::<u16, usize>::new();
+    for i in 0..accounts {
+        let name = format!("mallory{i}");
+        api.register(&name).await;
+        let device = Device::sign_in(&api, &name).await;
+        let address: std::net::IpAddr = format!("127.0.0.{}", 2 + i % 40).parse().expect("address");
+        let client = reqwest::Client::builder().local_address(address).build().expect("client");
+        for _ in 0..rsc_server::events::MAX_STREAMS_PER_ACCOUNT {
+            let response =
+                client.get(format!("{base}/v1/events")).bearer_auth(&device.token).send().await.expect("stream");
+            match response.status().as_u16() {
+                200 => held.push(response),
+                status => *refused.entry(status).or_default() += 1,
+            }
+        }
+    }
+    assert_eq!(held.len(), cap, "the server holds exactly its cap: {refused:?}");
+    assert!(refused.get(&503).is_some_and(|n| *n > 0), "past the cap, a clear 503: {refused:?}");
+    assert!(refused.keys().all(|s| *s == 503 || *s == 429), "{refused:?}");
+
+    // Everyone else is still served.
+    assert_eq!(api.http.get(format!("{base}/healthz")).send().await.expect("health").status().as_u16(), 200);
+    let page = api.http.get(format!("{base}/signin")).send().await.expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    api.register("ana").await;
+    api.register("pat").await;
+    let mut ana = Device::sign_in(&api, "ana").await;
+    let pat = Device::sign_in(&api, "pat").await;
+    pat.connect(&[&ana]).await;
+    let (ana_id, pat_id) = (ana.user_id.clone(), pat.user_id.clone());
+    ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    let responses = ana.sync().await;
+    assert!(responses.iter().all(|r| r.refused.is_empty()) && responses[0].accepted.len() == 1, "sync works");
+    drop(held);
+    drop(process);
+    // The log says what limit it runs under.
+    let log = std::fs::read_to_string(temp.path().join("server.log")).expect("log");
+    assert!(log.contains("open-file limit") && log.contains("open_files=1024"), "{log:.2000}");
+}

@@ -24,6 +24,9 @@ use crate::store::{Notice, Notices, Store, UserId};
 
 /// Open streams one account may hold (its phone, its computer, a few browser tabs).
 pub const MAX_STREAMS_PER_ACCOUNT: usize = 8;
+/// Open streams one client address may hold (a clinic's people behind one address, each with a
+/// device or two): one address cannot take every stream the process may hold.
+pub const MAX_STREAMS_PER_ADDRESS: usize = 64;
 
 /// How long one stream lasts before the client must reconnect (and show its token again).
 pub const MAX_STREAM_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -32,23 +35,49 @@ pub const MAX_STREAM_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// know it is alive.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// The open streams of this process, and the signal that ends them at shutdown.
+/// The open streams of this process, and the signal that ends them at shutdown. Streams are
+/// counted per account, per client address and in all, each under its cap; past the cap in
+/// all, a new stream is refused with 503 so that held streams never take the descriptors the
+/// rest of the server needs (see [`crate::limits`]).
 #[derive(Debug)]
 pub struct Streams {
-    open: Mutex<HashMap<String, usize>>,
+    open: Mutex<Open>,
     closing: watch::Receiver<()>,
+    max_total: usize,
+}
+
+#[derive(Debug, Default)]
+struct Open {
+    by_account: HashMap<String, usize>,
+    by_address: HashMap<std::net::IpAddr, usize>,
+    total: usize,
 }
 
 impl Streams {
-    /// Streams that end when `closing`'s sender is dropped.
-    pub fn new(closing: watch::Receiver<()>) -> Streams {
-        Streams { open: Mutex::new(HashMap::new()), closing }
+    /// Streams that end when `closing`'s sender is dropped, at most `max_total` at once.
+    pub fn new(closing: watch::Receiver<()>, max_total: usize) -> Streams {
+        Streams { open: Mutex::new(Open::default()), closing, max_total }
     }
 
-    fn open(self: &Arc<Self>, user_id: &str) -> Result<Slot, AppError> {
+    fn open(self: &Arc<Self>, user_id: &str, address: std::net::IpAddr) -> Result<Slot, AppError> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        let count = open.entry(user_id.to_string()).or_default();
-        if *count >= MAX_STREAMS_PER_ACCOUNT {
+        if open.total >= self.max_total {
+            metrics::counter!("rsc_events_refused_total", "why" => "server").increment(1);
+            return Err(AppError::Unavailable(
+                "this server holds as many event streams as it may; sync as usual, and try the stream again later"
+                    .into(),
+            ));
+        }
+        if open.by_address.get(&address).copied().unwrap_or(0) >= MAX_STREAMS_PER_ADDRESS {
+            metrics::counter!("rsc_events_refused_total", "why" => "address").increment(1);
+            return Err(AppError::RateLimited {
+                retry_after_secs: 60,
+                message: format!(
+                    "{MAX_STREAMS_PER_ADDRESS} event streams are open from this address, the most one address may hold"
+                ),
+            });
+        }
+        if open.by_account.get(user_id).copied().unwrap_or(0) >= MAX_STREAMS_PER_ACCOUNT {
             return Err(AppError::RateLimited {
                 retry_after_secs: 60,
                 message: format!(
@@ -56,26 +85,34 @@ impl Streams {
                 ),
             });
         }
-        *count += 1;
-        Ok(Slot { streams: Arc::clone(self), user_id: user_id.to_string() })
+        *open.by_account.entry(user_id.to_string()).or_default() += 1;
+        *open.by_address.entry(address).or_default() += 1;
+        open.total += 1;
+        Ok(Slot { streams: Arc::clone(self), user_id: user_id.to_string(), address })
     }
 }
 
-/// One open stream's place in the count, given back when the stream is dropped.
+/// One open stream's place in the counts, given back when the stream is dropped.
 struct Slot {
     streams: Arc<Streams>,
     user_id: String,
+    address: std::net::IpAddr,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut open = self.streams.open.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(count) = open.get_mut(&self.user_id) {
-            *count -= 1;
-            if *count == 0 {
-                open.remove(&self.user_id);
+        fn give_back<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, usize>, key: &K) {
+            if let Some(count) = counts.get_mut(key) {
+                *count -= 1;
+                if *count == 0 {
+                    counts.remove(key);
+                }
             }
         }
+        give_back(&mut open.by_account, &self.user_id);
+        give_back(&mut open.by_address, &self.address);
+        open.total -= 1;
     }
 }
 
@@ -105,8 +142,9 @@ pub async fn stream<S: Store>(
     store: &S,
     streams: &Arc<Streams>,
     device: &AuthDevice,
+    address: std::net::IpAddr,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<S>>, AppError> {
-    let slot = streams.open(&device.user.id)?;
+    let slot = streams.open(&device.user.id, address)?;
     let notices = store.notices().await?;
     let listening = Listening {
         store: store.clone(),

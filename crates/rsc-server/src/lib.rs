@@ -12,6 +12,7 @@ pub mod connections;
 mod error;
 pub mod events;
 pub mod http;
+pub mod limits;
 pub mod projection;
 pub mod registry;
 pub mod server_keys;
@@ -53,7 +54,10 @@ pub async fn serve<S: Store>(
     let state = AppState {
         store,
         metrics: Arc::new(telemetry::metrics_handle()),
-        streams: Arc::new(events::Streams::new(streams_close)),
+        streams: Arc::new(events::Streams::new(
+            streams_close,
+            limits::stream_cap(limits::open_files().map(|(soft, _)| soft)),
+        )),
         versions: Arc::new(account::Versions::new()),
     };
     let app = router(state, request_timeout);

@@ -197,6 +197,16 @@ async fn shutdown_signal() {
 }
 
 async fn serve<S: Store>(store: S, args: &ServeArgs) -> anyhow::Result<()> {
+    // The usual soft limit (1,024 open files) is less than a server's connections need.
+    match rsc_server::limits::raise_open_files() {
+        Some((soft, hard)) => tracing::info!(
+            open_files = soft,
+            hard_limit = hard,
+            event_streams = rsc_server::limits::stream_cap(Some(soft)),
+            "open-file limit"
+        ),
+        None => tracing::warn!("the open-file limit is unknown here"),
+    }
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("--listen {}", args.listen))?;
     let addr = listener.local_addr()?;

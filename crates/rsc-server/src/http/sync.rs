@@ -1,7 +1,9 @@
 //! `POST /v1/sync`, and `GET /v1/events`, which says when to sync.
 
 use axum::Json;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
 use rsc_protocol::ErrorBody;
 use rsc_protocol::{SyncRequest, SyncResponse};
@@ -26,8 +28,12 @@ pub async fn sync<S: Store>(
 /// Holds a stream of server-sent events open: `changed` whenever a session this account takes
 /// part in is written by another device.
 #[utoipa::path(get, path = "/v1/events", tag = "sync", security(("device" = [])),
-    description = "A text/event-stream. `ready` comes first, once the server listens: sync then, to catch up. After it, `changed` comes whenever a session this account takes part in is written by another device (or when notices may have been missed): sync again. Comments keep an idle stream alive every 15 seconds. A stream ends after 15 minutes or at server shutdown; reconnect. An account may hold 8 streams at once.",
-    responses((status = 200, description = "the event stream", content_type = "text/event-stream", body = String), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 429, description = "this account holds the most streams it may", body = ErrorBody)))]
-pub async fn events<S: Store>(State(state): State<AppState<S>>, device: AuthDevice) -> Result<Response, AppError> {
-    Ok(crate::events::stream(&state.store, &state.streams, &device).await?.into_response())
+    description = "A text/event-stream. `ready` comes first, once the server listens: sync then, to catch up. After it, `changed` comes whenever a session this account takes part in is written by another device (or when notices may have been missed): sync again. Comments keep an idle stream alive every 15 seconds. A stream ends after 15 minutes, at server shutdown, or at once when this device is signed out; reconnect. An account may hold 8 streams at once, a client address 64, and the server as many as its open-file limit leaves room for.",
+    responses((status = 200, description = "the event stream", content_type = "text/event-stream", body = String), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 429, description = "this account, or this address, holds the most streams it may", body = ErrorBody), (status = 503, description = "the server holds the most streams it may; sync as usual and try later", body = ErrorBody)))]
+pub async fn events<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    device: AuthDevice,
+) -> Result<Response, AppError> {
+    Ok(crate::events::stream(&state.store, &state.streams, &device, address.ip()).await?.into_response())
 }

@@ -79,9 +79,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
 /// listens to it to update live.
 async fn events<S: Store>(
     axum::extract::State(state): axum::extract::State<AppState<S>>,
+    axum::extract::ConnectInfo(address): axum::extract::ConnectInfo<std::net::SocketAddr>,
     SignedIn(browser): SignedIn,
 ) -> Result<Response, AppError> {
-    Ok(crate::events::stream(&state.store, &state.streams, &browser.auth).await?.into_response())
+    Ok(crate::events::stream(&state.store, &state.streams, &browser.auth, address.ip()).await?.into_response())
 }
 
 /// The Content-Security-Policy of everything that is not a page (the API's JSON, exports,
