@@ -199,10 +199,113 @@ pub fn pdf_report(payload: &Payload, options: &crate::pdf::PdfOptions) -> Result
 
 #[cfg(test)]
 mod tests {
-    use super::text_cell;
+    use rsc_model::{
+        Applicant, Confirmation, Credential, CredentialRecord, Date, Dossier, DossierSession, Id, Minutes, Provider,
+        SessionFormat, SessionKind,
+    };
+    use rsc_rules::{Purpose, builtin, evaluate};
+
+    use super::*;
+    use crate::Person;
+
+    /// Pat's confirmed sessions: one in 2020, long outside the 24-month window, and two inside it
+    /// (one a group of 4); Quinn's one, outside too.
+    fn payload() -> Payload {
+        let as_of = Date::from_ymd(2025, 6, 1).expect("date");
+        let held = CredentialRecord {
+            credential: Credential::ImhmC,
+            earned_on: Date::from_ymd(2010, 1, 1).expect("date"),
+            valid_through: None,
+            revoked_on: None,
+        };
+        let provider = |id: &str| Provider { id: Id::new(id, "test").expect("id"), credentials: vec![held.clone()] };
+        let session = |id: &str, provider: &str, date: Date, kind: SessionKind, minutes: i64| DossierSession {
+            id: Id::new(id, "test").expect("id"),
+            date,
+            kind,
+            format: SessionFormat::Video,
+            provider: Id::new(provider, "test").expect("id"),
+            minutes: Minutes::new(minutes, "m").expect("m"),
+            minutes_attended: None,
+            about_own_rsc_practice: false,
+            confirmation: Some(Confirmation::Confirmed { minutes: Minutes::new(minutes, "m").expect("m") }),
+            changed_since_confirmed: false,
+        };
+        let dossier = Dossier {
+            as_of,
+            applicant: Applicant { id: Id::new("ana", "test").expect("id"), masters_conferred_on: None },
+            providers: vec![provider("pat"), provider("quinn")],
+            sessions: vec![
+                session("old", "pat", Date::from_ymd(2020, 1, 7).expect("d"), SessionKind::Individual, 600),
+                session("quinn-old", "quinn", Date::from_ymd(2021, 2, 2).expect("d"), SessionKind::Individual, 120),
+                session("in-1", "pat", Date::from_ymd(2024, 9, 3).expect("d"), SessionKind::Individual, 60),
+                session("in-2", "pat", Date::from_ymd(2025, 2, 4).expect("d"), SessionKind::Group, 90),
+            ],
+        };
+        let rulebook = builtin("nmaimh").expect("nmaimh");
+        let evaluation = evaluate(&rulebook, Purpose::Application, &dossier).expect("evaluates");
+        Payload {
+            issued_at_ms: 0,
+            applicant: Person { id: "ana".into(), display_name: "Ana".into() },
+            rulebook,
+            purpose: Purpose::Application,
+            dossier,
+            evaluation,
+            attestations: Vec::new(),
+            registry_records: Vec::new(),
+            providers: vec![
+                Person { id: "pat".into(), display_name: "Pat".into() },
+                Person { id: "quinn".into(), display_name: "=Quinn".into() },
+            ],
+            export_id: Some("TEST".into()),
+            group_sizes: [("in-2".to_string(), 4)].into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn hours_per_provider_are_the_windows_only() {
+        let payload = payload();
+        let window = counted_window(&payload).expect("a window");
+        assert_eq!(window.to, Date::from_ymd(2025, 6, 1).expect("d"));
+        let hours = provider_hours(&payload);
+        let pat = &hours[0];
+        assert_eq!((pat.individual, pat.group, pat.total), (60, 90, 150), "2020's 600 minutes are outside");
+        assert_eq!(
+            pat.total,
+            payload.evaluation.providers.iter().find(|t| t.provider.as_str() == "pat").expect("pat").counted_minutes
+        );
+        assert_eq!(
+            pat.span.map(|(a, b)| (a.to_string(), b.to_string())),
+            Some(("2024-09-03".into(), "2025-02-04".into()))
+        );
+        assert_eq!((hours[1].total, hours[1].span), (0, None), "Quinn's one session is outside");
+        let csv = csv_report(&payload).expect("csv");
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        let header = rows.headers().expect("header").clone();
+        let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+        let cells: Vec<(String, String, String, String)> = rows
+            .records()
+            .map(|r| {
+                let r = r.expect("row");
+                let get = |name: &str| r.get(column(name)).expect("cell").to_string();
+                (get("session_id"), get("in_window"), get("group_size"), get("provider"))
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ("old".into(), "no".into(), "".into(), "Pat".into()),
+                ("quinn-old".into(), "no".into(), "".into(), "'=Quinn".into()),
+                ("in-1".into(), "yes".into(), "".into(), "Pat".into()),
+                ("in-2".into(), "yes".into(), "4".into(), "Pat".into()),
+            ]
+        );
+        assert_eq!(kind_words(&payload, &payload.dossier.sessions[3]), "Group of 4");
+    }
 
     #[test]
     fn text_a_spreadsheet_would_run_is_kept_as_text() {
+        use super::text_cell;
         for formula in ["=HYPERLINK(\"https://evil.example\",\"Pat\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"] {
             let cell = text_cell(formula);
             assert_eq!(cell, format!("'{formula}"), "{formula:?}");
