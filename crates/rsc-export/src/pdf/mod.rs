@@ -273,7 +273,10 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
                 None if s.changed_since_confirmed => (String::new(), "Changed since confirmed"),
                 None => (String::new(), "Awaiting confirmation"),
             };
-            let counted = if r.excluded.is_empty() {
+            let counted = if r.excluded.is_empty() && !crate::reports::in_window(window, s.date) {
+                // Eligible, but not among the hours counted now: the window has moved past it.
+                format!("Eligible ({}), outside the counted window", format_hours(r.counted_minutes))
+            } else if r.excluded.is_empty() {
                 format!("Counted ({})", format_hours(r.counted_minutes))
             } else {
                 format!("Not counted: {}", why_not(&r.excluded, &provider))

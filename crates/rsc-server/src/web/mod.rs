@@ -261,6 +261,11 @@ impl IntoResponse for PageError {
     }
 }
 
+/// "1 person", "5 people".
+pub fn people_count(n: usize) -> String {
+    if n == 1 { "1 person".into() } else { format!("{n} people") }
+}
+
 /// The day (UTC) of a moment in milliseconds, as pages print it.
 pub fn day(ms: i64) -> String {
     rsc_model::Date::from_unix_millis(ms).map(|d| d.to_string()).unwrap_or_default()

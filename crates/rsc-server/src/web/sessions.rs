@@ -42,8 +42,11 @@ struct SessionsPage {
     csrf: String,
     rows: Vec<Row>,
     providers: Vec<Choice>,
-    /// People who may join a group session with her: her providers' other supervisees.
+    /// People who may join a group session with her: her providers' group members and people
+    /// she already shares a session with.
     peers: Vec<Choice>,
+    /// Groups whose session she may log: hers as a provider, and those she belongs to.
+    groups: Vec<Choice>,
     problem: Option<String>,
     errors: FieldErrors,
     done: Option<String>,
@@ -73,6 +76,9 @@ pub struct LogForm {
     pub format: String,
     #[serde(default)]
     pub provider: String,
+    /// A group whose session this is: its provider, and every member attending.
+    #[serde(default)]
+    pub group: String,
     /// The other attendees of a group session: a ticked `with:<id>` field for each.
     #[serde(flatten)]
     pub ticked: std::collections::BTreeMap<String, String>,
@@ -121,6 +127,7 @@ impl Default for LogForm {
             minutes: default_minutes(),
             format: "video".into(),
             provider: String::new(),
+            group: String::new(),
             ticked: Default::default(),
         }
     }
@@ -158,6 +165,19 @@ async fn page<S: Store>(
         }
     }
     peers.sort_by(|a, b| a.name.cmp(&b.name));
+    let groups: Vec<Choice> = crate::connections::groups(&state.store, &browser.auth.user)
+        .await?
+        .into_iter()
+        .filter(|g| !g.archived && !g.members.is_empty())
+        .map(|g| {
+            let whose = if g.provider.id == browser.auth.user.id {
+                "yours".to_string()
+            } else {
+                format!("{}'s", g.provider.display_name)
+            };
+            Choice { name: format!("{} ({whose}, {})", g.name, crate::web::people_count(g.members.len())), id: g.id }
+        })
+        .collect();
     let (rows, problem) =
         match crate::verified::verified_hours(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
             Ok(v) => {
@@ -210,6 +230,7 @@ async fn page<S: Store>(
         rows,
         providers,
         peers,
+        groups,
         problem,
         errors,
         done,
@@ -282,6 +303,39 @@ fn read_form(form: &LogForm, me: &Id) -> Result<(SessionFields, Vec<NewAttendee>
     }
 }
 
+/// The form's fields as a session of one of the groups she keeps or belongs to: its provider,
+/// and every member attending the whole session (her included when she is a member; a provider
+/// logs it for her group without attending).
+async fn group_form<S: Store>(
+    state: &AppState<S>,
+    browser: &super::Browser,
+    form: &LogForm,
+    me: &Id,
+) -> Result<Result<(SessionFields, Vec<NewAttendee>), FieldErrors>, AppError> {
+    let groups = crate::connections::groups(&state.store, &browser.auth.user).await?;
+    let Some(group) = groups.iter().find(|g| g.id == form.group.trim() && !g.archived) else {
+        return Ok(Err(FieldErrors::one("group", "choose one of your groups")));
+    };
+    let members: Vec<Id> = group
+        .members
+        .iter()
+        .map(|m| Id::new(m.id.as_str(), "member"))
+        .collect::<Result<_, _>>()
+        .map_err(AppError::from)?;
+    if members.is_empty() {
+        return Ok(Err(FieldErrors::one("group", format!("{} has no members yet", group.name))));
+    }
+    let read = LogForm { provider: group.provider.id.clone(), ticked: Default::default(), ..form.clone() };
+    Ok(read_form(&read, me).map(|(mut fields, _)| {
+        fields.kind = SessionKind::Group;
+        let attendees = members
+            .into_iter()
+            .map(|id| NewAttendee { id, minutes_attended: fields.minutes, about_own_rsc_practice: false })
+            .collect();
+        (fields, attendees)
+    }))
+}
+
 /// Pushes `doc`'s changes since `before` as the browser's device.
 async fn push<S: Store>(
     state: &AppState<S>,
@@ -305,7 +359,12 @@ pub async fn log<S: Store>(
 ) -> Result<Response, PageError> {
     browser.check(&form.csrf)?;
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
-    let (fields, attendees) = match read_form(&form, &me) {
+    let read = if form.group.trim().is_empty() {
+        read_form(&form, &me)
+    } else {
+        group_form(&state, &browser, &form, &me).await?
+    };
+    let (fields, attendees) = match read {
         Ok(parts) => parts,
         Err(errors) => return page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, errors, None).await,
     };
@@ -320,7 +379,7 @@ pub async fn log<S: Store>(
         Ok(()) => Ok(see("/sessions?done=logged")),
         Err(AppError::Invalid { field, message }) => {
             let field = match field.as_str() {
-                "start_time" | "time_zone" | "date" | "minutes" | "format" | "provider" => field,
+                "start_time" | "time_zone" | "date" | "minutes" | "format" | "provider" | "group" => field,
                 _ => "form".into(),
             };
             page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, FieldErrors::one(field, message), None).await
@@ -466,6 +525,7 @@ pub async fn edit_page<S: Store>(
         minutes: s.fields.minutes.get().to_string(),
         format: format.into(),
         provider: s.fields.provider.to_string(),
+        group: String::new(),
         ticked: Default::default(),
     };
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;

@@ -606,6 +606,22 @@ async fn the_people_page_asks_answers_keeps_groups_and_ends<S: Store>(store: S) 
     let (_, page) = pats.get("/people").await;
     let group_id =
         page.split("action=\"/groups/").nth(1).and_then(|r| r.split('"').next()).expect("group form").to_string();
+    // Pat logs the group's session herself, for both members; Cora logs another from hers.
+    let pairs = [
+        ("group", group_id.as_str()),
+        ("date", "2025-03-04"),
+        ("start_time", "10:00"),
+        ("time_zone", "America/Denver"),
+        ("minutes", "90"),
+        ("format", "video"),
+    ];
+    assert_eq!(pats.post("/sessions", &pairs).await, (StatusCode::SEE_OTHER, "/sessions?done=logged".into()));
+    assert_eq!(cora.post("/sessions", &pairs).await, (StatusCode::SEE_OTHER, "/sessions?done=logged".into()));
+    let (_, waiting) = api.get("/v1/me/pending-confirmations", Some(&pat.token)).await;
+    let mut names: Vec<&str> =
+        waiting.as_array().expect("list").iter().filter_map(|w| w["attendee_name"].as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["ana", "ana", "cora", "cora"], "both sessions list both members: {waiting}");
     let (status, page) = pats.post(&format!("/groups/{group_id}"), &[("action", "rename"), ("name", "  ")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("a group&#39;s name is 1 to 80") || page.contains("a group's name is 1 to 80"), "{page}");
