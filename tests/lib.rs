@@ -5,6 +5,8 @@
 //! - `bombs.rs`: compressed-change bombs, with the server's memory measured;
 //! - `cli_scenario.rs`: a supervisee and a provider with `rsc`, from sign-up to a verified export;
 //! - `server_processes.rs`: the `rsc-server` binary as an operator runs it;
+//! - `privacy.rs`: a stranger walking the public registry learns nobody's caseload, on both
+//!   backends;
 //! - `web_portal.rs`: the web portal in a real headless Chromium (`browser.rs` drives it).
 //!
 //! `server_process.rs` builds and starts the binaries. The library itself is empty.

@@ -56,28 +56,36 @@ pub fn server_binary() -> std::path::PathBuf {
     workspace_binary("rsc-server")
 }
 
-/// Starts a server on a new database with `staff@example.org` as registry admin.
+/// Starts a server on a new SQLite database with `staff@example.org` as registry admin.
 pub async fn start_server() -> (Server, Api) {
+    start_server_on(None).await
+}
+
+/// Starts a server on `database` (a `postgres://` URL), or on a new SQLite database in its
+/// own folder, with `staff@example.org` as registry admin.
+pub async fn start_server_on(database: Option<&str>) -> (Server, Api) {
     let binary = server_binary();
     let temp = tempfile::Builder::new().prefix("rsc-e2e-").tempdir().expect("temp dir");
     let dir = temp.path().to_path_buf();
+    let command = |program: &std::path::Path| {
+        let mut command = Command::new(program);
+        command.current_dir(&dir);
+        match database {
+            Some(url) => command.env("DATABASE_URL", url),
+            None => command.env_remove("DATABASE_URL"),
+        };
+        command
+    };
     let run = |args: &[&str]| {
-        let output = Command::new(&binary)
-            .current_dir(&dir)
-            .args(args)
-            .env("RSC_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("rsc-server runs");
+        let output =
+            command(&binary).args(args).env("RSC_ADMIN_PASSWORD", ADMIN_PASSWORD).output().expect("rsc-server runs");
         assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     };
     run(&["migrate"]);
     run(&["admin", "create", "--email", "staff@example.org"]);
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let child = Command::new(&binary)
-        .current_dir(&dir)
+    let child = command(&binary)
         .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
-        .env_remove("DATABASE_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
