@@ -380,11 +380,13 @@ macro_rules! session_attendance_columns {
     };
 }
 
-// A connection with both names (`c`, provider `p`, member `m`), for `ConnectionRow`.
-macro_rules! connection_columns {
+// Connections with both names (`c`, provider `p`, member `m`), for `ConnectionRow`, up to the
+// `WHERE`.
+macro_rules! connection_select {
     () => {
-        "c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, c.created_at_ms, \
-         c.source, c.ended_at_ms, c.ended_by"
+        "SELECT c.provider_id, p.display_name AS provider_name, c.member_id, m.display_name AS member_name, \
+         c.created_at_ms, c.source, c.ended_at_ms, c.ended_by \
+         FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id"
     };
 }
 
@@ -1156,33 +1158,27 @@ macro_rules! impl_store {
             }
 
             async fn members_of(&self, provider_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
-                let rows: Vec<ConnectionRow> = read!(self, |c| sqlx::query_as(concat!(
-                    "SELECT ", connection_columns!(), " FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
-                     WHERE c.provider_id = $1 AND c.ended_at_ms IS NULL ORDER BY m.display_name, c.member_id",
-                ))
-                .bind(Key(provider_id.as_str()))
-                .fetch_all(c))?;
-                rows.into_iter().map(ConnectionRecord::try_from).collect()
+                self.connection_rows(
+                    concat!(connection_select!(), " WHERE c.provider_id = $1 AND c.ended_at_ms IS NULL ORDER BY m.display_name, c.member_id"),
+                    provider_id,
+                )
+                .await
             }
 
             async fn providers_of(&self, member_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
-                let rows: Vec<ConnectionRow> = read!(self, |c| sqlx::query_as(concat!(
-                    "SELECT ", connection_columns!(), " FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
-                     WHERE c.member_id = $1 AND c.ended_at_ms IS NULL ORDER BY p.display_name, c.provider_id",
-                ))
-                .bind(Key(member_id.as_str()))
-                .fetch_all(c))?;
-                rows.into_iter().map(ConnectionRecord::try_from).collect()
+                self.connection_rows(
+                    concat!(connection_select!(), " WHERE c.member_id = $1 AND c.ended_at_ms IS NULL ORDER BY p.display_name, c.provider_id"),
+                    member_id,
+                )
+                .await
             }
 
             async fn connections_of(&self, user_id: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
-                let rows: Vec<ConnectionRow> = read!(self, |c| sqlx::query_as(concat!(
-                    "SELECT ", connection_columns!(), " FROM connections c JOIN users p ON p.id = c.provider_id JOIN users m ON m.id = c.member_id \
-                     WHERE c.provider_id = $1 OR c.member_id = $1 ORDER BY c.created_at_ms, c.provider_id, c.member_id",
-                ))
-                .bind(Key(user_id.as_str()))
-                .fetch_all(c))?;
-                rows.into_iter().map(ConnectionRecord::try_from).collect()
+                self.connection_rows(
+                    concat!(connection_select!(), " WHERE c.provider_id = $1 OR c.member_id = $1 ORDER BY c.created_at_ms, c.provider_id, c.member_id"),
+                    user_id,
+                )
+                .await
             }
 
             async fn holder_of(&self, number: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -1452,6 +1448,14 @@ macro_rules! impl_store {
             }
         }
 
+
+        impl $store {
+            /// Connections read by `sql` (a [`connection_select!`] with its `WHERE` on `$1`).
+            async fn connection_rows(&self, sql: &'static str, user: &UserId) -> Result<Vec<ConnectionRecord>, StoreError> {
+                let rows: Vec<ConnectionRow> = read!(self, |c| sqlx::query_as(sql).bind(Key(user.as_str())).fetch_all(c))?;
+                rows.into_iter().map(ConnectionRecord::try_from).collect()
+            }
+        }
 
         impl CommitNow for $store {
             async fn commit_now(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {

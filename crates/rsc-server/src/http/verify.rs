@@ -221,10 +221,11 @@ pub async fn withdraw_export<S: Store>(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = id.trim();
-    if !crate::verified::is_export_id(id)
-        || !state.store.withdraw_export(&UserId::from(&device.user.id), id, now_ms()).await?
-    {
+    if !crate::verified::is_export_id(id) {
         return Err(AppError::NotFound("you have no such export still up".into()));
+    }
+    if !state.store.withdraw_export(&UserId::from(&device.user.id), id, now_ms()).await? {
+        return Err(AppError::NotFound(format!("you have no export `{id}` still up")));
     }
     Ok(StatusCode::NO_CONTENT)
 }
