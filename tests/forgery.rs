@@ -46,16 +46,7 @@ NM-2006,Val Pending,val@example.org,IMHM-C,NMAIMH,2015-01-01,2027-12-31,
 
 async fn world(api: &Api) -> World {
     let staff = Device::sign_in(api, "staff").await;
-    let response = api
-        .http
-        .post(format!("{}/v1/registry/import?source=forgery.csv", api.base))
-        .bearer_auth(&staff.token)
-        .header("content-type", "text/csv")
-        .body(REGISTRY)
-        .send()
-        .await
-        .expect("import");
-    assert!(response.status().is_success(), "registry import");
+    assert_eq!(api.import_registry(&staff.token, "forgery.csv", REGISTRY.to_string()).await, 200, "registry import");
     let mut people = Vec::new();
     for name in ["pat", "quinn", "rae", "tess", "val", "ana", "ben", "eve"] {
         api.register(name).await;

@@ -51,16 +51,7 @@ async fn a_stranger_who_walks_the_registry_learns_no_supervisee(database: Option
         let holder = if n % 5 == 1 { format!("Provider {n}") } else { format!("Someone Else {n}") };
         csv.push_str(&format!("NM-{},{holder},p{n}@example.org,IMHM-C,NMAIMH,2015-03-01,,\n", 1000 + n));
     }
-    let response = api
-        .http
-        .post(format!("{}/v1/registry/import?source=privacy.csv", api.base))
-        .bearer_auth(&staff.token)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("import");
-    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(api.import_registry(&staff.token, "privacy.csv", csv).await, 200);
     for (i, n) in (1..=50u32).filter(|n| n % 5 == 1).enumerate() {
         let mut pat = person(&api, &format!("p{n}"), &format!("Provider {n}")).await;
         let (status, claim) =

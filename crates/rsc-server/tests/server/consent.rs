@@ -35,16 +35,7 @@ pub async fn holds<S: Store>(store: &S, api: &Api, provider: &Device, name: &str
     let admin = Device::sign_in(api, &staff).await;
     let email = format!("{}@example.org", name.to_lowercase());
     let csv = format!("{HEADER}{number},{name},{email},IMHM-C,NMAIMH,2020-03-01,2030-12-31,\n");
-    let response = api
-        .http
-        .post(format!("{}/v1/registry/import?source=test.csv", api.base))
-        .bearer_auth(&admin.token)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("import");
-    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(api.import_registry(&admin.token, "test.csv", csv).await, 200);
     let (status, claim) = api.post("/v1/me/claims", Some(&provider.token), &json!({ "number": number })).await;
     assert_eq!(status, 201, "{claim}");
     let approve = format!("/v1/registry/claims/{}/approve", claim["id"].as_str().expect("id"));

@@ -106,6 +106,22 @@ impl Api {
         (response.status().as_u16(), response.text().await.unwrap_or_default())
     }
 
+    /// Imports `csv` into the registry as staff holding `token`, naming the file `source`;
+    /// answers the status.
+    pub async fn import_registry(&self, token: &str, source: &str, csv: String) -> u16 {
+        let source: String = url::form_urlencoded::byte_serialize(source.as_bytes()).collect();
+        self.http
+            .post(format!("{}/v1/registry/import?source={source}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("import")
+            .status()
+            .as_u16()
+    }
+
     /// Registers `name@example.org`.
     pub async fn register(&self, name: &str) {
         let (status, body) = self
