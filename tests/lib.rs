@@ -7,6 +7,7 @@
 //! - `server_processes.rs`: the `rsc-server` binary as an operator runs it;
 //! - `privacy.rs`: a stranger walking the public registry learns nobody's caseload, on both
 //!   backends;
+//! - `hostile.rs`: each hole found from outside, tried again, on both backends;
 //! - `web_portal.rs`: the web portal in a real headless Chromium (`browser.rs` drives it).
 //!
 //! `server_process.rs` builds and starts the binaries. The library itself is empty.
