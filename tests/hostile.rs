@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use rsc_model::{Minutes, SessionKind};
 use rsc_protocol::{Bytes, DocPush, RefusalCode, SyncRequest, SyncResponse};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::{Api, Device, signed_at};
 
