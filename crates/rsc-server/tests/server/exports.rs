@@ -99,6 +99,23 @@ async fn exports_requested_together_are_distinct_exports<S: Store>(store: S) {
         ("2".into(), "yes".into(), "pat".into())
     );
     assert!(!csv.contains("ben"), "{csv}");
+    // The PDF says the group's size and never who else attended.
+    let pdf = api
+        .http
+        .get(format!("{}/v1/me/exports/pdf?as_of=2025-06-01", api.base))
+        .bearer_auth(&ana.token)
+        .send()
+        .await
+        .expect("pdf")
+        .bytes()
+        .await
+        .expect("body");
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp");
+    std::fs::write(file.path(), &pdf).expect("write");
+    let text = std::process::Command::new("pdftotext").arg(file.path()).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Group of 2"), "{text}");
+    assert!(!text.contains("ben") && !text.contains(ben.user_id.as_str()), "{text}");
     server.stop().await.expect("stop");
 }
 
