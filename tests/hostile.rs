@@ -213,7 +213,7 @@ async fn an_attacker_finds_every_hole_closed(database: Option<&str>) {
             .await
             .expect("sign in");
         assert_eq!(response.status().as_u16(), 303, "{next:?}");
-        assert_eq!(response.headers()["location"], "/dashboard", "{next:?}");
+        assert_eq!(response.headers()["location"], "/", "{next:?}");
     }
 
     // A lock-out by strangers: the owner's known device still signs in.

@@ -626,9 +626,7 @@ async fn firefox_makes_the_key_and_signs_the_same_way() {
     pat_web.tab_to("#password").await;
     pat_web.client.active_element().await.expect("password").send_keys(PASSWORD).await.expect("type");
     pat_web.press_enter().await;
-    assert_eq!(pat_web.path().await, "/dashboard");
-    pat_web.tab_to("a[href='/provider']").await;
-    pat_web.press_enter().await;
+    assert_eq!(pat_web.path().await, "/provider", "a provider's home is her queue");
     assert!(pat_web.text().await.contains(&ana_name), "{}", pat_web.text().await);
     assert_eq!(pat_web.accessibility_violations().await, Vec::<String>::new(), "provider queue in Firefox");
     pat_web.tab_to("a[href*='attendee=']").await;

@@ -10,15 +10,15 @@
 use rsc_model::Date;
 use rsc_protocol::{
     CONNECT_FAILURES_PER_HOUR, ConnectionEntry, ConnectionRole, ConnectionState, GroupChange, GroupView,
-    MAX_ENDORSEMENT_NUMBER_BYTES, MAX_GROUP_MEMBERS, MAX_GROUP_NAME_CHARS, MAX_GROUPS, MAX_REQUESTS_PER_DAY, NewGroup,
-    Person, REQUEST_AGAIN_AFTER_DAYS, normalize_code,
+    MAX_ACTIVE_CODES, MAX_CODE_DAYS, MAX_ENDORSEMENT_NUMBER_BYTES, MAX_GROUP_MEMBERS, MAX_GROUP_NAME_CHARS, MAX_GROUPS,
+    MAX_REQUESTS_PER_DAY, NewGroup, Person, REQUEST_AGAIN_AFTER_DAYS, normalize_code,
 };
 
 use crate::AppError;
 use crate::auth::{new_id, now_ms};
 use crate::store::{
-    ConnectionRecord, ConnectionRequestRecord, GroupMemberRecord, GroupRecord, RequestStatus, Store, StoreError,
-    UserId, UserRecord,
+    ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, GroupMemberRecord, GroupRecord, RequestStatus,
+    Store, StoreError, UserId, UserRecord,
 };
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -27,6 +27,62 @@ const HOUR_MS: i64 = 3600 * 1000;
 /// The day of a time, as people read it.
 pub fn day(ms: i64) -> String {
     Date::from_unix_millis(ms).map_or_else(|| "an unknown day".to_string(), |d| d.to_string())
+}
+
+/// Makes a connection code for `provider` to hand out, working for `days` (1 to
+/// [`MAX_CODE_DAYS`]); at most [`MAX_ACTIVE_CODES`] work at once.
+pub async fn create_code<S: Store>(
+    store: &S,
+    provider: &UserRecord,
+    days: u32,
+) -> Result<ConnectionCodeRecord, AppError> {
+    if !(1..=MAX_CODE_DAYS).contains(&days) {
+        return Err(AppError::invalid("valid_days", format!("{days} is out of range 1 to {MAX_CODE_DAYS}")));
+    }
+    let now = now_ms();
+    let working = working_codes(store, provider).await?.len();
+    if working >= MAX_ACTIVE_CODES {
+        return Err(AppError::Conflict(format!(
+            "you have {working} working connection codes, the most at once; withdraw one you no longer share first"
+        )));
+    }
+    // 40 random bits: a collision is rare, and is simply drawn again.
+    for _ in 0..8 {
+        let record = ConnectionCodeRecord {
+            code: crate::auth::random_code(rsc_protocol::CODE_LEN)?,
+            provider_id: provider.id.clone(),
+            created_at_ms: now,
+            expires_at_ms: now + i64::from(days) * DAY_MS,
+            revoked_at_ms: None,
+            used: 0,
+        };
+        match store.create_connection_code(&record).await {
+            Ok(()) => {
+                tracing::info!(days, "connection code made");
+                return Ok(record);
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(AppError::internal("no free connection code was found"))
+}
+
+/// The provider's codes that still work, newest first.
+pub async fn working_codes<S: Store>(store: &S, provider: &UserRecord) -> Result<Vec<ConnectionCodeRecord>, AppError> {
+    let now = now_ms();
+    Ok(store.connection_codes(&UserId::from(&provider.id)).await?.into_iter().filter(|c| c.works_at(now)).collect())
+}
+
+/// Withdraws one of the provider's working codes (as typed, or its link); people who connected
+/// with it stay connected.
+pub async fn withdraw_code<S: Store>(store: &S, provider: &UserRecord, code: &str) -> Result<(), AppError> {
+    let not_found = || AppError::NotFound(format!("you have no working connection code `{}`", code.trim()));
+    let canonical = normalize_code(code).map_err(|_| not_found())?;
+    if !store.revoke_connection_code(&UserId::from(&provider.id), &canonical, now_ms()).await? {
+        return Err(not_found());
+    }
+    Ok(())
 }
 
 /// Connects `me` to the provider who handed out `code` (typed in any case, with or without

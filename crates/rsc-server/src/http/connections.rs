@@ -7,17 +7,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rsc_protocol::{
     CONNECT_PATH, ConnectRequest, Connected, ConnectionCode, ConnectionEntry, ConnectionRole, ConnectionState,
-    Connections, DEFAULT_CODE_DAYS, ErrorBody, GroupChange, GroupMember, GroupView, MAX_ACTIVE_CODES, MAX_CODE_DAYS,
-    NewConnectionCode, NewConnectionRequest, NewGroup, Person, display_code, normalize_code,
+    Connections, DEFAULT_CODE_DAYS, ErrorBody, GroupChange, GroupMember, GroupView, NewConnectionCode,
+    NewConnectionRequest, NewGroup, Person, display_code,
 };
 
 use super::{AppState, JsonBody};
 use crate::AppError;
-use crate::auth::{AuthDevice, now_ms};
+use crate::auth::AuthDevice;
 use crate::connections as service;
-use crate::store::{ConnectionCodeRecord, Store, UserId};
-
-const DAY_MS: i64 = 24 * 3600 * 1000;
+use crate::store::{ConnectionCodeRecord, Store};
 
 fn view(record: &ConnectionCodeRecord) -> ConnectionCode {
     ConnectionCode {
@@ -29,11 +27,6 @@ fn view(record: &ConnectionCodeRecord) -> ConnectionCode {
     }
 }
 
-/// A fresh random code.
-fn new_code() -> Result<String, AppError> {
-    crate::auth::random_code(rsc_protocol::CODE_LEN)
-}
-
 /// `POST /v1/connections/codes`: a new code for the signed-in provider to share.
 #[utoipa::path(post, path = "/v1/connections/codes", tag = "connections", security(("device" = [])), request_body = NewConnectionCode,
     responses((status = 201, description = "the new code", body = ConnectionCode), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 409, description = "too many working codes: withdraw one first", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
@@ -42,38 +35,8 @@ pub async fn create_code<S: Store>(
     device: AuthDevice,
     JsonBody(body): JsonBody<NewConnectionCode>,
 ) -> Result<(StatusCode, Json<ConnectionCode>), AppError> {
-    let days = body.valid_days.unwrap_or(DEFAULT_CODE_DAYS);
-    if !(1..=MAX_CODE_DAYS).contains(&days) {
-        return Err(AppError::invalid("valid_days", format!("{days} is out of range 1 to {MAX_CODE_DAYS}")));
-    }
-    let provider = UserId::from(&device.user.id);
-    let now = now_ms();
-    let working = state.store.connection_codes(&provider).await?.iter().filter(|c| c.works_at(now)).count();
-    if working >= MAX_ACTIVE_CODES {
-        return Err(AppError::Conflict(format!(
-            "you have {working} working connection codes, the most at once; withdraw one you no longer share first"
-        )));
-    }
-    // 40 random bits: a collision is rare, and is simply drawn again.
-    for _ in 0..8 {
-        let record = ConnectionCodeRecord {
-            code: new_code()?,
-            provider_id: device.user.id.clone(),
-            created_at_ms: now,
-            expires_at_ms: now + i64::from(days) * DAY_MS,
-            revoked_at_ms: None,
-            used: 0,
-        };
-        match state.store.create_connection_code(&record).await {
-            Ok(()) => {
-                tracing::info!(days, "connection code made");
-                return Ok((StatusCode::CREATED, Json(view(&record))));
-            }
-            Err(crate::store::StoreError::Conflict(_)) => continue,
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Err(AppError::internal("no free connection code was found"))
+    let record = service::create_code(&state.store, &device.user, body.valid_days.unwrap_or(DEFAULT_CODE_DAYS)).await?;
+    Ok((StatusCode::CREATED, Json(view(&record))))
 }
 
 /// `GET /v1/connections/codes`: the provider's working codes, newest first.
@@ -83,9 +46,7 @@ pub async fn codes<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Vec<ConnectionCode>>, AppError> {
-    let now = now_ms();
-    let codes = state.store.connection_codes(&UserId::from(&device.user.id)).await?;
-    Ok(Json(codes.iter().filter(|c| c.works_at(now)).map(view).collect()))
+    Ok(Json(service::working_codes(&state.store, &device.user).await?.iter().map(view).collect()))
 }
 
 /// `DELETE /v1/connections/codes/{code}`: withdraws a code; people already connected stay so.
@@ -97,11 +58,7 @@ pub async fn revoke_code<S: Store>(
     device: AuthDevice,
     Path(code): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let not_found = || AppError::NotFound(format!("you have no working connection code `{code}`"));
-    let canonical = normalize_code(&code).map_err(|_| not_found())?;
-    if !state.store.revoke_connection_code(&UserId::from(&device.user.id), &canonical, now_ms()).await? {
-        return Err(not_found());
-    }
+    service::withdraw_code(&state.store, &device.user, &code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

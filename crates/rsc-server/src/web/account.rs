@@ -56,12 +56,28 @@ struct SignInPage {
     form: FormState,
 }
 
+impl SignInPage {
+    /// `next`, as a link's query carries it.
+    fn next_query(&self) -> String {
+        url::form_urlencoded::byte_serialize(self.next.as_bytes()).collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "signup.html")]
 struct SignUpPage {
     nav: Option<Nav>,
     csrf: String,
+    /// Where to go after signing in (a connection link opened before signing up).
+    next: String,
     form: FormState,
+}
+
+impl SignUpPage {
+    /// `next`, as a link's query carries it.
+    fn next_query(&self) -> String {
+        url::form_urlencoded::byte_serialize(self.next.as_bytes()).collect()
+    }
 }
 
 /// A fresh double-submit value and the cookie that carries it (for forms before sign-in).
@@ -81,10 +97,11 @@ fn check_double_submit(headers: &HeaderMap, sent: &str) -> Result<(), AppError> 
     }
 }
 
-/// `/`: the dashboard when signed in, else what this is and where to start.
+/// `/`: where each role's work is when signed in (staff: the claims queue; a provider: her
+/// confirmations; everyone else: her hours), else what this is and where to start.
 pub async fn home<S: Store>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, PageError> {
-    if session::browser(&headers, &state).await?.is_some() {
-        return Ok(see("/dashboard"));
+    if let Some(browser) = session::browser(&headers, &state).await? {
+        return Ok(see(start_page(&state, &browser).await?));
     }
     Ok(super::message(
         StatusCode::OK,
@@ -97,6 +114,20 @@ pub async fn home<S: Store>(State(state): State<AppState<S>>, headers: HeaderMap
              an export can check it without an account.",
         ],
     ))
+}
+
+/// Where a signed-in person's work is: association staff keep the registry; a provider (anyone
+/// with supervisees, someone asking to connect, or a registry record) confirms; anyone else
+/// keeps her hours.
+async fn start_page<S: Store>(state: &AppState<S>, browser: &session::Browser) -> Result<&'static str, AppError> {
+    if browser.auth.role() == rsc_protocol::Role::RegistryAdmin {
+        return Ok("/staff/claims");
+    }
+    let user = UserId::from(&browser.auth.user.id);
+    let provides = !state.store.members_of(&user).await?.is_empty()
+        || !state.store.claims(Some(&user), None).await?.is_empty()
+        || state.store.connection_requests_of(&user).await?.iter().any(|r| r.provider_id == browser.auth.user.id);
+    Ok(if provides { "/provider" } else { "/dashboard" })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -113,8 +144,12 @@ pub async fn signin_page<S: Store>(
     headers: HeaderMap,
     Query(query): Query<SignInQuery>,
 ) -> Result<Response, PageError> {
-    if session::browser(&headers, &state).await?.is_some() {
-        return Ok(see("/dashboard"));
+    if let Some(browser) = session::browser(&headers, &state).await? {
+        let next = match query.next.as_deref() {
+            Some(next) => session::local_path(next),
+            None => start_page(&state, &browser).await?.to_string(),
+        };
+        return Ok(see(&next));
     }
     let (csrf, cookie) = fresh_csrf(&headers)?;
     let form = FormState {
@@ -127,7 +162,7 @@ pub async fn signin_page<S: Store>(
         }),
         ..FormState::default()
     };
-    let next = session::local_path(query.next.as_deref().unwrap_or("/dashboard"));
+    let next = session::local_path(query.next.as_deref().unwrap_or("/"));
     let mut response = html(StatusCode::OK, &SignInPage { nav: None, csrf, next, form });
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
@@ -207,10 +242,17 @@ pub async fn signin<S: Store>(
     Ok(response)
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: Option<String>,
+}
+
 /// `GET /signup`.
-pub async fn signup_page(headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn signup_page(headers: HeaderMap, Query(query): Query<NextQuery>) -> Result<Response, PageError> {
     let (csrf, cookie) = fresh_csrf(&headers)?;
-    let mut response = html(StatusCode::OK, &SignUpPage { nav: None, csrf, form: FormState::default() });
+    let next = session::local_path(query.next.as_deref().unwrap_or("/"));
+    let mut response = html(StatusCode::OK, &SignUpPage { nav: None, csrf, next, form: FormState::default() });
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
 }
@@ -225,6 +267,8 @@ pub struct SignUpForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// `POST /signup`: as `POST /v1/accounts`, an email that has an account gets the same answer.
@@ -236,13 +280,19 @@ pub async fn signup<S: Store>(
     check_double_submit(&headers, &form.csrf)?;
     let role = rsc_protocol::Role::Member;
     match auth::create_account(&state.store, &form.email, &form.password, &form.display_name, role).await {
-        Ok(_) | Err(AppError::Conflict(_)) => Ok(see("/signin?welcome=1")),
+        Ok(_) | Err(AppError::Conflict(_)) => {
+            // A connection link opened before signing up is carried through to sign-in.
+            let next = session::local_path(&form.next);
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            Ok(see(&format!("/signin?welcome=1&next={next}")))
+        }
         Err(error) => {
             let mut shown =
                 FormState { email: form.email.clone(), display_name: form.display_name.clone(), ..Default::default() };
             let status = shown.place(error, &["email", "password", "display_name"]);
             let (csrf, cookie) = fresh_csrf(&headers)?;
-            let mut response = html(status, &SignUpPage { nav: None, csrf, form: shown });
+            let next = session::local_path(&form.next);
+            let mut response = html(status, &SignUpPage { nav: None, csrf, next, form: shown });
             response.headers_mut().append(header::SET_COOKIE, cookie);
             Ok(response)
         }

@@ -40,6 +40,25 @@ struct GroupBox {
     addable: Vec<(String, String)>,
 }
 
+/// A connection code as the page shows it: the code, its link and the link's QR code.
+struct CodeBox {
+    code: String,
+    link: String,
+    qr: String,
+    until: String,
+    used: String,
+}
+
+/// A claim to a registry record as the page shows it, with what happens next.
+struct ClaimBox {
+    number: String,
+    record: String,
+    status: &'static str,
+    claimed: String,
+    note: String,
+    next: String,
+}
+
 #[derive(Template)]
 #[template(path = "people.html")]
 struct PeoplePage {
@@ -58,6 +77,11 @@ struct PeoplePage {
     group_name: String,
     /// Whether she works mostly as a provider: her supervisees come first.
     provider_first: bool,
+    /// Her working connection codes.
+    codes: Vec<CodeBox>,
+    /// Her claims to registry records.
+    claims: Vec<ClaimBox>,
+    claim_number: String,
 }
 
 fn how(entry: &ConnectionEntry) -> &'static str {
@@ -90,6 +114,9 @@ fn row(entry: &ConnectionEntry) -> Row {
 /// What each `done` says.
 fn done_text(done: &str) -> Option<&'static str> {
     Some(match done {
+        "code" => "A new connection code: give it, its link or its QR code to your supervisee.",
+        "code-withdrawn" => "Withdrawn: the code connects nobody new. People who used it stay connected.",
+        "claimed" => "Claimed: association staff check the record is yours, then approve it.",
         "asked" => "Your request was sent. You can log sessions with her once she accepts it.",
         "accepted" => "Connected. Sessions between you can be logged from now on.",
         "declined" => "Declined. They are told, and may ask again in a week.",
@@ -99,6 +126,66 @@ fn done_text(done: &str) -> Option<&'static str> {
     })
 }
 
+/// A link as a QR code, an SVG image in a `data:` address (the page's policy allows images
+/// from nowhere else).
+fn qr_image(link: &str) -> String {
+    use base64::Engine;
+    match qrcode::QrCode::new(link.as_bytes()) {
+        Ok(code) => {
+            let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).quiet_zone(true).build();
+            format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg))
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// Her claims with the record each names and what happens next.
+async fn claim_boxes<S: Store>(state: &AppState<S>, me: &crate::store::UserRecord) -> Result<Vec<ClaimBox>, AppError> {
+    use rsc_protocol::ClaimStatus;
+    let today = rsc_model::Date::from_unix_millis(crate::clock::now_ms());
+    let mut boxes = Vec::new();
+    for claim in state.store.claims(Some(&crate::store::UserId::from(&me.id)), None).await? {
+        let record = state.store.registry_record(&claim.number).await?;
+        let association = record.as_ref().map_or_else(|| "the association".to_string(), |r| r.association.clone());
+        let next = match claim.status {
+            ClaimStatus::Pending => format!(
+                "{association} staff check that this record is yours. Your confirmations count once they approve; nothing else is needed from you."
+            ),
+            ClaimStatus::Rejected => format!(
+                "Check the number on your certificate and claim again, or ask {association} staff what they need."
+            ),
+            ClaimStatus::Approved => match record.as_ref().map(|r| (r.revoked_on, r.valid_through)) {
+                Some((Some(revoked), _)) => format!(
+                    "The record was revoked on {revoked}: sessions from that day do not count. Ask {association} staff."
+                ),
+                Some((None, Some(through))) if today.is_some_and(|t| t > through) => format!(
+                    "The record lapsed after {through}: sessions after that day do not count. Renew with {association}; \
+                     staff then extend the record."
+                ),
+                Some((None, Some(through))) => {
+                    format!("Your confirmations count for sessions up to {through}, while the record holds.")
+                }
+                _ => "Your confirmations count while the record holds.".to_string(),
+            },
+        };
+        boxes.push(ClaimBox {
+            record: record
+                .map(|r| format!("{} {} ({})", r.credential, r.association, r.holder_name))
+                .unwrap_or_default(),
+            number: claim.number,
+            status: match claim.status {
+                ClaimStatus::Pending => "waiting for staff",
+                ClaimStatus::Approved => "approved",
+                ClaimStatus::Rejected => "not approved",
+            },
+            claimed: day(claim.created_at_ms),
+            note: claim.note,
+            next,
+        });
+    }
+    Ok(boxes)
+}
+
 async fn show<S: Store>(
     state: &AppState<S>,
     browser: &super::Browser,
@@ -106,6 +193,19 @@ async fn show<S: Store>(
     done: Option<&'static str>,
     problem: Option<String>,
     typed: (&str, &str),
+) -> Result<Response, PageError> {
+    show_with(state, browser, status, done, problem, typed, "").await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_with<S: Store>(
+    state: &AppState<S>,
+    browser: &super::Browser,
+    status: StatusCode,
+    done: Option<&'static str>,
+    problem: Option<String>,
+    typed: (&str, &str),
+    claim_number: &str,
 ) -> Result<Response, PageError> {
     let me = &browser.auth.user;
     let entries = service::entries(&state.store, me).await?;
@@ -152,6 +252,22 @@ async fn show<S: Store>(
     let provider_first = !supervisees.is_empty()
         || all_groups.iter().any(|g| g.provider.id == me.id)
         || entries.iter().any(|e| e.role == ConnectionRole::Supervisee && e.state == ConnectionState::Requested);
+    let base = &browser.base;
+    let codes = service::working_codes(&state.store, me)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let link = format!("{base}{}{}", rsc_protocol::CONNECT_PATH, c.code);
+            CodeBox {
+                code: rsc_protocol::display_code(&c.code),
+                qr: qr_image(&link),
+                link,
+                until: day(c.expires_at_ms),
+                used: crate::web::people_count(usize::try_from(c.used).unwrap_or(0)),
+            }
+        })
+        .collect();
+    let claims = claim_boxes(state, me).await?;
     let page = PeoplePage {
         nav: Some(Nav::of(browser, "people")),
         csrf: browser.csrf.clone(),
@@ -182,6 +298,9 @@ async fn show<S: Store>(
         number: typed.0.to_string(),
         group_name: typed.1.to_string(),
         provider_first,
+        codes,
+        claims,
+        claim_number: claim_number.to_string(),
     };
     Ok(html(status, &page))
 }
@@ -281,6 +400,51 @@ pub async fn end<S: Store>(
     after(&state, &browser, result, "ended", ("", "")).await
 }
 
+/// `POST /people/codes`: a new connection code, working for `days`.
+pub async fn create_code<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<PeopleForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let days =
+        form.fields.get("days").and_then(|d| d.trim().parse::<u32>().ok()).unwrap_or(rsc_protocol::DEFAULT_CODE_DAYS);
+    let result = service::create_code(&state.store, &browser.auth.user, days).await;
+    after(&state, &browser, result, "code", ("", "")).await
+}
+
+/// `POST /people/codes/withdraw`: withdraws one of her codes.
+pub async fn withdraw_code<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<PeopleForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let code = form.fields.get("code").cloned().unwrap_or_default();
+    let result = service::withdraw_code(&state.store, &browser.auth.user, &code).await;
+    after(&state, &browser, result, "code-withdrawn", ("", "")).await
+}
+
+/// `POST /people/claim`: claims a registry record, as `POST /v1/me/claims`.
+pub async fn claim<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<PeopleForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let body = rsc_protocol::NewClaim { number: form.number.trim().to_string() };
+    match crate::http::me::create_claim(State(state.clone()), browser.auth.clone(), crate::http::JsonBody(body)).await {
+        Ok(_) => Ok(see("/people?done=claimed")),
+        Err(error) => {
+            let (status, _, _, message) = error.public();
+            if status.is_server_error() {
+                return Err(error.into());
+            }
+            show_with(&state, &browser, status, None, Some(message), ("", ""), &form.number).await
+        }
+    }
+}
+
 /// `POST /groups`: a new group, with the supervisees ticked (`member:ID`).
 pub async fn create_group<S: Store>(
     State(state): State<AppState<S>>,
@@ -327,7 +491,7 @@ mod tests {
 
     #[test]
     fn every_outcome_has_words_and_nothing_else_does() {
-        for done in ["asked", "accepted", "declined", "ended", "group"] {
+        for done in ["asked", "accepted", "declined", "ended", "group", "code", "code-withdrawn", "claimed"] {
             assert!(done_text(done).is_some(), "{done}");
         }
         assert_eq!(done_text("<script>"), None, "the page never echoes what the link says");

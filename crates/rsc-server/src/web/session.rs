@@ -71,6 +71,8 @@ pub struct Browser {
     pub auth: AuthDevice,
     /// The CSRF token of this session.
     pub csrf: String,
+    /// The address people reach this server at (for the links a page shows).
+    pub base: String,
 }
 
 impl Browser {
@@ -96,11 +98,11 @@ pub async fn browser<S: Store>(headers: &HeaderMap, state: &AppState<S>) -> Resu
     let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 128) else {
         return Ok(None);
     };
-    Ok(state
-        .store
-        .device_by_token_hash(&token_hash(token))
-        .await?
-        .map(|(device, user)| Browser { auth: AuthDevice { device, user }, csrf: csrf_of(token) }))
+    Ok(state.store.device_by_token_hash(&token_hash(token)).await?.map(|(device, user)| Browser {
+        auth: AuthDevice { device, user },
+        csrf: csrf_of(token),
+        base: crate::http::me::public_base(headers),
+    }))
 }
 
 /// A page that needs a signed-in browser; others are sent to sign in, and come back after.
@@ -138,7 +140,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for SignedIn {
 /// holding any control character, white space or backslash is refused outright; what is left is
 /// resolved against this site, and kept only when it stays here.
 pub fn local_path(next: &str) -> String {
-    const HOME: &str = "/dashboard";
+    const HOME: &str = "/";
     let plain = next.starts_with('/')
         && !next.starts_with("//")
         && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
@@ -185,7 +187,7 @@ mod tests {
             "/\u{2028}/evil.example",
             "",
         ] {
-            assert_eq!(local_path(evil), "/dashboard", "{evil:?}");
+            assert_eq!(local_path(evil), "/", "{evil:?}");
         }
         assert_eq!(local_path("/sessions?x=1"), "/sessions?x=1");
         assert_eq!(local_path("/a/../sessions"), "/sessions", "resolved as a browser would");

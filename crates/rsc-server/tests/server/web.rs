@@ -379,7 +379,7 @@ async fn sign_in_never_sends_a_person_to_another_site<S: Store>(store: S) {
             .expect("post");
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next:?}");
         let to = response.headers()[LOCATION].to_str().expect("location").to_string();
-        let expected = if next == "/people" { "/people" } else { "/dashboard" };
+        let expected = if next == "/people" { "/people" } else { "/" };
         assert_eq!(to, expected, "{next:?}");
     }
     server.stop().await.expect("stop");
@@ -465,6 +465,112 @@ async fn a_known_browser_signs_in_while_strangers_are_locked_out<S: Store>(store
     server.stop().await.expect("stop");
 }
 
+/// A provider does her whole setup in the portal: makes a connection code (shown with its link
+/// and QR code), claims her registry record and sees it wait, then approved (with the staff's
+/// word), and lands on her queue; a supervisee who opens the link before having an account signs
+/// up, signs in, and arrives on the link's page, ready to connect.
+async fn a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    api.register("pat").await;
+    let pat = Portal::sign_in(&base, "pat").await;
+    let (status, to) = pat.post("/people/codes", &[("days", "30")]).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/people?done=code"));
+    let (_, page) = pat.get("/people").await;
+    let link = page
+        .split("href=\"")
+        .find(|l| l.contains("/connect/"))
+        .and_then(|l| l.split('"').next())
+        .expect("the link")
+        .to_string();
+    assert!(link.starts_with(&base) && page.contains("data:image/svg+xml;base64,"), "a link and its QR code: {page}");
+    assert!(page.contains("Works until") && page.contains("used by 0 people"), "{page}");
+    let (status, _) = pat.post("/people/codes", &[("days", "91")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "days are bounded");
+
+    // Her claim: refused by name for a number the registry lacks, waiting, then approved.
+    rsc_server::auth::create_account(
+        &store,
+        "staff@example.org",
+        "a long enough password",
+        "Staff",
+        rsc_protocol::Role::RegistryAdmin,
+    )
+    .await
+    .expect("staff");
+    let staff = Device::sign_in(&api, "staff").await;
+    let csv = "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n\
+               NM-1001,pat,pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n";
+    assert_eq!(api.import_registry(&staff.token, "registry.csv", csv.into()).await, 200);
+    let (status, page) = pat.post("/people/claim", &[("number", "NM-404")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("NM-404") && page.contains("value=\"NM-404\""), "the number stays typed: {page}");
+    assert_eq!(
+        pat.post("/people/claim", &[("number", "NM-1001")]).await,
+        (StatusCode::SEE_OTHER, "/people?done=claimed".into())
+    );
+    let (_, page) = pat.get("/people").await;
+    assert!(page.contains("waiting for staff") && page.contains("NMAIMH staff check"), "{page}");
+    let (_, claims) = api.get("/v1/registry/claims", Some(&staff.token)).await;
+    let id = claims[0]["claim_id"].as_str().expect("claim id").to_string();
+    let approve = format!("/v1/registry/claims/{id}/approve");
+    assert_eq!(
+        api.post(&approve, Some(&staff.token), &serde_json::json!({ "note": "checked her licence" })).await.0,
+        200
+    );
+    let (_, page) = pat.get("/people").await;
+    assert!(
+        page.contains("approved")
+            && page.contains("Staff wrote: checked her licence")
+            && page.contains("up to 2030-12-31"),
+        "{page}"
+    );
+    // Her home is her queue now.
+    let (status, to) = pat.get_redirect("/").await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/provider"));
+
+    // Ana opens the link with no account: sign-in, then sign-up, carry it through.
+    let http = client();
+    let path = link.trim_start_matches(&base).to_string();
+    let response = http.get(format!("{base}{path}")).send().await.expect("link");
+    let to_sign_in = response.headers()[LOCATION].to_str().expect("location").to_string();
+    assert!(to_sign_in.starts_with("/signin?next="), "{to_sign_in}");
+    let sign_in_page = http.get(format!("{base}{to_sign_in}")).send().await.expect("page").text().await.expect("html");
+    let encoded_path: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    assert!(
+        sign_in_page.contains(&format!("/signup?next={encoded_path}")),
+        "the sign-up link keeps it: {sign_in_page}"
+    );
+    let page = http.get(format!("{base}/signup?next={encoded_path}")).send().await.expect("sign-up");
+    let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf"));
+    let signed_up = http
+        .post(format!("{base}/signup"))
+        .header(COOKIE, format!("rsc_csrf={csrf}"))
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&[
+            ("csrf", csrf.as_str()),
+            ("display_name", "Ana"),
+            ("email", "ana@example.org"),
+            ("password", "a long enough password"),
+            ("next", path.as_str()),
+        ]))
+        .send()
+        .await
+        .expect("sign up");
+    let to = signed_up.headers()[LOCATION].to_str().expect("location").to_string();
+    assert_eq!(to, format!("/signin?welcome=1&next={encoded_path}"));
+    let ana = Portal::sign_in_to(&base, "ana", &path).await;
+    let (status, page) = ana.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    let code = path.trim_start_matches("/connect/");
+    assert!(page.contains(&format!("value=\"{code}\"")), "the code waits in the form: {page}");
+    let (status, page) = ana.post("/connect", &[("code", code)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Connected with pat"), "{page}");
+    server.stop().await.expect("stop");
+}
+
 /// A browser that signs out hears nothing more: its open event stream ends within a second.
 async fn signing_out_ends_the_browsers_event_stream<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
@@ -498,6 +604,11 @@ struct Portal {
 
 impl Portal {
     async fn sign_in(base: &str, login: &str) -> Portal {
+        Portal::sign_in_to(base, login, "/people").await
+    }
+
+    /// Signs in with `next` as the form carries it, and checks the browser is sent there.
+    async fn sign_in_to(base: &str, login: &str, next: &str) -> Portal {
         let http = client();
         let page = http.get(format!("{base}/signin")).send().await.expect("get");
         let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf cookie"));
@@ -505,11 +616,17 @@ impl Portal {
             .post(format!("{base}/signin"))
             .header(COOKIE, format!("rsc_csrf={csrf}"))
             .header(CONTENT_TYPE, FORM)
-            .body(encoded(&sign_in_form_of(login, &csrf, "a long enough password")))
+            .body(encoded(&{
+                let mut form = sign_in_form_of(login, &csrf, "a long enough password");
+                form.retain(|(k, _)| *k != "next");
+                form.push(("next", next.to_string()));
+                form
+            }))
             .send()
             .await
             .expect("post");
         assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{login} signs in");
+        assert_eq!(signed_in.headers()[LOCATION].to_str().expect("location"), next, "and goes where it was going");
         let session = value(&set_cookie(&signed_in, "rsc_session").expect("session"));
         let mut portal =
             Portal { http, base: base.into(), cookie: format!("rsc_session={session}"), csrf: String::new() };
@@ -521,6 +638,14 @@ impl Portal {
         let response =
             self.http.get(format!("{}{path}", self.base)).header(COOKIE, &self.cookie).send().await.expect("get");
         (response.status(), response.text().await.expect("html"))
+    }
+
+    /// `GET path` without following a redirect: the status and where it points.
+    async fn get_redirect(&self, path: &str) -> (StatusCode, String) {
+        let response =
+            self.http.get(format!("{}{path}", self.base)).header(COOKIE, &self.cookie).send().await.expect("get");
+        let to = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+        (response.status(), to)
     }
 
     async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
@@ -658,4 +783,5 @@ crate::on_both_backends!(
     signing_out_ends_the_browsers_event_stream,
     pages_answer_alike_for_no_session_and_someone_elses,
     a_known_browser_signs_in_while_strangers_are_locked_out,
+    a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up,
 );
