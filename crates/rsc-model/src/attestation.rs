@@ -87,6 +87,30 @@ impl AttestedContent {
         }
     }
 
+    /// What changed since the statement, in words ("the topic", "the length"…): the fields it
+    /// covers that `fields` no longer match, and, for a confirmation, the attendee's minutes when
+    /// they differ from those it confirmed.
+    pub fn changes_in(&self, fields: AttestedFields<'_>, minutes_attended: Minutes) -> Vec<&'static str> {
+        let was = self.fields();
+        let mut changed = Vec::new();
+        let mut differs = |different: bool, what: &'static str| {
+            if different {
+                changed.push(what);
+            }
+        };
+        differs(was.date != fields.date, "the date");
+        differs(was.session_minutes != fields.session_minutes, "the length");
+        differs(was.kind != fields.kind, "the kind");
+        differs(was.format != fields.format, "the format");
+        differs(was.provider != fields.provider, "the provider");
+        differs(was.about_own_rsc_practice != fields.about_own_rsc_practice, "the topic");
+        differs(
+            self.kind == StatementKind::Confirm && self.minutes_attended.is_some_and(|m| m != minutes_attended),
+            "the minutes attended",
+        );
+        changed
+    }
+
     /// Whether the statement vouches for exactly `fields`, and, for a confirmation, for
     /// `minutes_attended` (a dispute names no minutes).
     pub fn vouches_for(&self, fields: AttestedFields<'_>, minutes_attended: Option<Minutes>) -> bool {
@@ -95,5 +119,39 @@ impl AttestedContent {
                 StatementKind::Confirm => self.minutes_attended.is_some() && self.minutes_attended == minutes_attended,
                 StatementKind::Dispute => true,
             }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_changed_since_a_statement_is_said_field_by_field() {
+        let id = |s: &str| Id::new(s, "test").expect("id");
+        let (session, ana, pat) = (id("s1"), id("ana"), id("pat"));
+        let m = |n: i64| Minutes::new(n, "m").expect("m");
+        let statement = AttestedContent {
+            kind: StatementKind::Confirm,
+            session_id: session.clone(),
+            attendee: ana.clone(),
+            provider: pat.clone(),
+            date: Date::from_ymd(2025, 3, 4).expect("date"),
+            session_minutes: m(60),
+            minutes_attended: Some(m(60)),
+            session_kind: SessionKind::Individual,
+            format: SessionFormat::Video,
+            about_own_rsc_practice: false,
+            signed_at_ms: 0,
+            reason: String::new(),
+        };
+        let mut now = statement.fields();
+        assert!(statement.changes_in(now, m(60)).is_empty());
+        now.about_own_rsc_practice = true;
+        assert_eq!(statement.changes_in(now, m(60)), ["the topic"]);
+        now.format = SessionFormat::Phone;
+        assert_eq!(statement.changes_in(now, m(45)), ["the format", "the topic", "the minutes attended"]);
+        let dispute = AttestedContent { kind: StatementKind::Dispute, minutes_attended: None, ..statement };
+        assert_eq!(dispute.changes_in(dispute.fields(), m(45)), Vec::<&str>::new(), "a dispute names no minutes");
     }
 }

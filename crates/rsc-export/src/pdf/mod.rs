@@ -284,7 +284,12 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
             let (attended, _) = crate::reports::logged_and_confirmed(s);
             vec![
                 s.date.to_string(),
-                format!("{}, {}", crate::reports::kind_words(payload, s), format_word(s.format)),
+                format!(
+                    "{}, {}{}",
+                    crate::reports::kind_words(payload, s),
+                    format_word(s.format),
+                    if s.about_own_rsc_practice { "; about her RS/C practice" } else { "" }
+                ),
                 provider,
                 s.minutes.get().to_string(),
                 attended.to_string(),

@@ -37,6 +37,8 @@ pub struct Awaiting {
     pub attendee_id: String,
     pub minutes_attended: i32,
     pub changed: bool,
+    /// What changed since she last confirmed or disputed it, in words ("the topic").
+    pub what_changed: String,
 }
 
 /// Those awaiting, under one heading: a supervisee's individual sessions, or one group session.
@@ -111,27 +113,64 @@ pub struct QueueQuery {
     done: Option<u32>,
 }
 
+/// What changed in an entry since the provider's statement it was settled by, in words: read
+/// from the statement in the ledger, compared with the session and the attendance now.
+async fn what_changed<S: Store>(
+    state: &AppState<S>,
+    row: &crate::store::SessionAttendance,
+) -> Result<String, AppError> {
+    let Some(id) = &row.attendance.attestation_id else { return Ok(String::new()) };
+    let ledger = state.store.attestations(&crate::store::DocId::from(row.session.id.as_str())).await?;
+    let Some(entry) = ledger.iter().find(|e| &e.id == id) else { return Ok(String::new()) };
+    let statement = SignedStatement::from_bytes(&entry.statement)?;
+    let bad = |e: rsc_model::ModelError| AppError::caused("a session's projection", e);
+    let (session_id, attendee, provider) = (
+        Id::new(row.session.id.as_str(), "session").map_err(bad)?,
+        Id::new(row.attendance.attendee_id.as_str(), "attendee").map_err(bad)?,
+        Id::new(row.session.provider_id.as_str(), "provider").map_err(bad)?,
+    );
+    let fields = rsc_model::AttestedFields {
+        session_id: &session_id,
+        attendee: &attendee,
+        provider: &provider,
+        date: row.session.date,
+        session_minutes: Minutes::new(i64::from(row.session.minutes), "minutes").map_err(bad)?,
+        kind: row.session.kind,
+        format: row.session.format,
+        about_own_rsc_practice: row.attendance.about_own_rsc_practice,
+    };
+    let attended = Minutes::new(i64::from(row.attendance.minutes_attended), "minutes_attended").map_err(bad)?;
+    let changed = statement.content.changes_in(fields, attended);
+    Ok(match changed.as_slice() {
+        [] => String::new(),
+        [one] => format!("{one} changed since you confirmed"),
+        [first @ .., last] => format!("{} and {last} changed since you confirmed", first.join(", ")),
+    })
+}
+
 async fn awaiting<S: Store>(state: &AppState<S>, provider: &str) -> Result<Vec<(bool, Awaiting)>, AppError> {
     let rows = state.store.awaiting_provider(&UserId::from(provider)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let group = r.session.kind == rsc_model::SessionKind::Group;
-            (
-                group,
-                Awaiting {
-                    session_id: r.session.id,
-                    date: r.session.date.to_string(),
-                    time: r.session.start_time,
-                    minutes: r.session.minutes,
-                    attendee_name: r.attendee_name,
-                    attendee_id: r.attendance.attendee_id,
-                    minutes_attended: r.attendance.minutes_attended,
-                    changed: r.attendance.status == AttendanceState::ChangedSinceConfirmed,
-                },
-            )
-        })
-        .collect())
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let group = r.session.kind == rsc_model::SessionKind::Group;
+        let changed = r.attendance.status == AttendanceState::ChangedSinceConfirmed;
+        let what_changed = if changed { what_changed(state, &r).await? } else { String::new() };
+        out.push((
+            group,
+            Awaiting {
+                session_id: r.session.id,
+                date: r.session.date.to_string(),
+                time: r.session.start_time,
+                minutes: r.session.minutes,
+                attendee_name: r.attendee_name,
+                attendee_id: r.attendance.attendee_id,
+                minutes_attended: r.attendance.minutes_attended,
+                changed,
+                what_changed,
+            },
+        ));
+    }
+    Ok(out)
 }
 
 /// `GET /provider`: everyone awaiting this provider.

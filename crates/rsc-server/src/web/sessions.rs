@@ -79,6 +79,12 @@ pub struct LogForm {
     /// A group whose session this is: its provider, and every member attending.
     #[serde(default)]
     pub group: String,
+    /// Ticked when the session was about the RS/C she provides to others.
+    #[serde(default)]
+    pub own: Option<String>,
+    /// Present when the form showed `own` (an unticked box sends nothing).
+    #[serde(default)]
+    pub own_shown: Option<String>,
     /// The other attendees of a group session: a ticked `with:<id>` field for each.
     #[serde(flatten)]
     pub ticked: std::collections::BTreeMap<String, String>,
@@ -128,6 +134,8 @@ impl Default for LogForm {
             format: "video".into(),
             provider: String::new(),
             group: String::new(),
+            own: None,
+            own_shown: None,
             ticked: Default::default(),
         }
     }
@@ -200,9 +208,10 @@ async fn page<S: Store>(
                             id: s.id.to_string(),
                             date: s.date.to_string(),
                             kind: format!(
-                                "{}, {}",
+                                "{}, {}{}",
                                 rsc_export::pdf::kind_word(s.kind),
-                                rsc_export::pdf::format_word(s.format)
+                                rsc_export::pdf::format_word(s.format),
+                                if s.about_own_rsc_practice { "; about your RS/C practice" } else { "" }
                             ),
                             attended: s.minutes_attended.unwrap_or(s.minutes).get(),
                             length: s.minutes.get(),
@@ -296,7 +305,11 @@ fn read_form(form: &LogForm, me: &Id) -> Result<(SessionFields, Vec<NewAttendee>
             },
             std::iter::once(me.clone())
                 .chain(others)
-                .map(|id| NewAttendee { id, minutes_attended: minutes, about_own_rsc_practice: false })
+                .map(|id| NewAttendee {
+                    about_own_rsc_practice: &id == me && form.own.is_some(),
+                    id,
+                    minutes_attended: minutes,
+                })
                 .collect(),
         )),
         _ => Err(errors),
@@ -328,9 +341,14 @@ async fn group_form<S: Store>(
     let read = LogForm { provider: group.provider.id.clone(), ticked: Default::default(), ..form.clone() };
     Ok(read_form(&read, me).map(|(mut fields, _)| {
         fields.kind = SessionKind::Group;
+        // Each member answers the topic for herself: hers from the form, the others' later.
         let attendees = members
             .into_iter()
-            .map(|id| NewAttendee { id, minutes_attended: fields.minutes, about_own_rsc_practice: false })
+            .map(|id| NewAttendee {
+                about_own_rsc_practice: &id == me && form.own.is_some(),
+                id,
+                minutes_attended: fields.minutes,
+            })
             .collect();
         (fields, attendees)
     }))
@@ -432,6 +450,8 @@ struct EditPage {
     peers: Vec<Choice>,
     /// The session as it stands, in words, for an attendee who changes only her minutes.
     summary: String,
+    /// Whether her own attendance was about the RS/C she provides (when she attends).
+    own: bool,
     errors: FieldErrors,
 }
 
@@ -500,6 +520,7 @@ async fn edit_page_of<S: Store>(
         others,
         peers,
         summary,
+        own: s.attendee(&Id::new(browser.auth.user.id.as_str(), "user")?).is_some_and(|a| a.about_own_rsc_practice),
         errors,
     })
 }
@@ -526,6 +547,8 @@ pub async fn edit_page<S: Store>(
         format: format.into(),
         provider: s.fields.provider.to_string(),
         group: String::new(),
+        own: None,
+        own_shown: None,
         ticked: Default::default(),
     };
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
@@ -639,6 +662,7 @@ pub async fn edit<S: Store>(
         return show(errors).await;
     }
     let before = doc.heads();
+    let (own_shown, own) = (form.fields.own_shown.is_some(), form.fields.own.is_some());
     let updated = doc
         .update(&me, |session| {
             if let Some(f) = fields {
@@ -668,6 +692,9 @@ pub async fn edit<S: Store>(
                 && let Some(mine) = session.attendees.iter_mut().find(|a| a.id == me)
             {
                 mine.minutes_attended = minutes;
+            }
+            if own_shown && let Some(mine) = session.attendees.iter_mut().find(|a| a.id == me) {
+                mine.about_own_rsc_practice = own;
             }
             Ok(())
         })

@@ -571,6 +571,73 @@ async fn a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up<S: Store
     server.stop().await.expect("stop");
 }
 
+/// The topic ("about the RS/C I provide to others") is set on the log form, and changed on the
+/// change form: the confirmed entry goes back to the provider, whose queue says the topic
+/// changed.
+async fn the_topic_is_set_and_changed_in_the_portal_and_the_provider_hears_which<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    api.register("ana").await;
+    api.register("pat").await;
+    let (ana_phone, mut pat) = (Device::sign_in(&api, "ana").await, Device::sign_in(&api, "pat").await);
+    pat.connect(&[&ana_phone]).await;
+    let rulebook = serde_json::json!({ "rulebook": "ct-aimh" });
+    assert_eq!(api.call("PUT", "/v1/me/profile", Some(&ana_phone.token), Some(&rulebook)).await.0, 200);
+    let ana = Portal::sign_in(&base, "ana").await;
+    let pat_id = pat.user_id.to_string();
+    let logged = ana
+        .post(
+            "/sessions",
+            &[
+                ("provider", pat_id.as_str()),
+                ("date", "2025-03-04"),
+                ("start_time", "10:00"),
+                ("time_zone", "America/Denver"),
+                ("minutes", "60"),
+                ("format", "video"),
+                ("own", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(logged, (StatusCode::SEE_OTHER, "/sessions?done=logged".to_string()));
+    let (_, page) = ana.get("/sessions").await;
+    assert!(page.contains("about your RS/C practice"), "{page}");
+    pat.sync().await;
+    let doc = pat.docs.keys().next().expect("the session").clone();
+    assert!(pat.doc(&doc).session().expect("session").attendees[0].about_own_rsc_practice, "the topic was written");
+    let key = rsc_doc::DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
+    let ana_id = ana_phone.user_id.clone();
+    pat.edit(&doc, |d, me| {
+        d.confirm(&key, me, &ana_id, rsc_model::Minutes::new(60, "m").expect("m"), crate::support::signed_at(1))
+            .expect("confirm");
+    });
+    pat.sync().await;
+    let (_, page) = ana.get(&format!("/sessions/edit?session={doc}")).await;
+    assert!(page.contains("name=\"own\"") && page.contains(" checked"), "the box shows her answer: {page}");
+    let changed = ana
+        .post(
+            "/sessions/edit",
+            &[
+                ("session", doc.as_str()),
+                ("provider", pat_id.as_str()),
+                ("date", "2025-03-04"),
+                ("start_time", "10:00"),
+                ("time_zone", "America/Denver"),
+                ("minutes", "60"),
+                ("format", "video"),
+                ("attended", "60"),
+                ("own_shown", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(changed, (StatusCode::SEE_OTHER, "/sessions?done=edited".to_string()));
+    let pats = Portal::sign_in(&base, "pat").await;
+    let (_, queue) = pats.get("/provider").await;
+    assert!(queue.contains("the topic changed since you confirmed"), "{queue}");
+    server.stop().await.expect("stop");
+}
+
 /// A browser that signs out hears nothing more: its open event stream ends within a second.
 async fn signing_out_ends_the_browsers_event_stream<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
@@ -784,4 +851,5 @@ crate::on_both_backends!(
     pages_answer_alike_for_no_session_and_someone_elses,
     a_known_browser_signs_in_while_strangers_are_locked_out,
     a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up,
+    the_topic_is_set_and_changed_in_the_portal_and_the_provider_hears_which,
 );
