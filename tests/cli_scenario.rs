@@ -632,3 +632,148 @@ fn staff_decide_claims_by_number_and_claimant_never_by_id() {
     let shown = says(&mal, &["account", "show"]);
     assert!(shown.contains("NM-2002  rejected") && shown.contains("not the holder"), "{shown}");
 }
+
+/// The dispute loop, and batches that sign what they can: Pat disputes one of Ana's entries
+/// with a reason; Ana reads it everywhere she looks, corrects her minutes, and her sync says the
+/// entry went back; Pat's sync and queue say it is corrected after her dispute, and she confirms
+/// it. A batch up to today signs what has taken place and lists, with why, a planned session and
+/// a disputed entry, refusing nothing whole.
+#[test]
+fn a_dispute_goes_round_and_a_batch_signs_what_it_can_through_real_processes() {
+    let server = start_server();
+    let (ana, pat) = (temp_dir("ana"), temp_dir("pat"));
+    let names = names();
+    let (ana_name, pat_name) = (names[0].as_str(), names[1].as_str());
+    for (home, email, name) in [(&ana, "ana@example.org", ana_name), (&pat, "pat@example.org", pat_name)] {
+        says(home, &["account", "signup", "--server", &server.url, "--email", email, "--name", name]);
+    }
+    let code = invite_code(&says(&pat, &["account", "invite"]));
+    says(&ana, &["connect", &code]);
+    says(&ana, &["sync"]);
+    let today = rsc_model::Date::from_unix_millis(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64,
+    )
+    .expect("today");
+    let planned_day = today.plus_days(30).to_string();
+    let log = |date: &str, minutes: &str| {
+        says(
+            &ana,
+            &[
+                "log",
+                "--date",
+                date,
+                "--start",
+                "10:00",
+                "--time-zone",
+                "America/Denver",
+                "--minutes",
+                minutes,
+                "--format",
+                "video",
+            ],
+        )
+    };
+    log("2025-03-04", "60");
+    log("2025-03-11", "45");
+    log("2025-03-18", "50");
+    log(&planned_day, "60");
+    let listed = says(&ana, &["sessions"]);
+    let planned_line = listed.lines().find(|l| l.contains(&planned_day)).expect("the planned session is listed");
+    assert!(planned_line.contains("planned"), "{listed}");
+    says(&ana, &["sync"]);
+    says(&pat, &["sync"]);
+    let sessions: serde_json::Value =
+        serde_json::from_str(&ok(rsc(&ana, &["sessions", "--output", "json"]))).expect("json");
+    let short = |date: &str| {
+        sessions.as_array().expect("list").iter().find(|s| s["date"] == date).expect("session")["id"]
+            .as_str()
+            .expect("id")[..8]
+            .to_string()
+    };
+    let first = short("2025-03-04");
+
+    // The queue holds what took place; the planned session waits outside it until it ends.
+    let queue = says(&pat, &["confirm"]);
+    assert!(queue.contains("2025-03-04") && queue.contains("2025-03-18"), "{queue}");
+    assert!(!queue.contains(&planned_day), "{queue}");
+    assert!(queue.contains("1 planned entry logged with you has not taken place yet"), "{queue}");
+
+    // Pat disputes the first with a reason; Ana hears it at her next sync, and reads it in her
+    // list, in the session and in her hours.
+    let reason = "We met for 45 minutes, not 60";
+    let ana_first = ana_name.split_whitespace().next().expect("a first name");
+    assert!(
+        says(&pat, &["dispute", &first, ana_first, "--reason", reason]).contains(&format!("Disputed {ana_name}'s"))
+    );
+    says(&pat, &["sync"]);
+    let heard = says(&ana, &["sync"]);
+    assert!(
+        heard.contains(&format!("{pat_name} disputed your entry of 2025-03-04")) && heard.contains(reason),
+        "{heard}"
+    );
+    let listed = says(&ana, &["sessions"]);
+    assert!(listed.contains(&format!("Disputed by {pat_name}: 2025-03-04")) && listed.contains(reason), "{listed}");
+    assert!(listed.contains("rsc attendance SESSION --minutes M"), "{listed}");
+    let shown = says(&ana, &["session", &first]);
+    assert!(shown.contains(&format!("{pat_name} disputed your entry: \"{reason}\"")), "{shown}");
+    let hours = says(&ana, &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01"]);
+    assert!(hours.contains(&format!("{pat_name} disputed it: \u{201c}{reason}\u{201d}")), "{hours}");
+
+    // A batch up to the planned day signs the two that took place and waited, and lists the
+    // disputed one and the planned one with why.
+    let preview = refuses(&pat, &["confirm", "--through", &planned_day], 2);
+    assert!(preview.contains("--yes"), "{preview}");
+    let signed = says(&pat, &["confirm", "--through", &planned_day, "--yes"]);
+    assert!(signed.contains("Confirmed 2 attendances in 2 sessions (1 h 35 min in all)"), "{signed}");
+    assert!(signed.contains("Not signed (2):"), "{signed}");
+    assert!(signed.contains(&format!("you disputed it (\u{201c}{reason}\u{201d})")), "{signed}");
+    assert!(signed.contains(&format!("not ended yet: it is planned for {planned_day}")), "{signed}");
+    let nothing = says(&pat, &["confirm", "--supervisee", ana_name]);
+    assert!(nothing.contains("Nothing there can be signed now") && nothing.contains("Not signed (2):"), "{nothing}");
+    says(&pat, &["sync"]);
+
+    // Ana corrects her minutes; her sync says the entry went back, and Pat's says it is back.
+    let warned = refuses(&ana, &["attendance", &first, "--minutes", "45"], 2);
+    assert!(warned.contains("disputed"), "{warned}");
+    says(&ana, &["attendance", &first, "--minutes", "45", "--yes"]);
+    let shown = says(&ana, &["session", &first]);
+    assert!(shown.contains("corrected, back with the provider"), "{shown}");
+    let sent = says(&ana, &["sync"]);
+    assert!(
+        sent.contains(&format!("sent back to {pat_name}: your corrected entry of 2025-03-04")) && sent.contains(reason),
+        "{sent}"
+    );
+    let back = says(&pat, &["sync"]);
+    assert!(
+        back.contains(&format!(
+            "back with you: {ana_name}'s entry of 2025-03-04, corrected after your dispute (\"{reason}\"): now 45 minutes"
+        )),
+        "{back}"
+    );
+    let queue = says(&pat, &["confirm"]);
+    assert!(
+        queue.contains(&format!("corrected after your dispute (\"{reason}\"): now 45 minutes")),
+        "the queue says why it is back: {queue}"
+    );
+    assert!(says(&pat, &["confirm", &first, ana_first]).contains(&format!("Confirmed {ana_name} for 45 minutes")));
+    says(&pat, &["sync"]);
+    let confirmed = says(&ana, &["sync"]);
+    assert!(
+        confirmed.contains(&format!("{pat_name} confirmed your entry of 2025-03-04 for 45 minutes")),
+        "{confirmed}"
+    );
+    let hours: serde_json::Value = serde_json::from_str(&ok(rsc(
+        &ana,
+        &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01", "--output", "json"],
+    )))
+    .expect("json");
+    // Pat is not endorsed here, so nothing counts; what matters is that nothing is disputed.
+    let excluded: Vec<String> = hours["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .flat_map(|s| s["excluded"].as_array().cloned().unwrap_or_default())
+        .filter_map(|e| e.as_str().map(str::to_string))
+        .collect();
+    assert!(!excluded.iter().any(|e| e == "disputed"), "{hours}");
+}

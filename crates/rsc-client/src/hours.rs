@@ -201,16 +201,39 @@ impl Logbook {
             }
             let provider_name = name_of(&session.provider);
             let who = provider_name.clone().unwrap_or_else(|| "the provider".into());
+            // The provider's dispute, still standing or answered by a correction since.
+            let dispute = records
+                .iter()
+                .find(|r| r.session_id == session.id)
+                .and_then(|r| r.statement.as_ref())
+                .filter(|s| s.kind == rsc_model::StatementKind::Dispute)
+                .map(|s| s.reason.as_str());
+            let planned =
+                views.iter().find(|v| v.id == session.id).is_some_and(|v| v.planned(crate::logbook::now_ms()));
             let reasons = result
                 .excluded
                 .iter()
                 .filter_map(|e| match e {
+                    Exclusion::AfterAsOf if planned => {
+                        Some(format!("it is planned: it counts once it has taken place and {who} confirms it"))
+                    }
                     Exclusion::AfterAsOf => Some(format!("it is after {}", dossier.as_of)),
+                    Exclusion::Unconfirmed if planned => None,
                     Exclusion::Unconfirmed if session.changed_since_confirmed => {
                         Some(format!("it changed after {who} confirmed it; {who} needs to confirm it again"))
                     }
-                    Exclusion::Unconfirmed => Some(format!("{who} has not confirmed it yet")),
-                    Exclusion::Disputed => Some(format!("{who} disputed it")),
+                    Exclusion::Unconfirmed => match dispute {
+                        Some(reason) => Some(format!(
+                            "you corrected it after {who} disputed it (\u{201c}{reason}\u{201d}); it waits for {who} to review it"
+                        )),
+                        None => Some(format!("{who} has not confirmed it yet")),
+                    },
+                    Exclusion::Disputed => Some(match dispute {
+                        Some(reason) => format!(
+                            "{who} disputed it: \u{201c}{reason}\u{201d}; if {who} is right, correct your entry and it goes back to {who}"
+                        ),
+                        None => format!("{who} disputed it"),
+                    }),
                     Exclusion::ProviderNotQualified => Some(format!(
                         "the registry shows no credential of {who}'s that this rulebook accepts on that day"
                     )),

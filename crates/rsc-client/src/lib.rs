@@ -27,15 +27,15 @@ pub use connections::{ConnectionChange, ConnectionNews, ConnectionView, GroupInf
 pub use error::{ClientError, cause_chain};
 pub use hours::{AwaitingProvider, Hours, OfflineReport, Pace, Uncounted};
 pub use logbook::{
-    Account, AwaitingConfirmation, Confirmation, Logbook, LogbookStatus, MAX_CONFIRMATIONS_AT_ONCE, NewSession,
-    STORE_FILE, today,
+    Account, AwaitingConfirmation, ConfirmSelection, Confirmation, ConfirmationPlan, Logbook, LogbookStatus,
+    MAX_CONFIRMATIONS_AT_ONCE, NewSession, NotSigned, STORE_FILE, now_ms, today,
 };
 pub use people::{MIN_ID_PREFIX, PersonView, SharedCode, short_id};
 pub use profile::Profile;
 pub use rsc_model::StatementKind;
 pub use store::SCHEMA_VERSION;
 pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
-pub use view::{AttendanceStatus, AttendeeView, SessionFilter, SessionView, StatementView, Unsettled};
+pub use view::{AttendanceStatus, AttendeeView, Decided, SessionFilter, SessionView, StatementView, Unsettled};
 pub use watch::WatchEvent;
 
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};

@@ -68,6 +68,51 @@ pub struct AwaitingConfirmation {
     pub minutes_attended: Minutes,
     /// Pending, or changed since confirmed.
     pub status: AttendanceStatus,
+    /// Why it is back with the provider after she confirmed or disputed it, in her words
+    /// ("corrected after your dispute ("We met for 45 minutes"): now 45 minutes"); `None` when
+    /// she never did.
+    pub why_back: Option<String>,
+}
+
+/// Which of the provider's entries a batch confirmation takes: every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfirmSelection {
+    /// One session (its id, or the first characters of it).
+    pub session: Option<String>,
+    /// One supervisee's entries.
+    pub supervisee: Option<Id>,
+    /// Sessions dated on or before this day.
+    pub through: Option<Date>,
+}
+
+/// An entry a batch leaves unsigned, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSigned {
+    /// The session.
+    pub session: SessionView,
+    /// The attendee.
+    pub attendee: Id,
+    /// The attendee's name, where known.
+    pub attendee_name: Option<String>,
+    /// Why, in words ("not ended yet", "you disputed it ...").
+    pub why: String,
+}
+
+/// What a batch confirmation would sign, and what it leaves and why: shown before signing,
+/// and never refused whole for one entry that cannot be signed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfirmationPlan {
+    /// The entries it signs, each as the attendee logged it.
+    pub sign: Vec<AwaitingConfirmation>,
+    /// The entries it leaves.
+    pub not_signed: Vec<NotSigned>,
+}
+
+impl ConfirmationPlan {
+    /// The minutes the signed entries confirm, together.
+    pub fn minutes(&self) -> u64 {
+        self.sign.iter().map(|w| u64::from(w.minutes_attended.get())).sum()
+    }
 }
 
 /// One attendee to confirm in [`Logbook::confirm_many`].
@@ -129,7 +174,7 @@ pub struct Logbook {
 }
 
 /// The current time in Unix milliseconds.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
@@ -669,29 +714,58 @@ impl Logbook {
         Ok(views)
     }
 
-    /// As a provider: the attendees of one's sessions who await confirmation.
+    /// As a provider: the attendees of one's sessions who await confirmation, in sessions that
+    /// have taken place (a planned one waits until it ends).
     pub fn awaiting_confirmation(&self) -> Result<Vec<AwaitingConfirmation>, ClientError> {
+        Ok(self.confirmation_plan(&ConfirmSelection::default())?.sign)
+    }
+
+    /// As a provider: what confirming `selection` would sign, and the entries in it that wait
+    /// for something else first (a session not ended yet, an entry she disputed), with why.
+    pub fn confirmation_plan(&self, selection: &ConfirmSelection) -> Result<ConfirmationPlan, ClientError> {
         let account = self.require_account()?;
         let me = Id::new(account.user_id.as_str(), "user")?;
-        let sessions = self.sessions(&SessionFilter { provider: Some(me), ..SessionFilter::default() })?;
-        Ok(sessions
-            .into_iter()
-            .filter(|s| !s.withdrawn)
-            .flat_map(|session| {
-                session
-                    .attendees
-                    .iter()
-                    .filter(|a| a.status.awaits_provider())
-                    .map(|a| AwaitingConfirmation {
-                        session: session.clone(),
+        let session = selection.session.as_deref().map(|s| self.find_session(s)).transpose()?;
+        let sessions =
+            self.sessions(&SessionFilter { provider: Some(me), to: selection.through, ..SessionFilter::default() })?;
+        let now = now_ms();
+        let mut plan = ConfirmationPlan::default();
+        for view in sessions.into_iter().filter(|s| !s.withdrawn && session.as_ref().is_none_or(|id| &s.id == id)) {
+            let planned = view.planned(now);
+            for a in view.attendees.iter().filter(|a| selection.supervisee.as_ref().is_none_or(|who| &a.id == who)) {
+                let why_not = match a.status {
+                    _ if a.status.awaits_provider() && planned => Some(format!(
+                        "not ended yet: it is planned for {} at {} ({})",
+                        view.date, view.start_time, view.time_zone
+                    )),
+                    _ if a.status.awaits_provider() => None,
+                    AttendanceStatus::Disputed => Some(format!(
+                        "you disputed it (\u{201c}{}\u{201d}); it waits for {}'s correction",
+                        a.dispute_reason.as_deref().unwrap_or_default(),
+                        a.name.as_deref().unwrap_or("the attendee")
+                    )),
+                    // Confirmed entries are done; nothing to say.
+                    _ => continue,
+                };
+                match why_not {
+                    Some(why) => plan.not_signed.push(NotSigned {
+                        session: view.clone(),
+                        attendee: a.id.clone(),
+                        attendee_name: a.name.clone(),
+                        why,
+                    }),
+                    None => plan.sign.push(AwaitingConfirmation {
+                        session: view.clone(),
                         attendee: a.id.clone(),
                         attendee_name: a.name.clone(),
                         minutes_attended: a.minutes_attended,
                         status: a.status,
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect())
+                        why_back: view.why_back(a),
+                    }),
+                }
+            }
+        }
+        Ok(plan)
     }
 
     /// Evaluates the signed-in user's hours offline under `rulebook` (a built-in id or a
@@ -884,7 +958,38 @@ fn change_doc(
         check_connected(directory.as_ref(), &after_session.fields.provider, &named)?;
     }
     rsc_doc::rules::check_timing(Some(&before_session), &after_session, now_ms())?;
-    save(tx, &me, &trust(tx, account)?, doc, &before)
+    let trust = trust(tx, account)?;
+    if after_session.fields.provider != me {
+        let before_view = SessionView::render(&before_session, &me, &trust);
+        let after_view = SessionView::render(&after_session, &me, &trust);
+        note_sent_back(tx, id, crate::Unsettled::between(&before_view, &after_view))?;
+    }
+    save(tx, &me, &trust, doc, &before)
+}
+
+/// Keeps the entries an edit here sent back to the provider, for the sync that delivers it to
+/// say so; a later edit of the same entry replaces what was kept.
+fn note_sent_back(tx: &Connection, id: &Id, unsettled: Vec<crate::Unsettled>) -> Result<(), ClientError> {
+    if unsettled.is_empty() {
+        return Ok(());
+    }
+    let mut kept: std::collections::BTreeMap<String, Vec<crate::Unsettled>> =
+        store::get_meta(tx, key::SENT_BACK)?.unwrap_or_default();
+    let entries = kept.entry(id.to_string()).or_default();
+    for u in unsettled {
+        entries.retain(|e| e.attendee != u.attendee);
+        entries.push(u);
+    }
+    store::set_meta(tx, key::SENT_BACK, &kept)
+}
+
+/// The entries kept by [`note_sent_back`] for session `doc`, taken: its edits reached the server.
+pub(crate) fn take_sent_back(tx: &Connection, doc: &str) -> Result<Vec<crate::Unsettled>, ClientError> {
+    let mut kept: std::collections::BTreeMap<String, Vec<crate::Unsettled>> =
+        store::get_meta(tx, key::SENT_BACK)?.unwrap_or_default();
+    let Some(taken) = kept.remove(doc) else { return Ok(Vec::new()) };
+    store::set_meta(tx, key::SENT_BACK, &kept)?;
+    Ok(taken)
 }
 
 /// The trust a device's views are rendered with.

@@ -66,6 +66,9 @@ pub(crate) mod key {
     /// The marks servers gave this device at sign-in, by server and email (kept when signing
     /// out: with one, strangers' wrong passwords do not lock this device out).
     pub const KNOWN_CLIENTS: &str = "known_clients";
+    /// Settled entries that edits made here sent back to the provider, by session, until the
+    /// server has the edits: the next sync says they went back.
+    pub const SENT_BACK: &str = "sent_back";
 }
 
 /// The open store.

@@ -165,6 +165,12 @@ pub struct SyncReport {
     /// Confirmed or disputed entries that went back to the provider because of changes made
     /// elsewhere, with why.
     pub unsettled: Vec<crate::Unsettled>,
+    /// Entries that edits made on this device sent back to the provider, now that the server
+    /// has the edits (a correction after a dispute, a change to a confirmed entry).
+    pub sent_back: Vec<crate::Unsettled>,
+    /// Entries the provider confirmed or disputed, received in this sync: the user's own, and
+    /// those in sessions she logged.
+    pub decided: Vec<crate::Decided>,
     /// Requests retried after a failure.
     pub retries: u32,
     /// What others did to the user's connections since the last sync: a request, an answer,
@@ -369,6 +375,7 @@ fn apply(
     for ack in &response.accepted {
         if let Some((seq, count)) = max_seq(&ack.doc) {
             store::acknowledge(tx, &ack.doc, seq)?;
+            report.sent_back.extend(crate::logbook::take_sent_back(tx, &ack.doc)?);
             report.pushed_changes += count as u64;
             answered += 1;
         }
@@ -383,6 +390,8 @@ fn apply(
                 message: crate::people::with_names(directory.as_ref(), &refused.message),
             };
             let set_aside = store::refuse(tx, &refusal, now_ms())?;
+            // Refused edits sent nothing back.
+            crate::logbook::take_sent_back(tx, &refusal.doc)?;
             roll_back(tx, account, &refusal.doc, &set_aside)?;
             answered += 1;
             tracing::warn!(doc = %refusal.doc, code = %refusal.code, message = %refusal.message, "push refused");
@@ -426,6 +435,7 @@ fn apply(
             if let Some(before) = &before {
                 report.unsettled.extend(crate::Unsettled::between(before, &rendered.view));
             }
+            report.decided.extend(crate::Decided::between(before.as_ref(), &rendered.view, &me));
             report.pulled_changes += changes as u64;
             report.updated_sessions.push(rendered.view.id);
         }

@@ -207,6 +207,33 @@ impl SessionView {
         }
     }
 
+    /// When the session ends (its start in its time zone plus its length), if that can be said.
+    pub fn ends_at_ms(&self) -> Option<i64> {
+        rsc_doc::ends_at_ms(self.date, &self.start_time, &self.time_zone, self.minutes).ok()
+    }
+
+    /// Whether the session has not taken place yet at `now_ms`: planned, in no one's queue and
+    /// counted nowhere until it ends.
+    pub fn planned(&self, now_ms: i64) -> bool {
+        self.ends_at_ms().is_some_and(|end| end > now_ms)
+    }
+
+    /// Why `attendee`'s entry is back with the provider after she confirmed or disputed it, in
+    /// her words; `None` when her statement still vouches for it, or she made none.
+    pub fn why_back(&self, attendee: &AttendeeView) -> Option<String> {
+        let fields = rsc_model::AttestedFields {
+            session_id: &self.id,
+            attendee: &attendee.id,
+            provider: &self.provider,
+            date: self.date,
+            session_minutes: self.minutes,
+            kind: self.kind,
+            format: self.format,
+            about_own_rsc_practice: attendee.about_own_rsc_practice,
+        };
+        attendee.statement.as_ref()?.why_back(fields, attendee.minutes_attended)
+    }
+
     /// The attendee's entry, if they attend.
     pub fn attendee(&self, id: &Id) -> Option<&AttendeeView> {
         self.attendees.iter().find(|a| &a.id == id)
@@ -249,6 +276,64 @@ pub struct Unsettled {
     pub now: AttendanceStatus,
     /// What changed, in words (`the format changed from video to phone`).
     pub why: String,
+    /// The provider's reason, when the entry was disputed before the change.
+    #[serde(default)]
+    pub dispute_reason: Option<String>,
+    /// The attendee's minutes after the change.
+    #[serde(default)]
+    pub minutes_attended: Option<Minutes>,
+    /// The session's provider, by name where known.
+    #[serde(default)]
+    pub provider_name: Option<String>,
+}
+
+/// An entry a provider's statement, received in a sync, settled: confirmed or disputed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decided {
+    /// The session.
+    pub session: Id,
+    /// Its date.
+    pub date: Date,
+    /// The attendee.
+    pub attendee: Id,
+    /// The attendee's name, where known.
+    pub name: Option<String>,
+    /// The provider's name, where known.
+    pub provider_name: Option<String>,
+    /// Confirmed or disputed.
+    pub status: AttendanceStatus,
+    /// The minutes confirmed.
+    pub minutes: Option<Minutes>,
+    /// The provider's reason, for a dispute.
+    pub reason: Option<String>,
+}
+
+impl Decided {
+    /// The entries of `after` that the provider settled since `before` (all of them for a
+    /// session new to this device) and that matter to `me`: her own, or any in a session she
+    /// logged. The provider's own decisions are not news to her.
+    pub(crate) fn between(before: Option<&SessionView>, after: &SessionView, me: &Id) -> Vec<Decided> {
+        if &after.provider == me || after.withdrawn {
+            return Vec::new();
+        }
+        after
+            .attendees
+            .iter()
+            .filter(|a| &a.id == me || &after.created_by == me)
+            .filter(|a| matches!(a.status, AttendanceStatus::Confirmed | AttendanceStatus::Disputed))
+            .filter(|a| before.and_then(|b| b.attendee(&a.id)).is_none_or(|old| old.status != a.status))
+            .map(|a| Decided {
+                session: after.id.clone(),
+                date: after.date,
+                attendee: a.id.clone(),
+                name: a.name.clone(),
+                provider_name: after.provider_name.clone(),
+                status: a.status,
+                minutes: a.confirmed_minutes,
+                reason: a.dispute_reason.clone(),
+            })
+            .collect()
+    }
 }
 
 impl Unsettled {
@@ -297,6 +382,9 @@ impl Unsettled {
                 was: old.status,
                 now: new.status,
                 why: if why.is_empty() { "the session changed".into() } else { why.join("; ") },
+                dispute_reason: old.dispute_reason.clone().filter(|_| old.status == AttendanceStatus::Disputed),
+                minutes_attended: Some(new.minutes_attended),
+                provider_name: after.provider_name.clone(),
             });
         }
         out

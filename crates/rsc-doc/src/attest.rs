@@ -14,7 +14,7 @@
 //! | 2 + n | provider id |
 //! | 10 | session date, ASCII `YYYY-MM-DD` |
 //! | 2 | session length in minutes |
-//! | 2 | minutes attended (`0` for a dispute) |
+//! | 2 | minutes attended: confirmed, or for a dispute the minutes the disputed entry logged (`0` in a dispute that names none, which disputes the entry whatever its minutes) |
 //! | 1 | session kind: `0x01` individual, `0x02` group |
 //! | 1 | format: `0x01` in person, `0x02` video, `0x03` phone |
 //! | 1 | about the attendee's own RS/C practice: `0x00` no, `0x01` yes |
@@ -213,10 +213,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<AttestedContent, DocError> {
     let attended = reader.u16()?;
     let minutes_attended = match (kind, attended) {
         (StatementKind::Dispute, 0) => None,
-        (StatementKind::Dispute, _) => {
-            return Err(DocError::invalid("statement.minutes_attended", "a dispute carries no minutes"));
-        }
-        (StatementKind::Confirm, m) => Some(Minutes::new(i64::from(m), "statement.minutes_attended")?),
+        (_, m) => Some(Minutes::new(i64::from(m), "statement.minutes_attended")?),
     };
     let session_kind = match reader.byte()? {
         1 => SessionKind::Individual,

@@ -616,9 +616,11 @@ impl SessionDoc {
             .iter()
             .find(|a| &a.id == attendee)
             .ok_or_else(|| DocError::invalid("attendee", format!("`{attendee}` does not attend this session")))?;
+        // A dispute names the minutes it disputes, so that a corrected entry no longer matches it
+        // and goes back to the provider.
         let minutes = match kind {
             StatementKind::Confirm => Some(minutes.unwrap_or(entry.minutes_attended)),
-            StatementKind::Dispute => None,
+            StatementKind::Dispute => Some(entry.minutes_attended),
         };
         if let Some(minutes) = minutes
             && minutes > s.fields.minutes
@@ -664,7 +666,8 @@ impl SessionDoc {
             ));
         }
         let message = if c.kind == StatementKind::Confirm { "confirm attendance" } else { "dispute attendance" };
-        let (attendee, minutes) = (c.attendee.clone(), c.minutes_attended);
+        let (attendee, minutes) =
+            (c.attendee.clone(), if c.kind == StatementKind::Confirm { c.minutes_attended } else { None });
         self.change(signer, message, |s| {
             let entry =
                 s.attendees.iter_mut().find(|a| a.id == attendee).ok_or_else(|| {

@@ -16,4 +16,6 @@ pub use attest::{DeviceKey, SignedStatement};
 pub use automerge::{ActorId, ChangeHash};
 pub use doc::{MAX_CHANGE_BYTES, MAX_CHANGE_OPS, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_OPS, SessionDoc, expanded_len};
 pub use error::DocError;
-pub use session::{Attendee, MAX_ATTENDEES, MAX_NOTE_BYTES, NewAttendee, Session, SessionEdit, SessionFields};
+pub use session::{
+    Attendee, MAX_ATTENDEES, MAX_NOTE_BYTES, NewAttendee, Session, SessionEdit, SessionFields, ends_at_ms,
+};

@@ -168,21 +168,7 @@ impl Session {
     /// instant after the gap; one that occurs twice, from the later of the two.
     pub fn ends_at_ms(&self) -> Result<i64, DocError> {
         let f = &self.fields;
-        let zone = parse_time_zone(&f.time_zone)?;
-        let start = chrono::NaiveTime::parse_from_str(&f.start_time, "%H:%M")
-            .map_err(|_| DocError::invalid("start_time", format!("`{}` is not a time HH:MM", f.start_time)))?;
-        let local = f.date.naive().and_time(start);
-        let starts = match local.and_local_timezone(zone) {
-            chrono::LocalResult::Single(t) => t.timestamp_millis(),
-            chrono::LocalResult::Ambiguous(_, later) => later.timestamp_millis(),
-            // In a spring-forward gap: the same wall time an hour on exists.
-            chrono::LocalResult::None => (local + chrono::Duration::hours(1))
-                .and_local_timezone(zone)
-                .latest()
-                .map(|t| t.timestamp_millis())
-                .ok_or_else(|| DocError::invalid("start_time", "does not exist in the session's time zone"))?,
-        };
-        Ok(starts + i64::from(f.minutes.get()) * 60_000)
+        ends_at_ms(f.date, &f.start_time, &f.time_zone, f.minutes)
     }
 
     /// Rules broken by merging concurrent edits (empty for a session edited in one place).
@@ -254,6 +240,27 @@ fn parse_time_zone(text: &str) -> Result<chrono_tz::Tz, DocError> {
     text.parse().map_err(|_| {
         DocError::invalid("time_zone", format!("`{}` is not a time zone name like America/Denver", text.escape_debug()))
     })
+}
+
+/// When a session on `date` starting at `start_time` (`HH:MM`) in `time_zone` and lasting
+/// `minutes` ends, in milliseconds since the Unix epoch (see [`Session::ends_at_ms`]): what the
+/// device, the server's projection and the portal call "has it taken place yet".
+pub fn ends_at_ms(date: Date, start_time: &str, time_zone: &str, minutes: Minutes) -> Result<i64, DocError> {
+    let zone = parse_time_zone(time_zone)?;
+    let start = chrono::NaiveTime::parse_from_str(start_time, "%H:%M")
+        .map_err(|_| DocError::invalid("start_time", format!("`{start_time}` is not a time HH:MM")))?;
+    let local = date.naive().and_time(start);
+    let starts = match local.and_local_timezone(zone) {
+        chrono::LocalResult::Single(t) => t.timestamp_millis(),
+        chrono::LocalResult::Ambiguous(_, later) => later.timestamp_millis(),
+        // In a spring-forward gap: the same wall time an hour on exists.
+        chrono::LocalResult::None => (local + chrono::Duration::hours(1))
+            .and_local_timezone(zone)
+            .latest()
+            .map(|t| t.timestamp_millis())
+            .ok_or_else(|| DocError::invalid("start_time", "does not exist in the session's time zone"))?,
+    };
+    Ok(starts + i64::from(minutes.get()) * 60_000)
 }
 
 #[cfg(test)]

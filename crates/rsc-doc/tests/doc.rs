@@ -154,7 +154,11 @@ fn the_history_keeps_every_statement_an_edit_or_a_later_one_replaced() {
         .collect();
     assert_eq!(
         seen,
-        vec![("ana", Some(75), signed_at(1_000)), ("ana", Some(70), signed_at(2_000)), ("ben", None, signed_at(3_000))],
+        vec![
+            ("ana", Some(75), signed_at(1_000)),
+            ("ana", Some(70), signed_at(2_000)),
+            ("ben", Some(60), signed_at(3_000))
+        ],
         "oldest first, the replaced and the removed included"
     );
 }
@@ -237,6 +241,14 @@ fn disputes_and_withdrawals() {
     assert_eq!(status(&session, "ben", &key), SessionStatus::Disputed);
     let statement = session.attendee(&id("ben")).and_then(|a| a.statement.clone()).expect("statement");
     assert_eq!(statement.content.reason, "Ben left after ten minutes");
+    let logged = session.attendee(&id("ben")).expect("ben").minutes_attended;
+    assert_eq!(statement.content.minutes_attended, Some(logged), "a dispute names the minutes it disputes");
+    let bytes = rsc_doc::attest::encode_message(&statement.content).expect("encodes");
+    assert_eq!(rsc_doc::attest::decode_message(&bytes).expect("decodes"), statement.content);
+    // Ben corrects his minutes: the dispute no longer matches, and the entry is back with Pat.
+    let mut corrected = doc.clone();
+    corrected.set_attendance(&id("ben"), &id("ben"), Some(m(10)), None).expect("corrects");
+    assert_eq!(status(&corrected.session().expect("read"), "ben", &key), SessionStatus::Pending);
 
     doc.confirm(&key, &id("pat"), &id("ana"), m(90), signed_at(2)).expect("confirms");
     assert!(doc.withdraw(&id("eve"), "mistake").is_err());

@@ -21,6 +21,32 @@ pub fn text_cell(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
 }
 
+/// The reason of each disputed session's dispute, by session id, read from the provider
+/// statements the payload carries (the latest, when several).
+pub fn dispute_reasons(payload: &Payload) -> HashMap<String, String> {
+    use base64::Engine;
+    let mut latest: HashMap<String, (i64, String)> = HashMap::new();
+    for a in &payload.attestations {
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&a.statement) else { continue };
+        let Ok(statement) = rsc_doc::attest::SignedStatement::from_bytes(&bytes) else { continue };
+        let c = statement.content;
+        if c.kind != rsc_model::StatementKind::Dispute || c.attendee.as_str() != payload.applicant.id {
+            continue;
+        }
+        let entry = latest.entry(a.session_id.clone()).or_insert((i64::MIN, String::new()));
+        if c.signed_at_ms >= entry.0 {
+            *entry = (c.signed_at_ms, c.reason);
+        }
+    }
+    payload
+        .dossier
+        .sessions
+        .iter()
+        .filter(|s| s.confirmation == Some(Confirmation::Disputed))
+        .filter_map(|s| latest.remove(s.id.as_str()).map(|(_, reason)| (s.id.to_string(), reason)))
+        .collect()
+}
+
 /// The credential `provider` held on `day` according to the dossier, preferring one the
 /// rulebook accepts for the payload's purpose.
 pub fn credential_held(payload: &Payload, provider: &str, day: Date) -> Option<String> {
@@ -155,6 +181,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
             "minutes_counted",
             "excluded",
             "explanation",
+            "dispute_reason",
             "in_window",
             "export_id",
             "export_sha256",
@@ -162,6 +189,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
         ])
         .map_err(fail)?;
     let window = counted_window(payload);
+    let disputes = dispute_reasons(payload);
     for (session, result) in payload.dossier.sessions.iter().zip(&payload.evaluation.sessions) {
         let provider = session.provider.as_str();
         let (logged, confirmed) = logged_and_confirmed(session);
@@ -183,6 +211,7 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
                 result.counted_minutes.to_string(),
                 excluded,
                 text_cell(result.explanation.as_deref().unwrap_or_default()),
+                text_cell(disputes.get(session.id.as_str()).map(String::as_str).unwrap_or_default()),
                 if in_window(window, session.date) { "yes" } else { "no" }.to_string(),
                 binding.map(|b| b.export_id.clone()).unwrap_or_default(),
                 binding.map(|b| b.digest.clone()).unwrap_or_default(),

@@ -187,7 +187,7 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
         };
         let matches = match (confirmation, c.kind) {
             (Confirmation::Confirmed { minutes }, StatementKind::Confirm) => c.vouches_for(fields, Some(minutes)),
-            (Confirmation::Disputed, StatementKind::Dispute) => c.vouches_for(fields, None),
+            (Confirmation::Disputed, StatementKind::Dispute) => c.vouches_for(fields, session.minutes_attended),
             _ => false,
         };
         if !matches {

@@ -35,7 +35,8 @@ pub struct AttestedContent {
     pub date: Date,
     /// The session's length.
     pub session_minutes: Minutes,
-    /// The minutes credited to the attendee (`None` for a dispute).
+    /// The minutes credited to the attendee; for a dispute, the minutes of the entry disputed
+    /// (`None` in a dispute that names none, which disputes the entry whatever its minutes).
     pub minutes_attended: Option<Minutes>,
     /// Individual or group.
     pub session_kind: SessionKind,
@@ -88,8 +89,8 @@ impl AttestedContent {
     }
 
     /// What changed since the statement, in words ("the topic", "the length"…): the fields it
-    /// covers that `fields` no longer match, and, for a confirmation, the attendee's minutes when
-    /// they differ from those it confirmed.
+    /// covers that `fields` no longer match, and the attendee's minutes when they differ from
+    /// those it confirmed or disputed.
     pub fn changes_in(&self, fields: AttestedFields<'_>, minutes_attended: Minutes) -> Vec<&'static str> {
         let was = self.fields();
         let mut changed = Vec::new();
@@ -104,20 +105,61 @@ impl AttestedContent {
         differs(was.format != fields.format, "the format");
         differs(was.provider != fields.provider, "the provider");
         differs(was.about_own_rsc_practice != fields.about_own_rsc_practice, "the topic");
-        differs(
-            self.kind == StatementKind::Confirm && self.minutes_attended.is_some_and(|m| m != minutes_attended),
-            "the minutes attended",
-        );
+        differs(self.minutes_attended.is_some_and(|m| m != minutes_attended), "the minutes attended");
         changed
     }
 
-    /// Whether the statement vouches for exactly `fields`, and, for a confirmation, for
-    /// `minutes_attended` (a dispute names no minutes).
+    /// Why an entry this statement settled is back with the provider, in her words ("corrected
+    /// after your dispute ("We met for 45 minutes"): now 45 minutes"), or `None` while the
+    /// statement still vouches for the entry as it stands.
+    pub fn why_back(&self, fields: AttestedFields<'_>, minutes_attended: Minutes) -> Option<String> {
+        if self.vouches_for(fields, Some(minutes_attended)) {
+            return None;
+        }
+        let changed = self.changes_in(fields, minutes_attended);
+        let minutes_changed = changed.contains(&"the minutes attended");
+        let others: Vec<&str> = changed.into_iter().filter(|c| *c != "the minutes attended").collect();
+        let others = match others.as_slice() {
+            [] => None,
+            [one] => Some(format!("{one} changed")),
+            [first @ .., last] => Some(format!("{} and {last} changed", first.join(", "))),
+        };
+        Some(match self.kind {
+            StatementKind::Dispute => {
+                let now = minutes_changed.then(|| format!("now {} minutes", minutes_attended.get()));
+                let detail: Vec<String> = others.into_iter().chain(now).collect();
+                let detail = if detail.is_empty() { "edited".to_string() } else { detail.join("; ") };
+                format!("corrected after your dispute (\"{}\"): {detail}", self.reason)
+            }
+            StatementKind::Confirm => {
+                let what = match (others, minutes_changed) {
+                    (Some(others), _) => others.trim_end_matches(" changed").to_string(),
+                    (None, true) => "the minutes attended".into(),
+                    (None, false) => "the entry".into(),
+                };
+                let what = if minutes_changed && what != "the minutes attended" {
+                    format!("{what} and the minutes attended")
+                } else {
+                    what
+                };
+                let minutes = match (minutes_changed, self.minutes_attended) {
+                    (true, Some(was)) => {
+                        format!(": now {} minutes, you confirmed {}", minutes_attended.get(), was.get())
+                    }
+                    _ => String::new(),
+                };
+                format!("{what} changed since you confirmed{minutes}")
+            }
+        })
+    }
+
+    /// Whether the statement vouches for exactly `fields` and `minutes_attended` (a dispute
+    /// that names no minutes, for any minutes).
     pub fn vouches_for(&self, fields: AttestedFields<'_>, minutes_attended: Option<Minutes>) -> bool {
         self.fields() == fields
             && match self.kind {
                 StatementKind::Confirm => self.minutes_attended.is_some() && self.minutes_attended == minutes_attended,
-                StatementKind::Dispute => true,
+                StatementKind::Dispute => self.minutes_attended.is_none() || self.minutes_attended == minutes_attended,
             }
     }
 }
@@ -151,7 +193,38 @@ mod tests {
         assert_eq!(statement.changes_in(now, m(60)), ["the topic"]);
         now.format = SessionFormat::Phone;
         assert_eq!(statement.changes_in(now, m(45)), ["the format", "the topic", "the minutes attended"]);
-        let dispute = AttestedContent { kind: StatementKind::Dispute, minutes_attended: None, ..statement };
-        assert_eq!(dispute.changes_in(dispute.fields(), m(45)), Vec::<&str>::new(), "a dispute names no minutes");
+        let legacy = AttestedContent { kind: StatementKind::Dispute, minutes_attended: None, ..statement.clone() };
+        assert_eq!(legacy.changes_in(legacy.fields(), m(45)), Vec::<&str>::new(), "a dispute naming no minutes");
+        assert!(legacy.vouches_for(legacy.fields(), Some(m(45))), "disputes any minutes");
+        // A dispute of a 60-minute entry is answered by a correction to 45.
+        let dispute = AttestedContent { kind: StatementKind::Dispute, ..statement };
+        assert!(dispute.vouches_for(dispute.fields(), Some(m(60))));
+        assert!(!dispute.vouches_for(dispute.fields(), Some(m(45))), "a corrected entry is no longer disputed");
+        assert_eq!(dispute.changes_in(dispute.fields(), m(45)), ["the minutes attended"]);
+        let dispute = AttestedContent { reason: "We met for 45 minutes".into(), ..dispute };
+        assert_eq!(dispute.why_back(dispute.fields(), m(60)), None, "still disputed");
+        assert_eq!(
+            dispute.why_back(dispute.fields(), m(45)).as_deref(),
+            Some("corrected after your dispute (\"We met for 45 minutes\"): now 45 minutes")
+        );
+        let mut moved = dispute.fields();
+        moved.format = SessionFormat::Phone;
+        assert_eq!(
+            dispute.why_back(moved, m(60)).as_deref(),
+            Some("corrected after your dispute (\"We met for 45 minutes\"): the format changed")
+        );
+        let confirmed = AttestedContent { kind: StatementKind::Confirm, reason: String::new(), ..dispute.clone() };
+        assert_eq!(confirmed.why_back(confirmed.fields(), m(60)), None);
+        assert_eq!(
+            confirmed.why_back(confirmed.fields(), m(45)).as_deref(),
+            Some("the minutes attended changed since you confirmed: now 45 minutes, you confirmed 60")
+        );
+        assert_eq!(
+            confirmed.why_back(moved, m(45)).as_deref(),
+            Some("the format and the minutes attended changed since you confirmed: now 45 minutes, you confirmed 60")
+        );
+        let mut topic = confirmed.fields();
+        topic.about_own_rsc_practice = true;
+        assert_eq!(confirmed.why_back(topic, m(60)).as_deref(), Some("the topic changed since you confirmed"));
     }
 }

@@ -60,6 +60,37 @@ impl Verified {
     }
 }
 
+impl Verified {
+    /// Her providers' dispute reasons, by session id: for entries still disputed, and for those
+    /// she corrected since (back with the provider, who reads the reason again).
+    pub fn dispute_reasons(&self) -> Result<BTreeMap<String, String>, AppError> {
+        let records = attendance_records(&self.inputs)?;
+        Ok(records
+            .iter()
+            .filter(|r| r.attendee.as_str() == self.applicant.id && !r.withdrawn)
+            .filter_map(|r| {
+                let s = r.statement.as_ref().filter(|s| s.kind == rsc_model::StatementKind::Dispute)?;
+                Some((r.session_id.to_string(), s.reason.clone()))
+            })
+            .collect())
+    }
+
+    /// Her sessions that have not taken place yet, by id: planned, counted nowhere.
+    pub fn planned(&self, now_ms: i64) -> std::collections::BTreeSet<String> {
+        self.inputs.attendance.iter().filter(|r| !has_ended(&r.session, now_ms)).map(|r| r.session.id.clone()).collect()
+    }
+}
+
+/// Whether a session has taken place: its start in its own time zone plus its length. A
+/// planned one stays out of the provider's queue until then.
+pub fn has_ended(session: &crate::store::SessionRow, now_ms: i64) -> bool {
+    // A projection that cannot say when it ends is treated as past, so it is shown, not hidden.
+    Minutes::new(i64::from(session.minutes), "minutes")
+        .ok()
+        .and_then(|m| rsc_doc::ends_at_ms(session.date, &session.start_time, &session.time_zone, m).ok())
+        .is_none_or(|end| end <= now_ms)
+}
+
 fn internal(what: &str) -> impl Fn(rsc_model::ModelError) -> AppError + '_ {
     move |e| AppError::caused(format!("stored {what} breaks the model"), e)
 }

@@ -485,9 +485,15 @@ impl Logbook {
         Ok(self.inner.sessions(&filter.to_core()?)?.into_iter().map(Session::from).collect())
     }
 
-    /// As a provider: the attendees awaiting confirmation.
+    /// As a provider: the attendees awaiting confirmation, in sessions that have ended.
     pub fn awaiting_confirmation(&self) -> Result<Vec<AwaitingConfirmation>> {
         Ok(self.inner.awaiting_confirmation()?.into_iter().map(Into::into).collect())
+    }
+
+    /// As a provider: what confirming `selection` would sign, and the entries it leaves with
+    /// why (not ended yet, disputed). Show both, then sign `sign` with `confirm_many`.
+    pub fn confirmation_plan(&self, selection: ConfirmSelection) -> Result<ConfirmationPlan> {
+        Ok(self.inner.confirmation_plan(&selection.to_core()?)?.into())
     }
 
     /// As the provider: confirms an attendee, signed on this device, for `minutes_attended`

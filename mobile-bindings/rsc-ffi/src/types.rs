@@ -294,11 +294,14 @@ pub struct Session {
     pub problems: Vec<String>,
     /// Whether some changes have not reached the server yet.
     pub unsynced: bool,
+    /// It has not taken place yet: in no one's queue, and counted nowhere, until it ends.
+    pub planned: bool,
 }
 
 impl From<core::SessionView> for Session {
     fn from(s: core::SessionView) -> Session {
         Session {
+            planned: s.planned(core::now_ms()),
             id: s.id.to_string(),
             created_by: s.created_by.to_string(),
             date: s.date.into(),
@@ -480,6 +483,9 @@ pub struct AwaitingConfirmation {
     pub minutes_attended: i32,
     /// Pending, or changed since confirmed.
     pub status: AttendanceStatus,
+    /// Why it is back with the provider after she confirmed or disputed it, in her words
+    /// ("corrected after your dispute (…): now 45 minutes").
+    pub why_back: Option<String>,
 }
 
 impl From<core::AwaitingConfirmation> for AwaitingConfirmation {
@@ -490,6 +496,110 @@ impl From<core::AwaitingConfirmation> for AwaitingConfirmation {
             attendee_name: w.attendee_name,
             minutes_attended: from_minutes(w.minutes_attended),
             status: w.status.into(),
+            why_back: w.why_back,
+        }
+    }
+}
+
+/// Which of the provider's entries a batch confirmation takes; every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ConfirmSelection {
+    /// One session's id.
+    #[uniffi(default = None)]
+    pub session_id: Option<String>,
+    /// One supervisee's entries (user id).
+    #[uniffi(default = None)]
+    pub supervisee: Option<String>,
+    /// Sessions dated on or before this day.
+    #[uniffi(default = None)]
+    pub through: Option<IsoDate>,
+}
+
+impl ConfirmSelection {
+    pub(crate) fn to_core(&self) -> Result<core::ConfirmSelection> {
+        Ok(core::ConfirmSelection {
+            session: self.session_id.clone(),
+            supervisee: self.supervisee.as_deref().map(|p| crate::id(p, "supervisee")).transpose()?,
+            through: self.through.as_ref().map(|d| d.parse("through")).transpose()?,
+        })
+    }
+}
+
+/// An entry a batch confirmation leaves unsigned, and why.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NotSigned {
+    /// The session.
+    pub session: Session,
+    /// The attendee's user id.
+    pub attendee: String,
+    /// The attendee's name, where known.
+    pub attendee_name: Option<String>,
+    /// Why, in words ("not ended yet: …", "you disputed it …").
+    pub why: String,
+}
+
+/// What a batch confirmation signs, and what it leaves and why: show both before signing.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConfirmationPlan {
+    /// The entries it signs, each as logged.
+    pub sign: Vec<AwaitingConfirmation>,
+    /// The minutes they confirm together.
+    pub minutes: u64,
+    /// The entries it leaves.
+    pub not_signed: Vec<NotSigned>,
+}
+
+impl From<core::ConfirmationPlan> for ConfirmationPlan {
+    fn from(plan: core::ConfirmationPlan) -> ConfirmationPlan {
+        ConfirmationPlan {
+            minutes: plan.minutes(),
+            sign: plan.sign.into_iter().map(Into::into).collect(),
+            not_signed: plan
+                .not_signed
+                .into_iter()
+                .map(|n| NotSigned {
+                    session: n.session.into(),
+                    attendee: n.attendee.to_string(),
+                    attendee_name: n.attendee_name,
+                    why: n.why,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An entry the provider confirmed or disputed, received in a sync.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Decided {
+    /// The session's id.
+    pub session_id: String,
+    /// Its date.
+    pub date: IsoDate,
+    /// The attendee's user id.
+    pub attendee: String,
+    /// Their name, where known.
+    pub name: Option<String>,
+    /// The provider's name, where known.
+    pub provider_name: Option<String>,
+    /// Confirmed or disputed.
+    pub status: AttendanceStatus,
+    /// The minutes confirmed.
+    pub minutes: Option<i32>,
+    /// The provider's reason, for a dispute.
+    pub reason: Option<String>,
+}
+
+impl From<core::Decided> for Decided {
+    fn from(d: core::Decided) -> Decided {
+        Decided {
+            session_id: d.session.to_string(),
+            date: d.date.into(),
+            attendee: d.attendee.to_string(),
+            name: d.name,
+            provider_name: d.provider_name,
+            status: d.status.into(),
+            minutes: d.minutes.map(from_minutes),
+            reason: d.reason,
         }
     }
 }
@@ -524,6 +634,12 @@ pub struct Unsettled {
     pub now: AttendanceStatus,
     /// What changed, in words.
     pub why: String,
+    /// The provider's reason, when the entry was disputed before the change.
+    pub dispute_reason: Option<String>,
+    /// The attendee's minutes after the change.
+    pub minutes_attended: Option<i32>,
+    /// The provider's name, where known.
+    pub provider_name: Option<String>,
 }
 
 impl From<core::Unsettled> for Unsettled {
@@ -536,6 +652,9 @@ impl From<core::Unsettled> for Unsettled {
             was: u.was.into(),
             now: u.now.into(),
             why: u.why,
+            dispute_reason: u.dispute_reason,
+            minutes_attended: u.minutes_attended.map(from_minutes),
+            provider_name: u.provider_name,
         }
     }
 }
@@ -883,6 +1002,11 @@ pub struct SyncReport {
     pub refusals: Vec<Refusal>,
     /// Confirmed or disputed entries that went back to the provider, with why.
     pub unsettled: Vec<Unsettled>,
+    /// Entries that edits made on this device sent back to the provider, now that the server
+    /// has them (a correction after a dispute).
+    pub sent_back: Vec<Unsettled>,
+    /// Entries the provider confirmed or disputed, received in this sync.
+    pub decided: Vec<Decided>,
     /// Requests retried after a failure.
     pub retries: u32,
     /// What others did to the user's connections since the last sync.
@@ -902,6 +1026,8 @@ impl From<core::SyncReport> for SyncReport {
                 .map(|r| Refusal { session_id: r.doc, code: r.code, field: r.field, reason: r.message })
                 .collect(),
             unsettled: report.unsettled.into_iter().map(Into::into).collect(),
+            sent_back: report.sent_back.into_iter().map(Into::into).collect(),
+            decided: report.decided.into_iter().map(Into::into).collect(),
             retries: report.retries,
             connection_news: report.connection_news.into_iter().map(Into::into).collect(),
         }

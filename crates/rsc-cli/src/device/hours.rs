@@ -380,15 +380,72 @@ fn summary(logbook: &rsc_client::Logbook, report: &rsc_client::SyncReport) -> St
     for news in &report.connection_news {
         out.push_str(&format!("  {}\n", news.describe()));
     }
+    let me = super::me(logbook);
     for u in &report.unsettled {
+        let who = u.name.clone().unwrap_or_else(|| "an attendee".into());
+        // The provider hears, in her words, why the entry is back with her and where it is.
+        let back_with_me = logbook
+            .session(u.session.as_str())
+            .ok()
+            .filter(|s| Some(&s.provider) == me.as_ref())
+            .and_then(|s| s.attendee(&u.attendee).and_then(|a| s.why_back(a)));
+        match back_with_me {
+            Some(why) => {
+                out.push_str(&format!("  back with you: {who}'s entry of {}, {why}; `rsc confirm` lists it\n", u.date))
+            }
+            None => out.push_str(&format!(
+                "  back with the provider: {who}'s {} entry of {} (session {}) is {} now, because {}\n",
+                status_words(u.was),
+                u.date,
+                short_id(&u.session),
+                status_words(u.now),
+                u.why
+            )),
+        }
+    }
+    for u in &report.sent_back {
+        let provider = u.provider_name.clone().unwrap_or_else(|| "the provider".into());
+        let whose = match (&u.name, me.as_ref()) {
+            (_, Some(me)) if &u.attendee == me => "your".to_string(),
+            (Some(name), _) => format!("{name}'s"),
+            (None, _) => "an attendee's".to_string(),
+        };
+        let answer = match &u.dispute_reason {
+            Some(reason) => format!(" in answer to the dispute (\"{reason}\")"),
+            None => String::new(),
+        };
         out.push_str(&format!(
-            "  back with the provider: {}'s {} entry of {} (session {}) is {} now, because {}\n",
-            u.name.clone().unwrap_or_else(|| "an attendee".into()),
-            status_words(u.was),
-            u.date,
-            short_id(&u.session),
-            status_words(u.now),
-            u.why
+            "  sent back to {provider}: {whose} corrected entry of {}{answer}, to review ({})\n",
+            u.date, u.why
+        ));
+    }
+    const MOST_DECIDED: usize = 5;
+    for d in report.decided.iter().take(MOST_DECIDED) {
+        let provider = d.provider_name.clone().unwrap_or_else(|| "the provider".into());
+        let whose = match (&d.name, me.as_ref()) {
+            (_, Some(me)) if &d.attendee == me => "your".to_string(),
+            (Some(name), _) => format!("{name}'s"),
+            (None, _) => "an attendee's".to_string(),
+        };
+        match d.status {
+            rsc_client::AttendanceStatus::Disputed => out.push_str(&format!(
+                "  {provider} disputed {whose} entry of {} (session {}): \"{}\"; if {provider} is right, correct it with `rsc attendance {} --minutes M`\n",
+                d.date,
+                short_id(&d.session),
+                d.reason.as_deref().unwrap_or("no reason given"),
+                short_id(&d.session)
+            )),
+            _ => out.push_str(&format!(
+                "  {provider} confirmed {whose} entry of {}{}\n",
+                d.date,
+                d.minutes.map(|m| format!(" for {} minutes", m.get())).unwrap_or_default()
+            )),
+        }
+    }
+    if report.decided.len() > MOST_DECIDED {
+        out.push_str(&format!(
+            "  and {} more confirmed or disputed: `rsc sessions` lists them\n",
+            report.decided.len() - MOST_DECIDED
         ));
     }
     for refusal in &report.refusals {

@@ -7,7 +7,7 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 use rsc_client::{
     AttendanceStatus, Id, Logbook, NewAttendee, NewSession, SessionEdit, SessionFields, SessionFilter, SessionFormat,
-    SessionKind, SessionView, Unsettled, short_id,
+    SessionKind, SessionView, Unsettled, now_ms, short_id,
 };
 
 use super::output::{name_or_id, others, provider_of, status_words, table, truncate, when};
@@ -293,6 +293,7 @@ fn session_table(sessions: &[SessionView], me: Option<&Id>) -> String {
     if sessions.is_empty() {
         return "No sessions. Log one with `rsc log`, or run `rsc sync` to receive yours.\n".into();
     }
+    let now = now_ms();
     let rows = sessions.iter().map(|s| {
         vec![
             short_id(&s.id).to_string(),
@@ -302,14 +303,49 @@ fn session_table(sessions: &[SessionView], me: Option<&Id>) -> String {
             s.kind.to_string(),
             truncate(&provider_of(s, me), 32),
             truncate(&others(s, me), 40),
-            format!("{}{}", status_words(s.status), if s.unsynced { " *" } else { "" }),
+            format!("{}{}", session_status(s, me, now), if s.unsynced { " *" } else { "" }),
         ]
     });
     let mut out = table(&["SESSION", "DATE", "START", "MIN", "KIND", "PROVIDER", "WITH", "STATUS"], rows);
     if sessions.iter().any(|s| s.unsynced) {
         out.push_str("* not yet synced: run `rsc sync`\n");
     }
+    // What her providers said about the entries they disputed, and what to do.
+    let disputed: Vec<(&SessionView, &rsc_client::AttendeeView)> = sessions
+        .iter()
+        .filter_map(|s| Some((s, me.and_then(|me| s.attendee(me))?)))
+        .filter(|(_, a)| a.status == AttendanceStatus::Disputed)
+        .collect();
+    for (s, a) in &disputed {
+        out.push_str(&format!(
+            "Disputed by {}: {} {} ({}): \"{}\"\n",
+            provider_of(s, me),
+            s.date,
+            s.start_time,
+            short_id(&s.id),
+            a.dispute_reason.as_deref().unwrap_or("no reason given")
+        ));
+    }
+    if !disputed.is_empty() {
+        out.push_str(
+            "If the provider is right, correct the entry with `rsc attendance SESSION --minutes M` (or `rsc edit`): \
+             it goes back to the provider to review.\n",
+        );
+    }
     out
+}
+
+/// A session's status for its list: planned until it has ended, and an entry corrected after a
+/// dispute said as such.
+fn session_status(s: &SessionView, me: Option<&Id>, now_ms: i64) -> String {
+    let mine = me.and_then(|me| s.attendee(me));
+    match s.status {
+        AttendanceStatus::Pending if s.planned(now_ms) => "planned".into(),
+        AttendanceStatus::Pending if mine.is_some_and(|a| a.dispute_reason.is_some()) => {
+            "corrected, back with the provider".into()
+        }
+        status => status_words(status).into(),
+    }
 }
 
 pub fn show(home: &Path, session: &str, output: Output) -> Result<String, CliError> {
@@ -336,7 +372,7 @@ pub fn show(home: &Path, session: &str, output: Output) -> Result<String, CliErr
         view.format,
         provider_of(&view, me.as_ref()),
         if Some(&view.created_by) == me.as_ref() { "you".into() } else { logged_by },
-        status_words(view.status),
+        session_status(&view, me.as_ref(), now_ms()),
         if view.unsynced { " (changes not yet synced)" } else { "" },
     );
     if view.withdrawn {
@@ -371,10 +407,24 @@ pub fn show(home: &Path, session: &str, output: Output) -> Result<String, CliErr
     out.push_str(&table(&["ATTENDEE", "MIN", "STATUS", "CONFIRMED", "LAST STATEMENT", "TOPIC"], rows));
     for a in &view.attendees {
         if let Some(reason) = &a.dispute_reason {
-            let whose = name_or_id(a.name.as_deref(), &a.id);
-            let now =
-                if a.status == AttendanceStatus::Disputed { "" } else { " (changed since; back with the provider)" };
-            out.push_str(&format!("Dispute of {whose}'s entry: \"{reason}\"{now}\n"));
+            let whose = if Some(&a.id) == me.as_ref() {
+                "your".into()
+            } else {
+                format!("{}'s", name_or_id(a.name.as_deref(), &a.id))
+            };
+            let by = provider_of(&view, me.as_ref());
+            let by = if by == "you" { "You".to_string() } else { by };
+            let now = if a.status != AttendanceStatus::Disputed {
+                " It was corrected since, and is back with the provider to review.".to_string()
+            } else if Some(&a.id) == me.as_ref() {
+                format!(
+                    " If the provider is right, correct it with `rsc attendance {} --minutes M`: it goes back to the provider.",
+                    short_id(&view.id)
+                )
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("{by} disputed {whose} entry: \"{reason}\".{now}\n"));
         }
     }
     for problem in &view.problems {

@@ -67,14 +67,18 @@ fn confirmed_on(payload: &Payload) -> HashMap<String, Date> {
     out
 }
 
-/// Why a session counts nothing, in words, with the provider's name.
-pub fn why_not(excluded: &[Exclusion], provider: &str) -> String {
+/// Why a session counts nothing, in words, with the provider's name and, for a dispute, her
+/// reason.
+pub fn why_not(excluded: &[Exclusion], provider: &str, dispute_reason: Option<&str>) -> String {
     excluded
         .iter()
         .map(|e| match e {
             Exclusion::AfterAsOf => "after the evaluation date".to_string(),
             Exclusion::Unconfirmed => format!("not confirmed by {provider}"),
-            Exclusion::Disputed => format!("disputed by {provider}"),
+            Exclusion::Disputed => match dispute_reason {
+                Some(reason) => format!("disputed by {provider}: \u{201c}{reason}\u{201d}"),
+                None => format!("disputed by {provider}"),
+            },
             Exclusion::ProviderNotQualified => "provider held no accepted credential that day".to_string(),
             Exclusion::BeforeMasters => "before the master's degree".to_string(),
             Exclusion::MastersDateUnknown => "master's date not given".to_string(),
@@ -260,6 +264,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
 
     // Every session.
     page.heading("Sessions");
+    let disputes = crate::reports::dispute_reasons(payload);
     let rows: Vec<Vec<String>> = payload
         .dossier
         .sessions
@@ -279,7 +284,10 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
             } else if r.excluded.is_empty() {
                 format!("Counted ({})", format_hours(r.counted_minutes))
             } else {
-                format!("Not counted: {}", why_not(&r.excluded, &provider))
+                format!(
+                    "Not counted: {}",
+                    why_not(&r.excluded, &provider, disputes.get(s.id.as_str()).map(String::as_str))
+                )
             };
             let (attended, _) = crate::reports::logged_and_confirmed(s);
             vec![

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use rsc_doc::{SessionDoc, SignedStatement};
 use rsc_model::{AttestedContent, Id, Minutes, StatementKind};
-use rsc_protocol::{AttendanceState, DocPush};
+use rsc_protocol::DocPush;
 use serde::Deserialize;
 
 use super::{Nav, PageError, SignedIn, html, see};
@@ -36,9 +36,8 @@ pub struct Awaiting {
     pub attendee_name: String,
     pub attendee_id: String,
     pub minutes_attended: i32,
-    pub changed: bool,
-    /// What changed since she last confirmed or disputed it, in words ("the topic").
-    pub what_changed: String,
+    /// Why it is back with her after she confirmed or disputed it, in words; empty when new.
+    pub why_back: String,
 }
 
 /// Those awaiting, under one heading: a supervisee's individual sessions, or one group session.
@@ -56,6 +55,8 @@ struct QueuePage {
     groups: Vec<Heading>,
     done: Option<String>,
     progress: Vec<Progress>,
+    /// Sessions logged with her that have not taken place yet.
+    planned: usize,
 }
 
 /// A connected supervisee's progress, as far as she shares it.
@@ -113,15 +114,16 @@ pub struct QueueQuery {
     done: Option<u32>,
 }
 
-/// What changed in an entry since the provider's statement it was settled by, in words: read
-/// from the statement in the ledger, compared with the session and the attendance now.
-async fn what_changed<S: Store>(
+/// Why an entry the provider settled is back with her, in words (a correction after her
+/// dispute, an edit since she confirmed): read from her statement in the ledger, compared with
+/// the session and the attendance now.
+async fn why_back<S: Store>(
     state: &AppState<S>,
     row: &crate::store::SessionAttendance,
-) -> Result<String, AppError> {
-    let Some(id) = &row.attendance.attestation_id else { return Ok(String::new()) };
+) -> Result<Option<String>, AppError> {
+    let Some(id) = &row.attendance.attestation_id else { return Ok(None) };
     let ledger = state.store.attestations(&crate::store::DocId::from(row.session.id.as_str())).await?;
-    let Some(entry) = ledger.iter().find(|e| &e.id == id) else { return Ok(String::new()) };
+    let Some(entry) = ledger.iter().find(|e| &e.id == id) else { return Ok(None) };
     let statement = SignedStatement::from_bytes(&entry.statement)?;
     let bad = |e: rsc_model::ModelError| AppError::caused("a session's projection", e);
     let (session_id, attendee, provider) = (
@@ -140,21 +142,23 @@ async fn what_changed<S: Store>(
         about_own_rsc_practice: row.attendance.about_own_rsc_practice,
     };
     let attended = Minutes::new(i64::from(row.attendance.minutes_attended), "minutes_attended").map_err(bad)?;
-    let changed = statement.content.changes_in(fields, attended);
-    Ok(match changed.as_slice() {
-        [] => String::new(),
-        [one] => format!("{one} changed since you confirmed"),
-        [first @ .., last] => format!("{} and {last} changed since you confirmed", first.join(", ")),
-    })
+    Ok(statement.content.why_back(fields, attended))
 }
 
-async fn awaiting<S: Store>(state: &AppState<S>, provider: &str) -> Result<Vec<(bool, Awaiting)>, AppError> {
+/// Who awaits the provider (sessions that have ended), and how many planned sessions wait
+/// to end first.
+async fn awaiting<S: Store>(state: &AppState<S>, provider: &str) -> Result<(Vec<(bool, Awaiting)>, usize), AppError> {
     let rows = state.store.awaiting_provider(&UserId::from(provider)).await?;
+    let now = now_ms();
     let mut out = Vec::with_capacity(rows.len());
+    let mut planned = std::collections::BTreeSet::new();
     for r in rows {
+        if !crate::verified::has_ended(&r.session, now) {
+            planned.insert(r.session.id.clone());
+            continue;
+        }
         let group = r.session.kind == rsc_model::SessionKind::Group;
-        let changed = r.attendance.status == AttendanceState::ChangedSinceConfirmed;
-        let what_changed = if changed { what_changed(state, &r).await? } else { String::new() };
+        let why_back = why_back(state, &r).await?.unwrap_or_default();
         out.push((
             group,
             Awaiting {
@@ -165,12 +169,11 @@ async fn awaiting<S: Store>(state: &AppState<S>, provider: &str) -> Result<Vec<(
                 attendee_name: r.attendee_name,
                 attendee_id: r.attendance.attendee_id,
                 minutes_attended: r.attendance.minutes_attended,
-                changed,
-                what_changed,
+                why_back,
             },
         ));
     }
-    Ok(out)
+    Ok((out, planned.len()))
 }
 
 /// `GET /provider`: everyone awaiting this provider.
@@ -181,7 +184,8 @@ pub async fn queue<S: Store>(
 ) -> Result<Response, PageError> {
     let mut by_supervisee: BTreeMap<String, Vec<Awaiting>> = BTreeMap::new();
     let mut by_group: BTreeMap<(String, String), Vec<Awaiting>> = BTreeMap::new();
-    for (group, row) in awaiting(&state, &browser.auth.user.id).await? {
+    let (rows, planned) = awaiting(&state, &browser.auth.user.id).await?;
+    for (group, row) in rows {
         if group {
             by_group.entry((row.date.clone(), row.session_id.clone())).or_default().push(row);
         } else {
@@ -212,7 +216,7 @@ pub async fn queue<S: Store>(
     let progress = progress(&state, &browser.auth.user.id).await?;
     Ok(html(
         StatusCode::OK,
-        &QueuePage { nav: Some(Nav::of(&browser, "provider")), supervisees, groups, done, progress },
+        &QueuePage { nav: Some(Nav::of(&browser, "provider")), supervisees, groups, done, progress, planned },
     ))
 }
 
@@ -262,6 +266,11 @@ fn readable(content: &AttestedContent, provider: &str, attendee: &str) -> String
              reflective supervision/consultation session I provided on {}.",
             content.session_minutes, content.date
         ),
+        (StatementKind::Dispute, Some(minutes)) => format!(
+            "I, {provider}, dispute {attendee}'s entry of {minutes} minutes for the {kind} {format} session of {} \
+             minutes on {}: {}",
+            content.session_minutes, content.date, content.reason
+        ),
         _ => format!(
             "I, {provider}, dispute {attendee}'s entry for the {kind} {format} session of {} on {}: {}",
             content.session_minutes, content.date, content.reason
@@ -286,6 +295,7 @@ pub async fn sign_page<S: Store>(
     let me = browser.auth.user.id.clone();
     let waiting: Vec<Awaiting> = awaiting(&state, &me)
         .await?
+        .0
         .into_iter()
         .map(|(_, a)| a)
         .filter(|a| a.session_id == q.session && q.attendee.as_ref().is_none_or(|who| who == &a.attendee_id))

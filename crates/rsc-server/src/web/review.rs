@@ -91,6 +91,7 @@ pub async fn verification<S: Store>(
         ),
         Err(error) => (false, format!("Does NOT verify: {error}")),
     };
+    let disputes = rsc_export::reports::dispute_reasons(p);
     let sessions = p
         .dossier
         .sessions
@@ -109,7 +110,14 @@ pub async fn verification<S: Store>(
                 counted: if r.excluded.is_empty() {
                     format!("Counted: {}", format_hours(r.counted_minutes))
                 } else {
-                    format!("Not counted: {}", rsc_export::pdf::why_not(&r.excluded, &provider))
+                    format!(
+                        "Not counted: {}",
+                        rsc_export::pdf::why_not(
+                            &r.excluded,
+                            &provider,
+                            disputes.get(s.id.as_str()).map(String::as_str)
+                        )
+                    )
                 },
                 provider,
             }

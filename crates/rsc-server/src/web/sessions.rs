@@ -25,7 +25,9 @@ pub struct Row {
     pub provider: String,
     pub attended: u16,
     pub length: u16,
-    pub status: &'static str,
+    pub status: String,
+    /// What the provider said, when she disputed it, and what to do about it.
+    pub note: String,
     pub counted: String,
 }
 
@@ -189,6 +191,8 @@ async fn page<S: Store>(
     let (rows, problem) =
         match crate::verified::verified_hours(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
             Ok(v) => {
+                let disputes = v.dispute_reasons()?;
+                let planned = v.planned(crate::auth::now_ms());
                 let rows = v
                     .dossier
                     .sessions
@@ -198,12 +202,8 @@ async fn page<S: Store>(
                     .map(|(s, r)| {
                         let provider =
                             v.provider_names.get(s.provider.as_str()).cloned().unwrap_or_else(|| "(unnamed)".into());
-                        let status = match s.confirmation {
-                            Some(Confirmation::Confirmed { .. }) => "Confirmed",
-                            Some(Confirmation::Disputed) => "Disputed",
-                            None if s.changed_since_confirmed => "Changed since confirmed",
-                            None => "Awaiting provider",
-                        };
+                        let reason = disputes.get(s.id.as_str());
+                        let (status, note) = entry_status(s, &provider, reason, planned.contains(s.id.as_str()));
                         Row {
                             id: s.id.to_string(),
                             date: s.date.to_string(),
@@ -215,12 +215,18 @@ async fn page<S: Store>(
                             ),
                             attended: s.minutes_attended.unwrap_or(s.minutes).get(),
                             length: s.minutes.get(),
-                            status,
-                            counted: if r.excluded.is_empty() {
+                            counted: if planned.contains(s.id.as_str()) {
+                                format!("Planned: counts once it has taken place and {provider} confirms it")
+                            } else if r.excluded.is_empty() {
                                 format!("Counted: {}", rsc_rules::format_hours(r.counted_minutes))
                             } else {
-                                format!("Not counted: {}", rsc_export::pdf::why_not(&r.excluded, &provider))
+                                format!(
+                                    "Not counted: {}",
+                                    rsc_export::pdf::why_not(&r.excluded, &provider, reason.map(String::as_str))
+                                )
                             },
+                            status,
+                            note,
                             provider,
                         }
                     })
@@ -248,6 +254,34 @@ async fn page<S: Store>(
     Ok(html(status, &page))
 }
 
+/// Where her entry stands with the provider, in words, and what the provider said when she
+/// disputed it.
+fn entry_status(
+    s: &rsc_model::DossierSession,
+    provider: &str,
+    dispute_reason: Option<&String>,
+    planned: bool,
+) -> (String, String) {
+    match (&s.confirmation, dispute_reason) {
+        (Some(Confirmation::Confirmed { .. }), _) => ("Confirmed".into(), String::new()),
+        (Some(Confirmation::Disputed), reason) => (
+            "Disputed".into(),
+            format!(
+                "{provider} disputed it: \u{201c}{}\u{201d}. If {provider} is right, correct it with Change: it goes \
+                 back to {provider}.",
+                reason.map(String::as_str).unwrap_or("no reason given")
+            ),
+        ),
+        (None, Some(reason)) => (
+            format!("Corrected, back with {provider}"),
+            format!("You corrected it after {provider} disputed it: \u{201c}{reason}\u{201d}"),
+        ),
+        (None, None) if s.changed_since_confirmed => ("Changed since confirmed".into(), String::new()),
+        (None, None) if planned => ("Planned".into(), String::new()),
+        (None, None) => ("Awaiting provider".into(), String::new()),
+    }
+}
+
 /// `GET /sessions`.
 pub async fn list<S: Store>(
     State(state): State<AppState<S>>,
@@ -256,7 +290,7 @@ pub async fn list<S: Store>(
 ) -> Result<Response, PageError> {
     let done = q.done.map(|what| match what.as_str() {
         "withdrawn" => "The session is withdrawn: it stays in its history and counts nothing.".to_string(),
-        "edited" => "Saved. A change to a confirmed session goes back to the provider to confirm again.".to_string(),
+        "edited" => "Saved. A change to a confirmed or disputed entry goes back to the provider to review.".to_string(),
         _ => "Logged: your provider sees it awaiting confirmation.".to_string(),
     });
     page(&state, &browser, StatusCode::OK, LogForm::default(), FieldErrors::default(), done).await
@@ -439,7 +473,9 @@ struct EditPage {
     csrf: String,
     session: String,
     form: LogForm,
-    confirmed: bool,
+    /// Where the session stands with its provider, when she confirmed or disputed it: what a
+    /// change would do, or what the provider said.
+    standing: Option<String>,
     /// She logged it (or provides it), so she changes its fields and who attended.
     runs_it: bool,
     /// Her own minutes, when she attends it.
@@ -514,7 +550,7 @@ async fn edit_page_of<S: Store>(
         csrf: browser.csrf.clone(),
         session,
         form,
-        confirmed: s.attendees.iter().any(|a| a.statement.is_some()),
+        standing: standing(s, me, &name_of(state, s.fields.provider.as_str()).await?),
         runs_it,
         attended,
         others,
@@ -523,6 +559,33 @@ async fn edit_page_of<S: Store>(
         own: s.attendee(&Id::new(browser.auth.user.id.as_str(), "user")?).is_some_and(|a| a.about_own_rsc_practice),
         errors,
     })
+}
+
+/// What the edit page says first about where session `s` stands with its provider (`provider`,
+/// by name), from `me`'s point of view; `None` when nothing was confirmed or disputed. The
+/// statements are read as the document holds them: a hint for the person editing, not a count.
+fn standing(s: &rsc_doc::Session, me: &str, provider: &str) -> Option<String> {
+    let records = s.attendance_records(|_, _| true);
+    let mine = records.iter().find(|r| r.attendee.as_str() == me);
+    let reason = mine.and_then(|r| r.statement.as_ref()).filter(|st| st.kind == rsc_model::StatementKind::Dispute);
+    match (mine.map(|r| r.status()), reason) {
+        (Some(rsc_model::SessionStatus::Disputed), Some(st)) => Some(format!(
+            "{provider} disputed your entry: \u{201c}{}\u{201d}. If {provider} is right, correct your minutes or \
+             the session below: your entry then goes back to {provider} to review.",
+            st.reason
+        )),
+        (Some(rsc_model::SessionStatus::Pending), Some(st)) => Some(format!(
+            "You corrected your entry after {provider} disputed it (\u{201c}{}\u{201d}); it waits for {provider} \
+             to review it.",
+            st.reason
+        )),
+        _ if records.iter().any(|r| matches!(r.status(), rsc_model::SessionStatus::Confirmed(_))) => Some(
+            "It is confirmed: a change to its date, time, length, format or attendees sends it back to the provider \
+             to confirm again; a change to your own minutes or topic sends back only yours."
+                .into(),
+        ),
+        _ => None,
+    }
 }
 
 /// `GET /sessions/edit?session=`: a session's fields, who attended, and her own minutes, to change.

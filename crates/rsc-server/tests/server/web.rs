@@ -638,6 +638,97 @@ async fn the_topic_is_set_and_changed_in_the_portal_and_the_provider_hears_which
     server.stop().await.expect("stop");
 }
 
+/// The dispute loop in the portal: Ana reads Pat's reason in her list, on the change page, in
+/// the CSV; her correction is back in Pat's queue as "corrected after your dispute"; a planned
+/// session is listed as planned and stays out of Pat's queue until it ends.
+async fn a_dispute_goes_round_in_the_portal_and_planned_sessions_wait<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    api.register("ana").await;
+    api.register("pat").await;
+    let (ana_phone, mut pat) = (Device::sign_in(&api, "ana").await, Device::sign_in(&api, "pat").await);
+    pat.connect(&[&ana_phone]).await;
+    let rulebook = serde_json::json!({ "rulebook": "nmaimh" });
+    assert_eq!(api.call("PUT", "/v1/me/profile", Some(&ana_phone.token), Some(&rulebook)).await.0, 200);
+    let ana = Portal::sign_in(&base, "ana").await;
+    let pat_id = pat.user_id.to_string();
+    let planned_day = rsc_model::Date::from_unix_millis(rsc_server::auth::now_ms()).expect("today").plus_days(30);
+    for (date, minutes) in [("2025-03-04".to_string(), "60"), (planned_day.to_string(), "50")] {
+        let logged = ana
+            .post(
+                "/sessions",
+                &[
+                    ("provider", pat_id.as_str()),
+                    ("date", date.as_str()),
+                    ("start_time", "10:00"),
+                    ("time_zone", "America/Denver"),
+                    ("minutes", minutes),
+                    ("format", "video"),
+                ],
+            )
+            .await;
+        assert_eq!(logged.0, StatusCode::SEE_OTHER, "{date}");
+    }
+    let pats = Portal::sign_in(&base, "pat").await;
+    let (_, queue) = pats.get("/provider").await;
+    assert!(queue.contains("2025-03-04") && !queue.contains(&planned_day.to_string()), "{queue}");
+    assert!(queue.contains("1 planned session is logged with you"), "{queue}");
+    let (_, list) = ana.get("/sessions").await;
+    let planned_row = list.split("<tr>").find(|r| r.contains(&planned_day.to_string())).expect("the planned row");
+    assert!(planned_row.contains("Planned") && planned_row.contains("counts once it has taken place"), "{planned_row}");
+
+    // Pat disputes the entry that took place, from her phone.
+    pat.sync().await;
+    let doc = pat
+        .docs
+        .keys()
+        .find(|d| pat.doc(d).session().expect("session").fields.date.to_string() == "2025-03-04")
+        .expect("the session")
+        .clone();
+    let key = rsc_doc::DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
+    let ana_id = ana_phone.user_id.clone();
+    pat.edit(&doc, |d, me| {
+        d.dispute(&key, me, &ana_id, "We met for 45 minutes", crate::support::signed_at(2)).expect("dispute");
+    });
+    pat.sync().await;
+    let reason = "\u{201c}We met for 45 minutes\u{201d}";
+    let (_, list) = ana.get("/sessions").await;
+    let row = list.split("<tr>").find(|r| r.contains("2025-03-04")).expect("the disputed row");
+    assert!(row.contains("Disputed") && row.contains(&format!("pat disputed it: {reason}")), "{row}");
+    assert!(row.contains(&format!("Not counted: disputed by pat: {reason}")), "{row}");
+    let (_, edit) = ana.get(&format!("/sessions/edit?session={doc}")).await;
+    assert!(edit.contains(&format!("pat disputed your entry: {reason}")), "{edit}");
+    assert!(!edit.contains("It is confirmed"), "a dispute is not a confirmation: {edit}");
+    let (status, csv) = api.get_text("/v1/me/exports/csv?as_of=2025-06-01", &ana_phone.token).await;
+    assert_eq!(status, 200);
+    assert!(csv.contains("dispute_reason") && csv.contains("We met for 45 minutes"), "{csv}");
+
+    // Ana corrects her minutes; the entry is back in Pat's queue, saying why.
+    let corrected = ana
+        .post(
+            "/sessions/edit",
+            &[
+                ("session", doc.as_str()),
+                ("provider", pat_id.as_str()),
+                ("date", "2025-03-04"),
+                ("start_time", "10:00"),
+                ("time_zone", "America/Denver"),
+                ("minutes", "60"),
+                ("format", "video"),
+                ("attended", "45"),
+            ],
+        )
+        .await;
+    assert_eq!(corrected, (StatusCode::SEE_OTHER, "/sessions?done=edited".to_string()));
+    let (_, list) = ana.get("/sessions").await;
+    let row = list.split("<tr>").find(|r| r.contains("2025-03-04")).expect("the corrected row");
+    assert!(row.contains("Corrected, back with pat") && row.contains(reason), "{row}");
+    let (_, queue) = pats.get("/provider").await;
+    assert!(queue.contains("corrected after your dispute (") && queue.contains("): now 45 minutes"), "{queue}");
+    server.stop().await.expect("stop");
+}
+
 /// A browser that signs out hears nothing more: its open event stream ends within a second.
 async fn signing_out_ends_the_browsers_event_stream<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
@@ -852,4 +943,5 @@ crate::on_both_backends!(
     a_known_browser_signs_in_while_strangers_are_locked_out,
     a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up,
     the_topic_is_set_and_changed_in_the_portal_and_the_provider_hears_which,
+    a_dispute_goes_round_in_the_portal_and_planned_sessions_wait,
 );

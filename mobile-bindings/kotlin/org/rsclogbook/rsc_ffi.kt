@@ -786,6 +786,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_confirm_many(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_confirmation_plan(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_connect(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_connection_codes(
@@ -940,6 +942,8 @@ internal object UniffiLib {
     external fun uniffi_rsc_ffi_fn_method_logbook_confirm(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`minutesAttended`: RustBuffer.ByValue,`moreThanLogged`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_confirm_many(`ptr`: Long,`entries`: RustBuffer.ByValue,`moreThanLogged`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_confirmation_plan(`ptr`: Long,`selection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_connect(`ptr`: Long,`code`: RustBuffer.ByValue,
     ): Long
@@ -1197,7 +1201,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_archive_group() and 0xFFFF) != 21454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() and 0xFFFF) != 45312) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() and 0xFFFF) != 32834) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_cancel_sync() and 0xFFFF) != 18295) {
@@ -1216,6 +1220,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_confirm_many() and 0xFFFF) != 48769) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_confirmation_plan() and 0xFFFF) != 62250) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_connect() and 0xFFFF) != 60896) {
@@ -1917,7 +1924,7 @@ public interface LogbookInterface {
     suspend fun `archiveGroup`(`group`: kotlin.String, `archived`: kotlin.Boolean): Group
     
     /**
-     * As a provider: the attendees awaiting confirmation.
+     * As a provider: the attendees awaiting confirmation, in sessions that have ended.
      */
     fun `awaitingConfirmation`(): List<AwaitingConfirmation>
     
@@ -1952,6 +1959,12 @@ public interface LogbookInterface {
      * each, all saved together or none. Show the person what will be signed first.
      */
     fun `confirmMany`(`entries`: List<Confirmation>, `moreThanLogged`: kotlin.Boolean = false): List<Session>
+    
+    /**
+     * As a provider: what confirming `selection` would sign, and the entries it leaves with
+     * why (not ended yet, disputed). Show both, then sign `sign` with `confirm_many`.
+     */
+    fun `confirmationPlan`(`selection`: ConfirmSelection): ConfirmationPlan
     
     /**
      * Connects with the provider who shared `code` (as typed, or the whole link).
@@ -2423,7 +2436,7 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * As a provider: the attendees awaiting confirmation.
+     * As a provider: the attendees awaiting confirmation, in sessions that have ended.
      */
     @Throws(LogbookException::class)override fun `awaitingConfirmation`(): List<AwaitingConfirmation> {
             return FfiConverterSequenceTypeAwaitingConfirmation.lift(
@@ -2565,6 +2578,25 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         
         FfiConverterSequenceTypeConfirmation.lower(`entries`),
         FfiConverterBoolean.lower(`moreThanLogged`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * As a provider: what confirming `selection` would sign, and the entries it leaves with
+     * why (not ended yet, disputed). Show both, then sign `sign` with `confirm_many`.
+     */
+    @Throws(LogbookException::class)override fun `confirmationPlan`(`selection`: ConfirmSelection): ConfirmationPlan {
+            return FfiConverterTypeConfirmationPlan.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_confirmation_plan(
+        it,
+        
+        FfiConverterTypeConfirmSelection.lower(`selection`),_status)
 }
     }
     )
@@ -5097,6 +5129,12 @@ data class AwaitingConfirmation (
      * Pending, or changed since confirmed.
      */
     var `status`: AttendanceStatus
+    , 
+    /**
+     * Why it is back with the provider after she confirmed or disputed it, in her words
+     * ("corrected after your dispute (…): now 45 minutes").
+     */
+    var `whyBack`: kotlin.String?
     
 ){
     
@@ -5118,6 +5156,7 @@ public object FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer<Await
             FfiConverterOptionalString.read(buf),
             FfiConverterInt.read(buf),
             FfiConverterTypeAttendanceStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5126,7 +5165,8 @@ public object FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer<Await
             FfiConverterString.allocationSize(value.`attendee`) +
             FfiConverterOptionalString.allocationSize(value.`attendeeName`) +
             FfiConverterInt.allocationSize(value.`minutesAttended`) +
-            FfiConverterTypeAttendanceStatus.allocationSize(value.`status`)
+            FfiConverterTypeAttendanceStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`whyBack`)
     )
 
     override fun write(value: AwaitingConfirmation, buf: ByteBuffer) {
@@ -5135,6 +5175,7 @@ public object FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer<Await
             FfiConverterOptionalString.write(value.`attendeeName`, buf)
             FfiConverterInt.write(value.`minutesAttended`, buf)
             FfiConverterTypeAttendanceStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`whyBack`, buf)
     }
 }
 
@@ -5275,6 +5316,61 @@ public object FfiConverterTypeClaim: FfiConverterRustBuffer<Claim> {
 
 
 /**
+ * Which of the provider's entries a batch confirmation takes; every condition given must hold.
+ */
+data class ConfirmSelection (
+    /**
+     * One session's id.
+     */
+    var `sessionId`: kotlin.String? = null 
+    , 
+    /**
+     * One supervisee's entries (user id).
+     */
+    var `supervisee`: kotlin.String? = null 
+    , 
+    /**
+     * Sessions dated on or before this day.
+     */
+    var `through`: IsoDate? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConfirmSelection: FfiConverterRustBuffer<ConfirmSelection> {
+    override fun read(buf: ByteBuffer): ConfirmSelection {
+        return ConfirmSelection(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConfirmSelection) = (
+            FfiConverterOptionalString.allocationSize(value.`sessionId`) +
+            FfiConverterOptionalString.allocationSize(value.`supervisee`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`through`)
+    )
+
+    override fun write(value: ConfirmSelection, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`sessionId`, buf)
+            FfiConverterOptionalString.write(value.`supervisee`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`through`, buf)
+    }
+}
+
+
+
+/**
  * One attendee to confirm in a batch.
  */
 data class Confirmation (
@@ -5324,6 +5420,61 @@ public object FfiConverterTypeConfirmation: FfiConverterRustBuffer<Confirmation>
             FfiConverterString.write(value.`sessionId`, buf)
             FfiConverterString.write(value.`attendee`, buf)
             FfiConverterOptionalInt.write(value.`minutes`, buf)
+    }
+}
+
+
+
+/**
+ * What a batch confirmation signs, and what it leaves and why: show both before signing.
+ */
+data class ConfirmationPlan (
+    /**
+     * The entries it signs, each as logged.
+     */
+    var `sign`: List<AwaitingConfirmation>
+    , 
+    /**
+     * The minutes they confirm together.
+     */
+    var `minutes`: kotlin.ULong
+    , 
+    /**
+     * The entries it leaves.
+     */
+    var `notSigned`: List<NotSigned>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConfirmationPlan: FfiConverterRustBuffer<ConfirmationPlan> {
+    override fun read(buf: ByteBuffer): ConfirmationPlan {
+        return ConfirmationPlan(
+            FfiConverterSequenceTypeAwaitingConfirmation.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeNotSigned.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConfirmationPlan) = (
+            FfiConverterSequenceTypeAwaitingConfirmation.allocationSize(value.`sign`) +
+            FfiConverterULong.allocationSize(value.`minutes`) +
+            FfiConverterSequenceTypeNotSigned.allocationSize(value.`notSigned`)
+    )
+
+    override fun write(value: ConfirmationPlan, buf: ByteBuffer) {
+            FfiConverterSequenceTypeAwaitingConfirmation.write(value.`sign`, buf)
+            FfiConverterULong.write(value.`minutes`, buf)
+            FfiConverterSequenceTypeNotSigned.write(value.`notSigned`, buf)
     }
 }
 
@@ -5577,6 +5728,101 @@ public object FfiConverterTypeConnectionNews: FfiConverterRustBuffer<ConnectionN
             FfiConverterTypeConnectionChange.write(value.`change`, buf)
             FfiConverterTypeTimestamp.write(value.`at`, buf)
             FfiConverterString.write(value.`text`, buf)
+    }
+}
+
+
+
+/**
+ * An entry the provider confirmed or disputed, received in a sync.
+ */
+data class Decided (
+    /**
+     * The session's id.
+     */
+    var `sessionId`: kotlin.String
+    , 
+    /**
+     * Its date.
+     */
+    var `date`: IsoDate
+    , 
+    /**
+     * The attendee's user id.
+     */
+    var `attendee`: kotlin.String
+    , 
+    /**
+     * Their name, where known.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * The provider's name, where known.
+     */
+    var `providerName`: kotlin.String?
+    , 
+    /**
+     * Confirmed or disputed.
+     */
+    var `status`: AttendanceStatus
+    , 
+    /**
+     * The minutes confirmed.
+     */
+    var `minutes`: kotlin.Int?
+    , 
+    /**
+     * The provider's reason, for a dispute.
+     */
+    var `reason`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDecided: FfiConverterRustBuffer<Decided> {
+    override fun read(buf: ByteBuffer): Decided {
+        return Decided(
+            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeAttendanceStatus.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Decided) = (
+            FfiConverterString.allocationSize(value.`sessionId`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`date`) +
+            FfiConverterString.allocationSize(value.`attendee`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`providerName`) +
+            FfiConverterTypeAttendanceStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalInt.allocationSize(value.`minutes`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: Decided, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sessionId`, buf)
+            FfiConverterTypeIsoDate.write(value.`date`, buf)
+            FfiConverterString.write(value.`attendee`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`providerName`, buf)
+            FfiConverterTypeAttendanceStatus.write(value.`status`, buf)
+            FfiConverterOptionalInt.write(value.`minutes`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
     }
 }
 
@@ -6191,6 +6437,69 @@ public object FfiConverterTypeNewSession: FfiConverterRustBuffer<NewSession> {
 
 
 /**
+ * An entry a batch confirmation leaves unsigned, and why.
+ */
+data class NotSigned (
+    /**
+     * The session.
+     */
+    var `session`: Session
+    , 
+    /**
+     * The attendee's user id.
+     */
+    var `attendee`: kotlin.String
+    , 
+    /**
+     * The attendee's name, where known.
+     */
+    var `attendeeName`: kotlin.String?
+    , 
+    /**
+     * Why, in words ("not ended yet: …", "you disputed it …").
+     */
+    var `why`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNotSigned: FfiConverterRustBuffer<NotSigned> {
+    override fun read(buf: ByteBuffer): NotSigned {
+        return NotSigned(
+            FfiConverterTypeSession.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NotSigned) = (
+            FfiConverterTypeSession.allocationSize(value.`session`) +
+            FfiConverterString.allocationSize(value.`attendee`) +
+            FfiConverterOptionalString.allocationSize(value.`attendeeName`) +
+            FfiConverterString.allocationSize(value.`why`)
+    )
+
+    override fun write(value: NotSigned, buf: ByteBuffer) {
+            FfiConverterTypeSession.write(value.`session`, buf)
+            FfiConverterString.write(value.`attendee`, buf)
+            FfiConverterOptionalString.write(value.`attendeeName`, buf)
+            FfiConverterString.write(value.`why`, buf)
+    }
+}
+
+
+
+/**
  * What it takes to meet a requirement by a date.
  */
 data class Pace (
@@ -6660,6 +6969,11 @@ data class Session (
      * Whether some changes have not reached the server yet.
      */
     var `unsynced`: kotlin.Boolean
+    , 
+    /**
+     * It has not taken place yet: in no one's queue, and counted nowhere, until it ends.
+     */
+    var `planned`: kotlin.Boolean
     
 ){
     
@@ -6692,6 +7006,7 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
             FfiConverterTypeAttendanceStatus.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -6711,7 +7026,8 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
             FfiConverterSequenceTypeAttendee.allocationSize(value.`attendees`) +
             FfiConverterTypeAttendanceStatus.allocationSize(value.`status`) +
             FfiConverterSequenceString.allocationSize(value.`problems`) +
-            FfiConverterBoolean.allocationSize(value.`unsynced`)
+            FfiConverterBoolean.allocationSize(value.`unsynced`) +
+            FfiConverterBoolean.allocationSize(value.`planned`)
     )
 
     override fun write(value: Session, buf: ByteBuffer) {
@@ -6731,6 +7047,7 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
             FfiConverterTypeAttendanceStatus.write(value.`status`, buf)
             FfiConverterSequenceString.write(value.`problems`, buf)
             FfiConverterBoolean.write(value.`unsynced`, buf)
+            FfiConverterBoolean.write(value.`planned`, buf)
     }
 }
 
@@ -7096,6 +7413,17 @@ data class SyncReport (
     var `unsettled`: List<Unsettled>
     , 
     /**
+     * Entries that edits made on this device sent back to the provider, now that the server
+     * has them (a correction after a dispute).
+     */
+    var `sentBack`: List<Unsettled>
+    , 
+    /**
+     * Entries the provider confirmed or disputed, received in this sync.
+     */
+    var `decided`: List<Decided>
+    , 
+    /**
      * Requests retried after a failure.
      */
     var `retries`: kotlin.UInt
@@ -7126,6 +7454,8 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeRefusal.read(buf),
             FfiConverterSequenceTypeUnsettled.read(buf),
+            FfiConverterSequenceTypeUnsettled.read(buf),
+            FfiConverterSequenceTypeDecided.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterSequenceTypeConnectionNews.read(buf),
         )
@@ -7138,6 +7468,8 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceString.allocationSize(value.`updatedSessions`) +
             FfiConverterSequenceTypeRefusal.allocationSize(value.`refusals`) +
             FfiConverterSequenceTypeUnsettled.allocationSize(value.`unsettled`) +
+            FfiConverterSequenceTypeUnsettled.allocationSize(value.`sentBack`) +
+            FfiConverterSequenceTypeDecided.allocationSize(value.`decided`) +
             FfiConverterUInt.allocationSize(value.`retries`) +
             FfiConverterSequenceTypeConnectionNews.allocationSize(value.`connectionNews`)
     )
@@ -7149,6 +7481,8 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceString.write(value.`updatedSessions`, buf)
             FfiConverterSequenceTypeRefusal.write(value.`refusals`, buf)
             FfiConverterSequenceTypeUnsettled.write(value.`unsettled`, buf)
+            FfiConverterSequenceTypeUnsettled.write(value.`sentBack`, buf)
+            FfiConverterSequenceTypeDecided.write(value.`decided`, buf)
             FfiConverterUInt.write(value.`retries`, buf)
             FfiConverterSequenceTypeConnectionNews.write(value.`connectionNews`, buf)
     }
@@ -7258,6 +7592,21 @@ data class Unsettled (
      * What changed, in words.
      */
     var `why`: kotlin.String
+    , 
+    /**
+     * The provider's reason, when the entry was disputed before the change.
+     */
+    var `disputeReason`: kotlin.String?
+    , 
+    /**
+     * The attendee's minutes after the change.
+     */
+    var `minutesAttended`: kotlin.Int?
+    , 
+    /**
+     * The provider's name, where known.
+     */
+    var `providerName`: kotlin.String?
     
 ){
     
@@ -7281,6 +7630,9 @@ public object FfiConverterTypeUnsettled: FfiConverterRustBuffer<Unsettled> {
             FfiConverterTypeAttendanceStatus.read(buf),
             FfiConverterTypeAttendanceStatus.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -7291,7 +7643,10 @@ public object FfiConverterTypeUnsettled: FfiConverterRustBuffer<Unsettled> {
             FfiConverterOptionalString.allocationSize(value.`name`) +
             FfiConverterTypeAttendanceStatus.allocationSize(value.`was`) +
             FfiConverterTypeAttendanceStatus.allocationSize(value.`now`) +
-            FfiConverterString.allocationSize(value.`why`)
+            FfiConverterString.allocationSize(value.`why`) +
+            FfiConverterOptionalString.allocationSize(value.`disputeReason`) +
+            FfiConverterOptionalInt.allocationSize(value.`minutesAttended`) +
+            FfiConverterOptionalString.allocationSize(value.`providerName`)
     )
 
     override fun write(value: Unsettled, buf: ByteBuffer) {
@@ -7302,6 +7657,9 @@ public object FfiConverterTypeUnsettled: FfiConverterRustBuffer<Unsettled> {
             FfiConverterTypeAttendanceStatus.write(value.`was`, buf)
             FfiConverterTypeAttendanceStatus.write(value.`now`, buf)
             FfiConverterString.write(value.`why`, buf)
+            FfiConverterOptionalString.write(value.`disputeReason`, buf)
+            FfiConverterOptionalInt.write(value.`minutesAttended`, buf)
+            FfiConverterOptionalString.write(value.`providerName`, buf)
     }
 }
 
@@ -8891,6 +9249,34 @@ public object FfiConverterSequenceTypeConnectionNews: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDecided: FfiConverterRustBuffer<List<Decided>> {
+    override fun read(buf: ByteBuffer): List<Decided> {
+        val len = buf.getInt()
+        return List<Decided>(len) {
+            FfiConverterTypeDecided.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Decided>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDecided.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Decided>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDecided.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer<List<ExportLink>> {
     override fun read(buf: ByteBuffer): List<ExportLink> {
         val len = buf.getInt()
@@ -8993,6 +9379,34 @@ public object FfiConverterSequenceTypeNewAttendee: FfiConverterRustBuffer<List<N
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeNewAttendee.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeNotSigned: FfiConverterRustBuffer<List<NotSigned>> {
+    override fun read(buf: ByteBuffer): List<NotSigned> {
+        val len = buf.getInt()
+        return List<NotSigned>(len) {
+            FfiConverterTypeNotSigned.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<NotSigned>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeNotSigned.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<NotSigned>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeNotSigned.write(it, buf)
         }
     }
 }

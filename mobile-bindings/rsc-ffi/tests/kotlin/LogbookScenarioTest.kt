@@ -360,12 +360,24 @@ class LogbookScenarioTest {
         // A dispute's reason comes back as an optional string.
         pat.logbook.dispute(group.id, "Ben", "we met for half of it")
         pat.logbook.sync()
-        ben.logbook.sync()
+        val heard = ben.logbook.sync().decided.single()
+        assertEquals(Triple(AttendanceStatus.DISPUTED, "we met for half of it", pat.name), Triple(heard.status, heard.reason, heard.providerName))
         assertEquals("we met for half of it", ben.logbook.session(group.id).attendees.single { it.id == ben.id }.disputeReason)
         val history = ben.logbook.history(group.id)
         assertEquals(listOf(StatementKind.CONFIRM, StatementKind.CONFIRM, StatementKind.DISPUTE), history.map { it.kind })
         assertTrue(history.all { it.trusted && it.providerName == pat.name })
         assertEquals("we met for half of it", history.last().reason)
+        // A batch leaves the disputed entry, saying why; Ben's correction goes back to Pat, who reads why.
+        val plan = pat.logbook.confirmationPlan(ConfirmSelection(sessionId = group.id))
+        assertTrue(plan.sign.isEmpty() && plan.notSigned.single().why.contains("you disputed it"), plan.toString())
+        ben.logbook.setAttendance(group.id, ben.id, 45, null)
+        val sent = ben.logbook.sync().sentBack.single()
+        assertEquals(Pair("we met for half of it", 45), Pair(sent.disputeReason, sent.minutesAttended))
+        assertEquals("we met for half of it", pat.logbook.sync().unsettled.single().disputeReason)
+        val back = pat.logbook.awaitingConfirmation().single { it.session.id == group.id }
+        assertEquals("corrected after your dispute (\"we met for half of it\"): now 45 minutes", back.whyBack)
+        assertEquals(45uL, pat.logbook.confirmationPlan(ConfirmSelection(sessionId = group.id)).minutes)
+        assertFalse(back.session.planned)
     }
 
     /** The rest of the surface: codes listed and withdrawn, a provider found by endorsement number,

@@ -382,6 +382,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_confirm(uint64_t ptr, RustBuffer ses
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_confirm_many(uint64_t ptr, RustBuffer entries, int8_t more_than_logged, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONFIRMATION_PLAN
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONFIRMATION_PLAN
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_confirmation_plan(uint64_t ptr, RustBuffer selection, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECT
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONNECT
 uint64_t uniffi_rsc_ffi_fn_method_logbook_connect(uint64_t ptr, RustBuffer code
@@ -1016,6 +1021,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_confirm(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRM_MANY
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRM_MANY
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_confirm_many(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRMATION_PLAN
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRMATION_PLAN
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_confirmation_plan(void
     
 );
 #endif

@@ -654,7 +654,7 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func archiveGroup(group: String, archived: Bool) async throws  -> Group
     
     /**
-     * As a provider: the attendees awaiting confirmation.
+     * As a provider: the attendees awaiting confirmation, in sessions that have ended.
      */
     func awaitingConfirmation() throws  -> [AwaitingConfirmation]
     
@@ -689,6 +689,12 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * each, all saved together or none. Show the person what will be signed first.
      */
     func confirmMany(entries: [Confirmation], moreThanLogged: Bool) throws  -> [Session]
+    
+    /**
+     * As a provider: what confirming `selection` would sign, and the entries it leaves with
+     * why (not ended yet, disputed). Show both, then sign `sign` with `confirm_many`.
+     */
+    func confirmationPlan(selection: ConfirmSelection) throws  -> ConfirmationPlan
     
     /**
      * Connects with the provider who shared `code` (as typed, or the whole link).
@@ -1079,7 +1085,7 @@ open func archiveGroup(group: String, archived: Bool)async throws  -> Group  {
 }
     
     /**
-     * As a provider: the attendees awaiting confirmation.
+     * As a provider: the attendees awaiting confirmation, in sessions that have ended.
      */
 open func awaitingConfirmation()throws  -> [AwaitingConfirmation]  {
     return try  FfiConverterSequenceTypeAwaitingConfirmation.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
@@ -1186,6 +1192,20 @@ open func confirmMany(entries: [Confirmation], moreThanLogged: Bool = false)thro
             self.uniffiCloneHandle(),
         FfiConverterSequenceTypeConfirmation.lower(entries),
         FfiConverterBool.lower(moreThanLogged),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * As a provider: what confirming `selection` would sign, and the entries it leaves with
+     * why (not ended yet, disputed). Show both, then sign `sign` with `confirm_many`.
+     */
+open func confirmationPlan(selection: ConfirmSelection)throws  -> ConfirmationPlan  {
+    return try  FfiConverterTypeConfirmationPlan_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_confirmation_plan(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeConfirmSelection_lower(selection),uniffiCallStatus
     )
 })
 }
@@ -3067,6 +3087,11 @@ public struct AwaitingConfirmation: Equatable, Hashable {
      * Pending, or changed since confirmed.
      */
     public var status: AttendanceStatus
+    /**
+     * Why it is back with the provider after she confirmed or disputed it, in her words
+     * ("corrected after your dispute (…): now 45 minutes").
+     */
+    public var whyBack: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3085,12 +3110,17 @@ public struct AwaitingConfirmation: Equatable, Hashable {
          */minutesAttended: Int32, 
         /**
          * Pending, or changed since confirmed.
-         */status: AttendanceStatus) {
+         */status: AttendanceStatus, 
+        /**
+         * Why it is back with the provider after she confirmed or disputed it, in her words
+         * ("corrected after your dispute (…): now 45 minutes").
+         */whyBack: String?) {
         self.session = session
         self.attendee = attendee
         self.attendeeName = attendeeName
         self.minutesAttended = minutesAttended
         self.status = status
+        self.whyBack = whyBack
     }
 
     
@@ -3113,7 +3143,8 @@ public struct FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer {
                 attendee: FfiConverterString.read(from: &buf), 
                 attendeeName: FfiConverterOptionString.read(from: &buf), 
                 minutesAttended: FfiConverterInt32.read(from: &buf), 
-                status: FfiConverterTypeAttendanceStatus.read(from: &buf)
+                status: FfiConverterTypeAttendanceStatus.read(from: &buf), 
+                whyBack: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3123,6 +3154,7 @@ public struct FfiConverterTypeAwaitingConfirmation: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.attendeeName, into: &buf)
         FfiConverterInt32.write(value.minutesAttended, into: &buf)
         FfiConverterTypeAttendanceStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.whyBack, into: &buf)
     }
 }
 
@@ -3331,6 +3363,85 @@ public func FfiConverterTypeClaim_lower(_ value: Claim) -> RustBuffer {
 
 
 /**
+ * Which of the provider's entries a batch confirmation takes; every condition given must hold.
+ */
+public struct ConfirmSelection: Equatable, Hashable {
+    /**
+     * One session's id.
+     */
+    public var sessionId: String?
+    /**
+     * One supervisee's entries (user id).
+     */
+    public var supervisee: String?
+    /**
+     * Sessions dated on or before this day.
+     */
+    public var through: IsoDate?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * One session's id.
+         */sessionId: String? = nil, 
+        /**
+         * One supervisee's entries (user id).
+         */supervisee: String? = nil, 
+        /**
+         * Sessions dated on or before this day.
+         */through: IsoDate? = nil) {
+        self.sessionId = sessionId
+        self.supervisee = supervisee
+        self.through = through
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConfirmSelection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConfirmSelection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConfirmSelection {
+        return
+            try ConfirmSelection(
+                sessionId: FfiConverterOptionString.read(from: &buf), 
+                supervisee: FfiConverterOptionString.read(from: &buf), 
+                through: FfiConverterOptionTypeIsoDate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConfirmSelection, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.sessionId, into: &buf)
+        FfiConverterOptionString.write(value.supervisee, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.through, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConfirmSelection_lift(_ buf: RustBuffer) throws -> ConfirmSelection {
+    return try FfiConverterTypeConfirmSelection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConfirmSelection_lower(_ value: ConfirmSelection) -> RustBuffer {
+    return FfiConverterTypeConfirmSelection.lower(value)
+}
+
+
+/**
  * One attendee to confirm in a batch.
  */
 public struct Confirmation: Equatable, Hashable {
@@ -3406,6 +3517,85 @@ public func FfiConverterTypeConfirmation_lift(_ buf: RustBuffer) throws -> Confi
 #endif
 public func FfiConverterTypeConfirmation_lower(_ value: Confirmation) -> RustBuffer {
     return FfiConverterTypeConfirmation.lower(value)
+}
+
+
+/**
+ * What a batch confirmation signs, and what it leaves and why: show both before signing.
+ */
+public struct ConfirmationPlan: Equatable, Hashable {
+    /**
+     * The entries it signs, each as logged.
+     */
+    public var sign: [AwaitingConfirmation]
+    /**
+     * The minutes they confirm together.
+     */
+    public var minutes: UInt64
+    /**
+     * The entries it leaves.
+     */
+    public var notSigned: [NotSigned]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The entries it signs, each as logged.
+         */sign: [AwaitingConfirmation], 
+        /**
+         * The minutes they confirm together.
+         */minutes: UInt64, 
+        /**
+         * The entries it leaves.
+         */notSigned: [NotSigned]) {
+        self.sign = sign
+        self.minutes = minutes
+        self.notSigned = notSigned
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConfirmationPlan: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConfirmationPlan: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConfirmationPlan {
+        return
+            try ConfirmationPlan(
+                sign: FfiConverterSequenceTypeAwaitingConfirmation.read(from: &buf), 
+                minutes: FfiConverterUInt64.read(from: &buf), 
+                notSigned: FfiConverterSequenceTypeNotSigned.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConfirmationPlan, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeAwaitingConfirmation.write(value.sign, into: &buf)
+        FfiConverterUInt64.write(value.minutes, into: &buf)
+        FfiConverterSequenceTypeNotSigned.write(value.notSigned, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConfirmationPlan_lift(_ buf: RustBuffer) throws -> ConfirmationPlan {
+    return try FfiConverterTypeConfirmationPlan.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConfirmationPlan_lower(_ value: ConfirmationPlan) -> RustBuffer {
+    return FfiConverterTypeConfirmationPlan.lower(value)
 }
 
 
@@ -3753,6 +3943,135 @@ public func FfiConverterTypeConnectionNews_lift(_ buf: RustBuffer) throws -> Con
 #endif
 public func FfiConverterTypeConnectionNews_lower(_ value: ConnectionNews) -> RustBuffer {
     return FfiConverterTypeConnectionNews.lower(value)
+}
+
+
+/**
+ * An entry the provider confirmed or disputed, received in a sync.
+ */
+public struct Decided: Equatable, Hashable {
+    /**
+     * The session's id.
+     */
+    public var sessionId: String
+    /**
+     * Its date.
+     */
+    public var date: IsoDate
+    /**
+     * The attendee's user id.
+     */
+    public var attendee: String
+    /**
+     * Their name, where known.
+     */
+    public var name: String?
+    /**
+     * The provider's name, where known.
+     */
+    public var providerName: String?
+    /**
+     * Confirmed or disputed.
+     */
+    public var status: AttendanceStatus
+    /**
+     * The minutes confirmed.
+     */
+    public var minutes: Int32?
+    /**
+     * The provider's reason, for a dispute.
+     */
+    public var reason: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The session's id.
+         */sessionId: String, 
+        /**
+         * Its date.
+         */date: IsoDate, 
+        /**
+         * The attendee's user id.
+         */attendee: String, 
+        /**
+         * Their name, where known.
+         */name: String?, 
+        /**
+         * The provider's name, where known.
+         */providerName: String?, 
+        /**
+         * Confirmed or disputed.
+         */status: AttendanceStatus, 
+        /**
+         * The minutes confirmed.
+         */minutes: Int32?, 
+        /**
+         * The provider's reason, for a dispute.
+         */reason: String?) {
+        self.sessionId = sessionId
+        self.date = date
+        self.attendee = attendee
+        self.name = name
+        self.providerName = providerName
+        self.status = status
+        self.minutes = minutes
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Decided: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDecided: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Decided {
+        return
+            try Decided(
+                sessionId: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeIsoDate.read(from: &buf), 
+                attendee: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                providerName: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterTypeAttendanceStatus.read(from: &buf), 
+                minutes: FfiConverterOptionInt32.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Decided, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sessionId, into: &buf)
+        FfiConverterTypeIsoDate.write(value.date, into: &buf)
+        FfiConverterString.write(value.attendee, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.providerName, into: &buf)
+        FfiConverterTypeAttendanceStatus.write(value.status, into: &buf)
+        FfiConverterOptionInt32.write(value.minutes, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecided_lift(_ buf: RustBuffer) throws -> Decided {
+    return try FfiConverterTypeDecided.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecided_lower(_ value: Decided) -> RustBuffer {
+    return FfiConverterTypeDecided.lower(value)
 }
 
 
@@ -4599,6 +4918,95 @@ public func FfiConverterTypeNewSession_lower(_ value: NewSession) -> RustBuffer 
 
 
 /**
+ * An entry a batch confirmation leaves unsigned, and why.
+ */
+public struct NotSigned: Equatable, Hashable {
+    /**
+     * The session.
+     */
+    public var session: Session
+    /**
+     * The attendee's user id.
+     */
+    public var attendee: String
+    /**
+     * The attendee's name, where known.
+     */
+    public var attendeeName: String?
+    /**
+     * Why, in words ("not ended yet: …", "you disputed it …").
+     */
+    public var why: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The session.
+         */session: Session, 
+        /**
+         * The attendee's user id.
+         */attendee: String, 
+        /**
+         * The attendee's name, where known.
+         */attendeeName: String?, 
+        /**
+         * Why, in words ("not ended yet: …", "you disputed it …").
+         */why: String) {
+        self.session = session
+        self.attendee = attendee
+        self.attendeeName = attendeeName
+        self.why = why
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NotSigned: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotSigned: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotSigned {
+        return
+            try NotSigned(
+                session: FfiConverterTypeSession.read(from: &buf), 
+                attendee: FfiConverterString.read(from: &buf), 
+                attendeeName: FfiConverterOptionString.read(from: &buf), 
+                why: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NotSigned, into buf: inout [UInt8]) {
+        FfiConverterTypeSession.write(value.session, into: &buf)
+        FfiConverterString.write(value.attendee, into: &buf)
+        FfiConverterOptionString.write(value.attendeeName, into: &buf)
+        FfiConverterString.write(value.why, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotSigned_lift(_ buf: RustBuffer) throws -> NotSigned {
+    return try FfiConverterTypeNotSigned.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotSigned_lower(_ value: NotSigned) -> RustBuffer {
+    return FfiConverterTypeNotSigned.lower(value)
+}
+
+
+/**
  * What it takes to meet a requirement by a date.
  */
 public struct Pace: Equatable, Hashable {
@@ -5201,6 +5609,10 @@ public struct Session: Equatable, Hashable {
      * Whether some changes have not reached the server yet.
      */
     public var unsynced: Bool
+    /**
+     * It has not taken place yet: in no one's queue, and counted nowhere, until it ends.
+     */
+    public var planned: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5252,7 +5664,10 @@ public struct Session: Equatable, Hashable {
          */problems: [String], 
         /**
          * Whether some changes have not reached the server yet.
-         */unsynced: Bool) {
+         */unsynced: Bool, 
+        /**
+         * It has not taken place yet: in no one's queue, and counted nowhere, until it ends.
+         */planned: Bool) {
         self.id = id
         self.createdBy = createdBy
         self.date = date
@@ -5269,6 +5684,7 @@ public struct Session: Equatable, Hashable {
         self.status = status
         self.problems = problems
         self.unsynced = unsynced
+        self.planned = planned
     }
 
     
@@ -5302,7 +5718,8 @@ public struct FfiConverterTypeSession: FfiConverterRustBuffer {
                 attendees: FfiConverterSequenceTypeAttendee.read(from: &buf), 
                 status: FfiConverterTypeAttendanceStatus.read(from: &buf), 
                 problems: FfiConverterSequenceString.read(from: &buf), 
-                unsynced: FfiConverterBool.read(from: &buf)
+                unsynced: FfiConverterBool.read(from: &buf), 
+                planned: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -5323,6 +5740,7 @@ public struct FfiConverterTypeSession: FfiConverterRustBuffer {
         FfiConverterTypeAttendanceStatus.write(value.status, into: &buf)
         FfiConverterSequenceString.write(value.problems, into: &buf)
         FfiConverterBool.write(value.unsynced, into: &buf)
+        FfiConverterBool.write(value.planned, into: &buf)
     }
 }
 
@@ -5818,6 +6236,15 @@ public struct SyncReport: Equatable, Hashable {
      */
     public var unsettled: [Unsettled]
     /**
+     * Entries that edits made on this device sent back to the provider, now that the server
+     * has them (a correction after a dispute).
+     */
+    public var sentBack: [Unsettled]
+    /**
+     * Entries the provider confirmed or disputed, received in this sync.
+     */
+    public var decided: [Decided]
+    /**
      * Requests retried after a failure.
      */
     public var retries: UInt32
@@ -5849,6 +6276,13 @@ public struct SyncReport: Equatable, Hashable {
          * Confirmed or disputed entries that went back to the provider, with why.
          */unsettled: [Unsettled], 
         /**
+         * Entries that edits made on this device sent back to the provider, now that the server
+         * has them (a correction after a dispute).
+         */sentBack: [Unsettled], 
+        /**
+         * Entries the provider confirmed or disputed, received in this sync.
+         */decided: [Decided], 
+        /**
          * Requests retried after a failure.
          */retries: UInt32, 
         /**
@@ -5860,6 +6294,8 @@ public struct SyncReport: Equatable, Hashable {
         self.updatedSessions = updatedSessions
         self.refusals = refusals
         self.unsettled = unsettled
+        self.sentBack = sentBack
+        self.decided = decided
         self.retries = retries
         self.connectionNews = connectionNews
     }
@@ -5886,6 +6322,8 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 updatedSessions: FfiConverterSequenceString.read(from: &buf), 
                 refusals: FfiConverterSequenceTypeRefusal.read(from: &buf), 
                 unsettled: FfiConverterSequenceTypeUnsettled.read(from: &buf), 
+                sentBack: FfiConverterSequenceTypeUnsettled.read(from: &buf), 
+                decided: FfiConverterSequenceTypeDecided.read(from: &buf), 
                 retries: FfiConverterUInt32.read(from: &buf), 
                 connectionNews: FfiConverterSequenceTypeConnectionNews.read(from: &buf)
         )
@@ -5898,6 +6336,8 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.updatedSessions, into: &buf)
         FfiConverterSequenceTypeRefusal.write(value.refusals, into: &buf)
         FfiConverterSequenceTypeUnsettled.write(value.unsettled, into: &buf)
+        FfiConverterSequenceTypeUnsettled.write(value.sentBack, into: &buf)
+        FfiConverterSequenceTypeDecided.write(value.decided, into: &buf)
         FfiConverterUInt32.write(value.retries, into: &buf)
         FfiConverterSequenceTypeConnectionNews.write(value.connectionNews, into: &buf)
     }
@@ -6041,6 +6481,18 @@ public struct Unsettled: Equatable, Hashable {
      * What changed, in words.
      */
     public var why: String
+    /**
+     * The provider's reason, when the entry was disputed before the change.
+     */
+    public var disputeReason: String?
+    /**
+     * The attendee's minutes after the change.
+     */
+    public var minutesAttended: Int32?
+    /**
+     * The provider's name, where known.
+     */
+    public var providerName: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6065,7 +6517,16 @@ public struct Unsettled: Equatable, Hashable {
          */now: AttendanceStatus, 
         /**
          * What changed, in words.
-         */why: String) {
+         */why: String, 
+        /**
+         * The provider's reason, when the entry was disputed before the change.
+         */disputeReason: String?, 
+        /**
+         * The attendee's minutes after the change.
+         */minutesAttended: Int32?, 
+        /**
+         * The provider's name, where known.
+         */providerName: String?) {
         self.sessionId = sessionId
         self.date = date
         self.attendee = attendee
@@ -6073,6 +6534,9 @@ public struct Unsettled: Equatable, Hashable {
         self.was = was
         self.now = now
         self.why = why
+        self.disputeReason = disputeReason
+        self.minutesAttended = minutesAttended
+        self.providerName = providerName
     }
 
     
@@ -6097,7 +6561,10 @@ public struct FfiConverterTypeUnsettled: FfiConverterRustBuffer {
                 name: FfiConverterOptionString.read(from: &buf), 
                 was: FfiConverterTypeAttendanceStatus.read(from: &buf), 
                 now: FfiConverterTypeAttendanceStatus.read(from: &buf), 
-                why: FfiConverterString.read(from: &buf)
+                why: FfiConverterString.read(from: &buf), 
+                disputeReason: FfiConverterOptionString.read(from: &buf), 
+                minutesAttended: FfiConverterOptionInt32.read(from: &buf), 
+                providerName: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -6109,6 +6576,9 @@ public struct FfiConverterTypeUnsettled: FfiConverterRustBuffer {
         FfiConverterTypeAttendanceStatus.write(value.was, into: &buf)
         FfiConverterTypeAttendanceStatus.write(value.now, into: &buf)
         FfiConverterString.write(value.why, into: &buf)
+        FfiConverterOptionString.write(value.disputeReason, into: &buf)
+        FfiConverterOptionInt32.write(value.minutesAttended, into: &buf)
+        FfiConverterOptionString.write(value.providerName, into: &buf)
     }
 }
 
@@ -7945,6 +8415,31 @@ fileprivate struct FfiConverterSequenceTypeConnectionNews: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDecided: FfiConverterRustBuffer {
+    typealias SwiftType = [Decided]
+
+    public static func write(_ value: [Decided], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDecided.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Decided] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Decided]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDecided.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer {
     typealias SwiftType = [ExportLink]
 
@@ -8037,6 +8532,31 @@ fileprivate struct FfiConverterSequenceTypeNewAttendee: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeNewAttendee.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNotSigned: FfiConverterRustBuffer {
+    typealias SwiftType = [NotSigned]
+
+    public static func write(_ value: [NotSigned], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNotSigned.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NotSigned] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NotSigned]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNotSigned.read(from: &buf))
         }
         return seq
     }
@@ -8375,7 +8895,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_archive_group() != 21454) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() != 45312) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation() != 32834) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_cancel_sync() != 18295) {
@@ -8394,6 +8914,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_confirm_many() != 48769) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_confirmation_plan() != 62250) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_connect() != 60896) {
