@@ -534,7 +534,7 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     // By supervisee, as logged: Pat confirms Ana's entries that wait for her.
     says(&pat, &["sync"]);
     let by_supervisee = says(&pat, &["confirm", "--supervisee", ana_name, "--yes"]);
-    assert!(by_supervisee.contains("Confirmed 1 attendances"), "{by_supervisee}");
+    assert!(by_supervisee.contains("Confirmed 1 attendance in 1 session"), "{by_supervisee}");
     says(&pat, &["sync"]);
     says(&ana, &["sync"]);
     // The session's history keeps both of Pat's confirmations of Ana, the replaced one too.
