@@ -776,4 +776,37 @@ fn a_dispute_goes_round_and_a_batch_signs_what_it_can_through_real_processes() {
         .filter_map(|e| e.as_str().map(str::to_string))
         .collect();
     assert!(!excluded.iter().any(|e| e == "disputed"), "{hours}");
+
+    // Why nothing counts yet, in words with the next step, as the registry changes: Pat has not
+    // claimed; her claim waits for staff; it is approved; staff lapse the record.
+    let why = |text: &str| {
+        let hours = says(&ana, &["hours", "--rulebook", "nmaimh", "--as-of", "2025-06-01"]);
+        assert!(hours.contains(text), "{hours}");
+    };
+    why(&format!("{pat_name} has not claimed an endorsement in RSC Logbook yet"));
+    let staff = |args: &[&str]| {
+        ok(Command::new(server_binary()).args(args).env("DATABASE_URL", &server.database).output().expect("runs"))
+    };
+    let csv = server.dir.join("registry.csv");
+    std::fs::write(&csv, format!("endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n")).expect("csv");
+    staff(&["registry", "import", csv.to_str().expect("path")]);
+    says(&pat, &["account", "claim", "NM-1001"]);
+    says(&ana, &["sync"]);
+    why(&format!("{pat_name}'s claim to NM-1001 waits for NMAIMH staff"));
+    staff(&["registry", "approve", "NM-1001"]);
+    let approved = says(&ana, &["sync"]);
+    assert!(approved.contains(&format!("3 sessions with {pat_name} count now")), "{approved}");
+    staff(&["registry", "lapse", "NM-1001", "--valid-through", "2025-03-10"]);
+    let lapsed = says(&ana, &["sync"]);
+    assert!(
+        lapsed.contains(&format!(
+            "2 sessions with {pat_name} no longer count: {pat_name}'s IMHM-C (NM-1001) lapsed after 2025-03-10: \
+             sessions after that day do not count; {pat_name} renews with NMAIMH"
+        )),
+        "{lapsed}"
+    );
+    why(&format!("{pat_name}'s IMHM-C (NM-1001) lapsed after 2025-03-10"));
+    says(&pat, &["sync"]);
+    let shown = says(&pat, &["account", "show"]);
+    assert!(shown.contains("NM-1001 (IMHM-C, NMAIMH): lapsed after 2025-03-10"), "{shown}");
 }

@@ -76,6 +76,85 @@ pub struct Hours {
     pub provider_names: BTreeMap<String, String>,
 }
 
+/// Sessions with one provider that a registry change made count, or stop counting: what a
+/// sync that brings the change says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryNews {
+    /// The provider.
+    pub provider: Id,
+    /// Their name, where known.
+    pub provider_name: Option<String>,
+    /// The user's sessions with them that counted before and no longer do.
+    pub no_longer_count: u32,
+    /// Those that did not count before and count now.
+    pub now_count: u32,
+    /// Why, in words with what happens next, when some no longer count.
+    pub why: Option<String>,
+}
+
+/// What a directory received in a sync changes about which of the user's sessions (`views`)
+/// a provider's credential lets count: per provider, those that stopped and those that
+/// started counting, judged under the user's rulebook (`accepted`; any credential when she
+/// has chosen none).
+pub(crate) fn registry_news(
+    me: &Id,
+    views: &[crate::SessionView],
+    before: &rsc_protocol::ProviderDirectory,
+    after: &rsc_protocol::ProviderDirectory,
+    accepted: Option<&[rsc_model::Credential]>,
+) -> Vec<RegistryNews> {
+    let held = |directory: &rsc_protocol::ProviderDirectory, provider: &Id, day: Date| {
+        directory.providers.iter().find(|p| p.id == provider.as_str()).is_some_and(|p| {
+            p.credentials.iter().any(|c| c.held_on(day) && accepted.is_none_or(|a| a.contains(&c.credential)))
+        })
+    };
+    let mut news: Vec<RegistryNews> = Vec::new();
+    let mut latest_lost: BTreeMap<String, Date> = BTreeMap::new();
+    // Only confirmed entries count at all: a credential changes nothing for the others.
+    let confirmed =
+        |v: &crate::SessionView| v.attendee(me).is_some_and(|a| a.status == crate::AttendanceStatus::Confirmed);
+    for view in views.iter().filter(|v| !v.withdrawn && &v.provider != me && confirmed(v)) {
+        let (was, is) = (held(before, &view.provider, view.date), held(after, &view.provider, view.date));
+        if was == is {
+            continue;
+        }
+        let at = match news.iter().position(|n| n.provider == view.provider) {
+            Some(at) => at,
+            None => {
+                news.push(RegistryNews {
+                    provider: view.provider.clone(),
+                    provider_name: after.name(view.provider.as_str()).map(str::to_string),
+                    no_longer_count: 0,
+                    now_count: 0,
+                    why: None,
+                });
+                news.len() - 1
+            }
+        };
+        if was {
+            news[at].no_longer_count += 1;
+            let last = latest_lost.entry(view.provider.to_string()).or_insert(view.date);
+            *last = (*last).max(view.date);
+        } else {
+            news[at].now_count += 1;
+        }
+    }
+    for n in &mut news {
+        if let Some(day) = latest_lost.get(n.provider.as_str()) {
+            let name = n.provider_name.clone().unwrap_or_else(|| "Your provider".into());
+            let endorsements = after
+                .providers
+                .iter()
+                .find(|p| p.id == n.provider.as_str())
+                .map(|p| p.endorsements.as_slice())
+                .unwrap_or_default();
+            let accepted = accepted.unwrap_or(rsc_model::Credential::ALL);
+            n.why = Some(rsc_model::why_not_qualified(&name, endorsements, *day, accepted));
+        }
+    }
+    news
+}
+
 /// What a report made on the device, without the server, shows: nothing in it is vouched for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OfflineReport {
@@ -192,6 +271,8 @@ impl Logbook {
             _ => None,
         };
 
+        let directory: Option<rsc_protocol::ProviderDirectory> =
+            crate::store::get_meta(self.store().conn(), crate::store::key::DIRECTORY)?;
         let masters_date_missing =
             evaluation.sessions.iter().any(|s| s.excluded.contains(&Exclusion::MastersDateUnknown));
         let mut uncounted = Vec::new();
@@ -234,8 +315,15 @@ impl Logbook {
                         ),
                         None => format!("{who} disputed it"),
                     }),
-                    Exclusion::ProviderNotQualified => Some(format!(
-                        "the registry shows no credential of {who}'s that this rulebook accepts on that day"
+                    Exclusion::ProviderNotQualified => Some(rsc_model::why_not_qualified(
+                        &who,
+                        directory
+                            .as_ref()
+                            .and_then(|d| d.providers.iter().find(|p| p.id == session.provider.as_str()))
+                            .map(|p| p.endorsements.as_slice())
+                            .unwrap_or_default(),
+                        session.date,
+                        rulebook.accepted_credentials(purpose),
                     )),
                     Exclusion::BeforeMasters => Some("it is before your master's degree was conferred".into()),
                     Exclusion::MastersDateUnknown => None,

@@ -25,7 +25,7 @@ mod watch;
 pub use api::{CA_CERT_VAR, fetch_kept_export, fetch_server_keys};
 pub use connections::{ConnectionChange, ConnectionNews, ConnectionView, GroupInfo, GroupPerson};
 pub use error::{ClientError, cause_chain};
-pub use hours::{AwaitingProvider, Hours, OfflineReport, Pace, Uncounted};
+pub use hours::{AwaitingProvider, Hours, OfflineReport, Pace, RegistryNews, Uncounted};
 pub use logbook::{
     Account, AwaitingConfirmation, ConfirmSelection, Confirmation, ConfirmationPlan, Logbook, LogbookStatus,
     MAX_CONFIRMATIONS_AT_ONCE, NewSession, NotSigned, STORE_FILE, now_ms, today,

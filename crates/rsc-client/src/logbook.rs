@@ -849,6 +849,13 @@ impl Logbook {
         self.api(&account)?.get("/v1/me/claims")
     }
 
+    /// The registry records the user claimed, as the server last said they stand (a lapse or a
+    /// revocation included), without asking it again.
+    pub fn endorsements(&self) -> Result<Vec<rsc_model::Endorsement>, ClientError> {
+        let directory: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
+        Ok(directory.map(|d| d.endorsements).unwrap_or_default())
+    }
+
     /// The exports the server keeps for the signed-in user, newest first, each with the link a
     /// reviewer opens (online).
     pub fn export_links(&self) -> Result<Vec<crate::ExportLink>, ClientError> {

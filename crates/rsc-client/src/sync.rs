@@ -171,6 +171,8 @@ pub struct SyncReport {
     /// Entries the provider confirmed or disputed, received in this sync: the user's own, and
     /// those in sessions she logged.
     pub decided: Vec<crate::Decided>,
+    /// Sessions a registry change made count, or stop counting, per provider.
+    pub registry: Vec<crate::RegistryNews>,
     /// Requests retried after a failure.
     pub retries: u32,
     /// What others did to the user's connections since the last sync: a request, an answer,
@@ -228,7 +230,7 @@ impl Logbook {
                 written_at = Some(at);
                 self.store().write_replayable(|tx| {
                     if let Some(news) = &response.account {
-                        report.connection_news.extend(take_account_news(tx, &account, news)?);
+                        report.connection_news.extend(take_account_news(tx, &account, news, &mut report.registry)?);
                     }
                     store::set_meta(tx, key::LAST_SYNC_MS, &at)?;
                     apply(tx, &account, &batch, &response, &mut report)
@@ -276,12 +278,25 @@ fn take_account_news(
     tx: &rusqlite::Connection,
     account: &Account,
     news: &AccountNews,
+    registry: &mut Vec<crate::RegistryNews>,
 ) -> Result<Vec<crate::ConnectionNews>, ClientError> {
     let fallback = news.directory.name(&account.user_id).unwrap_or_default().to_string();
     let profile = crate::profile::Profile::from_wire(news.profile.clone(), &fallback)?;
     crate::profile::keep_server_profile(tx, None, profile)?;
     let before: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
     let changes = crate::connections::news_between(before.as_ref(), &news.directory);
+    if let Some(before) = &before {
+        let me = Id::new(account.user_id.as_str(), "user")?;
+        let views = store::views(tx, None, None, None)?
+            .into_iter()
+            .map(|(json, _)| serde_json::from_str::<crate::SessionView>(&json))
+            .collect::<Result<Vec<_>, _>>()?;
+        let rulebook = news.profile.rulebook.as_deref().and_then(rsc_rules::builtin);
+        let purpose =
+            news.profile.purpose.as_deref().and_then(|p| p.parse().ok()).unwrap_or(rsc_rules::Purpose::Application);
+        let accepted = rulebook.as_ref().map(|r| r.accepted_credentials(purpose));
+        registry.extend(crate::hours::registry_news(&me, &views, before, &news.directory, accepted));
+    }
     refresh_directory(tx, account, &news.directory)?;
     store::set_meta(tx, key::ACCOUNT_VERSION, &news.version)?;
     Ok(changes)

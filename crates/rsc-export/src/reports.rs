@@ -47,6 +47,34 @@ pub fn dispute_reasons(payload: &Payload) -> HashMap<String, String> {
         .collect()
 }
 
+/// Why `provider` (by name) held no credential the payload's rulebook accepts on `session`'s
+/// day, from the registry records the export relies on.
+pub fn not_qualified(payload: &Payload, session: &DossierSession, provider: &str) -> String {
+    let endorsements: Vec<rsc_model::Endorsement> = payload
+        .registry_records
+        .iter()
+        .filter(|r| r.provider_id == session.provider.as_str())
+        .map(|r| rsc_model::Endorsement {
+            number: r.number.clone(),
+            association: r.association.clone(),
+            credential: r.credential,
+            status: rsc_model::EndorsementStatus::Approved,
+            earned_on: r.earned_on,
+            valid_through: r.valid_through,
+            revoked_on: r.revoked_on,
+        })
+        .collect();
+    if endorsements.is_empty() {
+        return format!("the registry shows no endorsement of {provider}'s that RSC Logbook could rely on");
+    }
+    rsc_model::why_not_qualified(
+        provider,
+        &endorsements,
+        session.date,
+        payload.rulebook.accepted_credentials(payload.purpose),
+    )
+}
+
 /// The credential `provider` held on `day` according to the dossier, preferring one the
 /// rulebook accepts for the payload's purpose.
 pub fn credential_held(payload: &Payload, provider: &str, day: Date) -> Option<String> {

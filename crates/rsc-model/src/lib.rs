@@ -15,7 +15,7 @@ mod session;
 
 pub use attestation::{AttestedContent, AttestedFields, StatementKind};
 pub use builder::{AttendanceRecord, DossierBuilder, SessionStatus, earliest_end_ms};
-pub use credential::{Credential, CredentialRecord};
+pub use credential::{Credential, CredentialRecord, Endorsement, EndorsementStatus, why_not_qualified};
 pub use date::{Date, MAX_DATE, MIN_DATE};
 pub use dossier::{Applicant, Confirmation, Dossier, DossierSession, Provider};
 pub use error::ModelError;

@@ -28,6 +28,10 @@ pub struct ProviderDirectory {
     /// The groups the user keeps as a provider (archived ones too) and those she belongs to.
     #[serde(default)]
     pub groups: Vec<crate::GroupView>,
+    /// The registry records the user claimed, as a provider, and where each stands.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub endorsements: Vec<rsc_model::Endorsement>,
 }
 
 /// One person a device may show by name and name in a session.
@@ -77,4 +81,9 @@ pub struct DirectoryProvider {
     pub credentials: Vec<CredentialRecord>,
     /// Hex ed25519 public keys of their unrevoked devices.
     pub device_keys: Vec<String>,
+    /// The registry records they claimed, and where each claim stands: what a device says when
+    /// a session with them does not count ("their claim to NM-1001 waits for NMAIMH staff").
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub endorsements: Vec<rsc_model::Endorsement>,
 }

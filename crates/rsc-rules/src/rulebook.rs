@@ -314,7 +314,16 @@ impl Rulebook {
         toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot be written as TOML: {e}\n"))
     }
 
-    /// The purposes this rulebook defines.
+    /// The credentials a provider must hold on a session's day for it to count for `purpose`.
+    pub fn accepted_credentials(&self, purpose: Purpose) -> &[Credential] {
+        match purpose {
+            Purpose::Application => self.application.as_ref().map(|r| r.accepted_credentials.as_slice()),
+            Purpose::Renewal => self.renewal.as_ref().map(|r| r.accepted_credentials.as_slice()),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The purposes it defines.
     pub fn purposes(&self) -> Vec<Purpose> {
         let mut purposes = Vec::new();
         if self.application.is_some() {

@@ -36,6 +36,8 @@ pub struct Verified {
     pub records: Vec<(String, RegistryRecord)>,
     /// Providers' display names by id.
     pub provider_names: BTreeMap<String, String>,
+    /// The records each provider claimed and where the claims stand, by provider id.
+    pub endorsements: BTreeMap<String, Vec<rsc_model::Endorsement>>,
     /// The projection and ledger rows the dossier was built from.
     inputs: Arc<EvaluationInputs>,
 }
@@ -75,6 +77,15 @@ impl Verified {
             .collect())
     }
 
+    /// Why `session`'s provider held no credential the rulebook accepts on its day, in words
+    /// with what happens next.
+    pub fn not_qualified(&self, session: &rsc_model::DossierSession) -> String {
+        let id = session.provider.as_str();
+        let name = self.provider_names.get(id).map(String::as_str).unwrap_or("The provider");
+        let endorsements = self.endorsements.get(id).map(Vec::as_slice).unwrap_or_default();
+        rsc_model::why_not_qualified(name, endorsements, session.date, self.rulebook.accepted_credentials(self.purpose))
+    }
+
     /// Her sessions that have not taken place yet, by id: planned, counted nowhere.
     pub fn planned(&self, now_ms: i64) -> std::collections::BTreeSet<String> {
         self.inputs.attendance.iter().filter(|r| !has_ended(&r.session, now_ms)).map(|r| r.session.id.clone()).collect()
@@ -89,6 +100,34 @@ pub fn has_ended(session: &crate::store::SessionRow, now_ms: i64) -> bool {
         .ok()
         .and_then(|m| rsc_doc::ends_at_ms(session.date, &session.start_time, &session.time_zone, m).ok())
         .is_none_or(|end| end <= now_ms)
+}
+
+/// The registry records `provider` claimed, each with where her latest claim to it stands:
+/// what pages and devices say when a session with her does not count.
+pub async fn endorsements_of<S: Store>(store: &S, provider: &UserId) -> Result<Vec<rsc_model::Endorsement>, AppError> {
+    let mut claims = store.claims(Some(provider), None).await?;
+    claims.sort_by_key(|c| std::cmp::Reverse(c.created_at_ms));
+    let mut out: Vec<rsc_model::Endorsement> = Vec::new();
+    for claim in claims {
+        if out.iter().any(|e| e.number == claim.number) {
+            continue;
+        }
+        let Some(record) = store.registry_record(&claim.number).await? else { continue };
+        out.push(rsc_model::Endorsement {
+            number: record.number,
+            association: record.association,
+            credential: record.credential,
+            status: match claim.status {
+                rsc_protocol::ClaimStatus::Pending => rsc_model::EndorsementStatus::Pending,
+                rsc_protocol::ClaimStatus::Approved => rsc_model::EndorsementStatus::Approved,
+                rsc_protocol::ClaimStatus::Rejected => rsc_model::EndorsementStatus::Rejected,
+            },
+            earned_on: record.earned_on,
+            valid_through: record.valid_through,
+            revoked_on: record.revoked_on,
+        });
+    }
+    Ok(out)
 }
 
 fn internal(what: &str) -> impl Fn(rsc_model::ModelError) -> AppError + '_ {
@@ -130,6 +169,7 @@ pub async fn verified_hours<S: Store>(
     let mut builder = DossierBuilder::new(as_of);
     let mut relied_on = Vec::new();
     let mut provider_names = BTreeMap::new();
+    let mut endorsements = BTreeMap::new();
     let mut providers: Vec<&str> = rows.iter().map(|r| r.session.provider_id.as_str()).collect();
     providers.sort_unstable();
     providers.dedup();
@@ -144,6 +184,7 @@ pub async fn verified_hours<S: Store>(
             .map(|u| u.display_name)
             .unwrap_or_else(|| provider.to_string());
         provider_names.insert(provider.to_string(), name);
+        endorsements.insert(provider.to_string(), endorsements_of(store, &UserId::from(provider)).await?);
     }
     let applicant = Applicant {
         id: Id::new(user.id.as_str(), "applicant").map_err(internal("applicant"))?,
@@ -160,6 +201,7 @@ pub async fn verified_hours<S: Store>(
         evaluation,
         records: relied_on,
         provider_names,
+        endorsements,
         inputs,
     })
 }
@@ -483,6 +525,7 @@ async fn directory_of<S: Store>(
         let Some(provider) = store.user_by_id(&user_id).await? else { continue };
         providers.push(rsc_protocol::DirectoryProvider {
             credentials: store.approved_records(&user_id).await?.iter().map(credential_of).collect(),
+            endorsements: endorsements_of(store, &user_id).await?,
             device_keys: store.active_keys(&user_id).await?.iter().map(hex::encode).collect(),
             display_name: provider.display_name,
             id,
@@ -492,7 +535,8 @@ async fn directory_of<S: Store>(
     for person in &mut people {
         person.connected_to.sort();
     }
-    Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers, people, connections, groups })
+    let endorsements = endorsements_of(store, &UserId::from(&user.id)).await?;
+    Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers, people, connections, groups, endorsements })
 }
 
 #[cfg(test)]

@@ -568,6 +568,21 @@ impl From<core::ConfirmationPlan> for ConfirmationPlan {
     }
 }
 
+/// Sessions with one provider that a registry change made count, or stop counting.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RegistryNews {
+    /// The provider's user id.
+    pub provider: String,
+    /// Their name, where known.
+    pub provider_name: Option<String>,
+    /// The user's sessions with them that no longer count.
+    pub no_longer_count: u32,
+    /// Those that count now.
+    pub now_count: u32,
+    /// Why some no longer count, in words with what happens next.
+    pub why: Option<String>,
+}
+
 /// An entry the provider confirmed or disputed, received in a sync.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Decided {
@@ -1007,6 +1022,8 @@ pub struct SyncReport {
     pub sent_back: Vec<Unsettled>,
     /// Entries the provider confirmed or disputed, received in this sync.
     pub decided: Vec<Decided>,
+    /// Sessions a registry change made count, or stop counting, per provider.
+    pub registry: Vec<RegistryNews>,
     /// Requests retried after a failure.
     pub retries: u32,
     /// What others did to the user's connections since the last sync.
@@ -1028,6 +1045,17 @@ impl From<core::SyncReport> for SyncReport {
             unsettled: report.unsettled.into_iter().map(Into::into).collect(),
             sent_back: report.sent_back.into_iter().map(Into::into).collect(),
             decided: report.decided.into_iter().map(Into::into).collect(),
+            registry: report
+                .registry
+                .into_iter()
+                .map(|n| RegistryNews {
+                    provider: n.provider.to_string(),
+                    provider_name: n.provider_name,
+                    no_longer_count: n.no_longer_count,
+                    now_count: n.now_count,
+                    why: n.why,
+                })
+                .collect(),
             retries: report.retries,
             connection_news: report.connection_news.into_iter().map(Into::into).collect(),
         }

@@ -269,6 +269,15 @@ fn show(home: &Path) -> Result<String, CliError> {
         Err(error) if error.is_transient() => out.push_str("  registry claims: the server cannot be reached now\n"),
         Err(error) => return Err(next_step(error)),
     }
+    // Where each claimed record stands today, as of the last sync: a lapse or a revocation says
+    // what it means for her confirmations.
+    let endorsements = logbook.endorsements().map_err(next_step)?;
+    if let (false, Some(today)) = (endorsements.is_empty(), rsc_client::today()) {
+        out.push_str("  endorsements (as of the last sync):\n");
+        for e in &endorsements {
+            out.push_str(&format!("    {}\n", e.standing(today)));
+        }
+    }
     Ok(out)
 }
 

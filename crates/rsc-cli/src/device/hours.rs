@@ -403,6 +403,25 @@ fn summary(logbook: &rsc_client::Logbook, report: &rsc_client::SyncReport) -> St
             )),
         }
     }
+    for n in &report.registry {
+        let who = n.provider_name.clone().unwrap_or_else(|| "your provider".into());
+        if n.no_longer_count > 0 {
+            out.push_str(&format!(
+                "  {} with {who} no longer {}: {}\n",
+                super::output::count(u64::from(n.no_longer_count), "session", "sessions"),
+                if n.no_longer_count == 1 { "counts" } else { "count" },
+                n.why.as_deref().unwrap_or("the registry changed")
+            ));
+        }
+        if n.now_count > 0 {
+            out.push_str(&format!(
+                "  {} with {who} {} now: the registry shows a credential of theirs for {}\n",
+                super::output::count(u64::from(n.now_count), "session", "sessions"),
+                if n.now_count == 1 { "counts" } else { "count" },
+                if n.now_count == 1 { "its day" } else { "their days" }
+            ));
+        }
+    }
     for u in &report.sent_back {
         let provider = u.provider_name.clone().unwrap_or_else(|| "the provider".into());
         let whose = match (&u.name, me.as_ref()) {

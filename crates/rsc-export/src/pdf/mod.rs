@@ -67,9 +67,14 @@ fn confirmed_on(payload: &Payload) -> HashMap<String, Date> {
     out
 }
 
-/// Why a session counts nothing, in words, with the provider's name and, for a dispute, her
-/// reason.
-pub fn why_not(excluded: &[Exclusion], provider: &str, dispute_reason: Option<&str>) -> String {
+/// Why a session counts nothing, in words, with the provider's name, her reason for a dispute,
+/// and why her credential did not count (see [`rsc_model::why_not_qualified`]) when known.
+pub fn why_not(
+    excluded: &[Exclusion],
+    provider: &str,
+    dispute_reason: Option<&str>,
+    not_qualified: Option<&str>,
+) -> String {
     excluded
         .iter()
         .map(|e| match e {
@@ -79,7 +84,10 @@ pub fn why_not(excluded: &[Exclusion], provider: &str, dispute_reason: Option<&s
                 Some(reason) => format!("disputed by {provider}: \u{201c}{reason}\u{201d}"),
                 None => format!("disputed by {provider}"),
             },
-            Exclusion::ProviderNotQualified => "provider held no accepted credential that day".to_string(),
+            Exclusion::ProviderNotQualified => match not_qualified {
+                Some(words) => words.to_string(),
+                None => format!("{provider} held no credential this rulebook accepts that day"),
+            },
             Exclusion::BeforeMasters => "before the master's degree".to_string(),
             Exclusion::MastersDateUnknown => "master's date not given".to_string(),
         })
@@ -286,7 +294,12 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
             } else {
                 format!(
                     "Not counted: {}",
-                    why_not(&r.excluded, &provider, disputes.get(s.id.as_str()).map(String::as_str))
+                    why_not(
+                        &r.excluded,
+                        &provider,
+                        disputes.get(s.id.as_str()).map(String::as_str),
+                        Some(&crate::reports::not_qualified(payload, s, &provider)),
+                    )
                 )
             };
             let (attended, _) = crate::reports::logged_and_confirmed(s);

@@ -48,6 +48,11 @@ struct Dashboard {
     plot_query: String,
     plot_alt: String,
     uncounted: usize,
+    /// What waits for whom: per provider, the sessions she has yet to confirm.
+    waiting: Vec<String>,
+    /// Sessions that do not count for a reason she cannot fix by waiting: a provider's
+    /// credential (lapsed, revoked, unclaimed), a dispute.
+    notices: Vec<String>,
     problem: Option<String>,
 }
 
@@ -108,6 +113,8 @@ pub async fn dashboard<S: Store>(
                 plot_query: String::new(),
                 plot_alt: String::new(),
                 uncounted: 0,
+                waiting: Vec::new(),
+                notices: Vec::new(),
                 problem: Some(if field == "rulebook" {
                     "Choose your association's rulebook in your profile to see your hours counted under it.".into()
                 } else {
@@ -141,9 +148,90 @@ pub async fn dashboard<S: Store>(
             .unwrap_or_default(),
         plot_query,
         uncounted: e.sessions.iter().filter(|s| !s.excluded.is_empty()).count(),
+        waiting: waiting(&verified),
+        notices: notices(&verified),
         problem: None,
     };
     Ok(html(StatusCode::OK, &page))
+}
+
+/// Per provider, what she has yet to confirm, as `rsc hours` says it: sessions that took place,
+/// wait for her, and would count once confirmed (a planned one waits for its day first).
+fn waiting(v: &Verified) -> Vec<String> {
+    use rsc_rules::Exclusion;
+    let planned = v.planned(crate::auth::now_ms());
+    let mut per: std::collections::BTreeMap<&str, (u32, u64)> = std::collections::BTreeMap::new();
+    for (s, r) in v.dossier.sessions.iter().zip(&v.evaluation.sessions) {
+        if r.excluded.contains(&Exclusion::Unconfirmed) && !planned.contains(s.id.as_str()) {
+            let entry = per.entry(s.provider.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += u64::from(s.minutes_attended.unwrap_or(s.minutes).get());
+        }
+    }
+    let mut out: Vec<(u64, String)> = per
+        .into_iter()
+        .map(|(provider, (sessions, minutes))| {
+            let name = v.provider_names.get(provider).map(String::as_str).unwrap_or("Your provider");
+            (
+                minutes,
+                format!(
+                    "{name}: {sessions} session{} ({}) to confirm",
+                    if sessions == 1 { "" } else { "s" },
+                    format_hours(minutes)
+                ),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    out.into_iter().map(|(_, text)| text).collect()
+}
+
+/// Per provider, the sessions that do not count because of her credential, in words with what
+/// happens next ("2 sessions with Pat Núñez do not count: Pat Núñez's IMHM-C (NM-1001) lapsed
+/// after …"), and those she disputed.
+fn notices(v: &Verified) -> Vec<String> {
+    use rsc_rules::Exclusion;
+    let mut credential: std::collections::BTreeMap<&str, (u32, &rsc_model::DossierSession)> = Default::default();
+    let mut disputed: std::collections::BTreeMap<&str, u32> = Default::default();
+    let planned = v.planned(crate::auth::now_ms());
+    for (s, r) in
+        v.dossier.sessions.iter().zip(&v.evaluation.sessions).filter(|(s, _)| !planned.contains(s.id.as_str()))
+    {
+        if r.excluded.contains(&Exclusion::ProviderNotQualified) {
+            let entry = credential.entry(s.provider.as_str()).or_insert((0, s));
+            entry.0 += 1;
+            // The latest session says what stands now.
+            if s.date >= entry.1.date {
+                entry.1 = s;
+            }
+        }
+        if r.excluded.contains(&Exclusion::Disputed) {
+            *disputed.entry(s.provider.as_str()).or_default() += 1;
+        }
+    }
+    let name = |id: &str| v.provider_names.get(id).cloned().unwrap_or_else(|| "Your provider".into());
+    let count = |n: u32| format!("{n} session{}", if n == 1 { "" } else { "s" });
+    let mut out: Vec<String> = credential
+        .into_iter()
+        .map(|(provider, (n, latest))| {
+            format!(
+                "{} with {} {} not count: {}.",
+                count(n),
+                name(provider),
+                if n == 1 { "does" } else { "do" },
+                v.not_qualified(latest)
+            )
+        })
+        .collect();
+    out.extend(disputed.into_iter().map(|(provider, n)| {
+        format!(
+            "{} disputed by {}: read why on your sessions, and correct the entry if {} is right.",
+            count(n),
+            name(provider),
+            name(provider)
+        )
+    }));
+    out
 }
 
 /// The points of the plot: the first requirement's counted minutes in the window ending on

@@ -115,7 +115,8 @@ pub async fn verification<S: Store>(
                         rsc_export::pdf::why_not(
                             &r.excluded,
                             &provider,
-                            disputes.get(s.id.as_str()).map(String::as_str)
+                            disputes.get(s.id.as_str()).map(String::as_str),
+                            Some(&rsc_export::reports::not_qualified(p, s, &provider)),
                         )
                     )
                 },

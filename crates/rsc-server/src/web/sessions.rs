@@ -222,7 +222,12 @@ async fn page<S: Store>(
                             } else {
                                 format!(
                                     "Not counted: {}",
-                                    rsc_export::pdf::why_not(&r.excluded, &provider, reason.map(String::as_str))
+                                    rsc_export::pdf::why_not(
+                                        &r.excluded,
+                                        &provider,
+                                        reason.map(String::as_str),
+                                        Some(&v.not_qualified(s))
+                                    )
                                 )
                             },
                             status,

@@ -558,7 +558,7 @@ async fn csv_and_pdf_reports_and_pending_confirmations<S: Store>(store: S) {
         "Hours per provider",
         "Sessions",
         "2025-03-10",
-        "provider held no accepted credential that day",
+        "lapsed after 2025-02-28",
         "Applicant's signature",
         "How to verify",
         "rsc verify",

@@ -700,6 +700,12 @@ async fn a_dispute_goes_round_in_the_portal_and_planned_sessions_wait<S: Store>(
     let (_, edit) = ana.get(&format!("/sessions/edit?session={doc}")).await;
     assert!(edit.contains(&format!("pat disputed your entry: {reason}")), "{edit}");
     assert!(!edit.contains("It is confirmed"), "a dispute is not a confirmation: {edit}");
+    let (_, dashboard) = ana.get("/dashboard").await;
+    assert!(dashboard.contains("1 session disputed by pat: read why on your sessions"), "{dashboard}");
+    assert!(
+        dashboard.contains("1 session with pat does not count: pat has not claimed an endorsement in RSC Logbook yet"),
+        "{dashboard}"
+    );
     let (status, csv) = api.get_text("/v1/me/exports/csv?as_of=2025-06-01", &ana_phone.token).await;
     assert_eq!(status, 200);
     assert!(csv.contains("dispute_reason") && csv.contains("We met for 45 minutes"), "{csv}");
@@ -726,6 +732,11 @@ async fn a_dispute_goes_round_in_the_portal_and_planned_sessions_wait<S: Store>(
     assert!(row.contains("Corrected, back with pat") && row.contains(reason), "{row}");
     let (_, queue) = pats.get("/provider").await;
     assert!(queue.contains("corrected after your dispute (") && queue.contains("): now 45 minutes"), "{queue}");
+    let (_, dashboard) = ana.get("/dashboard").await;
+    assert!(
+        dashboard.contains("Waiting for your providers") && dashboard.contains("pat: 1 session (45 min) to confirm"),
+        "{dashboard}"
+    );
     server.stop().await.expect("stop");
 }
 

@@ -6776,6 +6776,77 @@ public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
 
 
 /**
+ * Sessions with one provider that a registry change made count, or stop counting.
+ */
+data class RegistryNews (
+    /**
+     * The provider's user id.
+     */
+    var `provider`: kotlin.String
+    , 
+    /**
+     * Their name, where known.
+     */
+    var `providerName`: kotlin.String?
+    , 
+    /**
+     * The user's sessions with them that no longer count.
+     */
+    var `noLongerCount`: kotlin.UInt
+    , 
+    /**
+     * Those that count now.
+     */
+    var `nowCount`: kotlin.UInt
+    , 
+    /**
+     * Why some no longer count, in words with what happens next.
+     */
+    var `why`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegistryNews: FfiConverterRustBuffer<RegistryNews> {
+    override fun read(buf: ByteBuffer): RegistryNews {
+        return RegistryNews(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RegistryNews) = (
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterOptionalString.allocationSize(value.`providerName`) +
+            FfiConverterUInt.allocationSize(value.`noLongerCount`) +
+            FfiConverterUInt.allocationSize(value.`nowCount`) +
+            FfiConverterOptionalString.allocationSize(value.`why`)
+    )
+
+    override fun write(value: RegistryNews, buf: ByteBuffer) {
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterOptionalString.write(value.`providerName`, buf)
+            FfiConverterUInt.write(value.`noLongerCount`, buf)
+            FfiConverterUInt.write(value.`nowCount`, buf)
+            FfiConverterOptionalString.write(value.`why`, buf)
+    }
+}
+
+
+
+/**
  * One requirement's result.
  */
 data class Requirement (
@@ -7424,6 +7495,11 @@ data class SyncReport (
     var `decided`: List<Decided>
     , 
     /**
+     * Sessions a registry change made count, or stop counting, per provider.
+     */
+    var `registry`: List<RegistryNews>
+    , 
+    /**
      * Requests retried after a failure.
      */
     var `retries`: kotlin.UInt
@@ -7456,6 +7532,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeUnsettled.read(buf),
             FfiConverterSequenceTypeUnsettled.read(buf),
             FfiConverterSequenceTypeDecided.read(buf),
+            FfiConverterSequenceTypeRegistryNews.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterSequenceTypeConnectionNews.read(buf),
         )
@@ -7470,6 +7547,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeUnsettled.allocationSize(value.`unsettled`) +
             FfiConverterSequenceTypeUnsettled.allocationSize(value.`sentBack`) +
             FfiConverterSequenceTypeDecided.allocationSize(value.`decided`) +
+            FfiConverterSequenceTypeRegistryNews.allocationSize(value.`registry`) +
             FfiConverterUInt.allocationSize(value.`retries`) +
             FfiConverterSequenceTypeConnectionNews.allocationSize(value.`connectionNews`)
     )
@@ -7483,6 +7561,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeUnsettled.write(value.`unsettled`, buf)
             FfiConverterSequenceTypeUnsettled.write(value.`sentBack`, buf)
             FfiConverterSequenceTypeDecided.write(value.`decided`, buf)
+            FfiConverterSequenceTypeRegistryNews.write(value.`registry`, buf)
             FfiConverterUInt.write(value.`retries`, buf)
             FfiConverterSequenceTypeConnectionNews.write(value.`connectionNews`, buf)
     }
@@ -9463,6 +9542,34 @@ public object FfiConverterSequenceTypeRefusal: FfiConverterRustBuffer<List<Refus
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeRefusal.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRegistryNews: FfiConverterRustBuffer<List<RegistryNews>> {
+    override fun read(buf: ByteBuffer): List<RegistryNews> {
+        val len = buf.getInt()
+        return List<RegistryNews>(len) {
+            FfiConverterTypeRegistryNews.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RegistryNews>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRegistryNews.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RegistryNews>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRegistryNews.write(it, buf)
         }
     }
 }

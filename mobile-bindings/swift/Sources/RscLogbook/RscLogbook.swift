@@ -5393,6 +5393,105 @@ public func FfiConverterTypeRefusal_lower(_ value: Refusal) -> RustBuffer {
 
 
 /**
+ * Sessions with one provider that a registry change made count, or stop counting.
+ */
+public struct RegistryNews: Equatable, Hashable {
+    /**
+     * The provider's user id.
+     */
+    public var provider: String
+    /**
+     * Their name, where known.
+     */
+    public var providerName: String?
+    /**
+     * The user's sessions with them that no longer count.
+     */
+    public var noLongerCount: UInt32
+    /**
+     * Those that count now.
+     */
+    public var nowCount: UInt32
+    /**
+     * Why some no longer count, in words with what happens next.
+     */
+    public var why: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The provider's user id.
+         */provider: String, 
+        /**
+         * Their name, where known.
+         */providerName: String?, 
+        /**
+         * The user's sessions with them that no longer count.
+         */noLongerCount: UInt32, 
+        /**
+         * Those that count now.
+         */nowCount: UInt32, 
+        /**
+         * Why some no longer count, in words with what happens next.
+         */why: String?) {
+        self.provider = provider
+        self.providerName = providerName
+        self.noLongerCount = noLongerCount
+        self.nowCount = nowCount
+        self.why = why
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegistryNews: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegistryNews: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistryNews {
+        return
+            try RegistryNews(
+                provider: FfiConverterString.read(from: &buf), 
+                providerName: FfiConverterOptionString.read(from: &buf), 
+                noLongerCount: FfiConverterUInt32.read(from: &buf), 
+                nowCount: FfiConverterUInt32.read(from: &buf), 
+                why: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegistryNews, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.provider, into: &buf)
+        FfiConverterOptionString.write(value.providerName, into: &buf)
+        FfiConverterUInt32.write(value.noLongerCount, into: &buf)
+        FfiConverterUInt32.write(value.nowCount, into: &buf)
+        FfiConverterOptionString.write(value.why, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryNews_lift(_ buf: RustBuffer) throws -> RegistryNews {
+    return try FfiConverterTypeRegistryNews.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryNews_lower(_ value: RegistryNews) -> RustBuffer {
+    return FfiConverterTypeRegistryNews.lower(value)
+}
+
+
+/**
  * One requirement's result.
  */
 public struct Requirement: Equatable, Hashable {
@@ -6245,6 +6344,10 @@ public struct SyncReport: Equatable, Hashable {
      */
     public var decided: [Decided]
     /**
+     * Sessions a registry change made count, or stop counting, per provider.
+     */
+    public var registry: [RegistryNews]
+    /**
      * Requests retried after a failure.
      */
     public var retries: UInt32
@@ -6283,6 +6386,9 @@ public struct SyncReport: Equatable, Hashable {
          * Entries the provider confirmed or disputed, received in this sync.
          */decided: [Decided], 
         /**
+         * Sessions a registry change made count, or stop counting, per provider.
+         */registry: [RegistryNews], 
+        /**
          * Requests retried after a failure.
          */retries: UInt32, 
         /**
@@ -6296,6 +6402,7 @@ public struct SyncReport: Equatable, Hashable {
         self.unsettled = unsettled
         self.sentBack = sentBack
         self.decided = decided
+        self.registry = registry
         self.retries = retries
         self.connectionNews = connectionNews
     }
@@ -6324,6 +6431,7 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 unsettled: FfiConverterSequenceTypeUnsettled.read(from: &buf), 
                 sentBack: FfiConverterSequenceTypeUnsettled.read(from: &buf), 
                 decided: FfiConverterSequenceTypeDecided.read(from: &buf), 
+                registry: FfiConverterSequenceTypeRegistryNews.read(from: &buf), 
                 retries: FfiConverterUInt32.read(from: &buf), 
                 connectionNews: FfiConverterSequenceTypeConnectionNews.read(from: &buf)
         )
@@ -6338,6 +6446,7 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterSequenceTypeUnsettled.write(value.unsettled, into: &buf)
         FfiConverterSequenceTypeUnsettled.write(value.sentBack, into: &buf)
         FfiConverterSequenceTypeDecided.write(value.decided, into: &buf)
+        FfiConverterSequenceTypeRegistryNews.write(value.registry, into: &buf)
         FfiConverterUInt32.write(value.retries, into: &buf)
         FfiConverterSequenceTypeConnectionNews.write(value.connectionNews, into: &buf)
     }
@@ -8607,6 +8716,31 @@ fileprivate struct FfiConverterSequenceTypeRefusal: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRefusal.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRegistryNews: FfiConverterRustBuffer {
+    typealias SwiftType = [RegistryNews]
+
+    public static func write(_ value: [RegistryNews], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRegistryNews.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RegistryNews] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RegistryNews]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRegistryNews.read(from: &buf))
         }
         return seq
     }
