@@ -25,21 +25,6 @@ pub struct AwaitingProvider {
     pub minutes: u64,
 }
 
-/// What it takes to meet a requirement by a date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pace {
-    /// The requirement.
-    pub requirement: String,
-    /// The date chosen.
-    pub by: Date,
-    /// The minutes counted on that date from what is confirmed now (after hours age out).
-    pub counted_by_then: u64,
-    /// The minutes still to be added before then.
-    pub needed_minutes: u64,
-    /// The minutes a month that takes (rounded up), from the evaluation date.
-    pub minutes_per_month: u64,
-}
-
 /// One session that counts nothing, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Uncounted {
@@ -65,8 +50,9 @@ pub struct Hours {
     /// Per requirement, in the evaluation's order: the minutes counted if everything waiting
     /// were confirmed as logged.
     pub if_confirmed_minutes: Vec<u64>,
-    /// The pace to meet the first unmet requirement by the date asked for.
-    pub pace: Option<Pace>,
+    /// The pace to meet the first unmet requirement by the date asked for (a year from the
+    /// evaluation date when none was).
+    pub pace: Option<rsc_rules::Pace>,
     /// The rulebook counts only post-master's hours and the master's conferral date is not set:
     /// said once, rather than once per session.
     pub masters_date_missing: bool,
@@ -256,20 +242,9 @@ impl Logbook {
             evaluate(&hypothetical)?.requirements.iter().map(|r| r.counted_minutes_as_of).collect()
         };
 
-        let pace = match (by, evaluation.requirements.iter().find(|r| r.required && !r.met)) {
-            (Some(by), Some(unmet)) => {
-                // Evaluated on that date with nothing new: hours that age out by then are gone.
-                let later = rsc_model::Dossier { as_of: by, ..dossier.clone() };
-                let then = evaluate(&later)?;
-                let counted_by_then =
-                    then.requirements.iter().find(|r| r.id == unmet.id).map_or(0, |r| r.counted_minutes_as_of);
-                let needed_minutes = unmet.required_minutes.saturating_sub(counted_by_then);
-                let days = u64::try_from((by.naive() - dossier.as_of.naive()).num_days()).unwrap_or(1).max(1);
-                let minutes_per_month = (needed_minutes * 30).div_ceil(days);
-                Some(Pace { requirement: unmet.title.clone(), by, counted_by_then, needed_minutes, minutes_per_month })
-            }
-            _ => None,
-        };
+        // The pace to meet the first unmet requirement: by the date asked for, else within a year.
+        let pace = rsc_rules::pace(&rulebook, purpose, &dossier, by)
+            .map_err(|e| ClientError::invalid("purpose", e.to_string()))?;
 
         let directory: Option<rsc_protocol::ProviderDirectory> =
             crate::store::get_meta(self.store().conn(), crate::store::key::DIRECTORY)?;

@@ -25,7 +25,7 @@ mod watch;
 pub use api::{CA_CERT_VAR, fetch_kept_export, fetch_server_keys};
 pub use connections::{ConnectionChange, ConnectionNews, ConnectionView, GroupInfo, GroupPerson};
 pub use error::{ClientError, cause_chain};
-pub use hours::{AwaitingProvider, Hours, OfflineReport, Pace, RegistryNews, Uncounted};
+pub use hours::{AwaitingProvider, Hours, OfflineReport, RegistryNews, Uncounted};
 pub use logbook::{
     Account, AwaitingConfirmation, ConfirmSelection, Confirmation, ConfirmationPlan, Logbook, LogbookStatus,
     MAX_CONFIRMATIONS_AT_ONCE, NewSession, NotSigned, STORE_FILE, now_ms, today,
@@ -33,6 +33,7 @@ pub use logbook::{
 pub use people::{MIN_ID_PREFIX, PersonView, SharedCode, short_id};
 pub use profile::Profile;
 pub use rsc_model::StatementKind;
+pub use rsc_rules::Pace;
 pub use store::SCHEMA_VERSION;
 pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
 pub use view::{AttendanceStatus, AttendeeView, Decided, SessionFilter, SessionView, StatementView, Unsettled};

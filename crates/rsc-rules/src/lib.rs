@@ -11,6 +11,7 @@ mod engine;
 mod error;
 mod explain;
 mod output;
+mod pace;
 mod rulebook;
 mod text;
 
@@ -18,6 +19,7 @@ pub use builtin::{builtin, builtin_ids, builtin_source, resolve};
 pub use engine::evaluate;
 pub use error::RulesError;
 pub use output::{Advisory, Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, Window};
+pub use pace::{DEFAULT_PACE_MONTHS, Pace, calendar_months, leaving_window, pace};
 pub use rulebook::{
     ApplicationRequirement, ApplicationRules, GroupCap, MAX_RULEBOOK_BYTES, Paper, Period, PeriodTest, Purpose,
     RenewalRequirement, RenewalRules, Rulebook, Topic,

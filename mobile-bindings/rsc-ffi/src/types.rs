@@ -885,8 +885,12 @@ pub struct Pace {
     pub counted_by_then: u64,
     /// The minutes still to add before then.
     pub needed_minutes: u64,
-    /// The minutes a month that takes.
+    /// The calendar months from the evaluation date to `by`.
+    pub months: u32,
+    /// The minutes a calendar month that takes.
     pub minutes_per_month: u64,
+    /// The pace in words, to show as it is.
+    pub words: String,
 }
 
 /// A session that counts nothing, and why, in words.
@@ -937,6 +941,8 @@ impl TryFrom<core::Hours> for Hours {
                 .collect(),
             if_confirmed_minutes: h.if_confirmed_minutes,
             pace: h.pace.map(|p| Pace {
+                words: p.words(),
+                months: p.months,
                 requirement: p.requirement,
                 by: p.by.into(),
                 counted_by_then: p.counted_by_then,

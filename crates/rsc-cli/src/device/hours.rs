@@ -162,6 +162,9 @@ pub fn hours(home: &Path, args: HoursArgs) -> Result<String, CliError> {
     })
 }
 
+/// The most lines a list of dates gets before the rest is summed up in one.
+const MOST_LINES: usize = 5;
+
 /// The hours for a person: what counts, what waits and for whom, the pace, what ages out, and
 /// why each uncounted session does not count.
 fn render(hours: &Hours) -> String {
@@ -190,21 +193,22 @@ fn render(hours: &Hours) -> String {
                 format!(", {} short", h(r.shortfall_minutes))
             },
         ));
-        if !r.met
-            && let Some(on) = r.projected_met_on
-        {
-            out.push_str(&format!("    at the pace of the last six months, met around {on}\n"));
+        match (r.met, r.projected_met_on) {
+            (false, Some(on)) => out.push_str(&format!("    at the pace of the last six months, met around {on}\n")),
+            (false, None) if r.required => out.push_str(
+                "    at the pace of the last six months, never met: hours leave the window as fast as they come\n",
+            ),
+            _ => {}
         }
         let if_confirmed = hours.if_confirmed_minutes.get(i).copied().unwrap_or(r.counted_minutes_as_of);
         if i == 0 && if_confirmed > r.counted_minutes_as_of {
             out.push_str(&format!("    once everything waiting is confirmed: {}\n", h(if_confirmed)));
         }
-        for fall in &r.falls_out {
-            out.push_str(&format!(
-                "    {} of these leave the window on {} (a window covers the last sessions only)\n",
-                h(fall.minutes),
-                fall.on
-            ));
+        if !r.falls_out.is_empty() {
+            out.push_str("    leaving the window (it covers the most recent sessions only):\n");
+            for line in rsc_rules::leaving_window(&r.falls_out, MOST_LINES) {
+                out.push_str(&format!("      {line}\n"));
+            }
         }
     }
     if !hours.awaiting.is_empty() {
@@ -227,18 +231,11 @@ fn render(hours: &Hours) -> String {
         }
     }
     if let Some(p) = &hours.pace {
-        out.push_str(&format!(
-            "\nTo meet \"{}\" by {}: {} more{}, about {} a month.\n",
-            p.requirement,
-            p.by,
-            h(p.needed_minutes),
-            if p.counted_by_then > 0 {
-                format!(" (of what counts now, {} will still count then)", h(p.counted_by_then))
-            } else {
-                String::new()
-            },
-            h(p.minutes_per_month)
-        ));
+        out.push_str(&format!("\n{}", p.words()));
+        if p.counted_by_then > 0 {
+            out.push_str(&format!(" Of what counts now, {} will still count then.", h(p.counted_by_then)));
+        }
+        out.push_str(" (Another date: --by YYYY-MM-DD.)\n");
     }
     if !e.providers.is_empty() {
         out.push_str("\nCounted, by provider:\n");

@@ -15,6 +15,9 @@ use crate::http::AppState;
 use crate::store::Store;
 use crate::verified::{self, Verified};
 
+/// The most lines a list of dates gets before the rest is summed up in one.
+const MOST_LINES: usize = 5;
+
 /// How far back the plot looks, and how often it samples.
 const PLOT_MONTHS: u32 = 24;
 const PLOT_STEP_DAYS: i64 = 14;
@@ -33,6 +36,8 @@ pub struct RequirementView {
     pub window: String,
     pub ageing_out: Vec<String>,
     pub explanation: String,
+    /// Unmet, required, and the recent pace never meets it.
+    pub stalled: bool,
 }
 
 #[derive(Template)]
@@ -50,6 +55,8 @@ struct Dashboard {
     uncounted: usize,
     /// What waits for whom: per provider, the sessions she has yet to confirm.
     waiting: Vec<String>,
+    /// The pace that meets the first unmet requirement within a year, in words.
+    pace: Option<String>,
     /// Sessions that do not count for a reason she cannot fix by waiting: a provider's
     /// credential (lapsed, revoked, unclaimed), a dispute.
     notices: Vec<String>,
@@ -70,8 +77,9 @@ fn view(r: &rsc_rules::RequirementResult) -> RequirementView {
             Some(from) => format!("{from} to {}", r.window.to),
             None => format!("up to {}", r.window.to),
         },
-        ageing_out: r.falls_out.iter().map(|f| format!("{} on {}", format_hours(f.minutes), f.on)).collect(),
+        ageing_out: rsc_rules::leaving_window(&r.falls_out, MOST_LINES),
         explanation: r.explanation.clone(),
+        stalled: r.required && !r.met && r.projected_met_on.is_none(),
     }
 }
 
@@ -114,6 +122,7 @@ pub async fn dashboard<S: Store>(
                 plot_alt: String::new(),
                 uncounted: 0,
                 waiting: Vec::new(),
+                pace: None,
                 notices: Vec::new(),
                 problem: Some(if field == "rulebook" {
                     "Choose your association's rulebook in your profile to see your hours counted under it.".into()
@@ -149,6 +158,7 @@ pub async fn dashboard<S: Store>(
         plot_query,
         uncounted: e.sessions.iter().filter(|s| !s.excluded.is_empty()).count(),
         waiting: waiting(&verified),
+        pace: rsc_rules::pace(&verified.rulebook, verified.purpose, &verified.dossier, None)?.map(|p| p.words()),
         notices: notices(&verified),
         problem: None,
     };

@@ -702,6 +702,7 @@ async fn a_dispute_goes_round_in_the_portal_and_planned_sessions_wait<S: Store>(
     assert!(!edit.contains("It is confirmed"), "a dispute is not a confirmation: {edit}");
     let (_, dashboard) = ana.get("/dashboard").await;
     assert!(dashboard.contains("1 session disputed by pat: read why on your sessions"), "{dashboard}");
+    assert!(dashboard.contains("a month for 12 months."), "the pace, in calendar months: {dashboard}");
     assert!(
         dashboard.contains("1 session with pat does not count: pat has not claimed an endorsement in RSC Logbook yet"),
         "{dashboard}"

@@ -6524,9 +6524,19 @@ data class Pace (
     var `neededMinutes`: kotlin.ULong
     , 
     /**
-     * The minutes a month that takes.
+     * The calendar months from the evaluation date to `by`.
+     */
+    var `months`: kotlin.UInt
+    , 
+    /**
+     * The minutes a calendar month that takes.
      */
     var `minutesPerMonth`: kotlin.ULong
+    , 
+    /**
+     * The pace in words, to show as it is.
+     */
+    var `words`: kotlin.String
     
 ){
     
@@ -6547,7 +6557,9 @@ public object FfiConverterTypePace: FfiConverterRustBuffer<Pace> {
             FfiConverterTypeIsoDate.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterUInt.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
@@ -6556,7 +6568,9 @@ public object FfiConverterTypePace: FfiConverterRustBuffer<Pace> {
             FfiConverterTypeIsoDate.allocationSize(value.`by`) +
             FfiConverterULong.allocationSize(value.`countedByThen`) +
             FfiConverterULong.allocationSize(value.`neededMinutes`) +
-            FfiConverterULong.allocationSize(value.`minutesPerMonth`)
+            FfiConverterUInt.allocationSize(value.`months`) +
+            FfiConverterULong.allocationSize(value.`minutesPerMonth`) +
+            FfiConverterString.allocationSize(value.`words`)
     )
 
     override fun write(value: Pace, buf: ByteBuffer) {
@@ -6564,7 +6578,9 @@ public object FfiConverterTypePace: FfiConverterRustBuffer<Pace> {
             FfiConverterTypeIsoDate.write(value.`by`, buf)
             FfiConverterULong.write(value.`countedByThen`, buf)
             FfiConverterULong.write(value.`neededMinutes`, buf)
+            FfiConverterUInt.write(value.`months`, buf)
             FfiConverterULong.write(value.`minutesPerMonth`, buf)
+            FfiConverterString.write(value.`words`, buf)
     }
 }
 

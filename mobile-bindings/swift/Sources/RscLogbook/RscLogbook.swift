@@ -5027,9 +5027,17 @@ public struct Pace: Equatable, Hashable {
      */
     public var neededMinutes: UInt64
     /**
-     * The minutes a month that takes.
+     * The calendar months from the evaluation date to `by`.
+     */
+    public var months: UInt32
+    /**
+     * The minutes a calendar month that takes.
      */
     public var minutesPerMonth: UInt64
+    /**
+     * The pace in words, to show as it is.
+     */
+    public var words: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5047,13 +5055,21 @@ public struct Pace: Equatable, Hashable {
          * The minutes still to add before then.
          */neededMinutes: UInt64, 
         /**
-         * The minutes a month that takes.
-         */minutesPerMonth: UInt64) {
+         * The calendar months from the evaluation date to `by`.
+         */months: UInt32, 
+        /**
+         * The minutes a calendar month that takes.
+         */minutesPerMonth: UInt64, 
+        /**
+         * The pace in words, to show as it is.
+         */words: String) {
         self.requirement = requirement
         self.by = by
         self.countedByThen = countedByThen
         self.neededMinutes = neededMinutes
+        self.months = months
         self.minutesPerMonth = minutesPerMonth
+        self.words = words
     }
 
     
@@ -5076,7 +5092,9 @@ public struct FfiConverterTypePace: FfiConverterRustBuffer {
                 by: FfiConverterTypeIsoDate.read(from: &buf), 
                 countedByThen: FfiConverterUInt64.read(from: &buf), 
                 neededMinutes: FfiConverterUInt64.read(from: &buf), 
-                minutesPerMonth: FfiConverterUInt64.read(from: &buf)
+                months: FfiConverterUInt32.read(from: &buf), 
+                minutesPerMonth: FfiConverterUInt64.read(from: &buf), 
+                words: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -5085,7 +5103,9 @@ public struct FfiConverterTypePace: FfiConverterRustBuffer {
         FfiConverterTypeIsoDate.write(value.by, into: &buf)
         FfiConverterUInt64.write(value.countedByThen, into: &buf)
         FfiConverterUInt64.write(value.neededMinutes, into: &buf)
+        FfiConverterUInt32.write(value.months, into: &buf)
         FfiConverterUInt64.write(value.minutesPerMonth, into: &buf)
+        FfiConverterString.write(value.words, into: &buf)
     }
 }
 
