@@ -414,6 +414,7 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
         ],
     );
     assert!(wrote.contains(&format!("rsc verify {} --server {}", export.display(), server.url)), "{wrote}");
+    assert!(wrote.contains("The same export as PDF or CSV: `rsc links download"), "{wrote}");
     let again = refuses(
         &ana,
         &[
@@ -456,6 +457,14 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
         .to_string();
     let by_link = ok(rsc(&ana, &["verify", &link]));
     assert!(by_link.contains("verifies") && by_link.contains(&digest), "{by_link}");
+    assert!(by_link.contains("still stands") && by_link.contains("changed since: nothing it relies on"), "{by_link}");
+    let printout = refuses(&ana, &["verify", bound.to_str().expect("path")], 2);
+    assert!(printout.contains("is a printout") && printout.contains("rsc verify LINK"), "{printout}");
+    // The JSON of that very export, downloaded again: the SHA-256 printed on the PDF.
+    let bound_json = ana.join("bound.json");
+    let export_id = link.rsplit('/').next().expect("the id");
+    says(&ana, &["links", "download", export_id, "json", "--output", bound_json.to_str().expect("path")]);
+    assert_eq!(rsc_export::sha256_hex(&std::fs::read(&bound_json).expect("json")), digest);
     let by_digest = ok(rsc(&ana, &["verify", &digest, "--server", &server.url]));
     assert!(by_digest.contains("verifies"), "{by_digest}");
     let altered: String = digest.chars().rev().collect();
@@ -464,8 +473,8 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     // Her exports, each with its link; she withdraws this one by the link printed on it, and
     // then it no longer verifies.
     let listed = says(&ana, &["links"]);
-    let export_id = link.rsplit('/').next().expect("the id");
     assert!(listed.contains(export_id) && listed.contains(&link), "{listed}");
+    assert!(listed.contains(&format!("as PDF, CSV, JSON: rsc links download {export_id} FORMAT")), "{listed}");
     assert!(listed.contains("New Mexico") && listed.contains("as of 2025-06-01"), "{listed}");
     let nonsense = failure(rsc(&ana, &["links", "withdraw", "../../v1/me"]), 2);
     assert!(nonsense.contains("export"), "{nonsense}");
@@ -475,6 +484,12 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     assert!(entry.lines().take(3).any(|l| l.contains("withdrawn")), "{listed}");
     let withdrawn = failure(rsc(&ana, &["verify", &link]), 1);
     assert!(withdrawn.contains("withdrawn"), "{withdrawn}");
+    let file_withdrawn =
+        failure(rsc(&ana, &["verify", bound_json.to_str().expect("path"), "--server", &server.url]), 1);
+    assert!(
+        file_withdrawn.contains("was withdrawn by the applicant on") && file_withdrawn.contains("no longer stands"),
+        "{file_withdrawn}"
+    );
     let again = failure(rsc(&ana, &["links", "withdraw", export_id]), 2);
     assert!(again.contains(export_id), "withdrawn once only: {again}");
     let pdf = ana.join("hours.pdf");

@@ -468,19 +468,36 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     let text = web.text().await;
     assert!(text.contains("withdrawn") && !text.contains("2026-11-02"), "{text}");
 
-    // Her exports: a PDF made here is kept under a link, which a reviewer opens without an
+    // Her exports: one made here is kept under one link; its PDF and its JSON are downloads of
+    // that one export (the PDF names the JSON's SHA-256), which a reviewer opens without an
     // account and sees verify; the JSON file, uploaded on the review page, verifies too.
     web.open(&format!("{base}/exports")).await;
+    web.submit("form[action='/exports/make'] button").await;
+    assert!(web.text().await.contains("Made: one export"), "{}", web.text().await);
     let made: Value = web
         .client
         .execute_async(
             "const done = arguments[arguments.length - 1];\
-             fetch('/exports/file/pdf').then(r => done([r.status, r.headers.get('content-type'), r.headers.get('x-rsc-verify')]));",
+             const card = document.querySelector('.card.fresh');\
+             const pdf = card.querySelector(\"a[href$='/pdf']\").getAttribute('href');\
+             const json = card.querySelector(\"a[href$='/json']\").getAttribute('href');\
+             Promise.all([fetch(pdf), fetch(json)]).then(async ([p, j]) => {\
+               const body = await j.text();\
+               const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));\
+               const hex = Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');\
+               done([p.status, p.headers.get('content-type'), p.headers.get('x-rsc-verify'),\
+                     p.headers.get('x-rsc-export-sha256'), hex, body, p.headers.get('content-disposition')]);\
+             });",
             vec![],
         )
         .await
-        .expect("pdf");
+        .expect("pdf and json");
     assert_eq!((made[0].as_u64(), made[1].as_str()), (Some(200), Some("application/pdf")), "{made}");
+    assert_eq!(made[3], made[4], "the PDF names the SHA-256 of the JSON downloaded with it");
+    let disposition = made[6].as_str().unwrap_or_default();
+    assert!(disposition.contains("-rsc-hours-") && disposition.ends_with(".pdf\""), "{disposition}");
+    let kept_json = tempfile::Builder::new().suffix(".json").tempfile().expect("temp");
+    std::fs::write(kept_json.path(), made[5].as_str().expect("the JSON")).expect("write");
     let link = made[2].as_str().expect("the verification link").to_string();
     web.open(&format!("{base}/exports")).await;
     assert!(web.text().await.contains(&link), "listed: {}", web.text().await);
@@ -517,6 +534,15 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(web.text().await.contains("Withdrawn:"), "{}", web.text().await);
     reviewer.open(&link).await;
     assert!(reviewer.text().await.contains("Export withdrawn"), "{}", reviewer.text().await);
+    // Its file, uploaded after, is intact but no longer stands.
+    reviewer.open(&format!("{base}/review")).await;
+    reviewer.choose_file("export", kept_json.path()).await;
+    reviewer.submit("form.stack button[type=submit]").await;
+    assert!(
+        reviewer.text().await.contains("Does NOT stand: the applicant withdrew this export"),
+        "{}",
+        reviewer.text().await
+    );
 
     // Her profile: the master's date, kept by the server.
     web.open(&format!("{base}/profile")).await;

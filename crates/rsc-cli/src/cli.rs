@@ -149,13 +149,25 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
             if is_link || is_digest {
                 return verify_kept(&export, server.as_deref(), server_keys);
             }
-            let keys = match (server, server_keys) {
-                (Some(url), _) => Some(TrustedKeys::Server(url)),
+            let bytes = std::fs::read(&export).map_err(|e| CliError::Invalid(format!("{export}: cannot read: {e}")))?;
+            if bytes.starts_with(b"%PDF") || export.to_lowercase().ends_with(".csv") {
+                return Err(CliError::Invalid(format!(
+                    "{export} is a printout, not the signed export: verify it by the link printed on it \
+                     (rsc verify LINK), or by the SHA-256 printed there (rsc verify SHA-256 --server URL)"
+                )));
+            }
+            let keys = match (&server, server_keys) {
+                (Some(url), _) => Some(TrustedKeys::Server(url.clone())),
                 (None, Some(path)) => Some(TrustedKeys::File(path)),
                 (None, None) => None,
             };
-            let bytes = std::fs::read(&export).map_err(|e| CliError::Invalid(format!("{export}: cannot read: {e}")))?;
-            verify(&bytes, &export, keys)
+            let mut out = verify(&bytes, &export, keys)?;
+            // Signatures hold for as long as the file exists; whether the applicant still
+            // stands by it, and what changed since, only the server that kept it can say.
+            if let Some(url) = &server {
+                out.push_str(&standing(url, &rsc_export::sha256_hex(&bytes), &export)?);
+            }
+            Ok(out)
         }
         Command::Device(command) => {
             let home = match cli.home {
@@ -254,10 +266,37 @@ fn verify_kept(link_or_digest: &str, server: Option<&str>, server_keys: Option<P
     }
     let keys = match server_keys {
         Some(path) => TrustedKeys::File(path),
-        None => TrustedKeys::Server(base),
+        None => TrustedKeys::Server(base.clone()),
     };
     let mut out = verify(&bytes, link_or_digest, Some(keys))?;
     out.push_str(&format!("  SHA-256: {digest}\n"));
+    out.push_str(&standing(&base, &digest, link_or_digest)?);
+    Ok(out)
+}
+
+/// Whether the server that kept export `digest` says it still stands, and what changed since
+/// it was made, as lines of the report; a withdrawn export fails.
+fn standing(server: &str, digest: &str, export: &str) -> Result<String, CliError> {
+    let standing = rsc_client::fetch_export_standing(server, digest)
+        .map_err(|e| CliError::Failed(format!("{server}: cannot ask whether {export} still stands: {e}")))?;
+    let Some(standing) = standing else {
+        return Ok(format!("  kept by {server}: no, so nobody can say whether it was withdrawn since\n"));
+    };
+    if let Some(at) = standing.withdrawn_at_ms {
+        let day = rsc_client::Date::from_unix_millis(at).map(|d| d.to_string()).unwrap_or_default();
+        return Err(CliError::Failed(format!(
+            "{export} was withdrawn by the applicant on {day}: its signatures are intact, but it no longer stands"
+        )));
+    }
+    let mut out = format!("  still stands: kept by {server} as export {}, not withdrawn\n", standing.export_id);
+    if standing.changes.is_empty() {
+        out.push_str("  changed since: nothing it relies on\n");
+    } else {
+        out.push_str("  changed since:\n");
+        for change in &standing.changes {
+            out.push_str(&format!("    {change}\n"));
+        }
+    }
     Ok(out)
 }
 

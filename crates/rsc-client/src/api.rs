@@ -116,6 +116,19 @@ pub fn fetch_kept_export(link_or_digest: &str, server: Option<&str>) -> Result<(
     Ok((bytes, base))
 }
 
+/// Where the export with SHA-256 `digest` stands on `server` (withdrawn or not, and what changed
+/// since it was made): `None` when that server issued no such export. Needs no account.
+pub fn fetch_export_standing(server: &str, digest: &str) -> Result<Option<rsc_protocol::ExportStanding>, ClientError> {
+    let server = validate_server_url(server)?;
+    let http = client()?;
+    let api = Api { http: &http, base: &server, token: None };
+    match api.get(&format!("/verify/sha256/{}/standing", digest.to_lowercase())) {
+        Ok(standing) => Ok(Some(standing)),
+        Err(ClientError::Rejected { status: 404, .. }) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 impl Api<'_> {
     fn request(&self, builder: RequestBuilder) -> RequestBuilder {
         match self.token {

@@ -22,7 +22,7 @@ mod sync;
 mod view;
 mod watch;
 
-pub use api::{CA_CERT_VAR, fetch_kept_export, fetch_server_keys};
+pub use api::{CA_CERT_VAR, fetch_export_standing, fetch_kept_export, fetch_server_keys};
 pub use connections::{ConnectionChange, ConnectionNews, ConnectionView, GroupInfo, GroupPerson};
 pub use error::{ClientError, cause_chain};
 pub use hours::{AwaitingProvider, Hours, OfflineReport, RegistryNews, Uncounted};

@@ -868,17 +868,44 @@ impl Logbook {
     /// Withdraws a kept export (by its id, or the link printed on it): its link then tells a
     /// reviewer it was withdrawn (online).
     pub fn withdraw_export_link(&self, id_or_link: &str) -> Result<(), ClientError> {
-        let text = id_or_link.trim();
-        let id = text.rsplit_once("/verify/").map(|(_, rest)| rest).unwrap_or(text);
-        let id = id.split(['?', '#', '/']).next().unwrap_or_default();
-        if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(ClientError::invalid(
-                "export",
-                format!("`{}` is not an export id or link", text.escape_debug()),
-            ));
-        }
+        let id = export_id(id_or_link)?;
         let account = self.require_account()?;
         self.api(&account)?.delete(&format!("/v1/me/export-links/{id}"))
+    }
+
+    /// Makes one export of the signed-in user's verified hours on the server and keeps it there:
+    /// one id, one link, one SHA-256; [`Logbook::download_export`] gets it as a PDF, a CSV or the
+    /// signed JSON (online).
+    pub fn make_export(
+        &self,
+        rulebook: Option<&str>,
+        purpose: Option<Purpose>,
+        as_of: Option<Date>,
+    ) -> Result<crate::ExportLink, ClientError> {
+        let account = self.require_account()?;
+        // The server evaluates under the profile it holds: an edit made here goes first.
+        if self.profile()?.unsynced {
+            self.push_profile(&account)?;
+        }
+        let query = rsc_protocol::EvaluationQuery {
+            rulebook: rulebook.map(str::to_string),
+            purpose: purpose.map(|p| p.to_string()),
+            as_of: as_of.map(|d| d.to_string()),
+            paper: None,
+        };
+        self.api(&account)?.post("/v1/me/exports", &query)
+    }
+
+    /// One of the user's kept exports as `pdf` (on `paper`: `letter` or `a4`), `csv` or `json`
+    /// (online). `export` is its id or its link.
+    pub fn download_export(&self, export: &str, format: &str, paper: Option<&str>) -> Result<Vec<u8>, ClientError> {
+        if !matches!(format, "json" | "csv" | "pdf") {
+            return Err(ClientError::invalid("format", format!("`{format}` is not json, csv or pdf")));
+        }
+        let id = export_id(export)?;
+        let account = self.require_account()?;
+        let paper = paper.map(|p| format!("?paper={p}")).unwrap_or_default();
+        self.api(&account)?.get_bytes(&format!("/v1/me/exports/{id}/{format}{paper}"))
     }
 
     /// Downloads the server's export of the signed-in user's verified hours: `json` (signed,
@@ -927,6 +954,17 @@ impl Logbook {
         let path = format!("/v1/me/exports/{format}{}{}", if query.is_empty() { "" } else { "?" }, query.join("&"));
         self.api(&account)?.get_bytes(&path)
     }
+}
+
+/// The export id in `id_or_link`: the id itself, or the link printed on its PDF or CSV.
+fn export_id(id_or_link: &str) -> Result<&str, ClientError> {
+    let text = id_or_link.trim();
+    let id = text.rsplit_once("/verify/").map(|(_, rest)| rest).unwrap_or(text);
+    let id = id.split(['?', '#', '/']).next().unwrap_or_default();
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(ClientError::invalid("export", format!("`{}` is not an export id or link", text.escape_debug())));
+    }
+    Ok(id)
 }
 
 fn require_provider(doc: &SessionDoc, me: &Id) -> Result<(), ClientError> {

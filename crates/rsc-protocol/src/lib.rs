@@ -28,7 +28,10 @@ pub use connections::{
 };
 pub use cursor::{Cursor, CursorError};
 pub use directory::{DirectoryPerson, DirectoryProvider, ProviderDirectory};
-pub use me::{AttendanceState, Claim, EvaluationQuery, ExportLink, NewClaim, PendingConfirmation, Profile};
+pub use me::{
+    AttendanceState, Claim, EvaluationQuery, ExportDownload, ExportLink, ExportStanding, NewClaim, PendingConfirmation,
+    Profile,
+};
 pub use registry::{
     AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord, ClaimsQuery, ImportQuery, ImportRefused,
     ImportResult, LapseRequest, RecordWithHistory, RegistryRecordView, RevokeRequest, RowError,

@@ -184,4 +184,34 @@ pub struct ExportLink {
     /// The outcome in a sentence, as the export says it.
     #[serde(default)]
     pub summary: String,
+    /// Its renderings (PDF, CSV, the JSON itself), each a download of this one export; none
+    /// once withdrawn.
+    #[serde(default)]
+    pub downloads: Vec<ExportDownload>,
+}
+
+/// `GET /verify/sha256/{digest}/standing`: whether a kept export still stands, and what
+/// changed since it was made, for a verifier holding its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportStanding {
+    /// Its id.
+    pub export_id: String,
+    /// When the applicant withdrew it: it then no longer stands.
+    pub withdrawn_at_ms: Option<i64>,
+    /// What changed since it was made, in words (later provider statements, registry changes).
+    pub changes: Vec<String>,
+}
+
+/// One rendering of a kept export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportDownload {
+    /// `pdf`, `csv` or `json`.
+    pub format: String,
+    /// Its path on this server (`GET`, signed in as the applicant).
+    pub path: String,
+    /// The name to save it under: the applicant's name, the rulebook and the date.
+    #[serde(default)]
+    pub file_name: String,
 }

@@ -44,6 +44,9 @@ pub enum AppError {
     /// Already taken: 409.
     #[error("{0}")]
     Conflict(String),
+    /// There once, withdrawn since: 410.
+    #[error("{0}")]
+    Gone(String),
     /// Too many attempts: 429 with `Retry-After`.
     #[error("{message}")]
     RateLimited {
@@ -111,6 +114,7 @@ impl AppError {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            AppError::Gone(_) => (StatusCode::GONE, "gone", None),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
             AppError::Unavailable(_) | AppError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)

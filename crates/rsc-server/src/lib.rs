@@ -11,6 +11,7 @@ pub mod config;
 pub mod connections;
 mod error;
 pub mod events;
+pub mod exports;
 pub mod http;
 pub mod limits;
 pub mod projection;

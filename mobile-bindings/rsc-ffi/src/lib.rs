@@ -648,6 +648,36 @@ impl Logbook {
         self.remote(move |core| core.export(format.as_str(), rulebook.as_deref(), purpose.map(Into::into), as_of)).await
     }
 
+    /// Makes one export of the user's verified hours on the server and keeps it: one id, one
+    /// link, one SHA-256. Its PDF, CSV and JSON are downloads of it ([`Logbook::download_export`]).
+    #[uniffi::method(default(rulebook = None, purpose = None, as_of = None))]
+    pub async fn make_export(
+        &self,
+        rulebook: Option<String>,
+        purpose: Option<Purpose>,
+        as_of: Option<IsoDate>,
+    ) -> Result<ExportLink> {
+        let as_of = as_of.map(|d| d.parse("as_of")).transpose()?;
+        self.remote(move |core| {
+            let server = core.account()?.map(|a| a.server_url).unwrap_or_default();
+            let made = core.make_export(rulebook.as_deref(), purpose.map(Into::into), as_of)?;
+            Ok(ExportLink::from_core(made, &server))
+        })
+        .await
+    }
+
+    /// One of the user's kept exports (by id or link) as a PDF (on `paper`: `letter` or `a4`),
+    /// a CSV or the signed JSON.
+    #[uniffi::method(default(paper = None))]
+    pub async fn download_export(
+        &self,
+        export: String,
+        format: ExportFormat,
+        paper: Option<String>,
+    ) -> Result<Vec<u8>> {
+        self.remote(move |core| core.download_export(&export, format.as_str(), paper.as_deref())).await
+    }
+
     /// The exports the server keeps for this user, newest first, each with its link.
     pub async fn export_links(&self) -> Result<Vec<ExportLink>> {
         self.remote(|core| {

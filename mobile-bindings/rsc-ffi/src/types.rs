@@ -769,6 +769,18 @@ pub struct ExportLink {
     pub as_of: String,
     /// The outcome in a sentence.
     pub summary: String,
+    /// Its renderings: one file name per format (PDF, CSV, JSON), each a download of this
+    /// one export; none once withdrawn.
+    pub downloads: Vec<ExportDownload>,
+}
+
+/// One rendering of a kept export.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportDownload {
+    /// Which.
+    pub format: ExportFormat,
+    /// The name to save it under (the applicant's name, the rulebook and the date).
+    pub file_name: String,
 }
 
 impl ExportLink {
@@ -784,6 +796,19 @@ impl ExportLink {
             purpose: link.purpose,
             as_of: link.as_of,
             summary: link.summary,
+            downloads: link
+                .downloads
+                .into_iter()
+                .filter_map(|d| {
+                    let format = match d.format.as_str() {
+                        "json" => ExportFormat::Json,
+                        "csv" => ExportFormat::Csv,
+                        "pdf" => ExportFormat::Pdf,
+                        _ => return None,
+                    };
+                    Some(ExportDownload { format, file_name: d.file_name })
+                })
+                .collect(),
         }
     }
 }

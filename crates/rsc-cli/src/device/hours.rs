@@ -278,16 +278,62 @@ pub enum LinksCommand {
         #[arg(value_name = "EXPORT|LINK")]
         export: String,
     },
+    /// Download a kept export again, as a PDF, a CSV or the signed JSON: each is the same export.
+    Download {
+        /// The export's id or its verification link.
+        #[arg(value_name = "EXPORT|LINK")]
+        export: String,
+        /// pdf, csv or json.
+        format: String,
+        /// Where to write it (default: the name the server gives it, here; - for stdout).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Paper size of a PDF: letter or a4 (default: the rulebook's).
+        #[arg(long, value_name = "letter|a4")]
+        paper: Option<String>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn links(home: &Path, command: Option<LinksCommand>) -> Result<String, CliError> {
     let logbook = open(home)?;
-    if let Some(LinksCommand::Withdraw { export }) = command {
-        logbook.withdraw_export_link(&export).map_err(next_step)?;
-        return Ok(format!(
-            "Withdrawn: whoever opens its link is told so, and it no longer verifies. {}\n",
-            "Make a new one with `rsc export`."
-        ));
+    match command {
+        Some(LinksCommand::Withdraw { export }) => {
+            logbook.withdraw_export_link(&export).map_err(next_step)?;
+            return Ok(format!(
+                "Withdrawn: whoever opens its link is told so, and it no longer verifies. {}\n",
+                "Make a new one with `rsc export`."
+            ));
+        }
+        Some(LinksCommand::Download { export, format, output, paper, force }) => {
+            let format = format.to_lowercase();
+            if paper.is_some() && format != "pdf" {
+                return Err(CliError::Invalid(format!("--paper: only a PDF has a paper size, not a {format}")));
+            }
+            let bytes = logbook.download_export(&export, &format, paper.as_deref()).map_err(next_step)?;
+            let path = match output {
+                Some(path) => path,
+                None => {
+                    let links = logbook.export_links().map_err(next_step)?;
+                    let name = links
+                        .iter()
+                        .filter(|l| export.contains(&l.export_id))
+                        .flat_map(|l| &l.downloads)
+                        .find(|d| d.format == format)
+                        .map(|d| d.file_name.clone())
+                        .filter(|n| !n.is_empty());
+                    PathBuf::from(name.unwrap_or_else(|| format!("rsc-hours.{format}")))
+                }
+            };
+            write_file(&path, &bytes, force)?;
+            if path.as_os_str() == "-" {
+                return Ok(String::new());
+            }
+            return Ok(format!("Wrote {} ({} bytes).\n", path.display(), bytes.len()));
+        }
+        None => {}
     }
     let server = logbook.account().map_err(next_step)?.map(|a| a.server_url).unwrap_or_default();
     let links = logbook.export_links().map_err(next_step)?;
@@ -306,7 +352,11 @@ pub fn links(home: &Path, command: Option<LinksCommand>) -> Result<String, CliEr
         }
         match link.withdrawn_at_ms.and_then(rsc_client::Date::from_unix_millis) {
             Some(day) => out.push_str(&format!("    withdrawn {day}\n")),
-            None => out.push_str(&format!("    {}{}\n", server.trim_end_matches('/'), link.link_path)),
+            None => {
+                out.push_str(&format!("    {}{}\n", server.trim_end_matches('/'), link.link_path));
+                let formats: Vec<String> = link.downloads.iter().map(|d| d.format.to_uppercase()).collect();
+                out.push_str(&format!("    as {}: rsc links download {} FORMAT\n", formats.join(", "), link.export_id));
+            }
         }
     }
     Ok(out)
@@ -493,34 +543,83 @@ pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {
     if paper.is_some() && format != "pdf" {
         return Err(CliError::Invalid(format!("--paper: only a PDF has a paper size, not a {format}")));
     }
-    let bytes = if args.unverified {
+    // Refused before anything is made, when nobody can be asked.
+    if let Some(path) = &args.output
+        && path.as_os_str() != "-"
+        && path.exists()
+        && !args.force
+        && !std::io::stdin().is_terminal()
+    {
+        return Err(CliError::Invalid(format!(
+            "--output: {} exists; pass --force to replace it, or --output another file",
+            path.display()
+        )));
+    }
+    // A verified export is made once on the server and kept; this format is one download of it.
+    let (bytes, made) = if args.unverified {
         if format != "pdf" {
             return Err(CliError::Invalid(
                 "--unverified: only a PDF can be made without the server (rsc export pdf --unverified)".into(),
             ));
         }
         let (rulebook, purpose) = rulebook_and_purpose(&logbook, under.rulebook.clone(), under.purpose.clone())?;
-        unverified_pdf(&logbook, &rulebook, purpose, as_of, paper)?
+        (unverified_pdf(&logbook, &rulebook, purpose, as_of, paper)?, None)
     } else {
+        if !matches!(format.as_str(), "json" | "csv" | "pdf") {
+            return Err(CliError::Invalid(format!("FORMAT: `{}` is not json, csv or pdf", format.escape_debug())));
+        }
         let purpose = under.purpose.as_deref().map(|p| parse::<Purpose>(p, "--purpose")).transpose()?;
-        let paper = paper.map(|p| p.as_str());
-        logbook.export_on(&format, under.rulebook.as_deref(), purpose, as_of, paper).map_err(next_step)?
+        let made = logbook.make_export(under.rulebook.as_deref(), purpose, as_of).map_err(next_step)?;
+        let bytes = logbook.download_export(&made.export_id, &format, paper.map(|p| p.as_str())).map_err(next_step)?;
+        (bytes, Some(made))
     };
     let path = match args.output {
         Some(path) => path,
-        None => {
-            let profile = logbook.profile().map_err(next_step)?;
-            let rulebook = under.rulebook.or(profile.rulebook).unwrap_or_else(|| "hours".into());
-            let day = as_of.or_else(rsc_client::today).map(|d| d.to_string()).unwrap_or_else(|| "today".into());
-            let unverified = if args.unverified { "-unverified" } else { "" };
-            PathBuf::from(format!("rsc-hours-{rulebook}-{day}{unverified}.{format}"))
-        }
+        None => match made.as_ref().and_then(|m| m.downloads.iter().find(|d| d.format == format)) {
+            Some(download) if !download.file_name.is_empty() => PathBuf::from(&download.file_name),
+            _ => {
+                let profile = logbook.profile().map_err(next_step)?;
+                let rulebook = under.rulebook.or(profile.rulebook).unwrap_or_else(|| "hours".into());
+                let day = as_of.or_else(rsc_client::today).map(|d| d.to_string()).unwrap_or_else(|| "today".into());
+                let unverified = if args.unverified { "-unverified" } else { "" };
+                PathBuf::from(format!("rsc-hours-{rulebook}-{day}{unverified}.{format}"))
+            }
+        },
     };
+    write_file(&path, &bytes, args.force)?;
     if path.as_os_str() == "-" {
-        std::io::stdout().write_all(&bytes).map_err(|e| CliError::Failed(format!("stdout: {e}")))?;
         return Ok(String::new());
     }
-    if path.exists() && !args.force {
+    let server = logbook.account().ok().flatten().map(|a| a.server_url).unwrap_or_else(|| "URL".into());
+    let mut out = format!("Wrote {} ({} bytes)", path.display(), bytes.len());
+    if format == "json" {
+        out.push_str(&format!("; check it with `rsc verify {} --server {server}`", path.display()));
+    }
+    out.push_str(".\n");
+    if let Some(made) = made {
+        let link = format!("{}{}", server.trim_end_matches('/'), made.link_path);
+        let others: Vec<&str> = ["pdf", "csv", "json"].into_iter().filter(|f| *f != format).collect();
+        out.push_str(&format!(
+            "Export {} (SHA-256 {}), kept under {link}: a reviewer checks it there, or with `rsc verify {link}`.\n\
+             The same export as {}: `rsc links download {} {}`.\n",
+            made.export_id,
+            made.sha256,
+            others.iter().map(|f| f.to_uppercase()).collect::<Vec<_>>().join(" or "),
+            made.export_id,
+            others[0]
+        ));
+    }
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` (`-`: standard output), replacing a file only with `force` or a
+/// terminal's yes.
+fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
+    if path.as_os_str() == "-" {
+        std::io::stdout().write_all(bytes).map_err(|e| CliError::Failed(format!("stdout: {e}")))?;
+        return Ok(());
+    }
+    if path.exists() && !force {
         let replace = std::io::stdin().is_terminal()
             && matches!(
                 ask(&format!("{} exists. Replace it? (yes/no)", path.display()), "--force", Some("no".into()))?
@@ -535,13 +634,6 @@ pub fn export(home: &Path, args: ExportArgs) -> Result<String, CliError> {
             )));
         }
     }
-    std::fs::write(&path, &bytes)
-        .map_err(|e| CliError::Invalid(format!("--output: cannot write {}: {e}", path.display())))?;
-    let hint = if format == "json" {
-        let server = logbook.account().ok().flatten().map(|a| a.server_url).unwrap_or_else(|| "URL".into());
-        format!("; check it with `rsc verify {} --server {server}`", path.display())
-    } else {
-        String::new()
-    };
-    Ok(format!("Wrote {} ({} bytes){hint}.\n", path.display(), bytes.len()))
+    std::fs::write(path, bytes)
+        .map_err(|e| CliError::Invalid(format!("--output: cannot write {}: {e}", path.display())))
 }

@@ -409,7 +409,11 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
             }
             page.space((top - y).max(110.0));
             page.paragraph(
-                "Or, with the JSON: rsc verify EXPORT.json --server SERVER (the keys the server publishes are checked).",
+                &format!(
+                    "At a terminal: rsc verify {} (it fetches the signed JSON, checks every signature against the keys \
+                     the server publishes, and says whether the export still stands and what changed since).",
+                    b.link
+                ),
                 8.5,
                 Weight::Regular,
                 0.0,

@@ -196,71 +196,79 @@ pub async fn export<S: Store>(
     Path(format): Path<String>,
     Query(query): Query<EvaluationQuery>,
 ) -> Result<Response, AppError> {
-    if !matches!(format.as_str(), "json" | "csv" | "pdf") {
-        return Err(AppError::NotFound(format!("no `{format}` export; use json, csv or pdf")));
-    }
+    crate::exports::Format::parse(&format)?;
     // Without `paper`, the rulebook's (letter when it names none).
-    let paper = match query.paper.as_deref() {
-        None => None,
-        Some(text) => Some(
-            text.parse::<rsc_export::pdf::Paper>()
-                .map_err(|_| AppError::invalid("paper", format!("`{}` is not letter or a4", text.escape_debug())))?,
-        ),
-    };
-    let verified = verified::verified_hours(&state.store, &device.user, &query).await?;
-    let stem = format!("rsc-hours-{}-{}", verified.rulebook.id, verified.evaluation.as_of);
+    let paper = paper(query.paper.as_deref())?;
     // Every export, whatever its form, is a signed JSON kept under an id: the CSV and the PDF
     // name it, with its digest and the page where a reviewer checks it.
-    let kept = verified::keep_export(&state.store, &device.user, &verified).await?;
-    let binding = rsc_export::pdf::Binding {
-        export_id: kept.id.clone(),
-        digest: hex::encode(&kept.digest),
-        link: format!("{}/verify/{}", public_base(&headers), kept.id),
-    };
-    // The CSV and the PDF are made from the very payload that was signed and kept.
-    let signed = |kept: &crate::store::ExportRecord| {
-        serde_json::from_str::<rsc_export::Export>(&kept.body)
-            .map_err(|e| AppError::caused("the export just signed does not read back", e))
-    };
-    let (content_type, body): (&str, Vec<u8>) = match format.as_str() {
-        "json" => ("application/json", kept.body.clone().into_bytes()),
-        "csv" => {
-            let payload = signed(&kept)?.payload;
-            let binding = binding.clone();
-            let csv = crate::blocking("writing the CSV report", move || {
-                rsc_export::reports::csv_report_bound(&payload, Some(&binding))
-            })
-            .await??;
-            ("text/csv; charset=utf-8", csv.into_bytes())
-        }
-        _ => {
-            let export = signed(&kept)?;
-            let options = rsc_export::pdf::PdfOptions {
-                paper,
-                source: rsc_export::pdf::Source::Signed {
-                    key_id: export.signature.key_id.clone(),
-                    binding: Some(binding.clone()),
-                },
-            };
-            let pdf = crate::blocking("rendering the PDF report", move || {
-                rsc_export::reports::pdf_report(&export.payload, &options)
-            })
-            .await??;
-            ("application/pdf", pdf)
-        }
-    };
-    let disposition = format!("attachment; filename=\"{stem}.{format}\"");
-    Ok((
+    let kept = crate::exports::make(&state.store, &device.user, &query).await?;
+    let download =
+        crate::exports::render(&kept, crate::exports::Format::parse(&format)?, paper, &public_base(&headers)).await?;
+    Ok(download_response(download))
+}
+
+/// A rendering as an attachment, with the kept export it renders in its headers.
+pub(crate) fn download_response(download: crate::exports::Download) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", download.file_name);
+    (
         [
-            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_TYPE, download.content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
-            (header::HeaderName::from_static("x-rsc-export-id"), binding.export_id),
-            (header::HeaderName::from_static("x-rsc-export-sha256"), binding.digest),
-            (header::HeaderName::from_static("x-rsc-verify"), binding.link),
+            (header::HeaderName::from_static("x-rsc-export-id"), download.binding.export_id),
+            (header::HeaderName::from_static("x-rsc-export-sha256"), download.binding.digest),
+            (header::HeaderName::from_static("x-rsc-verify"), download.binding.link),
         ],
-        body,
+        download.body,
     )
-        .into_response())
+        .into_response()
+}
+
+/// The paper a PDF is asked for; `None` for the rulebook's.
+pub(crate) fn paper(text: Option<&str>) -> Result<Option<rsc_export::pdf::Paper>, AppError> {
+    text.map(|text| {
+        text.parse::<rsc_export::pdf::Paper>()
+            .map_err(|_| AppError::invalid("paper", format!("`{}` is not letter or a4", text.escape_debug())))
+    })
+    .transpose()
+}
+
+/// `POST /v1/me/exports`: makes one export and keeps it; its PDF, CSV and JSON are downloads of
+/// it (one id, one SHA-256).
+#[utoipa::path(post, path = "/v1/me/exports", tag = "me", security(("device" = [])), request_body = EvaluationQuery,
+    responses((status = 201, description = "the kept export, with its downloads", body = rsc_protocol::ExportLink), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
+pub async fn make_export<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    JsonBody(query): JsonBody<EvaluationQuery>,
+) -> Result<(StatusCode, Json<rsc_protocol::ExportLink>), AppError> {
+    let kept = crate::exports::make(&state.store, &device.user, &query).await?;
+    Ok((StatusCode::CREATED, Json(crate::exports::link(&kept))))
+}
+
+/// What a download may add: the paper of a PDF.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct DownloadQuery {
+    /// PDF only: `letter` or `a4`; default: the rulebook's.
+    pub paper: Option<String>,
+}
+
+/// `GET /v1/me/exports/{export_id}/{format}`: one of the applicant's kept exports as `pdf`,
+/// `csv` or `json`.
+#[utoipa::path(get, path = "/v1/me/exports/{export_id}/{format}", tag = "me", security(("device" = [])),
+    params(("export_id" = String, Path, description = "the export's id"), ("format" = String, Path, description = "pdf, csv or json"), DownloadQuery),
+    responses((status = 200, description = "the rendering, as an attachment"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no such export of yours, or no such format", body = ErrorBody), (status = 410, description = "you withdrew it", body = ErrorBody)))]
+pub async fn download_export<S: Store>(
+    State(state): State<AppState<S>>,
+    device: AuthDevice,
+    headers: axum::http::HeaderMap,
+    Path((export_id, format)): Path<(String, String)>,
+    Query(query): Query<DownloadQuery>,
+) -> Result<Response, AppError> {
+    let format = crate::exports::Format::parse(&format)?;
+    let kept = crate::exports::own(&state.store, &device.user, &export_id).await?;
+    let download =
+        crate::exports::render(&kept, format, paper(query.paper.as_deref())?, &public_base(&headers)).await?;
+    Ok(download_response(download))
 }
 
 /// The address people reach this server at, as the request names it (a proxy in front sets

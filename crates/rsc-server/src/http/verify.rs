@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rsc_protocol::{ErrorBody, ExportLink};
+use rsc_protocol::{ErrorBody, ExportLink, ExportStanding};
 use serde::Deserialize;
 
 use super::AppState;
@@ -34,11 +34,11 @@ pub const UNKNOWN_IDS_PER_ADDRESS: i64 = 30;
 
 const HOUR_MS: i64 = 3600 * 1000;
 
-/// The export kept under `id`, or the page to answer instead. Every lookup is reserved
-/// against the address's limit before the id is looked up, and released when it finds an
-/// export: only unknown ids count, and parallel guesses cannot slip past the count. Text that
-/// cannot be an id is unknown without reaching the database.
-async fn kept<S: Store>(
+/// The export kept under `id`, withdrawn or not, or the page to answer instead. Every lookup is
+/// reserved against the address's limit before the id is looked up, and released when it finds
+/// an export: only unknown ids count, and parallel guesses cannot slip past the count. Text
+/// that cannot be an id is unknown without reaching the database.
+async fn lookup<S: Store>(
     state: &AppState<S>,
     id: &str,
     address: std::net::IpAddr,
@@ -59,13 +59,23 @@ async fn kept<S: Store>(
     if found.is_some() {
         state.store.release_login_attempt(&attempt).await?;
     }
-    match found {
-        None => Ok(Err(page(
+    Ok(found.ok_or_else(|| {
+        page(
             StatusCode::NOT_FOUND,
             "No such export",
             "This server keeps no export under this link. Check the link against the printout.",
-        ))),
-        Some(record) if record.withdrawn_at_ms.is_some() => Ok(Err(page(
+        )
+    }))
+}
+
+/// The export kept under `id` while it stands, or the page to answer instead (withdrawn: 410).
+async fn kept<S: Store>(
+    state: &AppState<S>,
+    id: &str,
+    address: std::net::IpAddr,
+) -> Result<Result<ExportRecord, Response>, AppError> {
+    Ok(match lookup(state, id, address).await? {
+        Ok(record) if record.withdrawn_at_ms.is_some() => Err(page(
             StatusCode::GONE,
             "Export withdrawn",
             &format!(
@@ -73,9 +83,9 @@ async fn kept<S: Store>(
                  current one.",
                 day(record.withdrawn_at_ms.unwrap_or_default())
             ),
-        ))),
-        Some(record) => Ok(Ok(record)),
-    }
+        )),
+        other => other,
+    })
 }
 
 /// `GET /verify/{export_id}`: the verification page, for a person.
@@ -109,48 +119,6 @@ pub async fn verify_page<S: Store>(
     Ok(crate::web::review::verification_page(view))
 }
 
-/// Later provider statements about the export's sessions, and registry records that changed.
-pub(crate) async fn changes_since<S: Store>(
-    store: &S,
-    record: &ExportRecord,
-    export: &rsc_export::Export,
-) -> Result<Vec<String>, AppError> {
-    let p = &export.payload;
-    let names: std::collections::HashMap<&str, &str> =
-        p.providers.iter().map(|x| (x.id.as_str(), x.display_name.as_str())).collect();
-    let mut changes = Vec::new();
-    for statement in store.valid_attestations_for(&UserId::from(record.user_id.as_str())).await? {
-        // When the server received it, by its own clock: a device's signing time is its own claim.
-        if statement.first_seen_at_ms <= p.issued_at_ms {
-            continue;
-        }
-        let Some(session) = p.dossier.sessions.iter().find(|s| s.id.as_str() == statement.session_id) else {
-            continue;
-        };
-        let who = names.get(statement.provider_id.as_str()).copied().unwrap_or("the provider");
-        let what = match statement.kind {
-            rsc_model::StatementKind::Confirm => "confirmed again",
-            rsc_model::StatementKind::Dispute => "disputed",
-        };
-        changes.push(format!("On {}, {who} {what} the session of {}.", day(statement.first_seen_at_ms), session.date));
-    }
-    for relied in &p.registry_records {
-        let Some(now) = store.registry_record(&relied.number).await? else { continue };
-        if now.version != relied.version {
-            let state = match (now.revoked_on, now.valid_through) {
-                (Some(revoked), _) => format!("revoked on {revoked}"),
-                (None, Some(through)) => format!("valid through {through}"),
-                (None, None) => "valid with no end date".to_string(),
-            };
-            changes.push(format!(
-                "The registry's record {} ({}) changed: it is now {state}.",
-                relied.number, relied.holder_name
-            ));
-        }
-    }
-    Ok(changes)
-}
-
 /// `GET /verify/{export_id}/export.json`: the kept export itself, for `rsc verify`.
 #[utoipa::path(get, path = "/verify/{export_id}/export.json", tag = "verify", params(("export_id" = String, Path, description = "the export id")),
     responses((status = 200, description = "the signed JSON export"), (status = 404, description = "no such export (HTML)"), (status = 410, description = "withdrawn (HTML)")))]
@@ -182,6 +150,29 @@ pub async fn verify_json_by_digest<S: Store>(
     verify_json(State(state), address, Path(id)).await
 }
 
+/// `GET /verify/sha256/{digest}/standing`: whether the export with this SHA-256 still stands
+/// (not withdrawn) and what changed since it was made, for `rsc verify FILE --server URL`.
+/// Unknown digests count against the address's limit, as unknown links do.
+#[utoipa::path(get, path = "/verify/sha256/{digest}/standing", tag = "verify", params(("digest" = String, Path, description = "SHA-256 of the export file, hex")),
+    responses((status = 200, description = "where it stands", body = ExportStanding), (status = 404, description = "this server issued no export with that SHA-256 (HTML)"), (status = 429, description = "too many unknown exports from this address (HTML)")))]
+pub async fn standing<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Path(digest): Path<String>,
+) -> Result<Response, AppError> {
+    let id = match hex::decode(digest.trim()) {
+        Ok(bytes) if bytes.len() == 32 => state.store.export_by_digest(&bytes).await?.map(|e| e.id).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let record = match lookup(&state, &id, address.ip()).await? {
+        Ok(record) => record,
+        Err(response) => return Ok(response),
+    };
+    let export = crate::exports::signed(&record)?;
+    let changes = crate::exports::changes_since(&state.store, &record, &export).await?;
+    Ok(Json(ExportStanding { export_id: record.id, withdrawn_at_ms: record.withdrawn_at_ms, changes }).into_response())
+}
+
 /// `GET /v1/me/export-links`: the applicant's kept exports, newest first.
 #[utoipa::path(get, path = "/v1/me/export-links", tag = "me", security(("device" = [])),
     responses((status = 200, description = "the exports", body = Vec<ExportLink>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
@@ -189,27 +180,7 @@ pub async fn export_links<S: Store>(
     State(state): State<AppState<S>>,
     device: AuthDevice,
 ) -> Result<Json<Vec<ExportLink>>, AppError> {
-    let kept = state.store.exports_of(&UserId::from(&device.user.id)).await?;
-    Ok(Json(
-        kept.into_iter()
-            .map(|e| {
-                // What each one says, so that she can tell them apart; a body that no longer
-                // reads (it never happens to one the server signed) leaves these empty.
-                let evaluation = serde_json::from_str::<rsc_export::Export>(&e.body).ok().map(|x| x.payload.evaluation);
-                ExportLink {
-                    export_id: e.id.clone(),
-                    sha256: hex::encode(&e.digest),
-                    link_path: format!("/verify/{}", e.id),
-                    created_at_ms: e.created_at_ms,
-                    withdrawn_at_ms: e.withdrawn_at_ms,
-                    rulebook_name: evaluation.as_ref().map(|v| v.rulebook_name.clone()).unwrap_or_default(),
-                    purpose: evaluation.as_ref().map(|v| v.purpose.to_string()).unwrap_or_default(),
-                    as_of: evaluation.as_ref().map(|v| v.as_of.to_string()).unwrap_or_default(),
-                    summary: evaluation.map(|v| v.summary).unwrap_or_default(),
-                }
-            })
-            .collect(),
-    ))
+    Ok(Json(crate::exports::links(&state.store, &device.user).await?))
 }
 
 /// `DELETE /v1/me/export-links/{export_id}`: withdraws a kept export; its link then says so.

@@ -1,6 +1,6 @@
-//! The applicant's exports in the browser: the PDF, CSV and signed JSON of her verified hours
-//! (each kept on the server and bound to a verification link), and the links she has handed
-//! out, each of which she may withdraw. The API's own handlers do the work.
+//! The applicant's exports in the browser: she makes one export of her verified hours (kept on
+//! the server under one id and link), downloads it as a PDF, a CSV or the signed JSON, and
+//! withdraws it when it no longer stands. The exports service does the work, as for the API.
 
 use askama::Template;
 use axum::Form;
@@ -23,6 +23,8 @@ pub struct LinkRow {
     pub summary: String,
     pub link: String,
     pub withdrawn: Option<String>,
+    /// Just made: shown first, open.
+    pub fresh: bool,
 }
 
 #[derive(Template)]
@@ -37,6 +39,7 @@ struct ExportsPage {
 #[derive(Debug, Default, Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    made: Option<String>,
 }
 
 /// `GET /exports`.
@@ -47,8 +50,7 @@ pub async fn page<S: Store>(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let base = me::public_base(&headers);
-    let axum::Json(mut kept) = verify::export_links(State(state.clone()), browser.auth.clone()).await?;
-    kept.sort_by_key(|l| std::cmp::Reverse(l.created_at_ms));
+    let kept = crate::exports::links(&state.store, &browser.auth.user).await?;
     let links: Vec<LinkRow> = kept
         .into_iter()
         .map(|l| LinkRow {
@@ -57,10 +59,19 @@ pub async fn page<S: Store>(
             summary: l.summary,
             link: format!("{base}{}", l.link_path),
             withdrawn: l.withdrawn_at_ms.map(day),
+            fresh: q.made.as_deref() == Some(l.export_id.as_str()),
             id: l.export_id,
         })
         .collect();
-    let done = q.done.map(|_| "Withdrawn: whoever opens its link is told so, and it no longer verifies.".to_string());
+    let done = match (q.done.as_deref(), q.made.as_deref()) {
+        (_, Some(_)) => Some(
+            "Made: one export, kept under one link. Download it as a PDF, a CSV or the signed JSON; each names the \
+             same link and SHA-256."
+                .to_string(),
+        ),
+        (Some(_), None) => Some("Withdrawn: whoever opens its link is told so, and it no longer verifies.".to_string()),
+        (None, None) => None,
+    };
     Ok(html(
         StatusCode::OK,
         &ExportsPage { nav: Some(Nav::of(&browser, "exports")), csrf: browser.csrf.clone(), links, done },
@@ -83,13 +94,51 @@ pub async fn file<S: Store>(
     let query = EvaluationQuery { paper: q.paper.filter(|p| !p.is_empty()), ..EvaluationQuery::default() };
     match me::export(State(state), browser.auth.clone(), headers, Path(format), Query(query)).await {
         Ok(response) => Ok(response),
-        Err(AppError::Invalid { field, .. }) if field == "rulebook" => Err(AppError::invalid(
-            "rulebook",
-            "choose your association's rulebook in your profile first; the export is made under it",
-        )
-        .into()),
+        Err(AppError::Invalid { field, .. }) if field == "rulebook" => Err(no_rulebook().into()),
         Err(other) => Err(other.into()),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MakeForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /exports/make`: makes one export under her profile's rulebook and keeps it.
+pub async fn make<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<MakeForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    match crate::exports::make(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
+        Ok(kept) => Ok(see(&format!("/exports?made={}", kept.id))),
+        Err(AppError::Invalid { field, .. }) if field == "rulebook" => Err(no_rulebook().into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn no_rulebook() -> AppError {
+    AppError::invalid(
+        "rulebook",
+        "choose your association's rulebook in your profile first; the export is made under it",
+    )
+}
+
+/// `GET /exports/{export_id}/{format}`: one of her kept exports as a PDF, a CSV or the JSON.
+pub async fn download<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    SignedIn(browser): SignedIn,
+    Path((export_id, format)): Path<(String, String)>,
+    Query(q): Query<FileQuery>,
+) -> Result<Response, PageError> {
+    let format = crate::exports::Format::parse(&format)?;
+    let kept = crate::exports::own(&state.store, &browser.auth.user, &export_id).await?;
+    let paper = me::paper(q.paper.as_deref().filter(|p| !p.is_empty()))?;
+    let download = crate::exports::render(&kept, format, paper, &me::public_base(&headers)).await?;
+    Ok(me::download_response(download))
 }
 
 #[derive(Debug, Deserialize)]

@@ -72,6 +72,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/staff/claims/{id}", post(staff::decide::<S>))
         .route("/exports", get(exports::page::<S>))
         .route("/exports/file/{format}", get(exports::file::<S>))
+        .route("/exports/make", post(exports::make::<S>))
+        .route("/exports/{export_id}/{format}", get(exports::download::<S>))
         .route("/exports/withdraw", post(exports::withdraw::<S>))
         .route("/review", get(review::review_page).post(review::review::<S>))
         .route("/events", get(events::<S>))

@@ -70,14 +70,24 @@ pub async fn verification<S: Store>(
     let export: rsc_export::Export = serde_json::from_slice(body)
         .map_err(|e| AppError::invalid("export", format!("is not an RSC Logbook export: {e}")))?;
     let changes = match kept {
-        Some(record) => Some(crate::http::verify::changes_since(store, record, &export).await?),
+        Some(record) => Some(crate::exports::changes_since(store, record, &export).await?),
         None => None,
     };
     let p = &export.payload;
     let e = &p.evaluation;
     let names: std::collections::HashMap<&str, &str> =
         p.providers.iter().map(|x| (x.id.as_str(), x.display_name.as_str())).collect();
+    let withdrawn = kept.and_then(|k| k.withdrawn_at_ms);
     let (verified, verdict) = match &outcome {
+        // The signatures still hold, but the applicant took it back: it no longer stands.
+        Ok(_) if withdrawn.is_some() => (
+            false,
+            format!(
+                "Does NOT stand: the applicant withdrew this export on {}. Its signatures are intact, but it is no \
+                 longer a record of her hours; ask her for a current one.",
+                day(withdrawn.unwrap_or_default())
+            ),
+        ),
         Ok(report) => (
             true,
             format!(

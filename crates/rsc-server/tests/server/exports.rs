@@ -258,9 +258,68 @@ async fn a_name_that_is_a_formula_reaches_the_csv_as_text<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// One export, three renderings: made once, its JSON, CSV and PDF name one id and one SHA-256
+/// (the JSON's), under file names that carry the applicant's name; nobody else downloads it; a
+/// withdrawn one is not handed out again, and its standing says so.
+async fn one_export_is_downloaded_as_json_csv_and_pdf<S: Store>(store: S) {
+    use sha2::Digest;
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let (ana, ben, _pat) = world(&store, &api).await;
+    let asked = serde_json::json!({ "as_of": "2025-06-01" });
+    let (status, made) = api.call("POST", "/v1/me/exports", Some(&ana.token), Some(&asked)).await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["export_id"].as_str().expect("id").to_string();
+    let formats: Vec<&str> =
+        made["downloads"].as_array().expect("downloads").iter().filter_map(|d| d["format"].as_str()).collect();
+    assert_eq!(formats, ["pdf", "csv", "json"]);
+    let download = async |format: &str, token: &str| {
+        let response = api
+            .http
+            .get(format!("{}/v1/me/exports/{id}/{format}", api.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("get");
+        let status = response.status().as_u16();
+        let header = |name: &str| response.headers().get(name).map(|v| v.to_str().expect("header").to_string());
+        let (id, digest, disposition) =
+            (header("x-rsc-export-id"), header("x-rsc-export-sha256"), header("content-disposition"));
+        (status, id, digest, disposition, response.bytes().await.expect("body").to_vec())
+    };
+    let (status, json_id, json_digest, disposition, json) = download("json", &ana.token).await;
+    assert_eq!(status, 200);
+    assert_eq!(hex::encode(sha2::Sha256::digest(&json)), made["sha256"].as_str().expect("sha256"));
+    assert_eq!(json_digest.as_deref(), made["sha256"].as_str());
+    assert!(disposition.expect("disposition").contains("filename=\"ana-rsc-hours-nmaimh-2025-06-01.json\""));
+    for format in ["csv", "pdf"] {
+        let (status, rendered_id, digest, disposition, body) = download(format, &ana.token).await;
+        assert_eq!((status, &rendered_id, &digest), (200, &json_id, &json_digest), "{format}: the same export");
+        assert!(disposition.expect("disposition").ends_with(&format!("2025-06-01.{format}\"")));
+        assert!(!body.is_empty());
+    }
+    let (status, _, _, _, _) = download("pdf", &ben.token).await;
+    assert_eq!(status, 404, "nobody else's to download");
+    let (status, _, _, _, _) = download("docx", &ana.token).await;
+    assert_eq!(status, 404);
+    // Its standing, for a verifier holding the file: kept, not withdrawn.
+    let digest = made["sha256"].as_str().expect("sha256");
+    let (status, standing) = api.get(&format!("/verify/sha256/{digest}/standing"), None).await;
+    assert_eq!((status, standing["withdrawn_at_ms"].is_null()), (200, true), "{standing}");
+    assert_eq!(api.call("DELETE", &format!("/v1/me/export-links/{id}"), Some(&ana.token), None).await.0, 204);
+    let (status, _, _, _, _) = download("pdf", &ana.token).await;
+    assert_eq!(status, 410, "withdrawn: not handed out again");
+    let (_, standing) = api.get(&format!("/verify/sha256/{digest}/standing"), None).await;
+    assert!(standing["withdrawn_at_ms"].is_i64(), "{standing}");
+    let (status, _) = api.get(&format!("/verify/sha256/{}/standing", "0".repeat(64)), None).await;
+    assert_eq!(status, 404);
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
     a_name_that_is_a_formula_reaches_the_csv_as_text,
     exports_requested_together_are_distinct_exports,
     an_export_of_the_first_format_still_verifies_on_its_link_and_uploaded,
     export_links_cannot_be_walked,
+    one_export_is_downloaded_as_json_csv_and_pdf,
 );

@@ -804,6 +804,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_dispute(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_download_export(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_duplicates_of(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_edit_session(
@@ -825,6 +827,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_hours(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_log_session(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_make_export(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_people(
     ): Int
@@ -961,6 +965,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_dispute(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_download_export(`ptr`: Long,`export`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,`paper`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_duplicates_of(`ptr`: Long,`session`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_edit_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`changes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -983,6 +989,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_log_session(`ptr`: Long,`session`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_make_export(`ptr`: Long,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_people(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_preview_attendance(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`minutesAttended`: RustBuffer.ByValue,`aboutOwnRscPractice`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1249,6 +1257,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_dispute() and 0xFFFF) != 25735) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_download_export() and 0xFFFF) != 10584) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() and 0xFFFF) != 27912) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1280,6 +1291,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_log_session() and 0xFFFF) != 10909) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_make_export() and 0xFFFF) != 24001) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_people() and 0xFFFF) != 10467) {
@@ -2008,6 +2022,12 @@ public interface LogbookInterface {
     fun `dispute`(`sessionId`: kotlin.String, `attendee`: kotlin.String, `reason`: kotlin.String): Session
     
     /**
+     * One of the user's kept exports (by id or link) as a PDF (on `paper`: `letter` or `a4`),
+     * a CSV or the signed JSON.
+     */
+    suspend fun `downloadExport`(`export`: kotlin.String, `format`: ExportFormat, `paper`: kotlin.String? = null): kotlin.ByteArray
+    
+    /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
      * start time, not withdrawn).
      */
@@ -2067,6 +2087,12 @@ public interface LogbookInterface {
      * same meeting twice.
      */
     fun `logSession`(`session`: NewSession): Session
+    
+    /**
+     * Makes one export of the user's verified hours on the server and keeps it: one id, one
+     * link, one SHA-256. Its PDF, CSV and JSON are downloads of it ([`Logbook::download_export`]).
+     */
+    suspend fun `makeExport`(`rulebook`: kotlin.String? = null, `purpose`: Purpose? = null, `asOf`: IsoDate? = null): ExportLink
     
     /**
      * Everyone the user works with, by name (offline, from the last directory received).
@@ -2785,6 +2811,34 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * One of the user's kept exports (by id or link) as a PDF (on `paper`: `letter` or `a4`),
+     * a CSV or the signed JSON.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `downloadExport`(`export`: kotlin.String, `format`: ExportFormat, `paper`: kotlin.String?) : kotlin.ByteArray {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_download_export(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`export`),
+        FfiConverterTypeExportFormat.lower(`format`),
+        FfiConverterOptionalString.lower(`paper`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterByteArray.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
      * start time, not withdrawn).
      */
@@ -3014,6 +3068,34 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
     )
     }
     
+
+    
+    /**
+     * Makes one export of the user's verified hours on the server and keeps it: one id, one
+     * link, one SHA-256. Its PDF, CSV and JSON are downloads of it ([`Logbook::download_export`]).
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `makeExport`(`rulebook`: kotlin.String?, `purpose`: Purpose?, `asOf`: IsoDate?) : ExportLink {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_make_export(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`rulebook`),
+        FfiConverterOptionalTypePurpose.lower(`purpose`),
+        FfiConverterOptionalTypeIsoDate.lower(`asOf`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeExportLink.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5908,6 +5990,53 @@ public object FfiConverterTypeEvaluation: FfiConverterRustBuffer<Evaluation> {
 
 
 /**
+ * One rendering of a kept export.
+ */
+data class ExportDownload (
+    /**
+     * Which.
+     */
+    var `format`: ExportFormat
+    , 
+    /**
+     * The name to save it under (the applicant's name, the rulebook and the date).
+     */
+    var `fileName`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportDownload: FfiConverterRustBuffer<ExportDownload> {
+    override fun read(buf: ByteBuffer): ExportDownload {
+        return ExportDownload(
+            FfiConverterTypeExportFormat.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportDownload) = (
+            FfiConverterTypeExportFormat.allocationSize(value.`format`) +
+            FfiConverterString.allocationSize(value.`fileName`)
+    )
+
+    override fun write(value: ExportDownload, buf: ByteBuffer) {
+            FfiConverterTypeExportFormat.write(value.`format`, buf)
+            FfiConverterString.write(value.`fileName`, buf)
+    }
+}
+
+
+
+/**
  * A signed export the server keeps, with the link printed on its PDF and CSV.
  */
 data class ExportLink (
@@ -5955,6 +6084,12 @@ data class ExportLink (
      * The outcome in a sentence.
      */
     var `summary`: kotlin.String
+    , 
+    /**
+     * Its renderings: one file name per format (PDF, CSV, JSON), each a download of this
+     * one export; none once withdrawn.
+     */
+    var `downloads`: List<ExportDownload>
     
 ){
     
@@ -5980,6 +6115,7 @@ public object FfiConverterTypeExportLink: FfiConverterRustBuffer<ExportLink> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterSequenceTypeExportDownload.read(buf),
         )
     }
 
@@ -5992,7 +6128,8 @@ public object FfiConverterTypeExportLink: FfiConverterRustBuffer<ExportLink> {
             FfiConverterString.allocationSize(value.`rulebookName`) +
             FfiConverterString.allocationSize(value.`purpose`) +
             FfiConverterString.allocationSize(value.`asOf`) +
-            FfiConverterString.allocationSize(value.`summary`)
+            FfiConverterString.allocationSize(value.`summary`) +
+            FfiConverterSequenceTypeExportDownload.allocationSize(value.`downloads`)
     )
 
     override fun write(value: ExportLink, buf: ByteBuffer) {
@@ -6005,6 +6142,7 @@ public object FfiConverterTypeExportLink: FfiConverterRustBuffer<ExportLink> {
             FfiConverterString.write(value.`purpose`, buf)
             FfiConverterString.write(value.`asOf`, buf)
             FfiConverterString.write(value.`summary`, buf)
+            FfiConverterSequenceTypeExportDownload.write(value.`downloads`, buf)
     }
 }
 
@@ -9362,6 +9500,34 @@ public object FfiConverterSequenceTypeDecided: FfiConverterRustBuffer<List<Decid
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDecided.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeExportDownload: FfiConverterRustBuffer<List<ExportDownload>> {
+    override fun read(buf: ByteBuffer): List<ExportDownload> {
+        val len = buf.getInt()
+        return List<ExportDownload>(len) {
+            FfiConverterTypeExportDownload.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ExportDownload>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeExportDownload.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ExportDownload>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeExportDownload.write(it, buf)
         }
     }
 }

@@ -357,6 +357,14 @@ class LogbookScenarioTest {
         ana.logbook.withdrawExportLink(link.link)
         assertNotNull(ana.logbook.exportLinks().single { it.exportId == link.exportId }.withdrawnAt)
         assertFailsWith<LogbookException> { ana.logbook.withdrawExportLink(link.exportId) }
+        // One export, three renderings: the PDF and the JSON are downloads of the same kept export.
+        val made = ana.logbook.makeExport("nmaimh", Purpose.APPLICATION, LocalDate.of(2025, 6, 1))
+        assertEquals(setOf(ExportFormat.PDF, ExportFormat.CSV, ExportFormat.JSON), made.downloads.map { it.format }.toSet())
+        assertTrue(made.downloads.all { it.fileName.contains("rsc-hours-nmaimh-2025-06-01") }, made.downloads.toString())
+        val json = ana.logbook.downloadExport(made.exportId, ExportFormat.JSON)
+        val digest = java.security.MessageDigest.getInstance("SHA-256").digest(json).joinToString("") { "%02x".format(it) }
+        assertEquals(made.sha256, digest)
+        assertTrue(String(ana.logbook.downloadExport(made.link, ExportFormat.PDF, "a4").copyOfRange(0, 4)) == "%PDF")
         // A dispute's reason comes back as an optional string.
         pat.logbook.dispute(group.id, "Ben", "we met for half of it")
         pat.logbook.sync()

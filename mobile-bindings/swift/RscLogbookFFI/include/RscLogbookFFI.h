@@ -427,6 +427,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_device_public_key(uint64_t ptr, Rust
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_dispute(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustBuffer reason, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DOWNLOAD_EXPORT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DOWNLOAD_EXPORT
+uint64_t uniffi_rsc_ffi_fn_method_logbook_download_export(uint64_t ptr, RustBuffer export, RustBuffer format, RustBuffer paper
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DUPLICATES_OF
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DUPLICATES_OF
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_duplicates_of(uint64_t ptr, RustBuffer session, RustCallStatus *_Nonnull out_status
@@ -480,6 +485,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_hours(uint64_t ptr, RustBuffer ruleb
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_LOG_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_LOG_SESSION
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_log_session(uint64_t ptr, RustBuffer session, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_MAKE_EXPORT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_MAKE_EXPORT
+uint64_t uniffi_rsc_ffi_fn_method_logbook_make_export(uint64_t ptr, RustBuffer rulebook, RustBuffer purpose, RustBuffer as_of
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_PEOPLE
@@ -1078,6 +1088,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_dispute(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DOWNLOAD_EXPORT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DOWNLOAD_EXPORT
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_download_export(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DUPLICATES_OF
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DUPLICATES_OF
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_duplicates_of(void
@@ -1141,6 +1157,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_hours(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_LOG_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_LOG_SESSION
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_log_session(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_MAKE_EXPORT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_MAKE_EXPORT
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_make_export(void
     
 );
 #endif

@@ -738,6 +738,12 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func dispute(sessionId: String, attendee: String, reason: String) throws  -> Session
     
     /**
+     * One of the user's kept exports (by id or link) as a PDF (on `paper`: `letter` or `a4`),
+     * a CSV or the signed JSON.
+     */
+    func downloadExport(export: String, format: ExportFormat, paper: String?) async throws  -> Data
+    
+    /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
      * start time, not withdrawn).
      */
@@ -797,6 +803,12 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * same meeting twice.
      */
     func logSession(session: NewSession) throws  -> Session
+    
+    /**
+     * Makes one export of the user's verified hours on the server and keeps it: one id, one
+     * link, one SHA-256. Its PDF, CSV and JSON are downloads of it ([`Logbook::download_export`]).
+     */
+    func makeExport(rulebook: String?, purpose: Purpose?, asOf: IsoDate?) async throws  -> ExportLink
     
     /**
      * Everyone the user works with, by name (offline, from the last directory received).
@@ -1346,6 +1358,26 @@ open func dispute(sessionId: String, attendee: String, reason: String)throws  ->
 }
     
     /**
+     * One of the user's kept exports (by id or link) as a PDF (on `paper`: `letter` or `a4`),
+     * a CSV or the signed JSON.
+     */
+open func downloadExport(export: String, format: ExportFormat, paper: String? = nil)async throws  -> Data  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_download_export(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(export),FfiConverterTypeExportFormat_lower(format),FfiConverterOptionString.lower(paper)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterData.lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
      * start time, not withdrawn).
      */
@@ -1515,6 +1547,26 @@ open func logSession(session: NewSession)throws  -> Session  {
         FfiConverterTypeNewSession_lower(session),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Makes one export of the user's verified hours on the server and keeps it: one id, one
+     * link, one SHA-256. Its PDF, CSV and JSON are downloads of it ([`Logbook::download_export`]).
+     */
+open func makeExport(rulebook: String? = nil, purpose: Purpose? = nil, asOf: IsoDate? = nil)async throws  -> ExportLink  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_make_export(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(rulebook),FfiConverterOptionTypePurpose.lower(purpose),FfiConverterOptionTypeIsoDate.lower(asOf)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeExportLink_lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
 }
     
     /**
@@ -4185,6 +4237,75 @@ public func FfiConverterTypeEvaluation_lower(_ value: Evaluation) -> RustBuffer 
 
 
 /**
+ * One rendering of a kept export.
+ */
+public struct ExportDownload: Equatable, Hashable {
+    /**
+     * Which.
+     */
+    public var format: ExportFormat
+    /**
+     * The name to save it under (the applicant's name, the rulebook and the date).
+     */
+    public var fileName: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Which.
+         */format: ExportFormat, 
+        /**
+         * The name to save it under (the applicant's name, the rulebook and the date).
+         */fileName: String) {
+        self.format = format
+        self.fileName = fileName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportDownload: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportDownload: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportDownload {
+        return
+            try ExportDownload(
+                format: FfiConverterTypeExportFormat.read(from: &buf), 
+                fileName: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportDownload, into buf: inout [UInt8]) {
+        FfiConverterTypeExportFormat.write(value.format, into: &buf)
+        FfiConverterString.write(value.fileName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportDownload_lift(_ buf: RustBuffer) throws -> ExportDownload {
+    return try FfiConverterTypeExportDownload.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportDownload_lower(_ value: ExportDownload) -> RustBuffer {
+    return FfiConverterTypeExportDownload.lower(value)
+}
+
+
+/**
  * A signed export the server keeps, with the link printed on its PDF and CSV.
  */
 public struct ExportLink: Equatable, Hashable {
@@ -4224,6 +4345,11 @@ public struct ExportLink: Equatable, Hashable {
      * The outcome in a sentence.
      */
     public var summary: String
+    /**
+     * Its renderings: one file name per format (PDF, CSV, JSON), each a download of this
+     * one export; none once withdrawn.
+     */
+    public var downloads: [ExportDownload]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4254,7 +4380,11 @@ public struct ExportLink: Equatable, Hashable {
          */asOf: String, 
         /**
          * The outcome in a sentence.
-         */summary: String) {
+         */summary: String, 
+        /**
+         * Its renderings: one file name per format (PDF, CSV, JSON), each a download of this
+         * one export; none once withdrawn.
+         */downloads: [ExportDownload]) {
         self.exportId = exportId
         self.sha256 = sha256
         self.link = link
@@ -4264,6 +4394,7 @@ public struct ExportLink: Equatable, Hashable {
         self.purpose = purpose
         self.asOf = asOf
         self.summary = summary
+        self.downloads = downloads
     }
 
     
@@ -4290,7 +4421,8 @@ public struct FfiConverterTypeExportLink: FfiConverterRustBuffer {
                 rulebookName: FfiConverterString.read(from: &buf), 
                 purpose: FfiConverterString.read(from: &buf), 
                 asOf: FfiConverterString.read(from: &buf), 
-                summary: FfiConverterString.read(from: &buf)
+                summary: FfiConverterString.read(from: &buf), 
+                downloads: FfiConverterSequenceTypeExportDownload.read(from: &buf)
         )
     }
 
@@ -4304,6 +4436,7 @@ public struct FfiConverterTypeExportLink: FfiConverterRustBuffer {
         FfiConverterString.write(value.purpose, into: &buf)
         FfiConverterString.write(value.asOf, into: &buf)
         FfiConverterString.write(value.summary, into: &buf)
+        FfiConverterSequenceTypeExportDownload.write(value.downloads, into: &buf)
     }
 }
 
@@ -8569,6 +8702,31 @@ fileprivate struct FfiConverterSequenceTypeDecided: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeExportDownload: FfiConverterRustBuffer {
+    typealias SwiftType = [ExportDownload]
+
+    public static func write(_ value: [ExportDownload], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeExportDownload.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ExportDownload] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ExportDownload]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeExportDownload.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeExportLink: FfiConverterRustBuffer {
     typealias SwiftType = [ExportLink]
 
@@ -9097,6 +9255,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_dispute() != 25735) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_download_export() != 10584) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() != 27912) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9128,6 +9289,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_log_session() != 10909) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_make_export() != 24001) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_people() != 10467) {

@@ -1,0 +1,280 @@
+//! An applicant's exports: one signed JSON kept under an id, and its three renderings (the
+//! JSON itself, a CSV and a PDF, each naming the kept export by its id, SHA-256 and link), and
+//! what changed since one was made. The API, the portal and the verification page share these.
+
+use rsc_protocol::{EvaluationQuery, ExportDownload, ExportLink};
+
+use crate::AppError;
+use crate::store::{ExportRecord, Store, UserId, UserRecord};
+use crate::verified;
+
+fn day(ms: i64) -> String {
+    rsc_model::Date::from_unix_millis(ms).map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// A rendering of a kept export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The signed JSON itself.
+    Json,
+    /// A spreadsheet.
+    Csv,
+    /// A printable report.
+    Pdf,
+}
+
+impl Format {
+    /// Every rendering, in the order lists show them.
+    pub const ALL: [Format; 3] = [Format::Pdf, Format::Csv, Format::Json];
+
+    /// The format from its name in a path (`json`, `csv`, `pdf`).
+    pub fn parse(text: &str) -> Result<Format, AppError> {
+        match text {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            "pdf" => Ok(Format::Pdf),
+            other => Err(AppError::NotFound(format!("no `{other}` export; use json, csv or pdf"))),
+        }
+    }
+
+    /// Its name in paths and file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// One rendering, ready to send.
+pub struct Download {
+    /// Its media type.
+    pub content_type: &'static str,
+    /// The name to save it under: the applicant's name, the rulebook and the date.
+    pub file_name: String,
+    /// The bytes.
+    pub body: Vec<u8>,
+    /// The kept export it renders.
+    pub binding: rsc_export::pdf::Binding,
+}
+
+/// Makes the applicant's export under `query` and keeps it: one id, one SHA-256 (the JSON's).
+pub async fn make<S: Store>(store: &S, user: &UserRecord, query: &EvaluationQuery) -> Result<ExportRecord, AppError> {
+    let verified = verified::verified_hours(store, user, query).await?;
+    verified::keep_export(store, user, &verified).await
+}
+
+/// The applicant's own kept export `id`; not found for anyone else's, so that ids reveal
+/// nothing.
+pub async fn own<S: Store>(store: &S, user: &UserRecord, id: &str) -> Result<ExportRecord, AppError> {
+    let id = id.trim();
+    let found = if verified::is_export_id(id) { store.export_by_id(id).await? } else { None };
+    match found {
+        Some(record) if record.user_id == user.id => Ok(record),
+        _ => Err(AppError::NotFound(format!("you have no export `{}`", id.escape_debug()))),
+    }
+}
+
+/// The signed export a kept record holds.
+pub fn signed(record: &ExportRecord) -> Result<rsc_export::Export, AppError> {
+    serde_json::from_str(&record.body).map_err(|e| AppError::caused("a kept export does not read back", e))
+}
+
+/// Renders a kept export as `format` (`paper` for a PDF), naming it by its link on `base`. A
+/// withdrawn export is not handed out again.
+pub async fn render(
+    record: &ExportRecord,
+    format: Format,
+    paper: Option<rsc_export::pdf::Paper>,
+    base: &str,
+) -> Result<Download, AppError> {
+    if let Some(at) = record.withdrawn_at_ms {
+        return Err(AppError::Gone(format!("you withdrew export {} on {}; make a new one", record.id, day(at))));
+    }
+    let binding = rsc_export::pdf::Binding {
+        export_id: record.id.clone(),
+        digest: hex::encode(&record.digest),
+        link: format!("{base}/verify/{}", record.id),
+    };
+    let export = signed(record)?;
+    let file_name = file_name(&export.payload, format);
+    // The CSV and the PDF are made from the very payload that was signed and kept.
+    let body = match format {
+        Format::Json => record.body.clone().into_bytes(),
+        Format::Csv => {
+            let binding = binding.clone();
+            crate::blocking("writing the CSV report", move || {
+                rsc_export::reports::csv_report_bound(&export.payload, Some(&binding))
+            })
+            .await??
+            .into_bytes()
+        }
+        Format::Pdf => {
+            let options = rsc_export::pdf::PdfOptions {
+                paper,
+                source: rsc_export::pdf::Source::Signed {
+                    key_id: export.signature.key_id.clone(),
+                    binding: Some(binding.clone()),
+                },
+            };
+            crate::blocking("rendering the PDF report", move || {
+                rsc_export::reports::pdf_report(&export.payload, &options)
+            })
+            .await??
+        }
+    };
+    Ok(Download { content_type: format.content_type(), file_name, body, binding })
+}
+
+/// The name a rendering is saved under: the applicant's name, the rulebook and the evaluation
+/// date, in letters any file system keeps (`ana-garcia-rsc-hours-nmaimh-2025-06-01.pdf`).
+pub fn file_name(payload: &rsc_export::Payload, format: Format) -> String {
+    let mut name = String::new();
+    for c in payload.applicant.display_name.chars().flat_map(fold) {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name: String = name.trim_end_matches('-').chars().take(60).collect();
+    let stem = format!("rsc-hours-{}-{}", payload.rulebook.id, payload.evaluation.as_of);
+    if name.is_empty() { format!("{stem}.{}", format.as_str()) } else { format!("{name}-{stem}.{}", format.as_str()) }
+}
+
+/// A letter with its accent taken off (`é` → `e`, `ß` → `ss`); others as they are.
+fn fold(c: char) -> impl Iterator<Item = char> {
+    let plain: &str = match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+        'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+        'æ' => "ae",
+        'Æ' => "AE",
+        'ç' | 'ć' | 'č' => "c",
+        'Ç' | 'Ć' | 'Č' => "C",
+        'è'..='ë' | 'ē' | 'ę' | 'ě' => "e",
+        'È'..='Ë' | 'Ē' | 'Ę' | 'Ě' => "E",
+        'ì'..='ï' | 'ī' | 'į' | 'ı' => "i",
+        'Ì'..='Ï' | 'Ī' | 'Į' | 'İ' => "I",
+        'ñ' | 'ń' | 'ň' => "n",
+        'Ñ' | 'Ń' | 'Ň' => "N",
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
+        'Ò'..='Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+        'ś' | 'š' | 'ș' | 'ş' => "s",
+        'Ś' | 'Š' | 'Ș' | 'Ş' => "S",
+        'ß' => "ss",
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' => "u",
+        'Ù'..='Ü' | 'Ū' | 'Ů' | 'Ű' => "U",
+        'ý' | 'ÿ' => "y",
+        'Ý' => "Y",
+        'ź' | 'ż' | 'ž' => "z",
+        'Ź' | 'Ż' | 'Ž' => "Z",
+        'ł' => "l",
+        'Ł' => "L",
+        _ => "",
+    };
+    let own = if plain.is_empty() { Some(c) } else { None };
+    plain.chars().chain(own)
+}
+
+/// A kept export as its owner's list shows it: what it says, its link, and its three downloads.
+pub fn link(record: &ExportRecord) -> ExportLink {
+    // A body that no longer reads (it never happens to one the server signed) leaves these empty.
+    let export = serde_json::from_str::<rsc_export::Export>(&record.body).ok();
+    let names: Vec<String> =
+        Format::ALL.iter().map(|f| export.as_ref().map(|e| file_name(&e.payload, *f)).unwrap_or_default()).collect();
+    let evaluation = export.map(|x| x.payload.evaluation);
+    ExportLink {
+        export_id: record.id.clone(),
+        sha256: hex::encode(&record.digest),
+        link_path: format!("/verify/{}", record.id),
+        created_at_ms: record.created_at_ms,
+        withdrawn_at_ms: record.withdrawn_at_ms,
+        rulebook_name: evaluation.as_ref().map(|v| v.rulebook_name.clone()).unwrap_or_default(),
+        purpose: evaluation.as_ref().map(|v| v.purpose.to_string()).unwrap_or_default(),
+        as_of: evaluation.as_ref().map(|v| v.as_of.to_string()).unwrap_or_default(),
+        summary: evaluation.map(|v| v.summary).unwrap_or_default(),
+        downloads: if record.withdrawn_at_ms.is_some() {
+            Vec::new()
+        } else {
+            Format::ALL
+                .iter()
+                .zip(names)
+                .map(|(f, file_name)| ExportDownload {
+                    format: f.as_str().to_string(),
+                    path: format!("/v1/me/exports/{}/{}", record.id, f.as_str()),
+                    file_name,
+                })
+                .collect()
+        },
+    }
+}
+
+/// The applicant's kept exports, newest first.
+pub async fn links<S: Store>(store: &S, user: &UserRecord) -> Result<Vec<ExportLink>, AppError> {
+    let mut kept = store.exports_of(&UserId::from(&user.id)).await?;
+    kept.sort_by_key(|e| std::cmp::Reverse(e.created_at_ms));
+    Ok(kept.iter().map(link).collect())
+}
+
+/// What changed since a kept export was issued, in words: later provider statements about its
+/// sessions, and registry records that changed.
+pub async fn changes_since<S: Store>(
+    store: &S,
+    record: &ExportRecord,
+    export: &rsc_export::Export,
+) -> Result<Vec<String>, AppError> {
+    let p = &export.payload;
+    let names: std::collections::HashMap<&str, &str> =
+        p.providers.iter().map(|x| (x.id.as_str(), x.display_name.as_str())).collect();
+    let mut changes = Vec::new();
+    for statement in store.valid_attestations_for(&UserId::from(record.user_id.as_str())).await? {
+        // When the server received it, by its own clock: a device's signing time is its own claim.
+        if statement.first_seen_at_ms <= p.issued_at_ms {
+            continue;
+        }
+        let Some(session) = p.dossier.sessions.iter().find(|s| s.id.as_str() == statement.session_id) else {
+            continue;
+        };
+        let who = names.get(statement.provider_id.as_str()).copied().unwrap_or("the provider");
+        let what = match statement.kind {
+            rsc_model::StatementKind::Confirm => "confirmed again",
+            rsc_model::StatementKind::Dispute => "disputed",
+        };
+        changes.push(format!("On {}, {who} {what} the session of {}.", day(statement.first_seen_at_ms), session.date));
+    }
+    for relied in &p.registry_records {
+        let Some(now) = store.registry_record(&relied.number).await? else { continue };
+        if now.version != relied.version {
+            let state = match (now.revoked_on, now.valid_through) {
+                (Some(revoked), _) => format!("revoked on {revoked}"),
+                (None, Some(through)) => format!("valid through {through}"),
+                (None, None) => "valid with no end date".to_string(),
+            };
+            changes.push(format!(
+                "The registry's record {} ({}) changed: it is now {state}.",
+                relied.number, relied.holder_name
+            ));
+        }
+    }
+    Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_fold_into_a_file_name() {
+        let folded: String = "María de los Ángeles Núñez Łódź ßø 李".chars().flat_map(fold).collect();
+        assert_eq!(folded, "Maria de los Angeles Nunez Lodz sso 李");
+    }
+}
