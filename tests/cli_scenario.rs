@@ -465,6 +465,13 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
     let export_id = link.rsplit('/').next().expect("the id");
     says(&ana, &["links", "download", export_id, "json", "--output", bound_json.to_str().expect("path")]);
     assert_eq!(rsc_export::sha256_hex(&std::fs::read(&bound_json).expect("json")), digest);
+    // Her profile names Oregon's rulebook, which counts only post-master's hours: its PDF says
+    // from when.
+    let oregon = ana.join("oregon.pdf");
+    says(&ana, &["export", "pdf", "--as-of", "2025-06-01", "--output", oregon.to_str().expect("path")]);
+    let text = Command::new("pdftotext").arg(&oregon).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Master's degree conferred: 2015-05-01"), "{text}");
     let by_digest = ok(rsc(&ana, &["verify", &digest, "--server", &server.url]));
     assert!(by_digest.contains("verifies"), "{by_digest}");
     let altered: String = digest.chars().rev().collect();

@@ -21,6 +21,14 @@ pub fn text_cell(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
 }
 
+/// Whether the payload's rulebook counts only hours after the master's degree, for its purpose.
+pub fn post_masters(payload: &Payload) -> bool {
+    match payload.purpose {
+        Purpose::Application => payload.rulebook.application.as_ref().is_some_and(|r| r.post_masters),
+        Purpose::Renewal => payload.rulebook.renewal.as_ref().is_some_and(|r| r.post_masters),
+    }
+}
+
 /// The reason of each disputed session's dispute, by session id, read from the provider
 /// statements the payload carries (the latest, when several).
 pub fn dispute_reasons(payload: &Payload) -> HashMap<String, String> {
@@ -186,12 +194,73 @@ pub fn csv_report(payload: &Payload) -> Result<String, ExportError> {
     csv_report_bound(payload, None)
 }
 
-/// [`csv_report`], each row also naming the signed export it was made from (its id, SHA-256 and
-/// verification link), so a spreadsheet stays tied to what can be checked.
+/// The first cells of the CSV's session table: what a program reading the CSV looks for to
+/// skip the header block above it.
+pub const CSV_TABLE_START: &str = "date,session_id,";
+
+/// The session table of a CSV report, without the header block and its byte-order mark: what a
+/// program reads with a CSV parser.
+pub fn csv_table(csv: &str) -> &str {
+    let csv = csv.trim_start_matches('\u{feff}');
+    match csv.find(&format!("\n{CSV_TABLE_START}")) {
+        Some(at) => &csv[at + 1..],
+        None => csv,
+    }
+}
+
+/// [`csv_report`], its header block also naming the signed export it was made from (its id,
+/// SHA-256 and verification link), so that a spreadsheet stays tied to what can be checked.
+///
+/// The file opens with a UTF-8 byte-order mark, so that a spreadsheet reads accented names
+/// right; then a header block of `field,value` rows (the applicant, her master's date when the
+/// rulebook counts only post-master's hours, the rulebook, purpose, evaluation date, outcome,
+/// each requirement's totals, the export); an empty row; and the session table, one row per
+/// session, every explanation naming people, never ids.
 pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>) -> Result<String, ExportError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
     let fail = |e: csv::Error| ExportError(format!("writing the CSV report: {e}"));
     let names = names(payload);
+    let e = &payload.evaluation;
+    let mut head: Vec<(String, String)> = vec![
+        ("report".into(), "RSC Logbook: verified RS/C hours".into()),
+        ("applicant".into(), text_cell(&payload.applicant.display_name)),
+    ];
+    if post_masters(payload) {
+        let masters = payload.dossier.applicant.masters_conferred_on;
+        head.push((
+            "masters_conferred_on".into(),
+            masters.map(|d| d.to_string()).unwrap_or_else(|| "not given, so no session counts".into()),
+        ));
+    }
+    head.extend([
+        ("rulebook".into(), payload.rulebook.name.clone()),
+        ("purpose".into(), payload.purpose.to_string()),
+        ("as_of".into(), e.as_of.to_string()),
+        ("outcome".into(), if e.eligible { "eligible" } else { "not eligible yet" }.to_string()),
+        ("summary".into(), text_cell(&e.summary)),
+    ]);
+    for r in &e.requirements {
+        head.push((
+            format!("requirement: {}", r.title),
+            format!(
+                "{} of {} counted{}",
+                rsc_rules::format_hours(r.counted_minutes_as_of),
+                rsc_rules::format_hours(r.required_minutes),
+                if r.met { ", met" } else { "" }
+            ),
+        ));
+    }
+    if let Some(b) = binding {
+        head.extend([
+            ("export_id".into(), b.export_id.clone()),
+            ("export_sha256".into(), b.digest.clone()),
+            ("verify_at".into(), b.link.clone()),
+        ]);
+    }
+    for (field, value) in &head {
+        writer.write_record([field.as_str(), value.as_str()]).map_err(fail)?;
+    }
+    writer.write_record([""]).map_err(fail)?;
     writer
         .write_record([
             "date",
@@ -201,7 +270,6 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
             "format",
             "about_own_rsc_practice",
             "provider",
-            "provider_id",
             "credential_held",
             "session_minutes",
             "minutes_logged",
@@ -211,17 +279,27 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
             "explanation",
             "dispute_reason",
             "in_window",
-            "export_id",
-            "export_sha256",
-            "verify_at",
         ])
         .map_err(fail)?;
     let window = counted_window(payload);
     let disputes = dispute_reasons(payload);
     for (session, result) in payload.dossier.sessions.iter().zip(&payload.evaluation.sessions) {
         let provider = session.provider.as_str();
+        let name = names.get(provider).copied().unwrap_or("(unnamed provider)");
         let (logged, confirmed) = logged_and_confirmed(session);
         let excluded = result.excluded.iter().map(|e| e.code()).collect::<Vec<_>>().join(";");
+        let dispute = disputes.get(session.id.as_str()).map(String::as_str);
+        let explanation = if result.excluded.is_empty() && !in_window(window, session.date) {
+            "eligible, outside the counted window".to_string()
+        } else if result.excluded.is_empty() {
+            "counted".to_string()
+        } else {
+            let not_qualified = not_qualified(payload, session, name);
+            format!(
+                "not counted: {}",
+                crate::pdf::why_not(session, &result.excluded, name, dispute, Some(&not_qualified))
+            )
+        };
         writer
             .write_record([
                 session.date.to_string(),
@@ -230,25 +308,22 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
                 payload.group_sizes.get(session.id.as_str()).map(|n| n.to_string()).unwrap_or_default(),
                 session.format.to_string(),
                 if session.about_own_rsc_practice { "yes" } else { "no" }.to_string(),
-                text_cell(names.get(provider).copied().unwrap_or(provider)),
-                provider.to_string(),
+                text_cell(name),
                 credential_held(payload, provider, session.date).unwrap_or_else(|| "none".into()),
                 session.minutes.get().to_string(),
                 logged.to_string(),
                 confirmed.map(|m| m.to_string()).unwrap_or_default(),
                 result.counted_minutes.to_string(),
                 excluded,
-                text_cell(result.explanation.as_deref().unwrap_or_default()),
-                text_cell(disputes.get(session.id.as_str()).map(String::as_str).unwrap_or_default()),
+                text_cell(&explanation),
+                text_cell(dispute.unwrap_or_default()),
                 if in_window(window, session.date) { "yes" } else { "no" }.to_string(),
-                binding.map(|b| b.export_id.clone()).unwrap_or_default(),
-                binding.map(|b| b.digest.clone()).unwrap_or_default(),
-                binding.map(|b| b.link.clone()).unwrap_or_default(),
             ])
             .map_err(fail)?;
     }
     let bytes = writer.into_inner().map_err(|e| ExportError(format!("finishing the CSV report: {}", e.error())))?;
-    String::from_utf8(bytes).map_err(|e| ExportError(format!("the CSV report is not UTF-8: {e}")))
+    let text = String::from_utf8(bytes).map_err(|e| ExportError(format!("the CSV report is not UTF-8: {e}")))?;
+    Ok(format!("\u{feff}{text}"))
 }
 
 /// The PDF report of `payload` (see [`crate::pdf`]).
@@ -339,7 +414,9 @@ mod tests {
         );
         assert_eq!((hours[1].total, hours[1].span), (0, None), "Quinn's one session is outside");
         let csv = csv_report(&payload).expect("csv");
-        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        assert!(csv.starts_with('\u{feff}'), "a byte-order mark, for spreadsheets");
+        assert!(csv.contains("\napplicant,"), "a header block: {csv}");
+        let mut rows = csv::Reader::from_reader(csv_table(&csv).as_bytes());
         let header = rows.headers().expect("header").clone();
         let column = |name: &str| header.iter().position(|h| h == name).expect(name);
         let cells: Vec<(String, String, String, String)> = rows

@@ -70,6 +70,7 @@ fn confirmed_on(payload: &Payload) -> HashMap<String, Date> {
 /// Why a session counts nothing, in words, with the provider's name, her reason for a dispute,
 /// and why her credential did not count (see [`rsc_model::why_not_qualified`]) when known.
 pub fn why_not(
+    session: &rsc_model::DossierSession,
     excluded: &[Exclusion],
     provider: &str,
     dispute_reason: Option<&str>,
@@ -79,6 +80,9 @@ pub fn why_not(
         .iter()
         .map(|e| match e {
             Exclusion::AfterAsOf => "after the evaluation date".to_string(),
+            Exclusion::Unconfirmed if session.changed_since_confirmed => {
+                format!("edited after {provider} confirmed it; {provider} needs to confirm it again")
+            }
             Exclusion::Unconfirmed => format!("not confirmed by {provider}"),
             Exclusion::Disputed => match dispute_reason {
                 Some(reason) => format!("disputed by {provider}: \u{201c}{reason}\u{201d}"),
@@ -155,13 +159,22 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
     }
     page.space(4.0);
     let outcome = if e.eligible { "ELIGIBLE" } else { "NOT ELIGIBLE YET" };
-    for (label, value) in [
-        ("Applicant", payload.applicant.display_name.clone()),
+    let mut facts = vec![("Applicant", payload.applicant.display_name.clone())];
+    // A rulebook that counts only post-master's hours: the date it counted from.
+    if crate::reports::post_masters(payload) {
+        let masters = payload.dossier.applicant.masters_conferred_on;
+        facts.push((
+            "Master's degree conferred",
+            masters.map(|d| d.to_string()).unwrap_or_else(|| "not given, so no session counts".into()),
+        ));
+    }
+    facts.extend([
         ("Rulebook", payload.rulebook.name.clone()),
         ("Purpose", payload.purpose.to_string()),
         ("Evaluated as of", e.as_of.to_string()),
         ("Outcome", outcome.to_string()),
-    ] {
+    ]);
+    for (label, value) in facts {
         page.paragraph(
             &format!("{label}: {value}"),
             10.5,
@@ -295,6 +308,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
                 format!(
                     "Not counted: {}",
                     why_not(
+                        s,
                         &r.excluded,
                         &provider,
                         disputes.get(s.id.as_str()).map(String::as_str),

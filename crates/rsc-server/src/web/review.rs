@@ -123,6 +123,7 @@ pub async fn verification<S: Store>(
                     format!(
                         "Not counted: {}",
                         rsc_export::pdf::why_not(
+                            s,
                             &r.excluded,
                             &provider,
                             disputes.get(s.id.as_str()).map(String::as_str),

@@ -223,6 +223,7 @@ async fn page<S: Store>(
                                 format!(
                                     "Not counted: {}",
                                     rsc_export::pdf::why_not(
+                                        s,
                                         &r.excluded,
                                         &provider,
                                         reason.map(String::as_str),

@@ -90,7 +90,7 @@ async fn exports_requested_together_are_distinct_exports<S: Store>(store: S) {
     // only Ana's provider.
     let (status, csv) = api.get_text("/v1/me/exports/csv?as_of=2025-06-01", &ana.token).await;
     assert_eq!(status, 200);
-    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let mut rows = csv::Reader::from_reader(rsc_export::reports::csv_table(&csv).as_bytes());
     let header = rows.headers().expect("header").clone();
     let row = rows.records().next().expect("a row").expect("row");
     let column = |name: &str| row.get(header.iter().position(|h| h == name).expect(name)).expect("cell").to_string();
@@ -248,7 +248,7 @@ async fn a_name_that_is_a_formula_reaches_the_csv_as_text<S: Store>(store: S) {
     assert_eq!(status, 200);
     let (status, csv) = api.get_text("/v1/me/exports/csv?as_of=2025-06-01", &ana.token).await;
     assert_eq!(status, 200);
-    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let mut rows = csv::Reader::from_reader(rsc_export::reports::csv_table(&csv).as_bytes());
     let header = rows.headers().expect("header").clone();
     let row = rows.records().next().expect("a row").expect("row");
     let provider = row.get(header.iter().position(|h| h == "provider").expect("column")).expect("cell");
@@ -265,7 +265,7 @@ async fn one_export_is_downloaded_as_json_csv_and_pdf<S: Store>(store: S) {
     use sha2::Digest;
     let server = RunningServer::start(store.clone()).await.expect("server");
     let api = Api::new(server.url());
-    let (ana, ben, _pat) = world(&store, &api).await;
+    let (ana, ben, pat) = world(&store, &api).await;
     let asked = serde_json::json!({ "as_of": "2025-06-01" });
     let (status, made) = api.call("POST", "/v1/me/exports", Some(&ana.token), Some(&asked)).await;
     assert_eq!(status, 201, "{made}");
@@ -297,6 +297,17 @@ async fn one_export_is_downloaded_as_json_csv_and_pdf<S: Store>(store: S) {
         assert_eq!((status, &rendered_id, &digest), (200, &json_id, &json_digest), "{format}: the same export");
         assert!(disposition.expect("disposition").ends_with(&format!("2025-06-01.{format}\"")));
         assert!(!body.is_empty());
+        if format == "csv" {
+            // A byte-order mark for spreadsheets, a header block naming Ana and the export, then
+            // the table; its explanations name Pat, never an id.
+            let text = String::from_utf8(body).expect("utf-8");
+            assert!(text.starts_with('\u{feff}'), "{text}");
+            assert!(text.contains("\napplicant,ana\n") && text.contains(&format!("\nexport_id,{id}\n")), "{text}");
+            assert!(text.contains("\nrequirement: "), "{text}");
+            let table = rsc_export::reports::csv_table(&text);
+            assert!(table.starts_with(rsc_export::reports::CSV_TABLE_START), "{table}");
+            assert!(!table.contains(pat.user_id.as_str()), "no provider id: {table}");
+        }
     }
     let (status, _, _, _, _) = download("pdf", &ben.token).await;
     assert_eq!(status, 404, "nobody else's to download");
