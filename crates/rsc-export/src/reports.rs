@@ -217,7 +217,7 @@ pub fn csv_table(csv: &str) -> &str {
 /// each requirement's totals, the export); an empty row; and the session table, one row per
 /// session, every explanation naming people, never ids.
 pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>) -> Result<String, ExportError> {
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| ExportError(format!("writing the CSV report: {e}"));
     let names = names(payload);
     let e = &payload.evaluation;
@@ -260,7 +260,10 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
     for (field, value) in &head {
         writer.write_record([field.as_str(), value.as_str()]).map_err(fail)?;
     }
-    writer.write_record([""]).map_err(fail)?;
+    // An empty line between the block and the table (a record of one empty field would be `""`).
+    let mut block = writer.into_inner().map_err(|e| ExportError(format!("writing the CSV report: {}", e.error())))?;
+    block.push(b'\n');
+    let mut writer = csv::Writer::from_writer(block);
     writer
         .write_record([
             "date",

@@ -485,8 +485,12 @@ fn summary(logbook: &rsc_client::Logbook, report: &rsc_client::SyncReport) -> St
             u.date, u.why
         ));
     }
-    const MOST_DECIDED: usize = 5;
-    for d in report.decided.iter().take(MOST_DECIDED) {
+    // Every dispute is said, each asking something of her; confirmations up to a few, then a count.
+    const MOST_CONFIRMED: usize = 5;
+    let disputed = report.decided.iter().filter(|d| d.status == rsc_client::AttendanceStatus::Disputed);
+    let confirmed = report.decided.iter().filter(|d| d.status != rsc_client::AttendanceStatus::Disputed);
+    let confirmed_count = confirmed.clone().count();
+    for d in disputed.chain(confirmed.take(MOST_CONFIRMED)) {
         let provider = d.provider_name.clone().unwrap_or_else(|| "the provider".into());
         let whose = match (&d.name, me.as_ref()) {
             (_, Some(me)) if &d.attendee == me => "your".to_string(),
@@ -508,10 +512,10 @@ fn summary(logbook: &rsc_client::Logbook, report: &rsc_client::SyncReport) -> St
             )),
         }
     }
-    if report.decided.len() > MOST_DECIDED {
+    if confirmed_count > MOST_CONFIRMED {
         out.push_str(&format!(
-            "  and {} more confirmed or disputed: `rsc sessions` lists them\n",
-            report.decided.len() - MOST_DECIDED
+            "  and {} more confirmed: `rsc sessions` lists them\n",
+            confirmed_count - MOST_CONFIRMED
         ));
     }
     for refusal in &report.refusals {
