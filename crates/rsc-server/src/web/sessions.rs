@@ -226,7 +226,8 @@ async fn page<S: Store>(
                                         s,
                                         &r.excluded,
                                         &provider,
-                                        reason.map(String::as_str),
+                                        // The status note above quotes the reason already.
+                                        reason.map(String::as_str).filter(|_| note.is_empty()),
                                         Some(&v.not_qualified(s))
                                     )
                                 )
