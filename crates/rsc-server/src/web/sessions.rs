@@ -188,64 +188,67 @@ async fn page<S: Store>(
             Choice { name: format!("{} ({whose}, {})", g.name, crate::web::people_count(g.members.len())), id: g.id }
         })
         .collect();
-    let (rows, problem) =
-        match crate::verified::verified_hours(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
-            Ok(v) => {
-                let disputes = v.dispute_reasons()?;
-                let planned = v.planned(crate::auth::now_ms());
-                let rows = v
-                    .dossier
-                    .sessions
-                    .iter()
-                    .zip(&v.evaluation.sessions)
-                    .rev()
-                    .map(|(s, r)| {
-                        let provider =
-                            v.provider_names.get(s.provider.as_str()).cloned().unwrap_or_else(|| "(unnamed)".into());
-                        let reason = disputes.get(s.id.as_str());
-                        let (status, note) = entry_status(s, &provider, reason, planned.contains(s.id.as_str()));
-                        Row {
-                            id: s.id.to_string(),
-                            date: s.date.to_string(),
-                            kind: format!(
-                                "{}, {}{}",
-                                rsc_export::pdf::kind_word(s.kind),
-                                rsc_export::pdf::format_word(s.format),
-                                if s.about_own_rsc_practice { "; about your RS/C practice" } else { "" }
-                            ),
-                            attended: s.minutes_attended.unwrap_or(s.minutes).get(),
-                            length: s.minutes.get(),
-                            counted: if planned.contains(s.id.as_str()) {
-                                format!("Planned: counts once it has taken place and {provider} confirms it")
-                            } else if r.excluded.is_empty() {
-                                format!("Counted: {}", rsc_rules::format_hours(r.counted_minutes))
-                            } else {
-                                format!(
-                                    "Not counted: {}",
-                                    rsc_export::pdf::why_not(
-                                        s,
-                                        &r.excluded,
-                                        &provider,
-                                        // The status note above quotes the reason already.
-                                        reason.map(String::as_str).filter(|_| note.is_empty()),
-                                        Some(&v.not_qualified(s))
-                                    )
-                                )
-                            },
-                            status,
-                            note,
-                            provider,
-                        }
-                    })
-                    .collect();
-                (rows, None)
+    // Without a rulebook her sessions are still listed; only whether each counts waits for it.
+    let user = &browser.auth.user;
+    let (v, problem) = match crate::verified::verified_hours(&state.store, user, &EvaluationQuery::default()).await {
+        Ok(v) => (v, None),
+        Err(AppError::Invalid { field, .. }) if field == "rulebook" => {
+            let any = EvaluationQuery { rulebook: Some("nmaimh".into()), ..Default::default() };
+            let v = crate::verified::verified_hours(&state.store, user, &any).await?;
+            (v, Some("Choose your association's rulebook in your profile to see which sessions count.".to_string()))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let no_rulebook = problem.is_some();
+    let disputes = v.dispute_reasons()?;
+    let planned = v.planned(crate::auth::now_ms());
+    let rows: Vec<Row> = v
+        .dossier
+        .sessions
+        .iter()
+        .zip(&v.evaluation.sessions)
+        .rev()
+        .map(|(s, r)| {
+            let provider = v.provider_names.get(s.provider.as_str()).cloned().unwrap_or_else(|| "(unnamed)".into());
+            let reason = disputes.get(s.id.as_str());
+            let (status, note) = entry_status(s, &provider, reason, planned.contains(s.id.as_str()));
+            Row {
+                id: s.id.to_string(),
+                date: s.date.to_string(),
+                kind: format!(
+                    "{}, {}{}",
+                    rsc_export::pdf::kind_word(s.kind),
+                    rsc_export::pdf::format_word(s.format),
+                    if s.about_own_rsc_practice { "; about your RS/C practice" } else { "" }
+                ),
+                attended: s.minutes_attended.unwrap_or(s.minutes).get(),
+                length: s.minutes.get(),
+                counted: if no_rulebook {
+                    "Counts or not under your association's rulebook: choose it in your profile".into()
+                } else if planned.contains(s.id.as_str()) {
+                    format!("Planned: counts once it has taken place and {provider} confirms it")
+                } else if r.excluded.is_empty() {
+                    format!("Counted: {}", rsc_rules::format_hours(r.counted_minutes))
+                } else {
+                    format!(
+                        "Not counted: {}",
+                        rsc_export::pdf::why_not(
+                            s,
+                            &r.excluded,
+                            &provider,
+                            // The status note above quotes the reason already.
+                            reason.map(String::as_str).filter(|_| note.is_empty()),
+                            Some(&v.not_qualified(s))
+                        )
+                    )
+                },
+                status,
+                note,
+                provider,
             }
-            Err(AppError::Invalid { field, .. }) if field == "rulebook" => (
-                Vec::new(),
-                Some("Choose your association's rulebook in your profile to see which sessions count.".to_string()),
-            ),
-            Err(other) => return Err(other.into()),
-        };
+        })
+        .collect();
+
     let page = SessionsPage {
         nav: Some(Nav::of(browser, "sessions")),
         csrf: browser.csrf.clone(),
