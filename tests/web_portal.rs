@@ -495,7 +495,11 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert_eq!((made[0].as_u64(), made[1].as_str()), (Some(200), Some("application/pdf")), "{made}");
     assert_eq!(made[3], made[4], "the PDF names the SHA-256 of the JSON downloaded with it");
     let disposition = made[6].as_str().unwrap_or_default();
-    assert!(disposition.contains("-rsc-hours-") && disposition.ends_with(".pdf\""), "{disposition}");
+    // Her name, accents off, so that any file system and mail program keeps it.
+    assert!(
+        disposition.contains("filename=\"nguyen-thi-huong-rsc-hours-") && disposition.ends_with(".pdf\""),
+        "{disposition}"
+    );
     let kept_json = tempfile::Builder::new().suffix(".json").tempfile().expect("temp");
     std::fs::write(kept_json.path(), made[5].as_str().expect("the JSON")).expect("write");
     let link = made[2].as_str().expect("the verification link").to_string();

@@ -11,6 +11,7 @@ mod date;
 pub mod dossier;
 mod error;
 mod ids;
+pub mod names;
 mod session;
 
 pub use attestation::{AttestedContent, AttestedFields, StatementKind};

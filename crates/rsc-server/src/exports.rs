@@ -139,7 +139,7 @@ pub async fn render(
 /// date, in letters any file system keeps (`ana-garcia-rsc-hours-nmaimh-2025-06-01.pdf`).
 pub fn file_name(payload: &rsc_export::Payload, format: Format) -> String {
     let mut name = String::new();
-    for c in payload.applicant.display_name.chars().flat_map(fold) {
+    for c in rsc_model::names::without_accents(&payload.applicant.display_name).chars() {
         if c.is_ascii_alphanumeric() {
             name.push(c.to_ascii_lowercase());
         } else if !name.is_empty() && !name.ends_with('-') {
@@ -149,40 +149,6 @@ pub fn file_name(payload: &rsc_export::Payload, format: Format) -> String {
     let name: String = name.trim_end_matches('-').chars().take(60).collect();
     let stem = format!("rsc-hours-{}-{}", payload.rulebook.id, payload.evaluation.as_of);
     if name.is_empty() { format!("{stem}.{}", format.as_str()) } else { format!("{name}-{stem}.{}", format.as_str()) }
-}
-
-/// A letter with its accent taken off (`é` → `e`, `ß` → `ss`); others as they are.
-fn fold(c: char) -> impl Iterator<Item = char> {
-    let plain: &str = match c {
-        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
-        'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => "A",
-        'æ' => "ae",
-        'Æ' => "AE",
-        'ç' | 'ć' | 'č' => "c",
-        'Ç' | 'Ć' | 'Č' => "C",
-        'è'..='ë' | 'ē' | 'ę' | 'ě' => "e",
-        'È'..='Ë' | 'Ē' | 'Ę' | 'Ě' => "E",
-        'ì'..='ï' | 'ī' | 'į' | 'ı' => "i",
-        'Ì'..='Ï' | 'Ī' | 'Į' | 'İ' => "I",
-        'ñ' | 'ń' | 'ň' => "n",
-        'Ñ' | 'Ń' | 'Ň' => "N",
-        'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
-        'Ò'..='Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
-        'ś' | 'š' | 'ș' | 'ş' => "s",
-        'Ś' | 'Š' | 'Ș' | 'Ş' => "S",
-        'ß' => "ss",
-        'ù'..='ü' | 'ū' | 'ů' | 'ű' => "u",
-        'Ù'..='Ü' | 'Ū' | 'Ů' | 'Ű' => "U",
-        'ý' | 'ÿ' => "y",
-        'Ý' => "Y",
-        'ź' | 'ż' | 'ž' => "z",
-        'Ź' | 'Ż' | 'Ž' => "Z",
-        'ł' => "l",
-        'Ł' => "L",
-        _ => "",
-    };
-    let own = if plain.is_empty() { Some(c) } else { None };
-    plain.chars().chain(own)
 }
 
 /// A kept export as its owner's list shows it: what it says, its link, and its three downloads.
@@ -266,15 +232,4 @@ pub async fn changes_since<S: Store>(
         }
     }
     Ok(changes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accents_fold_into_a_file_name() {
-        let folded: String = "María de los Ángeles Núñez Łódź ßø 李".chars().flat_map(fold).collect();
-        assert_eq!(folded, "Maria de los Angeles Nunez Lodz sso 李");
-    }
 }
