@@ -629,8 +629,20 @@ fn staff_decide_claims_by_number_and_claimant_never_by_id() {
     {
         says(home, &["account", "signup", "--server", &server.url, "--email", email, "--name", name]);
     }
+    // Every answer staff read, on stdout and stderr alike, names people and never an id, and
+    // carries no log lines.
     let staff = |args: &[&str]| {
-        Command::new(server_binary()).args(args).env("DATABASE_URL", &server.database).output().expect("runs")
+        let output = Command::new(server_binary())
+            .args(args)
+            .env("DATABASE_URL", &server.database)
+            .env("USER", "jordan")
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("runs");
+        let (out, err) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(!shows_an_id(&out) && !shows_an_id(&err), "`rsc-server {}`: {out}{err}", args.join(" "));
+        assert!(!err.contains("INFO"), "`rsc-server {}` logs to staff: {err}", args.join(" "));
+        output
     };
     let csv = server.dir.join("registry.csv");
     std::fs::write(&csv, format!("endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-2002,{},pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n", names[2])).expect("csv");
@@ -653,6 +665,14 @@ fn staff_decide_claims_by_number_and_claimant_never_by_id() {
     assert!(approved.contains(&format!("approved {}'s claim to NM-2002", names[2])), "{approved}");
     let shown = says(&mal, &["account", "show"]);
     assert!(shown.contains("NM-2002  rejected") && shown.contains("not the holder"), "{shown}");
+    // A lapse, then the record's history: newest first, each version saying who made it.
+    ok(staff(&["registry", "lapse", "NM-2002", "--valid-through", "2025-12-31"]));
+    let history = ok(staff(&["registry", "show", "NM-2002"]));
+    let versions: Vec<&str> = history.lines().collect();
+    assert_eq!(versions.len(), 2, "{history}");
+    assert!(versions[0].contains("valid through 2025-12-31") && versions[0].contains("version 2"), "{history}");
+    assert!(versions[1].contains("version 1"), "{history}");
+    assert!(history.contains("by jordan on the server's command line") && !history.contains("by cli"), "{history}");
 }
 
 /// The dispute loop, and batches that sign what they can: Pat disputes one of Ana's entries
@@ -831,4 +851,84 @@ fn a_dispute_goes_round_and_a_batch_signs_what_it_can_through_real_processes() {
     says(&pat, &["sync"]);
     let shown = says(&pat, &["account", "show"]);
     assert!(shown.contains("NM-1001 (IMHM-C, NMAIMH): lapsed after 2025-03-10"), "{shown}");
+}
+
+/// `rsc log` asked at a terminal (a pseudo-terminal made by `script`): each wrong answer is
+/// said and asked again, nothing typed before is lost, and the time zone, format and provider
+/// of the last session she logged are offered.
+#[test]
+fn an_interactive_log_asks_again_and_remembers_the_last_session() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let server = start_server();
+    let (ana, pat) = (temp_dir("ana-tty"), temp_dir("pat-tty"));
+    let names = names();
+    for (home, email, name) in
+        [(&ana, "ana@example.org", names[6].as_str()), (&pat, "pat@example.org", names[7].as_str())]
+    {
+        says(home, &["account", "signup", "--server", &server.url, "--email", email, "--name", name]);
+    }
+    let code = invite_code(&says(&pat, &["account", "invite"]));
+    says(&ana, &["connect", &code]);
+    says(
+        &ana,
+        &[
+            "log",
+            "--date",
+            "2025-03-04",
+            "--start",
+            "10:00",
+            "--time-zone",
+            "America/Chicago",
+            "--minutes",
+            "60",
+            "--format",
+            "phone",
+        ],
+    );
+    // A wrong date, a wrong time, a wrong zone and a length out of range, each followed by a
+    // right one; the zone and format are taken as offered (an empty answer).
+    let answers = "2025-13-01\n2025-04-01\n25:00\n09:30\nMars/Olympus\n\n0\n50\n\n\n";
+    let command = format!("{} --home {} log", rsc_binary().display(), ana.display());
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("RSC_PASSWORD", PASSWORD)
+        .env_remove("RSC_SERVER")
+        .env_remove("RSC_TIME_ZONE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        for line in answers.split_inclusive('\n') {
+            stdin.write_all(line.as_bytes()).expect("answer");
+            stdin.flush().expect("flush");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+    let output = child.wait_with_output().expect("rsc log ends");
+    let shown = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    assert!(output.status.success(), "{shown}");
+    for said in [
+        "--date: ",
+        "--start: `25:00` is not a time like 14:30; try again",
+        "--time-zone: `Mars/Olympus` is not a time zone name like America/Denver; try again",
+        "Time zone (e.g. America/Denver) [America/Chicago]",
+        "Format (in_person, video, phone) [phone]",
+        "Logged session",
+    ] {
+        assert!(shown.contains(said), "`{said}` in: {shown}");
+    }
+    assert_eq!(shown.matches("try again").count(), 4, "{shown}");
+    let listed = says(&ana, &["sessions"]);
+    let line = listed.lines().find(|l| l.contains("2025-04-01")).unwrap_or_else(|| panic!("{listed}"));
+    assert!(line.contains("50"), "{line}");
+    let id = line.split_whitespace().find(|w| w.len() == 8 && w.chars().all(|c| c.is_ascii_hexdigit()));
+    let session = says(&ana, &["session", id.unwrap_or_else(|| panic!("a short id in {line}"))]);
+    assert!(session.contains("09:30 (America/Chicago)") && session.contains("phone"), "{session}");
 }

@@ -39,7 +39,7 @@ pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, S
 pub use view::{AttendanceStatus, AttendeeView, Decided, SessionFilter, SessionView, StatementView, Unsettled};
 pub use watch::WatchEvent;
 
-pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields};
+pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields, time_zone_names, validate_start_time, validate_time_zone};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};
 pub use rsc_protocol::{
     Claim, ClaimStatus, ConnectionRole, ConnectionSource, ConnectionState, DEFAULT_CODE_DAYS, ExportLink,

@@ -360,7 +360,10 @@ impl Logbook {
         if pending > 0 && !discard_unsynced {
             return Err(ClientError::invalid(
                 "pending",
-                format!("{pending} changes have not reached the server yet; sync first, or sign out discarding them"),
+                format!(
+                    "{} not reached the server yet; sync first, or sign out discarding them",
+                    if pending == 1 { "1 change has".to_string() } else { format!("{pending} changes have") }
+                ),
             ));
         }
         let api = self.api(&account)?;
@@ -603,28 +606,29 @@ impl Logbook {
         })
     }
 
-    /// The attendee of session `id` that `text` names: their id, its first characters, or
-    /// their name (or the start of it).
+    /// The attendee of session `id` that `text` names: their name as people type it (any case,
+    /// with or without accents, the start of it or of its words), or, for programs, their id or
+    /// its first characters.
     pub fn find_attendee(&self, id: &str, text: &str) -> Result<Id, ClientError> {
         let view = self.session(id)?;
         let wanted = text.trim();
-        let lower = wanted.to_lowercase();
-        let name_of = |a: &crate::AttendeeView| a.name.as_deref().unwrap_or_default().to_lowercase();
-        let tries: [&dyn Fn(&crate::AttendeeView) -> bool; 4] = [
-            &|a| a.id.as_str() == wanted,
-            &|a| !lower.is_empty() && name_of(a) == lower,
-            &|a| !lower.is_empty() && name_of(a).starts_with(&lower),
-            &|a| wanted.len() >= crate::MIN_ID_PREFIX && a.id.as_str().starts_with(wanted),
-        ];
+        let name_of = |a: &crate::AttendeeView| a.name.clone().unwrap_or_default();
+        let closeness = |a: &crate::AttendeeView| rsc_model::names::name_match(&name_of(a), wanted);
+        let best = view.attendees.iter().filter_map(closeness).min();
+        let tries: [&dyn Fn(&crate::AttendeeView) -> bool; 3] =
+            [&|a| a.id.as_str() == wanted, &|a| best.is_some() && closeness(a) == best, &|a| {
+                wanted.len() >= crate::MIN_ID_PREFIX && a.id.as_str().starts_with(wanted)
+            }];
         for matches in tries {
             let found: Vec<&crate::AttendeeView> = view.attendees.iter().filter(|a| matches(a)).collect();
             match found.as_slice() {
                 [] => continue,
                 [one] => return Ok(one.id.clone()),
-                _ => {
+                many => {
+                    let names: Vec<String> = many.iter().map(|a| name_of(a)).collect();
                     return Err(ClientError::invalid(
                         "attendee",
-                        format!("`{wanted}` could be several attendees of this session; give more of the name"),
+                        format!("`{wanted}` could be {}; give more of the name", names.join(" or ")),
                     ));
                 }
             }
@@ -632,7 +636,7 @@ impl Logbook {
         let names: Vec<String> = view
             .attendees
             .iter()
-            .map(|a| a.name.clone().unwrap_or_else(|| crate::short_id(&a.id).to_string()))
+            .map(|a| a.name.clone().unwrap_or_else(|| "someone not named to you".to_string()))
             .collect();
         Err(ClientError::invalid(
             "attendee",

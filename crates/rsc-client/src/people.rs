@@ -7,6 +7,7 @@
 //! server, so a typo'd id or an email never becomes a session that waits forever.
 
 use rsc_model::Id;
+use rsc_model::names::{NameMatch, name_match};
 use rsc_protocol::{ConnectRequest, Connected, ConnectionCode, NewConnectionCode, ProviderDirectory};
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +49,19 @@ pub struct PersonView {
     pub is_my_supervisee: bool,
     /// The providers they are connected to, as far as the user may see.
     pub connected_to: Vec<Id>,
+}
+
+impl PersonView {
+    /// How the user knows this person, in words: to tell apart two people of one name.
+    pub fn relation(&self) -> &'static str {
+        match (self.is_me, self.is_my_provider, self.is_my_supervisee) {
+            (true, _, _) => "you",
+            (_, true, true) => "your provider and supervisee",
+            (_, true, false) => "your provider",
+            (_, false, true) => "your supervisee",
+            _ => "in a group with you",
+        }
+    }
 }
 
 impl Logbook {
@@ -125,38 +139,44 @@ impl Logbook {
         people_of(&account, &directory)
     }
 
-    /// The person `text` names among [`Logbook::people`]: their whole name or the start of it
-    /// (in any case), or their id or its first characters. `field` names the input in errors.
+    /// The person `text` names among [`Logbook::people`]: their name as people type it (any
+    /// case, with or without accents, the start of it or of its words), or, for programs, their
+    /// id or its first characters. `field` names the input in errors.
     pub fn find_person(&self, text: &str, field: &str) -> Result<PersonView, ClientError> {
         let people = self.people()?;
         let wanted = text.trim();
         if wanted.is_empty() {
             return Err(ClientError::invalid(field, "give a name"));
         }
-        let lower = wanted.to_lowercase();
-        let by = |matches: &dyn Fn(&PersonView) -> bool| people.iter().filter(|p| matches(p)).collect::<Vec<_>>();
-        let candidates = [
-            by(&|p| p.id.as_str() == wanted),
-            by(&|p| p.name.to_lowercase() == lower),
-            by(&|p| p.name.to_lowercase().starts_with(&lower)),
-            by(&|p| p.name.to_lowercase().split_whitespace().any(|word| word.starts_with(&lower))),
-            if wanted.len() >= MIN_ID_PREFIX { by(&|p| p.id.as_str().starts_with(wanted)) } else { Vec::new() },
-        ];
-        for found in candidates {
-            match found.as_slice() {
-                [] => continue,
-                [one] => return Ok((*one).clone()),
-                many => {
-                    let names: Vec<String> = many.iter().map(|p| format!("{} ({})", p.name, short_id(&p.id))).collect();
-                    return Err(ClientError::invalid(
-                        field,
-                        format!(
-                            "`{wanted}` could be {}; give more of the name, or the id shown in brackets",
-                            names.join(" or ")
-                        ),
-                    ));
-                }
+        if let Some(one) = people.iter().find(|p| p.id.as_str() == wanted) {
+            return Ok(one.clone());
+        }
+        // The closest kind of match wins: a whole name over the start of one over words.
+        let mut best: Option<(NameMatch, Vec<&PersonView>)> = None;
+        for person in &people {
+            let Some(closeness) = name_match(&person.name, wanted) else { continue };
+            match &mut best {
+                Some((b, found)) if *b == closeness => found.push(person),
+                Some((b, _)) if *b < closeness => {}
+                _ => best = Some((closeness, vec![person])),
             }
+        }
+        if best.is_none() && wanted.len() >= MIN_ID_PREFIX {
+            let by_id: Vec<&PersonView> = people.iter().filter(|p| p.id.as_str().starts_with(wanted)).collect();
+            if !by_id.is_empty() {
+                best = Some((NameMatch::Whole, by_id));
+            }
+        }
+        match best.map(|(_, found)| found).as_deref() {
+            Some([one]) => return Ok((*one).clone()),
+            Some(many @ [_, _, ..]) => {
+                let names: Vec<String> = many.iter().map(|p| format!("{} ({})", p.name, p.relation())).collect();
+                return Err(ClientError::invalid(
+                    field,
+                    format!("`{wanted}` could be {}; give more of the name", names.join(" or ")),
+                ));
+            }
+            _ => {}
         }
         let known = if people.len() <= 1 {
             "you are connected to nobody yet: enter your provider's connection code first".to_string()

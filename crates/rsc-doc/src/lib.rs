@@ -18,4 +18,5 @@ pub use doc::{MAX_CHANGE_BYTES, MAX_CHANGE_OPS, MAX_DOCUMENT_BYTES, MAX_DOCUMENT
 pub use error::DocError;
 pub use session::{
     Attendee, MAX_ATTENDEES, MAX_NOTE_BYTES, NewAttendee, Session, SessionEdit, SessionFields, ends_at_ms,
+    time_zone_names, validate_start_time, validate_time_zone,
 };

@@ -213,7 +213,7 @@ impl Session {
 }
 
 /// `HH:MM`, 00:00 to 23:59.
-pub(crate) fn validate_start_time(text: &str) -> Result<(), DocError> {
+pub fn validate_start_time(text: &str) -> Result<(), DocError> {
     let b = text.as_bytes();
     let ok = b.len() == 5
         && b[2] == b':'
@@ -229,13 +229,18 @@ pub(crate) fn validate_start_time(text: &str) -> Result<(), DocError> {
 
 /// A zone of the IANA time zone database (`UTC`, `America/Denver`, `Etc/GMT+7`), compiled in so
 /// that a phone, the server and the command line agree on when a session ends.
-pub(crate) fn validate_time_zone(text: &str) -> Result<(), DocError> {
+pub fn validate_time_zone(text: &str) -> Result<(), DocError> {
     parse_time_zone(text).map(|_| ())
+}
+
+/// Every zone name a session may carry, as the IANA database compiled in names them.
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name())
 }
 
 fn parse_time_zone(text: &str) -> Result<chrono_tz::Tz, DocError> {
     if text.len() > 64 {
-        return Err(DocError::invalid("time_zone", "is longer than 64 bytes"));
+        return Err(DocError::invalid("time_zone", "is longer than 64 characters"));
     }
     text.parse().map_err(|_| {
         DocError::invalid("time_zone", format!("`{}` is not a time zone name like America/Denver", text.escape_debug()))

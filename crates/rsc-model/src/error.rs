@@ -30,6 +30,13 @@ impl ModelError {
         ModelError::Invalid { field: field.into(), message: message.into() }
     }
 
+    /// What is wrong, without the field's name: for a form that shows it beside its field.
+    pub fn message(&self) -> &str {
+        match self {
+            ModelError::Invalid { message, .. } | ModelError::Malformed { message, .. } => message,
+        }
+    }
+
     /// The field this error is about.
     pub fn field(&self) -> &str {
         match self {

@@ -24,4 +24,4 @@ pub use rulebook::{
     ApplicationRequirement, ApplicationRules, GroupCap, MAX_RULEBOOK_BYTES, Paper, Period, PeriodTest, Purpose,
     RenewalRequirement, RenewalRules, Rulebook, Topic,
 };
-pub use text::{format_hours, render_text};
+pub use text::{count, format_hours, render_text};

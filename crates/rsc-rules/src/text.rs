@@ -4,6 +4,12 @@ use std::fmt::Write;
 
 use crate::Evaluation;
 
+/// A count with its noun in the right number: `count(1, "session", "sessions")` is
+/// `1 session`, `count(3, …)` is `3 sessions`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
 /// Minutes as clock hours: `50 h`, `12 h 30 min`, `45 min`.
 pub fn format_hours(minutes: u64) -> String {
     match (minutes / 60, minutes % 60) {
@@ -54,9 +60,14 @@ pub fn render_text(evaluation: &Evaluation) -> String {
     if waiting_on_masters > 0 {
         let _ = writeln!(
             out,
-            "  {waiting_on_masters} sessions count nothing only because this rulebook counts post-master's hours and the \
+            "  {} nothing only because this rulebook counts post-master's hours and the \
              master's conferral date is not given: set it (applicant.masters_conferred_on; on a device, \
-             `rsc profile set --masters-date YYYY-MM-DD`)"
+             `rsc profile set --masters-date YYYY-MM-DD`)",
+            if waiting_on_masters == 1 {
+                "1 session counts".to_string()
+            } else {
+                format!("{waiting_on_masters} sessions count")
+            }
         );
     }
     for s in excluded.into_iter().filter(|s| !only_masters(s)) {
@@ -66,8 +77,13 @@ pub fn render_text(evaluation: &Evaluation) -> String {
     if !evaluation.providers.is_empty() {
         let _ = writeln!(out, "\nProviders (counted in the first requirement's window):");
         for p in &evaluation.providers {
-            let _ =
-                writeln!(out, "  {:<20} {:>12}  {} sessions", p.provider, format_hours(p.counted_minutes), p.sessions);
+            let _ = writeln!(
+                out,
+                "  {:<20} {:>12}  {}",
+                p.provider,
+                format_hours(p.counted_minutes),
+                count(p.sessions as usize, "session", "sessions")
+            );
         }
     }
     for a in &evaluation.advisories {

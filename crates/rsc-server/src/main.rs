@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use rsc_protocol::{ClaimDecision, ClaimStatus, Role};
 use rsc_server::config::{DatabaseArgs, Redacted, ServeArgs, describe_database};
 use rsc_server::http::registry::{decide_claim, review_claims};
+use rsc_server::registry::{changed_by_name, command_line_actor};
 use rsc_server::store::{PgStore, SqliteStore, Store};
 use rsc_server::{auth, telemetry};
 
@@ -245,9 +246,11 @@ async fn reset_password<S: Store>(store: &S, email: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
-fn print_record(r: &rsc_server::store::RegistryRecord) {
+/// One version of a record, naming who made it.
+async fn print_record<S: Store>(store: &S, r: &rsc_server::store::RegistryRecord) -> anyhow::Result<()> {
+    let by = changed_by_name(store, &r.changed_by).await?;
     println!(
-        "{:<16} {:<8} {:<28} earned {} valid through {} revoked {}  (v{} {} by {})",
+        "{:<16} {:<8} {:<28} earned {} valid through {} revoked {}  (version {}, {}, by {by})",
         r.number,
         r.credential,
         r.holder_name,
@@ -256,8 +259,8 @@ fn print_record(r: &rsc_server::store::RegistryRecord) {
         r.revoked_on.map_or_else(|| "-".to_string(), |d| d.to_string()),
         r.version,
         r.source,
-        r.changed_by
     );
+    Ok(())
 }
 
 async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Result<()> {
@@ -267,7 +270,7 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Resu
         RegistryCommand::Import { file, source } => {
             let text = std::fs::read_to_string(&file).with_context(|| file.display().to_string())?;
             let source = source.unwrap_or_else(|| file.display().to_string());
-            match import_csv(store, &text, "cli", &source).await? {
+            match import_csv(store, &text, &command_line_actor(), &source).await? {
                 Ok(done) => {
                     println!(
                         "imported {}: {} new, {} updated, {} unchanged",
@@ -285,7 +288,7 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Resu
         }
         RegistryCommand::List => {
             for record in store.registry_records().await? {
-                print_record(&record);
+                print_record(store, &record).await?;
             }
             Ok(())
         }
@@ -294,22 +297,25 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Resu
             if history.is_empty() {
                 bail!("no record `{number}`");
             }
-            for version in &history {
-                print_record(version);
+            // Newest first, as the portal shows it.
+            for version in history.iter().rev() {
+                print_record(store, version).await?;
             }
             Ok(())
         }
         RegistryCommand::Lapse { number, valid_through } => {
             let through = date(&valid_through, "--valid-through")?;
-            let record = set_end(store, &number, Some(through), None, "cli", "lapse via cli").await?;
-            print_record(&record);
-            Ok(())
+            let record =
+                set_end(store, &number, Some(through), None, &command_line_actor(), "lapsed on the command line")
+                    .await?;
+            print_record(store, &record).await
         }
         RegistryCommand::Revoke { number, on } => {
             let revoked = date(&on, "--on")?;
-            let record = set_end(store, &number, None, Some(revoked), "cli", "revoke via cli").await?;
-            print_record(&record);
-            Ok(())
+            let record =
+                set_end(store, &number, None, Some(revoked), &command_line_actor(), "revoked on the command line")
+                    .await?;
+            print_record(store, &record).await
         }
         RegistryCommand::Claims { all } => {
             let reviews = review_claims(store, if all { None } else { Some(ClaimStatus::Pending) }).await?;
@@ -389,12 +395,13 @@ async fn decide<S: Store>(
     decision: ClaimDecision,
 ) -> anyhow::Result<()> {
     let claim = pending_claim(store, number, claimant).await?;
-    let decided = decide_claim(store, &claim.claim_id, approve, &decision, "cli").await.map_err(|e| match e {
-        rsc_server::AppError::Conflict(message) => {
-            anyhow!(message.replace("with despite_mismatch", "with --despite-mismatch"))
-        }
-        other => anyhow!(other),
-    })?;
+    let decided =
+        decide_claim(store, &claim.claim_id, approve, &decision, &command_line_actor()).await.map_err(|e| match e {
+            rsc_server::AppError::Conflict(message) => {
+                anyhow!(message.replace("with despite_mismatch", "with --despite-mismatch"))
+            }
+            other => anyhow!(other),
+        })?;
     println!("{} {}'s claim to {}", decided.status, decided.claimant.display_name, decided.record.number);
     Ok(())
 }
@@ -459,7 +466,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init_logging(cli.serve.log_format);
+    telemetry::init_logging(cli.serve.log_format, matches!(cli.command, None | Some(Command::Serve)));
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

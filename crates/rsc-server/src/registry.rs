@@ -17,7 +17,8 @@ use std::collections::HashMap;
 use rsc_model::{Credential, CredentialRecord, Date};
 use rsc_protocol::{AccountSummary, ClaimReview, ClaimedRecord};
 
-use crate::store::{ClaimRecord, RegistryRecord, UserRecord};
+use crate::AppError;
+use crate::store::{ClaimRecord, RegistryRecord, Store, UserId, UserRecord};
 
 /// The most rows one import may hold.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
@@ -185,11 +186,36 @@ pub fn credential_of(record: &RegistryRecord) -> CredentialRecord {
     }
 }
 
-/// Names compared the way people write them: case and spacing aside. Upper-casing first folds
-/// letters whose capital is two letters (ß, SS) the same way on both sides.
+/// Who the server's command line acts as, in a record's history and a claim's decision: the
+/// operating-system account that ran it.
+pub fn command_line_actor() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default();
+    format!("{COMMAND_LINE}{}", user.trim())
+}
+
+/// The prefix of a change made on the server's command line (`cli:` and the account's name;
+/// `cli` alone before the name was kept).
+const COMMAND_LINE: &str = "cli:";
+
+/// Who made a registry change or decided a claim, in words: the staff member's name, or the
+/// server's command line and the account that ran it.
+pub async fn changed_by_name<S: Store>(store: &S, id: &str) -> Result<String, AppError> {
+    if let Some(account) = id.strip_prefix(COMMAND_LINE).filter(|a| !a.is_empty()) {
+        return Ok(format!("{account} on the server's command line"));
+    }
+    if id == "cli" || id.starts_with(COMMAND_LINE) {
+        return Ok("the server's command line".into());
+    }
+    Ok(match store.user_by_id(&UserId::from(id)).await? {
+        Some(user) => user.display_name,
+        None => "the server's command line".into(),
+    })
+}
+
+/// Names compared the way people write them: case, accents and spacing aside (`Jose Ramirez`
+/// is José Ramírez, `WEISS` is Weiß).
 fn same_name(a: &str, b: &str) -> bool {
-    let words = |s: &str| s.split_whitespace().map(|w| w.to_uppercase().to_lowercase()).collect::<Vec<_>>();
-    words(a) == words(b)
+    rsc_model::names::name_match(a, b) == Some(rsc_model::names::NameMatch::Whole)
 }
 
 fn summary(user: &UserRecord) -> AccountSummary {
@@ -390,5 +416,13 @@ mod example_tests {
         let records = super::parse_csv(text, "test", "examples/registry.csv", 0).expect("the example is valid");
         assert_eq!(records.len(), 5);
         assert!(records.iter().any(|r| r.revoked_on.map(|d| d.to_string()).as_deref() == Some("2023-04-15")));
+    }
+
+    #[test]
+    fn a_claimant_typed_without_accents_is_the_holder() {
+        assert!(super::same_name("Jose Ramirez  Pena", "José Ramírez Peña"));
+        assert!(super::same_name("JURGEN WEISS", "Jürgen Weiß"));
+        assert!(!super::same_name("José Ramírez", "José Ramírez Peña"), "part of a name is flagged");
+        assert!(!super::same_name("Ana Núñez", "Ana Nunes"));
     }
 }

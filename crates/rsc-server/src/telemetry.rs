@@ -28,9 +28,13 @@ pub enum LogFormat {
 }
 
 /// Installs the tracing subscriber; `RUST_LOG` overrides the default `info` filter.
-pub fn init_logging(format: LogFormat) {
+///
+/// A one-off command (`registry`, `admin`, `keys`) logs only warnings unless `RUST_LOG` says
+/// otherwise: the person at the terminal reads its answer, not the server's log.
+pub fn init_logging(format: LogFormat, serving: bool) {
+    let default = if serving { "info,sqlx=warn,tower_http=info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = match format {

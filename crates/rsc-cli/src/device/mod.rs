@@ -188,7 +188,15 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
 /// Maps a core error to a message that says what to do next.
 fn next_step(error: ClientError) -> CliError {
     match error {
-        ClientError::Invalid { field, message } => CliError::Invalid(format!("{}: {message}", flag(&field))),
+        ClientError::Invalid { field, message } => {
+            let flag = flag(&field);
+            // A message that names its flag already is not prefixed twice.
+            if message.starts_with(&format!("{flag}:")) {
+                CliError::Invalid(message)
+            } else {
+                CliError::Invalid(format!("{flag}: {message}"))
+            }
+        }
         ClientError::NotFound(message) if message.starts_with("no session") => {
             CliError::Invalid(format!("{message} (list them with `rsc sessions`)"))
         }
@@ -226,10 +234,13 @@ fn flag(field: &str) -> String {
         "valid_days" => "--days".into(),
         "attendees" => "--attendee".into(),
         "date" | "time_zone" | "minutes" | "kind" | "format" | "provider" | "reason" | "rulebook" | "purpose"
-        | "as_of" | "from" | "to" | "status" | "server" | "email" | "name" | "device_name" | "number" | "by"
-        | "attendee" | "code" => {
+        | "as_of" | "from" | "to" | "status" | "server" | "email" | "name" | "device_name" | "by" | "attendee" => {
             format!("--{}", field.replace('_', "-"))
         }
+        // Positional arguments, named as `--help` shows them.
+        "code" => "CODE".into(),
+        "number" => "NUMBER".into(),
+        "session" => "SESSION".into(),
         other => other.to_string(),
     }
 }
@@ -296,6 +307,49 @@ fn ask(prompt: &str, flag: &str, default: Option<String>) -> Result<String, CliE
         (true, Some(default)) => Ok(default),
         (true, None) => Err(CliError::Invalid(format!("{flag} is required"))),
         (false, _) => Ok(line),
+    }
+}
+
+/// The value of `given` (a flag's), else asked for until `check` accepts it: a person at a
+/// terminal who types a wrong answer is told why and asked again, losing nothing typed before.
+fn ask_checked<T>(
+    given: Option<String>,
+    prompt: &str,
+    flag: &str,
+    default: Option<String>,
+    check: impl Fn(&str) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    if let Some(given) = given {
+        return check(&given);
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return check(&ask(prompt, flag, default)?);
+    }
+    let mut stderr = std::io::stderr();
+    let shown = default.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default();
+    loop {
+        let _ = write!(stderr, "{prompt}{shown}: ");
+        let _ = stderr.flush();
+        let mut line = String::new();
+        let read = stdin.lock().read_line(&mut line).map_err(|e| CliError::Invalid(format!("{flag}: {e}")))?;
+        if read == 0 {
+            return Err(CliError::Invalid(format!("{flag} is required")));
+        }
+        let answer = match (line.trim(), &default) {
+            ("", Some(default)) => default.clone(),
+            ("", None) => {
+                let _ = writeln!(stderr, "  an answer is needed; try again");
+                continue;
+            }
+            (typed, _) => typed.to_string(),
+        };
+        match check(&answer) {
+            Ok(value) => return Ok(value),
+            Err(error) => {
+                let _ = writeln!(stderr, "  {error}; try again");
+            }
+        }
     }
 }
 

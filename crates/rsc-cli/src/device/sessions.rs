@@ -11,7 +11,7 @@ use rsc_client::{
 };
 
 use super::output::{name_or_id, others, provider_of, status_words, table, truncate, when};
-use super::{Output, ask, go_ahead, me, minutes, next_step, open, parse, parse_date, person};
+use super::{Output, ask, ask_checked, go_ahead, me, minutes, next_step, open, parse, parse_date, person};
 use crate::error::CliError;
 
 /// A session's fields as flags, shared by `rsc log` and `rsc edit`.
@@ -168,8 +168,20 @@ fn attendee_arg(
     Ok(NewAttendee { id, minutes_attended, about_own_rsc_practice })
 }
 
-/// The provider for a new session: the one named, else the user's only provider, else asked.
-fn provider_for(logbook: &Logbook, given: Option<String>) -> Result<Id, CliError> {
+/// The session she logged most recently (its provider, time zone and format are the next
+/// one's defaults).
+fn last_logged(logbook: &Logbook) -> Option<SessionView> {
+    let me = me(logbook)?;
+    let sessions = logbook.sessions(&SessionFilter::default()).ok()?;
+    sessions
+        .into_iter()
+        .filter(|s| s.created_by == me && !s.withdrawn)
+        .max_by(|a, b| (a.date, &a.start_time).cmp(&(b.date, &b.start_time)))
+}
+
+/// The provider for a new session: the one named, else the user's only provider, else asked
+/// (offering `last`, the provider of her last session).
+fn provider_for(logbook: &Logbook, given: Option<String>, last: Option<Id>) -> Result<Id, CliError> {
     if let Some(name) = given {
         return person(logbook, &name, "--provider");
     }
@@ -183,8 +195,10 @@ fn provider_for(logbook: &Logbook, given: Option<String>) -> Result<Id, CliError
         )),
         many => {
             let names = many.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-            let answer = ask(&format!("Provider ({names})"), "--provider", None)?;
-            person(logbook, &answer, "--provider")
+            let default = last.and_then(|id| many.iter().find(|p| p.id == id)).map(|p| p.name.clone());
+            ask_checked(None, &format!("Provider ({names})"), "--provider", default, |t| {
+                person(logbook, t, "--provider")
+            })
         }
     }
 }
@@ -192,22 +206,30 @@ fn provider_for(logbook: &Logbook, given: Option<String>) -> Result<Id, CliError
 pub fn log(home: &Path, args: LogArgs) -> Result<String, CliError> {
     let logbook = open(home)?;
     let today = rsc_client::today().map(|d| d.to_string());
-    let value = |given: Option<String>, prompt: &str, flag: &str, default: Option<String>| match given {
-        Some(value) => Ok(value),
-        None => ask(prompt, flag, default),
-    };
+    // Each answer is checked as it is typed; the last session she logged gives the defaults.
+    let last = last_logged(&logbook);
     let given = args.fields;
-    let date = parse_date(&value(given.date, "Date (YYYY-MM-DD)", "--date", today)?, "--date")?;
-    let start_time = value(given.start, "Start time (HH:MM)", "--start", None)?;
+    let date = ask_checked(given.date, "Date (YYYY-MM-DD)", "--date", today, |t| parse_date(t, "--date"))?;
+    let start_time = ask_checked(given.start, "Start time (HH:MM)", "--start", None, |t| {
+        rsc_client::validate_start_time(t.trim())
+            .map(|()| t.trim().to_string())
+            .map_err(|_| CliError::Invalid(format!("--start: `{t}` is not a time like 14:30")))
+    })?;
     let time_zone = given.time_zone.or_else(|| std::env::var("RSC_TIME_ZONE").ok().filter(|z| !z.is_empty()));
-    let time_zone = value(time_zone, "Time zone (e.g. America/Denver)", "--time-zone", None)?;
-    let minutes_text = match given.minutes {
-        Some(m) => m.to_string(),
-        None => ask("Length in minutes", "--minutes", None)?,
-    };
-    let length = minutes(parse::<i64>(&minutes_text, "--minutes")?, "minutes")?;
+    let zone_default = last.as_ref().map(|s| s.time_zone.clone());
+    let time_zone = ask_checked(time_zone, "Time zone (e.g. America/Denver)", "--time-zone", zone_default, |t| {
+        rsc_client::validate_time_zone(t.trim())
+            .map(|()| t.trim().to_string())
+            .map_err(|_| CliError::Invalid(format!("--time-zone: `{t}` is not a time zone name like America/Denver")))
+    })?;
+    let length = ask_checked(given.minutes.map(|m| m.to_string()), "Length in minutes", "--minutes", None, |t| {
+        minutes(parse::<i64>(t.trim(), "--minutes")?, "minutes")
+    })?;
+    let format_default = last.as_ref().map(|s| s.format.to_string());
     let format: SessionFormat =
-        parse(&value(given.format, "Format (in_person, video, phone)", "--format", None)?, "--format")?;
+        ask_checked(given.format, "Format (in_person, video, phone)", "--format", format_default, |t| {
+            parse(t.trim(), "--format")
+        })?;
     let mut attendees: Vec<NewAttendee> = Vec::new();
     let provider = match &args.group {
         Some(group) => {
@@ -218,7 +240,7 @@ pub fn log(home: &Path, args: LogArgs) -> Result<String, CliError> {
                 .collect();
             provider
         }
-        None => provider_for(&logbook, given.provider)?,
+        None => provider_for(&logbook, given.provider, last.as_ref().map(|s| s.provider.clone()))?,
     };
     for (i, text) in args.attendees.iter().enumerate() {
         let attendee = attendee_arg(&logbook, text, &format!("--attendee #{}", i + 1), length)?;
@@ -369,7 +391,7 @@ pub fn show(home: &Path, session: &str, output: Output) -> Result<String, CliErr
         view.time_zone,
         view.minutes.get(),
         view.kind,
-        view.format,
+        rsc_export::pdf::format_word(view.format),
         provider_of(&view, me.as_ref()),
         if Some(&view.created_by) == me.as_ref() { "you".into() } else { logged_by },
         session_status(&view, me.as_ref(), now_ms()),
@@ -483,7 +505,7 @@ pub fn edit(home: &Path, session: &str, fields: SessionFieldArgs, yes: bool) -> 
         short_id(&view.id),
         view.date,
         view.minutes.get(),
-        view.format,
+        rsc_export::pdf::format_word(view.format),
         status_words(view.status)
     ))
 }
@@ -520,19 +542,19 @@ pub fn attendee(home: &Path, command: AttendeeCommand) -> Result<String, CliErro
             let new = attendee_arg(&logbook, &attendee, "ATTENDEE", length)?;
             let view = logbook.add_attendee(&session, new).map_err(next_step)?;
             Ok(format!(
-                "Added to session {} on {}; it now has {} attendees. Run `rsc sync` to send it.\n",
+                "Added to session {} on {}; it now has {}. Run `rsc sync` to send it.\n",
                 short_id(&view.id),
                 view.date,
-                view.attendees.len()
+                rsc_rules::count(view.attendees.len(), "attendee", "attendees")
             ))
         }
         AttendeeCommand::Remove { session, attendee } => {
             let view = logbook.remove_attendee(&session, &attendee).map_err(next_step)?;
             Ok(format!(
-                "Removed from session {} on {}; it now has {} attendees. Run `rsc sync` to send it.\n",
+                "Removed from session {} on {}; it now has {}. Run `rsc sync` to send it.\n",
                 short_id(&view.id),
                 view.date,
-                view.attendees.len()
+                rsc_rules::count(view.attendees.len(), "attendee", "attendees")
             ))
         }
     }

@@ -200,7 +200,12 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
                 format!("Not met: {} short", format_hours(r.shortfall_minutes))
             };
             vec![
-                format!("{}{}", r.title, if r.required { "" } else { " (recommended)" }),
+                // A rulebook may say it in the title already.
+                format!(
+                    "{}{}",
+                    r.title,
+                    if r.required || r.title.contains("recommended") { "" } else { " (recommended)" }
+                ),
                 format_hours(r.counted_minutes_as_of),
                 format_hours(r.required_minutes),
                 window,

@@ -6,7 +6,7 @@ pub(crate) mod connections;
 pub(crate) mod json;
 pub(crate) mod me;
 mod openapi;
-mod ops;
+pub(crate) mod ops;
 pub mod registry;
 mod sync;
 pub(crate) mod verify;
@@ -121,7 +121,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router {
     api_routes::<S>()
         .merge(crate::web::routes::<S>())
-        .fallback(ops::not_found)
+        .fallback(crate::web::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::web::keep_nav::<S>))
         .with_state(state)
         // Bodies over the limit are refused from their Content-Length, before being read.
         .layer(DefaultBodyLimit::max(rsc_protocol::MAX_BODY_BYTES))

@@ -101,7 +101,7 @@ fn check_double_submit(headers: &HeaderMap, sent: &str) -> Result<(), AppError> 
 /// confirmations; everyone else: her hours), else what this is and where to start.
 pub async fn home<S: Store>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, PageError> {
     if let Some(browser) = session::browser(&headers, &state).await? {
-        return Ok(see(start_page(&state, &browser).await?));
+        return Ok(see(start_page(&browser)));
     }
     Ok(super::message(
         StatusCode::OK,
@@ -116,18 +116,16 @@ pub async fn home<S: Store>(State(state): State<AppState<S>>, headers: HeaderMap
     ))
 }
 
-/// Where a signed-in person's work is: association staff keep the registry; a provider (anyone
-/// with supervisees, someone asking to connect, or a registry record) confirms; anyone else
-/// keeps her hours.
-async fn start_page<S: Store>(state: &AppState<S>, browser: &session::Browser) -> Result<&'static str, AppError> {
+/// Where a signed-in person's work is: association staff keep the registry; a provider
+/// confirms; anyone else keeps her hours.
+fn start_page(browser: &session::Browser) -> &'static str {
     if browser.auth.role() == rsc_protocol::Role::RegistryAdmin {
-        return Ok("/staff/claims");
+        "/staff/claims"
+    } else if browser.provides {
+        "/provider"
+    } else {
+        "/dashboard"
     }
-    let user = UserId::from(&browser.auth.user.id);
-    let provides = !state.store.members_of(&user).await?.is_empty()
-        || !state.store.claims(Some(&user), None).await?.is_empty()
-        || state.store.connection_requests_of(&user).await?.iter().any(|r| r.provider_id == browser.auth.user.id);
-    Ok(if provides { "/provider" } else { "/dashboard" })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -147,7 +145,7 @@ pub async fn signin_page<S: Store>(
     if let Some(browser) = session::browser(&headers, &state).await? {
         let next = match query.next.as_deref() {
             Some(next) => session::local_path(next),
-            None => start_page(&state, &browser).await?.to_string(),
+            None => start_page(&browser).to_string(),
         };
         return Ok(see(&next));
     }

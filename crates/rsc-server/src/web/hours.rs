@@ -98,6 +98,8 @@ pub struct DashboardQuery {
     rulebook: Option<String>,
     purpose: Option<String>,
     as_of: Option<String>,
+    /// The plot for a phone's column.
+    narrow: Option<String>,
 }
 
 /// `GET /dashboard`: the signed-in person's verified hours, as `GET /v1/me/evaluation` gives them.
@@ -278,7 +280,8 @@ pub async fn plot<S: Store>(
     let required = verified.evaluation.requirements.first().map(|r| r.required_minutes).unwrap_or(0);
     let title = verified.evaluation.requirements.first().map(|r| r.title.clone()).unwrap_or_default();
     let points = crate::blocking("plotting the hours", move || points(&verified)).await??;
-    let svg = plot::svg(&points, required, &title);
+    let width = if q.narrow.is_some() { plot::NARROW } else { plot::WIDE };
+    let svg = plot::svg(&points, required, &title, width);
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-cache")], svg)
         .into_response())
 }

@@ -3,7 +3,8 @@
 //!
 //! Pages are askama templates (`templates/`), escaped by default; the only script is the one
 //! that makes and uses a browser's signing key (`assets/device.js`), and the one that keeps the
-//! provider queue current from the event stream (`assets/live.js`). Every page runs the same
+//! provider queue current from the event stream (`assets/live.js`), and the one that starts a
+//! new session's time zone at the browser's (`assets/zone.js`). Every page runs the same
 //! checks as its API route: a signed-in browser is a device, its cookie carries a device token.
 
 mod account;
@@ -60,7 +61,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/groups", post(people::create_group::<S>))
         .route("/groups/{group}", post(people::change_group::<S>))
         .route("/sessions", get(sessions::list::<S>).post(sessions::log::<S>))
-        .route("/sessions/withdraw", post(sessions::withdraw::<S>))
+        .route("/sessions/withdraw", get(sessions::withdraw_page::<S>).post(sessions::withdraw::<S>))
+        .route("/sessions/restore", post(sessions::restore::<S>))
         .route("/sessions/edit", get(sessions::edit_page::<S>).post(sessions::edit::<S>))
         .route("/provider", get(provider::queue::<S>))
         .route("/provider/sign", get(provider::sign_page::<S>).post(provider::sign::<S>))
@@ -136,6 +138,8 @@ pub struct Nav {
     pub csrf: String,
     /// Whether to show the registry pages.
     pub staff: bool,
+    /// Whether she provides RS/C: her confirmations come first.
+    pub provider: bool,
 }
 
 impl Nav {
@@ -146,6 +150,7 @@ impl Nav {
             name: browser.name().to_string(),
             csrf: browser.csrf.clone(),
             staff: browser.auth.role() == rsc_protocol::Role::RegistryAdmin,
+            provider: browser.provides,
         }
     }
 }
@@ -217,7 +222,57 @@ pub fn error_page(error: AppError) -> Response {
         s if s.is_server_error() => "Something went wrong",
         _ => "That did not work",
     };
-    message(status, None, title, &[&text])
+    let mut response = message(status, None, title, &[&text]);
+    response.extensions_mut().insert(ErrorPage { title, text });
+    response
+}
+
+/// What an error page said, kept on its response so that [`keep_nav`] can show it again with
+/// the signed-in person's navigation (the error itself does not know who asked).
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    title: &'static str,
+    text: String,
+}
+
+/// Shows an error page with the navigation of the person signed in, so that a wrong turn
+/// keeps her way back; a page for nobody signed in stays as it is.
+pub async fn keep_nav<S: Store>(
+    axum::extract::State(state): axum::extract::State<AppState<S>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let signed_in = session::has_session_cookie(request.headers()).then(|| request.headers().clone());
+    let response = next.run(request).await;
+    let (Some(headers), Some(page)) = (signed_in, response.extensions().get::<ErrorPage>().cloned()) else {
+        return response;
+    };
+    match session::browser(&headers, &state).await {
+        Ok(Some(browser)) => {
+            let mut again = message(response.status(), Some(Nav::of(&browser, "")), page.title, &[&page.text]);
+            for (name, value) in response.headers().iter().filter(|(n, _)| *n == header::RETRY_AFTER) {
+                again.headers_mut().insert(name.clone(), value.clone());
+            }
+            again
+        }
+        _ => response,
+    }
+}
+
+/// An address nothing answers: a page to a browser, the API's JSON to a program.
+pub async fn not_found(request: Request) -> Response {
+    let wants_page = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page && !request.uri().path().starts_with("/v1/") {
+        error_page(AppError::NotFound(
+            "There is no page at this address. Check the link, or start again from the home page.".into(),
+        ))
+    } else {
+        crate::http::ops::not_found().await.into_response()
+    }
 }
 
 /// A page that failed: shown as a page, never as the API's JSON.
@@ -287,6 +342,7 @@ async fn asset(Path(name): Path<String>) -> Response {
         "app.css" => (include_str!("../../assets/app.css"), "text/css; charset=utf-8"),
         "device.js" => (include_str!("../../assets/device.js"), "text/javascript; charset=utf-8"),
         "live.js" => (include_str!("../../assets/live.js"), "text/javascript; charset=utf-8"),
+        "zone.js" => (include_str!("../../assets/zone.js"), "text/javascript; charset=utf-8"),
         "icon.svg" => (include_str!("../../assets/icon.svg"), "image/svg+xml"),
         _ => return (StatusCode::NOT_FOUND, "no such asset").into_response(),
     };

@@ -12,7 +12,11 @@ pub struct Point {
     pub minutes: u64,
 }
 
-const WIDTH: f64 = 640.0;
+/// The plot's width for a page's column; [`NARROW`] for a phone's, where the same text at
+/// the same size stays readable.
+pub const WIDE: f64 = 640.0;
+/// See [`WIDE`].
+pub const NARROW: f64 = 360.0;
 const HEIGHT: f64 = 260.0;
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 16.0;
@@ -23,8 +27,8 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The SVG of `points` (oldest first) against `required_minutes`, titled `title`.
-pub fn svg(points: &[Point], required_minutes: u64, title: &str) -> String {
+/// The SVG of `points` (oldest first) against `required_minutes`, titled `title`, `width` wide.
+pub fn svg(points: &[Point], required_minutes: u64, title: &str, width: f64) -> String {
     let most = points.iter().map(|p| p.minutes).max().unwrap_or(0).max(required_minutes).max(60);
     // Round the scale up to a whole number of 10-hour steps.
     let top_hours = (most as f64 / 60.0 / 10.0).ceil().max(1.0) * 10.0;
@@ -33,7 +37,7 @@ pub fn svg(points: &[Point], required_minutes: u64, title: &str) -> String {
         _ => return String::new(),
     };
     let span = last.days_since(first).max(1) as f64;
-    let x = |d: Date| LEFT + (WIDTH - LEFT - RIGHT) * d.days_since(first) as f64 / span;
+    let x = |d: Date| LEFT + (width - LEFT - RIGHT) * d.days_since(first) as f64 / span;
     let y = |minutes: u64| TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - minutes as f64 / 60.0 / top_hours);
     let mut out = String::new();
     let description = format!(
@@ -45,7 +49,7 @@ pub fn svg(points: &[Point], required_minutes: u64, title: &str) -> String {
         required_minutes / 60
     );
     out.push_str(&format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"plot-title plot-desc\" font-family=\"system-ui, DejaVu Sans, sans-serif\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {HEIGHT}\" role=\"img\" aria-labelledby=\"plot-title plot-desc\" font-family=\"system-ui, DejaVu Sans, sans-serif\">\
          <title id=\"plot-title\">{}</title><desc id=\"plot-desc\">{}</desc>",
         escape(title),
         escape(&description)
@@ -58,7 +62,7 @@ pub fn svg(points: &[Point], required_minutes: u64, title: &str) -> String {
         out.push_str(&format!(
             "<line x1=\"{LEFT}\" y1=\"{gy:.1}\" x2=\"{:.1}\" y2=\"{gy:.1}\" stroke=\"#d0d4da\" stroke-width=\"1\"/>\
              <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#3b4350\">{h} h</text>",
-            WIDTH - RIGHT,
+            width - RIGHT,
             LEFT - 6.0,
             gy + 4.0
         ));
@@ -85,8 +89,8 @@ pub fn svg(points: &[Point], required_minutes: u64, title: &str) -> String {
     out.push_str(&format!(
         "<line x1=\"{LEFT}\" y1=\"{ry:.1}\" x2=\"{:.1}\" y2=\"{ry:.1}\" stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
          <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" text-anchor=\"end\" fill=\"#b3261e\">required: {} h</text>",
-        WIDTH - RIGHT,
-        WIDTH - RIGHT,
+        width - RIGHT,
+        width - RIGHT,
         ry - 6.0,
         required_minutes / 60
     ));
@@ -103,7 +107,7 @@ pub fn svg(points: &[Point], required_minutes: u64, title: &str) -> String {
     out.push_str(&format!(
         "<line x1=\"{LEFT}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#3b4350\"/></svg>",
         HEIGHT - BOTTOM,
-        WIDTH - RIGHT,
+        width - RIGHT,
         HEIGHT - BOTTOM
     ));
     out
@@ -118,7 +122,7 @@ mod tests {
         let day = |m: u32| Date::from_ymd(2025, m, 1).expect("date");
         let points =
             [Point { on: day(1), minutes: 0 }, Point { on: day(4), minutes: 600 }, Point { on: day(8), minutes: 1800 }];
-        let svg = svg(&points, 3000, "Hours <NMAIMH> & co");
+        let svg = svg(&points, 3000, "Hours <NMAIMH> & co", WIDE);
         assert!(svg.contains("Hours &lt;NMAIMH&gt; &amp; co"), "{svg}");
         assert!(svg.contains("required: 50 h"));
         let path = svg.split("<path d=\"").nth(1).expect("a path").split('"').next().expect("d");
@@ -129,6 +133,6 @@ mod tests {
         assert!(ys[2] < ys[1] && ys[1] < ys[0], "{ys:?}");
         assert!((ys[0] - (HEIGHT - BOTTOM)).abs() < 0.1, "{ys:?}");
         assert!(svg.contains("2025-07"), "half-year ticks: {svg}");
-        assert_eq!(super::svg(&[], 3000, "x"), "");
+        assert_eq!(super::svg(&[], 3000, "x", WIDE), "");
     }
 }

@@ -311,7 +311,7 @@ pub async fn sign_page<S: Store>(
         Some(text) => Some(
             text.parse::<i64>()
                 .map_err(|_| AppError::invalid("minutes", format!("`{text}` is not a number of minutes")))
-                .and_then(|n| Minutes::new(n, "minutes").map_err(|e| AppError::invalid("minutes", e.to_string())))?,
+                .and_then(|n| Minutes::new(n, "minutes").map_err(|e| AppError::invalid("minutes", e.message())))?,
         ),
         None => None,
     };

@@ -15,7 +15,7 @@ use super::{Nav, PageError, SignedIn, html, require_staff, see};
 use crate::AppError;
 use crate::http::AppState;
 use crate::http::registry::{import_csv, set_end};
-use crate::store::{Store, UserId};
+use crate::store::Store;
 
 /// The largest registry CSV the import page reads (the API's body limit).
 pub const MAX_IMPORT_BYTES: usize = rsc_protocol::MAX_BODY_BYTES;
@@ -52,13 +52,6 @@ fn line(r: &RegistryRecordView, by: String) -> RecordLine {
 }
 
 /// Who made a change, by name (an import run from the server's command line has no account).
-async fn who<S: Store>(store: &S, id: &str) -> Result<String, AppError> {
-    Ok(match store.user_by_id(&UserId::from(id)).await? {
-        Some(user) => user.display_name,
-        None => "the server's command line".into(),
-    })
-}
-
 #[derive(Template)]
 #[template(path = "records.html")]
 struct RecordsPage {
@@ -83,14 +76,13 @@ pub async fn records<S: Store>(
     require_staff(&browser)?;
     let all = state.store.registry_records().await?;
     let total = all.len();
-    let needle = query.q.trim().to_lowercase();
+    // Names as people type them: any case, with or without accents.
+    let needle = query.q.trim();
     let records = all
         .iter()
         .filter(|r| {
             needle.is_empty()
-                || r.number.to_lowercase().contains(&needle)
-                || r.holder_name.to_lowercase().contains(&needle)
-                || r.holder_email.to_lowercase().contains(&needle)
+                || [&r.number, &r.holder_name, &r.holder_email].iter().any(|t| rsc_model::names::contains(t, needle))
         })
         .take(200)
         .map(|r| line(r, String::new()))
@@ -121,11 +113,12 @@ async fn record_page<S: Store>(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no record `{number}` in the registry")))?;
     let mut history = Vec::new();
-    for version in state.store.registry_history(number).await? {
-        let by = who(&state.store, &version.changed_by).await?;
+    // The store keeps versions oldest first; the page shows the latest change on top.
+    for version in state.store.registry_history(number).await?.into_iter().rev() {
+        let by = crate::registry::changed_by_name(&state.store, &version.changed_by).await?;
         history.push(line(&version, by));
     }
-    let by = who(&state.store, &record.changed_by).await?;
+    let by = crate::registry::changed_by_name(&state.store, &record.changed_by).await?;
     let page = RecordPage {
         nav: Some(Nav::of(browser, "staff")),
         csrf: browser.csrf.clone(),
@@ -167,7 +160,7 @@ pub async fn end<S: Store>(
     require_staff(&browser)?;
     let field = if form.action == "revoke" { "revoked_on" } else { "valid_through" };
     let result = match Date::parse_field(form.date.trim(), field) {
-        Err(e) => Err(AppError::invalid(field, e.to_string())),
+        Err(e) => Err(AppError::invalid(field, e.message())),
         Ok(day) => {
             let (through, revoked) = if form.action == "revoke" { (None, Some(day)) } else { (Some(day), None) };
             let source = if form.action == "revoke" { "revoked in the portal" } else { "lapsed in the portal" };

@@ -73,6 +73,8 @@ pub struct Browser {
     pub csrf: String,
     /// The address people reach this server at (for the links a page shows).
     pub base: String,
+    /// Whether the account provides RS/C (her navigation and home start at her queue).
+    pub provides: bool,
 }
 
 impl Browser {
@@ -93,16 +95,38 @@ impl Browser {
     }
 }
 
+/// Whether the request carries a session cookie at all (a cheap test before a lookup).
+pub fn has_session_cookie(headers: &HeaderMap) -> bool {
+    cookie(headers, SESSION_COOKIE).is_some_and(|t| !t.is_empty())
+}
+
 /// The browser, if it is signed in.
 pub async fn browser<S: Store>(headers: &HeaderMap, state: &AppState<S>) -> Result<Option<Browser>, AppError> {
     let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 128) else {
         return Ok(None);
     };
-    Ok(state.store.device_by_token_hash(&token_hash(token)).await?.map(|(device, user)| Browser {
+    let Some((device, user)) = state.store.device_by_token_hash(&token_hash(token)).await? else {
+        return Ok(None);
+    };
+    let provides = provides_rsc(&state.store, &user).await?;
+    Ok(Some(Browser {
         auth: AuthDevice { device, user },
         csrf: csrf_of(token),
         base: crate::http::me::public_base(headers),
+        provides,
     }))
+}
+
+/// Whether `user` provides RS/C: she has supervisees, someone asks to connect with her, or she
+/// claimed a registry record. Staff keep the registry and are not asked.
+async fn provides_rsc<S: Store>(store: &S, user: &crate::store::UserRecord) -> Result<bool, AppError> {
+    if user.role == rsc_protocol::Role::RegistryAdmin {
+        return Ok(false);
+    }
+    let id = crate::store::UserId::from(&user.id);
+    Ok(!store.members_of(&id).await?.is_empty()
+        || !store.claims(Some(&id), None).await?.is_empty()
+        || store.connection_requests_of(&id).await?.iter().any(|r| r.provider_id == user.id))
 }
 
 /// A page that needs a signed-in browser; others are sent to sign in, and come back after.

@@ -29,6 +29,19 @@ pub struct Row {
     /// What the provider said, when she disputed it, and what to do about it.
     pub note: String,
     pub counted: String,
+    /// She logged it, so she may withdraw it (a group member's session is withdrawn by whoever
+    /// logged it, or the provider).
+    pub can_withdraw: bool,
+}
+
+/// A withdrawn session she attends.
+pub struct Withdrawn {
+    pub id: String,
+    pub date: String,
+    pub kind: String,
+    pub provider: String,
+    /// She logged it, so she may bring it back.
+    pub can_restore: bool,
 }
 
 /// A person to choose.
@@ -43,6 +56,7 @@ struct SessionsPage {
     nav: Option<Nav>,
     csrf: String,
     rows: Vec<Row>,
+    withdrawn: Vec<Withdrawn>,
     providers: Vec<Choice>,
     /// People who may join a group session with her: her providers' group members and people
     /// she already shares a session with.
@@ -90,10 +104,25 @@ pub struct LogForm {
     /// The other attendees of a group session: a ticked `with:<id>` field for each.
     #[serde(flatten)]
     pub ticked: std::collections::BTreeMap<String, String>,
+    /// Ticked to log a session that repeats one she logged (same provider, day and start).
+    #[serde(default)]
+    pub duplicate: Option<String>,
+    /// No zone is remembered for her: the browser's own fills the field.
+    #[serde(skip)]
+    pub guess_zone: bool,
 }
 
-/// The time zones the form offers, US ones first.
-const ZONES: [&str; 7] = [
+impl LogForm {
+    /// Every zone, searchable as she types; the usual US ones first.
+    pub fn zones(&self) -> Vec<&'static str> {
+        let mut zones: Vec<&'static str> = USUAL_ZONES.to_vec();
+        zones.extend(rsc_doc::time_zone_names().filter(|z| !USUAL_ZONES.contains(z)));
+        zones
+    }
+}
+
+/// The zones most sessions are in, offered first.
+const USUAL_ZONES: [&str; 7] = [
     "America/New_York",
     "America/Chicago",
     "America/Denver",
@@ -102,18 +131,6 @@ const ZONES: [&str; 7] = [
     "America/Anchorage",
     "Pacific/Honolulu",
 ];
-
-impl LogForm {
-    /// The zones to offer: the usual ones, and the session's own when it is another (so that
-    /// an edit never changes a zone it did not mean to).
-    pub fn zones(&self) -> Vec<&str> {
-        let mut zones: Vec<&str> = ZONES.to_vec();
-        if !zones.contains(&self.time_zone.as_str()) && !self.time_zone.is_empty() {
-            zones.push(self.time_zone.as_str());
-        }
-        zones
-    }
-}
 
 fn default_start() -> String {
     "10:00".into()
@@ -139,6 +156,8 @@ impl Default for LogForm {
             own: None,
             own_shown: None,
             ticked: Default::default(),
+            duplicate: None,
+            guess_zone: false,
         }
     }
 }
@@ -202,6 +221,24 @@ async fn page<S: Store>(
     let no_rulebook = problem.is_some();
     let disputes = v.dispute_reasons()?;
     let planned = v.planned(crate::auth::now_ms());
+    let me = browser.auth.user.id.as_str();
+    let inputs = state.store.evaluation_inputs(&UserId::from(me)).await?;
+    let logged_by_me: std::collections::BTreeSet<&str> =
+        inputs.attendance.iter().filter(|a| a.session.created_by == me).map(|a| a.session.id.as_str()).collect();
+    let mut withdrawn = Vec::new();
+    for a in inputs.attendance.iter().filter(|a| a.session.withdrawn && a.attendance.attendee_id == me).rev() {
+        withdrawn.push(Withdrawn {
+            id: a.session.id.clone(),
+            date: a.session.date.to_string(),
+            kind: format!(
+                "{}, {}",
+                rsc_export::pdf::kind_word(a.session.kind).to_lowercase(),
+                rsc_export::pdf::format_word(a.session.format)
+            ),
+            provider: name_of(state, &a.session.provider_id).await?,
+            can_restore: logged_by_me.contains(a.session.id.as_str()),
+        });
+    }
     let rows: Vec<Row> = v
         .dossier
         .sessions
@@ -245,6 +282,7 @@ async fn page<S: Store>(
                 status,
                 note,
                 provider,
+                can_withdraw: logged_by_me.contains(s.id.as_str()),
             }
         })
         .collect();
@@ -253,6 +291,7 @@ async fn page<S: Store>(
         nav: Some(Nav::of(browser, "sessions")),
         csrf: browser.csrf.clone(),
         rows,
+        withdrawn,
         providers,
         peers,
         groups,
@@ -299,24 +338,50 @@ pub async fn list<S: Store>(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let done = q.done.map(|what| match what.as_str() {
-        "withdrawn" => "The session is withdrawn: it stays in its history and counts nothing.".to_string(),
+        "withdrawn" => "Withdrawn: the session stays in its history and counts nothing. Bring it back from Withdrawn \
+                        sessions below."
+            .to_string(),
+        "restored" => "Brought back: the session counts again once its provider confirms it.".to_string(),
         "edited" => "Saved. A change to a confirmed or disputed entry goes back to the provider to review.".to_string(),
         _ => "Logged: your provider sees it awaiting confirmation.".to_string(),
     });
-    page(&state, &browser, StatusCode::OK, LogForm::default(), FieldErrors::default(), done).await
+    let form = remembered_form(&state, &browser).await?;
+    page(&state, &browser, StatusCode::OK, form, FieldErrors::default(), done).await
+}
+
+/// A fresh log form that starts where her last one ended: the provider, time zone and format of
+/// the session she logged most recently; with none, the browser's own time zone.
+async fn remembered_form<S: Store>(state: &AppState<S>, browser: &super::Browser) -> Result<LogForm, AppError> {
+    let me = browser.auth.user.id.as_str();
+    let inputs = state.store.evaluation_inputs(&UserId::from(me)).await?;
+    let last = inputs
+        .attendance
+        .iter()
+        .filter(|a| a.session.created_by == me && !a.session.withdrawn)
+        .max_by(|a, b| (a.session.date, &a.session.start_time).cmp(&(b.session.date, &b.session.start_time)));
+    Ok(match last {
+        Some(a) => LogForm {
+            time_zone: a.session.time_zone.clone(),
+            format: a.session.format.to_string(),
+            provider: a.session.provider_id.clone(),
+            ..LogForm::default()
+        },
+        None => LogForm { guess_zone: true, ..LogForm::default() },
+    })
 }
 
 /// The form's fields as a session, each problem beside its field.
 fn read_form(form: &LogForm, me: &Id) -> Result<(SessionFields, Vec<NewAttendee>), FieldErrors> {
     let mut errors = FieldErrors::default();
-    let date =
-        Date::parse_field(form.date.trim(), "date").map_err(|e| errors.0.push(("date".into(), e.to_string()))).ok();
+    let date = Date::parse_field(form.date.trim(), "date")
+        .map_err(|e| errors.0.push(("date".into(), e.message().into())))
+        .ok();
     let minutes = form
         .minutes
         .trim()
         .parse::<i64>()
         .map_err(|_| "must be a whole number of minutes".to_string())
-        .and_then(|n| Minutes::new(n, "minutes").map_err(|e| e.to_string()))
+        .and_then(|n| Minutes::new(n, "minutes").map_err(|e| e.message().to_string()))
         .map_err(|e| errors.0.push(("minutes".into(), e)))
         .ok();
     let format = match form.format.as_str() {
@@ -430,6 +495,11 @@ pub async fn log<S: Store>(
         Ok(parts) => parts,
         Err(errors) => return page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, errors, None).await,
     };
+    if form.duplicate.is_none()
+        && let Some(warning) = repeats(&state, &browser, &fields).await?
+    {
+        return page(&state, &browser, StatusCode::CONFLICT, form, FieldErrors::one("duplicate", warning), None).await;
+    }
     let id = crate::auth::new_id();
     let actor = ActorId::from(browser.auth.device.actor_id.clone());
     let created = SessionDoc::create(actor, id.clone(), me, fields, attendees).map_err(doc_error);
@@ -448,6 +518,31 @@ pub async fn log<S: Store>(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Whether `fields` repeat a session she attends (not withdrawn, same provider, day and start),
+/// in words: logging the same meeting twice would ask the provider to confirm it twice.
+async fn repeats<S: Store>(
+    state: &AppState<S>,
+    browser: &super::Browser,
+    fields: &SessionFields,
+) -> Result<Option<String>, AppError> {
+    let me = browser.auth.user.id.as_str();
+    let inputs = state.store.evaluation_inputs(&UserId::from(me)).await?;
+    let same = inputs.attendance.iter().find(|a| {
+        !a.session.withdrawn
+            && a.attendance.attendee_id == me
+            && a.session.provider_id == fields.provider.as_str()
+            && a.session.date == fields.date
+            && a.session.start_time == fields.start_time.trim()
+    });
+    let Some(same) = same else { return Ok(None) };
+    let provider = name_of(state, &same.session.provider_id).await?;
+    Ok(Some(format!(
+        "You already logged a session with {provider} on {} at {}. Logging it again would ask {provider} to \
+         confirm the same meeting twice. If it really was a second session, tick the box below.",
+        same.session.date, same.session.start_time
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -474,6 +569,63 @@ pub async fn withdraw<S: Store>(
     doc.withdraw(&me, reason).map_err(doc_error)?;
     push(&state, &browser, &form.session, &mut doc, &before).await?;
     Ok(see("/sessions?done=withdrawn"))
+}
+
+#[derive(Template)]
+#[template(path = "withdraw.html")]
+struct WithdrawPage {
+    nav: Option<Nav>,
+    csrf: String,
+    session: String,
+    date: String,
+    what: String,
+    provider: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SessionQuery {
+    #[serde(default)]
+    session: String,
+}
+
+/// `GET /sessions/withdraw?session=`: asks before withdrawing, saying what withdrawing does.
+pub async fn withdraw_page<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Query(query): Query<SessionQuery>,
+) -> Result<Response, PageError> {
+    let doc = own_doc(&state, &browser, &query.session).await?;
+    let s = doc.session().map_err(doc_error)?;
+    let provider = name_of(&state, s.fields.provider.as_str()).await?;
+    let page = WithdrawPage {
+        nav: Some(Nav::of(&browser, "sessions")),
+        csrf: browser.csrf.clone(),
+        session: query.session,
+        date: s.fields.date.to_string(),
+        what: format!(
+            "{} {} session with {provider}, {} minutes",
+            rsc_export::pdf::kind_word(s.fields.kind),
+            rsc_export::pdf::format_word(s.fields.format),
+            s.fields.minutes
+        ),
+        provider,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// `POST /sessions/restore`: brings back a session she withdrew.
+pub async fn restore<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    browser.check(&form.csrf)?;
+    let me = Id::new(browser.auth.user.id.as_str(), "user")?;
+    let mut doc = own_doc(&state, &browser, &form.session).await?;
+    let before = doc.heads();
+    doc.restore(&me).map_err(doc_error)?;
+    push(&state, &browser, &form.session, &mut doc, &before).await?;
+    Ok(see("/sessions?done=restored"))
 }
 
 #[derive(Template)]
@@ -623,6 +775,8 @@ pub async fn edit_page<S: Store>(
         own: None,
         own_shown: None,
         ticked: Default::default(),
+        duplicate: None,
+        guess_zone: false,
     };
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
     let attended = s.attendee(&me).map(|a| a.minutes_attended.get().to_string());
@@ -668,7 +822,7 @@ pub async fn edit<S: Store>(
         Some(text) if s.attendee(&me).is_some() => text
             .parse::<i64>()
             .map_err(|_| "must be a whole number of minutes".to_string())
-            .and_then(|n| Minutes::new(n, "attended").map_err(|e| e.to_string()))
+            .and_then(|n| Minutes::new(n, "attended").map_err(|e| e.message().to_string()))
             .map_err(|e| errors.0.push(("attended".into(), e)))
             .ok(),
         _ => None,

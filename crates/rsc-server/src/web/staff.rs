@@ -108,6 +108,8 @@ pub async fn decide<S: Store>(
         Ok(_) => Ok(see("/staff/claims")),
         Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. } | AppError::NotFound(_))) => {
             let (status, _, _, message) = error.public();
+            // The API's words name its field; the page names its box.
+            let message = message.replace("say so with despite_mismatch", "tick \"I checked that …\" beside the claim");
             page(&state, &browser, status, Some(message)).await
         }
         Err(other) => Err(other.into()),

@@ -568,7 +568,129 @@ async fn a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up<S: Store
     let (status, page) = ana.post("/connect", &[("code", code)]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Connected with pat"), "{page}");
+    every_page_names_people_not_ids(&base, &store, &ana, &pat).await;
     server.stop().await.expect("stop");
+}
+
+/// What a person reads of a page: its text, and the words of images and labels; never the
+/// markup, the links' addresses or the forms' hidden values.
+fn visible(html: &str) -> String {
+    let mut html = html.to_string();
+    for tag in ["script", "style", "datalist"] {
+        while let Some(start) = html.find(&format!("<{tag}")) {
+            let end = html[start..].find(&format!("</{tag}>")).map(|e| start + e + tag.len() + 3).unwrap_or(html.len());
+            html.replace_range(start..end, " ");
+        }
+    }
+    let mut out = String::new();
+    for (i, part) in html.split('<').enumerate() {
+        let (tag, text) = if i == 0 { ("", part) } else { part.split_once('>').unwrap_or((part, "")) };
+        for attribute in ["alt=\"", "title=\"", "aria-label=\"", "placeholder=\""] {
+            if let Some(rest) = tag.split(attribute).nth(1) {
+                out.push_str(rest.split('"').next().unwrap_or_default());
+                out.push(' ');
+            }
+        }
+        out.push_str(text);
+        out.push(' ');
+    }
+    out
+}
+
+/// Whether `text` shows a whole id (8-4-4-4-12 hex digits).
+fn shows_an_id(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-')).any(|w| {
+        let parts: Vec<&str> = w.split('-').collect();
+        parts.len() == 5 && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+    })
+}
+
+/// Every page of every role, signed in and not, and the pages of a wrong turn: none shows a
+/// person an id; each role's home and navigation are its own; an error keeps the navigation;
+/// an unknown address answers a browser with a page and a program with JSON.
+async fn every_page_names_people_not_ids<S: Store>(base: &str, store: &S, ana: &Portal, pat: &Portal) {
+    let logged = ana
+        .post(
+            "/sessions",
+            &[
+                ("provider", pat_id(store).await.as_str()),
+                ("date", "2025-03-04"),
+                ("start_time", "10:00"),
+                ("time_zone", "America/Denver"),
+                ("minutes", "60"),
+                ("format", "video"),
+            ],
+        )
+        .await;
+    assert_eq!(logged.0, StatusCode::SEE_OTHER, "{}", logged.1);
+    let (_, list) = ana.get("/sessions").await;
+    let session = list.split("/sessions/edit?session=").nth(1).and_then(|r| r.split('"').next()).expect("a session");
+    let (_, queue) = pat.get("/provider").await;
+    let sign = queue.split("href=\"/provider/sign?").nth(1).and_then(|r| r.split('"').next()).expect("an entry");
+    let staff = Portal::sign_in(base, "staff").await;
+    let pages: [(&Portal, &str); 20] = [
+        (ana, "/dashboard"),
+        (ana, "/sessions"),
+        (ana, "/people"),
+        (ana, "/exports"),
+        (ana, "/profile"),
+        (ana, &format!("/sessions/edit?session={session}")),
+        (ana, &format!("/sessions/withdraw?session={session}")),
+        (ana, "/no/such/page"),
+        (pat, "/provider"),
+        (pat, &format!("/provider/sign?{}", sign.replace("&amp;", "&"))),
+        (pat, "/people"),
+        (pat, "/sessions"),
+        (pat, "/dashboard"),
+        (pat, "/exports"),
+        (&staff, "/staff/claims"),
+        (&staff, "/staff/records"),
+        (&staff, "/staff/records/NM-1001"),
+        (&staff, "/staff/import"),
+        (&staff, "/profile"),
+        (ana, "/connect"),
+    ];
+    for (who, path) in pages {
+        let (status, page) = who.get(path).await;
+        assert!(status.is_success() || status == StatusCode::NOT_FOUND, "{path}: {status}");
+        let text = visible(&page);
+        assert!(!shows_an_id(&text), "{path} shows an id: {text}");
+        assert!(page.contains("Sign out"), "{path} keeps the navigation: {page}");
+    }
+    let http = client();
+    for path in ["/", "/signin", "/signup", "/review", "/reset"] {
+        let page = http.get(format!("{base}{path}")).send().await.expect("page").text().await.expect("html");
+        assert!(!shows_an_id(&visible(&page)), "{path}: {page}");
+    }
+    // Homes and navigation by role.
+    assert_eq!(staff.get_redirect("/").await.1, "/staff/claims");
+    assert_eq!(ana.get_redirect("/").await.1, "/dashboard");
+    assert_eq!(pat.get_redirect("/").await.1, "/provider");
+    let (_, hers) = ana.get("/dashboard").await;
+    assert!(!hers.contains("href=\"/provider\""), "a supervisee has no confirmations to give: {hers}");
+    let (_, pats) = pat.get("/dashboard").await;
+    let nav = pats.split("</nav>").next().unwrap_or_default();
+    assert!(nav.find("Confirmations") < nav.find("Hours"), "her confirmations come first: {nav}");
+    // A wrong turn: an error page keeps her navigation; an unknown address is a page to a
+    // browser and JSON to a program.
+    let (status, page) = ana.get("/sessions/edit?session=not-a-session").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("Sign out") && page.contains("href=\"/sessions\""), "{page}");
+    let unknown = http
+        .get(format!("{base}/no/such/page"))
+        .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(unknown.headers()[CONTENT_TYPE].to_str().unwrap_or_default().starts_with("text/html"));
+    let unknown = http.get(format!("{base}/v1/no/such/endpoint")).send().await.expect("api");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(unknown.headers()[CONTENT_TYPE].to_str().unwrap_or_default().starts_with("application/json"));
+}
+
+async fn pat_id<S: Store>(store: &S) -> String {
+    store.user_by_email("pat@example.org").await.expect("store").expect("pat").id
 }
 
 /// The topic ("about the RS/C I provide to others") is set on the log form, and changed on the
@@ -805,9 +927,16 @@ impl Portal {
         portal
     }
 
+    /// `GET path` as a browser asks for a page.
     async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response =
-            self.http.get(format!("{}{path}", self.base)).header(COOKIE, &self.cookie).send().await.expect("get");
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+            .send()
+            .await
+            .expect("get");
         (response.status(), response.text().await.expect("html"))
     }
 
@@ -912,7 +1041,14 @@ async fn the_people_page_asks_answers_keeps_groups_and_ends<S: Store>(store: S) 
         ("format", "video"),
     ];
     assert_eq!(pats.post("/sessions", &pairs).await, (StatusCode::SEE_OTHER, "/sessions?done=logged".into()));
-    assert_eq!(cora.post("/sessions", &pairs).await, (StatusCode::SEE_OTHER, "/sessions?done=logged".into()));
+    // The same group, day and start: Cora is warned first, as the CLI warns, and logs it
+    // only once she says it was a second session.
+    let (status, page) = cora.post("/sessions", &pairs).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("You already logged a session with pat on 2025-03-04 at 10:00"), "{page}");
+    assert!(page.contains("name=\"duplicate\""), "{page}");
+    let again: Vec<(&str, &str)> = pairs.iter().copied().chain([("duplicate", "1")]).collect();
+    assert_eq!(cora.post("/sessions", &again).await, (StatusCode::SEE_OTHER, "/sessions?done=logged".into()));
     let (_, waiting) = api.get("/v1/me/pending-confirmations", Some(&pat.token)).await;
     let mut names: Vec<&str> =
         waiting.as_array().expect("list").iter().filter_map(|w| w["attendee_name"].as_str()).collect();
