@@ -457,16 +457,55 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.submit("form.grid-form button[type=submit]").await;
     let text = web.text().await;
     assert!(text.contains("720"), "the server's limit, beside the field: {text}");
+    // Withdrawing asks first, says what it does, and can be undone from the withdrawn list.
+    let row_with = |date: &'static str| {
+        let client = web.client.clone();
+        async move {
+            let found = client
+                .execute(
+                    &format!("return [...document.querySelectorAll('tbody tr')].some(r => r.textContent.includes('{date}'));"),
+                    vec![],
+                )
+                .await
+                .expect("rows");
+            found.as_bool().unwrap_or(false)
+        }
+    };
     web.client
         .execute(
-            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes('2026-11-02')).querySelector('button').id = 'withdraw-it';",
+            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes('2026-11-02')).querySelector('a[href^=\"/sessions/withdraw\"]').id = 'withdraw-it';",
             vec![],
         )
         .await
         .expect("mark");
     web.submit("#withdraw-it").await;
+    let asked = web.text().await;
+    assert!(asked.contains("Withdraw the session of 2026-11-02?") && asked.contains("counts nothing"), "{asked}");
+    for width in [1280, 390] {
+        web.screenshot("withdraw-asks", width).await;
+    }
+    assert_eq!(web.accessibility_violations().await, Vec::<String>::new(), "withdraw asks");
+    web.fill("reason", "logged twice").await;
+    web.submit("form[action='/sessions/withdraw'] button").await;
     let text = web.text().await;
-    assert!(text.contains("withdrawn") && !text.contains("2026-11-02"), "{text}");
+    assert!(text.contains("Withdrawn: the session stays in its history") && text.contains("Withdrawn sessions"), "{text}");
+    assert!(!row_with("2026-11-02").await, "{text}");
+    web.submit("form[action='/sessions/restore'] button").await;
+    assert!(web.text().await.contains("Brought back"), "{}", web.text().await);
+    assert!(row_with("2026-11-02").await, "{}", web.text().await);
+    web.open(&format!("{base}/sessions/withdraw?session=not-a-session")).await;
+    assert!(web.text().await.contains("Sign out"), "an error keeps the navigation: {}", web.text().await);
+    web.open(&format!("{base}/sessions")).await;
+    web.client
+        .execute(
+            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes('2026-11-02')).querySelector('a[href^=\"/sessions/withdraw\"]').id = 'withdraw-it';",
+            vec![],
+        )
+        .await
+        .expect("mark");
+    web.submit("#withdraw-it").await;
+    web.submit("form[action='/sessions/withdraw'] button").await;
+    assert!(!row_with("2026-11-02").await, "{}", web.text().await);
 
     // Her exports: one made here is kept under one link; its PDF and its JSON are downloads of
     // that one export (the PDF names the JSON's SHA-256), which a reviewer opens without an
@@ -599,7 +638,8 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(
         errors.iter().all(|e| e.contains("403 (Forbidden)")
             || e.contains("/sessions - Failed to load resource: the server responded with a status of 422")
-            || e.contains("/sessions/edit - Failed to load resource: the server responded with a status of 422")),
+            || e.contains("/sessions/edit - Failed to load resource: the server responded with a status of 422")
+            || e.contains("/sessions/withdraw?session=not-a-session - Failed to load resource: the server responded with a status of 404")),
         "{errors:?}"
     );
 
