@@ -383,7 +383,8 @@ impl Logbook {
         Ok(self.inner.people()?.into_iter().map(Into::into).collect())
     }
 
-    /// The person `text` names (a name, its start, or an id's first characters).
+    /// The person `text` names: a name as people type it (any case, with or without accents, the
+    /// start of it or of any of its words).
     pub fn find_person(&self, text: String) -> Result<Person> {
         Ok(self.inner.find_person(&text, "person")?.into())
     }

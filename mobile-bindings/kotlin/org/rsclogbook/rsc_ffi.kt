@@ -1278,7 +1278,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_export_links() and 0xFFFF) != 30813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_find_person() and 0xFFFF) != 56389) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_find_person() and 0xFFFF) != 32396) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_groups() and 0xFFFF) != 55201) {
@@ -2062,7 +2062,8 @@ public interface LogbookInterface {
     suspend fun `exportLinks`(): List<ExportLink>
     
     /**
-     * The person `text` names (a name, its start, or an id's first characters).
+     * The person `text` names: a name as people type it (any case, with or without accents, the
+     * start of it or of any of its words).
      */
     fun `findPerson`(`text`: kotlin.String): Person
     
@@ -2977,7 +2978,8 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * The person `text` names (a name, its start, or an id's first characters).
+     * The person `text` names: a name as people type it (any case, with or without accents, the
+     * start of it or of any of its words).
      */
     @Throws(LogbookException::class)override fun `findPerson`(`text`: kotlin.String): Person {
             return FfiConverterTypePerson.lift(

@@ -190,6 +190,10 @@ class LogbookScenarioTest {
         assertEquals(listOf(ana.name, pat.name), people.map { it.name })
         assertTrue(people[0].isMe && people[1].isMyProvider)
         assertEquals(pat.id, ana.logbook.findPerson("maría").id)
+        // As people type names: any case, without accents, from the start of any word.
+        for (typed in listOf("maria", "NUNEZ", "angeles nu", "Maria de los Angeles Nunez")) {
+            assertEquals(pat.id, ana.logbook.findPerson(typed).id, typed)
+        }
     }
 
     /** Every failure arrives as a typed exception: a field to fix, or what kind of trouble it is. */

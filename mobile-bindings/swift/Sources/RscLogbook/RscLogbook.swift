@@ -778,7 +778,8 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func exportLinks() async throws  -> [ExportLink]
     
     /**
-     * The person `text` names (a name, its start, or an id's first characters).
+     * The person `text` names: a name as people type it (any case, with or without accents, the
+     * start of it or of any of its words).
      */
     func findPerson(text: String) throws  -> Person
     
@@ -1481,7 +1482,8 @@ open func exportLinks()async throws  -> [ExportLink]  {
 }
     
     /**
-     * The person `text` names (a name, its start, or an id's first characters).
+     * The person `text` names: a name as people type it (any case, with or without accents, the
+     * start of it or of any of its words).
      */
 open func findPerson(text: String)throws  -> Person  {
     return try  FfiConverterTypePerson_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
@@ -9276,7 +9278,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_export_links() != 30813) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_find_person() != 56389) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_find_person() != 32396) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_groups() != 55201) {
