@@ -169,8 +169,14 @@ fn shows_an_id(text: &str) -> bool {
 
 /// Runs `rsc` and returns its output for a person, checking that it names no one by id.
 fn says(home: &Path, args: &[&str]) -> String {
-    let out = ok(rsc(home, args));
-    assert!(!shows_an_id(&out), "`rsc {}` shows an id:\n{out}", args.join(" "));
+    let output = rsc(home, args);
+    let err = String::from_utf8_lossy(&output.stderr).to_string();
+    let out = ok(output);
+    // `--output json` is for programs, which read ids; everything else is for people.
+    if !args.contains(&"json") {
+        assert!(!shows_an_id(&out), "`rsc {}` shows an id:\n{out}", args.join(" "));
+    }
+    assert!(!shows_an_id(&err), "`rsc {}` shows an id on stderr:\n{err}", args.join(" "));
     out
 }
 
@@ -774,6 +780,14 @@ fn a_dispute_goes_round_and_a_batch_signs_what_it_can_through_real_processes() {
     assert!(nothing.contains("Nothing there can be signed now") && nothing.contains("Not signed (2):"), "{nothing}");
     says(&pat, &["sync"]);
 
+    // Refusals of `rsc attendance` name people and sessions in words: a provider is no
+    // attendee, minutes longer than the session, a session that does not exist.
+    let not_hers = refuses(&pat, &["attendance", &first, "--minutes", "30"], 2);
+    assert!(!not_hers.is_empty(), "{not_hers}");
+    let too_long = refuses(&ana, &["attendance", &first, "--minutes", "999"], 2);
+    assert!(too_long.contains("--minutes"), "{too_long}");
+    let unknown = refuses(&ana, &["attendance", "0000aaaa", "--minutes", "30"], 2);
+    assert!(unknown.contains("no session"), "{unknown}");
     // Ana corrects her minutes; her sync says the entry went back, and Pat's says it is back.
     let warned = refuses(&ana, &["attendance", &first, "--minutes", "45"], 2);
     assert!(warned.contains("disputed"), "{warned}");

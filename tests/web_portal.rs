@@ -463,7 +463,9 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
         async move {
             let found = client
                 .execute(
-                    &format!("return [...document.querySelectorAll('tbody tr')].some(r => r.textContent.includes('{date}'));"),
+                    &format!(
+                        "return [...document.querySelectorAll('tbody tr')].some(r => r.textContent.includes('{date}'));"
+                    ),
                     vec![],
                 )
                 .await
@@ -488,7 +490,10 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.fill("reason", "logged twice").await;
     web.submit("form[action='/sessions/withdraw'] button").await;
     let text = web.text().await;
-    assert!(text.contains("Withdrawn: the session stays in its history") && text.contains("Withdrawn sessions"), "{text}");
+    assert!(
+        text.contains("Withdrawn: the session stays in its history") && text.contains("Withdrawn sessions"),
+        "{text}"
+    );
     assert!(!row_with("2026-11-02").await, "{text}");
     web.submit("form[action='/sessions/restore'] button").await;
     assert!(web.text().await.contains("Brought back"), "{}", web.text().await);

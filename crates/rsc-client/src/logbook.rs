@@ -638,9 +638,15 @@ impl Logbook {
             .iter()
             .map(|a| a.name.clone().unwrap_or_else(|| "someone not named to you".to_string()))
             .collect();
+        let me = self.require_account()?.user_id;
+        let who = if wanted == me.as_str() {
+            "you do not".to_string()
+        } else {
+            format!("`{}` does not", crate::people::without_ids(wanted, |_| false))
+        };
         Err(ClientError::invalid(
             "attendee",
-            format!("`{wanted}` does not attend the session of {}; its attendees are {}", view.date, names.join(", ")),
+            format!("{who} attend the session of {}; its attendees are {}", view.date, names.join(", ")),
         ))
     }
 

@@ -232,11 +232,55 @@ pub(crate) fn with_names(directory: Option<&ProviderDirectory>, text: &str) -> S
     out
 }
 
+/// `text` with every whole id left after naming people replaced: a session on this device by
+/// the short id lists show (`rsc session` takes it), anyone else by "someone". People never
+/// read an id.
+pub(crate) fn without_ids(text: &str, is_session: impl Fn(&str) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((start, id)) = next_id(rest) {
+        out.push_str(&rest[..start]);
+        let shown = if is_session(id) { id[..8].to_string() } else { "someone".to_string() };
+        // A quoted id loses its quotes with its digits.
+        if out.ends_with('`') && rest[start + id.len()..].starts_with('`') {
+            out.pop();
+            out.push_str(&shown);
+            rest = &rest[start + id.len() + 1..];
+        } else {
+            out.push_str(&shown);
+            rest = &rest[start + id.len()..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first whole id (8-4-4-4-12 hex digits) in `text`, and where it starts.
+fn next_id(text: &str) -> Option<(usize, &str)> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(35)).find_map(|start| {
+        let candidate = text.get(start..start + 36)?;
+        let shaped = candidate.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+        let before = start.checked_sub(1).map(|b| bytes[b]);
+        let after = bytes.get(start + 36).copied();
+        let alone = |b: Option<u8>| b.is_none_or(|b| !(b.is_ascii_hexdigit() || b == b'-'));
+        (shaped && alone(before) && alone(after)).then_some((start, candidate))
+    })
+}
+
 impl Logbook {
-    /// The error with ids replaced by the names this device knows.
+    /// The error with ids replaced by the names this device knows, and any other id by words.
     pub(crate) fn named(&self, error: ClientError) -> ClientError {
         let directory: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY).ok().flatten();
-        let rename = |text: String| with_names(directory.as_ref(), &text);
+        let store = self.store();
+        let rename = |text: String| {
+            without_ids(&with_names(directory.as_ref(), &text), |id| {
+                store::doc_exists(store.conn(), id).unwrap_or(false)
+            })
+        };
         match error {
             ClientError::Invalid { field, message } => ClientError::Invalid { field, message: rename(message) },
             ClientError::NotFound(message) => ClientError::NotFound(rename(message)),
@@ -343,5 +387,19 @@ mod tests {
             "known people are named; strangers stay as they were"
         );
         assert_eq!(with_names(None, message), message);
+    }
+
+    #[test]
+    fn ids_left_after_naming_become_words() {
+        let session = "66b98047-468c-89d8-888d-01a24e1950e3";
+        let message = format!(
+            "`ffffffff-0000-4000-8000-000000000000` takes no part in session {session}; not \
+             66b98047-468c-89d8-888d-01a24e1950e3ff nor a1-b2"
+        );
+        assert_eq!(
+            super::without_ids(&message, |id| id == session),
+            "someone takes no part in session 66b98047; not 66b98047-468c-89d8-888d-01a24e1950e3ff nor a1-b2",
+            "a session by its short id, anyone else as someone; text that only looks close stays"
+        );
     }
 }

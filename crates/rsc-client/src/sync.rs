@@ -402,7 +402,10 @@ fn apply(
                 doc: refused.doc.clone(),
                 code: refused.code.as_str().to_string(),
                 field: refused.field.clone(),
-                message: crate::people::with_names(directory.as_ref(), &refused.message),
+                message: crate::people::without_ids(
+                    &crate::people::with_names(directory.as_ref(), &refused.message),
+                    |id| store::doc_exists(tx, id).unwrap_or(false),
+                ),
             };
             let set_aside = store::refuse(tx, &refusal, now_ms())?;
             // Refused edits sent nothing back.
