@@ -108,6 +108,12 @@ pub fn format_word(format: rsc_model::SessionFormat) -> &'static str {
     }
 }
 
+/// A requirement's title as the PDF lists it: one that is only recommended says so, once (a
+/// rulebook may say it in the title already).
+pub fn requirement_title(title: &str, required: bool) -> String {
+    if required || title.contains("recommended") { title.to_string() } else { format!("{title} (recommended)") }
+}
+
 /// A session kind in words.
 pub fn kind_word(kind: SessionKind) -> &'static str {
     match kind {
@@ -200,12 +206,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
                 format!("Not met: {} short", format_hours(r.shortfall_minutes))
             };
             vec![
-                // A rulebook may say it in the title already.
-                format!(
-                    "{}{}",
-                    r.title,
-                    if r.required || r.title.contains("recommended") { "" } else { " (recommended)" }
-                ),
+                requirement_title(&r.title, r.required),
                 format_hours(r.counted_minutes_as_of),
                 format_hours(r.required_minutes),
                 window,
@@ -464,6 +465,14 @@ mod tests {
     use rsc_rules::{Purpose, builtin, evaluate};
 
     use super::*;
+
+    #[test]
+    fn a_recommended_requirement_says_so_once() {
+        let own = "25 of the hours about the RS/C you provide to others (recommended)";
+        assert_eq!(requirement_title(own, false), own);
+        assert_eq!(requirement_title("12 h a year", false), "12 h a year (recommended)");
+        assert_eq!(requirement_title("50 clock hours", true), "50 clock hours");
+    }
 
     /// An applicant with no sessions yet, under `rulebook`.
     fn empty_payload(rulebook: rsc_rules::Rulebook) -> Payload {
