@@ -317,8 +317,22 @@ pub async fn sign_page<S: Store>(
     };
     let now = now_ms();
     let mut statements = Vec::new();
-    let mut problem = None;
-    for a in &waiting {
+    // A reason's limits in words before the statement's own check, which counts bytes.
+    let mut problem = if !dispute || q.reason.is_none() {
+        None
+    } else if reason.trim().is_empty() {
+        Some("Say why you dispute the entry: the supervisee reads it.".to_string())
+    } else if reason.len() > rsc_doc::attest::MAX_REASON_BYTES {
+        Some(format!(
+            "The reason is too long: keep it under {} characters (fewer with accents).",
+            rsc_doc::attest::MAX_REASON_BYTES
+        ))
+    } else {
+        None
+    };
+    // A dispute's statement is shown once its reason is written.
+    let ready = problem.is_none() && !(dispute && q.reason.is_none());
+    for a in waiting.iter().filter(|_| ready) {
         let attendee = Id::new(a.attendee_id.as_str(), "attendee")?;
         let (kind, minutes) = if dispute {
             (StatementKind::Dispute, None)

@@ -555,6 +555,10 @@ pub struct WithdrawForm {
     reason: String,
 }
 
+/// The withdraw form's limit on its reason, in characters: three bytes each at most keeps it
+/// within the document's limit in bytes.
+const WITHDRAW_REASON_CHARS: usize = rsc_doc::MAX_NOTE_BYTES / 3;
+
 /// `POST /sessions/withdraw`: withdraws a session logged by mistake.
 pub async fn withdraw<S: Store>(
     State(state): State<AppState<S>>,
@@ -566,6 +570,13 @@ pub async fn withdraw<S: Store>(
     let mut doc = own_doc(&state, &browser, &form.session).await?;
     let before = doc.heads();
     let reason = if form.reason.trim().is_empty() { "logged by mistake" } else { form.reason.trim() };
+    if reason.len() > rsc_doc::MAX_NOTE_BYTES {
+        return Err(AppError::invalid(
+            "reason",
+            format!("The reason is too long: keep it under {} characters.", WITHDRAW_REASON_CHARS),
+        )
+        .into());
+    }
     doc.withdraw(&me, reason).map_err(doc_error)?;
     push(&state, &browser, &form.session, &mut doc, &before).await?;
     Ok(see("/sessions?done=withdrawn"))
@@ -580,6 +591,7 @@ struct WithdrawPage {
     date: String,
     what: String,
     provider: String,
+    max_reason: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -609,6 +621,7 @@ pub async fn withdraw_page<S: Store>(
             s.fields.minutes
         ),
         provider,
+        max_reason: WITHDRAW_REASON_CHARS,
     };
     Ok(html(StatusCode::OK, &page))
 }

@@ -662,6 +662,16 @@ async fn every_page_names_people_not_ids<S: Store>(base: &str, store: &S, ana: &
         let page = http.get(format!("{base}{path}")).send().await.expect("page").text().await.expect("html");
         assert!(!shows_an_id(&visible(&page)), "{path}: {page}");
     }
+    // Limits in words, never the names of fields or bytes.
+    let long = "why ".repeat(200);
+    let (status, page) = ana.post("/sessions/withdraw", &[("session", session), ("reason", long.as_str())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("The reason is too long: keep it under 166 characters") && !page.contains("bytes"), "{page}");
+    let dispute = format!("/provider/sign?{}&dispute=1", sign.replace("&amp;", "&"));
+    let (_, page) = pat.get(&dispute).await;
+    assert!(page.contains("Why you dispute this entry") && !page.contains("class=\"problem\""), "{page}");
+    let (_, page) = pat.get(&format!("{dispute}&reason=")).await;
+    assert!(page.contains("Say why you dispute the entry") && !page.contains("bytes"), "{page}");
     // Homes and navigation by role.
     assert_eq!(staff.get_redirect("/").await.1, "/staff/claims");
     assert_eq!(ana.get_redirect("/").await.1, "/dashboard");
