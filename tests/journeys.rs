@@ -117,6 +117,11 @@ async fn each_role_finishes_its_job_in_the_portal_alone() {
     staff.submit("#preview").await;
     staff.submit("#import").await;
     assert!(staff.text().await.contains("Imported: 1 new"), "{}", staff.text().await);
+    // Staff find the record as they type its holder's name, without accents.
+    let plain = rsc_model::names::without_accents(&pat_name).to_lowercase();
+    staff.open(&format!("{base}/staff/records?q={}", plain.split(' ').next().unwrap_or_default())).await;
+    assert!(staff.text().await.contains("NM-1001"), "{}", staff.text().await);
+    look(&staff, "journey-staff-records").await;
     pat.fill("claim-number", "NM-1001").await;
     pat.submit("form[action='/people/claim'] button").await;
     let people = pat.text().await;
