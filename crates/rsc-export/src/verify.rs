@@ -370,4 +370,41 @@ mod tests {
             matches!(verify(wrong.as_bytes(), Some(&keys())), Err(VerifyError::Dossier(m)) if m.contains("no group session"))
         );
     }
+
+    #[test]
+    fn bytes_that_are_not_the_signed_export_are_named_as_such() {
+        assert!(matches!(verify(&[0xff, 0xfe], Some(&keys())), Err(VerifyError::Format(m)) if m.contains("UTF-8")));
+        assert!(
+            matches!(verify(b"{\"format\":", Some(&keys())), Err(VerifyError::Format(m)) if m.contains("not JSON"))
+        );
+        // The same JSON laid out differently: not the bytes the digest and link name.
+        let spaced = V1.replacen("{\n", "{ \n", 1);
+        assert!(matches!(verify(spaced.as_bytes(), Some(&keys())), Err(VerifyError::NotCanonical(_))));
+        // A field the format does not know, even written canonically, could change unsigned.
+        let mut value: serde_json::Value = serde_json::from_str(V1).expect("json");
+        value["payload"]["note"] = serde_json::Value::from("added later");
+        let extra = crate::render_value(&value).expect("canonical");
+        assert!(
+            matches!(
+                verify(extra.as_bytes(), Some(&keys())),
+                Err(VerifyError::Format(m)) if m.contains("not part of the export format") || m.contains("unknown field `note`")
+            ),
+            "{:?}",
+            verify(extra.as_bytes(), Some(&keys()))
+        );
+        // Without the server's published keys the signature shows only that someone signed it.
+        let unchecked = verify(V1.as_bytes(), None);
+        assert!(unchecked.is_err() || unchecked.as_ref().is_ok_and(|r| !r.key_published), "{unchecked:?}");
+        // A key of another id than the published ones.
+        let renamed: Vec<PublishedKey> = keys()
+            .into_iter()
+            .map(|mut k| {
+                k.id = format!("{}-other", k.id);
+                k
+            })
+            .collect();
+        assert!(
+            matches!(verify(V1.as_bytes(), Some(&renamed)), Err(VerifyError::ServerSignature(m)) if m.contains("not among"))
+        );
+    }
 }
