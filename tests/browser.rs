@@ -46,17 +46,25 @@ pub fn firefox_available() -> bool {
 /// Whether this machine can run the browser tests. Without a browser they are skipped, unless
 /// `RSC_REQUIRE_BROWSER` is set (the test command sets it), when that is a failure.
 pub fn available() -> bool {
-    let there = std::path::Path::new(&chromedriver()).exists();
-    if !there && std::env::var_os("RSC_REQUIRE_BROWSER").is_some() {
-        panic!(
-            "RSC_REQUIRE_BROWSER is set but {} is missing (apt-get install chromium chromium-driver)",
-            chromedriver()
-        );
+    // The browser tests need the driver and axe-core (the accessibility check every page
+    // passes); without either, each says so and skips, unless the test command requires them.
+    let missing = if !std::path::Path::new(&chromedriver()).exists() {
+        Some(format!("no chromedriver at {} (apt-get install chromium chromium-driver)", chromedriver()))
+    } else if !axe_path().exists() {
+        Some(format!("no axe-core at {} (scripts/browser-for-tests installs it)", axe_path().display()))
+    } else {
+        None
+    };
+    match missing {
+        Some(why) if std::env::var_os("RSC_REQUIRE_BROWSER").is_some() => {
+            panic!("RSC_REQUIRE_BROWSER is set but there is {why}")
+        }
+        Some(why) => {
+            eprintln!("skipping this browser test: {why}");
+            false
+        }
+        None => true,
     }
-    if !there {
-        eprintln!("skipping: no chromedriver at {}", chromedriver());
-    }
-    there
 }
 
 /// One headless browser.

@@ -265,7 +265,8 @@ fn registry_commands_import_list_show_lapse_and_revoke() {
     let shown = run(&["registry", "show", "NM-1001"]);
     let shown = String::from_utf8_lossy(&shown.stdout).to_string();
     assert_eq!(shown.lines().count(), 2, "two versions: {shown}");
-    assert!(shown.contains("valid through 2026-01-31") && shown.contains("lapse via cli"), "{shown}");
+    assert!(shown.contains("valid through 2026-01-31") && shown.contains("lapsed on the command line"), "{shown}");
+    assert!(shown.lines().next().is_some_and(|l| l.contains("version 2")), "newest first: {shown}");
     let early = run(&["registry", "revoke", "NM-1003", "--on", "2001-01-01"]);
     assert!(!early.status.success() && text(&early).contains("revoked_on"), "{}", text(&early));
 
