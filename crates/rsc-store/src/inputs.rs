@@ -2,7 +2,7 @@
 //! about her), kept in memory between requests and read again only after one of her sessions
 //! was written.
 //!
-//! Reading 2,000 attendance rows and 2,000 ledger entries takes about 40 ms; a dashboard asks
+//! Reading a busy applicant's attendance and ledger is the slow part of a dashboard, which asks
 //! for them on every visit. Every write to a session records its sequence number on each
 //! participant (`participants.touched_seq`, indexed with the user), so the highest of them is a
 //! one-row lookup that changes exactly when her inputs may have. Kept per database (the store
@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::{AttestationRecord, SessionAttendance};
 
-/// Rows (attendances plus ledger entries) kept at most, over every user: about 10 MB.
+/// Rows (attendances plus ledger entries) kept at most, over every user, so memory stays bounded.
 pub const MAX_KEPT_ROWS: usize = 10_000;
 
 /// An applicant's inputs, as of one write. (Display names in the rows are as of the read: they

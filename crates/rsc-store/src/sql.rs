@@ -68,8 +68,8 @@ fn pg_pool(max_connections: u32) -> PgPoolOptions {
         })
 }
 
-/// SQLite read connections: reads run side by side with the one writer (WAL), on as many
-/// connections as measured best on two cores (one or two were slower under 50 devices).
+/// SQLite read connections: reads run side by side with the one writer (WAL), on a few
+/// connections, the number the sync benchmark favoured.
 const READERS: u32 = 4;
 
 /// SQLite pool options: a connection to a file in this process cannot drop, so none is pinged
