@@ -249,7 +249,8 @@ async fn show_with<S: Store>(
             format!("{} ({}'s group): {}", g.name, g.provider.display_name, names.join(", "))
         })
         .collect();
-    let provider_first = !supervisees.is_empty()
+    let provider_first = browser.provides
+        || !supervisees.is_empty()
         || all_groups.iter().any(|g| g.provider.id == me.id)
         || entries.iter().any(|e| e.role == ConnectionRole::Supervisee && e.state == ConnectionState::Requested);
     let base = &browser.base;
