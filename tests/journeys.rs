@@ -160,6 +160,29 @@ async fn each_role_finishes_its_job_in_the_portal_alone() {
     }
     let sessions = ana.text().await;
     assert!(sessions.contains("about your RS/C practice"), "{sessions}");
+    // The portal's people pickers find every listed name as people type it: without accents,
+    // in any case, from the start of any word (a short list, as hers, gets no search box).
+    assert_eq!(ana.client.find_all(fantoccini::Locator::Css(".people-search")).await.expect("boxes").len(), 0);
+    for name in &names {
+        let plain = rsc_model::names::without_accents(name);
+        let mut typed = vec![plain.to_lowercase(), plain.to_uppercase(), name.to_lowercase()];
+        typed.extend(plain.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase));
+        let found = ana
+            .client
+            .execute(
+                "return arguments[1].every(t => window.rscPeople.matches(arguments[0], t));",
+                vec![serde_json::Value::from(name.as_str()), serde_json::Value::from(typed.clone())],
+            )
+            .await
+            .expect("the picker's matching");
+        assert_eq!(found, serde_json::Value::Bool(true), "{name} typed as {typed:?}");
+    }
+    let strangers = ana
+        .client
+        .execute("return window.rscPeople.matches('Jürgen Weiß', 'weiss jurgen') || window.rscPeople.matches('Jürgen Weiß', 'rgen');", vec![])
+        .await
+        .expect("matching");
+    assert_eq!(strangers, serde_json::Value::Bool(false), "words in another order or mid-word do not match");
     assert!(sessions.contains(&format!("{pat_name}'s claim to NM-1001 waits for NMAIMH staff")), "{sessions}");
 
     // Staff approve the claim, seeing the claimant beside the record's holder.
@@ -256,6 +279,28 @@ async fn each_role_finishes_its_job_in_the_portal_alone() {
     assert!(roster.contains(&ana_name) && roster.contains(&ben_name), "{roster}");
     pat.submit("#sign").await;
     assert!(pat.text().await.contains("Signed and recorded 2 statements"), "{}", pat.text().await);
+
+    // With five supervisees, her lists of people get a search box that finds a name typed
+    // without accents: three more connect from their phones.
+    let mut phones = Vec::new();
+    for (i, name) in [&names[16], &names[8], &names[13]].into_iter().enumerate() {
+        let login = format!("member{i}");
+        let body =
+            serde_json::json!({ "email": format!("{login}@example.org"), "password": PASSWORD, "display_name": name });
+        assert_eq!(api.post("/v1/accounts", None, &body).await.0, 202);
+        phones.push(support::Device::sign_in(&api, &login).await);
+    }
+    let pat_phone = support::Device::sign_in(&api, "pat").await;
+    pat_phone.connect(&phones.iter().collect::<Vec<_>>()).await;
+    pat.open(&format!("{base}/people")).await;
+    let members = "fieldset[data-people] .check:not([hidden])";
+    let search =
+        pat.client.find(fantoccini::Locator::Css(".new-group .people-search input")).await.expect("a search box");
+    search.send_keys("jurgen weiss").await.expect("type");
+    let shown = pat.client.find_all(fantoccini::Locator::Css(members)).await.expect("members");
+    assert_eq!(shown.len(), 1, "only Jürgen is left");
+    assert!(shown[0].text().await.expect("text").contains(names[16].as_str()));
+    look(&pat, "journey-people-search").await;
 
     // Staff lapse the record after March: the April session no longer counts, and Ana's
     // dashboard says so, with what happens next.

@@ -4,7 +4,8 @@
 //! Pages are askama templates (`templates/`), escaped by default; the only script is the one
 //! that makes and uses a browser's signing key (`assets/device.js`), and the one that keeps the
 //! provider queue current from the event stream (`assets/live.js`), and the one that starts a
-//! new session's time zone at the browser's (`assets/zone.js`). Every page runs the same
+//! new session's time zone at the browser's (`assets/zone.js`), and the one that narrows a long
+//! list of people as one types a name (`assets/picker.js`). Every page runs the same
 //! checks as its API route: a signed-in browser is a device, its cookie carries a device token.
 
 mod account;
@@ -343,6 +344,7 @@ async fn asset(Path(name): Path<String>) -> Response {
         "device.js" => (include_str!("../../assets/device.js"), "text/javascript; charset=utf-8"),
         "live.js" => (include_str!("../../assets/live.js"), "text/javascript; charset=utf-8"),
         "zone.js" => (include_str!("../../assets/zone.js"), "text/javascript; charset=utf-8"),
+        "picker.js" => (include_str!("../../assets/picker.js"), "text/javascript; charset=utf-8"),
         "icon.svg" => (include_str!("../../assets/icon.svg"), "image/svg+xml"),
         _ => return (StatusCode::NOT_FOUND, "no such asset").into_response(),
     };
