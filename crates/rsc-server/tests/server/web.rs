@@ -1092,7 +1092,99 @@ async fn the_people_page_asks_answers_keeps_groups_and_ends<S: Store>(store: S) 
     server.stop().await.expect("stop");
 }
 
+/// Every form route the portal's router has, read from the router's own source so that a new
+/// one cannot be missed: `(path, takes a file)`.
+fn form_routes() -> Vec<(String, bool)> {
+    let router = include_str!("../../src/web/mod.rs");
+    let routes: Vec<(String, bool)> = router
+        .lines()
+        .filter(|l| l.trim_start().starts_with(".route(\"") && l.contains("post("))
+        .filter_map(|l| l.split('"').nth(1))
+        .map(|path| {
+            // A path's parameter gets a value of the right kind for its route.
+            let path = path.replace("{group}", "00000000-0000-4000-8000-000000000000").replace("{number}", "NM-1001");
+            let path = path.replace("{id}", "00000000-0000-4000-8000-000000000000");
+            let file = path == "/staff/import" || path == "/review";
+            (path, file)
+        })
+        .collect();
+    assert!(routes.len() >= 25, "the router's form routes: {routes:?}");
+    routes
+}
+
+/// A form posted from another site (no token, or a wrong one) changes nothing on any route:
+/// every POST route of the router refuses it, for a member, for staff and for nobody signed in.
+async fn no_form_is_taken_without_its_token<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    api.register("ana").await;
+    rsc_server::auth::create_account(
+        &store,
+        "staff@example.org",
+        "a long enough password",
+        "Staff",
+        rsc_protocol::Role::RegistryAdmin,
+    )
+    .await
+    .expect("staff");
+    let ana = Portal::sign_in(&base, "ana").await;
+    let staff = Portal::sign_in(&base, "staff").await;
+    let fields = [
+        ("email", "ana@example.org"),
+        ("password", "a long enough password"),
+        ("display_name", "Mallory"),
+        ("session", "x"),
+        ("reason", "forged"),
+        ("name", "forged"),
+        ("number", "NM-1001"),
+        ("code", "ABCD-EFGH"),
+        ("days", "14"),
+        ("action", "archive"),
+        ("decision", "approve"),
+        ("format", "json"),
+    ];
+    for (who, cookie) in [("ana", ana.cookie.as_str()), ("staff", staff.cookie.as_str()), ("nobody", "")] {
+        for (path, file) in form_routes() {
+            for token in [None, Some("0123456789abcdef0123456789abcdef")] {
+                let mut request = client().post(format!("{base}{path}")).header(COOKIE, cookie);
+                request = if file {
+                    // A multipart form as a browser sends a file.
+                    let boundary = "rscformboundary";
+                    let mut body = String::new();
+                    for (name, value) in [("action", "import")].into_iter().chain(token.map(|t| ("csrf", t))) {
+                        body.push_str(&format!(
+                            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                        ));
+                    }
+                    body.push_str(&format!(
+                        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n\
+                         Content-Type: text/csv\r\n\r\nendorsement_number\n\r\n--{boundary}--\r\n"
+                    ));
+                    request.header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")).body(body)
+                } else {
+                    let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+                    pairs.extend(token.map(|t| ("csrf", t)));
+                    request.header(CONTENT_TYPE, FORM).body(encoded(&pairs))
+                };
+                let response = request.send().await.expect("post");
+                let status = response.status();
+                let page = response.text().await.unwrap_or_default();
+                let refused = status == StatusCode::FORBIDDEN
+                    || (who == "nobody" && status == StatusCode::SEE_OTHER && path != "/signin");
+                assert!(refused, "{who} {path} token {token:?}: {status} {page}");
+            }
+        }
+    }
+    // Nothing was made or changed: no account for Mallory, Ana's name as it was.
+    assert!(store.user_by_email("mallory@example.org").await.expect("store").is_none());
+    let (_, profile) = ana.get("/profile").await;
+    assert!(profile.contains("value=\"ana\"") && !profile.contains("forged"), "{profile}");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_backends!(
+    no_form_is_taken_without_its_token,
     the_portal_guards_its_cookies_forms_and_roles,
     the_edit_form_adds_only_the_providers_people,
     the_people_page_asks_answers_keeps_groups_and_ends,
