@@ -3,13 +3,13 @@
 //! withdraws it when it no longer stands. The exports service does the work, as for the API.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use rsc_protocol::EvaluationQuery;
 use serde::Deserialize;
 
+use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, day, html, see};
 use crate::AppError;
 use crate::http::{AppState, me, verify};
@@ -108,10 +108,8 @@ pub struct MakeForm {
 /// `POST /exports/make`: makes one export under her profile's rulebook and keeps it.
 pub async fn make<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<MakeForm>,
+    CheckedForm(browser, _): CheckedForm<MakeForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     match crate::exports::make(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
         Ok(kept) => Ok(see(&format!("/exports?made={}", kept.id))),
         Err(AppError::Invalid { field, .. }) if field == "rulebook" => Err(no_rulebook().into()),
@@ -152,10 +150,10 @@ pub struct WithdrawForm {
 /// `POST /exports/withdraw`: as `DELETE /v1/me/export-links/{id}`.
 pub async fn withdraw<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<WithdrawForm>,
+    CheckedForm(browser, form): CheckedForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     verify::withdraw_export(State(state), browser.auth.clone(), Path(form.export)).await?;
     Ok(see("/exports?done=withdrawn"))
 }
+
+form_token!(MakeForm, WithdrawForm);

@@ -5,7 +5,6 @@
 //! limits are the API's; people are shown by name, never by id.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,6 +13,7 @@ use rsc_protocol::{
 };
 use serde::Deserialize;
 
+use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, day, html, see};
 use crate::AppError;
 use crate::connections as service;
@@ -362,10 +362,8 @@ async fn after<S: Store, T>(
 /// `POST /people/request`: asks a provider by endorsement number.
 pub async fn request<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<PeopleForm>,
+    CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let result = service::ask(&state.store, &browser.auth.user, &form.number).await;
     let done = match &result {
         Ok(entry) if entry.state == ConnectionState::Connected => "accepted",
@@ -377,10 +375,8 @@ pub async fn request<S: Store>(
 /// `POST /people/answer`: a provider accepts or declines a request (`action`).
 pub async fn answer<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<PeopleForm>,
+    CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let user = &browser.auth.user;
     let (result, done) = match form.action.as_str() {
         "accept" => (service::accept(&state.store, user, &form.person).await, "accepted"),
@@ -393,10 +389,8 @@ pub async fn answer<S: Store>(
 /// `POST /people/end`: ends a connection, on either side, or takes back a request.
 pub async fn end<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<PeopleForm>,
+    CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let result = service::end(&state.store, &browser.auth.user, &form.person).await;
     after(&state, &browser, result, "ended", ("", "")).await
 }
@@ -404,10 +398,8 @@ pub async fn end<S: Store>(
 /// `POST /people/codes`: a new connection code, working for `days`.
 pub async fn create_code<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<PeopleForm>,
+    CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let days =
         form.fields.get("days").and_then(|d| d.trim().parse::<u32>().ok()).unwrap_or(rsc_protocol::DEFAULT_CODE_DAYS);
     let result = service::create_code(&state.store, &browser.auth.user, days).await;
@@ -417,10 +409,8 @@ pub async fn create_code<S: Store>(
 /// `POST /people/codes/withdraw`: withdraws one of her codes.
 pub async fn withdraw_code<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<PeopleForm>,
+    CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let code = form.fields.get("code").cloned().unwrap_or_default();
     let result = service::withdraw_code(&state.store, &browser.auth.user, &code).await;
     after(&state, &browser, result, "code-withdrawn", ("", "")).await
@@ -429,10 +419,8 @@ pub async fn withdraw_code<S: Store>(
 /// `POST /people/claim`: claims a registry record, as `POST /v1/me/claims`.
 pub async fn claim<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<PeopleForm>,
+    CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let body = rsc_protocol::NewClaim { number: form.number.trim().to_string() };
     match crate::http::me::create_claim(State(state.clone()), browser.auth.clone(), crate::http::JsonBody(body)).await {
         Ok(_) => Ok(see("/people?done=claimed")),
@@ -449,10 +437,8 @@ pub async fn claim<S: Store>(
 /// `POST /groups`: a new group, with the supervisees ticked (`member:ID`).
 pub async fn create_group<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<PeopleForm>,
+    CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let members: Vec<String> = form
         .fields
         .iter()
@@ -468,11 +454,9 @@ pub async fn create_group<S: Store>(
 /// provider's groups (`action`).
 pub async fn change_group<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
     Path(group): Path<String>,
-    Form(form): Form<PeopleForm>,
+    CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let (store, user) = (&state.store, &browser.auth.user);
     let change = |name: Option<String>, archived: Option<bool>| GroupChange { name, archived };
     let result = match form.action.as_str() {
@@ -485,6 +469,8 @@ pub async fn change_group<S: Store>(
     };
     after(&state, &browser, result, "group", ("", "")).await
 }
+
+form_token!(PeopleForm);
 
 #[cfg(test)]
 mod tests {

@@ -5,13 +5,14 @@
 use std::net::SocketAddr;
 
 use askama::Template;
+use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::{Form, Json};
 use rsc_protocol::{PasswordChange, Profile};
 use serde::Deserialize;
 
+use super::session::{CheckedForm, form_token};
 use super::{FieldErrors, Nav, PageError, SignedIn, html, see};
 use crate::AppError;
 use crate::http::json::JsonBody;
@@ -123,10 +124,8 @@ fn beside(error: AppError) -> Result<FieldErrors, AppError> {
 /// `POST /profile`: as `PUT /v1/me/profile`.
 pub async fn save_profile<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<ProfileForm>,
+    CheckedForm(browser, form): CheckedForm<ProfileForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let profile = Profile {
         display_name: blank(&form.display_name),
@@ -148,10 +147,8 @@ pub async fn save_profile<S: Store>(
 pub async fn change_password<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<ProfileForm>,
+    CheckedForm(browser, form): CheckedForm<ProfileForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let change =
         PasswordChange { current_password: form.current_password.clone(), new_password: form.new_password.clone() };
     let result =
@@ -205,10 +202,8 @@ pub struct ConnectForm {
 /// `POST /connect`: as `POST /v1/connections`, throttled the same way.
 pub async fn connect<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<ConnectForm>,
+    CheckedForm(browser, form): CheckedForm<ConnectForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let (status, problem, connected) =
         match crate::connections::connect_by_code(&state.store, &browser.auth.user, &form.code).await {
             Ok((provider, _)) => (StatusCode::OK, None, Some(provider.display_name)),
@@ -229,3 +224,5 @@ pub async fn connect<S: Store>(
     };
     Ok(html(status, &page))
 }
+
+form_token!(ConnectForm, ProfileForm);

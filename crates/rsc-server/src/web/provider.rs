@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -16,6 +15,7 @@ use rsc_model::{AttestedContent, Id, Minutes, StatementKind};
 use rsc_protocol::DocPush;
 use serde::Deserialize;
 
+use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, html, see};
 use crate::AppError;
 use crate::auth::now_ms;
@@ -382,10 +382,8 @@ pub struct SignForm {
 /// `POST /provider/sign`: records the statements this browser signed, as this browser's device.
 pub async fn sign<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<SignForm>,
+    CheckedForm(browser, form): CheckedForm<SignForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let messages: Vec<&str> = form.statements.split(',').filter(|s| !s.is_empty()).collect();
     let signatures: Vec<&str> = form.signatures.split(',').filter(|s| !s.is_empty()).collect();
     if messages.is_empty() || messages.len() != signatures.len() {
@@ -437,3 +435,5 @@ pub async fn sign<S: Store>(
         }
     }
 }
+
+form_token!(SignForm);

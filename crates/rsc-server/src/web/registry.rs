@@ -3,7 +3,6 @@
 //! lists every bad row before anything is written. The API's own functions do the work.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -11,6 +10,7 @@ use rsc_model::Date;
 use rsc_protocol::{RegistryRecordView, RowError};
 use serde::Deserialize;
 
+use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, html, require_staff, see};
 use crate::AppError;
 use crate::http::AppState;
@@ -152,11 +152,9 @@ pub struct EndForm {
 /// `POST /staff/records/{number}`: lapse (a valid-through date) or revoke (a revocation date).
 pub async fn end<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
     Path(number): Path<String>,
-    Form(form): Form<EndForm>,
+    CheckedForm(browser, form): CheckedForm<EndForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     require_staff(&browser)?;
     let field = if form.action == "revoke" { "revoked_on" } else { "valid_through" };
     let result = match Date::parse_field(form.date.trim(), field) {
@@ -291,3 +289,5 @@ pub async fn home(SignedIn(browser): SignedIn) -> Result<Response, PageError> {
     require_staff(&browser)?;
     Ok(see("/staff/claims"))
 }
+
+form_token!(EndForm);

@@ -8,7 +8,7 @@
 //! browser it is derived from the session token, which no other site can know; before sign-in
 //! it is a random value the browser holds in a second cookie (double submit).
 
-use axum::extract::FromRequestParts;
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -184,6 +184,46 @@ pub fn local_path(next: &str) -> String {
         _ => HOME.into(),
     }
 }
+
+/// A form's CSRF token, wherever the form keeps it.
+pub trait FormToken {
+    /// The token the form carried.
+    fn token(&self) -> &str;
+}
+
+/// A form from this site, posted by a signed-in browser: the extractor checks the form's token
+/// against the browser's session before the handler runs, so no form handler can forget to.
+pub struct CheckedForm<T>(pub Browser, pub T);
+
+impl<S: Store, T> FromRequest<AppState<S>> for CheckedForm<T>
+where
+    T: serde::de::DeserializeOwned + FormToken + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState<S>) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let SignedIn(browser) =
+            SignedIn::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let Form(form) = Form::<T>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        browser.check(form.token()).map_err(super::error_page)?;
+        Ok(CheckedForm(browser, form))
+    }
+}
+
+/// Implements [`FormToken`] for forms whose token is their `csrf` field.
+macro_rules! form_token {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::web::session::FormToken for $form {
+            fn token(&self) -> &str {
+                &self.csrf
+            }
+        })+
+    };
+}
+pub(crate) use form_token;
 
 #[cfg(test)]
 mod tests {

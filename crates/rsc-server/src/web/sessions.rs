@@ -3,7 +3,6 @@
 //! the session document as this browser's device through the sync's own checks.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,6 +11,7 @@ use rsc_model::{Confirmation, Date, Id, Minutes, SessionFormat, SessionKind};
 use rsc_protocol::{DocPush, EvaluationQuery};
 use serde::Deserialize;
 
+use super::session::{CheckedForm, form_token};
 use super::{FieldErrors, Nav, PageError, SignedIn, doc_error, html, see};
 use crate::AppError;
 use crate::http::AppState;
@@ -481,10 +481,8 @@ async fn push<S: Store>(
 /// `POST /sessions`: logs an individual session with one's provider.
 pub async fn log<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<LogForm>,
+    CheckedForm(browser, form): CheckedForm<LogForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
     let read = if form.group.trim().is_empty() {
         read_form(&form, &me)
@@ -562,10 +560,8 @@ const WITHDRAW_REASON_CHARS: usize = rsc_doc::MAX_NOTE_BYTES / 3;
 /// `POST /sessions/withdraw`: withdraws a session logged by mistake.
 pub async fn withdraw<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<WithdrawForm>,
+    CheckedForm(browser, form): CheckedForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
     let mut doc = own_doc(&state, &browser, &form.session).await?;
     let before = doc.heads();
@@ -629,10 +625,8 @@ pub async fn withdraw_page<S: Store>(
 /// `POST /sessions/restore`: brings back a session she withdrew.
 pub async fn restore<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<WithdrawForm>,
+    CheckedForm(browser, form): CheckedForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
     let mut doc = own_doc(&state, &browser, &form.session).await?;
     let before = doc.heads();
@@ -822,10 +816,8 @@ fn ticked(form: &LogForm, prefix: &str) -> Vec<Id> {
 /// fields and who attended (for whoever logged it), and her own minutes (for any attendee).
 pub async fn edit<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
-    Form(form): Form<EditForm>,
+    CheckedForm(browser, form): CheckedForm<EditForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.fields.csrf)?;
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
     let mut doc = own_doc(&state, &browser, &form.session).await?;
     let s = doc.session().map_err(doc_error)?;
@@ -953,5 +945,13 @@ pub async fn edit<S: Store>(
             show(FieldErrors::one(field, message)).await
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+form_token!(LogForm, WithdrawForm);
+
+impl super::session::FormToken for EditForm {
+    fn token(&self) -> &str {
+        &self.fields.csrf
     }
 }

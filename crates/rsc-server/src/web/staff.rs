@@ -3,13 +3,13 @@
 //! checks and refusals as `POST /v1/registry/claims/{id}/approve|reject`.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use rsc_protocol::{ClaimDecision, ClaimStatus};
 use serde::Deserialize;
 
+use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, html, require_staff, see};
 use crate::AppError;
 use crate::http::AppState;
@@ -91,11 +91,9 @@ pub struct DecisionForm {
 /// `POST /staff/claims/{id}`: approve or reject, with a reason.
 pub async fn decide<S: Store>(
     State(state): State<AppState<S>>,
-    SignedIn(browser): SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<DecisionForm>,
+    CheckedForm(browser, form): CheckedForm<DecisionForm>,
 ) -> Result<Response, PageError> {
-    browser.check(&form.csrf)?;
     require_staff(&browser)?;
     let approve = match form.decision.as_str() {
         "approve" => true,
@@ -115,3 +113,5 @@ pub async fn decide<S: Store>(
         Err(other) => Err(other.into()),
     }
 }
+
+form_token!(DecisionForm);
