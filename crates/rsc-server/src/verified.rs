@@ -43,6 +43,12 @@ pub struct Verified {
 }
 
 impl Verified {
+    /// Every session she attends, with her attendance, as the dossier was built from them
+    /// (withdrawn ones too, and who logged each).
+    pub fn attendance(&self) -> &[crate::store::SessionAttendance] {
+        &self.inputs.attendance
+    }
+
     /// The ledger entries behind confirmed and disputed sessions, by session id. Only the
     /// exports need them: worked out on demand, so that an evaluation copies none of them.
     pub fn attestations(&self) -> BTreeMap<&str, &AttestationRecord> {

@@ -171,7 +171,7 @@ async fn page<S: Store>(
     state: &AppState<S>,
     browser: &super::Browser,
     status: StatusCode,
-    form: LogForm,
+    form: Option<LogForm>,
     errors: FieldErrors,
     done: Option<String>,
 ) -> Result<Response, PageError> {
@@ -222,11 +222,13 @@ async fn page<S: Store>(
     let disputes = v.dispute_reasons()?;
     let planned = v.planned(crate::auth::now_ms());
     let me = browser.auth.user.id.as_str();
-    let inputs = state.store.evaluation_inputs(&UserId::from(me)).await?;
+    let attendance = v.attendance();
+    // A fresh form starts where her last one ended.
+    let form = form.unwrap_or_else(|| remembered_form(attendance, me));
     let logged_by_me: std::collections::BTreeSet<&str> =
-        inputs.attendance.iter().filter(|a| a.session.created_by == me).map(|a| a.session.id.as_str()).collect();
+        attendance.iter().filter(|a| a.session.created_by == me).map(|a| a.session.id.as_str()).collect();
     let mut withdrawn = Vec::new();
-    for a in inputs.attendance.iter().filter(|a| a.session.withdrawn && a.attendance.attendee_id == me).rev() {
+    for a in attendance.iter().filter(|a| a.session.withdrawn && a.attendance.attendee_id == me).rev() {
         withdrawn.push(Withdrawn {
             id: a.session.id.clone(),
             date: a.session.date.to_string(),
@@ -345,21 +347,17 @@ pub async fn list<S: Store>(
         "edited" => "Saved. A change to a confirmed or disputed entry goes back to the provider to review.".to_string(),
         _ => "Logged: your provider sees it awaiting confirmation.".to_string(),
     });
-    let form = remembered_form(&state, &browser).await?;
-    page(&state, &browser, StatusCode::OK, form, FieldErrors::default(), done).await
+    page(&state, &browser, StatusCode::OK, None, FieldErrors::default(), done).await
 }
 
 /// A fresh log form that starts where her last one ended: the provider, time zone and format of
-/// the session she logged most recently; with none, the browser's own time zone.
-async fn remembered_form<S: Store>(state: &AppState<S>, browser: &super::Browser) -> Result<LogForm, AppError> {
-    let me = browser.auth.user.id.as_str();
-    let inputs = state.store.evaluation_inputs(&UserId::from(me)).await?;
-    let last = inputs
-        .attendance
+/// the session `me` logged most recently; with none, the browser's own time zone.
+fn remembered_form(attendance: &[crate::store::SessionAttendance], me: &str) -> LogForm {
+    let last = attendance
         .iter()
         .filter(|a| a.session.created_by == me && !a.session.withdrawn)
         .max_by(|a, b| (a.session.date, &a.session.start_time).cmp(&(b.session.date, &b.session.start_time)));
-    Ok(match last {
+    match last {
         Some(a) => LogForm {
             time_zone: a.session.time_zone.clone(),
             format: a.session.format.to_string(),
@@ -367,7 +365,7 @@ async fn remembered_form<S: Store>(state: &AppState<S>, browser: &super::Browser
             ..LogForm::default()
         },
         None => LogForm { guess_zone: true, ..LogForm::default() },
-    })
+    }
 }
 
 /// The form's fields as a session, each problem beside its field.
@@ -491,12 +489,13 @@ pub async fn log<S: Store>(
     };
     let (fields, attendees) = match read {
         Ok(parts) => parts,
-        Err(errors) => return page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, errors, None).await,
+        Err(errors) => return page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, Some(form), errors, None).await,
     };
     if form.duplicate.is_none()
         && let Some(warning) = repeats(&state, &browser, &fields).await?
     {
-        return page(&state, &browser, StatusCode::CONFLICT, form, FieldErrors::one("duplicate", warning), None).await;
+        return page(&state, &browser, StatusCode::CONFLICT, Some(form), FieldErrors::one("duplicate", warning), None)
+            .await;
     }
     let id = crate::auth::new_id();
     let actor = ActorId::from(browser.auth.device.actor_id.clone());
@@ -512,7 +511,8 @@ pub async fn log<S: Store>(
                 "start_time" | "time_zone" | "date" | "minutes" | "format" | "provider" | "group" => field,
                 _ => "form".into(),
             };
-            page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, form, FieldErrors::one(field, message), None).await
+            page(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, Some(form), FieldErrors::one(field, message), None)
+                .await
         }
         Err(other) => Err(other.into()),
     }
@@ -590,12 +590,6 @@ struct WithdrawPage {
     max_reason: usize,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SessionQuery {
-    #[serde(default)]
-    session: String,
-}
-
 /// `GET /sessions/withdraw?session=`: asks before withdrawing, saying what withdrawing does.
 pub async fn withdraw_page<S: Store>(
     State(state): State<AppState<S>>,
@@ -666,8 +660,9 @@ impl EditPage {
     }
 }
 
+/// `?session=`: the session a page is about.
 #[derive(Debug, Default, Deserialize)]
-pub struct EditQuery {
+pub struct SessionQuery {
     #[serde(default)]
     session: String,
 }
@@ -761,29 +756,18 @@ fn standing(s: &rsc_doc::Session, me: &str, provider: &str) -> Option<String> {
 pub async fn edit_page<S: Store>(
     State(state): State<AppState<S>>,
     SignedIn(browser): SignedIn,
-    Query(q): Query<EditQuery>,
+    Query(q): Query<SessionQuery>,
 ) -> Result<Response, PageError> {
     let doc = own_doc(&state, &browser, &q.session).await?;
     let s = doc.session().map_err(doc_error)?;
-    let format = match s.fields.format {
-        SessionFormat::InPerson => "in_person",
-        SessionFormat::Video => "video",
-        SessionFormat::Phone => "phone",
-    };
     let form = LogForm {
-        csrf: String::new(),
         date: s.fields.date.to_string(),
         start_time: s.fields.start_time.clone(),
         time_zone: s.fields.time_zone.clone(),
         minutes: s.fields.minutes.get().to_string(),
-        format: format.into(),
+        format: s.fields.format.to_string(),
         provider: s.fields.provider.to_string(),
-        group: String::new(),
-        own: None,
-        own_shown: None,
-        ticked: Default::default(),
-        duplicate: None,
-        guess_zone: false,
+        ..LogForm::default()
     };
     let me = Id::new(browser.auth.user.id.as_str(), "user")?;
     let attended = s.attendee(&me).map(|a| a.minutes_attended.get().to_string());
