@@ -165,6 +165,18 @@ impl Browser {
         self.client.goto(url).await.expect("navigates");
     }
 
+    /// Marks the element `link` (a CSS selector) in the table row that mentions `text` with
+    /// the id `id`, so that a test can click the row's own link or button.
+    pub async fn mark_row_link(&self, text: &str, link: &str, id: &str) {
+        let script = format!(
+            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes({})).querySelector({}).id = {};",
+            Value::from(text),
+            Value::from(link),
+            Value::from(id)
+        );
+        self.client.execute(&script, vec![]).await.expect("mark the row's link");
+    }
+
     /// The page's visible text.
     pub async fn text(&self) -> String {
         self.client.find(Locator::Css("body")).await.expect("body").text().await.expect("text")

@@ -37,6 +37,7 @@ fn temp_dir(what: &str) -> PathBuf {
     dir
 }
 
+use rsc_e2e::{names, shows_an_id};
 use server_process::server_binary;
 
 /// The `rsc` command of this workspace, built if needed.
@@ -145,28 +146,6 @@ fn failure(output: Output, code: i32) -> String {
     stderr
 }
 
-/// Whether `text` shows a whole id anywhere (8-4-4-4-12 hex digits): people never read one.
-fn shows_an_id(text: &str) -> bool {
-    let groups = [8, 4, 4, 4, 12];
-    let chars: Vec<char> = text.chars().collect();
-    (0..chars.len()).any(|start| {
-        let mut at = start;
-        for (i, len) in groups.iter().enumerate() {
-            if i > 0 {
-                if chars.get(at) != Some(&'-') {
-                    return false;
-                }
-                at += 1;
-            }
-            if !(0..*len).all(|k| chars.get(at + k).is_some_and(|c| c.is_ascii_hexdigit())) {
-                return false;
-            }
-            at += len;
-        }
-        true
-    })
-}
-
 /// Runs `rsc` and returns its output for a person, checking that it names no one by id.
 fn says(home: &Path, args: &[&str]) -> String {
     let output = rsc(home, args);
@@ -185,12 +164,6 @@ fn refuses(home: &Path, args: &[&str], code: i32) -> String {
     let err = failure(rsc(home, args), code);
     assert!(!shows_an_id(&err), "`rsc {}` shows an id: {err}", args.join(" "));
     err
-}
-
-/// Display names from the shared list.
-fn names() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/names.txt")).expect("names.txt");
-    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::to_string).collect()
 }
 
 /// The code `rsc account invite` printed.

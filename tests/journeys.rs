@@ -16,27 +16,15 @@ mod server_process;
 mod support;
 
 use browser::Browser;
+use rsc_e2e::{names, shows_an_id};
 use server_process::start_server;
 
 const PASSWORD: &str = "a long enough password";
-
-fn names() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/names.txt")).expect("names.txt");
-    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::to_string).collect()
-}
 
 async fn sign_in(browser: &Browser, email: &str) {
     browser.fill("email", email).await;
     browser.fill("password", PASSWORD).await;
     browser.submit("form.stack button[type=submit]").await;
-}
-
-/// Whether a text shows a whole id (8-4-4-4-12 hex digits): people never read one.
-fn shows_an_id(text: &str) -> bool {
-    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-')).any(|w| {
-        let parts: Vec<&str> = w.split('-').collect();
-        parts.len() == 5 && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-    })
 }
 
 /// Looks at the page at both widths, and checks it names nobody by id and breaks no
@@ -48,17 +36,6 @@ async fn look(browser: &Browser, name: &str) {
         browser.screenshot(name, width).await;
     }
     assert_eq!(browser.accessibility_violations().await, Vec::<String>::new(), "{name}");
-}
-
-/// Marks the link in the table row that mentions `text` with `id`, to click it.
-async fn mark_row_link(browser: &Browser, text: &str, link: &str, id: &str) {
-    let script = format!(
-        "[...document.querySelectorAll('tr')].find(r => r.textContent.includes({})).querySelector({}).id = {};",
-        serde_json::Value::from(text),
-        serde_json::Value::from(link),
-        serde_json::Value::from(id)
-    );
-    browser.client.execute(&script, vec![]).await.expect("mark the row's link");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,11 +171,11 @@ async fn each_role_finishes_its_job_in_the_portal_alone() {
     // Pat's home is her queue: she confirms the first session and disputes the second.
     pat.open(&format!("{base}/")).await;
     assert_eq!(pat.path().await, "/provider");
-    mark_row_link(&pat, "2025-03-04", "a[href*='attendee=']", "first").await;
+    pat.mark_row_link("2025-03-04", "a[href*='attendee=']", "first").await;
     pat.submit("#first").await;
     pat.submit("#sign").await;
     assert!(pat.text().await.contains("Signed and recorded 1 statement"), "{}", pat.text().await);
-    mark_row_link(&pat, "2025-04-01", "a[href*='attendee=']", "second").await;
+    pat.mark_row_link("2025-04-01", "a[href*='attendee=']", "second").await;
     pat.submit("#second").await;
     pat.submit("a[href*='dispute=1']").await;
     pat.fill("reason", "We met for 45 minutes, not 60").await;
@@ -213,7 +190,7 @@ async fn each_role_finishes_its_job_in_the_portal_alone() {
         "{sessions}"
     );
     look(&ana, "journey-sessions-disputed").await;
-    mark_row_link(&ana, "2025-04-01", "a[href^='/sessions/edit']", "change").await;
+    ana.mark_row_link("2025-04-01", "a[href^='/sessions/edit']", "change").await;
     ana.submit("#change").await;
     assert!(ana.text().await.contains(&format!("{pat_name} disputed your entry")), "{}", ana.text().await);
     ana.fill("attended", "45").await;

@@ -15,15 +15,11 @@ use rsc_model::{Minutes, SessionKind};
 use serde_json::{Value, json};
 
 use crate::support::{Api, Device, signed_at};
+use rsc_e2e::names;
 
 const PASSWORD: &str = "a long enough password";
 const HEADER: &str =
     "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n";
-
-fn names() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/names.txt")).expect("names.txt");
-    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::to_string).collect()
-}
 
 /// Registers `login@example.org` as `name` and signs a device in.
 async fn person(api: &Api, login: &str, name: &str) -> Device {

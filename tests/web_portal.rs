@@ -12,17 +12,13 @@ mod server_process;
 mod support;
 
 use browser::Browser;
+use rsc_e2e::names;
 use rsc_model::SessionKind;
 use serde_json::{Value, json};
 use server_process::start_server;
 use support::Device;
 
 const PASSWORD: &str = "a long enough password";
-
-fn names() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/names.txt")).expect("names.txt");
-    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::to_string).collect()
-}
 
 /// Signs up and in through the pages, as a person would: the browser makes its key at sign-in.
 async fn sign_up_and_in(browser: &Browser, base: &str, name: &str, email: &str) {
@@ -386,13 +382,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     let text = web.text().await;
     assert!(text.contains("Logged:") && text.contains("2026-11-02"), "{text}");
     // She changes it: 55 minutes instead of 50.
-    web.client
-        .execute(
-            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes('2026-11-02')).querySelector('a').id = 'change-it';",
-            vec![],
-        )
-        .await
-        .expect("mark");
+    web.mark_row_link("2026-11-02", "a", "change-it").await;
     web.submit("#change-it").await;
     web.fill("minutes", "55").await;
     web.submit("form[action='/sessions/edit'] button").await;
@@ -413,19 +403,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert!(text.contains("Logged:") && text.contains("Group, video"), "{text}");
     // She changes the group session: shortening it below Ben's 90 minutes is refused by name,
     // her own minutes and the length change together, then Ben is removed and it is hers alone.
-    let open_change = |date: &'static str| {
-        let client = web.client.clone();
-        async move {
-            client
-                .execute(
-                    &format!("[...document.querySelectorAll('tr')].find(r => r.textContent.includes('{date}')).querySelector('a').id = 'change-it';"),
-                    vec![],
-                )
-                .await
-                .expect("mark");
-        }
-    };
-    open_change("2026-11-04").await;
+    web.mark_row_link("2026-11-04", "a", "change-it").await;
     web.submit("#change-it").await;
     assert!(web.text().await.contains("Remove ben"), "{}", web.text().await);
     for width in [1280, 390] {
@@ -442,7 +420,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.submit("form[action='/sessions/edit'] button").await;
     let text = web.text().await;
     assert!(text.contains("Saved.") && text.contains("45 of 90"), "{text}");
-    open_change("2026-11-04").await;
+    web.mark_row_link("2026-11-04", "a", "change-it").await;
     web.submit("#change-it").await;
     web.client.find(fantoccini::Locator::Css("input[name^='drop:']")).await.expect("Ben").click().await.expect("tick");
     web.submit("form[action='/sessions/edit'] button").await;
@@ -473,13 +451,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
             found.as_bool().unwrap_or(false)
         }
     };
-    web.client
-        .execute(
-            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes('2026-11-02')).querySelector('a[href^=\"/sessions/withdraw\"]').id = 'withdraw-it';",
-            vec![],
-        )
-        .await
-        .expect("mark");
+    web.mark_row_link("2026-11-02", "a[href^='/sessions/withdraw']", "withdraw-it").await;
     web.submit("#withdraw-it").await;
     let asked = web.text().await;
     assert!(asked.contains("Withdraw the session of 2026-11-02?") && asked.contains("counts nothing"), "{asked}");
@@ -501,13 +473,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     web.open(&format!("{base}/sessions/withdraw?session=not-a-session")).await;
     assert!(web.text().await.contains("Sign out"), "an error keeps the navigation: {}", web.text().await);
     web.open(&format!("{base}/sessions")).await;
-    web.client
-        .execute(
-            "[...document.querySelectorAll('tr')].find(r => r.textContent.includes('2026-11-02')).querySelector('a[href^=\"/sessions/withdraw\"]').id = 'withdraw-it';",
-            vec![],
-        )
-        .await
-        .expect("mark");
+    web.mark_row_link("2026-11-02", "a[href^='/sessions/withdraw']", "withdraw-it").await;
     web.submit("#withdraw-it").await;
     web.submit("form[action='/sessions/withdraw'] button").await;
     assert!(!row_with("2026-11-02").await, "{}", web.text().await);
