@@ -114,46 +114,9 @@ async fn a_stranger_who_walks_the_registry_learns_no_supervisee(database: Option
 
     // The portal, signed in as her.
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let page = http.get(format!("{}/signin", api.base)).send().await.expect("sign-in page");
-    let csrf = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("rsc_csrf="))
-        .and_then(|v| v.split(';').next())
-        .expect("csrf")
-        .to_string();
-    let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key");
-    let form = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("csrf", csrf.as_str()),
-            ("email", "mallory@example.org"),
-            ("password", PASSWORD),
-            ("device_name", "her browser"),
-            ("public_key", &hex::encode(key.public_key())),
-            ("actor_id", &hex::encode(uuid::Uuid::new_v4().as_bytes())),
-            ("next", "/people"),
-        ])
-        .finish();
-    let signed_in = http
-        .post(format!("{}/signin", api.base))
-        .header("cookie", format!("rsc_csrf={csrf}"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
-        .send()
-        .await
-        .expect("sign in");
+    let signed_in = api.portal_sign_in("mallory@example.org", PASSWORD, "/people").await;
     assert_eq!(signed_in.status().as_u16(), 303);
-    let session = signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("rsc_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("session")
-        .to_string();
+    let session = support::set_cookie_value(&signed_in, "rsc_session").expect("session");
     for path in ["/people", "/sessions", "/dashboard", "/provider", "/exports", "/profile"] {
         let response =
             http.get(format!("{}{path}", api.base)).header("cookie", format!("rsc_session={session}")).send().await;

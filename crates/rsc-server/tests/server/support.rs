@@ -56,9 +56,51 @@ pub fn http_client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// The value of the cookie `name` that `response` sets.
+pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(prefix.as_str()))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
+
 impl Api {
     pub fn new(base: String) -> Api {
         Api { base, http: http_client() }
+    }
+
+    /// Signs `email` in through the portal's form as a browser does: the CSRF cookie the
+    /// sign-in page sets, a device key of its own, and `next`. The redirect is not followed, so
+    /// the response says where she is sent; its `rsc_session` cookie is her session.
+    pub async fn portal_sign_in(&self, email: &str, password: &str, next: &str) -> reqwest::Response {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let page = http.get(format!("{}/signin", self.base)).send().await.expect("sign-in page");
+        let csrf = set_cookie_value(&page, "rsc_csrf").expect("the form's CSRF cookie");
+        let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", csrf.as_str()),
+                ("email", email),
+                ("password", password),
+                ("device_name", "a browser"),
+                ("public_key", &hex::encode(key.public_key())),
+                ("actor_id", &hex::encode(uuid::Uuid::new_v4().as_bytes())),
+                ("next", next),
+            ])
+            .finish();
+        http.post(format!("{}/signin", self.base))
+            .header("cookie", format!("rsc_csrf={csrf}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .expect("sign in")
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {

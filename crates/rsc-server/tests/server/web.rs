@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, S
 use rsc_server::RunningServer;
 use rsc_server::store::Store;
 
-use crate::support::{Api, Device};
+use crate::support::{Api, Device, set_cookie_value};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -274,10 +274,10 @@ async fn the_edit_form_adds_only_the_providers_people<S: Store>(store: S) {
 
     let http = client();
     let page = http.get(format!("{base}/signin")).send().await.expect("get");
-    let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf cookie"));
+    let csrf = set_cookie_value(&page, "rsc_csrf").expect("csrf cookie");
     let signed_in = post_sign_in(&http, &base, &csrf, "a long enough password").await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let cookie = format!("rsc_session={}", value(&set_cookie(&signed_in, "rsc_session").expect("session")));
+    let cookie = format!("rsc_session={}", set_cookie_value(&signed_in, "rsc_session").expect("session"));
     let edit_page = http
         .get(format!("{base}/sessions/edit?session={doc}"))
         .header(COOKIE, &cookie)
@@ -363,7 +363,7 @@ async fn sign_in_never_sends_a_person_to_another_site<S: Store>(store: S) {
         let query = encoded(&[("next", next)]);
         let page = http.get(format!("{base}/signin?{query}")).send().await.expect("get");
         assert_eq!(page.status(), StatusCode::OK, "{next:?}");
-        let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf"));
+        let csrf = set_cookie_value(&page, "rsc_csrf").expect("csrf");
         let html = page.text().await.expect("html");
         assert!(!html.contains("evil.example"), "the form carries no other site: {next:?}");
         let mut form = sign_in_form_of("ana", &csrf, "a long enough password");
@@ -436,7 +436,7 @@ async fn a_known_browser_signs_in_while_strangers_are_locked_out<S: Store>(store
     let http = client();
     let sign_in = async |known: Option<&str>| {
         let page = http.get(format!("{base}/signin")).send().await.expect("get");
-        let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf"));
+        let csrf = set_cookie_value(&page, "rsc_csrf").expect("csrf");
         let mut cookies = format!("rsc_csrf={csrf}");
         if let Some(known) = known {
             cookies.push_str(&format!("; rsc_known={known}"));
@@ -543,7 +543,7 @@ async fn a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up<S: Store
         "the sign-up link keeps it: {sign_in_page}"
     );
     let page = http.get(format!("{base}/signup?next={encoded_path}")).send().await.expect("sign-up");
-    let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf"));
+    let csrf = set_cookie_value(&page, "rsc_csrf").expect("csrf");
     let signed_up = http
         .post(format!("{base}/signup"))
         .header(COOKIE, format!("rsc_csrf={csrf}"))
@@ -913,24 +913,12 @@ impl Portal {
     /// Signs in with `next` as the form carries it, and checks the browser is sent there.
     async fn sign_in_to(base: &str, login: &str, next: &str) -> Portal {
         let http = client();
-        let page = http.get(format!("{base}/signin")).send().await.expect("get");
-        let csrf = value(&set_cookie(&page, "rsc_csrf").expect("csrf cookie"));
-        let signed_in = http
-            .post(format!("{base}/signin"))
-            .header(COOKIE, format!("rsc_csrf={csrf}"))
-            .header(CONTENT_TYPE, FORM)
-            .body(encoded(&{
-                let mut form = sign_in_form_of(login, &csrf, "a long enough password");
-                form.retain(|(k, _)| *k != "next");
-                form.push(("next", next.to_string()));
-                form
-            }))
-            .send()
-            .await
-            .expect("post");
+        let signed_in = Api::new(base.to_string())
+            .portal_sign_in(&format!("{login}@example.org"), "a long enough password", next)
+            .await;
         assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{login} signs in");
         assert_eq!(signed_in.headers()[LOCATION].to_str().expect("location"), next, "and goes where it was going");
-        let session = value(&set_cookie(&signed_in, "rsc_session").expect("session"));
+        let session = set_cookie_value(&signed_in, "rsc_session").expect("session");
         let mut portal =
             Portal { http, base: base.into(), cookie: format!("rsc_session={session}"), csrf: String::new() };
         portal.csrf = csrf_in(&portal.get("/people").await.1);
