@@ -423,7 +423,7 @@ async fn no_forgery_gets_a_minute_credited() {
     let victim = rsc_doc::NewAttendee { id: ana.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
     let mut forged_doc = SessionDoc::create(
         w.eve.actor.clone(),
-        rsc_server::auth::new_id(),
+        rsc_service::clock::new_id(),
         ana.clone(),
         fields.clone(),
         vec![victim.clone()],
@@ -518,10 +518,10 @@ async fn no_forgery_gets_a_minute_credited() {
     }
 
     // 23. A session dated in the future cannot be confirmed.
-    let tomorrow = Date::from_unix_millis(rsc_server::auth::now_ms() + 86_400_000).expect("date").to_string();
+    let tomorrow = Date::from_unix_millis(rsc_service::clock::now_ms() + 86_400_000).expect("date").to_string();
     let future = logged(&mut w.ana, &pat, &tomorrow).await;
     w.pat.sync().await;
-    let future_statement = statement(&pat_key, &future, &ana, &pat, &tomorrow, 90, 60, rsc_server::auth::now_ms());
+    let future_statement = statement(&pat_key, &future, &ana, &pat, &tomorrow, 90, 60, rsc_service::clock::now_ms());
     let r = raw_push(&mut w.pat, &future, |raw| put_statement(raw, &ana, future_statement)).await;
     refused(&r, RefusalCode::InvalidSession, "a session that has not happened");
     counts_nothing(&api, &w.ana, &future, "a session that has not happened").await;

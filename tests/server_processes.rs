@@ -315,10 +315,10 @@ async fn held_event_streams_never_take_the_descriptors_sync_needs() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(ready, "rsc-server did not become ready");
-    let cap = rsc_server::limits::stream_cap(Some(1_024));
+    let cap = rsc_service::limits::stream_cap(Some(1_024));
 
     // The attacker: enough accounts for more than the cap, on many loopback addresses.
-    let accounts = cap / rsc_server::events::MAX_STREAMS_PER_ACCOUNT + 4;
+    let accounts = cap / rsc_service::events::MAX_STREAMS_PER_ACCOUNT + 4;
     let mut held = Vec::new();
     let mut refused = std::collections::BTreeMap::<u16, usize>::new();
     for i in 0..accounts {
@@ -327,7 +327,7 @@ async fn held_event_streams_never_take_the_descriptors_sync_needs() {
         let device = Device::sign_in(&api, &name).await;
         let address: std::net::IpAddr = format!("127.0.0.{}", 2 + i % 40).parse().expect("address");
         let client = reqwest::Client::builder().local_address(address).build().expect("client");
-        for _ in 0..rsc_server::events::MAX_STREAMS_PER_ACCOUNT {
+        for _ in 0..rsc_service::events::MAX_STREAMS_PER_ACCOUNT {
             let response =
                 client.get(format!("{base}/v1/events")).bearer_auth(&device.token).send().await.expect("stream");
             match response.status().as_u16() {

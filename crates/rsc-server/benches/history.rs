@@ -138,7 +138,7 @@ async fn add_members<S: Store + Clone + 'static>(store: S, provider: &rsc_model:
             let (store, provider) = (store.clone(), UserId::from(provider.as_str()));
             tokio::spawn(async move {
                 for i in (first..count).step_by(WRITERS) {
-                    let id = rsc_server::auth::new_id().to_string();
+                    let id = rsc_service::clock::new_id().to_string();
                     let member = UserRecord {
                         id: id.clone(),
                         email: format!("member{i}@example.org"),

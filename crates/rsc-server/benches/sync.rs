@@ -292,7 +292,7 @@ async fn ingest_parts<S: Store + Clone + 'static>(store: S, label: &str, ingeste
             let session = doc.apply_pushed(&changes, &user, now).expect("merges").expect("a session");
             let heads: Vec<String> = doc.heads().iter().map(|h| h.to_string()).collect();
             assert_eq!(heads.len(), 1);
-            let (row, attendance) = rsc_server::projection::project(&session, &[]);
+            let (row, attendance) = rsc_service::projection::project(&session, &[]);
             commits.push(DocCommit {
                 doc_id,
                 expected_version: None,

@@ -1,46 +1,21 @@
-//! The RSC Logbook sync server: accounts and devices, the batched sync of session documents,
-//! the attestation ledger and the relational projection, over Postgres or SQLite.
+//! The RSC Logbook server: the JSON API over the services of `rsc-service`, mounted with the
+//! web portal of `rsc-web` on one port, its middleware, and the `rsc-server` binary.
 //!
 //! The crate is a library so tests and benchmarks run the real server in-process; the
 //! `rsc-server` binary is a thin command line over [`serve`].
 
-pub mod account;
-pub mod auth;
-pub mod clock;
 pub mod config;
-pub mod connections;
-mod error;
-pub mod events;
-pub mod exports;
 pub mod http;
-pub mod limits;
-pub mod projection;
-pub mod registry;
-pub mod server_keys;
-pub mod sync;
 pub mod telemetry;
-pub mod verified;
-pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use error::AppError;
-pub use http::{AppState, router};
-/// Storage lives in its own crate; `rsc_server::store` names it for this crate's users.
-pub use rsc_store as store;
+pub use http::router;
+pub use rsc_service::{AppError, AppState, store};
 use store::Store;
-
-/// Runs CPU-bound `work` (merging documents, rendering a PDF, parsing a CSV) on a blocking
-/// thread, off the async workers that answer other requests.
-pub async fn blocking<T: Send + 'static>(
-    what: &'static str,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::caused(what, e))
-}
 
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve<S: Store>(
@@ -52,16 +27,9 @@ pub async fn serve<S: Store>(
     // Event streams never end on their own: dropping `closing` at shutdown ends them, so the
     // graceful shutdown does not wait for them forever.
     let (closing, streams_close) = tokio::sync::watch::channel(());
-    let state = AppState {
-        store,
-        metrics: Arc::new(telemetry::metrics_handle()),
-        streams: Arc::new(events::Streams::new(
-            streams_close,
-            limits::stream_cap(limits::open_files().map(|(soft, _)| soft)),
-        )),
-        versions: Arc::new(account::Versions::new()),
-    };
-    let app = router(state, request_timeout);
+    let max_streams = rsc_service::limits::stream_cap(rsc_service::limits::open_files().map(|(soft, _)| soft));
+    let state = AppState::new(store, streams_close, max_streams);
+    let app = router(state, Arc::new(telemetry::metrics_handle()), request_timeout);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -8,10 +8,11 @@ use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand};
 use rsc_protocol::{ClaimDecision, ClaimStatus, Role};
 use rsc_server::config::{DatabaseArgs, Redacted, ServeArgs, describe_database};
-use rsc_server::http::registry::{decide_claim, review_claims};
-use rsc_server::registry::{changed_by_name, command_line_actor};
 use rsc_server::store::{PgStore, SqliteStore, Store};
-use rsc_server::{auth, telemetry};
+use rsc_server::telemetry;
+use rsc_service::auth;
+use rsc_service::registry::{changed_by_name, command_line_actor};
+use rsc_service::registry::{decide_claim, review_claims};
 
 /// The RSC Logbook sync server. With no subcommand it serves on 127.0.0.1:8080 with an
 /// embedded SQLite database in ./rsc-data/, creating and migrating it.
@@ -199,11 +200,11 @@ async fn shutdown_signal() {
 
 async fn serve<S: Store>(store: S, args: &ServeArgs) -> anyhow::Result<()> {
     // The usual soft limit (1,024 open files) is less than a server's connections need.
-    match rsc_server::limits::raise_open_files() {
+    match rsc_service::limits::raise_open_files() {
         Some((soft, hard)) => tracing::info!(
             open_files = soft,
             hard_limit = hard,
-            event_streams = rsc_server::limits::stream_cap(Some(soft)),
+            event_streams = rsc_service::limits::stream_cap(Some(soft)),
             "open-file limit"
         ),
         None => tracing::warn!("the open-file limit is unknown here"),
@@ -212,7 +213,7 @@ async fn serve<S: Store>(store: S, args: &ServeArgs) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("--listen {}", args.listen))?;
     let addr = listener.local_addr()?;
     // The export signing key is made on first start and kept in the database.
-    let key = rsc_server::server_keys::signing_key(&store).await?;
+    let key = rsc_service::server_keys::signing_key(&store).await?;
     tracing::info!(key_id = %key.id, "export signing key");
     tracing::info!(%addr, backend = store.backend(), "listening on http://{addr}");
     rsc_server::serve(store, listener, Duration::from_secs(args.request_timeout_secs), shutdown_signal())
@@ -264,7 +265,7 @@ async fn print_record<S: Store>(store: &S, r: &rsc_server::store::RegistryRecord
 }
 
 async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Result<()> {
-    use rsc_server::http::registry::{import_csv, set_end};
+    use rsc_service::registry::{import_csv, set_end};
     let date = |text: &str, flag: &str| rsc_model::Date::parse_field(text, flag).with_context(|| flag.to_string());
     match command {
         RegistryCommand::Import { file, source } => {
@@ -408,10 +409,10 @@ async fn decide<S: Store>(
 
 async fn keys<S: Store>(store: &S, command: KeysCommand) -> anyhow::Result<()> {
     if let KeysCommand::Rotate = command {
-        let key = rsc_server::server_keys::rotate_key(store).await?;
+        let key = rsc_service::server_keys::rotate_key(store).await?;
         println!("new signing key {}", key.id);
     }
-    for key in rsc_server::server_keys::published_keys(store).await? {
+    for key in rsc_service::server_keys::published_keys(store).await? {
         let state = if key.retired_at_ms.is_none() { "signing" } else { "retired" };
         println!("{} {} {}", key.id, key.public_key, state);
     }

@@ -135,7 +135,7 @@ impl TestServer {
             return token.clone();
         }
         self.runtime
-            .block_on(rsc_server::auth::create_account(
+            .block_on(rsc_service::auth::create_account(
                 &self.store,
                 "staff@example.org",
                 PASSWORD,

@@ -11,11 +11,12 @@ use rsc_protocol::{
     RegisterRequest, RegisterResponse, Role,
 };
 
+use super::Device;
 use super::{AppState, JsonBody};
-use crate::AppError;
-use crate::auth::{self, AuthDevice};
-use crate::store::Store;
-use crate::store::{DeviceId, UserId};
+use rsc_service::AppError;
+use rsc_service::auth;
+use rsc_service::store::Store;
+use rsc_service::store::{DeviceId, UserId};
 
 /// `POST /v1/accounts`: a new member account. An email that already has one gets the same
 /// answer, after the same work (the password is hashed either way), and nothing changes.
@@ -69,7 +70,7 @@ pub async fn login<S: Store>(
 
 /// `GET /v1/me`.
 #[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("device" = [])), responses((status = 200, description = "the signed-in account", body = MeResponse), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
-pub async fn me(device: AuthDevice) -> Json<MeResponse> {
+pub async fn me(Device(device): Device) -> Json<MeResponse> {
     Json(MeResponse {
         user_id: device.user.id.clone(),
         email: device.user.email.clone(),
@@ -83,7 +84,7 @@ pub async fn me(device: AuthDevice) -> Json<MeResponse> {
 #[utoipa::path(get, path = "/v1/devices", tag = "accounts", security(("device" = [])), responses((status = 200, description = "the account's devices", body = Vec<DeviceView>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn devices<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
 ) -> Result<Json<Vec<DeviceView>>, AppError> {
     let devices = state.store.devices_of(&UserId::from(&device.user.id)).await?;
     Ok(Json(
@@ -107,10 +108,14 @@ pub async fn devices<S: Store>(
     responses((status = 204, description = "revoked: its token stops working at once"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "not there", body = ErrorBody)))]
 pub async fn revoke_device<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path(device_id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    if state.store.revoke_device(&UserId::from(&device.user.id), &DeviceId::from(&device_id), auth::now_ms()).await? {
+    if state
+        .store
+        .revoke_device(&UserId::from(&device.user.id), &DeviceId::from(&device_id), rsc_service::clock::now_ms())
+        .await?
+    {
         tracing::info!(device_id = %device_id, "device revoked");
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -125,7 +130,7 @@ pub async fn revoke_device<S: Store>(
 pub async fn change_password<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
-    device: AuthDevice,
+    Device(device): Device,
     JsonBody(request): JsonBody<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
     auth::change_password(

@@ -1,6 +1,6 @@
 //! Connections over HTTP: a provider's codes, connecting by code, requests by endorsement
 //! number, ending a connection, and a provider's groups. The rules live in
-//! [`crate::connections`], which the portal's pages run too.
+//! [`rsc_service::connections`], which the portal's pages run too.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -11,11 +11,11 @@ use rsc_protocol::{
     NewConnectionRequest, NewGroup, Person, display_code,
 };
 
+use super::Device;
 use super::{AppState, JsonBody};
-use crate::AppError;
-use crate::auth::AuthDevice;
-use crate::connections as service;
-use crate::store::{ConnectionCodeRecord, Store};
+use rsc_service::AppError;
+use rsc_service::connections as service;
+use rsc_service::store::{ConnectionCodeRecord, Store};
 
 fn view(record: &ConnectionCodeRecord) -> ConnectionCode {
     ConnectionCode {
@@ -32,7 +32,7 @@ fn view(record: &ConnectionCodeRecord) -> ConnectionCode {
     responses((status = 201, description = "the new code", body = ConnectionCode), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 409, description = "too many working codes: withdraw one first", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn create_code<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     JsonBody(body): JsonBody<NewConnectionCode>,
 ) -> Result<(StatusCode, Json<ConnectionCode>), AppError> {
     let record = service::create_code(&state.store, &device.user, body.valid_days.unwrap_or(DEFAULT_CODE_DAYS)).await?;
@@ -44,7 +44,7 @@ pub async fn create_code<S: Store>(
     responses((status = 200, description = "working codes", body = Vec<ConnectionCode>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn codes<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
 ) -> Result<Json<Vec<ConnectionCode>>, AppError> {
     Ok(Json(service::working_codes(&state.store, &device.user).await?.iter().map(view).collect()))
 }
@@ -55,7 +55,7 @@ pub async fn codes<S: Store>(
     responses((status = 204, description = "withdrawn"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "you have no such working code", body = ErrorBody)))]
 pub async fn revoke_code<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path(code): Path<String>,
 ) -> Result<StatusCode, AppError> {
     service::withdraw_code(&state.store, &device.user, &code).await?;
@@ -69,7 +69,7 @@ pub async fn revoke_code<S: Store>(
     responses((status = 200, description = "connected (or already so)", body = Connected), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no working code, or no provider holds that number", body = ErrorBody), (status = 409, description = "an endorsement number was given: the request was sent and waits for the provider", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many wrong codes; wait", body = ErrorBody)))]
 pub async fn connect<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     JsonBody(body): JsonBody<ConnectRequest>,
 ) -> Result<Json<Connected>, AppError> {
     match (&body.code, &body.endorsement_number) {
@@ -97,7 +97,7 @@ pub async fn connect<S: Store>(
     responses((status = 201, description = "the request, waiting for the provider (or `connected` when the two already are)", body = ConnectionEntry), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no provider here holds that number", body = ErrorBody), (status = 409, description = "she declined a request in the last week", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 429, description = "too many requests today", body = ErrorBody)))]
 pub async fn request<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     JsonBody(body): JsonBody<NewConnectionRequest>,
 ) -> Result<(StatusCode, Json<ConnectionEntry>), AppError> {
     let entry = service::ask(&state.store, &device.user, &body.endorsement_number).await?;
@@ -110,7 +110,7 @@ pub async fn request<S: Store>(
     responses((status = 200, description = "connected", body = ConnectionEntry), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no request from this person waits", body = ErrorBody)))]
 pub async fn accept<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path(person): Path<String>,
 ) -> Result<Json<ConnectionEntry>, AppError> {
     Ok(Json(service::accept(&state.store, &device.user, &person).await?))
@@ -122,7 +122,7 @@ pub async fn accept<S: Store>(
     responses((status = 200, description = "declined; the asker is told", body = ConnectionEntry), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no request from this person waits", body = ErrorBody)))]
 pub async fn decline<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path(person): Path<String>,
 ) -> Result<Json<ConnectionEntry>, AppError> {
     Ok(Json(service::decline(&state.store, &device.user, &person).await?))
@@ -135,7 +135,7 @@ pub async fn decline<S: Store>(
     responses((status = 204, description = "ended"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "not connected to this person", body = ErrorBody)))]
 pub async fn end<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path(person): Path<String>,
 ) -> Result<StatusCode, AppError> {
     service::end(&state.store, &device.user, &person).await?;
@@ -148,7 +148,7 @@ pub async fn end<S: Store>(
     responses((status = 200, description = "connections, by name", body = Connections), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn connections<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
 ) -> Result<Json<Connections>, AppError> {
     let entries = service::entries(&state.store, &device.user).await?;
     let current = |role: ConnectionRole| {
@@ -171,7 +171,7 @@ pub async fn connections<S: Store>(
     responses((status = 200, description = "groups, with their members by name", body = Vec<GroupView>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn groups<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
 ) -> Result<Json<Vec<GroupView>>, AppError> {
     Ok(Json(service::groups(&state.store, &device.user).await?))
 }
@@ -181,7 +181,7 @@ pub async fn groups<S: Store>(
     responses((status = 201, description = "the group", body = GroupView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 409, description = "too many groups", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn create_group<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     JsonBody(body): JsonBody<NewGroup>,
 ) -> Result<(StatusCode, Json<GroupView>), AppError> {
     Ok((StatusCode::CREATED, Json(service::create_group(&state.store, &device.user, &body).await?)))
@@ -193,7 +193,7 @@ pub async fn create_group<S: Store>(
     responses((status = 200, description = "the group", body = GroupView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "you keep no such group", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn change_group<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path(group_id): Path<String>,
     JsonBody(body): JsonBody<GroupChange>,
 ) -> Result<Json<GroupView>, AppError> {
@@ -206,7 +206,7 @@ pub async fn change_group<S: Store>(
     responses((status = 200, description = "the group", body = GroupView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "you keep no such group", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody)))]
 pub async fn add_member<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path(group_id): Path<String>,
     JsonBody(body): JsonBody<GroupMember>,
 ) -> Result<Json<GroupView>, AppError> {
@@ -219,7 +219,7 @@ pub async fn add_member<S: Store>(
     responses((status = 200, description = "the group", body = GroupView), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "no such group, or nobody of that id in it", body = ErrorBody)))]
 pub async fn remove_member<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path((group_id, member)): Path<(String, String)>,
 ) -> Result<Json<GroupView>, AppError> {
     Ok(Json(service::set_member(&state.store, &device.user, &group_id, &member, false).await?))

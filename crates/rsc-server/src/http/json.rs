@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
-use crate::AppError;
+use rsc_service::AppError;
 
 /// A request body read as `T`.
 pub struct JsonBody<T>(pub T);

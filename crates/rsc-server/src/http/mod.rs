@@ -3,11 +3,12 @@
 
 pub(crate) mod accounts;
 pub(crate) mod connections;
+mod device;
 pub(crate) mod json;
 pub(crate) mod me;
 mod openapi;
 pub(crate) mod ops;
-pub mod registry;
+mod registry;
 mod sync;
 pub(crate) mod verify;
 
@@ -28,20 +29,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use json::JsonBody;
 
-use crate::store::Store;
+use rsc_service::store::Store;
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState<S> {
-    /// The storage backend.
-    pub store: S,
-    /// Renders the Prometheus metrics.
-    pub metrics: Arc<PrometheusHandle>,
-    /// The open event streams.
-    pub streams: Arc<crate::events::Streams>,
-    /// The account versions kept between syncs.
-    pub versions: Arc<crate::account::Versions>,
-}
+pub use device::Device;
+pub use rsc_service::AppState;
 
 /// Declares the routes once: the router is built from the list, and [`ROUTES`] is the same
 /// list, which a test checks against the generated OpenAPI document. A route cannot be served
@@ -60,7 +51,7 @@ macro_rules! api_routes {
 api_routes! {
     get "/healthz" => ops::healthz,
     get "/readyz" => ops::readyz::<S>,
-    get "/metrics" => ops::metrics::<S>,
+    get "/metrics" => ops::metrics,
     get "/openapi.json" => ops::openapi,
     post "/v1/accounts" => accounts::register::<S>,
     post "/v1/login" => accounts::login::<S>,
@@ -117,17 +108,19 @@ pub use openapi::{ApiDoc, openapi_json};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The application with all its middleware.
-pub fn router<S: Store>(state: AppState<S>, request_timeout: Duration) -> Router {
+/// The application, API and portal on one port, with all its middleware. `metrics` renders
+/// what `GET /metrics` answers.
+pub fn router<S: Store>(state: AppState<S>, metrics: Arc<PrometheusHandle>, request_timeout: Duration) -> Router {
     api_routes::<S>()
-        .merge(crate::web::routes::<S>())
-        .fallback(crate::web::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), crate::web::keep_nav::<S>))
+        .merge(rsc_web::routes::<S>())
+        .fallback(rsc_web::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), rsc_web::keep_nav::<S>))
         .with_state(state)
+        .layer(axum::Extension(metrics))
         // Bodies over the limit are refused from their Content-Length, before being read.
         .layer(DefaultBodyLimit::max(rsc_protocol::MAX_BODY_BYTES))
         .layer(middleware::from_fn(refuse_control_characters))
-        .layer(middleware::from_fn(crate::web::security_headers))
+        .layer(middleware::from_fn(rsc_web::security_headers))
         .layer(middleware::from_fn(record_metrics))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(CatchPanicLayer::new())
@@ -162,8 +155,8 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     let refuse = |field: String| {
-        let error = crate::AppError::invalid(field, json::CONTROL_CHARACTER);
-        if browser { crate::web::error_page(error) } else { error.into_response() }
+        let error = rsc_service::AppError::invalid(field, json::CONTROL_CHARACTER);
+        if browser { rsc_web::error_page(error) } else { error.into_response() }
     };
     if percent_decoded(request.uri().path()).chars().any(char::is_control) {
         return refuse("path".into());
@@ -185,7 +178,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     let bytes = match axum::body::to_bytes(body, rsc_protocol::MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return crate::AppError::TooLarge(format!(
+            return rsc_service::AppError::TooLarge(format!(
                 "the form is larger than {} bytes",
                 rsc_protocol::MAX_BODY_BYTES
             ))

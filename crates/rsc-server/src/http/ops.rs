@@ -1,13 +1,13 @@
-//! Operational endpoints: liveness, readiness, metrics, the API description, and the 404.
+//! Operational endpoints: liveness, readiness, metrics and the API description.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::IntoResponse;
 use rsc_protocol::ErrorBody;
 
 use super::{AppState, openapi_json};
-use crate::AppError;
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::store::Store;
 
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "the process is up")))]
@@ -27,17 +27,14 @@ pub async fn readyz<S: Store>(State(state): State<AppState<S>>) -> Result<&'stat
 
 /// Prometheus text exposition.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
-pub async fn metrics<S: Store>(State(state): State<AppState<S>>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+pub async fn metrics(
+    axum::Extension(handle): axum::Extension<std::sync::Arc<metrics_exporter_prometheus::PrometheusHandle>>,
+) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render())
 }
 
 /// The OpenAPI document.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, description = "this document")))]
 pub async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], openapi_json())
-}
-
-/// Anything else.
-pub async fn not_found() -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, AppError::NotFound("no such endpoint; see /openapi.json".into()))
 }

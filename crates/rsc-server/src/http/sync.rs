@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use rsc_protocol::ErrorBody;
 use rsc_protocol::{SyncRequest, SyncResponse};
 
+use super::Device;
 use super::{AppState, JsonBody};
-use crate::AppError;
-use crate::auth::AuthDevice;
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::store::Store;
 
 /// Pushes the device's changes and pulls a page of others'.
 #[utoipa::path(post, path = "/v1/sync", tag = "sync", security(("device" = [])), request_body = SyncRequest,
@@ -19,10 +19,10 @@ use crate::store::Store;
     responses((status = 200, description = "what was accepted and refused, and a page of changes", body = SyncResponse), (status = 400, description = "the request cannot be read; `field` names where", body = ErrorBody), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 413, description = "the body is larger than the limit", body = ErrorBody), (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody), (status = 503, description = "the database is busy; retry", body = ErrorBody)))]
 pub async fn sync<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     JsonBody(request): JsonBody<SyncRequest>,
 ) -> Result<Json<SyncResponse>, AppError> {
-    Ok(Json(crate::sync::sync(&state.store, &state.versions, &device, request).await?))
+    Ok(Json(rsc_service::sync::sync(&state.store, &state.versions, &device, request).await?))
 }
 
 /// Holds a stream of server-sent events open: `changed` whenever a session this account takes
@@ -33,7 +33,7 @@ pub async fn sync<S: Store>(
 pub async fn events<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
-    device: AuthDevice,
+    Device(device): Device,
 ) -> Result<Response, AppError> {
-    Ok(crate::events::stream(&state.store, &state.streams, &device, address.ip()).await?.into_response())
+    Ok(rsc_service::events::stream(&state.store, &state.streams, &device, address.ip()).await?.into_response())
 }

@@ -12,10 +12,11 @@ use rsc_protocol::{ErrorBody, ExportLink, ExportStanding};
 use serde::Deserialize;
 
 use super::AppState;
-use crate::AppError;
-use crate::auth::{AuthDevice, now_ms};
-use crate::store::{ExportRecord, Store, UserId};
-use crate::web::day;
+use super::Device;
+use rsc_service::AppError;
+use rsc_service::exports::{self, Lookup};
+use rsc_service::store::{ExportRecord, Store};
+use rsc_web::day;
 
 /// What a reviewer may add to the link: the SHA-256 printed on her copy, to check it is this one.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -25,47 +26,29 @@ pub struct VerifyQuery {
 }
 
 fn page(status: StatusCode, title: &str, text: &str) -> Response {
-    crate::web::message(status, None, title, &[text])
+    rsc_web::message(status, None, title, &[text])
 }
 
-/// Unknown export ids one client address may look up in an hour: a reviewer who mistypes a
-/// link stays far inside it; walking the id space does not get anywhere.
-pub const UNKNOWN_IDS_PER_ADDRESS: i64 = 30;
-
-const HOUR_MS: i64 = 3600 * 1000;
-
-/// The export kept under `id`, withdrawn or not, or the page to answer instead. Every lookup is
-/// reserved against the address's limit before the id is looked up, and released when it finds
-/// an export: only unknown ids count, and parallel guesses cannot slip past the count. Text
-/// that cannot be an id is unknown without reaching the database.
+/// The export kept under `id`, withdrawn or not, or the page to answer instead.
 async fn lookup<S: Store>(
     state: &AppState<S>,
     id: &str,
     address: std::net::IpAddr,
 ) -> Result<Result<ExportRecord, Response>, AppError> {
-    let id = id.trim();
-    let attempt = uuid::Uuid::new_v4().to_string();
-    let now = now_ms();
-    let limits = [(format!("verify-address:{address}"), UNKNOWN_IDS_PER_ADDRESS)];
-    if !state.store.reserve_login_attempt(&limits, &attempt, now, now - HOUR_MS).await? {
-        return Ok(Err(page(
+    Ok(match exports::lookup(&state.store, id, address).await? {
+        Lookup::Found(record) => Ok(record),
+        Lookup::TooMany => Err(page(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many unknown links",
             "Too many links that lead to no export were opened from this address in the last hour. Check the link \
              against the printout (or scan its QR code), and try again in an hour.",
-        )));
-    }
-    let found = if crate::verified::is_export_id(id) { state.store.export_by_id(id).await? } else { None };
-    if found.is_some() {
-        state.store.release_login_attempt(&attempt).await?;
-    }
-    Ok(found.ok_or_else(|| {
-        page(
+        )),
+        Lookup::Unknown => Err(page(
             StatusCode::NOT_FOUND,
             "No such export",
             "This server keeps no export under this link. Check the link against the printout.",
-        )
-    }))
+        )),
+    })
 }
 
 /// The export kept under `id` while it stands, or the page to answer instead (withdrawn: 410).
@@ -85,6 +68,14 @@ async fn kept<S: Store>(
             ),
         )),
         other => other,
+    })
+}
+
+/// The kept export's signed JSON, or the page to answer instead.
+async fn export_json<S: Store>(state: &AppState<S>, id: &str, address: std::net::IpAddr) -> Result<Response, AppError> {
+    Ok(match kept(state, id, address).await? {
+        Ok(record) => ([(header::CONTENT_TYPE, "application/json")], record.body).into_response(),
+        Err(response) => response,
     })
 }
 
@@ -115,8 +106,7 @@ pub async fn verify_page<S: Store>(
             ),
         ));
     }
-    let view = crate::web::review::verification(&state.store, record.body.as_bytes(), Some(&record)).await?;
-    Ok(crate::web::review::verification_page(view))
+    rsc_web::kept_export_page(&state.store, &record).await
 }
 
 /// `GET /verify/{export_id}/export.json`: the kept export itself, for `rsc verify`.
@@ -127,10 +117,7 @@ pub async fn verify_json<S: Store>(
     ConnectInfo(address): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    Ok(match kept(&state, &id, address.ip()).await? {
-        Ok(record) => ([(header::CONTENT_TYPE, "application/json")], record.body).into_response(),
-        Err(response) => response,
-    })
+    export_json(&state, &id, address.ip()).await
 }
 
 /// `GET /verify/sha256/{digest}/export.json`: a kept export by the SHA-256 printed on its
@@ -139,7 +126,7 @@ pub async fn verify_json<S: Store>(
     responses((status = 200, description = "the signed JSON export"), (status = 404, description = "no export has that digest (HTML)"), (status = 410, description = "withdrawn (HTML)")))]
 pub async fn verify_json_by_digest<S: Store>(
     State(state): State<AppState<S>>,
-    address: ConnectInfo<SocketAddr>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
     Path(digest): Path<String>,
 ) -> Result<Response, AppError> {
     let bytes = match hex::decode(digest.trim()) {
@@ -147,7 +134,7 @@ pub async fn verify_json_by_digest<S: Store>(
         _ => return Ok(page(StatusCode::NOT_FOUND, "No such export", "That is not a SHA-256.")),
     };
     let id = state.store.export_by_digest(&bytes).await?.map(|e| e.id).unwrap_or_default();
-    verify_json(State(state), address, Path(id)).await
+    export_json(&state, &id, address.ip()).await
 }
 
 /// `GET /verify/sha256/{digest}/standing`: whether the export with this SHA-256 still stands
@@ -168,8 +155,8 @@ pub async fn standing<S: Store>(
         Ok(record) => record,
         Err(response) => return Ok(response),
     };
-    let export = crate::exports::signed(&record)?;
-    let changes = crate::exports::changes_since(&state.store, &record, &export).await?;
+    let export = exports::signed(&record)?;
+    let changes = exports::changes_since(&state.store, &record, &export).await?;
     Ok(Json(ExportStanding { export_id: record.id, withdrawn_at_ms: record.withdrawn_at_ms, changes }).into_response())
 }
 
@@ -178,9 +165,9 @@ pub async fn standing<S: Store>(
     responses((status = 200, description = "the exports", body = Vec<ExportLink>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn export_links<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
 ) -> Result<Json<Vec<ExportLink>>, AppError> {
-    Ok(Json(crate::exports::links(&state.store, &device.user).await?))
+    Ok(Json(exports::links(&state.store, &device.user).await?))
 }
 
 /// `DELETE /v1/me/export-links/{export_id}`: withdraws a kept export; its link then says so.
@@ -188,15 +175,9 @@ pub async fn export_links<S: Store>(
     responses((status = 204, description = "withdrawn"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "you have no such export still up", body = ErrorBody)))]
 pub async fn withdraw_export<S: Store>(
     State(state): State<AppState<S>>,
-    device: AuthDevice,
+    Device(device): Device,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let id = id.trim();
-    if !crate::verified::is_export_id(id) {
-        return Err(AppError::NotFound("you have no such export still up".into()));
-    }
-    if !state.store.withdraw_export(&UserId::from(&device.user.id), id, now_ms()).await? {
-        return Err(AppError::NotFound(format!("you have no export `{id}` still up")));
-    }
+    exports::withdraw(&state.store, &device.user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

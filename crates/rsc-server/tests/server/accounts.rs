@@ -128,7 +128,7 @@ async fn sign_in_is_rate_limited_per_account<S: Store>(store: S) {
                 "device": { "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
                             "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } })
     };
-    for _ in 0..rsc_server::auth::MAX_FAILURES_PER_ACCOUNT {
+    for _ in 0..rsc_service::auth::MAX_FAILURES_PER_ACCOUNT {
         let (status, body) = api.post("/v1/login", None, &attempt("wrong password!!")).await;
         assert_eq!(status, 401, "{body}");
         assert_eq!(body["message"], "wrong email or password");
@@ -170,8 +170,8 @@ async fn parallel_guesses_get_exactly_the_limit_checked<S: Store>(store: S) {
     assert_eq!(
         (checked, refused),
         (
-            rsc_server::auth::MAX_FAILURES_PER_ACCOUNT as usize,
-            200 - rsc_server::auth::MAX_FAILURES_PER_ACCOUNT as usize
+            rsc_service::auth::MAX_FAILURES_PER_ACCOUNT as usize,
+            200 - rsc_service::auth::MAX_FAILURES_PER_ACCOUNT as usize
         ),
         "{statuses:?}"
     );
@@ -206,15 +206,15 @@ async fn strangers_never_lock_the_owner_out_of_her_known_devices<S: Store>(store
     for i in 0..200 {
         statuses.push(api.post("/v1/login", None, &attempt(&format!("guess number {i}"), None)).await.0);
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), rsc_server::auth::MAX_FAILURES_PER_ACCOUNT as usize);
-    assert!(statuses[rsc_server::auth::MAX_FAILURES_PER_ACCOUNT as usize..].iter().all(|s| *s == 429));
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), rsc_service::auth::MAX_FAILURES_PER_ACCOUNT as usize);
+    assert!(statuses[rsc_service::auth::MAX_FAILURES_PER_ACCOUNT as usize..].iter().all(|s| *s == 429));
     assert_eq!(api.post("/v1/login", None, &attempt("a long enough password", None)).await.0, 429);
 
     // Ana, from her known phone: in at once.
     let (status, body) = api.post("/v1/login", None, &attempt("a long enough password", Some(&phone))).await;
     assert_eq!(status, 200, "the owner signs in from her known device: {body}");
     // Her phone's own wrong passwords count for the phone alone: her laptop is still let in.
-    for _ in 0..rsc_server::auth::MAX_FAILURES_PER_KNOWN_CLIENT {
+    for _ in 0..rsc_service::auth::MAX_FAILURES_PER_KNOWN_CLIENT {
         assert_eq!(api.post("/v1/login", None, &attempt("a typo, twice", Some(&phone))).await.0, 401);
     }
     assert_eq!(api.post("/v1/login", None, &attempt("a long enough password", Some(&phone))).await.0, 429);
@@ -245,7 +245,7 @@ async fn successful_sign_ins_do_not_count_as_failures<S: Store>(store: S) {
     let server = RunningServer::start(store).await.expect("server");
     let api = Api::new(server.url());
     api.register("ana").await;
-    for _ in 0..rsc_server::auth::MAX_FAILURES_PER_ACCOUNT + 2 {
+    for _ in 0..rsc_service::auth::MAX_FAILURES_PER_ACCOUNT + 2 {
         Device::sign_in(&api, "ana").await;
     }
     server.stop().await.expect("stop");
@@ -280,8 +280,8 @@ async fn passwords_change_and_reset_with_a_one_time_staff_code<S: Store>(store: 
     assert_eq!(login(&api, "a new long password").await, 200);
     assert_eq!(api.get("/v1/me", Some(&tablet.token)).await.0, 200, "other devices stay signed in");
 
-    let (_, code) = rsc_server::auth::issue_reset_code(&store, "ANA@example.org").await.expect("code");
-    assert!(rsc_server::auth::issue_reset_code(&store, "nobody@example.org").await.is_err());
+    let (_, code) = rsc_service::auth::issue_reset_code(&store, "ANA@example.org").await.expect("code");
+    assert!(rsc_service::auth::issue_reset_code(&store, "nobody@example.org").await.is_err());
     let reset = |email: &str, code: &str| json!({ "email": email, "code": code, "new_password": "after the reset" });
     let (status, wrong) = api.post("/v1/password-reset", None, &reset("ana@example.org", "AAAA-BBBB-CCCC")).await;
     assert_eq!(status, 401, "{wrong}");
@@ -304,7 +304,7 @@ async fn reset_codes_cannot_be_guessed<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
     let api = Api::new(server.url());
     api.register("ana").await;
-    let (_, code) = rsc_server::auth::issue_reset_code(&store, "ana@example.org").await.expect("code");
+    let (_, code) = rsc_service::auth::issue_reset_code(&store, "ana@example.org").await.expect("code");
     let mut statuses = Vec::new();
     for i in 0..12 {
         let guess = json!({ "email": "ana@example.org", "code": format!("AAAA-AAAA-{i:04}"), "new_password": "a guessed password" });

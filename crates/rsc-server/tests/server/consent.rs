@@ -23,7 +23,7 @@ pub async fn person(api: &Api, name: &str) -> Device {
 /// would.
 pub async fn holds<S: Store>(store: &S, api: &Api, provider: &Device, name: &str, number: &str) {
     let staff = format!("staff-{number}");
-    rsc_server::auth::create_account(
+    rsc_service::auth::create_account(
         store,
         &format!("{staff}@example.org"),
         "a long enough password",

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rsc_model::SessionKind;
 use rsc_server::RunningServer;
-use rsc_server::events::MAX_STREAMS_PER_ACCOUNT;
+use rsc_service::events::MAX_STREAMS_PER_ACCOUNT;
 use rsc_store::Store;
 
 use crate::support::{Api, Device};
@@ -132,7 +132,7 @@ async fn streams_end_as_their_device_is_signed_out<S: Store>(store: S) {
 
     let laptop = Device::sign_in(&api, "ana").await;
     let mut laptop_events = Events::open(&laptop).await;
-    let (_, code) = rsc_server::auth::issue_reset_code(&store, "ana@example.org").await.expect("reset code");
+    let (_, code) = rsc_service::auth::issue_reset_code(&store, "ana@example.org").await.expect("reset code");
     let (status, body) = api
         .post(
             "/v1/password-reset",

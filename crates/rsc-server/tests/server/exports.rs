@@ -63,7 +63,7 @@ async fn exports_requested_together_are_distinct_exports<S: Store>(store: S) {
         let (status, id, body) = request.await.expect("task");
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
         let id = id.expect("an export id");
-        assert_eq!(id.len(), rsc_server::verified::EXPORT_ID_LEN, "{id}");
+        assert_eq!(id.len(), rsc_service::verified::EXPORT_ID_LEN, "{id}");
         ids.insert(id);
         digests.insert(hex::encode(sha2::Sha256::digest(&body)));
         if body.starts_with(b"{") {

@@ -66,7 +66,7 @@ async fn no_text_answers_a_server_error<S: Store>(store: S) {
     let pat = Device::sign_in(&api, "pat").await;
     pat.connect(&[&ana]).await;
     let group = pat.group("Tuesday", &[&ana]).await;
-    rsc_server::auth::create_account(
+    rsc_service::auth::create_account(
         &store,
         "staff@example.org",
         "a long enough password",

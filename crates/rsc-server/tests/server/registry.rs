@@ -25,7 +25,7 @@ struct World {
 
 async fn world<S: Store>(store: &S, server: &RunningServer) -> World {
     let api = Api::new(server.url());
-    rsc_server::auth::create_account(
+    rsc_service::auth::create_account(
         store,
         "staff@example.org",
         "a long enough password",
@@ -445,7 +445,7 @@ async fn evaluation_agrees_with_rsc_evaluate_and_exports_verify<S: Store>(store:
     );
 
     // After a key rotation the old export still verifies against the published keys.
-    rsc_server::server_keys::rotate_key(&store).await.expect("rotate");
+    rsc_service::server_keys::rotate_key(&store).await.expect("rotate");
     let (_, keys) = world.api.get("/v1/server-keys", None).await;
     let published: Vec<rsc_export::PublishedKey> = serde_json::from_value(keys).expect("keys");
     assert_eq!(published.len(), 2);

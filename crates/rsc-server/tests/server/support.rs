@@ -227,7 +227,7 @@ impl Device {
 
     /// Logs a new session offline, attended by `attendees` (user id, minutes).
     pub fn log(&mut self, provider: &Id, kind: SessionKind, attendees: &[(&Id, i64)]) -> String {
-        let id = rsc_server::auth::new_id();
+        let id = rsc_service::clock::new_id();
         let fields = SessionFields {
             date: "2025-03-04".parse().expect("date"),
             start_time: "10:00".into(),

@@ -260,7 +260,7 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
     own.put(automerge::ROOT, "x", 1).expect("put");
     own.commit();
     let change: Vec<Bytes> = own.get_changes(&[]).iter().map(|c| Bytes(c.raw_bytes().to_vec())).collect();
-    let unknown = rsc_server::auth::new_id().to_string();
+    let unknown = rsc_service::clock::new_id().to_string();
     let answers = push(
         &devices[2],
         vec![DocPush { doc: doc.clone(), changes: change.clone() }, DocPush { doc: unknown.clone(), changes: change }],
@@ -277,7 +277,7 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
     let attendee = rsc_doc::NewAttendee { id: ana_id.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
     let mut forged = SessionDoc::create(
         devices[2].actor.clone(),
-        rsc_server::auth::new_id(),
+        rsc_service::clock::new_id(),
         ana_id.clone(),
         fields,
         vec![attendee],

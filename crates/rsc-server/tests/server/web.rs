@@ -90,7 +90,7 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
     // The API's answers may load nothing and be framed nowhere either.
     let answer = http.get(format!("{base}/v1/me/profile")).send().await.expect("get");
-    assert_eq!(answer.headers()[CONTENT_SECURITY_POLICY], rsc_server::web::NON_PAGE_CSP);
+    assert_eq!(answer.headers()[CONTENT_SECURITY_POLICY], rsc_web::NON_PAGE_CSP);
     assert_eq!(
         (answer.headers()["x-frame-options"].as_bytes(), answer.headers()["x-content-type-options"].as_bytes()),
         (&b"DENY"[..], &b"nosniff"[..])
@@ -115,7 +115,7 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
     }
     let basic =
         http.get(format!("{base}/v1/me/profile")).header("authorization", "Basic YW5hOng=").send().await.expect("get");
-    assert_eq!(basic.headers()[CONTENT_SECURITY_POLICY], rsc_server::web::NON_PAGE_CSP, "Basic is a browser's own");
+    assert_eq!(basic.headers()[CONTENT_SECURITY_POLICY], rsc_web::NON_PAGE_CSP, "Basic is a browser's own");
     let csrf_cookie = set_cookie(&page, "rsc_csrf").expect("a CSRF cookie for the form");
     assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"), "{csrf_cookie}");
     let csrf = csrf_in(&page.text().await.expect("html"));
@@ -220,7 +220,7 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
 
     // A forgotten password: the code staff hand over sets a new one in the browser, once.
     Api::new(base.clone()).register("ben").await;
-    let (_, code) = rsc_server::auth::issue_reset_code(&store, "ben@example.org").await.expect("a code");
+    let (_, code) = rsc_service::auth::issue_reset_code(&store, "ben@example.org").await.expect("a code");
     let page = http.get(format!("{base}/reset")).send().await.expect("get");
     let token = csrf_in(&page.text().await.expect("html"));
     let reset = |code: String| {
@@ -454,7 +454,7 @@ async fn a_known_browser_signs_in_while_strangers_are_locked_out<S: Store>(store
     let known_line = set_cookie(&first, "rsc_known").expect("the browser is marked as known");
     assert!(known_line.contains("HttpOnly") && known_line.contains("SameSite=Strict"), "{known_line}");
     let known = value(&known_line);
-    for _ in 0..rsc_server::auth::MAX_FAILURES_PER_ACCOUNT {
+    for _ in 0..rsc_service::auth::MAX_FAILURES_PER_ACCOUNT {
         let guess = serde_json::json!({ "email": "ana@example.org", "password": "somebody guessing",
             "device": { "name": "x", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()),
                         "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) } });
@@ -490,7 +490,7 @@ async fn a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up<S: Store
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "days are bounded");
 
     // Her claim: refused by name for a number the registry lacks, waiting, then approved.
-    rsc_server::auth::create_account(
+    rsc_service::auth::create_account(
         &store,
         "staff@example.org",
         "a long enough password",
@@ -785,7 +785,7 @@ async fn a_dispute_goes_round_in_the_portal_and_planned_sessions_wait<S: Store>(
     assert_eq!(api.call("PUT", "/v1/me/profile", Some(&ana_phone.token), Some(&rulebook)).await.0, 200);
     let ana = Portal::sign_in(&base, "ana").await;
     let pat_id = pat.user_id.to_string();
-    let planned_day = rsc_model::Date::from_unix_millis(rsc_server::auth::now_ms()).expect("today").plus_days(30);
+    let planned_day = rsc_model::Date::from_unix_millis(rsc_service::clock::now_ms()).expect("today").plus_days(30);
     for (date, minutes) in [("2025-03-04".to_string(), "60"), (planned_day.to_string(), "50")] {
         let logged = ana
             .post(
@@ -1083,7 +1083,7 @@ async fn the_people_page_asks_answers_keeps_groups_and_ends<S: Store>(store: S) 
 /// Every form route the portal's router has, read from the router's own source so that a new
 /// one cannot be missed: `(path, takes a file)`.
 fn form_routes() -> Vec<(String, bool)> {
-    let router = include_str!("../../src/web/mod.rs");
+    let router = include_str!("../../../rsc-web/src/lib.rs");
     let routes: Vec<(String, bool)> = router
         .lines()
         .filter(|l| l.trim_start().starts_with(".route(\"") && l.contains("post("))
@@ -1107,7 +1107,7 @@ async fn no_form_is_taken_without_its_token<S: Store>(store: S) {
     let base = server.url();
     let api = Api::new(base.clone());
     api.register("ana").await;
-    rsc_server::auth::create_account(
+    rsc_service::auth::create_account(
         &store,
         "staff@example.org",
         "a long enough password",

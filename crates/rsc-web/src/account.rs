@@ -12,10 +12,10 @@ use serde::Deserialize;
 
 use super::session::{self, CSRF_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE_SECS};
 use super::{Nav, PageError, html, see};
-use crate::AppError;
-use crate::auth::{self, NewDevice};
-use crate::http::AppState;
-use crate::store::{DeviceId, Store, UserId};
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::auth::{self, NewDevice};
+use rsc_service::store::{DeviceId, Store, UserId};
 
 /// A form's state when shown again: what was typed (never a password), and what is wrong.
 #[derive(Debug, Default)]
@@ -312,7 +312,10 @@ pub async fn signout<S: Store>(
     if let Some(browser) = session::browser(&headers, &state).await? {
         browser.check(&form.csrf)?;
         let device = &browser.auth.device;
-        state.store.revoke_device(&UserId::from(&device.user_id), &DeviceId::from(&device.id), auth::now_ms()).await?;
+        state
+            .store
+            .revoke_device(&UserId::from(&device.user_id), &DeviceId::from(&device.id), rsc_service::clock::now_ms())
+            .await?;
     }
     let mut response = see("/signin");
     response.headers_mut().append(header::SET_COOKIE, session::set_cookie(&headers, SESSION_COOKIE, "", 0));

@@ -8,14 +8,11 @@
 use std::net::IpAddr;
 
 use argon2::{Argon2, PasswordHash};
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use base64::Engine;
 use rsc_protocol::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role};
 use sha2::{Digest, Sha256};
 
 use crate::AppError;
-use crate::http::AppState;
 use crate::store::{DeviceRecord, Store, UserId, UserRecord};
 
 /// How far back sign-in failures count.
@@ -25,12 +22,7 @@ pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
 /// Failures allowed per client address in the window.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
 
-pub use crate::clock::now_ms;
-
-/// A fresh id for an account or a session made here (`Id::fresh`: random, then the time).
-pub fn new_id() -> rsc_model::Id {
-    rsc_model::Id::fresh(*uuid::Uuid::new_v4().as_bytes(), now_ms())
-}
+use crate::clock::{new_id, now_ms};
 
 /// A normalized email, or a 422 naming `email`.
 pub fn normalize_email(email: &str) -> Result<String, AppError> {
@@ -324,24 +316,13 @@ impl AuthDevice {
     }
 }
 
-impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, Self::Rejection> {
-        let header =
-            parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(|| {
-                AppError::Unauthorized("sign in first: send Authorization: Bearer <device token>".into())
-            })?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| AppError::Unauthorized("the Authorization header must be `Bearer <device token>`".into()))?;
-        let (device, user) = state
-            .store
-            .device_by_token_hash(&token_hash(token.trim()))
-            .await?
-            .ok_or_else(|| AppError::Unauthorized("this device is signed out or revoked; sign in again".into()))?;
-        Ok(AuthDevice { device, user })
-    }
+/// The device whose token is `token`, and its account; signed out and revoked devices have none.
+pub async fn device_by_token<S: Store>(store: &S, token: &str) -> Result<AuthDevice, AppError> {
+    let (device, user) = store
+        .device_by_token_hash(&token_hash(token.trim()))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("this device is signed out or revoked; sign in again".into()))?;
+    Ok(AuthDevice { device, user })
 }
 
 /// A device signing in: a phone, a computer, or a browser with its Web Crypto key.

@@ -1,7 +1,7 @@
 //! The people pages: whom the signed-in person works with, and with whose consent. A
 //! supervisee sees her providers, asks one by endorsement number or connects with a code, and
 //! ends a connection; a provider answers requests, ends connections, and keeps named groups.
-//! Each form runs the same operation as the API (`crate::connections`), so the rules and
+//! Each form runs the same operation as the API (`rsc_service::connections`), so the rules and
 //! limits are the API's; people are shown by name, never by id.
 
 use askama::Template;
@@ -15,10 +15,10 @@ use serde::Deserialize;
 
 use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, day, html, see};
-use crate::AppError;
-use crate::connections as service;
-use crate::http::AppState;
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::connections as service;
+use rsc_service::store::Store;
 
 /// A connection or request as a row of the page.
 struct Row {
@@ -140,11 +140,14 @@ fn qr_image(link: &str) -> String {
 }
 
 /// Her claims with the record each names and what happens next.
-async fn claim_boxes<S: Store>(state: &AppState<S>, me: &crate::store::UserRecord) -> Result<Vec<ClaimBox>, AppError> {
+async fn claim_boxes<S: Store>(
+    state: &AppState<S>,
+    me: &rsc_service::store::UserRecord,
+) -> Result<Vec<ClaimBox>, AppError> {
     use rsc_protocol::ClaimStatus;
-    let today = rsc_model::Date::from_unix_millis(crate::clock::now_ms());
+    let today = rsc_model::Date::from_unix_millis(rsc_service::clock::now_ms());
     let mut boxes = Vec::new();
-    for claim in state.store.claims(Some(&crate::store::UserId::from(&me.id)), None).await? {
+    for claim in state.store.claims(Some(&rsc_service::store::UserId::from(&me.id)), None).await? {
         let record = state.store.registry_record(&claim.number).await?;
         let association = record.as_ref().map_or_else(|| "the association".to_string(), |r| r.association.clone());
         let next = match claim.status {
@@ -264,7 +267,7 @@ async fn show_with<S: Store>(
                 qr: qr_image(&link),
                 link,
                 until: day(c.expires_at_ms),
-                used: crate::web::people_count(usize::try_from(c.used).unwrap_or(0)),
+                used: crate::people_count(usize::try_from(c.used).unwrap_or(0)),
             }
         })
         .collect();
@@ -421,8 +424,7 @@ pub async fn claim<S: Store>(
     State(state): State<AppState<S>>,
     CheckedForm(browser, form): CheckedForm<PeopleForm>,
 ) -> Result<Response, PageError> {
-    let body = rsc_protocol::NewClaim { number: form.number.trim().to_string() };
-    match crate::http::me::create_claim(State(state.clone()), browser.auth.clone(), crate::http::JsonBody(body)).await {
+    match rsc_service::registry::file_claim(&state.store, &browser.auth.user, &form.number).await {
         Ok(_) => Ok(see("/people?done=claimed")),
         Err(error) => {
             let (status, _, _, message) = error.public();

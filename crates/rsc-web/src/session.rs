@@ -14,10 +14,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
-use crate::AppError;
-use crate::auth::{AuthDevice, token_hash};
-use crate::http::AppState;
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::auth::{AuthDevice, token_hash};
+use rsc_service::store::Store;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "rsc_session";
@@ -112,18 +112,18 @@ pub async fn browser<S: Store>(headers: &HeaderMap, state: &AppState<S>) -> Resu
     Ok(Some(Browser {
         auth: AuthDevice { device, user },
         csrf: csrf_of(token),
-        base: crate::http::me::public_base(headers),
+        base: rsc_service::exports::public_base(headers),
         provides,
     }))
 }
 
 /// Whether `user` provides RS/C: she has supervisees, someone asks to connect with her, or she
 /// claimed a registry record. Staff keep the registry and are not asked.
-async fn provides_rsc<S: Store>(store: &S, user: &crate::store::UserRecord) -> Result<bool, AppError> {
+async fn provides_rsc<S: Store>(store: &S, user: &rsc_service::store::UserRecord) -> Result<bool, AppError> {
     if user.role == rsc_protocol::Role::RegistryAdmin {
         return Ok(false);
     }
-    let id = crate::store::UserId::from(&user.id);
+    let id = rsc_service::store::UserId::from(&user.id);
     Ok(!store.members_of(&id).await?.is_empty()
         || !store.claims(Some(&id), None).await?.is_empty()
         || store.connection_requests_of(&id).await?.iter().any(|r| r.provider_id == user.id))
@@ -216,7 +216,7 @@ where
 /// Implements [`FormToken`] for forms whose token is their `csrf` field.
 macro_rules! form_token {
     ($($form:ty),+ $(,)?) => {
-        $(impl $crate::web::session::FormToken for $form {
+        $(impl $crate::session::FormToken for $form {
             fn token(&self) -> &str {
                 &self.csrf
             }

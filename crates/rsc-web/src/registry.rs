@@ -12,10 +12,10 @@ use serde::Deserialize;
 
 use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, html, require_staff, see};
-use crate::AppError;
-use crate::http::AppState;
-use crate::http::registry::{import_csv, set_end};
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::registry::{import_csv, set_end};
+use rsc_service::store::Store;
 
 /// The largest registry CSV the import page reads (the API's body limit).
 pub const MAX_IMPORT_BYTES: usize = rsc_protocol::MAX_BODY_BYTES;
@@ -115,10 +115,10 @@ async fn record_page<S: Store>(
     let mut history = Vec::new();
     // The store keeps versions oldest first; the page shows the latest change on top.
     for version in state.store.registry_history(number).await?.into_iter().rev() {
-        let by = crate::registry::changed_by_name(&state.store, &version.changed_by).await?;
+        let by = rsc_service::registry::changed_by_name(&state.store, &version.changed_by).await?;
         history.push(line(&version, by));
     }
-    let by = crate::registry::changed_by_name(&state.store, &record.changed_by).await?;
+    let by = rsc_service::registry::changed_by_name(&state.store, &record.changed_by).await?;
     let page = RecordPage {
         nav: Some(Nav::of(browser, "staff")),
         csrf: browser.csrf.clone(),
@@ -266,8 +266,8 @@ pub async fn import<S: Store>(
         });
     }
     let text = csv.clone();
-    let parsed = crate::blocking("previewing a registry CSV", move || {
-        crate::registry::parse_csv(&text, "preview", "preview", crate::auth::now_ms())
+    let parsed = rsc_service::blocking("previewing a registry CSV", move || {
+        rsc_service::registry::parse_csv(&text, "preview", "preview", rsc_service::clock::now_ms())
     })
     .await?;
     match parsed {

@@ -5,15 +5,16 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use rsc_protocol::EvaluationQuery;
 use serde::Deserialize;
 
 use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, day, html, see};
-use crate::AppError;
-use crate::http::{AppState, me, verify};
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::exports;
+use rsc_service::store::Store;
 
 /// One kept export as the list shows it.
 pub struct LinkRow {
@@ -49,8 +50,8 @@ pub async fn page<S: Store>(
     SignedIn(browser): SignedIn,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let base = me::public_base(&headers);
-    let kept = crate::exports::links(&state.store, &browser.auth.user).await?;
+    let base = exports::public_base(&headers);
+    let kept = exports::links(&state.store, &browser.auth.user).await?;
     let links: Vec<LinkRow> = kept
         .into_iter()
         .map(|l| LinkRow {
@@ -92,8 +93,9 @@ pub async fn file<S: Store>(
     Query(q): Query<FileQuery>,
 ) -> Result<Response, PageError> {
     let query = EvaluationQuery { paper: q.paper.filter(|p| !p.is_empty()), ..EvaluationQuery::default() };
-    match me::export(State(state), browser.auth.clone(), headers, Path(format), Query(query)).await {
-        Ok(response) => Ok(response),
+    let base = exports::public_base(&headers);
+    match exports::make_and_render(&state.store, &browser.auth.user, &query, &format, &base).await {
+        Ok(download) => Ok(download.into_response()),
         Err(AppError::Invalid { field, .. }) if field == "rulebook" => Err(no_rulebook().into()),
         Err(other) => Err(other.into()),
     }
@@ -110,7 +112,7 @@ pub async fn make<S: Store>(
     State(state): State<AppState<S>>,
     CheckedForm(browser, _): CheckedForm<MakeForm>,
 ) -> Result<Response, PageError> {
-    match crate::exports::make(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
+    match exports::make(&state.store, &browser.auth.user, &EvaluationQuery::default()).await {
         Ok(kept) => Ok(see(&format!("/exports?made={}", kept.id))),
         Err(AppError::Invalid { field, .. }) if field == "rulebook" => Err(no_rulebook().into()),
         Err(other) => Err(other.into()),
@@ -132,11 +134,11 @@ pub async fn download<S: Store>(
     Path((export_id, format)): Path<(String, String)>,
     Query(q): Query<FileQuery>,
 ) -> Result<Response, PageError> {
-    let format = crate::exports::Format::parse(&format)?;
-    let kept = crate::exports::own(&state.store, &browser.auth.user, &export_id).await?;
-    let paper = me::paper(q.paper.as_deref().filter(|p| !p.is_empty()))?;
-    let download = crate::exports::render(&kept, format, paper, &me::public_base(&headers)).await?;
-    Ok(me::download_response(download))
+    let format = exports::Format::parse(&format)?;
+    let kept = exports::own(&state.store, &browser.auth.user, &export_id).await?;
+    let paper = exports::paper(q.paper.as_deref().filter(|p| !p.is_empty()))?;
+    let download = exports::render(&kept, format, paper, &exports::public_base(&headers)).await?;
+    Ok(download.into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -152,7 +154,7 @@ pub async fn withdraw<S: Store>(
     State(state): State<AppState<S>>,
     CheckedForm(browser, form): CheckedForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    verify::withdraw_export(State(state), browser.auth.clone(), Path(form.export)).await?;
+    exports::withdraw(&state.store, &browser.auth.user, &form.export).await?;
     Ok(see("/exports?done=withdrawn"))
 }
 

@@ -11,10 +11,10 @@ use serde::Deserialize;
 
 use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, html, require_staff, see};
-use crate::AppError;
-use crate::http::AppState;
-use crate::http::registry::{decide_claim, review_claims};
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::registry::{decide_claim, review_claims};
+use rsc_service::store::Store;
 
 /// One claim as the queue shows it.
 pub struct ClaimRow {

@@ -16,7 +16,7 @@ pub mod plot;
 mod profile;
 mod provider;
 mod registry;
-pub(crate) mod review;
+mod review;
 pub mod session;
 mod sessions;
 mod staff;
@@ -29,9 +29,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::AppError;
-use crate::http::AppState;
-use crate::store::Store;
+pub use review::kept_export_page;
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::store::Store;
 pub use session::{Browser, SignedIn};
 
 /// The Content-Security-Policy of every page: nothing inline, nothing from elsewhere.
@@ -90,7 +91,7 @@ async fn events<S: Store>(
     axum::extract::ConnectInfo(address): axum::extract::ConnectInfo<std::net::SocketAddr>,
     SignedIn(browser): SignedIn,
 ) -> Result<Response, AppError> {
-    Ok(crate::events::stream(&state.store, &state.streams, &browser.auth, address.ip()).await?.into_response())
+    Ok(rsc_service::events::stream(&state.store, &state.streams, &browser.auth, address.ip()).await?.into_response())
 }
 
 /// The Content-Security-Policy of everything that is not a page (the API's JSON, exports,
@@ -272,7 +273,7 @@ pub async fn not_found(request: Request) -> Response {
             "There is no page at this address. Check the link, or start again from the home page.".into(),
         ))
     } else {
-        crate::http::ops::not_found().await.into_response()
+        (StatusCode::NOT_FOUND, AppError::NotFound("no such endpoint; see /openapi.json".into())).into_response()
     }
 }
 
@@ -296,7 +297,7 @@ pub async fn participant_doc<S: Store>(
 ) -> Result<rsc_doc::SessionDoc, AppError> {
     let not_found = || AppError::NotFound(missing.to_string());
     let id = rsc_model::Id::new(id.trim(), "session").map_err(|_| not_found())?;
-    let doc_id = crate::store::DocId::from(id.as_str());
+    let doc_id = rsc_service::store::DocId::from(id.as_str());
     let ever = state.store.participants(&doc_id).await?;
     if !ever.iter().any(|p| p == &browser.auth.user.id) {
         return Err(not_found());
@@ -340,12 +341,12 @@ pub fn see(to: &str) -> Response {
 /// The stylesheet and the one script, compiled into the binary.
 async fn asset(Path(name): Path<String>) -> Response {
     let (body, content_type): (&'static str, &str) = match name.as_str() {
-        "app.css" => (include_str!("../../assets/app.css"), "text/css; charset=utf-8"),
-        "device.js" => (include_str!("../../assets/device.js"), "text/javascript; charset=utf-8"),
-        "live.js" => (include_str!("../../assets/live.js"), "text/javascript; charset=utf-8"),
-        "zone.js" => (include_str!("../../assets/zone.js"), "text/javascript; charset=utf-8"),
-        "picker.js" => (include_str!("../../assets/picker.js"), "text/javascript; charset=utf-8"),
-        "icon.svg" => (include_str!("../../assets/icon.svg"), "image/svg+xml"),
+        "app.css" => (include_str!("../assets/app.css"), "text/css; charset=utf-8"),
+        "device.js" => (include_str!("../assets/device.js"), "text/javascript; charset=utf-8"),
+        "live.js" => (include_str!("../assets/live.js"), "text/javascript; charset=utf-8"),
+        "zone.js" => (include_str!("../assets/zone.js"), "text/javascript; charset=utf-8"),
+        "picker.js" => (include_str!("../assets/picker.js"), "text/javascript; charset=utf-8"),
+        "icon.svg" => (include_str!("../assets/icon.svg"), "image/svg+xml"),
         _ => return (StatusCode::NOT_FOUND, "no such asset").into_response(),
     };
     (StatusCode::OK, [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()

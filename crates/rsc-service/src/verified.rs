@@ -11,7 +11,7 @@ use rsc_model::{Applicant, AttendanceRecord, Date, Dossier, DossierBuilder, Id, 
 use rsc_rules::{Evaluation, Purpose, Rulebook};
 
 use crate::AppError;
-use crate::auth::now_ms;
+use crate::clock::now_ms;
 use crate::registry::credential_of;
 use crate::store::UserId;
 use crate::store::{

@@ -10,9 +10,9 @@ use rsc_rules::format_hours;
 
 use super::session::{CSRF_COOKIE, cookie, same_token, set_cookie};
 use super::{Nav, PageError, day, html};
-use crate::AppError;
-use crate::http::AppState;
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::store::Store;
 
 /// One requirement's result.
 pub struct RequirementLine {
@@ -62,15 +62,15 @@ struct VerificationPage {
 pub async fn verification<S: Store>(
     store: &S,
     body: &[u8],
-    kept: Option<&crate::store::ExportRecord>,
+    kept: Option<&rsc_service::store::ExportRecord>,
 ) -> Result<Verification, AppError> {
     use sha2::Digest;
-    let keys = crate::server_keys::published_keys(store).await?;
+    let keys = rsc_service::server_keys::published_keys(store).await?;
     let outcome = rsc_export::verify(body, Some(&keys));
     let export: rsc_export::Export = serde_json::from_slice(body)
         .map_err(|e| AppError::invalid("export", format!("is not an RSC Logbook export: {e}")))?;
     let changes = match kept {
-        Some(record) => Some(crate::exports::changes_since(store, record, &export).await?),
+        Some(record) => Some(rsc_service::exports::changes_since(store, record, &export).await?),
         None => None,
     };
     let p = &export.payload;
@@ -176,7 +176,7 @@ struct ReviewPage {
 }
 
 fn review_form(headers: &HeaderMap, status: StatusCode, problem: Option<String>) -> Result<Response, PageError> {
-    let csrf = crate::auth::random_code(26)?;
+    let csrf = rsc_service::auth::random_code(26)?;
     let mut response = html(status, &ReviewPage { nav: None, csrf: csrf.clone(), problem });
     response.headers_mut().append(header::SET_COOKIE, set_cookie(headers, CSRF_COOKIE, &csrf, 2 * 3600));
     Ok(response)
@@ -231,4 +231,13 @@ pub async fn review<S: Store>(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The verification page of the export kept as `record`, for whoever holds its link: whether it
+/// verifies, what it says, and what changed since it was made.
+pub async fn kept_export_page<S: Store>(
+    store: &S,
+    record: &rsc_service::store::ExportRecord,
+) -> Result<Response, AppError> {
+    Ok(verification_page(verification(store, record.body.as_bytes(), Some(record)).await?))
 }

@@ -5,19 +5,17 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rsc_protocol::{PasswordChange, Profile};
+use rsc_protocol::Profile;
 use serde::Deserialize;
 
 use super::session::{CheckedForm, form_token};
 use super::{FieldErrors, Nav, PageError, SignedIn, html, see};
-use crate::AppError;
-use crate::http::json::JsonBody;
-use crate::http::{AppState, accounts, me};
-use crate::store::Store;
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::store::Store;
 
 #[derive(Template)]
 #[template(path = "profile.html")]
@@ -73,7 +71,7 @@ async fn show<S: Store>(
     errors: FieldErrors,
     done: Option<String>,
 ) -> Result<Response, PageError> {
-    let Json(saved) = me::get_profile(State(state.clone()), browser.auth.clone()).await?;
+    let saved = rsc_service::verified::profile(&state.store, &browser.auth.user).await?;
     let pick = |typed: Option<&str>, saved: Option<String>| typed.map(str::to_string).or(saved).unwrap_or_default();
     let page = ProfilePage {
         nav: Some(Nav::of(browser, "profile")),
@@ -134,7 +132,7 @@ pub async fn save_profile<S: Store>(
         purpose: blank(&form.purpose),
         share_progress: Some(form.share_progress.is_some()),
     };
-    match me::put_profile(State(state.clone()), browser.auth.clone(), JsonBody(profile)).await {
+    match rsc_service::profile::save(&state.store, &browser.auth.user, profile).await {
         Ok(_) => Ok(see("/profile?done=profile")),
         Err(error) => {
             let errors = beside(error)?;
@@ -149,11 +147,15 @@ pub async fn change_password<S: Store>(
     ConnectInfo(address): ConnectInfo<SocketAddr>,
     CheckedForm(browser, form): CheckedForm<ProfileForm>,
 ) -> Result<Response, PageError> {
-    let change =
-        PasswordChange { current_password: form.current_password.clone(), new_password: form.new_password.clone() };
-    let result =
-        accounts::change_password(State(state.clone()), ConnectInfo(address), browser.auth.clone(), JsonBody(change))
-            .await;
+    let result = rsc_service::auth::change_password(
+        &state.store,
+        &browser.auth.user,
+        &browser.auth.device.id,
+        &form.current_password,
+        &form.new_password,
+        address.ip(),
+    )
+    .await;
     match result {
         Ok(_) => Ok(see("/profile?done=password")),
         Err(error) => {
@@ -205,7 +207,7 @@ pub async fn connect<S: Store>(
     CheckedForm(browser, form): CheckedForm<ConnectForm>,
 ) -> Result<Response, PageError> {
     let (status, problem, connected) =
-        match crate::connections::connect_by_code(&state.store, &browser.auth.user, &form.code).await {
+        match rsc_service::connections::connect_by_code(&state.store, &browser.auth.user, &form.code).await {
             Ok((provider, _)) => (StatusCode::OK, None, Some(provider.display_name)),
             Err(error) => {
                 let (status, _, _, message) = error.public();

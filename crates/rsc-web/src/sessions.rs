@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::session::{CheckedForm, form_token};
 use super::{FieldErrors, Nav, PageError, SignedIn, doc_error, html, see};
-use crate::AppError;
-use crate::http::AppState;
-use crate::store::{Store, UserId};
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::store::{Store, UserId};
 
 /// One session as the list shows it.
 pub struct Row {
@@ -187,14 +187,14 @@ async fn page<S: Store>(
     // a session with, never a provider's whole caseload.
     let mut peers: Vec<Choice> = Vec::new();
     for provider in &providers {
-        for person in crate::verified::namable(&state.store, &browser.auth.user, &provider.id).await? {
+        for person in rsc_service::verified::namable(&state.store, &browser.auth.user, &provider.id).await? {
             if !peers.iter().any(|p| p.id == person.id) {
                 peers.push(Choice { id: person.id, name: person.display_name });
             }
         }
     }
     peers.sort_by(|a, b| a.name.cmp(&b.name));
-    let groups: Vec<Choice> = crate::connections::groups(&state.store, &browser.auth.user)
+    let groups: Vec<Choice> = rsc_service::connections::groups(&state.store, &browser.auth.user)
         .await?
         .into_iter()
         .filter(|g| !g.archived && !g.members.is_empty())
@@ -204,23 +204,24 @@ async fn page<S: Store>(
             } else {
                 format!("{}'s", g.provider.display_name)
             };
-            Choice { name: format!("{} ({whose}, {})", g.name, crate::web::people_count(g.members.len())), id: g.id }
+            Choice { name: format!("{} ({whose}, {})", g.name, crate::people_count(g.members.len())), id: g.id }
         })
         .collect();
     // Without a rulebook her sessions are still listed; only whether each counts waits for it.
     let user = &browser.auth.user;
-    let (v, problem) = match crate::verified::verified_hours(&state.store, user, &EvaluationQuery::default()).await {
-        Ok(v) => (v, None),
-        Err(AppError::Invalid { field, .. }) if field == "rulebook" => {
-            let any = EvaluationQuery { rulebook: Some("nmaimh".into()), ..Default::default() };
-            let v = crate::verified::verified_hours(&state.store, user, &any).await?;
-            (v, Some("Choose your association's rulebook in your profile to see which sessions count.".to_string()))
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let (v, problem) =
+        match rsc_service::verified::verified_hours(&state.store, user, &EvaluationQuery::default()).await {
+            Ok(v) => (v, None),
+            Err(AppError::Invalid { field, .. }) if field == "rulebook" => {
+                let any = EvaluationQuery { rulebook: Some("nmaimh".into()), ..Default::default() };
+                let v = rsc_service::verified::verified_hours(&state.store, user, &any).await?;
+                (v, Some("Choose your association's rulebook in your profile to see which sessions count.".to_string()))
+            }
+            Err(other) => return Err(other.into()),
+        };
     let no_rulebook = problem.is_some();
     let disputes = v.dispute_reasons()?;
-    let planned = v.planned(crate::auth::now_ms());
+    let planned = v.planned(rsc_service::clock::now_ms());
     let me = browser.auth.user.id.as_str();
     let attendance = v.attendance();
     // A fresh form starts where her last one ended.
@@ -352,7 +353,7 @@ pub async fn list<S: Store>(
 
 /// A fresh log form that starts where her last one ended: the provider, time zone and format of
 /// the session `me` logged most recently; with none, the browser's own time zone.
-fn remembered_form(attendance: &[crate::store::SessionAttendance], me: &str) -> LogForm {
+fn remembered_form(attendance: &[rsc_service::store::SessionAttendance], me: &str) -> LogForm {
     let last = attendance
         .iter()
         .filter(|a| a.session.created_by == me && !a.session.withdrawn)
@@ -432,7 +433,7 @@ async fn group_form<S: Store>(
     form: &LogForm,
     me: &Id,
 ) -> Result<Result<(SessionFields, Vec<NewAttendee>), FieldErrors>, AppError> {
-    let groups = crate::connections::groups(&state.store, &browser.auth.user).await?;
+    let groups = rsc_service::connections::groups(&state.store, &browser.auth.user).await?;
     let Some(group) = groups.iter().find(|g| g.id == form.group.trim() && !g.archived) else {
         return Ok(Err(FieldErrors::one("group", "choose one of your groups")));
     };
@@ -470,7 +471,7 @@ async fn push<S: Store>(
     before: &[rsc_doc::ChangeHash],
 ) -> Result<(), AppError> {
     let changes = doc.changes_since(before).into_iter().map(rsc_protocol::Bytes).collect();
-    match crate::sync::push_one(&state.store, &browser.auth, &DocPush { doc: id.to_string(), changes }).await? {
+    match rsc_service::sync::push_one(&state.store, &browser.auth, &DocPush { doc: id.to_string(), changes }).await? {
         Ok(_) => Ok(()),
         Err(refusal) => Err(AppError::invalid(refusal.field.unwrap_or_else(|| "session".into()), refusal.message)),
     }
@@ -497,7 +498,7 @@ pub async fn log<S: Store>(
         return page(&state, &browser, StatusCode::CONFLICT, Some(form), FieldErrors::one("duplicate", warning), None)
             .await;
     }
-    let id = crate::auth::new_id();
+    let id = rsc_service::clock::new_id();
     let actor = ActorId::from(browser.auth.device.actor_id.clone());
     let created = SessionDoc::create(actor, id.clone(), me, fields, attendees).map_err(doc_error);
     let result = match created {
@@ -696,7 +697,9 @@ async fn edit_page_of<S: Store>(
     others.sort_by(|a, b| a.name.cmp(&b.name));
     let mut peers = Vec::new();
     if runs_it {
-        for person in crate::verified::namable(&state.store, &browser.auth.user, s.fields.provider.as_str()).await? {
+        for person in
+            rsc_service::verified::namable(&state.store, &browser.auth.user, s.fields.provider.as_str()).await?
+        {
             if s.attendee(&Id::new(person.id.as_str(), "attendee")?).is_none() {
                 peers.push(Choice { id: person.id, name: person.display_name });
             }
@@ -826,7 +829,8 @@ pub async fn edit<S: Store>(
             Ok((f, _)) => fields = Some(f),
             Err(e) => errors.0.extend(e.0),
         }
-        let namable = crate::verified::namable(&state.store, &browser.auth.user, s.fields.provider.as_str()).await?;
+        let namable =
+            rsc_service::verified::namable(&state.store, &browser.auth.user, s.fields.provider.as_str()).await?;
         if added.iter().any(|id| !namable.iter().any(|p| p.id == id.as_str())) {
             errors.0.push((
                 "attendees".into(),

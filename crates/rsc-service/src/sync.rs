@@ -18,7 +18,8 @@ use rsc_protocol::{
 };
 
 use crate::AppError;
-use crate::auth::{AuthDevice, now_ms};
+use crate::auth::AuthDevice;
+use crate::clock::now_ms;
 use crate::projection;
 use crate::store::{DocCommit, NewChange, Store, StoredDoc};
 use crate::store::{DocId, UserId};

@@ -10,10 +10,10 @@ use rsc_rules::format_hours;
 
 use super::plot::{self, Point};
 use super::{Nav, PageError, SignedIn, html};
-use crate::AppError;
-use crate::http::AppState;
-use crate::store::Store;
-use crate::verified::{self, Verified};
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::store::Store;
+use rsc_service::verified::{self, Verified};
 
 /// The most lines a list of dates gets before the rest is summed up in one.
 const MOST_LINES: usize = 5;
@@ -171,7 +171,7 @@ pub async fn dashboard<S: Store>(
 /// wait for her, and would count once confirmed (a planned one waits for its day first).
 fn waiting(v: &Verified) -> Vec<String> {
     use rsc_rules::Exclusion;
-    let planned = v.planned(crate::auth::now_ms());
+    let planned = v.planned(rsc_service::clock::now_ms());
     let mut per: std::collections::BTreeMap<&str, (u32, u64)> = std::collections::BTreeMap::new();
     for (s, r) in v.dossier.sessions.iter().zip(&v.evaluation.sessions) {
         if r.excluded.contains(&Exclusion::Unconfirmed) && !planned.contains(s.id.as_str()) {
@@ -205,7 +205,7 @@ fn notices(v: &Verified) -> Vec<String> {
     use rsc_rules::Exclusion;
     let mut credential: std::collections::BTreeMap<&str, (u32, &rsc_model::DossierSession)> = Default::default();
     let mut disputed: std::collections::BTreeMap<&str, u32> = Default::default();
-    let planned = v.planned(crate::auth::now_ms());
+    let planned = v.planned(rsc_service::clock::now_ms());
     for (s, r) in
         v.dossier.sessions.iter().zip(&v.evaluation.sessions).filter(|(s, _)| !planned.contains(s.id.as_str()))
     {
@@ -279,7 +279,7 @@ pub async fn plot<S: Store>(
     let verified = verified::verified_hours(&state.store, &browser.auth.user, &query_of(&q)).await?;
     let required = verified.evaluation.requirements.first().map(|r| r.required_minutes).unwrap_or(0);
     let title = verified.evaluation.requirements.first().map(|r| r.title.clone()).unwrap_or_default();
-    let points = crate::blocking("plotting the hours", move || points(&verified)).await??;
+    let points = rsc_service::blocking("plotting the hours", move || points(&verified)).await??;
     let width = if q.narrow.is_some() { plot::NARROW } else { plot::WIDE };
     let svg = plot::svg(&points, required, &title, width);
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-cache")], svg)

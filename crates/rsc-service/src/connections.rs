@@ -15,7 +15,7 @@ use rsc_protocol::{
 };
 
 use crate::AppError;
-use crate::auth::{new_id, now_ms};
+use crate::clock::{new_id, now_ms};
 use crate::store::{
     ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, GroupMemberRecord, GroupRecord, RequestStatus,
     Store, StoreError, UserId, UserRecord,

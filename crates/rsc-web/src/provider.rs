@@ -17,10 +17,10 @@ use serde::Deserialize;
 
 use super::session::{CheckedForm, form_token};
 use super::{Nav, PageError, SignedIn, html, see};
-use crate::AppError;
-use crate::auth::now_ms;
-use crate::http::AppState;
-use crate::store::{Store, UserId};
+use rsc_service::AppError;
+use rsc_service::AppState;
+use rsc_service::clock::now_ms;
+use rsc_service::store::{Store, UserId};
 
 /// The most statements one form signs (a group's roster).
 pub const MAX_STATEMENTS_PER_FORM: usize = 50;
@@ -74,8 +74,12 @@ async fn progress<S: Store>(state: &AppState<S>, provider: &str) -> Result<Vec<P
         let shares = state.store.profile(&id).await?.is_some_and(|p| p.share_progress);
         let shared = match (shares, state.store.user_by_id(&id).await?) {
             (true, Some(user)) => {
-                match crate::verified::verified_hours(&state.store, &user, &rsc_protocol::EvaluationQuery::default())
-                    .await
+                match rsc_service::verified::verified_hours(
+                    &state.store,
+                    &user,
+                    &rsc_protocol::EvaluationQuery::default(),
+                )
+                .await
                 {
                     Ok(v) => Some(
                         v.evaluation
@@ -119,10 +123,10 @@ pub struct QueueQuery {
 /// the session and the attendance now.
 async fn why_back<S: Store>(
     state: &AppState<S>,
-    row: &crate::store::SessionAttendance,
+    row: &rsc_service::store::SessionAttendance,
 ) -> Result<Option<String>, AppError> {
     let Some(id) = &row.attendance.attestation_id else { return Ok(None) };
-    let ledger = state.store.attestations(&crate::store::DocId::from(row.session.id.as_str())).await?;
+    let ledger = state.store.attestations(&rsc_service::store::DocId::from(row.session.id.as_str())).await?;
     let Some(entry) = ledger.iter().find(|e| &e.id == id) else { return Ok(None) };
     let statement = SignedStatement::from_bytes(&entry.statement)?;
     let bad = |e: rsc_model::ModelError| AppError::caused("a session's projection", e);
@@ -153,7 +157,7 @@ async fn awaiting<S: Store>(state: &AppState<S>, provider: &str) -> Result<(Vec<
     let mut out = Vec::with_capacity(rows.len());
     let mut planned = std::collections::BTreeSet::new();
     for r in rows {
-        if !crate::verified::has_ended(&r.session, now) {
+        if !rsc_service::verified::has_ended(&r.session, now) {
             planned.insert(r.session.id.clone());
             continue;
         }
@@ -428,7 +432,7 @@ pub async fn sign<S: Store>(
     }
     let changes = doc.changes_since(&before).into_iter().map(rsc_protocol::Bytes).collect();
     let push = DocPush { doc: form.session.clone(), changes };
-    match crate::sync::push_one(&state.store, &browser.auth, &push).await? {
+    match rsc_service::sync::push_one(&state.store, &browser.auth, &push).await? {
         Ok(_) => Ok(see(&format!("/provider?done={}", messages.len()))),
         Err(refusal) => {
             Err(AppError::invalid(refusal.field.unwrap_or_else(|| "session".into()), refusal.message).into())

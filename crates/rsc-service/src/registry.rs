@@ -15,10 +15,11 @@
 use std::collections::HashMap;
 
 use rsc_model::{Credential, CredentialRecord, Date};
-use rsc_protocol::{AccountSummary, ClaimReview, ClaimedRecord};
+use rsc_protocol::{AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord, ImportResult};
 
 use crate::AppError;
-use crate::store::{ClaimRecord, RegistryRecord, Store, UserId, UserRecord};
+use crate::clock::now_ms;
+use crate::store::{ClaimId, ClaimRecord, RegistryRecord, Store, UserId, UserRecord};
 
 /// The most rows one import may hold.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
@@ -272,6 +273,159 @@ pub fn review_claim(
         already_held_by: holder.map(summary),
         warnings,
     }
+}
+
+/// Imports a registry CSV: everything or nothing.
+pub async fn import_csv<S: Store>(
+    store: &S,
+    text: &str,
+    changed_by: &str,
+    source: &str,
+) -> Result<Result<ImportResult, Vec<RowError>>, AppError> {
+    let (text, by, named) = (text.to_string(), changed_by.to_string(), source.to_string());
+    let now = now_ms();
+    let parsed = crate::blocking("parsing a registry CSV", move || parse_csv(&text, &by, &named, now)).await?;
+    let records = match parsed {
+        Ok(records) => records,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let counts = store.registry_upsert(&records).await?;
+    tracing::info!(inserted = counts.inserted, updated = counts.updated, unchanged = counts.unchanged, %source, "registry import");
+    Ok(Ok(ImportResult { inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged }))
+}
+
+/// Sets a record's end: `valid_through` (lapse) or `revoked_on` (revoke), as a new version.
+pub async fn set_end<S: Store>(
+    store: &S,
+    number: &str,
+    valid_through: Option<Date>,
+    revoked_on: Option<Date>,
+    changed_by: &str,
+    source: &str,
+) -> Result<RegistryRecord, AppError> {
+    let mut record =
+        store.registry_record(number).await?.ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
+    let earned = record.earned_on;
+    if let Some(through) = valid_through {
+        if through < earned {
+            return Err(AppError::invalid("valid_through", format!("{through} is before earned_on {earned}")));
+        }
+        record.valid_through = Some(through);
+    }
+    if let Some(revoked) = revoked_on {
+        if revoked < earned {
+            return Err(AppError::invalid("revoked_on", format!("{revoked} is before earned_on {earned}")));
+        }
+        record.revoked_on = Some(revoked);
+    }
+    record.changed_at_ms = now_ms();
+    record.changed_by = changed_by.to_string();
+    record.source = source.to_string();
+    store.registry_upsert(std::slice::from_ref(&record)).await?;
+    tracing::info!(%number, %source, "registry record changed");
+    store
+        .registry_record(number)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("registry record {number} vanished after writing")))
+}
+
+/// Files `user`'s claim to the registry record numbered `number`; registry staff decide it.
+pub async fn file_claim<S: Store>(store: &S, user: &UserRecord, number: &str) -> Result<ClaimRecord, AppError> {
+    let number = number.trim();
+    if store.registry_record(number).await?.is_none() {
+        return Err(AppError::NotFound(format!("the registry has no endorsement number `{number}`")));
+    }
+    let existing = store.claims(Some(&UserId::from(&user.id)), None).await?;
+    if existing.iter().any(|c| c.number == number && c.status != ClaimStatus::Rejected) {
+        return Err(AppError::Conflict(format!("you already claimed `{number}`")));
+    }
+    let claim = ClaimRecord {
+        id: crate::clock::random_id(),
+        number: number.to_string(),
+        user_id: user.id.clone(),
+        status: ClaimStatus::Pending,
+        created_at_ms: now_ms(),
+        decided_at_ms: None,
+        decided_by: None,
+        note: String::new(),
+    };
+    store.create_claim(&claim).await?;
+    tracing::info!(claim_id = %claim.id, number = %claim.number, "registry claim filed");
+    Ok(claim)
+}
+
+/// Claims (all, or those with `status`) beside the records they name and the people involved,
+/// oldest first.
+pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> Result<Vec<ClaimReview>, AppError> {
+    let approved = store.claims(None, Some(ClaimStatus::Approved)).await?;
+    let mut users: std::collections::HashMap<String, UserRecord> = std::collections::HashMap::new();
+    let mut reviews = Vec::new();
+    for claim in store.claims(None, status).await? {
+        let holder_id = approved.iter().find(|c| c.number == claim.number).map(|c| c.user_id.clone());
+        for id in std::iter::once(&claim.user_id).chain(holder_id.as_ref()) {
+            if !users.contains_key(id) {
+                let user = store
+                    .user_by_id(&UserId::from(id))
+                    .await?
+                    .ok_or_else(|| AppError::internal(format!("claim {} names a missing account", claim.id)))?;
+                users.insert(id.clone(), user);
+            }
+        }
+        let record = store
+            .registry_record(&claim.number)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("claim {} names a missing record", claim.id)))?;
+        let holder = holder_id.as_ref().and_then(|id| users.get(id));
+        reviews.push(review_claim(&claim, &users[&claim.user_id], &record, holder));
+    }
+    Ok(reviews)
+}
+
+/// Decides a pending claim. An approval is refused while another account holds the record, and
+/// while the claimant's email is not the holder's unless `despite_mismatch` says staff checked.
+pub async fn decide_claim<S: Store>(
+    store: &S,
+    id: &str,
+    approve: bool,
+    decision: &ClaimDecision,
+    by: &str,
+) -> Result<ClaimReview, AppError> {
+    let not_pending = || AppError::NotFound(format!("no pending claim `{id}`"));
+    let review = review_claims(store, Some(ClaimStatus::Pending))
+        .await?
+        .into_iter()
+        .find(|r| r.claim_id == id)
+        .ok_or_else(not_pending)?;
+    if approve {
+        if let Some(holder) = &review.already_held_by {
+            return Err(AppError::Conflict(format!(
+                "{} <{}> already holds {} through an approved claim; reject this claim",
+                holder.display_name, holder.email, review.record.number
+            )));
+        }
+        if !review.email_matches && !decision.despite_mismatch {
+            return Err(AppError::Conflict(format!(
+                "{}; approve only once you have checked that {} is {}, and say so with despite_mismatch",
+                review.warnings.join("; "),
+                review.claimant.display_name,
+                review.record.holder_name
+            )));
+        }
+    }
+    let status = if approve { ClaimStatus::Approved } else { ClaimStatus::Rejected };
+    let now = now_ms();
+    let decided =
+        store.decide_claim(&ClaimId::from(id), status, by, &decision.note, now).await.map_err(|e| match e {
+            crate::store::StoreError::Conflict(_) => {
+                AppError::Conflict("another account already holds this record".into())
+            }
+            other => other.into(),
+        })?;
+    if !decided {
+        return Err(not_pending());
+    }
+    tracing::info!(claim_id = %id, %status, "registry claim decided");
+    Ok(ClaimReview { status, decided_at_ms: Some(now), note: decision.note.clone(), ..review })
 }
 
 #[cfg(test)]

@@ -233,3 +233,109 @@ pub async fn changes_since<S: Store>(
     }
     Ok(changes)
 }
+
+/// A rendering goes out as an attachment, naming the kept export it renders in its headers.
+impl axum::response::IntoResponse for Download {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::header;
+        let disposition = format!("attachment; filename=\"{}\"", self.file_name);
+        (
+            [
+                (header::CONTENT_TYPE, self.content_type.to_string()),
+                (header::CONTENT_DISPOSITION, disposition),
+                (header::HeaderName::from_static("x-rsc-export-id"), self.binding.export_id),
+                (header::HeaderName::from_static("x-rsc-export-sha256"), self.binding.digest),
+                (header::HeaderName::from_static("x-rsc-verify"), self.binding.link),
+            ],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// The paper a PDF is asked for; `None` for the rulebook's.
+pub fn paper(text: Option<&str>) -> Result<Option<rsc_export::pdf::Paper>, AppError> {
+    text.map(|text| {
+        text.parse::<rsc_export::pdf::Paper>()
+            .map_err(|_| AppError::invalid("paper", format!("`{}` is not letter or a4", text.escape_debug())))
+    })
+    .transpose()
+}
+
+/// The address people reach this server at, as the request names it (a proxy in front sets
+/// `X-Forwarded-Proto`): the links printed on exports start with it.
+pub fn public_base(headers: &axum::http::HeaderMap) -> String {
+    use axum::http::header;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
+/// Withdraws `user`'s kept export `id`: its link then says so, and it no longer verifies as
+/// standing.
+pub async fn withdraw<S: Store>(store: &S, user: &UserRecord, id: &str) -> Result<(), AppError> {
+    let id = id.trim();
+    if !verified::is_export_id(id) {
+        return Err(AppError::NotFound("you have no such export still up".into()));
+    }
+    if !store.withdraw_export(&UserId::from(&user.id), id, crate::clock::now_ms()).await? {
+        return Err(AppError::NotFound(format!("you have no export `{id}` still up")));
+    }
+    Ok(())
+}
+
+/// Unknown export ids one client address may look up in an hour: a reviewer who mistypes a
+/// link stays far inside it; walking the id space does not get anywhere.
+pub const UNKNOWN_IDS_PER_ADDRESS: i64 = 30;
+
+const HOUR_MS: i64 = 3600 * 1000;
+
+/// What a lookup of a kept export by its id found.
+#[derive(Debug)]
+pub enum Lookup {
+    /// The export, withdrawn or not.
+    Found(ExportRecord),
+    /// No export under this id.
+    Unknown,
+    /// This address looked up too many unknown ids in the last hour.
+    TooMany,
+}
+
+/// The export kept under `id`, for whoever holds its link. Every lookup is reserved against the
+/// address's limit before the id is looked up, and released when it finds an export: only
+/// unknown ids count, and parallel guesses cannot slip past the count. Text that cannot be an id
+/// is unknown without reaching the database.
+pub async fn lookup<S: Store>(store: &S, id: &str, address: std::net::IpAddr) -> Result<Lookup, AppError> {
+    let id = id.trim();
+    let attempt = crate::clock::random_id();
+    let now = crate::clock::now_ms();
+    let limits = [(format!("verify-address:{address}"), UNKNOWN_IDS_PER_ADDRESS)];
+    if !store.reserve_login_attempt(&limits, &attempt, now, now - HOUR_MS).await? {
+        return Ok(Lookup::TooMany);
+    }
+    let found = if verified::is_export_id(id) { store.export_by_id(id).await? } else { None };
+    Ok(match found {
+        Some(record) => {
+            store.release_login_attempt(&attempt).await?;
+            Lookup::Found(record)
+        }
+        None => Lookup::Unknown,
+    })
+}
+
+/// Makes the applicant's export under `query`, keeps it, and renders it as `format` (`json`,
+/// `csv` or `pdf`, on `query.paper`; without it, the rulebook's paper). Every export, whatever
+/// its form, is a signed JSON kept under an id: the CSV and the PDF name it, with its digest and
+/// the page at `base` where a reviewer checks it.
+pub async fn make_and_render<S: Store>(
+    store: &S,
+    user: &UserRecord,
+    query: &EvaluationQuery,
+    format: &str,
+    base: &str,
+) -> Result<Download, AppError> {
+    let format = Format::parse(format)?;
+    let paper = paper(query.paper.as_deref())?;
+    let kept = make(store, user, query).await?;
+    render(&kept, format, paper, base).await
+}
