@@ -117,7 +117,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, CliError>
     };
     match cli.command {
         Command::Evaluate { rulebook, purpose, format, dossier } => {
-            let purpose: Purpose = purpose.parse()?;
+            let purpose: Purpose = purpose.parse().map_err(|e: rsc_model::ModelError| e.within("--purpose"))?;
             let rulebook = load_rulebook(&rulebook)?;
             let text = read_dossier(&dossier)?;
             let dossier = Dossier::from_json(&text)?;

@@ -3,6 +3,7 @@
 //! Automerge. Views are rendered again whenever what they depend on (the provider keys the
 //! device trusts) changes.
 
+pub use rsc_model::AttendanceStatus;
 use std::collections::{HashMap, HashSet};
 
 use rsc_doc::Session;
@@ -13,76 +14,6 @@ use rsc_protocol::ProviderDirectory;
 use serde::{Deserialize, Serialize};
 
 use crate::ClientError;
-
-/// Where an attendee's entry stands with the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceStatus {
-    /// Waiting for the provider.
-    Pending,
-    /// Confirmed, and unchanged since.
-    Confirmed,
-    /// Disputed by the provider.
-    Disputed,
-    /// Confirmed, then edited: counts nothing until confirmed again.
-    ChangedSinceConfirmed,
-    /// The session was withdrawn.
-    Withdrawn,
-}
-
-impl AttendanceStatus {
-    /// Every status, for filters.
-    pub const ALL: [AttendanceStatus; 5] = [
-        AttendanceStatus::Pending,
-        AttendanceStatus::Confirmed,
-        AttendanceStatus::Disputed,
-        AttendanceStatus::ChangedSinceConfirmed,
-        AttendanceStatus::Withdrawn,
-    ];
-
-    /// The status's name in filters and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceStatus::Pending => "pending",
-            AttendanceStatus::Confirmed => "confirmed",
-            AttendanceStatus::Disputed => "disputed",
-            AttendanceStatus::ChangedSinceConfirmed => "changed_since_confirmed",
-            AttendanceStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// Whether the provider still has to act on it.
-    pub fn awaits_provider(self) -> bool {
-        matches!(self, AttendanceStatus::Pending | AttendanceStatus::ChangedSinceConfirmed)
-    }
-}
-
-impl std::str::FromStr for AttendanceStatus {
-    type Err = ClientError;
-
-    fn from_str(text: &str) -> Result<AttendanceStatus, ClientError> {
-        AttendanceStatus::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| {
-            ClientError::invalid(
-                "status",
-                format!(
-                    "`{text}` is not a status; use pending, confirmed, disputed, changed_since_confirmed or withdrawn"
-                ),
-            )
-        })
-    }
-}
-
-impl From<SessionStatus> for AttendanceStatus {
-    fn from(status: SessionStatus) -> AttendanceStatus {
-        match status {
-            SessionStatus::Pending => AttendanceStatus::Pending,
-            SessionStatus::Confirmed(_) => AttendanceStatus::Confirmed,
-            SessionStatus::Disputed => AttendanceStatus::Disputed,
-            SessionStatus::ChangedSinceConfirmed => AttendanceStatus::ChangedSinceConfirmed,
-            SessionStatus::Withdrawn => AttendanceStatus::Withdrawn,
-        }
-    }
-}
 
 /// One attendee of a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

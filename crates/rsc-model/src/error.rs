@@ -7,7 +7,7 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// A field holds a value the domain does not allow.
-    #[error("{field}: {message}")]
+    #[error("{}", located(field, message))]
     Invalid {
         /// Where the value is.
         field: String,
@@ -15,13 +15,19 @@ pub enum ModelError {
         message: String,
     },
     /// The input is not well-formed JSON (or not the expected shape).
-    #[error("{field}: {message}")]
+    #[error("{}", located(field, message))]
     Malformed {
         /// Where parsing stopped (`.` for the document itself).
         field: String,
         /// The parser's explanation.
         message: String,
     },
+}
+
+/// `field: message`, or the message alone when it belongs to no field (a value parsed on its own,
+/// whose caller names where it came from).
+fn located(field: &str, message: &str) -> String {
+    if field.is_empty() { message.to_string() } else { format!("{field}: {message}") }
 }
 
 impl ModelError {

@@ -13,6 +13,7 @@ mod error;
 mod ids;
 pub mod names;
 mod session;
+mod vocabulary;
 
 pub use attestation::{AttestedContent, AttestedFields, StatementKind};
 pub use builder::{AttendanceRecord, DossierBuilder, SessionStatus, earliest_end_ms};
@@ -22,3 +23,4 @@ pub use dossier::{Applicant, Confirmation, Dossier, DossierSession, Provider};
 pub use error::ModelError;
 pub use ids::{Id, MAX_ID_LEN};
 pub use session::{MAX_SESSION_MINUTES, Minutes, SessionFormat, SessionKind};
+pub use vocabulary::{AttendanceStatus, ClaimStatus, ConnectionRole, ConnectionSource, Purpose, Role};

@@ -1,60 +1,13 @@
 //! Accounts and devices: registration, sign-in (which registers the signing-in device), and the
 //! error body every endpoint uses.
 
+pub use rsc_model::Role;
 use serde::{Deserialize, Serialize};
 
 /// The shortest password accepted, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 /// The longest password accepted, in characters (argon2 input stays bounded).
 pub const MAX_PASSWORD_CHARS: usize = 256;
-
-/// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Supervisees and providers.
-    Member,
-    /// Association staff who keep the registry.
-    RegistryAdmin,
-}
-
-impl Role {
-    /// The role's name in storage and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Member => "member",
-            Role::RegistryAdmin => "registry_admin",
-        }
-    }
-
-    /// Reads a stored role name.
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "member" => Some(Role::Member),
-            "registry_admin" => Some(Role::RegistryAdmin),
-            _ => None,
-        }
-    }
-}
-
-/// A stored name that names nothing this version knows: reading it is an error, never a default.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{value}` is not a {what}")]
-pub struct UnknownName {
-    /// What was being read (`role`, `claim status`).
-    pub what: &'static str,
-    /// The stored text.
-    pub value: String,
-}
-
-impl TryFrom<String> for Role {
-    type Error = UnknownName;
-
-    fn try_from(value: String) -> Result<Role, UnknownName> {
-        Role::parse(&value).ok_or(UnknownName { what: "role", value })
-    }
-}
 
 /// `POST /v1/accounts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 //! and a supervisee sees only her providers, the members of her groups, and the people she
 //! already shares a session with.
 
+pub use rsc_model::{ConnectionRole, ConnectionSource};
 use serde::{Deserialize, Serialize};
 
 /// Characters of a code (Crockford's base 32: no I, L, O or U, so nothing reads as another).
@@ -98,17 +99,6 @@ pub struct NewConnectionRequest {
     pub endorsement_number: String,
 }
 
-/// Which side of a connection the other person is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ConnectionRole {
-    /// The other person is (or would be) the signed-in person's RS/C provider.
-    Provider,
-    /// The other person is (or asks to be) the signed-in person's supervisee.
-    Supervisee,
-}
-
 /// Where a connection (or a request for one) stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -132,36 +122,6 @@ impl ConnectionState {
             ConnectionState::Declined => "declined",
             ConnectionState::Connected => "connected",
             ConnectionState::Ended => "ended",
-        }
-    }
-}
-
-/// How a connection was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ConnectionSource {
-    /// With a connection code the provider handed out.
-    Code,
-    /// By a request the provider accepted.
-    Request,
-}
-
-impl ConnectionSource {
-    /// The source's name in storage and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConnectionSource::Code => "code",
-            ConnectionSource::Request => "request",
-        }
-    }
-
-    /// Reads a stored source name.
-    pub fn parse(text: &str) -> Option<ConnectionSource> {
-        match text {
-            "code" => Some(ConnectionSource::Code),
-            "request" => Some(ConnectionSource::Request),
-            _ => None,
         }
     }
 }

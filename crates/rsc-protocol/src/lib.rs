@@ -16,7 +16,7 @@ mod sync;
 
 pub use account::{
     DeviceInfo, DeviceView, ErrorBody, LoginRequest, LoginResponse, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MeResponse,
-    PasswordChange, PasswordReset, REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role, UnknownName,
+    PasswordChange, PasswordReset, REGISTERED_MESSAGE, RegisterRequest, RegisterResponse, Role,
 };
 pub use bytes::Bytes;
 pub use connections::{
@@ -29,8 +29,8 @@ pub use connections::{
 pub use cursor::{Cursor, CursorError};
 pub use directory::{DirectoryPerson, DirectoryProvider, ProviderDirectory};
 pub use me::{
-    AttendanceState, Claim, EvaluationQuery, ExportDownload, ExportLink, ExportStanding, NewClaim, PendingConfirmation,
-    Profile,
+    AttendanceStatus, Claim, EvaluationQuery, ExportDownload, ExportLink, ExportStanding, NewClaim,
+    PendingConfirmation, Profile,
 };
 pub use registry::{
     AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord, ClaimsQuery, ImportQuery, ImportRefused,

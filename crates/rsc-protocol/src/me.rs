@@ -1,6 +1,7 @@
 //! The signed-in person's own API: profile, registry claims, evaluation queries and the
 //! attendances awaiting a provider's confirmation.
 
+pub use rsc_model::AttendanceStatus;
 use rsc_model::{Date, SessionKind};
 use serde::{Deserialize, Serialize};
 
@@ -74,62 +75,6 @@ pub struct EvaluationQuery {
     pub paper: Option<String>,
 }
 
-/// Where one attendee's attendance stands, as the server projects it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceState {
-    /// Awaiting the provider's confirmation.
-    Pending,
-    /// Confirmed, and still matching the session.
-    Confirmed,
-    /// Disputed by the provider.
-    Disputed,
-    /// Confirmed once, edited since: awaiting confirmation again.
-    ChangedSinceConfirmed,
-    /// The session was withdrawn.
-    Withdrawn,
-}
-
-impl AttendanceState {
-    const ALL: [AttendanceState; 5] = [
-        AttendanceState::Pending,
-        AttendanceState::Confirmed,
-        AttendanceState::Disputed,
-        AttendanceState::ChangedSinceConfirmed,
-        AttendanceState::Withdrawn,
-    ];
-
-    /// Its name in storage and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceState::Pending => "pending",
-            AttendanceState::Confirmed => "confirmed",
-            AttendanceState::Disputed => "disputed",
-            AttendanceState::ChangedSinceConfirmed => "changed_since_confirmed",
-            AttendanceState::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// Reads a name.
-    pub fn parse(text: &str) -> Option<AttendanceState> {
-        AttendanceState::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-impl From<rsc_model::SessionStatus> for AttendanceState {
-    fn from(status: rsc_model::SessionStatus) -> AttendanceState {
-        use rsc_model::SessionStatus;
-        match status {
-            SessionStatus::Pending => AttendanceState::Pending,
-            SessionStatus::Confirmed(_) => AttendanceState::Confirmed,
-            SessionStatus::Disputed => AttendanceState::Disputed,
-            SessionStatus::ChangedSinceConfirmed => AttendanceState::ChangedSinceConfirmed,
-            SessionStatus::Withdrawn => AttendanceState::Withdrawn,
-        }
-    }
-}
-
 /// `GET /v1/me/pending-confirmations`: one attendance waiting for the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -155,7 +100,7 @@ pub struct PendingConfirmation {
     /// The minutes they logged.
     pub minutes_attended: i32,
     /// Pending, or changed since confirmed.
-    pub status: AttendanceState,
+    pub status: AttendanceStatus,
 }
 
 /// A signed export the server keeps for the applicant (`GET /v1/me/export-links`).

@@ -1,51 +1,9 @@
 //! What registry staff see of a provider's claim to an endorsement record: who claims it beside
 //! who the record says holds it, so that a claim by the wrong person stands out before approval.
 
+pub use rsc_model::ClaimStatus;
 use rsc_model::{Credential, Date};
 use serde::{Deserialize, Serialize};
-
-/// Where a provider's claim to a registry record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimStatus {
-    /// Awaiting a decision by registry staff.
-    Pending,
-    /// The record is the claimant's: their confirmations verify.
-    Approved,
-    /// Refused; the claimant may claim again.
-    Rejected,
-}
-
-impl ClaimStatus {
-    /// The status's name in storage and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClaimStatus::Pending => "pending",
-            ClaimStatus::Approved => "approved",
-            ClaimStatus::Rejected => "rejected",
-        }
-    }
-
-    /// Reads a status name.
-    pub fn parse(text: &str) -> Option<ClaimStatus> {
-        [ClaimStatus::Pending, ClaimStatus::Approved, ClaimStatus::Rejected].into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-impl std::fmt::Display for ClaimStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl TryFrom<String> for ClaimStatus {
-    type Error = crate::UnknownName;
-
-    fn try_from(value: String) -> Result<ClaimStatus, crate::UnknownName> {
-        ClaimStatus::parse(&value).ok_or(crate::UnknownName { what: "claim status", value })
-    }
-}
 
 /// An account, as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! association's name) so that an association can copy a built-in with `rsc rulebook show`,
 //! change what differs, and have its own rules evaluated the same way.
 
+pub use rsc_model::Purpose;
 use std::fmt;
 use std::str::FromStr;
 
@@ -20,47 +21,6 @@ const MAX_MONTHS: u32 = 120;
 const MAX_REQUIRED_MINUTES: u32 = 1_000_000;
 /// The most requirements one purpose may hold.
 const MAX_REQUIREMENTS: usize = 16;
-
-/// Why the hours are evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    /// A first application for the endorsement.
-    Application,
-    /// Keeping the endorsement: the ongoing RS/C after it was earned.
-    Renewal,
-}
-
-impl Purpose {
-    /// The purpose's name in files, flags and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Application => "application",
-            Purpose::Renewal => "renewal",
-        }
-    }
-}
-
-impl fmt::Display for Purpose {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Purpose {
-    type Err = RulesError;
-
-    fn from_str(text: &str) -> Result<Purpose, RulesError> {
-        match text {
-            "application" => Ok(Purpose::Application),
-            "renewal" => Ok(Purpose::Renewal),
-            other => Err(RulesError::rulebook(
-                "--purpose",
-                format!("unknown purpose `{}`; expected application or renewal", other.escape_debug()),
-            )),
-        }
-    }
-}
 
 /// The paper an association prints on: its reports come out on it unless the applicant asks for
 /// the other.

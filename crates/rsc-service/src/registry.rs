@@ -121,7 +121,7 @@ pub fn parse_csv(
         let credential = match cells.credential.parse::<Credential>() {
             Ok(credential) => Some(credential),
             Err(e) => {
-                bad("credential", e.to_string().trim_start_matches(": ").to_string());
+                bad("credential", e.to_string());
                 None
             }
         };
@@ -139,7 +139,7 @@ pub fn parse_csv(
             match text.parse::<Date>() {
                 Ok(date) => Some(date),
                 Err(e) => {
-                    bad(column, e.to_string().trim_start_matches(": ").to_string());
+                    bad(column, e.to_string());
                     None
                 }
             }
@@ -426,6 +426,38 @@ pub async fn decide_claim<S: Store>(
     }
     tracing::info!(claim_id = %id, %status, "registry claim decided");
     Ok(ClaimReview { status, decided_at_ms: Some(now), note: decision.note.clone(), ..review })
+}
+
+/// A registry record as the API and the exports show it.
+pub fn record_view(r: RegistryRecord) -> rsc_protocol::RegistryRecordView {
+    rsc_protocol::RegistryRecordView {
+        number: r.number,
+        holder_name: r.holder_name,
+        holder_email: r.holder_email,
+        credential: r.credential,
+        association: r.association,
+        earned_on: r.earned_on,
+        valid_through: r.valid_through,
+        revoked_on: r.revoked_on,
+        version: r.version,
+        changed_at_ms: r.changed_at_ms,
+        changed_by: r.changed_by,
+        source: r.source,
+    }
+}
+
+/// A claim as the API shows it to its claimant.
+pub fn claim_view(c: ClaimRecord) -> rsc_protocol::Claim {
+    rsc_protocol::Claim {
+        id: c.id,
+        number: c.number,
+        user_id: c.user_id,
+        status: c.status,
+        created_at_ms: c.created_at_ms,
+        decided_at_ms: c.decided_at_ms,
+        decided_by: c.decided_by,
+        note: c.note,
+    }
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@ mod postgres {
     crate::conformance_suite!(crate::testing::with_postgres);
 }
 
+use crate::DocId;
 use crate::conformance::{attestation, commit};
-use crate::{DocId, Store};
+use crate::prelude::*;
 
 /// Writes one attestation, then tries to change and delete it with raw SQL through `execute`
 /// (which says whether a statement succeeded): the database's triggers must refuse both.

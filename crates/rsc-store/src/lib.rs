@@ -25,7 +25,7 @@ pub mod testing;
 
 use std::future::Future;
 
-use rsc_protocol::ClaimStatus;
+use rsc_model::ClaimStatus;
 
 pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use inputs::EvaluationInputs;
@@ -36,9 +36,17 @@ pub use records::{
     NewChange, ProfileRecord, PulledChange, PulledPage, RegistryRecord, RequestStatus, ServerKeyRecord,
     SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
-/// The attendance states rows carry are the API's own.
-pub use rsc_protocol::AttendanceState;
+/// Where an attendance stands, in the words every part shares.
+pub use rsc_model::AttendanceStatus;
 pub use sql::{PgStore, SqliteStore};
+
+/// Every area's trait, for code that calls a concrete store's methods (`use rsc_store::prelude::*`);
+/// code generic over `S: Store` reaches them through the bound.
+pub mod prelude {
+    pub use crate::{
+        AccountStore, Backend, ConnectionStore, ExportStore, LedgerStore, RegistryStore, Store, SyncStore,
+    };
+}
 
 /// A storage failure. Constraint conflicts are told apart because callers answer them
 /// differently (409 for a taken email); everything else is the database's problem (500).
@@ -75,22 +83,43 @@ impl StoreError {
     }
 }
 
-/// Everything the server keeps. Implementations must make [`Store::commit_documents`] one
-/// transaction whose sequence numbers are assigned in commit order.
-pub trait Store: Clone + Send + Sync + 'static {
+/// Everything the server keeps: the sum of the areas, each its own trait with its own SQL file
+/// (`sql/areas/`) and its own conformance module. Implementations must make
+/// [`SyncStore::commit_documents`] one transaction whose sequence numbers are assigned in commit
+/// order.
+pub trait Store:
+    Backend + AccountStore + SyncStore + LedgerStore + RegistryStore + ConnectionStore + ExportStore
+{
+}
+
+impl<T> Store for T where
+    T: Backend + AccountStore + SyncStore + LedgerStore + RegistryStore + ConnectionStore + ExportStore
+{
+}
+
+/// Which database this is, and whether it answers.
+pub trait Backend: Clone + Send + Sync + 'static {
     /// `postgres` or `sqlite`.
     fn backend(&self) -> &'static str;
+
     /// Whether the database answers.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
 
+/// Accounts, their devices and tokens, sign-in attempts, password resets and profiles.
+pub trait AccountStore {
     /// Adds an account; [`StoreError::Conflict`] when the email is taken.
     fn create_user(&self, user: &UserRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The account with this (lower-cased) email.
     fn user_by_email(&self, email: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
     /// The account with this id.
     fn user_by_id(&self, id: &UserId) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
     /// Replaces the account's password hash.
     fn set_password_hash(&self, id: &UserId, hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Stores a one-time password reset code's hash for the account, replacing any earlier one.
     fn create_password_reset(
         &self,
@@ -99,6 +128,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         at_ms: i64,
         expires_at_ms: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Uses the account's reset code if `code_hash` is it, unused and unexpired at `at_ms`;
     /// `false` otherwise. A code works once.
     fn use_password_reset(
@@ -107,8 +137,10 @@ pub trait Store: Clone + Send + Sync + 'static {
         code_hash: &[u8],
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Revokes every device of the account; returns how many were active.
     fn revoke_all_devices(&self, id: &UserId, at_ms: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
     /// Renames the account (what other participants see).
     fn set_display_name(&self, id: &UserId, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -119,13 +151,16 @@ pub trait Store: Clone + Send + Sync + 'static {
         device: &DeviceRecord,
         token_hash: &[u8],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The unrevoked device holding this token hash, with its account.
     fn device_by_token_hash(
         &self,
         token_hash: &[u8],
     ) -> impl Future<Output = Result<Option<(DeviceRecord, UserRecord)>, StoreError>> + Send;
+
     /// All of a user's devices, oldest first.
     fn devices_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<DeviceRecord>, StoreError>> + Send;
+
     /// Revokes one of the user's devices; `false` when there is no such unrevoked device.
     fn revoke_device(
         &self,
@@ -133,6 +168,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         device_id: &DeviceId,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Public keys of the user's unrevoked devices.
     fn active_keys(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
 
@@ -146,22 +182,30 @@ pub trait Store: Clone + Send + Sync + 'static {
         at_ms: i64,
         since_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Forgets a reserved attempt whose password was right.
     fn release_login_attempt(&self, attempt: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Reserved attempts not released (failed sign-ins) for `key` since `since_ms`.
     fn login_failures_since(&self, key: &str, since_ms: i64) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
+    /// The account's profile.
+    fn profile(&self, user_id: &UserId) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send;
+
+    /// Writes the account's profile.
+    fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Session documents: the batched commit of pushed changes, the pull, the rows a session is projected to, and the notices that tell other processes about commits.
+pub trait SyncStore {
     /// A document's saved bytes and version.
     fn document(&self, doc_id: &DocId) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send;
-    /// Every ledger entry about a session.
-    fn attestations(
-        &self,
-        session_id: &DocId,
-    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
+
     /// Writes document updates in one transaction: each document (if its version is still
     /// `expected_version`), its new changes, participants, projection and new ledger entries.
     /// `Ok(false)` when another write got to any of them first; nothing was written then.
     fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Up to `limit` changes visible to `user_id` after the cursor `(visible, seq)`, in cursor
     /// order, leaving out those authored by `exclude_actor`; with the highest sequence number
     /// committed, read in the same statement (numbers are drawn in commit order, so every
@@ -176,71 +220,98 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// A session's projection row.
     fn session_row(&self, session_id: &DocId) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
+
     /// A session's attendance rows, by attendee.
     fn attendance_rows(
         &self,
         session_id: &DocId,
     ) -> impl Future<Output = Result<Vec<AttendanceRow>, StoreError>> + Send;
+
     /// The stored documents among `doc_ids`, by id, read in a few statements however many
     /// there are (a push of hundreds of sessions reads them together, not one by one).
     fn documents(&self, doc_ids: &[DocId])
     -> impl Future<Output = Result<Vec<(String, StoredDoc)>, StoreError>> + Send;
+
     /// Who takes part in each of `doc_ids`, as `(document, user)` pairs.
     fn participants_of(
         &self,
         doc_ids: &[DocId],
     ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+
     /// The users who take part in a document.
     fn participants(&self, doc_id: &DocId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// A listener for change notices: from now on, after each commit of documents, who takes
+    /// part in them (see [`notices`]). With Postgres it hears commits made by every process
+    /// on the database.
+    fn notices(&self) -> impl Future<Output = Result<Notices, StoreError>> + Send;
+
+    /// Tells every device of `users` to sync (their connections or groups changed), as a commit
+    /// tells the participants of its documents.
+    fn tell(&self, users: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The attestation ledger and what is read from it with the attendance rows: a person's attendance, the providers she attended, what awaits a provider, and an applicant's evaluation inputs.
+pub trait LedgerStore {
+    /// Every ledger entry about a session.
+    fn attestations(
+        &self,
+        session_id: &DocId,
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
 
     /// Every session the user attends, with their attendance.
     fn attendance_of(
         &self,
         user_id: &UserId,
     ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
-    /// A listener for change notices: from now on, after each commit of documents, who takes
-    /// part in them (see [`notices`]). With Postgres it hears commits made by every process
-    /// on the database.
-    fn notices(&self) -> impl Future<Output = Result<Notices, StoreError>> + Send;
-    /// Tells every device of `users` to sync (their connections or groups changed), as a commit
-    /// tells the participants of its documents.
-    fn tell(&self, users: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// In one statement: a number raised by every write to what directories and profiles are
     /// made of (names, device keys, registry records and claims, profiles, connections), in the
     /// writing transaction; and the providers `user_id` attended (not in that number).
     fn directory_marks(&self, user_id: &UserId) -> impl Future<Output = Result<DirectoryMarks, StoreError>> + Send;
+
     /// Every provider whose sessions the user ever attended, read from a list kept as sessions
     /// are written (not from the attendance rows), so it costs the same at any history size.
     fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
     /// Attendances waiting for this provider: pending or changed since confirmed, not withdrawn.
     fn awaiting_provider(
         &self,
         provider_id: &UserId,
     ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
+
     /// What `user_id`'s hours are computed from: her attendance and the valid ledger entries
     /// about her, kept between requests until one of her sessions is written (see [`inputs`]).
     fn evaluation_inputs(
         &self,
         user_id: &UserId,
     ) -> impl Future<Output = Result<std::sync::Arc<EvaluationInputs>, StoreError>> + Send;
+
     /// Every valid ledger entry about this attendee.
     fn valid_attestations_for(
         &self,
         attendee_id: &UserId,
     ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
+}
 
+/// The endorsement registry (current records and every version) and providers' claims to its records.
+pub trait RegistryStore {
     /// Inserts new records and new versions of changed ones (with history), in one
     /// transaction; `changed_by`, `source` and time come from each record.
     fn registry_upsert(
         &self,
         records: &[RegistryRecord],
     ) -> impl Future<Output = Result<UpsertCounts, StoreError>> + Send;
+
     /// The current version of a record.
     fn registry_record(&self, number: &str) -> impl Future<Output = Result<Option<RegistryRecord>, StoreError>> + Send;
+
     /// Every version of a record, oldest first.
     fn registry_history(&self, number: &str) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send;
+
     /// Current records, by number.
     fn registry_records(&self) -> impl Future<Output = Result<Vec<RegistryRecord>, StoreError>> + Send;
+
     /// Current records linked to the account by an approved claim.
     fn approved_records(
         &self,
@@ -249,12 +320,14 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Files a claim.
     fn create_claim(&self, claim: &ClaimRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Claims, optionally only one account's or only those with a status.
     fn claims(
         &self,
         user_id: Option<&UserId>,
         status: Option<ClaimStatus>,
     ) -> impl Future<Output = Result<Vec<ClaimRecord>, StoreError>> + Send;
+
     /// Decides a pending claim; `false` when it is not pending (or does not exist);
     /// [`StoreError::Conflict`] when approving a record another account holds.
     fn decide_claim(
@@ -266,26 +339,30 @@ pub trait Store: Clone + Send + Sync + 'static {
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// The account's profile.
-    fn profile(&self, user_id: &UserId) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send;
-    /// Writes the account's profile.
-    fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The account holding the registry record `number` through an approved claim.
+    fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+}
 
+/// Consent between people: connection codes, connections, requests by endorsement number, providers' groups, and who met whom in a group.
+pub trait ConnectionStore {
     /// Adds a connection code; [`StoreError::Conflict`] when the code exists already.
     fn create_connection_code(
         &self,
         code: &ConnectionCodeRecord,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// A code, working or not.
     fn connection_code(
         &self,
         code: &str,
     ) -> impl Future<Output = Result<Option<ConnectionCodeRecord>, StoreError>> + Send;
+
     /// A provider's codes, newest first.
     fn connection_codes(
         &self,
         provider_id: &UserId,
     ) -> impl Future<Output = Result<Vec<ConnectionCodeRecord>, StoreError>> + Send;
+
     /// Withdraws one of the provider's codes; `false` when they have no such working code.
     fn revoke_connection_code(
         &self,
@@ -293,6 +370,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         code: &str,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Connects `member_id` to `provider_id`, with `code` (counting its use) or, without one,
     /// by a request the provider accepted (which goes); an ended connection is made again.
     /// `false` when they were connected already.
@@ -303,15 +381,17 @@ pub trait Store: Clone + Send + Sync + 'static {
         code: Option<&str>,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Ends the connection, as `by` (the side that ends it), and takes the member out of the
     /// provider's groups; `false` when they were not connected.
     fn end_connection(
         &self,
         provider_id: &UserId,
         member_id: &UserId,
-        by: rsc_protocol::ConnectionRole,
+        by: rsc_model::ConnectionRole,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Which of `people` are connected to the provider now. A push checks the people it names
     /// with this, so the check costs the same whatever the size of the provider's caseload.
     fn connected_among(
@@ -319,6 +399,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         provider_id: &UserId,
         people: &[UserId],
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
     /// Which of `people` `viewer` may name in a session of `provider_id`: those who share one of
     /// the provider's groups with her, or attended a session of the provider with her.
     fn visible_among(
@@ -327,23 +408,24 @@ pub trait Store: Clone + Send + Sync + 'static {
         provider_id: &UserId,
         people: &[UserId],
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
     /// The people connected to a provider now, by name.
     fn members_of(
         &self,
         provider_id: &UserId,
     ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
+
     /// The providers a person is connected to now, by name.
     fn providers_of(
         &self,
         member_id: &UserId,
     ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
+
     /// Every connection the user is on either side of, current and ended.
     fn connections_of(
         &self,
         user_id: &UserId,
     ) -> impl Future<Output = Result<Vec<ConnectionRecord>, StoreError>> + Send;
-    /// The account holding the registry record `number` through an approved claim.
-    fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
 
     /// Sends (or sends again) `member_id`'s request to connect to `provider_id`, asked by
     /// endorsement `number`: it waits for the provider from `at_ms`.
@@ -354,12 +436,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         number: &str,
         at_ms: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The request between the two, pending or declined.
     fn connection_request(
         &self,
         provider_id: &UserId,
         member_id: &UserId,
     ) -> impl Future<Output = Result<Option<ConnectionRequestRecord>, StoreError>> + Send;
+
     /// Declines a pending request; `false` when none waits.
     fn decline_connection_request(
         &self,
@@ -367,17 +451,20 @@ pub trait Store: Clone + Send + Sync + 'static {
         member_id: &UserId,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Takes back a pending request (its sender does); `false` when none waits.
     fn withdraw_connection_request(
         &self,
         provider_id: &UserId,
         member_id: &UserId,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Every request the user sent or received, pending or declined.
     fn connection_requests_of(
         &self,
         user_id: &UserId,
     ) -> impl Future<Output = Result<Vec<ConnectionRequestRecord>, StoreError>> + Send;
+
     /// Makes a group with its first members; [`StoreError::Conflict`] when the provider has a
     /// group of that name.
     fn create_group(
@@ -385,6 +472,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         group: &GroupRecord,
         members: &[UserId],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Renames a group of the provider's and archives it (`Some(Some(at))`) or brings it back
     /// (`Some(None)`); `false` when she has no such group; [`StoreError::Conflict`] when the
     /// name is taken.
@@ -395,6 +483,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         name: Option<&str>,
         archived_at_ms: Option<Option<i64>>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Adds (`present`) or removes a member of a group of the provider's; `false` when that
     /// changed nothing or she has no such group.
     fn set_group_member(
@@ -405,24 +494,33 @@ pub trait Store: Clone + Send + Sync + 'static {
         present: bool,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// The groups the user keeps (archived too) and the unarchived ones she belongs to, with
     /// every group's members.
     fn groups_for(
         &self,
         user_id: &UserId,
     ) -> impl Future<Output = Result<Vec<(GroupRecord, Vec<GroupMemberRecord>)>, StoreError>> + Send;
+
     /// The people the user knows from sessions: everyone who attended a session with her (with
     /// its provider), and, as a provider, everyone who attended hers.
     fn acquaintances_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Acquaintance>, StoreError>> + Send;
+}
 
+/// Kept exports and the server's signing keys.
+pub trait ExportStore {
     /// Keeps a signed export; [`StoreError::Conflict`] when its id or digest is taken.
     fn create_export(&self, export: &ExportRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// An export by id, withdrawn or not.
     fn export_by_id(&self, id: &str) -> impl Future<Output = Result<Option<ExportRecord>, StoreError>> + Send;
+
     /// An export by the SHA-256 of its file.
     fn export_by_digest(&self, digest: &[u8]) -> impl Future<Output = Result<Option<ExportRecord>, StoreError>> + Send;
+
     /// An applicant's exports, newest first.
     fn exports_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<ExportRecord>, StoreError>> + Send;
+
     /// Withdraws one of the applicant's exports; `false` when she has no such export still up.
     fn withdraw_export(
         &self,
@@ -433,6 +531,7 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Every server key, newest first.
     fn server_keys(&self) -> impl Future<Output = Result<Vec<ServerKeyRecord>, StoreError>> + Send;
+
     /// Adds a signing key and retires the others.
     fn add_server_key(&self, key: &ServerKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

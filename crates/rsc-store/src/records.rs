@@ -1,8 +1,7 @@
 //! The rows the store reads and writes.
 
-use rsc_model::{Date, SessionFormat, SessionKind, StatementKind};
-use rsc_protocol::{AttendanceState, ClaimStatus, ConnectionRole, ConnectionSource, Role};
-use rsc_rules::Purpose;
+use rsc_model::{AttendanceStatus, ClaimStatus, ConnectionRole, ConnectionSource, Purpose, Role};
+use rsc_model::{Credential, Date, SessionFormat, SessionKind, StatementKind};
 
 use super::StoreError;
 use super::keys::KeyText;
@@ -140,7 +139,7 @@ pub struct AttendanceRow {
     /// Whether it was about the attendee's own RS/C practice.
     pub about_own_rsc_practice: bool,
     /// Where it stands.
-    pub status: AttendanceState,
+    pub status: AttendanceStatus,
     /// The confirmed minutes when confirmed.
     pub confirmed_minutes: Option<i32>,
     /// The ledger entry the status rests on.
@@ -248,8 +247,34 @@ pub struct DocCommit {
     pub attestations: Vec<AttestationRecord>,
 }
 
-/// One version of an endorsement record: the API's own shape.
-pub use rsc_protocol::RegistryRecordView as RegistryRecord;
+/// One version of an endorsement record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryRecord {
+    /// The endorsement number.
+    pub number: String,
+    /// Who the association says holds it.
+    pub holder_name: String,
+    /// The holder's email on the association's file.
+    pub holder_email: String,
+    /// The credential it is.
+    pub credential: Credential,
+    /// The association that keeps it.
+    pub association: String,
+    /// When it was earned.
+    pub earned_on: Date,
+    /// The end of its validity, if it has one.
+    pub valid_through: Option<Date>,
+    /// When it was revoked, if it was.
+    pub revoked_on: Option<Date>,
+    /// This version's number, from 1.
+    pub version: i64,
+    /// When this version was written (milliseconds since the Unix epoch).
+    pub changed_at_ms: i64,
+    /// Who wrote it: an account id, or a name for the command line.
+    pub changed_by: String,
+    /// Where it came from (an import's name, "lapse via API").
+    pub source: String,
+}
 
 /// Whether two versions say the same about the endorsement (ignoring who, when, whence).
 pub fn same_content(a: &RegistryRecord, b: &RegistryRecord) -> bool {
@@ -265,8 +290,26 @@ pub fn same_content(a: &RegistryRecord, b: &RegistryRecord) -> bool {
         )
 }
 
-/// A provider's claim that a registry record is theirs: the API's own shape.
-pub use rsc_protocol::Claim as ClaimRecord;
+/// A provider's claim that a registry record is theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRecord {
+    /// The claim's id.
+    pub id: String,
+    /// The endorsement number claimed.
+    pub number: String,
+    /// The claimant's account.
+    pub user_id: String,
+    /// Where it stands.
+    pub status: ClaimStatus,
+    /// When it was filed (milliseconds since the Unix epoch).
+    pub created_at_ms: i64,
+    /// When staff decided it.
+    pub decided_at_ms: Option<i64>,
+    /// Who decided it.
+    pub decided_by: Option<String>,
+    /// The staff's note to the claimant.
+    pub note: String,
+}
 
 /// What an applicant tells about themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -651,7 +694,8 @@ impl TryFrom<UserRow> for UserRecord {
 
     fn try_from(row: UserRow) -> Result<UserRecord, StoreError> {
         Ok(UserRecord {
-            role: Role::try_from(row.role).map_err(|e| StoreError::unreadable("users", &row.id, e))?,
+            role: Role::parse(&row.role)
+                .ok_or_else(|| StoreError::unreadable("users", &row.id, format!("`{}` is not a role", row.role)))?,
             id: row.id,
             email: row.email,
             display_name: row.display_name,
@@ -680,8 +724,9 @@ impl TryFrom<ClaimRow> for ClaimRecord {
 
     fn try_from(row: ClaimRow) -> Result<ClaimRecord, StoreError> {
         Ok(ClaimRecord {
-            status: ClaimStatus::try_from(row.status)
-                .map_err(|e| StoreError::unreadable("registry_claims", &row.id, e))?,
+            status: ClaimStatus::parse(&row.status).ok_or_else(|| {
+                StoreError::unreadable("registry_claims", &row.id, format!("`{}` is not a claim status", row.status))
+            })?,
             id: row.id,
             number: row.number,
             user_id: row.user_id,
@@ -791,7 +836,7 @@ impl TryFrom<AttendanceRowRaw> for AttendanceRow {
     type Error = StoreError;
 
     fn try_from(row: AttendanceRowRaw) -> Result<AttendanceRow, StoreError> {
-        let status = AttendanceState::parse(&row.status).ok_or_else(|| {
+        let status = AttendanceStatus::parse(&row.status).ok_or_else(|| {
             StoreError::unreadable(
                 "attendance",
                 &format!("{}/{}", row.session_id, row.attendee_id),

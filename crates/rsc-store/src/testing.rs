@@ -5,12 +5,13 @@
 use std::future::Future;
 
 use crate::{
-    Acquaintance, AttendanceRow, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord,
-    ConnectionRequestRecord, DeviceId, DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, GroupMemberRecord,
-    GroupRecord, PgStore, ProfileRecord, PulledPage, RegistryRecord, ServerKeyRecord, SessionAttendance, SessionRow,
-    SqliteStore, Store, StoreError, StoredDoc, UpsertCounts, UserId, UserRecord,
+    AccountStore, Acquaintance, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, ConnectionCodeRecord,
+    ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId, DeviceRecord, DirectoryMarks, DocCommit,
+    DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord, LedgerStore, PgStore, ProfileRecord, PulledPage,
+    RegistryRecord, RegistryStore, ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store, StoreError,
+    StoredDoc, SyncStore, UpsertCounts, UserId, UserRecord,
 };
-use rsc_protocol::ClaimStatus;
+use rsc_model::ClaimStatus;
 
 /// The admin URL of the test Postgres (from `scripts/postgres-for-tests`), or `None` on a
 /// machine without one: the Postgres half of each test then skips, saying so, unless
@@ -142,7 +143,7 @@ impl<S> Gated<S> {
 }
 
 #[allow(clippy::manual_async_fn)]
-impl<S: Store> Store for Gated<S> {
+impl<S: Store> Backend for Gated<S> {
     fn backend(&self) -> &'static str {
         self.inner.backend()
     }
@@ -150,7 +151,10 @@ impl<S: Store> Store for Gated<S> {
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.ping()
     }
+}
 
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> AccountStore for Gated<S> {
     fn create_user(&self, user: &UserRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.create_user(user)
     }
@@ -213,15 +217,50 @@ impl<S: Store> Store for Gated<S> {
         self.inner.login_failures_since(key, since_ms)
     }
 
-    fn document(&self, doc_id: &DocId) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send {
-        self.inner.document(doc_id)
+    fn profile(&self, user_id: &UserId) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send {
+        self.inner.profile(user_id)
     }
 
-    fn attestations(
+    fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.set_profile(profile)
+    }
+
+    fn set_display_name(&self, id: &UserId, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.set_display_name(id, name)
+    }
+
+    fn set_password_hash(&self, id: &UserId, hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.set_password_hash(id, hash)
+    }
+
+    fn create_password_reset(
         &self,
-        session_id: &DocId,
-    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
-        self.inner.attestations(session_id)
+        id: &UserId,
+        code_hash: &[u8],
+        at_ms: i64,
+        expires_at_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_password_reset(id, code_hash, at_ms, expires_at_ms)
+    }
+
+    fn use_password_reset(
+        &self,
+        id: &UserId,
+        code_hash: &[u8],
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.use_password_reset(id, code_hash, at_ms)
+    }
+
+    fn revoke_all_devices(&self, id: &UserId, at_ms: i64) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.inner.revoke_all_devices(id, at_ms)
+    }
+}
+
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> SyncStore for Gated<S> {
+    fn document(&self, doc_id: &DocId) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send {
+        self.inner.document(doc_id)
     }
 
     fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<bool, StoreError>> + Send {
@@ -274,19 +313,29 @@ impl<S: Store> Store for Gated<S> {
         self.inner.participants(doc_id)
     }
 
-    fn attendance_of(
-        &self,
-        user_id: &UserId,
-    ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send {
-        self.inner.attendance_of(user_id)
-    }
-
     fn notices(&self) -> impl Future<Output = Result<crate::Notices, StoreError>> + Send {
         self.inner.notices()
     }
 
     fn tell(&self, users: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.tell(users)
+    }
+}
+
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> LedgerStore for Gated<S> {
+    fn attestations(
+        &self,
+        session_id: &DocId,
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
+        self.inner.attestations(session_id)
+    }
+
+    fn attendance_of(
+        &self,
+        user_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send {
+        self.inner.attendance_of(user_id)
     }
 
     fn directory_marks(&self, user_id: &UserId) -> impl Future<Output = Result<DirectoryMarks, StoreError>> + Send {
@@ -317,7 +366,10 @@ impl<S: Store> Store for Gated<S> {
     ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
         self.inner.valid_attestations_for(attendee_id)
     }
+}
 
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> RegistryStore for Gated<S> {
     fn registry_upsert(
         &self,
         records: &[RegistryRecord],
@@ -367,26 +419,13 @@ impl<S: Store> Store for Gated<S> {
         self.inner.decide_claim(id, status, by, note, at_ms)
     }
 
-    fn profile(&self, user_id: &UserId) -> impl Future<Output = Result<Option<ProfileRecord>, StoreError>> + Send {
-        self.inner.profile(user_id)
+    fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
+        self.inner.holder_of(number)
     }
+}
 
-    fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.inner.set_profile(profile)
-    }
-
-    fn server_keys(&self) -> impl Future<Output = Result<Vec<ServerKeyRecord>, StoreError>> + Send {
-        self.inner.server_keys()
-    }
-
-    fn add_server_key(&self, key: &ServerKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.inner.add_server_key(key)
-    }
-
-    fn set_display_name(&self, id: &UserId, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.inner.set_display_name(id, name)
-    }
-
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> ConnectionStore for Gated<S> {
     fn create_connection_code(
         &self,
         code: &ConnectionCodeRecord,
@@ -449,15 +488,11 @@ impl<S: Store> Store for Gated<S> {
         self.inner.providers_of(member_id)
     }
 
-    fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
-        self.inner.holder_of(number)
-    }
-
     fn end_connection(
         &self,
         provider_id: &UserId,
         member_id: &UserId,
-        by: rsc_protocol::ConnectionRole,
+        by: rsc_model::ConnectionRole,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         self.inner.end_connection(provider_id, member_id, by, at_ms)
@@ -560,32 +595,16 @@ impl<S: Store> Store for Gated<S> {
     fn acquaintances_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Acquaintance>, StoreError>> + Send {
         self.inner.acquaintances_of(user_id)
     }
+}
 
-    fn set_password_hash(&self, id: &UserId, hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.inner.set_password_hash(id, hash)
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> ExportStore for Gated<S> {
+    fn server_keys(&self) -> impl Future<Output = Result<Vec<ServerKeyRecord>, StoreError>> + Send {
+        self.inner.server_keys()
     }
 
-    fn create_password_reset(
-        &self,
-        id: &UserId,
-        code_hash: &[u8],
-        at_ms: i64,
-        expires_at_ms: i64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.inner.create_password_reset(id, code_hash, at_ms, expires_at_ms)
-    }
-
-    fn use_password_reset(
-        &self,
-        id: &UserId,
-        code_hash: &[u8],
-        at_ms: i64,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        self.inner.use_password_reset(id, code_hash, at_ms)
-    }
-
-    fn revoke_all_devices(&self, id: &UserId, at_ms: i64) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        self.inner.revoke_all_devices(id, at_ms)
+    fn add_server_key(&self, key: &ServerKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.add_server_key(key)
     }
 
     fn create_export(&self, export: &ExportRecord) -> impl Future<Output = Result<(), StoreError>> + Send {

@@ -7,7 +7,8 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use rsc_model::Date;
-use rsc_protocol::{RegistryRecordView, RowError};
+use rsc_protocol::RowError;
+use rsc_service::store::RegistryRecord;
 use serde::Deserialize;
 
 use super::session::{CheckedForm, form_token};
@@ -35,7 +36,7 @@ pub struct RecordLine {
     pub source: String,
 }
 
-fn line(r: &RegistryRecordView, by: String) -> RecordLine {
+fn line(r: &RegistryRecord, by: String) -> RecordLine {
     RecordLine {
         number: r.number.clone(),
         holder: r.holder_name.clone(),

@@ -5,8 +5,10 @@ use rsc_client as core;
 
 use crate::types::Timestamp;
 
+pub use core::{ConnectionRole, ConnectionSource};
+
 /// Which side of a connection the other person is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum ConnectionRole {
     /// She is (or would be) the user's RS/C provider.
     Provider,
@@ -28,7 +30,7 @@ pub enum ConnectionState {
 }
 
 /// How a connection was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum ConnectionSource {
     /// With a connection code the provider handed out.
     Code,
@@ -68,20 +70,14 @@ impl From<core::ConnectionView> for Connection {
         Connection {
             person_id: c.id.to_string(),
             name: c.name,
-            role: match c.role {
-                core::ConnectionRole::Provider => ConnectionRole::Provider,
-                core::ConnectionRole::Supervisee => ConnectionRole::Supervisee,
-            },
+            role: c.role,
             state: match c.state {
                 core::ConnectionState::Requested => ConnectionState::Requested,
                 core::ConnectionState::Declined => ConnectionState::Declined,
                 core::ConnectionState::Connected => ConnectionState::Connected,
                 core::ConnectionState::Ended => ConnectionState::Ended,
             },
-            source: c.source.map(|s| match s {
-                core::ConnectionSource::Code => ConnectionSource::Code,
-                core::ConnectionSource::Request => ConnectionSource::Request,
-            }),
+            source: c.source,
             since: Timestamp(c.since_ms),
             ended_at: c.ended_at_ms.map(Timestamp),
             ended_by_me: c.ended_by_me,

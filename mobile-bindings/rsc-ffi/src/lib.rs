@@ -544,7 +544,7 @@ impl Logbook {
     #[uniffi::method(default(as_of = None))]
     pub fn evaluate(&self, rulebook: String, purpose: Purpose, as_of: Option<IsoDate>) -> Result<Evaluation> {
         let as_of = as_of.map(|d| d.parse("as_of")).transpose()?;
-        self.inner.evaluate(&rulebook, purpose.into(), as_of)?.try_into()
+        self.inner.evaluate(&rulebook, purpose, as_of)?.try_into()
     }
 
     /// The user's hours explained: what waits for whom, what it would add, the pace to meet the
@@ -559,7 +559,7 @@ impl Logbook {
     ) -> Result<Hours> {
         let as_of = as_of.map(|d| d.parse("as_of")).transpose()?;
         let by = by.map(|d| d.parse("by")).transpose()?;
-        self.inner.hours(&rulebook, purpose.into(), as_of, by)?.try_into()
+        self.inner.hours(&rulebook, purpose, as_of, by)?.try_into()
     }
 
     /// Syncs with the server to completion, retrying network failures; `listener` hears
@@ -646,7 +646,7 @@ impl Logbook {
         as_of: Option<IsoDate>,
     ) -> Result<Vec<u8>> {
         let as_of = as_of.map(|d| d.parse("as_of")).transpose()?;
-        self.remote(move |core| core.export(format.as_str(), rulebook.as_deref(), purpose.map(Into::into), as_of)).await
+        self.remote(move |core| core.export(format.as_str(), rulebook.as_deref(), purpose, as_of)).await
     }
 
     /// Makes one export of the user's verified hours on the server and keeps it: one id, one
@@ -661,7 +661,7 @@ impl Logbook {
         let as_of = as_of.map(|d| d.parse("as_of")).transpose()?;
         self.remote(move |core| {
             let server = core.account()?.map(|a| a.server_url).unwrap_or_default();
-            let made = core.make_export(rulebook.as_deref(), purpose.map(Into::into), as_of)?;
+            let made = core.make_export(rulebook.as_deref(), purpose, as_of)?;
             Ok(ExportLink::from_core(made, &server))
         })
         .await

@@ -7,6 +7,10 @@ use rsc_client as core;
 
 use crate::{LogbookError, Result};
 
+// The shared words cross the boundary as the core defines them: each `remote` mirror below only
+// tells uniffi their shape, so no copy and no conversion can drift from the original.
+pub use core::{AttendanceStatus, ClaimStatus, Purpose, Role, SessionFormat, SessionKind, StatementKind};
+
 /// A calendar date, `YYYY-MM-DD` on the wire; `java.time.LocalDate` in Kotlin (see uniffi.toml).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IsoDate(pub String);
@@ -48,7 +52,7 @@ fn from_minutes(minutes: core::Minutes) -> i32 {
 }
 
 /// Individual or group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SessionKind {
     /// One provider, one attendee.
     Individual,
@@ -57,7 +61,7 @@ pub enum SessionKind {
 }
 
 /// How the session was held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SessionFormat {
     /// In one room.
     InPerson,
@@ -68,7 +72,7 @@ pub enum SessionFormat {
 }
 
 /// Where an attendee's entry stands with the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum AttendanceStatus {
     /// Waiting for the provider.
     Pending,
@@ -83,7 +87,7 @@ pub enum AttendanceStatus {
 }
 
 /// Why hours are evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Purpose {
     /// A first application for the endorsement.
     Application,
@@ -92,7 +96,7 @@ pub enum Purpose {
 }
 
 /// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Role {
     /// A supervisee or provider.
     Member,
@@ -122,7 +126,7 @@ impl ExportFormat {
 }
 
 /// Where a provider's claim to a registry record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum ClaimStatus {
     /// Waiting for association staff.
     Pending,
@@ -131,27 +135,6 @@ pub enum ClaimStatus {
     /// Staff turned it down.
     Rejected,
 }
-
-macro_rules! same_enum {
-    ($ours:ident <=> $theirs:path { $($variant:ident),+ }) => {
-        impl From<$theirs> for $ours {
-            fn from(value: $theirs) -> $ours {
-                match value { $(<$theirs>::$variant => $ours::$variant),+ }
-            }
-        }
-        impl From<$ours> for $theirs {
-            fn from(value: $ours) -> $theirs {
-                match value { $($ours::$variant => <$theirs>::$variant),+ }
-            }
-        }
-    };
-}
-same_enum!(SessionKind <=> core::SessionKind { Individual, Group });
-same_enum!(SessionFormat <=> core::SessionFormat { InPerson, Video, Phone });
-same_enum!(AttendanceStatus <=> core::AttendanceStatus { Pending, Confirmed, Disputed, ChangedSinceConfirmed, Withdrawn });
-same_enum!(Purpose <=> core::Purpose { Application, Renewal });
-same_enum!(Role <=> core::Role { Member, RegistryAdmin });
-same_enum!(ClaimStatus <=> core::ClaimStatus { Pending, Approved, Rejected });
 
 /// The signed-in account.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -176,7 +159,7 @@ impl From<core::Account> for Account {
             server_url: a.server_url,
             user_id: a.user_id,
             email: a.email,
-            role: a.role.into(),
+            role: a.role,
             device_id: a.device_id,
             device_name: a.device_name,
         }
@@ -308,8 +291,8 @@ impl From<core::SessionView> for Session {
             start_time: s.start_time,
             time_zone: s.time_zone,
             minutes: from_minutes(s.minutes),
-            kind: s.kind.into(),
-            format: s.format.into(),
+            kind: s.kind,
+            format: s.format,
             provider: s.provider.to_string(),
             provider_name: s.provider_name,
             withdrawn: s.withdrawn,
@@ -322,13 +305,13 @@ impl From<core::SessionView> for Session {
                     name: a.name,
                     minutes_attended: from_minutes(a.minutes_attended),
                     about_own_rsc_practice: a.about_own_rsc_practice,
-                    status: a.status.into(),
+                    status: a.status,
                     confirmed_minutes: a.confirmed_minutes.map(from_minutes),
                     dispute_reason: a.dispute_reason,
                     stated_at: a.statement.map(|s| Timestamp(s.signed_at_ms)),
                 })
                 .collect(),
-            status: s.status.into(),
+            status: s.status,
             problems: s.problems,
             unsynced: s.unsynced,
         }
@@ -394,8 +377,8 @@ impl NewSession {
             start_time: self.start_time.clone(),
             time_zone: self.time_zone.clone(),
             minutes: minutes(self.minutes, "minutes")?,
-            kind: kind.into(),
-            format: self.format.into(),
+            kind,
+            format: self.format,
             provider: crate::id(&self.provider, "provider")?,
         };
         Ok(core::NewSession { fields, attendees })
@@ -435,8 +418,8 @@ impl SessionChanges {
             start_time: self.start_time.clone(),
             time_zone: self.time_zone.clone(),
             minutes: self.minutes.map(|m| minutes(m, "minutes")).transpose()?,
-            kind: self.kind.map(Into::into),
-            format: self.format.map(Into::into),
+            kind: self.kind,
+            format: self.format,
             provider: self.provider.as_deref().map(|p| crate::id(p, "provider")).transpose()?,
         })
     }
@@ -465,7 +448,7 @@ impl SessionFilter {
             from: self.from.as_ref().map(|d| d.parse("from")).transpose()?,
             to: self.to.as_ref().map(|d| d.parse("to")).transpose()?,
             provider: self.provider.as_deref().map(|p| crate::id(p, "provider")).transpose()?,
-            status: self.status.map(Into::into),
+            status: self.status,
         })
     }
 }
@@ -495,7 +478,7 @@ impl From<core::AwaitingConfirmation> for AwaitingConfirmation {
             attendee: w.attendee.to_string(),
             attendee_name: w.attendee_name,
             minutes_attended: from_minutes(w.minutes_attended),
-            status: w.status.into(),
+            status: w.status,
             why_back: w.why_back,
         }
     }
@@ -612,7 +595,7 @@ impl From<core::Decided> for Decided {
             attendee: d.attendee.to_string(),
             name: d.name,
             provider_name: d.provider_name,
-            status: d.status.into(),
+            status: d.status,
             minutes: d.minutes.map(from_minutes),
             reason: d.reason,
         }
@@ -664,8 +647,8 @@ impl From<core::Unsettled> for Unsettled {
             date: u.date.into(),
             attendee: u.attendee.to_string(),
             name: u.name,
-            was: u.was.into(),
-            now: u.now.into(),
+            was: u.was,
+            now: u.now,
             why: u.why,
             dispute_reason: u.dispute_reason,
             minutes_attended: u.minutes_attended.map(from_minutes),
@@ -699,7 +682,7 @@ impl From<core::Profile> for Profile {
             display_name: p.display_name,
             masters_conferred_on: p.masters_conferred_on.map(Into::into),
             rulebook: p.rulebook,
-            purpose: p.purpose.map(Into::into),
+            purpose: p.purpose,
             unsynced: p.unsynced,
         }
     }
@@ -715,7 +698,7 @@ impl Profile {
                 .map(|d| d.parse("masters_conferred_on"))
                 .transpose()?,
             rulebook: self.rulebook.clone(),
-            purpose: self.purpose.map(Into::into),
+            purpose: self.purpose,
             unsynced: false,
         })
     }
@@ -740,7 +723,7 @@ impl From<core::Claim> for Claim {
     fn from(c: core::Claim) -> Claim {
         Claim {
             number: c.number,
-            status: c.status.into(),
+            status: c.status,
             created_at: Timestamp(c.created_at_ms),
             decided_at: c.decided_at_ms.map(Timestamp),
             note: c.note,
@@ -1121,15 +1104,13 @@ impl From<core::LogbookStatus> for LogbookStatus {
 }
 
 /// A confirmation or a dispute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum StatementKind {
     /// The provider confirmed the attendance.
     Confirm,
     /// The provider disputed it.
     Dispute,
 }
-
-same_enum!(StatementKind <=> core::StatementKind { Confirm, Dispute });
 
 /// One statement a provider made about an attendee, from the session's history.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -1158,7 +1139,7 @@ impl From<core::StatementView> for Statement {
             attendee: s.attendee.to_string(),
             attendee_name: s.attendee_name,
             provider_name: s.provider_name,
-            kind: s.kind.into(),
+            kind: s.kind,
             minutes: s.minutes.map(from_minutes),
             reason: s.reason,
             signed_at: Timestamp(s.signed_at_ms),

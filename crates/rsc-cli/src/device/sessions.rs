@@ -296,7 +296,7 @@ pub fn list(home: &Path, args: ListArgs) -> Result<String, CliError> {
         from: args.from.as_deref().map(|d| parse_date(d, "--from")).transpose()?,
         to: args.to.as_deref().map(|d| parse_date(d, "--to")).transpose()?,
         provider: args.provider.as_deref().map(|p| person(&logbook, p, "--provider")).transpose()?,
-        status: args.status.as_deref().map(|s| s.parse::<AttendanceStatus>()).transpose().map_err(next_step)?,
+        status: args.status.as_deref().map(|s| parse::<AttendanceStatus>(s, "--status")).transpose()?,
     };
     let sessions = logbook.sessions(&filter).map_err(next_step)?;
     Ok(match args.output {

@@ -12,10 +12,10 @@ use super::Device;
 use super::{AppState, JsonBody};
 use rsc_protocol::{Claim, EvaluationQuery, NewClaim, PendingConfirmation, Profile};
 use rsc_service::AppError;
-use rsc_service::exports;
 use rsc_service::store::Store;
 use rsc_service::store::UserId;
 use rsc_service::verified;
+use rsc_service::{exports, registry};
 
 /// `GET /v1/me/profile`.
 #[utoipa::path(get, path = "/v1/me/profile", tag = "me", security(("device" = [])), responses((status = 200, description = "the profile", body = Profile), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
@@ -44,7 +44,8 @@ pub async fn create_claim<S: Store>(
     Device(device): Device,
     JsonBody(body): JsonBody<NewClaim>,
 ) -> Result<(StatusCode, Json<Claim>), AppError> {
-    Ok((StatusCode::CREATED, Json(rsc_service::registry::file_claim(&state.store, &device.user, &body.number).await?)))
+    let claim = registry::file_claim(&state.store, &device.user, &body.number).await?;
+    Ok((StatusCode::CREATED, Json(registry::claim_view(claim))))
 }
 
 /// `GET /v1/me/claims`.
@@ -53,7 +54,8 @@ pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     Device(device): Device,
 ) -> Result<Json<Vec<Claim>>, AppError> {
-    Ok(Json(state.store.claims(Some(&UserId::from(&device.user.id)), None).await?))
+    let claims = state.store.claims(Some(&UserId::from(&device.user.id)), None).await?;
+    Ok(Json(claims.into_iter().map(registry::claim_view).collect()))
 }
 
 /// `GET /v1/me/evaluation`: the contract's evaluation of the applicant's verified hours.

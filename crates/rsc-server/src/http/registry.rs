@@ -17,7 +17,7 @@ use super::Device;
 use super::{AppState, JsonBody};
 use rsc_service::AppError;
 use rsc_service::auth::AuthDevice;
-use rsc_service::registry::{decide_claim, import_csv, review_claims, set_end};
+use rsc_service::registry::{decide_claim, import_csv, record_view, review_claims, set_end};
 use rsc_service::store::Store;
 
 fn require_admin(device: &AuthDevice) -> Result<(), AppError> {
@@ -63,7 +63,7 @@ pub async fn records<S: Store>(
     Device(device): Device,
 ) -> Result<Json<Vec<RegistryRecordView>>, AppError> {
     require_admin(&device)?;
-    Ok(Json(state.store.registry_records().await?))
+    Ok(Json(state.store.registry_records().await?.into_iter().map(record_view).collect()))
 }
 
 /// `GET /v1/registry/records/{number}`.
@@ -81,7 +81,7 @@ pub async fn record<S: Store>(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
     let history = state.store.registry_history(&number).await?;
-    Ok(Json(RecordWithHistory { record, history }))
+    Ok(Json(RecordWithHistory { record: record_view(record), history: history.into_iter().map(record_view).collect() }))
 }
 
 fn date(text: &str, field: &str) -> Result<Date, AppError> {
@@ -99,7 +99,8 @@ pub async fn lapse<S: Store>(
 ) -> Result<Json<RegistryRecordView>, AppError> {
     require_admin(&device)?;
     let through = date(&body.valid_through, "valid_through")?;
-    Ok(Json(set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?))
+    let changed = set_end(&state.store, &number, Some(through), None, &device.user.id, "lapse via API").await?;
+    Ok(Json(record_view(changed)))
 }
 
 /// `POST /v1/registry/records/{number}/revoke`.
@@ -113,7 +114,8 @@ pub async fn revoke<S: Store>(
 ) -> Result<Json<RegistryRecordView>, AppError> {
     require_admin(&device)?;
     let revoked = date(&body.revoked_on, "revoked_on")?;
-    Ok(Json(set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?))
+    let changed = set_end(&state.store, &number, None, Some(revoked), &device.user.id, "revoke via API").await?;
+    Ok(Json(record_view(changed)))
 }
 
 /// `GET /v1/registry/claims`.

@@ -132,7 +132,7 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
     devices[0].sync().await;
     assert_eq!(
         store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0].status,
-        rsc_server::store::AttendanceState::Pending
+        rsc_server::store::AttendanceStatus::Pending
     );
 
     // The provider signs with a key that is not registered to any of her devices.
@@ -147,7 +147,7 @@ async fn forged_confirmations_count_nothing<S: Store>(store: S) {
     assert_eq!(ledger[0].invalid_reason.as_deref(), Some("the signing key is not a registered device of the provider"));
     assert_eq!(
         store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0].status,
-        rsc_server::store::AttendanceState::Pending
+        rsc_server::store::AttendanceStatus::Pending
     );
 
     // Signed on her registered device, it counts.
@@ -200,7 +200,7 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
         "the refused deletion left the supervisee's copy"
     );
     let row = &store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0];
-    assert_eq!(row.status, rsc_server::store::AttendanceState::Confirmed, "the ledger still holds the confirmation");
+    assert_eq!(row.status, rsc_server::store::AttendanceStatus::Confirmed, "the ledger still holds the confirmation");
     assert_eq!(store.attestations(&DocId::from(&doc)).await.expect("ledger").len(), 1);
 
     // A later dispute by the same provider supersedes it.
@@ -211,7 +211,7 @@ async fn deleting_a_confirmation_changes_nothing_only_the_provider_supersedes<S:
     devices[1].sync().await;
     assert_eq!(
         store.attendance_rows(&DocId::from(&doc)).await.expect("rows")[0].status,
-        rsc_server::store::AttendanceState::Disputed
+        rsc_server::store::AttendanceStatus::Disputed
     );
     assert_eq!(store.attestations(&DocId::from(&doc)).await.expect("ledger").len(), 2);
 
