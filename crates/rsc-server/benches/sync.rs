@@ -320,7 +320,7 @@ async fn ingest_parts<S: Store + Clone + 'static>(store: S, label: &str, ingeste
             let store = store.clone();
             tokio::spawn(async move {
                 for chunk in commits.chunks(SESSIONS_PER_PUSH) {
-                    assert!(store.commit_documents(chunk).await.expect("commit"), "a new document each");
+                    assert!(store.commit_documents(chunk).await.expect("commit").all_written(), "a new document each");
                 }
             })
         })

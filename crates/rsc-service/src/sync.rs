@@ -21,7 +21,7 @@ use crate::AppError;
 use crate::auth::AuthDevice;
 use crate::clock::now_ms;
 use crate::projection;
-use crate::store::{DocCommit, NewChange, Store, StoredDoc};
+use crate::store::{AttestationRecord, DocCommit, NewChange, Store, StoredDoc};
 use crate::store::{DocId, UserId};
 
 /// The longest `account_version` a request may carry (the server's are 16 hex digits).
@@ -54,17 +54,25 @@ pub async fn sync<S: Store>(
             Err(refusal) => refused.push(refusal),
         }
     }
-    // The whole batch in one transaction (one durable commit for a phone's backlog); if any
-    // document was written meanwhile, each goes again on its own.
-    if !commits.is_empty() && store.commit_documents(&commits).await? {
-        record_pushed(&commits);
-        accepted.extend(acks);
-    } else {
-        for push in written {
-            match push_document(store, device, push, &mut members).await? {
-                Ok(ack) => accepted.push(ack),
-                Err(refusal) => refused.push(refusal),
-            }
+    // The whole batch in one transaction (one durable commit for a phone's backlog); a document
+    // written meanwhile is prepared again on its own, and only that one.
+    let lost = if commits.is_empty() { Vec::new() } else { store.commit_documents(&commits).await?.lost };
+    let mut retry = Vec::new();
+    let mut won = Vec::new();
+    for (i, ((commit, ack), push)) in commits.into_iter().zip(acks).zip(written).enumerate() {
+        if lost.binary_search(&i).is_ok() {
+            metrics::counter!("rsc_sync_write_conflicts_total").increment(1);
+            retry.push(push);
+        } else {
+            won.push(commit);
+            accepted.push(ack);
+        }
+    }
+    record_pushed(&won);
+    for push in retry {
+        match push_document(store, device, push, &mut members).await? {
+            Ok(ack) => accepted.push(ack),
+            Err(refusal) => refused.push(refusal),
         }
     }
     for refusal in &refused {
@@ -198,7 +206,7 @@ async fn push_document<S: Store>(
         match prepare(store, device, push, members).await? {
             Ok(Prepared::Stored(ack)) => return Ok(Ok(ack)),
             Ok(Prepared::Write(commit, ack)) => {
-                if store.commit_documents(std::slice::from_ref(&commit)).await? {
+                if store.commit_documents(std::slice::from_ref(&commit)).await?.all_written() {
                     record_pushed(std::slice::from_ref(&commit));
                     return Ok(Ok(ack));
                 }
@@ -279,10 +287,15 @@ async fn prepare_all<S: Store>(
             chunk.into_iter().map(|(i, job)| (i, merge(job))).collect::<Vec<_>>()
         }));
     }
+    let mut merged = Vec::new();
     for handle in merging {
         for (i, outcome) in handle.await.map_err(|e| AppError::caused("merging pushed documents", e))? {
-            outcomes[i] = Some(finish(store, device, outcome?, members).await?);
+            merged.push((i, outcome?));
         }
+    }
+    let read = Ledgers::read(store, merged.iter().map(|(_, outcome)| outcome)).await?;
+    for (i, outcome) in merged {
+        outcomes[i] = Some(finish(device, outcome, members, store, &read).await?);
     }
     outcomes
         .into_iter()
@@ -339,14 +352,60 @@ fn job_for(
     }))
 }
 
+/// What [`finish`] reads for a whole push, in two statements however many documents it holds:
+/// the ledger of every document that existed, and the active keys of every provider whose
+/// statement a merged session carries. (A new document has no ledger yet, and keys matter only
+/// when there are statements.)
+#[derive(Default)]
+struct Ledgers {
+    ledgers: HashMap<String, Vec<AttestationRecord>>,
+    keys: HashMap<Id, Vec<Vec<u8>>>,
+}
+
+impl Ledgers {
+    async fn read<'a, S: Store>(
+        store: &S,
+        outcomes: impl Iterator<Item = &'a MergeOutcome>,
+    ) -> Result<Ledgers, AppError> {
+        let (mut existing, mut providers) = (Vec::new(), HashSet::new());
+        for outcome in outcomes {
+            let MergeOutcome::Merged(merged) = outcome else { continue };
+            if merged.expected_version.is_some() {
+                existing.push(DocId::from(merged.doc_id.as_str()));
+            }
+            for attendee in &merged.session.attendees {
+                if let Some(statement) = &attendee.statement {
+                    providers.insert(statement.content.provider.clone());
+                }
+            }
+        }
+        let mut read = Ledgers::default();
+        if !existing.is_empty() {
+            for entry in store.attestations_of(&existing).await? {
+                read.ledgers.entry(entry.session_id.clone()).or_default().push(entry);
+            }
+        }
+        if !providers.is_empty() {
+            let ids: Vec<UserId> = providers.iter().map(|p| UserId::from(p.as_str())).collect();
+            for (user, key) in store.active_keys_of(&ids).await? {
+                if let Some(provider) = providers.iter().find(|p| p.as_str() == user) {
+                    read.keys.entry(provider.clone()).or_default().push(key);
+                }
+            }
+        }
+        Ok(read)
+    }
+}
+
 /// The I/O half after a merge: a session that gains someone names only people connected to its
 /// provider; the ledger gains the statements not seen before, checked against the providers'
 /// keys; and the session is projected.
 async fn finish<S: Store>(
-    store: &S,
     device: &AuthDevice,
     outcome: MergeOutcome,
     members: &mut Members,
+    store: &S,
+    read: &Ledgers,
 ) -> Result<Result<Prepared, DocRefusal>, AppError> {
     let merged = match outcome {
         MergeOutcome::Stored(ack) => return Ok(Ok(Prepared::Stored(ack))),
@@ -379,21 +438,9 @@ async fn finish<S: Store>(
     {
         return Ok(Err(refusal));
     }
-    // A new document has no ledger yet, and keys matter only when there are statements.
-    let mut ledger =
-        if expected_version.is_some() { store.attestations(&DocId::from(doc_id.as_str())).await? } else { Vec::new() };
+    let mut ledger = read.ledgers.get(&doc_id).cloned().unwrap_or_default();
     let known: HashSet<Vec<u8>> = ledger.iter().map(|e| e.id.clone()).collect();
-    let mut keys: HashMap<Id, Vec<Vec<u8>>> = HashMap::new();
-    for attendee in &session.attendees {
-        if let Some(statement) = &attendee.statement
-            && !keys.contains_key(&statement.content.provider)
-        {
-            let provider = statement.content.provider.clone();
-            let active = store.active_keys(&UserId::from(provider.as_str())).await?;
-            keys.insert(provider, active);
-        }
-    }
-    let fresh = projection::new_attestations(&session, &known, &keys, &device.device.id, now);
+    let fresh = projection::new_attestations(&session, &known, &read.keys, &device.device.id, now);
     ledger.extend(fresh.iter().cloned());
     let (session_row, attendance) = projection::project(&session, &ledger);
     let ack = DocAck { doc: doc_id.clone(), heads, new_changes: new.len() as u32 };

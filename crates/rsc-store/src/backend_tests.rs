@@ -169,7 +169,7 @@ async fn a_group_commits_notices_are_all_heard_in_order() {
         let mut by_d2 = commit("s2", None, &["b1"], &[], &["ben"]);
         by_d2.device_id = "d2".into();
         let together = [commit("s1", None, &["a1"], &[], &crowd_refs), by_d2];
-        assert!(store.commit_documents(&together).await.expect("commit"));
+        assert!(store.commit_documents(&together).await.expect("commit").all_written());
         let mut heard: Vec<(String, Vec<String>)> = Vec::new();
         while heard.iter().map(|(_, users)| users.len()).sum::<usize>() < crowd.len() + 1 {
             let notice = tokio::time::timeout(std::time::Duration::from_secs(10), notices.next()).await;
@@ -207,6 +207,7 @@ async fn a_commit_through_one_postgres_store_is_heard_through_another() {
                 .commit_documents(&[commit("s1", Some(9), &["a2"], &["ana", "pat"], &["ana", "pat"])])
                 .await
                 .expect("stale")
+                .all_written()
         );
         other.commit_documents(&[commit("s2", None, &["b1"], &[], &["ben"])]).await.expect("commit");
         let heard = tokio::time::timeout(std::time::Duration::from_secs(10), heard_elsewhere.next()).await;
@@ -411,7 +412,7 @@ async fn reads_as_before_0012<S: Store>(store: S) {
     assert_eq!(store.attendance_rows(&DocId::from("s1")).await.expect("rows")[0].minutes_attended, 45);
     // And the store writes on as before.
     let update = commit("s1", Some(2), &["c3"], &["ana", "pat"], &["ana", "pat"]);
-    assert!(store.commit_documents(&[update]).await.expect("update"));
+    assert!(store.commit_documents(&[update]).await.expect("update").all_written());
     assert_eq!(store.document(&DocId::from("s1")).await.expect("read").expect("s1").bytes, b"c1c2c3");
 }
 
@@ -508,7 +509,7 @@ async fn reads_as_before_0013<S: Store>(store: S) {
     let mut update = commit(SESSION_13, Some(1), &["c2"], &[ANA_13, PAT_13], &[ANA_13, PAT_13]);
     update.session.provider_id = PAT_13.into();
     update.attendance[0].attendee_id = ANA_13.into();
-    assert!(store.commit_documents(&[update]).await.expect("update"));
+    assert!(store.commit_documents(&[update]).await.expect("update").all_written());
     assert_eq!(store.document(&session).await.expect("read").expect("kept").bytes, b"c1c2");
     assert_eq!(store.pull(&ana, b"other", (1, 1), 10).await.expect("pull").changes.len(), 1);
 }

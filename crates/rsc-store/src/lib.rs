@@ -27,6 +27,7 @@ use std::future::Future;
 
 use rsc_model::ClaimStatus;
 
+pub use group::Committed;
 pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use inputs::EvaluationInputs;
 pub use notices::{Notice, Notices};
@@ -172,6 +173,12 @@ pub trait AccountStore {
     /// Public keys of the user's unrevoked devices.
     fn active_keys(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
 
+    /// The public keys of the unrevoked devices of each of these users, as `(user, key)`.
+    fn active_keys_of(
+        &self,
+        user_ids: &[UserId],
+    ) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>, StoreError>> + Send;
+
     /// Reserves one sign-in attempt, named `attempt`, against each `(key, limit)` (`account:…`,
     /// `address:…`), unless a key already has `limit` attempts since `since_ms`. Atomic: parallel
     /// reservations for one key are counted one after the other. `false` when refused.
@@ -201,10 +208,12 @@ pub trait SyncStore {
     /// A document's saved bytes and version.
     fn document(&self, doc_id: &DocId) -> impl Future<Output = Result<Option<StoredDoc>, StoreError>> + Send;
 
-    /// Writes document updates in one transaction: each document (if its version is still
-    /// `expected_version`), its new changes, participants, projection and new ledger entries.
-    /// `Ok(false)` when another write got to any of them first; nothing was written then.
-    fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Writes document updates in one transaction: each document whose version is still
+    /// `expected_version` (or that does not exist yet, for `None`), with its new changes,
+    /// participants, projection and new ledger entries. A document another write got to first
+    /// loses: nothing of it is written, and [`Committed::lost`] names it, so the caller prepares
+    /// only that one again. A document given twice loses the second time.
+    fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<Committed, StoreError>> + Send;
 
     /// Up to `limit` changes visible to `user_id` after the cursor `(visible, seq)`, in cursor
     /// order, leaving out those authored by `exclude_actor`; with the highest sequence number
@@ -286,6 +295,14 @@ pub trait LedgerStore {
         &self,
         user_id: &UserId,
     ) -> impl Future<Output = Result<std::sync::Arc<EvaluationInputs>, StoreError>> + Send;
+
+    /// Every ledger entry about each of these sessions, by session and then as
+    /// [`LedgerStore::attestations`] orders them: one statement for a whole push, not one per
+    /// document.
+    fn attestations_of(
+        &self,
+        session_ids: &[DocId],
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send;
 
     /// Every valid ledger entry about this attendee.
     fn valid_attestations_for(

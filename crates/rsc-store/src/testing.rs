@@ -5,11 +5,11 @@
 use std::future::Future;
 
 use crate::{
-    AccountStore, Acquaintance, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, ConnectionCodeRecord,
-    ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId, DeviceRecord, DirectoryMarks, DocCommit,
-    DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord, LedgerStore, PgStore, ProfileRecord, PulledPage,
-    RegistryRecord, RegistryStore, ServerKeyRecord, SessionAttendance, SessionRow, SqliteStore, Store, StoreError,
-    StoredDoc, SyncStore, UpsertCounts, UserId, UserRecord,
+    AccountStore, Acquaintance, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, Committed,
+    ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId, DeviceRecord,
+    DirectoryMarks, DocCommit, DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord, LedgerStore, PgStore,
+    ProfileRecord, PulledPage, RegistryRecord, RegistryStore, ServerKeyRecord, SessionAttendance, SessionRow,
+    SqliteStore, Store, StoreError, StoredDoc, SyncStore, UpsertCounts, UserId, UserRecord,
 };
 use rsc_model::ClaimStatus;
 
@@ -113,6 +113,7 @@ pub struct Gated<S> {
 /// The gate of a [`Gated`] store.
 pub struct Gate {
     armed: std::sync::atomic::AtomicBool,
+    commits: std::sync::atomic::AtomicUsize,
     entered: tokio::sync::Notify,
     release: tokio::sync::Semaphore,
 }
@@ -121,6 +122,11 @@ impl Gate {
     /// Waits until a commit reaches the gate.
     pub async fn entered(&self) {
         self.entered.notified().await;
+    }
+
+    /// How many commits of documents reached the gate, held or not.
+    pub fn commits(&self) -> usize {
+        self.commits.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Lets the held commit (and every later one) through.
@@ -135,6 +141,7 @@ impl<S> Gated<S> {
     pub fn new(inner: S) -> (Gated<S>, std::sync::Arc<Gate>) {
         let gate = std::sync::Arc::new(Gate {
             armed: std::sync::atomic::AtomicBool::new(true),
+            commits: std::sync::atomic::AtomicUsize::new(0),
             entered: tokio::sync::Notify::new(),
             release: tokio::sync::Semaphore::new(0),
         });
@@ -197,6 +204,13 @@ impl<S: Store> AccountStore for Gated<S> {
 
     fn active_keys(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send {
         self.inner.active_keys(user_id)
+    }
+
+    fn active_keys_of(
+        &self,
+        user_ids: &[UserId],
+    ) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>, StoreError>> + Send {
+        self.inner.active_keys_of(user_ids)
     }
 
     fn reserve_login_attempt(
@@ -263,8 +277,9 @@ impl<S: Store> SyncStore for Gated<S> {
         self.inner.document(doc_id)
     }
 
-    fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<bool, StoreError>> + Send {
+    fn commit_documents(&self, commits: &[DocCommit]) -> impl Future<Output = Result<Committed, StoreError>> + Send {
         async move {
+            self.gate.commits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             if self.gate.armed.load(std::sync::atomic::Ordering::SeqCst) {
                 self.gate.entered.notify_one();
                 let permit = self.gate.release.acquire().await;
@@ -329,6 +344,13 @@ impl<S: Store> LedgerStore for Gated<S> {
         session_id: &DocId,
     ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
         self.inner.attestations(session_id)
+    }
+
+    fn attestations_of(
+        &self,
+        session_ids: &[DocId],
+    ) -> impl Future<Output = Result<Vec<AttestationRecord>, StoreError>> + Send {
+        self.inner.attestations_of(session_ids)
     }
 
     fn attendance_of(

@@ -515,6 +515,53 @@ async fn the_cursor_moves_past_a_devices_own_changes_and_misses_nothing<S: Store
     server.stop().await.expect("stop");
 }
 
+/// A push of several documents, one of which someone else wrote while the push was being
+/// committed: the others are written by the batch's one transaction, and only the one that
+/// lost is prepared again and committed on its own, merged with what the other wrote.
+async fn only_the_document_that_lost_a_race_is_prepared_again<S: Store>(store: S) {
+    let plain = RunningServer::start(store.clone()).await.expect("server");
+    let mut devices = people(&Api::new(plain.url()), &["ana", "pat"]).await;
+    let (ana_id, pat_id) = (devices[0].user_id.clone(), devices[1].user_id.clone());
+    let docs: Vec<String> =
+        (0..3).map(|_| devices[0].log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)])).collect();
+    let (ana, pat) = devices.split_at_mut(1);
+    settle(&mut [&mut ana[0], &mut pat[0]]).await;
+    let (mut ana, mut pat) = (devices.remove(0), devices.remove(0));
+    for doc in &docs {
+        ana.edit(doc, |d, me| {
+            d.edit(me, SessionEdit { start_time: Some("11:30".into()), ..Default::default() }).expect("ana edits")
+        });
+    }
+    let key = rsc_doc::DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
+    pat.edit(&docs[1], |d, me| {
+        d.confirm(&key, me, &ana_id, m(60), signed_at(1)).expect("confirm");
+    });
+
+    // Ana pushes through a server whose store holds her commit until Pat's has landed.
+    let (gated, gate) = rsc_store::testing::Gated::new(store.clone());
+    let racing = RunningServer::start(gated).await.expect("server");
+    ana.api = Api::new(racing.url());
+    let push = tokio::spawn(async move {
+        let response = ana.sync_once(None).await;
+        (response, ana)
+    });
+    gate.entered().await;
+    pat.sync().await;
+    gate.open();
+    let (response, mut ana) = push.await.expect("push");
+    assert_eq!(response.accepted.len(), 3, "{:?}", response.refused);
+    assert_eq!(gate.commits(), 2, "the batch, then the one document that lost, alone");
+    let version = async |doc: &str| store.document(&DocId::from(doc)).await.expect("read").expect("stored").version;
+    assert_eq!([version(&docs[0]).await, version(&docs[1]).await, version(&docs[2]).await], [2, 3, 2]);
+    settle(&mut [&mut ana, &mut pat]).await;
+    assert_same(&docs[1], &[&ana, &pat]);
+    let session = ana.doc(&docs[1]).session().expect("session");
+    assert_eq!(session.fields.start_time, "11:30", "Ana's edit is in");
+    assert!(session.attendees[0].statement.is_some(), "and Pat's confirmation");
+    racing.stop().await.expect("stop");
+    plain.stop().await.expect("stop");
+}
+
 /// One request asking with `account_version`.
 async fn ask(device: &Device, account_version: Option<&str>) -> (u16, serde_json::Value) {
     let request = serde_json::json!({ "v": 1, "account_version": account_version });
@@ -589,4 +636,5 @@ crate::on_both_backends!(
     bad_documents_are_refused_alone_and_the_rest_of_the_batch_lands,
     retried_pushes_are_harmless_and_pages_deliver_everything_once,
     concurrent_pushes_to_one_document_both_land,
+    only_the_document_that_lost_a_race_is_prepared_again,
 );

@@ -114,3 +114,25 @@ pub async fn profiles_are_absent_until_written_and_replaced_whole<S: Store>(stor
     assert_eq!(store.profile(&ana).await.expect("read"), Some(second));
     assert_eq!(store.profile(&UserId::from("ben")).await.expect("read"), None, "nobody else's");
 }
+
+/// The store: the keys of many people's unrevoked devices are read at once, by person; a
+/// revoked device's key and an unknown person are simply absent.
+pub async fn active_keys_are_read_for_many_people_at_a_time<S: Store>(store: S) {
+    for id in ["ana", "pat", "quinn"] {
+        store.create_user(&user(id)).await.expect("user");
+    }
+    store.create_device(&device("d1", "pat", 1), b"token-1").await.expect("pat's phone");
+    store.create_device(&device("d2", "pat", 2), b"token-2").await.expect("pat's laptop");
+    store.create_device(&device("d3", "quinn", 3), b"token-3").await.expect("quinn's phone");
+    store.create_device(&device("d4", "ana", 4), b"token-4").await.expect("ana's phone");
+    assert!(store.revoke_device(&UserId::from("pat"), &DeviceId::from("d2"), 50).await.expect("revoke"));
+    let asked = [UserId::from("quinn"), UserId::from("pat"), UserId::from("nobody")];
+    let keys = store.active_keys_of(&asked).await.expect("keys");
+    assert_eq!(keys, [("pat".to_string(), vec![1u8; 32]), ("quinn".to_string(), vec![3u8; 32])]);
+    for person in ["pat", "quinn"] {
+        let one = store.active_keys(&UserId::from(person)).await.expect("one person's");
+        let many: Vec<_> = keys.iter().filter(|(p, _)| p == person).map(|(_, k)| k.clone()).collect();
+        assert_eq!(one, many, "{person}: the same keys either way");
+    }
+    assert!(store.active_keys_of(&[]).await.expect("nobody").is_empty());
+}

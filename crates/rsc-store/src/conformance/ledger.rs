@@ -159,3 +159,24 @@ pub async fn what_awaits_a_provider_and_the_valid_entries_about_an_attendee<S: S
         "only about the attendee"
     );
 }
+
+/// The store: the ledgers of many sessions are read at once, by session, each entry as the
+/// one-session read gives it; an unknown session has none.
+pub async fn ledgers_are_read_many_sessions_at_a_time<S: Store>(store: S) {
+    let mut s1 = commit("s1", None, &["a1"], &[], &["ana", "pat"]);
+    s1.attestations = vec![attestation(3, "s1", true), attestation(1, "s1", false)];
+    let mut s2 = commit("s2", None, &["b1"], &[], &["ana", "pat"]);
+    s2.attestations = vec![attestation(2, "s2", true)];
+    let s3 = commit("s3", None, &["c1"], &[], &["ana", "pat"]);
+    store.commit_documents(&[s1, s2, s3]).await.expect("commit");
+    let asked = [DocId::from("s2"), DocId::from("s1"), DocId::from("s3"), DocId::from("nowhere")];
+    let many = store.attestations_of(&asked).await.expect("ledgers");
+    let seen: Vec<_> = many.iter().map(|a| (a.session_id.as_str(), a.id[0])).collect();
+    assert_eq!(seen, [("s1", 1), ("s1", 3), ("s2", 2)], "by session, then by signing time");
+    for doc in ["s1", "s2", "s3"] {
+        let one = store.attestations(&DocId::from(doc)).await.expect("one ledger");
+        let from_many: Vec<_> = many.iter().filter(|a| a.session_id == doc).cloned().collect();
+        assert_eq!(one, from_many, "{doc}: the same entries either way");
+    }
+    assert!(store.attestations_of(&[]).await.expect("none").is_empty());
+}

@@ -120,11 +120,12 @@ macro_rules! conformance_suite {
                 login_attempts_are_reserved_up_to_the_limit_and_released,
                 password_resets_work_once_and_sign_every_device_out,
                 profiles_are_absent_until_written_and_replaced_whole,
+                active_keys_are_read_for_many_people_at_a_time,
             );
         }
         mod sync {
             $crate::conformance_suite!(@tests $runner; sync;
-                commits_compare_versions_and_write_everything_or_nothing,
+                commits_compare_versions_and_write_only_the_winners,
                 pulls_follow_the_cursor_and_participation,
                 commits_are_announced_to_their_participants,
                 documents_and_participants_are_read_many_at_a_time,
@@ -139,6 +140,7 @@ macro_rules! conformance_suite {
                 the_directory_epoch_rises_with_names_keys_profiles_and_connections,
                 evaluation_inputs_are_kept_until_her_sessions_change,
                 what_awaits_a_provider_and_the_valid_entries_about_an_attendee,
+                ledgers_are_read_many_sessions_at_a_time,
             );
         }
         mod registry {

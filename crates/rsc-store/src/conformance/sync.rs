@@ -2,25 +2,36 @@
 
 use super::*;
 
-/// The store: commits compare versions and write everything or nothing.
-pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(store: S) {
-    assert!(store.commit_documents(&[commit("s1", None, &["c1", "c2"], &[], &["ana", "pat"])]).await.expect("new"));
+/// The store: commits compare versions; a document that lost is named and nothing of it is
+/// written, while the others in its batch are.
+pub async fn commits_compare_versions_and_write_only_the_winners<S: Store>(store: S) {
     assert!(
-        !store.commit_documents(&[commit("s1", None, &["c9"], &[], &["ana"])]).await.expect("exists"),
+        store
+            .commit_documents(&[commit("s1", None, &["c1", "c2"], &[], &["ana", "pat"])])
+            .await
+            .expect("new")
+            .all_written()
+    );
+    assert!(
+        !store.commit_documents(&[commit("s1", None, &["c9"], &[], &["ana"])]).await.expect("exists").all_written(),
         "a second create loses"
     );
     let stored = store.document(&DocId::from("s1")).await.expect("read").expect("stored");
     assert_eq!(stored.version, 1);
     assert_eq!(stored.bytes, b"c1c2", "the document is its changes, one after another");
     assert!(
-        !store.commit_documents(&[commit("s1", Some(7), &["c3"], &["ana", "pat"], &["ana"])]).await.expect("stale"),
+        !store
+            .commit_documents(&[commit("s1", Some(7), &["c3"], &["ana", "pat"], &["ana"])])
+            .await
+            .expect("stale")
+            .all_written(),
         "stale version loses"
     );
     assert_eq!(store.participants(&DocId::from("s1")).await.expect("participants"), vec!["ana", "pat"]);
     let mut update = commit("s1", Some(1), &["c3"], &["ana", "pat"], &["ana", "pat"]);
     update.attestations = vec![attestation(1, "s1", true), attestation(2, "s1", false)];
     update.session.minutes = 45;
-    assert!(store.commit_documents(&[update]).await.expect("update"));
+    assert!(store.commit_documents(&[update]).await.expect("update").all_written());
     let stored = store.document(&DocId::from("s1")).await.expect("read").expect("stored");
     assert_eq!((stored.version, stored.bytes.as_slice()), (2, b"c1c2c3".as_slice()), "changes kept in their order");
     assert_eq!(store.session_row(&DocId::from("s1")).await.expect("row").expect("projected").minutes, 45);
@@ -34,7 +45,7 @@ pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(
     let mut changed = attestation(1, "s1", false);
     changed.first_seen_at_ms = 999;
     again.attestations = vec![changed];
-    assert!(store.commit_documents(&[again]).await.expect("update"));
+    assert!(store.commit_documents(&[again]).await.expect("update").all_written());
     let ledger = store.attestations(&DocId::from("s1")).await.expect("ledger");
     assert_eq!(ledger.len(), 2);
     assert!(ledger[0].valid && ledger[0].first_seen_at_ms == 7, "never overwritten");
@@ -44,10 +55,25 @@ pub async fn commits_compare_versions_and_write_everything_or_nothing<S: Store>(
     let mut update = commit("s1", Some(3), &["c5"], &["ana", "pat"], &["ana", "pat"]);
     update.attendance[0].minutes_attended = 30;
     let together = [commit("s2", None, &["d1"], &[], &["ana", "pat"]), update];
-    assert!(store.commit_documents(&together).await.expect("together"));
+    assert!(store.commit_documents(&together).await.expect("together").all_written());
     let s1 = store.attendance_rows(&DocId::from("s1")).await.expect("rows");
     assert_eq!(s1.iter().map(|a| a.minutes_attended).collect::<Vec<_>>(), [30], "the update's attendance replaced");
     assert_eq!(store.attendance_rows(&DocId::from("s2")).await.expect("rows").len(), 1);
+
+    // A stale version and a document given twice lose, by their positions; the rest is written.
+    let mut stale = commit("s1", Some(1), &["x1"], &["ana", "pat"], &["ana", "pat"]);
+    stale.session.minutes = 5;
+    let batch = [commit("s3", None, &["e1"], &[], &["ana", "pat"]), stale, commit("s3", None, &["e2"], &[], &["ana"])];
+    let committed = store.commit_documents(&batch).await.expect("batch");
+    assert_eq!(committed.lost, [1, 2]);
+    let s3 = store.document(&DocId::from("s3")).await.expect("read").expect("written");
+    assert_eq!((s3.version, s3.bytes.as_slice()), (1, b"e1".as_slice()), "the first of the two is written");
+    let s1 = store.document(&DocId::from("s1")).await.expect("read").expect("stored");
+    assert_eq!((s1.version, s1.bytes.as_slice()), (4, b"c1c2c3c4c5".as_slice()), "nothing of the stale one");
+    assert_eq!(store.session_row(&DocId::from("s1")).await.expect("row").expect("projected").minutes, 60);
+    assert_eq!(store.participants(&DocId::from("s3")).await.expect("participants"), vec!["ana", "pat"]);
+    let everyone_lost = store.commit_documents(&[commit("s3", None, &["e3"], &[], &["ana"])]).await.expect("lost");
+    assert_eq!(everyone_lost.lost, [0]);
 }
 
 /// The store: pulls follow the cursor and participation.
@@ -115,6 +141,7 @@ pub async fn commits_are_announced_to_their_participants<S: Store>(store: S) {
             .commit_documents(&[commit("s1", Some(7), &["a2"], &["ana", "pat"], &["ana", "pat"])])
             .await
             .expect("stale")
+            .all_written()
     );
     let mut by_d2 = commit("s3", None, &["c1"], &[], &["quinn"]);
     by_d2.device_id = "d2".into();
@@ -167,7 +194,7 @@ pub async fn concurrent_commits_get_distinct_sequences<S: Store>(store: S) {
         }));
     }
     for task in tasks {
-        assert!(task.await.expect("task"));
+        assert!(task.await.expect("task").all_written());
     }
     let pulled = store.pull(&UserId::from("pat"), &[0; 16], (0, 0), 1000).await.expect("pull").changes;
     assert_eq!(pulled.len(), 40);
@@ -185,7 +212,7 @@ pub async fn racing_commits_add_each_participant_once<S: Store>(store: S) {
             .map(|i| {
                 let store = store.clone();
                 let commit = make(i);
-                tokio::spawn(async move { store.commit_documents(&[commit]).await.expect("commit") })
+                tokio::spawn(async move { store.commit_documents(&[commit]).await.expect("commit").all_written() })
             })
             .collect();
         let mut won = 0;

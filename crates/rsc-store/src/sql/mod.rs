@@ -12,7 +12,7 @@ use rsc_model::{AttendanceStatus, ClaimStatus, ConnectionRole, ConnectionSource}
 use sqlx::postgres::{PgPool, PgPoolOptions, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::group::{CommitNow, Group};
+use super::group::{CommitNow, Committed, Group};
 use super::inputs::{EvaluationInputs, Kept};
 use super::keys::{Key, KeyText};
 use super::notices::{self, Board, CHANNEL, Notice, Notices};
@@ -171,7 +171,7 @@ impl PgStore {
     }
 
     /// Writes that arrive while one commits are committed together (see [`Group`]).
-    async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
+    async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<Committed, StoreError> {
         self.here.group.commit(self, commits).await
     }
 
@@ -264,7 +264,7 @@ impl SqliteStore {
 
     /// One writer at a time, each commit flushed to disk: writes that arrive meanwhile are
     /// committed together (see [`Group`]).
-    async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
+    async fn commit_grouped(&self, commits: &[DocCommit]) -> Result<Committed, StoreError> {
         self.here.group.commit(self, commits).await
     }
 

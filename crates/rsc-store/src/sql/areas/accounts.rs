@@ -95,6 +95,23 @@ impl AccountStore for This {
         Ok(rows.into_iter().map(|(key,)| key).collect())
     }
 
+    async fn active_keys_of(&self, user_ids: &[UserId]) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+            let mut select = sqlx::QueryBuilder::new(
+                "SELECT user_id, public_key FROM devices WHERE revoked_at_ms IS NULL AND user_id IN (",
+            );
+            let mut ids = select.separated(", ");
+            for id in chunk {
+                ids.push_bind(Key(id.as_str()));
+            }
+            select.push(") ORDER BY user_id, created_at_ms, id");
+            let rows = read!(self, |c| select.build_query_as::<(KeyText, Vec<u8>)>().fetch_all(c))?;
+            found.extend(rows.into_iter().map(|(KeyText(user), key)| (user, key)));
+        }
+        Ok(found)
+    }
+
     async fn reserve_login_attempt(
         &self,
         limits: &[(String, i64)],

@@ -16,6 +16,23 @@ impl LedgerStore for This {
         rows.into_iter().map(AttestationRecord::try_from).collect()
     }
 
+    async fn attestations_of(&self, session_ids: &[DocId]) -> Result<Vec<AttestationRecord>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in session_ids.chunks(ROWS_PER_STATEMENT) {
+            let mut select = sqlx::QueryBuilder::new(concat!(attestation_select!(), " WHERE session_id IN ("));
+            let mut ids = select.separated(", ");
+            for id in chunk {
+                ids.push_bind(Key(id.as_str()));
+            }
+            select.push(") ORDER BY session_id, signed_at_ms, id");
+            let rows = read!(self, |c| select.build_query_as::<AttestationRow>().fetch_all(c))?;
+            for row in rows {
+                found.push(AttestationRecord::try_from(row)?);
+            }
+        }
+        Ok(found)
+    }
+
     async fn attendance_of(&self, user_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
         let rows: Vec<SessionAttendanceRaw> = read!(self, |c| sqlx::query_as(concat!(
             "SELECT ",

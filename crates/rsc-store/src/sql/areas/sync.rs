@@ -3,6 +3,8 @@
 //!
 //! One text for both backends: `sql/pg.rs` and `sql/sqlite.rs` each compile it for theirs.
 
+use std::collections::HashSet;
+
 use super::*;
 
 impl SyncStore for This {
@@ -10,7 +12,7 @@ impl SyncStore for This {
         Ok(self.documents(std::slice::from_ref(doc_id)).await?.pop().map(|(_, doc)| doc))
     }
 
-    async fn commit_documents(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
+    async fn commit_documents(&self, commits: &[DocCommit]) -> Result<Committed, StoreError> {
         self.commit_grouped(commits).await
     }
 
@@ -124,28 +126,36 @@ impl SyncStore for This {
 }
 
 impl CommitNow for This {
-    async fn commit_now(&self, commits: &[DocCommit]) -> Result<bool, StoreError> {
-        // Rows are written many to a statement: a push of hundreds of sessions is a
-        // handful of round trips to the database, not thousands. Fewer statements than
-        // one per table did not pay: the whole commit sent to SQLite as one
-        // multi-statement query (3 hand-offs to its thread, not 10) ingested no faster
-        // with 50 devices pushing, as a group commit is shared by dozens of requests.
+    async fn commit_now(&self, commits: &[DocCommit]) -> Result<Vec<usize>, StoreError> {
+        // Rows are written many to a statement: a push of hundreds of sessions is a handful of
+        // round trips to the database, not thousands.
         let mut tx = self.write_pool().begin().await?;
-        let created: Vec<&DocCommit> = commits.iter().filter(|c| c.expected_version.is_none()).collect();
-        for chunk in created.chunks(ROWS_PER_STATEMENT) {
-            let mut insert = sqlx::QueryBuilder::new("INSERT INTO documents (id, version, expanded_bytes) ");
-            insert.push_values(chunk, |mut row, c| {
-                row.push_bind(Key(&c.doc_id)).push("1").push_bind(c.expanded_bytes);
-            });
-            insert.push(" ON CONFLICT (id) DO NOTHING");
-            // A document someone else created in between: the caller retries.
-            if insert.build().execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
-                tx.rollback().await?;
-                return Ok(false);
+        // First each document's version, to learn which lost: only the others are written.
+        let mut lost = Vec::new();
+        let mut given = HashSet::new();
+        for (i, c) in commits.iter().enumerate() {
+            if !given.insert(c.doc_id.as_str()) {
+                lost.push(i);
             }
         }
-        for c in commits {
+        let created: Vec<(usize, &DocCommit)> =
+            commits.iter().enumerate().filter(|(i, c)| c.expected_version.is_none() && !lost.contains(i)).collect();
+        for chunk in created.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO documents (id, version, expanded_bytes) ");
+            insert.push_values(chunk, |mut row, (_, c)| {
+                row.push_bind(Key(&c.doc_id)).push("1").push_bind(c.expanded_bytes);
+            });
+            // A document someone else created in between loses.
+            insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+            let made: Vec<(KeyText,)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+            let made: HashSet<String> = made.into_iter().map(|(KeyText(id),)| id).collect();
+            lost.extend(chunk.iter().filter(|(_, c)| !made.contains(&c.doc_id)).map(|(i, _)| *i));
+        }
+        for (i, c) in commits.iter().enumerate() {
             let Some(version) = c.expected_version else { continue };
+            if lost.contains(&i) {
+                continue;
+            }
             let written = sqlx::query(
                 "UPDATE documents SET version = version + 1, expanded_bytes = $3 WHERE id = $1 AND version = $2",
             )
@@ -155,10 +165,22 @@ impl CommitNow for This {
             .execute(&mut *tx)
             .await?;
             if written.rows_affected() != 1 {
-                tx.rollback().await?;
-                return Ok(false);
+                lost.push(i);
             }
         }
+        lost.sort_unstable();
+        if lost.len() == commits.len() {
+            tx.rollback().await?;
+            return Ok(lost);
+        }
+        // A race is rare: only then are the winners copied out.
+        let winners: std::borrow::Cow<'_, [DocCommit]> = if lost.is_empty() {
+            std::borrow::Cow::Borrowed(commits)
+        } else {
+            let won = commits.iter().enumerate().filter(|(i, _)| lost.binary_search(i).is_err());
+            std::borrow::Cow::Owned(won.map(|(_, c)| c.clone()).collect())
+        };
+        let commits: &[DocCommit] = &winners;
         for chunk in commits.chunks(ROWS_PER_STATEMENT) {
             let mut upsert = sqlx::QueryBuilder::new(SESSION_INSERT);
             upsert.push_values(chunk, |mut row, c| {
@@ -320,6 +342,6 @@ impl CommitNow for This {
         self.announce(&mut tx, commits).await?;
         tx.commit().await?;
         self.announced(commits);
-        Ok(true)
+        Ok(lost)
     }
 }
