@@ -187,11 +187,9 @@ impl SessionDoc {
         self.doc.get_heads()
     }
 
-    /// Every change not reachable from `heads`, each in its encoded form, uncompressed: a
-    /// session's first change would deflate from 469 to 383 bytes, but every reader would
-    /// then inflate it (the server on each push and load, each device on each pull), twice
-    /// where it is checked (once to bound it, once to read it), which cost more than the bytes
-    /// saved.
+    /// Every change not reachable from `heads`, each in its encoded form, uncompressed:
+    /// compressed, every reader would inflate it (the server on each push and load, each device
+    /// on each pull, twice where it is checked), which costs more than the few bytes saved.
     pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<Vec<u8>> {
         self.doc.get_changes(heads).into_iter().map(|c| c.raw_bytes().to_vec()).collect()
     }

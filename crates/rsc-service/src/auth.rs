@@ -63,12 +63,10 @@ const MAX_HASH_MEMORY_KIB: u32 = 64 * 1024;
 /// Runs `work` on the one thread that hashes passwords, with that thread's argon2 memory, and
 /// waits for it.
 ///
-/// argon2id fills 19 MiB for each hash. Allocated per hash, the freed memory was not reused by
-/// the allocator: resident memory grew by 19 MiB with each of the first sign-ins and sign-ups
-/// (17 MiB fresh, 170 MiB after eight hashes). One thread of its own, filling the same blocks
-/// every time, keeps it at one hash's worth for the life of the process. Hashes wait their
-/// turn there; at tens of milliseconds each, and with sign-ins rate-limited, the queue stays
-/// short.
+/// argon2id fills 19 MiB for each hash, and memory allocated per hash was not reused by the
+/// allocator, so resident memory grew with each sign-in. One thread of its own, filling the
+/// same blocks every time, keeps it at one hash's worth for the life of the process. Hashes
+/// wait their turn there; with sign-ins rate-limited, the queue stays short.
 async fn on_hashing_thread<T: Send + 'static>(
     work: impl FnOnce(&mut Vec<argon2::Block>) -> T + Send + 'static,
 ) -> Result<T, AppError> {

@@ -198,8 +198,7 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             // A new database's pages hold 8 KiB: tables appended in row id order leave less of
-            // each page unused (disk per session document 1.53 -> 1.46 KiB). An existing
-            // database keeps the page size it was made with.
+            // each page unused. An existing database keeps the page size it was made with.
             .page_size(8192)
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: a commit survives power loss before it is acknowledged.
