@@ -15,18 +15,16 @@
 //! provider: the server checks that the session names only people connected to the provider,
 //! which must not cost more for a provider with more supervisees.
 
-#[path = "shared/process.rs"]
-#[allow(dead_code)]
-mod process;
-#[path = "../tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
+use rsc_test_kit as support;
 
 use std::time::{Duration, Instant};
 
 use rsc_model::SessionKind;
 use rsc_server::store::{PgStore, SqliteStore, Store, UserId, UserRecord};
 use support::Device;
+
+/// This package's `rsc-server` binary, as the bench profile built it.
+const SERVER: &str = env!("CARGO_BIN_EXE_rsc-server");
 
 const SAMPLES: usize = 30;
 
@@ -36,9 +34,11 @@ fn median(mut times: Vec<Duration>) -> f64 {
 }
 
 /// A server in a folder of its own, where Ana, on her phone, is connected to her provider Pat.
-async fn ana_and_pat(database: &str) -> (tempfile::TempDir, process::Server, support::Api, Device, Device) {
+async fn ana_and_pat(
+    database: &str,
+) -> (tempfile::TempDir, rsc_test_kit::process::Server, support::Api, Device, Device) {
     let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
-    let (server, api) = process::start(dir.path(), database, 20).await;
+    let (server, api) = rsc_test_kit::process::start_binary(SERVER.as_ref(), dir.path(), database, 20).await;
     api.register("ana").await;
     api.register("pat").await;
     let ana = Device::sign_in(&api, "ana").await;

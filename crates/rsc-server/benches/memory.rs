@@ -6,15 +6,14 @@
 //! password), and after each 1,000 of 10,000 new session documents (pushed 100 to a request,
 //! as a phone's backlog is), with the growth per document and the disk per document.
 
-#[path = "shared/process.rs"]
-mod process;
-#[path = "../tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
+use rsc_test_kit as support;
 
 use rsc_model::SessionKind;
 use rsc_protocol::{Bytes, DocPush, SyncRequest};
 use support::Device;
+
+/// This package's `rsc-server` binary, as the bench profile built it.
+const SERVER: &str = env!("CARGO_BIN_EXE_rsc-server");
 
 const DOCS: usize = 10_000;
 const STEP: usize = 1_000;
@@ -36,7 +35,7 @@ fn mib(kib: u64) -> f64 {
 /// Runs the measurements; `disk` gives the database's size in bytes (SQLite's after a checkpoint).
 async fn measure(label: &str, database: &str, disk: impl AsyncFn() -> u64) {
     let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
-    let (server, api) = process::start(dir.path(), database, 20).await;
+    let (server, api) = rsc_test_kit::process::start_binary(SERVER.as_ref(), dir.path(), database, 20).await;
     let pid = server.pid();
     let fresh = rss_kib(pid);
     api.register("pat").await;

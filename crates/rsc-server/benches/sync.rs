@@ -12,12 +12,7 @@
 //! 4. The same 50-device ingest with each device's 40 sessions in one request (`backlog`):
 //!    what the server's per-session work allows once per-request costs are spread thin.
 
-#[path = "shared/process.rs"]
-#[allow(dead_code)]
-mod process;
-#[path = "../tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
+use rsc_test_kit as support;
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +20,9 @@ use rsc_model::SessionKind;
 use rsc_protocol::{Bytes, DocPush, SyncRequest};
 use rsc_server::store::{DocCommit, NewChange, Store};
 use support::{Api, Device};
+
+/// This package's `rsc-server` binary, as the bench profile built it.
+const SERVER: &str = env!("CARGO_BIN_EXE_rsc-server");
 
 const LOGBOOK: usize = 1_000;
 const DEVICES: usize = 50;
@@ -483,14 +481,15 @@ fn clock_ticks() -> Option<f64> {
 
 /// The `rsc-server` process of one measurement, in a folder of its own.
 struct Running {
-    server: process::Server,
+    server: rsc_test_kit::process::Server,
     _dir: tempfile::TempDir,
 }
 
 impl Running {
     async fn start(database: &str, connections: u32) -> (Running, Api) {
         let dir = tempfile::Builder::new().prefix("rsc-bench-").tempdir().expect("temp dir");
-        let (server, api) = process::start(dir.path(), database, connections).await;
+        let (server, api) =
+            rsc_test_kit::process::start_binary(SERVER.as_ref(), dir.path(), database, connections).await;
         (Running { server, _dir: dir }, api)
     }
 }

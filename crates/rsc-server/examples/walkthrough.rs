@@ -9,9 +9,7 @@
 //! Expects a fresh server with the example registry imported and an admin
 //! `staff@example.org` whose password is in `RSC_ADMIN_PASSWORD` (see the README).
 
-#[path = "../tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
+use rsc_test_kit as support;
 
 use rsc_doc::{DeviceKey, SessionEdit};
 use rsc_model::{Minutes, SessionKind};

@@ -25,10 +25,20 @@ pub fn postgres_admin_url() -> Option<String> {
             )
         }
         _ => {
-            eprintln!("Postgres part skipped: RSC_TEST_POSTGRES_URL is not set (see scripts/postgres-for-tests)");
+            skipped("a Postgres test", "RSC_TEST_POSTGRES_URL is not set (see scripts/postgres-for-tests)");
             None
         }
     }
+}
+
+/// Says that a test (or its half on one backend) did not run, and why, with how many this test
+/// binary has skipped so far: plain `cargo test` passes on any machine, and says what it left
+/// out. Written past the test harness's capture of `eprintln!`, which would hide it.
+pub fn skipped(what: &str, why: &str) {
+    use std::io::Write;
+    static SKIPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let count = SKIPPED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    let _ = writeln!(std::io::stderr().lock(), "skipped {what} ({count} so far in this test binary): {why}");
 }
 
 /// A fresh Postgres database and its URL, or `None` when this machine has no test Postgres.

@@ -4,7 +4,7 @@ use rsc_server::RunningServer;
 use rsc_server::store::Store;
 use serde_json::json;
 
-use crate::support::{Api, Device};
+use rsc_test_kit::{Api, Device};
 
 async fn registration_validates_and_does_not_reveal_existing_accounts<S: Store>(store: S) {
     let server = RunningServer::start(store).await.expect("server");
@@ -317,7 +317,7 @@ async fn reset_codes_cannot_be_guessed<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     strangers_never_lock_the_owner_out_of_her_known_devices,
     passwords_change_and_reset_with_a_one_time_staff_code,
     reset_codes_cannot_be_guessed,

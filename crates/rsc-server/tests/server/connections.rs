@@ -7,7 +7,7 @@ use rsc_server::RunningServer;
 use rsc_server::store::{ConnectionCodeRecord, Store};
 use serde_json::json;
 
-use crate::support::{Api, Device};
+use rsc_test_kit::{Api, Device};
 
 /// `name`, signed up as the first word of it in lower case (`pat@example.org`).
 async fn person(api: &Api, name: &str) -> Device {
@@ -244,7 +244,7 @@ async fn sessions_name_only_people_connected_to_their_provider<S: Store>(store: 
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     codes_connect_by_name_and_can_be_withdrawn,
     code_limits_are_explicit,
     guessing_codes_is_throttled_even_in_parallel,

@@ -9,7 +9,7 @@ use rsc_server::RunningServer;
 use rsc_server::store::Store;
 use serde_json::{Value, json};
 
-use crate::support::{Api, Device, signed_at};
+use rsc_test_kit::{Api, Device, signed_at};
 
 const HEADER: &str =
     "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n";
@@ -321,7 +321,7 @@ async fn a_provider_swap_checks_every_new_pair<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     a_request_by_number_waits_for_the_provider,
     either_side_ends_a_connection,
     groups_are_the_providers_own,

@@ -8,8 +8,8 @@ use rsc_server::RunningServer;
 use rsc_service::events::MAX_STREAMS_PER_ACCOUNT;
 use rsc_store::Store;
 
-use crate::support::{Api, Device};
 use crate::sync::people;
+use rsc_test_kit::{Api, Device};
 
 /// One open event stream, read event by event.
 struct Events {
@@ -80,7 +80,7 @@ async fn a_change_is_pushed_to_its_participants_other_devices_only<S: Store>(sto
     let doc = devices[1].docs.keys().next().expect("pulled").clone();
     let key = rsc_doc::DeviceKey::from_secret_bytes(&devices[1].key.secret_bytes());
     devices[1].edit(&doc, |d, me| {
-        d.confirm(&key, me, &ana_id, rsc_model::Minutes::new(60, "m").expect("minutes"), crate::support::signed_at(1))
+        d.confirm(&key, me, &ana_id, rsc_model::Minutes::new(60, "m").expect("minutes"), rsc_test_kit::signed_at(1))
             .expect("confirm");
     });
     devices[1].sync().await;
@@ -148,7 +148,7 @@ async fn streams_end_as_their_device_is_signed_out<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     streams_end_as_their_device_is_signed_out,
     a_change_is_pushed_to_its_participants_other_devices_only,
     streams_are_for_signed_in_devices_and_bounded_per_account,

@@ -8,7 +8,7 @@ use rsc_server::RunningServer;
 use rsc_server::store::{ExportRecord, ServerKeyRecord, Store, UserRecord};
 use serde_json::Value;
 
-use crate::support::{Api, Device, signed_at};
+use rsc_test_kit::{Api, Device, signed_at};
 
 const V1: &str = include_str!("../../../rsc-export/tests/fixtures/export-v1.json");
 const V1_SERVER: &str = include_str!("../../../rsc-export/tests/fixtures/export-v1-server.json");
@@ -327,7 +327,7 @@ async fn one_export_is_downloaded_as_json_csv_and_pdf<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     a_name_that_is_a_formula_reaches_the_csv_as_text,
     exports_requested_together_are_distinct_exports,
     an_export_of_the_first_format_still_verifies_on_its_link_and_uploaded,

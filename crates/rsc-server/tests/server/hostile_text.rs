@@ -7,7 +7,7 @@ use rsc_server::RunningServer;
 use rsc_server::store::Store;
 use serde_json::{Value, json};
 
-use crate::support::{Api, Device};
+use rsc_test_kit::{Api, Device};
 
 /// The fixed corpus, then pseudo-random strings from a pool of awkward characters.
 fn hostile() -> Vec<String> {
@@ -165,4 +165,4 @@ async fn no_text_answers_a_server_error<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(no_text_answers_a_server_error);
+rsc_test_kit::on_both_backends!(no_text_answers_a_server_error);

@@ -2,8 +2,6 @@
 //! between real Automerge replicas. (Storage conformance lives in `rsc-store`; scenarios with
 //! separate processes live in the top-level `tests/`.)
 
-mod support;
-
 mod accounts;
 mod connections;
 mod consent;

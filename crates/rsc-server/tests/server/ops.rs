@@ -8,7 +8,7 @@ use rsc_server::http::{ROUTES, openapi_json};
 use rsc_server::store::Store;
 use serde_json::{Value, json};
 
-use crate::support::{Api, Device};
+use rsc_test_kit::{Api, Device};
 
 #[test]
 fn openapi_lists_exactly_the_routes() {
@@ -160,7 +160,7 @@ fn base64_of(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     every_route_is_served_and_documented,
     health_readiness_and_metrics,
     request_limits_answer_413_and_422_never_500

@@ -10,7 +10,7 @@ use rsc_server::RunningServer;
 use rsc_server::store::Store;
 use serde_json::{Value, json};
 
-use crate::support::{Api, Device, signed_at};
+use rsc_test_kit::{Api, Device, signed_at};
 
 const HEADER: &str =
     "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n";
@@ -802,7 +802,7 @@ async fn a_provider_is_found_by_the_number_of_a_record_they_hold<S: Store>(store
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     a_pdf_is_bound_to_its_signed_export_and_its_link_tells_what_changed,
     the_pdf_names_people_exactly_and_its_columns_line_up,
     a_provider_is_found_by_the_number_of_a_record_they_hold,

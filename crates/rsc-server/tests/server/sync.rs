@@ -8,7 +8,7 @@ use rsc_protocol::{Bytes, DocPush, RefusalCode, SyncRequest, SyncResponse};
 use rsc_server::RunningServer;
 use rsc_server::store::{DocId, Store};
 
-use crate::support::{Api, Device, signed_at};
+use rsc_test_kit::{Api, Device, signed_at};
 
 fn m(n: i64) -> Minutes {
     Minutes::new(n, "m").expect("minutes")
@@ -625,7 +625,7 @@ async fn the_account_comes_with_the_sync_only_when_it_changed<S: Store>(store: S
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     the_account_comes_with_the_sync_only_when_it_changed,
     the_cursor_moves_past_a_devices_own_changes_and_misses_nothing,
     shutdown_finishes_in_flight_syncs,

@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, S
 use rsc_server::RunningServer;
 use rsc_server::store::Store;
 
-use crate::support::{Api, Device, set_cookie_value};
+use rsc_test_kit::{Api, Device, set_cookie_value};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -741,7 +741,7 @@ async fn the_topic_is_set_and_changed_in_the_portal_and_the_provider_hears_which
     let key = rsc_doc::DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
     let ana_id = ana_phone.user_id.clone();
     pat.edit(&doc, |d, me| {
-        d.confirm(&key, me, &ana_id, rsc_model::Minutes::new(60, "m").expect("m"), crate::support::signed_at(1))
+        d.confirm(&key, me, &ana_id, rsc_model::Minutes::new(60, "m").expect("m"), rsc_test_kit::signed_at(1))
             .expect("confirm");
     });
     pat.sync().await;
@@ -821,7 +821,7 @@ async fn a_dispute_goes_round_in_the_portal_and_planned_sessions_wait<S: Store>(
     let key = rsc_doc::DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
     let ana_id = ana_phone.user_id.clone();
     pat.edit(&doc, |d, me| {
-        d.dispute(&key, me, &ana_id, "We met for 45 minutes", crate::support::signed_at(2)).expect("dispute");
+        d.dispute(&key, me, &ana_id, "We met for 45 minutes", rsc_test_kit::signed_at(2)).expect("dispute");
     });
     pat.sync().await;
     let reason = "\u{201c}We met for 45 minutes\u{201d}";
@@ -1171,7 +1171,7 @@ async fn no_form_is_taken_without_its_token<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_backends!(
+rsc_test_kit::on_both_backends!(
     no_form_is_taken_without_its_token,
     the_portal_guards_its_cookies_forms_and_roles,
     the_edit_form_adds_only_the_providers_people,

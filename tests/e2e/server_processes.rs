@@ -2,18 +2,12 @@
 //! `admin create`, and two processes sharing one Postgres (a change through one reaches a device
 //! listening on the other).
 
-#[allow(dead_code)]
-mod server_process;
-#[path = "../crates/rsc-server/tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use rsc_model::SessionKind;
 
-use crate::support::{Api, Device, create_postgres_db, drop_postgres_db};
+use rsc_test_kit::{Api, Device, create_postgres_db, drop_postgres_db};
 
 struct Process(Child);
 
@@ -45,7 +39,7 @@ async fn start(dir: &std::path::Path, args: &[&str], port: u16) -> Process {
 }
 
 async fn start_logging(dir: &std::path::Path, args: &[&str], port: u16, log: impl Into<Stdio>) -> Process {
-    let child = Command::new(server_process::server_binary())
+    let child = Command::new(rsc_test_kit::process::server_binary())
         .current_dir(dir)
         .args(args)
         .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
@@ -56,7 +50,7 @@ async fn start_logging(dir: &std::path::Path, args: &[&str], port: u16, log: imp
         .spawn()
         .expect("rsc-server starts");
     let process = Process(child);
-    let client = crate::support::http_client();
+    let client = rsc_test_kit::http_client();
     for _ in 0..100 {
         if let Ok(response) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await
             && response.status().is_success()
@@ -91,7 +85,7 @@ fn migrate_and_admin_create_run_and_exit() {
     let temp = tempfile::Builder::new().prefix("rsc-admin-").tempdir().expect("temp dir");
     let dir = temp.path().to_path_buf();
     let run = |args: &[&str], password: Option<&str>| {
-        let mut command = Command::new(server_process::server_binary());
+        let mut command = Command::new(rsc_test_kit::process::server_binary());
         command.current_dir(&dir).args(args).env_remove("DATABASE_URL").env_remove("RSC_ADMIN_PASSWORD");
         if let Some(password) = password {
             command.env("RSC_ADMIN_PASSWORD", password);
@@ -239,7 +233,7 @@ fn registry_commands_import_list_show_lapse_and_revoke() {
     let dir = temp.path().to_path_buf();
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/registry.csv");
     let run = |args: &[&str]| {
-        Command::new(server_process::server_binary())
+        Command::new(rsc_test_kit::process::server_binary())
             .current_dir(&dir)
             .args(args)
             .env_remove("DATABASE_URL")
@@ -288,7 +282,7 @@ fn registry_commands_import_list_show_lapse_and_revoke() {
 async fn held_event_streams_never_take_the_descriptors_sync_needs() {
     let temp = tempfile::Builder::new().prefix("rsc-fd-").tempdir().expect("temp dir");
     let port = free_port();
-    let binary = server_process::server_binary();
+    let binary = rsc_test_kit::process::server_binary();
     let child = Command::new("bash")
         .arg("-c")
         .arg(format!("ulimit -n 1024 && exec '{}'", binary.display()))

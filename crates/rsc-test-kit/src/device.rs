@@ -1,181 +1,23 @@
-//! Test fixtures: fresh databases for each test (a temporary SQLite file, or a new Postgres
-//! database dropped afterwards), a running server, and a small device that speaks the sync
-//! protocol with real Automerge documents and real signatures.
+//! A small device that speaks the sync protocol with real Automerge documents and real
+//! signatures: enough of a client to exercise the protocol for real.
 
 use std::collections::{BTreeMap, HashMap};
 
 use rsc_doc::{ActorId, DeviceKey, NewAttendee, SessionDoc, SessionFields};
 use rsc_model::{Id, Minutes, SessionFormat, SessionKind};
 use rsc_protocol::{Bytes, Cursor, DocPush, LoginResponse, SyncRequest, SyncResponse};
-use serde_json::{Value, json};
+use serde_json::json;
 
-// Fresh databases come from the store's own test kit; not every target including this file uses them.
-#[allow(unused_imports)]
-pub use rsc_store::testing::{create_postgres_db, drop_postgres_db, with_postgres, with_sqlite};
+use crate::Api;
 
-/// Runs the same generic test body against each backend, as one test per backend.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::support::with_sqlite(|store, _url| super::$name(store)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::support::with_postgres(|store, _url| super::$name(store)).await;
-                }
-            )*
-        }
-    };
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
-/// An HTTP client for a running server.
-#[derive(Clone)]
-pub struct Api {
-    pub base: String,
-    pub http: reqwest::Client,
-}
-
-/// An HTTP client. The workspace builds reqwest with rustls but no built-in crypto provider
-/// (the device core brings ring), so the provider is installed first.
 /// A signing time after every session these tests log (2026-01-01 UTC, plus `n` ms) and
 /// before now.
 pub fn signed_at(n: i64) -> i64 {
     1_767_225_600_000 + n
-}
-
-pub fn http_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
-/// The value of the cookie `name` that `response` sets.
-pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
-    let prefix = format!("{name}=");
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(prefix.as_str()))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_string)
-}
-
-impl Api {
-    pub fn new(base: String) -> Api {
-        Api { base, http: http_client() }
-    }
-
-    /// Signs `email` in through the portal's form as a browser does: the CSRF cookie the
-    /// sign-in page sets, a device key of its own, and `next`. The redirect is not followed, so
-    /// the response says where she is sent; its `rsc_session` cookie is her session.
-    pub async fn portal_sign_in(&self, email: &str, password: &str, next: &str) -> reqwest::Response {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        let page = http.get(format!("{}/signin", self.base)).send().await.expect("sign-in page");
-        let csrf = set_cookie_value(&page, "rsc_csrf").expect("the form's CSRF cookie");
-        let key = DeviceKey::generate(&mut getrandom::SysRng).expect("key");
-        let form = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs([
-                ("csrf", csrf.as_str()),
-                ("email", email),
-                ("password", password),
-                ("device_name", "a browser"),
-                ("public_key", &hex::encode(key.public_key())),
-                ("actor_id", &hex::encode(uuid::Uuid::new_v4().as_bytes())),
-                ("next", next),
-            ])
-            .finish();
-        http.post(format!("{}/signin", self.base))
-            .header("cookie", format!("rsc_csrf={csrf}"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form)
-            .send()
-            .await
-            .expect("sign in")
-    }
-
-    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-        let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
-        let mut request = self.http.get(format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    /// A request of any method, with a JSON body when one is given.
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    /// `GET path` as text, with a bearer token when `token` is not empty.
-    pub async fn get_text(&self, path: &str, token: &str) -> (u16, String) {
-        let mut request = self.http.get(format!("{}{path}", self.base));
-        if !token.is_empty() {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        (response.status().as_u16(), response.text().await.unwrap_or_default())
-    }
-
-    /// Imports `csv` into the registry as staff holding `token`, naming the file `source`;
-    /// answers the status.
-    pub async fn import_registry(&self, token: &str, source: &str, csv: String) -> u16 {
-        let source: String = url::form_urlencoded::byte_serialize(source.as_bytes()).collect();
-        self.http
-            .post(format!("{}/v1/registry/import?source={source}", self.base))
-            .bearer_auth(token)
-            .header("content-type", "text/csv")
-            .body(csv)
-            .send()
-            .await
-            .expect("import")
-            .status()
-            .as_u16()
-    }
-
-    /// Registers `name@example.org`.
-    pub async fn register(&self, name: &str) {
-        let (status, body) = self
-            .post(
-                "/v1/accounts",
-                None,
-                &json!({ "email": format!("{name}@example.org"), "password": "a long enough password", "display_name": name }),
-            )
-            .await;
-        assert_eq!(status, 202, "{body}");
-        assert_eq!(body["message"].as_str(), Some(rsc_protocol::REGISTERED_MESSAGE));
-    }
 }
 
 static NEXT_ACTOR: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -183,14 +25,23 @@ static NEXT_ACTOR: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::
 /// A device: its key, its actor, its documents and the changes the server has not
 /// acknowledged. Enough of a client to exercise the protocol for real.
 pub struct Device {
+    /// The server it talks to.
     pub api: Api,
+    /// Its user.
     pub user_id: Id,
+    /// Its id on the server.
     pub device_id: String,
+    /// Its bearer token.
     pub token: String,
+    /// Its signing key.
     pub key: DeviceKey,
+    /// Its Automerge actor.
     pub actor: ActorId,
+    /// Its documents, by id.
     pub docs: BTreeMap<String, SessionDoc>,
+    /// The changes the server has not acknowledged, by document.
     pub unacked: HashMap<String, Vec<Vec<u8>>>,
+    /// Its sync cursor, once it has one.
     pub cursor: Option<Cursor>,
 }
 
@@ -227,7 +78,7 @@ impl Device {
 
     /// Logs a new session offline, attended by `attendees` (user id, minutes).
     pub fn log(&mut self, provider: &Id, kind: SessionKind, attendees: &[(&Id, i64)]) -> String {
-        let id = rsc_service::clock::new_id();
+        let id = Id::fresh(*uuid::Uuid::new_v4().as_bytes(), now_ms());
         let fields = SessionFields {
             date: "2025-03-04".parse().expect("date"),
             start_time: "10:00".into(),
@@ -344,6 +195,7 @@ impl Device {
         group["id"].as_str().expect("id").to_string()
     }
 
+    /// The document `id` on this device.
     pub fn doc(&self, id: &str) -> &SessionDoc {
         self.docs.get(id).expect("document on this device")
     }

@@ -5,17 +5,11 @@
 //! supervisee's name or id may appear anywhere: until a provider accepts, a stranger sees the
 //! provider and nobody else.
 
-#[allow(dead_code)]
-mod server_process;
-#[path = "../crates/rsc-server/tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
-
 use rsc_model::{Minutes, SessionKind};
 use serde_json::{Value, json};
 
-use crate::support::{Api, Device, signed_at};
-use rsc_e2e::names;
+use rsc_test_kit::people::names;
+use rsc_test_kit::{Api, Device, signed_at};
 
 const PASSWORD: &str = "a long enough password";
 const HEADER: &str =
@@ -37,7 +31,7 @@ async fn person(api: &Api, login: &str, name: &str) -> Device {
 /// Ten of the fifty numbers are held by providers, each with two supervisees in one group who
 /// share a confirmed group session; a stranger then walks all fifty.
 async fn a_stranger_who_walks_the_registry_learns_no_supervisee(database: Option<&str>) {
-    let (_server, api) = server_process::start_server_on(database).await;
+    let (_server, api) = rsc_test_kit::process::start_server_on(database).await;
     let staff = Device::sign_in(&api, "staff").await;
     let names = names();
     let mut csv = HEADER.to_string();
@@ -116,7 +110,7 @@ async fn a_stranger_who_walks_the_registry_learns_no_supervisee(database: Option
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let signed_in = api.portal_sign_in("mallory@example.org", PASSWORD, "/people").await;
     assert_eq!(signed_in.status().as_u16(), 303);
-    let session = support::set_cookie_value(&signed_in, "rsc_session").expect("session");
+    let session = rsc_test_kit::set_cookie_value(&signed_in, "rsc_session").expect("session");
     for path in ["/people", "/sessions", "/dashboard", "/provider", "/exports", "/profile"] {
         let response =
             http.get(format!("{}{path}", api.base)).header("cookie", format!("rsc_session={session}")).send().await;
@@ -145,7 +139,7 @@ async fn a_stranger_walking_the_registry_learns_no_supervisee_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_walking_the_registry_learns_no_supervisee_on_postgres() {
-    let Some((name, url)) = support::create_postgres_db().await else { return };
+    let Some((name, url)) = rsc_test_kit::create_postgres_db().await else { return };
     a_stranger_who_walks_the_registry_learns_no_supervisee(Some(&url)).await;
-    support::drop_postgres_db(&name).await;
+    rsc_test_kit::drop_postgres_db(&name).await;
 }

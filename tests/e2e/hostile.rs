@@ -7,19 +7,13 @@
 //! ways; the privacy walk is `privacy.rs`; held streams under a low open-file limit are in
 //! `server_processes.rs`.)
 
-#[allow(dead_code)]
-mod server_process;
-#[path = "../crates/rsc-server/tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
-
 use std::time::Duration;
 
 use rsc_model::{Minutes, SessionKind};
 use rsc_protocol::{Bytes, DocPush, RefusalCode, SyncRequest, SyncResponse};
 use serde_json::json;
 
-use crate::support::{Api, Device, signed_at};
+use rsc_test_kit::{Api, Device, signed_at};
 
 const PASSWORD: &str = "a long enough password";
 
@@ -41,7 +35,7 @@ async fn push(device: &Device, push: Vec<DocPush>) -> SyncResponse {
 }
 
 async fn an_attacker_finds_every_hole_closed(database: Option<&str>) {
-    let (_server, api) = server_process::start_server_on(database).await;
+    let (_server, api) = rsc_test_kit::process::start_server_on(database).await;
     let staff = Device::sign_in(&api, "staff").await;
     let csv = "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n\
                NM-7,pat,pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n";
@@ -222,7 +216,7 @@ async fn every_hole_stays_closed_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_hole_stays_closed_on_postgres() {
-    let Some((name, url)) = support::create_postgres_db().await else { return };
+    let Some((name, url)) = rsc_test_kit::create_postgres_db().await else { return };
     an_attacker_finds_every_hole_closed(Some(&url)).await;
-    support::drop_postgres_db(&name).await;
+    rsc_test_kit::drop_postgres_db(&name).await;
 }

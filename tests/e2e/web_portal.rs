@@ -3,20 +3,12 @@
 //! pages looked at (screenshots at 1280 and 390 px, kept out of the repository), with no console
 //! errors and no serious or critical accessibility violations (axe-core).
 
-#[allow(dead_code)]
-mod browser;
-#[allow(dead_code)]
-mod server_process;
-#[path = "../crates/rsc-server/tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
-
-use browser::Browser;
-use rsc_e2e::names;
+use crate::browser::{self, Browser};
 use rsc_model::SessionKind;
+use rsc_test_kit::Device;
+use rsc_test_kit::people::names;
+use rsc_test_kit::process::start_server;
 use serde_json::{Value, json};
-use server_process::start_server;
-use support::Device;
 
 const PASSWORD: &str = "a long enough password";
 
@@ -359,7 +351,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     assert_eq!(keys, vec![pat_browser_key.as_str(); 4], "each signed by Pat's browser, the dispute too");
     let file = tempfile::Builder::new().suffix(".json").tempfile().expect("temp");
     std::fs::write(file.path(), &export).expect("write");
-    let rsc = server_process::workspace_binary("rsc");
+    let rsc = rsc_test_kit::process::workspace_binary("rsc");
     let verified = std::process::Command::new(rsc)
         .arg("verify")
         .arg(file.path())

@@ -7,17 +7,9 @@
 //! supervisee's dashboard says which sessions no longer count and why. Screenshots at 1280 and
 //! 390 px of each page on the way.
 
-#[allow(dead_code)]
-mod browser;
-#[allow(dead_code)]
-mod server_process;
-#[path = "../crates/rsc-server/tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
-
-use browser::Browser;
-use rsc_e2e::{names, shows_an_id};
-use server_process::start_server;
+use crate::browser::{self, Browser};
+use rsc_test_kit::people::{names, shows_an_id};
+use rsc_test_kit::process::start_server;
 
 const PASSWORD: &str = "a long enough password";
 
@@ -265,9 +257,9 @@ async fn each_role_finishes_its_job_in_the_portal_alone() {
         let body =
             serde_json::json!({ "email": format!("{login}@example.org"), "password": PASSWORD, "display_name": name });
         assert_eq!(api.post("/v1/accounts", None, &body).await.0, 202);
-        phones.push(support::Device::sign_in(&api, &login).await);
+        phones.push(rsc_test_kit::Device::sign_in(&api, &login).await);
     }
-    let pat_phone = support::Device::sign_in(&api, "pat").await;
+    let pat_phone = rsc_test_kit::Device::sign_in(&api, "pat").await;
     pat_phone.connect(&phones.iter().collect::<Vec<_>>()).await;
     pat.open(&format!("{base}/people")).await;
     let members = "fieldset[data-people] .check:not([hidden])";

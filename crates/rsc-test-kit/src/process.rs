@@ -1,11 +1,12 @@
-//! A real `rsc-server` process for the end-to-end suites: built from this workspace, started
-//! on a fresh SQLite database in its own folder with a registry admin, and stopped (folder and
-//! all) when dropped. Also reads the process's memory, for the limits that bound it.
+//! A real `rsc-server` process: for the end-to-end suites, built from this workspace and
+//! started on a fresh database in its own folder with a registry admin; for the benchmarks, a
+//! given binary on a given database. Stopped (folder and all) when dropped. Also reads the
+//! process's memory, for the limits that bound it.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::support::Api;
+use crate::Api;
 
 /// The registry admin's password (`staff@example.org`).
 pub const ADMIN_PASSWORD: &str = "a long enough password";
@@ -14,7 +15,7 @@ pub const ADMIN_PASSWORD: &str = "a long enough password";
 pub struct Server {
     child: Child,
     // Removed when the server is dropped (after the process is stopped).
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
@@ -90,15 +91,43 @@ pub async fn start_server_on(database: Option<&str>) -> (Server, Api) {
         .stderr(Stdio::null())
         .spawn()
         .expect("rsc-server starts");
-    let server = Server { child, _dir: temp };
+    let server = Server { child, _dir: Some(temp) };
     let api = Api::new(format!("http://127.0.0.1:{port}"));
-    for _ in 0..100 {
+    ready(server, api, 100, Duration::from_millis(100)).await
+}
+
+/// Starts `binary` in `dir` on `database` (a SQLite file or a Postgres database) with a pool
+/// of `connections`, and waits until it is ready: the benchmarks' server, their own release
+/// build.
+pub async fn start_binary(
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    database: &str,
+    connections: u32,
+) -> (Server, Api) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let child = Command::new(binary)
+        .current_dir(dir)
+        .env("RSC_LISTEN", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", database)
+        .env("RSC_MAX_CONNECTIONS", connections.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rsc-server starts");
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    ready(Server { child, _dir: None }, api, 400, Duration::from_millis(50)).await
+}
+
+/// Waits until `server` answers `/readyz`, asking `tries` times `every` so often.
+async fn ready(server: Server, api: Api, tries: usize, every: Duration) -> (Server, Api) {
+    for _ in 0..tries {
         if let Ok(response) = api.http.get(format!("{}/readyz", api.base)).send().await
             && response.status().is_success()
         {
             return (server, api);
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(every).await;
     }
     panic!("rsc-server did not become ready");
 }

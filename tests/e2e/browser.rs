@@ -38,7 +38,10 @@ pub fn firefox_available() -> bool {
         panic!("RSC_REQUIRE_BROWSER is set but Firefox ESR or geckodriver ({}) is missing", geckodriver().display());
     }
     if !there {
-        eprintln!("skipping: no Firefox ESR or geckodriver");
+        rsc_test_kit::skipped(
+            "a Firefox test",
+            "no Firefox ESR or geckodriver (scripts/browser-for-tests installs them)",
+        );
     }
     there
 }
@@ -60,7 +63,7 @@ pub fn available() -> bool {
             panic!("RSC_REQUIRE_BROWSER is set but there is {why}")
         }
         Some(why) => {
-            eprintln!("skipping this browser test: {why}");
+            rsc_test_kit::skipped("a browser test", &why);
             false
         }
         None => true,

@@ -4,18 +4,13 @@
 //! answering, and its peak memory stays within 256 MiB of what it used idle, read from the
 //! kernel's own account of the process (`VmHWM`).
 
-mod server_process;
-#[path = "../crates/rsc-server/tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
-
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT};
 use rsc_model::SessionKind;
 use rsc_protocol::{Bytes, DocPush, MAX_BODY_BYTES, MAX_DOCS_PER_REQUEST, SyncRequest};
+use rsc_test_kit::Device;
+use rsc_test_kit::process::{memory_kib, start_server};
 use serde_json::Value;
-use server_process::{memory_kib, start_server};
-use support::Device;
 
 /// How far above idle the server may go under any request.
 const MAX_GROWTH_KIB: u64 = 256 * 1024;

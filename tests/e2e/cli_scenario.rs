@@ -2,12 +2,6 @@
 //! for a supervisee and a provider, each with their own `--home`: log offline, sync, confirm,
 //! see the hours counted, export, and verify the export.
 
-#[allow(dead_code)]
-mod server_process;
-#[path = "../crates/rsc-server/tests/server/support.rs"]
-#[allow(dead_code, unused_macros)]
-mod support;
-
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -37,12 +31,12 @@ fn temp_dir(what: &str) -> PathBuf {
     dir
 }
 
-use rsc_e2e::{names, shows_an_id};
-use server_process::server_binary;
+use rsc_test_kit::people::{names, shows_an_id};
+use rsc_test_kit::process::server_binary;
 
 /// The `rsc` command of this workspace, built if needed.
 fn rsc_binary() -> PathBuf {
-    server_process::workspace_binary("rsc")
+    rsc_test_kit::process::workspace_binary("rsc")
 }
 
 fn start_server() -> Server {
@@ -846,7 +840,7 @@ fn a_dispute_goes_round_and_a_batch_signs_what_it_can_through_real_processes() {
 #[test]
 fn an_interactive_log_asks_again_and_remembers_the_last_session() {
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no `script` to make a terminal");
+        rsc_test_kit::skipped("the interactive `rsc log` test", "no `script` to give it a terminal (util-linux)");
         return;
     }
     let server = start_server();
