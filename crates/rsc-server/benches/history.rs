@@ -140,7 +140,7 @@ async fn add_members<S: Store + Clone + 'static>(store: S, provider: &rsc_model:
                 for i in (first..count).step_by(WRITERS) {
                     let id = rsc_service::clock::new_id().to_string();
                     let member = UserRecord {
-                        id: id.clone(),
+                        id: id.clone().into(),
                         email: format!("member{i}@example.org"),
                         display_name: format!("Member {i}"),
                         password_hash: "never signs in".into(),

@@ -18,7 +18,7 @@ use rsc_protocol::AccountNews;
 use sha2::Digest;
 
 use crate::AppError;
-use crate::store::{DirectoryMarks, Store, UserId, UserRecord};
+use crate::store::{DirectoryMarks, Store, UserRecord};
 
 /// The most users whose versions are kept; past it, the kept versions are let go and kept
 /// again as users sync (about 200 bytes each).
@@ -51,8 +51,8 @@ impl Versions {
     ) -> Result<Option<AccountNews>, AppError> {
         // Read before the news is made: a write after this raises them, so a version made
         // from newer data is at worst kept under older marks, never the other way round.
-        let DirectoryMarks { epoch, attended, acquainted } = store.directory_marks(&UserId::from(&user.id)).await?;
-        let kept = self.lock().get(&user.id).cloned();
+        let DirectoryMarks { epoch, attended, acquainted } = store.directory_marks(&user.id).await?;
+        let kept = self.lock().get(user.id.as_str()).cloned();
         if let Some(kept) = kept
             && kept.epoch == epoch
             && kept.attended == attended
@@ -63,10 +63,8 @@ impl Versions {
         }
         // The account as it stands now, not as it stood when the request signed in: a rename
         // committed in between would otherwise be kept under the new epoch with the old name.
-        let user = store
-            .user_by_id(&UserId::from(&user.id))
-            .await?
-            .ok_or_else(|| AppError::internal("a signed-in account was not found"))?;
+        let user =
+            store.user_by_id(&user.id).await?.ok_or_else(|| AppError::internal("a signed-in account was not found"))?;
         let news = make(store, &user).await?;
         self.keep(&user.id, Kept { epoch, attended, acquainted, version: news.version.clone() });
         Ok((news.version != known).then_some(news))

@@ -393,7 +393,7 @@ pub async fn sign_in<S: Store>(
     release_attempt(store, &attempt).await?;
     let (token, token_hash) = new_token()?;
     let device = DeviceRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::new_v4().to_string().into(),
         user_id: user.id.clone(),
         name,
         public_key: public_key.to_vec(),
@@ -424,7 +424,7 @@ pub async fn create_account<S: Store>(
     check_password(password)?;
     let display_name = check_name(display_name, "display_name")?;
     let user = UserRecord {
-        id: new_id().to_string(),
+        id: new_id().to_string().into(),
         email,
         display_name,
         password_hash: hash_password(password.to_string()).await?,
@@ -475,14 +475,7 @@ pub async fn issue_reset_code<S: Store>(store: &S, email: &str) -> Result<(UserR
     let raw = random_code(12)?;
     let code = format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..]);
     let now = now_ms();
-    store
-        .create_password_reset(
-            &UserId::from(&user.id),
-            &reset_code_hash(&code),
-            now,
-            now + RESET_CODE_HOURS * 3_600_000,
-        )
-        .await?;
+    store.create_password_reset(&user.id, &reset_code_hash(&code), now, now + RESET_CODE_HOURS * 3_600_000).await?;
     Ok((user, code))
 }
 
@@ -527,7 +520,7 @@ pub async fn change_password<S: Store>(
         return Err(AppError::invalid("current_password", "is not your password"));
     }
     release_attempt(store, &attempt).await?;
-    store.set_password_hash(&UserId::from(&user.id), &hash_password(new_password.to_string()).await?).await?;
+    store.set_password_hash(&user.id, &hash_password(new_password.to_string()).await?).await?;
     Ok(())
 }
 

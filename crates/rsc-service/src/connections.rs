@@ -71,7 +71,7 @@ pub async fn create_code<S: Store>(
 /// The provider's codes that still work, newest first.
 pub async fn working_codes<S: Store>(store: &S, provider: &UserRecord) -> Result<Vec<ConnectionCodeRecord>, AppError> {
     let now = now_ms();
-    Ok(store.connection_codes(&UserId::from(&provider.id)).await?.into_iter().filter(|c| c.works_at(now)).collect())
+    Ok(store.connection_codes(&provider.id).await?.into_iter().filter(|c| c.works_at(now)).collect())
 }
 
 /// Withdraws one of the provider's working codes (as typed, or its link); people who connected
@@ -79,7 +79,7 @@ pub async fn working_codes<S: Store>(store: &S, provider: &UserRecord) -> Result
 pub async fn withdraw_code<S: Store>(store: &S, provider: &UserRecord, code: &str) -> Result<(), AppError> {
     let not_found = || AppError::NotFound(format!("you have no working connection code `{}`", code.trim()));
     let canonical = normalize_code(code).map_err(|_| not_found())?;
-    if !store.revoke_connection_code(&UserId::from(&provider.id), &canonical, now_ms()).await? {
+    if !store.revoke_connection_code(&provider.id, &canonical, now_ms()).await? {
         return Err(not_found());
     }
     Ok(())
@@ -117,10 +117,10 @@ pub async fn connect_by_code<S: Store>(store: &S, me: &UserRecord, code: &str) -
     if provider.as_str() == me.id {
         return Err(AppError::invalid("code", "this is your own connection code; share it with your supervisees"));
     }
-    let new = store.connect(&provider, &UserId::from(&me.id), Some(&code), now_ms()).await?;
+    let new = store.connect(&provider, &me.id, Some(&code), now_ms()).await?;
     let provider = store.user_by_id(&provider).await?.ok_or_else(|| AppError::internal("the provider is gone"))?;
     if new {
-        store.tell(std::slice::from_ref(&provider.id)).await?;
+        store.tell(&[provider.id.to_string()]).await?;
     }
     tracing::info!(new, "connected to a provider by code");
     Ok((provider, new))
@@ -174,7 +174,7 @@ pub async fn ask<S: Store>(store: &S, me: &UserRecord, number: &str) -> Result<C
         });
     }
     store.put_connection_request(&provider, &member, number, now).await?;
-    store.tell(std::slice::from_ref(&holder.id)).await?;
+    store.tell(&[holder.id.to_string()]).await?;
     tracing::info!("connection requested");
     let request = store
         .connection_request(&provider, &member)
@@ -193,7 +193,7 @@ async fn pending_request<S: Store>(
     let not_found = || AppError::NotFound("no request from this person waits for you".into());
     let member = rsc_model::Id::new(member, "person").map_err(|_| not_found())?;
     store
-        .connection_request(&UserId::from(&provider.id), &UserId::from(member.as_str()))
+        .connection_request(&provider.id, &UserId::from(member.as_str()))
         .await?
         .filter(|r| r.status == RequestStatus::Pending)
         .ok_or_else(not_found)
@@ -203,7 +203,7 @@ async fn pending_request<S: Store>(
 pub async fn accept<S: Store>(store: &S, provider: &UserRecord, member: &str) -> Result<ConnectionEntry, AppError> {
     let request = pending_request(store, provider, member).await?;
     let member = UserId::from(request.member_id.as_str());
-    store.connect(&UserId::from(&provider.id), &member, None, now_ms()).await?;
+    store.connect(&provider.id, &member, None, now_ms()).await?;
     store.tell(std::slice::from_ref(&request.member_id)).await?;
     tracing::info!("connection request accepted");
     let connection = store
@@ -220,11 +220,11 @@ pub async fn accept<S: Store>(store: &S, provider: &UserRecord, member: &str) ->
 pub async fn decline<S: Store>(store: &S, provider: &UserRecord, member: &str) -> Result<ConnectionEntry, AppError> {
     let request = pending_request(store, provider, member).await?;
     let member = UserId::from(request.member_id.as_str());
-    store.decline_connection_request(&UserId::from(&provider.id), &member, now_ms()).await?;
+    store.decline_connection_request(&provider.id, &member, now_ms()).await?;
     store.tell(std::slice::from_ref(&request.member_id)).await?;
     tracing::info!("connection request declined");
     let request = store
-        .connection_request(&UserId::from(&provider.id), &member)
+        .connection_request(&provider.id, &member)
         .await?
         .ok_or_else(|| AppError::internal("a request just declined is gone"))?;
     Ok(entry_of_request(&request, &provider.id))
@@ -321,7 +321,7 @@ fn entry_of_request(r: &ConnectionRequestRecord, me: &str) -> ConnectionEntry {
 /// The groups `me` keeps as a provider (archived ones too) and the unarchived ones she belongs
 /// to, with their members by name.
 pub async fn groups<S: Store>(store: &S, me: &UserRecord) -> Result<Vec<GroupView>, AppError> {
-    Ok(store.groups_for(&UserId::from(&me.id)).await?.into_iter().map(|(g, m)| group_view(g, m)).collect())
+    Ok(store.groups_for(&me.id).await?.into_iter().map(|(g, m)| group_view(g, m)).collect())
 }
 
 fn group_view(group: GroupRecord, members: Vec<GroupMemberRecord>) -> GroupView {
@@ -378,7 +378,7 @@ async fn connected_members<S: Store>(
     }
     ids.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
     ids.dedup_by(|a, b| a.as_str() == b.as_str());
-    let connected = store.connected_among(&UserId::from(&provider.id), &ids).await?;
+    let connected = store.connected_among(&provider.id, &ids).await?;
     if ids.iter().any(|id| !connected.iter().any(|c| c == id.as_str())) {
         return Err(AppError::invalid(
             field,
@@ -404,7 +404,7 @@ pub async fn create_group<S: Store>(store: &S, provider: &UserRecord, new: &NewG
     let members = connected_members(store, provider, &new.members, "members").await?;
     let record = GroupRecord {
         id: new_id().to_string(),
-        provider_id: provider.id.clone(),
+        provider_id: provider.id.to_string(),
         provider_name: provider.display_name.clone(),
         name,
         created_at_ms: now_ms(),
@@ -435,7 +435,7 @@ pub async fn change_group<S: Store>(
         None => None,
     };
     let archived = change.archived.map(|archive| archive.then(now_ms));
-    match store.update_group(&UserId::from(&provider.id), group_id, name.as_deref(), archived).await {
+    match store.update_group(&provider.id, group_id, name.as_deref(), archived).await {
         Ok(_) => {}
         Err(StoreError::Conflict(_)) => {
             return Err(AppError::invalid("name", "you already have a group of that name"));
@@ -469,7 +469,7 @@ pub async fn set_member<S: Store>(
         };
         UserId::from(found.id.as_str())
     };
-    store.set_group_member(&UserId::from(&provider.id), group_id, &member, present, now_ms()).await?;
+    store.set_group_member(&provider.id, group_id, &member, present, now_ms()).await?;
     let mut told: Vec<UserId> = group.members.iter().map(|m| UserId::from(m.id.as_str())).collect();
     told.push(member);
     tell_members(store, &told).await?;

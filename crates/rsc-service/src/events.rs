@@ -150,8 +150,8 @@ pub async fn stream<S: Store>(
         store: store.clone(),
         notices,
         closing: streams.closing.clone(),
-        user_id: device.user.id.clone(),
-        device_id: device.device.id.clone(),
+        user_id: device.user.id.to_string(),
+        device_id: device.device.id.to_string(),
         _slot: slot,
     };
     let ready = futures_util::stream::once(async { Ok(Event::default().event("ready").data("listening")) });

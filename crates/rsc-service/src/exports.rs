@@ -186,7 +186,7 @@ pub fn link(record: &ExportRecord) -> ExportLink {
 
 /// The applicant's kept exports, newest first.
 pub async fn links<S: Store>(store: &S, user: &UserRecord) -> Result<Vec<ExportLink>, AppError> {
-    let mut kept = store.exports_of(&UserId::from(&user.id)).await?;
+    let mut kept = store.exports_of(&user.id).await?;
     kept.sort_by_key(|e| std::cmp::Reverse(e.created_at_ms));
     Ok(kept.iter().map(link).collect())
 }
@@ -278,7 +278,7 @@ pub async fn withdraw<S: Store>(store: &S, user: &UserRecord, id: &str) -> Resul
     if !verified::is_export_id(id) {
         return Err(AppError::NotFound("you have no such export still up".into()));
     }
-    if !store.withdraw_export(&UserId::from(&user.id), id, crate::clock::now_ms()).await? {
+    if !store.withdraw_export(&user.id, id, crate::clock::now_ms()).await? {
         return Err(AppError::NotFound(format!("you have no export `{id}` still up")));
     }
     Ok(())

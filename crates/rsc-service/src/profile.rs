@@ -6,7 +6,7 @@ use rsc_protocol::Profile;
 use rsc_rules::Purpose;
 
 use crate::AppError;
-use crate::store::{ProfileRecord, Store, UserId, UserRecord};
+use crate::store::{ProfileRecord, Store, UserRecord};
 
 /// Checks and saves `profile` for `user`, and answers it as saved. A field a device leaves out
 /// (`display_name`, `share_progress`) stays as it was.
@@ -44,12 +44,12 @@ pub async fn save<S: Store>(store: &S, user: &UserRecord, profile: Profile) -> R
         None => user.display_name.clone(),
     };
     if display_name != user.display_name {
-        store.set_display_name(&UserId::from(&user.id), &display_name).await?;
+        store.set_display_name(&user.id, &display_name).await?;
     }
     // Absent means unchanged: a device that knows nothing of sharing leaves it as it is.
     let share_progress = match profile.share_progress {
         Some(share) => share,
-        None => store.profile(&UserId::from(&user.id)).await?.is_some_and(|p| p.share_progress),
+        None => store.profile(&user.id).await?.is_some_and(|p| p.share_progress),
     };
     store
         .set_profile(&ProfileRecord {

@@ -220,7 +220,7 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 fn summary(user: &UserRecord) -> AccountSummary {
-    AccountSummary { user_id: user.id.clone(), display_name: user.display_name.clone(), email: user.email.clone() }
+    AccountSummary { user_id: user.id.to_string(), display_name: user.display_name.clone(), email: user.email.clone() }
 }
 
 /// Puts a claim beside the record it names and flags what staff should check: a claimant whose
@@ -255,7 +255,7 @@ pub fn review_claim(
         ));
     }
     ClaimReview {
-        claim_id: claim.id.clone(),
+        claim_id: claim.id.to_string(),
         status: claim.status,
         created_at_ms: claim.created_at_ms,
         decided_at_ms: claim.decided_at_ms,
@@ -335,12 +335,12 @@ pub async fn file_claim<S: Store>(store: &S, user: &UserRecord, number: &str) ->
     if store.registry_record(number).await?.is_none() {
         return Err(AppError::NotFound(format!("the registry has no endorsement number `{number}`")));
     }
-    let existing = store.claims(Some(&UserId::from(&user.id)), None).await?;
+    let existing = store.claims(Some(&user.id), None).await?;
     if existing.iter().any(|c| c.number == number && c.status != ClaimStatus::Rejected) {
         return Err(AppError::Conflict(format!("you already claimed `{number}`")));
     }
     let claim = ClaimRecord {
-        id: crate::clock::random_id(),
+        id: crate::clock::random_id().into(),
         number: number.to_string(),
         user_id: user.id.clone(),
         status: ClaimStatus::Pending,
@@ -358,14 +358,14 @@ pub async fn file_claim<S: Store>(store: &S, user: &UserRecord, number: &str) ->
 /// oldest first.
 pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> Result<Vec<ClaimReview>, AppError> {
     let approved = store.claims(None, Some(ClaimStatus::Approved)).await?;
-    let mut users: std::collections::HashMap<String, UserRecord> = std::collections::HashMap::new();
+    let mut users: std::collections::HashMap<UserId, UserRecord> = std::collections::HashMap::new();
     let mut reviews = Vec::new();
     for claim in store.claims(None, status).await? {
         let holder_id = approved.iter().find(|c| c.number == claim.number).map(|c| c.user_id.clone());
         for id in std::iter::once(&claim.user_id).chain(holder_id.as_ref()) {
             if !users.contains_key(id) {
                 let user = store
-                    .user_by_id(&UserId::from(id))
+                    .user_by_id(id)
                     .await?
                     .ok_or_else(|| AppError::internal(format!("claim {} names a missing account", claim.id)))?;
                 users.insert(id.clone(), user);
@@ -449,9 +449,9 @@ pub fn record_view(r: RegistryRecord) -> rsc_protocol::RegistryRecordView {
 /// A claim as the API shows it to its claimant.
 pub fn claim_view(c: ClaimRecord) -> rsc_protocol::Claim {
     rsc_protocol::Claim {
-        id: c.id,
+        id: c.id.to_string(),
         number: c.number,
-        user_id: c.user_id,
+        user_id: c.user_id.to_string(),
         status: c.status,
         created_at_ms: c.created_at_ms,
         decided_at_ms: c.decided_at_ms,

@@ -448,7 +448,7 @@ async fn finish<S: Store>(
         doc_id,
         expected_version,
         new_changes: new,
-        device_id: device.device.id.clone(),
+        device_id: device.device.id.to_string(),
         previous_participants,
         participants,
         expanded_bytes: expanded,
@@ -696,9 +696,7 @@ async fn pull_page<S: Store>(
     // cursor moves there even when nothing was for this device (its own changes). Without
     // that, a device that only pushes keeps its cursor at the start and every sync reads its
     // whole history again.
-    let page = store
-        .pull(&UserId::from(&device.user.id), &device.device.actor_id, (cursor.visible, cursor.seq), limit + 1)
-        .await?;
+    let page = store.pull(&device.user.id, &device.device.actor_id, (cursor.visible, cursor.seq), limit + 1).await?;
     let (top, rows) = (page.top, page.changes);
     let mut more = rows.len() as i64 > limit;
     let mut pulled: Vec<DocChanges> = Vec::new();

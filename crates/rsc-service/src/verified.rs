@@ -146,7 +146,7 @@ pub async fn verified_hours<S: Store>(
     user: &UserRecord,
     query: &EvaluationQuery,
 ) -> Result<Verified, AppError> {
-    let profile = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
+    let profile = store.profile(&user.id).await?.unwrap_or_default();
     let rulebook_id = query.rulebook.clone().or(profile.rulebook.clone()).ok_or_else(|| {
         AppError::invalid("rulebook", "choose a rulebook (nmaimh, orimha or ct-aimh), here or in your profile")
     })?;
@@ -168,7 +168,7 @@ pub async fn verified_hours<S: Store>(
     };
     let masters = profile.masters_conferred_on;
 
-    let inputs = store.evaluation_inputs(&UserId::from(&user.id)).await?;
+    let inputs = store.evaluation_inputs(&user.id).await?;
     let rows = &inputs.attendance;
     let records = attendance_records(&inputs)?;
 
@@ -312,7 +312,10 @@ pub fn payload(verified: &Verified, export_id: &str, group_sizes: std::collectio
         export_id: Some(export_id.to_string()),
         group_sizes,
         issued_at_ms: now_ms(),
-        applicant: Person { id: verified.applicant.id.clone(), display_name: verified.applicant.display_name.clone() },
+        applicant: Person {
+            id: verified.applicant.id.to_string(),
+            display_name: verified.applicant.display_name.clone(),
+        },
         rulebook: verified.rulebook.clone(),
         purpose: verified.purpose,
         dossier: verified.dossier.clone(),
@@ -390,7 +393,7 @@ pub async fn keep_export<S: Store>(
 
 /// The user's profile as `GET /v1/me/profile` gives it.
 pub async fn profile<S: Store>(store: &S, user: &UserRecord) -> Result<rsc_protocol::Profile, AppError> {
-    let record = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
+    let record = store.profile(&user.id).await?.unwrap_or_default();
     Ok(profile_of(user, record))
 }
 
@@ -400,7 +403,7 @@ pub async fn profile_and_directory<S: Store>(
     store: &S,
     user: &UserRecord,
 ) -> Result<(rsc_protocol::Profile, rsc_protocol::ProviderDirectory), AppError> {
-    let record = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default();
+    let record = store.profile(&user.id).await?.unwrap_or_default();
     let directory = directory_of(store, user, record.masters_conferred_on).await?;
     Ok((profile_of(user, record), directory))
 }
@@ -422,7 +425,7 @@ pub async fn provider_directory<S: Store>(
     store: &S,
     user: &UserRecord,
 ) -> Result<rsc_protocol::ProviderDirectory, AppError> {
-    let masters_conferred_on = store.profile(&UserId::from(&user.id)).await?.unwrap_or_default().masters_conferred_on;
+    let masters_conferred_on = store.profile(&user.id).await?.unwrap_or_default().masters_conferred_on;
     directory_of(store, user, masters_conferred_on).await
 }
 
@@ -515,7 +518,7 @@ async fn directory_of<S: Store>(
         }
     }
     let mut ids: Vec<String> = store.providers_attended(&me).await?;
-    ids.push(user.id.clone());
+    ids.push(user.id.to_string());
     // Providers she is connected to, or asked to connect to: a request shows its provider.
     ids.extend(
         connections
@@ -541,7 +544,7 @@ async fn directory_of<S: Store>(
     for person in &mut people {
         person.connected_to.sort();
     }
-    let endorsements = endorsements_of(store, &UserId::from(&user.id)).await?;
+    let endorsements = endorsements_of(store, &user.id).await?;
     Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers, people, connections, groups, endorsements })
 }
 

@@ -5,6 +5,7 @@ use rsc_model::{Credential, Date, SessionFormat, SessionKind, StatementKind};
 
 use super::StoreError;
 use super::keys::KeyText;
+use super::{ClaimId, DeviceId, UserId};
 
 /// A struct read from a row, each field from the column of its name: the struct as written,
 /// and `sqlx::FromRow` for either backend's rows. sqlx's derive would write the same, but using
@@ -43,7 +44,7 @@ macro_rules! from_columns {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
     /// Its id (a UUID).
-    pub id: String,
+    pub id: UserId,
     /// Lower-cased sign-in email.
     pub email: String,
     /// The name other participants see.
@@ -61,9 +62,9 @@ from_columns! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct DeviceRecord {
         /// Its id (a UUID).
-        pub id: String,
+        pub id: DeviceId as String,
         /// Its account.
-        pub user_id: String as KeyText,
+        pub user_id: UserId as KeyText,
         /// Its name.
         pub name: String,
         /// Its ed25519 public key.
@@ -294,11 +295,11 @@ pub fn same_content(a: &RegistryRecord, b: &RegistryRecord) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimRecord {
     /// The claim's id.
-    pub id: String,
+    pub id: ClaimId,
     /// The endorsement number claimed.
     pub number: String,
     /// The claimant's account.
-    pub user_id: String,
+    pub user_id: UserId,
     /// Where it stands.
     pub status: ClaimStatus,
     /// When it was filed (milliseconds since the Unix epoch).
@@ -315,7 +316,7 @@ pub struct ClaimRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProfileRecord {
     /// The account.
-    pub user_id: String,
+    pub user_id: UserId,
     /// When their master's degree was conferred, when known.
     pub masters_conferred_on: Option<Date>,
     /// The chosen association's rulebook id.
@@ -361,7 +362,7 @@ from_columns! {
         /// The canonical code (eight characters, no dash).
         pub code: String,
         /// Who made it, and whom it connects to.
-        pub provider_id: String as KeyText,
+        pub provider_id: UserId as KeyText,
         /// When it was made.
         pub created_at_ms: i64,
         /// When it stops working.
@@ -387,7 +388,7 @@ from_columns! {
         /// Its id, as printed on the PDF and in the verification link.
         pub id: String,
         /// The applicant.
-        pub user_id: String as KeyText,
+        pub user_id: UserId as KeyText,
         /// SHA-256 of `body`.
         pub digest: Vec<u8>,
         /// The signed JSON export file.
@@ -677,8 +678,8 @@ impl TryFrom<SignedInRow> for (DeviceRecord, UserRecord) {
             created_at_ms: row.user_created_at_ms,
         })?;
         let device = DeviceRecord {
-            id: row.id,
-            user_id: row.user_id,
+            id: row.id.into(),
+            user_id: row.user_id.into(),
             name: row.name,
             public_key: row.public_key,
             actor_id: row.actor_id,
@@ -696,7 +697,7 @@ impl TryFrom<UserRow> for UserRecord {
         Ok(UserRecord {
             role: Role::parse(&row.role)
                 .ok_or_else(|| StoreError::unreadable("users", &row.id, format!("`{}` is not a role", row.role)))?,
-            id: row.id,
+            id: row.id.into(),
             email: row.email,
             display_name: row.display_name,
             password_hash: row.password_hash,
@@ -727,9 +728,9 @@ impl TryFrom<ClaimRow> for ClaimRecord {
             status: ClaimStatus::parse(&row.status).ok_or_else(|| {
                 StoreError::unreadable("registry_claims", &row.id, format!("`{}` is not a claim status", row.status))
             })?,
-            id: row.id,
+            id: row.id.into(),
             number: row.number,
-            user_id: row.user_id,
+            user_id: row.user_id.into(),
             created_at_ms: row.created_at_ms,
             decided_at_ms: row.decided_at_ms,
             decided_by: row.decided_by,
@@ -917,7 +918,7 @@ impl TryFrom<ProfileRow> for ProfileRecord {
             purpose: row.purpose.as_deref().map(str::parse::<Purpose>).transpose().map_err(|e| unreadable(&e))?,
             rulebook: row.rulebook,
             share_progress: row.share_progress,
-            user_id: row.user_id,
+            user_id: row.user_id.into(),
         })
     }
 }

@@ -147,7 +147,7 @@ async fn claim_boxes<S: Store>(
     use rsc_protocol::ClaimStatus;
     let today = rsc_model::Date::from_unix_millis(rsc_service::clock::now_ms());
     let mut boxes = Vec::new();
-    for claim in state.store.claims(Some(&rsc_service::store::UserId::from(&me.id)), None).await? {
+    for claim in state.store.claims(Some(&me.id), None).await? {
         let record = state.store.registry_record(&claim.number).await?;
         let association = record.as_ref().map_or_else(|| "the association".to_string(), |r| r.association.clone());
         let next = match claim.status {

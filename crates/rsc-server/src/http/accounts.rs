@@ -15,8 +15,8 @@ use super::Device;
 use super::{AppState, JsonBody};
 use rsc_service::AppError;
 use rsc_service::auth;
+use rsc_service::store::DeviceId;
 use rsc_service::store::Store;
-use rsc_service::store::{DeviceId, UserId};
 
 /// `POST /v1/accounts`: a new member account. An email that already has one gets the same
 /// answer, after the same work (the password is hashed either way), and nothing changes.
@@ -60,9 +60,9 @@ pub async fn login<S: Store>(
     )
     .await?;
     Ok(Json(LoginResponse {
-        user_id: signed_in.user.id.clone(),
+        user_id: signed_in.user.id.to_string(),
         role: signed_in.user.role,
-        device_id: signed_in.device.id,
+        device_id: signed_in.device.id.to_string(),
         token: signed_in.token,
         known_client: Some(signed_in.known_client),
     }))
@@ -72,11 +72,11 @@ pub async fn login<S: Store>(
 #[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("device" = [])), responses((status = 200, description = "the signed-in account", body = MeResponse), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
 pub async fn me(Device(device): Device) -> Json<MeResponse> {
     Json(MeResponse {
-        user_id: device.user.id.clone(),
+        user_id: device.user.id.to_string(),
         email: device.user.email.clone(),
         display_name: device.user.display_name.clone(),
         role: device.role(),
-        device_id: device.device.id,
+        device_id: device.device.id.to_string(),
     })
 }
 
@@ -86,13 +86,13 @@ pub async fn devices<S: Store>(
     State(state): State<AppState<S>>,
     Device(device): Device,
 ) -> Result<Json<Vec<DeviceView>>, AppError> {
-    let devices = state.store.devices_of(&UserId::from(&device.user.id)).await?;
+    let devices = state.store.devices_of(&device.user.id).await?;
     Ok(Json(
         devices
             .into_iter()
             .map(|d| DeviceView {
                 current: d.id == device.device.id,
-                id: d.id,
+                id: d.id.to_string(),
                 name: d.name,
                 public_key: hex::encode(d.public_key),
                 actor_id: hex::encode(d.actor_id),
@@ -111,11 +111,7 @@ pub async fn revoke_device<S: Store>(
     Device(device): Device,
     Path(device_id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    if state
-        .store
-        .revoke_device(&UserId::from(&device.user.id), &DeviceId::from(&device_id), rsc_service::clock::now_ms())
-        .await?
-    {
+    if state.store.revoke_device(&device.user.id, &DeviceId::from(&device_id), rsc_service::clock::now_ms()).await? {
         tracing::info!(device_id = %device_id, "device revoked");
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -75,7 +75,10 @@ pub async fn connect<S: Store>(
     match (&body.code, &body.endorsement_number) {
         (Some(code), None) => {
             let (provider, new) = service::connect_by_code(&state.store, &device.user, code).await?;
-            Ok(Json(Connected { provider: Person { id: provider.id, display_name: provider.display_name }, new }))
+            Ok(Json(Connected {
+                provider: Person { id: provider.id.to_string(), display_name: provider.display_name },
+                new,
+            }))
         }
         (None, Some(number)) => {
             let entry = service::ask(&state.store, &device.user, number).await?;

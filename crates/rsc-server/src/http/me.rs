@@ -13,7 +13,6 @@ use super::{AppState, JsonBody};
 use rsc_protocol::{Claim, EvaluationQuery, NewClaim, PendingConfirmation, Profile};
 use rsc_service::AppError;
 use rsc_service::store::Store;
-use rsc_service::store::UserId;
 use rsc_service::verified;
 use rsc_service::{exports, registry};
 
@@ -54,7 +53,7 @@ pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     Device(device): Device,
 ) -> Result<Json<Vec<Claim>>, AppError> {
-    let claims = state.store.claims(Some(&UserId::from(&device.user.id)), None).await?;
+    let claims = state.store.claims(Some(&device.user.id), None).await?;
     Ok(Json(claims.into_iter().map(registry::claim_view).collect()))
 }
 
@@ -97,7 +96,7 @@ pub async fn pending<S: Store>(
     State(state): State<AppState<S>>,
     Device(device): Device,
 ) -> Result<Json<Vec<PendingConfirmation>>, AppError> {
-    let rows = state.store.awaiting_provider(&UserId::from(&device.user.id)).await?;
+    let rows = state.store.awaiting_provider(&device.user.id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(PendingConfirmation {

@@ -87,7 +87,7 @@ async fn codes_connect_by_name_and_can_be_withdrawn<S: Store>(store: S) {
     store
         .create_connection_code(&ConnectionCodeRecord {
             code: "EXP1RED0".into(),
-            provider_id: pat.user_id.to_string(),
+            provider_id: pat.user_id.to_string().into(),
             created_at_ms: 1,
             expires_at_ms: 2,
             revoked_at_ms: None,

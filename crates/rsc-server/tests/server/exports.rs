@@ -126,7 +126,7 @@ async fn keep_the_v1_fixture<S: Store>(store: &S) -> String {
     let applicant = export["payload"]["applicant"]["id"].as_str().expect("applicant").to_string();
     store
         .create_user(&UserRecord {
-            id: applicant.clone(),
+            id: applicant.clone().into(),
             email: "fixture@example.org".into(),
             display_name: "José Ramírez Peña".into(),
             password_hash: "$argon2id$none".into(),
@@ -151,7 +151,7 @@ async fn keep_the_v1_fixture<S: Store>(store: &S) -> String {
     store
         .create_export(&ExportRecord {
             id: id.clone(),
-            user_id: applicant,
+            user_id: applicant.into(),
             digest: sha2::Sha256::digest(V1.as_bytes()).to_vec(),
             body: V1.into(),
             created_at_ms: server["export_created_at_ms"].as_i64().expect("ms"),

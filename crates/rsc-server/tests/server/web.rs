@@ -700,7 +700,7 @@ async fn every_page_names_people_not_ids<S: Store>(base: &str, store: &S, ana: &
 }
 
 async fn pat_id<S: Store>(store: &S) -> String {
-    store.user_by_email("pat@example.org").await.expect("store").expect("pat").id
+    store.user_by_email("pat@example.org").await.expect("store").expect("pat").id.to_string()
 }
 
 /// The topic ("about the RS/C I provide to others") is set on the log form, and changed on the

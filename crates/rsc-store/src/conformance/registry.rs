@@ -88,7 +88,7 @@ pub async fn claims_are_decided_once_and_one_account_holds_a_record<S: Store>(st
     assert!(!store.decide_claim(&ClaimId::from("c9"), approved, "staff", "", 31).await.expect("unknown"));
     let held: Vec<_> = store.approved_records(&pat).await.expect("pat's").into_iter().map(|r| r.number).collect();
     assert_eq!(held, ["NM-1"]);
-    assert_eq!(store.holder_of("NM-1").await.expect("holder").map(|u| u.id), Some("pat".to_string()));
+    assert_eq!(store.holder_of("NM-1").await.expect("holder").map(|u| u.id.to_string()), Some("pat".to_string()));
 
     let second = store.decide_claim(&ClaimId::from("c2"), approved, "staff", "", 32).await;
     assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");

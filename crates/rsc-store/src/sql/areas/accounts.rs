@@ -39,7 +39,7 @@ impl AccountStore for This {
             "INSERT INTO devices (id, user_id, name, public_key, actor_id, token_hash, created_at_ms, revoked_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
         )
-        .bind(&device.id)
+        .bind(device.id.as_str())
         .bind(Key(&device.user_id))
         .bind(&device.name)
         .bind(&device.public_key)

@@ -123,7 +123,7 @@ impl RegistryStore for This {
             claim_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         ))
-        .bind(&claim.id)
+        .bind(claim.id.as_str())
         .bind(&claim.number)
         .bind(Key(&claim.user_id))
         .bind(claim.status.as_str())
