@@ -397,11 +397,11 @@ async fn decide<S: Store>(
 ) -> anyhow::Result<()> {
     let claim = pending_claim(store, number, claimant).await?;
     let decided =
-        decide_claim(store, &claim.claim_id, approve, &decision, &command_line_actor()).await.map_err(|e| match e {
-            rsc_server::AppError::Conflict(message) => {
-                anyhow!(message.replace("with despite_mismatch", "with --despite-mismatch"))
+        decide_claim(store, &claim.claim_id, approve, &decision, &command_line_actor()).await.map_err(|e| {
+            match e.unchecked_claimant("say so with --despite-mismatch") {
+                Some(message) => anyhow!(message),
+                None => anyhow!(e),
             }
-            other => anyhow!(other),
         })?;
     println!("{} {}'s claim to {}", decided.status, decided.claimant.display_name, decided.record.number);
     Ok(())

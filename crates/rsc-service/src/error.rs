@@ -44,6 +44,19 @@ pub enum AppError {
     /// Already taken: 409.
     #[error("{0}")]
     Conflict(String),
+    /// An approval held back until staff say they checked that the claimant is the record's
+    /// holder (her email is not the one on the association's file): 409. Each front door says
+    /// how to say so in its own words ([`AppError::unchecked_claimant`]); the API's name its
+    /// field, `despite_mismatch`.
+    #[error("{}", unchecked(warnings, claimant, holder, "say so with despite_mismatch"))]
+    UncheckedClaimant {
+        /// What differs between the claim and the record.
+        warnings: String,
+        /// The claimant's name.
+        claimant: String,
+        /// The name on the record.
+        holder: String,
+    },
     /// There once, withdrawn since: 410.
     #[error("{0}")]
     Gone(String),
@@ -84,7 +97,22 @@ pub enum AppError {
     Export(#[from] rsc_export::ExportError),
 }
 
+fn unchecked(warnings: &str, claimant: &str, holder: &str, how: &str) -> String {
+    format!("{warnings}; approve only once you have checked that {claimant} is {holder}, and {how}")
+}
+
 impl AppError {
+    /// For an [`AppError::UncheckedClaimant`], its message with `how` staff say they checked
+    /// in the front door at hand (a box to tick, a flag to give).
+    pub fn unchecked_claimant(&self, how: &str) -> Option<String> {
+        match self {
+            AppError::UncheckedClaimant { warnings, claimant, holder } => {
+                Some(unchecked(warnings, claimant, holder, how))
+            }
+            _ => None,
+        }
+    }
+
     /// A 422 naming `field`.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid { field: field.into(), message: message.into() }
@@ -114,6 +142,7 @@ impl AppError {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            AppError::UncheckedClaimant { .. } => (StatusCode::CONFLICT, "conflict", None),
             AppError::Gone(_) => (StatusCode::GONE, "gone", None),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
             AppError::Unavailable(_) | AppError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {

@@ -404,12 +404,11 @@ pub async fn decide_claim<S: Store>(
             )));
         }
         if !review.email_matches && !decision.despite_mismatch {
-            return Err(AppError::Conflict(format!(
-                "{}; approve only once you have checked that {} is {}, and say so with despite_mismatch",
-                review.warnings.join("; "),
-                review.claimant.display_name,
-                review.record.holder_name
-            )));
+            return Err(AppError::UncheckedClaimant {
+                warnings: review.warnings.join("; "),
+                claimant: review.claimant.display_name.clone(),
+                holder: review.record.holder_name.clone(),
+            });
         }
     }
     let status = if approve { ClaimStatus::Approved } else { ClaimStatus::Rejected };

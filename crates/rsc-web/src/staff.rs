@@ -104,10 +104,15 @@ pub async fn decide<S: Store>(
         ClaimDecision { note: form.note.trim().to_string(), despite_mismatch: form.despite_mismatch.is_some() };
     match decide_claim(&state.store, &id, approve, &decision, &browser.auth.user.id).await {
         Ok(_) => Ok(see("/staff/claims")),
-        Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. } | AppError::NotFound(_))) => {
+        Err(
+            error @ (AppError::Conflict(_)
+            | AppError::UncheckedClaimant { .. }
+            | AppError::Invalid { .. }
+            | AppError::NotFound(_)),
+        ) => {
             let (status, _, _, message) = error.public();
-            // The API's words name its field; the page names its box.
-            let message = message.replace("say so with despite_mismatch", "tick \"I checked that …\" beside the claim");
+            // The page names its box where the API names its field.
+            let message = error.unchecked_claimant("tick \"I checked that …\" beside the claim").unwrap_or(message);
             page(&state, &browser, status, Some(message)).await
         }
         Err(other) => Err(other.into()),

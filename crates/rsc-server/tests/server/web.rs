@@ -965,6 +965,48 @@ impl Portal {
     }
 }
 
+/// A claim whose email is not the record's waits for staff to say they checked who she is; the
+/// portal asks them to tick its box (the API's field name is not a word of the page), and the
+/// approval goes through once they do.
+async fn a_mismatched_claim_asks_staff_to_tick_that_they_checked<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    rsc_service::auth::create_account(
+        &store,
+        "staff@example.org",
+        "a long enough password",
+        "Staff",
+        rsc_protocol::Role::RegistryAdmin,
+    )
+    .await
+    .expect("staff");
+    let staff_device = Device::sign_in(&api, "staff").await;
+    let csv = "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n\
+               NM-1001,Patricia Lee,plee@association.example,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n";
+    assert_eq!(api.import_registry(&staff_device.token, "registry.csv", csv.into()).await, 200);
+    api.register("pat").await;
+    let pat = Portal::sign_in(&base, "pat").await;
+    assert_eq!(pat.post("/people/claim", &[("number", "NM-1001")]).await.0, StatusCode::SEE_OTHER);
+    let claim = store.claims(None, None).await.expect("claims").pop().expect("her claim");
+    let staff = Portal::sign_in_to(&base, "staff", "/staff").await;
+    let path = format!("/staff/claims/{}", claim.id);
+
+    let (status, page) = staff.post(&path, &[("decision", "approve")]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("checked that pat is Patricia Lee"), "{page}");
+    assert!(page.contains("beside the claim") && page.contains("I checked that"), "{page}");
+    assert!(!page.contains("with despite_mismatch"), "the API's field is no word of the page: {page}");
+    let still = store.claims(None, None).await.expect("claims").pop().expect("claim");
+    assert_eq!(still.status, rsc_protocol::ClaimStatus::Pending, "nothing was decided");
+
+    let (status, to) = staff.post(&path, &[("decision", "approve"), ("despite_mismatch", "on")]).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/staff/claims"));
+    let approved = store.claims(None, None).await.expect("claims").pop().expect("claim");
+    assert_eq!(approved.status, rsc_protocol::ClaimStatus::Approved);
+    server.stop().await.expect("stop");
+}
+
 /// The people page does a whole job for both sides: a request asked and accepted, a group
 /// made and shown to its members, a connection ended and told; forms need their token, and
 /// another provider's group answers as none.
@@ -1173,6 +1215,7 @@ async fn no_form_is_taken_without_its_token<S: Store>(store: S) {
 
 rsc_test_kit::on_both_backends!(
     no_form_is_taken_without_its_token,
+    a_mismatched_claim_asks_staff_to_tick_that_they_checked,
     the_portal_guards_its_cookies_forms_and_roles,
     the_edit_form_adds_only_the_providers_people,
     the_people_page_asks_answers_keeps_groups_and_ends,
