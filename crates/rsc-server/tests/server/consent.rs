@@ -4,7 +4,7 @@
 //! user would try it.
 
 use rsc_model::{Minutes, SessionKind};
-use rsc_protocol::{ProviderDirectory, RefusalCode, Role, SyncResponse};
+use rsc_protocol::{ProviderDirectory, RefusalCode, SyncResponse};
 use rsc_server::RunningServer;
 use rsc_server::store::Store;
 use serde_json::{Value, json};
@@ -23,16 +23,7 @@ pub async fn person(api: &Api, name: &str) -> Device {
 /// would.
 pub async fn holds<S: Store>(store: &S, api: &Api, provider: &Device, name: &str, number: &str) {
     let staff = format!("staff-{number}");
-    rsc_service::auth::create_account(
-        store,
-        &format!("{staff}@example.org"),
-        "a long enough password",
-        "Staff",
-        Role::RegistryAdmin,
-    )
-    .await
-    .expect("staff");
-    let admin = Device::sign_in(api, &staff).await;
+    let admin = rsc_test_kit::staff_device(store, api, &staff).await;
     let email = format!("{}@example.org", name.to_lowercase());
     let csv = format!("{HEADER}{number},{name},{email},IMHM-C,NMAIMH,2020-03-01,2030-12-31,\n");
     assert_eq!(api.import_registry(&admin.token, "test.csv", csv).await, 200);

@@ -66,16 +66,7 @@ async fn no_text_answers_a_server_error<S: Store>(store: S) {
     let pat = Device::sign_in(&api, "pat").await;
     pat.connect(&[&ana]).await;
     let group = pat.group("Tuesday", &[&ana]).await;
-    rsc_service::auth::create_account(
-        &store,
-        "staff@example.org",
-        "a long enough password",
-        "Staff",
-        rsc_protocol::Role::RegistryAdmin,
-    )
-    .await
-    .expect("staff");
-    let staff = Device::sign_in(&api, "staff").await;
+    let staff = rsc_test_kit::staff_device(&store, &api, "staff").await;
     let device = json!({ "name": "phone", "public_key": hex::encode(rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key").public_key()), "actor_id": hex::encode(uuid::Uuid::new_v4().as_bytes()) });
     let mut failures = Vec::new();
     let mut check = |what: String, status: u16, body: &Value| {

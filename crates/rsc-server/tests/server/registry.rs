@@ -4,7 +4,7 @@ use std::process::Command;
 
 use rsc_doc::{DeviceKey, SessionEdit};
 use rsc_model::{Minutes, SessionKind};
-use rsc_protocol::Role;
+
 use rsc_rules::Exclusion;
 use rsc_server::RunningServer;
 use rsc_server::store::Store;
@@ -25,16 +25,7 @@ struct World {
 
 async fn world<S: Store>(store: &S, server: &RunningServer) -> World {
     let api = Api::new(server.url());
-    rsc_service::auth::create_account(
-        store,
-        "staff@example.org",
-        "a long enough password",
-        "Staff",
-        Role::RegistryAdmin,
-    )
-    .await
-    .expect("admin");
-    let admin = Device::sign_in(&api, "staff").await;
+    let admin = rsc_test_kit::staff_device(store, &api, "staff").await;
     api.register("pat").await;
     api.register("ana").await;
     let pat = Device::sign_in(&api, "pat").await;

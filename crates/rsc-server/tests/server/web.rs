@@ -490,16 +490,7 @@ async fn a_provider_sets_up_in_the_portal_and_her_link_survives_sign_up<S: Store
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "days are bounded");
 
     // Her claim: refused by name for a number the registry lacks, waiting, then approved.
-    rsc_service::auth::create_account(
-        &store,
-        "staff@example.org",
-        "a long enough password",
-        "Staff",
-        rsc_protocol::Role::RegistryAdmin,
-    )
-    .await
-    .expect("staff");
-    let staff = Device::sign_in(&api, "staff").await;
+    let staff = rsc_test_kit::staff_device(&store, &api, "staff").await;
     let csv = "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n\
                NM-1001,pat,pat@example.org,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n";
     assert_eq!(api.import_registry(&staff.token, "registry.csv", csv.into()).await, 200);
@@ -972,16 +963,7 @@ async fn a_mismatched_claim_asks_staff_to_tick_that_they_checked<S: Store>(store
     let server = RunningServer::start(store.clone()).await.expect("server");
     let base = server.url();
     let api = Api::new(base.clone());
-    rsc_service::auth::create_account(
-        &store,
-        "staff@example.org",
-        "a long enough password",
-        "Staff",
-        rsc_protocol::Role::RegistryAdmin,
-    )
-    .await
-    .expect("staff");
-    let staff_device = Device::sign_in(&api, "staff").await;
+    let staff_device = rsc_test_kit::staff_device(&store, &api, "staff").await;
     let csv = "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\n\
                NM-1001,Patricia Lee,plee@association.example,IMHM-C,NMAIMH,2015-03-01,2030-12-31,\n";
     assert_eq!(api.import_registry(&staff_device.token, "registry.csv", csv.into()).await, 200);
@@ -1149,15 +1131,7 @@ async fn no_form_is_taken_without_its_token<S: Store>(store: S) {
     let base = server.url();
     let api = Api::new(base.clone());
     api.register("ana").await;
-    rsc_service::auth::create_account(
-        &store,
-        "staff@example.org",
-        "a long enough password",
-        "Staff",
-        rsc_protocol::Role::RegistryAdmin,
-    )
-    .await
-    .expect("staff");
+    rsc_test_kit::staff_device(&store, &api, "staff").await;
     let ana = Portal::sign_in(&base, "ana").await;
     let staff = Portal::sign_in(&base, "staff").await;
     let fields = [
