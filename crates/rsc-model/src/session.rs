@@ -56,6 +56,9 @@ macro_rules! text_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // The names below are each variant's in snake case; saying so for the whole enum lets
+        // the OpenAPI schema (which does not read a rename given through the macro) agree.
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }

@@ -32,6 +32,25 @@ fn openapi_lists_exactly_the_routes() {
     }
 }
 
+/// The shared words' schemas list exactly the names the JSON carries, from their one
+/// definition in the model.
+#[test]
+fn openapi_names_the_shared_words_as_the_json_does() {
+    let doc: Value = serde_json::from_str(openapi_json()).expect("the description is JSON");
+    let schemas = &doc["components"]["schemas"];
+    let listed = |name: &str| -> Vec<String> {
+        let values = schemas[name]["enum"].as_array().unwrap_or_else(|| panic!("schema {name}: {}", schemas[name]));
+        values.iter().map(|v| v.as_str().expect("a name").to_string()).collect()
+    };
+    let names = |all: Vec<&str>| all.into_iter().map(str::to_string).collect::<Vec<_>>();
+    use rsc_model::{AttendanceStatus, ClaimStatus, ConnectionRole, ConnectionSource, Role};
+    assert_eq!(listed("AttendanceStatus"), names(AttendanceStatus::ALL.iter().map(|s| s.as_str()).collect()));
+    assert_eq!(listed("ClaimStatus"), names(ClaimStatus::ALL.iter().map(|s| s.as_str()).collect()));
+    assert_eq!(listed("Role"), names(Role::ALL.iter().map(|s| s.as_str()).collect()));
+    assert_eq!(listed("ConnectionRole"), names(ConnectionRole::ALL.iter().map(|s| s.as_str()).collect()));
+    assert_eq!(listed("ConnectionSource"), names(ConnectionSource::ALL.iter().map(|s| s.as_str()).collect()));
+}
+
 #[test]
 fn openapi_lists_every_refusal_code() {
     let text = openapi_json();
