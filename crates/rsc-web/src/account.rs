@@ -106,7 +106,8 @@ pub async fn home<S: Store>(State(state): State<AppState<S>>, headers: HeaderMap
     Ok(super::message(
         StatusCode::OK,
         None,
-        "RSC Logbook",
+        // The tab reads "RS/C hours you can trust · RSC Logbook", not the product's name twice.
+        "RS/C hours you can trust",
         &[
             "Reflective supervision/consultation hours that a reviewer can trust: each session confirmed by its \
              provider's own signature, each provider's endorsement checked against the association's registry.",

@@ -80,6 +80,10 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
     api.register("ana").await;
     let http = client();
 
+    // The home page's tab names what it is once, then the product.
+    let home = http.get(format!("{base}/")).send().await.expect("get").text().await.expect("html");
+    assert!(home.contains("<title>RS/C hours you can trust · RSC Logbook</title>"), "{home}");
+
     // Every page: a CSP with no inline script and nothing from elsewhere, and no framing.
     let page = http.get(format!("{base}/signin")).send().await.expect("get");
     let csp = page.headers()[CONTENT_SECURITY_POLICY].to_str().expect("csp").to_string();
