@@ -204,7 +204,7 @@ pub async fn accept<S: Store>(store: &S, provider: &UserRecord, member: &str) ->
     let request = pending_request(store, provider, member).await?;
     let member = UserId::from(request.member_id.as_str());
     store.connect(&provider.id, &member, None, now_ms()).await?;
-    store.tell(std::slice::from_ref(&request.member_id)).await?;
+    store.tell(&[request.member_id.to_string()]).await?;
     tracing::info!("connection request accepted");
     let connection = store
         .connections_of(&member)
@@ -221,7 +221,7 @@ pub async fn decline<S: Store>(store: &S, provider: &UserRecord, member: &str) -
     let request = pending_request(store, provider, member).await?;
     let member = UserId::from(request.member_id.as_str());
     store.decline_connection_request(&provider.id, &member, now_ms()).await?;
-    store.tell(std::slice::from_ref(&request.member_id)).await?;
+    store.tell(&[request.member_id.to_string()]).await?;
     tracing::info!("connection request declined");
     let request = store
         .connection_request(&provider.id, &member)
@@ -276,9 +276,9 @@ pub async fn entries<S: Store>(store: &S, me: &UserRecord) -> Result<Vec<Connect
 fn entry_of_connection(c: &ConnectionRecord, me: &str) -> ConnectionEntry {
     let i_am_provider = c.provider_id == me;
     let (person, role) = if i_am_provider {
-        (Person { id: c.member_id.clone(), display_name: c.member_name.clone() }, ConnectionRole::Supervisee)
+        (Person { id: c.member_id.to_string(), display_name: c.member_name.clone() }, ConnectionRole::Supervisee)
     } else {
-        (Person { id: c.provider_id.clone(), display_name: c.provider_name.clone() }, ConnectionRole::Provider)
+        (Person { id: c.provider_id.to_string(), display_name: c.provider_name.clone() }, ConnectionRole::Provider)
     };
     let my_side = if i_am_provider { ConnectionRole::Provider } else { ConnectionRole::Supervisee };
     ConnectionEntry {
@@ -300,9 +300,9 @@ fn entry_of_request(r: &ConnectionRequestRecord, me: &str) -> ConnectionEntry {
     let declined = r.status == RequestStatus::Declined;
     ConnectionEntry {
         person: if i_am_provider {
-            Person { id: r.member_id.clone(), display_name: r.member_name.clone() }
+            Person { id: r.member_id.to_string(), display_name: r.member_name.clone() }
         } else {
-            Person { id: r.provider_id.clone(), display_name: r.provider_name.clone() }
+            Person { id: r.provider_id.to_string(), display_name: r.provider_name.clone() }
         },
         role: if i_am_provider { ConnectionRole::Supervisee } else { ConnectionRole::Provider },
         state: if declined { ConnectionState::Declined } else { ConnectionState::Requested },
@@ -326,8 +326,11 @@ pub async fn groups<S: Store>(store: &S, me: &UserRecord) -> Result<Vec<GroupVie
 
 fn group_view(group: GroupRecord, members: Vec<GroupMemberRecord>) -> GroupView {
     GroupView {
-        provider: Person { id: group.provider_id, display_name: group.provider_name },
-        members: members.into_iter().map(|m| Person { id: m.member_id, display_name: m.member_name }).collect(),
+        provider: Person { id: group.provider_id.to_string(), display_name: group.provider_name },
+        members: members
+            .into_iter()
+            .map(|m| Person { id: m.member_id.to_string(), display_name: m.member_name })
+            .collect(),
         archived: group.archived_at_ms.is_some(),
         created_at_ms: group.created_at_ms,
         name: group.name,
@@ -404,7 +407,7 @@ pub async fn create_group<S: Store>(store: &S, provider: &UserRecord, new: &NewG
     let members = connected_members(store, provider, &new.members, "members").await?;
     let record = GroupRecord {
         id: new_id().to_string(),
-        provider_id: provider.id.to_string(),
+        provider_id: provider.id.clone(),
         provider_name: provider.display_name.clone(),
         name,
         created_at_ms: now_ms(),

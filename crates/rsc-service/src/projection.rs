@@ -63,9 +63,9 @@ pub fn new_attestations(
             Some(AttestationRecord {
                 id,
                 digest: statement.digest().to_vec(),
-                session_id: c.session_id.to_string(),
-                attendee_id: c.attendee.to_string(),
-                provider_id: c.provider.to_string(),
+                session_id: c.session_id.to_string().into(),
+                attendee_id: c.attendee.to_string().into(),
+                provider_id: c.provider.to_string().into(),
                 kind: c.kind,
                 signed_at_ms: c.signed_at_ms,
                 public_key: statement.public_key.to_vec(),

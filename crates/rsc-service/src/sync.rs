@@ -382,7 +382,7 @@ impl Ledgers {
         let mut read = Ledgers::default();
         if !existing.is_empty() {
             for entry in store.attestations_of(&existing).await? {
-                read.ledgers.entry(entry.session_id.clone()).or_default().push(entry);
+                read.ledgers.entry(entry.session_id.to_string()).or_default().push(entry);
             }
         }
         if !providers.is_empty() {

@@ -5,7 +5,7 @@ use rsc_model::{Credential, Date, SessionFormat, SessionKind, StatementKind};
 
 use super::StoreError;
 use super::keys::KeyText;
-use super::{ClaimId, DeviceId, UserId};
+use super::{ClaimId, DeviceId, DocId, UserId};
 
 /// A struct read from a row, each field from the column of its name: the struct as written,
 /// and `sqlx::FromRow` for either backend's rows. sqlx's derive would write the same, but using
@@ -155,11 +155,11 @@ pub struct AttestationRecord {
     /// SHA-256 of the canonical message.
     pub digest: Vec<u8>,
     /// The session it names.
-    pub session_id: String,
+    pub session_id: DocId,
     /// The attendee it names.
-    pub attendee_id: String,
+    pub attendee_id: UserId,
     /// The provider it names.
-    pub provider_id: String,
+    pub provider_id: UserId,
     /// Confirm or dispute.
     pub kind: StatementKind,
     /// When the provider signed it.
@@ -404,11 +404,11 @@ from_columns! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionRecord {
     /// The provider.
-    pub provider_id: String,
+    pub provider_id: UserId,
     /// The provider's display name.
     pub provider_name: String,
     /// The person connected to them.
-    pub member_id: String,
+    pub member_id: UserId,
     /// That person's display name.
     pub member_name: String,
     /// Since when.
@@ -478,9 +478,9 @@ impl TryFrom<ConnectionRow> for ConnectionRecord {
             ),
         };
         Ok(ConnectionRecord {
-            provider_id: row.provider_id,
+            provider_id: row.provider_id.into(),
             provider_name: row.provider_name,
-            member_id: row.member_id,
+            member_id: row.member_id.into(),
             member_name: row.member_name,
             created_at_ms: row.created_at_ms,
             source,
@@ -512,11 +512,11 @@ impl RequestStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionRequestRecord {
     /// The provider asked.
-    pub provider_id: String,
+    pub provider_id: UserId,
     /// Her display name.
     pub provider_name: String,
     /// Who asks.
-    pub member_id: String,
+    pub member_id: UserId,
     /// Their display name.
     pub member_name: String,
     /// Their email, which the provider sees to know who asks.
@@ -562,9 +562,9 @@ impl TryFrom<ConnectionRequestRow> for ConnectionRequestRecord {
             }
         };
         Ok(ConnectionRequestRecord {
-            provider_id: row.provider_id,
+            provider_id: row.provider_id.into(),
             provider_name: row.provider_name,
-            member_id: row.member_id,
+            member_id: row.member_id.into(),
             member_name: row.member_name,
             member_email: row.member_email,
             number: row.number,
@@ -582,7 +582,7 @@ from_columns! {
         /// Its id.
         pub id: String,
         /// The provider who keeps it.
-        pub provider_id: String as KeyText,
+        pub provider_id: UserId as KeyText,
         /// Her display name.
         pub provider_name: String,
         /// Its name.
@@ -601,7 +601,7 @@ from_columns! {
         /// The group.
         pub group_id: String,
         /// The member.
-        pub member_id: String as KeyText,
+        pub member_id: UserId as KeyText,
         /// Their display name.
         pub member_name: String,
         /// When they were added.
@@ -953,9 +953,9 @@ impl TryFrom<AttestationRow> for AttestationRecord {
                 .map_err(|e: rsc_model::ModelError| StoreError::unreadable("attestations", &hex::encode(&row.id), e))?,
             id: row.id,
             digest: row.digest,
-            session_id: row.session_id,
-            attendee_id: row.attendee_id,
-            provider_id: row.provider_id,
+            session_id: row.session_id.into(),
+            attendee_id: row.attendee_id.into(),
+            provider_id: row.provider_id.into(),
             signed_at_ms: row.signed_at_ms,
             public_key: row.public_key,
             statement: row.statement,

@@ -181,7 +181,7 @@ async fn page<S: Store>(
         .providers_of(&me)
         .await?
         .into_iter()
-        .map(|c| Choice { id: c.provider_id, name: c.provider_name })
+        .map(|c| Choice { id: c.provider_id.to_string(), name: c.provider_name })
         .collect();
     // Only the people she may name: her providers' group members and people she already shares
     // a session with, never a provider's whole caseload.
