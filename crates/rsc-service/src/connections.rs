@@ -113,7 +113,7 @@ pub async fn connect_by_code<S: Store>(store: &S, me: &UserRecord, code: &str) -
         ));
     };
     store.release_login_attempt(&attempt).await?;
-    let provider = UserId::from(record.provider_id.as_str());
+    let provider = record.provider_id.clone();
     if provider.as_str() == me.id {
         return Err(AppError::invalid("code", "this is your own connection code; share it with your supervisees"));
     }

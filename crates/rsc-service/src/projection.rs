@@ -84,9 +84,9 @@ pub fn new_attestations(
 pub fn project(session: &Session, ledger: &[AttestationRecord]) -> (SessionRow, Vec<AttendanceRow>) {
     let f = &session.fields;
     let row = SessionRow {
-        id: session.id.to_string(),
-        provider_id: f.provider.to_string(),
-        created_by: session.created_by.to_string(),
+        id: session.id.to_string().into(),
+        provider_id: f.provider.to_string().into(),
+        created_by: session.created_by.to_string().into(),
         date: f.date,
         start_time: f.start_time.clone(),
         time_zone: f.time_zone.clone(),
@@ -104,8 +104,8 @@ pub fn project(session: &Session, ledger: &[AttestationRecord]) -> (SessionRow, 
             record.statement = latest.as_ref().map(|(_, s)| s.content.clone());
             let status = record.status();
             AttendanceRow {
-                session_id: record.session_id.to_string(),
-                attendee_id: record.attendee.to_string(),
+                session_id: record.session_id.to_string().into(),
+                attendee_id: record.attendee.to_string().into(),
                 minutes_attended: i32::from(record.minutes_attended.get()),
                 about_own_rsc_practice: record.about_own_rsc_practice,
                 status: status.into(),

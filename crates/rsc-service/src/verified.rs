@@ -94,7 +94,12 @@ impl Verified {
 
     /// Her sessions that have not taken place yet, by id: planned, counted nowhere.
     pub fn planned(&self, now_ms: i64) -> std::collections::BTreeSet<String> {
-        self.inputs.attendance.iter().filter(|r| !has_ended(&r.session, now_ms)).map(|r| r.session.id.clone()).collect()
+        self.inputs
+            .attendance
+            .iter()
+            .filter(|r| !has_ended(&r.session, now_ms))
+            .map(|r| r.session.id.to_string())
+            .collect()
     }
 }
 

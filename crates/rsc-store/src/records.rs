@@ -105,11 +105,11 @@ pub struct NewChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
     /// The session (= document) id.
-    pub id: String,
+    pub id: DocId,
     /// The provider's user id.
-    pub provider_id: String,
+    pub provider_id: UserId,
     /// Who logged it.
-    pub created_by: String,
+    pub created_by: UserId,
     /// The day it took place.
     pub date: Date,
     /// `HH:MM`.
@@ -132,9 +132,9 @@ pub struct SessionRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttendanceRow {
     /// The session.
-    pub session_id: String,
+    pub session_id: DocId,
     /// The attendee's user id.
-    pub attendee_id: String,
+    pub attendee_id: UserId,
     /// Minutes as logged.
     pub minutes_attended: i32,
     /// Whether it was about the attendee's own RS/C practice.
@@ -808,9 +808,9 @@ impl TryFrom<SessionRowRaw> for SessionRow {
             date: Date::parse_field(&row.date, "date").map_err(unreadable)?,
             kind: row.kind.parse().map_err(unreadable)?,
             format: row.format.parse().map_err(unreadable)?,
-            id: row.id,
-            provider_id: row.provider_id,
-            created_by: row.created_by,
+            id: row.id.into(),
+            provider_id: row.provider_id.into(),
+            created_by: row.created_by.into(),
             start_time: row.start_time,
             time_zone: row.time_zone,
             minutes: row.minutes,
@@ -845,8 +845,8 @@ impl TryFrom<AttendanceRowRaw> for AttendanceRow {
             )
         })?;
         Ok(AttendanceRow {
-            session_id: row.session_id,
-            attendee_id: row.attendee_id,
+            session_id: row.session_id.into(),
+            attendee_id: row.attendee_id.into(),
             minutes_attended: row.minutes_attended,
             about_own_rsc_practice: row.about_own_rsc_practice,
             status,

@@ -126,7 +126,7 @@ async fn why_back<S: Store>(
     row: &rsc_service::store::SessionAttendance,
 ) -> Result<Option<String>, AppError> {
     let Some(id) = &row.attendance.attestation_id else { return Ok(None) };
-    let ledger = state.store.attestations(&rsc_service::store::DocId::from(row.session.id.as_str())).await?;
+    let ledger = state.store.attestations(&row.session.id).await?;
     let Some(entry) = ledger.iter().find(|e| &e.id == id) else { return Ok(None) };
     let statement = SignedStatement::from_bytes(&entry.statement)?;
     let bad = |e: rsc_model::ModelError| AppError::caused("a session's projection", e);
@@ -166,12 +166,12 @@ async fn awaiting<S: Store>(state: &AppState<S>, provider: &str) -> Result<(Vec<
         out.push((
             group,
             Awaiting {
-                session_id: r.session.id,
+                session_id: r.session.id.to_string(),
                 date: r.session.date.to_string(),
                 time: r.session.start_time,
                 minutes: r.session.minutes,
                 attendee_name: r.attendee_name,
-                attendee_id: r.attendance.attendee_id,
+                attendee_id: r.attendance.attendee_id.to_string(),
                 minutes_attended: r.attendance.minutes_attended,
                 why_back,
             },

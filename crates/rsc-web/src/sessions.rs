@@ -231,7 +231,7 @@ async fn page<S: Store>(
     let mut withdrawn = Vec::new();
     for a in attendance.iter().filter(|a| a.session.withdrawn && a.attendance.attendee_id == me).rev() {
         withdrawn.push(Withdrawn {
-            id: a.session.id.clone(),
+            id: a.session.id.to_string(),
             date: a.session.date.to_string(),
             kind: format!(
                 "{}, {}",
@@ -362,7 +362,7 @@ fn remembered_form(attendance: &[rsc_service::store::SessionAttendance], me: &st
         Some(a) => LogForm {
             time_zone: a.session.time_zone.clone(),
             format: a.session.format.to_string(),
-            provider: a.session.provider_id.clone(),
+            provider: a.session.provider_id.to_string(),
             ..LogForm::default()
         },
         None => LogForm { guess_zone: true, ..LogForm::default() },

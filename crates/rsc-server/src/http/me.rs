@@ -100,13 +100,13 @@ pub async fn pending<S: Store>(
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(PendingConfirmation {
-            session_id: row.session.id,
+            session_id: row.session.id.to_string(),
             date: row.session.date,
             start_time: row.session.start_time,
             time_zone: row.session.time_zone,
             kind: row.session.kind,
             minutes: row.session.minutes,
-            attendee_id: row.attendance.attendee_id,
+            attendee_id: row.attendance.attendee_id.to_string(),
             attendee_name: row.attendee_name,
             minutes_attended: row.attendance.minutes_attended,
             status: row.attendance.status,
