@@ -496,7 +496,7 @@ async fn a_session_forged_as_logged_by_someone_else_is_refused() {
     let ana = f.ana.clone();
     let fields = f.w.ana.doc(&f.control).session().expect("control").fields;
     let victim = rsc_doc::NewAttendee { id: ana.clone(), minutes_attended: m(60), about_own_rsc_practice: false };
-    let id = Id::fresh(*uuid::Uuid::new_v4().as_bytes(), signed_at(0));
+    let id = rsc_service::clock::new_id();
     let mut forged_doc =
         SessionDoc::create(f.w.eve.actor.clone(), id, ana.clone(), fields, vec![victim]).expect("create");
     let forged_id = forged_doc.session().expect("s").id.to_string();
@@ -636,7 +636,7 @@ async fn a_claim_staff_never_approved_counts_nothing() {
 async fn a_session_in_the_future_cannot_be_confirmed() {
     let mut f = Forgery::new().await;
     let (ana, pat) = (f.ana.clone(), f.pat.clone());
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("now").as_millis() as i64;
+    let now = rsc_service::clock::now_ms();
     let tomorrow = Date::from_unix_millis(now + 86_400_000).expect("date").to_string();
     let future = logged(&mut f.w.ana, &pat, &tomorrow).await;
     f.w.pat.sync().await;

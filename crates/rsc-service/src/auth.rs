@@ -274,7 +274,7 @@ pub async fn reserve_attempt<S: Store>(
     address: IpAddr,
     client: &Client,
 ) -> Result<String, AppError> {
-    let attempt = uuid::Uuid::new_v4().to_string();
+    let attempt = crate::clock::random_id();
     let now = now_ms();
     let limits = match client {
         Client::Known(nonce) => vec![(format!("known:{nonce}"), MAX_FAILURES_PER_KNOWN_CLIENT)],
@@ -393,7 +393,7 @@ pub async fn sign_in<S: Store>(
     release_attempt(store, &attempt).await?;
     let (token, token_hash) = new_token()?;
     let device = DeviceRecord {
-        id: uuid::Uuid::new_v4().to_string().into(),
+        id: crate::clock::random_id().into(),
         user_id: user.id.clone(),
         name,
         public_key: public_key.to_vec(),

@@ -96,7 +96,7 @@ pub async fn connect_by_code<S: Store>(store: &S, me: &UserRecord, code: &str) -
     let code = normalize_code(code).map_err(|e| AppError::invalid("code", e.to_string()))?;
     // Reserved before the code is looked up, released when it works: only wrong codes count,
     // and parallel guesses cannot all slip in before the count.
-    let attempt = uuid::Uuid::new_v4().to_string();
+    let attempt = crate::clock::random_id();
     let now = now_ms();
     let limits = [(format!("connect:{}", me.id), CONNECT_FAILURES_PER_HOUR)];
     if !store.reserve_login_attempt(&limits, &attempt, now, now - HOUR_MS).await? {
@@ -165,7 +165,7 @@ pub async fn ask<S: Store>(store: &S, me: &UserRecord, number: &str) -> Result<C
         }
         None => {}
     }
-    let attempt = uuid::Uuid::new_v4().to_string();
+    let attempt = crate::clock::random_id();
     let limits = [(format!("request:{}", me.id), MAX_REQUESTS_PER_DAY)];
     if !store.reserve_login_attempt(&limits, &attempt, now, now - DAY_MS).await? {
         return Err(AppError::RateLimited {

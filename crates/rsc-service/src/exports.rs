@@ -323,6 +323,21 @@ pub async fn lookup<S: Store>(store: &S, id: &str, address: std::net::IpAddr) ->
     })
 }
 
+/// `user`'s kept export `id` rendered as `format` (`json`, `csv` or `pdf`, on `paper`; without
+/// it, the rulebook's paper), naming the page at `base` where a reviewer checks it.
+pub async fn render_own<S: Store>(
+    store: &S,
+    user: &UserRecord,
+    id: &str,
+    format: &str,
+    paper_asked: Option<&str>,
+    base: &str,
+) -> Result<Download, AppError> {
+    let format = Format::parse(format)?;
+    let kept = own(store, user, id).await?;
+    render(&kept, format, paper(paper_asked)?, base).await
+}
+
 /// Makes the applicant's export under `query`, keeps it, and renders it as `format` (`json`,
 /// `csv` or `pdf`, on `query.paper`; without it, the rulebook's paper). Every export, whatever
 /// its form, is a signed JSON kept under an id: the CSV and the PDF name it, with its digest and

@@ -10,10 +10,6 @@ use serde_json::json;
 
 use crate::Api;
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
-}
-
 /// A signing time after every session these tests log (2026-01-01 UTC, plus `n` ms) and
 /// before now.
 pub fn signed_at(n: i64) -> i64 {
@@ -78,7 +74,7 @@ impl Device {
 
     /// Logs a new session offline, attended by `attendees` (user id, minutes).
     pub fn log(&mut self, provider: &Id, kind: SessionKind, attendees: &[(&Id, i64)]) -> String {
-        let id = Id::fresh(*uuid::Uuid::new_v4().as_bytes(), now_ms());
+        let id = rsc_service::clock::new_id();
         let fields = SessionFields {
             date: "2025-03-04".parse().expect("date"),
             start_time: "10:00".into(),

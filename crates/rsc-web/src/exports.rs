@@ -134,11 +134,9 @@ pub async fn download<S: Store>(
     Path((export_id, format)): Path<(String, String)>,
     Query(q): Query<FileQuery>,
 ) -> Result<Response, PageError> {
-    let format = exports::Format::parse(&format)?;
-    let kept = exports::own(&state.store, &browser.auth.user, &export_id).await?;
-    let paper = exports::paper(q.paper.as_deref().filter(|p| !p.is_empty()))?;
-    let download = exports::render(&kept, format, paper, &exports::public_base(&headers)).await?;
-    Ok(download.into_response())
+    let base = exports::public_base(&headers);
+    let paper = q.paper.as_deref().filter(|p| !p.is_empty());
+    Ok(exports::render_own(&state.store, &browser.auth.user, &export_id, &format, paper, &base).await?.into_response())
 }
 
 #[derive(Debug, Deserialize)]

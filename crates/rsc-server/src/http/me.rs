@@ -163,12 +163,9 @@ pub async fn download_export<S: Store>(
     Path((export_id, format)): Path<(String, String)>,
     Query(query): Query<DownloadQuery>,
 ) -> Result<Response, AppError> {
-    let format = exports::Format::parse(&format)?;
-    let kept = exports::own(&state.store, &device.user, &export_id).await?;
-    let download =
-        exports::render(&kept, format, exports::paper(query.paper.as_deref())?, &exports::public_base(&headers))
-            .await?;
-    Ok(download.into_response())
+    let base = exports::public_base(&headers);
+    let paper = query.paper.as_deref();
+    Ok(exports::render_own(&state.store, &device.user, &export_id, &format, paper, &base).await?.into_response())
 }
 
 /// `GET /v1/server-keys`: every key exports were signed with.
