@@ -367,7 +367,8 @@ impl Ledgers {
         store: &S,
         outcomes: impl Iterator<Item = &'a MergeOutcome>,
     ) -> Result<Ledgers, AppError> {
-        let (mut existing, mut providers) = (Vec::new(), HashSet::new());
+        // Providers by their id's text, as the store answers with it.
+        let (mut existing, mut providers) = (Vec::new(), HashMap::new());
         for outcome in outcomes {
             let MergeOutcome::Merged(merged) = outcome else { continue };
             if merged.expected_version.is_some() {
@@ -375,7 +376,8 @@ impl Ledgers {
             }
             for attendee in &merged.session.attendees {
                 if let Some(statement) = &attendee.statement {
-                    providers.insert(statement.content.provider.clone());
+                    let provider = &statement.content.provider;
+                    providers.insert(provider.to_string(), provider.clone());
                 }
             }
         }
@@ -386,9 +388,9 @@ impl Ledgers {
             }
         }
         if !providers.is_empty() {
-            let ids: Vec<UserId> = providers.iter().map(|p| UserId::from(p.as_str())).collect();
+            let ids: Vec<UserId> = providers.keys().map(|p| UserId::from(p.as_str())).collect();
             for (user, key) in store.active_keys_of(&ids).await? {
-                if let Some(provider) = providers.iter().find(|p| p.as_str() == user) {
+                if let Some(provider) = providers.get(&user) {
                     read.keys.entry(provider.clone()).or_default().push(key);
                 }
             }
