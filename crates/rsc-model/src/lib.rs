@@ -23,4 +23,4 @@ pub use dossier::{Applicant, Confirmation, Dossier, DossierSession, Provider};
 pub use error::ModelError;
 pub use ids::{Id, MAX_ID_LEN};
 pub use session::{MAX_SESSION_MINUTES, Minutes, SessionFormat, SessionKind};
-pub use vocabulary::{AttendanceStatus, ClaimStatus, ConnectionRole, ConnectionSource, Purpose, Role};
+pub use vocabulary::{AttendanceStatus, AuditAction, ClaimStatus, ConnectionRole, ConnectionSource, Purpose, Role};

@@ -17,6 +17,50 @@ text_enum!(
 );
 
 text_enum!(
+    /// What a staff member or the operator did, as the audit trail keeps it.
+    AuditAction, "audit action" {
+        /// Registry rows imported (with how many were new, updated, unchanged).
+        Import => "import",
+        /// A record's last valid day set.
+        Lapse => "lapse",
+        /// A record revoked from a day on.
+        Revoke => "revoke",
+        /// A provider's claim to a record approved.
+        Approve => "approve",
+        /// A provider's claim to a record rejected (with the reason).
+        Reject => "reject",
+        /// An association created.
+        AssociationCreated => "association_created",
+        /// A person made staff of an association.
+        StaffAdded => "staff_added",
+        /// A person no longer staff of an association.
+        StaffRemoved => "staff_removed",
+        /// A person made an operator.
+        OperatorAdded => "operator_added",
+        /// A one-time password reset code issued.
+        ResetCode => "reset_code",
+    }
+);
+
+impl AuditAction {
+    /// The action in words, for people reading the trail.
+    pub fn words(self) -> &'static str {
+        match self {
+            AuditAction::Import => "imported registry rows",
+            AuditAction::Lapse => "lapsed a record",
+            AuditAction::Revoke => "revoked a record",
+            AuditAction::Approve => "approved a claim",
+            AuditAction::Reject => "rejected a claim",
+            AuditAction::AssociationCreated => "created an association",
+            AuditAction::StaffAdded => "made someone staff",
+            AuditAction::StaffRemoved => "removed someone from staff",
+            AuditAction::OperatorAdded => "made someone an operator",
+            AuditAction::ResetCode => "issued a password reset code",
+        }
+    }
+}
+
+text_enum!(
     /// Where a provider's claim to a registry record stands.
     ClaimStatus, "claim status" {
         /// Awaiting a decision by registry staff.

@@ -1,5 +1,5 @@
-//! The conformance suite on both backends, and what only raw SQL can show: the ledger is
-//! append-only, both schemas match, and rows this version cannot read are errors.
+//! The conformance suite on both backends, and what only raw SQL can show: the ledger and the
+//! audit trail are append-only, both schemas match, and rows this version cannot read are errors.
 
 mod sqlite {
     crate::conformance_suite!(crate::testing::with_sqlite);
@@ -10,11 +10,12 @@ mod postgres {
 }
 
 use crate::DocId;
-use crate::conformance::{attestation, commit};
+use crate::conformance::{attestation, audit, commit};
 use crate::prelude::*;
 
-/// Writes one attestation, then tries to change and delete it with raw SQL through `execute`
-/// (which says whether a statement succeeded): the database's triggers must refuse both.
+/// Writes one attestation and one line of the audit trail, then tries to change and delete them
+/// with raw SQL through `execute` (which says whether a statement succeeded): the database's
+/// triggers must refuse each.
 async fn the_ledger_is_append_only<S: Store, F, Fut>(store: S, execute: F)
 where
     F: Fn(&'static str) -> Fut,
@@ -31,6 +32,11 @@ where
     assert!(!execute("UPDATE attestations SET valid = NOT valid").await, "updates are refused");
     assert!(!execute("DELETE FROM attestations").await, "deletes are refused");
     assert_eq!(store.attestations(&DocId::from("s1")).await.expect("ledger").len(), 1);
+    store.append_audit(&audit(rsc_model::AuditAction::ResetCode)).await.expect("a line");
+    assert!(!execute("UPDATE audit_trail SET detail = 'nothing happened'").await, "updates are refused");
+    assert!(!execute("DELETE FROM audit_trail").await, "deletes are refused");
+    let trail = store.audit_trail(None).await.expect("trail");
+    assert_eq!((trail.len(), trail[0].detail.as_str()), (1, ""));
 }
 
 #[tokio::test]

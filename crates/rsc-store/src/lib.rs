@@ -32,7 +32,7 @@ pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use inputs::EvaluationInputs;
 pub use notices::{Notice, Notices};
 pub use records::{
-    Acquaintance, AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord,
+    Acquaintance, Actor, AssociationRecord, AuditEntry, AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord,
     ConnectionRequestRecord, DeviceRecord, DirectoryMarks, DocCommit, ExportRecord, GroupMemberRecord, GroupRecord,
     NewChange, ProfileRecord, PulledChange, PulledPage, RegistryRecord, RequestStatus, ServerKeyRecord,
     SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
@@ -45,7 +45,8 @@ pub use sql::{PgStore, SqliteStore};
 /// code generic over `S: Store` reaches them through the bound.
 pub mod prelude {
     pub use crate::{
-        AccountStore, Backend, ConnectionStore, ExportStore, LedgerStore, RegistryStore, Store, SyncStore,
+        AccountStore, Backend, ConnectionStore, ExportStore, LedgerStore, RegistryStore, StaffStore, Store,
+        SyncStore,
     };
 }
 
@@ -59,6 +60,12 @@ pub enum StoreError {
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A registry record names an association the store does not know.
+    #[error("`{0}` is not an association on this server")]
+    UnknownAssociation(String),
+    /// A registry record's number is kept by another association.
+    #[error("endorsement number `{0}` is another association's record")]
+    OtherAssociation(String),
     /// Migrations failed.
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -89,12 +96,12 @@ impl StoreError {
 /// [`SyncStore::commit_documents`] one transaction whose sequence numbers are assigned in commit
 /// order.
 pub trait Store:
-    Backend + AccountStore + SyncStore + LedgerStore + RegistryStore + ConnectionStore + ExportStore
+    Backend + AccountStore + SyncStore + LedgerStore + RegistryStore + StaffStore + ConnectionStore + ExportStore
 {
 }
 
 impl<T> Store for T where
-    T: Backend + AccountStore + SyncStore + LedgerStore + RegistryStore + ConnectionStore + ExportStore
+    T: Backend + AccountStore + SyncStore + LedgerStore + RegistryStore + StaffStore + ConnectionStore + ExportStore
 {
 }
 
@@ -314,10 +321,15 @@ pub trait LedgerStore {
 /// The endorsement registry (current records and every version) and providers' claims to its records.
 pub trait RegistryStore {
     /// Inserts new records and new versions of changed ones (with history), in one
-    /// transaction; `changed_by`, `source` and time come from each record.
+    /// transaction; `changed_by`, `source` and time come from each record. The same transaction
+    /// appends `audit` to the trail once for each association the records belong to (an import's
+    /// detail is its counts there). Refuses, changing nothing, a record of an association the
+    /// store does not know ([`StoreError::UnknownAssociation`]) and a record whose number another
+    /// association keeps ([`StoreError::OtherAssociation`]).
     fn registry_upsert(
         &self,
         records: &[RegistryRecord],
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<UpsertCounts, StoreError>> + Send;
 
     /// The current version of a record.
@@ -345,8 +357,9 @@ pub trait RegistryStore {
         status: Option<ClaimStatus>,
     ) -> impl Future<Output = Result<Vec<ClaimRecord>, StoreError>> + Send;
 
-    /// Decides a pending claim; `false` when it is not pending (or does not exist);
-    /// [`StoreError::Conflict`] when approving a record another account holds.
+    /// Decides a pending claim, appending `audit` in the same transaction; `false` when it is
+    /// not pending (or does not exist); [`StoreError::Conflict`] when approving a record another
+    /// account holds.
     fn decide_claim(
         &self,
         id: &ClaimId,
@@ -354,10 +367,69 @@ pub trait RegistryStore {
         by: &str,
         note: &str,
         at_ms: i64,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// The account holding the registry record `number` through an approved claim.
     fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+}
+
+/// Associations, who keeps each one's registry (staff), who runs the service (operators), and
+/// the append-only audit trail of what they did. Every write appends its `audit` line in the
+/// same transaction.
+pub trait StaffStore {
+    /// Creates an association; [`StoreError::Conflict`] when its id exists.
+    fn create_association(
+        &self,
+        association: &AssociationRecord,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every association, by id.
+    fn associations(&self) -> impl Future<Output = Result<Vec<AssociationRecord>, StoreError>> + Send;
+
+    /// Makes an account staff of an association; `false` when it was already.
+    fn add_staff(
+        &self,
+        user_id: &UserId,
+        association: &str,
+        at_ms: i64,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Ends an account's being staff of an association; `false` when it was not.
+    fn remove_staff(
+        &self,
+        user_id: &UserId,
+        association: &str,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The associations an account is staff of, by id.
+    fn staff_associations(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Every staff membership: each account beside each association it keeps, by association.
+    fn staff(&self) -> impl Future<Output = Result<Vec<(String, UserRecord)>, StoreError>> + Send;
+
+    /// Makes an account an operator; `false` when it was already.
+    fn add_operator(
+        &self,
+        user_id: &UserId,
+        at_ms: i64,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Whether an account is an operator.
+    fn is_operator(&self, user_id: &UserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Appends one line to the trail, for an action whose own write is elsewhere.
+    fn append_audit(&self, entry: &AuditEntry) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The trail, newest first: all of it, or only the lines of these associations.
+    fn audit_trail(
+        &self,
+        associations: Option<&[String]>,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
 }
 
 /// Consent between people: connection codes, connections, requests by endorsement number, providers' groups, and who met whom in a group.

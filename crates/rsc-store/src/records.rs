@@ -1,6 +1,6 @@
 //! The rows the store reads and writes.
 
-use rsc_model::{AttendanceStatus, ClaimStatus, ConnectionRole, ConnectionSource, Purpose, Role};
+use rsc_model::{AttendanceStatus, AuditAction, ClaimStatus, ConnectionRole, ConnectionSource, Purpose, Role};
 use rsc_model::{Credential, Date, SessionFormat, SessionKind, StatementKind};
 
 use super::StoreError;
@@ -963,6 +963,108 @@ impl TryFrom<AttestationRow> for AttestationRecord {
             invalid_reason: row.invalid_reason,
             first_seen_at_ms: row.first_seen_at_ms,
             device_id: row.device_id,
+        })
+    }
+}
+
+/// An association: it keeps its own registry, and its staff keep only that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssociationRecord {
+    /// Its id, as the registry's `association` column names it (`NMAIMH`).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The ids of the rulebooks its applicants are evaluated under.
+    pub rulebooks: Vec<String>,
+    /// When it was created (0 for those a migration found in the registry).
+    pub created_at_ms: i64,
+}
+
+/// Who did something the audit trail keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in account.
+    Account(UserId),
+    /// The server's command line, run by this operating-system user.
+    CommandLine(String),
+}
+
+/// One line of the audit trail: who did what, when, to what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Its place in the trail (0 for one not written yet).
+    pub seq: i64,
+    /// When (milliseconds since the Unix epoch).
+    pub at_ms: i64,
+    /// Who.
+    pub actor: Actor,
+    /// Whose registry it concerned; `None` for an action of no one association.
+    pub association: Option<String>,
+    /// What.
+    pub action: AuditAction,
+    /// To what: an endorsement number, an association's id, an email.
+    pub subject: String,
+    /// The person it concerned, if one.
+    pub subject_user_id: Option<UserId>,
+    /// What changed, in words.
+    pub detail: String,
+}
+
+from_columns! {
+    /// An `associations` row as stored.
+    pub(crate) struct AssociationRow {
+        id: String,
+        name: String,
+        rulebooks: String,
+        created_at_ms: i64,
+    }
+}
+
+impl From<AssociationRow> for AssociationRecord {
+    fn from(row: AssociationRow) -> AssociationRecord {
+        AssociationRecord {
+            id: row.id,
+            name: row.name,
+            rulebooks: row.rulebooks.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect(),
+            created_at_ms: row.created_at_ms,
+        }
+    }
+}
+
+from_columns! {
+    /// An `audit_trail` row as stored; [`AuditEntry`] once its action is understood.
+    pub(crate) struct AuditRow {
+        seq: i64,
+        at_ms: i64,
+        actor_id: Option<KeyText>,
+        actor_os_user: String,
+        pub(crate) association_id: Option<String>,
+        action: String,
+        subject: String,
+        subject_user_id: Option<KeyText>,
+        detail: String,
+    }
+}
+
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = StoreError;
+
+    fn try_from(row: AuditRow) -> Result<AuditEntry, StoreError> {
+        let action = AuditAction::parse(&row.action).ok_or_else(|| {
+            StoreError::unreadable("audit_trail", &row.seq.to_string(), format!("`{}` is not an action", row.action))
+        })?;
+        Ok(AuditEntry {
+            seq: row.seq,
+            at_ms: row.at_ms,
+            actor: match row.actor_id {
+                Some(id) => Actor::Account(id.0.into()),
+                None => Actor::CommandLine(row.actor_os_user),
+            },
+            association: row.association_id,
+            action,
+            subject: row.subject,
+            subject_user_id: row.subject_user_id.map(|id| id.0.into()),
+            detail: row.detail,
         })
     }
 }

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use crate::{
-    AccountStore, Acquaintance, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, Committed,
+    AccountStore, Acquaintance, AssociationRecord, AuditEntry, StaffStore, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, Committed,
     ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId, DeviceRecord,
     DirectoryMarks, DocCommit, DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord, LedgerStore, PgStore,
     ProfileRecord, PulledPage, RegistryRecord, RegistryStore, ServerKeyRecord, SessionAttendance, SessionRow,
@@ -405,8 +405,9 @@ impl<S: Store> RegistryStore for Gated<S> {
     fn registry_upsert(
         &self,
         records: &[RegistryRecord],
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<UpsertCounts, StoreError>> + Send {
-        self.inner.registry_upsert(records)
+        self.inner.registry_upsert(records, audit)
     }
 
     fn registry_record(&self, number: &str) -> impl Future<Output = Result<Option<RegistryRecord>, StoreError>> + Send {
@@ -447,12 +448,79 @@ impl<S: Store> RegistryStore for Gated<S> {
         by: &str,
         note: &str,
         at_ms: i64,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        self.inner.decide_claim(id, status, by, note, at_ms)
+        self.inner.decide_claim(id, status, by, note, at_ms, audit)
     }
 
     fn holder_of(&self, number: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send {
         self.inner.holder_of(number)
+    }
+}
+
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> StaffStore for Gated<S> {
+    fn create_association(
+        &self,
+        association: &AssociationRecord,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.create_association(association, audit)
+    }
+
+    fn associations(&self) -> impl Future<Output = Result<Vec<AssociationRecord>, StoreError>> + Send {
+        self.inner.associations()
+    }
+
+    fn add_staff(
+        &self,
+        user_id: &UserId,
+        association: &str,
+        at_ms: i64,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.add_staff(user_id, association, at_ms, audit)
+    }
+
+    fn remove_staff(
+        &self,
+        user_id: &UserId,
+        association: &str,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.remove_staff(user_id, association, audit)
+    }
+
+    fn staff_associations(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        self.inner.staff_associations(user_id)
+    }
+
+    fn staff(&self) -> impl Future<Output = Result<Vec<(String, UserRecord)>, StoreError>> + Send {
+        self.inner.staff()
+    }
+
+    fn add_operator(
+        &self,
+        user_id: &UserId,
+        at_ms: i64,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.add_operator(user_id, at_ms, audit)
+    }
+
+    fn is_operator(&self, user_id: &UserId) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.is_operator(user_id)
+    }
+
+    fn append_audit(&self, entry: &AuditEntry) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.append_audit(entry)
+    }
+
+    fn audit_trail(
+        &self,
+        associations: Option<&[String]>,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send {
+        self.inner.audit_trail(associations)
     }
 }
 

@@ -9,10 +9,13 @@ pub mod connections;
 pub mod exports;
 pub mod ledger;
 pub mod registry;
+pub mod staff;
 pub mod sync;
 
+use rsc_model::AuditAction;
+
 use crate::{
-    AttendanceRow, AttendanceStatus, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, DeviceId,
+    Actor, AssociationRecord, AuditEntry, AttendanceRow, AttendanceStatus, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, DeviceId,
     DeviceRecord, DocCommit, DocId, ExportRecord, NewChange, Notice, ProfileRecord, RegistryRecord, ServerKeyRecord,
     SessionRow, Store, StoreError, UserId, UserRecord,
 };
@@ -25,6 +28,24 @@ fn user(id: &str) -> UserRecord {
         password_hash: "$argon2id$test".into(),
         role: rsc_model::Role::Member,
         created_at_ms: 1,
+    }
+}
+
+fn association(id: &str) -> AssociationRecord {
+    AssociationRecord { id: id.into(), name: format!("{id} association"), rulebooks: vec![], created_at_ms: 1 }
+}
+
+/// A line of the trail by the command line, about nothing in particular.
+pub(crate) fn audit(action: AuditAction) -> AuditEntry {
+    AuditEntry {
+        seq: 0,
+        at_ms: 5,
+        actor: Actor::CommandLine("root".into()),
+        association: None,
+        action,
+        subject: String::new(),
+        subject_user_id: None,
+        detail: String::new(),
     }
 }
 
@@ -147,6 +168,12 @@ macro_rules! conformance_suite {
             $crate::conformance_suite!(@tests $runner; registry;
                 registry_versions_are_kept_and_only_a_change_makes_one,
                 claims_are_decided_once_and_one_account_holds_a_record,
+                records_stay_with_their_association,
+            );
+        }
+        mod staff {
+            $crate::conformance_suite!(@tests $runner; staff;
+                associations_staff_and_operators_are_kept_with_their_trail,
             );
         }
         mod connections {

@@ -18,11 +18,11 @@ use super::keys::{Key, KeyText};
 use super::notices::{self, Board, CHANNEL, Notice, Notices};
 use super::readers::{Readers, read};
 use super::records::{
-    AttendanceRowRaw, AttestationRow, ClaimRow, ConnectionRequestRow, ConnectionRow, ProfileRow, RegistryRow,
+    AssociationRow, AuditRow, AttendanceRowRaw, AttestationRow, ClaimRow, ConnectionRequestRow, ConnectionRow, ProfileRow, RegistryRow,
     SessionAttendanceRaw, SessionRowRaw, SignedInRow, UserRow, role_name,
 };
 use super::{
-    AccountStore, Acquaintance, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, ConnectionCodeRecord,
+    AccountStore, Acquaintance, Actor, AssociationRecord, AuditEntry, StaffStore, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, ConnectionCodeRecord,
     ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId, DeviceRecord, DirectoryMarks, DocCommit,
     DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord, LedgerStore, ProfileRecord, PulledChange,
     PulledPage, RegistryRecord, RegistryStore, RequestStatus, ServerKeyRecord, SessionAttendance, SessionRow,

@@ -8,6 +8,8 @@ use super::*;
 
 /// The backend the area files are compiled for here.
 type This = PgStore;
+/// A connection (or a transaction, dereferenced) of the backend.
+type Conn = sqlx::PgConnection;
 /// Its name, as [`Backend::backend`] gives it.
 const BACKEND: &str = "postgres";
 
@@ -23,5 +25,7 @@ mod exports;
 mod ledger;
 #[path = "areas/registry.rs"]
 mod registry;
+#[path = "areas/staff.rs"]
+mod staff;
 #[path = "areas/sync.rs"]
 mod sync;

@@ -5,27 +5,45 @@
 use super::*;
 
 impl RegistryStore for This {
-    async fn registry_upsert(&self, records: &[RegistryRecord]) -> Result<UpsertCounts, StoreError> {
+    async fn registry_upsert(&self, records: &[RegistryRecord], audit: &AuditEntry) -> Result<UpsertCounts, StoreError> {
         let mut counts = UpsertCounts::default();
+        // Each association's own counts, for its line of the trail.
+        let mut by_association: std::collections::BTreeMap<&str, UpsertCounts> = std::collections::BTreeMap::new();
         let mut tx = self.write_pool().begin().await?;
         for record in records {
+            if !by_association.contains_key(record.association.as_str()) {
+                let known: Option<(String,)> = sqlx::query_as("SELECT id FROM associations WHERE id = $1")
+                    .bind(&record.association)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if known.is_none() {
+                    return Err(StoreError::UnknownAssociation(record.association.clone()));
+                }
+            }
+            let here = by_association.entry(record.association.as_str()).or_default();
             let current: Option<RegistryRow> =
                 sqlx::query_as(concat!("SELECT ", registry_columns!(), " FROM registry_records WHERE number = $1"))
                     .bind(&record.number)
                     .fetch_optional(&mut *tx)
                     .await?;
             let current = current.map(RegistryRecord::try_from).transpose()?;
+            if current.as_ref().is_some_and(|c| c.association != record.association) {
+                return Err(StoreError::OtherAssociation(record.number.clone()));
+            }
             let version = match &current {
                 Some(current) if crate::records::same_content(current, record) => {
                     counts.unchanged += 1;
+                    here.unchanged += 1;
                     continue;
                 }
                 Some(current) => {
                     counts.updated += 1;
+                    here.updated += 1;
                     current.version + 1
                 }
                 None => {
                     counts.inserted += 1;
+                    here.inserted += 1;
                     1
                 }
             };
@@ -65,6 +83,15 @@ impl RegistryStore for This {
                     .execute(&mut *tx)
                     .await?;
             }
+        }
+        for (association, here) in by_association {
+            let detail = if audit.action == rsc_model::AuditAction::Import {
+                format!("{}: {} new, {} updated, {} unchanged", audit.detail, here.inserted, here.updated, here.unchanged)
+            } else {
+                audit.detail.clone()
+            };
+            let line = AuditEntry { association: Some(association.to_string()), detail, ..audit.clone() };
+            super::staff::insert_audit(&mut *tx, &line).await?;
         }
         tx.commit().await?;
         Ok(counts)
@@ -161,7 +188,9 @@ impl RegistryStore for This {
         by: &str,
         note: &str,
         at_ms: i64,
+        audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.write_pool().begin().await?;
         let done = sqlx::query(
             "UPDATE registry_claims SET status = $2, decided_by = $3, note = $4, decided_at_ms = $5 \
              WHERE id = $1 AND status = $6",
@@ -172,10 +201,15 @@ impl RegistryStore for This {
         .bind(note)
         .bind(at_ms)
         .bind(ClaimStatus::Pending.as_str())
-        .execute(self.write_pool())
+        .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, "this record's approved claim"))?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        super::staff::insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn holder_of(&self, number: &str) -> Result<Option<UserRecord>, StoreError> {
