@@ -179,6 +179,7 @@ fn endorse(server: &Server, pat: &Path, name: &str) {
     };
     let csv = server.dir.join("registry.csv");
     std::fs::write(&csv, format!("endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,{name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n")).expect("csv");
+    staff(&["association", "create", "NMAIMH", "--name", "New Mexico Association for Infant Mental Health"]);
     staff(&["registry", "import", csv.to_str().expect("path")]);
     assert!(ok(rsc(pat, &["account", "claim", "NM-1001"])).contains("pending"));
     let claims = staff(&["registry", "claims"]);
@@ -619,6 +620,7 @@ fn staff_decide_claims_by_number_and_claimant_never_by_id() {
     };
     let csv = server.dir.join("registry.csv");
     std::fs::write(&csv, format!("endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-2002,{},pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n", names[2])).expect("csv");
+    ok(staff(&["association", "create", "NMAIMH", "--name", "New Mexico Association for Infant Mental Health"]));
     ok(staff(&["registry", "import", csv.to_str().expect("path")]));
     says(&pat, &["account", "claim", "NM-2002"]);
     says(&mal, &["account", "claim", "NM-2002"]);
@@ -812,6 +814,7 @@ fn a_dispute_goes_round_and_a_batch_signs_what_it_can_through_real_processes() {
     };
     let csv = server.dir.join("registry.csv");
     std::fs::write(&csv, format!("endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,{pat_name},pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\n")).expect("csv");
+    staff(&["association", "create", "NMAIMH", "--name", "New Mexico Association for Infant Mental Health"]);
     staff(&["registry", "import", csv.to_str().expect("path")]);
     says(&pat, &["account", "claim", "NM-1001"]);
     says(&ana, &["sync"]);

@@ -92,8 +92,12 @@ fn migrate_and_admin_create_run_and_exit() {
         }
         command.stdin(Stdio::null()).output().expect("runs")
     };
+    let said = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let make_staff = ["admin", "create", "--email", "staff@example.org", "--association", "NMAIMH"];
     // Run from a folder with no database, an admin command creates none.
-    let missing = run(&["admin", "create", "--email", "staff@example.org"], Some("a long admin password"));
+    let missing = run(&make_staff, Some("a long admin password"));
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(!missing.status.success(), "{stderr}");
     let expected_path = dir.join("rsc-data/rsc.db");
@@ -103,23 +107,91 @@ fn migrate_and_admin_create_run_and_exit() {
     let migrated = run(&["migrate"], None);
     assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
     assert!(String::from_utf8_lossy(&migrated.stdout).contains("migrations applied"));
-    let created = run(&["admin", "create", "--email", "staff@example.org"], Some("a long admin password"));
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-    let said = String::from_utf8_lossy(&created.stdout).to_string();
-    assert!(said.contains("created registry admin Registry admin <staff@example.org>"), "{said}");
+    // Staff keep an association's registry: there is none yet, so no account is made either.
+    let early = run(&make_staff, Some("a long admin password"));
+    assert!(!early.status.success() && said(&early).contains("there are none yet"), "{}", said(&early));
+    let unknown_rulebook =
+        run(&["association", "create", "NMAIMH", "--name", "New Mexico", "--rulebook", "ctaimh"], None);
+    assert!(
+        said(&unknown_rulebook).contains("`ctaimh` is not a rulebook here; the rulebooks are nmaimh, orimha"),
+        "{}",
+        said(&unknown_rulebook)
+    );
+    let created = run(
+        &[
+            "association",
+            "create",
+            "NMAIMH",
+            "--name",
+            "New Mexico Association for Infant Mental Health",
+            "--rulebook",
+            "nmaimh",
+        ],
+        None,
+    );
+    assert!(
+        said(&created).contains("created association New Mexico Association for Infant Mental Health (NMAIMH)"),
+        "{}",
+        said(&created)
+    );
+    let twice = run(&["association", "create", "nmaimh", "--name", "Again"], None);
+    assert!(!twice.status.success(), "{}", said(&twice));
+    assert!(
+        run(&["association", "create", "CT-AIMH", "--name", "Connecticut Association for Infant Mental Health"], None)
+            .status
+            .success()
+    );
+    let created = run(&make_staff, Some("a long admin password"));
+    let text = said(&created);
+    assert!(created.status.success(), "{text}");
+    assert!(text.contains("created staff account Registry staff <staff@example.org>"), "{text}");
+    assert!(
+        text.contains("staff@example.org keeps New Mexico Association for Infant Mental Health's registry (NMAIMH)"),
+        "{text}"
+    );
+    // A person may be staff of several associations; an existing account needs no password.
+    let second = run(
+        &["admin", "create", "--email", "STAFF@example.org", "--association", "nmaimh", "--association", "CT-AIMH"],
+        None,
+    );
+    let text = said(&second);
+    assert!(text.contains("already keeps New Mexico") && text.contains("keeps Connecticut"), "{text}");
+    let listed = said(&run(&["association", "list"], None));
+    assert_eq!(listed.matches("staff  Registry staff <staff@example.org>").count(), 2, "{listed}");
+    assert!(listed.contains("NMAIMH       New Mexico Association for Infant Mental Health (nmaimh)"), "{listed}");
+    let removed = run(&["admin", "remove", "--email", "staff@example.org", "--association", "CT-AIMH"], None);
+    assert!(said(&removed).contains("no longer keeps CT-AIMH's registry"), "{}", said(&removed));
     // A one-time reset code for someone who forgot their password; none for an unknown email.
     let reset = run(&["admin", "reset-password", "--email", "STAFF@example.org"], None);
-    let said = String::from_utf8_lossy(&reset.stdout).to_string();
-    assert!(reset.status.success() && said.contains("Reset code for Registry admin <staff@example.org>: "), "{said}");
-    assert!(said.contains("rsc account reset") && said.contains("24 hours"), "{said}");
+    let text = said(&reset);
+    assert!(reset.status.success() && text.contains("Reset code for Registry staff <staff@example.org>: "), "{text}");
+    assert!(text.contains("rsc account reset") && text.contains("24 hours"), "{text}");
     let nobody = run(&["admin", "reset-password", "--email", "nobody@example.org"], None);
     assert!(!nobody.status.success());
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("no account has the email nobody@example.org"));
-    let again = run(&["admin", "create", "--email", "staff@example.org"], Some("a long admin password"));
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    let weak = run(&["admin", "create", "--email", "x@example.org"], Some("short"));
+    let weak = run(&["admin", "create", "--email", "x@example.org", "--association", "NMAIMH"], Some("short"));
     assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    // Each of those acts is in the trail, by the operating-system account that ran it.
+    let trail = run(&["audit"], None);
+    let text = said(&trail);
+    for line in [
+        "created an association NMAIMH",
+        "created an association CT-AIMH",
+        "made someone staff staff@example.org (Registry staff)",
+        "removed someone from staff staff@example.org (Registry staff)",
+        "issued a password reset code staff@example.org (Registry staff)",
+    ] {
+        assert!(text.contains(line), "{line} missing from {text}");
+    }
+    assert!(text.contains("on the server's command line"), "{text}");
+    assert!(!text.contains("nobody@example.org"), "a refused act is no line: {text}");
+    let only = said(&run(&["audit", "--association", "CT-AIMH"], None));
+    assert_eq!(only.lines().count(), 3, "CT-AIMH's creation, and its staff added and removed: {only}");
+    let csv = said(&run(&["audit", "--action", "reset_code", "--csv"], None));
+    assert!(
+        csv.starts_with("when_utc,who,association,action,subject,person,detail\n") && csv.lines().count() == 2,
+        "{csv}"
+    );
     let bad_url = run(&["migrate", "--database-url", "mysql://nope"], None);
     assert!(!bad_url.status.success());
     assert!(String::from_utf8_lossy(&bad_url.stderr).contains("--database-url"));
@@ -247,11 +319,32 @@ fn registry_commands_import_list_show_lapse_and_revoke() {
     assert!(!early.status.success() && text(&early).contains("there is no database at"), "{}", text(&early));
     assert!(!dir.join("rsc-data").exists(), "a registry command creates no database");
     assert!(run(&["migrate"]).status.success());
+    let unknown = run(&["registry", "import", example]);
+    assert!(!unknown.status.success(), "{}", text(&unknown));
+    assert!(
+        text(&unknown).contains(":2: association: `NMAIMH` is not an association on this server"),
+        "{}",
+        text(&unknown)
+    );
+    assert!(run(&["association", "create", "NMAIMH", "--name", "New Mexico"]).status.success());
+    assert!(run(&["association", "create", "CT-AIMH", "--name", "Connecticut"]).status.success());
     let imported = run(&["registry", "import", example]);
     assert!(imported.status.success(), "{}", text(&imported));
     assert!(text(&imported).contains("5 new"), "{}", text(&imported));
     let listed = run(&["registry", "list"]);
     assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 5);
+    let connecticut = run(&["registry", "--association", "ct-aimh", "list"]);
+    assert!(connecticut.status.success() && connecticut.stdout.is_empty(), "{}", text(&connecticut));
+    let elsewhere = run(&["registry", "--association", "CT-AIMH", "show", "NM-1001"]);
+    assert!(!elsewhere.status.success() && text(&elsewhere).contains("no record `NM-1001`"), "{}", text(&elsewhere));
+    let takeover = dir.join("takeover.csv");
+    std::fs::write(&takeover, "endorsement_number,holder_name,holder_email,credential,association,earned_on,valid_through,revoked_on\nNM-1001,Someone Else,else@example.org,IMHM-C,CT-AIMH,2020-01-01,,\n").expect("write");
+    let refused = run(&["registry", "import", takeover.to_str().expect("path")]);
+    assert!(
+        text(&refused).contains(":2: endorsement_number: `NM-1001` is kept by another association"),
+        "{}",
+        text(&refused)
+    );
     let lapsed = run(&["registry", "lapse", "NM-1001", "--valid-through", "2026-01-31"]);
     assert!(lapsed.status.success(), "{}", text(&lapsed));
     let revoked = run(&["registry", "revoke", "NM-1003", "--on", "2026-02-01"]);

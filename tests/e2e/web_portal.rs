@@ -129,7 +129,7 @@ async fn an_applicant_sees_her_hours_and_the_plot_and_staff_decide_claims_in_a_b
     staff_web.submit("a[href='/staff/records/NM-3001']").await;
     let history = staff_web.text().await;
     assert!(
-        history.contains("portal import") && history.contains("Registry admin"),
+        history.contains("portal import") && history.contains("Registry staff"),
         "who imported it, by name: {history}"
     );
     let (status, claim) = api.post("/v1/me/claims", Some(&pat.token), &json!({ "number": "NM-3001" })).await;

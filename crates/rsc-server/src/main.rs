@@ -1,4 +1,5 @@
-//! `rsc-server`: serve the API (the default), run migrations, or create a registry admin.
+//! `rsc-server`: serve the API (the default), run migrations, or act as the operator: keep
+//! associations, their staff and registries, issue reset codes, and read the audit trail.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -11,8 +12,8 @@ use rsc_server::config::{DatabaseArgs, Redacted, ServeArgs, describe_database};
 use rsc_server::store::{PgStore, SqliteStore, Store};
 use rsc_server::telemetry;
 use rsc_service::auth;
-use rsc_service::registry::{changed_by_name, command_line_actor};
 use rsc_service::registry::{decide_claim, review_claims};
+use rsc_service::staff::{self, Staff, changed_by_name};
 
 /// The RSC Logbook sync server. With no subcommand it serves on 127.0.0.1:8080 with an
 /// embedded SQLite database in ./rsc-data/, creating and migrating it.
@@ -33,15 +34,48 @@ enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
-    /// Manage registry administrators.
+    /// The associations whose registries this server keeps.
+    Association {
+        #[command(subcommand)]
+        command: AssociationCommand,
+    },
+    /// Association staff: make and remove them, and issue password reset codes.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Keep the endorsement registry (as a registry admin would through the API).
+    /// Operators: accounts that may do in the portal what this command line does.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+    /// Keep the endorsement registries (as their staff would through the API), every
+    /// association's, or only one's with --association.
     Registry {
+        /// Only this association's records and claims.
+        #[arg(long, value_name = "ID")]
+        association: Option<String>,
         #[command(subcommand)]
         command: RegistryCommand,
+    },
+    /// The audit trail: every staff and operator action, newest first.
+    Audit {
+        /// Only this association's lines.
+        #[arg(long, value_name = "ID")]
+        association: Option<String>,
+        /// Only lines about this endorsement number (or email).
+        #[arg(long, value_name = "NUMBER")]
+        record: Option<String>,
+        /// Only lines by or about a person whose name or email contains this.
+        #[arg(long, value_name = "NAME")]
+        person: Option<String>,
+        /// Only lines of this action (import, lapse, revoke, approve, reject,
+        /// association_created, staff_added, staff_removed, operator_added, reset_code).
+        #[arg(long)]
+        action: Option<String>,
+        /// Print CSV instead of lines of text.
+        #[arg(long)]
+        csv: bool,
     },
     /// The keys exports are signed with.
     Keys {
@@ -129,16 +163,60 @@ enum KeysCommand {
 }
 
 #[derive(Debug, Subcommand)]
-enum AdminCommand {
-    /// Create a registry_admin account. The password is read from RSC_ADMIN_PASSWORD, or else
-    /// from the first line of standard input.
+enum AssociationCommand {
+    /// Create an association. Its id is what the registry CSV's `association` column says.
     Create {
-        /// The admin's sign-in email.
+        /// The id (`NMAIMH`).
+        id: String,
+        /// Its name (`New Mexico Association for Infant Mental Health`).
+        #[arg(long)]
+        name: String,
+        /// A rulebook its applicants are evaluated under (repeatable): nmaimh, orimha.
+        #[arg(long = "rulebook", value_name = "RULEBOOK")]
+        rulebooks: Vec<String>,
+    },
+    /// List the associations and their staff.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorCommand {
+    /// Make a staff account an operator, creating the account first if there is none (its
+    /// password read as for `admin create`).
+    Create {
+        /// The sign-in email.
         #[arg(long)]
         email: String,
-        /// The name shown for the admin.
-        #[arg(long, default_value = "Registry admin")]
+        /// The name shown, for a new account.
+        #[arg(long, default_value = "Operator")]
         display_name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Make a person staff of an association, creating her staff account first if there is
+    /// none: its password is read from RSC_ADMIN_PASSWORD, or else from the first line of
+    /// standard input. A person may be staff of several associations.
+    Create {
+        /// The staff member's sign-in email.
+        #[arg(long)]
+        email: String,
+        /// The association whose registry she keeps (repeatable).
+        #[arg(long = "association", value_name = "ID", required = true)]
+        associations: Vec<String>,
+        /// The name shown for her, for a new account.
+        #[arg(long, default_value = "Registry staff")]
+        display_name: String,
+    },
+    /// End a person's being staff of an association.
+    Remove {
+        /// The staff member's sign-in email.
+        #[arg(long)]
+        email: String,
+        /// The association she no longer keeps.
+        #[arg(long = "association", value_name = "ID")]
+        association: String,
     },
     /// Issue a one-time password reset code for an account whose owner forgot the password (the
     /// server sends no email: give it to them in person or by phone). It works once, for 24
@@ -221,29 +299,137 @@ async fn serve<S: Store>(store: S, args: &ServeArgs) -> anyhow::Result<()> {
         .context("server")
 }
 
-async fn create_admin<S: Store>(store: &S, email: &str, display_name: &str) -> anyhow::Result<()> {
-    let password = match std::env::var("RSC_ADMIN_PASSWORD") {
+/// The password of a new staff or operator account.
+fn new_password() -> anyhow::Result<String> {
+    Ok(match std::env::var("RSC_ADMIN_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
             line.trim_end_matches(['\r', '\n']).to_string()
         }
-    };
-    let user = auth::create_account(store, email, &password, display_name, Role::RegistryAdmin).await?;
-    println!("created registry admin {} <{}>", user.display_name, user.email);
+    })
+}
+
+/// The staff account with `email`, created (its password read) when there is none.
+async fn staff_account<S: Store>(store: &S, email: &str, display_name: &str) -> anyhow::Result<()> {
+    let normalized = auth::normalize_email(email).map_err(|e| anyhow!("--email: {e}"))?;
+    if store.user_by_email(&normalized).await?.is_none() {
+        let user = auth::create_account(store, email, &new_password()?, display_name, Role::RegistryAdmin).await?;
+        println!("created staff account {} <{}>", user.display_name, user.email);
+    }
     Ok(())
 }
 
-async fn reset_password<S: Store>(store: &S, email: &str) -> anyhow::Result<()> {
-    let (user, code) = auth::issue_reset_code(store, email).await.map_err(|e| anyhow!("{e}"))?;
-    println!(
-        "Reset code for {} <{}>: {code}\nIt works once, for {} hours. They set a new password with:\n  rsc account reset --server URL --email {} --code {code}\nDoing so signs every device of the account out.",
-        user.display_name,
-        user.email,
-        auth::RESET_CODE_HOURS,
-        user.email
-    );
+async fn admin<S: Store>(store: &S, command: AdminCommand) -> anyhow::Result<()> {
+    let by = Staff::command_line(None);
+    match command {
+        AdminCommand::Create { email, associations, display_name } => {
+            // Every association first, so that a mistyped one creates no account.
+            for association in &associations {
+                staff::association(store, association).await?;
+            }
+            staff_account(store, &email, &display_name).await?;
+            for association in &associations {
+                let added = staff::add_staff(store, &by, &email, association).await?;
+                let association = staff::association(store, association).await?;
+                if added {
+                    println!("{email} keeps {}'s registry ({})", association.name, association.id);
+                } else {
+                    println!("{email} already keeps {}'s registry ({})", association.name, association.id);
+                }
+            }
+            Ok(())
+        }
+        AdminCommand::Remove { email, association } => {
+            if staff::remove_staff(store, &by, &email, &association).await? {
+                println!("{email} no longer keeps {association}'s registry");
+                Ok(())
+            } else {
+                bail!("{email} was not staff of {association}")
+            }
+        }
+        AdminCommand::ResetPassword { email } => {
+            let (user, code) = staff::issue_reset_code(store, &by, &email).await?;
+            println!(
+                "Reset code for {} <{}>: {code}\nIt works once, for {} hours. They set a new password with:\n  rsc account reset --server URL --email {} --code {code}\nDoing so signs every device of the account out.",
+                user.display_name,
+                user.email,
+                auth::RESET_CODE_HOURS,
+                user.email
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn operator<S: Store>(store: &S, command: OperatorCommand) -> anyhow::Result<()> {
+    let OperatorCommand::Create { email, display_name } = command;
+    staff_account(store, &email, &display_name).await?;
+    if staff::add_operator(store, &Staff::command_line(None), &email).await? {
+        println!("{email} is an operator");
+    } else {
+        println!("{email} was already an operator");
+    }
+    Ok(())
+}
+
+async fn association<S: Store>(store: &S, command: AssociationCommand) -> anyhow::Result<()> {
+    match command {
+        AssociationCommand::Create { id, name, rulebooks } => {
+            let made = staff::create_association(store, &Staff::command_line(None), &id, &name, &rulebooks).await?;
+            println!("created association {} ({})", made.name, made.id);
+        }
+        AssociationCommand::List => {
+            let staff = store.staff().await?;
+            let associations = store.associations().await?;
+            if associations.is_empty() {
+                println!("no associations yet: `rsc-server association create ID --name NAME`");
+            }
+            for a in associations {
+                let rulebooks = if a.rulebooks.is_empty() { "no rulebook".to_string() } else { a.rulebooks.join(", ") };
+                println!("{:<12} {} ({rulebooks})", a.id, a.name);
+                for (_, person) in staff.iter().filter(|(of, _)| *of == a.id) {
+                    println!("    staff  {} <{}>", person.display_name, person.email);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn audit<S: Store>(store: &S, filter: staff::TrailFilter, csv: bool) -> anyhow::Result<()> {
+    let lines = staff::trail(store, &Staff::command_line(None), &filter).await?;
+    if csv {
+        print!("{}", staff::trail_csv(&lines)?);
+        return Ok(());
+    }
+    if lines.is_empty() {
+        println!(
+            "nothing in the trail{}",
+            if filter.action.is_some()
+                || filter.subject.is_some()
+                || filter.person.is_some()
+                || filter.association.is_some()
+            {
+                " matches"
+            } else {
+                " yet"
+            }
+        );
+    }
+    for line in &lines {
+        let day = rsc_model::Date::from_unix_millis(line.at_ms).map_or_else(|| "?".to_string(), |d| d.to_string());
+        let whom = line.person.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
+        println!(
+            "{day}  {:<9} {} {} {}{whom}: {}",
+            line.association.as_deref().unwrap_or("-"),
+            line.who,
+            line.action.words(),
+            line.subject,
+            line.detail
+        );
+    }
     Ok(())
 }
 
@@ -264,14 +450,19 @@ async fn print_record<S: Store>(store: &S, r: &rsc_server::store::RegistryRecord
     Ok(())
 }
 
-async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Result<()> {
+async fn registry<S: Store>(store: &S, association: Option<String>, command: RegistryCommand) -> anyhow::Result<()> {
     use rsc_service::registry::{import_csv, set_end};
+    let association = match association {
+        Some(id) => Some(staff::association(store, &id).await?.id),
+        None => None,
+    };
+    let by = Staff::command_line(association);
     let date = |text: &str, flag: &str| rsc_model::Date::parse_field(text, flag).with_context(|| flag.to_string());
     match command {
         RegistryCommand::Import { file, source } => {
             let text = std::fs::read_to_string(&file).with_context(|| file.display().to_string())?;
             let source = source.unwrap_or_else(|| file.display().to_string());
-            match import_csv(store, &text, &command_line_actor(), &source).await? {
+            match import_csv(store, &by, &text, &source).await? {
                 Ok(done) => {
                     println!(
                         "imported {}: {} new, {} updated, {} unchanged",
@@ -288,16 +479,13 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Resu
             }
         }
         RegistryCommand::List => {
-            for record in store.registry_records().await? {
+            for record in rsc_service::registry::records(store, &by).await? {
                 print_record(store, &record).await?;
             }
             Ok(())
         }
         RegistryCommand::Show { number } => {
-            let history = store.registry_history(&number).await?;
-            if history.is_empty() {
-                bail!("no record `{number}`");
-            }
+            let (_, history) = rsc_service::registry::record_with_history(store, &by, &number).await?;
             // Newest first, as the portal shows it.
             for version in history.iter().rev() {
                 print_record(store, version).await?;
@@ -306,20 +494,16 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Resu
         }
         RegistryCommand::Lapse { number, valid_through } => {
             let through = date(&valid_through, "--valid-through")?;
-            let record =
-                set_end(store, &number, Some(through), None, &command_line_actor(), "lapsed on the command line")
-                    .await?;
+            let record = set_end(store, &by, &number, Some(through), None, "lapsed on the command line").await?;
             print_record(store, &record).await
         }
         RegistryCommand::Revoke { number, on } => {
             let revoked = date(&on, "--on")?;
-            let record =
-                set_end(store, &number, None, Some(revoked), &command_line_actor(), "revoked on the command line")
-                    .await?;
+            let record = set_end(store, &by, &number, None, Some(revoked), "revoked on the command line").await?;
             print_record(store, &record).await
         }
         RegistryCommand::Claims { all } => {
-            let reviews = review_claims(store, if all { None } else { Some(ClaimStatus::Pending) }).await?;
+            let reviews = review_claims(store, &by, if all { None } else { Some(ClaimStatus::Pending) }).await?;
             if reviews.is_empty() {
                 println!("no {}claims", if all { "" } else { "pending " });
             }
@@ -329,10 +513,11 @@ async fn registry<S: Store>(store: &S, command: RegistryCommand) -> anyhow::Resu
             Ok(())
         }
         RegistryCommand::Approve { number, claimant, despite_mismatch, note } => {
-            decide(store, &number, claimant.as_deref(), true, ClaimDecision { note, despite_mismatch }).await
+            decide(store, &by, &number, claimant.as_deref(), true, ClaimDecision { note, despite_mismatch }).await
         }
         RegistryCommand::Reject { number, claimant, note } => {
-            decide(store, &number, claimant.as_deref(), false, ClaimDecision { note, despite_mismatch: false }).await
+            decide(store, &by, &number, claimant.as_deref(), false, ClaimDecision { note, despite_mismatch: false })
+                .await
         }
     }
 }
@@ -359,10 +544,11 @@ fn print_claim(review: &rsc_protocol::ClaimReview) {
 /// when several accounts claim that number.
 async fn pending_claim<S: Store>(
     store: &S,
+    by: &Staff,
     number: &str,
     claimant: Option<&str>,
 ) -> anyhow::Result<rsc_protocol::ClaimReview> {
-    let pending = review_claims(store, Some(ClaimStatus::Pending)).await?;
+    let pending = review_claims(store, by, Some(ClaimStatus::Pending)).await?;
     let found: Vec<_> = pending
         .iter()
         .filter(|r| r.record.number.eq_ignore_ascii_case(number.trim()))
@@ -390,19 +576,19 @@ async fn pending_claim<S: Store>(
 
 async fn decide<S: Store>(
     store: &S,
+    by: &Staff,
     number: &str,
     claimant: Option<&str>,
     approve: bool,
     decision: ClaimDecision,
 ) -> anyhow::Result<()> {
-    let claim = pending_claim(store, number, claimant).await?;
-    let decided =
-        decide_claim(store, &claim.claim_id, approve, &decision, &command_line_actor()).await.map_err(|e| {
-            match e.unchecked_claimant("say so with --despite-mismatch") {
-                Some(message) => anyhow!(message),
-                None => anyhow!(e),
-            }
-        })?;
+    let claim = pending_claim(store, by, number, claimant).await?;
+    let decided = decide_claim(store, by, &claim.claim_id, approve, &decision).await.map_err(|e| {
+        match e.unchecked_claimant("say so with --despite-mismatch") {
+            Some(message) => anyhow!(message),
+            None => anyhow!(e),
+        }
+    })?;
     println!("{} {}'s claim to {}", decided.status, decided.claimant.display_name, decided.record.number);
     Ok(())
 }
@@ -445,18 +631,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied to {database}");
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { email, display_name } } => match backend {
-            Backend::Postgres(store) => create_admin(&store, &email, &display_name).await,
-            Backend::Sqlite(store) => create_admin(&store, &email, &display_name).await,
+        Command::Association { command } => match backend {
+            Backend::Postgres(store) => association(&store, command).await,
+            Backend::Sqlite(store) => association(&store, command).await,
         },
-        Command::Admin { command: AdminCommand::ResetPassword { email } } => match backend {
-            Backend::Postgres(store) => reset_password(&store, &email).await,
-            Backend::Sqlite(store) => reset_password(&store, &email).await,
+        Command::Admin { command } => match backend {
+            Backend::Postgres(store) => admin(&store, command).await,
+            Backend::Sqlite(store) => admin(&store, command).await,
         },
-        Command::Registry { command } => match backend {
-            Backend::Postgres(store) => registry(&store, command).await,
-            Backend::Sqlite(store) => registry(&store, command).await,
+        Command::Operator { command } => match backend {
+            Backend::Postgres(store) => operator(&store, command).await,
+            Backend::Sqlite(store) => operator(&store, command).await,
         },
+        Command::Registry { association, command } => match backend {
+            Backend::Postgres(store) => registry(&store, association, command).await,
+            Backend::Sqlite(store) => registry(&store, association, command).await,
+        },
+        Command::Audit { association, record, person, action, csv } => {
+            let action = match action {
+                Some(text) => Some(text.parse::<rsc_model::AuditAction>().map_err(|e| anyhow!("--action: {e}"))?),
+                None => None,
+            };
+            let filter = staff::TrailFilter { subject: record, person, action, association };
+            match backend {
+                Backend::Postgres(store) => audit(&store, filter, csv).await,
+                Backend::Sqlite(store) => audit(&store, filter, csv).await,
+            }
+        }
         Command::Keys { command } => match backend {
             Backend::Postgres(store) => keys(&store, command).await,
             Backend::Sqlite(store) => keys(&store, command).await,

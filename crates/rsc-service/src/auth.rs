@@ -466,7 +466,7 @@ pub fn random_code(len: usize) -> Result<String, AppError> {
 
 /// Issues a one-time reset code for the account with `email` (for staff to hand over, since
 /// the server sends no email), replacing any earlier one. Returns the account and the code.
-pub async fn issue_reset_code<S: Store>(store: &S, email: &str) -> Result<(UserRecord, String), AppError> {
+pub(crate) async fn issue_reset_code<S: Store>(store: &S, email: &str) -> Result<(UserRecord, String), AppError> {
     let email = normalize_email(email)?;
     let user = store
         .user_by_email(&email)

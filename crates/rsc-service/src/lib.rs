@@ -20,6 +20,7 @@ pub mod profile;
 pub mod projection;
 pub mod registry;
 pub mod server_keys;
+pub mod staff;
 mod state;
 pub mod sync;
 pub mod verified;

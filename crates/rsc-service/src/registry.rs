@@ -14,11 +14,12 @@
 
 use std::collections::HashMap;
 
-use rsc_model::{Credential, CredentialRecord, Date};
+use rsc_model::{AuditAction, Credential, CredentialRecord, Date};
 use rsc_protocol::{AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord, ImportResult};
 
 use crate::AppError;
 use crate::clock::now_ms;
+use crate::staff::Staff;
 use crate::store::{ClaimId, ClaimRecord, RegistryRecord, Store, UserId, UserRecord};
 
 /// The most rows one import may hold.
@@ -187,32 +188,6 @@ pub fn credential_of(record: &RegistryRecord) -> CredentialRecord {
     }
 }
 
-/// Who the server's command line acts as, in a record's history and a claim's decision: the
-/// operating-system account that ran it.
-pub fn command_line_actor() -> String {
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default();
-    format!("{COMMAND_LINE}{}", user.trim())
-}
-
-/// The prefix of a change made on the server's command line (`cli:` and the account's name;
-/// `cli` alone before the name was kept).
-const COMMAND_LINE: &str = "cli:";
-
-/// Who made a registry change or decided a claim, in words: the staff member's name, or the
-/// server's command line and the account that ran it.
-pub async fn changed_by_name<S: Store>(store: &S, id: &str) -> Result<String, AppError> {
-    if let Some(account) = id.strip_prefix(COMMAND_LINE).filter(|a| !a.is_empty()) {
-        return Ok(format!("{account} on the server's command line"));
-    }
-    if id == "cli" || id.starts_with(COMMAND_LINE) {
-        return Ok("the server's command line".into());
-    }
-    Ok(match store.user_by_id(&UserId::from(id)).await? {
-        Some(user) => user.display_name,
-        None => "the server's command line".into(),
-    })
-}
-
 /// Names compared the way people write them: case, accents and spacing aside (`Jose Ramirez`
 /// is José Ramírez, `WEISS` is Weiß).
 fn same_name(a: &str, b: &str) -> bool {
@@ -275,53 +250,164 @@ pub fn review_claim(
     }
 }
 
-/// Imports a registry CSV: everything or nothing.
+/// Imports a registry CSV: everything or nothing. Every row must be of an association `by`
+/// keeps, and a number another association keeps is never changed: such rows are refused, each
+/// with its line, and nothing is imported.
 pub async fn import_csv<S: Store>(
     store: &S,
+    by: &Staff,
     text: &str,
-    changed_by: &str,
     source: &str,
 ) -> Result<Result<ImportResult, Vec<RowError>>, AppError> {
-    let (text, by, named) = (text.to_string(), changed_by.to_string(), source.to_string());
+    let (text, changed_by, named) = (text.to_string(), by.changed_by(), source.to_string());
     let now = now_ms();
-    let parsed = crate::blocking("parsing a registry CSV", move || parse_csv(&text, &by, &named, now)).await?;
-    let records = match parsed {
+    let parsed = crate::blocking("parsing a registry CSV", move || parse_csv(&text, &changed_by, &named, now)).await?;
+    let mut records = match parsed {
         Ok(records) => records,
         Err(errors) => return Ok(Err(errors)),
     };
-    let counts = store.registry_upsert(&records).await?;
+    canonical_associations(store, &mut records).await?;
+    let errors = refused_rows(store, by, &records).await?;
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let audit = by.audit(AuditAction::Import, None, source, source.to_string());
+    let counts = match store.registry_upsert(&records, &audit).await {
+        Ok(counts) => counts,
+        // Another import got there between the checks above and this write.
+        Err(crate::store::StoreError::OtherAssociation(number)) => {
+            let i = records.iter().position(|r| r.number == number).unwrap_or_default();
+            return Ok(Err(vec![other_association(i as u64 + 2, &number)]));
+        }
+        Err(e) => return Err(e.into()),
+    };
     tracing::info!(inserted = counts.inserted, updated = counts.updated, unchanged = counts.unchanged, %source, "registry import");
     Ok(Ok(ImportResult { inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged }))
+}
+
+/// Each record's association as the server spells it (`nmaimh` in a file is `NMAIMH`).
+pub async fn canonical_associations<S: Store>(store: &S, records: &mut [RegistryRecord]) -> Result<(), AppError> {
+    let known = store.associations().await?;
+    for record in records {
+        if let Some(found) = known.iter().find(|a| a.id.eq_ignore_ascii_case(&record.association)) {
+            record.association.clone_from(&found.id);
+        }
+    }
+    Ok(())
+}
+
+/// The rows of a well-formed file that `by` may not import, each with its line: rows of an
+/// association the server does not know or `by` does not keep, and numbers another association
+/// keeps. `records` are the file's rows in order, as [`parse_csv`] read them.
+pub async fn refused_rows<S: Store>(
+    store: &S,
+    by: &Staff,
+    records: &[RegistryRecord],
+) -> Result<Vec<RowError>, AppError> {
+    // Every row was good, so the record at index i is the file's line i + 2.
+    let line = |i: usize| i as u64 + 2;
+    let known: Vec<String> = store.associations().await?.into_iter().map(|a| a.id).collect();
+    let mut errors = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let association = &record.association;
+        let message = if !known.contains(association) {
+            Some(format!(
+                "`{association}` is not an association on this server; the operator adds it with `rsc-server association create`"
+            ))
+        } else if !by.covers(association) {
+            Some(format!(
+                "`{association}` is not an association whose registry you keep ({})",
+                by.associations().unwrap_or_default().join(", ")
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            errors.push(RowError { line: line(i), field: "association".into(), message });
+            continue;
+        }
+        if let Some(current) = store.registry_record(&record.number).await?
+            && current.association != *association
+        {
+            errors.push(other_association(line(i), &record.number));
+        }
+    }
+    Ok(errors)
+}
+
+fn other_association(line: u64, number: &str) -> RowError {
+    RowError {
+        line,
+        field: "endorsement_number".into(),
+        message: format!(
+            "`{number}` is kept by another association; an import never changes another association's record"
+        ),
+    }
+}
+
+/// The current records of the associations `by` keeps, by number.
+pub async fn records<S: Store>(store: &S, by: &Staff) -> Result<Vec<RegistryRecord>, AppError> {
+    Ok(store.registry_records().await?.into_iter().filter(|r| by.covers(&r.association)).collect())
+}
+
+/// A record of an association `by` keeps, and every version of it, oldest first; another
+/// association's answers exactly as a number nobody has.
+pub async fn record_with_history<S: Store>(
+    store: &S,
+    by: &Staff,
+    number: &str,
+) -> Result<(RegistryRecord, Vec<RegistryRecord>), AppError> {
+    let record = kept_record(store, by, number).await?;
+    let history = store.registry_history(&record.number).await?;
+    Ok((record, history))
+}
+
+async fn kept_record<S: Store>(store: &S, by: &Staff, number: &str) -> Result<RegistryRecord, AppError> {
+    store
+        .registry_record(number)
+        .await?
+        .filter(|r| by.covers(&r.association))
+        .ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))
 }
 
 /// Sets a record's end: `valid_through` (lapse) or `revoked_on` (revoke), as a new version.
 pub async fn set_end<S: Store>(
     store: &S,
+    by: &Staff,
     number: &str,
     valid_through: Option<Date>,
     revoked_on: Option<Date>,
-    changed_by: &str,
     source: &str,
 ) -> Result<RegistryRecord, AppError> {
-    let mut record =
-        store.registry_record(number).await?.ok_or_else(|| AppError::NotFound(format!("no record `{number}`")))?;
+    let mut record = kept_record(store, by, number).await?;
     let earned = record.earned_on;
+    let shown = |d: Option<Date>| d.map_or_else(|| "none".to_string(), |d| d.to_string());
+    let mut changes = Vec::new();
     if let Some(through) = valid_through {
         if through < earned {
             return Err(AppError::invalid("valid_through", format!("{through} is before earned_on {earned}")));
         }
+        changes.push(format!("valid through {through} (was {})", shown(record.valid_through)));
         record.valid_through = Some(through);
     }
     if let Some(revoked) = revoked_on {
         if revoked < earned {
             return Err(AppError::invalid("revoked_on", format!("{revoked} is before earned_on {earned}")));
         }
+        changes.push(format!("revoked from {revoked} (was {})", shown(record.revoked_on)));
         record.revoked_on = Some(revoked);
     }
     record.changed_at_ms = now_ms();
-    record.changed_by = changed_by.to_string();
+    record.changed_by = by.changed_by();
     record.source = source.to_string();
-    store.registry_upsert(std::slice::from_ref(&record)).await?;
+    let action = if revoked_on.is_some() { AuditAction::Revoke } else { AuditAction::Lapse };
+    let audit = by.audit(
+        action,
+        Some(&record.association),
+        &record.number,
+        format!("{}: {}", record.holder_name, changes.join("; ")),
+    );
+    store.registry_upsert(std::slice::from_ref(&record), &audit).await?;
     tracing::info!(%number, %source, "registry record changed");
     store
         .registry_record(number)
@@ -354,9 +440,13 @@ pub async fn file_claim<S: Store>(store: &S, user: &UserRecord, number: &str) ->
     Ok(claim)
 }
 
-/// Claims (all, or those with `status`) beside the records they name and the people involved,
-/// oldest first.
-pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> Result<Vec<ClaimReview>, AppError> {
+/// Claims to records of the associations `by` keeps (all, or those with `status`) beside the
+/// records they name and the people involved, oldest first.
+pub async fn review_claims<S: Store>(
+    store: &S,
+    by: &Staff,
+    status: Option<ClaimStatus>,
+) -> Result<Vec<ClaimReview>, AppError> {
     let approved = store.claims(None, Some(ClaimStatus::Approved)).await?;
     let mut users: std::collections::HashMap<UserId, UserRecord> = std::collections::HashMap::new();
     let mut reviews = Vec::new();
@@ -375,6 +465,9 @@ pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> 
             .registry_record(&claim.number)
             .await?
             .ok_or_else(|| AppError::internal(format!("claim {} names a missing record", claim.id)))?;
+        if !by.covers(&record.association) {
+            continue;
+        }
         let holder = holder_id.as_ref().and_then(|id| users.get(id));
         reviews.push(review_claim(&claim, &users[&claim.user_id], &record, holder));
     }
@@ -385,13 +478,13 @@ pub async fn review_claims<S: Store>(store: &S, status: Option<ClaimStatus>) -> 
 /// while the claimant's email is not the holder's unless `despite_mismatch` says staff checked.
 pub async fn decide_claim<S: Store>(
     store: &S,
+    by: &Staff,
     id: &str,
     approve: bool,
     decision: &ClaimDecision,
-    by: &str,
 ) -> Result<ClaimReview, AppError> {
     let not_pending = || AppError::NotFound(format!("no pending claim `{id}`"));
-    let review = review_claims(store, Some(ClaimStatus::Pending))
+    let review = review_claims(store, by, Some(ClaimStatus::Pending))
         .await?
         .into_iter()
         .find(|r| r.claim_id == id)
@@ -413,13 +506,24 @@ pub async fn decide_claim<S: Store>(
     }
     let status = if approve { ClaimStatus::Approved } else { ClaimStatus::Rejected };
     let now = now_ms();
-    let decided =
-        store.decide_claim(&ClaimId::from(id), status, by, &decision.note, now).await.map_err(|e| match e {
-            crate::store::StoreError::Conflict(_) => {
-                AppError::Conflict("another account already holds this record".into())
-            }
-            other => other.into(),
-        })?;
+    let (action, said) = if approve { (AuditAction::Approve, "approved") } else { (AuditAction::Reject, "rejected") };
+    let note = decision.note.trim();
+    let detail = format!(
+        "{}'s claim {said}{}",
+        review.claimant.display_name,
+        if note.is_empty() { String::new() } else { format!(": {note}") }
+    );
+    let audit = crate::store::AuditEntry {
+        subject_user_id: Some(UserId::from(review.claimant.user_id.as_str())),
+        ..by.audit(action, Some(&review.record.association), &review.record.number, detail)
+    };
+    let decided = store
+        .decide_claim(&ClaimId::from(id), status, &by.changed_by(), &decision.note, now, &audit)
+        .await
+        .map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => AppError::Conflict("another account already holds this record".into()),
+        other => other.into(),
+    })?;
     if !decided {
         return Err(not_pending());
     }

@@ -32,10 +32,10 @@ pub use ids::{ClaimId, DeviceId, DocId, UserId};
 pub use inputs::EvaluationInputs;
 pub use notices::{Notice, Notices};
 pub use records::{
-    Acquaintance, Actor, AssociationRecord, AuditEntry, AttendanceRow, AttestationRecord, ClaimRecord, ConnectionCodeRecord, ConnectionRecord,
-    ConnectionRequestRecord, DeviceRecord, DirectoryMarks, DocCommit, ExportRecord, GroupMemberRecord, GroupRecord,
-    NewChange, ProfileRecord, PulledChange, PulledPage, RegistryRecord, RequestStatus, ServerKeyRecord,
-    SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
+    Acquaintance, Actor, AssociationRecord, AttendanceRow, AttestationRecord, AuditEntry, ClaimRecord,
+    ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, DeviceRecord, DirectoryMarks, DocCommit,
+    ExportRecord, GroupMemberRecord, GroupRecord, NewChange, ProfileRecord, PulledChange, PulledPage, RegistryRecord,
+    RequestStatus, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
 /// Where an attendance stands, in the words every part shares.
 pub use rsc_model::AttendanceStatus;
@@ -45,8 +45,7 @@ pub use sql::{PgStore, SqliteStore};
 /// code generic over `S: Store` reaches them through the bound.
 pub mod prelude {
     pub use crate::{
-        AccountStore, Backend, ConnectionStore, ExportStore, LedgerStore, RegistryStore, StaffStore, Store,
-        SyncStore,
+        AccountStore, Backend, ConnectionStore, ExportStore, LedgerStore, RegistryStore, StaffStore, Store, SyncStore,
     };
 }
 

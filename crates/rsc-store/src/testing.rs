@@ -5,11 +5,11 @@
 use std::future::Future;
 
 use crate::{
-    AccountStore, Acquaintance, AssociationRecord, AuditEntry, StaffStore, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, Committed,
-    ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId, DeviceRecord,
-    DirectoryMarks, DocCommit, DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord, LedgerStore, PgStore,
-    ProfileRecord, PulledPage, RegistryRecord, RegistryStore, ServerKeyRecord, SessionAttendance, SessionRow,
-    SqliteStore, Store, StoreError, StoredDoc, SyncStore, UpsertCounts, UserId, UserRecord,
+    AccountStore, Acquaintance, AssociationRecord, AttendanceRow, AttestationRecord, AuditEntry, Backend, ClaimId,
+    ClaimRecord, Committed, ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId,
+    DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord,
+    LedgerStore, PgStore, ProfileRecord, PulledPage, RegistryRecord, RegistryStore, ServerKeyRecord, SessionAttendance,
+    SessionRow, SqliteStore, StaffStore, Store, StoreError, StoredDoc, SyncStore, UpsertCounts, UserId, UserRecord,
 };
 use rsc_model::ClaimStatus;
 

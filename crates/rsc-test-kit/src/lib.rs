@@ -17,4 +17,4 @@ mod staff;
 pub use api::{Api, http_client, set_cookie_value};
 pub use backends::{create_postgres_db, drop_postgres_db, skipped, with_postgres, with_sqlite};
 pub use device::{Device, signed_at};
-pub use staff::staff_device;
+pub use staff::{SEED_ASSOCIATIONS, ensure_associations, make_staff, staff_device, staff_device_of};

@@ -57,13 +57,13 @@ pub fn server_binary() -> std::path::PathBuf {
     workspace_binary("rsc-server")
 }
 
-/// Starts a server on a new SQLite database with `staff@example.org` as registry admin.
+/// Starts a server on a new SQLite database with `staff@example.org` as staff of the seeds' associations.
 pub async fn start_server() -> (Server, Api) {
     start_server_on(None).await
 }
 
 /// Starts a server on `database` (a `postgres://` URL), or on a new SQLite database in its
-/// own folder, with `staff@example.org` as registry admin.
+/// own folder, with `staff@example.org` as staff of the seeds' associations.
 pub async fn start_server_on(database: Option<&str>) -> (Server, Api) {
     let binary = server_binary();
     let temp = tempfile::Builder::new().prefix("rsc-e2e-").tempdir().expect("temp dir");
@@ -83,7 +83,13 @@ pub async fn start_server_on(database: Option<&str>) -> (Server, Api) {
         assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     };
     run(&["migrate"]);
-    run(&["admin", "create", "--email", "staff@example.org"]);
+    // The seeds' associations, each kept by the same staff member.
+    let mut staff = vec!["admin", "create", "--email", "staff@example.org"];
+    for association in crate::SEED_ASSOCIATIONS {
+        run(&["association", "create", association, "--name", association]);
+        staff.extend(["--association", association]);
+    }
+    run(&staff);
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let child = command(&binary)
         .env("RSC_LISTEN", format!("127.0.0.1:{port}"))

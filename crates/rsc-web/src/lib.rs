@@ -11,6 +11,7 @@
 mod account;
 mod exports;
 mod hours;
+mod operator;
 mod people;
 pub mod plot;
 mod profile;
@@ -20,6 +21,7 @@ mod review;
 pub mod session;
 mod sessions;
 mod staff;
+mod trail;
 
 use askama::Template;
 use axum::Router;
@@ -68,12 +70,17 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/sessions/edit", get(sessions::edit_page::<S>).post(sessions::edit::<S>))
         .route("/provider", get(provider::queue::<S>))
         .route("/provider/sign", get(provider::sign_page::<S>).post(provider::sign::<S>))
-        .route("/staff", get(registry::home))
+        .route("/staff", get(registry::home::<S>))
         .route("/staff/records", get(registry::records::<S>))
         .route("/staff/records/{number}", get(registry::record::<S>).post(registry::end::<S>))
-        .route("/staff/import", get(registry::import_page).post(registry::import::<S>))
+        .route("/staff/import", get(registry::import_page::<S>).post(registry::import::<S>))
         .route("/staff/claims", get(staff::claims::<S>))
         .route("/staff/claims/{id}", post(staff::decide::<S>))
+        .route("/staff/trail", get(trail::page::<S>))
+        .route("/operator", get(operator::home::<S>))
+        .route("/operator/associations", post(operator::create_association::<S>))
+        .route("/operator/staff", post(operator::change_staff::<S>))
+        .route("/operator/reset", post(operator::reset::<S>))
         .route("/exports", get(exports::page::<S>))
         .route("/exports/file/{format}", get(exports::file::<S>))
         .route("/exports/make", post(exports::make::<S>))
@@ -157,12 +164,16 @@ impl Nav {
     }
 }
 
-/// Refuses a browser that is not association staff's (the registry's pages).
-pub fn require_staff(browser: &Browser) -> Result<(), AppError> {
-    if browser.auth.role() == rsc_protocol::Role::RegistryAdmin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only association staff who keep the registry can open this page".into()))
+/// The browser's person as association staff (the registry's pages), or a refusal.
+pub async fn require_staff<S: Store>(
+    state: &AppState<S>,
+    browser: &Browser,
+) -> Result<rsc_service::staff::Staff, AppError> {
+    match rsc_service::staff::Staff::of(&state.store, &browser.auth.user).await {
+        Err(AppError::Forbidden(_)) => {
+            Err(AppError::Forbidden("only association staff who keep the registry can open this page".into()))
+        }
+        other => other,
     }
 }
 

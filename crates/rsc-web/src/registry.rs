@@ -16,6 +16,7 @@ use super::{Nav, PageError, SignedIn, html, require_staff, see};
 use rsc_service::AppError;
 use rsc_service::AppState;
 use rsc_service::registry::{import_csv, set_end};
+use rsc_service::staff::{Staff, changed_by_name};
 use rsc_service::store::Store;
 
 /// The largest registry CSV the import page reads (the API's body limit).
@@ -74,8 +75,8 @@ pub async fn records<S: Store>(
     SignedIn(browser): SignedIn,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
-    require_staff(&browser)?;
-    let all = state.store.registry_records().await?;
+    let by = require_staff(&state, &browser).await?;
+    let all = rsc_service::registry::records(&state.store, &by).await?;
     let total = all.len();
     // Names as people type them: any case, with or without accents.
     let needle = query.q.trim();
@@ -104,22 +105,19 @@ struct RecordPage {
 async fn record_page<S: Store>(
     state: &AppState<S>,
     browser: &super::Browser,
+    by: &Staff,
     number: &str,
     status: StatusCode,
     problem: Option<String>,
 ) -> Result<Response, PageError> {
-    let record = state
-        .store
-        .registry_record(number)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no record `{number}` in the registry")))?;
+    let (record, versions) = rsc_service::registry::record_with_history(&state.store, by, number).await?;
     let mut history = Vec::new();
     // The store keeps versions oldest first; the page shows the latest change on top.
-    for version in state.store.registry_history(number).await?.into_iter().rev() {
-        let by = rsc_service::registry::changed_by_name(&state.store, &version.changed_by).await?;
+    for version in versions.into_iter().rev() {
+        let by = changed_by_name(&state.store, &version.changed_by).await?;
         history.push(line(&version, by));
     }
-    let by = rsc_service::registry::changed_by_name(&state.store, &record.changed_by).await?;
+    let by = changed_by_name(&state.store, &record.changed_by).await?;
     let page = RecordPage {
         nav: Some(Nav::of(browser, "staff")),
         csrf: browser.csrf.clone(),
@@ -136,8 +134,8 @@ pub async fn record<S: Store>(
     SignedIn(browser): SignedIn,
     Path(number): Path<String>,
 ) -> Result<Response, PageError> {
-    require_staff(&browser)?;
-    record_page(&state, &browser, &number, StatusCode::OK, None).await
+    let by = require_staff(&state, &browser).await?;
+    record_page(&state, &browser, &by, &number, StatusCode::OK, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,14 +154,14 @@ pub async fn end<S: Store>(
     Path(number): Path<String>,
     CheckedForm(browser, form): CheckedForm<EndForm>,
 ) -> Result<Response, PageError> {
-    require_staff(&browser)?;
+    let by = require_staff(&state, &browser).await?;
     let field = if form.action == "revoke" { "revoked_on" } else { "valid_through" };
     let result = match Date::parse_field(form.date.trim(), field) {
         Err(e) => Err(AppError::invalid(field, e.message())),
         Ok(day) => {
             let (through, revoked) = if form.action == "revoke" { (None, Some(day)) } else { (Some(day), None) };
             let source = if form.action == "revoke" { "revoked in the portal" } else { "lapsed in the portal" };
-            set_end(&state.store, &number, through, revoked, &browser.auth.user.id, source).await.map(|_| ())
+            set_end(&state.store, &by, &number, through, revoked, source).await.map(|_| ())
         }
     };
     match result {
@@ -172,6 +170,7 @@ pub async fn end<S: Store>(
             record_page(
                 &state,
                 &browser,
+                &by,
                 &number,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(format!("{field}: {message}")),
@@ -210,8 +209,11 @@ impl ImportPage {
 }
 
 /// `GET /staff/import`.
-pub async fn import_page(SignedIn(browser): SignedIn) -> Result<Response, PageError> {
-    require_staff(&browser)?;
+pub async fn import_page<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+) -> Result<Response, PageError> {
+    require_staff(&state, &browser).await?;
     let page = ImportPage::empty(&browser);
     Ok(html(StatusCode::OK, &page))
 }
@@ -223,7 +225,7 @@ pub async fn import<S: Store>(
     SignedIn(browser): SignedIn,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    require_staff(&browser)?;
+    let by = require_staff(&state, &browser).await?;
     let (mut csrf, mut action, mut csv) = (String::new(), String::new(), String::new());
     while let Some(field) =
         form.next_field().await.map_err(|e| AppError::invalid("file", format!("the upload did not read: {e}")))?
@@ -250,9 +252,8 @@ pub async fn import<S: Store>(
         page.problem = Some(format!("The file is {} bytes; the limit is {MAX_IMPORT_BYTES}.", csv.len()));
         return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    let me = browser.auth.user.id.clone();
     if action == "import" {
-        return Ok(match import_csv(&state.store, &csv, &me, "portal import").await? {
+        return Ok(match import_csv(&state.store, &by, &csv, "portal import").await? {
             Ok(result) => {
                 page.done = Some(format!(
                     "Imported: {} new, {} updated, {} unchanged.",
@@ -272,7 +273,13 @@ pub async fn import<S: Store>(
     })
     .await?;
     match parsed {
-        Ok(records) => {
+        Ok(mut records) => {
+            rsc_service::registry::canonical_associations(&state.store, &mut records).await?;
+            let refused = rsc_service::registry::refused_rows(&state.store, &by, &records).await?;
+            if !refused.is_empty() {
+                page.bad = refused;
+                return Ok(html(StatusCode::OK, &page));
+            }
             page.ready = records.iter().map(|r| line(r, String::new())).collect();
             page.csv = csv;
             Ok(html(StatusCode::OK, &page))
@@ -286,8 +293,11 @@ pub async fn import<S: Store>(
 }
 
 /// Staff land on the claims queue.
-pub async fn home(SignedIn(browser): SignedIn) -> Result<Response, PageError> {
-    require_staff(&browser)?;
+pub async fn home<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+) -> Result<Response, PageError> {
+    require_staff(&state, &browser).await?;
     Ok(see("/staff/claims"))
 }
 

@@ -46,7 +46,8 @@ async fn page<S: Store>(
     status: StatusCode,
     problem: Option<String>,
 ) -> Result<Response, PageError> {
-    let claims = review_claims(&state.store, Some(ClaimStatus::Pending))
+    let by = require_staff(state, browser).await?;
+    let claims = review_claims(&state.store, &by, Some(ClaimStatus::Pending))
         .await?
         .into_iter()
         .map(|c| ClaimRow {
@@ -72,7 +73,7 @@ pub async fn claims<S: Store>(
     State(state): State<AppState<S>>,
     SignedIn(browser): SignedIn,
 ) -> Result<Response, PageError> {
-    require_staff(&browser)?;
+    require_staff(&state, &browser).await?;
     page(&state, &browser, StatusCode::OK, None).await
 }
 
@@ -94,7 +95,7 @@ pub async fn decide<S: Store>(
     Path(id): Path<String>,
     CheckedForm(browser, form): CheckedForm<DecisionForm>,
 ) -> Result<Response, PageError> {
-    require_staff(&browser)?;
+    let by = require_staff(&state, &browser).await?;
     let approve = match form.decision.as_str() {
         "approve" => true,
         "reject" => false,
@@ -102,7 +103,7 @@ pub async fn decide<S: Store>(
     };
     let decision =
         ClaimDecision { note: form.note.trim().to_string(), despite_mismatch: form.despite_mismatch.is_some() };
-    match decide_claim(&state.store, &id, approve, &decision, &browser.auth.user.id).await {
+    match decide_claim(&state.store, &by, &id, approve, &decision).await {
         Ok(_) => Ok(see("/staff/claims")),
         Err(
             error @ (AppError::Conflict(_)

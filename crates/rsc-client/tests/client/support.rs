@@ -143,6 +143,13 @@ impl TestServer {
                 rsc_protocol::Role::RegistryAdmin,
             ))
             .expect("admin");
+        self.runtime.block_on(async {
+            let operator = rsc_service::staff::Staff::command_line(None);
+            rsc_service::staff::create_association(&self.store, &operator, "NMAIMH", "New Mexico", &[])
+                .await
+                .expect("association");
+            rsc_service::staff::add_staff(&self.store, &operator, "staff@example.org", "NMAIMH").await.expect("staff");
+        });
         let key = rsc_doc::DeviceKey::generate(&mut getrandom::SysRng).expect("key");
         let login: serde_json::Value = http_client()
             .post(format!("{}/v1/login", self.url()))

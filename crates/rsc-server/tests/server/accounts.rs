@@ -280,8 +280,19 @@ async fn passwords_change_and_reset_with_a_one_time_staff_code<S: Store>(store: 
     assert_eq!(login(&api, "a new long password").await, 200);
     assert_eq!(api.get("/v1/me", Some(&tablet.token)).await.0, 200, "other devices stay signed in");
 
-    let (_, code) = rsc_service::auth::issue_reset_code(&store, "ANA@example.org").await.expect("code");
-    assert!(rsc_service::auth::issue_reset_code(&store, "nobody@example.org").await.is_err());
+    let (_, code) =
+        rsc_service::staff::issue_reset_code(&store, &rsc_service::staff::Staff::command_line(None), "ANA@example.org")
+            .await
+            .expect("code");
+    assert!(
+        rsc_service::staff::issue_reset_code(
+            &store,
+            &rsc_service::staff::Staff::command_line(None),
+            "nobody@example.org"
+        )
+        .await
+        .is_err()
+    );
     let reset = |email: &str, code: &str| json!({ "email": email, "code": code, "new_password": "after the reset" });
     let (status, wrong) = api.post("/v1/password-reset", None, &reset("ana@example.org", "AAAA-BBBB-CCCC")).await;
     assert_eq!(status, 401, "{wrong}");
@@ -304,7 +315,10 @@ async fn reset_codes_cannot_be_guessed<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
     let api = Api::new(server.url());
     api.register("ana").await;
-    let (_, code) = rsc_service::auth::issue_reset_code(&store, "ana@example.org").await.expect("code");
+    let (_, code) =
+        rsc_service::staff::issue_reset_code(&store, &rsc_service::staff::Staff::command_line(None), "ana@example.org")
+            .await
+            .expect("code");
     let mut statuses = Vec::new();
     for i in 0..12 {
         let guess = json!({ "email": "ana@example.org", "code": format!("AAAA-AAAA-{i:04}"), "new_password": "a guessed password" });

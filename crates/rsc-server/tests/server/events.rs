@@ -132,7 +132,10 @@ async fn streams_end_as_their_device_is_signed_out<S: Store>(store: S) {
 
     let laptop = Device::sign_in(&api, "ana").await;
     let mut laptop_events = Events::open(&laptop).await;
-    let (_, code) = rsc_service::auth::issue_reset_code(&store, "ana@example.org").await.expect("reset code");
+    let (_, code) =
+        rsc_service::staff::issue_reset_code(&store, &rsc_service::staff::Staff::command_line(None), "ana@example.org")
+            .await
+            .expect("reset code");
     let (status, body) = api
         .post(
             "/v1/password-reset",

@@ -224,7 +224,10 @@ async fn the_portal_guards_its_cookies_forms_and_roles<S: Store>(store: S) {
 
     // A forgotten password: the code staff hand over sets a new one in the browser, once.
     Api::new(base.clone()).register("ben").await;
-    let (_, code) = rsc_service::auth::issue_reset_code(&store, "ben@example.org").await.expect("a code");
+    let (_, code) =
+        rsc_service::staff::issue_reset_code(&store, &rsc_service::staff::Staff::command_line(None), "ben@example.org")
+            .await
+            .expect("a code");
     let page = http.get(format!("{base}/reset")).send().await.expect("get");
     let token = csrf_in(&page.text().await.expect("html"));
     let reset = |code: String| {

@@ -15,9 +15,9 @@ pub mod sync;
 use rsc_model::AuditAction;
 
 use crate::{
-    Actor, AssociationRecord, AuditEntry, AttendanceRow, AttendanceStatus, AttestationRecord, ClaimId, ClaimRecord, ConnectionCodeRecord, DeviceId,
-    DeviceRecord, DocCommit, DocId, ExportRecord, NewChange, Notice, ProfileRecord, RegistryRecord, ServerKeyRecord,
-    SessionRow, Store, StoreError, UserId, UserRecord,
+    Actor, AssociationRecord, AttendanceRow, AttendanceStatus, AttestationRecord, AuditEntry, ClaimId, ClaimRecord,
+    ConnectionCodeRecord, DeviceId, DeviceRecord, DocCommit, DocId, ExportRecord, NewChange, Notice, ProfileRecord,
+    RegistryRecord, ServerKeyRecord, SessionRow, Store, StoreError, UserId, UserRecord,
 };
 
 fn user(id: &str) -> UserRecord {

@@ -22,7 +22,10 @@ fn record(number: &str, holder: &str) -> RegistryRecord {
 
 /// Makes the association the records above belong to.
 pub(crate) async fn nmaimh<S: Store>(store: &S) {
-    store.create_association(&association("NMAIMH"), &audit(AuditAction::AssociationCreated)).await.expect("association");
+    store
+        .create_association(&association("NMAIMH"), &audit(AuditAction::AssociationCreated))
+        .await
+        .expect("association");
 }
 
 fn claim(id: &str, user: &str, number: &str, at: i64) -> ClaimRecord {
@@ -43,8 +46,10 @@ fn claim(id: &str, user: &str, number: &str, at: i64) -> ClaimRecord {
 pub async fn registry_versions_are_kept_and_only_a_change_makes_one<S: Store>(store: S) {
     nmaimh(&store).await;
     let import = audit(AuditAction::Import);
-    let counts =
-        store.registry_upsert(&[record("NM-1", "Pat Lee"), record("NM-2", "Quinn Roe")], &import).await.expect("import");
+    let counts = store
+        .registry_upsert(&[record("NM-1", "Pat Lee"), record("NM-2", "Quinn Roe")], &import)
+        .await
+        .expect("import");
     assert_eq!((counts.inserted, counts.updated, counts.unchanged), (2, 0, 0));
     let through = Some("2026-01-31".parse().expect("date"));
     let lapsed = RegistryRecord {
@@ -92,8 +97,13 @@ pub async fn claims_are_decided_once_and_one_account_holds_a_record<S: Store>(st
 
     let approved = rsc_model::ClaimStatus::Approved;
     let decided = audit(AuditAction::Approve);
-    assert!(store.decide_claim(&ClaimId::from("c1"), approved, "staff", "checked", 30, &decided).await.expect("approve"));
-    assert!(!store.decide_claim(&ClaimId::from("c1"), approved, "staff", "", 31, &decided).await.expect("once"), "decided once");
+    assert!(
+        store.decide_claim(&ClaimId::from("c1"), approved, "staff", "checked", 30, &decided).await.expect("approve")
+    );
+    assert!(
+        !store.decide_claim(&ClaimId::from("c1"), approved, "staff", "", 31, &decided).await.expect("once"),
+        "decided once"
+    );
     assert!(!store.decide_claim(&ClaimId::from("c9"), approved, "staff", "", 31, &decided).await.expect("unknown"));
     let held: Vec<_> = store.approved_records(&pat).await.expect("pat's").into_iter().map(|r| r.number).collect();
     assert_eq!(held, ["NM-1"]);
@@ -102,7 +112,9 @@ pub async fn claims_are_decided_once_and_one_account_holds_a_record<S: Store>(st
     let second = store.decide_claim(&ClaimId::from("c2"), approved, "staff", "", 32, &decided).await;
     assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
     let rejected = rsc_model::ClaimStatus::Rejected;
-    assert!(store.decide_claim(&ClaimId::from("c2"), rejected, "staff", "not hers", 33, &decided).await.expect("reject"));
+    assert!(
+        store.decide_claim(&ClaimId::from("c2"), rejected, "staff", "not hers", 33, &decided).await.expect("reject")
+    );
     let quinns = store.claims(Some(&quinn), Some(rejected)).await.expect("rejected");
     assert_eq!(quinns.len(), 1);
     let c2 = &quinns[0];
@@ -123,9 +135,13 @@ pub async fn records_stay_with_their_association<S: Store>(store: S) {
     nmaimh(&store).await;
     store.create_association(&association("CT-AIMH"), &audit(AuditAction::AssociationCreated)).await.expect("ct");
     let import = AuditEntry { detail: "registry.csv".into(), ..audit(AuditAction::Import) };
-    let connecticut = |number: &str, holder: &str| RegistryRecord { association: "CT-AIMH".into(), ..record(number, holder) };
+    let connecticut =
+        |number: &str, holder: &str| RegistryRecord { association: "CT-AIMH".into(), ..record(number, holder) };
     let counts = store
-        .registry_upsert(&[record("NM-1", "Pat Lee"), connecticut("CT-1", "Rae Kim"), connecticut("CT-2", "Sam Ode")], &import)
+        .registry_upsert(
+            &[record("NM-1", "Pat Lee"), connecticut("CT-1", "Rae Kim"), connecticut("CT-2", "Sam Ode")],
+            &import,
+        )
         .await
         .expect("both associations at once");
     assert_eq!(counts.inserted, 3);
@@ -151,7 +167,8 @@ pub async fn records_stay_with_their_association<S: Store>(store: S) {
     let unknown = RegistryRecord { association: "ORIMHA".into(), ..record("OR-1", "Ode") };
     let refused = store.registry_upsert(&[record("NM-3", "Three"), unknown], &import).await;
     assert!(matches!(&refused, Err(StoreError::UnknownAssociation(a)) if a == "ORIMHA"), "{refused:?}");
-    let numbers: Vec<_> = store.registry_records().await.expect("all").into_iter().map(|r| (r.number, r.association)).collect();
+    let numbers: Vec<_> =
+        store.registry_records().await.expect("all").into_iter().map(|r| (r.number, r.association)).collect();
     assert_eq!(
         numbers,
         [("CT-1".into(), "CT-AIMH".into()), ("CT-2".into(), "CT-AIMH".into()), ("NM-1".into(), "NMAIMH".into())],

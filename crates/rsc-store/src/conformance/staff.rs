@@ -10,7 +10,11 @@ pub async fn associations_staff_and_operators_are_kept_with_their_trail<S: Store
         store.create_user(&user(id)).await.expect("user");
     }
     let (rae, sam) = (UserId::from("rae"), UserId::from("sam"));
-    let made = |id: &str| AuditEntry { subject: id.into(), association: Some(id.into()), ..audit(AuditAction::AssociationCreated) };
+    let made = |id: &str| AuditEntry {
+        subject: id.into(),
+        association: Some(id.into()),
+        ..audit(AuditAction::AssociationCreated)
+    };
     let ct = AssociationRecord { rulebooks: vec!["ctaimh".into(), "nmaimh".into()], ..association("CT-AIMH") };
     store.create_association(&ct, &made("CT-AIMH")).await.expect("ct");
     store.create_association(&association("NMAIMH"), &made("NMAIMH")).await.expect("nm");
@@ -50,7 +54,16 @@ pub async fn associations_staff_and_operators_are_kept_with_their_trail<S: Store
     use AuditAction::*;
     assert_eq!(
         actions,
-        [ResetCode, OperatorAdded, StaffRemoved, StaffAdded, StaffAdded, StaffAdded, AssociationCreated, AssociationCreated],
+        [
+            ResetCode,
+            OperatorAdded,
+            StaffRemoved,
+            StaffAdded,
+            StaffAdded,
+            StaffAdded,
+            AssociationCreated,
+            AssociationCreated
+        ],
         "newest first, and no line for what did not happen"
     );
     assert!(all.windows(2).all(|w| w[0].seq > w[1].seq));

@@ -18,15 +18,16 @@ use super::keys::{Key, KeyText};
 use super::notices::{self, Board, CHANNEL, Notice, Notices};
 use super::readers::{Readers, read};
 use super::records::{
-    AssociationRow, AuditRow, AttendanceRowRaw, AttestationRow, ClaimRow, ConnectionRequestRow, ConnectionRow, ProfileRow, RegistryRow,
-    SessionAttendanceRaw, SessionRowRaw, SignedInRow, UserRow, role_name,
+    AssociationRow, AttendanceRowRaw, AttestationRow, AuditRow, ClaimRow, ConnectionRequestRow, ConnectionRow,
+    ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, SignedInRow, UserRow, role_name,
 };
 use super::{
-    AccountStore, Acquaintance, Actor, AssociationRecord, AuditEntry, StaffStore, AttendanceRow, AttestationRecord, Backend, ClaimId, ClaimRecord, ConnectionCodeRecord,
-    ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId, DeviceRecord, DirectoryMarks, DocCommit,
-    DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord, LedgerStore, ProfileRecord, PulledChange,
-    PulledPage, RegistryRecord, RegistryStore, RequestStatus, ServerKeyRecord, SessionAttendance, SessionRow,
-    StoreError, StoredDoc, SyncStore, UpsertCounts, UserId, UserRecord,
+    AccountStore, Acquaintance, Actor, AssociationRecord, AttendanceRow, AttestationRecord, AuditEntry, Backend,
+    ClaimId, ClaimRecord, ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, ConnectionStore, DeviceId,
+    DeviceRecord, DirectoryMarks, DocCommit, DocId, ExportRecord, ExportStore, GroupMemberRecord, GroupRecord,
+    LedgerStore, ProfileRecord, PulledChange, PulledPage, RegistryRecord, RegistryStore, RequestStatus,
+    ServerKeyRecord, SessionAttendance, SessionRow, StaffStore, StoreError, StoredDoc, SyncStore, UpsertCounts, UserId,
+    UserRecord,
 };
 
 /// What a store keeps in this process beside its database, shared by its clones: the change

@@ -5,7 +5,11 @@
 use super::*;
 
 impl RegistryStore for This {
-    async fn registry_upsert(&self, records: &[RegistryRecord], audit: &AuditEntry) -> Result<UpsertCounts, StoreError> {
+    async fn registry_upsert(
+        &self,
+        records: &[RegistryRecord],
+        audit: &AuditEntry,
+    ) -> Result<UpsertCounts, StoreError> {
         let mut counts = UpsertCounts::default();
         // Each association's own counts, for its line of the trail.
         let mut by_association: std::collections::BTreeMap<&str, UpsertCounts> = std::collections::BTreeMap::new();
@@ -86,7 +90,10 @@ impl RegistryStore for This {
         }
         for (association, here) in by_association {
             let detail = if audit.action == rsc_model::AuditAction::Import {
-                format!("{}: {} new, {} updated, {} unchanged", audit.detail, here.inserted, here.updated, here.unchanged)
+                format!(
+                    "{}: {} new, {} updated, {} unchanged",
+                    audit.detail, here.inserted, here.updated, here.unchanged
+                )
             } else {
                 audit.detail.clone()
             };

@@ -45,10 +45,9 @@ impl StaffStore for This {
     }
 
     async fn associations(&self) -> Result<Vec<AssociationRecord>, StoreError> {
-        let rows: Vec<AssociationRow> = read!(self, |c| sqlx::query_as(
-            "SELECT id, name, rulebooks, created_at_ms FROM associations ORDER BY id"
-        )
-        .fetch_all(c))?;
+        let rows: Vec<AssociationRow> =
+            read!(self, |c| sqlx::query_as("SELECT id, name, rulebooks, created_at_ms FROM associations ORDER BY id")
+                .fetch_all(c))?;
         Ok(rows.into_iter().map(AssociationRecord::from).collect())
     }
 
@@ -121,13 +120,14 @@ impl StaffStore for This {
 
     async fn add_operator(&self, user_id: &UserId, at_ms: i64, audit: &AuditEntry) -> Result<bool, StoreError> {
         let mut tx = self.write_pool().begin().await?;
-        let added = sqlx::query("INSERT INTO operators (user_id, created_at_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(Key(user_id.as_str()))
-            .bind(at_ms)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
+        let added =
+            sqlx::query("INSERT INTO operators (user_id, created_at_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(Key(user_id.as_str()))
+                .bind(at_ms)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
         if added {
             insert_audit(&mut tx, audit).await?;
             tx.commit().await?;
@@ -136,11 +136,10 @@ impl StaffStore for This {
     }
 
     async fn is_operator(&self, user_id: &UserId) -> Result<bool, StoreError> {
-        let row: Option<(i64,)> = read!(self, |c| sqlx::query_as(
-            "SELECT created_at_ms FROM operators WHERE user_id = $1"
-        )
-        .bind(Key(user_id.as_str()))
-        .fetch_optional(c))?;
+        let row: Option<(i64,)> =
+            read!(self, |c| sqlx::query_as("SELECT created_at_ms FROM operators WHERE user_id = $1")
+                .bind(Key(user_id.as_str()))
+                .fetch_optional(c))?;
         Ok(row.is_some())
     }
 
