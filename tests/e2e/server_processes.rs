@@ -177,7 +177,7 @@ fn migrate_and_admin_create_run_and_exit() {
     for line in [
         "created an association NMAIMH",
         "created an association CT-AIMH",
-        "made someone staff staff@example.org (Registry staff)",
+        "made someone staff staff@example.org (Registry staff): now keeps New Mexico",
         "removed someone from staff staff@example.org (Registry staff)",
         "issued a password reset code staff@example.org (Registry staff)",
     ] {

@@ -508,11 +508,8 @@ pub async fn decide_claim<S: Store>(
     let now = now_ms();
     let (action, said) = if approve { (AuditAction::Approve, "approved") } else { (AuditAction::Reject, "rejected") };
     let note = decision.note.trim();
-    let detail = format!(
-        "{}'s claim {said}{}",
-        review.claimant.display_name,
-        if note.is_empty() { String::new() } else { format!(": {note}") }
-    );
+    // The claimant is the line's person, named as she is when the trail is read.
+    let detail = format!("claim {said}{}", if note.is_empty() { String::new() } else { format!(": {note}") });
     let audit = crate::store::AuditEntry {
         subject_user_id: Some(UserId::from(review.claimant.user_id.as_str())),
         ..by.audit(action, Some(&review.record.association), &review.record.number, detail)

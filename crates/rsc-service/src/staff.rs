@@ -224,7 +224,7 @@ pub async fn add_staff<S: Store>(store: &S, by: &Staff, email: &str, association
             AuditAction::StaffAdded,
             Some(&association.id),
             &user.email,
-            format!("{} keeps {}'s registry", user.display_name, association.name),
+            format!("now keeps {}'s registry", association.name),
         )
     };
     let added = store.add_staff(&user.id, &association.id, now_ms(), &audit).await?;
@@ -244,7 +244,7 @@ pub async fn remove_staff<S: Store>(store: &S, by: &Staff, email: &str, associat
             AuditAction::StaffRemoved,
             Some(&association.id),
             &user.email,
-            format!("{} no longer keeps {}'s registry", user.display_name, association.name),
+            format!("no longer keeps {}'s registry", association.name),
         )
     };
     let removed = store.remove_staff(&user.id, &association.id, &audit).await?;
@@ -258,7 +258,7 @@ pub async fn add_operator<S: Store>(store: &S, by: &Staff, email: &str) -> Resul
     let user = staff_account(store, email).await?;
     let audit = AuditEntry {
         subject_user_id: Some(user.id.clone()),
-        ..by.audit(AuditAction::OperatorAdded, None, &user.email, format!("{} is an operator", user.display_name))
+        ..by.audit(AuditAction::OperatorAdded, None, &user.email, "now an operator".to_string())
     };
     Ok(store.add_operator(&user.id, now_ms(), &audit).await?)
 }
@@ -275,7 +275,7 @@ pub async fn issue_reset_code<S: Store>(store: &S, by: &Staff, email: &str) -> R
             AuditAction::ResetCode,
             None,
             &user.email,
-            format!("for {}, working {} hours", user.display_name, crate::auth::RESET_CODE_HOURS),
+            format!("working once, for {} hours", crate::auth::RESET_CODE_HOURS),
         )
     };
     store.append_audit(&audit).await?;

@@ -3,6 +3,7 @@
 //! separate processes live in the top-level `tests/`.)
 
 mod accounts;
+mod associations;
 mod connections;
 mod consent;
 mod events;

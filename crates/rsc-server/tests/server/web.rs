@@ -896,7 +896,7 @@ async fn signing_out_ends_the_browsers_event_stream<S: Store>(store: S) {
 }
 
 /// A browser signed in as `login@example.org`: its cookies, and posting forms with them.
-struct Portal {
+pub(crate) struct Portal {
     http: reqwest::Client,
     base: String,
     cookie: String,
@@ -904,12 +904,12 @@ struct Portal {
 }
 
 impl Portal {
-    async fn sign_in(base: &str, login: &str) -> Portal {
+    pub(crate) async fn sign_in(base: &str, login: &str) -> Portal {
         Portal::sign_in_to(base, login, "/people").await
     }
 
     /// Signs in with `next` as the form carries it, and checks the browser is sent there.
-    async fn sign_in_to(base: &str, login: &str, next: &str) -> Portal {
+    pub(crate) async fn sign_in_to(base: &str, login: &str, next: &str) -> Portal {
         let http = client();
         let signed_in = Api::new(base.to_string())
             .portal_sign_in(&format!("{login}@example.org"), "a long enough password", next)
@@ -924,7 +924,7 @@ impl Portal {
     }
 
     /// `GET path` as a browser asks for a page.
-    async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, String) {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
@@ -944,7 +944,7 @@ impl Portal {
         (response.status(), to)
     }
 
-    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+    pub(crate) async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(pairs);
         let response = self
