@@ -9,9 +9,9 @@ mod postgres {
     crate::conformance_suite!(crate::testing::with_postgres);
 }
 
-use crate::DocId;
 use crate::conformance::{attestation, audit, commit};
 use crate::prelude::*;
+use crate::{DocId, UserId};
 
 /// Writes one attestation and one line of the audit trail, then tries to change and delete them
 /// with raw SQL through `execute` (which says whether a statement succeeded): the database's
@@ -564,4 +564,97 @@ async fn ids_written_before_migration_13_read_the_same_after_it() {
         ],
         "a UUID in 16 bytes; ids of 15 and 16 bytes that are not UUIDs, in 17"
     );
+}
+
+/// A database as the release before associations left it: two staff accounts (one signed up
+/// before roles were checked, both `registry_admin`), a member, and registry records of two
+/// associations. `execute` runs one statement, with the user id given bound as `$1` the way the
+/// backend keeps ids.
+async fn seed_before_associations<F, Fut>(execute: F)
+where
+    F: Fn(&'static str, Option<&'static str>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for (id, role) in [("staff1", "registry_admin"), ("staff2", "registry_admin"), ("ana", "member")] {
+        let sql = match role {
+            "member" => {
+                "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) VALUES ($1, 'ana@example.org', 'Ana', 'x', 'member', 1)"
+            }
+            _ if id == "staff1" => {
+                "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) VALUES ($1, 'one@example.org', 'One', 'x', 'registry_admin', 1)"
+            }
+            _ => {
+                "INSERT INTO users (id, email, display_name, password_hash, role, created_at_ms) VALUES ($1, 'two@example.org', 'Two', 'x', 'registry_admin', 1)"
+            }
+        };
+        execute(sql, Some(id)).await;
+    }
+    for sql in [
+        "INSERT INTO registry_records VALUES ('NM-1', 'Pat', 'pat@example.org', 'IMHM-C', 'NMAIMH', '2015-03-01', NULL, NULL, 1, 1, 'cli', 'x')",
+        "INSERT INTO registry_records VALUES ('NM-2', 'Quinn', 'q@example.org', 'IMHS', 'NMAIMH', '2015-03-01', NULL, NULL, 1, 1, 'cli', 'x')",
+        "INSERT INTO registry_records VALUES ('CT-1', 'Rae', 'rae@example.org', 'IMHM-C', 'CT-AIMH', '2016-03-01', NULL, NULL, 1, 1, 'cli', 'x')",
+    ] {
+        execute(sql, None).await;
+    }
+}
+
+/// What the migration to associations must have made of [`seed_before_associations`]: each
+/// association of the registry, kept by each staff account (as every admin could act on every
+/// record before), and nothing for members; the trail starts empty.
+async fn associations_were_made_from_the_registry<S: Store>(store: &S) {
+    let ids: Vec<_> = store.associations().await.expect("associations").into_iter().map(|a| (a.id, a.name)).collect();
+    assert_eq!(ids, [("CT-AIMH".to_string(), "CT-AIMH".to_string()), ("NMAIMH".into(), "NMAIMH".into())]);
+    for staff in ["staff1", "staff2"] {
+        assert_eq!(store.staff_associations(&UserId::from(staff)).await.expect("staff"), ["CT-AIMH", "NMAIMH"]);
+    }
+    assert!(store.staff_associations(&UserId::from("ana")).await.expect("member").is_empty());
+    assert!(store.audit_trail(None).await.expect("trail").is_empty());
+}
+
+#[tokio::test]
+async fn existing_sqlite_databases_get_associations_from_their_registry() {
+    let dir = tempfile::Builder::new().prefix("rsc-test-").tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/rsc.db", dir.path().display());
+    let options =
+        <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
+    let before = crate::migrations::SQLITE.len() - 1;
+    crate::migrations::migrator(&crate::migrations::SQLITE[..before]).run(&pool).await.expect("the older schema");
+    seed_before_associations(|sql, id| {
+        let pool = pool.clone();
+        async move {
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql.replace("", "")));
+            let query = if sql.contains("-- $1") { query } else { query.bind(id) };
+            query.execute(&pool).await.expect(sql);
+        }
+    })
+    .await;
+    pool.close().await;
+    let store = crate::SqliteStore::connect(&url).await.expect("migrated");
+    associations_were_made_from_the_registry(&store).await;
+}
+
+#[tokio::test]
+async fn existing_postgres_databases_get_associations_from_their_registry() {
+    let Some((name, url)) = crate::testing::create_postgres_db().await else { return };
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    let before = crate::migrations::POSTGRES.len() - 1;
+    crate::migrations::migrator(&crate::migrations::POSTGRES[..before]).run(&pool).await.expect("the older schema");
+    seed_before_associations(|sql, id| {
+        let pool = pool.clone();
+        async move {
+            let query = sqlx::query(sql);
+            let query = match id {
+                Some(id) => query.bind(crate::keys::Key(id)),
+                None => query,
+            };
+            query.execute(&pool).await.expect(sql);
+        }
+    })
+    .await;
+    pool.close().await;
+    let store = crate::PgStore::connect(&url, 4).await.expect("migrated");
+    associations_were_made_from_the_registry(&store).await;
+    store.close().await;
+    crate::testing::drop_postgres_db(&name).await;
 }
