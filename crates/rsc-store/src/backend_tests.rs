@@ -623,8 +623,11 @@ async fn existing_sqlite_databases_get_associations_from_their_registry() {
     seed_before_associations(|sql, id| {
         let pool = pool.clone();
         async move {
-            let query = sqlx::query(sqlx::AssertSqlSafe(sql.replace("", "")));
-            let query = if sql.contains("-- $1") { query } else { query.bind(id) };
+            let query = sqlx::query(sql);
+            let query = match id {
+                Some(id) => query.bind(id),
+                None => query,
+            };
             query.execute(&pool).await.expect(sql);
         }
     })

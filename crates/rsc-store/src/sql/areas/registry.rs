@@ -98,7 +98,7 @@ impl RegistryStore for This {
                 audit.detail.clone()
             };
             let line = AuditEntry { association: Some(association.to_string()), detail, ..audit.clone() };
-            super::staff::insert_audit(&mut *tx, &line).await?;
+            super::staff::insert_audit(&mut tx, &line).await?;
         }
         tx.commit().await?;
         Ok(counts)
@@ -214,7 +214,7 @@ impl RegistryStore for This {
         if done.rows_affected() != 1 {
             return Ok(false);
         }
-        super::staff::insert_audit(&mut *tx, audit).await?;
+        super::staff::insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
     }
