@@ -207,6 +207,21 @@ pub trait AccountStore {
 
     /// Writes the account's profile.
     fn set_profile(&self, profile: &ProfileRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Closes an account in one transaction: its email becomes `erased_email` (no address, so
+    /// nobody signs in with it) and its password none; its devices are signed out, its reset
+    /// codes, connection codes and pending connection requests go, its connections end (by its
+    /// side) and it leaves providers' groups. Sessions, confirmations, claims and exports stay.
+    /// `false` when it was closed already.
+    fn close_account(
+        &self,
+        user_id: &UserId,
+        erased_email: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Which of `user_ids` are closed accounts, with when each was closed.
+    fn closed_among(&self, user_ids: &[UserId]) -> impl Future<Output = Result<Vec<(UserId, i64)>, StoreError>> + Send;
 }
 
 /// Session documents: the batched commit of pushed changes, the pull, the rows a session is projected to, and the notices that tell other processes about commits.
@@ -288,6 +303,10 @@ pub trait LedgerStore {
     /// Every provider whose sessions the user ever attended, read from a list kept as sessions
     /// are written (not from the attendance rows), so it costs the same at any history size.
     fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Every session the user takes part in (as its provider, who logged it, or an attendee),
+    /// by date.
+    fn sessions_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<SessionRow>, StoreError>> + Send;
 
     /// Attendances waiting for this provider: pending or changed since confirmed, not withdrawn.
     fn awaiting_provider(

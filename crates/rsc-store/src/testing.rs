@@ -249,6 +249,19 @@ impl<S: Store> AccountStore for Gated<S> {
         self.inner.set_profile(profile)
     }
 
+    fn close_account(
+        &self,
+        user_id: &UserId,
+        erased_email: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.close_account(user_id, erased_email, at_ms)
+    }
+
+    fn closed_among(&self, user_ids: &[UserId]) -> impl Future<Output = Result<Vec<(UserId, i64)>, StoreError>> + Send {
+        self.inner.closed_among(user_ids)
+    }
+
     fn set_display_name(&self, id: &UserId, name: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.set_display_name(id, name)
     }
@@ -376,6 +389,10 @@ impl<S: Store> LedgerStore for Gated<S> {
 
     fn providers_attended(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         self.inner.providers_attended(user_id)
+    }
+
+    fn sessions_of(&self, user_id: &UserId) -> impl Future<Output = Result<Vec<SessionRow>, StoreError>> + Send {
+        self.inner.sessions_of(user_id)
     }
 
     fn awaiting_provider(

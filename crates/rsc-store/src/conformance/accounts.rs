@@ -136,3 +136,34 @@ pub async fn active_keys_are_read_for_many_people_at_a_time<S: Store>(store: S) 
     }
     assert!(store.active_keys_of(&[]).await.expect("nobody").is_empty());
 }
+
+/// The store: closing an account erases its email and password, signs its devices out and ends
+/// its connections, once; what others' records rest on stays (its session is still everyone's);
+/// the closed accounts are told apart by id, with when.
+pub async fn a_closed_account_keeps_what_others_rest_on<S: Store>(store: S) {
+    for id in ["ana", "pat", "ben"] {
+        store.create_user(&user(id)).await.expect("user");
+    }
+    let (ana, pat, ben) = (UserId::from("ana"), UserId::from("pat"), UserId::from("ben"));
+    store.create_device(&device("d1", "ana", 1), b"token-1").await.expect("device");
+    assert!(store.connect(&pat, &ana, None, 10).await.expect("connect"));
+    store.commit_documents(&[commit("s1", None, &["c1"], &[], &["ana", "pat"])]).await.expect("a session");
+    let ids = |rows: Vec<SessionRow>| rows.into_iter().map(|s| s.id.to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(store.sessions_of(&ana).await.expect("ana's")), ["s1"]);
+    assert_eq!(ids(store.sessions_of(&pat).await.expect("pat's")), ["s1"], "as its provider");
+    assert!(store.sessions_of(&ben).await.expect("ben's").is_empty());
+
+    assert!(store.close_account(&ana, "closed:ana", 50).await.expect("close"));
+    assert!(!store.close_account(&ana, "closed:ana", 51).await.expect("again"), "closed once");
+    let closed = store.user_by_id(&ana).await.expect("read").expect("kept");
+    assert_eq!(
+        (closed.email.as_str(), closed.password_hash.as_str(), closed.display_name.as_str()),
+        ("closed:ana", "", "ana")
+    );
+    assert_eq!(store.user_by_email("ana@example.org").await.expect("read"), None, "no sign-in by the old email");
+    assert!(store.active_keys(&ana).await.expect("keys").is_empty(), "every device signed out");
+    assert_eq!(store.closed_among(&[ana.clone(), pat.clone()]).await.expect("closed"), [(ana.clone(), 50)]);
+    let connection = store.connections_of(&pat).await.expect("pat's").pop().expect("kept, ended");
+    assert_eq!((connection.ended_at_ms, connection.ended_by), (Some(50), Some(rsc_model::ConnectionRole::Supervisee)));
+    assert_eq!(ids(store.sessions_of(&pat).await.expect("pat's")), ["s1"], "her session stays");
+}

@@ -142,6 +142,7 @@ macro_rules! conformance_suite {
                 password_resets_work_once_and_sign_every_device_out,
                 profiles_are_absent_until_written_and_replaced_whole,
                 active_keys_are_read_for_many_people_at_a_time,
+                a_closed_account_keeps_what_others_rest_on,
             );
         }
         mod sync {

@@ -261,4 +261,58 @@ impl AccountStore for This {
             .await?;
         Ok(())
     }
+
+    async fn close_account(&self, user_id: &UserId, erased_email: &str, at_ms: i64) -> Result<bool, StoreError> {
+        let mut tx = self.write_pool().begin().await?;
+        let me = Key(user_id.as_str());
+        let closed =
+            sqlx::query("INSERT INTO closed_accounts (user_id, closed_at_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(me)
+                .bind(at_ms)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+        if !closed {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE users SET email = $2, password_hash = '' WHERE id = $1")
+            .bind(me)
+            .bind(erased_email)
+            .execute(&mut *tx)
+            .await?;
+        for statement in [
+            "UPDATE devices SET revoked_at_ms = $2 WHERE user_id = $1 AND revoked_at_ms IS NULL",
+            "UPDATE connection_codes SET revoked_at_ms = $2 WHERE provider_id = $1 AND revoked_at_ms IS NULL",
+            "UPDATE connections SET ended_at_ms = $2, ended_by = CASE WHEN provider_id = $1 THEN 'provider' ELSE 'supervisee' END \
+             WHERE (provider_id = $1 OR member_id = $1) AND ended_at_ms IS NULL",
+        ] {
+            sqlx::query(statement).bind(me).bind(at_ms).execute(&mut *tx).await?;
+        }
+        for statement in [
+            "DELETE FROM password_resets WHERE user_id = $1",
+            "DELETE FROM connection_requests WHERE provider_id = $1 OR member_id = $1",
+            "DELETE FROM group_members WHERE member_id = $1",
+        ] {
+            sqlx::query(statement).bind(me).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn closed_among(&self, user_ids: &[UserId]) -> Result<Vec<(UserId, i64)>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+            let mut select =
+                sqlx::QueryBuilder::new("SELECT user_id, closed_at_ms FROM closed_accounts WHERE user_id IN (");
+            let mut ids = select.separated(", ");
+            for id in chunk {
+                ids.push_bind(Key(id.as_str()));
+            }
+            select.push(")");
+            let rows: Vec<(KeyText, i64)> = read!(self, |c| select.build_query_as().fetch_all(c))?;
+            found.extend(rows.into_iter().map(|(id, at)| (UserId::from(id.0), at)));
+        }
+        Ok(found)
+    }
 }

@@ -90,6 +90,19 @@ impl LedgerStore for This {
         Ok(rows.into_iter().map(|(p,)| p.0).collect())
     }
 
+    async fn sessions_of(&self, user_id: &UserId) -> Result<Vec<SessionRow>, StoreError> {
+        let rows: Vec<SessionRowRaw> = read!(self, |c| {
+            sqlx::query_as(
+            "SELECT id, provider_id, created_by, date, start_time, time_zone, minutes, kind, format, withdrawn, problems \
+             FROM sessions WHERE provider_id = $1 OR created_by = $1 \
+             OR id IN (SELECT session_id FROM attendance WHERE attendee_id = $1) ORDER BY date, start_time, id"
+        )
+        .bind(Key(user_id.as_str()))
+        .fetch_all(c)
+        })?;
+        rows.into_iter().map(SessionRow::try_from).collect()
+    }
+
     async fn awaiting_provider(&self, provider_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
         let rows: Vec<SessionAttendanceRaw> = read!(self, |c| sqlx::query_as(concat!(
             "SELECT ",
