@@ -42,8 +42,8 @@ pub use watch::WatchEvent;
 pub use rsc_doc::{NewAttendee, SessionEdit, SessionFields, time_zone_names, validate_start_time, validate_time_zone};
 pub use rsc_model::{Date, Id, Minutes, SessionFormat, SessionKind};
 pub use rsc_protocol::{
-    Claim, ClaimStatus, ConnectionRole, ConnectionSource, ConnectionState, DEFAULT_CODE_DAYS, ExportLink,
-    MAX_CODE_DAYS, Role,
+    CLOSE_CONFIRMATION, Claim, ClaimStatus, ConnectionRole, ConnectionSource, ConnectionState, DEFAULT_CODE_DAYS,
+    ExportLink, MAX_CODE_DAYS, Role,
 };
 pub use rsc_rules::{Evaluation, Purpose};
 

@@ -383,6 +383,40 @@ impl Logbook {
         Ok(())
     }
 
+    /// Everything the server keeps about the signed-in person, as the JSON it sends
+    /// (`rsc-logbook-own-data/1`), pretty-printed for her to keep.
+    pub fn own_data(&self) -> Result<String, ClientError> {
+        let account = self.require_account()?;
+        let data: rsc_protocol::OwnData = self.api(&account)?.get("/v1/me/data")?;
+        serde_json::to_string_pretty(&data).map_err(|e| ClientError::invalid("data", e.to_string()))
+    }
+
+    /// Closes the account on the server (after its password), then forgets it here as signing
+    /// out does. Changes not yet synced would be lost with the account, so they must be synced
+    /// first.
+    pub fn close_account(&self, password: &str) -> Result<(), ClientError> {
+        let _sync = self.sync_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let account = self.require_account()?;
+        let pending = store::pending_count(self.store().conn())?;
+        if pending > 0 {
+            return Err(ClientError::invalid(
+                "pending",
+                format!("{pending} change(s) have not reached the server yet; sync first, then close the account"),
+            ));
+        }
+        let request = rsc_protocol::CloseAccount {
+            password: password.to_string(),
+            confirm: rsc_protocol::CLOSE_CONFIRMATION.to_string(),
+        };
+        self.api(&account)?.post_empty("/v1/me/close", &request)?;
+        self.store().write(|tx| {
+            store::wipe(tx)?;
+            store::new_device(tx).map(|_| ())
+        })?;
+        tracing::info!("account closed");
+        Ok(())
+    }
+
     fn log_session_inner(&self, session: NewSession) -> Result<SessionView, ClientError> {
         let account = self.require_account()?;
         let me = Id::new(account.user_id.as_str(), "user")?;

@@ -11,6 +11,7 @@ mod connections;
 mod cursor;
 mod directory;
 mod me;
+mod own_data;
 mod registry;
 mod sync;
 
@@ -31,6 +32,10 @@ pub use directory::{DirectoryPerson, DirectoryProvider, ProviderDirectory};
 pub use me::{
     AttendanceStatus, Claim, EvaluationQuery, ExportDownload, ExportLink, ExportStanding, NewClaim,
     PendingConfirmation, Profile,
+};
+pub use own_data::{
+    CLOSE_CONFIRMATION, CloseAccount, OWN_DATA_FORMAT, OwnAccount, OwnClaim, OwnConnection, OwnData, OwnDevice,
+    OwnEntry, OwnExport, OwnSession,
 };
 pub use registry::{
     AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord, ClaimsQuery, ImportQuery, ImportRefused,

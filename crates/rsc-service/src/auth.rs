@@ -135,7 +135,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 /// Whether `password` matches the stored PHC string, computed with the parameters it names (up
 /// to [`MAX_HASH_MEMORY_KIB`]) and compared in constant time.
-pub async fn verify_password(password: String, hash: String) -> bool {
+pub(crate) async fn verify_password(password: String, hash: String) -> bool {
     on_hashing_thread(move |memory| {
         let Ok(parsed) = PasswordHash::new(&hash) else { return false };
         let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else { return false };

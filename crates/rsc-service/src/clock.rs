@@ -14,3 +14,8 @@ pub fn new_id() -> rsc_model::Id {
 pub fn random_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// The day of a time, as people read it.
+pub fn day(ms: i64) -> String {
+    rsc_model::Date::from_unix_millis(ms).map_or_else(|| "an unknown day".to_string(), |d| d.to_string())
+}

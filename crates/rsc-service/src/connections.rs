@@ -7,7 +7,6 @@
 //! named groups of the people connected to her: their members see each other. Anything that
 //! names a person the caller may not see answers exactly as a person who does not exist.
 
-use rsc_model::Date;
 use rsc_protocol::{
     CONNECT_FAILURES_PER_HOUR, ConnectionEntry, ConnectionRole, ConnectionState, GroupChange, GroupView,
     MAX_ACTIVE_CODES, MAX_CODE_DAYS, MAX_ENDORSEMENT_NUMBER_BYTES, MAX_GROUP_MEMBERS, MAX_GROUP_NAME_CHARS, MAX_GROUPS,
@@ -15,6 +14,7 @@ use rsc_protocol::{
 };
 
 use crate::AppError;
+use crate::clock::day;
 use crate::clock::{new_id, now_ms};
 use crate::store::{
     ConnectionCodeRecord, ConnectionRecord, ConnectionRequestRecord, GroupMemberRecord, GroupRecord, RequestStatus,
@@ -23,11 +23,6 @@ use crate::store::{
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 const HOUR_MS: i64 = 3600 * 1000;
-
-/// The day of a time, as people read it.
-pub fn day(ms: i64) -> String {
-    Date::from_unix_millis(ms).map_or_else(|| "an unknown day".to_string(), |d| d.to_string())
-}
 
 /// Makes a connection code for `provider` to hand out, working for `days` (1 to
 /// [`MAX_CODE_DAYS`]); at most [`MAX_ACTIVE_CODES`] work at once.
@@ -135,7 +130,12 @@ pub async fn ask<S: Store>(store: &S, me: &UserRecord, number: &str) -> Result<C
     if number.is_empty() || number.len() > MAX_ENDORSEMENT_NUMBER_BYTES || number.chars().any(char::is_control) {
         return Err(AppError::invalid("endorsement_number", "give the endorsement number, e.g. NM-1001"));
     }
-    let holder = store.holder_of(number).await?.ok_or_else(|| {
+    // A provider who closed her account is nobody to ask, as a number nobody holds.
+    let holder = match store.holder_of(number).await? {
+        Some(holder) if store.closed_among(std::slice::from_ref(&holder.id)).await?.is_empty() => Some(holder),
+        _ => None,
+    };
+    let holder = holder.ok_or_else(|| {
         AppError::NotFound(format!(
             "no provider here holds endorsement number {number}; check it, or ask your provider for a connection code"
         ))
@@ -266,6 +266,14 @@ pub async fn entries<S: Store>(store: &S, me: &UserRecord) -> Result<Vec<Connect
             continue;
         }
         entries.push(entry_of_request(&request, &me.id));
+    }
+    // A closed account she never shared a session with is no longer anyone she may name.
+    let others: Vec<UserId> = entries.iter().map(|e| UserId::from(e.person.id.as_str())).collect();
+    let former = crate::own_data::former_members(store, &me_id, &others).await?;
+    for entry in entries.iter_mut().filter(|e| former.contains(&UserId::from(e.person.id.as_str()))) {
+        entry.person.display_name = crate::own_data::FORMER_MEMBER.to_string();
+        entry.email = None;
+        entry.endorsement_number = None;
     }
     entries.sort_by(|a, b| {
         (a.state, &a.person.display_name, &a.person.id).cmp(&(b.state, &b.person.display_name, &b.person.id))

@@ -202,7 +202,15 @@ pub async fn changes_since<S: Store>(
     let names: std::collections::HashMap<&str, &str> =
         p.providers.iter().map(|x| (x.id.as_str(), x.display_name.as_str())).collect();
     let mut changes = Vec::new();
-    for statement in store.valid_attestations_for(&UserId::from(record.user_id.as_str())).await? {
+    let applicant = UserId::from(record.user_id.as_str());
+    if let Some((_, closed_at)) = store.closed_among(std::slice::from_ref(&applicant)).await?.pop() {
+        changes.push(format!(
+            "The applicant closed her RSC Logbook account on {}. The export was made before; what it records still \
+             verifies, and no session it counts was taken from it.",
+            crate::clock::day(closed_at)
+        ));
+    }
+    for statement in store.valid_attestations_for(&applicant).await? {
         // When the server received it, by its own clock: a device's signing time is its own claim.
         if statement.first_seen_at_ms <= p.issued_at_ms {
             continue;

@@ -16,6 +16,7 @@ mod error;
 pub mod events;
 pub mod exports;
 pub mod limits;
+pub mod own_data;
 pub mod profile;
 pub mod projection;
 pub mod registry;

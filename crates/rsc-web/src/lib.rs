@@ -53,6 +53,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/dashboard/plot.svg", get(hours::plot::<S>))
         .route("/profile", get(profile::profile_page::<S>).post(profile::save_profile::<S>))
         .route("/password", post(profile::change_password::<S>))
+        .route("/profile/data", get(profile::own_data::<S>))
+        .route("/profile/close", post(profile::close::<S>))
         .route("/connect", get(profile::connect_page).post(profile::connect::<S>))
         .route("/connect/{code}", get(profile::connect_page))
         .route("/people", get(people::page::<S>))

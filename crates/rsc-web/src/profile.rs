@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use rsc_protocol::Profile;
 use serde::Deserialize;
 
@@ -57,6 +57,10 @@ pub struct ProfileForm {
     current_password: String,
     #[serde(default)]
     new_password: String,
+    #[serde(default)]
+    close_password: String,
+    #[serde(default)]
+    confirm: String,
 }
 
 fn rulebooks() -> Vec<(String, String)> {
@@ -164,6 +168,71 @@ pub async fn change_password<S: Store>(
                     .0
                     .into_iter()
                     .map(|(f, m)| (if f == "password" { "new_password".into() } else { f }, m))
+                    .collect(),
+            );
+            show(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, None, errors, None).await
+        }
+    }
+}
+
+/// `GET /profile/data`: everything the server keeps about her, as a JSON file to keep.
+pub async fn own_data<S: Store>(
+    State(state): State<AppState<S>>,
+    SignedIn(browser): SignedIn,
+) -> Result<Response, PageError> {
+    let data = rsc_service::own_data::download(&state.store, &browser.auth.user).await?;
+    let body = serde_json::to_string_pretty(&data).map_err(|e| AppError::internal(format!("her data as JSON: {e}")))?;
+    Ok((
+        StatusCode::OK,
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"rsc-logbook-my-data.json\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `POST /profile/close`: as `POST /v1/me/close`. Closed, the browser is signed out with the
+/// rest and told what stays.
+pub async fn close<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+    CheckedForm(browser, form): CheckedForm<ProfileForm>,
+) -> Result<Response, PageError> {
+    let result = rsc_service::own_data::close(
+        &state.store,
+        &browser.auth.user,
+        &browser.auth.device.id,
+        &form.close_password,
+        &form.confirm,
+        address.ip(),
+    )
+    .await;
+    match result {
+        Ok(()) => {
+            let mut response = super::message(
+                StatusCode::OK,
+                None,
+                "Your account is closed",
+                &[
+                    "Every device of yours is signed out, and your email is erased: nobody can sign in to this account again.",
+                    "Sessions others count, your confirmations, your claim and the exports you handed out stay, so nobody loses a counted minute; an export you handed out says that you closed your account.",
+                ],
+            );
+            response.headers_mut().append(
+                axum::http::header::SET_COOKIE,
+                super::session::set_cookie(&headers, super::session::SESSION_COOKIE, "", 0),
+            );
+            Ok(response)
+        }
+        Err(error) => {
+            let errors = FieldErrors(
+                beside(error)?
+                    .0
+                    .into_iter()
+                    .map(|(f, m)| (if f == "password" { "close_password".into() } else { f }, m))
                     .collect(),
             );
             show(&state, &browser, StatusCode::UNPROCESSABLE_ENTITY, None, errors, None).await

@@ -288,6 +288,19 @@ impl Logbook {
         self.remote(move |core| core.change_password(&current, &new)).await
     }
 
+    /// Everything the server keeps about the signed-in person, as pretty-printed JSON
+    /// (`rsc-logbook-own-data/1`) for her to save or share.
+    pub async fn download_own_data(&self) -> Result<String> {
+        self.remote(move |core| core.own_data()).await
+    }
+
+    /// Closes the account after its password (the app asks her to confirm first): every
+    /// device is signed out, this one forgets it, and her email is erased. Refused while
+    /// changes have not reached the server.
+    pub async fn close_account(&self, password: String) -> Result<()> {
+        self.remote(move |core| core.close_account(&password)).await
+    }
+
     /// Sets a new password with a one-time reset code from association staff; every device of
     /// the account is signed out, this one included: sign in afterwards.
     pub async fn reset_password(&self, server: String, email: String, code: String, new: String) -> Result<()> {

@@ -83,7 +83,22 @@ pub enum AccountCommand {
     /// Change your password. The current one comes from RSC_PASSWORD and the new one from
     /// RSC_NEW_PASSWORD, or both are asked for on a terminal.
     Password,
-    /// Set a new password with the one-time reset code association staff gave you (when you
+    /// Download everything the server keeps about you, as JSON (to standard output, or to a
+    /// file with --out).
+    Data {
+        /// Write it to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Close your account: every device is signed out and you can no longer sign in; your email
+    /// is erased. Sessions others count, your confirmations, claims and exports stay. Asks for
+    /// your password (or RSC_PASSWORD) and for the words `close my account` (or --confirm).
+    Close {
+        /// Say `close my account` without being asked.
+        #[arg(long, value_name = "WORDS")]
+        confirm: Option<String>,
+    },
+    /// Set a new password with the one-time reset code the operator gave you (when you
     /// forgot yours). Every device of the account is signed out.
     Reset {
         #[command(flatten)]
@@ -196,6 +211,38 @@ pub fn account(home: &Path, command: AccountCommand) -> Result<String, CliError>
             let new = password("New password: ", "RSC_NEW_PASSWORD")?;
             open(home)?.change_password(&current, &new).map_err(next_step)?;
             Ok("Password changed. Your other devices stay signed in.\n".into())
+        }
+        AccountCommand::Data { out } => {
+            let data = open(home)?.own_data().map_err(next_step)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, format!("{data}\n"))
+                        .map_err(|e| CliError::Invalid(format!("--out {}: {e}", path.display())))?;
+                    Ok(format!("Your data is in {}.\n", path.display()))
+                }
+                None => Ok(format!("{data}\n")),
+            }
+        }
+        AccountCommand::Close { confirm } => {
+            let words = match confirm {
+                Some(words) => words,
+                None => super::ask(
+                    &format!("Type `{}` to close your account for good", rsc_client::CLOSE_CONFIRMATION),
+                    "--confirm",
+                    None,
+                )?,
+            };
+            if !words.trim().eq_ignore_ascii_case(rsc_client::CLOSE_CONFIRMATION) {
+                return Err(CliError::Invalid(format!(
+                    "--confirm: type `{}` to close your account; nothing was closed",
+                    rsc_client::CLOSE_CONFIRMATION
+                )));
+            }
+            let current = password("Password: ", "RSC_PASSWORD")?;
+            open(home)?.close_account(&current).map_err(next_step)?;
+            Ok("Your account is closed: every device is signed out, and your email is erased. Sessions others \
+                count, your confirmations and your exports stay.\n"
+                .into())
         }
         AccountCommand::Reset { sign_in, code } => {
             let new = password("New password: ", "RSC_NEW_PASSWORD")?;

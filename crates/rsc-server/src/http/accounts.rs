@@ -157,3 +157,35 @@ pub async fn reset_password<S: Store>(
     tracing::info!(signed_out, "password reset with a staff code");
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `GET /v1/me/data`: everything the server keeps about the signed-in person, naming people.
+#[utoipa::path(get, path = "/v1/me/data", tag = "accounts", security(("device" = [])),
+    responses((status = 200, description = "her account, devices, profile, connections, sessions with her own entries, exports and claims", body = rsc_protocol::OwnData), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
+pub async fn own_data<S: Store>(
+    State(state): State<AppState<S>>,
+    Device(device): Device,
+) -> Result<Json<rsc_protocol::OwnData>, AppError> {
+    Ok(Json(rsc_service::own_data::download(&state.store, &device.user).await?))
+}
+
+/// `POST /v1/me/close`: closes the account after its password and the words `close my
+/// account`. Every device is signed out; sessions, confirmations, claims and exports stay.
+#[utoipa::path(post, path = "/v1/me/close", tag = "accounts", security(("device" = [])), request_body = rsc_protocol::CloseAccount,
+    responses((status = 204, description = "closed: every device signed out"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 422, description = "the password is wrong or the confirmation missing; `field` names it", body = ErrorBody), (status = 429, description = "too many wrong passwords; see Retry-After", body = ErrorBody)))]
+pub async fn close_account<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Device(device): Device,
+    JsonBody(request): JsonBody<rsc_protocol::CloseAccount>,
+) -> Result<StatusCode, AppError> {
+    rsc_service::own_data::close(
+        &state.store,
+        &device.user,
+        &device.device.id,
+        &request.password,
+        &request.confirm,
+        address.ip(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -57,6 +57,8 @@ api_routes! {
     post "/v1/login" => accounts::login::<S>,
     get "/v1/me" => accounts::me,
     post "/v1/me/password" => accounts::change_password::<S>,
+    get "/v1/me/data" => accounts::own_data::<S>,
+    post "/v1/me/close" => accounts::close_account::<S>,
     post "/v1/password-reset" => accounts::reset_password::<S>,
     get "/v1/devices" => accounts::devices::<S>,
     delete "/v1/devices/{device_id}" => accounts::revoke_device::<S>,

@@ -61,6 +61,8 @@ impl Modify for DeviceToken {
         accounts::revoke_device,
         accounts::change_password,
         accounts::reset_password,
+        accounts::own_data,
+        accounts::close_account,
         sync::sync,
         sync::events,
         me::server_keys,

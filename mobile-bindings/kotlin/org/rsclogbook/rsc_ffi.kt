@@ -782,6 +782,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_claims(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_close_account(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_confirm(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_confirm_many(
@@ -805,6 +807,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_dispute(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_download_export(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_download_own_data(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_duplicates_of(
     ): Int
@@ -943,6 +947,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_claims(`ptr`: Long,
     ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_close_account(`ptr`: Long,`password`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_confirm(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`minutesAttended`: RustBuffer.ByValue,`moreThanLogged`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_confirm_many(`ptr`: Long,`entries`: RustBuffer.ByValue,`moreThanLogged`: Byte,uniffi_out_err: UniffiRustCallStatus, 
@@ -966,6 +972,8 @@ internal object UniffiLib {
     external fun uniffi_rsc_ffi_fn_method_logbook_dispute(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`attendee`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_download_export(`ptr`: Long,`export`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,`paper`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_download_own_data(`ptr`: Long,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_duplicates_of(`ptr`: Long,`session`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1224,6 +1232,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_claims() and 0xFFFF) != 53244) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_close_account() and 0xFFFF) != 51238) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_confirm() and 0xFFFF) != 14633) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1258,6 +1269,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_download_export() and 0xFFFF) != 10584) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_download_own_data() and 0xFFFF) != 19093) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() and 0xFFFF) != 27912) {
@@ -1963,6 +1977,13 @@ public interface LogbookInterface {
     suspend fun `claims`(): List<Claim>
     
     /**
+     * Closes the account after its password (the app asks her to confirm first): every
+     * device is signed out, this one forgets it, and her email is erased. Refused while
+     * changes have not reached the server.
+     */
+    suspend fun `closeAccount`(`password`: kotlin.String)
+    
+    /**
      * As the provider: confirms an attendee, signed on this device, for `minutes_attended`
      * (left out: as they logged it). More than they logged needs `more_than_logged`.
      */
@@ -2026,6 +2047,12 @@ public interface LogbookInterface {
      * a CSV or the signed JSON.
      */
     suspend fun `downloadExport`(`export`: kotlin.String, `format`: ExportFormat, `paper`: kotlin.String? = null): kotlin.ByteArray
+    
+    /**
+     * Everything the server keeps about the signed-in person, as pretty-printed JSON
+     * (`rsc-logbook-own-data/1`) for her to save or share.
+     */
+    suspend fun `downloadOwnData`(): kotlin.String
     
     /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
@@ -2571,6 +2598,34 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * Closes the account after its password (the app asks her to confirm first): every
+     * device is signed out, this one forgets it, and her email is erased. Refused while
+     * changes have not reached the server.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `closeAccount`(`password`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_close_account(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`password`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * As the provider: confirms an attendee, signed on this device, for `minutes_attended`
      * (left out: as they logged it). More than they logged needs `more_than_logged`.
      */
@@ -2833,6 +2888,31 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterByteArray.lift(it) },
+        // Error FFI converter
+        LogbookException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Everything the server keeps about the signed-in person, as pretty-printed JSON
+     * (`rsc-logbook-own-data/1`) for her to save or share.
+     */
+    @Throws(LogbookException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `downloadOwnData`() : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_rsc_ffi_fn_method_logbook_download_own_data(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_rsc_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_rsc_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
         // Error FFI converter
         LogbookException.ErrorHandler,
     )

@@ -372,6 +372,11 @@ uint64_t uniffi_rsc_ffi_fn_method_logbook_claim_endorsement(uint64_t ptr, RustBu
 uint64_t uniffi_rsc_ffi_fn_method_logbook_claims(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CLOSE_ACCOUNT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CLOSE_ACCOUNT
+uint64_t uniffi_rsc_ffi_fn_method_logbook_close_account(uint64_t ptr, RustBuffer password
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONFIRM
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_CONFIRM
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_confirm(uint64_t ptr, RustBuffer session_id, RustBuffer attendee, RustBuffer minutes_attended, int8_t more_than_logged, RustCallStatus *_Nonnull out_status
@@ -430,6 +435,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_dispute(uint64_t ptr, RustBuffer ses
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DOWNLOAD_EXPORT
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DOWNLOAD_EXPORT
 uint64_t uniffi_rsc_ffi_fn_method_logbook_download_export(uint64_t ptr, RustBuffer export, RustBuffer format, RustBuffer paper
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DOWNLOAD_OWN_DATA
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DOWNLOAD_OWN_DATA
+uint64_t uniffi_rsc_ffi_fn_method_logbook_download_own_data(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_DUPLICATES_OF
@@ -1022,6 +1032,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_claims(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CLOSE_ACCOUNT
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CLOSE_ACCOUNT
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_close_account(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRM
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_CONFIRM
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_confirm(void
@@ -1091,6 +1107,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_dispute(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DOWNLOAD_EXPORT
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DOWNLOAD_EXPORT
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_download_export(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DOWNLOAD_OWN_DATA
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_DOWNLOAD_OWN_DATA
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_download_own_data(void
     
 );
 #endif

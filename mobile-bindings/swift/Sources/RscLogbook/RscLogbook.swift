@@ -679,6 +679,13 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func claims() async throws  -> [Claim]
     
     /**
+     * Closes the account after its password (the app asks her to confirm first): every
+     * device is signed out, this one forgets it, and her email is erased. Refused while
+     * changes have not reached the server.
+     */
+    func closeAccount(password: String) async throws 
+    
+    /**
      * As the provider: confirms an attendee, signed on this device, for `minutes_attended`
      * (left out: as they logged it). More than they logged needs `more_than_logged`.
      */
@@ -742,6 +749,12 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * a CSV or the signed JSON.
      */
     func downloadExport(export: String, format: ExportFormat, paper: String?) async throws  -> Data
+    
+    /**
+     * Everything the server keeps about the signed-in person, as pretty-printed JSON
+     * (`rsc-logbook-own-data/1`) for her to save or share.
+     */
+    func downloadOwnData() async throws  -> String
     
     /**
      * Sessions already logged that `session` would repeat (same provider, attendees, day and
@@ -1178,6 +1191,27 @@ open func claims()async throws  -> [Claim]  {
 }
     
     /**
+     * Closes the account after its password (the app asks her to confirm first): every
+     * device is signed out, this one forgets it, and her email is erased. Refused while
+     * changes have not reached the server.
+     */
+open func closeAccount(password: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_close_account(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(password)
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_void,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_void,
+            freeFunc: ffi_rsc_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
      * As the provider: confirms an attendee, signed on this device, for `minutes_attended`
      * (left out: as they logged it). More than they logged needs `more_than_logged`.
      */
@@ -1374,6 +1408,26 @@ open func downloadExport(export: String, format: ExportFormat, paper: String? = 
             completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterData.lift,
+            errorHandler: FfiConverterTypeLogbookError_lift
+        )
+}
+    
+    /**
+     * Everything the server keeps about the signed-in person, as pretty-printed JSON
+     * (`rsc-logbook-own-data/1`) for her to save or share.
+     */
+open func downloadOwnData()async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_rsc_ffi_fn_method_logbook_download_own_data(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_rsc_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_rsc_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_rsc_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
             errorHandler: FfiConverterTypeLogbookError_lift
         )
 }
@@ -9224,6 +9278,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_claims() != 53244) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_close_account() != 51238) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_confirm() != 14633) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9258,6 +9315,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_download_export() != 10584) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_download_own_data() != 19093) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_duplicates_of() != 27912) {
