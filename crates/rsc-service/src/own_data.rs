@@ -75,6 +75,7 @@ pub async fn download<S: Store>(store: &S, user: &UserRecord) -> Result<OwnData,
                 confirmed_minutes: row.confirmed_minutes,
             });
         }
+        entries.sort_by(|a, b| a.attendee.cmp(&b.attendee));
         sessions.push(OwnSession {
             date: session.date.to_string(),
             start_time: session.start_time,

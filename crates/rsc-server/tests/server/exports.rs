@@ -327,7 +327,116 @@ async fn one_export_is_downloaded_as_json_csv_and_pdf<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// A person's own data names people and holds her own entries only; closing an account (after
+/// its password and the words) signs it out for good and erases its email, yet every minute
+/// others counted stays: a supervisee's hours are the same after her provider closes, she still
+/// sees her provider's name, someone who never shared a session sees a former member, nobody
+/// reaches the closed provider by her number, and an applicant's export handed out before she
+/// closed still verifies, saying she closed.
+async fn closing_an_account_takes_no_counted_minute<S: Store>(store: S) {
+    use rsc_test_kit::people::shows_an_id;
+    use serde_json::json;
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let (ana, ben, mut pat) = world(&store, &api).await;
+    let quinn = crate::consent::person(&api, "quinn").await;
+    pat.connect(&[&quinn]).await;
+    let hours = |token: String| {
+        let api = api.clone();
+        async move {
+            let (status, body) = api.get("/v1/me/evaluation?as_of=2025-06-01", Some(&token)).await;
+            assert_eq!(status, 200, "{body}");
+            body["requirements"].clone()
+        }
+    };
+    let before = hours(ana.token.clone()).await;
+    let (status, made) =
+        api.call("POST", "/v1/me/exports", Some(&ana.token), Some(&json!({ "as_of": "2025-06-01" }))).await;
+    assert_eq!(status, 201, "{made}");
+    let export_id = made["export_id"].as_str().expect("id").to_string();
+
+    let (status, data) = api.get("/v1/me/data", Some(&pat.token)).await;
+    assert_eq!(status, 200, "{data}");
+    assert_eq!(
+        (data["format"].as_str(), data["account"]["email"].as_str()),
+        (Some("rsc-logbook-own-data/1"), Some("pat@example.org"))
+    );
+    let entries: Vec<_> = data["sessions"][0]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| (e["attendee"].clone(), e["status"].clone()))
+        .collect();
+    assert_eq!(
+        entries,
+        [(json!("ana"), json!("confirmed")), (json!("ben"), json!("confirmed"))],
+        "as the provider, every entry she confirmed"
+    );
+    assert_eq!(
+        (data["claims"][0]["number"].as_str(), data["claims"][0]["status"].as_str()),
+        (Some("NM-7"), Some("approved"))
+    );
+    assert!(!shows_an_id(&data.to_string()), "names, not ids: {data}");
+    let (_, hers) = api.get("/v1/me/data", Some(&ana.token)).await;
+    let attendees: Vec<_> =
+        hers["sessions"][0]["entries"].as_array().expect("entries").iter().map(|e| e["attendee"].clone()).collect();
+    assert_eq!(attendees, [json!("ana")], "Ben's entry in the group is his, not hers: {hers}");
+    assert_eq!(
+        (hers["sessions"][0]["provider"].as_str(), hers["exports"][0]["id"].as_str()),
+        (Some("pat"), Some(export_id.as_str()))
+    );
+    assert!(!hers.to_string().contains(ben.user_id.as_str()));
+
+    // Pat closes: a wrong password and a missing confirmation close nothing.
+    let close = |password: &str, confirm: &str| json!({ "password": password, "confirm": confirm });
+    let (status, body) =
+        api.post("/v1/me/close", Some(&pat.token), &close("not her password", "close my account")).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("password")), "{body}");
+    let (status, body) = api.post("/v1/me/close", Some(&pat.token), &close("a long enough password", "yes")).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("confirm")), "{body}");
+    assert_eq!(api.get("/v1/me", Some(&pat.token)).await.0, 200, "still open");
+    let (status, _) =
+        api.post("/v1/me/close", Some(&pat.token), &close("a long enough password", "Close my account")).await;
+    assert_eq!(status, 204);
+    assert_eq!(api.get("/v1/me", Some(&pat.token)).await.0, 401, "every device signed out");
+    let login = json!({ "email": "pat@example.org", "password": "a long enough password", "device": { "name": "x", "public_key": hex::encode([7u8; 32]), "actor_id": "00112233445566778899aabbccddeeff" } });
+    let (status, body) = api.post("/v1/login", None, &login).await;
+    assert!(status == 401 || status == 422, "no sign-in after closing: {status} {body}");
+
+    assert_eq!(hours(ana.token.clone()).await, before, "not a minute of Ana's went");
+    let named = |token: String| {
+        let api = api.clone();
+        async move {
+            let (_, list) = api.get("/v1/connections", Some(&token)).await;
+            let entries = list["entries"].as_array().expect("entries").clone();
+            entries.iter().map(|c| c["person"]["display_name"].as_str().expect("name").to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(named(ana.token.clone()).await, ["pat"], "she shared a session with Pat");
+    assert_eq!(named(quinn.token.clone()).await, ["former member"], "he never did");
+    let stranger = crate::consent::person(&api, "sam").await;
+    let ask = |number: &str| json!({ "endorsement_number": number });
+    let closed = api.post("/v1/connections/requests", Some(&stranger.token), &ask("NM-7")).await;
+    let nobody = api.post("/v1/connections/requests", Some(&stranger.token), &ask("NM-404")).await;
+    assert_eq!(
+        (closed.0, closed.1.to_string().replace("NM-7", "…")),
+        (nobody.0, nobody.1.to_string().replace("NM-404", "…"))
+    );
+
+    // Ana closes too; the export she handed out still verifies, and says so.
+    assert_eq!(
+        api.post("/v1/me/close", Some(&ana.token), &close("a long enough password", "close my account")).await.0,
+        204
+    );
+    let page = api.http.get(format!("{}/verify/{export_id}", api.base)).send().await.expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    let page = page.text().await.expect("html");
+    assert!(page.contains("closed her RSC Logbook account"), "{page}");
+    server.stop().await.expect("stop");
+}
+
 rsc_test_kit::on_both_backends!(
+    closing_an_account_takes_no_counted_minute,
     a_name_that_is_a_formula_reaches_the_csv_as_text,
     exports_requested_together_are_distinct_exports,
     an_export_of_the_first_format_still_verifies_on_its_link_and_uploaded,
