@@ -916,3 +916,58 @@ fn an_interactive_log_asks_again_and_remembers_the_last_session() {
     let session = says(&ana, &["session", id.unwrap_or_else(|| panic!("a short id in {line}"))]);
     assert!(session.contains("09:30 (America/Chicago)") && session.contains("phone"), "{session}");
 }
+
+/// Ana downloads her data and closes her account with `rsc` alone: the data names her provider
+/// and her own entry; closing asks for the words and the password, then she is signed out for
+/// good, and her provider still sees the session she confirmed.
+#[test]
+fn a_person_downloads_her_data_and_closes_her_account_with_rsc() {
+    let server = start_server();
+    let (ana, pat) = (temp_dir("ana"), temp_dir("pat"));
+    let names = names();
+    let (ana_name, pat_name) = (names[3].as_str(), names[6].as_str());
+    for (home, email, name) in [(&ana, "ana@example.org", ana_name), (&pat, "pat@example.org", pat_name)] {
+        says(home, &["account", "signup", "--server", &server.url, "--email", email, "--name", name]);
+    }
+    let code = invite_code(&says(&pat, &["account", "invite"]));
+    says(&ana, &["connect", &code]);
+    let session = [
+        "log",
+        "--date",
+        "2025-03-04",
+        "--start",
+        "10:00",
+        "--time-zone",
+        "America/Denver",
+        "--minutes",
+        "60",
+        "--format",
+        "video",
+    ];
+    says(&ana, &session);
+    says(&ana, &["sync"]);
+
+    let data = says(&ana, &["account", "data"]);
+    let json: serde_json::Value = serde_json::from_str(&data).expect("her data is JSON");
+    assert_eq!(json["account"]["email"], "ana@example.org");
+    assert_eq!(json["sessions"][0]["provider"], pat_name);
+    assert_eq!(json["sessions"][0]["entries"][0]["attendee"], ana_name);
+    let file = ana.join("my-data.json");
+    assert!(says(&ana, &["account", "data", "--out", file.to_str().expect("path")]).contains("my-data.json"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(&file).expect("file")).expect("json")["account"],
+        json["account"]
+    );
+
+    let unsure = refuses(&ana, &["account", "close", "--confirm", "yes"], 2);
+    assert!(unsure.contains("close my account") && unsure.contains("nothing was closed"), "{unsure}");
+    let closed = says(&ana, &["account", "close", "--confirm", "close my account"]);
+    assert!(closed.contains("Your account is closed"), "{closed}");
+    let gone = refuses(&ana, &["hours", "--rulebook", "nmaimh"], 1);
+    assert!(gone.contains("rsc account login"), "this device forgot her: {gone}");
+    let again = rsc(&ana, &["account", "login", "--server", &server.url, "--email", "ana@example.org"]);
+    assert!(!again.status.success(), "no sign-in after closing");
+    says(&pat, &["sync"]);
+    let confirm = says(&pat, &["confirm"]);
+    assert!(confirm.contains(ana_name), "Pat still sees the session Ana logged: {confirm}");
+}

@@ -86,7 +86,12 @@ fn migrate_and_admin_create_run_and_exit() {
     let dir = temp.path().to_path_buf();
     let run = |args: &[&str], password: Option<&str>| {
         let mut command = Command::new(rsc_test_kit::process::server_binary());
-        command.current_dir(&dir).args(args).env_remove("DATABASE_URL").env_remove("RSC_ADMIN_PASSWORD");
+        command
+            .current_dir(&dir)
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env_remove("RSC_ADMIN_PASSWORD")
+            .env("USER", "jordan");
         if let Some(password) = password {
             command.env("RSC_ADMIN_PASSWORD", password);
         }
@@ -183,7 +188,10 @@ fn migrate_and_admin_create_run_and_exit() {
     ] {
         assert!(text.contains(line), "{line} missing from {text}");
     }
-    assert!(text.contains("on the server's command line"), "{text}");
+    assert!(
+        text.contains("jordan on the server's command line created an association NMAIMH"),
+        "by the operating-system user: {text}"
+    );
     assert!(!text.contains("nobody@example.org"), "a refused act is no line: {text}");
     let only = said(&run(&["audit", "--association", "CT-AIMH"], None));
     assert_eq!(only.lines().count(), 3, "CT-AIMH's creation, and its staff added and removed: {only}");

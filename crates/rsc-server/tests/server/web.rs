@@ -1194,7 +1194,62 @@ async fn no_form_is_taken_without_its_token<S: Store>(store: S) {
     server.stop().await.expect("stop");
 }
 
+/// The profile page downloads her data and closes her account: the download is a JSON file
+/// naming her; a wrong password or missing words are told beside their fields and close nothing;
+/// closed, the browser is signed out with every other device and can no longer sign in.
+async fn the_profile_page_downloads_her_data_and_closes_her_account<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    api.register("ana").await;
+    let phone = Device::sign_in(&api, "ana").await;
+    let ana = Portal::sign_in_to(&base, "ana", "/profile").await;
+    let response =
+        ana.http.get(format!("{base}/profile/data")).header(COOKIE, &ana.cookie).send().await.expect("download");
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()[reqwest::header::CONTENT_DISPOSITION].to_str().expect("header").to_string();
+    assert!(disposition.starts_with("attachment") && disposition.contains(".json"), "{disposition}");
+    let data: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(
+        (data["account"]["email"].as_str(), data["devices"].as_array().map(Vec::len)),
+        (Some("ana@example.org"), Some(2))
+    );
+
+    let (status, page) =
+        ana.post("/profile/close", &[("close_password", "not it"), ("confirm", "close my account")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"close-password-error\"") && page.contains("is not your password"), "{page}");
+    let (status, page) =
+        ana.post("/profile/close", &[("close_password", "a long enough password"), ("confirm", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"confirm-error\""), "{page}");
+    assert_eq!(api.get("/v1/me", Some(&phone.token)).await.0, 200, "nothing closed yet");
+
+    let response = ana
+        .http
+        .post(format!("{base}/profile/close"))
+        .header(COOKIE, &ana.cookie)
+        .header(CONTENT_TYPE, FORM)
+        .body(encoded(&[
+            ("csrf", ana.csrf.as_str()),
+            ("close_password", "a long enough password"),
+            ("confirm", "close my account"),
+        ]))
+        .send()
+        .await
+        .expect("close");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cleared = set_cookie(&response, "rsc_session").expect("the session cookie is cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(response.text().await.expect("html").contains("Your account is closed"));
+    assert_eq!(api.get("/v1/me", Some(&phone.token)).await.0, 401, "her phone is signed out too");
+    let again = api.portal_sign_in("ana@example.org", "a long enough password", "/profile").await;
+    assert_ne!(again.status(), StatusCode::SEE_OTHER, "no sign-in after closing");
+    server.stop().await.expect("stop");
+}
+
 rsc_test_kit::on_both_backends!(
+    the_profile_page_downloads_her_data_and_closes_her_account,
     no_form_is_taken_without_its_token,
     a_mismatched_claim_asks_staff_to_tick_that_they_checked,
     the_portal_guards_its_cookies_forms_and_roles,
