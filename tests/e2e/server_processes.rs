@@ -193,9 +193,9 @@ fn migrate_and_admin_create_run_and_exit() {
         "by the operating-system user: {text}"
     );
     assert!(!text.contains("nobody@example.org"), "a refused act is no line: {text}");
-    let only = said(&run(&["audit", "--association", "CT-AIMH"], None));
+    let only = String::from_utf8_lossy(&run(&["audit", "--association", "CT-AIMH"], None).stdout).to_string();
     assert_eq!(only.lines().count(), 3, "CT-AIMH's creation, and its staff added and removed: {only}");
-    let csv = said(&run(&["audit", "--action", "reset_code", "--csv"], None));
+    let csv = String::from_utf8_lossy(&run(&["audit", "--action", "reset_code", "--csv"], None).stdout).to_string();
     assert!(
         csv.starts_with("when_utc,who,association,action,subject,person,detail\n") && csv.lines().count() == 2,
         "{csv}"

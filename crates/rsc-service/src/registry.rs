@@ -271,7 +271,8 @@ pub async fn import_csv<S: Store>(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let audit = by.audit(AuditAction::Import, None, source, source.to_string());
+    // The file is the line's subject; its detail is the counts, per association.
+    let audit = by.audit(AuditAction::Import, None, source, String::new());
     let counts = match store.registry_upsert(&records, &audit).await {
         Ok(counts) => counts,
         // Another import got there between the checks above and this write.

@@ -598,6 +598,11 @@ where
     }
 }
 
+/// How many migrations came before the one that made associations.
+fn before_associations(migrations: &[(i64, &str, &str)]) -> usize {
+    migrations.iter().position(|(_, name, _)| *name == "associations and audit").expect("the migration")
+}
+
 /// What the migration to associations must have made of [`seed_before_associations`]: each
 /// association of the registry, kept by each staff account (as every admin could act on every
 /// record before), and nothing for members; the trail starts empty.
@@ -618,7 +623,7 @@ async fn existing_sqlite_databases_get_associations_from_their_registry() {
     let options =
         <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).expect("url").create_if_missing(true);
     let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
-    let before = crate::migrations::SQLITE.len() - 1;
+    let before = before_associations(crate::migrations::SQLITE);
     crate::migrations::migrator(&crate::migrations::SQLITE[..before]).run(&pool).await.expect("the older schema");
     seed_before_associations(|sql, id| {
         let pool = pool.clone();
@@ -641,7 +646,7 @@ async fn existing_sqlite_databases_get_associations_from_their_registry() {
 async fn existing_postgres_databases_get_associations_from_their_registry() {
     let Some((name, url)) = crate::testing::create_postgres_db().await else { return };
     let pool = sqlx::PgPool::connect(&url).await.expect("connect");
-    let before = crate::migrations::POSTGRES.len() - 1;
+    let before = before_associations(crate::migrations::POSTGRES);
     crate::migrations::migrator(&crate::migrations::POSTGRES[..before]).run(&pool).await.expect("the older schema");
     seed_before_associations(|sql, id| {
         let pool = pool.clone();

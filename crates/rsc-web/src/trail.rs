@@ -126,7 +126,11 @@ pub async fn page<S: Store>(
                 who: l.who,
                 association: l.association.unwrap_or_default(),
                 what: l.action.words(),
-                subject: l.subject,
+                // A file imported from the command line is named by its path; its name says enough.
+                subject: match l.action {
+                    AuditAction::Import => l.subject.rsplit('/').next().unwrap_or_default().to_string(),
+                    _ => l.subject,
+                },
                 person: l.person.unwrap_or_default(),
                 detail: l.detail,
             }

@@ -191,7 +191,8 @@ async fn the_trail_names_who_did_what_and_filters<S: Store>(store: S) {
     let (_, page) = portal.get("/staff/trail").await;
     for expected in [
         "imported registry rows",
-        "test.csv: 2 new, 0 updated, 0 unchanged",
+        "test.csv",
+        "2 new, 0 updated, 0 unchanged",
         "lapsed a record",
         "valid through 2026-01-31 (was none)",
         "rejected a claim",

@@ -338,7 +338,7 @@ async fn closing_an_account_takes_no_counted_minute<S: Store>(store: S) {
     use serde_json::json;
     let server = RunningServer::start(store.clone()).await.expect("server");
     let api = Api::new(server.url());
-    let (ana, ben, mut pat) = world(&store, &api).await;
+    let (ana, ben, pat) = world(&store, &api).await;
     let quinn = crate::consent::person(&api, "quinn").await;
     pat.connect(&[&quinn]).await;
     let hours = |token: String| {

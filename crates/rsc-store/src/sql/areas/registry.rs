@@ -90,10 +90,8 @@ impl RegistryStore for This {
         }
         for (association, here) in by_association {
             let detail = if audit.action == rsc_model::AuditAction::Import {
-                format!(
-                    "{}: {} new, {} updated, {} unchanged",
-                    audit.detail, here.inserted, here.updated, here.unchanged
-                )
+                let counts = format!("{} new, {} updated, {} unchanged", here.inserted, here.updated, here.unchanged);
+                if audit.detail.is_empty() { counts } else { format!("{}: {counts}", audit.detail) }
             } else {
                 audit.detail.clone()
             };
