@@ -161,6 +161,19 @@ fn migrate_and_admin_create_run_and_exit() {
     );
     let text = said(&second);
     assert!(text.contains("already keeps New Mexico") && text.contains("keeps Connecticut"), "{text}");
+    let renamed = run(
+        &[
+            "association",
+            "change",
+            "ct-aimh",
+            "--name",
+            "Connecticut Association for Infant Mental Health",
+            "--rulebook",
+            "nmaimh",
+        ],
+        None,
+    );
+    assert!(said(&renamed).contains("CT-AIMH is Connecticut AIMH (nmaimh)"), "{}", said(&renamed));
     let listed = said(&run(&["association", "list"], None));
     assert_eq!(listed.matches("staff  Registry staff <staff@example.org>").count(), 2, "{listed}");
     assert!(listed.contains("NMAIMH       New Mexico Association for Infant Mental Health (nmaimh)"), "{listed}");
@@ -182,6 +195,7 @@ fn migrate_and_admin_create_run_and_exit() {
     for line in [
         "created an association NMAIMH",
         "created an association CT-AIMH",
+        "changed an association CT-AIMH: named Connecticut AIMH (was Connecticut Association for Infant Mental Health); rulebooks nmaimh (were none)",
         "made someone staff staff@example.org (Registry staff): now keeps New Mexico",
         "removed someone from staff staff@example.org (Registry staff)",
         "issued a password reset code staff@example.org (Registry staff)",
@@ -194,7 +208,7 @@ fn migrate_and_admin_create_run_and_exit() {
     );
     assert!(!text.contains("nobody@example.org"), "a refused act is no line: {text}");
     let only = String::from_utf8_lossy(&run(&["audit", "--association", "CT-AIMH"], None).stdout).to_string();
-    assert_eq!(only.lines().count(), 3, "CT-AIMH's creation, and its staff added and removed: {only}");
+    assert_eq!(only.lines().count(), 4, "CT-AIMH's creation, change, and its staff added and removed: {only}");
     let csv = String::from_utf8_lossy(&run(&["audit", "--action", "reset_code", "--csv"], None).stdout).to_string();
     assert!(
         csv.starts_with("when_utc,who,association,action,subject,person,detail\n") && csv.lines().count() == 2,

@@ -31,6 +31,8 @@ text_enum!(
         Reject => "reject",
         /// An association created.
         AssociationCreated => "association_created",
+        /// An association's name or rulebooks changed.
+        AssociationChanged => "association_changed",
         /// A person made staff of an association.
         StaffAdded => "staff_added",
         /// A person no longer staff of an association.
@@ -52,6 +54,7 @@ impl AuditAction {
             AuditAction::Approve => "approved a claim",
             AuditAction::Reject => "rejected a claim",
             AuditAction::AssociationCreated => "created an association",
+            AuditAction::AssociationChanged => "changed an association",
             AuditAction::StaffAdded => "made someone staff",
             AuditAction::StaffRemoved => "removed someone from staff",
             AuditAction::OperatorAdded => "made someone an operator",

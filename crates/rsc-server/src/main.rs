@@ -175,6 +175,17 @@ enum AssociationCommand {
         #[arg(long = "rulebook", value_name = "RULEBOOK")]
         rulebooks: Vec<String>,
     },
+    /// Change an association's name or rulebooks (those a migration made are named by their id).
+    Change {
+        /// The id.
+        id: String,
+        /// Its new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Its rulebooks from now on (repeatable), replacing those it had.
+        #[arg(long = "rulebook", value_name = "RULEBOOK")]
+        rulebooks: Vec<String>,
+    },
     /// List the associations and their staff.
     List,
 }
@@ -379,6 +390,14 @@ async fn association<S: Store>(store: &S, command: AssociationCommand) -> anyhow
         AssociationCommand::Create { id, name, rulebooks } => {
             let made = staff::create_association(store, &Staff::command_line(None), &id, &name, &rulebooks).await?;
             println!("created association {} ({})", made.name, made.id);
+        }
+        AssociationCommand::Change { id, name, rulebooks } => {
+            let rulebooks = (!rulebooks.is_empty()).then_some(rulebooks.as_slice());
+            let changed =
+                staff::change_association(store, &Staff::command_line(None), &id, name.as_deref(), rulebooks).await?;
+            let rulebooks =
+                if changed.rulebooks.is_empty() { "no rulebook".into() } else { changed.rulebooks.join(", ") };
+            println!("{} is {} ({rulebooks})", changed.id, changed.name);
         }
         AssociationCommand::List => {
             let staff = store.staff().await?;

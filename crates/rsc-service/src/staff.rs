@@ -140,15 +140,7 @@ pub async fn create_association<S: Store>(
         return Err(AppError::invalid("id", "must not contain a comma"));
     }
     let name = printable(name, "name", MAX_NAME_CHARS)?;
-    for rulebook in rulebooks {
-        if rsc_rules::builtin(rulebook).is_none() {
-            let known: Vec<_> = rsc_rules::builtin_ids().collect();
-            return Err(AppError::invalid(
-                "rulebook",
-                format!("`{rulebook}` is not a rulebook here; the rulebooks are {}", known.join(", ")),
-            ));
-        }
-    }
+    check_rulebooks(rulebooks)?;
     // Ids are matched as people type them, so two may not differ only in case.
     if let Some(taken) = store.associations().await?.into_iter().find(|a| a.id.eq_ignore_ascii_case(&id)) {
         return Err(AppError::Conflict(format!("there is already an association `{}`", taken.id)));
@@ -167,6 +159,52 @@ pub async fn create_association<S: Store>(
     })?;
     tracing::info!(association = %id, "association created");
     Ok(association)
+}
+
+/// Changes an association's name, its rulebooks, or both (the operator only): what the
+/// migration named by its id gets its real name this way.
+pub async fn change_association<S: Store>(
+    store: &S,
+    by: &Staff,
+    id: &str,
+    name: Option<&str>,
+    rulebooks: Option<&[String]>,
+) -> Result<AssociationRecord, AppError> {
+    only_operator(by)?;
+    let mut association = self::association(store, id).await?;
+    let mut changes = Vec::new();
+    if let Some(name) = name {
+        let name = printable(name, "name", MAX_NAME_CHARS)?;
+        changes.push(format!("named {name} (was {})", association.name));
+        association.name = name;
+    }
+    if let Some(rulebooks) = rulebooks {
+        check_rulebooks(rulebooks)?;
+        let shown = |r: &[String]| if r.is_empty() { "none".to_string() } else { r.join(", ") };
+        changes.push(format!("rulebooks {} (were {})", shown(rulebooks), shown(&association.rulebooks)));
+        association.rulebooks = rulebooks.to_vec();
+    }
+    if changes.is_empty() {
+        return Err(AppError::invalid("name", "say what changes: a name, rulebooks, or both"));
+    }
+    let audit = by.audit(AuditAction::AssociationChanged, Some(&association.id), &association.id, changes.join("; "));
+    if !store.update_association(&association, &audit).await? {
+        return Err(AppError::NotFound(format!("no association `{id}`")));
+    }
+    Ok(association)
+}
+
+fn check_rulebooks(rulebooks: &[String]) -> Result<(), AppError> {
+    for rulebook in rulebooks {
+        if rsc_rules::builtin(rulebook).is_none() {
+            let known: Vec<_> = rsc_rules::builtin_ids().collect();
+            return Err(AppError::invalid(
+                "rulebook",
+                format!("`{rulebook}` is not a rulebook here; the rulebooks are {}", known.join(", ")),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn only_operator(by: &Staff) -> Result<(), AppError> {

@@ -403,6 +403,13 @@ pub trait StaffStore {
         audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Replaces an association's name and rulebooks; `false` when there is none with its id.
+    fn update_association(
+        &self,
+        association: &AssociationRecord,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Every association, by id.
     fn associations(&self) -> impl Future<Output = Result<Vec<AssociationRecord>, StoreError>> + Send;
 

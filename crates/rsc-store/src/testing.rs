@@ -485,6 +485,14 @@ impl<S: Store> StaffStore for Gated<S> {
         self.inner.create_association(association, audit)
     }
 
+    fn update_association(
+        &self,
+        association: &AssociationRecord,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.inner.update_association(association, audit)
+    }
+
     fn associations(&self) -> impl Future<Output = Result<Vec<AssociationRecord>, StoreError>> + Send {
         self.inner.associations()
     }

@@ -81,6 +81,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/staff/trail", get(trail::page::<S>))
         .route("/operator", get(operator::home::<S>))
         .route("/operator/associations", post(operator::create_association::<S>))
+        .route("/operator/associations/change", post(operator::change_association::<S>))
         .route("/operator/staff", post(operator::change_staff::<S>))
         .route("/operator/reset", post(operator::reset::<S>))
         .route("/exports", get(exports::page::<S>))

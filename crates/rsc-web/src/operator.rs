@@ -59,7 +59,7 @@ async fn page<S: Store>(
                 .filter(|(of, _)| *of == a.id)
                 .map(|(_, u)| (u.display_name.clone(), u.email.clone()))
                 .collect(),
-            rulebooks: if a.rulebooks.is_empty() { "none".into() } else { a.rulebooks.join(", ") },
+            rulebooks: a.rulebooks.join(", "),
             id: a.id,
             name: a.name,
         })
@@ -120,10 +120,41 @@ pub async fn create_association<S: Store>(
     CheckedForm(browser, form): CheckedForm<AssociationForm>,
 ) -> Result<Response, PageError> {
     let by = operator(&state, &browser).await?;
-    let rulebooks: Vec<String> =
-        form.rulebooks.split([',', ' ']).map(str::trim).filter(|r| !r.is_empty()).map(str::to_lowercase).collect();
+    let rulebooks = rulebook_list(&form.rulebooks);
     let made = staff::create_association(&state.store, &by, &form.id, &form.name, &rulebooks).await;
     answer(&state, &browser, made, |a| format!("Created {} ({}).", a.name, a.id)).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    rulebooks: String,
+}
+
+/// `POST /operator/associations/change`: its name and rulebooks as the form has them.
+pub async fn change_association<S: Store>(
+    State(state): State<AppState<S>>,
+    CheckedForm(browser, form): CheckedForm<ChangeForm>,
+) -> Result<Response, PageError> {
+    let by = operator(&state, &browser).await?;
+    let rulebooks = rulebook_list(&form.rulebooks);
+    let changed = staff::change_association(&state.store, &by, &form.id, Some(&form.name), Some(&rulebooks)).await;
+    answer(&state, &browser, changed, |a| format!("Saved {} ({}).", a.name, a.id)).await
+}
+
+/// Rulebook ids as typed: separated by commas or spaces, any case; "none" is none.
+fn rulebook_list(text: &str) -> Vec<String> {
+    text.split([',', ' '])
+        .map(str::trim)
+        .filter(|r| !r.is_empty() && !r.eq_ignore_ascii_case("none"))
+        .map(str::to_lowercase)
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,4 +226,4 @@ pub async fn reset<S: Store>(
     }
 }
 
-form_token!(AssociationForm, StaffForm, ResetForm);
+form_token!(AssociationForm, ChangeForm, StaffForm, ResetForm);

@@ -261,6 +261,12 @@ async fn an_operator_keeps_associations_and_staff_in_the_portal<S: Store>(store:
         portal.post("/operator/associations", &[("id", "OR"), ("name", "Oregon"), ("rulebooks", "oregon")]).await;
     assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("not a rulebook here"), "{page}");
 
+    let change = [("id", "ct-aimh"), ("name", "Connecticut AIMH"), ("rulebooks", "NMAIMH")];
+    let (status, page) = portal.post("/operator/associations/change", &change).await;
+    assert!(status == StatusCode::OK && page.contains("Saved Connecticut AIMH (CT-AIMH)"), "{page}");
+    let unknown = [("id", "TX"), ("name", "Texas"), ("rulebooks", "")];
+    let (status, page) = portal.post("/operator/associations/change", &unknown).await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("`TX` is not an association here"), "{page}");
     let add = [("email", "sam@example.org"), ("association", "CT-AIMH"), ("action", "add")];
     let (_, page) = portal.post("/operator/staff", &add).await;
     assert!(page.contains("sam@example.org now keeps CT-AIMH"), "{page}");

@@ -21,6 +21,12 @@ pub async fn associations_staff_and_operators_are_kept_with_their_trail<S: Store
     let again = store.create_association(&association("NMAIMH"), &made("NMAIMH")).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(store.associations().await.expect("all"), [ct, association("NMAIMH")]);
+    let renamed =
+        AssociationRecord { name: "New Mexico".into(), rulebooks: vec!["nmaimh".into()], ..association("NMAIMH") };
+    let changed = AuditEntry { association: Some("NMAIMH".into()), ..audit(AuditAction::AssociationChanged) };
+    assert!(store.update_association(&renamed, &changed).await.expect("rename"));
+    assert!(!store.update_association(&association("NOPE"), &changed).await.expect("none"), "no such association");
+    assert_eq!(store.associations().await.expect("all")[1], renamed);
 
     let by_sam = |action: AuditAction, association: &str| AuditEntry {
         actor: Actor::Account(sam.clone()),
@@ -61,6 +67,7 @@ pub async fn associations_staff_and_operators_are_kept_with_their_trail<S: Store
             StaffAdded,
             StaffAdded,
             StaffAdded,
+            AssociationChanged,
             AssociationCreated,
             AssociationCreated
         ],

@@ -44,6 +44,27 @@ impl StaffStore for This {
         Ok(())
     }
 
+    async fn update_association(
+        &self,
+        association: &AssociationRecord,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_pool().begin().await?;
+        let changed = sqlx::query("UPDATE associations SET name = $2, rulebooks = $3 WHERE id = $1")
+            .bind(&association.id)
+            .bind(&association.name)
+            .bind(association.rulebooks.join(","))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if changed {
+            insert_audit(&mut tx, audit).await?;
+            tx.commit().await?;
+        }
+        Ok(changed)
+    }
+
     async fn associations(&self) -> Result<Vec<AssociationRecord>, StoreError> {
         let rows: Vec<AssociationRow> =
             read!(self, |c| sqlx::query_as("SELECT id, name, rulebooks, created_at_ms FROM associations ORDER BY id")
