@@ -161,18 +161,8 @@ fn migrate_and_admin_create_run_and_exit() {
     );
     let text = said(&second);
     assert!(text.contains("already keeps New Mexico") && text.contains("keeps Connecticut"), "{text}");
-    let renamed = run(
-        &[
-            "association",
-            "change",
-            "ct-aimh",
-            "--name",
-            "Connecticut Association for Infant Mental Health",
-            "--rulebook",
-            "nmaimh",
-        ],
-        None,
-    );
+    let renamed =
+        run(&["association", "change", "ct-aimh", "--name", "Connecticut AIMH", "--rulebook", "nmaimh"], None);
     assert!(said(&renamed).contains("CT-AIMH is Connecticut AIMH (nmaimh)"), "{}", said(&renamed));
     let listed = said(&run(&["association", "list"], None));
     assert_eq!(listed.matches("staff  Registry staff <staff@example.org>").count(), 2, "{listed}");
