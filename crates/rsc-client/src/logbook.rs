@@ -328,7 +328,7 @@ impl Logbook {
         api.post_empty("/v1/me/password", &request)
     }
 
-    /// Sets a new password with a one-time reset code from association staff (for someone who
+    /// Sets a new password with a one-time reset code from the operator (for someone who
     /// forgot theirs). Every device of the account is signed out; sign in again afterwards.
     pub fn reset_password(&self, server: &str, email: &str, code: &str, new: &str) -> Result<(), ClientError> {
         let server = api::validate_server_url(server)?;

@@ -301,7 +301,7 @@ impl Logbook {
         self.remote(move |core| core.close_account(&password)).await
     }
 
-    /// Sets a new password with a one-time reset code from association staff; every device of
+    /// Sets a new password with a one-time reset code from the operator; every device of
     /// the account is signed out, this one included: sign in afterwards.
     pub async fn reset_password(&self, server: String, email: String, code: String, new: String) -> Result<()> {
         self.remote(move |core| core.reset_password(&server, &email, &code, &new)).await

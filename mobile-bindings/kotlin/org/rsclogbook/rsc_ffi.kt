@@ -1337,7 +1337,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_request_connection() and 0xFFFF) != 29994) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_reset_password() and 0xFFFF) != 24531) {
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_reset_password() and 0xFFFF) != 39991) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_restore_session() and 0xFFFF) != 36168) {
@@ -2170,7 +2170,7 @@ public interface LogbookInterface {
     suspend fun `requestConnection`(`number`: kotlin.String): Connection
     
     /**
-     * Sets a new password with a one-time reset code from association staff; every device of
+     * Sets a new password with a one-time reset code from the operator; every device of
      * the account is signed out, this one included: sign in afterwards.
      */
     suspend fun `resetPassword`(`server`: kotlin.String, `email`: kotlin.String, `code`: kotlin.String, `new`: kotlin.String)
@@ -3378,7 +3378,7 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
-     * Sets a new password with a one-time reset code from association staff; every device of
+     * Sets a new password with a one-time reset code from the operator; every device of
      * the account is signed out, this one included: sign in afterwards.
      */
     @Throws(LogbookException::class)

@@ -872,7 +872,7 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func requestConnection(number: String) async throws  -> Connection
     
     /**
-     * Sets a new password with a one-time reset code from association staff; every device of
+     * Sets a new password with a one-time reset code from the operator; every device of
      * the account is signed out, this one included: sign in afterwards.
      */
     func resetPassword(server: String, email: String, code: String, new: String) async throws 
@@ -1772,7 +1772,7 @@ open func requestConnection(number: String)async throws  -> Connection  {
 }
     
     /**
-     * Sets a new password with a one-time reset code from association staff; every device of
+     * Sets a new password with a one-time reset code from the operator; every device of
      * the account is signed out, this one included: sign in afterwards.
      */
 open func resetPassword(server: String, email: String, code: String, new: String)async throws   {
@@ -9383,7 +9383,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_request_connection() != 29994) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_rsc_ffi_checksum_method_logbook_reset_password() != 24531) {
+    if (uniffi_rsc_ffi_checksum_method_logbook_reset_password() != 39991) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_restore_session() != 36168) {
