@@ -848,7 +848,7 @@ impl Logbook {
             Some(profile) => profile.masters_conferred_on,
             None => directory.masters_conferred_on,
         };
-        let dossier = builder.build(Applicant { id: me, masters_conferred_on }, &records);
+        let dossier = builder.build(Applicant { id: me, masters_conferred_on, provides_rsc: None }, &records);
         Ok((rulebook, dossier, records))
     }
 

@@ -256,13 +256,17 @@ fn disputes_and_withdrawals() {
     let session = doc.session().expect("read");
     assert!(session.withdrawn);
     assert_eq!(status(&session, "ana", &key), SessionStatus::Withdrawn);
-    let dossier = DossierBuilder::new("2026-01-01".parse().expect("date"))
-        .build(Applicant { id: id("ana"), masters_conferred_on: None }, &session.attendance_records(|_, _| true));
+    let dossier = DossierBuilder::new("2026-01-01".parse().expect("date")).build(
+        Applicant { id: id("ana"), masters_conferred_on: None, provides_rsc: None },
+        &session.attendance_records(|_, _| true),
+    );
     assert!(dossier.sessions.is_empty(), "a withdrawn session counts nothing");
     doc.restore(&id("pat")).expect("restores");
     let session = doc.session().expect("read");
-    let dossier = DossierBuilder::new("2026-01-01".parse().expect("date"))
-        .build(Applicant { id: id("ana"), masters_conferred_on: None }, &session.attendance_records(|_, _| true));
+    let dossier = DossierBuilder::new("2026-01-01".parse().expect("date")).build(
+        Applicant { id: id("ana"), masters_conferred_on: None, provides_rsc: None },
+        &session.attendance_records(|_, _| true),
+    );
     assert_eq!(dossier.sessions[0].confirmation, Some(Confirmation::Confirmed { minutes: m(90) }));
 }
 

@@ -264,7 +264,7 @@ fn check_accepted(doc: &SessionDoc, keys: &[DeviceKey]) -> Result<(), TestCaseEr
     }
     for (i, _) in PEOPLE.iter().enumerate() {
         let dossier = DossierBuilder::new("2026-01-01".parse().expect("date"))
-            .build(Applicant { id: id(i), masters_conferred_on: None }, &records);
+            .build(Applicant { id: id(i), masters_conferred_on: None, provides_rsc: None }, &records);
         for s in &dossier.sessions {
             prop_assert!(s.provider != id(i), "{} credited for her own session", PEOPLE[i]);
             if let Some(Confirmation::Confirmed { .. }) = s.confirmation {

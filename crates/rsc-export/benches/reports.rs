@@ -23,6 +23,7 @@ fn payload(n: usize) -> Payload {
         earned_on: Date::from_ymd(2010, 1, 1).expect("date"),
         valid_through: None,
         revoked_on: None,
+        association: None,
     };
     let providers: Vec<Provider> = (0..3)
         .map(|p| Provider {
@@ -53,9 +54,11 @@ fn payload(n: usize) -> Payload {
         applicant: Applicant {
             id: Id::new("applicant", "bench").expect("id"),
             masters_conferred_on: Date::from_ymd(2012, 5, 15),
+            provides_rsc: None,
         },
         providers: providers.clone(),
         sessions,
+        trainings: None,
     };
     let rulebook = builtin("nmaimh").expect("nmaimh");
     let evaluation = evaluate(&rulebook, Purpose::Application, &dossier).expect("evaluates");

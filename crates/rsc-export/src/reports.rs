@@ -354,6 +354,7 @@ mod tests {
             earned_on: Date::from_ymd(2010, 1, 1).expect("date"),
             valid_through: None,
             revoked_on: None,
+            association: None,
         };
         let provider = |id: &str| Provider { id: Id::new(id, "test").expect("id"), credentials: vec![held.clone()] };
         let session = |id: &str, provider: &str, date: Date, kind: SessionKind, minutes: i64| DossierSession {
@@ -370,7 +371,11 @@ mod tests {
         };
         let dossier = Dossier {
             as_of,
-            applicant: Applicant { id: Id::new("ana", "test").expect("id"), masters_conferred_on: None },
+            applicant: Applicant {
+                id: Id::new("ana", "test").expect("id"),
+                masters_conferred_on: None,
+                provides_rsc: None,
+            },
             providers: vec![provider("pat"), provider("quinn")],
             sessions: vec![
                 session("old", "pat", Date::from_ymd(2020, 1, 7).expect("d"), SessionKind::Individual, 600),
@@ -378,6 +383,7 @@ mod tests {
                 session("in-1", "pat", Date::from_ymd(2024, 9, 3).expect("d"), SessionKind::Individual, 60),
                 session("in-2", "pat", Date::from_ymd(2025, 2, 4).expect("d"), SessionKind::Group, 90),
             ],
+            trainings: None,
         };
         let rulebook = builtin("nmaimh").expect("nmaimh");
         let evaluation = evaluate(&rulebook, Purpose::Application, &dossier).expect("evaluates");

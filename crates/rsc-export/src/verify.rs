@@ -236,6 +236,7 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
                 earned_on: r.earned_on,
                 valid_through: r.valid_through,
                 revoked_on: r.revoked_on,
+                association: None,
             })
             .collect();
         let mut in_dossier = provider.credentials.clone();

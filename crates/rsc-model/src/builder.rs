@@ -180,7 +180,8 @@ impl DossierBuilder {
                 Provider { id, credentials }
             })
             .collect();
-        Dossier { as_of: self.as_of, applicant, providers, sessions }
+        // A version 1 dossier until the product keeps trainings: it evaluates as before them.
+        Dossier { as_of: self.as_of, applicant, providers, sessions, trainings: None }
     }
 }
 
@@ -283,10 +284,12 @@ mod tests {
             earned_on: d("2015-01-01"),
             valid_through: None,
             revoked_on: None,
+            association: None,
         };
-        let dossier = DossierBuilder::new(d("2026-01-01"))
-            .credentials(id("pat"), [credential.clone()])
-            .build(Applicant { id: id("ana"), masters_conferred_on: None }, &[a, changed, withdrawn, ben]);
+        let dossier = DossierBuilder::new(d("2026-01-01")).credentials(id("pat"), [credential.clone()]).build(
+            Applicant { id: id("ana"), masters_conferred_on: None, provides_rsc: None },
+            &[a, changed, withdrawn, ben],
+        );
         dossier.validate().expect("builder output is a valid dossier");
         let ids: Vec<&str> = dossier.sessions.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["s1", "s2"]);

@@ -22,6 +22,12 @@ text_enum!(
         ImhmRf => "IMHM-RF",
         /// An association's own listing of approved RS/C providers.
         ApprovedRsc => "APPROVED-RSC",
+        /// Early Childhood Mental Health Specialist.
+        Ecmhs => "ECMHS",
+        /// Early Childhood Mental Health Mentor – Clinical.
+        EcmhmC => "ECMHM-C",
+        /// Infant Family Reflective Supervisor.
+        Ifrs => "IFRS",
     }
 );
 
@@ -38,6 +44,10 @@ pub struct CredentialRecord {
     /// The day it was revoked; `None` when never revoked.
     #[serde(default)]
     pub revoked_on: Option<Date>,
+    /// The association that issued or lists it (`NMAIMH`); `None` when unknown. A rulebook may
+    /// accept a credential only from one association (its own listing of approved providers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association: Option<String>,
 }
 
 impl CredentialRecord {
@@ -184,6 +194,7 @@ mod tests {
             earned_on: d("2020-03-01"),
             valid_through: valid_through.map(d),
             revoked_on: revoked_on.map(d),
+            association: None,
         }
     }
 

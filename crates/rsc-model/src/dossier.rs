@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::session::text_enum;
 use crate::{CredentialRecord, Date, Id, Minutes, ModelError, SessionFormat, SessionKind};
 
 /// The most sessions one dossier may hold: a logbook of daily sessions over 250 years.
@@ -17,6 +18,10 @@ pub const MAX_SESSIONS: usize = 100_000;
 pub const MAX_PROVIDERS: usize = 10_000;
 /// The most credential records one provider may carry.
 pub const MAX_CREDENTIALS_PER_PROVIDER: usize = 100;
+/// The most trainings one dossier may hold.
+pub const MAX_TRAININGS: usize = 100_000;
+/// The longest one training may be, in minutes (forty hours).
+pub const MAX_TRAINING_MINUTES: u32 = 2400;
 /// The largest dossier accepted, in bytes of JSON.
 pub const MAX_DOSSIER_BYTES: usize = 64 * 1024 * 1024;
 
@@ -31,6 +36,35 @@ pub struct Dossier {
     pub providers: Vec<Provider>,
     /// The applicant's sessions.
     pub sessions: Vec<DossierSession>,
+    /// The applicant's trainings (self-reported). `None` (absent or `null`) makes a version 1
+    /// dossier, evaluated exactly as before trainings existed; `Some`, even empty, version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trainings: Option<Vec<DossierTraining>>,
+}
+
+text_enum!(
+    /// A training's one primary topic.
+    TrainingTopic, "training topic" {
+        /// Relationship-based infant mental health, social-emotional development.
+        Imh => "imh",
+        /// Didactic training about providing RS/C.
+        Rsc => "rsc",
+        /// Diversity, equity and inclusion in infant mental health.
+        Dei => "dei",
+    }
+);
+
+/// One training the applicant attended, as she reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierTraining {
+    /// Its id, unique among the trainings (it may equal a session's).
+    pub id: Id,
+    /// The day it took place.
+    pub date: Date,
+    /// Its length, 1 to [`MAX_TRAINING_MINUTES`].
+    pub minutes: u32,
+    /// Its primary topic.
+    pub topic: TrainingTopic,
 }
 
 /// Facts about the applicant that the rules use.
@@ -41,6 +75,9 @@ pub struct Applicant {
     /// When their master's degree was conferred; `None` when unknown.
     #[serde(default)]
     pub masters_conferred_on: Option<Date>,
+    /// Whether the applicant provides RS/C to others; `None` or `false`: no.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provides_rsc: Option<bool>,
 }
 
 /// An RS/C provider and the credentials they have held.
@@ -228,7 +265,43 @@ impl Dossier {
                 ));
             }
         }
+        if let Some(trainings) = &self.trainings {
+            if trainings.len() > MAX_TRAININGS {
+                return Err(ModelError::invalid(
+                    "trainings",
+                    format!("{} trainings; the limit is {MAX_TRAININGS}", trainings.len()),
+                ));
+            }
+            let mut seen: HashMap<&Id, usize> = HashMap::with_capacity(trainings.len());
+            for (i, training) in trainings.iter().enumerate() {
+                if let Some(first) = seen.insert(&training.id, i) {
+                    return Err(ModelError::invalid(
+                        format!("trainings[{i}].id"),
+                        format!("duplicate training id `{}` (also trainings[{first}])", training.id),
+                    ));
+                }
+                if training.minutes == 0 || training.minutes > MAX_TRAINING_MINUTES {
+                    return Err(ModelError::invalid(
+                        format!("trainings[{i}].minutes"),
+                        format!(
+                            "training `{}` has {} minutes; a training is 1 to {MAX_TRAINING_MINUTES}",
+                            training.id, training.minutes
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Whether this is a version 2 dossier (it carries `trainings`, even none).
+    pub fn is_v2(&self) -> bool {
+        self.trainings.is_some()
+    }
+
+    /// Whether the applicant provides RS/C to others.
+    pub fn provides_rsc(&self) -> bool {
+        self.applicant.provides_rsc == Some(true)
     }
 
     /// The provider with `id`.
@@ -250,7 +323,7 @@ impl DossierSession {
 /// For a path inside `sessions[i]` or `providers[i]`, ` (session "s3")`, so the message names
 /// the id as well as the position.
 fn describe_owner(value: &serde_json::Value, path: &str) -> String {
-    for (list, noun) in [("sessions", "session"), ("providers", "provider")] {
+    for (list, noun) in [("sessions", "session"), ("providers", "provider"), ("trainings", "training")] {
         let Some(rest) = path.strip_prefix(list).and_then(|r| r.strip_prefix('[')) else { continue };
         let Some(index) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()) else { continue };
         if let Some(id) =
@@ -354,5 +427,59 @@ mod tests {
         let dossier = Dossier::from_json(EXAMPLE).expect("valid");
         let text = serde_json::to_string(&dossier).expect("serialize");
         assert_eq!(Dossier::from_json(&text).expect("again"), dossier);
+    }
+
+    #[test]
+    fn trainings_make_a_version_2_dossier_and_null_keeps_version_1() {
+        let v1 = Dossier::from_json(EXAMPLE).expect("v1");
+        assert!(!v1.is_v2() && !v1.provides_rsc());
+        assert!(!with(|v| v["trainings"] = serde_json::Value::Null).expect("null").is_v2());
+        let v2 = with(|v| {
+            v["trainings"] = serde_json::json!([{ "id": "s1", "date": "2024-03-02", "minutes": 360, "topic": "rsc" }]);
+            v["applicant"]["provides_rsc"] = true.into();
+            v["providers"][0]["credentials"][0]["association"] = "NMAIMH".into();
+            v["providers"][0]["credentials"][0]["credential"] = "ECMHM-C".into();
+        })
+        .expect("v2");
+        assert!(v2.is_v2() && v2.provides_rsc());
+        let trainings = v2.trainings.as_deref().expect("trainings");
+        assert_eq!(
+            (trainings[0].minutes, trainings[0].topic),
+            (360, TrainingTopic::Rsc),
+            "a training may share a session's id"
+        );
+        assert_eq!(v2.providers[0].credentials[0].association.as_deref(), Some("NMAIMH"));
+        let text = serde_json::to_string(&v2).expect("serialize");
+        assert_eq!(Dossier::from_json(&text).expect("again"), v2);
+        let v1_text = serde_json::to_string(&v1).expect("serialize");
+        assert!(
+            !v1_text.contains("trainings") && !v1_text.contains("association") && !v1_text.contains("provides_rsc")
+        );
+        assert!(
+            with(|v| v["empty"] = serde_json::json!({"unknown": 1})).is_ok(),
+            "fields the contract does not name are ignored"
+        );
+    }
+
+    #[test]
+    fn bad_trainings_name_their_field() {
+        let training = |minutes: serde_json::Value, topic: &str| serde_json::json!({ "id": "t1", "date": "2024-03-02", "minutes": minutes, "topic": topic });
+        let cases: Vec<(&str, serde_json::Value)> = vec![
+            ("trainings[0].minutes", serde_json::json!([training(0.into(), "imh")])),
+            ("trainings[0].minutes", serde_json::json!([training(2401.into(), "imh")])),
+            ("trainings[0].minutes", serde_json::json!([training((-5).into(), "imh")])),
+            ("trainings[0].topic", serde_json::json!([training(60.into(), "yoga")])),
+            ("trainings[1].id", serde_json::json!([training(60.into(), "imh"), training(30.into(), "dei")])),
+            (
+                "trainings[0].date",
+                serde_json::json!([{ "id": "t1", "date": "2024-02-30", "minutes": 60, "topic": "imh" }]),
+            ),
+        ];
+        for (field, trainings) in cases {
+            let err = with(|v| v["trainings"] = trainings.clone()).expect_err(field);
+            assert_eq!(err.field(), field, "{err}");
+        }
+        let ok = with(|v| v["trainings"] = serde_json::json!([training(2400.into(), "dei")]));
+        assert!(ok.is_ok(), "forty hours is the limit, inclusive");
     }
 }

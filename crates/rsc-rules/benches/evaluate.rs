@@ -22,6 +22,7 @@ fn dossier(applicant: usize, n: usize) -> Dossier {
                 earned_on: Date::from_ymd(2010 + p, 1, 1).expect("date"),
                 valid_through: if p == 2 { Date::from_ymd(2025, 6, 30) } else { None },
                 revoked_on: None,
+                association: None,
             }],
         })
         .collect();
@@ -53,9 +54,11 @@ fn dossier(applicant: usize, n: usize) -> Dossier {
         applicant: Applicant {
             id: Id::new(format!("applicant-{applicant}"), "bench").expect("id"),
             masters_conferred_on: Date::from_ymd(2012, 5, 15),
+            provides_rsc: None,
         },
         providers,
         sessions,
+        trainings: None,
     }
 }
 

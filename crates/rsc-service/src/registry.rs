@@ -185,6 +185,7 @@ pub fn credential_of(record: &RegistryRecord) -> CredentialRecord {
         earned_on: record.earned_on,
         valid_through: record.valid_through,
         revoked_on: record.revoked_on,
+        association: Some(record.association.clone()),
     }
 }
 

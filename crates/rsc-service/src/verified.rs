@@ -200,6 +200,7 @@ pub async fn verified_hours<S: Store>(
     let applicant = Applicant {
         id: Id::new(user.id.as_str(), "applicant").map_err(internal("applicant"))?,
         masters_conferred_on: masters,
+        provides_rsc: None,
     };
     let dossier = builder.build(applicant, &records);
     let evaluation = rsc_rules::evaluate(&rulebook, purpose, &dossier)?;

@@ -478,9 +478,14 @@ mod tests {
     fn empty_payload(rulebook: rsc_rules::Rulebook) -> Payload {
         let dossier = Dossier {
             as_of: Date::from_ymd(2026, 11, 30).expect("date"),
-            applicant: Applicant { id: Id::new("applicant", "test").expect("id"), masters_conferred_on: None },
+            applicant: Applicant {
+                id: Id::new("applicant", "test").expect("id"),
+                masters_conferred_on: None,
+                provides_rsc: None,
+            },
             providers: Vec::new(),
             sessions: Vec::new(),
+            trainings: None,
         };
         let evaluation = evaluate(&rulebook, Purpose::Application, &dossier).expect("evaluates");
         Payload {
