@@ -298,7 +298,7 @@ impl Logbook {
                             .map(|p| p.endorsements.as_slice())
                             .unwrap_or_default(),
                         session.date,
-                        rulebook.accepted_credentials(purpose),
+                        &rulebook.accepted_credentials(purpose),
                     )),
                     Exclusion::BeforeMasters => Some("it is before your master's degree was conferred".into()),
                     Exclusion::MastersDateUnknown => None,

@@ -295,7 +295,7 @@ fn take_account_news(
         let purpose =
             news.profile.purpose.as_deref().and_then(|p| p.parse().ok()).unwrap_or(rsc_rules::Purpose::Application);
         let accepted = rulebook.as_ref().map(|r| r.accepted_credentials(purpose));
-        registry.extend(crate::hours::registry_news(&me, &views, before, &news.directory, accepted));
+        registry.extend(crate::hours::registry_news(&me, &views, before, &news.directory, accepted.as_deref()));
     }
     refresh_directory(tx, account, &news.directory)?;
     store::set_meta(tx, key::ACCOUNT_VERSION, &news.version)?;

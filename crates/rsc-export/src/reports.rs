@@ -79,18 +79,14 @@ pub fn not_qualified(payload: &Payload, session: &DossierSession, provider: &str
         provider,
         &endorsements,
         session.date,
-        payload.rulebook.accepted_credentials(payload.purpose),
+        &payload.rulebook.accepted_credentials(payload.purpose),
     )
 }
 
 /// The credential `provider` held on `day` according to the dossier, preferring one the
 /// rulebook accepts for the payload's purpose.
 pub fn credential_held(payload: &Payload, provider: &str, day: Date) -> Option<String> {
-    let accepted = match payload.purpose {
-        Purpose::Application => payload.rulebook.application.as_ref().map(|r| r.accepted_credentials.clone()),
-        Purpose::Renewal => payload.rulebook.renewal.as_ref().map(|r| r.accepted_credentials.clone()),
-    }
-    .unwrap_or_default();
+    let accepted = payload.rulebook.accepted_credentials(payload.purpose);
     let provider = payload.dossier.providers.iter().find(|p| p.id.as_str() == provider)?;
     let held: Vec<&rsc_model::CredentialRecord> = provider.credentials.iter().filter(|c| c.held_on(day)).collect();
     held.iter().find(|c| accepted.contains(&c.credential)).or(held.first()).map(|c| c.credential.to_string())

@@ -225,7 +225,8 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
         return Err(VerifyError::Dossier(format!("the group session {} has no size", missing.id)));
     }
 
-    // 3. The providers' credentials are exactly the registry records included.
+    // 3. The providers' credentials are exactly the registry records included (with their
+    // association, which dossiers made before it was carried leave out).
     for provider in &dossier.providers {
         let mut from_registry: Vec<CredentialRecord> = payload
             .registry_records
@@ -236,9 +237,12 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
                 earned_on: r.earned_on,
                 valid_through: r.valid_through,
                 revoked_on: r.revoked_on,
-                association: None,
+                association: Some(r.association.clone()),
             })
             .collect();
+        if provider.credentials.iter().all(|c| c.association.is_none()) {
+            from_registry.iter_mut().for_each(|r| r.association = None);
+        }
         let mut in_dossier = provider.credentials.clone();
         let key = |r: &CredentialRecord| (r.credential, r.earned_on, r.valid_through, r.revoked_on);
         from_registry.sort_by_key(key);

@@ -11,7 +11,8 @@ use rsc_model::{Confirmation, Date, Dossier, DossierSession, Id, Provider};
 use crate::RulesError;
 use crate::explain;
 use crate::output::{Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, Window};
-use crate::rulebook::{GroupCap, Period, PeriodTest, Purpose, Rulebook, Topic};
+use crate::output::{TrainingExclusion, TrainingResult};
+use crate::rulebook::{Accepted, GroupCap, Period, PeriodTest, Purpose, Rulebook, Topic, TrainingSet};
 
 /// One eligible session, as the requirements see it.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +59,7 @@ impl Split {
 
 /// What one purpose of a rulebook asks, reduced to what the engine needs.
 struct PurposeView<'r> {
-    accepted: &'r [rsc_model::Credential],
+    accepted: &'r [Accepted],
     post_masters: bool,
     cap: Option<&'r GroupCap>,
 }
@@ -109,6 +110,7 @@ pub fn evaluate(rulebook: &Rulebook, purpose: Purpose, dossier: &Dossier) -> Res
         defined: rulebook.purposes().iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
     })?;
 
+    let credentials = rulebook.accepted_credentials(purpose);
     let providers: HashMap<&Id, &Provider> = dossier.providers.iter().map(|p| (&p.id, p)).collect();
     let mut sessions = Vec::with_capacity(dossier.sessions.len());
     let mut eligible = Vec::with_capacity(dossier.sessions.len());
@@ -129,8 +131,14 @@ pub fn evaluate(rulebook: &Rulebook, purpose: Purpose, dossier: &Dossier) -> Res
             });
         }
         let explanation =
-            (!excluded.is_empty()).then(|| explain::session(session, provider, &excluded, dossier, view.accepted));
-        sessions.push(SessionResult { id: session.id.to_string(), counted_minutes, excluded, explanation });
+            (!excluded.is_empty()).then(|| explain::session(session, provider, &excluded, dossier, &credentials));
+        sessions.push(SessionResult {
+            id: session.id.to_string(),
+            counted_minutes,
+            excluded,
+            in_window: None,
+            explanation,
+        });
     }
     eligible.sort_by_key(|item| item.date);
 
@@ -185,6 +193,39 @@ pub fn evaluate(rulebook: &Rulebook, purpose: Purpose, dossier: &Dossier) -> Res
         }
     };
 
+    let mut requirements = requirements;
+    // "in_window is true when the date lies in the reported window of rsc_total (application) or
+    // rsc_annual (renewal)": reported for version 2 dossiers, which the contract asks it of.
+    if dossier.is_v2() {
+        let key = match purpose {
+            Purpose::Application => "rsc_total",
+            Purpose::Renewal => "rsc_annual",
+        };
+        let window = requirements.iter().find(|r| r.id == key).or(requirements.first()).map(|r| r.window);
+        for (result, session) in sessions.iter_mut().zip(&dossier.sessions) {
+            result.in_window =
+                Some(window.is_some_and(|w| w.from.is_none_or(|from| from <= session.date) && session.date <= w.to));
+        }
+    }
+    let trainings = dossier.trainings.as_deref().map(|trainings| {
+        trainings
+            .iter()
+            .map(|t| {
+                let after = t.date > as_of;
+                TrainingResult {
+                    id: t.id.to_string(),
+                    counted_minutes: if after { 0 } else { u64::from(t.minutes) },
+                    excluded: if after { vec![TrainingExclusion::AfterAsOf] } else { Vec::new() },
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    if let Some(set) =
+        dossier.trainings.as_deref().and_then(|_| crate::rulebook::training_set_on(rulebook.training(purpose), as_of))
+    {
+        requirements.extend(training_requirements(set, purpose, dossier));
+    }
+
     let eligible_overall = requirements.iter().filter(|r| r.required).all(|r| r.met);
     let providers_out = provider_totals(&eligible, requirements.first().map(|r| r.window));
     let concentration = match purpose {
@@ -206,7 +247,68 @@ pub fn evaluate(rulebook: &Rulebook, purpose: Purpose, dossier: &Dossier) -> Res
         readings: rulebook.readings.clone(),
         providers: providers_out,
         advisories,
+        trainings,
     })
+}
+
+/// The contract's order of training requirements; any other id of a rulebook's own follows,
+/// in its file's order.
+const TRAINING_ORDER: [&str; 7] = [
+    "training_total",
+    "training_imh",
+    "training_rsc",
+    "training_dei",
+    "training_annual",
+    "training_annual_rsc",
+    "training_annual_dei",
+];
+
+/// The training requirements of `set`, measured over the dossier's counted trainings: for an
+/// application every one up to the evaluation date, for a renewal those of its calendar year.
+fn training_requirements(set: &TrainingSet, purpose: Purpose, dossier: &Dossier) -> Vec<RequirementResult> {
+    let as_of = dossier.as_of;
+    let trainings = dossier.trainings.as_deref().unwrap_or_default();
+    let mut ordered: Vec<&crate::rulebook::TrainingRequirement> = set.requirements.iter().collect();
+    ordered.sort_by_key(|req| TRAINING_ORDER.iter().position(|id| *id == req.id).unwrap_or(TRAINING_ORDER.len()));
+    ordered
+        .into_iter()
+        .map(|req| {
+            let mut items: Vec<Counted<'_>> = trainings
+                .iter()
+                .filter(|t| t.date <= as_of && req.topic.counts(t.topic))
+                .map(|t| Counted {
+                    date: t.date,
+                    minutes: u64::from(t.minutes),
+                    group: false,
+                    about_own: false,
+                    provider: &dossier.applicant.id,
+                })
+                .collect();
+            items.sort_by_key(|item| item.date);
+            let measure = match purpose {
+                Purpose::Application => Measure::Rolling { months: None, span: None },
+                Purpose::Renewal => Measure::period(
+                    &PeriodTest { period: Period::CalendarYear, months: None, required_minutes: req.required_minutes },
+                    as_of,
+                ),
+            };
+            let mut result = measure_requirement(
+                &items,
+                measure,
+                u64::from(req.required_minutes),
+                None,
+                as_of,
+                Labels {
+                    id: &req.id,
+                    title: &req.title,
+                    required: req.required.of(dossier.provides_rsc()),
+                    test: None,
+                },
+            );
+            result.explanation = explain::training(&result, req.topic, measure);
+            result
+        })
+        .collect()
 }
 
 /// Every exclusion code that applies to `session`, in the contract's order.
@@ -225,8 +327,12 @@ fn exclusions(
         Some(Confirmation::Disputed) => excluded.push(Exclusion::Disputed),
         Some(Confirmation::Confirmed { .. }) => {}
     }
+    // Associations scope a credential only in a version 2 dossier.
+    let scoped = dossier.is_v2();
     let qualified = provider.is_some_and(|p| {
-        p.credentials.iter().any(|record| view.accepted.contains(&record.credential) && record.held_on(session.date))
+        p.credentials
+            .iter()
+            .any(|record| view.accepted.iter().any(|a| a.accepts(record, scoped)) && record.held_on(session.date))
     });
     if !qualified {
         excluded.push(Exclusion::ProviderNotQualified);
@@ -259,7 +365,7 @@ pub(crate) enum Measure {
 }
 
 impl Measure {
-    fn period(test: &PeriodTest, as_of: Date) -> Measure {
+    pub(crate) fn period(test: &PeriodTest, as_of: Date) -> Measure {
         match test.period {
             Period::CalendarYear => {
                 let start = as_of.start_of_year();

@@ -142,6 +142,38 @@ pub(crate) fn requirement(result: &RequirementResult, measure: Measure, items: &
     text
 }
 
+/// A training requirement in words ("Training: 22 h of 30 h; 15 h about RS/C still needed by
+/// 2026-12-31"). Trainings are self-reported, and the words say so.
+pub(crate) fn training(
+    result: &RequirementResult,
+    topic: crate::rulebook::TrainingTopicFilter,
+    measure: Measure,
+) -> String {
+    use crate::rulebook::TrainingTopicFilter as T;
+    let about = match topic {
+        T::Any => "of training",
+        T::Imh => "of training about infant mental health",
+        T::Rsc => "of training about RS/C",
+        T::Dei => "of training about diversity, equity and inclusion",
+    };
+    let counted = format_hours(result.counted_minutes);
+    let required = format_hours(result.required_minutes);
+    match result.met_on {
+        Some(met_on) => format!("Met on {met_on}: {counted} {about} counted (self-reported; {required} required)."),
+        None => {
+            let by = match measure {
+                Measure::Period { end, .. } => format!(" by {end}"),
+                Measure::Rolling { .. } => String::new(),
+            };
+            let advisory = if result.required { "" } else { " (advised, not required)" };
+            format!(
+                "Training: {counted} of {required} {about} (self-reported); {} still needed{by}{advisory}.",
+                format_hours(result.shortfall_minutes)
+            )
+        }
+    }
+}
+
 /// Advice that does not change eligibility.
 pub(crate) fn advisories(
     requirements: &[RequirementResult],

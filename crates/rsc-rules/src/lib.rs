@@ -18,10 +18,14 @@ mod text;
 pub use builtin::{builtin, builtin_ids, builtin_source, resolve};
 pub use engine::evaluate;
 pub use error::RulesError;
-pub use output::{Advisory, Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, Window};
+pub use output::{
+    Advisory, Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, TrainingExclusion,
+    TrainingResult, Window,
+};
 pub use pace::{DEFAULT_PACE_MONTHS, Pace, calendar_months, leaving_window, pace};
 pub use rulebook::{
-    ApplicationRequirement, ApplicationRules, GroupCap, MAX_RULEBOOK_BYTES, Paper, Period, PeriodTest, Purpose,
-    RenewalRequirement, RenewalRules, Rulebook, Topic,
+    Accepted, ApplicationRequirement, ApplicationRules, GroupCap, MAX_RULEBOOK_BYTES, Paper, Period, PeriodTest,
+    Purpose, RenewalRequirement, RenewalRules, Required, Rulebook, Topic, TrainingRequirement, TrainingSet,
+    TrainingTopicFilter, training_set_on,
 };
 pub use text::{count, format_hours, render_text};

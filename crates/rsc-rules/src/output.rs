@@ -104,6 +104,10 @@ pub struct SessionResult {
     pub counted_minutes: u64,
     /// Every exclusion that applies, in the contract's order.
     pub excluded: Vec<Exclusion>,
+    /// Whether its date lies in the reported window of `rsc_total` (application) or
+    /// `rsc_annual` (renewal), eligible or not; reported for version 2 dossiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_window: Option<bool>,
     /// Why it counts nothing, for a person; absent when it counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
@@ -156,4 +160,26 @@ pub struct Evaluation {
     pub providers: Vec<ProviderTotal>,
     /// Advice that does not change eligibility.
     pub advisories: Vec<Advisory>,
+    /// Each training's result, in the dossier's order; present for a version 2 dossier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trainings: Option<Vec<TrainingResult>>,
+}
+
+/// Why a training counts nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainingExclusion {
+    /// Dated after the evaluation date.
+    AfterAsOf,
+}
+
+/// One training's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingResult {
+    /// The training's id.
+    pub id: String,
+    /// Its minutes when counted, else 0.
+    pub counted_minutes: u64,
+    /// `after_as_of` when dated after the evaluation date.
+    pub excluded: Vec<TrainingExclusion>,
 }

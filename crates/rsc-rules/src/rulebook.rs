@@ -111,12 +111,167 @@ impl GroupCap {
     }
 }
 
+/// A credential a rulebook accepts from a provider: from any association, or only from one
+/// (an association's own listing of approved providers). In the file: `"IMHM-C"`, or
+/// `{ credential = "APPROVED-RSC", association = "NMAIMH" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Accepted {
+    /// This credential, whoever issued it.
+    Any(Credential),
+    /// This credential, only when `association` issued or lists it.
+    From {
+        /// The credential.
+        credential: Credential,
+        /// The association whose record it must be, exactly as the record names it.
+        association: String,
+    },
+}
+
+impl Accepted {
+    /// The credential accepted.
+    pub fn credential(&self) -> Credential {
+        match self {
+            Accepted::Any(credential) | Accepted::From { credential, .. } => *credential,
+        }
+    }
+
+    /// Whether `record` is this credential, from the right association where one is named.
+    /// `scoped` is false for a version 1 dossier, where associations have no effect.
+    pub fn accepts(&self, record: &rsc_model::CredentialRecord, scoped: bool) -> bool {
+        match self {
+            Accepted::Any(credential) => record.credential == *credential,
+            Accepted::From { credential, association } => {
+                record.credential == *credential && (!scoped || record.association.as_deref() == Some(association))
+            }
+        }
+    }
+}
+
+/// Whether eligibility depends on a training requirement: in the file `true`, `false`, or
+/// `"if_provides_rsc"` (required of those who provide RS/C to others, advisory for the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    /// Always.
+    Yes,
+    /// Never: advisory.
+    No,
+    /// When the applicant provides RS/C.
+    IfProvidesRsc,
+}
+
+impl Required {
+    /// Whether it is required of an applicant who does (or does not) provide RS/C.
+    pub fn of(self, provides_rsc: bool) -> bool {
+        match self {
+            Required::Yes => true,
+            Required::No => false,
+            Required::IfProvidesRsc => provides_rsc,
+        }
+    }
+}
+
+impl Serialize for Required {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Required::Yes => serializer.serialize_bool(true),
+            Required::No => serializer.serialize_bool(false),
+            Required::IfProvidesRsc => serializer.serialize_str("if_provides_rsc"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Required, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Word(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Flag(true) => Ok(Required::Yes),
+            Raw::Flag(false) => Ok(Required::No),
+            Raw::Word(word) if word == "if_provides_rsc" => Ok(Required::IfProvidesRsc),
+            Raw::Word(word) => Err(serde::de::Error::custom(format!(
+                "`{}` is not true, false or \"if_provides_rsc\"",
+                word.escape_debug()
+            ))),
+        }
+    }
+}
+
+/// Which trainings a training requirement counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainingTopicFilter {
+    /// Every counted training.
+    #[default]
+    Any,
+    /// Relationship-based infant mental health.
+    Imh,
+    /// Didactic training about providing RS/C.
+    Rsc,
+    /// Diversity, equity and inclusion.
+    Dei,
+}
+
+impl TrainingTopicFilter {
+    /// Whether a training about `topic` counts.
+    pub fn counts(self, topic: rsc_model::TrainingTopic) -> bool {
+        use rsc_model::TrainingTopic;
+        matches!(
+            (self, topic),
+            (TrainingTopicFilter::Any, _)
+                | (TrainingTopicFilter::Imh, TrainingTopic::Imh)
+                | (TrainingTopicFilter::Rsc, TrainingTopic::Rsc)
+                | (TrainingTopicFilter::Dei, TrainingTopic::Dei)
+        )
+    }
+}
+
+/// Training requirements that apply together, from a date on (an association that raised its
+/// rule on 1 January 2024 keeps the older set for evaluations before it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSet {
+    /// The first evaluation date the set applies on; absent: every date before a later set's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_from: Option<rsc_model::Date>,
+    /// Its requirements. For an application each counts every training up to the evaluation
+    /// date (no window); for a renewal, those of the calendar year.
+    pub requirements: Vec<TrainingRequirement>,
+}
+
+/// One training requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingRequirement {
+    /// Its id in evaluations (`training_total`, `training_rsc`, `training_annual_dei`).
+    pub id: String,
+    /// A person's name for it.
+    pub title: String,
+    /// Whether eligibility depends on it.
+    pub required: Required,
+    /// The minutes of training it asks for.
+    pub required_minutes: u32,
+    /// Which trainings it counts.
+    #[serde(default)]
+    pub topic: TrainingTopicFilter,
+}
+
+/// The training set that applies on `as_of`: the one with the latest `applies_from` on or
+/// before it (a set without one applies from the beginning).
+pub fn training_set_on(sets: &[TrainingSet], as_of: rsc_model::Date) -> Option<&TrainingSet> {
+    sets.iter().filter(|set| set.applies_from.is_none_or(|from| from <= as_of)).max_by_key(|set| set.applies_from)
+}
+
 /// The rules for a first application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationRules {
     /// Credentials a provider must hold on the session date for the session to count.
-    pub accepted_credentials: Vec<Credential>,
+    pub accepted_credentials: Vec<Accepted>,
     /// Whether only sessions on or after the master's conferral date count.
     pub post_masters: bool,
     /// The counted hours must lie inside this many calendar months; absent: no limit.
@@ -135,6 +290,9 @@ pub struct ApplicationRules {
     pub provider_concentration_advisory: bool,
     /// The requirements, each evaluated on its own.
     pub requirements: Vec<ApplicationRequirement>,
+    /// Training requirements, by the date each set applies from; none: no training is asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub training: Vec<TrainingSet>,
 }
 
 /// One requirement of an application.
@@ -159,7 +317,7 @@ pub struct ApplicationRequirement {
 #[serde(deny_unknown_fields)]
 pub struct RenewalRules {
     /// Credentials a provider must hold on the session date for the session to count.
-    pub accepted_credentials: Vec<Credential>,
+    pub accepted_credentials: Vec<Accepted>,
     /// Whether only sessions on or after the master's conferral date count.
     pub post_masters: bool,
     /// A cap on group minutes; absent: group counts hour for hour.
@@ -167,6 +325,9 @@ pub struct RenewalRules {
     pub group_cap: Option<GroupCap>,
     /// The requirements, each evaluated on its own.
     pub requirements: Vec<RenewalRequirement>,
+    /// Training requirements of each calendar year, by the date each set applies from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub training: Vec<TrainingSet>,
 }
 
 /// One requirement of a renewal: met when any of its tests is met.
@@ -274,11 +435,26 @@ impl Rulebook {
         toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot be written as TOML: {e}\n"))
     }
 
-    /// The credentials a provider must hold on a session's day for it to count for `purpose`.
-    pub fn accepted_credentials(&self, purpose: Purpose) -> &[Credential] {
+    /// What a provider must hold on a session's day for it to count for `purpose`.
+    pub fn accepted(&self, purpose: Purpose) -> &[Accepted] {
         match purpose {
             Purpose::Application => self.application.as_ref().map(|r| r.accepted_credentials.as_slice()),
             Purpose::Renewal => self.renewal.as_ref().map(|r| r.accepted_credentials.as_slice()),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The credentials a provider must hold on a session's day for it to count for `purpose`,
+    /// whichever association a rule names.
+    pub fn accepted_credentials(&self, purpose: Purpose) -> Vec<Credential> {
+        self.accepted(purpose).iter().map(Accepted::credential).collect()
+    }
+
+    /// The training sets of `purpose`.
+    pub fn training(&self, purpose: Purpose) -> &[TrainingSet] {
+        match purpose {
+            Purpose::Application => self.application.as_ref().map(|r| r.training.as_slice()),
+            Purpose::Renewal => self.renewal.as_ref().map(|r| r.training.as_slice()),
         }
         .unwrap_or_default()
     }
@@ -332,6 +508,7 @@ impl Rulebook {
                 check_minutes(req.required_minutes, &format!("{field}.required_minutes"))?;
             }
             check_unique(rules.requirements.iter().map(|r| r.id.as_str()), "application.requirements")?;
+            check_training(&rules.training, "application.training")?;
         }
         if let Some(rules) = &self.renewal {
             check_credentials(&rules.accepted_credentials, "renewal.accepted_credentials")?;
@@ -368,14 +545,46 @@ impl Rulebook {
                 }
             }
             check_unique(rules.requirements.iter().map(|r| r.id.as_str()), "renewal.requirements")?;
+            check_training(&rules.training, "renewal.training")?;
         }
         Ok(())
     }
 }
 
-fn check_credentials(credentials: &[Credential], field: &str) -> Result<(), RulesError> {
+fn check_credentials(credentials: &[Accepted], field: &str) -> Result<(), RulesError> {
     if credentials.is_empty() {
         return Err(RulesError::rulebook(field, "lists no credential, so no provider could qualify"));
+    }
+    for (i, accepted) in credentials.iter().enumerate() {
+        if let Accepted::From { association, .. } = accepted
+            && (association.trim().is_empty() || association.chars().count() > 100)
+        {
+            return Err(RulesError::rulebook(format!("{field}[{i}].association"), "must be 1 to 100 characters"));
+        }
+    }
+    Ok(())
+}
+
+fn check_training(sets: &[TrainingSet], field: &str) -> Result<(), RulesError> {
+    if sets.len() > 8 {
+        return Err(RulesError::rulebook(field, format!("has {} sets; 1 to 8 are allowed", sets.len())));
+    }
+    let mut dates = std::collections::HashSet::new();
+    for (i, set) in sets.iter().enumerate() {
+        let field = format!("{field}[{i}]");
+        if !dates.insert(set.applies_from) {
+            return Err(RulesError::rulebook(
+                format!("{field}.applies_from"),
+                "two training sets apply from the same date, so which one applies is unclear",
+            ));
+        }
+        check_count(set.requirements.len(), &format!("{field}.requirements"))?;
+        for (j, req) in set.requirements.iter().enumerate() {
+            let field = format!("{field}.requirements[{j}]");
+            check_requirement_id(&req.id, &field)?;
+            check_minutes(req.required_minutes, &format!("{field}.required_minutes"))?;
+        }
+        check_unique(set.requirements.iter().map(|r| r.id.as_str()), &format!("{field}.requirements"))?;
     }
     Ok(())
 }

@@ -490,3 +490,187 @@ proptest! {
         }
     }
 }
+
+// Version 2 of the contract: trainings, association scope, in_window.
+
+/// A training of `minutes` on `date` about `topic`.
+fn t(id: &str, date: &str, minutes: u32, topic: &str) -> Value {
+    json!({ "id": id, "date": date, "minutes": minutes, "topic": topic })
+}
+
+/// `dossier` made version 2 with `trainings`.
+fn v2(mut dossier: Value, trainings: Vec<Value>) -> Value {
+    dossier["trainings"] = Value::Array(trainings);
+    dossier
+}
+
+fn ids(evaluation: &Evaluation) -> Vec<&str> {
+    evaluation.requirements.iter().map(|r| r.id.as_str()).collect()
+}
+
+#[test]
+fn a_version_1_dossier_evaluates_exactly_as_before_trainings() {
+    let v1 = dossier("2026-06-15", None, fifty_hours("2024-06-16", "2026-06-15"));
+    let e = run("nmaimh", Purpose::Application, &v1);
+    assert_eq!(ids(&e), ["rsc_total"]);
+    assert!(e.trainings.is_none() && e.sessions.iter().all(|s| s.in_window.is_none()));
+    let text = serde_json::to_string(&e).expect("json");
+    assert!(!text.contains("in_window") && !text.contains("trainings"), "{text}");
+    let null = run("nmaimh", Purpose::Application, &with(v1.clone(), "trainings", Value::Null));
+    assert_eq!(serde_json::to_value(&null).expect("json"), serde_json::to_value(&e).expect("json"));
+}
+
+#[test]
+fn training_requirements_follow_the_contract_table() {
+    let sessions = fifty_hours("2024-06-16", "2026-06-15");
+    // NMAIMH: 30 hours, met on the day the trainings dated then or earlier reach them.
+    let d = v2(
+        dossier("2026-06-15", None, sessions.clone()),
+        vec![t("t1", "2025-01-10", 1200, "imh"), t("t2", "2025-05-02", 600, "rsc"), t("t3", "2026-07-01", 600, "dei")],
+    );
+    let e = run("nmaimh", Purpose::Application, &d);
+    assert_eq!(ids(&e), ["rsc_total", "training_total"]);
+    let total = req(&e, "training_total");
+    assert!(total.met && total.required && e.eligible, "{}", total.explanation);
+    assert_eq!(total.met_on.map(|d| d.to_string()).as_deref(), Some("2025-05-02"));
+    assert_eq!(
+        (total.window.from, total.window.to.to_string().as_str(), total.counted_minutes),
+        (None, "2025-05-02", 1800)
+    );
+    let trainings = e.trainings.as_ref().expect("trainings");
+    assert_eq!(trainings.iter().map(|t| t.counted_minutes).collect::<Vec<_>>(), [1200, 600, 0]);
+    assert_eq!(trainings[2].excluded, [rsc_rules::TrainingExclusion::AfterAsOf]);
+    assert!(e.sessions.iter().all(|s| s.in_window == Some(true)));
+
+    // Short of training, the RS/C alone no longer makes her eligible.
+    let short = run(
+        "nmaimh",
+        Purpose::Application,
+        &v2(dossier("2026-06-15", None, sessions.clone()), vec![t("t1", "2025-01-10", 1200, "imh")]),
+    );
+    let total = req(&short, "training_total");
+    assert!(!total.met && !short.eligible);
+    assert_eq!(
+        (total.counted_minutes, total.window.to.to_string().as_str(), total.shortfall_minutes),
+        (1200, "2026-06-15", 600)
+    );
+    assert!(
+        total.explanation.contains("20 h of 30 h of training") && total.explanation.contains("10 h still needed"),
+        "{}",
+        total.explanation
+    );
+
+    // ORIMHA: 30 hours, 15 of them about RS/C.
+    let or = v2(
+        dossier("2026-06-15", Some("2010-01-01"), sessions.clone()),
+        vec![t("t1", "2025-01-10", 1800, "imh"), t("t2", "2025-02-10", 600, "rsc")],
+    );
+    let e = run("orimha", Purpose::Application, &or);
+    assert_eq!(ids(&e), ["rsc_total", "rsc_about_own_practice", "training_total", "training_rsc"]);
+    assert!(req(&e, "training_total").met && !req(&e, "training_rsc").met && !e.eligible);
+    assert!(req(&e, "training_rsc").explanation.contains("of training about RS/C"));
+}
+
+#[test]
+fn ct_aimh_applies_the_48_hour_rule_from_2024() {
+    let sessions = vec![with(s("a", "2023-06-01", 600), "about_own_rsc_practice", json!(true))];
+    let trainings =
+        vec![t("t1", "2023-02-01", 1800, "imh"), t("t2", "2023-03-01", 900, "rsc"), t("t3", "2023-04-01", 180, "dei")];
+    let before = run(
+        "ct-aimh",
+        Purpose::Application,
+        &v2(dossier("2023-12-31", Some("2010-01-01"), sessions.clone()), trainings.clone()),
+    );
+    assert_eq!(ids(&before), ["rsc_total", "rsc_about_own_practice", "training_total", "training_rsc"]);
+    assert_eq!(req(&before, "training_total").required_minutes, 1800);
+    let after =
+        run("ct-aimh", Purpose::Application, &v2(dossier("2024-03-01", Some("2010-01-01"), sessions), trainings));
+    assert_eq!(
+        ids(&after),
+        ["rsc_total", "rsc_about_own_practice", "training_total", "training_imh", "training_rsc", "training_dei"]
+    );
+    let minutes: Vec<(u64, bool)> = after.requirements[2..].iter().map(|r| (r.required_minutes, r.met)).collect();
+    assert_eq!(minutes, [(2880, true), (1800, true), (900, true), (180, true)]);
+}
+
+#[test]
+fn renewal_training_is_the_calendar_years_and_rsc_is_required_of_providers() {
+    let sessions = vec![s("a", "2026-02-01", 720)];
+    let trainings = vec![
+        t("last-year", "2025-12-31", 900, "imh"),
+        t("t1", "2026-01-01", 780, "imh"),
+        t("t2", "2026-03-01", 60, "dei"),
+        t("t3", "2026-04-01", 60, "imh"),
+    ];
+    let mut d = v2(dossier("2026-06-15", None, sessions), trainings);
+    let e = run("ct-aimh", Purpose::Renewal, &d);
+    assert_eq!(ids(&e), ["rsc_annual", "training_annual", "training_annual_rsc", "training_annual_dei"]);
+    let annual = req(&e, "training_annual");
+    assert_eq!((annual.met_on.map(|d| d.to_string()), annual.counted_minutes), (Some("2026-04-01".into()), 900));
+    assert_eq!(annual.window.from.map(|d| d.to_string()).as_deref(), Some("2026-01-01"), "last year's does not count");
+    let rsc = req(&e, "training_annual_rsc");
+    assert!(!rsc.met && !rsc.required, "reported, not required of someone who does not provide RS/C");
+    assert!(e.eligible);
+    d["applicant"]["provides_rsc"] = json!(true);
+    let provider = run("ct-aimh", Purpose::Renewal, &d);
+    assert!(req(&provider, "training_annual_rsc").required && !provider.eligible);
+    assert!(
+        req(&provider, "training_annual_rsc").explanation.contains("by 2026-12-31"),
+        "{}",
+        req(&provider, "training_annual_rsc").explanation
+    );
+    // NMAIMH recommends the RS/C hours; it never requires them.
+    let nm = run("nmaimh", Purpose::Renewal, &d);
+    assert_eq!(ids(&nm), ["rsc_annual", "training_annual", "training_annual_rsc"]);
+    assert!(!req(&nm, "training_annual_rsc").required);
+}
+
+#[test]
+fn an_association_listing_counts_only_for_its_own_rulebook_in_version_2() {
+    let approved = |association: Option<&str>| {
+        json!({
+            "as_of": "2026-06-15",
+            "applicant": { "id": "ana", "masters_conferred_on": null },
+            "providers": [{ "id": "pat", "credentials": [
+                { "credential": "APPROVED-RSC", "earned_on": "2015-03-01", "valid_through": null, "revoked_on": null, "association": association } ] }],
+            "sessions": [s("a", "2026-01-10", 60)]
+        })
+    };
+    let nm = run("nmaimh", Purpose::Application, &v2(approved(Some("NMAIMH")), vec![]));
+    assert!(excluded(&nm, "a").is_empty());
+    for other in [Some("ORIMHA"), Some("nmaimh"), None] {
+        let e = run("nmaimh", Purpose::Application, &v2(approved(other), vec![]));
+        assert_eq!(excluded(&e, "a"), [Exclusion::ProviderNotQualified], "{other:?}");
+    }
+    let v1 = run("nmaimh", Purpose::Application, &approved(Some("ORIMHA")));
+    assert!(excluded(&v1, "a").is_empty(), "associations have no effect in a version 1 dossier");
+}
+
+#[test]
+fn in_window_marks_the_reported_window_eligible_or_not() {
+    let sessions = vec![
+        s("old", "2024-06-15", 600),
+        s("in", "2025-01-01", 60),
+        with(s("late", "2026-07-01", 60), "confirmation", Value::Null),
+    ];
+    let e = run("nmaimh", Purpose::Application, &v2(dossier("2026-06-15", None, sessions), vec![]));
+    let marks: Vec<(&str, Option<bool>)> = e.sessions.iter().map(|s| (s.id.as_str(), s.in_window)).collect();
+    assert_eq!(marks, [("old", Some(false)), ("in", Some(true)), ("late", Some(false))]);
+}
+
+#[test]
+fn training_rulebooks_round_trip_and_bad_ones_are_named() {
+    for id in ["nmaimh", "orimha", "ct-aimh"] {
+        let rulebook = builtin(id).expect("built in");
+        assert_eq!(Rulebook::from_toml(&rulebook.to_toml()).expect("again"), rulebook, "{id}");
+    }
+    let ct = rsc_rules::builtin_source("ct-aimh").expect("source");
+    let twice = ct.replace("applies_from = \"2024-01-01\"", "");
+    assert!(Rulebook::from_toml(&twice).expect_err("two sets from the start").to_string().contains("applies_from"));
+    let maybe = ct.replace("required = \"if_provides_rsc\"", "required = \"sometimes\"");
+    assert!(Rulebook::from_toml(&maybe).expect_err("bad required").to_string().contains("if_provides_rsc"));
+    let yoga = ct.replace("topic = \"dei\"", "topic = \"yoga\"");
+    assert!(Rulebook::from_toml(&yoga).is_err());
+    let text = builtin("nmaimh").expect("nmaimh").to_toml();
+    assert!(text.contains("association = \"NMAIMH\"") && text.contains("[[application.training]]"), "{text}");
+}
