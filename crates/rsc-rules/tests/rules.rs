@@ -407,6 +407,19 @@ fn arb_sessions() -> impl Strategy<Value = Vec<Value>> {
     (0usize..40).prop_flat_map(|n| (0..n).map(arb_session).collect::<Vec<_>>())
 }
 
+fn arb_trainings() -> impl Strategy<Value = Vec<Value>> {
+    (0usize..12).prop_flat_map(|n| {
+        (0..n)
+            .map(|i| {
+                (0i64..1200, 1u32..=2400, 0usize..3).prop_map(move |(day, minutes, topic)| {
+                    let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).expect("date") + chrono::Duration::days(day);
+                    t(&format!("t{i}"), &date.format("%Y-%m-%d").to_string(), minutes, ["imh", "rsc", "dei"][topic])
+                })
+            })
+            .collect::<Vec<_>>()
+    })
+}
+
 const CASES: &[(&str, Purpose)] = &[
     ("nmaimh", Purpose::Application),
     ("nmaimh", Purpose::Renewal),
@@ -437,6 +450,28 @@ proptest! {
             sa.sort_by(|x, y| x.id.cmp(&y.id));
             sb.sort_by(|x, y| x.id.cmp(&y.id));
             prop_assert_eq!(sa, sb);
+        }
+    }
+
+    /// A version 2 dossier's RS/C results are the version 1 dossier's: trainings add their own
+    /// requirements after the RS/C ones and change none of them; `in_window` agrees with the
+    /// reported window; every training up to the evaluation date counts all its minutes.
+    #[test]
+    fn trainings_change_no_rsc_result(sessions in arb_sessions(), trainings in arb_trainings()) {
+        for (rulebook, purpose) in CASES {
+            let v1 = run(rulebook, *purpose, &dossier("2025-12-31", Some("2020-01-01"), sessions.clone()));
+            let v2d = v2(dossier("2025-12-31", Some("2020-01-01"), sessions.clone()), trainings.clone());
+            let v2e = run(rulebook, *purpose, &v2d);
+            prop_assert_eq!(&v2e.requirements[..v1.requirements.len()], &v1.requirements[..]);
+            prop_assert!(v2e.requirements[v1.requirements.len()..].iter().all(|r| r.id.starts_with("training_")));
+            let window = v1.requirements[0].window;
+            for (result, session) in v2e.sessions.iter().zip(&sessions) {
+                let date: rsc_model::Date = session["date"].as_str().expect("date").parse().expect("date");
+                prop_assert_eq!(result.in_window, Some(window.from.is_none_or(|f| f <= date) && date <= window.to));
+            }
+            let counted: u64 = v2e.trainings.as_ref().expect("trainings").iter().map(|t| t.counted_minutes).sum();
+            let expected: u64 = trainings.iter().filter(|t| t["date"].as_str().expect("date") <= "2025-12-31").map(|t| t["minutes"].as_u64().expect("m")).sum();
+            prop_assert_eq!(counted, expected);
         }
     }
 

@@ -89,7 +89,12 @@ impl Verified {
         let id = session.provider.as_str();
         let name = self.provider_names.get(id).map(String::as_str).unwrap_or("The provider");
         let endorsements = self.endorsements.get(id).map(Vec::as_slice).unwrap_or_default();
-        rsc_model::why_not_qualified(name, endorsements, session.date, &self.rulebook.accepted_credentials(self.purpose))
+        rsc_model::why_not_qualified(
+            name,
+            endorsements,
+            session.date,
+            &self.rulebook.accepted_credentials(self.purpose),
+        )
     }
 
     /// Her sessions that have not taken place yet, by id: planned, counted nowhere.
