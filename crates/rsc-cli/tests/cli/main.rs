@@ -105,6 +105,43 @@ fn every_invalid_input_exits_2_naming_the_field() {
     }
 }
 
+/// Version 2: a dossier with trainings gets the trainings list, `in_window` and the training
+/// requirements; each bad training exits 2 naming its field.
+#[test]
+fn a_version_2_dossier_gets_trainings_and_bad_trainings_exit_2() {
+    let mut d = example();
+    d["applicant"]["provides_rsc"] = json!(true);
+    d["trainings"] = json!([
+        { "id": "t1", "date": "2024-03-02", "minutes": 1800, "topic": "imh" },
+        { "id": "s001", "date": "2024-04-02", "minutes": 900, "topic": "rsc" }
+    ]);
+    let out = stdout_json(&rsc(&["evaluate", "--rulebook", "orimha", "-"], Some(&d.to_string())));
+    let ids: Vec<&str> =
+        out["requirements"].as_array().expect("list").iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, ["rsc_total", "rsc_about_own_practice", "training_total", "training_rsc"]);
+    assert_eq!(
+        out["trainings"],
+        json!([
+            { "id": "t1", "counted_minutes": 1800, "excluded": [] },
+            { "id": "s001", "counted_minutes": 900, "excluded": [] }
+        ])
+    );
+    assert!(out["sessions"].as_array().expect("sessions").iter().all(|s| s["in_window"].is_boolean()));
+    let v1 = stdout_json(&rsc(&["evaluate", "--rulebook", "orimha", "-"], Some(&example().to_string())));
+    assert!(v1.get("trainings").is_none());
+    let cases: Vec<(&str, Edit)> = vec![
+        ("trainings[1].id", Box::new(|d| d["trainings"][1]["id"] = json!("t1"))),
+        ("trainings[0].minutes", Box::new(|d| d["trainings"][0]["minutes"] = json!(2401))),
+        ("trainings[0].minutes", Box::new(|d| d["trainings"][0]["minutes"] = json!(0))),
+        ("trainings[0].topic", Box::new(|d| d["trainings"][0]["topic"] = json!("yoga"))),
+    ];
+    for (names, edit) in cases {
+        let mut bad = d.clone();
+        edit(&mut bad);
+        assert_invalid(&rsc(&["evaluate", "--rulebook", "ct-aimh", "-"], Some(&bad.to_string())), names);
+    }
+}
+
 #[test]
 fn malformed_json_unknown_rulebook_and_undefined_purpose_exit_2() {
     let valid = example().to_string();
