@@ -31,6 +31,26 @@ text_enum!(
     }
 );
 
+impl Credential {
+    /// The values devices of the first protocol release know. A device of that release refuses a
+    /// sync answer naming any other, so a directory carries only these (no built-in rulebook
+    /// accepts the others, so no evaluation on a device needs them).
+    pub const FIRST_RELEASE: [Credential; 7] = [
+        Credential::Ifa,
+        Credential::Ifs,
+        Credential::Imhs,
+        Credential::ImhmC,
+        Credential::ImhmP,
+        Credential::ImhmRf,
+        Credential::ApprovedRsc,
+    ];
+
+    /// Whether a device of the first protocol release knows this value.
+    pub fn known_to_first_release(self) -> bool {
+        Credential::FIRST_RELEASE.contains(&self)
+    }
+}
+
 /// One credential a person earned, with its validity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialRecord {

@@ -793,7 +793,66 @@ async fn a_provider_is_found_by_the_number_of_a_record_they_hold<S: Store>(store
     server.stop().await.expect("stop");
 }
 
+/// The registry takes the credential values version 2 of the contract adds (ECMHS, ECMHM-C,
+/// IFRS), and keeps each record's association; the directory a device syncs carries only the
+/// values every device release knows, so a device of the first release keeps syncing when a
+/// provider also holds one of the new ones.
+async fn new_credential_values_are_kept_but_not_sent_to_devices_that_cannot_read_them<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let world = world(&store, &server).await;
+    let csv = format!(
+        "{HEADER}NM-1,pat,pat@example.org,IMHM-C,NMAIMH,2015-03-01,,\nNM-2,pat,pat@example.org,ECMHS,NMAIMH,2016-03-01,,\nNM-3,pat,pat@example.org,IFRS,NMAIMH,2016-03-01,,\n"
+    );
+    let (status, body) = import(&world, &csv).await;
+    assert_eq!((status, body["inserted"].as_u64()), (200, Some(3)), "{body}");
+    for number in ["NM-1", "NM-2", "NM-3"] {
+        claim(&world, number, true).await;
+    }
+    let kept = store.registry_record("NM-2").await.expect("read").expect("kept");
+    assert_eq!((kept.credential.as_str(), kept.association.as_str()), ("ECMHS", "NMAIMH"));
+    let (status, directory) = world.api.get("/v1/me/providers", Some(&world.ana.token)).await;
+    assert_eq!(status, 200, "{directory}");
+    let text = directory.to_string();
+    assert!(text.contains("IMHM-C") && !text.contains("ECMHS") && !text.contains("IFRS"), "{text}");
+    // The first release's own types read it: its credential enum knew seven values.
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    enum FirstRelease {
+        #[serde(rename = "IFA")]
+        Ifa,
+        #[serde(rename = "IFS")]
+        Ifs,
+        #[serde(rename = "IMHS")]
+        Imhs,
+        #[serde(rename = "IMHM-C")]
+        ImhmC,
+        #[serde(rename = "IMHM-P")]
+        ImhmP,
+        #[serde(rename = "IMHM-RF")]
+        ImhmRf,
+        #[serde(rename = "APPROVED-RSC")]
+        ApprovedRsc,
+    }
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Record {
+        credential: FirstRelease,
+    }
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Provider {
+        credentials: Vec<Record>,
+        endorsements: Vec<Record>,
+    }
+    for provider in directory["providers"].as_array().expect("providers") {
+        let read: Result<Provider, _> = serde_json::from_value(provider.clone());
+        assert!(read.is_ok(), "a first-release device reads {provider}");
+    }
+    server.stop().await.expect("stop");
+}
+
 rsc_test_kit::on_both_backends!(
+    new_credential_values_are_kept_but_not_sent_to_devices_that_cannot_read_them,
     a_pdf_is_bound_to_its_signed_export_and_its_link_tells_what_changed,
     the_pdf_names_people_exactly_and_its_columns_line_up,
     a_provider_is_found_by_the_number_of_a_record_they_hold,
