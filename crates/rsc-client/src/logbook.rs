@@ -844,11 +844,12 @@ impl Logbook {
         }
         // The profile as edited here, offline too; the server's copy before any edit.
         let stored: Option<crate::Profile> = store::get_meta(self.store().conn(), key::PROFILE)?;
-        let masters_conferred_on = match stored {
-            Some(profile) => profile.masters_conferred_on,
-            None => directory.masters_conferred_on,
+        let (masters_conferred_on, provides_rsc) = match stored {
+            Some(profile) => (profile.masters_conferred_on, profile.provides_rsc),
+            None => (directory.masters_conferred_on, false),
         };
-        let dossier = builder.build(Applicant { id: me, masters_conferred_on, provides_rsc: None }, &records);
+        let dossier =
+            builder.build(Applicant { id: me, masters_conferred_on, provides_rsc: Some(provides_rsc) }, &records);
         Ok((rulebook, dossier, records))
     }
 

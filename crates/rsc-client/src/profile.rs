@@ -21,6 +21,10 @@ pub struct Profile {
     pub rulebook: Option<String>,
     /// Application or renewal.
     pub purpose: Option<Purpose>,
+    /// Whether she provides RS/C to others (CT-AIMH asks providers for 3 of their yearly
+    /// training hours about RS/C).
+    #[serde(default)]
+    pub provides_rsc: bool,
     /// Whether an edit made on this device has not reached the server yet.
     #[serde(default)]
     pub unsynced: bool,
@@ -35,6 +39,7 @@ impl Profile {
             display_name: Some(self.display_name.clone()),
             // This device does not hold the sharing choice: absent, the server keeps it.
             share_progress: None,
+            provides_rsc: Some(self.provides_rsc),
         }
     }
 
@@ -56,6 +61,7 @@ impl Profile {
                 .as_deref()
                 .map(|p| p.parse::<Purpose>().map_err(|e| bad("purpose", &e)))
                 .transpose()?,
+            provides_rsc: wire.provides_rsc.unwrap_or(false),
             unsynced: false,
         })
     }

@@ -26,6 +26,10 @@ pub struct Profile {
     /// rulebook). Left out or null in a `PUT`, it stays as it is; off until turned on.
     #[serde(default)]
     pub share_progress: Option<bool>,
+    /// Whether she provides RS/C to others (some renewals ask providers for training about
+    /// RS/C). Left out or null in a `PUT`, it stays as it is; no until she says so.
+    #[serde(default)]
+    pub provides_rsc: Option<bool>,
 }
 
 /// `POST /v1/me/claims` body.

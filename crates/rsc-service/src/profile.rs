@@ -47,9 +47,14 @@ pub async fn save<S: Store>(store: &S, user: &UserRecord, profile: Profile) -> R
         store.set_display_name(&user.id, &display_name).await?;
     }
     // Absent means unchanged: a device that knows nothing of sharing leaves it as it is.
+    let saved = store.profile(&user.id).await?;
     let share_progress = match profile.share_progress {
         Some(share) => share,
-        None => store.profile(&user.id).await?.is_some_and(|p| p.share_progress),
+        None => saved.as_ref().is_some_and(|p| p.share_progress),
+    };
+    let provides_rsc = match profile.provides_rsc {
+        Some(provides) => provides,
+        None => saved.as_ref().is_some_and(|p| p.provides_rsc),
     };
     store
         .set_profile(&ProfileRecord {
@@ -58,7 +63,13 @@ pub async fn save<S: Store>(store: &S, user: &UserRecord, profile: Profile) -> R
             rulebook: profile.rulebook.clone(),
             purpose,
             share_progress,
+            provides_rsc,
         })
         .await?;
-    Ok(Profile { display_name: Some(display_name), share_progress: Some(share_progress), ..profile })
+    Ok(Profile {
+        display_name: Some(display_name),
+        share_progress: Some(share_progress),
+        provides_rsc: Some(provides_rsc),
+        ..profile
+    })
 }

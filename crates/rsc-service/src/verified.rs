@@ -205,7 +205,7 @@ pub async fn verified_hours<S: Store>(
     let applicant = Applicant {
         id: Id::new(user.id.as_str(), "applicant").map_err(internal("applicant"))?,
         masters_conferred_on: masters,
-        provides_rsc: None,
+        provides_rsc: Some(profile.provides_rsc),
     };
     let dossier = builder.build(applicant, &records);
     let evaluation = rsc_rules::evaluate(&rulebook, purpose, &dossier)?;
@@ -426,6 +426,7 @@ fn profile_of(user: &UserRecord, p: ProfileRecord) -> rsc_protocol::Profile {
         purpose: p.purpose.map(|p| p.as_str().to_string()),
         display_name: Some(user.display_name.clone()),
         share_progress: Some(p.share_progress),
+        provides_rsc: Some(p.provides_rsc),
     }
 }
 

@@ -325,6 +325,8 @@ pub struct ProfileRecord {
     pub purpose: Option<Purpose>,
     /// Whether her connected providers may see her progress.
     pub share_progress: bool,
+    /// Whether she provides RS/C to others.
+    pub provides_rsc: bool,
 }
 
 from_columns! {
@@ -900,6 +902,7 @@ from_columns! {
         rulebook: Option<String>,
         purpose: Option<String>,
         share_progress: bool,
+        provides_rsc: bool,
     }
 }
 
@@ -918,6 +921,7 @@ impl TryFrom<ProfileRow> for ProfileRecord {
             purpose: row.purpose.as_deref().map(str::parse::<Purpose>).transpose().map_err(|e| unreadable(&e))?,
             rulebook: row.rulebook,
             share_progress: row.share_progress,
+            provides_rsc: row.provides_rsc,
             user_id: row.user_id.into(),
         })
     }

@@ -28,6 +28,7 @@ struct ProfilePage {
     rulebook: String,
     purpose: String,
     share_progress: bool,
+    provides_rsc: bool,
     rulebooks: Vec<(String, String)>,
     errors: FieldErrors,
     done: Option<String>,
@@ -53,6 +54,8 @@ pub struct ProfileForm {
     purpose: String,
     #[serde(default)]
     share_progress: Option<String>,
+    #[serde(default)]
+    provides_rsc: Option<String>,
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -86,6 +89,7 @@ async fn show<S: Store>(
         rulebook: pick(typed.map(|t| t.rulebook.as_str()), saved.rulebook),
         purpose: pick(typed.map(|t| t.purpose.as_str()), saved.purpose),
         share_progress: typed.map(|t| t.share_progress.is_some()).or(saved.share_progress).unwrap_or(false),
+        provides_rsc: typed.map(|t| t.provides_rsc.is_some()).or(saved.provides_rsc).unwrap_or(false),
         rulebooks: rulebooks(),
         errors,
         done,
@@ -135,6 +139,7 @@ pub async fn save_profile<S: Store>(
         rulebook: blank(&form.rulebook),
         purpose: blank(&form.purpose),
         share_progress: Some(form.share_progress.is_some()),
+        provides_rsc: Some(form.provides_rsc.is_some()),
     };
     match rsc_service::profile::save(&state.store, &browser.auth.user, profile).await {
         Ok(_) => Ok(see("/profile?done=profile")),

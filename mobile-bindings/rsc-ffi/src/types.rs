@@ -671,6 +671,9 @@ pub struct Profile {
     /// Application or renewal.
     #[uniffi(default = None)]
     pub purpose: Option<Purpose>,
+    /// Whether she provides RS/C to others (some renewals ask providers for training about RS/C).
+    #[uniffi(default = false)]
+    pub provides_rsc: bool,
     /// Whether an edit made on this device has not reached the server yet (ignored when set).
     #[uniffi(default = false)]
     pub unsynced: bool,
@@ -683,6 +686,7 @@ impl From<core::Profile> for Profile {
             masters_conferred_on: p.masters_conferred_on.map(Into::into),
             rulebook: p.rulebook,
             purpose: p.purpose,
+            provides_rsc: p.provides_rsc,
             unsynced: p.unsynced,
         }
     }
@@ -698,6 +702,7 @@ impl Profile {
                 .map(|d| d.parse("masters_conferred_on"))
                 .transpose()?,
             rulebook: self.rulebook.clone(),
+            provides_rsc: self.provides_rsc,
             purpose: self.purpose,
             unsynced: false,
         })

@@ -146,6 +146,10 @@ pub enum ProfileCommand {
         /// application or renewal, or `none`.
         #[arg(long, value_name = "PURPOSE|none")]
         purpose: Option<String>,
+        /// Whether you provide RS/C to others: yes or no (CT-AIMH asks providers for 3 of
+        /// their yearly training hours about RS/C).
+        #[arg(long, value_name = "yes|no")]
+        provides_rsc: Option<String>,
     },
 }
 
@@ -366,10 +370,16 @@ pub fn profile(home: &Path, command: ProfileCommand) -> Result<String, CliError>
     let logbook = open(home)?;
     match command {
         ProfileCommand::Show => Ok(describe(&logbook.profile().map_err(next_step)?)),
-        ProfileCommand::Set { name, masters_date, rulebook, purpose } => {
-            if name.is_none() && masters_date.is_none() && rulebook.is_none() && purpose.is_none() {
+        ProfileCommand::Set { name, masters_date, rulebook, purpose, provides_rsc } => {
+            if name.is_none()
+                && masters_date.is_none()
+                && rulebook.is_none()
+                && purpose.is_none()
+                && provides_rsc.is_none()
+            {
                 return Err(CliError::Invalid(
-                    "profile set: give at least one of --name, --masters-date, --rulebook, --purpose".into(),
+                    "profile set: give at least one of --name, --masters-date, --rulebook, --purpose, --provides-rsc"
+                        .into(),
                 ));
             }
             let mut profile = logbook.profile().map_err(next_step)?;
@@ -387,6 +397,13 @@ pub fn profile(home: &Path, command: ProfileCommand) -> Result<String, CliError>
             if let Some(purpose) = purpose {
                 profile.purpose = if none(&purpose) { None } else { Some(parse::<Purpose>(&purpose, "--purpose")?) };
             }
+            if let Some(answer) = provides_rsc {
+                profile.provides_rsc = match answer.trim().to_ascii_lowercase().as_str() {
+                    "yes" | "y" | "true" => true,
+                    "no" | "n" | "false" => false,
+                    other => return Err(CliError::Invalid(format!("--provides-rsc: `{other}` is not yes or no"))),
+                };
+            }
             let saved = logbook.set_profile(profile).map_err(next_step)?;
             Ok(format!("{}Run `rsc sync` to send it.\n", describe(&saved)))
         }
@@ -396,7 +413,7 @@ pub fn profile(home: &Path, command: ProfileCommand) -> Result<String, CliError>
 fn describe(profile: &Profile) -> String {
     let unset = "not set";
     format!(
-        "Name:            {}\nMaster's date:   {}\nRulebook:        {}\nPurpose:         {}\n{}",
+        "Name:            {}\nMaster's date:   {}\nRulebook:        {}\nPurpose:         {}\nProvides RS/C:   {}\n{}",
         profile.display_name,
         profile.masters_conferred_on.map(|d| d.to_string()).unwrap_or_else(|| unset.into()),
         profile
@@ -405,6 +422,7 @@ fn describe(profile: &Profile) -> String {
             .map(|id| rsc_rules::builtin(id).map(|r| format!("{} ({id})", r.name)).unwrap_or_else(|| id.to_string()))
             .unwrap_or_else(|| unset.into()),
         profile.purpose.map(|p| p.to_string()).unwrap_or_else(|| unset.into()),
+        if profile.provides_rsc { "yes" } else { "no" },
         if profile.unsynced { "(changed on this computer; not yet synced)\n" } else { "" },
     )
 }

@@ -131,6 +131,7 @@ fn the_profile_is_edited_offline_synced_and_used_by_the_evaluation() {
             masters_conferred_on: Some(date("2018-05-12")),
             rulebook: Some("orimha".into()),
             purpose: Some(Purpose::Application),
+            provides_rsc: true,
             unsynced: false,
         })
         .expect("offline edit");
@@ -158,6 +159,7 @@ fn the_profile_is_edited_offline_synced_and_used_by_the_evaluation() {
     let export: serde_json::Value = serde_json::from_slice(&export).expect("json");
     assert_eq!(export["payload"]["rulebook"]["id"], "orimha");
     assert_eq!(export["payload"]["dossier"]["applicant"]["masters_conferred_on"], "2018-05-12");
+    assert_eq!(export["payload"]["dossier"]["applicant"]["provides_rsc"], true);
     assert!(!ana.profile().expect("profile").unsynced);
     sync(&ana);
     let synced = ana.profile().expect("profile");
@@ -167,6 +169,7 @@ fn the_profile_is_edited_offline_synced_and_used_by_the_evaluation() {
     let there = tablet.profile().expect("profile");
     assert_eq!((there.display_name.as_str(), there.rulebook.as_deref()), ("Ana Lucía Pérez", Some("orimha")));
     assert_eq!(there.masters_conferred_on, Some(date("2018-05-12")));
+    assert!(there.provides_rsc, "she provides RS/C, on every device");
 }
 
 #[test]

@@ -190,6 +190,21 @@ async fn credential_dates_decide_which_sessions_count<S: Store>(store: S) {
         200
     );
     assert_eq!(shared(&world).await, json!(true), "left out, it stays");
+    // Providing RS/C, likewise: no until she says so, and unchanged by a device that leaves it out.
+    let provides = |world: &World| {
+        let api = world.api.clone();
+        let token = world.ana.token.clone();
+        async move { api.get("/v1/me/profile", Some(&token)).await.1["provides_rsc"].clone() }
+    };
+    assert_eq!(provides(&world).await, json!(false));
+    assert_eq!(
+        put(json!({ "rulebook": "orimha", "masters_conferred_on": "2010-05-15", "provides_rsc": true })).await,
+        200
+    );
+    assert_eq!(provides(&world).await, json!(true));
+    assert_eq!(put(json!({ "rulebook": "orimha", "masters_conferred_on": "2010-05-15" })).await, 200);
+    assert_eq!((provides(&world).await, shared(&world).await), (json!(true), json!(true)), "left out, both stay");
+    assert_eq!(put(json!({ "rulebook": "orimha", "provides_rsc": "sometimes" })).await, 400, "a yes or a no");
     let e = evaluation(&world, "as_of=2025-06-01").await;
     assert_eq!(e["rulebook"], "orimha");
     let expected = [

@@ -100,6 +100,7 @@ pub async fn profiles_are_absent_until_written_and_replaced_whole<S: Store>(stor
         rulebook: Some("nmaimh".into()),
         purpose: Some(rsc_model::Purpose::Application),
         share_progress: true,
+        provides_rsc: true,
     };
     store.set_profile(&first).await.expect("write");
     assert_eq!(store.profile(&ana).await.expect("read").as_ref(), Some(&first));
@@ -108,6 +109,7 @@ pub async fn profiles_are_absent_until_written_and_replaced_whole<S: Store>(stor
         rulebook: None,
         purpose: Some(rsc_model::Purpose::Renewal),
         share_progress: false,
+        provides_rsc: false,
         ..first.clone()
     };
     store.set_profile(&second).await.expect("replace");

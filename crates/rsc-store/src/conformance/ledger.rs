@@ -62,6 +62,7 @@ pub async fn the_directory_epoch_rises_with_names_keys_profiles_and_connections<
         rulebook: Some("orimha".into()),
         purpose: None,
         share_progress: false,
+        provides_rsc: false,
     };
     store.set_profile(&profile).await.expect("profile");
     raised("a profile").await;

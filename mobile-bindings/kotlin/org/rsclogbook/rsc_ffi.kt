@@ -6902,6 +6902,11 @@ data class Profile (
     var `purpose`: Purpose? = null 
     , 
     /**
+     * Whether she provides RS/C to others (some renewals ask providers for training about RS/C).
+     */
+    var `providesRsc`: kotlin.Boolean = false 
+    , 
+    /**
      * Whether an edit made on this device has not reached the server yet (ignored when set).
      */
     var `unsynced`: kotlin.Boolean = false 
@@ -6926,6 +6931,7 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypePurpose.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -6934,6 +6940,7 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
             FfiConverterOptionalTypeIsoDate.allocationSize(value.`mastersConferredOn`) +
             FfiConverterOptionalString.allocationSize(value.`rulebook`) +
             FfiConverterOptionalTypePurpose.allocationSize(value.`purpose`) +
+            FfiConverterBoolean.allocationSize(value.`providesRsc`) +
             FfiConverterBoolean.allocationSize(value.`unsynced`)
     )
 
@@ -6942,6 +6949,7 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
             FfiConverterOptionalTypeIsoDate.write(value.`mastersConferredOn`, buf)
             FfiConverterOptionalString.write(value.`rulebook`, buf)
             FfiConverterOptionalTypePurpose.write(value.`purpose`, buf)
+            FfiConverterBoolean.write(value.`providesRsc`, buf)
             FfiConverterBoolean.write(value.`unsynced`, buf)
     }
 }

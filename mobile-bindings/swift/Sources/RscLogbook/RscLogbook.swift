@@ -5434,6 +5434,10 @@ public struct Profile: Equatable, Hashable {
      */
     public var purpose: Purpose?
     /**
+     * Whether she provides RS/C to others (some renewals ask providers for training about RS/C).
+     */
+    public var providesRsc: Bool
+    /**
      * Whether an edit made on this device has not reached the server yet (ignored when set).
      */
     public var unsynced: Bool
@@ -5454,12 +5458,16 @@ public struct Profile: Equatable, Hashable {
          * Application or renewal.
          */purpose: Purpose? = nil, 
         /**
+         * Whether she provides RS/C to others (some renewals ask providers for training about RS/C).
+         */providesRsc: Bool = false, 
+        /**
          * Whether an edit made on this device has not reached the server yet (ignored when set).
          */unsynced: Bool = false) {
         self.displayName = displayName
         self.mastersConferredOn = mastersConferredOn
         self.rulebook = rulebook
         self.purpose = purpose
+        self.providesRsc = providesRsc
         self.unsynced = unsynced
     }
 
@@ -5483,6 +5491,7 @@ public struct FfiConverterTypeProfile: FfiConverterRustBuffer {
                 mastersConferredOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
                 rulebook: FfiConverterOptionString.read(from: &buf), 
                 purpose: FfiConverterOptionTypePurpose.read(from: &buf), 
+                providesRsc: FfiConverterBool.read(from: &buf), 
                 unsynced: FfiConverterBool.read(from: &buf)
         )
     }
@@ -5492,6 +5501,7 @@ public struct FfiConverterTypeProfile: FfiConverterRustBuffer {
         FfiConverterOptionTypeIsoDate.write(value.mastersConferredOn, into: &buf)
         FfiConverterOptionString.write(value.rulebook, into: &buf)
         FfiConverterOptionTypePurpose.write(value.purpose, into: &buf)
+        FfiConverterBool.write(value.providesRsc, into: &buf)
         FfiConverterBool.write(value.unsynced, into: &buf)
     }
 }

@@ -174,7 +174,7 @@ impl AccountStore for This {
     async fn profile(&self, user_id: &UserId) -> Result<Option<ProfileRecord>, StoreError> {
         let row: Option<ProfileRow> = read!(self, |c| {
             sqlx::query_as(
-            "SELECT user_id, masters_conferred_on, rulebook, purpose, share_progress FROM profiles WHERE user_id = $1"
+            "SELECT user_id, masters_conferred_on, rulebook, purpose, share_progress, provides_rsc FROM profiles WHERE user_id = $1"
         )
         .bind(Key(user_id.as_str()))
         .fetch_optional(c)
@@ -184,16 +184,18 @@ impl AccountStore for This {
 
     async fn set_profile(&self, profile: &ProfileRecord) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO profiles (user_id, masters_conferred_on, rulebook, purpose, share_progress) \
-             VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO profiles (user_id, masters_conferred_on, rulebook, purpose, share_progress, provides_rsc) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (user_id) DO UPDATE SET masters_conferred_on = excluded.masters_conferred_on, \
-             rulebook = excluded.rulebook, purpose = excluded.purpose, share_progress = excluded.share_progress",
+             rulebook = excluded.rulebook, purpose = excluded.purpose, share_progress = excluded.share_progress, \
+             provides_rsc = excluded.provides_rsc",
         )
         .bind(Key(&profile.user_id))
         .bind(profile.masters_conferred_on.map(|d| d.to_string()))
         .bind(&profile.rulebook)
         .bind(profile.purpose.map(|p| p.as_str()))
         .bind(profile.share_progress)
+        .bind(profile.provides_rsc)
         .execute(self.write_pool())
         .await?;
         Ok(())
