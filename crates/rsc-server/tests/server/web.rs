@@ -1204,6 +1204,18 @@ async fn the_profile_page_downloads_her_data_and_closes_her_account<S: Store>(st
     api.register("ana").await;
     let phone = Device::sign_in(&api, "ana").await;
     let ana = Portal::sign_in_to(&base, "ana", "/profile").await;
+    // She says she provides RS/C; the box stays ticked, and her devices hear it.
+    let (_, page) = ana.get("/profile").await;
+    assert!(
+        page.contains("id=\"provides_rsc\"")
+            && !page.contains("name=\"provides_rsc\" type=\"checkbox\" value=\"1\" checked"),
+        "{page}"
+    );
+    let (status, to) = ana.post("/profile", &[("display_name", "ana"), ("provides_rsc", "1")]).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/profile?done=profile"));
+    let (_, page) = ana.get("/profile").await;
+    assert!(page.contains("name=\"provides_rsc\" type=\"checkbox\" value=\"1\" checked"), "{page}");
+    assert_eq!(api.get("/v1/me/profile", Some(&phone.token)).await.1["provides_rsc"], true);
     let response =
         ana.http.get(format!("{base}/profile/data")).header(COOKIE, &ana.cookie).send().await.expect("download");
     assert_eq!(response.status(), StatusCode::OK);
