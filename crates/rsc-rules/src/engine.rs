@@ -143,7 +143,7 @@ pub fn evaluate(rulebook: &Rulebook, purpose: Purpose, dossier: &Dossier) -> Res
     eligible.sort_by_key(|item| item.date);
 
     let as_of = dossier.as_of;
-    let requirements: Vec<RequirementResult> = match purpose {
+    let mut requirements: Vec<RequirementResult> = match purpose {
         Purpose::Application => {
             let rules = rulebook.application.as_ref().expect("checked above");
             rules
@@ -193,7 +193,6 @@ pub fn evaluate(rulebook: &Rulebook, purpose: Purpose, dossier: &Dossier) -> Res
         }
     };
 
-    let mut requirements = requirements;
     // "in_window is true when the date lies in the reported window of rsc_total (application) or
     // rsc_annual (renewal)": reported for version 2 dossiers, which the contract asks it of.
     if dossier.is_v2() {

@@ -19,3 +19,26 @@ pub fn random_id() -> String {
 pub fn day(ms: i64) -> String {
     rsc_model::Date::from_unix_millis(ms).map_or_else(|| "an unknown day".to_string(), |d| d.to_string())
 }
+
+/// A time as `YYYY-MM-DD HH:MM:SS` in UTC.
+pub fn utc_time(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{} {:02}:{:02}:{:02}", day(ms), seconds / 3600, seconds / 60 % 60, seconds % 60)
+}
+
+/// A time as `YYYY-MM-DD HH:MM` in UTC.
+pub fn utc_minute(ms: i64) -> String {
+    let mut time = utc_time(ms);
+    time.truncate(time.len() - ":SS".len());
+    time
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_read_in_utc_to_the_second_or_the_minute() {
+        assert_eq!(super::utc_time(0), "1970-01-01 00:00:00");
+        assert_eq!(super::utc_time(90_061_999), "1970-01-02 01:01:01");
+        assert_eq!(super::utc_minute(90_061_999), "1970-01-02 01:01");
+    }
+}

@@ -267,8 +267,7 @@ pub async fn import_csv<S: Store>(
         Ok(records) => records,
         Err(errors) => return Ok(Err(errors)),
     };
-    canonical_associations(store, &mut records).await?;
-    let errors = refused_rows(store, by, &records).await?;
+    let errors = refused_rows(store, by, &mut records).await?;
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
@@ -287,28 +286,23 @@ pub async fn import_csv<S: Store>(
     Ok(Ok(ImportResult { inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged }))
 }
 
-/// Each record's association as the server spells it (`nmaimh` in a file is `NMAIMH`).
-pub async fn canonical_associations<S: Store>(store: &S, records: &mut [RegistryRecord]) -> Result<(), AppError> {
-    let known = store.associations().await?;
-    for record in records {
-        if let Some(found) = known.iter().find(|a| a.id.eq_ignore_ascii_case(&record.association)) {
-            record.association.clone_from(&found.id);
-        }
-    }
-    Ok(())
-}
-
-/// The rows of a well-formed file that `by` may not import, each with its line: rows of an
-/// association the server does not know or `by` does not keep, and numbers another association
-/// keeps. `records` are the file's rows in order, as [`parse_csv`] read them.
+/// Spells each record's association as the server does (`nmaimh` in a file is `NMAIMH`), and
+/// returns the rows of a well-formed file that `by` may not import, each with its line: rows of
+/// an association the server does not know or `by` does not keep, and numbers another
+/// association keeps. `records` are the file's rows in order, as [`parse_csv`] read them.
 pub async fn refused_rows<S: Store>(
     store: &S,
     by: &Staff,
-    records: &[RegistryRecord],
+    records: &mut [RegistryRecord],
 ) -> Result<Vec<RowError>, AppError> {
     // Every row was good, so the record at index i is the file's line i + 2.
     let line = |i: usize| i as u64 + 2;
     let known: Vec<String> = store.associations().await?.into_iter().map(|a| a.id).collect();
+    for record in records.iter_mut() {
+        if let Some(found) = known.iter().find(|id| id.eq_ignore_ascii_case(&record.association)) {
+            record.association.clone_from(found);
+        }
+    }
     let mut errors = Vec::new();
     for (i, record) in records.iter().enumerate() {
         let association = &record.association;

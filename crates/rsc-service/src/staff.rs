@@ -250,21 +250,31 @@ async fn staff_account<S: Store>(store: &S, email: &str) -> Result<UserRecord, A
     Ok(user)
 }
 
-/// Makes the staff account with `email` staff of `association` (the operator only); `false`
-/// when it was already.
-pub async fn add_staff<S: Store>(store: &S, by: &Staff, email: &str, association: &str) -> Result<bool, AppError> {
+/// What adding or removing a staff member needs: the association and the staff account, and
+/// the trail's line for `action`, saying `what` of the association's name.
+async fn staff_change<S: Store>(
+    store: &S,
+    by: &Staff,
+    email: &str,
+    association: &str,
+    action: AuditAction,
+    what: &str,
+) -> Result<(UserRecord, AssociationRecord, AuditEntry), AppError> {
     only_operator(by)?;
     let association = self::association(store, association).await?;
     let user = staff_account(store, email).await?;
     let audit = AuditEntry {
         subject_user_id: Some(user.id.clone()),
-        ..by.audit(
-            AuditAction::StaffAdded,
-            Some(&association.id),
-            &user.email,
-            format!("now keeps {}'s registry", association.name),
-        )
+        ..by.audit(action, Some(&association.id), &user.email, format!("{what} {}'s registry", association.name))
     };
+    Ok((user, association, audit))
+}
+
+/// Makes the staff account with `email` staff of `association` (the operator only); `false`
+/// when it was already.
+pub async fn add_staff<S: Store>(store: &S, by: &Staff, email: &str, association: &str) -> Result<bool, AppError> {
+    let (user, association, audit) =
+        staff_change(store, by, email, association, AuditAction::StaffAdded, "now keeps").await?;
     let added = store.add_staff(&user.id, &association.id, now_ms(), &audit).await?;
     tracing::info!(association = %association.id, user_id = %user.id, added, "staff added");
     Ok(added)
@@ -273,18 +283,8 @@ pub async fn add_staff<S: Store>(store: &S, by: &Staff, email: &str, association
 /// Ends the staff account with `email` keeping `association` (the operator only); `false` when
 /// it did not.
 pub async fn remove_staff<S: Store>(store: &S, by: &Staff, email: &str, association: &str) -> Result<bool, AppError> {
-    only_operator(by)?;
-    let association = self::association(store, association).await?;
-    let user = staff_account(store, email).await?;
-    let audit = AuditEntry {
-        subject_user_id: Some(user.id.clone()),
-        ..by.audit(
-            AuditAction::StaffRemoved,
-            Some(&association.id),
-            &user.email,
-            format!("no longer keeps {}'s registry", association.name),
-        )
-    };
+    let (user, association, audit) =
+        staff_change(store, by, email, association, AuditAction::StaffRemoved, "no longer keeps").await?;
     let removed = store.remove_staff(&user.id, &association.id, &audit).await?;
     tracing::info!(association = %association.id, user_id = %user.id, removed, "staff removed");
     Ok(removed)
@@ -416,9 +416,7 @@ pub fn trail_csv(lines: &[TrailLine]) -> Result<String, AppError> {
     let failed = |e: csv::Error| AppError::internal(format!("writing the trail as CSV: {e}"));
     out.write_record(["when_utc", "who", "association", "action", "subject", "person", "detail"]).map_err(failed)?;
     for line in lines {
-        let day = rsc_model::Date::from_unix_millis(line.at_ms).map(|d| d.to_string()).unwrap_or_default();
-        let seconds = line.at_ms.div_euclid(1000).rem_euclid(86_400);
-        let when = format!("{day} {:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+        let when = crate::clock::utc_time(line.at_ms);
         // Names, numbers and notes were typed by people: none may run as a formula.
         let cell = rsc_export::reports::text_cell;
         out.write_record([

@@ -114,7 +114,7 @@ pub struct AssociationForm {
     rulebooks: String,
 }
 
-/// `POST /operator/associations`: create one.
+/// `POST /operator/associations`: create one. The change form sends the same fields.
 pub async fn create_association<S: Store>(
     State(state): State<AppState<S>>,
     CheckedForm(browser, form): CheckedForm<AssociationForm>,
@@ -125,22 +125,10 @@ pub async fn create_association<S: Store>(
     answer(&state, &browser, made, |a| format!("Created {} ({}).", a.name, a.id)).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ChangeForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    rulebooks: String,
-}
-
 /// `POST /operator/associations/change`: its name and rulebooks as the form has them.
 pub async fn change_association<S: Store>(
     State(state): State<AppState<S>>,
-    CheckedForm(browser, form): CheckedForm<ChangeForm>,
+    CheckedForm(browser, form): CheckedForm<AssociationForm>,
 ) -> Result<Response, PageError> {
     let by = operator(&state, &browser).await?;
     let rulebooks = rulebook_list(&form.rulebooks);
@@ -226,4 +214,4 @@ pub async fn reset<S: Store>(
     }
 }
 
-form_token!(AssociationForm, ChangeForm, StaffForm, ResetForm);
+form_token!(AssociationForm, StaffForm, ResetForm);

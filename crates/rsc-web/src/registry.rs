@@ -274,8 +274,7 @@ pub async fn import<S: Store>(
     .await?;
     match parsed {
         Ok(mut records) => {
-            rsc_service::registry::canonical_associations(&state.store, &mut records).await?;
-            let refused = rsc_service::registry::refused_rows(&state.store, &by, &records).await?;
+            let refused = rsc_service::registry::refused_rows(&state.store, &by, &mut records).await?;
             if !refused.is_empty() {
                 page.bad = refused;
                 return Ok(html(StatusCode::OK, &page));

@@ -119,10 +119,8 @@ pub async fn page<S: Store>(
         .into_iter()
         .take(SHOWN)
         .map(|l| {
-            let day = rsc_model::Date::from_unix_millis(l.at_ms).map(|d| d.to_string()).unwrap_or_default();
-            let seconds = l.at_ms.div_euclid(1000).rem_euclid(86_400);
             Line {
-                when: format!("{day} {:02}:{:02} UTC", seconds / 3600, seconds / 60 % 60),
+                when: format!("{} UTC", rsc_service::clock::utc_minute(l.at_ms)),
                 who: l.who,
                 association: l.association.unwrap_or_default(),
                 what: l.action.words(),

@@ -10,6 +10,8 @@ use super::*;
 type This = PgStore;
 /// A connection (or a transaction, dereferenced) of the backend.
 type Conn = sqlx::PgConnection;
+/// The backend's database, for its transactions.
+type Db = Postgres;
 /// Its name, as [`Backend::backend`] gives it.
 const BACKEND: &str = "postgres";
 

@@ -10,6 +10,8 @@ use super::*;
 type This = SqliteStore;
 /// A connection (or a transaction, dereferenced) of the backend.
 type Conn = sqlx::SqliteConnection;
+/// The backend's database, for its transactions.
+type Db = Sqlite;
 /// Its name, as [`Backend::backend`] gives it.
 const BACKEND: &str = "sqlite";
 

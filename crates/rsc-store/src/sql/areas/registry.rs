@@ -209,12 +209,7 @@ impl RegistryStore for This {
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, "this record's approved claim"))?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        super::staff::insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(true)
+        super::staff::commit_audited(tx, done.rows_affected() == 1, audit).await
     }
 
     async fn holder_of(&self, number: &str) -> Result<Option<UserRecord>, StoreError> {

@@ -28,6 +28,20 @@ pub(super) async fn insert_audit(conn: &mut Conn, entry: &AuditEntry) -> Result<
     Ok(())
 }
 
+/// Finishes a write the trail tells of: when it `changed` something, appends `audit` and
+/// commits; otherwise the transaction is dropped (rolled back) and no line is written.
+pub(super) async fn commit_audited(
+    mut tx: sqlx::Transaction<'_, Db>,
+    changed: bool,
+    audit: &AuditEntry,
+) -> Result<bool, StoreError> {
+    if changed {
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+    }
+    Ok(changed)
+}
+
 impl StaffStore for This {
     async fn create_association(&self, association: &AssociationRecord, audit: &AuditEntry) -> Result<(), StoreError> {
         let mut tx = self.write_pool().begin().await?;
@@ -39,9 +53,7 @@ impl StaffStore for This {
             .execute(&mut *tx)
             .await
             .map_err(|e| conflict(e, "this association's id"))?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        commit_audited(tx, true, audit).await.map(|_| ())
     }
 
     async fn update_association(
@@ -58,11 +70,7 @@ impl StaffStore for This {
             .await?
             .rows_affected()
             == 1;
-        if changed {
-            insert_audit(&mut tx, audit).await?;
-            tx.commit().await?;
-        }
-        Ok(changed)
+        commit_audited(tx, changed, audit).await
     }
 
     async fn associations(&self) -> Result<Vec<AssociationRecord>, StoreError> {
@@ -90,11 +98,7 @@ impl StaffStore for This {
         .await?
         .rows_affected()
             == 1;
-        if added {
-            insert_audit(&mut tx, audit).await?;
-            tx.commit().await?;
-        }
-        Ok(added)
+        commit_audited(tx, added, audit).await
     }
 
     async fn remove_staff(&self, user_id: &UserId, association: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
@@ -106,11 +110,7 @@ impl StaffStore for This {
             .await?
             .rows_affected()
             == 1;
-        if removed {
-            insert_audit(&mut tx, audit).await?;
-            tx.commit().await?;
-        }
-        Ok(removed)
+        commit_audited(tx, removed, audit).await
     }
 
     async fn staff_associations(&self, user_id: &UserId) -> Result<Vec<String>, StoreError> {
@@ -149,11 +149,7 @@ impl StaffStore for This {
                 .await?
                 .rows_affected()
                 == 1;
-        if added {
-            insert_audit(&mut tx, audit).await?;
-            tx.commit().await?;
-        }
-        Ok(added)
+        commit_audited(tx, added, audit).await
     }
 
     async fn is_operator(&self, user_id: &UserId) -> Result<bool, StoreError> {
@@ -165,10 +161,8 @@ impl StaffStore for This {
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        let mut tx = self.write_pool().begin().await?;
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(())
+        let tx = self.write_pool().begin().await?;
+        commit_audited(tx, true, entry).await.map(|_| ())
     }
 
     async fn audit_trail(&self, associations: Option<&[String]>) -> Result<Vec<AuditEntry>, StoreError> {
