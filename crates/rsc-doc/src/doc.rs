@@ -790,7 +790,7 @@ fn read_session(doc: &AutoCommit) -> Result<Session, DocError> {
 /// Each map is read whole on its first lookup (one pass over its ops) and its fields then
 /// looked up in memory: a separate `get` per field searches the map's ops again each time, and
 /// reading a session makes a dozen of them.
-struct View<'a> {
+pub(crate) struct View<'a> {
     doc: &'a AutoCommit,
     maps: RefCell<HashMap<ObjId, Rc<Fields>>>,
 }
@@ -799,7 +799,7 @@ struct View<'a> {
 type Fields = HashMap<String, (Value<'static>, ObjId)>;
 
 impl<'a> View<'a> {
-    fn new(doc: &'a AutoCommit) -> View<'a> {
+    pub(crate) fn new(doc: &'a AutoCommit) -> View<'a> {
         View { doc, maps: RefCell::new(HashMap::new()) }
     }
 
@@ -825,7 +825,7 @@ impl<'a> View<'a> {
     }
 
     /// The keys of the map `obj`, in order, as `keys` gives them.
-    fn keys(&self, obj: &ObjId) -> Vec<String> {
+    pub(crate) fn keys(&self, obj: &ObjId) -> Vec<String> {
         self.get(obj, "");
         let maps = self.maps.borrow();
         let mut keys: Vec<String> = maps.get(obj).map(|fields| fields.keys().cloned().collect()).unwrap_or_default();
@@ -905,14 +905,14 @@ impl<'a> View<'a> {
         self.scalar(obj, key)?.ok_or_else(|| DocError::invalid(key, "is missing"))
     }
 
-    fn text(&self, obj: &ObjId, key: &str) -> Result<String, DocError> {
+    pub(crate) fn text(&self, obj: &ObjId, key: &str) -> Result<String, DocError> {
         match self.required(obj, key)? {
             ScalarValue::Str(text) => Ok(text.to_string()),
             _ => Err(DocError::invalid(key, "is not text")),
         }
     }
 
-    fn int(&self, obj: &ObjId, key: &str) -> Result<i64, DocError> {
+    pub(crate) fn int(&self, obj: &ObjId, key: &str) -> Result<i64, DocError> {
         match self.required(obj, key)? {
             ScalarValue::Int(n) => Ok(n),
             ScalarValue::Uint(n) => i64::try_from(n).map_err(|_| DocError::invalid(key, "is out of range")),
@@ -920,7 +920,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn uint(&self, obj: &ObjId, key: &str) -> Result<u64, DocError> {
+    pub(crate) fn uint(&self, obj: &ObjId, key: &str) -> Result<u64, DocError> {
         match self.required(obj, key)? {
             ScalarValue::Uint(n) => Ok(n),
             ScalarValue::Int(n) => u64::try_from(n).map_err(|_| DocError::invalid(key, "is negative")),
@@ -928,7 +928,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn boolean(&self, obj: &ObjId, key: &str) -> Result<bool, DocError> {
+    pub(crate) fn boolean(&self, obj: &ObjId, key: &str) -> Result<bool, DocError> {
         match self.required(obj, key)? {
             ScalarValue::Boolean(b) => Ok(b),
             _ => Err(DocError::invalid(key, "is not true or false")),

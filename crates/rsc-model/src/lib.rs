@@ -19,7 +19,9 @@ pub use attestation::{AttestedContent, AttestedFields, StatementKind};
 pub use builder::{AttendanceRecord, DossierBuilder, SessionStatus, earliest_end_ms};
 pub use credential::{Credential, CredentialRecord, Endorsement, EndorsementStatus, why_not_qualified};
 pub use date::{Date, MAX_DATE, MIN_DATE};
-pub use dossier::{Applicant, Confirmation, Dossier, DossierSession, DossierTraining, Provider, TrainingTopic};
+pub use dossier::{
+    Applicant, Confirmation, Dossier, DossierSession, DossierTraining, MAX_TRAINING_MINUTES, Provider, TrainingTopic,
+};
 pub use error::ModelError;
 pub use ids::{Id, MAX_ID_LEN};
 pub use session::{MAX_SESSION_MINUTES, Minutes, SessionFormat, SessionKind};
