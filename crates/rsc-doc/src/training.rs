@@ -384,7 +384,8 @@ mod tests {
 
     #[test]
     fn every_field_is_checked_and_named() {
-        let cases: [(fn(&mut TrainingFields), &str); 7] = [
+        type Breaker = fn(&mut TrainingFields);
+        let cases: [(Breaker, &str); 7] = [
             (|f| f.title = "  ".into(), "title"),
             (|f| f.title = "x".repeat(201), "title"),
             (|f| f.organiser = "a\u{7}b".into(), "organiser"),
