@@ -37,6 +37,7 @@ pub use records::{
     ExportRecord, GroupMemberRecord, GroupRecord, NewChange, ProfileRecord, PulledChange, PulledPage, RegistryRecord,
     RequestStatus, ServerKeyRecord, SessionAttendance, SessionRow, StoredDoc, UpsertCounts, UserRecord,
 };
+pub use records::{CertificateRecord, CertificateStored, DocKind, TrainingCommit, TrainingRow};
 /// Where an attendance stands, in the words every part shares.
 pub use rsc_model::AttendanceStatus;
 pub use sql::{PgStore, SqliteStore};
@@ -46,6 +47,7 @@ pub use sql::{PgStore, SqliteStore};
 pub mod prelude {
     pub use crate::{
         AccountStore, Backend, ConnectionStore, ExportStore, LedgerStore, RegistryStore, StaffStore, Store, SyncStore,
+        TrainingStore,
     };
 }
 
@@ -95,12 +97,28 @@ impl StoreError {
 /// [`SyncStore::commit_documents`] one transaction whose sequence numbers are assigned in commit
 /// order.
 pub trait Store:
-    Backend + AccountStore + SyncStore + LedgerStore + RegistryStore + StaffStore + ConnectionStore + ExportStore
+    Backend
+    + AccountStore
+    + SyncStore
+    + LedgerStore
+    + RegistryStore
+    + StaffStore
+    + ConnectionStore
+    + ExportStore
+    + TrainingStore
 {
 }
 
 impl<T> Store for T where
-    T: Backend + AccountStore + SyncStore + LedgerStore + RegistryStore + StaffStore + ConnectionStore + ExportStore
+    T: Backend
+        + AccountStore
+        + SyncStore
+        + LedgerStore
+        + RegistryStore
+        + StaffStore
+        + ConnectionStore
+        + ExportStore
+        + TrainingStore
 {
 }
 
@@ -211,7 +229,8 @@ pub trait AccountStore {
     /// Closes an account in one transaction: its email becomes `erased_email` (no address, so
     /// nobody signs in with it) and its password none; its devices are signed out, its reset
     /// codes, connection codes and pending connection requests go, its connections end (by its
-    /// side) and it leaves providers' groups. Sessions, confirmations, claims and exports stay.
+    /// side), it leaves providers' groups, and its trainings and certificates are erased (each
+    /// file nobody else keeps with them). Sessions, confirmations, claims and exports stay.
     /// `false` when it was closed already.
     fn close_account(
         &self,
@@ -648,4 +667,48 @@ pub trait ExportStore {
 
     /// Adds a signing key and retires the others.
     fn add_server_key(&self, key: &ServerKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Trainings (their projection, written with their documents) and the certificate files their
+/// owners keep.
+pub trait TrainingStore {
+    /// Writes training document updates in one transaction, as
+    /// [`SyncStore::commit_documents`] writes sessions: documents, changes, the owner as the one
+    /// participant, and the projection. A document another write got to first loses.
+    fn commit_trainings(
+        &self,
+        commits: &[TrainingCommit],
+    ) -> impl Future<Output = Result<Committed, StoreError>> + Send;
+
+    /// A person's trainings (removed ones too), by date then id.
+    fn trainings_of(&self, owner: &UserId) -> impl Future<Output = Result<Vec<TrainingRow>, StoreError>> + Send;
+
+    /// Keeps `bytes` (whose SHA-256 is `digest`, of `media_type`) as `owner`'s certificate
+    /// named `file_name`, the file itself once however many people keep it, unless her
+    /// certificates would then take more than `quota_bytes`. Keeping one she has is a no-op.
+    #[allow(clippy::too_many_arguments)]
+    fn put_certificate(
+        &self,
+        owner: &UserId,
+        digest: &str,
+        media_type: &str,
+        file_name: &str,
+        bytes: &[u8],
+        quota_bytes: i64,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<CertificateStored, StoreError>> + Send;
+
+    /// `owner`'s certificates, newest first.
+    fn certificates_of(
+        &self,
+        owner: &UserId,
+    ) -> impl Future<Output = Result<Vec<CertificateRecord>, StoreError>> + Send;
+
+    /// One of `owner`'s certificates with its file; `None` when she keeps none with this digest
+    /// (whoever else does).
+    fn certificate_file(
+        &self,
+        owner: &UserId,
+        digest: &str,
+    ) -> impl Future<Output = Result<Option<(CertificateRecord, Vec<u8>)>, StoreError>> + Send;
 }

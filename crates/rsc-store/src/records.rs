@@ -1,7 +1,7 @@
 //! The rows the store reads and writes.
 
 use rsc_model::{AttendanceStatus, AuditAction, ClaimStatus, ConnectionRole, ConnectionSource, Purpose, Role};
-use rsc_model::{Credential, Date, SessionFormat, SessionKind, StatementKind};
+use rsc_model::{Credential, Date, SessionFormat, SessionKind, StatementKind, TrainingTopic};
 
 use super::StoreError;
 use super::keys::KeyText;
@@ -78,18 +78,115 @@ from_columns! {
     }
 }
 
-from_columns! {
-    /// A stored document.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct StoredDoc {
-        /// Its encoded changes one after another, in the order they were stored: Automerge loads
-        /// them as the document.
-        pub bytes: Vec<u8>,
-        /// Incremented by every write; writes compare and set it.
-        pub version: i64,
-        /// What its changes expand to, decompressed, in bytes.
-        pub expanded_bytes: i64,
+/// A stored document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDoc {
+    /// Its encoded changes one after another, in the order they were stored: Automerge loads
+    /// them as the document.
+    pub bytes: Vec<u8>,
+    /// Incremented by every write; writes compare and set it.
+    pub version: i64,
+    /// What its changes expand to, decompressed, in bytes.
+    pub expanded_bytes: i64,
+    /// What it is.
+    pub kind: DocKind,
+}
+
+/// What a document is: a session, shared by its provider and attendees, or a training of one
+/// person's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    /// An RS/C session.
+    Session,
+    /// A training its owner attended.
+    Training,
+}
+
+impl DocKind {
+    /// Its name in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Session => "session",
+            DocKind::Training => "training",
+        }
     }
+
+    /// The kind stored as `text`.
+    pub fn parse(text: &str, doc: &str) -> Result<DocKind, StoreError> {
+        match text {
+            "session" => Ok(DocKind::Session),
+            "training" => Ok(DocKind::Training),
+            other => Err(StoreError::unreadable("documents", doc, format!("kind `{other}` is unknown here"))),
+        }
+    }
+}
+
+/// A training's projection: what its document says, for reading without loading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainingRow {
+    /// The training (its document's id).
+    pub id: String,
+    /// Whose it is.
+    pub owner_id: String,
+    /// Its title.
+    pub title: String,
+    /// Who gave it.
+    pub organiser: String,
+    /// When.
+    pub date: Date,
+    /// How long, in minutes.
+    pub minutes: i32,
+    /// Its primary topic.
+    pub topic: TrainingTopic,
+    /// The SHA-256 of its certificate (hex), if one is kept.
+    pub certificate: Option<String>,
+    /// Removed by its owner.
+    pub withdrawn: bool,
+}
+
+/// One training document update, written as a whole or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainingCommit {
+    /// The document.
+    pub doc_id: String,
+    /// The version read before merging; `None` for a new document.
+    pub expected_version: Option<i64>,
+    /// Changes the server did not have.
+    pub new_changes: Vec<NewChange>,
+    /// The device that pushed.
+    pub device_id: String,
+    /// What the merged document's changes expand to, in bytes.
+    pub expanded_bytes: i64,
+    /// The training's projection (its owner is the document's one participant).
+    pub training: TrainingRow,
+}
+
+/// A certificate file someone keeps (the file itself is read with
+/// [`TrainingStore::certificate_file`](crate::TrainingStore::certificate_file)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRecord {
+    /// Its SHA-256, in lowercase hex.
+    pub digest: String,
+    /// `application/pdf`, `image/png` or `image/jpeg`, as its content says.
+    pub media_type: String,
+    /// Its size.
+    pub size_bytes: i64,
+    /// The name it was uploaded with (shown, never trusted for its type).
+    pub file_name: String,
+    /// When she uploaded it.
+    pub created_at_ms: i64,
+}
+
+/// What storing a certificate did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateStored {
+    /// Stored (or she had it already).
+    Kept,
+    /// Refused: it would take her past her quota, of which this many bytes are used.
+    OverQuota {
+        /// Bytes her certificates take now.
+        used: i64,
+    },
 }
 
 /// A change new to the server.
@@ -178,19 +275,19 @@ pub struct AttestationRecord {
     pub device_id: String,
 }
 
-from_columns! {
-    /// A change on its way to a device.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct PulledChange {
-        /// The document.
-        pub doc_id: String as KeyText,
-        /// When it became visible to the user.
-        pub visible: i64,
-        /// Its sequence number.
-        pub seq: i64,
-        /// Its encoded bytes.
-        pub bytes: Vec<u8>,
-    }
+/// A change on its way to a device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PulledChange {
+    /// The document.
+    pub doc_id: String,
+    /// What the document is.
+    pub kind: DocKind,
+    /// When it became visible to the user.
+    pub visible: i64,
+    /// Its sequence number.
+    pub seq: i64,
+    /// Its encoded bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// A page of changes on its way to a device, and the top of the sequence read in the same
@@ -1070,5 +1167,57 @@ impl TryFrom<AuditRow> for AuditEntry {
             subject_user_id: row.subject_user_id.map(|id| id.0.into()),
             detail: row.detail,
         })
+    }
+}
+
+from_columns! {
+    /// A `trainings` row as stored; [`TrainingRow`] once its date and topic are understood.
+    pub(crate) struct TrainingRowRaw {
+        id: String as KeyText,
+        owner_id: String as KeyText,
+        title: String,
+        organiser: String,
+        date: String,
+        minutes: i32,
+        topic: String,
+        certificate: Option<String>,
+        withdrawn: bool,
+    }
+}
+
+impl TryFrom<TrainingRowRaw> for TrainingRow {
+    type Error = StoreError;
+
+    fn try_from(row: TrainingRowRaw) -> Result<TrainingRow, StoreError> {
+        let unreadable = |e: rsc_model::ModelError| StoreError::unreadable("trainings", &row.id, e);
+        Ok(TrainingRow {
+            date: Date::parse_field(&row.date, "date").map_err(unreadable)?,
+            topic: row.topic.parse().map_err(unreadable)?,
+            id: row.id,
+            owner_id: row.owner_id,
+            title: row.title,
+            organiser: row.organiser,
+            minutes: row.minutes,
+            certificate: row.certificate,
+            withdrawn: row.withdrawn,
+        })
+    }
+}
+
+from_columns! {
+    /// A `certificates` row with its file's type and size.
+    pub(crate) struct CertificateRaw {
+        digest: String,
+        media_type: String,
+        size_bytes: i64,
+        file_name: String,
+        created_at_ms: i64,
+    }
+}
+
+impl From<CertificateRaw> for CertificateRecord {
+    fn from(row: CertificateRaw) -> CertificateRecord {
+        let CertificateRaw { digest, media_type, size_bytes, file_name, created_at_ms } = row;
+        CertificateRecord { digest, media_type, size_bytes, file_name, created_at_ms }
     }
 }

@@ -11,6 +11,7 @@ use crate::{
     LedgerStore, PgStore, ProfileRecord, PulledPage, RegistryRecord, RegistryStore, ServerKeyRecord, SessionAttendance,
     SessionRow, SqliteStore, StaffStore, Store, StoreError, StoredDoc, SyncStore, UpsertCounts, UserId, UserRecord,
 };
+use crate::{CertificateRecord, CertificateStored, TrainingCommit, TrainingRow, TrainingStore};
 use rsc_model::ClaimStatus;
 
 /// The admin URL of the test Postgres (from `scripts/postgres-for-tests`), or `None` on a
@@ -755,5 +756,47 @@ impl<S: Store> ExportStore for Gated<S> {
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         self.inner.withdraw_export(user_id, id, at_ms)
+    }
+}
+
+#[allow(clippy::manual_async_fn)]
+impl<S: Store> TrainingStore for Gated<S> {
+    fn commit_trainings(
+        &self,
+        commits: &[TrainingCommit],
+    ) -> impl Future<Output = Result<Committed, StoreError>> + Send {
+        self.inner.commit_trainings(commits)
+    }
+
+    fn trainings_of(&self, owner: &UserId) -> impl Future<Output = Result<Vec<TrainingRow>, StoreError>> + Send {
+        self.inner.trainings_of(owner)
+    }
+
+    fn put_certificate(
+        &self,
+        owner: &UserId,
+        digest: &str,
+        media_type: &str,
+        file_name: &str,
+        bytes: &[u8],
+        quota_bytes: i64,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<CertificateStored, StoreError>> + Send {
+        self.inner.put_certificate(owner, digest, media_type, file_name, bytes, quota_bytes, at_ms)
+    }
+
+    fn certificates_of(
+        &self,
+        owner: &UserId,
+    ) -> impl Future<Output = Result<Vec<CertificateRecord>, StoreError>> + Send {
+        self.inner.certificates_of(owner)
+    }
+
+    fn certificate_file(
+        &self,
+        owner: &UserId,
+        digest: &str,
+    ) -> impl Future<Output = Result<Option<(CertificateRecord, Vec<u8>)>, StoreError>> + Send {
+        self.inner.certificate_file(owner, digest)
     }
 }

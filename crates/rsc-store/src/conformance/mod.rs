@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod registry;
 pub mod staff;
 pub mod sync;
+pub mod trainings;
 
 use rsc_model::AuditAction;
 
@@ -183,6 +184,13 @@ macro_rules! conformance_suite {
                 connections_end_and_are_made_again_with_their_source,
                 connection_requests_wait_for_the_provider,
                 groups_and_acquaintances_decide_who_sees_whom,
+            );
+        }
+        mod trainings {
+            $crate::conformance_suite!(@tests $runner; trainings;
+                trainings_are_their_owners_documents_and_pulled_as_trainings,
+                certificates_are_kept_once_within_each_owners_quota,
+                closing_an_account_erases_her_trainings_and_certificates,
             );
         }
         mod exports {

@@ -18,8 +18,9 @@ use super::keys::{Key, KeyText};
 use super::notices::{self, Board, CHANNEL, Notice, Notices};
 use super::readers::{Readers, read};
 use super::records::{
-    AssociationRow, AttendanceRowRaw, AttestationRow, AuditRow, ClaimRow, ConnectionRequestRow, ConnectionRow,
-    ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, SignedInRow, UserRow, role_name,
+    AssociationRow, AttendanceRowRaw, AttestationRow, AuditRow, CertificateRaw, ClaimRow, ConnectionRequestRow,
+    ConnectionRow, ProfileRow, RegistryRow, SessionAttendanceRaw, SessionRowRaw, SignedInRow, TrainingRowRaw, UserRow,
+    role_name,
 };
 use super::{
     AccountStore, Acquaintance, Actor, AssociationRecord, AttendanceRow, AttestationRecord, AuditEntry, Backend,
@@ -29,6 +30,7 @@ use super::{
     ServerKeyRecord, SessionAttendance, SessionRow, StaffStore, StoreError, StoredDoc, SyncStore, UpsertCounts, UserId,
     UserRecord,
 };
+use super::{CertificateRecord, CertificateStored, DocKind, NewChange, TrainingCommit, TrainingRow, TrainingStore};
 
 /// What a store keeps in this process beside its database, shared by its clones: the change
 /// notices it hands on, the writes waiting to be committed together, and the evaluation inputs
@@ -138,7 +140,7 @@ impl PgStore {
 
     /// Every process on the database hears these notices, when (and only if) `tx` commits. All
     /// in one statement: a group commit of fifty devices' pushes sends fifty notices.
-    async fn announce(&self, tx: &mut sqlx::PgConnection, commits: &[DocCommit]) -> Result<(), StoreError> {
+    async fn announce(&self, tx: &mut sqlx::PgConnection, commits: &[DocWrite<'_>]) -> Result<(), StoreError> {
         let payloads: Vec<String> = notices_of(commits)
             .into_iter()
             .flat_map(|(device_id, users)| Notice::payloads(device_id, &users))
@@ -156,7 +158,7 @@ impl PgStore {
     }
 
     /// Sent through Postgres already.
-    fn announced(&self, _commits: &[DocCommit]) {}
+    fn announced(&self, _commits: &[DocWrite<'_>]) {}
 
     /// Every process on the database hears `notice`.
     async fn post(&self, notice: Notice) -> Result<(), StoreError> {
@@ -258,7 +260,7 @@ impl SqliteStore {
     }
 
     /// This process owns the file: notices go round in memory once the commit is done.
-    async fn announce(&self, _tx: &mut sqlx::SqliteConnection, _commits: &[DocCommit]) -> Result<(), StoreError> {
+    async fn announce(&self, _tx: &mut sqlx::SqliteConnection, _commits: &[DocWrite<'_>]) -> Result<(), StoreError> {
         Ok(())
     }
 
@@ -274,7 +276,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn announced(&self, commits: &[DocCommit]) {
+    fn announced(&self, commits: &[DocWrite<'_>]) {
         for (device_id, users) in notices_of(commits) {
             self.here.board.post(Notice::Changed { device_id: device_id.to_string(), users });
         }
@@ -285,15 +287,43 @@ impl SqliteStore {
     }
 }
 
+/// The document half of a commit, whatever the document is: its version, its changes and
+/// its participants.
+pub(crate) struct DocWrite<'a> {
+    pub doc_id: &'a str,
+    pub device_id: &'a str,
+    pub expected_version: Option<i64>,
+    pub expanded_bytes: i64,
+    pub new_changes: &'a [NewChange],
+    pub previous_participants: &'a [String],
+    pub participants: &'a [String],
+    pub kind: DocKind,
+}
+
+impl DocCommit {
+    pub(crate) fn write(&self) -> DocWrite<'_> {
+        DocWrite {
+            doc_id: &self.doc_id,
+            device_id: &self.device_id,
+            expected_version: self.expected_version,
+            expanded_bytes: self.expanded_bytes,
+            new_changes: &self.new_changes,
+            previous_participants: &self.previous_participants,
+            participants: &self.participants,
+            kind: DocKind::Session,
+        }
+    }
+}
+
 /// Who hears about a commit: everyone taking part in a written document, by the device that
 /// wrote it.
-fn notices_of(commits: &[DocCommit]) -> Vec<(&str, Vec<String>)> {
+fn notices_of<'a>(commits: &[DocWrite<'a>]) -> Vec<(&'a str, Vec<String>)> {
     let mut by_device: Vec<(&str, Vec<String>)> = Vec::new();
     for c in commits {
         let users = match by_device.iter_mut().find(|(device, _)| *device == c.device_id) {
             Some((_, users)) => users,
             None => {
-                by_device.push((&c.device_id, Vec::new()));
+                by_device.push((c.device_id, Vec::new()));
                 &mut by_device.last_mut().expect("just pushed").1
             }
         };
@@ -327,7 +357,7 @@ const SESSION_ON_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET provider_id =
 const ATTESTATION_COLUMNS: &str = "INSERT INTO attestations (id, digest, session_id, attendee_id, provider_id, kind, signed_at_ms, public_key, statement, valid, invalid_reason, first_seen_at_ms, device_id) ";
 
 /// Documents by id, as their changes in order: `DOCUMENTS`, the ids, then `DOCUMENTS_ORDER`.
-pub(crate) const DOCUMENTS: &str = "SELECT d.id, d.version, d.expanded_bytes, c.bytes FROM documents d \
+pub(crate) const DOCUMENTS: &str = "SELECT d.id, d.version, d.expanded_bytes, d.kind, c.bytes FROM documents d \
      JOIN changes c ON c.doc_id = d.id WHERE d.id IN (";
 pub(crate) const DOCUMENTS_ORDER: &str = ") ORDER BY d.id, c.seq";
 
@@ -337,7 +367,7 @@ pub(crate) const DOCUMENTS_ORDER: &str = ") ORDER BY d.id, c.seq";
 // it is bound (most of an idle sync's cost); an expression is read when the statement runs.
 macro_rules! pull_changes {
     () => {
-        "SELECT c.doc_id AS doc_id, \
+        "SELECT c.doc_id AS doc_id, p.kind AS kind, \
                 CASE WHEN p.added_seq > c.seq THEN p.added_seq ELSE c.seq END AS visible, \
                 c.seq AS seq, c.bytes AS bytes \
              FROM participants p JOIN changes c ON c.doc_id = p.doc_id \
@@ -351,7 +381,7 @@ macro_rules! pull_changes {
 /// A page of the pull with the sequence's top beside each change (one row of nulls beside it
 /// when there is none): one statement, so one round trip and one snapshot.
 pub(crate) const PULL_PAGE: &str = concat!(
-    "SELECT t.seq AS top, page.doc_id, page.visible, page.seq, page.bytes \
+    "SELECT t.seq AS top, page.doc_id, page.kind, page.visible, page.seq, page.bytes \
      FROM sync_counter t LEFT JOIN (",
     pull_changes!(),
     ") page ON TRUE WHERE t.id = 1 ORDER BY page.visible, page.seq"

@@ -31,3 +31,5 @@ mod registry;
 mod staff;
 #[path = "areas/sync.rs"]
 mod sync;
+#[path = "areas/trainings.rs"]
+mod trainings;

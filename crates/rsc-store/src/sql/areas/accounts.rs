@@ -153,6 +153,12 @@ impl AccountStore for This {
             .bind(at_ms - 24 * 3600 * 1000)
             .execute(&mut *tx)
             .await?;
+        for statement in [
+            "DELETE FROM certificate_files WHERE NOT EXISTS (SELECT 1 FROM certificates c WHERE c.digest = certificate_files.digest)",
+            "DELETE FROM documents WHERE kind = 'training' AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.doc_id = documents.id)",
+        ] {
+            sqlx::query(statement).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -295,8 +301,19 @@ impl AccountStore for This {
             "DELETE FROM password_resets WHERE user_id = $1",
             "DELETE FROM connection_requests WHERE provider_id = $1 OR member_id = $1",
             "DELETE FROM group_members WHERE member_id = $1",
+            // Her trainings and certificates are hers alone: nobody else's records rest on them.
+            "DELETE FROM certificates WHERE owner_id = $1",
+            "DELETE FROM trainings WHERE owner_id = $1",
+            "DELETE FROM changes WHERE doc_id IN (SELECT doc_id FROM participants WHERE user_id = $1 AND kind = 'training')",
+            "DELETE FROM participants WHERE user_id = $1 AND kind = 'training'",
         ] {
             sqlx::query(statement).bind(me).execute(&mut *tx).await?;
+        }
+        for statement in [
+            "DELETE FROM certificate_files WHERE NOT EXISTS (SELECT 1 FROM certificates c WHERE c.digest = certificate_files.digest)",
+            "DELETE FROM documents WHERE kind = 'training' AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.doc_id = documents.id)",
+        ] {
+            sqlx::query(statement).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(true)

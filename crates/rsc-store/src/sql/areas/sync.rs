@@ -23,7 +23,7 @@ impl SyncStore for This {
         after: (i64, i64),
         limit: i64,
     ) -> Result<PulledPage, StoreError> {
-        type Row = (i64, Option<KeyText>, Option<i64>, Option<i64>, Option<Vec<u8>>);
+        type Row = (i64, Option<KeyText>, Option<String>, Option<i64>, Option<i64>, Option<Vec<u8>>);
         let rows: Vec<Row> = read!(self, |c| sqlx::query_as(PULL_PAGE)
             .bind(Key(user_id.as_str()))
             .bind(exclude_actor)
@@ -32,10 +32,13 @@ impl SyncStore for This {
             .bind(limit)
             .fetch_all(c))?;
         let mut page = PulledPage { top: rows.first().map_or(0, |row| row.0), changes: Vec::new() };
-        for (_, doc_id, visible, seq, bytes) in rows {
+        for (_, doc_id, kind, visible, seq, bytes) in rows {
             // The one row of nulls when nothing is after the cursor.
-            if let (Some(KeyText(doc_id)), Some(visible), Some(seq), Some(bytes)) = (doc_id, visible, seq, bytes) {
-                page.changes.push(PulledChange { doc_id, visible, seq, bytes });
+            if let (Some(KeyText(doc_id)), Some(kind), Some(visible), Some(seq), Some(bytes)) =
+                (doc_id, kind, visible, seq, bytes)
+            {
+                let kind = DocKind::parse(&kind, &doc_id)?;
+                page.changes.push(PulledChange { doc_id, kind, visible, seq, bytes });
             }
         }
         Ok(page)
@@ -76,11 +79,15 @@ impl SyncStore for This {
                 ids.push_bind(Key(id.as_str()));
             }
             select.push(DOCUMENTS_ORDER);
-            let rows: Vec<(KeyText, i64, i64, Vec<u8>)> = read!(self, |c| select.build_query_as().fetch_all(c))?;
-            for (KeyText(id), version, expanded_bytes, bytes) in rows {
+            let rows: Vec<(KeyText, i64, i64, String, Vec<u8>)> =
+                read!(self, |c| select.build_query_as().fetch_all(c))?;
+            for (KeyText(id), version, expanded_bytes, kind, bytes) in rows {
                 match found.last_mut() {
                     Some((last, doc)) if *last == id => doc.bytes.extend_from_slice(&bytes),
-                    _ => found.push((id, StoredDoc { bytes, version, expanded_bytes })),
+                    _ => {
+                        let kind = DocKind::parse(&kind, &id)?;
+                        found.push((id, StoredDoc { bytes, version, expanded_bytes, kind }))
+                    }
                 }
             }
         }
@@ -130,45 +137,8 @@ impl CommitNow for This {
         // Rows are written many to a statement: a push of hundreds of sessions is a handful of
         // round trips to the database, not thousands.
         let mut tx = self.write_pool().begin().await?;
-        // First each document's version, to learn which lost: only the others are written.
-        let mut lost = Vec::new();
-        let mut given = HashSet::new();
-        for (i, c) in commits.iter().enumerate() {
-            if !given.insert(c.doc_id.as_str()) {
-                lost.push(i);
-            }
-        }
-        let created: Vec<(usize, &DocCommit)> =
-            commits.iter().enumerate().filter(|(i, c)| c.expected_version.is_none() && !lost.contains(i)).collect();
-        for chunk in created.chunks(ROWS_PER_STATEMENT) {
-            let mut insert = sqlx::QueryBuilder::new("INSERT INTO documents (id, version, expanded_bytes) ");
-            insert.push_values(chunk, |mut row, (_, c)| {
-                row.push_bind(Key(&c.doc_id)).push("1").push_bind(c.expanded_bytes);
-            });
-            // A document someone else created in between loses.
-            insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
-            let made: Vec<(KeyText,)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-            let made: HashSet<String> = made.into_iter().map(|(KeyText(id),)| id).collect();
-            lost.extend(chunk.iter().filter(|(_, c)| !made.contains(&c.doc_id)).map(|(i, _)| *i));
-        }
-        for (i, c) in commits.iter().enumerate() {
-            let Some(version) = c.expected_version else { continue };
-            if lost.contains(&i) {
-                continue;
-            }
-            let written = sqlx::query(
-                "UPDATE documents SET version = version + 1, expanded_bytes = $3 WHERE id = $1 AND version = $2",
-            )
-            .bind(Key(&c.doc_id))
-            .bind(version)
-            .bind(c.expanded_bytes)
-            .execute(&mut *tx)
-            .await?;
-            if written.rows_affected() != 1 {
-                lost.push(i);
-            }
-        }
-        lost.sort_unstable();
+        let writes: Vec<DocWrite<'_>> = commits.iter().map(DocCommit::write).collect();
+        let lost = claim_versions(&mut tx, &writes).await?;
         if lost.len() == commits.len() {
             tx.rollback().await?;
             return Ok(lost);
@@ -284,64 +254,116 @@ impl CommitNow for This {
             insert.push(" ON CONFLICT (id) DO NOTHING");
             insert.build().execute(&mut *tx).await?;
         }
-        // Last: draw sequence numbers. The counter row stays locked until commit, so
-        // sequence order is commit order; as little as possible happens while it is held.
-        let reserved: i64 = commits.iter().map(|c| c.new_changes.len() as i64 + 1).sum();
-        let (top,): (i64,) = sqlx::query_as("UPDATE sync_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq")
-            .bind(reserved)
-            .fetch_one(&mut *tx)
-            .await?;
-        // Each document's changes take the next numbers, and the number after them marks
-        // when its new participants joined.
-        let mut next = top - reserved + 1;
-        let mut changes = Vec::new();
-        let mut joins = Vec::new();
-        // Each existing document's participants learn its last write (`touched_seq`).
-        let mut touched = Vec::new();
-        for c in commits {
-            for change in &c.new_changes {
-                changes.push((next, c, change));
-                next += 1;
-            }
-            for user in c.participants.iter().filter(|u| !c.previous_participants.contains(u)) {
-                joins.push((&c.doc_id, user, next));
-            }
-            if !c.previous_participants.is_empty() {
-                touched.push((&c.doc_id, next));
-            }
-            next += 1;
-        }
-        for chunk in changes.chunks(ROWS_PER_STATEMENT) {
-            let mut insert = sqlx::QueryBuilder::new("INSERT INTO changes (seq, doc_id, actor_id, bytes) ");
-            insert.push_values(chunk, |mut row, (seq, c, change)| {
-                row.push_bind(*seq).push_bind(Key(&c.doc_id)).push_bind(&change.actor_id).push_bind(&change.bytes);
-            });
-            insert.build().execute(&mut *tx).await?;
-        }
-        for chunk in joins.chunks(ROWS_PER_STATEMENT) {
-            let mut insert =
-                sqlx::QueryBuilder::new("INSERT INTO participants (doc_id, user_id, added_seq, touched_seq) ");
-            insert.push_values(chunk, |mut row, (doc, user, seq)| {
-                row.push_bind(Key(doc)).push_bind(Key(user)).push_bind(*seq).push_bind(*seq);
-            });
-            insert.build().execute(&mut *tx).await?;
-        }
-        for chunk in touched.chunks(ROWS_PER_STATEMENT) {
-            let mut update = sqlx::QueryBuilder::new("UPDATE participants SET touched_seq = CASE doc_id");
-            for (doc, seq) in chunk {
-                update.push(" WHEN ").push_bind(Key(doc)).push(" THEN ").push_bind(*seq);
-            }
-            update.push(" ELSE touched_seq END WHERE doc_id IN (");
-            let mut ids = update.separated(", ");
-            for (doc, _) in chunk {
-                ids.push_bind(Key(doc));
-            }
-            update.push(")");
-            update.build().execute(&mut *tx).await?;
-        }
-        self.announce(&mut tx, commits).await?;
+        let writes: Vec<DocWrite<'_>> = commits.iter().map(DocCommit::write).collect();
+        append_changes(&mut tx, &writes).await?;
+        self.announce(&mut tx, &writes).await?;
         tx.commit().await?;
-        self.announced(commits);
+        self.announced(&writes);
         Ok(lost)
     }
+}
+
+/// Moves each document to its next version (creating the new ones); the positions of those
+/// another write got to first, which are not written (nor is a document given twice, the
+/// second time).
+pub(crate) async fn claim_versions(tx: &mut Conn, writes: &[DocWrite<'_>]) -> Result<Vec<usize>, StoreError> {
+    let mut lost = Vec::new();
+    let mut given = HashSet::new();
+    for (i, w) in writes.iter().enumerate() {
+        if !given.insert(w.doc_id) {
+            lost.push(i);
+        }
+    }
+    let created: Vec<(usize, &DocWrite<'_>)> =
+        writes.iter().enumerate().filter(|(i, w)| w.expected_version.is_none() && !lost.contains(i)).collect();
+    for chunk in created.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::new("INSERT INTO documents (id, version, expanded_bytes, kind) ");
+        insert.push_values(chunk, |mut row, (_, w)| {
+            row.push_bind(Key(w.doc_id)).push("1").push_bind(w.expanded_bytes).push_bind(w.kind.as_str());
+        });
+        // A document someone else created in between loses.
+        insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+        let made: Vec<(KeyText,)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+        let made: HashSet<String> = made.into_iter().map(|(KeyText(id),)| id).collect();
+        lost.extend(chunk.iter().filter(|(_, w)| !made.contains(w.doc_id)).map(|(i, _)| *i));
+    }
+    for (i, w) in writes.iter().enumerate() {
+        let Some(version) = w.expected_version else { continue };
+        if lost.contains(&i) {
+            continue;
+        }
+        let written = sqlx::query(
+            "UPDATE documents SET version = version + 1, expanded_bytes = $3 WHERE id = $1 AND version = $2",
+        )
+        .bind(Key(w.doc_id))
+        .bind(version)
+        .bind(w.expanded_bytes)
+        .execute(&mut *tx)
+        .await?;
+        if written.rows_affected() != 1 {
+            lost.push(i);
+        }
+    }
+    lost.sort_unstable();
+    Ok(lost)
+}
+
+/// Appends the documents' new changes and participants, drawing sequence numbers last: the
+/// counter row stays locked until commit, so sequence order is commit order, and as little as
+/// possible happens while it is held. Only documents that won their version are given.
+pub(crate) async fn append_changes(tx: &mut Conn, writes: &[DocWrite<'_>]) -> Result<(), StoreError> {
+    let reserved: i64 = writes.iter().map(|w| w.new_changes.len() as i64 + 1).sum();
+    let (top,): (i64,) = sqlx::query_as("UPDATE sync_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq")
+        .bind(reserved)
+        .fetch_one(&mut *tx)
+        .await?;
+    // Each document's changes take the next numbers, and the number after them marks when its
+    // new participants joined.
+    let mut next = top - reserved + 1;
+    let mut changes = Vec::new();
+    let mut joins = Vec::new();
+    // Each existing document's participants learn its last write (`touched_seq`).
+    let mut touched = Vec::new();
+    for w in writes {
+        for change in w.new_changes {
+            changes.push((next, w.doc_id, change));
+            next += 1;
+        }
+        for user in w.participants.iter().filter(|u| !w.previous_participants.contains(u)) {
+            joins.push((w.doc_id, user, next, w.kind));
+        }
+        if !w.previous_participants.is_empty() {
+            touched.push((w.doc_id, next));
+        }
+        next += 1;
+    }
+    for chunk in changes.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::new("INSERT INTO changes (seq, doc_id, actor_id, bytes) ");
+        insert.push_values(chunk, |mut row, (seq, doc, change)| {
+            row.push_bind(*seq).push_bind(Key(doc)).push_bind(&change.actor_id).push_bind(&change.bytes);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    for chunk in joins.chunks(ROWS_PER_STATEMENT) {
+        let mut insert =
+            sqlx::QueryBuilder::new("INSERT INTO participants (doc_id, user_id, added_seq, touched_seq, kind) ");
+        insert.push_values(chunk, |mut row, (doc, user, seq, kind)| {
+            row.push_bind(Key(doc)).push_bind(Key(user)).push_bind(*seq).push_bind(*seq).push_bind(kind.as_str());
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    for chunk in touched.chunks(ROWS_PER_STATEMENT) {
+        let mut update = sqlx::QueryBuilder::new("UPDATE participants SET touched_seq = CASE doc_id");
+        for (doc, seq) in chunk {
+            update.push(" WHEN ").push_bind(Key(doc)).push(" THEN ").push_bind(*seq);
+        }
+        update.push(" ELSE touched_seq END WHERE doc_id IN (");
+        let mut ids = update.separated(", ");
+        for (doc, _) in chunk {
+            ids.push_bind(Key(doc));
+        }
+        update.push(")");
+        update.build().execute(&mut *tx).await?;
+    }
+    Ok(())
 }
