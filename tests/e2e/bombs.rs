@@ -36,7 +36,8 @@ fn change_with_string(device: &mut Device, doc: Option<&str>, key: &str, len: us
 
 /// Posts a sync request as `device`; the status and the answer.
 async fn post(device: &Device, push: Vec<DocPush>) -> (u16, Value) {
-    let request = SyncRequest { v: 1, cursor: None, push, page_changes: Some(1), account_version: None };
+    let request =
+        SyncRequest { v: 1, cursor: None, push, page_changes: Some(1), account_version: None, trainings: Vec::new() };
     device.api.post("/v1/sync", Some(&device.token), &serde_json::to_value(&request).expect("json")).await
 }
 

@@ -126,6 +126,7 @@ async fn push(device: &Device, doc: &str, changes: Vec<Bytes>) -> SyncResponse {
         push: vec![DocPush { doc: doc.to_string(), changes }],
         page_changes: Some(1),
         account_version: None,
+        trainings: Vec::new(),
     };
     let (status, body) =
         device.api.post("/v1/sync", Some(&device.token), &serde_json::to_value(&request).expect("json")).await;

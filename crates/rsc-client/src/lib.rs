@@ -19,6 +19,7 @@ mod people;
 mod profile;
 mod store;
 mod sync;
+mod trainings;
 mod view;
 mod watch;
 
@@ -32,10 +33,13 @@ pub use logbook::{
 };
 pub use people::{MIN_ID_PREFIX, PersonView, SharedCode, short_id};
 pub use profile::Profile;
+pub use rsc_doc::TrainingFields;
 pub use rsc_model::StatementKind;
+pub use rsc_model::TrainingTopic;
 pub use rsc_rules::Pace;
 pub use store::SCHEMA_VERSION;
 pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};
+pub use trainings::TrainingView;
 pub use view::{AttendanceStatus, AttendeeView, Decided, SessionFilter, SessionView, StatementView, Unsettled};
 pub use watch::WatchEvent;
 

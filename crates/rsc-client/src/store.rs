@@ -46,6 +46,18 @@ const MIGRATIONS: &[&str] = &[
          message TEXT NOT NULL,
          refused_at_ms INTEGER NOT NULL
      );",
+    // 2: trainings, the person's own documents, synced beside the sessions. The cursor is
+    // forgotten so that the next sync pulls everything again once: an earlier release passed
+    // over the trainings her other devices had logged.
+    "CREATE TABLE trainings (
+         id TEXT PRIMARY KEY,
+         bytes BLOB NOT NULL,
+         view TEXT NOT NULL,
+         date TEXT NOT NULL
+     );
+     ALTER TABLE pending ADD COLUMN kind TEXT NOT NULL DEFAULT 'session';
+     ALTER TABLE refused ADD COLUMN kind TEXT NOT NULL DEFAULT 'session';
+     DELETE FROM meta WHERE key = 'cursor';",
 ];
 
 /// The schema version this build writes.
@@ -86,6 +98,8 @@ pub(crate) struct PendingChange {
     pub seq: i64,
     pub doc: String,
     pub change: Vec<u8>,
+    /// Whether it is a training's (else a session's).
+    pub training: bool,
 }
 
 impl Store {
@@ -273,20 +287,70 @@ pub(crate) fn put_doc(
     Ok(())
 }
 
-/// Queues changes for the server.
+/// Queues a session's changes for the server.
 pub(crate) fn add_pending(conn: &Connection, doc: &str, changes: &[Vec<u8>]) -> Result<(), ClientError> {
-    let mut insert = conn.prepare_cached("INSERT INTO pending (doc, change) VALUES (?1, ?2)")?;
+    add_pending_of(conn, "session", doc, changes)
+}
+
+/// Queues changes of a document of `kind` (`session` or `training`) for the server.
+pub(crate) fn add_pending_of(conn: &Connection, kind: &str, doc: &str, changes: &[Vec<u8>]) -> Result<(), ClientError> {
+    let mut insert = conn.prepare_cached("INSERT INTO pending (doc, change, kind) VALUES (?1, ?2, ?3)")?;
     for change in changes {
-        insert.execute(params![doc, change])?;
+        insert.execute(params![doc, change, kind])?;
     }
     Ok(())
 }
 
 /// The oldest unacknowledged changes, in the order they were made, at most `limit`.
 pub(crate) fn pending(conn: &Connection, limit: usize) -> Result<Vec<PendingChange>, ClientError> {
-    let mut query = conn.prepare_cached("SELECT seq, doc, change FROM pending ORDER BY seq LIMIT ?1")?;
-    let rows =
-        query.query_map([limit as i64], |r| Ok(PendingChange { seq: r.get(0)?, doc: r.get(1)?, change: r.get(2)? }))?;
+    let mut query = conn.prepare_cached("SELECT seq, doc, change, kind FROM pending ORDER BY seq LIMIT ?1")?;
+    let rows = query.query_map([limit as i64], |r| {
+        Ok(PendingChange {
+            seq: r.get(0)?,
+            doc: r.get(1)?,
+            change: r.get(2)?,
+            training: r.get::<_, String>(3)? == "training",
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A training's document and view (JSON).
+pub(crate) fn training(conn: &Connection, id: &str) -> Result<Option<(Vec<u8>, String)>, ClientError> {
+    Ok(conn
+        .prepare_cached("SELECT bytes, view FROM trainings WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Saves a training's document with its view.
+pub(crate) fn put_training(
+    conn: &Connection,
+    id: &str,
+    bytes: &[u8],
+    view: &str,
+    date: &str,
+) -> Result<(), ClientError> {
+    conn.prepare_cached(
+        "INSERT INTO trainings (id, bytes, view, date) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, view = excluded.view, date = excluded.date",
+    )?
+    .execute(params![id, bytes, view, date])?;
+    Ok(())
+}
+
+/// Forgets a training (one whose creation the server refused).
+pub(crate) fn delete_training(conn: &Connection, id: &str) -> Result<(), ClientError> {
+    conn.execute("DELETE FROM trainings WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Every training's view (JSON) with whether it has unsynced changes, by date.
+pub(crate) fn training_views(conn: &Connection) -> Result<Vec<(String, bool)>, ClientError> {
+    let mut query = conn.prepare_cached(
+        "SELECT view, EXISTS (SELECT 1 FROM pending p WHERE p.doc = trainings.id) FROM trainings ORDER BY date, id",
+    )?;
+    let rows = query.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -313,8 +377,8 @@ pub(crate) fn refuse(conn: &Connection, refusal: &crate::Refusal, at_ms: i64) ->
     let mut query = conn.prepare_cached("SELECT change FROM pending WHERE doc = ?1 ORDER BY seq")?;
     let changes = query.query_map([&refusal.doc], |r| r.get(0))?.collect::<Result<Vec<Vec<u8>>, _>>()?;
     conn.execute(
-        "INSERT INTO refused (seq, doc, change, code, field, message, refused_at_ms)
-         SELECT seq, doc, change, ?2, ?3, ?4, ?5 FROM pending WHERE doc = ?1",
+        "INSERT INTO refused (seq, doc, change, code, field, message, refused_at_ms, kind)
+         SELECT seq, doc, change, ?2, ?3, ?4, ?5, kind FROM pending WHERE doc = ?1",
         params![refusal.doc, refusal.code, refusal.field, refusal.message, at_ms],
     )?;
     conn.execute("DELETE FROM pending WHERE doc = ?1", [&refusal.doc])?;
@@ -364,7 +428,7 @@ pub(crate) fn all_docs(conn: &Connection) -> Result<Vec<(String, Vec<u8>)>, Clie
 
 /// Forgets the account's data on this device (after sign-out).
 pub(crate) fn wipe(conn: &Connection) -> Result<(), ClientError> {
-    conn.execute_batch("DELETE FROM docs; DELETE FROM pending; DELETE FROM refused;")?;
+    conn.execute_batch("DELETE FROM docs; DELETE FROM trainings; DELETE FROM pending; DELETE FROM refused;")?;
     conn.execute("DELETE FROM meta WHERE key <> ?1", [key::KNOWN_CLIENTS])?;
     Ok(())
 }

@@ -160,6 +160,8 @@ pub struct SyncReport {
     pub pulled_changes: u64,
     /// Sessions that changed on this device because of pulled changes.
     pub updated_sessions: Vec<Id>,
+    /// Trainings that changed on this device because of changes made on her other devices.
+    pub updated_trainings: Vec<Id>,
     /// Refused pushes.
     pub refusals: Vec<Refusal>,
     /// Confirmed or disputed entries that went back to the provider because of changes made
@@ -219,6 +221,7 @@ impl Logbook {
             // fsync to wait for).
             let idle = batch.sent.is_empty()
                 && response.pull.is_empty()
+                && response.trainings.is_empty()
                 && response.accepted.is_empty()
                 && response.refused.is_empty()
                 && response.account.is_none()
@@ -344,6 +347,8 @@ fn next_batch(
     let cursor: Option<Cursor> = store::get_meta(conn, key::CURSOR)?;
     let rows = store::pending(conn, options.max_docs_per_request * rsc_protocol::MAX_CHANGES_PER_DOC)?;
     let mut push: Vec<DocPush> = Vec::new();
+    // Which of `push` are trainings, sent apart from the sessions.
+    let mut training: Vec<bool> = Vec::new();
     let mut sent: Vec<(String, i64, usize)> = Vec::new();
     let mut bytes = 0usize;
     for row in rows {
@@ -356,6 +361,7 @@ fn next_batch(
             None if sent.len() < options.max_docs_per_request => {
                 sent.push((row.doc.clone(), row.seq, 0));
                 push.push(DocPush { doc: row.doc.clone(), changes: Vec::new() });
+                training.push(row.training);
                 sent.len() - 1
             }
             None => continue,
@@ -367,12 +373,14 @@ fn next_batch(
         sent[index].1 = row.seq;
         sent[index].2 += 1;
     }
+    let (trainings, push): (Vec<_>, Vec<_>) = push.into_iter().zip(training).partition(|(_, training)| *training);
     let request = SyncRequest {
         v: rsc_protocol::PROTOCOL_VERSION,
         cursor,
-        push,
+        push: push.into_iter().map(|(push, _)| push).collect(),
         page_changes: options.page_changes,
         account_version,
+        trainings: trainings.into_iter().map(|(push, _)| push).collect(),
     };
     Ok(Batch { request, sent })
 }
@@ -408,9 +416,13 @@ fn apply(
                 ),
             };
             let set_aside = store::refuse(tx, &refusal, now_ms())?;
-            // Refused edits sent nothing back.
-            crate::logbook::take_sent_back(tx, &refusal.doc)?;
-            roll_back(tx, account, &refusal.doc, &set_aside)?;
+            if batch.request.trainings.iter().any(|t| t.doc == refusal.doc) {
+                roll_back_training(tx, &refusal.doc, &set_aside)?;
+            } else {
+                // Refused edits sent nothing back.
+                crate::logbook::take_sent_back(tx, &refusal.doc)?;
+                roll_back(tx, account, &refusal.doc, &set_aside)?;
+            }
             answered += 1;
             tracing::warn!(doc = %refusal.doc, code = %refusal.code, message = %refusal.message, "push refused");
             report.refusals.push(refusal);
@@ -458,8 +470,38 @@ fn apply(
             report.updated_sessions.push(rendered.view.id);
         }
     }
+    for pulled in &response.trainings {
+        let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
+        let doc = match store::training(tx, &pulled.doc)? {
+            Some((bytes, _)) => {
+                let mut doc = rsc_doc::TrainingDoc::load_as(&bytes, store::device(tx)?.1)?;
+                doc.apply_changes_read(&changes)?;
+                doc
+            }
+            None => rsc_doc::TrainingDoc::from_changes_read(&changes)?.0,
+        };
+        let view = crate::trainings::keep(tx, doc)?;
+        report.pulled_changes += changes.len() as u64;
+        report.updated_trainings.push(view.id);
+    }
     store::set_meta(tx, key::CURSOR, &response.cursor)?;
     store::pending_count(tx)
+}
+
+/// [`roll_back`] for a training: back to what the server holds, or gone when its creation was
+/// refused (its changes stay in the refused table).
+fn roll_back_training(tx: &rusqlite::Connection, doc_id: &str, set_aside: &[Vec<u8>]) -> Result<(), ClientError> {
+    let Some((bytes, _)) = store::training(tx, doc_id)? else { return Ok(()) };
+    let hashes: Vec<rsc_doc::ChangeHash> =
+        set_aside.iter().filter_map(|bytes| SessionDoc::decode_change(bytes).ok()).map(|c| c.hash()).collect();
+    let mut doc = rsc_doc::TrainingDoc::load_as(&bytes, store::device(tx)?.1)?;
+    match doc.without(&hashes)? {
+        Some(kept) => {
+            crate::trainings::keep(tx, kept)?;
+        }
+        None => store::delete_training(tx, doc_id)?,
+    }
+    Ok(())
 }
 
 /// A pulled document merged into what this device kept of it, checked and rendered.

@@ -348,22 +348,7 @@ impl SessionDoc {
     /// goes back to when the server refuses its changes, so that later edits do not depend on
     /// changes nobody else will ever have. `None` when nothing would be left.
     pub fn without(&mut self, dropped: &[ChangeHash]) -> Result<Option<SessionDoc>, DocError> {
-        let actor = self.doc.get_actor().clone();
-        let mut gone: std::collections::HashSet<ChangeHash> = dropped.iter().copied().collect();
-        let mut kept = Vec::new();
-        // `get_changes` lists changes in an order where dependencies come first.
-        for change in self.doc.get_changes(&[]) {
-            if gone.contains(&change.hash()) || change.deps().iter().any(|d| gone.contains(d)) {
-                gone.insert(change.hash());
-            } else {
-                kept.push(change);
-            }
-        }
-        if kept.is_empty() {
-            return Ok(None);
-        }
-        let mut doc = AutoCommit::new().with_actor(actor);
-        doc.apply_changes(kept)?;
+        let Some(doc) = without_changes(&mut self.doc, dropped)? else { return Ok(None) };
         let this = SessionDoc { doc };
         this.session()?;
         Ok(Some(this))
@@ -778,6 +763,28 @@ impl SessionDoc {
     fn map(&self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
         View::new(&self.doc).map(obj, key)
     }
+}
+
+/// `doc` without `dropped` and every change that depends on them, for the same actor; `None`
+/// when nothing would be left.
+pub(crate) fn without_changes(doc: &mut AutoCommit, dropped: &[ChangeHash]) -> Result<Option<AutoCommit>, DocError> {
+    let actor = doc.get_actor().clone();
+    let mut gone: std::collections::HashSet<ChangeHash> = dropped.iter().copied().collect();
+    let mut kept = Vec::new();
+    // `get_changes` lists changes in an order where dependencies come first.
+    for change in doc.get_changes(&[]) {
+        if gone.contains(&change.hash()) || change.deps().iter().any(|d| gone.contains(d)) {
+            gone.insert(change.hash());
+        } else {
+            kept.push(change);
+        }
+    }
+    if kept.is_empty() {
+        return Ok(None);
+    }
+    let mut rebuilt = AutoCommit::new().with_actor(actor);
+    rebuilt.apply_changes(kept)?;
+    Ok(Some(rebuilt))
 }
 
 /// Reads the typed session out of an Automerge document (see [`SessionDoc::session`]).

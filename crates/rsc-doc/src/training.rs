@@ -166,6 +166,23 @@ impl TrainingDoc {
         self.doc.get_change_by_hash(hash).is_some()
     }
 
+    /// Builds a training from nothing but encoded changes (one pulled from the server for the
+    /// first time), checked.
+    pub fn from_changes_read(changes: &[Vec<u8>]) -> Result<(TrainingDoc, Training), DocError> {
+        let mut this = TrainingDoc::empty();
+        let training = this.apply_changes_read(changes)?;
+        Ok((this, training))
+    }
+
+    /// The document without `dropped` and every change that builds on them (what a device goes
+    /// back to when the server refuses its changes); `None` when nothing would be left.
+    pub fn without(&mut self, dropped: &[ChangeHash]) -> Result<Option<TrainingDoc>, DocError> {
+        let Some(doc) = crate::doc::without_changes(&mut self.doc, dropped)? else { return Ok(None) };
+        let this = TrainingDoc { doc };
+        this.training()?;
+        Ok(Some(this))
+    }
+
     /// Applies encoded changes pulled from the server (her other devices' edits), then checks
     /// the result is still a well-formed training; on failure the document is left as it was.
     pub fn apply_changes_read(&mut self, changes: &[Vec<u8>]) -> Result<Training, DocError> {

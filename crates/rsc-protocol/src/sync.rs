@@ -9,7 +9,7 @@ use crate::{Bytes, Cursor};
 pub const PROTOCOL_VERSION: u32 = 1;
 /// The largest request body the server reads, in bytes; larger bodies get 413 unread.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-/// The most documents one request may push to; more gets 422.
+/// The most documents one request may push to, sessions and trainings together; more gets 422.
 pub const MAX_DOCS_PER_REQUEST: usize = 500;
 /// The most changes one document may carry in one request; more gets 422.
 pub const MAX_CHANGES_PER_DOC: usize = 2_000;
@@ -45,6 +45,11 @@ pub struct SyncRequest {
     /// whole of a sync with nothing to do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_version: Option<String>,
+    /// Changes to the user's own trainings the server has not acknowledged, by document
+    /// (absent when none). Acknowledged and refused in the answer's `accepted` and `refused`
+    /// like sessions; together with `push`, at most [`MAX_DOCS_PER_REQUEST`] documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trainings: Vec<DocPush>,
 }
 
 /// Changes to one document.
@@ -86,6 +91,11 @@ pub struct SyncResponse {
     /// they are shown with the names and credentials as they are now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountNews>,
+    /// Changes to the user's trainings made on her other devices, in the order they should be
+    /// applied; absent when none. Apart from `pull`, so that apps released before trainings,
+    /// which do not read this field, never meet a document that is not a session.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trainings: Vec<DocChanges>,
 }
 
 /// What a device keeps of its account besides the sessions: the profile, and the directory
@@ -225,12 +235,13 @@ mod tests {
             cursor: Cursor { visible: 7, seq: 7 },
             more: false,
             account: None,
+            trainings: Vec::new(),
         };
         let json: serde_json::Value = serde_json::to_value(&answer).expect("json");
         for field in ["accepted", "refused", "pull", "more", "cursor"] {
             assert!(json.get(field).is_some(), "{field} in {json}");
         }
-        assert!(json.get("account").is_none(), "{json}");
+        assert!(json.get("account").is_none() && json.get("trainings").is_none(), "{json}");
         // And an answer without them still reads, as empty.
         let bare: SyncResponse = serde_json::from_str(r#"{"v":1,"cursor":"7.7"}"#).expect("bare");
         assert_eq!(bare, answer);
@@ -244,6 +255,7 @@ mod tests {
             push: vec![DocPush { doc: "d1".into(), changes: vec![Bytes(vec![0, 1, 255])] }],
             page_changes: None,
             account_version: Some(String::new()),
+            trainings: vec![DocPush { doc: "t1".into(), changes: vec![Bytes(vec![7])] }],
         };
         let json = serde_json::to_string(&request).expect("json");
         assert!(json.contains("\"AAH/\""), "{json}");

@@ -75,8 +75,14 @@ async fn measure(label: &str, database: &str, disk: impl AsyncFn() -> u64) {
             .collect();
         ana.docs.clear();
         for chunk in pushes.chunks(PER_REQUEST) {
-            let request =
-                SyncRequest { v: 1, cursor: None, push: chunk.to_vec(), page_changes: Some(1), account_version: None };
+            let request = SyncRequest {
+                v: 1,
+                cursor: None,
+                push: chunk.to_vec(),
+                page_changes: Some(1),
+                account_version: None,
+                trainings: Vec::new(),
+            };
             let (status, body) =
                 api.post("/v1/sync", Some(&ana.token), &serde_json::to_value(&request).expect("json")).await;
             assert_eq!(status, 200, "{body}");

@@ -154,6 +154,7 @@ async fn concurrent_ingest(database: &str, label: &str, per_push: usize) -> Inge
                 push: chunk.to_vec(),
                 page_changes: Some(1),
                 account_version: None,
+                trainings: Vec::new(),
             })
             .collect();
         batches.push((device.token.clone(), requests));

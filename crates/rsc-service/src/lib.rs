@@ -24,6 +24,7 @@ pub mod server_keys;
 pub mod staff;
 mod state;
 pub mod sync;
+pub mod trainings;
 pub mod verified;
 
 pub use error::AppError;

@@ -21,7 +21,7 @@ use crate::AppError;
 use crate::auth::AuthDevice;
 use crate::clock::now_ms;
 use crate::projection;
-use crate::store::{AttestationRecord, DocCommit, NewChange, Store, StoredDoc};
+use crate::store::{AttestationRecord, DocCommit, DocKind, NewChange, Store, StoredDoc};
 use crate::store::{DocId, UserId};
 
 /// The longest `account_version` a request may carry (the server's are 16 hex digits).
@@ -75,10 +75,15 @@ pub async fn sync<S: Store>(
             Err(refusal) => refused.push(refusal),
         }
     }
+    if !request.trainings.is_empty() {
+        let (trainings_accepted, trainings_refused) = crate::trainings::push(store, device, &request.trainings).await?;
+        accepted.extend(trainings_accepted);
+        refused.extend(trainings_refused);
+    }
     for refusal in &refused {
         tracing::info!(doc = %refusal.doc, code = ?refusal.code, "push refused");
     }
-    let (pull, cursor, more, pulled) = pull_page(store, device, &request).await?;
+    let (Pulled { sessions: pull, trainings }, cursor, more, pulled) = pull_page(store, device, &request).await?;
     metrics::counter!("rsc_sync_batches_total").increment(1);
     metrics::counter!("rsc_sync_documents_total", "outcome" => "accepted").increment(accepted.len() as u64);
     metrics::counter!("rsc_sync_documents_total", "outcome" => "refused").increment(refused.len() as u64);
@@ -89,7 +94,7 @@ pub async fn sync<S: Store>(
         None => None,
     };
     metrics::histogram!("rsc_sync_duration_seconds").record(started.elapsed().as_secs_f64());
-    Ok(SyncResponse { v: PROTOCOL_VERSION, accepted, refused, pull, cursor, more, account })
+    Ok(SyncResponse { v: PROTOCOL_VERSION, accepted, refused, pull, cursor, more, account, trainings })
 }
 
 /// The request-wide limits: 422 naming the field when one is broken.
@@ -111,25 +116,29 @@ fn check_request(request: &SyncRequest) -> Result<(), AppError> {
             format!("{} bytes; a version this server gave is {MAX_ACCOUNT_VERSION_LEN} at most", version.len()),
         ));
     }
-    if request.push.len() > MAX_DOCS_PER_REQUEST {
+    let documents = request.push.len() + request.trainings.len();
+    if documents > MAX_DOCS_PER_REQUEST {
         return Err(AppError::invalid(
-            "push",
+            if request.push.len() > request.trainings.len() { "push" } else { "trainings" },
             format!(
-                "{} documents in one request; the limit is {MAX_DOCS_PER_REQUEST}: send the rest in another request",
-                request.push.len()
+                "{documents} documents in one request; the limit is {MAX_DOCS_PER_REQUEST}: send the rest in another request",
             ),
         ));
     }
-    for (i, push) in request.push.iter().enumerate() {
+    let pushes = || {
+        let sessions = request.push.iter().enumerate().map(|(i, push)| (format!("push[{i}]"), push));
+        sessions.chain(request.trainings.iter().enumerate().map(|(i, push)| (format!("trainings[{i}]"), push)))
+    };
+    for (i, push) in pushes() {
         if push.changes.len() > MAX_CHANGES_PER_DOC {
             return Err(AppError::invalid(
-                format!("push[{i}].changes"),
+                format!("{i}.changes"),
                 format!("{} changes for one document; the limit is {MAX_CHANGES_PER_DOC}", push.changes.len()),
             ));
         }
         if let Some(j) = push.changes.iter().position(|c| c.0.len() > rsc_doc::MAX_CHANGE_BYTES) {
             return Err(AppError::invalid(
-                format!("push[{i}].changes[{j}]"),
+                format!("{i}.changes[{j}]"),
                 format!("a change of {} bytes; the limit is {}", push.changes[j].0.len(), rsc_doc::MAX_CHANGE_BYTES),
             ));
         }
@@ -137,17 +146,17 @@ fn check_request(request: &SyncRequest) -> Result<(), AppError> {
     // What the changes expand to, each inflated no further than its own limit and the whole
     // request no further than its total: a compressed bomb costs at most the limits.
     let mut expanded = 0usize;
-    for (i, push) in request.push.iter().enumerate() {
+    for (i, push) in pushes() {
         for (j, change) in push.changes.iter().enumerate() {
             expanded += match rsc_doc::expanded_len(&change.0) {
                 Ok(len) => len,
                 // Not a change at all: that document alone is refused when it is decoded.
                 Err(DocError::Malformed(_)) => 0,
-                Err(error) => return Err(AppError::invalid(format!("push[{i}].changes[{j}]"), error.to_string())),
+                Err(error) => return Err(AppError::invalid(format!("{i}.changes[{j}]"), error.to_string())),
             };
             if expanded > MAX_REQUEST_EXPANDED_BYTES {
                 return Err(AppError::invalid(
-                    "push",
+                    if i.starts_with("push") { "push" } else { "trainings" },
                     format!(
                         "the changes expand to more than {MAX_REQUEST_EXPANDED_BYTES} bytes; send them in smaller requests"
                     ),
@@ -163,11 +172,11 @@ fn check_request(request: &SyncRequest) -> Result<(), AppError> {
     Ok(())
 }
 
-fn refusal(doc: &str, code: RefusalCode, error: impl std::fmt::Display, field: Option<&str>) -> DocRefusal {
+pub(crate) fn refusal(doc: &str, code: RefusalCode, error: impl std::fmt::Display, field: Option<&str>) -> DocRefusal {
     DocRefusal { doc: doc.to_string(), code, field: field.map(str::to_string), message: error.to_string() }
 }
 
-fn doc_refusal(doc: &str, error: DocError) -> DocRefusal {
+pub(crate) fn doc_refusal(doc: &str, error: DocError) -> DocRefusal {
     match &error {
         DocError::Malformed(_) => refusal(doc, RefusalCode::Undecodable, &error, None),
         DocError::Invalid { field, .. } => refusal(doc, RefusalCode::InvalidSession, &error, Some(field)),
@@ -305,7 +314,7 @@ async fn prepare_all<S: Store>(
 
 /// A push read at the door: its id checked and its changes decoded, each authored by this
 /// device's actor.
-fn decode(device: &AuthDevice, push: &DocPush) -> Result<Vec<Change>, DocRefusal> {
+pub(crate) fn decode(device: &AuthDevice, push: &DocPush) -> Result<Vec<Change>, DocRefusal> {
     let doc_id = &push.doc;
     if let Err(error) = Id::new(doc_id.as_str(), "doc") {
         return Err(refusal(doc_id, RefusalCode::InvalidSession, error, Some("doc")));
@@ -339,7 +348,9 @@ fn job_for(
     // Everyone who ever took part may push (the rules then decide what). Anyone else's push is
     // judged as if no session had this id, and refused: the answer is the one an unknown id
     // gets, so it tells nobody that the session exists.
-    let foreign = stored.is_some() && !ever.iter().any(|p| p == user.as_str());
+    // A training is never pushed to as a session, even by its owner.
+    let foreign = stored.as_ref().is_some_and(|s| s.kind != DocKind::Session)
+        || (stored.is_some() && !ever.iter().any(|p| p == user.as_str()));
     let (stored, ever) = if foreign { (None, Vec::new()) } else { (stored, ever) };
     Ok(Ok(MergeJob {
         doc_id: doc_id.to_string(),
@@ -685,12 +696,19 @@ fn heads(doc: &mut SessionDoc) -> Vec<String> {
     doc.heads().iter().map(|h| h.to_string()).collect()
 }
 
+/// A pulled page's changes, by document, sessions apart from trainings.
+#[derive(Default)]
+struct Pulled {
+    sessions: Vec<DocChanges>,
+    trainings: Vec<DocChanges>,
+}
+
 /// One page of changes visible to the device's user after its cursor.
 async fn pull_page<S: Store>(
     store: &S,
     device: &AuthDevice,
     request: &SyncRequest,
-) -> Result<(Vec<DocChanges>, Cursor, bool, usize), AppError> {
+) -> Result<(Pulled, Cursor, bool, usize), AppError> {
     let cursor = request.cursor.unwrap_or(Cursor::START);
     let limit = i64::from(request.page_changes.unwrap_or(DEFAULT_PAGE_CHANGES));
     // The page comes with the top of the sequence from the same snapshot: everything numbered
@@ -701,7 +719,7 @@ async fn pull_page<S: Store>(
     let page = store.pull(&device.user.id, &device.device.actor_id, (cursor.visible, cursor.seq), limit + 1).await?;
     let (top, rows) = (page.top, page.changes);
     let mut more = rows.len() as i64 > limit;
-    let mut pulled: Vec<DocChanges> = Vec::new();
+    let mut pulled = Pulled::default();
     let mut next = cursor;
     let mut bytes = 0usize;
     let mut count = 0usize;
@@ -713,9 +731,13 @@ async fn pull_page<S: Store>(
         bytes += row.bytes.len();
         count += 1;
         next = Cursor { visible: row.visible, seq: row.seq };
-        match pulled.last_mut() {
+        let into = match row.kind {
+            DocKind::Session => &mut pulled.sessions,
+            DocKind::Training => &mut pulled.trainings,
+        };
+        match into.last_mut() {
             Some(last) if last.doc == row.doc_id => last.changes.push(Bytes(row.bytes)),
-            _ => pulled.push(DocChanges { doc: row.doc_id, changes: vec![Bytes(row.bytes)] }),
+            _ => into.push(DocChanges { doc: row.doc_id, changes: vec![Bytes(row.bytes)] }),
         }
     }
     if !more && (top, top) > (next.visible, next.seq) {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rsc_doc::{ActorId, DeviceKey, NewAttendee, SessionDoc, SessionFields};
+use rsc_doc::{ActorId, DeviceKey, NewAttendee, SessionDoc, SessionFields, TrainingDoc, TrainingFields};
 use rsc_model::{Id, Minutes, SessionFormat, SessionKind};
 use rsc_protocol::{Bytes, Cursor, DocPush, LoginResponse, SyncRequest, SyncResponse};
 use serde_json::json;
@@ -39,6 +39,10 @@ pub struct Device {
     pub unacked: HashMap<String, Vec<Vec<u8>>>,
     /// Its sync cursor, once it has one.
     pub cursor: Option<Cursor>,
+    /// Its user's trainings, by id.
+    pub trainings: BTreeMap<String, TrainingDoc>,
+    /// The training changes the server has not acknowledged, by document.
+    pub unacked_trainings: HashMap<String, Vec<Vec<u8>>>,
 }
 
 impl Device {
@@ -69,6 +73,8 @@ impl Device {
             docs: BTreeMap::new(),
             unacked: HashMap::new(),
             cursor: None,
+            trainings: BTreeMap::new(),
+            unacked_trainings: HashMap::new(),
         }
     }
 
@@ -98,6 +104,37 @@ impl Device {
         id.to_string()
     }
 
+    /// Logs a training of its user's offline: 3 hours about RS/C on 2025-03-04, titled `title`.
+    pub fn log_training(&mut self, title: &str) -> String {
+        let id = rsc_service::clock::new_id();
+        let fields = TrainingFields {
+            title: title.into(),
+            organiser: "CT-AIMH".into(),
+            date: "2025-03-04".parse().expect("date"),
+            minutes: 180,
+            topic: rsc_model::TrainingTopic::Rsc,
+            certificate: None,
+        };
+        let doc = TrainingDoc::create(self.actor.clone(), id.clone(), self.user_id.clone(), fields).expect("create");
+        self.track_training(id.as_str(), doc, &[]);
+        id.to_string()
+    }
+
+    /// Edits a training offline with `edit`, recording the new changes for the next sync.
+    pub fn edit_training(&mut self, doc: &str, edit: impl FnOnce(&mut TrainingDoc, &Id)) {
+        let mut current = self.trainings.remove(doc).expect("training on this device");
+        let before = current.heads();
+        edit(&mut current, &self.user_id.clone());
+        self.track_training(doc, current, &before);
+    }
+
+    /// Keeps `current` as training `doc`, with its changes since `before` to push.
+    pub fn track_training(&mut self, doc: &str, mut current: TrainingDoc, before: &[rsc_doc::ChangeHash]) {
+        let changes = current.changes_since(before);
+        self.unacked_trainings.entry(doc.to_string()).or_default().extend(changes);
+        self.trainings.insert(doc.to_string(), current);
+    }
+
     /// Edits a document offline with `edit`, recording the new changes for the next sync.
     pub fn edit(&mut self, doc: &str, edit: impl FnOnce(&mut SessionDoc, &Id)) {
         let mut current = self.docs.remove(doc).expect("document on this device");
@@ -121,13 +158,44 @@ impl Device {
             .take(rsc_protocol::MAX_DOCS_PER_REQUEST)
             .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
             .collect();
-        let request = SyncRequest { v: 1, cursor: self.cursor, push, page_changes, account_version: None };
+        let trainings: Vec<DocPush> = self
+            .unacked_trainings
+            .iter()
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
+            .collect();
+        let request = SyncRequest { v: 1, cursor: self.cursor, push, page_changes, account_version: None, trainings };
         let (status, body) =
             self.api.post("/v1/sync", Some(&self.token), &serde_json::to_value(&request).expect("json")).await;
         assert_eq!(status, 200, "{body}");
         let response: SyncResponse = serde_json::from_value(body).expect("sync response");
         for ack in &response.accepted {
             self.unacked.remove(&ack.doc);
+            self.unacked_trainings.remove(&ack.doc);
+        }
+        for refused in &response.refused {
+            let Some(changes) = self.unacked_trainings.remove(&refused.doc) else { continue };
+            let hashes: Vec<rsc_doc::ChangeHash> =
+                changes.iter().filter_map(|c| SessionDoc::decode_change(c).ok()).map(|c| c.hash()).collect();
+            if let Some(mut doc) = self.trainings.remove(&refused.doc)
+                && let Some(kept) = doc.without(&hashes).expect("roll back")
+            {
+                self.trainings.insert(refused.doc.clone(), kept);
+            }
+        }
+        for pulled in &response.trainings {
+            let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
+            match self.trainings.get_mut(&pulled.doc) {
+                Some(doc) => {
+                    doc.apply_changes_read(&changes).expect("apply pulled training changes");
+                }
+                None => {
+                    let (mut doc, _) = TrainingDoc::from_changes_read(&changes).expect("a pulled training");
+                    let bytes = doc.save();
+                    self.trainings
+                        .insert(pulled.doc.clone(), TrainingDoc::load_as(&bytes, self.actor.clone()).expect("load"));
+                }
+            }
         }
         // As a device does: refused changes, and what builds on them, leave the local copy.
         for refused in &response.refused {

@@ -317,6 +317,10 @@ pub async fn participant_doc<S: Store>(
         return Err(not_found());
     }
     let stored = state.store.document(&doc_id).await?.ok_or_else(not_found)?;
+    // Her training is not a session either.
+    if stored.kind != rsc_service::store::DocKind::Session {
+        return Err(not_found());
+    }
     rsc_doc::SessionDoc::load_as(&stored.bytes, rsc_doc::ActorId::from(browser.auth.device.actor_id.clone()))
         .map_err(doc_error)
 }

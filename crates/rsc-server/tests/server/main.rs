@@ -12,4 +12,5 @@ mod hostile_text;
 mod ops;
 mod registry;
 mod sync;
+mod trainings;
 mod web;

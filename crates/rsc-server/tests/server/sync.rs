@@ -293,7 +293,14 @@ async fn non_participants_can_neither_read_nor_write<S: Store>(store: S) {
 }
 
 async fn push(device: &Device, push: Vec<DocPush>) -> SyncResponse {
-    let request = SyncRequest { v: 1, cursor: device.cursor, push, page_changes: None, account_version: None };
+    let request = SyncRequest {
+        v: 1,
+        cursor: device.cursor,
+        push,
+        page_changes: None,
+        account_version: None,
+        trainings: Vec::new(),
+    };
     let (status, body) =
         device.api.post("/v1/sync", Some(&device.token), &serde_json::to_value(&request).expect("json")).await;
     assert_eq!(status, 200, "{body}");
