@@ -971,3 +971,79 @@ fn a_person_downloads_her_data_and_closes_her_account_with_rsc() {
     let confirm = says(&pat, &["confirm"]);
     assert!(confirm.contains(ana_name), "Pat still sees the session Ana logged: {confirm}");
 }
+
+#[test]
+fn her_trainings_go_from_one_computer_to_the_other_with_rsc() {
+    let server = start_server();
+    let (desk, laptop) = (temp_dir("desk"), temp_dir("laptop"));
+    let name = names()[5].clone();
+    says(&desk, &["account", "signup", "--server", &server.url, "--email", "ana@example.org", "--name", &name]);
+    says(&laptop, &["account", "login", "--server", &server.url, "--email", "ana@example.org"]);
+    let added = says(
+        &desk,
+        &[
+            "training",
+            "add",
+            "--title",
+            "Diversity, equity and inclusion in infant mental health",
+            "--organiser",
+            "CT-AIMH",
+            "--date",
+            "2026-02-10",
+            "--duration",
+            "1h30m",
+            "--topic",
+            "dei",
+        ],
+    );
+    assert!(added.contains("1 h 30 min about diversity, equity and inclusion, self-reported"), "{added}");
+    says(
+        &desk,
+        &[
+            "training",
+            "add",
+            "--title",
+            "Reflective supervision II",
+            "--date",
+            "2026-03-01",
+            "--duration",
+            "3h",
+            "--topic",
+            "rsc",
+        ],
+    );
+    let offline = says(&desk, &["training", "list"]);
+    assert!(
+        offline.contains("Trainings (self-reported), 2 trainings") && offline.contains("not yet synced"),
+        "{offline}"
+    );
+    // Refusals name the flag.
+    let long = refuses(
+        &desk,
+        &["training", "add", "--title", "x", "--date", "2026-03-01", "--duration", "41h", "--topic", "rsc"],
+        2,
+    );
+    assert!(long.contains("--duration: 41 h is not 1 minute to 40 hours"), "{long}");
+    let topic = refuses(
+        &desk,
+        &["training", "add", "--title", "x", "--date", "2026-03-01", "--duration", "1h", "--topic", "art"],
+        2,
+    );
+    assert!(topic.contains("--topic:"), "{topic}");
+    says(&desk, &["sync"]);
+    says(&laptop, &["sync"]);
+    let listed = says(&laptop, &["training", "list"]);
+    assert!(listed.contains("Reflective supervision II") && listed.contains("CT-AIMH"), "{listed}");
+    assert!(listed.contains("About providing RS/C: 3 h") && !listed.contains("not yet synced"), "{listed}");
+
+    says(&laptop, &["training", "edit", "Reflective supervision II", "--duration", "2h"]);
+    says(&laptop, &["training", "remove", "Diversity, equity and inclusion in infant mental health"]);
+    says(&laptop, &["sync"]);
+    says(&desk, &["sync"]);
+    let listed = says(&desk, &["training", "list"]);
+    assert!(listed.contains("1 training") && listed.contains("About providing RS/C: 2 h"), "{listed}");
+    assert!(!listed.contains("Diversity"), "removed: {listed}");
+    let json: serde_json::Value =
+        serde_json::from_str(&says(&desk, &["training", "list", "--output", "json"])).expect("json");
+    assert_eq!((json[0]["minutes"].as_u64(), json[0]["topic"].as_str()), (Some(120), Some("rsc")));
+}

@@ -35,7 +35,7 @@ pub use people::{MIN_ID_PREFIX, PersonView, SharedCode, short_id};
 pub use profile::Profile;
 pub use rsc_doc::TrainingFields;
 pub use rsc_model::StatementKind;
-pub use rsc_model::TrainingTopic;
+pub use rsc_model::{MAX_TRAINING_MINUTES, TrainingTopic};
 pub use rsc_rules::Pace;
 pub use store::SCHEMA_VERSION;
 pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};

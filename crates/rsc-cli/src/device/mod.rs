@@ -13,6 +13,7 @@ mod hours;
 pub(crate) mod output;
 mod provider;
 mod sessions;
+mod trainings;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -124,6 +125,11 @@ pub enum DeviceCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Your training log (self-reported): add, list, edit and remove trainings, offline.
+    Training {
+        #[command(subcommand)]
+        command: trainings::TrainingCommand,
+    },
     /// Send this computer's changes and receive everyone else's.
     Sync {
         /// Keep running, and sync again whenever the server says a session of yours changed
@@ -177,6 +183,7 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
         DeviceCommand::Restore { session } => sessions::restore(home, &session),
         DeviceCommand::Confirm(args) => provider::confirm(home, args),
         DeviceCommand::Dispute { session, attendee, reason } => provider::dispute(home, &session, &attendee, &reason),
+        DeviceCommand::Training { command } => trainings::training(home, command),
         DeviceCommand::Sync { watch: false } => hours::sync(home),
         DeviceCommand::Sync { watch: true } => hours::watch(home),
         DeviceCommand::Hours(args) => hours::hours(home, args),
