@@ -848,6 +848,7 @@ impl Logbook {
             Some(profile) => (profile.masters_conferred_on, profile.provides_rsc),
             None => (directory.masters_conferred_on, false),
         };
+        let builder = builder.trainings(self.trainings()?.iter().map(crate::TrainingView::dossier_training));
         let dossier =
             builder.build(Applicant { id: me, masters_conferred_on, provides_rsc: Some(provides_rsc) }, &records);
         Ok((rulebook, dossier, records))

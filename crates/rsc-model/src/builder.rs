@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use crate::{
-    Applicant, AttestedContent, AttestedFields, Confirmation, CredentialRecord, Date, Dossier, DossierSession, Id,
-    Minutes, Provider, SessionFormat, SessionKind, StatementKind,
+    Applicant, AttestedContent, AttestedFields, Confirmation, CredentialRecord, Date, Dossier, DossierSession,
+    DossierTraining, Id, Minutes, Provider, SessionFormat, SessionKind, StatementKind,
 };
 
 /// One attendee's attendance at one session, as the session stands now, with the latest
@@ -126,12 +126,19 @@ pub fn earliest_end_ms(date: Date, minutes: Minutes) -> i64 {
 pub struct DossierBuilder {
     as_of: Date,
     credentials: HashMap<Id, Vec<CredentialRecord>>,
+    trainings: Vec<DossierTraining>,
 }
 
 impl DossierBuilder {
     /// A builder evaluating on `as_of`.
     pub fn new(as_of: Date) -> Self {
-        DossierBuilder { as_of, credentials: HashMap::new() }
+        DossierBuilder { as_of, credentials: HashMap::new(), trainings: Vec::new() }
+    }
+
+    /// Adds the applicant's trainings (those she removed are left out by the caller).
+    pub fn trainings(mut self, trainings: impl IntoIterator<Item = DossierTraining>) -> Self {
+        self.trainings.extend(trainings);
+        self
     }
 
     /// Adds the registry's credential records of `provider` (records are appended).
@@ -180,8 +187,11 @@ impl DossierBuilder {
                 Provider { id, credentials }
             })
             .collect();
-        // A version 1 dossier until the product keeps trainings: it evaluates as before them.
-        Dossier { as_of: self.as_of, applicant, providers, sessions, trainings: None }
+        // Always version 2, even with no training: the rulebook's training requirements are
+        // reported, and credentials count only from the associations a rulebook accepts.
+        let mut trainings = self.trainings.clone();
+        trainings.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        Dossier { as_of: self.as_of, applicant, providers, sessions, trainings: Some(trainings) }
     }
 }
 

@@ -206,3 +206,14 @@ fn merge(
 pub async fn of<S: Store>(store: &S, user: &UserId) -> Result<Vec<TrainingRow>, AppError> {
     Ok(store.trainings_of(user).await?.into_iter().filter(|t| !t.withdrawn).collect())
 }
+
+/// What the dossier counts of a training.
+pub fn dossier_training(row: &TrainingRow) -> Result<rsc_model::DossierTraining, AppError> {
+    Ok(rsc_model::DossierTraining {
+        id: Id::new(row.id.as_str(), "training")?,
+        date: row.date,
+        minutes: u32::try_from(row.minutes)
+            .map_err(|_| AppError::internal(format!("training {} has {} minutes", row.id, row.minutes)))?,
+        topic: row.topic,
+    })
+}

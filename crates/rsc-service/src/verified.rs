@@ -207,6 +207,9 @@ pub async fn verified_hours<S: Store>(
         masters_conferred_on: masters,
         provides_rsc: Some(profile.provides_rsc),
     };
+    let trainings = crate::trainings::of(store, &user.id).await?;
+    let builder =
+        builder.trainings(trainings.iter().map(crate::trainings::dossier_training).collect::<Result<Vec<_>, _>>()?);
     let dossier = builder.build(applicant, &records);
     let evaluation = rsc_rules::evaluate(&rulebook, purpose, &dossier)?;
 
