@@ -60,6 +60,12 @@ pub struct Hours {
     pub uncounted: Vec<Uncounted>,
     /// Provider names by id, for the evaluation's per-provider totals.
     pub provider_names: BTreeMap<String, String>,
+    /// The ids of the requirements that count trainings: self-reported hours.
+    pub training_requirements: Vec<String>,
+    /// For a renewal, what counted in the calendar year before (as of its 31 December).
+    pub last_year: Option<Evaluation>,
+    /// The trainings counted (not removed), by date.
+    pub trainings: Vec<crate::TrainingView>,
 }
 
 /// Sessions with one provider that a registry change made count, or stop counting: what a
@@ -312,6 +318,20 @@ impl Logbook {
                 excluded: result.excluded.clone(),
             });
         }
-        Ok(Hours { evaluation, awaiting, if_confirmed_minutes, pace, masters_date_missing, uncounted, provider_names })
+        let training_requirements = rsc_rules::training_requirement_ids(&rulebook, purpose, dossier.as_of);
+        let last_year = rsc_rules::previous_year(&rulebook, purpose, &dossier)
+            .map_err(|e| ClientError::invalid("purpose", e.to_string()))?;
+        Ok(Hours {
+            evaluation,
+            awaiting,
+            if_confirmed_minutes,
+            pace,
+            masters_date_missing,
+            uncounted,
+            provider_names,
+            training_requirements,
+            last_year,
+            trainings: self.trainings()?,
+        })
     }
 }

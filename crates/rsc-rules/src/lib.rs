@@ -12,6 +12,7 @@ mod error;
 mod explain;
 mod output;
 mod pace;
+mod renewal;
 mod rulebook;
 mod text;
 
@@ -23,6 +24,7 @@ pub use output::{
     TrainingResult, Window,
 };
 pub use pace::{DEFAULT_PACE_MONTHS, Pace, calendar_months, leaving_window, pace};
+pub use renewal::{previous_year, training_requirement_ids};
 pub use rulebook::{
     Accepted, ApplicationRequirement, ApplicationRules, GroupCap, MAX_RULEBOOK_BYTES, Paper, Period, PeriodTest,
     Purpose, RenewalRequirement, RenewalRules, Required, Rulebook, Topic, TrainingRequirement, TrainingSet,

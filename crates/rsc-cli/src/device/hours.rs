@@ -175,8 +175,23 @@ fn render(hours: &Hours) -> String {
             "\n! This rulebook counts only hours after your master's degree, and your master's conferral date is not set,\n  so no session counts yet. Set it once: rsc profile set --masters-date YYYY-MM-DD (then `rsc sync`).\n",
         );
     }
+    if e.purpose == rsc_rules::Purpose::Renewal {
+        let year = e.as_of.year();
+        out.push_str(&format!(
+            "\nRenewal year {year}: what is needed by {year}-12-31. RS/C hours count once your provider confirms them; training hours are self-reported.\n"
+        ));
+    }
     out.push_str(&format!("\n{}\n", if e.eligible { "ELIGIBLE" } else { "NOT ELIGIBLE YET" }));
     for (i, r) in e.requirements.iter().enumerate() {
+        if hours.training_requirements.contains(&r.id) {
+            out.push_str(&format!(
+                "  {}{}:\n    {}\n",
+                r.title,
+                if r.required { "" } else { " (advisory)" },
+                r.explanation
+            ));
+            continue;
+        }
         let window = match r.window.from {
             Some(from) => format!("{from} to {}", r.window.to),
             None => format!("up to {}", r.window.to),
@@ -256,6 +271,32 @@ fn render(hours: &Hours) -> String {
                 u.date,
                 u.provider_name.as_deref().unwrap_or("a provider"),
                 u.reasons.join("; ")
+            ));
+        }
+    }
+    if !hours.trainings.is_empty() {
+        let counted: Vec<_> = hours.trainings.iter().filter(|t| t.date <= e.as_of).collect();
+        let minutes: u64 = counted.iter().map(|t| u64::from(t.minutes)).sum();
+        out.push_str(&format!(
+            "\nTrainings (self-reported): {} in {}; `rsc training list` shows them.\n",
+            h(minutes),
+            super::output::count(counted.len() as u64, "training", "trainings")
+        ));
+    }
+    if let Some(last) = &hours.last_year {
+        out.push_str(&format!(
+            "\nLast year ({}), as of {}: {}\n",
+            last.as_of.year(),
+            last.as_of,
+            if last.eligible { "every requirement was met" } else { "not every requirement was met" }
+        ));
+        for r in &last.requirements {
+            out.push_str(&format!(
+                "  {}: {} of {}{}\n",
+                r.title,
+                h(r.counted_minutes),
+                h(r.required_minutes),
+                if r.met { ", met" } else { ", not met" }
             ));
         }
     }
