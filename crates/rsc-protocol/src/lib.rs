@@ -30,7 +30,7 @@ pub use connections::{
 pub use cursor::{Cursor, CursorError};
 pub use directory::{DirectoryPerson, DirectoryProvider, ProviderDirectory};
 pub use me::{
-    AttendanceStatus, Claim, EvaluationQuery, ExportDownload, ExportLink, ExportStanding, NewClaim,
+    AttendanceStatus, Certificate, Claim, EvaluationQuery, ExportDownload, ExportLink, ExportStanding, NewClaim,
     PendingConfirmation, Profile,
 };
 pub use own_data::{

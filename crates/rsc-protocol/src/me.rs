@@ -164,3 +164,19 @@ pub struct ExportDownload {
     #[serde(default)]
     pub file_name: String,
 }
+
+/// `GET /v1/me/certificates`, and the answer to an upload: a certificate file she keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Certificate {
+    /// Its SHA-256, in lowercase hex: what a training names it by, and what exports list.
+    pub digest: String,
+    /// `application/pdf`, `image/png` or `image/jpeg`, as its content says.
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size_bytes: u64,
+    /// The name it was uploaded with.
+    pub file_name: String,
+    /// When it was uploaded (`YYYY-MM-DD HH:MM UTC`).
+    pub uploaded_at: String,
+}

@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod certificates;
 pub mod clock;
 pub mod connections;
 mod error;

@@ -44,7 +44,9 @@ pub(crate) async fn push<S: Store>(
         let mut commits = Vec::new();
         let mut acks = Vec::new();
         let mut written = Vec::new();
-        for (push, outcome) in pending.iter().zip(prepare(store, device, &pending).await?) {
+        let mut outcomes = prepare(store, device, &pending).await?;
+        refuse_unknown_certificates(store, device, &mut outcomes).await?;
+        for (push, outcome) in pending.iter().zip(outcomes) {
             match outcome {
                 Ok(Prepared::Stored(ack)) => accepted.push(ack),
                 Ok(Prepared::Write(commit, ack)) => {
@@ -72,6 +74,37 @@ pub(crate) async fn push<S: Store>(
             Err(AppError::Unavailable(format!("training {} is being written by many devices at once; retry", push.doc)))
         }
     }
+}
+
+/// A training may name only a certificate its owner keeps here (she uploads the file before
+/// the training that names it): an export never lists a digest nobody can show.
+async fn refuse_unknown_certificates<S: Store>(
+    store: &S,
+    device: &AuthDevice,
+    outcomes: &mut [Result<Prepared, DocRefusal>],
+) -> Result<(), AppError> {
+    let named = |outcome: &Result<Prepared, DocRefusal>| match outcome {
+        Ok(Prepared::Write(commit, _)) => commit.training.certificate.clone(),
+        _ => None,
+    };
+    if !outcomes.iter().any(|o| named(o).is_some()) {
+        return Ok(());
+    }
+    let kept: HashSet<String> = store.certificates_of(&device.user.id).await?.into_iter().map(|c| c.digest).collect();
+    for outcome in outcomes.iter_mut() {
+        if let Some(digest) = named(outcome)
+            && !kept.contains(&digest)
+            && let Ok(Prepared::Write(commit, _)) = outcome
+        {
+            *outcome = Err(refusal(
+                &commit.doc_id,
+                RefusalCode::InvalidSession,
+                "names a certificate file this server does not have from you; upload the file, then sync again",
+                Some("certificate"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 enum Prepared {

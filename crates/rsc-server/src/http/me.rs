@@ -176,3 +176,50 @@ pub async fn server_keys<S: Store>(
 ) -> Result<Json<Vec<rsc_export::PublishedKey>>, AppError> {
     Ok(Json(rsc_service::server_keys::published_keys(&state.store).await?))
 }
+
+/// The file name an upload gives (`?name=`).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    /// The file's name on her device (only its last part is kept; its type is read from its
+    /// content).
+    pub name: Option<String>,
+}
+
+/// `POST /v1/me/certificates`: keeps a training's certificate file (the request body, up to
+/// 10 MB: a PDF, PNG or JPEG, as its content says), once by its SHA-256.
+#[utoipa::path(post, path = "/v1/me/certificates", tag = "trainings", security(("device" = [])), params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
+    responses((status = 201, description = "kept (or kept already)", body = rsc_protocol::Certificate), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 413, description = "larger than 10 MB, or past her quota", body = ErrorBody), (status = 422, description = "empty, or not a PDF, PNG or JPEG file", body = ErrorBody)))]
+pub async fn upload_certificate<S: Store>(
+    State(state): State<AppState<S>>,
+    Device(device): Device,
+    Query(query): Query<UploadQuery>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<rsc_protocol::Certificate>), AppError> {
+    let name = query.name.unwrap_or_default();
+    let kept = rsc_service::certificates::upload(&state.store, &device.user, &name, &body).await?;
+    Ok((StatusCode::CREATED, Json(kept)))
+}
+
+/// `GET /v1/me/certificates`: the certificate files she keeps, newest first.
+#[utoipa::path(get, path = "/v1/me/certificates", tag = "trainings", security(("device" = [])),
+    responses((status = 200, description = "her certificates", body = Vec<rsc_protocol::Certificate>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
+pub async fn certificates<S: Store>(
+    State(state): State<AppState<S>>,
+    Device(device): Device,
+) -> Result<Json<Vec<rsc_protocol::Certificate>>, AppError> {
+    Ok(Json(rsc_service::certificates::list(&state.store, &device.user).await?))
+}
+
+/// `GET /v1/me/certificates/{digest}`: one of her certificate files, as a download.
+#[utoipa::path(get, path = "/v1/me/certificates/{digest}", tag = "trainings", security(("device" = [])),
+    params(("digest" = String, Path, description = "its SHA-256, in hex")),
+    responses((status = 200, description = "the file, as an attachment"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody), (status = 404, description = "she keeps no such file", body = ErrorBody)))]
+pub async fn certificate<S: Store>(
+    State(state): State<AppState<S>>,
+    Device(device): Device,
+    Path(digest): Path<String>,
+) -> Result<Response, AppError> {
+    let (certificate, bytes) = rsc_service::certificates::file(&state.store, &device.user, &digest).await?;
+    Ok(rsc_service::certificates::CertificateDownload { certificate, bytes }.into_response())
+}

@@ -190,8 +190,125 @@ async fn a_device_of_the_previous_release_meets_only_sessions<S: Store>(store: S
     server.stop().await.expect("stop");
 }
 
+/// `POST /v1/me/certificates` with `bytes` named `name` as `device`: the status and answer.
+async fn upload(device: &Device, name: &str, bytes: Vec<u8>) -> (u16, serde_json::Value) {
+    let response = device
+        .api
+        .http
+        .post(format!("{}/v1/me/certificates?name={name}", device.api.base))
+        .bearer_auth(&device.token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .expect("upload");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Certificates: checked by their content (a page of HTML named `.pdf` is refused), at most
+/// 10 MB, kept once by their SHA-256, downloaded only by their owner as an attachment that is
+/// never sniffed, and named by a training only once uploaded.
+async fn certificates_are_checked_kept_once_and_given_only_to_their_owner<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "ben"]).await;
+    let ben = devices.pop().expect("ben");
+    let mut ana = devices.pop().expect("ana");
+    let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n".to_vec();
+    let (status, kept) = upload(&ana, "Certificate%20of%20completion.pdf", pdf.clone()).await;
+    assert_eq!(status, 201, "{kept}");
+    assert_eq!(
+        (kept["digest"].as_str(), kept["media_type"].as_str(), kept["file_name"].as_str(), kept["size_bytes"].as_u64()),
+        (
+            Some(sha256(&pdf).as_str()),
+            Some("application/pdf"),
+            Some("Certificate of completion.pdf"),
+            Some(pdf.len() as u64)
+        )
+    );
+    let (status, again) = upload(&ana, "again.pdf", pdf.clone()).await;
+    assert_eq!((status, &again["digest"]), (201, &kept["digest"]), "the same file is kept once");
+    let (_, listed) = api.get("/v1/me/certificates", Some(&ana.token)).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+    // A file that lies about its type, an empty one, and one a byte over the limit.
+    let (status, lie) = upload(&ana, "certificate.pdf", b"<html><script>alert(1)</script></html>".to_vec()).await;
+    assert_eq!((status, lie["field"].as_str()), (422, Some("file")), "{lie}");
+    let (status, empty) = upload(&ana, "empty.pdf", Vec::new()).await;
+    assert_eq!((status, empty["field"].as_str()), (422, Some("file")), "{empty}");
+    let limit = rsc_service::certificates::MAX_CERTIFICATE_BYTES;
+    let mut largest = b"\x89PNG\r\n\x1a\n".to_vec();
+    largest.resize(limit, 0);
+    let (status, body) = upload(&ana, "scan.png", largest.clone()).await;
+    assert_eq!((status, body["media_type"].as_str()), (201, Some("image/png")), "exactly 10 MB is kept");
+    largest.push(0);
+    let (status, body) = upload(&ana, "scan.png", largest).await;
+    assert_eq!(status, 413, "{body}");
+
+    // Only Ana downloads it, as an attachment; for Ben it is as if it did not exist.
+    let digest = kept["digest"].as_str().expect("digest").to_string();
+    let response = api
+        .http
+        .get(format!("{}/v1/me/certificates/{digest}", api.base))
+        .bearer_auth(&ana.token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(response.status().as_u16(), 200);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert_eq!(header("content-type"), "application/pdf");
+    assert_eq!(header("content-disposition"), "attachment; filename=\"Certificate of completion.pdf\"");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(response.bytes().await.expect("bytes").to_vec(), pdf);
+    let (bens, _) = api.get(&format!("/v1/me/certificates/{digest}"), Some(&ben.token)).await;
+    let (nobodys, _) = api.get(&format!("/v1/me/certificates/{}", "0".repeat(64)), Some(&ben.token)).await;
+    assert_eq!((bens, nobodys), (404, 404));
+    let (status, _) = api.get(&format!("/v1/me/certificates/{digest}"), None).await;
+    assert_eq!(status, 401);
+
+    // A training may name only a certificate its owner uploaded.
+    let training = ana.log_training("With a certificate");
+    ana.edit_training(&training, |doc, me| {
+        let mut fields = doc.training().expect("read").fields;
+        fields.certificate = Some(sha256(b"a file never uploaded"));
+        doc.edit(me, fields).expect("edit");
+    });
+    let answers = ana.sync().await;
+    assert_eq!(answers[0].refused.first().and_then(|r| r.field.as_deref()), Some("certificate"), "{answers:?}");
+    let other = ana.log_training("With the uploaded certificate");
+    ana.edit_training(&other, |doc, me| {
+        let mut fields = doc.training().expect("read").fields;
+        fields.certificate = Some(digest.clone());
+        doc.edit(me, fields).expect("edit");
+    });
+    let answers = ana.sync().await;
+    assert!(answers[0].refused.is_empty(), "{answers:?}");
+    let rows = store.trainings_of(&UserId::from(ana.user_id.as_str())).await.expect("rows");
+    assert_eq!(rows.iter().filter_map(|t| t.certificate.as_deref()).collect::<Vec<_>>(), [digest.as_str()]);
+
+    // Her quota: small files under a small quota, the same check as the real one.
+    let user = store.user_by_id(&UserId::from(ben.user_id.as_str())).await.expect("read").expect("ben");
+    let file = |n: u8| {
+        let mut bytes = b"%PDF-".to_vec();
+        bytes.resize(1000, n);
+        bytes
+    };
+    rsc_service::certificates::upload_within(&store, &user, "a.pdf", &file(1), 2500).await.expect("first");
+    rsc_service::certificates::upload_within(&store, &user, "b.pdf", &file(2), 2500).await.expect("second");
+    let over = rsc_service::certificates::upload_within(&store, &user, "c.pdf", &file(3), 2500).await;
+    assert!(matches!(over, Err(rsc_service::AppError::TooLarge(_))), "{over:?}");
+    server.stop().await.expect("stop");
+}
+
 rsc_test_kit::on_both_backends!(
     her_devices_share_her_trainings_apart_from_sessions,
     nobody_but_its_owner_writes_a_training,
     a_device_of_the_previous_release_meets_only_sessions,
+    certificates_are_checked_kept_once_and_given_only_to_their_owner,
 );
