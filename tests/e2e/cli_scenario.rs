@@ -997,6 +997,29 @@ fn her_trainings_go_from_one_computer_to_the_other_with_rsc() {
         ],
     );
     assert!(added.contains("1 h 30 min about diversity, equity and inclusion, self-reported"), "{added}");
+    let certificate = desk.join("Reflective supervision II.pdf");
+    std::fs::write(&certificate, b"%PDF-1.4\n% a certificate of completion\n%%EOF\n").expect("pdf");
+    let lie = desk.join("certificate.pdf");
+    std::fs::write(&lie, b"<html>not a pdf</html>").expect("html");
+    let refused = refuses(
+        &desk,
+        &[
+            "training",
+            "add",
+            "--title",
+            "x",
+            "--date",
+            "2026-03-01",
+            "--duration",
+            "1h",
+            "--topic",
+            "rsc",
+            "--certificate",
+            lie.to_str().expect("path"),
+        ],
+        2,
+    );
+    assert!(refused.contains("--certificate: the file is not a PDF, PNG or JPEG"), "{refused}");
     says(
         &desk,
         &[
@@ -1010,6 +1033,8 @@ fn her_trainings_go_from_one_computer_to_the_other_with_rsc() {
             "3h",
             "--topic",
             "rsc",
+            "--certificate",
+            certificate.to_str().expect("path"),
         ],
     );
     let offline = says(&desk, &["training", "list"]);
@@ -1046,4 +1071,8 @@ fn her_trainings_go_from_one_computer_to_the_other_with_rsc() {
     let json: serde_json::Value =
         serde_json::from_str(&says(&desk, &["training", "list", "--output", "json"])).expect("json");
     assert_eq!((json[0]["minutes"].as_u64(), json[0]["topic"].as_str()), (Some(120), Some("rsc")));
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(std::fs::read(&certificate).expect("pdf")));
+    assert_eq!(json[0]["certificate"].as_str(), Some(digest.as_str()), "the digest travelled with the training");
+    assert!(listed.contains("(certificate)"), "{listed}");
 }

@@ -155,6 +155,16 @@ impl Api<'_> {
         decode(response)
     }
 
+    /// `POST path` with raw bytes, expecting JSON back.
+    pub fn post_bytes<T: DeserializeOwned>(&self, path: &str, bytes: Vec<u8>) -> Result<T, ClientError> {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        decode(self.send(self.request(request))?)
+    }
+
     /// `GET path`, expecting JSON back.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         decode(self.send(self.request(self.http.get(format!("{}{path}", self.base))))?)

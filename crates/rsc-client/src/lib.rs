@@ -36,6 +36,7 @@ pub use profile::Profile;
 pub use rsc_doc::TrainingFields;
 pub use rsc_model::StatementKind;
 pub use rsc_model::{MAX_TRAINING_MINUTES, TrainingTopic};
+pub use rsc_protocol::MAX_CERTIFICATE_BYTES;
 pub use rsc_rules::Pace;
 pub use store::SCHEMA_VERSION;
 pub use sync::{CancelFlag, MAX_PUSH_BYTES, Refusal, SyncOptions, SyncProgress, SyncReport};

@@ -58,6 +58,15 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE pending ADD COLUMN kind TEXT NOT NULL DEFAULT 'session';
      ALTER TABLE refused ADD COLUMN kind TEXT NOT NULL DEFAULT 'session';
      DELETE FROM meta WHERE key = 'cursor';",
+    // 3: certificate files of trainings, kept here until the server has them (and after, to
+    // open offline).
+    "CREATE TABLE certificate_files (
+         digest TEXT PRIMARY KEY,
+         file_name TEXT NOT NULL,
+         media_type TEXT NOT NULL,
+         bytes BLOB NOT NULL,
+         uploaded INTEGER NOT NULL DEFAULT 0
+     );",
 ];
 
 /// The schema version this build writes.
@@ -339,6 +348,45 @@ pub(crate) fn put_training(
     Ok(())
 }
 
+/// Keeps a certificate file (once by its digest).
+pub(crate) fn put_certificate(
+    conn: &Connection,
+    digest: &str,
+    file_name: &str,
+    media_type: &str,
+    bytes: &[u8],
+) -> Result<(), ClientError> {
+    conn.execute(
+        "INSERT INTO certificate_files (digest, file_name, media_type, bytes) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (digest) DO NOTHING",
+        params![digest, file_name, media_type, bytes],
+    )?;
+    Ok(())
+}
+
+/// Certificate files the server does not have yet, as `(digest, file name, bytes)`.
+pub(crate) fn certificates_to_upload(conn: &Connection) -> Result<Vec<(String, String, Vec<u8>)>, ClientError> {
+    let mut query = conn
+        .prepare_cached("SELECT digest, file_name, bytes FROM certificate_files WHERE uploaded = 0 ORDER BY digest")?;
+    let rows = query.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The server has the certificate file `digest`.
+pub(crate) fn certificate_uploaded(conn: &Connection, digest: &str) -> Result<(), ClientError> {
+    conn.execute("UPDATE certificate_files SET uploaded = 1 WHERE digest = ?1", [digest])?;
+    Ok(())
+}
+
+/// A certificate file kept here, as `(file name, media type, bytes)`.
+pub(crate) fn certificate(conn: &Connection, digest: &str) -> Result<Option<(String, String, Vec<u8>)>, ClientError> {
+    Ok(conn
+        .query_row("SELECT file_name, media_type, bytes FROM certificate_files WHERE digest = ?1", [digest], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
+}
+
 /// Forgets a training (one whose creation the server refused).
 pub(crate) fn delete_training(conn: &Connection, id: &str) -> Result<(), ClientError> {
     conn.execute("DELETE FROM trainings WHERE id = ?1", [id])?;
@@ -428,7 +476,9 @@ pub(crate) fn all_docs(conn: &Connection) -> Result<Vec<(String, Vec<u8>)>, Clie
 
 /// Forgets the account's data on this device (after sign-out).
 pub(crate) fn wipe(conn: &Connection) -> Result<(), ClientError> {
-    conn.execute_batch("DELETE FROM docs; DELETE FROM trainings; DELETE FROM pending; DELETE FROM refused;")?;
+    conn.execute_batch(
+        "DELETE FROM docs; DELETE FROM trainings; DELETE FROM certificate_files; DELETE FROM pending; DELETE FROM refused;",
+    )?;
     conn.execute("DELETE FROM meta WHERE key <> ?1", [key::KNOWN_CLIENTS])?;
     Ok(())
 }

@@ -205,6 +205,16 @@ impl Logbook {
             with_retry(options, &mut report, &mut state, progress, || self.push_profile(&account))?;
             report.round_trips += 1;
         }
+        // Certificate files go before the trainings that name them: the server accepts a
+        // training's certificate only once it has the file.
+        let files = store::certificates_to_upload(self.store().conn())?;
+        for (digest, name, bytes) in files {
+            let path = format!("/v1/me/certificates?name={}", url_encoded(&name));
+            let _: rsc_protocol::Certificate =
+                with_retry(options, &mut report, &mut state, progress, || api.post_bytes(&path, bytes.clone()))?;
+            self.store().write(|tx| store::certificate_uploaded(tx, &digest))?;
+            report.round_trips += 1;
+        }
         let known: Option<String> = store::get_meta(self.store().conn(), key::ACCOUNT_VERSION)?;
         let mut account_version = Some(known.unwrap_or_default());
         // When the time of this sync was written with an answer, and what it was.
@@ -610,4 +620,11 @@ pub(crate) fn refresh_directory(
         tx.execute("UPDATE docs SET view = ?1 WHERE id = ?2", rusqlite::params![serde_json::to_string(&view)?, id])?;
     }
     Ok(())
+}
+
+/// `text` for a URL's query, encoded by the URL crate reqwest carries.
+fn url_encoded(text: &str) -> String {
+    let mut url = reqwest::Url::parse("http://localhost/").expect("a fixed URL");
+    url.query_pairs_mut().append_pair("v", text);
+    url.query().and_then(|q| q.strip_prefix("v=")).unwrap_or_default().to_string()
 }

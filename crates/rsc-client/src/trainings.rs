@@ -6,6 +6,7 @@
 use rsc_doc::{TrainingDoc, TrainingFields};
 use rsc_model::{Date, Id, TrainingTopic};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 use crate::ClientError;
 use crate::logbook::{Logbook, now_ms};
@@ -91,6 +92,38 @@ impl Logbook {
         let today = crate::today().ok_or_else(|| ClientError::invalid("date", "the clock is out of range"))?;
         rsc_doc::rules::check_date(fields.date, today)?;
         store.write(|tx| save(tx, doc, &[]))
+    }
+
+    /// Keeps a certificate file on this device (the next sync uploads it) and returns its
+    /// SHA-256, for a training's `certificate`. Its type is read from its content: a PDF, PNG or
+    /// JPEG of at most 10 MB.
+    pub fn keep_certificate(&self, file_name: &str, bytes: &[u8]) -> Result<String, ClientError> {
+        if bytes.is_empty() {
+            return Err(ClientError::invalid("certificate", "the file is empty"));
+        }
+        if bytes.len() > rsc_protocol::MAX_CERTIFICATE_BYTES {
+            return Err(ClientError::invalid(
+                "certificate",
+                format!("the file is {} bytes; a certificate is at most 10 MB", bytes.len()),
+            ));
+        }
+        let media_type = rsc_protocol::certificate_media_type(bytes).ok_or_else(|| {
+            ClientError::invalid(
+                "certificate",
+                "the file is not a PDF, PNG or JPEG (its content was read, not its name)",
+            )
+        })?;
+        let digest = hex::encode(sha2::Sha256::digest(bytes));
+        let name =
+            std::path::Path::new(file_name).file_name().and_then(|n| n.to_str()).unwrap_or("certificate").to_string();
+        self.store().write(|tx| store::put_certificate(tx, &digest, &name, media_type, bytes))?;
+        Ok(digest)
+    }
+
+    /// A certificate file kept on this device: its name, type and bytes.
+    pub fn certificate(&self, digest: &str) -> Result<(String, String, Vec<u8>), ClientError> {
+        store::certificate(self.store().conn(), digest)?
+            .ok_or_else(|| ClientError::NotFound(format!("no certificate {digest} on this device")))
     }
 
     /// Changes what a training says.

@@ -30,8 +30,8 @@ pub use connections::{
 pub use cursor::{Cursor, CursorError};
 pub use directory::{DirectoryPerson, DirectoryProvider, ProviderDirectory};
 pub use me::{
-    AttendanceStatus, Certificate, Claim, EvaluationQuery, ExportDownload, ExportLink, ExportStanding, NewClaim,
-    PendingConfirmation, Profile,
+    AttendanceStatus, Certificate, Claim, EvaluationQuery, ExportDownload, ExportLink, ExportStanding,
+    MAX_CERTIFICATE_BYTES, NewClaim, PendingConfirmation, Profile, certificate_media_type,
 };
 pub use own_data::{
     CLOSE_CONFIRMATION, CloseAccount, OWN_DATA_FORMAT, OwnAccount, OwnClaim, OwnConnection, OwnData, OwnDevice,

@@ -180,3 +180,21 @@ pub struct Certificate {
     /// When it was uploaded (`YYYY-MM-DD HH:MM UTC`).
     pub uploaded_at: String,
 }
+
+/// The largest certificate file, in bytes (10 MiB).
+pub const MAX_CERTIFICATE_BYTES: usize = 10 * 1024 * 1024;
+
+/// A certificate file's type, read from its first bytes: `application/pdf`, `image/png` or
+/// `image/jpeg`, or `None` for anything else (a name ending `.pdf` is not a PDF). Devices check
+/// before keeping a file, and the server again before storing one.
+pub fn certificate_media_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"\xff\xd8\xff") {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}

@@ -9,26 +9,12 @@ use crate::AppError;
 use crate::clock::{now_ms, utc_minute};
 use crate::store::{CertificateRecord, CertificateStored, Store, UserRecord};
 
-/// The largest certificate file, in bytes (10 MiB).
-pub const MAX_CERTIFICATE_BYTES: usize = 10 * 1024 * 1024;
+pub use rsc_protocol::{MAX_CERTIFICATE_BYTES, certificate_media_type as media_type};
+
 /// What one person's certificates may take together, in bytes (200 MiB: twenty of the largest).
 pub const CERTIFICATE_QUOTA_BYTES: i64 = 200 * 1024 * 1024;
 /// The longest file name kept, in characters.
 pub const MAX_FILE_NAME_CHARS: usize = 200;
-
-/// The file's type, read from its first bytes: `application/pdf`, `image/png` or `image/jpeg`,
-/// or `None` for anything else (a name ending `.pdf` is not a PDF).
-pub fn media_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(b"\xff\xd8\xff") {
-        Some("image/jpeg")
-    } else {
-        None
-    }
-}
 
 /// The file name as kept: its last path component, trimmed, at most [`MAX_FILE_NAME_CHARS`].
 fn clean_name(name: &str) -> String {

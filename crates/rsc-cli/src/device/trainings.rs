@@ -55,6 +55,26 @@ pub struct TrainingArgs {
     /// (diversity, equity and inclusion).
     #[arg(long)]
     topic: Option<String>,
+    /// Its certificate: a PDF, PNG or JPEG file of at most 10 MB (kept here, sent by `rsc sync`).
+    #[arg(long, value_name = "FILE")]
+    certificate: Option<std::path::PathBuf>,
+}
+
+/// Keeps the certificate file at `path` on this computer; its SHA-256.
+fn keep_certificate(logbook: &Logbook, path: &Path) -> Result<String, CliError> {
+    let shown = path.display();
+    let size = std::fs::metadata(path).map_err(|e| CliError::Invalid(format!("--certificate: {shown}: {e}")))?.len();
+    if size > rsc_client::MAX_CERTIFICATE_BYTES as u64 {
+        return Err(CliError::Invalid(format!(
+            "--certificate: {shown} is {size} bytes; a certificate is at most 10 MB"
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| CliError::Invalid(format!("--certificate: {shown}: {e}")))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("certificate");
+    logbook.keep_certificate(name, &bytes).map_err(|e| match e {
+        rsc_client::ClientError::Invalid { message, .. } => CliError::Invalid(format!("--certificate: {message}")),
+        other => next_step(other),
+    })
 }
 
 /// Runs one `rsc training` command.
@@ -69,7 +89,7 @@ pub fn training(home: &Path, command: TrainingCommand) -> Result<String, CliErro
                 date: parse_date(args.date.as_deref().ok_or_else(|| missing("--date"))?, "--date")?,
                 minutes: duration(args.duration.as_deref().ok_or_else(|| missing("--duration"))?)?,
                 topic: parse::<TrainingTopic>(args.topic.as_deref().ok_or_else(|| missing("--topic"))?, "--topic")?,
-                certificate: None,
+                certificate: args.certificate.as_deref().map(|p| keep_certificate(&logbook, p)).transpose()?,
             };
             let added = logbook.add_training(fields).map_err(training_error)?;
             Ok(format!(
@@ -100,7 +120,10 @@ pub fn training(home: &Path, command: TrainingCommand) -> Result<String, CliErro
                 date: fields.date.as_deref().map(|d| parse_date(d, "--date")).transpose()?.unwrap_or(current.date),
                 minutes: fields.duration.as_deref().map(duration).transpose()?.unwrap_or(current.minutes),
                 topic: fields.topic.as_deref().map(|t| parse(t, "--topic")).transpose()?.unwrap_or(current.topic),
-                certificate: current.certificate,
+                certificate: match fields.certificate.as_deref() {
+                    Some(path) => Some(keep_certificate(&logbook, path)?),
+                    None => current.certificate,
+                },
             };
             let saved = logbook.edit_training(current.id.as_str(), edited).map_err(training_error)?;
             Ok(format!("Changed {} ({}). Run `rsc sync` to send it.\n", saved.title, saved.date))
@@ -149,7 +172,12 @@ fn list(trainings: &[TrainingView]) -> String {
             t.date.to_string(),
             hours(u64::from(t.minutes)),
             t.topic.as_str().to_string(),
-            format!("{}{}", truncate(&t.title, 40), if t.unsynced { " *" } else { "" }),
+            format!(
+                "{}{}{}",
+                truncate(&t.title, 40),
+                if t.certificate.is_some() { " (certificate)" } else { "" },
+                if t.unsynced { " *" } else { "" }
+            ),
             truncate(&t.organiser, 24),
         ]
     });
