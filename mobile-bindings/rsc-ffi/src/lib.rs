@@ -412,6 +412,34 @@ impl Logbook {
         Ok(self.inner.set_profile(profile.to_core()?)?.into())
     }
 
+    /// Adds a training to the log, offline; the next sync sends it (and its certificate).
+    pub fn add_training(&self, training: NewTraining) -> Result<Training> {
+        Ok(self.inner.add_training(training.to_core()?)?.into())
+    }
+
+    /// Changes what a training says.
+    pub fn edit_training(&self, training_id: String, training: NewTraining) -> Result<Training> {
+        Ok(self.inner.edit_training(&training_id, training.to_core()?)?.into())
+    }
+
+    /// Removes a training logged by mistake: it counts nothing and is listed nowhere.
+    pub fn remove_training(&self, training_id: String) -> Result<()> {
+        self.inner.remove_training(&training_id)?;
+        Ok(())
+    }
+
+    /// The trainings in the log, by date (self-reported).
+    pub fn trainings(&self) -> Result<Vec<Training>> {
+        Ok(self.inner.trainings()?.into_iter().map(Training::from).collect())
+    }
+
+    /// Keeps a certificate file (a PDF, PNG or JPEG of at most 10 MB, its type read from its
+    /// content) on this device until the next sync uploads it; returns its SHA-256, for
+    /// [`NewTraining::certificate`].
+    pub fn keep_certificate(&self, file_name: String, bytes: Vec<u8>) -> Result<String> {
+        Ok(self.inner.keep_certificate(&file_name, &bytes)?)
+    }
+
     /// Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
     /// same meeting twice.
     pub fn log_session(&self, session: NewSession) -> Result<Session> {

@@ -9,7 +9,9 @@ use crate::{LogbookError, Result};
 
 // The shared words cross the boundary as the core defines them: each `remote` mirror below only
 // tells uniffi their shape, so no copy and no conversion can drift from the original.
-pub use core::{AttendanceStatus, ClaimStatus, Purpose, Role, SessionFormat, SessionKind, StatementKind};
+pub use core::{
+    AttendanceStatus, ClaimStatus, Purpose, Role, SessionFormat, SessionKind, StatementKind, TrainingTopic,
+};
 
 /// A calendar date, `YYYY-MM-DD` on the wire; `java.time.LocalDate` in Kotlin (see uniffi.toml).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +95,86 @@ pub enum Purpose {
     Application,
     /// Keeping the endorsement.
     Renewal,
+}
+
+/// A training's one primary topic.
+#[uniffi::remote(Enum)]
+pub enum TrainingTopic {
+    /// Relationship-based infant mental health, social-emotional development.
+    Imh,
+    /// Didactic training about providing RS/C.
+    Rsc,
+    /// Diversity, equity and inclusion in infant mental health.
+    Dei,
+}
+
+/// A training as the log shows it. Trainings are self-reported: nobody confirms them.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Training {
+    /// Its id.
+    pub id: String,
+    /// Its title, as on the certificate.
+    pub title: String,
+    /// Who gave it (may be empty).
+    pub organiser: String,
+    /// When.
+    pub date: IsoDate,
+    /// How long, in minutes (1 to 2,400).
+    pub minutes: i32,
+    /// Its primary topic.
+    pub topic: TrainingTopic,
+    /// The SHA-256 of its certificate file, if one is kept.
+    pub certificate: Option<String>,
+    /// Whether changes made here have not reached the server yet.
+    pub unsynced: bool,
+}
+
+impl From<core::TrainingView> for Training {
+    fn from(t: core::TrainingView) -> Training {
+        Training {
+            id: t.id.to_string(),
+            title: t.title,
+            organiser: t.organiser,
+            date: t.date.into(),
+            minutes: i32::try_from(t.minutes).unwrap_or(i32::MAX),
+            topic: t.topic,
+            certificate: t.certificate,
+            unsynced: t.unsynced,
+        }
+    }
+}
+
+/// What the person says about a training she adds or edits.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NewTraining {
+    /// Its title, as on the certificate.
+    pub title: String,
+    /// Who gave it.
+    #[uniffi(default = "")]
+    pub organiser: String,
+    /// When (the last day, for one over several days).
+    pub date: IsoDate,
+    /// How long, in minutes (1 to 2,400: clock hours and minutes).
+    pub minutes: i32,
+    /// Its primary topic.
+    pub topic: TrainingTopic,
+    /// The SHA-256 [`crate::Logbook::keep_certificate`] gave for its certificate file.
+    #[uniffi(default = None)]
+    pub certificate: Option<String>,
+}
+
+impl NewTraining {
+    pub(crate) fn to_core(&self) -> Result<core::TrainingFields> {
+        let minutes = u32::try_from(self.minutes).map_err(|_| crate::invalid("minutes", "must not be negative"))?;
+        Ok(core::TrainingFields {
+            title: self.title.trim().to_string(),
+            organiser: self.organiser.trim().to_string(),
+            date: self.date.parse("date")?,
+            minutes,
+            topic: self.topic,
+            certificate: self.certificate.clone(),
+        })
+    }
 }
 
 /// What an account may do.
@@ -824,6 +906,10 @@ pub struct Requirement {
     pub projected_met_on: Option<IsoDate>,
     /// What the result means.
     pub explanation: String,
+    /// Whether it counts trainings: self-reported hours, where the others are confirmed by
+    /// providers (set by [`crate::Logbook::hours`]).
+    #[uniffi(default = false)]
+    pub self_reported: bool,
 }
 
 /// An evaluation of the user's hours.
@@ -867,6 +953,7 @@ impl TryFrom<core::Evaluation> for Evaluation {
                     met_on: r.met_on.map(Into::into),
                     projected_met_on: r.projected_met_on.map(Into::into),
                     explanation: r.explanation,
+                    self_reported: false,
                 })
                 .collect(),
             json,
@@ -934,14 +1021,30 @@ pub struct Hours {
     pub masters_date_missing: bool,
     /// Sessions that count nothing, with why.
     pub uncounted: Vec<Uncounted>,
+    /// For a renewal: the last day of the renewal year (31 December), by when this year's
+    /// requirements are due.
+    pub renewal_due: Option<IsoDate>,
+    /// For a renewal: what counted in the calendar year before.
+    pub last_year: Option<Evaluation>,
+    /// The trainings in the log, by date (self-reported).
+    pub trainings: Vec<Training>,
 }
 
 impl TryFrom<core::Hours> for Hours {
     type Error = LogbookError;
 
     fn try_from(h: core::Hours) -> Result<Hours> {
+        let mut evaluation: Evaluation = h.evaluation.clone().try_into()?;
+        for requirement in &mut evaluation.requirements {
+            requirement.self_reported = h.training_requirements.contains(&requirement.id);
+        }
+        let renewal_due =
+            (h.evaluation.purpose == Purpose::Renewal).then(|| IsoDate(format!("{}-12-31", h.evaluation.as_of.year())));
         Ok(Hours {
-            evaluation: h.evaluation.try_into()?,
+            renewal_due,
+            last_year: h.last_year.map(Evaluation::try_from).transpose()?,
+            trainings: h.trainings.into_iter().map(Training::from).collect(),
+            evaluation,
             awaiting: h
                 .awaiting
                 .into_iter()

@@ -770,6 +770,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_add_to_group(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_add_training(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_archive_group(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_awaiting_confirmation(
@@ -814,6 +816,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_edit_session(
     ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_edit_training(
+    ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_end_connection(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_evaluate(
@@ -829,6 +833,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_history(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_hours(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_keep_certificate(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_log_session(
     ): Int
@@ -847,6 +853,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_remove_attendee(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_remove_from_group(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_remove_training(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_rename_group(
     ): Int
@@ -877,6 +885,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_rsc_ffi_checksum_method_logbook_status(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_sync(
+    ): Int
+    external fun uniffi_rsc_ffi_checksum_method_logbook_trainings(
     ): Int
     external fun uniffi_rsc_ffi_checksum_method_logbook_watch(
     ): Int
@@ -935,6 +945,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_add_to_group(`ptr`: Long,`group`: RustBuffer.ByValue,`person`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_add_training(`ptr`: Long,`training`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_archive_group(`ptr`: Long,`group`: RustBuffer.ByValue,`archived`: Byte,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_awaiting_confirmation(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -979,6 +991,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_edit_session(`ptr`: Long,`sessionId`: RustBuffer.ByValue,`changes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_edit_training(`ptr`: Long,`trainingId`: RustBuffer.ByValue,`training`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_end_connection(`ptr`: Long,`person`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_evaluate(`ptr`: Long,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -994,6 +1008,8 @@ internal object UniffiLib {
     external fun uniffi_rsc_ffi_fn_method_logbook_history(`ptr`: Long,`sessionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_hours(`ptr`: Long,`rulebook`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`by`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_rsc_ffi_fn_method_logbook_keep_certificate(`ptr`: Long,`fileName`: RustBuffer.ByValue,`bytes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_log_session(`ptr`: Long,`session`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1013,6 +1029,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_remove_from_group(`ptr`: Long,`group`: RustBuffer.ByValue,`person`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_remove_training(`ptr`: Long,`trainingId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_rsc_ffi_fn_method_logbook_rename_group(`ptr`: Long,`group`: RustBuffer.ByValue,`newName`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_request_connection(`ptr`: Long,`number`: RustBuffer.ByValue,
@@ -1043,6 +1061,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_sync(`ptr`: Long,`listener`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_rsc_ffi_fn_method_logbook_trainings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_rsc_ffi_fn_method_logbook_watch(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_rsc_ffi_fn_method_logbook_withdraw_export_link(`ptr`: Long,`export`: RustBuffer.ByValue,
@@ -1214,6 +1234,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_add_to_group() and 0xFFFF) != 15290) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_add_training() and 0xFFFF) != 33714) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_archive_group() and 0xFFFF) != 21454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1280,6 +1303,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_edit_session() and 0xFFFF) != 6335) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_edit_training() and 0xFFFF) != 16639) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_end_connection() and 0xFFFF) != 54036) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1302,6 +1328,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_hours() and 0xFFFF) != 20387) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_keep_certificate() and 0xFFFF) != 10664) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_log_session() and 0xFFFF) != 10909) {
@@ -1329,6 +1358,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_remove_from_group() and 0xFFFF) != 54180) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_remove_training() and 0xFFFF) != 18406) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_rename_group() and 0xFFFF) != 18375) {
@@ -1374,6 +1406,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_sync() and 0xFFFF) != 8787) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_rsc_ffi_checksum_method_logbook_trainings() and 0xFFFF) != 35327) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_rsc_ffi_checksum_method_logbook_watch() and 0xFFFF) != 16638) {
@@ -1947,6 +1982,11 @@ public interface LogbookInterface {
     suspend fun `addToGroup`(`group`: kotlin.String, `person`: kotlin.String): Group
     
     /**
+     * Adds a training to the log, offline; the next sync sends it (and its certificate).
+     */
+    fun `addTraining`(`training`: NewTraining): Training
+    
+    /**
      * As a provider: archives one of her groups, or brings it back (`archived = false`).
      */
     suspend fun `archiveGroup`(`group`: kotlin.String, `archived`: kotlin.Boolean): Group
@@ -2066,6 +2106,11 @@ public interface LogbookInterface {
     fun `editSession`(`sessionId`: kotlin.String, `changes`: SessionChanges): Session
     
     /**
+     * Changes what a training says.
+     */
+    fun `editTraining`(`trainingId`: kotlin.String, `training`: NewTraining): Training
+    
+    /**
      * Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
      * request; sessions already logged stay and keep counting.
      */
@@ -2109,6 +2154,13 @@ public interface LogbookInterface {
      * requirement by `by`, and why each uncounted session does not count.
      */
     fun `hours`(`rulebook`: kotlin.String, `purpose`: Purpose, `asOf`: IsoDate? = null, `by`: IsoDate? = null): Hours
+    
+    /**
+     * Keeps a certificate file (a PDF, PNG or JPEG of at most 10 MB, its type read from its
+     * content) on this device until the next sync uploads it; returns its SHA-256, for
+     * [`NewTraining::certificate`].
+     */
+    fun `keepCertificate`(`fileName`: kotlin.String, `bytes`: kotlin.ByteArray): kotlin.String
     
     /**
      * Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
@@ -2157,6 +2209,11 @@ public interface LogbookInterface {
      * As a provider: takes a member (by name) out of one of her groups.
      */
     suspend fun `removeFromGroup`(`group`: kotlin.String, `person`: kotlin.String): Group
+    
+    /**
+     * Removes a training logged by mistake: it counts nothing and is listed nowhere.
+     */
+    fun `removeTraining`(`trainingId`: kotlin.String)
     
     /**
      * As a provider: renames one of her groups (named by its name).
@@ -2236,6 +2293,11 @@ public interface LogbookInterface {
      * trips, keeping what was applied.
      */
     suspend fun `sync`(`listener`: SyncListener? = null): SyncReport
+    
+    /**
+     * The trainings in the log, by date (self-reported).
+     */
+    fun `trainings`(): List<Training>
     
     /**
      * Keeps the logbook in sync while the app shows it: syncs now, then again whenever the
@@ -2461,6 +2523,24 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         LogbookException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Adds a training to the log, offline; the next sync sends it (and its certificate).
+     */
+    @Throws(LogbookException::class)override fun `addTraining`(`training`: NewTraining): Training {
+            return FfiConverterTypeTraining.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_add_training(
+        it,
+        
+        FfiConverterTypeNewTraining.lower(`training`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -2958,6 +3038,25 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
 
     
     /**
+     * Changes what a training says.
+     */
+    @Throws(LogbookException::class)override fun `editTraining`(`trainingId`: kotlin.String, `training`: NewTraining): Training {
+            return FfiConverterTypeTraining.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_edit_training(
+        it,
+        
+        FfiConverterString.lower(`trainingId`),
+        FfiConverterTypeNewTraining.lower(`training`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
      * request; sessions already logged stay and keep counting.
      */
@@ -3126,6 +3225,27 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         FfiConverterTypePurpose.lower(`purpose`),
         FfiConverterOptionalTypeIsoDate.lower(`asOf`),
         FfiConverterOptionalTypeIsoDate.lower(`by`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Keeps a certificate file (a PDF, PNG or JPEG of at most 10 MB, its type read from its
+     * content) on this device until the next sync uploads it; returns its SHA-256, for
+     * [`NewTraining::certificate`].
+     */
+    @Throws(LogbookException::class)override fun `keepCertificate`(`fileName`: kotlin.String, `bytes`: kotlin.ByteArray): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_keep_certificate(
+        it,
+        
+        FfiConverterString.lower(`fileName`),
+        FfiConverterByteArray.lower(`bytes`),_status)
 }
     }
     )
@@ -3323,6 +3443,23 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         LogbookException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Removes a training logged by mistake: it counts nothing and is listed nowhere.
+     */
+    @Throws(LogbookException::class)override fun `removeTraining`(`trainingId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_remove_training(
+        it,
+        
+        FfiConverterString.lower(`trainingId`),_status)
+}
+    }
+    
+    
 
     
     /**
@@ -3667,6 +3804,23 @@ open class Logbook: Disposable, AutoCloseable, LogbookInterface
         LogbookException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * The trainings in the log, by date (self-reported).
+     */
+    @Throws(LogbookException::class)override fun `trainings`(): List<Training> {
+            return FfiConverterSequenceTypeTraining.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LogbookException) { _status ->
+    UniffiLib.uniffi_rsc_ffi_fn_method_logbook_trainings(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -6389,6 +6543,22 @@ data class Hours (
      * Sessions that count nothing, with why.
      */
     var `uncounted`: List<Uncounted>
+    , 
+    /**
+     * For a renewal: the last day of the renewal year (31 December), by when this year's
+     * requirements are due.
+     */
+    var `renewalDue`: IsoDate?
+    , 
+    /**
+     * For a renewal: what counted in the calendar year before.
+     */
+    var `lastYear`: Evaluation?
+    , 
+    /**
+     * The trainings in the log, by date (self-reported).
+     */
+    var `trainings`: List<Training>
     
 ){
     
@@ -6411,6 +6581,9 @@ public object FfiConverterTypeHours: FfiConverterRustBuffer<Hours> {
             FfiConverterOptionalTypePace.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceTypeUncounted.read(buf),
+            FfiConverterOptionalTypeIsoDate.read(buf),
+            FfiConverterOptionalTypeEvaluation.read(buf),
+            FfiConverterSequenceTypeTraining.read(buf),
         )
     }
 
@@ -6420,7 +6593,10 @@ public object FfiConverterTypeHours: FfiConverterRustBuffer<Hours> {
             FfiConverterSequenceULong.allocationSize(value.`ifConfirmedMinutes`) +
             FfiConverterOptionalTypePace.allocationSize(value.`pace`) +
             FfiConverterBoolean.allocationSize(value.`mastersDateMissing`) +
-            FfiConverterSequenceTypeUncounted.allocationSize(value.`uncounted`)
+            FfiConverterSequenceTypeUncounted.allocationSize(value.`uncounted`) +
+            FfiConverterOptionalTypeIsoDate.allocationSize(value.`renewalDue`) +
+            FfiConverterOptionalTypeEvaluation.allocationSize(value.`lastYear`) +
+            FfiConverterSequenceTypeTraining.allocationSize(value.`trainings`)
     )
 
     override fun write(value: Hours, buf: ByteBuffer) {
@@ -6430,6 +6606,9 @@ public object FfiConverterTypeHours: FfiConverterRustBuffer<Hours> {
             FfiConverterOptionalTypePace.write(value.`pace`, buf)
             FfiConverterBoolean.write(value.`mastersDateMissing`, buf)
             FfiConverterSequenceTypeUncounted.write(value.`uncounted`, buf)
+            FfiConverterOptionalTypeIsoDate.write(value.`renewalDue`, buf)
+            FfiConverterOptionalTypeEvaluation.write(value.`lastYear`, buf)
+            FfiConverterSequenceTypeTraining.write(value.`trainings`, buf)
     }
 }
 
@@ -6651,6 +6830,85 @@ public object FfiConverterTypeNewSession: FfiConverterRustBuffer<NewSession> {
             FfiConverterString.write(value.`provider`, buf)
             FfiConverterOptionalTypeSessionKind.write(value.`kind`, buf)
             FfiConverterSequenceTypeNewAttendee.write(value.`attendees`, buf)
+    }
+}
+
+
+
+/**
+ * What the person says about a training she adds or edits.
+ */
+data class NewTraining (
+    /**
+     * Its title, as on the certificate.
+     */
+    var `title`: kotlin.String
+    , 
+    /**
+     * Who gave it.
+     */
+    var `organiser`: kotlin.String = "" 
+    , 
+    /**
+     * When (the last day, for one over several days).
+     */
+    var `date`: IsoDate
+    , 
+    /**
+     * How long, in minutes (1 to 2,400: clock hours and minutes).
+     */
+    var `minutes`: kotlin.Int
+    , 
+    /**
+     * Its primary topic.
+     */
+    var `topic`: TrainingTopic
+    , 
+    /**
+     * The SHA-256 [`crate::Logbook::keep_certificate`] gave for its certificate file.
+     */
+    var `certificate`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNewTraining: FfiConverterRustBuffer<NewTraining> {
+    override fun read(buf: ByteBuffer): NewTraining {
+        return NewTraining(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterTypeTrainingTopic.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NewTraining) = (
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`organiser`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`date`) +
+            FfiConverterInt.allocationSize(value.`minutes`) +
+            FfiConverterTypeTrainingTopic.allocationSize(value.`topic`) +
+            FfiConverterOptionalString.allocationSize(value.`certificate`)
+    )
+
+    override fun write(value: NewTraining, buf: ByteBuffer) {
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`organiser`, buf)
+            FfiConverterTypeIsoDate.write(value.`date`, buf)
+            FfiConverterInt.write(value.`minutes`, buf)
+            FfiConverterTypeTrainingTopic.write(value.`topic`, buf)
+            FfiConverterOptionalString.write(value.`certificate`, buf)
     }
 }
 
@@ -7143,6 +7401,12 @@ data class Requirement (
      * What the result means.
      */
     var `explanation`: kotlin.String
+    , 
+    /**
+     * Whether it counts trainings: self-reported hours, where the others are confirmed by
+     * providers (set by [`crate::Logbook::hours`]).
+     */
+    var `selfReported`: kotlin.Boolean = false 
     
 ){
     
@@ -7169,6 +7433,7 @@ public object FfiConverterTypeRequirement: FfiConverterRustBuffer<Requirement> {
             FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterOptionalTypeIsoDate.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -7182,7 +7447,8 @@ public object FfiConverterTypeRequirement: FfiConverterRustBuffer<Requirement> {
             FfiConverterULong.allocationSize(value.`shortfallMinutes`) +
             FfiConverterOptionalTypeIsoDate.allocationSize(value.`metOn`) +
             FfiConverterOptionalTypeIsoDate.allocationSize(value.`projectedMetOn`) +
-            FfiConverterString.allocationSize(value.`explanation`)
+            FfiConverterString.allocationSize(value.`explanation`) +
+            FfiConverterBoolean.allocationSize(value.`selfReported`)
     )
 
     override fun write(value: Requirement, buf: ByteBuffer) {
@@ -7196,6 +7462,7 @@ public object FfiConverterTypeRequirement: FfiConverterRustBuffer<Requirement> {
             FfiConverterOptionalTypeIsoDate.write(value.`metOn`, buf)
             FfiConverterOptionalTypeIsoDate.write(value.`projectedMetOn`, buf)
             FfiConverterString.write(value.`explanation`, buf)
+            FfiConverterBoolean.write(value.`selfReported`, buf)
     }
 }
 
@@ -7808,6 +8075,101 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterSequenceTypeRegistryNews.write(value.`registry`, buf)
             FfiConverterUInt.write(value.`retries`, buf)
             FfiConverterSequenceTypeConnectionNews.write(value.`connectionNews`, buf)
+    }
+}
+
+
+
+/**
+ * A training as the log shows it. Trainings are self-reported: nobody confirms them.
+ */
+data class Training (
+    /**
+     * Its id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Its title, as on the certificate.
+     */
+    var `title`: kotlin.String
+    , 
+    /**
+     * Who gave it (may be empty).
+     */
+    var `organiser`: kotlin.String
+    , 
+    /**
+     * When.
+     */
+    var `date`: IsoDate
+    , 
+    /**
+     * How long, in minutes (1 to 2,400).
+     */
+    var `minutes`: kotlin.Int
+    , 
+    /**
+     * Its primary topic.
+     */
+    var `topic`: TrainingTopic
+    , 
+    /**
+     * The SHA-256 of its certificate file, if one is kept.
+     */
+    var `certificate`: kotlin.String?
+    , 
+    /**
+     * Whether changes made here have not reached the server yet.
+     */
+    var `unsynced`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTraining: FfiConverterRustBuffer<Training> {
+    override fun read(buf: ByteBuffer): Training {
+        return Training(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeIsoDate.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterTypeTrainingTopic.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Training) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`organiser`) +
+            FfiConverterTypeIsoDate.allocationSize(value.`date`) +
+            FfiConverterInt.allocationSize(value.`minutes`) +
+            FfiConverterTypeTrainingTopic.allocationSize(value.`topic`) +
+            FfiConverterOptionalString.allocationSize(value.`certificate`) +
+            FfiConverterBoolean.allocationSize(value.`unsynced`)
+    )
+
+    override fun write(value: Training, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`organiser`, buf)
+            FfiConverterTypeIsoDate.write(value.`date`, buf)
+            FfiConverterInt.write(value.`minutes`, buf)
+            FfiConverterTypeTrainingTopic.write(value.`topic`, buf)
+            FfiConverterOptionalString.write(value.`certificate`, buf)
+            FfiConverterBoolean.write(value.`unsynced`, buf)
     }
 }
 
@@ -8808,6 +9170,53 @@ public object FfiConverterTypeStatementKind: FfiConverterRustBuffer<StatementKin
 
 
 
+/**
+ * A training's one primary topic.
+ */
+
+enum class TrainingTopic {
+    
+    /**
+     * Relationship-based infant mental health, social-emotional development.
+     */
+    IMH,
+    /**
+     * Didactic training about providing RS/C.
+     */
+    RSC,
+    /**
+     * Diversity, equity and inclusion in infant mental health.
+     */
+    DEI;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTrainingTopic: FfiConverterRustBuffer<TrainingTopic> {
+    override fun read(buf: ByteBuffer) = try {
+        TrainingTopic.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TrainingTopic) = 4UL
+
+    override fun write(value: TrainingTopic, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -9026,6 +9435,38 @@ public object FfiConverterOptionalTypeAccount: FfiConverterRustBuffer<Account?> 
         } else {
             buf.put(1)
             FfiConverterTypeAccount.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeEvaluation: FfiConverterRustBuffer<Evaluation?> {
+    override fun read(buf: ByteBuffer): Evaluation? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeEvaluation.read(buf)
+    }
+
+    override fun allocationSize(value: Evaluation?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeEvaluation.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Evaluation?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeEvaluation.write(value, buf)
         }
     }
 }
@@ -9926,6 +10367,34 @@ public object FfiConverterSequenceTypeStatement: FfiConverterRustBuffer<List<Sta
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeStatement.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTraining: FfiConverterRustBuffer<List<Training>> {
+    override fun read(buf: ByteBuffer): List<Training> {
+        val len = buf.getInt()
+        return List<Training>(len) {
+            FfiConverterTypeTraining.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Training>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTraining.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Training>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTraining.write(it, buf)
         }
     }
 }

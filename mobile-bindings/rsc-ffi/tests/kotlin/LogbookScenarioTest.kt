@@ -392,6 +392,58 @@ class LogbookScenarioTest {
         assertFalse(back.session.planned)
     }
 
+    /** An endorsee in Connecticut renews: this year's trainings (one on DEI, one on RS/C, with a
+     *  certificate) logged offline, synced to her other device, and her renewal year's progress. */
+    @org.junit.Test
+    fun trainingsAndTheRenewalYearCrossTheBoundary() = runBlocking<Unit> {
+        val ana = Person("Ana")
+        val today = LocalDate.now()
+        val newYear = today.withDayOfYear(1)
+        ana.logbook.setProfile(Profile(ana.name, mastersConferredOn = LocalDate.of(2010, 5, 1), rulebook = "ct-aimh",
+            purpose = Purpose.RENEWAL, providesRsc = true))
+        val png = byteArrayOf(0x89.toByte(), 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a) + ByteArray(64) { it.toByte() }
+        val digest = ana.logbook.keepCertificate("dei-certificate.png", png)
+        assertEquals(java.security.MessageDigest.getInstance("SHA-256").digest(png).joinToString("") { "%02x".format(it) }, digest)
+        val lie = assertFailsWith<LogbookException.InvalidInput> { ana.logbook.keepCertificate("x.pdf", "<html>".toByteArray()) }
+        assertEquals("certificate", lie.field)
+        val dei = ana.logbook.addTraining(NewTraining("Equity in infant mental health", date = newYear, minutes = 90,
+            topic = TrainingTopic.DEI, organiser = "CT-AIMH", certificate = digest))
+        assertTrue(dei.unsynced)
+        val rsc = ana.logbook.addTraining(NewTraining("Reflective supervision: the parallel process", date = newYear,
+            minutes = 180, topic = TrainingTopic.RSC))
+        val long = assertFailsWith<LogbookException.InvalidInput> {
+            ana.logbook.addTraining(NewTraining("Too long", date = newYear, minutes = 2401, topic = TrainingTopic.IMH))
+        }
+        assertEquals("minutes", long.field)
+        ana.logbook.editTraining(rsc.id, NewTraining("Reflective supervision: the parallel process", date = newYear,
+            minutes = 240, topic = TrainingTopic.RSC))
+        ana.logbook.sync()
+        assertTrue(ana.logbook.trainings().none { it.unsynced })
+
+        val tablet = device("tablet")
+        tablet.signIn(server, ana.email, PASSWORD, "Ana's tablet")
+        tablet.sync()
+        val there = tablet.trainings()
+        assertEquals(listOf(90, 240), there.map { it.minutes }.sorted())
+        assertEquals(digest, there.single { it.topic == TrainingTopic.DEI }.certificate)
+
+        val hours = tablet.hours("ct-aimh", Purpose.RENEWAL)
+        assertEquals(LocalDate.of(today.year, 12, 31), hours.renewalDue)
+        val training = hours.evaluation.requirements.filter { it.selfReported }
+        assertEquals(listOf("training_annual", "training_annual_rsc", "training_annual_dei"), training.map { it.id })
+        assertEquals(330uL, training[0].countedMinutes)
+        assertTrue(training[1].met && training[2].met, training.toString())
+        assertTrue(training.all { it.explanation.contains("self-reported") }, training.toString())
+        assertFalse(hours.evaluation.requirements.single { it.id == "rsc_annual" }.selfReported)
+        assertEquals(today.year - 1, hours.lastYear!!.asOf.year)
+        assertEquals(2, hours.trainings.size)
+
+        tablet.removeTraining(there.single { it.topic == TrainingTopic.DEI }.id)
+        tablet.sync()
+        ana.logbook.sync()
+        assertEquals(listOf(TrainingTopic.RSC), ana.logbook.trainings().map { it.topic })
+    }
+
     /** The rest of the surface: codes listed and withdrawn, a provider found by endorsement number,
      *  rosters and attendance changed, withdrawal undone, passwords changed and reset, sign-out. */
     @org.junit.Test

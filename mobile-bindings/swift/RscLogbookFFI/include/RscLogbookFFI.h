@@ -342,6 +342,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_add_attendee(uint64_t ptr, RustBuffe
 uint64_t uniffi_rsc_ffi_fn_method_logbook_add_to_group(uint64_t ptr, RustBuffer group, RustBuffer person
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ADD_TRAINING
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ADD_TRAINING
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_add_training(uint64_t ptr, RustBuffer training, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ARCHIVE_GROUP
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_ARCHIVE_GROUP
 uint64_t uniffi_rsc_ffi_fn_method_logbook_archive_group(uint64_t ptr, RustBuffer group, int8_t archived
@@ -452,6 +457,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_duplicates_of(uint64_t ptr, RustBuff
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_edit_session(uint64_t ptr, RustBuffer session_id, RustBuffer changes, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EDIT_TRAINING
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_EDIT_TRAINING
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_edit_training(uint64_t ptr, RustBuffer training_id, RustBuffer training, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_END_CONNECTION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_END_CONNECTION
 uint64_t uniffi_rsc_ffi_fn_method_logbook_end_connection(uint64_t ptr, RustBuffer person
@@ -490,6 +500,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_history(uint64_t ptr, RustBuffer ses
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HOURS
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_HOURS
 RustBuffer uniffi_rsc_ffi_fn_method_logbook_hours(uint64_t ptr, RustBuffer rulebook, RustBuffer purpose, RustBuffer as_of, RustBuffer by, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_KEEP_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_KEEP_CERTIFICATE
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_keep_certificate(uint64_t ptr, RustBuffer file_name, RustBuffer bytes, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_LOG_SESSION
@@ -535,6 +550,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_remove_attendee(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_FROM_GROUP
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_FROM_GROUP
 uint64_t uniffi_rsc_ffi_fn_method_logbook_remove_from_group(uint64_t ptr, RustBuffer group, RustBuffer person
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_TRAINING
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_REMOVE_TRAINING
+void uniffi_rsc_ffi_fn_method_logbook_remove_training(uint64_t ptr, RustBuffer training_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_RENAME_GROUP
@@ -610,6 +630,11 @@ RustBuffer uniffi_rsc_ffi_fn_method_logbook_status(uint64_t ptr, RustCallStatus 
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_SYNC
 uint64_t uniffi_rsc_ffi_fn_method_logbook_sync(uint64_t ptr, RustBuffer listener
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_TRAININGS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_TRAININGS
+RustBuffer uniffi_rsc_ffi_fn_method_logbook_trainings(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_FN_METHOD_LOGBOOK_WATCH
@@ -996,6 +1021,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_add_to_group(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ADD_TRAINING
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ADD_TRAINING
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_add_training(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ARCHIVE_GROUP
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_ARCHIVE_GROUP
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_archive_group(void
@@ -1128,6 +1159,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_edit_session(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_EDIT_TRAINING
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_EDIT_TRAINING
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_edit_training(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_END_CONNECTION
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_END_CONNECTION
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_end_connection(void
@@ -1173,6 +1210,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_history(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_HOURS
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_HOURS
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_hours(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_KEEP_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_KEEP_CERTIFICATE
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_keep_certificate(void
     
 );
 #endif
@@ -1227,6 +1270,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_remove_attendee(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_FROM_GROUP
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_FROM_GROUP
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_remove_from_group(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_TRAINING
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_REMOVE_TRAINING
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_remove_training(void
     
 );
 #endif
@@ -1317,6 +1366,12 @@ uint16_t uniffi_rsc_ffi_checksum_method_logbook_status(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_SYNC
 uint16_t uniffi_rsc_ffi_checksum_method_logbook_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_TRAININGS
+#define UNIFFI_FFIDEF_UNIFFI_RSC_FFI_CHECKSUM_METHOD_LOGBOOK_TRAININGS
+uint16_t uniffi_rsc_ffi_checksum_method_logbook_trainings(void
     
 );
 #endif

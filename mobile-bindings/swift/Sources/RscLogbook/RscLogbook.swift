@@ -649,6 +649,11 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func addToGroup(group: String, person: String) async throws  -> Group
     
     /**
+     * Adds a training to the log, offline; the next sync sends it (and its certificate).
+     */
+    func addTraining(training: NewTraining) throws  -> Training
+    
+    /**
      * As a provider: archives one of her groups, or brings it back (`archived = false`).
      */
     func archiveGroup(group: String, archived: Bool) async throws  -> Group
@@ -768,6 +773,11 @@ public protocol LogbookProtocol: AnyObject, Sendable {
     func editSession(sessionId: String, changes: SessionChanges) throws  -> Session
     
     /**
+     * Changes what a training says.
+     */
+    func editTraining(trainingId: String, training: NewTraining) throws  -> Training
+    
+    /**
      * Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
      * request; sessions already logged stay and keep counting.
      */
@@ -811,6 +821,13 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * requirement by `by`, and why each uncounted session does not count.
      */
     func hours(rulebook: String, purpose: Purpose, asOf: IsoDate?, by: IsoDate?) throws  -> Hours
+    
+    /**
+     * Keeps a certificate file (a PDF, PNG or JPEG of at most 10 MB, its type read from its
+     * content) on this device until the next sync uploads it; returns its SHA-256, for
+     * [`NewTraining::certificate`].
+     */
+    func keepCertificate(fileName: String, bytes: Data) throws  -> String
     
     /**
      * Logs a session offline. Ask [`Logbook::duplicates_of`] first, to warn before logging the
@@ -859,6 +876,11 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * As a provider: takes a member (by name) out of one of her groups.
      */
     func removeFromGroup(group: String, person: String) async throws  -> Group
+    
+    /**
+     * Removes a training logged by mistake: it counts nothing and is listed nowhere.
+     */
+    func removeTraining(trainingId: String) throws 
     
     /**
      * As a provider: renames one of her groups (named by its name).
@@ -938,6 +960,11 @@ public protocol LogbookProtocol: AnyObject, Sendable {
      * trips, keeping what was applied.
      */
     func sync(listener: SyncListener?) async throws  -> SyncReport
+    
+    /**
+     * The trainings in the log, by date (self-reported).
+     */
+    func trainings() throws  -> [Training]
     
     /**
      * Keeps the logbook in sync while the app shows it: syncs now, then again whenever the
@@ -1089,6 +1116,19 @@ open func addToGroup(group: String, person: String)async throws  -> Group  {
             liftFunc: FfiConverterTypeGroup_lift,
             errorHandler: FfiConverterTypeLogbookError_lift
         )
+}
+    
+    /**
+     * Adds a training to the log, offline; the next sync sends it (and its certificate).
+     */
+open func addTraining(training: NewTraining)throws  -> Training  {
+    return try  FfiConverterTypeTraining_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_add_training(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeNewTraining_lower(training),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1461,6 +1501,20 @@ open func editSession(sessionId: String, changes: SessionChanges)throws  -> Sess
 }
     
     /**
+     * Changes what a training says.
+     */
+open func editTraining(trainingId: String, training: NewTraining)throws  -> Training  {
+    return try  FfiConverterTypeTraining_lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_edit_training(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(trainingId),
+        FfiConverterTypeNewTraining_lower(training),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Ends the connection with `person` (a provider or a supervisee, by name), or takes back a
      * request; sessions already logged stay and keep counting.
      */
@@ -1587,6 +1641,22 @@ open func hours(rulebook: String, purpose: Purpose, asOf: IsoDate? = nil, by: Is
         FfiConverterTypePurpose_lower(purpose),
         FfiConverterOptionTypeIsoDate.lower(asOf),
         FfiConverterOptionTypeIsoDate.lower(by),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Keeps a certificate file (a PDF, PNG or JPEG of at most 10 MB, its type read from its
+     * content) on this device until the next sync uploads it; returns its SHA-256, for
+     * [`NewTraining::certificate`].
+     */
+open func keepCertificate(fileName: String, bytes: Data)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_keep_certificate(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(fileName),
+        FfiConverterData.lower(bytes),uniffiCallStatus
     )
 })
 }
@@ -1730,6 +1800,18 @@ open func removeFromGroup(group: String, person: String)async throws  -> Group  
             liftFunc: FfiConverterTypeGroup_lift,
             errorHandler: FfiConverterTypeLogbookError_lift
         )
+}
+    
+    /**
+     * Removes a training logged by mistake: it counts nothing and is listed nowhere.
+     */
+open func removeTraining(trainingId: String)throws   {try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_remove_training(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(trainingId),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1978,6 +2060,18 @@ open func sync(listener: SyncListener? = nil)async throws  -> SyncReport  {
             liftFunc: FfiConverterTypeSyncReport_lift,
             errorHandler: FfiConverterTypeLogbookError_lift
         )
+}
+    
+    /**
+     * The trainings in the log, by date (self-reported).
+     */
+open func trainings()throws  -> [Training]  {
+    return try  FfiConverterSequenceTypeTraining.lift(try rustCallWithError(FfiConverterTypeLogbookError_lift) {
+        uniffiCallStatus in
+    uniffi_rsc_ffi_fn_method_logbook_trainings(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -4718,6 +4812,19 @@ public struct Hours: Equatable, Hashable {
      * Sessions that count nothing, with why.
      */
     public var uncounted: [Uncounted]
+    /**
+     * For a renewal: the last day of the renewal year (31 December), by when this year's
+     * requirements are due.
+     */
+    public var renewalDue: IsoDate?
+    /**
+     * For a renewal: what counted in the calendar year before.
+     */
+    public var lastYear: Evaluation?
+    /**
+     * The trainings in the log, by date (self-reported).
+     */
+    public var trainings: [Training]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4739,13 +4846,26 @@ public struct Hours: Equatable, Hashable {
          */mastersDateMissing: Bool, 
         /**
          * Sessions that count nothing, with why.
-         */uncounted: [Uncounted]) {
+         */uncounted: [Uncounted], 
+        /**
+         * For a renewal: the last day of the renewal year (31 December), by when this year's
+         * requirements are due.
+         */renewalDue: IsoDate?, 
+        /**
+         * For a renewal: what counted in the calendar year before.
+         */lastYear: Evaluation?, 
+        /**
+         * The trainings in the log, by date (self-reported).
+         */trainings: [Training]) {
         self.evaluation = evaluation
         self.awaiting = awaiting
         self.ifConfirmedMinutes = ifConfirmedMinutes
         self.pace = pace
         self.mastersDateMissing = mastersDateMissing
         self.uncounted = uncounted
+        self.renewalDue = renewalDue
+        self.lastYear = lastYear
+        self.trainings = trainings
     }
 
     
@@ -4769,7 +4889,10 @@ public struct FfiConverterTypeHours: FfiConverterRustBuffer {
                 ifConfirmedMinutes: FfiConverterSequenceUInt64.read(from: &buf), 
                 pace: FfiConverterOptionTypePace.read(from: &buf), 
                 mastersDateMissing: FfiConverterBool.read(from: &buf), 
-                uncounted: FfiConverterSequenceTypeUncounted.read(from: &buf)
+                uncounted: FfiConverterSequenceTypeUncounted.read(from: &buf), 
+                renewalDue: FfiConverterOptionTypeIsoDate.read(from: &buf), 
+                lastYear: FfiConverterOptionTypeEvaluation.read(from: &buf), 
+                trainings: FfiConverterSequenceTypeTraining.read(from: &buf)
         )
     }
 
@@ -4780,6 +4903,9 @@ public struct FfiConverterTypeHours: FfiConverterRustBuffer {
         FfiConverterOptionTypePace.write(value.pace, into: &buf)
         FfiConverterBool.write(value.mastersDateMissing, into: &buf)
         FfiConverterSequenceTypeUncounted.write(value.uncounted, into: &buf)
+        FfiConverterOptionTypeIsoDate.write(value.renewalDue, into: &buf)
+        FfiConverterOptionTypeEvaluation.write(value.lastYear, into: &buf)
+        FfiConverterSequenceTypeTraining.write(value.trainings, into: &buf)
     }
 }
 
@@ -5103,6 +5229,115 @@ public func FfiConverterTypeNewSession_lift(_ buf: RustBuffer) throws -> NewSess
 #endif
 public func FfiConverterTypeNewSession_lower(_ value: NewSession) -> RustBuffer {
     return FfiConverterTypeNewSession.lower(value)
+}
+
+
+/**
+ * What the person says about a training she adds or edits.
+ */
+public struct NewTraining: Equatable, Hashable {
+    /**
+     * Its title, as on the certificate.
+     */
+    public var title: String
+    /**
+     * Who gave it.
+     */
+    public var organiser: String
+    /**
+     * When (the last day, for one over several days).
+     */
+    public var date: IsoDate
+    /**
+     * How long, in minutes (1 to 2,400: clock hours and minutes).
+     */
+    public var minutes: Int32
+    /**
+     * Its primary topic.
+     */
+    public var topic: TrainingTopic
+    /**
+     * The SHA-256 [`crate::Logbook::keep_certificate`] gave for its certificate file.
+     */
+    public var certificate: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its title, as on the certificate.
+         */title: String, 
+        /**
+         * Who gave it.
+         */organiser: String = "", 
+        /**
+         * When (the last day, for one over several days).
+         */date: IsoDate, 
+        /**
+         * How long, in minutes (1 to 2,400: clock hours and minutes).
+         */minutes: Int32, 
+        /**
+         * Its primary topic.
+         */topic: TrainingTopic, 
+        /**
+         * The SHA-256 [`crate::Logbook::keep_certificate`] gave for its certificate file.
+         */certificate: String? = nil) {
+        self.title = title
+        self.organiser = organiser
+        self.date = date
+        self.minutes = minutes
+        self.topic = topic
+        self.certificate = certificate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewTraining: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewTraining: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewTraining {
+        return
+            try NewTraining(
+                title: FfiConverterString.read(from: &buf), 
+                organiser: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeIsoDate.read(from: &buf), 
+                minutes: FfiConverterInt32.read(from: &buf), 
+                topic: FfiConverterTypeTrainingTopic.read(from: &buf), 
+                certificate: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewTraining, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.organiser, into: &buf)
+        FfiConverterTypeIsoDate.write(value.date, into: &buf)
+        FfiConverterInt32.write(value.minutes, into: &buf)
+        FfiConverterTypeTrainingTopic.write(value.topic, into: &buf)
+        FfiConverterOptionString.write(value.certificate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewTraining_lift(_ buf: RustBuffer) throws -> NewTraining {
+    return try FfiConverterTypeNewTraining.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewTraining_lower(_ value: NewTraining) -> RustBuffer {
+    return FfiConverterTypeNewTraining.lower(value)
 }
 
 
@@ -5754,6 +5989,11 @@ public struct Requirement: Equatable, Hashable {
      * What the result means.
      */
     public var explanation: String
+    /**
+     * Whether it counts trainings: self-reported hours, where the others are confirmed by
+     * providers (set by [`crate::Logbook::hours`]).
+     */
+    public var selfReported: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5787,7 +6027,11 @@ public struct Requirement: Equatable, Hashable {
          */projectedMetOn: IsoDate?, 
         /**
          * What the result means.
-         */explanation: String) {
+         */explanation: String, 
+        /**
+         * Whether it counts trainings: self-reported hours, where the others are confirmed by
+         * providers (set by [`crate::Logbook::hours`]).
+         */selfReported: Bool = false) {
         self.id = id
         self.title = title
         self.required = required
@@ -5798,6 +6042,7 @@ public struct Requirement: Equatable, Hashable {
         self.metOn = metOn
         self.projectedMetOn = projectedMetOn
         self.explanation = explanation
+        self.selfReported = selfReported
     }
 
     
@@ -5825,7 +6070,8 @@ public struct FfiConverterTypeRequirement: FfiConverterRustBuffer {
                 shortfallMinutes: FfiConverterUInt64.read(from: &buf), 
                 metOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
                 projectedMetOn: FfiConverterOptionTypeIsoDate.read(from: &buf), 
-                explanation: FfiConverterString.read(from: &buf)
+                explanation: FfiConverterString.read(from: &buf), 
+                selfReported: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -5840,6 +6086,7 @@ public struct FfiConverterTypeRequirement: FfiConverterRustBuffer {
         FfiConverterOptionTypeIsoDate.write(value.metOn, into: &buf)
         FfiConverterOptionTypeIsoDate.write(value.projectedMetOn, into: &buf)
         FfiConverterString.write(value.explanation, into: &buf)
+        FfiConverterBool.write(value.selfReported, into: &buf)
     }
 }
 
@@ -6684,6 +6931,135 @@ public func FfiConverterTypeSyncReport_lift(_ buf: RustBuffer) throws -> SyncRep
 #endif
 public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer {
     return FfiConverterTypeSyncReport.lower(value)
+}
+
+
+/**
+ * A training as the log shows it. Trainings are self-reported: nobody confirms them.
+ */
+public struct Training: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public var id: String
+    /**
+     * Its title, as on the certificate.
+     */
+    public var title: String
+    /**
+     * Who gave it (may be empty).
+     */
+    public var organiser: String
+    /**
+     * When.
+     */
+    public var date: IsoDate
+    /**
+     * How long, in minutes (1 to 2,400).
+     */
+    public var minutes: Int32
+    /**
+     * Its primary topic.
+     */
+    public var topic: TrainingTopic
+    /**
+     * The SHA-256 of its certificate file, if one is kept.
+     */
+    public var certificate: String?
+    /**
+     * Whether changes made here have not reached the server yet.
+     */
+    public var unsynced: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: String, 
+        /**
+         * Its title, as on the certificate.
+         */title: String, 
+        /**
+         * Who gave it (may be empty).
+         */organiser: String, 
+        /**
+         * When.
+         */date: IsoDate, 
+        /**
+         * How long, in minutes (1 to 2,400).
+         */minutes: Int32, 
+        /**
+         * Its primary topic.
+         */topic: TrainingTopic, 
+        /**
+         * The SHA-256 of its certificate file, if one is kept.
+         */certificate: String?, 
+        /**
+         * Whether changes made here have not reached the server yet.
+         */unsynced: Bool) {
+        self.id = id
+        self.title = title
+        self.organiser = organiser
+        self.date = date
+        self.minutes = minutes
+        self.topic = topic
+        self.certificate = certificate
+        self.unsynced = unsynced
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Training: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTraining: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Training {
+        return
+            try Training(
+                id: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                organiser: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeIsoDate.read(from: &buf), 
+                minutes: FfiConverterInt32.read(from: &buf), 
+                topic: FfiConverterTypeTrainingTopic.read(from: &buf), 
+                certificate: FfiConverterOptionString.read(from: &buf), 
+                unsynced: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Training, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.organiser, into: &buf)
+        FfiConverterTypeIsoDate.write(value.date, into: &buf)
+        FfiConverterInt32.write(value.minutes, into: &buf)
+        FfiConverterTypeTrainingTopic.write(value.topic, into: &buf)
+        FfiConverterOptionString.write(value.certificate, into: &buf)
+        FfiConverterBool.write(value.unsynced, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraining_lift(_ buf: RustBuffer) throws -> Training {
+    return try FfiConverterTypeTraining.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraining_lower(_ value: Training) -> RustBuffer {
+    return FfiConverterTypeTraining.lower(value)
 }
 
 
@@ -8130,6 +8506,91 @@ public func FfiConverterTypeStatementKind_lower(_ value: StatementKind) -> RustB
 }
 
 
+
+/**
+ * A training's one primary topic.
+ */
+
+public enum TrainingTopic: Equatable, Hashable {
+    
+    /**
+     * Relationship-based infant mental health, social-emotional development.
+     */
+    case imh
+    /**
+     * Didactic training about providing RS/C.
+     */
+    case rsc
+    /**
+     * Diversity, equity and inclusion in infant mental health.
+     */
+    case dei
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TrainingTopic: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrainingTopic: FfiConverterRustBuffer {
+    typealias SwiftType = TrainingTopic
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TrainingTopic {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .imh
+        
+        case 2: return .rsc
+        
+        case 3: return .dei
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TrainingTopic, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .imh:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .rsc:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .dei:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrainingTopic_lift(_ buf: RustBuffer) throws -> TrainingTopic {
+    return try FfiConverterTypeTrainingTopic.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrainingTopic_lower(_ value: TrainingTopic) -> RustBuffer {
+    return FfiConverterTypeTrainingTopic.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -8293,6 +8754,30 @@ fileprivate struct FfiConverterOptionTypeAccount: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeAccount.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeEvaluation: FfiConverterRustBuffer {
+    typealias SwiftType = Evaluation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeEvaluation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeEvaluation.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9068,6 +9553,31 @@ fileprivate struct FfiConverterSequenceTypeStatement: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTraining: FfiConverterRustBuffer {
+    typealias SwiftType = [Training]
+
+    public static func write(_ value: [Training], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTraining.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Training] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Training]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTraining.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeUncounted: FfiConverterRustBuffer {
     typealias SwiftType = [Uncounted]
 
@@ -9270,6 +9780,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_add_to_group() != 15290) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_add_training() != 33714) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_archive_group() != 21454) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9336,6 +9849,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_rsc_ffi_checksum_method_logbook_edit_session() != 6335) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_rsc_ffi_checksum_method_logbook_edit_training() != 16639) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_rsc_ffi_checksum_method_logbook_end_connection() != 54036) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9358,6 +9874,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_hours() != 20387) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_keep_certificate() != 10664) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_log_session() != 10909) {
@@ -9385,6 +9904,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_remove_from_group() != 54180) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_remove_training() != 18406) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_rename_group() != 18375) {
@@ -9430,6 +9952,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_sync() != 8787) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_rsc_ffi_checksum_method_logbook_trainings() != 35327) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_rsc_ffi_checksum_method_logbook_watch() != 16638) {
