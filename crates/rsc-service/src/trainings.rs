@@ -250,3 +250,35 @@ pub fn dossier_training(row: &TrainingRow) -> Result<rsc_model::DossierTraining,
         topic: row.topic,
     })
 }
+
+/// Pushes changes to one training made on the server for `device` (a browser's form): the same
+/// checks as a device's sync.
+pub async fn push_one<S: Store>(
+    store: &S,
+    device: &AuthDevice,
+    push: &DocPush,
+) -> Result<Result<DocAck, DocRefusal>, AppError> {
+    let (mut accepted, mut refused) = self::push(store, device, std::slice::from_ref(push)).await?;
+    match (accepted.pop(), refused.pop()) {
+        (Some(ack), None) => Ok(Ok(ack)),
+        (None, Some(refusal)) => Ok(Err(refusal)),
+        _ => Err(AppError::internal("a pushed training was left without one outcome")),
+    }
+}
+
+/// One of `user`'s trainings as its document, to be edited by `actor`; `None` when she has no
+/// training with this id (someone else's answers the same).
+pub async fn own_doc<S: Store>(
+    store: &S,
+    user: &UserId,
+    id: &str,
+    actor: rsc_doc::ActorId,
+) -> Result<Option<TrainingDoc>, AppError> {
+    let Ok(id) = Id::new(id.trim(), "training") else { return Ok(None) };
+    let doc_id = DocId::from(id.as_str());
+    let Some(stored) = store.document(&doc_id).await? else { return Ok(None) };
+    if stored.kind != DocKind::Training || store.participants(&doc_id).await? != [user.to_string()] {
+        return Ok(None);
+    }
+    Ok(Some(TrainingDoc::load_as(&stored.bytes, actor)?))
+}

@@ -22,6 +22,7 @@ pub mod session;
 mod sessions;
 mod staff;
 mod trail;
+mod trainings;
 
 use askama::Template;
 use axum::Router;
@@ -70,6 +71,9 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/sessions/withdraw", get(sessions::withdraw_page::<S>).post(sessions::withdraw::<S>))
         .route("/sessions/restore", post(sessions::restore::<S>))
         .route("/sessions/edit", get(sessions::edit_page::<S>).post(sessions::edit::<S>))
+        .route("/trainings", get(trainings::list::<S>).post(trainings::save::<S>))
+        .route("/trainings/remove", post(trainings::remove::<S>))
+        .route("/trainings/certificate/{digest}", get(trainings::certificate::<S>))
         .route("/provider", get(provider::queue::<S>))
         .route("/provider/sign", get(provider::sign_page::<S>).post(provider::sign::<S>))
         .route("/staff", get(registry::home::<S>))

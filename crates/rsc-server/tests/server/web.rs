@@ -963,6 +963,130 @@ impl Portal {
     }
 }
 
+impl Portal {
+    /// `POST path` as a multipart form (what a page with a file input sends): its text fields,
+    /// the CSRF token, and a file under `file_field` when given.
+    pub(crate) async fn post_multipart(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> (StatusCode, String) {
+        // Written out as a browser sends it (reqwest's multipart feature is not built here).
+        let boundary = "rscformboundary7f3a";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in [("csrf", self.csrf.as_str())].iter().chain(pairs) {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+            );
+        }
+        if let Some((field, name, bytes)) = file {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .bytes(),
+            );
+            body.extend(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        let status = response.status();
+        let to = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+        let body = response.text().await.expect("html");
+        (status, if status == StatusCode::SEE_OTHER { to } else { body })
+    }
+}
+
+/// The Training page: she adds a training with its certificate, sees it listed as
+/// self-reported with its hours by topic, changes it, downloads the certificate (only she can),
+/// and removes it; a file that lies about its type and a length out of range are told beside
+/// their fields, and her phone receives what the browser wrote.
+async fn the_training_page_keeps_her_trainings_and_certificates<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let base = server.url();
+    let api = Api::new(base.clone());
+    api.register("ana").await;
+    api.register("ben").await;
+    let mut phone = Device::sign_in(&api, "ana").await;
+    let ana = Portal::sign_in_to(&base, "ana", "/trainings").await;
+    let (status, page) = ana.get("/trainings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("self-reported") && page.contains("No trainings yet"), "{page}");
+    let fields = [
+        ("title", "Equity & inclusion <in> infant mental health"),
+        ("organiser", "CT-AIMH"),
+        ("date", "2026-02-10"),
+        ("hours", "1"),
+        ("minutes", "30"),
+        ("topic", "dei"),
+    ];
+    let html = b"<html><script>alert(1)</script></html>".to_vec();
+    let (status, page) = ana.post_multipart("/trainings", &fields, Some(("certificate", "cert.pdf", html))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("is not a PDF, PNG or JPEG file"), "told beside the certificate: {page}");
+    assert!(page.contains("value=\"CT-AIMH\""), "what she typed is kept: {page}");
+    let mut long = fields.to_vec();
+    long[3] = ("hours", "41");
+    let (status, page) = ana.post_multipart("/trainings", &long, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("at most 40 hours"), "{page}");
+    assert!(store.trainings_of(&rsc_server::store::UserId::from(phone.user_id.as_str())).await.expect("rows").is_empty());
+
+    let pdf = b"%PDF-1.4\n% certificate\n%%EOF\n".to_vec();
+    let (status, to) = ana.post_multipart("/trainings", &fields, Some(("certificate", "cert.pdf", pdf.clone()))).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/trainings?done=added"));
+    let (_, page) = ana.get("/trainings?done=added").await;
+    assert!(page.contains("Equity &#38; inclusion &#60;in&#62; infant mental health"), "escaped: {page}");
+    assert!(page.contains("Diversity, equity and inclusion: 1 h 30 min"), "{page}");
+    let rows = store.trainings_of(&rsc_server::store::UserId::from(phone.user_id.as_str())).await.expect("rows");
+    let (id, digest) = (rows[0].id.clone(), rows[0].certificate.clone().expect("a certificate"));
+    assert!(page.contains(&format!("/trainings/certificate/{digest}")), "{page}");
+
+    let (_, form) = ana.get(&format!("/trainings?change={id}")).await;
+    assert!(form.contains("value=\"30\"") && form.contains("a file is kept"), "{form}");
+    let mut changed = fields.to_vec();
+    changed[3] = ("hours", "2");
+    changed.push(("training", id.as_str()));
+    let (status, to) = ana.post_multipart("/trainings", &changed, None).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/trainings?done=changed"));
+    let rows = store.trainings_of(&rsc_server::store::UserId::from(phone.user_id.as_str())).await.expect("rows");
+    assert_eq!((rows[0].minutes, rows[0].certificate.as_deref()), (150, Some(digest.as_str())), "the file stays");
+    phone.sync().await;
+    assert_eq!(phone.trainings[&id].training().expect("read").fields.minutes, 150, "her phone has it");
+
+    let response = ana
+        .http
+        .get(format!("{base}/trainings/certificate/{digest}"))
+        .header(COOKIE, &ana.cookie)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(response.headers()["content-disposition"], "attachment; filename=\"cert.pdf\"");
+    assert_eq!(response.bytes().await.expect("bytes").to_vec(), pdf);
+    let ben = Portal::sign_in(&base, "ben").await;
+    assert_eq!(ben.get(&format!("/trainings/certificate/{digest}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(ben.get(&format!("/trainings?change={id}")).await.0, StatusCode::NOT_FOUND);
+    let (status, _) = ben.post("/trainings/remove", &[("training", id.as_str())]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "Ben cannot remove her training");
+
+    let (status, to) = ana.post("/trainings/remove", &[("training", id.as_str())]).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/trainings?done=removed"));
+    let (_, page) = ana.get("/trainings").await;
+    assert!(page.contains("No trainings yet"), "{page}");
+    server.stop().await.expect("stop");
+}
+
 /// A claim whose email is not the record's waits for staff to say they checked who she is; the
 /// portal asks them to tick its box (the API's field name is not a word of the page), and the
 /// approval goes through once they do.
@@ -1123,7 +1247,7 @@ fn form_routes() -> Vec<(String, bool)> {
             // A path's parameter gets a value of the right kind for its route.
             let path = path.replace("{group}", "00000000-0000-4000-8000-000000000000").replace("{number}", "NM-1001");
             let path = path.replace("{id}", "00000000-0000-4000-8000-000000000000");
-            let file = path == "/staff/import" || path == "/review";
+            let file = path == "/staff/import" || path == "/review" || path == "/trainings";
             (path, file)
         })
         .collect();
@@ -1261,6 +1385,7 @@ async fn the_profile_page_downloads_her_data_and_closes_her_account<S: Store>(st
 }
 
 rsc_test_kit::on_both_backends!(
+    the_training_page_keeps_her_trainings_and_certificates,
     the_profile_page_downloads_her_data_and_closes_her_account,
     no_form_is_taken_without_its_token,
     a_mismatched_claim_asks_staff_to_tick_that_they_checked,
