@@ -38,6 +38,8 @@ pub struct RequirementView {
     pub explanation: String,
     /// Unmet, required, and the recent pace never meets it.
     pub stalled: bool,
+    /// It counts trainings: self-reported hours.
+    pub self_reported: bool,
 }
 
 #[derive(Template)]
@@ -61,6 +63,12 @@ struct Dashboard {
     /// credential (lapsed, revoked, unclaimed), a dispute.
     notices: Vec<String>,
     problem: Option<String>,
+    /// For a renewal: the year being renewed and when it is due, in words.
+    renewal: Option<String>,
+    /// For a renewal: what counted last year, one line per requirement.
+    last_year: Vec<String>,
+    /// The heading of `last_year`.
+    last_year_title: String,
 }
 
 fn view(r: &rsc_rules::RequirementResult) -> RequirementView {
@@ -80,6 +88,7 @@ fn view(r: &rsc_rules::RequirementResult) -> RequirementView {
         ageing_out: rsc_rules::leaving_window(&r.falls_out, MOST_LINES),
         explanation: r.explanation.clone(),
         stalled: r.required && !r.met && r.projected_met_on.is_none(),
+        self_reported: false,
     }
 }
 
@@ -131,12 +140,17 @@ pub async fn dashboard<S: Store>(
                 } else {
                     format!("{field}: {message}")
                 }),
+                renewal: None,
+                last_year: Vec::new(),
+                last_year_title: String::new(),
             };
             return Ok(html(StatusCode::OK, &page));
         }
         Err(other) => return Err(other.into()),
     };
     let e = &verified.evaluation;
+    let training_ids = rsc_rules::training_requirement_ids(&verified.rulebook, verified.purpose, e.as_of);
+    let last = rsc_rules::previous_year(&verified.rulebook, verified.purpose, &verified.dossier)?;
     let plot_query = format!("rulebook={}&purpose={}&as_of={}", verified.rulebook.id, verified.purpose, e.as_of);
     let first = e.requirements.first();
     let page = Dashboard {
@@ -146,7 +160,11 @@ pub async fn dashboard<S: Store>(
         as_of: e.as_of.to_string(),
         summary: e.summary.clone(),
         eligible: e.eligible,
-        requirements: e.requirements.iter().map(view).collect(),
+        requirements: e
+            .requirements
+            .iter()
+            .map(|r| RequirementView { self_reported: training_ids.contains(&r.id), ..view(r) })
+            .collect(),
         plot_alt: first
             .map(|r| {
                 format!(
@@ -163,6 +181,36 @@ pub async fn dashboard<S: Store>(
         pace: rsc_rules::pace(&verified.rulebook, verified.purpose, &verified.dossier, None)?.map(|p| p.words()),
         notices: notices(&verified),
         problem: None,
+        renewal: (verified.purpose == rsc_rules::Purpose::Renewal).then(|| {
+            let year = e.as_of.year();
+            format!(
+                "Renewal year {year}: everything below is needed by {year}-12-31. RS/C hours count once your providers \
+                 confirm them; training hours are self-reported."
+            )
+        }),
+        last_year_title: last
+            .as_ref()
+            .map(|l| {
+                format!(
+                    "Last year ({}): {}",
+                    l.as_of.year(),
+                    if l.eligible { "every requirement was met" } else { "not every requirement was met" }
+                )
+            })
+            .unwrap_or_default(),
+        last_year: last
+            .iter()
+            .flat_map(|l| &l.requirements)
+            .map(|r| {
+                format!(
+                    "{}: {} of {}{}",
+                    r.title,
+                    format_hours(r.counted_minutes),
+                    format_hours(r.required_minutes),
+                    if r.met { ", met" } else { ", not met" }
+                )
+            })
+            .collect(),
     };
     Ok(html(StatusCode::OK, &page))
 }

@@ -1041,7 +1041,9 @@ async fn the_training_page_keeps_her_trainings_and_certificates<S: Store>(store:
     let (status, page) = ana.post_multipart("/trainings", &long, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("at most 40 hours"), "{page}");
-    assert!(store.trainings_of(&rsc_server::store::UserId::from(phone.user_id.as_str())).await.expect("rows").is_empty());
+    assert!(
+        store.trainings_of(&rsc_server::store::UserId::from(phone.user_id.as_str())).await.expect("rows").is_empty()
+    );
 
     let pdf = b"%PDF-1.4\n% certificate\n%%EOF\n".to_vec();
     let (status, to) = ana.post_multipart("/trainings", &fields, Some(("certificate", "cert.pdf", pdf.clone()))).await;
@@ -1079,6 +1081,22 @@ async fn the_training_page_keeps_her_trainings_and_certificates<S: Store>(store:
     assert_eq!(ben.get(&format!("/trainings?change={id}")).await.0, StatusCode::NOT_FOUND);
     let (status, _) = ben.post("/trainings/remove", &[("training", id.as_str())]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "Ben cannot remove her training");
+
+    // Her renewal year on the dashboard: the training counted, said to be self-reported.
+    let (status, _) = api
+        .call(
+            "PUT",
+            "/v1/me/profile",
+            Some(&phone.token),
+            Some(&serde_json::json!({ "masters_conferred_on": "2010-05-01", "rulebook": "ct-aimh", "purpose": "renewal" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, dashboard) = ana.get("/dashboard?as_of=2026-06-01").await;
+    assert!(dashboard.contains("Renewal year 2026: everything below is needed by 2026-12-31"), "{dashboard}");
+    assert!(dashboard.contains("Training, self-reported"), "{dashboard}");
+    assert!(dashboard.contains("Last year (2025): not every requirement was met"), "{dashboard}");
+    assert!(dashboard.contains("2 h 30 min"), "her training counts: {dashboard}");
 
     let (status, to) = ana.post("/trainings/remove", &[("training", id.as_str())]).await;
     assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/trainings?done=removed"));
