@@ -40,7 +40,8 @@ pub fn calendar_months(from: Date, to: Date) -> u32 {
 }
 
 /// The pace to meet the first unmet required requirement of `dossier`'s evaluation by `by`
-/// (default: a year after the evaluation date); `None` when every required one is met. What
+/// (default: a year after the evaluation date, or the end of the year for a requirement of the
+/// calendar year); `None` when every required one is met. What
 /// counts now and still counts then is what `by`'s evaluation of the same sessions gives.
 pub fn pace(
     rulebook: &Rulebook,
@@ -50,7 +51,16 @@ pub fn pace(
 ) -> Result<Option<Pace>, RulesError> {
     let now = crate::evaluate(rulebook, purpose, dossier)?;
     let Some(unmet) = now.requirements.iter().find(|r| r.required && !r.met) else { return Ok(None) };
-    let by = by.unwrap_or_else(|| dossier.as_of.plus_months(DEFAULT_PACE_MONTHS));
+    // A requirement of the calendar year is due at its end: a later date would count next
+    // year's hours instead.
+    let year_end = Date::from_ymd(dossier.as_of.year(), 12, 31).filter(|end| *end > dossier.as_of);
+    let yearly = unmet.test.as_deref() == Some("calendar_year")
+        || (purpose == Purpose::Renewal
+            && crate::training_requirement_ids(rulebook, purpose, dossier.as_of).contains(&unmet.id));
+    let by = by.unwrap_or_else(|| match year_end {
+        Some(end) if yearly => end,
+        _ => dossier.as_of.plus_months(DEFAULT_PACE_MONTHS),
+    });
     let later = Dossier { as_of: by, ..dossier.clone() };
     let then = crate::evaluate(rulebook, purpose, &later)?;
     let counted_by_then = then.requirements.iter().find(|r| r.id == unmet.id).map_or(0, |r| r.counted_minutes_as_of);

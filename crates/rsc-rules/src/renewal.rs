@@ -62,6 +62,9 @@ mod tests {
             training_requirement_ids(&rulebook, Purpose::Renewal, d.as_of),
             ["training_annual", "training_annual_rsc", "training_annual_dei"]
         );
+        // The pace of a renewal year is worked out to its end, not a year on.
+        let pace = crate::pace(&rulebook, Purpose::Renewal, &d, None).expect("pace").expect("unmet");
+        assert_eq!(pace.by.to_string(), "2026-12-31", "{pace:?}");
         let early = training_requirement_ids(&rulebook, Purpose::Application, "2023-12-31".parse().expect("date"));
         let late = training_requirement_ids(&rulebook, Purpose::Application, "2024-01-01".parse().expect("date"));
         assert_ne!(early, late, "CT-AIMH's 2024 rule");

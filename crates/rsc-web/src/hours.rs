@@ -163,7 +163,15 @@ pub async fn dashboard<S: Store>(
         requirements: e
             .requirements
             .iter()
-            .map(|r| RequirementView { self_reported: training_ids.contains(&r.id), ..view(r) })
+            .map(|r| {
+                let self_reported = training_ids.contains(&r.id);
+                // The engine projects no pace for trainings: say nothing rather than "never".
+                RequirementView {
+                    self_reported,
+                    stalled: !self_reported && r.required && !r.met && r.projected_met_on.is_none(),
+                    ..view(r)
+                }
+            })
             .collect(),
         plot_alt: first
             .map(|r| {
