@@ -34,8 +34,8 @@ pub use me::{
     MAX_CERTIFICATE_BYTES, NewClaim, PendingConfirmation, Profile, certificate_media_type,
 };
 pub use own_data::{
-    CLOSE_CONFIRMATION, CloseAccount, OWN_DATA_FORMAT, OwnAccount, OwnClaim, OwnConnection, OwnData, OwnDevice,
-    OwnEntry, OwnExport, OwnSession,
+    CLOSE_CONFIRMATION, CloseAccount, OWN_DATA_FORMAT, OwnAccount, OwnCertificate, OwnClaim, OwnConnection, OwnData,
+    OwnDevice, OwnEntry, OwnExport, OwnSession, OwnTraining,
 };
 pub use registry::{
     AccountSummary, ClaimDecision, ClaimReview, ClaimStatus, ClaimedRecord, ClaimsQuery, ImportQuery, ImportRefused,

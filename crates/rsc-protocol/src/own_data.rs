@@ -30,6 +30,49 @@ pub struct OwnData {
     pub exports: Vec<OwnExport>,
     /// Her claims to registry records.
     pub claims: Vec<OwnClaim>,
+    /// The trainings she logged (self-reported), removed ones too, by date.
+    #[serde(default)]
+    pub trainings: Vec<OwnTraining>,
+    /// Her trainings' certificate files, each with its content.
+    #[serde(default)]
+    pub certificates: Vec<OwnCertificate>,
+}
+
+/// A training of hers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OwnTraining {
+    /// Its title.
+    pub title: String,
+    /// Who gave it.
+    pub organiser: String,
+    /// When (`YYYY-MM-DD`).
+    pub date: String,
+    /// How long, in minutes.
+    pub minutes: i32,
+    /// `imh`, `rsc` or `dei`.
+    pub topic: String,
+    /// The SHA-256 of its certificate file, if one is kept.
+    pub certificate: Option<String>,
+    /// Whether she removed it.
+    pub removed: bool,
+}
+
+/// A certificate file of hers, with its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OwnCertificate {
+    /// The name it was uploaded with.
+    pub file_name: String,
+    /// Its type, as its content says.
+    pub media_type: String,
+    /// Its SHA-256, in hex.
+    pub sha256: String,
+    /// When she uploaded it (`YYYY-MM-DD`).
+    pub uploaded_on: String,
+    /// The file, in base64.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub content: crate::Bytes,
 }
 
 /// The account part of [`OwnData`].

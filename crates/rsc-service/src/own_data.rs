@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use rsc_protocol::{
-    CLOSE_CONFIRMATION, OWN_DATA_FORMAT, OwnAccount, OwnClaim, OwnConnection, OwnData, OwnDevice, OwnEntry, OwnExport,
-    OwnSession,
+    CLOSE_CONFIRMATION, OWN_DATA_FORMAT, OwnAccount, OwnCertificate, OwnClaim, OwnConnection, OwnData, OwnDevice,
+    OwnEntry, OwnExport, OwnSession, OwnTraining,
 };
 
 use crate::AppError;
@@ -106,6 +106,32 @@ pub async fn download<S: Store>(store: &S, user: &UserRecord) -> Result<OwnData,
             note: c.note,
         })
         .collect();
+    let trainings = store
+        .trainings_of(&user.id)
+        .await?
+        .into_iter()
+        .map(|t| OwnTraining {
+            title: t.title,
+            organiser: t.organiser,
+            date: t.date.to_string(),
+            minutes: t.minutes,
+            topic: t.topic.to_string(),
+            certificate: t.certificate,
+            removed: t.withdrawn,
+        })
+        .collect();
+    let mut certificates = Vec::new();
+    for record in store.certificates_of(&user.id).await? {
+        if let Some((record, bytes)) = store.certificate_file(&user.id, &record.digest).await? {
+            certificates.push(OwnCertificate {
+                file_name: record.file_name,
+                media_type: record.media_type,
+                sha256: record.digest,
+                uploaded_on: day(record.created_at_ms),
+                content: rsc_protocol::Bytes(bytes),
+            });
+        }
+    }
     Ok(OwnData {
         format: OWN_DATA_FORMAT.into(),
         made_on: day(now_ms()),
@@ -121,6 +147,8 @@ pub async fn download<S: Store>(store: &S, user: &UserRecord) -> Result<OwnData,
         sessions,
         exports,
         claims,
+        trainings,
+        certificates,
     })
 }
 

@@ -306,7 +306,70 @@ async fn certificates_are_checked_kept_once_and_given_only_to_their_owner<S: Sto
     server.stop().await.expect("stop");
 }
 
+/// Her data download carries her trainings (removed ones marked) and her certificate files with
+/// their content; closing her account erases both, and a file someone else keeps stays theirs.
+async fn her_data_carries_her_trainings_and_closing_erases_them<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "ben"]).await;
+    let ben = devices.pop().expect("ben");
+    let mut ana = devices.pop().expect("ana");
+    let pdf = b"%PDF-1.7\n% her certificate\n".to_vec();
+    let (status, kept) = upload(&ana, "hers.pdf", pdf.clone()).await;
+    assert_eq!(status, 201, "{kept}");
+    assert_eq!(upload(&ben, "his.pdf", pdf.clone()).await.0, 201, "Ben keeps the same file");
+    let digest = kept["digest"].as_str().expect("digest").to_string();
+    let training = ana.log_training("Foundations of infant mental health");
+    ana.edit_training(&training, |doc, me| {
+        let mut fields = doc.training().expect("read").fields;
+        fields.certificate = Some(digest.clone());
+        doc.edit(me, fields).expect("edit");
+    });
+    let removed = ana.log_training("Logged by mistake");
+    ana.edit_training(&removed, |doc, me| doc.set_withdrawn(me, true).expect("remove"));
+    ana.sync().await;
+
+    let (status, data) = api.get("/v1/me/data", Some(&ana.token)).await;
+    assert_eq!(status, 200, "{data}");
+    let trainings = data["trainings"].as_array().expect("trainings");
+    let seen: Vec<(&str, bool)> = trainings
+        .iter()
+        .map(|t| (t["title"].as_str().unwrap_or(""), t["removed"].as_bool().unwrap_or(false)))
+        .collect();
+    assert!(
+        seen.contains(&("Foundations of infant mental health", false)) && seen.contains(&("Logged by mistake", true))
+    );
+    let certificate = &data["certificates"][0];
+    assert_eq!(
+        (certificate["sha256"].as_str(), certificate["file_name"].as_str()),
+        (Some(digest.as_str()), Some("hers.pdf"))
+    );
+    use base64::Engine;
+    let content = base64::engine::general_purpose::STANDARD.decode(certificate["content"].as_str().expect("content"));
+    assert_eq!(content.expect("base64"), pdf);
+    assert!(!rsc_test_kit::people::shows_an_id(&data.to_string().replace(&digest, "")), "names, not ids: {data}");
+
+    let close = serde_json::json!({ "password": "a long enough password", "confirm": "close my account" });
+    let (status, body) = api.post("/v1/me/close", Some(&ana.token), &close).await;
+    assert_eq!(status, 204, "{body}");
+    let ana_id = UserId::from(ana.user_id.as_str());
+    assert!(store.trainings_of(&ana_id).await.expect("rows").is_empty());
+    assert!(store.certificates_of(&ana_id).await.expect("rows").is_empty());
+    assert!(store.document(&rsc_server::store::DocId::from(training.as_str())).await.expect("read").is_none());
+    let response = api
+        .http
+        .get(format!("{}/v1/me/certificates/{digest}", api.base))
+        .bearer_auth(&ben.token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(response.status().as_u16(), 200, "Ben's copy stays");
+    assert_eq!(response.bytes().await.expect("bytes").to_vec(), pdf);
+    server.stop().await.expect("stop");
+}
+
 rsc_test_kit::on_both_backends!(
+    her_data_carries_her_trainings_and_closing_erases_them,
     her_devices_share_her_trainings_apart_from_sessions,
     nobody_but_its_owner_writes_a_training,
     a_device_of_the_previous_release_meets_only_sessions,
