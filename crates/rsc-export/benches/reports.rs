@@ -65,6 +65,7 @@ fn payload(n: usize) -> Payload {
     Payload {
         export_id: Some("BENCHEXPORTID0000000000000".into()),
         group_sizes: Default::default(),
+        trainings: Vec::new(),
         issued_at_ms: 1_790_000_000_000,
         applicant: Person { id: "applicant".into(), display_name: NAMES[0].into() },
         rulebook,

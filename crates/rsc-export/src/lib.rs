@@ -17,8 +17,10 @@
 //!
 //! `rsc-export/2` carries the export's own id inside what is signed (two exports made in the
 //! same millisecond are two exports) and the size of each group session (how many attended,
-//! never who). Every `rsc-export/1` export already handed out still verifies: it has neither
-//! field, and its signature covers the payload under the `0x01` domain.
+//! never who). `rsc-export/3` carries a version 2 dossier (trainings, association-scoped
+//! credentials) and what the applicant says of each training (title, organiser, certificate
+//! digest). Every `rsc-export/1` and `/2` export already handed out still verifies under its own
+//! domain (`0x01`, `0x02`).
 
 pub mod pdf;
 pub mod reports;
@@ -33,14 +35,17 @@ use serde::{Deserialize, Serialize};
 pub use verify::{PublishedKey, VerifyError, VerifyReport, verify};
 
 /// The format tag of the exports made now.
-pub const FORMAT: &str = "rsc-export/2";
+pub const FORMAT: &str = "rsc-export/3";
+/// The second format (the export's id and group sizes), still verified.
+pub const FORMAT_V2: &str = "rsc-export/2";
 /// The first format, still verified.
 pub const FORMAT_V1: &str = "rsc-export/1";
 
 /// What a signature covers before the payload, per format.
 fn signing_domain(format: &str) -> Option<&'static [u8]> {
     match format {
-        FORMAT => Some(b"rsc-export\x02"),
+        FORMAT => Some(b"rsc-export\x03"),
+        FORMAT_V2 => Some(b"rsc-export\x02"),
         FORMAT_V1 => Some(b"rsc-export\x01"),
         _ => None,
     }
@@ -87,6 +92,31 @@ pub struct Payload {
     /// never who else was there (`rsc-export/2` on).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub group_sizes: std::collections::BTreeMap<String, u32>,
+    /// What the applicant says of each training of the dossier (`rsc-export/3` on): its title,
+    /// who gave it and its certificate's digest. Self-reported: nobody confirmed them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trainings: Vec<ExportedTraining>,
+}
+
+/// A training of the applicant's, as she reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedTraining {
+    /// The dossier's id for it.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Who gave it.
+    pub organiser: String,
+    /// When.
+    pub date: Date,
+    /// How long, in minutes.
+    pub minutes: u32,
+    /// Its primary topic.
+    pub topic: rsc_model::TrainingTopic,
+    /// The SHA-256 of its certificate file, hex, when she keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// A person the export names.

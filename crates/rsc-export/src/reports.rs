@@ -135,6 +135,42 @@ pub struct ProviderHours {
     pub total: u64,
     /// The first and last day counted from her in the window.
     pub span: Option<(Date, Date)>,
+    /// The endorsement numbers of hers the rulebook accepts, as the registry gave them: what an
+    /// application system asks beside her name.
+    pub numbers: Vec<String>,
+}
+
+/// Whether the requirement `id` counts trainings (self-reported hours).
+pub fn self_reported(payload: &Payload, id: &str) -> bool {
+    rsc_rules::training_requirement_ids(&payload.rulebook, payload.purpose, payload.evaluation.as_of)
+        .iter()
+        .any(|t| t == id)
+}
+
+/// For a renewal, the renewal year in words ("Renewal year 2026, due by 2026-12-31"); `None`
+/// for an application.
+pub fn renewal_year(payload: &Payload) -> Option<String> {
+    (payload.purpose == Purpose::Renewal).then(|| {
+        let year = payload.evaluation.as_of.year();
+        format!("Renewal year {year}, due by {year}-12-31")
+    })
+}
+
+/// A training's topic in words.
+pub fn topic_words(topic: rsc_model::TrainingTopic) -> &'static str {
+    match topic {
+        rsc_model::TrainingTopic::Imh => "Infant mental health",
+        rsc_model::TrainingTopic::Rsc => "Providing RS/C",
+        rsc_model::TrainingTopic::Dei => "Diversity, equity and inclusion",
+    }
+}
+
+/// The trainings of the export, by date, each with whether the evaluation counted it.
+pub fn trainings(payload: &Payload) -> Vec<(&crate::ExportedTraining, bool)> {
+    let counted = |id: &str| payload.evaluation.trainings.iter().flatten().any(|t| t.id == id && t.counted_minutes > 0);
+    let mut all: Vec<_> = payload.trainings.iter().map(|t| (t, counted(&t.id))).collect();
+    all.sort_by(|a, b| (a.0.date, &a.0.id).cmp(&(b.0.date, &b.0.id)));
+    all
 }
 
 /// Hours per provider inside the counted window, each provider the payload names, in its
@@ -162,7 +198,16 @@ pub fn provider_hours(payload: &Payload) -> Vec<ProviderHours> {
                 .find(|t| t.provider.as_str() == p.id)
                 .map_or(0, |t| t.counted_minutes);
             let dates = sessions.iter().map(|(s, _)| s.date);
+            let accepted = payload.rulebook.accepted_credentials(payload.purpose);
+            let mut numbers: Vec<String> = payload
+                .registry_records
+                .iter()
+                .filter(|r| r.provider_id == p.id && accepted.contains(&r.credential))
+                .map(|r| r.number.clone())
+                .collect();
+            numbers.dedup();
             ProviderHours {
+                numbers,
                 name: p.display_name.clone(),
                 individual: kind(rsc_model::SessionKind::Individual),
                 group: kind(rsc_model::SessionKind::Group),
@@ -235,15 +280,49 @@ pub fn csv_report_bound(payload: &Payload, binding: Option<&crate::pdf::Binding>
         ("outcome".into(), if e.eligible { "eligible" } else { "not eligible yet" }.to_string()),
         ("summary".into(), text_cell(&e.summary)),
     ]);
+    if let Some(year) = renewal_year(payload) {
+        head.push(("renewal_year".into(), year));
+    }
     for r in &e.requirements {
         head.push((
             format!("requirement: {}", r.title),
             format!(
-                "{} of {} counted{}",
+                "{} of {} counted{}{}",
                 rsc_rules::format_hours(r.counted_minutes_as_of),
                 rsc_rules::format_hours(r.required_minutes),
-                if r.met { ", met" } else { "" }
+                if r.met { ", met" } else { "" },
+                if self_reported(payload, &r.id) { " (training, self-reported)" } else { "" }
             ),
+        ));
+    }
+    let window = counted_window(payload);
+    for p in provider_hours(payload) {
+        head.push((
+            format!("provider: {}", text_cell(&p.name)),
+            format!(
+                "endorsement {}; {}; individual {}; group {}; total {}{}",
+                if p.numbers.is_empty() { "none accepted".to_string() } else { p.numbers.join(", ") },
+                p.span.map_or_else(|| "no session counted".to_string(), |(first, last)| format!("{first} to {last}")),
+                rsc_rules::format_hours(p.individual),
+                rsc_rules::format_hours(p.group),
+                rsc_rules::format_hours(p.total),
+                window.map(|w| format!(" (counted {})", window_words(w))).unwrap_or_default()
+            ),
+        ));
+    }
+    for (t, counted) in trainings(payload) {
+        head.push((
+            "training (self-reported)".into(),
+            text_cell(&format!(
+                "{}; {}{}; {}; {}; certificate {}{}",
+                t.date,
+                t.title,
+                if t.organiser.is_empty() { String::new() } else { format!(" ({})", t.organiser) },
+                topic_words(t.topic),
+                rsc_rules::format_hours(u64::from(t.minutes)),
+                t.certificate.as_deref().map(|d| format!("SHA-256 {d}")).unwrap_or_else(|| "none".into()),
+                if counted { "" } else { "; not counted" }
+            )),
         ));
     }
     if let Some(b) = binding {
@@ -398,6 +477,7 @@ mod tests {
             ],
             export_id: Some("TEST".into()),
             group_sizes: [("in-2".to_string(), 4)].into_iter().collect(),
+            trainings: Vec::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use rsc_doc::SignedStatement;
 use rsc_model::{AttestedFields, Confirmation, CredentialRecord, StatementKind};
 use serde::{Deserialize, Serialize};
 
-use crate::{Export, FORMAT, FORMAT_V1, render_value, signing_message};
+use crate::{Export, FORMAT, FORMAT_V1, FORMAT_V2, render_value, signing_message};
 
 /// A server key as `GET /v1/server-keys` publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,20 +96,34 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
         )));
     }
     let export: Export = serde_json::from_value(value.clone())
-        .map_err(|e| VerifyError::Format(format!("not an {FORMAT} or {FORMAT_V1} export: {e}")))?;
+        .map_err(|e| VerifyError::Format(format!("not an {FORMAT}, {FORMAT_V2} or {FORMAT_V1} export: {e}")))?;
     // Every byte must mean something: a field the format does not know, or one it would fill
     // in by default, could be changed without changing what was signed.
     if serde_json::to_value(&export).ok().as_ref() != Some(&value) {
         return Err(VerifyError::Format("the file holds fields that are not part of the export format".into()));
     }
+    let trainings = !export.payload.trainings.is_empty();
     match (export.format.as_str(), &export.payload.export_id) {
         (FORMAT, Some(id)) if !id.is_empty() => {}
-        (FORMAT, _) => return Err(VerifyError::Format(format!("an {FORMAT} export carries its own id"))),
-        (FORMAT_V1, None) if export.payload.group_sizes.is_empty() => {}
-        (FORMAT_V1, _) => {
-            return Err(VerifyError::Format(format!("an {FORMAT_V1} export has no export id and no group sizes")));
+        (FORMAT_V2, Some(id)) if !id.is_empty() && !trainings => {}
+        (FORMAT | FORMAT_V2, _) => {
+            return Err(VerifyError::Format(format!(
+                "an {} export carries its own id{}",
+                export.format,
+                if export.format == FORMAT_V2 { ", and no trainings" } else { "" }
+            )));
         }
-        (other, _) => return Err(VerifyError::Format(format!("format `{other}` is neither {FORMAT} nor {FORMAT_V1}"))),
+        (FORMAT_V1, None) if export.payload.group_sizes.is_empty() && !trainings => {}
+        (FORMAT_V1, _) => {
+            return Err(VerifyError::Format(format!(
+                "an {FORMAT_V1} export has no export id, no group sizes and no trainings"
+            )));
+        }
+        (other, _) => {
+            return Err(VerifyError::Format(format!(
+                "format `{other}` is none of {FORMAT}, {FORMAT_V2} and {FORMAT_V1}: a newer app may read it"
+            )));
+        }
     }
 
     // 1. The server's signature.
@@ -216,7 +230,19 @@ pub fn verify(bytes: &[u8], server_keys: Option<&[PublishedKey]>) -> Result<Veri
             )));
         }
     }
-    if export.format == FORMAT
+    // The trainings described are exactly the dossier's, as the dossier counts them.
+    if export.format == FORMAT {
+        let mut described: Vec<(&str, rsc_model::Date, u32, rsc_model::TrainingTopic)> =
+            payload.trainings.iter().map(|t| (t.id.as_str(), t.date, t.minutes, t.topic)).collect();
+        let mut counted: Vec<(&str, rsc_model::Date, u32, rsc_model::TrainingTopic)> =
+            dossier.trainings.iter().flatten().map(|t| (t.id.as_str(), t.date, t.minutes, t.topic)).collect();
+        described.sort();
+        counted.sort();
+        if dossier.trainings.is_none() || described != counted {
+            return Err(VerifyError::Dossier("the trainings described are not the dossier's trainings".into()));
+        }
+    }
+    if export.format != FORMAT_V1
         && let Some(missing) = dossier
             .sessions
             .iter()
@@ -303,14 +329,84 @@ mod tests {
         (server["key_id"].as_str().expect("id").to_string(), secret.try_into().expect("32 bytes"))
     }
 
-    /// The fixture's payload signed again, now, in the current format under `id`.
+    /// The fixture's payload signed again, now, in the current format under `id`: its dossier
+    /// of version 2 (no training yet) and evaluated again, then `edit`ed.
     fn v2(id: &str, edit: impl FnOnce(&mut crate::Payload)) -> String {
         let export: Export = serde_json::from_str(V1).expect("export");
         let mut payload = export.payload;
         payload.export_id = Some(id.to_string());
+        payload.dossier.trainings = Some(Vec::new());
+        payload.evaluation =
+            rsc_rules::evaluate(&payload.rulebook, payload.purpose, &payload.dossier).expect("evaluates");
         edit(&mut payload);
         let (key_id, secret) = secret();
         sign_and_render(payload, &key_id, &secret).expect("signed")
+    }
+
+    fn training(id: &str, minutes: u32) -> (rsc_model::DossierTraining, crate::ExportedTraining) {
+        let date: rsc_model::Date = "2025-02-01".parse().expect("date");
+        let topic = rsc_model::TrainingTopic::Rsc;
+        (
+            rsc_model::DossierTraining { id: rsc_model::Id::new(id, "id").expect("id"), date, minutes, topic },
+            crate::ExportedTraining {
+                id: id.into(),
+                title: "Reflective supervision".into(),
+                organiser: "NMAIMH".into(),
+                date,
+                minutes,
+                topic,
+                certificate: Some("ab".repeat(32)),
+            },
+        )
+    }
+
+    #[test]
+    fn the_trainings_described_are_the_dossiers_and_signed() {
+        let with = |described: u32| {
+            v2("DDDDDDDDDDDDDDDDDDDDDDDDDD", move |p| {
+                p.dossier.trainings = Some(vec![training("t1", 180).0]);
+                p.evaluation = rsc_rules::evaluate(&p.rulebook, p.purpose, &p.dossier).expect("evaluates");
+                p.trainings = vec![training("t1", described).1];
+            })
+        };
+        let good = with(180);
+        let report = verify(good.as_bytes(), Some(&keys())).expect("verifies");
+        assert_eq!(report.format, FORMAT);
+        assert!(good.contains("\"title\": \"Reflective supervision\""), "{good}");
+        // Signed: a title changed afterwards breaks the signature.
+        let retitled = good.replace("Reflective supervision", "Reflective supervisiom");
+        assert!(matches!(verify(retitled.as_bytes(), Some(&keys())), Err(VerifyError::ServerSignature(_))));
+        // Described otherwise than the dossier counts it: refused even when signed.
+        let other = with(240);
+        assert!(
+            matches!(verify(other.as_bytes(), Some(&keys())), Err(VerifyError::Dossier(m)) if m.contains("trainings"))
+        );
+    }
+
+    #[test]
+    fn an_export_of_the_second_format_still_verifies() {
+        let export: Export = serde_json::from_str(V1).expect("export");
+        let mut payload = export.payload;
+        payload.export_id = Some("EEEEEEEEEEEEEEEEEEEEEEEEEE".into());
+        let (key_id, secret) = secret();
+        let key = ed25519_dalek::SigningKey::from_bytes(&secret);
+        let message = crate::signing_message(FORMAT_V2, &payload).expect("message");
+        let signature = ed25519_dalek::Signer::sign(&key, &message);
+        let v2 = crate::render(&Export {
+            format: FORMAT_V2.into(),
+            payload,
+            signature: crate::ServerSignature {
+                key_id,
+                public_key: hex::encode(key.verifying_key().to_bytes()),
+                value: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, signature.to_bytes()),
+            },
+        })
+        .expect("render");
+        let report = verify(v2.as_bytes(), Some(&keys())).expect("the second format verifies");
+        assert_eq!(report.format, FORMAT_V2);
+        // Relabelled as the current format, its signature no longer matches.
+        let relabeled = v2.replacen(FORMAT_V2, FORMAT, 1);
+        assert!(verify(relabeled.as_bytes(), Some(&keys())).is_err());
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct Verified {
     pub provider_names: BTreeMap<String, String>,
     /// The records each provider claimed and where the claims stand, by provider id.
     pub endorsements: BTreeMap<String, Vec<rsc_model::Endorsement>>,
+    /// Her trainings as she reported them (not removed): the dossier's, with their titles.
+    pub trainings: Vec<crate::store::TrainingRow>,
     /// The projection and ledger rows the dossier was built from.
     inputs: Arc<EvaluationInputs>,
 }
@@ -222,6 +224,7 @@ pub async fn verified_hours<S: Store>(
         records: relied_on,
         provider_names,
         endorsements,
+        trainings,
         inputs,
     })
 }
@@ -325,6 +328,19 @@ pub fn payload(verified: &Verified, export_id: &str, group_sizes: std::collectio
     Payload {
         export_id: Some(export_id.to_string()),
         group_sizes,
+        trainings: verified
+            .trainings
+            .iter()
+            .map(|t| rsc_export::ExportedTraining {
+                id: t.id.clone(),
+                title: t.title.clone(),
+                organiser: t.organiser.clone(),
+                date: t.date,
+                minutes: t.minutes.max(0) as u32,
+                topic: t.topic,
+                certificate: t.certificate.clone(),
+            })
+            .collect(),
         issued_at_ms: now_ms(),
         applicant: Person {
             id: verified.applicant.id.to_string(),

@@ -104,9 +104,24 @@ fn unverified_pdf(
             Some((s.id.to_string(), u32::try_from(attendees).ok()?))
         })
         .collect();
+    let trainings = logbook
+        .trainings()
+        .map_err(next_step)?
+        .into_iter()
+        .map(|t| rsc_export::ExportedTraining {
+            id: t.id.to_string(),
+            title: t.title,
+            organiser: t.organiser,
+            date: t.date,
+            minutes: t.minutes,
+            topic: t.topic,
+            certificate: t.certificate,
+        })
+        .collect();
     let payload = rsc_export::Payload {
         export_id: None,
         group_sizes,
+        trainings,
         issued_at_ms: 0,
         applicant: rsc_export::Person { id: account.user_id.clone(), display_name: report.applicant_name.clone() },
         rulebook: report.rulebook,

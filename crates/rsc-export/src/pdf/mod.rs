@@ -176,7 +176,13 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
     }
     facts.extend([
         ("Rulebook", payload.rulebook.name.clone()),
-        ("Purpose", payload.purpose.to_string()),
+        (
+            "Purpose",
+            match crate::reports::renewal_year(payload) {
+                Some(year) => format!("{} ({year})", payload.purpose),
+                None => payload.purpose.to_string(),
+            },
+        ),
         ("Evaluated as of", e.as_of.to_string()),
         ("Outcome", outcome.to_string()),
     ]);
@@ -205,8 +211,13 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
             } else {
                 format!("Not met: {} short", format_hours(r.shortfall_minutes))
             };
+            let title = requirement_title(&r.title, r.required);
             vec![
-                requirement_title(&r.title, r.required),
+                if crate::reports::self_reported(payload, &r.id) {
+                    format!("{title} (training, self-reported)")
+                } else {
+                    title
+                },
                 format_hours(r.counted_minutes_as_of),
                 format_hours(r.required_minutes),
                 window,
@@ -273,6 +284,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
         .map(|p| {
             vec![
                 p.name,
+                if p.numbers.is_empty() { "none accepted".to_string() } else { p.numbers.join("\n") },
                 p.span.map_or_else(|| "none in the window".to_string(), |(first, last)| format!("{first} to {last}")),
                 format_hours(p.individual),
                 format_hours(p.group),
@@ -281,11 +293,12 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
         })
         .collect();
     let columns = [
-        Column::new("Provider", 2.6, Align::Left),
+        Column::new("Provider", 2.2, Align::Left),
+        Column::new("Endorsement no.", 1.4, Align::Left),
         Column::new("Dates counted", 2.0, Align::Left),
-        Column::new("Individual", 1.1, Align::Right),
-        Column::new("Group", 1.1, Align::Right),
-        Column::new("Total", 1.1, Align::Right),
+        Column::new("Individual", 1.0, Align::Right),
+        Column::new("Group", 1.0, Align::Right),
+        Column::new("Total", 1.0, Align::Right),
     ];
     page.table(&columns, &rows, 8.5);
 
@@ -355,6 +368,54 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
         Column::new("Counted, or why not", 2.0, Align::Left),
     ];
     page.table(&columns, &rows, 8.0);
+    // Trainings, as the applicant reported them: nobody confirmed them.
+    if payload.dossier.trainings.is_some() {
+        page.heading("Trainings (self-reported)");
+        let trainings = crate::reports::trainings(payload);
+        if trainings.is_empty() {
+            page.paragraph("No training was reported.", 9.0, Weight::Regular, 0.0);
+        } else {
+            page.paragraph(
+                "Reported by the applicant; nobody confirmed them. A certificate's SHA-256 identifies the file she keeps, \
+                 which a reviewer may ask for.",
+                9.0,
+                Weight::Regular,
+                0.0,
+            );
+            let rows: Vec<Vec<String>> = trainings
+                .into_iter()
+                .map(|(t, counted)| {
+                    let title =
+                        if t.organiser.is_empty() { t.title.clone() } else { format!("{}\n{}", t.title, t.organiser) };
+                    vec![
+                        t.date.to_string(),
+                        title,
+                        crate::reports::topic_words(t.topic).to_string(),
+                        format!("{}{}", format_hours(u64::from(t.minutes)), if counted { "" } else { "\nnot counted" }),
+                        // The digest in four lines of 16, so that it wraps where it can be read.
+                        t.certificate.as_deref().map_or_else(
+                            || "none".to_string(),
+                            |d| {
+                                d.as_bytes()
+                                    .chunks(16)
+                                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                                    .collect::<Vec<_>>()
+                                    .join("\n")
+                            },
+                        ),
+                    ]
+                })
+                .collect();
+            let columns = [
+                Column::new("Date", 1.0, Align::Left),
+                Column::new("Training", 3.0, Align::Left),
+                Column::new("Topic", 1.5, Align::Left),
+                Column::new("Hours", 0.9, Align::Right),
+                Column::new("Certificate SHA-256", 1.6, Align::Left),
+            ];
+            page.table(&columns, &rows, 8.0);
+        }
+    }
     if !e.advisories.is_empty() {
         page.heading("Advice");
         for a in &e.advisories {
@@ -500,6 +561,7 @@ mod tests {
             providers: Vec::new(),
             export_id: Some("TESTEXPORTID".into()),
             group_sizes: Default::default(),
+            trainings: Vec::new(),
         }
     }
 
