@@ -866,7 +866,88 @@ async fn new_credential_values_are_kept_but_not_sent_to_devices_that_cannot_read
     server.stop().await.expect("stop");
 }
 
+/// A Connecticut endorsee renews: her export for the renewal year carries her RS/C sessions
+/// with her provider's endorsement number and her trainings (one on DEI, one on RS/C, with a
+/// certificate), says they are self-reported, and verifies as JSON; the CSV and the PDF say the
+/// same for people.
+async fn a_connecticut_renewal_export_carries_her_trainings_and_verifies<S: Store>(store: S) {
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let mut world = world(&store, &server).await;
+    let csv = format!("{HEADER}CT-1042,Pat Provider,pat@example.org,IMHM-C,CT-AIMH,2015-03-01,2030-12-31,\n");
+    assert_eq!(import(&world, &csv).await.0, 200);
+    claim(&world, "CT-1042", true).await;
+    sessions_on(&mut world, &["2025-02-04", "2025-03-11", "2025-04-18"]).await;
+    let profile = json!({ "masters_conferred_on": "2010-05-01", "rulebook": "ct-aimh", "purpose": "renewal", "provides_rsc": true });
+    let (status, body) = world.api.call("PUT", "/v1/me/profile", Some(&world.ana.token), Some(&profile)).await;
+    assert_eq!(status, 200, "{body}");
+    let pdf_bytes = b"%PDF-1.4\n% certificate of attendance\n".to_vec();
+    let uploaded = world
+        .api
+        .http
+        .post(format!("{}/v1/me/certificates?name=dei.pdf", world.api.base))
+        .bearer_auth(&world.ana.token)
+        .body(pdf_bytes)
+        .send()
+        .await
+        .expect("upload");
+    let digest = uploaded.json::<Value>().await.expect("json")["digest"].as_str().expect("digest").to_string();
+    let rsc = world.ana.log_training("Reflective supervision: the parallel process");
+    let dei = world.ana.log_training("Equity in infant mental health");
+    world.ana.edit_training(&dei, |doc, me| {
+        let mut fields = doc.training().expect("read").fields;
+        fields.topic = rsc_model::TrainingTopic::Dei;
+        fields.minutes = 90;
+        fields.certificate = Some(digest.clone());
+        doc.edit(me, fields).expect("edit");
+    });
+    world.ana.sync().await;
+
+    let query = "rulebook=ct-aimh&purpose=renewal&as_of=2025-06-01";
+    let get = |format: &str| {
+        let request = world.api.http.get(format!("{}/v1/me/exports/{format}?{query}", world.api.base));
+        request.bearer_auth(world.ana.token.clone()).send()
+    };
+    let json = get("json").await.expect("json").bytes().await.expect("bytes");
+    let (_, keys) = world.api.get("/v1/server-keys", None).await;
+    let keys: Vec<rsc_export::PublishedKey> = serde_json::from_value(keys).expect("keys");
+    let report = rsc_export::verify(&json, Some(&keys)).expect("the renewal export verifies");
+    assert_eq!(report.format, rsc_export::FORMAT);
+    let export: rsc_export::Export = serde_json::from_slice(&json).expect("export");
+    let described: Vec<(&str, u32, Option<&str>)> =
+        export.payload.trainings.iter().map(|t| (t.id.as_str(), t.minutes, t.certificate.as_deref())).collect();
+    assert!(
+        described.contains(&(rsc.as_str(), 180, None))
+            && described.contains(&(dei.as_str(), 90, Some(digest.as_str())))
+    );
+    let met: Vec<(&str, bool)> =
+        export.payload.evaluation.requirements.iter().map(|r| (r.id.as_str(), r.met)).collect();
+    assert!(met.contains(&("training_annual_dei", true)) && met.contains(&("training_annual_rsc", true)), "{met:?}");
+
+    let csv = get("csv").await.expect("csv").text().await.expect("text");
+    assert!(csv.contains("renewal_year,\"Renewal year 2025, due by 2025-12-31\""), "{csv}");
+    assert!(csv.contains("provider: pat,endorsement CT-1042; 2025-02-04 to 2025-04-18; individual 3 h; group 0 min; total 3 h"), "{csv}");
+    assert!(csv.contains(&format!("Equity in infant mental health (CT-AIMH); Diversity, equity and inclusion; 1 h 30 min; certificate SHA-256 {digest}")), "{csv}");
+    assert!(csv.contains("(training, self-reported)"), "{csv}");
+
+    let pdf = get("pdf").await.expect("pdf").bytes().await.expect("bytes");
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp file");
+    std::fs::write(file.path(), &pdf).expect("write");
+    let text = Command::new("pdftotext").arg("-layout").arg(file.path()).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    for expected in [
+        "Renewal year 2025, due by 2025-12-31",
+        "Trainings (self-reported)",
+        "CT-1042",
+        "Equity in infant mental health",
+        &digest[..16],
+    ] {
+        assert!(text.contains(expected), "`{expected}` in the PDF:\n{text}");
+    }
+    server.stop().await.expect("stop");
+}
+
 rsc_test_kit::on_both_backends!(
+    a_connecticut_renewal_export_carries_her_trainings_and_verifies,
     new_credential_values_are_kept_but_not_sent_to_devices_that_cannot_read_them,
     a_pdf_is_bound_to_its_signed_export_and_its_link_tells_what_changed,
     the_pdf_names_people_exactly_and_its_columns_line_up,
