@@ -902,6 +902,19 @@ impl Logbook {
         Ok(directory.map(|d| d.endorsements).unwrap_or_default())
     }
 
+    /// The RS/C the signed-in user gave as a provider, per calendar year, from the attendances
+    /// she confirmed (online: the server's record of her confirmations).
+    pub fn provided(&self) -> Result<Vec<rsc_model::ProvidedYear>, ClientError> {
+        let account = self.require_account()?;
+        self.api(&account)?.get("/v1/me/provided")
+    }
+
+    /// [`Logbook::provided`] as the server's PDF (online).
+    pub fn provided_pdf(&self) -> Result<Vec<u8>, ClientError> {
+        let account = self.require_account()?;
+        self.api(&account)?.get_bytes("/v1/me/provided/pdf")
+    }
+
     /// The exports the server keeps for the signed-in user, newest first, each with the link a
     /// reviewer opens (online).
     pub fn export_links(&self) -> Result<Vec<crate::ExportLink>, ClientError> {

@@ -12,6 +12,7 @@ pub mod dossier;
 mod error;
 mod ids;
 pub mod names;
+mod provided;
 mod session;
 mod vocabulary;
 
@@ -24,5 +25,6 @@ pub use dossier::{
 };
 pub use error::ModelError;
 pub use ids::{Id, MAX_ID_LEN};
+pub use provided::{GivenSession, ProvidedYear, provided_by_year};
 pub use session::{MAX_SESSION_MINUTES, Minutes, SessionFormat, SessionKind};
 pub use vocabulary::{AttendanceStatus, AuditAction, ClaimStatus, ConnectionRole, ConnectionSource, Purpose, Role};

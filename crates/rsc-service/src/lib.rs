@@ -20,6 +20,7 @@ pub mod limits;
 pub mod own_data;
 pub mod profile;
 pub mod projection;
+pub mod provided;
 pub mod registry;
 pub mod server_keys;
 pub mod staff;

@@ -333,6 +333,13 @@ pub trait LedgerStore {
         provider_id: &UserId,
     ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
 
+    /// Attendances this provider confirmed in her sessions that are not withdrawn: the RS/C
+    /// she gave, as her own statements say.
+    fn confirmed_by_provider(
+        &self,
+        provider_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send;
+
     /// What `user_id`'s hours are computed from: her attendance and the valid ledger entries
     /// about her, kept between requests until one of her sessions is written (see [`inputs`]).
     fn evaluation_inputs(

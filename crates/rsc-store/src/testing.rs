@@ -363,6 +363,13 @@ impl<S: Store> SyncStore for Gated<S> {
 
 #[allow(clippy::manual_async_fn)]
 impl<S: Store> LedgerStore for Gated<S> {
+    fn confirmed_by_provider(
+        &self,
+        provider_id: &UserId,
+    ) -> impl Future<Output = Result<Vec<SessionAttendance>, StoreError>> + Send {
+        self.inner.confirmed_by_provider(provider_id)
+    }
+
     fn attestations(
         &self,
         session_id: &DocId,

@@ -15,6 +15,7 @@ mod operator;
 mod people;
 pub mod plot;
 mod profile;
+mod provided;
 mod provider;
 mod registry;
 mod review;
@@ -74,6 +75,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/trainings", get(trainings::list::<S>).post(trainings::save::<S>))
         .route("/trainings/remove", post(trainings::remove::<S>))
         .route("/trainings/certificate/{digest}", get(trainings::certificate::<S>))
+        .route("/provided", get(provided::page::<S>))
+        .route("/provided/pdf", get(provided::pdf::<S>))
         .route("/provider", get(provider::queue::<S>))
         .route("/provider/sign", get(provider::sign_page::<S>).post(provider::sign::<S>))
         .route("/staff", get(registry::home::<S>))

@@ -130,6 +130,16 @@ pub enum DeviceCommand {
         #[command(subcommand)]
         command: trainings::TrainingCommand,
     },
+    /// As a provider: the RS/C you gave, per calendar year, from the attendances you confirmed
+    /// (sessions, individual and group hours, how many supervisees, never their names).
+    Provided {
+        /// text or json.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+        /// Also write it as a PDF to sign and send.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+    },
     /// Send this computer's changes and receive everyone else's.
     Sync {
         /// Keep running, and sync again whenever the server says a session of yours changed
@@ -184,6 +194,7 @@ pub fn run(home: &Path, command: DeviceCommand) -> Result<String, CliError> {
         DeviceCommand::Confirm(args) => provider::confirm(home, args),
         DeviceCommand::Dispute { session, attendee, reason } => provider::dispute(home, &session, &attendee, &reason),
         DeviceCommand::Training { command } => trainings::training(home, command),
+        DeviceCommand::Provided { output, pdf } => trainings::provided(home, output, pdf.as_deref()),
         DeviceCommand::Sync { watch: false } => hours::sync(home),
         DeviceCommand::Sync { watch: true } => hours::watch(home),
         DeviceCommand::Hours(args) => hours::hours(home, args),

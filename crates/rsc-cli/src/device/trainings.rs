@@ -153,6 +153,53 @@ fn training_error(error: rsc_client::ClientError) -> CliError {
     }
 }
 
+/// `rsc provided`: the RS/C she gave, per calendar year.
+pub fn provided(home: &Path, output: Output, pdf: Option<&Path>) -> Result<String, CliError> {
+    let logbook = open(home)?;
+    let years = logbook.provided().map_err(next_step)?;
+    let mut out = match output {
+        Output::Json => {
+            let mut json =
+                serde_json::to_string_pretty(&years).map_err(|e| CliError::Failed(format!("output: {e}")))?;
+            json.push('\n');
+            json
+        }
+        Output::Text if years.is_empty() => {
+            "No session with a confirmed attendance yet: confirm your supervisees' sessions with `rsc confirm`.\n"
+                .into()
+        }
+        Output::Text => {
+            let rows = years.iter().map(|y| {
+                vec![
+                    y.year.to_string(),
+                    format!("{} to {}", y.first, y.last),
+                    y.sessions.to_string(),
+                    format!("{} ({})", hours(y.individual_minutes), y.individual_sessions),
+                    format!("{} ({})", hours(y.group_minutes), y.group_sessions),
+                    hours(y.minutes),
+                    y.supervisees.to_string(),
+                ]
+            });
+            let mut out =
+                "RS/C you provided, from the attendances you confirmed (a group session counts its length once):\n"
+                    .to_string();
+            out.push_str(&table(
+                &["YEAR", "FROM, TO", "SESSIONS", "INDIVIDUAL", "GROUP", "HOURS", "SUPERVISEES"],
+                rows,
+            ));
+            out
+        }
+    };
+    if let Some(path) = pdf {
+        let bytes = logbook.provided_pdf().map_err(next_step)?;
+        std::fs::write(path, bytes).map_err(|e| CliError::Failed(format!("--pdf: {}: {e}", path.display())))?;
+        if matches!(output, Output::Text) {
+            out.push_str(&format!("Wrote {}.\n", path.display()));
+        }
+    }
+    Ok(out)
+}
+
 /// A topic as a person says it.
 pub fn topic_words(topic: TrainingTopic) -> &'static str {
     match topic {

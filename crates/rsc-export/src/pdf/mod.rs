@@ -7,6 +7,7 @@
 //! krilla with an embedded, subset Unicode font.
 
 pub mod layout;
+pub mod provided;
 
 use std::collections::HashMap;
 

@@ -223,3 +223,27 @@ pub async fn certificate<S: Store>(
     let (certificate, bytes) = rsc_service::certificates::file(&state.store, &device.user, &digest).await?;
     Ok(rsc_service::certificates::CertificateDownload { certificate, bytes }.into_response())
 }
+
+/// `GET /v1/me/provided`: the RS/C she gave, per calendar year, from the attendances she
+/// confirmed (a group session counts its length once; supervisees counted, never named).
+#[utoipa::path(get, path = "/v1/me/provided", tag = "me", security(("device" = [])),
+    responses((status = 200, description = "the years, oldest first", body = Vec<rsc_model::ProvidedYear>), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
+pub async fn provided<S: Store>(
+    State(state): State<AppState<S>>,
+    Device(device): Device,
+) -> Result<Json<Vec<rsc_model::ProvidedYear>>, AppError> {
+    Ok(Json(rsc_service::provided::years(&state.store, &device.user).await?))
+}
+
+/// `GET /v1/me/provided/pdf`: the same as a PDF she can sign and send.
+#[utoipa::path(get, path = "/v1/me/provided/pdf", tag = "me", security(("device" = [])),
+    responses((status = 200, description = "the PDF, as an attachment"), (status = 401, description = "not signed in, or this device was revoked", body = ErrorBody)))]
+pub async fn provided_pdf<S: Store>(
+    State(state): State<AppState<S>>,
+    Device(device): Device,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let base = exports::public_base(&headers);
+    Ok(rsc_service::provided::ProvidedPdf(rsc_service::provided::pdf(&state.store, &device.user, &base).await?)
+        .into_response())
+}

@@ -76,6 +76,8 @@ api_routes! {
     post "/v1/me/certificates" => me::upload_certificate::<S>,
     get "/v1/me/certificates" => me::certificates::<S>,
     get "/v1/me/certificates/{digest}" => me::certificate::<S>,
+    get "/v1/me/provided" => me::provided::<S>,
+    get "/v1/me/provided/pdf" => me::provided_pdf::<S>,
     post "/v1/connections" => connections::connect::<S>,
     get "/v1/connections" => connections::connections::<S>,
     post "/v1/connections/codes" => connections::create_code::<S>,

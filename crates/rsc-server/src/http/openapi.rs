@@ -77,6 +77,8 @@ impl Modify for DeviceToken {
         me::upload_certificate,
         me::certificates,
         me::certificate,
+        me::provided,
+        me::provided_pdf,
         me::export,
         me::make_export,
         me::download_export,

@@ -925,7 +925,12 @@ async fn a_connecticut_renewal_export_carries_her_trainings_and_verifies<S: Stor
 
     let csv = get("csv").await.expect("csv").text().await.expect("text");
     assert!(csv.contains("renewal_year,\"Renewal year 2025, due by 2025-12-31\""), "{csv}");
-    assert!(csv.contains("provider: pat,endorsement CT-1042; 2025-02-04 to 2025-04-18; individual 3 h; group 0 min; total 3 h"), "{csv}");
+    assert!(
+        csv.contains(
+            "provider: pat,endorsement CT-1042; 2025-02-04 to 2025-04-18; individual 3 h; group 0 min; total 3 h"
+        ),
+        "{csv}"
+    );
     assert!(csv.contains(&format!("Equity in infant mental health (CT-AIMH); Diversity, equity and inclusion; 1 h 30 min; certificate SHA-256 {digest}")), "{csv}");
     assert!(csv.contains("(training, self-reported)"), "{csv}");
 

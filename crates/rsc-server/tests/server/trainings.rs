@@ -368,7 +368,90 @@ async fn her_data_carries_her_trainings_and_closing_erases_them<S: Store>(store:
     server.stop().await.expect("stop");
 }
 
+/// A provider's record of the RS/C she gave: per year, the sessions with an attendance she
+/// confirmed (a group's length once, a withdrawn or unconfirmed one not at all), individual and
+/// group, how many supervisees; the PDF names her and none of them.
+async fn a_provider_sees_the_rsc_she_gave_by_year_without_names<S: Store>(store: S) {
+    use rsc_doc::{DeviceKey, SessionEdit};
+    let server = RunningServer::start(store.clone()).await.expect("server");
+    let api = Api::new(server.url());
+    let mut devices = people(&api, &["ana", "ben", "pat"]).await;
+    let mut pat = devices.pop().expect("pat");
+    let mut ben = devices.pop().expect("ben");
+    let mut ana = devices.pop().expect("ana");
+    let names = rsc_test_kit::people::names();
+    for (device, name) in [(&ana, &names[3]), (&ben, &names[4]), (&pat, &names[6])] {
+        let body = serde_json::json!({ "display_name": name });
+        assert_eq!(api.call("PUT", "/v1/me/profile", Some(&device.token), Some(&body)).await.0, 200);
+    }
+    let (ana_id, ben_id, pat_id) = (ana.user_id.clone(), ben.user_id.clone(), pat.user_id.clone());
+    let one = ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    let group = ana.log(&pat_id, SessionKind::Group, &[(&ana_id, 90), (&ben_id, 90)]);
+    let unconfirmed = ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    let withdrawn = ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    let next_year = ana.log(&pat_id, SessionKind::Individual, &[(&ana_id, 60)]);
+    ana.edit(&next_year, |d, me| {
+        d.edit(me, SessionEdit { date: Some("2026-01-05".parse().expect("date")), ..Default::default() }).expect("date")
+    });
+    ana.sync().await;
+    pat.sync().await;
+    let key = DeviceKey::from_secret_bytes(&pat.key.secret_bytes());
+    let minutes = |m| rsc_model::Minutes::new(m, "m").expect("m");
+    for (session, who, m) in [
+        (&one, &ana_id, 60),
+        (&group, &ana_id, 90),
+        (&group, &ben_id, 90),
+        (&withdrawn, &ana_id, 60),
+        (&next_year, &ana_id, 60),
+    ] {
+        pat.edit(session, |d, _| {
+            d.confirm(&key, &pat_id, who, minutes(m), rsc_test_kit::signed_at(10 * 86_400_000)).expect("confirm");
+        });
+    }
+    pat.edit(&withdrawn, |d, me| d.withdraw(me, "logged twice").expect("withdraw"));
+    pat.sync().await;
+    ben.sync().await;
+    let _ = unconfirmed;
+
+    let (status, years) = api.get("/v1/me/provided", Some(&pat.token)).await;
+    assert_eq!(status, 200, "{years}");
+    let first = &years[0];
+    assert_eq!(
+        (
+            first["year"].as_i64(),
+            first["sessions"].as_u64(),
+            first["individual_sessions"].as_u64(),
+            first["group_sessions"].as_u64()
+        ),
+        (Some(2025), Some(2), Some(1), Some(1))
+    );
+    assert_eq!(
+        (first["minutes"].as_u64(), first["group_minutes"].as_u64(), first["supervisees"].as_u64()),
+        (Some(180), Some(90), Some(2))
+    );
+    assert_eq!((years[1]["year"].as_i64(), years[1]["supervisees"].as_u64()), (Some(2026), Some(1)));
+    let text = years.to_string();
+    assert!(
+        !text.contains(&names[3]) && !text.contains(&names[4]) && !rsc_test_kit::people::shows_an_id(&text),
+        "{text}"
+    );
+    let (_, none) = api.get("/v1/me/provided", Some(&ana.token)).await;
+    assert_eq!(none, serde_json::json!([]), "Ana gave none");
+
+    let pdf =
+        api.http.get(format!("{}/v1/me/provided/pdf", api.base)).bearer_auth(&pat.token).send().await.expect("pdf");
+    assert_eq!(pdf.headers()["content-disposition"], "attachment; filename=\"rsc-provided.pdf\"");
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp file");
+    std::fs::write(file.path(), pdf.bytes().await.expect("bytes")).expect("write");
+    let out = std::process::Command::new("pdftotext").arg(file.path()).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains(names[6].as_str()) && text.contains("2 calendar years with RS/C provided"), "{text}");
+    assert!(!text.contains(names[3].as_str()) && !text.contains(names[4].as_str()), "no supervisee named: {text}");
+    server.stop().await.expect("stop");
+}
+
 rsc_test_kit::on_both_backends!(
+    a_provider_sees_the_rsc_she_gave_by_year_without_names,
     her_data_carries_her_trainings_and_closing_erases_them,
     her_devices_share_her_trainings_apart_from_sessions,
     nobody_but_its_owner_writes_a_training,

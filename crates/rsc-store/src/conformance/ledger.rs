@@ -153,6 +153,18 @@ pub async fn what_awaits_a_provider_and_the_valid_entries_about_an_attendee<S: S
     assert_eq!(quinn_waits.iter().map(|w| w.session.id.as_str()).collect::<Vec<_>>(), ["s5"]);
     assert!(store.awaiting_provider(&UserId::from("ana")).await.expect("ana").is_empty());
 
+    // What Pat gave: only the entry she confirmed, in a session not withdrawn.
+    let mut confirmed_withdrawn = commit("s6", None, &["f1"], &[], &["ana", "pat"]);
+    confirmed_withdrawn.session.withdrawn = true;
+    confirmed_withdrawn.attendance[0].status = AttendanceStatus::Confirmed;
+    store.commit_documents(&[confirmed_withdrawn]).await.expect("commit");
+    let given = store.confirmed_by_provider(&UserId::from("pat")).await.expect("given");
+    assert_eq!(
+        given.iter().map(|g| (g.session.id.as_str(), g.attendee_name.as_str())).collect::<Vec<_>>(),
+        [("s3", "ana")]
+    );
+    assert!(store.confirmed_by_provider(&UserId::from("quinn")).await.expect("quinn").is_empty());
+
     let valid = store.valid_attestations_for(&UserId::from("ana")).await.expect("valid");
     assert_eq!(valid.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), [vec![1u8; 32]], "the invalid one is left out");
     assert!(

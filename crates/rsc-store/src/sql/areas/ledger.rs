@@ -118,6 +118,20 @@ impl LedgerStore for This {
         rows.into_iter().map(SessionAttendance::try_from).collect()
     }
 
+    async fn confirmed_by_provider(&self, provider_id: &UserId) -> Result<Vec<SessionAttendance>, StoreError> {
+        let rows: Vec<SessionAttendanceRaw> = read!(self, |c| sqlx::query_as(concat!(
+            "SELECT ",
+            session_attendance_columns!(),
+            " FROM attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN users u ON u.id = a.attendee_id \
+             WHERE s.provider_id = $1 AND s.withdrawn = FALSE AND a.status = $2 AND a.attendee_id <> $1 \
+             ORDER BY s.date, s.id, a.attendee_id"
+        ))
+        .bind(Key(provider_id.as_str()))
+        .bind(AttendanceStatus::Confirmed.as_str())
+        .fetch_all(c))?;
+        rows.into_iter().map(SessionAttendance::try_from).collect()
+    }
+
     async fn valid_attestations_for(&self, attendee_id: &UserId) -> Result<Vec<AttestationRecord>, StoreError> {
         let rows: Vec<AttestationRow> = read!(self, |c| sqlx::query_as(concat!(
             attestation_select!(),
