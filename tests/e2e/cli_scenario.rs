@@ -301,6 +301,14 @@ fn log_offline_sync_confirm_count_and_export_through_real_processes_by_name() {
         says(&pat, &["confirm", &short, "josé", "--minutes", "55"])
             .contains(&format!("Confirmed {ana_name} for 55 minutes"))
     );
+    // What Pat gave, once she synced her confirmation: one session, one supervisee, not named.
+    says(&pat, &["sync"]);
+    let provided = says(&pat, &["provided"]);
+    assert!(provided.contains("RS/C you provided") && provided.contains("2025"), "{provided}");
+    assert!(!provided.contains(ana_name), "no supervisee named: {provided}");
+    let pdf = pat.join("provided.pdf");
+    says(&pat, &["provided", "--pdf", pdf.to_str().expect("path")]);
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF"));
     let unknown = refuses(&pat, &["account", "claim", "NM-0000"], 2);
     assert!(unknown.contains("NM-0000"), "{unknown}");
     endorse(&server, &pat, pat_name);
