@@ -1083,4 +1083,17 @@ fn her_trainings_go_from_one_computer_to_the_other_with_rsc() {
     let digest = hex::encode(sha2::Sha256::digest(std::fs::read(&certificate).expect("pdf")));
     assert_eq!(json[0]["certificate"].as_str(), Some(digest.as_str()), "the digest travelled with the training");
     assert!(listed.contains("(certificate)"), "{listed}");
+
+    // As an Oregon applicant she sees her RS/C and her training about RS/C side by side; under
+    // Connecticut's rules as of 2024-03-01, the 48 hours of training of applications from then.
+    let oregon = says(&desk, &["hours", "--rulebook", "orimha", "--purpose", "application"]);
+    assert!(oregon.contains("50 h"), "the RS/C requirement: {oregon}");
+    assert!(
+        oregon.contains("Training: 2 h of 15 h of training about RS/C (self-reported); 13 h still needed"),
+        "{oregon}"
+    );
+    let connecticut =
+        says(&desk, &["hours", "--rulebook", "ct-aimh", "--purpose", "application", "--as-of", "2024-03-01"]);
+    assert!(connecticut.contains("Training: 0 min of 48 h of training (self-reported)"), "{connecticut}");
+    assert!(connecticut.contains("of 3 h of training about diversity, equity and inclusion"), "{connecticut}");
 }
