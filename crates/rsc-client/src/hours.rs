@@ -97,7 +97,7 @@ pub(crate) fn registry_news(
 ) -> Vec<RegistryNews> {
     let held = |directory: &rsc_protocol::ProviderDirectory, provider: &Id, day: Date| {
         directory.providers.iter().find(|p| p.id == provider.as_str()).is_some_and(|p| {
-            p.credentials.iter().any(|c| c.held_on(day) && accepted.is_none_or(|a| a.contains(&c.credential)))
+            p.all_credentials().any(|c| c.held_on(day) && accepted.is_none_or(|a| a.contains(&c.credential)))
         })
     };
     let mut news: Vec<RegistryNews> = Vec::new();
@@ -138,10 +138,10 @@ pub(crate) fn registry_news(
                 .providers
                 .iter()
                 .find(|p| p.id == n.provider.as_str())
-                .map(|p| p.endorsements.as_slice())
+                .map(|p| p.all_endorsements())
                 .unwrap_or_default();
             let accepted = accepted.unwrap_or(rsc_model::Credential::ALL);
-            n.why = Some(rsc_model::why_not_qualified(&name, endorsements, *day, accepted));
+            n.why = Some(rsc_model::why_not_qualified(&name, &endorsements, *day, accepted));
         }
     }
     news
@@ -298,10 +298,10 @@ impl Logbook {
                     }),
                     Exclusion::ProviderNotQualified => Some(rsc_model::why_not_qualified(
                         &who,
-                        directory
+                        &directory
                             .as_ref()
                             .and_then(|d| d.providers.iter().find(|p| p.id == session.provider.as_str()))
-                            .map(|p| p.endorsements.as_slice())
+                            .map(|p| p.all_endorsements())
                             .unwrap_or_default(),
                         session.date,
                         &rulebook.accepted_credentials(purpose),

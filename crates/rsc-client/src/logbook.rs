@@ -840,7 +840,7 @@ impl Logbook {
         let mut builder = DossierBuilder::new(as_of);
         for provider in &directory.providers {
             builder =
-                builder.credentials(Id::new(provider.id.as_str(), "provider")?, provider.credentials.iter().cloned());
+                builder.credentials(Id::new(provider.id.as_str(), "provider")?, provider.all_credentials().cloned());
         }
         // The profile as edited here, offline too; the server's copy before any edit.
         let stored: Option<crate::Profile> = store::get_meta(self.store().conn(), key::PROFILE)?;
@@ -899,7 +899,7 @@ impl Logbook {
     /// revocation included), without asking it again.
     pub fn endorsements(&self) -> Result<Vec<rsc_model::Endorsement>, ClientError> {
         let directory: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY)?;
-        Ok(directory.map(|d| d.endorsements).unwrap_or_default())
+        Ok(directory.map(|d| d.endorsements.into_iter().chain(d.later_endorsements).collect()).unwrap_or_default())
     }
 
     /// The RS/C the signed-in user gave as a provider, per calendar year, from the attendances

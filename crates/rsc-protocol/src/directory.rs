@@ -32,6 +32,11 @@ pub struct ProviderDirectory {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub endorsements: Vec<rsc_model::Endorsement>,
+    /// Those of her records whose credential a device of the first release cannot read (ECMHS,
+    /// ECMHM-C, IFRS): apart, so that such a device keeps reading the directory.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub later_endorsements: Vec<rsc_model::Endorsement>,
 }
 
 /// One person a device may show by name and name in a session.
@@ -86,4 +91,25 @@ pub struct DirectoryProvider {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub endorsements: Vec<rsc_model::Endorsement>,
+    /// Their approved credentials of values a device of the first release cannot read (ECMHS,
+    /// ECMHM-C, IFRS): apart from `credentials`, so that such a device keeps syncing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub later_credentials: Vec<CredentialRecord>,
+    /// Their claimed records of those values, as `endorsements`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub later_endorsements: Vec<rsc_model::Endorsement>,
+}
+
+impl DirectoryProvider {
+    /// Every approved credential of theirs, whatever its value.
+    pub fn all_credentials(&self) -> impl Iterator<Item = &CredentialRecord> {
+        self.credentials.iter().chain(&self.later_credentials)
+    }
+
+    /// Every record they claimed, whatever its credential.
+    pub fn all_endorsements(&self) -> Vec<rsc_model::Endorsement> {
+        self.endorsements.iter().chain(&self.later_endorsements).cloned().collect()
+    }
 }

@@ -563,17 +563,21 @@ async fn directory_of<S: Store>(
     for id in ids {
         let user_id = UserId::from(&id);
         let Some(provider) = store.user_by_id(&user_id).await? else { continue };
-        // Protocol 1 directories carry only the credentials every release of a device knows.
-        let known = |credential: rsc_model::Credential| credential.known_to_first_release();
+        // Credentials every release of a device reads, and apart from them the later values,
+        // which a device of the first release passes over.
+        let (credentials, later_credentials): (Vec<_>, Vec<_>) = store
+            .approved_records(&user_id)
+            .await?
+            .iter()
+            .map(credential_of)
+            .partition(|c| c.credential.known_to_first_release());
+        let (endorsements, later_endorsements): (Vec<_>, Vec<_>) =
+            endorsements_of(store, &user_id).await?.into_iter().partition(|e| e.credential.known_to_first_release());
         providers.push(rsc_protocol::DirectoryProvider {
-            credentials: store
-                .approved_records(&user_id)
-                .await?
-                .iter()
-                .map(credential_of)
-                .filter(|c| known(c.credential))
-                .collect(),
-            endorsements: endorsements_of(store, &user_id).await?.into_iter().filter(|e| known(e.credential)).collect(),
+            credentials,
+            later_credentials,
+            endorsements,
+            later_endorsements,
             device_keys: store.active_keys(&user_id).await?.iter().map(hex::encode).collect(),
             display_name: provider.display_name,
             id,
@@ -583,9 +587,17 @@ async fn directory_of<S: Store>(
     for person in &mut people {
         person.connected_to.sort();
     }
-    let endorsements: Vec<_> =
-        endorsements_of(store, &user.id).await?.into_iter().filter(|e| e.credential.known_to_first_release()).collect();
-    Ok(rsc_protocol::ProviderDirectory { masters_conferred_on, providers, people, connections, groups, endorsements })
+    let (endorsements, later_endorsements): (Vec<_>, Vec<_>) =
+        endorsements_of(store, &user.id).await?.into_iter().partition(|e| e.credential.known_to_first_release());
+    Ok(rsc_protocol::ProviderDirectory {
+        masters_conferred_on,
+        providers,
+        people,
+        connections,
+        groups,
+        endorsements,
+        later_endorsements,
+    })
 }
 
 #[cfg(test)]

@@ -809,9 +809,9 @@ async fn a_provider_is_found_by_the_number_of_a_record_they_hold<S: Store>(store
 }
 
 /// The registry takes the credential values version 2 of the contract adds (ECMHS, ECMHM-C,
-/// IFRS), and keeps each record's association; the directory a device syncs carries only the
-/// values every device release knows, so a device of the first release keeps syncing when a
-/// provider also holds one of the new ones.
+/// IFRS), and keeps each record's association; the directory a device syncs carries them apart
+/// from the values every device release knows, so a device of the first release keeps syncing
+/// when a provider also holds one of the new ones, and this release's devices read them all.
 async fn new_credential_values_are_kept_but_not_sent_to_devices_that_cannot_read_them<S: Store>(store: S) {
     let server = RunningServer::start(store.clone()).await.expect("server");
     let world = world(&store, &server).await;
@@ -827,8 +827,30 @@ async fn new_credential_values_are_kept_but_not_sent_to_devices_that_cannot_read
     assert_eq!((kept.credential.as_str(), kept.association.as_str()), ("ECMHS", "NMAIMH"));
     let (status, directory) = world.api.get("/v1/me/providers", Some(&world.ana.token)).await;
     assert_eq!(status, 200, "{directory}");
-    let text = directory.to_string();
-    assert!(text.contains("IMHM-C") && !text.contains("ECMHS") && !text.contains("IFRS"), "{text}");
+    // This release's devices read every value, the later ones apart from the rest.
+    let pat_entry = directory["providers"]
+        .as_array()
+        .expect("providers")
+        .iter()
+        .find(|p| p["credentials"].to_string().contains("IMHM-C"))
+        .expect("Pat in Ana's directory")
+        .clone();
+    let values = |field: &str| -> Vec<String> {
+        pat_entry[field]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| c["credential"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(values("credentials"), ["IMHM-C"]);
+    let mut later = values("later_credentials");
+    later.sort();
+    assert_eq!(later, ["ECMHS", "IFRS"]);
+    let parsed: rsc_protocol::ProviderDirectory =
+        serde_json::from_value(directory.clone()).expect("this release reads it");
+    let pat_parsed = parsed.providers.iter().find(|p| p.id == pat_entry["id"]).expect("pat");
+    assert_eq!(pat_parsed.all_credentials().count(), 3);
     // The first release's own types read it: its credential enum knew seven values.
     #[derive(serde::Deserialize)]
     #[allow(dead_code)]
