@@ -80,6 +80,65 @@ async fn starts_with_no_flags_on_an_embedded_sqlite_database() {
     Device::sign_in(&api, "ana").await;
 }
 
+/// `rsc-server backup` copies the database of a running server: the copy restores in the
+/// database's place and serves what was there; a Postgres database is told to use pg_dump; an
+/// existing file is never overwritten.
+#[tokio::test]
+async fn a_backup_of_a_running_server_restores_in_its_place() {
+    let temp = tempfile::Builder::new().prefix("rsc-backup-").tempdir().expect("temp dir");
+    let dir = temp.path().to_path_buf();
+    let port = free_port();
+    let backup = dir.join("backup.db");
+    let run = |args: &[&str]| {
+        Command::new(rsc_test_kit::process::server_binary())
+            .current_dir(&dir)
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("rsc-server runs")
+    };
+    {
+        let _server = start(&dir, &[], port).await;
+        let api = Api::new(format!("http://127.0.0.1:{port}"));
+        api.register("ana").await;
+        let out = run(&["backup", backup.to_str().expect("path")]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("backed up"), "{out:?}");
+        api.register("ben").await;
+        let again = run(&["backup", backup.to_str().expect("path")]);
+        assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    }
+    // Restored: the server serves what the copy holds (Ana, not Ben who came after).
+    let data = dir.join("rsc-data");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.join(format!("rsc.db{suffix}")));
+    }
+    std::fs::copy(&backup, data.join("rsc.db")).expect("restore");
+    let _server = start(&dir, &[], port).await;
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    Device::sign_in(&api, "ana").await;
+    let (status, _) = api
+        .post(
+            "/v1/login",
+            None,
+            &serde_json::json!({ "email": "ben@example.org", "password": "a long enough password",
+                "device": { "name": "x", "public_key": "58".to_string() + &"66".repeat(31), "actor_id": "00".repeat(16) } }),
+        )
+        .await;
+    assert_eq!(status, 401, "Ben signed up after the backup");
+    // A Postgres database is backed up with Postgres's own tools.
+    let Some((name, url)) = create_postgres_db().await else { return };
+    let migrate =
+        Command::new(rsc_test_kit::process::server_binary()).args(["--database-url", &url, "migrate"]).output();
+    assert!(migrate.expect("runs").status.success());
+    let postgres = Command::new(rsc_test_kit::process::server_binary())
+        .args(["--database-url", &url, "backup", dir.join("pg.db").to_str().expect("path")])
+        .output()
+        .expect("runs");
+    drop_postgres_db(&name).await;
+    assert!(!postgres.status.success() && String::from_utf8_lossy(&postgres.stderr).contains("pg_dump"));
+}
+
 #[test]
 fn migrate_and_admin_create_run_and_exit() {
     let temp = tempfile::Builder::new().prefix("rsc-admin-").tempdir().expect("temp dir");

@@ -82,6 +82,13 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Write a consistent copy of the SQLite database to a new file while the server runs
+    /// (Postgres: use pg_dump, see the README). To restore, stop the server and put the copy
+    /// in the database's place.
+    Backup {
+        /// The new file.
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -680,6 +687,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys { command } => match backend {
             Backend::Postgres(store) => keys(&store, command).await,
             Backend::Sqlite(store) => keys(&store, command).await,
+        },
+        Command::Backup { path } => match backend {
+            Backend::Postgres(_) => bail!(
+                "backup: this is a Postgres database; back it up with pg_dump (or continuous archiving for \
+                 point-in-time recovery), as the README says"
+            ),
+            Backend::Sqlite(store) => {
+                let started = std::time::Instant::now();
+                store
+                    .backup_to(&path)
+                    .await
+                    .map_err(|e| anyhow!(e).context(format!("backup to {}", path.display())))?;
+                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                println!(
+                    "backed up {database} to {} ({size} bytes, {:.1} s): everything committed when it began",
+                    path.display(),
+                    started.elapsed().as_secs_f64()
+                );
+                Ok(())
+            }
         },
     }
 }

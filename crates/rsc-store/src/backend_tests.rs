@@ -666,3 +666,44 @@ async fn existing_postgres_databases_get_associations_from_their_registry() {
     store.close().await;
     crate::testing::drop_postgres_db(&name).await;
 }
+
+/// A backup of the SQLite database taken while commits go on holds every document committed
+/// before it began, and of those committed meanwhile a prefix (one snapshot); it opens as a
+/// store, and a backup never overwrites a file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_backup_taken_while_writes_go_on_is_one_snapshot() {
+    crate::testing::with_sqlite(|store, url| async move {
+        for i in 0..100 {
+            let doc = format!("before-{i:03}");
+            store.commit_documents(&[commit(&doc, None, &["c"], &[], &["ana", "pat"])]).await.expect("commit");
+        }
+        let writer = store.clone();
+        let writes = tokio::spawn(async move {
+            for i in 0..300 {
+                let doc = format!("during-{i:03}");
+                writer.commit_documents(&[commit(&doc, None, &["c"], &[], &["ana", "pat"])]).await.expect("commit");
+            }
+        });
+        let folder = std::path::Path::new(url.trim_start_matches("sqlite://")).parent().expect("folder").to_path_buf();
+        let path = folder.join("backup.db");
+        store.backup_to(&path).await.expect("backup while writing");
+        writes.await.expect("writes");
+        let error = store.backup_to(&path).await.expect_err("an existing file");
+        assert!(error.to_string().contains("exists already"), "{error}");
+
+        let copy = crate::SqliteStore::open_existing(&format!("sqlite://{}", path.display())).await.expect("opens");
+        for i in 0..100 {
+            let doc = DocId::from(format!("before-{i:03}").as_str());
+            assert!(copy.document(&doc).await.expect("read").is_some(), "{doc:?} was committed before the backup");
+        }
+        let mut present = Vec::new();
+        for i in 0..300 {
+            present.push(copy.document(&DocId::from(format!("during-{i:03}").as_str())).await.expect("read").is_some());
+        }
+        let kept = present.iter().take_while(|p| **p).count();
+        assert!(present[kept..].iter().all(|p| !p), "a prefix of the writes made meanwhile: {present:?}");
+        assert_eq!(copy.participants(&DocId::from("before-000")).await.expect("read"), ["ana", "pat"]);
+        copy.close().await;
+    })
+    .await;
+}

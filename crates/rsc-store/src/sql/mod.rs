@@ -247,6 +247,22 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Writes a consistent copy of the whole database to the new file `path` while it serves
+    /// (`VACUUM INTO`, read in one snapshot on a reader: writes go on meanwhile, and the copy
+    /// holds exactly what was committed when it began). Refuses a path that exists.
+    pub async fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
+        if path.exists() {
+            return Err(StoreError::Missing(format!(
+                "{} exists already; a backup is written to a new file",
+                path.display()
+            )));
+        }
+        let target = path.to_str().ok_or_else(|| StoreError::Missing(format!("{} is not UTF-8", path.display())))?;
+        let mut conn = self.readers.pool().acquire().await?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&mut *conn).await?;
+        Ok(())
+    }
+
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) {
         self.readers.close();
