@@ -1,9 +1,12 @@
-//! Killing the process at random instants, while it logs sessions and syncs, loses no session
-//! whose logging returned, leaves a store that opens, and a later sync delivers everything.
+//! Killing the process at random instants, while it logs sessions and trainings and syncs, loses
+//! nothing whose logging returned, leaves a store that opens, and a later sync delivers
+//! everything, each once.
 //!
 //! The worker is this test binary run again as the ignored test [`worker`], with its logbook
-//! folder and the server in the environment; it prints each session's id once logging it has
-//! returned, and is killed with SIGKILL after a random delay.
+//! folder and the server in the environment; it prints each session's and training's id once
+//! logging it has returned, and is killed with SIGKILL after a random delay. The test command
+//! runs [`DEFAULT_ROUNDS`] rounds; `scripts/kill-campaign device ROUNDS` runs as many as asked
+//! (`RSC_KILL_ROUNDS`).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -15,6 +18,8 @@ use crate::support::{TestServer, person, second_device, session, sync};
 
 const DIR_VAR: &str = "RSC_DURABILITY_DIR";
 const PROVIDER_VAR: &str = "RSC_DURABILITY_PROVIDER";
+/// Rounds the test command runs.
+const DEFAULT_ROUNDS: usize = 15;
 
 /// Not a test by itself: the process the durability test kills.
 #[test]
@@ -28,6 +33,17 @@ fn worker() {
         let view =
             logbook.log_session(session(&provider, &format!("2025-01-{:02}", 1 + n % 28), 60, &[])).expect("log");
         println!("logged {}", view.id);
+        if n % 3 == 1 {
+            let fields = rsc_client::TrainingFields {
+                title: format!("Training {n}"),
+                organiser: String::new(),
+                date: "2025-02-01".parse().expect("date"),
+                minutes: 90,
+                topic: rsc_client::TrainingTopic::Imh,
+                certificate: None,
+            };
+            println!("trained {}", logbook.add_training(fields).expect("training").id);
+        }
         if n % 4 == 3 {
             logbook.sync(&options, &|_| {}).expect("sync");
             println!("synced");
@@ -56,8 +72,10 @@ fn kill_at_random_points_loses_nothing() {
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos() as u64;
     let mut random = Random(seed);
     let mut logged: Vec<String> = Vec::new();
+    let mut trained: Vec<String> = Vec::new();
     let mut syncs = 0;
-    for round in 0..15 {
+    let rounds: usize = std::env::var("RSC_KILL_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(DEFAULT_ROUNDS);
+    for round in 0..rounds {
         let mut child = Command::new(std::env::current_exe().expect("test binary"))
             .args(["durability::worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
             .env(DIR_VAR, &dir)
@@ -91,6 +109,14 @@ fn kill_at_random_points_loses_nothing() {
                 .session(session)
                 .unwrap_or_else(|e| panic!("round {round} (seed {seed}): session {session} was lost: {e}"));
         }
+        let trainings: Vec<String> = logbook.trainings().expect("trainings").iter().map(|t| t.id.to_string()).collect();
+        for training in lines.iter().filter_map(|l| l.strip_prefix("trained ")) {
+            assert!(
+                trainings.iter().any(|t| t == training),
+                "round {round} (seed {seed}): training {training} was lost"
+            );
+            trained.push(training.to_string());
+        }
         let on_device = logbook.sessions(&SessionFilter::default()).expect("list").len();
         logged.extend(ids);
         assert!(
@@ -99,7 +125,12 @@ fn kill_at_random_points_loses_nothing() {
             logged.len()
         );
     }
-    assert!(logged.len() >= 15, "the worker logged {} sessions", logged.len());
+    assert!(logged.len() >= rounds, "the worker logged {} sessions in {rounds} rounds", logged.len());
+    eprintln!(
+        "{rounds} rounds (seed {seed}): {} sessions and {} trainings logged, {syncs} syncs finished",
+        logged.len(),
+        trained.len()
+    );
     assert!(syncs > 0, "some syncs completed before a kill");
 
     // Whatever was interrupted, a sync now delivers every session, each once.
@@ -118,5 +149,15 @@ fn kill_at_random_points_loses_nothing() {
     assert_eq!(on_server, expected, "seed {seed}");
     for session in &logged {
         assert!(on_server.contains(session), "seed {seed}: {session} never reached the server");
+    }
+    let mut trainings_there: Vec<String> =
+        tablet.trainings().expect("trainings").iter().map(|t| t.id.to_string()).collect();
+    trainings_there.sort();
+    let mut trainings_here: Vec<String> =
+        logbook.trainings().expect("trainings").iter().map(|t| t.id.to_string()).collect();
+    trainings_here.sort();
+    assert_eq!(trainings_there, trainings_here, "seed {seed}: every training reached the server, each once");
+    for training in &trained {
+        assert!(trainings_there.contains(training), "seed {seed}: {training} never reached the server");
     }
 }
