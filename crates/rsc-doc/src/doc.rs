@@ -153,14 +153,7 @@ impl SessionDoc {
 
     /// Loads a saved document and checks that it is a well-formed session.
     pub fn load(bytes: &[u8]) -> Result<SessionDoc, DocError> {
-        if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(DocError::invalid(
-                "document",
-                format!("is {} bytes; the limit is {MAX_DOCUMENT_BYTES}", bytes.len()),
-            ));
-        }
-        let doc = AutoCommit::load(bytes).map_err(|e| DocError::Malformed(e.to_string()))?;
-        let this = SessionDoc { doc };
+        let this = SessionDoc { doc: load_limited(bytes)? };
         this.session()?;
         Ok(this)
     }
@@ -250,10 +243,7 @@ impl SessionDoc {
 
     /// [`SessionDoc::apply_changes`], returning the session it read to check the result.
     pub fn apply_changes_read(&mut self, changes: &[Vec<u8>]) -> Result<Session, DocError> {
-        let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
-        let mut candidate = self.doc.clone();
-        candidate.apply_changes(decoded)?;
-        let candidate = SessionDoc { doc: candidate };
+        let candidate = SessionDoc { doc: with_changes(&self.doc, changes)? };
         let session = candidate.session()?;
         self.doc = candidate.doc;
         Ok(session)
@@ -328,13 +318,7 @@ impl SessionDoc {
         if let Some(session) = &current {
             session.validate()?;
         }
-        let ops = work.stats().num_ops;
-        if ops > MAX_DOCUMENT_OPS {
-            return Err(DocError::invalid(
-                "document",
-                format!("would hold {ops} operations; the limit is {MAX_DOCUMENT_OPS}"),
-            ));
-        }
+        check_ops(&work)?;
         self.doc = work;
         Ok((before, current))
     }
@@ -763,6 +747,38 @@ impl SessionDoc {
     fn map(&self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
         View::new(&self.doc).map(obj, key)
     }
+}
+
+/// A saved document of either kind, refused when larger than [`MAX_DOCUMENT_BYTES`].
+pub(crate) fn load_limited(bytes: &[u8]) -> Result<AutoCommit, DocError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(DocError::invalid(
+            "document",
+            format!("is {} bytes; the limit is {MAX_DOCUMENT_BYTES}", bytes.len()),
+        ));
+    }
+    AutoCommit::load(bytes).map_err(|e| DocError::Malformed(e.to_string()))
+}
+
+/// Refuses a merged document of either kind that would hold more than [`MAX_DOCUMENT_OPS`].
+pub(crate) fn check_ops(doc: &AutoCommit) -> Result<(), DocError> {
+    let ops = doc.stats().num_ops;
+    if ops > MAX_DOCUMENT_OPS {
+        return Err(DocError::invalid(
+            "document",
+            format!("would hold {ops} operations; the limit is {MAX_DOCUMENT_OPS}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `changes` applied to a copy of `doc`, each decoded and checked by
+/// [`SessionDoc::decode_change`]: the candidate a replica reads before keeping it.
+pub(crate) fn with_changes(doc: &AutoCommit, changes: &[Vec<u8>]) -> Result<AutoCommit, DocError> {
+    let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
+    let mut candidate = doc.clone();
+    candidate.apply_changes(decoded)?;
+    Ok(candidate)
 }
 
 /// `doc` without `dropped` and every change that depends on them, for the same actor; `None`

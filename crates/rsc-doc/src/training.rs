@@ -18,7 +18,6 @@ use rsc_model::{Date, Id, MAX_TRAINING_MINUTES, TrainingTopic};
 
 use crate::DocError;
 use crate::doc::View;
-use crate::{MAX_DOCUMENT_BYTES, MAX_DOCUMENT_OPS, SessionDoc};
 
 const SCHEMA: u64 = 1;
 /// The value of `type` that marks a training's document.
@@ -127,14 +126,7 @@ impl TrainingDoc {
 
     /// Loads a saved document and checks that it is a well-formed training.
     pub fn load(bytes: &[u8]) -> Result<TrainingDoc, DocError> {
-        if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(DocError::invalid(
-                "document",
-                format!("is {} bytes; the limit is {MAX_DOCUMENT_BYTES}", bytes.len()),
-            ));
-        }
-        let doc = AutoCommit::load(bytes).map_err(|e| DocError::Malformed(e.to_string()))?;
-        let this = TrainingDoc { doc };
+        let this = TrainingDoc { doc: crate::doc::load_limited(bytes)? };
         this.training()?;
         Ok(this)
     }
@@ -156,7 +148,7 @@ impl TrainingDoc {
         self.doc.get_heads()
     }
 
-    /// Every change not reachable from `heads`, encoded (see [`SessionDoc::changes_since`]).
+    /// Every change not reachable from `heads`, encoded (see [`crate::SessionDoc::changes_since`]).
     pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<Vec<u8>> {
         self.doc.get_changes(heads).into_iter().map(|c| c.raw_bytes().to_vec()).collect()
     }
@@ -186,9 +178,7 @@ impl TrainingDoc {
     /// Applies encoded changes pulled from the server (her other devices' edits), then checks
     /// the result is still a well-formed training; on failure the document is left as it was.
     pub fn apply_changes_read(&mut self, changes: &[Vec<u8>]) -> Result<Training, DocError> {
-        let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
-        let mut candidate = self.doc.clone();
-        candidate.apply_changes(decoded)?;
+        let candidate = crate::doc::with_changes(&self.doc, changes)?;
         let training = read(&candidate)?;
         self.doc = candidate;
         Ok(training)
@@ -240,13 +230,7 @@ impl TrainingDoc {
                 Date::from_unix_millis(now_ms).ok_or_else(|| DocError::invalid("now", "the clock is out of range"))?;
             crate::rules::check_date(after.fields.date, today)?;
         }
-        let ops = work.stats().num_ops;
-        if ops > MAX_DOCUMENT_OPS {
-            return Err(DocError::invalid(
-                "document",
-                format!("would hold {ops} operations; the limit is {MAX_DOCUMENT_OPS}"),
-            ));
-        }
+        crate::doc::check_ops(&work)?;
         self.doc = work;
         Ok((before, after))
     }
@@ -375,7 +359,7 @@ mod tests {
     }
 
     fn changes(doc: &mut TrainingDoc, since: &[ChangeHash]) -> Vec<Change> {
-        doc.changes_since(since).iter().map(|c| SessionDoc::decode_change(c).expect("decode")).collect()
+        doc.changes_since(since).iter().map(|c| crate::SessionDoc::decode_change(c).expect("decode")).collect()
     }
 
     #[test]
