@@ -72,7 +72,9 @@ pub async fn upload_within<S: Store>(
             )));
         }
     }
-    let kept = store.certificate_file(&user.id, &digest).await?.map(|(record, _)| record);
+    // Her record of it (the name she first gave it, when she had it already), without reading
+    // the file back.
+    let kept = store.certificates_of(&user.id).await?.into_iter().find(|c| c.digest == digest);
     Ok(view(&kept.ok_or_else(|| AppError::internal("a certificate just kept is not there"))?))
 }
 

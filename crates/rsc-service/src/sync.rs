@@ -611,31 +611,13 @@ fn merge_job(job: MergeJob) -> Result<MergeOutcome, AppError> {
         }
         None => (SessionDoc::empty(), None, 0),
     };
-    let mut expanded = expanded_before;
-    // Each change once, however often a push repeats it: the stored changes are the document.
-    let mut seen = HashSet::new();
-    let new: Vec<NewChange> = changes
-        .iter()
-        .filter(|c| seen.insert(c.hash()) && !doc.contains_change(&c.hash()))
-        .map(|c| {
-            expanded += c.raw_bytes().len() as i64;
-            NewChange { actor_id: c.actor_id().to_bytes().to_vec(), bytes: c.raw_bytes().to_vec() }
-        })
-        .collect();
+    let (new, expanded) = unstored(&changes, |hash| doc.contains_change(hash), expanded_before);
     if new.is_empty() && expected_version.is_some() {
         // A retried push: everything is stored already.
         return Ok(MergeOutcome::Stored(DocAck { doc: doc_id.clone(), heads: heads(&mut doc), new_changes: 0 }));
     }
-    if expanded > rsc_doc::MAX_DOCUMENT_BYTES as i64 {
-        return Ok(MergeOutcome::Refused(refusal(
-            doc_id,
-            RefusalCode::DocumentTooLarge,
-            format!(
-                "the document's changes would expand to {expanded} bytes; the limit is {}",
-                rsc_doc::MAX_DOCUMENT_BYTES
-            ),
-            None,
-        )));
+    if let Some(refused) = too_large(doc_id, expanded) {
+        return Ok(MergeOutcome::Refused(refused));
     }
     let (before, merged) = match doc.apply_pushed_from(&changes, &user, now) {
         Ok(merged) => merged,
@@ -685,6 +667,42 @@ fn merge_job(job: MergeJob) -> Result<MergeOutcome, AppError> {
             })
             .unwrap_or_default(),
     })))
+}
+
+/// The pushed changes a document does not hold yet (`held` says which it does), each once however
+/// often a push repeats it, and what its changes expand to with them, from `expanded_before`:
+/// the stored changes are the document.
+pub(crate) fn unstored(
+    changes: &[Change],
+    mut held: impl FnMut(&rsc_doc::ChangeHash) -> bool,
+    expanded_before: i64,
+) -> (Vec<NewChange>, i64) {
+    let mut expanded = expanded_before;
+    let mut seen = HashSet::new();
+    let new = changes
+        .iter()
+        .filter(|c| seen.insert(c.hash()) && !held(&c.hash()))
+        .map(|c| {
+            expanded += c.raw_bytes().len() as i64;
+            NewChange { actor_id: c.actor_id().to_bytes().to_vec(), bytes: c.raw_bytes().to_vec() }
+        })
+        .collect();
+    (new, expanded)
+}
+
+/// The refusal of a document whose changes would expand to `expanded` bytes, past the limit.
+pub(crate) fn too_large(doc_id: &str, expanded: i64) -> Option<DocRefusal> {
+    (expanded > rsc_doc::MAX_DOCUMENT_BYTES as i64).then(|| {
+        refusal(
+            doc_id,
+            RefusalCode::DocumentTooLarge,
+            format!(
+                "the document's changes would expand to {expanded} bytes; the limit is {}",
+                rsc_doc::MAX_DOCUMENT_BYTES
+            ),
+            None,
+        )
+    })
 }
 
 /// The one answer for "no such session" and "not a session of yours".

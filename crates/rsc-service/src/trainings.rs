@@ -17,8 +17,8 @@ use rsc_protocol::{DocAck, DocPush, DocRefusal, RefusalCode};
 use crate::AppError;
 use crate::auth::AuthDevice;
 use crate::clock::now_ms;
-use crate::store::{DocId, DocKind, NewChange, Store, StoredDoc, TrainingCommit, TrainingRow, UserId};
-use crate::sync::{decode, doc_refusal, refusal};
+use crate::store::{DocId, DocKind, Store, StoredDoc, TrainingCommit, TrainingRow, UserId};
+use crate::sync::{decode, doc_refusal, refusal, too_large, unstored};
 
 /// How often a training's write is prepared again after losing a race (her two devices at once).
 const MAX_ATTEMPTS: usize = 32;
@@ -165,7 +165,7 @@ fn merge(
     device_id: &str,
     now: i64,
 ) -> Result<Prepared, DocRefusal> {
-    let (mut doc, expected_version, mut expanded) = match &stored {
+    let (mut doc, expected_version, expanded_before) = match &stored {
         Some(stored) => {
             let doc =
                 TrainingDoc::load(&stored.bytes).map_err(|e| refusal(doc_id, RefusalCode::InvalidSession, e, None))?;
@@ -173,29 +173,13 @@ fn merge(
         }
         None => (TrainingDoc::empty(), None, 0),
     };
-    let mut seen = HashSet::new();
-    let new: Vec<NewChange> = changes
-        .iter()
-        .filter(|c| seen.insert(c.hash()) && !doc.contains_change(&c.hash()))
-        .map(|c| {
-            expanded += c.raw_bytes().len() as i64;
-            NewChange { actor_id: c.actor_id().to_bytes().to_vec(), bytes: c.raw_bytes().to_vec() }
-        })
-        .collect();
+    let (new, expanded) = unstored(changes, |hash| doc.contains_change(hash), expanded_before);
     let heads = |doc: &mut TrainingDoc| doc.heads().iter().map(|h| h.to_string()).collect::<Vec<_>>();
     if new.is_empty() && expected_version.is_some() {
         return Ok(Prepared::Stored(DocAck { doc: doc_id.to_string(), heads: heads(&mut doc), new_changes: 0 }));
     }
-    if expanded > rsc_doc::MAX_DOCUMENT_BYTES as i64 {
-        return Err(refusal(
-            doc_id,
-            RefusalCode::DocumentTooLarge,
-            format!(
-                "the document's changes would expand to {expanded} bytes; the limit is {}",
-                rsc_doc::MAX_DOCUMENT_BYTES
-            ),
-            None,
-        ));
+    if let Some(refused) = too_large(doc_id, expanded) {
+        return Err(refused);
     }
     let (_, training) = doc.apply_pushed(changes, user, now).map_err(|error| match error {
         // Changes that build on a training the server does not hold: as someone else's.

@@ -59,12 +59,12 @@ impl TrainingStore for This {
             );
             upsert.build().execute(&mut *tx).await?;
         }
-        let won: Vec<DocWrite<'_>> =
-            writes.into_iter().enumerate().filter(|(i, _)| won.contains(i)).map(|(_, w)| w).collect();
-        append_changes(&mut tx, &won).await?;
-        self.announce(&mut tx, &won).await?;
+        let written: Vec<DocWrite<'_>> =
+            writes.into_iter().enumerate().filter(|(i, _)| lost.binary_search(i).is_err()).map(|(_, w)| w).collect();
+        append_changes(&mut tx, &written).await?;
+        self.announce(&mut tx, &written).await?;
         tx.commit().await?;
-        self.announced(&won);
+        self.announced(&written);
         Ok(Committed { lost })
     }
 
