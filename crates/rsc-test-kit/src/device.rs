@@ -151,19 +151,8 @@ impl Device {
 
     /// One sync request with everything unacknowledged; applies what comes back.
     pub async fn sync_once(&mut self, page_changes: Option<u32>) -> SyncResponse {
-        let push: Vec<DocPush> = self
-            .unacked
-            .iter()
-            .filter(|(_, c)| !c.is_empty())
-            .take(rsc_protocol::MAX_DOCS_PER_REQUEST)
-            .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
-            .collect();
-        let trainings: Vec<DocPush> = self
-            .unacked_trainings
-            .iter()
-            .filter(|(_, c)| !c.is_empty())
-            .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
-            .collect();
+        let push: Vec<DocPush> = pushes(&self.unacked).take(rsc_protocol::MAX_DOCS_PER_REQUEST).collect();
+        let trainings: Vec<DocPush> = pushes(&self.unacked_trainings).collect();
         let request = SyncRequest { v: 1, cursor: self.cursor, push, page_changes, account_version: None, trainings };
         let (status, body) =
             self.api.post("/v1/sync", Some(&self.token), &serde_json::to_value(&request).expect("json")).await;
@@ -173,15 +162,10 @@ impl Device {
             self.unacked.remove(&ack.doc);
             self.unacked_trainings.remove(&ack.doc);
         }
+        // As a device does: refused changes, and what builds on them, leave the local copy.
         for refused in &response.refused {
-            let Some(changes) = self.unacked_trainings.remove(&refused.doc) else { continue };
-            let hashes: Vec<rsc_doc::ChangeHash> =
-                changes.iter().filter_map(|c| SessionDoc::decode_change(c).ok()).map(|c| c.hash()).collect();
-            if let Some(mut doc) = self.trainings.remove(&refused.doc)
-                && let Some(kept) = doc.without(&hashes).expect("roll back")
-            {
-                self.trainings.insert(refused.doc.clone(), kept);
-            }
+            roll_back(&mut self.unacked, &mut self.docs, &refused.doc, SessionDoc::without);
+            roll_back(&mut self.unacked_trainings, &mut self.trainings, &refused.doc, TrainingDoc::without);
         }
         for pulled in &response.trainings {
             let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.0.clone()).collect();
@@ -195,17 +179,6 @@ impl Device {
                     self.trainings
                         .insert(pulled.doc.clone(), TrainingDoc::load_as(&bytes, self.actor.clone()).expect("load"));
                 }
-            }
-        }
-        // As a device does: refused changes, and what builds on them, leave the local copy.
-        for refused in &response.refused {
-            let Some(changes) = self.unacked.remove(&refused.doc) else { continue };
-            let hashes: Vec<rsc_doc::ChangeHash> =
-                changes.iter().filter_map(|c| SessionDoc::decode_change(c).ok()).map(|c| c.hash()).collect();
-            if let Some(mut doc) = self.docs.remove(&refused.doc)
-                && let Some(kept) = doc.without(&hashes).expect("roll back")
-            {
-                self.docs.insert(refused.doc.clone(), kept);
             }
         }
         for pulled in &response.pull {
@@ -262,5 +235,31 @@ impl Device {
     /// The document `id` on this device.
     pub fn doc(&self, id: &str) -> &SessionDoc {
         self.docs.get(id).expect("document on this device")
+    }
+}
+
+/// The documents of `unacked` with changes to push, each as a push of all of them.
+fn pushes(unacked: &HashMap<String, Vec<Vec<u8>>>) -> impl Iterator<Item = DocPush> + '_ {
+    unacked
+        .iter()
+        .filter(|(_, c)| !c.is_empty())
+        .map(|(doc, changes)| DocPush { doc: doc.clone(), changes: changes.iter().cloned().map(Bytes).collect() })
+}
+
+/// Takes `doc`'s refused changes out of `unacked`, and them and what builds on them out of its
+/// copy in `docs` (`without` a document's kind's own), as a device does after a refusal.
+fn roll_back<D>(
+    unacked: &mut HashMap<String, Vec<Vec<u8>>>,
+    docs: &mut BTreeMap<String, D>,
+    doc: &str,
+    without: fn(&mut D, &[rsc_doc::ChangeHash]) -> Result<Option<D>, rsc_doc::DocError>,
+) {
+    let Some(changes) = unacked.remove(doc) else { return };
+    let hashes: Vec<rsc_doc::ChangeHash> =
+        changes.iter().filter_map(|c| SessionDoc::decode_change(c).ok()).map(|c| c.hash()).collect();
+    if let Some(mut kept) = docs.remove(doc)
+        && let Some(kept) = without(&mut kept, &hashes).expect("roll back")
+    {
+        docs.insert(doc.to_string(), kept);
     }
 }

@@ -169,17 +169,7 @@ pub fn provided(home: &Path, output: Output, pdf: Option<&Path>) -> Result<Strin
                 .into()
         }
         Output::Text => {
-            let rows = years.iter().map(|y| {
-                vec![
-                    y.year.to_string(),
-                    format!("{} to {}", y.first, y.last),
-                    y.sessions.to_string(),
-                    format!("{} ({})", hours(y.individual_minutes), y.individual_sessions),
-                    format!("{} ({})", hours(y.group_minutes), y.group_sessions),
-                    hours(y.minutes),
-                    y.supervisees.to_string(),
-                ]
-            });
+            let rows = years.iter().map(rsc_export::pdf::provided::cells);
             let mut out =
                 "RS/C you provided, from the attendances you confirmed (a group session counts its length once):\n"
                     .to_string();

@@ -23,6 +23,20 @@ pub struct ProvidedReport<'a> {
     pub server: &'a str,
 }
 
+/// One year's cells, as the PDF's table and `rsc provided` show them: year, first to last day,
+/// sessions, individual and group hours (with their sessions), hours, supervisees.
+pub fn cells(y: &ProvidedYear) -> Vec<String> {
+    vec![
+        y.year.to_string(),
+        format!("{} to {}", y.first, y.last),
+        y.sessions.to_string(),
+        format!("{} ({})", format_hours(y.individual_minutes), y.individual_sessions),
+        format!("{} ({})", format_hours(y.group_minutes), y.group_sessions),
+        format_hours(y.minutes),
+        y.supervisees.to_string(),
+    ]
+}
+
 /// The report as a PDF on `paper`.
 pub fn render(report: &ProvidedReport<'_>, paper: Paper) -> Result<Vec<u8>, ExportError> {
     let mut page = Layout::new(paper, &format!("{} · RS/C provided · made {}", report.provider, report.made_on));
@@ -45,21 +59,7 @@ pub fn render(report: &ProvidedReport<'_>, paper: Paper) -> Result<Vec<u8>, Expo
     if report.years.is_empty() {
         page.paragraph("No session with a confirmed attendance yet.", 9.5, Weight::Regular, 0.0);
     } else {
-        let rows: Vec<Vec<String>> = report
-            .years
-            .iter()
-            .map(|y| {
-                vec![
-                    y.year.to_string(),
-                    format!("{} to {}", y.first, y.last),
-                    y.sessions.to_string(),
-                    format!("{} ({})", format_hours(y.individual_minutes), y.individual_sessions),
-                    format!("{} ({})", format_hours(y.group_minutes), y.group_sessions),
-                    format_hours(y.minutes),
-                    y.supervisees.to_string(),
-                ]
-            })
-            .collect();
+        let rows: Vec<Vec<String>> = report.years.iter().map(cells).collect();
         let columns = [
             Column::new("Year", 0.7, Align::Left),
             Column::new("From, to", 2.0, Align::Left),

@@ -956,10 +956,7 @@ impl Portal {
             .send()
             .await
             .expect("post");
-        let status = response.status();
-        let to = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
-        let body = response.text().await.expect("html");
-        (status, if status == StatusCode::SEE_OTHER { to } else { body })
+        answer(response).await
     }
 }
 
@@ -1001,11 +998,16 @@ impl Portal {
             .send()
             .await
             .expect("post");
-        let status = response.status();
-        let to = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
-        let body = response.text().await.expect("html");
-        (status, if status == StatusCode::SEE_OTHER { to } else { body })
+        answer(response).await
     }
+}
+
+/// A posted form's answer: the status, and where a redirect points or else the page.
+async fn answer(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let to = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    let body = response.text().await.expect("html");
+    (status, if status == StatusCode::SEE_OTHER { to } else { body })
 }
 
 /// The Training page: she adds a training with its certificate, sees it listed as
