@@ -3,6 +3,7 @@
 mod durability;
 mod offline;
 mod people;
+mod server_kills;
 mod support;
 mod sync;
 mod tls;
