@@ -241,13 +241,7 @@ impl Logbook {
             } else {
                 let at = now_ms();
                 written_at = Some(at);
-                self.store().write_replayable(|tx| {
-                    if let Some(news) = &response.account {
-                        report.connection_news.extend(take_account_news(tx, &account, news, &mut report.registry)?);
-                    }
-                    store::set_meta(tx, key::LAST_SYNC_MS, &at)?;
-                    apply(tx, &account, &batch, &response, &mut report)
-                })?
+                self.write_answer(&account, &batch, &response, at, &mut report)?
             };
             report.round_trips += 1;
             state = SyncProgress {
@@ -281,6 +275,41 @@ impl Logbook {
             refused = report.refusals.len(),
             "sync finished"
         );
+        Ok(report)
+    }
+}
+
+impl Logbook {
+    /// Keeps one answer of the server, in one transaction: the account's news, the time of the
+    /// sync, what was acknowledged or refused of `batch`, and the pulled changes. Returns how
+    /// many changes still wait to be pushed.
+    fn write_answer(
+        &self,
+        account: &Account,
+        batch: &Batch,
+        response: &SyncResponse,
+        at: i64,
+        report: &mut SyncReport,
+    ) -> Result<u64, ClientError> {
+        self.store().write_replayable(|tx| {
+            if let Some(news) = &response.account {
+                report.connection_news.extend(take_account_news(tx, account, news, &mut report.registry)?);
+            }
+            store::set_meta(tx, key::LAST_SYNC_MS, &at)?;
+            apply(tx, account, batch, response, report)
+        })
+    }
+
+    /// Keeps `answer` (a sync answer's JSON) as if the server had sent it in reply to what
+    /// waits to be pushed: the fuzz target of a device receiving a pulled page. Not for apps.
+    #[cfg(feature = "fuzzing")]
+    #[doc(hidden)]
+    pub fn keep_answer(&self, answer: &[u8]) -> Result<SyncReport, ClientError> {
+        let response: SyncResponse = serde_json::from_slice(answer)?;
+        let account = self.require_account()?;
+        let batch = next_batch(self.store().conn(), &SyncOptions::default(), None)?;
+        let mut report = SyncReport::default();
+        self.write_answer(&account, &batch, &response, now_ms(), &mut report)?;
         Ok(report)
     }
 }

@@ -219,7 +219,7 @@ impl SessionDoc {
     pub fn from_changes_read(changes: &[Vec<u8>]) -> Result<(SessionDoc, Session), DocError> {
         let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
         let mut doc = AutoCommit::new();
-        doc.apply_changes(decoded)?;
+        apply(&mut doc, decoded)?;
         let this = SessionDoc { doc };
         let session = this.session()?;
         Ok((this, session))
@@ -293,7 +293,7 @@ impl SessionDoc {
                     Some(known) => known,
                     None => View::new(&work).orphan_statements()?,
                 };
-                work.apply_changes([change.clone()])?;
+                apply(&mut work, [change.clone()])?;
                 let (after, now_orphans) = read_without_new_orphans(&work, &known)?;
                 rules::authorize(Authorship { author, before: current.as_ref(), current: None }, &after)?;
                 rules::check_timing(current.as_ref(), &after, now_ms)?;
@@ -306,11 +306,11 @@ impl SessionDoc {
                     let view = View::new(&fork);
                     (view.read()?, view.orphan_statements()?)
                 };
-                fork.apply_changes([change.clone()])?;
+                apply(&mut fork, [change.clone()])?;
                 let (after, _) = read_without_new_orphans(&fork, &known)?;
                 rules::authorize(Authorship { author, before: Some(&before), current: current.as_ref() }, &after)?;
                 rules::check_timing(Some(&before), &after, now_ms)?;
-                work.apply_changes([change.clone()])?;
+                apply(&mut work, [change.clone()])?;
                 current = Some(read_session(&work)?);
                 orphans = None;
             }
@@ -757,7 +757,21 @@ pub(crate) fn load_limited(bytes: &[u8]) -> Result<AutoCommit, DocError> {
             format!("is {} bytes; the limit is {MAX_DOCUMENT_BYTES}", bytes.len()),
         ));
     }
-    AutoCommit::load(bytes).map_err(|e| DocError::Malformed(e.to_string()))
+    unwound(|| AutoCommit::load(bytes).map_err(|e| DocError::Malformed(e.to_string())))
+}
+
+/// Applies `changes` to `doc`. Automerge panics on some malformed changes (one naming an actor
+/// its tables lack) instead of answering an error; a change from outside must not bring down a
+/// server worker or an app, so such a panic is that change's refusal. After one, `doc` may be
+/// half-changed: every caller applies to a copy that it drops on error.
+pub(crate) fn apply(doc: &mut AutoCommit, changes: impl IntoIterator<Item = Change> + Clone) -> Result<(), DocError> {
+    unwound(|| doc.apply_changes(changes).map_err(DocError::from))
+}
+
+/// `work()`, with a panic inside Automerge turned into [`DocError::Malformed`].
+fn unwound<T>(work: impl FnOnce() -> Result<T, DocError>) -> Result<T, DocError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+        .unwrap_or_else(|_| Err(DocError::Malformed("Automerge could not apply a change; it is malformed".into())))
 }
 
 /// Refuses a merged document of either kind that would hold more than [`MAX_DOCUMENT_OPS`].
@@ -777,7 +791,7 @@ pub(crate) fn check_ops(doc: &AutoCommit) -> Result<(), DocError> {
 pub(crate) fn with_changes(doc: &AutoCommit, changes: &[Vec<u8>]) -> Result<AutoCommit, DocError> {
     let decoded = changes.iter().map(|bytes| SessionDoc::decode_change(bytes)).collect::<Result<Vec<_>, _>>()?;
     let mut candidate = doc.clone();
-    candidate.apply_changes(decoded)?;
+    apply(&mut candidate, decoded)?;
     Ok(candidate)
 }
 
@@ -799,7 +813,7 @@ pub(crate) fn without_changes(doc: &mut AutoCommit, dropped: &[ChangeHash]) -> R
         return Ok(None);
     }
     let mut rebuilt = AutoCommit::new().with_actor(actor);
-    rebuilt.apply_changes(kept)?;
+    apply(&mut rebuilt, kept)?;
     Ok(Some(rebuilt))
 }
 

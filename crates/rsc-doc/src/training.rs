@@ -214,7 +214,7 @@ impl TrainingDoc {
             if !work.get_heads().is_empty() && change.deps().is_empty() {
                 return Err(DocError::NotAllowed("a change may not start an existing training over".into()));
             }
-            work.apply_changes([change.clone()])?;
+            crate::doc::apply(&mut work, [change.clone()])?;
         }
         let after = read(&work)?;
         if &after.owner != author {
