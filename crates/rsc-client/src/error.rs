@@ -1,6 +1,7 @@
 //! The one error type of the device core. Its variants are what a caller can do about a
 //! failure: fix an input (`Invalid`, with the field), sign in again (`Unauthorized`), retry
-//! later (`Network`, `Server`), look elsewhere (`NotFound`), or report a bug (`Storage`).
+//! later (`Network`, `Server`), look elsewhere (`NotFound`), make room (`StorageFull`), or report a bug
+//! (`Storage`).
 
 use rsc_doc::DocError;
 use rsc_model::ModelError;
@@ -51,9 +52,13 @@ pub enum ClientError {
     /// version, a damaged key).
     #[error("the logbook store failed: {0}")]
     Storage(String),
-    /// The device's database failed (disk full, corrupted file).
+    /// The device's disk is full: nothing of the operation was kept, and what was kept before
+    /// is intact. Free some space and try again.
+    #[error("this device's storage is full: nothing of this was saved; free some space and try again")]
+    StorageFull,
+    /// The device's database failed (a corrupted file, a failing disk).
     #[error("the logbook store failed")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     /// Something stored on this device does not read back: a damaged store or a bug.
     #[error("stored {what} does not read")]
     StoredData {
@@ -89,6 +94,15 @@ impl ClientError {
             ClientError::Network(_) => true,
             ClientError::Server { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             _ => false,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ClientError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => ClientError::StorageFull,
+            _ => ClientError::Database(error),
         }
     }
 }

@@ -149,6 +149,9 @@ impl AppError {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
             }
             AppError::Store(StoreError::Conflict(_)) => (StatusCode::CONFLICT, "conflict", None),
+            AppError::Store(error) if error.is_storage_full() => {
+                (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage", None)
+            }
             AppError::Internal { .. }
             | AppError::Store(_)
             | AppError::Document(_)
@@ -181,6 +184,10 @@ impl AppError {
             AppError::Store(StoreError::Conflict(what)) => format!("{what} is already taken"),
             AppError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
                 "the database is busy; retry shortly".to_string()
+            }
+            AppError::Store(error) if error.is_storage_full() => {
+                tracing::error!(cause = %self.cause_chain(), "the database's disk is full: make room for it");
+                "the server's storage is full, and nothing of this request was kept; try again later".to_string()
             }
             _ if status == StatusCode::INTERNAL_SERVER_ERROR => {
                 tracing::error!(cause = %self.cause_chain(), "internal error");
@@ -233,6 +240,17 @@ mod tests {
         assert_eq!(status, 503);
         let (status, body) = status_and_body(rsc_model::Id::new("", "user").expect_err("empty").into());
         assert_eq!((status, body["error"].as_str()), (500, Some("internal")));
+    }
+
+    #[test]
+    fn a_full_disk_is_a_507_that_says_to_try_again_later() {
+        let full = StoreError::Database(sqlx::Error::Io(std::io::Error::from_raw_os_error(28)));
+        assert!(full.is_storage_full());
+        let (status, body) = status_and_body(full.into());
+        assert_eq!((status, body["error"].as_str()), (507, Some("insufficient_storage")));
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("storage is full") && m.contains("try again")));
+        let other = StoreError::Database(sqlx::Error::Io(std::io::Error::from_raw_os_error(5)));
+        assert!(!other.is_storage_full(), "an I/O error that is not a full disk stays a 500");
     }
 
     #[test]

@@ -87,6 +87,24 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database refused a write because its disk is full (SQLite's `SQLITE_FULL`,
+    /// Postgres's `disk_full`, or the system's `ENOSPC`). Nothing of that transaction was kept,
+    /// and the same write succeeds once there is room again.
+    pub fn is_storage_full(&self) -> bool {
+        const SQLITE_FULL: &str = "13";
+        const POSTGRES_DISK_FULL: &str = "53100";
+        const ENOSPC: i32 = 28;
+        match self {
+            StoreError::Database(sqlx::Error::Database(error)) => {
+                matches!(error.code().as_deref(), Some(SQLITE_FULL | POSTGRES_DISK_FULL))
+            }
+            StoreError::Database(sqlx::Error::Io(error)) => {
+                error.raw_os_error() == Some(ENOSPC) || error.kind() == std::io::ErrorKind::StorageFull
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn unreadable(table: &'static str, key: &str, reason: impl std::fmt::Display) -> StoreError {
         StoreError::Unreadable { table, key: key.to_string(), reason: reason.to_string() }
     }

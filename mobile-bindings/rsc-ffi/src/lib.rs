@@ -88,7 +88,9 @@ impl From<ClientError> for LogbookError {
             ClientError::Unauthorized(reason) => LogbookError::Unauthorized { reason },
             ClientError::Rejected { message, .. } => LogbookError::Rejected { reason: message },
             ClientError::Cancelled => LogbookError::Cancelled,
-            ClientError::Storage(_) | ClientError::Database(_) => LogbookError::Storage { reason },
+            ClientError::Storage(_) | ClientError::StorageFull | ClientError::Database(_) => {
+                LogbookError::Storage { reason }
+            }
             ClientError::Network(_) => LogbookError::Network { reason },
             ref server @ ClientError::Server { .. } if server.is_transient() => LogbookError::Network { reason },
             ClientError::Server { .. } | ClientError::StoredData { .. } => LogbookError::Internal { reason },

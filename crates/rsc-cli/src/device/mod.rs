@@ -232,6 +232,10 @@ fn next_step(error: ClientError) -> CliError {
         ClientError::Rejected { status: 404, message } => CliError::Invalid(message),
         ClientError::Rejected { message, .. } => CliError::Failed(message),
         ClientError::Cancelled => CliError::Failed("cancelled".into()),
+        ClientError::StorageFull => CliError::Failed(format!(
+            "{} (the --home folder's disk); what was saved before is intact",
+            ClientError::StorageFull
+        )),
         ClientError::Storage(message) => CliError::Failed(format!(
             "the logbook on this computer could not be used: {message} (check the disk and the --home folder)"
         )),

@@ -1,5 +1,6 @@
 //! The device core against a real server (in this process, on SQLite) and real processes.
 
+mod disk_full;
 mod durability;
 mod offline;
 mod people;

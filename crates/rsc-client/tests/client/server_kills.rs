@@ -7,113 +7,17 @@
 //! ROUNDS` runs as many as asked (`RSC_SERVER_KILL_ROUNDS`) on both.
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rsc_client::{Id, Logbook, SessionFilter, SyncOptions, TrainingFields, TrainingTopic};
 
-use crate::support::{Serves, connect, id, person, second_device, session};
+use crate::support::{ServerProcess, acknowledged, connect, everything, id, person, second_device, session};
 
 /// Rounds the test command runs on each backend.
 const DEFAULT_ROUNDS: usize = 3;
 /// Devices syncing at once when the server is killed.
 const DEVICES: usize = 30;
-
-/// An `rsc-server` process on one database, killed and started again at the same address.
-struct KilledServer {
-    root: tempfile::TempDir,
-    database: String,
-    port: u16,
-    child: Option<Child>,
-}
-
-impl KilledServer {
-    fn new(database: Option<String>) -> KilledServer {
-        let root = tempfile::Builder::new().prefix("rsc-server-kills-").tempdir().expect("temp dir");
-        let database = database.unwrap_or_else(|| format!("sqlite://{}/rsc.db", root.path().display()));
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-        let output = Command::new(rsc_test_kit::process::server_binary())
-            .arg("migrate")
-            .current_dir(root.path())
-            .env("DATABASE_URL", &database)
-            .output()
-            .expect("rsc-server migrate runs");
-        assert!(output.status.success(), "migrate: {}", String::from_utf8_lossy(&output.stderr));
-        let mut server = KilledServer { root, database, port, child: None };
-        server.start();
-        server
-    }
-
-    /// Starts the server and waits until it answers: the database it was killed on opens.
-    fn start(&mut self) {
-        let child = Command::new(rsc_test_kit::process::server_binary())
-            .current_dir(self.root.path())
-            .env("RSC_LISTEN", format!("127.0.0.1:{}", self.port))
-            .env("DATABASE_URL", &self.database)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("rsc-server starts");
-        self.child = Some(child);
-        let http = crate::support::http_client();
-        for _ in 0..400 {
-            if http.get(format!("{}/readyz", self.url())).send().is_ok_and(|r| r.status().is_success()) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("rsc-server did not start again on {}", self.database);
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().expect("SIGKILL");
-            child.wait().expect("reap");
-        }
-    }
-
-    /// Those of `docs` the server's database does not hold, read through the store the server
-    /// itself uses.
-    fn missing(&self, runtime: &tokio::runtime::Runtime, docs: &[String]) -> Vec<String> {
-        use rsc_server::store::{DocId, PgStore, SqliteStore, SyncStore};
-        runtime.block_on(async {
-            let mut missing = Vec::new();
-            if self.database.starts_with("postgres") {
-                let store = PgStore::connect(&self.database, 2).await.expect("connect");
-                for doc in docs {
-                    if store.document(&DocId::from(doc)).await.expect("read").is_none() {
-                        missing.push(doc.clone());
-                    }
-                }
-            } else {
-                let store = SqliteStore::connect(&self.database).await.expect("connect");
-                for doc in docs {
-                    if store.document(&DocId::from(doc)).await.expect("read").is_none() {
-                        missing.push(doc.clone());
-                    }
-                }
-            }
-            missing
-        })
-    }
-}
-
-impl Serves for KilledServer {
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn temp_dir(&self, what: &str) -> std::path::PathBuf {
-        tempfile::Builder::new().prefix(&format!("{what}-")).tempdir_in(self.root.path()).expect("temp dir").keep()
-    }
-}
-
-impl Drop for KilledServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 /// A small deterministic generator, seeded from the clock (the seed is printed on failure).
 struct Random(u64);
@@ -125,31 +29,9 @@ impl Random {
     }
 }
 
-/// The ids of what a device holds as acknowledged by the server (nothing of it waits to be sent).
-fn acknowledged(logbook: &Logbook) -> Vec<String> {
-    let sessions = logbook.sessions(&SessionFilter::default()).expect("sessions");
-    let trainings = logbook.trainings().expect("trainings");
-    sessions
-        .iter()
-        .filter(|s| !s.unsynced)
-        .map(|s| s.id.to_string())
-        .chain(trainings.iter().filter(|t| !t.unsynced).map(|t| t.id.to_string()))
-        .collect()
-}
-
-/// Every session and training id on a device, sorted.
-fn everything(logbook: &Logbook) -> (Vec<String>, Vec<String>) {
-    let mut sessions: Vec<String> =
-        logbook.sessions(&SessionFilter::default()).expect("sessions").iter().map(|s| s.id.to_string()).collect();
-    let mut trainings: Vec<String> = logbook.trainings().expect("trainings").iter().map(|t| t.id.to_string()).collect();
-    sessions.sort();
-    trainings.sort();
-    (sessions, trainings)
-}
-
 fn campaign(database: Option<String>, backend: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let mut server = KilledServer::new(database);
+    let mut server = ServerProcess::new(database);
     let (pat_book, pat_account) = person(&server, "pat");
     let pat = id(&pat_account);
     let names: Vec<String> = (0..DEVICES).map(|n| format!("supervisee{n}")).collect();
