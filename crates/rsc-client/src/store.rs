@@ -90,6 +90,9 @@ pub(crate) mod key {
     /// Settled entries that edits made here sent back to the provider, by session, until the
     /// server has the edits: the next sync says they went back.
     pub const SENT_BACK: &str = "sent_back";
+    /// The epoch of the server's database last seen in a sync answer: when an answer carries
+    /// another, the server was restored from a backup.
+    pub const SERVER_EPOCH: &str = "server_epoch";
 }
 
 /// The open store.
@@ -310,10 +313,38 @@ pub(crate) fn add_pending_of(conn: &Connection, kind: &str, doc: &str, changes: 
     Ok(())
 }
 
-/// The oldest unacknowledged changes, in the order they were made, at most `limit`.
-pub(crate) fn pending(conn: &Connection, limit: usize) -> Result<Vec<PendingChange>, ClientError> {
-    let mut query = conn.prepare_cached("SELECT seq, doc, change, kind FROM pending ORDER BY seq LIMIT ?1")?;
-    let rows = query.query_map([limit as i64], |r| {
+/// A document this device holds: its kind (`session` or `training`), id and bytes.
+pub(crate) type HeldDocument = (&'static str, String, Vec<u8>);
+
+/// Every document this device holds.
+pub(crate) fn documents(conn: &Connection) -> Result<Vec<HeldDocument>, ClientError> {
+    let mut documents = Vec::new();
+    for (kind, sql) in [("session", "SELECT id, bytes FROM docs"), ("training", "SELECT id, bytes FROM trainings")] {
+        let mut query = conn.prepare(sql)?;
+        let rows = query.query_map([], |r| Ok((kind, r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            documents.push(row?);
+        }
+    }
+    Ok(documents)
+}
+
+/// The changes of `doc` that wait for the server.
+pub(crate) fn pending_of(conn: &Connection, doc: &str) -> Result<Vec<Vec<u8>>, ClientError> {
+    let mut query = conn.prepare_cached("SELECT change FROM pending WHERE doc = ?1 ORDER BY seq")?;
+    let rows = query.query_map([doc], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The oldest unacknowledged changes, in the order they were made, at most `limit`, leaving
+/// out those of the documents in `waiting`.
+pub(crate) fn pending(
+    conn: &Connection,
+    limit: usize,
+    waiting: &std::collections::HashSet<String>,
+) -> Result<Vec<PendingChange>, ClientError> {
+    let mut query = conn.prepare_cached("SELECT seq, doc, change, kind FROM pending ORDER BY seq")?;
+    let rows = query.query_map([], |r| {
         Ok(PendingChange {
             seq: r.get(0)?,
             doc: r.get(1)?,
@@ -321,7 +352,17 @@ pub(crate) fn pending(conn: &Connection, limit: usize) -> Result<Vec<PendingChan
             training: r.get::<_, String>(3)? == "training",
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut taken = Vec::new();
+    for row in rows {
+        let row = row?;
+        if !waiting.contains(&row.doc) {
+            taken.push(row);
+            if taken.len() == limit {
+                break;
+            }
+        }
+    }
+    Ok(taken)
 }
 
 /// A training's document and view (JSON).
@@ -642,9 +683,9 @@ mod tests {
         assert_eq!(pending_count(store.conn()).expect("count"), 0);
         store.write(|tx| add_pending(tx, "d1", &[vec![1], vec![2]])).expect("write");
         assert_eq!(pending_count(store.conn()).expect("count"), 2);
-        let rows = pending(store.conn(), 10).expect("pending");
+        let rows = pending(store.conn(), 10, &Default::default()).expect("pending");
         store.write(|tx| acknowledge(tx, "d1", rows[0].seq)).expect("ack");
-        let left = pending(store.conn(), 10).expect("pending");
+        let left = pending(store.conn(), 10, &Default::default()).expect("pending");
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].change, vec![2]);
     }

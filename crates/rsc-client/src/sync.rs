@@ -8,13 +8,14 @@
 //! Automerge both ignore changes they already have. Network failures and server errors are
 //! retried with exponential backoff before the call gives up.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rsc_doc::SessionDoc;
 use rsc_model::Id;
-use rsc_protocol::{AccountNews, Bytes, Cursor, DocPush, ProviderDirectory, SyncRequest, SyncResponse};
+use rsc_protocol::{AccountNews, Bytes, Cursor, DocPush, ProviderDirectory, RefusalCode, SyncRequest, SyncResponse};
 
 use crate::ClientError;
 use crate::logbook::{Account, Logbook, Rendered, now_ms, save, trust};
@@ -219,17 +220,21 @@ impl Logbook {
         let mut account_version = Some(known.unwrap_or_default());
         // When the time of this sync was written with an answer, and what it was.
         let mut written_at: Option<i64> = None;
+        // Documents whose changes build on changes the server lacks: not sent again in this sync.
+        let mut waiting: HashSet<String> = HashSet::new();
         loop {
             options.check_cancelled()?;
             let batch = {
                 let store = self.store();
-                next_batch(store.conn(), options, account_version.take())?
+                next_batch(store.conn(), options, account_version.take(), &waiting)?
             };
             let response: SyncResponse =
                 with_retry(options, &mut report, &mut state, progress, || api.post("/v1/sync", &batch.request))?;
+            let epoch = epoch_news(self.store().conn(), &response)?;
             // Nothing sent, nothing received, the cursor where it was: nothing to write (and no
             // fsync to wait for).
-            let idle = batch.sent.is_empty()
+            let idle = epoch.is_none()
+                && batch.sent.is_empty()
                 && response.pull.is_empty()
                 && response.trainings.is_empty()
                 && response.accepted.is_empty()
@@ -241,7 +246,7 @@ impl Logbook {
             } else {
                 let at = now_ms();
                 written_at = Some(at);
-                self.write_answer(&account, &batch, &response, at, &mut report)?
+                self.write_answer(&account, &batch, &response, at, &epoch, &mut waiting, &mut report)?
             };
             report.round_trips += 1;
             state = SyncProgress {
@@ -253,7 +258,8 @@ impl Logbook {
                 retrying_in_ms: None,
             };
             progress(&state);
-            if !response.more && (pending == 0 || batch.sent.is_empty()) {
+            let restored = matches!(epoch, Some(EpochNews::Restored(_)));
+            if !restored && !response.more && (pending == 0 || batch.sent.is_empty()) {
                 break;
             }
         }
@@ -283,12 +289,15 @@ impl Logbook {
     /// Keeps one answer of the server, in one transaction: the account's news, the time of the
     /// sync, what was acknowledged or refused of `batch`, and the pulled changes. Returns how
     /// many changes still wait to be pushed.
+    #[allow(clippy::too_many_arguments)]
     fn write_answer(
         &self,
         account: &Account,
         batch: &Batch,
         response: &SyncResponse,
         at: i64,
+        epoch: &Option<EpochNews>,
+        waiting: &mut HashSet<String>,
         report: &mut SyncReport,
     ) -> Result<u64, ClientError> {
         self.store().write_replayable(|tx| {
@@ -296,7 +305,25 @@ impl Logbook {
                 report.connection_news.extend(take_account_news(tx, account, news, &mut report.registry)?);
             }
             store::set_meta(tx, key::LAST_SYNC_MS, &at)?;
-            apply(tx, account, batch, response, report)
+            let pending = apply(tx, account, batch, response, waiting, report)?;
+            match epoch {
+                None => Ok(pending),
+                Some(EpochNews::First(epoch)) => {
+                    store::set_meta(tx, key::SERVER_EPOCH, epoch)?;
+                    Ok(pending)
+                }
+                Some(EpochNews::Restored(epoch)) => {
+                    store::set_meta(tx, key::SERVER_EPOCH, epoch)?;
+                    let queued = send_again(tx)?;
+                    tx.execute("DELETE FROM meta WHERE key = ?1", [key::CURSOR])?;
+                    waiting.clear();
+                    tracing::warn!(
+                        queued,
+                        "the server was restored from a backup: sending again every change made here, and pulling everything"
+                    );
+                    store::pending_count(tx)
+                }
+            }
         })
     }
 
@@ -307,11 +334,79 @@ impl Logbook {
     pub fn keep_answer(&self, answer: &[u8]) -> Result<SyncReport, ClientError> {
         let response: SyncResponse = serde_json::from_slice(answer)?;
         let account = self.require_account()?;
-        let batch = next_batch(self.store().conn(), &SyncOptions::default(), None)?;
+        let batch = next_batch(self.store().conn(), &SyncOptions::default(), None, &HashSet::new())?;
         let mut report = SyncReport::default();
-        self.write_answer(&account, &batch, &response, now_ms(), &mut report)?;
+        let epoch = epoch_news(self.store().conn(), &response)?;
+        self.write_answer(&account, &batch, &response, now_ms(), &epoch, &mut HashSet::new(), &mut report)?;
         Ok(report)
     }
+}
+
+/// Whether a refusal says only that the server lacks what the pushed changes build on: a
+/// missing dependency, or a session the server does not know although this device received
+/// changes of it from the server (a server restored from a backup taken before it was logged).
+fn server_lacks(tx: &rusqlite::Connection, refused: &rsc_protocol::DocRefusal) -> Result<bool, ClientError> {
+    match refused.code {
+        RefusalCode::MissingDependencies => Ok(true),
+        RefusalCode::NotParticipant => {
+            let Some(stored) = store::doc(tx, &refused.doc)? else { return Ok(false) };
+            let actor = store::device(tx)?.1;
+            let mut doc = SessionDoc::load_as(&stored.bytes, actor.clone())?;
+            Ok(doc
+                .changes_since(&[])
+                .iter()
+                .any(|bytes| SessionDoc::decode_change(bytes).is_ok_and(|change| change.actor_id() != &actor)))
+        }
+        _ => Ok(false),
+    }
+}
+
+/// What an answer's epoch says against the one this device holds.
+enum EpochNews {
+    /// The first this device hears of (a new sign-in, or the first sync after an update).
+    First(String),
+    /// Another than before: the server's database was restored from a backup.
+    Restored(String),
+}
+
+fn epoch_news(conn: &rusqlite::Connection, response: &SyncResponse) -> Result<Option<EpochNews>, ClientError> {
+    let Some(epoch) = &response.epoch else { return Ok(None) };
+    let held: Option<String> = store::get_meta(conn, key::SERVER_EPOCH)?;
+    Ok(match held {
+        None => Some(EpochNews::First(epoch.clone())),
+        Some(held) if &held != epoch => Some(EpochNews::Restored(epoch.clone())),
+        Some(_) => None,
+    })
+}
+
+/// Queues again every change this device made to the documents it holds, but those queued
+/// already, in the order they were made: a restored server may have lost any of them.
+/// Returns how many were queued.
+fn send_again(tx: &rusqlite::Connection) -> Result<usize, ClientError> {
+    let actor = store::device(tx)?.1;
+    let mut queued = 0;
+    for (kind, doc_id, bytes) in store::documents(tx)? {
+        let mine = if kind == "training" {
+            rsc_doc::TrainingDoc::load_as(&bytes, actor.clone())?.changes_since(&[])
+        } else {
+            SessionDoc::load_as(&bytes, actor.clone())?.changes_since(&[])
+        };
+        let already: HashSet<rsc_doc::ChangeHash> = store::pending_of(tx, &doc_id)?
+            .iter()
+            .filter_map(|bytes| SessionDoc::decode_change(bytes).ok())
+            .map(|change| change.hash())
+            .collect();
+        let mut again = Vec::new();
+        for bytes in mine {
+            let change = SessionDoc::decode_change(&bytes)?;
+            if change.actor_id() == &actor && !already.contains(&change.hash()) {
+                again.push(bytes);
+            }
+        }
+        queued += again.len();
+        store::add_pending_of(tx, kind, &doc_id, &again)?;
+    }
+    Ok(queued)
 }
 
 /// Keeps the profile and the directory that came with a sync's answer, and their version;
@@ -382,9 +477,10 @@ fn next_batch(
     conn: &rusqlite::Connection,
     options: &SyncOptions,
     account_version: Option<String>,
+    waiting: &HashSet<String>,
 ) -> Result<Batch, ClientError> {
     let cursor: Option<Cursor> = store::get_meta(conn, key::CURSOR)?;
-    let rows = store::pending(conn, options.max_docs_per_request * rsc_protocol::MAX_CHANGES_PER_DOC)?;
+    let rows = store::pending(conn, options.max_docs_per_request * rsc_protocol::MAX_CHANGES_PER_DOC, waiting)?;
     let mut push: Vec<DocPush> = Vec::new();
     // Which of `push` are trainings, sent apart from the sessions.
     let mut training: Vec<bool> = Vec::new();
@@ -430,6 +526,7 @@ fn apply(
     account: &Account,
     batch: &Batch,
     response: &SyncResponse,
+    waiting: &mut HashSet<String>,
     report: &mut SyncReport,
 ) -> Result<u64, ClientError> {
     let max_seq = |doc: &str| batch.sent.iter().find(|(d, _, _)| d == doc).map(|(_, seq, count)| (*seq, *count));
@@ -443,7 +540,13 @@ fn apply(
         }
     }
     for refused in &response.refused {
-        if max_seq(&refused.doc).is_some() {
+        if max_seq(&refused.doc).is_some() && server_lacks(tx, refused)? {
+            // What these changes build on is not on the server: after a restore, until the
+            // device that made it sends it again. They stay queued, and wait for a later sync.
+            waiting.insert(refused.doc.clone());
+            answered += 1;
+            tracing::info!(doc = %refused.doc, "push waits for changes it builds on to reach the server");
+        } else if max_seq(&refused.doc).is_some() {
             let directory: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
             let refusal = crate::Refusal {
                 doc: refused.doc.clone(),

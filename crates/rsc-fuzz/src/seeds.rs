@@ -268,6 +268,7 @@ fn pulled_page() {
         more: false,
         account: None,
         trainings,
+        epoch: Some("0123456789abcdef0123456789abcdef".into()),
     };
     let session = answer(vec![DocChanges { doc: SESSION.into(), changes: bytes(&created) }], Vec::new());
     write("pulled_page", "a-session", &serde_json::to_vec(&session).expect("json"));

@@ -96,6 +96,12 @@ pub struct SyncResponse {
     /// which do not read this field, never meet a document that is not a session.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trainings: Vec<DocChanges>,
+    /// The server database's epoch. It changes only when the database is restored from a
+    /// backup: a device that held another one sends again every change it made, and pulls
+    /// everything from the start, since the server may have lost what it acknowledged after
+    /// the backup. Absent from servers released before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// What a device keeps of its account besides the sessions: the profile, and the directory
@@ -236,6 +242,7 @@ mod tests {
             more: false,
             account: None,
             trainings: Vec::new(),
+            epoch: None,
         };
         let json: serde_json::Value = serde_json::to_value(&answer).expect("json");
         for field in ["accepted", "refused", "pull", "more", "cursor"] {

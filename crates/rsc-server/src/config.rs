@@ -21,14 +21,19 @@ pub struct DatabaseArgs {
     pub max_connections: u32,
 }
 
+/// The file of a `sqlite:` URL, made absolute; `None` for another database.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).map(|rest| {
+        let path = rest.split('?').next().unwrap_or(rest);
+        std::path::absolute(path).unwrap_or_else(|_| path.into())
+    })
+}
+
 /// The database a command uses, as printed before it runs: the URL with secrets redacted and, for
 /// a SQLite file, its absolute path.
 pub fn describe_database(url: &str) -> String {
     let redacted = Redacted(url).to_string();
-    let file = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).map(|rest| {
-        let path = rest.split('?').next().unwrap_or(rest);
-        std::path::absolute(path).unwrap_or_else(|_| path.into())
-    });
+    let file = sqlite_file(url);
     match file {
         Some(path) if !url.contains(":memory:") => format!("{redacted} ({})", path.display()),
         _ => redacted,

@@ -89,6 +89,17 @@ enum Command {
         /// The new file.
         path: std::path::PathBuf,
     },
+    /// Put a backup of the SQLite database in its place, with the server stopped; the database
+    /// it replaces is kept beside it. The restored database gets a new epoch, so that every
+    /// device sends again what it made after the backup.
+    Restore {
+        /// The backup file (`rsc-server backup` wrote it).
+        backup: std::path::PathBuf,
+    },
+    /// Give the database a new epoch after restoring it some other way (Postgres: after
+    /// pg_restore or a point-in-time recovery), with the server stopped: every device then
+    /// sends again what it made since, and pulls everything.
+    Restored,
 }
 
 #[derive(Debug, Subcommand)]
@@ -647,6 +658,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         // On standard error, so that what a command prints stays fit for a pipe.
         eprintln!("database: {database}");
     }
+    if let Command::Restore { backup } = &command {
+        return restore(&cli.database, backup).await;
+    }
     let backend = connect(&cli.database, matches!(command, Command::Serve | Command::Migrate)).await?;
     match command {
         Command::Serve => match backend {
@@ -688,6 +702,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Backend::Postgres(store) => keys(&store, command).await,
             Backend::Sqlite(store) => keys(&store, command).await,
         },
+        Command::Restored => {
+            let epoch = match backend {
+                Backend::Postgres(store) => renew_epoch(&store).await?,
+                Backend::Sqlite(store) => renew_epoch(&store).await?,
+            };
+            println!(
+                "{database} has a new epoch ({epoch}): each device sends again what it made since the backup, \
+                 and pulls everything, at its next sync"
+            );
+            Ok(())
+        }
+        Command::Restore { .. } => unreachable!("restored before the database is opened"),
         Command::Backup { path } => match backend {
             Backend::Postgres(_) => bail!(
                 "backup: this is a Postgres database; back it up with pg_dump (or continuous archiving for \
@@ -709,6 +735,71 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
     }
+}
+
+/// Gives `store`'s database a new epoch, and returns it.
+async fn renew_epoch<S: Store>(store: &S) -> anyhow::Result<String> {
+    let epoch = rsc_service::clock::new_id().as_str().replace('-', "");
+    store.new_epoch(&epoch).await.map_err(|e| anyhow!(e).context("a new epoch"))?;
+    Ok(epoch)
+}
+
+/// `rsc-server restore BACKUP`: checks that the backup is a database of this server, moves the
+/// database (and its `-wal` and `-shm` files) aside, puts a copy of the backup in its place and
+/// gives it a new epoch.
+async fn restore(args: &DatabaseArgs, backup: &std::path::Path) -> anyhow::Result<()> {
+    let Some(file) = rsc_server::config::sqlite_file(&args.database_url) else {
+        bail!(
+            "restore: this is a Postgres database; restore it with pg_restore (or a point-in-time recovery), \
+             then run `rsc-server restored`, as the README says"
+        );
+    };
+    if !backup.is_file() {
+        bail!("restore: {} is not a file", backup.display());
+    }
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let with = |suffix: &str| std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+    let aside = |suffix: &str| with(&format!(".before-restore-{stamp}{suffix}"));
+    let mut moved = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        if with(suffix).exists() {
+            std::fs::rename(with(suffix), aside(suffix))
+                .with_context(|| format!("restore: moving {} aside", with(suffix).display()))?;
+            moved.push(suffix);
+        }
+    }
+    // The copy is opened (and migrated, if the backup is older than this version), never the
+    // backup itself; when it is not a database of this server, what was moved aside goes back.
+    let opened = match std::fs::copy(backup, &file) {
+        Ok(_) => SqliteStore::open_existing(&args.database_url).await.map_err(|e| anyhow!(e)),
+        Err(e) => Err(anyhow!(e)),
+    };
+    let store = match opened {
+        Ok(store) => store,
+        Err(error) => {
+            for suffix in ["-wal", "-shm", ""] {
+                let _ = std::fs::remove_file(with(suffix));
+            }
+            for suffix in &moved {
+                let _ = std::fs::rename(aside(suffix), with(suffix));
+            }
+            return Err(error.context(format!(
+                "restore: {} is not a backup of this server's database; nothing was changed",
+                backup.display()
+            )));
+        }
+    };
+    let epoch = renew_epoch(&store).await?;
+    store.close().await;
+    let kept = moved.first().map(|_| aside(""));
+    println!(
+        "restored {} from {} with a new epoch ({epoch}): each device sends again what it made since the backup at \
+         its next sync{}",
+        file.display(),
+        backup.display(),
+        kept.map(|k| format!("; the database it replaced is {}", k.display())).unwrap_or_default()
+    );
+    Ok(())
 }
 
 #[tokio::main]

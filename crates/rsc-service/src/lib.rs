@@ -13,6 +13,7 @@ pub mod auth;
 pub mod certificates;
 pub mod clock;
 pub mod connections;
+pub mod epoch;
 mod error;
 pub mod events;
 pub mod exports;

@@ -14,6 +14,8 @@ pub struct AppState<S> {
     pub streams: Arc<crate::events::Streams>,
     /// The account versions kept between syncs.
     pub versions: Arc<crate::account::Versions>,
+    /// The database's epoch, sent with every sync answer.
+    pub epoch: Arc<crate::epoch::Epoch>,
 }
 
 impl<S: Store> AppState<S> {
@@ -23,6 +25,7 @@ impl<S: Store> AppState<S> {
             store,
             streams: Arc::new(crate::events::Streams::new(streams_close, max_streams)),
             versions: Arc::new(crate::account::Versions::new()),
+            epoch: Arc::new(crate::epoch::Epoch::new()),
         }
     }
 }

@@ -34,6 +34,7 @@ const MAX_ATTEMPTS: usize = 32;
 pub async fn sync<S: Store>(
     store: &S,
     versions: &crate::account::Versions,
+    epoch: &crate::epoch::Epoch,
     device: &AuthDevice,
     request: SyncRequest,
 ) -> Result<SyncResponse, AppError> {
@@ -94,7 +95,8 @@ pub async fn sync<S: Store>(
         None => None,
     };
     metrics::histogram!("rsc_sync_duration_seconds").record(started.elapsed().as_secs_f64());
-    Ok(SyncResponse { v: PROTOCOL_VERSION, accepted, refused, pull, cursor, more, account, trainings })
+    let epoch = Some(epoch.get(store).await?);
+    Ok(SyncResponse { v: PROTOCOL_VERSION, accepted, refused, pull, cursor, more, account, trainings, epoch })
 }
 
 /// The request-wide limits: 422 naming the field when one is broken.

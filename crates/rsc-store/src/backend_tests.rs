@@ -707,3 +707,26 @@ async fn a_sqlite_backup_taken_while_writes_go_on_is_one_snapshot() {
     })
     .await;
 }
+
+/// A database's epoch stays what it is until a restore gives it a new one; two databases have
+/// different ones.
+async fn the_epoch_stays_until_a_new_one_is_given<S: Store>(store: S, other: S) {
+    let first = store.epoch().await.expect("epoch");
+    assert_eq!(first.len(), 32, "{first}");
+    assert_eq!(store.epoch().await.expect("epoch"), first);
+    assert_ne!(other.epoch().await.expect("epoch"), first, "each database is born with its own");
+    store.new_epoch("0123456789abcdef0123456789abcdef").await.expect("new epoch");
+    assert_eq!(store.epoch().await.expect("epoch"), "0123456789abcdef0123456789abcdef");
+}
+
+#[tokio::test]
+async fn the_epoch_stays_until_a_new_one_is_given_in_both_backends() {
+    crate::testing::with_sqlite(|store, _| async move {
+        crate::testing::with_sqlite(|other, _| the_epoch_stays_until_a_new_one_is_given(store, other)).await;
+    })
+    .await;
+    crate::testing::with_postgres(|store, _| async move {
+        crate::testing::with_postgres(|other, _| the_epoch_stays_until_a_new_one_is_given(store, other)).await;
+    })
+    .await;
+}

@@ -147,6 +147,13 @@ pub trait Backend: Clone + Send + Sync + 'static {
 
     /// Whether the database answers.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The database's epoch: the same from its creation until it is restored from a backup
+    /// ([`Backend::new_epoch`]).
+    fn epoch(&self) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// Gives the database a new epoch, `value` (after a restore), and returns it.
+    fn new_epoch(&self, value: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Accounts, their devices and tokens, sign-in attempts, password resets and profiles.

@@ -169,6 +169,14 @@ impl<S: Store> Backend for Gated<S> {
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.ping()
     }
+
+    fn epoch(&self) -> impl Future<Output = Result<String, StoreError>> + Send {
+        self.inner.epoch()
+    }
+
+    fn new_epoch(&self, value: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.new_epoch(value)
+    }
 }
 
 #[allow(clippy::manual_async_fn)]

@@ -4,6 +4,7 @@ mod disk_full;
 mod durability;
 mod offline;
 mod people;
+mod restore;
 mod server_kills;
 mod support;
 mod sync;

@@ -328,6 +328,24 @@ impl ServerProcess {
         panic!("rsc-server did not start again on {}", self.database);
     }
 
+    /// Runs `rsc-server ARGS` on this server's database, and returns what it printed.
+    pub fn command(&self, args: &[&str]) -> String {
+        let output = Command::new(rsc_test_kit::process::server_binary())
+            .args(args)
+            .current_dir(self.root.path())
+            .env("DATABASE_URL", &self.database)
+            .output()
+            .expect("rsc-server runs");
+        let said = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(output.status.success(), "{args:?}: {said}{}", String::from_utf8_lossy(&output.stderr));
+        said
+    }
+
+    /// The folder the server runs in.
+    pub fn root(&self) -> &std::path::Path {
+        self.root.path()
+    }
+
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             child.kill().expect("SIGKILL");

@@ -22,7 +22,7 @@ pub async fn sync<S: Store>(
     Device(device): Device,
     JsonBody(request): JsonBody<SyncRequest>,
 ) -> Result<Json<SyncResponse>, AppError> {
-    Ok(Json(rsc_service::sync::sync(&state.store, &state.versions, &device, request).await?))
+    Ok(Json(rsc_service::sync::sync(&state.store, &state.versions, &state.epoch, &device, request).await?))
 }
 
 /// Holds a stream of server-sent events open: `changed` whenever a session this account takes
