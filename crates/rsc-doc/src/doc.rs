@@ -197,8 +197,21 @@ impl SessionDoc {
             ));
         }
         expanded_len(bytes)?;
-        let change =
-            Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::Malformed(format!("undecodable change: {e}")))?;
+        let change = unwound(|| {
+            Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::Malformed(format!("undecodable change: {e}")))
+        })?;
+        // Session and training documents are maps of scalar values: a change makes maps, puts
+        // values into maps and deletes from them, and nothing else. Lists, text, counters and
+        // marks never occur in them, and Automerge mishandles some malformed ones (marks out of
+        // order spoil the saved document), so they are refused at the door.
+        let operations = unwound(|| Ok(change.decode().operations))?;
+        if let Some(op) = operations.iter().find(|op| !plain_map_operation(op)) {
+            return Err(DocError::Malformed(format!(
+                "a change may only make maps, put values into them and delete from them, not {:?}",
+                op.action
+            )));
+        }
+
         if change.len() > MAX_CHANGE_OPS {
             return Err(DocError::invalid(
                 "change",
@@ -760,12 +773,74 @@ pub(crate) fn load_limited(bytes: &[u8]) -> Result<AutoCommit, DocError> {
     unwound(|| AutoCommit::load(bytes).map_err(|e| DocError::Malformed(e.to_string())))
 }
 
-/// Applies `changes` to `doc`. Automerge panics on some malformed changes (one naming an actor
-/// its tables lack) instead of answering an error; a change from outside must not bring down a
-/// server worker or an app, so such a panic is that change's refusal. After one, `doc` may be
-/// half-changed: every caller applies to a copy that it drops on error.
+/// Applies `changes` to `doc`, and checks that the document gives each back as it came.
+///
+/// Automerge panics on some malformed changes (one naming an actor its tables lack) instead of
+/// answering an error, and takes others that decode to the same operations as another change
+/// but are encoded otherwise: the document then holds a hash its operations do not give, and
+/// its saved bytes no longer load ("mismatching heads"). A change from outside must neither
+/// bring down a server worker or an app nor spoil the document, so both are the change's
+/// refusal. After one, `doc` may be half-changed: every caller applies to a copy that it drops
+/// on error.
 pub(crate) fn apply(doc: &mut AutoCommit, changes: impl IntoIterator<Item = Change> + Clone) -> Result<(), DocError> {
-    unwound(|| doc.apply_changes(changes).map_err(DocError::from))
+    let hashes: Vec<ChangeHash> = changes.clone().into_iter().map(|change| change.hash()).collect();
+    unwound(|| {
+        check_numbering(doc, changes.clone())?;
+        doc.apply_changes(changes)?;
+        for hash in &hashes {
+            if doc.get_change_by_hash(hash).map(|change| change.hash()) != Some(*hash) {
+                return Err(DocError::Malformed(format!("change {hash} does not read back as it was sent")));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The highest operation counter of `change`.
+fn max_op(change: &Change) -> u64 {
+    change.start_op().get() + change.len() as u64 - 1
+}
+
+/// Refuses a change whose operations are not numbered from one past the highest operation it
+/// builds on, as Automerge numbers them: one numbered otherwise orders its operations against
+/// the others wrongly, and the document it joins no longer loads once saved.
+fn check_numbering(doc: &mut AutoCommit, changes: impl IntoIterator<Item = Change>) -> Result<(), DocError> {
+    let changes: Vec<Change> = changes.into_iter().collect();
+    let in_batch: std::collections::HashMap<ChangeHash, u64> =
+        changes.iter().map(|change| (change.hash(), max_op(change))).collect();
+    for change in &changes {
+        let mut highest = 0;
+        for dep in change.deps() {
+            let dep_max = match in_batch.get(dep) {
+                Some(max) => *max,
+                None => match doc.get_change_by_hash(dep) {
+                    Some(known) => max_op(&known),
+                    // A missing dependency is refused where it is checked.
+                    None => continue,
+                },
+            };
+            highest = highest.max(dep_max);
+        }
+        if change.start_op().get() != highest + 1 {
+            return Err(DocError::Malformed(format!(
+                "change {} numbers its operations from {}, where what it builds on ends at {highest}",
+                change.hash(),
+                change.start_op()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `op` makes a map, puts a value other than a counter into a map, or deletes from one.
+fn plain_map_operation(op: &automerge::legacy::Op) -> bool {
+    let in_a_map = !op.insert && matches!(op.key, automerge::legacy::Key::Map(_));
+    in_a_map
+        && match &op.action {
+            automerge::legacy::OpType::Make(ObjType::Map) | automerge::legacy::OpType::Delete => true,
+            automerge::legacy::OpType::Put(value) => !matches!(value, ScalarValue::Counter(_)),
+            _ => false,
+        }
 }
 
 /// `work()`, with a panic inside Automerge turned into [`DocError::Malformed`].

@@ -63,24 +63,38 @@ pub fn apply_pushed(data: &[u8]) {
 mod tests {
     use super::*;
 
-    /// Found by the fuzzer: a change whose actor table names an actor the document does not
-    /// hold made Automerge panic while applying it (a server worker's panic, or an app's crash
-    /// on a pulled page). It is refused as malformed now, and the document is left as it was.
+    /// Found by the fuzzer: changes that made Automerge panic while applying them (a server
+    /// worker's panic, or an app's crash on a pulled page), and changes that were accepted but
+    /// left a document whose saved bytes no longer load (encoded otherwise than Automerge
+    /// encodes, numbered from the wrong operation, carrying marks). Each is refused as
+    /// malformed now, and the document is left as it was.
     #[test]
-    fn a_change_automerge_panics_on_is_refused_as_malformed() {
+    fn every_change_that_once_broke_a_document_is_refused_as_malformed() {
+        let dir = crate::crate_dir().join("regressions/apply_pushed");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).expect("regressions") {
+            let path = entry.expect("entry").path();
+            let input = std::fs::read(&path).expect("the regression");
+            let author = Id::new([ANA, PAT, BEN, STRANGER][usize::from(input[0] & 3)], "author").expect("id");
+            let decoded: Result<Vec<_>, _> =
+                crate::frames(&input[1..]).into_iter().map(SessionDoc::decode_change).collect();
+            let mut doc = if input[0] & 4 == 0 { stored().clone() } else { SessionDoc::empty() };
+            let before = doc.heads();
+            let refused = decoded.and_then(|changes| doc.apply_pushed(&changes, &author, NOW_MS));
+            assert!(matches!(refused, Err(rsc_doc::DocError::Malformed(_))), "{}: {refused:?}", path.display());
+            assert_eq!(doc.heads(), before);
+            seen += 1;
+        }
+        assert!(seen >= 6, "{seen} regressions");
+    }
+
+    /// A device receiving such a change with the session refuses the page's document the same way.
+    #[test]
+    fn a_pulled_session_with_a_change_automerge_panics_on_is_refused() {
         let path = crate::crate_dir().join("regressions/apply_pushed/automerge-panics-on-an-unknown-actor");
         let input = std::fs::read(path).expect("the regression");
-        let frames = crate::frames(&input[1..]);
-        let change = SessionDoc::decode_change(frames[0]).expect("it decodes: the failure was in applying it");
-        let mut doc = stored().clone();
-        let before = doc.heads();
-        let refused = doc.apply_pushed(&[change], &Id::new(BEN, "author").expect("id"), NOW_MS);
-        assert!(matches!(refused, Err(rsc_doc::DocError::Malformed(_))), "{refused:?}");
-        assert_eq!(doc.heads(), before);
-        // A device receiving it with the session refuses the page's document the same way.
-        let mut all = stored().clone();
-        let mut changes = all.changes_since(&[]);
-        changes.push(frames[0].to_vec());
+        let mut changes = stored().clone().changes_since(&[]);
+        changes.push(crate::frames(&input[1..])[0].to_vec());
         assert!(matches!(SessionDoc::from_changes(&changes), Err(rsc_doc::DocError::Malformed(_))));
     }
 }
