@@ -6,6 +6,7 @@ mod offline;
 mod people;
 mod restore;
 mod server_kills;
+mod soak;
 mod support;
 mod sync;
 mod tls;

@@ -334,11 +334,17 @@ impl ServerProcess {
             .args(args)
             .current_dir(self.root.path())
             .env("DATABASE_URL", &self.database)
+            .env("RSC_ADMIN_PASSWORD", PASSWORD)
             .output()
             .expect("rsc-server runs");
         let said = String::from_utf8_lossy(&output.stdout).to_string();
         assert!(output.status.success(), "{args:?}: {said}{}", String::from_utf8_lossy(&output.stderr));
         said
+    }
+
+    /// The server process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
     }
 
     /// The folder the server runs in.
