@@ -92,3 +92,35 @@ fn a_restored_server_gets_back_from_the_devices_everything_it_acknowledged_after
         "Pat's new device sees every session naming him"
     );
 }
+
+#[test]
+fn restoring_a_file_that_is_not_a_backup_changes_nothing() {
+    let mut server = ServerProcess::new(None);
+    let (ana, _) = person(&server, "ana");
+    let (pat, pat_account) = person(&server, "pat");
+    connect(&pat, &[&ana]);
+    let logged = ana.log_session(session(&id(&pat_account), "2025-02-03", 60, &[])).expect("log");
+    sync(&ana);
+    server.kill();
+    let not_a_backup = server.root().join("notes.db");
+    std::fs::write(&not_a_backup, b"these are my notes, not a database").expect("write");
+    let refused = server.run(&["restore", not_a_backup.to_str().expect("path")]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("is not a backup of this server's database; nothing was changed"), "{said}");
+    let missing = server.run(&["restore", server.root().join("nothing.db").to_str().expect("path")]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("is not a file"));
+    let leftovers: Vec<String> = std::fs::read_dir(server.root())
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .filter(|name| name.contains("before-restore"))
+        .collect();
+    assert!(leftovers.is_empty(), "nothing was left aside: {leftovers:?}");
+    // The server starts on its own database, which still holds Ana's session, and her device
+    // sees no restore.
+    server.start();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    assert!(server.missing(&runtime, &[logged.id.to_string()]).is_empty());
+    let report = ana.sync(&SyncOptions::default(), &|_| {}).expect("sync");
+    assert_eq!(report.pushed_changes, 0, "nothing sent again: the epoch is the one she knew");
+}

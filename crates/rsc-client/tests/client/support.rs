@@ -330,16 +330,21 @@ impl ServerProcess {
 
     /// Runs `rsc-server ARGS` on this server's database, and returns what it printed.
     pub fn command(&self, args: &[&str]) -> String {
-        let output = Command::new(rsc_test_kit::process::server_binary())
+        let output = self.run(args);
+        let said = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(output.status.success(), "{args:?}: {said}{}", String::from_utf8_lossy(&output.stderr));
+        said
+    }
+
+    /// Runs `rsc-server ARGS` on this server's database, succeeding or not.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(rsc_test_kit::process::server_binary())
             .args(args)
             .current_dir(self.root.path())
             .env("DATABASE_URL", &self.database)
             .env("RSC_ADMIN_PASSWORD", PASSWORD)
             .output()
-            .expect("rsc-server runs");
-        let said = String::from_utf8_lossy(&output.stdout).to_string();
-        assert!(output.status.success(), "{args:?}: {said}{}", String::from_utf8_lossy(&output.stderr));
-        said
+            .expect("rsc-server runs")
     }
 
     /// The server process's id.
