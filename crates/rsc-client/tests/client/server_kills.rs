@@ -148,11 +148,5 @@ fn killing_the_server_during_concurrent_syncs_loses_nothing_on_sqlite() {
 
 #[test]
 fn killing_the_server_during_concurrent_syncs_loses_nothing_on_postgres() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let Some((name, url)) = runtime.block_on(rsc_test_kit::create_postgres_db()) else { return };
-    let outcome = std::panic::catch_unwind(|| campaign(Some(url), "Postgres"));
-    runtime.block_on(rsc_test_kit::drop_postgres_db(&name));
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
+    crate::support::on_postgres(|url| campaign(Some(url), "Postgres"));
 }

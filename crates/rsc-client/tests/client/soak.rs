@@ -358,11 +358,5 @@ fn a_minute_of_mixed_load_holds_steady_on_sqlite() {
 
 #[test]
 fn a_minute_of_mixed_load_holds_steady_on_postgres() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let Some((name, url)) = runtime.block_on(rsc_test_kit::create_postgres_db()) else { return };
-    let outcome = std::panic::catch_unwind(|| soak(Some(url), "Postgres"));
-    runtime.block_on(rsc_test_kit::drop_postgres_db(&name));
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
+    crate::support::on_postgres(|url| soak(Some(url), "Postgres"));
 }

@@ -427,3 +427,15 @@ pub fn everything(logbook: &Logbook) -> (Vec<String>, Vec<String>) {
     trainings.sort();
     (sessions, trainings)
 }
+
+/// Runs `test` with the URL of a fresh Postgres database, dropped afterwards even if the test
+/// fails; skips (saying so) where there is no test Postgres.
+pub fn on_postgres(test: impl FnOnce(String) + std::panic::UnwindSafe) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let Some((name, url)) = runtime.block_on(rsc_test_kit::create_postgres_db()) else { return };
+    let outcome = std::panic::catch_unwind(|| test(url));
+    runtime.block_on(rsc_test_kit::drop_postgres_db(&name));
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
