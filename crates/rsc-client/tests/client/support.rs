@@ -295,7 +295,7 @@ impl ServerProcess {
         let root = tempfile::Builder::new().prefix("rsc-server-kills-").tempdir().expect("temp dir");
         let database = database.unwrap_or_else(|| format!("sqlite://{}/rsc.db", root.path().display()));
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-        let output = Command::new(rsc_test_kit::process::server_binary())
+        let output = Command::new(server_binary())
             .arg("migrate")
             .current_dir(root.path())
             .env("DATABASE_URL", &database)
@@ -309,7 +309,7 @@ impl ServerProcess {
 
     /// Starts the server and waits until it answers: the database it was killed on opens.
     pub fn start(&mut self) {
-        let child = Command::new(rsc_test_kit::process::server_binary())
+        let child = Command::new(server_binary())
             .current_dir(self.root.path())
             .env("RSC_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("DATABASE_URL", &self.database)
@@ -338,7 +338,7 @@ impl ServerProcess {
 
     /// Runs `rsc-server ARGS` on this server's database, succeeding or not.
     pub fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(rsc_test_kit::process::server_binary())
+        Command::new(server_binary())
             .args(args)
             .current_dir(self.root.path())
             .env("DATABASE_URL", &self.database)
@@ -437,5 +437,18 @@ pub fn on_postgres(test: impl FnOnce(String) + std::panic::UnwindSafe) {
     runtime.block_on(rsc_test_kit::drop_postgres_db(&name));
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
+    }
+}
+
+/// The `rsc-server` binary beside this test binary, which the test command's build made;
+/// built only when it is missing (`cargo test -p rsc-client` alone). A build while this binary
+/// runs could replace this very binary, and the tests that start it again as a worker
+/// (`durability`, `tls`) would find it gone.
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary");
+    let beside = exe.parent().and_then(|deps| deps.parent()).map(|debug| debug.join("rsc-server"));
+    match beside {
+        Some(path) if path.is_file() => path,
+        _ => rsc_test_kit::process::server_binary(),
     }
 }
