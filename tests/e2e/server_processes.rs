@@ -30,6 +30,16 @@ async fn read_until(events: &mut reqwest::Response, said: &mut String, what: &st
     }
 }
 
+/// Runs `rsc-server ARGS` in `dir`, on the SQLite database there.
+fn command_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(rsc_test_kit::process::server_binary())
+        .current_dir(dir)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("rsc-server runs")
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
@@ -89,14 +99,7 @@ async fn a_backup_of_a_running_server_restores_in_its_place() {
     let dir = temp.path().to_path_buf();
     let port = free_port();
     let backup = dir.join("backup.db");
-    let run = |args: &[&str]| {
-        Command::new(rsc_test_kit::process::server_binary())
-            .current_dir(&dir)
-            .args(args)
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("rsc-server runs")
-    };
+    let run = |args: &[&str]| command_in(&dir, args);
     {
         let _server = start(&dir, &[], port).await;
         let api = Api::new(format!("http://127.0.0.1:{port}"));
@@ -375,14 +378,7 @@ fn registry_commands_import_list_show_lapse_and_revoke() {
     let temp = tempfile::Builder::new().prefix("rsc-registry-cli-").tempdir().expect("temp dir");
     let dir = temp.path().to_path_buf();
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/registry.csv");
-    let run = |args: &[&str]| {
-        Command::new(rsc_test_kit::process::server_binary())
-            .current_dir(&dir)
-            .args(args)
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("runs")
-    };
+    let run = |args: &[&str]| command_in(&dir, args);
     let text = |out: &std::process::Output| {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
     };

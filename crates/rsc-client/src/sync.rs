@@ -540,13 +540,16 @@ fn apply(
         }
     }
     for refused in &response.refused {
-        if max_seq(&refused.doc).is_some() && server_lacks(tx, refused)? {
+        if max_seq(&refused.doc).is_none() {
+            continue;
+        }
+        if server_lacks(tx, refused)? {
             // What these changes build on is not on the server: after a restore, until the
             // device that made it sends it again. They stay queued, and wait for a later sync.
             waiting.insert(refused.doc.clone());
             answered += 1;
             tracing::info!(doc = %refused.doc, "push waits for changes it builds on to reach the server");
-        } else if max_seq(&refused.doc).is_some() {
+        } else {
             let directory: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
             let refusal = crate::Refusal {
                 doc: refused.doc.clone(),

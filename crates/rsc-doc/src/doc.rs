@@ -782,10 +782,11 @@ pub(crate) fn load_limited(bytes: &[u8]) -> Result<AutoCommit, DocError> {
 /// bring down a server worker or an app nor spoil the document, so both are the change's
 /// refusal. After one, `doc` may be half-changed: every caller applies to a copy that it drops
 /// on error.
-pub(crate) fn apply(doc: &mut AutoCommit, changes: impl IntoIterator<Item = Change> + Clone) -> Result<(), DocError> {
-    let hashes: Vec<ChangeHash> = changes.clone().into_iter().map(|change| change.hash()).collect();
+pub(crate) fn apply(doc: &mut AutoCommit, changes: impl IntoIterator<Item = Change>) -> Result<(), DocError> {
+    let changes: Vec<Change> = changes.into_iter().collect();
+    let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
     unwound(|| {
-        check_numbering(doc, changes.clone())?;
+        check_numbering(doc, &changes)?;
         doc.apply_changes(changes)?;
         for hash in &hashes {
             if doc.get_change_by_hash(hash).map(|change| change.hash()) != Some(*hash) {
@@ -804,11 +805,10 @@ fn max_op(change: &Change) -> u64 {
 /// Refuses a change whose operations are not numbered from one past the highest operation it
 /// builds on, as Automerge numbers them: one numbered otherwise orders its operations against
 /// the others wrongly, and the document it joins no longer loads once saved.
-fn check_numbering(doc: &mut AutoCommit, changes: impl IntoIterator<Item = Change>) -> Result<(), DocError> {
-    let changes: Vec<Change> = changes.into_iter().collect();
+fn check_numbering(doc: &mut AutoCommit, changes: &[Change]) -> Result<(), DocError> {
     let in_batch: std::collections::HashMap<ChangeHash, u64> =
         changes.iter().map(|change| (change.hash(), max_op(change))).collect();
-    for change in &changes {
+    for change in changes {
         let mut highest = 0;
         for dep in change.deps() {
             let dep_max = match in_batch.get(dep) {
@@ -887,8 +887,9 @@ pub(crate) fn without_changes(doc: &mut AutoCommit, dropped: &[ChangeHash]) -> R
     if kept.is_empty() {
         return Ok(None);
     }
+    // The document's own changes, each checked when it came in: not checked again.
     let mut rebuilt = AutoCommit::new().with_actor(actor);
-    apply(&mut rebuilt, kept)?;
+    rebuilt.apply_changes(kept)?;
     Ok(Some(rebuilt))
 }
 

@@ -129,12 +129,8 @@ fn harness() -> &'static Harness {
             let cookies = format!("rsc_session={session}");
             let page = http.get(format!("{base}/profile")).header("cookie", &cookies).send().await.expect("page");
             let html = page.text().await.expect("html");
-            let csrf = html
-                .split("name=\"csrf\" value=\"")
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-                .expect("a form's token on her profile page")
-                .to_string();
+            let csrf = rsc_test_kit::csrf_in(&html);
+            assert!(!csrf.is_empty(), "a form's token on her profile page");
             // The sign-in forms check their token against this cookie instead.
             let cookies = format!("{cookies}; rsc_csrf={csrf}");
             (server, base, token, cookies, csrf)

@@ -24,9 +24,14 @@ pub fn http_client() -> reqwest::Client {
 
 /// The value of the cookie `name` that `response` sets.
 pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
+    cookie_set_in(response.headers(), name)
+}
+
+/// The value of the cookie `name` that an answer with `headers` sets (of a blocking client's
+/// answer too).
+pub fn cookie_set_in(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     let prefix = format!("{name}=");
-    response
-        .headers()
+    headers
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -146,4 +151,9 @@ impl Api {
         assert_eq!(status, 202, "{body}");
         assert_eq!(body["message"].as_str(), Some(rsc_protocol::REGISTERED_MESSAGE));
     }
+}
+
+/// The CSRF token of the first form in a portal page (empty when it has none).
+pub fn csrf_in(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string()
 }

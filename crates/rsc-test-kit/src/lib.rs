@@ -14,7 +14,7 @@ pub mod people;
 pub mod process;
 mod staff;
 
-pub use api::{Api, http_client, set_cookie_value};
+pub use api::{Api, cookie_set_in, csrf_in, http_client, set_cookie_value};
 pub use backends::{create_postgres_db, drop_postgres_db, skipped, with_postgres, with_sqlite};
 pub use device::{Device, signed_at};
 pub use staff::{SEED_ASSOCIATIONS, ensure_associations, make_staff, staff_device, staff_device_of};

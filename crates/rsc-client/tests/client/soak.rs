@@ -97,12 +97,8 @@ fn portal(base: &str, email: &str, seed: u64) -> (reqwest::blocking::Client, Str
     let http =
         reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let page = http.get(format!("{base}/signin")).send().expect("sign-in page");
-    let cookie = |response: &reqwest::blocking::Response, name: &str| {
-        response.headers().get_all("set-cookie").iter().find_map(|v| {
-            let text = v.to_str().ok()?;
-            text.strip_prefix(&format!("{name}="))?.split(';').next().map(str::to_string)
-        })
-    };
+    let cookie =
+        |response: &reqwest::blocking::Response, name: &str| rsc_test_kit::cookie_set_in(response.headers(), name);
     let csrf = cookie(&page, "rsc_csrf").expect("csrf cookie");
     let mut secret = [0x5a; 32];
     secret[..8].copy_from_slice(&seed.to_be_bytes());
@@ -127,8 +123,7 @@ fn portal(base: &str, email: &str, seed: u64) -> (reqwest::blocking::Client, Str
     let cookies = format!("rsc_session={session}");
     let html =
         http.get(format!("{base}/exports")).header("cookie", &cookies).send().expect("page").text().expect("html");
-    let token = html.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
-    (http, cookies, token.to_string())
+    (http, cookies, rsc_test_kit::csrf_in(&html))
 }
 
 fn soak(database: Option<String>, backend: &str) {

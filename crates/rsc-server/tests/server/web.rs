@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, S
 use rsc_server::RunningServer;
 use rsc_server::store::Store;
 
-use rsc_test_kit::{Api, Device, set_cookie_value};
+use rsc_test_kit::{Api, Device, csrf_in, set_cookie_value};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -36,11 +36,6 @@ fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
 
 fn value(line: &str) -> String {
     line.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v.to_string()).unwrap_or_default()
-}
-
-/// The CSRF token a page's forms carry.
-fn csrf_in(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string()
 }
 
 /// The sign-in form as a browser would post it, with a real device key.
