@@ -417,23 +417,18 @@ impl Cpu {
     /// With the `server` process's time if there is one; `None` where there is no Linux `/proc`
     /// to read.
     fn now(server: Option<u32>) -> Option<Cpu> {
+        use rsc_test_kit::process::{clock_ticks, cpu_seconds, cpu_seconds_of_all};
+        let postgres = cpu_seconds_of_all("postgres")?;
         let ticks = clock_ticks()?;
-        let mut postgres = 0.0;
-        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-            if std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres") {
-                postgres += process_ticks(pid).unwrap_or(0.0);
-            }
-        }
         let stat = std::fs::read_to_string("/proc/stat").ok()?;
         let all: Vec<f64> =
             stat.lines().next()?.split_whitespace().skip(1).map(|n| n.parse().ok()).collect::<Option<_>>()?;
         // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
         let busy = all.iter().take(8).sum::<f64>() - all[3] - all[4];
         Some(Cpu {
-            server: server.and_then(process_ticks).unwrap_or(0.0) / ticks,
-            postgres: postgres / ticks,
-            bench: process_ticks(std::process::id())? / ticks,
+            server: server.and_then(cpu_seconds).unwrap_or(0.0),
+            postgres,
+            bench: cpu_seconds(std::process::id())?,
             busy: busy / ticks,
             cores: stat.lines().filter(|l| l.starts_with("cpu") && !l.starts_with("cpu ")).count(),
         })
@@ -466,20 +461,6 @@ impl Cpu {
 }
 
 /// A process's user and system time in clock ticks, all its threads together.
-fn process_ticks(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The fields after the command name, which is in parentheses and may hold spaces:
-    // state is the first, utime the 12th and stime the 13th.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    Some(fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?)
-}
-
-/// Clock ticks per second, as `/proc` counts them.
-fn clock_ticks() -> Option<f64> {
-    let out = std::process::Command::new("getconf").arg("CLK_TCK").output().ok()?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
-}
-
 /// The `rsc-server` process of one measurement, in a folder of its own.
 struct Running {
     server: rsc_test_kit::process::Server,

@@ -1,7 +1,7 @@
 //! A real `rsc-server` process: for the end-to-end suites, built from this workspace and
 //! started on a fresh database in its own folder with a registry admin; for the benchmarks, a
-//! given binary on a given database. Stopped (folder and all) when dropped. Also reads the
-//! process's memory, for the limits that bound it.
+//! given binary on a given database. Stopped (folder and all) when dropped. Also reads a
+//! process's memory and CPU time from Linux's `/proc`, for the limits and figures that need them.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -147,4 +147,40 @@ pub fn memory_kib(pid: u32, field: &str) -> u64 {
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+}
+
+/// The CPU seconds (user and system) process `pid` has spent; `None` where there is no Linux
+/// `/proc` to read or the process is gone.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    Some(process_ticks(pid)? / clock_ticks()?)
+}
+
+/// The CPU seconds every running process named `name` (as `/proc/<pid>/comm` has it, say
+/// `postgres`) has spent; `None` where there is no Linux `/proc`.
+pub fn cpu_seconds_of_all(name: &str) -> Option<f64> {
+    let mut ticks = 0.0;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        if std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name) {
+            ticks += process_ticks(pid).unwrap_or(0.0);
+        }
+    }
+    Some(ticks / clock_ticks()?)
+}
+
+fn process_ticks(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces:
+    // state is the first, utime the 12th and stime the 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?)
+}
+
+/// Clock ticks per second, as `/proc` counts them (asked once).
+pub fn clock_ticks() -> Option<f64> {
+    static TICKS: std::sync::OnceLock<Option<f64>> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        let out = Command::new("getconf").arg("CLK_TCK").output().ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    })
 }

@@ -2,8 +2,9 @@
 //! devices logging and syncing, a provider confirming from her device, people in the portal
 //! signing in, reading their pages and making exports, 20 event streams held open, and staff
 //! importing the registry. Every few seconds it samples the server's resident memory, its open
-//! descriptors, the sync latencies and the errors; at the end memory and descriptors are flat,
-//! nothing failed, and every session reached the server once.
+//! descriptors, the sync latencies, the CPU time the server (and Postgres) spent per sync and
+//! the errors; at the end memory and descriptors are flat, nothing failed, and every session
+//! reached the server once.
 //!
 //! The test command runs [`DEFAULT_SECONDS`] on each backend; `scripts/soak SECONDS` runs as
 //! long as asked (`RSC_SOAK_SECONDS`).
@@ -24,6 +25,10 @@ const DEFAULT_SECONDS: u64 = 30;
 const DEVICES: usize = 50;
 const STREAMS: usize = 20;
 const PORTAL_USERS: usize = 3;
+/// A device logs a session every this many syncs: a phone syncs whenever it is opened, more
+/// often than its owner logs, and a session every sync would give the provider a caseload no
+/// real one holds within minutes.
+const SYNCS_PER_SESSION: u64 = 4;
 
 /// What the load saw, shared by its threads.
 #[derive(Default)]
@@ -57,6 +62,9 @@ struct Sample {
     p50_ms: u64,
     p99_ms: u64,
     syncs: u64,
+    /// CPU milliseconds per sync since the last sample: the server's, and Postgres's.
+    server_cpu_ms: f64,
+    postgres_cpu_ms: Option<f64>,
     errors: u64,
 }
 
@@ -148,11 +156,14 @@ fn soak(database: Option<String>, backend: &str) {
         for (n, device) in devices.iter().enumerate() {
             let (seen, running, pat_id) = (&seen, &running, &pat_id);
             scope.spawn(move || {
-                let mut day = 0;
+                let mut round = 0;
                 while running.load(Ordering::SeqCst) {
-                    day += 1;
-                    let date = format!("2025-{:02}-{:02}", 1 + day / 28 % 12, 1 + (n + day) % 28);
-                    device.log_session(session(pat_id, &date, 60, &[])).expect("log");
+                    round += 1;
+                    if round % SYNCS_PER_SESSION == 1 {
+                        let day = round / SYNCS_PER_SESSION;
+                        let date = format!("2025-{:02}-{:02}", 1 + day / 28 % 12, 1 + (n as u64 + day) % 28);
+                        device.log_session(session(pat_id, &date, 60, &[])).expect("log");
+                    }
                     let began = Instant::now();
                     match device.sync(&SyncOptions::default(), &|_| {}) {
                         Ok(_) => seen.latencies.lock().expect("lock").push(began.elapsed().as_millis() as u64),
@@ -174,14 +185,10 @@ fn soak(database: Option<String>, backend: &str) {
                     seen_ref.errors.fetch_add(1, Ordering::SeqCst);
                 }
                 // Up to ten entries a round, each signed with her device's key.
-                let sessions = pat_ref.sessions(&SessionFilter::default()).expect("pat's sessions");
-                let waiting = sessions
-                    .iter()
-                    .flat_map(|s| s.attendees.iter().map(move |a| (s, a)))
-                    .filter(|(_, a)| a.status == AttendanceStatus::Pending)
-                    .take(10);
-                for (s, attendee) in waiting {
-                    pat_ref.confirm(s.id.as_str(), attendee.id.as_str(), None, false).expect("confirm");
+                let waiting = pat_ref.awaiting_confirmation().expect("pat's queue");
+                for entry in waiting.iter().take(10) {
+                    assert_eq!(entry.status, AttendanceStatus::Pending);
+                    pat_ref.confirm(entry.session.id.as_str(), entry.attendee.as_str(), None, false).expect("confirm");
                     seen_ref.confirmations.fetch_add(1, Ordering::SeqCst);
                 }
                 std::thread::sleep(Duration::from_secs(2));
@@ -271,19 +278,32 @@ fn soak(database: Option<String>, backend: &str) {
         });
 
         let every = Duration::from_secs((seconds / 12).max(5));
+        let on_postgres = backend == "Postgres";
+        let cpu = || {
+            let server = rsc_test_kit::process::cpu_seconds(pid).unwrap_or(0.0);
+            (server, on_postgres.then(|| rsc_test_kit::process::cpu_seconds_of_all("postgres").unwrap_or(0.0)))
+        };
+        let (mut server_cpu, mut postgres_cpu) = cpu();
+        let mut syncs_before = 0;
         while started.elapsed() < Duration::from_secs(seconds) {
             std::thread::sleep(every.min(Duration::from_secs(seconds).saturating_sub(started.elapsed())));
             let mut latencies = std::mem::take(&mut *seen.latencies.lock().expect("lock"));
             latencies.sort_unstable();
+            let syncs = seen.syncs.load(Ordering::SeqCst);
+            let per_sync = (syncs - syncs_before).max(1) as f64;
+            let (server_now, postgres_now) = cpu();
             samples.push(Sample {
                 at_secs: started.elapsed().as_secs(),
                 rss_kib: rsc_test_kit::process::memory_kib(pid, "VmRSS"),
                 fds: descriptors(pid),
                 p50_ms: percentile(&latencies, 50),
                 p99_ms: percentile(&latencies, 99),
-                syncs: seen.syncs.load(Ordering::SeqCst),
+                syncs,
+                server_cpu_ms: (server_now - server_cpu) * 1e3 / per_sync,
+                postgres_cpu_ms: postgres_now.zip(postgres_cpu).map(|(now, before)| (now - before) * 1e3 / per_sync),
                 errors: seen.errors.load(Ordering::SeqCst),
             });
+            (server_cpu, postgres_cpu, syncs_before) = (server_now, postgres_now, syncs);
         }
         running.store(false, Ordering::SeqCst);
     });
@@ -291,16 +311,18 @@ fn soak(database: Option<String>, backend: &str) {
     eprintln!(
         "{backend} soak, {seconds} s: {DEVICES} devices, {STREAMS} event streams, {PORTAL_USERS} portal users, staff importing"
     );
-    eprintln!("  t(s)  RSS(MiB)  fds  p50(ms)  p99(ms)  syncs  errors");
+    eprintln!("  t(s)  RSS(MiB)  fds  p50(ms)  p99(ms)  syncs  server CPU/sync  postgres CPU/sync  errors");
     for s in &samples {
         eprintln!(
-            "  {:>4}  {:>8.1}  {:>3}  {:>7}  {:>7}  {:>5}  {:>6}",
+            "  {:>4}  {:>8.1}  {:>3}  {:>7}  {:>7}  {:>5}  {:>12.1} ms  {:>14}  {:>6}",
             s.at_secs,
             s.rss_kib as f64 / 1024.0,
             s.fds,
             s.p50_ms,
             s.p99_ms,
             s.syncs,
+            s.server_cpu_ms,
+            s.postgres_cpu_ms.map_or("-".to_string(), |ms| format!("{ms:.1} ms")),
             s.errors
         );
     }
