@@ -797,24 +797,19 @@ pub(crate) fn apply(doc: &mut AutoCommit, changes: impl IntoIterator<Item = Chan
     })
 }
 
-/// The highest operation counter of `change`.
-fn max_op(change: &Change) -> u64 {
-    change.start_op().get() + change.len() as u64 - 1
-}
-
 /// Refuses a change whose operations are not numbered from one past the highest operation it
 /// builds on, as Automerge numbers them: one numbered otherwise orders its operations against
 /// the others wrongly, and the document it joins no longer loads once saved.
 fn check_numbering(doc: &mut AutoCommit, changes: &[Change]) -> Result<(), DocError> {
     let in_batch: std::collections::HashMap<ChangeHash, u64> =
-        changes.iter().map(|change| (change.hash(), max_op(change))).collect();
+        changes.iter().map(|change| (change.hash(), change.max_op())).collect();
     for change in changes {
         let mut highest = 0;
         for dep in change.deps() {
             let dep_max = match in_batch.get(dep) {
                 Some(max) => *max,
                 None => match doc.get_change_by_hash(dep) {
-                    Some(known) => max_op(&known),
+                    Some(known) => known.max_op(),
                     // A missing dependency is refused where it is checked.
                     None => continue,
                 },

@@ -152,28 +152,31 @@ pub fn memory_kib(pid: u32, field: &str) -> u64 {
 /// The CPU seconds (user and system) process `pid` has spent; `None` where there is no Linux
 /// `/proc` to read or the process is gone.
 pub fn cpu_seconds(pid: u32) -> Option<f64> {
-    Some(process_ticks(pid)? / clock_ticks()?)
+    Some(stat_ticks(pid, &[11, 12])? / clock_ticks()?)
 }
 
 /// The CPU seconds every running process named `name` (as `/proc/<pid>/comm` has it, say
-/// `postgres`) has spent; `None` where there is no Linux `/proc`.
+/// `postgres`) and the children they reaped have spent; `None` where there is no Linux
+/// `/proc`. Counting the reaped children keeps the sum from falling when one ends (a Postgres
+/// backend whose connection closed, reaped by the postmaster).
 pub fn cpu_seconds_of_all(name: &str) -> Option<f64> {
     let mut ticks = 0.0;
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
         if std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name) {
-            ticks += process_ticks(pid).unwrap_or(0.0);
+            ticks += stat_ticks(pid, &[11, 12, 13, 14]).unwrap_or(0.0);
         }
     }
     Some(ticks / clock_ticks()?)
 }
 
-fn process_ticks(pid: u32) -> Option<f64> {
+/// The sum of `fields` of `/proc/<pid>/stat`, counted from the one after the command name
+/// (which is in parentheses and may hold spaces): state is 0, utime 11, stime 12, and the
+/// reaped children's cutime 13 and cstime 14.
+fn stat_ticks(pid: u32, fields: &[usize]) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The fields after the command name, which is in parentheses and may hold spaces:
-    // state is the first, utime the 12th and stime the 13th.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    Some(fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?)
+    let values: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    fields.iter().map(|&field| values.get(field)?.parse::<f64>().ok()).sum()
 }
 
 /// Clock ticks per second, as `/proc` counts them (asked once).

@@ -146,6 +146,9 @@ fn soak(database: Option<String>, backend: &str) {
     connect(&pat, &devices.iter().collect::<Vec<_>>());
     let pat_id = id(&pat_account);
     let staff = token(&base, "staff@example.org", 0xe0);
+    // Signed in before the clock starts: each sign-in hashes a password.
+    let bearers: Vec<String> =
+        (0..STREAMS).map(|n| token(&base, &format!("{}@example.org", names[n]), 0x10 + n as u8)).collect();
     let seen = Seen::default();
     let running = AtomicBool::new(true);
     let started = Instant::now();
@@ -195,16 +198,15 @@ fn soak(database: Option<String>, backend: &str) {
             }
         });
         // Event streams, held open and opened again when they end.
-        for (n, name) in names.iter().enumerate().take(STREAMS) {
+        for bearer in &bearers {
             let (seen, running, base) = (&seen, &running, &base);
-            let bearer = token(base, &format!("{name}@example.org"), 0x10 + n as u8);
             scope.spawn(move || {
                 // Held until the server ends it; its keep-alive comment (every 15 seconds) lets
                 // the reader see that the soak is over.
                 let http = reqwest::blocking::Client::builder().timeout(None).build().expect("client");
                 while running.load(Ordering::SeqCst) {
                     seen.stream_connections.fetch_add(1, Ordering::SeqCst);
-                    match http.get(format!("{base}/v1/events")).bearer_auth(&bearer).send() {
+                    match http.get(format!("{base}/v1/events")).bearer_auth(bearer).send() {
                         Ok(mut response) => {
                             seen.status("GET /v1/events", response.status());
                             let mut buffer = [0u8; 512];
