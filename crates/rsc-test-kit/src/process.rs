@@ -47,6 +47,19 @@ pub fn workspace_binary(bin: &str) -> std::path::PathBuf {
             .expect("cargo runs");
         assert!(status.success(), "the workspace's binaries build");
     });
+    beside_test_binary(bin)
+}
+
+/// The workspace's binary `bin` as the test command's build left it, built only when it is
+/// missing (one package's tests run alone). For suites that start their own test binary again
+/// as a worker: a build while they run could replace that very binary.
+pub fn prebuilt_binary(bin: &str) -> std::path::PathBuf {
+    let path = beside_test_binary(bin);
+    if path.is_file() { path } else { workspace_binary(bin) }
+}
+
+/// Where cargo puts the workspace's binary `bin`: `target/debug`, above the test binary's `deps`.
+fn beside_test_binary(bin: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().expect("test binary");
     let debug = exe.parent().and_then(|deps| deps.parent()).expect("target/debug");
     debug.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))

@@ -440,15 +440,8 @@ pub fn on_postgres(test: impl FnOnce(String) + std::panic::UnwindSafe) {
     }
 }
 
-/// The `rsc-server` binary beside this test binary, which the test command's build made;
-/// built only when it is missing (`cargo test -p rsc-client` alone). A build while this binary
-/// runs could replace this very binary, and the tests that start it again as a worker
-/// (`durability`, `tls`) would find it gone.
+/// The `rsc-server` binary the test command's build made (see `prebuilt_binary`: the durability
+/// and TLS tests start this test binary again as a worker).
 fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let beside = exe.parent().and_then(|deps| deps.parent()).map(|debug| debug.join("rsc-server"));
-    match beside {
-        Some(path) if path.is_file() => path,
-        _ => rsc_test_kit::process::server_binary(),
-    }
+    rsc_test_kit::process::prebuilt_binary("rsc-server")
 }
