@@ -12,6 +12,7 @@
 
 mod api;
 mod connections;
+mod directory;
 mod error;
 mod hours;
 mod logbook;

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ClientError;
 use crate::api::{self, Api};
-use crate::people::check_connected;
+use crate::directory::check_connected;
 use crate::store::{self, Store, key};
 use crate::view::{AttendanceStatus, SessionFilter, SessionView, Trust};
 
@@ -676,7 +676,7 @@ impl Logbook {
         let who = if wanted == me.as_str() {
             "you do not".to_string()
         } else {
-            format!("`{}` does not", crate::people::without_ids(wanted, |_| false))
+            format!("`{}` does not", crate::directory::without_ids(wanted, |_| false))
         };
         Err(ClientError::invalid(
             "attendee",

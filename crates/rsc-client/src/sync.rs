@@ -434,7 +434,7 @@ fn take_account_news(
         let accepted = rulebook.as_ref().map(|r| r.accepted_credentials(purpose));
         registry.extend(crate::hours::registry_news(&me, &views, before, &news.directory, accepted.as_deref()));
     }
-    refresh_directory(tx, account, &news.directory)?;
+    crate::people::keep_directory(tx, account, &news.directory)?;
     store::set_meta(tx, key::ACCOUNT_VERSION, &news.version)?;
     Ok(changes)
 }
@@ -555,8 +555,8 @@ fn apply(
                 doc: refused.doc.clone(),
                 code: refused.code.as_str().to_string(),
                 field: refused.field.clone(),
-                message: crate::people::without_ids(
-                    &crate::people::with_names(directory.as_ref(), &refused.message),
+                message: crate::directory::without_ids(
+                    &crate::directory::with_names(directory.as_ref(), &refused.message),
                     |id| store::doc_exists(tx, id).unwrap_or(false),
                 ),
             };
@@ -731,28 +731,6 @@ fn roll_back(
             save(tx, &me, &trust(tx, account)?, kept, &heads)?;
         }
         None => store::delete_doc(tx, doc_id)?,
-    }
-    Ok(())
-}
-
-/// Stores the directory the server sent; when it differs from the one the views were rendered
-/// with, renders every view again (a provider's new device key may confirm sessions).
-pub(crate) fn refresh_directory(
-    tx: &rusqlite::Connection,
-    account: &Account,
-    directory: &ProviderDirectory,
-) -> Result<(), ClientError> {
-    let previous: Option<ProviderDirectory> = store::get_meta(tx, key::DIRECTORY)?;
-    if previous.as_ref() == Some(directory) {
-        return Ok(());
-    }
-    store::set_meta(tx, key::DIRECTORY, directory)?;
-    let me = Id::new(account.user_id.as_str(), "user")?;
-    let trust = trust(tx, account)?;
-    for (id, bytes) in store::all_docs(tx)? {
-        let session = SessionDoc::load(&bytes)?.session()?;
-        let view = SessionView::render(&session, &me, &trust);
-        tx.execute("UPDATE docs SET view = ?1 WHERE id = ?2", rusqlite::params![serde_json::to_string(&view)?, id])?;
     }
     Ok(())
 }

@@ -22,6 +22,7 @@
 //! digest). Every `rsc-export/1` and `/2` export already handed out still verifies under its own
 //! domain (`0x01`, `0x02`).
 
+pub mod facts;
 pub mod pdf;
 pub mod reports;
 mod verify;

@@ -10,19 +10,10 @@ use rsc_model::{Confirmation, Date, Dossier, DossierSession, Id, Provider};
 
 use crate::RulesError;
 use crate::explain;
+use crate::measure::{Counted, Measure, window_from};
 use crate::output::{Evaluation, Exclusion, FallOut, ProviderTotal, RequirementResult, SessionResult, Window};
 use crate::output::{TrainingExclusion, TrainingResult};
 use crate::rulebook::{Accepted, GroupCap, Period, PeriodTest, Purpose, Rulebook, Topic, TrainingSet};
-
-/// One eligible session, as the requirements see it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Counted<'a> {
-    pub date: Date,
-    pub minutes: u64,
-    pub group: bool,
-    pub about_own: bool,
-    pub provider: &'a Id,
-}
 
 /// Minutes split by kind, so a group cap can be applied to any sum.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -351,41 +342,6 @@ fn by_topic<'a>(eligible: &[Counted<'a>], topic: Topic) -> Vec<Counted<'a>> {
         Topic::Any => eligible.to_vec(),
         Topic::AboutOwnRscPractice => eligible.iter().filter(|item| item.about_own).copied().collect(),
     }
-}
-
-/// How a requirement's minutes are gathered.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Measure {
-    /// Applications: windows of `months` (or unlimited) ending on a counted session's date,
-    /// with an optional minimum span.
-    Rolling { months: Option<u32>, span: Option<u32> },
-    /// Renewals: a fixed period from `start` to the evaluation date; `end` bounds projections.
-    Period { start: Date, end: Date, rolling_months: Option<u32> },
-}
-
-impl Measure {
-    pub(crate) fn period(test: &PeriodTest, as_of: Date) -> Measure {
-        match test.period {
-            Period::CalendarYear => {
-                let start = as_of.start_of_year();
-                let end = Date::from_ymd(as_of.year(), 12, 31).unwrap_or(as_of);
-                Measure::Period { start, end, rolling_months: None }
-            }
-            Period::Months => {
-                let months = test.months.unwrap_or(24);
-                Measure::Period {
-                    start: window_from(as_of, months),
-                    end: as_of.plus_months(120),
-                    rolling_months: Some(months),
-                }
-            }
-        }
-    }
-}
-
-/// The first day of the `months` window ending on `end`: "E − N months < D ≤ E".
-pub(crate) fn window_from(end: Date, months: u32) -> Date {
-    end.minus_months(months).succ()
 }
 
 /// The first day a session dated `date` is outside the `months` window.

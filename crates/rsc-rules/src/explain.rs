@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use rsc_model::{Credential, Date, Dossier, DossierSession, Provider};
 
-use crate::engine::{Counted, Measure};
+use crate::measure::{Counted, Measure};
 use crate::output::{Advisory, Exclusion, ProviderTotal, RequirementResult};
 use crate::text::format_hours;
 use crate::{Purpose, Rulebook};

@@ -10,6 +10,7 @@ mod builtin;
 mod engine;
 mod error;
 mod explain;
+mod measure;
 mod output;
 mod pace;
 mod renewal;

@@ -269,9 +269,9 @@ pub async fn entries<S: Store>(store: &S, me: &UserRecord) -> Result<Vec<Connect
     }
     // A closed account she never shared a session with is no longer anyone she may name.
     let others: Vec<UserId> = entries.iter().map(|e| UserId::from(e.person.id.as_str())).collect();
-    let former = crate::own_data::former_members(store, &me_id, &others).await?;
+    let former = crate::former::former_members(store, &me_id, &others).await?;
     for entry in entries.iter_mut().filter(|e| former.contains(&UserId::from(e.person.id.as_str()))) {
-        entry.person.display_name = crate::own_data::FORMER_MEMBER.to_string();
+        entry.person.display_name = crate::former::FORMER_MEMBER.to_string();
         entry.email = None;
         entry.endorsement_number = None;
     }

@@ -7,7 +7,7 @@
 //! devices' sign-ins, her codes and requests, her places in groups. People who never shared a
 //! session with her see her as "former member".
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use rsc_protocol::{
@@ -18,10 +18,8 @@ use rsc_protocol::{
 use crate::AppError;
 use crate::auth::{self, Client};
 use crate::clock::{day, now_ms};
+use crate::former::FORMER_MEMBER;
 use crate::store::{Store, UserId, UserRecord};
-
-/// The name shown for a closed account to someone who never shared a session with her.
-pub const FORMER_MEMBER: &str = "former member";
 
 /// Everything the server keeps about `user`, naming people rather than ids.
 pub async fn download<S: Store>(store: &S, user: &UserRecord) -> Result<OwnData, AppError> {
@@ -184,23 +182,4 @@ pub async fn close<S: Store>(
     store.close_account(&user.id, &erased, now_ms()).await?;
     tracing::info!(user_id = %user.id, "account closed");
     Ok(())
-}
-
-/// The names `viewer` sees for `people`: a closed account she never shared a session with is
-/// [`FORMER_MEMBER`]; everyone else keeps their name. Returns the ids to rename.
-pub async fn former_members<S: Store>(
-    store: &S,
-    viewer: &UserId,
-    people: &[UserId],
-) -> Result<HashSet<UserId>, AppError> {
-    let closed = store.closed_among(people).await?;
-    if closed.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let mut shared: HashSet<String> = HashSet::new();
-    for a in store.acquaintances_of(viewer).await? {
-        shared.insert(a.other_id.to_string());
-        shared.insert(a.provider_id.to_string());
-    }
-    Ok(closed.into_iter().map(|(id, _)| id).filter(|id| !shared.contains(id.as_str())).collect())
 }

@@ -418,7 +418,7 @@ pub fn trail_csv(lines: &[TrailLine]) -> Result<String, AppError> {
     for line in lines {
         let when = crate::clock::utc_time(line.at_ms);
         // Names, numbers and notes were typed by people: none may run as a formula.
-        let cell = rsc_export::reports::text_cell;
+        let cell = rsc_export::facts::text_cell;
         out.write_record([
             when,
             cell(&line.who),

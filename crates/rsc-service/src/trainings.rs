@@ -17,8 +17,8 @@ use rsc_protocol::{DocAck, DocPush, DocRefusal, RefusalCode};
 use crate::AppError;
 use crate::auth::AuthDevice;
 use crate::clock::now_ms;
+use crate::pushed::{decode, doc_refusal, refusal, too_large, unstored};
 use crate::store::{DocId, DocKind, Store, StoredDoc, TrainingCommit, TrainingRow, UserId};
-use crate::sync::{decode, doc_refusal, refusal, too_large, unstored};
 
 /// How often a training's write is prepared again after losing a race (her two devices at once).
 const MAX_ATTEMPTS: usize = 32;

@@ -101,7 +101,7 @@ pub async fn verification<S: Store>(
         ),
         Err(error) => (false, format!("Does NOT verify: {error}")),
     };
-    let disputes = rsc_export::reports::dispute_reasons(p);
+    let disputes = rsc_export::facts::dispute_reasons(p);
     let sessions = p
         .dossier
         .sessions
@@ -109,7 +109,7 @@ pub async fn verification<S: Store>(
         .zip(&e.sessions)
         .map(|(s, r)| {
             let provider = names.get(s.provider.as_str()).copied().unwrap_or("(unnamed provider)").to_string();
-            let (attended, confirmed) = rsc_export::reports::logged_and_confirmed(s);
+            let (attended, confirmed) = rsc_export::facts::logged_and_confirmed(s);
             SessionLine {
                 date: s.date.to_string(),
                 kind: format!("{}, {}", rsc_export::pdf::kind_word(s.kind), rsc_export::pdf::format_word(s.format)),
@@ -127,7 +127,7 @@ pub async fn verification<S: Store>(
                             &r.excluded,
                             &provider,
                             disputes.get(s.id.as_str()).map(String::as_str),
-                            Some(&rsc_export::reports::not_qualified(p, s, &provider)),
+                            Some(&rsc_export::facts::not_qualified(p, s, &provider)),
                         )
                     )
                 },

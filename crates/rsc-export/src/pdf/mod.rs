@@ -126,8 +126,7 @@ pub fn kind_word(kind: SessionKind) -> &'static str {
 /// The report. `payload` is the signed export's; `options` say the paper and the binding.
 pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, ExportError> {
     let e = &payload.evaluation;
-    let names: HashMap<&str, &str> =
-        payload.providers.iter().map(|p| (p.id.as_str(), p.display_name.as_str())).collect();
+    let names = crate::facts::names(payload);
     let name_of = |id: &str| names.get(id).copied().unwrap_or("(unnamed provider)").to_string();
     let verified = options.source != Source::Unverified;
     let footer = match &options.source {
@@ -168,7 +167,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
     let outcome = if e.eligible { "ELIGIBLE" } else { "NOT ELIGIBLE YET" };
     let mut facts = vec![("Applicant", payload.applicant.display_name.clone())];
     // A rulebook that counts only post-master's hours: the date it counted from.
-    if crate::reports::post_masters(payload) {
+    if crate::facts::post_masters(payload) {
         let masters = payload.dossier.applicant.masters_conferred_on;
         facts.push((
             "Master's degree conferred",
@@ -179,7 +178,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
         ("Rulebook", payload.rulebook.name.clone()),
         (
             "Purpose",
-            match crate::reports::renewal_year(payload) {
+            match crate::facts::renewal_year(payload) {
                 Some(year) => format!("{} ({year})", payload.purpose),
                 None => payload.purpose.to_string(),
             },
@@ -214,7 +213,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
             };
             let title = requirement_title(&r.title, r.required);
             vec![
-                if crate::reports::self_reported(payload, &r.id) {
+                if crate::facts::self_reported(payload, &r.id) {
                     format!("{title} (training, self-reported)")
                 } else {
                     title
@@ -275,12 +274,12 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
     // Summary per provider, as the application portal asks for it: the hours behind the first
     // requirement, inside its window only, so that what is copied into an application is what
     // counts.
-    let window = crate::reports::counted_window(payload);
+    let window = crate::facts::counted_window(payload);
     page.heading(&match window {
-        Some(w) => format!("Hours per provider, counted {}", crate::reports::window_words(w)),
+        Some(w) => format!("Hours per provider, counted {}", crate::facts::window_words(w)),
         None => "Hours per provider".to_string(),
     });
-    let rows: Vec<Vec<String>> = crate::reports::provider_hours(payload)
+    let rows: Vec<Vec<String>> = crate::facts::provider_hours(payload)
         .into_iter()
         .map(|p| {
             vec![
@@ -305,7 +304,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
 
     // Every session.
     page.heading("Sessions");
-    let disputes = crate::reports::dispute_reasons(payload);
+    let disputes = crate::facts::dispute_reasons(payload);
     let rows: Vec<Vec<String>> = payload
         .dossier
         .sessions
@@ -319,7 +318,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
                 None if s.changed_since_confirmed => (String::new(), "Changed since confirmed"),
                 None => (String::new(), "Awaiting confirmation"),
             };
-            let counted = if r.excluded.is_empty() && !crate::reports::in_window(window, s.date) {
+            let counted = if r.excluded.is_empty() && !crate::facts::in_window(window, s.date) {
                 // Eligible, but not among the hours counted now: the window has moved past it.
                 format!("Eligible ({}), outside the counted window", format_hours(r.counted_minutes))
             } else if r.excluded.is_empty() {
@@ -332,16 +331,16 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
                         &r.excluded,
                         &provider,
                         disputes.get(s.id.as_str()).map(String::as_str),
-                        Some(&crate::reports::not_qualified(payload, s, &provider)),
+                        Some(&crate::facts::not_qualified(payload, s, &provider)),
                     )
                 )
             };
-            let (attended, _) = crate::reports::logged_and_confirmed(s);
+            let (attended, _) = crate::facts::logged_and_confirmed(s);
             vec![
                 s.date.to_string(),
                 format!(
                     "{}, {}{}",
-                    crate::reports::kind_words(payload, s),
+                    crate::facts::kind_words(payload, s),
                     format_word(s.format),
                     if s.about_own_rsc_practice { "; about her RS/C practice" } else { "" }
                 ),
@@ -372,7 +371,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
     // Trainings, as the applicant reported them: nobody confirmed them.
     if payload.dossier.trainings.is_some() {
         page.heading("Trainings (self-reported)");
-        let trainings = crate::reports::trainings(payload);
+        let trainings = crate::facts::trainings(payload);
         if trainings.is_empty() {
             page.paragraph("No training was reported.", 9.0, Weight::Regular, 0.0);
         } else {
@@ -391,7 +390,7 @@ pub fn render(payload: &Payload, options: &PdfOptions) -> Result<Vec<u8>, Export
                     vec![
                         t.date.to_string(),
                         title,
-                        crate::reports::topic_words(t.topic).to_string(),
+                        crate::facts::topic_words(t.topic).to_string(),
                         format!("{}{}", format_hours(u64::from(t.minutes)), if counted { "" } else { "\nnot counted" }),
                         // The digest in four lines of 16, so that it wraps where it can be read.
                         t.certificate.as_deref().map_or_else(

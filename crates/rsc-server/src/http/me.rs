@@ -1,7 +1,7 @@
 //! The signed-in person's own data: profile, registry claims, verified hours, the attendees
 //! awaiting their confirmation, and exports.
 
-use super::openapi::JsonObject;
+use super::schema::JsonObject;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -9,6 +9,7 @@ pub(crate) mod me;
 mod openapi;
 pub(crate) mod ops;
 mod registry;
+mod schema;
 mod sync;
 pub(crate) mod verify;
 
