@@ -6,6 +6,7 @@ use rsc_model::Id;
 use rsc_protocol::ProviderDirectory;
 
 use crate::ClientError;
+use crate::store;
 
 /// Checks offline that a session names only people connected to its provider, as the server
 /// will. `directory` is the one this device keeps.
@@ -44,9 +45,15 @@ pub(crate) fn check_connected(
     Ok(())
 }
 
+/// `text` as a person reads it on this device (`conn` its store): everyone `directory` knows by
+/// name, a session the device holds by its short id, anyone else as "someone".
+pub(crate) fn in_words(conn: &rusqlite::Connection, directory: Option<&ProviderDirectory>, text: &str) -> String {
+    without_ids(&with_names(directory, text), |id| store::doc_exists(conn, id).unwrap_or(false))
+}
+
 /// `text` with the id of everyone `directory` knows replaced by their name: the rules that
 /// check a change know only ids, people read names.
-pub(crate) fn with_names(directory: Option<&ProviderDirectory>, text: &str) -> String {
+fn with_names(directory: Option<&ProviderDirectory>, text: &str) -> String {
     let Some(directory) = directory else { return text.to_string() };
     let mut out = text.to_string();
     let named = directory

@@ -3,7 +3,7 @@
 //! session from what someone types (a name, or the first characters of an id).
 //!
 //! The directory is the server's list of everyone the user may name in a session; a session
-//! may name only people connected to its provider, checked here offline and again by the
+//! may name only people connected to its provider, checked offline (`directory`) and again by the
 //! server, so a typo'd id or an email never becomes a session that waits forever.
 
 use rsc_doc::SessionDoc;
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ClientError;
 use crate::api::Api;
-use crate::directory::{with_names, without_ids};
+use crate::directory::in_words;
 use crate::logbook::{Account, Logbook, trust};
 use crate::store::{self, key};
 use crate::view::SessionView;
@@ -221,12 +221,7 @@ impl Logbook {
     /// The error with ids replaced by the names this device knows, and any other id by words.
     pub(crate) fn named(&self, error: ClientError) -> ClientError {
         let directory: Option<ProviderDirectory> = store::get_meta(self.store().conn(), key::DIRECTORY).ok().flatten();
-        let store = self.store();
-        let rename = |text: String| {
-            without_ids(&with_names(directory.as_ref(), &text), |id| {
-                store::doc_exists(store.conn(), id).unwrap_or(false)
-            })
-        };
+        let rename = |text: String| in_words(self.store().conn(), directory.as_ref(), &text);
         match error {
             ClientError::Invalid { field, message } => ClientError::Invalid { field, message: rename(message) },
             ClientError::NotFound(message) => ClientError::NotFound(rename(message)),

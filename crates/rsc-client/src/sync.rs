@@ -555,10 +555,7 @@ fn apply(
                 doc: refused.doc.clone(),
                 code: refused.code.as_str().to_string(),
                 field: refused.field.clone(),
-                message: crate::directory::without_ids(
-                    &crate::directory::with_names(directory.as_ref(), &refused.message),
-                    |id| store::doc_exists(tx, id).unwrap_or(false),
-                ),
+                message: crate::directory::in_words(tx, directory.as_ref(), &refused.message),
             };
             let set_aside = store::refuse(tx, &refusal, now_ms())?;
             if batch.request.trainings.iter().any(|t| t.doc == refusal.doc) {

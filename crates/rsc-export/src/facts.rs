@@ -9,8 +9,8 @@ use rsc_rules::Purpose;
 
 use crate::Payload;
 
-/// Display names of the payload's people, by id.
-pub(crate) fn names(payload: &Payload) -> HashMap<&str, &str> {
+/// Display names of the payload's providers, by id.
+pub fn names(payload: &Payload) -> HashMap<&str, &str> {
     payload.providers.iter().map(|p| (p.id.as_str(), p.display_name.as_str())).collect()
 }
 

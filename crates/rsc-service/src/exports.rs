@@ -199,8 +199,7 @@ pub async fn changes_since<S: Store>(
     export: &rsc_export::Export,
 ) -> Result<Vec<String>, AppError> {
     let p = &export.payload;
-    let names: std::collections::HashMap<&str, &str> =
-        p.providers.iter().map(|x| (x.id.as_str(), x.display_name.as_str())).collect();
+    let names = rsc_export::facts::names(p);
     let mut changes = Vec::new();
     let applicant = UserId::from(record.user_id.as_str());
     if let Some((_, closed_at)) = store.closed_among(std::slice::from_ref(&applicant)).await?.pop() {

@@ -75,8 +75,7 @@ pub async fn verification<S: Store>(
     };
     let p = &export.payload;
     let e = &p.evaluation;
-    let names: std::collections::HashMap<&str, &str> =
-        p.providers.iter().map(|x| (x.id.as_str(), x.display_name.as_str())).collect();
+    let names = rsc_export::facts::names(p);
     let withdrawn = kept.and_then(|k| k.withdrawn_at_ms);
     let (verified, verdict) = match &outcome {
         // The signatures still hold, but the applicant took it back: it no longer stands.
